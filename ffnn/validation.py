@@ -1,0 +1,64 @@
+"""Input validation shared by the reference network: one error type, messages that name the problem.
+
+Every check raises :class:`InputError` (a :class:`ValueError`) whose message names the argument, the
+shape or value that is wrong and what was expected, so a caller (or the command line) can print it as
+one line without a traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+class InputError(ValueError):
+    """Bad input to a public function: wrong shape, non-finite values, values outside a domain,
+    unknown catalog ids. The message is one line that names the argument and the problem."""
+
+
+def as_float_matrix(name: str, value: Any, *, n_cols: int | None = None) -> NDArray[np.floating]:
+    """Return ``value`` as a 2-D floating array of finite numbers, or raise :class:`InputError`.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, used in the error message.
+    value : array_like, shape (n_rows, n_cols)
+        Real (or complex, for complex-step differentiation) numbers. Integers and booleans are
+        converted to float64.
+    n_cols : int, optional
+        Required number of columns.
+
+    Raises
+    ------
+    InputError
+        If ``value`` is not numeric, not 2-D, has the wrong number of columns, is empty, or holds NaN
+        or infinity (the message gives the index of the first such entry).
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged lists and the like
+        raise InputError(f"{name} is not a numeric array: {exc}") from None
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+        raise InputError(f"{name} must hold numbers, got dtype {arr.dtype}")
+    if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.complexfloating)):
+        arr = arr.astype(np.float64)
+    if arr.ndim != 2:
+        hint = " (one sample is a row: use x.reshape(1, -1))" if arr.ndim == 1 else ""
+        raise InputError(f"{name} must be 2-D (samples as rows), got shape {arr.shape}{hint}")
+    if arr.size == 0:
+        raise InputError(f"{name} is empty (shape {arr.shape})")
+    if n_cols is not None and arr.shape[1] != n_cols:
+        raise InputError(f"{name} must have {n_cols} columns, got shape {arr.shape}")
+    check_finite(name, arr)
+    return arr
+
+
+def check_finite(name: str, arr: NDArray[Any]) -> None:
+    """Raise :class:`InputError` naming the first NaN or infinite entry of ``arr``, if any."""
+    finite = np.isfinite(arr)
+    if not finite.all():
+        index = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise InputError(f"{name} has a non-finite value {arr[index]} at index {index}")
