@@ -1,0 +1,174 @@
+"""The ``backprop-verify`` command line: argument parsing and dispatch only.
+
+Each subcommand hands its arguments to one function of the library and prints what it returns; the
+work lives in the modules named in each handler. Exit status: 0 success, 1 a check found a mismatch
+or identified nothing, 2 bad usage or bad input (one line on stderr, no traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ffnn.activations import ACTIVATIONS
+from ffnn.losses import LOSSES
+from ffnn.validation import InputError
+
+PROG = "backprop-verify"
+SUBCOMMANDS = ("seed", "derive", "check", "zoo")
+METHODS = ("central", "richardson", "complex-step", "auto")
+
+EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command-line usage; the message is printed as one line and the exit status is 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+_EPILOG = """\
+what it proves:
+  The question: two hand-written backward passes of a 30-5-3 sigmoid network differ in the output
+  delta, chain = (a - y) * sigmoid'(z) and shortcut = a - y. Which one is the gradient, and of what?
+  'seed' measures both against finite differences of the squared error (mse) and binary
+  cross-entropy (bce): chain is the gradient of mse, shortcut the gradient of bce.
+
+examples:
+  backprop-verify                         answer the question (same as 'backprop-verify seed')
+  backprop-verify seed --seed 7 --json    the same, other weights, as one JSON object
+  backprop-verify derive --loss bce       the symbolic output delta of bce for every activation
+  backprop-verify check net.py:Network    which loss is the backward pass in net.py the gradient of?
+  backprop-verify zoo                     run the checker on the bug zoo of wrong backward passes
+
+exit status: 0 success, 1 mismatch or nothing identified, 2 bad usage or bad input.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``backprop-verify`` with its four subcommands."""
+    parser = _Parser(
+        prog=PROG,
+        description="Check which loss a backward pass is the gradient of: by finite differences, "
+        "by symbolic derivation (SymPy) and by backpropagation.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{seed,derive,check,zoo}")
+
+    seed = sub.add_parser(
+        "seed",
+        help="answer the question on its own network and data (the default)",
+        description="Check the chain and shortcut backward passes of the question's 30-5-3 sigmoid "
+        "network against finite-difference gradients of mse and bce, on each of the A, B, C glyphs.",
+    )
+    _add_method(seed)
+    seed.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed of the weights W1, W2 (default: 0)"
+    )
+    _add_json(seed)
+
+    derive = sub.add_parser(
+        "derive",
+        help="symbolic output delta dL/dz for each loss and activation pair",
+        description="Derive the output delta of each catalog loss and output activation with SymPy "
+        "and prove whether it equals the shortcut a - y.",
+    )
+    derive.add_argument("--loss", choices=list(LOSSES), help="only this loss (default: all)")
+    derive.add_argument(
+        "--activation", choices=list(ACTIVATIONS), help="only this output activation (default: all)"
+    )
+    derive.add_argument(
+        "--format",
+        choices=("text", "markdown", "latex", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+
+    check = sub.add_parser(
+        "check",
+        help="identify the loss a hand-written backward pass is the gradient of",
+        description="Load the definitions of a Python script (its top-level statements are not run) "
+        "and check the backward pass NAME in it.",
+    )
+    check.add_argument("target", metavar="PATH.py:NAME", help="script and the class or function in it")
+    check.add_argument(
+        "--loss",
+        default="auto",
+        choices=("auto", *LOSSES),
+        help="the loss to check against, or auto to identify it (default: auto)",
+    )
+    _add_method(check)
+    _add_json(check)
+
+    zoo = sub.add_parser(
+        "zoo",
+        help="run the checker on a zoo of wrong backward passes",
+        description="Mutants of the reference backward pass, each a fault people make; report which "
+        "the checker detects and its diagnosis.",
+    )
+    _add_json(zoo)
+    return parser
+
+
+def _add_method(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--method",
+        choices=METHODS,
+        default="auto",
+        help="finite-difference scheme (default: auto)",
+    )
+
+
+def _add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def _normalise(argv: Sequence[str]) -> list[str]:
+    """No subcommand means ``seed``: insert it unless the first argument is a subcommand or help."""
+    args = list(argv)
+    if not args or (args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help")):
+        args.insert(0, "seed")
+    return args
+
+
+def _run_seed(args: argparse.Namespace) -> int:
+    from verification.seed import answer_seed_question, format_seed
+
+    answer = answer_seed_question(seed=args.seed, method=args.method)
+    print(answer.to_json() if args.json else format_seed(answer))
+    return EXIT_OK if answer.answers_question else EXIT_MISMATCH
+
+
+def _run_derive(args: argparse.Namespace) -> int:
+    raise UsageError("'derive' is not available yet in this version")
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    raise UsageError("'check' is not available yet in this version")
+
+
+def _run_zoo(args: argparse.Namespace) -> int:
+    raise UsageError("'zoo' is not available yet in this version")
+
+
+_HANDLERS = {"seed": _run_seed, "derive": _run_derive, "check": _run_check, "zoo": _run_zoo}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``backprop-verify``; returns the exit status."""
+    try:
+        args = build_parser().parse_args(_normalise(sys.argv[1:] if argv is None else argv))
+        return _HANDLERS[args.command](args)
+    except (UsageError, InputError) as exc:
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())
