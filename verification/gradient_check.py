@@ -7,7 +7,10 @@ Per parameter tensor (DESIGN.md), with Frobenius norms::
 and per entry the same with absolute values. An entry is flagged when
 ``|g_a − g_n| > rtol · max(|g_a|, |g_n|) + estimate_factor · e_n`` (table and reasoning in
 :mod:`verification.tolerances`; ``e_n`` is the numeric error estimate). A tensor ``matches`` when no
-entry is flagged, else it is a ``mismatch``. The practice of comparing per entry with a relative error
+entry is flagged. Otherwise, when the direction agrees but the size does not, it ``matches up to scale``
+``c``: the least-squares scale ``c = ⟨g_a, g_n⟩ / ⟨g_n, g_n⟩`` (so ``g_a ≈ c · g_n``) passes the same entry
+test with ``c · g_n`` in place of ``g_n`` and ``c · e_n`` in place of ``e_n``, with ``c > 0`` (a negative
+``c``, such as a sign flip, points the other way and is a ``mismatch``). Else it is a ``mismatch``. The practice of comparing per entry with a relative error
 and of reporting the worst entries follows CS231n, "Gradient checks" (Karpathy), and the failure
 reports of ``torch.autograd.gradcheck``.
 """
@@ -79,8 +82,12 @@ class ParameterReport:
         Number of entries outside tolerance.
     worst : list of EntryReport
         The entries with the largest excess over their tolerance, worst first.
+    cosine : float
+        Cosine similarity ``⟨g_a, g_n⟩ / (‖g_a‖ ‖g_n‖)`` (0 when either is zero).
+    scale : float
+        Least-squares ``c`` with ``g_a ≈ c · g_n`` (nan when ``g_n`` is zero).
     verdict : str
-        ``matches`` or ``mismatch``.
+        ``matches``, ``matches up to scale`` or ``mismatch``.
     """
 
     name: str
@@ -89,6 +96,8 @@ class ParameterReport:
     max_abs_error: float
     flagged: int
     worst: list[EntryReport]
+    cosine: float
+    scale: float
     verdict: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,6 +108,8 @@ class ParameterReport:
             "relative_error": self.relative_error,
             "max_abs_error": self.max_abs_error,
             "flagged": self.flagged,
+            "cosine": self.cosine,
+            "scale": None if np.isnan(self.scale) else self.scale,
             "verdict": self.verdict,
             "worst": [e.to_dict() for e in self.worst],
         }
@@ -146,9 +157,8 @@ class GradientReport:
         lines = [f"{'parameter':<10} {'shape':<10} {'rel. error':>10} {'flagged':>8}  verdict"]
         for p in self.parameters.values():
             shape = "x".join(map(str, p.shape))
-            lines.append(
-                f"{p.name:<10} {shape:<10} {p.relative_error:>10.2e} {p.flagged:>8}  {p.verdict}"
-            )
+            verdict = f"{p.verdict} c = {p.scale:.6g}" if p.verdict == "matches up to scale" else p.verdict
+            lines.append(f"{p.name:<10} {shape:<10} {p.relative_error:>10.2e} {p.flagged:>8}  {verdict}")
             if p.verdict != "matches":
                 for e in p.worst:
                     lines.append(
@@ -164,15 +174,38 @@ def relative_error(a: Array, b: Array) -> float:
     return float(np.linalg.norm(a - b) / max(np.linalg.norm(a), np.linalg.norm(b), TINY))
 
 
+def _excess(analytic: Array, numeric: Array, estimate: Array, tolerance: Tolerance) -> Array:
+    """How far each ``|g_a − g_n|`` lies beyond its allowance (positive means flagged)."""
+    allowed = tolerance.rtol * np.maximum(np.abs(analytic), np.abs(numeric))
+    return np.abs(analytic - numeric) - (allowed + tolerance.estimate_factor * estimate)
+
+
+def least_squares_scale(analytic: Array, numeric: Array) -> tuple[float, float]:
+    """Cosine similarity of two gradients and the least-squares scale ``c`` with ``analytic ≈ c · numeric``.
+
+    Returns ``(cosine, c)``; the cosine is 0 when either is zero, ``c`` is nan when ``numeric`` is zero.
+    """
+    a, n = np.ravel(analytic), np.ravel(numeric)
+    an, nn = float(np.dot(a, n)), float(np.dot(n, n))
+    norms = float(np.linalg.norm(a) * np.linalg.norm(n))
+    cosine = an / norms if norms > 0 else 0.0
+    return cosine, (an / nn if nn > 0 else float("nan"))
+
+
 def compare_parameter(
     name: str, analytic: Array, numeric: Array, estimate: Array, tolerance: Tolerance
 ) -> ParameterReport:
     """Compare one tensor entry by entry (see the module docstring for the rule)."""
     diff = np.abs(analytic - numeric)
-    allowed = tolerance.rtol * np.maximum(np.abs(analytic), np.abs(numeric))
-    allowed = allowed + tolerance.estimate_factor * estimate
-    excess = diff - allowed
+    excess = _excess(analytic, numeric, estimate, tolerance)
     flagged = int(np.count_nonzero(excess > 0))
+    cosine, scale = least_squares_scale(analytic, numeric)
+    verdict = "matches"
+    if flagged:
+        scaled_ok = np.isfinite(scale) and scale > 0 and not np.any(
+            _excess(analytic, scale * numeric, abs(scale) * estimate, tolerance) > 0
+        )
+        verdict = "matches up to scale" if scaled_ok else "mismatch"
     order = np.argsort(excess, axis=None)[::-1][:WORST_ENTRIES]
     worst = [
         EntryReport(
@@ -191,7 +224,9 @@ def compare_parameter(
         max_abs_error=float(diff.max()),
         flagged=flagged,
         worst=worst,
-        verdict="matches" if flagged == 0 else "mismatch",
+        cosine=cosine,
+        scale=scale,
+        verdict=verdict,
     )
 
 

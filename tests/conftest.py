@@ -1,0 +1,23 @@
+"""Hypothesis settings profiles, registered once.
+
+* ``ci`` (the default): derandomised, so every run draws the same examples; no deadline, since the
+  machines are shared.
+* ``dev``: few examples, for a quick loop while editing.
+* ``thorough``: thousands of examples per property with fresh randomness; Hypothesis prints the seed
+  and a ``@reproduce_failure`` blob for any failure. Run it with ``nox -s property``.
+
+Pick one with Hypothesis' own option: ``pytest --hypothesis-profile=thorough``.
+"""
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile("ci", derandomize=True, deadline=None, max_examples=60, print_blob=True)
+settings.register_profile("dev", max_examples=10, deadline=None, print_blob=True)
+settings.register_profile(
+    "thorough",
+    max_examples=2000,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("ci")
