@@ -1,0 +1,58 @@
+"""Development sessions: one verb each. Run ``nox -l`` to list them, ``nox -s NAME -- ARGS`` to pass
+arguments through to the tool."""
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["tests", "lint", "typecheck"]
+nox.options.default_venv_backend = "venv"
+
+ROOT = Path(__file__).parent
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The default test run (Hypothesis profile ``ci``), as README.md and CI run it."""
+    session.install("-e", ".")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def property(session: nox.Session) -> None:
+    """The property tests with the ``thorough`` Hypothesis profile (thousands of examples each)."""
+    session.install("-e", ".")
+    session.run(
+        "python", "-m", "pytest", "tests", "-m", "property or not property",
+        "--hypothesis-profile=thorough", "--hypothesis-show-statistics", *session.posargs
+    )
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff on the packages, tests, benchmarks and this file."""
+    session.install("ruff")
+    session.run("ruff", "check", "ffnn", "verification", "tests", "benchmarks", "noxfile.py", *session.posargs)
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy on the two packages."""
+    session.install("-e", ".", "mypy")
+    session.run("mypy", *session.posargs)
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Regenerate the generated documents in docs/ from the code."""
+    session.install("-e", ".[plot]")
+    for module in ("verification.derivation_docs",):
+        session.run("python", "-m", module)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against other gradient checkers; each script writes its results under docs/."""
+    session.install("-e", ".[cross,plot]", "torch==2.13.0")
+    for script in sorted((ROOT / "benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)
