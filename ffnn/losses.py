@@ -82,7 +82,7 @@ class Loss:
             index = tuple(int(i) for i in np.argwhere(outside)[0])
             raise InputError(
                 f"loss {self.name!r} needs output activations in ({low:g}, {high:g}), "
-                f"got {ar[index]!r} at index {index}; pair it with an output activation whose "
+                f"got {float(ar[index])!r} at index {index}; pair it with an output activation whose "
                 "values stay inside"
             )
 
@@ -91,7 +91,7 @@ def _first_bad(y: Array, bad: Array, what: str) -> str | None:
     if not bad.any():
         return None
     index = tuple(int(i) for i in np.argwhere(bad)[0])
-    return f"y{list(index)} = {y[index]!r} is {what}"
+    return f"y{list(index)} = {float(y[index])!r} is {what}"
 
 
 def _any_real(y: Array) -> str | None:
