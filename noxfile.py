@@ -20,11 +20,16 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def property(session: nox.Session) -> None:
-    """The property tests with the ``thorough`` Hypothesis profile (thousands of examples each)."""
+    """The whole suite with the ``thorough`` Hypothesis profile: thousands of examples per property."""
     session.install("-e", ".")
     session.run(
-        "python", "-m", "pytest", "tests", "-m", "property or not property",
-        "--hypothesis-profile=thorough", "--hypothesis-show-statistics", *session.posargs
+        "python",
+        "-m",
+        "pytest",
+        "tests",
+        "--hypothesis-profile=thorough",
+        "--hypothesis-show-statistics",
+        *session.posargs,
     )
 
 
@@ -32,7 +37,9 @@ def property(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff on the packages, tests, benchmarks and this file."""
     session.install("ruff")
-    session.run("ruff", "check", "ffnn", "verification", "tests", "benchmarks", "noxfile.py", *session.posargs)
+    session.run(
+        "ruff", "check", "ffnn", "verification", "tests", "benchmarks", "noxfile.py", *session.posargs
+    )
 
 
 @nox.session

@@ -127,9 +127,7 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("identity", "φ(z) = z", lambda z: z, _one, (-_INF, _INF)),
         Activation("sigmoid", "φ(z) = 1 / (1 + e^(−z))", _sigmoid, _sigmoid_derivative, (0.0, 1.0)),
         Activation("tanh", "φ(z) = tanh z", np.tanh, _tanh_derivative, (-1.0, 1.0)),
-        Activation(
-            "relu", "φ(z) = max(z, 0)", _relu, _relu_derivative, (0.0, _INF), analytic=False
-        ),
+        Activation("relu", "φ(z) = max(z, 0)", _relu, _relu_derivative, (0.0, _INF), analytic=False),
         Activation("softplus", "φ(z) = log(1 + e^z)", _softplus, _sigmoid, (0.0, _INF)),
         Activation("exp", "φ(z) = e^z", np.exp, np.exp, (0.0, _INF)),
         Activation(

@@ -121,4 +121,3 @@ def backward(
             )
     names = list(network.parameters())
     return {name: grads[name] for name in names}
-

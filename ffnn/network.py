@@ -174,8 +174,7 @@ class Network:
         for name, new in params.items():
             if np.shape(new) != self.parameters()[name].shape:
                 raise InputError(
-                    f"parameter {name} must have shape {self.parameters()[name].shape}, "
-                    f"got {np.shape(new)}"
+                    f"parameter {name} must have shape {self.parameters()[name].shape}, got {np.shape(new)}"
                 )
         return Network(weights, self.activations, biases)
 

@@ -41,7 +41,8 @@ def test_activation_values_stay_in_output_range(name: str) -> None:
     z = np.linspace(-15.0, 15.0, 61).reshape(1, -1)
     a = act.value(z)
     low, high = act.output_range
-    # relu reaches its lower end 0; every other activation stays strictly inside (for |z| ≤ 15, where tanh and sigmoid are still below 1 in float64).
+    # relu reaches its lower end 0; every other activation stays strictly inside for |z| ≤ 15,
+    # where tanh and sigmoid are still below 1 in float64.
     inside = (a >= low) if name == "relu" else (a > low)
     assert np.all(inside & (a < high)), f"{name}: got values {a.min()}..{a.max()}, outside {act.output_range}"
 
@@ -103,7 +104,9 @@ def test_labels_that_do_not_fit_the_loss_are_named(name: str, y: list[list[float
 
 
 def test_activation_outside_loss_domain_is_named() -> None:
-    with pytest.raises(InputError, match=r"'bce' needs output activations in \(0, 1\), got 1.5 at index \(0, 1\)"):
+    with pytest.raises(
+        InputError, match=r"'bce' needs output activations in \(0, 1\), got 1.5 at index \(0, 1\)"
+    ):
         get_loss("bce").check_activation(np.array([[0.5, 1.5]]))
 
 

@@ -27,8 +27,12 @@ def test_default_is_seed_and_prints_the_table_and_verdict(capsys: pytest.Capture
     assert "shortcut  = a − y is the gradient of bce" in out
     rows = [line.split() for line in out.splitlines() if line.strip().startswith(("chain ", "shortcut "))]
     verdicts = {(r[0], r[-3]): r[-1] for r in rows if r[-1] in ("matches", "mismatch")}
-    assert verdicts == {("chain", "mse"): "matches", ("chain", "bce"): "mismatch",
-                        ("shortcut", "mse"): "mismatch", ("shortcut", "bce"): "matches"}
+    assert verdicts == {
+        ("chain", "mse"): "matches",
+        ("chain", "bce"): "mismatch",
+        ("shortcut", "mse"): "mismatch",
+        ("shortcut", "bce"): "matches",
+    }
 
 
 @pytest.mark.parametrize("seed", [0, 1, 12345])
@@ -54,7 +58,9 @@ def test_json_has_the_design_fields_and_the_verdict(capsys: pytest.CaptureFixtur
 
 def test_the_answer_holds_over_many_seeds() -> None:
     wrong = [s for s in range(20) if not answer_seed_question(s, train=False).answers_question]
-    assert wrong == [], f"got a different verdict for weight seeds {wrong}, but should be chain→mse, shortcut→bce"
+    assert wrong == [], (
+        f"got a different verdict for weight seeds {wrong}, but should be chain→mse, shortcut→bce"
+    )
 
 
 @pytest.mark.parametrize(
@@ -66,7 +72,9 @@ def test_the_answer_holds_over_many_seeds() -> None:
         (["derive", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
     ],
 )
-def test_bad_usage_exits_2_with_one_line(capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+def test_bad_usage_exits_2_with_one_line(
+    capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
     code, out, err = _run(capsys, *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err and err.startswith("backprop-verify: error:"), err
@@ -82,7 +90,8 @@ def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_python_dash_m_runs_the_same_command() -> None:
-    proc = subprocess.run([sys.executable, "-m", "verification", "--json"], capture_output=True, text=True,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, "-m", "verification", "--json"], capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["verdict"] == {"chain": "mse", "shortcut": "bce"}

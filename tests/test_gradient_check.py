@@ -123,7 +123,10 @@ def test_relative_error_definition() -> None:
     [
         ({"W1": np.zeros((30, 5))}, r"analytic gradient has parameters \['W1'\], expected \['W1', 'W2'\]"),
         ({"W1": np.zeros((5, 30)), "W2": np.zeros((5, 3))}, r"analytic gradient of W1 has shape \(5, 30\)"),
-        ({"W1": np.full((30, 5), np.nan), "W2": np.zeros((5, 3))}, "analytic gradient of W1 has a non-finite"),
+        (
+            {"W1": np.full((30, 5), np.nan), "W2": np.zeros((5, 3))},
+            "analytic gradient of W1 has a non-finite",
+        ),
     ],
 )
 def test_bad_analytic_gradients_are_named(question, analytic, message: str) -> None:  # type: ignore[no-untyped-def]

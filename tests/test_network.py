@@ -79,7 +79,12 @@ def test_exact_backprop_is_the_gradient_of_the_loss(loss: str, activation: str, 
 def test_pair_list_covers_the_canonical_pairs() -> None:
     """Sanity check of the harness (not of a gradient): the valid pairs include the canonical ones."""
     pairs = set(_valid_pairs())
-    assert {("mse", "identity"), ("bce", "sigmoid"), ("cross_entropy", "softmax"), ("poisson_nll", "exp")} <= pairs
+    assert {
+        ("mse", "identity"),
+        ("bce", "sigmoid"),
+        ("cross_entropy", "softmax"),
+        ("poisson_nll", "exp"),
+    } <= pairs
     assert ("bce", "tanh") not in pairs and ("poisson_nll", "relu") not in pairs
 
 
@@ -96,8 +101,9 @@ def test_chain_is_exact_mse_and_shortcut_is_exact_bce_for_a_sigmoid_output() -> 
         # a ≥ ½ by Sterbenz' lemma, and below ½ it has no cancellation): a few ulps, carried through
         # the same backward sums; 64 ulps of the largest entry bounds it.
         scale = np.abs(bce[name]).max()
-        np.testing.assert_allclose(shortcut[name], bce[name], rtol=0, atol=64 * EPS * scale,
-                                   err_msg=f"shortcut vs exact bce, {name}")
+        np.testing.assert_allclose(
+            shortcut[name], bce[name], rtol=0, atol=64 * EPS * scale, err_msg=f"shortcut vs exact bce, {name}"
+        )
 
 
 def test_bias_gradient_is_the_sum_of_output_deltas() -> None:
@@ -120,14 +126,19 @@ def test_one_epoch_of_sgd_is_per_sample_updates_in_order() -> None:
     for got, want in zip(run.network.weights, w, strict=True):
         np.testing.assert_array_equal(got, want)
     assert run.mse_per_epoch.shape == (2,)
-    np.testing.assert_array_equal(net.weights[0], Network.initialise((30, 5, 3), "sigmoid", seed=3).weights[0])
+    np.testing.assert_array_equal(
+        net.weights[0], Network.initialise((30, 5, 3), "sigmoid", seed=3).weights[0]
+    )
 
 
 @pytest.mark.parametrize(
     ("make", "message"),
     [
         (lambda: Network([np.ones((2, 3)), np.ones((2, 2))], ("sigmoid", "sigmoid")), "W2 has shape"),
-        (lambda: Network([np.array([[1.0, np.nan]])], ("sigmoid",)), r"W1 has a non-finite value nan at index \(0, 1\)"),
+        (
+            lambda: Network([np.array([[1.0, np.nan]])], ("sigmoid",)),
+            r"W1 has a non-finite value nan at index \(0, 1\)",
+        ),
         (lambda: Network([np.ones((2, 3))], ("sigmoid", "tanh")), "2 activations for 1 layers"),
         (lambda: Network([np.ones((2, 3))], ("swish",)), "unknown activation 'swish'"),
         (lambda: Network([np.ones((2, 3))], ("sigmoid",), [np.ones(2)]), r"b1 must have shape \(3,\)"),
@@ -163,8 +174,10 @@ def test_loss_refuses_outputs_outside_its_domain() -> None:
         net.loss(np.array([[5.0, -5.0]]), np.array([[1.0, 0.0]]), "bce")
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [({"learning_rate": 0.0}, "learning_rate must be"),
-                                                 ({"epochs": -1}, "epochs must be")])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [({"learning_rate": 0.0}, "learning_rate must be"), ({"epochs": -1}, "epochs must be")],
+)
 def test_bad_training_settings_are_named(kwargs, message: str) -> None:  # type: ignore[no-untyped-def]
     data = load_glyphs()
     with pytest.raises(InputError, match=message):
