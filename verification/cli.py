@@ -8,6 +8,7 @@ or identified nothing, 2 bad usage or bad input (one line on stderr, no tracebac
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -15,6 +16,7 @@ from typing import NoReturn
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from ffnn.validation import InputError
+from verification.adapters import CONVENTIONS
 
 PROG = "backprop-verify"
 SUBCOMMANDS = ("seed", "derive", "check", "zoo")
@@ -105,6 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_method(check)
     _add_json(check)
+    check.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the probes (default: 0)")
+    check.add_argument("--probes", type=int, default=3, metavar="K", help="probe points, ≥ 2 (default: 3)")
+    check.add_argument("--samples", type=int, default=1, metavar="N", help="samples per probe (default: 1)")
+    check.add_argument(
+        "--convention", default="auto", choices=CONVENTIONS, help="calling convention (default: auto)"
+    )
+    check.add_argument("--forward", metavar="METHOD", help="name of the forward method")
+    check.add_argument("--backward", metavar="METHOD", help="name of the backward method")
+    check.add_argument("--output", metavar="ATTR", help="attribute holding the output after forward")
+    check.add_argument("--lr", metavar="ATTR", help="attribute holding the learning rate")
+    check.add_argument("--inputs", type=int, metavar="N", help="number of inputs of the network")
+    check.add_argument(
+        "--init-args", metavar="ARGS", help="constructor arguments as a Python literal, e.g. '30, 5, 3'"
+    )
 
     zoo = sub.add_parser(
         "zoo",
@@ -113,6 +129,11 @@ def build_parser() -> argparse.ArgumentParser:
         "the checker detects and its diagnosis.",
     )
     _add_json(zoo)
+    zoo.add_argument(
+        "--networks", type=int, default=40, metavar="N",
+        help="correct backward passes on N drawn networks, to count false positives (default: 40)",
+    )
+    zoo.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the probes and networks")
     return parser
 
 
@@ -150,11 +171,30 @@ def _run_derive(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    raise UsageError("'check' is not available yet in this version")
+    import contextlib
+
+    from verification.adapters import AdapterOptions, parse_init_args
+    from verification.assertions import check_target, format_check
+
+    options = AdapterOptions(
+        args.convention, args.forward, args.backward, args.output, args.lr,
+        parse_init_args(args.init_args), args.inputs,
+    )
+    with contextlib.redirect_stdout(sys.stderr):  # prints of the code under check stay off stdout
+        outcome = check_target(
+            args.target, args.loss, seed=args.seed, probes=args.probes, samples=args.samples,
+            method=args.method, options=options,
+        )
+    print(json.dumps(outcome.to_dict()) if args.json else format_check(outcome))
+    return EXIT_OK if outcome.result.success else EXIT_MISMATCH
 
 
 def _run_zoo(args: argparse.Namespace) -> int:
-    raise UsageError("'zoo' is not available yet in this version")
+    from verification.mutants import format_zoo, run_zoo
+
+    report = run_zoo(networks=args.networks, seed=args.seed)
+    print(json.dumps(report.to_dict()) if args.json else format_zoo(report))
+    return EXIT_OK if report.all_detected and report.false_positives == 0 else EXIT_MISMATCH
 
 
 _HANDLERS = {"seed": _run_seed, "derive": _run_derive, "check": _run_check, "zoo": _run_zoo}

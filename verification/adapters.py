@@ -1,0 +1,660 @@
+"""Calling conventions: turn someone's network code into a :class:`Subject`, a function from parameters,
+inputs and labels to the gradient their backward pass implies.
+
+Conventions, detected automatically and overridable (``convention=``):
+
+``update-error``
+    The question's: ``backward(x, error)`` with ``error = a − y`` updates the weights in place,
+    ``W -= lr * g``. The implied gradient is recovered from the update:
+    ``g = (W_before − W_after) / lr``.
+``update-flipped-error``
+    ``backward(x, error)`` with ``error = y − a`` and ``W += lr * g``; the same recovery.
+``update-labels``
+    ``backward(x, y)`` takes the labels and updates in place.
+``return-error``, ``return-labels``
+    ``backward`` returns the gradients (a dict, tuple or list of arrays) instead of updating.
+
+Parameters are the ``ndarray`` attributes of the object (and arrays held in list attributes, named
+``attr[i]``) that a forward pass does not rebind. Before every probe they are set to the probe's values
+(float64, in place) and restored afterwards, so probes are independent.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import textwrap
+import traceback
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.network import Network
+from ffnn.validation import InputError, check_finite
+from verification.loader import LoadedScript, is_constant_expression
+
+Array = NDArray[Any]
+
+CONVENTIONS = (
+    "auto",
+    "update-error",
+    "update-flipped-error",
+    "update-labels",
+    "return-error",
+    "return-labels",
+)
+"""Names of the calling conventions (``auto`` detects one)."""
+
+FORWARD_NAMES = ("forward", "feedforward", "feed_forward", "forward_pass", "predict", "__call__")
+BACKWARD_NAMES = (
+    "backward",
+    "backprop",
+    "backpropagation",
+    "backpropagate",
+    "back_propagation",
+    "backward_pass",
+    "gradients",
+    "gradient",
+    "compute_gradients",
+)
+LR_NAMES = ("lr", "learning_rate", "learningrate", "eta", "alpha", "rate", "step_size", "learningRate")
+OUTPUT_NAMES = ("output", "out", "a2", "y_hat", "yhat", "prediction", "predictions", "a_out", "o")
+LABEL_ARGS = ("y", "t", "target", "targets", "label", "labels", "y_true", "ytrue", "expected", "desired", "Y")
+ERROR_ARGS = (
+    "error",
+    "err",
+    "e",
+    "errors",
+    "delta",
+    "d",
+    "output_error",
+    "o_error",
+    "diff",
+    "dout",
+    "grad",
+    "loss_grad",
+    "dloss",
+    "residual",
+)
+
+GradientFunction = Callable[[dict[str, Array], Array, Array], dict[str, Array]]
+ForwardFunction = Callable[[dict[str, Array], Array], Array]
+
+
+@dataclass
+class Subject:
+    """Code under check, reduced to what identification needs.
+
+    Attributes
+    ----------
+    name : str
+        How reports name the code, e.g. ``NeuralNetwork.backward``.
+    parameters : dict of str to ndarray
+        Parameter names and their current values (float64), in the order the code defines them.
+    n_inputs : int
+        Number of input columns ``n_0``.
+    forward : callable
+        ``forward(params, x) -> a``: output activation, ndarray (n_samples, n_out), float64.
+    gradient : callable
+        ``gradient(params, x, y) -> dict``: the gradient the backward pass implies for the batch
+        ``(x, y)``, same names and shapes as ``parameters``.
+    convention : str
+        One of :data:`CONVENTIONS` (not ``auto``) or ``function``, and how it was applied.
+    backward_order : list of str
+        Parameter names from the output layer back to the input, the order in which a fault shows.
+    notes : list of str
+        Things the adapter assumed that a reader should know.
+    """
+
+    name: str
+    parameters: dict[str, Array]
+    n_inputs: int
+    forward: ForwardFunction
+    gradient: GradientFunction
+    convention: str
+    backward_order: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.backward_order:
+            self.backward_order = list(reversed(list(self.parameters)))
+
+
+def subject_from_network(
+    network: Network, backward: Callable[[Network, Array, Array], Mapping[str, Any]], name: str = "backward"
+) -> Subject:
+    """A :class:`Subject` for a backward pass in the reference style ``backward(network, x, y) -> dict``.
+
+    The forward pass is the reference network's (:meth:`ffnn.network.Network.forward`). Used by the bug
+    zoo and by tests; ``backward`` may be :func:`ffnn.backprop.backward` with ``rule`` bound.
+    """
+
+    def forward(params: dict[str, Array], x: Array) -> Array:
+        return network.with_parameters(params).forward(x).output
+
+    def gradient(params: dict[str, Array], x: Array, y: Array) -> dict[str, Array]:
+        grads = backward(network.with_parameters(params), x, y)
+        return _validated(name, {k: np.asarray(v) for k, v in grads.items()}, params)
+
+    n_layers = len(network.weights)
+    order = [p for l in range(n_layers, 0, -1) for p in (f"W{l}", f"b{l}") if p in network.parameters()]
+    params = {k: np.array(v, dtype=np.float64) for k, v in network.parameters().items()}
+    return Subject(name, params, network.sizes[0], forward, gradient, "function", order)
+
+
+def _validated(label: str, grads: Mapping[str, Array], params: Mapping[str, Array]) -> dict[str, Array]:
+    out = {}
+    for n, p in params.items():
+        if n not in grads:
+            raise InputError(f"{label} gave no gradient for parameter {n}")
+        g = np.asarray(grads[n])
+        if g.shape != p.shape:
+            raise InputError(f"{label} gave a gradient of {n} with shape {g.shape}, expected {p.shape}")
+        if not np.issubdtype(g.dtype, np.number):
+            raise InputError(f"{label} gave a non-numeric gradient of {n} (dtype {g.dtype})")
+        check_finite(f"the gradient of {n} from {label}", g)
+        out[n] = g.astype(np.float64)
+    return out
+
+
+@dataclass(frozen=True)
+class AdapterOptions:
+    """Overrides for the automatic detection; ``None`` or ``"auto"`` means detect.
+
+    Attributes
+    ----------
+    convention : str
+        One of :data:`CONVENTIONS`.
+    forward, backward : str or None
+        Method names.
+    output : str or None
+        Attribute that holds the output activation after ``forward`` (when it returns nothing).
+    lr : str or None
+        Attribute that holds the learning rate.
+    init_args : tuple or None
+        Positional arguments for the class's constructor.
+    n_inputs : int or None
+        Input width ``n_0``.
+    """
+
+    convention: str = "auto"
+    forward: str | None = None
+    backward: str | None = None
+    output: str | None = None
+    lr: str | None = None
+    init_args: tuple[Any, ...] | None = None
+    n_inputs: int | None = None
+
+
+def _user_call(label: str, fn: Callable[..., Any], *args: Any, script: LoadedScript | None = None) -> Any:
+    """Call code under check; any exception becomes one-line :class:`InputError` naming where it arose."""
+    try:
+        return fn(*args)
+    except InputError:
+        raise
+    except Exception as exc:
+        where = ""
+        frames = traceback.extract_tb(exc.__traceback__)
+        if frames:
+            last = frames[-1]
+            where = f" at {last.filename.rsplit('/', 1)[-1]}, line {last.lineno}"
+        hint = ""
+        if isinstance(exc, NameError) and script is not None and exc.name:
+            skipped = script.skipped_binding(exc.name)
+            if skipped is not None:
+                hint = (
+                    f" ({exc.name!r} is set by top-level line {skipped.line}, which the loader does not run)"
+                )
+        raise InputError(f"{label} raised {type(exc).__name__}: {exc}{where}{hint}") from None
+
+
+def _float_array(value: Any) -> bool:
+    return (
+        isinstance(value, np.ndarray)
+        and value.ndim in (1, 2)
+        and value.size > 0
+        and (np.issubdtype(value.dtype, np.floating) or np.issubdtype(value.dtype, np.integer))
+    )
+
+
+def _find_arrays(obj: Any) -> dict[str, tuple[str, int | None]]:
+    """Array attributes of ``obj`` (and arrays in list attributes), deduplicated by identity."""
+    found: dict[str, tuple[str, int | None]] = {}
+    seen: set[int] = set()
+    for attr, value in vars(obj).items():
+        items: list[tuple[str, int | None, Any]] = []
+        if _float_array(value):
+            items = [(attr, None, value)]
+        elif isinstance(value, list) and value and all(_float_array(v) for v in value):
+            items = [(f"{attr}[{i}]", i, v) for i, v in enumerate(value)]
+        for name, index, arr in items:
+            if id(arr) not in seen:
+                seen.add(id(arr))
+                found[name] = (attr, index)
+    return found
+
+
+def _method_names(obj: Any) -> list[str]:
+    return [n for n in dir(type(obj)) if callable(getattr(type(obj), n, None))]
+
+
+def _pick(obj: Any, wanted: str | None, names: Sequence[str], what: str) -> str:
+    if wanted is not None:
+        if not callable(getattr(obj, wanted, None)):
+            raise InputError(f"{type(obj).__name__} has no method {wanted!r} to use as {what}")
+        return wanted
+    for n in names:
+        if n != "__call__" and callable(getattr(obj, n, None)):
+            return n
+    if "__call__" in names and callable(obj) and not isinstance(obj, type):
+        return "__call__"
+    public = ", ".join(m for m in _method_names(obj) if not m.startswith("_")) or "none"
+    raise InputError(
+        f"{type(obj).__name__} has no {what} method (looked for {', '.join(names)}; it has: {public})"
+    )
+
+
+def _update_sign(method: Any) -> int:
+    """+1 when the method's source updates weights with ``+=`` only, −1 otherwise (``-=`` or unknown)."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
+    except (OSError, TypeError, SyntaxError):
+        return -1
+    plus = minus = 0
+    for node in ast.walk(tree):
+        op: ast.operator | None = None
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Attribute | ast.Subscript):
+            op = node.op
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Attribute | ast.Subscript)
+            and isinstance(node.value, ast.BinOp)
+            and ast.dump(node.value.left) == ast.dump(node.targets[0]).replace("Store()", "Load()")
+        ):
+            op = node.value.op
+        if isinstance(op, ast.Add):
+            plus += 1
+        elif isinstance(op, ast.Sub):
+            minus += 1
+    return 1 if plus > 0 and minus == 0 else -1
+
+
+def _argument_kind(obj: Any, backward: str) -> tuple[str | None, list[str]]:
+    """``error``, ``labels`` or None from the name of backward's second parameter; and its parameters."""
+    try:
+        sig = inspect.signature(getattr(obj, backward))
+    except (TypeError, ValueError):
+        return None, []
+    names = [
+        p.name for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    if len(names) < 2:
+        return None, names
+    second = names[1]
+    if second in LABEL_ARGS or second.lower().startswith(("target", "label")):
+        return "labels", names
+    if second in ERROR_ARGS or "err" in second.lower() or "delta" in second.lower():
+        return "error", names
+    return None, names
+
+
+def constructor_arguments(cls: type, script: LoadedScript | None) -> tuple[Any, ...] | None:
+    """Arguments of the first top-level call ``cls(...)`` in the script, when they are constants.
+
+    Scripts usually build their network at top level (``nn = NeuralNetwork(30, 5, 3)``); the loader does
+    not run that line, but its constant arguments are evaluated here in the script's namespace.
+    """
+    if script is None:
+        return None
+    for stmt in script.tree.body:
+        for node in ast.walk(stmt):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == cls.__name__
+                and not node.keywords
+                and all(is_constant_expression(a) for a in node.args)
+            ):
+                try:
+                    return tuple(
+                        eval(compile(ast.Expression(a), str(script.path), "eval"), script.module.__dict__)
+                        for a in node.args
+                    )
+                except Exception:
+                    return None
+    return None
+
+
+class _ObjectAdapter:
+    """The state behind a :class:`Subject` made from an object with forward and backward methods."""
+
+    def __init__(self, obj: Any, options: AdapterOptions, script: LoadedScript | None) -> None:
+        self.obj, self.options, self.script = obj, options, script
+        cls = type(obj).__name__
+        self.forward_name = _pick(obj, options.forward, FORWARD_NAMES, "forward")
+        self.backward_name = _pick(obj, options.backward, BACKWARD_NAMES, "backward")
+        self.label = f"{cls}.{self.backward_name}"
+        self.notes: list[str] = []
+        located = _find_arrays(obj)
+        if not located:
+            raise InputError(f"{cls} has no ndarray attributes to treat as weights")
+        self.location = located
+        for name in located:  # float64 copies, so probes are exact and writable
+            self._rebind(name, np.array(self._get(name), dtype=np.float64))
+        self.originals = {n: self._get(n) for n in located}
+        self.n_inputs, self.output_attr = self._detect_forward()
+        # arrays the forward pass rebinds are activations, not parameters
+        self.names = [n for n in located if self._get(n) is self.originals[n]]
+        if not self.names:
+            raise InputError(f"{cls}.{self.forward_name} rebinds every array attribute; no weights found")
+        self.convention = self._detect_convention()
+
+    # parameter access -------------------------------------------------------------------------
+    def _get(self, name: str) -> Any:
+        attr, index = self.location[name]
+        value = getattr(self.obj, attr)
+        return value if index is None else value[index]
+
+    def _rebind(self, name: str, value: Array) -> None:
+        attr, index = self.location[name]
+        if index is None:
+            setattr(self.obj, attr, value)
+        else:
+            getattr(self.obj, attr)[index] = value
+
+    def set(self, params: Mapping[str, Array]) -> None:
+        if any(np.iscomplexobj(params[n]) for n in self.names):
+            raise InputError(f"{self.label} is run at real parameters only (no complex step)")
+        for n in self.names:
+            original = self.originals[n]
+            if self._get(n) is not original:
+                self._rebind(n, original)
+            original[...] = params[n]
+
+    def current(self) -> dict[str, Array]:
+        out = {}
+        for n in self.names:
+            value = np.asarray(self._get(n))
+            if value.shape != self.originals[n].shape:
+                raise InputError(
+                    f"{self.label} changed the shape of {n} from {self.originals[n].shape} to {value.shape}"
+                )
+            out[n] = np.array(value, dtype=np.float64)
+        return out
+
+    # forward ----------------------------------------------------------------------------------
+    def _raw_forward(self, x: Array) -> Any:
+        fn = getattr(self.obj, self.forward_name)
+        return _user_call(f"{type(self.obj).__name__}.{self.forward_name}", fn, x, script=self.script)
+
+    def _output_of(self, returned: Any, n: int, attr: str | None) -> Array | None:
+        if attr is not None:
+            return np.asarray(getattr(self.obj, attr))
+        if isinstance(returned, tuple | list) and returned:
+            returned = returned[-1]
+        if isinstance(returned, np.ndarray) and returned.size > 0:
+            return returned
+        return None
+
+    def _detect_forward(self) -> tuple[int, str | None]:
+        opts = self.options
+        candidates = [opts.n_inputs] if opts.n_inputs else []
+        candidates += [int(self._get(n).shape[0]) for n in self.location if self._get(n).ndim == 2]
+        first_error: InputError | None = None
+        for d in dict.fromkeys(candidates):
+            before = dict(vars(self.obj))
+            try:
+                returned = self._raw_forward(np.zeros((1, d)))
+            except InputError as exc:
+                first_error = first_error or exc
+                continue
+            attr = opts.output
+            if attr is None and not isinstance(self._output_of(returned, 1, None), np.ndarray):
+                changed = [k for k, v in vars(self.obj).items() if before.get(k) is not v and _float_array(v)]
+                preferred = [k for k in OUTPUT_NAMES if k in changed]
+                if not (preferred or changed):
+                    raise InputError(
+                        f"{type(self.obj).__name__}.{self.forward_name} returned nothing and stored "
+                        "no array; name the output attribute"
+                    )
+                attr = (preferred or changed)[-1] if preferred else changed[-1]
+                self.notes.append(f"output read from attribute {attr!r}")
+            return d, attr
+        assert first_error is not None
+        raise first_error
+
+    def forward(self, params: Mapping[str, Array], x: Array) -> tuple[Array, Any]:
+        """Output as a (n, n_out) float64 matrix, and the raw output (its shape is kept for the error)."""
+        self.set(params)
+        raw = self._output_of(self._raw_forward(x), x.shape[0], self.output_attr)
+        label = f"the output of {type(self.obj).__name__}.{self.forward_name}"
+        if raw is None:
+            raise InputError(f"{label} is not an array")
+        a = np.array(raw, dtype=np.float64)
+        if a.ndim == 1 and x.shape[0] == 1:
+            a = a.reshape(1, -1)
+        if a.ndim != 2 or a.shape[0] != x.shape[0]:
+            raise InputError(f"{label} has shape {np.shape(raw)}; expected one row per sample ({x.shape[0]})")
+        check_finite(label, a)
+        return a, raw
+
+    # backward ---------------------------------------------------------------------------------
+    def _lr(self) -> tuple[str, float, bool]:
+        """Name and value of the learning rate, and whether it is passed as an argument."""
+        names = [self.options.lr] if self.options.lr else list(LR_NAMES)
+        for n in names:
+            if n is not None and hasattr(self.obj, n):
+                return n, self._check_lr(n, getattr(self.obj, n)), False
+        sig = inspect.signature(getattr(self.obj, self.backward_name))
+        for p in sig.parameters.values():
+            if p.name in LR_NAMES:
+                value = 0.1 if p.default is inspect.Parameter.empty else p.default
+                return p.name, self._check_lr(p.name, value), True
+        raise InputError(
+            f"{self.label} updates the weights but no learning-rate attribute was found "
+            f"(looked for {', '.join(LR_NAMES)}); name it"
+        )
+
+    def _check_lr(self, name: str, value: Any) -> float:
+        try:
+            lr = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"learning rate {name} = {value!r} is not a number") from None
+        if not np.isfinite(lr) or lr == 0:
+            raise InputError(
+                f"learning rate {name} = {value!r}: the gradient cannot be recovered from an update "
+                "(W_before − W_after) / lr with a zero or non-finite lr"
+            )
+        return lr
+
+    def _detect_convention(self) -> str:
+        wanted = self.options.convention
+        if wanted not in CONVENTIONS:
+            raise InputError(f"unknown convention {wanted!r}; known: {', '.join(CONVENTIONS)}")
+        if wanted != "auto":
+            return wanted
+        kind, params = _argument_kind(self.obj, self.backward_name)
+        if kind is None:
+            kind = "error"
+            second = params[1] if len(params) > 1 else "?"
+            self.notes.append(f"assumed backward's argument {second!r} is the error a − y")
+        probe = {n: self.originals[n].copy() for n in self.names}
+        x = np.zeros((1, self.n_inputs))
+        _, raw = self.forward(probe, x)
+        returned = self._call_backward(x, np.zeros_like(np.asarray(raw, dtype=np.float64)), lr=None)
+        changed = any(not np.array_equal(self._get(n), probe[n]) for n in self.names)
+        self.set(probe)
+        if _gradients_in(returned):
+            return f"return-{kind}"
+        if not changed:
+            # a zero error may leave the weights unchanged: recognise an update by its source instead
+            pass
+        if kind == "error" and _update_sign(getattr(type(self.obj), self.backward_name, None)) > 0:
+            return "update-flipped-error"
+        return f"update-{kind}"
+
+    def _call_backward(self, x: Array, arg: Array, lr: tuple[str, float, bool] | None) -> Any:
+        fn = getattr(self.obj, self.backward_name)
+        args: list[Any] = [x, arg]
+        if lr is not None and lr[2]:
+            args.append(lr[1])
+        elif lr is None:
+            _, params = _argument_kind(self.obj, self.backward_name)
+            if len(params) > 2 and params[2] in LR_NAMES:
+                args.append(0.1)
+        return _user_call(self.label, fn, *args, script=self.script)
+
+    def gradient(self, params: Mapping[str, Array], x: Array, y: Array) -> dict[str, Array]:
+        _, raw = self.forward(params, x)
+        y_raw = y.reshape(np.shape(raw))
+        conv = self.convention
+        if conv.endswith("labels"):
+            arg = y_raw
+        elif conv == "update-flipped-error":
+            arg = y_raw - np.asarray(raw, dtype=np.float64)
+        else:
+            arg = np.asarray(raw, dtype=np.float64) - y_raw
+        lr = self._lr() if conv.startswith("update") else None
+        before = {n: np.array(params[n], dtype=np.float64) for n in self.names}
+        returned = self._call_backward(x, arg, lr)
+        if conv.startswith("return"):
+            grads = _match_gradients(self.label, returned, before)
+        else:
+            assert lr is not None
+            after = self.current()
+            grads = {n: (before[n] - after[n]) / lr[1] for n in self.names}
+        self.set(before)
+        return _validated(self.label, grads, before)
+
+
+def _gradients_in(returned: Any) -> bool:
+    if isinstance(returned, dict):
+        values = list(returned.values())
+    elif isinstance(returned, tuple | list):
+        values = list(returned)
+    else:
+        return False
+    return bool(values) and any(isinstance(v, np.ndarray) for v in values)
+
+
+def _match_gradients(label: str, returned: Any, params: Mapping[str, Array]) -> dict[str, Array]:
+    """Map a returned dict, tuple or list of arrays onto the parameter names (by key, shape or order)."""
+    if not _gradients_in(returned):
+        raise InputError(f"{label} returned {type(returned).__name__}, not the gradients")
+    names = list(params)
+    if isinstance(returned, dict):
+        out = {}
+        for n in names:
+            for key in (n, f"d{n}", f"grad_{n}", f"{n}_grad", f"d_{n}", f"dL_d{n}"):
+                if key in returned:
+                    out[n] = np.asarray(returned[key])
+                    break
+        if len(out) == len(names):
+            return out
+        values = [np.asarray(v) for v in returned.values() if isinstance(v, np.ndarray)]
+    else:
+        values = [np.asarray(v) for v in returned if isinstance(v, np.ndarray)]
+    if len(values) != len(names):
+        raise InputError(
+            f"{label} returned {len(values)} arrays for {len(names)} parameters ({', '.join(names)})"
+        )
+    shapes = [params[n].shape for n in names]
+    if len(set(shapes)) == len(shapes) and sorted(map(str, shapes)) == sorted(str(v.shape) for v in values):
+        by_shape = {v.shape: v for v in values}
+        return {n: by_shape[params[n].shape] for n in names}
+    return dict(zip(names, values, strict=True))
+
+
+def _instantiate(cls: type, options: AdapterOptions, script: LoadedScript | None) -> Any:
+    args = options.init_args if options.init_args is not None else constructor_arguments(cls, script)
+    args = args or ()
+    try:
+        return cls(*args)
+    except TypeError as exc:
+        if "argument" in str(exc):
+            raise InputError(
+                f"cannot construct {cls.__name__}{tuple(args)!r}: {exc}; give the constructor's arguments"
+            ) from None
+        return _user_call(f"{cls.__name__}()", cls, *args, script=script)
+    except InputError:
+        raise
+    except Exception:
+        return _user_call(f"{cls.__name__}()", cls, *args, script=script)
+
+
+def adapt(code: Any, options: AdapterOptions | None = None, script: LoadedScript | None = None) -> Subject:
+    """Make a :class:`Subject` of ``code``: a class, an instance, a method, or a ready Subject.
+
+    Parameters
+    ----------
+    code : type, object, bound or unbound method, or Subject
+        A class is instantiated (with ``options.init_args``, or the constant arguments of the script's
+        own top-level call of it, or none); a method names the backward pass of its class.
+    options : AdapterOptions, optional
+        Overrides for the detection.
+    script : LoadedScript, optional
+        The script ``code`` was loaded from, for constructor arguments and clearer errors.
+
+    Raises
+    ------
+    InputError
+        When no convention fits; the message names what is missing.
+    """
+    options = options or AdapterOptions()
+    if isinstance(code, Subject):
+        return code
+    if inspect.ismethod(code):
+        options = _with_backward(options, code.__name__)
+        code = code.__self__
+    elif inspect.isfunction(code) and "." in code.__qualname__ and script is not None:
+        owner = script.get(code.__qualname__.rsplit(".", 1)[0])
+        options = _with_backward(options, code.__name__)
+        code = owner
+    elif inspect.isfunction(code):
+        raise InputError(
+            f"{code.__name__} is a plain function: write a short adapter class with forward and backward "
+            "methods (see docs/checking-your-code.md)"
+        )
+    if isinstance(code, type):
+        code = _instantiate(code, options, script)
+    adapter = _ObjectAdapter(code, options, script)
+    lr_note = ""
+    if adapter.convention.startswith("update"):
+        name, value, _ = adapter._lr()
+        lr_note = f", {name} = {value:g}"
+    return Subject(
+        name=adapter.label,
+        parameters={n: adapter.originals[n].copy() for n in adapter.names},
+        n_inputs=adapter.n_inputs,
+        forward=lambda params, x: adapter.forward(params, x)[0],
+        gradient=adapter.gradient,
+        convention=adapter.convention + lr_note,
+        notes=adapter.notes,
+    )
+
+
+def _with_backward(options: AdapterOptions, name: str) -> AdapterOptions:
+    from dataclasses import replace
+
+    return replace(options, backward=options.backward or name)
+
+
+def parse_init_args(text: str | None) -> tuple[Any, ...] | None:
+    """Constructor arguments from a Python literal list such as ``"30, 5, 3"`` (None stays None).
+
+    Raises
+    ------
+    InputError
+        If ``text`` is not a comma-separated list of Python literals.
+    """
+    if text is None:
+        return None
+    try:
+        value = ast.literal_eval(f"({text},)") if text.strip() else ()
+    except (ValueError, SyntaxError):
+        raise InputError(f"--init-args must be Python literals separated by commas, got {text!r}") from None
+    return tuple(value)

@@ -1,0 +1,204 @@
+"""Checking someone's backward pass: the public entry points and their messages.
+
+* :func:`assert_gradient_of`, for pytest: passes when the code is the gradient of the asked loss, and
+  otherwise fails with which parameter, which entries, the analytic value against the numeric one, and
+  which loss (or multiple of one) the code does match.
+* :func:`check_target` and :func:`format_check`, behind ``backprop-verify check PATH.py:NAME``.
+
+Both go through :func:`verification.adapters.adapt` (calling conventions) and
+:func:`verification.identification.identify` (probing and verdicts).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from verification.adapters import AdapterOptions, adapt
+from verification.identification import Identification, format_scale, identify, to_dict, verdict_sentence
+from verification.loader import LoadedScript, load_target
+
+
+def _worst_lines(result: Identification, loss: str, limit: int = 3) -> list[str]:
+    first = result.first_mismatch(loss)
+    if first is None:
+        return []
+    probe = max(range(len(first.reports)), key=lambda i: first.reports[i].relative_error)
+    report = first.reports[probe]
+    lines = [
+        f"  first parameter that differs (output layer first): {first.name}, {report.flagged} of "
+        f"{_size(report.shape)} entries outside tolerance at probe {probe} (seed {result.seed}), "
+        f"relative error {report.relative_error:.2e}"
+    ]
+    for e in report.worst[:limit]:
+        lines.append(
+            f"    {first.name}{list(e.index)}: analytic {e.analytic:.6e}, numeric {e.numeric:.6e} "
+            f"± {e.error_estimate:.1e}"
+        )
+    return lines
+
+
+def _size(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _matches_instead(result: Identification) -> str:
+    if result.identified is not None:
+        if result.scale == 1.0:
+            return f"it is the gradient of {result.identified}"
+        return f"it is {format_scale(result.scale, result.rtol)} × the gradient of {result.identified}"
+    if result.split is not None:
+        return "tensors match different losses: " + ", ".join(
+            f"{n} {loss}" for n, loss in result.split.items()
+        )
+    return "it matches no catalog loss, nor a multiple of one"
+
+
+def assert_gradient_of(
+    code: Any,
+    loss: str = "mse",
+    *,
+    seed: int = 0,
+    probes: int = 3,
+    samples: int = 1,
+    method: str = "auto",
+    options: AdapterOptions | None = None,
+) -> Identification:
+    """Assert that the backward pass of ``code`` is the gradient of the catalog loss ``loss``.
+
+    Parameters
+    ----------
+    code : class, instance, method or Subject
+        The network code under test, in any convention of :mod:`verification.adapters`.
+    loss : str
+        Catalog loss id (``mse``, ``bce``, ``cross_entropy``, ``poisson_nll``).
+    seed, probes, samples, method :
+        As in :func:`verification.identification.identify`.
+    options : AdapterOptions, optional
+        Overrides for the calling-convention detection.
+
+    Returns
+    -------
+    Identification
+        The full comparison, for further assertions.
+
+    Raises
+    ------
+    AssertionError
+        When any parameter tensor differs from the finite-difference gradient of ``loss``. The message
+        names the first differing parameter (output layer first), its worst entries as analytic against
+        numeric values with the numeric error estimate, and what the code matches instead.
+    InputError
+        When the code cannot be run (see :func:`verification.adapters.adapt`).
+
+    Examples
+    --------
+    >>> from ffnn import Network, backward
+    >>> from verification.adapters import subject_from_network
+    >>> net = Network.initialise((4, 3, 2), "sigmoid", seed=1)
+    >>> chain = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="chain"))
+    >>> assert_gradient_of(chain, "mse").identified
+    'mse'
+    """
+    subject = adapt(code, options)
+    result = identify(subject, loss, seed=seed, probes=probes, samples=samples, method=method)
+    if not result.matches_asked:
+        lines = [
+            f"{result.subject} is not the gradient of {result.asked} "
+            f"({result.candidate(str(result.asked)).verdict}); {_matches_instead(result)}",
+            *_worst_lines(result, str(result.asked)),
+            f"  convention: {result.convention}; {result.probes} probes of {result.samples} sample(s), "
+            f"seed {result.seed}, {result.method} differences",
+        ]
+        raise AssertionError("\n".join(lines))
+    return result
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What ``backprop-verify check`` found: the loaded script and the identification."""
+
+    target: str
+    script: LoadedScript
+    result: Identification
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``check``: the identification fields plus what the loader skipped."""
+        out = {"target": self.target, **to_dict(self.result)}
+        out["not_run"] = [{"line": s.line, "kind": s.kind} for s in self.script.skipped]
+        out["failed_imports"] = dict(self.script.failed_imports)
+        return out
+
+
+def check_target(
+    target: str,
+    loss: str = "auto",
+    *,
+    seed: int = 0,
+    probes: int = 3,
+    samples: int = 1,
+    method: str = "auto",
+    options: AdapterOptions | None = None,
+) -> CheckOutcome:
+    """Load ``PATH.py:NAME`` without running its top-level statements, adapt it and identify its loss.
+
+    Raises
+    ------
+    InputError
+        File or name not found, code that raises, wrong shapes, non-finite values, a zero learning
+        rate: one line naming the problem.
+    """
+    script, code = load_target(target)
+    subject = adapt(code, options, script)
+    result = identify(subject, loss, seed=seed, probes=probes, samples=samples, method=method)
+    return CheckOutcome(target, script, result)
+
+
+def format_check(outcome: CheckOutcome) -> str:
+    """The report of ``check`` as text: convention, a table of losses by tensor, the verdict."""
+    r, script = outcome.result, outcome.script
+    names = r.backward_order
+    lines = [
+        f"Checked {r.subject} in {script.path}",
+        f"  convention: {r.convention}",
+        f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; "
+        f"{r.method} differences",
+        *(f"  note: {n}" for n in r.notes),
+        "",
+        f"  {'loss':<14}" + "".join(f"{n:<24}" for n in names) + "verdict",
+    ]
+    for c in r.candidates:
+        cells = []
+        for n in names:
+            t = c.parameters.get(n)
+            if t is None:
+                cells.append(f"{'-':<24}")
+                continue
+            word = {"matches": "matches", "mismatch": "mismatch"}.get(
+                t.verdict, f"× {format_scale(t.scale, r.rtol)}"
+            )
+            cells.append(f"{word + f' ({t.max_relative_error:.1e})':<24}")
+        verdict = (
+            c.verdict
+            if c.verdict != "matches up to scale"
+            else f"matches up to scale {format_scale(c.scale, r.rtol)}"
+        )
+        lines.append(f"  {c.loss:<14}" + "".join(cells) + verdict)
+    lines += ["", "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖), worst probe)", ""]
+    lines.append(verdict_sentence(r))
+    if r.asked is not None and not r.matches_asked:
+        lines.append(f"Not the gradient of {r.asked}; {_matches_instead(r)}.")
+        lines += _worst_lines(r, r.asked)
+    elif r.identified is None:
+        lines += _worst_lines(r, "mse")
+    if script.skipped:
+        shown = ", ".join(str(s.line) for s in script.skipped[:12])
+        more = "…" if len(script.skipped) > 12 else ""
+        lines.append(f"Not run: top-level statements at lines {shown}{more}.")
+    if script.failed_imports:
+        failed = "; ".join(f"{n} ({e})" for n, e in script.failed_imports.items())
+        lines.append(f"Imports that failed and were not needed: {failed}.")
+    return "\n".join(lines)
