@@ -1,25 +1,48 @@
 """Finite-difference gradients of a scalar loss with respect to named parameter arrays.
 
 The loss is any callable ``f(params) -> float`` that takes a dict of parameter arrays (the names and
-shapes of ``params``). Each entry ``w`` of each array is perturbed in turn in a copy; the caller's
-arrays are never modified.
+shapes of ``params``). The schemes never call ``f`` directly: they ask an *evaluator* for the loss at
+the parameters with one entry shifted, for many entries at once (:class:`Evaluator`). The plain
+evaluator here loops over the entries; :mod:`verification.structured` evaluates the same shifts
+vectorised for an ``ffnn`` network, so every scheme is written once and both modes run the same
+arithmetic. The caller's arrays are never modified.
 
-Central difference (Press et al., *Numerical Recipes*, 3rd ed., §5.7)::
+Schemes (Press et al., *Numerical Recipes*, 3rd ed., §5.7), with ``ε`` the unit roundoff of the dtype
+the loss is evaluated in:
 
-    D(h) = (f(w + h) − f(w − h)) / (2h),        error  h² f'''(w) / 6 + O(ε |f| / h)
+=============== =============================================== ======================= =========
+method          formula                                         step ``h``              f-calls
+=============== =============================================== ======================= =========
+``forward``     ``(f(w + h) − f(w)) / h``                       ``ε^(1/2) max(1, |w|)`` 2 n + 1
+``central``     ``(f(w + h) − f(w − h)) / 2h``                  ``ε^(1/3) max(1, |w|)`` 4 n + 1
+``richardson``  central at ``h, h/2, h/4, h/8``, extrapolated   ``ε^(1/9) max(1, |w|)`` 8 n + 1
+``complex-step`` ``Im f(w + ih) / h``                           ``ε max(1, |w|)``       n + 1
+=============== =============================================== ======================= =========
 
-The step is ``h = ε^(1/3) · max(1, |w|)``, rounded so that ``(w + h) − w == h`` exactly (the step
-actually taken is the one divided by). The error estimate of each entry is the sum of
+(the last two in :mod:`verification.richardson` and :mod:`verification.complex_step`). Real steps are
+made exactly representable: the offset actually applied, ``(w + h) − w``, is the one divided by.
 
-* truncation: ``|D(h) − D(2h)| / 3``, since ``D(2h) − D(h) ≈ 3 · h² f''' / 6``;
-* rounding: ``ε · max(|f(w ± h)|, |f(w ± 2h)|) / h``, the cancellation error of the difference.
+Error estimates (every entry carries one):
+
+* forward: truncation ``|D(h) − D(2h)|`` (since ``D(2h) − D(h) ≈ h f''/2``) plus rounding ``2ε|f|/h``;
+* central: truncation ``|D(h) − D(2h)| / 3`` (since ``D(2h) − D(h) ≈ 3 h² f'''/6``) plus rounding
+  ``ε · max|f| / h``, the cancellation error of the difference.
+
+``auto`` (:func:`resolve_method`) uses complex step when the loss evaluates correctly on complex
+parameters — detected by :func:`verification.complex_step.supports_complex_step`, not assumed — and
+Richardson extrapolation otherwise.
+
+When the parameters are float32 the loss is still called with float64 copies; if it resolves them
+in float64 (:func:`resolved_dtype`) the float64 steps and tolerances apply. If it returns float32, or
+rounds its parameters to float32 internally, steps use the float32 ``ε`` and the result says that
+precision limits the verdict.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,11 +64,15 @@ class NumericGradient:
     error_estimate : dict of str to ndarray
         Estimated absolute error of each entry of ``gradient`` (same units as the gradient).
     step : dict of str to ndarray
-        The step ``h`` used for each entry.
+        The (largest) step ``h`` used for each entry.
     method : str
-        Name of the difference scheme.
+        Name of the difference scheme (``forward``, ``central``, ``richardson``, ``complex-step``).
     evaluations : int
-        Number of loss evaluations spent.
+        Number of loss evaluations spent (one per shifted point, batched or not).
+    evaluation_dtype : str
+        The precision the loss was evaluated in: ``float64``, or ``float32`` when the loss casts.
+    parameter_dtypes : dict of str to str
+        The dtype each parameter was given in.
     """
 
     gradient: dict[str, Array]
@@ -53,6 +80,44 @@ class NumericGradient:
     step: dict[str, Array]
     method: str
     evaluations: int
+    evaluation_dtype: str = "float64"
+    parameter_dtypes: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def precision_limited(self) -> bool:
+        """True when the loss could not be evaluated in float64, so float32 limits the verdict."""
+        return bool(np.finfo(self.evaluation_dtype).eps > np.finfo(np.float64).eps)
+
+
+class Evaluator(Protocol):
+    """The loss at the parameters with single entries shifted, many entries per call.
+
+    Attributes
+    ----------
+    params : dict of str to ndarray, float64
+        The base point.
+    value : float
+        The loss at ``params``.
+    dtype : numpy.dtype
+        The real precision the loss is evaluated in (float64, or float32 when the loss casts).
+    parameter_dtypes : dict of str to str
+        The dtype each parameter was given in.
+    evaluations : int
+        Shifted points evaluated so far (plus one for ``value``).
+    """
+
+    params: dict[str, Array]
+    value: float
+    dtype: np.dtype[Any]
+    parameter_dtypes: dict[str, str]
+    evaluations: int
+
+    def shifted(self, name: str, flat: Array, delta: Array) -> Array:
+        """Loss with ``params[name].flat[flat[k]] += delta[k]``, one value per ``k``.
+
+        ``delta`` real gives real values (float64); ``delta`` complex gives complex values.
+        """
+        ...
 
 
 def as_parameters(params: Mapping[str, Any]) -> dict[str, Array]:
@@ -63,7 +128,7 @@ def as_parameters(params: Mapping[str, Any]) -> dict[str, Array]:
     InputError
         Naming the parameter that is empty, not numeric or not finite.
     """
-    if not params:
+    if not isinstance(params, Mapping) or not params:
         raise InputError("params is empty: give at least one named parameter array")
     out: dict[str, Array] = {}
     for name, value in params.items():
@@ -78,6 +143,142 @@ def as_parameters(params: Mapping[str, Any]) -> dict[str, Array]:
     return out
 
 
+def _dtype_name(value: Any) -> str:
+    dtype = getattr(value, "dtype", np.dtype(np.float64))
+    return str(dtype.name) if np.issubdtype(dtype, np.number) else "float64"
+
+
+def real_scalar(value: Any) -> float:
+    """``value`` as a finite Python float, or :class:`InputError` naming what the loss returned."""
+    try:
+        out = float(value)
+    except (TypeError, ValueError):
+        raise InputError(f"the loss must return a real scalar, got {type(value).__name__}") from None
+    if not np.isfinite(out):
+        raise InputError(f"the loss returned a non-finite value {out}")
+    return out
+
+
+def evaluation_dtype(value: Any) -> np.dtype[Any]:
+    """The real precision a loss value was computed in: float32 for float32/complex64, else float64."""
+    dtype = np.asarray(value).dtype
+    if np.issubdtype(dtype, np.inexact) and np.finfo(dtype).eps > np.finfo(np.float64).eps:
+        return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+class LoopEvaluator:
+    """Evaluate ``f`` at shifted parameters one entry at a time (the plain coordinate loop).
+
+    Parameters
+    ----------
+    f : callable
+        ``f(params) -> float``; called with float64 copies (complex128 for complex shifts).
+    params : mapping of str to array_like
+        The base point; copied.
+
+    Raises
+    ------
+    InputError
+        If a parameter is empty or not finite, or ``f`` does not return a finite real at ``params``.
+    """
+
+    def __init__(self, f: LossFunction, params: Mapping[str, Any]) -> None:
+        self.parameter_dtypes = {str(k): _dtype_name(v) for k, v in params.items()} if params else {}
+        self.params = as_parameters(params)
+        self.f = f
+        raw = f(dict(self.params))
+        self.value = real_scalar(raw)
+        self.dtype = evaluation_dtype(raw)
+        self.evaluations = 1
+        if self.dtype == np.float64 and any(
+            np.finfo(d).eps > np.finfo(np.float64).eps
+            for d in self.parameter_dtypes.values()
+            if np.issubdtype(np.dtype(d), np.floating)
+        ):
+            self.dtype = resolved_dtype(self)
+
+    def shifted(self, name: str, flat: Array, delta: Array) -> Array:
+        """See :meth:`Evaluator.shifted`; loops, calling ``f`` once per shift."""
+        delta = np.asarray(delta)
+        complex_shift = np.iscomplexobj(delta)
+        work_type = np.complex128 if complex_shift else np.float64
+        work = {k: v.astype(work_type) for k, v in self.params.items()}
+        target = work[name].reshape(-1)
+        work[name] = target.reshape(self.params[name].shape)
+        out = np.empty(len(flat), dtype=work_type)
+        for k, (i, d) in enumerate(zip(np.asarray(flat), delta, strict=True)):
+            original = target[i]
+            target[i] = original + d
+            value = self.f(work)
+            target[i] = original
+            out[k] = complex_scalar(value) if complex_shift else real_scalar(value)
+        self.evaluations += len(flat)
+        return out
+
+
+def resolved_dtype(ev: Evaluator) -> np.dtype[Any]:
+    """The precision the loss resolves its parameters in: float64, or float32 when it rounds them.
+
+    A loss that casts its parameters to float32 may still return a float64 value (it mixes in float64
+    labels, say). Probe: for the first entry of each tensor, a shift of ``2^-12 · max(1, |w|)`` (seen
+    by float32) that changes the loss, while a shift of ``2^-30 · max(1, |w|)`` (below float32's
+    resolution, far above float64's) leaves it bit-for-bit unchanged, means float32. Two evaluations
+    per tensor.
+    """
+    for name, w in ev.params.items():
+        scale = max(1.0, abs(float(w.flat[0])))
+        values = ev.shifted(name, np.array([0, 0]), np.array([2.0**-12 * scale, 2.0**-30 * scale]))
+        if values[0] != ev.value and values[1] == ev.value:
+            return np.dtype(np.float32)
+    return np.dtype(np.float64)
+
+
+def complex_scalar(value: Any) -> complex:
+    """``value`` as a finite Python complex, or :class:`InputError` naming what the loss returned."""
+    try:
+        out = complex(value)
+    except (TypeError, ValueError):
+        raise InputError(f"the loss must return a scalar, got {type(value).__name__}") from None
+    if not np.isfinite(out):
+        raise InputError(f"the loss returned a non-finite value {out}")
+    return out
+
+
+def exact_offsets(w: Array, h: Array, dtype: np.dtype[Any] | type = np.float64) -> Array:
+    """The offsets actually applied when ``w + h`` is rounded: ``(w + h) − w`` in ``dtype``.
+
+    Parameters
+    ----------
+    w, h : ndarray, same shape
+        Entries and intended (signed) offsets.
+    dtype : dtype-like
+        The precision the loss is evaluated in; ``w + offset`` is then exact in it.
+
+    Returns
+    -------
+    ndarray, float64, same shape
+    """
+    wd = np.asarray(w).astype(dtype)
+    return ((wd + np.asarray(h).astype(dtype)) - wd).astype(np.float64)
+
+
+def relative_step(w: Array, power: float, dtype: np.dtype[Any] | type = np.float64) -> Array:
+    """``ε^power · max(1, |w|)``, the step from the dtype's ``ε`` and the entries' magnitude.
+
+    Parameters
+    ----------
+    w : ndarray
+        Parameter entries.
+    power : float
+        ``1/2`` forward, ``1/3`` central, ``1/(2K+1)`` Richardson, ``1`` complex step.
+    dtype : dtype-like
+        The precision the loss is evaluated in.
+    """
+    eps = float(np.finfo(dtype).eps)
+    return eps**power * np.maximum(1.0, np.abs(w))
+
+
 def central_step(w: Array) -> Array:
     """Central-difference steps for the entries ``w`` (float64): ``ε^(1/3) · max(1, |w|)``, made exact.
 
@@ -86,20 +287,96 @@ def central_step(w: Array) -> Array:
     ndarray, same shape as ``w``
         Steps ``h > 0`` with ``(w + h) − w == h`` in floating point.
     """
-    eps = np.finfo(np.float64).eps
-    h = eps ** (1 / 3) * np.maximum(1.0, np.abs(w))
-    return (w + h) - w
+    return exact_offsets(w, relative_step(w, 1 / 3))
 
 
-def _scalar(f: LossFunction, params: dict[str, Array]) -> float:
-    value = f(params)
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"the loss must return a real scalar, got {type(value).__name__}") from None
-    if not np.isfinite(out):
-        raise InputError(f"the loss returned a non-finite value {out}")
-    return out
+def shifted_values(ev: Evaluator, name: str, offsets: list[Array]) -> list[Array]:
+    """``f`` at ``w + o`` for each entry of ``params[name]`` and each offset array ``o`` (flat).
+
+    All offsets go to the evaluator in one call, so a vectorised evaluator sees one large batch.
+    """
+    size = ev.params[name].size
+    flat = np.tile(np.arange(size), len(offsets))
+    values = ev.shifted(name, flat, np.concatenate([np.ravel(o) for o in offsets]))
+    return [values[k * size : (k + 1) * size] for k in range(len(offsets))]
+
+
+def _finish(
+    ev: Evaluator, method: str, parts: dict[str, tuple[Array, Array, Array]]
+) -> NumericGradient:
+    return NumericGradient(
+        gradient={n: p[0] for n, p in parts.items()},
+        error_estimate={n: p[1] for n, p in parts.items()},
+        step={n: p[2] for n, p in parts.items()},
+        method=method,
+        evaluations=ev.evaluations,
+        evaluation_dtype=ev.dtype.name,
+        parameter_dtypes=dict(ev.parameter_dtypes),
+    )
+
+
+def forward_scheme(ev: Evaluator) -> NumericGradient:
+    """Forward differences ``(f(w + h) − f(w)) / h`` on an evaluator (see the module docstring).
+
+    Spends ``2 n`` shifted evaluations; error estimate ``|D(h) − D(2h)| + 2 ε max|f| / h``.
+    """
+    eps = float(np.finfo(ev.dtype).eps)
+    parts = {}
+    for name, w in ev.params.items():
+        wf = w.ravel()
+        h = exact_offsets(wf, relative_step(wf, 1 / 2, ev.dtype), ev.dtype)
+        h2 = exact_offsets(wf, 2 * h, ev.dtype)
+        fp, fp2 = shifted_values(ev, name, [h, h2])
+        d1 = (fp - ev.value) / h
+        d2 = (fp2 - ev.value) / h2
+        fmax = np.maximum.reduce([np.abs(fp), np.abs(fp2), np.full_like(fp, abs(ev.value))])
+        e = np.abs(d1 - d2) + 2 * eps * fmax / h
+        parts[name] = (d1.reshape(w.shape), e.reshape(w.shape), h.reshape(w.shape))
+    return _finish(ev, "forward", parts)
+
+
+def central_scheme(ev: Evaluator) -> NumericGradient:
+    """Central differences ``(f(w + h) − f(w − h)) / 2h`` on an evaluator (see the module docstring).
+
+    Spends ``4 n`` shifted evaluations (steps ``±h`` and ``±2h``); error estimate
+    ``|D(h) − D(2h)| / 3 + ε max|f| / h``.
+    """
+    eps = float(np.finfo(ev.dtype).eps)
+    parts = {}
+    for name, w in ev.params.items():
+        wf = w.ravel()
+        h = relative_step(wf, 1 / 3, ev.dtype)
+        offsets = [exact_offsets(wf, c * h, ev.dtype) for c in (1, -1, 2, -2)]
+        fp, fm, fp2, fm2 = shifted_values(ev, name, offsets)
+        d1 = (fp - fm) / (offsets[0] - offsets[1])
+        d2 = (fp2 - fm2) / (offsets[2] - offsets[3])
+        fmax = np.maximum.reduce([np.abs(v) for v in (fp, fm, fp2, fm2)] + [np.full_like(fp, abs(ev.value))])
+        e = np.abs(d1 - d2) / 3 + eps * fmax / offsets[0]
+        parts[name] = (d1.reshape(w.shape), e.reshape(w.shape), offsets[0].reshape(w.shape))
+    return _finish(ev, "central", parts)
+
+
+def forward_difference(f: LossFunction, params: Mapping[str, Any]) -> NumericGradient:
+    """Forward-difference gradient of ``f`` with an error estimate for every entry.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(params) -> float``, the loss at the parameters (dict of str to ndarray, float64).
+    params : mapping of str to array_like
+        Where to differentiate; any shapes.
+
+    Returns
+    -------
+    NumericGradient
+        Spends ``2 · n_entries + 1`` evaluations of ``f``.
+
+    Raises
+    ------
+    InputError
+        If a parameter is empty or not finite, or ``f`` returns something that is not a finite real.
+    """
+    return forward_scheme(LoopEvaluator(f, params))
 
 
 def central_difference(f: LossFunction, params: Mapping[str, Any]) -> NumericGradient:
@@ -122,56 +399,91 @@ def central_difference(f: LossFunction, params: Mapping[str, Any]) -> NumericGra
     InputError
         If a parameter is empty or not finite, or ``f`` returns something that is not a finite real.
     """
-    base = as_parameters(params)
-    f0 = _scalar(f, base)
-    gradient: dict[str, Array] = {}
-    estimate: dict[str, Array] = {}
-    steps: dict[str, Array] = {}
-    evaluations = 1
-    eps = np.finfo(np.float64).eps
-    for name, w in base.items():
-        h = central_step(w)
-        g = np.empty_like(w)
-        e = np.empty_like(w)
-        work = dict(base)
-        perturbed = w.copy()
-        work[name] = perturbed
-        for index in np.ndindex(w.shape):
-            values = []
-            for offset in (h[index], -h[index], 2 * h[index], -2 * h[index]):
-                perturbed[index] = w[index] + offset
-                values.append(_scalar(f, work))
-            perturbed[index] = w[index]
-            fp, fm, fp2, fm2 = values
-            d1 = (fp - fm) / (2 * h[index])
-            d2 = (fp2 - fm2) / (4 * h[index])
-            g[index] = d1
-            rounding = eps * max(abs(fp), abs(fm), abs(fp2), abs(fm2), abs(f0)) / h[index]
-            e[index] = abs(d1 - d2) / 3 + rounding
-        evaluations += 4 * w.size
-        gradient[name], estimate[name], steps[name] = g, e, h
-    return NumericGradient(gradient, estimate, steps, "central", evaluations)
+    return central_scheme(LoopEvaluator(f, params))
+
+
+def _richardson(ev: Evaluator) -> NumericGradient:
+    from verification.richardson import richardson_scheme
+
+    return richardson_scheme(ev)
+
+
+def _complex_step(ev: Evaluator) -> NumericGradient:
+    from verification.complex_step import complex_step_scheme
+
+    return complex_step_scheme(ev)
+
+
+SCHEMES: dict[str, Callable[[Evaluator], NumericGradient]] = {
+    "forward": forward_scheme,
+    "central": central_scheme,
+    "richardson": _richardson,
+    "complex-step": _complex_step,
+}
+"""Difference schemes by name, as functions of an :class:`Evaluator`."""
+
+
+def _wrap(name: str) -> Callable[[LossFunction, Mapping[str, Any]], NumericGradient]:
+    def scheme(f: LossFunction, params: Mapping[str, Any]) -> NumericGradient:
+        return SCHEMES[name](LoopEvaluator(f, params))
+
+    scheme.__name__ = name.replace("-", "_")
+    scheme.__doc__ = f"The {name} scheme on ``f`` at ``params`` (plain coordinate loop)."
+    return scheme
 
 
 METHODS: dict[str, Callable[[LossFunction, Mapping[str, Any]], NumericGradient]] = {
-    "central": central_difference,
+    name: _wrap(name) for name in SCHEMES
 }
-"""Difference schemes by name."""
+"""Difference schemes by name, as functions ``(f, params) -> NumericGradient``."""
+
+ALIASES = {"complex_step": "complex-step", "complex": "complex-step", "cs": "complex-step"}
 
 
-def resolve_method(method: str) -> str:
-    """The scheme that ``method`` names; ``auto`` picks the most accurate one available.
+def resolve_method(method: str, ev: Evaluator | None = None) -> str:
+    """The scheme that ``method`` names; ``auto`` picks the most accurate one that applies.
+
+    Parameters
+    ----------
+    method : str
+        ``forward``, ``central``, ``richardson``, ``complex-step`` (also spelt ``complex_step``) or
+        ``auto``.
+    ev : Evaluator, optional
+        Needed by ``auto``: complex step when the loss evaluates correctly on complex parameters
+        (:func:`verification.complex_step.supports_complex_step`), else ``richardson``. Without an
+        evaluator the loss cannot be probed, and ``auto`` names ``richardson``, the scheme that
+        applies to every loss; :func:`numeric_gradient` probes the loss and may then use complex step
+        (its result's ``method`` names the scheme that ran).
 
     Raises
     ------
     InputError
         If ``method`` is not a known scheme.
     """
+    if not isinstance(method, str):
+        raise InputError(f"method must be a string, got {type(method).__name__}")
+    method = ALIASES.get(method, method)
     if method == "auto":
-        return "central"
-    if method not in METHODS:
-        raise InputError(f"unknown method {method!r}; available: auto, {', '.join(METHODS)}")
+        if ev is None:
+            return "richardson"
+        from verification.complex_step import supports_complex_step
+
+        return "complex-step" if supports_complex_step(ev) else "richardson"
+    if method not in SCHEMES:
+        raise InputError(f"unknown method {method!r}; available: auto, {', '.join(SCHEMES)}")
     return method
+
+
+def numeric_gradient_on(ev: Evaluator, method: str = "auto") -> NumericGradient:
+    """The gradient by the scheme ``method`` on an evaluator (loop or structured).
+
+    Raises
+    ------
+    InputError
+        On an unknown method, or complex step asked of a loss that does not evaluate on complex
+        parameters.
+    """
+    return SCHEMES[resolve_method(method, ev)](ev)
 
 
 def numeric_gradient(f: LossFunction, params: Mapping[str, Any], method: str = "auto") -> NumericGradient:
@@ -182,4 +494,5 @@ def numeric_gradient(f: LossFunction, params: Mapping[str, Any], method: str = "
     InputError
         On an unknown method or bad parameters (see the scheme's function).
     """
-    return METHODS[resolve_method(method)](f, params)
+    resolve_method(method)
+    return numeric_gradient_on(LoopEvaluator(f, params), method)

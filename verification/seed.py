@@ -20,7 +20,7 @@ from ffnn.data import load_glyphs
 from ffnn.losses import get_loss
 from ffnn.network import Network
 from ffnn.training import train_sgd
-from verification.finite_differences import resolve_method
+from verification.finite_differences import LoopEvaluator, resolve_method
 from verification.gradient_check import GradientReport, check_gradient
 
 SIZES = (30, 5, 3)
@@ -134,7 +134,9 @@ def answer_seed_question(seed: int = 0, method: str = "auto", train: bool = True
     seed : int
         Seed of the weights (``Network.initialise((30, 5, 3), "sigmoid", seed=seed)``).
     method : str
-        Finite-difference scheme, see :func:`verification.finite_differences.numeric_gradient`.
+        Finite-difference scheme, see :func:`verification.finite_differences.numeric_gradient`;
+        ``auto`` is resolved (complex step when the loss evaluates on complex parameters, else
+        Richardson) and the answer names the scheme used.
     train : bool
         Also train from the same weights with each backward pass (per-sample SGD, η = 0.1, 100 epochs).
 
@@ -143,9 +145,16 @@ def answer_seed_question(seed: int = 0, method: str = "auto", train: bool = True
     InputError
         On an unknown method.
     """
-    method = resolve_method(method)
+    resolve_method(method)
     data = load_glyphs()
     network = Network.initialise(SIZES, "sigmoid", seed=seed)
+
+    def first(params: dict[str, Any]) -> Any:
+        return network.with_parameters(params).loss(data.x[:1], data.y[:1], LOSSES[0])
+
+    # ``auto`` is resolved once, on the first glyph and loss, so every comparison uses one scheme and
+    # the answer names it.
+    method = resolve_method(method, LoopEvaluator(first, network.parameters()))
     results = []
     for b in BACKWARDS:
         for loss in LOSSES:

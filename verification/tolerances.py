@@ -2,26 +2,53 @@
 
 An entry of an analytic gradient ``g_a`` is accepted against the numeric one ``g_n`` when::
 
-    |g_a − g_n| ≤ rtol · max(|g_a|, |g_n|) + estimate_factor · e_n
+    |g_a − g_n| ≤ rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n
 
-where ``e_n`` is the numeric oracle's own error estimate for that entry (truncation plus rounding, see
-:mod:`verification.finite_differences`). The two terms play different roles:
+where ``e_n`` is the numeric oracle's own error estimate for that entry (see the scheme modules) and
+``G = max(‖g_a‖_∞, ‖g_n‖_∞)`` is the largest entry of the tensor. The terms play different roles:
 
-* ``e_n`` bounds what the difference scheme itself gets wrong at the step it used; ``estimate_factor``
-  allows for the estimate being an order-of-magnitude figure (the truncation estimate
-  ``|D(h) − D(2h)| / 3`` is exact only in the limit ``h → 0``).
-* ``rtol`` is the relative accuracy the scheme reaches at its optimal step, times a safety factor of
-  100 for the unknown ratio of higher derivatives to the first. For central differences the optimal
-  step ``h ≈ ε^(1/3)`` balances truncation ``h² |f'''| / 6`` against rounding ``ε |f| / h`` and gives a
-  relative accuracy of order ``ε^(2/3)`` (Press et al., *Numerical Recipes*, 3rd ed., §5.7; Nocedal &
-  Wright, *Numerical Optimization*, 2nd ed., §8.1).
+* ``e_n`` bounds what the difference scheme itself gets wrong at the steps it used;
+  ``estimate_factor`` allows for the estimate being an order-of-magnitude figure (a truncation
+  estimate such as ``|D(h) − D(2h)| / 3`` is exact only in the limit ``h → 0``).
+* ``rtol`` is the relative accuracy the scheme reaches at its optimal step, ``ε^p``, times a safety
+  factor of 100 for the unknown ratio of higher derivatives to the first. The exponent ``p`` comes from
+  balancing truncation against rounding (Press et al., *Numerical Recipes*, 3rd ed., §5.7; Nocedal &
+  Wright, *Numerical Optimization*, 2nd ed., §8.1):
+
+  ============== ============================ ===========================================
+  method         truncation vs rounding       accuracy at the optimal step
+  ============== ============================ ===========================================
+  forward        ``h |f''| / 2`` vs ``ε/h``   ``ε^(1/2)``
+  central        ``h² |f'''| / 6`` vs ``ε/h`` ``ε^(2/3)``
+  richardson     ``h^(2K)`` vs ``ε/h``        ``ε^(2K/(2K+1))``, ``K`` = levels (4 here)
+  complex-step   ``h² |f'''| / 6``, no        ``ε`` (no subtractive cancellation; Squire &
+                 cancellation                 Trapp 1998; Martins et al. 2003)
+  rounding       the analytic gradient's own  ``ε`` of the dtype it was computed in
+                 rounding
+  ============== ============================ ===========================================
+
+* ``G`` is the floor of the relative term. Each entry of a gradient (analytic or numeric) is a sum
+  of products, and its rounding error is ``ε`` times the size of the terms summed, not times the sum
+  (Higham, *Accuracy and Stability of Numerical Algorithms*, 2nd ed., §4.2). The terms summed into
+  an entry that cancels to nearly zero are of the size of the tensor's large entries, so the rounding
+  floor of every entry is ``rtol · G``; the safety factor covers the length of the sums.
+
+A comparison where the analytic gradient was computed in a lower precision than the loss adds the
+``rounding`` rtol of the analytic dtype to the method's (errors add). When the loss itself can only
+be evaluated in float32, the float32 row of the method applies and reports say that precision limits
+the verdict.
+
+Two more thresholds live here because they are tolerances too: the kink test's relative
+disagreement of one-sided differences (:mod:`verification.kinks`) and the slope that separates a
+right gradient (remainder ``O(h²)``) from a wrong one (``O(h)``) in the Taylor test
+(:mod:`verification.taylor_test`).
 
 Nothing else in the project types a tolerance: tests and reports read this table.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -33,6 +60,29 @@ SAFETY = 100.0
 ESTIMATE_FACTOR = 10.0
 """How many error estimates a difference may span before it counts against the gradient."""
 
+RICHARDSON_LEVELS = 4
+"""Central differences at ``h, h/2, h/4, h/8`` combined by Richardson extrapolation: error ``O(h^8)``."""
+
+ACCURACY_EXPONENT: dict[str, float] = {
+    "forward": 1 / 2,
+    "central": 2 / 3,
+    "richardson": 2 * RICHARDSON_LEVELS / (2 * RICHARDSON_LEVELS + 1),
+    "complex-step": 1.0,
+    "rounding": 1.0,
+}
+"""``p`` in ``accuracy = ε^p`` at the optimal step, per method (see the module docstring)."""
+
+KINK_RTOL = 1e-2
+"""One-sided differences that disagree by more than this fraction of their size, beyond the smooth
+model's curvature terms, mark a kink. The value is Chainer's ``diff_rtol`` for its
+non-differentiability detector (``chainer.gradient_check.numerical_grad``): a kink changes the
+one-sided slopes by ``O(1)`` of the derivative, smooth curvature at the step used by ``O(h²)``."""
+
+TAYLOR_SLOPE_THRESHOLD = 1.5
+"""The Taylor remainder of a right gradient shrinks like ``h²``, of a wrong one like ``h``: a fitted
+log–log slope above the midpoint 1.5 says the gradient is right (Farrell et al., dolfin-adjoint,
+``taylor_test``; the midpoint is equidistant from both exponents)."""
+
 
 @dataclass(frozen=True)
 class Tolerance:
@@ -41,16 +91,26 @@ class Tolerance:
     Attributes
     ----------
     rtol : float
-        Relative tolerance (dimensionless).
+        Relative tolerance (dimensionless), also applied to the tensor floor ``G``.
     estimate_factor : float
         Multiplier of the numeric error estimate.
     order : str
         The accuracy the method reaches at its optimal step, as a formula in ``ε``.
+    dtype : str
+        The dtype whose ``ε`` was used.
     """
 
     rtol: float
     estimate_factor: float
     order: str
+    dtype: str = "float64"
+
+
+def _order(p: float) -> str:
+    from fractions import Fraction
+
+    frac = Fraction(p).limit_denominator(20)
+    return "ε" if frac == 1 else f"ε^({frac})"
 
 
 def _table() -> dict[tuple[str, str], Tolerance]:
@@ -58,7 +118,8 @@ def _table() -> dict[tuple[str, str], Tolerance]:
     for dtype in (np.float64, np.float32):
         eps = float(np.finfo(dtype).eps)
         name = np.dtype(dtype).name
-        table[(name, "central")] = Tolerance(SAFETY * eps ** (2 / 3), ESTIMATE_FACTOR, "ε^(2/3)")
+        for method, p in ACCURACY_EXPONENT.items():
+            table[(name, method)] = Tolerance(SAFETY * eps**p, ESTIMATE_FACTOR, _order(p), name)
     return table
 
 
@@ -66,8 +127,20 @@ TOLERANCES: dict[tuple[str, str], Tolerance] = _table()
 """Tolerances keyed by ``(dtype name, method)``."""
 
 
-def tolerance_for(dtype: np.dtype | type | str, method: str) -> Tolerance:
-    """The tolerance of ``method`` at ``dtype``.
+def tolerance_for(
+    dtype: np.dtype | type | str, method: str, analytic_dtype: np.dtype | type | str | None = None
+) -> Tolerance:
+    """The tolerance of ``method`` with the loss evaluated in ``dtype``.
+
+    Parameters
+    ----------
+    dtype : dtype-like
+        Precision the loss was evaluated in (float64 or float32).
+    method : str
+        ``forward``, ``central``, ``richardson``, ``complex-step`` or ``rounding``.
+    analytic_dtype : dtype-like, optional
+        Precision of the analytic gradient. When its ``ε`` is larger than that of ``dtype``, its
+        ``rounding`` rtol is added to the method's.
 
     Raises
     ------
@@ -76,7 +149,13 @@ def tolerance_for(dtype: np.dtype | type | str, method: str) -> Tolerance:
     """
     key = (np.dtype(dtype).name, method)
     try:
-        return TOLERANCES[key]
-    except KeyError:
+        tol = TOLERANCES[key]
+    except (KeyError, TypeError):
         known = ", ".join(f"{d}/{m}" for d, m in TOLERANCES)
         raise InputError(f"no tolerance for dtype {key[0]} with method {method!r}; known: {known}") from None
+    if analytic_dtype is not None:
+        a_name = np.dtype(analytic_dtype).name
+        if (a_name, "rounding") in TOLERANCES and np.finfo(a_name).eps > np.finfo(key[0]).eps:
+            extra = TOLERANCES[(a_name, "rounding")]
+            tol = replace(tol, rtol=tol.rtol + extra.rtol, order=f"{tol.order} + {a_name} rounding")
+    return tol
