@@ -132,9 +132,9 @@ def layer_sizes(
     SearchStrategy of tuple of int
         ``L + 1`` widths; shrinks towards one layer of width ``min_width``.
     """
-    return st.lists(
-        st.integers(min_width, max_width), min_size=min_layers + 1, max_size=max_layers + 1
-    ).map(tuple)
+    return st.lists(st.integers(min_width, max_width), min_size=min_layers + 1, max_size=max_layers + 1).map(
+        tuple
+    )
 
 
 def weights(shape: int | tuple[int, ...], max_magnitude: float = 2.0) -> st.SearchStrategy[Array]:
@@ -182,7 +182,11 @@ def _one_hot(draw: st.DrawFn, shape: tuple[int, int]) -> Array:
 
 
 def labels(
-    loss: str, shape: tuple[int, int], *, kind: str | None = None, max_magnitude: float = 2.0,
+    loss: str,
+    shape: tuple[int, int],
+    *,
+    kind: str | None = None,
+    max_magnitude: float = 2.0,
     max_count: int = 5,
 ) -> st.SearchStrategy[Array]:
     """Labels ``y`` of shape (n_samples, n_out) that fit the catalog loss ``loss``.
@@ -228,9 +232,7 @@ def labels(
             else hnp.arrays(np.float64, shape, elements=st.floats(0.0, 1.0, allow_subnormal=False))
         ),
         "one_hot": lambda: _one_hot(shape),
-        "counts": lambda: hnp.arrays(
-            np.float64, shape, elements=st.integers(0, max_count).map(float)
-        ),
+        "counts": lambda: hnp.arrays(np.float64, shape, elements=st.integers(0, max_count).map(float)),
     }
     chosen = [kind] if kind is not None else list(kinds)
     return st.one_of(*(strategies[k]() for k in chosen))
@@ -288,6 +290,7 @@ def cases(
     draw: st.DrawFn,
     *,
     pairs: Sequence[tuple[str, str]] | None = None,
+    sizes: st.SearchStrategy[tuple[int, ...]] | None = None,
     min_layers: int = 1,
     max_layers: int = 4,
     max_width: int = 4,
@@ -306,8 +309,10 @@ def cases(
     ----------
     pairs : sequence of (loss, activation), optional
         Pairs to draw from; default :func:`valid_pairs`.
+    sizes : SearchStrategy of tuple of int, optional
+        Layer widths ``(n_0, …, n_L)``; default :func:`layer_sizes` with the bounds below.
     min_layers, max_layers : int
-        Depth range ``L`` (1 to 4 by default).
+        Depth range ``L`` (1 to 4 by default), when ``sizes`` is not given.
     max_width : int
         Largest layer width (input, hidden and output).
     min_samples, max_samples : int
@@ -333,16 +338,18 @@ def cases(
         with ``assume`` (see the module docstring for why).
     """
     loss, output = draw(st.sampled_from(tuple(pairs) if pairs is not None else tuple(valid_pairs())))
-    sizes = draw(layer_sizes(min_layers=min_layers, max_layers=max_layers, max_width=max_width))
-    n_layers = len(sizes) - 1
+    if sizes is None:
+        sizes = layer_sizes(min_layers=min_layers, max_layers=max_layers, max_width=max_width)
+    widths = draw(sizes)
+    n_layers = len(widths) - 1
     acts = (*(draw(activations(hidden)) for _ in range(n_layers - 1)), output)
-    ws = [draw(weights((sizes[l], sizes[l + 1]), max_weight)) for l in range(n_layers)]
+    ws = [draw(weights((widths[l], widths[l + 1]), max_weight)) for l in range(n_layers)]
     has_bias = draw(st.booleans()) if bias is None else bias
-    bs = [draw(weights(sizes[l + 1], max_weight)) for l in range(n_layers)] if has_bias else None
+    bs = [draw(weights(widths[l + 1], max_weight)) for l in range(n_layers)] if has_bias else None
     network = Network(ws, acts, bs)
     n_samples = draw(st.integers(min_samples, max_samples))
-    x = draw(inputs(n_samples, sizes[0], max_input))
-    y = draw(labels(loss, (n_samples, sizes[-1]), kind=label_kind))
+    x = draw(inputs(n_samples, widths[0], max_input))
+    y = draw(labels(loss, (n_samples, widths[-1]), kind=label_kind))
     with np.errstate(all="ignore"):
         fwd = network.forward(x)
     assume(all(np.isfinite(a).all() for a in fwd.a))
