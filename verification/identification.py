@@ -38,8 +38,9 @@ from numpy.typing import NDArray
 from ffnn.losses import LOSSES, get_loss
 from ffnn.validation import InputError
 from verification.adapters import Subject
-from verification.finite_differences import NumericGradient, numeric_gradient
+from verification.finite_differences import LoopEvaluator, NumericGradient, numeric_gradient_on
 from verification.gradient_check import (
+    GradientReport,
     ParameterReport,
     compare_gradients,
     compare_parameter,
@@ -204,12 +205,41 @@ def format_scale(c: float | None, rtol: float) -> str:
 def _draw_probe(subject: Subject, rng: np.random.Generator, samples: int) -> tuple[dict[str, Array], Array]:
     params = {}
     for n, p in subject.parameters.items():
-        sd = 2.0 / np.sqrt(p.shape[0]) if p.ndim == 2 else 1.0
+        sd = 1.0 / np.sqrt(p.shape[0]) if p.ndim == 2 else 0.5
         params[n] = sd * rng.standard_normal(p.shape)
     return params, rng.standard_normal((samples, subject.n_inputs))
 
 
+EDGE = float(np.finfo(np.float64).eps ** (1 / 3))
+"""``ε^(1/3) ≈ 6e-6``: the closest a probe's output may come to a bounded end of a loss's domain. Near
+the end ``log a`` or ``log(1 − a)`` is ill conditioned (relative rounding ``ε / distance``), and the
+finite-difference error estimate holds only while the loss is accurate to the ``ε^(2/3)`` central
+differences reach; the same bound as :data:`verification.strategies.MAX_OUTPUT_PREACTIVATION`
+(``e^(−ln(1/ε)/3) = ε^(1/3)`` for a sigmoid)."""
+MAX_DRAWS = 100
+"""Draws tried for each probe before an ill-conditioned one is used anyway."""
+
+
+def _near_kink(c: Comparison) -> bool:
+    """True when a perturbation of this probe crossed a kink (a ReLU at 0): the probe is redrawn."""
+    return not isinstance(c, str) and any(p.kinks > 0 for p in c[2].parameters.values())
+
+
+def _well_conditioned(a: Array) -> bool:
+    """Outputs at least :data:`EDGE` inside every bounded end of the catalog domains they fall in."""
+    for spec in LOSSES.values():
+        low, high = spec.activation_range
+        inside = (a > low) & (a < high)
+        if np.all(inside) and (
+            (np.isfinite(low) and np.any(a - low < EDGE)) or (np.isfinite(high) and np.any(high - a < EDGE))
+        ):
+            return False
+    return True
+
+
 def _labels(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+    if shape[1] == 1:  # a one-hot or Dirichlet row of one output is constant: draw from [0, 1]
+        return rng.uniform(0.0, 1.0, size=shape)
     y = rng.dirichlet(np.ones(shape[1]), size=shape[0])
     y[:, -1] = 1.0 - y[:, :-1].sum(axis=1)
     return np.clip(y, 0.0, 1.0)
@@ -230,7 +260,7 @@ class _CachedForward:
 
 def _tensor_verdict(name: str, pairs: list[Pair], reports: list[ParameterReport]) -> TensorVerdict:
     worst = max(r.relative_error for r in reports)
-    if all(r.verdict == "matches" for r in reports):
+    if all(r.verdict in ("matches", "kink") for r in reports):
         return TensorVerdict(name, "matches", 1.0, worst, reports)
     c = _pooled_scale(name, pairs)
     if c is not None and _matches_at(name, pairs, c):
@@ -255,24 +285,41 @@ def _matches_at(name: str, pairs: list[Pair], c: float) -> bool:
     return True
 
 
-def _candidate(
-    loss: str, subject: Subject, probes: list[Probe], cached: list[_CachedForward], method: str
-) -> Candidate:
+Comparison = tuple[dict[str, Array], NumericGradient, GradientReport] | str
+"""One probe against one loss: recovered and numeric gradients and the report, or why the loss does
+not apply."""
+
+
+def _compare(loss: str, probe: Probe, fwd: _CachedForward, method: str) -> Comparison:
+    """The recovered gradient of one probe against the finite-difference gradient of one loss."""
     spec = get_loss(loss)
     try:
-        for p in probes:
-            spec.check_activation(p.output)
+        spec.check_activation(probe.output)
+        spec.check_labels(probe.y)
     except InputError as exc:
-        return Candidate(loss, "not applicable", None, reason=str(exc))
+        return str(exc)
+    ev = LoopEvaluator(lambda params: spec.value(fwd(params), probe.y), probe.params)
+    try:
+        with np.errstate(all="ignore"):  # a non-finite loss is caught as InputError below
+            numeric = numeric_gradient_on(ev, method)
+    except InputError as exc:  # a step left the loss's domain: the probe is redrawn
+        return _Unstable(f"finite differences of {loss} failed at a probe: {exc}")
+    return probe.gradient, numeric, compare_gradients(probe.gradient, numeric, ev)
+
+
+class _Unstable(str):
+    """Why a probe could not be compared with a loss because a finite-difference step left its domain."""
+
+
+def _candidate(loss: str, subject: Subject, compared: list[Comparison]) -> Candidate:
+    reason = next((c for c in compared if isinstance(c, str)), None)
+    if reason is not None:
+        return Candidate(loss, "not applicable", None, reason=reason)
     pairs: dict[str, list[Pair]] = {n: [] for n in subject.parameters}
     reports: dict[str, list[ParameterReport]] = {n: [] for n in subject.parameters}
-    for p, fwd in zip(probes, cached, strict=True):
-        numeric = numeric_gradient(
-            lambda params, fwd=fwd, p=p: spec.value(fwd(params), p.y), p.params, method
-        )
-        report = compare_gradients(p.gradient, numeric)
+    for analytic, numeric, report in (c for c in compared if not isinstance(c, str)):
         for n in subject.parameters:
-            pairs[n].append((p.gradient, numeric, report.tolerance))
+            pairs[n].append((analytic, numeric, report.tolerance))
             reports[n].append(report.parameters[n])
     tensors = {n: _tensor_verdict(n, pairs[n], reports[n]) for n in subject.parameters}
     rtol = pairs[next(iter(pairs))][0][2].rtol
@@ -333,14 +380,23 @@ def identify(
     if samples < 1:
         raise InputError(f"samples must be ≥ 1, got {samples}")
     rng = np.random.default_rng(seed)
-    drawn: list[Probe] = []
+    compared: dict[str, list[Comparison]] = {name: [] for name in LOSSES}
     for _ in range(probes):
-        params, x = _draw_probe(subject, rng, samples)
-        output = subject.forward(params, x)
-        y = _labels(rng, output.shape)
-        drawn.append(Probe(params, x, y, output, subject.gradient(params, x, y)))
-    cached = [_CachedForward(subject, p.x) for p in drawn]
-    candidates = [_candidate(name, subject, drawn, cached, method) for name in LOSSES]
+        for attempt in range(MAX_DRAWS):
+            last = attempt == MAX_DRAWS - 1
+            params, x = _draw_probe(subject, rng, samples)
+            output = subject.forward(params, x)
+            if not (_well_conditioned(output) or last):
+                continue
+            y = _labels(rng, output.shape)
+            probe = Probe(params, x, y, output, subject.gradient(params, x, y))
+            fwd = _CachedForward(subject, x)
+            here = {name: _compare(name, probe, fwd, method) for name in LOSSES}
+            if last or not any(_near_kink(c) or isinstance(c, _Unstable) for c in here.values()):
+                break
+        for name in LOSSES:
+            compared[name].append(here[name])
+    candidates = [_candidate(name, subject, compared[name]) for name in LOSSES]
     used = next((c.method for c in candidates if c.method is not None), method)
     result = Identification(
         subject.name,

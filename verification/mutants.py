@@ -1,0 +1,559 @@
+"""The bug zoo: mutants of the reference backward pass, each a fault people make, and the run that checks
+the checker on them.
+
+Each mutant is the reference backward pass of :mod:`ffnn.backprop` (``δ[l-1] = (δ[l] @ W[l].T) ⊙
+φ'(z[l-1])``, ``∂L/∂W[l] = a[l-1].T @ δ[l]``, ``∂L/∂b[l] = Σ_rows δ[l]``, batch mean) with one fault,
+on a small network chosen so the fault can show (a square layer for a transposed gradient, a batch for
+a mean-versus-sum factor). Each declares the diagnosis a correct checker gives: the first parameter,
+output layer first, that differs from the intended loss, and the loss it matches instead (with its
+scale), if any. A checker that cannot fail proves nothing (HIPS/autograd ``tests/test_tests.py``).
+
+:func:`run_zoo` identifies every mutant with :func:`verification.identification.identify` and also
+runs the *correct* backward pass on drawn networks, counting those it flags (false positives).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.activations import get_activation
+from ffnn.backprop import backward as reference_backward
+from ffnn.network import ForwardPass, Network
+from verification.adapters import subject_from_network
+from verification.identification import Identification, format_scale, identify
+
+Array = NDArray[Any]
+Grads = dict[str, Array]
+
+
+def _delta_out(net: Network, fwd: ForwardPass, y: Array, loss: str) -> Array:
+    """The correct output delta ``∂ℓ/∂a`` through the output Jacobian, divided by ``n_samples``."""
+    from ffnn.backprop import output_delta
+
+    return output_delta(net, fwd, y, "exact", loss) / y.shape[0]
+
+
+def _propagate(net: Network, fwd: ForwardPass, l: int, delta: Array) -> Array:
+    """``δ[l-1]`` from ``δ[l]`` (``l`` ≥ 2), correctly."""
+    act = get_activation(net.activations[l - 2])
+    return act.vjp(fwd.z[l - 2], fwd.a[l - 1], delta @ net.weights[l - 1].T)
+
+
+def _backprop(
+    net: Network,
+    x: Array,
+    y: Array,
+    loss: str,
+    *,
+    delta: Array | None = None,
+    propagate: Callable[..., Array] = _propagate,
+    dw: Callable[[Array, Array], Array] | None = None,
+    db: Callable[[Array], Array] | None = None,
+) -> Grads:
+    """The reference recursion with replaceable pieces; the mutants swap one piece each."""
+    fwd = net.forward(x)
+    d = _delta_out(net, fwd, y, loss) if delta is None else delta
+    grads: Grads = {}
+    for l in range(len(net.weights), 0, -1):
+        grads[f"W{l}"] = dw(fwd.a[l - 1], d) if dw else fwd.a[l - 1].T @ d
+        if net.biases is not None:
+            grads[f"b{l}"] = db(d) if db else d.sum(axis=0)
+        if l > 1:
+            d = propagate(net, fwd, l, d)
+    return grads
+
+
+def _sigmoid_prime(v: Array) -> Array:
+    s = 1.0 / (1.0 + np.exp(-v))
+    return s * (1.0 - s)
+
+
+# --- the mutants: (network, x, y, loss) -> gradient dict -----------------------------------------
+
+
+def derivative_at_activation(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    fwd = net.forward(x)
+    a = fwd.output
+
+    def prop(net: Network, fwd: ForwardPass, l: int, d: Array) -> Array:
+        return (d @ net.weights[l - 1].T) * _sigmoid_prime(fwd.a[l - 1])
+
+    return _backprop(net, x, y, loss, delta=(a - y) * _sigmoid_prime(a) / len(y), propagate=prop)
+
+
+def derivative_applied_twice(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    z = net.forward(x).z[-1]
+    return _backprop(net, x, y, loss, delta=_delta_out(net, net.forward(x), y, loss) * _sigmoid_prime(z))
+
+
+def missing_output_derivative(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    return _backprop(net, x, y, loss, delta=(net.forward(x).output - y) / len(y))
+
+
+def derivative_applied_to_error(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    e = net.forward(x).output - y
+    return _backprop(net, x, y, loss, delta=e * (1.0 - e) / len(y))  # s (1 − s) of the error
+
+
+def wrong_tanh_derivative(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    def prop(net: Network, fwd: ForwardPass, l: int, d: Array) -> Array:
+        return (d @ net.weights[l - 1].T) * (1.0 - fwd.z[l - 2] ** 2)  # 1 − z² for 1 − tanh² z
+
+    return _backprop(net, x, y, loss, propagate=prop)
+
+
+def softmax_diagonal_jacobian(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    a = net.forward(x).output
+    return _backprop(net, x, y, loss, delta=(-y / a) * a * (1.0 - a) / len(y))
+
+
+def relu_derivative_in_place(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    fwd = net.forward(x)
+    d2 = _delta_out(net, fwd, y, loss)
+    a1 = fwd.a[1]
+    a1[a1 > 0] = 1.0  # relu'(a) computed by overwriting the stored activation
+    d1 = (d2 @ net.weights[1].T) * a1
+    return {"W2": a1.T @ d2, "W1": x.T @ d1}
+
+
+def hidden_delta_skips_weights(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    def prop(net: Network, fwd: ForwardPass, l: int, d: Array) -> Array:
+        return d * get_activation(net.activations[l - 2]).derivative(fwd.z[l - 2])  # type: ignore[misc]
+
+    return _backprop(net, x, y, loss, propagate=prop)
+
+
+def weights_updated_before_propagation(net: Network, x: Array, y: Array, loss: str, lr: float = 0.1) -> Grads:
+    fwd = net.forward(x)
+    d2 = _delta_out(net, fwd, y, loss)
+    w2 = net.weights[1] - lr * (fwd.a[1].T @ d2)  # W2 -= lr * dW2 happens first
+    d1 = (d2 @ w2.T) * get_activation(net.activations[0]).derivative(fwd.z[0])  # type: ignore[misc]
+    return {"W2": fwd.a[1].T @ d2, "W1": x.T @ d1}
+
+
+def bias_gradient_wrong_axis(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    return _backprop(net, x, y, loss, db=lambda d: d.sum(axis=1))
+
+
+def bias_gradient_first_sample(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    return _backprop(net, x, y, loss, db=lambda d: d[0])
+
+
+def sum_instead_of_mean(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    return _backprop(net, x, y, loss, delta=_delta_out(net, net.forward(x), y, loss) * len(y))
+
+
+def mean_over_outputs(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    return _backprop(net, x, y, loss, delta=_delta_out(net, net.forward(x), y, loss) / y.shape[1])
+
+
+def squared_error_without_half(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    return _backprop(net, x, y, loss, delta=2.0 * _delta_out(net, net.forward(x), y, loss))
+
+
+def sign_error(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    return _backprop(net, x, y, loss, delta=-_delta_out(net, net.forward(x), y, loss))
+
+
+def transposed_square_gradient(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    return _backprop(net, x, y, loss, dw=lambda a, d: (a.T @ d).T if a.shape[1] == d.shape[1] else a.T @ d)
+
+
+def broadcast_column_against_flat(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    fwd = net.forward(x)
+    e = fwd.output - y.ravel()  # (n, 1) − (n,) broadcasts to (n, n)
+    e = e.mean(axis=1, keepdims=True)  # "fixed" back to (n, 1): a_i − mean(y)
+    d = get_activation(net.output_activation).vjp(fwd.z[-1], fwd.output, e) / len(y)
+    return _backprop(net, x, y, loss, delta=d)
+
+
+def one_derivative_for_all_layers(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    def prop(net: Network, fwd: ForwardPass, l: int, d: Array) -> Array:
+        return (d @ net.weights[l - 1].T) * _sigmoid_prime(fwd.z[l - 2])  # σ' on a tanh layer
+
+    return _backprop(net, x, y, loss, propagate=prop)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """One fault, the network it shows on and the diagnosis a correct checker gives.
+
+    Attributes
+    ----------
+    name, fault : str
+        Id and one-line description.
+    backward : callable
+        ``(network, x, y, loss) -> dict`` of gradients.
+    sizes, activations : tuple
+        The network (``Network.initialise``); ``bias`` whether it has biases.
+    loss : str
+        The loss the backward pass was meant to differentiate; ``samples`` the batch size.
+    first : str
+        The first parameter, output layer first, that differs from ``loss``.
+    matches : str or None
+        What it matches instead: ``None``, a loss id, or ``"mse × 3"`` for a scale.
+    """
+
+    name: str
+    fault: str
+    backward: Callable[..., Grads]
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    first: str
+    matches: str | None = None
+    loss: str = "mse"
+    bias: bool = False
+    samples: int = 2
+
+
+_S, _T, _R = ("sigmoid", "sigmoid"), ("tanh", "identity"), ("relu", "sigmoid")
+MUTANTS: tuple[Mutant, ...] = (
+    Mutant(
+        "derivative_at_activation",
+        "σ' evaluated at the activation a, not the pre-activation z",
+        derivative_at_activation,
+        (4, 3, 3),
+        _S,
+        "W2",
+    ),
+    Mutant(
+        "derivative_applied_twice",
+        "σ'(z) applied twice at the output",
+        derivative_applied_twice,
+        (4, 3, 3),
+        _S,
+        "W2",
+    ),
+    Mutant(
+        "missing_output_derivative",
+        "σ'(z) missing at the output (the shortcut, meant for mse)",
+        missing_output_derivative,
+        (4, 3, 3),
+        _S,
+        "W2",
+        "bce",
+    ),
+    Mutant(
+        "derivative_applied_to_error",
+        "the derivative s (1 − s) applied to the error a − y",
+        derivative_applied_to_error,
+        (4, 3, 3),
+        _S,
+        "W2",
+    ),
+    Mutant(
+        "wrong_tanh_derivative",
+        "tanh' written 1 − z² instead of 1 − tanh² z",
+        wrong_tanh_derivative,
+        (4, 3, 2),
+        _T,
+        "W1",
+        bias=True,
+    ),
+    Mutant(
+        "softmax_diagonal_jacobian",
+        "softmax Jacobian taken as its diagonal a (1 − a)",
+        softmax_diagonal_jacobian,
+        (4, 3, 3),
+        ("sigmoid", "softmax"),
+        "W2",
+        loss="cross_entropy",
+    ),
+    Mutant(
+        "relu_derivative_in_place",
+        "relu' taken from the output by overwriting the stored activation",
+        relu_derivative_in_place,
+        (4, 3, 3),
+        _R,
+        "W2",
+    ),
+    Mutant(
+        "hidden_delta_skips_weights",
+        "hidden delta δ2 ⊙ φ'(z1), without W2ᵀ",
+        hidden_delta_skips_weights,
+        (4, 3, 3),
+        _S,
+        "W1",
+    ),
+    Mutant(
+        "weights_updated_before_propagation",
+        "W2 updated before the error is propagated through it",
+        weights_updated_before_propagation,
+        (4, 3, 3),
+        _S,
+        "W1",
+    ),
+    Mutant(
+        "bias_gradient_wrong_axis",
+        "bias gradient summed over units (axis 1) instead of samples",
+        bias_gradient_wrong_axis,
+        (4, 3, 3),
+        _S,
+        "b2",
+        bias=True,
+        samples=3,
+    ),
+    Mutant(
+        "bias_gradient_first_sample",
+        "bias gradient of the first sample only, not summed",
+        bias_gradient_first_sample,
+        (4, 3, 3),
+        _S,
+        "b2",
+        bias=True,
+        samples=3,
+    ),
+    Mutant(
+        "sum_instead_of_mean",
+        "gradient of the batch sum, not the mean",
+        sum_instead_of_mean,
+        (4, 3, 3),
+        _S,
+        "W2",
+        "mse × 3",
+        samples=3,
+    ),
+    Mutant(
+        "mean_over_outputs",
+        "also divided by the number of outputs (a mean over units)",
+        mean_over_outputs,
+        (4, 3, 3),
+        _S,
+        "W2",
+        "mse × 1/3",
+    ),
+    Mutant(
+        "squared_error_without_half",
+        "factor 2 of Σ(a − y)² used with the ½ loss",
+        squared_error_without_half,
+        (4, 3, 3),
+        _S,
+        "W2",
+        "mse × 2",
+    ),
+    Mutant("sign_error", "sign flipped: y − a in place of a − y", sign_error, (4, 3, 3), _S, "W2"),
+    Mutant(
+        "transposed_square_gradient",
+        "a[l-1].T @ δ transposed on a square layer",
+        transposed_square_gradient,
+        (4, 3, 3),
+        _S,
+        "W2",
+    ),
+    Mutant(
+        "broadcast_column_against_flat",
+        "a of shape (n, 1) minus y of shape (n,) broadcast to (n, n)",
+        broadcast_column_against_flat,
+        (4, 3, 1),
+        _S,
+        "W2",
+        samples=3,
+    ),
+    Mutant(
+        "one_derivative_for_all_layers",
+        "σ' used for a tanh hidden layer",
+        one_derivative_for_all_layers,
+        (4, 3, 3),
+        ("tanh", "sigmoid"),
+        "W1",
+    ),
+)
+"""The zoo, in the order the issue lists the faults."""
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """One mutant's outcome: detected or not, and the diagnosis against the expected one."""
+
+    mutant: Mutant
+    result: Identification
+
+    @property
+    def detected(self) -> bool:
+        """True when the checker says the mutant is not the gradient of its loss."""
+        return not self.result.matches_asked
+
+    @property
+    def first(self) -> str | None:
+        """The first parameter, output layer first, that differs from the intended loss."""
+        t = self.result.first_mismatch(self.mutant.loss)
+        return None if t is None else t.name
+
+    @property
+    def matches(self) -> str | None:
+        """What the mutant matches: a loss id, ``"mse × 3"`` for a scale, or None."""
+        r = self.result
+        if r.identified is None:
+            return None
+        return r.identified if r.scale == 1.0 else f"{r.identified} × {format_scale(r.scale, r.rtol)}"
+
+    @property
+    def diagnosis_correct(self) -> bool:
+        """Detected, with the expected first parameter and the expected match."""
+        return self.detected and self.first == self.mutant.first and self.matches == self.mutant.matches
+
+    @property
+    def diagnosis(self) -> str:
+        """One line: where the fault shows first and what the gradient matches instead."""
+        if not self.detected:
+            return f"not detected: matches {self.mutant.loss}"
+        instead = f"matches {self.matches}" if self.matches else "matches no catalog loss"
+        return f"{self.first} differs first from {self.mutant.loss}; {instead}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON fields of one mutant."""
+        m = self.mutant
+        return {
+            "name": m.name,
+            "fault": m.fault,
+            "detected": self.detected,
+            "diagnosis": self.diagnosis,
+            "first_parameter": self.first,
+            "matches": self.matches,
+            "loss": m.loss,
+            "network": {"sizes": list(m.sizes), "activations": list(m.activations), "biases": m.bias},
+            "expected": {"first_parameter": m.first, "matches": m.matches},
+            "diagnosis_correct": self.diagnosis_correct,
+        }
+
+
+@dataclass(frozen=True)
+class Control:
+    """A correct backward pass on a drawn network, and whether the checker flagged it."""
+
+    sizes: tuple[int, ...]
+    activations: tuple[str, ...]
+    bias: bool
+    loss: str
+    samples: int
+    seed: int
+    flagged: bool
+
+
+@dataclass(frozen=True)
+class ZooReport:
+    """The zoo's outcome: one entry per mutant and the controls (correct backward passes)."""
+
+    entries: list[ZooEntry]
+    controls: list[Control]
+    seed: int
+
+    @property
+    def detection_rate(self) -> float:
+        """Fraction of mutants detected."""
+        return sum(e.detected for e in self.entries) / len(self.entries)
+
+    @property
+    def false_positives(self) -> int:
+        """Correct backward passes flagged."""
+        return sum(c.flagged for c in self.controls)
+
+    @property
+    def all_detected(self) -> bool:
+        """Every mutant detected with the expected diagnosis."""
+        return all(e.diagnosis_correct for e in self.entries)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``backprop-verify zoo`` (field names stable, see DESIGN.md)."""
+        return {
+            "command": "zoo",
+            "seed": self.seed,
+            "mutants": [e.to_dict() for e in self.entries],
+            "detection_rate": self.detection_rate,
+            "diagnoses_correct": sum(e.diagnosis_correct for e in self.entries),
+            "false_positives": self.false_positives,
+            "networks_tried": len(self.controls),
+            "controls": [
+                c.__dict__ | {"sizes": list(c.sizes), "activations": list(c.activations)}
+                for c in self.controls
+            ],
+        }
+
+
+# output activation → losses whose domain holds its values
+_LOSSES_FOR = {
+    "identity": ("mse",),
+    "tanh": ("mse",),
+    "relu": ("mse",),
+    "softplus": ("mse", "poisson_nll"),
+    "exp": ("mse", "poisson_nll"),
+    "sigmoid": ("mse", "bce", "cross_entropy", "poisson_nll"),
+    "softmax": ("mse", "bce", "cross_entropy", "poisson_nll"),
+}
+METHOD = "richardson"
+"""The scheme ``check`` uses for code that runs on real numbers only, as scripts do; the zoo uses it too,
+so it measures the checker as users meet it."""
+_HIDDEN = ("identity", "sigmoid", "tanh", "relu", "softplus")
+
+
+def run_mutant(mutant: Mutant, seed: int = 0, probes: int = 3, method: str = METHOD) -> ZooEntry:
+    """Identify one mutant on its network (weights, inputs, labels from ``default_rng(seed)``)."""
+    net = Network.initialise(mutant.sizes, mutant.activations, seed=seed, bias=mutant.bias)
+    subject = subject_from_network(net, partial(mutant.backward, loss=mutant.loss), mutant.name)
+    return ZooEntry(
+        mutant,
+        identify(subject, mutant.loss, seed=seed, probes=probes, samples=mutant.samples, method=method),
+    )
+
+
+def draw_control(rng: np.random.Generator) -> tuple[Network, str, int]:
+    """A network with 1–3 layers of width 1–5 (output 2–5), catalog activations, maybe biases; a loss."""
+    n_layers = int(rng.integers(1, 4))
+    sizes = [int(rng.integers(1, 6)) for _ in range(n_layers)] + [int(rng.integers(2, 6))]
+    out = str(rng.choice(list(_LOSSES_FOR)))
+    acts = [str(rng.choice(_HIDDEN)) for _ in range(n_layers - 1)] + [out]
+    net = Network.initialise(sizes, acts, seed=int(rng.integers(2**31)), bias=bool(rng.integers(2)))
+    return net, str(rng.choice(_LOSSES_FOR[out])), int(rng.integers(1, 4))
+
+
+def run_control(
+    net: Network, loss: str, samples: int, seed: int, probes: int = 3, method: str = METHOD
+) -> Control:
+    """Check the correct backward pass (``rule="exact"``) of ``net`` for ``loss``; flagged if it fails."""
+    subject = subject_from_network(net, partial(reference_backward, rule="exact", loss=loss), "exact")
+    result = identify(subject, loss, seed=seed, probes=probes, samples=samples, method=method)
+    return Control(
+        net.sizes, net.activations, net.biases is not None, loss, samples, seed, not result.matches_asked
+    )
+
+
+def run_zoo(networks: int = 40, seed: int = 0) -> ZooReport:
+    """Run every mutant of :data:`MUTANTS`, and the correct backward pass on ``networks`` drawn networks.
+
+    Raises
+    ------
+    InputError
+        If ``networks`` is negative.
+    """
+    from ffnn.validation import InputError
+
+    if networks < 0:
+        raise InputError(f"networks must be ≥ 0, got {networks}")
+    entries = [run_mutant(m, seed) for m in MUTANTS]
+    rng = np.random.default_rng(seed)
+    controls = [run_control(*draw_control(rng), seed=seed + i) for i in range(networks)]
+    return ZooReport(entries, controls, seed)
+
+
+def format_zoo(report: ZooReport) -> str:
+    """The zoo as a table: mutant, detected, diagnosis; then the rates."""
+    lines = [f"  {'mutant':<36}{'detected':<10}diagnosis"]
+    for e in report.entries:
+        mark = "" if e.diagnosis_correct else "   (expected: " + f"{e.mutant.first}, {e.mutant.matches})"
+        lines.append(f"  {e.mutant.name:<36}{'yes' if e.detected else 'NO':<10}{e.diagnosis}{mark}")
+    n = len(report.entries)
+    lines += [
+        "",
+        f"Detected {sum(e.detected for e in report.entries)} of {n} mutants "
+        f"(rate {report.detection_rate:.2f}); diagnosis as expected for "
+        f"{sum(e.diagnosis_correct for e in report.entries)} of {n}.",
+        f"False positives: {report.false_positives} of {len(report.controls)} correct backward passes on "
+        f"drawn networks (seed {report.seed}).",
+    ]
+    return "\n".join(lines)
