@@ -20,8 +20,8 @@ A kink of jump ``J`` in the derivative at distance ``d < h`` makes ``K₁`` or `
 rounding of the quotients, **and** the analytic value lies in the bracket of the one-sided slopes
 (a subgradient; BVLC/caffe#1334): the four above and the extrapolated ``2 D±(h/2) − D±(h)``, each
 extrapolated slope taken with the margin ``|D±(h) − D±(h/2)|`` of its side (which bounds its ``O(h²)``
-error while ``h`` is in the asymptotic range), and the hull widened by the comparison tolerance. An analytic value
-outside the bracket stays a mismatch: a kink does not excuse a wrong gradient.
+error while ``h`` is in the asymptotic range), and the hull widened by the comparison tolerance. An
+analytic value outside the bracket stays a mismatch: a kink does not excuse a wrong gradient.
 
 Only entries that failed the comparison are examined, at 4 evaluations each.
 """

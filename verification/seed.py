@@ -190,7 +190,7 @@ def format_seed(answer: SeedAnswer) -> str:
         f"The question's network: 30-5-3, sigmoid, no biases, weights seed {answer.seed}.",
         f"Each backward pass against {answer.method} finite differences of each loss, on the glyphs "
         "A, B, C.",
-        f"Relative error = ‖g_backprop − g_numeric‖ / max(‖g_backprop‖, ‖g_numeric‖), the largest over "
+        "Relative error = ‖g_backprop − g_numeric‖ / max(‖g_backprop‖, ‖g_numeric‖), the largest over "
         "W1, W2 and the three glyphs;",
         f"'matches' needs every entry within {tol.rtol:.1e} relative plus "
         f"{tol.estimate_factor:g}× the numeric error estimate.",
