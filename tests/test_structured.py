@@ -14,7 +14,9 @@ from verification.tolerances import ESTIMATE_FACTOR, tolerance_for
 
 CASES = {
     "tanh-sigmoid-mse-bias": ((4, 3, 2), ("tanh", "sigmoid"), True, "mse"),
-    "sigmoid-softplus-softmax-ce-bias": ((3, 4, 5, 3), ("sigmoid", "softplus", "softmax"), True, "cross_entropy"),
+    "sigmoid-softplus-softmax-ce-bias": (
+        (3, 4, 5, 3), ("sigmoid", "softplus", "softmax"), True, "cross_entropy"
+    ),
     "sigmoid-bce-single-layer": ((3, 2), ("sigmoid",), False, "bce"),
     "exp-poisson": ((2, 3, 2), ("tanh", "exp"), True, "poisson_nll"),
 }

@@ -20,7 +20,7 @@ where ``e_n`` is the numeric oracle's own error estimate for that entry (see the
   ============== ============================ ===========================================
   forward        ``h |f''| / 2`` vs ``ε/h``   ``ε^(1/2)``
   central        ``h² |f'''| / 6`` vs ``ε/h`` ``ε^(2/3)``
-  richardson     ``h^(2K)`` vs ``ε/h``        ``ε^(2K/(2K+1))``, ``K`` = levels (4 here)
+  richardson     ``h^(2K)`` vs ``ε/h``        ``2^(K−1) ε^(2K/(2K+1))``, ``K`` = levels (4)
   complex-step   ``h² |f'''| / 6``, no        ``ε`` (no subtractive cancellation; Squire &
                  cancellation                 Trapp 1998; Martins et al. 2003)
   rounding       the analytic gradient's own  ``ε`` of the dtype it was computed in
@@ -70,7 +70,11 @@ ACCURACY_EXPONENT: dict[str, float] = {
     "complex-step": 1.0,
     "rounding": 1.0,
 }
-"""``p`` in ``accuracy = ε^p`` at the optimal step, per method (see the module docstring)."""
+"""``p`` in ``accuracy = C ε^p`` at the optimal step, per method (see the module docstring)."""
+
+ACCURACY_FACTOR: dict[str, float] = {"richardson": 2.0 ** (RICHARDSON_LEVELS - 1)}
+"""``C`` in ``accuracy = C ε^p`` where it is not 1: Richardson's rounding is ``ε |f| / h`` at its
+smallest step ``h₀ / 2^(K−1)``, so ``2^(K−1)`` times that at ``h₀``."""
 
 KINK_RTOL = 1e-2
 """One-sided differences that disagree by more than this fraction of their size, beyond the smooth
@@ -82,6 +86,12 @@ TAYLOR_SLOPE_THRESHOLD = 1.5
 """The Taylor remainder of a right gradient shrinks like ``h²``, of a wrong one like ``h``: a fitted
 log–log slope above the midpoint 1.5 says the gradient is right (Farrell et al., dolfin-adjoint,
 ``taylor_test``; the midpoint is equidistant from both exponents)."""
+
+TAYLOR_TRUST_FACTOR = 10.0
+"""A Taylor remainder is used in the slope fit only when it exceeds its rounding bound
+``ε (|L(w + hv)| + |L(w)| + h |g·v|)`` by this factor: its relative error is then below 10 %, so
+``log r`` is off by less than 0.1, and a slope fitted over four halvings (a log range of ``3 ln 2``)
+by less than about 0.1 — far from the gap of 1 between the two exponents."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +129,9 @@ def _table() -> dict[tuple[str, str], Tolerance]:
         eps = float(np.finfo(dtype).eps)
         name = np.dtype(dtype).name
         for method, p in ACCURACY_EXPONENT.items():
-            table[(name, method)] = Tolerance(SAFETY * eps**p, ESTIMATE_FACTOR, _order(p), name)
+            c = ACCURACY_FACTOR.get(method, 1.0)
+            order = _order(p) if c == 1 else f"{c:g} {_order(p)}"
+            table[(name, method)] = Tolerance(SAFETY * c * eps**p, ESTIMATE_FACTOR, order, name)
     return table
 
 

@@ -1,0 +1,53 @@
+"""Richardson extrapolation: more accurate than central differences, with an error estimate that
+bounds the true error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from ffnn import InputError, Network, backward, load_glyphs
+from verification.finite_differences import numeric_gradient
+from verification.gradient_check import check_gradient, relative_error
+from verification.richardson import richardson_derivative, tableau
+from verification.tolerances import ESTIMATE_FACTOR, RICHARDSON_LEVELS, tolerance_for
+
+
+def test_tableau_is_exact_for_even_polynomials_in_h() -> None:
+    """D(h) = 1 + h² + h⁴ + h⁶ is extrapolated to 1 exactly by K = 4 levels (powers up to 2K − 2)."""
+    h = 0.1 / 2.0 ** np.arange(RICHARDSON_LEVELS)
+    table, _ = tableau(1 + h**2 + h**4 + h**6)
+    assert table[-1, -1] == pytest.approx(1.0, abs=16 * np.finfo(np.float64).eps)
+
+
+def test_question_gradient_is_accurate_and_estimated() -> None:
+    data = load_glyphs()
+    net = Network.initialise((30, 5, 3), "sigmoid", seed=2)
+    f = lambda p: net.with_parameters(p).loss(data.x, data.y, "bce")  # noqa: E731
+    exact = backward(net, data.x, data.y, loss="bce")
+    num = numeric_gradient(f, net.parameters(), "richardson")
+    assert num.method == "richardson" and num.evaluations == 1 + 2 * RICHARDSON_LEVELS * 165
+    floor = tolerance_for(np.float64, "rounding").rtol
+    for name, g in exact.items():
+        assert relative_error(num.gradient[name], g) <= tolerance_for(np.float64, "richardson").rtol
+        err = np.abs(num.gradient[name] - g)
+        assert np.all(err <= ESTIMATE_FACTOR * num.error_estimate[name] + floor * np.max(np.abs(g))), name
+
+
+@pytest.mark.parametrize("plant", ["1e-4", "1e-6"])
+def test_planted_entry_is_found(plant: str) -> None:
+    data = load_glyphs()
+    net = Network.initialise((30, 5, 3), "sigmoid", seed=2)
+    f = lambda p: net.with_parameters(p).loss(data.x, data.y, "mse")  # noqa: E731
+    grads = backward(net, data.x, data.y, loss="mse")
+    k = int(np.argmax(np.abs(grads["W2"])))
+    grads["W2"].flat[k] *= 1 + float(plant)
+    report = check_gradient(f, net.parameters(), grads, method="richardson")
+    assert report.parameters["W2"].verdict == "mismatch" and report.parameters["W2"].flagged == 1
+
+
+def test_scalar_helper() -> None:
+    value, estimate = richardson_derivative(np.sin, 0.3, 0.05)
+    assert abs(value - np.cos(0.3)) <= ESTIMATE_FACTOR * estimate
+    with pytest.raises(InputError, match="need h0 > 0"):
+        richardson_derivative(np.sin, 0.3, 0.0)
