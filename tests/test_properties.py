@@ -15,19 +15,24 @@ with derandomised settings of their own, so they do not depend on the profile.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 import pytest
+import sympy as sp
 from hypothesis import HealthCheck, assume, find, given, note, settings
 from hypothesis import strategies as st
 
 from ffnn import ACTIVATIONS, LOSSES, Network, backward
+from ffnn.backprop import output_delta
 from ffnn.validation import InputError
 from verification import strategies as vs
 from verification.finite_differences import NumericGradient, numeric_gradient
 from verification.gradient_check import GradientReport, compare_gradients
+from verification.symbolic import derive_pair, softmax_delta_z, vector_symbols
+from verification.symbolic_catalog import Y, Z
 from verification.tolerances import tolerance_for
 
 Array = np.ndarray
@@ -247,9 +252,24 @@ def test_p2_saturated_sigmoid_leaves_the_bce_domain_but_shortcut_stays_finite(
 
 
 # ----------------------------------------------------------------------------------------------------
-# P3: the shortcut is the gradient for the canonical pairs only
+# P3: the shortcut is the gradient for the canonical pairs only (proven by the symbolic module,
+# confirmed numerically on drawn networks)
 
 NON_CANONICAL = [p for p in vs.valid_pairs() if p not in vs.CANONICAL_PAIRS]
+ALL_PAIRS = [(lo, ac) for lo in LOSSES for ac in ACTIVATIONS]
+
+
+@pytest.mark.parametrize(("loss", "activation"), ALL_PAIRS, ids=[vs.pair_id(*p) for p in ALL_PAIRS])
+def test_p3_symbolic_verdicts_are_the_canonical_pairs(loss: str, activation: str) -> None:
+    """The symbolic module proves δ ≡ a − y exactly for the canonical pairs, disproves it for every
+    other pair inside the domain, and leaves the pairs outside the domain undecided; its domain is
+    the strategies' :func:`~verification.strategies.valid_pairs` (so P3 and P6 draw the same pairs)."""
+    derivation = derive_pair(loss, activation)
+    pair = (loss, activation)
+    want = True if pair in vs.CANONICAL_PAIRS else (False if pair in vs.valid_pairs() else None)
+    assert derivation.shortcut is want, (
+        f"got shortcut = {derivation.shortcut}, but should be {want} [{derivation.name}, symbolic]"
+    )
 
 
 @pytest.mark.parametrize(
@@ -266,19 +286,32 @@ def test_p3_shortcut_is_the_gradient_for_canonical_pairs(
     assert_matches(report, f"shortcut vs numeric gradient of {loss}", case)
 
 
+def _symbolic_counterexample_case(loss: str, activation: str) -> vs.Case:
+    """The symbolic module's counterexample point ``(z, y)`` as a network: one input ``x = 1``, no
+    bias, ``W = z``, so that ``z[1] = z`` exactly."""
+    found = derive_pair(loss, activation).counterexample
+    assert found is not None, f"got no counterexample, but should have one [{vs.pair_id(loss, activation)}]"
+    z = np.array([[float(v) for v in found.z]])
+    y = np.array([[float(v) for v in found.y]])
+    return vs.Case(Network([z], (activation,)), np.ones((1, 1)), y, loss, activation)
+
+
 @pytest.mark.parametrize(("loss", "activation"), NON_CANONICAL, ids=[vs.pair_id(*p) for p in NON_CANONICAL])
 def test_p3_shortcut_is_not_the_gradient_for_other_pairs(
     loss: str, activation: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An existence claim: Hypothesis searches for, and shrinks, a case where the checker rejects the
-    shortcut as the gradient of the pair's loss."""
+    """Two independent witnesses: the symbolic module's counterexample point, realised as a network,
+    and a case Hypothesis searches for and shrinks; the checker must reject the shortcut at both."""
+    witness = _symbolic_counterexample_case(loss, activation)
+    check = Checked(witness, loss)
+    assert not check.crossed_kink, "sanity check of the harness: the symbolic point avoids relu's kink"
+    report = check.against(backward(witness.network, witness.x, witness.y, rule="shortcut"))
+    assert_flagged(report, f"shortcut at the symbolic counterexample of {loss}", witness)
 
     def rejected(case: vs.Case) -> bool:
         check = Checked(case, loss)
-        return (
-            not check.crossed_kink
-            and not check.against(backward(case.network, case.x, case.y, rule="shortcut")).matches
-        )
+        shortcut = backward(case.network, case.x, case.y, rule="shortcut")
+        return not check.crossed_kink and not check.against(shortcut).matches
 
     case = find(vs.cases(pairs=[(loss, activation)], max_layers=2), rejected, settings=FIND)
     report = Checked(case, loss).against(backward(case.network, case.x, case.y, rule="shortcut"))
@@ -444,6 +477,68 @@ def test_p6_exact_backprop_is_the_numeric_gradient(
     check = checked(case, loss)
     report = check.against(backward(case.network, case.x, case.y, rule="exact", loss=loss))
     assert_matches(report, f"exact backward vs numeric gradient of {loss}", case)
+
+
+# ----------------------------------------------------------------------------------------------------
+# P7: three oracles agree on the same drawn cases
+
+
+@functools.cache
+def symbolic_delta(loss: str, activation: str, k: int) -> Callable[[Array, Array], Array]:
+    """The symbolic module's output delta ``δ = ∂ℓ/∂z[L]`` of one sample, lambdified for numpy:
+    ``(z, y)`` of shape (n_samples, k) → δ of the same shape. Element-wise pairs use the derived
+    ``δ(z, y)``; softmax uses its derivation at size ``k``."""
+    if activation != "softmax":
+        derived = derive_pair(loss, activation).delta_z
+        assert derived is not None, f"got no derivation, but should have one [{vs.pair_id(loss, activation)}]"
+        scalar = sp.lambdify((Z, Y), derived[0], "numpy")
+        return lambda z, y: np.broadcast_to(scalar(z, y), z.shape).astype(np.float64)
+    zs, ys = vector_symbols("z", k), vector_symbols("y", k)
+    vector = sp.lambdify((*zs, *ys), softmax_delta_z(loss, k), "numpy")
+
+    def delta(z: Array, y: Array) -> Array:
+        columns = vector(*z.T, *y.T)
+        return np.stack([np.broadcast_to(c, z.shape[:1]) for c in columns], axis=1).astype(np.float64)
+
+    return delta
+
+
+@settings(max_examples=capped(1000))
+@given(vs.cases())
+def test_p7_symbolic_numeric_and_backprop_agree(case: vs.Case) -> None:
+    """On each drawn case, for the mean loss of the batch:
+
+    * at the output pre-activation: the symbolic δ (SymPy, lambdified), the backprop δ
+      (:func:`ffnn.backprop.output_delta`) and central differences of the loss in ``z[L]`` agree;
+    * at the parameters: the output layer's gradient built from the symbolic δ
+      (``a[L-1]ᵀ δ / n`` and ``Σ_rows δ / n``) and the whole backprop gradient agree with central
+      differences of the network's loss.
+
+    (A whole-network symbolic oracle, ``verification.symbolic_network``, had not landed when this was
+    written; the symbolic oracle enters through the output delta.)
+    """
+    net, x, y, loss = case.network, case.x, case.y, case.loss
+    fwd = net.forward(x)
+    z, n = fwd.z[-1], x.shape[0]
+    if case.output_activation == "relu":
+        assume(bool(np.all(z != 0)))  # relu's kink: δ has no value at z = 0 (P6 excludes it likewise)
+    sym = symbolic_delta(loss, case.output_activation, z.shape[1])(z, y)
+    bp = output_delta(net, fwd, y, "exact", loss)
+    # The loss as a function of z[L] alone: a one-layer network with W = z[L] fed the identity batch
+    # (sample s is the unit vector e_s), so its pre-activation is z[L] and ∂L/∂W = δ / n exactly.
+    at_z = vs.Case(Network([z], (case.output_activation,)), np.eye(n), y, loss, case.output_activation)
+    check_z = checked(at_z, loss)
+    for oracle, delta in (("symbolic", sym), ("backprop", bp)):
+        report = check_z.against({"W1": delta / n})
+        assert_matches(report, f"{oracle} δ[L] vs numeric ∂L/∂z[L]", case)
+    check = checked(case, loss)
+    L = len(net.weights)
+    from_symbolic = dict(backward(net, x, y, rule="exact", loss=loss))
+    from_symbolic[f"W{L}"] = fwd.a[-2].T @ sym / n
+    if net.biases is not None:
+        from_symbolic[f"b{L}"] = sym.sum(axis=0) / n
+    assert_matches(check.against(from_symbolic), "output layer from the symbolic δ vs numeric", case)
+    assert_matches(check.against(backward(net, x, y, rule="exact", loss=loss)), "backprop vs numeric", case)
 
 
 # ----------------------------------------------------------------------------------------------------
