@@ -20,9 +20,9 @@ rejected with ``assume``, so Hypothesis counts it as filtered, never as passed):
 * every output pre-activation satisfies ``|z[L]| ≤`` :data:`MAX_OUTPUT_PREACTIVATION`
   ``= ln(1/ε) / 3 ≈ 12``. The catalog losses are computed from the activation ``a``, not from the
   pre-activation: ``log(1 − σ(z))`` has a relative rounding error of about ``ε · e^|z|`` because
-  ``1 − σ(z)`` cancels, and ``log a`` of a softmax output near 1 (a confident right prediction) loses
-  digits the same way. Beyond the bound that error exceeds ``ε^(2/3)``, the relative accuracy central differences
-  reach at their optimal step (:mod:`verification.tolerances`), so such a draw can only test the
+  ``1 − σ(z)`` cancels, and ``log a`` of a softmax output near 1 (a confident right prediction)
+  loses digits the same way. Beyond the bound that error exceeds ``ε^(2/3)``, the relative accuracy
+  central differences reach at their optimal step (:mod:`verification.tolerances`), so such a draw can only test the
   rounding of the loss. This is a coarse bound that does not depend on the case; tests that compare
   with finite differences refine it per case with the loss's condition number (the rounding noise
   ``ε κ / h`` a central difference picks up, ``tests/test_properties.py``). Saturation beyond the
