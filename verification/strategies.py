@@ -17,17 +17,17 @@ A drawn case is kept only where its loss is finite and well conditioned in float
 rejected with ``assume``, so Hypothesis counts it as filtered, never as passed):
 
 * every pre-activation and activation is finite (no overflow of ``exp`` or ``softplus``);
-* every output pre-activation satisfies ``|z[L]| ≤`` :data:`MAX_OUTPUT_PREACTIVATION`
-  ``= ln(1/ε) / 3 ≈ 12``. The catalog losses are computed from the activation ``a``, not from the
-  pre-activation: ``log(1 − σ(z))`` has a relative rounding error of about ``ε · e^|z|`` because
-  ``1 − σ(z)`` cancels, and ``log a`` of a softmax output near 1 (a confident right prediction)
-  loses digits the same way. Beyond the bound that error exceeds ``ε^(2/3)``, the relative accuracy
-  central differences reach at their optimal step (:mod:`verification.tolerances`), so such a draw can only test the
-  rounding of the loss. This is a coarse bound that does not depend on the case; tests that compare
-  with finite differences refine it per case with the loss's condition number (the rounding noise
-  ``ε κ / h`` a central difference picks up, ``tests/test_properties.py``). Saturation beyond the
-  bound is a region to test on purpose (pass a larger ``max_output_preactivation``, or shift the
-  output bias as the saturation tests do), not to draw by accident.
+* every output pre-activation satisfies ``|z[L]| ≤`` :data:`MAX_OUTPUT_PREACTIVATION` ``= ln(1/ε) / 3 ≈
+  12``. The catalog losses are computed from the activation ``a``, not from the pre-activation: ``log(1
+  − σ(z))`` has a relative rounding error of about ``ε · e^|z|`` because ``1 − σ(z)`` cancels, and ``log
+  a`` of a softmax output near 1 (a confident right prediction) loses digits the same way. Beyond the
+  bound that error exceeds ``ε^(2/3)``, the relative accuracy central differences reach at their optimal
+  step (:mod:`verification.tolerances`), so such a draw can only test the rounding of the loss. This is
+  a coarse bound that does not depend on the case; tests that compare with finite differences refine it
+  per case with the loss's condition number (the rounding noise ``ε κ / h`` a central difference picks
+  up, ``tests/test_properties.py``). Saturation beyond the bound is a region to test on purpose (pass a
+  larger ``max_output_preactivation``, or shift the output bias as the saturation tests do), not to draw
+  by accident.
 
 Hidden layers use :data:`HIDDEN_ACTIVATIONS` by default: the catalog without ``exp``, whose growth
 compounds through layers (``e^(e^z)``) and leaves float64 for most draws of a deep network; ``exp`` is
