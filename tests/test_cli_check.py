@@ -148,3 +148,23 @@ def test_zoo_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     assert "missing_output_derivative           yes       W2 differs first from mse; matches bce" in out
     assert "False positives: 0 of 2" in out
+
+
+def test_documented_verdict_lines_are_current(capsys: pytest.CaptureFixture[str]) -> None:
+    doc = (EXAMPLES.parent / "docs" / "checking-your-code.md").read_text(encoding="utf-8")
+    for example in ("question_chain", "question_shortcut --loss mse"):
+        name, *extra = example.split()
+        _, out, _ = run(capsys, "check", f"{EXAMPLES / name}.py:NeuralNetwork", *extra)
+        for line in out.splitlines():
+            if line.startswith(("NeuralNetwork.backward is", "Not the gradient", "  convention:")):
+                assert line in doc, f"docs/checking-your-code.md is stale: {line!r} is not in it"
+
+
+def test_documented_adapter_example(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(
+        capsys, "check", f"{EXAMPLES / 'functional_network.py'}:Adapter", "--samples", "4", "--json"
+    )
+    data = json.loads(out)
+    assert status == 0
+    assert data["convention"] == "return-labels"
+    assert data["identified"] == "cross_entropy" and data["also"] == ["poisson_nll"]

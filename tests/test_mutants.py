@@ -75,3 +75,17 @@ def test_zoo_report_json() -> None:
     assert all(m["detected"] and m["diagnosis_correct"] for m in data["mutants"])
     first = data["mutants"][0]
     assert first["diagnosis"] == "W2 differs first from mse; matches no catalog loss"
+
+
+def test_documented_zoo_table_is_current() -> None:
+    from pathlib import Path
+
+    doc = Path(__file__).resolve().parent.parent / "docs" / "checking-your-code.md"
+    rows = [line for line in doc.read_text(encoding="utf-8").splitlines() if line.startswith("| `")]
+    table = {}
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        if len(cells) == 4:
+            table[cells[0].strip("`")] = (cells[1], cells[2], None if cells[3] == "–" else cells[3])
+    expected = {m.name: (m.fault, m.first, m.matches) for m in MUTANTS}
+    assert table == expected, "docs/checking-your-code.md lists the zoo differently from verification.mutants"

@@ -180,14 +180,18 @@ def format_check(outcome: CheckOutcome) -> str:
             word = {"matches": "matches", "mismatch": "mismatch"}.get(
                 t.verdict, f"× {format_scale(t.scale, r.rtol)}"
             )
-            cells.append(f"{word + f' ({t.max_relative_error:.1e})':<24}")
+            kink = "*" if any(rep.kinks for rep in t.reports) else ""
+            cells.append(f"{word + kink + f' ({t.max_relative_error:.1e})':<24}")
         verdict = (
             c.verdict
             if c.verdict != "matches up to scale"
             else f"matches up to scale {format_scale(c.scale, r.rtol)}"
         )
         lines.append(f"  {c.loss:<14}" + "".join(cells) + verdict)
-    lines += ["", "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖), worst probe)", ""]
+    lines += ["", "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖), worst probe)"]
+    if any(rep.kinks for c in r.candidates for t in c.parameters.values() for rep in t.reports):
+        lines.append("  * entries whose difference steps crossed a kink (a ReLU at 0) are left out")
+    lines.append("")
     lines.append(verdict_sentence(r))
     if r.asked is not None and not r.matches_asked:
         lines.append(f"Not the gradient of {r.asked}; {_matches_instead(r)}.")

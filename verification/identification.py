@@ -20,9 +20,10 @@ A loss is *identified* when every tensor matches it with one common scale (1 for
 no loss fits every tensor but each tensor matches some loss, and not all the same, the verdict is a
 *split* (e.g. ``W2`` matches ``bce`` while ``W1`` matches ``mse``).
 
-Weights are drawn with standard deviation ``2 / √n_rows`` (biases 1), inputs from N(0, 1) and labels as
-rows of a flat Dirichlet draw (non-negative, summing to 1), which fit every catalog loss; with these the
-sigmoid outputs spread over (0, 1) rather than sitting at 0.5.
+Weights are drawn from N(0, 1/n_rows) (biases N(0, ¼)), inputs from N(0, 1) and labels as rows of a
+flat Dirichlet draw (non-negative, summing to 1), which fit every catalog loss. A probe is redrawn when
+its outputs come within :data:`EDGE` of a bounded end of a loss's domain, when a difference step
+crosses a kink, or when a step leaves a loss's domain.
 """
 
 from __future__ import annotations
@@ -150,6 +151,14 @@ class Identification:
         return None
 
     @property
+    def also(self) -> list[str]:
+        """Other losses that match as well, e.g. ``poisson_nll`` next to ``cross_entropy`` on a softmax
+        output, where ``Σ_k a_k = 1`` makes the two losses differ by a constant."""
+        found = self.identified
+        verdict = None if found is None else self.candidate(found).verdict
+        return [c.loss for c in self.candidates if c.loss != found and c.verdict == verdict]
+
+    @property
     def scale(self) -> float | None:
         """The scale of the identified loss (1.0 for an exact match), or None."""
         return None if self.identified is None else self.candidate(self.identified).scale
@@ -249,7 +258,8 @@ class _CachedForward:
     """The subject's forward pass memoised by parameter values, shared by the losses of one probe."""
 
     def __init__(self, subject: Subject, x: Array) -> None:
-        self.subject, self.x, self.cache = subject, x, {}  # type: dict[bytes, Array]
+        self.subject, self.x = subject, x
+        self.cache: dict[bytes, Array] = {}
 
     def __call__(self, params: Mapping[str, Array]) -> Array:
         key = b"".join(np.ascontiguousarray(params[n]).tobytes() for n in self.subject.parameters)
@@ -462,6 +472,7 @@ def to_dict(result: Identification) -> dict[str, Any]:
         "scale": result.scale,
         "scale_text": format_scale(result.scale, result.rtol) if result.scale is not None else None,
         "verdict": verdict_sentence(result),
+        "also": result.also,
         "split": result.split,
         "parameters": parameters,
         "candidates": candidates,
@@ -474,6 +485,8 @@ def verdict_sentence(result: Identification) -> str:
     rtol = result.rtol
     if result.identified is not None:
         formula = get_loss(result.identified).formula
+        if result.also:
+            formula += f" (also matches {', '.join(result.also)}: the losses differ by a constant here)"
         if result.scale == 1.0:
             return f"{result.subject} is the gradient of {result.identified}: {formula}"
         return (
