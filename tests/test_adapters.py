@@ -159,7 +159,7 @@ def test_output_stored_in_an_attribute(tmp_path: Path) -> None:
         (
             "def backward(self, x, error):\n    pass\n",
             ("self.lr = lr", "self.rate_ = lr"),
-            "no learning-rate",
+            "no learning rate was found",
         ),
     ],
     ids=["zero-lr", "raises", "non-finite-output", "wrong-shapes", "no-lr"],
@@ -224,3 +224,47 @@ def test_loaded_script_is_reusable(tmp_path: Path) -> None:
     loaded = load_script(path)
     a, b = adapt(loaded.get("Net"), script=loaded), adapt(loaded.get("Net"), script=loaded)
     assert a.parameters.keys() == b.parameters.keys()
+
+
+TUTORIAL = """
+import numpy as np
+
+class Neural_Network(object):
+    def __init__(self):
+        self.inputSize, self.outputSize, self.hiddenSize = 2, 1, 3
+        self.W1 = np.random.randn(self.inputSize, self.hiddenSize)
+        self.W2 = np.random.randn(self.hiddenSize, self.outputSize)
+        self.a1 = np.zeros((1, 3))  # preallocated, written in place by forward: not a weight
+
+    def forward(self, X):
+        self.z = np.dot(X, self.W1)
+        self.a1[...] = self.sigmoid(self.z)
+        self.z3 = np.dot(self.a1, self.W2)
+        return self.sigmoid(self.z3)
+
+    def sigmoid(self, s):
+        return 1 / (1 + np.exp(-s))
+
+    def sigmoidPrime(self, s):
+        return s * (1 - s)
+
+    def backward(self, X, y, o):
+        self.o_error = y - o
+        self.o_delta = self.o_error * self.sigmoidPrime(o)
+        self.z2_delta = self.o_delta.dot(self.W2.T) * self.sigmoidPrime(self.a1)
+        self.W1 += X.T.dot(self.z2_delta)
+        self.W2 += self.a1.T.dot(self.o_delta)
+"""
+
+
+def test_tutorial_style_backward_with_output_argument_and_no_learning_rate(tmp_path: Path) -> None:
+    path = tmp_path / "tutorial.py"
+    path.write_text(TUTORIAL, encoding="utf-8")
+    with pytest.raises(InputError, match="no learning rate was found"):
+        subject_of(path, "Neural_Network").gradient  # noqa: B018
+    subject = subject_of(path, "Neural_Network", lr="1")
+    assert list(subject.parameters) == ["W1", "W2"]
+    assert subject.convention == "update-labels, lr = 1"
+    params, x, _ = draw(subject)
+    y = np.array([[0.3]])
+    assert_recovered(subject.gradient(params, x, y), reference(params, x, y, "chain"), params, 1.0)

@@ -38,47 +38,30 @@ from verification.loader import LoadedScript, is_constant_expression
 
 Array = NDArray[Any]
 
-CONVENTIONS = (
-    "auto",
-    "update-error",
-    "update-flipped-error",
-    "update-labels",
-    "return-error",
-    "return-labels",
-)
+CONVENTIONS = tuple("auto update-error update-flipped-error update-labels return-error return-labels".split())
 """Names of the calling conventions (``auto`` detects one)."""
 
 FORWARD_NAMES = ("forward", "feedforward", "feed_forward", "forward_pass", "predict", "__call__")
-BACKWARD_NAMES = (
-    "backward",
-    "backprop",
-    "backpropagation",
-    "backpropagate",
-    "back_propagation",
-    "backward_pass",
-    "gradients",
-    "gradient",
-    "compute_gradients",
+BACKWARD_NAMES = tuple(
+    "backward backprop backpropagation backpropagate back_propagation backward_pass gradients gradient "
+    "compute_gradients".split()
 )
 LR_NAMES = ("lr", "learning_rate", "learningrate", "eta", "alpha", "rate", "step_size", "learningRate")
 OUTPUT_NAMES = ("output", "out", "a2", "y_hat", "yhat", "prediction", "predictions", "a_out", "o")
-LABEL_ARGS = ("y", "t", "target", "targets", "label", "labels", "y_true", "ytrue", "expected", "desired", "Y")
-ERROR_ARGS = (
-    "error",
-    "err",
-    "e",
-    "errors",
-    "delta",
-    "d",
-    "output_error",
-    "o_error",
-    "diff",
-    "dout",
-    "grad",
-    "loss_grad",
-    "dloss",
-    "residual",
+LABEL_ARGS = tuple("y t target targets label labels y_true ytrue expected desired Y".split())
+ERROR_ARGS = tuple(
+    "error err e errors delta d output_error o_error diff dout grad loss_grad dloss residual".split()
 )
+OUTPUT_ARGS = tuple("o out output a y_hat yhat pred prediction predicted activation".split())
+"""Method and parameter names the detection looks for, in order of preference."""
+
+
+def _number(text: Any) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
 
 GradientFunction = Callable[[dict[str, Array], Array, Array], dict[str, Array]]
 ForwardFunction = Callable[[dict[str, Array], Array], Array]
@@ -346,9 +329,14 @@ class _ObjectAdapter:
         for name in located:  # float64 copies, so probes are exact and writable
             self._rebind(name, np.array(self._get(name), dtype=np.float64))
         self.originals = {n: self._get(n) for n in located}
+        snapshot = {n: a.copy() for n, a in self.originals.items()}
         self.n_inputs, self.output_attr = self._detect_forward()
-        # arrays the forward pass rebinds are activations, not parameters
-        self.names = [n for n in located if self._get(n) is self.originals[n]]
+        # arrays the forward pass rebinds or writes into are activations, not parameters
+        self.names = [
+            n
+            for n in located
+            if self._get(n) is self.originals[n] and np.array_equal(self.originals[n], snapshot[n])
+        ]
         if not self.names:
             raise InputError(f"{cls}.{self.forward_name} rebinds every array attribute; no weights found")
         self.convention = self._detect_convention()
@@ -444,19 +432,22 @@ class _ObjectAdapter:
 
     # backward ---------------------------------------------------------------------------------
     def _lr(self) -> tuple[str, float, bool]:
-        """Name and value of the learning rate, and whether it is passed as an argument."""
-        names = [self.options.lr] if self.options.lr else list(LR_NAMES)
-        for n in names:
-            if n is not None and hasattr(self.obj, n):
-                return n, self._check_lr(n, getattr(self.obj, n)), False
+        """Name and value of the learning rate, and whether backward takes it as an argument."""
         sig = inspect.signature(getattr(self.obj, self.backward_name))
-        for p in sig.parameters.values():
-            if p.name in LR_NAMES:
-                value = 0.1 if p.default is inspect.Parameter.empty else p.default
-                return p.name, self._check_lr(p.name, value), True
+        param = next((p for p in sig.parameters.values() if p.name in LR_NAMES), None)
+        passed = param is not None
+        given = self.options.lr
+        if given is not None and _number(given) is not None:
+            return "lr", self._check_lr("lr", _number(given)), passed
+        for n in [given] if given else LR_NAMES:
+            if hasattr(self.obj, n):
+                return n, self._check_lr(n, getattr(self.obj, n)), passed
+        if param is not None:
+            value = 0.1 if param.default is inspect.Parameter.empty else param.default
+            return param.name, self._check_lr(param.name, value), True
         raise InputError(
-            f"{self.label} updates the weights but no learning-rate attribute was found "
-            f"(looked for {', '.join(LR_NAMES)}); name it"
+            f"{self.label} updates the weights but no learning rate was found (looked for "
+            f"{', '.join(LR_NAMES)}); give its attribute or its value (1 for a bare W -= g)"
         )
 
     def _check_lr(self, name: str, value: Any) -> float:
@@ -485,7 +476,8 @@ class _ObjectAdapter:
         probe = {n: self.originals[n].copy() for n in self.names}
         x = np.zeros((1, self.n_inputs))
         _, raw = self.forward(probe, x)
-        returned = self._call_backward(x, np.zeros_like(np.asarray(raw, dtype=np.float64)), lr=None)
+        zeros = np.zeros_like(np.asarray(raw, dtype=np.float64))
+        returned = self._call_backward(x, zeros, raw, lr=None)
         self.set(probe)
         if _gradients_in(returned):
             return f"return-{kind}"
@@ -494,15 +486,26 @@ class _ObjectAdapter:
             return "update-flipped-error"
         return f"update-{kind}"
 
-    def _call_backward(self, x: Array, arg: Array, lr: tuple[str, float, bool] | None) -> Any:
+    def _call_backward(self, x: Array, arg: Array, raw: Any, lr: tuple[str, float, bool] | None) -> Any:
+        """Call backward with ``(x, arg)`` and, for further required parameters, the learning rate
+        (by name) or the forward output (``backward(X, y, o)``, as many tutorials write it)."""
         fn = getattr(self.obj, self.backward_name)
         args: list[Any] = [x, arg]
-        if lr is not None and lr[2]:
-            args.append(lr[1])
-        elif lr is None:
-            _, params = _argument_kind(self.obj, self.backward_name)
-            if len(params) > 2 and params[2] in LR_NAMES:
-                args.append(0.1)
+        _, names = _argument_kind(self.obj, self.backward_name)
+        sig = inspect.signature(fn)
+        for name in names[2:]:
+            param = sig.parameters[name]
+            if name in LR_NAMES and ((lr is not None and lr[2]) or param.default is inspect.Parameter.empty):
+                args.append(lr[1] if lr is not None else 0.1)
+            elif param.default is not inspect.Parameter.empty:
+                break
+            elif name in OUTPUT_ARGS:
+                args.append(raw)
+            else:
+                raise InputError(
+                    f"{self.label} takes a parameter {name!r} that is neither a learning rate nor the "
+                    "forward output; write a short adapter (docs/checking-your-code.md)"
+                )
         return _user_call(self.label, fn, *args, script=self.script)
 
     def gradient(self, params: Mapping[str, Array], x: Array, y: Array) -> dict[str, Array]:
@@ -517,7 +520,7 @@ class _ObjectAdapter:
             arg = np.asarray(raw, dtype=np.float64) - y_raw
         lr = self._lr() if conv.startswith("update") else None
         before = {n: np.array(params[n], dtype=np.float64) for n in self.names}
-        returned = self._call_backward(x, arg, lr)
+        returned = self._call_backward(x, arg, raw, lr)
         if conv.startswith("return"):
             grads = _match_gradients(self.label, returned, before)
         else:

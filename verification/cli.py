@@ -116,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--forward", metavar="METHOD", help="name of the forward method")
     check.add_argument("--backward", metavar="METHOD", help="name of the backward method")
     check.add_argument("--output", metavar="ATTR", help="attribute holding the output after forward")
-    check.add_argument("--lr", metavar="ATTR", help="attribute holding the learning rate")
+    check.add_argument("--lr", metavar="ATTR", help="attribute holding the learning rate, or its value")
     check.add_argument("--inputs", type=int, metavar="N", help="number of inputs of the network")
     check.add_argument(
         "--init-args", metavar="ARGS", help="constructor arguments as a Python literal, e.g. '30, 5, 3'"
