@@ -167,7 +167,11 @@ def _run_seed(args: argparse.Namespace) -> int:
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    raise UsageError("'derive' is not available yet in this version")
+    from verification.derivation_docs import render
+    from verification.symbolic import derive_table
+
+    print(render(derive_table(loss=args.loss, activation=args.activation), args.format))
+    return EXIT_OK
 
 
 def _run_check(args: argparse.Namespace) -> int:

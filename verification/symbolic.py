@@ -117,7 +117,7 @@ class PairDerivation:
 
 
 def _shorter(*exprs: sp.Expr) -> sp.Expr:
-    return min(exprs, key=lambda e: (sp.count_ops(e), len(sp.sstr(e))))
+    return min(exprs, key=lambda e: (sp.count_ops(e), sp.sstr(e).count("-"), len(sp.sstr(e))))
 
 
 def _differs(value: sp.Expr) -> bool:
@@ -253,10 +253,12 @@ def _softmax(loss: str) -> PairDerivation:
     if not shortcut:
         z, y = vector_symbols("z", 2), vector_symbols("y", 2)
         soft = softmax_exprs(z)
-        labels = [p for p in itertools.product(LABEL_CANDIDATES[loss], repeat=2)]
+        # One-hot labels and unequal pre-activations first: the most telling points.
+        labels = sorted(itertools.product(LABEL_CANDIDATES[loss], repeat=2), key=lambda p: abs(sum(p) - 1))
         if loss in PROBABILITY_VECTOR_LOSSES:
             labels = [p for p in labels if sum(p) == 1]
-        for zv, yv in itertools.product(itertools.product(Z_CANDIDATES, repeat=2), labels):
+        pre = sorted(itertools.product(Z_CANDIDATES, repeat=2), key=lambda p: p[0] == p[1])
+        for zv, yv in itertools.product(pre, labels):
             point = {
                 **dict(zip(z, map(sp.Integer, zv), strict=True)),
                 **dict(zip(y, map(sp.Integer, yv), strict=True)),

@@ -199,7 +199,7 @@ def interval_text(interval: sp.Interval) -> str:
     right = ")" if interval.right_open else "]"
 
     def end(value: sp.Expr) -> str:
-        return {sp.oo: "∞", -sp.oo: "−∞"}.get(value, sp.sstr(value))
+        return {sp.oo: "∞", -sp.oo: "−∞"}.get(value, sp.sstr(value).replace("-", "−"))
 
     return f"{left}{end(interval.start)}, {end(interval.end)}{right}"
 
