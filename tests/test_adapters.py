@@ -11,7 +11,7 @@ import pytest
 from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
-from verification.adapters import AdapterOptions, adapt, parse_init_args, subject_from_network
+from verification.adapters import AdapterOptions, adapt, parse_init_args, parse_shapes, subject_from_network
 from verification.loader import load_script, load_target
 from verification.tolerances import tolerance_for
 
@@ -193,12 +193,24 @@ def test_constructor_without_arguments_asks_for_them(tmp_path: Path) -> None:
     assert subject_of(path, init_args=parse_init_args("7")).parameters["W1"].shape == (4, 3)
 
 
-def test_plain_function_needs_an_adapter(tmp_path: Path) -> None:
+def test_plain_function_of_the_weights(tmp_path: Path) -> None:
+    subject = subject_of(EXAMPLES / "weights_as_functions.py", "backward")
+    assert subject.convention == "return-labels (function)"
+    assert {n: p.shape for n, p in subject.parameters.items()} == {"W1": (30, 5), "W2": (5, 3)}
+    params, x, y = draw(subject)
+    assert_recovered(subject.gradient(params, x, y), reference(params, x, y, "chain"), params, 1.0)
+
+
+def test_plain_function_needs_a_forward_and_shapes(tmp_path: Path) -> None:
     path = tmp_path / "f.py"
     path.write_text("def grads(W1, W2, x, y):\n    return W1, W2\n", encoding="utf-8")
-    loaded, fn = load_target(f"{path}:grads")
-    with pytest.raises(InputError, match="adapter"):
-        adapt(fn, script=loaded)
+    with pytest.raises(InputError, match="no forward function of W1, W2 and x found for grads"):
+        subject_of(path, "grads")
+    path.write_text(path.read_text() + "def predict(x, W1, W2):\n    return x @ W1 @ W2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="the shapes of W1, W2 are unknown"):
+        subject_of(path, "grads")
+    subject = subject_of(path, "grads", shapes=parse_shapes("W1=4x3,W2=3x2"))
+    assert subject.n_inputs == 4 and subject.parameters["W2"].shape == (3, 2)
 
 
 def test_subject_from_network_follows_the_reference() -> None:
@@ -268,3 +280,9 @@ def test_tutorial_style_backward_with_output_argument_and_no_learning_rate(tmp_p
     params, x, _ = draw(subject)
     y = np.array([[0.3]])
     assert_recovered(subject.gradient(params, x, y), reference(params, x, y, "chain"), params, 1.0)
+
+
+def test_parse_shapes() -> None:
+    assert parse_shapes("W1=30x5, b1=5") == {"W1": (30, 5), "b1": (5,)}
+    with pytest.raises(InputError, match="W1=30x5"):
+        parse_shapes("W1:30,5")

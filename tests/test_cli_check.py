@@ -168,3 +168,9 @@ def test_documented_adapter_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     assert data["convention"] == "return-labels"
     assert data["identified"] == "cross_entropy" and data["also"] == ["poisson_nll"]
+
+
+def test_plain_function_script(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "check", f"{EXAMPLES / 'weights_as_functions.py'}:backward", "--json")
+    data = json.loads(out)
+    assert status == 0 and data["identified"] == "mse" and data["convention"] == "return-labels (function)"

@@ -22,6 +22,7 @@ Parameters are the ``ndarray`` attributes of the object (and arrays held in list
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import textwrap
 import traceback
@@ -161,6 +162,8 @@ class AdapterOptions:
         Positional arguments for the class's constructor.
     n_inputs : int or None
         Input width ``n_0``.
+    shapes : dict of str to tuple of int, or None
+        Weight shapes, for a plain function whose weights are its arguments.
     """
 
     convention: str = "auto"
@@ -170,6 +173,7 @@ class AdapterOptions:
     lr: str | None = None
     init_args: tuple[Any, ...] | None = None
     n_inputs: int | None = None
+    shapes: dict[str, tuple[int, ...]] | None = None
 
 
 def _user_call(label: str, fn: Callable[..., Any], *args: Any, script: LoadedScript | None = None) -> Any:
@@ -615,10 +619,7 @@ def adapt(code: Any, options: AdapterOptions | None = None, script: LoadedScript
         options = _with_backward(options, code.__name__)
         code = owner
     elif inspect.isfunction(code):
-        raise InputError(
-            f"{code.__name__} is a plain function: write a short adapter class with forward and backward "
-            "methods (see docs/checking-your-code.md)"
-        )
+        return _function_subject(code, options, script)
     if isinstance(code, type):
         code = _instantiate(code, options, script)
     adapter = _ObjectAdapter(code, options, script)
@@ -658,3 +659,130 @@ def parse_init_args(text: str | None) -> tuple[Any, ...] | None:
     except (ValueError, SyntaxError):
         raise InputError(f"--init-args must be Python literals separated by commas, got {text!r}") from None
     return tuple(value)
+
+
+X_ARGS = tuple("x X inputs input xs a0 x_batch".split())
+_CONSTRUCTORS = {
+    "randn": "dims",
+    "rand": "dims",
+    "standard_normal": 0,
+    "random": 0,
+    "zeros": 0,
+    "ones": 0,
+    "empty": 0,
+    "normal": 2,
+    "uniform": 2,
+}
+"""numpy constructors whose constant arguments give a weight's shape: the dimensions themselves, or
+the shape at this position (or as ``size=`` / ``shape=``)."""
+
+
+def parse_shapes(text: str | None) -> dict[str, tuple[int, ...]] | None:
+    """Weight shapes from ``"W1=30x5,W2=5x3"`` (None stays None).
+
+    Raises
+    ------
+    InputError
+        If ``text`` is not of that form.
+    """
+    if text is None:
+        return None
+    try:
+        pairs = (item.split("=") for item in text.split(","))
+        return {name.strip(): tuple(int(d) for d in dims.split("x")) for name, dims in pairs}
+    except ValueError:
+        raise InputError(f"--shapes must look like W1=30x5,W2=5x3, got {text!r}") from None
+
+
+def _script_shape(script: LoadedScript, name: str) -> tuple[int, ...] | None:
+    """The shape of a top-level ``name = np.random.randn(30, 5)`` (or zeros, ones, …) the loader skipped."""
+    for stmt in script.tree.body:
+        if not (
+            isinstance(stmt, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+        ):
+            continue
+        for call in (n for n in ast.walk(stmt.value) if isinstance(n, ast.Call)):
+            func = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
+            where = _CONSTRUCTORS.get(func)
+            exprs = {k.arg: k.value for k in call.keywords if k.arg in ("size", "shape")}
+            node = next(iter(exprs.values()), None)
+            if where == "dims" and call.args:
+                node = ast.copy_location(ast.Tuple(elts=call.args, ctx=ast.Load()), call)
+            elif isinstance(where, int) and len(call.args) > where:
+                node = call.args[where]
+            if node is not None and is_constant_expression(node):
+                try:
+                    code = compile(ast.fix_missing_locations(ast.Expression(node)), str(script.path), "eval")
+                    value = eval(code, script.module.__dict__)
+                    return tuple(int(d) for d in np.atleast_1d(value))
+                except Exception:
+                    return None
+    return None
+
+
+def _function_subject(
+    fn: Callable[..., Any], options: AdapterOptions, script: LoadedScript | None
+) -> Subject:
+    """A plain function ``grads(W1, W2, x, y)`` returning the gradients, with a forward function
+    ``forward(W1, W2, x)`` of the same weights found in the script (or named by ``options.forward``)."""
+    label = fn.__name__
+    sig = inspect.signature(fn)
+    names = [p.name for p in sig.parameters.values() if p.default is inspect.Parameter.empty]
+    x_name = next((n for n in names if n in X_ARGS), None)
+    y_name = next((n for n in names if n in LABEL_ARGS or n in ERROR_ARGS), None)
+    if x_name is None or y_name is None:
+        raise InputError(
+            f"{label}({', '.join(names)}) has no inputs and labels arguments; write a short adapter"
+        )
+    weights = [n for n in names if n not in (x_name, y_name)]
+    kind = "labels" if y_name in LABEL_ARGS else "error"
+
+    def takes(f: Any) -> bool:
+        params = set(inspect.signature(f).parameters) if callable(f) else set()
+        return x_name in params and params <= {x_name, *weights} and f is not fn
+
+    found = [getattr(script.module, n, None) for n in FORWARD_NAMES] if script else []
+    forward_fn = (
+        script.get(options.forward)
+        if options.forward and script
+        else next((f for f in found if takes(f)), None)
+    )
+    if forward_fn is None:
+        raise InputError(
+            f"no forward function of {', '.join(weights)} and {x_name} found for {label}; name it"
+        )
+    given = options.shapes or {}
+    shapes: dict[str, tuple[int, ...]] = {}
+    for w in weights:
+        shape = given.get(w) or (_script_shape(script, w) if script else None)
+        if shape is not None:
+            shapes[w] = shape
+    missing = [w for w in weights if w not in shapes]
+    if missing:
+        raise InputError(f"the shapes of {', '.join(missing)} are unknown; give them, e.g. W1=30x5")
+    fwd_args = list(inspect.signature(forward_fn).parameters)
+
+    def raw_forward(params: Mapping[str, Array], x: Array) -> Any:
+        kwargs = {n: (x if n == x_name else params[n]) for n in fwd_args}
+        out = _user_call(forward_fn.__name__, functools.partial(forward_fn, **kwargs), script=script)
+        out = out[-1] if isinstance(out, tuple | list) and out else out
+        a = np.array(out, dtype=np.float64)
+        if a.ndim != 2 or a.shape[0] != x.shape[0]:
+            raise InputError(
+                f"the output of {forward_fn.__name__} has shape {a.shape}; expected one row per sample"
+            )
+        check_finite(f"the output of {forward_fn.__name__}", a)
+        return a
+
+    def gradient(params: dict[str, Array], x: Array, y: Array) -> dict[str, Array]:
+        a = raw_forward(params, x)
+        kwargs = {n: params[n] for n in weights} | {x_name: x, y_name: y if kind == "labels" else a - y}
+        returned = _user_call(label, functools.partial(fn, **kwargs), script=script)
+        return _validated(label, _match_gradients(label, returned, params), params)
+
+    parameters: dict[str, Array] = {w: np.zeros(shapes[w]) for w in weights}
+    n_inputs = next((s[0] for s in shapes.values() if len(s) == 2), 0)
+    if n_inputs == 0:
+        raise InputError(f"{label} has no weight matrix among {', '.join(weights)}")
+    return Subject(label, parameters, n_inputs, raw_forward, gradient, f"return-{kind} (function)")

@@ -121,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--init-args", metavar="ARGS", help="constructor arguments as a Python literal, e.g. '30, 5, 3'"
     )
+    check.add_argument("--shapes", metavar="SHAPES", help="weight shapes of a function, e.g. W1=30x5,W2=5x3")
 
     zoo = sub.add_parser(
         "zoo",
@@ -177,12 +178,12 @@ def _run_derive(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     import contextlib
 
-    from verification.adapters import AdapterOptions, parse_init_args
+    from verification.adapters import AdapterOptions, parse_init_args, parse_shapes
     from verification.assertions import check_target, format_check
 
     options = AdapterOptions(
         args.convention, args.forward, args.backward, args.output, args.lr,
-        parse_init_args(args.init_args), args.inputs,
+        parse_init_args(args.init_args), args.inputs, parse_shapes(args.shapes),
     )
     with contextlib.redirect_stdout(sys.stderr):  # prints of the code under check stay off stdout
         outcome = check_target(
