@@ -383,7 +383,7 @@ class _ObjectAdapter:
         fn = getattr(self.obj, self.forward_name)
         return _user_call(f"{type(self.obj).__name__}.{self.forward_name}", fn, x, script=self.script)
 
-    def _output_of(self, returned: Any, n: int, attr: str | None) -> Array | None:
+    def _output_of(self, returned: Any, attr: str | None) -> Array | None:
         if attr is not None:
             return np.asarray(getattr(self.obj, attr))
         if isinstance(returned, tuple | list) and returned:
@@ -396,16 +396,16 @@ class _ObjectAdapter:
         opts = self.options
         candidates = [opts.n_inputs] if opts.n_inputs else []
         candidates += [int(self._get(n).shape[0]) for n in self.location if self._get(n).ndim == 2]
-        first_error: InputError | None = None
+        first_error = InputError(f"cannot tell the input width of {type(self.obj).__name__}; give it")
         for d in dict.fromkeys(candidates):
             before = dict(vars(self.obj))
             try:
                 returned = self._raw_forward(np.zeros((1, d)))
             except InputError as exc:
-                first_error = first_error or exc
+                first_error = exc if d == candidates[0] else first_error
                 continue
             attr = opts.output
-            if attr is None and not isinstance(self._output_of(returned, 1, None), np.ndarray):
+            if attr is None and not isinstance(self._output_of(returned, None), np.ndarray):
                 changed = [k for k, v in vars(self.obj).items() if before.get(k) is not v and _float_array(v)]
                 preferred = [k for k in OUTPUT_NAMES if k in changed]
                 if not (preferred or changed):
@@ -413,16 +413,15 @@ class _ObjectAdapter:
                         f"{type(self.obj).__name__}.{self.forward_name} returned nothing and stored "
                         "no array; name the output attribute"
                     )
-                attr = (preferred or changed)[-1] if preferred else changed[-1]
+                attr = preferred[0] if preferred else changed[-1]
                 self.notes.append(f"output read from attribute {attr!r}")
             return d, attr
-        assert first_error is not None
         raise first_error
 
     def forward(self, params: Mapping[str, Array], x: Array) -> tuple[Array, Any]:
         """Output as a (n, n_out) float64 matrix, and the raw output (its shape is kept for the error)."""
         self.set(params)
-        raw = self._output_of(self._raw_forward(x), x.shape[0], self.output_attr)
+        raw = self._output_of(self._raw_forward(x), self.output_attr)
         label = f"the output of {type(self.obj).__name__}.{self.forward_name}"
         if raw is None:
             raise InputError(f"{label} is not an array")
