@@ -78,6 +78,7 @@ def _sigmoid_prime(v: Array) -> Array:
 
 
 def derivative_at_activation(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[L] = (a − y) ⊙ σ'(a) and δ[l] uses σ'(a[l]): the derivative evaluated at the activation."""
     fwd = net.forward(x)
     a = fwd.output
 
@@ -88,20 +89,25 @@ def derivative_at_activation(net: Network, x: Array, y: Array, loss: str) -> Gra
 
 
 def derivative_applied_twice(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[L] = (a − y) ⊙ σ'(z) ⊙ σ'(z)."""
     z = net.forward(x).z[-1]
     return _backprop(net, x, y, loss, delta=_delta_out(net, net.forward(x), y, loss) * _sigmoid_prime(z))
 
 
 def missing_output_derivative(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[L] = a − y although the loss is mse and the output a sigmoid."""
     return _backprop(net, x, y, loss, delta=(net.forward(x).output - y) / len(y))
 
 
 def derivative_applied_to_error(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[L] = e ⊙ (1 − e) with e = a − y: the output-form derivative s (1 − s) applied to e."""
     e = net.forward(x).output - y
     return _backprop(net, x, y, loss, delta=e * (1.0 - e) / len(y))  # s (1 − s) of the error
 
 
 def wrong_tanh_derivative(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """Hidden deltas with tanh'(z) written 1 − z² instead of 1 − tanh² z."""
+
     def prop(net: Network, fwd: ForwardPass, l: int, d: Array) -> Array:
         return (d @ net.weights[l - 1].T) * (1.0 - fwd.z[l - 2] ** 2)  # 1 − z² for 1 − tanh² z
 
@@ -109,11 +115,13 @@ def wrong_tanh_derivative(net: Network, x: Array, y: Array, loss: str) -> Grads:
 
 
 def softmax_diagonal_jacobian(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[L] = (∂ℓ/∂a) ⊙ a (1 − a): only the diagonal of the softmax Jacobian diag(a) − aᵀa."""
     a = net.forward(x).output
     return _backprop(net, x, y, loss, delta=(-y / a) * a * (1.0 - a) / len(y))
 
 
 def relu_derivative_in_place(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """relu'(a1) computed by overwriting a1 in place, so ∂L/∂W2 = a1ᵀ δ2 sees 0s and 1s."""
     fwd = net.forward(x)
     d2 = _delta_out(net, fwd, y, loss)
     a1 = fwd.a[1]
@@ -123,6 +131,8 @@ def relu_derivative_in_place(net: Network, x: Array, y: Array, loss: str) -> Gra
 
 
 def hidden_delta_skips_weights(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[l-1] = δ[l] ⊙ φ'(z[l-1]), without the product with W[l]ᵀ (needs n_{l-1} = n_l)."""
+
     def prop(net: Network, fwd: ForwardPass, l: int, d: Array) -> Array:
         return d * get_activation(net.activations[l - 2]).derivative(fwd.z[l - 2])  # type: ignore[misc]
 
@@ -130,6 +140,7 @@ def hidden_delta_skips_weights(net: Network, x: Array, y: Array, loss: str) -> G
 
 
 def weights_updated_before_propagation(net: Network, x: Array, y: Array, loss: str, lr: float = 0.1) -> Grads:
+    """δ1 = (δ2 @ W2'ᵀ) ⊙ φ'(z1) with W2' = W2 − lr ∂L/∂W2 already updated."""
     fwd = net.forward(x)
     d2 = _delta_out(net, fwd, y, loss)
     w2 = net.weights[1] - lr * (fwd.a[1].T @ d2)  # W2 -= lr * dW2 happens first
@@ -138,34 +149,42 @@ def weights_updated_before_propagation(net: Network, x: Array, y: Array, loss: s
 
 
 def bias_gradient_wrong_axis(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """∂L/∂b[l] = Σ over units (axis 1) instead of over samples (needs n_samples = n_l)."""
     return _backprop(net, x, y, loss, db=lambda d: d.sum(axis=1))
 
 
 def bias_gradient_first_sample(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """∂L/∂b[l] = δ[l][0], the first sample's delta instead of the sum over the batch."""
     return _backprop(net, x, y, loss, db=lambda d: d[0])
 
 
 def sum_instead_of_mean(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[L] not divided by n_samples: the gradient of the batch sum, n_samples × the mean's."""
     return _backprop(net, x, y, loss, delta=_delta_out(net, net.forward(x), y, loss) * len(y))
 
 
 def mean_over_outputs(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[L] also divided by n_out: the gradient of a mean over output units."""
     return _backprop(net, x, y, loss, delta=_delta_out(net, net.forward(x), y, loss) / y.shape[1])
 
 
 def squared_error_without_half(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[L] = 2 (a − y) ⊙ φ'(z): the derivative of Σ (a − y)², twice the ½ loss's."""
     return _backprop(net, x, y, loss, delta=2.0 * _delta_out(net, net.forward(x), y, loss))
 
 
 def sign_error(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """δ[L] = −(∂ℓ/∂a through φ'): the sign flipped, as with y − a in place of a − y."""
     return _backprop(net, x, y, loss, delta=-_delta_out(net, net.forward(x), y, loss))
 
 
 def transposed_square_gradient(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """∂L/∂W[l] = (a[l-1]ᵀ δ[l])ᵀ on a square layer, where the shapes do not object."""
     return _backprop(net, x, y, loss, dw=lambda a, d: (a.T @ d).T if a.shape[1] == d.shape[1] else a.T @ d)
 
 
 def broadcast_column_against_flat(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """e = a − y.ravel(): (n, 1) − (n,) broadcasts to (n, n), 'fixed' by a row mean to a_i − ȳ."""
     fwd = net.forward(x)
     e = fwd.output - y.ravel()  # (n, 1) − (n,) broadcasts to (n, n)
     e = e.mean(axis=1, keepdims=True)  # "fixed" back to (n, 1): a_i − mean(y)
@@ -174,6 +193,8 @@ def broadcast_column_against_flat(net: Network, x: Array, y: Array, loss: str) -
 
 
 def one_derivative_for_all_layers(net: Network, x: Array, y: Array, loss: str) -> Grads:
+    """σ'(z) used for every hidden layer, here a tanh one."""
+
     def prop(net: Network, fwd: ForwardPass, l: int, d: Array) -> Array:
         return (d @ net.weights[l - 1].T) * _sigmoid_prime(fwd.z[l - 2])  # σ' on a tanh layer
 
