@@ -6,7 +6,12 @@
 * ``thorough``: thousands of examples per property with fresh randomness; Hypothesis prints the seed
   and a ``@reproduce_failure`` blob for any failure. Run it with ``nox -s property``.
 
-Pick one with Hypothesis' own option: ``pytest --hypothesis-profile=thorough``.
+Pick one with Hypothesis' own option: ``pytest --hypothesis-profile=thorough``; add
+``--hypothesis-seed=N`` to repeat a thorough run exactly.
+
+The expensive finite-difference properties in ``tests/test_properties.py`` cap their examples at
+``min(profile, N)`` (N = 300 to 1000, see that module), so that a thorough run of the whole suite stays
+within about half an hour; under ``ci`` and ``dev`` the caps do not bite.
 """
 
 from hypothesis import HealthCheck, settings
