@@ -209,9 +209,17 @@ def output_delta(net: SymbolicNetwork) -> sp.Matrix:
     return sp.Matrix([[pair.delta.subs({A: ak, Y: yk, Z: zk}) for ak, yk, zk in zip(out, y, z, strict=True)]])
 
 
-def backprop_gradient(net: SymbolicNetwork) -> dict[str, sp.Matrix]:
-    """``∂ℓ/∂w`` by the chain-rule formulas of the module docstring, as exact expressions."""
-    delta = output_delta(net)
+def backprop_gradient(net: SymbolicNetwork, delta: sp.Matrix | None = None) -> dict[str, sp.Matrix]:
+    """``∂ℓ/∂w`` by the chain-rule formulas of the module docstring, as exact expressions.
+
+    Parameters
+    ----------
+    net : SymbolicNetwork
+    delta : sympy.Matrix, shape (1, n_L), optional
+        The output delta to start from; default :func:`output_delta` (the pair table's). Another
+        choice (e.g. the shortcut ``a − y`` for ``mse``) shows what a wrong backward pass computes.
+    """
+    delta = output_delta(net) if delta is None else delta
     grads: dict[str, sp.Matrix] = {}
     for l in range(len(net.activations), 0, -1):
         grads[f"W{l}"] = net.a[l - 1].T * delta
