@@ -17,17 +17,18 @@ A drawn case is kept only where its loss is finite and well conditioned in float
 rejected with ``assume``, so Hypothesis counts it as filtered, never as passed):
 
 * every pre-activation and activation is finite (no overflow of ``exp`` or ``softplus``);
-* every output pre-activation satisfies ``|z[L]| ≤`` :data:`MAX_OUTPUT_PREACTIVATION` ``= ln(1/ε) / 3 ≈
-  12``. The catalog losses are computed from the activation ``a``, not from the pre-activation: ``log(1
-  − σ(z))`` has a relative rounding error of about ``ε · e^|z|`` because ``1 − σ(z)`` cancels, and ``log
-  a`` of a softmax output near 1 (a confident right prediction) loses digits the same way. Beyond the
-  bound that error exceeds ``ε^(2/3)``, the relative accuracy central differences reach at their optimal
-  step (:mod:`verification.tolerances`), so such a draw can only test the rounding of the loss. This is
-  a coarse bound that does not depend on the case; tests that compare with finite differences refine it
-  per case with the loss's condition number (the rounding noise ``ε κ / h`` a central difference picks
-  up, ``tests/test_properties.py``). Saturation beyond the bound is a region to test on purpose (pass a
-  larger ``max_output_preactivation``, or shift the output bias as the saturation tests do), not to draw
-  by accident.
+* every output pre-activation satisfies ``|z[L]| ≤`` :data:`MAX_OUTPUT_PREACTIVATION`
+  ``= ln(1/ε) / 3 ≈ 12``. The catalog losses are computed from the activation ``a``, not from the
+  pre-activation: ``log(1 − σ(z))`` has a relative rounding error of about ``ε · e^|z|`` because
+  ``1 − σ(z)`` cancels, and ``log a`` of a softmax output near 1 (a confident right prediction)
+  loses digits the same way. Beyond the bound that error exceeds ``ε^(2/3)``, the relative accuracy
+  central differences reach at their optimal step (:mod:`verification.tolerances`), so such a draw
+  can only test the rounding of the loss. This is a coarse bound that does not depend on the case;
+  tests that compare with finite differences refine it per case with the loss's condition number
+  (the rounding noise ``ε κ / h`` a central difference picks up, ``tests/test_properties.py``).
+  Saturation beyond the bound is a region to test on purpose (pass a larger
+  ``max_output_preactivation``, or shift the output bias as the saturation tests do), not to draw by
+  accident.
 
 Hidden layers use :data:`HIDDEN_ACTIVATIONS` by default: the catalog without ``exp``, whose growth
 compounds through layers (``e^(e^z)``) and leaves float64 for most draws of a deep network; ``exp`` is
@@ -82,7 +83,23 @@ LABEL_KINDS: dict[str, tuple[str, ...]] = {
 
 
 def pair_id(loss: str, activation: str) -> str:
-    """The name of a loss-activation pair used in test ids, messages and docs, e.g. ``bce-sigmoid``."""
+    """The name of a loss-activation pair used in test ids, messages and docs.
+
+    Parameters
+    ----------
+    loss, activation : str
+        Catalog ids.
+
+    Returns
+    -------
+    str
+        ``"{loss}-{activation}"``.
+
+    Examples
+    --------
+    >>> pair_id("bce", "sigmoid")
+    'bce-sigmoid'
+    """
     return f"{loss}-{activation}"
 
 
@@ -159,9 +176,19 @@ def weights(shape: int | tuple[int, ...], max_magnitude: float = 2.0) -> st.Sear
 
 
 def inputs(n_samples: int, n_in: int, max_magnitude: float = 1.0) -> st.SearchStrategy[Array]:
-    """A batch ``x`` of shape (n_samples, n_in), float64, every ``|x| ≤ max_magnitude``.
+    """A batch ``x``, one sample per row.
 
-    The glyphs of the question are binary, so inputs of magnitude up to 1 cover them.
+    Parameters
+    ----------
+    n_samples, n_in : int
+        Batch size and input width ``n_0``.
+    max_magnitude : float
+        Bound of every entry; the question's glyphs are binary, so 1 covers them.
+
+    Returns
+    -------
+    SearchStrategy of ndarray, shape (n_samples, n_in), float64
+        Finite entries with ``|x| ≤ max_magnitude``; shrinks towards zeros.
     """
     return weights((n_samples, n_in), max_magnitude)
 
@@ -241,12 +268,34 @@ def labels(
 
 
 def activations(names: Sequence[str] | None = None) -> st.SearchStrategy[str]:
-    """A catalog activation id, from ``names`` (default: the whole catalog, in its order)."""
+    """A catalog activation id.
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Ids to draw from; default the whole catalog, in its order.
+
+    Returns
+    -------
+    SearchStrategy of str
+        Shrinks towards the first id.
+    """
     return st.sampled_from(tuple(names) if names is not None else tuple(ACTIVATIONS))
 
 
 def losses(names: Sequence[str] | None = None) -> st.SearchStrategy[str]:
-    """A catalog loss id, from ``names`` (default: the whole catalog, in its order)."""
+    """A catalog loss id.
+
+    Parameters
+    ----------
+    names : sequence of str, optional
+        Ids to draw from; default the whole catalog, in its order.
+
+    Returns
+    -------
+    SearchStrategy of str
+        Shrinks towards the first id.
+    """
     return st.sampled_from(tuple(names) if names is not None else tuple(LOSSES))
 
 
