@@ -88,8 +88,12 @@ def _sigmoid_derivative(z: Array) -> Array:
 
 
 def _tanh_derivative(z: Array) -> Array:
-    t = np.tanh(z)
-    return 1.0 - t * t
+    # sech²z, written so that it keeps its relative precision where tanh saturates (1 − tanh² would
+    # cancel) and never overflows: sech²z = 4 e^(−2|z|) / (1 + e^(−2|z|))² for real z.
+    if np.iscomplexobj(z):
+        return 1.0 / np.cosh(z) ** 2
+    e = np.exp(-2.0 * np.abs(z))
+    return 4.0 * e / (1.0 + e) ** 2
 
 
 def _relu(z: Array) -> Array:

@@ -119,3 +119,14 @@ def test_unknown_catalog_ids_list_the_known_ones(lookup, kind) -> None:  # type:
 def test_relu_refuses_complex_input() -> None:
     with pytest.raises(InputError, match="relu is not analytic"):
         get_activation("relu").value(np.array([[1.0 + 1e-20j]]))
+
+
+def test_tanh_derivative_keeps_relative_precision_where_tanh_saturates() -> None:
+    """1 − tanh²z cancels to 0 for |z| ≳ 19; sech²z must stay accurate (reference: mpmath, 30 digits)."""
+    import mpmath
+
+    mpmath.mp.dps = 30
+    z = np.array([[0.3, -2.0, 10.0, 20.0, -300.0]])
+    want = np.array([[float(mpmath.sech(v) ** 2) for v in z[0]]])
+    # Three roundings (exp, the square, the division) of a few ulps each.
+    np.testing.assert_allclose(get_activation("tanh").derivative(z), want, rtol=8 * np.finfo(float).eps)
