@@ -80,6 +80,7 @@ class StructuredEvaluator:
         self.dtype = np.dtype(np.float64)
         self.evaluations = 1
         self.acts = [get_activation(a) for a in self.network.activations]
+        self._tiled: dict[int, Array] = {}
 
     def shifted(self, name: str, flat: Array, delta: Array) -> Array:
         """Loss with ``params[name].flat[flat[k]] += delta[k]`` for each ``k`` (see the module docstring).
@@ -164,8 +165,12 @@ class StructuredEvaluator:
     def _loss(self, a: Array) -> Array:
         b, n, m = a.shape
         flat_a = a.reshape(b * n, m)
-        self.spec.check_activation(flat_a)
-        per_sample = self.spec.per_sample(flat_a, np.tile(self.y, (b, 1)))
+        if np.isfinite(self.spec.activation_range).any():
+            self.spec.check_activation(flat_a)
+        labels = self._tiled.get(b)
+        if labels is None:
+            labels = self._tiled.setdefault(b, np.tile(self.y, (b, 1)))
+        per_sample = self.spec.per_sample(flat_a, labels)
         return np.mean(per_sample.reshape(b, n), axis=1)
 
 
