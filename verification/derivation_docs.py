@@ -99,6 +99,11 @@ def render_json(pairs: Sequence[PairDerivation]) -> str:
     return json.dumps({"pairs": [pair_record(p) for p in pairs]}, indent=2, ensure_ascii=False)
 
 
+def _join(values: Sequence[float]) -> str:
+    text = ", ".join(f"{v:.6g}" for v in values)
+    return text if len(values) == 1 else f"({text})"
+
+
 def render_text(pairs: Sequence[PairDerivation]) -> str:
     """A terminal table: pair, shortcut verdict, then δ, the counterexample or the domain note."""
     width = max(len(p.name) for p in pairs)
@@ -107,10 +112,8 @@ def render_text(pairs: Sequence[PairDerivation]) -> str:
         lines.append(f"{p.name:<{width}}  {_verdict(p):<14}  {delta_text(p) or p.domain_note}")
         if p.counterexample is not None:
             rec = pair_record(p)["counterexample"]
-            lines.append(
-                f"{'':<{width}}  {'':<14}  differs at z = {rec['z']}, y = {rec['y']}: "
-                f"δ = {[f'{v:.6g}' for v in rec['delta']]}, a − y = {[f'{v:.6g}' for v in rec['shortcut']]}"
-            )
+            z, y, d, sc = (_join(rec[key]) for key in ("z", "y", "delta", "shortcut"))
+            lines.append(f"{'':<{width}}  {'':<14}  differs at z = {z}, y = {y}: δ = {d}, a − y = {sc}")
     return "\n".join(lines)
 
 

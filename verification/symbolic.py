@@ -117,7 +117,34 @@ class PairDerivation:
 
 
 def _shorter(*exprs: sp.Expr) -> sp.Expr:
-    return min(exprs, key=lambda e: (sp.count_ops(e), sp.sstr(e).count("-"), len(sp.sstr(e))))
+    """The most readable of equal expressions: fewest operations, then fewest leading minus signs."""
+
+    def score(e: sp.Expr) -> tuple[int, int, int]:
+        text = sp.sstr(e)
+        return (sp.count_ops(e), text.count("(-") + text.startswith("-"), len(text))
+
+    return min(exprs, key=score)
+
+
+def _sign_variants(expr: sp.Expr) -> list[sp.Expr]:
+    """``expr`` and, for a product, the same product with an even number of its sum factors negated
+    (``(−a + y)(a − 1)`` → ``(a − y)(1 − a)``): equal expressions written with other signs."""
+    if not expr.is_Mul:
+        return [expr]
+
+    def flipped(f: sp.Expr) -> sp.Expr:  # −f, written by negating a sum (or the sum under an odd power)
+        return -f if f.is_Add else sp.Pow(-f.base, f.exp)
+
+    sums = [
+        i
+        for i, f in enumerate(expr.args)
+        if f.is_Add or (f.is_Pow and f.base.is_Add and f.exp.is_integer and f.exp.is_odd)
+    ]
+    out = [expr]
+    for size in range(2, len(sums) + 1, 2):
+        for chosen in itertools.combinations(sums, size):
+            out.append(sp.Mul(*[flipped(f) if i in chosen else f for i, f in enumerate(expr.args)]))
+    return out
 
 
 def _differs(value: sp.Expr) -> bool:
@@ -138,7 +165,7 @@ def _elementwise(loss: str, activation: str) -> PairDerivation:
         delta: sp.Expr = sp.Piecewise(*branches)
     else:
         rewritten = sp.simplify(delta_z.subs(Z, activation_inverse(activation, A)))
-        delta = _shorter(rewritten, sp.factor(rewritten))
+        delta = _shorter(rewritten, *_sign_variants(sp.factor(rewritten)))
         if sp.simplify(delta.subs(A, phi) - delta_z) != 0:
             raise ArithmeticError(f"{loss}-{activation}: the rewrite in a does not reproduce δ(z)")
     shortcut = sp.simplify(sp.piecewise_fold(delta_z - (phi - Y))) == 0
@@ -160,7 +187,9 @@ def _softmax_general(loss: str) -> sp.Expr:
     """``δ_i = a_i (g_i − Σ_j a_j g_j)`` with ``g = ∂ℓ/∂a`` derived, using ``Σ_j a_j = 1`` and, for a
     loss with probability-vector labels, ``Σ_j y_j = 1``."""
     g = sp.simplify(sp.diff(loss_term(loss, A, Y), A))
+    g = _shorter(*_sign_variants(sp.factor(g)), g)
     summand = sp.simplify(A * g)
+    summand = _shorter(*_sign_variants(sp.factor(summand)), summand)
     terms = sp.Add.make_args(sp.expand(summand)) if summand.is_polynomial(A, Y) else (summand,)
     total = sp.Integer(0)
     for term in terms:
