@@ -137,3 +137,20 @@ def test_scalar_helper_and_bad_step() -> None:
     assert complex_step_derivative(np.exp, 0.0, 1e-20) == 1.0
     with pytest.raises(InputError, match="step h must be positive"):
         complex_step_derivative(np.exp, 0.0, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("asked", "used"),
+    [
+        ("auto", "complex-step"),
+        ("complex-step", "complex-step"),
+        ("richardson", "richardson"),
+        ("central", "central"),
+    ],
+)
+def test_seed_answer_names_the_scheme_actually_used(asked: str, used: str) -> None:
+    from verification.seed import answer_seed_question
+
+    answer = answer_seed_question(0, method=asked, train=False)
+    assert answer.method == used and answer.to_dict()["method"] == used
+    assert answer.answers_question
