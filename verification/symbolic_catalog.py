@@ -15,6 +15,7 @@ functions); McCullagh & Nelder, *Generalized Linear Models* (1989), §2.2.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 import sympy as sp
 
@@ -169,6 +170,7 @@ def _endpoint_attained(name: str, value: float) -> bool:
     return solutions != sp.S.EmptySet
 
 
+@cache
 def activation_range(name: str) -> sp.Interval:
     """The set of values of ``φ``: the declared ``(low, high)`` of the catalog, closed at an end that
     ``φ`` attains (``relu`` reaches 0, so its range is ``[0, ∞)``)."""
@@ -187,6 +189,7 @@ def loss_domain(name: str) -> sp.Interval:
     return sp.Interval.open(sp.nsimplify(low), sp.nsimplify(high))
 
 
+@cache
 def sums_to_one(name: str) -> bool:
     """Whether the outputs of ``φ`` always sum to 1 (decided by simplification at ``k = 2``)."""
     zs = sp.symbols("z_1:3", real=True)
