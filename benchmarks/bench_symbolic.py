@@ -28,7 +28,7 @@ def _stage(name: str) -> float:
     import sympy  # noqa: F401  (import cost is not part of the derivation)
 
     from verification.symbolic import derive_table
-    from verification.symbolic_network import gradient_oracle
+    from verification.symbolic_oracle import gradient_oracle
 
     if name == "table":
         start = time.perf_counter()

@@ -264,7 +264,7 @@ def render_document() -> str:
         "3-2-2 networks (sigmoid hidden layer, with and without biases), for every valid pair with a",
         "smooth output activation, differentiates it with respect to every weight and proves these",
         "formulas equal to it exactly. For the question's 30-5-3 sigmoid network,",
-        "`verification.symbolic_network.gradient_oracle` lambdifies the symbolic gradient (with common",
+        "`verification.symbolic_oracle.gradient_oracle` lambdifies the symbolic gradient (with common",
         "subexpression elimination) as a numeric oracle; the tests compare it with ffnn's backprop to",
         "1e-12 relative and with central differences within their error estimate.",
         "",
