@@ -130,7 +130,8 @@ class Checked:
         """``κ = mean_s Σ_k |a_k ∂ℓ/∂a_k|``: the loss moves by about ``ε κ`` when each output
         activation is rounded to relative accuracy ``ε`` (first-order error propagation)."""
         self.terms = rounding_terms(case, loss)
-        self.gamma = (sum(net.sizes) + x.shape[0]) * EPS
+        self.operations = sum(net.sizes) + x.shape[0]
+        self.gamma = self.operations * EPS
         """``γ_n = n ε`` with ``n`` the longest chain of sums and products behind an entry (the layer
         widths and the batch), Higham §3.1."""
 
@@ -158,16 +159,23 @@ class Checked:
 
     @property
     def above_rounding(self) -> bool:
-        """True when, in every tensor, the rounding floor of its entries, ``γ_n ·`` the size of their
-        terms, fits in half of the checker's relative floor ``rtol · G`` (``G`` the tensor's largest
-        entry). It fails where a whole tensor's gradient cancels to the rounding level of its terms,
-        e.g. an output error ``a − y`` of a few ulps: there the checker's floor ``rtol · G``, which
-        assumes terms no larger than ``G``, cannot hold, and both gradients are rounding noise."""
-        grads = self.numeric.gradient
-        return all(
-            self.gamma * float(np.max(self.terms[n])) <= 0.5 * TOL.rtol * float(np.max(np.abs(grads[n])))
-            for n in grads
-        )
+        """True when, in every tensor, the rounding floor of its entries fits in half of the checker's
+        relative floor ``rtol · G`` (``G`` the tensor's largest entry). The floor is ``γ_n ·`` the size
+        of the entries' terms, plus gradual underflow: each operation below the normal range adds up to
+        ``η`` = the smallest subnormal in absolute terms (Higham §2.1), which a central difference
+        divides by its step ``h``. It fails where a whole tensor cancels to the rounding level of its
+        terms (an output error ``a − y`` of a few ulps), or lives in the subnormal range; there the
+        checker's floor, which assumes terms no larger than ``G`` and relative rounding, cannot hold,
+        and both gradients are noise. A tensor with no nonzero term is exactly zero and passes."""
+        grads, eta = self.numeric.gradient, float(np.finfo(np.float64).smallest_subnormal)
+        for name, g_n in grads.items():
+            terms = float(np.max(self.terms[name]))
+            if terms == 0.0:
+                continue
+            floor = self.gamma * terms + self.operations * eta / float(np.min(self.numeric.step[name]))
+            if floor > 0.5 * TOL.rtol * float(np.max(np.abs(g_n))):
+                return False
+        return True
 
     @property
     def well_conditioned(self) -> bool:
