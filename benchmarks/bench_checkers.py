@@ -417,9 +417,10 @@ def bench_large(torch: Any, scipy_opt: Any, nd: Any) -> None:
     lines.append("")
     lines.append(
         f"`Network.initialise((784, 128, 10), 'sigmoid', seed={SEED}, bias=True, scale=0.1)`, inputs "
-        f"uniform in [0, 1), one-hot labels, {total} parameters. Single runs. torch's slow mode on all "
-        f"entries would take very long: it is timed on {TORCH_SUBSET} entries of W1 (a function of those "
-        "entries only, the others fixed) and extrapolated per entry; our plain loop likewise."
+        f"uniform in [0, 1), one-hot labels, {total} parameters. Single runs unless noted. torch's slow "
+        f"mode on all entries would take very long: it is timed on {TORCH_SUBSET} entries of W1 (a "
+        "function of those entries only, the others fixed) and extrapolated per entry; our plain "
+        "loop likewise."
     )
     lines.append("")
     table(rows)
@@ -441,9 +442,9 @@ def bench_large(torch: Any, scipy_opt: Any, nd: Any) -> None:
     lines.extend(f"| {a} | {b} |" for a, b in detect)
     lines.append("")
     lines.append(
-        "Directional modes compare `g·v` for random unit `v`; one wrong entry among n moves it by about "
-        "`δ |g_i| / √n` relative, so only a scheme at rounding level can see a 1e-6 error there "
-        "(see `verification/directional.py`)."
+        "Directional modes and the Taylor test compare `g·v` for random unit `v`; one wrong entry among n "
+        "moves it by about `δ |g_i| / ‖g‖` relative (`δ / √n` for a typical entry, ≈ 3e-9 here), so only "
+        "a scheme at rounding level can see a 1e-6 error there (see `verification/directional.py`)."
     )
     lines.append("")
 
