@@ -27,6 +27,8 @@ def property(session: nox.Session) -> None:
         "-m",
         "pytest",
         "tests",
+        "-m",
+        "slow or not slow",
         "--hypothesis-profile=thorough",
         "--hypothesis-show-statistics",
         *session.posargs,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pytest
 
@@ -58,9 +56,6 @@ def test_no_false_positives_on_drawn_networks() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not os.environ.get("BACKPROP_VERIFY_SLOW"), reason="set BACKPROP_VERIFY_SLOW=1 (about 50 s)"
-)
 def test_no_false_positives_on_many_drawn_networks() -> None:
     report = run_zoo(networks=500, seed=7)
     assert report.false_positives == 0, [c for c in report.controls if c.flagged]
