@@ -188,12 +188,12 @@ def format_seed(answer: SeedAnswer) -> str:
     tol = answer.results[0].reports[0].tolerance
     lines = [
         f"The question's network: 30-5-3, sigmoid, no biases, weights seed {answer.seed}.",
-        f"Each backward pass against {answer.method} finite differences of each loss, on the glyphs "
-        "A, B, C.",
-        "Relative error = ‖g_backprop − g_numeric‖ / max(‖g_backprop‖, ‖g_numeric‖), the largest over "
-        "W1, W2 and the three glyphs;",
-        f"'matches' needs every entry within {tol.rtol:.1e} relative plus "
-        f"{tol.estimate_factor:g}× the numeric error estimate.",
+        f"Each backward pass against the {answer.method} numeric gradient of each loss, on the "
+        "glyphs A, B, C.",
+        "rel. error = ‖g_backprop − g_numeric‖ / max(‖g_backprop‖, ‖g_numeric‖), the largest over W1, W2",
+        "and the three glyphs. 'matches' means every entry is within",
+        f"{tol.rtol:.1e} × (|entry| + the largest entry of its matrix) plus "
+        f"{tol.estimate_factor:g}× the numeric oracle's own error estimate.",
         "",
         f"  {'backward':<10}{'output delta':<18}{'loss':<6}{'rel. error':>11}  verdict",
     ]
