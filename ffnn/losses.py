@@ -111,7 +111,7 @@ def _probability_rows(y: Array) -> str | None:
     off = np.abs(sums - 1.0) > y.shape[1] * np.finfo(np.float64).eps
     if off.any():
         row = int(np.argmax(off))
-        return f"row {row} sums to {sums[row]!r}, not 1"
+        return f"row {row} sums to {float(sums[row])!r}, not 1"
     return None
 
 

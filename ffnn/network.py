@@ -118,7 +118,7 @@ class Network:
         activations : sequence of str, or str
             One catalog id per layer, or one id used for every layer.
         seed : int
-            Seed of ``np.random.default_rng``; ``W1, …, WL`` are drawn in order, then ``b1, …, bL``.
+            Seed of ``np.random.default_rng``, ≥ 0; ``W1, …, WL`` are drawn in order, then ``b1, …, bL``.
         bias : bool
             Whether the layers have biases (the question's network has none).
         scale : float
@@ -127,8 +127,11 @@ class Network:
         Raises
         ------
         InputError
-            On sizes below 1, fewer than two sizes, or unknown activation ids.
+            On a negative or non-integer seed, sizes below 1, fewer than two sizes, or unknown
+            activation ids.
         """
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise InputError(f"seed must be a whole number ≥ 0 (for numpy.random.default_rng), got {seed!r}")
         sizes = [int(n) for n in sizes]
         if len(sizes) < 2 or min(sizes) < 1:
             raise InputError(f"sizes must list at least two layer widths ≥ 1, got {sizes}")

@@ -66,9 +66,11 @@ def test_the_answer_holds_over_many_seeds() -> None:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--seed", "abc"], "argument --seed: invalid int value: 'abc'"),
+        (["--seed", "abc"], "argument --seed: invalid seed 'abc'"),
+        (["--seed", "-1"], "argument --seed: invalid seed -1: seeds are whole numbers ≥ 0"),
         (["--method", "secant"], "argument --method: invalid choice: 'secant'"),
-        (["frobnicate"], "unrecognized arguments: frobnicate"),
+        (["frobnicate"], "unrecognized arguments for 'seed': frobnicate (options go after the subcommand"),
+        (["--json", "derive"], "unrecognized arguments for 'seed': derive"),
         (["derive", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
     ],
 )

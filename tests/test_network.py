@@ -143,6 +143,8 @@ def test_one_epoch_of_sgd_is_per_sample_updates_in_order() -> None:
         (lambda: Network([np.ones((2, 3))], ("swish",)), "unknown activation 'swish'"),
         (lambda: Network([np.ones((2, 3))], ("sigmoid",), [np.ones(2)]), r"b1 must have shape \(3,\)"),
         (lambda: Network.initialise((3,), "sigmoid", seed=0), "at least two layer widths"),
+        (lambda: Network.initialise((3, 2), "sigmoid", seed=-1), "seed must be a whole number ≥ 0"),
+        (lambda: Network.initialise((3, 2), "sigmoid", seed=1.5), "seed must be a whole number ≥ 0"),
     ],
 )
 def test_bad_networks_are_named(make, message: str) -> None:  # type: ignore[no-untyped-def]
