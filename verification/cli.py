@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_method(seed)
     seed.add_argument(
-        "--seed", type=int, default=0, metavar="N", help="seed of the weights W1, W2 (default: 0)"
+        "--seed", type=_seed_value, default=0, metavar="N", help="seed of the weights W1, W2 (default: 0)"
     )
     _add_json(seed)
 
@@ -107,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_method(check)
     _add_json(check)
-    check.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the probes (default: 0)")
+    check.add_argument(
+        "--seed", type=_seed_value, default=0, metavar="N", help="seed of the probes (default: 0)"
+    )
     check.add_argument("--probes", type=int, default=3, metavar="K", help="probe points, ≥ 2 (default: 3)")
     check.add_argument("--samples", type=int, default=1, metavar="N", help="samples per probe (default: 1)")
     check.add_argument(
@@ -134,8 +136,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--networks", type=int, default=40, metavar="N",
         help="correct backward passes on N drawn networks, to count false positives (default: 40)",
     )
-    zoo.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the probes and networks")
+    zoo.add_argument(
+        "--seed", type=_seed_value, default=0, metavar="N", help="seed of the probes and networks"
+    )
     return parser
+
+
+def _seed_value(text: str) -> int:
+    """A seed for ``numpy.random.default_rng``: a whole number ≥ 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: give a whole number ≥ 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"invalid seed {value}: seeds are whole numbers ≥ 0")
+    return value
 
 
 def _add_method(parser: argparse.ArgumentParser) -> None:
@@ -208,7 +223,12 @@ _HANDLERS = {"seed": _run_seed, "derive": _run_derive, "check": _run_check, "zoo
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``backprop-verify``; returns the exit status."""
     try:
-        args = build_parser().parse_args(_normalise(sys.argv[1:] if argv is None else argv))
+        args, extra = build_parser().parse_known_args(_normalise(sys.argv[1:] if argv is None else argv))
+        if extra:
+            raise UsageError(
+                f"unrecognized arguments for '{args.command}': {' '.join(extra)} "
+                f"(options go after the subcommand; see '{PROG} {args.command} --help')"
+            )
         return _HANDLERS[args.command](args)
     except (UsageError, InputError) as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
