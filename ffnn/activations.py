@@ -41,11 +41,15 @@ class Activation:
     derivative : callable or None
         ``φ'(z)`` element-wise, same shape; ``None`` for softmax, whose derivative is a Jacobian.
     output_range : tuple of float
-        ``(low, high)``, the open interval the activation's values lie in (``relu`` reaches 0).
+        ``(low, high)``, the interval the activation's values lie in; open unless ``reaches_low``.
     elementwise : bool
         False only for softmax, which couples the units of a row.
     analytic : bool
         True when ``φ`` is analytic on the real line, so complex-step differentiation applies.
+    reaches_low : bool
+        True when ``low`` itself is a value (``relu(z) = 0`` for every ``z ≤ 0``).
+    probability_vector : bool
+        True when every row of values sums to 1 (softmax).
     """
 
     name: str
@@ -55,6 +59,8 @@ class Activation:
     output_range: tuple[float, float]
     elementwise: bool = True
     analytic: bool = True
+    reaches_low: bool = False
+    probability_vector: bool = False
 
     def vjp(self, z: Array, a: Array, g: Array) -> Array:
         """Vector-Jacobian product ``∂L/∂z = g · ∂a/∂z`` row by row.
@@ -131,7 +137,15 @@ ACTIVATIONS: dict[str, Activation] = {
         Activation("identity", "φ(z) = z", lambda z: z, _one, (-_INF, _INF)),
         Activation("sigmoid", "φ(z) = 1 / (1 + e^(−z))", _sigmoid, _sigmoid_derivative, (0.0, 1.0)),
         Activation("tanh", "φ(z) = tanh z", np.tanh, _tanh_derivative, (-1.0, 1.0)),
-        Activation("relu", "φ(z) = max(z, 0)", _relu, _relu_derivative, (0.0, _INF), analytic=False),
+        Activation(
+            "relu",
+            "φ(z) = max(z, 0)",
+            _relu,
+            _relu_derivative,
+            (0.0, _INF),
+            analytic=False,
+            reaches_low=True,
+        ),
         Activation("softplus", "φ(z) = log(1 + e^z)", _softplus, _sigmoid, (0.0, _INF)),
         Activation("exp", "φ(z) = e^z", np.exp, np.exp, (0.0, _INF)),
         Activation(
@@ -141,6 +155,7 @@ ACTIVATIONS: dict[str, Activation] = {
             None,
             (0.0, 1.0),
             elementwise=False,
+            probability_vector=True,
         ),
     )
 }

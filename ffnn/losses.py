@@ -53,6 +53,8 @@ class Loss:
         Plain-text description of the labels the loss accepts.
     label_check : callable
         ``y → str | None``: a description of what is wrong with ``y``, or None when it fits.
+    needs_probability_vector : bool
+        True when the activation must be a probability vector, each row summing to 1.
     """
 
     name: str
@@ -62,6 +64,7 @@ class Loss:
     activation_range: tuple[float, float]
     label_rule: str
     label_check: Callable[[Array], str | None]
+    needs_probability_vector: bool = False
 
     def value(self, a: Array, y: Array) -> Any:
         """Mean over samples of the per-sample loss: a float (complex under complex step)."""
@@ -167,6 +170,7 @@ LOSSES: dict[str, Loss] = {
             (0.0, 1.0),
             "non-negative labels, each row summing to 1",
             _probability_rows,
+            needs_probability_vector=True,
         ),
         Loss(
             "poisson_nll",

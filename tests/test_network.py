@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from ffnn import ACTIVATIONS, LOSSES, InputError, Network, backward, get_activation, load_glyphs
+from ffnn.pairs import valid_pairs
 from ffnn.training import train_sgd
 from verification.gradient_check import check_gradient
 
@@ -37,23 +38,6 @@ def test_forward_is_the_question_network() -> None:
     assert [z.shape for z in fwd.z] == [(1, 5), (1, 3)] and net.parameters().keys() == {"W1", "W2"}
 
 
-def _valid_pairs() -> list[tuple[str, str]]:
-    """Loss-activation pairs whose output range lies inside the loss's domain; cross_entropy needs
-    a probability vector, so only softmax."""
-    pairs = []
-    for loss in LOSSES.values():
-        for act in ACTIVATIONS.values():
-            low, high = act.output_range
-            inside = loss.activation_range[0] <= low and high <= loss.activation_range[1]
-            if act.name == "relu" and loss.activation_range[0] == 0.0:
-                inside = False  # relu reaches 0, the open end of the domain
-            if loss.name == "cross_entropy":
-                inside = act.name == "softmax"
-            if inside:
-                pairs.append((loss.name, act.name))
-    return pairs
-
-
 def _labels(loss: str, rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     if loss == "mse":
         return rng.standard_normal(shape)
@@ -64,7 +48,7 @@ def _labels(loss: str, rng: np.random.Generator, shape: tuple[int, int]) -> np.n
     return rng.integers(0, 4, shape).astype(float)
 
 
-@pytest.mark.parametrize(("loss", "activation"), _valid_pairs(), ids=lambda v: v)
+@pytest.mark.parametrize(("loss", "activation"), valid_pairs(), ids=lambda v: v)
 @pytest.mark.parametrize("bias", [False, True], ids=["nobias", "bias"])
 def test_exact_backprop_is_the_gradient_of_the_loss(loss: str, activation: str, bias: bool) -> None:
     rng = np.random.default_rng(SEED)
@@ -76,9 +60,12 @@ def test_exact_backprop_is_the_gradient_of_the_loss(loss: str, activation: str, 
     assert report.matches, f"{loss}-{activation}: backprop is not the gradient\n{report.format_text()}"
 
 
-def test_pair_list_covers_the_canonical_pairs() -> None:
-    """Sanity check of the harness (not of a gradient): the valid pairs include the canonical ones."""
-    pairs = set(_valid_pairs())
+def test_valid_pairs_are_the_catalog_domains() -> None:
+    """Every loss has its canonical pair; outputs that leave a domain (tanh for bce, relu's 0 for
+    poisson_nll, a sigmoid that is not a probability vector for cross_entropy) are excluded."""
+    pairs = set(valid_pairs())
+    assert ("cross_entropy", "sigmoid") not in pairs and ("mse", "relu") in pairs
+    assert len(pairs) == 14
     assert {
         ("mse", "identity"),
         ("bce", "sigmoid"),
@@ -200,3 +187,12 @@ def test_softmax_jacobian_product_matches_the_explicit_jacobian() -> None:
     a = act.value(z)[0]
     jacobian = np.diag(a) - np.outer(a, a)
     np.testing.assert_allclose(act.vjp(z, a[None, :], g)[0], g[0] @ jacobian, rtol=16 * EPS, atol=16 * EPS)
+
+
+def test_valid_pairs_agree_with_the_symbolic_domain_decision() -> None:
+    """Two independent decisions of the same fact: ffnn's from declared ranges, SymPy's by solving
+    for the activation's range (verification.symbolic_catalog)."""
+    from verification.symbolic import derive_table
+
+    symbolic = {(p.loss, p.activation) for p in derive_table() if p.domain_note is None}
+    assert symbolic == set(valid_pairs())
