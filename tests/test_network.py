@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ffnn import ACTIVATIONS, LOSSES, InputError, Network, backward, get_activation, load_glyphs
+from ffnn import InputError, Network, backward, get_activation, load_glyphs
 from ffnn.pairs import valid_pairs
 from ffnn.training import train_sgd
 from verification.gradient_check import check_gradient
