@@ -101,6 +101,27 @@ def rounding_terms(case: vs.Case, loss: str) -> dict[str, Array]:
     return out
 
 
+def preactivation_condition(case: vs.Case, loss: str) -> float:
+    """``Σ_l Σ |∂L/∂z[l]| · (|a[l-1]| @ |W[l]| + |b[l]|)``: how much the batch loss moves when every
+    pre-activation is rounded to ``ε`` times the size of its terms. A central difference cannot resolve
+    a shift of ``z`` below that: ``z = 3.6·10⁻¹⁵ − 65`` moves in steps of ``ulp(65)``, so a weight
+    whose step changes ``z`` by a few ulps sees a quantised loss (found by a thorough run of the
+    saturated test)."""
+    net, x, y = case.network, case.x, case.y
+    fwd = net.forward(x)
+    delta = output_delta(net, fwd, y, "exact", loss) / x.shape[0]
+    total = 0.0
+    for l in range(len(net.weights), 0, -1):
+        terms = np.abs(fwd.a[l - 1]) @ np.abs(net.weights[l - 1])
+        if net.biases is not None:
+            terms = terms + np.abs(net.biases[l - 1])
+        total += float(np.sum(np.abs(delta) * terms))
+        if l > 1:
+            act = ACTIVATIONS[net.activations[l - 2]]
+            delta = act.vjp(fwd.z[l - 2], fwd.a[l - 1], delta @ net.weights[l - 1].T)
+    return total
+
+
 class Checked:
     """A case's loss as a function of the parameters, its numeric gradient, whether any
     finite-difference evaluation crossed a relu kink (where the loss is not differentiable), and how
@@ -126,9 +147,12 @@ class Checked:
         self.f = f
         self.numeric: NumericGradient = numeric_gradient(f, net.parameters(), "central")
         a = base.output
-        self.condition = float(np.mean(np.sum(np.abs(a * spec.grad_a(a, y)), axis=1)))
-        """``κ = mean_s Σ_k |a_k ∂ℓ/∂a_k|``: the loss moves by about ``ε κ`` when each output
-        activation is rounded to relative accuracy ``ε`` (first-order error propagation)."""
+        self.condition = float(np.mean(np.sum(np.abs(a * spec.grad_a(a, y)), axis=1))) + (
+            preactivation_condition(case, loss)
+        )
+        """``κ``: the loss moves by about ``ε κ`` when each output activation and each pre-activation
+        is rounded (first-order error propagation): ``mean_s Σ_k |a_k ∂ℓ/∂a_k|`` plus
+        :func:`preactivation_condition`."""
         self.terms = rounding_terms(case, loss)
         self.operations = sum(net.sizes) + x.shape[0]
         self.gamma = self.operations * EPS
@@ -154,7 +178,7 @@ class Checked:
         """``ε κ / h`` per entry: the error the loss's own rounding puts into a central difference with
         step ``h``. The checker's rounding estimate assumes ``ε |f| / h``, i.e. a loss accurate to
         ``ε |f|``; a loss computed from a saturated activation is not (``log(1 − a)`` for ``a`` near 1
-        has ``κ ≈ 1 / (1 − a)``)."""
+        has ``κ ≈ 1 / (1 − a)``), nor one whose pre-activations are much larger than their change."""
         return EPS * self.condition / self.numeric.step[name]
 
     @property
