@@ -127,3 +127,31 @@ def test_method_targets_are_dotted(tmp_path: Path) -> None:
 def test_target_needs_path_and_name(target: str) -> None:
     with pytest.raises(InputError, match=r"PATH\.py:NAME"):
         parse_target(target)
+
+
+def test_paths_that_are_not_python_scripts_are_refused_saying_what_they_are(tmp_path: Path) -> None:
+    source = "class Net:\n    pass\n"
+    (tmp_path / "adir.py").mkdir()
+    cases = [
+        (write(tmp_path, source, "notpy.txt"), r"notpy\.txt is not a Python script: its name must end"),
+        (write(tmp_path, source, "noext"), r"noext is not a Python script"),
+        (tmp_path / "adir.py", r"adir\.py is a directory, not a Python script"),
+        (Path("/dev/null"), r"/dev/null is a character device, not a Python script"),
+        (tmp_path / "missing.py", r"file not found: .*missing\.py"),
+    ]
+    for path, message in cases:
+        with pytest.raises(InputError, match=message):
+            load_script(path)
+
+
+def test_statements_sharing_a_line_are_listed_once(tmp_path: Path) -> None:
+    path = write(tmp_path, "import numpy as np\nx = np.ones(3); y = np.zeros(2)\nprint(x); print(y)\n")
+    script = load_script(path)
+    assert [(s.line, s.kind) for s in script.skipped] == [(2, "Assign"), (3, "Expr")]
+    assert script.skipped_binding("y") is not None
+
+
+def test_sys_exit_while_loading_is_an_input_error(tmp_path: Path) -> None:
+    path = write(tmp_path, "import sys\nclass Net:\n    sys.exit(3)\n")
+    with pytest.raises(InputError, match=r"line 2: loading the definitions called sys\.exit\(3\)"):
+        load_script(path)

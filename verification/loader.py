@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import stat
 import sys
 import types
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,7 +229,53 @@ def _script_directory_on_path(directory: Path) -> Iterator[None]:
 
 def _run(stmt: ast.stmt, path: Path, namespace: dict[str, Any]) -> None:
     code = compile(ast.Module(body=[stmt], type_ignores=[]), str(path), "exec")
-    exec(code, namespace)
+    with warnings.catch_warnings():  # the report is the output: no stray warnings from the script
+        warnings.simplefilter("ignore")
+        exec(code, namespace)
+
+
+def one_line(text: object) -> str:
+    """``text`` with its whitespace runs (newlines included) collapsed to one space."""
+    return " ".join(str(text).split())
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _check_path(path: Path) -> None:
+    """Refuse what is not a readable ``.py`` file, saying what it is instead."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"file not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{path} is a directory, not a Python script (PATH.py:NAME)")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path} is {_file_kind(mode)}, not a Python script (PATH.py:NAME)")
+    if path.suffix != ".py":
+        raise InputError(f"{path} is not a Python script: its name must end in .py (PATH.py:NAME)")
+
+
+def _skip(skipped: list[SkippedStatement], stmt: ast.stmt) -> None:
+    """Record a skipped statement; statements sharing a line (``a; b``) are recorded once."""
+    entry = SkippedStatement(stmt.lineno, type(stmt).__name__, _assigned_names(stmt))
+    if skipped and skipped[-1].line == entry.line:
+        last = skipped.pop()
+        kinds = last.kind.split(", ")
+        kind = last.kind if entry.kind in kinds else f"{last.kind}, {entry.kind}"
+        entry = SkippedStatement(last.line, kind, last.names + entry.names)
+    skipped.append(entry)
 
 
 def load_script(path: str | Path) -> LoadedScript:
@@ -245,16 +293,16 @@ def load_script(path: str | Path) -> LoadedScript:
     Raises
     ------
     InputError
-        If the file does not exist or cannot be read, has a syntax error, or running one of its
-        definitions raises (the message names the line and the exception).
+        If the file does not exist, is not a regular ``.py`` file or cannot be read, has a syntax
+        error, or running one of its definitions raises or exits (the message names the line and the
+        exception).
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputError(f"file not found: {path}")
+    _check_path(path)
     try:
         source = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from None
+        raise InputError(f"cannot read {path}: {one_line(exc)}") from None
     try:
         tree = ast.parse(source, filename=str(path))
     except SyntaxError as exc:
@@ -269,19 +317,24 @@ def load_script(path: str | Path) -> LoadedScript:
     with _script_directory_on_path(path.resolve().parent):
         for stmt in tree.body:
             if not _keep(stmt):
-                skipped.append(SkippedStatement(stmt.lineno, type(stmt).__name__, _assigned_names(stmt)))
+                _skip(skipped, stmt)
                 continue
             try:
                 _run(stmt, path, namespace)
+            except SystemExit as exc:
+                raise InputError(
+                    f"{path}, line {stmt.lineno}: loading the definitions called sys.exit({exc.code!r})"
+                ) from None
             except Exception as exc:
                 if isinstance(stmt, ast.Import | ast.ImportFrom):
-                    error = f"{type(exc).__name__}: {exc}"
+                    error = f"{type(exc).__name__}: {one_line(exc)}"
                     for bound, module_name in _import_names(stmt):
                         namespace[bound] = MissingModule(module_name, error)
                         failed[bound] = error
                     continue
                 raise InputError(
-                    f"{path}, line {stmt.lineno}: loading the definitions raised {type(exc).__name__}: {exc}"
+                    f"{path}, line {stmt.lineno}: loading the definitions raised "
+                    f"{type(exc).__name__}: {one_line(exc)}"
                 ) from None
     return LoadedScript(path, module, skipped, failed, tree)
 
