@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -157,12 +158,34 @@ def test_output_stored_in_an_attribute(tmp_path: Path) -> None:
         (CONVENTIONS["update-labels"], ("return self.a2", "return self.a2 * np.nan"), r"non-finite"),
         ("def backward(self, x, y):\n    return self.W1, self.W1\n", None, r"returned|shape"),
         (
-            "def backward(self, x, error):\n    pass\n",
+            "def backward(self, x, error):\n    self.W2 -= self.a1.T @ error\n",
             ("self.lr = lr", "self.rate_ = lr"),
             "no learning rate was found",
         ),
+        ("def backward(self, x, y):\n    return None\n", ("self.lr = lr", "self.rate_ = lr"),
+         r"returned None; the weights never changed"),
+        ("def backward(self, x, y):\n    return 'hello'\n", ("self.lr = lr", "self.rate_ = lr"),
+         r"returned str 'hello'; the weights never changed"),
+        ("def backward(self, x, error):\n    pass\n", None, r"the weights never changed"),
+        (
+            CONVENTIONS["return-labels"].replace("return self.a1.T @ d2,", "return 0j + self.a1.T @ d2,"),
+            None,
+            r"complex gradient of W2",
+        ),
+        ("def backward(self, x, y):\n    import sys\n    sys.exit(3)\n", None,
+         r"Net\.backward called sys\.exit\(3\) at net\.py, line \d+$"),
+        ("def backward(self, x, y):\n    raise ValueError('shapes (3,2) \\n ')\n", None,
+         r"ValueError: shapes \(3,2\) at net\.py"),
+        (
+            "def backward(self):\n    return {}\n",
+            None,
+            r"Net\.backward was called as the backward pass, backward\(x, error\) \(--backward\) with",
+        ),
     ],
-    ids=["zero-lr", "raises", "non-finite-output", "wrong-shapes", "no-lr"],
+    ids=[
+        "zero-lr", "raises", "non-finite-output", "wrong-shapes", "no-lr", "returns-none", "returns-str",
+        "updates-nothing", "complex-gradient", "sys-exit", "message-spaces", "wrong-arguments",
+    ],
 )
 def test_bad_code_raises_one_line_input_error(
     tmp_path: Path, body: str, header_change: tuple[str, str] | None, message: str
@@ -286,3 +309,36 @@ def test_parse_shapes() -> None:
     assert parse_shapes("W1=30x5, b1=5") == {"W1": (30, 5), "b1": (5,)}
     with pytest.raises(InputError, match="W1=30x5"):
         parse_shapes("W1:30,5")
+
+
+def test_options_are_validated_and_named(tmp_path: Path) -> None:
+    path = script(tmp_path, CONVENTIONS["update-labels"])
+    cases = [
+        ({"output": "nope"}, r"output attribute 'nope' \(--output\): Net has no attribute 'nope'"),
+        ({"n_inputs": 5}, r"number of inputs 5 \(--inputs\) does not fit Net"),
+        ({"n_inputs": 0}, r"--inputs\) must be a whole number ≥ 1, got 0"),
+        ({"lr": "nosuchattr"}, r"'nosuchattr' \(--lr\) is neither a number nor an attribute of Net"),
+        ({"shapes": parse_shapes("W1=3x4")}, r"--shapes is for functions .*Net is a class"),
+    ]
+    for options, message in cases:
+        with pytest.raises(InputError, match=message):
+            subject_of(path, **options)
+
+
+def test_warnings_of_the_code_under_check_are_silenced(tmp_path: Path) -> None:
+    header = HEADER.replace("self.lr = lr", "self.lr = lr\n        self.W1[0, 0] = np.inf")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning reaching here would raise instead
+        with pytest.raises(InputError, match="non-finite"):
+            subject = subject_of(script(tmp_path, CONVENTIONS["update-labels"], header))
+            subject.forward(subject.parameters, np.ones((1, 4)))
+
+
+def test_keyboard_interrupt_still_interrupts(tmp_path: Path) -> None:
+    body = "def backward(self, x, y):\n    raise KeyboardInterrupt\n"
+    with pytest.raises(KeyboardInterrupt):
+        subject_of(script(tmp_path, body))
+
+
+def test_adapted_code_is_real_only(tmp_path: Path) -> None:
+    assert subject_of(script(tmp_path, CONVENTIONS["update-labels"])).real_only

@@ -174,3 +174,72 @@ def test_plain_function_script(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "check", f"{EXAMPLES / 'weights_as_functions.py'}:backward", "--json")
     data = json.loads(out)
     assert status == 0 and data["identified"] == "mse" and data["convention"] == "return-labels (function)"
+
+
+def one_error_line(status: int, out: str, err: str) -> str:
+    assert status == 2 and out == "", (status, out, err)
+    assert err.count("\n") == 1 and err.startswith("backprop-verify: error: "), err
+    return err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--method", "complex-step"], "complex step does not apply to NeuralNetwork.backward"),
+        (["--output", "nope"], "output attribute 'nope' (--output)"),
+        (["--inputs", "-2"], "argument --inputs: must be ≥ 1, got -2"),
+        (["--inputs", "0"], "argument --inputs: must be ≥ 1, got 0"),
+        (["--inputs", "5"], "number of inputs 5 (--inputs) does not fit NeuralNetwork"),
+        (["--shapes", "W1=3x4"], "--shapes is for functions"),
+        (["--probes", "100000000"], "argument --probes: must be from 2 to 50"),
+        (["--samples", "100000000"], "argument --samples: must be from 1 to 1000"),
+        (["--lr", "nosuchattr"], "'nosuchattr' (--lr) is neither a number nor an attribute"),
+        (["--backward", "forward"], "NeuralNetwork.forward was called as the backward pass"),
+    ],
+)
+def test_bad_options_exit_2_naming_the_option(
+    capsys: pytest.CaptureFixture[str], extra: list[str], message: str
+) -> None:
+    assert message in one_error_line(*run(capsys, "check", CHAIN, *extra))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("def backward(self, x, y):\n    import sys\n    sys.exit(3)\n", "Net.backward called sys.exit(3)"),
+        ("def backward(self, x, y):\n    return {'W': 0j + x.T @ (self.out - y)}\n", "complex gradient of W"),
+        ("def backward(self, x, error):\n    pass\n", "the weights never changed"),
+    ],
+    ids=["sys-exit", "complex-gradient", "updates-nothing"],
+)
+def test_bad_code_exits_2_with_exactly_one_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, body: str, message: str
+) -> None:
+    target = write(tmp_path, body)
+    path = Path(target.rsplit(":", 1)[0])
+    path.write_text(path.read_text().replace('print("and in its constructor")', "pass"), encoding="utf-8")
+    assert message in one_error_line(*run(capsys, "check", target))
+
+
+def test_infinite_weight_gives_one_line_and_no_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = write(tmp_path, "def backward(self, x, y):\n    self.W -= self.lr * x.T @ (self.out - y)\n")
+    path = Path(target.rsplit(":", 1)[0])
+    source = path.read_text().replace('print("and in its constructor")', "pass")
+    path.write_text(source.replace("self.lr = 0.1", "self.lr = 0.1\n        self.W[0, 0] = np.inf"))
+    assert "non-finite" in one_error_line(*run(capsys, "check", target))
+
+
+@pytest.mark.parametrize(
+    ("name", "message"), [("net.txt", "is not a Python script"), ("adir.py", "is a directory")]
+)
+def test_paths_that_are_not_scripts_exit_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, name: str, message: str
+) -> None:
+    path = tmp_path / name
+    if name.endswith(".py"):
+        path.mkdir()
+    else:
+        path.write_text((EXAMPLES / "question_chain.py").read_text(), encoding="utf-8")
+    assert message in one_error_line(*run(capsys, "check", f"{path}:NeuralNetwork"))

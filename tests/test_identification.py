@@ -12,7 +12,7 @@ from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
 from verification.adapters import subject_from_network
-from verification.identification import format_scale, identify, to_dict
+from verification.identification import MAX_PROBES, MAX_SAMPLES, format_scale, identify, to_dict
 
 QUESTION = ((30, 5, 3), ("sigmoid", "sigmoid"))
 
@@ -126,3 +126,25 @@ def test_format_scale() -> None:
     assert format_scale(0.5, 1e-12) == "1/2"
     assert format_scale(np.pi, 1e-12) == "3.14159"
     assert format_scale(None, 1e-12) == "-"
+
+
+def test_complex_step_is_refused_for_code_run_at_real_weights_only() -> None:
+    net = Network.initialise((3, 2), "sigmoid", seed=0)
+    subject = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="exact"))
+    subject.real_only = True
+    with pytest.raises(InputError, match=r"complex step does not apply to backward: .* use auto, richardson"):
+        identify(subject, method="complex-step")
+
+
+@pytest.mark.parametrize(
+    ("probes", "samples", "message"),
+    [
+        (MAX_PROBES + 1, 1, rf"probes must be from 2 .* to {MAX_PROBES}"),
+        (3, MAX_SAMPLES + 1, "samples must be"),
+    ],
+)
+def test_probes_and_samples_have_a_maximum(probes: int, samples: int, message: str) -> None:
+    net = Network.initialise((3, 2), "sigmoid", seed=0)
+    subject = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="exact"))
+    with pytest.raises(InputError, match=message):
+        identify(subject, probes=probes, samples=samples)

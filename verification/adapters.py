@@ -24,8 +24,10 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
+import reprlib
 import textwrap
 import traceback
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +37,7 @@ from numpy.typing import NDArray
 
 from ffnn.network import Network
 from ffnn.validation import InputError, check_finite
-from verification.loader import LoadedScript, is_constant_expression
+from verification.loader import LoadedScript, is_constant_expression, one_line
 
 Array = NDArray[Any]
 
@@ -91,6 +93,9 @@ class Subject:
         Parameter names from the output layer back to the input, the order in which a fault shows.
     notes : list of str
         Things the adapter assumed that a reader should know.
+    real_only : bool
+        True when the code runs at real parameters only, so the complex-step scheme cannot be used
+        (code adapted by :func:`adapt`: its outputs and gradients are read as float64).
     """
 
     name: str
@@ -101,6 +106,7 @@ class Subject:
     convention: str
     backward_order: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    real_only: bool = False
 
     def __post_init__(self) -> None:
         if not self.backward_order:
@@ -139,6 +145,11 @@ def _validated(label: str, grads: Mapping[str, Array], params: Mapping[str, Arra
             raise InputError(f"{label} gave a gradient of {n} with shape {g.shape}, expected {p.shape}")
         if not np.issubdtype(g.dtype, np.number):
             raise InputError(f"{label} gave a non-numeric gradient of {n} (dtype {g.dtype})")
+        if np.iscomplexobj(g):
+            raise InputError(
+                f"{label} gave a complex gradient of {n} (dtype {g.dtype}); the gradient of a real loss "
+                "in real weights is real"
+            )
         check_finite(f"the gradient of {n} from {label}", g)
         out[n] = g.astype(np.float64)
     return out
@@ -176,18 +187,38 @@ class AdapterOptions:
     shapes: dict[str, tuple[int, ...]] | None = None
 
 
-def _user_call(label: str, fn: Callable[..., Any], *args: Any, script: LoadedScript | None = None) -> Any:
-    """Call code under check; any exception becomes one-line :class:`InputError` naming where it arose."""
+def _user_call(
+    label: str,
+    fn: Callable[..., Any],
+    *args: Any,
+    script: LoadedScript | None = None,
+    called_as: str | None = None,
+) -> Any:
+    """Call code under check; an exception or ``sys.exit`` becomes a one-line :class:`InputError` naming
+    where it arose. Floating-point and other warnings of the code are silenced: non-finite results are
+    reported by the checks that follow. ``KeyboardInterrupt`` still interrupts.
+
+    ``called_as`` (e.g. ``backward(x, error)``) describes the call, for the message when the code does
+    not accept its arguments at all.
+    """
     try:
-        return fn(*args)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args)
     except InputError:
         raise
+    except SystemExit as exc:
+        where = _where(traceback.extract_tb(exc.__traceback__), script)
+        raise InputError(f"{label} called sys.exit({exc.code!r}){where}") from None
     except Exception as exc:
-        where = ""
         frames = traceback.extract_tb(exc.__traceback__)
-        if frames:
-            last = frames[-1]
-            where = f" at {last.filename.rsplit('/', 1)[-1]}, line {last.lineno}"
+        message = one_line(exc)
+        if isinstance(exc, TypeError) and not _user_frames(frames):
+            how = f" as {called_as}" if called_as else ""
+            raise InputError(
+                f"{label} was called{how} with arguments it does not take: {message}"
+            ) from None
+        where = _where(frames, script)
         hint = ""
         if isinstance(exc, NameError) and script is not None and exc.name:
             skipped = script.skipped_binding(exc.name)
@@ -195,7 +226,22 @@ def _user_call(label: str, fn: Callable[..., Any], *args: Any, script: LoadedScr
                 hint = (
                     f" ({exc.name!r} is set by top-level line {skipped.line}, which the loader does not run)"
                 )
-        raise InputError(f"{label} raised {type(exc).__name__}: {exc}{where}{hint}") from None
+        raise InputError(f"{label} raised {type(exc).__name__}: {message}{where}{hint}") from None
+
+
+def _user_frames(frames: traceback.StackSummary) -> list[traceback.FrameSummary]:
+    """Frames of the traceback that are not this module's own call of the code."""
+    return [f for f in frames if f.filename != __file__ and not f.filename.endswith("/functools.py")]
+
+
+def _where(frames: traceback.StackSummary, script: LoadedScript | None) -> str:
+    """`` at FILE, line N``: the last frame in the script, else the last frame outside this module."""
+    own = _user_frames(frames)
+    in_script = [f for f in own if script is not None and f.filename == str(script.path)]
+    chosen = (in_script or own or list(frames))[-1:]
+    if not chosen:
+        return ""
+    return f" at {chosen[0].filename.rsplit('/', 1)[-1]}, line {chosen[0].lineno}"
 
 
 def _float_array(value: Any) -> bool:
@@ -381,10 +427,18 @@ class _ObjectAdapter:
     # forward ----------------------------------------------------------------------------------
     def _raw_forward(self, x: Array) -> Any:
         fn = getattr(self.obj, self.forward_name)
-        return _user_call(f"{type(self.obj).__name__}.{self.forward_name}", fn, x, script=self.script)
+        label = f"{type(self.obj).__name__}.{self.forward_name}"
+        call = f"the forward pass, {self.forward_name}(x) (--forward)"
+        return _user_call(label, fn, x, script=self.script, called_as=call)
 
     def _output_of(self, returned: Any, attr: str | None) -> Array | None:
         if attr is not None:
+            if not hasattr(self.obj, attr):
+                arrays = ", ".join(k for k, v in vars(self.obj).items() if _float_array(v)) or "none"
+                raise InputError(
+                    f"output attribute {attr!r} (--output): {type(self.obj).__name__} has no attribute "
+                    f"{attr!r} after {self.forward_name} (its array attributes: {arrays})"
+                )
             return np.asarray(getattr(self.obj, attr))
         if isinstance(returned, tuple | list) and returned:
             returned = returned[-1]
@@ -394,14 +448,24 @@ class _ObjectAdapter:
 
     def _detect_forward(self) -> tuple[int, str | None]:
         opts = self.options
-        candidates = [opts.n_inputs] if opts.n_inputs else []
-        candidates += [int(self._get(n).shape[0]) for n in self.location if self._get(n).ndim == 2]
+        if opts.n_inputs is not None:
+            if isinstance(opts.n_inputs, bool) or not isinstance(opts.n_inputs, int) or opts.n_inputs < 1:
+                raise InputError(
+                    f"number of inputs (--inputs) must be a whole number ≥ 1, got {opts.n_inputs!r}"
+                )
+            candidates = [opts.n_inputs]
+        else:
+            candidates = [int(self._get(n).shape[0]) for n in self.location if self._get(n).ndim == 2]
         first_error = InputError(f"cannot tell the input width of {type(self.obj).__name__}; give it")
         for d in dict.fromkeys(candidates):
             before = dict(vars(self.obj))
             try:
                 returned = self._raw_forward(np.zeros((1, d)))
             except InputError as exc:
+                if opts.n_inputs is not None:
+                    raise InputError(
+                        f"number of inputs {d} (--inputs) does not fit {type(self.obj).__name__}: {exc}"
+                    ) from None
                 first_error = exc if d == candidates[0] else first_error
                 continue
             attr = opts.output
@@ -425,6 +489,8 @@ class _ObjectAdapter:
         label = f"the output of {type(self.obj).__name__}.{self.forward_name}"
         if raw is None:
             raise InputError(f"{label} is not an array")
+        if np.iscomplexobj(raw):
+            raise InputError(f"{label} is complex (dtype {np.asarray(raw).dtype}); expected real outputs")
         a = np.array(raw, dtype=np.float64)
         if a.ndim == 1 and x.shape[0] == 1:
             a = a.reshape(1, -1)
@@ -442,13 +508,21 @@ class _ObjectAdapter:
         given = self.options.lr
         if given is not None and _number(given) is not None:
             return "lr", self._check_lr("lr", _number(given)), passed
+        if given and not hasattr(self.obj, given):
+            numbers = [
+                k for k, v in vars(self.obj).items() if isinstance(v, int | float) and not isinstance(v, bool)
+            ]
+            raise InputError(
+                f"learning rate {given!r} (--lr) is neither a number nor an attribute of "
+                f"{type(self.obj).__name__} (its number attributes: {', '.join(numbers) or 'none'})"
+            )
         for n in [given] if given else LR_NAMES:
             if hasattr(self.obj, n):
                 return n, self._check_lr(n, getattr(self.obj, n)), passed
         if param is not None:
             value = 0.1 if param.default is inspect.Parameter.empty else param.default
             return param.name, self._check_lr(param.name, value), True
-        raise InputError(
+        raise _NoLearningRate(
             f"{self.label} updates the weights but no learning rate was found (looked for "
             f"{', '.join(LR_NAMES)}); give its attribute or its value (1 for a bare W -= g)"
         )
@@ -486,8 +560,28 @@ class _ObjectAdapter:
             return f"return-{kind}"
         # a zero error leaves the weights as they were: the update's sign is read from the source
         if kind == "error" and _update_sign(getattr(type(self.obj), self.backward_name, None)) > 0:
-            return "update-flipped-error"
-        return f"update-{kind}"
+            conv = "update-flipped-error"
+        else:
+            conv = f"update-{kind}"
+        try:
+            self._lr()
+        except _NoLearningRate:
+            if not self._changes_weights(kind):  # say so rather than ask for a learning rate
+                raise InputError(f"{self.label} returned {_described(returned)}; {_UNCHANGED}") from None
+            raise
+        return conv
+
+    def _changes_weights(self, kind: str) -> bool:
+        """Whether backward changes the weights at drawn weights and inputs, with the error a − y = 1."""
+        rng = np.random.default_rng(0)
+        probe = {n: rng.standard_normal(self.originals[n].shape) for n in self.names}
+        x = rng.standard_normal((1, self.n_inputs))
+        _, raw = self.forward(probe, x)
+        a = np.asarray(raw, dtype=np.float64)
+        self._call_backward(x, a - 1.0 if kind == "labels" else np.ones_like(a), raw, lr=None)
+        changed = any(not np.array_equal(v, probe[n]) for n, v in self.current().items())
+        self.set(probe)
+        return changed
 
     def _call_backward(self, x: Array, arg: Array, raw: Any, lr: tuple[str, float, bool] | None) -> Any:
         """Call backward with ``(x, arg)`` and, for further required parameters, the learning rate
@@ -509,7 +603,10 @@ class _ObjectAdapter:
                     f"{self.label} takes a parameter {name!r} that is neither a learning rate nor the "
                     "forward output; write a short adapter (docs/checking-your-code.md)"
                 )
-        return _user_call(self.label, fn, *args, script=self.script)
+        kind = "y" if getattr(self, "convention", "").endswith("labels") else "error"
+        shown = ", ".join(["x", kind, *names[2 : len(args)]])
+        call = f"the backward pass, {self.backward_name}({shown}) (--backward)"
+        return _user_call(self.label, fn, *args, script=self.script, called_as=call)
 
     def gradient(self, params: Mapping[str, Array], x: Array, y: Array) -> dict[str, Array]:
         _, raw = self.forward(params, x)
@@ -529,9 +626,29 @@ class _ObjectAdapter:
         else:
             assert lr is not None
             after = self.current()
+            if all(np.array_equal(before[n], after[n]) for n in self.names):
+                self.set(before)
+                raise InputError(f"{self.label} returned {_described(returned)}; {_UNCHANGED}")
             grads = {n: (before[n] - after[n]) / lr[1] for n in self.names}
         self.set(before)
         return _validated(self.label, grads, before)
+
+
+class _NoLearningRate(InputError):
+    """No learning rate was found for an update convention."""
+
+
+_UNCHANGED = (
+    "the weights never changed: it neither updates them in place nor returns the gradients "
+    "(a dict, tuple or list of arrays)"
+)
+
+
+def _described(returned: Any) -> str:
+    """What backward returned, briefly: ``None``, ``str 'hello'``."""
+    if returned is None:
+        return "None"
+    return f"{type(returned).__name__} {reprlib.repr(returned)}"
 
 
 def _gradients_in(returned: Any) -> bool:
@@ -576,17 +693,14 @@ def _instantiate(cls: type, options: AdapterOptions, script: LoadedScript | None
     args = options.init_args if options.init_args is not None else constructor_arguments(cls, script)
     args = args or ()
     try:
-        return cls(*args)
-    except TypeError as exc:
-        if "argument" in str(exc):
+        return _user_call(f"{cls.__name__}()", cls, *args, script=script, called_as="the constructor")
+    except InputError as exc:
+        if "with arguments it does not take" in str(exc):
             raise InputError(
-                f"cannot construct {cls.__name__}{tuple(args)!r}: {exc}; give the constructor's arguments"
+                f"cannot construct {cls.__name__}{tuple(args)!r}: {str(exc).rsplit(': ', 1)[-1]}; "
+                "give the constructor's arguments (--init-args)"
             ) from None
-        return _user_call(f"{cls.__name__}()", cls, *args, script=script)
-    except InputError:
         raise
-    except Exception:
-        return _user_call(f"{cls.__name__}()", cls, *args, script=script)
 
 
 def adapt(code: Any, options: AdapterOptions | None = None, script: LoadedScript | None = None) -> Subject:
@@ -619,6 +733,13 @@ def adapt(code: Any, options: AdapterOptions | None = None, script: LoadedScript
         code = owner
     elif inspect.isfunction(code):
         return _function_subject(code, options, script)
+    if options.shapes is not None:
+        what = "a class" if isinstance(code, type) else "an object"
+        name = getattr(code, "__name__", type(code).__name__)
+        raise InputError(
+            f"--shapes is for functions whose weights are arguments; {name} is {what}, whose weights "
+            "are its array attributes"
+        )
     if isinstance(code, type):
         code = _instantiate(code, options, script)
     adapter = _ObjectAdapter(code, options, script)
@@ -634,6 +755,7 @@ def adapt(code: Any, options: AdapterOptions | None = None, script: LoadedScript
         gradient=adapter.gradient,
         convention=adapter.convention + lr_note,
         notes=adapter.notes,
+        real_only=True,
     )
 
 
@@ -784,4 +906,6 @@ def _function_subject(
     n_inputs = next((s[0] for s in shapes.values() if len(s) == 2), 0)
     if n_inputs == 0:
         raise InputError(f"{label} has no weight matrix among {', '.join(weights)}")
-    return Subject(label, parameters, n_inputs, raw_forward, gradient, f"return-{kind} (function)")
+    return Subject(
+        label, parameters, n_inputs, raw_forward, gradient, f"return-{kind} (function)", real_only=True
+    )

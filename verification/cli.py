@@ -10,13 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from ffnn.validation import InputError
 from verification.adapters import CONVENTIONS
+from verification.identification import MAX_PROBES, MAX_SAMPLES
 
 PROG = "backprop-verify"
 SUBCOMMANDS = ("seed", "derive", "check", "zoo")
@@ -110,8 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--seed", type=_seed_value, default=0, metavar="N", help="seed of the probes (default: 0)"
     )
-    check.add_argument("--probes", type=int, default=3, metavar="K", help="probe points, ≥ 2 (default: 3)")
-    check.add_argument("--samples", type=int, default=1, metavar="N", help="samples per probe (default: 1)")
+    check.add_argument(
+        "--probes", type=_bounded(2, MAX_PROBES), default=3, metavar="K",
+        help=f"probe points, 2 to {MAX_PROBES} (default: 3)",
+    )
+    check.add_argument(
+        "--samples", type=_bounded(1, MAX_SAMPLES), default=1, metavar="N",
+        help=f"samples per probe, 1 to {MAX_SAMPLES} (default: 1)",
+    )
     check.add_argument(
         "--convention", default="auto", choices=CONVENTIONS, help="calling convention (default: auto)"
     )
@@ -119,11 +126,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--backward", metavar="METHOD", help="name of the backward method")
     check.add_argument("--output", metavar="ATTR", help="attribute holding the output after forward")
     check.add_argument("--lr", metavar="ATTR", help="attribute holding the learning rate, or its value")
-    check.add_argument("--inputs", type=int, metavar="N", help="number of inputs of the network")
+    check.add_argument(
+        "--inputs", type=_bounded(1, None), metavar="N", help="number of inputs of a class's network"
+    )
     check.add_argument(
         "--init-args", metavar="ARGS", help="constructor arguments as a Python literal, e.g. '30, 5, 3'"
     )
-    check.add_argument("--shapes", metavar="SHAPES", help="weight shapes of a function, e.g. W1=30x5,W2=5x3")
+    check.add_argument(
+        "--shapes", metavar="SHAPES", help="weight shapes of a function (not a class), e.g. W1=30x5,W2=5x3"
+    )
 
     zoo = sub.add_parser(
         "zoo",
@@ -151,6 +162,22 @@ def _seed_value(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"invalid seed {value}: seeds are whole numbers ≥ 0")
     return value
+
+
+def _bounded(low: int, high: int | None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (no upper bound for None)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"≥ {low}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
+        return value
+
+    return parse
 
 
 def _add_method(parser: argparse.ArgumentParser) -> None:

@@ -227,6 +227,11 @@ differences reach; the same bound as :data:`verification.strategies.MAX_OUTPUT_P
 (``e^(−ln(1/ε)/3) = ε^(1/3)`` for a sigmoid)."""
 MAX_DRAWS = 100
 """Draws tried for each probe before an ill-conditioned one is used anyway."""
+MAX_PROBES = 50
+"""Most probe points :func:`identify` accepts: each probe costs a finite-difference gradient per loss,
+and a scale is told from a coincidence by 2 or 3 already."""
+MAX_SAMPLES = 1000
+"""Most samples per probe batch :func:`identify` accepts (a batch factor shows with 2 or 3)."""
 
 
 def _near_kink(c: Comparison) -> bool:
@@ -381,14 +386,22 @@ def identify(
     Raises
     ------
     InputError
-        On an unknown loss, fewer than 2 probes, a loss that does not apply to the outputs, or code
-        that fails (raises, wrong shapes, non-finite values).
+        On an unknown loss, probes outside 2 … :data:`MAX_PROBES`, samples outside 1 …
+        :data:`MAX_SAMPLES`, complex step asked of a real-only subject, a loss that does not apply to
+        the outputs, or code that fails (raises, wrong shapes, non-finite values).
     """
     asked = None if loss == "auto" else get_loss(loss).name
-    if probes < 2:
-        raise InputError(f"probes must be ≥ 2 to tell a scale from a coincidence, got {probes}")
-    if samples < 1:
-        raise InputError(f"samples must be ≥ 1, got {samples}")
+    if not 2 <= probes <= MAX_PROBES:
+        raise InputError(
+            f"probes must be from 2 (to tell a scale from a coincidence) to {MAX_PROBES}, got {probes}"
+        )
+    if not 1 <= samples <= MAX_SAMPLES:
+        raise InputError(f"samples must be from 1 to {MAX_SAMPLES}, got {samples}")
+    if method == "complex-step" and subject.real_only:
+        raise InputError(
+            f"complex step does not apply to {subject.name}: code under check is run at real weights "
+            "only (its outputs and gradients are read as real numbers); use auto, richardson or central"
+        )
     rng = np.random.default_rng(seed)
     compared: dict[str, list[Comparison]] = {name: [] for name in LOSSES}
     for _ in range(probes):
