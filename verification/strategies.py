@@ -52,6 +52,7 @@ from numpy.typing import NDArray
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from ffnn.network import Network
+from ffnn.pairs import valid_pairs as ffnn_valid_pairs
 
 Array = NDArray[Any]
 
@@ -106,9 +107,9 @@ def pair_id(loss: str, activation: str) -> str:
 def valid_pairs() -> list[tuple[str, str]]:
     """Every ``(loss, output activation)`` pair whose outputs lie inside the loss's domain.
 
-    An activation fits a loss when its output range lies inside the loss's activation range; ``relu``
-    reaches 0, so it does not fit a loss that takes ``log a``; ``cross_entropy`` is defined for a
-    probability vector, which only ``softmax`` outputs.
+    The rule lives in :func:`ffnn.pairs.valid_pairs`: an activation fits a loss when its output range
+    lies inside the loss's domain; ``relu`` reaches 0, so it does not fit a loss that takes ``log a``;
+    ``cross_entropy`` is defined for a probability vector, which only ``softmax`` outputs.
 
     Returns
     -------
@@ -120,18 +121,7 @@ def valid_pairs() -> list[tuple[str, str]]:
     >>> ("bce", "sigmoid") in valid_pairs() and ("bce", "identity") not in valid_pairs()
     True
     """
-    pairs = []
-    for loss in LOSSES.values():
-        for act in ACTIVATIONS.values():
-            low, high = act.output_range
-            inside = loss.activation_range[0] <= low and high <= loss.activation_range[1]
-            if act.name == "relu" and loss.activation_range[0] == 0.0:
-                inside = False
-            if loss.name == "cross_entropy":
-                inside = act.name == "softmax"
-            if inside:
-                pairs.append((loss.name, act.name))
-    return pairs
+    return ffnn_valid_pairs()
 
 
 def layer_sizes(
