@@ -53,10 +53,9 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Regenerate the generated documents in docs/ from the code."""
+    """Regenerate docs/derivations.md from the symbolic derivations (``-- --check``: only verify it is current)."""
     session.install("-e", ".[plot]")
-    for module in ("verification.derivation_docs",):
-        session.run("python", "-m", module)
+    session.run("python", "-m", "verification.derivation_docs", *session.posargs)
 
 
 @nox.session
