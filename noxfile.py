@@ -53,7 +53,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Regenerate docs/derivations.md from the symbolic derivations (``-- --check``: only verify it is current)."""
+    """Regenerate docs/derivations.md from the symbolic derivations (``-- --check`` only verifies it)."""
     session.install("-e", ".[plot]")
     session.run("python", "-m", "verification.derivation_docs", *session.posargs)
 
