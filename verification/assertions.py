@@ -14,7 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verification.adapters import AdapterOptions, adapt
+from verification.adapters import adapt
+from verification.conventions import AdapterOptions
 from verification.identification import Identification, format_scale, identify, to_dict, verdict_sentence
 from verification.loader import LoadedScript, load_target
 
@@ -72,7 +73,7 @@ def assert_gradient_of(
     Parameters
     ----------
     code : class, instance, method or Subject
-        The network code under test, in any convention of :mod:`verification.adapters`.
+        The network code under test, in any convention of :mod:`verification.conventions`.
     loss : str
         Catalog loss id (``mse``, ``bce``, ``cross_entropy``, ``poisson_nll``).
     seed, probes, samples, method :

@@ -16,7 +16,7 @@ from typing import NoReturn
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from ffnn.validation import InputError
-from verification.adapters import CONVENTIONS
+from verification.conventions import CONVENTIONS
 from verification.identification import MAX_PROBES, MAX_SAMPLES
 
 PROG = "backprop-verify"
@@ -220,8 +220,8 @@ def _run_derive(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     import contextlib
 
-    from verification.adapters import AdapterOptions, parse_init_args, parse_shapes
     from verification.assertions import check_target, format_check
+    from verification.conventions import AdapterOptions, parse_init_args, parse_shapes
 
     options = AdapterOptions(
         args.convention, args.forward, args.backward, args.output, args.lr,
