@@ -7,7 +7,8 @@ import pytest
 
 from ffnn.backprop import backward
 from ffnn.network import Network
-from verification.mutants import MUTANTS, draw_control, run_control, run_mutant, run_zoo
+from verification.mutants import MUTANTS
+from verification.zoo import draw_control, run_control, run_mutant, run_zoo
 
 
 def test_the_zoo_holds_at_least_fifteen_distinct_faults() -> None:

@@ -237,7 +237,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_zoo(args: argparse.Namespace) -> int:
-    from verification.mutants import format_zoo, run_zoo
+    from verification.zoo import format_zoo, run_zoo
 
     report = run_zoo(networks=args.networks, seed=args.seed)
     print(json.dumps(report.to_dict()) if args.json else format_zoo(report))
