@@ -1,4 +1,5 @@
-"""Hypothesis settings profiles, registered once.
+"""Hypothesis settings profiles, registered once; and the ``show_example`` fixture, which keeps the
+counterexamples the property tests find for a section at the end of the run's report.
 
 * ``ci`` (the default): derandomised, so every run draws the same examples; no deadline and no
   data-generation speed check, since the machines are shared and a busy machine must not fail a test.
@@ -14,6 +15,9 @@ The expensive finite-difference properties in ``tests/test_properties.py`` cap t
 within about half an hour; under ``ci`` and ``dev`` the caps do not bite.
 """
 
+from collections.abc import Callable
+
+import pytest
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -33,3 +37,24 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile("ci")
+
+
+_EXAMPLES: list[str] = []
+
+
+@pytest.fixture
+def show_example(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Keep a text (a counterexample a test found) for the "examples found" section of the report,
+    so it is read after the run instead of in the middle of the progress line."""
+
+    def keep(text: str) -> None:
+        _EXAMPLES.append(f"{request.node.nodeid}\n{text}")
+
+    return keep
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if _EXAMPLES:
+        terminalreporter.section("examples found by the property tests (see docs/properties.md)")
+        for text in _EXAMPLES:
+            terminalreporter.write_line(text + "\n")

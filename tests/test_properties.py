@@ -392,7 +392,7 @@ def _symbolic_counterexample_case(loss: str, activation: str) -> vs.Case:
 
 @pytest.mark.parametrize(("loss", "activation"), NON_CANONICAL, ids=[vs.pair_id(*p) for p in NON_CANONICAL])
 def test_p3_shortcut_is_not_the_gradient_for_other_pairs(
-    loss: str, activation: str, capsys: pytest.CaptureFixture[str]
+    loss: str, activation: str, show_example: Callable[[str], None]
 ) -> None:
     """Two independent witnesses: the symbolic module's counterexample point, realised as a network,
     and a case Hypothesis searches for and shrinks; the checker must reject the shortcut at both."""
@@ -411,11 +411,9 @@ def test_p3_shortcut_is_not_the_gradient_for_other_pairs(
     case = find(vs.cases(pairs=[(loss, activation)], max_layers=2), rejected, settings=FIND)
     report = Checked(case, loss).against(backward(case.network, case.x, case.y, rule="shortcut"))
     assert_flagged(report, f"shortcut vs numeric gradient of {loss}", case)
-    with capsys.disabled():
-        print(
-            f"\n[P3] {vs.pair_id(loss, activation)}: shortcut is not the gradient, e.g.\n"
-            + describe_case(case)
-        )
+    show_example(
+        f"[P3] {vs.pair_id(loss, activation)}: shortcut is not the gradient, e.g.\n" + describe_case(case)
+    )
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -446,11 +444,11 @@ def test_p4_rule_is_not_the_gradient_of_the_other_loss(rule: str, loss: str, dat
 
 
 @pytest.mark.parametrize(("rule", "loss"), P4_CLAIMS, ids=[f"{r}-is-not-{lo}-sigmoid" for r, lo in P4_CLAIMS])
-def test_p4_minimal_counterexample(rule: str, loss: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_p4_minimal_counterexample(rule: str, loss: str, show_example: Callable[[str], None]) -> None:
     """Hypothesis shrinks a case where the claim "``rule`` is the gradient of ``loss``" fails, and the
-    test prints it (docs/properties.md explains it). Whatever path the shrinker takes, the result is a
-    chain of single units, one sample, all weights, inputs and labels zero: every pre-activation is 0,
-    ``a = ½`` and ``σ'(0) = ¼``, so the two rules differ by exactly the factor 4."""
+    test shows it in the run's summary (docs/properties.md explains it). Whatever path the shrinker
+    takes, the result is a chain of single units, one sample, all weights, inputs and labels zero:
+    every pre-activation is 0, ``a = ½`` and ``σ'(0) = ¼``, so the rules differ by exactly the factor 4."""
 
     def rejected(case: vs.Case) -> bool:
         check = Checked(case, loss)
@@ -459,11 +457,10 @@ def test_p4_minimal_counterexample(rule: str, loss: str, capsys: pytest.CaptureF
 
     case = find(vs.cases(pairs=[(loss, "sigmoid")]), rejected, settings=FIND)
     report = Checked(case, loss).against(backward(case.network, case.x, case.y, rule=rule))
-    with capsys.disabled():
-        print(
-            f"\n[P4] {rule} is not the gradient of {loss}-sigmoid; minimal counterexample:\n"
-            f"{describe_case(case)}\n{report.format_text()}"
-        )
+    show_example(
+        f"[P4] {rule} is not the gradient of {loss}-sigmoid; minimal counterexample:\n"
+        f"{describe_case(case)}\n{report.format_text()}"
+    )
     assert_flagged(report, f"{rule} backward vs numeric gradient of {loss}", case)
     zero = all(not np.any(p) for p in case.network.parameters().values()) and not np.any(case.y)
     shape = set(case.network.sizes) == {1} and case.x.shape == (1, 1)
