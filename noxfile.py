@@ -55,7 +55,7 @@ def typecheck(session: nox.Session) -> None:
 def docs(session: nox.Session) -> None:
     """Regenerate docs/derivations.md from the symbolic derivations (``-- --check`` only verifies it)."""
     session.install("-e", ".[plot]")
-    session.run("python", "-m", "verification.derivation_docs", *session.posargs)
+    session.run("python", "-m", "verification.symbolic.render", *session.posargs)
 
 
 @nox.session

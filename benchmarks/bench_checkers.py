@@ -19,12 +19,14 @@ from typing import Any
 import numpy as np
 
 from ffnn import Network, backward, load_glyphs
-from verification.directional import check_directions
-from verification.finite_differences import SCHEMES, LoopEvaluator
-from verification.gradient_check import compare_gradients, relative_error
-from verification.step_sweep import classic_sweep, plot_sweep
-from verification.structured import StructuredEvaluator
-from verification.taylor_test import taylor_test
+from verification.compare.coordinate import compare_gradients
+from verification.compare.directional import check_directions
+from verification.compare.rule import relative_error
+from verification.compare.taylor import taylor_test
+from verification.numeric.evaluators import LoopEvaluator
+from verification.numeric.methods import METHODS
+from verification.numeric.network_evaluator import NetworkEvaluator
+from verification.numeric.step_sweep import classic_sweep, plot_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -127,7 +129,7 @@ def bench_question(torch: Any, scipy_opt: Any, nd: Any) -> None:
     rows: list[Row] = []
     results: dict[str, float] = {}
     for method in ("central", "richardson", "complex-step"):
-        num, t = timed(lambda m=method: SCHEMES[m](LoopEvaluator(f, params)), 3)
+        num, t = timed(lambda m=method: METHODS[m](LoopEvaluator(f, params)), 3)
         err = max_rel(num.gradient, exact)
         results[method] = err
         rows.append(
@@ -138,7 +140,7 @@ def bench_question(torch: Any, scipy_opt: Any, nd: Any) -> None:
                 f"{num.evaluations} evaluations",
             )
         )
-        num, t = timed(lambda m=method: SCHEMES[m](StructuredEvaluator(net, x, y, "mse")), 3)
+        num, t = timed(lambda m=method: METHODS[m](NetworkEvaluator(net, x, y, "mse")), 3)
         rows.append(
             (
                 f"ours, structured, {method}",
@@ -259,7 +261,7 @@ def bench_large(torch: Any, scipy_opt: Any, nd: Any) -> None:
     cpus: dict[str, float] = {}
     for method in ("complex-step", "central", "richardson"):
         cpu = time.process_time()
-        num, t = timed(lambda m=method: SCHEMES[m](StructuredEvaluator(net, x, y, "mse")), REPEAT[method])
+        num, t = timed(lambda m=method: METHODS[m](NetworkEvaluator(net, x, y, "mse")), REPEAT[method])
         cpus[method] = (time.process_time() - cpu) / REPEAT[method]
         times[method] = t
         rows.append(

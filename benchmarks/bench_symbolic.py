@@ -27,8 +27,8 @@ def _stage(name: str) -> float:
     import numpy as np
     import sympy  # noqa: F401  (import cost is not part of the derivation)
 
-    from verification.symbolic import derive_table
-    from verification.symbolic_oracle import gradient_oracle
+    from verification.symbolic.oracle import gradient_oracle
+    from verification.symbolic.pairs import derive_table
 
     if name == "table":
         start = time.perf_counter()

@@ -6,7 +6,7 @@ from ffnn.activations import ACTIVATIONS, Activation, get_activation
 from ffnn.backprop import RULES, backward, output_delta
 from ffnn.data import Glyphs, load_glyphs
 from ffnn.losses import LOSSES, Loss, get_loss
-from ffnn.network import ForwardPass, Network, check_labels
+from ffnn.network import ForwardPass, Network, validate_labels
 from ffnn.training import TrainingRun, train_sgd
 from ffnn.validation import InputError
 
@@ -22,10 +22,10 @@ __all__ = [
     "Network",
     "TrainingRun",
     "backward",
-    "check_labels",
     "get_activation",
     "get_loss",
     "load_glyphs",
     "output_delta",
     "train_sgd",
+    "validate_labels",
 ]

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from ffnn.activations import get_activation
 from ffnn.losses import get_loss
-from ffnn.network import ForwardPass, Network, check_labels
+from ffnn.network import ForwardPass, Network, validate_labels
 from ffnn.validation import InputError
 
 Array = NDArray[Any]
@@ -71,7 +71,7 @@ def output_delta(network: Network, forward: ForwardPass, y: Array, rule: str, lo
         if loss is None:
             raise InputError("rule 'exact' needs a loss id (loss=...)")
         spec = get_loss(loss)
-        spec.check_activation(a)
+        spec.validate_activation(a)
         return activation.vjp(z, a, spec.grad_a(a, y))
     raise InputError(f"unknown output-delta rule {rule!r}; known rules: {', '.join(RULES)}")
 
@@ -106,7 +106,7 @@ def backward(
         On bad shapes, non-finite values, labels that do not fit ``loss``, or an unknown rule.
     """
     forward = network.forward(x)
-    y = check_labels(loss if loss is not None else "mse", y, forward.output.shape)
+    y = validate_labels(loss if loss is not None else "mse", y, forward.output.shape)
     delta = output_delta(network, forward, y, rule, loss) / forward.output.shape[0]
     n_layers = len(network.weights)
     grads: dict[str, Array] = {}

@@ -70,13 +70,13 @@ class Loss:
         """Mean over samples of the per-sample loss: a float (complex under complex step)."""
         return np.mean(self.per_sample(a, y))
 
-    def check_labels(self, y: Array) -> None:
+    def validate_labels(self, y: Array) -> None:
         """Raise :class:`InputError` when the labels ``y`` do not fit this loss."""
         problem = self.label_check(np.real(y))
         if problem is not None:
             raise InputError(f"labels y do not fit loss {self.name!r} ({self.label_rule}): {problem}")
 
-    def check_activation(self, a: Array) -> None:
+    def validate_activation(self, a: Array) -> None:
         """Raise :class:`InputError` when the output activation leaves the loss's domain."""
         low, high = self.activation_range
         ar = np.real(a)

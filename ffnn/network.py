@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from ffnn.activations import get_activation
 from ffnn.losses import get_loss
-from ffnn.validation import InputError, as_float_matrix, check_finite
+from ffnn.validation import InputError, as_float_matrix, validate_finite
 
 Array = NDArray[Any]
 
@@ -85,7 +85,7 @@ class Network:
         for l, w in enumerate(self.weights, start=1):
             if np.ndim(w) != 2:
                 raise InputError(f"W{l} must be 2-D (n_in, n_out), got shape {np.shape(w)}")
-            check_finite(f"W{l}", np.asarray(w))
+            validate_finite(f"W{l}", np.asarray(w))
             if l > 1 and w.shape[0] != self.weights[l - 2].shape[1]:
                 raise InputError(
                     f"W{l} has shape {w.shape} but W{l - 1} has {self.weights[l - 2].shape[1]} "
@@ -97,7 +97,7 @@ class Network:
             for l, (b, w) in enumerate(zip(self.biases, self.weights, strict=True), start=1):
                 if np.shape(b) != (w.shape[1],):
                     raise InputError(f"b{l} must have shape ({w.shape[1]},), got {np.shape(b)}")
-                check_finite(f"b{l}", np.asarray(b))
+                validate_finite(f"b{l}", np.asarray(b))
 
     @classmethod
     def initialise(
@@ -216,12 +216,12 @@ class Network:
         """
         spec = get_loss(loss)
         fwd = self.forward(x)
-        y = check_labels(spec.name, y, fwd.output.shape)
-        spec.check_activation(fwd.output)
+        y = validate_labels(spec.name, y, fwd.output.shape)
+        spec.validate_activation(fwd.output)
         return spec.value(fwd.output, y)
 
 
-def check_labels(loss: str, y: Any, shape: tuple[int, ...]) -> Array:
+def validate_labels(loss: str, y: Any, shape: tuple[int, ...]) -> Array:
     """Validate labels ``y`` of shape (n_samples, n_out) for catalog loss ``loss`` and return them.
 
     Raises
@@ -232,5 +232,5 @@ def check_labels(loss: str, y: Any, shape: tuple[int, ...]) -> Array:
     arr = as_float_matrix("y", y)
     if arr.shape != tuple(shape):
         raise InputError(f"y must have shape {tuple(shape)} (one row per sample), got {arr.shape}")
-    get_loss(loss).check_labels(arr)
+    get_loss(loss).validate_labels(arr)
     return arr

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.backprop import backward
-from ffnn.network import Network, check_labels
+from ffnn.network import Network, validate_labels
 from ffnn.validation import InputError, as_float_matrix
 
 
@@ -70,7 +70,7 @@ def train_sgd(
     if epochs < 0:
         raise InputError(f"epochs must be ≥ 0, got {epochs!r}")
     x = as_float_matrix("x", x, n_cols=network.sizes[0])
-    y = check_labels(loss if loss is not None else "mse", y, (x.shape[0], network.sizes[-1]))
+    y = validate_labels(loss if loss is not None else "mse", y, (x.shape[0], network.sizes[-1]))
     params = {name: p.copy() for name, p in network.parameters().items()}
     current = network.with_parameters(params)
     history = [current.loss(x, y, "mse")]

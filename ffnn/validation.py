@@ -52,11 +52,11 @@ def as_float_matrix(name: str, value: Any, *, n_cols: int | None = None) -> NDAr
         raise InputError(f"{name} is empty (shape {arr.shape})")
     if n_cols is not None and arr.shape[1] != n_cols:
         raise InputError(f"{name} must have {n_cols} columns, got shape {arr.shape}")
-    check_finite(name, arr)
+    validate_finite(name, arr)
     return arr
 
 
-def check_finite(name: str, arr: NDArray[Any]) -> None:
+def validate_finite(name: str, arr: NDArray[Any]) -> None:
     """Raise :class:`InputError` naming the first NaN or infinite entry of ``arr``, if any."""
     finite = np.isfinite(arr)
     if not finite.all():

@@ -12,9 +12,9 @@ import pytest
 from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
-from verification.adapters import adapt, subject_from_network
-from verification.conventions import AdapterOptions, parse_init_args, parse_shapes
-from verification.loader import load_script, load_target
+from verification.subjects.adapters import adapt, subject_from_network
+from verification.subjects.conventions import AdapterOptions, parse_init_args, parse_shapes
+from verification.subjects.loader import load_script, load_target
 from verification.tolerances import tolerance_for
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -90,7 +90,7 @@ def test_question_convention_recovers_the_gradient_from_the_update(example: str,
 
 def test_constructor_arguments_come_from_the_scripts_own_call() -> None:
     loaded, cls = load_target(f"{EXAMPLES / 'question_chain.py'}:NeuralNetwork")
-    from verification.conventions import constructor_arguments
+    from verification.subjects.conventions import constructor_arguments
 
     assert constructor_arguments(cls, loaded) == (30, 5, 3)
 

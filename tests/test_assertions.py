@@ -11,9 +11,9 @@ import pytest
 
 from ffnn.backprop import backward
 from ffnn.network import Network
-from verification.adapters import subject_from_network
-from verification.assertions import assert_gradient_of
-from verification.loader import load_script
+from verification.subjects.adapters import subject_from_network
+from verification.subjects.loader import load_script
+from verification.testing.assertions import assert_gradient_of
 
 pytest_plugins = ["pytester"]
 
@@ -63,7 +63,8 @@ def test_accepts_a_users_class_instance() -> None:
 
 def _plugin_installed() -> bool:
     return any(
-        e.value == "verification.pytest_plugin" for e in importlib.metadata.entry_points(group="pytest11")
+        e.value == "verification.testing.pytest_plugin"
+        for e in importlib.metadata.entry_points(group="pytest11")
     )
 
 
@@ -71,6 +72,6 @@ def test_fixture_through_the_plugin(pytester: pytest.Pytester) -> None:
     pytester.copy_example(str(EXAMPLES / "question_chain.py"))
     pytester.copy_example(str(EXAMPLES / "question_shortcut.py"))
     pytester.copy_example(str(EXAMPLES / "test_question_network.py"))
-    args = [] if _plugin_installed() else ["-p", "verification.pytest_plugin"]
+    args = [] if _plugin_installed() else ["-p", "verification.testing.pytest_plugin"]
     result = pytester.runpytest(*args, "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from ffnn import ACTIVATIONS, LOSSES, InputError, get_activation, get_loss
-from verification.gradient_check import check_gradient
+from verification.compare.coordinate import check_gradient
 
 SEED = 20261129
 
@@ -78,8 +78,8 @@ def _point_in_domain(name: str, rng: np.random.Generator) -> tuple[np.ndarray, n
 def test_loss_grad_a_is_the_gradient_of_its_value(name: str) -> None:
     loss = get_loss(name)
     a, y = _point_in_domain(name, np.random.default_rng(SEED))
-    loss.check_labels(y)
-    loss.check_activation(a)
+    loss.validate_labels(y)
+    loss.validate_activation(a)
 
     def f(p: dict[str, np.ndarray]) -> float:
         return float(np.sum(loss.per_sample(p["a"], y)))
@@ -100,14 +100,14 @@ def test_loss_grad_a_is_the_gradient_of_its_value(name: str) -> None:
 )
 def test_labels_that_do_not_fit_the_loss_are_named(name: str, y: list[list[float]], message: str) -> None:
     with pytest.raises(InputError, match=f"labels y do not fit loss '{name}'.*{re.escape(message)}"):
-        get_loss(name).check_labels(np.array(y))
+        get_loss(name).validate_labels(np.array(y))
 
 
 def test_activation_outside_loss_domain_is_named() -> None:
     with pytest.raises(
         InputError, match=r"'bce' needs output activations in \(0, 1\), got 1.5 at index \(0, 1\)"
     ):
-        get_loss("bce").check_activation(np.array([[0.5, 1.5]]))
+        get_loss("bce").validate_activation(np.array([[0.5, 1.5]]))
 
 
 @pytest.mark.parametrize(("lookup", "kind"), [(get_activation, "activation"), (get_loss, "loss")])

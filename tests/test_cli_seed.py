@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from verification.cli import main
-from verification.seed import answer_seed_question
+from verification.question import answer_question
 from verification.tolerances import tolerance_for
 
 
@@ -57,7 +57,7 @@ def test_json_has_the_design_fields_and_the_verdict(capsys: pytest.CaptureFixtur
 
 
 def test_the_answer_holds_over_many_seeds() -> None:
-    wrong = [s for s in range(20) if not answer_seed_question(s, train=False).answers_question]
+    wrong = [s for s in range(20) if not answer_question(s, train=False).answers_question]
     assert wrong == [], (
         f"got a different verdict for weight seeds {wrong}, but should be chain→mse, shortcut→bce"
     )

@@ -7,9 +7,11 @@ import numpy as np
 import pytest
 
 from ffnn import InputError, Network, backward, load_glyphs
-from verification.complex_step import complex_step_derivative, supports_complex_step
-from verification.finite_differences import LoopEvaluator, numeric_gradient, resolve_method
-from verification.gradient_check import check_gradient, relative_error
+from verification.compare.coordinate import check_gradient
+from verification.compare.rule import relative_error
+from verification.numeric.complex_step import complex_step_derivative, supports_complex_step
+from verification.numeric.evaluators import LoopEvaluator
+from verification.numeric.methods import numeric_gradient, resolve_method
 from verification.tolerances import ESTIMATE_FACTOR, tolerance_for
 
 SEED = 3
@@ -149,8 +151,8 @@ def test_scalar_helper_and_bad_step() -> None:
     ],
 )
 def test_seed_answer_names_the_scheme_actually_used(asked: str, used: str) -> None:
-    from verification.seed import answer_seed_question
+    from verification.question import answer_question
 
-    answer = answer_seed_question(0, method=asked, train=False)
+    answer = answer_question(0, method=asked, train=False)
     assert answer.method == used and answer.to_dict()["method"] == used
     assert answer.answers_question

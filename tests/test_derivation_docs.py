@@ -10,8 +10,8 @@ import pytest
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from verification.cli import main
-from verification.derivation_docs import DOC_PATH, FORMATS, delta_latex, render, render_document
-from verification.symbolic import derive_pair, derive_table
+from verification.symbolic.pairs import derive_pair, derive_table
+from verification.symbolic.render import DOC_PATH, FORMATS, delta_latex, render, render_document
 
 CANONICAL = {"mse-identity", "bce-sigmoid", "cross_entropy-softmax", "poisson_nll-exp"}
 
@@ -19,7 +19,7 @@ CANONICAL = {"mse-identity", "bce-sigmoid", "cross_entropy-softmax", "poisson_nl
 def test_committed_document_is_current() -> None:
     committed = DOC_PATH.read_text(encoding="utf-8")
     assert committed == render_document(), (
-        f"{DOC_PATH} is stale: regenerate it with `python -m verification.derivation_docs`"
+        f"{DOC_PATH} is stale: regenerate it with `python -m verification.symbolic.render`"
     )
 
 

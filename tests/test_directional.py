@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from ffnn import InputError, Network, backward, load_glyphs
-from verification.directional import check_directions
-from verification.structured import check_network
+from verification.compare.coordinate import check_network
+from verification.compare.directional import check_directions
 
 
 @pytest.fixture(scope="module")

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from ffnn import InputError, Network, backward, load_glyphs
-from verification.finite_differences import central_difference
-from verification.gradient_check import check_gradient, relative_error
+from verification.compare.coordinate import check_gradient
+from verification.compare.rule import relative_error
+from verification.numeric.differences import central_difference
 from verification.tolerances import ESTIMATE_FACTOR, tolerance_for
 
 SEED = 7

@@ -1,4 +1,4 @@
-"""Identification names the loss a backward pass is the gradient of, its scale, or a split, or none."""
+"""IdentificationReport names the loss a backward pass is the gradient of, its scale, or a split, or none."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
-from verification.adapters import subject_from_network
-from verification.identification import MAX_PROBES, MAX_SAMPLES, format_scale, identify, to_dict
+from verification.identify.identification import MAX_PROBES, MAX_SAMPLES, format_scale, identify, to_dict
+from verification.subjects.adapters import subject_from_network
 
 QUESTION = ((30, 5, 3), ("sigmoid", "sigmoid"))
 

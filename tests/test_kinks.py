@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from ffnn import Network, backward
-from verification.gradient_check import check_gradient
+from verification.compare.coordinate import check_gradient
 
 X = np.array([[1.0, 2.0, 0.0]])
 Y = np.array([[1.0, 0.0]])

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ffnn.validation import InputError
-from verification.loader import MissingModule, load_script, load_target, parse_target
+from verification.subjects.loader import MissingModule, load_script, load_target, parse_target
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 

@@ -7,8 +7,8 @@ import pytest
 
 from ffnn.backprop import backward
 from ffnn.network import Network
-from verification.mutants import MUTANTS
-from verification.zoo import draw_control, run_control, run_mutant, run_zoo
+from verification.zoo.mutants import MUTANTS
+from verification.zoo.run import draw_control, run_control, run_mutant, run_zoo
 
 
 def test_the_zoo_holds_at_least_fifteen_distinct_faults() -> None:
@@ -35,7 +35,7 @@ def test_diagnoses_do_not_depend_on_the_probe_seed(seed: int) -> None:
 
 def test_zoo_harness_without_a_fault_is_the_reference() -> None:
     """Harness sanity check (not a gradient test): the recursion the mutants alter, unaltered."""
-    from verification.mutants import _backprop
+    from verification.zoo.mutants import _backprop
 
     net = Network.initialise((3, 4, 2), ("tanh", "sigmoid"), seed=4, bias=True)
     x, y = np.linspace(-1, 1, 6).reshape(2, 3), np.array([[0.2, 0.8], [0.5, 0.5]])
@@ -84,4 +84,6 @@ def test_documented_zoo_table_is_current() -> None:
         if len(cells) == 4:
             table[cells[0].strip("`")] = (cells[1], cells[2], None if cells[3] == "–" else cells[3])
     expected = {m.name: (m.fault, m.first, m.matches) for m in MUTANTS}
-    assert table == expected, "docs/checking-your-code.md lists the zoo differently from verification.mutants"
+    assert table == expected, (
+        "docs/checking-your-code.md lists the zoo differently from verification.zoo.mutants"
+    )

@@ -9,7 +9,7 @@ import pytest
 from ffnn import InputError, Network, backward, get_activation, load_glyphs
 from ffnn.pairs import valid_pairs
 from ffnn.training import train_sgd
-from verification.gradient_check import check_gradient
+from verification.compare.coordinate import check_gradient
 
 SEED = 20261129
 EPS = np.finfo(np.float64).eps
@@ -191,8 +191,8 @@ def test_softmax_jacobian_product_matches_the_explicit_jacobian() -> None:
 
 def test_valid_pairs_agree_with_the_symbolic_domain_decision() -> None:
     """Two independent decisions of the same fact: ffnn's from declared ranges, SymPy's by solving
-    for the activation's range (verification.symbolic_catalog)."""
-    from verification.symbolic import derive_table
+    for the activation's range (verification.symbolic.catalog)."""
+    from verification.symbolic.pairs import derive_table
 
     symbolic = {(p.loss, p.activation) for p in derive_table() if p.domain_note is None}
     assert symbolic == set(valid_pairs())

@@ -3,7 +3,7 @@ counterexamples by Hypothesis. The plain-words write-up is docs/properties.md.
 
 Every gradient claim is checked against the numeric oracle (central differences with their own error
 estimate) through the one tolerance table of :mod:`verification.tolerances`; no tolerance is typed here.
-Cases come from :mod:`verification.strategies`; Hypothesis draws every number, so a failure prints a
+Cases come from :mod:`verification.testing.strategies`; Hypothesis draws every number, so a failure prints a
 reproducible, shrunk case.
 
 Examples per test: the active profile's ``max_examples`` (ci 60, thorough 2000), except where a test
@@ -28,11 +28,13 @@ from hypothesis import strategies as st
 from ffnn import ACTIVATIONS, LOSSES, Network, backward
 from ffnn.backprop import output_delta
 from ffnn.validation import InputError
-from verification import strategies as vs
-from verification.finite_differences import NumericGradient, numeric_gradient
-from verification.gradient_check import GradientReport, compare_gradients
-from verification.symbolic import derive_pair, softmax_delta_z, vector_symbols
-from verification.symbolic_catalog import Y, Z
+from verification.compare.coordinate import compare_gradients
+from verification.compare.reports import GradientReport
+from verification.numeric.differences import NumericGradient
+from verification.numeric.methods import numeric_gradient
+from verification.symbolic.catalog import Y, Z
+from verification.symbolic.pairs import derive_pair, softmax_delta_z, vector_symbols
+from verification.testing import strategies as vs
 from verification.tolerances import tolerance_for
 
 Array = np.ndarray
@@ -141,7 +143,7 @@ class Checked:
             for l, pattern in zip(relu, patterns, strict=True):
                 if not np.array_equal(fwd.z[l] > 0, pattern):
                     self.crossed_kink = True
-            spec.check_activation(fwd.output)
+            spec.validate_activation(fwd.output)
             return spec.value(fwd.output, y)
 
         self.f = f
@@ -357,7 +359,8 @@ ALL_PAIRS = [(lo, ac) for lo in LOSSES for ac in ACTIVATIONS]
 def test_p3_symbolic_verdicts_are_the_canonical_pairs(loss: str, activation: str) -> None:
     """The symbolic module proves δ ≡ a − y exactly for the canonical pairs, disproves it for every
     other pair inside the domain, and leaves the pairs outside the domain undecided; its domain is
-    the strategies' :func:`~verification.strategies.valid_pairs` (so P3 and P6 draw the same pairs)."""
+    the strategies' :func:`~verification.testing.strategies.valid_pairs` (so P3 and P6 draw the same
+    pairs)."""
     derivation = derive_pair(loss, activation)
     pair = (loss, activation)
     want = True if pair in vs.CANONICAL_PAIRS else (False if pair in vs.valid_pairs() else None)
@@ -607,7 +610,7 @@ def test_p7_symbolic_numeric_and_backprop_agree(case: vs.Case) -> None:
       (``a[L-1]ᵀ δ / n`` and ``Σ_rows δ / n``) and the whole backprop gradient agree with central
       differences of the network's loss.
 
-    (A whole-network symbolic oracle, ``verification.symbolic_network``, had not landed when this was
+    (A whole-network symbolic oracle, ``verification.symbolic.network``, had not landed when this was
     written; the symbolic oracle enters through the output delta.)
     """
     net, x, y, loss = case.network, case.x, case.y, case.loss

@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from ffnn import InputError, Network, backward, load_glyphs
-from verification.finite_differences import numeric_gradient
-from verification.gradient_check import check_gradient, relative_error
-from verification.richardson import richardson_derivative, tableau
+from verification.compare.coordinate import check_gradient
+from verification.compare.rule import relative_error
+from verification.numeric.methods import numeric_gradient
+from verification.numeric.richardson import richardson_derivative, tableau
 from verification.tolerances import ESTIMATE_FACTOR, RICHARDSON_LEVELS, tolerance_for
 
 

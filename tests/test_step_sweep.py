@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ffnn import InputError
-from verification.step_sweep import (
+from verification.numeric.step_sweep import (
     CLASSIC_DERIVATIVE,
     CLASSIC_POINT,
     classic_function,

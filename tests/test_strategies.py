@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ffnn import ACTIVATIONS, LOSSES, Network
-from ffnn.network import check_labels
-from verification import strategies as vs
+from ffnn.network import validate_labels
+from verification.testing import strategies as vs
 
 
 @given(vs.layer_sizes(min_layers=2, max_layers=3, min_width=2, max_width=5))
@@ -45,7 +45,7 @@ def test_labels_fit_their_loss(loss: str, kind: str, data: st.DataObject, shape:
     """Sanity check of the harness: the loss's own label check accepts every draw, and each kind has
     its defining property."""
     y = data.draw(vs.labels(loss, shape, kind=kind))
-    check_labels(loss, y, shape)  # raises InputError if the labels do not fit
+    validate_labels(loss, y, shape)  # raises InputError if the labels do not fit
     if kind == "binary":
         assert set(np.unique(y)) <= {0.0, 1.0}, f"got {np.unique(y)}, but should be in {{0, 1}} [{loss}]"
     if kind == "one_hot":
@@ -96,7 +96,7 @@ def test_cases_are_valid_networks_inside_the_loss_domain(case: vs.Case) -> None:
     assert net.output_activation == case.output_activation, f"got {net.activations} [{case.pair}]"
     assert all(a in vs.HIDDEN_ACTIVATIONS for a in net.activations[:-1]), f"got hidden {net.activations}"
     assert case.x.shape == (case.y.shape[0], net.sizes[0]) and case.y.shape[1] == net.sizes[-1]
-    check_labels(case.loss, case.y, case.y.shape)
+    validate_labels(case.loss, case.y, case.y.shape)
     fwd = net.forward(case.x)
     bound = vs.MAX_OUTPUT_PREACTIVATION
     assert np.abs(fwd.z[-1]).max() <= bound, f"got z[L] = {fwd.z[-1]}, but should be ≤ {bound} [{case.pair}]"

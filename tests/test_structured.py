@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from ffnn import InputError, Network, backward
-from verification.finite_differences import SCHEMES
-from verification.structured import StructuredEvaluator, check_network, loop_evaluator
+from verification.compare.coordinate import check_network
+from verification.numeric.methods import METHODS
+from verification.numeric.network_evaluator import NetworkEvaluator, loop_evaluator
 from verification.tolerances import ESTIMATE_FACTOR, tolerance_for
 
 CASES = {
@@ -39,7 +40,7 @@ def _case(key: str, seed: int = 5) -> tuple[Network, np.ndarray, np.ndarray, str
 @pytest.mark.parametrize("key", CASES)
 def test_shifted_losses_equal_the_loop_to_rounding(key: str) -> None:
     net, x, y, loss = _case(key)
-    fast, slow = StructuredEvaluator(net, x, y, loss), loop_evaluator(net, x, y, loss)
+    fast, slow = NetworkEvaluator(net, x, y, loss), loop_evaluator(net, x, y, loss)
     rounding = tolerance_for(np.float64, "rounding").rtol
     assert fast.value == pytest.approx(slow.value, rel=rounding, abs=0)
     rng = np.random.default_rng(0)
@@ -52,12 +53,12 @@ def test_shifted_losses_equal_the_loop_to_rounding(key: str) -> None:
                                        err_msg=f"{key} {name} imaginary part")
 
 
-@pytest.mark.parametrize("method", list(SCHEMES))
+@pytest.mark.parametrize("method", list(METHODS))
 @pytest.mark.parametrize("key", CASES)
 def test_every_scheme_agrees_with_the_loop_within_its_error_estimate(key: str, method: str) -> None:
     net, x, y, loss = _case(key)
-    fast = SCHEMES[method](StructuredEvaluator(net, x, y, loss))
-    slow = SCHEMES[method](loop_evaluator(net, x, y, loss))
+    fast = METHODS[method](NetworkEvaluator(net, x, y, loss))
+    slow = METHODS[method](loop_evaluator(net, x, y, loss))
     floor = tolerance_for(np.float64, "rounding").rtol
     for name in slow.gradient:
         g_fast, g_slow = fast.gradient[name], slow.gradient[name]
@@ -113,4 +114,4 @@ def test_relu_kink_is_found_in_structured_mode() -> None:
 def test_unknown_parameter_is_named() -> None:
     net, x, y, loss = _case("sigmoid-bce-single-layer")
     with pytest.raises(InputError, match="unknown parameter 'W7'"):
-        StructuredEvaluator(net, x, y, loss).shifted("W7", np.array([0]), np.array([0.1]))
+        NetworkEvaluator(net, x, y, loss).shifted("W7", np.array([0]), np.array([0.1]))

@@ -10,22 +10,14 @@ import sympy as sp
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from ffnn.validation import InputError
-from verification.symbolic import (
+from verification.symbolic.catalog import A, Y, Z, activation_expr, activation_range, loss_term, softmax_exprs
+from verification.symbolic.pairs import (
     SOFTMAX_SIZES,
     derive_pair,
     derive_table,
     softmax_components,
     softmax_delta_z,
     vector_symbols,
-)
-from verification.symbolic_catalog import (
-    A,
-    Y,
-    Z,
-    activation_expr,
-    activation_range,
-    loss_term,
-    softmax_exprs,
 )
 
 CANONICAL = {"mse-identity", "bce-sigmoid", "cross_entropy-softmax", "poisson_nll-exp"}
@@ -83,7 +75,7 @@ def test_counterexample_differs_when_substituted(loss: str, activation: str) -> 
         f"{pair.name}: δ − (a − y) = {differences} at {point}"
     )
     # The labels of the point are labels the loss accepts.
-    LOSSES[loss].check_labels(np.array([[float(v) for v in ce.y]]))
+    LOSSES[loss].validate_labels(np.array([[float(v) for v in ce.y]]))
 
 
 @pytest.mark.parametrize("name", sorted(CANONICAL - {"cross_entropy-softmax"}))

@@ -12,17 +12,17 @@ import sympy as sp
 
 from ffnn import Network, backward, load_glyphs
 from ffnn.validation import InputError
-from verification.finite_differences import central_difference
-from verification.gradient_check import relative_error
-from verification.symbolic import derive_table
-from verification.symbolic_network import (
+from verification.compare.rule import relative_error
+from verification.numeric.differences import central_difference
+from verification.symbolic.network import (
     backprop_gradient,
     build_network,
     direct_gradient,
     is_identically_zero,
     prove_backprop,
 )
-from verification.symbolic_oracle import direct_gradient_fast, gradient_oracle
+from verification.symbolic.oracle import direct_gradient_fast, gradient_oracle
+from verification.symbolic.pairs import derive_table
 from verification.tolerances import ESTIMATE_FACTOR
 
 RELATIVE_AGREEMENT = 1e-12

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ffnn import InputError, Network, backward, load_glyphs
-from verification.taylor_test import taylor_test
+from verification.compare.taylor import taylor_test
 from verification.tolerances import TAYLOR_SLOPE_THRESHOLD
 
 

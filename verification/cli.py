@@ -16,8 +16,8 @@ from typing import NoReturn
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from ffnn.validation import InputError
-from verification.conventions import CONVENTIONS
-from verification.identification import MAX_PROBES, MAX_SAMPLES
+from verification.identify.identification import MAX_PROBES, MAX_SAMPLES
+from verification.subjects.conventions import CONVENTIONS
 
 PROG = "backprop-verify"
 SUBCOMMANDS = ("seed", "derive", "check", "zoo")
@@ -202,16 +202,16 @@ def _normalise(argv: Sequence[str]) -> list[str]:
 
 
 def _run_seed(args: argparse.Namespace) -> int:
-    from verification.seed import answer_seed_question, format_seed
+    from verification.question import answer_question, format_question
 
-    answer = answer_seed_question(seed=args.seed, method=args.method)
-    print(answer.to_json() if args.json else format_seed(answer))
+    answer = answer_question(seed=args.seed, method=args.method)
+    print(answer.to_json() if args.json else format_question(answer))
     return EXIT_OK if answer.answers_question else EXIT_MISMATCH
 
 
 def _run_derive(args: argparse.Namespace) -> int:
-    from verification.derivation_docs import render
-    from verification.symbolic import derive_table
+    from verification.symbolic.pairs import derive_table
+    from verification.symbolic.render import render
 
     print(render(derive_table(loss=args.loss, activation=args.activation), args.format))
     return EXIT_OK
@@ -220,8 +220,8 @@ def _run_derive(args: argparse.Namespace) -> int:
 def _run_check(args: argparse.Namespace) -> int:
     import contextlib
 
-    from verification.assertions import check_target, format_check
-    from verification.conventions import AdapterOptions, parse_init_args, parse_shapes
+    from verification.identify.check import check_target, format_check
+    from verification.subjects.conventions import AdapterOptions, parse_init_args, parse_shapes
 
     options = AdapterOptions(
         args.convention, args.forward, args.backward, args.output, args.lr,
@@ -237,7 +237,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_zoo(args: argparse.Namespace) -> int:
-    from verification.zoo import format_zoo, run_zoo
+    from verification.zoo.run import format_zoo, run_zoo
 
     report = run_zoo(networks=args.networks, seed=args.seed)
     print(json.dumps(report.to_dict()) if args.json else format_zoo(report))

@@ -39,9 +39,9 @@ be evaluated in float32, the float32 row of the method applies and reports say t
 the verdict.
 
 Two more thresholds live here because they are tolerances too: the kink test's relative
-disagreement of one-sided differences (:mod:`verification.kinks`) and the slope that separates a
+disagreement of one-sided differences (:mod:`verification.compare.kinks`) and the slope that separates a
 right gradient (remainder ``O(h²)``) from a wrong one (``O(h)``) in the Taylor test
-(:mod:`verification.taylor_test`).
+(:mod:`verification.compare.taylor`).
 
 Nothing else in the project types a tolerance: tests and reports read this table.
 """

@@ -1,0 +1,209 @@
+"""Directional mode: compare ``g·v`` with the numeric derivative of ``t ↦ L(w + t v)`` along random ``v``.
+
+For each parameter tensor, ``k`` directions ``v`` (standard normal in that tensor's shape, unit
+Frobenius norm, other tensors fixed) are drawn with ``np.random.default_rng(seed)``. The numeric
+derivative of the one-variable function ``φ(t) = L(w + t v)`` at 0 comes from the same schemes as the
+coordinate mode (``auto``: complex step when the loss evaluates on complex parameters, else
+Richardson), with their error estimates; it is compared with ``g_a·v`` by the entry rule of
+:mod:`verification.compare.coordinate`, the tensor floor being ``‖g_a‖`` (the largest ``|g·v|`` over unit
+``v``). Cost: ``k`` one-variable derivatives per tensor instead of one per entry — the idea of JAX
+``check_grads`` and of ``torch.autograd.gradcheck(fast_mode=True)``.
+
+What it can miss. A wrong entry ``i`` of relative size ``δ`` changes ``g·v`` by ``δ g_i v_i``. With
+``n`` entries, ``|v_i| ≈ 1/√n`` and ``|g·v| ≈ ‖g‖/√n``, so the directional value moves by a relative
+``≈ δ |g_i| / ‖g‖``, which for a typical entry is ``δ / √n``: an error of ``10⁻⁶`` on one of 10⁵
+entries changes it by ``≈ 3·10⁻⁹``, below the accuracy of central differences and of the float32
+rounding floor; only a scheme at rounding level (complex step) can still see it, and then only if the
+entry is not small. An error on a tiny entry, or errors that cancel in ``g·v`` for the drawn ``v``
+(probability zero for continuous ``v``, but small effects are the norm), pass. Errors that change the
+whole tensor (sign, scale, transposition, a missing factor) move every ``g·v`` and are caught with a
+few directions. Use the coordinate or structured mode to find single wrong entries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ffnn.validation import InputError
+from verification.compare.rule import least_squares_scale
+from verification.numeric.evaluators import Array, LoopEvaluator, LossFunction, as_parameters
+from verification.numeric.methods import numeric_gradient_on, resolve_method
+from verification.tolerances import Tolerance, tolerance_for
+
+
+@dataclass(frozen=True)
+class DirectionReport:
+    """The directional comparison of one parameter tensor.
+
+    Attributes
+    ----------
+    name : str
+    analytic, numeric, error_estimate : ndarray, shape (k,)
+        ``g_a·v``, the numeric ``φ'(0)`` and its error estimate, per direction.
+    flagged : int
+        Directions outside tolerance.
+    scale : float
+        Least-squares ``c`` with ``g_a·v ≈ c · φ'(0)`` over the directions.
+    verdict : str
+        ``matches``, ``matches up to scale`` or ``mismatch``.
+    """
+
+    name: str
+    analytic: Array
+    numeric: Array
+    error_estimate: Array
+    flagged: int
+    scale: float
+    verdict: str
+
+
+@dataclass(frozen=True)
+class DirectionalReport:
+    """The directional check of every tensor.
+
+    Attributes
+    ----------
+    parameters : dict of str to DirectionReport
+    method : str
+        The scheme used for ``φ'(0)``.
+    tolerance : Tolerance
+    seed : int
+        Seed of the directions.
+    directions : int
+        Directions per tensor.
+    evaluations : int
+        Loss evaluations spent.
+    """
+
+    parameters: dict[str, DirectionReport]
+    method: str
+    tolerance: Tolerance
+    seed: int
+    directions: int
+    evaluations: int
+
+    @property
+    def matches(self) -> bool:
+        """True when every tensor matches along every direction."""
+        return all(p.verdict == "matches" for p in self.parameters.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "mode": "directional",
+            "method": self.method,
+            "seed": self.seed,
+            "directions": self.directions,
+            "evaluations": self.evaluations,
+            "matches": self.matches,
+            "rtol": self.tolerance.rtol,
+            "parameters": {
+                n: {
+                    "verdict": p.verdict,
+                    "flagged": p.flagged,
+                    "scale": None if np.isnan(p.scale) else p.scale,
+                    "analytic": p.analytic.tolist(),
+                    "numeric": p.numeric.tolist(),
+                    "error_estimate": p.error_estimate.tolist(),
+                }
+                for n, p in self.parameters.items()
+            },
+        }
+
+    def format_text(self) -> str:
+        """One line per tensor."""
+        lines = [
+            f"directional mode: {self.directions} directions per tensor, seed {self.seed}, {self.method}"
+        ]
+        for p in self.parameters.values():
+            lines.append(f"  {p.name:<8} flagged {p.flagged}/{p.analytic.size}  {p.verdict}")
+        return "\n".join(lines)
+
+
+def check_directions(
+    f: LossFunction,
+    params: Mapping[str, Any],
+    analytic: Mapping[str, Any],
+    *,
+    directions: int = 4,
+    seed: int = 0,
+    method: str = "auto",
+) -> DirectionalReport:
+    """Check ``analytic`` along ``directions`` random directions per parameter tensor.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(params) -> float``, called with float64 (complex128 under complex step) arrays.
+    params : mapping of str to array_like
+    analytic : mapping of str to array_like
+        Claimed gradient, same names and shapes.
+    directions : int
+        Directions per tensor (≥ 1).
+    seed : int
+        Seed of ``np.random.default_rng`` drawing the directions.
+    method : str
+        Scheme for the one-variable derivatives (``auto`` detects complex-step support once).
+
+    Returns
+    -------
+    DirectionalReport
+
+    Raises
+    ------
+    InputError
+        On bad parameters or gradient shapes, ``directions < 1``, or an unknown method.
+    """
+    if directions < 1:
+        raise InputError(f"directions must be ≥ 1, got {directions}")
+    resolve_method(method)
+    base = as_parameters(params)
+    if not isinstance(analytic, Mapping) or set(analytic) != set(base):
+        raise InputError(f"the analytic gradient must have parameters {sorted(base)}")
+    rng = np.random.default_rng(seed)
+    reports: dict[str, DirectionReport] = {}
+    evaluations = 0
+    used = method
+    tolerance = tolerance_for(np.float64, resolve_method(method))
+    for name, w in base.items():
+        g = np.asarray(analytic[name], dtype=np.float64)
+        if g.shape != w.shape:
+            raise InputError(f"analytic gradient of {name} has shape {g.shape}, expected {w.shape}")
+        vs = rng.standard_normal((directions, *w.shape))
+        vs /= np.sqrt(np.sum(vs.reshape(directions, -1) ** 2, axis=1)).reshape(-1, *([1] * w.ndim))
+
+        def along(p: dict[str, Array], name: str = name, vs: Array = vs) -> Any:
+            t = p["t"]
+            kind = np.complex128 if np.iscomplexobj(t) else np.float64
+            shifted = {n: base[n].astype(kind) for n in base}
+            shifted[name] = shifted[name] + np.tensordot(t, vs, axes=1)
+            return f(shifted)
+
+        ev = LoopEvaluator(along, {"t": np.zeros(directions)})
+        if used == "auto":
+            used = resolve_method("auto", ev)
+            tolerance = tolerance_for(np.float64, used)
+        numeric = numeric_gradient_on(ev, used)
+        evaluations += numeric.evaluations
+        g_v = np.tensordot(vs, g, axes=g.ndim)
+        d, e = numeric.gradient["t"], numeric.error_estimate["t"]
+        floor = float(np.linalg.norm(g))
+        excess = np.abs(g_v - d) - (
+            tolerance.rtol * (np.maximum(np.abs(g_v), np.abs(d)) + floor) + tolerance.estimate_factor * e
+        )
+        flagged = int(np.count_nonzero(excess > 0))
+        _, c = least_squares_scale(g_v, d)
+        verdict = "matches"
+        if flagged:
+            scaled = np.abs(g_v - c * d) - (
+                tolerance.rtol * (np.maximum(np.abs(g_v), np.abs(c * d)) + floor)
+                + tolerance.estimate_factor * abs(c) * e
+            )
+            scaled_ok = np.isfinite(c) and c > 0 and not np.any(scaled > 0)
+            verdict = "matches up to scale" if scaled_ok else "mismatch"
+        reports[name] = DirectionReport(name, g_v, d, e, flagged, c, verdict)
+    return DirectionalReport(reports, used, tolerance, seed, directions, evaluations)

@@ -1,0 +1,219 @@
+"""Reports of a gradient check: per entry, per parameter tensor and overall, as text and JSON.
+
+A :class:`GradientReport` holds one :class:`ParameterReport` per tensor (relative error, flagged and
+kink counts, cosine, least-squares scale, verdict, worst entries as :class:`EntryReport` with index,
+analytic value, numeric value and error estimate), the scheme and mode used, the tolerance applied
+and the precisions involved. The comparison that fills them is :mod:`verification.compare.coordinate`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from verification.tolerances import Tolerance
+
+
+@dataclass(frozen=True)
+class EntryReport:
+    """One entry of a parameter tensor: where it is and both values.
+
+    Attributes
+    ----------
+    index : tuple of int
+    analytic, numeric : float
+        The two gradient values.
+    error_estimate : float
+        The numeric oracle's estimate of its own absolute error.
+    abs_error : float
+        ``|analytic − numeric|``.
+    kink : bool
+        True when the entry's stencil crossed a kink (see :mod:`verification.compare.kinks`).
+    """
+
+    index: tuple[int, ...]
+    analytic: float
+    numeric: float
+    error_estimate: float
+    abs_error: float
+    kink: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "index": list(self.index),
+            "analytic": self.analytic,
+            "numeric": self.numeric,
+            "error_estimate": self.error_estimate,
+            "abs_error": self.abs_error,
+            "kink": self.kink,
+        }
+
+
+@dataclass(frozen=True)
+class ParameterReport:
+    """The comparison of one parameter tensor.
+
+    Attributes
+    ----------
+    name : str
+    shape : tuple of int
+    relative_error : float
+        Frobenius relative error of the tensor.
+    max_abs_error : float
+        Largest ``|g_a − g_n|`` over its entries.
+    flagged : int
+        Number of entries outside tolerance, kinks excluded.
+    worst : list of EntryReport
+        The entries with the largest excess over their tolerance, worst first.
+    cosine : float
+        Cosine similarity ``⟨g_a, g_n⟩ / (‖g_a‖ ‖g_n‖)`` (0 when either is zero).
+    scale : float
+        Least-squares ``c`` with ``g_a ≈ c · g_n`` (nan when ``g_n`` is zero).
+    verdict : str
+        ``matches``, ``matches up to scale``, ``kink`` or ``mismatch``.
+    kinks : int
+        Number of entries whose stencil crossed a kink.
+    """
+
+    name: str
+    shape: tuple[int, ...]
+    relative_error: float
+    max_abs_error: float
+    flagged: int
+    worst: list[EntryReport]
+    cosine: float
+    scale: float
+    verdict: str
+    kinks: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "name": self.name,
+            "shape": list(self.shape),
+            "relative_error": self.relative_error,
+            "max_abs_error": self.max_abs_error,
+            "flagged": self.flagged,
+            "kinks": self.kinks,
+            "cosine": self.cosine,
+            "scale": None if np.isnan(self.scale) else self.scale,
+            "verdict": self.verdict,
+            "worst": [e.to_dict() for e in self.worst],
+        }
+
+
+@dataclass(frozen=True)
+class GradientReport:
+    """The comparison of every parameter tensor.
+
+    Attributes
+    ----------
+    parameters : dict of str to ParameterReport
+    method : str
+        The finite-difference scheme used (``auto`` is resolved: this names the scheme that ran).
+    tolerance : Tolerance
+        The thresholds applied.
+    evaluation_dtype : str
+        Precision the loss was evaluated in.
+    analytic_dtype : str
+        Precision of the analytic gradient (the lowest among its tensors).
+    mode : str
+        ``coordinate`` (plain loop) or ``structured`` (vectorised,
+        :mod:`verification.numeric.network_evaluator`).
+    evaluations : int
+        Loss evaluations spent by the numeric gradient.
+    """
+
+    parameters: dict[str, ParameterReport]
+    method: str
+    tolerance: Tolerance
+    evaluation_dtype: str = "float64"
+    analytic_dtype: str = "float64"
+    mode: str = "coordinate"
+    evaluations: int = 0
+
+    @property
+    def matches(self) -> bool:
+        """True when every parameter tensor matches (kink entries are not failures)."""
+        return all(p.verdict in ("matches", "kink") for p in self.parameters.values())
+
+    @property
+    def verdict(self) -> str:
+        """Overall: ``mismatch`` if any tensor mismatches, else ``matches up to scale`` if any, else
+        ``kink`` if any, else ``matches``."""
+        verdicts = {p.verdict for p in self.parameters.values()}
+        for v in ("mismatch", "matches up to scale", "kink"):
+            if v in verdicts:
+                return v
+        return "matches"
+
+    @property
+    def max_relative_error(self) -> float:
+        """The largest per-tensor relative error."""
+        return max(p.relative_error for p in self.parameters.values())
+
+    @property
+    def precision_limited(self) -> bool:
+        """True when float32 (loss or analytic gradient) limits what the verdict can resolve."""
+        eps64 = np.finfo(np.float64).eps
+        return bool(
+            np.finfo(self.evaluation_dtype).eps > eps64 or np.finfo(self.analytic_dtype).eps > eps64
+        )
+
+    @property
+    def precision_note(self) -> str:
+        """One sentence on what limits the verdict's resolution."""
+        if np.finfo(self.evaluation_dtype).eps > np.finfo(np.float64).eps:
+            return (
+                f"the loss evaluates only in {self.evaluation_dtype}: precision limits the verdict "
+                f"(rtol {self.tolerance.rtol:.1e})"
+            )
+        if np.finfo(self.analytic_dtype).eps > np.finfo(np.float64).eps:
+            return (
+                f"loss evaluated in float64; the analytic gradient is {self.analytic_dtype}, whose "
+                f"rounding limits the verdict (rtol {self.tolerance.rtol:.1e})"
+            )
+        return "float64 throughout"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {
+            "method": self.method,
+            "mode": self.mode,
+            "matches": self.matches,
+            "verdict": self.verdict,
+            "max_relative_error": self.max_relative_error,
+            "rtol": self.tolerance.rtol,
+            "estimate_factor": self.tolerance.estimate_factor,
+            "evaluation_dtype": self.evaluation_dtype,
+            "analytic_dtype": self.analytic_dtype,
+            "precision_limited": self.precision_limited,
+            "precision": self.precision_note,
+            "evaluations": self.evaluations,
+            "parameters": {n: p.to_dict() for n, p in self.parameters.items()},
+        }
+
+    def format_text(self) -> str:
+        """A readable table: one line per tensor, then its worst entries when it does not match."""
+        lines = [f"{'parameter':<10} {'shape':<10} {'rel. error':>10} {'flagged':>8} {'kinks':>6}  verdict"]
+        for p in self.parameters.values():
+            shape = "x".join(map(str, p.shape))
+            verdict = f"{p.verdict} c = {p.scale:.6g}" if p.verdict == "matches up to scale" else p.verdict
+            lines.append(
+                f"{p.name:<10} {shape:<10} {p.relative_error:>10.2e} {p.flagged:>8} {p.kinks:>6}  {verdict}"
+            )
+            if p.verdict != "matches":
+                for e in p.worst:
+                    mark = " (kink)" if e.kink else ""
+                    lines.append(
+                        f"    {p.name}{list(e.index)}: analytic {e.analytic:.6e}, numeric {e.numeric:.6e} "
+                        f"± {e.error_estimate:.1e}{mark}"
+                    )
+        lines.append(
+            f"overall: {self.verdict} (method {self.method}, {self.mode} mode, "
+            f"{self.evaluations} evaluations; {self.precision_note})"
+        )
+        return "\n".join(lines)

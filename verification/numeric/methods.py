@@ -1,0 +1,107 @@
+"""The registry of difference methods, and ``auto``: which method runs, by name.
+
+================ ======================================================= =============================
+method           module                                                  accuracy at its optimal step
+================ ======================================================= =============================
+``forward``      :mod:`verification.numeric.differences`                 ``ε^(1/2)``
+``central``      :mod:`verification.numeric.differences`                 ``ε^(2/3)``
+``richardson``   :mod:`verification.numeric.richardson`                  ``8 ε^(8/9)``
+``complex-step`` :mod:`verification.numeric.complex_step`                ``ε``
+================ ======================================================= =============================
+
+``auto`` (:func:`resolve_method`) uses complex step when the loss evaluates correctly on complex
+parameters — detected by :func:`verification.numeric.complex_step.supports_complex_step`, not assumed —
+and Richardson extrapolation otherwise. Accuracies and tolerances: :mod:`verification.tolerances`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from ffnn.validation import InputError
+from verification.numeric.complex_step import complex_step_on, supports_complex_step
+from verification.numeric.differences import NumericGradient, central_on, forward_on
+from verification.numeric.evaluators import Evaluator, LoopEvaluator, LossFunction
+from verification.numeric.richardson import richardson_on
+
+METHODS: dict[str, Callable[[Evaluator], NumericGradient]] = {
+    "forward": forward_on,
+    "central": central_on,
+    "richardson": richardson_on,
+    "complex-step": complex_step_on,
+}
+"""Difference methods by name, as functions of an :class:`~verification.numeric.evaluators.Evaluator`."""
+
+ALIASES = {"complex_step": "complex-step", "complex": "complex-step", "cs": "complex-step"}
+"""Other spellings accepted for a method's name."""
+
+
+def resolve_method(method: str, ev: Evaluator | None = None) -> str:
+    """The method that ``method`` names; ``auto`` picks the most accurate one that applies.
+
+    Parameters
+    ----------
+    method : str
+        ``forward``, ``central``, ``richardson``, ``complex-step`` (also spelt ``complex_step``) or
+        ``auto``.
+    ev : Evaluator, optional
+        Needed by ``auto``: complex step when the loss evaluates correctly on complex parameters
+        (:func:`verification.numeric.complex_step.supports_complex_step`), else ``richardson``. Without
+        an evaluator the loss cannot be probed, and ``auto`` names ``richardson``, the method that
+        applies to every loss; :func:`numeric_gradient` probes the loss and may then use complex step
+        (its result's ``method`` names the method that ran).
+
+    Raises
+    ------
+    InputError
+        If ``method`` is not a known method.
+    """
+    if not isinstance(method, str):
+        raise InputError(f"method must be a string, got {type(method).__name__}")
+    method = ALIASES.get(method, method)
+    if method == "auto":
+        if ev is None:
+            return "richardson"
+        return "complex-step" if supports_complex_step(ev) else "richardson"
+    if method not in METHODS:
+        raise InputError(f"unknown method {method!r}; available: auto, {', '.join(METHODS)}")
+    return method
+
+
+def numeric_gradient_on(ev: Evaluator, method: str = "auto") -> NumericGradient:
+    """The gradient by the method ``method`` on an evaluator (plain loop or vectorised).
+
+    Raises
+    ------
+    InputError
+        On an unknown method, or complex step asked of a loss that does not evaluate on complex
+        parameters.
+    """
+    return METHODS[resolve_method(method, ev)](ev)
+
+
+def numeric_gradient(f: LossFunction, params: Mapping[str, Any], method: str = "auto") -> NumericGradient:
+    """Finite-difference gradient of ``f`` at ``params`` by the method ``method`` (see :data:`METHODS`).
+
+    Parameters
+    ----------
+    f : callable
+        ``f(params) -> float``, the loss at the parameters (dict of str to ndarray, float64).
+    params : mapping of str to array_like
+        Where to differentiate; any shapes; copied, never modified.
+    method : str
+        A name of :data:`METHODS` or ``auto``.
+
+    Returns
+    -------
+    NumericGradient
+        The gradient with an error estimate for every entry; ``method`` names the method that ran.
+
+    Raises
+    ------
+    InputError
+        On an unknown method, bad parameters, or a loss that does not return a finite real.
+    """
+    resolve_method(method)
+    return numeric_gradient_on(LoopEvaluator(f, params), method)

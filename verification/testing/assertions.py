@@ -1,0 +1,77 @@
+"""The assertion for tests: :func:`assert_gradient_of` passes when someone's backward pass is the gradient
+of the asked catalog loss, and otherwise fails with which parameter, which entries, the analytic value
+against the numeric one, and which loss (or multiple of one) the code does match.
+
+It goes through :func:`verification.subjects.adapters.adapt` (calling conventions) and
+:func:`verification.identify.identification.identify` (probing and verdicts); the pytest plugin
+(:mod:`verification.testing.pytest_plugin`) hands it out as the fixture of the same name.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verification.identify.check import differing_entries, matches_instead
+from verification.identify.identification import IdentificationReport, identify
+from verification.subjects.adapters import adapt
+from verification.subjects.conventions import AdapterOptions
+
+
+def assert_gradient_of(
+    code: Any,
+    loss: str = "mse",
+    *,
+    seed: int = 0,
+    probes: int = 3,
+    samples: int = 1,
+    method: str = "auto",
+    options: AdapterOptions | None = None,
+) -> IdentificationReport:
+    """Assert that the backward pass of ``code`` is the gradient of the catalog loss ``loss``.
+
+    Parameters
+    ----------
+    code : class, instance, method or Subject
+        The network code under test, in any convention of :mod:`verification.subjects.conventions`.
+    loss : str
+        Catalog loss id (``mse``, ``bce``, ``cross_entropy``, ``poisson_nll``).
+    seed, probes, samples, method :
+        As in :func:`verification.identify.identification.identify`.
+    options : AdapterOptions, optional
+        Overrides for the calling-convention detection.
+
+    Returns
+    -------
+    IdentificationReport
+        The full comparison, for further assertions.
+
+    Raises
+    ------
+    AssertionError
+        When any parameter tensor differs from the finite-difference gradient of ``loss``. The message
+        names the first differing parameter (output layer first), its worst entries as analytic against
+        numeric values with the numeric error estimate, and what the code matches instead.
+    InputError
+        When the code cannot be run (see :func:`verification.subjects.adapters.adapt`).
+
+    Examples
+    --------
+    >>> from ffnn import Network, backward
+    >>> from verification.subjects.adapters import subject_from_network
+    >>> net = Network.initialise((4, 3, 2), "sigmoid", seed=1)
+    >>> chain = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="chain"))
+    >>> assert_gradient_of(chain, "mse").identified
+    'mse'
+    """
+    subject = adapt(code, options)
+    result = identify(subject, loss, seed=seed, probes=probes, samples=samples, method=method)
+    if not result.matches_asked:
+        lines = [
+            f"{result.subject} is not the gradient of {result.asked} "
+            f"({result.candidate(str(result.asked)).verdict}); {matches_instead(result)}",
+            *differing_entries(result, str(result.asked)),
+            f"  convention: {result.convention}; {result.probes} probes of {result.samples} sample(s), "
+            f"seed {result.seed}, {result.method} differences",
+        ]
+        raise AssertionError("\n".join(lines))
+    return result
