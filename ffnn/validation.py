@@ -15,7 +15,20 @@ from numpy.typing import NDArray
 
 class InputError(ValueError):
     """Bad input to a public function: wrong shape, non-finite values, values outside a domain,
-    unknown catalog ids. The message is one line that names the argument and the problem."""
+    unknown catalog ids. The message is one line that names the argument and the problem.
+
+    Parameters
+    ----------
+    message : str
+        One line: which argument, which shape or value, what was expected.
+    hint : str, optional
+        What fixes it, when there is something to say (an option to give, a call to write); the
+        command line prints it after the message and puts it in the ``hint`` field of ``--json``.
+    """
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 def as_float_matrix(name: str, value: Any, *, n_cols: int | None = None) -> NDArray[np.floating]:
