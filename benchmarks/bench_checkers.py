@@ -1,4 +1,4 @@
-"""Gradient checkers side by side: our schemes and modes against torch.autograd.gradcheck,
+"""Gradient checkers side by side: our methods and modes against torch.autograd.gradcheck,
 scipy.optimize.check_grad and numdifftools, on the question's network and on a 784-128-10 sigmoid
 network with biases (batch 32, float64). Writes docs/benchmarks.md (and docs/step_sweep.png when
 matplotlib is installed). Tools that are not installed are skipped with a message.
@@ -446,7 +446,7 @@ def bench_large(torch: Any, scipy_opt: Any, nd: Any) -> None:
     lines.append(
         "Directional modes and the Taylor test compare `g·v` for random unit `v`; one wrong entry among n "
         "moves it by about `δ |g_i| / ‖g‖` relative (`δ / √n` for a typical entry, ≈ 3e-9 here), so only "
-        "a scheme at rounding level can see a 1e-6 error there (see `verification/directional.py`)."
+        "a method at rounding level can see a 1e-6 error there (see `verification/compare/directional.py`)."
     )
     lines.append("")
 

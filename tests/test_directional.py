@@ -41,7 +41,7 @@ def test_whole_tensor_errors_are_caught(question) -> None:  # type: ignore[no-un
 def test_single_entry_error_is_diluted_by_the_size_of_the_tensor() -> None:
     """A 1e-6 error on one typical entry of n moves g·v by ≈ 1e-6 |g_i| |v_i| ≈ 1e-6 ‖g‖ / n. With
     n = 8000 that is ≈ 1e-10 ‖g‖: below the central-difference tolerance (≈ 4e-9), above the complex
-    step one (≈ 2e-14). The structured coordinate mode finds it with either scheme."""
+    step one (≈ 2e-14). The structured coordinate mode finds it with either method."""
     rng = np.random.default_rng(0)
     net = Network.initialise((200, 40, 10), "sigmoid", seed=9, bias=True, scale=0.1)
     x, y = rng.uniform(0, 1, (4, 200)), np.eye(10)[rng.integers(0, 10, 4)]

@@ -66,7 +66,7 @@ def test_sweep_as_data_and_plot(result, tmp_path) -> None:  # type: ignore[no-un
 
 
 def test_bad_input_is_named() -> None:
-    with pytest.raises(InputError, match="unknown scheme 'secant'"):
+    with pytest.raises(InputError, match="unknown method 'secant'"):
         derivative(np.exp, 0.0, 1e-3, "secant")
     with pytest.raises(InputError, match="step h must be positive"):
         derivative(np.exp, 0.0, -1.0, "central")

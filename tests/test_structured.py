@@ -1,5 +1,5 @@
 """Structured coordinate mode: the vectorised shifts give the plain loop's losses to rounding, hence the
-same gradients within the schemes' own error estimates, and the checker built on it finds planted
+same gradients within the methods' own error estimates, and the checker built on it finds planted
 errors and kinks the same way."""
 
 from __future__ import annotations

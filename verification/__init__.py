@@ -1,2 +1,74 @@
-"""Verification of backward passes: finite-difference gradient checking, symbolic derivations, property
-strategies and tools that identify which loss someone else's backprop is the gradient of."""
+"""backprop-verify: which loss is a backward pass the gradient of? Proven by finite differences, by
+SymPy, and by backpropagation.
+
+The front door: the handful of functions a user calls, importable from ``verification`` directly::
+
+    from verification import check_gradient, assert_gradient_of
+
+================================ ==================================================================
+name                             what it does (and where it lives)
+================================ ==================================================================
+:func:`check_gradient`           compare a claimed gradient of ``f(params)`` with finite differences,
+                                 every entry (``verification.compare.coordinate``)
+:func:`check_network`            the same for an ``ffnn`` network, vectorised (same module)
+:func:`check_directions`         compare along random directions (``verification.compare.directional``)
+:func:`taylor_test`              step-free Taylor remainder test (``verification.compare.taylor``)
+:func:`numeric_gradient`         finite-difference gradient with an error estimate per entry
+                                 (``verification.numeric.methods``)
+:func:`identify`                 which catalog loss someone's backward pass is the gradient of
+                                 (``verification.identify.identification``)
+:func:`assert_gradient_of`       the pytest assertion of that (``verification.testing.assertions``)
+:func:`derive_pair`              SymPy derivation of a loss and activation pair's output delta
+                                 (``verification.symbolic.pairs``)
+================================ ==================================================================
+
+The rest is organised by concept: ``numeric`` (evaluators and difference methods), ``compare`` (the
+acceptance rule, reports, kinks and the checking modes), ``symbolic`` (SymPy derivations and their
+rendering), ``subjects`` (loading someone's script and turning it into something callable),
+``identify`` (probes, identification and the ``check`` command's report), ``testing`` (the assertion,
+the pytest plugin, Hypothesis strategies and conditioning helpers), ``zoo`` (mutant backward passes),
+``question`` (the question's answer), ``tolerances`` (the one table of tolerances) and ``cli``.
+
+Names are loaded on first use, so ``import verification`` stays cheap (SymPy is imported only when
+:func:`derive_pair` is).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "check_gradient": "verification.compare.coordinate",
+    "check_network": "verification.compare.coordinate",
+    "check_directions": "verification.compare.directional",
+    "taylor_test": "verification.compare.taylor",
+    "numeric_gradient": "verification.numeric.methods",
+    "identify": "verification.identify.identification",
+    "assert_gradient_of": "verification.testing.assertions",
+    "derive_pair": "verification.symbolic.pairs",
+}
+
+__all__ = [
+    "assert_gradient_of",
+    "check_directions",
+    "check_gradient",
+    "check_network",
+    "derive_pair",
+    "identify",
+    "numeric_gradient",
+    "taylor_test",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a front-door name from its module on first use (PEP 562)."""
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'verification' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

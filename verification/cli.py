@@ -21,7 +21,8 @@ from verification.subjects.conventions import CONVENTIONS
 
 PROG = "backprop-verify"
 SUBCOMMANDS = ("seed", "derive", "check", "zoo")
-METHODS = ("central", "richardson", "complex-step", "auto")
+METHOD_CHOICES = ("auto", "complex-step", "richardson", "central")
+"""The --method choices: ``auto`` and the methods of :mod:`verification.numeric.methods` users pick."""
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
 
@@ -183,9 +184,9 @@ def _bounded(low: int, high: int | None) -> Callable[[str], int]:
 def _add_method(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method",
-        choices=METHODS,
+        choices=METHOD_CHOICES,
         default="auto",
-        help="finite-difference scheme (default: auto)",
+        help="finite-difference method (default: auto)",
     )
 
 

@@ -26,8 +26,8 @@ from verification.numeric.evaluators import LoopEvaluator
 from verification.numeric.methods import resolve_method
 
 SIZES = (30, 5, 3)
-BACKWARDS = ("chain", "shortcut")
-LOSSES = ("mse", "bce")
+QUESTION_RULES = ("chain", "shortcut")
+QUESTION_LOSSES = ("mse", "bce")
 EXPECTED = {"chain": "mse", "shortcut": "bce"}
 """What the question's accepted answer claims, for comparison with what is measured."""
 LEARNING_RATE, EPOCHS = 0.1, 100
@@ -82,7 +82,7 @@ class QuestionReport:
     def verdict(self) -> dict[str, str | None]:
         """The loss each backward pass is the gradient of (the first that matches), or None."""
         out: dict[str, str | None] = {}
-        for b in BACKWARDS:
+        for b in QUESTION_RULES:
             matched = [r.loss for r in self.results if r.backward == b and r.matches]
             out[b] = matched[0] if matched else None
         return out
@@ -136,9 +136,9 @@ def answer_question(seed: int = 0, method: str = "auto", train: bool = True) -> 
     seed : int
         Seed of the weights (``Network.initialise((30, 5, 3), "sigmoid", seed=seed)``).
     method : str
-        Finite-difference scheme, see :func:`verification.numeric.methods.numeric_gradient`;
+        Finite-difference method, see :func:`verification.numeric.methods.numeric_gradient`;
         ``auto`` is resolved (complex step when the loss evaluates on complex parameters, else
-        Richardson) and the answer names the scheme used.
+        Richardson) and the answer names the method used.
     train : bool
         Also train from the same weights with each backward pass (per-sample SGD, η = 0.1, 100 epochs).
 
@@ -152,14 +152,14 @@ def answer_question(seed: int = 0, method: str = "auto", train: bool = True) -> 
     network = Network.initialise(SIZES, "sigmoid", seed=seed)
 
     def first(params: dict[str, Any]) -> Any:
-        return network.with_parameters(params).loss(data.x[:1], data.y[:1], LOSSES[0])
+        return network.with_parameters(params).loss(data.x[:1], data.y[:1], QUESTION_LOSSES[0])
 
-    # ``auto`` is resolved once, on the first glyph and loss, so every comparison uses one scheme and
+    # ``auto`` is resolved once, on the first glyph and loss, so every comparison uses one method and
     # the answer names it.
     method = resolve_method(method, LoopEvaluator(first, network.parameters()))
     results = []
-    for b in BACKWARDS:
-        for loss in LOSSES:
+    for b in QUESTION_RULES:
+        for loss in QUESTION_LOSSES:
             reports = []
             for i in range(data.x.shape[0]):
                 x, y = data.x[i : i + 1], data.y[i : i + 1]
@@ -172,7 +172,7 @@ def answer_question(seed: int = 0, method: str = "auto", train: bool = True) -> 
             results.append(BackwardLossReport(b, loss, reports))
     training = []
     if train:
-        for b in BACKWARDS:
+        for b in QUESTION_RULES:
             run = train_sgd(network, data.x, data.y, rule=b, learning_rate=LEARNING_RATE, epochs=EPOCHS)
             predicted = np.argmax(run.network.forward(data.x).output, axis=1)
             classified = int(np.count_nonzero(predicted == np.argmax(data.y, axis=1)))

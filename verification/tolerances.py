@@ -4,13 +4,13 @@ An entry of an analytic gradient ``g_a`` is accepted against the numeric one ``g
 
     |g_a − g_n| ≤ rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n
 
-where ``e_n`` is the numeric oracle's own error estimate for that entry (see the scheme modules) and
+where ``e_n`` is the numeric oracle's own error estimate for that entry (see the method modules) and
 ``G = max(‖g_a‖_∞, ‖g_n‖_∞)`` is the largest entry of the tensor. The terms play different roles:
 
-* ``e_n`` bounds what the difference scheme itself gets wrong at the steps it used;
+* ``e_n`` bounds what the difference method itself gets wrong at the steps it used;
   ``estimate_factor`` allows for the estimate being an order-of-magnitude figure (a truncation
   estimate such as ``|D(h) − D(2h)| / 3`` is exact only in the limit ``h → 0``).
-* ``rtol`` is the relative accuracy the scheme reaches at its optimal step, ``ε^p``, times a safety
+* ``rtol`` is the relative accuracy the method reaches at its optimal step, ``ε^p``, times a safety
   factor of 100 for the unknown ratio of higher derivatives to the first. The exponent ``p`` comes from
   balancing truncation against rounding (Press et al., *Numerical Recipes*, 3rd ed., §5.7; Nocedal &
   Wright, *Numerical Optimization*, 2nd ed., §8.1):

@@ -1,1 +1,11 @@
-"""."""
+"""Comparing a claimed gradient with a numeric one.
+
+* ``rule``: the acceptance rule, written once (allowance, relative error, least-squares scale);
+* ``reports``: per entry, per tensor and overall reports, as text and JSON;
+* ``kinks``: entries whose difference stencil crossed a non-differentiable point;
+* ``coordinate``: every entry checked (plain loop, or vectorised for ``ffnn`` networks);
+* ``directional``: checks along random directions;
+* ``taylor``: the Taylor remainder test.
+
+The tolerances the rule applies are the table of :mod:`verification.tolerances`.
+"""

@@ -2,7 +2,7 @@
 
 For each parameter tensor, ``k`` directions ``v`` (standard normal in that tensor's shape, unit
 Frobenius norm, other tensors fixed) are drawn with ``np.random.default_rng(seed)``. The numeric
-derivative of the one-variable function ``φ(t) = L(w + t v)`` at 0 comes from the same schemes as the
+derivative of the one-variable function ``φ(t) = L(w + t v)`` at 0 comes from the same methods as the
 coordinate mode (``auto``: complex step when the loss evaluates on complex parameters, else
 Richardson), with their error estimates; it is compared with ``g_a·v`` by the entry rule of
 :mod:`verification.compare.coordinate`, the tensor floor being ``‖g_a‖`` (the largest ``|g·v|`` over unit
@@ -13,7 +13,7 @@ What it can miss. A wrong entry ``i`` of relative size ``δ`` changes ``g·v`` b
 ``n`` entries, ``|v_i| ≈ 1/√n`` and ``|g·v| ≈ ‖g‖/√n``, so the directional value moves by a relative
 ``≈ δ |g_i| / ‖g‖``, which for a typical entry is ``δ / √n``: an error of ``10⁻⁶`` on one of 10⁵
 entries changes it by ``≈ 3·10⁻⁹``, below the accuracy of central differences and of the float32
-rounding floor; only a scheme at rounding level (complex step) can still see it, and then only if the
+rounding floor; only a method at rounding level (complex step) can still see it, and then only if the
 entry is not small. An error on a tiny entry, or errors that cancel in ``g·v`` for the drawn ``v``
 (probability zero for continuous ``v``, but small effects are the norm), pass. Errors that change the
 whole tensor (sign, scale, transposition, a missing factor) move every ``g·v`` and are caught with a
@@ -69,7 +69,7 @@ class DirectionalReport:
     ----------
     parameters : dict of str to DirectionReport
     method : str
-        The scheme used for ``φ'(0)``.
+        The method used for ``φ'(0)``.
     tolerance : Tolerance
     seed : int
         Seed of the directions.
@@ -147,7 +147,7 @@ def check_directions(
     seed : int
         Seed of ``np.random.default_rng`` drawing the directions.
     method : str
-        Scheme for the one-variable derivatives (``auto`` detects complex-step support once).
+        Method for the one-variable derivatives (``auto`` detects complex-step support once).
 
     Returns
     -------

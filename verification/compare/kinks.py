@@ -5,7 +5,7 @@ loss piecewise smooth along that entry. A difference stencil that straddles the 
 the two one-sided slopes, so a right analytic gradient looks wrong there (pytorch#114234; CS231n,
 "Gradient checks: kinks in the objective"). Such entries are reported as ``kink``, not as failures.
 
-Detection, by disagreement of one-sided differences at the scheme's step ``h`` and at ``h/2``::
+Detection, by disagreement of one-sided differences at the method's step ``h`` and at ``h/2``::
 
     D₊(t) = (f(w + t) − f(w)) / t,          D₋(t) = (f(w) − f(w − t)) / t
 
@@ -77,7 +77,7 @@ def classify_kinks(
     flat : ndarray of int, shape (m,)
         Flat indices to examine.
     step : ndarray, shape (m,)
-        The scheme's (largest) step at each entry, ``> 0``.
+        The method's (largest) step at each entry, ``> 0``.
     analytic : ndarray, shape (m,)
         The analytic gradient at those entries.
     tolerance : Tolerance

@@ -2,7 +2,7 @@
 
 A :class:`GradientReport` holds one :class:`ParameterReport` per tensor (relative error, flagged and
 kink counts, cosine, least-squares scale, verdict, worst entries as :class:`EntryReport` with index,
-analytic value, numeric value and error estimate), the scheme and mode used, the tolerance applied
+analytic value, numeric value and error estimate), the method and mode used, the tolerance applied
 and the precisions involved. The comparison that fills them is :mod:`verification.compare.coordinate`.
 """
 
@@ -113,7 +113,7 @@ class GradientReport:
     ----------
     parameters : dict of str to ParameterReport
     method : str
-        The finite-difference scheme used (``auto`` is resolved: this names the scheme that ran).
+        The finite-difference method used (``auto`` is resolved: this names the method that ran).
     tolerance : Tolerance
         The thresholds applied.
     evaluation_dtype : str

@@ -41,7 +41,7 @@ FIT_POINTS = 4
 
 
 @dataclass(frozen=True)
-class TaylorDirection:
+class TaylorDirectionReport:
     """The remainder sweep along one direction.
 
     Attributes
@@ -79,12 +79,12 @@ class TaylorReport:
 
     Attributes
     ----------
-    directions : list of TaylorDirection
+    directions : list of TaylorDirectionReport
     seed : int
         Seed of the directions.
     """
 
-    directions: list[TaylorDirection]
+    directions: list[TaylorDirectionReport]
     seed: int
 
     @property
@@ -207,5 +207,5 @@ def taylor_test(
         trusted = remainders > TAYLOR_TRUST_FACTOR * rounding
         idx = np.flatnonzero(trusted)[-FIT_POINTS:]
         slope = fitted_slope(steps[idx], remainders[idx])
-        results.append(TaylorDirection(steps, remainders, trusted, slope, gv))
+        results.append(TaylorDirectionReport(steps, remainders, trusted, slope, gv))
     return TaylorReport(results, seed)

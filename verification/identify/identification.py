@@ -320,7 +320,7 @@ def identify(
     samples : int
         Samples per probe batch (1 for code written one sample at a time).
     method : str
-        Finite-difference scheme (:func:`verification.numeric.methods.numeric_gradient`).
+        Finite-difference method (:func:`verification.numeric.methods.numeric_gradient`).
 
     Returns
     -------

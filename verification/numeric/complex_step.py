@@ -92,7 +92,7 @@ def supports_complex_step(ev: Evaluator, seed: int = 0) -> bool:
     For :data:`DETECTION_ENTRIES` entries per tensor, drawn with ``np.random.default_rng(seed)``, it
     checks that ``f(w + ih)`` evaluates without error, returns a complex value whose real part is
     ``f(w)`` to rounding, and whose ``Im / h`` agrees with the central difference at that entry to the
-    accuracy of a first-order scheme (the ``forward`` row of :mod:`verification.tolerances`): the
+    accuracy of a first-order method (the ``forward`` row of :mod:`verification.tolerances`): the
     probe looks for gross failures, not for rounding. A loss that drops imaginary parts, takes
     ``abs`` or ``max`` of them or fails on complex input is rejected. Costs ``3`` evaluations per
     probed entry.

@@ -13,7 +13,7 @@ makes most of that work redundant (notation of DESIGN.md, ``z[l] = a[l-1] @ W[l]
 
 So a batch of ``B`` shifted entries costs ``B · n_samples · (n_l + Σ_{k>l} n_{k-1} n_k)`` operations
 instead of ``B`` whole forward passes, in a few large numpy calls. The evaluator implements the same
-:class:`verification.numeric.evaluators.Evaluator` interface as the plain loop, so every scheme
+:class:`verification.numeric.evaluators.Evaluator` interface as the plain loop, so every method
 (forward, central, Richardson, complex step) and the kink test run unchanged on it and agree with the
 loop to rounding. With complex shifts ``Δ = ih`` it is the complex-step structured mode: accurate to
 rounding and the cheapest of all (one evaluation per entry).

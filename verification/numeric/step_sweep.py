@@ -1,6 +1,6 @@
 """Error against step: the V-shaped curves of finite differences and the flat floor of complex step.
 
-For a scalar function with a known derivative, each scheme is evaluated over a range of steps ``h``
+For a scalar function with a known derivative, each method is evaluated over a range of steps ``h``
 and its relative error recorded. Forward and central differences trade truncation (``h`` and ``h²``)
 against the cancellation error ``ε |f| / h``, so their error falls and then rises again, with the
 bottom near ``ε^(1/2)`` and ``ε^(1/3)``; Richardson extrapolation moves the bottom lower; complex step
@@ -28,13 +28,13 @@ import numpy as np
 from ffnn.validation import InputError
 from verification.numeric.complex_step import complex_step_derivative
 from verification.numeric.evaluators import Array
+from verification.numeric.methods import METHODS
 from verification.numeric.richardson import richardson_derivative
 
 CLASSIC_POINT = 1.5
 CLASSIC_DERIVATIVE = 4.053427893898621
 """``f'(1.5)`` of :func:`classic_function` (Martins et al. 2003; hyper-dual reference value)."""
 
-METHODS = ("forward", "central", "richardson", "complex-step")
 
 
 def classic_function(x: Any) -> Any:
@@ -47,8 +47,8 @@ def _step(x: float, h: float) -> float:
     return (x + h) - x
 
 
-def derivative(f: Callable[[Any], Any], x: float, h: float, scheme: str) -> float:
-    """One derivative of the scalar ``f`` at ``x`` by ``scheme`` with step ``h``.
+def derivative(f: Callable[[Any], Any], x: float, h: float, method: str) -> float:
+    """One derivative of the scalar ``f`` at ``x`` by ``method`` with step ``h``.
 
     Parameters
     ----------
@@ -57,33 +57,33 @@ def derivative(f: Callable[[Any], Any], x: float, h: float, scheme: str) -> floa
     x : float
     h : float
         Step, ``> 0`` (the first step for ``richardson``).
-    scheme : {"forward", "central", "richardson", "complex-step"}
+    method : {"forward", "central", "richardson", "complex-step"}
 
     Raises
     ------
     InputError
-        On an unknown scheme or a step that is not positive.
+        On an unknown method or a step that is not positive.
     """
     if not h > 0:
         raise InputError(f"step h must be positive, got {h}")
-    if scheme == "forward":
+    if method == "forward":
         s = _step(x, h)
         return (float(f(x + s)) - float(f(x))) / s if s else float("nan")
-    if scheme == "central":
+    if method == "central":
         up, down = _step(x, h), _step(x, -h)
         return (float(f(x + up)) - float(f(x + down))) / (up - down) if up else float("nan")
-    if scheme == "richardson":
+    if method == "richardson":
         if _step(x, h / 8) == 0:
             return float("nan")
         return richardson_derivative(f, x, h)[0]
-    if scheme == "complex-step":
+    if method == "complex-step":
         return complex_step_derivative(f, x, h)
-    raise InputError(f"unknown scheme {scheme!r}; known: {', '.join(METHODS)}")
+    raise InputError(f"unknown method {method!r}; known: {', '.join(METHODS)}")
 
 
 @dataclass(frozen=True)
 class SweepReport:
-    """Relative error of each scheme at each step.
+    """Relative error of each method at each step.
 
     Attributes
     ----------
@@ -93,7 +93,7 @@ class SweepReport:
     steps : ndarray, shape (m,)
         Decreasing steps.
     errors : dict of str to ndarray, shape (m,)
-        ``|D(h) − f'| / |f'|`` per scheme (nan where the step vanishes against ``x``).
+        ``|D(h) − f'| / |f'|`` per method (nan where the step vanishes against ``x``).
     """
 
     x: float
@@ -101,9 +101,9 @@ class SweepReport:
     steps: Array
     errors: dict[str, Array]
 
-    def best(self, scheme: str) -> tuple[float, float]:
-        """``(h, error)`` at the smallest error of ``scheme``."""
-        err = self.errors[scheme]
+    def best(self, method: str) -> tuple[float, float]:
+        """``(h, error)`` at the smallest error of ``method``."""
+        err = self.errors[method]
         k = int(np.nanargmin(err))
         return float(self.steps[k]), float(err[k])
 
@@ -117,7 +117,7 @@ class SweepReport:
         }
 
     def format_markdown(self) -> str:
-        """A markdown table: one row per step, one column per scheme."""
+        """A markdown table: one row per step, one column per method."""
         head = "| h | " + " | ".join(self.errors) + " |"
         lines = [head, "|" + "---|" * (len(self.errors) + 1)]
         for k, h in enumerate(self.steps):
@@ -131,9 +131,9 @@ def sweep(
     x: float,
     exact: float,
     steps: Sequence[float] | None = None,
-    schemes: Sequence[str] = METHODS,
+    methods: Sequence[str] = tuple(METHODS),
 ) -> SweepReport:
-    """Relative error of each scheme over a range of steps.
+    """Relative error of each method over a range of steps.
 
     Parameters
     ----------
@@ -145,19 +145,19 @@ def sweep(
         Reference derivative ``f'(x)``, non-zero.
     steps : sequence of float, optional
         Default ``10⁻¹ … 10⁻²⁰``.
-    schemes : sequence of str
+    methods : sequence of str
         Subset of :data:`METHODS`.
 
     Raises
     ------
     InputError
-        On ``exact == 0``, an unknown scheme or a non-positive step.
+        On ``exact == 0``, an unknown method or a non-positive step.
     """
     if exact == 0 or not np.isfinite(exact):
         raise InputError(f"exact derivative must be finite and non-zero for relative errors, got {exact}")
     hs = np.array(steps if steps is not None else 10.0 ** -np.arange(1, 21), dtype=np.float64)
     errors = {
-        s: np.array([abs(derivative(f, x, float(h), s) - exact) / abs(exact) for h in hs]) for s in schemes
+        s: np.array([abs(derivative(f, x, float(h), s) - exact) / abs(exact) for h in hs]) for s in methods
     }
     return SweepReport(float(x), float(exact), hs, errors)
 
@@ -184,8 +184,8 @@ def plot_sweep(result: SweepReport, path: str | Path) -> bool:
         return False
     fig, ax = plt.subplots(figsize=(6, 4))
     floor = float(np.finfo(np.float64).eps) / 4
-    for scheme, err in result.errors.items():
-        ax.loglog(result.steps, np.maximum(err, floor), marker="o", ms=3, label=scheme)
+    for method, err in result.errors.items():
+        ax.loglog(result.steps, np.maximum(err, floor), marker="o", ms=3, label=method)
     ax.set_xlabel("step h")
     ax.set_ylabel("relative error (floored at ε/4)")
     ax.set_title(f"error against step at x = {result.x}")

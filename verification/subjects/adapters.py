@@ -78,7 +78,7 @@ class Subject:
     notes : list of str
         Things the adapter assumed that a reader should know.
     real_only : bool
-        True when the code runs at real parameters only, so the complex-step scheme cannot be used
+        True when the code runs at real parameters only, so the complex-step method cannot be used
         (code adapted by :func:`adapt`: its outputs and gradients are read as float64).
     """
 

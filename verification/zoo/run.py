@@ -140,7 +140,7 @@ _LOSSES_FOR = {
     "softmax": ("mse", "bce", "cross_entropy", "poisson_nll"),
 }
 METHOD = "richardson"
-"""The scheme ``check`` uses for code that runs on real numbers only, as scripts do; the zoo uses it too,
+"""The method ``check`` uses for code that runs on real numbers only, as scripts do; the zoo uses it too,
 so it measures the checker as users meet it."""
 _HIDDEN = ("identity", "sigmoid", "tanh", "relu", "softplus")
 
