@@ -41,11 +41,11 @@ from verification.compare.reports import GradientReport, ParameterReport
 from verification.compare.rule import least_squares_scale
 from verification.identify.probes import (
     MAX_DRAWS,
+    CachedForward,
     Probe,
-    _CachedForward,
-    _draw_probe,
-    _labels,
-    _well_conditioned,
+    draw_labels,
+    draw_probe,
+    well_conditioned,
 )
 from verification.numeric.differences import NumericGradient
 from verification.numeric.evaluators import LoopEvaluator
@@ -248,7 +248,7 @@ Comparison = tuple[dict[str, Array], NumericGradient, GradientReport] | str
 not apply."""
 
 
-def _compare(loss: str, probe: Probe, fwd: _CachedForward, method: str) -> Comparison:
+def _compare(loss: str, probe: Probe, fwd: CachedForward, method: str) -> Comparison:
     """The recovered gradient of one probe against the finite-difference gradient of one loss."""
     spec = get_loss(loss)
     try:
@@ -350,13 +350,13 @@ def identify(
     for _ in range(probes):
         for attempt in range(MAX_DRAWS):
             last = attempt == MAX_DRAWS - 1
-            params, x = _draw_probe(subject, rng, samples)
+            params, x = draw_probe(subject, rng, samples)
             output = subject.forward(params, x)
-            if not (_well_conditioned(output) or last):
+            if not (well_conditioned(output) or last):
                 continue
-            y = _labels(rng, output.shape)
+            y = draw_labels(rng, output.shape)
             probe = Probe(params, x, y, output, subject.gradient(params, x, y))
-            fwd = _CachedForward(subject, x)
+            fwd = CachedForward(subject, x)
             here = {name: _compare(name, probe, fwd, method) for name in LOSSES}
             if last or not any(_near_kink(c) or isinstance(c, _Unstable) for c in here.values()):
                 break

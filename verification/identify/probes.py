@@ -34,7 +34,7 @@ class Probe:
     gradient: dict[str, Array]
 
 
-def _draw_probe(subject: Subject, rng: np.random.Generator, samples: int) -> tuple[dict[str, Array], Array]:
+def draw_probe(subject: Subject, rng: np.random.Generator, samples: int) -> tuple[dict[str, Array], Array]:
     params = {}
     for n, p in subject.parameters.items():
         sd = 1.0 / np.sqrt(p.shape[0]) if p.ndim == 2 else 0.5
@@ -52,7 +52,7 @@ MAX_DRAWS = 100
 """Draws tried for each probe before an ill-conditioned one is used anyway."""
 
 
-def _well_conditioned(a: Array) -> bool:
+def well_conditioned(a: Array) -> bool:
     """Outputs at least :data:`EDGE` inside every bounded end of the catalog domains they fall in."""
     for spec in LOSSES.values():
         low, high = spec.activation_range
@@ -64,7 +64,7 @@ def _well_conditioned(a: Array) -> bool:
     return True
 
 
-def _labels(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
+def draw_labels(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
     if shape[1] == 1:  # a one-hot or Dirichlet row of one output is constant: draw from [0, 1]
         return rng.uniform(0.0, 1.0, size=shape)
     y = rng.dirichlet(np.ones(shape[1]), size=shape[0])
@@ -72,7 +72,7 @@ def _labels(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
     return np.clip(y, 0.0, 1.0)
 
 
-class _CachedForward:
+class CachedForward:
     """The subject's forward pass memoised by parameter values, shared by the losses of one probe."""
 
     def __init__(self, subject: Subject, x: Array) -> None:

@@ -34,17 +34,17 @@ from verification.subjects.conventions import (
     OUTPUT_NAMES,
     X_ARGS,
     AdapterOptions,
-    _argument_kind,
-    _find_arrays,
-    _float_array,
-    _gradients_in,
-    _match_gradients,
-    _number,
-    _pick,
-    _script_shape,
-    _update_sign,
-    _with_backward,
+    argument_kind,
+    as_number,
     constructor_arguments,
+    find_arrays,
+    holds_gradients,
+    is_float_array,
+    match_gradients,
+    pick_method,
+    script_shape,
+    update_sign,
+    with_backward,
 )
 from verification.subjects.loader import LoadedScript, one_line
 
@@ -200,11 +200,11 @@ class _ObjectAdapter:
     def __init__(self, obj: Any, options: AdapterOptions, script: LoadedScript | None) -> None:
         self.obj, self.options, self.script = obj, options, script
         cls = type(obj).__name__
-        self.forward_name = _pick(obj, options.forward, FORWARD_NAMES, "forward")
-        self.backward_name = _pick(obj, options.backward, BACKWARD_NAMES, "backward")
+        self.forward_name = pick_method(obj, options.forward, FORWARD_NAMES, "forward")
+        self.backward_name = pick_method(obj, options.backward, BACKWARD_NAMES, "backward")
         self.label = f"{cls}.{self.backward_name}"
         self.notes: list[str] = []
-        located = _find_arrays(obj)
+        located = find_arrays(obj)
         if not located:
             raise InputError(f"{cls} has no ndarray attributes to treat as weights")
         self.location = located
@@ -266,7 +266,7 @@ class _ObjectAdapter:
     def _output_of(self, returned: Any, attr: str | None) -> Array | None:
         if attr is not None:
             if not hasattr(self.obj, attr):
-                arrays = ", ".join(k for k, v in vars(self.obj).items() if _float_array(v)) or "none"
+                arrays = ", ".join(k for k, v in vars(self.obj).items() if is_float_array(v)) or "none"
                 raise InputError(
                     f"output attribute {attr!r} (--output): {type(self.obj).__name__} has no attribute "
                     f"{attr!r} after {self.forward_name} (its array attributes: {arrays})"
@@ -302,7 +302,9 @@ class _ObjectAdapter:
                 continue
             attr = opts.output
             if attr is None and not isinstance(self._output_of(returned, None), np.ndarray):
-                changed = [k for k, v in vars(self.obj).items() if before.get(k) is not v and _float_array(v)]
+                changed = [
+                    k for k, v in vars(self.obj).items() if before.get(k) is not v and is_float_array(v)
+                ]
                 preferred = [k for k in OUTPUT_NAMES if k in changed]
                 if not (preferred or changed):
                     raise InputError(
@@ -338,8 +340,8 @@ class _ObjectAdapter:
         param = next((p for p in sig.parameters.values() if p.name in LR_NAMES), None)
         passed = param is not None
         given = self.options.lr
-        if given is not None and _number(given) is not None:
-            return "lr", self._validate_lr("lr", _number(given)), passed
+        if given is not None and as_number(given) is not None:
+            return "lr", self._validate_lr("lr", as_number(given)), passed
         if given and not hasattr(self.obj, given):
             numbers = [
                 k for k, v in vars(self.obj).items() if isinstance(v, int | float) and not isinstance(v, bool)
@@ -377,7 +379,7 @@ class _ObjectAdapter:
             raise InputError(f"unknown convention {wanted!r}; known: {', '.join(CONVENTIONS)}")
         if wanted != "auto":
             return wanted
-        kind, params = _argument_kind(self.obj, self.backward_name)
+        kind, params = argument_kind(self.obj, self.backward_name)
         if kind is None:
             kind = "error"
             second = params[1] if len(params) > 1 else "?"
@@ -388,10 +390,10 @@ class _ObjectAdapter:
         zeros = np.zeros_like(np.asarray(raw, dtype=np.float64))
         returned = self._call_backward(x, zeros, raw, lr=None)
         self.set(probe)
-        if _gradients_in(returned):
+        if holds_gradients(returned):
             return f"return-{kind}"
         # a zero error leaves the weights as they were: the update's sign is read from the source
-        if kind == "error" and _update_sign(getattr(type(self.obj), self.backward_name, None)) > 0:
+        if kind == "error" and update_sign(getattr(type(self.obj), self.backward_name, None)) > 0:
             conv = "update-flipped-error"
         else:
             conv = f"update-{kind}"
@@ -420,7 +422,7 @@ class _ObjectAdapter:
         (by name) or the forward output (``backward(X, y, o)``, as many tutorials write it)."""
         fn = getattr(self.obj, self.backward_name)
         args: list[Any] = [x, arg]
-        _, names = _argument_kind(self.obj, self.backward_name)
+        _, names = argument_kind(self.obj, self.backward_name)
         sig = inspect.signature(fn)
         for name in names[2:]:
             param = sig.parameters[name]
@@ -454,7 +456,7 @@ class _ObjectAdapter:
         before = {n: np.array(params[n], dtype=np.float64) for n in self.names}
         returned = self._call_backward(x, arg, raw, lr)
         if conv.startswith("return"):
-            grads = _match_gradients(self.label, returned, before)
+            grads = match_gradients(self.label, returned, before)
         else:
             assert lr is not None
             after = self.current()
@@ -519,11 +521,11 @@ def adapt(code: Any, options: AdapterOptions | None = None, script: LoadedScript
     if isinstance(code, Subject):
         return code
     if inspect.ismethod(code):
-        options = _with_backward(options, code.__name__)
+        options = with_backward(options, code.__name__)
         code = code.__self__
     elif inspect.isfunction(code) and "." in code.__qualname__ and script is not None:
         owner = script.get(code.__qualname__.rsplit(".", 1)[0])
-        options = _with_backward(options, code.__name__)
+        options = with_backward(options, code.__name__)
         code = owner
     elif inspect.isfunction(code):
         return _function_subject(code, options, script)
@@ -587,7 +589,7 @@ def _function_subject(
     given = options.shapes or {}
     shapes: dict[str, tuple[int, ...]] = {}
     for w in weights:
-        shape = given.get(w) or (_script_shape(script, w) if script else None)
+        shape = given.get(w) or (script_shape(script, w) if script else None)
         if shape is not None:
             shapes[w] = shape
     missing = [w for w in weights if w not in shapes]
@@ -611,7 +613,7 @@ def _function_subject(
         a = raw_forward(params, x)
         kwargs = {n: params[n] for n in weights} | {x_name: x, y_name: y if kind == "labels" else a - y}
         returned = _user_call(label, functools.partial(fn, **kwargs), script=script)
-        return _validated(label, _match_gradients(label, returned, params), params)
+        return _validated(label, match_gradients(label, returned, params), params)
 
     parameters: dict[str, Array] = {w: np.zeros(shapes[w]) for w in weights}
     n_inputs = next((s[0] for s in shapes.values() if len(s) == 2), 0)

@@ -57,7 +57,7 @@ OUTPUT_ARGS = tuple("o out output a y_hat yhat pred prediction predicted activat
 """Method and parameter names the detection looks for, in order of preference."""
 
 
-def _number(text: Any) -> float | None:
+def as_number(text: Any) -> float | None:
     try:
         return float(text)
     except (TypeError, ValueError):
@@ -96,7 +96,7 @@ class AdapterOptions:
     shapes: dict[str, tuple[int, ...]] | None = None
 
 
-def _float_array(value: Any) -> bool:
+def is_float_array(value: Any) -> bool:
     return (
         isinstance(value, np.ndarray)
         and value.ndim in (1, 2)
@@ -105,15 +105,15 @@ def _float_array(value: Any) -> bool:
     )
 
 
-def _find_arrays(obj: Any) -> dict[str, tuple[str, int | None]]:
+def find_arrays(obj: Any) -> dict[str, tuple[str, int | None]]:
     """Array attributes of ``obj`` (and arrays in list attributes), deduplicated by identity."""
     found: dict[str, tuple[str, int | None]] = {}
     seen: set[int] = set()
     for attr, value in vars(obj).items():
         items: list[tuple[str, int | None, Any]] = []
-        if _float_array(value):
+        if is_float_array(value):
             items = [(attr, None, value)]
-        elif isinstance(value, list) and value and all(_float_array(v) for v in value):
+        elif isinstance(value, list) and value and all(is_float_array(v) for v in value):
             items = [(f"{attr}[{i}]", i, v) for i, v in enumerate(value)]
         for name, index, arr in items:
             if id(arr) not in seen:
@@ -126,7 +126,7 @@ def _method_names(obj: Any) -> list[str]:
     return [n for n in dir(type(obj)) if callable(getattr(type(obj), n, None))]
 
 
-def _pick(obj: Any, wanted: str | None, names: Sequence[str], what: str) -> str:
+def pick_method(obj: Any, wanted: str | None, names: Sequence[str], what: str) -> str:
     if wanted is not None:
         if not callable(getattr(obj, wanted, None)):
             raise InputError(f"{type(obj).__name__} has no method {wanted!r} to use as {what}")
@@ -142,7 +142,7 @@ def _pick(obj: Any, wanted: str | None, names: Sequence[str], what: str) -> str:
     )
 
 
-def _update_sign(method: Any) -> int:
+def update_sign(method: Any) -> int:
     """+1 when the method's source updates weights with ``+=`` only, −1 otherwise (``-=`` or unknown)."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
@@ -168,7 +168,7 @@ def _update_sign(method: Any) -> int:
     return 1 if plus > 0 and minus == 0 else -1
 
 
-def _argument_kind(obj: Any, backward: str) -> tuple[str | None, list[str]]:
+def argument_kind(obj: Any, backward: str) -> tuple[str | None, list[str]]:
     """``error``, ``labels`` or None from the name of backward's second parameter; and its parameters."""
     try:
         sig = inspect.signature(getattr(obj, backward))
@@ -214,7 +214,7 @@ def constructor_arguments(cls: type, script: LoadedScript | None) -> tuple[Any, 
     return None
 
 
-def _gradients_in(returned: Any) -> bool:
+def holds_gradients(returned: Any) -> bool:
     if isinstance(returned, dict):
         values = list(returned.values())
     elif isinstance(returned, tuple | list):
@@ -224,9 +224,9 @@ def _gradients_in(returned: Any) -> bool:
     return bool(values) and any(isinstance(v, np.ndarray) for v in values)
 
 
-def _match_gradients(label: str, returned: Any, params: Mapping[str, Array]) -> dict[str, Array]:
+def match_gradients(label: str, returned: Any, params: Mapping[str, Array]) -> dict[str, Array]:
     """Map a returned dict, tuple or list of arrays onto the parameter names (by key, shape or order)."""
-    if not _gradients_in(returned):
+    if not holds_gradients(returned):
         raise InputError(f"{label} returned {type(returned).__name__}, not the gradients")
     names = list(params)
     if isinstance(returned, dict):
@@ -252,7 +252,7 @@ def _match_gradients(label: str, returned: Any, params: Mapping[str, Array]) -> 
     return dict(zip(names, values, strict=True))
 
 
-def _with_backward(options: AdapterOptions, name: str) -> AdapterOptions:
+def with_backward(options: AdapterOptions, name: str) -> AdapterOptions:
     return replace(options, backward=options.backward or name)
 
 
@@ -306,7 +306,7 @@ def parse_shapes(text: str | None) -> dict[str, tuple[int, ...]] | None:
         raise InputError(f"--shapes must look like W1=30x5,W2=5x3, got {text!r}") from None
 
 
-def _script_shape(script: LoadedScript, name: str) -> tuple[int, ...] | None:
+def script_shape(script: LoadedScript, name: str) -> tuple[int, ...] | None:
     """The shape of a top-level ``name = np.random.randn(30, 5)`` (or zeros, ones, …) the loader skipped."""
     for stmt in script.tree.body:
         if not (

@@ -1,0 +1,138 @@
+"""The house's structure: every module imports on its own, no import cycles, ``ffnn`` never imports
+``verification``, and no private name crosses a module boundary.
+
+The import graph is read from the source with :mod:`ast`, imports inside functions included, so a
+cycle hidden behind a function-level import is found too.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("ffnn", "verification")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+
+
+def imports_of(path: Path) -> list[tuple[str, list[str], int]]:
+    """``(module, names, line)`` for every import of a project module in ``path``, at any depth."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module.split(".")[0] in PACKAGES:
+                out.append((node.module, [a.name for a in node.names], node.lineno))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] in PACKAGES:
+                    out.append((alias.name, [], node.lineno))
+    return out
+
+
+def edges() -> dict[str, set[str]]:
+    """Module → project modules it imports (``from pkg import module`` counts as importing the module)."""
+    graph: dict[str, set[str]] = {m: set() for m in MODULES}
+    for mod, path in MODULES.items():
+        for target, names, _ in imports_of(path):
+            for name in names:
+                if f"{target}.{name}" in MODULES:
+                    graph[mod].add(f"{target}.{name}")
+            if target in MODULES and target != mod:
+                graph[mod].add(target)
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of the graph as a list of modules, or None (iterative depth-first search)."""
+    state: dict[str, int] = {}
+    for start in graph:
+        if state.get(start):
+            continue
+        stack = [(start, iter(sorted(graph[start])))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+                path.pop()
+            elif state.get(child) == 1:
+                return [*path[path.index(child) :], child]
+            elif not state.get(child):
+                state[child] = 1
+                stack.append((child, iter(sorted(graph[child]))))
+                path.append(child)
+    return None
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    cycle = find_cycle(edges())
+    assert cycle is None, f"got the import cycle {' -> '.join(cycle or [])}, but should be none"
+
+
+def test_cycle_finder_finds_a_planted_cycle() -> None:
+    """Sanity check of the harness: a three-module loop is reported."""
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+
+
+def test_ffnn_never_imports_verification() -> None:
+    bad = [
+        f"{mod}:{line} imports {target}"
+        for mod, path in MODULES.items()
+        if mod.startswith("ffnn")
+        for target, _, line in imports_of(path)
+        if target.startswith("verification")
+    ]
+    assert not bad, f"got {bad}, but ffnn must not import verification"
+
+
+def test_no_private_name_crosses_a_module_boundary() -> None:
+    bad = [
+        f"{mod}:{line} imports {name} from {target}"
+        for mod, path in MODULES.items()
+        for target, names, line in imports_of(path)
+        for name in names
+        if name.startswith("_") and not name.startswith("__")
+    ]
+    assert not bad, f"got {bad}, but private names stay in their module"
+
+
+FRESH = """
+import importlib, sys
+failed = []
+for name in sys.argv[1:]:
+    for loaded in [m for m in sys.modules if m.split(".")[0] in ("ffnn", "verification")]:
+        del sys.modules[loaded]
+    try:
+        importlib.import_module(name)
+    except Exception as exc:
+        failed.append(f"{name}: {type(exc).__name__}: {exc}")
+print("\\n".join(failed))
+"""
+
+
+def test_every_module_imports_on_its_own() -> None:
+    """Each module imported first, with no other module of the project loaded before it (third-party
+    libraries stay loaded, so one interpreter serves them all)."""
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH, *(m for m in sorted(MODULES) if not m.endswith("__main__"))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    failed = [line for line in done.stdout.splitlines() if line]
+    assert done.returncode == 0 and not failed, (
+        f"got import failures {failed} {done.stderr[-500:]}, but every module should import on its own"
+    )
