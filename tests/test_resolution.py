@@ -186,6 +186,30 @@ def exponential_loss(
     return (lambda p: np.sum(np.exp(k * p["w"]))), {"w": w}, {"w": k * np.exp(k * w)}
 
 
+def oscillating_loss(
+    k: float,
+) -> tuple[Callable[[dict[str, Array]], Any], dict[str, Array], dict[str, Array]]:
+    """``f(w) = Σ sin(k w)`` at ``w`` in [0.5, 1.5]: a loss of size one whose ``n``-th derivative grows
+    like ``kⁿ``, so at ``k = 30`` truncation, not rounding, sets every method's error (Richardson's
+    first step ``ε^(1/9) ≈ 0.018`` spans half a period of ``k h``)."""
+    w = np.linspace(0.5, 1.5, 7).reshape(1, 7)
+    return (lambda p: np.sum(np.sin(k * p["w"]))), {"w": w}, {"w": k * np.cos(k * w)}
+
+
+@pytest.mark.parametrize("method", ["forward", "central", "richardson", "complex-step"])
+@pytest.mark.parametrize("k", [3.0, 30.0])
+def test_error_estimate_bounds_the_actual_error_where_truncation_dominates(method: str, k: float) -> None:
+    """As below, for a loss of size one with large higher derivatives."""
+    f, params, exact = oscillating_loss(k)
+    numeric = numeric_gradient(f, params, method)
+    tol = tolerance_for("float64", method)
+    actual = np.abs(numeric.gradient["w"] - exact["w"])
+    bound = tol.estimate_factor * numeric.error_estimate["w"] + 4 * EPS64 * np.abs(exact["w"])
+    assert np.all(actual <= bound), (
+        f"got actual errors {actual.ravel()}, but should be within {bound.ravel()} [{method}, k = {k}]"
+    )
+
+
 @pytest.mark.parametrize("method", ["forward", "central", "richardson", "complex-step"])
 @pytest.mark.parametrize("k", [1.0, 4.0, 12.0])
 def test_error_estimate_bounds_the_actual_error(method: str, k: float) -> None:
