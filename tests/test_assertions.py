@@ -11,7 +11,7 @@ import pytest
 
 from ffnn.backprop import backward
 from ffnn.network import Network
-from verification.subjects.adapters import subject_from_network
+from verification.subjects.subject import subject_from_network
 from verification.subjects.loader import load_script
 from verification.testing.assertions import assert_gradient_of
 
@@ -58,7 +58,7 @@ def test_failure_when_nothing_matches() -> None:
 
 def test_accepts_a_users_class_instance() -> None:
     network = load_script(EXAMPLES / "question_shortcut.py").get("NeuralNetwork")
-    assert assert_gradient_of(network(30, 5, 3), "bce").convention == "update-error, lr = 0.1"
+    assert assert_gradient_of(network(30, 5, 3), "bce").convention == "update in place, lr = 0.1"
 
 
 def _plugin_installed() -> bool:

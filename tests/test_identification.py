@@ -11,8 +11,9 @@ import pytest
 from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
-from verification.identify.identification import MAX_PROBES, MAX_SAMPLES, format_scale, identify, to_dict
-from verification.subjects.adapters import subject_from_network
+from verification.identify.identification import MAX_PROBES, MAX_SAMPLES, identify
+from verification.identify.report import format_scale, to_dict
+from verification.subjects.subject import subject_from_network
 
 QUESTION = ((30, 5, 3), ("sigmoid", "sigmoid"))
 
@@ -128,12 +129,16 @@ def test_format_scale() -> None:
     assert format_scale(None, 1e-12) == "-"
 
 
-def test_complex_step_is_refused_for_code_run_at_real_weights_only() -> None:
-    net = Network.initialise((3, 2), "sigmoid", seed=0)
-    subject = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="exact"))
-    subject.real_only = True
-    with pytest.raises(InputError, match=r"complex step does not apply to backward: .* use auto, richardson"):
+def test_complex_step_is_refused_for_code_that_is_not_complex_safe() -> None:
+    net = Network.initialise((3, 2), "relu", seed=0)  # ffnn's relu refuses complex input
+    subject = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="exact", loss="mse"))
+    with pytest.raises(InputError, match=r"complex step does not apply to backward: .*relu"):
         identify(subject, method="complex-step")
+    assert identify(subject, method="auto").method == "richardson"
+
+
+def test_complex_step_is_used_for_code_that_is_complex_safe() -> None:
+    assert identify(subject(rule("chain"))).method == "complex-step"
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,7 @@ from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from ffnn.validation import InputError
 from verification.identify.identification import MAX_PROBES, MAX_SAMPLES
-from verification.subjects.conventions import CONVENTIONS
+from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
 
 PROG = "backprop-verify"
 SUBCOMMANDS = ("seed", "derive", "check", "zoo")
@@ -35,6 +35,20 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
+
+_CHECK_EPILOG = """\
+examples:
+  backprop-verify check net.py                      detect the network class in net.py and check it
+  backprop-verify check net.py:Network --json       the same for the class Network, as JSON
+  backprop-verify check network.py --setup "net = Network([3, 4, 2])" \\
+      --forward "net.feedforward(x)" --gradient "net.backprop(x, y)"
+  backprop-verify check nb.ipynb:NeuralNetwork --step "n.train(x, y)" --lr n.lr
+
+Whatever detection chose is printed as such a command line ("as:"), to repeat and edit.
+Large networks: a sample of entries is checked one by one and all entries jointly along random
+directions, with the smallest single-entry error caught stated in the report; --full checks every
+entry one by one.
+"""
 
 _EPILOG = """\
 what it proves:
@@ -97,20 +111,41 @@ def build_parser() -> argparse.ArgumentParser:
     check = sub.add_parser(
         "check",
         help="identify the loss a hand-written backward pass is the gradient of",
-        description="Load the definitions of a Python script (its top-level statements are not run) "
-        "and check the backward pass NAME in it.",
+        description="Load the definitions of a Python script or notebook (its top-level statements are "
+        "not run) and find out which loss the backward pass of the network in it is the gradient of. "
+        "Without options the way to build, run and differentiate the network is detected and printed "
+        "as the explicit form (--setup, --forward, --gradient or --step), which can be given instead.",
+        epilog=_CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("target", metavar="PATH.py:NAME", help="script and the class or function in it")
+    check.add_argument(
+        "target", metavar="PATH[:NAME]", help="a .py script or .ipynb notebook, and the class (or its method) to check"
+    )
+    explicit = check.add_argument_group("the explicit form (x, y and lr are bound by the checker)")
+    explicit.add_argument("--setup", metavar="CODE", help="statements run once after the definitions load, e.g. 'net = Network([3, 4, 2])'")
+    explicit.add_argument("--forward", metavar="CODE", help="the network's output for inputs x, e.g. 'net.feedforward(x)'")
+    explicit.add_argument("--gradient", metavar="CODE", help="the gradients for x and labels y, in any container, e.g. 'net.backprop(x, y)'")
+    explicit.add_argument("--step", metavar="CODE", help="statements that update the weights in place for x and y, e.g. 'net.train(x, y)'")
+    explicit.add_argument("--lr", metavar="CODE", help="the learning rate of --step: a number or an expression such as net.lr")
+    explicit.add_argument("--layout", choices=LAYOUTS, help="how x and y are given: rows (n, k), columns (k, n), 1-D arrays or lists (default: detected)")
+    explicit.add_argument("--labels", choices=LABEL_FORMATS, help="labels one-hot or as class indices (default: detected)")
     check.add_argument(
         "--loss",
         default="auto",
         choices=("auto", *LOSSES),
         help="the loss to check against, or auto to identify it (default: auto)",
     )
-    _add_method(check)
+    check.add_argument(
+        "--method",
+        choices=("auto", "complex-step", "richardson"),
+        default="auto",
+        help="how the network's output is differentiated: auto uses complex step when the code evaluates "
+        "correctly at complex weights (detected), else Richardson (default: auto)",
+    )
+    check.add_argument("--full", action="store_true", help="check every entry individually (slower on large networks)")
     _add_json(check)
     check.add_argument(
-        "--seed", type=_seed_value, default=0, metavar="N", help="seed of the probes (default: 0)"
+        "--seed", type=_seed_value, default=0, metavar="N", help="seed of the probes, sampled entries and directions (default: 0)"
     )
     check.add_argument(
         "--probes", type=_bounded(2, MAX_PROBES), default=3, metavar="K",
@@ -119,22 +154,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--samples", type=_bounded(1, MAX_SAMPLES), default=1, metavar="N",
         help=f"samples per probe, 1 to {MAX_SAMPLES} (default: 1)",
-    )
-    check.add_argument(
-        "--convention", default="auto", choices=CONVENTIONS, help="calling convention (default: auto)"
-    )
-    check.add_argument("--forward", metavar="METHOD", help="name of the forward method")
-    check.add_argument("--backward", metavar="METHOD", help="name of the backward method")
-    check.add_argument("--output", metavar="ATTR", help="attribute holding the output after forward")
-    check.add_argument("--lr", metavar="ATTR", help="attribute holding the learning rate, or its value")
-    check.add_argument(
-        "--inputs", type=_bounded(1, None), metavar="N", help="number of inputs of a class's network"
-    )
-    check.add_argument(
-        "--init-args", metavar="ARGS", help="constructor arguments as a Python literal, e.g. '30, 5, 3'"
-    )
-    check.add_argument(
-        "--shapes", metavar="SHAPES", help="weight shapes of a function (not a class), e.g. W1=30x5,W2=5x3"
     )
 
     zoo = sub.add_parser(
@@ -222,16 +241,14 @@ def _run_check(args: argparse.Namespace) -> int:
     import contextlib
 
     from verification.identify.check import check_target, format_check
-    from verification.subjects.conventions import AdapterOptions, parse_init_args, parse_shapes
+    from verification.identify.progress import ProgressLine
+    from verification.subjects.detection import Options
 
-    options = AdapterOptions(
-        args.convention, args.forward, args.backward, args.output, args.lr,
-        parse_init_args(args.init_args), args.inputs, parse_shapes(args.shapes),
-    )
+    options = Options(args.setup, args.forward, args.gradient, args.step, args.lr, args.layout, args.labels)
     with contextlib.redirect_stdout(sys.stderr):  # prints of the code under check stay off stdout
         outcome = check_target(
             args.target, args.loss, seed=args.seed, probes=args.probes, samples=args.samples,
-            method=args.method, options=options,
+            method=args.method, options=options, full=args.full, progress=ProgressLine(sys.stderr),
         )
     print(json.dumps(outcome.to_dict()) if args.json else format_check(outcome))
     return EXIT_OK if outcome.result.success else EXIT_MISMATCH

@@ -63,6 +63,10 @@ def compare_parameter(
     estimate: Array,
     tolerance: Tolerance,
     kink: Array | None = None,
+    *,
+    floors: tuple[Array, Array] | None = None,
+    labels: list[tuple[int, ...] | str] | None = None,
+    shape: tuple[int, ...] | None = None,
 ) -> ParameterReport:
     """Compare one tensor entry by entry (see the module docstring for the rule).
 
@@ -70,37 +74,55 @@ def compare_parameter(
     ----------
     name : str
     analytic, numeric, estimate : ndarray, same shape, float64
-        Analytic gradient, numeric gradient and the numeric error estimate.
+        Analytic gradient, numeric gradient and the error estimate of their difference.
     tolerance : Tolerance
     kink : ndarray of bool, same shape, optional
         Entries known to sit on a kink (excluded from the flagged count, the scale and the cosine).
+    floors : (ndarray, ndarray), optional
+        Per element, the floor ``G`` from the analytic side and from the numeric side (combined as
+        ``max(G_a, c G_n)`` for a scale ``c``), when the elements are not the whole tensor: sampled
+        entries, or directional derivatives ``g·u`` (:mod:`verification.identify`). By default ``G`` is
+        the largest entry of either array.
+    labels : list, optional
+        How the worst elements are named in the report (default: their index in ``analytic``).
+    shape : tuple of int, optional
+        The tensor's shape for the report (default: ``analytic.shape``).
     """
     kink = np.zeros(analytic.shape, dtype=bool) if kink is None else np.asarray(kink, dtype=bool)
     diff = np.abs(analytic - numeric)
-    floor = tensor_floor(analytic, numeric)
-    over = excess(analytic, numeric, estimate, tolerance, floor)
+
+    def floor_at(c: float) -> Array | float:
+        if floors is None:
+            return tensor_floor(analytic, c * numeric)
+        return np.maximum(floors[0], abs(c) * floors[1])
+
+    over = excess(analytic, numeric, estimate, tolerance, floor_at(1.0))
     bad = (over > 0) & ~kink
     flagged = int(np.count_nonzero(bad))
     smooth = ~kink
     cosine, scale = least_squares_scale(analytic[smooth], numeric[smooth])
     verdict = "kink" if np.any(kink & (over > 0)) else "matches"
     if flagged:
-        scaled_floor = tensor_floor(analytic, scale * numeric) if np.isfinite(scale) else floor
         scaled_ok = bool(
             np.isfinite(scale)
             and scale > 0
             and not np.any(
-                (excess(analytic, scale * numeric, abs(scale) * estimate, tolerance, scaled_floor) > 0)
+                (excess(analytic, scale * numeric, abs(scale) * estimate, tolerance, floor_at(scale)) > 0)
                 & smooth
             )
         )
         verdict = "matches up to scale" if scaled_ok else "mismatch"
-    order = np.argsort(np.where(kink, -np.inf, over), axis=None)[::-1][:WORST_ENTRIES]
+    ranked = np.argsort(np.where(kink, -np.inf, over), axis=None)[::-1]
     if not flagged and np.any(kink):
-        order = np.argsort(over, axis=None)[::-1][:WORST_ENTRIES]
+        ranked = np.argsort(over, axis=None)[::-1]
+    if labels is not None:  # entries first, then the worst direction: an entry is what a reader fixes
+        entries = [k for k in ranked if not isinstance(labels[k], str)]
+        others = [k for k in ranked if isinstance(labels[k], str)]
+        ranked = np.array(entries[:WORST_ENTRIES] + others[:1], dtype=np.intp)
+    order = ranked[:WORST_ENTRIES + (1 if labels is not None else 0)]
     worst = [
         EntryReport(
-            index=tuple(int(i) for i in np.unravel_index(k, analytic.shape)),
+            index=labels[k] if labels is not None else tuple(int(i) for i in np.unravel_index(k, analytic.shape)),
             analytic=float(analytic.flat[k]),
             numeric=float(numeric.flat[k]),
             error_estimate=float(estimate.flat[k]),
@@ -111,7 +133,7 @@ def compare_parameter(
     ]
     return ParameterReport(
         name=name,
-        shape=tuple(analytic.shape),
+        shape=tuple(analytic.shape) if shape is None else tuple(shape),
         relative_error=relative_error(analytic, numeric),
         max_abs_error=float(diff.max()),
         flagged=flagged,

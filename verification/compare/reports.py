@@ -22,7 +22,8 @@ class EntryReport:
 
     Attributes
     ----------
-    index : tuple of int
+    index : tuple of int, or str
+        The entry's index; a label such as ``u3`` for a directional derivative ``g·u``.
     analytic, numeric : float
         The two gradient values.
     error_estimate : float
@@ -33,7 +34,7 @@ class EntryReport:
         True when the entry's stencil crossed a kink (see :mod:`verification.compare.kinks`).
     """
 
-    index: tuple[int, ...]
+    index: tuple[int, ...] | str
     analytic: float
     numeric: float
     error_estimate: float
@@ -43,7 +44,7 @@ class EntryReport:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return {
-            "index": list(self.index),
+            "index": self.index if isinstance(self.index, str) else list(self.index),
             "analytic": self.analytic,
             "numeric": self.numeric,
             "error_estimate": self.error_estimate,
@@ -209,7 +210,7 @@ class GradientReport:
                 for e in p.worst:
                     mark = " (kink)" if e.kink else ""
                     lines.append(
-                        f"    {p.name}{list(e.index)}: analytic {e.analytic:.6e}, numeric {e.numeric:.6e} "
+                        f"    {p.name}{_where(e.index)}: analytic {e.analytic:.6e}, numeric {e.numeric:.6e} "
                         f"± {e.error_estimate:.1e}{mark}"
                     )
         lines.append(
@@ -217,3 +218,8 @@ class GradientReport:
             f"{self.evaluations} evaluations; {self.precision_note})"
         )
         return "\n".join(lines)
+
+
+def _where(index: tuple[int, ...] | str) -> str:
+    """``[3, 1]`` for an entry, `` along u2`` for a direction."""
+    return f" along {index}" if isinstance(index, str) else str(list(index))

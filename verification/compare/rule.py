@@ -39,7 +39,9 @@ def tensor_floor(analytic: Array, numeric: Array) -> float:
     return float(max(np.max(np.abs(analytic)), np.max(np.abs(numeric))))
 
 
-def allowance(analytic: Array, numeric: Array, estimate: Array, tolerance: Tolerance, floor: float) -> Array:
+def allowance(
+    analytic: Array, numeric: Array, estimate: Array, tolerance: Tolerance, floor: float | Array
+) -> Array:
     """How far each ``g_a`` may lie from ``g_n`` and still be accepted.
 
     Parameters
@@ -48,8 +50,9 @@ def allowance(analytic: Array, numeric: Array, estimate: Array, tolerance: Toler
         The two gradients and the numeric error estimate ``e_n`` (absolute, in gradient units).
     tolerance : Tolerance
         ``rtol`` and ``estimate_factor`` of the method and dtype.
-    floor : float
-        ``G``, the tensor's largest entry (:func:`tensor_floor`).
+    floor : float or ndarray
+        ``G``, the tensor's largest entry (:func:`tensor_floor`); per element for elements that are
+        not entries of one tensor (see :func:`functional_floor`).
 
     Returns
     -------
@@ -60,7 +63,9 @@ def allowance(analytic: Array, numeric: Array, estimate: Array, tolerance: Toler
     return relative + tolerance.estimate_factor * np.asarray(estimate)
 
 
-def excess(analytic: Array, numeric: Array, estimate: Array, tolerance: Tolerance, floor: float) -> Array:
+def excess(
+    analytic: Array, numeric: Array, estimate: Array, tolerance: Tolerance, floor: float | Array
+) -> Array:
     """``|g_a − g_n| − allowance`` per entry: positive means the entry is flagged."""
     return np.abs(analytic - numeric) - allowance(analytic, numeric, estimate, tolerance, floor)
 
@@ -84,3 +89,28 @@ def least_squares_scale(analytic: Array, numeric: Array) -> tuple[float, float]:
     norms = float(np.linalg.norm(a) * np.linalg.norm(n))
     cosine = an / norms if norms > 0 else 0.0
     return cosine, (an / nn if nn > 0 else float("nan"))
+
+
+def functional_floor(weights: Array, gradient: Array, floor: float) -> Array:
+    """The floor of linear functionals ``m·g`` of a gradient, one per row of ``weights``.
+
+    Each entry of a gradient is allowed ``rtol · (|g_i| + G)`` of rounding; a functional ``m·g`` then
+    carries at most ``rtol · Σ_i |m_i| (|g_i| + G)``. So the entry rule applies to ``m·g`` with the
+    floor ``Σ_i |m_i| |g_i| + G ‖m‖₁`` in place of ``G``; for ``m = e_i`` it is the entry rule itself
+    (``|g_i| + G``, up to the ``max(|g_a|, |g_n|)`` term). Used for directional derivatives ``g·u``.
+
+    Parameters
+    ----------
+    weights : ndarray, shape (k, n)
+        The functionals ``m`` (directions ``u``), one per row.
+    gradient : ndarray, shape (n,)
+        The gradient whose entry sizes are used.
+    floor : float
+        ``G`` of the tensor.
+
+    Returns
+    -------
+    ndarray, shape (k,)
+    """
+    absolute = np.abs(weights)
+    return absolute @ np.abs(np.ravel(gradient)) + floor * absolute.sum(axis=1)

@@ -1,9 +1,11 @@
 """The ``check`` command's work: load a script, adapt the code in it, identify its loss, and report.
 
-:func:`check_target` loads ``PATH.py:NAME`` without running its top-level statements
-(:mod:`verification.subjects.loader`), adapts the code (:mod:`verification.subjects.adapters`) and
-identifies the loss its backward pass is the gradient of (:mod:`verification.identify.identification`);
-:func:`format_check` writes the report as text, :meth:`CheckReport.to_dict` as JSON.
+:func:`check_target` loads ``PATH.py[:NAME]`` without running its top-level statements
+(:mod:`verification.subjects.loader`), makes a subject of the code by the explicit form or by detection
+(:mod:`verification.subjects.detection`) and identifies the loss its backward pass is the gradient of
+(:mod:`verification.identify.identification`); :func:`format_check` writes the report as text,
+:meth:`CheckReport.to_dict` as JSON. Both print the explicit form that was run, so a reader can repeat
+and edit it.
 """
 
 from __future__ import annotations
@@ -11,16 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verification.identify.identification import (
-    IdentificationReport,
-    format_scale,
-    identify,
-    to_dict,
-    verdict_sentence,
-)
-from verification.subjects.adapters import adapt
-from verification.subjects.conventions import AdapterOptions
-from verification.subjects.loader import LoadedScript, load_target
+from verification.identify.identification import identify
+from verification.identify.report import IdentificationReport, format_scale, to_dict, verdict_sentence
+from verification.subjects.detection import Options, adapt, pick_code
+from verification.subjects.loader import LoadedScript, load_script, load_target
+from verification.subjects.recipe import Recipe
 
 
 def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -> list[str]:
@@ -31,14 +28,17 @@ def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -
         return []
     probe = max(range(len(first.reports)), key=lambda i: first.reports[i].relative_error)
     report = first.reports[probe]
+    checked = result.coverage[first.name].checked[probe] if first.name in result.coverage else shape_size(report.shape)
+    directions = result.coverage[first.name].directions if first.name in result.coverage else 0
     lines = [
         f"  first parameter that differs (output layer first): {first.name}, {report.flagged} of "
-        f"{shape_size(report.shape)} entries outside tolerance at probe {probe} (seed {result.seed}), "
+        f"{checked} entries and {directions} directions outside tolerance at probe {probe} (seed {result.seed}), "
         f"relative error {report.relative_error:.2e}"
     ]
     for e in report.worst[:limit]:
+        where = f" along {e.index}" if isinstance(e.index, str) else str(list(e.index))
         lines.append(
-            f"    {first.name}{list(e.index)}: analytic {e.analytic:.6e}, numeric {e.numeric:.6e} "
+            f"    {first.name}{where}: analytic {e.analytic:.6e}, numeric {e.numeric:.6e} "
             f"± {e.error_estimate:.1e}"
         )
     return lines
@@ -68,17 +68,37 @@ def matches_instead(result: IdentificationReport) -> str:
 
 @dataclass(frozen=True)
 class CheckReport:
-    """What ``backprop-verify check`` found: the loaded script and the identification."""
+    """What ``backprop-verify check`` found: the loaded script, the recipe run, and the identification."""
 
     target: str
     script: LoadedScript
     result: IdentificationReport
+    recipe: Recipe | None = None
+    seconds: float = 0.0
+
+    @property
+    def command(self) -> str | None:
+        """The explicit command line that repeats the check."""
+        path = self.target.rsplit(":", 1)[0] if self.target.count(":") and not self.target.endswith(".py") else self.target
+        return None if self.recipe is None else self.recipe.command(path)
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of ``check``: the identification fields plus what the loader skipped."""
+        """The JSON object of ``check``: the identification fields, the recipe, what the loader skipped."""
         out = {"target": self.target, **to_dict(self.result)}
+        r = self.recipe
+        out["recipe"] = None if r is None else {
+            "setup": r.setup,
+            "forward": r.forward,
+            "gradient": r.gradient,
+            "step": r.step,
+            "lr": r.lr,
+            "layout": r.layout.inputs,
+            "labels": r.layout.labels,
+            "command": self.command,
+        }
         out["not_run"] = [{"line": s.line, "kind": s.kind} for s in self.script.skipped]
         out["failed_imports"] = dict(self.script.failed_imports)
+        out["seconds"] = self.seconds
         return out
 
 
@@ -90,9 +110,21 @@ def check_target(
     probes: int = 3,
     samples: int = 1,
     method: str = "auto",
-    options: AdapterOptions | None = None,
+    options: Options | None = None,
+    full: bool = False,
+    progress: Any = None,
 ) -> CheckReport:
-    """Load ``PATH.py:NAME`` without running its top-level statements, adapt it and identify its loss.
+    """Load ``PATH.py[:NAME]`` without running its top-level statements, make a subject of the code and
+    identify its loss.
+
+    Parameters
+    ----------
+    target : str
+        ``PATH.py:NAME`` (a class, or a method of one), or ``PATH.py`` with the explicit form.
+    loss, seed, probes, samples, method, full, progress :
+        As in :func:`verification.identify.identification.identify`.
+    options : Options, optional
+        The explicit form's pieces and the layout (:class:`verification.subjects.detection.Options`).
 
     Raises
     ------
@@ -100,24 +132,40 @@ def check_target(
         File or name not found, code that raises, wrong shapes, non-finite values, a zero learning
         rate: one line naming the problem.
     """
-    script, code = load_target(target)
+    import time
+
+    start = time.perf_counter()
+    options = options or Options()
+    path, _, name = target.rpartition(":")
+    if not path or name.endswith((".py", ".ipynb")) or "/" in name:
+        script = load_script(target)
+        code = None if options.explicit else pick_code(script)
+    else:
+        script, code = load_target(target)
     subject = adapt(code, options, script)
-    result = identify(subject, loss, seed=seed, probes=probes, samples=samples, method=method)
-    return CheckReport(target, script, result)
+    result = identify(
+        subject, loss, seed=seed, probes=probes, samples=samples, method=method, full=full, progress=progress
+    )
+    return CheckReport(target, script, result, subject.recipe, time.perf_counter() - start)
 
 
 def format_check(outcome: CheckReport) -> str:
-    """The report of ``check`` as text: convention, a table of losses by tensor, the verdict."""
+    """The report of ``check`` as text: the recipe run, coverage, a table of losses by tensor, the verdict."""
     r, script = outcome.result, outcome.script
     names = r.backward_order
-    lines = [
-        f"Checked {r.subject} in {script.path}",
-        f"  convention: {r.convention}",
-        f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; "
-        f"{r.method} differences",
+    method = f"{r.method} differences of the output, one Jacobian per probe for every loss"
+    if r.method_note:
+        method += f" ({r.method_note})"
+    lines = [f"Checked {r.subject} in {script.path}"]
+    if outcome.command:
+        lines.append(f"  as: {outcome.command}")
+    lines += [
+        f"  gradient: {r.convention}; {r.layout}",
+        f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; {method}",
+        *(f"  covered: {c.describe()}" for c in r.coverage.values() if not all(n >= c.size for n in c.checked)),
         *(f"  note: {n}" for n in r.notes),
         "",
-        f"  {'loss':<14}" + "".join(f"{n:<24}" for n in names) + "verdict",
+        f"  {'loss':<14}" + "".join(f"{n[:22]:<24}" for n in names) + "verdict",
     ]
     for c in r.candidates:
         cells = []
@@ -137,7 +185,7 @@ def format_check(outcome: CheckReport) -> str:
             else f"matches up to scale {format_scale(c.scale, r.rtol)}"
         )
         lines.append(f"  {c.loss:<14}" + "".join(cells) + verdict)
-    lines += ["", "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖), worst probe)"]
+    lines += ["", "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖) over the entries checked, worst probe)"]
     if any(rep.kinks for c in r.candidates for t in c.parameters.values() for rep in t.reports):
         lines.append("  * entries whose difference steps crossed a kink (a ReLU at 0) are left out")
     lines.append("")
@@ -146,6 +194,7 @@ def format_check(outcome: CheckReport) -> str:
         lines.append(f"Not the gradient of {r.asked}; {matches_instead(r)}.")
         lines += differing_entries(r, r.asked)
     elif r.identified is None:
+        lines += _per_tensor(r)
         lines += differing_entries(r, "mse")
     if script.skipped:
         shown = ", ".join(str(s.line) for s in script.skipped[:12])
@@ -155,3 +204,15 @@ def format_check(outcome: CheckReport) -> str:
         failed = "; ".join(f"{n} ({e})" for n, e in script.failed_imports.items())
         lines.append(f"Imports that failed and were not needed: {failed}.")
     return "\n".join(lines)
+
+
+def _per_tensor(r: IdentificationReport) -> list[str]:
+    """For a 'none' verdict: which tensors do match which loss, so a reviewer knows where to look."""
+    parts = []
+    for n in r.backward_order:
+        loss, scale = r.parameter_identified(n)
+        if loss is None:
+            parts.append(f"{n} matches no loss")
+        else:
+            parts.append(f"{n} matches {loss}" + ("" if scale == 1.0 else f" × {format_scale(scale, r.rtol)}"))
+    return [f"  per tensor: {'; '.join(parts)}"]

@@ -1,34 +1,27 @@
-"""Which loss is a backward pass the gradient of? IdentificationReport by probing.
+"""Which loss is a backward pass the gradient of? Identification by probing.
 
-At several probe points (weights, inputs and labels drawn from ``np.random.default_rng(seed)``) the
-gradient implied by the code under check (a :class:`verification.subjects.adapters.Subject`) is compared, per
-parameter tensor, with the finite-difference gradient of every catalog loss whose domain holds the
-network's outputs, the loss being the batch mean of :mod:`ffnn.losses` applied to the subject's own
-forward pass. The comparison and its tolerances are those of :mod:`verification.compare.coordinate`.
+At several probe points (weights, inputs and one-hot labels drawn from ``np.random.default_rng(seed)``,
+:mod:`verification.identify.probes`) the gradient the code under check gives (a
+:class:`verification.subjects.subject.Subject`) is compared, per parameter tensor, with the numeric
+gradient of every catalog loss whose domain holds the network's outputs, the loss being the batch mean
+of :mod:`ffnn.losses` applied to the code's own output.
 
-Verdict per loss and tensor, over all probes:
+One numeric Jacobian of the output per probe serves every loss (:mod:`verification.identify.comparison`):
+by complex step when the code evaluates correctly at complex parameters (detected once,
+:func:`verification.numeric.jacobian.supports_complex`), at rounding accuracy and one forward pass per
+entry; by Richardson-extrapolated central differences otherwise. Past a size budget a sample of
+entries is checked one by one and every entry jointly along random directions, with a stated guarantee
+(:mod:`verification.identify.coverage`). Memory is bounded by the chosen entries, never by the number of
+probes or losses.
 
-* ``matches``: every probe matches;
-* ``matches up to scale`` ``c``: with the pooled least-squares ``c = Σ⟨g_a, g_n⟩ / Σ⟨g_n, g_n⟩`` over the
-  probes, ``g_a / c`` matches ``g_n`` at every probe. One ``c`` for all probes is what tells a factor
-  (``2`` for ``Σ(a − y)²`` without the ½, ``1/n`` for a mean) from a coincidence: near ``a = 0.5`` the
-  ``bce`` gradient of one sigmoid output is about 4 × the ``mse`` one, but the ratio ``a (1 − a)``
-  changes from probe to probe and between outputs, so no single ``c`` fits;
-* ``mismatch`` otherwise.
-
-A loss is *identified* when every tensor matches it with one common scale (1 for an exact match). When
-no loss fits every tensor but each tensor matches some loss, and not all the same, the verdict is a
-*split* (e.g. ``W2`` matches ``bce`` while ``W1`` matches ``mse``).
-
-Probe points are drawn by :mod:`verification.identify.probes`. A probe is redrawn when its outputs
-come within :data:`verification.identify.probes.EDGE` of a bounded end of a loss's domain, when a
-difference step crosses a kink, or when a step leaves a loss's domain.
+The verdicts and the report are :mod:`verification.identify.report`. A probe is redrawn when its
+outputs come within :data:`verification.identify.probes.EDGE` of a bounded end of a loss's domain, or
+(Richardson only) when a difference step crosses a kink of the code.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from fractions import Fraction
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -36,263 +29,232 @@ from numpy.typing import NDArray
 
 from ffnn.losses import LOSSES, get_loss
 from ffnn.validation import InputError
-from verification.compare.coordinate import compare_gradients, compare_parameter
-from verification.compare.reports import GradientReport, ParameterReport
-from verification.compare.rule import least_squares_scale
+from verification.compare.kinks import classify_kinks
+from verification.compare.rule import excess
+from verification.identify.comparison import Elements, OutputDerivatives, loss_derivative, per_loss
+from verification.identify.coverage import (
+    DIRECTIONS,
+    ENTRY_BUDGET,
+    MISS_PROBABILITY,
+    TensorCoverage,
+    choose_entries,
+    detectable,
+    draw_directions,
+)
 from verification.identify.probes import (
     MAX_DRAWS,
-    CachedForward,
     Probe,
+    draw_inputs,
     draw_labels,
-    draw_probe,
+    draw_parameters,
     well_conditioned,
 )
-from verification.numeric.differences import NumericGradient
-from verification.numeric.evaluators import LoopEvaluator
-from verification.numeric.methods import numeric_gradient_on
-from verification.subjects.adapters import Subject
-from verification.tolerances import Tolerance
+from verification.identify.report import IdentificationReport, LossReport, TensorReport
+from verification.numeric.differences import relative_step
+from verification.numeric.jacobian import COLUMNS, Progress, supports_complex
+from verification.numeric.jacobian import DIRECTIONS as ALONG
+from verification.subjects.subject import Subject
+from verification.tolerances import RICHARDSON_LEVELS, Tolerance, tolerance_for
 
 Array = NDArray[Any]
-Pair = tuple[dict[str, Array], NumericGradient, Tolerance]
-"""One probe's analytic gradient, numeric gradient and the tolerance its comparison used."""
-VERDICTS = ("matches", "matches up to scale", "mismatch", "not applicable")
-
-
-@dataclass(frozen=True)
-class TensorReport:
-    """One parameter tensor against one loss over all probes.
-
-    Attributes
-    ----------
-    name, verdict : str
-    scale : float or None
-        1.0 for ``matches``, ``c`` for ``matches up to scale``, None for a mismatch.
-    max_relative_error : float
-        Largest Frobenius relative error (unscaled) over the probes.
-    reports : list of ParameterReport
-        One per probe, from :func:`verification.compare.coordinate.compare_parameter`.
-    """
-
-    name: str
-    verdict: str
-    scale: float | None
-    max_relative_error: float
-    reports: list[ParameterReport]
-
-
-@dataclass(frozen=True)
-class LossReport:
-    """The code under check against one catalog loss."""
-
-    loss: str
-    verdict: str
-    scale: float | None
-    parameters: dict[str, TensorReport] = field(default_factory=dict)
-    reason: str | None = None
-    rtol: float | None = None
-    method: str | None = None
-
-    @property
-    def max_relative_error(self) -> float | None:
-        """Largest per-tensor relative error, or None when the loss does not apply."""
-        return max((t.max_relative_error for t in self.parameters.values()), default=None)
-
-
-@dataclass(frozen=True)
-class IdentificationReport:
-    """The outcome of :func:`identify`.
-
-    Attributes
-    ----------
-    subject : str
-        Name of the code under check.
-    convention : str
-    seed, probes, samples : int
-    method : str
-    candidates : list of LossReport
-        One per catalog loss, in catalog order.
-    backward_order : list of str
-        Parameter names, output layer first.
-    asked : str or None
-        The loss the caller asked about (None for automatic identification).
-    """
-
-    subject: str
-    convention: str
-    seed: int
-    probes: int
-    samples: int
-    method: str
-    candidates: list[LossReport]
-    backward_order: list[str]
-    asked: str | None = None
-    notes: list[str] = field(default_factory=list)
-    rtol: float = 0.0
-
-    def candidate(self, loss: str) -> LossReport:
-        """The candidate of catalog loss ``loss``."""
-        return next(c for c in self.candidates if c.loss == get_loss(loss).name)
-
-    @property
-    def identified(self) -> str | None:
-        """The loss every tensor matches with one scale: exact matches first, then scaled ones."""
-        for verdict in ("matches", "matches up to scale"):
-            for c in self.candidates:
-                if c.verdict == verdict:
-                    return c.loss
-        return None
-
-    @property
-    def also(self) -> list[str]:
-        """Other losses that match as well, e.g. ``poisson_nll`` next to ``cross_entropy`` on a softmax
-        output, where ``Σ_k a_k = 1`` makes the two losses differ by a constant."""
-        found = self.identified
-        verdict = None if found is None else self.candidate(found).verdict
-        return [c.loss for c in self.candidates if c.loss != found and c.verdict == verdict]
-
-    @property
-    def scale(self) -> float | None:
-        """The scale of the identified loss (1.0 for an exact match), or None."""
-        return None if self.identified is None else self.candidate(self.identified).scale
-
-    def parameter_identified(self, name: str) -> tuple[str | None, float | None]:
-        """The loss and scale tensor ``name`` matches on its own (exact first), or (None, None)."""
-        for verdict in ("matches", "matches up to scale"):
-            for c in self.candidates:
-                if name in c.parameters and c.parameters[name].verdict == verdict:
-                    return c.loss, c.parameters[name].scale
-        return None, None
-
-    @property
-    def split(self) -> dict[str, str] | None:
-        """Tensor → loss when no loss fits all tensors but each tensor matches some loss, not all one."""
-        if self.identified is not None:
-            return None
-        per = {n: self.parameter_identified(n)[0] for n in self.backward_order}
-        losses = set(per.values())
-        if None in losses or len(losses) < 2:
-            return None
-        return {n: str(loss) for n, loss in per.items()}
-
-    @property
-    def matches_asked(self) -> bool | None:
-        """Whether the asked loss matches exactly (None when none was asked)."""
-        return None if self.asked is None else self.candidate(self.asked).verdict == "matches"
-
-    def first_mismatch(self, loss: str) -> TensorReport | None:
-        """The first tensor, output layer first, that does not match ``loss`` exactly."""
-        c = self.candidate(loss)
-        for n in self.backward_order:
-            if n in c.parameters and c.parameters[n].verdict != "matches":
-                return c.parameters[n]
-        return None
-
-    @property
-    def success(self) -> bool:
-        """Exit-status sense: the asked loss matches, or (automatic) some loss was identified."""
-        return bool(self.matches_asked) if self.asked is not None else self.identified is not None
-
-
-def format_scale(c: float | None, rtol: float) -> str:
-    """``c`` as a small fraction (``2``, ``1/3``) when it is one to within ``rtol``, else ``%.6g``."""
-    if c is None:
-        return "-"
-    frac = Fraction(c).limit_denominator(1000)
-    if abs(float(frac) - c) <= rtol * abs(c):
-        return str(frac)
-    return f"{c:.6g}"
-
 
 MAX_PROBES = 50
-"""Most probe points :func:`identify` accepts: each probe costs a finite-difference gradient per loss,
-and a scale is told from a coincidence by 2 or 3 already."""
+"""Most probe points :func:`identify` accepts: a scale is told from a coincidence by 2 or 3 already."""
 MAX_SAMPLES = 1000
 """Most samples per probe batch :func:`identify` accepts (a batch factor shows with 2 or 3)."""
+METHODS = ("auto", "complex-step", "richardson")
+"""The methods identification differentiates the code's output by."""
 
 
-def _near_kink(c: Comparison) -> bool:
-    """True when a perturbation of this probe crossed a kink (a ReLU at 0): the probe is redrawn."""
-    return not isinstance(c, str) and any(p.kinks > 0 for p in c[2].parameters.values())
+def resolve(subject: Subject, method: str, params: Mapping[str, Array], x: Array) -> tuple[str, str]:
+    """The method to use on ``subject`` and, when complex step does not apply, why.
+
+    Raises
+    ------
+    InputError
+        On an unknown method, or complex step asked of code that is not complex-safe.
+    """
+    if method in ("complex_step", "complex", "cs"):
+        method = "complex-step"
+    if method not in METHODS:
+        raise InputError(
+            f"method {method!r} is not one identification uses; use one of {', '.join(METHODS)}",
+            hint="central differences are too coarse to tell a scale from a coincidence; richardson is "
+            "their extrapolated form",
+        )
+    if method == "richardson":
+        return method, "richardson asked"
+    subject.bind_inputs(x)
+    ok, why = supports_complex(subject, params)
+    subject.restore()
+    if ok:
+        return "complex-step", ""
+    if method == "complex-step":
+        raise InputError(f"complex step does not apply to {subject.name}: {why}", hint="use --method auto or richardson")
+    return "richardson", f"complex step does not apply ({why})"
 
 
-def _tensor_verdict(name: str, pairs: list[Pair], reports: list[ParameterReport]) -> TensorReport:
+def _draw(subject: Subject, rng: np.random.Generator, samples: int) -> Probe:
+    shapes = {n: p.shape for n, p in subject.parameters.items()}
+    for attempt in range(MAX_DRAWS):
+        params = draw_parameters(shapes, rng)
+        x = draw_inputs(rng, samples, subject.n_inputs)
+        output = subject.forward(params, x)
+        if well_conditioned(output) or attempt == MAX_DRAWS - 1:
+            break
+    y = draw_labels(rng, output.shape)
+    gradient, rounding = subject.gradient(params, x, y)
+    return Probe(params, x, y, output, gradient, rounding)
+
+
+def differentiate(
+    subject: Subject,
+    probe: Probe,
+    method: str,
+    entries: Mapping[str, Array],
+    directions: Mapping[str, Array],
+    progress: Progress | None = None,
+) -> dict[str, OutputDerivatives]:
+    """The output's derivatives at a probe: columns for ``entries`` and along ``directions``."""
+    subject.bind_inputs(probe.x)
+    out = {}
+    try:
+        for name in subject.parameters:
+            J, E = COLUMNS[method](subject, probe.params, name, entries[name], progress)
+            along, along_errors = [], []
+            for u in directions[name]:
+                D, DE = ALONG[method](subject, probe.params, name, u)
+                along.append(D)
+                along_errors.append(DE)
+            shape = probe.output.shape
+            out[name] = OutputDerivatives(
+                flat=np.asarray(entries[name], dtype=np.intp),
+                columns=J.reshape(-1, *shape),
+                column_errors=E.reshape(-1, *shape),
+                directions=directions[name],
+                along=np.array(along).reshape(-1, *shape),
+                along_errors=np.array(along_errors).reshape(-1, *shape),
+            )
+    finally:
+        subject.restore()
+    return out
+
+
+class LossEvaluator:
+    """The batch loss of the subject's output as a function of its parameters, for the kink test
+    (:mod:`verification.compare.kinks`), which shifts single entries."""
+
+    def __init__(self, subject: Subject, probe: Probe, loss: str) -> None:
+        self.subject, self.probe, self.spec = subject, probe, get_loss(loss)
+        self.params = {n: np.array(v, dtype=np.float64) for n, v in probe.params.items()}
+        self.value = float(self.spec.value(probe.output, probe.y))
+        self.dtype = np.dtype(np.float64)
+        self.parameter_dtypes = {n: "float64" for n in self.params}
+        self.evaluations = 1
+
+    def shifted(self, name: str, flat: Array, delta: Array) -> Array:
+        """The loss with single entries of ``name`` shifted by ``delta``."""
+        self.subject.load(self.params)
+        self.subject.bind_inputs(self.probe.x)
+        setter = self.subject.entry_setter(name)
+        out = np.empty(len(flat))
+        try:
+            for k, (i, d) in enumerate(zip(np.asarray(flat), np.asarray(delta), strict=True)):
+                original = setter[i]
+                setter[i] = self.params[name].flat[i] + d
+                try:
+                    a = self.subject.output()
+                finally:
+                    setter[i] = original
+                out[k] = self.spec.value(a, self.probe.y) if np.all(np.isfinite(a)) else np.nan
+        finally:
+            self.subject.restore()
+        self.evaluations += len(flat)
+        return out
+
+
+def _crosses_kink(subject: Subject, probe: Probe, compared: Mapping[str, dict[str, Elements]], tol: Tolerance) -> bool:
+    """True when a flagged entry of some loss sits on a kink of the code (the probe is then redrawn)."""
+    for loss, tensors in compared.items():
+        for name, el in tensors.items():
+            bad = el.flagged_entries(tol)
+            if not bad.size:
+                continue
+            flat = np.ravel_multi_index(np.array([el.labels[i] for i in bad]).T, el.shape)
+            ev = LossEvaluator(subject, probe, loss)
+            # the largest step Richardson took: a kink within it bends the extrapolation
+            step = relative_step(probe.params[name].ravel()[flat], 1 / (2 * RICHARDSON_LEVELS + 1))
+            floor = float(max(el.floors[0][0], el.floors[1][0]))
+            found = classify_kinks(ev, name, np.atleast_1d(flat), step, el.analytic[bad], tol, floor)
+            if found.kink.any():
+                return True
+        for name, el in tensors.items():
+            if _direction_crosses_kink(subject, probe, loss, name, el, tol):
+                return True
+    return False
+
+
+def _direction_crosses_kink(subject: Subject, probe: Probe, loss: str, name: str, el: Elements, tol: Tolerance) -> bool:
+    """The kink test along each flagged direction ``u``: of ``t ↦ L(a(θ + t u))`` at ``t = 0``."""
+    from verification.numeric.evaluators import LoopEvaluator
+
+    floor = np.maximum(el.floors[0], el.floors[1])
+    over = excess(el.analytic, el.numeric, el.estimate, tol, floor)
+    spec = get_loss(loss)
+    w = probe.params[name]
+    for k in np.flatnonzero(over[el.entries :] > 0):
+        label = el.labels[el.entries + k]
+        u = el.directions[k].reshape(w.shape) if el.directions is not None else None
+        if u is None:
+            continue
+
+        def along(p: dict[str, Array], u: Array = u) -> float:
+            shifted = dict(probe.params)
+            shifted[name] = w + float(np.real(p["t"][0])) * u
+            subject.load(shifted)
+            subject.bind_inputs(probe.x)
+            return float(spec.value(subject.output(), probe.y))
+
+        ev = LoopEvaluator(along, {"t": np.zeros(1)})
+        rms_u = float(np.sqrt(np.mean(u * u))) or 1.0
+        h0 = np.finfo(np.float64).eps ** (1 / (2 * RICHARDSON_LEVELS + 1)) * max(1.0, float(np.sqrt(np.mean(w * w)))) / rms_u
+        found = classify_kinks(ev, "t", np.zeros(1, dtype=np.intp), np.array([h0]), np.array([el.analytic[el.entries + k]]), tol, float(floor[el.entries + k]))
+        subject.restore()
+        if found.kink.any():
+            del label
+            return True
+    return False
+
+
+def _tensor_verdict(name: str, per_probe: list[Elements], tol: Tolerance) -> TensorReport:
+    reports = [el.report(name, tol) for el in per_probe]
     worst = max(r.relative_error for r in reports)
     if all(r.verdict in ("matches", "kink") for r in reports):
         return TensorReport(name, "matches", 1.0, worst, reports)
-    c = _pooled_scale(name, pairs)
-    if c is not None and _matches_at(name, pairs, c):
+    c = _pooled_scale(per_probe)
+    if c is not None and all(el.report(name, tol, c).verdict == "matches" for el in per_probe):
         return TensorReport(name, "matches up to scale", c, worst, reports)
     return TensorReport(name, "mismatch", None, worst, reports)
 
 
-def _pooled_scale(name: str, pairs: list[Pair]) -> float | None:
-    g_a = np.concatenate([np.ravel(a[name]) for a, _, _ in pairs])
-    g_n = np.concatenate([np.ravel(n.gradient[name]) for _, n, _ in pairs])
-    _, c = least_squares_scale(g_a, g_n)
+def _pooled_scale(per_probe: list[Elements]) -> float | None:
+    a = np.concatenate([el.analytic for el in per_probe])
+    n = np.concatenate([el.numeric for el in per_probe])
+    nn = float(np.dot(n, n))
+    c = float(np.dot(a, n)) / nn if nn > 0 else float("nan")
     return c if np.isfinite(c) and c > 0 else None
 
 
-def _matches_at(name: str, pairs: list[Pair], c: float) -> bool:
-    for analytic, numeric, tol in pairs:
-        report = compare_parameter(
-            name, analytic[name] / c, numeric.gradient[name], numeric.error_estimate[name], tol
-        )
-        if report.verdict != "matches":
-            return False
-    return True
-
-
-Comparison = tuple[dict[str, Array], NumericGradient, GradientReport] | str
-"""One probe against one loss: recovered and numeric gradients and the report, or why the loss does
-not apply."""
-
-
-def _compare(loss: str, probe: Probe, fwd: CachedForward, method: str) -> Comparison:
-    """The recovered gradient of one probe against the finite-difference gradient of one loss."""
-    spec = get_loss(loss)
-    try:
-        spec.validate_activation(probe.output)
-        spec.validate_labels(probe.y)
-    except InputError as exc:
-        return str(exc)
-    ev = LoopEvaluator(lambda params: spec.value(fwd(params), probe.y), probe.params)
-    try:
-        with np.errstate(all="ignore"):  # a non-finite loss is caught as InputError below
-            numeric = numeric_gradient_on(ev, method)
-    except InputError as exc:  # a step left the loss's domain: the probe is redrawn
-        return _Unstable(f"finite differences of {loss} failed at a probe: {exc}")
-    return probe.gradient, numeric, compare_gradients(probe.gradient, numeric, ev)
-
-
-class _Unstable(str):
-    """Why a probe could not be compared with a loss because a finite-difference step left its domain."""
-
-
-def _candidate(loss: str, subject: Subject, compared: list[Comparison]) -> LossReport:
-    reason = next((c for c in compared if isinstance(c, str)), None)
-    if reason is not None:
-        return LossReport(loss, "not applicable", None, reason=reason)
-    pairs: dict[str, list[Pair]] = {n: [] for n in subject.parameters}
-    reports: dict[str, list[ParameterReport]] = {n: [] for n in subject.parameters}
-    for analytic, numeric, report in (c for c in compared if not isinstance(c, str)):
-        for n in subject.parameters:
-            pairs[n].append((analytic, numeric, report.tolerance))
-            reports[n].append(report.parameters[n])
-    tensors = {n: _tensor_verdict(n, pairs[n], reports[n]) for n in subject.parameters}
-    rtol = pairs[next(iter(pairs))][0][2].rtol
-    used = pairs[next(iter(pairs))][0][1].method
+def _loss_report(loss: str, names: list[str], order: list[str], compared: list[dict[str, Elements]], tol: Tolerance, method: str) -> LossReport:
+    tensors = {n: _tensor_verdict(n, [probe[n] for probe in compared], tol) for n in names}
     if all(t.verdict == "matches" for t in tensors.values()):
-        return LossReport(loss, "matches", 1.0, tensors, rtol=rtol, method=used)
-    first = next(n for n in subject.backward_order if n in tensors)
+        return LossReport(loss, "matches", 1.0, tensors, rtol=tol.rtol, method=method)
+    first = next(n for n in order if n in tensors)
     c = tensors[first].scale
-    if (
-        all(t.scale is not None for t in tensors.values())
-        and c is not None
-        and all(_matches_at(n, pairs[n], c) for n in tensors)
-    ):
-        return LossReport(loss, "matches up to scale", c, tensors, rtol=rtol, method=used)
-    return LossReport(loss, "mismatch", None, tensors, rtol=rtol, method=used)
+    if c is not None and all(t.scale is not None for t in tensors.values()):
+        if all(el.report(n, tol, c).verdict == "matches" for n in names for el in (p[n] for p in compared)):
+            return LossReport(loss, "matches up to scale", c, tensors, rtol=tol.rtol, method=method)
+    return LossReport(loss, "mismatch", None, tensors, rtol=tol.rtol, method=method)
 
 
 def identify(
@@ -303,24 +265,39 @@ def identify(
     probes: int = 3,
     samples: int = 1,
     method: str = "auto",
+    full: bool = False,
+    budget: int = ENTRY_BUDGET,
+    directions: int = DIRECTIONS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> IdentificationReport:
     """Identify the loss that ``subject``'s backward pass is the gradient of.
 
     Parameters
     ----------
     subject : Subject
-        The code under check (see :func:`verification.subjects.adapters.adapt`).
+        The code under check (:func:`verification.subjects.detection.adapt`, or
+        :func:`verification.subjects.subject.subject_from_network`).
     loss : str
         ``"auto"`` to identify, or a catalog id to ask about (all losses are still compared, so the
         report says what the code matches instead).
     seed : int
-        Seed of ``np.random.default_rng`` for the probe points.
+        Seed of ``np.random.default_rng`` for the probes, the sampled entries and the directions.
     probes : int
-        Number of probe points, ≥ 2 so a scale can be told from a coincidence.
+        Number of probe points, 2 … :data:`MAX_PROBES` (two at least, to tell a scale from a
+        coincidence).
     samples : int
-        Samples per probe batch (1 for code written one sample at a time).
+        Samples per probe batch, 1 … :data:`MAX_SAMPLES` (1 for code written one sample at a time).
     method : str
-        Finite-difference method (:func:`verification.numeric.methods.numeric_gradient`).
+        ``auto`` (complex step when the code is complex-safe, else Richardson), ``complex-step`` or
+        ``richardson``.
+    full : bool
+        Check every entry individually at the first probe (the others are sampled).
+    budget : int
+        Entries per probe checked individually before sampling (:data:`ENTRY_BUDGET`).
+    directions : int
+        Random directions per tensor per probe.
+    progress : callable, optional
+        ``progress(done, total)`` in forward evaluations, for a progress indicator.
 
     Returns
     -------
@@ -329,127 +306,130 @@ def identify(
     Raises
     ------
     InputError
-        On an unknown loss, probes outside 2 … :data:`MAX_PROBES`, samples outside 1 …
-        :data:`MAX_SAMPLES`, complex step asked of a real-only subject, a loss that does not apply to
-        the outputs, or code that fails (raises, wrong shapes, non-finite values).
+        On an unknown loss or method, out-of-range counts, complex step asked of code that is not
+        complex-safe, an asked loss that does not apply to the outputs, or code that fails.
     """
     asked = None if loss == "auto" else get_loss(loss).name
     if not 2 <= probes <= MAX_PROBES:
-        raise InputError(
-            f"probes must be from 2 (to tell a scale from a coincidence) to {MAX_PROBES}, got {probes}"
-        )
+        raise InputError(f"probes must be from 2 (to tell a scale from a coincidence) to {MAX_PROBES}, got {probes}")
     if not 1 <= samples <= MAX_SAMPLES:
         raise InputError(f"samples must be from 1 to {MAX_SAMPLES}, got {samples}")
-    if method == "complex-step" and subject.real_only:
+    if samples > 1 and subject.layout.one_sample_only:
         raise InputError(
-            f"complex step does not apply to {subject.name}: code under check is run at real weights "
-            "only (its outputs and gradients are read as real numbers); use auto, richardson or central"
+            f"{subject.name} takes one sample at a time ({subject.layout.inputs} inputs); use --samples 1"
         )
     rng = np.random.default_rng(seed)
-    compared: dict[str, list[Comparison]] = {name: [] for name in LOSSES}
-    for _ in range(probes):
+    names = list(subject.parameters)
+    drawn: list[Probe] = []
+    compared: dict[str, list[dict[str, Elements]]] = {name: [] for name in LOSSES}
+    reasons: dict[str, str] = {}
+    coverage_data: dict[str, list[tuple[int, Array, float]]] = {n: [] for n in names}
+    used = method
+    method_note = ""
+    total = None
+    done = 0
+
+    def tick(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None and total is not None:
+            progress(done, total)
+
+    for p in range(probes):
         for attempt in range(MAX_DRAWS):
-            last = attempt == MAX_DRAWS - 1
-            params, x = draw_probe(subject, rng, samples)
-            output = subject.forward(params, x)
-            if not (well_conditioned(output) or last):
-                continue
-            y = draw_labels(rng, output.shape)
-            probe = Probe(params, x, y, output, subject.gradient(params, x, y))
-            fwd = CachedForward(subject, x)
-            here = {name: _compare(name, probe, fwd, method) for name in LOSSES}
-            if last or not any(_near_kink(c) or isinstance(c, _Unstable) for c in here.values()):
+            probe = _draw(subject, rng, samples)
+            if p == 0 and attempt == 0:
+                used, method_note = resolve(subject, method, probe.params, probe.x)
+            tol = tolerance_for(np.float64, used)
+            entries = choose_entries(probe.gradient, rng, budget=budget, full=full and p == 0)
+            dirs = draw_directions(probe.gradient, rng, directions)
+            if total is None:
+                per_entry = 1 if used == "complex-step" else 8
+                count = sum(len(e) for e in entries.values()) + directions * len(names)
+                later = sum(len(e) for e in choose_entries(probe.gradient, np.random.default_rng(0), budget=budget).values())
+                total = per_entry * (count + (probes - 1) * (later + directions * len(names)))
+            derivatives = differentiate(subject, probe, used, entries, dirs, tick)
+            here: dict[str, dict[str, Elements]] = {}
+            for name in LOSSES:
+                spec = get_loss(name)
+                try:
+                    spec.validate_activation(probe.output)
+                    spec.validate_labels(probe.y)
+                except InputError as exc:
+                    reasons.setdefault(name, str(exc))
+                    continue
+                weight = loss_derivative(spec, probe.output, probe.y)
+                here[name] = per_loss(probe.gradient, probe.rounding, derivatives, weight)
+            if used == "complex-step" or attempt == MAX_DRAWS - 1 or not _crosses_kink(subject, probe, here, tol):
                 break
-        for name in LOSSES:
-            compared[name].append(here[name])
-    candidates = [_candidate(name, subject, compared[name]) for name in LOSSES]
-    used = next((c.method for c in candidates if c.method is not None), method)
+        drawn.append(probe)
+        for name, tensors in here.items():
+            compared[name].append(tensors)
+        for n in names:
+            g = np.ravel(probe.gradient[n])
+            rms = float(np.sqrt(np.mean(g * g))) if g.size else 0.0
+            allowances = _direction_allowances(here, n, tol, entries[n].size)
+            coverage_data[n].append((entries[n].size, allowances, rms))
+    losses = []
+    for name in LOSSES:
+        if name in reasons or len(compared[name]) < probes:
+            losses.append(LossReport(name, "not applicable", None, reason=reasons.get(name, "outputs out of domain")))
+        else:
+            losses.append(_loss_report(name, names, subject.backward_order, compared[name], tol, used))
+    coverage = {
+        n: TensorCoverage(
+            name=n,
+            size=int(subject.parameters[n].size),
+            checked=[c for c, _, _ in coverage_data[n]],
+            directions=directions,
+            detectable=detectable([a for _, a, _ in coverage_data[n]], [s for _, _, s in coverage_data[n]], MISS_PROBABILITY),
+        )
+        for n in names
+    }
     result = IdentificationReport(
         subject.name,
-        subject.convention,
+        _convention(subject),
         seed,
         probes,
         samples,
         used,
-        candidates,
+        losses,
         subject.backward_order,
         asked,
         list(subject.notes),
-        next((c.rtol for c in candidates if c.rtol is not None), 0.0),
+        tol.rtol,
+        coverage,
+        method_note,
+        subject.lr_known,
+        subject.layout.describe(),
     )
     if asked is not None and result.candidate(asked).verdict == "not applicable":
         raise InputError(result.candidate(asked).reason or f"loss {asked} does not apply")
     return result
 
 
-def to_dict(result: IdentificationReport) -> dict[str, Any]:
-    """The JSON object of ``backprop-verify check`` (field names stable, see DESIGN.md)."""
-    parameters = {}
-    for n in result.backward_order:
-        loss, scale = result.parameter_identified(n)
-        errors = [c.parameters[n].max_relative_error for c in result.candidates if n in c.parameters]
-        against = (
-            result.candidate(loss).parameters[n].max_relative_error if loss else min(errors, default=None)
-        )
-        parameters[n] = {"identified": loss, "scale": scale, "max_relative_error": against}
-    candidates = []
-    for c in result.candidates:
-        first = result.first_mismatch(c.loss) if c.verdict != "not applicable" else None
-        candidates.append(
-            {
-                "loss": c.loss,
-                "verdict": c.verdict,
-                "scale": c.scale,
-                "max_relative_error": c.max_relative_error,
-                "first_mismatch": None if first is None else first.name,
-                "reason": c.reason,
-                "parameters": {
-                    n: {
-                        "verdict": t.verdict,
-                        "scale": t.scale,
-                        "max_relative_error": t.max_relative_error,
-                        "cosine": min(r.cosine for r in t.reports),
-                    }
-                    for n, t in c.parameters.items()
-                },
-            }
-        )
-    return {
-        "command": "check",
-        "code": result.subject,
-        "convention": result.convention,
-        "seed": result.seed,
-        "probes": result.probes,
-        "samples": result.samples,
-        "method": result.method,
-        "asked": result.asked,
-        "matches_asked": result.matches_asked,
-        "identified": result.identified,
-        "scale": result.scale,
-        "scale_text": format_scale(result.scale, result.rtol) if result.scale is not None else None,
-        "verdict": verdict_sentence(result),
-        "also": result.also,
-        "split": result.split,
-        "parameters": parameters,
-        "candidates": candidates,
-        "notes": result.notes,
-    }
+def _direction_allowances(here: Mapping[str, Mapping[str, Elements]], name: str, tol: Tolerance, entries: int) -> Array:
+    """The allowances of the directional elements of tensor ``name`` for the first applicable loss
+    (``mse`` when it applies): what a single wrong entry must exceed to be seen along a direction."""
+    from verification.compare.rule import allowance
+
+    for loss in ("mse", *LOSSES):
+        if loss in here:
+            el = here[loss][name]
+            a, n = el.analytic[entries:], el.numeric[entries:]
+            floor = np.maximum(el.floors[0][entries:], el.floors[1][entries:])
+            return allowance(a, n, el.estimate[entries:], tol, floor)
+    return np.zeros(0)
 
 
-def verdict_sentence(result: IdentificationReport) -> str:
-    """One line saying what the code is the gradient of."""
-    rtol = result.rtol
-    if result.identified is not None:
-        formula = get_loss(result.identified).formula
-        if result.also:
-            formula += f" (also matches {', '.join(result.also)}: the losses differ by a constant here)"
-        if result.scale == 1.0:
-            return f"{result.subject} is the gradient of {result.identified}: {formula}"
-        return (
-            f"{result.subject} is {format_scale(result.scale, rtol)} × the gradient of "
-            f"{result.identified} ({formula})"
-        )
-    if result.split is not None:
-        parts = ", ".join(f"{n} matches {loss}" for n, loss in result.split.items())
-        return f"{result.subject} is a split: {parts}; it is the gradient of no one loss"
-    return f"{result.subject} is the gradient of none of the catalog losses (nor a multiple of one)"
+def _convention(subject: Subject) -> str:
+    """How the code's gradient was taken, for the report: returned, or recovered from an update."""
+    recipe = subject.recipe
+    if recipe is None:
+        return "function"
+    if recipe.kind == "returned":
+        return "returned gradients"
+    lr = getattr(subject, "lr", None)
+    if not subject.lr_known:
+        return "update in place, learning rate unknown (taken as 1)"
+    return f"update in place, lr = {lr:g}"

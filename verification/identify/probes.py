@@ -1,16 +1,15 @@
-"""Probe points: where identification compares a backward pass with the catalog losses.
+"""Probe points: where identification compares someone's backward pass with the catalog losses.
 
-Weights are drawn from N(0, 1/n_rows) (biases N(0, ¼)), inputs from N(0, 1) and labels as rows of a
-flat Dirichlet draw (non-negative, summing to 1), which fit every catalog loss. A draw whose outputs
-come within :data:`EDGE` of a bounded end of a loss's domain is ill conditioned and is redrawn by
-:func:`verification.identify.identification.identify`, which also redraws probes where a difference step
-crosses a kink or leaves a loss's domain. The subject's forward pass is memoised per probe, so the
-losses compared at one probe share its evaluations.
+Weights are drawn from ``N(0, 1 / max(shape))`` (so a layer's pre-activations have variance at most one
+whether the code writes ``x @ W`` or ``W @ x``), other parameters from ``N(0, ¼)``, inputs from
+``N(0, 1)``, and labels one-hot (a random class per sample; 0 or 1 for a single output). One-hot labels
+fit every catalog loss and every label format code takes (rows, columns, class indices), and code that
+takes the ``argmax`` of its labels sees the labels it was written for. A draw whose outputs come within
+:data:`EDGE` of a bounded end of a loss's domain is redrawn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,38 +17,67 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.losses import LOSSES
-from verification.subjects.adapters import Subject
 
 Array = NDArray[Any]
+
+EDGE = float(np.finfo(np.float64).eps ** (1 / 3))
+"""``ε^(1/3) ≈ 6e-6``: the closest a probe's output may come to a bounded end of a loss's domain, where
+``log a`` or ``log(1 − a)`` and their derivatives lose relative accuracy (rounding ``ε / distance``);
+the same bound as :data:`verification.testing.strategies.MAX_OUTPUT_PREACTIVATION` (``e^(−ln(1/ε)/3) =
+ε^(1/3)`` for a sigmoid)."""
+MAX_DRAWS = 100
+"""Draws tried for each probe before an ill-conditioned one is used anyway."""
 
 
 @dataclass(frozen=True)
 class Probe:
-    """One probe point: parameters, inputs ``x`` (n_samples, n_0), labels ``y`` (n_samples, n_out)."""
+    """One probe point.
+
+    Attributes
+    ----------
+    params : dict of str to ndarray
+        The parameters, float64.
+    x : ndarray, shape (n, n_in)
+    y : ndarray, shape (n, n_out)
+        One-hot labels (0 or 1 for one output).
+    output : ndarray, shape (n, n_out)
+        The code's output at ``params`` for ``x``.
+    gradient : dict of str to ndarray
+        The code's gradient at the probe.
+    rounding : dict of str to ndarray
+        A bound on the rounding in ``gradient`` (nonzero for gradients recovered from an update).
+    """
 
     params: dict[str, Array]
     x: Array
     y: Array
     output: Array
     gradient: dict[str, Array]
+    rounding: dict[str, Array]
 
 
-def draw_probe(subject: Subject, rng: np.random.Generator, samples: int) -> tuple[dict[str, Array], Array]:
-    params = {}
-    for n, p in subject.parameters.items():
-        sd = 1.0 / np.sqrt(p.shape[0]) if p.ndim == 2 else 0.5
-        params[n] = sd * rng.standard_normal(p.shape)
-    return params, rng.standard_normal((samples, subject.n_inputs))
+def draw_parameters(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict[str, Array]:
+    """Parameters of the given shapes (see the module docstring)."""
+    out = {}
+    for n, shape in shapes.items():
+        sd = 1.0 / np.sqrt(max(shape)) if len(shape) >= 2 and min(shape) > 1 else 0.5
+        out[n] = sd * rng.standard_normal(shape)
+    return out
 
 
-EDGE = float(np.finfo(np.float64).eps ** (1 / 3))
-"""``ε^(1/3) ≈ 6e-6``: the closest a probe's output may come to a bounded end of a loss's domain. Near
-the end ``log a`` or ``log(1 − a)`` is ill conditioned (relative rounding ``ε / distance``), and the
-finite-difference error estimate holds only while the loss is accurate to the ``ε^(2/3)`` central
-differences reach; the same bound as :data:`verification.testing.strategies.MAX_OUTPUT_PREACTIVATION`
-(``e^(−ln(1/ε)/3) = ε^(1/3)`` for a sigmoid)."""
-MAX_DRAWS = 100
-"""Draws tried for each probe before an ill-conditioned one is used anyway."""
+def draw_inputs(rng: np.random.Generator, samples: int, n_inputs: int) -> Array:
+    """Inputs ``(samples, n_inputs)`` from ``N(0, 1)``."""
+    return rng.standard_normal((samples, n_inputs))
+
+
+def draw_labels(rng: np.random.Generator, shape: tuple[int, int]) -> Array:
+    """One-hot labels of ``shape`` (a random class per row; 0 or 1 when there is one output)."""
+    n, m = shape
+    if m == 1:
+        return rng.integers(0, 2, size=(n, 1)).astype(np.float64)
+    y = np.zeros(shape)
+    y[np.arange(n), rng.integers(0, m, size=n)] = 1.0
+    return y
 
 
 def well_conditioned(a: Array) -> bool:
@@ -62,25 +90,3 @@ def well_conditioned(a: Array) -> bool:
         ):
             return False
     return True
-
-
-def draw_labels(rng: np.random.Generator, shape: tuple[int, ...]) -> Array:
-    if shape[1] == 1:  # a one-hot or Dirichlet row of one output is constant: draw from [0, 1]
-        return rng.uniform(0.0, 1.0, size=shape)
-    y = rng.dirichlet(np.ones(shape[1]), size=shape[0])
-    y[:, -1] = 1.0 - y[:, :-1].sum(axis=1)
-    return np.clip(y, 0.0, 1.0)
-
-
-class CachedForward:
-    """The subject's forward pass memoised by parameter values, shared by the losses of one probe."""
-
-    def __init__(self, subject: Subject, x: Array) -> None:
-        self.subject, self.x = subject, x
-        self.cache: dict[bytes, Array] = {}
-
-    def __call__(self, params: Mapping[str, Array]) -> Array:
-        key = b"".join(np.ascontiguousarray(params[n]).tobytes() for n in self.subject.parameters)
-        if key not in self.cache:
-            self.cache[key] = self.subject.forward(dict(params), self.x)
-        return self.cache[key]

@@ -1,333 +1,330 @@
-"""Calling conventions: how someone's network code is called, detected from its names, signatures and
-source, and the options that override the detection.
+"""What the names, signatures and source of someone's code say about how it is called.
 
-Conventions, detected automatically and overridable (``convention=``):
+Detection (:mod:`verification.subjects.detection`) reads, without running anything:
 
-``update-error``
-    The question's: ``backward(x, error)`` with ``error = a − y`` updates the weights in place,
-    ``W -= lr * g``. The implied gradient is recovered from the update:
-    ``g = (W_before − W_after) / lr``.
-``update-flipped-error``
-    ``backward(x, error)`` with ``error = y − a`` and ``W += lr * g``; the same recovery.
-``update-labels``
-    ``backward(x, y)`` takes the labels and updates in place.
-``return-error``, ``return-labels``
-    ``backward`` returns the gradients (a dict, tuple or list of arrays) instead of updating.
-
-This module holds what the detection reads without running the code: the method and parameter names it
-looks for, the array attributes that may be weights, the second argument of ``backward`` (error or
-labels), the sign of an in-place update in its source, how returned gradients map onto parameter names,
-constructor arguments and weight shapes written in the script, and the parsing of the overrides
-(:class:`AdapterOptions`). :mod:`verification.subjects.adapters` runs the code and turns a convention into a
-gradient function.
+* method and argument names: which method is the forward pass, which gives the gradient, which
+  argument takes the inputs, the labels, the error ``a − y``, the forward output, the learning rate or
+  the number of iterations (the lists below, in order of preference, matched without case);
+* the sign of an in-place update of the *parameters* (``W += …`` or ``W -= …``), which tells whether
+  an ``error`` argument is ``y − a`` or ``a − y`` (a step counter ``self.steps += 1`` is no parameter
+  and does not count);
+* a learning rate written as a local constant of the training method (``learn_rate = 0.1``);
+* loops of a training method, so that "one step" can be asked of it;
+* the script's own top-level construction of the network and the statements it needs.
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
+import re
 import textwrap
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
-from ffnn.validation import InputError
-from verification.subjects.loader import LoadedScript, is_constant_expression
-
-Array = NDArray[Any]
-
-CONVENTIONS = tuple("auto update-error update-flipped-error update-labels return-error return-labels".split())
-"""Names of the calling conventions (``auto`` detects one)."""
-
-FORWARD_NAMES = ("forward", "feedforward", "feed_forward", "forward_pass", "predict", "__call__")
-BACKWARD_NAMES = tuple(
-    "backward backprop backpropagation backpropagate back_propagation backward_pass gradients gradient "
-    "compute_gradients".split()
+FORWARD_NAMES = (
+    "forward", "feedforward", "feed_forward", "forward_pass", "forward_propagation", "forward_propogation",
+    "forwardprop", "forward_prop", "fprop", "predict", "query", "think", "__call__", "run",
 )
-LR_NAMES = ("lr", "learning_rate", "learningrate", "eta", "alpha", "rate", "step_size", "learningRate")
-OUTPUT_NAMES = ("output", "out", "a2", "y_hat", "yhat", "prediction", "predictions", "a_out", "o")
-LABEL_ARGS = tuple("y t target targets label labels y_true ytrue expected desired Y".split())
-ERROR_ARGS = tuple(
-    "error err e errors delta d output_error o_error diff dout grad loss_grad dloss residual".split()
+GRADIENT_NAMES = (
+    "backprop", "backpropagation", "back_propagation", "backward", "backward_pass", "backward_propagation",
+    "backward_propogation", "backprop_step", "gradients", "gradient", "compute_gradients", "get_gradients",
+    "grads", "costFunctionPrime", "cost_function_prime", "loss", "backpropagate", "backPropagate",
 )
-OUTPUT_ARGS = tuple("o out output a y_hat yhat pred prediction predicted activation".split())
-"""Method and parameter names the detection looks for, in order of preference."""
+TRAIN_NAMES = ("train_step", "train", "fit", "learn", "update", "step", "sgd_step", "train_once")
+"""Methods that give a gradient by returning it, or one training step by updating the weights."""
+
+X_ARGS = (
+    "x", "inputs", "input", "xs", "a0", "x_batch", "inputs_list", "input_list", "data", "sample", "features",
+    "x_train", "l0", "input_data", "in_",
+)
+Y_ARGS = (
+    "y", "t", "target", "targets", "label", "labels", "y_true", "ytrue", "expected", "desired", "targets_list",
+    "target_list", "y_train", "truth", "desired_output", "expected_output", "outputs_expected",
+)
+ERROR_ARGS = (
+    "error", "err", "e", "errors", "delta", "d", "output_error", "o_error", "diff", "dout", "grad",
+    "loss_grad", "dloss", "residual", "dvalues",
+)
+OUTPUT_ARGS = (
+    "o", "out", "output", "a", "y_hat", "yhat", "pred", "prediction", "predicted", "activation", "al", "a2",
+    "output_activation", "outputs", "y_pred", "ypred",
+)
+CACHE_ARGS = ("cache", "caches", "memory", "activations")
+LR_NAMES = (
+    "lr", "learning_rate", "learningrate", "eta", "alpha", "rate", "step_size", "learn_rate", "l_rate", "lrate",
+)
+ITERATION_ARGS = (
+    "iterations", "epochs", "num_epochs", "n_epochs", "number_of_training_iterations", "n_iter", "iters",
+    "num_iterations", "steps", "epoch", "n_iterations", "max_iter",
+)
+PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model")
+"""Argument names under which functions take their parameters."""
+
+SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"^(sizes|layers|layer_sizes|layer_dims|layers_dims|dims|shape|architecture|topology|nn_structure)$", re.I), [4, 5, 3]),
+    (re.compile(r"(input|^n_?x$|^ni$|^n_?in$|inode|num_in|in_features|^d_?in$|n_inputs|^x_size$)", re.I), 4),
+    (re.compile(r"(hidden|^n_?h$|^nh$|hnode|^h$)", re.I), 5),
+    (re.compile(r"(output|^n_?y$|^no$|^n_?out$|onode|num_out|num_classes|n_classes|out_features|^d_?out$)", re.I), 3),
+    (re.compile(r"^(lr|learning_?rate|eta|alpha|learn_rate|rate)$", re.I), 0.1),
+    (re.compile(r"(epoch|iteration|iters)", re.I), 1),
+    (re.compile(r"^(seed|random_state)$", re.I), 0),
+    (re.compile(r"^(activation|act|activation_function)$", re.I), "sigmoid"),
+)
+"""Constructor arguments guessed from their names when the script does not build its network: a
+4-5-3 network, learning rate 0.1, one epoch."""
 
 
-def as_number(text: Any) -> float | None:
+def lower(names: Iterable[str]) -> tuple[str, ...]:
+    """The names in lower case, for matching without case."""
+    return tuple(n.lower() for n in names)
+
+
+def methods_by_preference(obj: Any, names: Iterable[str], fuzzy: Iterable[str] = ()) -> list[str]:
+    """Callable attributes of ``obj`` whose names are in ``names`` (that order, any case), then those
+    containing one of ``fuzzy``."""
+    available = {n.lower(): n for n in dir(obj) if not n.startswith("__") or n == "__call__"}
+    out = []
+    for n in names:
+        real = available.get(n.lower())
+        if real is not None and callable(getattr(obj, real, None)) and real not in out:
+            if real != "__call__" or not isinstance(obj, type):
+                out.append(real)
+    for n in sorted(available.values()):
+        if any(f in n.lower() for f in fuzzy) and n not in out and callable(getattr(obj, n, None)):
+            out.append(n)
+    return out
+
+
+def positional_parameters(fn: Any) -> list[inspect.Parameter]:
+    """The parameters of ``fn`` that can be given by position (``self`` excluded for bound methods)."""
     try:
-        return float(text)
+        sig = inspect.signature(fn)
     except (TypeError, ValueError):
+        return []
+    return [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def role(name: str, position: int) -> str | None:
+    """``x``, ``y``, ``error``, ``output``, ``cache``, ``lr``, ``iterations`` or None, from an argument's name
+    (the first argument is the inputs when its name says nothing)."""
+    n = name.lower()
+    for kind, names in (
+        ("x", X_ARGS), ("y", Y_ARGS), ("error", ERROR_ARGS), ("output", OUTPUT_ARGS), ("cache", CACHE_ARGS),
+        ("lr", LR_NAMES), ("iterations", ITERATION_ARGS),
+    ):
+        if n in lower(names):
+            return kind
+    if n.startswith(("target", "label")):
+        return "y"
+    if "err" in n or "delta" in n:
+        return "error"
+    if position == 0:
+        return "x"
+    return None
+
+
+def source_tree(fn: Any) -> ast.AST | None:
+    """The parsed source of a function or method, or None when it cannot be read."""
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
         return None
 
 
-@dataclass(frozen=True)
-class AdapterOptions:
-    """Overrides for the automatic detection; ``None`` or ``"auto"`` means detect.
+def _target_names(target: ast.expr) -> list[str]:
+    """Attribute and variable names along an assignment target: ``self.weights[i]`` → [weights, self]."""
+    names = []
+    node: ast.expr | None = target
+    while node is not None:
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Name):
+            names.append(node.id)
+            node = None
+        else:
+            node = None
+    return names
 
-    Attributes
+
+def update_sign(fn: Any, parameter_names: Iterable[str]) -> int | None:
+    """+1 when the source of ``fn`` updates the parameters with ``+=`` (or ``W = W + …``), −1 with ``-=``,
+    None when it updates none of them (step counters and caches do not count).
+
+    Parameters
     ----------
-    convention : str
-        One of :data:`CONVENTIONS`.
-    forward, backward : str or None
-        Method names.
-    output : str or None
-        Attribute that holds the output activation after ``forward`` (when it returns nothing).
-    lr : str or None
-        Attribute that holds the learning rate.
-    init_args : tuple or None
-        Positional arguments for the class's constructor.
-    n_inputs : int or None
-        Input width ``n_0``.
-    shapes : dict of str to tuple of int, or None
-        Weight shapes, for a plain function whose weights are its arguments.
+    fn : callable
+    parameter_names : iterable of str
+        The attribute or key names the parameters are kept under (``W1``, ``weights``, ``wih``).
     """
-
-    convention: str = "auto"
-    forward: str | None = None
-    backward: str | None = None
-    output: str | None = None
-    lr: str | None = None
-    init_args: tuple[Any, ...] | None = None
-    n_inputs: int | None = None
-    shapes: dict[str, tuple[int, ...]] | None = None
-
-
-def is_float_array(value: Any) -> bool:
-    return (
-        isinstance(value, np.ndarray)
-        and value.ndim in (1, 2)
-        and value.size > 0
-        and (np.issubdtype(value.dtype, np.floating) or np.issubdtype(value.dtype, np.integer))
-    )
-
-
-def find_arrays(obj: Any) -> dict[str, tuple[str, int | None]]:
-    """Array attributes of ``obj`` (and arrays in list attributes), deduplicated by identity."""
-    found: dict[str, tuple[str, int | None]] = {}
-    seen: set[int] = set()
-    for attr, value in vars(obj).items():
-        items: list[tuple[str, int | None, Any]] = []
-        if is_float_array(value):
-            items = [(attr, None, value)]
-        elif isinstance(value, list) and value and all(is_float_array(v) for v in value):
-            items = [(f"{attr}[{i}]", i, v) for i, v in enumerate(value)]
-        for name, index, arr in items:
-            if id(arr) not in seen:
-                seen.add(id(arr))
-                found[name] = (attr, index)
-    return found
-
-
-def _method_names(obj: Any) -> list[str]:
-    return [n for n in dir(type(obj)) if callable(getattr(type(obj), n, None))]
-
-
-def pick_method(obj: Any, wanted: str | None, names: Sequence[str], what: str) -> str:
-    if wanted is not None:
-        if not callable(getattr(obj, wanted, None)):
-            raise InputError(f"{type(obj).__name__} has no method {wanted!r} to use as {what}")
-        return wanted
-    for n in names:
-        if n != "__call__" and callable(getattr(obj, n, None)):
-            return n
-    if "__call__" in names and callable(obj) and not isinstance(obj, type):
-        return "__call__"
-    public = ", ".join(m for m in _method_names(obj) if not m.startswith("_")) or "none"
-    raise InputError(
-        f"{type(obj).__name__} has no {what} method (looked for {', '.join(names)}; it has: {public})"
-    )
-
-
-def update_sign(method: Any) -> int:
-    """+1 when the method's source updates weights with ``+=`` only, −1 otherwise (``-=`` or unknown)."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
-    except (OSError, TypeError, SyntaxError):
-        return -1
+    tree = source_tree(fn)
+    if tree is None:
+        return None
+    wanted = {n.lower() for n in parameter_names}
     plus = minus = 0
     for node in ast.walk(tree):
         op: ast.operator | None = None
-        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Attribute | ast.Subscript):
-            op = node.op
-        elif (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Attribute | ast.Subscript)
-            and isinstance(node.value, ast.BinOp)
-            and ast.dump(node.value.left) == ast.dump(node.targets[0]).replace("Store()", "Load()")
-        ):
-            op = node.value.op
+        target: ast.expr | None = None
+        if isinstance(node, ast.AugAssign):
+            op, target = node.op, node.target
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.BinOp):
+            t = node.targets[0]
+            if ast.dump(node.value.left) == ast.dump(t).replace("Store()", "Load()"):
+                op, target = node.value.op, t
+        if target is None or not isinstance(target, ast.Attribute | ast.Subscript | ast.Name):
+            continue
+        if not wanted & {n.lower() for n in _target_names(target)[:2]}:
+            continue
         if isinstance(op, ast.Add):
             plus += 1
         elif isinstance(op, ast.Sub):
             minus += 1
-    return 1 if plus > 0 and minus == 0 else -1
-
-
-def argument_kind(obj: Any, backward: str) -> tuple[str | None, list[str]]:
-    """``error``, ``labels`` or None from the name of backward's second parameter; and its parameters."""
-    try:
-        sig = inspect.signature(getattr(obj, backward))
-    except (TypeError, ValueError):
-        return None, []
-    names = [
-        p.name for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
-    if len(names) < 2:
-        return None, names
-    second = names[1]
-    if second in LABEL_ARGS or second.lower().startswith(("target", "label")):
-        return "labels", names
-    if second in ERROR_ARGS or "err" in second.lower() or "delta" in second.lower():
-        return "error", names
-    return None, names
-
-
-def constructor_arguments(cls: type, script: LoadedScript | None) -> tuple[Any, ...] | None:
-    """Arguments of the first top-level call ``cls(...)`` in the script, when they are constants.
-
-    Scripts usually build their network at top level (``nn = NeuralNetwork(30, 5, 3)``); the loader does
-    not run that line, but its constant arguments are evaluated here in the script's namespace.
-    """
-    if script is None:
-        return None
-    for stmt in script.tree.body:
-        for node in ast.walk(stmt):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id == cls.__name__
-                and not node.keywords
-                and all(is_constant_expression(a) for a in node.args)
-            ):
-                try:
-                    return tuple(
-                        eval(compile(ast.Expression(a), str(script.path), "eval"), script.module.__dict__)
-                        for a in node.args
-                    )
-                except Exception:
-                    return None
+    if plus and not minus:
+        return 1
+    if minus:
+        return -1
     return None
 
 
-def holds_gradients(returned: Any) -> bool:
-    if isinstance(returned, dict):
-        values = list(returned.values())
-    elif isinstance(returned, tuple | list):
-        values = list(returned)
-    else:
-        return False
-    return bool(values) and any(isinstance(v, np.ndarray) for v in values)
-
-
-def match_gradients(label: str, returned: Any, params: Mapping[str, Array]) -> dict[str, Array]:
-    """Map a returned dict, tuple or list of arrays onto the parameter names (by key, shape or order)."""
-    if not holds_gradients(returned):
-        raise InputError(f"{label} returned {type(returned).__name__}, not the gradients")
-    names = list(params)
-    if isinstance(returned, dict):
-        out = {}
-        for n in names:
-            for key in (n, f"d{n}", f"grad_{n}", f"{n}_grad", f"d_{n}", f"dL_d{n}"):
-                if key in returned:
-                    out[n] = np.asarray(returned[key])
-                    break
-        if len(out) == len(names):
-            return out
-        values = [np.asarray(v) for v in returned.values() if isinstance(v, np.ndarray)]
-    else:
-        values = [np.asarray(v) for v in returned if isinstance(v, np.ndarray)]
-    if len(values) != len(names):
-        raise InputError(
-            f"{label} returned {len(values)} arrays for {len(names)} parameters ({', '.join(names)})"
-        )
-    shapes = [params[n].shape for n in names]
-    if len(set(shapes)) == len(shapes) and sorted(map(str, shapes)) == sorted(str(v.shape) for v in values):
-        by_shape = {v.shape: v for v in values}
-        return {n: by_shape[params[n].shape] for n in names}
-    return dict(zip(names, values, strict=True))
-
-
-def with_backward(options: AdapterOptions, name: str) -> AdapterOptions:
-    return replace(options, backward=options.backward or name)
-
-
-def parse_init_args(text: str | None) -> tuple[Any, ...] | None:
-    """Constructor arguments from a Python literal list such as ``"30, 5, 3"`` (None stays None).
-
-    Raises
-    ------
-    InputError
-        If ``text`` is not a comma-separated list of Python literals.
-    """
-    if text is None:
+def local_learning_rate(fn: Any) -> tuple[float, int] | None:
+    """A learning rate written as a local constant in the source of ``fn`` (``learn_rate = 0.1``), with its
+    line, or None."""
+    tree = source_tree(fn)
+    if tree is None:
         return None
-    try:
-        value = ast.literal_eval(f"({text},)") if text.strip() else ()
-    except (ValueError, SyntaxError):
-        raise InputError(f"--init-args must be Python literals separated by commas, got {text!r}") from None
-    return tuple(value)
-
-
-X_ARGS = tuple("x X inputs input xs a0 x_batch".split())
-_CONSTRUCTORS = {
-    "randn": "dims",
-    "rand": "dims",
-    "standard_normal": 0,
-    "random": 0,
-    "zeros": 0,
-    "ones": 0,
-    "empty": 0,
-    "normal": 2,
-    "uniform": 2,
-}
-"""numpy constructors whose constant arguments give a weight's shape: the dimensions themselves, or
-the shape at this position (or as ``size=`` / ``shape=``)."""
-
-
-def parse_shapes(text: str | None) -> dict[str, tuple[int, ...]] | None:
-    """Weight shapes from ``"W1=30x5,W2=5x3"`` (None stays None).
-
-    Raises
-    ------
-    InputError
-        If ``text`` is not of that form.
-    """
-    if text is None:
-        return None
-    try:
-        pairs = (item.split("=") for item in text.split(","))
-        return {name.strip(): tuple(int(d) for d in dims.split("x")) for name, dims in pairs}
-    except ValueError:
-        raise InputError(f"--shapes must look like W1=30x5,W2=5x3, got {text!r}") from None
-
-
-def script_shape(script: LoadedScript, name: str) -> tuple[int, ...] | None:
-    """The shape of a top-level ``name = np.random.randn(30, 5)`` (or zeros, ones, …) the loader skipped."""
-    for stmt in script.tree.body:
-        if not (
-            isinstance(stmt, ast.Assign)
-            and any(isinstance(t, ast.Name) and t.id == name for t in stmt.targets)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id.lower() in lower(LR_NAMES)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, int | float)
+            and not isinstance(node.value.value, bool)
         ):
+            line = getattr(fn, "__code__", None)
+            first = line.co_firstlineno if line is not None else 1
+            return float(node.value.value), first + node.lineno - 1
+    return None
+
+
+def loop_attributes(fn: Any) -> tuple[list[str], bool]:
+    """The ``self`` attributes named like an epoch count that bound a training method's loops
+    (``for _ in range(self.num_epochs)``), and whether it has a loop that no argument or such attribute
+    bounds (``while``, ``range(10000)``). Loops over layers or samples (``range(self.num_layers)``,
+    ``zip(X, y)``) are one step's own work and do not count."""
+    tree = source_tree(fn)
+    if tree is None:
+        return [], False
+    attributes, unbounded = [], False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.While):
+            unbounded = True
+        if isinstance(node, ast.For) and isinstance(node.iter, ast.Call):
+            call = node.iter
+            if isinstance(call.func, ast.Name) and call.func.id in ("range", "xrange") and call.args:
+                bound = call.args[-1] if len(call.args) == 1 else call.args[1]
+                if (
+                    isinstance(bound, ast.Attribute)
+                    and isinstance(bound.value, ast.Name)
+                    and bound.value.id == "self"
+                    and re.search(r"epoch|iter", bound.attr, re.I)
+                ):
+                    attributes.append(bound.attr)
+                elif isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value > 50:
+                    unbounded = True
+    return attributes, unbounded
+
+
+def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
+    """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`):
+    a 4-5-3 network, then the same with one output (code written for one sigmoid output); empty when a
+    required argument's name says nothing. Arguments with defaults keep the author's choice."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return []
+    out: dict[str, Any] = {}
+    for p in sig.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.default is not inspect.Parameter.empty:
             continue
-        for call in (n for n in ast.walk(stmt.value) if isinstance(n, ast.Call)):
-            func = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", "")
-            where = _CONSTRUCTORS.get(func)
-            exprs = {k.arg: k.value for k in call.keywords if k.arg in ("size", "shape")}
-            node = next(iter(exprs.values()), None)
-            if where == "dims" and call.args:
-                node = ast.copy_location(ast.Tuple(elts=call.args, ctx=ast.Load()), call)
-            elif isinstance(where, int) and len(call.args) > where:
-                node = call.args[where]
-            if node is not None and is_constant_expression(node):
-                try:
-                    code = compile(ast.fix_missing_locations(ast.Expression(node)), str(script.path), "eval")
-                    value = eval(code, script.module.__dict__)
-                    return tuple(int(d) for d in np.atleast_1d(value))
-                except Exception:
-                    return None
+        guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
+        if guess is None:
+            return []
+        out[p.name] = guess
+    single = {k: ([*v[:-1], 1] if v == [4, 5, 3] else 1 if v == 3 and re.search(r"out|n_?y|onode|class", k, re.I) else v) for k, v in out.items()}
+    return [out] if single == out else [out, single]
+
+
+def _flat_body(tree: ast.Module) -> list[ast.stmt]:
+    """Top-level statements, with those under ``if __name__ == "__main__":`` counted as top level."""
+    body: list[ast.stmt] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.If) and "__name__" in ast.unparse(stmt.test):
+            body += stmt.body
+        else:
+            body.append(stmt)
+    return body
+
+
+def _loads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _with_dependencies(body: list[ast.stmt], index: int) -> str | None:
+    """Statement ``index`` and the earlier top-level assignments it reads, transitively, as source."""
+    stmt = body[index]
+    needed = _loads(stmt)
+    chosen = [stmt]
+    for earlier in reversed(body[:index]):
+        if not isinstance(earlier, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            continue
+        targets = earlier.targets if isinstance(earlier, ast.Assign) else [earlier.target]
+        bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if bound & needed:
+            chosen.append(earlier)
+            if earlier.value is not None:
+                needed |= _loads(earlier.value)
+        if len(chosen) > 30:
+            return None
+    return "; ".join(ast.unparse(s) for s in reversed(chosen))
+
+
+def construction_slice(tree: ast.Module, cls_name: str) -> tuple[str, str] | None:
+    """The script's own top-level construction of ``cls_name`` and the top-level assignments it reads.
+
+    Returns
+    -------
+    (setup source, variable name) or None
+        The statements, in script order, as one line of source; the name the network is bound to.
+    """
+    body = _flat_body(tree)
+    for index, stmt in enumerate(body):
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+            continue
+        call = stmt.value
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        if called == cls_name:
+            text = _with_dependencies(body, index)
+            return None if text is None else (text, stmt.targets[0].id)
+    return None
+
+
+def assignment_slice(tree: ast.Module, name: str) -> str | None:
+    """The script's last top-level assignment of ``name`` with the assignments it reads (e.g. the weights
+    ``W1 = np.random.randn(30, 5)`` of a network written as functions), or None."""
+    body = _flat_body(tree)
+    for index in range(len(body) - 1, -1, -1):
+        stmt = body[index]
+        if isinstance(stmt, ast.Assign) and any(
+            (isinstance(t, ast.Name) and t.id == name) or (isinstance(t, ast.Tuple) and name in {e.id for e in t.elts if isinstance(e, ast.Name)})
+            for t in stmt.targets
+        ):
+            return _with_dependencies(body, index)
     return None

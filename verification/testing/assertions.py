@@ -2,7 +2,7 @@
 of the asked catalog loss, and otherwise fails with which parameter, which entries, the analytic value
 against the numeric one, and which loss (or multiple of one) the code does match.
 
-It goes through :func:`verification.subjects.adapters.adapt` (calling conventions) and
+It goes through :func:`verification.subjects.detection.adapt` (how the code is called) and
 :func:`verification.identify.identification.identify` (probing and verdicts); the pytest plugin
 (:mod:`verification.testing.pytest_plugin`) hands it out as the fixture of the same name.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from verification.identify.check import differing_entries, matches_instead
-from verification.identify.identification import IdentificationReport, identify
-from verification.subjects.adapters import adapt
-from verification.subjects.conventions import AdapterOptions
+from verification.identify.identification import identify
+from verification.identify.report import IdentificationReport
+from verification.subjects.detection import Options, adapt
 
 
 def assert_gradient_of(
@@ -25,20 +25,20 @@ def assert_gradient_of(
     probes: int = 3,
     samples: int = 1,
     method: str = "auto",
-    options: AdapterOptions | None = None,
+    options: Options | None = None,
 ) -> IdentificationReport:
     """Assert that the backward pass of ``code`` is the gradient of the catalog loss ``loss``.
 
     Parameters
     ----------
     code : class, instance, method or Subject
-        The network code under test, in any convention of :mod:`verification.subjects.conventions`.
+        The network code under test (see :func:`verification.subjects.detection.adapt`).
     loss : str
         Catalog loss id (``mse``, ``bce``, ``cross_entropy``, ``poisson_nll``).
     seed, probes, samples, method :
         As in :func:`verification.identify.identification.identify`.
-    options : AdapterOptions, optional
-        Overrides for the calling-convention detection.
+    options : Options, optional
+        Pieces of the explicit form (setup, forward, gradient or step, lr, layout) that override detection.
 
     Returns
     -------
@@ -52,12 +52,12 @@ def assert_gradient_of(
         names the first differing parameter (output layer first), its worst entries as analytic against
         numeric values with the numeric error estimate, and what the code matches instead.
     InputError
-        When the code cannot be run (see :func:`verification.subjects.adapters.adapt`).
+        When the code cannot be run (see :func:`verification.subjects.detection.adapt`).
 
     Examples
     --------
     >>> from ffnn import Network, backward
-    >>> from verification.subjects.adapters import subject_from_network
+    >>> from verification.subjects.subject import subject_from_network
     >>> net = Network.initialise((4, 3, 2), "sigmoid", seed=1)
     >>> chain = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="chain"))
     >>> assert_gradient_of(chain, "mse").identified

@@ -15,8 +15,9 @@ import numpy as np
 
 from ffnn.backprop import backward as reference_backward
 from ffnn.network import Network
-from verification.identify.identification import IdentificationReport, format_scale, identify
-from verification.subjects.adapters import subject_from_network
+from verification.identify.identification import identify
+from verification.identify.report import IdentificationReport, format_scale
+from verification.subjects.subject import subject_from_network
 from verification.zoo.mutants import MUTANTS, Mutant
 
 

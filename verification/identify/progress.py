@@ -1,0 +1,53 @@
+"""A progress line on standard error for checks that take more than about two seconds.
+
+Printed only when standard error is a terminal (a log or a pipe gets nothing), rewritten in place with
+the share done and an estimate of the time left from the rate so far.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import TextIO
+
+SHOW_AFTER = 2.0
+"""Seconds before the line appears: quick checks print nothing."""
+
+
+class ProgressLine:
+    """``progress(done, total)`` callback drawing ``check: 45 % (1,234 of 2,731 forward passes), about 12 s left``.
+
+    Parameters
+    ----------
+    stream : text stream
+        Where to draw (standard error); nothing is drawn unless it is a terminal.
+    """
+
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
+        self.stream = stream
+        self.start = time.monotonic()
+        self.shown = False
+        self.last = 0.0
+        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        elapsed = now - self.start
+        if elapsed < SHOW_AFTER or now - self.last < 0.2:
+            return
+        self.last = now
+        share = min(1.0, done / total) if total else 0.0
+        left = elapsed * (1 - share) / share if share > 0 else float("nan")
+        self.stream.write(
+            f"\rcheck: {share:4.0%} ({done:,} of {total:,} forward passes), about {left:.0f} s left   "
+        )
+        self.stream.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        """Clear the line if one was drawn."""
+        if self.shown:
+            self.stream.write("\r" + " " * 78 + "\r")
+            self.stream.flush()

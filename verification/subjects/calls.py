@@ -1,0 +1,191 @@
+"""Calling code under check: an exception, ``sys.exit`` or a wrong gradient becomes one line naming where.
+
+Code written by someone else fails in ways of its own: it raises deep inside numpy, exits, warns, or
+returns something that is not a gradient. Every call of that code goes through :func:`user_call` (a
+function) or :func:`run_code` (a piece of source from the command line or from automatic detection),
+which turn such failures into a one-line :class:`~ffnn.validation.InputError` that names the code, the
+exception and the line of the script where it arose. Floating-point and other warnings of the code are
+silenced (non-finite results are reported by the checks that follow); ``KeyboardInterrupt`` still
+interrupts.
+"""
+
+from __future__ import annotations
+
+import ast
+import traceback
+import warnings
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.validation import InputError, validate_finite
+from verification.subjects.loader import LoadedScript, one_line
+
+Array = NDArray[Any]
+
+
+def user_frames(frames: traceback.StackSummary) -> list[traceback.FrameSummary]:
+    """Frames of a traceback that are not this package's own calling of the code."""
+    own = __file__.rsplit("/", 1)[0]
+    return [f for f in frames if not f.filename.startswith(own) and not f.filename.endswith("/functools.py")]
+
+
+def where(frames: traceback.StackSummary, script: LoadedScript | None) -> str:
+    """`` at FILE, line N``: the last frame in the script, else the last frame outside this package."""
+    own = user_frames(frames)
+    in_script = [f for f in own if script is not None and f.filename == str(script.path)]
+    chosen = (in_script or own or list(frames))[-1:]
+    if not chosen:
+        return ""
+    return f" at {chosen[0].filename.rsplit('/', 1)[-1]}, line {chosen[0].lineno}"
+
+
+def _failure(label: str, exc: BaseException, script: LoadedScript | None, called_as: str | None) -> InputError:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if isinstance(exc, SystemExit):
+        return InputError(f"{label} called sys.exit({exc.code!r}){where(frames, script)}")
+    message = one_line(exc)
+    if isinstance(exc, TypeError) and called_as and not user_frames(frames):
+        return InputError(f"{label} was called as {called_as} with arguments it does not take: {message}")
+    hint = ""
+    if isinstance(exc, NameError) and script is not None and getattr(exc, "name", None):
+        skipped = script.skipped_binding(str(exc.name))
+        if skipped is not None:
+            hint = f" ({exc.name!r} is set by top-level line {skipped.line}, which the loader does not run)"
+    return InputError(f"{label} raised {type(exc).__name__}: {message}{where(frames, script)}{hint}")
+
+
+def user_call(
+    label: str,
+    fn: Callable[..., Any],
+    *args: Any,
+    script: LoadedScript | None = None,
+    called_as: str | None = None,
+    **kwargs: Any,
+) -> Any:
+    """Call code under check and return what it returns.
+
+    Parameters
+    ----------
+    label : str
+        How messages name the code, e.g. ``Net.backward``.
+    fn : callable
+        The code.
+    *args, **kwargs
+        Its arguments.
+    script : LoadedScript, optional
+        The script the code comes from, to name the line of a failure and a skipped top-level line
+        behind a ``NameError``.
+    called_as : str, optional
+        How the call was meant (e.g. ``backward(x, error)``), for the message when the code does not
+        accept its arguments at all.
+
+    Raises
+    ------
+    InputError
+        One line, when the code raises or calls ``sys.exit``.
+    """
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return fn(*args, **kwargs)
+    except InputError:
+        raise
+    except (Exception, SystemExit) as exc:
+        raise _failure(label, exc, script, called_as) from None
+
+
+def compile_block(code: str, option: str) -> tuple[Any, Any]:
+    """Compile a block of statements whose last statement, if an expression, is its value.
+
+    Returns the compiled statements before the last expression and the compiled expression (or None),
+    as a notebook cell is run.
+
+    Raises
+    ------
+    InputError
+        On a syntax error, naming the option (``--forward`` …) and the column.
+    """
+    try:
+        tree = ast.parse(code, filename=option, mode="exec")
+    except SyntaxError as exc:
+        raise InputError(f"{option} {code!r} is not valid Python: {exc.msg} (column {exc.offset})") from None
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        last = ast.Expression(tree.body.pop().value)
+    body = compile(tree, option, "exec")
+    return body, (None if last is None else compile(last, option, "eval"))
+
+
+def run_code(
+    code: str,
+    namespace: dict[str, Any],
+    option: str,
+    *,
+    script: LoadedScript | None = None,
+    compiled: tuple[Any, Any] | None = None,
+) -> Any:
+    """Run ``code`` (statements, then an optional final expression) in ``namespace``; return the value
+    of the final expression, or None.
+
+    Parameters
+    ----------
+    code : str
+        Python source, statements separated by ``;`` or newlines.
+    namespace : dict
+        Globals of the run: the script's definitions plus the names the checker binds (``x``, ``y``,
+        ``lr``).
+    option : str
+        The option the code came from (``--setup``, ``--forward``, ``--gradient``, ``--step``), for
+        messages.
+    script : LoadedScript, optional
+    compiled : tuple, optional
+        The result of :func:`compile_block` for ``code``, to skip compiling it again.
+
+    Raises
+    ------
+    InputError
+        One line naming the option and the failure.
+    """
+    body, last = compiled if compiled is not None else compile_block(code, option)
+
+    def run() -> Any:
+        exec(body, namespace)
+        return None if last is None else eval(last, namespace)
+
+    return user_call(f"{option} {code!r}", run, script=script)
+
+
+def validated_gradient(
+    label: str, grads: Mapping[str, Any], params: Mapping[str, Array]
+) -> dict[str, Array]:
+    """The gradients as float64 arrays of the parameters' shapes, or a one-line error.
+
+    Raises
+    ------
+    InputError
+        When a parameter has no gradient, a gradient has another shape, is not numeric, is complex or
+        is not finite.
+    """
+    out = {}
+    for n, p in params.items():
+        if n not in grads:
+            raise InputError(f"{label} gave no gradient for parameter {n}")
+        g = np.asarray(grads[n])
+        if g.shape != p.shape:
+            if g.size == p.size and g.squeeze().shape == p.squeeze().shape:
+                g = g.reshape(p.shape)
+            else:
+                raise InputError(f"{label} gave a gradient of {n} with shape {g.shape}, expected {p.shape}")
+        if not np.issubdtype(g.dtype, np.number):
+            raise InputError(f"{label} gave a non-numeric gradient of {n} (dtype {g.dtype})")
+        if np.iscomplexobj(g):
+            raise InputError(
+                f"{label} gave a complex gradient of {n} (dtype {g.dtype}); the gradient of a real loss "
+                "in real weights is real"
+            )
+        validate_finite(f"the gradient of {n} from {label}", g)
+        out[n] = g.astype(np.float64)
+    return out

@@ -1,0 +1,173 @@
+"""From someone's code to a :class:`~verification.subjects.subject.Subject`: the explicit form, or
+automatic detection that writes one.
+
+:func:`adapt` builds the subject from a :class:`~verification.subjects.recipe.Recipe`. The pieces the
+user gave (``--setup``, ``--forward``, ``--gradient`` or ``--step``, ``--lr``, ``--layout``,
+``--labels``) are used as given; the missing ones are detected by trying candidates, in order, and
+keeping the first that runs and is consistent:
+
+* for a network **class** (or an instance, or a method naming the gradient method):
+  :mod:`verification.subjects.classes`;
+* for a network written as **functions** over its parameters, or living in a **script's training
+  loop**: :mod:`verification.subjects.functions`.
+
+:func:`pick_code` chooses what to check in a script when no name is given.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ffnn.validation import InputError
+from verification.subjects import conventions as cv
+from verification.subjects.build import explicit_subject
+from verification.subjects.classes import detect_class
+from verification.subjects.functions import detect_functions, detect_script
+from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
+from verification.subjects.loader import LoadedScript
+from verification.subjects.recipe import Recipe
+from verification.subjects.subject import Subject
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user gave; None means detect.
+
+    Attributes
+    ----------
+    setup, forward, gradient, step, lr : str or None
+        The pieces of the explicit form (:mod:`verification.subjects.recipe`).
+    layout : str or None
+        ``row``, ``column``, ``flat`` or ``list``.
+    labels : str or None
+        ``one-hot`` or ``index``.
+
+    Raises
+    ------
+    InputError
+        When both ``gradient`` and ``step`` are given, or the layout or label format is unknown.
+    """
+
+    setup: str | None = None
+    forward: str | None = None
+    gradient: str | None = None
+    step: str | None = None
+    lr: str | None = None
+    layout: str | None = None
+    labels: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.gradient is not None and self.step is not None:
+            raise InputError(
+                "give --gradient (code that returns gradients) or --step (code that updates the weights), not both"
+            )
+        if self.layout is not None and self.layout not in LAYOUTS:
+            raise InputError(f"--layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
+        if self.labels is not None and self.labels not in LABEL_FORMATS:
+            raise InputError(f"--labels must be one of {', '.join(LABEL_FORMATS)}, got {self.labels!r}")
+
+    @property
+    def explicit(self) -> bool:
+        """True when the forward pass and the gradient (or step) are both given."""
+        return self.forward is not None and (self.gradient is not None or self.step is not None)
+
+
+WHAT = "class, instance, method, function, Subject, or None"
+
+
+def adapt(code: Any = None, options: Options | None = None, script: LoadedScript | None = None) -> Subject:
+    """Make a :class:`Subject` of someone's code.
+
+    Parameters
+    ----------
+    code : class, instance, method, function, Subject, or None
+        A class is built by the setup (the script's own construction, its defaults, or guessed
+        arguments); an instance is used as it is (named ``net``); a method names the gradient or
+        training method of its class; a function is the backward pass of a network written as
+        functions; None checks the script itself (its training loop) or runs the explicit form.
+    options : Options, optional
+        The explicit form's pieces, and layout and label format; missing pieces are detected.
+    script : LoadedScript, optional
+        The script the code comes from: its namespace, its own construction of the network, and
+        clearer messages.
+
+    Raises
+    ------
+    InputError
+        When no candidate runs; the message names the reason of the most promising one and the hint
+        shows the explicit form.
+    """
+    options = options or Options()
+    if isinstance(code, Subject):
+        return code
+    namespace: dict[str, Any] = script.module.__dict__ if script is not None else {}
+    if inspect.ismethod(code):
+        namespace = namespace or dict(code.__func__.__globals__)
+        namespace["net"] = code.__self__
+        options = replace(options, setup=options.setup or "net = net")
+        code = type(code.__self__)
+    elif code is not None and not isinstance(code, type) and not inspect.isroutine(code):
+        if not namespace:
+            module = inspect.getmodule(type(code))
+            namespace = dict(vars(module)) if module is not None else {}
+        namespace["net"] = code
+        options = replace(options, setup=options.setup or "net = net")
+        code = type(code)
+    if options.explicit:
+        recipe = Recipe(options.setup or "", options.forward or "", options.gradient, options.step, options.lr)
+        return explicit_subject(namespace, recipe, script, options.layout, options.labels)
+    if isinstance(code, type):
+        if not namespace:
+            module = inspect.getmodule(code)
+            namespace = dict(vars(module)) if module is not None else {}
+        return detect_class(code, namespace, script, options)
+    if inspect.isfunction(code) and script is not None:
+        if "." in code.__qualname__:  # a method named through its class: Net.backward
+            owner = script.get(code.__qualname__.rsplit(".", 1)[0])
+            return detect_class(owner, namespace, script, options)
+        return detect_functions(namespace, script, options, code.__name__)
+    if code is None and script is not None:
+        return detect_script(namespace, script, options)
+    raise InputError(f"nothing to check: give a {WHAT}, or the explicit form (--forward and --gradient or --step)")
+
+
+def pick_code(script: LoadedScript) -> Any:
+    """What to check in a script when no name is given: the only class with a forward-like method and a
+    gradient-like or training method (one named like a network first); else the backward function of a
+    network written as functions; else None, the script's training loop.
+
+    Raises
+    ------
+    InputError
+        When several classes fit equally, listing them.
+    """
+    namespace = script.module.__dict__
+    classes = [namespace[n] for n in script.defined_names() if isinstance(namespace.get(n), type)]
+    fit = [
+        c
+        for c in classes
+        if cv.methods_by_preference(c, cv.FORWARD_NAMES, ("forward", "feed"))
+        and cv.methods_by_preference(c, cv.GRADIENT_NAMES + cv.TRAIN_NAMES, ("backprop", "backward", "grad", "train"))
+    ]
+    if len(fit) > 1:
+        named = [c for c in fit if re.search(r"net|model|perceptron|mlp", c.__name__, re.I)]
+        fit = named if len(named) == 1 else fit
+    if len(fit) == 1:
+        return fit[0]
+    if fit:
+        names = ", ".join(c.__name__ for c in fit)
+        raise InputError(
+            f"{script.path} defines several network classes ({names}); name one",
+            hint=f"backprop-verify check {script.path}:{fit[0].__name__}",
+        )
+    backward = [
+        n for n in script.defined_names()
+        if inspect.isfunction(namespace.get(n)) and re.search(r"backward|backprop|grad", n, re.I)
+        and not re.search(r"^(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
+    ]
+    if len(backward) == 1:
+        return namespace[backward[0]]
+    return None

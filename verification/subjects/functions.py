@@ -1,0 +1,308 @@
+"""Detecting networks written as *functions* over their parameters, and networks written as a script.
+
+**Functions.** Course code (deeplearning.ai, many tutorials) keeps the parameters in a dict or in
+top-level arrays and writes ``forward(X, parameters) → (A, cache)`` and
+``backward(…, Y, cache) → grads``. The setup is an initialisation function called with guessed sizes
+(``initialize_parameters_deep([4, 5, 3])``) or the script's top-level assignments of the weights; the
+forward and backward functions are called with their arguments by name: the inputs, the labels, the
+parameters, the forward output and the forward cache.
+
+**Scripts.** A network with no class and no function lives in a training loop at the top level
+(``for j in range(60000): l1 = … ; l2 = … ; syn1 += …``). The recipe is read off the loop: the setup is
+the top-level assignments before it, the step its body (with the data names bound to the probe's
+inputs and labels, and its loop variables to the first sample), the forward pass the body up to the
+first statement that reads the labels, whose output is the variable compared with them, the weights
+the top-level arrays the body updates, the learning rate the constant or name the update multiplies
+by. When the loop cannot be read so, the refusal prints the explicit form to fill in.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from typing import Any
+
+import numpy as np
+
+from ffnn.validation import InputError
+from verification.subjects import conventions as cv
+from verification.subjects.build import Failed, layouts, most_telling, run_setup, subject_for, widths
+from verification.subjects.calls import run_code
+from verification.subjects.loader import LoadedScript
+from verification.subjects.parameters import Slots, find_slots
+from verification.subjects.recipe import Recipe
+from verification.subjects.subject import CodeSubject
+
+
+def _functions(namespace: dict[str, Any], script: LoadedScript, words: tuple[str, ...], avoid: tuple[str, ...] = ()) -> list[str]:
+    names = [n for n in script.defined_names() if inspect.isfunction(namespace.get(n))]
+    return [n for n in names if any(w in n.lower() for w in words) and not any(a in n.lower() for a in avoid)]
+
+
+def _arguments(fn: Any, values: dict[str, str]) -> str | None:
+    """The arguments of ``fn`` by role or name (``values`` maps roles and names to expressions)."""
+    args, keyword = [], False
+    for i, p in enumerate(cv.positional_parameters(fn)):
+        r = cv.role(p.name, i)
+        value = values.get(p.name) or values.get(p.name.lower()) or (values.get(r) if r else None)
+        if value is None and p.name.lower() in cv.lower(cv.PARAMETER_CONTAINERS):
+            value = values.get("parameters")
+        if value is None:
+            if p.default is inspect.Parameter.empty:
+                return None
+            keyword = True
+            continue
+        args.append(f"{p.name}={value}" if keyword else value)
+    return ", ".join(args)
+
+
+def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> list[tuple[str, str]]:
+    """``(setup, parameters expression)``: an initialisation function with guessed sizes, or the script's
+    top-level assignments of the forward function's weight arguments."""
+    out = []
+    for init in _functions(namespace, script, ("init",), ("__",)):
+        fn = namespace[init]
+        for guessed in cv.guessed_arguments(fn):
+            args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
+            out.append((f"parameters = {init}({args})", "parameters"))
+    weights = [p.name for i, p in enumerate(cv.positional_parameters(forward)) if cv.role(p.name, i) != "x"]
+    lines = []
+    for w in weights:
+        found = cv.assignment_slice(script.tree, w)
+        if found is not None:
+            lines.append(found)
+    if lines and len(lines) == len(weights):
+        out.append(("; ".join(dict.fromkeys(lines)), ""))
+    return out
+
+
+def detect_functions(namespace: dict[str, Any], script: LoadedScript, options: Any, backward: str | None = None) -> CodeSubject:
+    """A subject for a network written as functions (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        When no forward and backward function pair runs.
+    """
+    forwards = _functions(namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_"))
+    backwards = [backward] if backward else _functions(namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_"))
+    errors: list[str] = []
+    if not forwards or not backwards:
+        raise InputError(
+            f"{script.path} defines no forward and backward functions to pair "
+            f"(functions: {', '.join(script.defined_names()) or 'none'})",
+            hint="give the explicit form: --setup, --forward, --gradient",
+        )
+    for fwd in forwards:
+        for setup, params in [(options.setup, "parameters")] if options.setup else _setups(namespace, script, namespace[fwd]):
+            try:
+                bound = run_setup(namespace, setup, script)
+            except InputError as exc:
+                errors.append(str(exc))
+                continue
+            roots = [n for n in bound if not callable(namespace[n])]
+            values = {"x": "x", "parameters": params} | {n: n for n in roots}
+            fargs = _arguments(namespace[fwd], values)
+            if fargs is None:
+                errors.append(f"cannot call {fwd}: an argument's name says nothing of its value")
+                continue
+            call = f"{fwd}({fargs})"
+            slots = Slots(namespace, find_slots(namespace, roots))
+            for layout in layouts(options.layout, options.labels):
+                for n_in in widths(slots):
+                    namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((1, n_in)))
+                    try:
+                        value = run_code(call, namespace, "--forward", script=script)
+                    except InputError as exc:
+                        errors.append(str(exc))
+                        continue
+                    out_index, cache_index = _split(value)
+                    forward = call if out_index is None else f"{call}[{out_index}]"
+                    pre = f"_r = {call}; out = _r" + ("" if out_index is None else f"[{out_index}]")
+                    pre += "" if cache_index is None else f"; cache = _r[{cache_index}]"
+                    gvalues = values | {"y": "y", "output": "out", "error": "out - y", "cache": "cache"}
+                    for bwd in backwards:
+                        bargs = _arguments(namespace[bwd], gvalues)
+                        if bargs is None:
+                            errors.append(f"cannot call {bwd}: an argument's name says nothing of its value")
+                            continue
+                        recipe = Recipe(setup=setup, forward=forward, gradient=f"{pre}; {bwd}({bargs})", layout=layout)
+                        try:
+                            return subject_for(namespace, recipe, roots, script, n_in, bwd)
+                        except InputError as exc:
+                            errors.append(str(exc))
+    raise InputError(
+        f"could not check the functions of {script.path} automatically: {most_telling(errors)}",
+        hint="give the explicit form: --setup, --forward, --gradient",
+    )
+
+
+def _split(value: Any) -> tuple[int | None, int | None]:
+    """For a forward function's return value: the index of the output (None when it is the value) and of
+    the cache (a non-array element)."""
+    if isinstance(value, tuple | list) and value:
+        arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
+        others = [i for i, v in enumerate(value) if i not in arrays]
+        if arrays:
+            return arrays[0] if others else arrays[-1], (others[0] if others else None)
+    return None, None
+
+
+# --- scripts --------------------------------------------------------------------------------------------
+
+
+def _updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
+    """Names updated in place in ``stmts`` (``W += …``, ``W = W - …``, and ``p -= …`` over ``zip([W1, …],
+    …)``), with the update expressions."""
+    names: list[str] = []
+    exprs: list[ast.expr] = []
+    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
+            target = node.target
+            while isinstance(target, ast.Subscript):
+                target = target.value
+            if isinstance(target, ast.Name):
+                names.append(target.id)
+                exprs.append(node.value)
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            t, v = node.targets[0].id, node.value
+            if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and isinstance(v.left, ast.Name) and v.left.id == t:
+                names.append(t)
+                exprs.append(v.right)
+        elif isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and getattr(node.iter.func, "id", "") == "zip":
+            first = node.iter.args[0] if node.iter.args else None
+            if isinstance(first, ast.List | ast.Tuple) and any(isinstance(n, ast.AugAssign) for n in ast.walk(node)):
+                names += [e.id for e in first.elts if isinstance(e, ast.Name)]
+    return list(dict.fromkeys(names)), exprs
+
+
+def _training_loop(tree: ast.Module) -> tuple[int, list[ast.For], list[ast.stmt]] | None:
+    """The first top-level ``for`` loop whose (innermost) body updates names in place: its index in the
+    script, the chain of loops, and the body."""
+    for index, stmt in enumerate(tree.body):
+        if not isinstance(stmt, ast.For):
+            continue
+        chain = [stmt]
+        body = stmt.body
+        while True:
+            inner = [s for s in body if isinstance(s, ast.For) and _updates(s.body)[0] and not _updates([t for t in body if t is not s])[0]]
+            if len(inner) == 1:
+                chain.append(inner[0])
+                body = inner[0].body
+                continue
+            break
+        if _updates(body)[0]:
+            return index, chain, body
+    return None
+
+
+def script_recipe(script: LoadedScript) -> tuple[Recipe, list[str]] | None:
+    """The recipe read off a script's training loop, and its weight names (None when there is no such loop)."""
+    found = _training_loop(script.tree)
+    if found is None:
+        return None
+    index, chain, body = found
+    before = script.tree.body[:index]
+    assigned = {n.id for s in before if isinstance(s, ast.Assign | ast.AnnAssign) for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) for n in ast.walk(t) if isinstance(n, ast.Name)}
+    weights, exprs = _updates(body)
+    weights = [w for w in weights if w in assigned]
+    if not weights:
+        return None
+    read = [n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    data = [n for n in dict.fromkeys(read) if n in assigned and n not in weights]
+    # the labels: a data name in the first statement that compares the output with it (an error or a loss)
+    label, output, cut = None, None, None
+    stored: list[str] = []
+    for k, s in enumerate(body):
+        names = {n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+        hit = [d for d in data if d in names and d in stored_not(stored, d)]
+        if hit and any(n in stored for n in names):
+            label = hit[-1]
+            output = next((n for n in reversed(stored) if n in names), None)
+            cut = k
+            break
+        if isinstance(s, ast.Assign):
+            stored += [n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    if label is None or output is None or cut is None:
+        return None
+    inputs = [d for d in data if d != label and any(isinstance(n, ast.Name) and n.id == d for s in body[:cut] for n in ast.walk(s))]
+    if len(inputs) != 1:
+        return None
+    bind = [f"{inputs[0]} = x"] if inputs[0] != "x" else []
+    bind_y = [f"{label} = y"] if label != "y" else []
+    for loop in chain:  # loop variables: the first sample
+        if isinstance(loop.target, ast.Name) and isinstance(loop.iter, ast.Call) and getattr(loop.iter.func, "id", "") == "range":
+            bind.append(f"{loop.target.id} = 0")
+    setup = "; ".join(ast.unparse(s) for s in before if isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) and not _prints(s))
+    forward = "; ".join([*bind, *(ast.unparse(s) for s in body[:cut] if not _prints(s)), output])
+    step = "; ".join([*bind, *bind_y, *(ast.unparse(s) for s in body if not _prints(s))])
+    lr = _rate(exprs, assigned)
+    return Recipe(setup=setup, forward=forward, step=step, lr=lr, notes=(f"read off the training loop at line {chain[0].lineno}",)), weights
+
+
+def stored_not(stored: list[str], name: str) -> list[str]:
+    """``[name]`` unless the body itself assigns ``name`` before (then it is no data)."""
+    return [] if name in stored else [name]
+
+
+def _prints(stmt: ast.stmt) -> bool:
+    """Statements that only print or plot (or are loops and ifs, which a recipe leaves out)."""
+    if isinstance(stmt, ast.If | ast.For | ast.While):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        f = stmt.value.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        return name in ("print", "show", "plot", "append", "seed", "savefig", "imshow", "title", "legend")
+    return False
+
+
+def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
+    """The learning rate an update multiplies by: a constant or a top-level name (``lr * g``)."""
+    for e in exprs:
+        if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mult):
+            for side in (e.left, e.right):
+                if isinstance(side, ast.Constant) and isinstance(side.value, int | float):
+                    return repr(side.value)
+                if isinstance(side, ast.Name) and side.id.lower() in cv.lower(cv.LR_NAMES) and side.id in assigned:
+                    return side.id
+    return None
+
+
+def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Any) -> CodeSubject:
+    """A subject for a network that lives in a script's training loop (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        When the loop cannot be read or its recipe does not run; the hint is the explicit form.
+    """
+    found = script_recipe(script)
+    hint = (
+        "give the explicit form: --setup 'the weights and data' --forward 'the output for x' "
+        "--step 'one update for x, y' --lr RATE"
+    )
+    if found is None:
+        raise InputError(f"{script.path} has no class or function to check, and no training loop that could be read", hint=hint)
+    recipe, weights = found
+    try:
+        run_setup(namespace, recipe.setup, script)
+    except InputError as exc:
+        raise InputError(f"the top-level setup of {script.path} did not run: {exc}", hint=_command(script, recipe)) from None
+    errors: list[str] = []
+    slots = Slots(namespace, find_slots(namespace, weights))
+    for layout in layouts(options.layout, options.labels):
+        for n_in in widths(slots):
+            try:
+                from dataclasses import replace
+
+                return subject_for(namespace, replace(recipe, layout=layout), weights, script, n_in, f"the training loop of {script.path.name}")
+            except InputError as exc:
+                errors.append(str(exc))
+    raise InputError(f"the training loop of {script.path} could not be run as a recipe: {most_telling(errors)}", hint=_command(script, recipe))
+
+
+def _command(script: LoadedScript, recipe: Recipe) -> str:
+    return f"check it with the explicit form, edited as needed: {recipe.command(str(script.path))}"
+
+
+__all__ = ["Failed", "detect_functions", "detect_script", "script_recipe"]

@@ -1,0 +1,115 @@
+"""Data layouts: how someone's code takes its inputs and labels and gives its outputs.
+
+The checker thinks in one layout: a batch of ``n`` samples as rows, inputs ``x`` of shape
+``(n, n_in)``, outputs and labels of shape ``(n, n_out)`` (DESIGN.md). Code in the wild takes
+
+=========== ======================================== ==================================================
+layout      one batch of inputs                      where it is written so
+=========== ======================================== ==================================================
+``row``     ``(n, n_in)`` array                      the question, ``x @ W`` tutorials, CS231n
+``column``  ``(n_in, n)`` array                      Nielsen's ``network.py``, Rashid, deeplearning.ai
+``flat``    ``(n_in,)`` array, one sample            scalar-loop code, ``np.dot(w, x)`` with 1-D ``x``
+``list``    a Python list of ``n_in`` floats         Rashid's ``train(inputs_list, targets_list)``
+=========== ======================================== ==================================================
+
+and labels in the matching layout, as one-hot vectors, class indices (``y`` of shape ``(n,)``), or
+0/1 values for a single output. :class:`Layout` converts both ways; which layout and label format a
+piece of code takes is found by trying it (:mod:`verification.subjects.detection`), never guessed
+from one dimension.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.validation import InputError
+
+Array = NDArray[Any]
+
+LAYOUTS = ("row", "column", "flat", "list")
+"""Input and label layouts, in the order detection tries them."""
+LABEL_FORMATS = ("one-hot", "index")
+"""Label formats: one-hot rows (0/1 for a single output) or class indices."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """An input layout and a label format.
+
+    Attributes
+    ----------
+    inputs : str
+        One of :data:`LAYOUTS`.
+    labels : str
+        One of :data:`LABEL_FORMATS`.
+    """
+
+    inputs: str = "row"
+    labels: str = "one-hot"
+
+    def __post_init__(self) -> None:
+        if self.inputs not in LAYOUTS:
+            raise InputError(f"unknown layout {self.inputs!r}; known: {', '.join(LAYOUTS)}")
+        if self.labels not in LABEL_FORMATS:
+            raise InputError(f"unknown label format {self.labels!r}; known: {', '.join(LABEL_FORMATS)}")
+
+    @property
+    def one_sample_only(self) -> bool:
+        """``flat`` and ``list`` hold one sample."""
+        return self.inputs in ("flat", "list")
+
+    def describe(self) -> str:
+        """E.g. ``inputs as columns (n_in, 1), labels one-hot``."""
+        shape = {"row": "rows (1, n)", "column": "columns (n, 1)", "flat": "1-D arrays (n,)", "list": "lists"}
+        return f"inputs and labels as {shape[self.inputs]}, labels {self.labels}"
+
+    def to_code(self, values: Array) -> Any:
+        """Our ``(n, k)`` array in the code's layout."""
+        if self.inputs == "row":
+            return values
+        if self.inputs == "column":
+            return np.ascontiguousarray(values.T)
+        if values.shape[0] != 1:
+            raise InputError(f"layout {self.inputs!r} holds one sample, got a batch of {values.shape[0]}")
+        if self.inputs == "flat":
+            return values[0].copy()
+        return [float(v) for v in values[0]]
+
+    def labels_to_code(self, y: Array) -> Any:
+        """One-hot labels ``(n, n_out)`` in the code's layout and label format."""
+        if self.labels == "index":
+            index = np.argmax(y, axis=1) if y.shape[1] > 1 else np.rint(y[:, 0]).astype(np.intp)
+            if self.inputs in ("flat", "list"):
+                return int(index[0])
+            return index.astype(np.intp)
+        return self.to_code(y)
+
+    def from_code(self, value: Any, n_samples: int, what: str) -> Array:
+        """The code's output as our ``(n, n_out)`` float array (real or complex).
+
+        Raises
+        ------
+        InputError
+            If ``value`` is not numeric or its size is not a multiple of the batch, naming ``what``.
+        """
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError) as exc:
+            raise InputError(f"{what} is not an array: {exc}") from None
+        if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) or arr.dtype == bool:
+            raise InputError(f"{what} is not numeric (got {type(value).__name__} of dtype {arr.dtype})")
+        if arr.size == 0 or arr.size % n_samples:
+            raise InputError(f"{what} has shape {arr.shape}; expected {n_samples} sample(s) of outputs")
+        if not np.iscomplexobj(arr):
+            arr = arr.astype(np.float64)
+        if self.inputs == "column":
+            if arr.ndim == 2 and arr.shape[1] == n_samples:
+                return arr.T
+            return arr.reshape(-1, 1).T if n_samples == 1 else arr.reshape(-1, n_samples).T
+        if arr.ndim == 2 and arr.shape[0] == n_samples:
+            return arr
+        return arr.reshape(n_samples, -1)

@@ -1,0 +1,173 @@
+"""Lining up returned gradients with the parameters: by name, by order, or by shape.
+
+Code returns its gradients in whatever container it likes: ``(nabla_b, nabla_w)`` of per-layer lists
+(Nielsen), ``dJdW1, dJdW2`` (Welch Labs), ``{'dW1': …, 'db1': …}`` (deeplearning.ai), ``(loss, grads)``
+(CS231n), a list of layer gradients. :func:`match_gradients` flattens the container to its arrays,
+in order, and assigns them to parameters:
+
+1. by name, when both sides carry names: ``dW1``, ``grad_W1``, ``W1_grad``, ``dJdW1``, ``nabla_W1`` go to
+   ``W1`` (the last step of the parameter's path: an attribute name or a dict key);
+2. by order, when the arrays have the shapes of the parameters in the code's order, or in reverse
+   (output layer first, as backprop computes them);
+3. by shape, when every parameter shape occurs once.
+
+Scalars are taken only for scalar parameters. Parameters left without a gradient are not checked and
+the report says so; ambiguity is an error that says what was returned.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.validation import InputError
+
+Array = NDArray[Any]
+
+PREFIXES = ("dl_d", "dj_d", "djd", "dld", "grad_", "grad", "nabla_", "delta_", "d_", "d")
+SUFFIXES = ("_grad", "grad", "_gradient")
+
+
+def leaves(value: Any, key: str | None = None) -> list[tuple[str | None, Any]]:
+    """``(key, leaf)`` for every array or number in a nested container, in order."""
+    if isinstance(value, np.ndarray) and value.dtype != object:
+        return [(key, value)]
+    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+        return [(key, value)]
+    if isinstance(value, Mapping):
+        out = []
+        for k, v in value.items():
+            out += leaves(v, str(k))
+        return out
+    if isinstance(value, (list, tuple)):
+        if value and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value):
+            return [(key, np.asarray(value, dtype=np.float64))]
+        out = []
+        for i, v in enumerate(value):
+            out += leaves(v, f"{key}[{i}]" if key is not None and not isinstance(value, tuple) else None)
+        return out
+    return []
+
+
+def _stem(key: str) -> str:
+    """``dW1`` → ``w1``, ``grad_b2`` → ``b2``, ``W1_grad`` → ``w1`` (lower case, prefixes and suffixes off)."""
+    k = key.lower()
+    for s in SUFFIXES:
+        if k.endswith(s) and len(k) > len(s):
+            k = k[: -len(s)]
+            break
+    for p in PREFIXES:
+        if k.startswith(p) and len(k) > len(p):
+            return k[len(p) :]
+    return k
+
+
+def _param_key(name: str) -> str:
+    """The last step of a parameter's readable name: ``params['W1']`` → ``w1``, ``net.W2`` → ``w2``."""
+    m = re.search(r"\['?([^'\]]+)'?\]$", name)
+    if m and not m.group(1).isdigit():
+        return m.group(1).lower()
+    return name.rsplit(".", 1)[-1].lower()
+
+
+def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dict[str, int]:
+    """Which array of ``returned`` is the gradient of which parameter (see the module docstring).
+
+    Parameters
+    ----------
+    label : str
+        How messages name the code.
+    returned : object
+        What the code returned once.
+    params : mapping of str to ndarray
+        The candidate parameters, in the code's order.
+
+    Returns
+    -------
+    dict of str to int
+        Parameter name → position of its gradient among :func:`leaves` of ``returned``, for every
+        parameter a gradient was found for (the others are not checked).
+
+    Raises
+    ------
+    InputError
+        When nothing returned is an array, or the arrays fit no assignment.
+    """
+    found = leaves(returned)
+    scalars = any(p.shape == () for p in params.values())
+    usable = [
+        (i, k, np.asarray(v))
+        for i, (k, v) in enumerate(found)
+        if isinstance(v, np.ndarray) or scalars
+    ]
+    if not any(a.size > 0 for _, _, a in usable):
+        raise InputError(
+            f"{label} returned {type(returned).__name__}, not gradients (no arrays in it)",
+            hint="return the gradients (a tuple, list or dict of arrays), or give --step for code that "
+            "updates its weights in place",
+        )
+    names = list(params)
+
+    def fits(a: Array, shape: tuple[int, ...]) -> bool:
+        return a.shape == shape or (a.size == int(np.prod(shape)) and a.squeeze().shape == np.empty(shape).squeeze().shape)
+
+    # 1. by name: the parameter's own name, else the stems (dW1 → W1)
+    exact = {k: (i, a) for i, k, a in usable if k is not None}
+    if all(n in exact and fits(exact[n][1], params[n].shape) for n in names):
+        return {n: exact[n][0] for n in names}
+    keyed = {_stem(k): (i, a) for i, k, a in usable if k is not None}
+    by_name = {}
+    for n in names:
+        hit = keyed.get(_param_key(n))
+        if hit is not None and fits(hit[1], params[n].shape):
+            by_name[n] = hit[0]
+    if by_name and (len(by_name) == len(names) or len(by_name) == len(keyed)):
+        return by_name
+    candidates = [(i, a) for i, _, a in usable]
+    # 2. by order, forwards or backwards: every parameter, or a run of them (a network whose biases
+    # are not trained returns the weights' gradients only)
+    for order in (names, list(reversed(names))):
+        if len(candidates) == len(order) and all(fits(a, params[n].shape) for (_, a), n in zip(candidates, order, strict=True)):
+            return {n: i for (i, _), n in zip(candidates, order, strict=True)}
+    if len(candidates) < len(names):
+        for order in (names, list(reversed(names))):
+            plan: dict[str, int] = {}
+            rest = list(candidates)
+            for n in order:
+                if rest and fits(rest[0][1], params[n].shape):
+                    plan[n] = rest.pop(0)[0]
+            if not rest and plan:
+                return plan
+    # 3. by shape
+    shapes = [params[n].shape for n in names]
+    if len(set(shapes)) == len(shapes) and len(candidates) == len(names):
+        by_shape = {a.shape: i for i, a in candidates}
+        if all(s in by_shape for s in shapes):
+            return {n: by_shape[params[n].shape] for n in names}
+    shown = ", ".join(str(a.shape) for _, a in candidates) or "none"
+    raise InputError(
+        f"{label} returned arrays of shapes {shown}, which line up with the parameters "
+        f"{', '.join(f'{n} {params[n].shape}' for n in names)} neither by name, nor by order, nor by shape",
+        hint="return a dict keyed by the parameters' names, or the gradients in the parameters' order",
+    )
+
+
+def apply_matching(label: str, returned: Any, plan: Mapping[str, int]) -> dict[str, Array]:
+    """The gradients of ``returned`` by the plan of :func:`plan_matching`.
+
+    Raises
+    ------
+    InputError
+        When ``returned`` no longer holds an array where the plan expects one.
+    """
+    found = leaves(returned)
+    out = {}
+    for n, i in plan.items():
+        if i >= len(found):
+            raise InputError(f"{label} returned {len(found)} arrays this time, fewer than before ({i + 1})")
+        out[n] = np.asarray(found[i][1])
+    return out

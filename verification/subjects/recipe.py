@@ -1,0 +1,78 @@
+"""The explicit form: how to build, run and differentiate someone's network, as four pieces of Python.
+
+In the spirit of ``python -m timeit -s SETUP STMT``, a :class:`Recipe` says everything the checker
+needs in the code's own terms::
+
+    backprop-verify check network.py --setup "net = Network([3, 4, 2])" \\
+        --forward "net.feedforward(x)" --gradient "net.backprop(x, y)"
+
+* ``setup``: statements run once in the script's namespace after its definitions are loaded;
+* ``forward``: the network's output for inputs ``x`` (statements, then an expression: the output);
+* ``gradient``: the gradients for inputs ``x`` and labels ``y``, in any container that lines up with the
+  parameters (a tuple of lists, a dict, a list of layer gradients); or instead
+* ``step``: statements that update the weights in place for ``x`` and ``y``, with ``lr`` bound to the
+  learning rate; the gradient is recovered as ``(W_before − W_after) / lr``;
+* ``lr``: the learning rate of a step, as an expression (``0.1``, ``net.eta``); unknown when empty,
+  and then every verdict is up to scale and says so;
+* ``layout``: how ``x`` and ``y`` are laid out (:mod:`verification.subjects.layouts`).
+
+Automatic detection (:mod:`verification.subjects.detection`) produces a recipe too, and the report
+prints it as a command line, so whatever was detected can be repeated and edited.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+from verification.subjects.layouts import Layout
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """An explicit description of how to run someone's network (see the module docstring).
+
+    Attributes
+    ----------
+    setup, forward : str
+    gradient, step : str or None
+        Exactly one is given.
+    lr : str or None
+    layout : Layout
+    notes : tuple of str
+        What detection assumed, for the report.
+    """
+
+    setup: str
+    forward: str
+    gradient: str | None = None
+    step: str | None = None
+    lr: str | None = None
+    layout: Layout = field(default_factory=Layout)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def kind(self) -> str:
+        """``returned`` (the code returns its gradients) or ``update`` (it updates its weights)."""
+        return "returned" if self.gradient is not None else "update"
+
+    def arguments(self) -> list[str]:
+        """The options that repeat this recipe on the command line."""
+        args = ["--setup", self.setup] if self.setup else []
+        args += ["--forward", self.forward]
+        if self.gradient is not None:
+            args += ["--gradient", self.gradient]
+        else:
+            args += ["--step", self.step or ""]
+            if self.lr is not None:
+                args += ["--lr", self.lr]
+        default = Layout()
+        if self.layout.inputs != default.inputs:
+            args += ["--layout", self.layout.inputs]
+        if self.layout.labels != default.labels:
+            args += ["--labels", self.layout.labels]
+        return args
+
+    def command(self, target: str) -> str:
+        """``backprop-verify check TARGET …``, quoted for a POSIX shell."""
+        return shlex.join(["backprop-verify", "check", target, *self.arguments()])
