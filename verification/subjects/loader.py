@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ffnn.validation import InputError
+from ffnn.validation import InputError, one_line
 
 _DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _CONSTANT_NODES = (
@@ -232,11 +232,6 @@ def _run(stmt: ast.stmt, path: Path, namespace: dict[str, Any]) -> None:
     with warnings.catch_warnings():  # the report is the output: no stray warnings from the script
         warnings.simplefilter("ignore")
         exec(code, namespace)
-
-
-def one_line(text: object) -> str:
-    """``text`` with its whitespace runs (newlines included) collapsed to one space."""
-    return " ".join(str(text).split())
 
 
 def _file_kind(mode: int) -> str:
