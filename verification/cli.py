@@ -99,7 +99,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Load the definitions of a Python script (its top-level statements are not run) "
         "and check the backward pass NAME in it.",
     )
-    check.add_argument("target", metavar="PATH.py:NAME", help="script and the class or function in it")
+    check.add_argument(
+        "target", metavar="PATH[:NAME]",
+        help="a .py script or .ipynb notebook, and the class or function in it (default: its only class)",
+    )
     check.add_argument(
         "--loss",
         default="auto",
