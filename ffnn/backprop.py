@@ -30,7 +30,7 @@ from numpy.typing import NDArray
 from ffnn.activations import get_activation
 from ffnn.losses import get_loss
 from ffnn.network import ForwardPass, Network, validate_labels
-from ffnn.validation import InputError
+from ffnn.validation import InputError, described
 
 Array = NDArray[Any]
 
@@ -103,8 +103,11 @@ def backward(
     Raises
     ------
     InputError
-        On bad shapes, non-finite values, labels that do not fit ``loss``, or an unknown rule.
+        On a ``network`` that is not a :class:`Network`, bad shapes, non-finite values, labels that do
+        not fit ``loss``, or an unknown rule.
     """
+    if not isinstance(network, Network):
+        raise InputError(f"network must be an ffnn.Network, got {described(network)}")
     forward = network.forward(x)
     y = validate_labels(loss if loss is not None else "mse", y, forward.output.shape)
     delta = output_delta(network, forward, y, rule, loss) / forward.output.shape[0]

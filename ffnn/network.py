@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 
 from ffnn.activations import get_activation
 from ffnn.losses import get_loss
-from ffnn.validation import InputError, as_float_matrix, validate_finite
+from ffnn.validation import InputError, as_float_matrix, described, real_number, validate_finite, whole_number
 
 Array = NDArray[Any]
 
@@ -61,11 +61,16 @@ class Network:
     biases : list of ndarray or None
         ``b[1] … b[L]``, shape (n_l,), or None for a network without biases (the question's).
 
+    Weights and biases may be given as array_like (lists of lists, integer arrays): they are stored
+    as float64 arrays (complex arrays are kept, for complex step). ``activations`` may be one id for
+    every layer.
+
     Raises
     ------
     InputError
-        On construction, if shapes do not chain, a value is not finite, an id is unknown, or the
-        number of activations differs from the number of layers.
+        On construction, if a weight or bias is not an array of real (or complex) numbers, shapes do
+        not chain, a value is not finite, an id is unknown, or the number of activations differs from
+        the number of layers.
     """
 
     weights: list[Array]
@@ -73,6 +78,15 @@ class Network:
     biases: list[Array] | None = None
 
     def __post_init__(self) -> None:
+        # Lists of lists and integer arrays are taken as float64 matrices; anything else that is not
+        # real (or complex, for complex step) numbers is refused rather than guessed at.
+        object.__setattr__(self, "weights", _parameter_arrays("W", self.weights))
+        if self.biases is not None:
+            object.__setattr__(self, "biases", _parameter_arrays("b", self.biases))
+        if isinstance(self.activations, str):
+            object.__setattr__(self, "activations", (self.activations,) * len(self.weights))
+        elif not isinstance(self.activations, tuple):
+            object.__setattr__(self, "activations", tuple(self.activations))
         if len(self.weights) == 0:
             raise InputError("a network needs at least one weight matrix")
         if len(self.activations) != len(self.weights):
@@ -127,14 +141,23 @@ class Network:
         Raises
         ------
         InputError
-            On a negative or non-integer seed, sizes below 1, fewer than two sizes, or unknown
-            activation ids.
+            On a negative or non-integer seed; sizes that are not a sequence (a string such as
+            ``"32"`` is refused, not read as ``(3, 2)``), fewer than two sizes, or a size that is not a
+            whole number ≥ 1 (``2.5``, ``True``, ``0``, ``-1``, ``"3"``); a ``bias`` that is not a bool;
+            a ``scale`` that is not a finite real number; or unknown activation ids.
         """
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
             raise InputError(f"seed must be a whole number ≥ 0 (for numpy.random.default_rng), got {seed!r}")
-        sizes = [int(n) for n in sizes]
-        if len(sizes) < 2 or min(sizes) < 1:
-            raise InputError(f"sizes must list at least two layer widths ≥ 1, got {sizes}")
+        if isinstance(sizes, str | bytes) or not isinstance(sizes, Sequence | np.ndarray):
+            raise InputError(
+                f"sizes must be a sequence of layer widths such as (30, 5, 3), got {described(sizes)}"
+            )
+        if len(sizes) < 2:
+            raise InputError(f"sizes must list at least two layer widths ≥ 1, got {list(sizes)}")
+        sizes = [whole_number(f"sizes[{i}] (a layer width)", n, minimum=1) for i, n in enumerate(sizes)]
+        if not isinstance(bias, bool | np.bool_):
+            raise InputError(f"bias must be True or False, got {described(bias)}")
+        scale = real_number("scale", scale)
         n_layers = len(sizes) - 1
         acts = (activations,) * n_layers if isinstance(activations, str) else tuple(activations)
         rng = np.random.default_rng(seed)
@@ -219,6 +242,27 @@ class Network:
         y = validate_labels(spec.name, y, fwd.output.shape)
         spec.validate_activation(fwd.output)
         return spec.value(fwd.output, y)
+
+
+def _parameter_arrays(prefix: str, values: Any) -> list[Array]:
+    """``values`` (a sequence of array_like) as arrays: float64 unless already floating or complex."""
+    if isinstance(values, str | bytes | np.ndarray) or not isinstance(values, Sequence):
+        what = "weights" if prefix == "W" else "biases"
+        raise InputError(
+            f"{what} must be a list with one array per layer, got {described(values)}"
+        )
+    out = []
+    for l, value in enumerate(values, start=1):
+        try:
+            arr = np.asarray(value)
+        except (TypeError, ValueError) as exc:  # ragged lists and the like
+            raise InputError(f"{prefix}{l} is not a numeric array: {exc}") from None
+        if arr.dtype.kind in "iu":
+            arr = arr.astype(np.float64)
+        elif arr.dtype.kind not in "fc":
+            raise InputError(f"{prefix}{l} must hold real numbers, got dtype {arr.dtype}")
+        out.append(arr)
+    return out
 
 
 def validate_labels(loss: str, y: Any, shape: tuple[int, ...]) -> Array:

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from ffnn.backprop import backward
 from ffnn.network import Network, validate_labels
-from ffnn.validation import InputError, as_float_matrix
+from ffnn.validation import InputError, as_float_matrix, described, real_number, whole_number
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,13 @@ def train_sgd(
     Raises
     ------
     InputError
-        On a non-positive or non-finite learning rate, negative epochs, or bad data.
+        On a learning rate that is not a finite number > 0, epochs that are not a whole number ≥ 0
+        (a float such as ``2.5`` or a bool is refused), or bad data.
     """
-    if not (np.isfinite(learning_rate) and learning_rate > 0):
-        raise InputError(f"learning_rate must be a finite number > 0, got {learning_rate!r}")
-    if epochs < 0:
-        raise InputError(f"epochs must be ≥ 0, got {epochs!r}")
+    if not isinstance(network, Network):
+        raise InputError(f"network must be an ffnn.Network, got {described(network)}")
+    learning_rate = real_number("learning_rate", learning_rate, positive=True)
+    epochs = whole_number("epochs", epochs, minimum=0)
     x = as_float_matrix("x", x, n_cols=network.sizes[0])
     y = validate_labels(loss if loss is not None else "mse", y, (x.shape[0], network.sizes[-1]))
     params = {name: p.copy() for name, p in network.parameters().items()}

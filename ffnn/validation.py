@@ -75,3 +75,66 @@ def validate_finite(name: str, arr: NDArray[Any]) -> None:
     if not finite.all():
         index = tuple(int(i) for i in np.argwhere(~finite)[0])
         raise InputError(f"{name} has a non-finite value {arr[index]} at index {index}")
+
+
+def one_line(text: object) -> str:
+    """``text`` with its whitespace runs (newlines included) collapsed to one space, for messages."""
+    return " ".join(str(text).split())
+
+
+def described(value: Any) -> str:
+    """``value`` for an error message, with its type when the repr hides it: ``'32' (a string)``."""
+    kinds = {bool: "a bool", np.bool_: "a bool", str: "a string", bytes: "bytes", float: "a float"}
+    kind = next((k for t, k in kinds.items() if isinstance(value, t)), None)
+    if kind is None:
+        noun = type(value).__name__
+        kind = f"{'an' if noun[0] in 'aeiou' else 'a'} {noun}"
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{text} ({kind})"
+
+
+def whole_number(name: str, value: Any, *, minimum: int) -> int:
+    """``value`` as a Python int ≥ ``minimum``, or :class:`InputError` naming it.
+
+    Only ``int`` and numpy integers pass: a bool (``True`` is 1 to Python), a float (even ``3.0``)
+    and a numeric string are refused, so a count is never guessed from something else.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, used in the error message (e.g. ``sizes[1]``, ``epochs``).
+    value : int
+    minimum : int
+
+    Raises
+    ------
+    InputError
+        ``"{name} must be a whole number ≥ {minimum}, got {value} ({its type})"``.
+    """
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | np.integer):
+        raise InputError(f"{name} must be a whole number ≥ {minimum}, got {described(value)}")
+    if value < minimum:
+        raise InputError(f"{name} must be a whole number ≥ {minimum}, got {value}")
+    return int(value)
+
+
+def real_number(name: str, value: Any, *, positive: bool = False) -> float:
+    """``value`` as a finite Python float (``> 0`` when ``positive``), or :class:`InputError` naming it.
+
+    Ints, floats and numpy real scalars pass; a bool, a complex number (whose imaginary part would be
+    dropped) and a numeric string are refused.
+
+    Raises
+    ------
+    InputError
+        ``"{name} must be a finite number (> 0), got {value} ({its type})"``.
+    """
+    expected = "a finite number > 0" if positive else "a finite number"
+    if isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.integer | np.floating):
+        raise InputError(f"{name} must be {expected}, got {described(value)}")
+    out = float(value)
+    if not np.isfinite(out) or (positive and out <= 0):
+        raise InputError(f"{name} must be {expected}, got {value!r}")
+    return out

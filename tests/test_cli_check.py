@@ -124,7 +124,7 @@ def test_zero_learning_rate_exits_2(capsys: pytest.CaptureFixture[str], tmp_path
     [
         ("no/such/file.py:Net", "file not found: no/such/file.py"),
         (f"{EXAMPLES / 'question_chain.py'}:Missing", "defines no 'Missing'"),
-        ("question_chain.py", "PATH.py:NAME"),
+        (":Net", "PATH.py or PATH.ipynb, optionally :NAME"),
     ],
 )
 def test_bad_targets_exit_2(capsys: pytest.CaptureFixture[str], target: str, message: str) -> None:

@@ -58,7 +58,7 @@ def test_single_entry_error_is_diluted_by_the_size_of_the_tensor() -> None:
 
 def test_bad_input_is_named(question) -> None:  # type: ignore[no-untyped-def]
     net, x, y, f = question
-    with pytest.raises(InputError, match="directions must be ≥ 1"):
+    with pytest.raises(InputError, match="directions must be a whole number ≥ 1"):
         check_directions(f, net.parameters(), backward(net, x, y, loss="mse"), directions=0)
     with pytest.raises(InputError, match="analytic gradient must have parameters"):
         check_directions(f, net.parameters(), {"W1": np.zeros((30, 5))})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -98,14 +99,14 @@ def test_class_bodies_still_execute(tmp_path: Path) -> None:
     ("source", "message"),
     [
         ("def f(:\n    pass\n", r"line 1: syntax error"),
-        ("class A:\n    x = 1 / 0\n", r"line 1: loading the definitions raised ZeroDivisionError"),
-        ("def f(x=UNDEFINED):\n    pass\n", r"NameError"),
+        ("class A:\n    x = 1 / 0\n", r"line 1: A could not be defined: its class statement raised Zero"),
+        ("def A(x=UNDEFINED):\n    pass\n", r"line 1: A could not be defined: its def raised NameError"),
     ],
     ids=["syntax-error", "class-body-raises", "default-undefined"],
 )
 def test_bad_scripts_raise_one_line_input_errors(tmp_path: Path, source: str, message: str) -> None:
     with pytest.raises(InputError, match=message) as info:
-        load_script(write(tmp_path, source))
+        load_target(f"{write(tmp_path, source)}:A")
     assert "\n" not in str(info.value)
 
 
@@ -123,10 +124,24 @@ def test_method_targets_are_dotted(tmp_path: Path) -> None:
     assert method.__qualname__ == "Net.backward"
 
 
-@pytest.mark.parametrize("target", ["script.py", ":Net", "script.py:"])
-def test_target_needs_path_and_name(target: str) -> None:
-    with pytest.raises(InputError, match=r"PATH\.py:NAME"):
+@pytest.mark.parametrize("target", [":Net", "script.py:", ""])
+def test_target_needs_a_path_and_a_name_after_a_colon(target: str) -> None:
+    with pytest.raises(InputError, match=r"target must be PATH\.py or PATH\.ipynb, optionally :NAME"):
         parse_target(target)
+
+
+@pytest.mark.parametrize(
+    ("target", "parts"),
+    [
+        ("script.py", ("script.py", None)),
+        ("nb.ipynb", ("nb.ipynb", None)),
+        ("nb.ipynb:Net", ("nb.ipynb", "Net")),
+        ("dir/script.py:Net.backward", ("dir/script.py", "Net.backward")),
+        ("C:\\work\\script.py", ("C:\\work\\script.py", None)),
+    ],
+)
+def test_target_is_a_path_with_an_optional_name(target: str, parts: tuple[str, str | None]) -> None:
+    assert parse_target(target) == parts
 
 
 def test_paths_that_are_not_python_scripts_are_refused_saying_what_they_are(tmp_path: Path) -> None:
@@ -155,3 +170,184 @@ def test_sys_exit_while_loading_is_an_input_error(tmp_path: Path) -> None:
     path = write(tmp_path, "import sys\nclass Net:\n    sys.exit(3)\n")
     with pytest.raises(InputError, match=r"line 2: loading the definitions called sys\.exit\(3\)"):
         load_script(path)
+
+
+# --- constants too large to evaluate ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("HUGE = 9 ** 9 ** 9", r"its value could have more than 1,000,000 digits \(9 \*\* 9 \*\* 9\)"),
+        ('S = "x" * 10**12', r'more than 10,000,000 characters \("x" \* 10\*\*12\)'),
+        ("L = [0] * (10**9)", r"more than 10,000,000 items"),
+        ("B = 1 << 10**10", r"more than 1,000,000 digits \(1 << 10\*\*10\)"),
+        ("N = 10 ** 6\nM = 7 ** N ** 2", r"more than 1,000,000 digits \(7 \*\* N \*\* 2\)"),
+        ('F = f"{1:>999999999}"', r"more than 10,000,000 characters"),
+        ('P = "%0999999999d" % 1', r"more than 10,000,000 characters"),
+        ("T = ('ab',) * 10**4 * 10**4", r"more than 10,000,000 items"),
+    ],
+    ids=["power-tower", "string-repeat", "list-repeat", "shift", "named-exponent", "f-string-width",
+         "percent-width", "tuple-repeat"],
+)
+def test_constants_too_large_to_evaluate_are_skipped_with_the_reason(
+    tmp_path: Path, line: str, reason: str
+) -> None:
+    path = write(tmp_path, f"{line}\nOK = (2 ** 100, 'ab' * 1000)\nclass Net:\n    pass\n")
+    script = load_script(path)
+    last = line.count("\n") + 1
+    skipped = script.skipped_binding(line.split("\n")[-1].split(" =")[0])
+    assert skipped is not None and skipped.line == last and re.search(reason, skipped.reason), skipped
+    assert script.module.OK == (2**100, "ab" * 1000), "a constant of modest size is still run"
+    with pytest.raises(InputError, match=rf"line {last}: .* is set by a top-level statement the loader"):
+        script.get(skipped.names[0])
+
+
+# --- a skipped line never makes a later one fail ---------------------------------------------------
+
+
+def test_a_constant_reading_a_skipped_name_is_skipped_too(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        import numpy as np
+        y = np.array([100.0, 200.0])
+        y = y / 100
+        z = y * 2
+        w = 3
+        class Net:
+            pass
+        """,
+    )
+    script = load_script(path)
+    assert [(s.line, s.reason) for s in script.skipped] == [
+        (2, "its value calls something"),
+        (3, "reads 'y', set by line 2, which was not run"),
+        (4, "reads 'y', set by line 3, which was not run"),
+    ]
+    assert script.module.w == 3 and script.get("Net").__name__ == "Net"
+    with pytest.raises(InputError, match=r"line 4: 'z' is set by a top-level statement the loader does not"):
+        script.get("z")
+
+
+def test_a_name_bound_again_by_a_kept_statement_is_usable_again(tmp_path: Path) -> None:
+    path = write(tmp_path, "import numpy as np\ny = np.ones(2)\ny = 5\nz = y * 2\n")
+    assert load_script(path).module.z == 10
+
+
+def test_a_kept_statement_that_raises_is_recorded_and_taints_what_reads_it(tmp_path: Path) -> None:
+    path = write(tmp_path, "x = 1 / 0\ny = x + 1\nk = {}['missing']\nclass Net:\n    pass\n")
+    script = load_script(path)
+    assert [(s.line, s.reason) for s in script.skipped] == [
+        (1, "raised ZeroDivisionError: division by zero"),
+        (2, "reads 'x', set by line 1, which raised"),
+        (3, "raised KeyError: 'missing'"),
+    ]
+    assert script.get("Net").__name__ == "Net"
+    with pytest.raises(InputError, match=r"line 1: x could not be defined: its assignment raised Zero") as e:
+        script.get("x")
+    assert e.value.hint == "fix that line, or check another class or function"
+
+
+def test_a_class_whose_base_comes_from_a_failed_import_fails_only_when_asked_for(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        import surely_missing_torch.nn as nn
+        class TorchNet(nn.Module):
+            pass
+        class Net:
+            def forward(self, x):
+                return x
+            def backward(self, x, y):
+                return {}
+        """,
+    )
+    script, cls = load_target(str(path))
+    assert cls.__name__ == "Net", "the one class with forward and backward that could be defined"
+    assert script.skipped[0].kind == "ClassDef" and script.skipped[0].names == ("TorchNet",)
+    with pytest.raises(
+        InputError,
+        match=r"line 2: TorchNet could not be defined: its class statement raised InputError: the code under "
+        r"check uses 'surely_missing_torch\.nn', whose import failed \(ModuleNotFoundError",
+    ) as e:
+        script.get("TorchNet")
+    assert e.value.hint == "install the module 'surely_missing_torch', or check code that does not need it"
+
+
+# --- targets without a NAME ------------------------------------------------------------------------
+
+
+def test_a_script_with_one_class_needs_no_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "def helper():\n    pass\nclass Anything:\n    pass\n")
+    assert load_target(str(path))[1].__name__ == "Anything"
+
+
+def test_of_several_classes_the_one_with_forward_and_backward_is_chosen(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        class Layer:
+            def forward(self, x):
+                return x
+        class Base:
+            def backward(self, x, y):
+                return {}
+        class Net(Base):
+            def feedforward(self, x):
+                return x
+        """,
+    )
+    assert load_target(str(path))[1].__name__ == "Net", "inherited methods count"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("class A:\n    pass\nclass B:\n    pass\n",
+         r"defines 2 classes \(none with both forward and backward: A, B\); say which to check"),
+        ("class A:\n    def forward(self): pass\n    def backward(self): pass\nclass B(A):\n    pass\n",
+         r"defines 2 classes \(with forward and backward methods: A, B\); say which to check"),
+        ("def forward(x):\n    pass\ndef f(x):\n    pass\n",
+         r"defines no class and 2 functions \(forward, f\); say which is the backward pass"),
+    ],
+    ids=["no-class-fits", "two-classes-fit", "functions-only"],
+)
+def test_ambiguous_scripts_are_refused_listing_the_candidates(
+    tmp_path: Path, source: str, message: str
+) -> None:
+    path = write(tmp_path, source)
+    with pytest.raises(InputError, match=message) as e:
+        load_target(str(path))
+    assert e.value.hint is not None and e.value.hint.startswith(f"name it after the path, e.g. {path}:")
+
+
+def test_a_single_backward_function_needs_no_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "def forward(x, W1):\n    return x @ W1\ndef backward(x, y, W1):\n    return {}\n")
+    assert load_target(str(path))[1].__name__ == "backward"
+
+
+def test_a_script_without_class_or_function_is_refused_with_the_explicit_form(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        import numpy as np
+        X = np.random.rand(4, 3)
+        W1 = np.random.randn(3, 5)
+        lr = 0.1
+        for i in range(100):
+            W1 -= lr * X.T @ (X @ W1)
+        """,
+    )
+    with pytest.raises(
+        InputError, match=r"defines no class or function: its network lives in top-level statements"
+    ) as e:
+        load_target(str(path))
+    assert e.value.hint == (
+        f"check it in the explicit form: backprop-verify check {path} --setup 'import numpy as np; "
+        "X = np.random.rand(4, 3); W1 = np.random.randn(3, 5)' --forward EXPR --gradient EXPR "
+        "(or --step STMT for a step that updates the weights in place)"
+    )
+    with pytest.raises(InputError, match=r"line 5: 'W1' is set by a top-level statement .* \(a loop\)") as e:
+        load_target(f"{path}:W1")
+    assert e.value.hint is not None and "--setup" in e.value.hint

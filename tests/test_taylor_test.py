@@ -51,7 +51,7 @@ def test_wrong_gradient_has_slope_one(question, plant: str) -> None:  # type: ig
 
 def test_bad_input_is_named(question) -> None:  # type: ignore[no-untyped-def]
     net, x, y, f = question
-    with pytest.raises(InputError, match="need directions ≥ 1"):
+    with pytest.raises(InputError, match="directions must be a whole number ≥ 1"):
         taylor_test(f, net.parameters(), backward(net, x, y, loss="mse"), directions=0)
     with pytest.raises(InputError, match="analytic gradient of W1 has shape"):
         taylor_test(f, net.parameters(), {"W1": np.zeros(3), "W2": np.zeros((5, 3))})

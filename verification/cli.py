@@ -119,7 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
-        "target", metavar="PATH[:NAME]", help="a .py script or .ipynb notebook, and the class (or its method) to check"
+        "target", metavar="PATH[:NAME]",
+        help="a .py script or .ipynb notebook, and the class, method or function in it (default: detected)",
     )
     explicit = check.add_argument_group("the explicit form (x, y and lr are bound by the checker)")
     explicit.add_argument("--setup", metavar="CODE", help="statements run once after the definitions load, e.g. 'net = Network([3, 4, 2])'")

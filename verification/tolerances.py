@@ -49,10 +49,11 @@ Nothing else in the project types a tolerance: tests and reports read this table
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
-from ffnn.validation import InputError
+from ffnn.validation import InputError, described
 
 SAFETY = 100.0
 """Allowance for the unknown ratio of higher derivatives to the first (see the module docstring)."""
@@ -157,17 +158,32 @@ def tolerance_for(
     Raises
     ------
     InputError
-        If the table has no entry for that dtype and method.
+        If ``dtype`` (or ``analytic_dtype``) is not a dtype (``None``, which numpy would read as
+        float64, is refused), ``method`` is not a string, or the table has no entry for that dtype
+        and method.
     """
-    key = (np.dtype(dtype).name, method)
+    name = _dtype_name("dtype", dtype)
+    if not isinstance(method, str):
+        raise InputError(f"method must be a string such as 'central', got {described(method)}")
+    key = (name, method)
     try:
         tol = TOLERANCES[key]
-    except (KeyError, TypeError):
+    except KeyError:
         known = ", ".join(f"{d}/{m}" for d, m in TOLERANCES)
         raise InputError(f"no tolerance for dtype {key[0]} with method {method!r}; known: {known}") from None
     if analytic_dtype is not None:
-        a_name = np.dtype(analytic_dtype).name
+        a_name = _dtype_name("analytic_dtype", analytic_dtype)
         if (a_name, "rounding") in TOLERANCES and np.finfo(a_name).eps > np.finfo(key[0]).eps:
             extra = TOLERANCES[(a_name, "rounding")]
             tol = replace(tol, rtol=tol.rtol + extra.rtol, order=f"{tol.order} + {a_name} rounding")
     return tol
+
+
+def _dtype_name(label: str, dtype: Any) -> str:
+    """The name of the numpy dtype ``dtype`` names, or :class:`InputError` (``None`` is refused)."""
+    if dtype is None:
+        raise InputError(f"{label} must be a dtype such as np.float64, got None")
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        raise InputError(f"{label} must be a dtype such as np.float64, got {described(dtype)}") from None

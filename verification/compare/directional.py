@@ -28,9 +28,9 @@ from typing import Any
 
 import numpy as np
 
-from ffnn.validation import InputError
+from ffnn.validation import InputError, whole_number
 from verification.compare.rule import least_squares_scale
-from verification.numeric.evaluators import Array, LoopEvaluator, LossFunction, as_parameters
+from verification.numeric.evaluators import Array, LoopEvaluator, LossFunction, as_parameters, real_array
 from verification.numeric.methods import numeric_gradient_on, resolve_method
 from verification.tolerances import Tolerance, tolerance_for
 
@@ -156,10 +156,12 @@ def check_directions(
     Raises
     ------
     InputError
-        On bad parameters or gradient shapes, ``directions < 1``, or an unknown method.
+        On bad parameters or gradient shapes, a complex or non-numeric gradient, ``directions`` or
+        ``seed`` that is not a whole number (≥ 1, ≥ 0; a float or bool is refused), or an unknown
+        method.
     """
-    if directions < 1:
-        raise InputError(f"directions must be ≥ 1, got {directions}")
+    directions = whole_number("directions", directions, minimum=1)
+    seed = whole_number("seed", seed, minimum=0)
     resolve_method(method)
     base = as_parameters(params)
     if not isinstance(analytic, Mapping) or set(analytic) != set(base):
@@ -170,7 +172,7 @@ def check_directions(
     used = method
     tolerance = tolerance_for(np.float64, resolve_method(method))
     for name, w in base.items():
-        g = np.asarray(analytic[name], dtype=np.float64)
+        g = real_array(f"analytic gradient of {name}", analytic[name])
         if g.shape != w.shape:
             raise InputError(f"analytic gradient of {name} has shape {g.shape}, expected {w.shape}")
         vs = rng.standard_normal((directions, *w.shape))

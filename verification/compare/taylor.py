@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
-from ffnn.validation import InputError
-from verification.numeric.evaluators import Array, LossFunction, as_parameters, real_scalar
+from ffnn.validation import InputError, real_number, whole_number
+from verification.numeric.evaluators import Array, LossFunction, as_parameters, real_array, real_scalar
 from verification.tolerances import TAYLOR_SLOPE_THRESHOLD, TAYLOR_TRUST_FACTOR
 
 FIT_POINTS = 4
@@ -177,17 +177,18 @@ def taylor_test(
     Raises
     ------
     InputError
-        On bad parameters, a mismatched gradient, non-positive step, or too few directions/halvings.
+        On bad parameters, a mismatched, complex or non-numeric gradient, a ``first_step`` that is
+        not a finite number > 0, or ``directions``, ``halvings`` or ``seed`` that is not a whole
+        number (≥ 1, ≥ 2, ≥ 0; a float or bool is refused).
     """
-    if directions < 1 or halvings < 2 or not first_step > 0:
-        raise InputError(
-            f"need directions ≥ 1, halvings ≥ 2 and first_step > 0, got {directions}, {halvings}, "
-            f"{first_step}"
-        )
+    directions = whole_number("directions", directions, minimum=1)
+    halvings = whole_number("halvings", halvings, minimum=2)
+    seed = whole_number("seed", seed, minimum=0)
+    first_step = real_number("first_step", first_step, positive=True)
     base = as_parameters(params)
     if not isinstance(analytic, Mapping) or set(analytic) != set(base):
         raise InputError(f"the analytic gradient must have parameters {sorted(base)}")
-    grad = {n: np.asarray(analytic[n], dtype=np.float64) for n in base}
+    grad = {n: real_array(f"analytic gradient of {n}", analytic[n]) for n in base}
     for n in base:
         if grad[n].shape != base[n].shape:
             raise InputError(f"analytic gradient of {n} has shape {grad[n].shape}, expected {base[n].shape}")

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
-from ffnn.validation import InputError, validate_finite
+from ffnn.validation import InputError, described, one_line, validate_finite
 
 Array = NDArray[Any]
 LossFunction = Callable[[dict[str, Array]], Any]
@@ -60,26 +60,59 @@ class Evaluator(Protocol):
 
 
 def as_parameters(params: Mapping[str, Any]) -> dict[str, Array]:
-    """Copy ``params`` into float64 arrays, checking that each is numeric, non-empty and finite.
+    """Copy ``params`` into float64 arrays, checking that each is real, numeric, non-empty and finite.
+
+    Parameters
+    ----------
+    params : mapping of str to array_like
+        Real numbers: float, integer or lists of them (float32 is noted by the evaluators).
 
     Raises
     ------
     InputError
-        Naming the parameter that is empty, not numeric or not finite.
+        Naming the parameter that is empty, not numeric, not finite, or complex (its imaginary part
+        would be dropped and another point checked; a complex step is the checker's to take, not the
+        caller's), boolean or made of strings (which numpy would parse).
     """
     if not isinstance(params, Mapping) or not params:
         raise InputError("params is empty: give at least one named parameter array")
-    out: dict[str, Array] = {}
-    for name, value in params.items():
-        try:
-            arr = np.array(value, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise InputError(f"parameter {name} is not a real numeric array: {exc}") from None
-        if arr.size == 0:
-            raise InputError(f"parameter {name} is empty (shape {arr.shape})")
-        validate_finite(f"parameter {name}", arr)
-        out[str(name)] = arr
-    return out
+    return {str(name): real_array(f"parameter {name}", value) for name, value in params.items()}
+
+
+def real_array(label: str, value: Any) -> Array:
+    """``value`` as a float64 copy, or :class:`InputError` saying why it is not an array of real numbers.
+
+    Parameters
+    ----------
+    label : str
+        What the value is, for the message (``parameter W1``, ``analytic gradient of W1``).
+    value : array_like
+        Floating or integer numbers, any shape, non-empty, finite.
+
+    Raises
+    ------
+    InputError
+        ``"{label} is complex (dtype complex128); expected real numbers …"``, and likewise for
+        booleans, strings, objects, empty and non-finite arrays.
+    """
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # ragged lists and the like
+        raise InputError(f"{label} is not a real numeric array: {one_line(exc)}") from None
+    if arr.dtype.kind == "c":
+        raise InputError(
+            f"{label} is complex (dtype {arr.dtype}); expected real numbers: the imaginary part "
+            "would be dropped and another point checked",
+            hint="pass real arrays (np.real(w) if the imaginary parts are zero); the complex step is "
+            "taken by method='complex-step', not by the caller",
+        )
+    if arr.dtype.kind not in "iuf":
+        raise InputError(f"{label} must hold real numbers, got dtype {arr.dtype}")
+    if arr.size == 0:
+        raise InputError(f"{label} is empty (shape {arr.shape})")
+    arr = np.array(arr, dtype=np.float64)
+    validate_finite(label, arr)
+    return arr
 
 
 def _dtype_name(value: Any) -> str:
@@ -87,12 +120,61 @@ def _dtype_name(value: Any) -> str:
     return str(dtype.name) if np.issubdtype(dtype, np.number) else "float64"
 
 
+def _scalar_array(value: Any) -> Array | None:
+    """The loss value as a numpy array when it is an array (or array-like tensor), else None."""
+    if isinstance(value, np.ndarray | np.generic):
+        return np.asarray(value)
+    if hasattr(value, "__array__") and not isinstance(value, str | bytes):
+        try:
+            return np.asarray(value)
+        except Exception:  # a tensor that will not convert (one that requires grad, say)
+            return None
+    return None
+
+
+def _refuse_loss_value(value: Any, *, allow_complex: bool) -> None:
+    """Raise :class:`InputError` when ``value`` is not one real (or, if allowed, complex) number."""
+    expected = "a real scalar (one float)" if not allow_complex else "a scalar (one number)"
+    if isinstance(value, bool | np.bool_):
+        raise InputError(f"the loss returned a bool ({value!r}); expected {expected}")
+    if isinstance(value, str | bytes):
+        raise InputError(f"the loss returned a string ({value[:20]!r}); expected {expected}, not text")
+    arr = _scalar_array(value)
+    if arr is not None and arr.size != 1:
+        raise InputError(
+            f"the loss returned an array of shape {arr.shape}; expected {expected}, e.g. the mean over "
+            "the batch"
+        )
+    kind = arr.dtype.kind if arr is not None else ("c" if isinstance(value, complex) else None)
+    if kind == "c" and not allow_complex:
+        raise InputError(
+            f"the loss returned the complex number {complex(np.asarray(value).reshape(-1)[0])} at real "
+            f"parameters; expected {expected}: its imaginary part would be dropped"
+        )
+    if kind is not None and kind not in "iufc":
+        what = "a bool array" if kind == "b" else f"an array of dtype {arr.dtype if arr is not None else ''}"
+        raise InputError(f"the loss returned {what}; expected {expected}")
+
+
 def real_scalar(value: Any) -> float:
-    """``value`` as a finite Python float, or :class:`InputError` naming what the loss returned."""
+    """``value`` as a finite Python float, or :class:`InputError` naming what the loss returned.
+
+    Accepted: Python and numpy real numbers, and real arrays (or tensors) holding one value. Refused,
+    although ``float()`` would take them: complex numbers (even with a zero imaginary part: the loss
+    is then not the real function being checked), bools, numeric strings, and arrays of size ≠ 1.
+
+    Raises
+    ------
+    InputError
+        Naming what the loss returned (type, shape or dtype, value) and what was expected.
+    """
+    _refuse_loss_value(value, allow_complex=False)
+    arr = _scalar_array(value)
     try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise InputError(f"the loss must return a real scalar, got {type(value).__name__}") from None
+        out = float(arr.reshape(-1)[0]) if arr is not None else float(value)
+    except (TypeError, ValueError, RuntimeError):
+        expected = "a real scalar (one float)"
+        raise InputError(f"the loss returned {described(value)}; expected {expected}") from None
     if not np.isfinite(out):
         raise InputError(f"the loss returned a non-finite value {out}")
     return out
@@ -174,11 +256,16 @@ def resolved_dtype(ev: Evaluator) -> np.dtype[Any]:
 
 
 def complex_scalar(value: Any) -> complex:
-    """``value`` as a finite Python complex, or :class:`InputError` naming what the loss returned."""
+    """``value`` as a finite Python complex, or :class:`InputError` naming what the loss returned.
+
+    As :func:`real_scalar`, but complex numbers are what a loss returns under complex step.
+    """
+    _refuse_loss_value(value, allow_complex=True)
+    arr = _scalar_array(value)
     try:
-        out = complex(value)
-    except (TypeError, ValueError):
-        raise InputError(f"the loss must return a scalar, got {type(value).__name__}") from None
+        out = complex(arr.reshape(-1)[0]) if arr is not None else complex(value)
+    except (TypeError, ValueError, RuntimeError):
+        raise InputError(f"the loss returned {described(value)}; expected a scalar (one number)") from None
     if not np.isfinite(out):
         raise InputError(f"the loss returned a non-finite value {out}")
     return out

@@ -34,8 +34,8 @@ import numpy as np
 from ffnn.activations import get_activation
 from ffnn.losses import get_loss
 from ffnn.network import Network, validate_labels
-from ffnn.validation import InputError, as_float_matrix
-from verification.numeric.evaluators import Array, LoopEvaluator
+from ffnn.validation import InputError, as_float_matrix, described
+from verification.numeric.evaluators import Array, LoopEvaluator, as_parameters
 
 CHUNK_ELEMENTS = 2**19
 """Upper bound on the elements of one intermediate array (complex128: 8 MiB), so that each thread's
@@ -61,15 +61,17 @@ class NetworkEvaluator:
     Raises
     ------
     InputError
-        On bad shapes, labels, outputs outside the loss's domain, or unknown ids.
+        On bad shapes, labels, outputs outside the loss's domain, or unknown ids; on a ``network``
+        that is not an :class:`ffnn.Network` or has complex parameters (set for a complex step: the
+        imaginary parts would be dropped).
     """
 
     def __init__(self, network: Network, x: Any, y: Any, loss: str, workers: int | None = None) -> None:
+        if not isinstance(network, Network):
+            raise InputError(f"network must be an ffnn.Network, got {described(network)}")
         self.workers = max(1, int(workers if workers is not None else os.cpu_count() or 1))
         self.parameter_dtypes = {k: str(np.asarray(v).dtype.name) for k, v in network.parameters().items()}
-        self.params: dict[str, Array] = {
-            k: np.array(v, dtype=np.float64) for k, v in network.parameters().items()
-        }
+        self.params: dict[str, Array] = as_parameters(network.parameters())
         self.network = network.with_parameters(self.params)
         self.spec = get_loss(loss)
         self.x = as_float_matrix("x", x, n_cols=self.network.sizes[0]).astype(np.float64)

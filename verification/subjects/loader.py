@@ -1,28 +1,32 @@
-"""Load the definitions of a Python script without running its top-level statements.
+"""Load the definitions of a Python script or notebook without running its top-level statements.
 
 Scripts posted online train and plot when they are run. To check the backward pass in one, the loader
-parses the script with :mod:`ast` and executes only the top-level statements that *define* things:
+reads the file as Python reads it (its encoding, or a notebook's code cells:
+:mod:`verification.subjects.sources`), parses it, and runs one at a time only the top-level statements
+that *define* things (:mod:`verification.subjects.statements`): imports, ``def``, ``class``, and
+assignments of constant expressions. Everything else is skipped and listed, with the reason.
 
-* ``import`` and ``from … import`` statements, each on its own. An import that fails binds its names
-  to a :class:`MissingModule` placeholder instead of stopping the load; the placeholder raises only
-  when the code under check actually uses it.
-* ``def``, ``async def``, ``class`` (with their decorators and default values);
-* assignments whose value is a constant expression: literals, names, attribute look-ups, operators,
-  containers of those, and ``lambda``. No call is run, so ``X = np.random.rand(100, 30)`` and
-  ``net.train()`` are skipped;
-* ``try`` blocks whose branches hold only such statements (the ``try: import … except ImportError``
-  idiom).
+A skipped line never makes a later one fail:
 
-Everything else (loops, calls, ``if __name__ == "__main__":`` blocks, ``plt.show()``) is skipped and
-listed. Class bodies, decorators, default values and the imported modules themselves still run: check
-only code you would run.
+* an import that fails binds its names to a :class:`MissingModule` placeholder, which raises only when
+  the code under check uses it;
+* a name bound by a skipped statement is *tainted*: a later constant statement that reads it is
+  skipped too (``y = np.array(...)`` is skipped, so ``y = y / 100`` is), and taints its own names;
+* a constant whose value could be huge (``9 ** 9 ** 9``, ``"x" * 10**12``) is skipped before it is
+  evaluated (:mod:`verification.subjects.bounds`);
+* a kept statement that raises while loading, a definition included (a class whose base comes from a
+  failed import), is skipped and recorded with the exception.
+
+Only when the name asked for is unavailable does :meth:`LoadedScript.get` fail, naming the line and
+the cause. Class bodies, decorators, default values and the imported modules themselves still run:
+check only code you would run.
 """
 
 from __future__ import annotations
 
 import ast
 import contextlib
-import stat
+import re
 import sys
 import types
 import warnings
@@ -31,34 +35,31 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ffnn.validation import InputError
-
-_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
-_CONSTANT_NODES = (
-    ast.Constant,
-    ast.Name,
-    ast.Attribute,
-    ast.Subscript,
-    ast.Slice,
-    ast.UnaryOp,
-    ast.BinOp,
-    ast.BoolOp,
-    ast.Compare,
-    ast.IfExp,
-    ast.Tuple,
-    ast.List,
-    ast.Set,
-    ast.Dict,
-    ast.Starred,
-    ast.JoinedStr,
-    ast.FormattedValue,
-    ast.Load,
-    ast.operator,
-    ast.unaryop,
-    ast.boolop,
-    ast.cmpop,
-    ast.expr_context,
+from ffnn.validation import InputError, one_line
+from verification.subjects.bounds import size_problem
+from verification.subjects.sources import Source, parse_source, read_source
+from verification.subjects.statements import (
+    DEFINITIONS,
+    bound_names,
+    evaluated_expressions,
+    import_names,
+    is_constant_expression,
+    keep,
+    names_read,
+    not_run_reason,
 )
+from verification.subjects.targets import default_name, parse_target, top_level_refusal
+
+__all__ = [
+    "LoadedScript",
+    "MissingModule",
+    "SkippedStatement",
+    "is_constant_expression",
+    "load_script",
+    "load_target",
+    "one_line",
+    "parse_target",
+]
 
 
 class MissingModule:
@@ -89,22 +90,36 @@ class MissingModule:
 
 @dataclass(frozen=True)
 class SkippedStatement:
-    """A top-level statement the loader did not run.
+    """A top-level statement the loader did not run, or ran and set aside because it raised.
 
     Attributes
     ----------
     line : int
-        First line of the statement (1-based).
+        First line of the statement (1-based; in a notebook, of the joined code cells:
+        :meth:`LoadedScript.where` names the cell).
     kind : str
-        The statement's AST node type, e.g. ``Expr``, ``For``, ``Assign``.
+        The statement's AST node type, e.g. ``Expr``, ``For``, ``Assign``, ``ClassDef``.
     names : tuple of str
-        Names the statement would have bound at top level (for an assignment), to explain a later
-        ``NameError``.
+        Names the statement would have bound at top level, to explain a later ``NameError``.
+    reason : str
+        Why it was not run: ``a call``, ``a loop``, ``reads 'y', set by line 3, which was not run``,
+        ``its value could have more than 1,000,000 digits (9 ** 9 ** 9)``, ``raised NameError: …``,
+        ``does not compile: too deeply nested to compile``.
     """
 
     line: int
     kind: str
     names: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """Whether the statement was run and raised (rather than not run at all)."""
+        return self.reason.startswith(_FAILED)
+
+
+_FAILED = "raised "
+_NOT_COMPILED = "does not compile: "
 
 
 @dataclass(frozen=True)
@@ -114,15 +129,17 @@ class LoadedScript:
     Attributes
     ----------
     path : Path
-        The script.
+        The script or notebook.
     module : types.ModuleType
         A fresh module holding the definitions (its ``__name__`` is not ``"__main__"``).
     skipped : list of SkippedStatement
-        Top-level statements that were not run.
+        Top-level statements that were not run, or raised and were set aside.
     failed_imports : dict of str to str
         Imported name → import error, for imports replaced by :class:`MissingModule`.
     tree : ast.Module
-        The parsed script.
+        The parsed script (a notebook's code cells joined).
+    source : Source or None
+        The text that was parsed, and for a notebook the cell of each line.
     """
 
     path: Path
@@ -130,6 +147,11 @@ class LoadedScript:
     skipped: list[SkippedStatement] = field(default_factory=list)
     failed_imports: dict[str, str] = field(default_factory=dict)
     tree: ast.Module = field(default_factory=lambda: ast.Module(body=[], type_ignores=[]))
+    source: Source | None = None
+
+    def where(self, line: int) -> str:
+        """``line 12``, or ``cell 3, line 2`` in a notebook."""
+        return self.source.where(line) if self.source is not None else f"line {line}"
 
     def get(self, name: str) -> Any:
         """The object ``name`` (dotted for a method, e.g. ``Net.backward``) defined by the script.
@@ -137,83 +159,57 @@ class LoadedScript:
         Raises
         ------
         InputError
-            If the script defines no such name; the message lists what it does define.
+            If the script defines no such name (the message lists what it does define), or the
+            statement defining it was not run or raised (the message names its line and the cause).
         """
         obj: Any = self.module
         for i, part in enumerate(name.split(".")):
             if not hasattr(obj, part) or (i == 0 and part.startswith("__")):
+                entry = self.skipped_binding(part) if i == 0 else None
+                if entry is not None:
+                    raise self._unavailable(part, entry)
+                if i == 0 and not self.defined_names():
+                    raise top_level_refusal(self)
                 known = ", ".join(self.defined_names()) or "nothing"
                 raise InputError(f"{self.path} defines no {name!r} (it defines: {known})")
             obj = getattr(obj, part)
         return obj
 
+    def _unavailable(self, name: str, entry: SkippedStatement) -> InputError:
+        at = f"{self.path}, {self.where(entry.line)}"
+        if entry.failed or entry.reason.startswith(_NOT_COMPILED):
+            missing = re.search(r"No module named '([\w.]+)'", entry.reason)
+            return InputError(
+                f"{at}: {name} could not be defined: its {_statement_word(entry.kind)} {entry.reason}",
+                hint=f"install the module {missing.group(1)!r}, or check code that does not need it"
+                if missing
+                else "fix that line, or check another class or function",
+            )
+        hint = "check a class or function defined in the script (PATH:NAME); only imports, "
+        hint += "definitions and constant assignments are run"
+        if not self.defined_names():
+            hint = top_level_refusal(self).hint or hint
+        return InputError(
+            f"{at}: {name!r} is set by a top-level statement the loader does not run ({entry.reason})",
+            hint=hint,
+        )
+
     def defined_names(self) -> list[str]:
         """Top-level functions and classes the script defines, in source order."""
-        return [s.name for s in self.tree.body if isinstance(s, _DEFINITIONS)]
+        return [s.name for s in self.tree.body if isinstance(s, DEFINITIONS)]
 
     def skipped_binding(self, name: str) -> SkippedStatement | None:
-        """The skipped statement that would have bound ``name`` at top level, if any."""
-        for s in self.skipped:
+        """The last skipped statement that would have bound ``name`` at top level, if any."""
+        for s in reversed(self.skipped):
             if name in s.names:
                 return s
         return None
 
 
-def is_constant_expression(node: ast.AST) -> bool:
-    """True when evaluating ``node`` runs no call and no loop (lambdas are allowed: they only define)."""
-    if isinstance(node, ast.Lambda):
-        return True
-    if not isinstance(node, _CONSTANT_NODES):
-        return False
-    return all(is_constant_expression(child) for child in ast.iter_child_nodes(node))
-
-
-def _assigned_names(stmt: ast.stmt) -> tuple[str, ...]:
-    targets: list[ast.expr] = []
-    if isinstance(stmt, ast.Assign):
-        targets = list(stmt.targets)
-    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
-        targets = [stmt.target]
-    elif isinstance(stmt, ast.For | ast.AsyncFor):
-        targets = [stmt.target]
-    elif isinstance(stmt, ast.With):
-        targets = [item.optional_vars for item in stmt.items if item.optional_vars is not None]
-    names = []
-    for t in targets:
-        names += [n.id for n in ast.walk(t) if isinstance(n, ast.Name)]
-    return tuple(names)
-
-
-def _keep(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, (*_DEFINITIONS, ast.Import, ast.ImportFrom, ast.Pass)):
-        return True
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
-        return True  # a docstring
-    if isinstance(stmt, ast.Assign):
-        return all(isinstance(t, ast.Name | ast.Tuple) for t in stmt.targets) and is_constant_expression(
-            stmt.value
-        )
-    if isinstance(stmt, ast.AnnAssign):
-        return isinstance(stmt.target, ast.Name) and (
-            stmt.value is None or is_constant_expression(stmt.value)
-        )
-    if isinstance(stmt, ast.Try):
-        branches = [stmt.body, stmt.orelse, stmt.finalbody, *(h.body for h in stmt.handlers)]
-        return all(_keep(s) for branch in branches for s in branch)
-    return False
-
-
-def _import_names(stmt: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
-    """(bound name, module description) pairs of an import statement."""
-    out = []
-    for alias in stmt.names:
-        if isinstance(stmt, ast.Import):
-            bound = alias.asname or alias.name.split(".")[0]
-            out.append((bound, alias.name))
-        else:
-            module = "." * stmt.level + (stmt.module or "")
-            out.append((alias.asname or alias.name, f"{module}.{alias.name}"))
-    return out
+def _statement_word(kind: str) -> str:
+    words = {"ClassDef": "class statement", "FunctionDef": "def", "AsyncFunctionDef": "def"}
+    words.update({"Assign": "assignment", "AnnAssign": "assignment", "Try": "try block"})
+    return words.get(kind, "statement")
 
 
 @contextlib.contextmanager
@@ -227,64 +223,100 @@ def _script_directory_on_path(directory: Path) -> Iterator[None]:
             sys.path.remove(entry)
 
 
-def _run(stmt: ast.stmt, path: Path, namespace: dict[str, Any]) -> None:
-    code = compile(ast.Module(body=[stmt], type_ignores=[]), str(path), "exec")
+def _compile(stmt: ast.stmt, path: Path) -> types.CodeType | str:
+    """The code of one statement, or why it does not compile (nesting too deep for the compiler)."""
+    try:
+        return compile(ast.Module(body=[stmt], type_ignores=[]), str(path), "exec")
+    except (RecursionError, MemoryError):
+        return f"{_NOT_COMPILED}too deeply nested to compile"
+    except SyntaxError as exc:
+        return f"{_NOT_COMPILED}{one_line(exc.msg)}"
+
+
+def _run(code: types.CodeType, namespace: dict[str, Any]) -> None:
     with warnings.catch_warnings():  # the report is the output: no stray warnings from the script
         warnings.simplefilter("ignore")
         exec(code, namespace)
 
 
-def one_line(text: object) -> str:
-    """``text`` with its whitespace runs (newlines included) collapsed to one space."""
-    return " ".join(str(text).split())
+class _Loading:
+    """The state of one load: the namespace, what was skipped, and the names skipping tainted."""
 
+    def __init__(self, source: Source, module: types.ModuleType) -> None:
+        self.source = source
+        self.lines = source.text.splitlines()
+        self.namespace = module.__dict__
+        self.skipped: list[SkippedStatement] = []
+        self.failed: dict[str, str] = {}
+        self.tainted: dict[str, SkippedStatement] = {}
 
-def _file_kind(mode: int) -> str:
-    for test, kind in (
-        (stat.S_ISCHR, "a character device"),
-        (stat.S_ISBLK, "a block device"),
-        (stat.S_ISFIFO, "a named pipe"),
-        (stat.S_ISSOCK, "a socket"),
-    ):
-        if test(mode):
-            return kind
-    return "not a regular file"
+    def reason_not_to_run(self, stmt: ast.stmt) -> str | None:
+        """Why ``stmt`` is not run, or None to run it."""
+        if not keep(stmt):
+            return not_run_reason(stmt)
+        if not isinstance(stmt, (*DEFINITIONS, ast.Import, ast.ImportFrom)):
+            read = sorted(n for n in names_read(stmt) if n in self.tainted)
+            if read:
+                origin = self.tainted[read[0]]
+                verb = "raised" if origin.failed else "was not run"
+                return f"reads {read[0]!r}, set by {self.source.where(origin.line)}, which {verb}"
+        for expr in evaluated_expressions(stmt):
+            problem = size_problem(expr, self.namespace, self.lines)
+            if problem is not None:
+                return problem
+        return None
 
+    def skip(self, stmt: ast.stmt, reason: str) -> None:
+        """Record ``stmt`` as skipped; statements sharing a line (``a; b``) are recorded once."""
+        entry = SkippedStatement(stmt.lineno, type(stmt).__name__, bound_names(stmt), reason)
+        for name in entry.names:
+            self.tainted[name] = entry
+        if self.skipped and self.skipped[-1].line == entry.line:
+            last = self.skipped.pop()
+            kinds = last.kind.split(", ")
+            kind = last.kind if entry.kind in kinds else f"{last.kind}, {entry.kind}"
+            why = last.reason if entry.reason == last.reason else f"{last.reason}; {entry.reason}"
+            entry = SkippedStatement(last.line, kind, last.names + entry.names, why)
+        self.skipped.append(entry)
 
-def _validate_path(path: Path) -> None:
-    """Refuse what is not a readable ``.py`` file, saying what it is instead."""
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        raise InputError(f"file not found: {path}") from None
-    except OSError as exc:
-        raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
-    if stat.S_ISDIR(mode):
-        raise InputError(f"{path} is a directory, not a Python script (PATH.py:NAME)")
-    if not stat.S_ISREG(mode):
-        raise InputError(f"{path} is {_file_kind(mode)}, not a Python script (PATH.py:NAME)")
-    if path.suffix != ".py":
-        raise InputError(f"{path} is not a Python script: its name must end in .py (PATH.py:NAME)")
-
-
-def _skip(skipped: list[SkippedStatement], stmt: ast.stmt) -> None:
-    """Record a skipped statement; statements sharing a line (``a; b``) are recorded once."""
-    entry = SkippedStatement(stmt.lineno, type(stmt).__name__, _assigned_names(stmt))
-    if skipped and skipped[-1].line == entry.line:
-        last = skipped.pop()
-        kinds = last.kind.split(", ")
-        kind = last.kind if entry.kind in kinds else f"{last.kind}, {entry.kind}"
-        entry = SkippedStatement(last.line, kind, last.names + entry.names)
-    skipped.append(entry)
+    def statement(self, stmt: ast.stmt) -> None:
+        """Run ``stmt`` if it is kept, else record why not; a failure is recorded, not raised."""
+        reason = self.reason_not_to_run(stmt)
+        code = _compile(stmt, self.source.path) if reason is None else reason
+        if isinstance(code, str):
+            self.skip(stmt, code)
+            return
+        try:
+            _run(code, self.namespace)
+        except SystemExit as exc:
+            raise InputError(
+                f"{self.source.at(stmt.lineno)}: loading the definitions called sys.exit({exc.code!r})"
+            ) from None
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {one_line(exc)}"
+            if isinstance(stmt, ast.Import | ast.ImportFrom):
+                for bound, module_name in import_names(stmt):
+                    self.namespace[bound] = MissingModule(module_name, error)
+                    self.failed[bound] = error
+                    self.tainted.pop(bound, None)
+                return
+            for name in bound_names(stmt):
+                self.namespace.pop(name, None)  # a half-run statement leaves no stale binding
+            self.skip(stmt, f"{_FAILED}{error}")
+            return
+        for name in bound_names(stmt):
+            self.tainted.pop(name, None)
 
 
 def load_script(path: str | Path) -> LoadedScript:
-    """Load the definitions of the script at ``path`` without running its top-level statements.
+    """Load the definitions of the script or notebook at ``path`` without running its top-level
+    statements (see the module docstring for what runs).
 
     Parameters
     ----------
     path : str or Path
-        A Python source file.
+        A Python source file (``.py``, any encoding PEP 263 allows, with or without a byte order
+        mark) or a Jupyter notebook (``.ipynb``).
 
     Returns
     -------
@@ -293,76 +325,37 @@ def load_script(path: str | Path) -> LoadedScript:
     Raises
     ------
     InputError
-        If the file does not exist, is not a regular ``.py`` file or cannot be read, has a syntax
-        error, or running one of its definitions raises or exits (the message names the line and the
-        exception).
+        If the file does not exist, is not a regular ``.py`` or ``.ipynb`` file, cannot be read or
+        decoded, has a syntax error (Python 2 syntax named as such), is nested too deeply to parse,
+        or loading it calls ``sys.exit``. A statement that raises does not stop the load: it is
+        recorded in :attr:`LoadedScript.skipped`.
     """
-    path = Path(path)
-    _validate_path(path)
-    try:
-        source = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {path}: {one_line(exc)}") from None
-    try:
-        tree = ast.parse(source, filename=str(path))
-    except SyntaxError as exc:
-        raise InputError(f"{path}, line {exc.lineno}: syntax error: {exc.msg}") from None
+    source = read_source(path)
+    tree = parse_source(source)
+    path = source.path
     name = f"_backprop_verify_script_{abs(hash(path.resolve()))}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
-    namespace = module.__dict__
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
-    skipped: list[SkippedStatement] = []
-    failed: dict[str, str] = {}
+    loading = _Loading(source, module)
     with _script_directory_on_path(path.resolve().parent):
         for stmt in tree.body:
-            if not _keep(stmt):
-                _skip(skipped, stmt)
-                continue
-            try:
-                _run(stmt, path, namespace)
-            except SystemExit as exc:
-                raise InputError(
-                    f"{path}, line {stmt.lineno}: loading the definitions called sys.exit({exc.code!r})"
-                ) from None
-            except Exception as exc:
-                if isinstance(stmt, ast.Import | ast.ImportFrom):
-                    error = f"{type(exc).__name__}: {one_line(exc)}"
-                    for bound, module_name in _import_names(stmt):
-                        namespace[bound] = MissingModule(module_name, error)
-                        failed[bound] = error
-                    continue
-                raise InputError(
-                    f"{path}, line {stmt.lineno}: loading the definitions raised "
-                    f"{type(exc).__name__}: {one_line(exc)}"
-                ) from None
-    return LoadedScript(path, module, skipped, failed, tree)
-
-
-def parse_target(target: str) -> tuple[str, str]:
-    """Split ``PATH.py:NAME`` into the path and the name.
-
-    Raises
-    ------
-    InputError
-        If there is no ``:NAME`` part or either part is empty.
-    """
-    path, sep, name = target.rpartition(":")
-    if not sep or not path or not name:
-        raise InputError(
-            f"target must be PATH.py:NAME (a script and a class or function in it), got {target!r}"
-        )
-    return path, name
+            loading.statement(stmt)
+    return LoadedScript(path, module, loading.skipped, loading.failed, tree, source)
 
 
 def load_target(target: str) -> tuple[LoadedScript, Any]:
-    """Load the script of ``PATH.py:NAME`` and return it with the object ``NAME``.
+    """Load the script of ``PATH[:NAME]`` and return it with the object ``NAME``.
+
+    Without ``NAME``, the script's class to check is chosen by
+    :func:`verification.subjects.targets.default_name`.
 
     Raises
     ------
     InputError
-        As :func:`parse_target`, :func:`load_script` and :meth:`LoadedScript.get`.
+        As :func:`parse_target`, :func:`load_script`, :func:`~verification.subjects.targets.default_name`
+        and :meth:`LoadedScript.get`.
     """
     path, name = parse_target(target)
     script = load_script(path)
-    return script, script.get(name)
+    return script, script.get(name if name is not None else default_name(script))

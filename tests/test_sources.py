@@ -1,0 +1,245 @@
+"""Files are read as Python reads them: byte order marks and coding lines, notebooks cell by cell, and
+refusals of one line (with what to do) for Python 2, wrong encodings and nesting the parser cannot take."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from ffnn.validation import InputError
+from verification.subjects.bounds import size_problem
+from verification.subjects.loader import load_script, load_target
+from verification.subjects.notebooks import strip_ipython
+from verification.subjects.statements import is_constant_expression
+
+NET = b"class Net:\n    def forward(self, x):\n        return x\n"
+
+
+def write_bytes(tmp_path: Path, data: bytes, name: str = "script.py") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def refusal(call: Any) -> InputError:
+    with pytest.raises(InputError) as info:
+        call()
+    assert "\n" not in str(info.value), f"not one line: {info.value}"
+    return info.value
+
+
+# --- encodings -------------------------------------------------------------------------------------
+
+
+def test_utf8_file_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, b"\xef\xbb\xbf# caf\xc3\xa9\nNAME = 'caf\xc3\xa9'\n" + NET)
+    script = load_script(path)
+    assert script.module.NAME == "café" and script.get("Net").__name__ == "Net"
+
+
+def test_latin1_file_with_a_coding_line_loads(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, b"# -*- coding: latin-1 -*-\nNAME = 'caf\xe9'\n" + NET)
+    assert load_script(path).module.NAME == "café"
+
+
+def test_windows_newlines_load(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, NET.replace(b"\n", b"\r\n") + b"X = 1\r\n")
+    assert load_script(path).module.X == 1
+
+
+def test_file_declaring_utf8_but_written_in_latin1_names_the_file_line_and_encoding(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, b"# coding: utf-8\nx = 1\nNAME = 'caf\xe9'\n")
+    error = refusal(lambda: load_script(path))
+    expected = f"{path}, line 3: byte 0xe9 is not valid utf-8 (as its coding line declares)"
+    assert str(error).startswith(expected)
+    assert error.hint is not None and "coding: latin-1" in error.hint
+
+
+def test_latin1_file_without_a_coding_line_names_the_utf8_default(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, b"NAME = 'caf\xe9'\n")
+    error = refusal(lambda: load_script(path))
+    assert "line 1: byte 0xe9 is not valid utf-8 (Python's default for source files)" in str(error)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"# coding: klingon\nx = 1\n", r"declares the encoding 'klingon', which Python does not"),
+        (b"\xef\xbb\xbf# coding: latin-1\nx = 1\n", r"byte order mark but its coding line declares 'latin-1"),
+    ],
+    ids=["unknown-encoding", "bom-contradicts-cookie"],
+)
+def test_bad_coding_lines_are_named(tmp_path: Path, data: bytes, message: str) -> None:
+    path = write_bytes(tmp_path, data)
+    with pytest.raises(InputError, match=message) as info:
+        load_script(path)
+    assert str(path) in str(info.value) and info.value.hint is not None
+
+
+def test_null_bytes_are_refused(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, b"x = 1\ny = 2\x00\n")
+    with pytest.raises(InputError, match=r"line 2: holds a null byte"):
+        load_script(path)
+
+
+# --- nesting ---------------------------------------------------------------------------------------
+
+
+def test_a_sum_of_350_terms_at_top_level_is_run(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, b"TOTAL = " + b" + ".join([b"1"] * 350) + b"\n" + NET)
+    assert load_script(path).module.TOTAL == 350
+
+
+def test_constant_and_size_checks_walk_a_tree_deeper_than_the_recursion_limit() -> None:
+    expr: ast.expr = ast.Constant(1)
+    for _ in range(20_000):
+        expr = ast.BinOp(expr, ast.Add(), ast.Constant(1))
+    assert is_constant_expression(expr)
+    assert size_problem(expr, {}) is None
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("X = " + "(" * 300 + "1" + ")" * 300 + "\n", r"line 1: too deeply nested to parse \(too many"),
+        ("X = " + "-" * 100_000 + "1\n", r"too deeply nested to parse \(Python's parser ran out of depth\)"),
+        ("X = a" + ".b" * 100_000 + "\n", r"too deeply nested to parse"),
+        ("".join(" " * i + "if x:\n" for i in range(120)) + " " * 120 + "pass\n", r"too deeply nested"),
+    ],
+    ids=["parentheses", "unary-minus", "attribute-chain", "indentation"],
+)
+def test_nesting_the_parser_cannot_take_is_refused_in_one_line(
+    tmp_path: Path, source: str, message: str
+) -> None:
+    path = write_bytes(tmp_path, source.encode())
+    with pytest.raises(InputError, match=message) as info:
+        load_script(path)
+    assert str(info.value).startswith(str(path)) and info.value.hint is not None
+
+
+def test_a_definition_too_nested_to_compile_is_named_when_asked_for(tmp_path: Path) -> None:
+    body = "".join("    " * (i + 1) + f"for i{i} in x:\n" for i in range(25)) + "    " * 26 + "pass\n"
+    path = write_bytes(tmp_path, ("def deep(x):\n" + body + "class Net:\n    pass\n").encode())
+    script = load_script(path)
+    assert script.get("Net").__name__ == "Net"
+    with pytest.raises(InputError, match=r"line 1: deep could not be defined: its def does not compile: too"):
+        script.get("deep")
+
+
+# --- Python 2 --------------------------------------------------------------------------------------
+
+PYTHON2 = [
+    ("x = 1\nprint x\n", 2, "print statement", "print x → print(x)"),
+    ("try:\n    pass\nexcept ValueError, e:\n    pass\n", 3, "except clause with a comma", "except E as e"),
+    ("x = `1`\n", 1, "backtick repr", "repr(x)"),
+    ('exec "x = 1"\n', 1, "exec statement", 'exec("code")'),
+    ("import sys\ndef f():\n    print >>sys.stderr, 'x'\n", 3, "print >>f statement", "print(x, file=f)"),
+    ("MODE = 0777\n", 1, "old octal literal", "0o777"),
+    ('s = ur"abc"\n', 1, 'ur"" string', 'r"…"'),
+    ("if 1 <> 2:\n    pass\n", 1, "<> operator", "a != b"),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "construct", "example"), PYTHON2, ids=[c for _, _, c, _ in PYTHON2]
+)
+def test_python2_syntax_is_named_with_its_line_and_what_to_do(
+    tmp_path: Path, source: str, line: int, construct: str, example: str
+) -> None:
+    path = write_bytes(tmp_path, source.encode())
+    error = refusal(lambda: load_script(path))
+    assert str(error) == f"{path}, line {line}: Python 2 syntax ({construct}); this tool runs Python 3"
+    assert error.hint is not None and "2to3" in error.hint and example in error.hint
+
+
+def test_an_ordinary_syntax_error_is_not_called_python2(tmp_path: Path) -> None:
+    path = write_bytes(tmp_path, b"s = '<> and `'  # print x\ny = (\n")
+    error = refusal(lambda: load_script(path))
+    assert "Python 2" not in str(error) and "line 2: syntax error: '(' was never closed" in str(error)
+
+
+# --- notebooks -------------------------------------------------------------------------------------
+
+
+def notebook(tmp_path: Path, *cells: str, name: str = "nb.ipynb", **metadata: Any) -> Path:
+    nb = nbformat.v4.new_notebook(metadata=metadata)
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(c[3:]) if c.startswith("md:") else nbformat.v4.new_code_cell(c)
+        for c in cells
+    ]
+    path = tmp_path / name
+    nbformat.write(nb, str(path))
+    return path
+
+
+NOTEBOOK_CELLS = (
+    "md:# A network",
+    "%matplotlib inline\n!pip install numpy\nimport numpy as np",
+    "%%time\nfor i in range(3):\n    print(i)",
+    "X = np.ones((2, 3))\nnp.mean?\nSCALE = 2\nclass Net:\n    def forward(self, x):\n        return SCALE*x",
+    "net = Net()\nnet.forward(X)",
+)
+
+
+def test_notebook_code_cells_load_in_order_with_ipython_syntax_dropped(tmp_path: Path) -> None:
+    script, cls = load_target(str(notebook(tmp_path, *NOTEBOOK_CELLS)))
+    assert cls.__name__ == "Net" and cls().forward(3) == 6
+    assert [(script.where(s.line), s.reason) for s in script.skipped] == [
+        ("cell 4, line 1", "its value calls something"),
+        ("cell 5, line 1", "its value calls something"),
+        ("cell 5, line 2", "a call"),
+    ], "the %%time cell is dropped whole, magics, shell and help lines are dropped"
+
+
+def test_notebook_target_takes_a_name(tmp_path: Path) -> None:
+    _, cls = load_target(f"{notebook(tmp_path, *NOTEBOOK_CELLS)}:Net")
+    assert cls.__name__ == "Net"
+
+
+def test_notebook_errors_name_the_cell_and_its_line(tmp_path: Path) -> None:
+    path = notebook(tmp_path, "md:text", "import numpy as np", "x = 1\ndef f(:\n    pass")
+    with pytest.raises(InputError, match=r"nb\.ipynb, cell 3, line 2: syntax error"):
+        load_script(path)
+    path = notebook(tmp_path, "x = 1", "y = 2\nprint 'x'", name="py2.ipynb")
+    error = refusal(lambda: load_script(path))
+    assert "py2.ipynb, cell 2, line 2: Python 2 syntax (print statement)" in str(error)
+    assert error.hint is not None and "print(x)" in error.hint
+    path = notebook(tmp_path, "z = 1 / 0", name="raises.ipynb")
+    with pytest.raises(InputError, match=r"cell 1, line 1: z could not be defined: its assignment raised"):
+        load_target(f"{path}:z")
+
+
+def test_notebooks_that_are_not_python_notebooks_are_refused(tmp_path: Path) -> None:
+    kernel = {"language": "R", "name": "ir", "display_name": "R"}
+    r_notebook = notebook(tmp_path, "x <- 1", name="r.ipynb", kernelspec=kernel)
+    with pytest.raises(InputError, match=r"r\.ipynb is a notebook for R, not Python"):
+        load_script(r_notebook)
+    broken = write_bytes(tmp_path, b"{not json", "broken.ipynb")
+    error = refusal(lambda: load_script(broken))
+    assert "broken.ipynb is not a readable Jupyter notebook" in str(error) and error.hint is not None
+
+
+@pytest.mark.parametrize(
+    ("cell", "kept"),
+    [
+        ("%matplotlib inline\nx = 1", ["pass", "x = 1"]),
+        ("!pip install torch \\\n    numpy\nx = 1", ["pass", "", "x = 1"]),
+        ("files = !ls\nt = %timeit -o f()", ["pass", "pass"]),
+        ("np.mean?\n??np\n?np", ["pass", "pass", "pass"]),
+        ("for i in x:\n    %time f(i)", ["for i in x:", "    pass"]),
+        ("x = 1  # why?\ny = x != 2", ["x = 1  # why?", "y = x != 2"]),
+        ('s = ("%d"\n     % x)', ['s = ("%d"', "     % x)"]),
+        ('s = """Why?\n%not a magic\n!nor this\n"""', ['s = """Why?', "%not a magic", "!nor this", '"""']),
+        ("%%bash\nls -l\necho hi", ["pass", "", ""]),
+    ],
+    ids=[
+        "line-magic", "shell-continued", "assigned-magics", "help", "indented-magic", "comment-question",
+        "continued-percent", "inside-string", "cell-magic",
+    ],
+)
+def test_ipython_syntax_is_dropped_and_python_kept(cell: str, kept: list[str]) -> None:
+    assert strip_ipython(cell)[0] == kept

@@ -1,0 +1,106 @@
+"""Recognise Python 2 syntax, so that a script written for Python 2 is refused with what to change.
+
+Scripts posted online years ago are often Python 2: ``print x``, ``except E, e:``. Python 3 refuses
+them with a bare ``SyntaxError`` ("invalid syntax", "Missing parentheses in call to 'print'") that
+does not say the file is simply of the older language. :func:`python2_construct` names the construct
+on the line where parsing failed; :func:`python2_in_tree` finds the one Python 2 statement that still
+parses as Python 3, ``print >>f, x`` (a shift of the ``print`` function, which raises when run).
+
+The constructs and their Python 3 forms are those of the ``2to3`` fixers (Python documentation,
+"2to3 — Automated Python 2 to 3 code translation", fixers ``print``, ``except``, ``repr``, ``exec``,
+``numliterals``, ``unicode``, ``ne``, ``raise``, ``long``, ``tuple_params``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from verification.subjects.lines import code_of_line
+
+
+@dataclass(frozen=True)
+class Python2Construct:
+    """A Python 2 construct found in a script.
+
+    Attributes
+    ----------
+    name : str
+        What it is, e.g. ``print statement``.
+    example : str
+        The change that makes it Python 3, e.g. ``print x → print(x)``.
+    """
+
+    name: str
+    example: str
+
+
+# (pattern on the line with string contents blanked, or None; words of Python's message, or None)
+_CONSTRUCTS: tuple[tuple[re.Pattern[str] | None, str | None, Python2Construct], ...] = (
+    (
+        re.compile(r"^\s*print\s*>>"),
+        None,
+        Python2Construct("print >>f statement", "print >>f, x → print(x, file=f)"),
+    ),
+    (None, "call to 'print'", Python2Construct("print statement", "print x → print(x)")),
+    (None, "call to 'exec'", Python2Construct("exec statement", 'exec "code" → exec("code")')),
+    (
+        re.compile(r"^\s*except\s+[^:]*,\s*[A-Za-z_]\w*\s*:"),
+        None,
+        Python2Construct("except clause with a comma", "except E, e: → except E as e:"),
+    ),
+    (re.compile(r"`"), None, Python2Construct("backtick repr", "`x` → repr(x)")),
+    (None, "leading zeros", Python2Construct("old octal literal", "0777 → 0o777")),
+    (re.compile(r"(?<![\w])[uU][rR](\"\"|'')"), None, Python2Construct('ur"" string', 'ur"…" → r"…"')),
+    (re.compile(r"<>"), None, Python2Construct("<> operator", "a <> b → a != b")),
+    (
+        re.compile(r"^\s*raise\s+[\w.]+\s*,"),
+        None,
+        Python2Construct("raise with a comma", 'raise E, "message" → raise E("message")'),
+    ),
+    (re.compile(r"\b\d+[lL]\b"), None, Python2Construct("long integer suffix", "10L → 10")),
+    (
+        None,
+        "parameters cannot be parenthesized",
+        Python2Construct("tuple parameter", "def f(a, (b, c)): → def f(a, bc): b, c = bc"),
+    ),
+)
+
+
+def python2_construct(error: SyntaxError) -> Python2Construct | None:
+    """The Python 2 construct that made parsing fail at ``error``'s line, if the line shows one.
+
+    Parameters
+    ----------
+    error : SyntaxError
+        As raised by :func:`ast.parse`; its ``text`` (the offending line) and ``msg`` are read.
+
+    Returns
+    -------
+    Python2Construct or None
+        None when the line is no Python 2 construct known here (an ordinary syntax error).
+    """
+    line = code_of_line(error.text or "")
+    message = error.msg or ""
+    for pattern, words, construct in _CONSTRUCTS:
+        if (pattern is not None and pattern.search(line)) or (words is not None and words in message):
+            return construct
+    return None
+
+
+def python2_in_tree(tree: ast.Module) -> tuple[int, Python2Construct] | None:
+    """The first ``print >>f, x`` of a parsed script, with its line: Python 2 that parses as Python 3.
+
+    ``print >>f, x`` is read by Python 3 as the tuple ``(print >> f, x)``, which raises ``TypeError``
+    when run; no Python 3 script means it.
+    """
+    lines = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.BinOp)
+        and isinstance(node.op, ast.RShift)
+        and isinstance(node.left, ast.Name)
+        and node.left.id == "print"
+    ]
+    return (min(lines), _CONSTRUCTS[0][2]) if lines else None

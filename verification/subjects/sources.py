@@ -1,0 +1,240 @@
+"""Read a script as Python reads it, and parse it: the file's encoding, a notebook's cells, and the
+inputs Python's parser cannot take, each refused with one line naming the file and the line.
+
+* A ``.py`` file is decoded as the interpreter decodes a source file: UTF-8 by default (PEP 3120),
+  a UTF-8 byte order mark is skipped (as Windows editors write it), and a coding line on line 1 or 2
+  (``# -*- coding: latin-1 -*-``, PEP 263) names another encoding. The encoding is found by
+  :func:`tokenize.detect_encoding`, the standard library's implementation of those rules; newlines
+  are read as universal newlines, as :func:`importlib.util.decode_source` does.
+* A ``.ipynb`` notebook is read by :mod:`verification.subjects.notebooks`, and a line number becomes
+  "cell N, line M" in every message.
+* Parsing refuses, with one line: a syntax error (naming Python 2 syntax, with what to change, when
+  that is what it is: :mod:`verification.subjects.python2`), and nesting too deep for the parser
+  (``RecursionError``, ``MemoryError`` or "too many nested parentheses" from :func:`ast.parse`).
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import io
+import re
+import stat
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+from ffnn.validation import InputError, one_line
+from verification.subjects.notebooks import read_notebook
+from verification.subjects.python2 import Python2Construct, python2_construct, python2_in_tree
+
+SUFFIXES = (".py", ".ipynb")
+"""File names the loader reads: Python scripts and Jupyter notebooks."""
+
+TARGET_FORMS = "PATH.py or PATH.ipynb, optionally :NAME"
+
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")  # PEP 263
+_NESTING = ("too many nested parentheses", "too many levels of indentation", "too many statically nested")
+_NESTING_HINT = "split the deepest expression or block into named parts (assign pieces to variables)"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A script's text as Python reads it, and where its lines came from.
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    text : str
+        Decoded source with ``\\n`` newlines (a notebook's code cells joined, IPython syntax dropped).
+    origins : tuple of (int, int), or None
+        For a notebook, ``(cell number, line in cell)`` of each line of ``text``; None for a script.
+    """
+
+    path: Path
+    text: str
+    origins: tuple[tuple[int, int], ...] | None = None
+
+    def where(self, line: int | None) -> str:
+        """``line 12`` for a script, ``cell 3, line 2`` for a notebook; ``""`` when the line is unknown."""
+        if line is None or line < 1:
+            return ""
+        if self.origins is None:
+            return f"line {line}"
+        if not self.origins:
+            return "an empty notebook"
+        cell, in_cell = self.origins[min(line, len(self.origins)) - 1]
+        return f"cell {cell}, line {in_cell}"
+
+    def at(self, line: int | None) -> str:
+        """``PATH, line 12`` (or ``PATH, cell 3, line 2``): the start of a message about that line."""
+        where = self.where(line)
+        return f"{self.path}, {where}" if where else str(self.path)
+
+
+def _file_kind(mode: int) -> str:
+    for test, kind in (
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    ):
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def validate_path(path: Path) -> None:
+    """Refuse what is not a readable ``.py`` or ``.ipynb`` file, saying what it is instead.
+
+    Raises
+    ------
+    InputError
+        File not found or unreadable; a directory, device, pipe or socket; another file name ending.
+    """
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise InputError(f"file not found: {path}") from None
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
+    if stat.S_ISDIR(mode):
+        raise InputError(f"{path} is a directory, not a Python script ({TARGET_FORMS})")
+    if not stat.S_ISREG(mode):
+        raise InputError(f"{path} is {_file_kind(mode)}, not a Python script ({TARGET_FORMS})")
+    if path.suffix not in SUFFIXES:
+        raise InputError(
+            f"{path} is not a Python script: its name must end in .py or .ipynb ({TARGET_FORMS})"
+        )
+
+
+def decode_source(path: Path, raw: bytes) -> str:
+    """The text of a Python source file's bytes, decoded as the interpreter decodes them.
+
+    Parameters
+    ----------
+    path : Path
+        For messages.
+    raw : bytes
+        The file's contents.
+
+    Returns
+    -------
+    str
+        Without a byte order mark, with ``\\n`` newlines.
+
+    Raises
+    ------
+    InputError
+        If the coding line names an encoding Python does not know, contradicts a UTF-8 byte order mark,
+        or the bytes are not valid in the encoding in force (the message names the line, the byte and
+        the encoding, and whether the coding line or the UTF-8 default declared it).
+    """
+    cookies = (_COOKIE.match(line) for line in raw.removeprefix(codecs.BOM_UTF8).splitlines()[:2])
+    declared = next((m.group(1).decode("ascii") for m in cookies if m), None)
+    hint = "save the file as UTF-8, or declare its encoding on line 1 or 2, e.g. # -*- coding: latin-1 -*-"
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+    except SyntaxError as exc:
+        if "unknown encoding" in str(exc):
+            raise InputError(
+                f"{path}: its coding line declares the encoding {declared!r}, which Python does not know",
+                hint="correct the coding line (PEP 263), e.g. # -*- coding: utf-8 -*-",
+            ) from None
+        if "encoding problem" in str(exc):
+            raise InputError(
+                f"{path}: starts with a UTF-8 byte order mark but its coding line declares {declared!r}",
+                hint="remove the coding line, or make it # -*- coding: utf-8 -*-",
+            ) from None
+        encoding = "utf-8"  # undecodable bytes on the first two lines: reported below with their line
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        source = "as its coding line declares" if declared else "Python's default for source files"
+        raise InputError(
+            f"{path}, line {line}: byte 0x{raw[exc.start]:02x} is not valid {encoding} ({source}); "
+            "the file is in another encoding",
+            hint=hint,
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_source(path: str | Path) -> Source:
+    """Read the script or notebook at ``path`` as Python would read it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.py`` file (any encoding PEP 263 allows) or a ``.ipynb`` notebook.
+
+    Returns
+    -------
+    Source
+
+    Raises
+    ------
+    InputError
+        As :func:`validate_path`, :func:`decode_source` and
+        :func:`verification.subjects.notebooks.read_notebook`; and for a file holding null bytes.
+    """
+    path = Path(path)
+    validate_path(path)
+    if path.suffix == ".ipynb":
+        notebook = read_notebook(path)
+        source = Source(path, notebook.text, notebook.origins)
+    else:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
+        source = Source(path, decode_source(path, raw))
+    if "\0" in source.text:
+        line = source.text.count("\n", 0, source.text.index("\0")) + 1
+        raise InputError(f"{source.at(line)}: holds a null byte; a Python script is text")
+    return source
+
+
+def _python2_error(source: Source, line: int | None, construct: Python2Construct) -> InputError:
+    tool = (
+        f"with the 2to3 tool (2to3 -w {source.path.name}, shipped with Python up to 3.12)"
+        if source.origins is None
+        else "cell by cell (the 2to3 tool converts .py files)"
+    )
+    return InputError(
+        f"{source.at(line)}: Python 2 syntax ({construct.name}); this tool runs Python 3",
+        hint=f"convert the code to Python 3 {tool}, or by hand: {construct.example}",
+    )
+
+
+def parse_source(source: Source) -> ast.Module:
+    """Parse ``source`` into a module syntax tree.
+
+    Raises
+    ------
+    InputError
+        ``PATH, line N: syntax error: …``; ``…: Python 2 syntax (print statement); …`` with a hint
+        to convert it; ``…: too deeply nested to parse (…)`` when the parser runs out of recursion
+        depth or memory, or meets more nested brackets or blocks than it takes.
+    """
+    try:
+        tree = ast.parse(source.text, filename=str(source.path))
+    except (RecursionError, MemoryError):
+        raise InputError(
+            f"{source.path}: too deeply nested to parse (Python's parser ran out of depth)",
+            hint=_NESTING_HINT,
+        ) from None
+    except SyntaxError as exc:
+        if any(exc.msg.startswith(words) for words in _NESTING):
+            raise InputError(
+                f"{source.at(exc.lineno)}: too deeply nested to parse ({exc.msg})", hint=_NESTING_HINT
+            ) from None
+        construct = python2_construct(exc)
+        if construct is not None:
+            raise _python2_error(source, exc.lineno, construct) from None
+        raise InputError(f"{source.at(exc.lineno)}: syntax error: {one_line(exc.msg)}") from None
+    found = python2_in_tree(tree)
+    if found is not None:
+        raise _python2_error(source, *found)
+    return tree
