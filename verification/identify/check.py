@@ -15,9 +15,10 @@ from typing import Any
 
 from verification.identify.identification import identify
 from verification.identify.report import IdentificationReport, format_scale, to_dict, verdict_sentence
-from verification.subjects.detection import Options, adapt, pick_code
-from verification.subjects.loader import LoadedScript, load_script, load_target
+from verification.subjects.detection import Options, adapt
+from verification.subjects.loader import LoadedScript, load_script
 from verification.subjects.recipe import Recipe
+from verification.subjects.targets import default_name, parse_target
 
 
 def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -> list[str]:
@@ -136,17 +137,19 @@ def check_target(
 
     start = time.perf_counter()
     options = options or Options()
-    path, _, name = target.rpartition(":")
-    if not path or name.endswith((".py", ".ipynb")) or "/" in name:
-        script = load_script(target)
-        code = None if options.explicit else pick_code(script)
-    else:
-        script, code = load_target(target)
+    path, name = parse_target(target)
+    script = load_script(path)
+    code = None if name is None and options.explicit else script.get(name) if name else _default(script)
     subject = adapt(code, options, script)
     result = identify(
         subject, loss, seed=seed, probes=probes, samples=samples, method=method, full=full, progress=progress
     )
     return CheckReport(target, script, result, subject.recipe, time.perf_counter() - start)
+
+
+def _default(script: LoadedScript) -> Any:
+    name = default_name(script)
+    return None if name is None else script.get(name)
 
 
 def format_check(outcome: CheckReport) -> str:

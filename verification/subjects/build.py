@@ -248,9 +248,9 @@ def _with_gradient(
 
 
 def most_telling(errors: list[str]) -> str:
-    """Of the failures of several candidates, the one that got furthest: from running the gradient or
-    lining it up, else the last."""
-    for needle in ("--gradient", "--step", "line up", "returned"):
+    """Of the failures of several candidates, the one that says most: a module the code needs and
+    cannot import, else one from running the gradient or lining it up, else the last."""
+    for needle in ("whose import failed", "--gradient", "--step", "line up", "returned"):
         for e in errors:
             if needle in e:
                 return one_line(e)

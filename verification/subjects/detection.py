@@ -11,18 +11,16 @@ keeping the first that runs and is consistent:
 * for a network written as **functions** over its parameters, or living in a **script's training
   loop**: :mod:`verification.subjects.functions`.
 
-:func:`pick_code` chooses what to check in a script when no name is given.
+What to check in a script when no name is given: :func:`verification.subjects.targets.default_name`.
 """
 
 from __future__ import annotations
 
 import inspect
-import re
 from dataclasses import dataclass, replace
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.subjects import conventions as cv
 from verification.subjects.build import explicit_subject
 from verification.subjects.classes import detect_class
 from verification.subjects.functions import detect_functions, detect_script
@@ -132,42 +130,3 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
     if code is None and script is not None:
         return detect_script(namespace, script, options)
     raise InputError(f"nothing to check: give a {WHAT}, or the explicit form (--forward and --gradient or --step)")
-
-
-def pick_code(script: LoadedScript) -> Any:
-    """What to check in a script when no name is given: the only class with a forward-like method and a
-    gradient-like or training method (one named like a network first); else the backward function of a
-    network written as functions; else None, the script's training loop.
-
-    Raises
-    ------
-    InputError
-        When several classes fit equally, listing them.
-    """
-    namespace = script.module.__dict__
-    classes = [namespace[n] for n in script.defined_names() if isinstance(namespace.get(n), type)]
-    fit = [
-        c
-        for c in classes
-        if cv.methods_by_preference(c, cv.FORWARD_NAMES, ("forward", "feed"))
-        and cv.methods_by_preference(c, cv.GRADIENT_NAMES + cv.TRAIN_NAMES, ("backprop", "backward", "grad", "train"))
-    ]
-    if len(fit) > 1:
-        named = [c for c in fit if re.search(r"net|model|perceptron|mlp", c.__name__, re.I)]
-        fit = named if len(named) == 1 else fit
-    if len(fit) == 1:
-        return fit[0]
-    if fit:
-        names = ", ".join(c.__name__ for c in fit)
-        raise InputError(
-            f"{script.path} defines several network classes ({names}); name one",
-            hint=f"backprop-verify check {script.path}:{fit[0].__name__}",
-        )
-    backward = [
-        n for n in script.defined_names()
-        if inspect.isfunction(namespace.get(n)) and re.search(r"backward|backprop|grad", n, re.I)
-        and not re.search(r"^(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
-    ]
-    if len(backward) == 1:
-        return namespace[backward[0]]
-    return None

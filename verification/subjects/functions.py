@@ -185,7 +185,14 @@ def _training_loop(tree: ast.Module) -> tuple[int, list[ast.For], list[ast.stmt]
         chain = [stmt]
         body = stmt.body
         while True:
-            inner = [s for s in body if isinstance(s, ast.For) and _updates(s.body)[0] and not _updates([t for t in body if t is not s])[0]]
+            inner = [
+                s
+                for s in body
+                if isinstance(s, ast.For)
+                and not _update_loop(s)
+                and _updates(s.body)[0]
+                and not _updates([t for t in body if t is not s])[0]
+            ]
             if len(inner) == 1:
                 chain.append(inner[0])
                 body = inner[0].body
@@ -194,6 +201,12 @@ def _training_loop(tree: ast.Module) -> tuple[int, list[ast.For], list[ast.stmt]
         if _updates(body)[0]:
             return index, chain, body
     return None
+
+
+def _update_loop(loop: ast.For) -> bool:
+    """``for p, g in zip([W1, W2], [dW1, dW2]): p -= lr * g``: a loop over the parameters, part of one step."""
+    call = loop.iter
+    return isinstance(call, ast.Call) and getattr(call.func, "id", "") == "zip" and bool(call.args) and isinstance(call.args[0], ast.List | ast.Tuple)
 
 
 def script_recipe(script: LoadedScript) -> tuple[Recipe, list[str]] | None:
@@ -235,7 +248,9 @@ def script_recipe(script: LoadedScript) -> tuple[Recipe, list[str]] | None:
             bind.append(f"{loop.target.id} = 0")
     setup = "; ".join(ast.unparse(s) for s in before if isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) and not _prints(s))
     forward = "; ".join([*bind, *(ast.unparse(s) for s in body[:cut] if not _prints(s)), output])
-    step = "; ".join([*bind, *bind_y, *(ast.unparse(s) for s in body if not _prints(s))])
+    kept = [s for s in body if not _prints(s)]
+    glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
+    step = glue.join([*bind, *bind_y, *(ast.unparse(s) for s in kept)])
     lr = _rate(exprs, assigned)
     return Recipe(setup=setup, forward=forward, step=step, lr=lr, notes=(f"read off the training loop at line {chain[0].lineno}",)), weights
 
@@ -247,6 +262,8 @@ def stored_not(stored: list[str], name: str) -> list[str]:
 
 def _prints(stmt: ast.stmt) -> bool:
     """Statements that only print or plot (or are loops and ifs, which a recipe leaves out)."""
+    if isinstance(stmt, ast.For) and _update_loop(stmt):
+        return False
     if isinstance(stmt, ast.If | ast.For | ast.While):
         return True
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):

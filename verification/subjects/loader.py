@@ -348,7 +348,8 @@ def load_target(target: str) -> tuple[LoadedScript, Any]:
     """Load the script of ``PATH[:NAME]`` and return it with the object ``NAME``.
 
     Without ``NAME``, the script's class to check is chosen by
-    :func:`verification.subjects.targets.default_name`.
+    :func:`verification.subjects.targets.default_name`; None when the network lives in the script's
+    top-level statements.
 
     Raises
     ------
@@ -358,4 +359,5 @@ def load_target(target: str) -> tuple[LoadedScript, Any]:
     """
     path, name = parse_target(target)
     script = load_script(path)
-    return script, script.get(name if name is not None else default_name(script))
+    name = name if name is not None else default_name(script)
+    return script, None if name is None else script.get(name)

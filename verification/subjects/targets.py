@@ -11,6 +11,7 @@ that checks such a script, with the script's own array assignments as its setup.
 from __future__ import annotations
 
 import ast
+import re
 from typing import TYPE_CHECKING
 
 from ffnn.validation import InputError
@@ -48,13 +49,6 @@ def parse_target(target: str) -> tuple[str, str | None]:
     return path, name
 
 
-def _method_names(script: LoadedScript, cls: ast.ClassDef) -> set[str]:
-    loaded = getattr(script.module, cls.name, None)
-    if isinstance(loaded, type):
-        return {n for n in dir(loaded) if callable(getattr(loaded, n, None))}
-    return {s.name for s in cls.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)}
-
-
 def _array_setup(script: LoadedScript) -> list[str]:
     """The script's top-level imports and array assignments (``W1 = np.random.randn(30, 5)``), as source."""
     text = script.source.text if script.source is not None else ""
@@ -84,43 +78,47 @@ def top_level_refusal(script: LoadedScript) -> InputError:
     )
 
 
-def default_name(script: LoadedScript) -> str:
-    """The class (or function) to check in ``script`` when the target names none.
+def default_name(script: LoadedScript) -> str | None:
+    """The class (or function) to check in ``script`` when the target names none, or None when the
+    network lives in the script's top-level statements (its training loop is then read).
+
+    The only class with a forward-like method and a gradient-like or training method (of several, the
+    one named like a network); else the only backward-like function of a network written as functions.
 
     Raises
     ------
     InputError
-        Listing the candidates, when several classes fit equally (or several functions and no class);
-        with the explicit form as a hint, when the script defines no class or function at all.
+        Listing the candidates, when several classes fit equally.
     """
-    from verification.subjects.conventions import BACKWARD_NAMES, FORWARD_NAMES
+    from verification.subjects import conventions as cv
 
-    classes = [s for s in script.tree.body if isinstance(s, ast.ClassDef)]
-    functions = [s.name for s in script.tree.body if isinstance(s, ast.FunctionDef | ast.AsyncFunctionDef)]
-    if len(classes) == 1:
-        return classes[0].name
-    if classes:
-        fitting = [
-            c.name
-            for c in classes
-            if (names := _method_names(script, c)) & set(FORWARD_NAMES) and names & set(BACKWARD_NAMES)
-        ]
-        if len(fitting) == 1:
-            return fitting[0]
-        listed = fitting if fitting else [c.name for c in classes]
-        reason = "with forward and backward methods" if fitting else "none with both forward and backward"
+    namespace = script.module.__dict__
+    classes = [namespace[n] for n in script.defined_names() if isinstance(namespace.get(n), type)]
+    fit = [
+        c
+        for c in classes
+        if cv.methods_by_preference(c, cv.FORWARD_NAMES, ("forward", "feed"))
+        and cv.methods_by_preference(c, cv.GRADIENT_NAMES + cv.TRAIN_NAMES, ("backprop", "backward", "grad", "train"))
+    ]
+    if len(fit) > 1:
+        named = [c for c in fit if re.search(r"net|model|perceptron|mlp", c.__name__, re.I)]
+        fit = named if len(named) == 1 else fit
+    if len(fit) == 1:
+        return fit[0].__name__
+    if fit:
+        names = [c.__name__ for c in fit]
         raise InputError(
-            f"{script.path} defines {len(classes)} classes ({reason}: {', '.join(listed)}); "
+            f"{script.path} defines {len(fit)} classes with forward and backward methods ({', '.join(names)}); "
             "say which to check",
-            hint=f"name it after the path, e.g. {script.path}:{listed[0]}",
+            hint=f"name it after the path, e.g. {script.path}:{names[0]}",
         )
-    backward = [n for n in functions if n in BACKWARD_NAMES]
+    backward = [
+        n
+        for n in script.defined_names()
+        if callable(namespace.get(n)) and not isinstance(namespace.get(n), type)
+        and re.search(r"backward|backprop|grad", n, re.I)
+        and not re.match(r"(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
+    ]
     if len(backward) == 1:
         return backward[0]
-    if functions:
-        raise InputError(
-            f"{script.path} defines no class and {len(functions)} functions ({', '.join(functions)}); "
-            "say which is the backward pass",
-            hint=f"name it after the path, e.g. {script.path}:{(backward or functions)[0]}",
-        )
-    raise top_level_refusal(script)
+    return None
