@@ -274,14 +274,16 @@ def _prints(stmt: ast.stmt) -> bool:
 
 
 def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
-    """The learning rate an update multiplies by: a constant or a top-level name (``lr * g``)."""
+    """The learning rate an update multiplies by: a constant or a top-level name named like a rate
+    (``lr * g``, ``rate * h.T @ d``)."""
     for e in exprs:
-        if isinstance(e, ast.BinOp) and isinstance(e.op, ast.Mult):
-            for side in (e.left, e.right):
-                if isinstance(side, ast.Constant) and isinstance(side.value, int | float):
-                    return repr(side.value)
-                if isinstance(side, ast.Name) and side.id.lower() in cv.lower(cv.LR_NAMES) and side.id in assigned:
-                    return side.id
+        for node in ast.walk(e):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+                for side in (node.left, node.right):
+                    if isinstance(side, ast.Constant) and isinstance(side.value, int | float) and side.value != 2:
+                        return repr(side.value)
+                    if isinstance(side, ast.Name) and side.id.lower() in cv.lower(cv.LR_NAMES) and side.id in assigned:
+                        return side.id
     return None
 
 

@@ -1,0 +1,399 @@
+"""``check`` on network code in the styles people write, with no options: the right verdict for a correct
+backward pass, and no loss for a wrong one (a missing σ', a wrong layer).
+
+Every script here is written by the team in the style of public code (Nielsen's book, course
+notebooks, tutorials, layer objects, parameter dicts, plain scripts); none is a copy. Each style has a
+correct version, whose verdict is derived by hand in its comment, and a wrong one that must not be
+identified as any loss.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from verification.identify.check import check_target
+from verification.identify.report import format_scale
+
+SIGMOID = """
+import numpy as np
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+def sigmoid_prime(z):
+    return sigmoid(z) * (1 - sigmoid(z))
+"""
+
+STYLES: dict[str, tuple[str, str, str]] = {
+    # the question's structure: keyword constructor, forward stores a2, backward(input, error) updates
+    # in place; the chain output delta (a − y) σ'(z2) is the mse gradient
+    "question": (
+        SIGMOID
+        + """
+class FFNN:
+    def __init__(self, learning_rate, num_epochs):
+        self.w1 = np.random.randn(6, 4)
+        self.w2 = np.random.randn(4, 3)
+        self.learning_rate = learning_rate
+        self.num_epochs = num_epochs
+
+    def forward(self, input):
+        self.z1 = np.dot(input, self.w1)
+        self.a1 = sigmoid(self.z1)
+        self.z2 = np.dot(self.a1, self.w2)
+        self.a2 = sigmoid(self.z2)
+
+    def backward(self, input, error):
+        error2 = error * sigmoid_prime(self.z2)
+        d2 = np.dot(self.a1.T, error2)
+        error1 = np.dot(self.w2, error2.T).T * HIDDEN
+        d1 = np.dot(input.T, error1)
+        self.w1 -= d1 * self.learning_rate
+        self.w2 -= d2 * self.learning_rate
+
+    def train(self, inputs, labels):
+        for _ in range(self.num_epochs):
+            for input, label in zip(inputs, labels):
+                self.forward(input)
+                self.backward(input, self.a2 - label)
+
+net = FFNN(learning_rate=0.5, num_epochs=10)
+net.train([np.ones((1, 6))], [np.eye(3)[:1]])
+""",
+        "sigmoid_prime(self.z1)",
+        "1",
+    ),
+    # Nielsen's book: column vectors, weights and biases in lists, backprop returns (nabla_b, nabla_w)
+    "column-lists": (
+        SIGMOID
+        + """
+class Network:
+    def __init__(self, sizes):
+        self.sizes = sizes
+        self.biases = [np.random.randn(n, 1) for n in sizes[1:]]
+        self.weights = [np.random.randn(n, m) for m, n in zip(sizes[:-1], sizes[1:])]
+
+    def feedforward(self, a):
+        for b, w in zip(self.biases, self.weights):
+            a = sigmoid(np.dot(w, a) + b)
+        return a
+
+    def backprop(self, x, y):
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        activation, activations, zs = x, [x], []
+        for b, w in zip(self.biases, self.weights):
+            z = np.dot(w, activation) + b
+            zs.append(z)
+            activation = sigmoid(z)
+            activations.append(activation)
+        delta = (activations[-1] - y) * sigmoid_prime(zs[-1])
+        nabla_b[-1] = delta
+        nabla_w[-1] = np.dot(delta, activations[-2].T)
+        for l in range(2, len(self.sizes)):
+            delta = np.dot(self.weights[-l + 1].T, delta) * HIDDEN
+            nabla_b[-l] = delta
+            nabla_w[-l] = np.dot(delta, activations[-l - 1].T)
+        return (nabla_b, nabla_w)
+""",
+        "sigmoid_prime(zs[-l])",
+        "1",
+    ),
+    # a course notebook's style: lists in, weights (out, in), train() adds lr × gradient in place; the
+    # hidden error carries the output derivative, so both matrices follow mse
+    "lists-in-place": (
+        SIGMOID
+        + """
+class neuralNetwork:
+    def __init__(self, inputnodes, hiddennodes, outputnodes, learningrate):
+        self.wih = np.random.normal(0.0, 0.5, (hiddennodes, inputnodes))
+        self.who = np.random.normal(0.0, 0.5, (outputnodes, hiddennodes))
+        self.lr = learningrate
+
+    def train(self, inputs_list, targets_list):
+        inputs = np.array(inputs_list, ndmin=2).T
+        targets = np.array(targets_list, ndmin=2).T
+        hidden_outputs = sigmoid(np.dot(self.wih, inputs))
+        final_outputs = sigmoid(np.dot(self.who, hidden_outputs))
+        output_errors = (targets - final_outputs) * final_outputs * (1 - final_outputs)
+        hidden_errors = np.dot(self.who.T, output_errors)
+        self.who += self.lr * np.dot(output_errors, hidden_outputs.T)
+        self.wih += self.lr * np.dot(HIDDEN, inputs.T)
+
+    def query(self, inputs_list):
+        inputs = np.array(inputs_list, ndmin=2).T
+        return sigmoid(np.dot(self.who, sigmoid(np.dot(self.wih, inputs))))
+""",
+        "hidden_errors * hidden_outputs * (1 - hidden_outputs)",
+        "1",
+    ),
+    # layer objects in a list, gradients stored on each layer (layer.dW, layer.db); softmax with
+    # cross-entropy: the output delta a − y is the cross_entropy gradient
+    "layer-objects": (
+        """
+import numpy as np
+
+class Dense:
+    def __init__(self, n_in, n_out, rng):
+        self.W = rng.standard_normal((n_in, n_out)) * 0.5
+        self.b = np.zeros(n_out)
+
+class MLP:
+    def __init__(self, sizes, seed=0):
+        rng = np.random.default_rng(seed)
+        self.layers = [Dense(m, n, rng) for m, n in zip(sizes[:-1], sizes[1:])]
+
+    def forward(self, x):
+        self.inputs = []
+        for i, layer in enumerate(self.layers):
+            self.inputs.append(x)
+            z = x @ layer.W + layer.b
+            x = np.tanh(z) if i < len(self.layers) - 1 else np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+        return x
+
+    def backward(self, x, y):
+        delta = (self.forward(x) - y) / len(x)
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer, a = self.layers[i], self.inputs[i]
+            layer.dW = a.T @ delta
+            layer.db = delta.sum(axis=0)
+            if i:
+                delta = (delta @ layer.W.T) * HIDDEN
+
+net = MLP([5, 4, 3])
+""",
+        "(1 - a ** 2)",
+        "1",
+    ),
+    # functions over a parameter dict, features × samples (a course's style); sigmoid output with the
+    # bce shortcut dZ2 = A2 − Y
+    "dict-functions": (
+        SIGMOID
+        + """
+def initialize_parameters(n_x, n_h, n_y):
+    return {"W1": np.random.randn(n_h, n_x) * 0.5, "b1": np.zeros((n_h, 1)),
+            "W2": np.random.randn(n_y, n_h) * 0.5, "b2": np.zeros((n_y, 1))}
+
+def forward_propagation(X, parameters):
+    Z1 = parameters["W1"] @ X + parameters["b1"]
+    A1 = np.tanh(Z1)
+    A2 = sigmoid(parameters["W2"] @ A1 + parameters["b2"])
+    return A2, {"A1": A1, "A2": A2}
+
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    dZ2 = cache["A2"] - Y
+    dZ1 = (parameters["W2"].T @ dZ2) * HIDDEN
+    return {"dW1": dZ1 @ X.T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
+            "dW2": dZ2 @ cache["A1"].T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+""",
+        "(1 - cache['A1'] ** 2)",
+        "1",
+    ),
+    # the constructor takes the data, no learning rate: weights += 2 (y − a) …, so up to scale 2 of mse
+    "data-in-constructor": (
+        SIGMOID
+        + """
+class NeuralNetwork:
+    def __init__(self, x, y):
+        self.input = x
+        self.weights1 = np.random.rand(self.input.shape[1], 4)
+        self.weights2 = np.random.rand(4, 2)
+        self.y = y
+
+    def feedforward(self):
+        self.layer1 = sigmoid(np.dot(self.input, self.weights1))
+        self.output = sigmoid(np.dot(self.layer1, self.weights2))
+
+    def backprop(self):
+        d2 = 2 * (self.y - self.output) * self.output * (1 - self.output)
+        d_weights2 = np.dot(self.layer1.T, d2)
+        d_weights1 = np.dot(self.input.T, np.dot(d2, self.weights2.T) * HIDDEN)
+        self.weights1 += d_weights1
+        self.weights2 += d_weights2
+
+if __name__ == "__main__":
+    X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1]])
+    y = np.array([[0, 1], [1, 0], [1, 1]])
+    nn = NeuralNetwork(X, y)
+""",
+        "self.layer1 * (1 - self.layer1)",
+        "2",
+    ),
+    # a plain script: the network lives in the training loop (no class, no function)
+    "script-loop": (
+        SIGMOID
+        + """
+X = np.array([[0.0, 1.0, 1.0], [1.0, 0.0, 1.0]])
+Y = np.array([[1.0, 0.0], [0.0, 1.0]])
+w0 = np.random.randn(3, 4)
+w1 = np.random.randn(4, 2)
+rate = 0.5
+for epoch in range(1000):
+    h = sigmoid(X @ w0)
+    out = sigmoid(h @ w1)
+    err = out - Y
+    d1 = err * out * (1 - out)
+    d0 = (d1 @ w1.T) * HIDDEN
+    w1 -= rate * h.T @ d1
+    w0 -= rate * X.T @ d0
+""",
+        "h * (1 - h)",
+        "1",
+    ),
+    # labels as class indices, softmax with cross-entropy (probs[range(n), y] -= 1), ReLU hidden layer
+    "class-indices": (
+        """
+import numpy as np
+
+class TwoLayer:
+    def __init__(self, n_in, n_hidden, n_out):
+        self.params = {"W1": 0.5 * np.random.randn(n_in, n_hidden), "b1": np.zeros(n_hidden),
+                       "W2": 0.5 * np.random.randn(n_hidden, n_out), "b2": np.zeros(n_out)}
+
+    def predict_proba(self, X):
+        h = np.maximum(0, X @ self.params["W1"] + self.params["b1"])
+        s = h @ self.params["W2"] + self.params["b2"]
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    forward = predict_proba
+
+    def gradients(self, X, y):
+        h = np.maximum(0, X @ self.params["W1"] + self.params["b1"])
+        probs = self.predict_proba(X)
+        n = X.shape[0]
+        dscores = probs.copy()
+        dscores[np.arange(n), y] -= 1
+        dscores /= n
+        dh = dscores @ self.params["W2"].T
+        dh = HIDDEN
+        return {"W1": X.T @ dh, "b1": dh.sum(axis=0), "W2": h.T @ dscores, "b2": dscores.sum(axis=0)}
+""",
+        "dh * (h > 0)",
+        "1",
+    ),
+    # one sample as a 1-D array, gradients by outer products, weights (out, in)
+    "flat-vectors": (
+        SIGMOID
+        + """
+class Net:
+    def __init__(self):
+        self.W = np.random.randn(4, 3)
+        self.V = np.random.randn(2, 4)
+
+    def forward(self, x):
+        return sigmoid(self.V @ sigmoid(self.W @ x))
+
+    def gradient(self, x, target):
+        h = sigmoid(self.W @ x)
+        o = sigmoid(self.V @ h)
+        d_out = (o - target) * o * (1 - o)
+        d_hid = (self.V.T @ d_out) * HIDDEN
+        return np.outer(d_hid, x), np.outer(d_out, h)
+""",
+        "h * (1 - h)",
+        "1",
+    ),
+    # a step counter beside the update: only updates of the weights say which sign the error has
+    "counter-beside-update": (
+        SIGMOID
+        + """
+class Net:
+    def __init__(self, lr=0.2):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+        self.lr, self.steps = lr, 0
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        return sigmoid(self.h @ self.W2)
+
+    def backward(self, x, error):
+        o = sigmoid(self.h @ self.W2)
+        d2 = error * o * (1 - o)
+        d1 = (d2 @ self.W2.T) * HIDDEN
+        self.steps += 1
+        self.W2 -= self.lr * self.h.T @ d2
+        self.W1 -= self.lr * x.T @ d1
+""",
+        "self.h * (1 - self.h)",
+        "1",
+    ),
+}
+
+WRONG = {
+    # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function
+    "question": "1",
+    "column-lists": "sigmoid_prime(activations[-l])",
+    "lists-in-place": "hidden_errors",
+    "layer-objects": "(1 - a)",
+    "dict-functions": "(1 - cache['A1'])",
+    "data-in-constructor": "self.layer1",
+    "script-loop": "h",
+    "class-indices": "dh",
+    "flat-vectors": "h",
+    "counter-beside-update": "self.h",
+}
+
+VERDICT = {
+    "question": "mse",
+    "column-lists": "mse",
+    "lists-in-place": "mse",
+    "layer-objects": "cross_entropy",
+    "dict-functions": "bce",
+    "data-in-constructor": "mse",
+    "script-loop": "mse",
+    "class-indices": "cross_entropy",
+    "flat-vectors": "mse",
+    "counter-beside-update": "mse",
+}
+
+
+def write(tmp_path: Path, style: str, hidden: str) -> Path:
+    source, correct, _ = STYLES[style]
+    path = tmp_path / f"{style.replace('-', '_')}.py"
+    path.write_text(textwrap.dedent(source).replace("HIDDEN", hidden), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_correct_backward_pass_is_identified_as_written(tmp_path: Path, style: str) -> None:
+    _, hidden, scale = STYLES[style]
+    report = check_target(str(write(tmp_path, style, hidden)))
+    r = report.result
+    assert r.identified == VERDICT[style], (
+        f"got {r.identified} (split {r.split}), but should be {VERDICT[style]} [{style}]\n{report.command}"
+    )
+    assert format_scale(r.scale, r.rtol) == scale, f"got scale {r.scale}, but should be {scale} [{style}]"
+    assert report.command is not None and report.command.startswith("backprop-verify check ")
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_wrong_backward_pass_is_no_loss(tmp_path: Path, style: str) -> None:
+    report = check_target(str(write(tmp_path, style, WRONG[style])))
+    r = report.result
+    assert r.identified is None, f"got {r.identified} × {r.scale}, but a wrong backward pass is no loss [{style}]"
+
+
+@pytest.mark.parametrize("style", list(STYLES))
+def test_the_printed_explicit_form_repeats_the_check(tmp_path: Path, style: str) -> None:
+    """What detection chose, given back as options, gives the same verdict."""
+    import shlex
+
+    from verification.subjects.detection import Options
+
+    _, hidden, _ = STYLES[style]
+    path = write(tmp_path, style, hidden)
+    first = check_target(str(path))
+    args = shlex.split(first.command or "")[3:]
+    given = dict(zip(args[::2], args[1::2], strict=True))
+    options = Options(
+        setup=given.get("--setup"), forward=given.get("--forward"), gradient=given.get("--gradient"),
+        step=given.get("--step"), lr=given.get("--lr"), layout=given.get("--layout"), labels=given.get("--labels"),
+    )
+    again = check_target(str(path), options=options)
+    assert again.result.identified == first.result.identified, f"got {again.result.identified} [{style}]"
+    assert format_scale(again.result.scale, again.result.rtol) == format_scale(first.result.scale, first.result.rtol)
