@@ -139,6 +139,15 @@ def _validated(label: str, grads: Mapping[str, Array], params: Mapping[str, Arra
     return out
 
 
+def _real_array(label: str, value: Any) -> Array:
+    """``value`` as a float64 array, or an :class:`InputError` saying that ``label`` is not numeric
+    (strings, objects, ragged lists)."""
+    try:
+        return np.array(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise InputError(f"{label} is not an array of numbers: {one_line(exc)}") from None
+
+
 def _user_call(
     label: str,
     fn: Callable[..., Any],
@@ -253,7 +262,7 @@ class _ObjectAdapter:
                 raise InputError(
                     f"{self.label} changed the shape of {n} from {self.originals[n].shape} to {value.shape}"
                 )
-            out[n] = np.array(value, dtype=np.float64)
+            out[n] = _real_array(f"{n} after {self.label}", value)
         return out
 
     # forward ----------------------------------------------------------------------------------
@@ -323,7 +332,7 @@ class _ObjectAdapter:
             raise InputError(f"{label} is not an array")
         if np.iscomplexobj(raw):
             raise InputError(f"{label} is complex (dtype {np.asarray(raw).dtype}); expected real outputs")
-        a = np.array(raw, dtype=np.float64)
+        a = _real_array(label, raw)
         if a.ndim == 1 and x.shape[0] == 1:
             a = a.reshape(1, -1)
         if a.ndim != 2 or a.shape[0] != x.shape[0]:
@@ -593,13 +602,16 @@ def _function_subject(
     missing = [w for w in weights if w not in shapes]
     if missing:
         raise InputError(f"the shapes of {', '.join(missing)} are unknown; give them, e.g. W1=30x5")
+    for w, shape in shapes.items():
+        if any(d < 1 for d in shape):
+            raise InputError(f"the shape of {w}, {shape}, has a dimension < 1; give it, e.g. W1=30x5")
     fwd_args = list(inspect.signature(forward_fn).parameters)
 
     def raw_forward(params: Mapping[str, Array], x: Array) -> Any:
         kwargs = {n: (x if n == x_name else params[n]) for n in fwd_args}
         out = _user_call(forward_fn.__name__, functools.partial(forward_fn, **kwargs), script=script)
         out = out[-1] if isinstance(out, tuple | list) and out else out
-        a = np.array(out, dtype=np.float64)
+        a = _real_array(f"the output of {forward_fn.__name__}", out)
         if a.ndim != 2 or a.shape[0] != x.shape[0]:
             raise InputError(
                 f"the output of {forward_fn.__name__} has shape {a.shape}; expected one row per sample"
