@@ -187,8 +187,8 @@ def one_error_line(status: int, out: str, err: str) -> str:
     [
         (["--method", "complex-step"], "complex step does not apply to NeuralNetwork.backward"),
         (["--output", "nope"], "output attribute 'nope' (--output)"),
-        (["--inputs", "-2"], "argument --inputs: must be ≥ 1, got -2"),
-        (["--inputs", "0"], "argument --inputs: must be ≥ 1, got 0"),
+        (["--inputs", "-2"], "argument --inputs: must be from 1 to 1000000, got -2"),
+        (["--inputs", "0"], "argument --inputs: must be from 1 to 1000000, got 0"),
         (["--inputs", "5"], "number of inputs 5 (--inputs) does not fit NeuralNetwork"),
         (["--shapes", "W1=3x4"], "--shapes is for functions"),
         (["--probes", "100000000"], "argument --probes: must be from 2 to 50"),

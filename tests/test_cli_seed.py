@@ -78,8 +78,12 @@ def test_bad_usage_exits_2_with_one_line(
     capsys: pytest.CaptureFixture[str], argv: list[str], message: str
 ) -> None:
     code, out, err = _run(capsys, *argv)
-    assert code == 2 and out == ""
+    assert code == 2
     assert err.count("\n") == 1 and message in err and err.startswith("backprop-verify: error:"), err
+    if "--json" in argv:  # the refusal as a JSON object, and nothing else, on stdout
+        assert json.loads(out)["cause"] == "usage" and message in json.loads(out)["error"]
+    else:
+        assert out == ""
 
 
 def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:

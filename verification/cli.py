@@ -1,56 +1,79 @@
-"""The ``backprop-verify`` command line: argument parsing and dispatch only.
+"""The ``backprop-verify`` command line: argument parsing, dispatch, and how a run ends.
 
 Each subcommand hands its arguments to one function of the library and prints what it returns; the
-work lives in the modules named in each handler. Exit status: 0 success, 1 a check found a mismatch
-or identified nothing, 2 bad usage or bad input (one line on stderr, no traceback).
+work lives in the modules named in each handler. ``check`` and ``zoo`` run their work as jobs of
+:mod:`verification.jobs` in a supervised child process (:mod:`verification.supervision`), bounded by
+``--timeout`` and ``--max-memory``.
+
+:func:`main` turns every way a run can end into an exit status (:mod:`verification.refusals`): 0
+success, 1 a mismatch or nothing identified, 2 a refusal (one line on stderr; with ``--json`` also
+``{error, cause, hint}`` on stdout), 3 an internal error (the traceback only with ``--debug``), 74 a
+closed or unwritable stdout, 130 Ctrl-C, 141 a closed pipe. No input gives a traceback without
+``--debug``.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from ffnn.validation import InputError
 from verification.identify.identification import MAX_PROBES, MAX_SAMPLES
+from verification.refusals import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_MISMATCH,
+    EXIT_OK,
+    InternalError,
+    Refusal,
+    cause_of,
+    exit_status,
+    refusal_object,
+)
 from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
+from verification.supervision import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    JobResult,
+    Limits,
+    format_seconds,
+    format_size,
+    parse_seconds,
+    parse_size,
+    run_job,
+)
 
 PROG = "backprop-verify"
 SUBCOMMANDS = ("seed", "derive", "check", "zoo")
 METHOD_CHOICES = ("auto", "complex-step", "richardson", "central")
 """The --method choices: ``auto`` and the methods of :mod:`verification.numeric.methods` users pick."""
 
-EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
+MAX_NETWORKS = 10_000
+"""Largest ``zoo --networks``: about ten minutes of drawn networks."""
 
 
-class UsageError(Exception):
-    """Bad command-line usage; the message is printed as one line and the exit status is 2."""
+class UsageError(Refusal):
+    """Bad command-line usage: one line, cause ``usage``, exit status 2."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, cause="usage", hint=hint)
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see '{self.prog} --help')")
+        raise UsageError(message, hint=f"see '{self.prog} --help'")
 
 
 _CHECK_EPILOG = """\
-examples:
-  backprop-verify check net.py                      detect the network class in net.py and check it
-  backprop-verify check net.py:Network --json       the same for the class Network, as JSON
-  backprop-verify check network.py --setup "net = Network([3, 4, 2])" \\
-      --forward "net.feedforward(x)" --gradient "net.backprop(x, y)"
-  backprop-verify check nb.ipynb:NeuralNetwork --step "n.train(x, y)" --lr n.lr
-
-Whatever detection chose is printed as such a command line ("as:"), to repeat and edit.
-Large networks: a sample of entries is checked one by one and all entries jointly along random
-directions, with the smallest single-entry error caught stated in the report; --full checks every
-entry one by one.
-"""
-
-_EPILOG = """\
 what it proves:
   The question: two hand-written backward passes of a 30-5-3 sigmoid network differ in the output
   delta, chain = (a - y) * sigmoid'(z) and shortcut = a - y. Which one is the gradient, and of what?
@@ -64,7 +87,11 @@ examples:
   backprop-verify check net.py:Network    which loss is the backward pass in net.py the gradient of?
   backprop-verify zoo                     run the checker on the bug zoo of wrong backward passes
 
-exit status: 0 success, 1 mismatch or nothing identified, 2 bad usage or bad input.
+exit status: 0 success, 1 mismatch or nothing identified, 2 bad usage, bad input, or checked code
+  that failed, ran too long or grew too large, 3 internal error, 74 stdout closed or unwritable,
+  130 interrupted, 141 stdout pipe closed (table in docs/cli.md).
+
+--debug (before or after the subcommand) prints the traceback of an internal error.
 """
 
 
@@ -156,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--samples", type=_bounded(1, MAX_SAMPLES), default=1, metavar="N",
         help=f"samples per probe, 1 to {MAX_SAMPLES} (default: 1)",
     )
+    _add_limits(check)
 
     zoo = sub.add_parser(
         "zoo",
@@ -165,12 +193,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_json(zoo)
     zoo.add_argument(
-        "--networks", type=int, default=40, metavar="N",
-        help="correct backward passes on N drawn networks, to count false positives (default: 40)",
+        "--networks", type=_bounded(0, MAX_NETWORKS), default=40, metavar="N",
+        help=f"correct backward passes on N drawn networks, to count false positives, 0 to {MAX_NETWORKS:,} "
+        "(default: 40)",
     )
     zoo.add_argument(
         "--seed", type=_seed_value, default=0, metavar="N", help="seed of the probes and networks"
     )
+    _add_limits(zoo)
+    for p in (parser, seed, derive, check, zoo):
+        p.add_argument(  # read by main() before parsing, so it may stand anywhere
+            "--debug", action="store_true", help="print the traceback of an internal error"
+        )
     return parser
 
 
@@ -201,12 +235,36 @@ def _bounded(low: int, high: int | None) -> Callable[[str], int]:
     return parse
 
 
+def _argument_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a parser that raises ValueError with a message."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def _add_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--timeout", type=_argument_type(parse_seconds), default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        help=f"stop the run after this wall-clock time (default: {format_seconds(DEFAULT_TIMEOUT)})",
+    )
+    parser.add_argument(
+        "--max-memory", type=_argument_type(parse_size), default=DEFAULT_MAX_MEMORY, metavar="SIZE",
+        help="stop the run when it grows by more than this, e.g. 512M, 8G "
+        f"(default: {format_size(DEFAULT_MAX_MEMORY).replace(' GiB', 'G')})",
+    )
+
+
 def _add_method(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--method",
         choices=METHOD_CHOICES,
         default="auto",
-        help="finite-difference method (default: auto)",
+        help="finite-difference scheme (default: auto)",
     )
 
 
@@ -226,7 +284,7 @@ def _run_seed(args: argparse.Namespace) -> int:
     from verification.question import answer_question, format_question
 
     answer = answer_question(seed=args.seed, method=args.method)
-    print(answer.to_json() if args.json else format_question(answer))
+    _write(answer.to_json() if args.json else format_question(answer))
     return EXIT_OK if answer.answers_question else EXIT_MISMATCH
 
 
@@ -234,51 +292,164 @@ def _run_derive(args: argparse.Namespace) -> int:
     from verification.symbolic.pairs import derive_table
     from verification.symbolic.render import render
 
-    print(render(derive_table(loss=args.loss, activation=args.activation), args.format))
+    _write(render(derive_table(loss=args.loss, activation=args.activation), args.format))
     return EXIT_OK
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    import contextlib
-
-    from verification.identify.check import check_target, format_check
-    from verification.identify.progress import ProgressLine
-    from verification.subjects.detection import Options
-
-    options = Options(args.setup, args.forward, args.gradient, args.step, args.lr, args.layout, args.labels)
-    with contextlib.redirect_stdout(sys.stderr):  # prints of the code under check stay off stdout
-        outcome = check_target(
-            args.target, args.loss, seed=args.seed, probes=args.probes, samples=args.samples,
-            method=args.method, options=options, full=args.full, progress=ProgressLine(sys.stderr),
-        )
-    print(json.dumps(outcome.to_dict()) if args.json else format_check(outcome))
-    return EXIT_OK if outcome.result.success else EXIT_MISMATCH
+    options = {
+        "setup": args.setup, "forward": args.forward, "gradient": args.gradient, "step": args.step,
+        "lr": args.lr, "layout": args.layout, "labels": args.labels,
+    }
+    kwargs = {
+        "target": args.target, "loss": args.loss, "seed": args.seed, "probes": args.probes,
+        "samples": args.samples, "method": args.method, "options": options, "full": args.full,
+        "progress": sys.stderr.isatty(),
+    }
+    script = args.target.rpartition(":")[0] if ":" in args.target else args.target
+    result = run_job(
+        "verification.jobs:check", kwargs, _limits(args), label=f"the check of {args.target}", script=script
+    )
+    return _print_result(args, result)
 
 
 def _run_zoo(args: argparse.Namespace) -> int:
-    from verification.zoo.run import format_zoo, run_zoo
+    kwargs = {"networks": args.networks, "seed": args.seed}
+    return _print_result(args, run_job("verification.jobs:zoo", kwargs, _limits(args), label="zoo"))
 
-    report = run_zoo(networks=args.networks, seed=args.seed)
-    print(json.dumps(report.to_dict()) if args.json else format_zoo(report))
-    return EXIT_OK if report.all_detected and report.false_positives == 0 else EXIT_MISMATCH
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(timeout=args.timeout, max_memory=args.max_memory)
+
+
+def _print_result(args: argparse.Namespace, result: JobResult) -> int:
+    _write(json.dumps(result.json) if args.json else result.text)
+    return result.status
 
 
 _HANDLERS = {"seed": _run_seed, "derive": _run_derive, "check": _run_check, "zoo": _run_zoo}
 
 
+def _dispatch(argv: list[str]) -> int:
+    args, extra = build_parser().parse_known_args(_normalise(argv))
+    if extra:
+        raise UsageError(
+            f"unrecognized arguments for '{args.command}': {' '.join(extra)} "
+            f"(options go after the subcommand; see '{PROG} {args.command} --help')"
+        )
+    return _HANDLERS[args.command](args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``backprop-verify``; returns the exit status."""
+    """Entry point of ``backprop-verify``; returns the exit status (table in ``docs/cli.md``).
+
+    Every way a run ends is an exit status with at most one line on stderr: a refusal
+    (:class:`verification.refusals.Refusal`, any :class:`ffnn.validation.InputError`) is 2, or 74 when
+    standard output is closed or cannot be written; Ctrl-C is 130; a closed pipe on stdout is 141,
+    silently, as for a process killed by SIGPIPE; any other exception is an internal error, 3, whose
+    traceback is printed only with ``--debug``.
+    """
+    raw = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in raw
+    argv_ = [a for a in raw if a != "--debug"]
+    as_json = False
     try:
-        args, extra = build_parser().parse_known_args(_normalise(sys.argv[1:] if argv is None else argv))
-        if extra:
-            raise UsageError(
-                f"unrecognized arguments for '{args.command}': {' '.join(extra)} "
-                f"(options go after the subcommand; see '{PROG} {args.command} --help')"
+        as_json = _wants_json(argv_)
+        if sys.stdout is None or sys.stdout.closed:
+            raise Refusal(
+                "standard output is closed, so the report cannot be printed", cause="output",
+                hint="redirect it to /dev/null instead of closing it",
             )
-        return _HANDLERS[args.command](args)
-    except (UsageError, InputError) as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+        return _dispatch(argv_)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except InputError as exc:  # Refusal and UsageError included
+        cause = cause_of(exc)
+        detail = getattr(exc, "detail", None) if debug else None
+        return _refuse(str(exc), cause, getattr(exc, "hint", None), as_json, detail)
+    except InternalError as exc:
+        return _internal(str(exc), exc.detail, debug, as_json)
+    except Exception as exc:
+        return _internal(
+            f"{type(exc).__name__}: {' '.join(str(exc).split())}", traceback.format_exc(), debug, as_json
+        )
+
+
+def _wants_json(argv: list[str]) -> bool:
+    """Whether the run asked for JSON output (``--json``, or ``derive --format json``)."""
+    formats = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--format"]
+    return "--json" in argv or "json" in formats or "--format=json" in argv
+
+
+def _write(text: str) -> None:
+    """Print ``text`` on stdout and flush it, so a write error is seen here, once.
+
+    Raises
+    ------
+    BrokenPipeError
+        The reader went away (``| head``); stdout is then pointed at /dev/null so that the
+        interpreter's last flush is quiet (the advice of the Python docs, "Note on SIGPIPE").
+    Refusal
+        Any other write error (``> /dev/full``), cause ``output``.
+    """
+    try:
+        sys.stdout.write(text + "\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        raise
+    except OSError as exc:
+        _silence_stdout()
+        raise Refusal(
+            f"cannot write to standard output: {exc.strerror or exc}", cause="output"
+        ) from None
+
+
+def _silence_stdout() -> None:
+    """Point file descriptor 1 at /dev/null, so unwritten output is dropped without another error."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        fd = sys.stdout.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+
+
+def _say(line: str) -> None:
+    """One line on stderr; if even that fails, there is nowhere left to say it."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+
+def _refuse(message: str, cause: str, hint: str | None, as_json: bool, detail: str | None) -> int:
+    message = " ".join(message.split())  # one line, whatever raised it
+    if detail:
+        _say(detail.rstrip("\n"))
+    _say(f"{PROG}: error: {message}" + (f" (hint: {hint})" if hint else ""))
+    if as_json and cause != "output":
+        _write_quietly(json.dumps(refusal_object(message, cause, hint)))
+    return exit_status(cause)
+
+
+def _internal(message: str, detail: str, debug: bool, as_json: bool) -> int:
+    hint = "rerun with --debug for the traceback"
+    if debug:
+        _say(detail.rstrip("\n"))
+        _say(f"{PROG}: internal error: {message}")
+    else:
+        _say(f"{PROG}: internal error: {message}; {hint}")
+    if as_json:
+        _write_quietly(json.dumps(refusal_object(message, "internal", None if debug else hint)))
+    return EXIT_INTERNAL
+
+
+def _write_quietly(text: str) -> None:
+    """Print a refusal's JSON object; if stdout fails too, the stderr line has said it all."""
+    with contextlib.suppress(BrokenPipeError, InputError):
+        _write(text)
 
 
 if __name__ == "__main__":

@@ -21,14 +21,17 @@ class ProgressLine:
     ----------
     stream : text stream
         Where to draw (standard error); nothing is drawn unless it is a terminal.
+    force : bool
+        Draw even when ``stream`` is not a terminal (a supervised child whose parent's standard error
+        is one).
     """
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
+    def __init__(self, stream: TextIO = sys.stderr, force: bool = False) -> None:
         self.stream = stream
         self.start = time.monotonic()
         self.shown = False
         self.last = 0.0
-        self.enabled = bool(getattr(stream, "isatty", lambda: False)())
+        self.enabled = force or bool(getattr(stream, "isatty", lambda: False)())
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:

@@ -1,0 +1,193 @@
+"""``check`` on code that hangs, grows, exits or crashes: each run ends with status 2 and one line
+naming what ran too long or grew too large and where, never with a success or a traceback."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from verification.cli import main
+
+NET = """\
+import os
+import time
+
+import numpy as np
+
+
+class Net:
+    def __init__(self):
+        self.W = np.ones((3, 2)) / 3
+
+    def forward(self, x):
+        {forward}
+        self.out = 1 / (1 + np.exp(-(x @ self.W)))
+        return self.out
+
+    def backward(self, x, y):
+        {backward}
+        return {{"W": x.T @ (self.out - y)}}
+"""
+
+TIMEOUT = "3"  # seconds: long enough for the child to start on a busy machine, short for the suite
+
+
+def script(tmp_path: Path, forward: str = "pass", backward: str = "pass") -> tuple[str, int]:
+    """Write a network whose forward and backward begin with the given statements (one line each);
+    return the target ``PATH:Net`` and the line of the first statement that is not ``pass``."""
+    text = NET.format(forward=forward, backward=backward)
+    path = tmp_path / "net.py"
+    path.write_text(text, encoding="utf-8")
+    marked = backward if backward != "pass" else forward
+    line = next(i for i, s in enumerate(text.splitlines(), 1) if s.strip() == marked.split("\n")[0])
+    return f"{path}:Net", line
+
+
+def refusal(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    """Run the command line; assert status 2, nothing on stdout, exactly one error line; return it."""
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    lines = [line for line in err.splitlines() if line.startswith("backprop-verify:")]
+    assert status == 2 and out == "", (status, out, err)
+    assert len(lines) == 1 and lines[0].startswith("backprop-verify: error: "), err
+    assert "Traceback" not in err, err
+    return lines[0]
+
+
+@pytest.mark.parametrize(
+    ("forward", "backward", "where"),
+    [
+        ("while True: pass", "pass", "in forward at net.py"),
+        ("pass", "time.sleep(60)", "in backward at net.py"),
+    ],
+    ids=["forward-loops", "backward-sleeps"],
+)
+def test_code_that_never_ends_is_stopped_at_the_timeout(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, forward: str, backward: str, where: str
+) -> None:
+    target, line = script(tmp_path, forward, backward)
+    started = time.monotonic()
+    line_text = refusal(capsys, "check", target, "--timeout", TIMEOUT)
+    assert time.monotonic() - started < float(TIMEOUT) + 5
+    assert f"ran longer than the limit of {TIMEOUT} s (--timeout), {where}, line {line}" in line_text
+    assert "(hint: raise --timeout" in line_text
+
+
+def test_a_huge_constant_at_the_top_level_ends_with_status_2_naming_its_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # The loader runs constant assignments; 9 ** 9 ** 9 has 370 million digits and takes minutes in
+    # one C call. Whatever stops it (a static bound in the loader, or the timeout), the line is named.
+    path = tmp_path / "net.py"
+    path.write_text("import numpy as np\n\nHUGE = 9 ** 9 ** 9\n\n\nclass Net:\n    pass\n", encoding="utf-8")
+    line_text = refusal(capsys, "check", f"{path}:Net", "--timeout", TIMEOUT)
+    assert "net.py, line 3" in line_text
+
+
+def test_the_timeout_stops_one_long_c_call_in_a_class_body(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "net.py"
+    path.write_text("import numpy as np\n\n\nclass Net:\n    HUGE = 9 ** 9 ** 9\n", encoding="utf-8")
+    line_text = refusal(capsys, "check", f"{path}:Net", "--timeout", TIMEOUT)
+    assert f"ran longer than the limit of {TIMEOUT} s (--timeout), in Net at net.py, line 5" in line_text
+
+
+def test_memory_growth_is_stopped_at_the_limit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    target, line = script(tmp_path, backward="keep = []\n        while True: keep.append([0] * 10_000)")
+    line_text = refusal(capsys, "check", target, "--max-memory", "300M", "--timeout", "60")
+    assert "ran out of memory at the limit of 300 MiB (--max-memory), in backward at net.py" in line_text
+    assert f"line {line + 1}" in line_text and "(hint: raise --max-memory" in line_text
+
+
+def test_a_huge_weight_read_from_the_script_is_a_memory_refusal(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(
+        "import numpy as np\nW1 = np.random.randn(1000000, 1000000)\nW2 = np.random.randn(5, 3)\n\n"
+        "def forward(x, W1, W2):\n    return x @ W1 @ W2\n\n"
+        "def backward(x, y, W1, W2):\n    return x, y\n",
+        encoding="utf-8",
+    )
+    line_text = refusal(capsys, "check", f"{path}:backward")
+    assert "ran out of memory at the limit of 4 GiB (--max-memory)" in line_text
+    assert "shape (1000000, 1000000)" in line_text
+
+
+def test_os_exit_in_backward_is_a_failure_naming_the_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target, line = script(tmp_path, backward="os._exit(0)")
+    line_text = refusal(capsys, "check", target)
+    assert f"the checked code called os._exit(0) in backward at net.py, line {line}" in line_text
+
+
+@pytest.mark.parametrize(
+    ("backward", "how"),
+    [
+        ("os.kill(os.getpid(), 9)", "the process was killed by SIGKILL"),
+        ("import ctypes; ctypes.string_at(0)", "the process was killed by SIGSEGV, in backward at net.py"),
+    ],
+    ids=["sigkill", "segfault"],
+)
+def test_a_child_that_dies_is_a_failure_never_a_success(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, backward: str, how: str
+) -> None:
+    target, _ = script(tmp_path, backward=backward)
+    line_text = refusal(capsys, "check", target)
+    assert f"ended without a result: {how}" in line_text
+
+
+def test_writes_to_fd_1_go_to_stderr_and_the_json_stays_parseable(tmp_path: Path) -> None:
+    target, _ = script(tmp_path, backward="os.write(1, b'raw bytes on fd 1\\n'); print('a print')")
+    proc = subprocess.run(
+        [sys.executable, "-m", "verification", "check", target, "--json"],
+        capture_output=True, text=True, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["identified"] == "bce"
+    assert "raw bytes on fd 1" in proc.stderr and "a print" in proc.stderr
+
+
+def test_ctrl_c_stops_the_check_and_its_child_at_once(tmp_path: Path) -> None:
+    pid_file = tmp_path / "pid"
+    target, _ = script(
+        tmp_path, forward=f"open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "verification", "check", target, "--timeout", "60"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    deadline = time.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    child = int(pid_file.read_text())
+    started = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130 and out == "" and "Traceback" not in err, (proc.returncode, err)
+    assert time.monotonic() - started < 5
+    assert not Path(f"/proc/{child}").exists() or "zombie" in Path(f"/proc/{child}/status").read_text()
+
+
+def test_the_help_states_the_limits_and_their_defaults(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("check", "zoo"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        out = " ".join(capsys.readouterr().out.split())
+        assert "--timeout SECONDS" in out and "(default: 600 s)" in out
+        assert "--max-memory SIZE" in out and "(default: 4G)" in out
+
+
+def test_zoo_runs_supervised_and_is_bounded(capsys: pytest.CaptureFixture[str]) -> None:
+    line_text = refusal(capsys, "zoo", "--networks", "1000000000000")
+    assert "argument --networks: must be from 0 to 10000" in line_text
+    line_text = refusal(capsys, "zoo", "--timeout", "0.5")
+    assert "zoo ran longer than the limit of 0.5 s (--timeout)" in line_text

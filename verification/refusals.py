@@ -1,0 +1,158 @@
+"""Refusals: why a run of ``backprop-verify`` did not give an answer, and the exit status that says so.
+
+A run ends in one of these ways (the table of ``docs/cli.md``, checked against :data:`EXIT_STATUSES`):
+
+* 0, 1: an answer (success; a mismatch or nothing identified);
+* 2: a :class:`Refusal` of bad usage, bad input, or checked code that failed, ran too long or grew
+  too large; 3: an :class:`InternalError` of ours; 74: standard output could not be written;
+  130: interrupted (Ctrl-C); 141: the reader of standard output went away.
+
+A refusal is printed as one line on stderr, ``backprop-verify: error: <message> (hint: <hint>)``, and
+with ``--json`` also as the object ``{"error", "cause", "hint"}`` on stdout. Its *cause* is a short
+category id from :data:`CAUSES`.
+"""
+
+from __future__ import annotations
+
+import traceback
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from ffnn.validation import InputError
+
+EXIT_OK = 0
+EXIT_MISMATCH = 1
+EXIT_REFUSED = 2
+EXIT_INTERNAL = 3
+EXIT_OUTPUT = 74
+"""``EX_IOERR`` of BSD's ``sysexits.h``: "an error occurred while doing I/O on some file"; used when
+standard output is closed or cannot be written (a full disk, ``> /dev/full``)."""
+EXIT_INTERRUPTED = 130
+"""128 + SIGINT, the status a shell reports for a command stopped by Ctrl-C."""
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, the status of a command killed by writing into a closed pipe (``| head``)."""
+
+EXIT_STATUSES = {
+    EXIT_OK: "success",
+    EXIT_MISMATCH: "mismatch",
+    EXIT_REFUSED: "refused",
+    EXIT_INTERNAL: "internal error",
+    EXIT_OUTPUT: "output error",
+    EXIT_INTERRUPTED: "interrupted",
+    EXIT_BROKEN_PIPE: "broken pipe",
+}
+"""Every exit status the command line uses, with a one-word name (the table in ``docs/cli.md``)."""
+
+CAUSES = {
+    "usage": "the command line itself: an unknown option, a value out of range",
+    "input": "the script or what it defines: not found, not loadable, not a network the checker can run",
+    "code-failed": "the checked code raised, exited or crashed",
+    "timeout": "the run went past --timeout",
+    "memory": "the run went past --max-memory",
+    "internal": "an error of backprop-verify itself",
+    "output": "standard output is closed or cannot be written",
+}
+"""The ``cause`` ids of a refusal, with what each means."""
+
+
+class Refusal(InputError):
+    """A run that ends without an answer, with a one-line message, a cause and maybe a hint.
+
+    Parameters
+    ----------
+    message : str
+        One line naming what is wrong.
+    cause : str
+        One of :data:`CAUSES`; decides the exit status (:func:`exit_status`).
+    hint : str, optional
+        What fixes it.
+    detail : str, optional
+        Shown only with ``--debug``: say, the stack of the checked code when it was stopped.
+    """
+
+    def __init__(
+        self, message: str, *, cause: str, hint: str | None = None, detail: str | None = None
+    ) -> None:
+        if cause not in CAUSES:
+            raise ValueError(f"unknown refusal cause {cause!r}; known: {', '.join(CAUSES)}")
+        super().__init__(message, hint=hint)
+        self.cause = cause
+        self.detail = detail
+
+
+class InternalError(Exception):
+    """An error of ours that happened out of reach (in the supervised child): its one-line description
+    and the traceback text, shown only with ``--debug``."""
+
+    def __init__(self, message: str, detail: str) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def exit_status(cause: str) -> int:
+    """The exit status of a refusal of ``cause``: 3 for ``internal``, 74 for ``output``, else 2."""
+    return {"internal": EXIT_INTERNAL, "output": EXIT_OUTPUT}.get(cause, EXIT_REFUSED)
+
+
+def cause_of(exc: BaseException, script: str | Path | None = None) -> str:
+    """The cause id of an :class:`InputError` (or other exception reaching the top of a job).
+
+    An explicit ``cause`` attribute wins. Otherwise: ``memory`` when a :exc:`MemoryError` is in the
+    chain of exceptions; ``code-failed`` when a frame of the checked ``script`` is in one of their
+    tracebacks, or the code called ``sys.exit`` (the checks wrap such errors in one-line
+    :class:`InputError`\\ s, keeping the original as ``__context__``); else ``input``.
+    """
+    explicit = getattr(exc, "cause", None)
+    if isinstance(explicit, str) and explicit in CAUSES:
+        return explicit
+    chain = exception_chain(exc)
+    if any(isinstance(e, MemoryError) for e in chain):
+        return "memory"
+    if any(isinstance(e, SystemExit) for e in chain) or script_frame(exc, script) is not None:
+        return "code-failed"
+    return "input"
+
+
+def exception_chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and the exceptions it was raised from or while handling (``__cause__``, ``__context__``)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def script_frame(exc: BaseException, script: str | Path | None) -> traceback.FrameSummary | None:
+    """The deepest frame in ``script`` of the tracebacks of ``exc``'s chain, or None."""
+    if script is None:
+        return None
+    target = Path(script).resolve()
+    for e in exception_chain(exc):
+        frames = [f for f in _extract(e.__traceback__) if _same_file(f.filename, target)]
+        if frames:
+            return frames[-1]
+    return None
+
+
+def _extract(tb: TracebackType | None) -> traceback.StackSummary:
+    return traceback.extract_tb(tb) if tb is not None else traceback.StackSummary()
+
+
+def _same_file(filename: str, target: Path) -> bool:
+    try:
+        return Path(filename).resolve() == target
+    except (OSError, ValueError):
+        return False
+
+
+def describe_frame(name: str, filename: str, line: int | None) -> str:
+    """``backward at net.py, line 9``; ``the top level of net.py, line 3`` for a script's own statements."""
+    where = f"{Path(filename).name}, line {line}"
+    return f"the top level of {where}" if name == "<module>" else f"{name} at {where}"
+
+
+def refusal_object(message: str, cause: str, hint: str | None) -> dict[str, Any]:
+    """The JSON object of a refusal (``--json``): ``{"error", "cause", "hint"}``."""
+    return {"error": message, "cause": cause, "hint": hint}
