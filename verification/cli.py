@@ -74,6 +74,20 @@ class _Parser(argparse.ArgumentParser):
 
 
 _CHECK_EPILOG = """\
+examples:
+  backprop-verify check net.py                      detect the network class in net.py and check it
+  backprop-verify check net.py:Network --json       the same for the class Network, as JSON
+  backprop-verify check network.py --setup "net = Network([3, 4, 2])" \\
+      --forward "net.feedforward(x)" --gradient "net.backprop(x, y)"
+  backprop-verify check nb.ipynb:NeuralNetwork --step "n.train(x, y)" --lr n.lr
+
+Whatever detection chose is printed as such a command line ("as:"), to repeat and edit.
+Large networks: a sample of entries is checked one by one and all entries jointly along random
+directions, with the smallest single-entry error caught stated in the report; --full checks every
+entry one by one.
+"""
+
+_EPILOG = """\
 what it proves:
   The question: two hand-written backward passes of a 30-5-3 sigmoid network differ in the output
   delta, chain = (a - y) * sigmoid'(z) and shortcut = a - y. Which one is the gradient, and of what?
