@@ -216,8 +216,9 @@ def _direction_crosses_kink(subject: Subject, probe: Probe, loss: str, name: str
             return float(spec.value(subject.output(), probe.y))
 
         ev = LoopEvaluator(along, {"t": np.zeros(1)})
-        rms_u = float(np.sqrt(np.mean(u * u))) or 1.0
-        h0 = np.finfo(np.float64).eps ** (1 / (2 * RICHARDSON_LEVELS + 1)) * max(1.0, float(np.sqrt(np.mean(w * w)))) / rms_u
+        h0 = np.finfo(np.float64).eps ** (1 / (2 * RICHARDSON_LEVELS + 1)) * max(1.0, float(np.linalg.norm(w))) / (
+            float(np.linalg.norm(u)) or 1.0
+        )
         found = classify_kinks(ev, "t", np.zeros(1, dtype=np.intp), np.array([h0]), np.array([el.analytic[el.entries + k]]), tol, float(floor[el.entries + k]))
         subject.restore()
         if found.kink.any():

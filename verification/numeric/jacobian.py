@@ -114,7 +114,8 @@ def columns_richardson(
     fn: OutputFunction, params: Mapping[str, Array], name: str, flat: Array, progress: Progress | None = None
 ) -> tuple[Array, Array]:
     """``∂a/∂θ`` for the entries ``flat`` of parameter ``name`` by Richardson-extrapolated central
-    differences (``2K`` evaluations per entry, ``K`` = :data:`~verification.tolerances.RICHARDSON_LEVELS`).
+    differences (``2K`` evaluations per entry, ``K`` = :data:`~verification.tolerances.RICHARDSON_LEVELS`),
+    extrapolated for all entries and components at once.
 
     Returns
     -------
@@ -125,37 +126,39 @@ def columns_richardson(
     setter = fn.entry_setter(name)
     w = np.asarray(params[name], dtype=np.float64).reshape(-1)
     flat = np.asarray(flat, dtype=np.intp)
+    if flat.size == 0:
+        return np.zeros((0, 1, 1)), np.zeros((0, 1, 1))
     levels = RICHARDSON_LEVELS
     h0 = relative_step(w[flat], 1 / (2 * levels + 1))
-    J, E = [], []
-    for count, (i, h) in enumerate(zip(flat, h0, strict=True)):
+    ups = np.stack([exact_offsets(w[flat], h0 / 2**k) for k in range(levels)])  # (K, k)
+    downs = np.stack([exact_offsets(w[flat], -h0 / 2**k) for k in range(levels)])
+    d = None
+    fmax = None
+    for j, i in enumerate(flat):
         original = setter[i]
-        d, steps, fmax = [], [], None
-        for k in range(levels):
-            up = float(exact_offsets(np.array([w[i]]), np.array([h / 2**k]))[0])
-            down = float(exact_offsets(np.array([w[i]]), np.array([-h / 2**k]))[0])
-            try:
-                setter[i] = w[i] + up
+        try:
+            for k in range(levels):
+                setter[i] = w[i] + ups[k, j]
                 fp = fn.output()
-                setter[i] = w[i] + down
+                setter[i] = w[i] + downs[k, j]
                 fm = fn.output()
-            finally:
-                setter[i] = original
-            d.append(((fp - fm) / (up - down)).reshape(-1))
-            steps.append(np.full(fp.size, up))
-            big = np.maximum(np.abs(fp), np.abs(fm)).reshape(-1)
-            fmax = big if fmax is None else np.maximum(fmax, big)
-        value, estimate = extrapolate(np.stack(d), np.stack(steps), np.asarray(fmax), EPS)
-        shape = fp.shape
-        J.append(value.reshape(shape))
-        E.append(estimate.reshape(shape))
-        if progress is not None and count % 64 == 63:
+                if d is None:
+                    shape = fp.shape
+                    d = np.empty((levels, flat.size, fp.size))
+                    fmax = np.zeros((flat.size, fp.size))
+                d[k, j] = ((fp - fm) / (ups[k, j] - downs[k, j])).reshape(-1)
+                fmax[j] = np.maximum(fmax[j], np.maximum(np.abs(fp), np.abs(fm)).reshape(-1))
+        finally:
+            setter[i] = original
+        if progress is not None and j % 64 == 63:
             progress(64 * 2 * levels)
     if progress is not None:
-        progress((len(J) % 64) * 2 * levels)
-    if not J:
-        return np.zeros((0, 1, 1)), np.zeros((0, 1, 1))
-    return np.stack(J), np.stack(E)
+        progress((flat.size % 64) * 2 * levels)
+    assert d is not None and fmax is not None
+    m = d.shape[2]
+    steps = np.repeat(ups[:, :, None], m, axis=2).reshape(levels, -1)
+    value, estimate = extrapolate(d.reshape(levels, -1), steps, fmax.reshape(-1), EPS)
+    return value.reshape(flat.size, *shape), estimate.reshape(flat.size, *shape)
 
 
 def direction_complex_step(
@@ -180,12 +183,11 @@ def direction_richardson(
     fn: OutputFunction, params: Mapping[str, Array], name: str, u: Array
 ) -> tuple[Array, Array]:
     """``∂a/∂t`` of ``a(θ + t u)`` at ``t = 0`` by Richardson-extrapolated central differences, with
-    the first step ``ε^(1/(2K+1)) max(1, rms θ) / rms u`` (each entry moves by about its own relative
-    step)."""
+    the first step ``ε^(1/(2K+1)) max(1, ‖θ‖) / ‖u‖``: the tensor moves by the relative step one entry
+    would, so the output stays in the range where the extrapolation's error expansion holds."""
     levels = RICHARDSON_LEVELS
     w = np.asarray(params[name], dtype=np.float64)
-    rms_u = float(np.sqrt(np.mean(u * u))) or 1.0
-    h0 = EPS ** (1 / (2 * levels + 1)) * max(1.0, float(np.sqrt(np.mean(w * w)))) / rms_u
+    h0 = EPS ** (1 / (2 * levels + 1)) * max(1.0, float(np.linalg.norm(w))) / (float(np.linalg.norm(u)) or 1.0)
     d, steps, fmax = [], [], None
     for k in range(levels):
         h = h0 / 2**k
