@@ -37,9 +37,30 @@ def test_question_scripts_are_identified(capsys: pytest.CaptureFixture[str], tar
 def test_text_report(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "check", CHAIN)
     assert status == 0
-    assert "convention: update-error, lr = 0.1" in out
+    assert "  gradient: update in place, lr = 0.1; inputs and labels as rows (1, n), labels one-hot" in out
+    assert (
+        f"  as: backprop-verify check {EXAMPLES / 'question_chain.py'} --setup 'nn = NeuralNetwork(30, 5, 3)' "
+        "--forward 'nn.forward(x)' --step 'out = nn.forward(x); nn.backward(x, out - y)' --lr nn.lr"
+    ) in out
     assert "NeuralNetwork.backward is the gradient of mse: ℓ = ½ Σ_k (a_k − y_k)²" in out
     assert "Not run: top-level statements at lines 23, 24, 59, 61, 71, 72." in out
+
+
+def test_without_a_name_the_network_class_is_found(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _ = run(capsys, "check", str(EXAMPLES / "question_shortcut.py"), "--json")
+    data = json.loads(out)
+    assert status == 0 and data["identified"] == "bce" and data["code"] == "NeuralNetwork.backward"
+
+
+def test_the_explicit_form_is_what_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(EXAMPLES / "question_chain.py")
+    explicit = ["--setup", "net = NeuralNetwork(30, 5, 3, lr=0.5)", "--forward", "net.forward(x)",
+                "--step", "net.forward(x); net.backward(x, net.forward(x) - y)", "--lr", "net.lr"]
+    status, out, _ = run(capsys, "check", path, *explicit, "--json")
+    data = json.loads(out)
+    assert status == 0 and data["identified"] == "mse" and data["scale"] == 1.0
+    assert data["recipe"]["setup"] == "net = NeuralNetwork(30, 5, 3, lr=0.5)" and data["recipe"]["lr"] == "net.lr"
+    assert data["convention"] == "update in place, lr = 0.5"
 
 
 def test_asked_loss_that_does_not_match_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
@@ -76,8 +97,8 @@ def write(tmp_path: Path, body: str) -> str:
 def test_nothing_identified_exits_1_and_prints_stay_off_stdout(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    target = write(tmp_path, "def backward(self, x, error):\n    self.W += self.lr * x.T @ error\n")
-    status, out, err = run(capsys, "check", target, "--json", "--convention", "update-error")
+    target = write(tmp_path, "def backward(self, x, error):\n    self.W -= self.lr * x.T @ (error * self.out ** 3)\n")
+    status, out, err = run(capsys, "check", target, "--json")
     data = json.loads(out)
     assert status == 1
     assert data["identified"] is None and data["scale"] is None
@@ -89,15 +110,15 @@ def test_nothing_identified_exits_1_and_prints_stay_off_stdout(
     [
         (
             "def backward(self, x, error):\n    self.W -= self.lr * x.T @ error\n",
-            ["--lr", "W"],
-            "learning rate W",
+            ["--lr", "'fast'"],
+            "--lr \"'fast'\" is str, not a number",
         ),
         (
             "def backward(self, x, error):\n    raise RuntimeError('broken')\n",
             [],
-            "Net.backward raised RuntimeError",
+            "raised RuntimeError: broken",
         ),
-        ("def backward(self, x, y):\n    return (self.W[:2],)\n", [], "shape"),
+        ("def backward(self, x, y):\n    return (self.W[:2],)\n", [], "shapes (2, 2)"),
         ("def backward(self, x, y):\n    self.W *= np.inf\n", [], "non-finite"),
     ],
     ids=["lr-not-a-number", "raises", "wrong-shape", "non-finite"],
@@ -116,7 +137,7 @@ def test_zero_learning_rate_exits_2(capsys: pytest.CaptureFixture[str], tmp_path
     path = Path(target.rsplit(":", 1)[0])
     path.write_text(path.read_text().replace("self.lr = 0.1", "self.lr = 0"))
     status, _, err = run(capsys, "check", target)
-    assert status == 2 and "learning rate lr = 0" in err
+    assert status == 2 and "--lr 'net.lr' is 0.0: the gradient cannot be recovered" in err, err
 
 
 @pytest.mark.parametrize(
@@ -156,7 +177,7 @@ def test_documented_verdict_lines_are_current(capsys: pytest.CaptureFixture[str]
         name, *extra = example.split()
         _, out, _ = run(capsys, "check", f"{EXAMPLES / name}.py:NeuralNetwork", *extra)
         for line in out.splitlines():
-            if line.startswith(("NeuralNetwork.backward is", "Not the gradient", "  convention:")):
+            if line.startswith(("NeuralNetwork.backward is", "Not the gradient", "  gradient:")):
                 assert line in doc, f"docs/checking-your-code.md is stale: {line!r} is not in it"
 
 
@@ -166,35 +187,36 @@ def test_documented_adapter_example(capsys: pytest.CaptureFixture[str]) -> None:
     )
     data = json.loads(out)
     assert status == 0
-    assert data["convention"] == "return-labels"
+    assert data["convention"] == "returned gradients"
     assert data["identified"] == "cross_entropy" and data["also"] == ["poisson_nll"]
 
 
 def test_plain_function_script(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "check", f"{EXAMPLES / 'weights_as_functions.py'}:backward", "--json")
     data = json.loads(out)
-    assert status == 0 and data["identified"] == "mse" and data["convention"] == "return-labels (function)"
+    assert status == 0 and data["identified"] == "mse" and data["convention"] == "returned gradients"
+    assert data["recipe"]["setup"] == "W1 = np.random.randn(30, 5); W2 = np.random.randn(5, 3)"
 
 
 def one_error_line(status: int, out: str, err: str) -> str:
+    """The one error line (the checked code's own prints go to stderr too, before it)."""
     assert status == 2 and out == "", (status, out, err)
-    assert err.count("\n") == 1 and err.startswith("backprop-verify: error: "), err
-    return err
+    lines = [line for line in err.splitlines() if line.startswith("backprop-verify")]
+    assert len(lines) == 1 and lines[0].startswith("backprop-verify: error: "), err
+    return lines[0]
 
 
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
-        (["--method", "complex-step"], "complex step does not apply to NeuralNetwork.backward"),
-        (["--output", "nope"], "output attribute 'nope' (--output)"),
-        (["--inputs", "-2"], "argument --inputs: must be from 1 to 1000000, got -2"),
-        (["--inputs", "0"], "argument --inputs: must be from 1 to 1000000, got 0"),
-        (["--inputs", "5"], "number of inputs 5 (--inputs) does not fit NeuralNetwork"),
-        (["--shapes", "W1=3x4"], "--shapes is for functions"),
         (["--probes", "100000000"], "argument --probes: must be from 2 to 50"),
         (["--samples", "100000000"], "argument --samples: must be from 1 to 1000"),
-        (["--lr", "nosuchattr"], "'nosuchattr' (--lr) is neither a number nor an attribute"),
-        (["--backward", "forward"], "NeuralNetwork.forward was called as the backward pass"),
+        (["--layout", "diagonal"], "argument --layout: invalid choice: 'diagonal'"),
+        (["--method", "central"], "argument --method: invalid choice: 'central'"),
+        (["--gradient", "1", "--step", "2", "--forward", "3"], "give --gradient"),
+        (["--lr", "nosuchname"], "--lr 'nosuchname' raised NameError"),
+        (["--setup", "net = NeuralNetwork("], "--setup 'net = NeuralNetwork(' is not valid Python"),
+        (["--forward", "nn.forward(x", "--step", "nn.backward(x, y)"], "is not valid Python"),
     ],
 )
 def test_bad_options_exit_2_naming_the_option(
@@ -203,12 +225,22 @@ def test_bad_options_exit_2_naming_the_option(
     assert message in one_error_line(*run(capsys, "check", CHAIN, *extra))
 
 
+def test_complex_step_is_refused_for_code_that_is_not_complex_safe(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = write(tmp_path, "def backward(self, x, y):\n    self.W -= self.lr * x.T @ (self.out - y)\n")
+    path = Path(target.rsplit(":", 1)[0])
+    path.write_text(path.read_text().replace("np.exp(-(x @ self.W))", "np.exp(-np.real(x @ self.W))"))
+    message = one_error_line(*run(capsys, "check", target, "--method", "complex-step"))
+    assert "complex step does not apply to Net.backward: the output is real at complex parameters" in message
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("def backward(self, x, y):\n    import sys\n    sys.exit(3)\n", "Net.backward called sys.exit(3)"),
+        ("def backward(self, x, y):\n    import sys\n    sys.exit(3)\n", "called sys.exit(3) at net.py, line"),
         ("def backward(self, x, y):\n    return {'W': 0j + x.T @ (self.out - y)}\n", "complex gradient of W"),
-        ("def backward(self, x, error):\n    pass\n", "the weights never changed"),
+        ("def backward(self, x, error):\n    pass\n", "left every weight unchanged"),
     ],
     ids=["sys-exit", "complex-gradient", "updates-nothing"],
 )
@@ -221,13 +253,12 @@ def test_bad_code_exits_2_with_exactly_one_line(
     assert message in one_error_line(*run(capsys, "check", target))
 
 
-def test_infinite_weight_gives_one_line_and_no_warning(
+def test_non_finite_output_gives_one_line_and_no_warning(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     target = write(tmp_path, "def backward(self, x, y):\n    self.W -= self.lr * x.T @ (self.out - y)\n")
     path = Path(target.rsplit(":", 1)[0])
-    source = path.read_text().replace('print("and in its constructor")', "pass")
-    path.write_text(source.replace("self.lr = 0.1", "self.lr = 0.1\n        self.W[0, 0] = np.inf"))
+    path.write_text(path.read_text().replace("return self.out", "return self.out * np.log(-1.0)"))
     assert "non-finite" in one_error_line(*run(capsys, "check", target))
 
 

@@ -185,6 +185,10 @@ def build_parser() -> argparse.ArgumentParser:
         "correctly at complex weights (detected), else Richardson (default: auto)",
     )
     check.add_argument("--full", action="store_true", help="check every entry individually (slower on large networks)")
+    check.add_argument(
+        "--python2", action="store_true",
+        help="the script is Python 2: translate it with the standard library's 2to3 before loading it",
+    )
     _add_json(check)
     check.add_argument(
         "--seed", type=_seed_value, default=0, metavar="N", help="seed of the probes, sampled entries and directions (default: 0)"
@@ -318,7 +322,7 @@ def _run_check(args: argparse.Namespace) -> int:
     kwargs = {
         "target": args.target, "loss": args.loss, "seed": args.seed, "probes": args.probes,
         "samples": args.samples, "method": args.method, "options": options, "full": args.full,
-        "progress": sys.stderr.isatty(),
+        "progress": sys.stderr.isatty(), "python2": args.python2,
     }
     script = args.target.rpartition(":")[0] if ":" in args.target else args.target
     result = run_job(

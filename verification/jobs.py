@@ -32,12 +32,13 @@ def check(
     options: dict[str, Any] | None = None,
     full: bool = False,
     progress: bool = False,
+    python2: bool = False,
 ) -> dict[str, Any]:
     """``backprop-verify check``: identify the loss the backward pass of ``PATH[:NAME]`` is the gradient of.
 
     Parameters
     ----------
-    target, loss, seed, probes, samples, method, full
+    target, loss, seed, probes, samples, method, full, python2
         As :func:`verification.identify.check.check_target`.
     options : dict, optional
         The explicit form as given on the command line: ``setup``, ``forward``, ``gradient``, ``step``,
@@ -53,7 +54,7 @@ def check(
     line = ProgressLine(sys.stderr, force=progress)
     outcome = check_target(
         target, loss, seed=seed, probes=probes, samples=samples, method=method,
-        options=Options(**(options or {})), full=full, progress=line,
+        options=Options(**(options or {})), full=full, progress=line, python2=python2,
     )
     line.close()
     status = EXIT_OK if outcome.result.success else EXIT_MISMATCH

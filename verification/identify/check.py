@@ -114,6 +114,7 @@ def check_target(
     options: Options | None = None,
     full: bool = False,
     progress: Any = None,
+    python2: bool = False,
 ) -> CheckReport:
     """Load ``PATH.py[:NAME]`` without running its top-level statements, make a subject of the code and
     identify its loss.
@@ -126,6 +127,8 @@ def check_target(
         As in :func:`verification.identify.identification.identify`.
     options : Options, optional
         The explicit form's pieces and the layout (:class:`verification.subjects.detection.Options`).
+    python2 : bool
+        The script is Python 2: translate it with 2to3 before loading it.
 
     Raises
     ------
@@ -138,9 +141,11 @@ def check_target(
     start = time.perf_counter()
     options = options or Options()
     path, name = parse_target(target)
-    script = load_script(path)
+    script = load_script(path, python2=python2)
     code = None if name is None and options.explicit else script.get(name) if name else _default(script)
     subject = adapt(code, options, script)
+    if python2:
+        subject.notes.append("translated from Python 2 by 2to3: / between integers now divides exactly")
     result = identify(
         subject, loss, seed=seed, probes=probes, samples=samples, method=method, full=full, progress=progress
     )

@@ -247,14 +247,32 @@ def _with_gradient(
     return subject
 
 
+TELLING = (
+    ("whose import failed",),
+    ("--lr",),
+    ("raised", "sys.exit", "non-finite", "complex", "shape", "line up", "not valid Python"),
+    ("left every weight unchanged",),
+    ("not gradients",),
+)
+"""What a failure's message says, from most to least telling: a module the code cannot import; the
+learning rate; the code failing when run (it raised, exited, gave non-finite, complex or misshapen
+values); a candidate that is not the kind the code is (an update that changes nothing, a gradient
+method that returns nothing). Failures of the forward pass come last: at a wrong width or layout it
+fails by design."""
+
+
 def most_telling(errors: list[str]) -> str:
-    """Of the failures of several candidates, the one that says most: a module the code needs and
-    cannot import, else one from running the gradient or lining it up, else the last."""
-    for needle in ("whose import failed", "--gradient", "--step", "line up", "returned"):
-        for e in errors:
-            if needle in e:
-                return one_line(e)
-    return one_line(errors[-1]) if errors else "nothing to try"
+    """Of the failures of several candidates, the first of the most telling kind (:data:`TELLING`)."""
+
+    def rank(message: str) -> int:
+        if message.startswith("--forward") or "the output of --forward" in message:
+            return len(TELLING)  # at a wrong width or layout the forward pass fails by design
+        return next((i for i, needles in enumerate(TELLING) if any(n in message for n in needles)), len(TELLING))
+
+    if not errors:
+        return "nothing to try"
+    best = min(rank(e) for e in errors)
+    return one_line(next(e for e in errors if rank(e) == best))
 
 
 def explicit_subject(namespace: dict[str, Any], recipe: Recipe, script: LoadedScript | None, layout: str | None, labels: str | None) -> CodeSubject:

@@ -115,8 +115,14 @@ def role(name: str, position: int) -> str | None:
     ):
         if n in lower(names):
             return kind
-    if n.startswith(("target", "label")):
-        return "y"
+    if re.search(r"target|label|expected|desired|truth", n) or re.search(r"(train|set|true).*out|out.*(train|set|true)", n):
+        return "y"  # a training method's "outputs" are its labels
+    if re.search(r"iter|epoch", n):
+        return "iterations"
+    if re.search(r"learn.*rate|^lr_|_lr$", n):
+        return "lr"
+    if "input" in n:
+        return "x"
     if "err" in n or "delta" in n:
         return "error"
     if position == 0:

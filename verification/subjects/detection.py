@@ -22,6 +22,7 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.subjects.build import explicit_subject
+from verification.subjects.calls import compile_block
 from verification.subjects.classes import detect_class
 from verification.subjects.functions import detect_functions, detect_script
 from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
@@ -101,6 +102,10 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
     options = options or Options()
     if isinstance(code, Subject):
         return code
+    for option, piece in (("--setup", options.setup), ("--forward", options.forward), ("--gradient", options.gradient),
+                          ("--step", options.step), ("--lr", options.lr)):
+        if piece is not None:
+            compile_block(piece, option)  # a syntax error is named before anything runs
     namespace: dict[str, Any] = script.module.__dict__ if script is not None else {}
     if inspect.ismethod(code):
         namespace = namespace or dict(code.__func__.__globals__)

@@ -308,7 +308,7 @@ class _Loading:
             self.tainted.pop(name, None)
 
 
-def load_script(path: str | Path) -> LoadedScript:
+def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     """Load the definitions of the script or notebook at ``path`` without running its top-level
     statements (see the module docstring for what runs).
 
@@ -317,6 +317,9 @@ def load_script(path: str | Path) -> LoadedScript:
     path : str or Path
         A Python source file (``.py``, any encoding PEP 263 allows, with or without a byte order
         mark) or a Jupyter notebook (``.ipynb``).
+    python2 : bool
+        The script is Python 2: translate it with 2to3 first
+        (:func:`verification.subjects.python2.convert_python2`).
 
     Returns
     -------
@@ -330,10 +333,10 @@ def load_script(path: str | Path) -> LoadedScript:
         or loading it calls ``sys.exit``. A statement that raises does not stop the load: it is
         recorded in :attr:`LoadedScript.skipped`.
     """
-    source = read_source(path)
+    source = read_source(path, python2=python2)
     tree = parse_source(source)
     path = source.path
-    name = f"_backprop_verify_script_{abs(hash(path.resolve()))}"
+    name = f"_backprop_verify_script_{abs(hash((path.resolve(), python2)))}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name

@@ -17,6 +17,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from ffnn.validation import InputError
 from verification.subjects.lines import code_of_line
 
 
@@ -104,3 +105,42 @@ def python2_in_tree(tree: ast.Module) -> tuple[int, Python2Construct] | None:
         and node.left.id == "print"
     ]
     return (min(lines), _CONSTRUCTS[0][2]) if lines else None
+
+
+def convert_python2(text: str, where: str) -> str:
+    """``text`` translated from Python 2 to Python 3 by the standard library's 2to3 (``lib2to3``, every
+    default fixer: ``print``, ``xrange``, ``except``, ``dict`` methods …).
+
+    One difference is not translated and the report says so: ``/`` between two integers divides
+    exactly in Python 3 (``1 / 2 == 0.5``), where Python 2 floored it.
+
+    Parameters
+    ----------
+    text : str
+        The source.
+    where : str
+        The file, for messages.
+
+    Raises
+    ------
+    InputError
+        When this Python has no ``lib2to3`` (removed in Python 3.13) or it cannot parse the source.
+    """
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # lib2to3 announces its deprecation on import
+            from lib2to3 import refactor
+    except ImportError:
+        raise InputError(
+            f"cannot convert {where} from Python 2: this Python has no lib2to3 (removed in Python 3.13)",
+            hint="convert it with a 2to3 tool (e.g. the fissix package) and check the result",
+        ) from None
+    tool = refactor.RefactoringTool(refactor.get_fixers_from_package("lib2to3.fixes"))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return str(tool.refactor_string(text if text.endswith("\n") else text + "\n", where))
+    except Exception as exc:  # lib2to3's parse errors have no common base class
+        raise InputError(f"cannot convert {where} from Python 2: {type(exc).__name__}: {exc}") from None

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from ffnn.validation import InputError, one_line
 from verification.subjects.notebooks import read_notebook
-from verification.subjects.python2 import Python2Construct, python2_construct, python2_in_tree
+from verification.subjects.python2 import convert_python2, Python2Construct, python2_construct, python2_in_tree
 
 SUFFIXES = (".py", ".ipynb")
 """File names the loader reads: Python scripts and Jupyter notebooks."""
@@ -161,13 +161,15 @@ def decode_source(path: Path, raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def read_source(path: str | Path) -> Source:
+def read_source(path: str | Path, python2: bool = False) -> Source:
     """Read the script or notebook at ``path`` as Python would read it.
 
     Parameters
     ----------
     path : str or Path
         A ``.py`` file (any encoding PEP 263 allows) or a ``.ipynb`` notebook.
+    python2 : bool
+        Translate the text from Python 2 first (:func:`verification.subjects.python2.convert_python2`).
 
     Returns
     -------
@@ -190,6 +192,8 @@ def read_source(path: str | Path) -> Source:
         except OSError as exc:
             raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
         source = Source(path, decode_source(path, raw))
+    if python2:
+        source = Source(source.path, convert_python2(source.text, str(path)), source.origins)
     if "\0" in source.text:
         line = source.text.count("\n", 0, source.text.index("\0")) + 1
         raise InputError(f"{source.at(line)}: holds a null byte; a Python script is text")
@@ -204,7 +208,8 @@ def _python2_error(source: Source, line: int | None, construct: Python2Construct
     )
     return InputError(
         f"{source.at(line)}: Python 2 syntax ({construct.name}); this tool runs Python 3",
-        hint=f"convert the code to Python 3 {tool}, or by hand: {construct.example}",
+        hint=f"check it with --python2 (translated by the standard library's 2to3), or convert it {tool}, "
+        f"or by hand: {construct.example}",
     )
 
 
