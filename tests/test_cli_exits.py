@@ -134,16 +134,15 @@ class Net:
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["check", CHAIN, "--inputs", str(10**20)], "argument --inputs: must be from 1 to 1000000"),
-        (["check", FUNCTION, "--shapes", "W1=-30x5,W2=5x3"], "shape of W1 -30x5: dimensions must be from 1"),
-        (["check", FUNCTION, "--shapes", "W1=1000000x1000000"], "at most 100,000,000 entries"),
-        (["check", CHAIN, "--output", "__class__"], "argument --output: '__class__' is not an attribute"),
-        (["check", "STRINGS", "--timeout", "60"], "the output of Net.forward is not an array of numbers"),
+        (["check", CHAIN, "--probes", str(10**20)], "argument --probes: must be from 2 to 50"),
+        (["check", CHAIN, "--setup", "net = ("], "--setup 'net = (' is not valid Python"),
+        (["check", CHAIN, "--layout", "__class__"], "argument --layout: invalid choice: '__class__'"),
+        (["check", "STRINGS", "--timeout", "60"], "the output of --forward 'net.forward(x)' is not numeric"),
         (["zoo", "--networks", "1000000000000"], "argument --networks: must be from 0 to 10000"),
         (["check", CHAIN, "--timeout", "nan"], "argument --timeout: must be a number of seconds > 0"),
         (["check", CHAIN, "--max-memory", "lots"], "argument --max-memory: expected a size such as 4G"),
     ],
-    ids=["inputs-1e20", "negative-shape", "huge-shape", "output-dunder", "forward-strings", "networks-1e12",
+    ids=["probes-1e20", "setup-syntax", "layout-dunder", "forward-strings", "networks-1e12",
          "timeout-nan", "memory-word"],
 )
 def test_bad_input_is_status_2_and_one_line(
@@ -167,7 +166,7 @@ def test_a_negative_shape_read_from_the_script_is_status_2(
         encoding="utf-8",
     )
     status, _, err = run(capsys, "check", f"{path}:backward")
-    assert status == 2 and "the shape of W1, (-30, 5), has a dimension < 1" in err
+    assert status == 2 and "raised ValueError: negative dimensions are not allowed in --setup" in err, err
 
 
 def test_a_closed_pipe_on_stdout_ends_quietly_with_141() -> None:

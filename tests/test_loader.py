@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ffnn.validation import InputError
-from verification.subjects.loader import MissingModule, load_script, load_target, parse_target
+from verification.subjects.loader import MissingModule, load_script
+from verification.subjects.targets import load_target, parse_target
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -308,10 +309,8 @@ def test_of_several_classes_the_one_with_forward_and_backward_is_chosen(tmp_path
          r"defines 2 classes \(none with both forward and backward: A, B\); say which to check"),
         ("class A:\n    def forward(self): pass\n    def backward(self): pass\nclass B(A):\n    pass\n",
          r"defines 2 classes \(with forward and backward methods: A, B\); say which to check"),
-        ("def forward(x):\n    pass\ndef f(x):\n    pass\n",
-         r"defines no class and 2 functions \(forward, f\); say which is the backward pass"),
     ],
-    ids=["no-class-fits", "two-classes-fit", "functions-only"],
+    ids=["no-class-fits", "two-classes-fit"],
 )
 def test_ambiguous_scripts_are_refused_listing_the_candidates(
     tmp_path: Path, source: str, message: str
@@ -320,6 +319,11 @@ def test_ambiguous_scripts_are_refused_listing_the_candidates(
     with pytest.raises(InputError, match=message) as e:
         load_target(str(path))
     assert e.value.hint is not None and e.value.hint.startswith(f"name it after the path, e.g. {path}:")
+
+
+def test_functions_without_a_backward_one_leave_the_script_itself_to_check(tmp_path: Path) -> None:
+    path = write(tmp_path, "def forward(x):\n    pass\ndef f(x):\n    pass\n")
+    assert load_target(str(path))[1] is None, "no name: the script's training loop is read instead"
 
 
 def test_a_single_backward_function_needs_no_name(tmp_path: Path) -> None:
@@ -339,10 +343,12 @@ def test_a_script_without_class_or_function_is_refused_with_the_explicit_form(tm
             W1 -= lr * X.T @ (X @ W1)
         """,
     )
-    with pytest.raises(
-        InputError, match=r"defines no class or function: its network lives in top-level statements"
-    ) as e:
-        load_target(str(path))
+    from verification.subjects.detection import adapt
+
+    script, code = load_target(str(path))
+    assert code is None
+    with pytest.raises(InputError, match=r"defines no class or function to check, and no training loop") as e:
+        adapt(code, script=script)
     assert e.value.hint == (
         f"check it in the explicit form: backprop-verify check {path} --setup 'import numpy as np; "
         "X = np.random.rand(4, 3); W1 = np.random.randn(3, 5)' --forward EXPR --gradient EXPR "

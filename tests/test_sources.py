@@ -12,9 +12,10 @@ import pytest
 
 from ffnn.validation import InputError
 from verification.subjects.bounds import size_problem
-from verification.subjects.loader import load_script, load_target
+from verification.subjects.loader import load_script
 from verification.subjects.notebooks import strip_ipython
 from verification.subjects.statements import is_constant_expression
+from verification.subjects.targets import load_target
 
 NET = b"class Net:\n    def forward(self, x):\n        return x\n"
 

@@ -44,7 +44,7 @@ def edges() -> dict[str, set[str]]:
     for mod, path in MODULES.items():
         for target, names, _ in imports_of(path):
             for name in names:
-                if f"{target}.{name}" in MODULES:
+                if f"{target}.{name}" in MODULES and f"{target}.{name}" != mod:
                     graph[mod].add(f"{target}.{name}")
             if target in MODULES and target != mod:
                 graph[mod].add(target)

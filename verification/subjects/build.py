@@ -261,18 +261,31 @@ method that returns nothing). Failures of the forward pass come last: at a wrong
 fails by design."""
 
 
-def most_telling(errors: list[str]) -> str:
+def most_telling(errors: list[InputError | str]) -> InputError:
     """Of the failures of several candidates, the first of the most telling kind (:data:`TELLING`)."""
 
-    def rank(message: str) -> int:
+    def rank(error: InputError | str) -> int:
+        message = str(error)
         if message.startswith("--forward") or "the output of --forward" in message:
             return len(TELLING)  # at a wrong width or layout the forward pass fails by design
         return next((i for i, needles in enumerate(TELLING) if any(n in message for n in needles)), len(TELLING))
 
     if not errors:
-        return "nothing to try"
+        return InputError("nothing to try")
     best = min(rank(e) for e in errors)
-    return one_line(next(e for e in errors if rank(e) == best))
+    chosen = next(e for e in errors if rank(e) == best)
+    return chosen if isinstance(chosen, InputError) else InputError(chosen)
+
+
+def refusal(prefix: str, errors: list[InputError | str], hint: str | None) -> InputError:
+    """The one-line refusal after every candidate failed: ``prefix`` and the most telling failure, which
+    also gives its cause (``code-failed`` when the checked code raised, :mod:`verification.refusals`)."""
+    chosen = most_telling(errors)
+    error = InputError(f"{prefix}: {one_line(chosen)}", hint=hint)
+    cause = getattr(chosen, "cause", None)
+    if cause is not None:
+        error.cause = cause  # type: ignore[attr-defined]
+    return error
 
 
 def explicit_subject(namespace: dict[str, Any], recipe: Recipe, script: LoadedScript | None, layout: str | None, labels: str | None) -> CodeSubject:
@@ -302,11 +315,11 @@ def explicit_subject(namespace: dict[str, Any], recipe: Recipe, script: LoadedSc
             and not inspect.ismodule(namespace[n]) and not inspect.isroutine(namespace[n]) and not isinstance(namespace[n], type)
         )
     slots = Slots(namespace, find_slots(namespace, roots))
-    errors: list[str] = []
+    errors: list[InputError | str] = []
     for lay in layouts(layout, labels):
         for n_in in widths(slots):
             try:
                 return subject_for(namespace, replace(recipe, layout=lay), roots, script, n_in, "the code")
             except InputError as exc:
-                errors.append(str(exc))
-    raise InputError(f"the explicit form did not run: {most_telling(errors)}")
+                errors.append(exc)
+    raise refusal("the explicit form did not run", errors, None)

@@ -33,10 +33,16 @@ def user_frames(frames: traceback.StackSummary) -> list[traceback.FrameSummary]:
 
 
 def where(frames: traceback.StackSummary, script: LoadedScript | None) -> str:
-    """`` at FILE, line N``: the last frame in the script, else the last frame outside this package."""
+    """`` at FILE, line N``: the last frame in the script; else `` in --setup`` when the failure is in
+    a piece of the explicit form itself; else the last frame outside this package."""
     own = user_frames(frames)
     in_script = [f for f in own if script is not None and f.filename == str(script.path)]
-    chosen = (in_script or own or list(frames))[-1:]
+    if in_script:
+        return f" at {in_script[-1].filename.rsplit('/', 1)[-1]}, line {in_script[-1].lineno}"
+    option = [f for f in own if f.filename.startswith("--")]
+    if option:
+        return f" in {option[-1].filename}"
+    chosen = (own or list(frames))[-1:]
     if not chosen:
         return ""
     return f" at {chosen[0].filename.rsplit('/', 1)[-1]}, line {chosen[0].lineno}"
@@ -91,10 +97,12 @@ def user_call(
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return fn(*args, **kwargs)
-    except InputError:
-        raise
+    except (InputError, MemoryError):
+        raise  # running out of memory is the supervisor's to report, with the limit and the line
     except (Exception, SystemExit) as exc:
-        raise _failure(label, exc, script, called_as) from None
+        error = _failure(label, exc, script, called_as)
+        error.cause = "code-failed"  # type: ignore[attr-defined]  # for the JSON refusal
+        raise error from None
 
 
 def compile_block(code: str, option: str) -> tuple[Any, Any]:

@@ -27,7 +27,7 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.subjects import conventions as cv
-from verification.subjects.build import Failed, layouts, most_telling, run_setup, subject_for, widths
+from verification.subjects.build import Failed, layouts, refusal, run_setup, subject_for, widths
 from verification.subjects.calls import run_code
 from verification.subjects.layouts import Layout
 from verification.subjects.loader import LoadedScript
@@ -197,12 +197,12 @@ def detect_class(cls: type, namespace: dict[str, Any], script: LoadedScript | No
             "arguments say nothing of their values",
             hint=f'give the setup, e.g. --setup "net = {cls.__name__}(...)"',
         )
-    errors: list[str] = []
+    errors: list[InputError | str] = []
     for setup, wanted in candidates:
         try:
             bound = run_setup(namespace, setup, script)
         except InputError as exc:
-            errors.append(str(exc))
+            errors.append(exc)
             continue
         var = wanted if isinstance(namespace.get(wanted), cls) else next((n for n in bound if isinstance(namespace[n], cls)), None)
         if var is None:
@@ -211,16 +211,17 @@ def detect_class(cls: type, namespace: dict[str, Any], script: LoadedScript | No
         subject = _detect_on(namespace[var], var, cls, setup, bound, namespace, script, options, errors)
         if subject is not None:
             return subject
-    raise InputError(
-        f"could not check {cls.__name__} automatically: {most_telling(errors)}",
-        hint='give the explicit form: --setup "net = ..." --forward "net.forward(x)" '
+    raise refusal(
+        f"could not check {cls.__name__} automatically",
+        errors,
+        'give the explicit form: --setup "net = ..." --forward "net.forward(x)" '
         '--gradient "net.backward(x, y)" (or --step "..." --lr ...)',
     )
 
 
 def _detect_on(
     obj: Any, var: str, cls: type, setup: str, bound: list[str], namespace: dict[str, Any], script: LoadedScript | None,
-    options: Any, errors: list[str],
+    options: Any, errors: list[InputError | str],
 ) -> CodeSubject | None:
     label_attr = next(
         (a for a, v in vars(obj).items()
@@ -238,7 +239,7 @@ def _detect_on(
                 try:
                     forward = options.forward or output_expression(namespace, statements, call, var, n_in, layout, script)
                 except InputError as exc:
-                    errors.append(str(exc))
+                    errors.append(exc)
                     continue
                 if options.gradient or options.step:
                     grads = [("returned" if options.gradient else "update", options.gradient or options.step, options.lr, [])]
@@ -264,5 +265,5 @@ def _detect_on(
                     try:
                         return subject_for(namespace, recipe, [var], script, n_in, name)
                     except InputError as exc:
-                        errors.append(str(exc))
+                        errors.append(exc)
     return None

@@ -26,7 +26,7 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.subjects import conventions as cv
-from verification.subjects.build import Failed, layouts, most_telling, run_setup, subject_for, widths
+from verification.subjects.build import Failed, layouts, refusal, run_setup, subject_for, widths
 from verification.subjects.calls import run_code
 from verification.subjects.loader import LoadedScript
 from verification.subjects.parameters import Slots, find_slots
@@ -86,7 +86,7 @@ def detect_functions(namespace: dict[str, Any], script: LoadedScript, options: A
     """
     forwards = _functions(namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_"))
     backwards = [backward] if backward else _functions(namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_"))
-    errors: list[str] = []
+    errors: list[InputError | str] = []
     if not forwards or not backwards:
         raise InputError(
             f"{script.path} defines no forward and backward functions to pair "
@@ -98,7 +98,7 @@ def detect_functions(namespace: dict[str, Any], script: LoadedScript, options: A
             try:
                 bound = run_setup(namespace, setup, script)
             except InputError as exc:
-                errors.append(str(exc))
+                errors.append(exc)
                 continue
             roots = [n for n in bound if not callable(namespace[n])]
             values = {"x": "x", "parameters": params} | {n: n for n in roots}
@@ -114,7 +114,7 @@ def detect_functions(namespace: dict[str, Any], script: LoadedScript, options: A
                     try:
                         value = run_code(call, namespace, "--forward", script=script)
                     except InputError as exc:
-                        errors.append(str(exc))
+                        errors.append(exc)
                         continue
                     out_index, cache_index = _split(value)
                     forward = call if out_index is None else f"{call}[{out_index}]"
@@ -130,10 +130,11 @@ def detect_functions(namespace: dict[str, Any], script: LoadedScript, options: A
                         try:
                             return subject_for(namespace, recipe, roots, script, n_in, bwd)
                         except InputError as exc:
-                            errors.append(str(exc))
-    raise InputError(
-        f"could not check the functions of {script.path} automatically: {most_telling(errors)}",
-        hint="give the explicit form: --setup, --forward, --gradient",
+                            errors.append(exc)
+    raise refusal(
+        f"could not check the functions of {script.path} automatically",
+        errors,
+        "give the explicit form: --setup, --forward, --gradient",
     )
 
 
@@ -295,19 +296,21 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Any)
     InputError
         When the loop cannot be read or its recipe does not run; the hint is the explicit form.
     """
+    from verification.subjects.loader import top_level_refusal
+
     found = script_recipe(script)
-    hint = (
-        "give the explicit form: --setup 'the weights and data' --forward 'the output for x' "
-        "--step 'one update for x, y' --lr RATE"
-    )
     if found is None:
-        raise InputError(f"{script.path} has no class or function to check, and no training loop that could be read", hint=hint)
+        what = "no class or function" if not script.defined_names() else "no network class or backward function"
+        raise InputError(
+            f"{script.path} defines {what} to check, and no training loop that could be read off",
+            hint=top_level_refusal(script).hint,
+        )
     recipe, weights = found
     try:
         run_setup(namespace, recipe.setup, script)
     except InputError as exc:
         raise InputError(f"the top-level setup of {script.path} did not run: {exc}", hint=_command(script, recipe)) from None
-    errors: list[str] = []
+    errors: list[InputError | str] = []
     slots = Slots(namespace, find_slots(namespace, weights))
     for layout in layouts(options.layout, options.labels):
         for n_in in widths(slots):
@@ -316,8 +319,8 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Any)
 
                 return subject_for(namespace, replace(recipe, layout=layout), weights, script, n_in, f"the training loop of {script.path.name}")
             except InputError as exc:
-                errors.append(str(exc))
-    raise InputError(f"the training loop of {script.path} could not be run as a recipe: {most_telling(errors)}", hint=_command(script, recipe))
+                errors.append(exc)
+    raise refusal(f"the training loop of {script.path} could not be run as a recipe", errors, _command(script, recipe))
 
 
 def _command(script: LoadedScript, recipe: Recipe) -> str:

@@ -48,7 +48,6 @@ from verification.subjects.statements import (
     names_read,
     not_run_reason,
 )
-from verification.subjects.targets import default_name, parse_target, top_level_refusal
 
 __all__ = [
     "LoadedScript",
@@ -56,9 +55,7 @@ __all__ = [
     "SkippedStatement",
     "is_constant_expression",
     "load_script",
-    "load_target",
     "one_line",
-    "parse_target",
 ]
 
 
@@ -347,20 +344,34 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     return LoadedScript(path, module, loading.skipped, loading.failed, tree, source)
 
 
-def load_target(target: str) -> tuple[LoadedScript, Any]:
-    """Load the script of ``PATH[:NAME]`` and return it with the object ``NAME``.
+_ARRAY_MODULES = ("np", "numpy", "torch", "jnp", "cp")
+_SETUP_STATEMENTS = 8
 
-    Without ``NAME``, the script's class to check is chosen by
-    :func:`verification.subjects.targets.default_name`; None when the network lives in the script's
-    top-level statements.
 
-    Raises
-    ------
-    InputError
-        As :func:`parse_target`, :func:`load_script`, :func:`~verification.subjects.targets.default_name`
-        and :meth:`LoadedScript.get`.
-    """
-    path, name = parse_target(target)
-    script = load_script(path)
-    name = name if name is not None else default_name(script)
-    return script, None if name is None else script.get(name)
+def _array_setup(script: LoadedScript) -> list[str]:
+    """The script's top-level imports and array assignments (``W1 = np.random.randn(30, 5)``), as source."""
+    text = script.source.text if script.source is not None else ""
+    out = []
+    for stmt in script.tree.body:
+        keep = isinstance(stmt, ast.Import | ast.ImportFrom)
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            root = stmt.value.func
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            keep = isinstance(root, ast.Name) and root.id in _ARRAY_MODULES
+        segment = ast.get_source_segment(text, stmt) if keep else None
+        if segment and "\n" not in segment:
+            out.append(segment)
+    return out[:_SETUP_STATEMENTS]
+
+
+def top_level_refusal(script: LoadedScript) -> InputError:
+    """The refusal for a script without a class or function, with the explicit form as its hint."""
+    setup = "; ".join(_array_setup(script)) or "CODE"
+    quoted = setup.replace("'", "'\"'\"'")
+    return InputError(
+        f"{script.path} defines no class or function: its network lives in top-level statements, "
+        "which the loader does not run",
+        hint=f"check it in the explicit form: backprop-verify check {script.path} --setup '{quoted}' "
+        "--forward EXPR --gradient EXPR (or --step STMT for a step that updates the weights in place)",
+    )

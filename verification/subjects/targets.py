@@ -10,18 +10,12 @@ that checks such a script, with the script's own array assignments as its setup.
 
 from __future__ import annotations
 
-import ast
 import re
-from typing import TYPE_CHECKING
+from typing import Any
 
 from ffnn.validation import InputError
+from verification.subjects.loader import LoadedScript, load_script
 from verification.subjects.sources import SUFFIXES, TARGET_FORMS
-
-if TYPE_CHECKING:
-    from verification.subjects.loader import LoadedScript
-
-_ARRAY_MODULES = ("np", "numpy", "torch", "jnp", "cp")
-_SETUP_STATEMENTS = 8
 
 
 def parse_target(target: str) -> tuple[str, str | None]:
@@ -49,76 +43,68 @@ def parse_target(target: str) -> tuple[str, str | None]:
     return path, name
 
 
-def _array_setup(script: LoadedScript) -> list[str]:
-    """The script's top-level imports and array assignments (``W1 = np.random.randn(30, 5)``), as source."""
-    text = script.source.text if script.source is not None else ""
-    out = []
-    for stmt in script.tree.body:
-        keep = isinstance(stmt, ast.Import | ast.ImportFrom)
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
-            root = stmt.value.func
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            keep = isinstance(root, ast.Name) and root.id in _ARRAY_MODULES
-        segment = ast.get_source_segment(text, stmt) if keep else None
-        if segment and "\n" not in segment:
-            out.append(segment)
-    return out[:_SETUP_STATEMENTS]
-
-
-def top_level_refusal(script: LoadedScript) -> InputError:
-    """The refusal for a script without a class or function, with the explicit form as its hint."""
-    setup = "; ".join(_array_setup(script)) or "CODE"
-    quoted = setup.replace("'", "'\"'\"'")
-    return InputError(
-        f"{script.path} defines no class or function: its network lives in top-level statements, "
-        "which the loader does not run",
-        hint=f"check it in the explicit form: backprop-verify check {script.path} --setup '{quoted}' "
-        "--forward EXPR --gradient EXPR (or --step STMT for a step that updates the weights in place)",
-    )
-
-
 def default_name(script: LoadedScript) -> str | None:
     """The class (or function) to check in ``script`` when the target names none, or None when the
     network lives in the script's top-level statements (its training loop is then read).
 
-    The only class with a forward-like method and a gradient-like or training method (of several, the
-    one named like a network); else the only backward-like function of a network written as functions.
+    The script's only class; of several, the only one with a forward-like method and a gradient-like
+    or training method (the one named like a network, when several have them); with no class, the only
+    backward-like function of a network written as functions.
 
     Raises
     ------
     InputError
-        Listing the candidates, when several classes fit equally.
+        Listing the candidates, when several classes fit equally or none of several does.
     """
     from verification.subjects import conventions as cv
 
     namespace = script.module.__dict__
     classes = [namespace[n] for n in script.defined_names() if isinstance(namespace.get(n), type)]
+    if len(classes) == 1:
+        return classes[0].__name__
+    backwardish = (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES)
     fit = [
         c
         for c in classes
         if cv.methods_by_preference(c, cv.FORWARD_NAMES, ("forward", "feed"))
-        and cv.methods_by_preference(c, cv.GRADIENT_NAMES + cv.TRAIN_NAMES, ("backprop", "backward", "grad", "train"))
+        and cv.methods_by_preference(c, backwardish, ("backprop", "backward", "grad", "train"))
     ]
     if len(fit) > 1:
         named = [c for c in fit if re.search(r"net|model|perceptron|mlp", c.__name__, re.I)]
         fit = named if len(named) == 1 else fit
     if len(fit) == 1:
         return fit[0].__name__
-    if fit:
-        names = [c.__name__ for c in fit]
+    if classes:
+        listed = [c.__name__ for c in (fit or classes)]
+        reason = "with forward and backward methods" if fit else "none with both forward and backward"
         raise InputError(
-            f"{script.path} defines {len(fit)} classes with forward and backward methods ({', '.join(names)}); "
-            "say which to check",
-            hint=f"name it after the path, e.g. {script.path}:{names[0]}",
+            f"{script.path} defines {len(classes)} classes ({reason}: {', '.join(listed)}); say which to check",
+            hint=f"name it after the path, e.g. {script.path}:{listed[0]}",
         )
     backward = [
         n
         for n in script.defined_names()
-        if callable(namespace.get(n)) and not isinstance(namespace.get(n), type)
+        if callable(namespace.get(n))
         and re.search(r"backward|backprop|grad", n, re.I)
         and not re.match(r"(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
     ]
-    if len(backward) == 1:
-        return backward[0]
-    return None
+    return backward[0] if len(backward) == 1 else None
+
+
+def load_target(target: str) -> tuple[LoadedScript, Any]:
+    """Load the script of ``PATH[:NAME]`` and return it with the object ``NAME``.
+
+    Without ``NAME``, the script's class to check is chosen by
+    :func:`default_name`; None when the network lives in the script's
+    top-level statements.
+
+    Raises
+    ------
+    InputError
+        As :func:`parse_target`, :func:`~verification.subjects.loader.load_script`, :func:`default_name`
+        and :meth:`LoadedScript.get`.
+    """
+    path, name = parse_target(target)
+    script = load_script(path)
+    name = name if name is not None else default_name(script)
+    return script, None if name is None else script.get(name)
