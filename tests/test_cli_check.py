@@ -171,14 +171,41 @@ def test_zoo_text(capsys: pytest.CaptureFixture[str]) -> None:
     assert "False positives: 0 of 2" in out
 
 
-def test_documented_verdict_lines_are_current(capsys: pytest.CaptureFixture[str]) -> None:
+def documented_runs() -> list[tuple[list[str], list[str]]]:
+    """Every ``$ backprop-verify check …`` block of docs/checking-your-code.md: its arguments and the
+    output lines it shows (``...`` elides lines)."""
+    import re
+    import shlex
+
     doc = (EXAMPLES.parent / "docs" / "checking-your-code.md").read_text(encoding="utf-8")
-    for example in ("question_chain", "question_shortcut --loss mse"):
-        name, *extra = example.split()
-        _, out, _ = run(capsys, "check", f"{EXAMPLES / name}.py:NeuralNetwork", *extra)
-        for line in out.splitlines():
-            if line.startswith(("NeuralNetwork.backward is", "Not the gradient", "  gradient:")):
-                assert line in doc, f"docs/checking-your-code.md is stale: {line!r} is not in it"
+    runs = []
+    for block in re.findall(r"```\n(\$ backprop-verify check .*?)```", doc, flags=re.S):
+        text = block.replace("\\\n", " ")
+        command, *shown = text.split("\n")
+        while shown and command.count('"') % 2:  # a quoted argument continued on the next line
+            command += "\n" + shown.pop(0)
+        quoted = shlex.split(command.removeprefix("$ "))
+        runs.append((quoted[1:], [line for line in shown if line and line != "..."]))
+    return runs
+
+
+@pytest.mark.parametrize("run_index", range(5))
+def test_documented_runs_are_current(capsys: pytest.CaptureFixture[str], run_index: int) -> None:
+    """Each documented command gives every output line the document shows for it."""
+    import os
+
+    runs = documented_runs()
+    assert len(runs) == 5, f"got {len(runs)} documented runs, but the test covers 5"
+    argv, shown = runs[run_index]
+    here = os.getcwd()
+    os.chdir(EXAMPLES.parent)  # the documented paths are relative to the repository
+    try:
+        _, out, _ = run(capsys, *argv)
+    finally:
+        os.chdir(here)
+    produced = out.splitlines()
+    for line in shown:
+        assert line in produced, f"docs/checking-your-code.md is stale: {line!r} is not produced by {argv}"
 
 
 def test_documented_adapter_example(capsys: pytest.CaptureFixture[str]) -> None:

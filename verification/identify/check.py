@@ -32,9 +32,9 @@ def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -
     checked = result.coverage[first.name].checked[probe] if first.name in result.coverage else shape_size(report.shape)
     directions = result.coverage[first.name].directions if first.name in result.coverage else 0
     lines = [
-        f"  first parameter that differs (output layer first): {first.name}, {report.flagged} of "
-        f"{checked} entries and {directions} directions outside tolerance at probe {probe} (seed {result.seed}), "
-        f"relative error {report.relative_error:.2e}"
+        f"  first parameter that differs (output layer first): {first.name}, {report.flagged} of the "
+        f"{checked + directions} values checked ({checked} entries, {directions} random directions) outside "
+        f"tolerance at probe {probe} (seed {result.seed}), relative error {report.relative_error:.2e}"
     ]
     for e in report.worst[:limit]:
         where = f" along {e.index}" if isinstance(e.index, str) else str(list(e.index))

@@ -18,6 +18,7 @@ A candidate that does not run raises :class:`Failed`, so detection can go on to 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -315,11 +316,13 @@ def explicit_subject(namespace: dict[str, Any], recipe: Recipe, script: LoadedSc
             and not inspect.ismodule(namespace[n]) and not inspect.isroutine(namespace[n]) and not isinstance(namespace[n], type)
         )
     slots = Slots(namespace, find_slots(namespace, roots))
+    calls = re.findall(r"([A-Za-z_][\w.]*)\(", recipe.gradient or recipe.step or "")
+    name = calls[-1] if calls else "the code"
     errors: list[InputError | str] = []
     for lay in layouts(layout, labels):
         for n_in in widths(slots):
             try:
-                return subject_for(namespace, replace(recipe, layout=lay), roots, script, n_in, "the code")
+                return subject_for(namespace, replace(recipe, layout=lay), roots, script, n_in, name)
             except InputError as exc:
                 errors.append(exc)
     raise refusal("the explicit form did not run", errors, None)

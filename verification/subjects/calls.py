@@ -119,6 +119,11 @@ def compile_block(code: str, option: str) -> tuple[Any, Any]:
     try:
         tree = ast.parse(code, filename=option, mode="exec")
     except SyntaxError as exc:
+        lines = code.splitlines()
+        if isinstance(exc, IndentationError) and not any(line.rstrip().endswith(":") for line in lines):
+            # lines continued on a shell's command line carry its indentation; with no block in the
+            # code, that indentation means nothing
+            return compile_block("\n".join(line.strip() for line in lines), option)
         raise InputError(f"{option} {code!r} is not valid Python: {exc.msg} (column {exc.offset})") from None
     last = None
     if tree.body and isinstance(tree.body[-1], ast.Expr):
