@@ -152,6 +152,10 @@ class TensorCoverage:
         Random directions per probe.
     detectable : float
         :func:`detectable` for an entry of root-mean-square size at the probes (relative error).
+    allowances : tuple of ndarray
+        Per probe, the allowance of each direction (what :func:`miss_probability` needs).
+    rms : tuple of float
+        Per probe, the root-mean-square size of the code's gradient entries.
     """
 
     name: str
@@ -159,6 +163,13 @@ class TensorCoverage:
     checked: list[int]
     directions: int
     detectable: float
+    allowances: tuple[Array, ...] = ()
+    rms: tuple[float, ...] = ()
+
+    def miss(self, relative_error: float) -> float:
+        """The stated probability that the directions miss one entry of root-mean-square size wrong by
+        ``relative_error`` (the entries checked one by one aside): :func:`miss_probability`."""
+        return miss_probability(list(self.allowances), [relative_error * s for s in self.rms])
 
     @property
     def every_entry(self) -> bool:

@@ -384,6 +384,8 @@ def identify(
             checked=[c for c, _, _ in coverage_data[n]],
             directions=directions,
             detectable=detectable([a for _, a, _ in coverage_data[n]], [s for _, _, s in coverage_data[n]], MISS_PROBABILITY),
+            allowances=tuple(a for _, a, _ in coverage_data[n]),
+            rms=tuple(s for _, _, s in coverage_data[n]),
         )
         for n in names
     }
