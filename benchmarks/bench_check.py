@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sections import update  # noqa: E402
+from sections import update
 
 ROW = """
 import numpy as np
@@ -96,7 +96,9 @@ PLANT_INDEX = (100, 50)
 """The planted entry of W1 (row convention): input 100, hidden unit 50 (in every size above 30-5-3)."""
 
 
-def script(folder: Path, style: str, sizes: tuple[int, int, int], complex_safe: bool = True, plant: float = 0.0) -> Path:
+def script(
+    folder: Path, style: str, sizes: tuple[int, int, int], complex_safe: bool = True, plant: float = 0.0
+) -> Path:
     text = (ROW if style == "row" else COLUMN).replace("SIZES", ", ".join(map(str, sizes)))
     text = text.replace("REAL(z)", "z" if complex_safe else "np.real(z)")
     planted = f"g1[{PLANT_INDEX!r}] *= 1 + {plant!r}" if plant else "pass"
@@ -126,7 +128,8 @@ def covered(data: dict) -> str:
         return "-"
     if w1["every_entry"] and w1["checked"][-1] >= w1["size"]:
         return "every entry"
-    return f"{w1['checked'][0]:,} of {w1['size']:,} entries + 8 directions; δ ≥ {w1['detectable_relative_error']:.0e}"
+    delta = w1["detectable_relative_error"]
+    return f"{w1['checked'][0]:,} of {w1['size']:,} entries + 8 directions; δ ≥ {delta:.0e}"
 
 
 def timing_table(folder: Path, command: list[str]) -> list[str]:
@@ -143,8 +146,9 @@ def timing_table(folder: Path, command: list[str]) -> list[str]:
                 seconds, mib, data = measured([*command, "check", str(path)])
                 verdict = data.get("identified") or data.get("error", "none")
                 lines.append(
-                    f"| {'-'.join(map(str, sizes))} | {style} | {'complex-safe' if complex_safe else 'np.real'} | "
-                    f"{data.get('method', '-')} | {seconds:.1f} s | {mib:.0f} MiB | {covered(data)} | {verdict} |"
+                    f"| {'-'.join(map(str, sizes))} | {style} | "
+                    f"{'complex-safe' if complex_safe else 'np.real'} | {data.get('method', '-')} | "
+                    f"{seconds:.1f} s | {mib:.0f} MiB | {covered(data)} | {verdict} |"
                 )
                 print(lines[-1], flush=True)
     return lines
@@ -160,7 +164,8 @@ def planted(folder: Path, command: list[str], seeds: int) -> list[str]:
         seconds, mib, data = measured([*command, "check", str(path), "--full"])
         found = data.get("identified") is None
         lines.append(
-            f"`--full` on 784-128-10 with W1{list(PLANT_INDEX)} wrong by {plant:g}: {seconds:.1f} s, {mib:.0f} MiB, "
+            f"`--full` on 784-128-10 with W1{list(PLANT_INDEX)} wrong by {plant:g}: {seconds:.1f} s, "
+            f"{mib:.0f} MiB, "
             f"{'reported (no loss identified)' if found else 'NOT reported'}."
         )
     first = check_target(str(script(folder, "row", sizes, plant=1e-6))).result.coverage["W1"]
@@ -170,8 +175,9 @@ def planted(folder: Path, command: list[str], seeds: int) -> list[str]:
         low, high = (mid, high) if first.miss(mid) > 0.5 else (low, mid)
     lines += [
         "",
-        f"Default mode over probe seeds 0–{seeds - 1}: a relative error planted in W1{list(PLANT_INDEX)}, of the "
-        "size the issue asks for and of the size the report says the random directions miss half the time "
+        f"Default mode over probe seeds 0–{seeds - 1}: a relative error planted in W1{list(PLANT_INDEX)}, "
+        "of the size the issue asks for and of the size the report says the random directions miss "
+        "half the time "
         "(for an entry of typical size; entries checked one by one aside):",
         "",
         "| planted relative error | stated miss probability (mean over the runs) | measured misses |",
@@ -191,7 +197,9 @@ def planted(folder: Path, command: list[str], seeds: int) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seeds", type=int, default=100, help="probe seeds for the calibration (default 100)")
+    parser.add_argument(
+        "--seeds", type=int, default=100, help="probe seeds for the calibration (default 100)"
+    )
     args = parser.parse_args()
     command = [sys.executable, "-m", "verification"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -205,11 +213,11 @@ def main() -> None:
         "",
         f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, numpy "
         f"{np.__version__}. Each row is `backprop-verify check PATH --json` on a foreign class (a forward "
-        "pass and an in-place update, row convention; `feedforward` and a `backprop` returning a list, column "
-        "convention), timed with its peak resident memory, the supervised child included. `np.real` marks the "
-        "same code made not complex-safe, so that `check` falls back to Richardson differences. δ is the "
-        "smallest relative error of one W1 entry of typical size the random directions catch with probability "
-        "≥ 99.9 %, as the report states it.",
+        "pass and an in-place update, row convention; `feedforward` and a `backprop` returning a list, "
+        "column convention), timed with its peak resident memory, the supervised child included. `np.real` "
+        "marks the same code made not complex-safe, so that `check` falls back to Richardson differences. δ "
+        "is the smallest relative error of one W1 entry of typical size the random directions catch with "
+        "probability ≥ 99.9 %, as the report states it.",
         "",
         *timings,
         "",

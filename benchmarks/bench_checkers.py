@@ -30,7 +30,7 @@ from verification.numeric.network_evaluator import NetworkEvaluator
 from verification.numeric.step_sweep import classic_sweep, plot_sweep
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sections import update  # noqa: E402
+from sections import update
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"

@@ -39,7 +39,8 @@ def test_text_report(capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     assert "  gradient: update in place, lr = 0.1; inputs and labels as rows (1, n), labels one-hot" in out
     assert (
-        f"  as: backprop-verify check {EXAMPLES / 'question_chain.py'} --setup 'nn = NeuralNetwork(30, 5, 3)' "
+        f"  as: backprop-verify check {EXAMPLES / 'question_chain.py'} "
+        "--setup 'nn = NeuralNetwork(30, 5, 3)' "
         "--forward 'nn.forward(x)' --step 'out = nn.forward(x); nn.backward(x, out - y)' --lr nn.lr"
     ) in out
     assert "NeuralNetwork.backward is the gradient of mse: ℓ = ½ Σ_k (a_k − y_k)²" in out
@@ -54,12 +55,23 @@ def test_without_a_name_the_network_class_is_found(capsys: pytest.CaptureFixture
 
 def test_the_explicit_form_is_what_runs(capsys: pytest.CaptureFixture[str]) -> None:
     path = str(EXAMPLES / "question_chain.py")
-    explicit = ["--setup", "net = NeuralNetwork(30, 5, 3, lr=0.5)", "--forward", "net.forward(x)",
-                "--step", "net.forward(x); net.backward(x, net.forward(x) - y)", "--lr", "net.lr"]
+    explicit = [
+        "--setup",
+        "net = NeuralNetwork(30, 5, 3, lr=0.5)",
+        "--forward",
+        "net.forward(x)",
+        "--step",
+        "net.forward(x); net.backward(x, net.forward(x) - y)",
+        "--lr",
+        "net.lr",
+    ]
     status, out, _ = run(capsys, "check", path, *explicit, "--json")
     data = json.loads(out)
     assert status == 0 and data["identified"] == "mse" and data["scale"] == 1.0
-    assert data["recipe"]["setup"] == "net = NeuralNetwork(30, 5, 3, lr=0.5)" and data["recipe"]["lr"] == "net.lr"
+    assert (
+        data["recipe"]["setup"] == "net = NeuralNetwork(30, 5, 3, lr=0.5)"
+        and data["recipe"]["lr"] == "net.lr"
+    )
     assert data["convention"] == "update in place, lr = 0.5"
 
 
@@ -97,7 +109,9 @@ def write(tmp_path: Path, body: str) -> str:
 def test_nothing_identified_exits_1_and_prints_stay_off_stdout(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    target = write(tmp_path, "def backward(self, x, error):\n    self.W -= self.lr * x.T @ (error * self.out ** 3)\n")
+    target = write(
+        tmp_path, "def backward(self, x, error):\n    self.W -= self.lr * x.T @ (error * self.out ** 3)\n"
+    )
     status, out, err = run(capsys, "check", target, "--json")
     data = json.loads(out)
     assert status == 1
@@ -265,7 +279,10 @@ def test_complex_step_is_refused_for_code_that_is_not_complex_safe(
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        ("def backward(self, x, y):\n    import sys\n    sys.exit(3)\n", "called sys.exit(3) at net.py, line"),
+        (
+            "def backward(self, x, y):\n    import sys\n    sys.exit(3)\n",
+            "called sys.exit(3) at net.py, line",
+        ),
         ("def backward(self, x, y):\n    return {'W': 0j + x.T @ (self.out - y)}\n", "complex gradient of W"),
         ("def backward(self, x, error):\n    pass\n", "left every weight unchanged"),
     ],

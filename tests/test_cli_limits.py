@@ -86,7 +86,8 @@ def test_a_huge_constant_at_the_top_level_ends_with_status_2_naming_its_line(
     # one C call. Whatever stops it (a static bound in the loader, or the timeout), the line is named.
     path = tmp_path / "net.py"
     path.write_text(
-        "import numpy as np\n\nHUGE = 9 ** 9 ** 9\n\n\nclass Net:\n    def forward(self, x):\n        return x * HUGE\n"
+        "import numpy as np\n\nHUGE = 9 ** 9 ** 9\n\n\nclass Net:\n"
+        "    def forward(self, x):\n        return x * HUGE\n"
         "    def backward(self, x, y):\n        return {}\n",
         encoding="utf-8",
     )
@@ -99,7 +100,8 @@ def test_the_timeout_stops_one_long_c_call_in_a_class_body(
 ) -> None:
     path = tmp_path / "net.py"
     # N is a name, so no static bound can see the size: only the timeout stops it
-    path.write_text("import numpy as np\n\n\nclass Net:\n    N = 9\n    HUGE = 9 ** 9 ** N\n", encoding="utf-8")
+    source = "import numpy as np\n\n\nclass Net:\n    N = 9\n    HUGE = 9 ** 9 ** N\n"
+    path.write_text(source, encoding="utf-8")
     line_text = refusal(capsys, "check", f"{path}:Net", "--timeout", TIMEOUT)
     assert f"ran longer than the limit of {TIMEOUT} s (--timeout), in Net at net.py, line 6" in line_text
 

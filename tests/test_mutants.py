@@ -35,7 +35,7 @@ def test_diagnoses_do_not_depend_on_the_probe_seed(seed: int) -> None:
 
 def test_zoo_harness_without_a_fault_is_the_reference() -> None:
     """Harness sanity check (not a gradient test): the recursion the mutants alter, unaltered."""
-    from verification.zoo.mutants import _backprop
+    from verification.zoo.faults import backprop as _backprop
 
     net = Network.initialise((3, 4, 2), ("tanh", "sigmoid"), seed=4, bias=True)
     x, y = np.linspace(-1, 1, 6).reshape(2, 3), np.array([[0.2, 0.8], [0.5, 0.5]])

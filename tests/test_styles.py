@@ -353,7 +353,7 @@ VERDICT = {
 
 
 def write(tmp_path: Path, style: str, hidden: str) -> Path:
-    source, correct, _ = STYLES[style]
+    source, _, _ = STYLES[style]
     path = tmp_path / f"{style.replace('-', '_')}.py"
     path.write_text(textwrap.dedent(source).replace("HIDDEN", hidden), encoding="utf-8")
     return path
@@ -375,7 +375,9 @@ def test_correct_backward_pass_is_identified_as_written(tmp_path: Path, style: s
 def test_wrong_backward_pass_is_no_loss(tmp_path: Path, style: str) -> None:
     report = check_target(str(write(tmp_path, style, WRONG[style])))
     r = report.result
-    assert r.identified is None, f"got {r.identified} × {r.scale}, but a wrong backward pass is no loss [{style}]"
+    assert r.identified is None, (
+        f"got {r.identified} × {r.scale}, but a wrong backward pass is no loss [{style}]"
+    )
 
 
 @pytest.mark.parametrize("style", list(STYLES))
@@ -391,9 +393,16 @@ def test_the_printed_explicit_form_repeats_the_check(tmp_path: Path, style: str)
     args = shlex.split(first.command or "")[3:]
     given = dict(zip(args[::2], args[1::2], strict=True))
     options = Options(
-        setup=given.get("--setup"), forward=given.get("--forward"), gradient=given.get("--gradient"),
-        step=given.get("--step"), lr=given.get("--lr"), layout=given.get("--layout"), labels=given.get("--labels"),
+        setup=given.get("--setup"),
+        forward=given.get("--forward"),
+        gradient=given.get("--gradient"),
+        step=given.get("--step"),
+        lr=given.get("--lr"),
+        layout=given.get("--layout"),
+        labels=given.get("--labels"),
     )
     again = check_target(str(path), options=options)
     assert again.result.identified == first.result.identified, f"got {again.result.identified} [{style}]"
-    assert format_scale(again.result.scale, again.result.rtol) == format_scale(first.result.scale, first.result.rtol)
+    assert format_scale(again.result.scale, again.result.rtol) == format_scale(
+        first.result.scale, first.result.rtol
+    )

@@ -7,15 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from verification.limits import Limits, parse_seconds, parse_size
 from verification.refusals import InternalError, Refusal
-from verification.supervision import (
-    JobResult,
-    Limits,
-    dumped_frame,
-    parse_seconds,
-    parse_size,
-    run_job,
-)
+from verification.supervision import JobResult, dumped_frame, run_job
 
 JOBS = """
 import os

@@ -15,44 +15,32 @@ closed or unwritable stdout, 130 Ctrl-C, 141 a closed pipe. No input gives a tra
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
-from ffnn.validation import InputError
 from verification.identify.identification import MAX_PROBES, MAX_SAMPLES
-from verification.refusals import (
-    EXIT_BROKEN_PIPE,
-    EXIT_INTERNAL,
-    EXIT_INTERRUPTED,
-    EXIT_MISMATCH,
-    EXIT_OK,
-    InternalError,
-    Refusal,
-    cause_of,
-    exit_status,
-    refusal_object,
-)
-from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
-from verification.supervision import (
+from verification.limits import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
-    JobResult,
     Limits,
     format_seconds,
     format_size,
     parse_seconds,
     parse_size,
-    run_job,
 )
+from verification.refusals import (
+    EXIT_MISMATCH,
+    EXIT_OK,
+    Refusal,
+)
+from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
+from verification.supervision import JobResult, run_job
+from verification.terminal import PROG, finish, write
 
-PROG = "backprop-verify"
 SUBCOMMANDS = ("seed", "derive", "check", "zoo")
 METHOD_CHOICES = ("auto", "complex-step", "richardson", "central")
 """The --method choices: ``auto`` and the methods of :mod:`verification.numeric.methods` users pick."""
@@ -160,17 +148,40 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     check.add_argument(
-        "target", metavar="PATH[:NAME]",
+        "target",
+        metavar="PATH[:NAME]",
         help="a .py script or .ipynb notebook, and the class, method or function in it (default: detected)",
     )
     explicit = check.add_argument_group("the explicit form (x, y and lr are bound by the checker)")
-    explicit.add_argument("--setup", metavar="CODE", help="statements run once after the definitions load, e.g. 'net = Network([3, 4, 2])'")
-    explicit.add_argument("--forward", metavar="CODE", help="the network's output for inputs x, e.g. 'net.feedforward(x)'")
-    explicit.add_argument("--gradient", metavar="CODE", help="the gradients for x and labels y, in any container, e.g. 'net.backprop(x, y)'")
-    explicit.add_argument("--step", metavar="CODE", help="statements that update the weights in place for x and y, e.g. 'net.train(x, y)'")
-    explicit.add_argument("--lr", metavar="CODE", help="the learning rate of --step: a number or an expression such as net.lr")
-    explicit.add_argument("--layout", choices=LAYOUTS, help="how x and y are given: rows (n, k), columns (k, n), 1-D arrays or lists (default: detected)")
-    explicit.add_argument("--labels", choices=LABEL_FORMATS, help="labels one-hot or as class indices (default: detected)")
+    explicit.add_argument(
+        "--setup",
+        metavar="CODE",
+        help="statements run once after the definitions load, e.g. 'net = Network([3, 4, 2])'",
+    )
+    explicit.add_argument(
+        "--forward", metavar="CODE", help="the network's output for inputs x, e.g. 'net.feedforward(x)'"
+    )
+    explicit.add_argument(
+        "--gradient",
+        metavar="CODE",
+        help="the gradients for x and labels y, in any container, e.g. 'net.backprop(x, y)'",
+    )
+    explicit.add_argument(
+        "--step",
+        metavar="CODE",
+        help="statements that update the weights in place for x and y, e.g. 'net.train(x, y)'",
+    )
+    explicit.add_argument(
+        "--lr", metavar="CODE", help="the learning rate of --step: a number or an expression such as net.lr"
+    )
+    explicit.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        help="how x and y are given: rows (n, k), columns (k, n), 1-D arrays or lists (default: detected)",
+    )
+    explicit.add_argument(
+        "--labels", choices=LABEL_FORMATS, help="labels one-hot or as class indices (default: detected)"
+    )
     check.add_argument(
         "--loss",
         default="auto",
@@ -184,21 +195,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="how the network's output is differentiated: auto uses complex step when the code evaluates "
         "correctly at complex weights (detected), else Richardson (default: auto)",
     )
-    check.add_argument("--full", action="store_true", help="check every entry individually (slower on large networks)")
     check.add_argument(
-        "--python2", action="store_true",
+        "--full", action="store_true", help="check every entry individually (slower on large networks)"
+    )
+    check.add_argument(
+        "--python2",
+        action="store_true",
         help="the script is Python 2: translate it with the standard library's 2to3 before loading it",
     )
     _add_json(check)
     check.add_argument(
-        "--seed", type=_seed_value, default=0, metavar="N", help="seed of the probes, sampled entries and directions (default: 0)"
+        "--seed",
+        type=_seed_value,
+        default=0,
+        metavar="N",
+        help="seed of the probes, sampled entries and directions (default: 0)",
     )
     check.add_argument(
-        "--probes", type=_bounded(2, MAX_PROBES), default=3, metavar="K",
+        "--probes",
+        type=_bounded(2, MAX_PROBES),
+        default=3,
+        metavar="K",
         help=f"probe points, 2 to {MAX_PROBES} (default: 3)",
     )
     check.add_argument(
-        "--samples", type=_bounded(1, MAX_SAMPLES), default=1, metavar="N",
+        "--samples",
+        type=_bounded(1, MAX_SAMPLES),
+        default=1,
+        metavar="N",
         help=f"samples per probe, 1 to {MAX_SAMPLES} (default: 1)",
     )
     _add_limits(check)
@@ -211,7 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_json(zoo)
     zoo.add_argument(
-        "--networks", type=_bounded(0, MAX_NETWORKS), default=40, metavar="N",
+        "--networks",
+        type=_bounded(0, MAX_NETWORKS),
+        default=40,
+        metavar="N",
         help=f"correct backward passes on N drawn networks, to count false positives, 0 to {MAX_NETWORKS:,} "
         "(default: 40)",
     )
@@ -267,11 +294,17 @@ def _argument_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
 
 def _add_limits(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--timeout", type=_argument_type(parse_seconds), default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        "--timeout",
+        type=_argument_type(parse_seconds),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
         help=f"stop the run after this wall-clock time (default: {format_seconds(DEFAULT_TIMEOUT)})",
     )
     parser.add_argument(
-        "--max-memory", type=_argument_type(parse_size), default=DEFAULT_MAX_MEMORY, metavar="SIZE",
+        "--max-memory",
+        type=_argument_type(parse_size),
+        default=DEFAULT_MAX_MEMORY,
+        metavar="SIZE",
         help="stop the run when it grows by more than this, e.g. 512M, 8G "
         f"(default: {format_size(DEFAULT_MAX_MEMORY).replace(' GiB', 'G')})",
     )
@@ -302,7 +335,7 @@ def _run_seed(args: argparse.Namespace) -> int:
     from verification.question import answer_question, format_question
 
     answer = answer_question(seed=args.seed, method=args.method)
-    _write(answer.to_json() if args.json else format_question(answer))
+    write(answer.to_json() if args.json else format_question(answer))
     return EXIT_OK if answer.answers_question else EXIT_MISMATCH
 
 
@@ -310,19 +343,31 @@ def _run_derive(args: argparse.Namespace) -> int:
     from verification.symbolic.pairs import derive_table
     from verification.symbolic.render import render
 
-    _write(render(derive_table(loss=args.loss, activation=args.activation), args.format))
+    write(render(derive_table(loss=args.loss, activation=args.activation), args.format))
     return EXIT_OK
 
 
 def _run_check(args: argparse.Namespace) -> int:
     options = {
-        "setup": args.setup, "forward": args.forward, "gradient": args.gradient, "step": args.step,
-        "lr": args.lr, "layout": args.layout, "labels": args.labels,
+        "setup": args.setup,
+        "forward": args.forward,
+        "gradient": args.gradient,
+        "step": args.step,
+        "lr": args.lr,
+        "layout": args.layout,
+        "labels": args.labels,
     }
     kwargs = {
-        "target": args.target, "loss": args.loss, "seed": args.seed, "probes": args.probes,
-        "samples": args.samples, "method": args.method, "options": options, "full": args.full,
-        "progress": sys.stderr.isatty(), "python2": args.python2,
+        "target": args.target,
+        "loss": args.loss,
+        "seed": args.seed,
+        "probes": args.probes,
+        "samples": args.samples,
+        "method": args.method,
+        "options": options,
+        "full": args.full,
+        "progress": sys.stderr.isatty(),
+        "python2": args.python2,
     }
     script = args.target.rpartition(":")[0] if ":" in args.target else args.target
     result = run_job(
@@ -341,7 +386,7 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def _print_result(args: argparse.Namespace, result: JobResult) -> int:
-    _write(json.dumps(result.json) if args.json else result.text)
+    write(json.dumps(result.json) if args.json else result.text)
     return result.status
 
 
@@ -361,113 +406,10 @@ def _dispatch(argv: list[str]) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``backprop-verify``; returns the exit status (table in ``docs/cli.md``).
 
-    Every way a run ends is an exit status with at most one line on stderr: a refusal
-    (:class:`verification.refusals.Refusal`, any :class:`ffnn.validation.InputError`) is 2, or 74 when
-    standard output is closed or cannot be written; Ctrl-C is 130; a closed pipe on stdout is 141,
-    silently, as for a process killed by SIGPIPE; any other exception is an internal error, 3, whose
-    traceback is printed only with ``--debug``.
+    Parses and dispatches; how each way a run ends becomes an exit status with at most one line on
+    stderr is :func:`verification.terminal.finish`.
     """
-    raw = list(sys.argv[1:] if argv is None else argv)
-    debug = "--debug" in raw
-    argv_ = [a for a in raw if a != "--debug"]
-    as_json = False
-    try:
-        as_json = _wants_json(argv_)
-        if sys.stdout is None or sys.stdout.closed:
-            raise Refusal(
-                "standard output is closed, so the report cannot be printed", cause="output",
-                hint="redirect it to /dev/null instead of closing it",
-            )
-        return _dispatch(argv_)
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_BROKEN_PIPE
-    except InputError as exc:  # Refusal and UsageError included
-        cause = cause_of(exc)
-        detail = getattr(exc, "detail", None) if debug else None
-        return _refuse(str(exc), cause, getattr(exc, "hint", None), as_json, detail)
-    except InternalError as exc:
-        return _internal(str(exc), exc.detail, debug, as_json)
-    except Exception as exc:
-        return _internal(
-            f"{type(exc).__name__}: {' '.join(str(exc).split())}", traceback.format_exc(), debug, as_json
-        )
-
-
-def _wants_json(argv: list[str]) -> bool:
-    """Whether the run asked for JSON output (``--json``, or ``derive --format json``)."""
-    formats = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--format"]
-    return "--json" in argv or "json" in formats or "--format=json" in argv
-
-
-def _write(text: str) -> None:
-    """Print ``text`` on stdout and flush it, so a write error is seen here, once.
-
-    Raises
-    ------
-    BrokenPipeError
-        The reader went away (``| head``); stdout is then pointed at /dev/null so that the
-        interpreter's last flush is quiet (the advice of the Python docs, "Note on SIGPIPE").
-    Refusal
-        Any other write error (``> /dev/full``), cause ``output``.
-    """
-    try:
-        sys.stdout.write(text + "\n")
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-        raise
-    except OSError as exc:
-        _silence_stdout()
-        raise Refusal(
-            f"cannot write to standard output: {exc.strerror or exc}", cause="output"
-        ) from None
-
-
-def _silence_stdout() -> None:
-    """Point file descriptor 1 at /dev/null, so unwritten output is dropped without another error."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        fd = sys.stdout.fileno()
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, fd)
-        os.close(null)
-
-
-def _say(line: str) -> None:
-    """One line on stderr; if even that fails, there is nowhere left to say it."""
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        sys.stderr.write(line + "\n")
-        sys.stderr.flush()
-
-
-def _refuse(message: str, cause: str, hint: str | None, as_json: bool, detail: str | None) -> int:
-    message = " ".join(message.split())  # one line, whatever raised it
-    if detail:
-        _say(detail.rstrip("\n"))
-    _say(f"{PROG}: error: {message}" + (f" (hint: {hint})" if hint else ""))
-    if as_json and cause != "output":
-        _write_quietly(json.dumps(refusal_object(message, cause, hint)))
-    return exit_status(cause)
-
-
-def _internal(message: str, detail: str, debug: bool, as_json: bool) -> int:
-    hint = "rerun with --debug for the traceback"
-    if debug:
-        _say(detail.rstrip("\n"))
-        _say(f"{PROG}: internal error: {message}")
-    else:
-        _say(f"{PROG}: internal error: {message}; {hint}")
-    if as_json:
-        _write_quietly(json.dumps(refusal_object(message, "internal", None if debug else hint)))
-    return EXIT_INTERNAL
-
-
-def _write_quietly(text: str) -> None:
-    """Print a refusal's JSON object; if stdout fails too, the stderr line has said it all."""
-    with contextlib.suppress(BrokenPipeError, InputError):
-        _write(text)
+    return finish(_dispatch, list(sys.argv[1:] if argv is None else argv))
 
 
 if __name__ == "__main__":

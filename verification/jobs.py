@@ -15,8 +15,8 @@ import sys
 from typing import Any
 
 from verification.identify.check import check_target, format_check
-from verification.refusals import EXIT_MISMATCH, EXIT_OK
 from verification.identify.progress import ProgressLine
+from verification.refusals import EXIT_MISMATCH, EXIT_OK
 from verification.subjects.detection import Options
 from verification.zoo.run import format_zoo, run_zoo
 
@@ -53,8 +53,16 @@ def check(
     """
     line = ProgressLine(sys.stderr, force=progress)
     outcome = check_target(
-        target, loss, seed=seed, probes=probes, samples=samples, method=method,
-        options=Options(**(options or {})), full=full, progress=line, python2=python2,
+        target,
+        loss,
+        seed=seed,
+        probes=probes,
+        samples=samples,
+        method=method,
+        options=Options(**(options or {})),
+        full=full,
+        progress=line,
+        python2=python2,
     )
     line.close()
     status = EXIT_OK if outcome.result.success else EXIT_MISMATCH

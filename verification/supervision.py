@@ -2,7 +2,8 @@
 
 ``check`` runs someone else's code, and that code may loop, sleep, allocate without end, print onto
 standard output, call ``os._exit`` or crash the interpreter. :func:`run_job` therefore runs the work in
-a fresh interpreter, ``python -P -m verification.supervision``, and watches it:
+a fresh interpreter, ``python -P -m verification.job_child`` (:mod:`verification.job_child`), and
+watches it:
 
 * **the job** is a named top-level function (``"verification.jobs:check"``) with JSON-able keyword
   arguments, sent as one JSON object on the child's stdin. It returns ``{"text", "json", "status"}``:
@@ -39,10 +40,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import gc
-import importlib
 import json
-import math
 import os
 import re
 import selectors
@@ -50,54 +48,21 @@ import signal
 import subprocess
 import sys
 import time
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 
-from ffnn.validation import InputError
+from verification.limits import Limits, format_seconds
 from verification.refusals import (
     InternalError,
     Refusal,
-    cause_of,
     describe_frame,
-    exception_chain,
-    refusal_object,
-    script_frame,
 )
-
-DEFAULT_TIMEOUT = 600.0
-"""Seconds. Generous on purpose: a check of a small script takes about a second and the default zoo a
-few, but a real network with ``--samples 1000`` on a slow machine may take minutes. The limit is there
-to stop code that never ends, not to hurry code that is merely slow."""
-DEFAULT_MAX_MEMORY = 4 * 2**30
-"""Bytes (4 GiB) beyond the child's start-up. A check of the question's network grows by tens of MB;
-4 GiB leaves room for real networks and batches while stopping runaway growth before it swaps a laptop
-with 8 GB."""
-MIN_MEMORY = 32 * 2**20
-"""Below 32 MiB the checker itself cannot build its report."""
 
 _POLL = 0.25  # seconds between looks at a child that says nothing
 _DUMP_WAIT = 1.0  # seconds to wait for the faulthandler dump after SIGUSR1
-_RESERVE = 8 * 2**20  # bytes set aside in the child, freed to report a MemoryError
-
-
-@dataclass(frozen=True)
-class Limits:
-    """The bounds of a supervised run.
-
-    Attributes
-    ----------
-    timeout : float
-        Wall-clock seconds, from the start of the child to its result.
-    max_memory : int
-        Bytes of address space the child may add to what it holds after start-up.
-    """
-
-    timeout: float = DEFAULT_TIMEOUT
-    max_memory: int = DEFAULT_MAX_MEMORY
+RESERVE = 8 * 2**20
+"""Bytes the child sets aside and frees to report a :exc:`MemoryError`."""
 
 
 @dataclass(frozen=True)
@@ -107,54 +72,6 @@ class JobResult:
     text: str
     json: dict[str, Any]
     status: int
-
-
-def parse_size(text: str) -> int:
-    """Bytes from a size such as ``4G``, ``512M``, ``300MiB`` or ``1000000`` (powers of 1024).
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is not a positive number with an optional unit K, M, G or T, or is below
-        :data:`MIN_MEMORY`; the message names the problem.
-    """
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", text, flags=re.IGNORECASE)
-    if match is None:
-        raise ValueError(f"expected a size such as 4G or 512M, got {text!r}")
-    size = int(float(match[1]) * 1024 ** " KMGT".index(match[2].upper() or " "))
-    if size < MIN_MEMORY:
-        raise ValueError(f"must be at least {format_size(MIN_MEMORY)}, got {text!r}")
-    return size
-
-
-def parse_seconds(text: str) -> float:
-    """Seconds from ``text``: a finite number > 0.
-
-    Raises
-    ------
-    ValueError
-        Otherwise, naming the value.
-    """
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueError(f"expected a number of seconds, got {text!r}") from None
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"must be a number of seconds > 0, got {text!r}")
-    return value
-
-
-def format_size(size: int) -> str:
-    """``4 GiB``, ``300 MiB``, ``1.5 GiB``."""
-    for unit, power in (("TiB", 4), ("GiB", 3), ("MiB", 2), ("KiB", 1)):
-        if size >= 1024**power:
-            return f"{size / 1024**power:.3g} {unit}"
-    return f"{size} bytes"
-
-
-def format_seconds(seconds: float) -> str:
-    """``2 s``, ``0.5 s``, ``600 s``."""
-    return f"{seconds:g} s"
 
 
 # --- the parent ---------------------------------------------------------------------------------
@@ -213,7 +130,7 @@ def run_job(
 
 
 class _Child:
-    """A running ``python -m verification.supervision`` and the three pipes it talks through."""
+    """A running ``python -m verification.job_child`` and the three pipes it talks through."""
 
     def __init__(self, payload: bytes) -> None:
         self.output_r, output_w = os.pipe()  # the child's stdout and stderr, copied to ours
@@ -223,7 +140,7 @@ class _Child:
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-P", "-m", "verification.supervision", str(result_w), str(dump_w)],
+                [sys.executable, "-P", "-m", "verification.job_child", str(result_w), str(dump_w)],
                 stdin=subprocess.PIPE,
                 stdout=output_w,
                 stderr=output_w,
@@ -387,154 +304,3 @@ def dumped_frame(dump: str, script: str | None) -> str | None:
                 line = int(m["line"]) if m["line"].isdigit() else None
                 return describe_frame(m["name"], m["file"], line)
     return None
-
-
-# --- the child ----------------------------------------------------------------------------------
-
-
-def _serve(result_fd: int, dump_fd: int) -> NoReturn:
-    """The child's whole life: read the job, set the limits, run it, send one message, exit."""
-    real_exit = os._exit
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(AttributeError, ValueError):
-            stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
-    description = json.loads(sys.stdin.buffer.read())
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)  # code that reads input() gets EOF
-    os.close(null)
-    _die_with_parent(int(description["parent"]))
-    _faulthandler_setup(dump_fd)
-    script, label = description.get("script"), description["label"]
-    max_memory = int(description["max_memory"])
-
-    def send(message: dict[str, Any]) -> None:
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
-        data = json.dumps(message).encode()
-        with contextlib.suppress(OSError):
-            while data:
-                data = data[os.write(result_fd, data) :]
-            os.close(result_fd)
-
-    def exit_reported(status: int) -> NoReturn:
-        frame = _script_caller(sys._getframe(1), script)
-        where = "" if frame is None else f" in {frame}"
-        text = (
-            f"the checked code called os._exit({status}){where}, ending the process before the check "
-            "was done"
-        )
-        send({"refusal": refusal_object(text, "code-failed", None)})
-        real_exit(status)
-
-    reserve: bytearray | None = None
-    try:
-        module, _, name = description["job"].partition(":")
-        fn: Callable[..., dict[str, Any]] = getattr(importlib.import_module(module), name)
-        reserve = bytearray(_RESERVE)
-        _limit_memory(max_memory)
-        os._exit = exit_reported
-        message = {"result": _checked_result(fn(**description["kwargs"]))}
-    except BaseException as exc:  # everything, sys.exit included, is reported to the parent
-        reserve = None  # room to build the report after a MemoryError
-        message = _report(exc, label, script, max_memory)
-    del reserve
-    os._exit = real_exit
-    gc.collect()
-    send(message)
-    real_exit(0)
-
-
-def _checked_result(result: Any) -> dict[str, Any]:
-    if not (isinstance(result, dict) and {"text", "json", "status"} <= set(result)):
-        raise TypeError(f"a job must return {{text, json, status}}, got {type(result).__name__}")
-    return {"text": result["text"], "json": result["json"], "status": result["status"]}
-
-
-def _report(exc: BaseException, label: str, script: str | None, max_memory: int) -> dict[str, Any]:
-    """The message for an exception that ended the job: a refusal, or an internal error."""
-    cause = cause_of(exc, script)
-    frame = script_frame(exc, script)
-    where = "" if frame is None else f", in {describe_frame(frame.name, frame.filename, frame.lineno)}"
-    if cause == "memory":
-        memory = next(e for e in exception_chain(exc) if isinstance(e, MemoryError))
-        detail = f": {_one_line(memory)}" if _one_line(memory) else ""
-        limit = f"the limit of {format_size(max_memory)} (--max-memory)"
-        text = f"{label} ran out of memory at {limit}{where}{detail}"
-        return {"refusal": refusal_object(text, "memory", "raise --max-memory if the code needs more")}
-    if isinstance(exc, InputError):
-        return {"refusal": refusal_object(_one_line(exc), cause, getattr(exc, "hint", None))}
-    if frame is not None or isinstance(exc, SystemExit | KeyboardInterrupt):
-        if isinstance(exc, SystemExit):
-            what = f"called sys.exit({exc.code!r})"
-        else:
-            what = f"raised {type(exc).__name__}"
-        message = f": {_one_line(exc)}" if _one_line(exc) and not isinstance(exc, SystemExit) else ""
-        return {"refusal": refusal_object(f"the checked code {what}{message}{where}", "code-failed", None)}
-    detail = "".join(traceback.format_exception(exc))
-    return {"internal": {"error": f"{type(exc).__name__}: {_one_line(exc)}", "traceback": detail}}
-
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split())
-
-
-def _script_caller(frame: FrameType | None, script: str | None) -> str | None:
-    """The innermost frame of ``script`` from ``frame`` outwards, described."""
-    if script is None:
-        return None
-    target = Path(script).resolve()
-    while frame is not None:
-        with contextlib.suppress(OSError, ValueError):
-            if Path(frame.f_code.co_filename).resolve() == target:
-                return describe_frame(frame.f_code.co_name, frame.f_code.co_filename, frame.f_lineno)
-        frame = frame.f_back
-    return None
-
-
-def _faulthandler_setup(fd: int) -> None:
-    """Dump every thread's stack to ``fd`` on ``SIGUSR1`` and on fatal signals (see
-    :func:`faulthandler.register` and :func:`faulthandler.enable`)."""
-    import faulthandler
-
-    faulthandler.enable(file=fd, all_threads=True)
-    faulthandler.register(signal.SIGUSR1, file=fd, all_threads=True)
-
-
-def _limit_memory(max_memory: int) -> None:
-    """Limit the address space to its current size plus ``max_memory`` (Linux; elsewhere no limit)."""
-    try:
-        import resource
-
-        with open("/proc/self/status", encoding="ascii") as status:
-            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
-    except (ImportError, OSError, StopIteration):
-        return
-    limit = size + max_memory
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def _die_with_parent(parent: int) -> None:
-    """Ask Linux to kill this process when its parent dies (``prctl(PR_SET_PDEATHSIG, SIGKILL)``), so
-    a killed ``backprop-verify`` leaves no child behind."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL, 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before prctl took effect
-        os._exit(1)
-
-
-if __name__ == "__main__":
-    from verification import supervision  # the module proper, not this __main__ copy
-
-    supervision._serve(int(sys.argv[1]), int(sys.argv[2]))

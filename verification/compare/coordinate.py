@@ -48,14 +48,6 @@ WORST_ENTRIES = 3
 """How many of the worst entries a parameter report keeps."""
 
 
-
-
-
-
-
-
-
-
 def compare_parameter(
     name: str,
     analytic: Array,
@@ -119,10 +111,12 @@ def compare_parameter(
         entries = [k for k in ranked if not isinstance(labels[k], str)]
         others = [k for k in ranked if isinstance(labels[k], str)]
         ranked = np.array(entries[:WORST_ENTRIES] + others[:1], dtype=np.intp)
-    order = ranked[:WORST_ENTRIES + (1 if labels is not None else 0)]
+    order = ranked[: WORST_ENTRIES + (1 if labels is not None else 0)]
     worst = [
         EntryReport(
-            index=labels[k] if labels is not None else tuple(int(i) for i in np.unravel_index(k, analytic.shape)),
+            index=labels[k]
+            if labels is not None
+            else tuple(int(i) for i in np.unravel_index(k, analytic.shape)),
             analytic=float(analytic.flat[k]),
             numeric=float(numeric.flat[k]),
             error_estimate=float(estimate.flat[k]),
@@ -204,9 +198,7 @@ def compare_gradients(
             flagged = np.flatnonzero(excess(g_a, g_n, e_n, tolerance, floor) > 0)
             if flagged.size:
                 step = np.maximum(numeric.step[name].ravel()[flagged], _kink_step(evaluator, name, flagged))
-                found = classify_kinks(
-                    evaluator, name, flagged, step, g_a.ravel()[flagged], tolerance, floor
-                )
+                found = classify_kinks(evaluator, name, flagged, step, g_a.ravel()[flagged], tolerance, floor)
                 mask = np.zeros(g_a.size, dtype=bool)
                 mask[found.flat[found.kink]] = True
                 kink = mask.reshape(g_a.shape)
@@ -228,7 +220,11 @@ def _kink_step(ev: Evaluator, name: str, flat: Array) -> Array:
 
 
 def check_on(
-    ev: Evaluator, analytic: Mapping[str, Any], *, method: str = "auto", kinks: bool = True,
+    ev: Evaluator,
+    analytic: Mapping[str, Any],
+    *,
+    method: str = "auto",
+    kinks: bool = True,
     mode: str = "coordinate",
 ) -> GradientReport:
     """Check ``analytic`` against the numeric gradient computed on an evaluator (loop or structured).
@@ -322,5 +318,6 @@ def check_network(
     InputError
         On bad shapes, labels or names, or an unknown method.
     """
-    return check_on(NetworkEvaluator(network, x, y, loss), analytic, method=method, kinks=kinks,
-                    mode="structured")
+    return check_on(
+        NetworkEvaluator(network, x, y, loss), analytic, method=method, kinks=kinks, mode="structured"
+    )

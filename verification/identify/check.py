@@ -29,7 +29,11 @@ def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -
         return []
     probe = max(range(len(first.reports)), key=lambda i: first.reports[i].relative_error)
     report = first.reports[probe]
-    checked = result.coverage[first.name].checked[probe] if first.name in result.coverage else shape_size(report.shape)
+    checked = (
+        result.coverage[first.name].checked[probe]
+        if first.name in result.coverage
+        else shape_size(report.shape)
+    )
     directions = result.coverage[first.name].directions if first.name in result.coverage else 0
     lines = [
         f"  first parameter that differs (output layer first): {first.name}, {report.flagged} of the "
@@ -66,7 +70,6 @@ def matches_instead(result: IdentificationReport) -> str:
     return "it matches no catalog loss, nor a multiple of one"
 
 
-
 @dataclass(frozen=True)
 class CheckReport:
     """What ``backprop-verify check`` found: the loaded script, the recipe run, and the identification."""
@@ -80,23 +83,31 @@ class CheckReport:
     @property
     def command(self) -> str | None:
         """The explicit command line that repeats the check."""
-        path = self.target.rsplit(":", 1)[0] if self.target.count(":") and not self.target.endswith(".py") else self.target
+        path = (
+            self.target.rsplit(":", 1)[0]
+            if self.target.count(":") and not self.target.endswith(".py")
+            else self.target
+        )
         return None if self.recipe is None else self.recipe.command(path)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``check``: the identification fields, the recipe, what the loader skipped."""
         out = {"target": self.target, **to_dict(self.result)}
         r = self.recipe
-        out["recipe"] = None if r is None else {
-            "setup": r.setup,
-            "forward": r.forward,
-            "gradient": r.gradient,
-            "step": r.step,
-            "lr": r.lr,
-            "layout": r.layout.inputs,
-            "labels": r.layout.labels,
-            "command": self.command,
-        }
+        out["recipe"] = (
+            None
+            if r is None
+            else {
+                "setup": r.setup,
+                "forward": r.forward,
+                "gradient": r.gradient,
+                "step": r.step,
+                "lr": r.lr,
+                "layout": r.layout.inputs,
+                "labels": r.layout.labels,
+                "command": self.command,
+            }
+        )
         out["not_run"] = [{"line": s.line, "kind": s.kind} for s in self.script.skipped]
         out["failed_imports"] = dict(self.script.failed_imports)
         out["seconds"] = self.seconds
@@ -169,8 +180,13 @@ def format_check(outcome: CheckReport) -> str:
         lines.append(f"  as: {outcome.command}")
     lines += [
         f"  gradient: {r.convention}; {r.layout}",
-        f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; {method}",
-        *(f"  covered: {c.describe()}" for c in r.coverage.values() if not all(n >= c.size for n in c.checked)),
+        f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; "
+        f"{method}",
+        *(
+            f"  covered: {c.describe()}"
+            for c in r.coverage.values()
+            if not all(n >= c.size for n in c.checked)
+        ),
         *(f"  note: {n}" for n in r.notes),
         "",
         f"  {'loss':<14}" + "".join(f"{n[:22]:<24}" for n in names) + "verdict",
@@ -193,7 +209,11 @@ def format_check(outcome: CheckReport) -> str:
             else f"matches up to scale {format_scale(c.scale, r.rtol)}"
         )
         lines.append(f"  {c.loss:<14}" + "".join(cells) + verdict)
-    lines += ["", "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖) over the entries checked, worst probe)"]
+    lines += [
+        "",
+        "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖) over the entries checked, "
+        "worst probe)",
+    ]
     if any(rep.kinks for c in r.candidates for t in c.parameters.values() for rep in t.reports):
         lines.append("  * entries whose difference steps crossed a kink (a ReLU at 0) are left out")
     lines.append("")
@@ -222,5 +242,7 @@ def _per_tensor(r: IdentificationReport) -> list[str]:
         if loss is None:
             parts.append(f"{n} matches no loss")
         else:
-            parts.append(f"{n} matches {loss}" + ("" if scale == 1.0 else f" × {format_scale(scale, r.rtol)}"))
+            parts.append(
+                f"{n} matches {loss}" + ("" if scale == 1.0 else f" × {format_scale(scale, r.rtol)}")
+            )
     return [f"  per tensor: {'; '.join(parts)}"]

@@ -91,7 +91,9 @@ class Elements:
         over = excess(self.analytic, self.numeric, self.estimate, tolerance, floor)
         return np.flatnonzero(over[: self.entries] > 0)
 
-    def report(self, name: str, tolerance: Tolerance, scale: float = 1.0, kink: Array | None = None) -> ParameterReport:
+    def report(
+        self, name: str, tolerance: Tolerance, scale: float = 1.0, kink: Array | None = None
+    ) -> ParameterReport:
         """The comparison of ``analytic / scale`` with ``numeric``; its relative error over the entries."""
         report = compare_parameter(
             name,
@@ -144,7 +146,9 @@ def elements(
     k = derivatives.flat.size
     cols = derivatives.columns.reshape(k, -1)
     numeric_entries = cols @ w
-    estimate_entries = derivatives.column_errors.reshape(k, -1) @ aw + EPS * (np.abs(cols) @ aw) + r[derivatives.flat]
+    estimate_entries = (
+        derivatives.column_errors.reshape(k, -1) @ aw + EPS * (np.abs(cols) @ aw) + r[derivatives.flat]
+    )
     d = derivatives.directions.shape[0]
     along = derivatives.along.reshape(d, -1)
     numeric_dirs = along @ w

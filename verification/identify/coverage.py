@@ -82,7 +82,9 @@ def choose_entries(
     return out
 
 
-def draw_directions(analytic: Mapping[str, Array], rng: np.random.Generator, count: int = DIRECTIONS) -> dict[str, Array]:
+def draw_directions(
+    analytic: Mapping[str, Array], rng: np.random.Generator, count: int = DIRECTIONS
+) -> dict[str, Array]:
     """``count`` directions per tensor, shape ``(count, size)``, independent ``N(0, 1)`` components."""
     return {n: rng.standard_normal((count, int(np.size(g)))) for n, g in analytic.items()}
 
@@ -111,7 +113,9 @@ def miss_probability(allowances: Sequence[Array], errors: Sequence[float]) -> fl
     return p
 
 
-def detectable(allowances: Sequence[Array], sizes: Sequence[float], probability: float = MISS_PROBABILITY) -> float:
+def detectable(
+    allowances: Sequence[Array], sizes: Sequence[float], probability: float = MISS_PROBABILITY
+) -> float:
     """The smallest relative error ``δ`` of an entry of size ``s`` (per probe) that the directions miss
     with probability at most ``probability``: the root of ``miss_probability(A, δ s) = probability``,
     by bisection on ``log δ``.
@@ -182,7 +186,8 @@ class TensorCoverage:
             return f"{self.name}: all {self.size} entries at every probe"
         per = "/".join(str(c) for c in self.checked)
         guarantee = (
-            f"a single entry of typical size wrong by {self.detectable:.1e} (relative) or more is caught with "
+            f"a single entry of typical size wrong by {self.detectable:.1e} (relative) or more is caught "
+            "with "
             f"probability ≥ {1 - MISS_PROBABILITY:.1%}"
             if math.isfinite(self.detectable)
             else "no guarantee for single entries"

@@ -29,8 +29,6 @@ from numpy.typing import NDArray
 
 from ffnn.losses import LOSSES, get_loss
 from ffnn.validation import InputError
-from verification.compare.kinks import classify_kinks
-from verification.compare.rule import excess
 from verification.identify.comparison import Elements, OutputDerivatives, loss_derivative, per_loss
 from verification.identify.coverage import (
     DIRECTIONS,
@@ -41,6 +39,7 @@ from verification.identify.coverage import (
     detectable,
     draw_directions,
 )
+from verification.identify.kink_probes import crosses_kink
 from verification.identify.probes import (
     MAX_DRAWS,
     Probe,
@@ -49,12 +48,12 @@ from verification.identify.probes import (
     draw_parameters,
     well_conditioned,
 )
-from verification.identify.report import IdentificationReport, LossReport, TensorReport
-from verification.numeric.differences import relative_step
+from verification.identify.report import IdentificationReport, LossReport
+from verification.identify.verdicts import loss_report
 from verification.numeric.jacobian import COLUMNS, Progress, supports_complex
 from verification.numeric.jacobian import DIRECTIONS as ALONG
 from verification.subjects.subject import Subject
-from verification.tolerances import RICHARDSON_LEVELS, Tolerance, tolerance_for
+from verification.tolerances import Tolerance, tolerance_for
 
 Array = NDArray[Any]
 
@@ -90,7 +89,9 @@ def resolve(subject: Subject, method: str, params: Mapping[str, Array], x: Array
     if ok:
         return "complex-step", ""
     if method == "complex-step":
-        raise InputError(f"complex step does not apply to {subject.name}: {why}", hint="use --method auto or richardson")
+        raise InputError(
+            f"complex step does not apply to {subject.name}: {why}", hint="use --method auto or richardson"
+        )
     return "richardson", f"complex step does not apply ({why})"
 
 
@@ -138,124 +139,6 @@ def differentiate(
     finally:
         subject.restore()
     return out
-
-
-class LossEvaluator:
-    """The batch loss of the subject's output as a function of its parameters, for the kink test
-    (:mod:`verification.compare.kinks`), which shifts single entries."""
-
-    def __init__(self, subject: Subject, probe: Probe, loss: str) -> None:
-        self.subject, self.probe, self.spec = subject, probe, get_loss(loss)
-        self.params = {n: np.array(v, dtype=np.float64) for n, v in probe.params.items()}
-        self.value = float(self.spec.value(probe.output, probe.y))
-        self.dtype = np.dtype(np.float64)
-        self.parameter_dtypes = {n: "float64" for n in self.params}
-        self.evaluations = 1
-
-    def shifted(self, name: str, flat: Array, delta: Array) -> Array:
-        """The loss with single entries of ``name`` shifted by ``delta``."""
-        self.subject.load(self.params)
-        self.subject.bind_inputs(self.probe.x)
-        setter = self.subject.entry_setter(name)
-        out = np.empty(len(flat))
-        try:
-            for k, (i, d) in enumerate(zip(np.asarray(flat), np.asarray(delta), strict=True)):
-                original = setter[i]
-                setter[i] = self.params[name].flat[i] + d
-                try:
-                    a = self.subject.output()
-                finally:
-                    setter[i] = original
-                out[k] = self.spec.value(a, self.probe.y) if np.all(np.isfinite(a)) else np.nan
-        finally:
-            self.subject.restore()
-        self.evaluations += len(flat)
-        return out
-
-
-def _crosses_kink(subject: Subject, probe: Probe, compared: Mapping[str, dict[str, Elements]], tol: Tolerance) -> bool:
-    """True when a flagged entry of some loss sits on a kink of the code (the probe is then redrawn)."""
-    for loss, tensors in compared.items():
-        for name, el in tensors.items():
-            bad = el.flagged_entries(tol)
-            if not bad.size:
-                continue
-            flat = np.ravel_multi_index(np.array([el.labels[i] for i in bad]).T, el.shape)
-            ev = LossEvaluator(subject, probe, loss)
-            # the largest step Richardson took: a kink within it bends the extrapolation
-            step = relative_step(probe.params[name].ravel()[flat], 1 / (2 * RICHARDSON_LEVELS + 1))
-            floor = float(max(el.floors[0][0], el.floors[1][0]))
-            found = classify_kinks(ev, name, np.atleast_1d(flat), step, el.analytic[bad], tol, floor)
-            if found.kink.any():
-                return True
-        for name, el in tensors.items():
-            if _direction_crosses_kink(subject, probe, loss, name, el, tol):
-                return True
-    return False
-
-
-def _direction_crosses_kink(subject: Subject, probe: Probe, loss: str, name: str, el: Elements, tol: Tolerance) -> bool:
-    """The kink test along each flagged direction ``u``: of ``t ↦ L(a(θ + t u))`` at ``t = 0``."""
-    from verification.numeric.evaluators import LoopEvaluator
-
-    floor = np.maximum(el.floors[0], el.floors[1])
-    over = excess(el.analytic, el.numeric, el.estimate, tol, floor)
-    spec = get_loss(loss)
-    w = probe.params[name]
-    for k in np.flatnonzero(over[el.entries :] > 0):
-        label = el.labels[el.entries + k]
-        u = el.directions[k].reshape(w.shape) if el.directions is not None else None
-        if u is None:
-            continue
-
-        def along(p: dict[str, Array], u: Array = u) -> float:
-            shifted = dict(probe.params)
-            shifted[name] = w + float(np.real(p["t"][0])) * u
-            subject.load(shifted)
-            subject.bind_inputs(probe.x)
-            return float(spec.value(subject.output(), probe.y))
-
-        ev = LoopEvaluator(along, {"t": np.zeros(1)})
-        h0 = np.finfo(np.float64).eps ** (1 / (2 * RICHARDSON_LEVELS + 1)) * max(1.0, float(np.linalg.norm(w))) / (
-            float(np.linalg.norm(u)) or 1.0
-        )
-        found = classify_kinks(ev, "t", np.zeros(1, dtype=np.intp), np.array([h0]), np.array([el.analytic[el.entries + k]]), tol, float(floor[el.entries + k]))
-        subject.restore()
-        if found.kink.any():
-            del label
-            return True
-    return False
-
-
-def _tensor_verdict(name: str, per_probe: list[Elements], tol: Tolerance) -> TensorReport:
-    reports = [el.report(name, tol) for el in per_probe]
-    worst = max(r.relative_error for r in reports)
-    if all(r.verdict in ("matches", "kink") for r in reports):
-        return TensorReport(name, "matches", 1.0, worst, reports)
-    c = _pooled_scale(per_probe)
-    if c is not None and all(el.report(name, tol, c).verdict == "matches" for el in per_probe):
-        return TensorReport(name, "matches up to scale", c, worst, reports)
-    return TensorReport(name, "mismatch", None, worst, reports)
-
-
-def _pooled_scale(per_probe: list[Elements]) -> float | None:
-    a = np.concatenate([el.analytic for el in per_probe])
-    n = np.concatenate([el.numeric for el in per_probe])
-    nn = float(np.dot(n, n))
-    c = float(np.dot(a, n)) / nn if nn > 0 else float("nan")
-    return c if np.isfinite(c) and c > 0 else None
-
-
-def _loss_report(loss: str, names: list[str], order: list[str], compared: list[dict[str, Elements]], tol: Tolerance, method: str) -> LossReport:
-    tensors = {n: _tensor_verdict(n, [probe[n] for probe in compared], tol) for n in names}
-    if all(t.verdict == "matches" for t in tensors.values()):
-        return LossReport(loss, "matches", 1.0, tensors, rtol=tol.rtol, method=method)
-    first = next(n for n in order if n in tensors)
-    c = tensors[first].scale
-    if c is not None and all(t.scale is not None for t in tensors.values()):
-        if all(el.report(n, tol, c).verdict == "matches" for n in names for el in (p[n] for p in compared)):
-            return LossReport(loss, "matches up to scale", c, tensors, rtol=tol.rtol, method=method)
-    return LossReport(loss, "mismatch", None, tensors, rtol=tol.rtol, method=method)
 
 
 def identify(
@@ -312,7 +195,9 @@ def identify(
     """
     asked = None if loss == "auto" else get_loss(loss).name
     if not 2 <= probes <= MAX_PROBES:
-        raise InputError(f"probes must be from 2 (to tell a scale from a coincidence) to {MAX_PROBES}, got {probes}")
+        raise InputError(
+            f"probes must be from 2 (to tell a scale from a coincidence) to {MAX_PROBES}, got {probes}"
+        )
     if not 1 <= samples <= MAX_SAMPLES:
         raise InputError(f"samples must be from 1 to {MAX_SAMPLES}, got {samples}")
     if samples > 1 and subject.layout.one_sample_only:
@@ -347,7 +232,10 @@ def identify(
             if total is None:
                 per_entry = 1 if used == "complex-step" else 8
                 count = sum(len(e) for e in entries.values()) + directions * len(names)
-                later = sum(len(e) for e in choose_entries(probe.gradient, np.random.default_rng(0), budget=budget).values())
+                later = sum(
+                    len(e)
+                    for e in choose_entries(probe.gradient, np.random.default_rng(0), budget=budget).values()
+                )
                 total = per_entry * (count + (probes - 1) * (later + directions * len(names)))
             derivatives = differentiate(subject, probe, used, entries, dirs, tick)
             here: dict[str, dict[str, Elements]] = {}
@@ -361,7 +249,11 @@ def identify(
                     continue
                 weight = loss_derivative(spec, probe.output, probe.y)
                 here[name] = per_loss(probe.gradient, probe.rounding, derivatives, weight)
-            if used == "complex-step" or attempt == MAX_DRAWS - 1 or not _crosses_kink(subject, probe, here, tol):
+            if (
+                used == "complex-step"
+                or attempt == MAX_DRAWS - 1
+                or not crosses_kink(subject, probe, here, tol)
+            ):
                 break
         drawn.append(probe)
         for name, tensors in here.items():
@@ -374,16 +266,20 @@ def identify(
     losses = []
     for name in LOSSES:
         if name in reasons or len(compared[name]) < probes:
-            losses.append(LossReport(name, "not applicable", None, reason=reasons.get(name, "outputs out of domain")))
+            losses.append(
+                LossReport(name, "not applicable", None, reason=reasons.get(name, "outputs out of domain"))
+            )
         else:
-            losses.append(_loss_report(name, names, subject.backward_order, compared[name], tol, used))
+            losses.append(loss_report(name, names, subject.backward_order, compared[name], tol, used))
     coverage = {
         n: TensorCoverage(
             name=n,
             size=int(subject.parameters[n].size),
             checked=[c for c, _, _ in coverage_data[n]],
             directions=directions,
-            detectable=detectable([a for _, a, _ in coverage_data[n]], [s for _, _, s in coverage_data[n]], MISS_PROBABILITY),
+            detectable=detectable(
+                [a for _, a, _ in coverage_data[n]], [s for _, _, s in coverage_data[n]], MISS_PROBABILITY
+            ),
             allowances=tuple(a for _, a, _ in coverage_data[n]),
             rms=tuple(s for _, _, s in coverage_data[n]),
         )
@@ -411,7 +307,9 @@ def identify(
     return result
 
 
-def _direction_allowances(here: Mapping[str, Mapping[str, Elements]], name: str, tol: Tolerance, entries: int) -> Array:
+def _direction_allowances(
+    here: Mapping[str, Mapping[str, Elements]], name: str, tol: Tolerance, entries: int
+) -> Array:
     """The allowances of the directional elements of tensor ``name`` for the first applicable loss
     (``mse`` when it applies): what a single wrong entry must exceed to be seen along a direction."""
     from verification.compare.rule import allowance

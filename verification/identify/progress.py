@@ -15,7 +15,8 @@ SHOW_AFTER = 2.0
 
 
 class ProgressLine:
-    """``progress(done, total)`` callback drawing ``check: 45 % (1,234 of 2,731 forward passes), about 12 s left``.
+    """A ``progress(done, total)`` callback drawing
+    ``check: 45 % (1,234 of 2,731 forward passes), about 12 s left``.
 
     Parameters
     ----------

@@ -132,8 +132,9 @@ def columns_richardson(
     h0 = relative_step(w[flat], 1 / (2 * levels + 1))
     ups = np.stack([exact_offsets(w[flat], h0 / 2**k) for k in range(levels)])  # (K, k)
     downs = np.stack([exact_offsets(w[flat], -h0 / 2**k) for k in range(levels)])
-    d = None
-    fmax = None
+    d: Array | None = None
+    fmax = np.zeros(0)
+    shape: tuple[int, ...] = ()
     for j, i in enumerate(flat):
         original = setter[i]
         try:
@@ -154,7 +155,7 @@ def columns_richardson(
             progress(64 * 2 * levels)
     if progress is not None:
         progress((flat.size % 64) * 2 * levels)
-    assert d is not None and fmax is not None
+    assert d is not None
     m = d.shape[2]
     steps = np.repeat(ups[:, :, None], m, axis=2).reshape(levels, -1)
     value, estimate = extrapolate(d.reshape(levels, -1), steps, fmax.reshape(-1), EPS)
@@ -187,7 +188,9 @@ def direction_richardson(
     would, so the output stays in the range where the extrapolation's error expansion holds."""
     levels = RICHARDSON_LEVELS
     w = np.asarray(params[name], dtype=np.float64)
-    h0 = EPS ** (1 / (2 * levels + 1)) * max(1.0, float(np.linalg.norm(w))) / (float(np.linalg.norm(u)) or 1.0)
+    h0 = (
+        EPS ** (1 / (2 * levels + 1)) * max(1.0, float(np.linalg.norm(w))) / (float(np.linalg.norm(u)) or 1.0)
+    )
     d, steps, fmax = [], [], None
     for k in range(levels):
         h = h0 / 2**k

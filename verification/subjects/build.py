@@ -51,7 +51,11 @@ def run_setup(namespace: dict[str, Any], code: str, script: LoadedScript | None)
 def layouts(inputs: str | None = None, labels: str | None = None) -> list[Layout]:
     """The layouts to try: the one given, or all (:data:`~verification.subjects.layouts.LAYOUTS` ×
     :data:`~verification.subjects.layouts.LABEL_FORMATS`)."""
-    return [Layout(i, lab) for i in ([inputs] if inputs else LAYOUTS) for lab in ([labels] if labels else LABEL_FORMATS)]
+    return [
+        Layout(i, lab)
+        for i in ([inputs] if inputs else LAYOUTS)
+        for lab in ([labels] if labels else LABEL_FORMATS)
+    ]
 
 
 def widths(slots: Slots) -> list[int]:
@@ -64,7 +68,9 @@ def widths(slots: Slots) -> list[int]:
     return out + [d for d in range(1, 9) if d not in out]
 
 
-def forward_output(namespace: dict[str, Any], recipe: Recipe, n_samples: int, script: LoadedScript | None) -> Array:
+def forward_output(
+    namespace: dict[str, Any], recipe: Recipe, n_samples: int, script: LoadedScript | None
+) -> Array:
     """Run the recipe's forward pass with ``x`` bound; its output as ``(n, n_out)``.
 
     Raises
@@ -84,7 +90,9 @@ def forward_output(namespace: dict[str, Any], recipe: Recipe, n_samples: int, sc
     return output
 
 
-def parameters_of(namespace: dict[str, Any], slots: Slots, recipe: Recipe, n_in: int, script: LoadedScript | None) -> tuple[Slots, Array]:
+def parameters_of(
+    namespace: dict[str, Any], slots: Slots, recipe: Recipe, n_in: int, script: LoadedScript | None
+) -> tuple[Slots, Array]:
     """The slots that are parameters (see the module docstring), and the output at the code's own values.
 
     Raises
@@ -110,7 +118,9 @@ def parameters_of(namespace: dict[str, Any], slots: Slots, recipe: Recipe, n_in:
     reference = forward_output(namespace, recipe, 1, script)
     live = []
     for s in kept:
-        pruned.write({s.name: base[s.name] + 0.25 * (1 + np.abs(base[s.name])) * rng.standard_normal(s.shape)})
+        pruned.write(
+            {s.name: base[s.name] + 0.25 * (1 + np.abs(base[s.name])) * rng.standard_normal(s.shape)}
+        )
         changed = not np.array_equal(forward_output(namespace, recipe, 1, script), reference)
         pruned.write({s.name: base[s.name]})
         if changed:
@@ -198,7 +208,13 @@ def subject_for(
 
 
 def _with_gradient(
-    namespace: dict[str, Any], slots: Slots, recipe: Recipe, name: str, n_in: int, n_out: int, script: LoadedScript | None
+    namespace: dict[str, Any],
+    slots: Slots,
+    recipe: Recipe,
+    name: str,
+    n_in: int,
+    n_out: int,
+    script: LoadedScript | None,
 ) -> CodeSubject:
     """Try the recipe's gradient (or step) at drawn weights; keep the parameters it covers."""
     from verification.identify.probes import draw_labels, draw_parameters
@@ -269,7 +285,9 @@ def most_telling(errors: list[InputError | str]) -> InputError:
         message = str(error)
         if message.startswith("--forward") or "the output of --forward" in message:
             return len(TELLING)  # at a wrong width or layout the forward pass fails by design
-        return next((i for i, needles in enumerate(TELLING) if any(n in message for n in needles)), len(TELLING))
+        return next(
+            (i for i, needles in enumerate(TELLING) if any(n in message for n in needles)), len(TELLING)
+        )
 
     if not errors:
         return InputError("nothing to try")
@@ -289,7 +307,13 @@ def refusal(prefix: str, errors: list[InputError | str], hint: str | None) -> In
     return error
 
 
-def explicit_subject(namespace: dict[str, Any], recipe: Recipe, script: LoadedScript | None, layout: str | None, labels: str | None) -> CodeSubject:
+def explicit_subject(
+    namespace: dict[str, Any],
+    recipe: Recipe,
+    script: LoadedScript | None,
+    layout: str | None,
+    labels: str | None,
+) -> CodeSubject:
     """The subject of a recipe given in full (the layout may still be detected).
 
     The parameters are found from the names the setup bound; without a setup, from the names the
@@ -304,16 +328,26 @@ def explicit_subject(namespace: dict[str, Any], recipe: Recipe, script: LoadedSc
     import inspect
 
     bound = run_setup(namespace, recipe.setup, script) if recipe.setup else []
-    roots = [n for n in bound if not inspect.ismodule(namespace[n]) and not inspect.isroutine(namespace[n]) and not isinstance(namespace[n], type)]
+    roots = [
+        n
+        for n in bound
+        if not inspect.ismodule(namespace[n])
+        and not inspect.isroutine(namespace[n])
+        and not isinstance(namespace[n], type)
+    ]
     if not roots:
         used: set[str] = set()
         for code in (recipe.forward, recipe.gradient, recipe.step):
             if code:
                 used |= {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
         roots = sorted(
-            n for n in used
-            if n in namespace and n not in ("x", "y", "lr")
-            and not inspect.ismodule(namespace[n]) and not inspect.isroutine(namespace[n]) and not isinstance(namespace[n], type)
+            n
+            for n in used
+            if n in namespace
+            and n not in ("x", "y", "lr")
+            and not inspect.ismodule(namespace[n])
+            and not inspect.isroutine(namespace[n])
+            and not isinstance(namespace[n], type)
         )
     slots = Slots(namespace, find_slots(namespace, roots))
     calls = re.findall(r"([A-Za-z_][\w.]*)\(", recipe.gradient or recipe.step or "")

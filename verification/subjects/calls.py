@@ -48,7 +48,9 @@ def where(frames: traceback.StackSummary, script: LoadedScript | None) -> str:
     return f" at {chosen[0].filename.rsplit('/', 1)[-1]}, line {chosen[0].lineno}"
 
 
-def _failure(label: str, exc: BaseException, script: LoadedScript | None, called_as: str | None) -> InputError:
+def _failure(
+    label: str, exc: BaseException, script: LoadedScript | None, called_as: str | None
+) -> InputError:
     frames = traceback.extract_tb(exc.__traceback__)
     if isinstance(exc, SystemExit):
         return InputError(f"{label} called sys.exit({exc.code!r}){where(frames, script)}")
@@ -126,8 +128,10 @@ def compile_block(code: str, option: str) -> tuple[Any, Any]:
             return compile_block("\n".join(line.strip() for line in lines), option)
         raise InputError(f"{option} {code!r} is not valid Python: {exc.msg} (column {exc.offset})") from None
     last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        last = ast.Expression(tree.body.pop().value)
+    final = tree.body[-1] if tree.body else None
+    if isinstance(final, ast.Expr):
+        tree.body.pop()
+        last = ast.Expression(final.value)
     body = compile(tree, option, "exec")
     return body, (None if last is None else compile(last, option, "eval"))
 
@@ -171,9 +175,7 @@ def run_code(
     return user_call(f"{option} {code!r}", run, script=script)
 
 
-def validated_gradient(
-    label: str, grads: Mapping[str, Any], params: Mapping[str, Array]
-) -> dict[str, Array]:
+def validated_gradient(label: str, grads: Mapping[str, Any], params: Mapping[str, Array]) -> dict[str, Array]:
     """The gradients as float64 arrays of the parameters' shapes, or a one-line error.
 
     Raises

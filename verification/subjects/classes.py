@@ -36,8 +36,23 @@ from verification.subjects.recipe import Recipe
 from verification.subjects.subject import CodeSubject
 
 OUTPUT_ATTRIBUTES = (
-    "output", "out", "a2", "y_hat", "yhat", "prediction", "predictions", "a_out", "o", "final_outputs",
-    "output_layer", "layer2", "l2", "a3", "activation", "probs", "yHat",
+    "output",
+    "out",
+    "a2",
+    "y_hat",
+    "yhat",
+    "prediction",
+    "predictions",
+    "a_out",
+    "o",
+    "final_outputs",
+    "output_layer",
+    "layer2",
+    "l2",
+    "a3",
+    "activation",
+    "probs",
+    "yHat",
 )
 """Attributes a forward pass that returns nothing is read from, in order of preference."""
 
@@ -65,7 +80,9 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     return list(dict.fromkeys(out))
 
 
-def forward_candidates(obj: Any, var: str, namespace: dict[str, Any], bound: list[str]) -> list[tuple[str, str, str]]:
+def forward_candidates(
+    obj: Any, var: str, namespace: dict[str, Any], bound: list[str]
+) -> list[tuple[str, str, str]]:
     """``(statements, call, method)`` candidates of the forward pass of ``obj``."""
     inputs = [
         a
@@ -84,7 +101,13 @@ def forward_candidates(obj: Any, var: str, namespace: dict[str, Any], bound: lis
 
 
 def output_expression(
-    namespace: dict[str, Any], statements: str, call: str, var: str, n_in: int, layout: Layout, script: LoadedScript | None
+    namespace: dict[str, Any],
+    statements: str,
+    call: str,
+    var: str,
+    n_in: int,
+    layout: Layout,
+    script: LoadedScript | None,
 ) -> str:
     """The forward recipe: the call when it returns the output (an element of a returned tuple), else
     the call and then the attribute it stored the output in.
@@ -99,21 +122,27 @@ def output_expression(
     namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((1, n_in)))
     value = run_code(f"{statements}\n{call}" if statements else call, namespace, "--forward", script=script)
     prefix = f"{statements}; " if statements else ""
-    if (isinstance(value, np.ndarray) and value.dtype != object and value.size) or isinstance(value, float | np.floating):
+    if (isinstance(value, np.ndarray) and value.dtype != object and value.size) or isinstance(
+        value, float | np.floating
+    ):
         return f"{prefix}{call}"
     if isinstance(value, tuple | list) and value:
         arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
         if arrays:
             index = arrays[-1] - len(value) if arrays[-1] == len(value) - 1 else arrays[-1]
             return f"{prefix}{call}[{index}]"
-    changed = [k for k, v in vars(obj).items() if before.get(k) is not v and isinstance(v, np.ndarray) and v.size]
+    changed = [
+        k for k, v in vars(obj).items() if before.get(k) is not v and isinstance(v, np.ndarray) and v.size
+    ]
     preferred = [k for k in OUTPUT_ATTRIBUTES if k in changed]
     if preferred or changed:
         return f"{prefix}{call}; {var}.{(preferred or changed[-1:])[0]}"
     raise Failed(f"{call} returned {type(value).__name__} and stored no array: no output found")
 
 
-def method_call(var: str, method: str, params: list[inspect.Parameter], err: str, out: str) -> tuple[str, bool] | None:
+def method_call(
+    var: str, method: str, params: list[inspect.Parameter], err: str, out: str
+) -> tuple[str, bool] | None:
     """The call of a gradient or training method with its arguments by their names, and whether it takes
     the error (None when an argument cannot be given)."""
     args, takes_error, keyword = [], False, False
@@ -130,18 +159,26 @@ def method_call(var: str, method: str, params: list[inspect.Parameter], err: str
     return f"{var}.{method}({', '.join(args)})", takes_error
 
 
-def _learning_rate(obj: Any, var: str, method: Any, params: list[inspect.Parameter]) -> tuple[str | None, list[str]]:
+def _learning_rate(
+    obj: Any, var: str, method: Any, params: list[inspect.Parameter]
+) -> tuple[str | None, list[str]]:
     """The learning-rate expression of an update: an argument (then 0.1 is passed), an attribute, or a
     local constant of the method."""
     if "lr" in {cv.role(p.name, i) for i, p in enumerate(params)}:
         return "0.1", []
     for name in cv.LR_NAMES:
         real = next((k for k in vars(obj) if k.lower() == name), None)
-        if real is not None and isinstance(getattr(obj, real), int | float) and not isinstance(getattr(obj, real), bool):
+        if (
+            real is not None
+            and isinstance(getattr(obj, real), int | float)
+            and not isinstance(getattr(obj, real), bool)
+        ):
             return f"{var}.{real}", []
     local = cv.local_learning_rate(method)
     if local is not None:
-        return repr(local[0]), [f"learning rate {local[0]:g} read from line {local[1]} of {getattr(method, '__name__', '')}"]
+        return repr(local[0]), [
+            f"learning rate {local[0]:g} read from line {local[1]} of {getattr(method, '__name__', '')}"
+        ]
     return None, []
 
 
@@ -156,8 +193,16 @@ def gradient_candidates(
         pre, out = f"out = {forward}", "out"
     if label_attr:
         pre = f"{var}.{label_attr} = y; {pre}"
-    grads = [m for m in cv.methods_by_preference(obj, cv.GRADIENT_NAMES, ("backprop", "backward", "grad", "prime")) if m != forward_method]
-    trains = [m for m in cv.methods_by_preference(obj, cv.TRAIN_NAMES, ("train",)) if m != forward_method and m not in grads]
+    grads = [
+        m
+        for m in cv.methods_by_preference(obj, cv.GRADIENT_NAMES, ("backprop", "backward", "grad", "prime"))
+        if m != forward_method
+    ]
+    trains = [
+        m
+        for m in cv.methods_by_preference(obj, cv.TRAIN_NAMES, ("train",))
+        if m != forward_method and m not in grads
+    ]
     returned, updates = [], []
     for m in grads + trains:
         fn = getattr(obj, m)
@@ -169,7 +214,15 @@ def gradient_candidates(
         if made is None:
             continue
         call, takes_error = made
-        notes = [f"{m} takes the error {'y - a' if sign == 1 else 'a - y'} ({'it adds its update to the weights' if sign == 1 else 'the usual sign'})"] if takes_error else []
+        notes = (
+            [
+                f"{m} takes the error y - a (it adds its update to the weights)"
+                if sign == 1
+                else f"{m} takes the error a - y (the usual sign)"
+            ]
+            if takes_error
+            else []
+        )
         if m in grads:
             returned.append(("returned", f"{pre}; {call}", None, notes))
         loops, unbounded = cv.loop_attributes(unbound)
@@ -181,7 +234,9 @@ def gradient_candidates(
     return returned + updates
 
 
-def detect_class(cls: type, namespace: dict[str, Any], script: LoadedScript | None, options: Any) -> CodeSubject:
+def detect_class(
+    cls: type, namespace: dict[str, Any], script: LoadedScript | None, options: Any
+) -> CodeSubject:
     """A subject for a network class, its recipe detected (see the module docstring); pieces the user
     gave in ``options`` (:class:`verification.subjects.detection.Options`) are used as given.
 
@@ -204,7 +259,11 @@ def detect_class(cls: type, namespace: dict[str, Any], script: LoadedScript | No
         except InputError as exc:
             errors.append(exc)
             continue
-        var = wanted if isinstance(namespace.get(wanted), cls) else next((n for n in bound if isinstance(namespace[n], cls)), None)
+        var = (
+            wanted
+            if isinstance(namespace.get(wanted), cls)
+            else next((n for n in bound if isinstance(namespace[n], cls)), None)
+        )
         if var is None:
             errors.append(f"--setup {setup!r} made no {cls.__name__}")
             continue
@@ -220,34 +279,61 @@ def detect_class(cls: type, namespace: dict[str, Any], script: LoadedScript | No
 
 
 def _detect_on(
-    obj: Any, var: str, cls: type, setup: str, bound: list[str], namespace: dict[str, Any], script: LoadedScript | None,
-    options: Any, errors: list[InputError | str],
+    obj: Any,
+    var: str,
+    cls: type,
+    setup: str,
+    bound: list[str],
+    namespace: dict[str, Any],
+    script: LoadedScript | None,
+    options: Any,
+    errors: list[InputError | str],
 ) -> CodeSubject | None:
     label_attr = next(
-        (a for a, v in vars(obj).items()
-         if isinstance(v, np.ndarray) and cv.role(a, 1) == "y" and any(v is namespace.get(n) for n in bound)),
+        (
+            a
+            for a, v in vars(obj).items()
+            if isinstance(v, np.ndarray)
+            and cv.role(a, 1) == "y"
+            and any(v is namespace.get(n) for n in bound)
+        ),
         None,
     )
-    forwards = [("", options.forward, "")] if options.forward else forward_candidates(obj, var, namespace, bound)
+    forwards = (
+        [("", options.forward, "")] if options.forward else forward_candidates(obj, var, namespace, bound)
+    )
     if not forwards:
-        errors.append(f"{cls.__name__} has no forward-pass method (looked for {', '.join(cv.FORWARD_NAMES[:8])} …)")
+        errors.append(
+            f"{cls.__name__} has no forward-pass method (looked for {', '.join(cv.FORWARD_NAMES[:8])} …)"
+        )
     slots = Slots(namespace, find_slots(namespace, [var]))
     keys = [s.name.rsplit(".", 1)[-1].split("[")[0] for s in slots.slots.values()]
     for statements, call, method in forwards:
         for layout in layouts(options.layout, options.labels):
             for n_in in widths(slots):
                 try:
-                    forward = options.forward or output_expression(namespace, statements, call, var, n_in, layout, script)
+                    forward = options.forward or output_expression(
+                        namespace, statements, call, var, n_in, layout, script
+                    )
                 except InputError as exc:
                     errors.append(exc)
                     continue
+                grads: list[tuple[str, str, str | None, list[str]]]
                 if options.gradient or options.step:
-                    grads = [("returned" if options.gradient else "update", options.gradient or options.step, options.lr, [])]
+                    grads = [
+                        (
+                            "returned" if options.gradient else "update",
+                            options.gradient or options.step,
+                            options.lr,
+                            [],
+                        )
+                    ]
                 else:
                     grads = gradient_candidates(obj, var, forward, method, keys, label_attr)
                     if not grads:
                         errors.append(
-                            f"{cls.__name__} has no method that returns gradients or updates its weights that "
+                            f"{cls.__name__} has no method that returns gradients or updates its weights "
+                            "that "
                             "could be called (looked for backprop, backward, gradient, train, fit …)"
                         )
                 for kind, code, lr, notes in grads:

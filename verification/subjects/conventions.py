@@ -23,49 +23,161 @@ from collections.abc import Iterable
 from typing import Any
 
 FORWARD_NAMES = (
-    "forward", "feedforward", "feed_forward", "forward_pass", "forward_propagation", "forward_propogation",
-    "forwardprop", "forward_prop", "fprop", "predict", "query", "think", "__call__", "run",
+    "forward",
+    "feedforward",
+    "feed_forward",
+    "forward_pass",
+    "forward_propagation",
+    "forward_propogation",
+    "forwardprop",
+    "forward_prop",
+    "fprop",
+    "predict",
+    "query",
+    "think",
+    "__call__",
+    "run",
 )
 GRADIENT_NAMES = (
-    "backprop", "backpropagation", "back_propagation", "backward", "backward_pass", "backward_propagation",
-    "backward_propogation", "backprop_step", "gradients", "gradient", "compute_gradients", "get_gradients",
-    "grads", "costFunctionPrime", "cost_function_prime", "loss", "backpropagate", "backPropagate",
+    "backprop",
+    "backpropagation",
+    "back_propagation",
+    "backward",
+    "backward_pass",
+    "backward_propagation",
+    "backward_propogation",
+    "backprop_step",
+    "gradients",
+    "gradient",
+    "compute_gradients",
+    "get_gradients",
+    "grads",
+    "costFunctionPrime",
+    "cost_function_prime",
+    "loss",
+    "backpropagate",
+    "backPropagate",
 )
 TRAIN_NAMES = ("train_step", "train", "fit", "learn", "update", "step", "sgd_step", "train_once")
 """Methods that give a gradient by returning it, or one training step by updating the weights."""
 
 X_ARGS = (
-    "x", "inputs", "input", "xs", "a0", "x_batch", "inputs_list", "input_list", "data", "sample", "features",
-    "x_train", "l0", "input_data", "in_",
+    "x",
+    "inputs",
+    "input",
+    "xs",
+    "a0",
+    "x_batch",
+    "inputs_list",
+    "input_list",
+    "data",
+    "sample",
+    "features",
+    "x_train",
+    "l0",
+    "input_data",
+    "in_",
 )
 Y_ARGS = (
-    "y", "t", "target", "targets", "label", "labels", "y_true", "ytrue", "expected", "desired", "targets_list",
-    "target_list", "y_train", "truth", "desired_output", "expected_output", "outputs_expected",
+    "y",
+    "t",
+    "target",
+    "targets",
+    "label",
+    "labels",
+    "y_true",
+    "ytrue",
+    "expected",
+    "desired",
+    "targets_list",
+    "target_list",
+    "y_train",
+    "truth",
+    "desired_output",
+    "expected_output",
+    "outputs_expected",
 )
 ERROR_ARGS = (
-    "error", "err", "e", "errors", "delta", "d", "output_error", "o_error", "diff", "dout", "grad",
-    "loss_grad", "dloss", "residual", "dvalues",
+    "error",
+    "err",
+    "e",
+    "errors",
+    "delta",
+    "d",
+    "output_error",
+    "o_error",
+    "diff",
+    "dout",
+    "grad",
+    "loss_grad",
+    "dloss",
+    "residual",
+    "dvalues",
 )
 OUTPUT_ARGS = (
-    "o", "out", "output", "a", "y_hat", "yhat", "pred", "prediction", "predicted", "activation", "al", "a2",
-    "output_activation", "outputs", "y_pred", "ypred",
+    "o",
+    "out",
+    "output",
+    "a",
+    "y_hat",
+    "yhat",
+    "pred",
+    "prediction",
+    "predicted",
+    "activation",
+    "al",
+    "a2",
+    "output_activation",
+    "outputs",
+    "y_pred",
+    "ypred",
 )
 CACHE_ARGS = ("cache", "caches", "memory", "activations")
 LR_NAMES = (
-    "lr", "learning_rate", "learningrate", "eta", "alpha", "rate", "step_size", "learn_rate", "l_rate", "lrate",
+    "lr",
+    "learning_rate",
+    "learningrate",
+    "eta",
+    "alpha",
+    "rate",
+    "step_size",
+    "learn_rate",
+    "l_rate",
+    "lrate",
 )
 ITERATION_ARGS = (
-    "iterations", "epochs", "num_epochs", "n_epochs", "number_of_training_iterations", "n_iter", "iters",
-    "num_iterations", "steps", "epoch", "n_iterations", "max_iter",
+    "iterations",
+    "epochs",
+    "num_epochs",
+    "n_epochs",
+    "number_of_training_iterations",
+    "n_iter",
+    "iters",
+    "num_iterations",
+    "steps",
+    "epoch",
+    "n_iterations",
+    "max_iter",
 )
 PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model")
 """Argument names under which functions take their parameters."""
 
 SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
-    (re.compile(r"^(sizes|layers|layer_sizes|layer_dims|layers_dims|dims|shape|architecture|topology|nn_structure)$", re.I), [4, 5, 3]),
+    (
+        re.compile(
+            r"^(sizes|layers|layer_sizes|layer_dims|layers_dims|dims|shape|architecture|topology|nn_structure)$",
+            re.I,
+        ),
+        [4, 5, 3],
+    ),
     (re.compile(r"(input|^n_?x$|^ni$|^n_?in$|inode|num_in|in_features|^d_?in$|n_inputs|^x_size$)", re.I), 4),
     (re.compile(r"(hidden|^n_?h$|^nh$|hnode|^h$)", re.I), 5),
-    (re.compile(r"(output|^n_?y$|^no$|^n_?out$|onode|num_out|num_classes|n_classes|out_features|^d_?out$)", re.I), 3),
+    (
+        re.compile(
+            r"(output|^n_?y$|^no$|^n_?out$|onode|num_out|num_classes|n_classes|out_features|^d_?out$)", re.I
+        ),
+        3,
+    ),
     (re.compile(r"^(lr|learning_?rate|eta|alpha|learn_rate|rate)$", re.I), 0.1),
     (re.compile(r"(epoch|iteration|iters)", re.I), 1),
     (re.compile(r"^(seed|random_state)$", re.I), 0),
@@ -110,12 +222,19 @@ def role(name: str, position: int) -> str | None:
     (the first argument is the inputs when its name says nothing)."""
     n = name.lower()
     for kind, names in (
-        ("x", X_ARGS), ("y", Y_ARGS), ("error", ERROR_ARGS), ("output", OUTPUT_ARGS), ("cache", CACHE_ARGS),
-        ("lr", LR_NAMES), ("iterations", ITERATION_ARGS),
+        ("x", X_ARGS),
+        ("y", Y_ARGS),
+        ("error", ERROR_ARGS),
+        ("output", OUTPUT_ARGS),
+        ("cache", CACHE_ARGS),
+        ("lr", LR_NAMES),
+        ("iterations", ITERATION_ARGS),
     ):
         if n in lower(names):
             return kind
-    if re.search(r"target|label|expected|desired|truth", n) or re.search(r"(train|set|true).*out|out.*(train|set|true)", n):
+    if re.search(r"target|label|expected|desired|truth", n) or re.search(
+        r"(train|set|true).*out|out.*(train|set|true)", n
+    ):
         return "y"  # a training method's "outputs" are its labels
     if re.search(r"iter|epoch", n):
         return "iterations"
@@ -261,7 +380,16 @@ def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
         if guess is None:
             return []
         out[p.name] = guess
-    single = {k: ([*v[:-1], 1] if v == [4, 5, 3] else 1 if v == 3 and re.search(r"out|n_?y|onode|class", k, re.I) else v) for k, v in out.items()}
+    single = {
+        k: (
+            [*v[:-1], 1]
+            if v == [4, 5, 3]
+            else 1
+            if v == 3 and re.search(r"out|n_?y|onode|class", k, re.I)
+            else v
+        )
+        for k, v in out.items()
+    }
     return [out] if single == out else [out, single]
 
 
@@ -309,13 +437,17 @@ def construction_slice(tree: ast.Module, cls_name: str) -> tuple[str, str] | Non
     """
     body = _flat_body(tree)
     for index, stmt in enumerate(body):
-        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)):
+        if not (
+            isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+        ):
             continue
         call = stmt.value
         if not isinstance(call, ast.Call):
             continue
         func = call.func
-        called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        called = (
+            func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        )
         if called == cls_name:
             text = _with_dependencies(body, index)
             return None if text is None else (text, stmt.targets[0].id)
@@ -329,7 +461,8 @@ def assignment_slice(tree: ast.Module, name: str) -> str | None:
     for index in range(len(body) - 1, -1, -1):
         stmt = body[index]
         if isinstance(stmt, ast.Assign) and any(
-            (isinstance(t, ast.Name) and t.id == name) or (isinstance(t, ast.Tuple) and name in {e.id for e in t.elts if isinstance(e, ast.Name)})
+            (isinstance(t, ast.Name) and t.id == name)
+            or (isinstance(t, ast.Tuple) and name in {e.id for e in t.elts if isinstance(e, ast.Name)})
             for t in stmt.targets
         ):
             return _with_dependencies(body, index)

@@ -61,7 +61,8 @@ class Options:
     def __post_init__(self) -> None:
         if self.gradient is not None and self.step is not None:
             raise InputError(
-                "give --gradient (code that returns gradients) or --step (code that updates the weights), not both"
+                "give --gradient (code that returns gradients) or --step (code that updates the weights), "
+                "not both"
             )
         if self.layout is not None and self.layout not in LAYOUTS:
             raise InputError(f"--layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
@@ -102,8 +103,13 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
     options = options or Options()
     if isinstance(code, Subject):
         return code
-    for option, piece in (("--setup", options.setup), ("--forward", options.forward), ("--gradient", options.gradient),
-                          ("--step", options.step), ("--lr", options.lr)):
+    for option, piece in (
+        ("--setup", options.setup),
+        ("--forward", options.forward),
+        ("--gradient", options.gradient),
+        ("--step", options.step),
+        ("--lr", options.lr),
+    ):
         if piece is not None:
             compile_block(piece, option)  # a syntax error is named before anything runs
     namespace: dict[str, Any] = script.module.__dict__ if script is not None else {}
@@ -120,7 +126,9 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         options = replace(options, setup=options.setup or "net = net")
         code = type(code)
     if options.explicit:
-        recipe = Recipe(options.setup or "", options.forward or "", options.gradient, options.step, options.lr)
+        recipe = Recipe(
+            options.setup or "", options.forward or "", options.gradient, options.step, options.lr
+        )
         return explicit_subject(namespace, recipe, script, options.layout, options.labels)
     if isinstance(code, type):
         if not namespace:
@@ -134,4 +142,6 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         return detect_functions(namespace, script, options, code.__name__)
     if code is None and script is not None:
         return detect_script(namespace, script, options)
-    raise InputError(f"nothing to check: give a {WHAT}, or the explicit form (--forward and --gradient or --step)")
+    raise InputError(
+        f"nothing to check: give a {WHAT}, or the explicit form (--forward and --gradient or --step)"
+    )

@@ -34,7 +34,9 @@ from verification.subjects.recipe import Recipe
 from verification.subjects.subject import CodeSubject
 
 
-def _functions(namespace: dict[str, Any], script: LoadedScript, words: tuple[str, ...], avoid: tuple[str, ...] = ()) -> list[str]:
+def _functions(
+    namespace: dict[str, Any], script: LoadedScript, words: tuple[str, ...], avoid: tuple[str, ...] = ()
+) -> list[str]:
     names = [n for n in script.defined_names() if inspect.isfunction(namespace.get(n))]
     return [n for n in names if any(w in n.lower() for w in words) and not any(a in n.lower() for a in avoid)]
 
@@ -76,7 +78,9 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
     return out
 
 
-def detect_functions(namespace: dict[str, Any], script: LoadedScript, options: Any, backward: str | None = None) -> CodeSubject:
+def detect_functions(
+    namespace: dict[str, Any], script: LoadedScript, options: Any, backward: str | None = None
+) -> CodeSubject:
     """A subject for a network written as functions (see the module docstring).
 
     Raises
@@ -85,7 +89,11 @@ def detect_functions(namespace: dict[str, Any], script: LoadedScript, options: A
         When no forward and backward function pair runs.
     """
     forwards = _functions(namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_"))
-    backwards = [backward] if backward else _functions(namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_"))
+    backwards = (
+        [backward]
+        if backward
+        else _functions(namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_"))
+    )
     errors: list[InputError | str] = []
     if not forwards or not backwards:
         raise InputError(
@@ -94,7 +102,9 @@ def detect_functions(namespace: dict[str, Any], script: LoadedScript, options: A
             hint="give the explicit form: --setup, --forward, --gradient",
         )
     for fwd in forwards:
-        for setup, params in [(options.setup, "parameters")] if options.setup else _setups(namespace, script, namespace[fwd]):
+        for setup, params in (
+            [(options.setup, "parameters")] if options.setup else _setups(namespace, script, namespace[fwd])
+        ):
             try:
                 bound = run_setup(namespace, setup, script)
             except InputError as exc:
@@ -126,7 +136,9 @@ def detect_functions(namespace: dict[str, Any], script: LoadedScript, options: A
                         if bargs is None:
                             errors.append(f"cannot call {bwd}: an argument's name says nothing of its value")
                             continue
-                        recipe = Recipe(setup=setup, forward=forward, gradient=f"{pre}; {bwd}({bargs})", layout=layout)
+                        recipe = Recipe(
+                            setup=setup, forward=forward, gradient=f"{pre}; {bwd}({bargs})", layout=layout
+                        )
                         try:
                             return subject_for(namespace, recipe, roots, script, n_in, bwd)
                         except InputError as exc:
@@ -159,20 +171,33 @@ def _updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
     exprs: list[ast.expr] = []
     for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
-            target = node.target
+            target: ast.expr = node.target
             while isinstance(target, ast.Subscript):
                 target = target.value
             if isinstance(target, ast.Name):
                 names.append(target.id)
                 exprs.append(node.value)
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        elif (
+            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        ):
             t, v = node.targets[0].id, node.value
-            if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and isinstance(v.left, ast.Name) and v.left.id == t:
+            if (
+                isinstance(v, ast.BinOp)
+                and isinstance(v.op, ast.Add | ast.Sub)
+                and isinstance(v.left, ast.Name)
+                and v.left.id == t
+            ):
                 names.append(t)
                 exprs.append(v.right)
-        elif isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and getattr(node.iter.func, "id", "") == "zip":
+        elif (
+            isinstance(node, ast.For)
+            and isinstance(node.iter, ast.Call)
+            and getattr(node.iter.func, "id", "") == "zip"
+        ):
             first = node.iter.args[0] if node.iter.args else None
-            if isinstance(first, ast.List | ast.Tuple) and any(isinstance(n, ast.AugAssign) for n in ast.walk(node)):
+            if isinstance(first, ast.List | ast.Tuple) and any(
+                isinstance(n, ast.AugAssign) for n in ast.walk(node)
+            ):
                 names += [e.id for e in first.elts if isinstance(e, ast.Name)]
     return list(dict.fromkeys(names)), exprs
 
@@ -205,24 +230,40 @@ def _training_loop(tree: ast.Module) -> tuple[int, list[ast.For], list[ast.stmt]
 
 
 def _update_loop(loop: ast.For) -> bool:
-    """``for p, g in zip([W1, W2], [dW1, dW2]): p -= lr * g``: a loop over the parameters, part of one step."""
+    """``for p, g in zip([W1, W2], [dW1, dW2]): p -= lr * g``: a loop over the parameters, part of one
+    step."""
     call = loop.iter
-    return isinstance(call, ast.Call) and getattr(call.func, "id", "") == "zip" and bool(call.args) and isinstance(call.args[0], ast.List | ast.Tuple)
+    return (
+        isinstance(call, ast.Call)
+        and getattr(call.func, "id", "") == "zip"
+        and bool(call.args)
+        and isinstance(call.args[0], ast.List | ast.Tuple)
+    )
 
 
 def script_recipe(script: LoadedScript) -> tuple[Recipe, list[str]] | None:
-    """The recipe read off a script's training loop, and its weight names (None when there is no such loop)."""
+    """The recipe read off a script's training loop, and its weight names (None when there is no such
+    loop)."""
     found = _training_loop(script.tree)
     if found is None:
         return None
     index, chain, body = found
     before = script.tree.body[:index]
-    assigned = {n.id for s in before if isinstance(s, ast.Assign | ast.AnnAssign) for t in (s.targets if isinstance(s, ast.Assign) else [s.target]) for n in ast.walk(t) if isinstance(n, ast.Name)}
+    assigned = {
+        n.id
+        for s in before
+        if isinstance(s, ast.Assign | ast.AnnAssign)
+        for t in (s.targets if isinstance(s, ast.Assign) else [s.target])
+        for n in ast.walk(t)
+        if isinstance(n, ast.Name)
+    }
     weights, exprs = _updates(body)
     weights = [w for w in weights if w in assigned]
     if not weights:
         return None
-    read = [n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    read = [
+        n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    ]
     data = [n for n in dict.fromkeys(read) if n in assigned and n not in weights]
     # the labels: a data name in the first statement that compares the output with it (an error or a loss)
     label, output, cut = None, None, None
@@ -239,21 +280,39 @@ def script_recipe(script: LoadedScript) -> tuple[Recipe, list[str]] | None:
             stored += [n.id for t in s.targets for n in ast.walk(t) if isinstance(n, ast.Name)]
     if label is None or output is None or cut is None:
         return None
-    inputs = [d for d in data if d != label and any(isinstance(n, ast.Name) and n.id == d for s in body[:cut] for n in ast.walk(s))]
+    inputs = [
+        d
+        for d in data
+        if d != label and any(isinstance(n, ast.Name) and n.id == d for s in body[:cut] for n in ast.walk(s))
+    ]
     if len(inputs) != 1:
         return None
     bind = [f"{inputs[0]} = x"] if inputs[0] != "x" else []
     bind_y = [f"{label} = y"] if label != "y" else []
     for loop in chain:  # loop variables: the first sample
-        if isinstance(loop.target, ast.Name) and isinstance(loop.iter, ast.Call) and getattr(loop.iter.func, "id", "") == "range":
+        if (
+            isinstance(loop.target, ast.Name)
+            and isinstance(loop.iter, ast.Call)
+            and getattr(loop.iter.func, "id", "") == "range"
+        ):
             bind.append(f"{loop.target.id} = 0")
-    setup = "; ".join(ast.unparse(s) for s in before if isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) and not _prints(s))
+    setup = "; ".join(
+        ast.unparse(s)
+        for s in before
+        if isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) and not _prints(s)
+    )
     forward = "; ".join([*bind, *(ast.unparse(s) for s in body[:cut] if not _prints(s)), output])
     kept = [s for s in body if not _prints(s)]
     glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
     step = glue.join([*bind, *bind_y, *(ast.unparse(s) for s in kept)])
     lr = _rate(exprs, assigned)
-    return Recipe(setup=setup, forward=forward, step=step, lr=lr, notes=(f"read off the training loop at line {chain[0].lineno}",)), weights
+    return Recipe(
+        setup=setup,
+        forward=forward,
+        step=step,
+        lr=lr,
+        notes=(f"read off the training loop at line {chain[0].lineno}",),
+    ), weights
 
 
 def stored_not(stored: list[str], name: str) -> list[str]:
@@ -281,9 +340,17 @@ def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
         for node in ast.walk(e):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
                 for side in (node.left, node.right):
-                    if isinstance(side, ast.Constant) and isinstance(side.value, int | float) and side.value != 2:
+                    if (
+                        isinstance(side, ast.Constant)
+                        and isinstance(side.value, int | float)
+                        and side.value != 2
+                    ):
                         return repr(side.value)
-                    if isinstance(side, ast.Name) and side.id.lower() in cv.lower(cv.LR_NAMES) and side.id in assigned:
+                    if (
+                        isinstance(side, ast.Name)
+                        and side.id.lower() in cv.lower(cv.LR_NAMES)
+                        and side.id in assigned
+                    ):
                         return side.id
     return None
 
@@ -296,11 +363,13 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Any)
     InputError
         When the loop cannot be read or its recipe does not run; the hint is the explicit form.
     """
-    from verification.subjects.loader import top_level_refusal
+    from verification.subjects.statements import top_level_refusal
 
     found = script_recipe(script)
     if found is None:
-        what = "no class or function" if not script.defined_names() else "no network class or backward function"
+        what = (
+            "no class or function" if not script.defined_names() else "no network class or backward function"
+        )
         raise InputError(
             f"{script.path} defines {what} to check, and no training loop that could be read off",
             hint=top_level_refusal(script).hint,
@@ -309,7 +378,9 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Any)
     try:
         run_setup(namespace, recipe.setup, script)
     except InputError as exc:
-        raise InputError(f"the top-level setup of {script.path} did not run: {exc}", hint=_command(script, recipe)) from None
+        raise InputError(
+            f"the top-level setup of {script.path} did not run: {exc}", hint=_command(script, recipe)
+        ) from None
     errors: list[InputError | str] = []
     slots = Slots(namespace, find_slots(namespace, weights))
     for layout in layouts(options.layout, options.labels):
@@ -317,10 +388,19 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Any)
             try:
                 from dataclasses import replace
 
-                return subject_for(namespace, replace(recipe, layout=layout), weights, script, n_in, f"the training loop of {script.path.name}")
+                return subject_for(
+                    namespace,
+                    replace(recipe, layout=layout),
+                    weights,
+                    script,
+                    n_in,
+                    f"the training loop of {script.path.name}",
+                )
             except InputError as exc:
                 errors.append(exc)
-    raise refusal(f"the training loop of {script.path} could not be run as a recipe", errors, _command(script, recipe))
+    raise refusal(
+        f"the training loop of {script.path} could not be run as a recipe", errors, _command(script, recipe)
+    )
 
 
 def _command(script: LoadedScript, recipe: Recipe) -> str:

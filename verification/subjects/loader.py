@@ -47,6 +47,7 @@ from verification.subjects.statements import (
     keep,
     names_read,
     not_run_reason,
+    top_level_refusal,
 )
 
 __all__ = [
@@ -342,36 +343,3 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
         for stmt in tree.body:
             loading.statement(stmt)
     return LoadedScript(path, module, loading.skipped, loading.failed, tree, source)
-
-
-_ARRAY_MODULES = ("np", "numpy", "torch", "jnp", "cp")
-_SETUP_STATEMENTS = 8
-
-
-def _array_setup(script: LoadedScript) -> list[str]:
-    """The script's top-level imports and array assignments (``W1 = np.random.randn(30, 5)``), as source."""
-    text = script.source.text if script.source is not None else ""
-    out = []
-    for stmt in script.tree.body:
-        keep = isinstance(stmt, ast.Import | ast.ImportFrom)
-        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
-            root = stmt.value.func
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            keep = isinstance(root, ast.Name) and root.id in _ARRAY_MODULES
-        segment = ast.get_source_segment(text, stmt) if keep else None
-        if segment and "\n" not in segment:
-            out.append(segment)
-    return out[:_SETUP_STATEMENTS]
-
-
-def top_level_refusal(script: LoadedScript) -> InputError:
-    """The refusal for a script without a class or function, with the explicit form as its hint."""
-    setup = "; ".join(_array_setup(script)) or "CODE"
-    quoted = setup.replace("'", "'\"'\"'")
-    return InputError(
-        f"{script.path} defines no class or function: its network lives in top-level statements, "
-        "which the loader does not run",
-        hint=f"check it in the explicit form: backprop-verify check {script.path} --setup '{quoted}' "
-        "--forward EXPR --gradient EXPR (or --step STMT for a step that updates the weights in place)",
-    )

@@ -54,7 +54,8 @@ def leaves(value: Any, key: str | None = None) -> list[tuple[str | None, Any]]:
 
 
 def _stem(key: str) -> str:
-    """``dW1`` → ``w1``, ``grad_b2`` → ``b2``, ``W1_grad`` → ``w1`` (lower case, prefixes and suffixes off)."""
+    """``dW1`` → ``w1``, ``grad_b2`` → ``b2``, ``W1_grad`` → ``w1`` (lower case, prefixes and suffixes
+    off)."""
     k = key.lower()
     for s in SUFFIXES:
         if k.endswith(s) and len(k) > len(s):
@@ -99,11 +100,7 @@ def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dic
     """
     found = leaves(returned)
     scalars = any(p.shape == () for p in params.values())
-    usable = [
-        (i, k, np.asarray(v))
-        for i, (k, v) in enumerate(found)
-        if isinstance(v, np.ndarray) or scalars
-    ]
+    usable = [(i, k, np.asarray(v)) for i, (k, v) in enumerate(found) if isinstance(v, np.ndarray) or scalars]
     if not any(a.size > 0 for _, _, a in usable):
         raise InputError(
             f"{label} returned {type(returned).__name__}, not gradients (no arrays in it)",
@@ -113,7 +110,9 @@ def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dic
     names = list(params)
 
     def fits(a: Array, shape: tuple[int, ...]) -> bool:
-        return a.shape == shape or (a.size == int(np.prod(shape)) and a.squeeze().shape == np.empty(shape).squeeze().shape)
+        return a.shape == shape or (
+            a.size == int(np.prod(shape)) and a.squeeze().shape == np.empty(shape).squeeze().shape
+        )
 
     # 1. by name: the parameter's own name, else the stems (dW1 → W1)
     exact = {k: (i, a) for i, k, a in usable if k is not None}
@@ -131,7 +130,9 @@ def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dic
     # 2. by order, forwards or backwards: every parameter, or a run of them (a network whose biases
     # are not trained returns the weights' gradients only)
     for order in (names, list(reversed(names))):
-        if len(candidates) == len(order) and all(fits(a, params[n].shape) for (_, a), n in zip(candidates, order, strict=True)):
+        if len(candidates) == len(order) and all(
+            fits(a, params[n].shape) for (_, a), n in zip(candidates, order, strict=True)
+        ):
             return {n: i for (i, _), n in zip(candidates, order, strict=True)}
     if len(candidates) < len(names):
         for order in (names, list(reversed(names))):

@@ -26,7 +26,12 @@ from pathlib import Path
 
 from ffnn.validation import InputError, one_line
 from verification.subjects.notebooks import read_notebook
-from verification.subjects.python2 import convert_python2, Python2Construct, python2_construct, python2_in_tree
+from verification.subjects.python2 import (
+    Python2Construct,
+    convert_python2,
+    python2_construct,
+    python2_in_tree,
+)
 
 SUFFIXES = (".py", ".ipynb")
 """File names the loader reads: Python scripts and Jupyter notebooks."""

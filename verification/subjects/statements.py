@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from typing import Any
+
+from ffnn.validation import InputError
 
 DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _CONSTANT_NODES = (
@@ -220,3 +223,37 @@ def import_names(stmt: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
             module = "." * stmt.level + (stmt.module or "")
             out.append((alias.asname or alias.name, f"{module}.{alias.name}"))
     return out
+
+
+_ARRAY_MODULES = ("np", "numpy", "torch", "jnp", "cp")
+_SETUP_STATEMENTS = 8
+
+
+def _array_setup(script: Any) -> list[str]:
+    """The script's top-level imports and array assignments (``W1 = np.random.randn(30, 5)``), as source."""
+    text = script.source.text if script.source is not None else ""
+    out = []
+    for stmt in script.tree.body:
+        keep = isinstance(stmt, ast.Import | ast.ImportFrom)
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Call):
+            root = stmt.value.func
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            keep = isinstance(root, ast.Name) and root.id in _ARRAY_MODULES
+        segment = ast.get_source_segment(text, stmt) if keep else None
+        if segment and "\n" not in segment:
+            out.append(segment)
+    return out[:_SETUP_STATEMENTS]
+
+
+def top_level_refusal(script: Any) -> InputError:
+    """The refusal for a script (a :class:`~verification.subjects.loader.LoadedScript`) without a class or
+    function, with the explicit form as its hint."""
+    setup = "; ".join(_array_setup(script)) or "CODE"
+    quoted = setup.replace("'", "'\"'\"'")
+    return InputError(
+        f"{script.path} defines no class or function: its network lives in top-level statements, "
+        "which the loader does not run",
+        hint=f"check it in the explicit form: backprop-verify check {script.path} --setup '{quoted}' "
+        "--forward EXPR --gradient EXPR (or --step STMT for a step that updates the weights in place)",
+    )

@@ -93,7 +93,9 @@ class Subject:
         self.bind_inputs(x)
         return self.output()
 
-    def gradient(self, params: Mapping[str, Array], x: Array, y: Array) -> tuple[dict[str, Array], dict[str, Array]]:
+    def gradient(
+        self, params: Mapping[str, Array], x: Array, y: Array
+    ) -> tuple[dict[str, Array], dict[str, Array]]:
         """The code's gradient at ``params`` for ``(x, y)``, and a bound on its rounding per entry."""
         raise NotImplementedError
 
@@ -132,7 +134,8 @@ class CodeSubject(Subject):
         notes: list[str] | None = None,
         plan: Mapping[str, int] | None = None,
     ) -> None:
-        self.name, self.namespace, self.slots, self.recipe = name, namespace, slots, recipe
+        self.name, self.namespace, self.slots = name, namespace, slots
+        self.recipe: Recipe = recipe
         self.n_inputs, self.n_outputs, self.script = n_inputs, n_outputs, script
         self.layout = recipe.layout
         self.lr_known = recipe.kind == "returned" or lr is not None
@@ -141,7 +144,9 @@ class CodeSubject(Subject):
         self.parameters = slots.read()
         self.backward_order = list(reversed(list(self.parameters)))
         self._forward = compile_block(recipe.forward, "--forward")
-        self._gradient = compile_block(recipe.gradient or recipe.step or "", "--gradient" if recipe.gradient else "--step")
+        self._gradient = compile_block(
+            recipe.gradient or recipe.step or "", "--gradient" if recipe.gradient else "--step"
+        )
         self._n = 1
         self.plan = dict(plan or {})
 
@@ -156,7 +161,9 @@ class CodeSubject(Subject):
         self._n = x.shape[0]
 
     def output(self) -> Array:
-        value = run_code(self.recipe.forward, self.namespace, "--forward", script=self.script, compiled=self._forward)
+        value = run_code(
+            self.recipe.forward, self.namespace, "--forward", script=self.script, compiled=self._forward
+        )
         return self.layout.from_code(value, self._n, f"the output of --forward {self.recipe.forward!r}")
 
     def entry_setter(self, name: str) -> EntrySetter:
@@ -165,7 +172,9 @@ class CodeSubject(Subject):
     def restore(self) -> None:
         self.slots.restore()
 
-    def gradient(self, params: Mapping[str, Array], x: Array, y: Array) -> tuple[dict[str, Array], dict[str, Array]]:
+    def gradient(
+        self, params: Mapping[str, Array], x: Array, y: Array
+    ) -> tuple[dict[str, Array], dict[str, Array]]:
         self.load(params)
         self.bind_inputs(x)
         self.namespace["y"] = self.layout.labels_to_code(y)
@@ -203,7 +212,10 @@ class NetworkSubject(Subject):
     """
 
     def __init__(
-        self, network: Network, backward: Callable[[Network, Array, Array], Mapping[str, Any]], name: str = "backward"
+        self,
+        network: Network,
+        backward: Callable[[Network, Array, Array], Mapping[str, Any]],
+        name: str = "backward",
     ) -> None:
         self.network, self.backward, self.name = network, backward, name
         self.parameters = {k: np.array(v, dtype=np.float64) for k, v in network.parameters().items()}
@@ -232,8 +244,12 @@ class NetworkSubject(Subject):
     def entry_setter(self, name: str) -> Array:
         return self._params[name].reshape(-1)
 
-    def gradient(self, params: Mapping[str, Array], x: Array, y: Array) -> tuple[dict[str, Array], dict[str, Array]]:
-        net = self.network.with_parameters({n: np.array(params[n], dtype=np.float64) for n in self.parameters})
+    def gradient(
+        self, params: Mapping[str, Array], x: Array, y: Array
+    ) -> tuple[dict[str, Array], dict[str, Array]]:
+        net = self.network.with_parameters(
+            {n: np.array(params[n], dtype=np.float64) for n in self.parameters}
+        )
         grads = user_call(self.name, self.backward, net, x, y)
         out = validated_gradient(self.name, {k: np.asarray(v) for k, v in grads.items()}, params)
         for n, g in out.items():

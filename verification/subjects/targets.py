@@ -78,7 +78,8 @@ def default_name(script: LoadedScript) -> str | None:
         listed = [c.__name__ for c in (fit or classes)]
         reason = "with forward and backward methods" if fit else "none with both forward and backward"
         raise InputError(
-            f"{script.path} defines {len(classes)} classes ({reason}: {', '.join(listed)}); say which to check",
+            f"{script.path} defines {len(classes)} classes ({reason}: {', '.join(listed)}); "
+            "say which to check",
             hint=f"name it after the path, e.g. {script.path}:{listed[0]}",
         )
     backward = [

@@ -1,0 +1,128 @@
+"""Kinks at a probe: when Richardson's steps cross a point where the code's loss is not differentiable
+(a ReLU at 0), the probe is redrawn rather than judged.
+
+A flagged entry is examined by the kink test of :mod:`verification.compare.kinks` at Richardson's
+largest step, on the loss of the subject's output as a function of that entry
+(:class:`LossEvaluator`); a flagged direction ``u``, on ``t ↦ L(a(θ + t u))``. Complex step crosses no
+kink (its step is imaginary) and needs none of this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.losses import get_loss
+from verification.compare.kinks import classify_kinks
+from verification.compare.rule import excess
+from verification.identify.comparison import Elements
+from verification.identify.probes import Probe
+from verification.numeric.differences import relative_step
+from verification.subjects.subject import Subject
+from verification.tolerances import RICHARDSON_LEVELS, Tolerance
+
+Array = NDArray[Any]
+
+
+class LossEvaluator:
+    """The batch loss of the subject's output as a function of its parameters, for the kink test
+    (:mod:`verification.compare.kinks`), which shifts single entries."""
+
+    def __init__(self, subject: Subject, probe: Probe, loss: str) -> None:
+        self.subject, self.probe, self.spec = subject, probe, get_loss(loss)
+        self.params = {n: np.array(v, dtype=np.float64) for n, v in probe.params.items()}
+        self.value = float(self.spec.value(probe.output, probe.y))
+        self.dtype = np.dtype(np.float64)
+        self.parameter_dtypes = {n: "float64" for n in self.params}
+        self.evaluations = 1
+
+    def shifted(self, name: str, flat: Array, delta: Array) -> Array:
+        """The loss with single entries of ``name`` shifted by ``delta``."""
+        self.subject.load(self.params)
+        self.subject.bind_inputs(self.probe.x)
+        setter = self.subject.entry_setter(name)
+        out = np.empty(len(flat))
+        try:
+            for k, (i, d) in enumerate(zip(np.asarray(flat), np.asarray(delta), strict=True)):
+                original = setter[i]
+                setter[i] = self.params[name].flat[i] + d
+                try:
+                    a = self.subject.output()
+                finally:
+                    setter[i] = original
+                out[k] = self.spec.value(a, self.probe.y) if np.all(np.isfinite(a)) else np.nan
+        finally:
+            self.subject.restore()
+        self.evaluations += len(flat)
+        return out
+
+
+def crosses_kink(
+    subject: Subject, probe: Probe, compared: Mapping[str, dict[str, Elements]], tol: Tolerance
+) -> bool:
+    """True when a flagged entry of some loss sits on a kink of the code (the probe is then redrawn)."""
+    for loss, tensors in compared.items():
+        for name, el in tensors.items():
+            bad = el.flagged_entries(tol)
+            if not bad.size:
+                continue
+            flat = np.ravel_multi_index(np.array([el.labels[i] for i in bad]).T, el.shape)
+            ev = LossEvaluator(subject, probe, loss)
+            # the largest step Richardson took: a kink within it bends the extrapolation
+            step = relative_step(probe.params[name].ravel()[flat], 1 / (2 * RICHARDSON_LEVELS + 1))
+            floor = float(max(el.floors[0][0], el.floors[1][0]))
+            found = classify_kinks(ev, name, np.atleast_1d(flat), step, el.analytic[bad], tol, floor)
+            if found.kink.any():
+                return True
+        for name, el in tensors.items():
+            if direction_crosses_kink(subject, probe, loss, name, el, tol):
+                return True
+    return False
+
+
+def direction_crosses_kink(
+    subject: Subject, probe: Probe, loss: str, name: str, el: Elements, tol: Tolerance
+) -> bool:
+    """The kink test along each flagged direction ``u``: of ``t ↦ L(a(θ + t u))`` at ``t = 0``."""
+    from verification.numeric.evaluators import LoopEvaluator
+
+    floor = np.maximum(el.floors[0], el.floors[1])
+    over = excess(el.analytic, el.numeric, el.estimate, tol, floor)
+    spec = get_loss(loss)
+    w = probe.params[name]
+    for k in np.flatnonzero(over[el.entries :] > 0):
+        label = el.labels[el.entries + k]
+        u = el.directions[k].reshape(w.shape) if el.directions is not None else None
+        if u is None:
+            continue
+
+        def along(p: dict[str, Array], u: Array = u) -> float:
+            shifted = dict(probe.params)
+            shifted[name] = w + float(np.real(p["t"][0])) * u
+            subject.load(shifted)
+            subject.bind_inputs(probe.x)
+            return float(spec.value(subject.output(), probe.y))
+
+        ev = LoopEvaluator(along, {"t": np.zeros(1)})
+        h0 = (
+            np.finfo(np.float64).eps ** (1 / (2 * RICHARDSON_LEVELS + 1))
+            * max(1.0, float(np.linalg.norm(w)))
+            / (float(np.linalg.norm(u)) or 1.0)
+        )
+        found = classify_kinks(
+            ev,
+            "t",
+            np.zeros(1, dtype=np.intp),
+            np.array([h0]),
+            np.array([el.analytic[el.entries + k]]),
+            tol,
+            float(floor[el.entries + k]),
+        )
+        subject.restore()
+        if found.kink.any():
+            del label
+            return True
+    return False
