@@ -13,15 +13,16 @@ ROOT = Path(__file__).parent
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """The default test run (Hypothesis profile ``ci``), as README.md and CI run it."""
-    session.install("-e", ".")
+    """The default test run (Hypothesis profile ``ci``), as README.md and CI run it, with the ``test``
+    extra so that the figure tests run too."""
+    session.install("-e", ".[test]")
     session.run("python", "-m", "pytest", *session.posargs)
 
 
 @nox.session
 def property(session: nox.Session) -> None:
     """The whole suite with the ``thorough`` Hypothesis profile: thousands of examples per property."""
-    session.install("-e", ".")
+    session.install("-e", ".[test]")
     session.run(
         "python",
         "-m",

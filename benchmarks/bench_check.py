@@ -155,7 +155,7 @@ def timing_table(folder: Path, command: list[str]) -> list[str]:
 
 
 def planted(folder: Path, command: list[str], seeds: int) -> list[str]:
-    from verification.identify.check import check_target
+    from verification.identification.check import check_target
 
     sizes = (784, 128, 10)
     lines = []

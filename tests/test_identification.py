@@ -11,8 +11,8 @@ import pytest
 from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
-from verification.identify.identification import MAX_PROBES, MAX_SAMPLES, identify
-from verification.identify.report import format_scale, to_dict
+from verification.identification.identify import MAX_PROBES, MAX_SAMPLES, identify
+from verification.identification.report import format_scale, to_dict
 from verification.subjects.subject import subject_from_network
 
 QUESTION = ((30, 5, 3), ("sigmoid", "sigmoid"))

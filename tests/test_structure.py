@@ -136,3 +136,44 @@ def test_every_module_imports_on_its_own() -> None:
     assert done.returncode == 0 and not failed, (
         f"got import failures {failed} {done.stderr[-500:]}, but every module should import on its own"
     )
+
+
+MAX_LINES = 370
+"""A module is one concept a reader takes in at one sitting: about 350 lines, with a little room."""
+
+
+def test_no_module_is_longer_than_a_sitting() -> None:
+    long = {
+        name: n
+        for name, path in MODULES.items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, f"got modules of {long} lines, but a module stays under {MAX_LINES}: split it by concept"
+
+
+FRONT_DOOR = """
+import importlib, sys, verification
+for name in sys.argv[1:]:
+    importlib.import_module(name)
+for name in verification.__all__:
+    value = getattr(verification, name)
+    print(name, getattr(value, "__module__", type(value).__name__), callable(value))
+"""
+
+
+def test_the_front_door_gives_its_functions_after_every_module_is_loaded() -> None:
+    """A subpackage named like a front-door function would shadow it once imported (the import system
+    binds submodules on their parent): every name of ``verification.__all__`` must still be the function
+    from its documented module after all modules are loaded."""
+    import verification
+
+    done = subprocess.run(
+        [sys.executable, "-c", FRONT_DOOR, *(m for m in sorted(MODULES) if not m.endswith("__main__"))],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr[-1000:]
+    got = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()}
+    where = verification._WHERE
+    assert got == {name: [where[name], "True"] for name in verification.__all__}

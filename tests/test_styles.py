@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from verification.identify.check import check_target
-from verification.identify.report import format_scale
+from verification.identification.check import check_target
+from verification.identification.report import format_scale
 
 SIGMOID = """
 import numpy as np

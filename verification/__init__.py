@@ -16,7 +16,7 @@ name                             what it does (and where it lives)
 :func:`numeric_gradient`         finite-difference gradient with an error estimate per entry
                                  (``verification.numeric.methods``)
 :func:`identify`                 which catalog loss someone's backward pass is the gradient of
-                                 (``verification.identify.identification``)
+                                 (``verification.identification.identify``)
 :func:`assert_gradient_of`       the pytest assertion of that (``verification.testing.assertions``)
 :func:`derive_pair`              SymPy derivation of a loss and activation pair's output delta
                                  (``verification.symbolic.pairs``)
@@ -25,7 +25,7 @@ name                             what it does (and where it lives)
 The rest is organised by concept: ``numeric`` (evaluators and difference methods), ``compare`` (the
 acceptance rule, reports, kinks and the checking modes), ``symbolic`` (SymPy derivations and their
 rendering), ``subjects`` (loading someone's script and turning it into something callable),
-``identify`` (probes, identification and the ``check`` command's report), ``testing`` (the assertion,
+``identification`` (probes, identification and the ``check`` command's report), ``testing`` (the assertion,
 the pytest plugin, Hypothesis strategies and conditioning helpers), ``zoo`` (mutant backward passes),
 ``question`` (the question's answer), ``tolerances`` (the one table of tolerances) and ``cli``.
 
@@ -44,7 +44,7 @@ _WHERE = {
     "check_directions": "verification.compare.directional",
     "taylor_test": "verification.compare.taylor",
     "numeric_gradient": "verification.numeric.methods",
-    "identify": "verification.identify.identification",
+    "identify": "verification.identification.identify",
     "assert_gradient_of": "verification.testing.assertions",
     "derive_pair": "verification.symbolic.pairs",
 }

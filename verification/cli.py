@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
-from verification.identify.identification import MAX_PROBES, MAX_SAMPLES
+from verification.identification.identify import MAX_PROBES, MAX_SAMPLES
 from verification.limits import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,

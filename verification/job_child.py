@@ -63,8 +63,7 @@ def serve(result_fd: int, dump_fd: int) -> NoReturn:
         frame = _script_caller(sys._getframe(1), script)
         where = "" if frame is None else f" in {frame}"
         text = (
-            f"the checked code called os._exit({status}){where}, ending the process before the check "
-            "was done"
+            f"the checked code called os._exit({status}){where}, ending the process before the check was done"
         )
         send({"refusal": refusal_object(text, "code-failed", None)})
         real_exit(status)

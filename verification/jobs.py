@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from verification.identify.check import check_target, format_check
-from verification.identify.progress import ProgressLine
+from verification.identification.check import check_target, format_check
+from verification.identification.progress import ProgressLine
 from verification.refusals import EXIT_MISMATCH, EXIT_OK
 from verification.subjects.detection import Options
 from verification.zoo.run import format_zoo, run_zoo
@@ -39,7 +39,7 @@ def check(
     Parameters
     ----------
     target, loss, seed, probes, samples, method, full, python2
-        As :func:`verification.identify.check.check_target`.
+        As :func:`verification.identification.check.check_target`.
     options : dict, optional
         The explicit form as given on the command line: ``setup``, ``forward``, ``gradient``, ``step``,
         ``lr``, ``layout``, ``labels`` (None for what is to be detected).
@@ -49,7 +49,7 @@ def check(
     Raises
     ------
     InputError
-        As :func:`verification.identify.check.check_target`.
+        As :func:`verification.identification.check.check_target`.
     """
     line = ProgressLine(sys.stderr, force=progress)
     outcome = check_target(

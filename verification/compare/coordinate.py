@@ -73,7 +73,7 @@ def compare_parameter(
     floors : (ndarray, ndarray), optional
         Per element, the floor ``G`` from the analytic side and from the numeric side (combined as
         ``max(G_a, c G_n)`` for a scale ``c``), when the elements are not the whole tensor: sampled
-        entries, or directional derivatives ``g·u`` (:mod:`verification.identify`). By default ``G`` is
+        entries, or directional derivatives ``g·u`` (:mod:`verification.identification`). By default ``G`` is
         the largest entry of either array.
     labels : list, optional
         How the worst elements are named in the report (default: their index in ``analytic``).

@@ -160,9 +160,7 @@ class GradientReport:
     def precision_limited(self) -> bool:
         """True when float32 (loss or analytic gradient) limits what the verdict can resolve."""
         eps64 = np.finfo(np.float64).eps
-        return bool(
-            np.finfo(self.evaluation_dtype).eps > eps64 or np.finfo(self.analytic_dtype).eps > eps64
-        )
+        return bool(np.finfo(self.evaluation_dtype).eps > eps64 or np.finfo(self.analytic_dtype).eps > eps64)
 
     @property
     def precision_note(self) -> str:

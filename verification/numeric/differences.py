@@ -140,9 +140,7 @@ def shifted_values(ev: Evaluator, name: str, offsets: list[Array]) -> list[Array
     return [values[k * size : (k + 1) * size] for k in range(len(offsets))]
 
 
-def assemble(
-    ev: Evaluator, method: str, parts: dict[str, tuple[Array, Array, Array]]
-) -> NumericGradient:
+def assemble(ev: Evaluator, method: str, parts: dict[str, tuple[Array, Array, Array]]) -> NumericGradient:
     """The :class:`NumericGradient` of a method from its per-tensor ``(gradient, error estimate, step)``,
     with the evaluator's count of evaluations and its precisions."""
     return NumericGradient(

@@ -129,8 +129,12 @@ def richardson_on(ev: Evaluator) -> NumericGradient:
         for k in range(levels):
             offsets += [exact_offsets(wf, h0 / 2**k, ev.dtype), exact_offsets(wf, -h0 / 2**k, ev.dtype)]
         values = shifted_values(ev, name, offsets)
-        d = np.stack([(values[2 * k] - values[2 * k + 1]) / (offsets[2 * k] - offsets[2 * k + 1])
-                      for k in range(levels)])
+        d = np.stack(
+            [
+                (values[2 * k] - values[2 * k + 1]) / (offsets[2 * k] - offsets[2 * k + 1])
+                for k in range(levels)
+            ]
+        )
         steps = np.stack([offsets[2 * k] for k in range(levels)])
         fmax = np.max(np.abs(np.stack(values)), axis=0)
         fmax = np.maximum(fmax, abs(ev.value))

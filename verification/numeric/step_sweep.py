@@ -36,7 +36,6 @@ CLASSIC_DERIVATIVE = 4.053427893898621
 """``f'(1.5)`` of :func:`classic_function` (Martins et al. 2003; hyper-dual reference value)."""
 
 
-
 def classic_function(x: Any) -> Any:
     """``f(x) = eˣ / √(sin³x + cos³x)``, real or complex ``x`` (the test function of Squire & Trapp and
     Martins et al.)."""

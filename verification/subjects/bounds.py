@@ -43,9 +43,17 @@ _EXACT_BITS = 4096  # ints are tracked exactly while this small
 _SHORT_TEXT = 10_000  # strings are tracked exactly while this short
 _DIGITS_PER_BIT = math.log10(2)
 _INT_OPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Pow: operator.pow,
-    ast.LShift: operator.lshift, ast.RShift: operator.rshift, ast.FloorDiv: operator.floordiv,
-    ast.Mod: operator.mod, ast.BitAnd: operator.and_, ast.BitOr: operator.or_, ast.BitXor: operator.xor,
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Pow: operator.pow,
+    ast.LShift: operator.lshift,
+    ast.RShift: operator.rshift,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.BitAnd: operator.and_,
+    ast.BitOr: operator.or_,
+    ast.BitXor: operator.xor,
 }
 
 
@@ -209,8 +217,10 @@ def _pair(op: ast.operator, ka: str, a: Bound, kb: str, b: Bound) -> Bound:
         else:
             count = a.length
         return _text(a.length + _widths(a.text) + count * _extent(b))
-    if repeats and "other" in (ka, kb) and (
-        (kb == "int" and _magnitude(b) > MAX_ITEMS) or (ka == "int" and _magnitude(a) > MAX_ITEMS)
+    if (
+        repeats
+        and "other" in (ka, kb)
+        and ((kb == "int" and _magnitude(b) > MAX_ITEMS) or (ka == "int" and _magnitude(a) > MAX_ITEMS))
     ):
         return Bound(frozenset({"sized"}), length=math.inf)  # an unknown value repeated too often
     return OTHER

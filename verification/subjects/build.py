@@ -100,7 +100,7 @@ def parameters_of(
     Failed
         When the forward pass does not run at this width or no array changes its output.
     """
-    from verification.identify.probes import draw_parameters
+    from verification.identification.probes import draw_parameters
 
     rng = np.random.default_rng(1)
     namespace["x"] = recipe.layout.to_code(rng.standard_normal((1, n_in)))
@@ -217,7 +217,7 @@ def _with_gradient(
     script: LoadedScript | None,
 ) -> CodeSubject:
     """Try the recipe's gradient (or step) at drawn weights; keep the parameters it covers."""
-    from verification.identify.probes import draw_labels, draw_parameters
+    from verification.identification.probes import draw_labels, draw_parameters
 
     rng = np.random.default_rng(2)
     params = draw_parameters(slots.shapes(), rng)

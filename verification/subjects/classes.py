@@ -33,7 +33,9 @@ from verification.subjects.layouts import Layout
 from verification.subjects.loader import LoadedScript
 from verification.subjects.parameters import Slots, find_slots
 from verification.subjects.recipe import Recipe
+from verification.subjects.slices import construction_slice
 from verification.subjects.subject import CodeSubject
+from verification.subjects.updates import local_learning_rate, loop_attributes, update_sign
 
 OUTPUT_ATTRIBUTES = (
     "output",
@@ -61,7 +63,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     """``(setup, variable)`` candidates: the script's own construction, the defaults, guessed arguments."""
     out = []
     if script is not None:
-        own = cv.construction_slice(script.tree, cls.__name__)
+        own = construction_slice(script.tree, cls.__name__)
         if own is not None:
             out.append(own)
     try:
@@ -174,7 +176,7 @@ def _learning_rate(
             and not isinstance(getattr(obj, real), bool)
         ):
             return f"{var}.{real}", []
-    local = cv.local_learning_rate(method)
+    local = local_learning_rate(method)
     if local is not None:
         return repr(local[0]), [
             f"learning rate {local[0]:g} read from line {local[1]} of {getattr(method, '__name__', '')}"
@@ -208,7 +210,7 @@ def gradient_candidates(
         fn = getattr(obj, m)
         unbound = getattr(type(obj), m, fn)
         params = cv.positional_parameters(fn)
-        sign = cv.update_sign(unbound, parameter_keys)
+        sign = update_sign(unbound, parameter_keys)
         err = f"y - {out}" if sign == 1 else f"{out} - y"
         made = method_call(var, m, params, err, out)
         if made is None:
@@ -225,7 +227,7 @@ def gradient_candidates(
         )
         if m in grads:
             returned.append(("returned", f"{pre}; {call}", None, notes))
-        loops, unbounded = cv.loop_attributes(unbound)
+        loops, unbounded = loop_attributes(unbound)
         if unbounded:
             continue
         lr, lr_notes = _learning_rate(obj, var, unbound, params)

@@ -5,20 +5,16 @@ Detection (:mod:`verification.subjects.detection`) reads, without running anythi
 * method and argument names: which method is the forward pass, which gives the gradient, which
   argument takes the inputs, the labels, the error ``a − y``, the forward output, the learning rate or
   the number of iterations (the lists below, in order of preference, matched without case);
-* the sign of an in-place update of the *parameters* (``W += …`` or ``W -= …``), which tells whether
-  an ``error`` argument is ``y − a`` or ``a − y`` (a step counter ``self.steps += 1`` is no parameter
-  and does not count);
-* a learning rate written as a local constant of the training method (``learn_rate = 0.1``);
-* loops of a training method, so that "one step" can be asked of it;
-* the script's own top-level construction of the network and the statements it needs.
+* constructor arguments guessed from their names when the script builds no network of its own.
+
+What the *source* of a training method says is in :mod:`verification.subjects.updates`; the script's
+own construction of its network, in :mod:`verification.subjects.slices`.
 """
 
 from __future__ import annotations
 
-import ast
 import inspect
 import re
-import textwrap
 from collections.abc import Iterable
 from typing import Any
 
@@ -249,121 +245,6 @@ def role(name: str, position: int) -> str | None:
     return None
 
 
-def source_tree(fn: Any) -> ast.AST | None:
-    """The parsed source of a function or method, or None when it cannot be read."""
-    try:
-        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
-        return None
-
-
-def _target_names(target: ast.expr) -> list[str]:
-    """Attribute and variable names along an assignment target: ``self.weights[i]`` → [weights, self]."""
-    names = []
-    node: ast.expr | None = target
-    while node is not None:
-        if isinstance(node, ast.Attribute):
-            names.append(node.attr)
-            node = node.value
-        elif isinstance(node, ast.Subscript):
-            node = node.value
-        elif isinstance(node, ast.Name):
-            names.append(node.id)
-            node = None
-        else:
-            node = None
-    return names
-
-
-def update_sign(fn: Any, parameter_names: Iterable[str]) -> int | None:
-    """+1 when the source of ``fn`` updates the parameters with ``+=`` (or ``W = W + …``), −1 with ``-=``,
-    None when it updates none of them (step counters and caches do not count).
-
-    Parameters
-    ----------
-    fn : callable
-    parameter_names : iterable of str
-        The attribute or key names the parameters are kept under (``W1``, ``weights``, ``wih``).
-    """
-    tree = source_tree(fn)
-    if tree is None:
-        return None
-    wanted = {n.lower() for n in parameter_names}
-    plus = minus = 0
-    for node in ast.walk(tree):
-        op: ast.operator | None = None
-        target: ast.expr | None = None
-        if isinstance(node, ast.AugAssign):
-            op, target = node.op, node.target
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.BinOp):
-            t = node.targets[0]
-            if ast.dump(node.value.left) == ast.dump(t).replace("Store()", "Load()"):
-                op, target = node.value.op, t
-        if target is None or not isinstance(target, ast.Attribute | ast.Subscript | ast.Name):
-            continue
-        if not wanted & {n.lower() for n in _target_names(target)[:2]}:
-            continue
-        if isinstance(op, ast.Add):
-            plus += 1
-        elif isinstance(op, ast.Sub):
-            minus += 1
-    if plus and not minus:
-        return 1
-    if minus:
-        return -1
-    return None
-
-
-def local_learning_rate(fn: Any) -> tuple[float, int] | None:
-    """A learning rate written as a local constant in the source of ``fn`` (``learn_rate = 0.1``), with its
-    line, or None."""
-    tree = source_tree(fn)
-    if tree is None:
-        return None
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Assign)
-            and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
-            and node.targets[0].id.lower() in lower(LR_NAMES)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, int | float)
-            and not isinstance(node.value.value, bool)
-        ):
-            line = getattr(fn, "__code__", None)
-            first = line.co_firstlineno if line is not None else 1
-            return float(node.value.value), first + node.lineno - 1
-    return None
-
-
-def loop_attributes(fn: Any) -> tuple[list[str], bool]:
-    """The ``self`` attributes named like an epoch count that bound a training method's loops
-    (``for _ in range(self.num_epochs)``), and whether it has a loop that no argument or such attribute
-    bounds (``while``, ``range(10000)``). Loops over layers or samples (``range(self.num_layers)``,
-    ``zip(X, y)``) are one step's own work and do not count."""
-    tree = source_tree(fn)
-    if tree is None:
-        return [], False
-    attributes, unbounded = [], False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.While):
-            unbounded = True
-        if isinstance(node, ast.For) and isinstance(node.iter, ast.Call):
-            call = node.iter
-            if isinstance(call.func, ast.Name) and call.func.id in ("range", "xrange") and call.args:
-                bound = call.args[-1] if len(call.args) == 1 else call.args[1]
-                if (
-                    isinstance(bound, ast.Attribute)
-                    and isinstance(bound.value, ast.Name)
-                    and bound.value.id == "self"
-                    and re.search(r"epoch|iter", bound.attr, re.I)
-                ):
-                    attributes.append(bound.attr)
-                elif isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value > 50:
-                    unbounded = True
-    return attributes, unbounded
-
-
 def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
     """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`):
     a 4-5-3 network, then the same with one output (code written for one sigmoid output); empty when a
@@ -391,79 +272,3 @@ def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
         for k, v in out.items()
     }
     return [out] if single == out else [out, single]
-
-
-def _flat_body(tree: ast.Module) -> list[ast.stmt]:
-    """Top-level statements, with those under ``if __name__ == "__main__":`` counted as top level."""
-    body: list[ast.stmt] = []
-    for stmt in tree.body:
-        if isinstance(stmt, ast.If) and "__name__" in ast.unparse(stmt.test):
-            body += stmt.body
-        else:
-            body.append(stmt)
-    return body
-
-
-def _loads(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def _with_dependencies(body: list[ast.stmt], index: int) -> str | None:
-    """Statement ``index`` and the earlier top-level assignments it reads, transitively, as source."""
-    stmt = body[index]
-    needed = _loads(stmt)
-    chosen = [stmt]
-    for earlier in reversed(body[:index]):
-        if not isinstance(earlier, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            continue
-        targets = earlier.targets if isinstance(earlier, ast.Assign) else [earlier.target]
-        bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-        if bound & needed:
-            chosen.append(earlier)
-            if earlier.value is not None:
-                needed |= _loads(earlier.value)
-        if len(chosen) > 30:
-            return None
-    return "; ".join(ast.unparse(s) for s in reversed(chosen))
-
-
-def construction_slice(tree: ast.Module, cls_name: str) -> tuple[str, str] | None:
-    """The script's own top-level construction of ``cls_name`` and the top-level assignments it reads.
-
-    Returns
-    -------
-    (setup source, variable name) or None
-        The statements, in script order, as one line of source; the name the network is bound to.
-    """
-    body = _flat_body(tree)
-    for index, stmt in enumerate(body):
-        if not (
-            isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-        ):
-            continue
-        call = stmt.value
-        if not isinstance(call, ast.Call):
-            continue
-        func = call.func
-        called = (
-            func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-        )
-        if called == cls_name:
-            text = _with_dependencies(body, index)
-            return None if text is None else (text, stmt.targets[0].id)
-    return None
-
-
-def assignment_slice(tree: ast.Module, name: str) -> str | None:
-    """The script's last top-level assignment of ``name`` with the assignments it reads (e.g. the weights
-    ``W1 = np.random.randn(30, 5)`` of a network written as functions), or None."""
-    body = _flat_body(tree)
-    for index in range(len(body) - 1, -1, -1):
-        stmt = body[index]
-        if isinstance(stmt, ast.Assign) and any(
-            (isinstance(t, ast.Name) and t.id == name)
-            or (isinstance(t, ast.Tuple) and name in {e.id for e in t.elts if isinstance(e, ast.Name)})
-            for t in stmt.targets
-        ):
-            return _with_dependencies(body, index)
-    return None

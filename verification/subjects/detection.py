@@ -24,10 +24,11 @@ from ffnn.validation import InputError
 from verification.subjects.build import explicit_subject
 from verification.subjects.calls import compile_block
 from verification.subjects.classes import detect_class
-from verification.subjects.functions import detect_functions, detect_script
+from verification.subjects.functions import detect_functions
 from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
 from verification.subjects.loader import LoadedScript
 from verification.subjects.recipe import Recipe
+from verification.subjects.scripts import detect_script
 from verification.subjects.subject import Subject
 
 

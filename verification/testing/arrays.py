@@ -28,7 +28,6 @@ LABEL_KINDS: dict[str, tuple[str, ...]] = {
 """The kinds of labels :func:`labels` draws for each loss."""
 
 
-
 def weights(shape: int | tuple[int, ...], max_magnitude: float = 2.0) -> st.SearchStrategy[Array]:
     """Finite float64 arrays of the given shape with every ``|w| ≤ max_magnitude``.
 

@@ -3,7 +3,7 @@ of the asked catalog loss, and otherwise fails with which parameter, which entri
 against the numeric one, and which loss (or multiple of one) the code does match.
 
 It goes through :func:`verification.subjects.detection.adapt` (how the code is called) and
-:func:`verification.identify.identification.identify` (probing and verdicts); the pytest plugin
+:func:`verification.identification.identify.identify` (probing and verdicts); the pytest plugin
 (:mod:`verification.testing.pytest_plugin`) hands it out as the fixture of the same name.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from verification.identify.check import differing_entries, matches_instead
-from verification.identify.identification import identify
-from verification.identify.report import IdentificationReport
+from verification.identification.check import differing_entries, matches_instead
+from verification.identification.identify import identify
+from verification.identification.report import IdentificationReport
 from verification.subjects.detection import Options, adapt
 
 
@@ -36,7 +36,7 @@ def assert_gradient_of(
     loss : str
         Catalog loss id (``mse``, ``bce``, ``cross_entropy``, ``poisson_nll``).
     seed, probes, samples, method :
-        As in :func:`verification.identify.identification.identify`.
+        As in :func:`verification.identification.identify.identify`.
     options : Options, optional
         Pieces of the explicit form (setup, forward, gradient or step, lr, layout) that override detection.
 

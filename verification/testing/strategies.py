@@ -91,6 +91,7 @@ CANONICAL_PAIRS: tuple[tuple[str, str], ...] = (
 """``(loss, output activation)`` pairs of a canonical link, where ``δ[L] = a − y`` is the exact output
 delta (Bishop, *Pattern Recognition and Machine Learning*, 2006, §4.3.6)."""
 
+
 def pair_id(loss: str, activation: str) -> str:
     """The name of a loss-activation pair used in test ids, messages and docs.
 

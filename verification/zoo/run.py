@@ -1,7 +1,7 @@
 """Running the bug zoo: every mutant of :mod:`verification.zoo.mutants` through the checker, the correct
 backward pass on drawn networks as controls, and the report.
 
-:func:`run_zoo` identifies every mutant with :func:`verification.identify.identification.identify` and also
+:func:`run_zoo` identifies every mutant with :func:`verification.identification.identify.identify` and also
 runs the *correct* backward pass on drawn networks, counting those it flags (false positives).
 """
 
@@ -15,8 +15,8 @@ import numpy as np
 
 from ffnn.backprop import backward as reference_backward
 from ffnn.network import Network
-from verification.identify.identification import identify
-from verification.identify.report import IdentificationReport, format_scale
+from verification.identification.identify import identify
+from verification.identification.report import IdentificationReport, format_scale
 from verification.subjects.subject import subject_from_network
 from verification.zoo.mutants import MUTANTS, Mutant
 

@@ -3,7 +3,7 @@
 :func:`check_target` loads ``PATH.py[:NAME]`` without running its top-level statements
 (:mod:`verification.subjects.loader`), makes a subject of the code by the explicit form or by detection
 (:mod:`verification.subjects.detection`) and identifies the loss its backward pass is the gradient of
-(:mod:`verification.identify.identification`); :func:`format_check` writes the report as text,
+(:mod:`verification.identification.identify`); :func:`format_check` writes the report as text,
 :meth:`CheckReport.to_dict` as JSON. Both print the explicit form that was run, so a reader can repeat
 and edit it.
 """
@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verification.identify.identification import identify
-from verification.identify.report import IdentificationReport, format_scale, to_dict, verdict_sentence
+from verification.identification.identify import identify
+from verification.identification.report import IdentificationReport, format_scale, to_dict, verdict_sentence
 from verification.subjects.detection import Options, adapt
 from verification.subjects.loader import LoadedScript, load_script
 from verification.subjects.recipe import Recipe
@@ -135,7 +135,7 @@ def check_target(
     target : str
         ``PATH.py:NAME`` (a class, or a method of one), or ``PATH.py`` with the explicit form.
     loss, seed, probes, samples, method, full, progress :
-        As in :func:`verification.identify.identification.identify`.
+        As in :func:`verification.identification.identify.identify`.
     options : Options, optional
         The explicit form's pieces and the layout (:class:`verification.subjects.detection.Options`).
     python2 : bool

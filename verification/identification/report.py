@@ -25,7 +25,7 @@ from typing import Any
 
 from ffnn.losses import get_loss
 from verification.compare.reports import ParameterReport
-from verification.identify.coverage import TensorCoverage
+from verification.identification.coverage import TensorCoverage
 
 VERDICTS = ("matches", "matches up to scale", "mismatch", "not applicable")
 

@@ -18,8 +18,8 @@ from numpy.typing import NDArray
 from ffnn.losses import get_loss
 from verification.compare.kinks import classify_kinks
 from verification.compare.rule import excess
-from verification.identify.comparison import Elements
-from verification.identify.probes import Probe
+from verification.identification.comparison import Elements
+from verification.identification.probes import Probe
 from verification.numeric.differences import relative_step
 from verification.subjects.subject import Subject
 from verification.tolerances import RICHARDSON_LEVELS, Tolerance

@@ -1,21 +1,21 @@
 """Which loss is a backward pass the gradient of? Identification by probing.
 
 At several probe points (weights, inputs and one-hot labels drawn from ``np.random.default_rng(seed)``,
-:mod:`verification.identify.probes`) the gradient the code under check gives (a
+:mod:`verification.identification.probes`) the gradient the code under check gives (a
 :class:`verification.subjects.subject.Subject`) is compared, per parameter tensor, with the numeric
 gradient of every catalog loss whose domain holds the network's outputs, the loss being the batch mean
 of :mod:`ffnn.losses` applied to the code's own output.
 
-One numeric Jacobian of the output per probe serves every loss (:mod:`verification.identify.comparison`):
+One numeric Jacobian of the output per probe serves every loss (:mod:`verification.identification.comparison`):
 by complex step when the code evaluates correctly at complex parameters (detected once,
 :func:`verification.numeric.jacobian.supports_complex`), at rounding accuracy and one forward pass per
 entry; by Richardson-extrapolated central differences otherwise. Past a size budget a sample of
 entries is checked one by one and every entry jointly along random directions, with a stated guarantee
-(:mod:`verification.identify.coverage`). Memory is bounded by the chosen entries, never by the number of
+(:mod:`verification.identification.coverage`). Memory is bounded by the chosen entries, never by the number of
 probes or losses.
 
-The verdicts and the report are :mod:`verification.identify.report`. A probe is redrawn when its
-outputs come within :data:`verification.identify.probes.EDGE` of a bounded end of a loss's domain, or
+The verdicts and the report are :mod:`verification.identification.report`. A probe is redrawn when its
+outputs come within :data:`verification.identification.probes.EDGE` of a bounded end of a loss's domain, or
 (Richardson only) when a difference step crosses a kink of the code.
 """
 
@@ -29,8 +29,8 @@ from numpy.typing import NDArray
 
 from ffnn.losses import LOSSES, get_loss
 from ffnn.validation import InputError
-from verification.identify.comparison import Elements, OutputDerivatives, loss_derivative, per_loss
-from verification.identify.coverage import (
+from verification.identification.comparison import Elements, OutputDerivatives, loss_derivative, per_loss
+from verification.identification.coverage import (
     DIRECTIONS,
     ENTRY_BUDGET,
     MISS_PROBABILITY,
@@ -39,8 +39,8 @@ from verification.identify.coverage import (
     detectable,
     draw_directions,
 )
-from verification.identify.kink_probes import crosses_kink
-from verification.identify.probes import (
+from verification.identification.kink_probes import crosses_kink
+from verification.identification.probes import (
     MAX_DRAWS,
     Probe,
     draw_inputs,
@@ -48,8 +48,8 @@ from verification.identify.probes import (
     draw_parameters,
     well_conditioned,
 )
-from verification.identify.report import IdentificationReport, LossReport
-from verification.identify.verdicts import loss_report
+from verification.identification.report import IdentificationReport, LossReport
+from verification.identification.verdicts import loss_report
 from verification.numeric.jacobian import COLUMNS, Progress, supports_complex
 from verification.numeric.jacobian import DIRECTIONS as ALONG
 from verification.subjects.subject import Subject

@@ -2,7 +2,7 @@
 numeric Jacobian of the code's output.
 
 At a probe the output's Jacobian is differentiated once (:mod:`verification.numeric.jacobian`) for the
-entries chosen by :mod:`verification.identify.coverage` and along random directions; the numeric
+entries chosen by :mod:`verification.identification.coverage` and along random directions; the numeric
 gradient of each loss ``L`` is then ``Jᵀ ∂L/∂a`` with ``∂L/∂a`` from the catalog
 (:attr:`ffnn.losses.Loss.grad_a`, divided by the batch size for the batch mean), and its error
 estimate ``|E|ᵀ |∂L/∂a|`` plus the rounding ``ε |J|ᵀ |∂L/∂a|`` of the contraction.

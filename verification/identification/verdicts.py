@@ -3,7 +3,7 @@
 A tensor ``matches`` a loss when every probe matches; ``matches up to scale`` ``c`` when the pooled
 least-squares ``c = Σ⟨g_a, g_n⟩ / Σ⟨g_n, g_n⟩`` over the probes (``c > 0``) makes every probe match;
 else ``mismatch``. A loss matches up to scale when one ``c`` (that of the first tensor, output layer
-first) makes every tensor match (:mod:`verification.identify.report` explains why one scale for all
+first) makes every tensor match (:mod:`verification.identification.report` explains why one scale for all
 probes and tensors tells a factor from a coincidence).
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from verification.identify.comparison import Elements
-from verification.identify.report import LossReport, TensorReport
+from verification.identification.comparison import Elements
+from verification.identification.report import LossReport, TensorReport
 from verification.tolerances import Tolerance
 
 

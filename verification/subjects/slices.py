@@ -1,0 +1,84 @@
+"""The script's own top-level construction of its network (``net = Network([2, 3, 1])``) or of its
+weights (``W1 = np.random.randn(30, 5)``), with the top-level assignments those statements read, as
+one line of setup code. Statements under ``if __name__ == "__main__":`` count as top level.
+"""
+
+from __future__ import annotations
+
+import ast
+
+
+def _flat_body(tree: ast.Module) -> list[ast.stmt]:
+    """Top-level statements, with those under ``if __name__ == "__main__":`` counted as top level."""
+    body: list[ast.stmt] = []
+    for stmt in tree.body:
+        if isinstance(stmt, ast.If) and "__name__" in ast.unparse(stmt.test):
+            body += stmt.body
+        else:
+            body.append(stmt)
+    return body
+
+
+def _loads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _with_dependencies(body: list[ast.stmt], index: int) -> str | None:
+    """Statement ``index`` and the earlier top-level assignments it reads, transitively, as source."""
+    stmt = body[index]
+    needed = _loads(stmt)
+    chosen = [stmt]
+    for earlier in reversed(body[:index]):
+        if not isinstance(earlier, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            continue
+        targets = earlier.targets if isinstance(earlier, ast.Assign) else [earlier.target]
+        bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        if bound & needed:
+            chosen.append(earlier)
+            if earlier.value is not None:
+                needed |= _loads(earlier.value)
+        if len(chosen) > 30:
+            return None
+    return "; ".join(ast.unparse(s) for s in reversed(chosen))
+
+
+def construction_slice(tree: ast.Module, cls_name: str) -> tuple[str, str] | None:
+    """The script's own top-level construction of ``cls_name`` and the top-level assignments it reads.
+
+    Returns
+    -------
+    (setup source, variable name) or None
+        The statements, in script order, as one line of source; the name the network is bound to.
+    """
+    body = _flat_body(tree)
+    for index, stmt in enumerate(body):
+        if not (
+            isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+        ):
+            continue
+        call = stmt.value
+        if not isinstance(call, ast.Call):
+            continue
+        func = call.func
+        called = (
+            func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+        )
+        if called == cls_name:
+            text = _with_dependencies(body, index)
+            return None if text is None else (text, stmt.targets[0].id)
+    return None
+
+
+def assignment_slice(tree: ast.Module, name: str) -> str | None:
+    """The script's last top-level assignment of ``name`` with the assignments it reads (e.g. the weights
+    ``W1 = np.random.randn(30, 5)`` of a network written as functions), or None."""
+    body = _flat_body(tree)
+    for index in range(len(body) - 1, -1, -1):
+        stmt = body[index]
+        if isinstance(stmt, ast.Assign) and any(
+            (isinstance(t, ast.Name) and t.id == name)
+            or (isinstance(t, ast.Tuple) and name in {e.id for e in t.elts if isinstance(e, ast.Name)})
+            for t in stmt.targets
+        ):
+            return _with_dependencies(body, index)
+    return None

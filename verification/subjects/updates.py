@@ -1,0 +1,137 @@
+"""What the source of a training method says: the sign of its parameter updates, a learning rate
+written as a local constant, and the loops that make it more than one step.
+
+* the sign of an in-place update of the *parameters* (``W += …`` or ``W -= …``) tells whether an
+  ``error`` argument is ``y − a`` or ``a − y`` (a step counter ``self.steps += 1`` is no parameter and
+  does not count);
+* a learning rate written as a local constant (``learn_rate = 0.1``) is the step's scale;
+* loops over epochs bounded by an attribute can be set to one, so that "one step" can be asked of it.
+
+Nothing here runs the code: the source is parsed with :mod:`ast`.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import textwrap
+from collections.abc import Iterable
+from typing import Any
+
+from verification.subjects.conventions import LR_NAMES, lower
+
+
+def source_tree(fn: Any) -> ast.AST | None:
+    """The parsed source of a function or method, or None when it cannot be read."""
+    try:
+        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return None
+
+
+def _target_names(target: ast.expr) -> list[str]:
+    """Attribute and variable names along an assignment target: ``self.weights[i]`` → [weights, self]."""
+    names = []
+    node: ast.expr | None = target
+    while node is not None:
+        if isinstance(node, ast.Attribute):
+            names.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Name):
+            names.append(node.id)
+            node = None
+        else:
+            node = None
+    return names
+
+
+def update_sign(fn: Any, parameter_names: Iterable[str]) -> int | None:
+    """+1 when the source of ``fn`` updates the parameters with ``+=`` (or ``W = W + …``), −1 with ``-=``,
+    None when it updates none of them (step counters and caches do not count).
+
+    Parameters
+    ----------
+    fn : callable
+    parameter_names : iterable of str
+        The attribute or key names the parameters are kept under (``W1``, ``weights``, ``wih``).
+    """
+    tree = source_tree(fn)
+    if tree is None:
+        return None
+    wanted = {n.lower() for n in parameter_names}
+    plus = minus = 0
+    for node in ast.walk(tree):
+        op: ast.operator | None = None
+        target: ast.expr | None = None
+        if isinstance(node, ast.AugAssign):
+            op, target = node.op, node.target
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.BinOp):
+            t = node.targets[0]
+            if ast.dump(node.value.left) == ast.dump(t).replace("Store()", "Load()"):
+                op, target = node.value.op, t
+        if target is None or not isinstance(target, ast.Attribute | ast.Subscript | ast.Name):
+            continue
+        if not wanted & {n.lower() for n in _target_names(target)[:2]}:
+            continue
+        if isinstance(op, ast.Add):
+            plus += 1
+        elif isinstance(op, ast.Sub):
+            minus += 1
+    if plus and not minus:
+        return 1
+    if minus:
+        return -1
+    return None
+
+
+def local_learning_rate(fn: Any) -> tuple[float, int] | None:
+    """A learning rate written as a local constant in the source of ``fn`` (``learn_rate = 0.1``), with its
+    line, or None."""
+    tree = source_tree(fn)
+    if tree is None:
+        return None
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and node.targets[0].id.lower() in lower(LR_NAMES)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, int | float)
+            and not isinstance(node.value.value, bool)
+        ):
+            line = getattr(fn, "__code__", None)
+            first = line.co_firstlineno if line is not None else 1
+            return float(node.value.value), first + node.lineno - 1
+    return None
+
+
+def loop_attributes(fn: Any) -> tuple[list[str], bool]:
+    """The ``self`` attributes named like an epoch count that bound a training method's loops
+    (``for _ in range(self.num_epochs)``), and whether it has a loop that no argument or such attribute
+    bounds (``while``, ``range(10000)``). Loops over layers or samples (``range(self.num_layers)``,
+    ``zip(X, y)``) are one step's own work and do not count."""
+    tree = source_tree(fn)
+    if tree is None:
+        return [], False
+    attributes, unbounded = [], False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.While):
+            unbounded = True
+        if isinstance(node, ast.For) and isinstance(node.iter, ast.Call):
+            call = node.iter
+            if isinstance(call.func, ast.Name) and call.func.id in ("range", "xrange") and call.args:
+                bound = call.args[-1] if len(call.args) == 1 else call.args[1]
+                if (
+                    isinstance(bound, ast.Attribute)
+                    and isinstance(bound.value, ast.Name)
+                    and bound.value.id == "self"
+                    and re.search(r"epoch|iter", bound.attr, re.I)
+                ):
+                    attributes.append(bound.attr)
+                elif isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value > 50:
+                    unbounded = True
+    return attributes, unbounded
