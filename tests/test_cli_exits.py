@@ -142,8 +142,15 @@ class Net:
         (["check", CHAIN, "--timeout", "nan"], "argument --timeout: must be a number of seconds > 0"),
         (["check", CHAIN, "--max-memory", "lots"], "argument --max-memory: expected a size such as 4G"),
     ],
-    ids=["probes-1e20", "setup-syntax", "layout-dunder", "forward-strings", "networks-1e12",
-         "timeout-nan", "memory-word"],
+    ids=[
+        "probes-1e20",
+        "setup-syntax",
+        "layout-dunder",
+        "forward-strings",
+        "networks-1e12",
+        "timeout-nan",
+        "memory-word",
+    ],
 )
 def test_bad_input_is_status_2_and_one_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str], message: str
@@ -189,7 +196,9 @@ def test_a_write_error_on_stdout_is_one_line_and_status_74() -> None:
 def test_a_closed_stdout_is_an_error_not_a_silent_success() -> None:
     proc = subprocess.run(
         ["sh", "-c", 'exec "$@" >&-', "sh", *COMMAND, "check", CHAIN],
-        stderr=subprocess.PIPE, text=True, check=False,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 74
     assert proc.stderr.startswith("backprop-verify: error: standard output is closed")

@@ -156,7 +156,9 @@ def test_writes_to_fd_1_go_to_stderr_and_the_json_stays_parseable(tmp_path: Path
     target, _ = script(tmp_path, backward="os.write(1, b'raw bytes on fd 1\\n'); print('a print')")
     proc = subprocess.run(
         [sys.executable, "-m", "verification", "check", target, "--json"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["identified"] == "bce"
@@ -170,7 +172,9 @@ def test_ctrl_c_stops_the_check_and_its_child_at_once(tmp_path: Path) -> None:
     )
     proc = subprocess.Popen(
         [sys.executable, "-m", "verification", "check", target, "--timeout", "60"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 30
     while not (pid_file.exists() and pid_file.read_text()) and time.monotonic() < deadline:

@@ -76,8 +76,17 @@ def test_network_set_for_a_complex_step_is_refused_by_the_structured_check() -> 
         (None, r"the loss returned None \(a NoneType\); expected a real scalar"),
     ],
     ids=[
-        "np-complex", "complex", "complex-array", "numeric-str", "bool", "np-bool", "size-3",
-        "2x2", "empty", "str-array", "none",
+        "np-complex",
+        "complex",
+        "complex-array",
+        "numeric-str",
+        "bool",
+        "np-bool",
+        "size-3",
+        "2x2",
+        "empty",
+        "str-array",
+        "none",
     ],
 )
 def test_loss_values_float_would_accept_are_refused(value: Any, message: str) -> None:

@@ -188,8 +188,16 @@ def test_sys_exit_while_loading_is_an_input_error(tmp_path: Path) -> None:
         ('P = "%0999999999d" % 1', r"more than 10,000,000 characters"),
         ("T = ('ab',) * 10**4 * 10**4", r"more than 10,000,000 items"),
     ],
-    ids=["power-tower", "string-repeat", "list-repeat", "shift", "named-exponent", "f-string-width",
-         "percent-width", "tuple-repeat"],
+    ids=[
+        "power-tower",
+        "string-repeat",
+        "list-repeat",
+        "shift",
+        "named-exponent",
+        "f-string-width",
+        "percent-width",
+        "tuple-repeat",
+    ],
 )
 def test_constants_too_large_to_evaluate_are_skipped_with_the_reason(
     tmp_path: Path, line: str, reason: str
@@ -305,10 +313,14 @@ def test_of_several_classes_the_one_with_forward_and_backward_is_chosen(tmp_path
 @pytest.mark.parametrize(
     ("source", "message"),
     [
-        ("class A:\n    pass\nclass B:\n    pass\n",
-         r"defines 2 classes \(none with both forward and backward: A, B\); say which to check"),
-        ("class A:\n    def forward(self): pass\n    def backward(self): pass\nclass B(A):\n    pass\n",
-         r"defines 2 classes \(with forward and backward methods: A, B\); say which to check"),
+        (
+            "class A:\n    pass\nclass B:\n    pass\n",
+            r"defines 2 classes \(none with both forward and backward: A, B\); say which to check",
+        ),
+        (
+            "class A:\n    def forward(self): pass\n    def backward(self): pass\nclass B(A):\n    pass\n",
+            r"defines 2 classes \(with forward and backward methods: A, B\); say which to check",
+        ),
     ],
     ids=["no-class-fits", "two-classes-fit"],
 )

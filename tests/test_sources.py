@@ -11,9 +11,9 @@ import nbformat
 import pytest
 
 from ffnn.validation import InputError
-from verification.subjects.bounds import size_problem
 from verification.subjects.loader import load_script
 from verification.subjects.notebooks import strip_ipython
+from verification.subjects.sizes import size_problem
 from verification.subjects.statements import is_constant_expression
 from verification.subjects.targets import load_target
 
@@ -238,8 +238,15 @@ def test_notebooks_that_are_not_python_notebooks_are_refused(tmp_path: Path) -> 
         ("%%bash\nls -l\necho hi", ["pass", "", ""]),
     ],
     ids=[
-        "line-magic", "shell-continued", "assigned-magics", "help", "indented-magic", "comment-question",
-        "continued-percent", "inside-string", "cell-magic",
+        "line-magic",
+        "shell-continued",
+        "assigned-magics",
+        "help",
+        "indented-magic",
+        "comment-question",
+        "continued-percent",
+        "inside-string",
+        "cell-magic",
     ],
 )
 def test_ipython_syntax_is_dropped_and_python_kept(cell: str, kept: list[str]) -> None:

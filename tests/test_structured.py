@@ -16,7 +16,10 @@ from verification.tolerances import ESTIMATE_FACTOR, tolerance_for
 CASES = {
     "tanh-sigmoid-mse-bias": ((4, 3, 2), ("tanh", "sigmoid"), True, "mse"),
     "sigmoid-softplus-softmax-ce-bias": (
-        (3, 4, 5, 3), ("sigmoid", "softplus", "softmax"), True, "cross_entropy"
+        (3, 4, 5, 3),
+        ("sigmoid", "softplus", "softmax"),
+        True,
+        "cross_entropy",
     ),
     "sigmoid-bce-single-layer": ((3, 2), ("sigmoid",), False, "bce"),
     "exp-poisson": ((2, 3, 2), ("tanh", "exp"), True, "poisson_nll"),
@@ -49,8 +52,13 @@ def test_shifted_losses_equal_the_loop_to_rounding(key: str) -> None:
         for delta in (rng.standard_normal(w.size) * 0.1, 1j * rng.uniform(1e-20, 1e-10, w.size)):
             a, b = fast.shifted(name, flat, delta), slow.shifted(name, flat, delta)
             np.testing.assert_allclose(a.real, b.real, rtol=rounding, atol=0, err_msg=f"{key} {name}")
-            np.testing.assert_allclose(a.imag, b.imag, rtol=rounding, atol=rounding * np.max(np.abs(b.imag)),
-                                       err_msg=f"{key} {name} imaginary part")
+            np.testing.assert_allclose(
+                a.imag,
+                b.imag,
+                rtol=rounding,
+                atol=rounding * np.max(np.abs(b.imag)),
+                err_msg=f"{key} {name} imaginary part",
+            )
 
 
 @pytest.mark.parametrize("method", list(METHODS))

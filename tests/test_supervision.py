@@ -92,8 +92,14 @@ def test_a_job_that_cannot_be_imported_is_internal() -> None:
 
 @pytest.mark.parametrize(
     ("text", "size"),
-    [("4G", 4 * 2**30), ("512M", 512 * 2**20), ("300MiB", 300 * 2**20), ("1.5g", 3 * 2**29),
-     ("40000000", 40_000_000), ("2T", 2 * 2**40)],
+    [
+        ("4G", 4 * 2**30),
+        ("512M", 512 * 2**20),
+        ("300MiB", 300 * 2**20),
+        ("1.5g", 3 * 2**29),
+        ("40000000", 40_000_000),
+        ("2T", 2 * 2**40),
+    ],
 )
 def test_sizes(text: str, size: int) -> None:
     assert parse_size(text) == size

@@ -6,17 +6,17 @@ At several probe points (weights, inputs and one-hot labels drawn from ``np.rand
 gradient of every catalog loss whose domain holds the network's outputs, the loss being the batch mean
 of :mod:`ffnn.losses` applied to the code's own output.
 
-One numeric Jacobian of the output per probe serves every loss (:mod:`verification.identification.comparison`):
-by complex step when the code evaluates correctly at complex parameters (detected once,
-:func:`verification.numeric.jacobian.supports_complex`), at rounding accuracy and one forward pass per
-entry; by Richardson-extrapolated central differences otherwise. Past a size budget a sample of
-entries is checked one by one and every entry jointly along random directions, with a stated guarantee
-(:mod:`verification.identification.coverage`). Memory is bounded by the chosen entries, never by the number of
-probes or losses.
+One numeric Jacobian of the output per probe serves every loss
+(:mod:`verification.identification.comparison`): by complex step when the code evaluates correctly at
+complex parameters (detected once, :func:`verification.numeric.jacobian.supports_complex`), at rounding
+accuracy and one forward pass per entry; by Richardson-extrapolated central differences otherwise. Past
+a size budget a sample of entries is checked one by one and every entry jointly along random directions,
+with a stated guarantee (:mod:`verification.identification.coverage`). Memory is bounded by the chosen
+entries, never by the number of probes or losses.
 
 The verdicts and the report are :mod:`verification.identification.report`. A probe is redrawn when its
-outputs come within :data:`verification.identification.probes.EDGE` of a bounded end of a loss's domain, or
-(Richardson only) when a difference step crosses a kink of the code.
+outputs come within :data:`verification.identification.probes.EDGE` of a bounded end of a loss's domain,
+or (Richardson only) when a difference step crosses a kink of the code.
 """
 
 from __future__ import annotations

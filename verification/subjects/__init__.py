@@ -4,8 +4,8 @@ Reading the code, without running it:
 
 * ``sources``: a script read as Python reads it (encoding, notebooks via ``notebooks``, Python 2 via
   ``python2``), refusals naming the file and line; ``lines`` for single lines;
-* ``statements`` and ``bounds``: which top-level statements the loader may run, and how large a
-  constant's value can be before it is evaluated;
+* ``statements``, ``sizes`` and ``bounds``: which top-level statements the loader may run, and how
+  large a constant's value can be before it is evaluated;
 * ``loader``: a script's definitions, loaded without running its top-level statements;
 * ``targets``: ``PATH[:NAME]``, and the class to check when no name is given;
 * ``conventions``: what names and signatures say about how the code is called;

@@ -1,8 +1,10 @@
-"""Bound the size of a constant expression's value from its syntax tree, before evaluating it.
+"""Bounds on the size of a value, and how operators combine them: the algebra behind
+:func:`verification.subjects.sizes.size_problem`, which bounds a constant expression's value from its
+syntax tree before evaluating it.
 
 A top-level ``HUGE = 9 ** 9 ** 9`` or ``S = "x" * 10**12`` is a constant expression, but evaluating
-it hangs or exhausts memory. :func:`size_problem` bounds, without evaluating anything, how large the
-value of every sub-expression can be:
+it hangs or exhausts memory. :func:`~verification.subjects.sizes.size_problem` bounds, without
+evaluating anything, how large the value of every sub-expression can be:
 
 * an ``int`` by its bit length: ``a + b`` at most ``max(bits) + 1``, ``a * b`` at most the sum,
   ``a ** n`` at most ``n · bits(a)``, ``a << n`` at most ``bits(a) + n``;
@@ -20,25 +22,22 @@ statement holding it is not run. The walk uses an explicit stack, so deep trees 
 from __future__ import annotations
 
 import ast
-import builtins
 import math
 import operator
 import re
-import types
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from verification.subjects.statements import evaluated_children
-
 MAX_DIGITS = 10**6
 """Largest int a constant statement may build, in decimal digits (about 0.3 s of arithmetic)."""
 MAX_ITEMS = 10**7
 """Largest str, bytes or container a constant statement may build, in characters or items."""
+MAX_BITS = MAX_DIGITS * math.log2(10)
+""":data:`MAX_DIGITS` as a bit length."""
 
-_MAX_BITS = MAX_DIGITS * math.log2(10)
 _EXACT_BITS = 4096  # ints are tracked exactly while this small
 _SHORT_TEXT = 10_000  # strings are tracked exactly while this short
 _DIGITS_PER_BIT = math.log10(2)
@@ -83,12 +82,12 @@ class Bound:
     text: str | bytes | None = None
 
 
-def _int(value: int) -> Bound:
+def int_bound(value: int) -> Bound:
     bits = value.bit_length()
     return Bound(frozenset({"int"}), bits=bits, exact=value if bits <= _EXACT_BITS else None)
 
 
-def _text(length: float, text: str | bytes | None = None) -> Bound:
+def text_bound(length: float, text: str | bytes | None = None) -> Bound:
     return Bound(frozenset({"text"}), length=length, text=text if length <= _SHORT_TEXT else None)
 
 
@@ -99,13 +98,13 @@ OTHER = Bound(frozenset({"other"}))
 def classify(value: Any) -> Bound:
     """The bound of an existing value (one a name is bound to)."""
     if isinstance(value, bool | int | np.integer | np.bool_):
-        return _int(int(value))
+        return int_bound(int(value))
     if isinstance(value, float | complex | np.floating | np.complexfloating | np.ndarray):
         return FIXED
     if isinstance(value, str | bytes):
-        return _text(len(value), value)
+        return text_bound(len(value), value)
     if isinstance(value, bytearray):
-        return _text(len(value))
+        return text_bound(len(value))
     if isinstance(value, tuple | list | set | frozenset | dict | range):
         return Bound(frozenset({"sized"}), length=len(value))
     return OTHER
@@ -170,13 +169,13 @@ def _int_op(op: ast.operator, a: Bound, b: Bound) -> Bound:
     return join(out, FIXED) if maybe_float and exact is None else out
 
 
-def _extent(b: Bound) -> float:
+def extent(b: Bound) -> float:
     """Most characters formatting a value of bound ``b`` gives (before any width)."""
     sizes = {"int": b.bits * _DIGITS_PER_BIT + 2, "text": b.length, "sized": b.length * 16}
     return max(sizes.get(k, 64.0) for k in b.kinds)
 
 
-def _widths(text: str | bytes | None) -> float:
+def widths(text: str | bytes | None) -> float:
     """Sum of the numbers written in a format (its widths and precisions); inf when not known."""
     if text is None:
         return math.inf
@@ -216,7 +215,7 @@ def _pair(op: ast.operator, ka: str, a: Bound, kb: str, b: Bound) -> Bound:
             count = float(a.text.count(b"%"))
         else:
             count = a.length
-        return _text(a.length + _widths(a.text) + count * _extent(b))
+        return text_bound(a.length + widths(a.text) + count * extent(b))
     if (
         repeats
         and "other" in (ka, kb)
@@ -226,13 +225,13 @@ def _pair(op: ast.operator, ka: str, a: Bound, kb: str, b: Bound) -> Bound:
     return OTHER
 
 
-def _binop(op: ast.operator, a: Bound, b: Bound) -> Bound:
+def binop(op: ast.operator, a: Bound, b: Bound) -> Bound:
     return join(*(_pair(op, ka, a, kb, b) for ka in sorted(a.kinds) for kb in sorted(b.kinds)))
 
 
-def _unary(op: ast.unaryop, a: Bound) -> Bound:
+def unary(op: ast.unaryop, a: Bound) -> Bound:
     if isinstance(op, ast.Not):
-        return _int(1)
+        return int_bound(1)
     parts = []
     for kind in a.kinds:
         if kind == "int":
@@ -245,135 +244,3 @@ def _unary(op: ast.unaryop, a: Bound) -> Bound:
         else:
             parts.append(FIXED if kind == "fixed" else OTHER)
     return join(*parts)
-
-
-def _items(elts: Sequence[ast.expr | None], bounds: Mapping[int, Bound]) -> float:
-    """Length of a display: one per element, and the length of each ``*x`` or ``**x`` unpacked."""
-    total = 0.0
-    for e in elts:
-        if e is None or isinstance(e, ast.Starred):
-            inner = bounds[id(e.value if isinstance(e, ast.Starred) else e)] if e is not None else OTHER
-            total += inner.length if inner.kinds & {"text", "sized"} else 0.0
-        else:
-            total += 1
-    return total
-
-
-class _Evaluator:
-    """Bounds of the nodes of one expression, children before parents, with an explicit stack."""
-
-    def __init__(self, namespace: Mapping[str, Any]) -> None:
-        self.namespace = namespace
-        self.bounds: dict[int, Bound] = {}
-        self.values: dict[int, Any] = {}  # objects known behind names and module attributes
-
-    def node(self, node: ast.AST) -> Bound:
-        b = self.bounds
-        if isinstance(node, ast.Constant):
-            return classify(node.value)
-        if isinstance(node, ast.Name):
-            if node.id in self.namespace:
-                self.values[id(node)] = self.namespace[node.id]
-            elif hasattr(builtins, node.id):
-                self.values[id(node)] = getattr(builtins, node.id)
-            else:
-                return OTHER
-            return classify(self.values[id(node)])
-        if isinstance(node, ast.Attribute):
-            base = self.values.get(id(node.value))
-            if isinstance(base, types.ModuleType):
-                try:
-                    self.values[id(node)] = getattr(base, node.attr)
-                except Exception:
-                    return OTHER
-                return classify(self.values[id(node)])
-            return OTHER
-        if isinstance(node, ast.BinOp):
-            return _binop(node.op, b[id(node.left)], b[id(node.right)])
-        if isinstance(node, ast.UnaryOp):
-            return _unary(node.op, b[id(node.operand)])
-        if isinstance(node, ast.BoolOp):
-            return join(*(b[id(v)] for v in node.values))
-        if isinstance(node, ast.IfExp):
-            return join(b[id(node.body)], b[id(node.orelse)])
-        if isinstance(node, ast.Compare):
-            return _int(1)
-        if isinstance(node, ast.Tuple | ast.List | ast.Set):
-            return Bound(frozenset({"sized"}), length=_items(node.elts, b))
-        if isinstance(node, ast.Dict):
-            return Bound(frozenset({"sized"}), length=_items(node.keys, b))
-        if isinstance(node, ast.Starred):
-            return b[id(node.value)]
-        if isinstance(node, ast.Subscript):
-            seq = b[id(node.value)]
-            if isinstance(node.slice, ast.Slice) and seq.kinds <= {"text", "sized"}:
-                return Bound(seq.kinds, length=seq.length)
-            return OTHER
-        if isinstance(node, ast.FormattedValue):
-            value = b[id(node.value)]
-            if node.format_spec is None and node.conversion == -1 and value.exact is not None:
-                return _text(len(str(value.exact)), str(value.exact))
-            if node.format_spec is None and node.conversion == -1 and isinstance(value.text, str):
-                return _text(len(value.text), value.text)
-            width = _widths(b[id(node.format_spec)].text) if node.format_spec is not None else 0.0
-            return _text(_extent(value) + width)
-        if isinstance(node, ast.JoinedStr):
-            parts = [b[id(v)] for v in node.values]
-            texts = [p.text for p in parts if isinstance(p.text, str)]
-            joined = "".join(texts) if len(texts) == len(parts) else None
-            return _text(sum(p.length for p in parts), joined)
-        return OTHER  # calls, lambdas, comprehensions: their size is not known here
-
-
-def _postorder(root: ast.AST) -> Iterator[ast.AST]:
-    """The evaluated nodes under ``root``, each after its children (iteratively)."""
-    stack: list[tuple[ast.AST, bool]] = [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if expanded:
-            yield node
-            continue
-        stack.append((node, True))
-        stack.extend((child, False) for child in reversed(list(evaluated_children(node))))
-
-
-def snippet(node: ast.AST, lines: Sequence[str]) -> str:
-    """The source text of ``node`` when it is on one line (shortened to 40 characters), else ``""``."""
-    start, end = getattr(node, "lineno", None), getattr(node, "end_lineno", None)
-    if start is None or start != end or not 0 < start <= len(lines):
-        return ""
-    raw = lines[start - 1].encode("utf-8")[node.col_offset : node.end_col_offset]  # type: ignore[attr-defined]
-    text = raw.decode("utf-8", errors="replace")
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def size_problem(expr: ast.AST, namespace: Mapping[str, Any], lines: Sequence[str] = ()) -> str | None:
-    """Why evaluating ``expr`` could build too large a value, or None when it cannot.
-
-    Parameters
-    ----------
-    expr : ast.AST
-        An expression (or statement) about to be evaluated; lambda bodies are not looked into.
-    namespace : mapping of str to object
-        The names the expression will be evaluated with (the script's module so far).
-    lines : sequence of str
-        The source lines, to quote the sub-expression in the reason.
-
-    Returns
-    -------
-    str or None
-        E.g. ``its value could have more than 1,000,000 digits (9 ** 9 ** 9)``.
-    """
-    ev = _Evaluator(namespace)
-    for node in _postorder(expr):
-        bound = ev.node(node)
-        ev.bounds[id(node)] = bound
-        if "int" in bound.kinds and bound.bits > _MAX_BITS:
-            what = f"more than {MAX_DIGITS:,} digits"
-        elif bound.kinds & {"text", "sized"} and bound.length > MAX_ITEMS:
-            what = f"more than {MAX_ITEMS:,} " + ("characters" if bound.kinds == {"text"} else "items")
-        else:
-            continue
-        quoted = snippet(node, lines)
-        return f"its value could have {what}" + (f" ({quoted})" if quoted else "")
-    return None

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ffnn.validation import InputError, one_line
-from verification.subjects.bounds import size_problem
+from verification.subjects.sizes import size_problem
 from verification.subjects.sources import Source, parse_source, read_source
 from verification.subjects.statements import (
     DEFINITIONS,

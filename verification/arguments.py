@@ -1,0 +1,317 @@
+"""The ``backprop-verify`` command line's arguments: the parser of every subcommand, with ``--help``
+texts that teach, and argument types that refuse bad values with one line naming the value.
+
+:func:`build_parser` is the whole grammar; :func:`normalise` makes ``seed`` the default subcommand.
+A bad argument raises :class:`UsageError` (exit status 2, cause ``usage``) instead of argparse's
+exit, so that :func:`verification.terminal.finish` can report it like every other refusal.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+from ffnn.activations import ACTIVATIONS
+from ffnn.losses import LOSSES
+from verification.identification.identify import MAX_PROBES, MAX_SAMPLES
+from verification.limits import (
+    DEFAULT_MAX_MEMORY,
+    DEFAULT_TIMEOUT,
+    format_seconds,
+    format_size,
+    parse_seconds,
+    parse_size,
+)
+from verification.refusals import Refusal
+from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
+from verification.terminal import PROG
+
+SUBCOMMANDS = ("seed", "derive", "check", "zoo")
+METHOD_CHOICES = ("auto", "complex-step", "richardson", "central")
+"""The --method choices: ``auto`` and the methods of :mod:`verification.numeric.methods` users pick."""
+
+MAX_NETWORKS = 10_000
+"""Largest ``zoo --networks``: about ten minutes of drawn networks."""
+
+
+class UsageError(Refusal):
+    """Bad command-line usage: one line, cause ``usage``, exit status 2."""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message, cause="usage", hint=hint)
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message, hint=f"see '{self.prog} --help'")
+
+
+CHECKEPILOG = """\
+examples:
+  backprop-verify check net.py                      detect the network class in net.py and check it
+  backprop-verify check net.py:Network --json       the same for the class Network, as JSON
+  backprop-verify check network.py --setup "net = Network([3, 4, 2])" \\
+      --forward "net.feedforward(x)" --gradient "net.backprop(x, y)"
+  backprop-verify check nb.ipynb:NeuralNetwork --step "n.train(x, y)" --lr n.lr
+
+Whatever detection chose is printed as such a command line ("as:"), to repeat and edit.
+Large networks: a sample of entries is checked one by one and all entries jointly along random
+directions, with the smallest single-entry error caught stated in the report; --full checks every
+entry one by one.
+"""
+
+EPILOG = """\
+what it proves:
+  The question: two hand-written backward passes of a 30-5-3 sigmoid network differ in the output
+  delta, chain = (a - y) * sigmoid'(z) and shortcut = a - y. Which one is the gradient, and of what?
+  'seed' measures both against finite differences of the squared error (mse) and binary
+  cross-entropy (bce): chain is the gradient of mse, shortcut the gradient of bce.
+
+examples:
+  backprop-verify                         answer the question (same as 'backprop-verify seed')
+  backprop-verify seed --seed 7 --json    the same, other weights, as one JSON object
+  backprop-verify derive --loss bce       the symbolic output delta of bce for every activation
+  backprop-verify check net.py:Network    which loss is the backward pass in net.py the gradient of?
+  backprop-verify zoo                     run the checker on the bug zoo of wrong backward passes
+
+exit status: 0 success, 1 mismatch or nothing identified, 2 bad usage, bad input, or checked code
+  that failed, ran too long or grew too large, 3 internal error, 74 stdout closed or unwritable,
+  130 interrupted, 141 stdout pipe closed (table in docs/cli.md).
+
+--debug (before or after the subcommand) prints the traceback of an internal error.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``backprop-verify`` with its four subcommands."""
+    parser = Parser(
+        prog=PROG,
+        description="Check which loss a backward pass is the gradient of: by finite differences, "
+        "by symbolic derivation (SymPy) and by backpropagation.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="{seed,derive,check,zoo}")
+
+    seed = sub.add_parser(
+        "seed",
+        help="answer the question on its own network and data (the default)",
+        description="Check the chain and shortcut backward passes of the question's 30-5-3 sigmoid "
+        "network against finite-difference gradients of mse and bce, on each of the A, B, C glyphs.",
+    )
+    add_method(seed)
+    seed.add_argument(
+        "--seed", type=seed_value, default=0, metavar="N", help="seed of the weights W1, W2 (default: 0)"
+    )
+    add_json(seed)
+
+    derive = sub.add_parser(
+        "derive",
+        help="symbolic output delta dL/dz for each loss and activation pair",
+        description="Derive the output delta of each catalog loss and output activation with SymPy "
+        "and prove whether it equals the shortcut a - y.",
+    )
+    derive.add_argument("--loss", choices=list(LOSSES), help="only this loss (default: all)")
+    derive.add_argument(
+        "--activation", choices=list(ACTIVATIONS), help="only this output activation (default: all)"
+    )
+    derive.add_argument(
+        "--format",
+        choices=("text", "markdown", "latex", "json"),
+        default="text",
+        help="output format (default: text)",
+    )
+
+    check = sub.add_parser(
+        "check",
+        help="identify the loss a hand-written backward pass is the gradient of",
+        description="Load the definitions of a Python script or notebook (its top-level statements are "
+        "not run) and find out which loss the backward pass of the network in it is the gradient of. "
+        "Without options the way to build, run and differentiate the network is detected and printed "
+        "as the explicit form (--setup, --forward, --gradient or --step), which can be given instead.",
+        epilog=CHECKEPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "target",
+        metavar="PATH[:NAME]",
+        help="a .py script or .ipynb notebook, and the class, method or function in it (default: detected)",
+    )
+    explicit = check.add_argument_group("the explicit form (x, y and lr are bound by the checker)")
+    explicit.add_argument(
+        "--setup",
+        metavar="CODE",
+        help="statements run once after the definitions load, e.g. 'net = Network([3, 4, 2])'",
+    )
+    explicit.add_argument(
+        "--forward", metavar="CODE", help="the network's output for inputs x, e.g. 'net.feedforward(x)'"
+    )
+    explicit.add_argument(
+        "--gradient",
+        metavar="CODE",
+        help="the gradients for x and labels y, in any container, e.g. 'net.backprop(x, y)'",
+    )
+    explicit.add_argument(
+        "--step",
+        metavar="CODE",
+        help="statements that update the weights in place for x and y, e.g. 'net.train(x, y)'",
+    )
+    explicit.add_argument(
+        "--lr", metavar="CODE", help="the learning rate of --step: a number or an expression such as net.lr"
+    )
+    explicit.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        help="how x and y are given: rows (n, k), columns (k, n), 1-D arrays or lists (default: detected)",
+    )
+    explicit.add_argument(
+        "--labels", choices=LABEL_FORMATS, help="labels one-hot or as class indices (default: detected)"
+    )
+    check.add_argument(
+        "--loss",
+        default="auto",
+        choices=("auto", *LOSSES),
+        help="the loss to check against, or auto to identify it (default: auto)",
+    )
+    check.add_argument(
+        "--method",
+        choices=("auto", "complex-step", "richardson"),
+        default="auto",
+        help="how the network's output is differentiated: auto uses complex step when the code evaluates "
+        "correctly at complex weights (detected), else Richardson (default: auto)",
+    )
+    check.add_argument(
+        "--full", action="store_true", help="check every entry individually (slower on large networks)"
+    )
+    check.add_argument(
+        "--python2",
+        action="store_true",
+        help="the script is Python 2: translate it with the standard library's 2to3 before loading it",
+    )
+    add_json(check)
+    check.add_argument(
+        "--seed",
+        type=seed_value,
+        default=0,
+        metavar="N",
+        help="seed of the probes, sampled entries and directions (default: 0)",
+    )
+    check.add_argument(
+        "--probes",
+        type=bounded(2, MAX_PROBES),
+        default=3,
+        metavar="K",
+        help=f"probe points, 2 to {MAX_PROBES} (default: 3)",
+    )
+    check.add_argument(
+        "--samples",
+        type=bounded(1, MAX_SAMPLES),
+        default=1,
+        metavar="N",
+        help=f"samples per probe, 1 to {MAX_SAMPLES} (default: 1)",
+    )
+    add_limits(check)
+
+    zoo = sub.add_parser(
+        "zoo",
+        help="run the checker on a zoo of wrong backward passes",
+        description="Mutants of the reference backward pass, each a fault people make; report which "
+        "the checker detects and its diagnosis.",
+    )
+    add_json(zoo)
+    zoo.add_argument(
+        "--networks",
+        type=bounded(0, MAX_NETWORKS),
+        default=40,
+        metavar="N",
+        help=f"correct backward passes on N drawn networks, to count false positives, 0 to {MAX_NETWORKS:,} "
+        "(default: 40)",
+    )
+    zoo.add_argument(
+        "--seed", type=seed_value, default=0, metavar="N", help="seed of the probes and networks"
+    )
+    add_limits(zoo)
+    for p in (parser, seed, derive, check, zoo):
+        p.add_argument(  # read by main() before parsing, so it may stand anywhere
+            "--debug", action="store_true", help="print the traceback of an internal error"
+        )
+    return parser
+
+
+def seed_value(text: str) -> int:
+    """A seed for ``numpy.random.default_rng``: a whole number ≥ 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: give a whole number ≥ 0") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"invalid seed {value}: seeds are whole numbers ≥ 0")
+    return value
+
+
+def bounded(low: int, high: int | None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high`` (no upper bound for None)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+        if value < low or (high is not None and value > high):
+            bounds = f"from {low} to {high}" if high is not None else f"≥ {low}"
+            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
+        return value
+
+    return parse
+
+
+def argument_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
+    """An argparse type from a parser that raises ValueError with a message."""
+
+    def convert(text: str) -> Any:
+        try:
+            return parse(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+def add_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=argument_type(parse_seconds),
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop the run after this wall-clock time (default: {format_seconds(DEFAULT_TIMEOUT)})",
+    )
+    parser.add_argument(
+        "--max-memory",
+        type=argument_type(parse_size),
+        default=DEFAULT_MAX_MEMORY,
+        metavar="SIZE",
+        help="stop the run when it grows by more than this, e.g. 512M, 8G "
+        f"(default: {format_size(DEFAULT_MAX_MEMORY).replace(' GiB', 'G')})",
+    )
+
+
+def add_method(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--method",
+        choices=METHOD_CHOICES,
+        default="auto",
+        help="finite-difference scheme (default: auto)",
+    )
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+
+
+def normalise(argv: Sequence[str]) -> list[str]:
+    """No subcommand means ``seed``: insert it unless the first argument is a subcommand or help."""
+    args = list(argv)
+    if not args or (args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help")):
+        args.insert(0, "seed")
+    return args
