@@ -186,9 +186,8 @@ class TensorCoverage:
             return f"{self.name}: all {self.size} entries at every probe"
         per = "/".join(str(c) for c in self.checked)
         guarantee = (
-            f"a single entry of typical size wrong by {self.detectable:.1e} (relative) or more is caught "
-            "with "
-            f"probability ≥ {1 - MISS_PROBABILITY:.1%}"
+            f"one entry wrong by {self.detectable:.1e} × the root-mean-square entry or more is caught "
+            f"with probability ≥ {1 - MISS_PROBABILITY:.1%}"
             if math.isfinite(self.detectable)
             else "no guarantee for single entries"
         )
