@@ -318,3 +318,50 @@ def test_paths_that_are_not_scripts_exit_2(
     else:
         path.write_text((EXAMPLES / "question_chain.py").read_text(), encoding="utf-8")
     assert message in one_error_line(*run(capsys, "check", f"{path}:NeuralNetwork"))
+
+
+PYTHON2 = """\
+import numpy as np
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+class Net(object):
+    def __init__(self, sizes):
+        self.W1 = np.random.randn(sizes[0], sizes[1])
+        self.W2 = np.random.randn(sizes[1], sizes[2])
+
+    def forward(self, x):
+        self.h = sigmoid(np.dot(x, self.W1))
+        self.o = sigmoid(np.dot(self.h, self.W2))
+        return self.o
+
+    def backprop(self, x, y):
+        self.forward(x)
+        d2 = (self.o - y) * self.o * (1 - self.o)
+        d1 = np.dot(d2, self.W2.T) * self.h * (1 - self.h)
+        return np.dot(x.T, d1), np.dot(self.h.T, d2)
+
+for i in xrange(3):
+    print "epoch", i
+"""
+
+
+def test_python2_is_translated_and_said_so(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "net2.py"
+    path.write_text(PYTHON2, encoding="utf-8")
+    status, out, err = run(capsys, "check", str(path))
+    assert status == 0, err
+    assert "  note: read as Python 2 (line 23: print statement); translated by 2to3" in out
+    command = next(line for line in out.splitlines() if line.startswith("  as: "))
+    assert command.endswith(" --python2") and "Net.backprop is the gradient of mse" in out
+    status, again, _ = run(capsys, "check", str(path), "--json", "--python2")
+    data = json.loads(again)
+    assert status == 0 and data["identified"] == "mse" and data["python2"] is True
+
+
+def test_python2_refused_when_translation_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "broken2.py"
+    path.write_text('print "a"\ndef f(:\n', encoding="utf-8")
+    status, _, err = run(capsys, "check", str(path))
+    assert status == 2 and err.count("\n") == 1 and "broken2.py" in err, err

@@ -187,7 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--python2",
         action="store_true",
-        help="the script is Python 2: translate it with the standard library's 2to3 before loading it",
+        help="translate the script from Python 2 with the standard library's 2to3 before loading it "
+        "(done anyway, and reported, when Python 2 syntax is found)",
     )
     add_json(check)
     check.add_argument(

@@ -63,7 +63,7 @@ def _run_check(args: argparse.Namespace) -> int:
         "options": options,
         "full": args.full,
         "progress": sys.stderr.isatty(),
-        "python2": args.python2,
+        "python2": True if args.python2 else None,
     }
     script = args.target.rpartition(":")[0] if ":" in args.target else args.target
     result = run_job(

@@ -32,7 +32,7 @@ def check(
     options: dict[str, Any] | None = None,
     full: bool = False,
     progress: bool = False,
-    python2: bool = False,
+    python2: bool | None = None,
 ) -> dict[str, Any]:
     """``backprop-verify check``: identify the loss the backward pass of ``PATH[:NAME]`` is the gradient of.
 

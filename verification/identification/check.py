@@ -13,11 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ffnn.validation import InputError
 from verification.identification.identify import identify
 from verification.identification.report import IdentificationReport, format_scale, to_dict, verdict_sentence
 from verification.subjects.detection import Options, adapt
 from verification.subjects.loader import LoadedScript, load_script
 from verification.subjects.recipe import Recipe
+from verification.subjects.sources import Python2Syntax
 from verification.subjects.targets import default_name, parse_target
 
 
@@ -79,6 +81,7 @@ class CheckReport:
     result: IdentificationReport
     recipe: Recipe | None = None
     seconds: float = 0.0
+    python2: bool = False
 
     @property
     def command(self) -> str | None:
@@ -88,7 +91,9 @@ class CheckReport:
             if self.target.count(":") and not self.target.endswith(".py")
             else self.target
         )
-        return None if self.recipe is None else self.recipe.command(path)
+        if self.recipe is None:
+            return None
+        return self.recipe.command(path) + (" --python2" if self.python2 else "")
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``check``: the identification fields, the recipe, what the loader skipped."""
@@ -111,6 +116,7 @@ class CheckReport:
         out["not_run"] = [{"line": s.line, "kind": s.kind} for s in self.script.skipped]
         out["failed_imports"] = dict(self.script.failed_imports)
         out["seconds"] = self.seconds
+        out["python2"] = self.python2
         return out
 
 
@@ -125,7 +131,7 @@ def check_target(
     options: Options | None = None,
     full: bool = False,
     progress: Any = None,
-    python2: bool = False,
+    python2: bool | None = None,
 ) -> CheckReport:
     """Load ``PATH.py[:NAME]`` without running its top-level statements, make a subject of the code and
     identify its loss.
@@ -138,8 +144,10 @@ def check_target(
         As in :func:`verification.identification.identify.identify`.
     options : Options, optional
         The explicit form's pieces and the layout (:class:`verification.subjects.detection.Options`).
-    python2 : bool
-        The script is Python 2: translate it with 2to3 before loading it.
+    python2 : bool or None
+        True: the script is Python 2, translate it with 2to3 before loading it. None (the default):
+        translate it when reading it as Python 3 finds Python 2 syntax, and say so in the report.
+        False: refuse Python 2 syntax.
 
     Raises
     ------
@@ -152,15 +160,33 @@ def check_target(
     start = time.perf_counter()
     options = options or Options()
     path, name = parse_target(target)
-    script = load_script(path, python2=python2)
+    script, translated = _load(path, python2)
     code = None if name is None and options.explicit else script.get(name) if name else _default(script)
     subject = adapt(code, options, script)
-    if python2:
-        subject.notes.append("translated from Python 2 by 2to3: / between integers now divides exactly")
+    if translated:
+        subject.notes.insert(0, f"{translated}; translated by 2to3: / between integers now divides exactly")
     result = identify(
         subject, loss, seed=seed, probes=probes, samples=samples, method=method, full=full, progress=progress
     )
-    return CheckReport(target, script, result, subject.recipe, time.perf_counter() - start)
+    seconds = time.perf_counter() - start
+    return CheckReport(target, script, result, subject.recipe, seconds, python2=bool(translated))
+
+
+def _load(path: str, python2: bool | None) -> tuple[LoadedScript, str]:
+    """The loaded script, and why it was translated from Python 2 (empty when it was not): asked for
+    (``python2=True``), or Python 2 syntax found when read as Python 3 (``python2=None``)."""
+    if python2:
+        return load_script(path, python2=True), "read as Python 2 (--python2)"
+    try:
+        return load_script(path), ""
+    except Python2Syntax as exc:
+        if python2 is not None:
+            raise
+        at = f"line {exc.line}: " if exc.line else ""
+        try:
+            return load_script(path, python2=True), f"read as Python 2 ({at}{exc.construct})"
+        except InputError as failed:
+            raise InputError(f"{exc}, and reading it as Python 2 failed: {failed}", hint=exc.manual) from None
 
 
 def _default(script: LoadedScript) -> Any:

@@ -205,16 +205,29 @@ def read_source(path: str | Path, python2: bool = False) -> Source:
     return source
 
 
-def _python2_error(source: Source, line: int | None, construct: Python2Construct) -> InputError:
+class Python2Syntax(InputError):
+    """The script is Python 2 (a refusal when it is read as Python 3): ``line`` and the ``construct``
+    found, so that a caller can translate it instead (:func:`read_source` with ``python2=True``), and
+    ``manual``, how to convert it without this tool."""
+
+    def __init__(self, message: str, *, manual: str, line: int | None, construct: str) -> None:
+        super().__init__(
+            message, hint=f"check it with --python2 (translated by the standard library's 2to3), or {manual}"
+        )
+        self.line, self.construct, self.manual = line, construct, manual
+
+
+def _python2_error(source: Source, line: int | None, construct: Python2Construct) -> Python2Syntax:
     tool = (
         f"with the 2to3 tool (2to3 -w {source.path.name}, shipped with Python up to 3.12)"
         if source.origins is None
         else "cell by cell (the 2to3 tool converts .py files)"
     )
-    return InputError(
+    return Python2Syntax(
         f"{source.at(line)}: Python 2 syntax ({construct.name}); this tool runs Python 3",
-        hint=f"check it with --python2 (translated by the standard library's 2to3), or convert it {tool}, "
-        f"or by hand: {construct.example}",
+        manual=f"convert it {tool}, or by hand: {construct.example}",
+        line=line,
+        construct=construct.name,
     )
 
 
