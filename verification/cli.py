@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -20,7 +21,7 @@ from verification.identify.identification import MAX_PROBES, MAX_SAMPLES
 from verification.subjects.conventions import CONVENTIONS
 
 PROG = "backprop-verify"
-SUBCOMMANDS = ("seed", "derive", "check", "zoo")
+SUBCOMMANDS = ("seed", "derive", "check", "zoo", "converge")
 METHODS = ("central", "richardson", "complex-step", "auto")
 
 EXIT_OK, EXIT_MISMATCH, EXIT_USAGE = 0, 1, 2
@@ -48,13 +49,14 @@ examples:
   backprop-verify derive --loss bce       the symbolic output delta of bce for every activation
   backprop-verify check net.py:Network    which loss is the backward pass in net.py the gradient of?
   backprop-verify zoo                     run the checker on the bug zoo of wrong backward passes
+  backprop-verify converge                train from seeds 0-999 with each rule: how often both converge
 
 exit status: 0 success, 1 mismatch or nothing identified, 2 bad usage or bad input.
 """
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``backprop-verify`` with its four subcommands."""
+    """The argument parser of ``backprop-verify`` with its subcommands."""
     parser = _Parser(
         prog=PROG,
         description="Check which loss a backward pass is the gradient of: by finite differences, "
@@ -62,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", metavar="{seed,derive,check,zoo}")
+    sub = parser.add_subparsers(dest="command", metavar="{seed,derive,check,zoo,converge}")
 
     seed = sub.add_parser(
         "seed",
@@ -150,7 +152,60 @@ def build_parser() -> argparse.ArgumentParser:
     zoo.add_argument(
         "--seed", type=_seed_value, default=0, metavar="N", help="seed of the probes and networks"
     )
+    _add_converge(sub)
     return parser
+
+
+def _add_converge(sub: argparse._SubParsersAction) -> None:
+    from verification.convergence import EPOCHS, MAX_EPOCHS, MAX_SEEDS, SEEDS
+
+    converge = sub.add_parser(
+        "converge",
+        help="train the question's network from many seeds with each rule: how often does each converge?",
+        description="Per-sample SGD of the question's 30-5-3 sigmoid network from the weights of many "
+        "seeds, with the chain and shortcut rules and the exact gradients of mse and bce: the fraction "
+        "of seeds that separate the three letters, how fast, the final losses, and how often a step "
+        "pointed uphill for mse.",
+    )
+    converge.add_argument(
+        "--seeds", type=_bounded(1, MAX_SEEDS), default=SEEDS, metavar="N",
+        help=f"number of weight seeds, 1 to {MAX_SEEDS} (default: {SEEDS})",
+    )
+    converge.add_argument(
+        "--first-seed", type=_seed_value, default=0, metavar="N", help="the first seed (default: 0)"
+    )
+    converge.add_argument(
+        "--learning-rates", type=_learning_rates, default=(0.1,), metavar="RATES",
+        help="comma-separated learning rates > 0, e.g. 0.01,0.1,1,10 (default: 0.1)",
+    )
+    converge.add_argument(
+        "--epochs", type=_bounded(1, MAX_EPOCHS), default=EPOCHS, metavar="N",
+        help=f"epochs, 1 to {MAX_EPOCHS} (default: {EPOCHS})",
+    )
+    _add_json(converge)
+    converge.add_argument(
+        "--plot", metavar="PATH", help="also draw the figure into PATH (.png, .svg or .pdf; needs matplotlib)"
+    )
+
+
+def _learning_rates(text: str) -> tuple[float, ...]:
+    """Comma-separated learning rates: distinct finite numbers > 0, at most ``MAX_RATES`` of them."""
+    from verification.convergence import MAX_RATES
+
+    rates = []
+    for part in text.split(","):
+        try:
+            value = float(part)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected numbers separated by commas, got {part!r}") from None
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"learning rates must be finite numbers > 0, got {part.strip()}")
+        if value in rates:
+            raise argparse.ArgumentTypeError(f"learning rate {part.strip()} is given twice")
+        rates.append(value)
+    if len(rates) > MAX_RATES:
+        raise argparse.ArgumentTypeError(f"at most {MAX_RATES} learning rates, got {len(rates)}")
+    return tuple(rates)
 
 
 def _seed_value(text: str) -> int:
@@ -244,7 +299,26 @@ def _run_zoo(args: argparse.Namespace) -> int:
     return EXIT_OK if report.all_detected and report.false_positives == 0 else EXIT_MISMATCH
 
 
+def _run_converge(args: argparse.Namespace) -> int:
+    from verification.convergence import run_study
+    from verification.convergence_plot import check_plot_path, plot_study
+    from verification.convergence_report import format_study
+
+    plot = check_plot_path(args.plot) if args.plot is not None else None
+    study = run_study(
+        seeds=args.seeds, first_seed=args.first_seed, learning_rates=args.learning_rates, epochs=args.epochs
+    )
+    if plot is not None:
+        plot_study(study, plot)
+    if args.json:
+        print(json.dumps({**study.to_dict(), "plot": None if plot is None else str(plot)}))
+    else:
+        print(format_study(study) + ("" if plot is None else f"\n\nFigure: {plot}"))
+    return EXIT_OK
+
+
 _HANDLERS = {"seed": _run_seed, "derive": _run_derive, "check": _run_check, "zoo": _run_zoo}
+_HANDLERS["converge"] = _run_converge
 
 
 def main(argv: Sequence[str] | None = None) -> int:
