@@ -8,6 +8,8 @@ agree bit for bit. The study itself is :mod:`verification.convergence`.
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 from verification.convergence import ConvergenceStudy
@@ -91,4 +93,5 @@ def format_study(study: ConvergenceStudy) -> str:
             net = f"{percent(u['network']['steps'])}, {percent(u['network']['seeds'])}"
         slope = float(np.median(o.hidden_slope))
         lines.append(f"  {o.label:<10}{o.learning_rate:>6g}  {out:<28}{net:<28}{slope:.2g}")
-    return "\n".join([*lines, "", *coincidence_notes(study)])
+    notes = [textwrap.fill(n, width=100, break_on_hyphens=False) for n in coincidence_notes(study)]
+    return "\n".join([*lines, "", *notes])
