@@ -91,7 +91,7 @@ def test_plot_without_matplotlib_is_one_error_line(
         (["--learning-rates", "1,1.0"], "argument --learning-rates: learning rate 1.0 is given twice"),
         (["--learning-rates", ",".join(str(k) for k in range(1, 14))], "at most 12 learning rates, got 13"),
         (["--seeds", "100000", "--epochs", "1000"], "seeds × epochs must be ≤ 10,000,000"),
-        (["--plot", "study.txt"], "--plot study.txt: the file name must end in .png, .svg, .pdf"),
+        (["--plot", "study.txt"], "plot path study.txt: the file name must end in .png, .svg, .pdf"),
         (["--plot", "/nonexistent/dir/study.png"], "directory /nonexistent/dir does not exist"),
         (["--method", "central"], "unrecognized arguments for 'converge': --method"),
     ],
@@ -102,3 +102,10 @@ def test_bad_options_exit_2_with_one_line(
     code, out, err = _run(capsys, "converge", *argv)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and message in err and err.startswith("backprop-verify: error:"), err
+
+
+def test_plot_into_a_directory_is_refused(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    folder = tmp_path / "figure.png"
+    folder.mkdir()
+    code, out, err = _run(capsys, "converge", "--seeds", "4", "--plot", str(folder))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "is a directory" in err, err

@@ -39,16 +39,16 @@ def check_plot_path(path: str | Path) -> Path:
     """
     out = Path(path)
     if out.suffix.lower() not in SUFFIXES:
-        raise InputError(f"--plot {path}: the file name must end in {', '.join(SUFFIXES)}")
+        raise InputError(f"plot path {path}: the file name must end in {', '.join(SUFFIXES)}")
     if out.is_dir():
-        raise InputError(f"--plot {path} is a directory; give a file name ending in .png, .svg or .pdf")
+        raise InputError(f"plot path {path} is a directory; give a file name ending in .png, .svg or .pdf")
     if not out.parent.is_dir():
-        raise InputError(f"--plot {path}: directory {out.parent} does not exist")
+        raise InputError(f"plot path {path}: directory {out.parent} does not exist")
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         raise InputError(
-            "--plot needs matplotlib, which is not installed: pip install 'backprop-verify[plot]'"
+            "drawing the figure needs matplotlib, which is not installed: pip install 'backprop-verify[plot]'"
         ) from None
     return out
 
