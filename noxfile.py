@@ -54,9 +54,10 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Regenerate docs/derivations.md from the symbolic derivations (``-- --check`` only verifies it)."""
+    """Regenerate docs/derivations.md and docs/convergence.md (``-- --check`` only verifies them)."""
     session.install("-e", ".[plot]")
     session.run("python", "-m", "verification.symbolic.render", *session.posargs)
+    session.run("python", "-m", "verification.convergence.document", *session.posargs)
 
 
 @nox.session

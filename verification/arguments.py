@@ -9,11 +9,12 @@ exit, so that :func:`verification.terminal.finish` can report it like every othe
 from __future__ import annotations
 
 import argparse
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
+from verification.argument_types import argument_type, bounded, learning_rates, seed_value
 from verification.identification.identify import MAX_PROBES, MAX_SAMPLES
 from verification.limits import (
     DEFAULT_MAX_MEMORY,
@@ -27,7 +28,7 @@ from verification.refusals import Refusal
 from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
 from verification.terminal import PROG
 
-SUBCOMMANDS = ("seed", "derive", "check", "zoo")
+SUBCOMMANDS = ("seed", "derive", "check", "zoo", "converge")
 METHOD_CHOICES = ("auto", "complex-step", "richardson", "central")
 """The --method choices: ``auto`` and the methods of :mod:`verification.numeric.methods` users pick."""
 
@@ -74,6 +75,7 @@ examples:
   backprop-verify derive --loss bce       the symbolic output delta of bce for every activation
   backprop-verify check net.py:Network    which loss is the backward pass in net.py the gradient of?
   backprop-verify zoo                     run the checker on the bug zoo of wrong backward passes
+  backprop-verify converge                train from seeds 0-999 with each rule: how often both converge
 
 exit status: 0 success, 1 mismatch or nothing identified, 2 bad usage, bad input, or checked code
   that failed, ran too long or grew too large, 3 internal error, 74 stdout closed or unwritable,
@@ -84,7 +86,7 @@ exit status: 0 success, 1 mismatch or nothing identified, 2 bad usage, bad input
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``backprop-verify`` with its four subcommands."""
+    """The argument parser of ``backprop-verify`` with its subcommands."""
     parser = Parser(
         prog=PROG,
         description="Check which loss a backward pass is the gradient of: by finite differences, "
@@ -92,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", metavar="{seed,derive,check,zoo}")
+    sub = parser.add_subparsers(dest="command", metavar="{seed,derive,check,zoo,converge}")
 
     seed = sub.add_parser(
         "seed",
@@ -233,50 +235,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=seed_value, default=0, metavar="N", help="seed of the probes and networks"
     )
     add_limits(zoo)
-    for p in (parser, seed, derive, check, zoo):
+    converge = add_converge(sub)
+    for p in (parser, seed, derive, check, zoo, converge):
         p.add_argument(  # read by main() before parsing, so it may stand anywhere
             "--debug", action="store_true", help="print the traceback of an internal error"
         )
     return parser
-
-
-def seed_value(text: str) -> int:
-    """A seed for ``numpy.random.default_rng``: a whole number ≥ 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: give a whole number ≥ 0") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"invalid seed {value}: seeds are whole numbers ≥ 0")
-    return value
-
-
-def bounded(low: int, high: int | None) -> Callable[[str], int]:
-    """An argparse type: a whole number from ``low`` to ``high`` (no upper bound for None)."""
-
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-        if value < low or (high is not None and value > high):
-            bounds = f"from {low} to {high}" if high is not None else f"≥ {low}"
-            raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")
-        return value
-
-    return parse
-
-
-def argument_type(parse: Callable[[str], Any]) -> Callable[[str], Any]:
-    """An argparse type from a parser that raises ValueError with a message."""
-
-    def convert(text: str) -> Any:
-        try:
-            return parse(text)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-
-    return convert
 
 
 def add_limits(parser: argparse.ArgumentParser) -> None:
@@ -316,3 +280,46 @@ def normalise(argv: Sequence[str]) -> list[str]:
     if not args or (args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help")):
         args.insert(0, "seed")
     return args
+
+
+def add_converge(sub: Any) -> argparse.ArgumentParser:
+    """The ``converge`` subcommand: the convergence study's seeds, learning rates, epochs and figure."""
+    from verification.convergence.study import EPOCHS, MAX_EPOCHS, MAX_SEEDS, SEEDS
+
+    converge = sub.add_parser(
+        "converge",
+        help="train the question's network from many seeds with each rule: how often does each converge?",
+        description="Per-sample SGD of the question's 30-5-3 sigmoid network from the weights of many "
+        "seeds, with the chain and shortcut rules and the exact gradients of mse and bce: the fraction "
+        "of seeds that separate the three letters, how fast, the final losses, and how often a step "
+        "pointed uphill for mse.",
+    )
+    converge.add_argument(
+        "--seeds",
+        type=bounded(1, MAX_SEEDS),
+        default=SEEDS,
+        metavar="N",
+        help=f"number of weight seeds, 1 to {MAX_SEEDS} (default: {SEEDS})",
+    )
+    converge.add_argument(
+        "--first-seed", type=seed_value, default=0, metavar="N", help="the first seed (default: 0)"
+    )
+    converge.add_argument(
+        "--learning-rates",
+        type=learning_rates,
+        default=(0.1,),
+        metavar="RATES",
+        help="comma-separated learning rates > 0, e.g. 0.01,0.1,1,10 (default: 0.1)",
+    )
+    converge.add_argument(
+        "--epochs",
+        type=bounded(1, MAX_EPOCHS),
+        default=EPOCHS,
+        metavar="N",
+        help=f"epochs, 1 to {MAX_EPOCHS} (default: {EPOCHS})",
+    )
+    add_json(converge)
+    converge.add_argument(
+        "--plot", metavar="PATH", help="also draw the figure into PATH (.png, .svg or .pdf; needs matplotlib)"
+    )
+    return converge

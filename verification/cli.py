@@ -86,7 +86,31 @@ def _print_result(args: argparse.Namespace, result: JobResult) -> int:
     return result.status
 
 
-_HANDLERS = {"seed": _run_seed, "derive": _run_derive, "check": _run_check, "zoo": _run_zoo}
+def _run_converge(args: argparse.Namespace) -> int:
+    from verification.convergence.plot import check_plot_path, plot_study
+    from verification.convergence.report import format_study
+    from verification.convergence.study import run_study
+
+    plot = check_plot_path(args.plot) if args.plot is not None else None
+    study = run_study(
+        seeds=args.seeds, first_seed=args.first_seed, learning_rates=args.learning_rates, epochs=args.epochs
+    )
+    if plot is not None:
+        plot_study(study, plot)
+    if args.json:
+        write(json.dumps({**study.to_dict(), "plot": None if plot is None else str(plot)}))
+    else:
+        write(format_study(study) + ("" if plot is None else f"\n\nFigure: {plot}"))
+    return EXIT_OK
+
+
+_HANDLERS = {
+    "seed": _run_seed,
+    "derive": _run_derive,
+    "check": _run_check,
+    "zoo": _run_zoo,
+    "converge": _run_converge,
+}
 
 
 def _dispatch(argv: list[str]) -> int:

@@ -22,6 +22,8 @@ from ffnn.network import Network
 from ffnn.training import train_sgd
 from verification.compare.coordinate import check_gradient
 from verification.compare.reports import GradientReport
+from verification.convergence.report import percent
+from verification.convergence.study import run_study
 from verification.numeric.evaluators import LoopEvaluator
 from verification.numeric.methods import resolve_method
 
@@ -70,6 +72,34 @@ class TrainingReport:
 
 
 @dataclass(frozen=True)
+class SeedStudy:
+    """How often each backward pass separates the glyphs over many weight seeds
+    (:mod:`verification.convergence.study`, same training as :class:`TrainingReport`).
+
+    Attributes
+    ----------
+    first_seed, seeds : int
+        The seeds ``first_seed … first_seed + seeds − 1``.
+    separated : dict of str to float
+        Per backward pass, the fraction of seeds whose network classifies all three glyphs at the end.
+    """
+
+    first_seed: int
+    seeds: int
+    separated: dict[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``convergence`` field of the JSON object."""
+        return {
+            "first_seed": self.first_seed,
+            "seeds": self.seeds,
+            "learning_rate": LEARNING_RATE,
+            "epochs": EPOCHS,
+            "separated": self.separated,
+        }
+
+
+@dataclass(frozen=True)
 class QuestionReport:
     """The measured answer to the question for one weight seed."""
 
@@ -77,6 +107,7 @@ class QuestionReport:
     method: str
     results: list[BackwardLossReport]
     training: list[TrainingReport] = field(default_factory=list)
+    study: SeedStudy | None = None
 
     @property
     def verdict(self) -> dict[str, str | None]:
@@ -121,6 +152,7 @@ class QuestionReport:
                 }
                 for t in self.training
             ],
+            "convergence": None if self.study is None else self.study.to_dict(),
         }
 
     def to_json(self) -> str:
@@ -140,7 +172,8 @@ def answer_question(seed: int = 0, method: str = "auto", train: bool = True) -> 
         ``auto`` is resolved (complex step when the loss evaluates on complex parameters, else
         Richardson) and the answer names the method used.
     train : bool
-        Also train from the same weights with each backward pass (per-sample SGD, η = 0.1, 100 epochs).
+        Also train from the same weights with each backward pass (per-sample SGD, η = 0.1, 100 epochs),
+        and from the weights of seeds 0 … 999 (:func:`verification.convergence.run_study`).
 
     Raises
     ------
@@ -179,7 +212,17 @@ def answer_question(seed: int = 0, method: str = "auto", train: bool = True) -> 
             training.append(
                 TrainingReport(b, float(run.mse_per_epoch[0]), float(run.mse_per_epoch[-1]), classified)
             )
-    return QuestionReport(seed, method, results, training)
+    study = None
+    if train:
+        many = run_study(
+            learning_rates=(LEARNING_RATE,),
+            epochs=EPOCHS,
+            rules=[(b, None) for b in QUESTION_RULES],
+            uphill=False,
+        )
+        separated = {o.rule: float(o.separated.mean()) for o in many.outcomes}
+        study = SeedStudy(many.first_seed, many.seeds, separated)
+    return QuestionReport(seed, method, results, training, study)
 
 
 _DELTA = {"chain": "(a − y) ⊙ σ'(z)", "shortcut": "a − y"}
@@ -226,4 +269,13 @@ def format_question(answer: QuestionReport) -> str:
         if all(t.mse_after < t.mse_before for t in answer.training):
             lines.append("  Both lower the squared error: at the output σ'(z) > 0, so for one sample the")
             lines.append("  shortcut never points uphill there, though it is not the gradient of mse.")
+    if answer.study is not None:
+        st = answer.study
+        chain, shortcut = (percent(st.separated[b]) for b in QUESTION_RULES)
+        lines += [
+            "",
+            f"Over seeds {st.first_seed}–{st.first_seed + st.seeds - 1} (same training), chain separates the "
+            f"three letters in {chain} of starts",
+            f"and shortcut in {shortcut}; see 'backprop-verify converge'.",
+        ]
     return "\n".join(lines)

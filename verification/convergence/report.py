@@ -1,0 +1,101 @@
+"""The convergence study as text for a terminal (``backprop-verify converge``).
+
+Two tables, one row per rule and learning rate: how many starts end separated, how fast, and with which
+final losses; then the steps that went uphill for the squared error and the slope left in the hidden
+layer. Last, what coincides: rules that are one update in exact arithmetic, and whether their numbers
+agree bit for bit. The study itself is :mod:`verification.convergence.study`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+
+from verification.convergence.study import ConvergenceStudy
+
+QUARTILE_KEYS = ("q1", "median", "q3")
+
+
+def percent(fraction: float) -> str:
+    """A fraction as a percentage: ``53.0 %``; below 0.1 % to two significant digits (``0.0037 %``)."""
+    if fraction == 0:
+        return "0 %"
+    return f"{100 * fraction:.1f} %" if fraction >= 0.001 else f"{100 * fraction:.2g} %"
+
+
+def band(q: dict[str, float] | None, fmt: str) -> str:
+    """Quartiles as ``q1 / median / q3`` in format ``fmt``; ``—`` when there are none."""
+    return "—" if q is None else " / ".join(format(q[k], fmt) for k in QUARTILE_KEYS)
+
+
+def coincidence_notes(study: ConvergenceStudy) -> list[str]:
+    """One sentence per pair of rules that are one update in exact arithmetic, from the measurement."""
+    notes = []
+    pairs: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for c in study.comparisons():
+        a, b = c["rules"]
+        pairs.setdefault((a, b), []).append(c)
+    for (a, b), found in pairs.items():
+        rates = ", ".join(f"{c['learning_rate']:g}" for c in found)
+        if all(c["identical"] for c in found):
+            notes.append(
+                f"{b} equals {a} at every seed, bit for bit (η = {rates}): {a} is the exact "
+                f"gradient of {b.split()[-1]} for a sigmoid output."
+            )
+        else:
+            differs = ", ".join(f"{c['separated_differs']} at η = {c['learning_rate']:g}" for c in found)
+            notes.append(
+                f"{a} and {b} are one update in exact arithmetic (σ'(z) cancels) but round "
+                f"differently; seeds (of {study.seeds}) that end differently separated: {differs}."
+            )
+    for o in study.outcomes:
+        stopped = int(np.count_nonzero(o.stopped_at >= 0))
+        if stopped:
+            notes.append(
+                f"{o.label} at η = {o.learning_rate:g} stopped on {stopped} of {o.seeds} seeds when an "
+                f"output rounded to 0 or 1, where ∂{o.loss}/∂a is not finite (numbers at the stop)."
+            )
+    return notes
+
+
+def format_study(study: ConvergenceStudy) -> str:
+    """The study as text: separation and losses, uphill steps and hidden slope, what coincides."""
+    lines = [
+        "The question's network trained from many starts: 30-5-3, sigmoid, no biases, per-sample SGD",
+        f"over the glyphs A, B, C in that order, {study.epochs} epochs, from the weights of seeds "
+        f"{study.seed_range}",
+        "(Network.initialise((30, 5, 3), 'sigmoid', seed=s)). Separated: at the end each glyph's own",
+        "output is the largest of its three (a tie in float64 is not). Spreads are q1 / median / q3 over",
+        "the seeds (epochs to separate: over the seeds separated at the end).",
+        "",
+        f"  {'rule':<10}{'η':>6}  {'separated':>9}  {'epochs to separate':<19}{'final mse':<29}final bce",
+    ]
+    for o in study.outcomes:
+        d = o.to_dict()
+        lines.append(
+            f"  {o.label:<10}{o.learning_rate:>6g}  {percent(d['separated']):>9}  "
+            f"{band(d['epochs_to_separate'], 'g'):<19}{band(d['final_mse'], '.3g'):<29}"
+            f"{band(d['final_bce'], '.3g')}"
+        )
+    lines += [
+        "",
+        "Uphill for mse: a step whose direction g has ⟨g, ∇mse⟩ < 0 with the exact mse gradient of the",
+        "same sample at the same weights, so that it raises that sample's squared error to first order;",
+        "share of the steps taken and of the seeds with at least one. Hidden σ': the mean slope of the",
+        "hidden units over the glyphs at the end (median over the seeds; at most 0.25, near 0 when the",
+        "hidden layer is saturated and passes almost no gradient back).",
+        "",
+        f"  {'rule':<10}{'η':>6}  {'output layer: steps, seeds':<28}{'network: steps, seeds':<28}hidden σ'",
+    ]
+    for o in study.outcomes:
+        u = o.uphill()
+        if u is None:
+            out = net = "— (along ∇mse itself)"
+        else:
+            out = f"{percent(u['output_layer']['steps'])}, {percent(u['output_layer']['seeds'])}"
+            net = f"{percent(u['network']['steps'])}, {percent(u['network']['seeds'])}"
+        slope = float(np.median(o.hidden_slope))
+        lines.append(f"  {o.label:<10}{o.learning_rate:>6g}  {out:<28}{net:<28}{slope:.2g}")
+    notes = [textwrap.fill(n, width=100, break_on_hyphens=False) for n in coincidence_notes(study)]
+    return "\n".join([*lines, "", *notes])
