@@ -147,17 +147,12 @@ def method_call(
 ) -> tuple[str, bool] | None:
     """The call of a gradient or training method with its arguments by their names, and whether it takes
     the error (None when an argument cannot be given)."""
-    args, takes_error, keyword = [], False, False
-    for i, p in enumerate(params):
-        r = cv.role(p.name, i)
-        value = {"x": "x", "y": "y", "error": err, "output": out, "lr": "lr", "iterations": "1"}.get(r or "")
-        takes_error = takes_error or r == "error"
-        if value is None:
-            if p.default is inspect.Parameter.empty:
-                return None
-            keyword = True
-            continue
-        args.append(f"{p.name}={value}" if keyword else value)
+    roles = [cv.role(p.name, i) for i, p in enumerate(params)]
+    values = {"x": "x", "y": "y", "error": err, "output": out, "lr": "lr", "iterations": "1"}
+    args = cv.call_arguments(params, lambda i, _: values.get(roles[i] or ""))
+    if args is None:
+        return None
+    takes_error = "error" in roles
     return f"{var}.{method}({', '.join(args)})", takes_error
 
 

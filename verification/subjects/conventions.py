@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 FORWARD_NAMES = (
@@ -211,6 +211,24 @@ def positional_parameters(fn: Any) -> list[inspect.Parameter]:
     except (TypeError, ValueError):
         return []
     return [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def call_arguments(
+    params: list[inspect.Parameter], value_of: Callable[[int, inspect.Parameter], str | None]
+) -> list[str] | None:
+    """The arguments of a call, as source: each parameter's ``value_of(position, parameter)``,
+    positionally until one with a default is left out, by keyword after it; None when a parameter
+    without a default has no value."""
+    args, keyword = [], False
+    for i, p in enumerate(params):
+        value = value_of(i, p)
+        if value is None:
+            if p.default is inspect.Parameter.empty:
+                return None
+            keyword = True
+            continue
+        args.append(f"{p.name}={value}" if keyword else value)
+    return args
 
 
 def role(name: str, position: int) -> str | None:

@@ -37,19 +37,16 @@ def _functions(
 
 def _arguments(fn: Any, values: dict[str, str]) -> str | None:
     """The arguments of ``fn`` by role or name (``values`` maps roles and names to expressions)."""
-    args, keyword = [], False
-    for i, p in enumerate(cv.positional_parameters(fn)):
+
+    def value_of(i: int, p: inspect.Parameter) -> str | None:
         r = cv.role(p.name, i)
         value = values.get(p.name) or values.get(p.name.lower()) or (values.get(r) if r else None)
         if value is None and p.name.lower() in cv.lower(cv.PARAMETER_CONTAINERS):
             value = values.get("parameters")
-        if value is None:
-            if p.default is inspect.Parameter.empty:
-                return None
-            keyword = True
-            continue
-        args.append(f"{p.name}={value}" if keyword else value)
-    return ", ".join(args)
+        return value
+
+    args = cv.call_arguments(cv.positional_parameters(fn), value_of)
+    return None if args is None else ", ".join(args)
 
 
 def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> list[tuple[str, str]]:
