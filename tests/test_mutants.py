@@ -56,6 +56,16 @@ def test_no_false_positives_on_drawn_networks() -> None:
     assert flagged == [], f"correct backward passes flagged: {flagged}"
 
 
+def test_kink_steps_that_leave_a_losss_domain_see_no_kink() -> None:
+    """The 31st control of the default zoo (seed 0): an identity output inside (0, 1) at the probe, so
+    bce is compared too, and the kink test's larger steps take it below 0, where bce has no value."""
+    rng = np.random.default_rng(0)
+    for _ in range(31):
+        net, loss, samples = draw_control(rng)
+    assert (net.sizes, net.activations[-1], loss) == ((1, 1, 1, 3), "identity", "mse")
+    assert not run_control(net, loss, samples, seed=30).flagged
+
+
 @pytest.mark.slow
 def test_no_false_positives_on_many_drawn_networks() -> None:
     report = run_zoo(networks=500, seed=7)

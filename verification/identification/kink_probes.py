@@ -27,6 +27,21 @@ from verification.tolerances import RICHARDSON_LEVELS, Tolerance
 Array = NDArray[Any]
 
 
+class LeftDomain(Exception):
+    """A kink test's step took the output outside the loss's domain (e.g. an identity output below 0
+    for bce): that loss cannot be evaluated there, so no kink is seen along that step."""
+
+
+def loss_value(spec: Any, a: Array, y: Array) -> float:
+    """``spec.value(a, y)``, or :class:`LeftDomain` when ``a`` is not finite or outside the loss's domain
+    (where the loss's formula gives NaN or infinity)."""
+    low, high = spec.activation_range
+    ar = np.real(a)
+    if not (np.all(np.isfinite(a)) and np.all((ar > low) & (ar < high))):
+        raise LeftDomain
+    return float(spec.value(a, y))
+
+
 class LossEvaluator:
     """The batch loss of the subject's output as a function of its parameters, for the kink test
     (:mod:`verification.compare.kinks`), which shifts single entries."""
@@ -53,7 +68,10 @@ class LossEvaluator:
                     a = self.subject.output()
                 finally:
                     setter[i] = original
-                out[k] = self.spec.value(a, self.probe.y) if np.all(np.isfinite(a)) else np.nan
+                try:
+                    out[k] = loss_value(self.spec, a, self.probe.y)
+                except LeftDomain:
+                    out[k] = np.nan  # no kink is seen where a value is missing
         finally:
             self.subject.restore()
         self.evaluations += len(flat)
@@ -104,7 +122,7 @@ def direction_crosses_kink(
             shifted[name] = w + float(np.real(p["t"][0])) * u
             subject.load(shifted)
             subject.bind_inputs(probe.x)
-            return float(spec.value(subject.output(), probe.y))
+            return loss_value(spec, subject.output(), probe.y)
 
         ev = LoopEvaluator(along, {"t": np.zeros(1)})
         h0 = (
@@ -112,16 +130,20 @@ def direction_crosses_kink(
             * max(1.0, float(np.linalg.norm(w)))
             / (float(np.linalg.norm(u)) or 1.0)
         )
-        found = classify_kinks(
-            ev,
-            "t",
-            np.zeros(1, dtype=np.intp),
-            np.array([h0]),
-            np.array([el.analytic[el.entries + k]]),
-            tol,
-            float(floor[el.entries + k]),
-        )
-        subject.restore()
+        try:
+            found = classify_kinks(
+                ev,
+                "t",
+                np.zeros(1, dtype=np.intp),
+                np.array([h0]),
+                np.array([el.analytic[el.entries + k]]),
+                tol,
+                float(floor[el.entries + k]),
+            )
+        except LeftDomain:
+            continue
+        finally:
+            subject.restore()
         if found.kink.any():
             del label
             return True
