@@ -69,8 +69,19 @@ def test_the_answer_holds_over_many_seeds() -> None:
         (["--seed", "abc"], "argument --seed: invalid seed 'abc'"),
         (["--seed", "-1"], "argument --seed: invalid seed -1: seeds are whole numbers ≥ 0"),
         (["--method", "secant"], "argument --method: invalid choice: 'secant'"),
-        (["frobnicate"], "unrecognized arguments for 'seed': frobnicate (options go after the subcommand"),
-        (["--json", "derive"], "unrecognized arguments for 'seed': derive"),
+        (["frobnicate"], "unknown command 'frobnicate'; the commands are seed, derive, check, zoo, converge"),
+        (
+            ["chek", "net.py"],
+            "unknown command 'chek'; the commands are seed, derive, check, zoo, converge "
+            "(hint: did you mean 'backprop-verify check'?)",
+        ),
+        (
+            ["7"],
+            "unknown command '7'; the commands are seed, derive, check, zoo, converge "
+            "(hint: for other weights: 'backprop-verify --seed 7')",
+        ),
+        (["seed", "frobnicate"], "unrecognized arguments for 'seed': frobnicate (hint: options go after"),
+        (["--json", "derive"], "unrecognized arguments: derive"),
         (["derive", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
     ],
 )

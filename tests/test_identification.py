@@ -93,6 +93,10 @@ def test_nothing_identified_for_a_sign_error() -> None:
     first = result.first_mismatch("mse")
     assert first is not None and first.name == "W2"
     assert min(r.cosine for r in first.reports) < 0
+    w2 = to_dict(result)["parameters"]["W2"]
+    errors = {c.loss: c.parameters["W2"].max_relative_error for c in result.candidates if c.parameters}
+    assert w2["identified"] is None and w2["against"] == min(errors, key=errors.__getitem__)
+    assert w2["max_relative_error"] == errors[w2["against"]]
 
 
 def test_asked_loss_outside_the_outputs_domain_is_bad_input() -> None:
@@ -113,7 +117,7 @@ def test_same_seed_same_report_and_json_fields() -> None:
     assert a == b
     assert a["identified"] == "mse" and a["scale"] == 1.0 and a["seed"] == 5
     assert set(a["parameters"]) == {"W1", "W2"}
-    assert set(a["parameters"]["W1"]) == {"identified", "scale", "max_relative_error"}
+    assert set(a["parameters"]["W1"]) == {"identified", "scale", "max_relative_error", "against"}
     assert [c["loss"] for c in a["candidates"]] == ["mse", "bce", "cross_entropy", "poisson_nll"]
 
 

@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
         "seed",
         help="answer the question on its own network and data (the default)",
         description="Check the chain and shortcut backward passes of the question's 30-5-3 sigmoid "
-        "network against finite-difference gradients of mse and bce, on each of the A, B, C glyphs.",
+        "network against numeric gradients of mse and bce (complex step by default, or finite differences), "
+        "on each of the A, B, C glyphs.",
     )
     add_method(seed)
     seed.add_argument(
@@ -266,7 +267,8 @@ def add_method(parser: argparse.ArgumentParser) -> None:
         "--method",
         choices=METHOD_CHOICES,
         default="auto",
-        help="finite-difference scheme (default: auto)",
+        help="how the numeric gradient is taken: auto uses complex step when the loss evaluates at complex "
+        "weights, else Richardson; central is plain central differences (default: auto)",
     )
 
 
@@ -275,9 +277,28 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 
 
 def normalise(argv: Sequence[str]) -> list[str]:
-    """No subcommand means ``seed``: insert it unless the first argument is a subcommand or help."""
+    """No subcommand means ``seed``: insert it when the first argument is an option (or there is none).
+
+    Raises
+    ------
+    UsageError
+        When the first argument is a word that is no subcommand (``chek``), naming the subcommands and
+        the closest one; for a number, pointing to ``--seed N``.
+    """
     args = list(argv)
-    if not args or (args[0] not in SUBCOMMANDS and args[0] not in ("-h", "--help")):
+    if args and args[0] not in SUBCOMMANDS and not args[0].startswith("-"):
+        import difflib
+
+        close = difflib.get_close_matches(args[0], SUBCOMMANDS, n=1)
+        hint = (
+            f"did you mean '{PROG} {close[0]}'?"
+            if close
+            else f"for other weights: '{PROG} --seed {args[0]}'"
+            if args[0].isdigit()
+            else f"see '{PROG} --help'"
+        )
+        raise UsageError(f"unknown command {args[0]!r}; the commands are {', '.join(SUBCOMMANDS)}", hint=hint)
+    if not args or args[0] not in (*SUBCOMMANDS, "-h", "--help"):
         args.insert(0, "seed")
     return args
 

@@ -116,9 +116,11 @@ _HANDLERS = {
 def _dispatch(argv: list[str]) -> int:
     args, extra = build_parser().parse_known_args(normalise(argv))
     if extra:
+        named = bool(argv) and argv[0] == args.command
+        hint = f"options go after the subcommand; see '{PROG} {args.command} --help'"
         raise UsageError(
-            f"unrecognized arguments for '{args.command}': {' '.join(extra)} "
-            f"(options go after the subcommand; see '{PROG} {args.command} --help')"
+            f"unrecognized arguments{f' for {args.command!r}' if named else ''}: {' '.join(extra)}",
+            hint=hint if named else f"see '{PROG} --help'",
         )
     return _HANDLERS[args.command](args)
 

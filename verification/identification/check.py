@@ -253,7 +253,8 @@ def format_check(outcome: CheckReport) -> str:
     if script.skipped:
         shown = ", ".join(str(s.line) for s in script.skipped[:12])
         more = "…" if len(script.skipped) > 12 else ""
-        lines.append(f"Not run: top-level statements at lines {shown}{more}.")
+        which = "statements at lines" if len(script.skipped) > 1 else "statement at line"
+        lines.append(f"Not run: top-level {which} {shown}{more}.")
     if script.failed_imports:
         failed = "; ".join(f"{n} ({e})" for n, e in script.failed_imports.items())
         lines.append(f"Imports that failed and were not needed: {failed}.")

@@ -200,11 +200,15 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
     parameters = {}
     for n in result.backward_order:
         loss, scale = result.parameter_identified(n)
-        errors = [c.parameters[n].max_relative_error for c in result.candidates if n in c.parameters]
-        against = (
-            result.candidate(loss).parameters[n].max_relative_error if loss else min(errors, default=None)
-        )
-        parameters[n] = {"identified": loss, "scale": scale, "max_relative_error": against}
+        # the relative error against the identified loss, else against the closest one (named)
+        errors = {c.loss: c.parameters[n].max_relative_error for c in result.candidates if n in c.parameters}
+        closest = loss if loss else min(errors, key=errors.__getitem__, default=None)
+        parameters[n] = {
+            "identified": loss,
+            "scale": scale,
+            "max_relative_error": None if closest is None else errors[closest],
+            "against": closest,
+        }
     candidates = []
     for c in result.candidates:
         first = result.first_mismatch(c.loss) if c.verdict != "not applicable" else None

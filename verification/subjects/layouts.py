@@ -63,8 +63,13 @@ class Layout:
         return self.inputs in ("flat", "list")
 
     def describe(self) -> str:
-        """E.g. ``inputs as columns (n_in, 1), labels one-hot``."""
-        shape = {"row": "rows (1, n)", "column": "columns (n, 1)", "flat": "1-D arrays (n,)", "list": "lists"}
+        """E.g. ``inputs and labels as columns (n, samples), labels one-hot``."""
+        shape = {
+            "row": "rows (samples, n)",
+            "column": "columns (n, samples)",
+            "flat": "1-D arrays (n,)",
+            "list": "lists",
+        }
         return f"inputs and labels as {shape[self.inputs]}, labels {self.labels}"
 
     def to_code(self, values: Array) -> Any:
