@@ -37,7 +37,10 @@ def test_question_scripts_are_identified(capsys: pytest.CaptureFixture[str], tar
 def test_text_report(capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "check", CHAIN)
     assert status == 0
-    assert "  gradient: update in place, lr = 0.1; inputs and labels as rows (samples, n), labels one-hot" in out
+    assert (
+        "  gradient: update in place, lr = 0.1; inputs and labels as rows (samples, n), labels one-hot"
+        in (out)
+    )
     assert (
         f"  as: backprop-verify check {EXAMPLES / 'question_chain.py'} "
         "--setup 'nn = NeuralNetwork(30, 5, 3)' "
