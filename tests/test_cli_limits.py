@@ -204,3 +204,20 @@ def test_zoo_runs_supervised_and_is_bounded(capsys: pytest.CaptureFixture[str]) 
     assert "argument --networks: must be from 0 to 10000" in line_text
     line_text = refusal(capsys, "zoo", "--timeout", "0.5")
     assert "zoo ran longer than the limit of 0.5 s (--timeout)" in line_text
+
+
+def test_a_person_at_a_terminal_is_told_once_that_a_long_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+
+    from verification import supervision
+
+    terminal = io.StringIO()
+    monkeypatch.setattr(supervision, "NOTICE_AFTER", 1.0)
+    monkeypatch.setattr(supervision, "notice_stream", lambda: terminal)
+    target, _ = script(tmp_path, forward="time.sleep(60)")
+    refusal(capsys, "check", target, "--timeout", "3")
+    said = terminal.getvalue()
+    assert said.count("still running") == 1, said
+    assert f"the check of {target} is still running after 1 s; it is stopped at 3 s (--timeout)" in said

@@ -61,6 +61,15 @@ from verification.refusals import (
 
 _POLL = 0.25  # seconds between looks at a child that says nothing
 _DUMP_WAIT = 1.0  # seconds to wait for the faulthandler dump after SIGUSR1
+NOTICE_AFTER = 20.0
+"""Seconds after which a person at a terminal is told, once, that the run goes on and how to stop it."""
+
+
+def notice_stream() -> Any:
+    """Where the still-running notice goes: standard error when it is a terminal, else nowhere."""
+    return sys.stderr if sys.stderr.isatty() else None
+
+
 RESERVE = 8 * 2**20
 """Bytes the child sets aside and frees to report a :exc:`MemoryError`."""
 
@@ -206,13 +215,22 @@ class _Child:
             pass
 
     def supervise(self, limits: Limits, label: str, script: str | None) -> JobResult:
-        deadline = time.monotonic() + limits.timeout
+        start = time.monotonic()
+        deadline = start + limits.timeout
+        stream = notice_stream()
         # the result pipe closes when the child has sent its result, or has died
         while self._open(self.result_r) and self.proc.poll() is None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self._stop()
                 raise _timeout(label, limits, self._where(script), self._dump())
+            if stream is not None and time.monotonic() - start > NOTICE_AFTER:
+                stream.write(
+                    f"\n{label} is still running after {NOTICE_AFTER:.0f} s; it is stopped at "
+                    f"{format_seconds(limits.timeout)} (--timeout), or now by Ctrl-C\n"
+                )
+                stream.flush()
+                stream = None
             self._read(min(remaining, _POLL))
         try:
             self.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
