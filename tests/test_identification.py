@@ -75,6 +75,23 @@ def test_single_sigmoid_output_is_not_fooled_by_a_per_probe_ratio() -> None:
     assert len(ratios) == 3, "every probe has its own ratio, so no one scale fits"
 
 
+def test_one_scale_must_fit_every_tensor() -> None:
+    # each tensor is a multiple of the mse gradient, but not the same multiple: that is no loss's
+    # gradient (one factor on the loss scales every tensor alike), so nothing is identified
+    def uneven(net: Network, x: Any, y: Any) -> dict[str, Any]:
+        out = backward(net, x, y, rule="chain")
+        return {"W2": 2.0 * out["W2"], "W1": 3.0 * out["W1"]}
+
+    result = identify(subject(uneven), seed=0)
+    mse = result.candidate("mse")
+    assert {n: t.verdict for n, t in mse.parameters.items()} == {
+        "W2": "matches up to scale",
+        "W1": "matches up to scale",
+    }
+    assert {n: round(t.scale, 9) for n, t in mse.parameters.items()} == {"W2": 2.0, "W1": 3.0}
+    assert mse.verdict == "mismatch" and result.identified is None
+
+
 def test_split_when_tensors_match_different_losses() -> None:
     def mixed(net: Network, x: Any, y: Any) -> dict[str, Any]:
         out = backward(net, x, y, rule="chain")

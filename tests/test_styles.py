@@ -322,6 +322,31 @@ class Net:
         "self.h * (1 - self.h)",
         "1",
     ),
+    # the other way round: weights updated with += (so the error passed is y − a) beside a countdown
+    # with -=; only updates of the weights say which sign the error has
+    "countdown-beside-update": (
+        SIGMOID
+        + """
+class Net:
+    def __init__(self, lr=0.2):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+        self.lr, self.steps_left = lr, 1000
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        return sigmoid(self.h @ self.W2)
+
+    def backward(self, x, error):
+        o = sigmoid(self.h @ self.W2)
+        d2 = error * o * (1 - o)
+        d1 = (d2 @ self.W2.T) * HIDDEN
+        self.steps_left -= 1
+        self.W2 += self.lr * self.h.T @ d2
+        self.W1 += self.lr * x.T @ d1
+""",
+        "self.h * (1 - self.h)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -336,6 +361,7 @@ WRONG = {
     "class-indices": "dh",
     "flat-vectors": "h",
     "counter-beside-update": "self.h",
+    "countdown-beside-update": "self.h",
 }
 
 VERDICT = {
@@ -349,6 +375,7 @@ VERDICT = {
     "class-indices": "cross_entropy",
     "flat-vectors": "mse",
     "counter-beside-update": "mse",
+    "countdown-beside-update": "mse",
 }
 
 
