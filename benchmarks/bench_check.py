@@ -192,8 +192,8 @@ def planted(folder: Path, command: list[str], seeds: int) -> list[str]:
         f"Default mode over probe seeds 0–{seeds - 1}, W1{list(PLANT_INDEX)} wrong. The report's miss "
         "probability is for an entry of root-mean-square size, the entries checked one by one aside; so "
         "the calibration plants an absolute error of δ times W1's root-mean-square entry, at the δ the "
-        "report says is missed half the time and at twice and half that. The last row is the error the "
-        "issue asks for, 1e-6 of the entry's own value (which varies with the probe, so no one stated "
+        "report says is missed half the time and at twice and half that. The last row is the target "
+        "error, 1e-6 of the entry's own value (which varies with the probe, so no one stated "
         "probability applies).",
         "",
         "| planted error | stated miss probability (mean over the runs) | measured misses |",

@@ -239,7 +239,7 @@ def bench_question(torch: Any, scipy_opt: Any, nd: Any) -> None:
         ("central", results["central"], 1e-8),
     ]
     lines.append(
-        "Targets (issue 4), coordinate loop: "
+        "Targets, coordinate loop: "
         + "; ".join(f"{n} {e:.1e} ≤ {t:.0e} {'✔' if e <= t else '✘'}" for n, e, t in targets)
     )
     lines.append("")

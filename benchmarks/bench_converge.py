@@ -6,7 +6,7 @@ against a Python loop over ``ffnn.train_sgd``.
 
 Commands run in fresh interpreters (``python -m verification``, the same program as the console script),
 so no cache of an earlier run flatters them; in-process figures clear the study's cache first. Target
-(issue 12, 2-core machine): ``converge`` over 1000 seeds ≤ 10 s. Writes docs/benchmarks-converge.md.
+(2-core machine): ``converge`` over 1000 seeds ≤ 10 s. Writes docs/benchmarks-converge.md.
 
 Run: ``nox -s bench`` or ``python benchmarks/bench_converge.py [--repeat N]``.
 """

@@ -2,7 +2,7 @@
 evaluation.
 
 Each cold figure is measured in a fresh interpreter (nothing cached, SymPy imported before the clock
-starts), so caches of earlier stages cannot flatter it. Targets (issue 3, 2-core machine): pair table
+starts), so caches of earlier stages cannot flatter it. Targets (2-core machine): pair table
 ≤ 5 s cold; 30-5-3 oracle ≤ 15 s cold (derivation + lambdify) and ≤ 5 ms per evaluation.
 
 Usage: ``python benchmarks/bench_symbolic.py [--repeat N] [--json]``.

@@ -48,11 +48,11 @@ def test_json_has_the_design_fields_and_the_verdict(capsys: pytest.CaptureFixtur
         assert set(r) >= {"backward", "loss", "max_relative_error", "matches"}
         assert r["matches"] == (key in (("chain", "mse"), ("shortcut", "bce")))
     # One sample: the W2 rows differ by the factor σ' ≤ 1/4, so the cross pairs are ≥ 3/4 apart
-    # (see test_gradient_check); the matching pairs are within the issue's 1e-7.
+    # (see test_gradient_check); the matching pairs are within the acceptance bound 1e-7.
     rtol = tolerance_for(np.float64, obj["method"]).rtol
     assert pairs["chain", "bce"]["max_relative_error"] >= 0.75 - rtol
     assert pairs["shortcut", "mse"]["max_relative_error"] >= 0.75 - rtol
-    assert pairs["chain", "mse"]["max_relative_error"] <= 1e-7  # the acceptance bound of the issue
+    assert pairs["chain", "mse"]["max_relative_error"] <= 1e-7  # the required acceptance bound
     assert pairs["shortcut", "bce"]["max_relative_error"] <= 1e-7
 
 

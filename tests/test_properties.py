@@ -1,4 +1,4 @@
-"""Property tests P1–P8 of issue 5: which loss each backward pass is the gradient of, searched for
+"""Property tests P1–P8: which loss each backward pass is the gradient of, searched for
 counterexamples by Hypothesis. The plain-words write-up is docs/properties.md.
 
 Every gradient claim is checked against the numeric oracle (central differences with their own error

@@ -21,7 +21,7 @@ from verification.symbolic.pairs import (
 )
 
 CANONICAL = {"mse-identity", "bce-sigmoid", "cross_entropy-softmax", "poisson_nll-exp"}
-"""The canonical-link pairs (Bishop 2006, §4.3.6): the issue's statement of where the shortcut holds."""
+"""The canonical-link pairs (Bishop 2006, §4.3.6): where the shortcut holds."""
 
 OUTSIDE = {
     "bce-identity", "bce-tanh", "bce-relu", "bce-softplus", "bce-exp",
@@ -29,7 +29,7 @@ OUTSIDE = {
     "cross_entropy-softplus", "cross_entropy-exp",
     "poisson_nll-identity", "poisson_nll-tanh", "poisson_nll-relu",
 }  # fmt: skip
-"""Pairs whose activation leaves the loss's domain (by the domain rule of the issue)."""
+"""Pairs whose activation leaves the loss's domain (by the catalog's domain rule)."""
 
 PAIRS = [(lo, ac) for lo in LOSSES for ac in ACTIVATIONS]
 IDS = [f"{lo}-{ac}" for lo, ac in PAIRS]

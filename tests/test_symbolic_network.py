@@ -26,7 +26,7 @@ from verification.symbolic.pairs import derive_table
 from verification.tolerances import ESTIMATE_FACTOR
 
 RELATIVE_AGREEMENT = 1e-12
-"""The issue's required agreement of the oracle with ffnn's backprop (relative, per tensor)."""
+"""The required agreement of the oracle with ffnn's backprop (relative, per tensor)."""
 
 SMOOTH_PAIRS = [(p.loss, p.activation) for p in derive_table() if p.domain_note is None and not p.piecewise]
 SIZES = [(2, 2, 2), (3, 2, 2)]

@@ -224,4 +224,4 @@ MUTANTS: tuple[Mutant, ...] = (
         "W1",
     ),
 )
-"""The zoo, in the order the issue lists the faults."""
+"""The zoo: common faults of hand-written backward passes, output layer first."""
