@@ -224,4 +224,4 @@ MUTANTS: tuple[Mutant, ...] = (
         "W1",
     ),
 )
-"""The zoo: common faults of hand-written backward passes, output layer first."""
+"""The zoo: common faults of hand-written backward passes, each with the diagnosis it should get."""
