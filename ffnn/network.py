@@ -248,9 +248,7 @@ def _parameter_arrays(prefix: str, values: Any) -> list[Array]:
     """``values`` (a sequence of array_like) as arrays: float64 unless already floating or complex."""
     if isinstance(values, str | bytes | np.ndarray) or not isinstance(values, Sequence):
         what = "weights" if prefix == "W" else "biases"
-        raise InputError(
-            f"{what} must be a list with one array per layer, got {described(values)}"
-        )
+        raise InputError(f"{what} must be a list with one array per layer, got {described(values)}")
     out = []
     for l, value in enumerate(values, start=1):
         try:

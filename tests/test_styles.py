@@ -27,6 +27,28 @@ def sigmoid_prime(z):
     return sigmoid(z) * (1 - sigmoid(z))
 """
 
+COUNTER = (
+    SIGMOID
+    + """
+class Net:
+    def __init__(self, lr=0.2):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+        self.lr, self.steps = lr, 0
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        return sigmoid(self.h @ self.W2)
+
+    def backward(self, x, error):
+        o = sigmoid(self.h @ self.W2)
+        d2 = error * o * (1 - o)
+        d1 = (d2 @ self.W2.T) * HIDDEN
+        self.steps += 1
+        self.W2 -= self.lr * self.h.T @ d2
+        self.W1 -= self.lr * x.T @ d1
+"""
+)
+
 STYLES: dict[str, tuple[str, str, str]] = {
     # the question's structure: keyword constructor, forward stores a2, backward(input, error) updates
     # in place; the chain output delta (a − y) σ'(z2) is the mse gradient
@@ -300,50 +322,16 @@ class Net:
     ),
     # a step counter beside the update: only updates of the weights say which sign the error has
     "counter-beside-update": (
-        SIGMOID
-        + """
-class Net:
-    def __init__(self, lr=0.2):
-        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
-        self.lr, self.steps = lr, 0
-
-    def forward(self, x):
-        self.h = sigmoid(x @ self.W1)
-        return sigmoid(self.h @ self.W2)
-
-    def backward(self, x, error):
-        o = sigmoid(self.h @ self.W2)
-        d2 = error * o * (1 - o)
-        d1 = (d2 @ self.W2.T) * HIDDEN
-        self.steps += 1
-        self.W2 -= self.lr * self.h.T @ d2
-        self.W1 -= self.lr * x.T @ d1
-""",
+        COUNTER,
         "self.h * (1 - self.h)",
         "1",
     ),
     # the other way round: weights updated with += (so the error passed is y − a) beside a countdown
     # with -=; only updates of the weights say which sign the error has
     "countdown-beside-update": (
-        SIGMOID
-        + """
-class Net:
-    def __init__(self, lr=0.2):
-        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
-        self.lr, self.steps_left = lr, 1000
-
-    def forward(self, x):
-        self.h = sigmoid(x @ self.W1)
-        return sigmoid(self.h @ self.W2)
-
-    def backward(self, x, error):
-        o = sigmoid(self.h @ self.W2)
-        d2 = error * o * (1 - o)
-        d1 = (d2 @ self.W2.T) * HIDDEN
-        self.steps_left -= 1
-        self.W2 += self.lr * self.h.T @ d2
-        self.W1 += self.lr * x.T @ d1
-""",
+        COUNTER.replace("self.steps += 1", "self.steps -= 1")
+        .replace("self.W2 -=", "self.W2 +=")
+        .replace("self.W1 -=", "self.W1 +="),
         "self.h * (1 - self.h)",
         "1",
     ),
