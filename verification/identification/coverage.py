@@ -102,7 +102,9 @@ def miss_probability(allowances: Sequence[Array], errors: Sequence[float]) -> fl
     Returns
     -------
     float
-        ``Π_probes Π_directions erf(A / (Δ √2))`` (1 when ``Δ = 0``).
+        ``Π_probes Π_directions erf(A / (Δ √2))`` (1 when ``Δ = 0``): ``P(|Z| ≤ z) = erf(z / √2)`` for a
+        standard normal ``Z`` (Abramowitz & Stegun 1964, 7.1.1 and 26.2.2), with ``z = A / Δ``, and
+        independent directions multiply.
     """
     p = 1.0
     for allowance, delta in zip(allowances, errors, strict=True):

@@ -33,8 +33,26 @@ class LeftDomain(Exception):
 
 
 def loss_value(spec: Any, a: Array, y: Array) -> float:
-    """``spec.value(a, y)``, or :class:`LeftDomain` when ``a`` is not finite or outside the loss's domain
-    (where the loss's formula gives NaN or infinity)."""
+    """The batch loss ``spec.value(a, y)`` where it is defined.
+
+    Parameters
+    ----------
+    spec : ffnn.losses.Loss
+        The catalog loss; its ``activation_range`` ``(low, high)`` is the open domain of ``a``.
+    a, y : ndarray, shape (n_samples, n_outputs), float64
+        The subject's output activations and the probe's labels.
+
+    Returns
+    -------
+    float
+        The loss, in the loss's own units (the batch mean of :mod:`ffnn.losses`).
+
+    Raises
+    ------
+    LeftDomain
+        When ``a`` is not finite or not strictly inside ``(low, high)``, where the loss's formula gives
+        NaN or infinity (e.g. ``log a`` of bce at ``a ≤ 0``).
+    """
     low, high = spec.activation_range
     ar = np.real(a)
     if not (np.all(np.isfinite(a)) and np.all((ar > low) & (ar < high))):

@@ -118,17 +118,6 @@ def relative_step(w: Array, power: float, dtype: np.dtype[Any] | type = np.float
     return eps**power * np.maximum(1.0, np.abs(w))
 
 
-def central_step(w: Array) -> Array:
-    """Central-difference steps for the entries ``w`` (float64): ``ε^(1/3) · max(1, |w|)``, made exact.
-
-    Returns
-    -------
-    ndarray, same shape as ``w``
-        Steps ``h > 0`` with ``(w + h) − w == h`` in floating point.
-    """
-    return exact_offsets(w, relative_step(w, 1 / 3))
-
-
 def shifted_values(ev: Evaluator, name: str, offsets: list[Array]) -> list[Array]:
     """``f`` at ``w + o`` for each entry of ``params[name]`` and each offset array ``o`` (flat).
 

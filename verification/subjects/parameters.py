@@ -219,7 +219,6 @@ class Slots:
         self.slots = {s.name: s for s in slots}
         for s in slots:
             s.original = s.get(namespace)
-        self.complex_bound = False
 
     @property
     def names(self) -> list[str]:
@@ -251,7 +250,6 @@ class Slots:
                 _fill_list(s.original, np.asarray(value, dtype=np.float64))
             else:
                 s.bind(self.namespace, float(np.real(value)))
-        self.complex_bound = False
 
     def write_complex(self, values: Mapping[str, Array]) -> None:
         """Bind complex128 arrays (complex numbers for scalars, nested lists for lists) at every slot."""
@@ -264,7 +262,6 @@ class Slots:
                 s.bind(self.namespace, arr.tolist())
             else:
                 s.bind(self.namespace, complex(arr))
-        self.complex_bound = True
 
     def entry_setter(self, name: str) -> EntrySetter:
         """Fast access to single entries of ``name`` as the code holds it now (for finite differences)."""
@@ -275,7 +272,6 @@ class Slots:
         for s in self.slots.values():
             if s.kind != "scalar" and s.get(self.namespace) is not s.original:
                 s.bind(self.namespace, s.original)
-        self.complex_bound = False
 
 
 def _fill_list(target: list[Any], values: Array) -> None:
