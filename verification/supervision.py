@@ -29,7 +29,7 @@ watches it:
   :exc:`KeyboardInterrupt`. On Linux the child also dies with the parent (``PR_SET_PDEATHSIG``).
 
 Start-up costs one interpreter and the job's imports (numpy and the checker): about 0.2 s, of which
-0.1 to 0.15 s is added to a ``check`` (the parent no longer imports the adapters and the loader).
+0.1 to 0.15 s is added to a ``check`` (the parent no longer imports the subjects and the loader).
 
 Sources: Python's :mod:`faulthandler` (``register``, ``enable``), :mod:`resource` (``RLIMIT_AS``:
 "the maximum area (in bytes) of address space which may be taken by the process") and
