@@ -41,7 +41,7 @@ def test_failure_names_parameter_entries_values_and_what_matches() -> None:
     assert message.startswith(
         "shortcut backward is not the gradient of mse (mismatch); it is the gradient of bce"
     )
-    assert "first parameter that differs (output layer first): W2" in message
+    assert "first parameter that differs from mse (output layer first): W2" in message
     assert re.search(r"W2\[\d, \d\]: analytic -?\d\.\d{6}e[+-]\d\d, numeric -?\d\.\d{6}e[+-]\d\d ± ", message)
     assert "seed 4" in message
 
@@ -75,3 +75,12 @@ def test_fixture_through_the_plugin(pytester: pytest.Pytester) -> None:
     args = [] if _plugin_installed() else ["-p", "verification.testing.pytest_plugin"]
     result = pytester.runpytest(*args, "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_the_documented_failure_message_is_the_one_given() -> None:
+    doc = (EXAMPLES.parent / "docs" / "checking-your-code.md").read_text(encoding="utf-8")
+    shown = doc.split("what\nthe code matches instead:\n\n```\n", 1)[1].split("```", 1)[0].strip()
+    network = load_script(EXAMPLES / "question_shortcut.py").get("NeuralNetwork")
+    with pytest.raises(AssertionError) as info:
+        assert_gradient_of(network(30, 5, 3), "mse")
+    assert str(info.value).strip() == shown

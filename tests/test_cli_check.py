@@ -355,12 +355,24 @@ def test_python2_is_translated_and_said_so(capsys: pytest.CaptureFixture[str], t
     path.write_text(PYTHON2, encoding="utf-8")
     status, out, err = run(capsys, "check", str(path))
     assert status == 0, err
-    assert "  note: read as Python 2 (line 23: print statement); translated by 2to3" in out
+    assert "  note: read as Python 2 (line 23: print statement); translated by 2to3\n" in out, (
+        "only 1.0 / (…) divides here: no word on integer division"
+    )
     command = next(line for line in out.splitlines() if line.startswith("  as: "))
     assert command.endswith(" --python2") and "Net.backprop is the gradient of mse" in out
     status, again, _ = run(capsys, "check", str(path), "--json", "--python2")
     data = json.loads(again)
     assert status == 0 and data["identified"] == "mse" and data["python2"] is True
+
+
+def test_python2_divisions_that_may_be_of_integers_are_named(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "net2.py"
+    path.write_text(PYTHON2.replace("d2 = (self.o - y)", "d2 = (self.o - y) / len(x)"), encoding="utf-8")
+    status, out, err = run(capsys, "check", str(path))
+    assert status == 0, err
+    assert "translated by 2to3: / at line 18 divides exactly now, where Python 2 floored two integers" in out
 
 
 def test_python2_refused_when_translation_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -81,6 +81,10 @@ def test_the_answer_holds_over_many_seeds() -> None:
             "(hint: for other weights: 'backprop-verify --seed 7')",
         ),
         (["seed", "frobnicate"], "unrecognized arguments for 'seed': frobnicate (hint: options go after"),
+        (
+            ["seed", "5"],
+            "unrecognized arguments for 'seed': 5 (hint: for other weights: 'backprop-verify --seed 5')",
+        ),
         (["--json", "derive"], "unrecognized arguments: derive"),
         (["derive", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
     ],

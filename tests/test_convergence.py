@@ -131,3 +131,20 @@ def test_bce_from_the_preactivation_is_the_catalog_bce_and_stays_finite() -> Non
 def test_bad_arguments_are_refused(kwargs: dict, message: str) -> None:  # type: ignore[type-arg]
     with pytest.raises(InputError, match=message.replace("(", r"\(")):
         run_study(**kwargs)
+
+
+def test_no_cell_of_the_text_tables_runs_into_the_next() -> None:
+    """At η = 1 the final mse quartiles are long (0.000112 / …); every row must still split into its
+    columns at runs of two or more spaces."""
+    import re
+
+    from verification.convergence.report import format_study
+
+    text = format_study(run_study(seeds=50, learning_rates=(0.01, 0.1, 1.0), epochs=100))
+    labels = tuple(f"  {k} " for k in ("chain", "shortcut", "exact mse", "exact bce"))
+    first, second = text.split("Uphill for mse", 1)
+    for table, columns in ((first, 6), (second, 5)):
+        rows = [line for line in table.splitlines() if line.startswith(labels)]
+        assert len(rows) == 4 * 3, text
+        fields = {len(re.split(r" {2,}", row.strip())) for row in rows}
+        assert fields == {columns}, f"got rows of {fields} columns, but should be {columns}:\n{table}"

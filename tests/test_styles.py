@@ -421,3 +421,16 @@ def test_the_printed_explicit_form_repeats_the_check(tmp_path: Path, style: str)
     assert format_scale(again.result.scale, again.result.rtol) == format_scale(
         first.result.scale, first.result.rtol
     )
+
+
+def test_a_wrong_hidden_layer_is_shown_against_the_loss_the_output_layer_matches(tmp_path: Path) -> None:
+    """Nothing is identified, so the report shows where the code departs from the loss the most tensors
+    match (here bce, which the output layer's gradients are), naming a hidden-layer tensor, not the output
+    layer's distance from some other loss."""
+    from verification.identification.check import format_check
+
+    report = check_target(str(write(tmp_path, "dict-functions", WRONG["dict-functions"])))
+    per = {n: report.result.parameter_identified(n)[0] for n in report.result.backward_order}
+    assert per["parameters['W2']"] == "bce" and per["parameters['W1']"] is None, per
+    line = next(s for s in format_check(report).splitlines() if "first parameter that differs" in s)
+    assert "differs from bce (output layer first): parameters['b1']" in line, line

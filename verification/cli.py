@@ -118,6 +118,8 @@ def _dispatch(argv: list[str]) -> int:
     if extra:
         named = bool(argv) and argv[0] == args.command
         hint = f"options go after the subcommand; see '{PROG} {args.command} --help'"
+        if args.command == "seed" and extra[0].isdigit():
+            hint = f"for other weights: '{PROG} --seed {extra[0]}'"
         raise UsageError(
             f"unrecognized arguments{f' for {args.command!r}' if named else ''}: {' '.join(extra)}",
             hint=hint if named else f"see '{PROG} --help'",

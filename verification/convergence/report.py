@@ -59,6 +59,21 @@ def coincidence_notes(study: ConvergenceStudy) -> list[str]:
     return notes
 
 
+def _columns(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
+    """A text table indented by two spaces, each column as wide as its widest cell plus two spaces
+    (right-aligned for the columns in ``right``), so that no cell runs into the next."""
+    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        parts = [
+            c.rjust(w) if k in right else c.ljust(w)
+            for k, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ]
+        return ("  " + "  ".join(parts)).rstrip()
+
+    return [line(header), *(line(r) for r in rows)]
+
+
 def format_study(study: ConvergenceStudy) -> str:
     """The study as text: separation and losses, uphill steps and hidden slope, what coincides."""
     lines = [
@@ -69,15 +84,23 @@ def format_study(study: ConvergenceStudy) -> str:
         "output is the largest of its three (a tie in float64 is not). Spreads are q1 / median / q3 over",
         "the seeds (epochs to separate: over the seeds separated at the end).",
         "",
-        f"  {'rule':<10}{'η':>6}  {'separated':>9}  {'epochs to separate':<19}{'final mse':<29}final bce",
     ]
-    for o in study.outcomes:
-        d = o.to_dict()
-        lines.append(
-            f"  {o.label:<10}{o.learning_rate:>6g}  {percent(d['separated']):>9}  "
-            f"{band(d['epochs_to_separate'], 'g'):<19}{band(d['final_mse'], '.3g'):<29}"
-            f"{band(d['final_bce'], '.3g')}"
-        )
+    dicts = [o.to_dict() for o in study.outcomes]
+    lines += _columns(
+        ["rule", "η", "separated", "epochs to separate", "final mse", "final bce"],
+        [
+            [
+                d["label"],
+                f"{d['learning_rate']:g}",
+                percent(d["separated"]),
+                band(d["epochs_to_separate"], "g"),
+                band(d["final_mse"], ".3g"),
+                band(d["final_bce"], ".3g"),
+            ]
+            for d in dicts
+        ],
+        right=(1, 2),
+    )
     lines += [
         "",
         "Uphill for mse: a step whose direction g has ⟨g, ∇mse⟩ < 0 with the exact mse gradient of the",
@@ -86,8 +109,8 @@ def format_study(study: ConvergenceStudy) -> str:
         "hidden units over the glyphs at the end (median over the seeds; at most 0.25, near 0 when the",
         "hidden layer is saturated and passes almost no gradient back).",
         "",
-        f"  {'rule':<10}{'η':>6}  {'output layer: steps, seeds':<28}{'network: steps, seeds':<28}hidden σ'",
     ]
+    rows = []
     for o in study.outcomes:
         u = o.uphill()
         if u is None:
@@ -95,7 +118,9 @@ def format_study(study: ConvergenceStudy) -> str:
         else:
             out = f"{percent(u['output_layer']['steps'])}, {percent(u['output_layer']['seeds'])}"
             net = f"{percent(u['network']['steps'])}, {percent(u['network']['seeds'])}"
-        slope = float(np.median(o.hidden_slope))
-        lines.append(f"  {o.label:<10}{o.learning_rate:>6g}  {out:<28}{net:<28}{slope:.2g}")
+        rows.append([o.label, f"{o.learning_rate:g}", out, net, f"{float(np.median(o.hidden_slope)):.2g}"])
+    lines += _columns(
+        ["rule", "η", "output layer: steps, seeds", "network: steps, seeds", "hidden σ'"], rows, right=(1,)
+    )
     notes = [textwrap.fill(n, width=100, break_on_hyphens=False) for n in coincidence_notes(study)]
     return "\n".join([*lines, "", *notes])

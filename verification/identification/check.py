@@ -38,9 +38,10 @@ def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -
     )
     directions = result.coverage[first.name].directions if first.name in result.coverage else 0
     lines = [
-        f"  first parameter that differs (output layer first): {first.name}, {report.flagged} of the "
-        f"{checked + directions} values checked ({checked} entries, {directions} random directions) outside "
-        f"tolerance at probe {probe} (seed {result.seed}), relative error {report.relative_error:.2e}"
+        f"  first parameter that differs from {loss} (output layer first): {first.name}, "
+        f"{report.flagged} of the {checked + directions} values checked ({checked} entries, "
+        f"{directions} random directions) outside tolerance at probe {probe} (seed {result.seed}), "
+        f"relative error {report.relative_error:.2e}"
     ]
     for e in report.worst[:limit]:
         where = f" along {e.index}" if isinstance(e.index, str) else str(list(e.index))
@@ -49,6 +50,15 @@ def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -
             f"± {e.error_estimate:.1e}"
         )
     return lines
+
+
+def closest_loss(result: IdentificationReport) -> str:
+    """The loss to show differences from when none is identified: the one the most tensors match
+    (exactly or up to scale), of those the one with the smallest relative error."""
+    applicable = [c for c in result.candidates if c.parameters]
+    matched = {c.loss: sum(t.verdict != "mismatch" for t in c.parameters.values()) for c in applicable}
+    best = max(applicable, key=lambda c: (matched[c.loss], -(c.max_relative_error or 0.0)))
+    return best.loss
 
 
 def shape_size(shape: tuple[int, ...]) -> int:
@@ -164,12 +174,36 @@ def check_target(
     code = None if name is None and options.explicit else script.get(name) if name else _default(script)
     subject = adapt(code, options, script)
     if translated:
-        subject.notes.insert(0, f"{translated}; translated by 2to3: / between integers now divides exactly")
+        subject.notes.insert(0, f"{translated}; translated by 2to3{_division_note(script)}")
     result = identify(
         subject, loss, seed=seed, probes=probes, samples=samples, method=method, full=full, progress=progress
     )
     seconds = time.perf_counter() - start
     return CheckReport(target, script, result, subject.recipe, seconds, python2=bool(translated))
+
+
+def _division_note(script: LoadedScript) -> str:
+    """``: / at lines 12, 30 divides exactly now, where Python 2 floored two integers`` for the
+    divisions whose operands are not float literals (which may have been integers), else ``""``."""
+    import ast
+
+    lines = sorted(
+        {
+            node.lineno
+            for node in ast.walk(script.tree)
+            if isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Div)
+            and not any(
+                isinstance(side, ast.Constant) and isinstance(side.value, float)
+                for side in (node.left, node.right)
+            )
+        }
+    )
+    if not lines:
+        return ""
+    shown = ", ".join(map(str, lines[:6])) + ("…" if len(lines) > 6 else "")
+    where = f"line {shown}" if len(lines) == 1 else f"lines {shown}"
+    return f": / at {where} divides exactly now, where Python 2 floored two integers"
 
 
 def _load(path: str, python2: bool | None) -> tuple[LoadedScript, str]:
@@ -249,7 +283,7 @@ def format_check(outcome: CheckReport) -> str:
         lines += differing_entries(r, r.asked)
     elif r.identified is None:
         lines += _per_tensor(r)
-        lines += differing_entries(r, "mse")
+        lines += differing_entries(r, closest_loss(r))
     if script.skipped:
         shown = ", ".join(str(s.line) for s in script.skipped[:12])
         more = "…" if len(script.skipped) > 12 else ""
