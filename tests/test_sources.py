@@ -251,3 +251,16 @@ def test_notebooks_that_are_not_python_notebooks_are_refused(tmp_path: Path) -> 
 )
 def test_ipython_syntax_is_dropped_and_python_kept(cell: str, kept: list[str]) -> None:
     assert strip_ipython(cell)[0] == kept
+
+
+def test_python2_converts_without_lib2to3_through_fissix(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.13 has no lib2to3; its maintained copy fissix (a dependency there) does the work."""
+    pytest.importorskip("fissix")
+    import sys
+
+    from verification.subjects.python2 import convert_python2
+
+    monkeypatch.setitem(sys.modules, "lib2to3", None)
+    assert convert_python2('print "a", 1\nfor i in xrange(2): pass\n', "x.py") == (
+        'print("a", 1)\nfor i in range(2): pass\n'
+    )

@@ -132,12 +132,20 @@ def convert_python2(text: str, where: str) -> str:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # lib2to3 announces its deprecation on import
             from lib2to3 import refactor
-    except ImportError:
-        raise InputError(
-            f"cannot convert {where} from Python 2: this Python has no lib2to3 (removed in Python 3.13)",
-            hint="convert it with a 2to3 tool (e.g. the fissix package) and check the result",
-        ) from None
-    tool = refactor.RefactoringTool(refactor.get_fixers_from_package("lib2to3.fixes"))
+
+        fixers = "lib2to3.fixes"
+    except ImportError:  # Python 3.13 removed lib2to3; fissix is its maintained copy
+        try:
+            from fissix import refactor  # type: ignore[no-redef]
+
+            fixers = "fissix.fixes"
+        except ImportError:
+            raise InputError(
+                f"cannot convert {where} from Python 2: this Python has no lib2to3 (removed in Python "
+                "3.13) and the fissix package is not installed",
+                hint="pip install fissix, or convert it with a 2to3 tool and check the result",
+            ) from None
+    tool = refactor.RefactoringTool(refactor.get_fixers_from_package(fixers))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
