@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from verification.subjects.loader import load_script
+from verification.reading.loader import load_script
 
 HERE = Path(__file__).parent
 

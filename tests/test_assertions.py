@@ -11,8 +11,8 @@ import pytest
 
 from ffnn.backprop import backward
 from ffnn.network import Network
-from verification.subjects.loader import load_script
-from verification.subjects.subject import subject_from_network
+from verification.adapters.subject import subject_from_network
+from verification.reading.loader import load_script
 from verification.testing.assertions import assert_gradient_of
 
 pytest_plugins = ["pytester"]

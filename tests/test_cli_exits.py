@@ -16,7 +16,7 @@ import pytest
 import verification.cli
 import verification.question
 from verification.cli import main
-from verification.refusals import EXIT_STATUSES, InternalError
+from verification.runs.exits import EXIT_STATUSES, InternalError
 
 ROOT = Path(__file__).resolve().parent.parent
 CHAIN = f"{ROOT / 'examples' / 'question_chain.py'}:NeuralNetwork"

@@ -211,7 +211,7 @@ def test_a_person_at_a_terminal_is_told_once_that_a_long_run_goes_on(
 ) -> None:
     import io
 
-    from verification import supervision
+    from verification.runs import supervisor as supervision
 
     terminal = io.StringIO()
     monkeypatch.setattr(supervision, "NOTICE_AFTER", 1.0)

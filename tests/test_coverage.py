@@ -20,6 +20,7 @@ import pytest
 
 from ffnn.backprop import backward
 from ffnn.network import Network
+from verification.adapters.subject import subject_from_network
 from verification.identification.coverage import (
     DIRECTIONS,
     LARGEST,
@@ -30,7 +31,6 @@ from verification.identification.coverage import (
     miss_probability,
 )
 from verification.identification.identify import identify
-from verification.subjects.subject import subject_from_network
 
 SEED = 20261201
 SIGMAS = 4.0

@@ -11,9 +11,9 @@ import pytest
 from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
+from verification.adapters.subject import subject_from_network
 from verification.identification.identify import MAX_PROBES, MAX_SAMPLES, identify
 from verification.identification.report import format_scale, to_dict
-from verification.subjects.subject import subject_from_network
 
 QUESTION = ((30, 5, 3), ("sigmoid", "sigmoid"))
 

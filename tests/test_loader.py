@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from ffnn.validation import InputError
-from verification.subjects.loader import MissingModule, load_script
-from verification.subjects.targets import load_target, parse_target
+from verification.reading.loader import MissingModule, load_script
+from verification.reading.targets import load_target, parse_target
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -355,7 +355,7 @@ def test_a_script_without_class_or_function_is_refused_with_the_explicit_form(tm
             W1 -= lr * X.T @ (X @ W1)
         """,
     )
-    from verification.subjects.detection import adapt
+    from verification.adapters.detection import adapt
 
     script, code = load_target(str(path))
     assert code is None

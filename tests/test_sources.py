@@ -11,11 +11,11 @@ import nbformat
 import pytest
 
 from ffnn.validation import InputError
-from verification.subjects.loader import load_script
-from verification.subjects.notebooks import strip_ipython
-from verification.subjects.sizes import size_problem
-from verification.subjects.statements import is_constant_expression
-from verification.subjects.targets import load_target
+from verification.reading.loader import load_script
+from verification.reading.notebooks import strip_ipython
+from verification.reading.sizes import size_problem
+from verification.reading.statements import is_constant_expression
+from verification.reading.targets import load_target
 
 NET = b"class Net:\n    def forward(self, x):\n        return x\n"
 
@@ -258,7 +258,7 @@ def test_python2_converts_without_lib2to3_through_fissix(monkeypatch: pytest.Mon
     pytest.importorskip("fissix")
     import sys
 
-    from verification.subjects.python2 import convert_python2
+    from verification.reading.python2 import convert_python2
 
     monkeypatch.setitem(sys.modules, "lib2to3", None)
     assert convert_python2('print "a", 1\nfor i in xrange(2): pass\n', "x.py") == (

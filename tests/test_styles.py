@@ -400,7 +400,7 @@ def test_the_printed_explicit_form_repeats_the_check(tmp_path: Path, style: str)
     """What detection chose, given back as options, gives the same verdict."""
     import shlex
 
-    from verification.subjects.detection import Options
+    from verification.adapters.detection import Options
 
     _, hidden, _ = STYLES[style]
     path = write(tmp_path, style, hidden)

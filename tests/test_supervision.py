@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from verification.limits import Limits, parse_seconds, parse_size
-from verification.refusals import InternalError, Refusal
-from verification.supervision import JobResult, dumped_frame, run_job
+from verification.runs.exits import InternalError, Refusal
+from verification.runs.limits import Limits, parse_seconds, parse_size
+from verification.runs.supervisor import JobResult, dumped_frame, run_job
 
 JOBS = """
 import os

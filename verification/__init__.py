@@ -22,12 +22,14 @@ name                             what it does (and where it lives)
                                  (``verification.symbolic.pairs``)
 ================================ ==================================================================
 
-The rest is organised by concept: ``numeric`` (evaluators and difference methods), ``compare`` (the
+The rest is organised by concept, from the bottom up: ``tolerances`` (the one table of tolerances),
+``draws`` (the probe distribution), ``numeric`` (evaluators and difference methods), ``compare`` (the
 acceptance rule, reports, kinks and the checking modes), ``symbolic`` (SymPy derivations and their
-rendering), ``subjects`` (loading someone's script and turning it into something callable),
-``identification`` (probes, identification and the ``check`` command's report), ``testing`` (the assertion,
-the pytest plugin, Hypothesis strategies and conditioning helpers), ``zoo`` (mutant backward passes),
-``question`` (the question's answer), ``tolerances`` (the one table of tolerances) and ``cli``.
+rendering), ``reading`` (someone's script read without running it), ``adapters`` (their live code made
+callable), ``identification`` (probes, verdicts, identification and the ``check`` command's report),
+``testing`` (the assertion, the pytest plugin, Hypothesis strategies and conditioning helpers), ``zoo``
+(mutant backward passes), ``question`` (the question's answer), ``convergence`` (the training study),
+``runs`` (supervised runs and how they end) and, on top, ``cli`` with its ``arguments``.
 
 Names are loaded on first use, so ``import verification`` stays cheap (SymPy is imported only when
 :func:`derive_pair` is).

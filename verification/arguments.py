@@ -3,7 +3,7 @@ texts that teach, and argument types that refuse bad values with one line naming
 
 :func:`build_parser` is the whole grammar; :func:`normalise` makes ``seed`` the default subcommand.
 A bad argument raises :class:`UsageError` (exit status 2, cause ``usage``) instead of argparse's
-exit, so that :func:`verification.terminal.finish` can report it like every other refusal.
+exit, so that :func:`verification.runs.terminal.finish` can report it like every other refusal.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ from typing import Any, NoReturn
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
+from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS
 from verification.argument_types import argument_type, bounded, learning_rates, seed_value
 from verification.identification.identify import MAX_PROBES, MAX_SAMPLES
-from verification.limits import (
+from verification.runs.exits import Refusal
+from verification.runs.limits import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
     format_seconds,
@@ -24,9 +26,7 @@ from verification.limits import (
     parse_seconds,
     parse_size,
 )
-from verification.refusals import Refusal
-from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
-from verification.terminal import PROG
+from verification.runs.terminal import PROG
 
 SUBCOMMANDS = ("seed", "derive", "check", "zoo", "converge")
 METHOD_CHOICES = ("auto", "complex-step", "richardson", "central")

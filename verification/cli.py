@@ -2,11 +2,11 @@
 
 The grammar and ``--help`` texts are in :mod:`verification.arguments`. Each subcommand hands its
 arguments to one function of the library and prints what it returns; the work lives in the modules
-named in each handler. ``check`` and ``zoo`` run their work as jobs of :mod:`verification.jobs` in a
-supervised child process (:mod:`verification.supervision`), bounded by ``--timeout`` and
+named in each handler. ``check`` and ``zoo`` run their work as jobs of :mod:`verification.runs.jobs` in a
+supervised child process (:mod:`verification.runs.supervisor`), bounded by ``--timeout`` and
 ``--max-memory``.
 
-:func:`main` turns every way a run can end into an exit status (:mod:`verification.refusals`): 0
+:func:`main` turns every way a run can end into an exit status (:mod:`verification.runs.exits`): 0
 success, 1 a mismatch or nothing identified, 2 a refusal (one line on stderr; with ``--json`` also
 ``{error, cause, hint}`` on stdout), 3 an internal error (the traceback only with ``--debug``), 74 a
 closed or unwritable stdout, 130 Ctrl-C, 141 a closed pipe. No input gives a traceback without
@@ -21,10 +21,10 @@ import sys
 from collections.abc import Sequence
 
 from verification.arguments import UsageError, build_parser, normalise
-from verification.limits import Limits
-from verification.refusals import EXIT_MISMATCH, EXIT_OK
-from verification.supervision import JobResult, run_job
-from verification.terminal import PROG, finish, write
+from verification.runs.exits import EXIT_MISMATCH, EXIT_OK
+from verification.runs.limits import Limits
+from verification.runs.supervisor import JobResult, run_job
+from verification.runs.terminal import PROG, finish, write
 
 
 def _run_seed(args: argparse.Namespace) -> int:
@@ -67,14 +67,18 @@ def _run_check(args: argparse.Namespace) -> int:
     }
     script = args.target.rpartition(":")[0] if ":" in args.target else args.target
     result = run_job(
-        "verification.jobs:check", kwargs, _limits(args), label=f"the check of {args.target}", script=script
+        "verification.runs.jobs:check",
+        kwargs,
+        _limits(args),
+        label=f"the check of {args.target}",
+        script=script,
     )
     return _print_result(args, result)
 
 
 def _run_zoo(args: argparse.Namespace) -> int:
     kwargs = {"networks": args.networks, "seed": args.seed}
-    return _print_result(args, run_job("verification.jobs:zoo", kwargs, _limits(args), label="zoo"))
+    return _print_result(args, run_job("verification.runs.jobs:zoo", kwargs, _limits(args), label="zoo"))
 
 
 def _limits(args: argparse.Namespace) -> Limits:
@@ -131,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``backprop-verify``; returns the exit status (table in ``docs/cli.md``).
 
     Parses and dispatches; how each way a run ends becomes an exit status with at most one line on
-    stderr is :func:`verification.terminal.finish`.
+    stderr is :func:`verification.runs.terminal.finish`.
     """
     return finish(_dispatch, list(sys.argv[1:] if argv is None else argv))
 

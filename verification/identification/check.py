@@ -1,8 +1,8 @@
 """The ``check`` command's work: load a script, adapt the code in it, identify its loss, and report.
 
 :func:`check_target` loads ``PATH.py[:NAME]`` without running its top-level statements
-(:mod:`verification.subjects.loader`), makes a subject of the code by the explicit form or by detection
-(:mod:`verification.subjects.detection`) and identifies the loss its backward pass is the gradient of
+(:mod:`verification.reading.loader`), makes a subject of the code by the explicit form or by detection
+(:mod:`verification.adapters.detection`) and identifies the loss its backward pass is the gradient of
 (:mod:`verification.identification.identify`); :func:`format_check` writes the report as text,
 :meth:`CheckReport.to_dict` as JSON. Both print the explicit form that was run, so a reader can repeat
 and edit it.
@@ -14,13 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ffnn.validation import InputError
+from verification.adapters.detection import Options, adapt
+from verification.adapters.recipe import Recipe
 from verification.identification.identify import identify
 from verification.identification.report import IdentificationReport, format_scale, to_dict, verdict_sentence
-from verification.subjects.detection import Options, adapt
-from verification.subjects.loader import LoadedScript, load_script
-from verification.subjects.recipe import Recipe
-from verification.subjects.sources import Python2Syntax
-from verification.subjects.targets import default_name, parse_target
+from verification.reading.loader import LoadedScript, load_script
+from verification.reading.sources import Python2Syntax
+from verification.reading.targets import default_name, parse_target
 
 
 def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -> list[str]:
@@ -153,7 +153,7 @@ def check_target(
     loss, seed, probes, samples, method, full, progress :
         As in :func:`verification.identification.identify.identify`.
     options : Options, optional
-        The explicit form's pieces and the layout (:class:`verification.subjects.detection.Options`).
+        The explicit form's pieces and the layout (:class:`verification.adapters.detection.Options`).
     python2 : bool or None
         True: the script is Python 2, translate it with 2to3 before loading it. None (the default):
         translate it when reading it as Python 3 finds Python 2 syntax, and say so in the report.

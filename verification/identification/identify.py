@@ -1,8 +1,8 @@
 """Which loss is a backward pass the gradient of? Identification by probing.
 
 At several probe points (weights, inputs and one-hot labels drawn from ``np.random.default_rng(seed)``,
-:mod:`verification.identification.probes`) the gradient the code under check gives (a
-:class:`verification.subjects.subject.Subject`) is compared, per parameter tensor, with the numeric
+:mod:`verification.draws`) the gradient the code under check gives (a
+:class:`verification.adapters.subject.Subject`) is compared, per parameter tensor, with the numeric
 gradient of every catalog loss whose domain holds the network's outputs, the loss being the batch mean
 of :mod:`ffnn.losses` applied to the code's own output.
 
@@ -15,7 +15,7 @@ with a stated guarantee (:mod:`verification.identification.coverage`). Memory is
 entries, never by the number of probes or losses.
 
 The verdicts and the report are :mod:`verification.identification.report`. A probe is redrawn when its
-outputs come within :data:`verification.identification.probes.EDGE` of a bounded end of a loss's domain,
+outputs come within :data:`verification.draws.EDGE` of a bounded end of a loss's domain,
 or (Richardson only) when a difference step crosses a kink of the code.
 """
 
@@ -29,6 +29,8 @@ from numpy.typing import NDArray
 
 from ffnn.losses import LOSSES, get_loss
 from ffnn.validation import InputError
+from verification.adapters.subject import Subject
+from verification.draws import MAX_DRAWS, draw_inputs, draw_labels, draw_parameters, well_conditioned
 from verification.identification.comparison import Elements, OutputDerivatives, loss_derivative, per_loss
 from verification.identification.coverage import (
     DIRECTIONS,
@@ -40,19 +42,11 @@ from verification.identification.coverage import (
     draw_directions,
 )
 from verification.identification.kink_probes import crosses_kink
-from verification.identification.probes import (
-    MAX_DRAWS,
-    Probe,
-    draw_inputs,
-    draw_labels,
-    draw_parameters,
-    well_conditioned,
-)
+from verification.identification.probes import Probe
 from verification.identification.report import IdentificationReport, LossReport
 from verification.identification.verdicts import loss_report
 from verification.numeric.jacobian import COLUMNS, Progress, supports_complex
 from verification.numeric.jacobian import DIRECTIONS as ALONG
-from verification.subjects.subject import Subject
 from verification.tolerances import Tolerance, tolerance_for
 
 Array = NDArray[Any]
@@ -159,8 +153,8 @@ def identify(
     Parameters
     ----------
     subject : Subject
-        The code under check (:func:`verification.subjects.detection.adapt`, or
-        :func:`verification.subjects.subject.subject_from_network`).
+        The code under check (:func:`verification.adapters.detection.adapt`, or
+        :func:`verification.adapters.subject.subject_from_network`).
     loss : str
         ``"auto"`` to identify, or a catalog id to ask about (all losses are still compared, so the
         report says what the code matches instead).

@@ -16,12 +16,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.losses import get_loss
+from verification.adapters.subject import Subject
 from verification.compare.kinks import classify_kinks
 from verification.compare.rule import excess
 from verification.identification.comparison import Elements
 from verification.identification.probes import Probe
 from verification.numeric.differences import relative_step
-from verification.subjects.subject import Subject
 from verification.tolerances import RICHARDSON_LEVELS, Tolerance
 
 Array = NDArray[Any]

@@ -1,11 +1,7 @@
 """Probe points: where identification compares someone's backward pass with the catalog losses.
 
-Weights are drawn from ``N(0, 1 / max(shape))`` (so a layer's pre-activations have variance at most one
-whether the code writes ``x @ W`` or ``W @ x``), other parameters from ``N(0, ¼)``, inputs from
-``N(0, 1)``, and labels one-hot (a random class per sample; 0 or 1 for a single output). One-hot labels
-fit every catalog loss and every label format code takes (rows, columns, class indices), and code that
-takes the ``argmax`` of its labels sees the labels it was written for. A draw whose outputs come within
-:data:`EDGE` of a bounded end of a loss's domain is redrawn.
+A :class:`Probe` holds one drawn point (from :mod:`verification.draws`) with the code's output and
+gradient there.
 """
 
 from __future__ import annotations
@@ -13,20 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from numpy.typing import NDArray
 
-from ffnn.losses import LOSSES
-
 Array = NDArray[Any]
-
-EDGE = float(np.finfo(np.float64).eps ** (1 / 3))
-"""``ε^(1/3) ≈ 6e-6``: the closest a probe's output may come to a bounded end of a loss's domain, where
-``log a`` or ``log(1 − a)`` and their derivatives lose relative accuracy (rounding ``ε / distance``);
-the same bound as :data:`verification.testing.strategies.MAX_OUTPUT_PREACTIVATION` (``e^(−ln(1/ε)/3) =
-ε^(1/3)`` for a sigmoid)."""
-MAX_DRAWS = 100
-"""Draws tried for each probe before an ill-conditioned one is used anyway."""
 
 
 @dataclass(frozen=True)
@@ -54,39 +39,3 @@ class Probe:
     output: Array
     gradient: dict[str, Array]
     rounding: dict[str, Array]
-
-
-def draw_parameters(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict[str, Array]:
-    """Parameters of the given shapes (see the module docstring)."""
-    out = {}
-    for n, shape in shapes.items():
-        sd = 1.0 / np.sqrt(max(shape)) if len(shape) >= 2 and min(shape) > 1 else 0.5
-        out[n] = sd * rng.standard_normal(shape)
-    return out
-
-
-def draw_inputs(rng: np.random.Generator, samples: int, n_inputs: int) -> Array:
-    """Inputs ``(samples, n_inputs)`` from ``N(0, 1)``."""
-    return rng.standard_normal((samples, n_inputs))
-
-
-def draw_labels(rng: np.random.Generator, shape: tuple[int, int]) -> Array:
-    """One-hot labels of ``shape`` (a random class per row; 0 or 1 when there is one output)."""
-    n, m = shape
-    if m == 1:
-        return rng.integers(0, 2, size=(n, 1)).astype(np.float64)
-    y = np.zeros(shape)
-    y[np.arange(n), rng.integers(0, m, size=n)] = 1.0
-    return y
-
-
-def well_conditioned(a: Array) -> bool:
-    """Outputs at least :data:`EDGE` inside every bounded end of the catalog domains they fall in."""
-    for spec in LOSSES.values():
-        low, high = spec.activation_range
-        inside = (a > low) & (a < high)
-        if np.all(inside) and (
-            (np.isfinite(low) and np.any(a - low < EDGE)) or (np.isfinite(high) and np.any(high - a < EDGE))
-        ):
-            return False
-    return True

@@ -18,7 +18,7 @@ Along a direction ``u`` (a whole tensor at once) the same gives ``∂a/∂t`` of
 
 The function differentiated is anything with the :class:`OutputFunction` interface: parameters
 loaded where the code reads them, single entries set in place, the output evaluated (a
-:class:`verification.subjects.subject.Subject` is one). :func:`supports_complex` detects, rather than
+:class:`verification.adapters.subject.Subject` is one). :func:`supports_complex` detects, rather than
 assumes, that the code evaluates correctly at complex parameters: complex output, the same real part,
 and ``Im / h`` that agrees with a central difference.
 """

@@ -2,7 +2,7 @@
 of the asked catalog loss, and otherwise fails with which parameter, which entries, the analytic value
 against the numeric one, and which loss (or multiple of one) the code does match.
 
-It goes through :func:`verification.subjects.detection.adapt` (how the code is called) and
+It goes through :func:`verification.adapters.detection.adapt` (how the code is called) and
 :func:`verification.identification.identify.identify` (probing and verdicts); the pytest plugin
 (:mod:`verification.testing.pytest_plugin`) hands it out as the fixture of the same name.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from verification.adapters.detection import Options, adapt
 from verification.identification.check import differing_entries, matches_instead
 from verification.identification.identify import identify
 from verification.identification.report import IdentificationReport
-from verification.subjects.detection import Options, adapt
 
 
 def assert_gradient_of(
@@ -32,7 +32,7 @@ def assert_gradient_of(
     Parameters
     ----------
     code : class, instance, method or Subject
-        The network code under test (see :func:`verification.subjects.detection.adapt`).
+        The network code under test (see :func:`verification.adapters.detection.adapt`).
     loss : str
         Catalog loss id (``mse``, ``bce``, ``cross_entropy``, ``poisson_nll``).
     seed, probes, samples, method :
@@ -52,12 +52,12 @@ def assert_gradient_of(
         names the first differing parameter (output layer first), its worst entries as analytic against
         numeric values with the numeric error estimate, and what the code matches instead.
     InputError
-        When the code cannot be run (see :func:`verification.subjects.detection.adapt`).
+        When the code cannot be run (see :func:`verification.adapters.detection.adapt`).
 
     Examples
     --------
     >>> from ffnn import Network, backward
-    >>> from verification.subjects.subject import subject_from_network
+    >>> from verification.adapters.subject import subject_from_network
     >>> net = Network.initialise((4, 3, 2), "sigmoid", seed=1)
     >>> chain = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="chain"))
     >>> assert_gradient_of(chain, "mse").identified

@@ -15,9 +15,9 @@ import numpy as np
 
 from ffnn.backprop import backward as reference_backward
 from ffnn.network import Network
+from verification.adapters.subject import subject_from_network
 from verification.identification.identify import identify
 from verification.identification.report import IdentificationReport, format_scale
-from verification.subjects.subject import subject_from_network
 from verification.zoo.mutants import MUTANTS, Mutant
 
 

@@ -1,17 +1,17 @@
-"""From someone's code to a :class:`~verification.subjects.subject.Subject`: the explicit form, or
+"""From someone's code to a :class:`~verification.adapters.subject.Subject`: the explicit form, or
 automatic detection that writes one.
 
-:func:`adapt` builds the subject from a :class:`~verification.subjects.recipe.Recipe`. The pieces the
+:func:`adapt` builds the subject from a :class:`~verification.adapters.recipe.Recipe`. The pieces the
 user gave (``--setup``, ``--forward``, ``--gradient`` or ``--step``, ``--lr``, ``--layout``,
 ``--labels``) are used as given; the missing ones are detected by trying candidates, in order, and
 keeping the first that runs and is consistent:
 
 * for a network **class** (or an instance, or a method naming the gradient method):
-  :mod:`verification.subjects.classes`;
+  :mod:`verification.adapters.classes`;
 * for a network written as **functions** over its parameters, or living in a **script's training
-  loop**: :mod:`verification.subjects.functions`.
+  loop**: :mod:`verification.adapters.functions`.
 
-What to check in a script when no name is given: :func:`verification.subjects.targets.default_name`.
+What to check in a script when no name is given: :func:`verification.reading.targets.default_name`.
 """
 
 from __future__ import annotations
@@ -21,15 +21,15 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.subjects.build import explicit_subject
-from verification.subjects.calls import compile_block
-from verification.subjects.classes import detect_class
-from verification.subjects.functions import detect_functions
-from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS
-from verification.subjects.loader import LoadedScript
-from verification.subjects.recipe import Recipe
-from verification.subjects.scripts import detect_script
-from verification.subjects.subject import Subject
+from verification.adapters.build import explicit_subject
+from verification.adapters.calls import compile_block
+from verification.adapters.classes import detect_class
+from verification.adapters.functions import detect_functions
+from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS
+from verification.adapters.recipe import Recipe
+from verification.adapters.scripts import detect_script
+from verification.adapters.subject import Subject
+from verification.reading.loader import LoadedScript
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class Options:
     Attributes
     ----------
     setup, forward, gradient, step, lr : str or None
-        The pieces of the explicit form (:mod:`verification.subjects.recipe`).
+        The pieces of the explicit form (:mod:`verification.adapters.recipe`).
     layout : str or None
         ``row``, ``column``, ``flat`` or ``list``.
     labels : str or None

@@ -1,8 +1,8 @@
 """Single lines of Python source read without the tokenizer: the code part of a line.
 
 Used where a line must be read on its own, even when it does not tokenize: a line on which parsing
-failed (:mod:`verification.subjects.python2`) or a line of IPython syntax
-(:mod:`verification.subjects.notebooks`).
+failed (:mod:`verification.reading.python2`) or a line of IPython syntax
+(:mod:`verification.reading.notebooks`).
 """
 
 from __future__ import annotations

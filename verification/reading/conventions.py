@@ -1,14 +1,14 @@
 """What the names, signatures and source of someone's code say about how it is called.
 
-Detection (:mod:`verification.subjects.detection`) reads, without running anything:
+Detection (:mod:`verification.adapters.detection`) reads, without running anything:
 
 * method and argument names: which method is the forward pass, which gives the gradient, which
   argument takes the inputs, the labels, the error ``a − y``, the forward output, the learning rate or
   the number of iterations (the lists below, in order of preference, matched without case);
 * constructor arguments guessed from their names when the script builds no network of its own.
 
-What the *source* of a training method says is in :mod:`verification.subjects.updates`; the script's
-own construction of its network, in :mod:`verification.subjects.slices`.
+What the *source* of a training method says is in :mod:`verification.reading.updates`; the script's
+own construction of its network, in :mod:`verification.reading.slices`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ labels ``y`` of shape ``(n, n_out)``:
   divides by ``lr``);
 * single-entry writes of a parameter in the object the code reads, for finite differences.
 
-:class:`CodeSubject` runs someone's code through a :class:`~verification.subjects.recipe.Recipe`;
+:class:`CodeSubject` runs someone's code through a :class:`~verification.adapters.recipe.Recipe`;
 :class:`NetworkSubject` runs the reference network of :mod:`ffnn` with a backward function (the bug
 zoo, tests).
 """
@@ -25,12 +25,12 @@ from numpy.typing import NDArray
 
 from ffnn.network import Network
 from ffnn.validation import InputError, validate_finite
-from verification.subjects.calls import compile_block, run_code, user_call, validated_gradient
-from verification.subjects.layouts import Layout
-from verification.subjects.loader import LoadedScript
-from verification.subjects.matching import apply_matching
-from verification.subjects.parameters import EntrySetter, Slots
-from verification.subjects.recipe import Recipe
+from verification.adapters.calls import compile_block, run_code, user_call, validated_gradient
+from verification.adapters.layouts import Layout
+from verification.adapters.matching import apply_matching
+from verification.adapters.parameters import EntrySetter, Slots
+from verification.adapters.recipe import Recipe
+from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
 EPS = float(np.finfo(np.float64).eps)
@@ -118,7 +118,7 @@ class CodeSubject(Subject):
     notes : list of str, optional
     plan : mapping of str to int, optional
         For a recipe whose gradient is returned: where each parameter's gradient sits in what is
-        returned (:func:`verification.subjects.matching.plan_matching`).
+        returned (:func:`verification.adapters.matching.plan_matching`).
     """
 
     def __init__(

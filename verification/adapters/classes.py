@@ -1,6 +1,6 @@
 """Detecting how a network *class* is built, run and differentiated, by trying its methods.
 
-Candidates, tried in order until one runs and is consistent (:func:`verification.subjects.build.subject_for`):
+Candidates, tried in order until one runs and is consistent (:func:`verification.adapters.build.subject_for`):
 
 1. **setup**: the script's own top-level construction of the class with the top-level assignments it
    reads (``X = np.array(…); nn = NeuralNetwork(X, y)``), else the constructor with its defaults, else
@@ -9,7 +9,7 @@ Candidates, tried in order until one runs and is consistent (:func:`verification
    ``predict`` …) given ``x`` (or, when it takes no argument, with ``x`` put in the attribute the
    constructor stored its input in); its output returned, last among the arrays of a returned tuple, or
    read from the attribute it stored (``a2``, ``output`` …);
-3. **layout** and input width (:func:`verification.subjects.build.widths`);
+3. **layout** and input width (:func:`verification.adapters.build.widths`);
 4. **gradient**: a method that returns gradients (or stores them beside the weights) — ``backprop``,
    ``backward``, ``costFunctionPrime``, ``loss`` … — else one that updates the weights in place (the
    same names, then ``train``, ``fit`` … run for one step), each given ``x``, ``y``, the error ``a − y``
@@ -26,16 +26,16 @@ from typing import Any
 import numpy as np
 
 from ffnn.validation import InputError
-from verification.subjects import conventions as cv
-from verification.subjects.build import Failed, layouts, refusal, run_setup, subject_for, widths
-from verification.subjects.calls import run_code
-from verification.subjects.layouts import Layout
-from verification.subjects.loader import LoadedScript
-from verification.subjects.parameters import Slots, find_slots
-from verification.subjects.recipe import Recipe
-from verification.subjects.slices import construction_slice
-from verification.subjects.subject import CodeSubject
-from verification.subjects.updates import local_learning_rate, loop_attributes, update_sign
+from verification.adapters.build import Failed, layouts, refusal, run_setup, subject_for, widths
+from verification.adapters.calls import run_code
+from verification.adapters.layouts import Layout
+from verification.adapters.parameters import Slots, find_slots
+from verification.adapters.recipe import Recipe
+from verification.adapters.subject import CodeSubject
+from verification.reading import conventions as cv
+from verification.reading.loader import LoadedScript
+from verification.reading.slices import construction_slice
+from verification.reading.updates import local_learning_rate, loop_attributes, update_sign
 
 OUTPUT_ATTRIBUTES = (
     "output",
@@ -235,7 +235,7 @@ def detect_class(
     cls: type, namespace: dict[str, Any], script: LoadedScript | None, options: Any
 ) -> CodeSubject:
     """A subject for a network class, its recipe detected (see the module docstring); pieces the user
-    gave in ``options`` (:class:`verification.subjects.detection.Options`) are used as given.
+    gave in ``options`` (:class:`verification.adapters.detection.Options`) are used as given.
 
     Raises
     ------

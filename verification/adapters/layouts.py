@@ -14,7 +14,7 @@ layout      one batch of inputs                      where it is written so
 
 and labels in the matching layout, as one-hot vectors, class indices (``y`` of shape ``(n,)``), or
 0/1 values for a single output. :class:`Layout` converts both ways; which layout and label format a
-piece of code takes is found by trying it (:mod:`verification.subjects.detection`), never guessed
+piece of code takes is found by trying it (:mod:`verification.adapters.detection`), never guessed
 from one dimension.
 """
 

@@ -1,7 +1,7 @@
 """How a run of ``backprop-verify`` ends: its output on stdout, one line on stderr, an exit status.
 
 :func:`finish` runs the command and turns every way it can end into an exit status
-(:mod:`verification.refusals`): 0 or 1 from the command itself; 2 for a refusal (one line on stderr,
+(:mod:`verification.runs.exits`): 0 or 1 from the command itself; 2 for a refusal (one line on stderr,
 ``(hint: …)`` appended when there is one; with ``--json`` also ``{error, cause, hint}`` on stdout); 3 for
 an internal error, its traceback only with ``--debug``; 74 when standard output is closed or cannot be
 written; 130 for Ctrl-C; 141, silently, when the reader of stdout went away (as a process killed by
@@ -19,7 +19,7 @@ import traceback
 from collections.abc import Callable
 
 from ffnn.validation import InputError
-from verification.refusals import (
+from verification.runs.exits import (
     EXIT_BROKEN_PIPE,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
@@ -38,7 +38,7 @@ def finish(dispatch: Callable[[list[str]], int], raw: list[str]) -> int:
     ``docs/cli.md``). ``--debug`` anywhere in ``raw`` is taken out and shows internal tracebacks.
 
     Every way a run ends is an exit status with at most one line on stderr: a refusal
-    (:class:`verification.refusals.Refusal`, any :class:`ffnn.validation.InputError`) is 2, or 74 when
+    (:class:`verification.runs.exits.Refusal`, any :class:`ffnn.validation.InputError`) is 2, or 74 when
     standard output is closed or cannot be written; Ctrl-C is 130; a closed pipe on stdout is 141,
     silently, as for a process killed by SIGPIPE; any other exception is an internal error, 3, whose
     traceback is printed only with ``--debug``.

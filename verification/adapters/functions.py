@@ -7,7 +7,7 @@ top-level arrays and writes ``forward(X, parameters) → (A, cache)`` and
 forward and backward functions are called with their arguments by name: the inputs, the labels, the
 parameters, the forward output and the forward cache.
 
-Networks written as a top-level training loop are in :mod:`verification.subjects.scripts`.
+Networks written as a top-level training loop are in :mod:`verification.adapters.scripts`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,14 @@ from typing import Any
 import numpy as np
 
 from ffnn.validation import InputError
-from verification.subjects import conventions as cv
-from verification.subjects import slices
-from verification.subjects.build import Failed, layouts, refusal, run_setup, subject_for, widths
-from verification.subjects.calls import run_code
-from verification.subjects.loader import LoadedScript
-from verification.subjects.parameters import Slots, find_slots
-from verification.subjects.recipe import Recipe
-from verification.subjects.subject import CodeSubject
+from verification.adapters.build import Failed, layouts, refusal, run_setup, subject_for, widths
+from verification.adapters.calls import run_code
+from verification.adapters.parameters import Slots, find_slots
+from verification.adapters.recipe import Recipe
+from verification.adapters.subject import CodeSubject
+from verification.reading import conventions as cv
+from verification.reading import slices
+from verification.reading.loader import LoadedScript
 
 
 def _functions(

@@ -1,7 +1,7 @@
-"""The child side of a supervised job (:mod:`verification.supervision`): read the job, set the limits,
+"""The child side of a supervised job (:mod:`verification.runs.supervisor`): read the job, set the limits,
 run it, send one message back, exit.
 
-Run as ``python -P -m verification.job_child RESULT_FD DUMP_FD`` with the job's description as JSON on
+Run as ``python -P -m verification.runs.child RESULT_FD DUMP_FD`` with the job's description as JSON on
 standard input. Before the job runs: standard input reads as empty, ``SIGINT`` is ignored (Ctrl-C is
 the parent's), the process dies with its parent (``prctl(PR_SET_PDEATHSIG)`` on Linux),
 :mod:`faulthandler` dumps every thread's stack to ``DUMP_FD`` on ``SIGUSR1`` and on fatal signals, the
@@ -28,9 +28,9 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from ffnn.validation import InputError
-from verification.limits import format_size
-from verification.refusals import cause_of, describe_frame, exception_chain, refusal_object, script_frame
-from verification.supervision import RESERVE
+from verification.runs.exits import cause_of, describe_frame, exception_chain, refusal_object, script_frame
+from verification.runs.limits import format_size
+from verification.runs.supervisor import RESERVE
 
 
 def serve(result_fd: int, dump_fd: int) -> NoReturn:
@@ -175,6 +175,6 @@ def _die_with_parent(parent: int) -> None:
 
 
 if __name__ == "__main__":
-    from verification import job_child  # the module proper, not this __main__ copy
+    from verification.runs import child  # the module proper, not this __main__ copy
 
-    job_child.serve(int(sys.argv[1]), int(sys.argv[2]))
+    child.serve(int(sys.argv[1]), int(sys.argv[2]))

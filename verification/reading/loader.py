@@ -2,8 +2,8 @@
 
 Scripts posted online train and plot when they are run. To check the backward pass in one, the loader
 reads the file as Python reads it (its encoding, or a notebook's code cells:
-:mod:`verification.subjects.sources`), parses it, and runs one at a time only the top-level statements
-that *define* things (:mod:`verification.subjects.statements`): imports, ``def``, ``class``, and
+:mod:`verification.reading.sources`), parses it, and runs one at a time only the top-level statements
+that *define* things (:mod:`verification.reading.statements`): imports, ``def``, ``class``, and
 assignments of constant expressions. Everything else is skipped and listed, with the reason.
 
 A skipped line never makes a later one fail:
@@ -13,7 +13,7 @@ A skipped line never makes a later one fail:
 * a name bound by a skipped statement is *tainted*: a later constant statement that reads it is
   skipped too (``y = np.array(...)`` is skipped, so ``y = y / 100`` is), and taints its own names;
 * a constant whose value could be huge (``9 ** 9 ** 9``, ``"x" * 10**12``) is skipped before it is
-  evaluated (:mod:`verification.subjects.bounds`);
+  evaluated (:mod:`verification.reading.bounds`);
 * a kept statement that raises while loading, a definition included (a class whose base comes from a
   failed import), is skipped and recorded with the exception.
 
@@ -36,9 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from ffnn.validation import InputError, one_line
-from verification.subjects.sizes import size_problem
-from verification.subjects.sources import Source, parse_source, read_source
-from verification.subjects.statements import (
+from verification.reading.sizes import size_problem
+from verification.reading.sources import Source, parse_source, read_source
+from verification.reading.statements import (
     DEFINITIONS,
     bound_names,
     evaluated_expressions,
@@ -317,7 +317,7 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
         mark) or a Jupyter notebook (``.ipynb``).
     python2 : bool
         The script is Python 2: translate it with 2to3 first
-        (:func:`verification.subjects.python2.convert_python2`).
+        (:func:`verification.reading.python2.convert_python2`).
 
     Returns
     -------

@@ -2,8 +2,8 @@
 
 A job takes JSON-able keyword arguments and returns ``{"text", "json", "status"}``: the report as text
 and as a JSON object, and the exit status (0 success, 1 mismatch or nothing identified); the command
-line prints the one asked for. :func:`verification.supervision.run_job` runs a job by its name, e.g.
-``"verification.jobs:check"``; errors are raised as usual (:class:`ffnn.validation.InputError` for a
+line prints the one asked for. :func:`verification.runs.supervisor.run_job` runs a job by its name, e.g.
+``"verification.runs.jobs:check"``; errors are raised as usual (:class:`ffnn.validation.InputError` for a
 refusal) and travel back to the parent.
 
 The pipelines are imported here at the top, so the child loads them before its memory limit is set.
@@ -14,10 +14,10 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from verification.adapters.detection import Options
 from verification.identification.check import check_target, format_check
 from verification.identification.progress import ProgressLine
-from verification.refusals import EXIT_MISMATCH, EXIT_OK
-from verification.subjects.detection import Options
+from verification.runs.exits import EXIT_MISMATCH, EXIT_OK
 from verification.zoo.run import format_zoo, run_zoo
 
 

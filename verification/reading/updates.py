@@ -19,7 +19,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from verification.subjects.conventions import LR_NAMES, lower
+from verification.reading.conventions import LR_NAMES, lower
 
 
 def source_tree(fn: Any) -> ast.AST | None:

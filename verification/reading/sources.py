@@ -6,10 +6,10 @@ inputs Python's parser cannot take, each refused with one line naming the file a
   (``# -*- coding: latin-1 -*-``, PEP 263) names another encoding. The encoding is found by
   :func:`tokenize.detect_encoding`, the standard library's implementation of those rules; newlines
   are read as universal newlines, as :func:`importlib.util.decode_source` does.
-* A ``.ipynb`` notebook is read by :mod:`verification.subjects.notebooks`, and a line number becomes
+* A ``.ipynb`` notebook is read by :mod:`verification.reading.notebooks`, and a line number becomes
   "cell N, line M" in every message.
 * Parsing refuses, with one line: a syntax error (naming Python 2 syntax, with what to change, when
-  that is what it is: :mod:`verification.subjects.python2`), and nesting too deep for the parser
+  that is what it is: :mod:`verification.reading.python2`), and nesting too deep for the parser
   (``RecursionError``, ``MemoryError`` or "too many nested parentheses" from :func:`ast.parse`).
 """
 
@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ffnn.validation import InputError, one_line
-from verification.subjects.notebooks import read_notebook
-from verification.subjects.python2 import (
+from verification.reading.notebooks import read_notebook
+from verification.reading.python2 import (
     Python2Construct,
     convert_python2,
     python2_construct,
@@ -174,7 +174,7 @@ def read_source(path: str | Path, python2: bool = False) -> Source:
     path : str or Path
         A ``.py`` file (any encoding PEP 263 allows) or a ``.ipynb`` notebook.
     python2 : bool
-        Translate the text from Python 2 first (:func:`verification.subjects.python2.convert_python2`).
+        Translate the text from Python 2 first (:func:`verification.reading.python2.convert_python2`).
 
     Returns
     -------
@@ -184,7 +184,7 @@ def read_source(path: str | Path, python2: bool = False) -> Source:
     ------
     InputError
         As :func:`validate_path`, :func:`decode_source` and
-        :func:`verification.subjects.notebooks.read_notebook`; and for a file holding null bytes.
+        :func:`verification.reading.notebooks.read_notebook`; and for a file holding null bytes.
     """
     path = Path(path)
     validate_path(path)

@@ -14,8 +14,8 @@ import re
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.subjects.loader import LoadedScript, load_script
-from verification.subjects.sources import SUFFIXES, TARGET_FORMS
+from verification.reading.loader import LoadedScript, load_script
+from verification.reading.sources import SUFFIXES, TARGET_FORMS
 
 
 def parse_target(target: str) -> tuple[str, str | None]:
@@ -56,7 +56,7 @@ def default_name(script: LoadedScript) -> str | None:
     InputError
         Listing the candidates, when several classes fit equally or none of several does.
     """
-    from verification.subjects import conventions as cv
+    from verification.reading import conventions as cv
 
     namespace = script.module.__dict__
     classes = [namespace[n] for n in script.defined_names() if isinstance(namespace.get(n), type)]
@@ -102,7 +102,7 @@ def load_target(target: str) -> tuple[LoadedScript, Any]:
     Raises
     ------
     InputError
-        As :func:`parse_target`, :func:`~verification.subjects.loader.load_script`, :func:`default_name`
+        As :func:`parse_target`, :func:`~verification.reading.loader.load_script`, :func:`default_name`
         and :meth:`LoadedScript.get`.
     """
     path, name = parse_target(target)

@@ -1,6 +1,6 @@
 """Which top-level statements of a script the loader runs, decided from the syntax tree alone.
 
-Kept (run one at a time by :func:`verification.subjects.loader.load_script`):
+Kept (run one at a time by :func:`verification.reading.loader.load_script`):
 
 * ``import`` and ``from … import``;
 * ``def``, ``async def``, ``class`` (with their decorators, default values and class bodies);
@@ -247,7 +247,7 @@ def _array_setup(script: Any) -> list[str]:
 
 
 def top_level_refusal(script: Any) -> InputError:
-    """The refusal for a script (a :class:`~verification.subjects.loader.LoadedScript`) without a class or
+    """The refusal for a script (a :class:`~verification.reading.loader.LoadedScript`) without a class or
     function, with the explicit form as its hint."""
     setup = "; ".join(_array_setup(script)) or "CODE"
     quoted = setup.replace("'", "'\"'\"'")

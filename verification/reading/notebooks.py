@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ffnn.validation import InputError, one_line
-from verification.subjects.lines import code_of_line
+from verification.reading.lines import code_of_line
 
 _MAGIC = re.compile(r"^\s*[%!?]|\?\s*$|^\s*[\w.,\s\[\]()]+=\s*[%!]")
 """A line of IPython syntax: starts with ``%``, ``!`` or ``?``, ends with ``?``, or assigns from a

@@ -16,12 +16,12 @@ from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.subjects import conventions as cv
-from verification.subjects.build import layouts, refusal, run_setup, subject_for, widths
-from verification.subjects.loader import LoadedScript
-from verification.subjects.parameters import Slots, find_slots
-from verification.subjects.recipe import Recipe
-from verification.subjects.subject import CodeSubject
+from verification.adapters.build import layouts, refusal, run_setup, subject_for, widths
+from verification.adapters.parameters import Slots, find_slots
+from verification.adapters.recipe import Recipe
+from verification.adapters.subject import CodeSubject
+from verification.reading import conventions as cv
+from verification.reading.loader import LoadedScript
 
 
 def _updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
@@ -223,7 +223,7 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Any)
     InputError
         When the loop cannot be read or its recipe does not run; the hint is the explicit form.
     """
-    from verification.subjects.statements import top_level_refusal
+    from verification.reading.statements import top_level_refusal
 
     found = script_recipe(script)
     if found is None:

@@ -1,4 +1,4 @@
-"""The limits of a supervised run (:mod:`verification.supervision`): their defaults, and the sizes and
+"""The limits of a supervised run (:mod:`verification.runs.supervisor`): their defaults, and the sizes and
 seconds of ``--max-memory`` and ``--timeout`` read and written."""
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 ``check`` runs someone else's code, and that code may loop, sleep, allocate without end, print onto
 standard output, call ``os._exit`` or crash the interpreter. :func:`run_job` therefore runs the work in
-a fresh interpreter, ``python -P -m verification.job_child`` (:mod:`verification.job_child`), and
+a fresh interpreter, ``python -P -m verification.runs.child`` (:mod:`verification.runs.child`), and
 watches it:
 
-* **the job** is a named top-level function (``"verification.jobs:check"``) with JSON-able keyword
+* **the job** is a named top-level function (``"verification.runs.jobs:check"``) with JSON-able keyword
   arguments, sent as one JSON object on the child's stdin. It returns ``{"text", "json", "status"}``:
   the report as text and as a JSON object, and the exit status; the parent prints the one asked for.
 * **the result** comes back as one JSON object over a pipe of its own (not stdout): the job's result,
@@ -29,7 +29,7 @@ watches it:
   :exc:`KeyboardInterrupt`. On Linux the child also dies with the parent (``PR_SET_PDEATHSIG``).
 
 Start-up costs one interpreter and the job's imports (numpy and the checker): about 0.2 s, of which
-0.1 to 0.15 s is added to a ``check`` (the parent no longer imports the subjects and the loader).
+0.1 to 0.15 s is added to a ``check`` (the parent does not import the adapters and the loader).
 
 Sources: Python's :mod:`faulthandler` (``register``, ``enable``), :mod:`resource` (``RLIMIT_AS``:
 "the maximum area (in bytes) of address space which may be taken by the process") and
@@ -52,12 +52,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from verification.limits import Limits, format_seconds
-from verification.refusals import (
+from verification.runs.exits import (
     InternalError,
     Refusal,
     describe_frame,
 )
+from verification.runs.limits import Limits, format_seconds
 
 _POLL = 0.25  # seconds between looks at a child that says nothing
 _DUMP_WAIT = 1.0  # seconds to wait for the faulthandler dump after SIGUSR1
@@ -139,7 +139,7 @@ def run_job(
 
 
 class _Child:
-    """A running ``python -m verification.job_child`` and the three pipes it talks through."""
+    """A running ``python -m verification.runs.child`` and the three pipes it talks through."""
 
     def __init__(self, payload: bytes) -> None:
         self.output_r, output_w = os.pipe()  # the child's stdout and stderr, copied to ours
@@ -149,7 +149,7 @@ class _Child:
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         try:
             self.proc = subprocess.Popen(
-                [sys.executable, "-P", "-m", "verification.job_child", str(result_w), str(dump_w)],
+                [sys.executable, "-P", "-m", "verification.runs.child", str(result_w), str(dump_w)],
                 stdin=subprocess.PIPE,
                 stdout=output_w,
                 stderr=output_w,

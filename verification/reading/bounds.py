@@ -1,9 +1,9 @@
 """Bounds on the size of a value, and how operators combine them: the algebra behind
-:func:`verification.subjects.sizes.size_problem`, which bounds a constant expression's value from its
+:func:`verification.reading.sizes.size_problem`, which bounds a constant expression's value from its
 syntax tree before evaluating it.
 
 A top-level ``HUGE = 9 ** 9 ** 9`` or ``S = "x" * 10**12`` is a constant expression, but evaluating
-it hangs or exhausts memory. :func:`~verification.subjects.sizes.size_problem` bounds, without
+it hangs or exhausts memory. :func:`~verification.reading.sizes.size_problem` bounds, without
 evaluating anything, how large the value of every sub-expression can be:
 
 * an ``int`` by its bit length: ``a + b`` at most ``max(bits) + 1``, ``a * b`` at most the sum,

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError, validate_finite
-from verification.subjects.loader import LoadedScript, one_line
+from verification.reading.loader import LoadedScript, one_line
 
 Array = NDArray[Any]
 

@@ -1,11 +1,11 @@
 """Whether evaluating a constant expression could build too large a value, decided from its syntax
 tree before evaluating it (``HUGE = 9 ** 9 ** 9``, ``S = "x" * 10**12``).
 
-Every sub-expression gets a :class:`~verification.subjects.bounds.Bound`, children before parents,
+Every sub-expression gets a :class:`~verification.reading.bounds.Bound`, children before parents,
 with an explicit stack (deep trees cost no recursion): a name by the value it is bound to (the
 statements before it have run), a module's attribute by the attribute, an operator by the rules of
-:mod:`verification.subjects.bounds`. The first bound over :data:`~verification.subjects.bounds.MAX_DIGITS`
-digits or :data:`~verification.subjects.bounds.MAX_ITEMS` items is the problem.
+:mod:`verification.reading.bounds`. The first bound over :data:`~verification.reading.bounds.MAX_DIGITS`
+digits or :data:`~verification.reading.bounds.MAX_ITEMS` items is the problem.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import types
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from verification.subjects.bounds import (
+from verification.reading.bounds import (
     MAX_BITS,
     MAX_DIGITS,
     MAX_ITEMS,
@@ -31,7 +31,7 @@ from verification.subjects.bounds import (
     unary,
     widths,
 )
-from verification.subjects.statements import evaluated_children
+from verification.reading.statements import evaluated_children
 
 
 def _items(elts: Sequence[ast.expr | None], bounds: Mapping[int, Bound]) -> float:

@@ -1,14 +1,14 @@
 """From a recipe to a subject: run the setup, find the parameters, try the layout and the gradient.
 
-A :class:`~verification.subjects.recipe.Recipe` says how to build, run and differentiate someone's
-network; :func:`subject_for` makes it a :class:`~verification.subjects.subject.CodeSubject` by trying
+A :class:`~verification.adapters.recipe.Recipe` says how to build, run and differentiate someone's
+network; :func:`subject_for` makes it a :class:`~verification.adapters.subject.CodeSubject` by trying
 it once at drawn weights:
 
 * the **parameters** are the float arrays (and lists of floats) reachable from the objects the setup
-  made (:mod:`verification.subjects.parameters`) that the forward pass does not rebind or write into
+  made (:mod:`verification.adapters.parameters`) that the forward pass does not rebind or write into
   (activations, caches) and whose change changes the output, tested at drawn values (at the code's own
   start, zero weights can hide the layers before them);
-* a **returned** gradient is lined up with them (:mod:`verification.subjects.matching`); gradients a
+* a **returned** gradient is lined up with them (:mod:`verification.adapters.matching`); gradients a
   backward pass *stores* beside its weights (``self.dW1``, ``layer.dweights``) are collected when it
   returns nothing; parameters without a gradient are left out and the report says so;
 * an **update** must change some weight; weights it never changes are left out and said so.
@@ -26,13 +26,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
-from verification.subjects.calls import run_code
-from verification.subjects.layouts import LABEL_FORMATS, LAYOUTS, Layout
-from verification.subjects.loader import LoadedScript, one_line
-from verification.subjects.matching import PREFIXES, SUFFIXES, plan_matching
-from verification.subjects.parameters import Slots, find_slots
-from verification.subjects.recipe import Recipe
-from verification.subjects.subject import CodeSubject
+from verification.adapters.calls import run_code
+from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
+from verification.adapters.matching import PREFIXES, SUFFIXES, plan_matching
+from verification.adapters.parameters import Slots, find_slots
+from verification.adapters.recipe import Recipe
+from verification.adapters.subject import CodeSubject
+from verification.draws import draw_labels, draw_parameters
+from verification.reading.loader import LoadedScript, one_line
 
 Array = NDArray[Any]
 
@@ -49,8 +50,8 @@ def run_setup(namespace: dict[str, Any], code: str, script: LoadedScript | None)
 
 
 def layouts(inputs: str | None = None, labels: str | None = None) -> list[Layout]:
-    """The layouts to try: the one given, or all (:data:`~verification.subjects.layouts.LAYOUTS` ×
-    :data:`~verification.subjects.layouts.LABEL_FORMATS`)."""
+    """The layouts to try: the one given, or all (:data:`~verification.adapters.layouts.LAYOUTS` ×
+    :data:`~verification.adapters.layouts.LABEL_FORMATS`)."""
     return [
         Layout(i, lab)
         for i in ([inputs] if inputs else LAYOUTS)
@@ -100,8 +101,6 @@ def parameters_of(
     Failed
         When the forward pass does not run at this width or no array changes its output.
     """
-    from verification.identification.probes import draw_parameters
-
     rng = np.random.default_rng(1)
     namespace["x"] = recipe.layout.to_code(rng.standard_normal((1, n_in)))
     originals = slots.read()
@@ -217,8 +216,6 @@ def _with_gradient(
     script: LoadedScript | None,
 ) -> CodeSubject:
     """Try the recipe's gradient (or step) at drawn weights; keep the parameters it covers."""
-    from verification.identification.probes import draw_labels, draw_parameters
-
     rng = np.random.default_rng(2)
     params = draw_parameters(slots.shapes(), rng)
     x = rng.standard_normal((1, n_in))
@@ -298,7 +295,7 @@ def most_telling(errors: list[InputError | str]) -> InputError:
 
 def refusal(prefix: str, errors: list[InputError | str], hint: str | None) -> InputError:
     """The one-line refusal after every candidate failed: ``prefix`` and the most telling failure, which
-    also gives its cause (``code-failed`` when the checked code raised, :mod:`verification.refusals`)."""
+    also gives its cause (``code-failed`` when the checked code raised, :mod:`verification.runs.exits`)."""
     chosen = most_telling(errors)
     error = InputError(f"{prefix}: {one_line(chosen)}", hint=hint)
     cause = getattr(chosen, "cause", None)

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 
 from ffnn.validation import InputError
-from verification.subjects.lines import code_of_line
+from verification.reading.lines import code_of_line
 
 
 @dataclass(frozen=True)

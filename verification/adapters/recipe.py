@@ -14,9 +14,9 @@ needs in the code's own terms::
   learning rate; the gradient is recovered as ``(W_before − W_after) / lr``;
 * ``lr``: the learning rate of a step, as an expression (``0.1``, ``net.eta``); unknown when empty,
   and then every verdict is up to scale and says so;
-* ``layout``: how ``x`` and ``y`` are laid out (:mod:`verification.subjects.layouts`).
+* ``layout``: how ``x`` and ``y`` are laid out (:mod:`verification.adapters.layouts`).
 
-Automatic detection (:mod:`verification.subjects.detection`) produces a recipe too, and the report
+Automatic detection (:mod:`verification.adapters.detection`) produces a recipe too, and the report
 prints it as a command line, so whatever was detected can be repeated and edited.
 """
 
@@ -25,7 +25,7 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass, field
 
-from verification.subjects.layouts import Layout
+from verification.adapters.layouts import Layout
 
 
 @dataclass(frozen=True)
