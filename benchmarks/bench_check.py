@@ -170,6 +170,7 @@ def timing_table(folder: Path, command: list[str]) -> list[str]:
 
 def planted(folder: Path, command: list[str], seeds: int) -> list[str]:
     from verification.identification.check import check_target
+    from verification.identification.request import CheckRequest
 
     sizes = (784, 128, 10)
     lines = []
@@ -182,7 +183,8 @@ def planted(folder: Path, command: list[str], seeds: int) -> list[str]:
             f"{mib:.0f} MiB, "
             f"{'reported (no loss identified)' if found else 'NOT reported'}."
         )
-    first = check_target(str(script(folder, "row", sizes, plant=1e-6))).result.coverage["W1"]
+    planted_script = str(script(folder, "row", sizes, plant=1e-6))
+    first = check_target(CheckRequest.parse(planted_script)).result.coverage["W1"]
     low, high = 1e-15, 1e-3  # the error the report says is missed half the time
     for _ in range(100):
         mid = (low * high) ** 0.5
@@ -203,7 +205,7 @@ def planted(folder: Path, command: list[str], seeds: int) -> list[str]:
         path = script(folder, "row", sizes, plant=plant, rms=rms)
         stated, missed = [], 0
         for seed in range(seeds):
-            result = check_target(str(path), seed=seed).result
+            result = check_target(CheckRequest.parse(str(path), seed=seed)).result
             if rms:
                 stated.append(result.coverage["W1"].miss(plant))
             missed += result.identified == "mse"

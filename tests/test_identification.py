@@ -12,8 +12,9 @@ from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
 from verification.adapters.subject import subject_from_network
-from verification.identification.identify import MAX_PROBES, MAX_SAMPLES, identify
+from verification.identification.identify import identify
 from verification.identification.report import format_scale, to_dict
+from verification.identification.request import MAX_PROBES, MAX_SAMPLES
 
 QUESTION = ((30, 5, 3), ("sigmoid", "sigmoid"))
 

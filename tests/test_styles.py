@@ -16,6 +16,7 @@ import pytest
 
 from verification.identification.check import check_target
 from verification.identification.report import format_scale
+from verification.identification.request import CheckRequest
 
 SIGMOID = """
 import numpy as np
@@ -377,7 +378,7 @@ def write(tmp_path: Path, style: str, hidden: str) -> Path:
 @pytest.mark.parametrize("style", list(STYLES))
 def test_correct_backward_pass_is_identified_as_written(tmp_path: Path, style: str) -> None:
     _, hidden, scale = STYLES[style]
-    report = check_target(str(write(tmp_path, style, hidden)))
+    report = check_target(CheckRequest.parse(str(write(tmp_path, style, hidden))))
     r = report.result
     assert r.identified == VERDICT[style], (
         f"got {r.identified} (split {r.split}), but should be {VERDICT[style]} [{style}]\n{report.command}"
@@ -388,7 +389,7 @@ def test_correct_backward_pass_is_identified_as_written(tmp_path: Path, style: s
 
 @pytest.mark.parametrize("style", list(STYLES))
 def test_wrong_backward_pass_is_no_loss(tmp_path: Path, style: str) -> None:
-    report = check_target(str(write(tmp_path, style, WRONG[style])))
+    report = check_target(CheckRequest.parse(str(write(tmp_path, style, WRONG[style]))))
     r = report.result
     assert r.identified is None, (
         f"got {r.identified} × {r.scale}, but a wrong backward pass is no loss [{style}]"
@@ -400,11 +401,11 @@ def test_the_printed_explicit_form_repeats_the_check(tmp_path: Path, style: str)
     """What detection chose, given back as options, gives the same verdict."""
     import shlex
 
-    from verification.adapters.detection import Options
+    from verification.adapters.options import Options
 
     _, hidden, _ = STYLES[style]
     path = write(tmp_path, style, hidden)
-    first = check_target(str(path))
+    first = check_target(CheckRequest.parse(str(path)))
     args = shlex.split(first.command or "")[3:]
     given = dict(zip(args[::2], args[1::2], strict=True))
     options = Options(
@@ -416,7 +417,7 @@ def test_the_printed_explicit_form_repeats_the_check(tmp_path: Path, style: str)
         layout=given.get("--layout"),
         labels=given.get("--labels"),
     )
-    again = check_target(str(path), options=options)
+    again = check_target(CheckRequest.parse(str(path), options=options))
     assert again.result.identified == first.result.identified, f"got {again.result.identified} [{style}]"
     assert format_scale(again.result.scale, again.result.rtol) == format_scale(
         first.result.scale, first.result.rtol
@@ -427,9 +428,9 @@ def test_a_wrong_hidden_layer_is_shown_against_the_loss_the_output_layer_matches
     """Nothing is identified, so the report shows where the code departs from the loss the most tensors
     match (here bce, which the output layer's gradients are), naming a hidden-layer tensor, not the output
     layer's distance from some other loss."""
-    from verification.identification.check import format_check
+    from verification.identification.report import format_check
 
-    report = check_target(str(write(tmp_path, "dict-functions", WRONG["dict-functions"])))
+    report = check_target(CheckRequest.parse(str(write(tmp_path, "dict-functions", WRONG["dict-functions"]))))
     per = {n: report.result.parameter_identified(n)[0] for n in report.result.backward_order}
     assert per["parameters['W2']"] == "bce" and per["parameters['W1']"] is None, per
     line = next(s for s in format_check(report).splitlines() if "first parameter that differs" in s)

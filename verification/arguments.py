@@ -16,7 +16,7 @@ from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS
 from verification.argument_types import argument_type, bounded, learning_rates, seed_value
-from verification.identification.identify import MAX_PROBES, MAX_SAMPLES
+from verification.identification.request import MAX_PROBES, MAX_SAMPLES
 from verification.runs.exits import Refusal
 from verification.runs.limits import (
     DEFAULT_MAX_MEMORY,

@@ -44,34 +44,33 @@ def _run_derive(args: argparse.Namespace) -> int:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    options = {
-        "setup": args.setup,
-        "forward": args.forward,
-        "gradient": args.gradient,
-        "step": args.step,
-        "lr": args.lr,
-        "layout": args.layout,
-        "labels": args.labels,
-    }
-    kwargs = {
-        "target": args.target,
-        "loss": args.loss,
-        "seed": args.seed,
-        "probes": args.probes,
-        "samples": args.samples,
-        "method": args.method,
-        "options": options,
-        "full": args.full,
-        "progress": sys.stderr.isatty(),
-        "python2": True if args.python2 else None,
-    }
-    script = args.target.rpartition(":")[0] if ":" in args.target else args.target
+    from verification.adapters.options import Options
+    from verification.identification.request import CheckRequest, Probing
+    from verification.reading.targets import Target
+
+    request = CheckRequest(
+        target=Target.parse(args.target),
+        loss=args.loss,
+        probing=Probing(
+            seed=args.seed, probes=args.probes, samples=args.samples, method=args.method, full=args.full
+        ),
+        options=Options(
+            setup=args.setup,
+            forward=args.forward,
+            gradient=args.gradient,
+            step=args.step,
+            lr=args.lr,
+            layout=args.layout,
+            labels=args.labels,
+        ),
+        python2=True if args.python2 else None,
+    )
     result = run_job(
         "verification.runs.jobs:check",
-        kwargs,
+        {"request": request.to_json(), "progress": sys.stderr.isatty()},
         _limits(args),
-        label=f"the check of {args.target}",
-        script=script,
+        label=f"the check of {request.target}",
+        script=request.target.path,
     )
     return _print_result(args, result)
 

@@ -2,9 +2,9 @@
 :class:`~verification.adapters.subject.Subject` that identification can call.
 
 * ``recipe``: the explicit form: setup, forward, gradient or step, learning rate, layout;
-* ``detection``: the user's options (:class:`~verification.adapters.detection.Options`), and
-  :func:`~verification.adapters.detection.adapt`: the explicit form, or detection that writes one, by
-  trying ``classes``, ``functions`` or ``scripts`` (a top-level training loop);
+* ``options``: what the user gave (:class:`~verification.adapters.options.Options`);
+* ``detection``: :func:`~verification.adapters.detection.adapt`, the explicit form, or detection that
+  writes one, by trying ``classes``, ``functions`` or ``scripts`` (a top-level training loop);
 * ``build``: from a recipe to a subject; ``calls``: calling the code with failures turned into
   one-line errors;
 * ``parameters``: where the code keeps its weights, read and written in place;

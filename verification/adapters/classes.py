@@ -29,6 +29,7 @@ from ffnn.validation import InputError
 from verification.adapters.build import Failed, layouts, refusal, run_setup, subject_for, widths
 from verification.adapters.calls import run_code
 from verification.adapters.layouts import Layout
+from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
@@ -232,10 +233,10 @@ def gradient_candidates(
 
 
 def detect_class(
-    cls: type, namespace: dict[str, Any], script: LoadedScript | None, options: Any
+    cls: type, namespace: dict[str, Any], script: LoadedScript | None, options: Options
 ) -> CodeSubject:
     """A subject for a network class, its recipe detected (see the module docstring); pieces the user
-    gave in ``options`` (:class:`verification.adapters.detection.Options`) are used as given.
+    gave in ``options`` (:class:`verification.adapters.options.Options`) are used as given.
 
     Raises
     ------
@@ -283,7 +284,7 @@ def _detect_on(
     bound: list[str],
     namespace: dict[str, Any],
     script: LoadedScript | None,
-    options: Any,
+    options: Options,
     errors: list[InputError | str],
 ) -> CodeSubject | None:
     label_attr = next(
@@ -320,7 +321,7 @@ def _detect_on(
                     grads = [
                         (
                             "returned" if options.gradient else "update",
-                            options.gradient or options.step,
+                            options.gradient or options.step or "",
                             options.lr,
                             [],
                         )

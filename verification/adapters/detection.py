@@ -17,7 +17,7 @@ What to check in a script when no name is given: :func:`verification.reading.tar
 from __future__ import annotations
 
 import inspect
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
@@ -25,56 +25,11 @@ from verification.adapters.build import explicit_subject
 from verification.adapters.calls import compile_block
 from verification.adapters.classes import detect_class
 from verification.adapters.functions import detect_functions
-from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS
+from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.scripts import detect_script
 from verification.adapters.subject import Subject
 from verification.reading.loader import LoadedScript
-
-
-@dataclass(frozen=True)
-class Options:
-    """What the user gave; None means detect.
-
-    Attributes
-    ----------
-    setup, forward, gradient, step, lr : str or None
-        The pieces of the explicit form (:mod:`verification.adapters.recipe`).
-    layout : str or None
-        ``row``, ``column``, ``flat`` or ``list``.
-    labels : str or None
-        ``one-hot`` or ``index``.
-
-    Raises
-    ------
-    InputError
-        When both ``gradient`` and ``step`` are given, or the layout or label format is unknown.
-    """
-
-    setup: str | None = None
-    forward: str | None = None
-    gradient: str | None = None
-    step: str | None = None
-    lr: str | None = None
-    layout: str | None = None
-    labels: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.gradient is not None and self.step is not None:
-            raise InputError(
-                "give --gradient (code that returns gradients) or --step (code that updates the weights), "
-                "not both"
-            )
-        if self.layout is not None and self.layout not in LAYOUTS:
-            raise InputError(f"--layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
-        if self.labels is not None and self.labels not in LABEL_FORMATS:
-            raise InputError(f"--labels must be one of {', '.join(LABEL_FORMATS)}, got {self.labels!r}")
-
-    @property
-    def explicit(self) -> bool:
-        """True when the forward pass and the gradient (or step) are both given."""
-        return self.forward is not None and (self.gradient is not None or self.step is not None)
-
 
 WHAT = "class, instance, method, function, Subject, or None"
 

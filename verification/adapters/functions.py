@@ -20,6 +20,7 @@ import numpy as np
 from ffnn.validation import InputError
 from verification.adapters.build import Failed, layouts, refusal, run_setup, subject_for, widths
 from verification.adapters.calls import run_code
+from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
@@ -70,7 +71,7 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
 
 
 def detect_functions(
-    namespace: dict[str, Any], script: LoadedScript, options: Any, backward: str | None = None
+    namespace: dict[str, Any], script: LoadedScript, options: Options, backward: str | None = None
 ) -> CodeSubject:
     """A subject for a network written as functions (see the module docstring).
 

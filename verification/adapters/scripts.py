@@ -17,6 +17,7 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.build import layouts, refusal, run_setup, subject_for, widths
+from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
@@ -215,7 +216,7 @@ def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
     return None
 
 
-def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Any) -> CodeSubject:
+def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Options) -> CodeSubject:
     """A subject for a network that lives in a script's training loop (see the module docstring).
 
     Raises

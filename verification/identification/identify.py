@@ -14,14 +14,17 @@ a size budget a sample of entries is checked one by one and every entry jointly 
 with a stated guarantee (:mod:`verification.identification.coverage`). Memory is bounded by the chosen
 entries, never by the number of probes or losses.
 
-The verdicts and the report are :mod:`verification.identification.report`. A probe is redrawn when its
-outputs come within :data:`verification.draws.EDGE` of a bounded end of a loss's domain,
-or (Richardson only) when a difference step crosses a kink of the code.
+:func:`identify` reads top to bottom: choose the method, probe (:class:`_Probing`: draw a point,
+differentiate the output, compare every loss, redraw a point whose steps cross a kink), judge every loss
+and decide (:mod:`verification.identification.verdicts`), state the coverage. A probe is redrawn when its
+outputs come within :data:`verification.draws.EDGE` of a bounded end of a loss's domain, or (Richardson
+only) when a difference step crosses a kink of the code.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,11 +33,10 @@ from numpy.typing import NDArray
 from ffnn.losses import LOSSES, get_loss
 from ffnn.validation import InputError
 from verification.adapters.subject import Subject
+from verification.compare.rule import allowance
 from verification.draws import MAX_DRAWS, draw_inputs, draw_labels, draw_parameters, well_conditioned
 from verification.identification.comparison import Elements, OutputDerivatives, loss_derivative, per_loss
 from verification.identification.coverage import (
-    DIRECTIONS,
-    ENTRY_BUDGET,
     MISS_PROBABILITY,
     TensorCoverage,
     choose_entries,
@@ -42,21 +44,82 @@ from verification.identification.coverage import (
     draw_directions,
 )
 from verification.identification.kink_probes import crosses_kink
+from verification.identification.outcome import IdentificationReport
 from verification.identification.probes import Probe
-from verification.identification.report import IdentificationReport, LossReport
-from verification.identification.verdicts import loss_report
+from verification.identification.request import Probing
+from verification.identification.verdicts import NOT_APPLICABLE, LossReport, decide, loss_report
 from verification.numeric.jacobian import COLUMNS, Progress, supports_complex
 from verification.numeric.jacobian import DIRECTIONS as ALONG
 from verification.tolerances import Tolerance, tolerance_for
 
 Array = NDArray[Any]
 
-MAX_PROBES = 50
-"""Most probe points :func:`identify` accepts: a scale is told from a coincidence by 2 or 3 already."""
-MAX_SAMPLES = 1000
-"""Most samples per probe batch :func:`identify` accepts (a batch factor shows with 2 or 3)."""
-METHODS = ("auto", "complex-step", "richardson")
-"""The methods identification differentiates the code's output by."""
+
+def identify(
+    subject: Subject,
+    loss: str = "auto",
+    probing: Probing | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    **settings: Any,
+) -> IdentificationReport:
+    """Identify the loss that ``subject``'s backward pass is the gradient of.
+
+    Parameters
+    ----------
+    subject : Subject
+        The code under check (:func:`verification.adapters.detection.adapt`, or
+        :func:`verification.adapters.subject.subject_from_network`).
+    loss : str
+        ``"auto"`` to identify, or a catalog id to ask about (all losses are still compared, so the
+        report says what the code matches instead).
+    probing : Probing, optional
+        How to probe (:class:`verification.identification.request.Probing`: seed, probes, samples,
+        method, full, budget, directions).
+    progress : callable, optional
+        ``progress(done, total)`` in forward evaluations, for a progress indicator.
+    **settings
+        Fields of :class:`Probing` replacing those of ``probing`` (``seed=3, samples=2``).
+
+    Returns
+    -------
+    IdentificationReport
+
+    Raises
+    ------
+    InputError
+        On an unknown loss, method or setting, out-of-range counts, complex step asked of code that is
+        not complex-safe, an asked loss that does not apply to the outputs, or code that fails.
+    """
+    probing = Probing.of(probing, **settings)
+    asked = None if loss == "auto" else get_loss(loss).name
+    if probing.samples > 1 and subject.layout.one_sample_only:
+        raise InputError(
+            f"{subject.name} takes one sample at a time ({subject.layout.inputs} inputs); use --samples 1"
+        )
+    run = _Probing(subject, probing, progress)
+    points = [run.point(p) for p in range(probing.probes)]
+    candidates = _judge(points, subject, run.tol, run.method)
+    if asked is not None and next(c for c in candidates if c.loss == asked).verdict == NOT_APPLICABLE:
+        reason = next(c.reason for c in candidates if c.loss == asked)
+        raise InputError(reason or f"loss {asked} does not apply")
+    return IdentificationReport(
+        subject=subject.name,
+        convention=_convention(subject),
+        seed=probing.seed,
+        probes=probing.probes,
+        samples=probing.samples,
+        method=run.method,
+        candidates=candidates,
+        backward_order=subject.backward_order,
+        verdict=decide(candidates, subject.backward_order, asked, subject.lr_known),
+        notes=list(subject.notes),
+        rtol=run.tol.rtol,
+        coverage=_coverage(points, subject, probing.directions),
+        method_note=run.method_note,
+        lr_known=subject.lr_known,
+        layout=subject.layout.describe(),
+    )
 
 
 def resolve(subject: Subject, method: str, params: Mapping[str, Array], x: Array) -> tuple[str, str]:
@@ -67,14 +130,7 @@ def resolve(subject: Subject, method: str, params: Mapping[str, Array], x: Array
     InputError
         On an unknown method, or complex step asked of code that is not complex-safe.
     """
-    if method in ("complex_step", "complex", "cs"):
-        method = "complex-step"
-    if method not in METHODS:
-        raise InputError(
-            f"method {method!r} is not one identification uses; use one of {', '.join(METHODS)}",
-            hint="central differences are too coarse to tell a scale from a coincidence; richardson is "
-            "their extrapolated form",
-        )
+    method = Probing(method=method).method
     if method == "richardson":
         return method, "richardson asked"
     subject.bind_inputs(x)
@@ -89,17 +145,104 @@ def resolve(subject: Subject, method: str, params: Mapping[str, Array], x: Array
     return "richardson", f"complex step does not apply ({why})"
 
 
-def _draw(subject: Subject, rng: np.random.Generator, samples: int) -> Probe:
-    shapes = {n: p.shape for n, p in subject.parameters.items()}
-    for attempt in range(MAX_DRAWS):
-        params = draw_parameters(shapes, rng)
-        x = draw_inputs(rng, samples, subject.n_inputs)
-        output = subject.forward(params, x)
-        if well_conditioned(output) or attempt == MAX_DRAWS - 1:
-            break
-    y = draw_labels(rng, output.shape)
-    gradient, rounding = subject.gradient(params, x, y)
-    return Probe(params, x, y, output, gradient, rounding)
+@dataclass(frozen=True)
+class _Point:
+    """One probe point with its comparisons: per applicable loss, the elements of every tensor."""
+
+    probe: Probe
+    compared: dict[str, dict[str, Elements]]
+    reasons: dict[str, str]
+    checked: dict[str, int]
+    allowances: dict[str, Array]
+
+
+class _Probing:
+    """The state of a run of probes: the generator, the method once chosen, the progress count."""
+
+    def __init__(
+        self, subject: Subject, probing: Probing, progress: Callable[[int, int], None] | None
+    ) -> None:
+        self.subject, self.probing, self.progress = subject, probing, progress
+        self.rng = np.random.default_rng(probing.seed)
+        self.method = probing.method
+        self.method_note = ""
+        self.tol = tolerance_for(np.float64, "richardson")
+        self.total: int | None = None
+        self.done = 0
+
+    def point(self, index: int) -> _Point:
+        """Probe point ``index``, redrawn while its Richardson steps cross a kink of the code."""
+        for attempt in range(MAX_DRAWS):
+            probe = self._draw()
+            if index == 0 and attempt == 0:
+                self.method, self.method_note = resolve(
+                    self.subject, self.probing.method, probe.params, probe.x
+                )
+                self.tol = tolerance_for(np.float64, self.method)
+            point = self._compare(probe, full=self.probing.full and index == 0)
+            last = attempt == MAX_DRAWS - 1
+            if (
+                self.method == "complex-step"
+                or last
+                or not crosses_kink(self.subject, probe, point.compared, self.tol)
+            ):
+                return point
+        raise AssertionError("unreachable: the last draw is returned")
+
+    def _draw(self) -> Probe:
+        """A probe point whose outputs are well inside the catalog domains (:data:`MAX_DRAWS` tries)."""
+        subject, rng = self.subject, self.rng
+        shapes = {n: p.shape for n, p in subject.parameters.items()}
+        for attempt in range(MAX_DRAWS):
+            params = draw_parameters(shapes, rng)
+            x = draw_inputs(rng, self.probing.samples, subject.n_inputs)
+            output = subject.forward(params, x)
+            if well_conditioned(output) or attempt == MAX_DRAWS - 1:
+                break
+        y = draw_labels(rng, output.shape)
+        gradient, rounding = subject.gradient(params, x, y)
+        return Probe(params, x, y, output, gradient, rounding)
+
+    def _compare(self, probe: Probe, full: bool) -> _Point:
+        """Differentiate the output at ``probe`` and compare the code's gradient with every loss."""
+        probing = self.probing
+        entries = choose_entries(probe.gradient, self.rng, budget=probing.budget, full=full)
+        directions = draw_directions(probe.gradient, self.rng, probing.directions)
+        self._count(probe, entries)
+        derivatives = differentiate(self.subject, probe, self.method, entries, directions, self._tick)
+        compared: dict[str, dict[str, Elements]] = {}
+        reasons: dict[str, str] = {}
+        for name in LOSSES:
+            spec = get_loss(name)
+            try:
+                spec.validate_activation(probe.output)
+                spec.validate_labels(probe.y)
+            except InputError as exc:
+                reasons[name] = str(exc)
+                continue
+            weight = loss_derivative(spec, probe.output, probe.y)
+            compared[name] = per_loss(probe.gradient, probe.rounding, derivatives, weight)
+        allowances = {n: _direction_allowances(compared, n, self.tol, entries[n].size) for n in entries}
+        return _Point(probe, compared, reasons, {n: int(e.size) for n, e in entries.items()}, allowances)
+
+    def _count(self, probe: Probe, entries: Mapping[str, Array]) -> None:
+        """At the first probe: the forward passes all probes will take, for the progress line."""
+        if self.total is not None:
+            return
+        probing = self.probing
+        per_entry = 1 if self.method == "complex-step" else 8
+        along = probing.directions * len(entries)
+        first = sum(len(e) for e in entries.values()) + along
+        later = sum(
+            len(e)
+            for e in choose_entries(probe.gradient, np.random.default_rng(0), budget=probing.budget).values()
+        )
+        self.total = per_entry * (first + (probing.probes - 1) * (later + along))
+
+    def _tick(self, count: int) -> None:
+        self.done += count
+        if self.progress is not None and self.total is not None:
+            self.progress(self.done, self.total)
 
 
 def differentiate(
@@ -135,170 +278,40 @@ def differentiate(
     return out
 
 
-def identify(
-    subject: Subject,
-    loss: str = "auto",
-    *,
-    seed: int = 0,
-    probes: int = 3,
-    samples: int = 1,
-    method: str = "auto",
-    full: bool = False,
-    budget: int = ENTRY_BUDGET,
-    directions: int = DIRECTIONS,
-    progress: Callable[[int, int], None] | None = None,
-) -> IdentificationReport:
-    """Identify the loss that ``subject``'s backward pass is the gradient of.
-
-    Parameters
-    ----------
-    subject : Subject
-        The code under check (:func:`verification.adapters.detection.adapt`, or
-        :func:`verification.adapters.subject.subject_from_network`).
-    loss : str
-        ``"auto"`` to identify, or a catalog id to ask about (all losses are still compared, so the
-        report says what the code matches instead).
-    seed : int
-        Seed of ``np.random.default_rng`` for the probes, the sampled entries and the directions.
-    probes : int
-        Number of probe points, 2 … :data:`MAX_PROBES` (two at least, to tell a scale from a
-        coincidence).
-    samples : int
-        Samples per probe batch, 1 … :data:`MAX_SAMPLES` (1 for code written one sample at a time).
-    method : str
-        ``auto`` (complex step when the code is complex-safe, else Richardson), ``complex-step`` or
-        ``richardson``.
-    full : bool
-        Check every entry individually at the first probe (the others are sampled).
-    budget : int
-        Entries per probe checked individually before sampling (:data:`ENTRY_BUDGET`).
-    directions : int
-        Random directions per tensor per probe.
-    progress : callable, optional
-        ``progress(done, total)`` in forward evaluations, for a progress indicator.
-
-    Returns
-    -------
-    IdentificationReport
-
-    Raises
-    ------
-    InputError
-        On an unknown loss or method, out-of-range counts, complex step asked of code that is not
-        complex-safe, an asked loss that does not apply to the outputs, or code that fails.
-    """
-    asked = None if loss == "auto" else get_loss(loss).name
-    if not 2 <= probes <= MAX_PROBES:
-        raise InputError(
-            f"probes must be from 2 (to tell a scale from a coincidence) to {MAX_PROBES}, got {probes}"
-        )
-    if not 1 <= samples <= MAX_SAMPLES:
-        raise InputError(f"samples must be from 1 to {MAX_SAMPLES}, got {samples}")
-    if samples > 1 and subject.layout.one_sample_only:
-        raise InputError(
-            f"{subject.name} takes one sample at a time ({subject.layout.inputs} inputs); use --samples 1"
-        )
-    rng = np.random.default_rng(seed)
-    names = list(subject.parameters)
-    drawn: list[Probe] = []
-    compared: dict[str, list[dict[str, Elements]]] = {name: [] for name in LOSSES}
-    reasons: dict[str, str] = {}
-    coverage_data: dict[str, list[tuple[int, Array, float]]] = {n: [] for n in names}
-    used = method
-    method_note = ""
-    total = None
-    done = 0
-
-    def tick(count: int) -> None:
-        nonlocal done
-        done += count
-        if progress is not None and total is not None:
-            progress(done, total)
-
-    for p in range(probes):
-        for attempt in range(MAX_DRAWS):
-            probe = _draw(subject, rng, samples)
-            if p == 0 and attempt == 0:
-                used, method_note = resolve(subject, method, probe.params, probe.x)
-            tol = tolerance_for(np.float64, used)
-            entries = choose_entries(probe.gradient, rng, budget=budget, full=full and p == 0)
-            dirs = draw_directions(probe.gradient, rng, directions)
-            if total is None:
-                per_entry = 1 if used == "complex-step" else 8
-                count = sum(len(e) for e in entries.values()) + directions * len(names)
-                later = sum(
-                    len(e)
-                    for e in choose_entries(probe.gradient, np.random.default_rng(0), budget=budget).values()
-                )
-                total = per_entry * (count + (probes - 1) * (later + directions * len(names)))
-            derivatives = differentiate(subject, probe, used, entries, dirs, tick)
-            here: dict[str, dict[str, Elements]] = {}
-            for name in LOSSES:
-                spec = get_loss(name)
-                try:
-                    spec.validate_activation(probe.output)
-                    spec.validate_labels(probe.y)
-                except InputError as exc:
-                    reasons.setdefault(name, str(exc))
-                    continue
-                weight = loss_derivative(spec, probe.output, probe.y)
-                here[name] = per_loss(probe.gradient, probe.rounding, derivatives, weight)
-            if (
-                used == "complex-step"
-                or attempt == MAX_DRAWS - 1
-                or not crosses_kink(subject, probe, here, tol)
-            ):
-                break
-        drawn.append(probe)
-        for name, tensors in here.items():
-            compared[name].append(tensors)
-        for n in names:
-            g = np.ravel(probe.gradient[n])
-            rms = float(np.sqrt(np.mean(g * g))) if g.size else 0.0
-            allowances = _direction_allowances(here, n, tol, entries[n].size)
-            coverage_data[n].append((entries[n].size, allowances, rms))
-    losses = []
+def _judge(points: list[_Point], subject: Subject, tol: Tolerance, method: str) -> list[LossReport]:
+    """Every catalog loss judged over all probes (not applicable where some probe left its domain)."""
+    out = []
     for name in LOSSES:
-        if name in reasons or len(compared[name]) < probes:
-            losses.append(
-                LossReport(name, "not applicable", None, reason=reasons.get(name, "outputs out of domain"))
-            )
+        per_probe = [p.compared[name] for p in points if name in p.compared]
+        if len(per_probe) < len(points):
+            reason = next((p.reasons[name] for p in points if name in p.reasons), "outputs out of domain")
+            out.append(LossReport(name, NOT_APPLICABLE, None, reason=reason))
         else:
-            losses.append(loss_report(name, names, subject.backward_order, compared[name], tol, used))
-    coverage = {
-        n: TensorCoverage(
+            out.append(loss_report(name, subject.backward_order, per_probe, tol, method))
+    return out
+
+
+def _coverage(points: list[_Point], subject: Subject, directions: int) -> dict[str, TensorCoverage]:
+    """What was checked of each tensor over all probes, with the stated guarantee."""
+    out = {}
+    for n in subject.parameters:
+        allowances = [p.allowances[n] for p in points]
+        rms = [_rms(p.probe.gradient[n]) for p in points]
+        out[n] = TensorCoverage(
             name=n,
             size=int(subject.parameters[n].size),
-            checked=[c for c, _, _ in coverage_data[n]],
+            checked=[p.checked[n] for p in points],
             directions=directions,
-            detectable=detectable(
-                [a for _, a, _ in coverage_data[n]], [s for _, _, s in coverage_data[n]], MISS_PROBABILITY
-            ),
-            allowances=tuple(a for _, a, _ in coverage_data[n]),
-            rms=tuple(s for _, _, s in coverage_data[n]),
+            detectable=detectable(allowances, rms, MISS_PROBABILITY),
+            allowances=tuple(allowances),
+            rms=tuple(rms),
         )
-        for n in names
-    }
-    result = IdentificationReport(
-        subject.name,
-        _convention(subject),
-        seed,
-        probes,
-        samples,
-        used,
-        losses,
-        subject.backward_order,
-        asked,
-        list(subject.notes),
-        tol.rtol,
-        coverage,
-        method_note,
-        subject.lr_known,
-        subject.layout.describe(),
-    )
-    if asked is not None and result.candidate(asked).verdict == "not applicable":
-        raise InputError(result.candidate(asked).reason or f"loss {asked} does not apply")
-    return result
+    return out
+
+
+def _rms(g: Array) -> float:
+    flat = np.ravel(g)
+    return float(np.sqrt(np.mean(flat * flat))) if flat.size else 0.0
 
 
 def _direction_allowances(
@@ -306,8 +319,6 @@ def _direction_allowances(
 ) -> Array:
     """The allowances of the directional elements of tensor ``name`` for the first applicable loss
     (``mse`` when it applies): what a single wrong entry must exceed to be seen along a direction."""
-    from verification.compare.rule import allowance
-
     for loss in ("mse", *LOSSES):
         if loss in here:
             el = here[loss][name]

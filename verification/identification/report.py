@@ -1,188 +1,17 @@
-"""The outcome of identification: per loss, per tensor, and the verdict in words and JSON.
+"""The report of identification and of ``check``, as text and as JSON: rendering only.
 
-Verdict per loss and tensor, over all probes:
-
-* ``matches``: every probe matches;
-* ``matches up to scale`` ``c``: with the pooled least-squares ``c = Σ⟨g_a, g_n⟩ / Σ⟨g_n, g_n⟩`` over the
-  probes, ``g_a / c`` matches ``g_n`` at every probe. One ``c`` for all probes is what tells a factor
-  (``2`` for ``Σ(a − y)²`` without the ½, ``1/n`` for a mean) from a coincidence: near ``a = 0.5`` the
-  ``bce`` gradient of one sigmoid output is about 4 × the ``mse`` one, but the ratio ``a (1 − a)``
-  changes from probe to probe and between outputs, so no single ``c`` fits;
-* ``mismatch`` otherwise; ``not applicable`` when the outputs leave the loss's domain.
-
-A loss is *identified* when every tensor matches it with one common scale (1 for an exact match). When
-no loss fits every tensor but each tensor matches some loss, and not all the same, the verdict is a
-*split* (e.g. ``W2`` matches ``bce`` while ``W1`` matches ``mse``). When the gradient is recovered from
-an update whose learning rate is unknown, a scale cannot be told from the learning rate: matches are
-reported up to scale and say so.
+What the verdict is, is decided in :mod:`verification.identification.verdicts`; this module writes it:
+the verdict sentence, the per-loss and per-tensor table, the first tensor that differs with its worst
+entries, coverage and notes, and the JSON object of ``check`` (field names stable, see DESIGN.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from ffnn.losses import get_loss
-from verification.compare.reports import ParameterReport
-from verification.identification.coverage import TensorCoverage
-
-VERDICTS = ("matches", "matches up to scale", "mismatch", "not applicable")
-
-
-@dataclass(frozen=True)
-class TensorReport:
-    """One parameter tensor against one loss over all probes.
-
-    Attributes
-    ----------
-    name, verdict : str
-    scale : float or None
-        1.0 for ``matches``, ``c`` for ``matches up to scale``, None for a mismatch.
-    max_relative_error : float
-        Largest Frobenius relative error (unscaled) over the probes.
-    reports : list of ParameterReport
-        One per probe, from :func:`verification.compare.coordinate.compare_parameter`.
-    """
-
-    name: str
-    verdict: str
-    scale: float | None
-    max_relative_error: float
-    reports: list[ParameterReport]
-
-
-@dataclass(frozen=True)
-class LossReport:
-    """The code under check against one catalog loss."""
-
-    loss: str
-    verdict: str
-    scale: float | None
-    parameters: dict[str, TensorReport] = field(default_factory=dict)
-    reason: str | None = None
-    rtol: float | None = None
-    method: str | None = None
-
-    @property
-    def max_relative_error(self) -> float | None:
-        """Largest per-tensor relative error, or None when the loss does not apply."""
-        return max((t.max_relative_error for t in self.parameters.values()), default=None)
-
-
-@dataclass(frozen=True)
-class IdentificationReport:
-    """The outcome of :func:`identify`.
-
-    Attributes
-    ----------
-    subject : str
-        Name of the code under check.
-    convention : str
-    seed, probes, samples : int
-    method : str
-    candidates : list of LossReport
-        One per catalog loss, in catalog order.
-    backward_order : list of str
-        Parameter names, output layer first.
-    asked : str or None
-        The loss the caller asked about (None for automatic identification).
-    notes : list of str
-        What the adapter assumed.
-    rtol : float
-        The relative tolerance of the comparisons.
-    coverage : dict of str to TensorCoverage
-        What was checked of each tensor.
-    method_note : str
-        Why the method was chosen (e.g. why complex step does not apply).
-    lr_known : bool
-        False when the gradient came from an update with an unknown learning rate.
-    layout : str
-        How inputs and labels were given to the code.
-    """
-
-    subject: str
-    convention: str
-    seed: int
-    probes: int
-    samples: int
-    method: str
-    candidates: list[LossReport]
-    backward_order: list[str]
-    asked: str | None = None
-    notes: list[str] = field(default_factory=list)
-    rtol: float = 0.0
-    coverage: dict[str, TensorCoverage] = field(default_factory=dict)
-    method_note: str = ""
-    lr_known: bool = True
-    layout: str = ""
-
-    def candidate(self, loss: str) -> LossReport:
-        """The candidate of catalog loss ``loss``."""
-        return next(c for c in self.candidates if c.loss == get_loss(loss).name)
-
-    @property
-    def identified(self) -> str | None:
-        """The loss every tensor matches with one scale: exact matches first, then scaled ones."""
-        for verdict in ("matches", "matches up to scale"):
-            for c in self.candidates:
-                if c.verdict == verdict:
-                    return c.loss
-        return None
-
-    @property
-    def also(self) -> list[str]:
-        """Other losses that match as well, e.g. ``poisson_nll`` next to ``cross_entropy`` on a softmax
-        output, where ``Σ_k a_k = 1`` makes the two losses differ by a constant."""
-        found = self.identified
-        verdict = None if found is None else self.candidate(found).verdict
-        return [c.loss for c in self.candidates if c.loss != found and c.verdict == verdict]
-
-    @property
-    def scale(self) -> float | None:
-        """The scale of the identified loss (1.0 for an exact match), or None."""
-        return None if self.identified is None else self.candidate(self.identified).scale
-
-    def parameter_identified(self, name: str) -> tuple[str | None, float | None]:
-        """The loss and scale tensor ``name`` matches on its own (exact first), or (None, None)."""
-        for verdict in ("matches", "matches up to scale"):
-            for c in self.candidates:
-                if name in c.parameters and c.parameters[name].verdict == verdict:
-                    return c.loss, c.parameters[name].scale
-        return None, None
-
-    @property
-    def split(self) -> dict[str, str] | None:
-        """Tensor → loss when no loss fits all tensors but each tensor matches some loss, not all one."""
-        if self.identified is not None:
-            return None
-        per = {n: self.parameter_identified(n)[0] for n in self.backward_order}
-        losses = set(per.values())
-        if None in losses or len(losses) < 2:
-            return None
-        return {n: str(loss) for n, loss in per.items()}
-
-    @property
-    def matches_asked(self) -> bool | None:
-        """Whether the asked loss matches exactly, or up to scale when the learning rate of an update is
-        unknown (None when none was asked)."""
-        if self.asked is None:
-            return None
-        accepted = ("matches",) if self.lr_known else ("matches", "matches up to scale")
-        return self.candidate(self.asked).verdict in accepted
-
-    def first_mismatch(self, loss: str) -> TensorReport | None:
-        """The first tensor, output layer first, that does not match ``loss`` exactly."""
-        c = self.candidate(loss)
-        for n in self.backward_order:
-            if n in c.parameters and c.parameters[n].verdict != "matches":
-                return c.parameters[n]
-        return None
-
-    @property
-    def success(self) -> bool:
-        """Exit-status sense: the asked loss matches, or (automatic) some loss was identified."""
-        return bool(self.matches_asked) if self.asked is not None else self.identified is not None
+from verification.identification.outcome import CheckReport, IdentificationReport
 
 
 def format_scale(c: float | None, rtol: float) -> str:
@@ -200,15 +29,9 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
     parameters = {}
     for n in result.backward_order:
         loss, scale = result.parameter_identified(n)
-        # the relative error against the identified loss, else against the closest one (named)
-        errors = {c.loss: c.parameters[n].max_relative_error for c in result.candidates if n in c.parameters}
-        closest = loss if loss else min(errors, key=errors.__getitem__, default=None)
-        parameters[n] = {
-            "identified": loss,
-            "scale": scale,
-            "max_relative_error": None if closest is None else errors[closest],
-            "against": closest,
-        }
+        against = result.verdict.against.get(n)
+        error = None if against is None else result.candidate(against).parameters[n].max_relative_error
+        parameters[n] = {"identified": loss, "scale": scale, "max_relative_error": error, "against": against}
     candidates = []
     for c in result.candidates:
         first = result.first_mismatch(c.loss) if c.verdict != "not applicable" else None
@@ -280,3 +103,159 @@ def verdict_sentence(result: IdentificationReport) -> str:
         parts = ", ".join(f"{n} matches {loss}" for n, loss in result.split.items())
         return f"{result.subject} is a split: {parts}; it is the gradient of no one loss"
     return f"{result.subject} is the gradient of none of the catalog losses (nor a multiple of one)"
+
+
+def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -> list[str]:
+    """Lines naming the first tensor (output layer first) that differs from ``loss`` and its worst
+    entries, analytic against numeric, at the probe where it differs most."""
+    first = result.first_mismatch(loss)
+    if first is None:
+        return []
+    probe = max(range(len(first.reports)), key=lambda i: first.reports[i].relative_error)
+    report = first.reports[probe]
+    checked = (
+        result.coverage[first.name].checked[probe]
+        if first.name in result.coverage
+        else shape_size(report.shape)
+    )
+    directions = result.coverage[first.name].directions if first.name in result.coverage else 0
+    lines = [
+        f"  first parameter that differs from {loss} (output layer first): {first.name}, "
+        f"{report.flagged} of the {checked + directions} values checked ({checked} entries, "
+        f"{directions} random directions) outside tolerance at probe {probe} (seed {result.seed}), "
+        f"relative error {report.relative_error:.2e}"
+    ]
+    for e in report.worst[:limit]:
+        where = f" along {e.index}" if isinstance(e.index, str) else str(list(e.index))
+        lines.append(
+            f"    {first.name}{where}: analytic {e.analytic:.6e}, numeric {e.numeric:.6e} "
+            f"± {e.error_estimate:.1e}"
+        )
+    return lines
+
+
+def shape_size(shape: tuple[int, ...]) -> int:
+    """The number of entries of an array of ``shape``."""
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def matches_instead(result: IdentificationReport) -> str:
+    """What the code is the gradient of instead, as a clause: a loss, a multiple of one, a split, or none."""
+    if result.identified is not None:
+        if result.scale == 1.0:
+            return f"it is the gradient of {result.identified}"
+        return f"it is {format_scale(result.scale, result.rtol)} × the gradient of {result.identified}"
+    if result.split is not None:
+        return "tensors match different losses: " + ", ".join(
+            f"{n} {loss}" for n, loss in result.split.items()
+        )
+    return "it matches no catalog loss, nor a multiple of one"
+
+
+def format_check(outcome: CheckReport) -> str:
+    """The report of ``check`` as text: the recipe run, coverage, a table of losses by tensor, the verdict."""
+    r, script = outcome.result, outcome.script
+    names = r.backward_order
+    method = f"{r.method} differences of the output, one Jacobian per probe for every loss"
+    if r.method_note:
+        method += f" ({r.method_note})"
+    lines = [f"Checked {r.subject} in {script.path}"]
+    if outcome.command:
+        lines.append(f"  as: {outcome.command}")
+    lines += [
+        f"  gradient: {r.convention}; {r.layout}",
+        f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; "
+        f"{method}",
+        *(
+            f"  covered: {c.describe()}"
+            for c in r.coverage.values()
+            if not all(n >= c.size for n in c.checked)
+        ),
+        *(f"  note: {n}" for n in r.notes),
+        "",
+        f"  {'loss':<14}" + "".join(f"{n[:22]:<24}" for n in names) + "verdict",
+    ]
+    for c in r.candidates:
+        cells = []
+        for n in names:
+            t = c.parameters.get(n)
+            if t is None:
+                cells.append(f"{'-':<24}")
+                continue
+            word = {"matches": "matches", "mismatch": "mismatch"}.get(
+                t.verdict, f"× {format_scale(t.scale, r.rtol)}"
+            )
+            kink = "*" if any(rep.kinks for rep in t.reports) else ""
+            cells.append(f"{word + kink + f' ({t.max_relative_error:.1e})':<24}")
+        verdict = (
+            c.verdict
+            if c.verdict != "matches up to scale"
+            else f"matches up to scale {format_scale(c.scale, r.rtol)}"
+        )
+        lines.append(f"  {c.loss:<14}" + "".join(cells) + verdict)
+    lines += [
+        "",
+        "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖) over the entries checked, "
+        "worst probe)",
+    ]
+    if any(rep.kinks for c in r.candidates for t in c.parameters.values() for rep in t.reports):
+        lines.append("  * entries whose difference steps crossed a kink (a ReLU at 0) are left out")
+    lines.append("")
+    lines.append(verdict_sentence(r))
+    if r.asked is not None and not r.matches_asked:
+        lines.append(f"Not the gradient of {r.asked}; {matches_instead(r)}.")
+        lines += differing_entries(r, r.asked)
+    elif r.identified is None:
+        lines += _per_tensor(r)
+        lines += differing_entries(r, str(r.verdict.closest))
+    if script.skipped:
+        shown = ", ".join(str(s.line) for s in script.skipped[:12])
+        more = "…" if len(script.skipped) > 12 else ""
+        which = "statements at lines" if len(script.skipped) > 1 else "statement at line"
+        lines.append(f"Not run: top-level {which} {shown}{more}.")
+    if script.failed_imports:
+        failed = "; ".join(f"{n} ({e})" for n, e in script.failed_imports.items())
+        lines.append(f"Imports that failed and were not needed: {failed}.")
+    return "\n".join(lines)
+
+
+def _per_tensor(r: IdentificationReport) -> list[str]:
+    """For a 'none' verdict: which tensors do match which loss, so a reviewer knows where to look."""
+    parts = []
+    for n in r.backward_order:
+        loss, scale = r.parameter_identified(n)
+        if loss is None:
+            parts.append(f"{n} matches no loss")
+        else:
+            parts.append(
+                f"{n} matches {loss}" + ("" if scale == 1.0 else f" × {format_scale(scale, r.rtol)}")
+            )
+    return [f"  per tensor: {'; '.join(parts)}"]
+
+
+def check_json(outcome: CheckReport) -> dict[str, Any]:
+    """The JSON object of ``check``: the identification fields, the recipe, what the loader skipped."""
+    out = {"target": str(outcome.target), **to_dict(outcome.result)}
+    r = outcome.recipe
+    out["recipe"] = (
+        None
+        if r is None
+        else {
+            "setup": r.setup,
+            "forward": r.forward,
+            "gradient": r.gradient,
+            "step": r.step,
+            "lr": r.lr,
+            "layout": r.layout.inputs,
+            "labels": r.layout.labels,
+            "command": outcome.command,
+        }
+    )
+    out["not_run"] = [{"line": s.line, "kind": s.kind} for s in outcome.script.skipped]
+    out["failed_imports"] = dict(outcome.script.failed_imports)
+    out["seconds"] = outcome.seconds
+    out["python2"] = outcome.python2
+    return out

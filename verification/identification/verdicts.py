@@ -1,33 +1,102 @@
-"""Verdicts over all probes: per tensor and per loss, exact or up to one common scale.
+"""Verdicts: every decision of identification, taken here and nowhere else.
 
-A tensor ``matches`` a loss when every probe matches; ``matches up to scale`` ``c`` when the pooled
-least-squares ``c = Σ⟨g_a, g_n⟩ / Σ⟨g_n, g_n⟩`` over the probes (``c > 0``) makes every probe match;
-else ``mismatch``. A loss matches up to scale when one ``c`` (that of the first tensor, output layer
-first) makes every tensor match (:mod:`verification.identification.report` explains why one scale for all
-probes and tensors tells a factor from a coincidence).
+Per tensor and loss, over all probes (:func:`tensor_verdict`):
+
+* ``matches``: every probe matches;
+* ``matches up to scale`` ``c``: with the pooled least-squares ``c = Σ⟨g_a, g_n⟩ / Σ⟨g_n, g_n⟩`` over the
+  probes (``c > 0``), ``g_a / c`` matches ``g_n`` at every probe. One ``c`` for all probes is what tells a
+  factor (``2`` for ``Σ(a − y)²`` without the ½, ``1/n`` for a mean) from a coincidence: near ``a = 0.5``
+  the ``bce`` gradient of one sigmoid output is about 4 × the ``mse`` one, but the ratio ``a (1 − a)``
+  changes from probe to probe and between outputs, so no single ``c`` fits;
+* ``mismatch`` otherwise.
+
+Per loss (:func:`loss_report`): ``matches`` when every tensor matches; ``matches up to scale`` when the
+scale of the first tensor (output layer first) makes every tensor match at every probe; ``mismatch``
+otherwise; ``not applicable`` when the outputs leave the loss's domain.
+
+Over the losses (:func:`decide`, giving a :class:`Verdict`):
+
+* **identified**: a loss every tensor matches with one common scale, exact matches before scaled ones
+  (1 for an exact match); **also**: other losses that match the same way (``poisson_nll`` beside
+  ``cross_entropy`` on a softmax output, where ``Σ_k a_k = 1`` makes them differ by a constant);
+* **split**: no loss fits every tensor, but each tensor matches some loss, and not all the same one
+  (``who`` matches ``mse`` while ``wih`` matches ``bce``). Tensors that match *one* loss at different
+  scales are not a split: they are the gradient of no loss;
+* **none** otherwise; the loss the most tensors match (then the smallest error) is the *closest*, the
+  one a report shows differences from.
+
+When a loss is asked about, it *matches* when its verdict is ``matches``, or ``matches up to scale``
+when the learning rate of an update is unknown (the scale is then the learning rate's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 import numpy as np
 
+from verification.compare.reports import ParameterReport
 from verification.identification.comparison import Elements
-from verification.identification.report import LossReport, TensorReport
 from verification.tolerances import Tolerance
+
+EXACT, SCALED, MISMATCH, NOT_APPLICABLE = "matches", "matches up to scale", "mismatch", "not applicable"
+
+
+@dataclass(frozen=True)
+class TensorReport:
+    """One parameter tensor against one loss over all probes.
+
+    Attributes
+    ----------
+    name, verdict : str
+    scale : float or None
+        1.0 for ``matches``, ``c`` for ``matches up to scale``, None for a mismatch.
+    max_relative_error : float
+        Largest Frobenius relative error (unscaled) over the probes.
+    reports : list of ParameterReport
+        One per probe, from :func:`verification.compare.coordinate.compare_parameter`.
+    """
+
+    name: str
+    verdict: str
+    scale: float | None
+    max_relative_error: float
+    reports: list[ParameterReport]
+
+
+@dataclass(frozen=True)
+class LossReport:
+    """The code under check against one catalog loss."""
+
+    loss: str
+    verdict: str
+    scale: float | None
+    parameters: dict[str, TensorReport] = field(default_factory=dict)
+    reason: str | None = None
+    rtol: float | None = None
+    method: str | None = None
+
+    @property
+    def max_relative_error(self) -> float | None:
+        """Largest per-tensor relative error, or None when the loss does not apply."""
+        return max((t.max_relative_error for t in self.parameters.values()), default=None)
 
 
 def tensor_verdict(name: str, per_probe: list[Elements], tol: Tolerance) -> TensorReport:
+    """The verdict of tensor ``name`` against one loss from its elements at every probe."""
     reports = [el.report(name, tol) for el in per_probe]
     worst = max(r.relative_error for r in reports)
     if all(r.verdict in ("matches", "kink") for r in reports):
-        return TensorReport(name, "matches", 1.0, worst, reports)
-    c = _pooled_scale(per_probe)
+        return TensorReport(name, EXACT, 1.0, worst, reports)
+    c = pooled_scale(per_probe)
     if c is not None and all(el.report(name, tol, c).verdict == "matches" for el in per_probe):
-        return TensorReport(name, "matches up to scale", c, worst, reports)
-    return TensorReport(name, "mismatch", None, worst, reports)
+        return TensorReport(name, SCALED, c, worst, reports)
+    return TensorReport(name, MISMATCH, None, worst, reports)
 
 
-def _pooled_scale(per_probe: list[Elements]) -> float | None:
+def pooled_scale(per_probe: Sequence[Elements]) -> float | None:
+    """``c = Σ⟨g_a, g_n⟩ / Σ⟨g_n, g_n⟩`` over the probes, or None when it is not finite and positive."""
     a = np.concatenate([el.analytic for el in per_probe])
     n = np.concatenate([el.numeric for el in per_probe])
     nn = float(np.dot(n, n))
@@ -37,18 +106,123 @@ def _pooled_scale(per_probe: list[Elements]) -> float | None:
 
 def loss_report(
     loss: str,
-    names: list[str],
     order: list[str],
     compared: list[dict[str, Elements]],
     tol: Tolerance,
     method: str,
 ) -> LossReport:
+    """The verdict of one loss from the elements of every tensor (``order``: output layer first) at
+    every probe (``compared``: one dict of tensor → elements per probe)."""
+    names = list(compared[0])
     tensors = {n: tensor_verdict(n, [probe[n] for probe in compared], tol) for n in names}
-    if all(t.verdict == "matches" for t in tensors.values()):
-        return LossReport(loss, "matches", 1.0, tensors, rtol=tol.rtol, method=method)
+    if all(t.verdict == EXACT for t in tensors.values()):
+        return LossReport(loss, EXACT, 1.0, tensors, rtol=tol.rtol, method=method)
     first = next(n for n in order if n in tensors)
     c = tensors[first].scale
     if c is not None and all(t.scale is not None for t in tensors.values()):
-        if all(el.report(n, tol, c).verdict == "matches" for n in names for el in (p[n] for p in compared)):
-            return LossReport(loss, "matches up to scale", c, tensors, rtol=tol.rtol, method=method)
-    return LossReport(loss, "mismatch", None, tensors, rtol=tol.rtol, method=method)
+        if all(probe[n].report(n, tol, c).verdict == "matches" for probe in compared for n in names):
+            return LossReport(loss, SCALED, c, tensors, rtol=tol.rtol, method=method)
+    return LossReport(loss, MISMATCH, None, tensors, rtol=tol.rtol, method=method)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What identification concludes over all losses (see the module docstring).
+
+    Attributes
+    ----------
+    identified : str or None
+        The loss every tensor matches with one scale.
+    scale : float or None
+        Its scale (1.0 exact).
+    also : list of str
+        Other losses that match the same way.
+    split : dict of str to str or None
+        Tensor → loss, for a split.
+    per_tensor : dict of str to (str or None, float or None)
+        The loss and scale each tensor matches on its own (exact first).
+    closest : str or None
+        The loss to show differences from when none is identified.
+    against : dict of str to str or None
+        Per tensor, the loss its relative error is reported against: the one it matches, else the one
+        it is closest to.
+    asked : str or None
+    matches_asked : bool or None
+        Whether the asked loss matches (None when none was asked).
+    """
+
+    identified: str | None
+    scale: float | None
+    also: list[str]
+    split: dict[str, str] | None
+    per_tensor: dict[str, tuple[str | None, float | None]]
+    closest: str | None
+    against: dict[str, str | None] = field(default_factory=dict)
+    asked: str | None = None
+    matches_asked: bool | None = None
+
+    @property
+    def success(self) -> bool:
+        """Exit-status sense: the asked loss matches, or (automatic) some loss was identified."""
+        return bool(self.matches_asked) if self.asked is not None else self.identified is not None
+
+
+def decide(
+    candidates: Sequence[LossReport], order: Sequence[str], asked: str | None, lr_known: bool
+) -> Verdict:
+    """The :class:`Verdict` over ``candidates`` (one per catalog loss), tensors ``order`` output first."""
+    identified = _identified(candidates)
+    found = next((c for c in candidates if c.loss == identified), None)
+    also = [c.loss for c in candidates if found is not None and c is not found and c.verdict == found.verdict]
+    per_tensor = {n: _tensor_identified(candidates, n) for n in order}
+    split = None
+    if identified is None:
+        losses = {loss for loss, _ in per_tensor.values()}
+        if None not in losses and len(losses) >= 2:
+            split = {n: str(loss) for n, (loss, _) in per_tensor.items()}
+    matches_asked = None
+    if asked is not None:
+        accepted = (EXACT,) if lr_known else (EXACT, SCALED)
+        matches_asked = next(c for c in candidates if c.loss == asked).verdict in accepted
+    return Verdict(
+        identified=identified,
+        scale=None if found is None else found.scale,
+        also=also,
+        split=split,
+        per_tensor=per_tensor,
+        closest=identified or closest_loss(candidates),
+        against={n: per_tensor[n][0] or _closest_for(candidates, n) for n in order},
+        asked=asked,
+        matches_asked=matches_asked,
+    )
+
+
+def _identified(candidates: Sequence[LossReport]) -> str | None:
+    for verdict in (EXACT, SCALED):
+        for c in candidates:
+            if c.verdict == verdict:
+                return c.loss
+    return None
+
+
+def _tensor_identified(candidates: Sequence[LossReport], name: str) -> tuple[str | None, float | None]:
+    for verdict in (EXACT, SCALED):
+        for c in candidates:
+            if name in c.parameters and c.parameters[name].verdict == verdict:
+                return c.loss, c.parameters[name].scale
+    return None, None
+
+
+def _closest_for(candidates: Sequence[LossReport], name: str) -> str | None:
+    errors = {c.loss: c.parameters[name].max_relative_error for c in candidates if name in c.parameters}
+    return min(errors, key=errors.__getitem__, default=None)
+
+
+def closest_loss(candidates: Sequence[LossReport]) -> str | None:
+    """The loss the most tensors match (exactly or up to scale), of those the one with the smallest
+    relative error; None when no loss applies."""
+    applicable = [c for c in candidates if c.parameters]
+    if not applicable:
+        return None
+    matched = {c.loss: sum(t.verdict != MISMATCH for t in c.parameters.values()) for c in applicable}
+    return max(applicable, key=lambda c: (matched[c.loss], -(c.max_relative_error or 0.0))).loss

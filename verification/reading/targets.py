@@ -11,6 +11,7 @@ that checks such a script, with the script's own array assignments as its setup.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ffnn.validation import InputError
@@ -18,29 +19,55 @@ from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import SUFFIXES, TARGET_FORMS
 
 
-def parse_target(target: str) -> tuple[str, str | None]:
-    """Split ``PATH`` or ``PATH:NAME`` into the path and the name (None when there is none).
+@dataclass(frozen=True)
+class Target:
+    """``PATH[:NAME]``, parsed once: the script and the class, function or method in it.
 
-    A target ending in ``.py`` or ``.ipynb`` is a path, even when the path holds a colon (``C:\\x.py``).
-
-    Raises
-    ------
-    InputError
-        If the target is empty, or has a ``:`` with nothing before or after it.
+    Attributes
+    ----------
+    path : str
+        The script or notebook, as given.
+    name : str or None
+        A class or function in it, dotted for a method (``Net.backward``); None to choose one.
     """
-    refusal = f"target must be {TARGET_FORMS} (a script and a class or function in it), got {target!r}"
-    if not isinstance(target, str) or not target.strip():
-        raise InputError(refusal)
-    if target.endswith(SUFFIXES):
-        return target, None
-    path, sep, name = target.rpartition(":")
-    if not sep:
-        return target, None
-    if not path or not name:
-        raise InputError(refusal)
-    if not all(part.isidentifier() for part in name.split(".")):
-        return target, None  # a colon inside the path; the path is then checked as it is
-    return path, name
+
+    path: str
+    name: str | None = None
+
+    @classmethod
+    def parse(cls, text: str) -> Target:
+        """Split ``PATH`` or ``PATH:NAME``.
+
+        A target ending in ``.py`` or ``.ipynb`` is a path, even when the path holds a colon
+        (``C:\\x.ipynb``); so is one whose part after the last colon is not a dotted name.
+
+        Raises
+        ------
+        InputError
+            If the target is empty, or has a ``:`` with nothing before or after it.
+        """
+        refusal = f"target must be {TARGET_FORMS} (a script and a class or function in it), got {text!r}"
+        if not isinstance(text, str) or not text.strip():
+            raise InputError(refusal)
+        if text.endswith(SUFFIXES):
+            return cls(text)
+        path, sep, name = text.rpartition(":")
+        if not sep:
+            return cls(text)
+        if not path or not name:
+            raise InputError(refusal)
+        if not all(part.isidentifier() for part in name.split(".")):
+            return cls(text)  # a colon inside the path; the path is then checked as it is
+        return cls(path, name)
+
+    def __str__(self) -> str:
+        return self.path if self.name is None else f"{self.path}:{self.name}"
+
+
+def parse_target(target: str) -> tuple[str, str | None]:
+    """``(path, name)`` of ``PATH[:NAME]`` (:meth:`Target.parse`)."""
+    parsed = Target.parse(target)
+    return parsed.path, parsed.name
 
 
 def default_name(script: LoadedScript) -> str | None:

@@ -14,35 +14,22 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from verification.adapters.detection import Options
-from verification.identification.check import check_target, format_check
+from verification.identification.check import check_target
 from verification.identification.progress import ProgressLine
+from verification.identification.report import check_json, format_check
+from verification.identification.request import CheckRequest
 from verification.runs.exits import EXIT_MISMATCH, EXIT_OK
 from verification.zoo.run import format_zoo, run_zoo
 
 
-def check(
-    target: str,
-    loss: str = "auto",
-    *,
-    seed: int = 0,
-    probes: int = 3,
-    samples: int = 1,
-    method: str = "auto",
-    options: dict[str, Any] | None = None,
-    full: bool = False,
-    progress: bool = False,
-    python2: bool | None = None,
-) -> dict[str, Any]:
+def check(request: dict[str, Any], progress: bool = False) -> dict[str, Any]:
     """``backprop-verify check``: identify the loss the backward pass of ``PATH[:NAME]`` is the gradient of.
 
     Parameters
     ----------
-    target, loss, seed, probes, samples, method, full, python2
-        As :func:`verification.identification.check.check_target`.
-    options : dict, optional
-        The explicit form as given on the command line: ``setup``, ``forward``, ``gradient``, ``step``,
-        ``lr``, ``layout``, ``labels`` (None for what is to be detected).
+    request : dict
+        A :class:`~verification.identification.request.CheckRequest` as JSON
+        (:meth:`~verification.identification.request.CheckRequest.to_json`).
     progress : bool
         Draw a progress line on standard error (the parent's standard error is a terminal).
 
@@ -52,21 +39,10 @@ def check(
         As :func:`verification.identification.check.check_target`.
     """
     line = ProgressLine(sys.stderr, force=progress)
-    outcome = check_target(
-        target,
-        loss,
-        seed=seed,
-        probes=probes,
-        samples=samples,
-        method=method,
-        options=Options(**(options or {})),
-        full=full,
-        progress=line,
-        python2=python2,
-    )
+    outcome = check_target(CheckRequest.from_json(request), progress=line)
     line.close()
     status = EXIT_OK if outcome.result.success else EXIT_MISMATCH
-    return {"text": format_check(outcome), "json": outcome.to_dict(), "status": status}
+    return {"text": format_check(outcome), "json": check_json(outcome), "status": status}
 
 
 def zoo(networks: int = 40, seed: int = 0) -> dict[str, Any]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from verification.adapters.detection import Options, adapt
-from verification.identification.check import differing_entries, matches_instead
+from verification.adapters.detection import adapt
+from verification.adapters.options import Options
 from verification.identification.identify import identify
-from verification.identification.report import IdentificationReport
+from verification.identification.outcome import IdentificationReport
+from verification.identification.report import differing_entries, matches_instead
 
 
 def assert_gradient_of(

@@ -17,7 +17,8 @@ from ffnn.backprop import backward as reference_backward
 from ffnn.network import Network
 from verification.adapters.subject import subject_from_network
 from verification.identification.identify import identify
-from verification.identification.report import IdentificationReport, format_scale
+from verification.identification.outcome import IdentificationReport
+from verification.identification.report import format_scale
 from verification.zoo.mutants import MUTANTS, Mutant
 
 
