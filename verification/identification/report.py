@@ -7,6 +7,7 @@ entries, coverage and notes, and the JSON object of ``check`` (field names stabl
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from fractions import Fraction
 from typing import Any
 
@@ -77,14 +78,36 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
         "method_note": result.method_note or None,
         "lr_known": result.lr_known,
         "layout": result.layout or None,
+        "batch": None if result.verdict.batch is None else asdict(result.verdict.batch),
+        "output_error": None
+        if result.verdict.output_error is None
+        else result.verdict.output_error.to_dict(),
     }
 
 
 def verdict_sentence(result: IdentificationReport) -> str:
-    """One line saying what the code is the gradient of."""
+    """One line saying what the code is the gradient of, and whether that holds for a batch."""
+    batch = result.verdict.batch
+    if batch is not None and batch.reduction == "inconsistent":
+        what = f"{result.identified}" if result.identified else "the losses its tensors match"
+        where = f": {batch.first_mismatch} differs" if batch.first_mismatch else ""
+        return (
+            f"{result.subject} is the gradient of {what} for one sample, but not for a batch: at a batch "
+            f"of {batch.samples} samples its gradient is neither the mean nor the sum of the per-sample "
+            f"gradients{where} (a gradient overwritten where it should be added up over the samples?)"
+        )
+    sentence = _identified_sentence(result)
+    if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
+        sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"
+    return sentence
+
+
+def _identified_sentence(result: IdentificationReport) -> str:
     rtol = result.rtol
     if result.identified is not None:
         formula = get_loss(result.identified).formula
+        if result.reading != "as-is":
+            formula += f", with a = {result.reading}(the output)"
         if result.also:
             formula += f" (also matches {', '.join(result.also)}: the losses differ by a constant here)"
         if not result.lr_known:
@@ -175,6 +198,7 @@ def format_check(outcome: CheckReport) -> str:
             if not all(n >= c.size for n in c.checked)
         ),
         *(f"  note: {n}" for n in r.notes),
+        *_batch_lines(r),
         "",
         f"  {'loss':<14}" + "".join(f"{n[:22]:<24}" for n in names) + "verdict",
     ]
@@ -210,6 +234,7 @@ def format_check(outcome: CheckReport) -> str:
         lines += differing_entries(r, r.asked)
     elif r.identified is None:
         lines += _per_tensor(r)
+        lines += _output_error_lines(r)
         lines += differing_entries(r, str(r.verdict.closest))
     if script.skipped:
         shown = ", ".join(str(s.line) for s in script.skipped[:12])
@@ -220,6 +245,42 @@ def format_check(outcome: CheckReport) -> str:
         failed = "; ".join(f"{n} ({e})" for n, e in script.failed_imports.items())
         lines.append(f"Imports that failed and were not needed: {failed}.")
     return "\n".join(lines)
+
+
+def _output_error_lines(r: IdentificationReport) -> list[str]:
+    """For a verdict of no loss: what the code back-propagates."""
+    found = r.verdict.output_error
+    if found is None:
+        return []
+    if not found.consistent:
+        where = f"; it breaks at {found.first_mismatch} (output layer first)" if found.first_mismatch else ""
+        return [
+            "  output error: no single output error explains every tensor (relative residual "
+            f"{found.residual:.1e}): the layers back-propagate inconsistently{where}"
+        ]
+    if found.expression is None:
+        return [
+            "  output error: the code back-propagates one output error e (relative residual "
+            f"{found.residual:.1e}), but none of the usual expressions: a setup or a loss outside the catalog"
+        ]
+    scale = "" if found.scale == 1.0 else f"{format_scale(found.scale, r.rtol)} × "
+    return [
+        f"  output error: the code consistently back-propagates e = {scale}{found.expression} "
+        f"(relative residual {found.residual:.1e}), which is the gradient of no catalog loss at these outputs"
+    ]
+
+
+def _batch_lines(r: IdentificationReport) -> list[str]:
+    """The line on how the verdict was checked on a batch (nothing when it was not)."""
+    batch = r.verdict.batch
+    if batch is None:
+        return []
+    if batch.reduction is None:
+        return [f"  batch: not probed ({batch.reason})"]
+    how = {"mean": "the mean over the batch", "sum": "the sum over the batch"}.get(batch.reduction)
+    if how is None:
+        return [f"  batch: at {batch.samples} samples the gradient is neither the batch mean nor the sum"]
+    return [f"  batch: at {batch.samples} samples the gradient is that of {how}"]
 
 
 def _per_tensor(r: IdentificationReport) -> list[str]:
@@ -258,4 +319,5 @@ def check_json(outcome: CheckReport) -> dict[str, Any]:
     out["failed_imports"] = dict(outcome.script.failed_imports)
     out["seconds"] = outcome.seconds
     out["python2"] = outcome.python2
+    out["alternatives"] = [{"option": a.option, "verdict": a.verdict} for a in outcome.alternatives]
     return out
