@@ -208,7 +208,8 @@ class CodeSubject(Subject):
         value = run_code(
             self.recipe.forward, self.namespace, "--forward", script=self.script, compiled=self._forward
         )
-        return self.layout.from_code(value, self._n, f"the output of --forward {self.recipe.forward!r}")
+        what = f"the output of --forward {self.recipe.forward!r}"
+        return self.layout.from_code(value, self._n, what, self.n_outputs)
 
     def entry_setter(self, name: str) -> EntrySetter:
         return self.slots.entry_setter(name)

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ffnn.validation import InputError, one_line
+from verification.reading.loop_cuts import Cut, cut_loops
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
 from verification.reading.statements import (
@@ -140,6 +141,9 @@ class LoadedScript:
         The parsed script (a notebook's code cells joined).
     source : Source or None
         The text that was parsed, and for a notebook the cell of each line.
+    cuts : list of Cut
+        Epoch loops of the script's functions cut to one iteration
+        (:mod:`verification.reading.loop_cuts`).
     """
 
     path: Path
@@ -148,6 +152,7 @@ class LoadedScript:
     failed_imports: dict[str, str] = field(default_factory=dict)
     tree: ast.Module = field(default_factory=lambda: ast.Module(body=[], type_ignores=[]))
     source: Source | None = None
+    cuts: list[Cut] = field(default_factory=list)
 
     def where(self, line: int) -> str:
         """``line 12``, or ``cell 3, line 2`` in a notebook."""
@@ -249,6 +254,7 @@ class _Loading:
         self.skipped: list[SkippedStatement] = []
         self.failed: dict[str, str] = {}
         self.tainted: dict[str, SkippedStatement] = {}
+        self.cuts: list[Cut] = []
 
     def reason_not_to_run(self, stmt: ast.stmt) -> str | None:
         """Why ``stmt`` is not run, or None to run it."""
@@ -282,6 +288,9 @@ class _Loading:
     def statement(self, stmt: ast.stmt) -> None:
         """Run ``stmt`` if it is kept, else record why not; a failure is recorded, not raised."""
         reason = self.reason_not_to_run(stmt)
+        if reason is None:
+            stmt, cuts = cut_loops(stmt)
+            self.cuts += cuts
         code = _compile(stmt, self.source.path) if reason is None else reason
         if isinstance(code, str):
             self.skip(stmt, code)
@@ -344,4 +353,4 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     with _script_directory_on_path(path.resolve().parent):
         for stmt in tree.body:
             loading.statement(stmt)
-    return LoadedScript(path, module, loading.skipped, loading.failed, tree, source)
+    return LoadedScript(path, module, loading.skipped, loading.failed, tree, source, loading.cuts)

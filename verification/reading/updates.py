@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from verification.reading.conventions import LR_NAMES, lower
+from verification.reading.loop_cuts import is_epoch_loop, is_epoch_while
 
 
 def source_tree(fn: Any) -> ast.AST | None:
@@ -119,8 +120,10 @@ def loop_attributes(fn: Any) -> tuple[list[str], bool]:
         return [], False
     attributes, unbounded = [], False
     for node in ast.walk(tree):
-        if isinstance(node, ast.While):
+        if isinstance(node, ast.While) and not is_epoch_while(node):
             unbounded = True
+        if isinstance(node, ast.For) and is_epoch_loop(node, _constants(tree)):
+            continue  # cut to one iteration when the script was loaded (verification.reading.loop_cuts)
         if isinstance(node, ast.For) and isinstance(node.iter, ast.Call):
             call = node.iter
             if isinstance(call.func, ast.Name) and call.func.id in ("range", "xrange") and call.args:
@@ -135,3 +138,15 @@ def loop_attributes(fn: Any) -> tuple[list[str], bool]:
                 elif isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value > 50:
                     unbounded = True
     return attributes, unbounded
+
+
+def _constants(tree: ast.AST) -> dict[str, object]:
+    """Names assigned a number in ``tree`` (``epochs = 1000``)."""
+    return {
+        node.targets[0].id: node.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }

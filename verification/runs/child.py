@@ -54,6 +54,7 @@ def serve(result_fd: int, dump_fd: int) -> NoReturn:
     _die_with_parent(int(description["parent"]))
     _faulthandler_setup(dump_fd)
     script, label = description.get("script"), description["label"]
+    sys.argv = [script or label]  # code that parses its command line sees none of the child's own
     max_memory = int(description["max_memory"])
 
     def send(message: dict[str, Any]) -> None:
