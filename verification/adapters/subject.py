@@ -192,6 +192,7 @@ class CodeSubject(Subject):
             recipe.gradient or recipe.step or "", "--gradient" if recipe.gradient else "--step"
         )
         self._n = 1
+        self._reads_labels = "y" in recipe.forward
         self.plan = dict(reading.plan or {})
 
     def load(self, params: Mapping[str, Array], complex_: bool = False) -> None:
@@ -203,6 +204,10 @@ class CodeSubject(Subject):
     def bind_inputs(self, x: Array) -> None:
         self.namespace["x"] = self.layout.to_code(x)
         self._n = x.shape[0]
+        if self._reads_labels:  # labels a forward pass reads to compute its loss, which it ignores
+            first = np.zeros((x.shape[0], self.n_outputs))
+            first[:, 0] = 1.0
+            self.namespace["y"] = self.layout.labels_to_code(first)
 
     def output(self) -> Array:
         value = run_code(

@@ -55,6 +55,7 @@ def identify(
     probing: Probing | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
+    batches: bool = True,
     **settings: Any,
 ) -> IdentificationReport:
     """Identify the loss that ``subject``'s backward pass is the gradient of.
@@ -72,6 +73,9 @@ def identify(
         method, full, budget, directions).
     progress : callable, optional
         ``progress(done, total)`` in forward evaluations, for a progress indicator.
+    batches : bool
+        Whether a verdict found at one sample is also checked on a batch
+        (:mod:`verification.identification.batches`).
     **settings
         Fields of :class:`Probing` replacing those of ``probing`` (``seed=3, samples=2``).
 
@@ -100,7 +104,7 @@ def identify(
     verdict = decide(candidates, subject.backward_order, asked, subject.lr_known)
     verdict = replace(
         verdict,
-        batch=check_batches(subject, probing, verdict),
+        batch=check_batches(subject, probing, verdict) if batches else None,
         output_error=_output_error(points, subject, run.tol),
     )
     return IdentificationReport(

@@ -10,7 +10,10 @@ method of the script (:class:`LoopCutter`) so that
   start, when it is an *epoch loop*: its variable or its bound is named like one (``epoch``, ``iter``,
   ``n_epochs``, ``self.iterations``), or its bound is a constant of :data:`LONG` or more;
 * ``while`` loops whose condition reads such a name (``while epoch < epochs``, ``while not
-  converged``) run their body once.
+  converged``) run their body once;
+
+and only loops whose body trains (updates something in place or calls a method) are cut: a loop that
+never ends (``while True: pass``) stays the code's own, for the time limit to report.
 
 Loops over layers, samples and mini-batches (``range(self.num_layers)``, ``zip(X, y)``, ``range(0, n,
 batch_size)``) are one step's own work and stay. The script's own text (:attr:`LoadedScript.tree`) is
@@ -74,7 +77,7 @@ def is_epoch_loop(loop: ast.For, constants: dict[str, object] | None = None) -> 
     """Whether ``loop`` is an epoch loop (module docstring); ``constants`` are the function's local
     names assigned a number (``epochs = 1000``)."""
     call = _range_call(loop.iter)
-    if call is None:
+    if call is None or not trains(loop):
         return False
     bound = call.args[1] if len(call.args) >= 2 else call.args[0]
     variable = _name_of(loop.target)
@@ -87,11 +90,27 @@ def is_epoch_loop(loop: ast.For, constants: dict[str, object] | None = None) -> 
 
 
 def is_epoch_while(loop: ast.While) -> bool:
-    """Whether ``loop`` is a training loop to run once: ``while True`` or a condition that reads an
-    epoch-like name (``while epoch < epochs``, ``while not converged``)."""
-    if isinstance(loop.test, ast.Constant) and bool(loop.test.value):
-        return True
-    return any(EPOCH_WORD.search(_name_of(n)) for n in ast.walk(loop.test) if _name_of(n))
+    """Whether ``loop`` is a training loop to run once: a condition that reads an epoch-like name
+    (``while epoch < epochs``, ``while not converged``) around a body that trains (:func:`trains`).
+    ``while True`` is never cut: a loop that never ends is the code's, and the check's time limit
+    reports it."""
+    named = any(EPOCH_WORD.search(_name_of(n)) for n in ast.walk(loop.test) if _name_of(n))
+    return named and trains(loop)
+
+
+def trains(loop: ast.For | ast.While) -> bool:
+    """Whether a loop's body does training work: updates something in place (``W -= …``,
+    ``self.w = …``, ``params["W1"] = …``) or calls a method (``self.backprop(…)``)."""
+    for node in ast.walk(ast.Module(body=loop.body, type_ignores=[])):
+        if isinstance(node, ast.AugAssign):
+            return True
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Attribute | ast.Subscript) for t in node.targets
+        ):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            return True
+    return False
 
 
 class LoopCutter(ast.NodeTransformer):

@@ -121,6 +121,7 @@ def default_name(script: LoadedScript) -> str | None:
         if callable(namespace.get(n))
         and re.search(r"backward|backprop|grad", n, re.I)
         and not re.match(r"(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
+        and not re.search(r"numeric|check|approx|finite|descent|update|clip", n, re.I)
     ]
     return backward[0] if len(backward) == 1 else None
 

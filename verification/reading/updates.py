@@ -150,3 +150,15 @@ def _constants(tree: ast.AST) -> dict[str, object]:
         and isinstance(node.targets[0], ast.Name)
         and isinstance(node.value, ast.Constant)
     }
+
+
+def returned_names(fn: Any) -> list[str] | None:
+    """The names a function returns as a tuple (``return weights, biases``), from its last ``return``;
+    None when that is not a tuple of plain names."""
+    tree = source_tree(fn)
+    returns = [n for n in ast.walk(tree)] if tree is not None else []
+    last = [n for n in returns if isinstance(n, ast.Return) and n.value is not None]
+    if not last or not isinstance(last[-1].value, ast.Tuple):
+        return None
+    names = [e.id for e in last[-1].value.elts if isinstance(e, ast.Name)]
+    return names if len(names) == len(last[-1].value.elts) else None
