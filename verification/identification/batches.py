@@ -40,6 +40,10 @@ def batch_size(subject: Subject) -> int:
     return n
 
 
+BATCH_BUDGET = 512
+"""Entries checked one by one at the batch probe (with every entry along random directions): the scale is
+known by then, and one probe of a known scale needs no more to tell a mean, a sum or neither."""
+
 ACCEPTED = ("matches", "kink")
 
 
@@ -64,7 +68,10 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         for t in subject.backward_order
     }
     n = batch_size(subject)
-    run = ProbeRun(subject, replace(probing, seed=probing.seed + 1, samples=n), None)
+    batch = replace(
+        probing, seed=probing.seed + 1, samples=n, budget=min(probing.budget, BATCH_BUDGET), full=False
+    )
+    run = ProbeRun(subject, batch, None)
     try:
         point = run.point(0)
     except InputError as exc:
