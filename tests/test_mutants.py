@@ -67,9 +67,10 @@ def test_kink_steps_that_leave_a_losss_domain_see_no_kink() -> None:
 def test_a_relu_output_at_its_kink_under_the_squared_error_is_no_false_positive() -> None:
     """The 287th control of ``zoo --networks 500 --seed 7`` when it was found: (4, 2, 2, 4), ReLU in
     every layer, biases, mse, 3 samples. At one probe an output pre-activation sits at 5e-6, where
-    ``y = 0``: the loss is smooth there to first order, but the Jacobian column of that output averages the two one-sided
-    slopes at every Richardson step and scores small. The flagged elements are confirmed on the loss
-    itself, whose estimate sees the missing smoothness, so the probe is redrawn."""
+    ``y = 0``: the loss is smooth there to first order, but the Jacobian column of that output
+    averages the two one-sided slopes at every Richardson step and scores small. The flagged elements
+    are confirmed on the loss itself, whose estimate sees the missing smoothness, so the probe is
+    redrawn."""
     net = Network.initialise((4, 2, 2, 4), ("relu",) * 3, seed=82523592, bias=True)
     assert not run_control(net, "mse", 3, seed=7 + 286).flagged
 
