@@ -70,6 +70,9 @@ class Subject:
     recipe: Recipe | None = None
     lr_known: bool = True
     layout: Layout = Layout()
+    precision: Any = np.float64
+    """The precision the code computes in: float32 when its output or gradient comes back in float32
+    (read off the values it returns), for the tolerances and the rounding estimates of the checks."""
 
     def load(self, params: Mapping[str, Array], complex_: bool = False) -> None:
         """Put ``params`` where the code reads them (complex arrays when ``complex_``)."""
@@ -213,11 +216,21 @@ class CodeSubject(Subject):
         value = run_code(
             self.recipe.forward, self.namespace, "--forward", script=self.script, compiled=self._forward
         )
+        self._note_precision(value)
         what = f"the output of --forward {self.recipe.forward!r}"
         return self.layout.from_code(value, self._n, what, self.n_outputs)
 
     def entry_setter(self, name: str) -> EntrySetter:
         return self.slots.entry_setter(name)
+
+    def _note_precision(self, value: Any) -> None:
+        """float32 (or complex64) values the code hands back make its precision float32 from then on."""
+        dtype = getattr(value, "dtype", None)
+        if dtype is None and isinstance(value, tuple | list | dict):
+            items = value.values() if isinstance(value, dict) else value
+            dtype = next((getattr(v, "dtype", None) for v in items if hasattr(v, "dtype")), None)
+        if dtype in (np.float32, np.complex64):
+            self.precision = np.float32
 
     def restore(self) -> None:
         self.slots.restore()
@@ -239,6 +252,7 @@ class CodeSubject(Subject):
         given = {n: v for n, v in before.items() if n not in self.missing}
         if self.recipe.gradient is not None:
             grads = apply_matching(label, returned, self.plan)
+            self._note_precision(grads)
             self.load(before)
             out = validated_gradient(label, grads, given)
             errors = {n: np.zeros_like(v) for n, v in before.items()}

@@ -117,7 +117,7 @@ def identify(
         candidates=candidates,
         backward_order=subject.backward_order,
         verdict=verdict,
-        notes=list(subject.notes),
+        notes=list(subject.notes) + _precision_note(subject),
         rtol=run.tol.rtol,
         coverage=_coverage(points, subject, probing.directions),
         method_note=run.method_note,
@@ -171,6 +171,16 @@ def _coverage(points: list[Point], subject: Subject, directions: int) -> dict[st
 def _rms(g: Array) -> float:
     flat = np.ravel(g)
     return float(np.sqrt(np.mean(flat * flat))) if flat.size else 0.0
+
+
+def _precision_note(subject: Subject) -> list[str]:
+    """A note when the code computes in float32: its tolerances and rounding estimates are float32's."""
+    if subject.precision == np.float64:
+        return []
+    eps = float(np.finfo(subject.precision).eps)
+    return [
+        f"the code computes in {np.dtype(subject.precision).name}: compared at its precision (ε = {eps:.1e})"
+    ]
 
 
 def _convention(subject: Subject) -> str:

@@ -116,7 +116,7 @@ class ProbeRun:
                 self.method, self.method_note = resolve(
                     self.subject, self.probing.method, probe.params, probe.x
                 )
-                self.tol = tolerance_for(np.float64, self.method)
+                self.tol = tolerance_for(self.subject.precision, self.method)
             point = self._compare(probe, full=self.probing.full and index == 0)
             last = attempt == MAX_DRAWS - 1
             if (
