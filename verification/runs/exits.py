@@ -14,6 +14,7 @@ category id from :data:`CAUSES`.
 
 from __future__ import annotations
 
+import os
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -128,9 +129,9 @@ def script_frame(exc: BaseException, script: str | Path | None) -> traceback.Fra
     """The deepest frame in ``script`` of the tracebacks of ``exc``'s chain, or None."""
     if script is None:
         return None
-    target = Path(script).resolve()
+    target = resolved(script)
     for e in exception_chain(exc):
-        frames = [f for f in _extract(e.__traceback__) if _same_file(f.filename, target)]
+        frames = [f for f in _extract(e.__traceback__) if resolved(f.filename) == target]
         if frames:
             return frames[-1]
     return None
@@ -140,11 +141,17 @@ def _extract(tb: TracebackType | None) -> traceback.StackSummary:
     return traceback.extract_tb(tb) if tb is not None else traceback.StackSummary()
 
 
-def _same_file(filename: str, target: Path) -> bool:
+def resolved(path: str | Path) -> Path:
+    """``path`` made absolute with its symbolic links followed, or only made absolute when they cannot
+    be followed: a loop of links (``RuntimeError`` before Python 3.13, ``OSError`` after), a name too
+    long, a NUL byte. Never raises, so that naming where a failure happened cannot fail in turn."""
     try:
-        return Path(filename).resolve() == target
-    except (OSError, ValueError):
-        return False
+        return Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        try:
+            return Path(os.path.abspath(path))
+        except ValueError:
+            return Path(str(path))
 
 
 def describe_frame(name: str, filename: str, line: int | None) -> str:
