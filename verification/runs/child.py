@@ -103,6 +103,7 @@ def serve(result_fd: int, dump_fd: int) -> NoReturn:
         fn: Callable[..., dict[str, Any]] = getattr(importlib.import_module(module), name)
         sys.dont_write_bytecode = True  # write nothing (__pycache__) beside the modules the code imports
         reserve = bytearray(RESERVE)
+        _warm_up_blas()
         _limit_memory(max_memory)
         os._exit = exit_reported
         with warnings.catch_warnings():
@@ -182,6 +183,16 @@ def _faulthandler_setup(fd: int) -> None:
 
     faulthandler.enable(file=fd, all_threads=True)
     faulthandler.register(signal.SIGUSR1, file=fd, all_threads=True)
+
+
+def _warm_up_blas() -> None:
+    """One matrix product before the memory limit, when the job uses numpy: OpenBLAS allocates its work
+    buffers at its first product, and when that allocation fails under the limit it ends the process
+    ("OpenBLAS error: Memory allocation still failed"), leaving no room for a report."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        square = numpy.ones((256, 256))
+        square @ square
 
 
 def _limit_memory(max_memory: int) -> None:

@@ -6,7 +6,9 @@ line prints the one asked for. :func:`verification.runs.supervisor.run_job` runs
 ``"verification.runs.jobs:check"``; errors are raised as usual (:class:`ffnn.validation.InputError` for a
 refusal) and travel back to the parent.
 
-The pipelines are imported here at the top, so the child loads them before its memory limit is set.
+The pipelines are imported here at the top, so the child loads them before its memory limit is set;
+so is ``numpy.random``, which numpy loads on first use, and which the checked code and the probes use
+(under a small ``--max-memory`` its extension modules would no longer fit).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import numpy.random  # noqa: F401  (loaded before the memory limit, see above)
+
 from verification.identification.check import check_target
 from verification.identification.progress import ProgressLine
 from verification.identification.report import check_json, format_check
 from verification.identification.request import CheckRequest
-from verification.runs.exits import EXIT_MISMATCH, EXIT_OK
+from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, resolved
 from verification.zoo.run import format_zoo, run_zoo
 
 
@@ -38,8 +42,12 @@ def check(request: dict[str, Any], progress: bool = False) -> dict[str, Any]:
     InputError
         As :func:`verification.identification.check.check_target`.
     """
+    parsed = CheckRequest.from_json(request)
+    # as when Python runs the script, its folder is on the path while its code runs: a module beside
+    # it imported inside a function is found (the loader adds the folder only while it loads)
+    sys.path.insert(0, str(resolved(parsed.target.path).parent))
     line = ProgressLine(sys.stderr, force=progress)
-    outcome = check_target(CheckRequest.from_json(request), progress=line)
+    outcome = check_target(parsed, progress=line)
     line.close()
     status = EXIT_OK if outcome.result.success else EXIT_MISMATCH
     return {"text": format_check(outcome), "json": check_json(outcome), "status": status}
