@@ -107,10 +107,22 @@ class Slot:
     original: Any = field(repr=False, default=None)
 
     def get(self, namespace: Mapping[str, Any]) -> Any:
-        """The object at the slot now."""
-        obj = namespace[self.root]
-        for kind, key in self.path:
-            obj = getattr(obj, key) if kind == "attr" else obj[key]
+        """The object at the slot now.
+
+        Raises
+        ------
+        InputError
+            When the code under check removed it (``del net.W1``) or replaced what held it.
+        """
+        try:
+            obj = namespace[self.root]
+            for kind, key in self.path:
+                obj = getattr(obj, key) if kind == "attr" else obj[key]
+        except (AttributeError, LookupError, TypeError):
+            where = self.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in self.path)
+            raise InputError(
+                f"the code under check removed the parameter {self.name}: {where} is no longer there"
+            ) from None
         return obj
 
     def bind(self, namespace: dict[str, Any], value: Any) -> None:

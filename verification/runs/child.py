@@ -208,7 +208,8 @@ def _limit_memory(max_memory: int) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    if limit < 2**63:  # rlim_t; beyond it there is nothing to limit
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _die_with_parent(parent: int) -> None:
