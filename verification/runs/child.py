@@ -101,6 +101,8 @@ def serve(result_fd: int, dump_fd: int) -> NoReturn:
     try:
         module, _, name = description["job"].partition(":")
         fn: Callable[..., dict[str, Any]] = getattr(importlib.import_module(module), name)
+        for preloaded in description.get("preload", ()):
+            importlib.import_module(preloaded)
         sys.dont_write_bytecode = True  # write nothing (__pycache__) beside the modules the code imports
         reserve = bytearray(RESERVE)
         _warm_up_blas()

@@ -15,6 +15,7 @@ category id from :data:`CAUSES`.
 from __future__ import annotations
 
 import os
+import re
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -163,3 +164,23 @@ def describe_frame(name: str, filename: str, line: int | None) -> str:
 def refusal_object(message: str, cause: str, hint: str | None) -> dict[str, Any]:
     """The JSON object of a refusal (``--json``): ``{"error", "cause", "hint"}``."""
     return {"error": message, "cause": cause, "hint": hint}
+
+
+_DUMP_LINE = re.compile(r'^\s*File "(?P<file>.*)", line (?P<line>\d+|\?\?\?) in (?P<name>.*)$')
+
+
+def dumped_frame(dump: str, script: str | None) -> str | None:
+    """The most recent frame of ``script`` in a :mod:`faulthandler` dump, as ``backward at net.py,
+    line 9``; None when the dump shows none.
+
+    The dump lists each thread "most recent call first": lines ``File "PATH", line N in NAME``.
+    """
+    if script is None:
+        return None
+    target = resolved(script)
+    for text in dump.splitlines():
+        m = _DUMP_LINE.match(text)
+        if m is not None and resolved(m["file"]) == target:
+            line = int(m["line"]) if m["line"].isdigit() else None
+            return describe_frame(m["name"], m["file"], line)
+    return None

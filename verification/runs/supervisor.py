@@ -46,7 +46,6 @@ import codecs
 import contextlib
 import json
 import os
-import re
 import selectors
 import signal
 import subprocess
@@ -60,8 +59,7 @@ from verification.runs.environment import child_environment
 from verification.runs.exits import (
     InternalError,
     Refusal,
-    describe_frame,
-    resolved,
+    dumped_frame,
 )
 from verification.runs.limits import Limits, format_seconds, format_size
 from verification.runs.tree import ProcessTree, ended_by_signals
@@ -101,6 +99,7 @@ def run_job(
     *,
     label: str,
     script: str | None = None,
+    preload: tuple[str, ...] = (),
 ) -> JobResult:
     """Run ``job(**kwargs)`` in a supervised child process and return its result.
 
@@ -117,6 +116,8 @@ def run_job(
         What runs, for messages: ``the check of net.py:Net``.
     script : str, optional
         The checked script, whose deepest frame a refusal names.
+    preload : tuple of str
+        Modules the child imports before its memory limit is set, beyond the job's own module.
 
     Returns
     -------
@@ -147,6 +148,7 @@ def run_job(
         "script": script,
         "parent": os.getpid(),
         "token": token,
+        "preload": list(preload),
     }
     payload = json.dumps(description).encode()
     with ended_by_signals():
@@ -348,23 +350,3 @@ def _crash(label: str, returncode: int | None, where: str, dump: str) -> Refusal
         cause="code-failed",
         detail=dump or None,
     )
-
-
-_DUMP_LINE = re.compile(r'^\s*File "(?P<file>.*)", line (?P<line>\d+|\?\?\?) in (?P<name>.*)$')
-
-
-def dumped_frame(dump: str, script: str | None) -> str | None:
-    """The most recent frame of ``script`` in a :mod:`faulthandler` dump, as ``backward at net.py,
-    line 9``; None when the dump shows none.
-
-    The dump lists each thread "most recent call first": lines ``File "PATH", line N in NAME``.
-    """
-    if script is None:
-        return None
-    target = resolved(script)
-    for text in dump.splitlines():
-        m = _DUMP_LINE.match(text)
-        if m is not None and resolved(m["file"]) == target:
-            line = int(m["line"]) if m["line"].isdigit() else None
-            return describe_frame(m["name"], m["file"], line)
-    return None
