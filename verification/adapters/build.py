@@ -77,9 +77,18 @@ def forward_output(
     Raises
     ------
     Failed
-        When the output is integer (class predictions), not numeric, or not finite.
+        When the output is complex, integer (class predictions), not numeric, or not finite.
     """
-    value = run_code(recipe.forward, namespace, "--forward", script=script)
+    return output_of(run_code(recipe.forward, namespace, "--forward", script=script), recipe, n_samples)
+
+
+def output_of(value: Any, recipe: Recipe, n_samples: int) -> Array:
+    """What the forward pass returned, checked as :func:`forward_output` says, as ``(n, n_out)``."""
+    if np.iscomplexobj(value):  # worded to rank with failures of the code (TELLING), not of a layout
+        raise Failed(
+            f"complex output (dtype {np.asarray(value).dtype}) from --forward {recipe.forward!r} at real "
+            "weights: a network with real weights has a real output, whose imaginary part would be dropped"
+        )
     if np.asarray(value).dtype.kind in "biu":
         raise Failed(
             f"--forward {recipe.forward!r} gives {np.asarray(value).dtype} values (class predictions?), not "
@@ -99,18 +108,20 @@ def parameters_of(
     Raises
     ------
     Failed
-        When the forward pass does not run at this width or no array changes its output.
+        When the forward pass does not run at this width, gives complex values, or no array changes it.
     """
     rng = np.random.default_rng(1)
     namespace["x"] = recipe.layout.to_code(rng.standard_normal((1, n_in)))
     originals = slots.read()
     identities = {n: id(s.get(namespace)) for n, s in slots.slots.items()}
-    output = forward_output(namespace, recipe, 1, script)
+    value = run_code(recipe.forward, namespace, "--forward", script=script)
     kept = [
         s
         for n, s in slots.slots.items()
         if id(s.get(namespace)) == identities[n] and np.array_equal(s.read(namespace), originals[n])
     ]
+    Slots(namespace, kept).refuse_complex(Failed)  # before the output, which they make complex too
+    output = output_of(value, recipe, 1)
     pruned = Slots(namespace, kept)
     base = draw_parameters(pruned.shapes(), rng)
     pruned.write(base)

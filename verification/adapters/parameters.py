@@ -263,6 +263,17 @@ class Slots:
             else:
                 s.bind(self.namespace, float(np.real(value)))
 
+    def refuse_complex(self, error: type[InputError] = InputError) -> None:
+        """Raise ``error`` naming the parameters the code holds as complex numbers: the gradient of a
+        real loss in real weights is what is checked."""
+        complex_ = [n for n, s in self.slots.items() if np.iscomplexobj(s.get(self.namespace))]
+        if complex_:
+            dtype = np.asarray(self.slots[complex_[0]].get(self.namespace)).dtype
+            raise error(
+                f"the weights {', '.join(complex_)} are complex (dtype {dtype}): the checker compares the "
+                "gradient of a real loss in real weights; make them real"
+            )
+
     def write_complex(self, values: Mapping[str, Array]) -> None:
         """Bind complex128 arrays (complex numbers for scalars, nested lists for lists) at every slot."""
         for n, value in values.items():

@@ -7,7 +7,8 @@ labels ``y`` of shape ``(n, n_out)``:
   code is evaluated at complex parameters for complex-step differentiation;
 * the gradient the code's backward pass gives (returned, or recovered from its update), with a bound
   on its own rounding (an update ``W − lr g`` rounds to ``ε |W|``, which ``(W_before − W_after) / lr``
-  divides by ``lr``);
+  divides by ``lr``); an update whose rounding passes :data:`MAX_UPDATE_ROUNDING` of its size (a
+  learning rate of ``1e-20``, a saturated output) is refused, naming both;
 * single-entry writes of a parameter in the object the code reads, for finite differences.
 
 :class:`CodeSubject` runs someone's code through a :class:`~verification.adapters.recipe.Recipe`;
@@ -34,6 +35,9 @@ from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
 EPS = float(np.finfo(np.float64).eps)
+MAX_UPDATE_ROUNDING = 0.01
+"""The most rounding, relative to the update itself, that a gradient recovered from an update may carry
+(:meth:`CodeSubject.gradient`); beyond it the verdicts would be about the rounding, not the code."""
 
 
 class Subject:
@@ -148,9 +152,11 @@ class CodeSubject(Subject):
             recipe.gradient or recipe.step or "", "--gradient" if recipe.gradient else "--step"
         )
         self._n = 1
+        self._complex = False
         self.plan = dict(plan or {})
 
     def load(self, params: Mapping[str, Array], complex_: bool = False) -> None:
+        self._complex = complex_
         if complex_:
             self.slots.write_complex(params)
         else:
@@ -161,9 +167,22 @@ class CodeSubject(Subject):
         self._n = x.shape[0]
 
     def output(self) -> Array:
+        """The output at the loaded parameters; refused when it is complex at real ones.
+
+        Raises
+        ------
+        InputError
+            When the code raises, or its output is complex although the weights loaded are real.
+        """
         value = run_code(
             self.recipe.forward, self.namespace, "--forward", script=self.script, compiled=self._forward
         )
+        if not self._complex and np.iscomplexobj(value):
+            raise InputError(
+                f"complex output (dtype {np.asarray(value).dtype}) from --forward {self.recipe.forward!r} at "
+                "real weights: a network with real weights has a real output, whose imaginary part would "
+                "be dropped"
+            )
         return self.layout.from_code(value, self._n, f"the output of --forward {self.recipe.forward!r}")
 
     def entry_setter(self, name: str) -> EntrySetter:
@@ -191,17 +210,44 @@ class CodeSubject(Subject):
             return validated_gradient(label, grads, before), errors
         after = self.slots.read()
         self.load(before)
-        if all(np.array_equal(before[n], after[n]) for n in before):
+        unchanged = all(np.array_equal(before[n], after[n]) for n in before)
+        if unchanged and self.recipe.lr is not None and abs(self.lr) < np.sqrt(EPS):
+            self._check_recoverable(label, before, after)  # unchanged because the learning rate is tiny
+        if unchanged:
             raise InputError(
                 f"{label} left every weight unchanged: it neither updates them in place nor is the step "
                 "that trains them",
                 hint="give the statement that updates the weights (--step) or the expression that returns "
                 "the gradients (--gradient)",
             )
-        grads = {n: (before[n] - after[n]) / self.lr for n in before}
-        # the update W − lr g rounds to half an ulp of each side, (W_before − W_after) to one more
-        errors = {n: 2 * EPS * (np.abs(before[n]) + np.abs(after[n])) / abs(self.lr) for n in before}
+        with np.errstate(all="ignore"):  # a learning rate of 1e-300 overflows: refused just below
+            grads = {n: (before[n] - after[n]) / self.lr for n in before}
+            # the update W − lr g rounds to half an ulp of each side, (W_before − W_after) to one more
+            errors = {n: 2 * EPS * (np.abs(before[n]) + np.abs(after[n])) / abs(self.lr) for n in before}
+        self._check_recoverable(label, before, after)
         return validated_gradient(label, grads, before), errors
+
+    def _check_recoverable(self, label: str, before: Mapping[str, Array], after: Mapping[str, Array]) -> None:
+        """Refuse an update too small against the rounding of the weights to recover a gradient from.
+
+        The gradient ``(W_before − W_after) / lr`` is uncertain by the rounding of both weights,
+        ``2 ε (|W_before| + |W_after|) / lr`` per entry; the learning rate cancels from the ratio of
+        the two, so it says whether the *update* stands above rounding: a tiny ``lr`` (``1e-20``), or an
+        output so saturated that the gradient vanishes, leaves it below. Past
+        :data:`MAX_UPDATE_ROUNDING` every loss would match within that uncertainty.
+        """
+        change = np.sqrt(sum(float(np.sum((before[n] - after[n]) ** 2)) for n in before))
+        rounding = (
+            2 * EPS * np.sqrt(sum(float(np.sum((np.abs(before[n]) + np.abs(after[n])) ** 2)) for n in before))
+        )
+        if change > 0 and rounding <= MAX_UPDATE_ROUNDING * change:
+            return
+        given = f"--lr {self.recipe.lr!r} = {self.lr:g}" if self.recipe.lr is not None else "unknown (--lr)"
+        raise InputError(
+            f"{label} changes the weights by {change:.2g} in all, against {rounding:.2g} of rounding in "
+            f"them: a gradient cannot be recovered from an update that small (learning rate {given})",
+            hint="give a larger learning rate, or the expression that returns the gradients (--gradient)",
+        )
 
 
 class NetworkSubject(Subject):
