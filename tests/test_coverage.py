@@ -20,7 +20,7 @@ import pytest
 
 from ffnn.backprop import backward
 from ffnn.network import Network
-from verification.adapters.subject import subject_from_network
+from verification.adapters.reference import subject_from_network
 from verification.identification.coverage import (
     DIRECTIONS,
     LARGEST,

@@ -11,7 +11,7 @@ import pytest
 from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
-from verification.adapters.subject import subject_from_network
+from verification.adapters.reference import subject_from_network
 from verification.identification.identify import identify
 from verification.identification.report import format_scale, to_dict
 from verification.identification.request import MAX_PROBES, MAX_SAMPLES

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.losses import LOSSES, get_loss
-from ffnn.validation import InputError
+from ffnn.validation import InputError, described
 from verification.adapters.subject import Subject
 from verification.identification.batches import check_batches
 from verification.identification.coverage import (
@@ -64,7 +64,7 @@ def identify(
     ----------
     subject : Subject
         The code under check (:func:`verification.adapters.detection.adapt`, or
-        :func:`verification.adapters.subject.subject_from_network`).
+        :func:`verification.adapters.reference.subject_from_network`).
     loss : str
         ``"auto"`` to identify, or a catalog id to ask about (all losses are still compared, so the
         report says what the code matches instead).
@@ -86,9 +86,15 @@ def identify(
     Raises
     ------
     InputError
-        On an unknown loss, method or setting, out-of-range counts, complex step asked of code that is
-        not complex-safe, an asked loss that does not apply to the outputs, or code that fails.
+        On a ``subject`` that is not a :class:`Subject`, an unknown loss, method or setting,
+        out-of-range counts, complex step asked of code that is not complex-safe, an asked loss that
+        does not apply to the outputs, or code that fails.
     """
+    if not isinstance(subject, Subject):
+        raise InputError(
+            f"subject must be a Subject (verification.adapters.detection.adapt makes one of code), "
+            f"got {described(subject)}"
+        )
     probing = Probing.of(probing, **settings)
     asked = None if loss == "auto" else get_loss(loss).name
     if probing.samples > 1 and subject.layout.one_sample_only:

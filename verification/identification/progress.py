@@ -25,14 +25,20 @@ class ProgressLine:
     force : bool
         Draw even when ``stream`` is not a terminal (a supervised child whose parent's standard error
         is one).
+    timeout : float, optional
+        Seconds from now after which the run is stopped (``--timeout``). When the first estimate of
+        the time left goes past it, a line says so once, with the share that will be done by then.
     """
 
-    def __init__(self, stream: TextIO = sys.stderr, force: bool = False) -> None:
+    def __init__(
+        self, stream: TextIO = sys.stderr, force: bool = False, timeout: float | None = None
+    ) -> None:
         self.stream = stream
         self.start = time.monotonic()
         self.shown = False
         self.last = 0.0
         self.enabled = force or bool(getattr(stream, "isatty", lambda: False)())
+        self.timeout = timeout
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
@@ -44,6 +50,13 @@ class ProgressLine:
         self.last = now
         share = min(1.0, done / total) if total else 0.0
         left = elapsed * (1 - share) / share if share > 0 else float("nan")
+        if self.timeout is not None and elapsed + left > self.timeout:
+            by_then = min(1.0, share * self.timeout / elapsed)
+            self.stream.write(
+                f"\rcheck: about {left:.0f} s left at this rate, past the limit of {self.timeout:g} s "
+                f"(--timeout), which stops it at about {by_then:.0%}; raise --timeout to let it finish\n"
+            )
+            self.timeout = None  # said once
         self.stream.write(
             f"\rcheck: {share:4.0%} ({done:,} of {total:,} forward passes), about {left:.0f} s left   "
         )

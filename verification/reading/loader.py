@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ffnn.validation import InputError, one_line
+from verification.memory import out_of_memory
 from verification.reading.loop_cuts import Cut, cut_loops
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
@@ -219,11 +220,16 @@ def _statement_word(kind: str) -> str:
 
 @contextlib.contextmanager
 def _script_directory_on_path(directory: Path) -> Iterator[None]:
-    entry = str(directory)
+    """The script's folder first on ``sys.path``, as when Python runs the script, and no bytecode
+    written meanwhile (``sys.dont_write_bytecode``): importing a module beside the script must not
+    leave a ``__pycache__`` folder in the user's folder."""
+    entry, writes = str(directory), sys.dont_write_bytecode
     sys.path.insert(0, entry)
+    sys.dont_write_bytecode = True
     try:
         yield
     finally:
+        sys.dont_write_bytecode = writes
         with contextlib.suppress(ValueError):
             sys.path.remove(entry)
 
@@ -302,6 +308,10 @@ class _Loading:
                 f"{self.source.at(stmt.lineno)}: loading the definitions called sys.exit({exc.code!r})"
             ) from None
         except Exception as exc:
+            if isinstance(exc, MemoryError):
+                raise  # the supervisor's to report, with the limit and the line
+            if out_of_memory(exc):  # an extension module that no longer fits under --max-memory
+                raise MemoryError(f"{type(exc).__name__}: {one_line(exc)}") from exc
             error = f"{type(exc).__name__}: {one_line(exc)}"
             if isinstance(stmt, ast.Import | ast.ImportFrom):
                 for bound, module_name in import_names(stmt):

@@ -16,7 +16,7 @@ import numpy as np
 from ffnn.backprop import backward as reference_backward
 from ffnn.network import Network
 from ffnn.pairs import valid_pairs
-from verification.adapters.subject import subject_from_network
+from verification.adapters.reference import subject_from_network
 from verification.identification.identify import identify
 from verification.identification.outcome import IdentificationReport
 from verification.identification.report import format_scale
