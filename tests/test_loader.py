@@ -369,3 +369,22 @@ def test_a_script_without_class_or_function_is_refused_with_the_explicit_form(tm
     with pytest.raises(InputError, match=r"line 5: 'W1' is set by a top-level statement .* \(a loop\)") as e:
         load_target(f"{path}:W1")
     assert e.value.hint is not None and "--setup" in e.value.hint
+
+
+def test_a_class_deriving_from_a_failed_import_directly_gets_a_stand_in_base(tmp_path: Path) -> None:
+    """``from layer import Layer; class Dense(Layer)``: layer files import their base from a sibling."""
+    path = write(
+        tmp_path,
+        """\
+        from surely_missing_layer import Layer
+        class Dense(Layer):
+            def forward(self, x):
+                return 2 * x
+        """,
+    )
+    script = load_script(path)
+    dense = script.get("Dense")
+    assert dense().forward(3) == 6
+    assert [b.__name__ for b in dense.__mro__] == ["Dense", "Layer", "object"]
+    assert "stand-in" in (dense.__mro__[1].__doc__ or "")
+    assert script.failed_imports == {"Layer": "ModuleNotFoundError: No module named 'surely_missing_layer'"}

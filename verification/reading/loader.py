@@ -9,13 +9,14 @@ assignments of constant expressions. Everything else is skipped and listed, with
 A skipped line never makes a later one fail:
 
 * an import that fails binds its names to a :class:`MissingModule` placeholder, which raises only when
-  the code under check uses it;
+  the code under check uses it; a class that derives from such a name directly (``from layer import
+  Layer``, ``class Dense(Layer)``) gets an empty stand-in base;
 * a name bound by a skipped statement is *tainted*: a later constant statement that reads it is
   skipped too (``y = np.array(...)`` is skipped, so ``y = y / 100`` is), and taints its own names;
 * a constant whose value could be huge (``9 ** 9 ** 9``, ``"x" * 10**12``) is skipped before it is
   evaluated (:mod:`verification.reading.bounds`);
-* a kept statement that raises while loading, a definition included (a class whose base comes from a
-  failed import), is skipped and recorded with the exception.
+* a kept statement that raises while loading, a definition included (a class whose base is an
+  attribute of a failed import, ``nn.Module``), is skipped and recorded with the exception.
 
 Only when the name asked for is unavailable does :meth:`LoadedScript.get` fail, naming the line and
 the cause. Class bodies, decorators, default values and the imported modules themselves still run:
@@ -84,6 +85,13 @@ class MissingModule:
 
     def __repr__(self) -> str:
         return f"<missing module {self._name!r}: {self._error}>"
+
+    def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[type]:
+        """A class whose base is a name that failed to import (``from layer import Layer``, then
+        ``class Dense(Layer)``) derives from an empty stand-in instead (PEP 560), so the class is
+        defined: layer files import their base class from a sibling module more often than not. What
+        the class inherits is missing, and using it fails as any use of a missing name does."""
+        return (type(self._name.rsplit(".", 1)[-1], (), {"__doc__": f"stand-in for {self!r}"}),)
 
 
 @dataclass(frozen=True)
