@@ -380,10 +380,13 @@ def test_a_class_deriving_from_a_failed_import_directly_gets_a_stand_in_base(tmp
         class Dense(Layer):
             def forward(self, x):
                 return 2 * x
+        class Conv(Layer):
+            pass
         """,
     )
     script = load_script(path)
     dense = script.get("Dense")
+    assert dense.__bases__ == script.get("Conv").__bases__, "one stand-in per failed name"
     assert dense().forward(3) == 6
     assert [b.__name__ for b in dense.__mro__] == ["Dense", "Layer", "object"]
     assert "stand-in" in (dense.__mro__[1].__doc__ or "")

@@ -47,7 +47,13 @@ MISS_PROBABILITY = 1e-3
 
 
 def choose_entries(
-    analytic: Mapping[str, Array], rng: np.random.Generator, *, budget: int = ENTRY_BUDGET, full: bool = False
+    analytic: Mapping[str, Array],
+    rng: np.random.Generator,
+    *,
+    budget: int = ENTRY_BUDGET,
+    full: bool = False,
+    minimum: int = MIN_SAMPLE,
+    largest: int = LARGEST,
 ) -> dict[str, Array]:
     """Flat indices of the entries checked individually, per tensor (sorted).
 
@@ -61,6 +67,10 @@ def choose_entries(
         Entries over all tensors checked individually before sampling.
     full : bool
         Every entry.
+    minimum : int
+        Fewest entries of a sampled tensor (:data:`MIN_SAMPLE` for a network's tensors).
+    largest : int
+        How many of the largest entries are always chosen (:data:`LARGEST`).
     """
     sizes = {n: int(np.size(g)) for n, g in analytic.items()}
     total = sum(sizes.values())
@@ -69,15 +79,15 @@ def choose_entries(
     out = {}
     for n, g in analytic.items():
         size = sizes[n]
-        quota = min(size, max(MIN_SAMPLE, round(budget * size / total)))
+        quota = min(size, max(minimum, round(budget * size / total)))
         if quota >= size:
             out[n] = np.arange(size)
             continue
         flat = np.abs(np.ravel(g))
-        largest = np.argsort(flat)[::-1][:LARGEST]
-        rest = np.setdiff1d(np.arange(size), largest)
-        drawn = rng.choice(rest, size=quota - len(largest), replace=False)
-        out[n] = np.sort(np.concatenate([largest, drawn]))
+        top = np.argsort(flat)[::-1][: min(largest, quota)]
+        rest = np.setdiff1d(np.arange(size), top)
+        drawn = rng.choice(rest, size=quota - len(top), replace=False)
+        out[n] = np.sort(np.concatenate([top, drawn]))
     return out
 
 

@@ -91,7 +91,11 @@ class MissingModule:
         ``class Dense(Layer)``) derives from an empty stand-in instead (PEP 560), so the class is
         defined: layer files import their base class from a sibling module more often than not. What
         the class inherits is missing, and using it fails as any use of a missing name does."""
-        return (type(self._name.rsplit(".", 1)[-1], (), {"__doc__": f"stand-in for {self!r}"}),)
+        stand_in = self.__dict__.get("_stand_in")
+        if stand_in is None:  # one per failed name, so the classes deriving from it share their base
+            stand_in = type(self._name.rsplit(".", 1)[-1], (), {"__doc__": f"stand-in for {self!r}"})
+            self.__dict__["_stand_in"] = stand_in
+        return (stand_in,)
 
 
 @dataclass(frozen=True)
