@@ -134,7 +134,7 @@ def check_setting(
         try:
             result = check_case(case, rng, method=method, full=full)
         except InputError as exc:
-            return SettingResult(setting.name, "refused", reason=f"at a shifted point: {exc}")
+            return SettingResult(setting.name, "refused", reason=f"the forward, differentiated: {exc}")
         if result.verdict != "kink":
             break
     return result
