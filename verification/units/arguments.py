@@ -69,14 +69,19 @@ def parameters(fn: Any) -> list[inspect.Parameter]:
     return [p for p in sig.parameters.values() if p.kind in kinds]
 
 
+COLUMNS = {("N", "D"): ("D", "N"), ("D", "M"): ("M", "D"), ("M",): ("M", "1")}
+"""Samples as columns (``W @ A + b`` with ``b`` of ``(M, 1)``), the other layout of dense layers."""
+
+
 def _alternatives(sig: Signature) -> list[Signature]:
-    """Shapes the course has also used: ``gamma``, ``beta`` of ``(1, C, 1, 1)`` in image layers."""
-    if sig.family != "image" or not {"gamma", "beta"} & set(sig.templates):
-        return []
+    """Shapes the ecosystem also uses: ``gamma``, ``beta`` of ``(1, C, 1, 1)`` in image layers; samples
+    as columns in dense layers."""
     changed = dict(sig.templates)
-    for n in ("gamma", "beta"):
-        if n in changed and changed[n].dims == ("C",):
-            changed[n] = replace(changed[n], dims=("1", "C", "1", "1"))
+    for n, t in sig.templates.items():
+        if sig.family == "image" and n in ("gamma", "beta") and t.dims == ("C",):
+            changed[n] = replace(t, dims=("1", "C", "1", "1"))
+        elif sig.family == "dense" and t.kind == "float" and t.dims in COLUMNS:
+            changed[n] = replace(t, dims=COLUMNS[t.dims])
     return [replace(sig, templates=changed, source="alternative")] if changed != sig.templates else []
 
 
@@ -162,7 +167,7 @@ def draw_arguments(sig: Signature, setting: Setting, rng: np.random.Generator, s
         elif t.kind == "dict":
             out[name] = setting.parameter_dict(str(t.value), seed)
         elif t.kind == "scalar":
-            out[name] = resolve(t.dims, env)[0] if t.dims else t.value
+            out[name] = resolve(t.dims, env)[0] if t.dims else env.get(name, t.value)
     return out
 
 

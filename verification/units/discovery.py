@@ -36,6 +36,8 @@ from verification.units.run import FixedUnit, Unit
 from verification.units.source import definition, nested_assignments, placeholder, returned_names
 
 FORWARD_WORDS = ("forward", "fprop")
+"""Words that name a forward function (``affine_forward``); a backward ``X_backward`` whose forward is
+not named so pairs with a function ``X`` (``sigmoid(Z) -> (A, cache)``)."""
 BACKWARD_WORDS = ("backward", "bprop")
 VARIANT = re.compile(r"_(alt|alternative|v\d+|vectori[sz]ed|fast|simple|naive|loop|loops)\d*$", re.I)
 """Suffixes of a second implementation of the same backward (``batchnorm_backward_alt``)."""
@@ -81,6 +83,8 @@ def pair_units(script: LoadedScript, seed: int) -> tuple[list[tuple[int, Unit]],
         if match is None:
             base = VARIANT.sub("", key)
             match = next((v for k, v in forwards.items() if VARIANT.sub("", k) == base), None)
+        if match is None and (plain := key.replace("_*", "").replace("*", "")) in dict(funcs):
+            match = (plain, dict(funcs)[plain])  # sigmoid(Z) -> (A, cache) with sigmoid_backward(dA, cache)
         if match is None or _takes_labels(fn):
             continue
         out.append(
@@ -135,8 +139,8 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
     backward = next((m for m in BACKWARD_METHODS if callable(getattr(cls, m, None))), None)
     if forward is None or backward is None or (forward == "__call__" and "__call__" not in vars(cls)):
         return None
-    first = parameters(getattr(cls, backward))[1:2]
-    if first and first[0].name.lower() in INPUT_NAMES:
+    params = parameters(getattr(cls, backward))[1:]
+    if (params and params[0].name.lower() in INPUT_NAMES) or _takes_labels(getattr(cls, backward)):
         return None  # a network's backward(x, y): checked as a network
     return forward, backward
 
@@ -189,14 +193,9 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
             p for p in parameters(cls) if p.default is p.empty
         ]:
             obj = cls()
-            value, derivative = (f"{cls.__name__}.{m}" for m in methods)
-            pair = LossPairUnit(
-                cls.__name__,
-                (value, getattr(obj, methods[0])),
-                (derivative, getattr(obj, methods[1])),
-                script,
-                seed,
-            )
+            values = [(f"{cls.__name__}.{m}", getattr(obj, m)) for m in methods[0]]
+            derivative = (f"{cls.__name__}.{methods[1]}", getattr(obj, methods[1]))
+            pair = LossPairUnit(cls.__name__, values[0], derivative, script, seed, values[1:])
             out.append((line, pair))
         elif (layer := _layer_methods(cls)) is not None:
             out.append((line, LayerUnit(cls, layer, script, seed)))

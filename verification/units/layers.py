@@ -55,7 +55,7 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
 INPUT_GRADIENTS = ("inputs", "input", "x", "X", "in", "in_", "a_prev", "prev")
 OUTPUT_ATTRIBUTES = ("output", "out", "outputs", "y", "a", "activation", "z", "result")
 TRAINING = re.compile(r"^(training|train|is_training|train_mode)$", re.I)
-LR = re.compile(r"^(lr|learning_?rate|eta|alpha|step_size|rate)$", re.I)
+LR = re.compile(r"^(lr|l_?rate|learn(ing)?_?rate|eta|alpha|step_?size|rate)$", re.I)
 
 
 def _float_arrays(obj: Any) -> dict[str, Array]:
@@ -91,9 +91,11 @@ def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
         if w.ndim == 2:
             a, b = w.shape
             shapes += [(n, a), (b, n), (n, b), (a, n)]
+        elif w.ndim == 3:  # filters (F, kh, kw) over one image (H, W), or (H, W, C)
+            shapes += [(6, 6), (6, 6, w.shape[0])]
         elif w.ndim == 4:
             shapes += [(n, w.shape[1], 6, 6), (n, 6, 6, w.shape[2])]
-    shapes += [(n, 5), (n, 3, 6, 6)]
+    shapes += [(n, 5), (n, 3, 6, 6), (n, 6, 6, 3), (6, 6, 3), (6, 6)]
     return list(dict.fromkeys(shapes))
 
 
@@ -151,8 +153,8 @@ class LayerUnit:
             ]
             named = [k for k in OUTPUT_ATTRIBUTES if k in changed]
             out = getattr(layer, (named or changed or ["output"])[-1 if not named else 0], None)
-        if not isinstance(out, np.ndarray) or out.dtype.kind not in "fc":
-            raise InputError(f"{self.forward} gives {type(out).__name__}, not a float array")
+        if not isinstance(out, np.ndarray) or out.dtype.kind not in "fc" or out.size == 0:
+            raise InputError(f"{self.forward} gives {type(out).__name__}, not a float array of values")
         return out
 
     def _input(
@@ -186,6 +188,9 @@ class LayerUnit:
         point = {"x": x, **params}
         analytic: dict[str, Any] = {"x": returned if isinstance(returned, np.ndarray) else stored.get("x")}
         labels = {"x": "dx" if isinstance(returned, np.ndarray) else stored.get("x label", "dinputs")}
+        first_layer = analytic["x"] is None and params and (updated or set(params) & set(stored))
+        if first_layer:  # a first layer's backward may leave its input's gradient out: it is not checked
+            point.pop("x")
         rounding, problems, unchanged = {}, {}, []
         for k, w in params.items():
             labels[k] = stored.get(f"{k} label", f"d{k}")
@@ -206,7 +211,7 @@ class LayerUnit:
             for k in params:
                 setattr(layer, k, theta[k])
             try:
-                return [self._run(layer, theta["x"], complex_=is_complex(theta))]
+                return [self._run(layer, theta.get("x", x), complex_=is_complex(theta))]
             finally:
                 for k in params:
                     setattr(layer, k, params[k].copy())
@@ -214,6 +219,8 @@ class LayerUnit:
         note = f"gradients of the parameters from the update, lr = {lr:g}" if updated else ""
         if unchanged:
             note += f"; the update leaves {', '.join(unchanged)} unchanged (implied gradient 0)"
+        if first_layer:
+            note = "; ".join(n for n in (note, f"{self.backward} gives no gradient of its input") if n)
         return Case(setting.name, Problem(forward, point, [dout]), analytic, labels, rounding, note, problems)
 
     def _backward(

@@ -106,6 +106,9 @@ class LossPairUnit:
         Names as written (``mse``, ``MSE.gradient``) and callables (bound methods for a class).
     script : LoadedScript or None
     seed : int
+    others : list of (str, callable), optional
+        Further value methods, tried in order when the first does not run (``Loss.calculate`` that
+        needs state a training loop sets, then ``forward``).
     """
 
     def __init__(
@@ -115,9 +118,11 @@ class LossPairUnit:
         derivative: tuple[str, Any],
         script: LoadedScript | None,
         seed: int,
+        others: list[tuple[str, Any]] | None = None,
     ) -> None:
         self.name = name
         self.forward, self.fn = value
+        self.others = list(others or [])
         self.backward, self.dfn = derivative
         self.script = script
         self.names = [p.name for p in parameters(self.fn)]
@@ -180,6 +185,9 @@ class LossPairUnit:
                 errors.append(failure_line(exc))
                 continue
             return self._loss_case(setting, pred, target, out)
+        if self.others:
+            self.forward, self.fn = self.others.pop(0)
+            return self.case(setting, rng)
         stub = placeholder(definition(self.script, self.forward, self.fn))
         raise NotChecked("stub" if stub else "refused", f"{self.forward} {errors[0]}")
 
@@ -252,16 +260,27 @@ class LossPairUnit:
 
 
 VALUE_METHODS = ("calculate", "loss", "forward", "__call__", "compute", "cost", "value", "evaluate")
+ACTIVATION_METHODS = ("activation", "function", "fn", "f", "func", "apply", "__call__", "value")
+SLOPES = ("derivative", "prime", "gradient", "grad", "df", "deriv", "derivate")
+"""An activation class's value and derivative methods of one argument (a layer's ``forward(x)`` and
+``backward(dout)`` are not among them: a backward takes an upstream gradient, not the input)."""
 DERIVATIVE_METHODS = ("gradient", "derivative", "prime", "backward", "grad", "loss_prime", "dloss", "delta")
 
 
-def loss_methods(cls: type) -> tuple[str, str] | None:
-    """The value and derivative methods of a loss class, each taking two arrays, or None."""
+def loss_methods(cls: type) -> tuple[list[str], str] | None:
+    """The value methods (in order of preference) and the derivative method of a loss class, all taking
+    two arrays (a loss) or all one (an activation), or None."""
 
-    def takes_two(name: str) -> bool:
-        fn = cls.__dict__.get(name) or getattr(cls, name, None)
-        return callable(fn) and len(parameters(fn)) == 3
+    def arity(name: str) -> int:
+        fn = getattr(cls, name, None)
+        return len(parameters(fn)) - 1 if callable(fn) and name in dir(cls) else 0
 
-    value = next((m for m in VALUE_METHODS if takes_two(m)), None)
-    derivative = next((m for m in DERIVATIVE_METHODS if takes_two(m)), None)
-    return (value, derivative) if value and derivative else None
+    for count, value_names, derivative_names in (
+        (2, VALUE_METHODS, DERIVATIVE_METHODS),
+        (1, ACTIVATION_METHODS, SLOPES),
+    ):
+        values = [m for m in value_names if arity(m) == count]
+        derivative = next((m for m in derivative_names if arity(m) == count), None)
+        if values and derivative:
+            return values, derivative
+    return None

@@ -139,6 +139,8 @@ def settings_for(names: list[str], templates: dict[str, Template]) -> list[Setti
             )
     if "dropout_param" in names:
         out.append(Setting("p = 0.8", params={"dropout_param": {"p": 0.8}}))
+    if "activation" in names:
+        out.append(Setting("activation relu", {"activation": "relu"}))
     if "T" in symbols:
         out.append(Setting("one time step (T = 1)", {"T": 1}))
     looked_up = any(t.kind == "float" and t.dims[:1] == ("V",) for t in templates.values())

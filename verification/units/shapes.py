@@ -140,6 +140,7 @@ SCALARS: dict[str, Any] = {
     "training": True,
     "is_training": True,
     "alpha": 0.1,
+    "activation": "sigmoid",
 }
 """Scalar arguments by name: the course's values (``reg`` non-zero, so its term is checked too)."""
 
@@ -196,7 +197,7 @@ def _sequence(stem: str, name: str, names: list[str]) -> Template | None:
 def _dense_or_image(fam: str, name: str, names: list[str]) -> Template | None:
     n = name.lower()
     image = fam == "image"
-    if n in ("x", "inputs", "input", "z", "a", "scores", "logits", "data"):
+    if n in ("x", "inputs", "input", "z", "a", "a_prev", "prev_a", "scores", "logits", "data"):
         return Template("float", ("N", "C", "H", "W") if image else ("N", "D"))
     if re.fullmatch(r"w\d*|weights?\d*|kernel|filters?", n):
         return Template("float", ("F", "C", "HH", "WW") if image else ("D", "M"))

@@ -169,20 +169,19 @@ def compare_output(
     flagged = np.flatnonzero(over > 0)
     if flagged.size:
         step = np.maximum(numeric.steps[name][flagged], relative_step(np.zeros(flagged.size), 1 / 3))
-        floor = float(np.max(np.maximum(*floors)))
-        found = classify_kinks(numeric.evaluator, name, flagged, step, ana[flagged], tol, floor)
+        biggest = float(np.max(np.maximum(*floors)))
+        found = classify_kinks(numeric.evaluator, name, flagged, step, ana[flagged], tol, biggest)
         kink[flagged[found.kink]] = True
     report = compare_parameter(
         label, ana, num, est, tol, kink, floors=floors, labels=labels, shape=tuple(shape)
     )
     k = flat.size
-    if k:
-        report = replace(report, relative_error=relative_error(ana[:k], num[:k]))
+    part = slice(0, k) if k else slice(None)  # over the entries, when any was checked one by one
+    error = relative_error(ana[part], num[part])
     if floor > 0:  # relative to the terms summed into the gradient, which cancel (``a / a``)
-        diff = float(np.linalg.norm(ana - num))
-        report = replace(
-            report, relative_error=diff / max(float(np.linalg.norm(ana)), float(np.linalg.norm(num)), floor)
-        )
+        size = max(float(np.linalg.norm(ana[part])), float(np.linalg.norm(num[part])), floor)
+        error = float(np.linalg.norm(ana[part] - num[part])) / size
+    report = replace(report, relative_error=error)
     verdict = {"matches up to scale": "mismatch"}.get(report.verdict, report.verdict)
     constant = _constant(ana, num, est, tol, floors) if verdict == "mismatch" else None
     return OutputCheck(
