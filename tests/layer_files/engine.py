@@ -118,3 +118,34 @@ class Value:
         self.grad = 1.0
         for v in reversed(order):
             v._backward()
+
+
+class Neuron:
+    """A unit over the engine's values: tanh of a weighted sum."""
+
+    def __init__(self, nin):
+        self.w = [Value(0.5) for _ in range(nin)]
+        self.b = Value(0.0)
+
+    def __call__(self, x):
+        total = self.b
+        for wi, xi in zip(self.w, x, strict=True):
+            total = total + wi * xi
+        return total.tanh()
+
+    def parameters(self):
+        return [*self.w, self.b]
+
+
+class MLP:
+    def __init__(self, nin, nouts):
+        sizes = [nin, *nouts]
+        self.layers = [[Neuron(sizes[k]) for _ in range(sizes[k + 1])] for k in range(len(nouts))]
+
+    def __call__(self, x):
+        for layer in self.layers:
+            x = [n(x) for n in layer]
+        return x[0] if len(x) == 1 else x
+
+    def parameters(self):
+        return [p for layer in self.layers for n in layer for p in n.parameters()]

@@ -31,6 +31,7 @@ from verification.units.engines import Engine, GraphUnit, OperationUnit
 from verification.units.heads import HeadUnit, is_head
 from verification.units.layers import LayerUnit
 from verification.units.losses import LossPairUnit, derivative_of, loss_methods
+from verification.units.models import ModelUnit, is_model
 from verification.units.pairs import LossFunctionUnit, PairUnit
 from verification.units.run import FixedUnit, Unit
 from verification.units.source import definition, nested_assignments, placeholder, returned_names
@@ -156,12 +157,13 @@ def _is_engine(cls: type, script: LoadedScript) -> bool:
         return False
 
 
-def _engine_units(cls: type, script: LoadedScript, seed: int) -> list[Unit]:
+def _engine_units(cls: type, script: LoadedScript, seed: int, classes: list[type]) -> list[Unit]:
     engine = Engine(cls, script)
     units: list[Unit] = [OperationUnit(engine, op, seed) for op in engine.operations]
     method = next((m for m in ("backward", "backprop") if callable(getattr(cls, m, None))), None)
     if method is not None:
         units.append(GraphUnit(engine, method, seed))
+        units += [ModelUnit(c, engine, seed) for c in classes if is_model(c, engine)]
     return units
 
 
@@ -181,12 +183,16 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
     out: list[tuple[int, Unit]] = []
     layer_bases: set[type] = set()
     empty: list[type] = []
+    engines: set[type] = set()
     for cls in classes:
+        if any(is_model(cls, Engine(e, script)) for e in engines):
+            continue  # a model on an engine: checked with the engine
         line = lines.get(cls.__name__, 0) * 1000
         if _abstract(cls, script, classes):
             continue
         if _is_engine(cls, script):
-            out += [(line + i, u) for i, u in enumerate(_engine_units(cls, script, seed))]
+            out += [(line + i, u) for i, u in enumerate(_engine_units(cls, script, seed, classes))]
+            engines.add(cls)
         elif is_head(cls):
             out.append((line, HeadUnit(cls, script, seed)))
         elif (methods := loss_methods(cls)) is not None and not [
