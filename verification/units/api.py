@@ -171,10 +171,9 @@ def check_vjp(
                 f"douts have shapes {[d.shape for d in given]}, the outputs {[o.shape for o in outs]}"
             )
         drawn = given if given is not None else [rng.standard_normal(o.shape) for o in outs]
-        grads = call_backward(
-            runner, (bname, backward), roles, (drawn, outs, cache, values), definition(None, bname, backward)
-        )
-        analytic = assign(grads, floats, returned_names(definition(None, bname, backward)), bname)
+        node = definition(None, bname, backward)
+        grads = call_backward(runner, (bname, backward), roles, (drawn, outs, cache, values), node)
+        analytic = assign(grads, floats, returned_names(node), bname)
         problem = Problem(
             lambda t: split_outputs(run(t), count, fname)[0],
             {n: np.asarray(values[n], dtype=np.float64) for n in floats},

@@ -29,7 +29,7 @@ from verification.units.vjp import NumericVjp, Problem, Sample, choose_method, n
 
 Array = NDArray[Any]
 
-ENTRY_BUDGET = 24
+ENTRY_BUDGET = 16
 """Entries over all tensors of a unit checked one by one at a setting before entries are sampled."""
 MIN_SAMPLE = 4
 """Fewest entries of a sampled tensor checked one by one."""

@@ -34,6 +34,10 @@ def copied(value: Any) -> Any:
     """A copy of an argument: arrays and containers copied, objects of the code (layers) kept."""
     if isinstance(value, np.ndarray):
         return value.copy()
+    if isinstance(value, dict) and all(
+        isinstance(v, (int, float, str, bool, type(None))) for v in value.values()
+    ):
+        return dict(value)  # a parameter dictionary (conv_param): a shallow copy is a full one
     if isinstance(value, (dict, list, tuple)):
         return copy.deepcopy(value)
     return value
@@ -89,9 +93,6 @@ class Runner:
             How a failure names the code (``affine_backward``).
         complex_ : bool
             A complex run: allocation made complex, complex warnings raised.
-        copy : bool
-            Give the code copies of its arguments (off for the checker's own helpers, which must see
-            the objects the code changes).
         copy : bool
             Give the code copies of its arguments (off for the checker's own helpers, which must see
             the objects the code changes).

@@ -13,9 +13,9 @@ scalar, by the difference methods and error estimates of :mod:`verification.nume
 The *elements* differentiated are chosen per tensor (:class:`Sample`): entries one by one (``∂φ/∂θ_i``)
 and random directions (``∂φ/∂t`` of ``φ(θ + t u)``, which is ``Σ_i u_i ∂φ/∂θ_i``). Both are coordinates
 ``s`` of one function ``ψ(s) = φ(θ + scatter(s_entries) + s_directions · U)``, whose gradient at ``s = 0``
-is differentiated by :func:`verification.numeric.methods.numeric_gradient_on` on a
-:class:`~verification.numeric.evaluators.LoopEvaluator`; the same evaluator serves the kink test of
-flagged elements (:mod:`verification.compare.kinks`).
+is differentiated by :func:`verification.numeric.methods.numeric_gradient_on` on the evaluator
+:class:`Coordinates`; the same evaluator serves the kink test of flagged elements
+(:mod:`verification.compare.kinks`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from numpy.typing import NDArray
 
 from ffnn.validation import InputError, one_line
 from verification.numeric.differences import NumericGradient
-from verification.numeric.evaluators import LoopEvaluator
 from verification.numeric.methods import numeric_gradient_on
 from verification.tolerances import tolerance_for
 
@@ -122,7 +121,7 @@ class NumericVjp:
         (largest) steps used.
     method : str
         ``complex-step`` or ``richardson``.
-    evaluator : LoopEvaluator
+    evaluator : Coordinates
         The evaluator of ``ψ``, whose coordinates are the elements (for the kink test).
     evaluations : int
         Forward passes spent.
@@ -132,34 +131,58 @@ class NumericVjp:
     estimates: dict[str, Array]
     steps: dict[str, Array]
     method: str
-    evaluator: LoopEvaluator
+    evaluator: Coordinates
     evaluations: int
 
 
-def coordinates(problem: Problem, sample: Sample) -> LoopEvaluator:
-    """The evaluator of ``ψ(s) = φ(θ + scatter(s_entries) + s_directions · U)`` at ``s = 0``.
+class Coordinates:
+    """The evaluator (:class:`verification.numeric.evaluators.Evaluator`) of
+    ``ψ(s) = φ(θ + scatter(s_entries) + s_directions · U)`` at ``s = 0``, one coordinate vector per
+    tensor (its entries, then its directions). A tensor whose coordinates are not moved is passed as it
+    is, real, which keeps a complex run cheap.
 
     Raises
     ------
     InputError
-        When the forward fails or gives a non-finite value at the point.
+        When the forward fails, or ``φ`` is not a finite real number at the point or finite at a
+        shifted one.
     """
-    names = [n for n in problem.point if sample.count(n)]
 
-    def psi(s: dict[str, Array]) -> Any:
-        kind = np.result_type(*(v.dtype for v in s.values()))
-        theta = {}
-        for n, w in problem.point.items():
-            t = w.astype(kind).reshape(-1)
-            if n in s:
-                k = sample.entries[n].size
-                t[sample.entries[n]] += s[n][:k]
-                if sample.directions[n].shape[0]:
-                    t = t + s[n][k:] @ sample.directions[n]
-            theta[n] = t.reshape(w.shape)
-        return problem.value(theta)
+    def __init__(self, problem: Problem, sample: Sample) -> None:
+        self.problem, self.sample = problem, sample
+        self.params = {n: np.zeros(sample.count(n)) for n in problem.point if sample.count(n)}
+        self.parameter_dtypes = {n: "float64" for n in self.params}
+        self.dtype = np.dtype(np.float64)
+        value = complex(problem.value(problem.point))
+        if value.imag != 0 or not np.isfinite(value.real):
+            raise InputError(f"the forward's Σ dout · out is {value} at the point, not a finite real number")
+        self.value = value.real
+        self.evaluations = 1
 
-    return LoopEvaluator(psi, {n: np.zeros(sample.count(n)) for n in names})
+    def theta(self, name: str, coordinates: Array) -> dict[str, Array]:
+        """The point with tensor ``name`` moved by ``coordinates``."""
+        w = self.problem.point[name]
+        k = self.sample.entries[name].size
+        t = w.astype(coordinates.dtype).reshape(-1)
+        t[self.sample.entries[name]] += coordinates[:k]
+        if self.sample.directions[name].shape[0]:
+            t = t + coordinates[k:] @ self.sample.directions[name]
+        return {**self.problem.point, name: t.reshape(w.shape)}
+
+    def shifted(self, name: str, flat: Array, delta: Array) -> Array:
+        """``ψ`` with coordinate ``flat[k]`` of tensor ``name`` moved by ``delta[k]``, for each ``k``."""
+        delta = np.asarray(delta)
+        out = np.empty(len(flat), dtype=np.complex128 if np.iscomplexobj(delta) else np.float64)
+        s = np.zeros(self.params[name].size, dtype=out.dtype)
+        for k, (i, d) in enumerate(zip(np.asarray(flat), delta, strict=True)):
+            s[i] = d
+            value = self.problem.value(self.theta(name, s))
+            s[i] = 0
+            out[k] = value if np.iscomplexobj(out) else complex(value).real
+        if not np.all(np.isfinite(out)):
+            raise InputError(f"the forward gives a non-finite value when {name} is moved")
+        self.evaluations += len(flat)
+        return out
 
 
 def numeric_vjp(problem: Problem, sample: Sample, method: str) -> NumericVjp:
@@ -183,7 +206,7 @@ def numeric_vjp(problem: Problem, sample: Sample, method: str) -> NumericVjp:
     InputError
         When the forward fails, or gives a non-finite value, at a shifted point.
     """
-    ev = coordinates(problem, sample)
+    ev = Coordinates(problem, sample)
     numeric: NumericGradient = numeric_gradient_on(ev, method)
     return NumericVjp(
         values={n: v.reshape(-1) for n, v in numeric.gradient.items()},
