@@ -266,6 +266,20 @@ class GraphUnit:
         self.backward: str | None = self.name
         self.runner = Runner(engine.script, seed)
         self.unary = next((u for u in UNARY if self._works(u)), None)
+        self.broken: list[str] = []
+
+    def after(self, results: list[Any]) -> None:
+        """Leave out of the graph the operations whose own check failed: the graph checks the engine's
+        ``backward`` (its order and accumulation), and a broken operation would only repeat itself."""
+        verdicts = {r.unit: r.verdict for r in results}
+        cls = self.engine.cls.__name__
+        self.broken = [
+            f"{cls}.{op}" for op in ("__add__", "__mul__") if verdicts.get(f"{cls}.{op}") == "mismatch"
+        ]
+        if self.unary is not None and verdicts.get(f"{cls}.{self.unary}") == "mismatch":
+            self.unary = next(
+                (u for u in UNARY if self._works(u) and verdicts.get(f"{cls}.{u}") == "matches"), None
+            )
 
     def _works(self, name: str) -> bool:
         try:
@@ -293,6 +307,9 @@ class GraphUnit:
             ``refused`` when the graph cannot be built; ``mismatch`` when ``backward`` raises.
         """
         eng = self.engine
+        if self.broken:
+            verb = "mismatches" if len(self.broken) == 1 else "mismatch"
+            raise NotChecked("refused", f"the graph is built of {' and '.join(self.broken)}, which {verb}")
         values = [float(rng.uniform(0.3, 0.9)), float(rng.uniform(-0.9, -0.3))]
 
         def build(vals: list[Any]) -> tuple[Any, list[Any]]:

@@ -104,9 +104,17 @@ def _details(r: UnitResult) -> list[str]:
 def _coverage(report: UnitsReport) -> str:
     if report.full:
         return "every entry one by one (--full)"
+    sampled = [
+        o.detectable for r in report.results for s in r.settings for o in s.outputs if o.detectable > 0
+    ]
+    text = "a sample of entries one by one and every entry jointly along two random directions per tensor"
+    if not sampled:
+        return text + " (here every entry was checked one by one)"
+    worst = max(sampled)
+    guarantee = f"{worst:.0e} × its root-mean-square entry" if math.isfinite(worst) else "any size"
     return (
-        "a sample of entries one by one and every entry jointly along random directions (one wrong entry "
-        f"is missed with probability ≤ {MISS_PROBABILITY:g} where stated; --full checks every entry)"
+        f"{text}: one entry of a gradient wrong by {guarantee} or more is caught with probability "
+        f"≥ {1 - MISS_PROBABILITY:.1%} (--full checks every entry)"
     )
 
 
@@ -116,8 +124,9 @@ def format_units(report: UnitsReport) -> str:
     for r in report.results:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
+    count = len(report.results)
     lines = [
-        f"Checked {len(report.results)} units in {report.path}: {summary}",
+        f"Checked {count} unit{'s' if count != 1 else ''} in {report.path}: {summary}",
         f"  each backward against the numeric Jᵀ·dout of its forward over a grid of settings, seed "
         f"{report.seed}; complex step where the forward is complex-safe, else Richardson",
         f"  {_coverage(report)}",

@@ -91,7 +91,16 @@ def _constant(
     floor = np.maximum(floors[0], abs(c) * floors[1])
     if not math.isfinite(c) or np.any(excess(analytic, c * numeric, abs(c) * estimate, tol, floor) > 0):
         return None
+    if np.count_nonzero(numeric) < 2 and not _simple(c, tol.rtol):
+        return None  # two numbers are always in some ratio: only a simple one (2, 1/2, −1) says something
     return c
+
+
+def _simple(c: float, rtol: float) -> bool:
+    """Whether ``c`` is ``p / q`` for small whole numbers (``|p| ≤ 8``, ``q ≤ 4``), to ``rtol``."""
+    return any(
+        abs(c * q - round(c * q)) <= rtol * abs(c * q) and 0 < abs(round(c * q)) <= 8 for q in (1, 2, 3, 4)
+    )
 
 
 def _elements(

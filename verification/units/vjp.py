@@ -20,6 +20,7 @@ is differentiated by :func:`verification.numeric.methods.numeric_gradient_on` on
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -247,7 +248,11 @@ def complex_safe(problem: Problem, rng: np.random.Generator) -> tuple[bool, str]
             warnings.simplefilter("error", np.exceptions.ComplexWarning)
             shifted = problem.value({n: w + 1j * EPS * u[n] for n, w in problem.point.items()})
     except (InputError, TypeError, ValueError, ArithmeticError, np.exceptions.ComplexWarning) as exc:
-        return False, f"the forward fails at complex inputs ({one_line(exc)})"
+        text = one_line(exc)
+        where = re.search(r" at ([^,]+, line \d+)$", text)
+        if "ComplexWarning" in text:
+            return False, "the forward drops an imaginary part" + (f" at {where.group(1)}" if where else "")
+        return False, f"the forward fails at complex inputs ({text})"
     if not np.iscomplexobj(shifted):
         return False, "the forward returns real values at complex inputs"
     shifted = complex(shifted)
