@@ -155,6 +155,8 @@ def test_discovery_finds_every_kind_in_file_order() -> None:
         ("Activation_Softmax_Loss_CategoricalCrossentropy", "layer"),
         ("Loss_CategoricalCrossentropy", "loss"),
         ("FullyConnected", "layer"),
+        ("Linear", "layer"),
+        ("Affine", "layer"),
     ]
     assert ("Value.__mul__", "op") in found["engine"]
     assert found["engine"][-3:] == [("Value.backward", "op"), ("Neuron", "layer"), ("MLP", "layer")]

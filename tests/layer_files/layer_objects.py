@@ -83,3 +83,38 @@ class FullyConnected:
         self.weights -= learning_rate * weights_gradient
         self.bias -= learning_rate * output_gradient.sum(axis=1, keepdims=True)
         return input_gradient
+
+
+class Linear:
+    """Parameters and gradients kept in dicts."""
+
+    def __init__(self, in_features, out_features):
+        self.params = {"W": np.random.randn(in_features, out_features) * 0.1, "b": np.zeros(out_features)}
+        self.grads = {}
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.params["W"] + self.params["b"]
+
+    def backward(self, grad_output):
+        self.grads["W"] = self.x.T @ grad_output
+        self.grads["b"] = grad_output.sum(axis=0)
+        return grad_output @ self.params["W"].T
+
+
+class Affine:
+    """All gradients returned, in the order of the return statement's names."""
+
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out)
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        dx = dout @ self.W.T
+        dW = self.x.T @ dout
+        db = dout.sum(axis=0)
+        return dx, dW, db

@@ -7,10 +7,11 @@ guessed from their names, :data:`CONSTRUCTOR_GUESSES`), replaces its float array
 draws scaled to keep the output of order one, finds an input shape the forward takes (rows or columns
 of the weights' sizes, images for four-dimensional weights), and reads the gradients:
 
-* of the input: what ``backward`` returns, else the attribute it stores named like ``dinputs``, ``dx``;
-* of a parameter ``weights``: the attribute named like ``dweights``, ``dW``, ``weights_grad``; else,
-  when ``backward`` changed the parameter, ``(before − after) / lr`` (a parameter it leaves unchanged
-  while it updates others has the implied gradient zero), with the update's own rounding
+* returned or stored (:mod:`verification.units.holdings`): the input's gradient returned, or a tuple
+  ``(dx, dW, db)``; attributes named like a gradient (``dinputs``, ``dweights``, ``dW``, ``W_grad``) or
+  entries of a dict (``self.grads['W']``, for parameters kept in ``self.params['W']``);
+* else, when ``backward`` changed a parameter, ``(before − after) / lr`` (a parameter it leaves
+  unchanged while it updates others has the implied gradient zero), with the update's own rounding
   ``ε (|before| + |after|) / lr`` added to the numeric estimate.
 
 The forward is the layer's output as a function of its input and parameters (what ``forward`` returns,
@@ -30,10 +31,10 @@ from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
-from verification.units.pairs import gradient_stem
+from verification.units.holdings import get, gradients, parameter_slots, put, snapshot
 from verification.units.running import Runner, failure_line, is_complex
 from verification.units.settings import ONE, Setting
-from verification.units.source import definition, placeholder
+from verification.units.source import definition, placeholder, returned_names
 from verification.units.vjp import Problem
 
 Array = NDArray[Any]
@@ -52,16 +53,9 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"out|neuron|nuerons|unit|hidden|size|dim|features|fan_?out", re.I), 3),
 )
 """Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
-INPUT_GRADIENTS = ("inputs", "input", "x", "X", "in", "in_", "a_prev", "prev")
 OUTPUT_ATTRIBUTES = ("output", "out", "outputs", "y", "a", "activation", "z", "result")
 TRAINING = re.compile(r"^(training|train|is_training|train_mode)$", re.I)
 LR = re.compile(r"^(lr|l_?rate|learn(ing)?_?rate|eta|alpha|step_?size|rate)$", re.I)
-
-
-def _float_arrays(obj: Any) -> dict[str, Array]:
-    return {
-        k: v for k, v in vars(obj).items() if isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size > 0
-    }
 
 
 def constructor_arguments(cls: type) -> dict[str, Any]:
@@ -126,6 +120,7 @@ class LayerUnit:
         self.forward, self.backward = f"{self.name}.{methods[0]}", f"{self.name}.{methods[1]}"
         self.script = script
         self.runner = Runner(script, seed, ComplexAllocation(namespaces_of(cls)))
+        self.slots: dict[str, tuple[str, str | None]] = {}
 
     def settings(self) -> list[Setting]:
         """A batch of two, and a batch of one."""
@@ -137,10 +132,14 @@ class LayerUnit:
             layer = self.runner.call(f"{self.name}()", self.cls, **kwargs)
         except InputError as exc:
             raise NotChecked("refused", f"{self.name}() {failure_line(exc)}") from None
-        params = {k: _draw(k, w, rng) for k, w in _float_arrays(layer).items()}
-        for k, w in params.items():
-            setattr(layer, k, w.copy())
+        self.slots = parameter_slots(layer)
+        params = {k: _draw(k, get(layer, s), rng) for k, s in self.slots.items()}
+        self._restore(layer, params)
         return layer, params
+
+    def _restore(self, layer: Any, params: dict[str, Any]) -> None:
+        for k, s in self.slots.items():
+            put(layer, s, params[k].copy() if isinstance(params[k], np.ndarray) else params[k])
 
     def _run(self, layer: Any, x: Array, complex_: bool = False) -> Array:
         fn = getattr(layer, self.methods[0])
@@ -184,18 +183,18 @@ class LayerUnit:
         layer, params = self._build(rng)
         x, out = self._input(layer, params, setting.env["N"], rng)
         dout = rng.standard_normal(out.shape)
-        returned, stored, updated, lr = self._backward(layer, params, dout)
+        found, labels, updated, lr = self._backward(layer, params, dout)
         point = {"x": x, **params}
-        analytic: dict[str, Any] = {"x": returned if isinstance(returned, np.ndarray) else stored.get("x")}
-        labels = {"x": "dx" if isinstance(returned, np.ndarray) else stored.get("x label", "dinputs")}
-        first_layer = analytic["x"] is None and params and (updated or set(params) & set(stored))
+        analytic: dict[str, Any] = {"x": found.get("x")}
+        labels.setdefault("x", "dinputs")
+        first_layer = analytic["x"] is None and params and (updated or set(params) & set(found))
         if first_layer:  # a first layer's backward may leave its input's gradient out: it is not checked
             point.pop("x")
         rounding, problems, unchanged = {}, {}, []
         for k, w in params.items():
-            labels[k] = stored.get(f"{k} label", f"d{k}")
-            if k in stored:
-                analytic[k] = stored[k]
+            labels.setdefault(k, f"d{k}")
+            if k in found:
+                analytic[k] = found[k]
             elif updated:
                 after = updated.get(k, w)
                 analytic[k] = (w - after) / lr
@@ -204,17 +203,14 @@ class LayerUnit:
                     unchanged.append(k)
             else:
                 problems[k] = f"{self.backward} gives no gradient of {k}"
-        for k in params:
-            setattr(layer, k, params[k].copy())
+        self._restore(layer, params)
 
         def forward(theta: dict[str, Array]) -> list[Array]:
-            for k in params:
-                setattr(layer, k, theta[k])
+            self._restore(layer, theta)
             try:
                 return [self._run(layer, theta.get("x", x), complex_=is_complex(theta))]
             finally:
-                for k in params:
-                    setattr(layer, k, params[k].copy())
+                self._restore(layer, params)
 
         note = f"gradients of the parameters from the update, lr = {lr:g}" if updated else ""
         if unchanged:
@@ -225,7 +221,7 @@ class LayerUnit:
 
     def _backward(
         self, layer: Any, params: dict[str, Array], dout: Array
-    ) -> tuple[Any, dict[str, Any], dict[str, Array], float]:
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, Array], float]:
         fn = getattr(layer, self.methods[1])
         rest = [p for p in parameters(fn)[1:] if p.default is p.empty]
         lr = 0.1
@@ -234,19 +230,13 @@ class LayerUnit:
             unknown = ", ".join(p.name for p in rest if p.name not in extra)
             raise NotChecked("refused", f"cannot tell what {self.backward} takes as {unknown}")
         lr = float(getattr(layer, "lr", getattr(layer, "learning_rate", lr))) if not extra else lr
-        before = {k: v for k, v in vars(layer).items()}
+        before = snapshot(layer)
         try:
             returned = self.runner.call(self.backward, fn, dout, **extra)
         except InputError as exc:
             raise NotChecked("mismatch", f"{self.backward} {failure_line(exc)}") from None
-        stored: dict[str, Any] = {}
-        for k, v in vars(layer).items():
-            if not isinstance(v, np.ndarray) or (before.get(k) is v) or k in params:
-                continue
-            stem = gradient_stem(k)
-            if stem in params and stem != k:
-                stored[stem], stored[f"{stem} label"] = v, k
-            elif stem in INPUT_GRADIENTS and stem != k:
-                stored["x"], stored["x label"] = v, k
-        updated = {k: getattr(layer, k) for k in params if not np.array_equal(getattr(layer, k), params[k])}
-        return returned, stored, updated, lr
+        names = returned_names(definition(self.script, self.backward, fn))
+        found, labels = gradients(layer, before, self.slots, returned, names)
+        now = {k: get(layer, s) for k, s in self.slots.items()}
+        updated = {k: v for k, v in now.items() if not np.array_equal(v, params[k])}
+        return found, labels, updated, lr
