@@ -24,6 +24,7 @@ import re
 import types
 from typing import Any
 
+from ffnn.validation import InputError
 from verification.reading.conventions import X_ARGS, Y_ARGS
 from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
@@ -34,6 +35,7 @@ from verification.units.losses import LossPairUnit, derivative_of, loss_methods
 from verification.units.models import ModelUnit, is_model
 from verification.units.pairs import LossFunctionUnit, PairUnit
 from verification.units.run import FixedUnit, Unit
+from verification.units.running import Runner, failure_line
 from verification.units.source import definition, nested_assignments, placeholder, returned_names
 
 FORWARD_WORDS = ("forward", "fprop")
@@ -198,7 +200,12 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
         elif (methods := loss_methods(cls)) is not None and not [
             p for p in parameters(cls) if p.default is p.empty
         ]:
-            obj = cls()
+            try:
+                obj = Runner(script, seed).call(f"{cls.__name__}()", cls)
+            except InputError as exc:
+                reason = f"{cls.__name__}() {failure_line(exc)}"
+                out.append((line, FixedUnit(cls.__name__, "loss", cls.__name__, None, "refused", reason)))
+                continue
             values = [(f"{cls.__name__}.{m}", getattr(obj, m)) for m in methods[0]]
             derivative = (f"{cls.__name__}.{methods[1]}", getattr(obj, methods[1]))
             pair = LossPairUnit(cls.__name__, values[0], derivative, script, seed, values[1:])

@@ -129,12 +129,12 @@ def check_setting(
         rng = np.random.default_rng([seed, index, attempt])
         try:
             case = unit.case(setting, rng)
+            result = check_case(case, rng, method=method, full=full)
         except (NotChecked, InputError) as exc:
             return refused_setting(setting.name, exc)
-        try:
-            result = check_case(case, rng, method=method, full=full)
-        except InputError as exc:
-            return SettingResult(setting.name, "refused", reason=f"the forward, differentiated: {exc}")
+        except Exception as exc:  # a failure of the checker on one unit: the others are still checked
+            reason = f"the checker failed on this unit ({type(exc).__name__}: {exc}); please report it"
+            return SettingResult(setting.name, "refused", reason=reason)
         if result.verdict != "kink":
             break
     return result
