@@ -95,6 +95,18 @@ def labels(shape: tuple[int, ...], rng: np.random.Generator) -> Array:
     return flat.reshape(shape)
 
 
+def times(derivative: Any, dout: Array) -> Any:
+    """``dout`` pushed through an activation's derivative: element-wise, or through the Jacobian of each
+    row when the derivative is one (softmax's, of shape ``x.shape + (n,)``)."""
+    d = np.asarray(derivative)
+    if d.dtype == object or d.dtype.kind not in "fiub":
+        return derivative
+    d = d.astype(np.float64)
+    if d.shape == dout.shape + dout.shape[-1:]:
+        return np.einsum("...i,...ij->...j", dout, d)
+    return d * dout if d.shape == dout.shape or d.size == 1 else d
+
+
 class LossPairUnit:
     """A loss and its derivative (kind ``loss``), or an activation and its derivative (kind ``pair``).
 
@@ -231,10 +243,10 @@ class LossPairUnit:
         if y.shape != x.shape:
             raise NotChecked("refused", f"{self.forward} is not element-wise (shape {y.shape} for {x.shape})")
         dout = rng.standard_normal(shape)
-        at_input = self._derivative([x])
+        at_input = times(self._derivative([x]), dout)
         name = self.names[0]
         try:
-            at_output = np.asarray(self._derivative([y]), dtype=np.float64) * dout
+            at_output = times(self._derivative([y]), dout)
         except (NotChecked, TypeError, ValueError):
             at_output = None
 
@@ -243,7 +255,7 @@ class LossPairUnit:
                 np.asarray(self.runner.call(self.forward, self.fn, theta[name], complex_=is_complex(theta)))
             ]
 
-        analytic = {name: np.asarray(at_input, dtype=np.float64) * dout if at_input is not None else None}
+        analytic = {name: at_input}
         alternative = None
         if at_output is not None:
             alternative = (
