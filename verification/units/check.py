@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ffnn.validation import InputError
 from verification.reading.loader import LoadedScript, load_script
+from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
 from verification.units.discovery import discover, select
 from verification.units.run import Unit, UnitResult, check_unit, status
@@ -94,9 +95,15 @@ def units_target(
     path: str, name: str | None, *, explicit: bool = False, seed: int = 0
 ) -> tuple[LoadedScript, list[Unit]] | None:
     """The loaded script and its units when ``PATH[:NAME]`` is a file of units (:func:`wants_units`);
-    None for the network check, which also reports a script that does not load."""
+    None for the network check, which also reports a script that does not load. A Python 2 script is
+    translated by 2to3 first (:func:`verification.reading.loader.load_script`)."""
     try:
         script = load_script(path)
+    except Python2Syntax:
+        try:
+            script = load_script(path, python2=True)
+        except InputError:
+            return None
     except InputError:
         return None
     units = wants_units(script, name, explicit, seed)
