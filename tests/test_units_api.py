@@ -143,3 +143,38 @@ def test_bad_input_is_one_line_naming_it(kwargs: dict[str, Any], message: str) -
     inputs = arguments.pop("inputs")
     with pytest.raises(InputError, match=message):
         check_vjp(affine_forward, affine_backward, inputs, **arguments)
+
+
+def test_where_the_richardson_estimate_sets_the_allowance_it_is_pinned_from_both_sides() -> None:
+    """On ``sin(10 x)`` Richardson's own error estimate, not the rtol floor, sets the allowance: a check
+    whose estimate were inflated tenfold would accept an error of three allowances."""
+    k, x = 10.0, np.linspace(-1.0, 1.0, 7)
+    dout = np.random.default_rng(SEED).standard_normal(7)
+    problem = Problem(lambda t: [np.sin(k * t["x"])], {"x": x}, [dout])
+    numeric = numeric_vjp(problem, Sample.every_entry({"x": x}), "richardson")
+    g = dout * k * np.cos(k * x)
+    tol = tolerance_for(np.float64, "richardson")
+    floor = tensor_floor(g, numeric.values["x"])
+    i = int(np.argmax(numeric.estimates["x"]))
+    rtol_part = tol.rtol * (max(abs(g[i]), abs(numeric.values["x"][i])) + floor)
+    estimate_part = tol.estimate_factor * numeric.estimates["x"][i]
+    assert estimate_part > 30 * rtol_part, (
+        "sanity of the harness: the estimate must dominate the allowance here"
+    )
+    a = rtol_part + estimate_part
+
+    def backward(delta: float) -> Any:
+        def planted(d: Any, cache: Any) -> Any:
+            out = d * k * np.cos(k * cache)
+            out[i] += delta
+            return out
+
+        return planted
+
+    def forward(v: Any) -> tuple[Any, Any]:
+        return np.sin(k * v), v
+
+    flagged = check_vjp(forward, backward(3 * a), {"x": x}, douts=[dout], method="richardson")
+    passed = check_vjp(forward, backward(a / 3), {"x": x}, douts=[dout], method="richardson")
+    assert flagged.verdict == "mismatch", f"got {flagged.verdict} for an error of 3 allowances ({3 * a:.1e})"
+    assert passed.matches, f"got {passed.verdict} for a third of an allowance ({a / 3:.1e})"
