@@ -197,3 +197,13 @@ def test_a_backward_that_raises_is_a_mismatch_naming_the_exception_and_the_line(
         "scale_backward raised AttributeError: 'numpy.ndarray' object has no attribute 'missing' "
         "at raises.py, line 4"
     )
+
+
+def test_a_network_of_layer_objects_names_the_first_layer_that_breaks_on_the_way_back() -> None:
+    report = checked("network_of_layers")
+    assert report.network == (
+        "Network at the top level (line 55): backward runs loss_activation "
+        "(Activation_Softmax_Loss_CategoricalCrossentropy) → dense2 (Layer_Dense) → activation1 "
+        "(Activation_ReLU) → dense1 (Layer_Dense). The first layer that breaks on the way back: dense2 "
+        "(Layer_Dense: dbiases differ)."
+    )

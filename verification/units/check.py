@@ -16,6 +16,7 @@ from ffnn.validation import InputError
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
+from verification.units.composition import composition
 from verification.units.discovery import discover, select
 from verification.units.run import Unit, UnitResult, check_unit, status
 
@@ -37,6 +38,9 @@ class UnitsReport:
     seconds : float
     failed_imports : dict of str to str
         Names whose import failed (placeholders or stand-in bases).
+    network : str
+        The layers of a network composed at the top level and which breaks first
+        (:mod:`verification.units.composition`), or empty.
     """
 
     path: str
@@ -46,6 +50,7 @@ class UnitsReport:
     full: bool = False
     seconds: float = 0.0
     failed_imports: dict[str, str] = field(default_factory=dict)
+    network: str = ""
 
     @property
     def status(self) -> int:
@@ -151,6 +156,7 @@ def check_units(
         if callable(after):  # a unit built on others (an engine's graph) hears how they did
             after(results)
         results.append(check_unit(u, seed, method=method, full=full))
+    network = composition(script, results)
     return UnitsReport(
         path if path is not None else str(script.path),
         results,
@@ -159,4 +165,5 @@ def check_units(
         full,
         time.perf_counter() - start,
         dict(script.failed_imports),
+        network.describe(results) if network is not None else "",
     )

@@ -106,6 +106,10 @@ class HeadUnit:
         try:
             returned = self.runner.call(self.backward or "", head.backward, *args)
         except InputError as exc:
+            if setting.draw == "one-hot":  # labels in a format the head was not written for
+                raise NotChecked(
+                    "refused", f"{self.backward} takes class indices, not one-hot labels"
+                ) from None
             raise NotChecked("mismatch", f"{self.backward} {failure_line(exc)}") from None
         grad = returned if returned is not None else getattr(head, "dinputs", None)
         if grad is None:
@@ -114,7 +118,11 @@ class HeadUnit:
         def forward(theta: dict[str, Array]) -> list[Array]:
             return [np.asarray(self.loss.value(self._probabilities(head, theta["z"]), onehot))]
 
-        note = "" if self.own else f"{self.name} has no forward of its own: the catalog's softmax is used"
+        note = (
+            ""
+            if self.own
+            else f"{self.name} has no forward of the logits alone: the catalog's softmax is used"
+        )
         return Case(
             setting.name,
             Problem(forward, {"z": z}, [np.array(1.0)]),

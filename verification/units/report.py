@@ -139,6 +139,8 @@ def format_units(report: UnitsReport) -> str:
     for r in report.results:
         if r.verdict in ("mismatch", "kink"):
             lines += ["", *_details(r)]
+    if report.network:
+        lines += ["", report.network]
     notes = list(dict.fromkeys(f"{r.unit}: {s.note}" for r in report.results for s in r.settings if s.note))
     if notes:
         lines += ["", "Notes:", *(f"  {n}" for n in notes)]
@@ -210,4 +212,5 @@ def units_json(report: UnitsReport) -> dict[str, Any]:
         "status": report.status,
         "seconds": report.seconds,
         "failed_imports": report.failed_imports,
+        "network": report.network or None,
     }
