@@ -15,8 +15,10 @@ settings. From the bottom up:
 * ``shapes``, ``arguments``, ``settings``: arguments from docstrings and the ecosystem's conventions,
   and the grid of settings;
 * the kinds of unit: ``pairs`` (forward/backward functions, loss functions), ``losses`` (loss and
-  derivative), ``heads`` (fused softmax and cross-entropy), ``layers`` (layer objects), ``engines``
-  (micrograd-style operations and graphs);
+  derivative), ``heads`` (fused softmax and cross-entropy), ``layers`` (layer objects, with
+  ``holdings``: where they keep parameters and gradients), ``engines`` (micrograd-style operations
+  and graphs) and ``models`` (a neuron or MLP on an engine);
 * ``discovery`` (the units of a file), ``run`` (a unit over its settings), ``check`` (a file, and
-  whether ``check`` takes a target as units), ``report`` (text and JSON), ``api`` (:func:`check_vjp`).
+  whether ``check`` takes a target as units), ``composition`` (a network of the file's layers at its
+  top level), ``report`` (text and JSON), ``api`` (:func:`check_vjp`).
 """
