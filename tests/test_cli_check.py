@@ -206,13 +206,13 @@ def documented_runs() -> list[tuple[list[str], list[str]]]:
     return runs
 
 
-@pytest.mark.parametrize("run_index", range(5))
+@pytest.mark.parametrize("run_index", range(8))
 def test_documented_runs_are_current(capsys: pytest.CaptureFixture[str], run_index: int) -> None:
     """Each documented command gives every output line the document shows for it."""
     import os
 
     runs = documented_runs()
-    assert len(runs) == 5, f"got {len(runs)} documented runs, but the test covers 5"
+    assert len(runs) == 8, f"got {len(runs)} documented runs, but the test covers 8"
     argv, shown = runs[run_index]
     here = os.getcwd()
     os.chdir(EXAMPLES.parent)  # the documented paths are relative to the repository

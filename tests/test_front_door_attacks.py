@@ -212,6 +212,22 @@ ATTACKS: list[tuple[str, Callable[[], Any], str]] = [
         lambda: v.taylor_test(square, P, G, first_step=float("nan")),
         "first_step must be a finite number > 0, got nan",
     ),
+    # the units' front door: what is called must be callable, and something must be differentiable
+    (
+        "check_vjp forward=None",
+        lambda: v.check_vjp(None, lambda d, c: d, {"x": np.ones(2)}),
+        "forward must be callable: the pass forward(*inputs), got None (a NoneType)",
+    ),
+    (
+        "check_vjp inputs without floats",
+        lambda: v.check_vjp(lambda x: x, lambda d, c: d, {"x": "a"}),
+        "inputs hold no float array to differentiate (x: 'a' (a string))",
+    ),
+    (
+        "assert_backward_matches backward=42",
+        lambda: v.assert_backward_matches(lambda x: (x, None), 42, {"x": np.ones(2)}),
+        "backward must be callable: the pass backward(dout, cache), got 42 (an int)",
+    ),
 ]
 
 

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from ffnn.validation import InputError
-from verification.reading.loader import MissingModule, load_script
+from verification.reading.loader import load_script
+from verification.reading.missing import MissingModule
 from verification.reading.targets import load_target, parse_target
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -407,3 +408,25 @@ def test_a_module_beside_the_script_gets_no_bytecode_written(
     import sys
 
     assert sys.dont_write_bytecode is False, "the loader left bytecode writing switched off"
+
+
+def test_a_class_deriving_from_a_failed_import_directly_gets_a_stand_in_base(tmp_path: Path) -> None:
+    """``from layer import Layer; class Dense(Layer)``: layer files import their base from a sibling."""
+    path = write(
+        tmp_path,
+        """\
+        from surely_missing_layer import Layer
+        class Dense(Layer):
+            def forward(self, x):
+                return 2 * x
+        class Conv(Layer):
+            pass
+        """,
+    )
+    script = load_script(path)
+    dense = script.get("Dense")
+    assert dense.__bases__ == script.get("Conv").__bases__, "one stand-in per failed name"
+    assert dense().forward(3) == 6
+    assert [b.__name__ for b in dense.__mro__] == ["Dense", "Layer", "object"]
+    assert "stand-in" in (dense.__mro__[1].__doc__ or "")
+    assert script.failed_imports == {"Layer": "ModuleNotFoundError: No module named 'surely_missing_layer'"}

@@ -177,3 +177,21 @@ def test_the_front_door_gives_its_functions_after_every_module_is_loaded() -> No
     got = {line.split()[0]: line.split()[1:] for line in done.stdout.splitlines()}
     where = verification._WHERE
     assert got == {name: [where[name], "True"] for name in verification.__all__}
+
+
+def test_no_subpackage_holds_more_than_a_quarter_of_the_package() -> None:
+    """A subpackage is one room of the house: when one grows past a quarter of ``verification``, it is
+    several concepts and should be split."""
+    lines = {
+        name: len(path.read_text(encoding="utf-8").splitlines())
+        for name, path in MODULES.items()
+        if name.startswith("verification")
+    }
+    total = sum(lines.values())
+    rooms: dict[str, int] = {}
+    for name, n in lines.items():
+        parts = name.split(".")
+        if len(parts) > 2 or (MODULES[name].name == "__init__.py" and len(parts) == 2):
+            rooms[parts[1]] = rooms.get(parts[1], 0) + n
+    big = {room: round(n / total, 3) for room, n in rooms.items() if n > total / 4}
+    assert not big, f"got subpackages holding {big} of verification's lines, but each stays under a quarter"

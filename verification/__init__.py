@@ -18,6 +18,9 @@ name                             what it does (and where it lives)
 :func:`identify`                 which catalog loss someone's backward pass is the gradient of
                                  (``verification.identification.identify``)
 :func:`assert_gradient_of`       the pytest assertion of that (``verification.testing.assertions``)
+:func:`check_vjp`                compare a backward function (a layer's) with the numeric vector–Jacobian
+                                 product of its forward (``verification.units.api``)
+:func:`assert_backward_matches`  the pytest assertion of that (``verification.testing.backward``)
 :func:`derive_pair`              SymPy derivation of a loss and activation pair's output delta
                                  (``verification.symbolic.pairs``)
 ================================ ==================================================================
@@ -26,10 +29,12 @@ The rest is organised by concept, from the bottom up: ``tolerances`` (the one ta
 ``draws`` (the probe distribution), ``numeric`` (evaluators and difference methods), ``compare`` (the
 acceptance rule, reports, kinks and the checking modes), ``symbolic`` (SymPy derivations and their
 rendering), ``reading`` (someone's script read without running it), ``adapters`` (their live code made
-callable), ``identification`` (probes, verdicts, identification and the ``check`` command's report),
-``testing`` (the assertion, the pytest plugin, Hypothesis strategies and conditioning helpers), ``zoo``
-(mutant backward passes), ``question`` (the question's answer), ``convergence`` (the training study),
-``runs`` (supervised runs and how they end) and, on top, ``cli`` with its ``arguments``.
+callable), ``units`` (layer pairs, losses, layer objects and engine operations, each backward checked
+as the vector–Jacobian product of its forward), ``identification`` (probes, verdicts, identification
+and the ``check`` command's report), ``testing`` (the assertions, the pytest plugin, Hypothesis
+strategies and conditioning helpers), ``zoo`` (mutant backward passes), ``question`` (the question's
+answer), ``convergence`` (the training study), ``runs`` (supervised runs and how they end) and, on top,
+``cli`` with its ``arguments``.
 
 Names are loaded on first use, so ``import verification`` stays cheap (SymPy is imported only when
 :func:`derive_pair` is).
@@ -48,14 +53,18 @@ _WHERE = {
     "numeric_gradient": "verification.numeric.methods",
     "identify": "verification.identification.identify",
     "assert_gradient_of": "verification.testing.assertions",
+    "check_vjp": "verification.units.api",
+    "assert_backward_matches": "verification.testing.backward",
     "derive_pair": "verification.symbolic.pairs",
 }
 
 __all__ = [
+    "assert_backward_matches",
     "assert_gradient_of",
     "check_directions",
     "check_gradient",
     "check_network",
+    "check_vjp",
     "derive_pair",
     "identify",
     "numeric_gradient",

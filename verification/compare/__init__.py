@@ -5,6 +5,7 @@
 * ``kinks``: entries whose difference stencil crossed a non-differentiable point;
 * ``coordinate``: every entry checked (plain loop, or vectorised for ``ffnn`` networks);
 * ``directional``: checks along random directions;
+* ``sampling``: entries checked one by one, random directions, and the chance they miss a wrong entry;
 * ``taylor``: the Taylor remainder test.
 
 The tolerances the rule applies are the table of :mod:`verification.tolerances`.

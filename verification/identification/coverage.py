@@ -26,121 +26,37 @@ unstated (pytorch/pytorch#57166) made explicit and bounded.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 from numpy.typing import NDArray
 
+from verification.compare.sampling import (
+    DIRECTIONS,
+    ENTRY_BUDGET,
+    LARGEST,
+    MIN_SAMPLE,
+    MISS_PROBABILITY,
+    choose_entries,
+    detectable,
+    draw_directions,
+    miss_probability,
+)
+
+__all__ = [
+    "DIRECTIONS",
+    "ENTRY_BUDGET",
+    "LARGEST",
+    "MIN_SAMPLE",
+    "MISS_PROBABILITY",
+    "TensorCoverage",
+    "choose_entries",
+    "detectable",
+    "draw_directions",
+    "miss_probability",
+]
+
 Array = NDArray[Any]
-
-ENTRY_BUDGET = 2048
-"""Entries per probe, over all tensors, checked individually before entries are sampled."""
-LARGEST = 8
-"""The largest entries of each sampled tensor are always among those checked."""
-MIN_SAMPLE = 64
-"""Fewest entries of a sampled tensor checked individually (all of them if it has fewer)."""
-DIRECTIONS = 8
-"""Random directions per tensor per probe."""
-MISS_PROBABILITY = 1e-3
-"""The miss probability at which :func:`detectable` states the smallest error the directions catch."""
-
-
-def choose_entries(
-    analytic: Mapping[str, Array], rng: np.random.Generator, *, budget: int = ENTRY_BUDGET, full: bool = False
-) -> dict[str, Array]:
-    """Flat indices of the entries checked individually, per tensor (sorted).
-
-    Parameters
-    ----------
-    analytic : mapping of str to ndarray
-        The code's gradient at the probe (its largest entries are always chosen).
-    rng : numpy.random.Generator
-        Draws the sample (the check's printed seed).
-    budget : int
-        Entries over all tensors checked individually before sampling.
-    full : bool
-        Every entry.
-    """
-    sizes = {n: int(np.size(g)) for n, g in analytic.items()}
-    total = sum(sizes.values())
-    if full or total <= budget:
-        return {n: np.arange(s) for n, s in sizes.items()}
-    out = {}
-    for n, g in analytic.items():
-        size = sizes[n]
-        quota = min(size, max(MIN_SAMPLE, round(budget * size / total)))
-        if quota >= size:
-            out[n] = np.arange(size)
-            continue
-        flat = np.abs(np.ravel(g))
-        largest = np.argsort(flat)[::-1][:LARGEST]
-        rest = np.setdiff1d(np.arange(size), largest)
-        drawn = rng.choice(rest, size=quota - len(largest), replace=False)
-        out[n] = np.sort(np.concatenate([largest, drawn]))
-    return out
-
-
-def draw_directions(
-    analytic: Mapping[str, Array], rng: np.random.Generator, count: int = DIRECTIONS
-) -> dict[str, Array]:
-    """``count`` directions per tensor, shape ``(count, size)``, independent ``N(0, 1)`` components."""
-    return {n: rng.standard_normal((count, int(np.size(g)))) for n, g in analytic.items()}
-
-
-def miss_probability(allowances: Sequence[Array], errors: Sequence[float]) -> float:
-    """Probability that random directions miss one wrong entry.
-
-    Parameters
-    ----------
-    allowances : sequence of ndarray
-        Per probe, the allowance ``A`` of each direction (absolute, in units of ``g·u``).
-    errors : sequence of float
-        Per probe, the entry's absolute error ``Δ``.
-
-    Returns
-    -------
-    float
-        ``Π_probes Π_directions erf(A / (Δ √2))`` (1 when ``Δ = 0``): ``P(|Z| ≤ z) = erf(z / √2)`` for a
-        standard normal ``Z`` (Abramowitz & Stegun 1964, 7.1.1 and 26.2.2), with ``z = A / Δ``, and
-        independent directions multiply.
-    """
-    p = 1.0
-    for allowance, delta in zip(allowances, errors, strict=True):
-        if delta <= 0:
-            return 1.0
-        for a in np.ravel(allowance):
-            p *= math.erf(float(a) / (delta * math.sqrt(2.0)))
-    return p
-
-
-def detectable(
-    allowances: Sequence[Array], sizes: Sequence[float], probability: float = MISS_PROBABILITY
-) -> float:
-    """The smallest relative error ``δ`` of an entry of size ``s`` (per probe) that the directions miss
-    with probability at most ``probability``: the root of ``miss_probability(A, δ s) = probability``,
-    by bisection on ``log δ``.
-
-    Returns
-    -------
-    float
-        ``δ`` (inf when the entry size is zero at every probe).
-    """
-    if not any(s > 0 for s in sizes):
-        return math.inf
-    low, high = 1e-20, 1e20
-    if miss_probability(allowances, [high * s for s in sizes]) > probability:
-        return math.inf
-    for _ in range(200):
-        mid = math.sqrt(low * high)
-        if miss_probability(allowances, [mid * s for s in sizes]) > probability:
-            low = mid
-        else:
-            high = mid
-        if high / low < 1.001:
-            break
-    return high
 
 
 @dataclass(frozen=True)

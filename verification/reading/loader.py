@@ -8,14 +8,15 @@ assignments of constant expressions. Everything else is skipped and listed, with
 
 A skipped line never makes a later one fail:
 
-* an import that fails binds its names to a :class:`MissingModule` placeholder, which raises only when
-  the code under check uses it;
+* an import that fails binds its names to a :class:`~verification.reading.missing.MissingModule` placeholder, which raises only when
+  the code under check uses it; a class that derives from such a name directly (``from layer import
+  Layer``, ``class Dense(Layer)``) gets an empty stand-in base;
 * a name bound by a skipped statement is *tainted*: a later constant statement that reads it is
   skipped too (``y = np.array(...)`` is skipped, so ``y = y / 100`` is), and taints its own names;
 * a constant whose value could be huge (``9 ** 9 ** 9``, ``"x" * 10**12``) is skipped before it is
   evaluated (:mod:`verification.reading.bounds`);
-* a kept statement that raises while loading, a definition included (a class whose base comes from a
-  failed import), is skipped and recorded with the exception.
+* a kept statement that raises while loading, a definition included (a class whose base is an
+  attribute of a failed import, ``nn.Module``), is skipped and recorded with the exception.
 
 Only when the name asked for is unavailable does :meth:`LoadedScript.get` fail, naming the line and
 the cause. Class bodies, decorators, default values and the imported modules themselves still run:
@@ -38,6 +39,7 @@ from typing import Any
 from ffnn.validation import InputError, one_line
 from verification.memory import out_of_memory
 from verification.reading.loop_cuts import Cut, cut_loops
+from verification.reading.missing import MissingModule
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
 from verification.reading.statements import (
@@ -54,40 +56,11 @@ from verification.reading.statements import (
 
 __all__ = [
     "LoadedScript",
-    "MissingModule",
     "SkippedStatement",
     "is_constant_expression",
     "load_script",
     "one_line",
 ]
-
-
-class MissingModule:
-    """Stands for a module whose import failed while loading a script's definitions.
-
-    Any attribute access or call raises :class:`InputError` naming the module and the import error, so
-    a missing plotting library stops the check only if the code under check really uses it.
-    """
-
-    def __init__(self, name: str, error: str) -> None:
-        self._name = name
-        self._error = error
-
-    def _fail(self) -> InputError:
-        error = InputError(f"the code under check uses {self._name!r}, whose import failed ({self._error})")
-        error.kind = "import"  # type: ignore[attr-defined]  # the failure kind (verification.adapters.failures)
-        return error
-
-    def __getattr__(self, attribute: str) -> Any:
-        if attribute.startswith("__") and attribute.endswith("__"):
-            raise AttributeError(attribute)
-        raise self._fail()
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise self._fail()
-
-    def __repr__(self) -> str:
-        return f"<missing module {self._name!r}: {self._error}>"
 
 
 @dataclass(frozen=True)
@@ -137,7 +110,7 @@ class LoadedScript:
     skipped : list of SkippedStatement
         Top-level statements that were not run, or raised and were set aside.
     failed_imports : dict of str to str
-        Imported name → import error, for imports replaced by :class:`MissingModule`.
+        Imported name → import error, for imports replaced by :class:`~verification.reading.missing.MissingModule`.
     tree : ast.Module
         The parsed script (a notebook's code cells joined).
     source : Source or None

@@ -23,11 +23,16 @@ from verification.identification.progress import ProgressLine
 from verification.identification.report import check_json, format_check
 from verification.identification.request import CheckRequest
 from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, resolved
+from verification.units.check import check_units, units_target
+from verification.units.report import format_units, units_json
 from verification.zoo.run import format_zoo, run_zoo
 
 
 def check(request: dict[str, Any], progress: bool = False, timeout: float | None = None) -> dict[str, Any]:
-    """``backprop-verify check``: identify the loss the backward pass of ``PATH[:NAME]`` is the gradient of.
+    """``backprop-verify check``: identify the loss the backward pass of ``PATH[:NAME]`` is the gradient of;
+    or, for a file of units (layer pairs, losses, layer objects, engine operations,
+    :func:`verification.units.check.wants_units`), check each backward as the vector–Jacobian product of
+    its forward (exit status 0 every unit matches, 1 a mismatch, 2 none could be checked).
 
     Parameters
     ----------
@@ -50,6 +55,15 @@ def check(request: dict[str, Any], progress: bool = False, timeout: float | None
     # as when Python runs the script, its folder is on the path while its code runs: a module beside
     # it imported inside a function is found (the loader adds the folder only while it loads)
     sys.path.insert(0, str(resolved(parsed.target.path).parent))
+    found = units_target(
+        parsed.target.path, parsed.target.name, explicit=parsed.options.explicit, seed=parsed.probing.seed
+    )
+    if found is not None:
+        probing = parsed.probing
+        report = check_units(
+            *found, seed=probing.seed, method=probing.method, full=probing.full, path=parsed.target.path
+        )
+        return {"text": format_units(report), "json": units_json(report), "status": report.status}
     line = ProgressLine(sys.stderr, force=progress, timeout=timeout)
     outcome = check_target(parsed, progress=line)
     line.close()

@@ -1,0 +1,209 @@
+"""The unit check on the team's layer files: every planted bug is found, in the settings where it
+shows and only there, and the correct files give no mismatch.
+
+The files in ``tests/layer_files`` are written in the styles of the ecosystem (the course's ``(out,
+cache)`` functions, layer objects, a micrograd-style engine, losses with derivatives); each ``*_bugs``
+file plants one bug per unit that students make, named in its docstring.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from verification.reading.loader import load_script
+from verification.tolerances import tolerance_for
+from verification.units.check import UnitsReport, check_units
+from verification.units.discovery import discover
+from verification.units.run import UnitResult
+from verification.units.verdicts import CHECKED
+
+FILES = Path(__file__).resolve().parent / "layer_files"
+CORRECT = ("course_layers", "course_rnn", "layer_objects", "engine", "losses")
+
+
+@cache
+def checked(name: str, seed: int = 0, full: bool = False) -> UnitsReport:
+    script = load_script(FILES / f"{name}.py")
+    return check_units(script, discover(script, seed), seed=seed, full=full)
+
+
+def unit(name: str, unit_name: str) -> UnitResult:
+    found = [r for r in checked(name).results if r.unit == unit_name]
+    assert len(found) == 1, (
+        f"got units {[r.unit for r in checked(name).results]}, but should hold {unit_name}"
+    )
+    return found[0]
+
+
+def verdicts(r: UnitResult) -> dict[str, str]:
+    return {s.setting: s.verdict for s in r.settings}
+
+
+# --- correct files: no mismatch ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", CORRECT)
+def test_a_correct_file_matches_at_every_setting(name: str) -> None:
+    report = checked(name)
+    wrong = {r.unit: verdicts(r) for r in report.results if r.verdict != "matches"}
+    assert not wrong, f"got {wrong}, but every unit of {name}.py is right"
+    assert report.status == 0
+
+
+@pytest.mark.parametrize("name", CORRECT)
+def test_matching_gradients_agree_to_the_accuracy_of_their_method(name: str) -> None:
+    """A match is not a loose one: each gradient's relative error is within its method's ``rtol``."""
+    for r in checked(name).results:
+        for s in r.settings:
+            if s.verdict not in CHECKED:
+                continue
+            rtol = tolerance_for(np.float64, s.method).rtol
+            errors = {o.name: o.relative_error for o in s.outputs}
+            where = f"{r.unit} at {s.setting} ({s.method})"
+            assert all(e is not None and e <= rtol for e in errors.values()), (
+                f"got relative errors {errors} for {where}, but should be ≤ {rtol:.1e}"
+            )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", CORRECT)
+@pytest.mark.parametrize("seed", range(1, 16))
+def test_a_correct_file_matches_over_many_seeds(name: str, seed: int) -> None:
+    report = checked(name, seed, full=seed % 3 == 0)
+    wrong = {r.unit: verdicts(r) for r in report.results if r.verdict not in ("matches",)}
+    assert not wrong, f"got {wrong} with seed {seed}, but every unit of {name}.py is right"
+
+
+# --- planted bugs: found where they show -------------------------------------------------------------
+
+BUGS = [
+    ("course_layers_bugs", "batchnorm", ["dx"], None),
+    ("course_layers_bugs", "dropout", ["dx"], None),
+    ("course_layers_bugs", "conv_naive", ["dx"], {"pad 0", "even 2×2 filters, stride 2, pad 0"}),
+    (
+        "course_layers_bugs",
+        "max_pool_naive",
+        ["dx"],
+        {"2×2 windows, stride 2", "batch of one (N = 1)"},
+    ),
+    ("course_layers_bugs", "svm_loss", ["dx"], {"batch of one (N = 1)"}),
+    ("course_rnn_bugs", "lstm_step", ["dx", "dprev_h", "dWx", "dWh", "db"], None),
+    ("course_rnn_bugs", "word_embedding", ["dW"], {"one time step (T = 1)"}),
+    ("course_rnn_bugs", "rnn_step", ["dx", "dprev_h", "dWx", "dWh", "db"], None),
+    ("layer_objects_bugs", "Layer_Dense", ["dbiases"], None),
+    ("layer_objects_bugs", "Activation_Tanh", ["dinputs"], None),
+    ("layer_objects_bugs", "FullyConnected", ["dx"], None),
+    (
+        "engine_bugs",
+        "Value.__mul__",
+        ["self.grad", "other.grad"],
+        {"alone, operands > 0", "alone, operands < 0"},
+    ),
+    ("engine_bugs", "Value.tanh", ["self.grad"], None),
+    ("losses_bugs", "mse", ["dy_pred"], None),
+    ("losses_bugs", "cross_entropy", ["dy_pred"], {"one sample of 4 (1, 4)", "one value (1, 1)"}),
+    ("losses_bugs", "tanh", ["dx"], None),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "unit_name", "differs", "passes"), BUGS, ids=[f"{b[0]}-{b[1]}" for b in BUGS]
+)
+def test_a_planted_bug_is_found_in_the_settings_where_it_shows(
+    name: str, unit_name: str, differs: list[str], passes: set[str] | None
+) -> None:
+    r = unit(name, unit_name)
+    assert r.verdict == "mismatch" and r.differs == differs, (
+        f"got {r.verdict} {r.differs}, but should differ in {differs}"
+    )
+    matching = {s.setting for s in r.settings if s.verdict == "matches"}
+    assert matching == (passes or set()), f"got matches at {matching}, but the bug hides only at {passes}"
+
+
+def test_the_files_with_bugs_hold_no_other_mismatch() -> None:
+    """The units without a planted bug (``Value.__add__``, ``Value.exp``, ``relu``) match."""
+    planted = {(b[0], b[1]) for b in BUGS}
+    for name in sorted({b[0] for b in BUGS}):
+        for r in checked(name).results:
+            if (name, r.unit) not in planted:
+                assert r.verdict == "matches", f"got {r.verdict} for {r.unit} in {name}.py, which has no bug"
+
+
+def test_a_gradient_of_the_padded_shape_is_a_mismatch_naming_both_shapes() -> None:
+    s = unit("course_layers_bugs", "conv_naive").settings[0]
+    dx = next(o for o in s.outputs if o.name == "dx")
+    assert dx.problem == "shape (4, 3, 7, 7), but the input has shape (4, 3, 5, 5)"
+
+
+@pytest.mark.parametrize(
+    ("name", "unit_name", "constant"),
+    [
+        ("losses_bugs", "mse", -1.0),
+        ("losses_bugs", "cross_entropy", 4.0),
+        ("course_layers_bugs", "svm_loss", 4.0),
+    ],
+)
+def test_a_gradient_off_by_a_constant_is_a_mismatch_that_names_the_constant(
+    name: str, unit_name: str, constant: float
+) -> None:
+    """The sign flipped (c = −1), the batch mean's 1 / N forgotten (c = N = 4 samples)."""
+    first = unit(name, unit_name).settings[0]
+    found = [o.constant for o in first.outputs if o.verdict == "mismatch"]
+    rtol = tolerance_for(np.float64, first.method).rtol
+    assert len(found) == 1 and found[0] is not None and abs(found[0] - constant) <= rtol * abs(constant), (
+        f"got constants {found}, but should be {constant}"
+    )
+
+
+# --- stubs and refusals ------------------------------------------------------------------------------
+
+
+def test_an_unimplemented_unit_is_a_stub_naming_its_placeholder(tmp_path: Path) -> None:
+    path = tmp_path / "todo.py"
+    path.write_text(
+        "import numpy as np\n"
+        "def affine_forward(x, w, b):\n    out = x @ w + b\n    return out, (x, w)\n"
+        "def affine_backward(dout, cache):\n    dx, dw, db = None, None, None\n"
+        "    pass\n    return dx, dw, db\n"
+        "def relu_forward(x):\n    out = None\n    pass\n    return out, x\n"
+        "def relu_backward(dout, cache):\n    return dout * (cache > 0)\n",
+        encoding="utf-8",
+    )
+    script = load_script(path)
+    report = check_units(script, discover(script))
+    got = {r.unit: (r.verdict, r.reason) for r in report.results}
+    assert got == {
+        "affine": ("stub", "affine_backward returns None (pass at line 7)"),
+        "relu": ("stub", "relu_forward returns None for output 1"),
+    }
+    assert report.status == 2, "no unit could be checked"
+
+
+def test_a_backward_that_raises_is_a_mismatch_naming_the_exception_and_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "raises.py"
+    path.write_text(
+        "def scale_forward(x):\n    return 2 * x, x\n"
+        "def scale_backward(dout, cache):\n    return 2 * dout + cache.missing\n",
+        encoding="utf-8",
+    )
+    script = load_script(path)
+    (r,) = check_units(script, discover(script)).results
+    assert r.verdict == "mismatch"
+    assert r.reason == (
+        "scale_backward raised AttributeError: 'numpy.ndarray' object has no attribute 'missing' "
+        "at raises.py, line 4"
+    )
+
+
+def test_a_network_of_layer_objects_names_the_first_layer_that_breaks_on_the_way_back() -> None:
+    report = checked("network_of_layers")
+    assert report.network == (
+        "Network at the top level (line 55): backward runs loss_activation "
+        "(Activation_Softmax_Loss_CategoricalCrossentropy) → dense2 (Layer_Dense) → activation1 "
+        "(Activation_ReLU) → dense1 (Layer_Dense). The first layer that breaks on the way back: dense2 "
+        "(Layer_Dense: dbiases differ)."
+    )

@@ -1,0 +1,51 @@
+"""Stand-ins for the modules a script imports but this machine does not have.
+
+The loader binds a :class:`MissingModule` where an import failed, so a missing plotting library stops
+the check only if the code under check really uses it; a class deriving from a failed name gets an empty
+stand-in base.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ffnn.validation import InputError
+
+
+class MissingModule:
+    """Stands for a module whose import failed while loading a script's definitions.
+
+    Any attribute access or call raises :class:`InputError` naming the module and the import error, so
+    a missing plotting library stops the check only if the code under check really uses it.
+    """
+
+    def __init__(self, name: str, error: str) -> None:
+        self._name = name
+        self._error = error
+
+    def _fail(self) -> InputError:
+        error = InputError(f"the code under check uses {self._name!r}, whose import failed ({self._error})")
+        error.kind = "import"  # type: ignore[attr-defined]  # the failure kind (verification.adapters.failures)
+        return error
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)
+        raise self._fail()
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise self._fail()
+
+    def __repr__(self) -> str:
+        return f"<missing module {self._name!r}: {self._error}>"
+
+    def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[type]:
+        """A class whose base is a name that failed to import (``from layer import Layer``, then
+        ``class Dense(Layer)``) derives from an empty stand-in instead (PEP 560), so the class is
+        defined: layer files import their base class from a sibling module more often than not. What
+        the class inherits is missing, and using it fails as any use of a missing name does."""
+        stand_in = self.__dict__.get("_stand_in")
+        if stand_in is None:  # one per failed name, so the classes deriving from it share their base
+            stand_in = type(self._name.rsplit(".", 1)[-1], (), {"__doc__": f"stand-in for {self!r}"})
+            self.__dict__["_stand_in"] = stand_in
+        return (stand_in,)

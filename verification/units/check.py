@@ -1,0 +1,169 @@
+"""``check`` on a file of units: whether a target is one, and the check of all its units (or one).
+
+:func:`wants_units` is the decision the ``check`` command takes (its job in
+:mod:`verification.runs.jobs` calls it): a file is checked unit by unit when the target names a unit,
+or names nothing and the file's units are not part of a network the network check would take. A
+network file (a class with ``forward`` and ``backward(x, y)``, functions over a dict of parameters, a
+training loop at the top level) is checked as before.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ffnn.validation import InputError
+from verification.reading.loader import LoadedScript, load_script
+from verification.reading.sources import Python2Syntax
+from verification.reading.targets import default_name
+from verification.units.composition import composition
+from verification.units.discovery import discover, select
+from verification.units.run import Unit, UnitResult, check_unit, status
+
+
+@dataclass
+class UnitsReport:
+    """The check of a file's units.
+
+    Attributes
+    ----------
+    path : str
+        The file, as given.
+    results : list of UnitResult
+    seed : int
+    method : str
+        ``auto``, ``complex-step`` or ``richardson`` as asked (each setting names the method that ran).
+    full : bool
+        Every entry one by one.
+    seconds : float
+    failed_imports : dict of str to str
+        Names whose import failed (placeholders or stand-in bases).
+    network : str
+        The layers of a network composed at the top level and which breaks first
+        (:mod:`verification.units.composition`), or empty.
+    """
+
+    path: str
+    results: list[UnitResult] = field(default_factory=list)
+    seed: int = 0
+    method: str = "auto"
+    full: bool = False
+    seconds: float = 0.0
+    failed_imports: dict[str, str] = field(default_factory=dict)
+    network: str = ""
+
+    @property
+    def status(self) -> int:
+        """0 every unit checked matches, 1 a mismatch, 2 none could be checked
+        (:func:`verification.units.run.status`)."""
+        return status(self.results)
+
+
+def _network_target(script: LoadedScript) -> str | None:
+    """The class or function the network check would take without a name, or None."""
+    try:
+        return default_name(script)
+    except InputError:
+        return None
+
+
+def wants_units(
+    script: LoadedScript, name: str | None, explicit: bool = False, seed: int = 0
+) -> list[Unit] | None:
+    """The units to check, or None when the target is for the network check.
+
+    Parameters
+    ----------
+    script : LoadedScript
+    name : str or None
+        The target's ``NAME``.
+    explicit : bool
+        The explicit form (``--forward`` …) was given: always the network check.
+    seed : int
+        The check's seed, which the units re-seed the code's generators with.
+    """
+    if explicit:
+        return None
+    units = discover(script, seed)
+    if not units:
+        return None
+    if name is not None:
+        chosen = select(units, name)
+        return chosen or None
+    network = _network_target(script)
+    if network is not None and not select(units, network):
+        return None
+    return units
+
+
+def units_target(
+    path: str, name: str | None, *, explicit: bool = False, seed: int = 0
+) -> tuple[LoadedScript, list[Unit]] | None:
+    """The loaded script and its units when ``PATH[:NAME]`` is a file of units (:func:`wants_units`);
+    None for the network check, which also reports a script that does not load. A Python 2 script is
+    translated by 2to3 first (:func:`verification.reading.loader.load_script`)."""
+    try:
+        script = load_script(path)
+    except Python2Syntax:
+        try:
+            script = load_script(path, python2=True)
+        except InputError:
+            return None
+    except InputError:
+        return None
+    units = wants_units(script, name, explicit, seed)
+    return None if units is None else (script, units)
+
+
+def check_units(
+    script: LoadedScript,
+    units: list[Unit],
+    *,
+    seed: int = 0,
+    method: str = "auto",
+    full: bool = False,
+    path: str | None = None,
+) -> UnitsReport:
+    """Check every unit over its settings.
+
+    Parameters
+    ----------
+    script : LoadedScript
+    units : list of Unit
+        From :func:`wants_units` or :func:`verification.units.discovery.discover` (made with ``seed``).
+    seed : int
+        Seeds every draw; the report prints it.
+    method : str
+        ``auto`` (complex step where the forward is complex-safe, else Richardson), ``complex-step``
+        or ``richardson``.
+    full : bool
+        Every entry one by one (default: a sample and random directions, with the miss probability
+        stated).
+    path : str, optional
+        The file as the user gave it, for the report.
+
+    Raises
+    ------
+    InputError
+        On an unknown method.
+    """
+    if method not in ("auto", "complex-step", "richardson"):
+        raise InputError(f"method must be auto, complex-step or richardson, got {method!r}")
+    start = time.perf_counter()
+    results: list[UnitResult] = []
+    for u in units:
+        after = getattr(u, "after", None)
+        if callable(after):  # a unit built on others (an engine's graph) hears how they did
+            after(results)
+        results.append(check_unit(u, seed, method=method, full=full))
+    network = composition(script, results)
+    return UnitsReport(
+        path if path is not None else str(script.path),
+        results,
+        seed,
+        method,
+        full,
+        time.perf_counter() - start,
+        dict(script.failed_imports),
+        network.describe(results) if network is not None else "",
+    )

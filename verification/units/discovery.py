@@ -1,0 +1,262 @@
+"""Finding the units of a file: by naming, and by the protocols of the ecosystem.
+
+=================== ====================================================================== =========
+unit                how it is found                                                        kind
+=================== ====================================================================== =========
+pair                ``X_forward`` / ``X_backward`` (also ``X_backward_alt``, ``X_forward_naive``,  ``pair``
+                    ``fprop`` / ``bprop``, plain ``forward`` / ``backward``)
+loss function       returns two values, the first a loss (``softmax_loss`` → ``loss, dx``)     ``loss``
+loss / derivative   ``mse`` with ``mse_prime``, ``d_mse``, ``mse_derivative``, …; classes with    ``loss``
+                    ``loss`` and ``gradient`` methods, or a ``forward(y_pred, y_true)``
+layer object        a class with ``forward`` and ``backward(dvalues)`` (or ``fprop`` / ``bprop``)  ``layer``
+engine operation    a method of a ``Value`` class that attaches a backward closure to its output   ``op``
+=================== ====================================================================== =========
+
+A class whose body is empty and that derives from the base of a layer found is a ``stub`` layer; an
+abstract base (every method raises ``NotImplementedError``, subclassed in the file) is not a unit.
+Units are listed in the order of the file.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import types
+from typing import Any
+
+from ffnn.validation import InputError
+from verification.reading.conventions import X_ARGS, Y_ARGS
+from verification.reading.loader import LoadedScript
+from verification.units.arguments import parameters
+from verification.units.engines import Engine, GraphUnit, OperationUnit
+from verification.units.heads import HeadUnit, is_head
+from verification.units.layers import LayerUnit
+from verification.units.losses import LossPairUnit, derivative_of, loss_methods
+from verification.units.models import ModelUnit, is_model
+from verification.units.pairs import LossFunctionUnit, PairUnit
+from verification.units.run import FixedUnit, Unit
+from verification.units.running import Runner, failure_line
+from verification.units.source import definition, nested_assignments, placeholder, returned_names
+
+FORWARD_WORDS = ("forward", "fprop")
+"""Words that name a forward function (``affine_forward``); a backward ``X_backward`` whose forward is
+not named so pairs with a function ``X`` (``sigmoid(Z) -> (A, cache)``)."""
+BACKWARD_WORDS = ("backward", "bprop")
+VARIANT = re.compile(r"_(alt|alternative|v\d+|vectori[sz]ed|fast|simple|naive|loop|loops)\d*$", re.I)
+"""Suffixes of a second implementation of the same backward (``batchnorm_backward_alt``)."""
+LOSS_NAMES = re.compile(r"loss|cost|error|entropy|mse|mae|nll|hinge|huber", re.I)
+
+
+def _key(name: str, words: tuple[str, ...]) -> str | None:
+    for word in words:
+        if re.search(word, name, re.I):
+            return re.sub(word, "*", name, count=1, flags=re.I)
+    return None
+
+
+def _stem(key: str) -> str:
+    stem = re.sub(r"_+", "_", key.replace("*", "_")).strip("_")
+    return stem or "forward"
+
+
+def functions(script: LoadedScript) -> list[tuple[str, Any]]:
+    """The script's own top-level functions, in order."""
+    ns = script.module.__dict__
+    return [(n, ns[n]) for n in script.defined_names() if isinstance(ns.get(n), types.FunctionType)]
+
+
+def _takes_labels(fn: Any) -> bool:
+    """A backward that takes the labels (``backward(x, y, W1, W2)``) is a network's, not a layer's."""
+    return any(p.name.lower() in {n.lower() for n in Y_ARGS} for p in parameters(fn))
+
+
+def pair_units(script: LoadedScript, seed: int) -> tuple[list[tuple[int, Unit]], set[str]]:
+    """The forward/backward function pairs, with their line, and the names they use."""
+    funcs = functions(script)
+    forwards = {k: (n, f) for n, f in funcs if (k := _key(n, FORWARD_WORDS)) is not None}
+    lines = {s.name: s.lineno for s in script.tree.body if isinstance(s, ast.FunctionDef)}
+    out: list[tuple[int, Unit]] = []
+    used: set[str] = set()
+    for name, fn in funcs:
+        key = _key(name, BACKWARD_WORDS)
+        if key is None:
+            continue
+        match = forwards.get(key)
+        stem = _stem(key)
+        if match is None:
+            base = VARIANT.sub("", key)
+            match = next((v for k, v in forwards.items() if VARIANT.sub("", k) == base), None)
+        if match is None and (plain := key.replace("_*", "").replace("*", "")) in dict(funcs):
+            match = (plain, dict(funcs)[plain])  # sigmoid(Z) -> (A, cache) with sigmoid_backward(dA, cache)
+        if match is None or _takes_labels(fn):
+            continue
+        out.append(
+            (
+                lines.get(match[0], 0) * 1000 + lines.get(name, 0),
+                PairUnit(stem, match, (name, fn), script, seed),
+            )
+        )
+        used |= {name, match[0]}
+    return out, used
+
+
+def _returns_loss_and_gradient(script: LoadedScript, name: str) -> bool:
+    node = next((s for s in script.tree.body if isinstance(s, ast.FunctionDef) and s.name == name), None)
+    names = returned_names(node)
+    if len(names) != 2:
+        return False
+    first = (names[0] or "").lower()
+    return bool(LOSS_NAMES.search(name)) or first in ("loss", "cost", "j", "l", "data_loss")
+
+
+def loss_function_units(script: LoadedScript, seed: int, used: set[str]) -> list[tuple[int, Unit]]:
+    """Functions returning a loss and its gradient, with their line."""
+    lines = {s.name: s.lineno for s in script.tree.body if isinstance(s, ast.FunctionDef)}
+    out: list[tuple[int, Unit]] = []
+    for name, fn in functions(script):
+        if name not in used and _returns_loss_and_gradient(script, name):
+            out.append((lines.get(name, 0) * 1000, LossFunctionUnit(name, (name, fn), script, seed)))
+    return out
+
+
+def derivative_units(script: LoadedScript, seed: int, used: set[str]) -> list[tuple[int, Unit]]:
+    """Functions paired with the function they are the derivative of, by name (``mse_prime``)."""
+    funcs = dict(functions(script))
+    lines = {s.name: s.lineno for s in script.tree.body if isinstance(s, ast.FunctionDef)}
+    out: list[tuple[int, Unit]] = []
+    for name, fn in funcs.items():
+        base = None if name in used else derivative_of(name, list(funcs))
+        if base is not None and base not in used:
+            unit = LossPairUnit(base, (base, funcs[base]), (name, fn), script, seed)
+            out.append((lines.get(base, 0) * 1000 + lines.get(name, 0), unit))
+    return out
+
+
+FORWARD_METHODS = ("forward", "fprop", "forward_pass", "forward_propagation", "__call__")
+BACKWARD_METHODS = ("backward", "bprop", "backward_pass", "backward_propagation", "backprop")
+INPUT_NAMES = {n.lower() for n in (*X_ARGS, *Y_ARGS)}
+
+
+def _layer_methods(cls: type) -> tuple[str, str] | None:
+    forward = next((m for m in FORWARD_METHODS if callable(getattr(cls, m, None)) and m in dir(cls)), None)
+    backward = next((m for m in BACKWARD_METHODS if callable(getattr(cls, m, None))), None)
+    if forward is None or backward is None or (forward == "__call__" and "__call__" not in vars(cls)):
+        return None
+    params = parameters(getattr(cls, backward))[1:]
+    if (params and params[0].name.lower() in INPUT_NAMES) or _takes_labels(getattr(cls, backward)):
+        return None  # a network's backward(x, y): checked as a network
+    return forward, backward
+
+
+def _is_engine(cls: type, script: LoadedScript) -> bool:
+    node = definition(script, cls.__name__, cls)
+    methods = [m for m in getattr(node, "body", []) if isinstance(m, ast.FunctionDef)]
+    if not any(nested_assignments(m) for m in methods):
+        return False
+    try:
+        return hasattr(cls(1.5), "grad") or any("grad" in k for k in vars(cls(1.5)))
+    except Exception:  # a class that does not take one number is not an engine's value
+        return False
+
+
+def _engine_units(cls: type, script: LoadedScript, seed: int, classes: list[type]) -> list[Unit]:
+    engine = Engine(cls, script)
+    units: list[Unit] = [OperationUnit(engine, op, seed) for op in engine.operations]
+    method = next((m for m in ("backward", "backprop") if callable(getattr(cls, m, None))), None)
+    if method is not None:
+        units.append(GraphUnit(engine, method, seed))
+        units += [ModelUnit(c, engine, seed) for c in classes if is_model(c, engine)]
+    return units
+
+
+def _abstract(cls: type, script: LoadedScript, classes: list[type]) -> bool:
+    """A base class of others in the file whose own methods are all placeholders."""
+    node = definition(script, cls.__name__, cls)
+    methods = [m for m in getattr(node, "body", []) if isinstance(m, ast.FunctionDef)]
+    subclassed = any(c is not cls and issubclass(c, cls) for c in classes)
+    return subclassed and bool(methods) and all(placeholder(m) for m in methods)
+
+
+def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
+    """Engines, heads, loss classes, layer objects and empty layers, with their line."""
+    ns = script.module.__dict__
+    classes = [ns[n] for n in script.defined_names() if isinstance(ns.get(n), type)]
+    lines = {s.name: s.lineno for s in script.tree.body if isinstance(s, ast.ClassDef)}
+    out: list[tuple[int, Unit]] = []
+    layer_bases: set[type] = set()
+    empty: list[type] = []
+    engines: set[type] = set()
+    for cls in classes:
+        if any(is_model(cls, Engine(e, script)) for e in engines):
+            continue  # a model on an engine: checked with the engine
+        line = lines.get(cls.__name__, 0) * 1000
+        if _abstract(cls, script, classes):
+            continue
+        if _is_engine(cls, script):
+            out += [(line + i, u) for i, u in enumerate(_engine_units(cls, script, seed, classes))]
+            engines.add(cls)
+        elif is_head(cls):
+            out.append((line, HeadUnit(cls, script, seed)))
+        elif (methods := loss_methods(cls)) is not None and not [
+            p for p in parameters(cls) if p.default is p.empty
+        ]:
+            try:
+                obj = Runner(script, seed).call(f"{cls.__name__}()", cls)
+            except InputError as exc:
+                reason = f"{cls.__name__}() {failure_line(exc)}"
+                out.append((line, FixedUnit(cls.__name__, "loss", cls.__name__, None, "refused", reason)))
+                continue
+            values = [(f"{cls.__name__}.{m}", getattr(obj, m)) for m in methods[0]]
+            derivative = (f"{cls.__name__}.{methods[1]}", getattr(obj, methods[1]))
+            pair = LossPairUnit(cls.__name__, values[0], derivative, script, seed, values[1:])
+            out.append((line, pair))
+        elif (layer := _layer_methods(cls)) is not None:
+            out.append((line, LayerUnit(cls, layer, script, seed)))
+            layer_bases |= {b for b in cls.__bases__ if b is not object}
+        elif placeholder(definition(script, cls.__name__, cls)).startswith("an empty class"):
+            empty.append(cls)
+    for cls in empty:
+        if set(cls.__bases__) & layer_bases:
+            reason = (
+                f"{cls.__name__} is not implemented ({placeholder(definition(script, cls.__name__, cls))})"
+            )
+            out.append(
+                (
+                    lines.get(cls.__name__, 0) * 1000,
+                    FixedUnit(cls.__name__, "layer", cls.__name__, cls.__name__, "stub", reason),
+                )
+            )
+    return out
+
+
+def discover(script: LoadedScript, seed: int = 0) -> list[Unit]:
+    """Every unit of the script, in the order of the file (see the module docstring).
+
+    Parameters
+    ----------
+    script : LoadedScript
+    seed : int
+        The check's seed (re-seeds the generators the code draws from).
+    """
+    found, used = pair_units(script, seed)
+    losses = loss_function_units(script, seed, used)
+    used |= {u.forward for _, u in losses}
+    found += losses + derivative_units(script, seed, used) + class_units(script, seed)
+    return [u for _, u in sorted(found, key=lambda item: item[0])]
+
+
+def select(units: list[Unit], name: str) -> list[Unit]:
+    """The units ``name`` names: a unit (``affine``), its forward or backward (``affine_backward``,
+    ``Dense.backward``), or a class (``Value``: all its operations)."""
+    out = []
+    for u in units:
+        names = {
+            u.name,
+            u.forward,
+            u.backward or "",
+            u.forward.split(".")[0],
+            (u.backward or "").split(".")[0],
+        }
+        if name in names:
+            out.append(u)
+    return out

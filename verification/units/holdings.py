@@ -1,0 +1,137 @@
+"""Where a layer object keeps its parameters, and where its backward leaves their gradients.
+
+Parameters are float arrays held in attributes (``self.weights``) or in a dict attribute
+(``self.params['W']``); each gets a name (``weights``, ``params['W']``) and its *key*, the last part
+(``weights``, ``W``), which gradients are matched by. A backward's gradients are found, in order:
+
+* returned: one array is the input's gradient; a tuple is matched by the names its ``return``
+  statement gives (``return dx, dW, db``), else the input's gradient first and then the parameters';
+* stored in attributes named like a gradient of a key (``dweights``, ``dW``, ``grad_W``, ``W_grad``;
+  ``dinputs``, ``dx`` for the input), or in a dict attribute keyed so (``self.grads['W']``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from verification.units.pairs import gradient_stem
+
+Array = NDArray[Any]
+Slot = tuple[str, str | None]
+INPUT_KEYS = ("inputs", "input", "x", "X", "in", "in_", "a_prev", "prev", "a", "inp")
+"""Keys of an input's gradient (``dinputs``, ``dx``, ``grad_input``)."""
+
+
+def _is_parameter(value: Any) -> bool:
+    return isinstance(value, np.ndarray) and value.dtype.kind == "f" and value.size > 0
+
+
+def parameter_slots(obj: Any) -> dict[str, Slot]:
+    """The object's float arrays, in attributes and in dict attributes, by name."""
+    out: dict[str, Slot] = {}
+    for attr, value in vars(obj).items():
+        if _is_parameter(value):
+            out[attr] = (attr, None)
+        elif isinstance(value, dict):
+            out.update(
+                {
+                    f"{attr}[{k!r}]": (attr, k)
+                    for k, v in value.items()
+                    if isinstance(k, str) and _is_parameter(v)
+                }
+            )
+    return out
+
+
+def key(name: str, slot: Slot) -> str:
+    """The part of a parameter's name its gradient is matched by: the attribute or the dict key."""
+    return slot[1] if slot[1] is not None else slot[0]
+
+
+def get(obj: Any, slot: Slot) -> Any:
+    """The value at a slot."""
+    value = getattr(obj, slot[0])
+    return value if slot[1] is None else value[slot[1]]
+
+
+def put(obj: Any, slot: Slot, value: Any) -> None:
+    """Bind ``value`` at a slot (a dict entry is set in the dict the object holds)."""
+    if slot[1] is None:
+        setattr(obj, slot[0], value)
+    else:
+        getattr(obj, slot[0])[slot[1]] = value
+
+
+def snapshot(obj: Any) -> dict[str, Any]:
+    """The object's attributes now, dicts copied one level (so entries set later are seen as new)."""
+    return {k: dict(v) if isinstance(v, dict) else v for k, v in vars(obj).items()}
+
+
+def _new(obj: Any, before: dict[str, Any]) -> list[tuple[str, Any]]:
+    """``(label, array)`` for arrays the backward set: new or rebound attributes and dict entries."""
+    out = []
+    for attr, value in vars(obj).items():
+        if isinstance(value, np.ndarray) and before.get(attr) is not value:
+            out.append((attr, value))
+        elif isinstance(value, dict):
+            old = before.get(attr, {}) if isinstance(before.get(attr), dict) else {}
+            out += [
+                (f"{attr}[{k!r}]", v)
+                for k, v in value.items()
+                if isinstance(k, str) and isinstance(v, np.ndarray) and old.get(k) is not v
+            ]
+    return out
+
+
+def _match(label: str, keys: dict[str, str]) -> str | None:
+    """The parameter (or ``x``) a gradient labelled ``label`` belongs to, by its key's stem."""
+    last = label.rsplit("[", 1)[-1].strip("]'\"") if "[" in label else label
+    stem = gradient_stem(last)
+    if stem != last and stem in keys:
+        return keys[stem]
+    if "[" in label and last in keys and label.split("[")[0] not in keys:  # self.grads['W']
+        return keys[last]
+    if stem != last and stem in INPUT_KEYS:
+        return "x"
+    return None
+
+
+def gradients(
+    obj: Any, before: dict[str, Any], slots: dict[str, Slot], returned: Any, names: list[str | None]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """The gradients a backward gave, by parameter name (``x`` for the input), and how it named them.
+
+    Parameters
+    ----------
+    obj : object
+        The layer after its backward.
+    before : dict
+        :func:`snapshot` before the backward.
+    slots : dict of str to Slot
+        The parameters.
+    returned : object
+        What the backward returned.
+    names : list of str or None
+        The names its ``return`` statement gives.
+    """
+    keys = {key(n, s): n for n, s in slots.items()}
+    found: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    if isinstance(returned, np.ndarray):
+        found["x"], labels["x"] = returned, "dx"
+    elif isinstance(returned, (tuple, list)) and all(isinstance(r, np.ndarray) for r in returned):
+        order = ["x", *slots]
+        for i, r in enumerate(returned):
+            named = names[i] if len(names) == len(returned) else None
+            target = _match(named, keys) if named else None
+            target = target or (order[i] if i < len(order) and not named else None)
+            if target is not None:
+                found[target], labels[target] = r, named or f"d{target}"
+    for label, value in _new(obj, before):
+        target = _match(label, keys)
+        if target is not None and target not in found and label not in slots:
+            found[target], labels[target] = value, label
+    return found, labels

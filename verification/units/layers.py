@@ -1,0 +1,242 @@
+"""Layer objects: a class with ``forward(x)`` and ``backward(dout)`` that keeps its own parameters.
+
+The NNFS book's ``Layer_Dense`` stores ``dweights``, ``dbiases`` and ``dinputs``; other frameworks
+return the input gradient, or update the weights in place with a learning rate they are given
+(``backward(output_gradient, learning_rate)``). The check builds the layer (constructor arguments
+guessed from their names, :data:`CONSTRUCTOR_GUESSES`), replaces its float arrays (its parameters) by
+draws scaled to keep the output of order one, finds an input shape the forward takes (rows or columns
+of the weights' sizes, images for four-dimensional weights), and reads the gradients:
+
+* returned or stored (:mod:`verification.units.holdings`): the input's gradient returned, or a tuple
+  ``(dx, dW, db)``; attributes named like a gradient (``dinputs``, ``dweights``, ``dW``, ``W_grad``) or
+  entries of a dict (``self.grads['W']``, for parameters kept in ``self.params['W']``);
+* else, when ``backward`` changed a parameter, ``(before − after) / lr`` (a parameter it leaves
+  unchanged while it updates others has the implied gradient zero), with the update's own rounding
+  ``ε (|before| + |after|) / lr`` added to the numeric estimate.
+
+The forward is the layer's output as a function of its input and parameters (what ``forward`` returns,
+else the attribute it sets, ``output`` first).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.validation import InputError
+from verification.reading.loader import LoadedScript
+from verification.units.arguments import parameters
+from verification.units.cases import Case, NotChecked
+from verification.units.complexify import ComplexAllocation, namespaces_of
+from verification.units.holdings import get, gradients, parameter_slots, put, snapshot
+from verification.units.running import Runner, failure_line, is_complex
+from verification.units.settings import ONE, Setting
+from verification.units.source import definition, placeholder, returned_names
+from verification.units.vjp import Problem
+
+Array = NDArray[Any]
+EPS = float(np.finfo(np.float64).eps)
+CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"^(lr|learning_?rate|eta|step_size)$", re.I), 0.1),
+    (re.compile(r"in_?channels|channels_?in|n_?channels|depth", re.I), 3),
+    (re.compile(r"out_?channels|filters|n_?filters|num_filters|kernels", re.I), 2),
+    (re.compile(r"kernel|filter_size|ksize|window|pool", re.I), 3),
+    (re.compile(r"stride", re.I), 1),
+    (re.compile(r"pad", re.I), 1),
+    (re.compile(r"^(p|rate|dropout|drop_prob|keep_prob)$", re.I), 0.5),
+    (re.compile(r"^eps", re.I), 1e-5),
+    (re.compile(r"momentum", re.I), 0.9),
+    (re.compile(r"in|fan_?in", re.I), 4),
+    (re.compile(r"out|neuron|nuerons|unit|hidden|size|dim|features|fan_?out", re.I), 3),
+)
+"""Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
+OUTPUT_ATTRIBUTES = ("output", "out", "outputs", "y", "a", "activation", "z", "result")
+TRAINING = re.compile(r"^(training|train|is_training|train_mode)$", re.I)
+LR = re.compile(r"^(lr|l_?rate|learn(ing)?_?rate|eta|alpha|step_?size|rate)$", re.I)
+
+
+def constructor_arguments(cls: type) -> dict[str, Any]:
+    """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`).
+
+    Raises
+    ------
+    NotChecked
+        ``refused`` naming a required argument whose name says nothing of its value.
+    """
+    out = {}
+    for p in parameters(cls):
+        if p.default is not p.empty:
+            continue
+        guess = next((v for pattern, v in CONSTRUCTOR_GUESSES if pattern.search(p.name)), None)
+        if guess is None:
+            raise NotChecked("refused", f"cannot tell what {cls.__name__}() takes as {p.name}")
+        out[p.name] = guess
+    return out
+
+
+def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
+    """Input shapes to try for a batch of ``n``: rows or columns of each weight's sizes, images for a
+    four-dimensional weight, else ``(n, 5)``."""
+    shapes: list[tuple[int, ...]] = []
+    for w in params.values():
+        if w.ndim == 2:
+            a, b = w.shape
+            shapes += [(n, a), (b, n), (n, b), (a, n)]
+        elif w.ndim == 3:  # filters (F, kh, kw) over one image (H, W), or (H, W, C)
+            shapes += [(6, 6), (6, 6, w.shape[0])]
+        elif w.ndim == 4:
+            shapes += [(n, w.shape[1], 6, 6), (n, 6, 6, w.shape[2])]
+    shapes += [(n, 5), (n, 3, 6, 6), (n, 6, 6, 3), (6, 6, 3), (6, 6)]
+    return list(dict.fromkeys(shapes))
+
+
+def _draw(name: str, w: Array, rng: np.random.Generator) -> Array:
+    if w.ndim >= 2 and min(w.shape) > 1:
+        fan = int(np.prod(w.shape[1:])) if w.ndim > 2 else max(w.shape)
+        return rng.standard_normal(w.shape) / np.sqrt(fan)
+    return 0.5 * rng.standard_normal(w.shape)
+
+
+class LayerUnit:
+    """A layer object (kind ``layer``).
+
+    Parameters
+    ----------
+    cls : type
+    methods : (str, str)
+        Names of its forward and backward methods.
+    script : LoadedScript or None
+    seed : int
+    """
+
+    kind = "layer"
+
+    def __init__(self, cls: type, methods: tuple[str, str], script: LoadedScript | None, seed: int) -> None:
+        self.cls, self.methods = cls, methods
+        self.name = cls.__name__
+        self.forward, self.backward = f"{self.name}.{methods[0]}", f"{self.name}.{methods[1]}"
+        self.script = script
+        self.runner = Runner(script, seed, ComplexAllocation(namespaces_of(cls)))
+        self.slots: dict[str, tuple[str, str | None]] = {}
+
+    def settings(self) -> list[Setting]:
+        """A batch of two, and a batch of one."""
+        return [Setting("batch of two (N = 2)", {"N": 2}), ONE]
+
+    def _build(self, rng: np.random.Generator) -> tuple[Any, dict[str, Array]]:
+        kwargs = constructor_arguments(self.cls)
+        try:
+            layer = self.runner.call(f"{self.name}()", self.cls, **kwargs)
+        except InputError as exc:
+            raise NotChecked("refused", f"{self.name}() {failure_line(exc)}") from None
+        self.slots = parameter_slots(layer)
+        params = {k: _draw(k, get(layer, s), rng) for k, s in self.slots.items()}
+        self._restore(layer, params)
+        return layer, params
+
+    def _restore(self, layer: Any, params: dict[str, Any]) -> None:
+        for k, s in self.slots.items():
+            put(layer, s, params[k].copy() if isinstance(params[k], np.ndarray) else params[k])
+
+    def _run(self, layer: Any, x: Array, complex_: bool = False) -> Array:
+        fn = getattr(layer, self.methods[0])
+        extra = {p.name: True for p in parameters(fn)[1:] if p.default is p.empty and TRAINING.match(p.name)}
+        before = dict(vars(layer))
+        out = self.runner.call(self.forward, fn, x, complex_=complex_, **extra)
+        if out is None:
+            changed = [
+                k for k, v in vars(layer).items() if v is not before.get(k) and isinstance(v, np.ndarray)
+            ]
+            named = [k for k in OUTPUT_ATTRIBUTES if k in changed]
+            out = getattr(layer, (named or changed or ["output"])[-1 if not named else 0], None)
+        if not isinstance(out, np.ndarray) or out.dtype.kind not in "fc" or out.size == 0:
+            raise InputError(f"{self.forward} gives {type(out).__name__}, not a float array of values")
+        return out
+
+    def _input(
+        self, layer: Any, params: dict[str, Array], n: int, rng: np.random.Generator
+    ) -> tuple[Array, Array]:
+        errors = []
+        for shape in input_shapes(params, n):
+            x = rng.standard_normal(shape)
+            try:
+                return x, self._run(layer, x)
+            except InputError as exc:
+                errors.append(failure_line(exc))
+        stub = placeholder(definition(self.script, self.forward, getattr(self.cls, self.methods[0])))
+        raise NotChecked(
+            "stub" if stub else "refused", f"{self.forward} {errors[0]} (at every input shape tried)"
+        )
+
+    def case(self, setting: Setting, rng: np.random.Generator) -> Case:
+        """The layer at one batch size (see the module docstring).
+
+        Raises
+        ------
+        NotChecked
+            ``refused`` when it cannot be built or run; ``stub`` for a placeholder; ``mismatch`` when its
+            backward raises.
+        """
+        layer, params = self._build(rng)
+        x, out = self._input(layer, params, setting.env["N"], rng)
+        dout = rng.standard_normal(out.shape)
+        found, labels, updated, lr = self._backward(layer, params, dout)
+        point = {"x": x, **params}
+        analytic: dict[str, Any] = {"x": found.get("x")}
+        labels.setdefault("x", "dinputs")
+        first_layer = analytic["x"] is None and params and (updated or set(params) & set(found))
+        if first_layer:  # a first layer's backward may leave its input's gradient out: it is not checked
+            point.pop("x")
+        rounding, problems, unchanged = {}, {}, []
+        for k, w in params.items():
+            labels.setdefault(k, f"d{k}")
+            if k in found:
+                analytic[k] = found[k]
+            elif updated:
+                after = updated.get(k, w)
+                analytic[k] = (w - after) / lr
+                rounding[k] = EPS * (np.abs(w) + np.abs(after)) / lr
+                if k not in updated:
+                    unchanged.append(k)
+            else:
+                problems[k] = f"{self.backward} gives no gradient of {k}"
+        self._restore(layer, params)
+
+        def forward(theta: dict[str, Array]) -> list[Array]:
+            self._restore(layer, theta)
+            try:
+                return [self._run(layer, theta.get("x", x), complex_=is_complex(theta))]
+            finally:
+                self._restore(layer, params)
+
+        note = f"gradients of the parameters from the update, lr = {lr:g}" if updated else ""
+        if unchanged:
+            note += f"; the update leaves {', '.join(unchanged)} unchanged (implied gradient 0)"
+        if first_layer:
+            note = "; ".join(n for n in (note, f"{self.backward} gives no gradient of its input") if n)
+        return Case(setting.name, Problem(forward, point, [dout]), analytic, labels, rounding, note, problems)
+
+    def _backward(
+        self, layer: Any, params: dict[str, Array], dout: Array
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, Array], float]:
+        fn = getattr(layer, self.methods[1])
+        rest = [p for p in parameters(fn)[1:] if p.default is p.empty]
+        lr = 0.1
+        extra: dict[str, Any] = {p.name: lr for p in rest if LR.match(p.name)}
+        if len(extra) != len(rest):
+            unknown = ", ".join(p.name for p in rest if p.name not in extra)
+            raise NotChecked("refused", f"cannot tell what {self.backward} takes as {unknown}")
+        lr = float(getattr(layer, "lr", getattr(layer, "learning_rate", lr))) if not extra else lr
+        before = snapshot(layer)
+        try:
+            returned = self.runner.call(self.backward, fn, dout, **extra)
+        except InputError as exc:
+            raise NotChecked("mismatch", f"{self.backward} {failure_line(exc)}") from None
+        names = returned_names(definition(self.script, self.backward, fn))
+        found, labels = gradients(layer, before, self.slots, returned, names)
+        now = {k: get(layer, s) for k, s in self.slots.items()}
+        updated = {k: v for k, v in now.items() if not np.array_equal(v, params[k])}
+        return found, labels, updated, lr

@@ -1,0 +1,298 @@
+"""Loss / derivative pairs: a loss and the function (or method) written as its derivative.
+
+Found by name (:func:`derivative_of`): ``mse`` with ``mse_prime``, ``d_mse``, ``mse_derivative``,
+``mse_grad``…; and classes with a value method (``calculate``, ``loss``, ``forward``, ``__call__``) and a
+derivative method (``gradient``, ``derivative``, ``prime``, ``backward``), as in many small frameworks
+(``Loss.calculate`` of the NNFS book is the mean of ``forward``). The derivative is checked against the
+numeric gradient of the loss with respect to the prediction, recognised by its name (``y_pred``,
+``output``, ``a``, ``dvalues``…; else the second argument, as in ``loss(y_true, y_pred)``):
+
+* a loss returning one number: its gradient;
+* one value per element (``(y − a)²`` without a sum): the element-wise derivative;
+* one value per sample: the gradient of their mean (the report says so).
+
+Labels are one-hot rows (or class indices, when the loss takes those), predictions drawn in
+``(0.05, 0.95)`` so every loss is defined. A derivative that is a constant multiple ``c ≠ 1`` of the
+gradient (a mean's ``1 / size`` forgotten, the sign flipped) is a mismatch, reported with ``c``.
+
+An **activation** with its derivative (``sigmoid`` with ``sigmoid_prime``, kind ``pair``) is checked
+element-wise; a derivative written in terms of the activation's output (``s (1 − s)`` of ``s = σ(x)``)
+matches when called with the output, and the report says that it takes the output.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.validation import InputError
+from verification.reading.loader import LoadedScript
+from verification.units.arguments import parameters
+from verification.units.cases import Case, NotChecked
+from verification.units.complexify import ComplexAllocation, namespaces_of
+from verification.units.running import Runner, failure_line, is_complex
+from verification.units.settings import Setting
+from verification.units.source import definition, placeholder
+from verification.units.vjp import Problem
+
+Array = NDArray[Any]
+PREDICTION = re.compile(
+    r"^(y_?pred\w*|ypred|preds?|predictions?|predicted|outputs?|out|a|al|y_?hat|yhat|p|probs?|"
+    r"probabilities|activations?|logits|scores|dvalues|o|y_?predicted|h|output_activations)$",
+    re.I,
+)
+TARGET = re.compile(
+    r"^(y_?true|ytrue|y|t|targets?|labels?|truth|expected|desired|y_?actual|actual|gt|y_?train)$", re.I
+)
+SUFFIX = re.compile(r"^(?P<f>.+?)_?(prime|derivative|deriv|grad|gradient|backward|diff)$", re.I)
+PREFIX = re.compile(r"^(d_?|derivative_?(of_)?|grad_?|diff_?)(?P<f>.+)$", re.I)
+SHAPES = (
+    ("4 samples × 3 outputs", (4, 3)),
+    ("one vector of 5", (5,)),
+    ("one sample of 4 (1, 4)", (1, 4)),
+    ("one value (1, 1)", (1, 1)),
+)
+"""The shapes a loss is checked at: a mean over the whole array and over one element differ by the
+array's size, so the last settings tell a forgotten ``1 / size`` from a right gradient."""
+
+
+def derivative_of(name: str, names: list[str]) -> str | None:
+    """The function ``name`` is the derivative of, by its name (``mse_prime`` → ``mse``), if defined."""
+    lowered = {n.lower(): n for n in names}
+    for pattern in (SUFFIX, PREFIX):
+        match = pattern.match(name)
+        if match and match.group("f") != name:
+            base = match.group("f")
+            found = base if base in names else lowered.get(base.lower())
+            if found is not None and found != name:
+                return found
+    return None
+
+
+def roles(names: list[str]) -> tuple[int, int | None]:
+    """Positions of the prediction and the target among a loss's arguments (target None for one)."""
+    if len(names) == 1:
+        return 0, None
+    pred = next((i for i, n in enumerate(names) if PREDICTION.match(n)), None)
+    target = next((i for i, n in enumerate(names) if TARGET.match(n) and i != pred), None)
+    if pred is None:
+        pred = 1 if target in (0, None) else 0
+    if target is None:
+        target = 0 if pred != 0 else 1
+    return pred, target
+
+
+def labels(shape: tuple[int, ...], rng: np.random.Generator) -> Array:
+    """One-hot rows along the last axis (0 or 1 for a single output)."""
+    y = np.zeros(shape)
+    if shape[-1] == 1:
+        return rng.integers(0, 2, size=shape).astype(np.float64)
+    flat = y.reshape(-1, shape[-1])
+    flat[np.arange(flat.shape[0]), rng.integers(0, shape[-1], size=flat.shape[0])] = 1.0
+    return flat.reshape(shape)
+
+
+def times(derivative: Any, dout: Array) -> Any:
+    """``dout`` pushed through an activation's derivative: element-wise, or through the Jacobian of each
+    row when the derivative is one (softmax's, of shape ``x.shape + (n,)``)."""
+    d = np.asarray(derivative)
+    if d.dtype == object or d.dtype.kind not in "fiub":
+        return derivative
+    d = d.astype(np.float64)
+    if d.shape == dout.shape + dout.shape[-1:]:
+        return np.einsum("...i,...ij->...j", dout, d)
+    return d * dout if d.shape == dout.shape or d.size == 1 else d
+
+
+class LossPairUnit:
+    """A loss and its derivative (kind ``loss``), or an activation and its derivative (kind ``pair``).
+
+    Parameters
+    ----------
+    name : str
+        The loss's (or activation's) name.
+    value, derivative : tuple of (str, callable)
+        Names as written (``mse``, ``MSE.gradient``) and callables (bound methods for a class).
+    script : LoadedScript or None
+    seed : int
+    others : list of (str, callable), optional
+        Further value methods, tried in order when the first does not run (``Loss.calculate`` that
+        needs state a training loop sets, then ``forward``).
+    """
+
+    def __init__(
+        self,
+        name: str,
+        value: tuple[str, Any],
+        derivative: tuple[str, Any],
+        script: LoadedScript | None,
+        seed: int,
+        others: list[tuple[str, Any]] | None = None,
+    ) -> None:
+        self.name = name
+        self.forward, self.fn = value
+        self.others = list(others or [])
+        self.backward, self.dfn = derivative
+        self.script = script
+        self.names = [p.name for p in parameters(self.fn)]
+        self.dnames = [p.name for p in parameters(self.dfn)]
+        self.kind = "pair" if len(self.names) == 1 else "loss"
+        self.runner = Runner(script, seed, ComplexAllocation(namespaces_of(self.fn)))
+        self.store: Any = getattr(self.dfn, "__self__", None)
+
+    def settings(self) -> list[Setting]:
+        """:data:`SHAPES` for a loss; an activation at two shapes."""
+        shapes = SHAPES if self.kind == "loss" else SHAPES[:2]
+        return [Setting(name, {"shape": shape}) for name, shape in shapes]
+
+    def _call(self, label: str, fn: Any, values: list[Any], order: list[str], complex_: bool = False) -> Any:
+        pred, target = roles(order)
+        args: list[Any] = [None] * len(order)
+        args[pred] = values[0]
+        if target is not None:
+            args[target] = values[1]
+        return self.runner.call(label, fn, *args, complex_=complex_)
+
+    def _stub(self, exc: InputError, who: str, node_name: str) -> NotChecked:
+        stub = placeholder(definition(self.script, node_name, None))
+        verdict = "stub" if stub else "mismatch" if who == "derivative" else "refused"
+        name = self.backward if who == "derivative" else self.forward
+        return NotChecked(verdict, f"{name} {failure_line(exc)}")
+
+    def _derivative(self, values: list[Any]) -> Any:
+        try:
+            grad = self._call(self.backward, self.dfn, values, self.dnames)
+        except InputError as exc:
+            raise self._stub(exc, "derivative", self.backward) from None
+        if grad is None and self.store is not None:
+            grad = getattr(self.store, "dinputs", None)
+        if grad is None:
+            raise NotChecked("stub", f"{self.backward} returns None")
+        return grad
+
+    def case(self, setting: Setting, rng: np.random.Generator) -> Case:
+        """The pair at one shape (see the module docstring).
+
+        Raises
+        ------
+        NotChecked
+            ``refused`` when the loss does not run with one-hot labels nor class indices; ``stub`` for a
+            placeholder; ``mismatch`` when the derivative raises.
+        """
+        shape = setting.env["shape"]
+        if self.kind == "pair":
+            return self._activation(setting, rng, shape)
+        pred = rng.uniform(0.05, 0.95, size=shape)
+        candidates = [labels(shape, rng)]
+        if len(shape) == 2 and shape[1] > 1:
+            candidates.append(np.argmax(candidates[0], axis=1))
+        errors: list[str] = []
+        for target in candidates:
+            try:
+                out = np.asarray(self._call(self.forward, self.fn, [pred, target], self.names))
+            except InputError as exc:
+                errors.append(failure_line(exc))
+                continue
+            return self._loss_case(setting, pred, target, out)
+        if self.others:
+            self.forward, self.fn = self.others.pop(0)
+            return self.case(setting, rng)
+        stub = placeholder(definition(self.script, self.forward, self.fn))
+        raise NotChecked("stub" if stub else "refused", f"{self.forward} {errors[0]}")
+
+    def _loss_case(self, setting: Setting, pred: Array, target: Array, out: Array) -> Case:
+        if out.dtype.kind not in "fc":
+            raise NotChecked("refused", f"{self.forward} returns {out.dtype} values, not a loss")
+        note = "labels as class indices" if target.dtype.kind == "i" else ""
+        dout = np.ones(out.shape)
+        if out.size > 1 and out.shape != pred.shape:
+            dout = dout / out.size
+            note = "; ".join(
+                n for n in (note, f"{self.forward} gives one loss per sample: their mean is checked") if n
+            )
+        grad = self._derivative([pred, target])
+        pred_name = self.names[roles(self.names)[0]]
+
+        def forward(theta: dict[str, Array]) -> list[Array]:
+            p = theta[pred_name]
+            return [
+                np.asarray(
+                    self._call(self.forward, self.fn, [p, target], self.names, complex_=is_complex(theta))
+                )
+            ]
+
+        point = {pred_name: pred}
+        return Case(
+            setting.name,
+            Problem(forward, point, [dout]),
+            {pred_name: grad},
+            {pred_name: f"d{pred_name}"},
+            note=note,
+        )
+
+    def _activation(self, setting: Setting, rng: np.random.Generator, shape: tuple[int, ...]) -> Case:
+        x = rng.standard_normal(shape)
+        x = np.sign(x) * (np.abs(x) + 0.05)
+        try:
+            y = np.asarray(self.runner.call(self.forward, self.fn, x))
+        except InputError as exc:
+            raise self._stub(exc, "value", self.forward) from None
+        if y.shape != x.shape:
+            raise NotChecked("refused", f"{self.forward} is not element-wise (shape {y.shape} for {x.shape})")
+        dout = rng.standard_normal(shape)
+        at_input = times(self._derivative([x]), dout)
+        name = self.names[0]
+        try:
+            at_output = times(self._derivative([y]), dout)
+        except (NotChecked, TypeError, ValueError):
+            at_output = None
+
+        def forward(theta: dict[str, Array]) -> list[Array]:
+            return [
+                np.asarray(self.runner.call(self.forward, self.fn, theta[name], complex_=is_complex(theta)))
+            ]
+
+        analytic = {name: at_input}
+        alternative = None
+        if at_output is not None:
+            alternative = (
+                {name: at_output},
+                f"{self.backward} takes the output of {self.forward}, not its input",
+            )
+        return Case(
+            setting.name,
+            Problem(forward, {name: x}, [dout]),
+            analytic,
+            {name: f"d{name}"},
+            alternative=alternative,
+        )
+
+
+VALUE_METHODS = ("calculate", "loss", "forward", "__call__", "compute", "cost", "value", "evaluate")
+ACTIVATION_METHODS = ("activation", "function", "fn", "f", "func", "apply", "__call__", "value")
+SLOPES = ("derivative", "prime", "gradient", "grad", "df", "deriv", "derivate")
+"""An activation class's value and derivative methods of one argument (a layer's ``forward(x)`` and
+``backward(dout)`` are not among them: a backward takes an upstream gradient, not the input)."""
+DERIVATIVE_METHODS = ("gradient", "derivative", "prime", "backward", "grad", "loss_prime", "dloss", "delta")
+
+
+def loss_methods(cls: type) -> tuple[list[str], str] | None:
+    """The value methods (in order of preference) and the derivative method of a loss class, all taking
+    two arrays (a loss) or all one (an activation), or None."""
+
+    def arity(name: str) -> int:
+        fn = getattr(cls, name, None)
+        return len(parameters(fn)) - 1 if callable(fn) and name in dir(cls) else 0
+
+    for count, value_names, derivative_names in (
+        (2, VALUE_METHODS, DERIVATIVE_METHODS),
+        (1, ACTIVATION_METHODS, SLOPES),
+    ):
+        values = [m for m in value_names if arity(m) == count]
+        derivative = next((m for m in derivative_names if arity(m) == count), None)
+        if values and derivative:
+            return values, derivative
+    return None

@@ -1,0 +1,216 @@
+"""The report of a file's units: a table (unit, kind, verdict, relative error, settings, what differs),
+then for each unit that does not match, its worst entries (analytic against numeric) and the settings
+where it fails; and the same as JSON (the ``units`` list of DESIGN.md), strict: a number that is not
+finite is ``null`` with the reason beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from verification.compare.sampling import MISS_PROBABILITY
+from verification.units.check import UnitsReport
+from verification.units.run import UnitResult
+from verification.units.verdicts import CHECKED, OutputCheck, SettingResult
+
+HEADER = ("unit", "kind", "verdict", "rel. error", "settings", "differs")
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.1e}"
+
+
+def _settings_cell(r: UnitResult) -> str:
+    checked = [s for s in r.settings if s.verdict in CHECKED]
+    if not checked:
+        return ""
+    passed = sum(s.verdict != "mismatch" for s in checked)
+    return f"{passed}/{len(checked)}"
+
+
+def _differs_cell(r: UnitResult) -> str:
+    if r.verdict in ("stub", "refused"):
+        return r.reason
+    if r.verdict == "mismatch" and not r.differs:
+        return r.reason
+    return ", ".join(r.differs)
+
+
+def _table(results: list[UnitResult]) -> list[str]:
+    rows = [HEADER] + [
+        (r.unit, r.kind, r.verdict, _number(r.max_relative_error), _settings_cell(r), _differs_cell(r))
+        for r in results
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
+    lines = []
+    for row in rows:
+        cells = [row[i].rjust(widths[i]) if i == 3 else row[i].ljust(widths[i]) for i in range(len(widths))]
+        lines.append(("  " + "  ".join(cells) + "  " + row[-1]).rstrip())
+    return lines
+
+
+def _method(s: SettingResult) -> str:
+    return {"complex-step": "complex step", "richardson": "Richardson"}.get(s.method, s.method)
+
+
+def _output_lines(o: OutputCheck, s: SettingResult) -> list[str]:
+    if o.problem:
+        return [f"    {o.name}: {o.problem}"]
+    if o.report is None:
+        return []
+    constant = ""
+    if o.constant is not None:
+        constant = "; it is the gradient with its sign flipped" if abs(o.constant + 1) < 1e-6 else ""
+        constant = constant or f"; it is {o.constant:.6g} × the gradient"
+    elements = len(o.report.worst) and o.checked
+    lines = [
+        f"    {o.name}: relative error {o.report.relative_error:.2e}; {o.report.flagged} outside tolerance "
+        f"of {elements} checked ({_method(s)}){constant}"
+    ]
+    for e in o.report.worst:
+        if e.abs_error == 0 and o.verdict != "mismatch":
+            continue
+        index = f" along {e.index}" if isinstance(e.index, str) else f"[{', '.join(map(str, e.index))}]"
+        index = "" if index == "[]" else index
+        kind = " (kink)" if e.kink else ""
+        values = f"analytic {e.analytic:.6e}, numeric {e.numeric:.6e} ± {e.error_estimate:.1e}"
+        lines.append(f"      {o.name}{index}: {values}{kind}")
+    return lines
+
+
+def _details(r: UnitResult) -> list[str]:
+    pieces = ", ".join(p for p in (r.forward, r.backward) if p)
+    head = f"{r.unit} ({pieces}): {r.verdict}"
+    if r.differs:
+        head += f", {', '.join(r.differs)} differ{'s' if len(r.differs) == 1 else ''}"
+    lines = [head]
+    failing = [s for s in r.settings if s.verdict == r.verdict]
+    first = failing[0] if failing else None
+    if first is not None:
+        lines.append(f"  at {first.setting}:" + (f" {first.reason}" if first.reason else ""))
+        for o in first.outputs:
+            if o.verdict == r.verdict or o.problem:
+                lines += _output_lines(o, first)
+    fails = [s.setting for s in r.settings if s.verdict == "mismatch"]
+    passes = [s.setting for s in r.settings if s.verdict == "matches"]
+    if r.verdict == "mismatch":
+        lines.append(
+            f"  fails in: {'; '.join(fails)}" + (f"; matches in: {'; '.join(passes)}" if passes else "")
+        )
+    return lines
+
+
+def _coverage(report: UnitsReport) -> str:
+    if report.full:
+        return "every entry one by one (--full)"
+    sampled = [
+        o.detectable for r in report.results for s in r.settings for o in s.outputs if o.detectable > 0
+    ]
+    text = "a sample of entries one by one and every entry jointly along two random directions per tensor"
+    if not sampled:
+        return text + " (here every entry was checked one by one)"
+    worst = max(sampled)
+    guarantee = f"{worst:.0e} × its root-mean-square entry" if math.isfinite(worst) else "any size"
+    return (
+        f"{text}: one entry of a gradient wrong by {guarantee} or more is caught with probability "
+        f"≥ {1 - MISS_PROBABILITY:.1%} (--full checks every entry)"
+    )
+
+
+def format_units(report: UnitsReport) -> str:
+    """The text report (see the module docstring)."""
+    counts: dict[str, int] = {}
+    for r in report.results:
+        counts[r.verdict] = counts.get(r.verdict, 0) + 1
+    summary = ", ".join(f"{n} {v}" for v, n in counts.items())
+    count = len(report.results)
+    lines = [
+        f"Checked {count} unit{'s' if count != 1 else ''} in {report.path}: {summary}",
+        f"  each backward against the numeric Jᵀ·dout of its forward over a grid of settings, seed "
+        f"{report.seed}; complex step where the forward is complex-safe, else Richardson",
+        f"  {_coverage(report)}",
+        "",
+        *_table(report.results),
+        "",
+        "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖), the largest over gradients "
+        "and settings; settings: those that match of those checked)",
+    ]
+    for r in report.results:
+        if r.verdict in ("mismatch", "kink"):
+            lines += ["", *_details(r)]
+    if report.network:
+        lines += ["", report.network]
+    notes = list(dict.fromkeys(f"{r.unit}: {s.note}" for r in report.results for s in r.settings if s.note))
+    if notes:
+        lines += ["", "Notes:", *(f"  {n}" for n in notes)]
+    if report.failed_imports:
+        lines += ["", "Failed imports (placeholders; a class deriving from one got an empty stand-in base): "]
+        lines[-1] += ", ".join(f"{k} ({v})" for k, v in report.failed_imports.items())
+    return "\n".join(lines)
+
+
+def _finite(value: float | None, field: str, out: dict[str, Any]) -> None:
+    if value is not None and not math.isfinite(value):
+        out[field] = None
+        out[f"{field}_note"] = f"not finite ({value})"
+    else:
+        out[field] = value
+
+
+def _output_json(o: OutputCheck) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "name": o.name,
+        "verdict": o.verdict,
+        "problem": o.problem or None,
+        "constant": o.constant,
+    }
+    _finite(o.relative_error, "relative_error", out)
+    out["checked"] = o.checked
+    _finite(o.detectable if o.detectable else None, "detectable_relative_error", out)
+    out["worst"] = [e.to_dict() for e in (o.report.worst if o.report else [])]
+    return out
+
+
+def unit_json(r: UnitResult) -> dict[str, Any]:
+    """One entry of the ``units`` list."""
+    out: dict[str, Any] = {
+        "unit": r.unit,
+        "kind": r.kind,
+        "forward": r.forward,
+        "backward": r.backward,
+        "verdict": r.verdict,
+        "differs": r.differs,
+        "settings": [
+            {
+                "setting": s.setting,
+                "verdict": s.verdict,
+                "differs": s.differs,
+                "method": s.method or None,
+                "reason": s.reason or None,
+                "note": s.note or None,
+                "outputs": [_output_json(o) for o in s.outputs],
+            }
+            for s in r.settings
+        ],
+    }
+    _finite(r.max_relative_error, "max_relative_error", out)
+    out["reason"] = r.reason or None
+    out["seconds"] = r.seconds
+    return out
+
+
+def units_json(report: UnitsReport) -> dict[str, Any]:
+    """The JSON object of the check (strict: no NaN or Infinity)."""
+    return {
+        "path": report.path,
+        "units": [unit_json(r) for r in report.results],
+        "seed": report.seed,
+        "method": report.method,
+        "full": report.full,
+        "miss_probability": None if report.full else MISS_PROBABILITY,
+        "status": report.status,
+        "seconds": report.seconds,
+        "failed_imports": report.failed_imports,
+        "network": report.network or None,
+    }

@@ -1,0 +1,187 @@
+"""Checking units: each over its settings, into one result per unit and one report per file.
+
+For every setting of a unit (:mod:`verification.units.settings`) the unit makes a case
+(:class:`~verification.units.cases.Case`) and :func:`~verification.units.cases.check_case` compares its
+backward with the numeric ``Jᵀ dout``. A setting whose probe crossed a kink is drawn again (up to
+:data:`REDRAWS` times, so inputs end up away from kinks), and keeps the ``kink`` verdict only if every
+draw crosses one. After a stub at the first setting the others are not tried: the unit is not
+implemented.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from ffnn.validation import InputError
+from verification.units.cases import Case, NotChecked, check_case, refused_setting
+from verification.units.settings import Setting
+from verification.units.verdicts import SettingResult, unit_verdict
+
+REDRAWS = 2
+"""Further draws of a setting whose probe crossed a kink."""
+
+
+class Unit(Protocol):
+    """A unit found in a file: a pair, a loss, a layer object or an engine operation."""
+
+    @property
+    def name(self) -> str:
+        """The unit's name (``affine``, ``Dense``, ``Value.__mul__``)."""
+
+    @property
+    def kind(self) -> str:
+        """``pair``, ``loss``, ``layer`` or ``op``."""
+
+    @property
+    def forward(self) -> str:
+        """The forward as written in the file."""
+
+    @property
+    def backward(self) -> str | None:
+        """The backward as written in the file (None where one function gives both)."""
+
+    def settings(self) -> list[Setting]:
+        """The settings to check it over."""
+
+    def case(self, setting: Setting, rng: np.random.Generator) -> Case:
+        """The unit at one setting; raises :class:`~verification.units.cases.NotChecked` when it cannot
+        be checked there."""
+
+
+@dataclass
+class FixedUnit:
+    """A unit whose verdict is known without running it (an empty class: ``stub``)."""
+
+    name: str
+    kind: str
+    forward: str
+    backward: str | None
+    verdict: str
+    reason: str
+
+    def settings(self) -> list[Setting]:
+        """One setting, which is not checked."""
+        return [Setting("default")]
+
+    def case(self, setting: Setting, rng: np.random.Generator) -> Case:
+        """Always raises :class:`NotChecked` with the known verdict."""
+        raise NotChecked(self.verdict, self.reason)
+
+
+@dataclass
+class UnitResult:
+    """One unit checked over its settings.
+
+    Attributes
+    ----------
+    unit, kind, forward, backward : str
+        As found in the file (``backward`` None where one function gives both).
+    settings : list of SettingResult
+    seconds : float
+    """
+
+    unit: str
+    kind: str
+    forward: str
+    backward: str | None
+    settings: list[SettingResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def verdict(self) -> str:
+        """``matches``, ``mismatch``, ``kink``, ``stub`` or ``refused`` (:func:`unit_verdict`)."""
+        return unit_verdict(self.settings)
+
+    @property
+    def differs(self) -> list[str]:
+        """The gradients that mismatch at some setting, in order of first appearance."""
+        out: list[str] = []
+        for s in self.settings:
+            out += [d for d in s.differs if d not in out]
+        return out
+
+    @property
+    def max_relative_error(self) -> float | None:
+        """The largest relative error of any gradient at any setting checked (None when none was)."""
+        errors = [o.relative_error for s in self.settings for o in s.outputs if o.relative_error is not None]
+        finite = [e for e in errors if math.isfinite(e)]
+        return max(finite) if finite else None
+
+    @property
+    def reason(self) -> str:
+        """Why the unit is a stub or refused, or what a mismatching setting raised."""
+        return next((s.reason for s in self.settings if s.reason and s.verdict == self.verdict), "")
+
+
+def check_setting(
+    unit: Unit, setting: Setting, seed: int, index: int, *, method: str, full: bool
+) -> SettingResult:
+    """One setting of a unit, redrawn while its probe crosses a kink (see the module docstring)."""
+    if setting.skip:
+        return SettingResult(setting.name, "skipped", reason=setting.skip)
+    result = SettingResult(setting.name, "refused")
+    for attempt in range(1 + REDRAWS):
+        rng = np.random.default_rng([seed, index, attempt])
+        try:
+            case = unit.case(setting, rng)
+            result = check_case(case, rng, method=method, full=full)
+        except (NotChecked, InputError) as exc:
+            return refused_setting(setting.name, exc)
+        except Exception as exc:  # a failure of the checker on one unit: the others are still checked
+            reason = f"the checker failed on this unit ({type(exc).__name__}: {exc}); please report it"
+            return SettingResult(setting.name, "refused", reason=reason)
+        if result.verdict != "kink":
+            break
+    return result
+
+
+def check_unit(unit: Unit, seed: int = 0, *, method: str = "auto", full: bool = False) -> UnitResult:
+    """Check ``unit`` over its settings.
+
+    Parameters
+    ----------
+    unit : Unit
+    seed : int
+        Seeds every draw (``np.random.default_rng([seed, setting, attempt])``) and the generators the
+        code under check draws from.
+    method : str
+        ``auto``, ``complex-step`` or ``richardson``.
+    full : bool
+        Every entry one by one, at every setting.
+    """
+    start = time.perf_counter()
+    result = UnitResult(unit.name, unit.kind, unit.forward, unit.backward)
+    try:
+        settings = unit.settings()
+    except InputError as exc:
+        settings = []
+        result.settings.append(SettingResult("default", "refused", reason=str(exc)))
+    for index, setting in enumerate(settings):
+        outcome = check_setting(unit, setting, seed, index, method=method, full=full)
+        result.settings.append(outcome)
+        if index == 0 and outcome.verdict == "stub":
+            break
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def status(results: list[UnitResult]) -> int:
+    """Exit status of a file's check: 1 when a unit mismatches, 0 when every unit that could be checked
+    matches (or crossed a kink), 2 when none could be checked."""
+    verdicts = {r.verdict for r in results}
+    if "mismatch" in verdicts:
+        return 1
+    return 0 if verdicts & {"matches", "kink"} else 2
+
+
+def summary(results: list[UnitResult]) -> dict[str, Any]:
+    """Counts of units per verdict."""
+    out: dict[str, Any] = {}
+    for r in results:
+        out[r.verdict] = out.get(r.verdict, 0) + 1
+    return out
