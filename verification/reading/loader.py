@@ -8,8 +8,9 @@ assignments of constant expressions. Everything else is skipped and listed, with
 
 A skipped line never makes a later one fail:
 
-* an import that fails binds its names to a :class:`~verification.reading.missing.MissingModule` placeholder, which raises only when
-  the code under check uses it; a class that derives from such a name directly (``from layer import
+* an import that fails binds its names to a placeholder
+  (:class:`~verification.reading.missing.MissingModule`), which raises only when the code under check
+  uses it; a class that derives from such a name directly (``from layer import
   Layer``, ``class Dense(Layer)``) gets an empty stand-in base;
 * a name bound by a skipped statement is *tainted*: a later constant statement that reads it is
   skipped too (``y = np.array(...)`` is skipped, so ``y = y / 100`` is), and taints its own names;
@@ -110,7 +111,8 @@ class LoadedScript:
     skipped : list of SkippedStatement
         Top-level statements that were not run, or raised and were set aside.
     failed_imports : dict of str to str
-        Imported name → import error, for imports replaced by :class:`~verification.reading.missing.MissingModule`.
+        Imported name → import error, for imports replaced by
+        :class:`~verification.reading.missing.MissingModule`.
     tree : ast.Module
         The parsed script (a notebook's code cells joined).
     source : Source or None
