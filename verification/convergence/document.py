@@ -123,32 +123,89 @@ def _para(*parts: str) -> list[str]:
     return textwrap.wrap(" ".join(parts), width=100, break_long_words=False, break_on_hyphens=False)
 
 
+TEMPLATE = (Path(__file__).parent / "page.md").read_text(encoding="utf-8")
+"""The page (``page.md`` beside this module), with a ``{name}`` for each number and sentence the study
+decides (:func:`_values`). Paragraphs are written one to a line there and wrapped at 100 columns when the
+page is rendered."""
+
+
 def render_document(study: ConvergenceStudy) -> str:
-    """The whole of ``docs/convergence.md`` for ``study``.
+    """The whole of ``docs/convergence.md`` for ``study``: :data:`TEMPLATE` filled with
+    :func:`_values`, its paragraphs wrapped at 100 columns.
 
     Raises
     ------
     KeyError
         If the study lacks η = 0.1 or the chain and shortcut rules.
     """
+    filled = TEMPLATE.format(**_values(study))
+    out: list[str] = []
+    for line in filled.split("\n"):
+        prose = len(line) > 100 and not line.startswith(("#", "|", "-", " ", "`", "!", "<"))
+        out += _para(line) if prose else [line]
+    return "\n".join(out)
+
+
+def _values(study: ConvergenceStudy) -> dict[str, object]:
+    """The numbers and sentences of :data:`TEMPLATE` for ``study``."""
     q, n = QUESTION_RATE, study.seeds
     chain, short = study.outcome("chain", None, q), study.outcome("shortcut", None, q)
     both, only_short, only_chain, neither = _joint(study, q)
     lowered = {
         o.label: int(np.count_nonzero(o.mse_per_epoch[-1] < o.mse_per_epoch[0])) for o in (chain, short)
     }
-    lowered_text = (
-        f"every one of the {n} starts"
-        if min(lowered.values()) == n
-        else f"{lowered['chain']} (chain) and {lowered['shortcut']} (shortcut) of the {n} starts"
-    )
     verb = {True: "separates", False: "does not separate"}
     mse_c, mse_s = (float(np.median(o.mse_per_epoch[-1])) for o in (chain, short))
     ep_c, ep_s = (float(np.median(o.first_separated[o.separated])) for o in (chain, short))
     measured = [u for o in study.outcomes if (u := o.uphill()) is not None]
-    steps_all = sum(int(u["steps_taken"]) for u in measured)
-    up_out = sum(int(o.uphill_output.sum()) for o in study.outcomes if o.uphill_output is not None)
-    up_q = int(short.uphill_network.sum()) if short.uphill_network is not None else 0
+    return {
+        "epochs": study.epochs,
+        "seed_range": study.seed_range,
+        "rates": ", ".join(f"{r:g}" for r in study.learning_rates),
+        "rate_list": ",".join(f"{r:g}" for r in study.learning_rates),
+        "q": f"{q:g}",
+        "separation_table": "\n".join(_separation_table(study, q)),
+        "lowered_text": (
+            f"every one of the {n} starts"
+            if min(lowered.values()) == n
+            else f"{lowered['chain']} (chain) and {lowered['shortcut']} (shortcut) of the {n} starts"
+        ),
+        "both": both,
+        "only_short": only_short,
+        "only_chain": only_chain,
+        "neither": neither,
+        "first_seed": study.first_seed,
+        "chain_verb": verb[bool(chain.separated[0])],
+        "short_verb": verb[bool(short.separated[0])],
+        "ep_s": f"{ep_s:g}",
+        "ep_c": f"{ep_c:g}",
+        "mse_s": f"{mse_s:.3g}",
+        "mse_c": f"{mse_c:.3g}",
+        "mse_clause": ", although chain is the gradient of mse." if mse_s < mse_c else ".",
+        "steps_all": f"{sum(int(u['steps_taken']) for u in measured):,}",
+        "up_out": sum(int(o.uphill_output.sum()) for o in study.outcomes if o.uphill_output is not None),
+        "up_q": int(short.uphill_network.sum()) if short.uphill_network is not None else 0,
+        "shortcut_steps": f"{int(short.steps.sum()) if short.steps is not None else 0:,}",
+        "sweep_table": "\n".join(_sweep_table(study)),
+        "learning_rate_findings": _learning_rate_findings(study, chain, short),
+        "chain_share": _share(chain),
+        "short_share": _share(short),
+        "references": "\n".join(
+            line
+            for note in coincidence_notes(study)
+            for line in textwrap.wrap(
+                note, width=100, initial_indent="- ", subsequent_indent="  ", break_on_hyphens=False
+            )
+        ),
+        "rounding_note": "\n".join(_rounding_note(study)),
+        "ties_note": "\n".join(_ties_note(study)),
+    }
+
+
+def _learning_rate_findings(study: ConvergenceStudy, chain: Outcome, short: Outcome) -> str:
+    """The paragraph after the sweep table: slow at the smallest η, where the shortcut breaks down, the
+    largest η and the best of each rule."""
+    q = QUESTION_RATE
     lo, hi = min(study.learning_rates), max(study.learning_rates)
     c_lo, s_lo = (study.outcome(r, None, lo) for r in ("chain", "shortcut"))
     c_hi, s_hi = (study.outcome(r, None, hi) for r in ("chain", "shortcut"))
@@ -159,164 +216,28 @@ def render_document(study: ConvergenceStudy) -> str:
         if o.label == "shortcut" and o.learning_rate > q and o.separated.mean() < short.separated.mean() / 2
     ]
     best_c, best_s = _best(study, "chain"), _best(study, "shortcut")
-    rates = ", ".join(f"{r:g}" for r in study.learning_rates)
-    lines = [
-        "# Both converge? Training the question's network from many starts",
-        "",
-        "<!-- Generated by `python -m verification.convergence.document` (`nox -s docs`) from the study",
-        "in verification/convergence/study.py. Do not edit by hand: tests/test_convergence_doc.py fails",
-        "when this file differs from what the code generates. -->",
-        "",
-        *_para(
-            'The question: *"Both of these functions converge just fine, but obviously one of them is',
-            'wrong. Which one, and why?"* `backprop-verify` answers *which*: `chain` is the gradient of the',
-            "squared error `mse`, `shortcut` the gradient of binary cross-entropy `bce`. This page measures",
-            "the other half, *both converge*, which the question saw from one start. The question's network",
-            "(30-5-3, sigmoid, no biases) is trained as the question trains it (per-sample SGD over the",
-            f"glyphs A, B, C in that order, {study.epochs} epochs) from the weights of seeds",
-            f"{study.seed_range} (`Network.initialise((30, 5, 3), 'sigmoid', seed=s)`), at learning rates",
-            f"η = {rates}, with four rules: `chain`, `shortcut`, and as references the exact gradients",
-            "of `mse` and `bce` (`backward(rule='exact', loss=...)`).",
-        ),
-        "",
-        "- **separated**: at the end, each glyph's own output is the largest of its three (argmax equals",
-        "  the letter; an exact tie in float64 does not count). **epochs to separate**: the first epoch",
-        "  after which all three were classified, over the seeds separated at the end. Spreads are",
-        "  q1 / median / q3 over the seeds.",
-        "- **final mse, bce**: the mean over the glyphs at the end (`bce` from the pre-activation,",
-        "  `log(1 + e^z) − y z`, finite where σ(z) rounds to 1). **mse lowered**: seeds whose final mse",
-        "  is below their initial one.",
-        "- **uphill for mse**: a step whose direction `g` (the update is `W ← W − η g`) has",
-        "  `⟨g, ∇mse⟩ < 0`, with `∇mse` the exact mse gradient of the same sample at the same weights:",
-        "  to first order, the step raises that sample's squared error.",
-        "",
-        f"## At the question's learning rate, η = {q:g}",
-        "",
-        *_separation_table(study, q),
-        "",
-        *_para(
-            f"Both rules lower the squared error from {lowered_text}. Within {study.epochs} epochs they do",
-            f"not both separate the letters: from {both} starts both do, from {only_short} only the",
-            f"shortcut, from {only_chain} only chain, from {neither} neither. With seed {study.first_seed}",
-            f"chain {verb[bool(chain.separated[0])]} the letters and the shortcut",
-            f"{verb[bool(short.separated[0])]} them. The seeds that separate take a median of {ep_s:g}",
-            f"epochs with the shortcut and {ep_c:g} with chain, and the median final mse is {mse_s:.3g}",
-            f"with the shortcut, {mse_c:.3g} with chain"
-            + (", although chain is the gradient of mse." if mse_s < mse_c else "."),
-        ),
-        "",
-        "## Why the shortcut still lowers the squared error",
-        "",
-        *_para(
-            "For one sample, with `e = a2 − y`, the shortcut's output-layer update is `a1ᵀ e` and the mse",
-            "gradient is `a1ᵀ (e ⊙ σ'(z2))`. Their inner product is",
-        ),
-        "",
-        "    ⟨a1ᵀ e, a1ᵀ (e ⊙ σ'(z2))⟩ = ‖a1‖² Σ_k e_k² σ'(z2_k) ≥ 0,",
-        "",
-        *_para(
-            "because `σ'(z2) = a2 (1 − a2) > 0` element-wise: the shortcut's output-layer step is never",
-            "uphill for mse, and in floating point neither, since every term of the sum is ≥ 0. Measured",
-            f"over all {steps_all:,} steps of the shortcut and exact bce in this study: {up_out} uphill at",
-            "the output layer. The shortcut only drops the factor σ'(z2) ≤ 1/4, so at the same weights and",
-            "η its output-layer step is at least 4 times longer than chain's; and it is gradient descent on",
-            "`bce`, a loss that, like `mse`, is smallest where a2 = y.",
-        ),
-        "",
-        "For the whole network the hidden layer adds",
-        "",
-        "    ⟨xᵀ δ1_shortcut, xᵀ δ1_mse⟩ = ‖x‖² Σ_j σ'(z1_j)² (Σ_k e_k W2_jk) (Σ_k e_k σ'(z2_k) W2_jk),",
-        "",
-        *_para(
-            "which can be negative: the shortcut sends the output errors back with equal weights, the",
-            f"gradient with the weights σ'(z2_k). At η = {q:g} it never outweighed the output layer:",
-            f"{up_q} of the",
-            f"{int(short.steps.sum()) if short.steps is not None else 0:,} shortcut steps were uphill for",
-            "the whole network.",
-        ),
-        "",
-        "## When it fails: the learning rate",
-        "",
-        *_para(
-            "Fraction of seeds separated at the end, per rule and learning rate; uphill steps of the",
-            "shortcut for the whole network (share of the steps, share of the seeds with any); median of",
-            "the hidden units' mean slope σ'(z1) at the end (at most 0.25; near 0 the hidden layer is",
-            "saturated and passes almost no gradient back):",
-        ),
-        "",
-        *_sweep_table(study),
-        "",
-        *_para(
-            (
-                f"At η = {lo:g}, {study.epochs} epochs are too few: chain separates {_share(c_lo)}, the "
-                f"shortcut {_share(s_lo)}."
-                if slow_at_lo
-                else f"At η = {lo:g}: chain {_share(c_lo)}, shortcut {_share(s_lo)}."
-            ),
-            *(
-                [
-                    f"From η = {drops[0].learning_rate:g} the shortcut breaks down: {_share(drops[0])}",
-                    "separated, chain",
-                    f"{_share(study.outcome('chain', None, drops[0].learning_rate))}. Its hidden units",
-                    f"saturate (median slope {np.median(drops[0].hidden_slope):.2g}), while its uphill",
-                    f"steps stay at {percent((drops[0].uphill() or {})['network']['steps'])} of the steps:",
-                    "the direction is rarely uphill; the longer steps drive the hidden units into",
-                    "saturation, where they pass almost no gradient back.",
-                ]
-                if drops
-                else []
-            ),
-            f"At η = {hi:g}: chain {_share(c_hi)}, shortcut {_share(s_hi)}.",
-            f"The best of these η: chain {_share(best_c)} at η = {best_c.learning_rate:g}, shortcut",
-            f"{_share(best_s)} at η = {best_s.learning_rate:g}.",
-        ),
-        "",
-        '## What this says about "both converge"',
-        "",
-        *_para(
-            f"Both rules lower the squared error at η = {q:g}: chain as gradient descent on mse, the",
-            "shortcut as gradient descent on bce, never uphill for mse at the output layer. Whether they",
-            f"*separate the letters within {study.epochs} epochs* depends on the start and on η: at the",
-            f"question's settings chain does from {_share(chain)} of the starts and the shortcut from",
-            f"{_share(short)}; one training run shows one of these outcomes. Neither rule fails as an",
-            "optimiser; they descend different losses, and the one without σ'(z2) takes longer steps.",
-            "Which one is *the gradient* is a question of the loss, not of convergence.",
-        ),
-        "",
-        "## The references",
-        "",
-        *[
-            line
-            for note in coincidence_notes(study)
-            for line in textwrap.wrap(
-                note, width=100, initial_indent="- ", subsequent_indent="  ", break_on_hyphens=False
-            )
-        ],
-        "",
-        *_rounding_note(study),
-        "",
-        *_ties_note(study),
-        "",
-        "## Figure",
-        "",
-        "![mse per epoch at η = 0.1 with quartile bands; fraction separated against η](convergence.png)",
-        "",
-        "## Reproduce",
-        "",
-        "```sh",
-        f"backprop-verify converge --learning-rates {','.join(f'{r:g}' for r in study.learning_rates)} "
-        "--plot convergence.png",
-        "python -m verification.convergence.document     # this page and its figure (nox -s docs)",
-        "```",
-        "",
-        *_para(
-            "All seeds are trained at once (`ffnn.stacked_training`: the weights of every seed stacked in",
-            "one array); each seed's run equals `ffnn.train_sgd` bit for bit",
-            "(`tests/test_stacked_training.py`). Timings: `docs/benchmarks-converge.md`.",
-        ),
-        "",
+    parts = [
+        f"At η = {lo:g}, {study.epochs} epochs are too few: chain separates {_share(c_lo)}, the "
+        f"shortcut {_share(s_lo)}."
+        if slow_at_lo
+        else f"At η = {lo:g}: chain {_share(c_lo)}, shortcut {_share(s_lo)}."
     ]
-    return "\n".join(lines)
+    if drops:
+        d = drops[0]
+        parts += [
+            f"From η = {d.learning_rate:g} the shortcut breaks down: {_share(d)} separated, chain",
+            f"{_share(study.outcome('chain', None, d.learning_rate))}. Its hidden units saturate (median",
+            f"slope {np.median(d.hidden_slope):.2g}), while its uphill steps stay at",
+            f"{percent((d.uphill() or {})['network']['steps'])} of the steps: the direction is rarely",
+            "uphill; the longer steps drive the hidden units into saturation, where they pass almost no",
+            "gradient back.",
+        ]
+    parts += [
+        f"At η = {hi:g}: chain {_share(c_hi)}, shortcut {_share(s_hi)}.",
+        f"The best of these η: chain {_share(best_c)} at η = {best_c.learning_rate:g}, shortcut",
+        f"{_share(best_s)} at η = {best_s.learning_rate:g}.",
+    ]
+    return " ".join(parts)
 
 
 def doc_study() -> ConvergenceStudy:

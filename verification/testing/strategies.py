@@ -41,6 +41,7 @@ data-apis/array-api-tests, ``hypothesis_helpers.py`` (one module for all strateg
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -224,23 +225,46 @@ class Case(NamedTuple):
         )
 
 
+@dataclass(frozen=True)
+class Bounds:
+    """The bounds a drawn case keeps to (:func:`cases` takes them as keyword arguments).
+
+    Attributes
+    ----------
+    min_layers, max_layers : int
+        Depth range ``L`` (1 to 4 by default), when no ``sizes`` strategy is given.
+    max_width : int
+        Largest layer width (input, hidden and output).
+    min_samples, max_samples : int
+        Batch-size range.
+    max_weight : float
+        Bound of every weight and bias entry.
+    max_input : float
+        Bound of every input entry.
+    max_output_preactivation : float
+        Largest ``|z[L]|`` kept (default :data:`MAX_OUTPUT_PREACTIVATION`).
+    """
+
+    min_layers: int = 1
+    max_layers: int = 4
+    max_width: int = 4
+    min_samples: int = 1
+    max_samples: int = 3
+    max_weight: float = 2.0
+    max_input: float = 1.0
+    max_output_preactivation: float = MAX_OUTPUT_PREACTIVATION
+
+
 @st.composite
 def cases(
     draw: st.DrawFn,
     *,
     pairs: Sequence[tuple[str, str]] | None = None,
     sizes: st.SearchStrategy[tuple[int, ...]] | None = None,
-    min_layers: int = 1,
-    max_layers: int = 4,
-    max_width: int = 4,
-    min_samples: int = 1,
-    max_samples: int = 3,
     bias: bool | None = None,
     hidden: Sequence[str] = HIDDEN_ACTIVATIONS,
-    max_weight: float = 2.0,
-    max_input: float = 1.0,
     label_kind: str | None = None,
-    max_output_preactivation: float = MAX_OUTPUT_PREACTIVATION,
+    **bounds: Any,
 ) -> Case:
     """A whole case: network, batch, labels, loss and output activation.
 
@@ -249,25 +273,15 @@ def cases(
     pairs : sequence of (loss, activation), optional
         Pairs to draw from; default :func:`valid_pairs`.
     sizes : SearchStrategy of tuple of int, optional
-        Layer widths ``(n_0, …, n_L)``; default :func:`layer_sizes` with the bounds below.
-    min_layers, max_layers : int
-        Depth range ``L`` (1 to 4 by default), when ``sizes`` is not given.
-    max_width : int
-        Largest layer width (input, hidden and output).
-    min_samples, max_samples : int
-        Batch-size range.
+        Layer widths ``(n_0, …, n_L)``; default :func:`layer_sizes` within the bounds.
     bias : bool, optional
         Whether the network has biases; drawn when None.
     hidden : sequence of str
         Activations of the hidden layers (default :data:`HIDDEN_ACTIVATIONS`).
-    max_weight : float
-        Bound of every weight and bias entry.
-    max_input : float
-        Bound of every input entry.
     label_kind : str, optional
         Passed to :func:`labels`.
-    max_output_preactivation : float
-        Largest ``|z[L]|`` kept (default :data:`MAX_OUTPUT_PREACTIVATION`).
+    **bounds
+        Fields of :class:`Bounds` (``max_layers=2``, ``min_samples=2`` …).
 
     Returns
     -------
@@ -275,24 +289,30 @@ def cases(
         A case whose every activation is finite, whose output lies inside the loss's domain, and whose
         output pre-activations are bounded by ``max_output_preactivation``; other draws are rejected
         with ``assume`` (see the module docstring for why).
+
+    Raises
+    ------
+    TypeError
+        On a keyword that is not a field of :class:`Bounds`.
     """
+    b = Bounds(**bounds)
     loss, output = draw(st.sampled_from(tuple(pairs) if pairs is not None else tuple(valid_pairs())))
     if sizes is None:
-        sizes = layer_sizes(min_layers=min_layers, max_layers=max_layers, max_width=max_width)
+        sizes = layer_sizes(min_layers=b.min_layers, max_layers=b.max_layers, max_width=b.max_width)
     widths = draw(sizes)
     n_layers = len(widths) - 1
     acts = (*(draw(activations(hidden)) for _ in range(n_layers - 1)), output)
-    ws = [draw(weights((widths[l], widths[l + 1]), max_weight)) for l in range(n_layers)]
+    ws = [draw(weights((widths[l], widths[l + 1]), b.max_weight)) for l in range(n_layers)]
     has_bias = draw(st.booleans()) if bias is None else bias
-    bs = [draw(weights(widths[l + 1], max_weight)) for l in range(n_layers)] if has_bias else None
+    bs = [draw(weights(widths[l + 1], b.max_weight)) for l in range(n_layers)] if has_bias else None
     network = Network(ws, acts, bs)
-    n_samples = draw(st.integers(min_samples, max_samples))
-    x = draw(inputs(n_samples, widths[0], max_input))
+    n_samples = draw(st.integers(b.min_samples, b.max_samples))
+    x = draw(inputs(n_samples, widths[0], b.max_input))
     y = draw(labels(loss, (n_samples, widths[-1]), kind=label_kind))
     with np.errstate(all="ignore"):
         fwd = network.forward(x)
     assume(all(np.isfinite(a).all() for a in fwd.a))
-    assume(bool(np.all(np.abs(fwd.z[-1]) <= max_output_preactivation)))
+    assume(bool(np.all(np.abs(fwd.z[-1]) <= b.max_output_preactivation)))
     low, high = LOSSES[loss].activation_range
     assume(bool(np.all((fwd.output > low) & (fwd.output < high))))
     return Case(network, x, y, loss, output)
