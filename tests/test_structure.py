@@ -151,6 +151,58 @@ def test_no_module_is_longer_than_a_sitting() -> None:
     assert not long, f"got modules of {long} lines, but a module stays under {MAX_LINES}: split it by concept"
 
 
+MAX_FUNCTION_LINES = 80
+"""A function a reader follows top to bottom: its body, docstring aside, fits a screen or two."""
+MAX_PARAMETERS = 8
+"""Past eight parameters a function's arguments are a value of their own: give them a type."""
+MAX_SHARE = 0.25
+"""No subpackage holds more than a quarter of ``verification``: a room that large is two rooms."""
+
+
+def functions() -> list[tuple[str, str, int, int]]:
+    """``(module, function, body lines without the docstring, parameters but self)`` of every function."""
+    out = []
+    for name, path in MODULES.items():
+        if not name.startswith("verification"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                continue
+            body = node.body
+            documented = isinstance(body[0], ast.Expr) and isinstance(
+                getattr(body[0], "value", None), ast.Constant
+            )
+            start = body[1].lineno if documented and len(body) > 1 else body[0].lineno
+            a = node.args
+            count = len(a.posonlyargs) + len(a.args) + len(a.kwonlyargs) + bool(a.vararg) + bool(a.kwarg)
+            if a.args and a.args[0].arg in ("self", "cls"):
+                count -= 1
+            out.append((name, node.name, (node.end_lineno or start) - start + 1, count))
+    return out
+
+
+def test_no_function_is_longer_than_a_reader_follows_or_takes_too_many_parameters() -> None:
+    long = [(m, f, n) for m, f, n, _ in functions() if n > MAX_FUNCTION_LINES]
+    wide = [(m, f, k) for m, f, _, k in functions() if k > MAX_PARAMETERS]
+    assert not long, f"got functions of {long} lines, but a function stays under {MAX_FUNCTION_LINES}"
+    assert not wide, f"got functions taking {wide} parameters, but at most {MAX_PARAMETERS}"
+
+
+def test_no_subpackage_holds_more_than_a_quarter_of_verification() -> None:
+    lines: dict[str, int] = {}
+    for name, path in MODULES.items():
+        parts = name.split(".")
+        if parts[0] == "verification" and len(parts) > 2:
+            lines[parts[1]] = lines.get(parts[1], 0) + len(path.read_text(encoding="utf-8").splitlines())
+    total = sum(
+        len(p.read_text(encoding="utf-8").splitlines())
+        for n, p in MODULES.items()
+        if n.startswith("verification")
+    )
+    large = {k: f"{v / total:.0%}" for k, v in lines.items() if v > MAX_SHARE * total}
+    assert not large, f"got subpackages holding {large} of verification, but at most {MAX_SHARE:.0%} each"
+
+
 FRONT_DOOR = """
 import importlib, sys, verification
 for name in sys.argv[1:]:
