@@ -50,7 +50,7 @@ from verification.identification.request import Probing
 from verification.identification.verdicts import NOT_APPLICABLE, LossReport, decide, loss_report
 from verification.numeric.jacobian import COLUMNS, Progress, supports_complex
 from verification.numeric.jacobian import DIRECTIONS as ALONG
-from verification.tolerances import Tolerance, tolerance_for
+from verification.tolerances import Tolerance, given_tolerance, tolerance_for
 
 Array = NDArray[Any]
 
@@ -100,6 +100,10 @@ def identify(
     run = _Probing(subject, probing, progress)
     points = [run.point(p) for p in range(probing.probes)]
     candidates = _judge(points, subject, run.tol, run.method)
+    derived = None
+    if run.tol.given:  # the caller's tolerance: what would the table's have concluded?
+        judged = _judge(points, subject, run.derived_tol, run.method)
+        derived = decide(judged, subject.backward_order, asked, subject.lr_known)
     if asked is not None and next(c for c in candidates if c.loss == asked).verdict == NOT_APPLICABLE:
         reason = next(c.reason for c in candidates if c.loss == asked)
         raise InputError(reason or f"loss {asked} does not apply")
@@ -115,6 +119,9 @@ def identify(
         verdict=decide(candidates, subject.backward_order, asked, subject.lr_known),
         notes=list(subject.notes),
         rtol=run.tol.rtol,
+        atol=run.tol.atol,
+        derived=derived,
+        derived_rtol=run.derived_tol.rtol,
         coverage=_coverage(points, subject, probing.directions),
         method_note=run.method_note,
         lr_known=subject.lr_known,
@@ -166,7 +173,8 @@ class _Probing:
         self.rng = np.random.default_rng(probing.seed)
         self.method = probing.method
         self.method_note = ""
-        self.tol = tolerance_for(np.float64, "richardson")
+        self.derived_tol = tolerance_for(np.float64, "richardson")
+        self.tol = self.derived_tol
         self.total: int | None = None
         self.done = 0
 
@@ -178,7 +186,9 @@ class _Probing:
                 self.method, self.method_note = resolve(
                     self.subject, self.probing.method, probe.params, probe.x
                 )
-                self.tol = tolerance_for(np.float64, self.method)
+                self.derived_tol = tolerance_for(np.float64, self.method)
+                probing = self.probing
+                self.tol = given_tolerance(self.derived_tol, rtol=probing.rtol, atol=probing.atol)
             point = self._compare(probe, full=self.probing.full and index == 0)
             last = attempt == MAX_DRAWS - 1
             if (

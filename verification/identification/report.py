@@ -7,6 +7,7 @@ entries, coverage and notes, and the JSON object of ``check`` (field names stabl
 
 from __future__ import annotations
 
+from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -77,7 +78,30 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
         "method_note": result.method_note or None,
         "lr_known": result.lr_known,
         "layout": result.layout or None,
+        "rtol": result.rtol,
+        "atol": result.atol,
+        "tolerance_given": result.derived is not None,
+        "derived_verdict": None if result.derived is None else verdict_sentence(derived_result(result)),
     }
+
+
+def derived_result(result: IdentificationReport) -> IdentificationReport:
+    """``result`` as the table's tolerance judges it (``result`` itself when no tolerance was given)."""
+    if result.derived is None:
+        return result
+    return replace(result, verdict=result.derived, rtol=result.derived_rtol, atol=0.0, derived=None)
+
+
+def override_note(result: IdentificationReport) -> str | None:
+    """When the caller gave ``rtol`` or ``atol``: what was given, and what the table's tolerance
+    concludes when that differs; None for the table's tolerance."""
+    if result.derived is None:
+        return None
+    given = f"tolerance given: rtol {result.rtol:.1e}, atol {result.atol:.1e}"
+    table = f"the derived tolerance (rtol {result.derived_rtol:.1e})"
+    if result.derived == result.verdict:
+        return f"{given}; {table} agrees"
+    return f"{given}; {table} concludes instead: {verdict_sentence(derived_result(result))}"
 
 
 def verdict_sentence(result: IdentificationReport) -> str:
@@ -175,6 +199,7 @@ def format_check(outcome: CheckReport) -> str:
             if not all(n >= c.size for n in c.checked)
         ),
         *(f"  note: {n}" for n in r.notes),
+        *([] if override_note(r) is None else [f"  note: {override_note(r)}"]),
         "",
         f"  {'loss':<14}" + "".join(f"{n[:22]:<24}" for n in names) + "verdict",
     ]

@@ -15,7 +15,8 @@ from verification.adapters.detection import adapt
 from verification.adapters.options import Options
 from verification.identification.identify import identify
 from verification.identification.outcome import IdentificationReport
-from verification.identification.report import differing_entries, matches_instead
+from verification.identification.report import differing_entries, matches_instead, override_note
+from verification.identification.request import Probing
 
 
 def assert_gradient_of(
@@ -27,6 +28,8 @@ def assert_gradient_of(
     samples: int = 1,
     method: str = "auto",
     options: Options | None = None,
+    rtol: float | None = None,
+    atol: float | None = None,
 ) -> IdentificationReport:
     """Assert that the backward pass of ``code`` is the gradient of the catalog loss ``loss``.
 
@@ -40,11 +43,15 @@ def assert_gradient_of(
         As in :func:`verification.identification.identify.identify`.
     options : Options, optional
         Pieces of the explicit form (setup, forward, gradient or step, lr, layout) that override detection.
+    rtol, atol : float, optional
+        Relative (≥ 0) and absolute (≥ 0, gradient units) tolerances in place of the table's
+        (:func:`verification.tolerances.given_tolerance`); the report's ``derived`` holds what the
+        table's tolerance concludes, and a failure message says when it differs.
 
     Returns
     -------
     IdentificationReport
-        The full comparison, for further assertions.
+        The full comparison, for further assertions; its truth value is its verdict.
 
     Raises
     ------
@@ -64,15 +71,19 @@ def assert_gradient_of(
     >>> assert_gradient_of(chain, "mse").identified
     'mse'
     """
+    __tracebackhide__ = True  # pytest shows the caller's line and this message, not this function's body
+    probing = Probing(seed=seed, probes=probes, samples=samples, method=method, rtol=rtol, atol=atol)
     subject = adapt(code, options)
-    result = identify(subject, loss, seed=seed, probes=probes, samples=samples, method=method)
+    result = identify(subject, loss, probing)
     if not result.matches_asked:
+        note = override_note(result)
         lines = [
             f"{result.subject} is not the gradient of {result.asked} "
             f"({result.candidate(str(result.asked)).verdict}); {matches_instead(result)}",
             *differing_entries(result, str(result.asked)),
             f"  convention: {result.convention}; {result.probes} probes of {result.samples} sample(s), "
             f"seed {result.seed}, {result.method} differences",
+            *([] if note is None else [f"  {note}"]),
         ]
         raise AssertionError("\n".join(lines))
     return result
