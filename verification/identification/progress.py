@@ -1,7 +1,9 @@
 """A progress line on standard error for checks that take more than about two seconds.
 
 Printed only when standard error is a terminal (a log or a pipe gets nothing), rewritten in place with
-the share done and an estimate of the time left from the rate so far.
+the share done and an estimate of the time left from the rate so far, cut to the terminal's width so
+that it stays one line. It is cleared with :data:`verification.terminal_width.CLEAR_LINE`, whatever its
+length.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import sys
 import time
 from typing import TextIO
+
+from verification.terminal_width import CLEAR_LINE, DEFAULT_WIDTH
 
 SHOW_AFTER = 2.0
 """Seconds before the line appears: quick checks print nothing."""
@@ -25,10 +29,13 @@ class ProgressLine:
     force : bool
         Draw even when ``stream`` is not a terminal (a supervised child whose parent's standard error
         is one).
+    width : int
+        Columns of the terminal: the line is cut one short of it, so that it never wraps.
     """
 
-    def __init__(self, stream: TextIO = sys.stderr, force: bool = False) -> None:
+    def __init__(self, stream: TextIO = sys.stderr, force: bool = False, width: int = DEFAULT_WIDTH) -> None:
         self.stream = stream
+        self.width = width
         self.start = time.monotonic()
         self.shown = False
         self.last = 0.0
@@ -44,14 +51,13 @@ class ProgressLine:
         self.last = now
         share = min(1.0, done / total) if total else 0.0
         left = elapsed * (1 - share) / share if share > 0 else float("nan")
-        self.stream.write(
-            f"\rcheck: {share:4.0%} ({done:,} of {total:,} forward passes), about {left:.0f} s left   "
-        )
+        text = f"check: {share:4.0%} ({done:,} of {total:,} forward passes), about {left:.0f} s left"
+        self.stream.write(CLEAR_LINE + text[: self.width - 1])
         self.stream.flush()
         self.shown = True
 
     def close(self) -> None:
         """Clear the line if one was drawn."""
         if self.shown:
-            self.stream.write("\r" + " " * 78 + "\r")
+            self.stream.write(CLEAR_LINE)
             self.stream.flush()

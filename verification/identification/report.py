@@ -11,8 +11,13 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
-from ffnn.losses import get_loss
+from ffnn.losses import LOSSES, get_loss
 from verification.identification.outcome import CheckReport, IdentificationReport
+from verification.identification.verdicts import LossReport
+from verification.terminal_width import DEFAULT_WIDTH, fit, wrap_command
+
+FORMULAS = tuple(get_loss(name).formula for name in LOSSES)
+"""The catalog's loss formulas: a verdict sentence is wrapped around them, never through them."""
 
 
 def format_scale(c: float | None, rtol: float) -> str:
@@ -179,72 +184,117 @@ def matches_instead(result: IdentificationReport) -> str:
     return "it matches no catalog loss, nor a multiple of one"
 
 
-def format_check(outcome: CheckReport) -> str:
-    """The report of ``check`` as text: the recipe run, coverage, a table of losses by tensor, the verdict."""
+def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
+    """The report of ``check`` as text: the recipe run, coverage, a table of losses by tensor, the
+    verdict; every line fitted to ``width`` columns (:mod:`verification.terminal_width`)."""
     r, script = outcome.result, outcome.script
-    names = r.backward_order
     method = f"{r.method} differences of the output, one Jacobian per probe for every loss"
     if r.method_note:
         method += f" ({r.method_note})"
+    note = override_note(r)
     lines = [f"Checked {r.subject} in {script.path}"]
     if outcome.command:
-        lines.append(f"  as: {outcome.command}")
-    lines += [
-        f"  gradient: {r.convention}; {r.layout}",
-        f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; "
-        f"{method}",
-        *(
-            f"  covered: {c.describe()}"
-            for c in r.coverage.values()
-            if not all(n >= c.size for n in c.checked)
-        ),
-        *(f"  note: {n}" for n in r.notes),
-        *([] if override_note(r) is None else [f"  note: {override_note(r)}"]),
-        "",
-        f"  {'loss':<14}" + "".join(f"{n[:22]:<24}" for n in names) + "verdict",
-    ]
-    for c in r.candidates:
-        cells = []
-        for n in names:
-            t = c.parameters.get(n)
-            if t is None:
-                cells.append(f"{'-':<24}")
-                continue
-            word = {"matches": "matches", "mismatch": "mismatch"}.get(
-                t.verdict, f"× {format_scale(t.scale, r.rtol)}"
-            )
-            kink = "*" if any(rep.kinks for rep in t.reports) else ""
-            cells.append(f"{word + kink + f' ({t.max_relative_error:.1e})':<24}")
-        verdict = (
-            c.verdict
-            if c.verdict != "matches up to scale"
-            else f"matches up to scale {format_scale(c.scale, r.rtol)}"
-        )
-        lines.append(f"  {c.loss:<14}" + "".join(cells) + verdict)
-    lines += [
-        "",
+        lines += wrap_command("  as: ", outcome.command, width)
+    lines += fit(
+        [
+            f"  gradient: {r.convention}; {r.layout}",
+            f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; "
+            f"{method}",
+            *(
+                f"  covered: {c.describe()}"
+                for c in r.coverage.values()
+                if not all(n >= c.size for n in c.checked)
+            ),
+            *(f"  note: {n}" for n in r.notes),
+            *([] if note is None else [f"  note: {note}"]),
+        ],
+        width,
+    )
+    lines += ["", *loss_table(r, width), ""]
+    tail = [
         "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖) over the entries checked, "
-        "worst probe)",
+        "worst probe)"
     ]
     if any(rep.kinks for c in r.candidates for t in c.parameters.values() for rep in t.reports):
-        lines.append("  * entries whose difference steps crossed a kink (a ReLU at 0) are left out")
-    lines.append("")
-    lines.append(verdict_sentence(r))
+        tail.append("  * entries whose difference steps crossed a kink (a ReLU at 0) are left out")
+    tail += ["", verdict_sentence(r)]
     if r.asked is not None and not r.matches_asked:
-        lines.append(f"Not the gradient of {r.asked}; {matches_instead(r)}.")
-        lines += differing_entries(r, r.asked)
+        tail.append(f"Not the gradient of {r.asked}; {matches_instead(r)}.")
+        tail += differing_entries(r, r.asked)
     elif r.identified is None:
-        lines += _per_tensor(r)
-        lines += differing_entries(r, str(r.verdict.closest))
+        tail += _per_tensor(r)
+        tail += differing_entries(r, str(r.verdict.closest))
     if script.skipped:
         shown = ", ".join(str(s.line) for s in script.skipped[:12])
         more = "…" if len(script.skipped) > 12 else ""
         which = "statements at lines" if len(script.skipped) > 1 else "statement at line"
-        lines.append(f"Not run: top-level {which} {shown}{more}.")
+        tail.append(f"Not run: top-level {which} {shown}{more}.")
     if script.failed_imports:
         failed = "; ".join(f"{n} ({e})" for n, e in script.failed_imports.items())
-        lines.append(f"Imports that failed and were not needed: {failed}.")
-    return "\n".join(lines)
+        tail.append(f"Imports that failed and were not needed: {failed}.")
+    return "\n".join(lines + fit(tail, width, keep=FORMULAS))
+
+
+def verdict_line(outcome: CheckReport) -> str:
+    """The one line ``check --quiet`` prints: the answer to the question asked (the asked loss, or
+    which loss the code is the gradient of)."""
+    r = outcome.result
+    if r.asked is not None and not r.matches_asked:
+        return f"{r.subject} is not the gradient of {r.asked}; {matches_instead(r)}"
+    return verdict_sentence(r)
+
+
+def loss_table(r: IdentificationReport, width: int = DEFAULT_WIDTH) -> list[str]:
+    """The table of every loss by tensor: each cell the tensor's verdict and relative error, then the
+    loss's verdict.
+
+    Columns are as wide as their cells; when the tensors do not fit ``width`` beside the loss column,
+    they are split into blocks that do, one under the other (as numpy prints a wide array), each with
+    the loss column, and the verdict column ends the last block (or makes one of its own).
+    """
+    names = r.backward_order
+    rows = {c.loss: [_cell(c, n, r.rtol) for n in names] for c in r.candidates}
+    verdicts = {
+        c.loss: c.verdict
+        if c.verdict != "matches up to scale"
+        else f"matches up to scale {format_scale(c.scale, r.rtol)}"
+        for c in r.candidates
+    }
+    first = max(len("loss"), *(len(loss) for loss in rows)) + 1
+    widths = [max(len(n[:22]), *(len(row[i]) for row in rows.values())) + 2 for i, n in enumerate(names)]
+    last = max(len("verdict"), *(len(v) for v in verdicts.values()))
+    blocks: list[list[int]] = [[]]
+    used = 2 + first
+    for i, w in enumerate(widths):
+        if blocks[-1] and used + w > width:
+            blocks.append([])
+            used = 2 + first
+        blocks[-1].append(i)
+        used += w
+    with_verdict = used + last <= width
+    if not with_verdict:
+        blocks.append([])
+    lines: list[str] = []
+    for k, block in enumerate(blocks):
+        verdict = k == len(blocks) - 1
+        if k:
+            lines.append("")
+        head = "".join(f"{names[i][:22]:<{widths[i]}}" for i in block)
+        lines.append(f"  {'loss':<{first}}{head}{'verdict' if verdict else ''}".rstrip())
+        for loss, row in rows.items():
+            cells = "".join(f"{row[i]:<{widths[i]}}" for i in block)
+            lines.append(f"  {loss:<{first}}{cells}{verdicts[loss] if verdict else ''}".rstrip())
+    return lines
+
+
+def _cell(c: LossReport, name: str, rtol: float) -> str:
+    """One cell of :func:`loss_table`: ``matches (3.7e-15)``, ``× 2 (1.2e-15)``, ``mismatch* (…)``."""
+    t = c.parameters.get(name)
+    if t is None:
+        return "-"
+    word = {"matches": "matches", "mismatch": "mismatch"}.get(t.verdict, f"× {format_scale(t.scale, rtol)}")
+    kink = "*" if any(rep.kinks for rep in t.reports) else ""
+    return f"{word}{kink} ({t.max_relative_error:.1e})"
 
 
 def _per_tensor(r: IdentificationReport) -> list[str]:

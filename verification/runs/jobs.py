@@ -16,13 +16,16 @@ from typing import Any
 
 from verification.identification.check import check_target
 from verification.identification.progress import ProgressLine
-from verification.identification.report import check_json, format_check
+from verification.identification.report import check_json, format_check, verdict_line
 from verification.identification.request import CheckRequest
 from verification.runs.exits import EXIT_MISMATCH, EXIT_OK
-from verification.zoo.run import format_zoo, run_zoo
+from verification.terminal_width import DEFAULT_WIDTH
+from verification.zoo.run import format_zoo, run_zoo, zoo_summary
 
 
-def check(request: dict[str, Any], progress: bool = False) -> dict[str, Any]:
+def check(
+    request: dict[str, Any], progress: bool = False, width: int = DEFAULT_WIDTH, quiet: bool = False
+) -> dict[str, Any]:
     """``backprop-verify check``: identify the loss the backward pass of ``PATH[:NAME]`` is the gradient of.
 
     Parameters
@@ -32,21 +35,27 @@ def check(request: dict[str, Any], progress: bool = False) -> dict[str, Any]:
         (:meth:`~verification.identification.request.CheckRequest.to_json`).
     progress : bool
         Draw a progress line on standard error (the parent's standard error is a terminal).
+    width : int
+        Columns the text report is fitted to (the parent's terminal width).
+    quiet : bool
+        The text is the verdict line alone (``check --quiet``).
 
     Raises
     ------
     InputError
         As :func:`verification.identification.check.check_target`.
     """
-    line = ProgressLine(sys.stderr, force=progress)
+    line = ProgressLine(sys.stderr, force=progress, width=width)
     outcome = check_target(CheckRequest.from_json(request), progress=line)
     line.close()
     status = EXIT_OK if outcome.result.success else EXIT_MISMATCH
-    return {"text": format_check(outcome), "json": check_json(outcome), "status": status}
+    text = verdict_line(outcome) if quiet else format_check(outcome, width)
+    return {"text": text, "json": check_json(outcome), "status": status}
 
 
-def zoo(networks: int = 40, seed: int = 0) -> dict[str, Any]:
-    """``backprop-verify zoo``: the checker on every mutant and on ``networks`` correct backward passes.
+def zoo(networks: int = 40, seed: int = 0, quiet: bool = False, width: int = DEFAULT_WIDTH) -> dict[str, Any]:
+    """``backprop-verify zoo``: the checker on every mutant and on ``networks`` correct backward passes;
+    the text fitted to ``width`` columns, or with ``quiet`` the summary lines alone.
 
     Raises
     ------
@@ -55,4 +64,5 @@ def zoo(networks: int = 40, seed: int = 0) -> dict[str, Any]:
     """
     report = run_zoo(networks=networks, seed=seed)
     status = EXIT_OK if report.all_detected and report.false_positives == 0 else EXIT_MISMATCH
-    return {"text": format_zoo(report), "json": report.to_dict(), "status": status}
+    text = "\n".join(zoo_summary(report)) if quiet else format_zoo(report, width)
+    return {"text": text, "json": report.to_dict(), "status": status}
