@@ -37,6 +37,16 @@ def property(session: nox.Session) -> None:
 
 
 @nox.session
+def sweep(session: nox.Session) -> None:
+    """The false-positive sweep: the correct backward pass on 2000 drawn networks (``-- N SEED`` for
+    others); the default test run checks the first 100 of ``zoo --networks 500 --seed 7``."""
+    session.install("-e", ".")
+    defaults = ["2000", "7"]
+    networks, seed = [*session.posargs[:2], *defaults[len(session.posargs[:2]) :]]
+    session.run("backprop-verify", "zoo", "--networks", networks, "--seed", seed, "--timeout", "7200")
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """ruff on the packages, tests, benchmarks and this file."""
     session.install("ruff")

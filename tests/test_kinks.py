@@ -71,3 +71,36 @@ def test_smooth_networks_report_no_kinks() -> None:
     grads["W1"] = -grads["W1"]
     report = check_gradient(_loss(net), net.parameters(), grads, method="central")
     assert report.parameters["W1"].verdict == "mismatch" and report.parameters["W1"].kinks == 0
+
+
+def _relu_squared(offset: float) -> object:
+    """``t ↦ ½ relu(t + offset)²``: a derivative that is continuous at ``t = −offset`` and a curvature
+    that jumps there from 0 to 1."""
+    return lambda t: 0.5 * max(t + offset, 0.0) ** 2
+
+
+@pytest.mark.parametrize("offset", [5e-6, 0.0])
+def test_a_right_value_at_a_curvature_jump_is_not_confirmed_as_a_mismatch(offset: float) -> None:
+    from verification.identification.kink_probes import confirmed
+    from verification.tolerances import tolerance_for
+
+    tol = tolerance_for(np.float64, "richardson")
+    exact = max(offset, 0.0)
+    assert not confirmed(_relu_squared(offset), 0.018, exact, tol, floor=exact), (
+        "the exact derivative at a curvature jump was confirmed as a mismatch"
+    )
+
+
+def test_a_wrong_value_is_confirmed_down_to_the_methods_resolution() -> None:
+    """Where the loss is smooth, the loss-level check resolves what the acceptance rule does: a value
+    off by 10 × rtol is confirmed, one off by rtol / 10 is not."""
+    from verification.identification.kink_probes import confirmed
+    from verification.tolerances import tolerance_for
+
+    tol = tolerance_for(np.float64, "richardson")
+    exact = float(np.cos(0.3))
+    f = lambda t: float(np.sin(0.3 + t))  # noqa: E731
+    assert confirmed(f, 0.018, exact * (1 + 10 * tol.rtol), tol, floor=exact), "a real mismatch was excused"
+    assert not confirmed(f, 0.018, exact * (1 + tol.rtol / 10), tol, floor=exact), (
+        "a value inside the tolerance was confirmed as a mismatch"
+    )

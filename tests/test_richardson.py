@@ -52,3 +52,20 @@ def test_scalar_helper() -> None:
     assert abs(value - np.cos(0.3)) <= ESTIMATE_FACTOR * estimate
     with pytest.raises(InputError, match="need h0 > 0"):
         richardson_derivative(np.sin, 0.3, 0.0)
+
+
+def test_the_entry_with_the_smallest_score_is_taken_not_the_last() -> None:
+    """Central differences exact in ``h²`` except the last (smallest) step, spoiled as rounding spoils
+    it: the tableau's entries from the clean rows score zero and give the derivative exactly, while
+    the last entry, ``T[K−1][K−1]``, carries the spoiled value."""
+    from verification.numeric.richardson import extrapolate, tableau
+
+    levels = 4
+    steps = 0.1 / 2.0 ** np.arange(levels)
+    d = 1.0 + 3.0 * steps**2
+    d[-1] += 1e-4
+    value, estimate = extrapolate(d[:, None], steps[:, None], np.array([1.0]), 2.0**-52)
+    last = tableau(d)[0][levels - 1, levels - 1]
+    assert abs(last - 1.0) > 1e-5, "harness: the spoiled level must spoil the last entry"
+    assert abs(value[0] - 1.0) < 1e-12, f"got {value[0]!r}, but should be 1 (a clean row's entry)"
+    assert estimate[0] < 1e-12, f"got the estimate {estimate[0]:.1e}, but a clean entry scores 0"

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
-from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS
+from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, OUTPUTS
 from verification.argument_types import argument_type, bounded, learning_rates, seed_value, tolerance_value
 from verification.help_texts import CHECKEPILOG, EPILOG, HelpFormatter
 from verification.identification.request import MAX_PROBES, MAX_SAMPLES
@@ -146,6 +146,12 @@ def build_parser() -> Parser:
     )
     explicit.add_argument(
         "--labels", choices=LABEL_FORMATS, help="labels one-hot or as class indices (default: detected)"
+    )
+    explicit.add_argument(
+        "--output",
+        choices=OUTPUTS,
+        help="what the loss is applied to: the forward's output as it is, or its softmax or sigmoid, for "
+        "a forward that returns scores with the softmax inside the loss (default: detected)",
     )
     check.add_argument(
         "--loss",

@@ -74,6 +74,7 @@ def _run_check(args: argparse.Namespace) -> int:
             lr=args.lr,
             layout=args.layout,
             labels=args.labels,
+            output=args.output,
         ),
         python2=True if args.python2 else None,
     )

@@ -126,3 +126,48 @@ def wrap_command(prefix: str, command: str, width: int) -> list[str]:
             lines[-1] += " \\"
             lines.append(indent + chunk)
     return lines
+
+
+def fit_table(rows: list[list[str]], width: int, indent: str = "  ") -> list[str]:
+    """Rows of cells, the first row the header, as aligned columns that fit ``width``.
+
+    Each column is as wide as its widest cell. When the middle columns do not fit beside the first,
+    they are split into blocks that do, one under the other with a blank line between (as numpy prints
+    a wide array); every block repeats the first column, and the last column ends the last block, or
+    makes a block of its own when it does not fit there.
+
+    Parameters
+    ----------
+    rows : list of list of str
+        At least two cells per row, all rows of the same length.
+    width : int
+        Columns.
+    indent : str
+        Before every line.
+
+    Returns
+    -------
+    list of str
+    """
+    n = len(rows[0])
+    widths = [max(len(row[i]) for row in rows) + (1 if i == 0 else 2) for i in range(n)]
+    start = len(indent) + widths[0]
+    blocks: list[list[int]] = [[]]
+    used = start
+    for i in range(1, n - 1):
+        if blocks[-1] and used + widths[i] > width:
+            blocks.append([])
+            used = start
+        blocks[-1].append(i)
+        used += widths[i]
+    if blocks[-1] and used + widths[-1] - 2 > width:
+        blocks.append([])
+    blocks[-1].append(n - 1)
+    lines: list[str] = []
+    for k, block in enumerate(blocks):
+        if k:
+            lines.append("")
+        for row in rows:
+            cells = "".join(row[i] if i == n - 1 else f"{row[i]:<{widths[i]}}" for i in block)
+            lines.append(f"{indent}{row[0]:<{widths[0]}}{cells}".rstrip())
+    return lines

@@ -18,7 +18,6 @@ A candidate that does not run raises :class:`Failed`, so detection can go on to 
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
@@ -27,46 +26,16 @@ from numpy.typing import NDArray
 
 from ffnn.validation import InputError
 from verification.adapters.calls import run_code
-from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
+from verification.adapters.failures import Failed, tagged
 from verification.adapters.matching import PREFIXES, SUFFIXES, plan_matching
-from verification.adapters.parameters import Slots, find_slots
+from verification.adapters.parameters import Slots, find_slots, weight_like
 from verification.adapters.recipe import Recipe
-from verification.adapters.subject import CodeSubject
+from verification.adapters.state import SetupState
+from verification.adapters.subject import Binding, CodeSubject, Reading
 from verification.draws import draw_labels, draw_parameters
-from verification.reading.loader import LoadedScript, one_line
+from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
-
-
-class Failed(InputError):
-    """A candidate recipe that did not run; detection goes on to the next."""
-
-
-def run_setup(namespace: dict[str, Any], code: str, script: LoadedScript | None) -> list[str]:
-    """Run the setup in ``namespace`` and return the names it bound or rebound."""
-    before = {k: id(v) for k, v in namespace.items()}
-    run_code(code, namespace, "--setup", script=script)
-    return [k for k, v in namespace.items() if before.get(k) != id(v) and not k.startswith("__")]
-
-
-def layouts(inputs: str | None = None, labels: str | None = None) -> list[Layout]:
-    """The layouts to try: the one given, or all (:data:`~verification.adapters.layouts.LAYOUTS` ×
-    :data:`~verification.adapters.layouts.LABEL_FORMATS`)."""
-    return [
-        Layout(i, lab)
-        for i in ([inputs] if inputs else LAYOUTS)
-        for lab in ([labels] if labels else LABEL_FORMATS)
-    ]
-
-
-def widths(slots: Slots) -> list[int]:
-    """Input widths to try: the parameters' dimensions, then one less (a bias folded into the weights
-    as an extra input), then small widths (for weights kept as floats)."""
-    dims: list[int] = []
-    for shape in slots.shapes().values():
-        dims += [d for d in shape if d not in dims]
-    out = dims + [d - 1 for d in dims if d > 1 and d - 1 not in dims]
-    return out + [d for d in range(1, 9) if d not in out]
 
 
 def forward_output(
@@ -83,12 +52,21 @@ def forward_output(
     if np.asarray(value).dtype.kind in "biu":
         raise Failed(
             f"--forward {recipe.forward!r} gives {np.asarray(value).dtype} values (class predictions?), not "
-            "the network's output activations"
+            "the network's output activations",
+            "forward",
         )
-    output = recipe.layout.from_code(value, n_samples, f"the output of --forward {recipe.forward!r}")
+    try:
+        output = recipe.layout.from_code(value, n_samples, f"the output of --forward {recipe.forward!r}")
+    except InputError as exc:
+        raise tagged(exc, "forward") from None
     if not np.all(np.isfinite(output)):
-        raise Failed(f"--forward {recipe.forward!r} gave a non-finite output at drawn inputs")
+        raise Failed(f"--forward {recipe.forward!r} gave a non-finite output at drawn inputs", "forward")
     return output
+
+
+LIVE_DRAWS = 4
+"""Draws at which a parameter (or an input) must leave the output unchanged before it is read as one the
+output does not depend on: at one draw every hidden ReLU unit can be dead."""
 
 
 def parameters_of(
@@ -96,10 +74,17 @@ def parameters_of(
 ) -> tuple[Slots, Array]:
     """The slots that are parameters (see the module docstring), and the output at the code's own values.
 
+    A slot is a parameter when the forward pass neither rebinds it nor writes into it and a change of
+    it changes the output at some of :data:`LIVE_DRAWS` draws of the weights and inputs. Every input
+    must change the output at some draw too: a width that leaves one input unread is the wrong width
+    (say, a weight list whose first matrix holds a bias row, read by a forward pass that ignores the
+    extra input).
+
     Raises
     ------
     Failed
-        When the forward pass does not run at this width or no array changes its output.
+        When the forward pass does not run at this width, some input never changes the output, or no
+        array changes it.
     """
     rng = np.random.default_rng(1)
     namespace["x"] = recipe.layout.to_code(rng.standard_normal((1, n_in)))
@@ -112,25 +97,79 @@ def parameters_of(
         if id(s.get(namespace)) == identities[n] and np.array_equal(s.read(namespace), originals[n])
     ]
     pruned = Slots(namespace, kept)
-    base = draw_parameters(pruned.shapes(), rng)
-    pruned.write(base)
-    reference = forward_output(namespace, recipe, 1, script)
-    live = []
-    for s in kept:
-        pruned.write(
-            {s.name: base[s.name] + 0.25 * (1 + np.abs(base[s.name])) * rng.standard_normal(s.shape)}
+    live: set[str] = set()
+    read: set[int] = set()
+    try:
+        for _ in range(LIVE_DRAWS):
+            live |= _live_parameters(namespace, pruned, recipe, n_in, script, rng, live)
+            read |= _read_inputs(namespace, recipe, n_in, script, rng, read)
+            if len(live) == len(kept) and len(read) == n_in:
+                break
+    finally:
+        pruned.write({n: originals[n] for n in pruned.names})
+    if len(read) < n_in:
+        unread = ", ".join(str(i) for i in range(n_in) if i not in read)
+        raise Failed(
+            f"at {n_in} inputs, input {unread} never changes the output of --forward {recipe.forward!r}: "
+            "not the width the code takes",
+            "forward",
         )
-        changed = not np.array_equal(forward_output(namespace, recipe, 1, script), reference)
-        pruned.write({s.name: base[s.name]})
-        if changed:
-            live.append(s)
-    pruned.write({n: originals[n] for n in pruned.names})
     if not live:
         raise Failed(
             f"no array that the output of --forward {recipe.forward!r} depends on was found in the objects "
-            "the setup made"
+            "the setup made",
+            "forward",
         )
-    return Slots(namespace, live), output
+    return Slots(namespace, [s for s in kept if s.name in live]), output
+
+
+def _live_parameters(
+    namespace: dict[str, Any],
+    pruned: Slots,
+    recipe: Recipe,
+    n_in: int,
+    script: LoadedScript | None,
+    rng: np.random.Generator,
+    known: set[str],
+) -> set[str]:
+    """The parameters whose change changes the output at one draw of the weights and inputs."""
+    base = draw_parameters(pruned.shapes(), rng)
+    pruned.write(base)
+    namespace["x"] = recipe.layout.to_code(rng.standard_normal((1, n_in)))
+    reference = forward_output(namespace, recipe, 1, script)
+    live = set()
+    for name, s in pruned.slots.items():
+        if name in known:
+            continue
+        pruned.write({name: base[name] + 0.25 * (1 + np.abs(base[name])) * rng.standard_normal(s.shape)})
+        if not np.array_equal(forward_output(namespace, recipe, 1, script), reference):
+            live.add(name)
+        pruned.write({name: base[name]})
+    return live
+
+
+def _read_inputs(
+    namespace: dict[str, Any],
+    recipe: Recipe,
+    n_in: int,
+    script: LoadedScript | None,
+    rng: np.random.Generator,
+    known: set[int],
+) -> set[int]:
+    """The inputs whose change changes the output at the weights written last and a drawn input."""
+    x = rng.standard_normal((1, n_in))
+    namespace["x"] = recipe.layout.to_code(x)
+    reference = forward_output(namespace, recipe, 1, script)
+    read = set()
+    for i in range(n_in):
+        if i in known:
+            continue
+        shifted = x.copy()
+        shifted[0, i] += 0.5 + abs(x[0, i])
+        namespace["x"] = recipe.layout.to_code(shifted)
+        if not np.array_equal(forward_output(namespace, recipe, 1, script), reference):
+            read.add(i)
+    return read
 
 
 def learning_rate(recipe: Recipe, namespace: dict[str, Any], script: LoadedScript | None) -> float | None:
@@ -147,11 +186,12 @@ def learning_rate(recipe: Recipe, namespace: dict[str, Any], script: LoadedScrip
     try:
         lr = float(value)
     except (TypeError, ValueError):
-        raise InputError(f"--lr {recipe.lr!r} is {type(value).__name__}, not a number") from None
+        raise Failed(f"--lr {recipe.lr!r} is {type(value).__name__}, not a number", "learning-rate") from None
     if not np.isfinite(lr) or lr == 0:
-        raise InputError(
+        raise Failed(
             f"--lr {recipe.lr!r} is {lr!r}: the gradient cannot be recovered from an update "
-            "(W_before − W_after) / lr with a zero or non-finite learning rate"
+            "(W_before − W_after) / lr with a zero or non-finite learning rate",
+            "learning-rate",
         )
     return lr
 
@@ -197,163 +237,102 @@ def subject_for(
     slots = Slots(namespace, find_slots(namespace, roots))
     if not slots.names:
         raise Failed(f"the setup made no object holding float arrays ({', '.join(roots) or 'nothing bound'})")
+    state = SetupState(namespace, roots)
     originals = slots.read()
     try:
         params, output = parameters_of(namespace, slots, recipe, n_in, script)
-        return _with_gradient(namespace, params, recipe, name, n_in, output.shape[1], script)
+        binding = Binding(namespace, params, script, state)
+        return _with_gradient(binding, recipe, name, (n_in, output.shape[1]))
     except InputError:
         slots.write(originals)
         raise
 
 
-def _with_gradient(
-    namespace: dict[str, Any],
-    slots: Slots,
-    recipe: Recipe,
-    name: str,
-    n_in: int,
-    n_out: int,
-    script: LoadedScript | None,
-) -> CodeSubject:
-    """Try the recipe's gradient (or step) at drawn weights; keep the parameters it covers."""
+DRAWS_FOR_MISSING = 4
+"""Draws at which a parameter must get no gradient (or no change from the step) before it is read as
+one the code leaves out: at one draw a dead ReLU unit can hide a layer's gradient."""
+
+
+def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int, int]) -> CodeSubject:
+    """Try the recipe's gradient (or step) at drawn weights and read which parameters it covers.
+
+    Every parameter the output depends on is compared: one named like a weight that gets no gradient
+    (none returned, or never changed by the step, at :data:`DRAWS_FOR_MISSING` draws) is *missing*
+    and its gradient read as zero, a mismatch wherever the numeric one is not; one not named like a
+    weight (data the network reads, a normalisation constant) is left out, and the report says so.
+    """
+    namespace, slots, script = binding.namespace, binding.slots, binding.script
     rng = np.random.default_rng(2)
     params = draw_parameters(slots.shapes(), rng)
-    x = rng.standard_normal((1, n_in))
-    y = draw_labels(rng, (1, n_out))
+    x = rng.standard_normal((1, sizes[0]))
+    y = draw_labels(rng, (1, sizes[1]))
     notes = list(recipe.notes)
     if recipe.kind == "returned":
-        subject = CodeSubject(name, namespace, slots, recipe, n_in, n_out, None, script, notes)
-        subject.load(params)
-        subject.bind_inputs(x)
-        namespace["y"] = recipe.layout.labels_to_code(y)
-        namespace["lr"] = 1.0
-        returned = run_code(recipe.gradient or "", namespace, "--gradient", script=script)
-        if returned is None:
-            stored = stored_gradients(namespace, slots)
-            if stored is not None:
-                recipe = replace(recipe, gradient=f"{recipe.gradient}; {stored}")
-                returned = run_code(recipe.gradient or "", namespace, "--gradient", script=script)
-        slots.write(params)
-        plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params)
-        left = [n for n in slots.names if n not in plan]
-        kept = Slots(namespace, [s for n, s in slots.slots.items() if n in plan])
-        if left:
-            notes.append(f"no gradient returned for {', '.join(left)}: not checked")
-        subject = CodeSubject(name, namespace, kept, recipe, n_in, n_out, None, script, notes, plan)
-        subject.gradient({n: params[n] for n in kept.names}, x, y)
-        return subject
-    lr = learning_rate(recipe, namespace, script)
-    subject = CodeSubject(name, namespace, slots, recipe, n_in, n_out, lr, script, notes)
-    grads, _ = subject.gradient(params, x, y)
-    still = [n for n, g in grads.items() if not np.any(g)]
-    if still and len(still) < len(grads):
-        again, _ = subject.gradient(draw_parameters(slots.shapes(), rng), rng.standard_normal((1, n_in)), y)
-        still = [n for n in still if not np.any(again[n])]
-    if still:
-        kept = Slots(namespace, [s for n, s in slots.slots.items() if n not in still])
-        notes.append(f"{', '.join(still)} never changed by the step: not checked")
-        subject = CodeSubject(name, namespace, kept, recipe, n_in, n_out, lr, script, notes)
-    if recipe.lr is None:
-        subject.notes.append(
-            "no learning rate found: the update is read as lr × gradient with lr = 1, so scales are up to "
-            "the learning rate (give --lr)"
+        recipe, plan = _returned_plan(binding, recipe, params, x, y)
+        covered = set(plan)
+        reading = Reading(plan=plan)
+    else:
+        lr = learning_rate(recipe, namespace, script)
+        reading = Reading(lr=lr)
+        covered = _changed_by_step(CodeSubject(name, binding, recipe, sizes, reading), rng, sizes)
+        if recipe.lr is None:
+            notes.append(
+                "no learning rate found: the update is read as lr × gradient with lr = 1, so scales are up "
+                "to the learning rate (give --lr)"
+            )
+    without = [n for n in slots.names if n not in covered]
+    missing = {n: _why_missing(recipe) for n in without if weight_like(slots.slots[n])}
+    left = [n for n in without if n not in missing]
+    if left:
+        notes.append(
+            f"{', '.join(left)}: no gradient, and not named like a weight: read as data, not checked"
         )
+    if missing:
+        notes.append(f"{', '.join(missing)}: {_why_missing(recipe)}; read as a zero gradient")
+    kept = Slots(namespace, [s for n, s in slots.slots.items() if n not in left])
+    binding = Binding(namespace, kept, script, binding.state)
+    subject = CodeSubject(name, binding, recipe, sizes, replace(reading, missing=missing), notes)
+    if recipe.kind == "returned":
+        subject.gradient({n: params[n] for n in kept.names}, x, y)
     return subject
 
 
-TELLING = (
-    ("whose import failed",),
-    ("--lr",),
-    ("raised", "sys.exit", "non-finite", "complex", "shape", "line up", "not valid Python"),
-    ("left every weight unchanged",),
-    ("not gradients",),
-)
-"""What a failure's message says, from most to least telling: a module the code cannot import; the
-learning rate; the code failing when run (it raised, exited, gave non-finite, complex or misshapen
-values); a candidate that is not the kind the code is (an update that changes nothing, a gradient
-method that returns nothing). Failures of the forward pass come last: at a wrong width or layout it
-fails by design."""
+def _why_missing(recipe: Recipe) -> str:
+    return "no gradient returned" if recipe.kind == "returned" else "never changed by the step"
 
 
-def most_telling(errors: list[InputError | str]) -> InputError:
-    """Of the failures of several candidates, the first of the most telling kind (:data:`TELLING`)."""
-
-    def rank(error: InputError | str) -> int:
-        message = str(error)
-        if message.startswith("--forward") or "the output of --forward" in message:
-            return len(TELLING)  # at a wrong width or layout the forward pass fails by design
-        return next(
-            (i for i, needles in enumerate(TELLING) if any(n in message for n in needles)), len(TELLING)
-        )
-
-    if not errors:
-        return InputError("nothing to try")
-    best = min(rank(e) for e in errors)
-    chosen = next(e for e in errors if rank(e) == best)
-    return chosen if isinstance(chosen, InputError) else InputError(chosen)
-
-
-def refusal(prefix: str, errors: list[InputError | str], hint: str | None) -> InputError:
-    """The one-line refusal after every candidate failed: ``prefix`` and the most telling failure, which
-    also gives its cause (``code-failed`` when the checked code raised, :mod:`verification.runs.exits`)."""
-    chosen = most_telling(errors)
-    error = InputError(f"{prefix}: {one_line(chosen)}", hint=hint)
-    cause = getattr(chosen, "cause", None)
-    if cause is not None:
-        error.cause = cause  # type: ignore[attr-defined]
-    return error
+def _returned_plan(
+    binding: Binding, recipe: Recipe, params: dict[str, Array], x: Array, y: Array
+) -> tuple[Recipe, dict[str, int]]:
+    """Run a returned-gradient recipe once and line what it returns up with the parameters; a backward
+    pass that returns nothing but stores its gradients beside the weights is read from those."""
+    namespace, slots, script = binding.namespace, binding.slots, binding.script
+    if binding.state is not None:
+        binding.state.restore(slots)
+    slots.write(params)
+    namespace["x"] = recipe.layout.to_code(x)
+    namespace["y"] = recipe.layout.labels_to_code(y)
+    namespace["lr"] = 1.0
+    returned = run_code(recipe.gradient or "", namespace, "--gradient", script=script)
+    if returned is None:
+        stored = stored_gradients(namespace, slots)
+        if stored is not None:
+            recipe = replace(recipe, gradient=f"{recipe.gradient}; {stored}")
+            returned = run_code(recipe.gradient or "", namespace, "--gradient", script=script)
+    slots.write(params)
+    return recipe, plan_matching(f"--gradient {recipe.gradient!r}", returned, params)
 
 
-def explicit_subject(
-    namespace: dict[str, Any],
-    recipe: Recipe,
-    script: LoadedScript | None,
-    layout: str | None,
-    labels: str | None,
-) -> CodeSubject:
-    """The subject of a recipe given in full (the layout may still be detected).
-
-    The parameters are found from the names the setup bound; without a setup, from the names the
-    forward and gradient code use.
-
-    Raises
-    ------
-    InputError
-        When it does not run at any layout, with the reason of the most promising try.
-    """
-    import ast
-    import inspect
-
-    bound = run_setup(namespace, recipe.setup, script) if recipe.setup else []
-    roots = [
-        n
-        for n in bound
-        if not inspect.ismodule(namespace[n])
-        and not inspect.isroutine(namespace[n])
-        and not isinstance(namespace[n], type)
-    ]
-    if not roots:
-        used: set[str] = set()
-        for code in (recipe.forward, recipe.gradient, recipe.step):
-            if code:
-                used |= {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
-        roots = sorted(
-            n
-            for n in used
-            if n in namespace
-            and n not in ("x", "y", "lr")
-            and not inspect.ismodule(namespace[n])
-            and not inspect.isroutine(namespace[n])
-            and not isinstance(namespace[n], type)
-        )
-    slots = Slots(namespace, find_slots(namespace, roots))
-    calls = re.findall(r"([A-Za-z_][\w.]*)\(", recipe.gradient or recipe.step or "")
-    name = calls[-1] if calls else "the code"
-    errors: list[InputError | str] = []
-    for lay in layouts(layout, labels):
-        for n_in in widths(slots):
-            try:
-                return subject_for(namespace, replace(recipe, layout=lay), roots, script, n_in, name)
-            except InputError as exc:
-                errors.append(exc)
-    raise refusal("the explicit form did not run", errors, None)
+def _changed_by_step(subject: CodeSubject, rng: np.random.Generator, sizes: tuple[int, int]) -> set[str]:
+    """The parameters some of :data:`DRAWS_FOR_MISSING` steps at drawn weights change."""
+    shapes = subject.slots.shapes()
+    changed: set[str] = set()
+    for _ in range(DRAWS_FOR_MISSING):
+        params = draw_parameters(shapes, rng)
+        x = rng.standard_normal((1, sizes[0]))
+        y = draw_labels(rng, (1, sizes[1]))
+        grads, _ = subject.gradient(params, x, y)
+        changed |= {n for n, g in grads.items() if np.any(g)}
+        if len(changed) == len(shapes):
+            break
+    return changed

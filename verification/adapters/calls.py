@@ -21,6 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError, validate_finite
+from verification.adapters.failures import tagged
 from verification.reading.loader import LoadedScript, one_line
 
 Array = NDArray[Any]
@@ -126,7 +127,9 @@ def compile_block(code: str, option: str) -> tuple[Any, Any]:
             # lines continued on a shell's command line carry its indentation; with no block in the
             # code, that indentation means nothing
             return compile_block("\n".join(line.strip() for line in lines), option)
-        raise InputError(f"{option} {code!r} is not valid Python: {exc.msg} (column {exc.offset})") from None
+        raise tagged(
+            InputError(f"{option} {code!r} is not valid Python: {exc.msg} (column {exc.offset})"), "code"
+        ) from None
     last = None
     final = tree.body[-1] if tree.body else None
     if isinstance(final, ast.Expr):
@@ -172,7 +175,11 @@ def run_code(
         exec(body, namespace)
         return None if last is None else eval(last, namespace)
 
-    return user_call(f"{option} {code!r}", run, script=script)
+    kind = {"--forward": "forward", "--lr": "learning-rate"}.get(option, "code")
+    try:
+        return user_call(f"{option} {code!r}", run, script=script)
+    except InputError as exc:
+        raise tagged(exc, kind) from exc.__cause__
 
 
 def validated_gradient(label: str, grads: Mapping[str, Any], params: Mapping[str, Array]) -> dict[str, Array]:
@@ -184,6 +191,13 @@ def validated_gradient(label: str, grads: Mapping[str, Any], params: Mapping[str
         When a parameter has no gradient, a gradient has another shape, is not numeric, is complex or
         is not finite.
     """
+    try:
+        return _validated(label, grads, params)
+    except InputError as exc:
+        raise tagged(exc, "code") from None
+
+
+def _validated(label: str, grads: Mapping[str, Any], params: Mapping[str, Array]) -> dict[str, Array]:
     out = {}
     for n, p in params.items():
         if n not in grads:

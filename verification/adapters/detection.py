@@ -21,9 +21,9 @@ from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.adapters.build import explicit_subject
 from verification.adapters.calls import compile_block
 from verification.adapters.classes import detect_class
+from verification.adapters.explicit import explicit_subject
 from verification.adapters.functions import detect_functions
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
@@ -41,9 +41,11 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
     ----------
     code : class, instance, method, function, Subject, or None
         A class is built by the setup (the script's own construction, its defaults, or guessed
-        arguments); an instance is used as it is (named ``net``); a method names the gradient or
-        training method of its class; a function is the backward pass of a network written as
-        functions; None checks the script itself (its training loop) or runs the explicit form.
+        arguments); an instance is used as it is (named ``net``); a method (bound, or named through
+        its class as ``Net.backward``) is the gradient or training method checked, and no other (the
+        forward pass or the constructor is refused); a function is the backward pass of a network
+        written as functions; None checks the script itself (its training loop) or runs the explicit
+        form.
     options : Options, optional
         The explicit form's pieces, and layout and label format; missing pieces are detected.
     script : LoadedScript, optional
@@ -69,7 +71,9 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         if piece is not None:
             compile_block(piece, option)  # a syntax error is named before anything runs
     namespace: dict[str, Any] = script.module.__dict__ if script is not None else {}
+    method = None
     if inspect.ismethod(code):
+        method = code.__func__.__name__
         namespace = namespace or dict(code.__func__.__globals__)
         namespace["net"] = code.__self__
         options = replace(options, setup=options.setup or "net = net")
@@ -85,16 +89,16 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         recipe = Recipe(
             options.setup or "", options.forward or "", options.gradient, options.step, options.lr
         )
-        return explicit_subject(namespace, recipe, script, options.layout, options.labels)
+        return explicit_subject(namespace, recipe, script, options)
     if isinstance(code, type):
         if not namespace:
             module = inspect.getmodule(code)
             namespace = dict(vars(module)) if module is not None else {}
-        return detect_class(code, namespace, script, options)
+        return detect_class(code, namespace, script, options, method)
     if inspect.isfunction(code) and script is not None:
         if "." in code.__qualname__:  # a method named through its class: Net.backward
             owner = script.get(code.__qualname__.rsplit(".", 1)[0])
-            return detect_class(owner, namespace, script, options)
+            return detect_class(owner, namespace, script, options, code.__name__)
         return detect_functions(namespace, script, options, code.__name__)
     if code is None and script is not None:
         return detect_script(namespace, script, options)

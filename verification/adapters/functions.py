@@ -18,12 +18,14 @@ from typing import Any
 import numpy as np
 
 from ffnn.validation import InputError
-from verification.adapters.build import Failed, layouts, refusal, run_setup, subject_for, widths
+from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
+from verification.adapters.failures import Failed, refusal
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
+from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
 from verification.reading import slices
 from verification.reading.loader import LoadedScript
@@ -110,7 +112,7 @@ def detect_functions(
                 continue
             call = f"{fwd}({fargs})"
             slots = Slots(namespace, find_slots(namespace, roots))
-            for layout in layouts(options.layout, options.labels):
+            for layout in layouts(options):
                 for n_in in widths(slots):
                     namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((1, n_in)))
                     try:

@@ -34,6 +34,23 @@ LAYOUTS = ("row", "column", "flat", "list")
 """Input and label layouts, in the order detection tries them."""
 LABEL_FORMATS = ("one-hot", "index")
 """Label formats: one-hot rows (0/1 for a single output) or class indices."""
+OUTPUTS = ("as-is", "softmax", "sigmoid")
+"""What the loss is applied to: the forward pass's output as it is, or the softmax (over each sample's
+outputs) or the sigmoid of it, for a forward pass that ends at the scores (logits) and keeps the
+softmax or sigmoid inside its loss (``SoftmaxWithLoss``, ``softmax_loss(scores, y)``)."""
+
+
+def softmax_rows(z: Array) -> Array:
+    """``softmax`` over the last axis, shifted by the real part's maximum so that it is complex-safe
+    (the shift cancels, and complex-step differentiation sees the exact function)."""
+    shifted = z - np.max(np.real(z), axis=-1, keepdims=True)
+    e = np.exp(shifted)
+    return e / np.sum(e, axis=-1, keepdims=True)
+
+
+def sigmoid(z: Array) -> Array:
+    """``1 / (1 + exp(−z))``, complex-safe."""
+    return 1.0 / (1.0 + np.exp(-z))
 
 
 @dataclass(frozen=True)
@@ -46,12 +63,17 @@ class Layout:
         One of :data:`LAYOUTS`.
     labels : str
         One of :data:`LABEL_FORMATS`.
+    output : str
+        One of :data:`OUTPUTS`: what of the forward pass's output the loss is applied to.
     """
 
     inputs: str = "row"
     labels: str = "one-hot"
+    output: str = "as-is"
 
     def __post_init__(self) -> None:
+        if self.output not in OUTPUTS:
+            raise InputError(f"unknown output reading {self.output!r}; known: {', '.join(OUTPUTS)}")
         if self.inputs not in LAYOUTS:
             raise InputError(f"unknown layout {self.inputs!r}; known: {', '.join(LAYOUTS)}")
         if self.labels not in LABEL_FORMATS:
@@ -70,7 +92,8 @@ class Layout:
             "flat": "1-D arrays (n,)",
             "list": "lists",
         }
-        return f"inputs and labels as {shape[self.inputs]}, labels {self.labels}"
+        read = "" if self.output == "as-is" else f"; the loss is applied to the {self.output} of the output"
+        return f"inputs and labels as {shape[self.inputs]}, labels {self.labels}{read}"
 
     def to_code(self, values: Array) -> Any:
         """Our ``(n, k)`` array in the code's layout."""
@@ -111,6 +134,9 @@ class Layout:
             raise InputError(f"{what} has shape {arr.shape}; expected {n_samples} sample(s) of outputs")
         if not np.iscomplexobj(arr):
             arr = arr.astype(np.float64)
+        return self.read_output(self._rows(arr, n_samples))
+
+    def _rows(self, arr: Array, n_samples: int) -> Array:
         if self.inputs == "column":
             if arr.ndim == 2 and arr.shape[1] == n_samples:
                 return arr.T
@@ -118,3 +144,12 @@ class Layout:
         if arr.ndim == 2 and arr.shape[0] == n_samples:
             return arr
         return arr.reshape(n_samples, -1)
+
+    def read_output(self, a: Array) -> Array:
+        """The output rows ``(n, n_out)`` as the loss sees them: as they are, or their softmax or
+        sigmoid (:data:`OUTPUTS`)."""
+        if self.output == "softmax":
+            return softmax_rows(a)
+        if self.output == "sigmoid":
+            return sigmoid(a)
+        return a

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.adapters.failures import Failed
 
 Array = NDArray[Any]
 
@@ -102,8 +103,9 @@ def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dic
     scalars = any(p.shape == () for p in params.values())
     usable = [(i, k, np.asarray(v)) for i, (k, v) in enumerate(found) if isinstance(v, np.ndarray) or scalars]
     if not any(a.size > 0 for _, _, a in usable):
-        raise InputError(
+        raise Failed(
             f"{label} returned {type(returned).__name__}, not gradients (no arrays in it)",
+            "not-gradients",
             hint="return the gradients (a tuple, list or dict of arrays), or give --step for code that "
             "updates its weights in place",
         )
@@ -150,9 +152,10 @@ def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dic
         if all(s in by_shape for s in shapes):
             return {n: by_shape[params[n].shape] for n in names}
     shown = ", ".join(str(a.shape) for _, a in candidates) or "none"
-    raise InputError(
+    raise Failed(
         f"{label} returned arrays of shapes {shown}, which line up with the parameters "
         f"{', '.join(f'{n} {params[n].shape}' for n in names)} neither by name, nor by order, nor by shape",
+        "code",
         hint="return a dict keyed by the parameters' names, or the gradients in the parameters' order",
     )
 

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS
+from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, OUTPUTS
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ class Options:
         ``row``, ``column``, ``flat`` or ``list``.
     labels : str or None
         ``one-hot`` or ``index``.
+    output : str or None
+        ``as-is``, ``softmax`` or ``sigmoid``: what of the forward's output the loss is applied to.
 
     Raises
     ------
@@ -39,6 +41,7 @@ class Options:
     lr: str | None = None
     layout: str | None = None
     labels: str | None = None
+    output: str | None = None
 
     def __post_init__(self) -> None:
         if self.gradient is not None and self.step is not None:
@@ -50,6 +53,8 @@ class Options:
             raise InputError(f"--layout must be one of {', '.join(LAYOUTS)}, got {self.layout!r}")
         if self.labels is not None and self.labels not in LABEL_FORMATS:
             raise InputError(f"--labels must be one of {', '.join(LABEL_FORMATS)}, got {self.labels!r}")
+        if self.output is not None and self.output not in OUTPUTS:
+            raise InputError(f"--output must be one of {', '.join(OUTPUTS)}, got {self.output!r}")
 
     @property
     def explicit(self) -> bool:

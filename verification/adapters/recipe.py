@@ -71,6 +71,8 @@ class Recipe:
             args += ["--layout", self.layout.inputs]
         if self.layout.labels != default.labels:
             args += ["--labels", self.layout.labels]
+        if self.layout.output != default.output:
+            args += ["--output", self.layout.output]
         return args
 
     def command(self, target: str) -> str:

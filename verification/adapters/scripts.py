@@ -16,11 +16,13 @@ from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.adapters.build import layouts, refusal, run_setup, subject_for, widths
+from verification.adapters.build import subject_for
+from verification.adapters.failures import refusal
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
+from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
 from verification.reading.loader import LoadedScript
 
@@ -244,7 +246,7 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
         ) from None
     errors: list[InputError | str] = []
     slots = Slots(namespace, find_slots(namespace, weights))
-    for layout in layouts(options.layout, options.labels):
+    for layout in layouts(options):
         for n_in in widths(slots):
             try:
                 return subject_for(

@@ -18,18 +18,21 @@ zoo, tests).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.network import Network
-from ffnn.validation import InputError, validate_finite
+from ffnn.validation import validate_finite
 from verification.adapters.calls import compile_block, run_code, user_call, validated_gradient
+from verification.adapters.failures import Failed
 from verification.adapters.layouts import Layout
 from verification.adapters.matching import apply_matching
 from verification.adapters.parameters import EntrySetter, Slots
 from verification.adapters.recipe import Recipe
+from verification.adapters.state import SetupState
 from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
@@ -100,55 +103,96 @@ class Subject:
         raise NotImplementedError
 
 
+@dataclass
+class Binding:
+    """Where someone's code lives: the namespace it runs in, its parameters where it keeps them, its
+    script (for messages), and the state its setup left (every probe starts from it).
+
+    Attributes
+    ----------
+    namespace : dict
+        The script's definitions with the setup's names.
+    slots : Slots
+        The parameters where the code keeps them.
+    script : LoadedScript, optional
+    state : SetupState, optional
+        A copy of the setup's objects (:class:`verification.adapters.parameters.SetupState`).
+    """
+
+    namespace: dict[str, Any]
+    slots: Slots
+    script: LoadedScript | None = None
+    state: SetupState | None = None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """How the gradient is read from what the code does.
+
+    Attributes
+    ----------
+    lr : float or None
+        The learning rate of an update recipe (None: unknown, taken as 1).
+    plan : mapping of str to int, optional
+        For a recipe whose gradient is returned: where each parameter's gradient sits in what is
+        returned (:func:`verification.adapters.matching.plan_matching`).
+    missing : mapping of str to str
+        Parameters the output depends on but the code gives no gradient for, with why (no gradient
+        returned, never changed by the step). Their gradient is read as zero, so each is a mismatch
+        wherever the numeric gradient is not zero: a backward pass that leaves out a layer is wrong
+        about that layer.
+    """
+
+    lr: float | None = None
+    plan: Mapping[str, int] | None = None
+    missing: Mapping[str, str] = field(default_factory=dict)
+
+
 class CodeSubject(Subject):
     """Someone's code run through a recipe in the namespace of its script.
 
     Parameters
     ----------
     name : str
-    namespace : dict
-        The script's definitions with the setup's names.
-    slots : Slots
-        The parameters where the code keeps them.
+    binding : Binding
+        The namespace, the parameters, the script and the setup's state.
     recipe : Recipe
-    n_inputs, n_outputs : int
-    lr : float or None
-        The learning rate of an update recipe (None: unknown, taken as 1).
-    script : LoadedScript, optional
+    sizes : (int, int)
+        Input and output width ``(n_in, n_out)``.
+    reading : Reading, optional
+        The learning rate, the matching plan and the parameters without a gradient.
     notes : list of str, optional
-    plan : mapping of str to int, optional
-        For a recipe whose gradient is returned: where each parameter's gradient sits in what is
-        returned (:func:`verification.adapters.matching.plan_matching`).
+        What detection assumed (default: the recipe's notes).
     """
 
     def __init__(
         self,
         name: str,
-        namespace: dict[str, Any],
-        slots: Slots,
+        binding: Binding,
         recipe: Recipe,
-        n_inputs: int,
-        n_outputs: int,
-        lr: float | None,
-        script: LoadedScript | None = None,
+        sizes: tuple[int, int],
+        reading: Reading | None = None,
         notes: list[str] | None = None,
-        plan: Mapping[str, int] | None = None,
     ) -> None:
-        self.name, self.namespace, self.slots = name, namespace, slots
+        reading = reading or Reading()
+        self.name, self.binding = name, binding
+        self.namespace, self.slots, self.script = binding.namespace, binding.slots, binding.script
         self.recipe: Recipe = recipe
-        self.n_inputs, self.n_outputs, self.script = n_inputs, n_outputs, script
+        self.n_inputs, self.n_outputs = sizes
         self.layout = recipe.layout
-        self.lr_known = recipe.kind == "returned" or lr is not None
-        self.lr = 1.0 if lr is None else lr
-        self.notes = list(notes or recipe.notes)
-        self.parameters = slots.read()
+        self.lr_known = recipe.kind == "returned" or reading.lr is not None
+        self.lr = 1.0 if reading.lr is None else reading.lr
+        self.reading = reading
+        self.missing = dict(reading.missing)
+        self.notes = list(notes if notes is not None else recipe.notes)
+        self.parameters = self.slots.read()
         self.backward_order = list(reversed(list(self.parameters)))
         self._forward = compile_block(recipe.forward, "--forward")
         self._gradient = compile_block(
             recipe.gradient or recipe.step or "", "--gradient" if recipe.gradient else "--step"
         )
         self._n = 1
-        self.plan = dict(plan or {})
+        self.plan = dict(reading.plan or {})
 
     def load(self, params: Mapping[str, Array], complex_: bool = False) -> None:
         if complex_:
@@ -175,6 +219,8 @@ class CodeSubject(Subject):
     def gradient(
         self, params: Mapping[str, Array], x: Array, y: Array
     ) -> tuple[dict[str, Array], dict[str, Array]]:
+        if self.binding.state is not None:
+            self.binding.state.restore(self.slots)  # a fresh network: no state of an earlier probe
         self.load(params)
         self.bind_inputs(x)
         self.namespace["y"] = self.layout.labels_to_code(y)
@@ -184,24 +230,30 @@ class CodeSubject(Subject):
         before = {n: np.array(params[n], dtype=np.float64) for n in self.parameters}
         returned = run_code(code, self.namespace, option, script=self.script, compiled=self._gradient)
         label = f"{option} {code!r}"
+        given = {n: v for n, v in before.items() if n not in self.missing}
         if self.recipe.gradient is not None:
             grads = apply_matching(label, returned, self.plan)
             self.load(before)
+            out = validated_gradient(label, grads, given)
             errors = {n: np.zeros_like(v) for n, v in before.items()}
-            return validated_gradient(label, grads, before), errors
-        after = self.slots.read()
-        self.load(before)
-        if all(np.array_equal(before[n], after[n]) for n in before):
-            raise InputError(
-                f"{label} left every weight unchanged: it neither updates them in place nor is the step "
-                "that trains them",
-                hint="give the statement that updates the weights (--step) or the expression that returns "
-                "the gradients (--gradient)",
-            )
-        grads = {n: (before[n] - after[n]) / self.lr for n in before}
-        # the update W − lr g rounds to half an ulp of each side, (W_before − W_after) to one more
-        errors = {n: 2 * EPS * (np.abs(before[n]) + np.abs(after[n])) / abs(self.lr) for n in before}
-        return validated_gradient(label, grads, before), errors
+        else:
+            after = self.slots.read()
+            self.load(before)
+            if all(np.array_equal(before[n], after[n]) for n in given):
+                raise Failed(
+                    f"{label} left every weight unchanged: it neither updates them in place nor is the "
+                    "step that trains them",
+                    "unchanged",
+                    hint="give the statement that updates the weights (--step) or the expression that "
+                    "returns the gradients (--gradient)",
+                )
+            grads = {n: (before[n] - after[n]) / self.lr for n in given}
+            out = validated_gradient(label, grads, given)
+            # the update W − lr g rounds to half an ulp of each side, (W_before − W_after) to one more
+            errors = {n: 2 * EPS * (np.abs(before[n]) + np.abs(after[n])) / abs(self.lr) for n in before}
+        for n in self.missing:
+            out[n] = np.zeros_like(before[n])
+        return {n: out[n] for n in before}, errors
 
 
 class NetworkSubject(Subject):

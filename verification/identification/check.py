@@ -17,9 +17,10 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.detection import adapt
-from verification.identification.identify import identify
+from verification.adapters.variants import variants
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
+from verification.identification.setups import identify_setups
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
@@ -59,9 +60,17 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
     subject = adapt(code, options, script)
     if translated:
         subject.notes.insert(0, f"{translated}; translated by 2to3{_division_note(script)}")
-    result = identify(subject, request.loss, request.probing, progress=progress)
+    kept = identify_setups(subject, variants(subject, options), request.loss, request.probing, progress)
     seconds = time.perf_counter() - start
-    return CheckReport(target, script, result, subject.recipe, seconds, python2=bool(translated))
+    return CheckReport(
+        target,
+        script,
+        kept.report,
+        kept.subject.recipe,
+        seconds,
+        python2=bool(translated),
+        alternatives=kept.alternatives,
+    )
 
 
 def _division_note(script: LoadedScript) -> str:

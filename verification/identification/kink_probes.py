@@ -10,6 +10,7 @@ kink (its step is imaginary) and needs none of this.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from verification.compare.rule import excess
 from verification.identification.comparison import Elements
 from verification.identification.probes import Probe
 from verification.numeric.differences import relative_step
+from verification.numeric.richardson import richardson_derivative
 from verification.tolerances import RICHARDSON_LEVELS, Tolerance
 
 Array = NDArray[Any]
@@ -113,6 +115,10 @@ def crosses_kink(
             found = classify_kinks(ev, name, np.atleast_1d(flat), step, el.analytic[bad], tol, floor)
             if found.kink.any():
                 return True
+            for i, h, a in zip(np.atleast_1d(flat), np.atleast_1d(step), el.analytic[bad], strict=True):
+                f = partial(_along_entry, ev, name, int(i))
+                if not confirmed(f, float(h), float(a), tol, floor):
+                    return True
         for name, el in tensors.items():
             if direction_crosses_kink(subject, probe, loss, name, el, tol):
                 return True
@@ -162,7 +168,58 @@ def direction_crosses_kink(
             continue
         finally:
             subject.restore()
-        if found.kink.any():
+        analytic = float(el.analytic[el.entries + k])
+        f = partial(_along_direction, along)
+        if found.kink.any() or not confirmed(f, h0, analytic, tol, float(floor[el.entries + k])):
             del label
             return True
     return False
+
+
+def _along_entry(ev: LossEvaluator, name: str, flat: int, t: float) -> float:
+    return float(ev.shifted(name, np.array([flat]), np.array([t]))[0])
+
+
+def _along_direction(along: Any, t: float) -> float:
+    return float(along({"t": np.array([t])}))
+
+
+def confirmed(f: Any, h0: float, analytic: float, tol: Tolerance, floor: float) -> bool:
+    """Whether the loss itself, differentiated at the method's step, confirms a flagged element.
+
+    The numeric gradient of identification is ``Jᵀ ∂L/∂a``, the Jacobian of the *output* contracted
+    with the loss's derivative, each Jacobian column with its Richardson estimate. An output that is
+    not smooth within the step (a ReLU output at ``z ≈ 0``) makes that column's central differences
+    average two one-sided slopes at every step, consistently, so its tableau can score small while the
+    column is wrong; where ``∂L/∂a`` is small there (``a = relu(z) ≈ 0 ≈ y`` under the squared error)
+    the loss stays smooth enough that no kink of ``L`` shows, and a right gradient looks wrong by a
+    little more than its estimate. Differentiating ``t ↦ L(θ + t u)`` directly, by Richardson at the
+    same first step (:func:`verification.numeric.richardson.richardson_derivative`), gives an estimate
+    that does see the missing smoothness; the element is confirmed as flagged only when it is still
+    outside the acceptance rule against that value and estimate (:func:`verification.compare.rule.excess`).
+
+    Parameters
+    ----------
+    f : callable
+        ``t ↦ L(θ + t u)`` for one entry or direction ``u``, float in, float out.
+    h0 : float
+        The method's first step for that entry or direction.
+    analytic : float
+        The code's value of the element.
+    tol : Tolerance
+    floor : float
+        The element's floor ``G`` (:mod:`verification.compare.rule`).
+
+    Returns
+    -------
+    bool
+        True when the mismatch stands; also True when ``f`` leaves its domain (nothing to say).
+    """
+    try:
+        value, estimate = richardson_derivative(f, 0.0, h0)
+    except LeftDomain:
+        return True
+    if not (np.isfinite(value) and np.isfinite(estimate)):
+        return True
+    over = excess(np.array([analytic]), np.array([value]), np.array([estimate]), tol, floor)
+    return bool(over[0] > 0)

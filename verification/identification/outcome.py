@@ -48,6 +48,9 @@ class IdentificationReport:
         False when the gradient came from an update with an unknown learning rate.
     layout : str
         How inputs and labels were given to the code.
+    reading : str
+        What the loss was applied to: the output ``as-is``, or its ``softmax`` or ``sigmoid``
+        (:data:`verification.adapters.layouts.OUTPUTS`).
     atol : float
         The absolute tolerance the caller gave (0 for none).
     derived : Verdict or None
@@ -75,6 +78,7 @@ class IdentificationReport:
     method_note: str = ""
     lr_known: bool = True
     layout: str = ""
+    reading: str = "as-is"
     atol: float = 0.0
     derived: Verdict | None = None
     derived_rtol: float = 0.0
@@ -136,6 +140,23 @@ class IdentificationReport:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """One reading of the setup and what identification finds under it
+    (:mod:`verification.identification.setups`).
+
+    Attributes
+    ----------
+    option : str
+        The option that picks it (``--labels index``), or ``as detected``.
+    verdict : str
+        The loss found (``mse``, ``bce × 2``, ``split (…)``) or ``none``.
+    """
+
+    option: str
+    verdict: str
+
+
+@dataclass(frozen=True)
 class CheckReport:
     """What ``backprop-verify check`` found: the loaded script, the recipe run, and the identification."""
 
@@ -145,6 +166,7 @@ class CheckReport:
     recipe: Recipe | None = None
     seconds: float = 0.0
     python2: bool = False
+    alternatives: list[Alternative] = field(default_factory=list)
 
     @property
     def command(self) -> str | None:

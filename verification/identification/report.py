@@ -7,14 +7,14 @@ entries, coverage and notes, and the JSON object of ``check`` (field names stabl
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from fractions import Fraction
 from typing import Any
 
 from ffnn.losses import LOSSES, get_loss
 from verification.identification.outcome import CheckReport, IdentificationReport
 from verification.identification.verdicts import LossReport
-from verification.terminal_width import DEFAULT_WIDTH, fit, wrap_command
+from verification.terminal_width import DEFAULT_WIDTH, fit, fit_table, wrap_command
 
 FORMULAS = tuple(get_loss(name).formula for name in LOSSES)
 """The catalog's loss formulas: a verdict sentence is wrapped around them, never through them."""
@@ -83,6 +83,10 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
         "method_note": result.method_note or None,
         "lr_known": result.lr_known,
         "layout": result.layout or None,
+        "batch": None if result.verdict.batch is None else asdict(result.verdict.batch),
+        "output_error": None
+        if result.verdict.output_error is None
+        else result.verdict.output_error.to_dict(),
         "rtol": result.rtol,
         "atol": result.atol,
         "tolerance_given": result.derived is not None,
@@ -110,10 +114,28 @@ def override_note(result: IdentificationReport) -> str | None:
 
 
 def verdict_sentence(result: IdentificationReport) -> str:
-    """One line saying what the code is the gradient of."""
+    """One line saying what the code is the gradient of, and whether that holds for a batch."""
+    batch = result.verdict.batch
+    if batch is not None and batch.reduction == "inconsistent":
+        what = f"{result.identified}" if result.identified else "the losses its tensors match"
+        where = f": {batch.first_mismatch} differs" if batch.first_mismatch else ""
+        return (
+            f"{result.subject} is the gradient of {what} for one sample, but not for a batch: at a batch "
+            f"of {batch.samples} samples its gradient is neither the mean nor the sum of the per-sample "
+            f"gradients{where} (a gradient overwritten where it should be added up over the samples?)"
+        )
+    sentence = _identified_sentence(result)
+    if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
+        sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"
+    return sentence
+
+
+def _identified_sentence(result: IdentificationReport) -> str:
     rtol = result.rtol
     if result.identified is not None:
         formula = get_loss(result.identified).formula
+        if result.reading != "as-is":
+            formula += f", with a = {result.reading}(the output)"
         if result.also:
             formula += f" (also matches {', '.join(result.also)}: the losses differ by a constant here)"
         if not result.lr_known:
@@ -207,6 +229,7 @@ def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
             ),
             *(f"  note: {n}" for n in r.notes),
             *([] if note is None else [f"  note: {note}"]),
+            *_batch_lines(r),
         ],
         width,
     )
@@ -223,6 +246,7 @@ def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
         tail += differing_entries(r, r.asked)
     elif r.identified is None:
         tail += _per_tensor(r)
+        tail += _output_error_lines(r)
         tail += differing_entries(r, str(r.verdict.closest))
     if script.skipped:
         shown = ", ".join(str(s.line) for s in script.skipped[:12])
@@ -246,45 +270,15 @@ def verdict_line(outcome: CheckReport) -> str:
 
 def loss_table(r: IdentificationReport, width: int = DEFAULT_WIDTH) -> list[str]:
     """The table of every loss by tensor: each cell the tensor's verdict and relative error, then the
-    loss's verdict.
-
-    Columns are as wide as their cells; when the tensors do not fit ``width`` beside the loss column,
-    they are split into blocks that do, one under the other (as numpy prints a wide array), each with
-    the loss column, and the verdict column ends the last block (or makes one of its own).
-    """
-    names = r.backward_order
-    rows = {c.loss: [_cell(c, n, r.rtol) for n in names] for c in r.candidates}
-    verdicts = {
-        c.loss: c.verdict
-        if c.verdict != "matches up to scale"
-        else f"matches up to scale {format_scale(c.scale, r.rtol)}"
-        for c in r.candidates
-    }
-    first = max(len("loss"), *(len(loss) for loss in rows)) + 1
-    widths = [max(len(n[:22]), *(len(row[i]) for row in rows.values())) + 2 for i, n in enumerate(names)]
-    last = max(len("verdict"), *(len(v) for v in verdicts.values()))
-    blocks: list[list[int]] = [[]]
-    used = 2 + first
-    for i, w in enumerate(widths):
-        if blocks[-1] and used + w > width:
-            blocks.append([])
-            used = 2 + first
-        blocks[-1].append(i)
-        used += w
-    with_verdict = used + last <= width
-    if not with_verdict:
-        blocks.append([])
-    lines: list[str] = []
-    for k, block in enumerate(blocks):
-        verdict = k == len(blocks) - 1
-        if k:
-            lines.append("")
-        head = "".join(f"{names[i][:22]:<{widths[i]}}" for i in block)
-        lines.append(f"  {'loss':<{first}}{head}{'verdict' if verdict else ''}".rstrip())
-        for loss, row in rows.items():
-            cells = "".join(f"{row[i]:<{widths[i]}}" for i in block)
-            lines.append(f"  {loss:<{first}}{cells}{verdicts[loss] if verdict else ''}".rstrip())
-    return lines
+    loss's verdict; split into blocks of tensors when it is wider than ``width``
+    (:func:`verification.terminal_width.fit_table`)."""
+    rows = [["loss", *(n[:22] for n in r.backward_order), "verdict"]]
+    for c in r.candidates:
+        verdict = c.verdict
+        if verdict == "matches up to scale":
+            verdict += f" {format_scale(c.scale, r.rtol)}"
+        rows.append([c.loss, *(_cell(c, n, r.rtol) for n in r.backward_order), verdict])
+    return fit_table(rows, width)
 
 
 def _cell(c: LossReport, name: str, rtol: float) -> str:
@@ -295,6 +289,42 @@ def _cell(c: LossReport, name: str, rtol: float) -> str:
     word = {"matches": "matches", "mismatch": "mismatch"}.get(t.verdict, f"× {format_scale(t.scale, rtol)}")
     kink = "*" if any(rep.kinks for rep in t.reports) else ""
     return f"{word}{kink} ({t.max_relative_error:.1e})"
+
+
+def _output_error_lines(r: IdentificationReport) -> list[str]:
+    """For a verdict of no loss: what the code back-propagates."""
+    found = r.verdict.output_error
+    if found is None:
+        return []
+    if not found.consistent:
+        where = f"; it breaks at {found.first_mismatch} (output layer first)" if found.first_mismatch else ""
+        return [
+            "  output error: no single output error explains every tensor (relative residual "
+            f"{found.residual:.1e}): the layers back-propagate inconsistently{where}"
+        ]
+    if found.expression is None:
+        return [
+            "  output error: the code back-propagates one output error e (relative residual "
+            f"{found.residual:.1e}), but none of the usual expressions: a setup or a loss outside the catalog"
+        ]
+    scale = "" if found.scale == 1.0 else f"{format_scale(found.scale, r.rtol)} × "
+    return [
+        f"  output error: the code consistently back-propagates e = {scale}{found.expression} "
+        f"(relative residual {found.residual:.1e}), which is the gradient of no catalog loss at these outputs"
+    ]
+
+
+def _batch_lines(r: IdentificationReport) -> list[str]:
+    """The line on how the verdict was checked on a batch (nothing when it was not)."""
+    batch = r.verdict.batch
+    if batch is None:
+        return []
+    if batch.reduction is None:
+        return [f"  batch: not probed ({batch.reason})"]
+    how = {"mean": "the mean over the batch", "sum": "the sum over the batch"}.get(batch.reduction)
+    if how is None:
+        return [f"  batch: at {batch.samples} samples the gradient is neither the batch mean nor the sum"]
+    return [f"  batch: at {batch.samples} samples the gradient is that of {how}"]
 
 
 def _per_tensor(r: IdentificationReport) -> list[str]:
@@ -333,4 +363,5 @@ def check_json(outcome: CheckReport) -> dict[str, Any]:
     out["failed_imports"] = dict(outcome.script.failed_imports)
     out["seconds"] = outcome.seconds
     out["python2"] = outcome.python2
+    out["alternatives"] = [{"option": a.option, "verdict": a.verdict} for a in outcome.alternatives]
     return out

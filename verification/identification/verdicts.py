@@ -38,6 +38,7 @@ import numpy as np
 
 from verification.compare.reports import ParameterReport
 from verification.identification.comparison import Elements
+from verification.identification.output_error import OutputError
 from verification.tolerances import Tolerance
 
 EXACT, SCALED, MISMATCH, NOT_APPLICABLE = "matches", "matches up to scale", "mismatch", "not applicable"
@@ -126,6 +127,31 @@ def loss_report(
 
 
 @dataclass(frozen=True)
+class BatchCheck:
+    """The gradient at a batch of samples (:data:`verification.identification.batches.BATCH`) against
+    the one-sample verdict.
+
+    Attributes
+    ----------
+    samples : int
+    reduction : str or None
+        ``mean``, ``sum`` or ``inconsistent``; None when no batch could be probed (see ``reason``).
+    first_mismatch : str or None
+        For ``inconsistent``: the first tensor (output layer first) that matches neither.
+    relative_error : float or None
+        Its relative error against the batch mean at the one-sample scale.
+    reason : str or None
+        Why no batch was probed.
+    """
+
+    samples: int
+    reduction: str | None
+    first_mismatch: str | None = None
+    relative_error: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What identification concludes over all losses (see the module docstring).
 
@@ -149,6 +175,12 @@ class Verdict:
     asked : str or None
     matches_asked : bool or None
         Whether the asked loss matches (None when none was asked).
+    batch : BatchCheck or None
+        Whether the one-sample verdict holds for a batch, as a mean or a sum
+        (:mod:`verification.identification.batches`); a verdict that does not is no success.
+    output_error : OutputError or None
+        What the code back-propagates (:mod:`verification.identification.output_error`): whether one
+        output error explains every tensor, and which expression it is.
     """
 
     identified: str | None
@@ -160,11 +192,20 @@ class Verdict:
     against: dict[str, str | None] = field(default_factory=dict)
     asked: str | None = None
     matches_asked: bool | None = None
+    batch: BatchCheck | None = None
+    output_error: OutputError | None = None
+
+    @property
+    def holds_for_batches(self) -> bool:
+        """False when a batch probe found the gradient neither the mean nor the sum over the batch."""
+        return self.batch is None or self.batch.reduction != "inconsistent"
 
     @property
     def success(self) -> bool:
-        """Exit-status sense: the asked loss matches, or (automatic) some loss was identified."""
-        return bool(self.matches_asked) if self.asked is not None else self.identified is not None
+        """Exit-status sense: the asked loss matches, or (automatic) some loss was identified; and the
+        verdict holds for batches."""
+        found = bool(self.matches_asked) if self.asked is not None else self.identified is not None
+        return found and self.holds_for_batches
 
 
 def decide(

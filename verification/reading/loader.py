@@ -72,7 +72,9 @@ class MissingModule:
         self._error = error
 
     def _fail(self) -> InputError:
-        return InputError(f"the code under check uses {self._name!r}, whose import failed ({self._error})")
+        error = InputError(f"the code under check uses {self._name!r}, whose import failed ({self._error})")
+        error.kind = "import"  # type: ignore[attr-defined]  # the failure kind (verification.adapters.failures)
+        return error
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__") and attribute.endswith("__"):

@@ -28,7 +28,14 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from ffnn.validation import InputError
-from verification.runs.exits import cause_of, describe_frame, exception_chain, refusal_object, script_frame
+from verification.runs.exits import (
+    alternatives_of,
+    cause_of,
+    describe_frame,
+    exception_chain,
+    refusal_object,
+    script_frame,
+)
 from verification.runs.limits import format_size
 from verification.runs.supervisor import RESERVE
 
@@ -104,7 +111,8 @@ def _report(exc: BaseException, label: str, script: str | None, max_memory: int)
         text = f"{label} ran out of memory at {limit}{where}{detail}"
         return {"refusal": refusal_object(text, "memory", "raise --max-memory if the code needs more")}
     if isinstance(exc, InputError):
-        return {"refusal": refusal_object(_one_line(exc), cause, getattr(exc, "hint", None))}
+        hint = getattr(exc, "hint", None)
+        return {"refusal": refusal_object(_one_line(exc), cause, hint, alternatives_of(exc))}
     if frame is not None or isinstance(exc, SystemExit | KeyboardInterrupt):
         if isinstance(exc, SystemExit):
             what = f"called sys.exit({exc.code!r})"

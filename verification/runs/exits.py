@@ -50,6 +50,8 @@ CAUSES = {
     "code-failed": "the checked code raised, exited or crashed",
     "timeout": "the run went past --timeout",
     "memory": "the run went past --max-memory",
+    "ambiguous": "the verdict depends on a reading of the setup (labels, what the loss is applied to) that "
+    "the code does not settle; the alternatives name the option that picks each",
     "internal": "an error of backprop-verify itself",
     "output": "standard output is closed or cannot be written",
 }
@@ -69,16 +71,25 @@ class Refusal(InputError):
         What fixes it.
     detail : str, optional
         Shown only with ``--debug``: say, the stack of the checked code when it was stopped.
+    alternatives : list of dict, optional
+        For cause ``ambiguous``: the readings of the setup, ``{option, verdict}`` each.
     """
 
     def __init__(
-        self, message: str, *, cause: str, hint: str | None = None, detail: str | None = None
+        self,
+        message: str,
+        *,
+        cause: str,
+        hint: str | None = None,
+        detail: str | None = None,
+        alternatives: list[dict[str, str]] | None = None,
     ) -> None:
         if cause not in CAUSES:
             raise ValueError(f"unknown refusal cause {cause!r}; known: {', '.join(CAUSES)}")
         super().__init__(message, hint=hint)
         self.cause = cause
         self.detail = detail
+        self.alternatives = alternatives
 
 
 class InternalError(Exception):
@@ -153,6 +164,26 @@ def describe_frame(name: str, filename: str, line: int | None) -> str:
     return f"the top level of {where}" if name == "<module>" else f"{name} at {where}"
 
 
-def refusal_object(message: str, cause: str, hint: str | None) -> dict[str, Any]:
-    """The JSON object of a refusal (``--json``): ``{"error", "cause", "hint"}``."""
-    return {"error": message, "cause": cause, "hint": hint}
+def refusal_object(
+    message: str, cause: str, hint: str | None, alternatives: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """The JSON object of a refusal (``--json``): ``{"error", "cause", "hint"}``, and for cause
+    ``ambiguous`` the ``alternatives``: a list of ``{option, verdict}``."""
+    out: dict[str, Any] = {"error": message, "cause": cause, "hint": hint}
+    if alternatives is not None:
+        out["alternatives"] = alternatives
+    return out
+
+
+def alternatives_of(exc: BaseException) -> list[dict[str, str]] | None:
+    """The ``{option, verdict}`` readings an ``ambiguous`` refusal carries (None for other refusals)."""
+    found = getattr(exc, "alternatives", None)
+    if found is None:
+        return None
+    return [
+        {
+            "option": str(getattr(a, "option", a.get("option") if isinstance(a, dict) else a)),
+            "verdict": str(getattr(a, "verdict", a.get("verdict") if isinstance(a, dict) else "")),
+        }
+        for a in found
+    ]

@@ -275,7 +275,12 @@ class _Child:
         if "internal" in message:
             raise InternalError(message["internal"]["error"], message["internal"]["traceback"])
         refusal = message["refusal"]
-        raise Refusal(refusal["error"], cause=refusal["cause"], hint=refusal["hint"])
+        raise Refusal(
+            refusal["error"],
+            cause=refusal["cause"],
+            hint=refusal["hint"],
+            alternatives=refusal.get("alternatives"),
+        )
 
 
 def _timeout(label: str, limits: Limits, where: str, dump: str) -> Refusal:

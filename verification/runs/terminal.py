@@ -17,6 +17,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable
+from typing import Any
 
 from ffnn.validation import InputError
 from verification.runs.exits import (
@@ -25,6 +26,7 @@ from verification.runs.exits import (
     EXIT_INTERRUPTED,
     InternalError,
     Refusal,
+    alternatives_of,
     cause_of,
     exit_status,
     refusal_object,
@@ -65,7 +67,10 @@ def finish(dispatch: Callable[[list[str]], int], raw: list[str]) -> int:
     except InputError as exc:  # Refusal and UsageError included
         cause = cause_of(exc)
         detail = getattr(exc, "detail", None) if debug else None
-        return _refuse(str(exc), cause, getattr(exc, "hint", None), as_json, detail)
+        refusal = refusal_object(
+            " ".join(str(exc).split()), cause, getattr(exc, "hint", None), alternatives_of(exc)
+        )
+        return _refuse(refusal, as_json, detail)
     except InternalError as exc:
         return _internal(str(exc), exc.detail, debug, as_json)
     except Exception as exc:
@@ -126,14 +131,16 @@ def _say(line: str) -> None:
         sys.stderr.flush()
 
 
-def _refuse(message: str, cause: str, hint: str | None, as_json: bool, detail: str | None) -> int:
-    message = " ".join(message.split())  # one line, whatever raised it
+def _refuse(refusal: dict[str, Any], as_json: bool, detail: str | None) -> int:
+    """Say a refusal (``refusal_object``: one line, whatever raised it) on stderr, and as JSON on
+    stdout when asked."""
+    hint = refusal["hint"]
     if detail:
         _say(detail.rstrip("\n"))
-    _say(f"{PROG}: error: {message}" + (f" (hint: {hint})" if hint else ""))
-    if as_json and cause != "output":
-        _write_quietly(json.dumps(refusal_object(message, cause, hint)))
-    return exit_status(cause)
+    _say(f"{PROG}: error: {refusal['error']}" + (f" (hint: {hint})" if hint else ""))
+    if as_json and refusal["cause"] != "output":
+        _write_quietly(json.dumps(refusal))
+    return exit_status(refusal["cause"])
 
 
 def _internal(message: str, detail: str, debug: bool, as_json: bool) -> int:

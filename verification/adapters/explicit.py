@@ -1,0 +1,76 @@
+"""The explicit form given in full: a subject from the user's setup, forward and gradient (or step).
+
+The parameters are found from the names the setup bound; without a setup, from the names the forward
+and gradient code use. The layout and the input width may still be detected
+(:mod:`verification.adapters.trials`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+
+from ffnn.validation import InputError
+from verification.adapters.build import subject_for
+from verification.adapters.failures import refusal
+from verification.adapters.options import Options
+from verification.adapters.parameters import Slots, find_slots
+from verification.adapters.recipe import Recipe
+from verification.adapters.subject import CodeSubject
+from verification.adapters.trials import layouts, run_setup, widths
+from verification.reading.loader import LoadedScript
+
+
+def explicit_subject(
+    namespace: dict[str, Any],
+    recipe: Recipe,
+    script: LoadedScript | None,
+    options: Options,
+) -> CodeSubject:
+    """The subject of a recipe given in full (the layout may still be detected).
+
+    The parameters are found from the names the setup bound; without a setup, from the names the
+    forward and gradient code use.
+
+    Raises
+    ------
+    InputError
+        When it does not run at any layout, with the reason of the most promising try.
+    """
+    import ast
+    import inspect
+
+    bound = run_setup(namespace, recipe.setup, script) if recipe.setup else []
+    roots = [
+        n
+        for n in bound
+        if not inspect.ismodule(namespace[n])
+        and not inspect.isroutine(namespace[n])
+        and not isinstance(namespace[n], type)
+    ]
+    if not roots:
+        used: set[str] = set()
+        for code in (recipe.forward, recipe.gradient, recipe.step):
+            if code:
+                used |= {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
+        roots = sorted(
+            n
+            for n in used
+            if n in namespace
+            and n not in ("x", "y", "lr")
+            and not inspect.ismodule(namespace[n])
+            and not inspect.isroutine(namespace[n])
+            and not isinstance(namespace[n], type)
+        )
+    slots = Slots(namespace, find_slots(namespace, roots))
+    calls = re.findall(r"([A-Za-z_][\w.]*)\(", recipe.gradient or recipe.step or "")
+    name = calls[-1] if calls else "the code"
+    errors: list[InputError | str] = []
+    for lay in layouts(options):
+        for n_in in widths(slots):
+            try:
+                return subject_for(namespace, replace(recipe, layout=lay), roots, script, n_in, name)
+            except InputError as exc:
+                errors.append(exc)
+    raise refusal("the explicit form did not run", errors, None)

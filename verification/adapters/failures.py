@@ -1,0 +1,84 @@
+"""Failures of candidate recipes, and which of them a refusal names.
+
+Detection tries many candidates (setups, forward passes, layouts, widths, gradient methods) and most
+fail by design: at a wrong width or layout the forward pass fails. When all fail, the refusal names the
+most telling failure, ranked by its *kind*, which the place that raised it sets (:func:`tagged`), never
+by searching its words:
+
+=================== ==================================================================================
+kind                what failed (most telling first)
+=================== ==================================================================================
+``import``          the code uses a module whose import failed
+``learning-rate``   the learning rate of an update is not a usable number
+``code``            the code raised, exited, or gave non-finite, complex, misshapen or unmatched values
+``unchanged``       a step changed no weight: the candidate is not the step that trains them
+``not-gradients``   a method returned nothing that could be gradients
+``other``           anything not tagged
+``forward``         the forward pass failed or gave no usable output (expected at wrong widths)
+=================== ==================================================================================
+"""
+
+from __future__ import annotations
+
+from ffnn.validation import InputError
+from verification.reading.loader import one_line
+
+KINDS = ("import", "learning-rate", "code", "unchanged", "not-gradients", "other", "forward")
+"""Failure kinds, most telling first (the table of the module docstring)."""
+
+
+class Failed(InputError):
+    """A candidate recipe that did not run; detection goes on to the next.
+
+    Parameters
+    ----------
+    message : str
+    kind : str
+        One of :data:`KINDS`.
+    hint : str, optional
+    """
+
+    def __init__(self, message: str, kind: str = "other", *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        tagged(self, kind)
+
+
+def tagged(error: InputError, kind: str) -> InputError:
+    """``error`` with its failure kind set (an existing kind is kept: the innermost raiser knows best).
+
+    Raises
+    ------
+    ValueError
+        On a kind not in :data:`KINDS`.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown failure kind {kind!r}; known: {', '.join(KINDS)}")
+    if getattr(error, "kind", None) not in KINDS:
+        error.kind = kind  # type: ignore[attr-defined]
+    return error
+
+
+def kind_of(error: InputError | str) -> str:
+    """The failure kind of ``error`` (``other`` when it was not tagged)."""
+    kind = getattr(error, "kind", None)
+    return kind if kind in KINDS else "other"
+
+
+def most_telling(errors: list[InputError | str]) -> InputError:
+    """Of the failures of several candidates, the first of the most telling kind (:data:`KINDS`)."""
+    if not errors:
+        return InputError("nothing to try")
+    best = min(KINDS.index(kind_of(e)) for e in errors)
+    chosen = next(e for e in errors if KINDS.index(kind_of(e)) == best)
+    return chosen if isinstance(chosen, InputError) else InputError(chosen)
+
+
+def refusal(prefix: str, errors: list[InputError | str], hint: str | None) -> InputError:
+    """The one-line refusal after every candidate failed: ``prefix`` and the most telling failure, which
+    also gives its cause (``code-failed`` when the checked code raised, :mod:`verification.runs.exits`)."""
+    chosen = most_telling(errors)
+    error = InputError(f"{prefix}: {one_line(chosen)}", hint=hint)
+    cause = getattr(chosen, "cause", None)
+    if cause is not None:
+        error.cause = cause  # type: ignore[attr-defined]
+    return error

@@ -1,0 +1,45 @@
+"""What detection tries: the setups it runs, the layouts and the input widths.
+
+A candidate recipe is tried at every layout the user did not pin (:func:`layouts`) and every input
+width the parameters' shapes allow (:func:`widths`), after its setup ran (:func:`run_setup`); the first
+that runs and is consistent is kept (:mod:`verification.adapters.build`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from verification.adapters.calls import run_code
+from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
+from verification.adapters.options import Options
+from verification.adapters.parameters import Slots
+from verification.reading.loader import LoadedScript
+
+
+def run_setup(namespace: dict[str, Any], code: str, script: LoadedScript | None) -> list[str]:
+    """Run the setup in ``namespace`` and return the names it bound or rebound."""
+    before = {k: id(v) for k, v in namespace.items()}
+    run_code(code, namespace, "--setup", script=script)
+    return [k for k, v in namespace.items() if before.get(k) != id(v) and not k.startswith("__")]
+
+
+def layouts(options: Options) -> list[Layout]:
+    """The layouts to try: the one given, or all (:data:`~verification.adapters.layouts.LAYOUTS` ×
+    :data:`~verification.adapters.layouts.LABEL_FORMATS`), with the output reading given (as it is by
+    default: other readings are variants, :mod:`verification.adapters.variants`)."""
+    output = options.output or "as-is"
+    return [
+        Layout(i, lab, output)
+        for i in ([options.layout] if options.layout else LAYOUTS)
+        for lab in ([options.labels] if options.labels else LABEL_FORMATS)
+    ]
+
+
+def widths(slots: Slots) -> list[int]:
+    """Input widths to try: the parameters' dimensions, then one less (a bias folded into the weights
+    as an extra input), then small widths (for weights kept as floats)."""
+    dims: list[int] = []
+    for shape in slots.shapes().values():
+        dims += [d for d in shape if d not in dims]
+    out = dims + [d - 1 for d in dims if d > 1 and d - 1 not in dims]
+    return out + [d for d in range(1, 9) if d not in out]

@@ -1,0 +1,93 @@
+"""Variants: the other plausible readings of a setup that detection chose by trying.
+
+Detection keeps the first candidate that runs (:mod:`verification.adapters.detection`); some of its
+choices are guesses that another candidate would have run with as well. A verdict is only worth printing
+when it survives its setup, so every guess the user did not pin is varied here, one at a time, when the
+code also runs that way:
+
+* **labels**: one-hot vectors or class indices (code that takes one-hot labels often runs with indices
+  too, broadcasting ``a − y`` against a scalar);
+* **what the loss sees**: when the output is not a probability vector, its softmax or sigmoid (a forward
+  pass that ends at the scores, with the softmax inside the loss).
+
+Identification then judges every reading (:mod:`verification.identification.setups`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ffnn.validation import InputError
+from verification.adapters.build import subject_for
+from verification.adapters.layouts import Layout
+from verification.adapters.options import Options
+from verification.adapters.subject import CodeSubject, Subject
+
+
+@dataclass(frozen=True)
+class Variant:
+    """Another reading of the setup.
+
+    Attributes
+    ----------
+    option : str
+        The command-line option that picks it, e.g. ``--labels index``.
+    subject : Subject
+    """
+
+    option: str
+    subject: Subject
+
+
+def variants(subject: Subject, options: Options) -> list[Variant]:
+    """The readings of ``subject``'s setup other than the one detected, each that runs (see the module
+    docstring); none for code not run through a recipe, or whose choices the user gave."""
+    if not isinstance(subject, CodeSubject) or subject.binding.state is None:
+        return []
+    layout = subject.recipe.layout
+    out = []
+    if options.labels is None and subject.n_outputs > 1:
+        other = "index" if layout.labels == "one-hot" else "one-hot"
+        out += _try(subject, replace(layout, labels=other), f"--labels {other}")
+    if options.output is None and layout.output == "as-is":
+        for reading in _readings(subject):
+            out += _try(subject, replace(layout, output=reading), f"--output {reading}")
+    return out
+
+
+def _readings(subject: CodeSubject) -> list[str]:
+    """The output readings that are plausible: softmax when the outputs are not a probability vector per
+    sample (and there are several), sigmoid when they are not all inside ``(0, 1)``."""
+    rng = np.random.default_rng(4)
+    shapes = {n: p.shape for n, p in subject.parameters.items()}
+    samples = 1 if subject.layout.one_sample_only else 2
+    params = {n: 0.5 * rng.standard_normal(s) for n, s in shapes.items()}
+    try:
+        a = subject.forward(params, rng.standard_normal((samples, subject.n_inputs)))
+    except InputError:
+        return []
+    finally:
+        subject.restore()
+    inside = bool(np.all((a > 0) & (a < 1)))
+    simplex = inside and bool(np.allclose(np.sum(a, axis=1), 1.0))
+    readings = []
+    if subject.n_outputs > 1 and not simplex:
+        readings.append("softmax")
+    if not inside:
+        readings.append("sigmoid")
+    return readings
+
+
+def _try(subject: CodeSubject, layout: Layout, option: str) -> list[Variant]:
+    binding = subject.binding
+    assert binding.state is not None
+    recipe = replace(subject.recipe, layout=layout)
+    try:
+        other = subject_for(
+            binding.namespace, recipe, binding.state.roots, binding.script, subject.n_inputs, subject.name
+        )
+    except InputError:
+        return []
+    return [Variant(option, other)]

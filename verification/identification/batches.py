@@ -1,0 +1,74 @@
+"""Batches: does the gradient found for one sample hold for a batch, and as a mean or a sum?
+
+Code written one sample at a time is often also called on batches, and some bugs show only there: a
+gradient accumulator overwritten (``=``) where it should be added to (``+=``) over the samples of a
+batch gives the gradient of the last sample alone, which at one sample is exactly right. So once a loss
+is identified at one sample, one more probe point of :data:`BATCH` samples is drawn and every tensor is
+compared, at the scale found, with the numeric gradient of the batch *mean* (scale ``c``) and of the
+batch *sum* (scale ``BATCH · c``; the loss of a batch in the catalog is the mean, DESIGN.md):
+
+* ``mean``: the code averages over the batch; ``sum``: it sums (the report says ``× n at a batch of
+  n``);
+* ``inconsistent``: neither: the code is the gradient of that loss for one sample, not for a batch; the
+  first tensor that differs is named.
+
+Code that takes one sample at a time (1-D inputs or lists), or that fails on a batch, is not probed so;
+the report says which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ffnn.validation import InputError
+from verification.adapters.subject import Subject
+from verification.identification.probing import ProbeRun
+from verification.identification.request import Probing
+from verification.identification.verdicts import BatchCheck, Verdict
+
+BATCH = 3
+"""Samples in the batch probe: the smallest batch whose sum is not its mean, with a sample to spare."""
+
+ACCEPTED = ("matches", "kink")
+
+
+def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> BatchCheck | None:
+    """The :class:`BatchCheck` of ``verdict`` (None when there is nothing to check: no loss found, or
+    the probes were batches already).
+
+    Raises
+    ------
+    InputError
+        Never for code that fails on a batch (that is a ``reason``); only as :class:`ProbeRun` raises
+        for the code's other failures.
+    """
+    if probing.samples > 1 or (verdict.identified is None and verdict.split is None):
+        return None
+    if subject.layout.one_sample_only:
+        return BatchCheck(
+            BATCH, None, reason=f"the code takes one sample at a time ({subject.layout.inputs})"
+        )
+    losses = {
+        n: (verdict.identified, verdict.scale) if verdict.identified else verdict.per_tensor[n]
+        for n in subject.backward_order
+    }
+    run = ProbeRun(subject, replace(probing, seed=probing.seed + 1, samples=BATCH), None)
+    try:
+        point = run.point(0)
+    except InputError as exc:
+        return BatchCheck(BATCH, None, reason=f"the code fails on a batch of {BATCH}: {exc}")
+    reductions = {"mean": 1.0, "sum": float(BATCH)}
+    for reduction, factor in reductions.items():
+        if all(
+            loss in point.compared
+            and point.compared[loss][n].report(n, run.tol, factor * (scale or 1.0)).verdict in ACCEPTED
+            for n, (loss, scale) in losses.items()
+        ):
+            return BatchCheck(BATCH, reduction)
+    for n, (loss, scale) in losses.items():
+        if loss not in point.compared:
+            return BatchCheck(BATCH, None, reason=f"{loss} does not apply at the batch's outputs")
+        report = point.compared[loss][n].report(n, run.tol, scale or 1.0)
+        if report.verdict not in ACCEPTED:
+            return BatchCheck(BATCH, "inconsistent", n, report.relative_error)
+    return BatchCheck(BATCH, "inconsistent")

@@ -1,0 +1,255 @@
+"""The output error: what a backward pass back-propagates, recovered from the Jacobian it was compared
+through.
+
+For an output ``a = f(x; θ)``, a backward pass that is the gradient of *some* per-sample loss of the
+output has the form ``g = J_θᵀ e``, with ``J_θ = ∂a/∂θ`` and ``e = ∂L/∂a`` the *output error*. Every
+element identification compares is linear in ``e``: an entry ``θ_i`` gives ``g_i = (∂a/∂θ_i) · e``, a
+direction ``u`` gives ``g·u = (∂a/∂t) · e``. Stacking them over the tensors of a probe gives ``C e = g``
+with the numeric derivatives of the output as the rows of ``C`` (already computed, one Jacobian per
+probe), so ``e`` is recovered by least squares (:func:`numpy.linalg.lstsq`) and its residual says
+whether the code back-propagates one output error at all:
+
+* **consistent** (every element within the acceptance rule of :mod:`verification.compare.rule`, the
+  error estimate of ``C e`` propagated from the Jacobian's): the code is the gradient of a loss of its
+  output, maybe not a catalog one, and :func:`describe` says what ``e`` is among a few expressions of
+  ``a`` and ``y`` (``(a − y) ⊙ a (1 − a)`` on softmax outputs, ``softmax(a) − y`` on scores, …), with a
+  fitted scale;
+* **inconsistent**: no output error explains every tensor; ``e`` is solved from the output layer's
+  tensors alone and the first tensor, output layer first, that disagrees with it is where the
+  back-propagation breaks.
+
+This is the structure that tells a broken backward pass (inconsistent) from a broken *setup* (labels of
+the wrong format, scores taken for probabilities): the latter back-propagates a clean error of the
+wrong thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from verification.compare.rule import excess, tensor_floor
+from verification.identification.comparison import OutputDerivatives
+from verification.tolerances import Tolerance
+
+Array = NDArray[Any]
+EPS = float(np.finfo(np.float64).eps)
+
+
+def _softmax(a: Array) -> Array:
+    z = np.exp(a - np.max(a, axis=1, keepdims=True))
+    return z / np.sum(z, axis=1, keepdims=True)
+
+
+def _sigmoid(a: Array) -> Array:
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+EXPRESSIONS: dict[str, Callable[[Array, Array], Array]] = {
+    "a − y": lambda a, y: a - y,
+    "(a − y) ⊙ a (1 − a)": lambda a, y: (a - y) * a * (1 - a),
+    "(a − y) ⊙ (1 − a²)": lambda a, y: (a - y) * (1 - a * a),
+    "(a − y) / (a (1 − a))": lambda a, y: (a - y) / (a * (1 - a)),
+    "−y / a": lambda a, y: -y / a,
+    "softmax(a) − y": lambda a, y: _softmax(a) - y,
+    "sigmoid(a) − y": lambda a, y: _sigmoid(a) - y,
+    "(a − y) ⊙ σ'(a)": lambda a, y: (a - y) * _sigmoid(a) * (1 - _sigmoid(a)),
+    "a ⊙ ((a − y) − Σ_k a_k (a_k − y_k))": lambda a, y: (
+        a * ((a - y) - np.sum(a * (a - y), axis=1, keepdims=True))
+    ),
+}
+"""Output errors that hand-written backward passes back-propagate, as functions of the output ``a`` and
+the labels ``y`` (rows are samples): the catalog's own (``a − y`` is ``mse`` on any output, ``bce`` on a
+sigmoid and ``cross_entropy`` on a softmax output by the canonical links), and the usual slips:
+a sigmoid derivative applied to a softmax output, a derivative taken at the activation instead of the
+pre-activation, scores taken for probabilities (``softmax(a) − y``), the squared error pushed through
+a softmax the output already went through."""
+
+
+@dataclass(frozen=True)
+class OutputError:
+    """What the code back-propagates, recovered from its gradient and the output's Jacobian.
+
+    Attributes
+    ----------
+    consistent : bool
+        Whether one output error per probe explains every tensor, within the acceptance rule.
+    residual : float
+        Largest relative residual ``‖C e − g‖ / ‖g‖`` over the probes.
+    expression : str or None
+        The expression of :data:`EXPRESSIONS` that ``e`` is, times ``scale``; None when none fits (or
+        the code is inconsistent).
+    scale : float or None
+    first_mismatch : str or None
+        For an inconsistent code: the first tensor, output layer first, that disagrees with the output
+        error the output layer's tensors back-propagate.
+    """
+
+    consistent: bool
+    residual: float
+    expression: str | None = None
+    scale: float | None = None
+    first_mismatch: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON fields (DESIGN.md: ``{consistent, residual, expression}``, with the scale and the first
+        tensor that breaks)."""
+        return {
+            "consistent": self.consistent,
+            "residual": self.residual,
+            "expression": self.expression,
+            "scale": self.scale,
+            "first_mismatch": self.first_mismatch,
+        }
+
+
+@dataclass(frozen=True)
+class Equations:
+    """``C e = g`` of one tensor at one probe, with the error estimate of ``C``'s rows.
+
+    Attributes
+    ----------
+    rows, errors : ndarray, shape (k + d, n m)
+        Numeric derivatives of the output (entries, then directions) and their error estimates.
+    values : ndarray, shape (k + d,)
+        The code's gradient entries and directional values.
+    rounding : ndarray, shape (k + d,)
+        A bound on the code's own rounding of ``values``.
+    """
+
+    rows: Array
+    errors: Array
+    values: Array
+    rounding: Array
+
+
+def equations(gradient: Array, rounding: Array, derivatives: OutputDerivatives) -> Equations:
+    """The equations of one tensor from its derivatives at a probe and the code's gradient there."""
+    g, r = np.ravel(gradient), np.ravel(rounding)
+    k, d = derivatives.flat.size, derivatives.directions.shape[0]
+    rows = np.concatenate([derivatives.columns.reshape(k, -1), derivatives.along.reshape(d, -1)])
+    errors = np.concatenate(
+        [derivatives.column_errors.reshape(k, -1), derivatives.along_errors.reshape(d, -1)]
+    )
+    values = np.concatenate([g[derivatives.flat], derivatives.directions @ g])
+    rounding_ = np.concatenate([r[derivatives.flat], np.abs(derivatives.directions) @ r])
+    return Equations(rows, errors, values, rounding_)
+
+
+def solve(parts: Sequence[Equations], tol: Tolerance) -> tuple[Array, float]:
+    """The least-squares output error of stacked equations (flattened, ``n m``) and a bound on its error.
+
+    The bound propagates the uncertainty of both sides through the pseudo-inverse:
+    ``‖δe‖ ≤ (‖ |E| |e| ‖ + ‖r‖ + rtol ‖g‖ + ε ‖ |C| |e| ‖) / σ_min(C)`` (Golub & Van Loan, *Matrix
+    Computations*, 4th ed., §5.3.8), with ``E`` the rows' error estimates, ``r`` the code's own
+    rounding and ``rtol`` the tolerance table's relative tolerance for the code's values; infinite
+    when ``C`` does not determine ``e`` (``σ_min = 0``).
+    """
+    rows = np.concatenate([p.rows for p in parts])
+    values = np.concatenate([p.values for p in parts])
+    errors = np.concatenate([p.errors for p in parts])
+    rounding = np.concatenate([p.rounding for p in parts])
+    e, *_ = np.linalg.lstsq(rows, values, rcond=None)
+    smallest = float(np.linalg.svd(rows, compute_uv=False)[-1]) if rows.size else 0.0
+    if smallest <= EPS * (float(np.abs(rows).max()) if rows.size else 0.0) or rows.shape[0] < rows.shape[1]:
+        return e, float("inf")
+    spread = (
+        float(np.linalg.norm(np.abs(errors) @ np.abs(e)))
+        + float(np.linalg.norm(rounding))
+        + tol.rtol * float(np.linalg.norm(values))
+        + EPS * float(np.linalg.norm(np.abs(rows) @ np.abs(e)))
+    )
+    return e, spread / smallest
+
+
+def disagrees(part: Equations, e: Array, tol: Tolerance) -> bool:
+    """Whether ``C e`` leaves the acceptance rule against the code's values for some element, the
+    estimate being ``|E| |e|`` plus the rounding of the contraction and of the code's own values."""
+    predicted = part.rows @ e
+    estimate = np.abs(part.errors) @ np.abs(e) + EPS * (np.abs(part.rows) @ np.abs(e)) + part.rounding
+    floor = tensor_floor(part.values, predicted) if part.values.size else 0.0
+    return bool(np.any(excess(part.values, predicted, estimate, tol, floor) > 0))
+
+
+def recover(
+    per_probe: Sequence[dict[str, Equations]],
+    order: Sequence[str],
+    outputs: Sequence[tuple[Array, Array]],
+    tol: Tolerance,
+) -> OutputError:
+    """The :class:`OutputError` of a code over its probes.
+
+    Parameters
+    ----------
+    per_probe : sequence of dict of str to Equations
+        At each probe, the equations of every tensor.
+    order : sequence of str
+        Tensor names, output layer first.
+    outputs : sequence of (ndarray, ndarray)
+        At each probe, the output ``a`` and the labels ``y``, shape ``(n, m)``.
+    tol : Tolerance
+        The tolerance of the comparisons.
+
+    Returns
+    -------
+    OutputError
+    """
+    solved, residual, consistent, first = [], 0.0, True, None
+    for parts, (a, _) in zip(per_probe, outputs, strict=True):
+        e, bound = solve([parts[n] for n in order], tol)
+        values = np.concatenate([parts[n].values for n in order])
+        rows = np.concatenate([parts[n].rows for n in order])
+        scale = float(np.linalg.norm(values)) or 1.0
+        residual = max(residual, float(np.linalg.norm(rows @ e - values)) / scale)
+        if any(disagrees(parts[n], e, tol) for n in order):
+            consistent = False
+            first = first or _first_break(parts, order, tol)
+        solved.append((e.reshape(a.shape), bound))
+    if not consistent:
+        return OutputError(False, residual, first_mismatch=first)
+    expression, c = describe(solved, outputs, tol)
+    return OutputError(True, residual, expression, c)
+
+
+def _first_break(parts: dict[str, Equations], order: Sequence[str], tol: Tolerance) -> str | None:
+    """The first tensor (output layer first) at which the tensors so far stop sharing one output error:
+    the output layer itself when no ``e`` explains it alone (a derivative that is not the output
+    activation's own), else the first earlier layer that disagrees with the error the later ones
+    back-propagate."""
+    used: list[Equations] = []
+    for n in order:
+        used.append(parts[n])
+        e, _ = solve(used, tol)
+        if any(disagrees(p, e, tol) for p in used):
+            return n
+    return None
+
+
+def describe(
+    solved: Sequence[tuple[Array, float]], outputs: Sequence[tuple[Array, Array]], tol: Tolerance
+) -> tuple[str | None, float | None]:
+    """The expression of :data:`EXPRESSIONS` that the recovered output errors are, with one scale over
+    the probes, or ``(None, None)``.
+
+    The scale is the least-squares ``c`` over the probes; an expression fits when at every probe
+    ``‖e − c f(a, y)‖ ≤ estimate_factor · δe + rtol ‖e‖``, with ``δe`` the bound of :func:`solve`.
+    """
+    for name, f in EXPRESSIONS.items():
+        with np.errstate(all="ignore"):
+            values = [f(a, y) for a, y in outputs]
+        if not all(np.all(np.isfinite(v)) for v in values):
+            continue
+        ff = float(sum(np.vdot(v, v) for v in values))
+        if ff == 0:
+            continue
+        c = float(sum(np.vdot(e, v) for (e, _), v in zip(solved, values, strict=True))) / ff
+        if c != 0 and all(
+            np.linalg.norm(e - c * v) <= tol.estimate_factor * bound + tol.rtol * float(np.linalg.norm(e))
+            for (e, bound), v in zip(solved, values, strict=True)
+        ):
+            return name, c
+    return None, None

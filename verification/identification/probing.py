@@ -1,0 +1,234 @@
+"""Probing: one probe point drawn, its output differentiated, and the code's gradient compared with the
+numeric gradient of every catalog loss there.
+
+:class:`ProbeRun` holds a run of probes: the generator (``np.random.default_rng(seed)``), the method
+once chosen (:func:`resolve`: complex step when the code evaluates correctly at complex parameters,
+else Richardson), and the count of forward passes for a progress line. :meth:`ProbeRun.point` draws a
+point whose outputs are well inside the catalog domains (:mod:`verification.draws`), differentiates
+the output for the chosen entries and random directions (:func:`differentiate`), compares every loss
+(:mod:`verification.identification.comparison`), and redraws a Richardson point whose steps cross a
+kink of the code (:mod:`verification.identification.kink_probes`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.losses import LOSSES, get_loss
+from ffnn.validation import InputError
+from verification.adapters.subject import Subject
+from verification.compare.rule import allowance
+from verification.draws import MAX_DRAWS, draw_inputs, draw_labels, draw_parameters, well_conditioned
+from verification.identification.comparison import Elements, OutputDerivatives, loss_derivative, per_loss
+from verification.identification.coverage import choose_entries, draw_directions
+from verification.identification.kink_probes import crosses_kink
+from verification.identification.probes import Probe
+from verification.identification.request import Probing
+from verification.numeric.jacobian import COLUMNS, Progress, supports_complex
+from verification.numeric.jacobian import DIRECTIONS as ALONG
+from verification.tolerances import Tolerance, given_tolerance, tolerance_for
+
+Array = NDArray[Any]
+
+
+def resolve(subject: Subject, method: str, params: Mapping[str, Array], x: Array) -> tuple[str, str]:
+    """The method to use on ``subject`` and, when complex step does not apply, why.
+
+    Raises
+    ------
+    InputError
+        On an unknown method, or complex step asked of code that is not complex-safe.
+    """
+    method = Probing(method=method).method
+    if method == "richardson":
+        return method, "richardson asked"
+    subject.bind_inputs(x)
+    ok, why = supports_complex(subject, params)
+    subject.restore()
+    if ok:
+        return "complex-step", ""
+    if method == "complex-step":
+        raise InputError(
+            f"complex step does not apply to {subject.name}: {why}", hint="use --method auto or richardson"
+        )
+    return "richardson", f"complex step does not apply ({why})"
+
+
+@dataclass(frozen=True)
+class Point:
+    """One probe point with its comparisons.
+
+    Attributes
+    ----------
+    probe : Probe
+    compared : dict of str to dict of str to Elements
+        Per applicable loss, the elements of every tensor.
+    reasons : dict of str to str
+        Per loss that does not apply at this point, why.
+    checked : dict of str to int
+        Entries of each tensor checked one by one.
+    allowances : dict of str to ndarray
+        Per tensor, the allowance of each random direction (what a single wrong entry must exceed).
+    derivatives : dict of str to OutputDerivatives
+        The output's derivatives at the point, per tensor.
+    """
+
+    probe: Probe
+    compared: dict[str, dict[str, Elements]]
+    reasons: dict[str, str]
+    checked: dict[str, int]
+    allowances: dict[str, Array]
+    derivatives: dict[str, OutputDerivatives]
+
+
+class ProbeRun:
+    """The state of a run of probes: the generator, the method once chosen, the progress count.
+
+    Parameters
+    ----------
+    subject : Subject
+    probing : Probing
+    progress : callable, optional
+        ``progress(done, total)`` in forward evaluations.
+    """
+
+    def __init__(
+        self, subject: Subject, probing: Probing, progress: Callable[[int, int], None] | None
+    ) -> None:
+        self.subject, self.probing, self.progress = subject, probing, progress
+        self.rng = np.random.default_rng(probing.seed)
+        self.method = probing.method
+        self.method_note = ""
+        self.derived_tol = tolerance_for(np.float64, "richardson")
+        self.tol = self.derived_tol
+        self.total: int | None = None
+        self.done = 0
+
+    def point(self, index: int) -> Point:
+        """Probe point ``index``, redrawn while its Richardson steps cross a kink of the code."""
+        for attempt in range(MAX_DRAWS):
+            probe = self._draw()
+            if index == 0 and attempt == 0:
+                self.method, self.method_note = resolve(
+                    self.subject, self.probing.method, probe.params, probe.x
+                )
+                self.derived_tol = tolerance_for(np.float64, self.method)
+                probing = self.probing
+                self.tol = given_tolerance(self.derived_tol, rtol=probing.rtol, atol=probing.atol)
+            point = self._compare(probe, full=self.probing.full and index == 0)
+            last = attempt == MAX_DRAWS - 1
+            if (
+                self.method == "complex-step"
+                or last
+                or not crosses_kink(self.subject, probe, point.compared, self.tol)
+            ):
+                return point
+        raise AssertionError("unreachable: the last draw is returned")
+
+    def _draw(self) -> Probe:
+        """A probe point whose outputs are well inside the catalog domains (:data:`MAX_DRAWS` tries)."""
+        subject, rng = self.subject, self.rng
+        shapes = {n: p.shape for n, p in subject.parameters.items()}
+        for attempt in range(MAX_DRAWS):
+            params = draw_parameters(shapes, rng)
+            x = draw_inputs(rng, self.probing.samples, subject.n_inputs)
+            output = subject.forward(params, x)
+            if well_conditioned(output) or attempt == MAX_DRAWS - 1:
+                break
+        y = draw_labels(rng, output.shape)
+        gradient, rounding = subject.gradient(params, x, y)
+        return Probe(params, x, y, output, gradient, rounding)
+
+    def _compare(self, probe: Probe, full: bool) -> Point:
+        """Differentiate the output at ``probe`` and compare the code's gradient with every loss."""
+        probing = self.probing
+        entries = choose_entries(probe.gradient, self.rng, budget=probing.budget, full=full)
+        directions = draw_directions(probe.gradient, self.rng, probing.directions)
+        self._count(probe, entries)
+        derivatives = differentiate(self.subject, probe, self.method, entries, directions, self._tick)
+        compared: dict[str, dict[str, Elements]] = {}
+        reasons: dict[str, str] = {}
+        for name in LOSSES:
+            spec = get_loss(name)
+            try:
+                spec.validate_activation(probe.output)
+                spec.validate_labels(probe.y)
+            except InputError as exc:
+                reasons[name] = str(exc)
+                continue
+            weight = loss_derivative(spec, probe.output, probe.y)
+            compared[name] = per_loss(probe.gradient, probe.rounding, derivatives, weight)
+        allowances = {n: direction_allowances(compared, n, self.tol, entries[n].size) for n in entries}
+        checked = {n: int(e.size) for n, e in entries.items()}
+        return Point(probe, compared, reasons, checked, allowances, derivatives)
+
+    def _count(self, probe: Probe, entries: Mapping[str, Array]) -> None:
+        """At the first probe: the forward passes all probes will take, for the progress line."""
+        if self.total is not None:
+            return
+        probing = self.probing
+        per_entry = 1 if self.method == "complex-step" else 8
+        along = probing.directions * len(entries)
+        first = sum(len(e) for e in entries.values()) + along
+        later = sum(
+            len(e)
+            for e in choose_entries(probe.gradient, np.random.default_rng(0), budget=probing.budget).values()
+        )
+        self.total = per_entry * (first + (probing.probes - 1) * (later + along))
+
+    def _tick(self, count: int) -> None:
+        self.done += count
+        if self.progress is not None and self.total is not None:
+            self.progress(self.done, self.total)
+
+
+def differentiate(
+    subject: Subject,
+    probe: Probe,
+    method: str,
+    entries: Mapping[str, Array],
+    directions: Mapping[str, Array],
+    progress: Progress | None = None,
+) -> dict[str, OutputDerivatives]:
+    """The output's derivatives at a probe: columns for ``entries`` and along ``directions``."""
+    subject.bind_inputs(probe.x)
+    out = {}
+    try:
+        for name in subject.parameters:
+            J, E = COLUMNS[method](subject, probe.params, name, entries[name], progress)
+            along, along_errors = [], []
+            for u in directions[name]:
+                D, DE = ALONG[method](subject, probe.params, name, u)
+                along.append(D)
+                along_errors.append(DE)
+            shape = probe.output.shape
+            out[name] = OutputDerivatives(
+                flat=np.asarray(entries[name], dtype=np.intp),
+                columns=J.reshape(-1, *shape),
+                column_errors=E.reshape(-1, *shape),
+                directions=directions[name],
+                along=np.array(along).reshape(-1, *shape),
+                along_errors=np.array(along_errors).reshape(-1, *shape),
+            )
+    finally:
+        subject.restore()
+    return out
+
+
+def direction_allowances(
+    here: Mapping[str, Mapping[str, Elements]], name: str, tol: Tolerance, entries: int
+) -> Array:
+    """The allowances of the directional elements of tensor ``name`` for the first applicable loss
+    (``mse`` when it applies): what a single wrong entry must exceed to be seen along a direction."""
+    for loss in ("mse", *LOSSES):
+        if loss in here:
+            el = here[loss][name]
+            a, n = el.analytic[entries:], el.numeric[entries:]
+            floor = np.maximum(el.floors[0][entries:], el.floors[1][entries:])
+            return allowance(a, n, el.estimate[entries:], tol, floor)
+    return np.zeros(0)

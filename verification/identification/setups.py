@@ -1,0 +1,137 @@
+"""A verdict that survives its setup: identification under every plausible reading of it.
+
+Detection guesses what it cannot read (the label format, what the loss is applied to); a verdict made at
+a wrong guess is a wrong verdict ("none" for correct code whose one-hot labels were given as indices, or
+whose scores were taken for probabilities). :func:`identify_setups` identifies the code under the setup
+detected and under each variant that runs (:func:`verification.adapters.variants.variants`) and keeps a
+verdict only when it holds:
+
+* every reading gives the same loss (or none at all): that verdict;
+* exactly one loss (or split) is found among the readings, the others finding none: the reading that
+  finds it, which the report names (with the option that picks it);
+* readings that find *different* losses: no verdict; the check is refused with cause ``ambiguous``,
+  listing each reading with the option that picks it and what it finds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from ffnn.validation import InputError
+from verification.adapters.subject import Subject
+from verification.adapters.variants import Variant
+from verification.identification.identify import identify
+from verification.identification.outcome import Alternative, IdentificationReport
+from verification.identification.report import format_scale
+from verification.identification.request import Probing
+
+DETECTED = "as detected"
+"""How the reading detection chose is named among the alternatives."""
+
+
+@dataclass(frozen=True)
+class Kept:
+    """The reading whose verdict survives, and every reading tried.
+
+    Attributes
+    ----------
+    report : IdentificationReport
+    subject : Subject
+        The subject of the reading kept (its recipe is the explicit form the report prints).
+    alternatives : list of Alternative
+        Every reading with what it found; empty when nothing was varied.
+    """
+
+    report: IdentificationReport
+    subject: Subject
+    alternatives: list[Alternative]
+
+
+class Ambiguous(InputError):
+    """Readings of the setup that find different losses: no verdict (cause ``ambiguous``).
+
+    Attributes
+    ----------
+    alternatives : list of Alternative
+    """
+
+    def __init__(self, subject: str, alternatives: list[Alternative]) -> None:
+        listed = "; ".join(f"{a.option}: {a.verdict}" for a in alternatives)
+        super().__init__(
+            f"{subject}: the verdict depends on how the setup is read, and the code's own use does not "
+            f"say which ({listed})",
+            hint="pick the reading with its option, e.g. "
+            + next(a.option for a in alternatives if a.option != DETECTED),
+        )
+        self.cause = "ambiguous"
+        self.alternatives = alternatives
+
+
+def identify_setups(
+    subject: Subject,
+    variants: list[Variant],
+    loss: str,
+    probing: Probing,
+    progress: Callable[[int, int], None] | None = None,
+) -> Kept:
+    """Identify ``subject`` and its variants and keep the verdict that survives (module docstring).
+
+    Returns
+    -------
+    Kept
+        The report of the reading kept (its notes say which was kept and why), its subject, and every
+        reading with what it found.
+
+    Raises
+    ------
+    Ambiguous
+        When readings find different losses.
+    InputError
+        As :func:`verification.identification.identify.identify` on the detected reading.
+    """
+    first = identify(subject, loss, probing, progress=progress)
+    if not variants:
+        return Kept(first, subject, [])
+    results = [(DETECTED, first)]
+    subjects = {DETECTED: subject}
+    for v in variants:
+        subjects[v.option] = v.subject
+        try:
+            results.append((v.option, identify(v.subject, loss, probing)))
+        except InputError as exc:
+            results.append((v.option, _failed(first, str(exc))))
+    alternatives = [Alternative(option, _found(report)) for option, report in results]
+    found = {
+        a.verdict for a in alternatives if a.verdict not in ("none",) and not a.verdict.startswith("did not")
+    }
+    if len(found) > 1:
+        raise Ambiguous(first.subject, alternatives)
+    if not found or alternatives[0].verdict in found:
+        return Kept(_noted(first, alternatives, kept=DETECTED), subject, alternatives)
+    option, report = next((o, r) for o, r in results if _found(r) in found)
+    return Kept(_noted(report, alternatives, kept=option), subjects[option], alternatives)
+
+
+def _found(report: IdentificationReport) -> str:
+    if report.notes and report.notes[-1].startswith("did not run"):
+        return report.notes[-1]
+    if report.identified is not None:
+        scale = "" if report.scale == 1.0 else f" × {format_scale(report.scale, report.rtol)}"
+        return f"{report.identified}{scale}" + ("" if report.verdict.holds_for_batches else " (one sample)")
+    if report.split is not None:
+        return "split (" + ", ".join(f"{n}: {l}" for n, l in report.split.items()) + ")"
+    return "none"
+
+
+def _failed(template: IdentificationReport, why: str) -> IdentificationReport:
+    return replace(template, notes=[*template.notes, f"did not run: {why}"])
+
+
+def _noted(report: IdentificationReport, alternatives: list[Alternative], kept: str) -> IdentificationReport:
+    others = [a for a in alternatives if a.option != kept]
+    if not others:
+        return report
+    listed = "; ".join(f"{a.option}: {a.verdict}" for a in others)
+    how = "the setup as detected" if kept == DETECTED else f"the reading {kept}"
+    return replace(report, notes=[*report.notes, f"setup varied: {how} is kept ({listed})"])
