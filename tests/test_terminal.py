@@ -248,3 +248,17 @@ def test_a_table_splits_its_middle_columns_and_keeps_the_first_and_last() -> Non
         "  " + "".join(f"{c:<{w}}" for c, w in zip(row, [5] + [19] * 6 + [0], strict=True)).rstrip()
         for row in rows
     ]
+
+
+def test_the_derivation_table_fits_and_keeps_its_equations_whole(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verification.symbolic.pairs import derive_table
+    from verification.symbolic.render import render_text
+
+    status, out, _ = run(capsys, "derive")
+    assert status == 0 and widest(out) <= 80, out
+    assert not any(line.rstrip().endswith((" a", " δ", "=")) for line in out.splitlines()), out
+    monkeypatch.setenv("COLUMNS", "1000")
+    _, wide, _ = run(capsys, "derive")
+    assert wide == render_text(derive_table()) + "\n"  # one line per row when the terminal allows

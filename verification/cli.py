@@ -45,7 +45,7 @@ def _run_derive(args: argparse.Namespace) -> int:
     from verification.symbolic.pairs import derive_table
     from verification.symbolic.render import render
 
-    write(render(derive_table(loss=args.loss, activation=args.activation), args.format))
+    write(render(derive_table(loss=args.loss, activation=args.activation), args.format, terminal_width()))
     return EXIT_OK
 
 
@@ -121,7 +121,7 @@ def _run_converge(args: argparse.Namespace) -> int:
     if args.json:
         write(json.dumps({**study.to_dict(), "plot": None if plot is None else str(plot)}))
     else:
-        write(format_study(study) + ("" if plot is None else f"\n\nFigure: {plot}"))
+        write(format_study(study, terminal_width()) + ("" if plot is None else f"\n\nFigure: {plot}"))
     return EXIT_OK
 
 

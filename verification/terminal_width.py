@@ -69,7 +69,9 @@ def fit_line(line: str, width: int, continuation: str | None = None, keep: Itera
     if continuation is None:
         continuation = indent + " " * HANGING if indent else ""
     text = line.strip(" ")
-    for phrase in keep:  # textwrap breaks at ASCII whitespace only, so a no-break space holds a phrase
+    # textwrap breaks at ASCII whitespace only, so a no-break space holds a phrase; the longest first,
+    # so that a phrase inside another ("y = 1" in "a − y = 1.7") does not break the longer one
+    for phrase in sorted(keep, key=len, reverse=True):
         text = text.replace(phrase, phrase.replace(" ", _NO_BREAK))
     wrapped = textwrap.wrap(
         text,
