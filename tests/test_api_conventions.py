@@ -230,3 +230,13 @@ def test_raise_exception_raises_an_assertion_error_with_the_table() -> None:
 
 def test_raise_exception_returns_a_match() -> None:
     assert check_gradient(cubic, X0, cubic_gradient, raise_exception=True).matches
+
+
+def test_a_flagged_entry_says_how_far_apart_its_values_are() -> None:
+    # 12 against 12.000001: equal to the seven digits printed, so the line says the distance
+    report = check_gradient(cubic, X0, cubic_gradient(X0) + np.array([0.0, 0.0, 1e-6]))
+    assert not report
+    line = next(x for x in report.format_text().splitlines() if x.startswith("    x[2]:"))
+    assert line.startswith("    x[2]: analytic 1.200000e+01, numeric 1.200000e+01 ± ")
+    assert line.endswith(f", apart by {report.parameters[SINGLE].worst[0].abs_error:.1e}")
+    assert f"{report.parameters[SINGLE].worst[0].abs_error:.1e}" == "1.0e-06"

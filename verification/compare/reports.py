@@ -244,7 +244,8 @@ class GradientReport:
         }
 
     def format_text(self) -> str:
-        """A readable table: one line per tensor, then its worst entries when it does not match."""
+        """A readable table: one line per tensor, then its worst entries when it does not match (each
+        with how far apart the two values are, which seven digits may not show)."""
         lines = [f"{'parameter':<10} {'shape':<10} {'rel. error':>10} {'flagged':>8} {'kinks':>6}  verdict"]
         for p in self.parameters.values():
             shape = "x".join(map(str, p.shape)) or "()"
@@ -257,7 +258,7 @@ class GradientReport:
                     mark = " (kink)" if e.kink else ""
                     lines.append(
                         f"    {p.name}{_where(e.index)}: analytic {e.analytic:.6e}, numeric {e.numeric:.6e} "
-                        f"± {e.error_estimate:.1e}{mark}"
+                        f"± {e.error_estimate:.1e}, apart by {e.abs_error:.1e}{mark}"
                     )
         step = "" if self.step is None else f", fixed step {self.step:.1e}"
         lines.append(
