@@ -69,7 +69,7 @@ def test_the_other_reports_are_their_verdicts_too() -> None:
 
 
 def test_an_identification_is_its_success() -> None:
-    from verification.adapters.subject import subject_from_network
+    from verification.adapters.reference import subject_from_network
 
     net = Network.initialise((4, 3, 2), "sigmoid", seed=1)
     chain = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="chain"))
@@ -114,7 +114,7 @@ def test_a_mapping_for_one_array_is_refused_and_the_other_way_round() -> None:
         check_gradient(cubic, X0, {"x": cubic_gradient(X0)})
     with pytest.raises(InputError, match="must be a mapping with the names"):
         check_gradient(lambda p: cubic(p["w"]), {"w": X0}, cubic_gradient(X0))
-    with pytest.raises(InputError, match="the loss f must be a function"):
+    with pytest.raises(InputError, match="f must be callable"):
         check_gradient(X0, X0, cubic_gradient(X0))  # type: ignore[arg-type]
 
 

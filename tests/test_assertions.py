@@ -11,7 +11,7 @@ import pytest
 
 from ffnn.backprop import backward
 from ffnn.network import Network
-from verification.adapters.subject import subject_from_network
+from verification.adapters.reference import subject_from_network
 from verification.reading.loader import load_script
 from verification.testing.assertions import assert_gradient_of
 

@@ -114,6 +114,84 @@ def test_plot_into_a_directory_is_refused(capsys: pytest.CaptureFixture[str], tm
     assert code == 2 and out == "" and err.count("\n") == 1 and "is a directory" in err, err
 
 
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda tmp: Path("/proc/study.png"), "plot path /proc/study.png: cannot write there: "),
+        (lambda tmp: _link(tmp / "full.png", Path("/dev/full")), "full.png is not a regular file (a device,"),
+        (lambda tmp: _read_only(tmp / "study.png"), "study.png: cannot write there: Permission denied"),
+    ],
+    ids=["proc", "symlink-to-dev-full", "read-only-file"],
+)
+def test_a_figure_that_cannot_be_written_is_refused_before_the_study(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, make: object, message: str
+) -> None:
+    """The study would take minutes at its defaults: the figure's path is tried first. 100,000 seeds
+    would not end within the test's patience, so a refusal proves nothing trained."""
+    import os
+
+    if message.endswith("Permission denied") and os.geteuid() == 0:
+        pytest.skip("root writes to read-only files")
+    path = make(tmp_path)  # type: ignore[operator]
+    code, out, err = _run(capsys, "converge", "--seeds", "100000", "--plot", str(path))
+    assert (code, out) == (2, "")
+    assert err.count("\n") == 1 and err.startswith("backprop-verify: error: plot path ") and message in err, (
+        err
+    )
+
+
+def _link(link: Path, target: Path) -> Path:
+    link.symlink_to(target)
+    return link
+
+
+def _read_only(path: Path) -> Path:
+    path.write_bytes(b"")
+    path.chmod(0o444)
+    return path
+
+
+def test_converge_is_bounded_in_time_and_memory(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = _run(capsys, "converge", "--seeds", "100000", "--max-memory", "200M")
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        "backprop-verify: error: converge ran out of memory at the limit of 200 MiB (--max-memory)"
+    )
+    code, out, err = _run(capsys, "converge", "--seeds", "100000", "--timeout", "2")
+    assert (code, out) == (2, "")
+    assert err == (
+        "backprop-verify: error: converge ran longer than the limit of 2 s (--timeout) "
+        "(hint: raise --timeout if the code is only slow)\n"
+    )
+
+
+def test_ctrl_c_stops_converge_at_once(tmp_path: Path) -> None:
+    """100,000 seeds train for minutes; Ctrl-C ends the command and its child without waiting for the
+    threads of the study to finish (before, it took 61.5 s)."""
+    import signal
+    import subprocess
+    import time
+
+    from verification.runs.tree import children
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "verification", "converge", "--seeds", "100000"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 30
+    while not children(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (child,) = children(proc.pid)
+    time.sleep(1)  # the study is under way
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)  # well before the study could have ended
+    assert (proc.returncode, out, err) == (130, "", "")
+    assert not Path(f"/proc/{child}").exists() or " Z " in Path(f"/proc/{child}/stat").read_text()
+
+
 def test_the_figure_gives_the_separated_fractions_and_draws_the_exact_rules_on_top() -> None:
     pytest.importorskip("matplotlib")
     from verification.convergence.plot import legend_label, study_figure

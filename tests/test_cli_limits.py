@@ -223,3 +223,77 @@ def test_a_person_at_a_terminal_is_told_once_that_a_long_run_goes_on(
     assert said.count("still running") == 1, said
     assert said.startswith(CLEAR_LINE), "the progress line is erased before the notice is written"
     assert f"the check of {target} is still running after 1 s; it is stopped at 3 s (--timeout)" in said
+
+
+def test_a_module_the_code_imports_gets_no_bytecode_written_beside_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    (tmp_path / "beside_at_load.py").write_text("ONE = 1\n", encoding="utf-8")
+    (tmp_path / "beside_at_call.py").write_text("TWO = 2\n", encoding="utf-8")
+    path = tmp_path / "net.py"
+    path.write_text(
+        "from beside_at_load import ONE\n" + NET.format(forward="import beside_at_call", backward="pass"),
+        encoding="utf-8",
+    )
+    assert main(["check", f"{path}:Net"]) == 0
+    capsys.readouterr()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["beside_at_call.py", "beside_at_load.py", "net.py"]
+
+
+@pytest.mark.parametrize(
+    ("forward", "where"),
+    [
+        ("raise ImportError('/lib/_ext.so: failed to map segment from shared object')", "in forward at"),
+        ("raise OSError(12, 'Cannot allocate memory')", "in forward at"),
+    ],
+    ids=["dlopen", "enomem"],
+)
+def test_an_extension_that_no_longer_fits_is_named_as_memory(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, forward: str, where: str
+) -> None:
+    """Under RLIMIT_AS the dynamic loader's mmap fails and the import raises ImportError, not
+    MemoryError: still the limit, never 'the checked code raised ImportError'."""
+    target, line = script(tmp_path, forward=forward)
+    line_text = refusal(capsys, "check", target, "--max-memory", "300M")
+    assert line_text.startswith(
+        f"backprop-verify: error: the check of {target} ran out of memory at the limit of 300 MiB "
+        f"(--max-memory), {where} net.py, line {line}: "
+    )
+
+
+@pytest.mark.parametrize("size", ["32M", "36M", "40M"])
+def test_the_smallest_limits_end_in_a_result_or_a_memory_refusal(
+    capsys: pytest.CaptureFixture[str], size: str
+) -> None:
+    """At 32 to 40 MiB the question's script once failed as 'raised ImportError' of numpy.random."""
+    chain = Path(__file__).resolve().parent.parent / "examples" / "question_chain.py"
+    status = main(["check", str(chain), "--max-memory", size])
+    out, err = capsys.readouterr()
+    if status == 0:
+        verdict = "NeuralNetwork.backward is the gradient of mse: ℓ = ½ Σ_k (a_k − y_k)²"
+        assert any(line.startswith(verdict) for line in out.splitlines()), out
+    else:
+        assert status == 2 and out == "", (status, err)
+        assert err.startswith(
+            f"backprop-verify: error: the check of {chain} ran out of memory at the limit of "
+            f"{size[:-1]} MiB (--max-memory)"
+        ), err
+
+
+@pytest.mark.parametrize(
+    ("exc", "memory"),
+    [
+        (MemoryError(), True),
+        (ImportError("/x/_ext.so: failed to map segment from shared object"), True),
+        (OSError(12, "Cannot allocate memory"), True),
+        (ImportError("No module named 'torch'"), False),
+        (OSError(2, "No such file or directory"), False),
+        (ValueError("cannot allocate memory"), False),
+    ],
+    ids=["MemoryError", "dlopen", "ENOMEM", "missing-module", "ENOENT", "other-type"],
+)
+def test_which_exceptions_are_running_out_of_memory(exc: BaseException, memory: bool) -> None:
+    from verification.memory import out_of_memory
+
+    assert out_of_memory(exc) is memory

@@ -20,7 +20,7 @@ import pytest
 
 from ffnn.backprop import backward
 from ffnn.network import Network
-from verification.adapters.subject import subject_from_network
+from verification.adapters.reference import subject_from_network
 from verification.identification.coverage import (
     DIRECTIONS,
     LARGEST,
@@ -136,3 +136,19 @@ def test_stated_miss_probability_is_measured_on_planted_errors(half_miss: float,
         f"planted δ = {delta:.3g} (×{factor} the half-miss error): stated miss {mean:.3f}, "
         f"missed {missed} of {seeds}"
     )
+
+
+def test_the_sample_of_a_tensor_grows_with_the_budget() -> None:
+    analytic = {"W1": np.random.default_rng(SEED).standard_normal((200, 60)), "W2": np.ones((60, 3))}
+    small = choose_entries(analytic, np.random.default_rng(0), budget=1024)["W1"].size
+    large = choose_entries(analytic, np.random.default_rng(0), budget=8192)["W1"].size
+    assert small < large, f"got {small} and {large} entries of W1 at budgets 1024 and 8192, but should grow"
+
+
+def test_every_entry_means_at_some_probe() -> None:
+    from verification.identification.coverage import TensorCoverage
+
+    first_only = TensorCoverage("W1", size=100, checked=[100, 64, 64], directions=8, detectable=1e-6)
+    assert first_only.every_entry, "every entry was checked one by one at the first probe"
+    never = TensorCoverage("W1", size=100, checked=[64, 64, 64], directions=8, detectable=1e-6)
+    assert not never.every_entry

@@ -11,7 +11,7 @@ import pytest
 from ffnn.backprop import backward
 from ffnn.network import Network
 from ffnn.validation import InputError
-from verification.adapters.subject import subject_from_network
+from verification.adapters.reference import subject_from_network
 from verification.identification.identify import identify
 from verification.identification.report import format_scale, to_dict
 from verification.identification.request import MAX_PROBES, MAX_SAMPLES
@@ -175,3 +175,12 @@ def test_probes_and_samples_have_a_maximum(probes: int, samples: int, message: s
     subject = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="exact"))
     with pytest.raises(InputError, match=message):
         identify(subject, probes=probes, samples=samples)
+
+
+def test_column_inputs_are_transposed_not_reshaped() -> None:
+    from verification.adapters.layouts import Layout
+
+    x = np.arange(12.0).reshape(3, 4)
+    column = Layout("column")
+    np.testing.assert_array_equal(column.to_code(x), x.T, err_msg="a batch of 3 as columns (4, 3)")
+    np.testing.assert_array_equal(column.from_code(x.T, 3, "out"), x, err_msg="and back to rows")

@@ -369,3 +369,41 @@ def test_a_script_without_class_or_function_is_refused_with_the_explicit_form(tm
     with pytest.raises(InputError, match=r"line 5: 'W1' is set by a top-level statement .* \(a loop\)") as e:
         load_target(f"{path}:W1")
     assert e.value.hint is not None and "--setup" in e.value.hint
+
+
+def test_only_assignments_to_names_are_run(tmp_path: Path) -> None:
+    """A tuple target holding an attribute or an item changes an object the script did not create
+    (``json.dumps`` here): not a constant definition, so not run."""
+    path = write(
+        tmp_path,
+        """
+        import json
+        (A, json.dumps) = (1, None)
+        [B, (C, *D)] = (2, (3, 4, 5))
+        E, F = G = (6, 7)
+        H, ITEMS[0] = 8, 9
+        """,
+    )
+    script = load_script(path)
+    import json
+
+    assert json.dumps is not None and script.module.json.dumps is json.dumps
+    assert (script.module.B, script.module.C, script.module.D) == (2, 3, [4, 5])
+    assert (script.module.E, script.module.F, script.module.G) == (6, 7, (6, 7))
+    skipped = {s.line: s.reason for s in script.skipped}
+    assert skipped == {3: "an assignment to an attribute or item", 6: "an assignment to an attribute or item"}
+    assert not hasattr(script.module, "A") and not hasattr(script.module, "H")
+
+
+def test_a_module_beside_the_script_gets_no_bytecode_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PYTHONDONTWRITEBYTECODE", raising=False)
+    monkeypatch.setattr("sys.dont_write_bytecode", False)
+    (tmp_path / "helpers_beside_the_script.py").write_text("SCALE = 3\n", encoding="utf-8")
+    path = write(tmp_path, "from helpers_beside_the_script import SCALE\ndef f(x):\n    return SCALE * x\n")
+    assert load_script(path).module.f(2) == 6
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["helpers_beside_the_script.py", "script.py"]
+    import sys
+
+    assert sys.dont_write_bytecode is False, "the loader left bytecode writing switched off"

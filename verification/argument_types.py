@@ -8,26 +8,49 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+LONG = 100
+"""Digits past which a number is refused by its length, not read: Python refuses to read or print an
+integer of more than 4300 digits (``sys.get_int_max_str_digits``), and no count or seed here has 100."""
+
 
 def seed_value(text: str) -> int:
-    """A seed for ``numpy.random.default_rng``: a whole number ≥ 0."""
+    """A seed for ``numpy.random.default_rng``: a whole number from 0 to
+    :data:`~verification.draws.MAX_SEED`; a longer one is refused before Python is asked to read it."""
+    from verification.draws import MAX_SEED
+
+    most = f"seeds are at most 2^64 − 1 = {MAX_SEED}"
+    digits = text.strip().lstrip("+-")
+    if digits.isdigit() and len(digits.lstrip("0")) > LONG:
+        raise argparse.ArgumentTypeError(f"invalid seed of {len(digits):,} digits: {most}")
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"invalid seed {text!r}: give a whole number ≥ 0") from None
+        raise argparse.ArgumentTypeError(f"invalid seed {_shown(text)}: give a whole number ≥ 0") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"invalid seed {value}: seeds are whole numbers ≥ 0")
+    if value > MAX_SEED:
+        raise argparse.ArgumentTypeError(f"invalid seed {value}: {most}")
     return value
+
+
+def _shown(text: str) -> str:
+    """``text`` quoted for a message, cut to 40 characters."""
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
 
 
 def bounded(low: int, high: int | None) -> Callable[[str], int]:
     """An argparse type: a whole number from ``low`` to ``high`` (no upper bound for None)."""
 
     def parse(text: str) -> int:
+        digits = text.strip().lstrip("+-")
+        if high is not None and digits.isdigit() and len(digits.lstrip("0")) > LONG:
+            raise argparse.ArgumentTypeError(
+                f"must be from {low} to {high}, got a number of {len(digits):,} digits"
+            )
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {_shown(text)}") from None
         if value < low or (high is not None and value > high):
             bounds = f"from {low} to {high}" if high is not None else f"≥ {low}"
             raise argparse.ArgumentTypeError(f"must be {bounds}, got {value}")

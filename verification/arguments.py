@@ -330,4 +330,5 @@ def add_converge(sub: Any) -> argparse.ArgumentParser:
     converge.add_argument(
         "--plot", metavar="PATH", help="also draw the figure into PATH (.png, .svg or .pdf; needs matplotlib)"
     )
+    add_limits(converge)
     return converge

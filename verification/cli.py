@@ -3,9 +3,10 @@
 The grammar and ``--help`` texts are in :mod:`verification.arguments`, the default command and the
 refusals of bad usage in :mod:`verification.usage`. Each subcommand hands its
 arguments to one function of the library and prints what it returns; the work lives in the modules
-named in each handler. ``check`` and ``zoo`` run their work as jobs of :mod:`verification.runs.jobs` in a
-supervised child process (:mod:`verification.runs.supervisor`), bounded by ``--timeout`` and
-``--max-memory``.
+named in each handler. ``check``, ``zoo`` and ``converge`` run their work as jobs of
+:mod:`verification.runs.jobs` in a supervised child process (:mod:`verification.runs.supervisor`), bounded
+by ``--timeout`` and ``--max-memory``. Every JSON object is written strictly
+(:mod:`verification.runs.strict_json`).
 
 :func:`main` turns every way a run can end into an exit status (:mod:`verification.runs.exits`): 0
 success, 1 a mismatch or nothing identified, 2 a refusal (one line on stderr; with ``--json`` also
@@ -17,13 +18,13 @@ closed or unwritable stdout, 130 Ctrl-C, 141 a closed pipe. No input gives a tra
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 
 from verification.arguments import build_parser
 from verification.runs.exits import EXIT_MISMATCH, EXIT_OK
 from verification.runs.limits import Limits
+from verification.runs.strict_json import dumps
 from verification.runs.supervisor import JobResult, run_job
 from verification.runs.terminal import finish, write
 from verification.terminal_width import terminal_width
@@ -35,7 +36,7 @@ def _run_question(args: argparse.Namespace) -> int:
 
     answer = answer_question(seed=args.seed, method=args.method)
     if args.json:
-        write(answer.to_json())
+        write(dumps(answer.to_dict()))
     else:
         write(verdict_line(answer) if args.quiet else format_question(answer, terminal_width()))
     return EXIT_OK if answer.answers_question else EXIT_MISMATCH
@@ -83,6 +84,7 @@ def _run_check(args: argparse.Namespace) -> int:
         {
             "request": request.to_json(),
             "progress": sys.stderr.isatty(),
+            "timeout": args.timeout,
             "width": terminal_width(),
             "quiet": args.quiet,
         },
@@ -103,26 +105,27 @@ def _limits(args: argparse.Namespace) -> Limits:
 
 
 def _print_result(args: argparse.Namespace, result: JobResult) -> int:
-    write(json.dumps(result.json) if args.json else result.text)
+    write(dumps(result.json) if args.json else result.text)
     return result.status
 
 
 def _run_converge(args: argparse.Namespace) -> int:
-    from verification.convergence.plot import check_plot_path, plot_study
-    from verification.convergence.report import format_study
-    from verification.convergence.study import run_study
+    from verification.convergence.plot import check_plot_path
 
-    plot = check_plot_path(args.plot) if args.plot is not None else None
-    study = run_study(
-        seeds=args.seeds, first_seed=args.first_seed, learning_rates=args.learning_rates, epochs=args.epochs
+    plot = None if args.plot is None else str(check_plot_path(args.plot))  # before the study, not after
+    kwargs = {
+        "seeds": args.seeds,
+        "first_seed": args.first_seed,
+        "learning_rates": list(args.learning_rates),
+        "epochs": args.epochs,
+        "plot": plot,
+        "width": terminal_width(),
+    }
+    preload = ("matplotlib.pyplot",) if plot is not None else ()
+    return _print_result(
+        args,
+        run_job("verification.runs.jobs:converge", kwargs, _limits(args), label="converge", preload=preload),
     )
-    if plot is not None:
-        plot_study(study, plot)
-    if args.json:
-        write(json.dumps({**study.to_dict(), "plot": None if plot is None else str(plot)}))
-    else:
-        write(format_study(study, terminal_width()) + ("" if plot is None else f"\n\nFigure: {plot}"))
-    return EXIT_OK
 
 
 _HANDLERS = {

@@ -29,6 +29,10 @@ the same bound as :data:`verification.testing.strategies.MAX_OUTPUT_PREACTIVATIO
 ε^(1/3)`` for a sigmoid)."""
 MAX_DRAWS = 100
 """Draws tried for each probe before an ill-conditioned one is used anyway."""
+MAX_SEED = 2**64 - 1
+"""The largest seed the command line takes (``--seed``, ``--first-seed``): :class:`numpy.random.SeedSequence`
+takes any whole number ≥ 0, but one of thousands of digits is a typing accident, and Python refuses to
+print an integer of more than 4300 digits (``sys.get_int_max_str_digits``)."""
 
 
 def draw_parameters(shapes: dict[str, tuple[int, ...]], rng: np.random.Generator) -> dict[str, Array]:

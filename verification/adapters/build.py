@@ -46,9 +46,21 @@ def forward_output(
     Raises
     ------
     Failed
-        When the output is integer (class predictions), not numeric, or not finite.
+        When the output is complex, integer (class predictions), not numeric, or not finite.
     """
-    value = run_code(recipe.forward, namespace, "--forward", script=script)
+    if "y" in recipe.forward:  # a forward pass that also computes its loss reads labels it ignores
+        namespace["y"] = recipe.layout.labels_to_code(np.zeros((n_samples, 1)))
+    return output_of(run_code(recipe.forward, namespace, "--forward", script=script), recipe, n_samples)
+
+
+def output_of(value: Any, recipe: Recipe, n_samples: int) -> Array:
+    """What the forward pass returned, checked as :func:`forward_output` says, as ``(n, n_out)``."""
+    if np.iscomplexobj(value):  # a failure of the code (kind "code"), not of a layout
+        raise Failed(
+            f"complex output (dtype {np.asarray(value).dtype}) from --forward {recipe.forward!r} at real "
+            "weights: a network with real weights has a real output, whose imaginary part would be dropped",
+            "code",
+        )
     if np.asarray(value).dtype.kind in "biu":
         raise Failed(
             f"--forward {recipe.forward!r} gives {np.asarray(value).dtype} values (class predictions?), not "
@@ -83,19 +95,21 @@ def parameters_of(
     Raises
     ------
     Failed
-        When the forward pass does not run at this width, some input never changes the output, or no
-        array changes it.
+        When the forward pass does not run at this width, gives complex values, some input never changes
+        the output, or no array changes it.
     """
     rng = np.random.default_rng(1)
     namespace["x"] = recipe.layout.to_code(rng.standard_normal((1, n_in)))
     originals = slots.read()
     identities = {n: id(s.get(namespace)) for n, s in slots.slots.items()}
-    output = forward_output(namespace, recipe, 1, script)
+    value = run_code(recipe.forward, namespace, "--forward", script=script)
     kept = [
         s
         for n, s in slots.slots.items()
         if id(s.get(namespace)) == identities[n] and np.array_equal(s.read(namespace), originals[n])
     ]
+    Slots(namespace, kept).refuse_complex(Failed)  # before the output, which they make complex too
+    output = output_of(value, recipe, 1)
     pruned = Slots(namespace, kept)
     live: set[str] = set()
     read: set[int] = set()

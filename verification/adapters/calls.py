@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 
 from ffnn.validation import InputError, validate_finite
 from verification.adapters.failures import tagged
+from verification.memory import out_of_memory
 from verification.reading.loader import LoadedScript, one_line
 
 Array = NDArray[Any]
@@ -103,6 +104,8 @@ def user_call(
     except (InputError, MemoryError):
         raise  # running out of memory is the supervisor's to report, with the limit and the line
     except (Exception, SystemExit) as exc:
+        if out_of_memory(exc):  # an extension module that no longer fits under --max-memory
+            raise MemoryError(f"{type(exc).__name__}: {one_line(exc)}") from exc
         error = _failure(label, exc, script, called_as)
         error.cause = "code-failed"  # type: ignore[attr-defined]  # for the JSON refusal
         raise error from None

@@ -46,6 +46,14 @@ from verification.reading.loader import LoadedScript
 from verification.reading.slices import construction_slice
 
 
+def instance_name(cls: type, script: LoadedScript | None) -> str:
+    """``net``, or the first of ``model``, ``network``, ``net_`` … that the script does not define (a
+    class may itself be called ``net``)."""
+    taken = set(script.module.__dict__) if script is not None else set()
+    taken.add(cls.__name__)
+    return next(n for n in ("net", "model", "network", "net_", "model_") if n not in taken)
+
+
 def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     """``(setup, variable)`` candidates: the script's own construction, the defaults, guessed arguments."""
     out = []
@@ -61,11 +69,12 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
         ]
     except (TypeError, ValueError):
         required = []
+    var = instance_name(cls, script)
     if not required:
-        out.append((f"net = {cls.__name__}()", "net"))
+        out.append((f"{var} = {cls.__name__}()", var))
     for guessed in cv.guessed_arguments(cls):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
-        out.append((f"net = {cls.__name__}({args})", "net"))
+        out.append((f"{var} = {cls.__name__}({args})", var))
     return list(dict.fromkeys(out))
 
 
@@ -163,7 +172,9 @@ def _detect_on(
                         )
                     ]
                 else:
-                    grads = gradient_candidates(built, forward, forward_method, keys, method)
+                    grads = gradient_candidates(
+                        built, forward, forward_method, keys, method, layout.one_sample_only
+                    )
                     if not grads and method is not None:
                         errors.append(
                             f"{cls.__name__}.{method} could not be called: an argument's name says nothing "

@@ -20,7 +20,7 @@ import inspect
 from dataclasses import replace
 from typing import Any
 
-from ffnn.validation import InputError
+from ffnn.validation import InputError, described
 from verification.adapters.calls import compile_block
 from verification.adapters.classes import detect_class
 from verification.adapters.explicit import explicit_subject
@@ -32,6 +32,13 @@ from verification.adapters.subject import Subject
 from verification.reading.loader import LoadedScript
 
 WHAT = "class, instance, method, function, Subject, or None"
+
+
+def _not_code(code: Any) -> bool:
+    """A value that holds no network: a number, string, container or array (``check net.py:SIZES``)."""
+    if code is None or isinstance(code, type) or inspect.isroutine(code) or inspect.ismethod(code):
+        return False
+    return type(code).__module__ in ("builtins", "numpy") or not hasattr(code, "__dict__")
 
 
 def adapt(code: Any = None, options: Options | None = None, script: LoadedScript | None = None) -> Subject:
@@ -55,12 +62,19 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
     Raises
     ------
     InputError
-        When no candidate runs; the message names the reason of the most promising one and the hint
-        shows the explicit form.
+        When ``code`` is none of the above (a number, a string, a list: no code to check), ``options``
+        is not an :class:`Options`, or no candidate runs; the message names the reason of the most
+        promising one and the hint shows the explicit form.
     """
+    if options is not None and not isinstance(options, Options):
+        raise InputError(
+            f"options must be an Options (verification.adapters.options), got {described(options)}"
+        )
     options = options or Options()
     if isinstance(code, Subject):
         return code
+    if _not_code(code):
+        raise InputError(f"{described(code)} is not code to check: give a {WHAT}")
     for option, piece in (
         ("--setup", options.setup),
         ("--forward", options.forward),

@@ -29,6 +29,7 @@ from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
 from verification.reading import slices
 from verification.reading.loader import LoadedScript
+from verification.reading.updates import returned_names
 
 
 def _functions(
@@ -58,9 +59,11 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
     out = []
     for init in _functions(namespace, script, ("init",), ("__",)):
         fn = namespace[init]
+        names = returned_names(fn)
+        target = ", ".join(names) if names and len(names) > 1 else "parameters"
         for guessed in cv.guessed_arguments(fn):
             args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
-            out.append((f"parameters = {init}({args})", "parameters"))
+            out.append((f"{target} = {init}({args})", "parameters"))
     weights = [p.name for i, p in enumerate(cv.positional_parameters(forward)) if cv.role(p.name, i) != "x"]
     lines = []
     for w in weights:
@@ -69,7 +72,59 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
             lines.append(found)
     if lines and len(lines) == len(weights):
         out.append(("; ".join(dict.fromkeys(lines)), ""))
+    if not out:
+        out += _synthesised(namespace, forward)
     return out
+
+
+def _synthesised(namespace: dict[str, Any], forward: Any) -> list[tuple[str, str]]:
+    """Parameter dicts built from the keys the forward function reads (``parameters["W1"]`` …
+    ``parameters["b3"]``) when the script has no initialisation of its own: a 4-5-…-m chain with 1 or 3
+    outputs, weights as ``(n_l, n_{l−1})`` with column biases (course code, samples as columns) or as
+    ``(n_{l−1}, n_l)`` with row biases."""
+    keys = parameter_keys(forward)
+    layers = sorted({int(k[1:]) for k in keys if k[:1] in "Ww" and k[1:].isdigit()})
+    if not layers or layers != list(range(1, len(layers) + 1)):
+        return []
+    numpy = next((n for n, v in namespace.items() if getattr(v, "__name__", "") == "numpy"), None)
+    if numpy is None:
+        return []
+    out = []
+    for n_out in (1, 3):
+        sizes = [4] + [5] * (len(layers) - 1) + [n_out]
+        for columns in (True, False):
+            entries = []
+            for k in keys:
+                if k[1:].isdigit() and k[:1] in "Ww":
+                    l = int(k[1:])
+                    shape = (sizes[l], sizes[l - 1]) if columns else (sizes[l - 1], sizes[l])
+                    entries.append(f'"{k}": {numpy}.random.randn{shape}')
+                elif k[1:].isdigit() and k[:1] in "Bb":
+                    l = int(k[1:])
+                    shape = (sizes[l], 1) if columns else (1, sizes[l])
+                    entries.append(f'"{k}": {numpy}.zeros({shape})')
+            out.append((f"parameters = {{{', '.join(entries)}}}", "parameters"))
+    return out
+
+
+def parameter_keys(fn: Any) -> list[str]:
+    """The constant string keys ``fn`` reads from a dict argument (``parameters["W1"]``), in order."""
+    import ast
+
+    from verification.reading.updates import source_tree
+
+    tree = source_tree(fn)
+    if tree is None:
+        return []
+    keys = [
+        n.slice.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Subscript)
+        and isinstance(n.slice, ast.Constant)
+        and isinstance(n.slice.value, str)
+        and isinstance(n.value, ast.Name)
+    ]
+    return list(dict.fromkeys(keys))
 
 
 def detect_functions(
@@ -106,7 +161,7 @@ def detect_functions(
                 continue
             roots = [n for n in bound if not callable(namespace[n])]
             values = {"x": "x", "parameters": params} | {n: n for n in roots}
-            fargs = _arguments(namespace[fwd], values)
+            fargs = _arguments(namespace[fwd], values) or _arguments(namespace[fwd], values | {"y": "y"})
             if fargs is None:
                 errors.append(f"cannot call {fwd}: an argument's name says nothing of its value")
                 continue
@@ -115,6 +170,7 @@ def detect_functions(
             for layout in layouts(options):
                 for n_in in widths(slots):
                     namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((1, n_in)))
+                    namespace["y"] = layout.labels_to_code(np.zeros((1, 1)))  # for a forward that reads it
                     try:
                         value = run_code(call, namespace, "--forward", script=script)
                     except InputError as exc:
@@ -125,6 +181,10 @@ def detect_functions(
                     pre = f"_r = {call}; out = _r" + ("" if out_index is None else f"[{out_index}]")
                     pre += "" if cache_index is None else f"; cache = _r[{cache_index}]"
                     gvalues = values | {"y": "y", "output": "out", "error": "out - y", "cache": "cache"}
+                    named = returned_names(namespace[fwd])
+                    if named and isinstance(value, tuple | list) and len(named) == len(value) > 1:
+                        pre += f"; {', '.join(named)} = _r"
+                        gvalues |= {n: n for n in named}
                     for bwd in backwards:
                         bargs = _arguments(namespace[bwd], gvalues)
                         if bargs is None:

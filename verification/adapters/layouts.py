@@ -116,8 +116,11 @@ class Layout:
             return index.astype(np.intp)
         return self.to_code(y)
 
-    def from_code(self, value: Any, n_samples: int, what: str) -> Array:
+    def from_code(self, value: Any, n_samples: int, what: str, outputs: int | None = None) -> Array:
         """The code's output as our ``(n, n_out)`` float array (real or complex).
+
+        ``outputs``, when known, settles an output the code gives transposed from its inputs (a code
+        that takes rows but computes with ``x.T`` and returns columns ``(n_out, n)``).
 
         Raises
         ------
@@ -134,9 +137,14 @@ class Layout:
             raise InputError(f"{what} has shape {arr.shape}; expected {n_samples} sample(s) of outputs")
         if not np.iscomplexobj(arr):
             arr = arr.astype(np.float64)
-        return self.read_output(self._rows(arr, n_samples))
+        return self.read_output(self._rows(arr, n_samples, outputs))
 
-    def _rows(self, arr: Array, n_samples: int) -> Array:
+    def _rows(self, arr: Array, n_samples: int, outputs: int | None) -> Array:
+        if arr.ndim == 2 and outputs is not None and n_samples != outputs and n_samples > 1:
+            if arr.shape == (outputs, n_samples):
+                return arr.T
+            if arr.shape == (n_samples, outputs):
+                return arr
         if self.inputs == "column":
             if arr.ndim == 2 and arr.shape[1] == n_samples:
                 return arr.T

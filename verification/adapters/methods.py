@@ -28,7 +28,7 @@ from verification.adapters.failures import Failed
 from verification.adapters.layouts import Layout
 from verification.reading import conventions as cv
 from verification.reading.loader import LoadedScript
-from verification.reading.updates import local_learning_rate, loop_attributes, update_sign
+from verification.reading.updates import local_learning_rate, loop_attributes, returned_names, update_sign
 
 OUTPUT_ATTRIBUTES = (
     "output",
@@ -145,6 +145,14 @@ def forward_candidates(
             out.append(("", f"{var}.{m}(x)", m))
         elif not required and inputs:
             out.append((f"{var}.{inputs[0]} = x", f"{var}.{m}()", m))
+        elif (
+            required
+            and cv.role(required[0].name, 0) == "x"
+            and all(hasattr(obj, p.name) for p in required[1:])
+        ):
+            # _feedforward(X, w1, w2): the weights it takes are the object's own
+            own = ", ".join(f"{var}.{p.name}" for p in required[1:])
+            out.append(("", f"{var}.{m}(x, {own})", m))
     return out
 
 
@@ -189,12 +197,34 @@ def output_expression(
 
 
 def method_call(
-    var: str, method: str, params: list[inspect.Parameter], err: str, out: str
+    var: str,
+    method: str,
+    params: list[inspect.Parameter],
+    err: str,
+    out: str,
+    *,
+    training: bool = False,
+    dataset: bool = False,
+    named: list[str] | None = None,
 ) -> tuple[str, bool] | None:
     """The call of a gradient or training method with its arguments by their names, and whether it takes
-    the error (None when an argument cannot be given)."""
+    the error (None when an argument cannot be given).
+
+    ``named``: names the forward pass's returned tuple was unpacked into (``a1, z2, a2, z3, a3``),
+    given to the arguments of the same names. ``training``: a training method (``fit(inputs, outputs,
+    …)``), whose argument named like outputs is its labels when none is named like labels.
+    ``dataset``: the method trains on a data set while the forward pass takes one sample
+    (``train(data, all_y_trues)`` beside ``feedforward(x)``): its inputs and labels are given as a data
+    set of that one sample.
+    """
     roles = [cv.role(p.name, i) for i, p in enumerate(params)]
+    roles = [p.name if p.name in (named or ()) else r for p, r in zip(params, roles, strict=True)]
+    if (training or dataset) and "output" in roles and "y" not in roles:
+        roles = ["y" if r == "output" else r for r in roles]
     values = {"x": "x", "y": "y", "error": err, "output": out, "lr": "lr", "iterations": "1"}
+    values |= {n: n for n in named or ()}
+    if dataset:
+        values |= {"x": "[x]", "y": "[y]"}
     args = cv.call_arguments(params, lambda i, _: values.get(roles[i] or ""))
     if args is None:
         return None
@@ -226,16 +256,28 @@ def _learning_rate(
 
 
 def gradient_candidates(
-    built: Built, forward: str, forward_method: str, parameter_keys: list[str], only: str | None = None
+    built: Built,
+    forward: str,
+    forward_method: str,
+    parameter_keys: list[str],
+    only: str | None = None,
+    one_sample: bool = False,
 ) -> list[tuple[str, str, str | None, list[str]]]:
     """``(kind, code, lr, notes)`` candidates: returned gradients first, then updates in place; only the
-    method ``only`` when one is named."""
+    method ``only`` when one is named. With inputs of ``one_sample`` (1-D arrays or lists), a training
+    method is also given them as a data set of one sample (:func:`method_call`)."""
     obj, var, label_attr = built.obj, built.var, built.label_attr
     last = forward.rsplit(";", 1)[-1].strip()
+    named: list[str] = []
     if ";" in forward and "(" not in last:  # the output is read from an attribute after the call
         pre, out = forward.rsplit(";", 1)[0].strip(), last
     else:
         pre, out = f"out = {forward}", "out"
+        names = returned_names(getattr(obj, forward_method, None)) if forward_method else None
+        call = re.sub(r"\[-?\d+\]$", "", forward)
+        if names and len(names) > 1 and call != forward:  # (a1, z2, a2, z3, a3): each by its name
+            pre += f"; {', '.join(names)} = {call}"
+            named = names
     if label_attr:
         pre = f"{var}.{label_attr} = y; {pre}"
     grads = [
@@ -258,7 +300,7 @@ def gradient_candidates(
         params = cv.positional_parameters(fn)
         sign = update_sign(unbound, parameter_keys)
         err = f"y - {out}" if sign == 1 else f"{out} - y"
-        made = method_call(var, m, params, err, out)
+        made = method_call(var, m, params, err, out, training=m in trains, named=named)
         if made is None:
             continue
         call, takes_error = made
@@ -279,4 +321,9 @@ def gradient_candidates(
         lr, lr_notes = _learning_rate(obj, var, unbound, params)
         set_loops = "".join(f"{var}.{a} = 1; " for a in dict.fromkeys(loops))
         updates.append(("update", f"{pre}; {set_loops}{call}", lr, notes + lr_notes))
+        wrapped = None
+        if one_sample and m in trains:
+            wrapped = method_call(var, m, params, err, out, training=True, dataset=True)
+        if wrapped is not None and wrapped[0] != call:
+            updates.append(("update", f"{pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
     return returned + updates

@@ -107,10 +107,22 @@ class Slot:
     original: Any = field(repr=False, default=None)
 
     def get(self, namespace: Mapping[str, Any]) -> Any:
-        """The object at the slot now."""
-        obj = namespace[self.root]
-        for kind, key in self.path:
-            obj = getattr(obj, key) if kind == "attr" else obj[key]
+        """The object at the slot now.
+
+        Raises
+        ------
+        InputError
+            When the code under check removed it (``del net.W1``) or replaced what held it.
+        """
+        try:
+            obj = namespace[self.root]
+            for kind, key in self.path:
+                obj = getattr(obj, key) if kind == "attr" else obj[key]
+        except (AttributeError, LookupError, TypeError):
+            where = self.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in self.path)
+            raise InputError(
+                f"the code under check removed the parameter {self.name}: {where} is no longer there"
+            ) from None
         return obj
 
     def bind(self, namespace: dict[str, Any], value: Any) -> None:
@@ -250,6 +262,17 @@ class Slots:
                 _fill_list(s.original, np.asarray(value, dtype=np.float64))
             else:
                 s.bind(self.namespace, float(np.real(value)))
+
+    def refuse_complex(self, error: type[InputError] = InputError) -> None:
+        """Raise ``error`` naming the parameters the code holds as complex numbers: the gradient of a
+        real loss in real weights is what is checked."""
+        complex_ = [n for n, s in self.slots.items() if np.iscomplexobj(s.get(self.namespace))]
+        if complex_:
+            dtype = np.asarray(self.slots[complex_[0]].get(self.namespace)).dtype
+            raise error(
+                f"the weights {', '.join(complex_)} are complex (dtype {dtype}): the checker compares the "
+                "gradient of a real loss in real weights; make them real"
+            )
 
     def write_complex(self, values: Mapping[str, Array]) -> None:
         """Bind complex128 arrays (complex numbers for scalars, nested lists for lists) at every slot."""

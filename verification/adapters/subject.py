@@ -7,26 +7,26 @@ labels ``y`` of shape ``(n, n_out)``:
   code is evaluated at complex parameters for complex-step differentiation;
 * the gradient the code's backward pass gives (returned, or recovered from its update), with a bound
   on its own rounding (an update ``W − lr g`` rounds to ``ε |W|``, which ``(W_before − W_after) / lr``
-  divides by ``lr``);
+  divides by ``lr``); an update whose rounding passes :data:`MAX_UPDATE_ROUNDING` of its size (a
+  learning rate of ``1e-20``, a saturated output) is refused, naming both;
 * single-entry writes of a parameter in the object the code reads, for finite differences.
 
 :class:`CodeSubject` runs someone's code through a :class:`~verification.adapters.recipe.Recipe`;
-:class:`NetworkSubject` runs the reference network of :mod:`ffnn` with a backward function (the bug
-zoo, tests).
+:class:`verification.adapters.reference.NetworkSubject` runs the reference network of :mod:`ffnn` with
+a backward function (the bug zoo, tests).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from ffnn.network import Network
-from ffnn.validation import validate_finite
-from verification.adapters.calls import compile_block, run_code, user_call, validated_gradient
+from ffnn.validation import InputError
+from verification.adapters.calls import compile_block, run_code, validated_gradient
 from verification.adapters.failures import Failed
 from verification.adapters.layouts import Layout
 from verification.adapters.matching import apply_matching
@@ -37,6 +37,9 @@ from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
 EPS = float(np.finfo(np.float64).eps)
+MAX_UPDATE_ROUNDING = 0.01
+"""The most rounding, relative to the update itself, that a gradient recovered from an update may carry
+(:meth:`CodeSubject.gradient`); beyond it the verdicts would be about the rounding, not the code."""
 
 
 class Subject:
@@ -70,6 +73,9 @@ class Subject:
     recipe: Recipe | None = None
     lr_known: bool = True
     layout: Layout = Layout()
+    precision: Any = np.float64
+    """The precision the code computes in: float32 when its output or gradient comes back in float32
+    (read off the values it returns), for the tolerances and the rounding estimates of the checks."""
 
     def load(self, params: Mapping[str, Array], complex_: bool = False) -> None:
         """Put ``params`` where the code reads them (complex arrays when ``complex_``)."""
@@ -192,9 +198,12 @@ class CodeSubject(Subject):
             recipe.gradient or recipe.step or "", "--gradient" if recipe.gradient else "--step"
         )
         self._n = 1
+        self._reads_labels = "y" in recipe.forward
+        self._complex = False
         self.plan = dict(reading.plan or {})
 
     def load(self, params: Mapping[str, Array], complex_: bool = False) -> None:
+        self._complex = complex_
         if complex_:
             self.slots.write_complex(params)
         else:
@@ -203,15 +212,43 @@ class CodeSubject(Subject):
     def bind_inputs(self, x: Array) -> None:
         self.namespace["x"] = self.layout.to_code(x)
         self._n = x.shape[0]
+        if self._reads_labels:  # labels a forward pass reads to compute its loss, which it ignores
+            first = np.zeros((x.shape[0], self.n_outputs))
+            first[:, 0] = 1.0
+            self.namespace["y"] = self.layout.labels_to_code(first)
 
     def output(self) -> Array:
+        """The output at the loaded parameters; refused when it is complex at real ones.
+
+        Raises
+        ------
+        InputError
+            When the code raises, or its output is complex although the weights loaded are real.
+        """
         value = run_code(
             self.recipe.forward, self.namespace, "--forward", script=self.script, compiled=self._forward
         )
-        return self.layout.from_code(value, self._n, f"the output of --forward {self.recipe.forward!r}")
+        if not self._complex and np.iscomplexobj(value):
+            raise InputError(
+                f"complex output (dtype {np.asarray(value).dtype}) from --forward {self.recipe.forward!r} at "
+                "real weights: a network with real weights has a real output, whose imaginary part would "
+                "be dropped"
+            )
+        self._note_precision(value)
+        what = f"the output of --forward {self.recipe.forward!r}"
+        return self.layout.from_code(value, self._n, what, self.n_outputs)
 
     def entry_setter(self, name: str) -> EntrySetter:
         return self.slots.entry_setter(name)
+
+    def _note_precision(self, value: Any) -> None:
+        """float32 (or complex64) values the code hands back make its precision float32 from then on."""
+        dtype = getattr(value, "dtype", None)
+        if dtype is None and isinstance(value, tuple | list | dict):
+            items = value.values() if isinstance(value, dict) else value
+            dtype = next((getattr(v, "dtype", None) for v in items if hasattr(v, "dtype")), None)
+        if dtype in (np.float32, np.complex64):
+            self.precision = np.float32
 
     def restore(self) -> None:
         self.slots.restore()
@@ -233,13 +270,17 @@ class CodeSubject(Subject):
         given = {n: v for n, v in before.items() if n not in self.missing}
         if self.recipe.gradient is not None:
             grads = apply_matching(label, returned, self.plan)
+            self._note_precision(grads)
             self.load(before)
             out = validated_gradient(label, grads, given)
             errors = {n: np.zeros_like(v) for n, v in before.items()}
         else:
             after = self.slots.read()
             self.load(before)
-            if all(np.array_equal(before[n], after[n]) for n in given):
+            unchanged = all(np.array_equal(before[n], after[n]) for n in given)
+            if unchanged and self.recipe.lr is not None and abs(self.lr) < np.sqrt(EPS):
+                self._check_recoverable(label, before, after)  # unchanged because the rate is tiny
+            if unchanged:
                 raise Failed(
                     f"{label} left every weight unchanged: it neither updates them in place nor is the "
                     "step that trains them",
@@ -247,73 +288,35 @@ class CodeSubject(Subject):
                     hint="give the statement that updates the weights (--step) or the expression that "
                     "returns the gradients (--gradient)",
                 )
-            grads = {n: (before[n] - after[n]) / self.lr for n in given}
+            with np.errstate(all="ignore"):  # a learning rate of 1e-300 overflows: refused just below
+                grads = {n: (before[n] - after[n]) / self.lr for n in given}
+                # the update W − lr g rounds to half an ulp of each side, (W_before − W_after) to one more
+                errors = {n: 2 * EPS * (np.abs(before[n]) + np.abs(after[n])) / abs(self.lr) for n in before}
+            self._check_recoverable(label, before, after)
             out = validated_gradient(label, grads, given)
-            # the update W − lr g rounds to half an ulp of each side, (W_before − W_after) to one more
-            errors = {n: 2 * EPS * (np.abs(before[n]) + np.abs(after[n])) / abs(self.lr) for n in before}
         for n in self.missing:
             out[n] = np.zeros_like(before[n])
         return {n: out[n] for n in before}, errors
 
+    def _check_recoverable(self, label: str, before: Mapping[str, Array], after: Mapping[str, Array]) -> None:
+        """Refuse an update too small against the rounding of the weights to recover a gradient from.
 
-class NetworkSubject(Subject):
-    """The reference network of :mod:`ffnn` with a backward function ``backward(network, x, y) -> dict``.
-
-    The forward pass is :meth:`ffnn.network.Network.forward` (it evaluates at complex parameters, except
-    through ``relu``); used by the bug zoo and by tests.
-    """
-
-    def __init__(
-        self,
-        network: Network,
-        backward: Callable[[Network, Array, Array], Mapping[str, Any]],
-        name: str = "backward",
-    ) -> None:
-        self.network, self.backward, self.name = network, backward, name
-        self.parameters = {k: np.array(v, dtype=np.float64) for k, v in network.parameters().items()}
-        self.n_inputs, self.n_outputs = network.sizes[0], network.sizes[-1]
-        n_layers = len(network.weights)
-        self.backward_order = [
-            p for l in range(n_layers, 0, -1) for p in (f"W{l}", f"b{l}") if p in self.parameters
-        ]
-        self.notes = []
-        self.recipe = None
-        self.lr_known = True
-        self.layout = Layout()
-        self._params: dict[str, Array] = dict(self.parameters)
-        self._x = np.zeros((1, self.n_inputs))
-
-    def load(self, params: Mapping[str, Array], complex_: bool = False) -> None:
-        kind = np.complex128 if complex_ else np.float64
-        self._params = {n: np.array(params[n], dtype=kind) for n in self.parameters}
-
-    def bind_inputs(self, x: Array) -> None:
-        self._x = x
-
-    def output(self) -> Array:
-        return self.network.with_parameters(self._params).forward(self._x).output
-
-    def entry_setter(self, name: str) -> Array:
-        return self._params[name].reshape(-1)
-
-    def gradient(
-        self, params: Mapping[str, Array], x: Array, y: Array
-    ) -> tuple[dict[str, Array], dict[str, Array]]:
-        net = self.network.with_parameters(
-            {n: np.array(params[n], dtype=np.float64) for n in self.parameters}
+        The gradient ``(W_before − W_after) / lr`` is uncertain by the rounding of both weights,
+        ``2 ε (|W_before| + |W_after|) / lr`` per entry; the learning rate cancels from the ratio of
+        the two, so it says whether the *update* stands above rounding: a tiny ``lr`` (``1e-20``), or an
+        output so saturated that the gradient vanishes, leaves it below. Past
+        :data:`MAX_UPDATE_ROUNDING` every loss would match within that uncertainty.
+        """
+        change = np.sqrt(sum(float(np.sum((before[n] - after[n]) ** 2)) for n in before))
+        rounding = (
+            2 * EPS * np.sqrt(sum(float(np.sum((np.abs(before[n]) + np.abs(after[n])) ** 2)) for n in before))
         )
-        grads = user_call(self.name, self.backward, net, x, y)
-        out = validated_gradient(self.name, {k: np.asarray(v) for k, v in grads.items()}, params)
-        for n, g in out.items():
-            validate_finite(f"the gradient of {n} from {self.name}", g)
-        return out, {n: np.zeros_like(v) for n, v in out.items()}
-
-
-def subject_from_network(
-    network: Network, backward: Callable[[Network, Array, Array], Mapping[str, Any]], name: str = "backward"
-) -> NetworkSubject:
-    """A :class:`Subject` for a backward pass in the reference style ``backward(network, x, y) -> dict``.
-
-    ``backward`` may be :func:`ffnn.backprop.backward` with ``rule`` bound.
-    """
-    return NetworkSubject(network, backward, name)
+        if change > 0 and rounding <= MAX_UPDATE_ROUNDING * change:
+            return
+        given = f"--lr {self.recipe.lr!r} = {self.lr:g}" if self.recipe.lr is not None else "unknown (--lr)"
+        raise Failed(
+            f"{label} changes the weights by {change:.2g} in all, against {rounding:.2g} of rounding in "
+            f"them: a gradient cannot be recovered from an update that small (learning rate {given})",
+            "learning-rate",
+            hint="give a larger learning rate, or the expression that returns the gradients (--gradient)",
+        )

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ffnn.validation import InputError, described
-from verification.numeric.evaluators import Array, LossFunction
+from verification.numeric.evaluators import Array, LossFunction, loss_function
 
 SINGLE = "x"
 """The name one array gets in reports."""
@@ -68,11 +68,15 @@ def named_form(f: Callable[[Any], Any], params: Any, analytic: Any) -> NamedForm
     Raises
     ------
     InputError
-        If ``f`` is not callable, or the gradient is a mapping for one array (or the other way
-        round), naming what was given.
+        If ``f`` is not callable (:func:`verification.numeric.evaluators.loss_function`), ``params``
+        is None, or the gradient is a mapping for one array (or the other way round), naming what was
+        given.
     """
-    if not callable(f):
-        raise InputError(f"the loss f must be a function of the parameters, got {described(f)}")
+    function: Callable[[Any], Any] = loss_function(f)
+    if params is None:
+        raise InputError(
+            "params must be a mapping of names to arrays (a dict) or one array, got None (a NoneType)"
+        )
     single = not isinstance(params, Mapping)
     if callable(analytic):
         point = _copy(params)
@@ -85,7 +89,7 @@ def named_form(f: Callable[[Any], Any], params: Any, analytic: Any) -> NamedForm
             )
 
         def loss(p: dict[str, Array]) -> Any:
-            return f(p[SINGLE])
+            return function(p[SINGLE])
 
         return NamedForm(loss, {SINGLE: params}, {SINGLE: analytic}, True)
     if not isinstance(analytic, Mapping):
@@ -93,7 +97,7 @@ def named_form(f: Callable[[Any], Any], params: Any, analytic: Any) -> NamedForm
             f"params maps names to arrays, so the analytic gradient must be a mapping with the names "
             f"{sorted(map(str, params))}, got {described(analytic)}"
         )
-    return NamedForm(f, params, analytic, False)
+    return NamedForm(loss_function(function), params, analytic, False)
 
 
 def _copy(params: Any) -> Any:

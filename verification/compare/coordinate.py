@@ -38,7 +38,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.network import Network
-from ffnn.validation import InputError, validate_finite
+from ffnn.validation import InputError, one_line, validate_finite
 from verification.compare.calling import named_form
 from verification.compare.reports import GradientCheckError, GradientReport, overall_verdict
 from verification.compare.tensor import compare_tensors
@@ -58,7 +58,10 @@ def _analytic_arrays(analytic: Mapping[str, Any], numeric: NumericGradient) -> t
     out: dict[str, Array] = {}
     lowest = "float64"
     for name, g_n in numeric.gradient.items():
-        g_a = np.asarray(analytic[name])
+        try:
+            g_a = np.asarray(analytic[name])
+        except (TypeError, ValueError) as exc:  # ragged lists and the like
+            raise InputError(f"analytic gradient of {name} is not a numeric array: {one_line(exc)}") from None
         if g_a.shape != g_n.shape:
             raise InputError(f"analytic gradient of {name} has shape {g_a.shape}, expected {g_n.shape}")
         if not np.issubdtype(g_a.dtype, np.number) or np.iscomplexobj(g_a):

@@ -31,7 +31,7 @@ import numpy as np
 from ffnn.validation import InputError, whole_number
 from verification.compare.calling import named_form
 from verification.compare.rule import least_squares_scale
-from verification.numeric.evaluators import Array, LoopEvaluator, as_parameters, real_array
+from verification.numeric.evaluators import Array, LoopEvaluator, as_parameters, loss_function, real_array
 from verification.numeric.methods import numeric_gradient_on, resolve_method
 from verification.tolerances import Tolerance, tolerance_for
 
@@ -173,6 +173,7 @@ def check_directions(
         ``seed`` that is not a whole number (≥ 1, ≥ 0; a float or bool is refused), or an unknown
         method.
     """
+    f = loss_function(f)
     directions = whole_number("directions", directions, minimum=1)
     seed = whole_number("seed", seed, minimum=0)
     resolve_method(method)

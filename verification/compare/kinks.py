@@ -47,14 +47,10 @@ class KinkReport:
         Flat indices examined.
     kink : ndarray of bool, shape (m,)
         True where the entry is a kink and the analytic value is a one-sided slope (subgradient).
-    forward, backward : ndarray, shape (m,)
-        ``D₊(h)`` and ``D₋(h)``.
     """
 
     flat: Array
     kink: Array
-    forward: Array
-    backward: Array
 
 
 def classify_kinks(
@@ -91,8 +87,7 @@ def classify_kinks(
     """
     flat = np.asarray(flat, dtype=np.intp)
     if flat.size == 0:
-        empty = np.zeros(0)
-        return KinkReport(flat, np.zeros(0, dtype=bool), empty, empty)
+        return KinkReport(flat, np.zeros(0, dtype=bool))
     eps = float(np.finfo(ev.dtype).eps)
     w = ev.params[name].ravel()[flat]
     h = np.asarray(step, dtype=np.float64)
@@ -119,4 +114,4 @@ def classify_kinks(
         tolerance.atol + tolerance.rtol * (np.abs(analytic) + floor) + tolerance.estimate_factor * rounding
     )
     inside = (analytic >= low - allowance) & (analytic <= high + allowance)
-    return KinkReport(flat, disagree & inside, dp, dm)
+    return KinkReport(flat, disagree & inside)

@@ -34,11 +34,15 @@ import numpy as np
 
 from ffnn.validation import InputError, real_number, whole_number
 from verification.compare.calling import named_form
-from verification.numeric.evaluators import Array, as_parameters, real_array, real_scalar
+from verification.numeric.evaluators import Array, as_parameters, loss_function, real_array, real_scalar
 from verification.tolerances import TAYLOR_SLOPE_THRESHOLD, TAYLOR_TRUST_FACTOR
 
 FIT_POINTS = 4
 """How many of the smallest trusted steps the slope is fitted over."""
+MAX_HALVINGS = 1000
+"""Most halvings of the first step: ``2^-1000`` is still a normal float64 (``2^-1022`` the smallest);
+past it ``2.0 ** k`` overflows and the steps round to zero. Far fewer suffice: below ``ε |w|`` a step
+no longer moves ``w``."""
 
 
 @dataclass(frozen=True)
@@ -194,11 +198,18 @@ def taylor_test(
     ------
     InputError
         On bad parameters, a mismatched, complex or non-numeric gradient, a ``first_step`` that is
-        not a finite number > 0, or ``directions``, ``halvings`` or ``seed`` that is not a whole
-        number (≥ 1, ≥ 2, ≥ 0; a float or bool is refused).
+        not a finite number > 0, ``f`` that is not callable, or ``directions``, ``halvings`` or
+        ``seed`` that is not a whole number (≥ 1, 2 to :data:`MAX_HALVINGS`, ≥ 0; a float or bool is
+        refused).
     """
+    f = loss_function(f)
     directions = whole_number("directions", directions, minimum=1)
     halvings = whole_number("halvings", halvings, minimum=2)
+    if halvings > MAX_HALVINGS:
+        raise InputError(
+            f"halvings must be at most {MAX_HALVINGS}, got {halvings}: h₀ / 2^k leaves float64's range "
+            "of normal numbers past k ≈ 1000"
+        )
     seed = whole_number("seed", seed, minimum=0)
     first_step = real_number("first_step", first_step, positive=True)
     form = named_form(f, params, analytic)

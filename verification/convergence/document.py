@@ -1,6 +1,6 @@
 """Write ``docs/convergence.md`` and its figure ``docs/convergence.png`` from the convergence study.
 
-Every number in the document is formatted from :func:`verification.convergence.run_study` over the
+Every number in the document is formatted from :func:`verification.convergence.study.run_study` over the
 fixed settings :data:`DOC_STUDY` (deterministic: the seeds are fixed and the training has no other
 randomness). ``python -m verification.convergence.document`` regenerates both files (``nox -s docs``);
 ``--check`` writes nothing and exits 1 when the committed text differs from what the code generates

@@ -12,12 +12,18 @@ Needs matplotlib (the optional ``plot`` extra); :func:`check_plot_path` says so 
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import importlib.util
+import os
+import stat
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ffnn.validation import InputError
+from ffnn.validation import InputError, one_line
 from verification.convergence.report import percent
 from verification.convergence.study import ConvergenceStudy
 
@@ -41,28 +47,56 @@ def legend_label(label: str, separated: float) -> str:
 
 
 def check_plot_path(path: str | Path) -> Path:
-    """Return ``path`` as a Path if a figure can be written there, or raise.
+    """Return ``path`` as a Path if a figure can be written there, or raise; called before the study, so
+    that a figure that cannot be written is refused at once, not after minutes of training.
+
+    The directory must exist and take a new file (one is created there and removed: a read-only file
+    system, ``/proc`` or a folder without write permission refuse it); an existing ``path`` must be a
+    regular file that can be written (a symbolic link to ``/dev/full`` is a device, not a figure).
 
     Raises
     ------
     InputError
-        If the suffix is not one of :data:`SUFFIXES`, the directory does not exist, ``path`` is a
-        directory, or matplotlib is not installed.
+        If the suffix is not one of :data:`SUFFIXES`, the directory does not exist or takes no new
+        file, ``path`` is a directory, a device or another file that is not a regular one, or cannot be
+        written, or matplotlib is not installed.
     """
     out = Path(path)
     if out.suffix.lower() not in SUFFIXES:
         raise InputError(f"plot path {path}: the file name must end in {', '.join(SUFFIXES)}")
-    if out.is_dir():
+    try:
+        mode: int | None = out.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise InputError(f"plot path {path}: {one_line(exc.strerror or exc)}") from None
+    if mode is not None and stat.S_ISDIR(mode):
         raise InputError(f"plot path {path} is a directory; give a file name ending in .png, .svg or .pdf")
+    if mode is not None and not stat.S_ISREG(mode):
+        raise InputError(f"plot path {path} is not a regular file (a device, a pipe or a socket)")
     if not out.parent.is_dir():
         raise InputError(f"plot path {path}: directory {out.parent} does not exist")
     try:
-        import matplotlib  # noqa: F401
-    except ImportError:
+        fd, probe = tempfile.mkstemp(dir=out.parent, prefix=".backprop-verify-", suffix=out.suffix)
+        os.close(fd)
+        os.unlink(probe)
+        if mode is not None and not os.access(out, os.W_OK):
+            raise PermissionError(errno.EACCES, "Permission denied")
+    except OSError as exc:
+        raise InputError(f"plot path {path}: cannot write there: {one_line(exc.strerror or exc)}") from None
+    if not _installed("matplotlib"):
         raise InputError(
             "drawing the figure needs matplotlib, which is not installed: pip install 'backprop-verify[plot]'"
-        ) from None
+        )
     return out
+
+
+def _installed(module: str) -> bool:
+    """Whether ``module`` can be imported, found without importing it (the study runs elsewhere)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: a module set to None in sys.modules
+        return False
 
 
 def _pyplot() -> Any:
@@ -80,12 +114,26 @@ def plot_study(study: ConvergenceStudy, path: str | Path) -> None:
     Raises
     ------
     InputError
-        As :func:`check_plot_path`.
+        As :func:`check_plot_path`, or when writing the figure fails (a disk that filled up meanwhile).
     """
     out = check_plot_path(path)
+    plt = _pyplot()
     fig = study_figure(study)
-    fig.savefig(out, metadata={"Software": None} if out.suffix.lower() == ".png" else None)
-    _pyplot().close(fig)
+    # into a file beside it, then renamed over it: a write that fails (a full disk) leaves no half
+    # figure; through a symbolic link, the file it points to is replaced, not the link
+    target = Path(os.path.realpath(out))
+    fd, part = tempfile.mkstemp(dir=target.parent, prefix=".backprop-verify-", suffix=out.suffix)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            fig.savefig(stream, format=out.suffix[1:].lower(), metadata=_metadata(out))
+        os.chmod(part, _file_mode(target))
+        os.replace(part, target)
+    except OSError as exc:
+        raise InputError(f"cannot write the figure to {path}: {one_line(exc.strerror or exc)}") from None
+    finally:
+        plt.close(fig)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(part)
 
 
 def study_figure(study: ConvergenceStudy) -> Any:
@@ -135,3 +183,18 @@ def study_figure(study: ConvergenceStudy) -> Any:
         ax.legend()
     fig.tight_layout()
     return fig
+
+
+def _file_mode(target: Path) -> int:
+    """The permissions of the file replaced, or those a new file gets under the umask."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _metadata(out: Path) -> dict[str, Any] | None:
+    """No software name and version in a PNG, so that the committed figure changes only with the data."""
+    return {"Software": None} if out.suffix.lower() == ".png" else None

@@ -55,6 +55,7 @@ from verification.convergence.outcomes import (
     label,
     quartiles,
 )
+from verification.draws import MAX_SEED
 
 Array = NDArray[Any]
 SEEDS, FIRST_SEED, LEARNING_RATES, EPOCHS = 1000, 0, (0.1,), 100
@@ -158,7 +159,9 @@ def _whole(name: str, value: Any, low: int, high: int | None = None) -> None:
         or (high is not None and value > high)
     ):
         bounds = f"from {low} to {high}" if high is not None else f"≥ {low}"
-        raise InputError(f"{name} must be a whole number {bounds}, got {value!r}")
+        huge = isinstance(value, int) and abs(value) > 10**100  # Python prints no more than 4300 digits
+        shown = f"a number of about {int(abs(value).bit_length() * 0.30103)} digits" if huge else repr(value)
+        raise InputError(f"{name} must be a whole number {bounds}, got {shown}")
 
 
 def _workers() -> int:
@@ -181,7 +184,8 @@ def run_study(
     seeds : int
         Number of weight seeds, 1 to :data:`MAX_SEEDS`.
     first_seed : int
-        The first seed, ≥ 0; the seeds are ``first_seed … first_seed + seeds − 1``.
+        The first seed, 0 to :data:`~verification.draws.MAX_SEED`; the seeds are ``first_seed …
+        first_seed + seeds − 1``.
     learning_rates : sequence of float
         1 to :data:`MAX_RATES` distinct finite values > 0.
     epochs : int
@@ -202,6 +206,8 @@ def run_study(
     _whole("seeds", seeds, 1, MAX_SEEDS)
     _whole("epochs", epochs, 1, MAX_EPOCHS)
     _whole("first_seed", first_seed, 0)
+    if first_seed > MAX_SEED:
+        _whole("first_seed", first_seed, 0, MAX_SEED)
     if workers is not None:
         _whole("workers", workers, 1)
     if seeds * epochs > MAX_SEED_EPOCHS:

@@ -27,7 +27,22 @@ from verification.identification.request import Probing
 from verification.identification.verdicts import BatchCheck, Verdict
 
 BATCH = 3
-"""Samples in the batch probe: the smallest batch whose sum is not its mean, with a sample to spare."""
+"""Samples in the batch probe: the smallest batch whose sum is not its mean, with a sample to spare; a
+larger one when the network has as many inputs or outputs, so that no shape of the batch can be read
+both ways (:func:`batch_size`)."""
+
+
+def batch_size(subject: Subject) -> int:
+    """:data:`BATCH`, or the next size that differs from the network's input and output widths."""
+    n = BATCH
+    while n in (subject.n_inputs, subject.n_outputs):
+        n += 1
+    return n
+
+
+BATCH_BUDGET = 512
+"""Entries checked one by one at the batch probe (with every entry along random directions): the scale is
+known by then, and one probe of a known scale needs no more to tell a mean, a sum or neither."""
 
 ACCEPTED = ("matches", "kink")
 
@@ -49,26 +64,30 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
             BATCH, None, reason=f"the code takes one sample at a time ({subject.layout.inputs})"
         )
     losses = {
-        n: (verdict.identified, verdict.scale) if verdict.identified else verdict.per_tensor[n]
-        for n in subject.backward_order
+        t: (verdict.identified, verdict.scale) if verdict.identified else verdict.per_tensor[t]
+        for t in subject.backward_order
     }
-    run = ProbeRun(subject, replace(probing, seed=probing.seed + 1, samples=BATCH), None)
+    n = batch_size(subject)
+    batch = replace(
+        probing, seed=probing.seed + 1, samples=n, budget=min(probing.budget, BATCH_BUDGET), full=False
+    )
+    run = ProbeRun(subject, batch, None)
     try:
         point = run.point(0)
     except InputError as exc:
-        return BatchCheck(BATCH, None, reason=f"the code fails on a batch of {BATCH}: {exc}")
-    reductions = {"mean": 1.0, "sum": float(BATCH)}
+        return BatchCheck(n, None, reason=f"the code fails on a batch of {n}: {exc}")
+    reductions = {"mean": 1.0, "sum": float(n)}
     for reduction, factor in reductions.items():
         if all(
             loss in point.compared
-            and point.compared[loss][n].report(n, run.tol, factor * (scale or 1.0)).verdict in ACCEPTED
-            for n, (loss, scale) in losses.items()
+            and point.compared[loss][t].report(t, run.tol, factor * (scale or 1.0)).verdict in ACCEPTED
+            for t, (loss, scale) in losses.items()
         ):
-            return BatchCheck(BATCH, reduction)
-    for n, (loss, scale) in losses.items():
+            return BatchCheck(n, reduction)
+    for name, (loss, scale) in losses.items():
         if loss not in point.compared:
-            return BatchCheck(BATCH, None, reason=f"{loss} does not apply at the batch's outputs")
-        report = point.compared[loss][n].report(n, run.tol, scale or 1.0)
+            return BatchCheck(n, None, reason=f"{loss} does not apply at the batch's outputs")
+        report = point.compared[loss][name].report(name, run.tol, scale or 1.0)
         if report.verdict not in ACCEPTED:
-            return BatchCheck(BATCH, "inconsistent", n, report.relative_error)
-    return BatchCheck(BATCH, "inconsistent")
+            return BatchCheck(n, "inconsistent", name, report.relative_error)
+    return BatchCheck(n, "inconsistent")

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.losses import LOSSES, get_loss
-from ffnn.validation import InputError
+from ffnn.validation import InputError, described
 from verification.adapters.subject import Subject
 from verification.identification.batches import check_batches
 from verification.identification.coverage import (
@@ -55,6 +55,7 @@ def identify(
     probing: Probing | None = None,
     *,
     progress: Callable[[int, int], None] | None = None,
+    batches: bool = True,
     **settings: Any,
 ) -> IdentificationReport:
     """Identify the loss that ``subject``'s backward pass is the gradient of.
@@ -63,7 +64,7 @@ def identify(
     ----------
     subject : Subject
         The code under check (:func:`verification.adapters.detection.adapt`, or
-        :func:`verification.adapters.subject.subject_from_network`).
+        :func:`verification.adapters.reference.subject_from_network`).
     loss : str
         ``"auto"`` to identify, or a catalog id to ask about (all losses are still compared, so the
         report says what the code matches instead).
@@ -72,6 +73,9 @@ def identify(
         method, full, budget, directions).
     progress : callable, optional
         ``progress(done, total)`` in forward evaluations, for a progress indicator.
+    batches : bool
+        Whether a verdict found at one sample is also checked on a batch
+        (:mod:`verification.identification.batches`).
     **settings
         Fields of :class:`Probing` replacing those of ``probing`` (``seed=3, samples=2``).
 
@@ -82,9 +86,15 @@ def identify(
     Raises
     ------
     InputError
-        On an unknown loss, method or setting, out-of-range counts, complex step asked of code that is
-        not complex-safe, an asked loss that does not apply to the outputs, or code that fails.
+        On a ``subject`` that is not a :class:`Subject`, an unknown loss, method or setting,
+        out-of-range counts, complex step asked of code that is not complex-safe, an asked loss that
+        does not apply to the outputs, or code that fails.
     """
+    if not isinstance(subject, Subject):
+        raise InputError(
+            f"subject must be a Subject (verification.adapters.detection.adapt makes one of code), "
+            f"got {described(subject)}"
+        )
     probing = Probing.of(probing, **settings)
     asked = None if loss == "auto" else get_loss(loss).name
     if probing.samples > 1 and subject.layout.one_sample_only:
@@ -104,7 +114,7 @@ def identify(
     verdict = decide(candidates, subject.backward_order, asked, subject.lr_known)
     verdict = replace(
         verdict,
-        batch=check_batches(subject, probing, verdict),
+        batch=check_batches(subject, probing, verdict) if batches else None,
         output_error=_output_error(points, subject, run.tol),
     )
     return IdentificationReport(
@@ -117,7 +127,7 @@ def identify(
         candidates=candidates,
         backward_order=subject.backward_order,
         verdict=verdict,
-        notes=list(subject.notes),
+        notes=list(subject.notes) + _precision_note(subject),
         rtol=run.tol.rtol,
         atol=run.tol.atol,
         derived=derived,
@@ -174,6 +184,16 @@ def _coverage(points: list[Point], subject: Subject, directions: int) -> dict[st
 def _rms(g: Array) -> float:
     flat = np.ravel(g)
     return float(np.sqrt(np.mean(flat * flat))) if flat.size else 0.0
+
+
+def _precision_note(subject: Subject) -> list[str]:
+    """A note when the code computes in float32: its tolerances and rounding estimates are float32's."""
+    if subject.precision == np.float64:
+        return []
+    eps = float(np.finfo(subject.precision).eps)
+    return [
+        f"the code computes in {np.dtype(subject.precision).name}: compared at its precision (ε = {eps:.1e})"
+    ]
 
 
 def _convention(subject: Subject) -> str:

@@ -117,7 +117,7 @@ class ProbeRun:
                 self.method, self.method_note = resolve(
                     self.subject, self.probing.method, probe.params, probe.x
                 )
-                self.derived_tol = tolerance_for(np.float64, self.method)
+                self.derived_tol = tolerance_for(self.subject.precision, self.method)
                 probing = self.probing
                 self.tol = given_tolerance(self.derived_tol, rtol=probing.rtol, atol=probing.atol)
             point = self._compare(probe, full=self.probing.full and index == 0)

@@ -12,7 +12,7 @@ import sys
 import time
 from typing import TextIO
 
-from verification.terminal_width import CLEAR_LINE, DEFAULT_WIDTH
+from verification.terminal_width import CLEAR_LINE, DEFAULT_WIDTH, fit
 
 SHOW_AFTER = 2.0
 """Seconds before the line appears: quick checks print nothing."""
@@ -29,17 +29,28 @@ class ProgressLine:
     force : bool
         Draw even when ``stream`` is not a terminal (a supervised child whose parent's standard error
         is one).
+    timeout : float, optional
+        Seconds from now after which the run is stopped (``--timeout``). When the first estimate of
+        the time left goes past it, a line says so once, with the share that will be done by then.
     width : int
-        Columns of the terminal: the line is cut one short of it, so that it never wraps.
+        Columns of the terminal: the progress line is cut one short of it, so that it never wraps, and
+        the line on the timeout is wrapped to it.
     """
 
-    def __init__(self, stream: TextIO = sys.stderr, force: bool = False, width: int = DEFAULT_WIDTH) -> None:
+    def __init__(
+        self,
+        stream: TextIO = sys.stderr,
+        force: bool = False,
+        timeout: float | None = None,
+        width: int = DEFAULT_WIDTH,
+    ) -> None:
         self.stream = stream
         self.width = width
         self.start = time.monotonic()
         self.shown = False
         self.last = 0.0
         self.enabled = force or bool(getattr(stream, "isatty", lambda: False)())
+        self.timeout = timeout
 
     def __call__(self, done: int, total: int) -> None:
         if not self.enabled:
@@ -51,6 +62,14 @@ class ProgressLine:
         self.last = now
         share = min(1.0, done / total) if total else 0.0
         left = elapsed * (1 - share) / share if share > 0 else float("nan")
+        if self.timeout is not None and elapsed + left > self.timeout:
+            by_then = min(1.0, share * self.timeout / elapsed)
+            notice = (
+                f"check: about {left:.0f} s left at this rate, past the limit of {self.timeout:g} s "
+                f"(--timeout), which stops it at about {by_then:.0%}; raise --timeout to let it finish"
+            )
+            self.stream.write(CLEAR_LINE + "\n".join(fit([notice], self.width)) + "\n")
+            self.timeout = None  # said once
         text = f"check: {share:4.0%} ({done:,} of {total:,} forward passes), about {left:.0f} s left"
         self.stream.write(CLEAR_LINE + text[: self.width - 1])
         self.stream.flush()

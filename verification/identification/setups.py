@@ -6,6 +6,9 @@ whose scores were taken for probabilities). :func:`identify_setups` identifies t
 detected and under each variant that runs (:func:`verification.adapters.variants.variants`) and keeps a
 verdict only when it holds:
 
+Variant readings are first identified at a glance (two probes, a smaller entry budget, no batch probe);
+the reading kept is identified in full.
+
 * every reading gives the same loss (or none at all): that verdict;
 * exactly one loss (or split) is found among the readings, the others finding none: the reading that
   finds it, which the report names (with the option that picks it);
@@ -28,6 +31,9 @@ from verification.identification.request import Probing
 
 DETECTED = "as detected"
 """How the reading detection chose is named among the alternatives."""
+GLANCE_BUDGET = 256
+"""Entries per probe checked one by one when a variant reading is first tried (two probes, no batch):
+enough to see whether it finds a loss at all; the reading kept is then checked in full."""
 
 
 @dataclass(frozen=True)
@@ -95,10 +101,11 @@ def identify_setups(
         return Kept(first, subject, [])
     results = [(DETECTED, first)]
     subjects = {DETECTED: subject}
+    glance = replace(probing, probes=2, budget=min(probing.budget, GLANCE_BUDGET), full=False)
     for v in variants:
         subjects[v.option] = v.subject
         try:
-            results.append((v.option, identify(v.subject, loss, probing)))
+            results.append((v.option, identify(v.subject, loss, glance, batches=False)))
         except InputError as exc:
             results.append((v.option, _failed(first, str(exc))))
     alternatives = [Alternative(option, _found(report)) for option, report in results]
@@ -109,7 +116,8 @@ def identify_setups(
         raise Ambiguous(first.subject, alternatives)
     if not found or alternatives[0].verdict in found:
         return Kept(_noted(first, alternatives, kept=DETECTED), subject, alternatives)
-    option, report = next((o, r) for o, r in results if _found(r) in found)
+    option = next(o for o, r in results if _found(r) in found)
+    report = identify(subjects[option], loss, probing)  # the reading kept, checked in full
     return Kept(_noted(report, alternatives, kept=option), subjects[option], alternatives)
 
 

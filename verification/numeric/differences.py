@@ -215,29 +215,6 @@ def central_on(ev: Evaluator, step: float | None = None) -> NumericGradient:
     return assemble(ev, "central", parts)
 
 
-def forward_difference(f: LossFunction, params: Mapping[str, Any]) -> NumericGradient:
-    """Forward-difference gradient of ``f`` with an error estimate for every entry.
-
-    Parameters
-    ----------
-    f : callable
-        ``f(params) -> float``, the loss at the parameters (dict of str to ndarray, float64).
-    params : mapping of str to array_like
-        Where to differentiate; any shapes.
-
-    Returns
-    -------
-    NumericGradient
-        Spends ``2 · n_entries + 1`` evaluations of ``f``.
-
-    Raises
-    ------
-    InputError
-        If a parameter is empty or not finite, or ``f`` returns something that is not a finite real.
-    """
-    return forward_on(LoopEvaluator(f, params))
-
-
 def central_difference(f: LossFunction, params: Mapping[str, Any]) -> NumericGradient:
     """Central-difference gradient of ``f`` with an error estimate for every entry.
 

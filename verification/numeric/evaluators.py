@@ -17,7 +17,7 @@ verdict.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -70,13 +70,37 @@ def as_parameters(params: Mapping[str, Any]) -> dict[str, Array]:
     Raises
     ------
     InputError
-        Naming the parameter that is empty, not numeric, not finite, or complex (its imaginary part
-        would be dropped and another point checked; a complex step is the checker's to take, not the
-        caller's), boolean or made of strings (which numpy would parse).
+        When ``params`` is not a mapping, is empty, or has two keys with the same name as strings
+        (``1`` and ``"1"``); naming the parameter that is empty, not numeric, not finite, or complex
+        (its imaginary part would be dropped and another point checked; a complex step is the
+        checker's to take, not the caller's), boolean or made of strings (which numpy would parse).
     """
-    if not isinstance(params, Mapping) or not params:
+    if not isinstance(params, Mapping):
+        raise InputError(f"params must be a mapping of names to arrays (a dict), got {described(params)}")
+    if not params:
         raise InputError("params is empty: give at least one named parameter array")
+    named: dict[str, Any] = {}
+    for key in params:
+        if str(key) in named:
+            raise InputError(
+                f"params has the keys {named[str(key)]!r} and {key!r}, which both name the parameter "
+                f"{str(key)!r}: one would replace the other; give each its own name"
+            )
+        named[str(key)] = key
     return {str(name): real_array(f"parameter {name}", value) for name, value in params.items()}
+
+
+def loss_function(f: Any) -> LossFunction:
+    """``f`` if it can be called as the loss ``f(params)``, else :class:`InputError` naming it.
+
+    Raises
+    ------
+    InputError
+        ``"f must be callable …, got 42 (an int)"``.
+    """
+    if not callable(f):
+        raise InputError(f"f must be callable: the loss f(params) -> float, got {described(f)}")
+    return cast(LossFunction, f)
 
 
 def real_array(label: str, value: Any) -> Array:
@@ -201,12 +225,14 @@ class LoopEvaluator:
     Raises
     ------
     InputError
-        If a parameter is empty or not finite, or ``f`` does not return a finite real at ``params``.
+        If ``f`` is not callable, ``params`` is not a mapping of real arrays (:func:`as_parameters`),
+        or ``f`` does not return a finite real at ``params``.
     """
 
     def __init__(self, f: LossFunction, params: Mapping[str, Any]) -> None:
-        self.parameter_dtypes = {str(k): _dtype_name(v) for k, v in params.items()} if params else {}
+        f = loss_function(f)
         self.params = as_parameters(params)
+        self.parameter_dtypes = {str(k): _dtype_name(v) for k, v in params.items()}
         self.f = f
         raw = f(dict(self.params))
         self.value = real_scalar(raw)

@@ -55,6 +55,13 @@ class OutputFunction(Protocol):
         """``setter[i]`` gets and sets entry ``i`` (flat) of parameter ``name`` as the code reads it."""
 
 
+def unit_roundoff(fn: Any) -> float:
+    """``ε`` of the precision ``fn`` computes in (its ``precision`` attribute, float64 when it has none):
+    a code that computes in float32 rounds its outputs to ``2⁻²⁴``, whatever dtype they are handed back
+    in, and the differences of its outputs carry that rounding."""
+    return float(np.finfo(getattr(fn, "precision", np.float64)).eps)
+
+
 def _check_complex(out: Array, what: str) -> Array:
     if not np.iscomplexobj(out):
         raise InputError(f"complex step does not apply: {what} is real at complex parameters")
@@ -106,7 +113,8 @@ def columns_complex_step(
         progress(len(columns) % 256)
     J = np.stack(columns) if columns else np.zeros((0, 1, 1))
     scale = np.maximum(1.0, np.abs(w[np.asarray(flat, dtype=np.intp)]))[:, None, None]
-    E = EPS * np.abs(J) + EPS**2 * scale**2 * np.abs(J)
+    eps = unit_roundoff(fn)
+    E = eps * np.abs(J) + EPS**2 * scale**2 * np.abs(J)
     return J, E
 
 
@@ -129,7 +137,8 @@ def columns_richardson(
     if flat.size == 0:
         return np.zeros((0, 1, 1)), np.zeros((0, 1, 1))
     levels = RICHARDSON_LEVELS
-    h0 = relative_step(w[flat], 1 / (2 * levels + 1))
+    eps = unit_roundoff(fn)
+    h0 = relative_step(w[flat], 1 / (2 * levels + 1), getattr(fn, "precision", np.float64))
     ups = np.stack([exact_offsets(w[flat], h0 / 2**k) for k in range(levels)])  # (K, k)
     downs = np.stack([exact_offsets(w[flat], -h0 / 2**k) for k in range(levels)])
     d: Array | None = None
@@ -158,7 +167,7 @@ def columns_richardson(
     assert d is not None
     m = d.shape[2]
     steps = np.repeat(ups[:, :, None], m, axis=2).reshape(levels, -1)
-    value, estimate = extrapolate(d.reshape(levels, -1), steps, fmax.reshape(-1), EPS)
+    value, estimate = extrapolate(d.reshape(levels, -1), steps, fmax.reshape(-1), eps)
     return value.reshape(flat.size, *shape), estimate.reshape(flat.size, *shape)
 
 
@@ -177,7 +186,7 @@ def direction_complex_step(
     shifted[name] = shifted[name] + 1j * h * u.reshape(shifted[name].shape)
     fn.load(shifted, complex_=True)
     D = _check_complex(fn.output(), "the output").imag / h
-    return D, EPS * np.abs(D)
+    return D, unit_roundoff(fn) * np.abs(D)
 
 
 def direction_richardson(
@@ -189,7 +198,9 @@ def direction_richardson(
     levels = RICHARDSON_LEVELS
     w = np.asarray(params[name], dtype=np.float64)
     h0 = (
-        EPS ** (1 / (2 * levels + 1)) * max(1.0, float(np.linalg.norm(w))) / (float(np.linalg.norm(u)) or 1.0)
+        unit_roundoff(fn) ** (1 / (2 * levels + 1))
+        * max(1.0, float(np.linalg.norm(w)))
+        / (float(np.linalg.norm(u)) or 1.0)
     )
     d, steps, fmax = [], [], None
     for k in range(levels):
@@ -206,7 +217,7 @@ def direction_richardson(
         big = np.maximum(np.abs(fp), np.abs(fm)).reshape(-1)
         fmax = big if fmax is None else np.maximum(fmax, big)
     fn.load(params)
-    value, estimate = extrapolate(np.stack(d), np.stack(steps), np.asarray(fmax), EPS)
+    value, estimate = extrapolate(np.stack(d), np.stack(steps), np.asarray(fmax), unit_roundoff(fn))
     return value.reshape(fp.shape), estimate.reshape(fp.shape)
 
 

@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from ffnn.validation import InputError, one_line
+from verification.memory import out_of_memory
+from verification.reading.loop_cuts import Cut, cut_loops
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
 from verification.reading.statements import (
@@ -140,6 +142,9 @@ class LoadedScript:
         The parsed script (a notebook's code cells joined).
     source : Source or None
         The text that was parsed, and for a notebook the cell of each line.
+    cuts : list of Cut
+        Epoch loops of the script's functions cut to one iteration
+        (:mod:`verification.reading.loop_cuts`).
     """
 
     path: Path
@@ -148,6 +153,7 @@ class LoadedScript:
     failed_imports: dict[str, str] = field(default_factory=dict)
     tree: ast.Module = field(default_factory=lambda: ast.Module(body=[], type_ignores=[]))
     source: Source | None = None
+    cuts: list[Cut] = field(default_factory=list)
 
     def where(self, line: int) -> str:
         """``line 12``, or ``cell 3, line 2`` in a notebook."""
@@ -214,11 +220,16 @@ def _statement_word(kind: str) -> str:
 
 @contextlib.contextmanager
 def _script_directory_on_path(directory: Path) -> Iterator[None]:
-    entry = str(directory)
+    """The script's folder first on ``sys.path``, as when Python runs the script, and no bytecode
+    written meanwhile (``sys.dont_write_bytecode``): importing a module beside the script must not
+    leave a ``__pycache__`` folder in the user's folder."""
+    entry, writes = str(directory), sys.dont_write_bytecode
     sys.path.insert(0, entry)
+    sys.dont_write_bytecode = True
     try:
         yield
     finally:
+        sys.dont_write_bytecode = writes
         with contextlib.suppress(ValueError):
             sys.path.remove(entry)
 
@@ -249,6 +260,7 @@ class _Loading:
         self.skipped: list[SkippedStatement] = []
         self.failed: dict[str, str] = {}
         self.tainted: dict[str, SkippedStatement] = {}
+        self.cuts: list[Cut] = []
 
     def reason_not_to_run(self, stmt: ast.stmt) -> str | None:
         """Why ``stmt`` is not run, or None to run it."""
@@ -282,6 +294,9 @@ class _Loading:
     def statement(self, stmt: ast.stmt) -> None:
         """Run ``stmt`` if it is kept, else record why not; a failure is recorded, not raised."""
         reason = self.reason_not_to_run(stmt)
+        if reason is None:
+            stmt, cuts = cut_loops(stmt)
+            self.cuts += cuts
         code = _compile(stmt, self.source.path) if reason is None else reason
         if isinstance(code, str):
             self.skip(stmt, code)
@@ -293,6 +308,10 @@ class _Loading:
                 f"{self.source.at(stmt.lineno)}: loading the definitions called sys.exit({exc.code!r})"
             ) from None
         except Exception as exc:
+            if isinstance(exc, MemoryError):
+                raise  # the supervisor's to report, with the limit and the line
+            if out_of_memory(exc):  # an extension module that no longer fits under --max-memory
+                raise MemoryError(f"{type(exc).__name__}: {one_line(exc)}") from exc
             error = f"{type(exc).__name__}: {one_line(exc)}"
             if isinstance(stmt, ast.Import | ast.ImportFrom):
                 for bound, module_name in import_names(stmt):
@@ -344,4 +363,4 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     with _script_directory_on_path(path.resolve().parent):
         for stmt in tree.body:
             loading.statement(stmt)
-    return LoadedScript(path, module, loading.skipped, loading.failed, tree, source)
+    return LoadedScript(path, module, loading.skipped, loading.failed, tree, source, loading.cuts)

@@ -1,4 +1,5 @@
-"""Recognise Python 2 syntax, so that a script written for Python 2 is refused with what to change.
+"""Recognise Python 2 syntax, so that a script written for Python 2 is named as such: it is translated
+by 2to3 (:func:`convert_python2`), and refused with what to change only when 2to3 cannot translate it.
 
 Scripts posted online years ago are often Python 2: ``print x``, ``except E, e:``. Python 3 refuses
 them with a bare ``SyntaxError`` ("invalid syntax", "Missing parentheses in call to 'print'") that

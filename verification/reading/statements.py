@@ -79,6 +79,22 @@ def is_constant_expression(node: ast.AST) -> bool:
     return True
 
 
+def plain_target(target: ast.expr) -> bool:
+    """Whether an assignment to ``target`` binds names only: a name, or a tuple or list of plain
+    targets (``a, (b, *c) = …``). An attribute or item anywhere in it (``(A, json.dumps) = (1, None)``)
+    would change an object the script did not create."""
+    stack = [target]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Starred):
+            stack.append(node.value)
+        elif isinstance(node, ast.Tuple | ast.List):
+            stack.extend(node.elts)
+        elif not isinstance(node, ast.Name):
+            return False
+    return True
+
+
 def keep(stmt: ast.stmt) -> bool:
     """Whether the loader runs the top-level statement ``stmt`` (see the module docstring)."""
     if isinstance(stmt, (*DEFINITIONS, ast.Import, ast.ImportFrom, ast.Pass)):
@@ -86,9 +102,7 @@ def keep(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
         return True  # a docstring
     if isinstance(stmt, ast.Assign):
-        return all(isinstance(t, ast.Name | ast.Tuple) for t in stmt.targets) and is_constant_expression(
-            stmt.value
-        )
+        return all(plain_target(t) for t in stmt.targets) and is_constant_expression(stmt.value)
     if isinstance(stmt, ast.AnnAssign):
         return isinstance(stmt.target, ast.Name) and (
             stmt.value is None or is_constant_expression(stmt.value)
@@ -121,7 +135,7 @@ def not_run_reason(stmt: ast.stmt) -> str:
         return "a call" if isinstance(stmt.value, ast.Call) else "an expression"
     if isinstance(stmt, ast.Assign | ast.AnnAssign):
         targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        if not all(isinstance(t, ast.Name | ast.Tuple) for t in targets):
+        if not all(plain_target(t) for t in targets):
             return "an assignment to an attribute or item"
         if stmt.value is not None and any(isinstance(n, ast.Call) for n in ast.walk(stmt.value)):
             return "its value calls something"

@@ -17,6 +17,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import SUFFIXES, TARGET_FORMS
+from verification.reading.training_loops import training_loop
 
 
 @dataclass(frozen=True)
@@ -75,8 +76,9 @@ def default_name(script: LoadedScript) -> str | None:
     network lives in the script's top-level statements (its training loop is then read).
 
     The script's only class; of several, the only one with a forward-like method and a gradient-like
-    or training method (the one named like a network, when several have them); with no class, the only
-    backward-like function of a network written as functions.
+    or training method (the one named like a network, when several have them), or none when the
+    script's own training loop chains them (layer objects: the loop is checked); with no class, the
+    only backward-like function of a network written as functions.
 
     Raises
     ------
@@ -97,10 +99,14 @@ def default_name(script: LoadedScript) -> str | None:
         and cv.methods_by_preference(c, backwardish, ("backprop", "backward", "grad", "train"))
     ]
     if len(fit) > 1:
-        named = [c for c in fit if re.search(r"net|model|perceptron|mlp", c.__name__, re.I)]
+        named = [
+            c for c in fit if re.search(r"net|model|perceptron|mlp|^nn|nn$|classifier", c.__name__, re.I)
+        ]
         fit = named if len(named) == 1 else fit
     if len(fit) == 1:
         return fit[0].__name__
+    if classes and training_loop(script.tree) is not None:
+        return None  # layer classes chained by the script's own training loop: the loop is checked
     if classes:
         listed = [c.__name__ for c in (fit or classes)]
         reason = "with forward and backward methods" if fit else "none with both forward and backward"
@@ -115,6 +121,7 @@ def default_name(script: LoadedScript) -> str | None:
         if callable(namespace.get(n))
         and re.search(r"backward|backprop|grad", n, re.I)
         and not re.match(r"(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
+        and not re.search(r"numeric|check|approx|finite|descent|update|clip", n, re.I)
     ]
     return backward[0] if len(backward) == 1 else None
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from verification.reading.conventions import LR_NAMES, lower
+from verification.reading.loop_cuts import is_epoch_loop, is_epoch_while
 
 
 def source_tree(fn: Any) -> ast.AST | None:
@@ -119,8 +120,10 @@ def loop_attributes(fn: Any) -> tuple[list[str], bool]:
         return [], False
     attributes, unbounded = [], False
     for node in ast.walk(tree):
-        if isinstance(node, ast.While):
+        if isinstance(node, ast.While) and not is_epoch_while(node):
             unbounded = True
+        if isinstance(node, ast.For) and is_epoch_loop(node, _constants(tree)):
+            continue  # cut to one iteration when the script was loaded (verification.reading.loop_cuts)
         if isinstance(node, ast.For) and isinstance(node.iter, ast.Call):
             call = node.iter
             if isinstance(call.func, ast.Name) and call.func.id in ("range", "xrange") and call.args:
@@ -135,3 +138,27 @@ def loop_attributes(fn: Any) -> tuple[list[str], bool]:
                 elif isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value > 50:
                     unbounded = True
     return attributes, unbounded
+
+
+def _constants(tree: ast.AST) -> dict[str, object]:
+    """Names assigned a number in ``tree`` (``epochs = 1000``)."""
+    return {
+        node.targets[0].id: node.value.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Constant)
+    }
+
+
+def returned_names(fn: Any) -> list[str] | None:
+    """The names a function returns as a tuple (``return weights, biases``), from its last ``return``;
+    None when that is not a tuple of plain names."""
+    tree = source_tree(fn)
+    returns = [n for n in ast.walk(tree)] if tree is not None else []
+    last = [n for n in returns if isinstance(n, ast.Return) and n.value is not None]
+    if not last or not isinstance(last[-1].value, ast.Tuple):
+        return None
+    names = [e.id for e in last[-1].value.elts if isinstance(e, ast.Name)]
+    return names if len(names) == len(last[-1].value.elts) else None

@@ -1,15 +1,23 @@
 """The child side of a supervised job (:mod:`verification.runs.supervisor`): read the job, set the limits,
 run it, send one message back, exit.
 
-Run as ``python -P -m verification.runs.child RESULT_FD DUMP_FD`` with the job's description as JSON on
-standard input. Before the job runs: standard input reads as empty, ``SIGINT`` is ignored (Ctrl-C is
-the parent's), the process dies with its parent (``prctl(PR_SET_PDEATHSIG)`` on Linux),
-:mod:`faulthandler` dumps every thread's stack to ``DUMP_FD`` on ``SIGUSR1`` and on fatal signals, the
-address space is limited to its size after the imports plus the job's ``max_memory``
-(``resource.setrlimit(RLIMIT_AS)``), and ``os._exit`` reports its caller before ending the process.
-The result, a refusal or an internal error goes back as one JSON object on ``RESULT_FD``.
+Run as ``python -P -m verification.runs.child RESULT_FD DUMP_FD``, in a session of its own
+(:mod:`verification.runs.tree`), with the job's description as JSON on standard input. Before the job
+runs: ``RESULT_FD`` and ``DUMP_FD`` are made non-inheritable (and in a process the checked code forks
+with :func:`os.fork`, they are pointed at ``/dev/null`` at once), standard input reads as empty,
+``SIGINT`` is ignored (Ctrl-C is the parent's), the process dies with its parent
+(``prctl(PR_SET_PDEATHSIG)`` on Linux), :mod:`faulthandler` dumps every thread's stack to ``DUMP_FD`` on
+``SIGUSR1`` and on fatal signals, no bytecode is written (``sys.dont_write_bytecode``: no
+``__pycache__`` beside the modules the checked code imports), the address space is limited to its size
+after the imports plus the job's ``max_memory`` (``resource.setrlimit(RLIMIT_AS)``), and ``os._exit``
+reports its caller before ending the process. The job runs with warnings ignored: the report is the
+output, and the checked code's warnings, like ours, would only bury it. The result, a refusal or an
+internal error goes back as one message on ``RESULT_FD``, framed with the run's token
+(:mod:`verification.runs.channel`); if the checked code closed that descriptor or put another file in
+its place, nothing is written and the child exits with :data:`~verification.runs.channel.RESULT_LOST`.
 
-Sources: Python's :mod:`faulthandler`, :mod:`resource` and :mod:`signal` documentation; ``prctl(2)``.
+Sources: Python's :mod:`faulthandler`, :mod:`resource`, :mod:`signal` and :mod:`sys`
+(``dont_write_bytecode``) documentation; ``prctl(2)``.
 """
 
 from __future__ import annotations
@@ -22,18 +30,20 @@ import os
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Callable
-from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
 from ffnn.validation import InputError
+from verification.runs.channel import RESULT_LOST, framed
 from verification.runs.exits import (
     alternatives_of,
     cause_of,
     describe_frame,
     exception_chain,
     refusal_object,
+    resolved,
     script_frame,
 )
 from verification.runs.limits import format_size
@@ -44,29 +54,43 @@ def serve(result_fd: int, dump_fd: int) -> NoReturn:
     """The child's whole life: read the job, set the limits, run it, send one message, exit."""
     real_exit = os._exit
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    for fd in (result_fd, dump_fd):
+        os.set_inheritable(fd, False)  # no program the checked code starts receives them
+    channel, me = os.fstat(result_fd), os.getpid()
+    os.register_at_fork(after_in_child=lambda: _hide_from_fork(result_fd, dump_fd))
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(AttributeError, ValueError):
             stream.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     description = json.loads(sys.stdin.buffer.read())
+    token = str(description.pop("token"))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)  # code that reads input() gets EOF
     os.close(null)
     _die_with_parent(int(description["parent"]))
     _faulthandler_setup(dump_fd)
     script, label = description.get("script"), description["label"]
+    sys.argv = [script or label]  # code that parses its command line sees none of the child's own
     max_memory = int(description["max_memory"])
 
     def send(message: dict[str, Any]) -> None:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
-        data = json.dumps(message).encode()
+        data = framed(token, message)
+        try:
+            now = os.fstat(result_fd)
+        except OSError:
+            now = None
+        if now is None or (now.st_dev, now.st_ino) != (channel.st_dev, channel.st_ino):
+            real_exit(RESULT_LOST)  # closed, or another file now: write nothing into it
         with contextlib.suppress(OSError):
             while data:
                 data = data[os.write(result_fd, data) :]
             os.close(result_fd)
 
     def exit_reported(status: int) -> NoReturn:
+        if os.getpid() != me:  # a process forked by the checked code (multiprocessing ends so)
+            real_exit(status)
         frame = _script_caller(sys._getframe(1), script)
         where = "" if frame is None else f" in {frame}"
         text = (
@@ -79,10 +103,17 @@ def serve(result_fd: int, dump_fd: int) -> NoReturn:
     try:
         module, _, name = description["job"].partition(":")
         fn: Callable[..., dict[str, Any]] = getattr(importlib.import_module(module), name)
+        for preloaded in description.get("preload", ()):
+            importlib.import_module(preloaded)
+        sys.dont_write_bytecode = True  # write nothing (__pycache__) beside the modules the code imports
         reserve = bytearray(RESERVE)
+        _warm_up_blas()
         _limit_memory(max_memory)
         os._exit = exit_reported
-        message = {"result": _checked_result(fn(**description["kwargs"]))}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ours and the code's: the report is the output
+            result = fn(**description["kwargs"])
+        message = {"result": _checked_result(result)}
     except BaseException as exc:  # everything, sys.exit included, is reported to the parent
         reserve = None  # room to build the report after a MemoryError
         message = _report(exc, label, script, max_memory)
@@ -132,13 +163,22 @@ def _script_caller(frame: FrameType | None, script: str | None) -> str | None:
     """The innermost frame of ``script`` from ``frame`` outwards, described."""
     if script is None:
         return None
-    target = Path(script).resolve()
+    target = resolved(script)
     while frame is not None:
-        with contextlib.suppress(OSError, ValueError):
-            if Path(frame.f_code.co_filename).resolve() == target:
-                return describe_frame(frame.f_code.co_name, frame.f_code.co_filename, frame.f_lineno)
+        if resolved(frame.f_code.co_filename) == target:
+            return describe_frame(frame.f_code.co_name, frame.f_code.co_filename, frame.f_lineno)
         frame = frame.f_back
     return None
+
+
+def _hide_from_fork(*fds: int) -> None:
+    """In a process forked by the checked code: point the result channel and the dump at /dev/null,
+    so that nothing the fork writes, or its stack dumps, can reach the parent as the child's."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.dup2(null, fd, inheritable=False)
+    os.close(null)
 
 
 def _faulthandler_setup(fd: int) -> None:
@@ -148,6 +188,16 @@ def _faulthandler_setup(fd: int) -> None:
 
     faulthandler.enable(file=fd, all_threads=True)
     faulthandler.register(signal.SIGUSR1, file=fd, all_threads=True)
+
+
+def _warm_up_blas() -> None:
+    """One matrix product before the memory limit, when the job uses numpy: OpenBLAS allocates its work
+    buffers at its first product, and when that allocation fails under the limit it ends the process
+    ("OpenBLAS error: Memory allocation still failed"), leaving no room for a report."""
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        square = numpy.ones((256, 256))
+        square @ square
 
 
 def _limit_memory(max_memory: int) -> None:
@@ -163,7 +213,8 @@ def _limit_memory(max_memory: int) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     if hard != resource.RLIM_INFINITY:
         limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    if limit < 2**63:  # rlim_t; beyond it there is nothing to limit
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 def _die_with_parent(parent: int) -> None:

@@ -14,6 +14,8 @@ category id from :data:`CAUSES`.
 
 from __future__ import annotations
 
+import os
+import re
 import traceback
 from pathlib import Path
 from types import TracebackType
@@ -139,9 +141,9 @@ def script_frame(exc: BaseException, script: str | Path | None) -> traceback.Fra
     """The deepest frame in ``script`` of the tracebacks of ``exc``'s chain, or None."""
     if script is None:
         return None
-    target = Path(script).resolve()
+    target = resolved(script)
     for e in exception_chain(exc):
-        frames = [f for f in _extract(e.__traceback__) if _same_file(f.filename, target)]
+        frames = [f for f in _extract(e.__traceback__) if resolved(f.filename) == target]
         if frames:
             return frames[-1]
     return None
@@ -151,11 +153,17 @@ def _extract(tb: TracebackType | None) -> traceback.StackSummary:
     return traceback.extract_tb(tb) if tb is not None else traceback.StackSummary()
 
 
-def _same_file(filename: str, target: Path) -> bool:
+def resolved(path: str | Path) -> Path:
+    """``path`` made absolute with its symbolic links followed, or only made absolute when they cannot
+    be followed: a loop of links (``RuntimeError`` before Python 3.13, ``OSError`` after), a name too
+    long, a NUL byte. Never raises, so that naming where a failure happened cannot fail in turn."""
     try:
-        return Path(filename).resolve() == target
-    except (OSError, ValueError):
-        return False
+        return Path(path).resolve()
+    except (OSError, RuntimeError, ValueError):
+        try:
+            return Path(os.path.abspath(path))
+        except ValueError:
+            return Path(str(path))
 
 
 def describe_frame(name: str, filename: str, line: int | None) -> str:
@@ -180,10 +188,24 @@ def alternatives_of(exc: BaseException) -> list[dict[str, str]] | None:
     found = getattr(exc, "alternatives", None)
     if found is None:
         return None
-    return [
-        {
-            "option": str(getattr(a, "option", a.get("option") if isinstance(a, dict) else a)),
-            "verdict": str(getattr(a, "verdict", a.get("verdict") if isinstance(a, dict) else "")),
-        }
-        for a in found
-    ]
+    return [dict(a) if isinstance(a, dict) else {"option": a.option, "verdict": a.verdict} for a in found]
+
+
+_DUMP_LINE = re.compile(r'^\s*File "(?P<file>.*)", line (?P<line>\d+|\?\?\?) in (?P<name>.*)$')
+
+
+def dumped_frame(dump: str, script: str | None) -> str | None:
+    """The most recent frame of ``script`` in a :mod:`faulthandler` dump, as ``backward at net.py,
+    line 9``; None when the dump shows none.
+
+    The dump lists each thread "most recent call first": lines ``File "PATH", line N in NAME``.
+    """
+    if script is None:
+        return None
+    target = resolved(script)
+    for text in dump.splitlines():
+        m = _DUMP_LINE.match(text)
+        if m is not None and resolved(m["file"]) == target:
+            line = int(m["line"]) if m["line"].isdigit() else None
+            return describe_frame(m["name"], m["file"], line)
+    return None

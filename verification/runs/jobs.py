@@ -6,7 +6,9 @@ line prints the one asked for. :func:`verification.runs.supervisor.run_job` runs
 ``"verification.runs.jobs:check"``; errors are raised as usual (:class:`ffnn.validation.InputError` for a
 refusal) and travel back to the parent.
 
-The pipelines are imported here at the top, so the child loads them before its memory limit is set.
+The pipelines are imported here at the top, so the child loads them before its memory limit is set;
+so is ``numpy.random``, which numpy loads on first use, and which the checked code and the probes use
+(under a small ``--max-memory`` its extension modules would no longer fit).
 """
 
 from __future__ import annotations
@@ -14,17 +16,23 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+import numpy.random  # noqa: F401  (loaded before the memory limit, see above)
+
 from verification.identification.check import check_target
 from verification.identification.progress import ProgressLine
 from verification.identification.report import check_json, format_check, verdict_line
 from verification.identification.request import CheckRequest
-from verification.runs.exits import EXIT_MISMATCH, EXIT_OK
+from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, resolved
 from verification.terminal_width import DEFAULT_WIDTH
 from verification.zoo.run import format_zoo, run_zoo, zoo_summary
 
 
 def check(
-    request: dict[str, Any], progress: bool = False, width: int = DEFAULT_WIDTH, quiet: bool = False
+    request: dict[str, Any],
+    progress: bool = False,
+    timeout: float | None = None,
+    width: int = DEFAULT_WIDTH,
+    quiet: bool = False,
 ) -> dict[str, Any]:
     """``backprop-verify check``: identify the loss the backward pass of ``PATH[:NAME]`` is the gradient of.
 
@@ -35,8 +43,12 @@ def check(
         (:meth:`~verification.identification.request.CheckRequest.to_json`).
     progress : bool
         Draw a progress line on standard error (the parent's standard error is a terminal).
+    timeout : float, optional
+        The run's ``--timeout`` in seconds. The job's deadline is ``time.monotonic() + timeout`` at its
+        start (the child's start-up before it, about 0.2 s, is not counted): the progress line says at
+        once when its estimate goes past it.
     width : int
-        Columns the text report is fitted to (the parent's terminal width).
+        Columns the text report and the progress line are fitted to (the parent's terminal width).
     quiet : bool
         The text is the verdict line alone (``check --quiet``).
 
@@ -45,12 +57,44 @@ def check(
     InputError
         As :func:`verification.identification.check.check_target`.
     """
-    line = ProgressLine(sys.stderr, force=progress, width=width)
-    outcome = check_target(CheckRequest.from_json(request), progress=line)
+    parsed = CheckRequest.from_json(request)
+    # as when Python runs the script, its folder is on the path while its code runs: a module beside
+    # it imported inside a function is found (the loader adds the folder only while it loads)
+    sys.path.insert(0, str(resolved(parsed.target.path).parent))
+    line = ProgressLine(sys.stderr, force=progress, timeout=timeout, width=width)
+    outcome = check_target(parsed, progress=line)
     line.close()
     status = EXIT_OK if outcome.result.success else EXIT_MISMATCH
     text = verdict_line(outcome) if quiet else format_check(outcome, width)
     return {"text": text, "json": check_json(outcome), "status": status}
+
+
+def converge(
+    seeds: int,
+    first_seed: int,
+    learning_rates: list[float],
+    epochs: int,
+    plot: str | None = None,
+    width: int = DEFAULT_WIDTH,
+) -> dict[str, Any]:
+    """``backprop-verify converge``: the training study over many seeds, and its figure into ``plot``;
+    the text fitted to ``width`` columns.
+
+    Raises
+    ------
+    InputError
+        As :func:`verification.convergence.study.run_study` and
+        :func:`verification.convergence.plot.plot_study` (a figure that cannot be written).
+    """
+    from verification.convergence.plot import plot_study
+    from verification.convergence.report import format_study
+    from verification.convergence.study import run_study
+
+    study = run_study(seeds=seeds, first_seed=first_seed, learning_rates=learning_rates, epochs=epochs)
+    if plot is not None:
+        plot_study(study, plot)
+    text = format_study(study, width) + ("" if plot is None else f"\n\nFigure: {plot}")
+    return {"text": text, "json": {**study.to_dict(), "plot": plot}, "status": EXIT_OK}
 
 
 def zoo(networks: int = 40, seed: int = 0, quiet: bool = False, width: int = DEFAULT_WIDTH) -> dict[str, Any]:

@@ -17,6 +17,9 @@ DEFAULT_MAX_MEMORY = 4 * 2**30
 with 8 GB."""
 MIN_MEMORY = 32 * 2**20
 """Below 32 MiB the checker itself cannot build its report."""
+MAX_MEMORY = 2**50
+"""1024 TiB: more than any machine's address space holds (x86-64 user space is 128 TiB); a larger
+limit would not fit the kernel's own type for it (``rlim_t``, ``setrlimit(2)``)."""
 
 
 @dataclass(frozen=True)
@@ -42,15 +45,19 @@ def parse_size(text: str) -> int:
     ------
     ValueError
         If ``text`` is not a positive number with an optional unit K, M, G or T, or is below
-        :data:`MIN_MEMORY`; the message names the problem.
+        :data:`MIN_MEMORY` or above :data:`MAX_MEMORY`; the message names the problem.
     """
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?)(?:i?B)?\s*", text, flags=re.IGNORECASE)
     if match is None:
-        raise ValueError(f"expected a size such as 4G or 512M, got {text!r}")
-    size = int(float(match[1]) * 1024 ** " KMGT".index(match[2].upper() or " "))
+        shown = repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+        raise ValueError(f"expected a size such as 4G or 512M, got {shown}")
+    size = float(match[1]) * 1024 ** " KMGT".index(match[2].upper() or " ")
+    shown = repr(text) if len(text) <= 40 else f"a number of {len(text):,} characters"
+    if not size <= MAX_MEMORY:  # inf included
+        raise ValueError(f"must be at most {format_size(MAX_MEMORY)} (1024T), got {shown}")
     if size < MIN_MEMORY:
-        raise ValueError(f"must be at least {format_size(MIN_MEMORY)}, got {text!r}")
-    return size
+        raise ValueError(f"must be at least {format_size(MIN_MEMORY)}, got {shown}")
+    return int(size)
 
 
 def parse_seconds(text: str) -> float:
@@ -71,8 +78,8 @@ def parse_seconds(text: str) -> float:
 
 
 def format_size(size: int) -> str:
-    """``4 GiB``, ``300 MiB``, ``1.5 GiB``."""
-    for unit, power in (("TiB", 4), ("GiB", 3), ("MiB", 2), ("KiB", 1)):
+    """``4 GiB``, ``300 MiB``, ``1.5 GiB``, ``1 PiB``."""
+    for unit, power in (("PiB", 5), ("TiB", 4), ("GiB", 3), ("MiB", 2), ("KiB", 1)):
         if size >= 1024**power:
             return f"{size / 1024**power:.3g} {unit}"
     return f"{size} bytes"

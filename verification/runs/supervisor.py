@@ -9,7 +9,10 @@ watches it:
   arguments, sent as one JSON object on the child's stdin. It returns ``{"text", "json", "status"}``:
   the report as text and as a JSON object, and the exit status; the parent prints the one asked for.
 * **the result** comes back as one JSON object over a pipe of its own (not stdout): the job's result,
-  or a refusal ``{error, cause, hint}``, or an internal error with its traceback.
+  or a refusal ``{error, cause, hint}``, or an internal error with its traceback. The parent believes
+  it only behind the run's token and reads a bounded amount (:mod:`verification.runs.channel`).
+* **the process tree**: the child runs in a session of its own; every way the run ends, the child and
+  every process started under it are killed (:mod:`verification.runs.tree`).
 * **standard output**: before any job code runs, the child's file descriptor 1 is the same pipe as its
   descriptor 2; the parent copies that pipe to its own stderr. Whatever the checked code prints, with
   ``print`` or ``os.write(1, …)``, goes to stderr and never into the report or the JSON.
@@ -25,8 +28,9 @@ watches it:
   segmentation fault) is a failure of the checked code (``code-failed``), never a success. ``os._exit``
   is patched in the child to report its caller first; fatal signals dump the stack through
   :func:`faulthandler.enable`.
-* **Ctrl-C**: the child ignores ``SIGINT``; the parent, interrupted, kills the child and re-raises
+* **Ctrl-C**: the child ignores ``SIGINT``; the parent, interrupted, kills the tree and re-raises
   :exc:`KeyboardInterrupt`. On Linux the child also dies with the parent (``PR_SET_PDEATHSIG``).
+* **BLAS threads** are set in the child's environment (:mod:`verification.runs.environment`).
 
 Start-up costs one interpreter and the job's imports (numpy and the checker): about 0.2 s, of which
 0.1 to 0.15 s is added to a ``check`` (the parent does not import the adapters and the loader).
@@ -42,22 +46,23 @@ import codecs
 import contextlib
 import json
 import os
-import re
 import selectors
 import signal
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
+from verification.runs.channel import DUMP_LIMIT, RESULT_LOST, Forged, new_token, result_limit, unframe
+from verification.runs.environment import child_environment
 from verification.runs.exits import (
     InternalError,
     Refusal,
-    describe_frame,
+    dumped_frame,
 )
-from verification.runs.limits import Limits, format_seconds
+from verification.runs.limits import Limits, format_seconds, format_size
+from verification.runs.tree import ProcessTree, ended_by_signals
 from verification.terminal_width import CLEAR_LINE
 
 _POLL = 0.25  # seconds between looks at a child that says nothing
@@ -68,7 +73,8 @@ NOTICE_AFTER = 20.0
 
 def notice_stream() -> Any:
     """Where the still-running notice goes: standard error when it is a terminal, else nowhere."""
-    return sys.stderr if sys.stderr.isatty() else None
+    stderr = sys.stderr
+    return stderr if stderr is not None and not stderr.closed and stderr.isatty() else None
 
 
 RESERVE = 8 * 2**20
@@ -94,6 +100,7 @@ def run_job(
     *,
     label: str,
     script: str | None = None,
+    preload: tuple[str, ...] = (),
 ) -> JobResult:
     """Run ``job(**kwargs)`` in a supervised child process and return its result.
 
@@ -110,6 +117,8 @@ def run_job(
         What runs, for messages: ``the check of net.py:Net``.
     script : str, optional
         The checked script, whose deepest frame a refusal names.
+    preload : tuple of str
+        Modules the child imports before its memory limit is set, beyond the job's own module.
 
     Returns
     -------
@@ -119,13 +128,19 @@ def run_job(
     ------
     Refusal
         The job refused (its :class:`ffnn.validation.InputError`, with a cause), ran past
-        ``limits.timeout`` (``timeout``), past ``limits.max_memory`` (``memory``), or ended without a
-        result (``code-failed``). One line each.
+        ``limits.timeout`` (``timeout``), past ``limits.max_memory`` (``memory``), ended without a
+        result, or its result channel held something the checker did not write or more than
+        :func:`~verification.runs.channel.result_limit` bytes (``code-failed``). One line each.
     InternalError
         The job raised an exception of ours; its traceback is the ``detail``.
     KeyboardInterrupt
-        Ctrl-C: the child is killed first.
+        Ctrl-C: the child's whole process tree is killed first.
+
+    Every way this function ends, the child and every process started under it have ended
+    (:class:`~verification.runs.tree.ProcessTree`). ``SIGTERM`` and ``SIGHUP`` to this process end
+    the tree too, and then this process by the same signal.
     """
+    token = new_token()
     description = {
         "job": job,
         "kwargs": kwargs,
@@ -133,21 +148,27 @@ def run_job(
         "label": label,
         "script": script,
         "parent": os.getpid(),
+        "token": token,
+        "preload": list(preload),
     }
     payload = json.dumps(description).encode()
-    with _Child(payload) as child:
-        return child.supervise(limits, label, script)
+    with ended_by_signals():
+        with _Child(payload, token, result_limit(limits.max_memory)) as child:
+            return child.supervise(limits, label, script)
 
 
 class _Child:
-    """A running ``python -m verification.runs.child`` and the three pipes it talks through."""
+    """A running ``python -m verification.runs.child`` in a session of its own, and the three pipes it
+    talks through: its output (copied to our stderr), the result channel and the stack dump."""
 
-    def __init__(self, payload: bytes) -> None:
+    def __init__(self, payload: bytes, token: str, limit: int) -> None:
+        self.token, self.limit, self.overflow = token, limit, False
         self.output_r, output_w = os.pipe()  # the child's stdout and stderr, copied to ours
         self.result_r, result_w = os.pipe()
         self.dump_r, dump_w = os.pipe()
         self.buffers: dict[int, bytearray] = {self.result_r: bytearray(), self.dump_r: bytearray()}
         self.decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.tree = ProcessTree()
         try:
             self.proc = subprocess.Popen(
                 [sys.executable, "-P", "-m", "verification.runs.child", str(result_w), str(dump_w)],
@@ -155,8 +176,11 @@ class _Child:
                 stdout=output_w,
                 stderr=output_w,
                 pass_fds=(result_w, dump_w),
+                start_new_session=True,
+                env=child_environment(),
             )
         except BaseException:
+            self.tree.close()
             for fd in (self.output_r, self.result_r, self.dump_r):
                 os.close(fd)
             raise
@@ -176,17 +200,18 @@ class _Child:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        self.selector.close()
-        for fd in (self.output_r, self.result_r, self.dump_r):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        try:
+            self.tree.end(self.proc)
+        finally:
+            self.tree.close()
+            self.selector.close()
+            for fd in (self.output_r, self.result_r, self.dump_r):
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     def _read(self, timeout: float) -> bool:
-        """Read what the pipes hold, waiting up to ``timeout`` seconds; copy the child's output.
-        False when nothing came."""
+        """Read what the pipes hold, waiting up to ``timeout`` seconds; copy the child's output, keep
+        the result up to its limit and the dump up to :data:`DUMP_LIMIT`. False when nothing came."""
         ready = self.selector.select(timeout)
         for key, _ in ready:
             fd = int(key.fd)
@@ -195,8 +220,12 @@ class _Child:
                 self.selector.unregister(fd)
             elif fd == self.output_r:
                 self._relay(self.decoder.decode(data))
+            elif fd == self.result_r and len(self.buffers[fd]) + len(data) > self.limit:
+                self.overflow = True  # read no more of it: the run ends at once
+                self.selector.unregister(fd)
             else:
-                self.buffers[fd] += data
+                room = (self.limit if fd == self.result_r else DUMP_LIMIT) - len(self.buffers[fd])
+                self.buffers[fd] += data[:room]
         return bool(ready)
 
     def _open(self, fd: int) -> bool:
@@ -210,7 +239,7 @@ class _Child:
 
     def _drain(self, timeout: float = 0.0) -> None:
         """Read until the child's pipes are closed, or nothing comes for ``timeout`` seconds, or for
-        one second at most (a process the code started may hold a pipe open and write on)."""
+        one second at most."""
         until = time.monotonic() + 1.0
         while self.selector.get_map() and self._read(timeout) and time.monotonic() < until:
             pass
@@ -233,25 +262,28 @@ class _Child:
                 stream.flush()
                 stream = None
             self._read(min(remaining, _POLL))
+        if self.overflow:
+            self.tree.end(self.proc)
+            raise _oversized(label, self.limit)
         try:
             self.proc.wait(timeout=max(deadline - time.monotonic(), 0.1))
         except subprocess.TimeoutExpired:  # closed the result pipe but goes on: stop it
             self._stop()
             raise _timeout(label, limits, self._where(script), self._dump()) from None
+        self.tree.end(self.proc)  # whatever the checked code started ends with the child
         self._drain(0.05)
         self._relay(self.decoder.decode(b"", final=True))
         return self._outcome(label, script)
 
     def _stop(self) -> None:
-        """Ask the child for its stack (SIGUSR1), wait for it briefly, then kill the child."""
+        """Ask the child for its stack (SIGUSR1), wait for it briefly, then end the child's tree."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(self.proc.pid, signal.SIGUSR1)
         waited = time.monotonic() + _DUMP_WAIT
         while not self.buffers[self.dump_r] and time.monotonic() < waited and self._open(self.dump_r):
             self._read(0.05)
         self._drain(0.05)  # the rest of the dump
-        self.proc.kill()
-        self.proc.wait()
+        self.tree.end(self.proc)
         self._drain()
 
     def _dump(self) -> str:
@@ -264,10 +296,14 @@ class _Child:
 
     def _outcome(self, label: str, script: str | None) -> JobResult:
         try:
-            message = json.loads(self.buffers[self.result_r])
-        except ValueError:
-            message = None
-        if not isinstance(message, dict):
+            message = unframe(self.token, bytes(self.buffers[self.result_r]))
+        except Forged as forged:
+            raise Refusal(
+                f"{label} gave no result the checker can trust: {forged} (the checked code wrote into "
+                "the checker's result channel)",
+                cause="code-failed",
+            ) from None
+        if message is None:
             raise _crash(label, self.proc.returncode, self._where(script), self._dump())
         if "result" in message:
             r = message["result"]
@@ -292,7 +328,22 @@ def _timeout(label: str, limits: Limits, where: str, dump: str) -> Refusal:
     )
 
 
+def _oversized(label: str, limit: int) -> Refusal:
+    return Refusal(
+        f"{label} sent more than {format_size(limit)} on the checker's result channel, more than a "
+        "result of the checker can be (the checked code wrote into it)",
+        cause="code-failed",
+    )
+
+
 def _crash(label: str, returncode: int | None, where: str, dump: str) -> Refusal:
+    if returncode == RESULT_LOST:
+        return Refusal(
+            f"{label} ended without a result: the checked code closed or replaced the checker's result "
+            f"channel{where}",
+            cause="code-failed",
+            detail=dump or None,
+        )
     if returncode is not None and returncode < 0:
         try:
             how = f"was killed by {signal.Signals(-returncode).name}"
@@ -305,26 +356,3 @@ def _crash(label: str, returncode: int | None, where: str, dump: str) -> Refusal
         cause="code-failed",
         detail=dump or None,
     )
-
-
-_DUMP_LINE = re.compile(r'^\s*File "(?P<file>.*)", line (?P<line>\d+|\?\?\?) in (?P<name>.*)$')
-
-
-def dumped_frame(dump: str, script: str | None) -> str | None:
-    """The most recent frame of ``script`` in a :mod:`faulthandler` dump, as ``backward at net.py,
-    line 9``; None when the dump shows none.
-
-    The dump lists each thread "most recent call first": lines ``File "PATH", line N in NAME``.
-    """
-    if script is None:
-        return None
-    target = Path(script).resolve()
-    for text in dump.splitlines():
-        m = _DUMP_LINE.match(text)
-        if m is None:
-            continue
-        with contextlib.suppress(OSError, ValueError):
-            if Path(m["file"]).resolve() == target:
-                line = int(m["line"]) if m["line"].isdigit() else None
-                return describe_frame(m["name"], m["file"], line)
-    return None

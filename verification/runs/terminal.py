@@ -48,6 +48,7 @@ def finish(dispatch: Callable[[list[str]], int], raw: list[str]) -> int:
     """
     debug = "--debug" in raw
     argv_ = [a for a in raw if a != "--debug"]
+    _fill_closed_streams()
     as_json = False
     try:
         as_json = _wants_json(argv_)
@@ -77,6 +78,27 @@ def finish(dispatch: Callable[[list[str]], int], raw: list[str]) -> int:
         return _internal(
             f"{type(exc).__name__}: {' '.join(str(exc).split())}", traceback.format_exc(), debug, as_json
         )
+
+
+def _fill_closed_streams() -> None:
+    """A closed standard input or standard error (``<&-``, ``2>&-``) becomes ``/dev/null``.
+
+    Python sets ``sys.stderr`` to None when descriptor 2 is closed at start-up, and a pipe opened later
+    would take the free number 0 or 2 and be mistaken for a standard stream by the child. Standard
+    output is different: its report would be lost, so a closed one is refused (status 74).
+    """
+    for fd, mode in ((0, os.O_RDONLY), (2, os.O_WRONLY)):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, mode)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    if sys.stdin is None:
+        sys.stdin = open(0, closefd=False, encoding="utf-8")
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", closefd=False, encoding="utf-8", errors="backslashreplace")
 
 
 def _wants_json(argv: list[str]) -> bool:

@@ -50,14 +50,14 @@ searched. For ``cross_entropy`` a label vector must also sum to 1."""
 
 def validate_activation_id(name: str) -> str:
     """Return ``name`` if it is a catalog activation id, else raise :class:`InputError`."""
-    if name not in ACTIVATIONS:
+    if not isinstance(name, str) or name not in ACTIVATIONS:
         raise InputError(f"unknown activation {name!r}; known activations: {', '.join(ACTIVATIONS)}")
     return name
 
 
 def validate_loss_id(name: str) -> str:
     """Return ``name`` if it is a catalog loss id, else raise :class:`InputError`."""
-    if name not in LOSSES:
+    if not isinstance(name, str) or name not in LOSSES:
         raise InputError(f"unknown loss {name!r}; known losses: {', '.join(LOSSES)}")
     return name
 

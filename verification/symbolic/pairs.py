@@ -312,7 +312,6 @@ def _softmax(loss: str) -> PairDerivation:
     )
 
 
-@cache
 def derive_pair(loss: str, activation: str) -> PairDerivation:
     """Derive, simplify and decide the output delta of one pair (cached).
 
@@ -336,8 +335,12 @@ def derive_pair(loss: str, activation: str) -> PairDerivation:
     ArithmeticError
         If a step of the derivation fails its own proof (a bug, never expected).
     """
-    validate_loss_id(loss)
-    validate_activation_id(activation)
+    return _derived(validate_loss_id(loss), validate_activation_id(activation))
+
+
+@cache
+def _derived(loss: str, activation: str) -> PairDerivation:
+    """:func:`derive_pair` of two valid ids, cached (validated first, so the cache never sees a list)."""
     note = domain_note(loss, activation)
     if note is not None:
         return PairDerivation(loss, activation, note, None, None, None, None, activation == "relu", ())

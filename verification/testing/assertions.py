@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ffnn.losses import get_loss
+from ffnn.validation import whole_number
 from verification.adapters.detection import adapt
 from verification.adapters.options import Options
 from verification.identification.identify import identify
@@ -60,21 +62,31 @@ def assert_gradient_of(
         names the first differing parameter (output layer first), its worst entries as analytic against
         numeric values with the numeric error estimate, and what the code matches instead.
     InputError
-        When the code cannot be run (see :func:`verification.adapters.detection.adapt`).
+        On an argument out of its range (a loss that is not a catalog id, a negative seed, a count or
+        method :class:`~verification.identification.request.Probing` refuses), named before the code
+        runs; or when the code cannot be run (see :func:`verification.adapters.detection.adapt`).
 
     Examples
     --------
     >>> from ffnn import Network, backward
-    >>> from verification.adapters.subject import subject_from_network
+    >>> from verification.adapters.reference import subject_from_network
     >>> net = Network.initialise((4, 3, 2), "sigmoid", seed=1)
     >>> chain = subject_from_network(net, lambda n, x, y: backward(n, x, y, rule="chain"))
     >>> assert_gradient_of(chain, "mse").identified
     'mse'
     """
     __tracebackhide__ = True  # pytest shows the caller's line and this message, not this function's body
-    probing = Probing(seed=seed, probes=probes, samples=samples, method=method, rtol=rtol, atol=atol)
+    asked = get_loss(loss).name  # the arguments first, before the code runs: a bad one is named
+    probing = Probing.of(
+        seed=whole_number("seed", seed, minimum=0),
+        probes=probes,
+        samples=samples,
+        method=method,
+        rtol=rtol,
+        atol=atol,
+    )
     subject = adapt(code, options)
-    result = identify(subject, loss, probing)
+    result = identify(subject, asked, probing)
     if not result.matches_asked:
         note = override_note(result)
         lines = [

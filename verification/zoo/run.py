@@ -15,7 +15,8 @@ import numpy as np
 
 from ffnn.backprop import backward as reference_backward
 from ffnn.network import Network
-from verification.adapters.subject import subject_from_network
+from ffnn.pairs import valid_pairs
+from verification.adapters.reference import subject_from_network
 from verification.identification.identify import identify
 from verification.identification.outcome import IdentificationReport
 from verification.identification.report import format_scale
@@ -132,16 +133,11 @@ class ZooReport:
         }
 
 
-# output activation → losses whose domain holds its values
 _LOSSES_FOR = {
-    "identity": ("mse",),
-    "tanh": ("mse",),
-    "relu": ("mse",),
-    "softplus": ("mse", "poisson_nll"),
-    "exp": ("mse", "poisson_nll"),
-    "sigmoid": ("mse", "bce", "cross_entropy", "poisson_nll"),
-    "softmax": ("mse", "bce", "cross_entropy", "poisson_nll"),
+    activation: tuple(loss for loss, a in valid_pairs() if a == activation)
+    for activation in dict.fromkeys(a for _, a in valid_pairs())
 }
+"""Output activation → the losses whose domain holds its values (:func:`ffnn.pairs.valid_pairs`)."""
 METHOD = "richardson"
 """The method ``check`` uses for code that runs on real numbers only, as scripts do; the zoo uses it too,
 so it measures the checker as users meet it."""

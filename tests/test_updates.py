@@ -1,0 +1,111 @@
+"""What the source of a training method says (``verification.reading.updates``), and the epoch loops the
+loader cuts to one step (``verification.reading.loop_cuts``), read from small methods written here."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import numpy as np
+
+from verification.reading.loop_cuts import cut_loops
+from verification.reading.updates import loop_attributes, update_sign
+
+
+class Momentum:
+    """An update that subtracts from the weights and adds into its velocity and a step counter."""
+
+    def __init__(self) -> None:
+        self.W1 = np.zeros((2, 2))
+        self.b1 = np.zeros(2)
+        self.steps = 0
+
+    def train(self, x: np.ndarray, y: np.ndarray) -> None:
+        g = np.outer(x, y)
+        self.b1 += 0.0 * y  # a parameter slot added to beside the weights' -= update
+        self.W1 -= 0.1 * g
+        self.steps += 1
+
+
+class Adds:
+    """An update that adds a step in the direction of y − a."""
+
+    def __init__(self) -> None:
+        self.W1 = np.zeros((2, 2))
+
+    def train(self, x: np.ndarray, error: np.ndarray) -> None:
+        self.W1 += 0.1 * np.outer(x, error)
+
+
+def test_a_minus_update_beside_a_plus_on_another_slot_reads_as_minus() -> None:
+    assert update_sign(Momentum.train, ["W1", "b1"]) == -1
+
+
+def test_an_update_that_adds_reads_as_plus() -> None:
+    assert update_sign(Adds.train, ["W1"]) == 1
+
+
+def test_a_step_counter_is_not_a_parameter() -> None:
+    assert update_sign(Momentum.train, ["steps_not_named"]) is None
+
+
+def _cut(source: str) -> tuple[str, int]:
+    stmt = ast.parse(textwrap.dedent(source)).body[0]
+    changed, cuts = cut_loops(stmt)
+    return ast.unparse(changed), len(cuts)
+
+
+def test_an_epoch_loop_runs_once_from_its_own_start() -> None:
+    text, cuts = _cut(
+        """
+        def train(self, X, y):
+            for epoch in range(1, self.epochs + 1):
+                self.W -= 0.1 * self.grad(X, y)
+        """
+    )
+    assert cuts == 1 and "range(1, 1 + 1)" in text, text
+
+
+def test_a_constant_bound_of_fifty_or_more_is_an_epoch_loop_whatever_its_variable() -> None:
+    text, cuts = _cut(
+        """
+        def train(self, X, y):
+            epochs = 1000
+            for i in range(epochs):
+                self.W -= 0.1 * self.grad(X, y)
+        """
+    )
+    assert cuts == 1 and "range(0, 0 + 1)" in text, text
+
+
+def test_loops_over_layers_and_samples_stay() -> None:
+    text, cuts = _cut(
+        """
+        def backprop(self, X, y):
+            for i in range(self.num_layers):
+                self.W[i] -= 0.1
+            for x, t in zip(X, y):
+                self.b -= t
+        """
+    )
+    assert cuts == 0, text
+
+
+def test_a_loop_that_never_ends_is_not_cut() -> None:
+    text, cuts = _cut(
+        """
+        def forward(self, x):
+            while True:
+                pass
+        """
+    )
+    assert cuts == 0, text
+
+
+def test_a_cut_loop_counts_as_bounded_for_a_training_method() -> None:
+    class Net:
+        def train(self, x: np.ndarray) -> None:
+            for _epoch in range(5000):
+                self.W = self.W - x
+
+    assert loop_attributes(Net.train) == ([], False)

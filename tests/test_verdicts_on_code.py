@@ -1,0 +1,356 @@
+"""``check`` must not print a verdict its own setup does not support: each class of wrong verdict met on
+code the team had not seen, in a script of that style written here (none is a copy), with the verdict
+derived by hand in its comment.
+
+The classes: labels or outputs of a guessed format (varied, and an ambiguous reading refused); a bug
+that shows only on batches; gradients the code leaves out (a layer without a gradient, a weight the step
+never updates, a vector bias given a scalar gradient); state carried from one probe to the next
+(momentum); an input the forward pass ignores; the method named on the command line; float32 code;
+hidden ReLU units dead at one draw.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ffnn.validation import InputError
+from verification.identification.check import check_target
+from verification.identification.outcome import CheckReport
+from verification.identification.request import CheckRequest
+from verification.identification.setups import Ambiguous
+
+HEAD = """
+import numpy as np
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+"""
+
+
+def check(tmp_path: Path, body: str, target: str = "", **kwargs: object) -> CheckReport:
+    path = tmp_path / "net.py"
+    path.write_text(HEAD + textwrap.dedent(body), encoding="utf-8")
+    return check_target(CheckRequest.parse(f"{path}{target}", **kwargs))  # type: ignore[arg-type]
+
+
+# scores out of forward, softmax inside the loss: dscores = softmax(s) − y is the gradient of
+# cross_entropy on softmax(s), so the reading --output softmax is kept
+LOGITS = """
+class TwoLayer:
+    def __init__(self, n_in=4, n_hidden=5, n_out=3):
+        self.W1 = np.random.randn(n_in, n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_out)
+
+    def scores(self, X):
+        self.h = np.tanh(X @ self.W1)
+        return self.h @ self.W2
+
+    def backward(self, X, y):
+        s = self.scores(X)
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        p[np.arange(len(y)), y] -= 1
+        p /= len(y)
+        dh = p @ self.W2.T * (1 - self.h ** 2)
+        return {"W1": X.T @ dh, "W2": self.h.T @ p}
+"""
+
+
+def test_scores_with_the_softmax_in_the_loss_read_as_cross_entropy_on_their_softmax(tmp_path: Path) -> None:
+    report = check(tmp_path, LOGITS)
+    assert (report.result.identified, report.result.reading) == ("cross_entropy", "softmax"), (
+        report.result.notes
+    )
+    assert report.recipe is not None and "--output softmax" in report.command.split("--setup")[1], (
+        report.command
+    )
+
+
+# with class indices the code one-hots them and back-propagates a − t (mse); given one-hot labels it
+# back-propagates 2 (a − y): the verdict depends on the label format, and nothing in the file says which
+AMBIGUOUS = """
+class Net:
+    def __init__(self):
+        self.W = np.random.randn(3, 2)
+
+    def forward(self, x):
+        return x @ self.W
+
+    def backward(self, x, y):
+        a = self.forward(x)
+        if np.ndim(y) == 1:
+            e = a - np.eye(2)[y]
+        else:
+            e = 2 * (a - y)
+        return x.T @ e / len(x)
+"""
+
+
+def test_readings_that_find_different_losses_are_refused_as_ambiguous(tmp_path: Path) -> None:
+    with pytest.raises(Ambiguous) as caught:
+        check(tmp_path, AMBIGUOUS)
+    options = {a.option: a.verdict for a in caught.value.alternatives}
+    assert caught.value.cause == "ambiguous"
+    assert (options["as detected"], options["--labels index"]) == ("mse × 2", "mse"), options
+    assert "--labels" in (caught.value.hint or ""), caught.value.hint
+
+
+# per-sample loop that overwrites its accumulators (=, not +=): right at one sample, the gradient of the
+# last sample only at a batch
+OVERWRITE = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+
+    def forward(self, X):
+        return sigmoid(sigmoid(X @ self.W1) @ self.W2)
+
+    def backward(self, X, Y):
+        for x, y in zip(X, Y):
+            a1 = sigmoid(x @ self.W1)
+            a2 = sigmoid(a1 @ self.W2)
+            d2 = (a2 - y) * a2 * (1 - a2)
+            d1 = d2 @ self.W2.T * a1 * (1 - a1)
+            dW1 = np.outer(x, d1)
+            dW2 = np.outer(a1, d2)
+        return dW1, dW2
+"""
+
+
+def test_a_gradient_overwritten_over_the_samples_of_a_batch_is_no_verdict(tmp_path: Path) -> None:
+    result = check(tmp_path, OVERWRITE).result
+    assert result.identified == "mse", "at one sample the code is the mse gradient"
+    assert result.verdict.batch is not None and result.verdict.batch.reduction == "inconsistent"
+    assert not result.success, "a verdict that fails on batches is no success"
+
+
+def test_a_per_sample_sum_is_the_gradient_summed_over_the_batch(tmp_path: Path) -> None:
+    result = check(
+        tmp_path,
+        OVERWRITE.replace("dW1 = np.outer", "dW1 += np.outer")
+        .replace("dW2 = np.outer", "dW2 += np.outer")
+        .replace(
+            "for x, y in zip",
+            "dW1, dW2 = np.zeros_like(self.W1), np.zeros_like(self.W2)\n        for x, y in zip",
+        ),
+    ).result
+    assert (result.identified, result.verdict.batch.reduction) == ("mse", "sum"), result.verdict.batch  # type: ignore[union-attr]
+
+
+# a backward pass that returns the input layer's gradient only: W2 gets none, so no loss fits W2
+MISSING_LAYER = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        return sigmoid(self.h @ self.W2)
+
+    def backprop(self, x, y):
+        a = self.forward(x)
+        d2 = (a - y) * a * (1 - a)
+        d1 = d2 @ self.W2.T * self.h * (1 - self.h)
+        return {"W1": x.T @ d1}
+"""
+
+
+def test_a_layer_without_a_gradient_is_a_mismatch_not_a_skip(tmp_path: Path) -> None:
+    result = check(tmp_path, MISSING_LAYER).result
+    assert result.identified is None and result.parameter_identified("W2") == (None, None), result.notes
+    assert any("W2" in n and "no gradient returned" in n for n in result.notes), result.notes
+
+
+# the classic forgotten update: the step never changes W2
+FORGOTTEN_UPDATE = """
+class Net:
+    def __init__(self, lr=0.5):
+        self.W1, self.W2, self.lr = np.random.randn(3, 4), np.random.randn(4, 2), lr
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        return sigmoid(self.h @ self.W2)
+
+    def train(self, x, y):
+        a = self.forward(x)
+        d2 = (a - y) * a * (1 - a)
+        d1 = d2 @ self.W2.T * self.h * (1 - self.h)
+        self.W1 -= self.lr * x.T @ d1
+"""
+
+
+def test_a_weight_the_step_never_updates_is_a_mismatch(tmp_path: Path) -> None:
+    result = check(tmp_path, FORGOTTEN_UPDATE).result
+    assert result.identified is None, f"got {result.identified}, but W2 is never trained"
+    assert any("W2" in n and "never changed by the step" in n for n in result.notes), result.notes
+
+
+# the bias gradient summed over everything: a numpy scalar for a vector bias
+SCALAR_BIAS = """
+class Net:
+    def __init__(self):
+        self.W = np.random.randn(3, 2)
+        self.b = np.zeros(2)
+
+    def forward(self, x):
+        return sigmoid(x @ self.W + self.b)
+
+    def backward(self, x, y):
+        a = self.forward(x)
+        d = (a - y) * a * (1 - a)
+        return {"W": x.T @ d, "b": np.sum(d)}
+"""
+
+
+def test_a_scalar_gradient_for_a_vector_bias_is_a_mismatch(tmp_path: Path) -> None:
+    result = check(tmp_path, SCALAR_BIAS).result
+    assert result.identified is None and result.parameter_identified("b")[0] is None, result.notes
+
+
+# momentum: the first step of every probe is −lr g, but a probe that saw an earlier probe's velocity
+# would not be; every probe starts from the setup's state, so this is the mse gradient
+MOMENTUM = """
+class Net:
+    def __init__(self, lr=0.1, mu=0.9):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+        self.v1, self.v2 = np.zeros((3, 4)), np.zeros((4, 2))
+        self.lr, self.mu = lr, mu
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        return sigmoid(self.h @ self.W2)
+
+    def train(self, x, y):
+        a = self.forward(x)
+        d2 = (a - y) * a * (1 - a)
+        d1 = d2 @ self.W2.T * self.h * (1 - self.h)
+        self.v2 = self.mu * self.v2 - self.lr * self.h.T @ d2
+        self.v1 = self.mu * self.v1 - self.lr * x.T @ d1
+        self.W2 += self.v2
+        self.W1 += self.v1
+"""
+
+
+def test_optimiser_state_never_leaks_from_one_probe_into_the_next(tmp_path: Path) -> None:
+    result = check(tmp_path, MOMENTUM).result
+    assert (result.identified, result.scale) == ("mse", 1.0), result.notes
+
+
+# a forward pass over scalar weights that reads x[0] and x[1] only: the width is 2, not the 3 a weight
+# count would suggest
+IGNORES_AN_INPUT = """
+class Neuron:
+    def __init__(self):
+        self.w1, self.w2, self.b = 0.5, -0.3, 0.1
+
+    def feedforward(self, x):
+        return sigmoid(self.w1 * x[0] + self.w2 * x[1] + self.b)
+
+    def gradient(self, x, y):
+        a = self.feedforward(x)
+        d = (a - y) * a * (1 - a)
+        return {"w1": d * x[0], "w2": d * x[1], "b": d}
+"""
+
+
+def test_a_width_that_leaves_an_input_unread_is_not_taken(tmp_path: Path) -> None:
+    report = check(tmp_path, IGNORES_AN_INPUT)
+    assert report.result.identified == "mse"
+    assert report.recipe is not None
+    from verification.adapters.layouts import Layout
+
+    assert isinstance(report.recipe.layout, Layout)
+
+
+TWO_METHODS = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        return sigmoid(self.h @ self.W2)
+
+    def backward(self, x, y):
+        a = self.forward(x)
+        d2 = (a - y) * a * (1 - a)
+        return {"W1": x.T @ (d2 @ self.W2.T * self.h * (1 - self.h)), "W2": self.h.T @ d2}
+
+    def backward_buggy(self, x, y):
+        a = self.forward(x)
+        d2 = (a - y) * a * (1 - a)
+        return {"W1": x.T @ (d2 @ self.W2.T), "W2": self.h.T @ d2}
+"""
+
+
+def test_the_method_named_is_the_one_checked(tmp_path: Path) -> None:
+    buggy = check(tmp_path, TWO_METHODS, ":Net.backward_buggy").result
+    assert (buggy.subject, buggy.identified) == ("Net.backward_buggy", None), buggy.subject
+    right = check(tmp_path, TWO_METHODS, ":Net.backward").result
+    assert (right.subject, right.identified) == ("Net.backward", "mse")
+
+
+@pytest.mark.parametrize("name", ["forward", "__init__"])
+def test_the_forward_pass_or_the_constructor_named_is_refused(tmp_path: Path, name: str) -> None:
+    with pytest.raises(InputError, match=r"not a backward pass|the forward pass"):
+        check(tmp_path, TWO_METHODS, f":Net.{name}")
+
+
+FLOAT32 = """
+class Net32:
+    def __init__(self):
+        self.W1 = np.random.randn(4, 5).astype(np.float32)
+        self.W2 = np.random.randn(5, 3).astype(np.float32)
+
+    def forward(self, x):
+        x = np.asarray(x, dtype=np.float32)
+        self.h = sigmoid(x @ self.W1.astype(np.float32))
+        return sigmoid(self.h @ self.W2.astype(np.float32))
+
+    def backward(self, x, y):
+        x = np.asarray(x, dtype=np.float32)
+        a = self.forward(x)
+        d2 = ((a - y) * a * (1 - a)).astype(np.float32)
+        d1 = d2 @ self.W2.T * self.h * (1 - self.h)
+        return {"W1": x.T @ d1, "W2": self.h.T @ d2}
+"""
+
+
+def test_correct_float32_code_is_compared_at_its_precision(tmp_path: Path) -> None:
+    result = check(tmp_path, FLOAT32).result
+    assert result.identified == "mse", result.notes
+    assert any("float32" in n for n in result.notes), result.notes
+
+
+# a deep ReLU network over a dict: whichever units a draw kills, every parameter is compared
+DEEP_RELU = """
+def init(sizes):
+    return {f"W{l}": np.random.randn(sizes[l - 1], sizes[l]) for l in range(1, len(sizes))}
+
+def forward(X, params):
+    a, cache = X, [X]
+    for l in range(1, len(params)):
+        a = np.maximum(0, a @ params[f"W{l}"])
+        cache.append(a)
+    return sigmoid(a @ params[f"W{len(params)}"]), cache
+
+def backward(X, Y, params, cache):
+    grads, L = {}, len(params)
+    out = sigmoid(cache[-1] @ params[f"W{L}"])
+    d = out - Y
+    for l in range(L, 0, -1):
+        grads[f"W{l}"] = cache[l - 1].T @ d / len(X)
+        d = (d @ params[f"W{l}"].T) * (cache[l - 1] > 0)
+    return grads
+"""
+
+
+def test_every_parameter_of_a_deep_relu_network_is_compared(tmp_path: Path) -> None:
+    result = check(tmp_path, DEEP_RELU).result
+    assert result.identified == "bce", result.notes
+    built = {f"parameters['W{l}']" for l in (1, 2)}  # init(sizes=[4, 5, 3]): two layers
+    assert set(result.backward_order) == built, result.backward_order
+    assert not any("not checked" in n or "read as data" in n for n in result.notes), result.notes

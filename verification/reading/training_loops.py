@@ -1,0 +1,317 @@
+"""A script's own training loop, read off its syntax tree: what it trains, on which data, towards which
+labels, and what its forward pass is.
+
+A network with no class and no function lives in a training loop at the top level, in one of two ways:
+
+* **arrays updated in place**: ``for j in range(60000): l1 = …; l2 = …; syn1 += …`` (the weights are
+  the top-level arrays the body updates, the learning rate the constant or name the update multiplies
+  by);
+* **objects driven by method calls**: layer objects built at the top level and chained in the body
+  (``dense1.forward(X)``, …, ``loss.backward(…)``, ``optimizer.update_params(dense1)``), as in NNFS; the
+  weights are the arrays inside the objects, the gradient what their backward passes store.
+
+Read from the loop (:func:`training_loop`): the *label*, the data name in the first statement that
+compares an output with data (an error ``y − output``, or a loss called on an output and the labels);
+the *output*, the stored name or attribute it is compared with; the *inputs*, the other data name the
+body reads before it (named like inputs when several are, never one named like a weight); the loop
+variables, bound to the first sample. :func:`setup_statements` gives the top-level statements before the
+loop that build the network, without those that load or transform the data and without calls of
+modules whose import failed. Nothing is run here.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field
+
+from verification.reading import conventions as cv
+
+PRINTS = ("print", "show", "plot", "append", "seed", "savefig", "imshow", "title", "legend", "figure")
+"""Calls that only print, plot or log: left out of a recipe."""
+WEIGHT_LIKE = re.compile(r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class TrainingLoop:
+    """A top-level training loop, read (see the module docstring).
+
+    Attributes
+    ----------
+    index : int
+        Its position among the script's top-level statements.
+    line : int
+    body : list of ast.stmt
+        The innermost body that does one step's work.
+    loop_variables : list of str
+        The ``range`` loop variables around it (bound to 0).
+    updated : list of str
+        Top-level names the body updates in place (``W += …``).
+    rate : str or None
+        The learning rate an in-place update multiplies by.
+    objects : list of str
+        Top-level names the body calls methods of.
+    label : str
+    inputs : str
+    output : str
+        The expression the body compares with the labels.
+    cut : int
+        Statements of ``body`` before the one that reads the labels: the forward pass.
+    """
+
+    index: int
+    line: int
+    body: list[ast.stmt]
+    loop_variables: list[str]
+    updated: list[str]
+    rate: str | None
+    objects: list[str]
+    label: str
+    inputs: str
+    output: str
+    cut: int
+    arrays: list[str] = field(default_factory=list)
+
+
+def _loads(node: ast.AST) -> list[str]:
+    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+
+
+def _stores(stmt: ast.stmt) -> list[str]:
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+        targets = [stmt.target]
+    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
+def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
+    """Names updated in place in ``stmts`` (``W += …``, ``W = W - …``, and ``p -= …`` over ``zip([W1, …],
+    …)``), with the update expressions."""
+    names: list[str] = []
+    exprs: list[ast.expr] = []
+    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
+            target: ast.expr = node.target
+            while isinstance(target, ast.Subscript):
+                target = target.value
+            if isinstance(target, ast.Name):
+                names.append(target.id)
+                exprs.append(node.value)
+        elif (
+            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        ):
+            t, v = node.targets[0].id, node.value
+            if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and _name(v.left) == t:
+                names.append(t)
+                exprs.append(v.right)
+        elif isinstance(node, ast.For) and update_loop(node):
+            first = node.iter.args[0]  # type: ignore[attr-defined]
+            names += [e.id for e in first.elts if isinstance(e, ast.Name)]
+    return list(dict.fromkeys(names)), exprs
+
+
+def _name(node: ast.AST) -> str:
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def update_loop(loop: ast.For) -> bool:
+    """``for p, g in zip([W1, W2], [dW1, dW2]): p -= lr * g``: a loop over the parameters, part of one
+    step."""
+    call = loop.iter
+    return (
+        isinstance(call, ast.Call)
+        and getattr(call.func, "id", "") == "zip"
+        and bool(call.args)
+        and isinstance(call.args[0], ast.List | ast.Tuple)
+        and any(isinstance(n, ast.AugAssign) for n in ast.walk(loop))
+    )
+
+
+def receivers(stmts: list[ast.stmt], names: set[str]) -> list[str]:
+    """Names among ``names`` whose methods ``stmts`` call (``dense1.forward(X)``)."""
+    out = []
+    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            root: ast.expr = node.func.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in names:
+                out.append(root.id)
+    return list(dict.fromkeys(out))
+
+
+def prints(stmt: ast.stmt) -> bool:
+    """Statements that only print or plot, and loops and ifs (left out of a recipe), but for a loop
+    over the parameters that updates them."""
+    if isinstance(stmt, ast.For) and update_loop(stmt):
+        return False
+    if isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        f = stmt.value.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        return name in PRINTS
+    return False
+
+
+def constructed(tree: ast.Module, index: int) -> set[str]:
+    """Top-level names bound before statement ``index`` to the result of calling a class or function
+    of the script's own (``dense1 = Layer_Dense(2, 64)``): objects, not arrays."""
+    own = {s.name for s in tree.body if isinstance(s, ast.ClassDef | ast.FunctionDef)}
+    return {
+        n
+        for s in tree.body[:index]
+        if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and _name(s.value.func) in own
+        for n in _stores(s)
+    }
+
+
+def assigned_before(tree: ast.Module, index: int) -> set[str]:
+    """Top-level names assigned before statement ``index``."""
+    return {n for s in tree.body[:index] for n in _stores(s)}
+
+
+def _innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
+    """The body that does one step's work (descending through a single nested loop that holds all of
+    it, such as a loop over samples or mini-batches) and the ``range`` variables around it."""
+    variables = [loop.target.id] if isinstance(loop, ast.For) and isinstance(loop.target, ast.Name) else []
+    body = loop.body
+    while True:
+        work = [s for s in body if not prints(s) or isinstance(s, ast.For)]
+        inner = [s for s in work if isinstance(s, ast.For) and not update_loop(s)]
+        if len(inner) == 1 and len(work) == 1:
+            if isinstance(inner[0].target, ast.Name):
+                variables.append(inner[0].target.id)
+            body = inner[0].body
+            continue
+        return body, variables
+
+
+def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
+    """``(k, label, output)``: the first statement that compares an output with a data name."""
+    stored: list[str] = []
+    for k, s in enumerate(body):
+        names = set(_loads(s))
+        hits = [d for d in data if d in names and d not in stored and not WEIGHT_LIKE.match(d)]
+        hits = [d for d in hits if cv.role(d, 1) == "y" or _compared(s, d)]
+        for label in reversed(hits):
+            output = next((n for n in reversed(stored) if n in names and n != label), None)
+            if output is None:
+                output = _call_partner(s, label, stored)
+            if output is not None:
+                return k, label, output
+        stored += _stores(s)
+    return None
+
+
+def _compared(stmt: ast.stmt, name: str) -> bool:
+    """Whether ``stmt`` subtracts something from ``name`` or ``name`` from something (an error)."""
+    return any(
+        isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and name in (_name(n.left), _name(n.right))
+        for n in ast.walk(stmt)
+    )
+
+
+def _call_partner(stmt: ast.stmt, label: str, stored: list[str]) -> str | None:
+    """In a call that takes ``label``, the other argument when it is an output (a name the body stored,
+    or an attribute an object's forward pass set): the output it is compared with
+    (``loss_activation.forward(dense2.output, y)`` → ``dense2.output``)."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call) and any(_name(a) == label for a in node.args):
+            others = [
+                a
+                for a in node.args
+                if _name(a) != label and (isinstance(a, ast.Attribute) or _name(a) in stored)
+            ]
+            if len(others) == 1:
+                return ast.unparse(others[0])
+    return None
+
+
+def training_loop(tree: ast.Module) -> TrainingLoop | None:
+    """The script's training loop (see the module docstring), or None."""
+    for index, stmt in enumerate(tree.body):
+        if not isinstance(stmt, ast.For | ast.While):
+            continue
+        found = _read(tree, index, stmt)
+        if found is not None:
+            return found
+    return None
+
+
+def _read(tree: ast.Module, index: int, loop: ast.For | ast.While) -> TrainingLoop | None:
+    body, variables = _innermost(loop)
+    before = assigned_before(tree, index)
+    updated, exprs = updates(body)
+    updated = [w for w in updated if w in before]
+    objects = receivers(body, constructed(tree, index))
+    if not updated and not objects:
+        return None
+    read = list(dict.fromkeys(_loads(ast.Module(body=body, type_ignores=[]))))
+    data = [n for n in read if n in before and n not in updated and n not in objects]
+    found = _label_statement(body, data)
+    if found is None:
+        return None
+    cut, label, output = found
+    forward_reads = set(_loads(ast.Module(body=body[:cut], type_ignores=[])))
+    candidates = [d for d in data if d != label and d in forward_reads and not WEIGHT_LIKE.match(d)]
+    named = [d for d in candidates if cv.role(d, 1) == "x"]
+    inputs = named[0] if named else candidates[0] if len(candidates) == 1 else None
+    if inputs is None:
+        return None
+    arrays = [d for d in data if d in forward_reads and d not in (inputs, label) and WEIGHT_LIKE.match(d)]
+    return TrainingLoop(
+        index=index,
+        line=loop.lineno,
+        body=body,
+        loop_variables=variables,
+        updated=updated,
+        rate=_rate(exprs, before),
+        objects=objects,
+        label=label,
+        inputs=inputs,
+        output=output,
+        cut=cut,
+        arrays=arrays,
+    )
+
+
+def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
+    """The learning rate an update multiplies by: a constant or a top-level name named like a rate
+    (``lr * g``, ``rate * h.T @ d``)."""
+    for e in exprs:
+        for node in ast.walk(e):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+                for side in (node.left, node.right):
+                    if (
+                        isinstance(side, ast.Constant)
+                        and isinstance(side.value, int | float)
+                        and side.value != 2
+                    ):
+                        return repr(side.value)
+                    if (
+                        isinstance(side, ast.Name)
+                        and side.id.lower() in cv.lower(cv.LR_NAMES)
+                        and side.id in assigned
+                    ):
+                        return side.id
+    return None
+
+
+def setup_statements(tree: ast.Module, loop: TrainingLoop, failed: set[str]) -> list[str]:
+    """The top-level statements before the loop that build the network: assignments and calls, without
+    those that bind or read the data (and what follows from them), print or plot, or use a module whose
+    import failed."""
+    tainted = {loop.inputs, loop.label} | set(failed)
+    kept = []
+    for s in tree.body[: loop.index]:
+        if not isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) or prints(s):
+            continue
+        stores = set(_stores(s))
+        if stores & {loop.inputs, loop.label} or set(_loads(s)) & tainted:
+            tainted |= stores
+            continue
+        kept.append(ast.unparse(s))
+    return kept
