@@ -58,3 +58,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.section("examples found by the property tests (see docs/properties.md)")
         for text in _EXAMPLES:
             terminalreporter.write_line(text + "\n")
+
+
+@pytest.fixture(autouse=True)
+def _reports_at_80_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports are fitted to ``COLUMNS`` (verification.terminal_width): tests read them at the width of
+    a pipe, 80, whatever terminal runs the suite."""
+    monkeypatch.setenv("COLUMNS", "80")

@@ -84,3 +84,60 @@ def test_the_documented_failure_message_is_the_one_given() -> None:
     with pytest.raises(AssertionError) as info:
         assert_gradient_of(network(30, 5, 3), "mse")
     assert str(info.value).strip() == shown
+
+
+def test_the_plugin_lists_its_options_and_marker(pytester: pytest.Pytester) -> None:
+    args = [] if _plugin_installed() else ["-p", "verification.testing.pytest_plugin"]
+    helped = pytester.runpytest(*args, "--help").stdout.str()
+    assert "backprop-verify: gradient assertions (the assert_gradient_of fixture):" in helped
+    for option in ("--gradient-seed=N", "--gradient-probes=K", "--gradient-method="):
+        assert option in helped
+    assert "@pytest.mark.gradient_settings(**settings)" in pytester.runpytest(*args, "--markers").stdout.str()
+
+
+FAILING = """
+import pytest
+from pathlib import Path
+from verification.reading.loader import load_script
+
+NETWORK = load_script(Path(__file__).parent / "question_shortcut.py").get("NeuralNetwork")
+
+
+@pytest.mark.gradient_settings(seed=4)
+def test_marked(assert_gradient_of):
+    assert_gradient_of(NETWORK(30, 5, 3), "mse")
+
+
+def test_plain(assert_gradient_of):
+    assert_gradient_of(NETWORK(30, 5, 3), "mse")
+"""
+
+
+def test_a_failure_shows_the_message_not_the_assertions_source(pytester: pytest.Pytester) -> None:
+    pytester.copy_example(str(EXAMPLES / "question_shortcut.py"))
+    pytester.makepyfile(test_failing=FAILING)
+    args = [] if _plugin_installed() else ["-p", "verification.testing.pytest_plugin"]
+    result = pytester.runpytest(*args, "-p", "no:cacheprovider", "--strict-markers", "--gradient-probes", "2")
+    result.assert_outcomes(failed=2)
+    out = result.stdout.str()
+    assert "assertions.py" not in out and "pytest_plugin.py" not in out  # the helper frames are hidden
+    assert out.count("E       AssertionError: NeuralNetwork.backward is not the gradient of mse") == 2
+    # the marker's seed for one test, the command line's probes for both
+    assert "2 probes of 1 sample(s), seed 4," in out and "2 probes of 1 sample(s), seed 0," in out
+
+
+def test_a_given_tolerance_is_applied_and_the_derived_verdict_kept() -> None:
+    from verification.identification.report import override_note, to_dict
+
+    # rtol = 1 accepts any pair: the rule allows rtol·(max(|g_a|, |g_n|) + G) ≥ |g_a| + |g_n|
+    result = assert_gradient_of(reference("shortcut"), "mse", rtol=1.0)
+    assert result.matches_asked and result.rtol == 1.0
+    assert result.derived is not None and result.derived.matches_asked is False
+    note = override_note(result)
+    assert note is not None and "concludes instead: shortcut backward is the gradient of bce" in note
+    assert to_dict(result)["tolerance_given"] is True
+
+
+def test_a_failure_under_a_given_tolerance_says_so() -> None:
+    with pytest.raises(AssertionError, match=r"tolerance given: rtol 1\.0e-06, atol 0\.0e\+00; the derived"):
+        assert_gradient_of(reference("shortcut"), "mse", rtol=1e-6)

@@ -190,3 +190,24 @@ def test_ctrl_c_stops_converge_at_once(tmp_path: Path) -> None:
     out, err = proc.communicate(timeout=30)  # well before the study could have ended
     assert (proc.returncode, out, err) == (130, "", "")
     assert not Path(f"/proc/{child}").exists() or " Z " in Path(f"/proc/{child}/stat").read_text()
+
+
+def test_the_figure_gives_the_separated_fractions_and_draws_the_exact_rules_on_top() -> None:
+    pytest.importorskip("matplotlib")
+    from verification.convergence.plot import legend_label, study_figure
+    from verification.convergence.study import run_study
+
+    study = run_study(seeds=6, epochs=10, learning_rates=(0.1, 1.0))
+    fig = study_figure(study)
+    left = fig.axes[0]
+    assert [t.get_text() for t in left.get_legend().get_texts()] == [
+        legend_label(o.label, float(o.separated.mean())) for o in study.outcomes if o.learning_rate == 0.1
+    ]
+    lines = {line.get_label().split(":")[0]: line for line in left.get_lines()}
+    for exact, rule in (("exact mse", "chain"), ("exact bce", "shortcut")):
+        assert lines[exact].get_zorder() > lines[rule].get_zorder()  # drawn above the rule it coincides with
+        assert lines[exact].get_linestyle() == "--" and lines[rule].get_linestyle() == "-"
+        assert lines[exact].get_linewidth() < lines[rule].get_linewidth()
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from verification.cli import main
+from verification.terminal_width import CLEAR_LINE
 
 NET = """\
 import os
@@ -220,6 +221,7 @@ def test_a_person_at_a_terminal_is_told_once_that_a_long_run_goes_on(
     refusal(capsys, "check", target, "--timeout", "3")
     said = terminal.getvalue()
     assert said.count("still running") == 1, said
+    assert said.startswith(CLEAR_LINE), "the progress line is erased before the notice is written"
     assert f"the check of {target} is still running after 1 s; it is stopped at 3 s (--timeout)" in said
 
 

@@ -69,23 +69,55 @@ def test_the_answer_holds_over_many_seeds() -> None:
         (["--seed", "abc"], "argument --seed: invalid seed 'abc'"),
         (["--seed", "-1"], "argument --seed: invalid seed -1: seeds are whole numbers ≥ 0"),
         (["--method", "secant"], "argument --method: invalid choice: 'secant'"),
-        (["frobnicate"], "unknown command 'frobnicate'; the commands are seed, derive, check, zoo, converge"),
+        (
+            ["frobnicate"],
+            "unknown command 'frobnicate'; the commands are question, derive, check, zoo, converge",
+        ),
         (
             ["chek", "net.py"],
-            "unknown command 'chek'; the commands are seed, derive, check, zoo, converge "
+            "unknown command 'chek'; the commands are question, derive, check, zoo, converge "
             "(hint: did you mean 'backprop-verify check'?)",
         ),
         (
             ["7"],
-            "unknown command '7'; the commands are seed, derive, check, zoo, converge "
+            "unknown command '7'; the commands are question, derive, check, zoo, converge "
             "(hint: for other weights: 'backprop-verify --seed 7')",
         ),
-        (["seed", "frobnicate"], "unrecognized arguments for 'seed': frobnicate (hint: options go after"),
+        (
+            ["seed", "frobnicate"],
+            "unrecognized arguments for 'seed': frobnicate (hint: see 'backprop-verify seed --help')",
+        ),
         (
             ["seed", "5"],
             "unrecognized arguments for 'seed': 5 (hint: for other weights: 'backprop-verify --seed 5')",
         ),
-        (["--json", "derive"], "unrecognized arguments: derive"),
+        (
+            ["question", "--sed", "5"],
+            "unrecognized arguments for 'question': --sed 5 (hint: did you mean --seed?)",
+        ),
+        (
+            ["--json", "derive"],
+            "--json given before the command 'derive'; options go after the command "
+            "(hint: 'backprop-verify derive --json')",
+        ),
+        (
+            ["--json", "check", "mine.py:Net", "--full"],
+            "--json given before the command 'check'; options go after the command "
+            "(hint: 'backprop-verify check mine.py:Net --full --json')",
+        ),
+        (
+            ["check", "mine.py:Net", "--jsn"],
+            "unrecognized arguments for 'check': --jsn (hint: did you mean --json?)",
+        ),
+        (
+            ["check", "mine.py:Net", "-x"],
+            "unrecognized arguments for 'check': -x (hint: see 'backprop-verify check --help')",
+        ),
+        (
+            ["zoo", "--full"],
+            "unrecognized arguments for 'zoo': --full (hint: --full is an option of 'check')",
+        ),
+        (["check", "mine.py:Net", "--json", "-q"], "argument -q/--quiet: not allowed with argument --json"),
         (["derive", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
     ],
 )
@@ -96,7 +128,8 @@ def test_bad_usage_exits_2_with_one_line(
     assert code == 2
     assert err.count("\n") == 1 and message in err and err.startswith("backprop-verify: error:"), err
     if "--json" in argv:  # the refusal as a JSON object, and nothing else, on stdout
-        assert json.loads(out)["cause"] == "usage" and message in json.loads(out)["error"]
+        refusal = json.loads(out)
+        assert refusal["cause"] == "usage" and message.split(" (hint: ")[0] in refusal["error"]
     else:
         assert out == ""
 
@@ -106,7 +139,7 @@ def test_help_teaches(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     out = capsys.readouterr().out
     assert exit_info.value.code == 0
-    for word in ("seed", "derive", "check", "zoo", "exit status", "examples"):
+    for word in ("question", "seed", "derive", "check", "zoo", "exit status", "examples"):
         assert word in out
 
 

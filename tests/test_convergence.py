@@ -3,6 +3,8 @@ counts equal to a direct count with ffnn.backward, and bad arguments refused."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -140,7 +142,7 @@ def test_no_cell_of_the_text_tables_runs_into_the_next() -> None:
 
     from verification.convergence.report import format_study
 
-    text = format_study(run_study(seeds=50, learning_rates=(0.01, 0.1, 1.0), epochs=100))
+    text = format_study(run_study(seeds=50, learning_rates=(0.01, 0.1, 1.0), epochs=100), width=1000)
     labels = tuple(f"  {k} " for k in ("chain", "shortcut", "exact mse", "exact bce"))
     first, second = text.split("Uphill for mse", 1)
     for table, columns in ((first, 6), (second, 5)):
@@ -148,3 +150,15 @@ def test_no_cell_of_the_text_tables_runs_into_the_next() -> None:
         assert len(rows) == 4 * 3, text
         fields = {len(re.split(r" {2,}", row.strip())) for row in rows}
         assert fields == {columns}, f"got rows of {fields} columns, but should be {columns}:\n{table}"
+
+
+def test_at_80_columns_the_tables_split_and_every_block_names_its_rows() -> None:
+    from verification.convergence.report import format_study
+
+    text = format_study(run_study(seeds=50, learning_rates=(0.01, 0.1, 1.0), epochs=100), width=80)
+    assert max(len(line) for line in text.splitlines()) <= 80, text
+    labels = tuple(f"  {k}  " for k in ("chain", "shortcut", "exact mse", "exact bce"))
+    rows = [line for line in text.splitlines() if line.startswith(labels)]
+    assert len(rows) % 12 == 0 and len(rows) > 24, text  # 12 rows per block, some table split
+    for row in rows:
+        assert re.match(r"  (chain|shortcut|exact mse|exact bce) +(0\.01|0\.1|1)  ", row), row

@@ -59,10 +59,10 @@ ATTACKS: list[tuple[str, Callable[[], Any], str]] = [
         "f must be callable: the loss f(params) -> float, got None (a NoneType)",
     ),
     # was raw: params not a mapping
-    (
+    (  # a list is one array to check_gradient (as to scipy's check_grad), so the named gradient is wrong
         "check_gradient params=list",
         lambda: v.check_gradient(square, [W], G),
-        "params must be a mapping of names to arrays (a dict), got [array([ 0.5, -1. ])] (a list)",
+        "params is one array, so the analytic gradient must be one array too, got a mapping of ['w']",
     ),
     (
         "numeric_gradient params=list",
@@ -72,7 +72,7 @@ ATTACKS: list[tuple[str, Callable[[], Any], str]] = [
     (
         "check_gradient params=None",
         lambda: v.check_gradient(square, None, G),
-        "params must be a mapping of names to arrays (a dict), got None (a NoneType)",
+        "params must be a mapping of names to arrays (a dict) or one array, got None (a NoneType)",
     ),
     # was silent: two keys that are one name
     (
@@ -160,7 +160,8 @@ ATTACKS: list[tuple[str, Callable[[], Any], str]] = [
     (
         "check_gradient analytic=None",
         lambda: v.check_gradient(square, P, None),
-        "the analytic gradient has parameters NoneType, expected ['w']",
+        "params maps names to arrays, so the analytic gradient must be a mapping with the names ['w'], "
+        "got None (a NoneType)",
     ),
     (
         "check_gradient NaN analytic",

@@ -10,6 +10,7 @@ import pytest
 from verification.identification import progress
 from verification.identification.progress import ProgressLine
 from verification.identification.request import CheckRequest
+from verification.terminal_width import CLEAR_LINE
 
 
 class Clock:
@@ -36,11 +37,12 @@ def test_an_estimate_past_the_timeout_is_said_once(clock: Clock) -> None:
     line(4, 100)
     said = stream.getvalue()
     assert said.count("past the limit") == 1
-    assert said.split("\n")[0] == (
-        "\rcheck: about 1470 s left at this rate, past the limit of 600 s (--timeout), which stops it at "
+    notice, _, last = said.rpartition("\n")
+    assert " ".join(notice.removeprefix(CLEAR_LINE).split()) == (  # wrapped to the terminal's width
+        "check: about 1470 s left at this rate, past the limit of 600 s (--timeout), which stops it at "
         "about 40%; raise --timeout to let it finish"
     )
-    assert said.endswith("\rcheck:   4% (4 of 100 forward passes), about 1440 s left   ")
+    assert last.endswith(CLEAR_LINE + "check:   4% (4 of 100 forward passes), about 1440 s left")
 
 
 def test_an_estimate_within_the_timeout_says_nothing_more(clock: Clock) -> None:
@@ -48,7 +50,7 @@ def test_an_estimate_within_the_timeout_says_nothing_more(clock: Clock) -> None:
     line = ProgressLine(stream, force=True, timeout=600)
     clock.now += 30
     line(50, 100)
-    assert stream.getvalue() == "\rcheck:  50% (50 of 100 forward passes), about 30 s left   "
+    assert stream.getvalue() == CLEAR_LINE + "check:  50% (50 of 100 forward passes), about 30 s left"
 
 
 def test_the_check_job_passes_its_timeout_to_the_progress_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -65,5 +67,5 @@ def test_the_check_job_passes_its_timeout_to_the_progress_line(monkeypatch: pyte
     monkeypatch.setattr(jobs, "ProgressLine", Recording)
     monkeypatch.setattr(jobs.sys, "path", list(jobs.sys.path))  # the job puts the script's folder first
     with pytest.raises(RuntimeError, match="stop here"):
-        jobs.check(CheckRequest.parse("net.py").to_json(), progress=True, timeout=42.0)
-    assert seen == {"force": True, "timeout": 42.0}
+        jobs.check(CheckRequest.parse("net.py").to_json(), progress=True, timeout=42.0, width=70)
+    assert seen == {"force": True, "timeout": 42.0, "width": 70}

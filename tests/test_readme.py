@@ -22,6 +22,12 @@ def test_the_api_example_runs_and_its_assertion_holds() -> None:
     assert namespace["report"].matches  # type: ignore[attr-defined]
 
 
+def test_the_array_example_runs_and_its_assertions_hold() -> None:
+    example = next(b for b in python_blocks() if b.startswith("import numpy"))
+    assert "assert check_gradient(" in example and "assert not check_gradient(" in example
+    exec(compile(example, "README.md", "exec"), {})
+
+
 def test_the_front_door_listed_is_the_one_exported() -> None:
     section = README.split("## Python API", 1)[1].split("```python", 1)[0]
     listed = set(re.findall(r"`(\w+)`", section)) - {"verification"}

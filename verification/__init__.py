@@ -33,17 +33,21 @@ callable), ``units`` (layer pairs, losses, layer objects and engine operations, 
 as the vector–Jacobian product of its forward), ``identification`` (probes, verdicts, identification
 and the ``check`` command's report), ``testing`` (the assertions, the pytest plugin, Hypothesis
 strategies and conditioning helpers), ``zoo`` (mutant backward passes), ``question`` (the question's
-answer), ``convergence`` (the training study), ``runs`` (supervised runs and how they end) and, on top,
-``cli`` with its ``arguments``.
+answer), ``convergence`` (the training study), ``runs`` (supervised runs and how they end),
+``terminal_width`` (reports fitted to the terminal) and, on top, ``cli`` with its ``arguments``,
+``argument_types``, ``usage`` and ``help_texts``.
 
 Names are loaded on first use, so ``import verification`` stays cheap (SymPy is imported only when
-:func:`derive_pair` is).
+:func:`derive_pair` is). ``verification.__version__`` is the package's version (the one place it is
+written; ``pyproject.toml`` reads it from here).
 """
 
 from __future__ import annotations
 
 import importlib
 from typing import Any
+
+__version__ = "0.1.0"
 
 _WHERE = {
     "check_gradient": "verification.compare.coordinate",

@@ -89,3 +89,14 @@ def learning_rates(text: str) -> tuple[float, ...]:
     if len(rates) > MAX_RATES:
         raise argparse.ArgumentTypeError(f"at most {MAX_RATES} learning rates, got {len(rates)}")
     return tuple(rates)
+
+
+def tolerance_value(text: str) -> float:
+    """A tolerance (``--rtol``, ``--atol``): a finite number ≥ 0, such as ``1e-6``."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number such as 1e-6, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"tolerances are finite numbers ≥ 0, got {text}")
+    return value

@@ -1,23 +1,24 @@
 """The ``backprop-verify`` command line's arguments: the parser of every subcommand, with ``--help``
-texts that teach, and argument types that refuse bad values with one line naming the value.
+texts that teach (wrapped to the terminal), and argument types that refuse bad values with one line
+naming the value.
 
-:func:`build_parser` is the whole grammar; :func:`normalise` makes ``seed`` the default subcommand.
-A bad argument raises :class:`UsageError` (exit status 2, cause ``usage``) instead of argparse's
-exit, so that :func:`verification.runs.terminal.finish` can report it like every other refusal.
+:func:`build_parser` is the whole grammar. A bad argument raises
+:class:`verification.usage.UsageError` (exit status 2, cause ``usage``) instead of argparse's exit, so
+that :func:`verification.runs.terminal.finish` can report it like every other refusal; the default
+command and the refusals of what the parser did not know are :mod:`verification.usage`.
 """
 
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.losses import LOSSES
 from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, OUTPUTS
-from verification.argument_types import argument_type, bounded, learning_rates, seed_value
+from verification.argument_types import argument_type, bounded, learning_rates, seed_value, tolerance_value
+from verification.help_texts import CHECKEPILOG, EPILOG, HelpFormatter
 from verification.identification.request import MAX_PROBES, MAX_SAMPLES
-from verification.runs.exits import Refusal
 from verification.runs.limits import (
     DEFAULT_MAX_MEMORY,
     DEFAULT_TIMEOUT,
@@ -27,8 +28,8 @@ from verification.runs.limits import (
     parse_size,
 )
 from verification.runs.terminal import PROG
+from verification.usage import ALIASES, SUBCOMMANDS, UsageError
 
-SUBCOMMANDS = ("seed", "derive", "check", "zoo", "converge")
 METHOD_CHOICES = ("auto", "complex-step", "richardson", "central")
 """The --method choices: ``auto`` and the methods of :mod:`verification.numeric.methods` users pick."""
 
@@ -36,88 +37,89 @@ MAX_NETWORKS = 10_000
 """Largest ``zoo --networks``: about ten minutes of drawn networks."""
 
 
-class UsageError(Refusal):
-    """Bad command-line usage: one line, cause ``usage``, exit status 2."""
-
-    def __init__(self, message: str, *, hint: str | None = None) -> None:
-        super().__init__(message, cause="usage", hint=hint)
-
-
 class Parser(argparse.ArgumentParser):
+    """argparse's parser, refusing bad usage with :class:`UsageError` and knowing its subcommands."""
+
+    commands: dict[str, argparse.ArgumentParser]
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(message, hint=f"see '{self.prog} --help'")
 
 
-CHECKEPILOG = """\
-examples:
-  backprop-verify check net.py                      detect the network class in net.py and check it
-  backprop-verify check net.py:Network --json       the same for the class Network, as JSON
-  backprop-verify check network.py --setup "net = Network([3, 4, 2])" \\
-      --forward "net.feedforward(x)" --gradient "net.backprop(x, y)"
-  backprop-verify check nb.ipynb:NeuralNetwork --step "n.train(x, y)" --lr n.lr
-
-Whatever detection chose is printed as such a command line ("as:"), to repeat and edit.
-Large networks: a sample of entries is checked one by one and all entries jointly along random
-directions, with the smallest single-entry error caught stated in the report; --full checks every
-entry one by one.
-"""
-
-EPILOG = """\
-what it proves:
-  The question: two hand-written backward passes of a 30-5-3 sigmoid network differ in the output
-  delta, chain = (a - y) * sigmoid'(z) and shortcut = a - y. Which one is the gradient, and of what?
-  'seed' measures both against finite differences of the squared error (mse) and binary
-  cross-entropy (bce): chain is the gradient of mse, shortcut the gradient of bce.
-
-examples:
-  backprop-verify                         answer the question (same as 'backprop-verify seed')
-  backprop-verify seed --seed 7 --json    the same, other weights, as one JSON object
-  backprop-verify derive --loss bce       the symbolic output delta of bce for every activation
-  backprop-verify check net.py:Network    which loss is the backward pass in net.py the gradient of?
-  backprop-verify zoo                     run the checker on the bug zoo of wrong backward passes
-  backprop-verify converge                train from seeds 0-999 with each rule: how often both converge
-
-exit status: 0 success, 1 mismatch or nothing identified, 2 bad usage, bad input, or checked code
-  that failed, ran too long or grew too large, 3 internal error, 74 stdout closed or unwritable,
-  130 interrupted, 141 stdout pipe closed (table in docs/cli.md).
-
---debug (before or after the subcommand) prints the traceback of an internal error.
-"""
-
-
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> Parser:
     """The argument parser of ``backprop-verify`` with its subcommands."""
     parser = Parser(
         prog=PROG,
         description="Check which loss a backward pass is the gradient of: by finite differences, "
         "by symbolic derivation (SymPy) and by backpropagation.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
-    sub = parser.add_subparsers(dest="command", metavar="{seed,derive,check,zoo,converge}")
+    from verification import __version__
 
-    seed = sub.add_parser(
-        "seed",
-        help="answer the question on its own network and data (the default)",
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="{" + ",".join(SUBCOMMANDS) + "}")
+    parser.commands = {}
+
+    question = add_question(sub)
+    derive = add_derive(sub)
+    check = add_check(sub)
+    zoo = add_zoo(sub)
+    converge = add_converge(sub)
+    parser.commands = {
+        "question": question,
+        "seed": question,
+        "derive": derive,
+        "check": check,
+        "zoo": zoo,
+        "converge": converge,
+    }
+    for p in (parser, question, derive, check, zoo, converge):
+        p.add_argument(  # read by main() before parsing, so it may stand anywhere
+            "--debug", action="store_true", help="print the traceback of an internal error"
+        )
+    return parser
+
+
+def add_question(sub: Any) -> argparse.ArgumentParser:
+    """The default subcommand: the question answered on its own network and data."""
+    question = sub.add_parser(
+        "question",
+        aliases=list(ALIASES),
+        help="answer the question on its own network and data (the default; also 'seed')",
         description="Check the chain and shortcut backward passes of the question's 30-5-3 sigmoid "
         "network against numeric gradients of mse and bce (complex step by default, or finite differences), "
         "on each of the A, B, C glyphs.",
+        formatter_class=HelpFormatter,
     )
-    add_method(seed)
-    seed.add_argument(
+    add_method(question)
+    question.add_argument(
         "--seed", type=seed_value, default=0, metavar="N", help="seed of the weights W1, W2 (default: 0)"
     )
-    add_json(seed)
+    add_output(question, "the verdict line alone: the loss each backward pass is the gradient of")
+    return question
 
+
+def add_derive(sub: Any) -> argparse.ArgumentParser:
+    """The ``derive`` subcommand: the symbolic output delta of each catalog pair."""
     derive = sub.add_parser(
         "derive",
         help="symbolic output delta dL/dz for each loss and activation pair",
         description="Derive the output delta of each catalog loss and output activation with SymPy "
         "and prove whether it equals the shortcut a - y.",
+        formatter_class=HelpFormatter,
     )
-    derive.add_argument("--loss", choices=list(LOSSES), help="only this loss (default: all)")
     derive.add_argument(
-        "--activation", choices=list(ACTIVATIONS), help="only this output activation (default: all)"
+        "--loss",
+        choices=list(LOSSES),
+        metavar="ID",
+        help=f"only this loss: {', '.join(LOSSES)} (default: all)",
+    )
+    derive.add_argument(
+        "--activation",
+        choices=list(ACTIVATIONS),
+        metavar="ID",
+        help=f"only this output activation: {', '.join(ACTIVATIONS)} (default: all)",
     )
     derive.add_argument(
         "--format",
@@ -125,7 +127,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="output format (default: text)",
     )
+    return derive
 
+
+def add_check(sub: Any) -> argparse.ArgumentParser:
+    """The ``check`` subcommand: the target, the explicit form, the loss, the probing and the limits."""
     check = sub.add_parser(
         "check",
         help="identify the loss a hand-written backward pass is the gradient of",
@@ -134,13 +140,77 @@ def build_parser() -> argparse.ArgumentParser:
         "Without options the way to build, run and differentiate the network is detected and printed "
         "as the explicit form (--setup, --forward, --gradient or --step), which can be given instead.",
         epilog=CHECKEPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     check.add_argument(
         "target",
         metavar="PATH[:NAME]",
         help="a .py script or .ipynb notebook, and the class, method or function in it (default: detected)",
     )
+    add_explicit_form(check)
+    check.add_argument(
+        "--loss",
+        default="auto",
+        choices=("auto", *LOSSES),
+        help="the loss to check against, or auto to identify it (default: auto)",
+    )
+    check.add_argument(
+        "--method",
+        choices=("auto", "complex-step", "richardson"),
+        default="auto",
+        help="how the network's output is differentiated: auto uses complex step when the code evaluates "
+        "correctly at complex weights (detected), else Richardson (default: auto)",
+    )
+    check.add_argument(
+        "--full", action="store_true", help="check every entry individually (slower on large networks)"
+    )
+    check.add_argument(
+        "--python2",
+        action="store_true",
+        help="translate the script from Python 2 with the standard library's 2to3 before loading it "
+        "(done anyway, and reported, when Python 2 syntax is found)",
+    )
+    check.add_argument(
+        "--rtol",
+        type=tolerance_value,
+        metavar="R",
+        help="relative tolerance in place of the derived one (the report says what the derived one "
+        "concludes)",
+    )
+    check.add_argument(
+        "--atol",
+        type=tolerance_value,
+        metavar="A",
+        help="absolute tolerance, in gradient units, added to every entry's allowance (default: 0)",
+    )
+    add_output(check, "the verdict line alone: which loss the code is the gradient of")
+    check.add_argument(
+        "--seed",
+        type=seed_value,
+        default=0,
+        metavar="N",
+        help="seed of the probes, sampled entries and directions (default: 0)",
+    )
+    check.add_argument(
+        "--probes",
+        type=bounded(2, MAX_PROBES),
+        default=3,
+        metavar="K",
+        help=f"probe points, 2 to {MAX_PROBES} (default: 3)",
+    )
+    check.add_argument(
+        "--samples",
+        type=bounded(1, MAX_SAMPLES),
+        default=1,
+        metavar="N",
+        help=f"samples per probe, 1 to {MAX_SAMPLES} (default: 1)",
+    )
+    add_limits(check)
+    return check
+
+
+def add_explicit_form(check: argparse.ArgumentParser) -> None:
+    """The options of the explicit form, and how inputs, labels and outputs are read."""
     explicit = check.add_argument_group("the explicit form (x, y and lr are bound by the checker)")
     explicit.add_argument(
         "--setup",
@@ -177,59 +247,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="what the loss is applied to: the forward's output as it is, or its softmax or sigmoid, for "
         "a forward that returns scores with the softmax inside the loss (default: detected)",
     )
-    check.add_argument(
-        "--loss",
-        default="auto",
-        choices=("auto", *LOSSES),
-        help="the loss to check against, or auto to identify it (default: auto)",
-    )
-    check.add_argument(
-        "--method",
-        choices=("auto", "complex-step", "richardson"),
-        default="auto",
-        help="how the network's output is differentiated: auto uses complex step when the code evaluates "
-        "correctly at complex weights (detected), else Richardson (default: auto)",
-    )
-    check.add_argument(
-        "--full", action="store_true", help="check every entry individually (slower on large networks)"
-    )
-    check.add_argument(
-        "--python2",
-        action="store_true",
-        help="translate the script from Python 2 with the standard library's 2to3 before loading it "
-        "(done anyway, and reported, when Python 2 syntax is found)",
-    )
-    add_json(check)
-    check.add_argument(
-        "--seed",
-        type=seed_value,
-        default=0,
-        metavar="N",
-        help="seed of the probes, sampled entries and directions (default: 0)",
-    )
-    check.add_argument(
-        "--probes",
-        type=bounded(2, MAX_PROBES),
-        default=3,
-        metavar="K",
-        help=f"probe points, 2 to {MAX_PROBES} (default: 3)",
-    )
-    check.add_argument(
-        "--samples",
-        type=bounded(1, MAX_SAMPLES),
-        default=1,
-        metavar="N",
-        help=f"samples per probe, 1 to {MAX_SAMPLES} (default: 1)",
-    )
-    add_limits(check)
 
+
+def add_zoo(sub: Any) -> argparse.ArgumentParser:
+    """The ``zoo`` subcommand: the mutants and the false-positive sweep."""
     zoo = sub.add_parser(
         "zoo",
         help="run the checker on a zoo of wrong backward passes",
         description="Mutants of the reference backward pass, each a fault people make; report which "
         "the checker detects and its diagnosis.",
+        formatter_class=HelpFormatter,
     )
-    add_json(zoo)
+    add_output(zoo, "the two summary lines alone: mutants detected, false positives")
     zoo.add_argument(
         "--networks",
         type=bounded(0, MAX_NETWORKS),
@@ -242,12 +271,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=seed_value, default=0, metavar="N", help="seed of the probes and networks"
     )
     add_limits(zoo)
-    converge = add_converge(sub)
-    for p in (parser, seed, derive, check, zoo, converge):
-        p.add_argument(  # read by main() before parsing, so it may stand anywhere
-            "--debug", action="store_true", help="print the traceback of an internal error"
-        )
-    return parser
+    return zoo
 
 
 def add_limits(parser: argparse.ArgumentParser) -> None:
@@ -273,8 +297,10 @@ def add_method(parser: argparse.ArgumentParser) -> None:
         "--method",
         choices=METHOD_CHOICES,
         default="auto",
-        help="how the numeric gradient is taken: auto uses complex step when the loss evaluates at complex "
-        "weights, else Richardson; central is plain central differences (default: auto)",
+        metavar="METHOD",
+        help=f"how the numeric gradient is taken, one of {', '.join(METHOD_CHOICES)}: auto uses complex step "
+        "when the loss evaluates at complex weights, else Richardson; central is plain central differences "
+        "(default: auto)",
     )
 
 
@@ -282,31 +308,11 @@ def add_json(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
 
 
-def normalise(argv: Sequence[str]) -> list[str]:
-    """No subcommand means ``seed``: insert it when the first argument is an option (or there is none).
-
-    Raises
-    ------
-    UsageError
-        When the first argument is a word that is no subcommand (``chek``), naming the subcommands and
-        the closest one; for a number, pointing to ``--seed N``.
-    """
-    args = list(argv)
-    if args and args[0] not in SUBCOMMANDS and not args[0].startswith("-"):
-        import difflib
-
-        close = difflib.get_close_matches(args[0], SUBCOMMANDS, n=1)
-        hint = (
-            f"did you mean '{PROG} {close[0]}'?"
-            if close
-            else f"for other weights: '{PROG} --seed {args[0]}'"
-            if args[0].isdigit()
-            else f"see '{PROG} --help'"
-        )
-        raise UsageError(f"unknown command {args[0]!r}; the commands are {', '.join(SUBCOMMANDS)}", hint=hint)
-    if not args or args[0] not in (*SUBCOMMANDS, "-h", "--help"):
-        args.insert(0, "seed")
-    return args
+def add_output(parser: argparse.ArgumentParser, quiet: str) -> None:
+    """``--json`` or ``-q/--quiet`` (one of them): the report as JSON, or its verdict line alone."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    group.add_argument("-q", "--quiet", action="store_true", help=quiet)
 
 
 def add_converge(sub: Any) -> argparse.ArgumentParser:
@@ -315,6 +321,7 @@ def add_converge(sub: Any) -> argparse.ArgumentParser:
 
     converge = sub.add_parser(
         "converge",
+        formatter_class=HelpFormatter,
         help="train the question's network from many seeds with each rule: how often does each converge?",
         description="Per-sample SGD of the question's 30-5-3 sigmoid network from the weights of many "
         "seeds, with the chain and shortcut rules and the exact gradients of mse and bce: the fraction "

@@ -1,6 +1,7 @@
 """The ``backprop-verify`` command line: dispatch to the library, and how a run ends.
 
-The grammar and ``--help`` texts are in :mod:`verification.arguments`. Each subcommand hands its
+The grammar and ``--help`` texts are in :mod:`verification.arguments`, the default command and the
+refusals of bad usage in :mod:`verification.usage`. Each subcommand hands its
 arguments to one function of the library and prints what it returns; the work lives in the modules
 named in each handler. ``check``, ``zoo`` and ``converge`` run their work as jobs of
 :mod:`verification.runs.jobs` in a supervised child process (:mod:`verification.runs.supervisor`), bounded
@@ -20,19 +21,24 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from verification.arguments import UsageError, build_parser, normalise
+from verification.arguments import build_parser
 from verification.runs.exits import EXIT_MISMATCH, EXIT_OK
 from verification.runs.limits import Limits
 from verification.runs.strict_json import dumps
 from verification.runs.supervisor import JobResult, run_job
-from verification.runs.terminal import PROG, finish, write
+from verification.runs.terminal import finish, write
+from verification.terminal_width import terminal_width
+from verification.usage import normalise, unrecognized
 
 
-def _run_seed(args: argparse.Namespace) -> int:
-    from verification.question import answer_question, format_question
+def _run_question(args: argparse.Namespace) -> int:
+    from verification.question import answer_question, format_question, verdict_line
 
     answer = answer_question(seed=args.seed, method=args.method)
-    write(dumps(answer.to_dict()) if args.json else format_question(answer))
+    if args.json:
+        write(dumps(answer.to_dict()))
+    else:
+        write(verdict_line(answer) if args.quiet else format_question(answer, terminal_width()))
     return EXIT_OK if answer.answers_question else EXIT_MISMATCH
 
 
@@ -40,7 +46,7 @@ def _run_derive(args: argparse.Namespace) -> int:
     from verification.symbolic.pairs import derive_table
     from verification.symbolic.render import render
 
-    write(render(derive_table(loss=args.loss, activation=args.activation), args.format))
+    write(render(derive_table(loss=args.loss, activation=args.activation), args.format, terminal_width()))
     return EXIT_OK
 
 
@@ -53,7 +59,13 @@ def _run_check(args: argparse.Namespace) -> int:
         target=Target.parse(args.target),
         loss=args.loss,
         probing=Probing(
-            seed=args.seed, probes=args.probes, samples=args.samples, method=args.method, full=args.full
+            seed=args.seed,
+            probes=args.probes,
+            samples=args.samples,
+            method=args.method,
+            full=args.full,
+            rtol=args.rtol,
+            atol=args.atol,
         ),
         options=Options(
             setup=args.setup,
@@ -69,7 +81,13 @@ def _run_check(args: argparse.Namespace) -> int:
     )
     result = run_job(
         "verification.runs.jobs:check",
-        {"request": request.to_json(), "progress": sys.stderr.isatty(), "timeout": args.timeout},
+        {
+            "request": request.to_json(),
+            "progress": sys.stderr.isatty(),
+            "timeout": args.timeout,
+            "width": terminal_width(),
+            "quiet": args.quiet,
+        },
         _limits(args),
         label=f"the check of {request.target}",
         script=request.target.path,
@@ -78,7 +96,7 @@ def _run_check(args: argparse.Namespace) -> int:
 
 
 def _run_zoo(args: argparse.Namespace) -> int:
-    kwargs = {"networks": args.networks, "seed": args.seed}
+    kwargs = {"networks": args.networks, "seed": args.seed, "quiet": args.quiet, "width": terminal_width()}
     return _print_result(args, run_job("verification.runs.jobs:zoo", kwargs, _limits(args), label="zoo"))
 
 
@@ -101,6 +119,7 @@ def _run_converge(args: argparse.Namespace) -> int:
         "learning_rates": list(args.learning_rates),
         "epochs": args.epochs,
         "plot": plot,
+        "width": terminal_width(),
     }
     preload = ("matplotlib.pyplot",) if plot is not None else ()
     return _print_result(
@@ -110,7 +129,8 @@ def _run_converge(args: argparse.Namespace) -> int:
 
 
 _HANDLERS = {
-    "seed": _run_seed,
+    "question": _run_question,
+    "seed": _run_question,
     "derive": _run_derive,
     "check": _run_check,
     "zoo": _run_zoo,
@@ -119,16 +139,10 @@ _HANDLERS = {
 
 
 def _dispatch(argv: list[str]) -> int:
-    args, extra = build_parser().parse_known_args(normalise(argv))
+    parser = build_parser()
+    args, extra = parser.parse_known_args(normalise(argv))
     if extra:
-        named = bool(argv) and argv[0] == args.command
-        hint = f"options go after the subcommand; see '{PROG} {args.command} --help'"
-        if args.command == "seed" and extra[0].isdigit():
-            hint = f"for other weights: '{PROG} --seed {extra[0]}'"
-        raise UsageError(
-            f"unrecognized arguments{f' for {args.command!r}' if named else ''}: {' '.join(extra)}",
-            hint=hint if named else f"see '{PROG} --help'",
-        )
+        raise unrecognized(parser.commands, args.command, extra, named=bool(argv) and argv[0] == args.command)
     return _HANDLERS[args.command](args)
 
 

@@ -26,6 +26,7 @@ from verification.convergence.report import percent
 from verification.convergence.study import run_study
 from verification.numeric.evaluators import LoopEvaluator
 from verification.numeric.methods import resolve_method
+from verification.terminal_width import DEFAULT_WIDTH, fit
 
 SIZES = (30, 5, 3)
 QUESTION_RULES = ("chain", "shortcut")
@@ -124,9 +125,9 @@ class QuestionReport:
         return self.verdict == EXPECTED
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON object of the ``seed`` command (field names are stable, see DESIGN.md)."""
+        """The JSON object of the ``question`` command (alias ``seed``; field names are stable)."""
         return {
-            "command": "seed",
+            "command": "question",
             "seed": self.seed,
             "method": self.method,
             "network": {"sizes": list(SIZES), "activations": ["sigmoid", "sigmoid"], "biases": False},
@@ -228,15 +229,15 @@ def answer_question(seed: int = 0, method: str = "auto", train: bool = True) -> 
 _DELTA = {"chain": "(a − y) ⊙ σ'(z)", "shortcut": "a − y"}
 
 
-def format_question(answer: QuestionReport) -> str:
-    """The answer as text for a terminal: a table, the verdict in plain words, the training runs."""
+def format_question(answer: QuestionReport, width: int = DEFAULT_WIDTH) -> str:
+    """The answer as text for a terminal: a table, the verdict in plain words, the training runs;
+    every line fitted to ``width`` columns (:mod:`verification.terminal_width`)."""
     tol = answer.results[0].reports[0].tolerance
     lines = [
         f"The question's network: 30-5-3, sigmoid, no biases, weights seed {answer.seed}.",
         f"Each backward pass against the {answer.method} numeric gradient of each loss, on the "
-        "glyphs A, B, C.",
-        "rel. error = ‖g_backprop − g_numeric‖ / max(‖g_backprop‖, ‖g_numeric‖), the largest over W1, W2",
-        "and the three glyphs. 'matches' means every entry is within",
+        "glyphs A, B, C. rel. error = ‖g_backprop − g_numeric‖ / max(‖g_backprop‖, ‖g_numeric‖), the "
+        "largest over W1, W2 and the three glyphs. 'matches' means every entry is within "
         f"{tol.rtol:.1e} × (|entry| + the largest entry of its matrix) plus "
         f"{tol.estimate_factor:g}× the numeric oracle's own error estimate.",
         "",
@@ -255,10 +256,10 @@ def format_question(answer: QuestionReport) -> str:
         else:
             lines.append(f"  {b:<9} = {_DELTA[b]} is the gradient of {loss}: {get_loss(loss).formula}")
     if answer.answers_question:
-        lines += [
-            "  Both are right, for different losses: with bce the σ'(z) factor of the chain rule cancels",
-            "  against the 1 / (a (1 − a)) of ∂bce/∂a, which leaves a − y.",
-        ]
+        lines.append(
+            "  Both are right, for different losses: with bce the σ'(z) factor of the chain rule cancels "
+            "against the 1 / (a (1 − a)) of ∂bce/∂a, which leaves a − y."
+        )
     if answer.training:
         lines += ["", f"Training from these weights (per-sample SGD, η = {LEARNING_RATE}, {EPOCHS} epochs):"]
         for t in answer.training:
@@ -267,15 +268,28 @@ def format_question(answer: QuestionReport) -> str:
                 f"{t.classified}/3 glyphs classified"
             )
         if all(t.mse_after < t.mse_before for t in answer.training):
-            lines.append("  Both lower the squared error: at the output σ'(z) > 0, so for one sample the")
-            lines.append("  shortcut never points uphill there, though it is not the gradient of mse.")
+            lines.append(
+                "  Both lower the squared error: at the output σ'(z) > 0, so for one sample the shortcut "
+                "never points uphill there, though it is not the gradient of mse."
+            )
     if answer.study is not None:
         st = answer.study
         chain, shortcut = (percent(st.separated[b]) for b in QUESTION_RULES)
         lines += [
             "",
             f"Over seeds {st.first_seed}–{st.first_seed + st.seeds - 1} (same training), chain separates the "
-            f"three letters in {chain} of starts",
-            f"and shortcut in {shortcut}; see 'backprop-verify converge'.",
+            f"three letters in {chain} of starts and shortcut in {shortcut}; see 'backprop-verify converge'.",
         ]
-    return "\n".join(lines)
+    formulas = [get_loss(loss).formula for loss in QUESTION_LOSSES]
+    return "\n".join(fit(lines, width, keep=(*formulas, *_DELTA.values())))
+
+
+def verdict_line(answer: QuestionReport) -> str:
+    """The one line ``question --quiet`` prints: the loss each backward pass is the gradient of."""
+    parts = [
+        f"{b} is the gradient of {loss}"
+        if loss is not None
+        else f"{b} is the gradient of neither mse nor bce"
+        for b, loss in answer.verdict.items()
+    ]
+    return "; ".join(parts)

@@ -44,6 +44,11 @@ right gradient (remainder ``O(h²)``) from a wrong one (``O(h)``) in the Taylor 
 (:mod:`verification.compare.taylor`).
 
 Nothing else in the project types a tolerance: tests and reports read this table.
+
+A caller may still give its own ``rtol`` and ``atol`` (as ``torch.autograd.gradcheck``, JAX
+``check_grads`` and ``numpy.testing.assert_allclose`` let it): :func:`given_tolerance` puts them in
+place of the table's ``rtol`` and adds ``atol`` to the allowance, and the reports then say whether the
+table's tolerance would have reached another verdict.
 """
 
 from __future__ import annotations
@@ -53,7 +58,7 @@ from typing import Any
 
 import numpy as np
 
-from ffnn.validation import InputError, described
+from ffnn.validation import InputError, described, real_number
 
 SAFETY = 100.0
 """Allowance for the unknown ratio of higher derivatives to the first (see the module docstring)."""
@@ -109,12 +114,18 @@ class Tolerance:
         The accuracy the method reaches at its optimal step, as a formula in ``ε``.
     dtype : str
         The dtype whose ``ε`` was used.
+    atol : float
+        Absolute tolerance in gradient units, added to the allowance: 0 unless a caller gave one.
+    given : bool
+        True when the caller gave ``rtol`` or ``atol`` (:func:`given_tolerance`) instead of the table.
     """
 
     rtol: float
     estimate_factor: float
     order: str
     dtype: str = "float64"
+    atol: float = 0.0
+    given: bool = False
 
 
 def _order(p: float) -> str:
@@ -187,3 +198,62 @@ def _dtype_name(label: str, dtype: Any) -> str:
         return np.dtype(dtype).name
     except TypeError:
         raise InputError(f"{label} must be a dtype such as np.float64, got {described(dtype)}") from None
+
+
+def given_tolerance(derived: Tolerance, *, rtol: Any = None, atol: Any = None) -> Tolerance:
+    """The tolerance a caller asked for: ``derived`` with its ``rtol`` replaced and ``atol`` added.
+
+    The acceptance rule keeps its form (:mod:`verification.compare.rule`)::
+
+        |g_a − g_n| ≤ atol + rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n
+
+    so the numeric oracle's own error estimate ``e_n`` still counts, and ``rtol`` still applies to the
+    tensor floor ``G``. With ``G`` left out this is the rule of ``numpy.testing.assert_allclose`` and
+    ``torch.allclose`` (``|a − b| ≤ atol + rtol · |b|``), here symmetric in the two gradients.
+
+    Parameters
+    ----------
+    derived : Tolerance
+        The table's tolerance for the dtype and method (:func:`tolerance_for`).
+    rtol : float, optional
+        Relative tolerance (dimensionless, ≥ 0) in place of ``derived.rtol``; None keeps the table's.
+    atol : float, optional
+        Absolute tolerance (gradient units, ≥ 0); None means 0.
+
+    Returns
+    -------
+    Tolerance
+        ``derived`` itself when neither is given, else a copy with ``given = True``.
+
+    Raises
+    ------
+    InputError
+        As :func:`tolerance_overrides`.
+    """
+    overrides = tolerance_overrides(rtol=rtol, atol=atol)
+    if not overrides:
+        return derived
+    return replace(
+        derived, rtol=overrides.get("rtol", derived.rtol), atol=overrides.get("atol", 0.0), given=True
+    )
+
+
+def tolerance_overrides(*, rtol: Any = None, atol: Any = None) -> dict[str, float]:
+    """The ``rtol`` and ``atol`` a caller gave, checked, as floats (an empty dict for neither).
+
+    Called before the work starts, so that a bad value is refused at once.
+
+    Raises
+    ------
+    InputError
+        If ``rtol`` or ``atol`` is not a finite number ≥ 0 (a bool or a string is refused).
+    """
+    out = {}
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if value is None:
+            continue
+        number = real_number(name, value)
+        if number < 0:
+            raise InputError(f"{name} must be a finite number ≥ 0, got {value!r}")
+        out[name] = number
+    return out

@@ -5,11 +5,12 @@ Per parameter tensor (DESIGN.md), with Frobenius norms::
     relative error = ‖g_a − g_n‖ / max(‖g_a‖, ‖g_n‖, tiny)
 
 and per entry the same with absolute values. An entry is flagged when
-``|g_a − g_n| > rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n`` (table and reasoning in
+``|g_a − g_n| > atol + rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n`` (table and reasoning in
 :mod:`verification.tolerances`; ``e_n`` is the numeric error estimate, ``G`` the tensor's largest
-entry). Flagged entries whose stencil crossed a point where the loss is not differentiable, with the
-analytic value one of the one-sided slopes, are ``kink`` entries, not failures
-(:mod:`verification.compare.kinks`). Per tensor, the verdict is:
+entry; ``atol`` is 0 and ``rtol`` the table's unless the caller gives them). Flagged entries whose
+stencil crossed a point where the loss is not differentiable, with the analytic value one of the
+one-sided slopes, are ``kink`` entries, not failures (:mod:`verification.compare.kinks`).
+Per tensor, the verdict is:
 
 * ``matches`` when no entry is flagged;
 * ``kink`` when the only flagged entries are kinks;
@@ -22,11 +23,16 @@ analytic value one of the one-sided slopes, are ``kink`` entries, not failures
 Kink entries are left out of the cosine, the scale and the scaled test. The practice of comparing
 per entry with a relative error and of reporting the worst entries follows CS231n, "Gradient
 checks" (Karpathy), and the failure reports of ``torch.autograd.gradcheck``.
+
+The entry points are :func:`check_gradient` (any loss of named arrays or of one array, plain loop) and
+:func:`check_network` (an ``ffnn`` network, vectorised); the comparison of each tensor is
+:mod:`verification.compare.tensor`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -34,109 +40,16 @@ from numpy.typing import NDArray
 
 from ffnn.network import Network
 from ffnn.validation import InputError, one_line, validate_finite
-from verification.compare.kinks import classify_kinks
-from verification.compare.reports import EntryReport, GradientReport, ParameterReport
-from verification.compare.rule import excess, least_squares_scale, relative_error, tensor_floor
-from verification.numeric.differences import NumericGradient, relative_step
-from verification.numeric.evaluators import Evaluator, LoopEvaluator, LossFunction
-from verification.numeric.methods import numeric_gradient_on, resolve_method
+from verification.compare.calling import named_form
+from verification.compare.reports import GradientCheckError, GradientReport, overall_verdict
+from verification.compare.tensor import compare_tensors
+from verification.numeric.differences import NumericGradient
+from verification.numeric.evaluators import Evaluator, LoopEvaluator
+from verification.numeric.methods import fixed_step, numeric_gradient_on, resolve_method
 from verification.numeric.network_evaluator import NetworkEvaluator
-from verification.tolerances import Tolerance, tolerance_for
+from verification.tolerances import given_tolerance, tolerance_for, tolerance_overrides
 
 Array = NDArray[Any]
-WORST_ENTRIES = 3
-"""How many of the worst entries a parameter report keeps."""
-
-
-def compare_parameter(
-    name: str,
-    analytic: Array,
-    numeric: Array,
-    estimate: Array,
-    tolerance: Tolerance,
-    kink: Array | None = None,
-    *,
-    floors: tuple[Array, Array] | None = None,
-    labels: list[tuple[int, ...] | str] | None = None,
-    shape: tuple[int, ...] | None = None,
-) -> ParameterReport:
-    """Compare one tensor entry by entry (see the module docstring for the rule).
-
-    Parameters
-    ----------
-    name : str
-    analytic, numeric, estimate : ndarray, same shape, float64
-        Analytic gradient, numeric gradient and the error estimate of their difference.
-    tolerance : Tolerance
-    kink : ndarray of bool, same shape, optional
-        Entries known to sit on a kink (excluded from the flagged count, the scale and the cosine).
-    floors : (ndarray, ndarray), optional
-        Per element, the floor ``G`` from the analytic side and from the numeric side (combined as
-        ``max(G_a, c G_n)`` for a scale ``c``), when the elements are not the whole tensor: sampled
-        entries, or directional derivatives ``g·u`` (:mod:`verification.identification`). By default ``G`` is
-        the largest entry of either array.
-    labels : list, optional
-        How the worst elements are named in the report (default: their index in ``analytic``).
-    shape : tuple of int, optional
-        The tensor's shape for the report (default: ``analytic.shape``).
-    """
-    kink = np.zeros(analytic.shape, dtype=bool) if kink is None else np.asarray(kink, dtype=bool)
-    diff = np.abs(analytic - numeric)
-
-    def floor_at(c: float) -> Array | float:
-        if floors is None:
-            return tensor_floor(analytic, c * numeric)
-        return np.maximum(floors[0], abs(c) * floors[1])
-
-    over = excess(analytic, numeric, estimate, tolerance, floor_at(1.0))
-    bad = (over > 0) & ~kink
-    flagged = int(np.count_nonzero(bad))
-    smooth = ~kink
-    cosine, scale = least_squares_scale(analytic[smooth], numeric[smooth])
-    verdict = "kink" if np.any(kink & (over > 0)) else "matches"
-    if flagged:
-        scaled_ok = bool(
-            np.isfinite(scale)
-            and scale > 0
-            and not np.any(
-                (excess(analytic, scale * numeric, abs(scale) * estimate, tolerance, floor_at(scale)) > 0)
-                & smooth
-            )
-        )
-        verdict = "matches up to scale" if scaled_ok else "mismatch"
-    ranked = np.argsort(np.where(kink, -np.inf, over), axis=None)[::-1]
-    if not flagged and np.any(kink):
-        ranked = np.argsort(over, axis=None)[::-1]
-    if labels is not None:  # entries first, then the worst direction: an entry is what a reader fixes
-        entries = [k for k in ranked if not isinstance(labels[k], str)]
-        others = [k for k in ranked if isinstance(labels[k], str)]
-        ranked = np.array(entries[:WORST_ENTRIES] + others[:1], dtype=np.intp)
-    order = ranked[: WORST_ENTRIES + (1 if labels is not None else 0)]
-    worst = [
-        EntryReport(
-            index=labels[k]
-            if labels is not None
-            else tuple(int(i) for i in np.unravel_index(k, analytic.shape)),
-            analytic=float(analytic.flat[k]),
-            numeric=float(numeric.flat[k]),
-            error_estimate=float(estimate.flat[k]),
-            abs_error=float(diff.flat[k]),
-            kink=bool(kink.flat[k]),
-        )
-        for k in order
-    ]
-    return ParameterReport(
-        name=name,
-        shape=tuple(analytic.shape) if shape is None else tuple(shape),
-        relative_error=relative_error(analytic, numeric),
-        max_abs_error=float(diff.max()),
-        flagged=flagged,
-        worst=worst,
-        cosine=cosine,
-        scale=scale,
-        verdict=verdict,
-        kinks=int(np.count_nonzero(kink)),
-    )
 
 
 def _analytic_arrays(analytic: Mapping[str, Any], numeric: NumericGradient) -> tuple[dict[str, Array], str]:
@@ -168,6 +81,9 @@ def compare_gradients(
     *,
     kinks: bool = True,
     mode: str = "coordinate",
+    rtol: float | None = None,
+    atol: float | None = None,
+    step: float | None = None,
 ) -> GradientReport:
     """Compare an analytic gradient with a numeric one, tensor by tensor.
 
@@ -184,28 +100,26 @@ def compare_gradients(
         Examine flagged entries for kinks (:mod:`verification.compare.kinks`) when an evaluator is given.
     mode : str
         Recorded in the report.
+    rtol, atol : float, optional
+        The caller's tolerances in place of the table's (:func:`verification.tolerances.given_tolerance`);
+        the report then also holds the verdict the table's tolerance gives.
+    step : float, optional
+        The fixed step ``numeric`` was computed with, recorded in the report.
 
     Raises
     ------
     InputError
-        If the names differ, a shape differs, or an analytic entry is not finite.
+        If the names differ, a shape differs, an analytic entry is not finite, or ``rtol`` or
+        ``atol`` is not a finite number ≥ 0.
     """
     arrays, analytic_dtype = _analytic_arrays(analytic, numeric)
-    tolerance = tolerance_for(numeric.evaluation_dtype, numeric.method, analytic_dtype)
-    reports = {}
-    for name, g_n in numeric.gradient.items():
-        g_a, e_n = arrays[name], numeric.error_estimate[name]
-        kink: Array | None = None
-        if kinks and evaluator is not None:
-            floor = tensor_floor(g_a, g_n)
-            flagged = np.flatnonzero(excess(g_a, g_n, e_n, tolerance, floor) > 0)
-            if flagged.size:
-                step = np.maximum(numeric.step[name].ravel()[flagged], _kink_step(evaluator, name, flagged))
-                found = classify_kinks(evaluator, name, flagged, step, g_a.ravel()[flagged], tolerance, floor)
-                mask = np.zeros(g_a.size, dtype=bool)
-                mask[found.flat[found.kink]] = True
-                kink = mask.reshape(g_a.shape)
-        reports[name] = compare_parameter(name, g_a, g_n, e_n, tolerance, kink)
+    derived = tolerance_for(numeric.evaluation_dtype, numeric.method, analytic_dtype)
+    tolerance = given_tolerance(derived, rtol=rtol, atol=atol)
+    reports = compare_tensors(arrays, numeric, evaluator, tolerance, kinks)
+    derived_verdict = None
+    if tolerance.given:
+        derived_reports = compare_tensors(arrays, numeric, evaluator, derived, kinks)
+        derived_verdict = overall_verdict(p.verdict for p in derived_reports.values())
     return GradientReport(
         reports,
         numeric.method,
@@ -214,12 +128,69 @@ def compare_gradients(
         analytic_dtype=analytic_dtype,
         mode=mode,
         evaluations=numeric.evaluations,
+        step=step,
+        derived_verdict=derived_verdict,
+        derived_rtol=derived.rtol if tolerance.given else None,
     )
 
 
-def _kink_step(ev: Evaluator, name: str, flat: Array) -> Array:
-    """At least the central step: complex step's tiny ``h`` would cross no kink worth naming."""
-    return relative_step(ev.params[name].ravel()[flat], 1 / 3, ev.dtype)
+@dataclass(frozen=True)
+class CheckOptions:
+    """How a coordinate check is asked to run, as ``torch.autograd.gradcheck`` and JAX's ``check_grads``
+    are (:func:`check_gradient` and :func:`check_network` take these as keyword arguments).
+
+    Attributes
+    ----------
+    method : str
+        ``auto`` (complex step when the loss evaluates on complex parameters, else Richardson),
+        ``forward``, ``central``, ``richardson`` or ``complex-step``.
+    kinks : bool
+        Report flagged entries whose stencil crossed a non-differentiable point as ``kink``.
+    rtol : float, optional
+        Relative tolerance (≥ 0) in place of the table's for the method and dtype.
+    atol : float, optional
+        Absolute tolerance (≥ 0, gradient units) added to every entry's allowance (default 0). When
+        either is given, the report also holds the verdict of the table's tolerance and says when the
+        two differ (:attr:`GradientReport.override_note`).
+    eps : float, optional
+        A fixed step ``h > 0`` for every entry (Richardson's first step), as ``gradcheck``'s ``eps``;
+        by default each method takes the step of least error for the dtype and the entry's size.
+    raise_exception : bool
+        Raise :class:`GradientCheckError` instead of returning a report that does not match, as
+        ``torch.autograd.gradcheck(raise_exception=True)``.
+
+    Raises
+    ------
+    InputError
+        On an unknown method, or ``rtol``, ``atol`` or ``eps`` out of range.
+    """
+
+    method: str = "auto"
+    kinks: bool = True
+    rtol: float | None = None
+    atol: float | None = None
+    eps: float | None = None
+    raise_exception: bool = False
+
+    def __post_init__(self) -> None:
+        resolve_method(self.method)
+        tolerance_overrides(rtol=self.rtol, atol=self.atol)
+        fixed_step(self.eps)
+
+    @classmethod
+    def of(cls, options: Mapping[str, Any]) -> CheckOptions:
+        """The options given as keywords.
+
+        Raises
+        ------
+        InputError
+            On a keyword that is not an option, naming it, or a value out of range.
+        """
+        unknown = sorted(set(options) - set(cls.__dataclass_fields__))
+        if unknown:
+            known = ", ".join(cls.__dataclass_fields__)
+            raise InputError(f"unknown option {unknown[0]!r} of the gradient check; known: {known}")
+        return cls(**options)
 
 
 def check_on(
@@ -229,67 +200,89 @@ def check_on(
     method: str = "auto",
     kinks: bool = True,
     mode: str = "coordinate",
+    rtol: float | None = None,
+    atol: float | None = None,
+    step: float | None = None,
 ) -> GradientReport:
     """Check ``analytic`` against the numeric gradient computed on an evaluator (loop or structured).
 
     Raises
     ------
     InputError
-        On mismatched names or shapes, non-finite values, or an unknown method.
+        On mismatched names or shapes, non-finite values, an unknown method, or a tolerance or step
+        out of range.
     """
-    numeric = numeric_gradient_on(ev, method)
-    return compare_gradients(analytic, numeric, ev, kinks=kinks, mode=mode)
+    tolerance_overrides(rtol=rtol, atol=atol)  # refused before the work, not after it
+    numeric = numeric_gradient_on(ev, method, step)
+    return compare_gradients(analytic, numeric, ev, kinks=kinks, mode=mode, rtol=rtol, atol=atol, step=step)
 
 
-def check_gradient(
-    f: LossFunction,
-    params: Mapping[str, Any],
-    analytic: Mapping[str, Any],
-    *,
-    method: str = "auto",
-    kinks: bool = True,
-) -> GradientReport:
+def check_gradient(f: Callable[[Any], Any], params: Any, analytic: Any, **options: Any) -> GradientReport:
     """Check ``analytic`` against the finite-difference gradient of the loss ``f`` at ``params``.
 
-    Coordinate mode: every entry of every tensor is perturbed, one loss evaluation at a time.
+    Coordinate mode: every entry of every tensor is perturbed, one loss evaluation at a time. An
+    entry is accepted when ``|g_a − g_n| ≤ atol + rtol · (max(|g_a|, |g_n|) + G) + 10 e_n`` (module
+    docstring), with ``rtol`` from the table of :mod:`verification.tolerances` and ``atol = 0`` unless
+    given.
 
     Parameters
     ----------
     f : callable
-        ``f(params) -> float``: the loss as a function of a dict of parameter arrays.
-    params : mapping of str to array_like
-        The point, any shapes, float64 or float32; copied, never modified. The loss is called with
-        float64 copies (see :mod:`verification.numeric.differences` for float32 losses).
-    analytic : mapping of str to array_like
-        The claimed gradient ``∂f/∂params``, same names and shapes.
-    method : str
-        ``auto`` (complex step when the loss evaluates on complex parameters, else Richardson),
-        ``forward``, ``central``, ``richardson`` or ``complex-step``.
-    kinks : bool
-        Report flagged entries whose stencil crossed a non-differentiable point as ``kink``.
+        The loss: ``f(params) -> float`` on a dict of parameter arrays, or ``f(x) -> float`` when
+        ``params`` is one array.
+    params : mapping of str to array_like, or array_like
+        The point: named arrays of any shapes, or one array (reported as ``x``); float64 or float32;
+        copied, never modified. The loss is called with float64 copies (see
+        :mod:`verification.numeric.differences` for float32 losses).
+    analytic : mapping of str to array_like, array_like, or callable
+        The claimed gradient ``∂f/∂params``, same names and shapes (one array for one array), or a
+        function of the point that returns it (:mod:`verification.compare.calling`).
+    **options
+        ``method``, ``kinks``, ``rtol``, ``atol``, ``eps``, ``raise_exception``: the fields of
+        :class:`CheckOptions` (``method="auto"``, ``kinks=True``, the table's tolerance, the best step,
+        no raising, by default).
 
     Returns
     -------
     GradientReport
+        Its truth value is its verdict (``assert check_gradient(...)`` fails on a mismatch);
+        ``print(report)`` prints its table.
 
     Raises
     ------
     InputError
-        On mismatched names or shapes, non-finite values, or an unknown method.
+        On mismatched names or shapes, non-finite values, an unknown method or option, or ``rtol``,
+        ``atol`` or ``eps`` out of range.
+    GradientCheckError
+        With ``raise_exception=True``, when the gradient does not match.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x0 = np.array([0.5, -1.0, 2.0])
+    >>> bool(check_gradient(lambda x: np.sum(x**3), x0, lambda x: 3 * x**2))
+    True
+    >>> bool(check_gradient(lambda x: np.sum(x**3), x0, 2 * x0**2))
+    False
     """
-    resolve_method(method)
-    return check_on(LoopEvaluator(f, params), analytic, method=method, kinks=kinks)
+    o = CheckOptions.of(options)
+    form = named_form(f, params, analytic)
+    report = check_on(
+        LoopEvaluator(form.f, form.params),
+        form.analytic,
+        method=o.method,
+        kinks=o.kinks,
+        rtol=o.rtol,
+        atol=o.atol,
+        step=fixed_step(o.eps),
+    )
+    if o.raise_exception and not report:
+        raise GradientCheckError(report)
+    return report
 
 
 def check_network(
-    network: Network,
-    x: Any,
-    y: Any,
-    loss: str,
-    analytic: Mapping[str, Any],
-    *,
-    method: str = "auto",
-    kinks: bool = True,
+    network: Network, x: Any, y: Any, loss: str, analytic: Mapping[str, Any], **options: Any
 ) -> GradientReport:
     """Check a claimed gradient of an ``ffnn`` network's loss in structured coordinate mode.
 
@@ -305,22 +298,34 @@ def check_network(
         Catalog loss id (batch mean).
     analytic : mapping of str to array_like
         Claimed ``∂L/∂W1 …``, ``∂L/∂b1 …``, shapes of ``network.parameters()``.
-    method : str
-        ``auto`` (complex step when every activation and the loss evaluate on complex parameters,
-        detected, else Richardson), ``forward``, ``central``, ``richardson`` or ``complex-step``.
-    kinks : bool
-        Report entries whose stencil crossed a non-differentiable point as ``kink``.
+    **options
+        As in :func:`check_gradient` (:class:`CheckOptions`); ``auto`` uses complex step when every
+        activation and the loss evaluate on complex parameters.
 
     Returns
     -------
     GradientReport
-        ``mode = "structured"``.
+        ``mode = "structured"``; its truth value is its verdict.
 
     Raises
     ------
     InputError
-        On bad shapes, labels or names, or an unknown method.
+        On bad shapes, labels or names, an unknown method, or ``rtol``, ``atol`` or ``eps`` out of
+        range.
+    GradientCheckError
+        With ``raise_exception=True``, when the gradient does not match.
     """
-    return check_on(
-        NetworkEvaluator(network, x, y, loss), analytic, method=method, kinks=kinks, mode="structured"
+    o = CheckOptions.of(options)
+    report = check_on(
+        NetworkEvaluator(network, x, y, loss),
+        analytic,
+        method=o.method,
+        kinks=o.kinks,
+        mode="structured",
+        rtol=o.rtol,
+        atol=o.atol,
+        step=fixed_step(o.eps),
     )
+    if o.raise_exception and not report:
+        raise GradientCheckError(report)
+    return report

@@ -22,22 +22,16 @@ few directions. Use the coordinate or structured mode to find single wrong entri
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ffnn.validation import InputError, whole_number
+from verification.compare.calling import named_form
 from verification.compare.rule import least_squares_scale
-from verification.numeric.evaluators import (
-    Array,
-    LoopEvaluator,
-    LossFunction,
-    as_parameters,
-    loss_function,
-    real_array,
-)
+from verification.numeric.evaluators import Array, LoopEvaluator, as_parameters, loss_function, real_array
 from verification.numeric.methods import numeric_gradient_on, resolve_method
 from verification.tolerances import Tolerance, tolerance_for
 
@@ -98,6 +92,14 @@ class DirectionalReport:
         """True when every tensor matches along every direction."""
         return all(p.verdict == "matches" for p in self.parameters.values())
 
+    def __bool__(self) -> bool:
+        """The verdict: :attr:`matches`, so that ``assert check_directions(...)`` fails on a mismatch."""
+        return self.matches
+
+    def __str__(self) -> str:
+        """The readable lines of :meth:`format_text`."""
+        return self.format_text()
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return {
@@ -132,9 +134,9 @@ class DirectionalReport:
 
 
 def check_directions(
-    f: LossFunction,
-    params: Mapping[str, Any],
-    analytic: Mapping[str, Any],
+    f: Callable[[Any], Any],
+    params: Any,
+    analytic: Any,
     *,
     directions: int = 4,
     seed: int = 0,
@@ -145,10 +147,13 @@ def check_directions(
     Parameters
     ----------
     f : callable
-        ``f(params) -> float``, called with float64 (complex128 under complex step) arrays.
-    params : mapping of str to array_like
-    analytic : mapping of str to array_like
-        Claimed gradient, same names and shapes.
+        ``f(params) -> float``, called with float64 (complex128 under complex step) arrays; ``f(x)``
+        when ``params`` is one array.
+    params : mapping of str to array_like, or array_like
+        The point: named arrays, or one array (reported as ``x``).
+    analytic : mapping of str to array_like, array_like, or callable
+        Claimed gradient, same names and shapes, or a function of the point that returns it
+        (:mod:`verification.compare.calling`).
     directions : int
         Directions per tensor (≥ 1).
     seed : int
@@ -159,6 +164,7 @@ def check_directions(
     Returns
     -------
     DirectionalReport
+        Its truth value is its verdict; ``print(report)`` prints one line per tensor.
 
     Raises
     ------
@@ -171,7 +177,9 @@ def check_directions(
     directions = whole_number("directions", directions, minimum=1)
     seed = whole_number("seed", seed, minimum=0)
     resolve_method(method)
-    base = as_parameters(params)
+    form = named_form(f, params, analytic)
+    f, analytic = form.f, form.analytic
+    base = as_parameters(form.params)
     if not isinstance(analytic, Mapping) or set(analytic) != set(base):
         raise InputError(f"the analytic gradient must have parameters {sorted(base)}")
     rng = np.random.default_rng(seed)

@@ -110,6 +110,8 @@ def classify_kinks(
     ep, em = 2 * dp2 - dp, 2 * dm2 - dm
     low = np.minimum(raw.min(axis=0), np.minimum(ep - sp, em - sm))
     high = np.maximum(raw.max(axis=0), np.maximum(ep + sp, em + sm))
-    allowance = tolerance.rtol * (np.abs(analytic) + floor) + tolerance.estimate_factor * rounding
+    allowance = (
+        tolerance.atol + tolerance.rtol * (np.abs(analytic) + floor) + tolerance.estimate_factor * rounding
+    )
     inside = (analytic >= low - allowance) & (analytic <= high + allowance)
     return KinkReport(flat, disagree & inside)

@@ -2,11 +2,13 @@
 
 An entry of an analytic gradient ``g_a`` is accepted against the numeric one ``g_n`` when::
 
-    |g_a − g_n| ≤ allowance = rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n
+    |g_a − g_n| ≤ allowance = atol + rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n
 
 with ``rtol`` and ``estimate_factor`` from the tolerance table (:mod:`verification.tolerances`, where
-the rule is derived), ``e_n`` the numeric oracle's own error estimate for that entry, and ``G`` the
-tensor floor :func:`tensor_floor`, the largest entry of either gradient of the tensor. Every check of
+the rule is derived; ``atol`` is 0 there, and a caller's own ``rtol`` and ``atol`` replace the
+table's through :func:`verification.tolerances.given_tolerance`), ``e_n`` the numeric oracle's own
+error estimate for that entry, and ``G`` the tensor floor :func:`tensor_floor`, the largest entry of
+either gradient of the tensor. Every check of
 the project (coordinate, vectorised, directional, identification of someone's code) and the property
 tests accept and reject by :func:`allowance` and :func:`excess`; nothing else compares numbers.
 
@@ -49,7 +51,7 @@ def allowance(
     analytic, numeric, estimate : ndarray, same shape, float64
         The two gradients and the numeric error estimate ``e_n`` (absolute, in gradient units).
     tolerance : Tolerance
-        ``rtol`` and ``estimate_factor`` of the method and dtype.
+        ``rtol``, ``atol`` and ``estimate_factor`` of the method and dtype (or given by the caller).
     floor : float or ndarray
         ``G``, the tensor's largest entry (:func:`tensor_floor`); per element for elements that are
         not entries of one tensor (see :func:`functional_floor`).
@@ -57,10 +59,10 @@ def allowance(
     Returns
     -------
     ndarray, same shape
-        ``rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n``.
+        ``atol + rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n``.
     """
     relative = tolerance.rtol * (np.maximum(np.abs(analytic), np.abs(numeric)) + floor)
-    return relative + tolerance.estimate_factor * np.asarray(estimate)
+    return tolerance.atol + relative + tolerance.estimate_factor * np.asarray(estimate)
 
 
 def excess(

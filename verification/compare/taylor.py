@@ -26,21 +26,15 @@ scaled to unit Euclidean norm.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ffnn.validation import InputError, real_number, whole_number
-from verification.numeric.evaluators import (
-    Array,
-    LossFunction,
-    as_parameters,
-    loss_function,
-    real_array,
-    real_scalar,
-)
+from verification.compare.calling import named_form
+from verification.numeric.evaluators import Array, as_parameters, loss_function, real_array, real_scalar
 from verification.tolerances import TAYLOR_SLOPE_THRESHOLD, TAYLOR_TRUST_FACTOR
 
 FIT_POINTS = 4
@@ -108,6 +102,19 @@ class TaylorReport:
         """``matches`` when every direction matches, else ``mismatch``."""
         return "matches" if all(d.verdict == "matches" for d in self.directions) else "mismatch"
 
+    @property
+    def matches(self) -> bool:
+        """True when every direction's remainder shrinks like ``h²``."""
+        return self.verdict == "matches"
+
+    def __bool__(self) -> bool:
+        """The verdict: :attr:`matches`, so that ``assert taylor_test(...)`` fails on a wrong gradient."""
+        return self.matches
+
+    def __str__(self) -> str:
+        """The readable lines of :meth:`format_text`."""
+        return self.format_text()
+
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
         return {
@@ -152,9 +159,9 @@ def fitted_slope(steps: Array, remainders: Array) -> float:
 
 
 def taylor_test(
-    f: LossFunction,
-    params: Mapping[str, Any],
-    analytic: Mapping[str, Any],
+    f: Callable[[Any], Any],
+    params: Any,
+    analytic: Any,
     *,
     directions: int = 3,
     seed: int = 0,
@@ -166,11 +173,12 @@ def taylor_test(
     Parameters
     ----------
     f : callable
-        ``f(params) -> float``, called with float64 copies.
-    params : mapping of str to array_like
-        The point.
-    analytic : mapping of str to array_like
-        Claimed gradient, same names and shapes.
+        ``f(params) -> float``, called with float64 copies; ``f(x)`` when ``params`` is one array.
+    params : mapping of str to array_like, or array_like
+        The point: named arrays, or one array.
+    analytic : mapping of str to array_like, array_like, or callable
+        Claimed gradient, same names and shapes, or a function of the point that returns it
+        (:mod:`verification.compare.calling`).
     directions : int
         Number of random directions (≥ 1).
     seed : int
@@ -183,7 +191,8 @@ def taylor_test(
     Returns
     -------
     TaylorReport
-        Spends ``1 + directions · (halvings + 1)`` evaluations of ``f``.
+        Spends ``1 + directions · (halvings + 1)`` evaluations of ``f``. Its truth value is its
+        verdict.
 
     Raises
     ------
@@ -203,7 +212,9 @@ def taylor_test(
         )
     seed = whole_number("seed", seed, minimum=0)
     first_step = real_number("first_step", first_step, positive=True)
-    base = as_parameters(params)
+    form = named_form(f, params, analytic)
+    f, analytic = form.f, form.analytic
+    base = as_parameters(form.params)
     if not isinstance(analytic, Mapping) or set(analytic) != set(base):
         raise InputError(f"the analytic gradient must have parameters {sorted(base)}")
     grad = {n: real_array(f"analytic gradient of {n}", analytic[n]) for n in base}

@@ -8,11 +8,10 @@ agree bit for bit. The study itself is :mod:`verification.convergence.study`.
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 
 from verification.convergence.study import ConvergenceStudy
+from verification.terminal_width import DEFAULT_WIDTH, fit, fit_table
 
 QUARTILE_KEYS = ("q1", "median", "q3")
 
@@ -59,34 +58,19 @@ def coincidence_notes(study: ConvergenceStudy) -> list[str]:
     return notes
 
 
-def _columns(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> list[str]:
-    """A text table indented by two spaces, each column as wide as its widest cell plus two spaces
-    (right-aligned for the columns in ``right``), so that no cell runs into the next."""
-    widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
-
-    def line(cells: list[str]) -> str:
-        parts = [
-            c.rjust(w) if k in right else c.ljust(w)
-            for k, (c, w) in enumerate(zip(cells, widths, strict=True))
-        ]
-        return ("  " + "  ".join(parts)).rstrip()
-
-    return [line(header), *(line(r) for r in rows)]
-
-
-def format_study(study: ConvergenceStudy) -> str:
-    """The study as text: separation and losses, uphill steps and hidden slope, what coincides."""
-    lines = [
-        "The question's network trained from many starts: 30-5-3, sigmoid, no biases, per-sample SGD",
+def format_study(study: ConvergenceStudy, width: int = DEFAULT_WIDTH) -> str:
+    """The study as text: separation and losses, uphill steps and hidden slope, what coincides; fitted
+    to ``width`` columns (a table too wide is split into blocks of columns, each led by its rule and
+    learning rate: :func:`verification.terminal_width.fit_table`)."""
+    intro = (
+        "The question's network trained from many starts: 30-5-3, sigmoid, no biases, per-sample SGD "
         f"over the glyphs A, B, C in that order, {study.epochs} epochs, from the weights of seeds "
-        f"{study.seed_range}",
-        "(Network.initialise((30, 5, 3), 'sigmoid', seed=s)). Separated: at the end each glyph's own",
-        "output is the largest of its three (a tie in float64 is not). Spreads are q1 / median / q3 over",
-        "the seeds (epochs to separate: over the seeds separated at the end).",
-        "",
-    ]
+        f"{study.seed_range} (Network.initialise((30, 5, 3), 'sigmoid', seed=s)). Separated: at the end "
+        "each glyph's own output is the largest of its three (a tie in float64 is not). Spreads are "
+        "q1 / median / q3 over the seeds (epochs to separate: over the seeds separated at the end)."
+    )
     dicts = [o.to_dict() for o in study.outcomes]
-    lines += _columns(
+    first = _columns(
         ["rule", "η", "separated", "epochs to separate", "final mse", "final bce"],
         [
             [
@@ -101,15 +85,13 @@ def format_study(study: ConvergenceStudy) -> str:
         ],
         right=(1, 2),
     )
-    lines += [
-        "",
-        "Uphill for mse: a step whose direction g has ⟨g, ∇mse⟩ < 0 with the exact mse gradient of the",
-        "same sample at the same weights, so that it raises that sample's squared error to first order;",
-        "share of the steps taken and of the seeds with at least one. Hidden σ': the mean slope of the",
-        "hidden units over the glyphs at the end (median over the seeds; at most 0.25, near 0 when the",
-        "hidden layer is saturated and passes almost no gradient back).",
-        "",
-    ]
+    uphill = (
+        "Uphill for mse: a step whose direction g has ⟨g, ∇mse⟩ < 0 with the exact mse gradient of the "
+        "same sample at the same weights, so that it raises that sample's squared error to first order; "
+        "share of the steps taken and of the seeds with at least one. Hidden σ': the mean slope of the "
+        "hidden units over the glyphs at the end (median over the seeds; at most 0.25, near 0 when the "
+        "hidden layer is saturated and passes almost no gradient back)."
+    )
     rows = []
     for o in study.outcomes:
         u = o.uphill()
@@ -119,8 +101,32 @@ def format_study(study: ConvergenceStudy) -> str:
             out = f"{percent(u['output_layer']['steps'])}, {percent(u['output_layer']['seeds'])}"
             net = f"{percent(u['network']['steps'])}, {percent(u['network']['seeds'])}"
         rows.append([o.label, f"{o.learning_rate:g}", out, net, f"{float(np.median(o.hidden_slope)):.2g}"])
-    lines += _columns(
+    second = _columns(
         ["rule", "η", "output layer: steps, seeds", "network: steps, seeds", "hidden σ'"], rows, right=(1,)
     )
-    notes = [textwrap.fill(n, width=100, break_on_hyphens=False) for n in coincidence_notes(study)]
-    return "\n".join([*lines, "", *notes])
+    return "\n".join(
+        [
+            *fit([intro], width),
+            "",
+            *fit_table(first, width),
+            "",
+            *fit([uphill], width),
+            "",
+            *fit_table(second, width),
+            "",
+            *fit(coincidence_notes(study), width),
+        ]
+    )
+
+
+def _columns(header: list[str], rows: list[list[str]], right: tuple[int, ...] = ()) -> list[list[str]]:
+    """The cells of a table for :func:`verification.terminal_width.fit_table`: the rule and the learning
+    rate joined into the first cell (so every block of a split table names its row), each cell padded
+    to its column (right-aligned for the columns in ``right``)."""
+    table = [header, *rows]
+    widths = [max(len(r[k]) for r in table) for k in range(len(header))]
+    padded = [
+        [c.rjust(w) if k in right else c.ljust(w) for k, (c, w) in enumerate(zip(r, widths, strict=True))]
+        for r in table
+    ]
+    return [[f"{r[0]}  {r[1]} ", *r[2:]] for r in padded]  # the trailing space: two before the next column

@@ -11,7 +11,7 @@ Per tensor the *elements* compared are the chosen entries and the directional de
 each with its floor (:func:`verification.compare.rule.functional_floor`) and the code's own rounding
 (an update recovered as ``(W_before − W_after) / lr``) added to the estimate; the acceptance rule is
 the one of :mod:`verification.compare.rule`, through
-:func:`verification.compare.coordinate.compare_parameter`.
+:func:`verification.compare.tensor.compare_parameter`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.losses import Loss
-from verification.compare.coordinate import compare_parameter
 from verification.compare.reports import ParameterReport
 from verification.compare.rule import excess, functional_floor, relative_error
+from verification.compare.tensor import compare_parameter
 from verification.tolerances import Tolerance
 
 Array = NDArray[Any]
@@ -103,8 +103,7 @@ class Elements:
             tolerance,
             kink,
             floors=(self.floors[0] / scale, self.floors[1]),
-            labels=self.labels,
-            shape=self.shape,
+            names=(self.labels, self.shape),
         )
         k = self.entries
         rel = relative_error(self.analytic[:k] / scale, self.numeric[:k]) if k else report.relative_error

@@ -104,6 +104,10 @@ def identify(
     run = ProbeRun(subject, probing, progress)
     points = [run.point(p) for p in range(probing.probes)]
     candidates = _judge(points, subject, run.tol, run.method)
+    derived = None
+    if run.tol.given:  # the caller's tolerance: what would the table's have concluded?
+        judged = _judge(points, subject, run.derived_tol, run.method)
+        derived = decide(judged, subject.backward_order, asked, subject.lr_known)
     if asked is not None and next(c for c in candidates if c.loss == asked).verdict == NOT_APPLICABLE:
         reason = next(c.reason for c in candidates if c.loss == asked)
         raise InputError(reason or f"loss {asked} does not apply")
@@ -125,6 +129,9 @@ def identify(
         verdict=verdict,
         notes=list(subject.notes) + _precision_note(subject),
         rtol=run.tol.rtol,
+        atol=run.tol.atol,
+        derived=derived,
+        derived_rtol=run.derived_tol.rtol,
         coverage=_coverage(points, subject, probing.directions),
         method_note=run.method_note,
         lr_known=subject.lr_known,

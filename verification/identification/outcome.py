@@ -51,6 +51,16 @@ class IdentificationReport:
     reading : str
         What the loss was applied to: the output ``as-is``, or its ``softmax`` or ``sigmoid``
         (:data:`verification.adapters.layouts.OUTPUTS`).
+    atol : float
+        The absolute tolerance the caller gave (0 for none).
+    derived : Verdict or None
+        When the caller gave ``rtol`` or ``atol``: the verdict the table's tolerance reaches on the
+        same probes; None otherwise.
+    derived_rtol : float
+        The table's relative tolerance.
+
+    Its truth value is :attr:`success` (the exit status's sense), so ``assert identify(...)`` fails
+    when the asked loss does not match or nothing is identified.
     """
 
     subject: str
@@ -69,6 +79,13 @@ class IdentificationReport:
     lr_known: bool = True
     layout: str = ""
     reading: str = "as-is"
+    atol: float = 0.0
+    derived: Verdict | None = None
+    derived_rtol: float = 0.0
+
+    def __bool__(self) -> bool:
+        """:attr:`success`: the asked loss matches, or (automatic) a loss was identified."""
+        return self.success
 
     def candidate(self, loss: str) -> LossReport:
         """The candidate of catalog loss ``loss``."""

@@ -31,7 +31,7 @@ from verification.identification.probes import Probe
 from verification.identification.request import Probing
 from verification.numeric.jacobian import COLUMNS, Progress, supports_complex
 from verification.numeric.jacobian import DIRECTIONS as ALONG
-from verification.tolerances import Tolerance, tolerance_for
+from verification.tolerances import Tolerance, given_tolerance, tolerance_for
 
 Array = NDArray[Any]
 
@@ -104,7 +104,8 @@ class ProbeRun:
         self.rng = np.random.default_rng(probing.seed)
         self.method = probing.method
         self.method_note = ""
-        self.tol = tolerance_for(np.float64, "richardson")
+        self.derived_tol = tolerance_for(np.float64, "richardson")
+        self.tol = self.derived_tol
         self.total: int | None = None
         self.done = 0
 
@@ -116,7 +117,9 @@ class ProbeRun:
                 self.method, self.method_note = resolve(
                     self.subject, self.probing.method, probe.params, probe.x
                 )
-                self.tol = tolerance_for(self.subject.precision, self.method)
+                self.derived_tol = tolerance_for(self.subject.precision, self.method)
+                probing = self.probing
+                self.tol = given_tolerance(self.derived_tol, rtol=probing.rtol, atol=probing.atol)
             point = self._compare(probe, full=self.probing.full and index == 0)
             last = attempt == MAX_DRAWS - 1
             if (

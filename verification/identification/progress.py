@@ -1,7 +1,9 @@
 """A progress line on standard error for checks that take more than about two seconds.
 
 Printed only when standard error is a terminal (a log or a pipe gets nothing), rewritten in place with
-the share done and an estimate of the time left from the rate so far.
+the share done and an estimate of the time left from the rate so far, cut to the terminal's width so
+that it stays one line. It is cleared with :data:`verification.terminal_width.CLEAR_LINE`, whatever its
+length.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import sys
 import time
 from typing import TextIO
+
+from verification.terminal_width import CLEAR_LINE, DEFAULT_WIDTH, fit
 
 SHOW_AFTER = 2.0
 """Seconds before the line appears: quick checks print nothing."""
@@ -28,12 +32,20 @@ class ProgressLine:
     timeout : float, optional
         Seconds from now after which the run is stopped (``--timeout``). When the first estimate of
         the time left goes past it, a line says so once, with the share that will be done by then.
+    width : int
+        Columns of the terminal: the progress line is cut one short of it, so that it never wraps, and
+        the line on the timeout is wrapped to it.
     """
 
     def __init__(
-        self, stream: TextIO = sys.stderr, force: bool = False, timeout: float | None = None
+        self,
+        stream: TextIO = sys.stderr,
+        force: bool = False,
+        timeout: float | None = None,
+        width: int = DEFAULT_WIDTH,
     ) -> None:
         self.stream = stream
+        self.width = width
         self.start = time.monotonic()
         self.shown = False
         self.last = 0.0
@@ -52,19 +64,19 @@ class ProgressLine:
         left = elapsed * (1 - share) / share if share > 0 else float("nan")
         if self.timeout is not None and elapsed + left > self.timeout:
             by_then = min(1.0, share * self.timeout / elapsed)
-            self.stream.write(
-                f"\rcheck: about {left:.0f} s left at this rate, past the limit of {self.timeout:g} s "
-                f"(--timeout), which stops it at about {by_then:.0%}; raise --timeout to let it finish\n"
+            notice = (
+                f"check: about {left:.0f} s left at this rate, past the limit of {self.timeout:g} s "
+                f"(--timeout), which stops it at about {by_then:.0%}; raise --timeout to let it finish"
             )
+            self.stream.write(CLEAR_LINE + "\n".join(fit([notice], self.width)) + "\n")
             self.timeout = None  # said once
-        self.stream.write(
-            f"\rcheck: {share:4.0%} ({done:,} of {total:,} forward passes), about {left:.0f} s left   "
-        )
+        text = f"check: {share:4.0%} ({done:,} of {total:,} forward passes), about {left:.0f} s left"
+        self.stream.write(CLEAR_LINE + text[: self.width - 1])
         self.stream.flush()
         self.shown = True
 
     def close(self) -> None:
         """Clear the line if one was drawn."""
         if self.shown:
-            self.stream.write("\r" + " " * 78 + "\r")
+            self.stream.write(CLEAR_LINE)
             self.stream.flush()

@@ -7,12 +7,17 @@ entries, coverage and notes, and the JSON object of ``check`` (field names stabl
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from fractions import Fraction
 from typing import Any
 
-from ffnn.losses import get_loss
+from ffnn.losses import LOSSES, get_loss
 from verification.identification.outcome import CheckReport, IdentificationReport
+from verification.identification.verdicts import LossReport
+from verification.terminal_width import DEFAULT_WIDTH, fit, fit_table, wrap_command
+
+FORMULAS = tuple(get_loss(name).formula for name in LOSSES)
+"""The catalog's loss formulas: a verdict sentence is wrapped around them, never through them."""
 
 
 def format_scale(c: float | None, rtol: float) -> str:
@@ -82,7 +87,30 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
         "output_error": None
         if result.verdict.output_error is None
         else result.verdict.output_error.to_dict(),
+        "rtol": result.rtol,
+        "atol": result.atol,
+        "tolerance_given": result.derived is not None,
+        "derived_verdict": None if result.derived is None else verdict_sentence(derived_result(result)),
     }
+
+
+def derived_result(result: IdentificationReport) -> IdentificationReport:
+    """``result`` as the table's tolerance judges it (``result`` itself when no tolerance was given)."""
+    if result.derived is None:
+        return result
+    return replace(result, verdict=result.derived, rtol=result.derived_rtol, atol=0.0, derived=None)
+
+
+def override_note(result: IdentificationReport) -> str | None:
+    """When the caller gave ``rtol`` or ``atol``: what was given, and what the table's tolerance
+    concludes when that differs; None for the table's tolerance."""
+    if result.derived is None:
+        return None
+    given = f"tolerance given: rtol {result.rtol:.1e}, atol {result.atol:.1e}"
+    table = f"the derived tolerance (rtol {result.derived_rtol:.1e})"
+    if result.derived == result.verdict:
+        return f"{given}; {table} agrees"
+    return f"{given}; {table} concludes instead: {verdict_sentence(derived_result(result))}"
 
 
 def verdict_sentence(result: IdentificationReport) -> str:
@@ -178,73 +206,89 @@ def matches_instead(result: IdentificationReport) -> str:
     return "it matches no catalog loss, nor a multiple of one"
 
 
-def format_check(outcome: CheckReport) -> str:
-    """The report of ``check`` as text: the recipe run, coverage, a table of losses by tensor, the verdict."""
+def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
+    """The report of ``check`` as text: the recipe run, coverage, a table of losses by tensor, the
+    verdict; every line fitted to ``width`` columns (:mod:`verification.terminal_width`)."""
     r, script = outcome.result, outcome.script
-    names = r.backward_order
     method = f"{r.method} differences of the output, one Jacobian per probe for every loss"
     if r.method_note:
         method += f" ({r.method_note})"
+    note = override_note(r)
     lines = [f"Checked {r.subject} in {script.path}"]
     if outcome.command:
-        lines.append(f"  as: {outcome.command}")
-    lines += [
-        f"  gradient: {r.convention}; {r.layout}",
-        f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; "
-        f"{method}",
-        *(
-            f"  covered: {c.describe()}"
-            for c in r.coverage.values()
-            if not all(n >= c.size for n in c.checked)
-        ),
-        *(f"  note: {n}" for n in r.notes),
-        *_batch_lines(r),
-        "",
-        f"  {'loss':<14}" + "".join(f"{n[:22]:<24}" for n in names) + "verdict",
-    ]
-    for c in r.candidates:
-        cells = []
-        for n in names:
-            t = c.parameters.get(n)
-            if t is None:
-                cells.append(f"{'-':<24}")
-                continue
-            word = {"matches": "matches", "mismatch": "mismatch"}.get(
-                t.verdict, f"× {format_scale(t.scale, r.rtol)}"
-            )
-            kink = "*" if any(rep.kinks for rep in t.reports) else ""
-            cells.append(f"{word + kink + f' ({t.max_relative_error:.1e})':<24}")
-        verdict = (
-            c.verdict
-            if c.verdict != "matches up to scale"
-            else f"matches up to scale {format_scale(c.scale, r.rtol)}"
-        )
-        lines.append(f"  {c.loss:<14}" + "".join(cells) + verdict)
-    lines += [
-        "",
+        lines += wrap_command("  as: ", outcome.command, width)
+    lines += fit(
+        [
+            f"  gradient: {r.convention}; {r.layout}",
+            f"  {r.probes} probes of {r.samples} sample(s), weights, inputs and labels from seed {r.seed}; "
+            f"{method}",
+            *(
+                f"  covered: {c.describe()}"
+                for c in r.coverage.values()
+                if not all(n >= c.size for n in c.checked)
+            ),
+            *(f"  note: {n}" for n in r.notes),
+            *([] if note is None else [f"  note: {note}"]),
+            *_batch_lines(r),
+        ],
+        width,
+    )
+    lines += ["", *loss_table(r, width), ""]
+    tail = [
         "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖) over the entries checked, "
-        "worst probe)",
+        "worst probe)"
     ]
     if any(rep.kinks for c in r.candidates for t in c.parameters.values() for rep in t.reports):
-        lines.append("  * entries whose difference steps crossed a kink (a ReLU at 0) are left out")
-    lines.append("")
-    lines.append(verdict_sentence(r))
+        tail.append("  * entries whose difference steps crossed a kink (a ReLU at 0) are left out")
+    tail += ["", verdict_sentence(r)]
     if r.asked is not None and not r.matches_asked:
-        lines.append(f"Not the gradient of {r.asked}; {matches_instead(r)}.")
-        lines += differing_entries(r, r.asked)
+        tail.append(f"Not the gradient of {r.asked}; {matches_instead(r)}.")
+        tail += differing_entries(r, r.asked)
     elif r.identified is None:
-        lines += _per_tensor(r)
-        lines += _output_error_lines(r)
-        lines += differing_entries(r, str(r.verdict.closest))
+        tail += _per_tensor(r)
+        tail += _output_error_lines(r)
+        tail += differing_entries(r, str(r.verdict.closest))
     if script.skipped:
         shown = ", ".join(str(s.line) for s in script.skipped[:12])
         more = "…" if len(script.skipped) > 12 else ""
         which = "statements at lines" if len(script.skipped) > 1 else "statement at line"
-        lines.append(f"Not run: top-level {which} {shown}{more}.")
+        tail.append(f"Not run: top-level {which} {shown}{more}.")
     if script.failed_imports:
         failed = "; ".join(f"{n} ({e})" for n, e in script.failed_imports.items())
-        lines.append(f"Imports that failed and were not needed: {failed}.")
-    return "\n".join(lines)
+        tail.append(f"Imports that failed and were not needed: {failed}.")
+    return "\n".join(lines + fit(tail, width, keep=FORMULAS))
+
+
+def verdict_line(outcome: CheckReport) -> str:
+    """The one line ``check --quiet`` prints: the answer to the question asked (the asked loss, or
+    which loss the code is the gradient of)."""
+    r = outcome.result
+    if r.asked is not None and not r.matches_asked:
+        return f"{r.subject} is not the gradient of {r.asked}; {matches_instead(r)}"
+    return verdict_sentence(r)
+
+
+def loss_table(r: IdentificationReport, width: int = DEFAULT_WIDTH) -> list[str]:
+    """The table of every loss by tensor: each cell the tensor's verdict and relative error, then the
+    loss's verdict; split into blocks of tensors when it is wider than ``width``
+    (:func:`verification.terminal_width.fit_table`)."""
+    rows = [["loss", *(n[:22] for n in r.backward_order), "verdict"]]
+    for c in r.candidates:
+        verdict = c.verdict
+        if verdict == "matches up to scale":
+            verdict += f" {format_scale(c.scale, r.rtol)}"
+        rows.append([c.loss, *(_cell(c, n, r.rtol) for n in r.backward_order), verdict])
+    return fit_table(rows, width)
+
+
+def _cell(c: LossReport, name: str, rtol: float) -> str:
+    """One cell of :func:`loss_table`: ``matches (3.7e-15)``, ``× 2 (1.2e-15)``, ``mismatch* (…)``."""
+    t = c.parameters.get(name)
+    if t is None:
+        return "-"
+    word = {"matches": "matches", "mismatch": "mismatch"}.get(t.verdict, f"× {format_scale(t.scale, rtol)}")
+    kink = "*" if any(rep.kinks for rep in t.reports) else ""
+    return f"{word}{kink} ({t.max_relative_error:.1e})"
 
 
 def _output_error_lines(r: IdentificationReport) -> list[str]:

@@ -17,6 +17,7 @@ from ffnn.validation import InputError
 from verification.adapters.options import Options
 from verification.identification.coverage import DIRECTIONS, ENTRY_BUDGET
 from verification.reading.targets import Target
+from verification.tolerances import tolerance_overrides
 
 MAX_PROBES = 50
 """Most probe points accepted: a scale is told from a coincidence by 2 or 3 already."""
@@ -49,11 +50,15 @@ class Probing:
         (:data:`verification.identification.coverage.ENTRY_BUDGET`).
     directions : int
         Random directions per tensor per probe.
+    rtol, atol : float or None
+        The caller's relative and absolute tolerances in place of the table's
+        (:func:`verification.tolerances.given_tolerance`); None for the table's.
 
     Raises
     ------
     InputError
-        On a count out of range or an unknown method, naming the value.
+        On a count out of range, an unknown method, or a tolerance that is not a number ≥ 0, naming
+        the value.
     """
 
     seed: int = 0
@@ -63,6 +68,8 @@ class Probing:
     full: bool = False
     budget: int = ENTRY_BUDGET
     directions: int = DIRECTIONS
+    rtol: float | None = None
+    atol: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "method", METHOD_ALIASES.get(self.method, self.method))
@@ -83,6 +90,8 @@ class Probing:
             raise InputError(f"budget must be a positive number of entries, got {self.budget!r}")
         if not isinstance(self.directions, int) or self.directions < 0:
             raise InputError(f"directions must be a count >= 0, got {self.directions!r}")
+        for name, value in tolerance_overrides(rtol=self.rtol, atol=self.atol).items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def of(cls, probing: Probing | None = None, **settings: Any) -> Probing:

@@ -56,7 +56,7 @@ class TensorReport:
     max_relative_error : float
         Largest Frobenius relative error (unscaled) over the probes.
     reports : list of ParameterReport
-        One per probe, from :func:`verification.compare.coordinate.compare_parameter`.
+        One per probe, from :func:`verification.compare.tensor.compare_parameter`.
     """
 
     name: str

@@ -31,7 +31,13 @@ from typing import Any
 import numpy as np
 
 from ffnn.validation import InputError
-from verification.numeric.differences import NumericGradient, assemble, exact_offsets, relative_step
+from verification.numeric.differences import (
+    NumericGradient,
+    assemble,
+    entry_steps,
+    exact_offsets,
+    relative_step,
+)
 from verification.numeric.evaluators import Array, Evaluator
 from verification.tolerances import tolerance_for
 
@@ -39,13 +45,19 @@ DETECTION_ENTRIES = 2
 """Entries per parameter tensor probed by :func:`supports_complex_step`."""
 
 
-def complex_step_on(ev: Evaluator) -> NumericGradient:
+def complex_step_on(ev: Evaluator, step: float | None = None) -> NumericGradient:
     """Complex-step gradient ``Im f(w + ih) / h`` of every entry on an evaluator.
+
+    Error estimate ``ε |d| + h² |d|``: rounding, and the truncation ``h² f‴ / 6`` with the third
+    derivative taken of the size of the first (for the default step ``h = ε max(1, |w|)`` it is at
+    rounding level).
 
     Parameters
     ----------
     ev : Evaluator
         Loop or structured; its loss must accept complex parameters.
+    step : float, optional
+        A fixed step ``h > 0`` for every entry (default ``ε max(1, |w|)``).
 
     Returns
     -------
@@ -61,11 +73,10 @@ def complex_step_on(ev: Evaluator) -> NumericGradient:
     parts = {}
     for name, w in ev.params.items():
         wf = w.ravel()
-        h = relative_step(wf, 1.0, ev.dtype)
+        h = entry_steps(wf, 1.0, ev.dtype, step)
         values = _complex_values(ev, name, np.arange(wf.size), h)
         d = values.imag / h
-        scale = np.maximum(1.0, np.abs(wf))
-        e = eps * np.abs(d) + eps**2 * scale**2 * np.abs(d)
+        e = eps * np.abs(d) + h**2 * np.abs(d)
         parts[name] = (d.reshape(w.shape), e.reshape(w.shape), h.reshape(w.shape))
     return assemble(ev, "complex-step", parts)
 

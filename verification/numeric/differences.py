@@ -25,6 +25,11 @@ method           formula                                         step ``h``     
 the registry of all four, with ``auto``, in :mod:`verification.numeric.methods`). Real steps are made
 exactly representable: the offset actually applied, ``(w + h) − w``, is the one divided by.
 
+A caller who wants one fixed step for every entry, as ``torch.autograd.gradcheck`` (``eps = 1e-6``)
+and JAX ``check_grads`` (``eps = 1e-4``) use, passes ``step`` (:func:`entry_steps`); Richardson then
+starts from it and halves it. The error estimates below hold for any step, so the acceptance rule
+still allows for what a poor step costs.
+
 Error estimates (every entry carries one):
 
 * forward: truncation ``|D(h) − D(2h)|`` (since ``D(2h) − D(h) ≈ h f''/2``) plus rounding ``2ε|f|/h``;
@@ -118,6 +123,31 @@ def relative_step(w: Array, power: float, dtype: np.dtype[Any] | type = np.float
     return eps**power * np.maximum(1.0, np.abs(w))
 
 
+def entry_steps(
+    w: Array, power: float, dtype: np.dtype[Any] | type = np.float64, step: float | None = None
+) -> Array:
+    """The step of each entry: ``step`` for all of them when given, else :func:`relative_step`.
+
+    Parameters
+    ----------
+    w : ndarray
+        Parameter entries.
+    power : float
+        The power of ``ε`` of the method's own step (see :func:`relative_step`).
+    dtype : dtype-like
+        The precision the loss is evaluated in.
+    step : float, optional
+        A fixed step ``h > 0`` in the parameters' units.
+
+    Returns
+    -------
+    ndarray, float64, shape of ``w``
+    """
+    if step is None:
+        return relative_step(w, power, dtype)
+    return np.full(np.shape(w), float(step))
+
+
 def shifted_values(ev: Evaluator, name: str, offsets: list[Array]) -> list[Array]:
     """``f`` at ``w + o`` for each entry of ``params[name]`` and each offset array ``o`` (flat).
 
@@ -143,16 +173,17 @@ def assemble(ev: Evaluator, method: str, parts: dict[str, tuple[Array, Array, Ar
     )
 
 
-def forward_on(ev: Evaluator) -> NumericGradient:
+def forward_on(ev: Evaluator, step: float | None = None) -> NumericGradient:
     """Forward differences ``(f(w + h) − f(w)) / h`` on an evaluator (see the module docstring).
 
-    Spends ``2 n`` shifted evaluations; error estimate ``|D(h) − D(2h)| + 2 ε max|f| / h``.
+    Spends ``2 n`` shifted evaluations; error estimate ``|D(h) − D(2h)| + 2 ε max|f| / h``; ``step`` is
+    a fixed ``h`` (default ``ε^(1/2) max(1, |w|)``).
     """
     eps = float(np.finfo(ev.dtype).eps)
     parts = {}
     for name, w in ev.params.items():
         wf = w.ravel()
-        h = exact_offsets(wf, relative_step(wf, 1 / 2, ev.dtype), ev.dtype)
+        h = exact_offsets(wf, entry_steps(wf, 1 / 2, ev.dtype, step), ev.dtype)
         h2 = exact_offsets(wf, 2 * h, ev.dtype)
         fp, fp2 = shifted_values(ev, name, [h, h2])
         d1 = (fp - ev.value) / h
@@ -163,17 +194,17 @@ def forward_on(ev: Evaluator) -> NumericGradient:
     return assemble(ev, "forward", parts)
 
 
-def central_on(ev: Evaluator) -> NumericGradient:
+def central_on(ev: Evaluator, step: float | None = None) -> NumericGradient:
     """Central differences ``(f(w + h) − f(w − h)) / 2h`` on an evaluator (see the module docstring).
 
     Spends ``4 n`` shifted evaluations (steps ``±h`` and ``±2h``); error estimate
-    ``|D(h) − D(2h)| / 3 + ε max|f| / h``.
+    ``|D(h) − D(2h)| / 3 + ε max|f| / h``; ``step`` is a fixed ``h`` (default ``ε^(1/3) max(1, |w|)``).
     """
     eps = float(np.finfo(ev.dtype).eps)
     parts = {}
     for name, w in ev.params.items():
         wf = w.ravel()
-        h = relative_step(wf, 1 / 3, ev.dtype)
+        h = entry_steps(wf, 1 / 3, ev.dtype, step)
         offsets = [exact_offsets(wf, c * h, ev.dtype) for c in (1, -1, 2, -2)]
         fp, fm, fp2, fm2 = shifted_values(ev, name, offsets)
         d1 = (fp - fm) / (offsets[0] - offsets[1])

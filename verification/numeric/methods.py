@@ -19,19 +19,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ffnn.validation import InputError
+from ffnn.validation import InputError, real_number
 from verification.numeric.complex_step import complex_step_on, supports_complex_step
 from verification.numeric.differences import NumericGradient, central_on, forward_on
 from verification.numeric.evaluators import Evaluator, LoopEvaluator, LossFunction
 from verification.numeric.richardson import richardson_on
 
-METHODS: dict[str, Callable[[Evaluator], NumericGradient]] = {
+METHODS: dict[str, Callable[[Evaluator, float | None], NumericGradient]] = {
     "forward": forward_on,
     "central": central_on,
     "richardson": richardson_on,
     "complex-step": complex_step_on,
 }
-"""Difference methods by name, as functions of an :class:`~verification.numeric.evaluators.Evaluator`."""
+"""Difference methods by name, as functions of an :class:`~verification.numeric.evaluators.Evaluator` and
+a fixed step (None: the method's own step from the dtype and the entry's size)."""
 
 ALIASES = {"complex_step": "complex-step", "complex": "complex-step", "cs": "complex-step"}
 """Other spellings accepted for a method's name."""
@@ -69,19 +70,35 @@ def resolve_method(method: str, ev: Evaluator | None = None) -> str:
     return method
 
 
-def numeric_gradient_on(ev: Evaluator, method: str = "auto") -> NumericGradient:
+def numeric_gradient_on(ev: Evaluator, method: str = "auto", step: float | None = None) -> NumericGradient:
     """The gradient by the method ``method`` on an evaluator (plain loop or vectorised).
+
+    ``step`` is a fixed step ``h`` for every entry (the first of Richardson's), validated by
+    :func:`fixed_step`; None uses the method's own.
 
     Raises
     ------
     InputError
-        On an unknown method, or complex step asked of a loss that does not evaluate on complex
-        parameters.
+        On an unknown method, a step that is not a finite number > 0, or complex step asked of a loss
+        that does not evaluate on complex parameters.
     """
-    return METHODS[resolve_method(method, ev)](ev)
+    return METHODS[resolve_method(method, ev)](ev, fixed_step(step))
 
 
-def numeric_gradient(f: LossFunction, params: Mapping[str, Any], method: str = "auto") -> NumericGradient:
+def fixed_step(step: Any) -> float | None:
+    """``step`` as a finite float > 0, or None when it is None (the method's own step).
+
+    Raises
+    ------
+    InputError
+        If ``step`` is not a finite number > 0 (a bool or a string is refused).
+    """
+    return None if step is None else real_number("eps", step, positive=True)
+
+
+def numeric_gradient(
+    f: LossFunction, params: Mapping[str, Any], method: str = "auto", *, eps: float | None = None
+) -> NumericGradient:
     """Finite-difference gradient of ``f`` at ``params`` by the method ``method`` (see :data:`METHODS`).
 
     Parameters
@@ -92,6 +109,10 @@ def numeric_gradient(f: LossFunction, params: Mapping[str, Any], method: str = "
         Where to differentiate; any shapes; copied, never modified.
     method : str
         A name of :data:`METHODS` or ``auto``.
+    eps : float, optional
+        A fixed step ``h > 0`` for every entry (the first step of Richardson's); by default each
+        method takes its own step from the dtype's ``ε`` and the entry's size (module docstring of
+        :mod:`verification.numeric.differences`).
 
     Returns
     -------
@@ -101,7 +122,9 @@ def numeric_gradient(f: LossFunction, params: Mapping[str, Any], method: str = "
     Raises
     ------
     InputError
-        On an unknown method, bad parameters, or a loss that does not return a finite real.
+        On an unknown method, a step that is not a finite number > 0, bad parameters, or a loss that
+        does not return a finite real.
     """
     resolve_method(method)
-    return numeric_gradient_on(LoopEvaluator(f, params), method)
+    fixed_step(eps)
+    return numeric_gradient_on(LoopEvaluator(f, params), method, eps)

@@ -29,8 +29,8 @@ from ffnn.validation import InputError
 from verification.numeric.differences import (
     NumericGradient,
     assemble,
+    entry_steps,
     exact_offsets,
-    relative_step,
     shifted_values,
 )
 from verification.numeric.evaluators import Array, Evaluator
@@ -100,13 +100,15 @@ def extrapolate(d: Array, steps: Array, fmax: Array, eps: float) -> tuple[Array,
     return value, estimate
 
 
-def richardson_on(ev: Evaluator) -> NumericGradient:
+def richardson_on(ev: Evaluator, step: float | None = None) -> NumericGradient:
     """Richardson-extrapolated central-difference gradient of every entry on an evaluator.
 
     Parameters
     ----------
     ev : Evaluator
         Loop or structured.
+    step : float, optional
+        A fixed first step ``h₀ > 0`` for every entry (default ``ε^(1/(2K+1)) max(1, |w|)``).
 
     Returns
     -------
@@ -124,7 +126,7 @@ def richardson_on(ev: Evaluator) -> NumericGradient:
     parts = {}
     for name, w in ev.params.items():
         wf = w.ravel()
-        h0 = relative_step(wf, 1 / (2 * levels + 1), ev.dtype)
+        h0 = entry_steps(wf, 1 / (2 * levels + 1), ev.dtype, step)
         offsets = []
         for k in range(levels):
             offsets += [exact_offsets(wf, h0 / 2**k, ev.dtype), exact_offsets(wf, -h0 / 2**k, ev.dtype)]

@@ -20,15 +20,22 @@ import numpy.random  # noqa: F401  (loaded before the memory limit, see above)
 
 from verification.identification.check import check_target
 from verification.identification.progress import ProgressLine
-from verification.identification.report import check_json, format_check
+from verification.identification.report import check_json, format_check, verdict_line
 from verification.identification.request import CheckRequest
 from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, resolved
+from verification.terminal_width import DEFAULT_WIDTH
 from verification.units.check import check_units, units_target
 from verification.units.report import format_units, units_json
-from verification.zoo.run import format_zoo, run_zoo
+from verification.zoo.run import format_zoo, run_zoo, zoo_summary
 
 
-def check(request: dict[str, Any], progress: bool = False, timeout: float | None = None) -> dict[str, Any]:
+def check(
+    request: dict[str, Any],
+    progress: bool = False,
+    timeout: float | None = None,
+    width: int = DEFAULT_WIDTH,
+    quiet: bool = False,
+) -> dict[str, Any]:
     """``backprop-verify check``: identify the loss the backward pass of ``PATH[:NAME]`` is the gradient of;
     or, for a file of units (layer pairs, losses, layer objects, engine operations,
     :func:`verification.units.check.wants_units`), check each backward as the vector–Jacobian product of
@@ -45,6 +52,10 @@ def check(request: dict[str, Any], progress: bool = False, timeout: float | None
         The run's ``--timeout`` in seconds. The job's deadline is ``time.monotonic() + timeout`` at its
         start (the child's start-up before it, about 0.2 s, is not counted): the progress line says at
         once when its estimate goes past it.
+    width : int
+        Columns the text report and the progress line are fitted to (the parent's terminal width).
+    quiet : bool
+        The text is the verdict line alone (``check --quiet``).
 
     Raises
     ------
@@ -64,17 +75,24 @@ def check(request: dict[str, Any], progress: bool = False, timeout: float | None
             *found, seed=probing.seed, method=probing.method, full=probing.full, path=parsed.target.path
         )
         return {"text": format_units(report), "json": units_json(report), "status": report.status}
-    line = ProgressLine(sys.stderr, force=progress, timeout=timeout)
+    line = ProgressLine(sys.stderr, force=progress, timeout=timeout, width=width)
     outcome = check_target(parsed, progress=line)
     line.close()
     status = EXIT_OK if outcome.result.success else EXIT_MISMATCH
-    return {"text": format_check(outcome), "json": check_json(outcome), "status": status}
+    text = verdict_line(outcome) if quiet else format_check(outcome, width)
+    return {"text": text, "json": check_json(outcome), "status": status}
 
 
 def converge(
-    seeds: int, first_seed: int, learning_rates: list[float], epochs: int, plot: str | None = None
+    seeds: int,
+    first_seed: int,
+    learning_rates: list[float],
+    epochs: int,
+    plot: str | None = None,
+    width: int = DEFAULT_WIDTH,
 ) -> dict[str, Any]:
-    """``backprop-verify converge``: the training study over many seeds, and its figure into ``plot``.
+    """``backprop-verify converge``: the training study over many seeds, and its figure into ``plot``;
+    the text fitted to ``width`` columns.
 
     Raises
     ------
@@ -89,12 +107,13 @@ def converge(
     study = run_study(seeds=seeds, first_seed=first_seed, learning_rates=learning_rates, epochs=epochs)
     if plot is not None:
         plot_study(study, plot)
-    text = format_study(study) + ("" if plot is None else f"\n\nFigure: {plot}")
+    text = format_study(study, width) + ("" if plot is None else f"\n\nFigure: {plot}")
     return {"text": text, "json": {**study.to_dict(), "plot": plot}, "status": EXIT_OK}
 
 
-def zoo(networks: int = 40, seed: int = 0) -> dict[str, Any]:
-    """``backprop-verify zoo``: the checker on every mutant and on ``networks`` correct backward passes.
+def zoo(networks: int = 40, seed: int = 0, quiet: bool = False, width: int = DEFAULT_WIDTH) -> dict[str, Any]:
+    """``backprop-verify zoo``: the checker on every mutant and on ``networks`` correct backward passes;
+    the text fitted to ``width`` columns, or with ``quiet`` the summary lines alone.
 
     Raises
     ------
@@ -103,4 +122,5 @@ def zoo(networks: int = 40, seed: int = 0) -> dict[str, Any]:
     """
     report = run_zoo(networks=networks, seed=seed)
     status = EXIT_OK if report.all_detected and report.false_positives == 0 else EXIT_MISMATCH
-    return {"text": format_zoo(report), "json": report.to_dict(), "status": status}
+    text = "\n".join(zoo_summary(report)) if quiet else format_zoo(report, width)
+    return {"text": text, "json": report.to_dict(), "status": status}

@@ -63,6 +63,7 @@ from verification.runs.exits import (
 )
 from verification.runs.limits import Limits, format_seconds, format_size
 from verification.runs.tree import ProcessTree, ended_by_signals
+from verification.terminal_width import CLEAR_LINE
 
 _POLL = 0.25  # seconds between looks at a child that says nothing
 _DUMP_WAIT = 1.0  # seconds to wait for the faulthandler dump after SIGUSR1
@@ -255,7 +256,7 @@ class _Child:
                 raise _timeout(label, limits, self._where(script), self._dump())
             if stream is not None and time.monotonic() - start > NOTICE_AFTER:
                 stream.write(
-                    f"\n{label} is still running after {NOTICE_AFTER:.0f} s; it is stopped at "
+                    f"{CLEAR_LINE}{label} is still running after {NOTICE_AFTER:.0f} s; it is stopped at "
                     f"{format_seconds(limits.timeout)} (--timeout), or now by Ctrl-C\n"
                 )
                 stream.flush()

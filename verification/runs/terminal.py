@@ -31,6 +31,7 @@ from verification.runs.exits import (
     exit_status,
     refusal_object,
 )
+from verification.terminal_width import CLEAR_LINE
 
 PROG = "backprop-verify"
 
@@ -59,6 +60,7 @@ def finish(dispatch: Callable[[list[str]], int], raw: list[str]) -> int:
             )
         return dispatch(argv_)
     except KeyboardInterrupt:
+        _clear_terminal_line()  # a progress line drawn there, and the ^C the terminal echoed
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence_stdout()
@@ -134,6 +136,14 @@ def _silence_stdout() -> None:
         null = os.open(os.devnull, os.O_WRONLY)
         os.dup2(null, fd)
         os.close(null)
+
+
+def _clear_terminal_line() -> None:
+    """Erase the current line of standard error when it is a terminal (nothing for a log or a pipe)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        if sys.stderr.isatty():
+            sys.stderr.write(CLEAR_LINE)
+            sys.stderr.flush()
 
 
 def _say(line: str) -> None:

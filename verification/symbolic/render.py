@@ -19,8 +19,11 @@ from sympy.printing.str import StrPrinter
 
 from verification.symbolic.catalog import Z, interval_text, loss_domain
 from verification.symbolic.pairs import SOFTMAX_SIZES, PairDerivation, derive_table
+from verification.terminal_width import fit_line
 
 FORMATS = ("text", "markdown", "latex", "json")
+KINK_NOTE = "(not differentiable at z = 0)"
+"""What a branch-wise δ (relu's) says of its kink; the text table never breaks it."""
 DOC_PATH = Path(__file__).resolve().parents[2] / "docs" / "derivations.md"
 
 
@@ -50,7 +53,7 @@ def delta_text(pair: PairDerivation) -> str | None:
         return None
     if isinstance(pair.delta, sp.Piecewise):
         branches = [f"{_TextPrinter().doprint(e)} if {c}" for e, c in _display(pair.delta).args]
-        return "; ".join(branches) + " (not differentiable at z = 0)"
+        return "; ".join(branches) + f" {KINK_NOTE}"
     text = _TextPrinter().doprint(pair.delta)
     return f"δ_i = {text}" if pair.activation == "softmax" else text
 
@@ -104,17 +107,37 @@ def _join(values: Sequence[float]) -> str:
     return text if len(values) == 1 else f"({text})"
 
 
-def render_text(pairs: Sequence[PairDerivation]) -> str:
-    """A terminal table: pair, shortcut verdict, then δ, the counterexample or the domain note."""
+def render_text(pairs: Sequence[PairDerivation], columns: int | None = None) -> str:
+    """A terminal table: pair, shortcut verdict, then δ, the counterexample or the domain note.
+
+    With ``columns``, the last column is wrapped to that width, going on under itself and never
+    inside an equation such as ``a − y = -0.27`` (:func:`verification.terminal_width.fit_line`);
+    without, each row is one line.
+    """
     width = max(len(p.name) for p in pairs)
-    lines = [f"{'pair':<{width}}  {'δ ≡ a − y':<14}  output delta δ = ∂ℓ/∂z", "-" * (width + 60)]
+    rows: list[tuple[str, list[str]]] = [
+        (f"{'pair':<{width}}  {'δ ≡ a − y':<14}  output delta δ = ∂ℓ/∂z", []),
+        ("-" * (width + 60 if columns is None else min(width + 60, columns)), []),
+    ]
     for p in pairs:
-        lines.append(f"{p.name:<{width}}  {_verdict(p):<14}  {delta_text(p) or p.domain_note}")
+        rows.append((f"{p.name:<{width}}  {_verdict(p):<14}  {delta_text(p) or p.domain_note}", [KINK_NOTE]))
         if p.counterexample is not None:
             rec = pair_record(p)["counterexample"]
             z, y, d, sc = (_join(rec[key]) for key in ("z", "y", "delta", "shortcut"))
-            lines.append(f"{'':<{width}}  {'':<14}  differs at z = {z}, y = {y}: δ = {d}, a − y = {sc}")
-    return "\n".join(lines)
+            equations = [f"z = {z}", f"y = {y}", f"δ = {d}", f"a − y = {sc}"]
+            rows.append(
+                (
+                    f"{'':<{width}}  {'':<14}  differs at {equations[0]}, {equations[1]}: "
+                    f"{equations[2]}, {equations[3]}",
+                    equations,
+                )
+            )
+    if columns is None:
+        return "\n".join(line for line, _ in rows)
+    under = " " * (width + 18)
+    return "\n".join(
+        part for line, keep in rows for part in fit_line(line, columns, continuation=under, keep=keep)
+    )
 
 
 def _markdown_table(pairs: Sequence[PairDerivation]) -> str:
@@ -143,8 +166,8 @@ def render_latex(pairs: Sequence[PairDerivation]) -> str:
     return "\n".join(rows)
 
 
-def render(pairs: Sequence[PairDerivation], fmt: str = "text") -> str:
-    """Render ``pairs`` in one of :data:`FORMATS`.
+def render(pairs: Sequence[PairDerivation], fmt: str = "text", columns: int | None = None) -> str:
+    """Render ``pairs`` in one of :data:`FORMATS`; ``columns`` fits the ``text`` table to a terminal.
 
     Raises
     ------
@@ -154,6 +177,8 @@ def render(pairs: Sequence[PairDerivation], fmt: str = "text") -> str:
     renderers = {"text": render_text, "markdown": render_markdown, "latex": render_latex, "json": render_json}
     if fmt not in renderers:
         raise ValueError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
+    if fmt == "text":
+        return render_text(pairs, columns)
     return renderers[fmt](pairs)
 
 

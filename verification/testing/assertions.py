@@ -17,19 +17,12 @@ from verification.adapters.detection import adapt
 from verification.adapters.options import Options
 from verification.identification.identify import identify
 from verification.identification.outcome import IdentificationReport
-from verification.identification.report import differing_entries, matches_instead
+from verification.identification.report import differing_entries, matches_instead, override_note
 from verification.identification.request import Probing
 
 
 def assert_gradient_of(
-    code: Any,
-    loss: str = "mse",
-    *,
-    seed: int = 0,
-    probes: int = 3,
-    samples: int = 1,
-    method: str = "auto",
-    options: Options | None = None,
+    code: Any, loss: str = "mse", *, options: Options | None = None, **probing: Any
 ) -> IdentificationReport:
     """Assert that the backward pass of ``code`` is the gradient of the catalog loss ``loss``.
 
@@ -39,15 +32,19 @@ def assert_gradient_of(
         The network code under test (see :func:`verification.adapters.detection.adapt`).
     loss : str
         Catalog loss id (``mse``, ``bce``, ``cross_entropy``, ``poisson_nll``).
-    seed, probes, samples, method :
-        As in :func:`verification.identification.identify.identify`.
     options : Options, optional
         Pieces of the explicit form (setup, forward, gradient or step, lr, layout) that override detection.
+    **probing
+        Fields of :class:`~verification.identification.request.Probing`: ``seed`` (0), ``probes`` (3),
+        ``samples`` (1), ``method`` (``auto``), and ``rtol``, ``atol``, relative (≥ 0) and absolute
+        (≥ 0, gradient units) tolerances in place of the table's
+        (:func:`verification.tolerances.given_tolerance`); the report's ``derived`` holds what the
+        table's tolerance concludes, and a failure message says when it differs.
 
     Returns
     -------
     IdentificationReport
-        The full comparison, for further assertions.
+        The full comparison, for further assertions; its truth value is its verdict.
 
     Raises
     ------
@@ -69,19 +66,22 @@ def assert_gradient_of(
     >>> assert_gradient_of(chain, "mse").identified
     'mse'
     """
+    __tracebackhide__ = True  # pytest shows the caller's line and this message, not this function's body
     asked = get_loss(loss).name  # the arguments first, before the code runs: a bad one is named
-    probing = Probing.of(
-        seed=whole_number("seed", seed, minimum=0), probes=probes, samples=samples, method=method
-    )
+    if "seed" in probing:
+        probing["seed"] = whole_number("seed", probing["seed"], minimum=0)
+    settings = Probing.of(**probing)
     subject = adapt(code, options)
-    result = identify(subject, asked, probing)
+    result = identify(subject, asked, settings)
     if not result.matches_asked:
+        note = override_note(result)
         lines = [
             f"{result.subject} is not the gradient of {result.asked} "
             f"({result.candidate(str(result.asked)).verdict}); {matches_instead(result)}",
             *differing_entries(result, str(result.asked)),
             f"  convention: {result.convention}; {result.probes} probes of {result.samples} sample(s), "
             f"seed {result.seed}, {result.method} differences",
+            *([] if note is None else [f"  {note}"]),
         ]
         raise AssertionError("\n".join(lines))
     return result

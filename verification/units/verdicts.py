@@ -3,7 +3,7 @@
 Per gradient, the *elements* compared are the entries differentiated one by one and the directional
 derivatives ``g·u`` (:class:`verification.units.vjp.Sample`), each with its floor
 (:func:`verification.compare.rule.functional_floor`); they are accepted or rejected by the one rule of
-:mod:`verification.compare.rule` through :func:`verification.compare.coordinate.compare_parameter`, at the
+:mod:`verification.compare.rule` through :func:`verification.compare.tensor.compare_parameter`, at the
 tolerance of :mod:`verification.tolerances` for the method that ran, and flagged elements whose stencil
 crossed a kink are examined by :mod:`verification.compare.kinks`. A gradient is
 
@@ -28,11 +28,11 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from verification.compare.coordinate import compare_parameter
 from verification.compare.kinks import classify_kinks
 from verification.compare.reports import ParameterReport
 from verification.compare.rule import allowance, excess, functional_floor, relative_error
 from verification.compare.sampling import MISS_PROBABILITY, detectable
+from verification.compare.tensor import compare_parameter
 from verification.numeric.differences import relative_step
 from verification.tolerances import Tolerance, tolerance_for
 from verification.units.vjp import NumericVjp, Sample
@@ -181,9 +181,7 @@ def compare_output(
         biggest = float(np.max(np.maximum(*floors)))
         found = classify_kinks(numeric.evaluator, name, flagged, step, ana[flagged], tol, biggest)
         kink[flagged[found.kink]] = True
-    report = compare_parameter(
-        label, ana, num, est, tol, kink, floors=floors, labels=labels, shape=tuple(shape)
-    )
+    report = compare_parameter(label, ana, num, est, tol, kink, floors=floors, names=(labels, tuple(shape)))
     k = flat.size
     part = slice(0, k) if k else slice(None)  # over the entries, when any was checked one by one
     error = relative_error(ana[part], num[part])

@@ -20,6 +20,7 @@ from verification.adapters.reference import subject_from_network
 from verification.identification.identify import identify
 from verification.identification.outcome import IdentificationReport
 from verification.identification.report import format_scale
+from verification.terminal_width import DEFAULT_WIDTH, fit, fit_line
 from verification.zoo.mutants import MUTANTS, Mutant
 
 
@@ -192,19 +193,25 @@ def run_zoo(networks: int = 40, seed: int = 0) -> ZooReport:
     return ZooReport(entries, controls, seed)
 
 
-def format_zoo(report: ZooReport) -> str:
-    """The zoo as a table: mutant, detected, diagnosis; then the rates."""
+def format_zoo(report: ZooReport, width: int = DEFAULT_WIDTH) -> str:
+    """The zoo as a table: mutant, detected, diagnosis; then the rates. A diagnosis too long for
+    ``width`` columns goes on under its own column."""
     lines = [f"  {'mutant':<36}{'detected':<10}diagnosis"]
+    column = " " * (2 + 36 + 10)
     for e in report.entries:
         mark = "" if e.diagnosis_correct else "   (expected: " + f"{e.mutant.first}, {e.mutant.matches})"
-        lines.append(f"  {e.mutant.name:<36}{'yes' if e.detected else 'NO':<10}{e.diagnosis}{mark}")
+        row = f"  {e.mutant.name:<36}{'yes' if e.detected else 'NO':<10}{e.diagnosis}{mark}"
+        lines += fit_line(row, width, continuation=column)
+    return "\n".join([*lines, "", *fit(zoo_summary(report), width)])
+
+
+def zoo_summary(report: ZooReport) -> list[str]:
+    """The zoo's verdict in two lines: mutants detected and diagnosed, false positives."""
     n = len(report.entries)
-    lines += [
-        "",
+    return [
         f"Detected {sum(e.detected for e in report.entries)} of {n} mutants "
         f"(rate {report.detection_rate:.2f}); diagnosis as expected for "
         f"{sum(e.diagnosis_correct for e in report.entries)} of {n}.",
         f"False positives: {report.false_positives} of {len(report.controls)} correct backward passes on "
         f"drawn networks (seed {report.seed}).",
     ]
-    return "\n".join(lines)
