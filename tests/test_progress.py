@@ -37,8 +37,8 @@ def test_an_estimate_past_the_timeout_is_said_once(clock: Clock) -> None:
     said = stream.getvalue()
     assert said.count("past the limit") == 1
     assert said.split("\n")[0] == (
-        "\rcheck: about 1470 s left at this rate, past the limit of 600 s (--timeout), which stops it at "
-        "about 40%; raise --timeout to let it finish"
+        "\rcheck: about 1470 s left at this rate, past the limit of 600 s (--timeout) that will stop it; "
+        "raise --timeout to let it finish"
     )
     assert said.endswith("\rcheck:   4% (4 of 100 forward passes), about 1440 s left   ")
 

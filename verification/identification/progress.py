@@ -27,7 +27,7 @@ class ProgressLine:
         is one).
     timeout : float, optional
         Seconds from now after which the run is stopped (``--timeout``). When the first estimate of
-        the time left goes past it, a line says so once, with the share that will be done by then.
+        the time left goes past it, a line says so once (an early estimate may be off either way).
     """
 
     def __init__(
@@ -51,10 +51,9 @@ class ProgressLine:
         share = min(1.0, done / total) if total else 0.0
         left = elapsed * (1 - share) / share if share > 0 else float("nan")
         if self.timeout is not None and elapsed + left > self.timeout:
-            by_then = min(1.0, share * self.timeout / elapsed)
             self.stream.write(
                 f"\rcheck: about {left:.0f} s left at this rate, past the limit of {self.timeout:g} s "
-                f"(--timeout), which stops it at about {by_then:.0%}; raise --timeout to let it finish\n"
+                "(--timeout) that will stop it; raise --timeout to let it finish\n"
             )
             self.timeout = None  # said once
         self.stream.write(
