@@ -73,9 +73,8 @@ def test_code_that_never_ends_is_stopped_at_the_timeout(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, forward: str, backward: str, where: str
 ) -> None:
     target, line = script(tmp_path, forward, backward)
-    started = time.monotonic()
+    # the loop never ends and the sleep outlasts the test: a return at all, with this line, is the stop
     line_text = refusal(capsys, "check", target, "--timeout", TIMEOUT)
-    assert time.monotonic() - started < float(TIMEOUT) + 5
     assert f"ran longer than the limit of {TIMEOUT} s (--timeout), {where}, line {line}" in line_text
     assert "(hint: raise --timeout" in line_text
 

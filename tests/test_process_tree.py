@@ -9,6 +9,7 @@ daemons start). Their pids are written to a file; after the run, the test looks 
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -22,7 +23,7 @@ import pytest
 from verification.runs.exits import InternalError, Refusal
 from verification.runs.limits import Limits
 from verification.runs.supervisor import JobResult, run_job
-from verification.runs.tree import ProcessTree, children
+from verification.runs.tree import ProcessTree
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux)")
 
@@ -91,6 +92,16 @@ def crash(pids, mark):
 def exits(pids, mark):
     start(pids, mark)
     os._exit(3)
+
+
+def reparented(pids, mark):
+    # start the two processes, then note whose child the daemon is now (its first parent exited)
+    start(pids, mark)
+    daemon = int(open(pids).read().split()[1])
+    stat = open(f"/proc/{daemon}/stat", "rb").read()
+    with open(pids, "a") as f:
+        f.write(stat[stat.rfind(b")") + 2 :].split()[1].decode() + "\\n")
+    return {"text": "", "json": {}, "status": 0}
 """
 )
 
@@ -150,12 +161,15 @@ def test_no_process_the_job_started_survives_the_run(
 
 
 def test_the_parent_is_a_subreaper_only_while_a_child_runs(jobs: str, tmp_path: Path) -> None:
+    """While the job runs, the daemon it starts is reparented to this process (not to init), which
+    is what lets the run find it; after the run this process is no subreaper any more."""
     from verification.runs import tree
 
+    pids = tmp_path / "pids"
     assert not tree._is_subreaper()
-    run_job(f"{jobs}:result", {"pids": str(tmp_path / "pids"), "mark": mark()}, Limits(), label="r")
+    run_job(f"{jobs}:reparented", {"pids": str(pids), "mark": mark()}, Limits(), label="r")
+    assert int(pids.read_text().split()[-1]) == os.getpid(), "the daemon's parent during the run"
     assert not tree._is_subreaper()
-    assert children() == set() or all(Path(f"/proc/{p}").exists() for p in children())
 
 
 def test_strays_are_only_processes_of_the_run() -> None:

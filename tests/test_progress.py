@@ -39,8 +39,8 @@ def test_an_estimate_past_the_timeout_is_said_once(clock: Clock) -> None:
     assert said.count("past the limit") == 1
     notice, _, last = said.rpartition("\n")
     assert " ".join(notice.removeprefix(CLEAR_LINE).split()) == (  # wrapped to the terminal's width
-        "check: about 1470 s left at this rate, past the limit of 600 s (--timeout), which stops it at "
-        "about 40%; raise --timeout to let it finish"
+        "check: about 1470 s left at this rate, past the limit of 600 s (--timeout) that will stop it; "
+        "raise --timeout to let it finish"
     )
     assert last.endswith(CLEAR_LINE + "check:   4% (4 of 100 forward passes), about 1440 s left")
 

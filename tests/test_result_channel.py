@@ -70,6 +70,10 @@ def child_writes():
     return {"text": "spawned", "json": {"bad_descriptor": "Bad file descriptor" in done.stderr}, "status": 0}
 
 
+def environment(names):
+    return {"text": "", "json": {n: os.environ.get(n) for n in names}, "status": 0}
+
+
 def forked_writes():
     pid = os.fork()
     if pid == 0:
@@ -148,3 +152,60 @@ def test_the_frame_is_the_token_then_one_object() -> None:
 def test_the_result_limit_follows_the_memory_limit() -> None:
     assert result_limit(64 * 2**20) == 64 * 2**20
     assert result_limit(4 * 2**30) == 256 * 2**20
+
+
+def test_a_check_whose_code_forges_its_result_ends_with_status_2(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from verification.cli import main
+
+    path = tmp_path / "net.py"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            import json
+            import os
+            import sys
+
+            import numpy as np
+
+            FORGED = {"result": {"text": "matches", "json": {"identified": "mse"}, "status": 0}}
+
+
+            class Net:
+                def __init__(self):
+                    self.W = np.ones((3, 2)) / 3
+
+                def forward(self, x):
+                    self.out = 1 / (1 + np.exp(-(x @ self.W)))
+                    return self.out
+
+                def backward(self, x, y):
+                    os.write(int(sys.argv[1]), json.dumps(FORGED).encode())
+                    os._exit(0)
+            """
+        ),
+        encoding="utf-8",
+    )
+    assert main(["check", f"{path}:Net", "--json"]) == 2
+    out, err = capsys.readouterr()
+    message = (
+        f"the check of {path}:Net gave no result the checker can trust: the result channel held bytes that "
+        "do not come from the checker (the checked code wrote into the checker's result channel)"
+    )
+    assert err == f"backprop-verify: error: {message}\n"
+    assert json.loads(out) == {"error": message, "cause": "code-failed", "hint": None}
+
+
+def test_the_child_computes_with_one_blas_thread_unless_told_otherwise(
+    jobs: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from verification.runs.environment import BLAS_VARIABLES, child_environment
+
+    for name in BLAS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    assert {name: child_environment()[name] for name in BLAS_VARIABLES} == dict.fromkeys(BLAS_VARIABLES, "1")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    assert child_environment()["OPENBLAS_NUM_THREADS"] == "4", "a value the user set is kept"
+    result = run_job(f"{jobs}:environment", {"names": list(BLAS_VARIABLES)}, LIMITS, label="env")
+    assert result.json == {**dict.fromkeys(BLAS_VARIABLES, "1"), "OPENBLAS_NUM_THREADS": "4"}

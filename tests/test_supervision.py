@@ -140,3 +140,14 @@ Current thread 0x00007f0000000002 (most recent call first):
     assert dumped_frame(dump, str(script)) == "sigmoid at net.py, line 14"
     assert dumped_frame(dump, str(tmp_path / "other.py")) is None
     assert dumped_frame(dump, None) is None
+
+
+def test_a_result_that_is_not_json_is_an_internal_error_not_a_crash_of_the_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "unjsonable_jobs.py").write_text(
+        'def job():\n    return {"text": "t", "json": {"x": object()}, "status": 0}\n', encoding="utf-8"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    with pytest.raises(InternalError, match=r"^TypeError: Object of type object is not JSON serializable$"):
+        run_job("unjsonable_jobs:job", {}, LIMITS, label="unjsonable")

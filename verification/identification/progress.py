@@ -31,10 +31,9 @@ class ProgressLine:
         is one).
     timeout : float, optional
         Seconds from now after which the run is stopped (``--timeout``). When the first estimate of
-        the time left goes past it, a line says so once, with the share that will be done by then.
-    width : int
-        Columns of the terminal: the progress line is cut one short of it, so that it never wraps, and
-        the line on the timeout is wrapped to it.
+            notice = (
+                f"check: about {left:.0f} s left at this rate, past the limit of {self.timeout:g} s "
+                "(--timeout) that will stop it; raise --timeout to let it finish"
     """
 
     def __init__(
@@ -63,10 +62,9 @@ class ProgressLine:
         share = min(1.0, done / total) if total else 0.0
         left = elapsed * (1 - share) / share if share > 0 else float("nan")
         if self.timeout is not None and elapsed + left > self.timeout:
-            by_then = min(1.0, share * self.timeout / elapsed)
             notice = (
                 f"check: about {left:.0f} s left at this rate, past the limit of {self.timeout:g} s "
-                f"(--timeout), which stops it at about {by_then:.0%}; raise --timeout to let it finish"
+                "(--timeout) that will stop it; raise --timeout to let it finish"
             )
             self.stream.write(CLEAR_LINE + "\n".join(fit([notice], self.width)) + "\n")
             self.timeout = None  # said once

@@ -76,7 +76,11 @@ def serve(result_fd: int, dump_fd: int) -> NoReturn:
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(Exception):
                 stream.flush()
-        data = framed(token, message)
+        try:
+            data = framed(token, message)
+        except (TypeError, ValueError, RecursionError) as exc:  # a result that is not JSON: ours
+            error = {"error": f"{type(exc).__name__}: {_one_line(exc)}", "traceback": traceback.format_exc()}
+            data = framed(token, {"internal": error})
         try:
             now = os.fstat(result_fd)
         except OSError:

@@ -62,7 +62,7 @@ from verification.runs.exits import (
     dumped_frame,
 )
 from verification.runs.limits import Limits, format_seconds, format_size
-from verification.runs.tree import ProcessTree, ended_by_signals
+from verification.runs.tree import ProcessTree, ended_by_signals, uninterrupted
 from verification.terminal_width import CLEAR_LINE
 
 _POLL = 0.25  # seconds between looks at a child that says nothing
@@ -201,7 +201,8 @@ class _Child:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            self.tree.end(self.proc)
+            with uninterrupted():  # a second Ctrl-C waits until the tree is ended
+                self.tree.end(self.proc)
         finally:
             self.tree.close()
             self.selector.close()

@@ -15,6 +15,9 @@ refusal, ``--timeout``, ``--max-memory``, a crash, Ctrl-C, an internal error.
   the parent instead of to ``init``, so when the group is killed such processes become children of the
   parent, which finds them in ``/proc``, kills them, and reaps them, round after round until none is
   left. Children the parent had before the run are left alone.
+* **Signals to the parent.** ``SIGTERM`` and ``SIGHUP`` (``timeout(1)``, a closed terminal) end the
+  tree, then the parent by the same signal (:func:`ended_by_signals`); while a tree is being ended,
+  Ctrl-C and those signals wait until it is done (:func:`uninterrupted`).
 
 What is not promised, because this is not a sandbox: a process the checked code hands to someone else
 to start (``systemd-run``, ``at``, ``ssh``, a server it connects to) is not in the tree; without
@@ -194,3 +197,25 @@ def ended_by_signals() -> Iterator[None]:
         for sig, handler in previous.items():
             if signal.getsignal(sig) is stop:
                 signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP while the block runs (ending a tree must not stop halfway), and
+    deliver them, once each, when it is done. In the main thread only, where handlers can be set."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        held.append(signum)
+
+    previous = {sig: signal.signal(sig, hold) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        for signum in dict.fromkeys(held):
+            os.kill(os.getpid(), signum)
