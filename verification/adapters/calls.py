@@ -151,7 +151,7 @@ def run_code(
     compiled: tuple[Any, Any] | None = None,
 ) -> Any:
     """Run ``code`` (statements, then an optional final expression) in ``namespace``; return the value
-    of the final expression, or None.
+    of the final expression, or None. The global generators are seeded first (:func:`reseed`).
 
     Parameters
     ----------
@@ -175,6 +175,7 @@ def run_code(
     body, last = compiled if compiled is not None else compile_block(code, option)
 
     def run() -> Any:
+        reseed()
         exec(body, namespace)
         return None if last is None else eval(last, namespace)
 
@@ -183,6 +184,21 @@ def run_code(
         return user_call(f"{option} {code!r}", run, script=script)
     except InputError as exc:
         raise tagged(exc, kind) from exc.__cause__
+
+
+RESEED = 0
+"""The seed numpy's and Python's global generators are set to before every run of the code."""
+
+
+def reseed() -> None:
+    """Seed numpy's and Python's global generators with :data:`RESEED`, so that code drawing from them
+    inside a forward or backward pass (a dropout mask, a shuffled mini-batch) draws the same numbers at
+    every call: the forward pass is one function of the weights, and the backward pass sees the mask its
+    forward pass used."""
+    import random
+
+    np.random.seed(RESEED)  # noqa: NPY002  # the code under check draws from the legacy global generator
+    random.seed(RESEED)
 
 
 def validated_gradient(label: str, grads: Mapping[str, Any], params: Mapping[str, Array]) -> dict[str, Array]:

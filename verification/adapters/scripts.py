@@ -24,7 +24,7 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
-from verification.adapters.failures import refusal
+from verification.adapters.failures import Failed, refusal
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -89,6 +89,11 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
     errors: list[InputError | str] = []
     name = f"the training loop of {script.path.name}"
     for recipe, roots in found:
+        unbound = [r for r in roots if r not in namespace]
+        if unbound:  # built from the data (W1 = np.random.randn(X.shape[1], 5)), whose loading is left out
+            why = f"the setup leaves {', '.join(unbound)} unbound: its assignment reads the data"
+            errors.append(Failed(why, "code"))
+            continue
         slots = Slots(namespace, find_slots(namespace, roots))
         for layout in layouts(options):
             for n_in in widths(slots):

@@ -21,7 +21,7 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
-from verification.adapters.layouts import Layout
+from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
 from verification.adapters.options import Options
 from verification.adapters.subject import CodeSubject, Subject
 
@@ -57,6 +57,27 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
     return out
 
 
+def other_layouts(subject: Subject, options: Options) -> list[Variant]:
+    """The readings of ``subject``'s inputs and labels in the other layouts and label formats that run
+    (rows, columns, 1-D arrays, lists; one-hot or index), when the user pinned neither: tried when the
+    reading detected finds no loss although the code back-propagates one output error, which is what a
+    layout read wrong gives (:mod:`verification.identification.setups`)."""
+    if not isinstance(subject, CodeSubject) or subject.binding.state is None or options.layout is not None:
+        return []
+    current = subject.recipe.layout
+    out = []
+    for inputs in LAYOUTS:
+        for labels in [options.labels] if options.labels else LABEL_FORMATS:
+            if (inputs, labels) == (current.inputs, current.labels) or (inputs == current.inputs):
+                continue
+            out += _try(
+                subject,
+                replace(current, inputs=inputs, labels=labels),
+                f"--layout {inputs} --labels {labels}",
+            )
+    return out
+
+
 def _readings(subject: CodeSubject) -> list[str]:
     """The output readings that are plausible: softmax when the outputs are not a probability vector per
     sample (and there are several), sigmoid when they are not all inside ``(0, 1)``."""
@@ -83,6 +104,7 @@ def _readings(subject: CodeSubject) -> list[str]:
 def _try(subject: CodeSubject, layout: Layout, option: str) -> list[Variant]:
     binding = subject.binding
     assert binding.state is not None
+    binding.state.restore(subject.slots)  # from the setup's objects, not those the probes left
     recipe = replace(subject.recipe, layout=layout)
     try:
         other = subject_for(

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.detection import adapt
-from verification.adapters.variants import variants
+from verification.adapters.variants import other_layouts, variants
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.identification.setups import identify_setups
@@ -60,7 +61,14 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
     subject = adapt(code, options, script)
     if translated:
         subject.notes.insert(0, f"{translated}; translated by 2to3{_division_note(script)}")
-    kept = identify_setups(subject, variants(subject, options), request.loss, request.probing, progress)
+    kept = identify_setups(
+        subject,
+        variants(subject, options),
+        request.loss,
+        request.probing,
+        progress,
+        layouts=partial(other_layouts, subject, options),
+    )
     seconds = time.perf_counter() - start
     return CheckReport(
         target,

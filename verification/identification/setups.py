@@ -14,6 +14,10 @@ the reading kept is identified in full.
   finds it, which the report names (with the option that picks it);
 * readings that find *different* losses: no verdict; the check is refused with cause ``ambiguous``,
   listing each reading with the option that picks it and what it finds.
+
+When no reading finds a loss although the code back-propagates one output error (a setup read wrong
+gives a clean error of the wrong thing), the other input layouts are read too (``layouts``), under the
+same rules.
 """
 
 from __future__ import annotations
@@ -80,6 +84,7 @@ def identify_setups(
     loss: str,
     probing: Probing,
     progress: Callable[[int, int], None] | None = None,
+    layouts: Callable[[], list[Variant]] | None = None,
 ) -> Kept:
     """Identify ``subject`` and its variants and keep the verdict that survives (module docstring).
 
@@ -97,21 +102,20 @@ def identify_setups(
         As :func:`verification.identification.identify.identify` on the detected reading.
     """
     first = identify(subject, loss, probing, progress=progress)
-    if not variants:
+    error = first.verdict.output_error
+    layout_doubt = first.identified is None and error is not None and error.consistent
+    if not variants and not (layout_doubt and layouts is not None):
         return Kept(first, subject, [])
     results = [(DETECTED, first)]
     subjects = {DETECTED: subject}
     glance = replace(probing, probes=2, budget=min(probing.budget, GLANCE_BUDGET), full=False)
-    for v in variants:
-        subjects[v.option] = v.subject
-        try:
-            results.append((v.option, identify(v.subject, loss, glance, batches=False)))
-        except InputError as exc:
-            results.append((v.option, _failed(first, str(exc))))
+    _glance(variants, loss, glance, first, results, subjects)
+    found = _findings(results)
+    if not found and layout_doubt and layouts is not None:
+        # one output error back-propagated, of no catalog loss: the layout may have been read wrong
+        _glance(layouts(), loss, glance, first, results, subjects)
+        found = _findings(results)
     alternatives = [Alternative(option, _found(report)) for option, report in results]
-    found = {
-        a.verdict for a in alternatives if a.verdict not in ("none",) and not a.verdict.startswith("did not")
-    }
     if len(found) > 1:
         raise Ambiguous(first.subject, alternatives)
     if not found or alternatives[0].verdict in found:
@@ -119,6 +123,28 @@ def identify_setups(
     option = next(o for o, r in results if _found(r) in found)
     report = identify(subjects[option], loss, probing)  # the reading kept, checked in full
     return Kept(_noted(report, alternatives, kept=option), subjects[option], alternatives)
+
+
+def _glance(
+    variants: list[Variant],
+    loss: str,
+    glance: Probing,
+    first: IdentificationReport,
+    results: list[tuple[str, IdentificationReport]],
+    subjects: dict[str, Subject],
+) -> None:
+    """Identify each variant at a glance, appending ``(option, report)`` to ``results``."""
+    for v in variants:
+        subjects[v.option] = v.subject
+        try:
+            results.append((v.option, identify(v.subject, loss, glance, batches=False)))
+        except InputError as exc:
+            results.append((v.option, _failed(first, str(exc))))
+
+
+def _findings(results: list[tuple[str, IdentificationReport]]) -> set[str]:
+    """The losses (or splits) the readings found."""
+    return {f for f in (_found(r) for _, r in results) if f != "none" and not f.startswith("did not")}
 
 
 def _found(report: IdentificationReport) -> str:
