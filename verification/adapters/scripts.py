@@ -50,7 +50,8 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     )
     glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
     step = glue.join([*bind, *bind_y, *(ast.unparse(s) for s in kept)])
-    note = (f"read off the training loop at line {loop.line}",)
+    what = "training loop" if loop.looped else "forward and backward pass at the top level"
+    note = (f"read off the {what} at line {loop.line}",)
     recipes = []
     if loop.updated:
         roots = list(dict.fromkeys([*loop.updated, *loop.arrays]))

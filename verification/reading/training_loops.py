@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
 
@@ -57,6 +57,10 @@ class TrainingLoop:
         The expression the body compares with the labels.
     cut : int
         Statements of ``body`` before the one that reads the labels: the forward pass.
+    arrays : list of str
+        Other weight-named top-level arrays the forward pass reads (compared even if never updated).
+    looped : bool
+        False for one forward and backward pass at the top level, with no loop.
     """
 
     index: int
@@ -71,6 +75,7 @@ class TrainingLoop:
     output: str
     cut: int
     arrays: list[str] = field(default_factory=list)
+    looped: bool = True
 
 
 def _loads(node: ast.AST) -> list[str]:
@@ -231,18 +236,39 @@ def _call_partner(stmt: ast.stmt, label: str, stored: list[str]) -> str | None:
 
 
 def training_loop(tree: ast.Module) -> TrainingLoop | None:
-    """The script's training loop (see the module docstring), or None."""
+    """The script's training loop (see the module docstring), or None. A script that runs one forward
+    and backward pass at its top level, with no loop (``dense1.forward(X)`` … ``dense1.backward(…)``),
+    is read the same way, its statements from the first that drives an object taken as the body."""
     for index, stmt in enumerate(tree.body):
         if not isinstance(stmt, ast.For | ast.While):
             continue
-        found = _read(tree, index, stmt)
+        body, variables = _innermost(stmt)
+        found = _read(tree, index, body, variables, stmt.lineno)
         if found is not None:
             return found
-    return None
+    objects = constructed(tree, len(tree.body))
+    start = next((i for i, s in enumerate(tree.body) if receivers([s], objects)), None)
+    if start is None:
+        return None
+    body = [s for s in tree.body[start:] if not isinstance(s, ast.FunctionDef | ast.ClassDef)]
+    found = _read(tree, start, body, [], tree.body[start].lineno)
+    return None if found is None else replace(found, looped=False)
 
 
-def _read(tree: ast.Module, index: int, loop: ast.For | ast.While) -> TrainingLoop | None:
-    body, variables = _innermost(loop)
+def trains_at_top_level(tree: ast.Module) -> bool:
+    """Whether a top-level loop of the script updates top-level arrays in place (``syn0 += …``): the
+    script trains a network at its top level, even when its loop cannot be read off."""
+    for index, stmt in enumerate(tree.body):
+        if isinstance(stmt, ast.For | ast.While):
+            names, _ = updates(stmt.body)
+            if set(names) & assigned_before(tree, index):
+                return True
+    return False
+
+
+def _read(
+    tree: ast.Module, index: int, body: list[ast.stmt], variables: list[str], line: int
+) -> TrainingLoop | None:
     before = assigned_before(tree, index)
     updated, exprs = updates(body)
     updated = [w for w in updated if w in before]
@@ -264,7 +290,7 @@ def _read(tree: ast.Module, index: int, loop: ast.For | ast.While) -> TrainingLo
     arrays = [d for d in data if d in forward_reads and d not in (inputs, label) and WEIGHT_LIKE.match(d)]
     return TrainingLoop(
         index=index,
-        line=loop.lineno,
+        line=line,
         body=body,
         loop_variables=variables,
         updated=updated,

@@ -16,7 +16,7 @@ from ffnn.validation import InputError
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
-from verification.reading.training_loops import training_loop
+from verification.reading.training_loops import training_loop, trains_at_top_level
 from verification.units.composition import composition
 from verification.units.discovery import discover, select
 from verification.units.run import Unit, UnitResult, check_unit, status
@@ -91,8 +91,8 @@ def wants_units(
     if name is not None:
         chosen = select(units, name)
         return chosen or None
-    if training_loop(script.tree) is not None:
-        return None  # the script's own loop chains its layers into a network: that network is checked
+    if training_loop(script.tree) is not None or trains_at_top_level(script.tree):
+        return None  # the script's own code trains a network: that network is checked (or refused)
     network = _network_target(script)
     if network is not None and not select(units, network):
         return None
