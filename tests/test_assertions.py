@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_verdicts_on_code import HEAD, LOGITS, OVERWRITE
 
 from ffnn.backprop import backward
 from ffnn.network import Network
@@ -141,3 +142,19 @@ def test_a_given_tolerance_is_applied_and_the_derived_verdict_kept() -> None:
 def test_a_failure_under_a_given_tolerance_says_so() -> None:
     with pytest.raises(AssertionError, match=r"tolerance given: rtol 1\.0e-06, atol 0\.0e\+00; the derived"):
         assert_gradient_of(reference("shortcut"), "mse", rtol=1e-6)
+
+
+def _instance(tmp_path: Path, body: str, name: str) -> Any:
+    path = tmp_path / "net.py"
+    path.write_text(HEAD + body, encoding="utf-8")
+    return load_script(path).get(name)()
+
+
+def test_a_gradient_right_at_one_sample_but_not_on_batches_fails(tmp_path: Path) -> None:
+    with pytest.raises(AssertionError, match="the gradient of mse for one sample, but not for a batch"):
+        assert_gradient_of(_instance(tmp_path, OVERWRITE, "Net"), "mse")
+
+
+def test_scores_with_the_softmax_in_the_loss_pass_as_cross_entropy(tmp_path: Path) -> None:
+    result = assert_gradient_of(_instance(tmp_path, LOGITS, "TwoLayer"), "cross_entropy")
+    assert (result.identified, result.reading) == ("cross_entropy", "softmax")

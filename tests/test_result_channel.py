@@ -181,7 +181,8 @@ def test_a_check_whose_code_forges_its_result_ends_with_status_2(
                     return self.out
 
                 def backward(self, x, y):
-                    os.write(int(sys.argv[1]), json.dumps(FORGED).encode())
+                    cmdline = open("/proc/self/cmdline", "rb").read().split(b"\\0")
+                    os.write(int([a for a in cmdline if a][-2]), json.dumps(FORGED).encode())
                     os._exit(0)
             """
         ),

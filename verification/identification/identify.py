@@ -110,7 +110,11 @@ def identify(
         derived = decide(judged, subject.backward_order, asked, subject.lr_known)
     if asked is not None and next(c for c in candidates if c.loss == asked).verdict == NOT_APPLICABLE:
         reason = next(c.reason for c in candidates if c.loss == asked)
-        raise InputError(reason or f"loss {asked} does not apply")
+        raise NotApplicable(
+            reason or f"loss {asked} does not apply",
+            hint="when the output is the scores and the softmax (or sigmoid) is inside the loss, read it "
+            "so: --output softmax (Options(output='softmax') in Python)",
+        )
     verdict = decide(candidates, subject.backward_order, asked, subject.lr_known)
     verdict = replace(
         verdict,
@@ -138,6 +142,10 @@ def identify(
         layout=subject.layout.describe(),
         reading=subject.layout.output,
     )
+
+
+class NotApplicable(InputError):
+    """The loss asked about does not apply to the code's outputs (they leave its domain)."""
 
 
 def _judge(points: list[Point], subject: Subject, tol: Tolerance, method: str) -> list[LossReport]:

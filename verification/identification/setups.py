@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from ffnn.validation import InputError
 from verification.adapters.subject import Subject
 from verification.adapters.variants import Variant
-from verification.identification.identify import identify
+from verification.identification.identify import NotApplicable, identify
 from verification.identification.outcome import Alternative, IdentificationReport
 from verification.identification.report import format_scale
 from verification.identification.request import Probing
@@ -101,10 +101,16 @@ def identify_setups(
     InputError
         As :func:`verification.identification.identify.identify` on the detected reading.
     """
-    first = identify(subject, loss, probing, progress=progress)
+    try:
+        first = identify(subject, loss, probing, progress=progress)
+        inapplicable: NotApplicable | None = None
+    except NotApplicable as exc:  # the loss asked may apply at another reading (scores: --output softmax)
+        first, inapplicable = identify(subject, "auto", probing, progress=progress), exc
     error = first.verdict.output_error
     layout_doubt = first.identified is None and error is not None and error.consistent
     if not variants and not (layout_doubt and layouts is not None):
+        if inapplicable is not None:
+            raise inapplicable
         return Kept(first, subject, [])
     results = [(DETECTED, first)]
     subjects = {DETECTED: subject}
@@ -118,7 +124,11 @@ def identify_setups(
     alternatives = [Alternative(option, _found(report)) for option, report in results]
     if len(found) > 1:
         raise Ambiguous(first.subject, alternatives)
+    if inapplicable is not None and not found:
+        raise inapplicable
     if not found or alternatives[0].verdict in found:
+        if inapplicable is not None:
+            raise inapplicable
         return Kept(_noted(first, alternatives, kept=DETECTED), subject, alternatives)
     option = next(o for o, r in results if _found(r) in found)
     report = identify(subjects[option], loss, probing)  # the reading kept, checked in full

@@ -9,16 +9,23 @@ It goes through :func:`verification.adapters.detection.adapt` (how the code is c
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from ffnn.losses import get_loss
 from ffnn.validation import whole_number
 from verification.adapters.detection import adapt
 from verification.adapters.options import Options
-from verification.identification.identify import identify
+from verification.adapters.variants import other_layouts, variants
 from verification.identification.outcome import IdentificationReport
-from verification.identification.report import differing_entries, matches_instead, override_note
+from verification.identification.report import (
+    differing_entries,
+    matches_instead,
+    override_note,
+    verdict_sentence,
+)
 from verification.identification.request import Probing
+from verification.identification.setups import identify_setups
 
 
 def assert_gradient_of(
@@ -71,10 +78,17 @@ def assert_gradient_of(
     if "seed" in probing:
         probing["seed"] = whole_number("seed", probing["seed"], minimum=0)
     settings = Probing.of(**probing)
-    subject = adapt(code, options)
-    result = identify(subject, asked, settings)
-    if not result.matches_asked:
+    given = options or Options()
+    subject = adapt(code, given)
+    kept = identify_setups(
+        subject, variants(subject, given), asked, settings, layouts=partial(other_layouts, subject, given)
+    )
+    result = kept.report
+    if not result.success:
         note = override_note(result)
+        batch = result.verdict.batch
+        if result.matches_asked and batch is not None and batch.reduction == "inconsistent":
+            raise AssertionError(verdict_sentence(result))
         lines = [
             f"{result.subject} is not the gradient of {result.asked} "
             f"({result.candidate(str(result.asked)).verdict}); {matches_instead(result)}",
