@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import test_verdicts_on_code as styles
 
 from verification.cli import main
 
@@ -408,3 +409,22 @@ def test_a_given_tolerance_decides_and_the_derived_verdict_is_reported(
 def test_bad_tolerances_exit_2(capsys: pytest.CaptureFixture[str], value: str) -> None:
     status, out, err = run(capsys, "check", CHAIN, "--atol", value)
     assert status == 2 and out == "" and err.startswith("backprop-verify: error: argument --atol:")
+
+
+@pytest.mark.parametrize(
+    ("script", "status", "holds"), [("OVERWRITE", 1, False), ("ONLINE", 0, True)], ids=["overwrite", "online"]
+)
+def test_a_verdict_that_fails_on_batches_is_exit_status_one(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, script: str, status: int, holds: bool
+) -> None:
+
+    path = tmp_path / "net.py"
+    path.write_text(styles.HEAD + getattr(styles, script), encoding="utf-8")
+    got, out, _err = run(capsys, "check", str(path), "--json")
+    data = json.loads(out)
+    assert (got, data["identified"], data["holds_for_batches"], data["success"]) == (
+        status,
+        "mse",
+        holds,
+        holds,
+    )

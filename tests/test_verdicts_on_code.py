@@ -140,6 +140,52 @@ def test_a_per_sample_sum_is_the_gradient_summed_over_the_batch(tmp_path: Path) 
     assert (result.identified, result.verdict.batch.reduction) == ("mse", "sum"), result.verdict.batch  # type: ignore[union-attr]
 
 
+# online gradient descent: one update per sample, in turn; at a batch the update is neither the mean nor
+# the sum of the per-sample gradients at the starting weights, but the code's own one-sample steps taken
+# one after another, each of which is the mse gradient
+ONLINE = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+
+    def forward(self, X):
+        return sigmoid(sigmoid(X @ self.W1) @ self.W2)
+
+    def train(self, X, Y, lr=0.5):
+        for x, y in zip(X, Y):
+            a1 = sigmoid(x @ self.W1)
+            a2 = sigmoid(a1 @ self.W2)
+            d2 = (a2 - y) * a2 * (1 - a2)
+            d1 = d2 @ self.W2.T * a1 * (1 - a1)
+            self.W2 -= lr * np.outer(a1, d2)
+            self.W1 -= lr * np.outer(x, d1)
+"""
+
+
+def test_online_updates_are_the_one_sample_steps_in_turn(tmp_path: Path) -> None:
+    result = check(tmp_path, ONLINE).result
+    assert (result.identified, result.verdict.batch.reduction) == ("mse", "sequential"), result.verdict.batch  # type: ignore[union-attr]
+    assert result.success
+
+
+def test_online_updates_from_stale_activations_are_inconsistent(tmp_path: Path) -> None:
+    # the activations of the whole batch computed once, before the first step: each later step uses
+    # activations of weights that have moved
+    stale = ONLINE.replace(
+        "        for x, y in zip(X, Y):\n"
+        "            a1 = sigmoid(x @ self.W1)\n"
+        "            a2 = sigmoid(a1 @ self.W2)",
+        "        A1 = sigmoid(X @ self.W1)\n        A2 = sigmoid(A1 @ self.W2)\n"
+        "        for x, y, a1, a2 in zip(X, Y, A1, A2):",
+    )
+    assert stale != ONLINE
+    result = check(tmp_path, stale).result
+    assert (result.identified, result.verdict.batch.reduction) == ("mse", "inconsistent"), (
+        result.verdict.batch
+    )  # type: ignore[union-attr]
+    assert not result.success
+
+
 # a backward pass that returns the input layer's gradient only: W2 gets none, so no loss fits W2
 MISSING_LAYER = """
 class Net:

@@ -9,8 +9,11 @@ batch *sum* (scale ``BATCH · c``; the loss of a batch in the catalog is the mea
 
 * ``mean``: the code averages over the batch; ``sum``: it sums (the report says ``× n at a batch of
   n``);
-* ``inconsistent``: neither: the code is the gradient of that loss for one sample, not for a batch; the
-  first tensor that differs is named.
+* ``sequential``: neither, but the code's step on the batch is the same as its own one-sample steps
+  taken in turn (online gradient descent: ``p ← p − lr g(p; x_i, y_i)`` for ``i = 1 … n``); the
+  one-sample verdict stands for every step, and the report says the batch is stepped through;
+* ``inconsistent``: none of these: the code is the gradient of that loss for one sample, not for a
+  batch; the first tensor that differs is named.
 
 Code that takes one sample at a time (1-D inputs or lists), or that fails on a batch, is not probed so;
 the report says which.
@@ -20,11 +23,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+
 from ffnn.validation import InputError
 from verification.adapters.subject import Subject
+from verification.identification.probes import Probe
 from verification.identification.probing import ProbeRun
 from verification.identification.request import Probing
 from verification.identification.verdicts import BatchCheck, Verdict
+from verification.tolerances import tolerance_for
 
 BATCH = 3
 """Samples in the batch probe: the smallest batch whose sum is not its mean, with a sample to spare; a
@@ -84,6 +91,12 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
             for t, (loss, scale) in losses.items()
         ):
             return BatchCheck(n, reduction)
+    if (
+        subject.recipe is not None
+        and subject.recipe.kind != "returned"
+        and _stepped_through(subject, point.probe)
+    ):
+        return BatchCheck(n, "sequential")
     for name, (loss, scale) in losses.items():
         if loss not in point.compared:
             return BatchCheck(n, None, reason=f"{loss} does not apply at the batch's outputs")
@@ -91,3 +104,45 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         if report.verdict not in ACCEPTED:
             return BatchCheck(n, "inconsistent", name, report.relative_error)
     return BatchCheck(n, "inconsistent")
+
+
+def _stepped_through(subject: Subject, probe: Probe) -> bool:
+    """Whether the update recovered at the batch ``probe`` is the code's own one-sample steps in turn.
+
+    From ``p_0`` = the probe's parameters, ``p_i = p_{i-1} − lr g_i`` with ``g_i`` the code's gradient
+    at ``p_{i-1}`` for sample ``i`` alone; the batch's recovered gradient must equal
+    ``(p_0 − p_n) / lr``. Both sides are recovered from updates, so they differ by the rounding bounds
+    the subject gives for each (summed over the steps, twice: the code's own step and the one retaken
+    here round alike), plus the ``rounding`` rtol of the code's
+    precision on the size of the steps (a step taken at a point rounded from the code's own moves the
+    next gradient by that much).
+
+    Raises
+    ------
+    InputError
+        Never: code that fails on one of the samples is not stepping through them (False).
+    """
+    lr = getattr(subject, "lr", 1.0)
+    params = {n: np.array(v, dtype=np.float64) for n, v in probe.params.items()}
+    allowed = {n: np.array(probe.rounding[n], dtype=np.float64) for n in params}
+    size = {n: np.abs(probe.gradient[n]) for n in params}
+    try:
+        for i in range(len(probe.x)):
+            step, rounding = subject.gradient(params, probe.x[i : i + 1], probe.y[i : i + 1])
+            for n in params:
+                params[n] = params[n] - lr * step[n]
+                allowed[n] = allowed[n] + 2 * rounding[n]  # the code's step and the one retaken here
+                size[n] = size[n] + np.abs(step[n])
+    except InputError:
+        return False
+    rtol = tolerance_for(subject.precision, "rounding").rtol
+    with np.errstate(all="ignore"):
+        return all(
+            bool(
+                np.all(
+                    np.abs((probe.params[n] - params[n]) / lr - probe.gradient[n])
+                    <= allowed[n] + rtol * size[n]
+                )
+            )
+            for n in params
+        )

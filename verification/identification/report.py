@@ -71,6 +71,8 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
         "asked": result.asked,
         "matches_asked": result.matches_asked,
         "identified": result.identified,
+        "holds_for_batches": result.verdict.holds_for_batches,
+        "success": result.success,
         "scale": result.scale,
         "scale_text": format_scale(result.scale, result.rtol) if result.scale is not None else None,
         "verdict": verdict_sentence(result),
@@ -127,6 +129,11 @@ def verdict_sentence(result: IdentificationReport) -> str:
     sentence = _identified_sentence(result)
     if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
         sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"
+    if batch is not None and batch.reduction == "sequential" and (result.identified or result.split):
+        sentence += (
+            f"; a batch is stepped through one sample at a time (online gradient descent, checked at "
+            f"{batch.samples})"
+        )
     return sentence
 
 
@@ -321,6 +328,11 @@ def _batch_lines(r: IdentificationReport) -> list[str]:
         return []
     if batch.reduction is None:
         return [f"  batch: not probed ({batch.reason})"]
+    if batch.reduction == "sequential":
+        return [
+            f"  batch: at {batch.samples} samples the update is the code's own one-sample steps taken in "
+            "turn (online gradient descent)"
+        ]
     how = {"mean": "the mean over the batch", "sum": "the sum over the batch"}.get(batch.reduction)
     if how is None:
         return [f"  batch: at {batch.samples} samples the gradient is neither the batch mean nor the sum"]

@@ -135,7 +135,8 @@ class BatchCheck:
     ----------
     samples : int
     reduction : str or None
-        ``mean``, ``sum`` or ``inconsistent``; None when no batch could be probed (see ``reason``).
+        ``mean``, ``sum``, ``sequential`` (one update per sample in turn) or ``inconsistent``; None
+        when no batch could be probed (see ``reason``).
     first_mismatch : str or None
         For ``inconsistent``: the first tensor (output layer first) that matches neither.
     relative_error : float or None
