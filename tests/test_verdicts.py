@@ -148,3 +148,22 @@ def test_the_closest_loss_is_the_one_most_tensors_match() -> None:
         loss("bce", MISMATCH, None, {"W2": (EXACT, 1.0), "W1": (MISMATCH, None)}),
     ]
     assert decide(candidates, ORDER, None, True).closest == "bce"
+
+
+@pytest.mark.parametrize(
+    ("scale", "compound", "single"),
+    [
+        (1.0, "a − y", "e"),
+        (-1.0, "−(a − y)", "−e"),
+        (2.0, "2 × (a − y)", "2 × e"),
+        (-0.5, "−1/2 × (a − y)", "−1/2 × e"),
+        (0.123456789, "0.123457 × (a − y)", "0.123457 × e"),
+    ],
+)
+def test_a_scaled_output_error_reads_as_written_by_hand(scale: float, compound: str, single: str) -> None:
+    from verification.identification.report import scaled_expression
+
+    assert (scaled_expression("a − y", scale, 1e-9), scaled_expression("e", scale, 1e-9)) == (
+        compound,
+        single,
+    )

@@ -19,6 +19,7 @@ import pytest
 from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
+from verification.identification.report import verdict_sentence
 from verification.identification.request import CheckRequest
 from verification.identification.setups import Ambiguous
 
@@ -208,6 +209,25 @@ def test_a_layer_without_a_gradient_is_a_mismatch_not_a_skip(tmp_path: Path) -> 
     result = check(tmp_path, MISSING_LAYER).result
     assert result.identified is None and result.parameter_identified("W2") == (None, None), result.notes
     assert any("W2" in n and "no gradient returned" in n for n in result.notes), result.notes
+    # W1 alone back-propagates mse's output error; the zero of W2 is left out of the equations, so the
+    # report says the missing gradient fails, not that the layers are inconsistent
+    error = result.verdict.output_error
+    assert error is not None and error.consistent, error
+    assert (error.loss, error.left_out) == ("mse", ("W2",)), error
+    assert error.loss_scale == pytest.approx(1.0, rel=1e-9), error
+
+
+def test_a_flipped_sign_is_named_as_such(tmp_path: Path) -> None:
+    flipped = MISSING_LAYER.replace(
+        'return {"W1": x.T @ d1}', 'return {"W1": -x.T @ d1, "W2": -self.h.T @ d2}'
+    )
+    assert flipped != MISSING_LAYER
+    report = check(tmp_path, flipped)
+    error = report.result.verdict.output_error
+    assert report.result.identified is None and error is not None
+    assert (error.loss, error.expression, error.left_out) == ("mse", "a − y", ()), error
+    assert error.loss_scale == pytest.approx(-1.0, rel=1e-9), error
+    assert "it is −1 × the gradient of mse: the sign is flipped" in verdict_sentence(report.result)
 
 
 # the classic forgotten update: the step never changes W2

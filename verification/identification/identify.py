@@ -162,13 +162,18 @@ def _judge(points: list[Point], subject: Subject, tol: Tolerance, method: str) -
 
 
 def _output_error(points: list[Point], subject: Subject, tol: Tolerance) -> OutputError:
-    """What the code back-propagates at the probes (:mod:`verification.identification.output_error`)."""
+    """What the code back-propagates at the probes (:mod:`verification.identification.output_error`),
+    read off the tensors it gives a gradient for: one it leaves out (zero, see ``missing``) carries no
+    output error and would make every other look inconsistent with it."""
+    missing = getattr(subject, "missing", {})
+    order = [n for n in subject.backward_order if n not in missing] or subject.backward_order
     per_probe = [
         {n: equations(p.probe.gradient[n], p.probe.rounding[n], p.derivatives[n]) for n in subject.parameters}
         for p in points
     ]
     outputs = [(p.probe.output, p.probe.y) for p in points]
-    return recover(per_probe, subject.backward_order, outputs, tol)
+    found = recover(per_probe, order, outputs, tol)
+    return replace(found, left_out=tuple(n for n in subject.backward_order if n not in order))
 
 
 def _coverage(points: list[Point], subject: Subject, directions: int) -> dict[str, TensorCoverage]:

@@ -32,8 +32,10 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from ffnn.losses import LOSSES
+from ffnn.validation import InputError
 from verification.compare.rule import excess, tensor_floor
-from verification.identification.comparison import OutputDerivatives
+from verification.identification.comparison import OutputDerivatives, loss_derivative
 from verification.tolerances import Tolerance
 
 Array = NDArray[Any]
@@ -63,8 +65,9 @@ EXPRESSIONS: dict[str, Callable[[Array, Array], Array]] = {
     ),
 }
 """Output errors that hand-written backward passes back-propagate, as functions of the output ``a`` and
-the labels ``y`` (rows are samples): the catalog's own (``a − y`` is ``mse`` on any output, ``bce`` on a
-sigmoid and ``cross_entropy`` on a softmax output by the canonical links), and the usual slips:
+the labels ``y`` (rows are samples): the catalog's own ``∂ℓ/∂a`` (``a − y`` of ``mse``,
+``(a − y) / (a (1 − a))`` of ``bce``, ``−y / a`` of ``cross_entropy``; :func:`of_loss` tells which loss
+from the catalog itself), and the usual slips:
 a sigmoid derivative applied to a softmax output, a derivative taken at the activation instead of the
 pre-activation, scores taken for probabilities (``softmax(a) − y``), the squared error pushed through
 a softmax the output already went through."""
@@ -87,6 +90,13 @@ class OutputError:
     first_mismatch : str or None
         For an inconsistent code: the first tensor, output layer first, that disagrees with the output
         error the output layer's tensors back-propagate.
+    loss : str or None
+        The catalog loss whose ``∂L/∂a`` (of the batch mean) ``e`` is, times ``loss_scale`` (which may be
+        negative: a sign flipped), where its domain holds the outputs and labels; else None.
+    loss_scale : float or None
+    left_out : tuple of str
+        Tensors the code gives no gradient for, left out of the equations (a zero gradient carries no
+        output error).
     """
 
     consistent: bool
@@ -94,6 +104,9 @@ class OutputError:
     expression: str | None = None
     scale: float | None = None
     first_mismatch: str | None = None
+    loss: str | None = None
+    loss_scale: float | None = None
+    left_out: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """JSON fields (DESIGN.md: ``{consistent, residual, expression}``, with the scale and the first
@@ -104,6 +117,9 @@ class OutputError:
             "expression": self.expression,
             "scale": self.scale,
             "first_mismatch": self.first_mismatch,
+            "loss": self.loss,
+            "loss_scale": self.loss_scale,
+            "left_out": list(self.left_out),
         }
 
 
@@ -212,7 +228,8 @@ def recover(
     if not consistent:
         return OutputError(False, residual, first_mismatch=first)
     expression, c = describe(solved, outputs, tol)
-    return OutputError(True, residual, expression, c)
+    loss, k = of_loss(solved, outputs, tol)
+    return OutputError(True, residual, expression, c, loss=loss, loss_scale=k)
 
 
 def _first_break(parts: dict[str, Equations], order: Sequence[str], tol: Tolerance) -> str | None:
@@ -240,16 +257,45 @@ def describe(
     """
     for name, f in EXPRESSIONS.items():
         with np.errstate(all="ignore"):
-            values = [f(a, y) for a, y in outputs]
-        if not all(np.all(np.isfinite(v)) for v in values):
-            continue
-        ff = float(sum(np.vdot(v, v) for v in values))
-        if ff == 0:
-            continue
-        c = float(sum(np.vdot(e, v) for (e, _), v in zip(solved, values, strict=True))) / ff
-        if c != 0 and all(
-            np.linalg.norm(e - c * v) <= tol.estimate_factor * bound + tol.rtol * float(np.linalg.norm(e))
-            for (e, bound), v in zip(solved, values, strict=True)
-        ):
+            c = _fit(solved, [f(a, y) for a, y in outputs], tol)
+        if c is not None:
             return name, c
     return None, None
+
+
+def of_loss(
+    solved: Sequence[tuple[Array, float]], outputs: Sequence[tuple[Array, Array]], tol: Tolerance
+) -> tuple[str | None, float | None]:
+    """The catalog loss whose ``∂L/∂a`` (of the batch mean, as identification compares) the recovered
+    output errors are, with one scale over the probes (any sign), or ``(None, None)``; a loss whose
+    domain does not hold every probe's outputs and labels is not tried. Same fit as :func:`describe`.
+    """
+    for name, spec in LOSSES.items():
+        try:
+            for a, y in outputs:
+                spec.validate_activation(a)
+                spec.validate_labels(y)
+        except InputError:
+            continue
+        with np.errstate(all="ignore"):
+            c = _fit(solved, [loss_derivative(spec, a, y) for a, y in outputs], tol)
+        if c is not None:
+            return name, c
+    return None, None
+
+
+def _fit(solved: Sequence[tuple[Array, float]], values: Sequence[Array], tol: Tolerance) -> float | None:
+    """The least-squares scale ``c`` of ``e ≈ c v`` over the probes when it fits at every one
+    (``‖e − c v‖ ≤ estimate_factor · δe + rtol ‖e‖``), else None (also for non-finite or zero ``v``)."""
+    if not all(np.all(np.isfinite(v)) for v in values):
+        return None
+    vv = float(sum(np.vdot(v, v) for v in values))
+    if vv == 0:
+        return None
+    c = float(sum(np.vdot(e, v) for (e, _), v in zip(solved, values, strict=True))) / vv
+    if c != 0 and all(
+        np.linalg.norm(e - c * v) <= tol.estimate_factor * bound + tol.rtol * float(np.linalg.norm(e))
+        for (e, bound), v in zip(solved, values, strict=True)
+    ):
+        return c
+    return None

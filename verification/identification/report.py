@@ -160,7 +160,33 @@ def _identified_sentence(result: IdentificationReport) -> str:
     if result.split is not None:
         parts = ", ".join(f"{n} matches {loss}" for n, loss in result.split.items())
         return f"{result.subject} is a split: {parts}; it is the gradient of no one loss"
+    found = result.verdict.output_error
+    flipped = (
+        found is not None
+        and found.loss is not None
+        and found.loss_scale is not None
+        and found.loss_scale < 0
+        and not found.left_out
+    )
+    if flipped and found is not None:
+        times = format_scale(found.loss_scale, rtol).replace("-", "−", 1)
+        return (
+            f"{result.subject} is the gradient of none of the catalog losses; it is {times} × the gradient "
+            f"of {found.loss}: the sign is flipped (a step along it climbs the loss)"
+        )
     return f"{result.subject} is the gradient of none of the catalog losses (nor a multiple of one)"
+
+
+def scaled_expression(expression: str, scale: float | None, rtol: float) -> str:
+    """``c × (expression)`` as a reader expects it: ``a − y`` for 1, ``−(a − y)`` for −1, parentheses
+    around a compound expression, the scale as :func:`format_scale` gives it."""
+    text = "1" if scale is None else format_scale(scale, rtol)
+    inner = f"({expression})" if " " in expression else expression
+    if text == "1":
+        return expression
+    if text == "-1":
+        return f"−{inner}"
+    return f"{text.replace('-', '−', 1)} × {inner}"
 
 
 def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -> list[str]:
@@ -309,16 +335,30 @@ def _output_error_lines(r: IdentificationReport) -> list[str]:
             "  output error: no single output error explains every tensor (relative residual "
             f"{found.residual:.1e}): the layers back-propagate inconsistently{where}"
         ]
-    if found.expression is None:
+    missing = ""
+    if found.left_out:
+        verb = "gets" if len(found.left_out) == 1 else "get"
+        missing = (
+            f" in the tensors given a gradient; {', '.join(found.left_out)} {verb} none, which is what fails"
+        )
+    if found.expression is None and found.loss is None:
         return [
             "  output error: the code back-propagates one output error e (relative residual "
-            f"{found.residual:.1e}), but none of the usual expressions: a setup or a loss outside the catalog"
+            f"{found.residual:.1e}), but none of the usual expressions: a setup or a loss outside the "
+            f"catalog{missing}"
         ]
-    scale = "" if found.scale == 1.0 else f"{format_scale(found.scale, r.rtol)} × "
-    return [
-        f"  output error: the code consistently back-propagates e = {scale}{found.expression} "
-        f"(relative residual {found.residual:.1e}), which is the gradient of no catalog loss at these outputs"
-    ]
+    shown = found.expression or "∂ℓ/∂a"
+    scale = found.scale if found.expression else found.loss_scale
+    e = scaled_expression(shown, scale, r.rtol)
+    residual = f"relative residual {found.residual:.1e}"
+    line = f"  output error: the code consistently back-propagates e = {e} ({residual})"
+    if found.loss is not None:
+        of = f"∂ℓ/∂a of {found.loss}"
+        times = scaled_expression(of, found.loss_scale, r.rtol)
+        line += f", the {of}" if times == of else f", which is {times}"
+    elif not missing:
+        line += ", which is the gradient of no catalog loss at these outputs"
+    return [line + missing]
 
 
 def _batch_lines(r: IdentificationReport) -> list[str]:
