@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import test_verdicts_on_code as styles
 
+from ffnn.losses import get_loss
 from verification.cli import main
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -78,6 +79,16 @@ def test_the_explicit_form_is_what_runs(capsys: pytest.CaptureFixture[str]) -> N
         and data["recipe"]["lr"] == "net.lr"
     )
     assert data["convention"] == "update in place, lr = 0.5"
+    assert data["code"] == "net.backward"  # named by the method the step calls, not its last call
+
+
+def test_the_explicit_form_is_named_by_the_codes_own_call(capsys: pytest.CaptureFixture[str]) -> None:
+    step = "out = net.forward(x); net.backward(x, np.subtract(out, y))"
+    args = ["--setup", "net = NeuralNetwork(30, 5, 3)", "--forward", "net.forward(x)", "--step", step]
+    status, out, _ = run(capsys, "check", str(EXAMPLES / "question_chain.py"), *args, "--lr", "net.lr", "-q")
+    assert status == 0 and out.startswith(
+        f"net.backward is the gradient of mse: {get_loss('mse').formula};"
+    ), out
 
 
 def test_asked_loss_that_does_not_match_exits_1(capsys: pytest.CaptureFixture[str]) -> None:

@@ -93,3 +93,17 @@ def test_a_network_file_is_still_checked_as_a_network(capsys: pytest.CaptureFixt
     status, out, _ = run(capsys, "check", str(path), "--json")
     data = json.loads(out)
     assert status == 0 and data["identified"] == "mse" and "units" not in data
+
+
+def test_quiet_prints_the_summary_line_and_the_report_fits_the_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = str(FILES / "course_layers_bugs.py")
+    status, out, _ = run(capsys, "check", target, "-q")
+    assert (status, out) == (1, f"Checked 5 units in {target}: 5 mismatch\n")
+    monkeypatch.setenv("COLUMNS", "60")
+    status, out, _ = run(capsys, "check", target)
+    words = [w for line in out.splitlines() for w in line.split()]
+    too_wide = [line for line in out.splitlines() if len(line) > 60 and " " in line.strip()]
+    assert status == 1 and "dx: shape (4, 3, 7, 7), but the input has shape" in " ".join(words)
+    assert not too_wide, too_wide

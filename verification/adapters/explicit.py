@@ -64,8 +64,7 @@ def explicit_subject(
             and not isinstance(namespace[n], type)
         )
     slots = Slots(namespace, find_slots(namespace, roots))
-    calls = re.findall(r"([A-Za-z_][\w.]*)\(", recipe.gradient or recipe.step or "")
-    name = calls[-1] if calls else "the code"
+    name = _named(namespace, recipe)
     errors: list[InputError | str] = []
     for lay in layouts(options):
         for n_in in widths(slots):
@@ -74,3 +73,22 @@ def explicit_subject(
             except InputError as exc:
                 errors.append(exc)
     raise refusal("the explicit form did not run", errors, None)
+
+
+def _named(namespace: dict[str, Any], recipe: Recipe) -> str:
+    """How reports name the code of an explicit form: the last call of its gradient or step that is the
+    code's own (not a module's function, a builtin, or a call the forward makes too), a method call
+    (``net.backward``) before a plain function (``sigmoid``); ``the code`` when there is none."""
+    import builtins
+    import inspect
+
+    forward = set(re.findall(r"([A-Za-z_][\w.]*)\(", recipe.forward))
+    own = [
+        c
+        for c in re.findall(r"([A-Za-z_][\w.]*)\(", recipe.gradient or recipe.step or "")
+        if c not in forward
+        and not hasattr(builtins, c)
+        and not inspect.ismodule(namespace.get(c.split(".")[0]))
+    ]
+    methods = [c for c in own if "." in c]
+    return (methods or own or ["the code"])[-1]

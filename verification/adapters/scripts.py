@@ -88,7 +88,7 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
             f"the top-level setup of {script.path} did not run: {exc}", hint=_command(script, found[0][0])
         ) from None
     errors: list[InputError | str] = []
-    name = f"the training loop of {script.path.name}"
+    name = "the training loop"
     for recipe, roots in found:
         unbound = [r for r in roots if r not in namespace]
         if unbound:  # built from the data (W1 = np.random.randn(X.shape[1], 5)), whose loading is left out

@@ -116,7 +116,14 @@ def override_note(result: IdentificationReport) -> str | None:
 
 
 def verdict_sentence(result: IdentificationReport) -> str:
-    """One line saying what the code is the gradient of, and whether that holds for a batch."""
+    """One line saying what the code is the gradient of, and whether that holds for a batch; it starts
+    with a capital when the code is named by a phrase (``The training loop is …``), never by changing a
+    name in the code."""
+    sentence = _verdict_sentence(result)
+    return sentence[0].upper() + sentence[1:] if sentence.startswith("the ") else sentence
+
+
+def _verdict_sentence(result: IdentificationReport) -> str:
     batch = result.verdict.batch
     if batch is not None and batch.reduction == "inconsistent":
         what = f"{result.identified}" if result.identified else "the losses its tensors match"

@@ -25,7 +25,7 @@ from verification.identification.request import CheckRequest
 from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, resolved
 from verification.terminal_width import DEFAULT_WIDTH
 from verification.units.check import check_units, units_target
-from verification.units.report import format_units, units_json
+from verification.units.report import format_units, units_json, units_summary
 from verification.zoo.run import format_zoo, run_zoo, zoo_summary
 
 
@@ -74,7 +74,8 @@ def check(
         report = check_units(
             *found, seed=probing.seed, method=probing.method, full=probing.full, path=parsed.target.path
         )
-        return {"text": format_units(report), "json": units_json(report), "status": report.status}
+        text = units_summary(report) if quiet else format_units(report, width)
+        return {"text": text, "json": units_json(report), "status": report.status}
     line = ProgressLine(sys.stderr, force=progress, timeout=timeout, width=width)
     outcome = check_target(parsed, progress=line)
     line.close()

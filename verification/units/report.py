@@ -10,6 +10,7 @@ import math
 from typing import Any
 
 from verification.compare.sampling import MISS_PROBABILITY
+from verification.terminal_width import DEFAULT_WIDTH, fit_line
 from verification.units.check import UnitsReport
 from verification.units.run import UnitResult
 from verification.units.verdicts import CHECKED, OutputCheck, SettingResult
@@ -37,16 +38,18 @@ def _differs_cell(r: UnitResult) -> str:
     return ", ".join(r.differs)
 
 
-def _table(results: list[UnitResult]) -> list[str]:
+def _table(results: list[UnitResult], width: int) -> list[str]:
+    """The aligned table; a ``differs`` cell too long for ``width`` continues under its own column."""
     rows = [HEADER] + [
         (r.unit, r.kind, r.verdict, _number(r.max_relative_error), _settings_cell(r), _differs_cell(r))
         for r in results
     ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
+    column = " " * (2 + sum(w + 2 for w in widths))
     lines = []
     for row in rows:
         cells = [row[i].rjust(widths[i]) if i == 3 else row[i].ljust(widths[i]) for i in range(len(widths))]
-        lines.append(("  " + "  ".join(cells) + "  " + row[-1]).rstrip())
+        lines += fit_line(("  " + "  ".join(cells) + "  " + row[-1]).rstrip(), width, continuation=column)
     return lines
 
 
@@ -118,24 +121,30 @@ def _coverage(report: UnitsReport) -> str:
     )
 
 
-def format_units(report: UnitsReport) -> str:
-    """The text report (see the module docstring)."""
+def units_summary(report: UnitsReport) -> str:
+    """The one line ``check --quiet`` prints for a file of units: how many, and their verdicts."""
     counts: dict[str, int] = {}
     for r in report.results:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
     summary = ", ".join(f"{n} {v}" for v, n in counts.items())
     count = len(report.results)
-    lines = [
-        f"Checked {count} unit{'s' if count != 1 else ''} in {report.path}: {summary}",
+    return f"Checked {count} unit{'s' if count != 1 else ''} in {report.path}: {summary}"
+
+
+def format_units(report: UnitsReport, width: int = DEFAULT_WIDTH) -> str:
+    """The text report (see the module docstring), fitted to ``width`` columns
+    (:mod:`verification.terminal_width`)."""
+    head = [
+        units_summary(report),
         f"  each backward against the numeric Jᵀ·dout of its forward over a grid of settings, seed "
         f"{report.seed}; complex step where the forward is complex-safe, else Richardson",
         f"  {_coverage(report)}",
-        "",
-        *_table(report.results),
-        "",
-        "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖), the largest over gradients "
-        "and settings; settings: those that match of those checked)",
     ]
+    legend = (
+        "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖), the largest over gradients "
+        "and settings; settings: those that match of those checked)"
+    )
+    lines = [*head, "", *_table(report.results, width), "", legend]
     for r in report.results:
         if r.verdict in ("mismatch", "kink"):
             lines += ["", *_details(r)]
@@ -147,7 +156,8 @@ def format_units(report: UnitsReport) -> str:
     if report.failed_imports:
         lines += ["", "Failed imports (placeholders; a class deriving from one got an empty stand-in base): "]
         lines[-1] += ", ".join(f"{k} ({v})" for k, v in report.failed_imports.items())
-    return "\n".join(lines)
+    table = set(_table(report.results, width))
+    return "\n".join(part for line in lines for part in ([line] if line in table else fit_line(line, width)))
 
 
 def _finite(value: float | None, field: str, out: dict[str, Any]) -> None:
