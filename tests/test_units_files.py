@@ -183,6 +183,26 @@ def test_an_unimplemented_unit_is_a_stub_naming_its_placeholder(tmp_path: Path) 
     assert report.status == 2, "no unit could be checked"
 
 
+def test_a_template_pass_left_in_written_code_is_no_stub_where_the_code_runs_elsewhere(
+    tmp_path: Path,
+) -> None:
+    # the course's conv backward, written, with the template's `pass` kept, and an unpadding by
+    # [pad:-pad] that is empty at pad 0: right at pad 1, raises at pad 0 (a bug, not a placeholder)
+    source = (FILES / "course_layers.py").read_text(encoding="utf-8")
+    written = source.replace(
+        "    dx = dxp[:, :, pad : pad + x.shape[2], pad : pad + x.shape[3]]\n",
+        "    pass\n    dx = np.zeros(x.shape)\n    dx[:] = dxp[:, :, pad:-pad, pad:-pad]\n",
+    )
+    assert written != source
+    path = tmp_path / "template.py"
+    path.write_text(written, encoding="utf-8")
+    script = load_script(path)
+    conv = next(r for r in check_units(script, discover(script)).results if r.unit == "conv_naive")
+    assert conv.verdict == "mismatch", verdicts(conv)
+    assert verdicts(conv)["stride 1, pad 1, 3×3 filters"] == "matches"
+    assert verdicts(conv)["pad 0"] == "mismatch" and "raised ValueError" in conv.settings[2].reason
+
+
 def test_a_backward_that_raises_is_a_mismatch_naming_the_exception_and_the_line(tmp_path: Path) -> None:
     path = tmp_path / "raises.py"
     path.write_text(

@@ -82,12 +82,16 @@ def _output_lines(o: OutputCheck, s: SettingResult) -> list[str]:
     return lines
 
 
+def _verdict_phrase(r: UnitResult) -> str:
+    """``mismatch, dx differs``: the unit's verdict and what differs, kept on one line when fitted."""
+    if not r.differs:
+        return r.verdict
+    return f"{r.verdict}, {', '.join(r.differs)} differ{'s' if len(r.differs) == 1 else ''}"
+
+
 def _details(r: UnitResult) -> list[str]:
     pieces = ", ".join(p for p in (r.forward, r.backward) if p)
-    head = f"{r.unit} ({pieces}): {r.verdict}"
-    if r.differs:
-        head += f", {', '.join(r.differs)} differ{'s' if len(r.differs) == 1 else ''}"
-    lines = [head]
+    lines = [f"{r.unit} ({pieces}): {_verdict_phrase(r)}"]
     failing = [s for s in r.settings if s.verdict == r.verdict]
     first = failing[0] if failing else None
     if first is not None:
@@ -157,7 +161,10 @@ def format_units(report: UnitsReport, width: int = DEFAULT_WIDTH) -> str:
         lines += ["", "Failed imports (placeholders; a class deriving from one got an empty stand-in base): "]
         lines[-1] += ", ".join(f"{k} ({v})" for k, v in report.failed_imports.items())
     table = set(_table(report.results, width))
-    return "\n".join(part for line in lines for part in ([line] if line in table else fit_line(line, width)))
+    keep = [_verdict_phrase(r) for r in report.results]
+    return "\n".join(
+        part for line in lines for part in ([line] if line in table else fit_line(line, width, keep=keep))
+    )
 
 
 def _finite(value: float | None, field: str, out: dict[str, Any]) -> None:
