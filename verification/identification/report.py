@@ -151,7 +151,12 @@ def _identified_sentence(result: IdentificationReport) -> str:
         if result.reading != "as-is":
             formula += f", with a = {result.reading}(the output)"
         if result.also:
-            formula += f" (also matches {', '.join(result.also)}: the losses differ by a constant here)"
+            why = (
+                "within the tolerance given"
+                if result.derived is not None
+                else "the losses differ by a constant here"
+            )
+            formula += f" (also matches {', '.join(result.also)}: {why})"
         if not result.lr_known:
             return (
                 f"{result.subject} is proportional to the gradient of {result.identified} ({formula}): "
