@@ -264,3 +264,20 @@ def test_python2_converts_without_lib2to3_through_fissix(monkeypatch: pytest.Mon
     assert convert_python2('print "a", 1\nfor i in xrange(2): pass\n', "x.py") == (
         'print("a", 1)\nfor i in range(2): pass\n'
     )
+
+
+def test_the_report_names_statements_not_run_by_cell_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from verification.cli import main
+
+    source = (Path(__file__).resolve().parent.parent / "examples" / "question_chain.py").read_text("utf-8")
+    definitions, loop = source.split("nn = NeuralNetwork(30, 5, 3)\n")
+    path = notebook(
+        tmp_path, "md:# The question's network", definitions, "nn = NeuralNetwork(30, 5, 3)\n" + loop
+    )
+    assert main(["check", f"{path}:NeuralNetwork"]) == 0
+    out = capsys.readouterr().out
+    # x and y of cell 2 call numpy; the network and its training loop of cell 3 are calls
+    shown = out.split("Not run: top-level statements at ", 1)[1].replace("\n", " ")
+    assert shown.startswith("cell 2, line 23; cell 2, line 24; cell 3, line 1; cell 3, line 3;"), out

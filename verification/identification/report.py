@@ -293,15 +293,21 @@ def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
         tail += _per_tensor(r)
         tail += _output_error_lines(r)
         tail += differing_entries(r, str(r.verdict.closest))
+    places: list[str] = []
     if script.skipped:
-        shown = ", ".join(str(s.line) for s in script.skipped[:12])
         more = "…" if len(script.skipped) > 12 else ""
-        which = "statements at lines" if len(script.skipped) > 1 else "statement at line"
-        tail.append(f"Not run: top-level {which} {shown}{more}.")
+        if script.source is not None and script.source.origins is not None:  # a notebook: cell, line
+            places = [script.where(s.line) for s in script.skipped[:12]]
+            shown = "; ".join(places)
+            tail.append(f"Not run: top-level statements at {shown}{more}.")
+        else:
+            shown = ", ".join(str(s.line) for s in script.skipped[:12])
+            which = "statements at lines" if len(script.skipped) > 1 else "statement at line"
+            tail.append(f"Not run: top-level {which} {shown}{more}.")
     if script.failed_imports:
         failed = "; ".join(f"{n} ({e})" for n, e in script.failed_imports.items())
         tail.append(f"Imports that failed and were not needed: {failed}.")
-    return "\n".join(lines + fit(tail, width, keep=FORMULAS))
+    return "\n".join(lines + fit(tail, width, keep=(*FORMULAS, *places)))
 
 
 def verdict_line(outcome: CheckReport) -> str:
