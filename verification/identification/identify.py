@@ -42,6 +42,7 @@ from verification.identification.coverage import (
 from verification.identification.outcome import IdentificationReport
 from verification.identification.output_error import OutputError, equations, recover
 from verification.identification.probing import Point, ProbeRun
+from verification.identification.progress import OutOfTime
 from verification.identification.request import Probing
 from verification.identification.verdicts import NOT_APPLICABLE, LossReport, decide, loss_report
 from verification.tolerances import Tolerance
@@ -102,7 +103,7 @@ def identify(
             f"{subject.name} takes one sample at a time ({subject.layout.inputs} inputs); use --samples 1"
         )
     run = ProbeRun(subject, probing, progress)
-    points = [run.point(p) for p in range(probing.probes)]
+    points = _points(run, subject, asked)
     candidates = _judge(points, subject, run.tol, run.method)
     derived = None
     if run.tol.given:  # the caller's tolerance: what would the table's have concluded?
@@ -142,6 +143,45 @@ def identify(
         layout=subject.layout.describe(),
         reading=subject.layout.output,
     )
+
+
+def _points(run: ProbeRun, subject: Subject, asked: str | None) -> list[Point]:
+    """Every probe point of ``run``; at the check's stop before ``--timeout``, :class:`OutOfTime` saying
+    what was done: the probes complete and what they conclude, which is no verdict (one needs every
+    probe asked for).
+
+    Raises
+    ------
+    OutOfTime
+        At the stop (:mod:`verification.identification.progress`), with the message extended.
+    """
+    points: list[Point] = []
+    try:
+        for p in range(run.probing.probes):
+            points.append(run.point(p))
+    except OutOfTime as stop:
+        asked_for = run.probing.probes
+        if points:
+            found = decide(
+                _judge(points, subject, run.tol, run.method), subject.backward_order, asked, subject.lr_known
+            )
+            what = found.identified or "none of the catalog losses"
+            if found.identified and found.scale not in (None, 1.0):
+                what = f"{found.scale:.6g} × {what}"
+            said = (
+                f"{len(points)} of {asked_for} probes complete; at those, {subject.name} matches {what} "
+                f"(not a verdict: that needs all {asked_for})"
+            )
+            hint = f"raise --timeout, or ask for the probes that fit (--probes {len(points)})"
+        else:
+            said = f"no probe of {asked_for} complete, so nothing is concluded"
+            hint = "raise --timeout" + (
+                " (--full checks every entry at the first probe)" if run.probing.full else ""
+            )
+        stop.args = (f"{stop.args[0]}: {said}",)
+        stop.hint = hint
+        raise
+    return points
 
 
 class NotApplicable(InputError):

@@ -1,9 +1,14 @@
-"""A progress line on standard error for checks that take more than about two seconds.
+"""The progress of a check: a line on standard error for checks that take more than about two seconds,
+and the stop before ``--timeout``.
 
-Printed only when standard error is a terminal (a log or a pipe gets nothing), rewritten in place with
-the share done and an estimate of the time left from the rate so far, cut to the terminal's width so
-that it stays one line. It is cleared with :data:`verification.terminal_width.CLEAR_LINE`, whatever its
-length.
+The line is printed only when standard error is a terminal (a log or a pipe gets nothing), rewritten in
+place with the share done and an estimate of the time left from the rate so far, cut to the terminal's
+width so that it stays one line. It is cleared with :data:`verification.terminal_width.CLEAR_LINE`,
+whatever its length.
+
+The stop: a run given a ``timeout`` raises :class:`OutOfTime` at the first progress count past
+``timeout − margin`` (:func:`margin`), so that the check can still say what it did before the
+supervisor's hard limit ends the process with nothing but a stack.
 """
 
 from __future__ import annotations
@@ -12,10 +17,38 @@ import sys
 import time
 from typing import TextIO
 
+from ffnn.validation import InputError
 from verification.terminal_width import CLEAR_LINE, DEFAULT_WIDTH, fit
 
 SHOW_AFTER = 2.0
 """Seconds before the line appears: quick checks print nothing."""
+
+
+def margin(timeout: float) -> float:
+    """Seconds before ``timeout`` at which a check stops itself: 5 % of it, at least 1 s (the judging
+    and the report of what was done take well under that at the sizes of the benchmarks) and at most
+    10 s."""
+    return min(max(0.05 * timeout, 1.0), 10.0)
+
+
+class OutOfTime(InputError):
+    """The check reached its own stop before ``--timeout`` (cause ``timeout``).
+
+    Attributes
+    ----------
+    done, total : int
+        Forward evaluations done and planned when it stopped.
+    """
+
+    cause = "timeout"
+
+    def __init__(self, done: int, total: int, timeout: float) -> None:
+        super().__init__(
+            f"the check reached --timeout ({timeout:g} s) at {done / total if total else 0:.0%} of its "
+            "forward passes",
+            hint="raise --timeout",
+        )
+        self.done, self.total, self.timeout = done, total, timeout
 
 
 class ProgressLine:
@@ -50,11 +83,23 @@ class ProgressLine:
         self.last = 0.0
         self.enabled = force or bool(getattr(stream, "isatty", lambda: False)())
         self.timeout = timeout
+        self.limit = timeout
+        self.stop = None if timeout is None else self.start + timeout - margin(timeout)
 
     def __call__(self, done: int, total: int) -> None:
+        """Draw the line; past the stop, clear it and raise :class:`OutOfTime`.
+
+        Raises
+        ------
+        OutOfTime
+            Past ``timeout − margin(timeout)`` seconds since the line was made.
+        """
+        now = time.monotonic()
+        if self.stop is not None and self.limit is not None and now > self.stop:
+            self.close()
+            raise OutOfTime(done, total, self.limit)
         if not self.enabled:
             return
-        now = time.monotonic()
         elapsed = now - self.start
         if elapsed < SHOW_AFTER or now - self.last < 0.2:
             return
