@@ -160,6 +160,28 @@ def test_atol_is_an_absolute_allowance() -> None:
     assert refused.tolerance.atol == error / 2
 
 
+def test_check_directions_takes_the_same_overrides() -> None:
+    # a whole-tensor error of PLANTED: g·u is off by PLANTED·(g·u) along every direction
+    off = (1 + PLANTED) * cubic_gradient(X0)
+    assert not check_directions(cubic, X0, off)
+    loose = check_directions(cubic, X0, off, rtol=PLANTED)
+    assert loose and loose.tolerance.given and loose.tolerance.rtol == PLANTED
+    assert not check_directions(cubic, X0, off, rtol=PLANTED / 4)
+    along = float(np.max(np.abs(check_directions(cubic, X0, off).parameters[SINGLE].analytic)))
+    assert check_directions(cubic, X0, off, rtol=0.0, atol=2 * PLANTED * along)
+    with pytest.raises(InputError, match="rtol must be a finite number"):
+        check_directions(cubic, X0, off, rtol=-1.0)
+
+
+def test_numeric_gradient_takes_one_array_as_check_gradient_does() -> None:
+    from verification.numeric.methods import numeric_gradient
+
+    numeric = numeric_gradient(cubic, X0)
+    assert list(numeric.gradient) == [SINGLE]
+    error = np.abs(numeric.gradient[SINGLE] - cubic_gradient(X0))
+    assert np.all(error <= ESTIMATE_FACTOR * numeric.error_estimate[SINGLE] + np.spacing(cubic_gradient(X0)))
+
+
 def test_check_network_takes_the_same_overrides() -> None:
     data = load_glyphs()
     net = Network.initialise((30, 5, 3), "sigmoid", seed=0)

@@ -30,10 +30,10 @@ import numpy as np
 
 from ffnn.validation import InputError, whole_number
 from verification.compare.calling import named_form
-from verification.compare.rule import least_squares_scale
+from verification.compare.rule import excess, least_squares_scale
 from verification.numeric.evaluators import Array, LoopEvaluator, as_parameters, loss_function, real_array
 from verification.numeric.methods import numeric_gradient_on, resolve_method
-from verification.tolerances import Tolerance, tolerance_for
+from verification.tolerances import Tolerance, given_tolerance, tolerance_for, tolerance_overrides
 
 
 @dataclass(frozen=True)
@@ -141,6 +141,8 @@ def check_directions(
     directions: int = 4,
     seed: int = 0,
     method: str = "auto",
+    rtol: float | None = None,
+    atol: float | None = None,
 ) -> DirectionalReport:
     """Check ``analytic`` along ``directions`` random directions per parameter tensor.
 
@@ -160,6 +162,10 @@ def check_directions(
         Seed of ``np.random.default_rng`` drawing the directions.
     method : str
         Method for the one-variable derivatives (``auto`` detects complex-step support once).
+    rtol, atol : float, optional
+        In place of the table's relative tolerance, and an absolute one added (gradient units), as in
+        :func:`verification.tolerances.given_tolerance`; the rule is the one of
+        :mod:`verification.compare.rule` with the tensor's norm as floor.
 
     Returns
     -------
@@ -170,9 +176,10 @@ def check_directions(
     ------
     InputError
         On bad parameters or gradient shapes, a complex or non-numeric gradient, ``directions`` or
-        ``seed`` that is not a whole number (≥ 1, ≥ 0; a float or bool is refused), or an unknown
-        method.
+        ``seed`` that is not a whole number (≥ 1, ≥ 0; a float or bool is refused), an unknown
+        method, or ``rtol`` or ``atol`` out of range.
     """
+    tolerance_overrides(rtol=rtol, atol=atol)
     f = loss_function(f)
     directions = whole_number("directions", directions, minimum=1)
     seed = whole_number("seed", seed, minimum=0)
@@ -186,7 +193,7 @@ def check_directions(
     reports: dict[str, DirectionReport] = {}
     evaluations = 0
     used = method
-    tolerance = tolerance_for(np.float64, resolve_method(method))
+    tolerance = given_tolerance(tolerance_for(np.float64, resolve_method(method)), rtol=rtol, atol=atol)
     for name, w in base.items():
         g = real_array(f"analytic gradient of {name}", analytic[name])
         if g.shape != w.shape:
@@ -204,24 +211,19 @@ def check_directions(
         ev = LoopEvaluator(along, {"t": np.zeros(directions)})
         if used == "auto":
             used = resolve_method("auto", ev)
-            tolerance = tolerance_for(np.float64, used)
+            tolerance = given_tolerance(tolerance_for(np.float64, used), rtol=rtol, atol=atol)
         numeric = numeric_gradient_on(ev, used)
         evaluations += numeric.evaluations
         g_v = np.tensordot(vs, g, axes=g.ndim)
         d, e = numeric.gradient["t"], numeric.error_estimate["t"]
         floor = float(np.linalg.norm(g))
-        excess = np.abs(g_v - d) - (
-            tolerance.rtol * (np.maximum(np.abs(g_v), np.abs(d)) + floor) + tolerance.estimate_factor * e
-        )
-        flagged = int(np.count_nonzero(excess > 0))
+        flagged = int(np.count_nonzero(excess(g_v, d, e, tolerance, floor) > 0))
         _, c = least_squares_scale(g_v, d)
         verdict = "matches"
         if flagged:
-            scaled = np.abs(g_v - c * d) - (
-                tolerance.rtol * (np.maximum(np.abs(g_v), np.abs(c * d)) + floor)
-                + tolerance.estimate_factor * abs(c) * e
+            scaled_ok = (
+                np.isfinite(c) and c > 0 and not np.any(excess(g_v, c * d, abs(c) * e, tolerance, floor) > 0)
             )
-            scaled_ok = np.isfinite(c) and c > 0 and not np.any(scaled > 0)
             verdict = "matches up to scale" if scaled_ok else "mismatch"
         reports[name] = DirectionReport(name, g_v, d, e, flagged, c, verdict)
     return DirectionalReport(reports, used, tolerance, seed, directions, evaluations)

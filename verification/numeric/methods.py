@@ -19,10 +19,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import numpy as np
+
 from ffnn.validation import InputError, real_number
 from verification.numeric.complex_step import complex_step_on, supports_complex_step
 from verification.numeric.differences import NumericGradient, central_on, forward_on
-from verification.numeric.evaluators import Evaluator, LoopEvaluator, LossFunction
+from verification.numeric.evaluators import Evaluator, LoopEvaluator, LossFunction, loss_function
 from verification.numeric.richardson import richardson_on
 
 METHODS: dict[str, Callable[[Evaluator, float | None], NumericGradient]] = {
@@ -97,16 +99,18 @@ def fixed_step(step: Any) -> float | None:
 
 
 def numeric_gradient(
-    f: LossFunction, params: Mapping[str, Any], method: str = "auto", *, eps: float | None = None
+    f: LossFunction, params: Mapping[str, Any] | Any, method: str = "auto", *, eps: float | None = None
 ) -> NumericGradient:
     """Finite-difference gradient of ``f`` at ``params`` by the method ``method`` (see :data:`METHODS`).
 
     Parameters
     ----------
     f : callable
-        ``f(params) -> float``, the loss at the parameters (dict of str to ndarray, float64).
-    params : mapping of str to array_like
-        Where to differentiate; any shapes; copied, never modified.
+        ``f(params) -> float``, the loss at the parameters (dict of str to ndarray, float64); ``f(x)``
+        when ``params`` is one array.
+    params : mapping of str to array_like, or array_like
+        Where to differentiate; any shapes; copied, never modified. One array is named ``x`` in the
+        result (``numeric_gradient(f, x0).gradient["x"]``).
     method : str
         A name of :data:`METHODS` or ``auto``.
     eps : float, optional
@@ -127,4 +131,7 @@ def numeric_gradient(
     """
     resolve_method(method)
     fixed_step(eps)
+    if not isinstance(params, Mapping) and isinstance(params, np.ndarray | list | tuple | float | int):
+        one: Callable[[Any], Any] = loss_function(f)
+        return numeric_gradient_on(LoopEvaluator(lambda p: one(p["x"]), {"x": params}), method, eps)
     return numeric_gradient_on(LoopEvaluator(f, params), method, eps)
