@@ -13,8 +13,9 @@ from ffnn.network import Network
 from ffnn.validation import InputError
 from verification.adapters.reference import subject_from_network
 from verification.identification.identify import identify
-from verification.identification.report import format_scale, to_dict
+from verification.identification.report import to_dict
 from verification.identification.request import MAX_PROBES, MAX_SAMPLES
+from verification.identification.sentences import format_scale
 
 QUESTION = ((30, 5, 3), ("sigmoid", "sigmoid"))
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from verification.identification.check import check_target
-from verification.identification.report import format_scale
 from verification.identification.request import CheckRequest
+from verification.identification.sentences import format_scale
 
 SIGMOID = """
 import numpy as np

@@ -161,7 +161,7 @@ def test_the_closest_loss_is_the_one_most_tensors_match() -> None:
     ],
 )
 def test_a_scaled_output_error_reads_as_written_by_hand(scale: float, compound: str, single: str) -> None:
-    from verification.identification.report import scaled_expression
+    from verification.identification.sentences import scaled_expression
 
     assert (scaled_expression("a − y", scale, 1e-9), scaled_expression("e", scale, 1e-9)) == (
         compound,

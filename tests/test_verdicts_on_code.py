@@ -19,8 +19,8 @@ import pytest
 from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
-from verification.identification.report import verdict_sentence
 from verification.identification.request import CheckRequest
+from verification.identification.sentences import verdict_sentence
 from verification.identification.setups import Ambiguous
 
 HEAD = """

@@ -30,8 +30,8 @@ from verification.adapters.subject import Subject
 from verification.adapters.variants import Variant
 from verification.identification.identify import NotApplicable, identify
 from verification.identification.outcome import Alternative, IdentificationReport
-from verification.identification.report import format_scale
 from verification.identification.request import Probing
+from verification.identification.sentences import format_scale
 
 DETECTED = "as detected"
 """How the reading detection chose is named among the alternatives."""

@@ -18,13 +18,9 @@ from verification.adapters.detection import adapt
 from verification.adapters.options import Options
 from verification.adapters.variants import other_layouts, variants
 from verification.identification.outcome import IdentificationReport
-from verification.identification.report import (
-    differing_entries,
-    matches_instead,
-    override_note,
-    verdict_sentence,
-)
+from verification.identification.report import differing_entries
 from verification.identification.request import Probing
+from verification.identification.sentences import matches_instead, override_note, verdict_sentence
 from verification.identification.setups import identify_setups
 
 

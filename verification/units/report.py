@@ -125,12 +125,17 @@ def _coverage(report: UnitsReport) -> str:
     )
 
 
-def units_summary(report: UnitsReport) -> str:
-    """The one line ``check --quiet`` prints for a file of units: how many, and their verdicts."""
+def _counts(report: UnitsReport) -> dict[str, int]:
+    """Units per verdict, in the order the verdicts first occur."""
     counts: dict[str, int] = {}
     for r in report.results:
         counts[r.verdict] = counts.get(r.verdict, 0) + 1
-    summary = ", ".join(f"{n} {v}" for v, n in counts.items())
+    return counts
+
+
+def units_summary(report: UnitsReport) -> str:
+    """The one line ``check --quiet`` prints for a file of units: how many, and their verdicts."""
+    summary = ", ".join(f"{n} {v}" for v, n in _counts(report).items())
     count = len(report.results)
     return f"Checked {count} unit{'s' if count != 1 else ''} in {report.path}: {summary}"
 
@@ -161,7 +166,7 @@ def format_units(report: UnitsReport, width: int = DEFAULT_WIDTH) -> str:
         lines += ["", "Failed imports (placeholders; a class deriving from one got an empty stand-in base): "]
         lines[-1] += ", ".join(f"{k} ({v})" for k, v in report.failed_imports.items())
     table = set(_table(report.results, width))
-    keep = [_verdict_phrase(r) for r in report.results]
+    keep = [_verdict_phrase(r) for r in report.results] + [f"{n} {v}" for v, n in _counts(report).items()]
     return "\n".join(
         part for line in lines for part in ([line] if line in table else fit_line(line, width, keep=keep))
     )

@@ -19,7 +19,7 @@ from ffnn.pairs import valid_pairs
 from verification.adapters.reference import subject_from_network
 from verification.identification.identify import identify
 from verification.identification.outcome import IdentificationReport
-from verification.identification.report import format_scale
+from verification.identification.sentences import format_scale
 from verification.terminal_width import DEFAULT_WIDTH, fit, fit_line
 from verification.zoo.mutants import MUTANTS, Mutant
 

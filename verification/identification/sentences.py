@@ -1,0 +1,146 @@
+"""The sentences that state a verdict: what the code is the gradient of (a loss, a multiple of one, a
+split, none, a flipped sign), whether that holds for a batch, what it matches instead, and the note on a
+tolerance the caller gave; with the scales and expressions written as a reader expects them.
+
+What the verdict is, is decided in :mod:`verification.identification.verdicts`; the text and JSON report
+around these sentences is :mod:`verification.identification.report`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from fractions import Fraction
+
+from ffnn.losses import LOSSES, get_loss
+from verification.identification.outcome import IdentificationReport
+
+FORMULAS = tuple(get_loss(name).formula for name in LOSSES)
+"""The catalog's loss formulas: a verdict sentence is wrapped around them, never through them."""
+
+
+def format_scale(c: float | None, rtol: float) -> str:
+    """``c`` as a small fraction (``2``, ``1/3``) when it is one to within ``rtol``, else ``%.6g``."""
+    if c is None:
+        return "-"
+    frac = Fraction(c).limit_denominator(1000)
+    if abs(float(frac) - c) <= rtol * abs(c):
+        return str(frac)
+    return f"{c:.6g}"
+
+
+def derived_result(result: IdentificationReport) -> IdentificationReport:
+    """``result`` as the table's tolerance judges it (``result`` itself when no tolerance was given)."""
+    if result.derived is None:
+        return result
+    return replace(result, verdict=result.derived, rtol=result.derived_rtol, atol=0.0, derived=None)
+
+
+def override_note(result: IdentificationReport) -> str | None:
+    """When the caller gave ``rtol`` or ``atol``: what was given, and what the table's tolerance
+    concludes when that differs; None for the table's tolerance."""
+    if result.derived is None:
+        return None
+    given = f"tolerance given: rtol {result.rtol:.1e}, atol {result.atol:.1e}"
+    table = f"the derived tolerance (rtol {result.derived_rtol:.1e})"
+    if result.derived == result.verdict:
+        return f"{given}; {table} agrees"
+    return f"{given}; {table} concludes instead: {verdict_sentence(derived_result(result))}"
+
+
+def verdict_sentence(result: IdentificationReport) -> str:
+    """One line saying what the code is the gradient of, and whether that holds for a batch; it starts
+    with a capital when the code is named by a phrase (``The training loop is …``), never by changing a
+    name in the code."""
+    sentence = _verdict_sentence(result)
+    return sentence[0].upper() + sentence[1:] if sentence.startswith("the ") else sentence
+
+
+def _verdict_sentence(result: IdentificationReport) -> str:
+    batch = result.verdict.batch
+    if batch is not None and batch.reduction == "inconsistent":
+        what = f"{result.identified}" if result.identified else "the losses its tensors match"
+        where = f": {batch.first_mismatch} differs" if batch.first_mismatch else ""
+        return (
+            f"{result.subject} is the gradient of {what} for one sample, but not for a batch: at a batch "
+            f"of {batch.samples} samples its gradient is neither the mean nor the sum of the per-sample "
+            f"gradients{where} (a gradient overwritten where it should be added up over the samples?)"
+        )
+    sentence = _identified_sentence(result)
+    if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
+        sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"
+    if batch is not None and batch.reduction == "sequential" and (result.identified or result.split):
+        sentence += (
+            f"; a batch is stepped through one sample at a time (online gradient descent, checked at "
+            f"{batch.samples})"
+        )
+    return sentence
+
+
+def _identified_sentence(result: IdentificationReport) -> str:
+    rtol = result.rtol
+    if result.identified is not None:
+        formula = get_loss(result.identified).formula
+        if result.reading != "as-is":
+            formula += f", with a = {result.reading}(the output)"
+        if result.also:
+            why = (
+                "within the tolerance given"
+                if result.derived is not None
+                else "the losses differ by a constant here"
+            )
+            formula += f" (also matches {', '.join(result.also)}: {why})"
+        if not result.lr_known:
+            return (
+                f"{result.subject} is proportional to the gradient of {result.identified} ({formula}): "
+                f"{format_scale(result.scale, rtol)} × it if the update's learning rate is 1 (none was "
+                "found; give --lr to pin the scale)"
+            )
+        if result.scale == 1.0:
+            return f"{result.subject} is the gradient of {result.identified}: {formula}"
+        return (
+            f"{result.subject} is {format_scale(result.scale, rtol)} × the gradient of "
+            f"{result.identified} ({formula})"
+        )
+    if result.split is not None:
+        parts = ", ".join(f"{n} matches {loss}" for n, loss in result.split.items())
+        return f"{result.subject} is a split: {parts}; it is the gradient of no one loss"
+    found = result.verdict.output_error
+    flipped = (
+        found is not None
+        and found.loss is not None
+        and found.loss_scale is not None
+        and found.loss_scale < 0
+        and not found.left_out
+    )
+    if flipped and found is not None:
+        times = format_scale(found.loss_scale, rtol).replace("-", "−", 1)
+        return (
+            f"{result.subject} is the gradient of none of the catalog losses; it is {times} × the gradient "
+            f"of {found.loss}: the sign is flipped (a step along it climbs the loss)"
+        )
+    return f"{result.subject} is the gradient of none of the catalog losses (nor a multiple of one)"
+
+
+def scaled_expression(expression: str, scale: float | None, rtol: float) -> str:
+    """``c × (expression)`` as a reader expects it: ``a − y`` for 1, ``−(a − y)`` for −1, parentheses
+    around a compound expression, the scale as :func:`format_scale` gives it."""
+    text = "1" if scale is None else format_scale(scale, rtol)
+    inner = f"({expression})" if " " in expression else expression
+    if text == "1":
+        return expression
+    if text == "-1":
+        return f"−{inner}"
+    return f"{text.replace('-', '−', 1)} × {inner}"
+
+
+def matches_instead(result: IdentificationReport) -> str:
+    """What the code is the gradient of instead, as a clause: a loss, a multiple of one, a split, or none."""
+    if result.identified is not None:
+        if result.scale == 1.0:
+            return f"it is the gradient of {result.identified}"
+        return f"it is {format_scale(result.scale, result.rtol)} × the gradient of {result.identified}"
+    if result.split is not None:
+        return "tensors match different losses: " + ", ".join(
+            f"{n} {loss}" for n, loss in result.split.items()
+        )
+    return "it matches no catalog loss, nor a multiple of one"
