@@ -64,10 +64,12 @@ ATTACKS: list[tuple[str, Callable[[], Any], str]] = [
         lambda: v.check_gradient(square, [W], G),
         "params is one array, so the analytic gradient must be one array too, got a mapping of ['w']",
     ),
-    (
+    (  # a list is one array here too, and the loss written for a dict fails on it: said so
         "numeric_gradient params=list",
         lambda: v.numeric_gradient(square, [W]),
-        "params must be a mapping of names to arrays (a dict), got [array([ 0.5, -1. ])] (a list)",
+        "params is one array, so f is called with that array, f(x), and it raised IndexError: only "
+        "integers, slices (`:`), ellipsis (`...`), numpy.newaxis (`None`) and integer or boolean arrays "
+        "are valid indices",
     ),
     (
         "check_gradient params=None",

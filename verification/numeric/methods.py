@@ -133,5 +133,15 @@ def numeric_gradient(
     fixed_step(eps)
     if not isinstance(params, Mapping) and isinstance(params, np.ndarray | list | tuple | float | int):
         one: Callable[[Any], Any] = loss_function(f)
-        return numeric_gradient_on(LoopEvaluator(lambda p: one(p["x"]), {"x": params}), method, eps)
+        try:
+            evaluator = LoopEvaluator(lambda p: one(p["x"]), {"x": params})
+        except InputError:
+            raise
+        except Exception as exc:  # f written for a dict, given one array: say which form was used
+            raise InputError(
+                f"params is one array, so f is called with that array, f(x), and it raised "
+                f"{type(exc).__name__}: {exc}",
+                hint="give params as a dict of names to arrays to call f with the dict",
+            ) from exc
+        return numeric_gradient_on(evaluator, method, eps)
     return numeric_gradient_on(LoopEvaluator(f, params), method, eps)
