@@ -85,7 +85,9 @@ def choose_entries(
             continue
         flat = np.abs(np.ravel(g))
         top = np.argsort(flat)[::-1][: min(largest, quota)]
-        rest = np.setdiff1d(np.arange(size), top)
+        others = np.ones(size, dtype=bool)
+        others[top] = False
+        rest = np.flatnonzero(others)  # what np.setdiff1d(np.arange(size), top) gives, without its sort
         drawn = rng.choice(rest, size=quota - len(top), replace=False)
         out[n] = np.sort(np.concatenate([top, drawn]))
     return out
