@@ -8,17 +8,14 @@ and gradient code use. The layout and the input width may still be detected
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.adapters.build import subject_for
 from verification.adapters.failures import refusal
 from verification.adapters.options import Options
-from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
-from verification.adapters.trials import layouts, run_setup, widths
+from verification.adapters.trials import first_subject, run_setup
 from verification.reading.loader import LoadedScript
 
 
@@ -63,16 +60,11 @@ def explicit_subject(
             and not inspect.isroutine(namespace[n])
             and not isinstance(namespace[n], type)
         )
-    slots = Slots(namespace, find_slots(namespace, roots))
-    name = _named(namespace, recipe)
     errors: list[InputError | str] = []
-    for lay in layouts(options):
-        for n_in in widths(slots):
-            try:
-                return subject_for(namespace, replace(recipe, layout=lay), roots, script, n_in, name)
-            except InputError as exc:
-                errors.append(exc)
-    raise refusal("the explicit form did not run", errors, None)
+    found = first_subject(namespace, recipe, roots, script, _named(namespace, recipe), options, errors)
+    if found is None:
+        raise refusal("the explicit form did not run", errors, None)
+    return found
 
 
 def _named(namespace: dict[str, Any], recipe: Recipe) -> str:

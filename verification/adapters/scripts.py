@@ -19,17 +19,14 @@ with. When the loop cannot be read so, the refusal prints the explicit form to f
 from __future__ import annotations
 
 import ast
-from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.adapters.build import subject_for
 from verification.adapters.failures import Failed, refusal
 from verification.adapters.options import Options
-from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
-from verification.adapters.trials import layouts, run_setup, widths
+from verification.adapters.trials import first_subject, run_setup
 from verification.reading.loader import LoadedScript
 from verification.reading.training_loops import prints, setup_statements, training_loop
 
@@ -95,13 +92,9 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
             why = f"the setup leaves {', '.join(unbound)} unbound: its assignment reads the data"
             errors.append(Failed(why, "code"))
             continue
-        slots = Slots(namespace, find_slots(namespace, roots))
-        for layout in layouts(options):
-            for n_in in widths(slots):
-                try:
-                    return subject_for(namespace, replace(recipe, layout=layout), roots, script, n_in, name)
-                except InputError as exc:
-                    errors.append(exc)
+        subject = first_subject(namespace, recipe, roots, script, name, options, errors)
+        if subject is not None:
+            return subject
     raise refusal(
         f"the training loop of {script.path} could not be run as a recipe",
         errors,

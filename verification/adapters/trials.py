@@ -7,12 +7,17 @@ that runs and is consistent is kept (:mod:`verification.adapters.build`).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+from ffnn.validation import InputError
+from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
 from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
 from verification.adapters.options import Options
-from verification.adapters.parameters import Slots
+from verification.adapters.parameters import Slots, find_slots
+from verification.adapters.recipe import Recipe
+from verification.adapters.subject import CodeSubject
 from verification.reading.loader import LoadedScript
 
 
@@ -43,3 +48,25 @@ def widths(slots: Slots) -> list[int]:
         dims += [d for d in shape if d not in dims]
     out = dims + [d - 1 for d in dims if d > 1 and d - 1 not in dims]
     return out + [d for d in range(1, 9) if d not in out]
+
+
+def first_subject(
+    namespace: dict[str, Any],
+    recipe: Recipe,
+    roots: list[str],
+    script: LoadedScript | None,
+    name: str,
+    options: Options,
+    errors: list[InputError | str],
+) -> CodeSubject | None:
+    """The subject of a recipe whose setup has run, at the first layout and input width it runs at
+    (:func:`layouts` × :func:`widths` of the parameters under ``roots``); None when it runs at none,
+    with every failure appended to ``errors``."""
+    slots = Slots(namespace, find_slots(namespace, roots))
+    for layout in layouts(options):
+        for n_in in widths(slots):
+            try:
+                return subject_for(namespace, replace(recipe, layout=layout), roots, script, n_in, name)
+            except InputError as exc:
+                errors.append(exc)
+    return None
