@@ -8,9 +8,9 @@ import pytest
 
 from ffnn import InputError, Network, backward, load_glyphs
 from verification.compare.coordinate import check_gradient
-from verification.compare.rule import relative_error
+from verification.compare.rule import allowance, relative_error
 from verification.numeric.differences import central_difference
-from verification.tolerances import ESTIMATE_FACTOR, tolerance_for
+from verification.tolerances import ESTIMATE_FACTOR, Tolerance, tolerance_for
 
 SEED = 7
 
@@ -117,6 +117,16 @@ def test_relative_error_definition() -> None:
     assert relative_error(np.array([3.0, 4.0]), np.array([3.0, 4.0])) == 0.0
     assert relative_error(np.array([3.0, 4.0]), np.array([0.0, 0.0])) == 1.0
     assert relative_error(np.zeros(2), np.zeros(2)) == 0.0
+
+
+def test_the_allowance_is_symmetric_and_scales_with_the_larger_gradient() -> None:
+    """atol + rtol · (max(|g_a|, |g_n|) + G) + estimate_factor · e_n, entry by entry: the larger of the
+    two values, whichever side it is on, so that swapping them changes nothing."""
+    tol = Tolerance(rtol=0.1, estimate_factor=10.0, order="test", atol=0.5)
+    a, n, e = np.array([1.0, -4.0]), np.array([3.0, 2.0]), np.array([0.01, 0.02])
+    expected = [0.5 + 0.1 * (3.0 + 2.0) + 10 * 0.01, 0.5 + 0.1 * (4.0 + 2.0) + 10 * 0.02]
+    np.testing.assert_allclose(allowance(a, n, e, tol, 2.0), expected, rtol=1e-15)
+    np.testing.assert_allclose(allowance(n, a, e, tol, 2.0), expected, rtol=1e-15)
 
 
 @pytest.mark.parametrize(

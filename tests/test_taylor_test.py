@@ -49,6 +49,18 @@ def test_wrong_gradient_has_slope_one(question, plant: str) -> None:  # type: ig
     assert all(abs(s - 1) < TAYLOR_SLOPE_THRESHOLD - 1 for s in result.slopes), result.slopes
 
 
+def test_a_wrong_gradient_whose_slope_lies_between_the_orders_is_a_mismatch(question) -> None:  # type: ignore[no-untyped-def]
+    """W2 off by a relative 3e-7: over the fitted steps the remainder passes from the h of the error to
+    the h² of the curvature, so a slope falls between 1 and the threshold; that is still a mismatch."""
+    net, x, y, f = question
+    grads = backward(net, x, y, loss="mse")
+    grads["W2"] = grads["W2"] * (1 + 3e-7)
+    result = taylor_test(f, net.parameters(), grads, seed=1)
+    assert any(1.05 < s < TAYLOR_SLOPE_THRESHOLD for s in result.slopes), result.slopes  # the harness
+    assert all(s > 1.05 for s in result.slopes), result.slopes
+    assert result.verdict == "mismatch", result.format_text()
+
+
 def test_bad_input_is_named(question) -> None:  # type: ignore[no-untyped-def]
     net, x, y, f = question
     with pytest.raises(InputError, match="directions must be a whole number ≥ 1"):

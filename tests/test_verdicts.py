@@ -63,6 +63,16 @@ def test_a_scale_that_changes_from_probe_to_probe_is_a_mismatch() -> None:
     )
 
 
+def test_a_pooled_scale_must_fit_every_probe_not_the_one_that_dominates_it() -> None:
+    # probe 0 is 1e9 times larger, so the least-squares scale over the probes is its own (2, to rounding);
+    # probes 1 and 2 are × 3: one scale does not fit them all
+    probes = [elements(2.0 * 1e9 * numeric_at(0), 1e9 * numeric_at(0))]
+    probes += [elements(3.0 * numeric_at(p), numeric_at(p)) for p in (1, 2)]
+    assert pooled_scale(probes) == pytest.approx(2.0, rel=1e-5), "harness: probe 0 sets the pooled scale"
+    verdict = tensor_verdict("W", probes, TOL)
+    assert verdict.verdict == MISMATCH, f"got {verdict.verdict} with scale {verdict.scale}"
+
+
 def test_a_negative_pooled_scale_is_none() -> None:
     probes = [elements(-numeric_at(p), numeric_at(p)) for p in range(2)]
     assert pooled_scale(probes) is None

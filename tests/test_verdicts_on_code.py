@@ -217,6 +217,17 @@ def test_a_layer_without_a_gradient_is_a_mismatch_not_a_skip(tmp_path: Path) -> 
     assert error.loss_scale == pytest.approx(1.0, rel=1e-9), error
 
 
+def test_a_hidden_layer_that_back_propagates_a_wrong_derivative_breaks_there(tmp_path: Path) -> None:
+    # the hidden delta drops the (1 − h) of σ'(z): W2 alone back-propagates mse's output error, W1 agrees
+    # with no output error the output layer sends back
+    broken = MISSING_LAYER.replace("* self.h * (1 - self.h)", "* self.h").replace(
+        'return {"W1": x.T @ d1}', 'return {"W1": x.T @ d1, "W2": self.h.T @ d2}'
+    )
+    assert broken.count("self.h.T @ d2") == 1 and "* self.h\n" in broken
+    error = check(tmp_path, broken).result.verdict.output_error
+    assert error is not None and (error.consistent, error.first_mismatch) == (False, "W1"), error
+
+
 def test_a_flipped_sign_is_named_as_such(tmp_path: Path) -> None:
     flipped = MISSING_LAYER.replace(
         'return {"W1": x.T @ d1}', 'return {"W1": -x.T @ d1, "W2": -self.h.T @ d2}'
@@ -420,3 +431,41 @@ def test_every_parameter_of_a_deep_relu_network_is_compared(tmp_path: Path) -> N
     built = {f"parameters['W{l}']" for l in (1, 2)}  # init(sizes=[4, 5, 3]): two layers
     assert set(result.backward_order) == built, result.backward_order
     assert not any("not checked" in n or "read as data" in n for n in result.notes), result.notes
+
+
+def narrow_relu(widths: list[int]) -> str:
+    """A class of ReLU layers of the given widths and a sigmoid output (bce's shortcut, no mean): with
+    hidden layers two units wide, a draw often kills every unit of one of them."""
+    layers = len(widths) - 1
+    weights = "\n".join(
+        f"        self.W{l} = np.random.randn({widths[l - 1]}, {widths[l]})" for l in range(1, layers + 1)
+    )
+    return f"""
+class Deep:
+    def __init__(self):
+{weights}
+
+    def forward(self, x):
+        self.acts, a = [x], x
+        for l in range(1, {layers}):
+            a = np.maximum(0, a @ getattr(self, f"W{{l}}"))
+            self.acts.append(a)
+        return sigmoid(a @ self.W{layers})
+
+    def backward(self, x, y):
+        d, grads = self.forward(x) - y, {{}}
+        for l in range({layers}, 0, -1):
+            grads[f"W{{l}}"] = self.acts[l - 1].T @ d
+            d = (d @ getattr(self, f"W{{l}}").T) * (self.acts[l - 1] > 0)
+        return grads
+"""
+
+
+@pytest.mark.parametrize("widths", [[4, 2, 2, 3], [3, 2, 2, 2, 2]], ids=["4-2-2-3", "3-2-2-2-2"])
+def test_no_parameter_of_a_narrow_relu_network_is_dropped_for_one_dead_draw(
+    tmp_path: Path, widths: list[int]
+) -> None:
+    result = check(tmp_path, narrow_relu(widths)).result
+    assert len(result.backward_order) == len(widths) - 1, result.backward_order
+    assert not any("not checked" in n or "read as data" in n for n in result.notes), result.notes
+    assert result.identified == "bce", result.notes
