@@ -176,7 +176,7 @@ def _points(run: ProbeRun, subject: Subject, asked: str | None) -> list[Point]:
         else:
             said = f"no probe of {asked_for} complete, so nothing is concluded"
             hint = "raise --timeout" + (
-                " (--full checks every entry at the first probe)" if run.probing.full else ""
+                "; --full checks every entry at the first probe" if run.probing.full else ""
             )
         stop.args = (f"{stop.args[0]}: {said}",)
         stop.hint = hint
