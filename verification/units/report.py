@@ -10,7 +10,7 @@ import math
 from typing import Any
 
 from verification.compare.sampling import MISS_PROBABILITY
-from verification.terminal_width import DEFAULT_WIDTH, fit_line
+from verification.terminal_width import DEFAULT_WIDTH, fit, fit_line
 from verification.units.check import UnitsReport
 from verification.units.run import UnitResult
 from verification.units.verdicts import CHECKED, OutputCheck, SettingResult
@@ -142,34 +142,32 @@ def units_summary(report: UnitsReport) -> str:
 
 def format_units(report: UnitsReport, width: int = DEFAULT_WIDTH) -> str:
     """The text report (see the module docstring), fitted to ``width`` columns
-    (:mod:`verification.terminal_width`)."""
+    (:mod:`verification.terminal_width`): the table by its own rule, every other line wrapped with a
+    unit's verdict phrase and the counts kept whole."""
     head = [
         units_summary(report),
         f"  each backward against the numeric Jᵀ·dout of its forward over a grid of settings, seed "
         f"{report.seed}; complex step where the forward is complex-safe, else Richardson",
         f"  {_coverage(report)}",
     ]
-    legend = (
+    tail = [
         "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖), the largest over gradients "
         "and settings; settings: those that match of those checked)"
-    )
-    lines = [*head, "", *_table(report.results, width), "", legend]
+    ]
     for r in report.results:
         if r.verdict in ("mismatch", "kink"):
-            lines += ["", *_details(r)]
+            tail += ["", *_details(r)]
     if report.network:
-        lines += ["", report.network]
+        tail += ["", report.network]
     notes = list(dict.fromkeys(f"{r.unit}: {s.note}" for r in report.results for s in r.settings if s.note))
     if notes:
-        lines += ["", "Notes:", *(f"  {n}" for n in notes)]
+        tail += ["", "Notes:", *(f"  {n}" for n in notes)]
     if report.failed_imports:
-        lines += ["", "Failed imports (placeholders; a class deriving from one got an empty stand-in base): "]
-        lines[-1] += ", ".join(f"{k} ({v})" for k, v in report.failed_imports.items())
-    table = set(_table(report.results, width))
+        tail += ["", "Failed imports (placeholders; a class deriving from one got an empty stand-in base): "]
+        tail[-1] += ", ".join(f"{k} ({v})" for k, v in report.failed_imports.items())
     keep = [_verdict_phrase(r) for r in report.results] + [f"{n} {v}" for v, n in _counts(report).items()]
-    return "\n".join(
-        part for line in lines for part in ([line] if line in table else fit_line(line, width, keep=keep))
-    )
+    lines = [*fit(head, width, keep), "", *_table(report.results, width), "", *fit(tail, width, keep)]
+    return "\n".join(lines)
 
 
 def _finite(value: float | None, field: str, out: dict[str, Any]) -> None:
