@@ -9,26 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hostile import STEP  # the one-step class the hostile cases run too
 
 from verification.cli import main
-
-STEP = """\
-import numpy as np
-
-
-class Net:
-    def __init__(self, lr=0.1):
-        self.W = np.ones((3, 2)) / 3
-        self.lr = lr
-
-    def forward(self, x):
-        self.out = 1 / (1 + np.exp(-(x @ self.W)))
-        return self.out
-
-    def train(self, x, y):
-        out = self.forward(x)
-        self.W -= self.lr * (x.T @ (out - y))
-"""
 
 RETURNED = """\
 import numpy as np
