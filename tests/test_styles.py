@@ -336,6 +336,103 @@ class Net:
         "self.h * (1 - self.h)",
         "1",
     ),
+    # a course's two-layer net: loss(X) gives the scores, loss(X, y) the mean softmax cross-entropy and
+    # its gradients; dscores = (softmax(s) − onehot(y)) / N is ∂/∂s of the mean of −log p_y, so the
+    # gradients are those of cross_entropy on the softmax of the scores, scale 1
+    "loss-returns-grads": (
+        """
+import numpy as np
+
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, std=0.5):
+        self.params = {
+            "W1": std * np.random.randn(input_size, hidden_size),
+            "b1": np.zeros(hidden_size),
+            "W2": std * np.random.randn(hidden_size, output_size),
+            "b2": np.zeros(output_size),
+        }
+
+    def loss(self, X, y=None, reg=0.0):
+        p = self.params
+        h = np.maximum(0, X.dot(p["W1"]) + p["b1"])
+        scores = h.dot(p["W2"]) + p["b2"]
+        if y is None:
+            return scores
+        N = X.shape[0]
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probs = e / e.sum(axis=1, keepdims=True)
+        loss = -np.log(probs[np.arange(N), y]).sum() / N + reg * np.sum(p["W1"] ** 2)
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        dh = dscores.dot(p["W2"].T) * HIDDEN
+        grads = {"W2": h.T.dot(dscores), "b2": dscores.sum(axis=0)}
+        grads["W1"] = X.T.dot(dh) + 2 * reg * p["W1"]
+        grads["b1"] = dh.sum(axis=0)
+        return loss, grads
+
+    def predict(self, X):
+        return np.argmax(self.loss(X), axis=1)
+""",
+        "(h > 0)",
+        "1",
+    ),
+    # the classic pure-Python script: lists of lists, tanh, the forward pass named update(inputs), and
+    # backPropagate(targets, N, M) adding N·change (+ M·the previous change, zero at the first step):
+    # output_delta = (t − o)(1 − o²) is −∂/∂z of ½Σ(o − t)², so one step is −N × the gradient of mse
+    "pure-python-update": (
+        """
+import math
+import random
+
+
+def make_matrix(rows, cols):
+    return [[random.uniform(-1.0, 1.0) for _ in range(cols)] for _ in range(rows)]
+
+
+def dtanh(y):
+    return 1.0 - y * y
+
+
+class NN:
+    def __init__(self, ni, nh, no):
+        self.ni, self.nh, self.no = ni + 1, nh, no
+        self.ai, self.ah, self.ao = [1.0] * self.ni, [1.0] * self.nh, [1.0] * self.no
+        self.wi, self.wo = make_matrix(self.ni, self.nh), make_matrix(self.nh, self.no)
+        self.ci = [[0.0] * self.nh for _ in range(self.ni)]
+        self.co = [[0.0] * self.no for _ in range(self.nh)]
+
+    def update(self, inputs):
+        if len(inputs) != self.ni - 1:
+            raise ValueError("wrong number of inputs")
+        for i in range(self.ni - 1):
+            self.ai[i] = inputs[i]
+        for j in range(self.nh):
+            self.ah[j] = math.tanh(sum(self.ai[i] * self.wi[i][j] for i in range(self.ni)))
+        for k in range(self.no):
+            self.ao[k] = math.tanh(sum(self.ah[j] * self.wo[j][k] for j in range(self.nh)))
+        return self.ao[:]
+
+    def backPropagate(self, targets, N, M):
+        out_d = [dtanh(self.ao[k]) * (targets[k] - self.ao[k]) for k in range(self.no)]
+        hid_d = [
+            HIDDEN * sum(out_d[k] * self.wo[j][k] for k in range(self.no)) for j in range(self.nh)
+        ]
+        for j in range(self.nh):
+            for k in range(self.no):
+                change = out_d[k] * self.ah[j]
+                self.wo[j][k] = self.wo[j][k] + N * change + M * self.co[j][k]
+                self.co[j][k] = change
+        for i in range(self.ni):
+            for j in range(self.nh):
+                change = hid_d[j] * self.ai[i]
+                self.wi[i][j] = self.wi[i][j] + N * change + M * self.ci[i][j]
+                self.ci[i][j] = change
+""",
+        "dtanh(self.ah[j])",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -351,6 +448,8 @@ WRONG = {
     "flat-vectors": "h",
     "counter-beside-update": "self.h",
     "countdown-beside-update": "self.h",
+    "loss-returns-grads": "h",
+    "pure-python-update": "self.ah[j]",
 }
 
 VERDICT = {
@@ -365,6 +464,8 @@ VERDICT = {
     "flat-vectors": "mse",
     "counter-beside-update": "mse",
     "countdown-beside-update": "mse",
+    "loss-returns-grads": "cross_entropy",
+    "pure-python-update": "mse",
 }
 
 

@@ -2,21 +2,23 @@
 
 Candidates, tried in order until one runs and is consistent
 (:func:`verification.adapters.build.subject_for`); which methods are candidates, and how each is called,
-is :mod:`verification.adapters.methods`:
+are :mod:`verification.adapters.forwards` and :mod:`verification.adapters.methods`:
 
 1. **setup**: the script's own top-level construction of the class with the top-level assignments it
    reads (``X = np.array(…); nn = NeuralNetwork(X, y)``), else the constructor with its defaults, else
    required arguments guessed from their names (a 4-5-3 network, learning rate 0.1);
 2. **forward**: a method named like a forward pass (``forward``, ``feedforward``, ``query``, ``think``,
    ``predict`` …) given ``x`` (or, when it takes no argument, with ``x`` put in the attribute the
-   constructor stored its input in); its output returned, last among the arrays of a returned tuple, or
-   read from the attribute it stored (``a2``, ``output`` …);
+   constructor stored its input in), else ``loss(X, y=None)`` without labels, else a method taking just
+   the inputs (``update(self, inputs)``); its output returned, last among the arrays of a returned tuple,
+   or read from the attribute it stored (``a2``, ``output`` …);
 3. **layout** and input width (:func:`verification.adapters.trials.widths`);
 4. **gradient**: a method that returns gradients (or stores them beside the weights) — ``backprop``,
    ``backward``, ``costFunctionPrime``, ``loss`` … — else one that updates the weights in place (the
    same names, then ``train``, ``fit`` … run for one step), each given ``x``, ``y``, the error ``a − y``
    (``y − a`` when it *adds* its update to the weights), the forward output, the learning rate, one
-   iteration, as its argument names ask.
+   iteration, as its argument names ask (an argument whose name says nothing but which multiplies the
+   update of the weights, ``backPropagate(targets, N, M)``, is given the learning rate).
 """
 
 from __future__ import annotations
@@ -28,14 +30,8 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.failures import refusal
-from verification.adapters.methods import (
-    Built,
-    forward_candidates,
-    gradient_candidates,
-    label_attribute,
-    output_expression,
-    validate_named_method,
-)
+from verification.adapters.forwards import forward_candidates, output_expression
+from verification.adapters.methods import Built, gradient_candidates, label_attribute, validate_named_method
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe

@@ -1,10 +1,6 @@
-"""The methods of a network class: which is its forward pass and its gradient (or training step), and
-how each is called.
+"""The methods of a network class: which is its gradient (or training step), and how it is called (the
+forward pass: :mod:`verification.adapters.forwards`).
 
-* the **forward pass** is a method named like one (:data:`verification.reading.conventions.FORWARD_NAMES`)
-  given ``x`` (or, when it takes no argument, with ``x`` put in the attribute the constructor stored its
-  input in); its output is what it returns, last among the arrays of a returned tuple, or the attribute
-  it stored (:data:`OUTPUT_ATTRIBUTES`);
 * the **gradient** is a method that returns gradients (or stores them beside the weights), else one that
   updates the weights in place, called with its arguments by their names: ``x``, ``y``, the error
   ``a − y`` (``y − a`` when it *adds* its update to the weights), the forward output, the learning rate,
@@ -23,33 +19,15 @@ from typing import Any
 import numpy as np
 
 from ffnn.validation import InputError
-from verification.adapters.calls import run_code
-from verification.adapters.failures import Failed
-from verification.adapters.layouts import Layout
+from verification.adapters.forwards import labels_optional, returns_value
 from verification.reading import conventions as cv
-from verification.reading.loader import LoadedScript
-from verification.reading.updates import local_learning_rate, loop_attributes, returned_names, update_sign
-
-OUTPUT_ATTRIBUTES = (
-    "output",
-    "out",
-    "a2",
-    "y_hat",
-    "yhat",
-    "prediction",
-    "predictions",
-    "a_out",
-    "o",
-    "final_outputs",
-    "output_layer",
-    "layer2",
-    "l2",
-    "a3",
-    "activation",
-    "probs",
-    "yHat",
+from verification.reading.updates import (
+    local_learning_rate,
+    loop_attributes,
+    returned_names,
+    step_factors,
+    update_sign,
 )
-"""Attributes a forward pass that returns nothing is read from, in order of preference."""
 
 
 @dataclass(frozen=True)
@@ -90,16 +68,6 @@ def label_attribute(obj: Any, namespace: dict[str, Any], bound: list[str]) -> st
     )
 
 
-def _returns_value(obj: Any, method: str) -> bool:
-    """Whether the source of ``method`` returns a value somewhere (a gradient method does)."""
-    import ast
-
-    from verification.reading.updates import source_tree
-
-    tree = source_tree(getattr(type(obj), method, getattr(obj, method, None)))
-    return tree is not None and any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(tree))
-
-
 def validate_named_method(cls: type, method: str) -> None:
     """Refuse a named method that cannot be the backward pass: a missing one, the constructor, or the
     forward pass.
@@ -128,74 +96,6 @@ def validate_named_method(cls: type, method: str) -> None:
             raise InputError(f"{target} is the forward pass, not a backward pass", hint=hint)
 
 
-def forward_candidates(
-    obj: Any, var: str, namespace: dict[str, Any], bound: list[str]
-) -> list[tuple[str, str, str]]:
-    """``(statements, call, method)`` candidates of the forward pass of ``obj``."""
-    inputs = [
-        a
-        for a, v in vars(obj).items()
-        if isinstance(v, np.ndarray) and any(v is namespace.get(n) for n in bound) and cv.role(a, 0) == "x"
-    ]
-    out = []
-    for m in cv.methods_by_preference(obj, cv.FORWARD_NAMES, ("forward", "feed")):
-        params = cv.positional_parameters(getattr(obj, m))
-        required = [p for p in params if p.default is inspect.Parameter.empty]
-        if len(required) == 1 or (not required and params and cv.role(params[0].name, 0) == "x"):
-            out.append(("", f"{var}.{m}(x)", m))
-        elif not required and inputs:
-            out.append((f"{var}.{inputs[0]} = x", f"{var}.{m}()", m))
-        elif (
-            required
-            and cv.role(required[0].name, 0) == "x"
-            and all(hasattr(obj, p.name) for p in required[1:])
-        ):
-            # _feedforward(X, w1, w2): the weights it takes are the object's own
-            own = ", ".join(f"{var}.{p.name}" for p in required[1:])
-            out.append(("", f"{var}.{m}(x, {own})", m))
-    return out
-
-
-def output_expression(
-    namespace: dict[str, Any],
-    statements: str,
-    call: str,
-    var: str,
-    n_in: int,
-    layout: Layout,
-    script: LoadedScript | None,
-) -> str:
-    """The forward recipe: the call when it returns the output (an element of a returned tuple), else
-    the call and then the attribute it stored the output in.
-
-    Raises
-    ------
-    Failed
-        When it returns nothing and stores no array.
-    """
-    obj = namespace[var]
-    before = dict(vars(obj))
-    namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((1, n_in)))
-    value = run_code(f"{statements}\n{call}" if statements else call, namespace, "--forward", script=script)
-    prefix = f"{statements}; " if statements else ""
-    if (isinstance(value, np.ndarray) and value.dtype != object and value.size) or isinstance(
-        value, float | np.floating
-    ):
-        return f"{prefix}{call}"
-    if isinstance(value, tuple | list) and value:
-        arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
-        if arrays:
-            index = arrays[-1] - len(value) if arrays[-1] == len(value) - 1 else arrays[-1]
-            return f"{prefix}{call}[{index}]"
-    changed = [
-        k for k, v in vars(obj).items() if before.get(k) is not v and isinstance(v, np.ndarray) and v.size
-    ]
-    preferred = [k for k in OUTPUT_ATTRIBUTES if k in changed]
-    if preferred or changed:
-        return f"{prefix}{call}; {var}.{(preferred or changed[-1:])[0]}"
-    raise Failed(f"{call} returned {type(value).__name__} and stored no array: no output found", "forward")
-
-
 def method_call(
     var: str,
     method: str,
@@ -205,24 +105,25 @@ def method_call(
     *,
     training: bool = False,
     dataset: bool = False,
-    named: list[str] | None = None,
+    given: dict[str, str] | None = None,
 ) -> tuple[str, bool] | None:
     """The call of a gradient or training method with its arguments by their names, and whether it takes
     the error (None when an argument cannot be given).
 
-    ``named``: names the forward pass's returned tuple was unpacked into (``a1, z2, a2, z3, a3``),
-    given to the arguments of the same names. ``training``: a training method (``fit(inputs, outputs,
-    …)``), whose argument named like outputs is its labels when none is named like labels.
-    ``dataset``: the method trains on a data set while the forward pass takes one sample
-    (``train(data, all_y_trues)`` beside ``feedforward(x)``): its inputs and labels are given as a data
-    set of that one sample.
+    ``training``: a training method (``fit(inputs, outputs, …)``), whose argument named like outputs is
+    its labels when none is named like labels. ``dataset``: the method trains on a data set while the
+    forward pass takes one sample (``train(data, all_y_trues)`` beside ``feedforward(x)``): its inputs
+    and labels are given as a data set of that one sample. ``given``: arguments whose role the name does
+    not say, by name: the names the forward pass's returned tuple was unpacked into (``a1, z2, a2``),
+    each given the variable of its own name, and arguments that multiply the update of the weights
+    (:func:`~verification.reading.updates.step_factors`), given the learning rate (role ``lr``).
     """
-    roles = [cv.role(p.name, i) for i, p in enumerate(params)]
-    roles = [p.name if p.name in (named or ()) else r for p, r in zip(params, roles, strict=True)]
+    given = given or {}
+    roles = [given.get(p.name) or cv.role(p.name, i) for i, p in enumerate(params)]
     if (training or dataset) and "output" in roles and "y" not in roles:
         roles = ["y" if r == "output" else r for r in roles]
     values = {"x": "x", "y": "y", "error": err, "output": out, "lr": "lr", "iterations": "1"}
-    values |= {n: n for n in named or ()}
+    values |= {v: v for v in given.values() if v not in values}
     if dataset:
         values |= {"x": "[x]", "y": "[y]"}
     args = cv.call_arguments(params, lambda i, _: values.get(roles[i] or ""))
@@ -233,10 +134,15 @@ def method_call(
 
 
 def _learning_rate(
-    obj: Any, var: str, method: Any, params: list[inspect.Parameter]
+    obj: Any, var: str, method: Any, params: list[inspect.Parameter], factors: list[str]
 ) -> tuple[str | None, list[str]]:
     """The learning-rate expression of an update: an argument (then 0.1 is passed), an attribute, or a
     local constant of the method."""
+    if factors:
+        return "0.1", [
+            f"{', '.join(factors)} multipl{'ies' if len(factors) == 1 else 'y'} the update of the weights: "
+            "given the learning rate 0.1"
+        ]
     if "lr" in {cv.role(p.name, i) for i, p in enumerate(params)}:
         return "0.1", []
     for name in cv.LR_NAMES:
@@ -283,7 +189,7 @@ def gradient_candidates(
     grads = [
         m
         for m in cv.methods_by_preference(obj, cv.GRADIENT_NAMES, ("backprop", "backward", "grad", "prime"))
-        if m != forward_method
+        if m != forward_method or labels_optional(getattr(obj, m))
     ]
     trains = [
         m
@@ -291,7 +197,7 @@ def gradient_candidates(
         if m != forward_method and m not in grads
     ]
     if only is not None:
-        grads = [only] if only in grads or (only not in trains and _returns_value(obj, only)) else []
+        grads = [only] if only in grads or (only not in trains and returns_value(obj, only)) else []
         trains = [only] if not grads else []
     returned, updates = [], []
     for m in grads + trains:
@@ -300,7 +206,15 @@ def gradient_candidates(
         params = cv.positional_parameters(fn)
         sign = update_sign(unbound, parameter_keys)
         err = f"y - {out}" if sign == 1 else f"{out} - y"
-        made = method_call(var, m, params, err, out, training=m in trains, named=named)
+        factors = [
+            p.name
+            for p in params
+            if p.default is inspect.Parameter.empty
+            and cv.role(p.name, 1) is None
+            and p.name in step_factors(unbound, parameter_keys)
+        ]
+        given = {n: n for n in named} | {f: "lr" for f in factors}
+        made = method_call(var, m, params, err, out, training=m in trains, given=given)
         if made is None:
             continue
         call, takes_error = made
@@ -318,12 +232,13 @@ def gradient_candidates(
         loops, unbounded = loop_attributes(unbound)
         if unbounded:
             continue
-        lr, lr_notes = _learning_rate(obj, var, unbound, params)
+        lr, lr_notes = _learning_rate(obj, var, unbound, params, factors)
         set_loops = "".join(f"{var}.{a} = 1; " for a in dict.fromkeys(loops))
         updates.append(("update", f"{pre}; {set_loops}{call}", lr, notes + lr_notes))
         wrapped = None
         if one_sample and m in trains:
-            wrapped = method_call(var, m, params, err, out, training=True, dataset=True)
+            lrs = {f: "lr" for f in factors}
+            wrapped = method_call(var, m, params, err, out, training=True, dataset=True, given=lrs)
         if wrapped is not None and wrapped[0] != call:
             updates.append(("update", f"{pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
     return returned + updates

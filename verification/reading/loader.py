@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import linecache
 import re
 import sys
 import types
@@ -330,6 +331,9 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     source = read_source(path, python2=python2)
     tree = parse_source(source)
     path = source.path
+    # the text that runs is the text the source readers see (inspect.getsource): a notebook's cells or
+    # a Python 2 script's translation, not the file's bytes (an mtime of None keeps it in the cache)
+    linecache.cache[str(path)] = (len(source.text), None, source.text.splitlines(keepends=True), str(path))
     name = f"_backprop_verify_script_{abs(hash((path.resolve(), python2)))}"
     module = types.ModuleType(name)
     module.__file__ = str(path)

@@ -88,6 +88,40 @@ def update_sign(fn: Any, parameter_names: Iterable[str]) -> int | None:
     return None
 
 
+def step_factors(fn: Any, parameter_names: Iterable[str]) -> list[str]:
+    """The arguments of ``fn`` that multiply a term of an update of the parameters: ``N`` and ``M`` of
+    ``self.wo[j][k] = self.wo[j][k] + N * change + M * self.co[j][k]`` (a learning rate and a momentum
+    factor whose names say nothing of them), in the order of the signature.
+
+    Parameters
+    ----------
+    fn : callable
+    parameter_names : iterable of str
+        The attribute or key names the parameters are kept under.
+    """
+    tree = source_tree(fn)
+    if tree is None:
+        return []
+    wanted = {n.lower() for n in parameter_names}
+    first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
+    arguments = [a.arg for a in first.args.args] if isinstance(first, ast.FunctionDef) else []
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        target: ast.expr
+        if isinstance(node, ast.AugAssign):
+            target, value = node.target, node.value
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        else:
+            continue
+        if not wanted & {n.lower() for n in _target_names(target)[:2]}:
+            continue
+        for op in ast.walk(value):
+            if isinstance(op, ast.BinOp) and isinstance(op.op, ast.Mult):
+                found |= {s.id for s in (op.left, op.right) if isinstance(s, ast.Name)}
+    return [a for a in arguments if a in found]
+
+
 def local_learning_rate(fn: Any) -> tuple[float, int] | None:
     """A learning rate written as a local constant in the source of ``fn`` (``learn_rate = 0.1``), with its
     line, or None."""

@@ -1,0 +1,159 @@
+"""The forward pass of a network class: which method it is and where its output is read.
+
+The forward pass is a method named like one (:data:`verification.reading.conventions.FORWARD_NAMES`)
+given ``x`` (or, when it takes no argument, with ``x`` put in the attribute the constructor stored its
+input in); else a ``loss(X, y=None)`` that returns the scores without labels; else, for a class that
+names it like none of those, a method taking exactly the inputs that returns a value
+(``update(self, inputs)``). Its output is what it returns (a list of floats for a pure-Python
+network), last among the arrays of a returned tuple, or the attribute it stored (:data:`OUTPUT_ATTRIBUTES`).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from typing import Any
+
+import numpy as np
+
+from verification.adapters.calls import run_code
+from verification.adapters.failures import Failed
+from verification.adapters.layouts import Layout
+from verification.reading import conventions as cv
+from verification.reading.loader import LoadedScript
+from verification.reading.updates import source_tree
+
+OUTPUT_ATTRIBUTES = (
+    "output",
+    "out",
+    "a2",
+    "y_hat",
+    "yhat",
+    "prediction",
+    "predictions",
+    "a_out",
+    "o",
+    "final_outputs",
+    "output_layer",
+    "layer2",
+    "l2",
+    "a3",
+    "activation",
+    "probs",
+    "yHat",
+)
+"""Attributes a forward pass that returns nothing is read from, in order of preference."""
+
+
+def returns_value(obj: Any, method: str) -> bool:
+    """Whether the source of ``method`` returns a value somewhere (a gradient method does)."""
+    tree = source_tree(getattr(type(obj), method, getattr(obj, method, None)))
+    return tree is not None and any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(tree))
+
+
+def forward_candidates(
+    obj: Any, var: str, namespace: dict[str, Any], bound: list[str]
+) -> list[tuple[str, str, str]]:
+    """``(statements, call, method)`` candidates of the forward pass of ``obj``."""
+    inputs = [
+        a
+        for a, v in vars(obj).items()
+        if isinstance(v, np.ndarray) and any(v is namespace.get(n) for n in bound) and cv.role(a, 0) == "x"
+    ]
+    out = []
+    for m in cv.methods_by_preference(obj, cv.FORWARD_NAMES, ("forward", "feed")):
+        params = cv.positional_parameters(getattr(obj, m))
+        required = [p for p in params if p.default is inspect.Parameter.empty]
+        if len(required) == 1 or (not required and params and cv.role(params[0].name, 0) == "x"):
+            out.append(("", f"{var}.{m}(x)", m))
+        elif not required and inputs:
+            out.append((f"{var}.{inputs[0]} = x", f"{var}.{m}()", m))
+        elif (
+            required
+            and cv.role(required[0].name, 0) == "x"
+            and all(hasattr(obj, p.name) for p in required[1:])
+        ):
+            # _feedforward(X, w1, w2): the weights it takes are the object's own
+            own = ", ".join(f"{var}.{p.name}" for p in required[1:])
+            out.append(("", f"{var}.{m}(x, {own})", m))
+    for m in cv.methods_by_preference(obj, cv.GRADIENT_NAMES, ("loss",)):
+        if m not in {c[2] for c in out} and labels_optional(getattr(obj, m)):
+            out.append(("", f"{var}.{m}(x)", m))  # loss(X, y=None): without labels it returns the scores
+    if not out:
+        out = [("", f"{var}.{m}(x)", m) for m in _inputs_only_methods(obj)]
+    return out
+
+
+def _inputs_only_methods(obj: Any) -> list[str]:
+    """Methods that take exactly the inputs, by an inputs name (``update(self, inputs)`` of the classic
+    pure-Python back-propagation scripts), and return a value: the forward pass of a class that names
+    it like none of :data:`~verification.reading.conventions.FORWARD_NAMES`. Gradient methods are not
+    among them."""
+    out = []
+    for m in cv.methods_by_preference(obj, (), ("",)):
+        if m.startswith("_") or m in cv.GRADIENT_NAMES:
+            continue
+        params = cv.positional_parameters(getattr(obj, m))
+        if (
+            len(params) == 1
+            and params[0].default is inspect.Parameter.empty
+            and params[0].name.lower() in cv.lower(cv.X_ARGS)
+            and returns_value(obj, m)
+        ):
+            out.append(m)
+    return out
+
+
+def labels_optional(method: Any) -> bool:
+    """Whether ``method`` takes the inputs first and labels that default to None (``loss(X, y=None)``):
+    the convention of a method that returns the scores without labels and the loss and its gradients
+    with them."""
+    params = cv.positional_parameters(method)
+    required = [p for p in params if p.default is inspect.Parameter.empty]
+    return (
+        len(required) == 1
+        and cv.role(required[0].name, 0) == "x"
+        and any(cv.role(p.name, i) == "y" and p.default is None for i, p in enumerate(params))
+    )
+
+
+def output_expression(
+    namespace: dict[str, Any],
+    statements: str,
+    call: str,
+    var: str,
+    n_in: int,
+    layout: Layout,
+    script: LoadedScript | None,
+) -> str:
+    """The forward recipe: the call when it returns the output (an element of a returned tuple), else
+    the call and then the attribute it stored the output in.
+
+    Raises
+    ------
+    Failed
+        When it returns nothing and stores no array.
+    """
+    obj = namespace[var]
+    before = dict(vars(obj))
+    namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((1, n_in)))
+    value = run_code(f"{statements}\n{call}" if statements else call, namespace, "--forward", script=script)
+    prefix = f"{statements}; " if statements else ""
+    if (isinstance(value, np.ndarray) and value.dtype != object and value.size) or isinstance(
+        value, float | np.floating
+    ):
+        return f"{prefix}{call}"
+    if isinstance(value, list) and value and all(isinstance(v, float | np.floating) for v in value):
+        return f"{prefix}{call}"  # a pure-Python network's output: a list of floats
+    if isinstance(value, tuple | list) and value:
+        arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
+        if arrays:
+            index = arrays[-1] - len(value) if arrays[-1] == len(value) - 1 else arrays[-1]
+            return f"{prefix}{call}[{index}]"
+    changed = [
+        k for k, v in vars(obj).items() if before.get(k) is not v and isinstance(v, np.ndarray) and v.size
+    ]
+    preferred = [k for k in OUTPUT_ATTRIBUTES if k in changed]
+    if preferred or changed:
+        return f"{prefix}{call}; {var}.{(preferred or changed[-1:])[0]}"
+    raise Failed(f"{call} returned {type(value).__name__} and stored no array: no output found", "forward")
