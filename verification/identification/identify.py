@@ -45,6 +45,7 @@ from verification.identification.probing import Point, ProbeRun
 from verification.identification.progress import OutOfTime
 from verification.identification.request import Probing
 from verification.identification.verdicts import NOT_APPLICABLE, LossReport, decide, loss_report
+from verification.identification.weight_decay import penalized
 from verification.tolerances import Tolerance
 
 Array = NDArray[Any]
@@ -208,11 +209,16 @@ def _output_error(points: list[Point], subject: Subject, tol: Tolerance) -> Outp
     missing = getattr(subject, "missing", {})
     order = [n for n in subject.backward_order if n not in missing] or subject.backward_order
     per_probe = [
-        {n: equations(p.probe.gradient[n], p.probe.rounding[n], p.derivatives[n]) for n in subject.parameters}
+        {
+            n: equations(p.probe.gradient[n], p.probe.rounding[n], p.derivatives[n], p.probe.params[n])
+            for n in subject.parameters
+        }
         for p in points
     ]
     outputs = [(p.probe.output, p.probe.y) for p in points]
     found = recover(per_probe, order, outputs, tol)
+    if not found.consistent:
+        found = penalized(per_probe, order, outputs, tol) or found
     return replace(found, left_out=tuple(n for n in subject.backward_order if n not in order))
 
 

@@ -26,7 +26,7 @@ wrong thing.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -97,6 +97,10 @@ class OutputError:
     left_out : tuple of str
         Tensors the code gives no gradient for, left out of the equations (a zero gradient carries no
         output error).
+    penalty : dict of str to float
+        For a code consistent only with a weight-decay term ``g = J_θᵀ e + λ_t θ_t``: the ``λ_t`` of each
+        tensor (0 for a tensor without one), divided by ``loss_scale`` when a catalog loss was found, so
+        that the code is ``loss_scale`` × the gradient of ``loss + Σ_t ½ λ_t ‖θ_t‖²``; empty otherwise.
     """
 
     consistent: bool
@@ -107,6 +111,7 @@ class OutputError:
     loss: str | None = None
     loss_scale: float | None = None
     left_out: tuple[str, ...] = ()
+    penalty: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON fields (DESIGN.md: ``{consistent, residual, expression}``, with the scale and the first
@@ -120,6 +125,7 @@ class OutputError:
             "loss": self.loss,
             "loss_scale": self.loss_scale,
             "left_out": list(self.left_out),
+            "penalty": dict(self.penalty),
         }
 
 
@@ -135,16 +141,23 @@ class Equations:
         The code's gradient entries and directional values.
     rounding : ndarray, shape (k + d,)
         A bound on the code's own rounding of ``values``.
+    weights : ndarray, shape (k + d,) or None
+        The tensor's own values at the same elements (entries, then directions), the column a
+        weight-decay term ``λ θ`` adds; None when not given.
     """
 
     rows: Array
     errors: Array
     values: Array
     rounding: Array
+    weights: Array | None = None
 
 
-def equations(gradient: Array, rounding: Array, derivatives: OutputDerivatives) -> Equations:
-    """The equations of one tensor from its derivatives at a probe and the code's gradient there."""
+def equations(
+    gradient: Array, rounding: Array, derivatives: OutputDerivatives, weights: Array | None = None
+) -> Equations:
+    """The equations of one tensor from its derivatives at a probe and the code's gradient there (and
+    the tensor's values there, ``weights``, for :func:`penalized`)."""
     g, r = np.ravel(gradient), np.ravel(rounding)
     k, d = derivatives.flat.size, derivatives.directions.shape[0]
     rows = np.concatenate([derivatives.columns.reshape(k, -1), derivatives.along.reshape(d, -1)])
@@ -153,7 +166,11 @@ def equations(gradient: Array, rounding: Array, derivatives: OutputDerivatives) 
     )
     values = np.concatenate([g[derivatives.flat], derivatives.directions @ g])
     rounding_ = np.concatenate([r[derivatives.flat], np.abs(derivatives.directions) @ r])
-    return Equations(rows, errors, values, rounding_)
+    at = None
+    if weights is not None:
+        w = np.ravel(np.real(weights)).astype(np.float64)
+        at = np.concatenate([w[derivatives.flat], derivatives.directions @ w])
+    return Equations(rows, errors, values, rounding_, at)
 
 
 def solve(parts: Sequence[Equations], tol: Tolerance) -> tuple[Array, float]:

@@ -18,6 +18,7 @@ from verification.identification.sentences import (
     format_scale,
     matches_instead,
     override_note,
+    penalty_text,
     scaled_expression,
     verdict_sentence,
 )
@@ -251,6 +252,10 @@ def _output_error_lines(r: IdentificationReport) -> list[str]:
         of = f"∂ℓ/∂a of {found.loss}"
         times = scaled_expression(of, found.loss_scale, r.rtol)
         line += f", the {of}" if times == of else f", which is {times}"
+        if found.penalty:
+            line += (
+                f"; every tensor's gradient adds that of an L2 penalty {penalty_text(found.penalty, r.rtol)}"
+            )
     elif not missing:
         line += ", which is the gradient of no catalog loss at these outputs"
     return [line + missing]

@@ -105,6 +105,13 @@ def _identified_sentence(result: IdentificationReport) -> str:
         parts = ", ".join(f"{n} matches {loss}" for n, loss in result.split.items())
         return f"{result.subject} is a split: {parts}; it is the gradient of no one loss"
     found = result.verdict.output_error
+    if found is not None and found.penalty and found.loss is not None and not found.left_out:
+        times = format_scale(found.loss_scale, rtol).replace("-", "−", 1)
+        return (
+            f"{result.subject} is the gradient of none of the catalog losses alone; it is "
+            f"{'' if times == '1' else times + ' × '}the gradient of {found.loss} plus an L2 penalty "
+            f"(weight decay) {penalty_text(found.penalty, rtol)}"
+        )
     flipped = (
         found is not None
         and found.loss is not None
@@ -119,6 +126,19 @@ def _identified_sentence(result: IdentificationReport) -> str:
             f"of {found.loss}: the sign is flipped (a step along it climbs the loss)"
         )
     return f"{result.subject} is the gradient of none of the catalog losses (nor a multiple of one)"
+
+
+def penalty_text(penalty: dict[str, float], rtol: float) -> str:
+    """``½ λ ‖θ‖², λ = 0.1 on W1, W2 (none on b1, b2)``: the penalty of
+    :func:`verification.identification.weight_decay.penalized`, one λ when the tensors share it."""
+    on = {n: v for n, v in penalty.items() if v}
+    off = [n for n, v in penalty.items() if not v]
+    values = list(on.values())
+    if all(abs(v - values[0]) <= 1e-6 * abs(values[0]) for v in values):
+        said = f"λ = {format_scale(values[0], rtol)} on {', '.join(on)}"
+    else:
+        said = "λ = " + ", ".join(f"{format_scale(v, rtol)} on {n}" for n, v in on.items())
+    return f"½ λ ‖θ‖², {said}" + (f" (none on {', '.join(off)})" if off else "")
 
 
 def scaled_expression(expression: str, scale: float | None, rtol: float) -> str:

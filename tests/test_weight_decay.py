@@ -1,0 +1,127 @@
+"""A backward pass that adds weight decay is named as the gradient of its loss plus an L2 penalty, with
+the penalty's λ per tensor; a wrong backward pass is not explained away as one, nor is a decay of the
+wrong sign.
+
+The scripts are written here in the style of course code (a parameter dict, ``loss(X, y=None, reg)``
+returning the loss and its gradients); λ is derived by hand in each comment.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
+from verification.identification.sentences import verdict_sentence
+from verification.tolerances import tolerance_for
+
+# loss = mean softmax cross-entropy + reg (‖W1‖² + ‖W2‖²): the gradient of the penalty is 2 reg W, so
+# λ = 2 reg on W1 and W2 and none on the biases
+COURSE_NET = """
+import numpy as np
+
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, std=0.5):
+        self.params = {
+            "W1": std * np.random.randn(input_size, hidden_size),
+            "b1": np.zeros(hidden_size),
+            "W2": std * np.random.randn(hidden_size, output_size),
+            "b2": np.zeros(output_size),
+        }
+
+    def loss(self, X, y=None, reg=REG):
+        p = self.params
+        h = np.tanh(X.dot(p["W1"]) + p["b1"])
+        scores = h.dot(p["W2"]) + p["b2"]
+        if y is None:
+            return scores
+        N = X.shape[0]
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probs = e / e.sum(axis=1, keepdims=True)
+        loss = -np.log(probs[np.arange(N), y]).sum() / N + reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
+        dscores = probs.copy()
+        dscores[np.arange(N), y] -= 1
+        dscores /= N
+        dh = dscores.dot(p["W2"].T) * HIDDEN
+        grads = {"W2": h.T.dot(dscores) + DECAY * reg * p["W2"], "b2": dscores.sum(axis=0)}
+        grads["W1"] = X.T.dot(dh) + DECAY * reg * p["W1"]
+        grads["b1"] = dh.sum(axis=0)
+        return loss, grads
+"""
+
+
+def write(tmp_path: Path, reg: float, hidden: str = "(1 - h ** 2)", decay: str = "2") -> Path:
+    path = tmp_path / "course_net.py"
+    source = COURSE_NET.replace("REG", repr(reg)).replace("HIDDEN", hidden).replace("DECAY", decay)
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    return path
+
+
+def own_gradient(tmp_path: Path, reg: float, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """The script's own gradient of ``name`` and its value, at a 4-5-3 net and 3 drawn samples."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("course_net", tmp_path / "course_net.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    np.random.seed(0)  # noqa: NPY002 (the script draws its weights from the global generator)
+    net = module.TwoLayerNet(4, 5, 3)
+    _, grads = net.loss(np.random.default_rng(0).standard_normal((3, 4)), np.array([0, 2, 1]))
+    return grads[name], net.params[name]
+
+
+@pytest.mark.parametrize("reg", [0.05, 1e-3])
+def test_weight_decay_is_named_with_its_lambda(tmp_path: Path, reg: float) -> None:
+    report = check_target(CheckRequest.parse(str(write(tmp_path, reg))))
+    found = report.result.verdict.output_error
+    assert report.result.identified is None
+    assert found is not None and found.consistent and found.loss == "cross_entropy", found
+    # λ θ is fitted within the acceptance rule, rtol (|g| + G) per element, so λ is known to
+    # rtol · 2 ‖g‖ / (λ ‖θ‖): the code's gradient is larger than its penalty term by that ratio
+    rtol = tolerance_for(np.float64, "complex-step").rtol
+    for name in ("W1", "W2"):
+        g, theta = own_gradient(tmp_path, reg, name)
+        bound = rtol * 2 * np.linalg.norm(g) / (2 * reg * np.linalg.norm(theta))
+        np.testing.assert_allclose(found.penalty[f"params['{name}']"], 2 * reg, rtol=bound)
+    assert found.penalty["params['b1']"] == 0.0 and found.penalty["params['b2']"] == 0.0
+    sentence = verdict_sentence(report.result)
+    assert "the gradient of cross_entropy plus an L2 penalty" in sentence, sentence
+    assert "(none on params['b2'], params['b1'])" in sentence, sentence
+
+
+def test_without_decay_the_same_code_is_the_loss_itself(tmp_path: Path) -> None:
+    report = check_target(CheckRequest.parse(str(write(tmp_path, 0.0))))
+    assert report.result.identified == "cross_entropy"
+    assert report.result.verdict.output_error is None or not report.result.verdict.output_error.penalty
+
+
+def test_a_wrong_hidden_derivative_is_not_explained_as_a_penalty(tmp_path: Path) -> None:
+    # tanh' taken as 1 − h instead of 1 − h²: the layers back-propagate inconsistently, decay or not
+    report = check_target(CheckRequest.parse(str(write(tmp_path, 0.05, hidden="(1 - h)"))))
+    found = report.result.verdict.output_error
+    assert report.result.identified is None
+    assert found is not None and not found.consistent and not found.penalty, found
+
+
+def test_a_decay_of_the_wrong_sign_is_no_penalty(tmp_path: Path) -> None:
+    # − 2 reg W: a step along it grows the weights, the gradient of no penalty
+    report = check_target(CheckRequest.parse(str(write(tmp_path, 0.05, decay="-2"))))
+    found = report.result.verdict.output_error
+    assert report.result.identified is None
+    assert found is not None and not found.penalty, found
+
+
+def test_the_json_carries_the_penalty(tmp_path: Path) -> None:
+    from verification.identification.report import check_json
+
+    report = check_target(CheckRequest.parse(str(write(tmp_path, 0.05))))
+    data = json.loads(json.dumps(check_json(report)))
+    names = {"params['W1']", "params['b1']", "params['W2']", "params['b2']"}
+    assert set(data["output_error"]["penalty"]) == names

@@ -1,0 +1,129 @@
+"""Weight decay: a backward pass that adds an L2 penalty's gradient to what it back-propagates.
+
+Course code and books regularise: ``grads["W1"] = X.T @ dh + 2 * reg * W1``, ``dW += lambd / m * W``.
+Such code is the gradient of no catalog loss, and its output error (:mod:`verification.identification.
+output_error`) is inconsistent, since ``λ θ`` is no term ``J_θᵀ e``. :func:`penalized` fits the one
+structure that explains it, ``g_t = J_tᵀ e + λ_t θ_t`` with one ``λ_t ≥ 0`` per tensor over every
+probe, and says which catalog loss ``e`` is: the code is then the gradient of that loss plus
+``Σ_t ½ λ_t ‖θ_t‖²`` (Goodfellow, Bengio & Courville, *Deep Learning*, 2016, §7.1.1; Krogh & Hertz,
+"A simple weight decay can improve generalization", NIPS 1991).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.losses import LOSSES
+from ffnn.validation import InputError
+from verification.identification.comparison import loss_derivative
+from verification.identification.output_error import Equations, OutputError, describe, disagrees, solve
+from verification.tolerances import Tolerance
+
+Array = NDArray[Any]
+
+
+def penalized(
+    per_probe: Sequence[dict[str, Equations]],
+    order: Sequence[str],
+    outputs: Sequence[tuple[Array, Array]],
+    tol: Tolerance,
+) -> OutputError | None:
+    """The output error of a code that adds weight decay to a back-propagated error: every tensor's
+    gradient is ``g_t = J_tᵀ e + λ_t θ_t`` with one ``λ_t ≥ 0`` per tensor over all probes (the gradient
+    of ``L + Σ_t ½ λ_t ‖θ_t‖²``, an L2 penalty; Goodfellow, Bengio & Courville, *Deep Learning*, §7.1.1),
+    or None when that does not explain the code either, no ``λ_t`` is positive, or one is negative.
+
+    The output errors of all probes and the ``λ_t`` are one least-squares problem; each probe's ``e``
+    is then solved again, with the penalty taken off the code's values, for its error bound, and the
+    acceptance rule of :func:`disagrees` must hold for every tensor at every probe.
+    """
+    if any(parts[n].weights is None for parts in per_probe for n in order):
+        return None
+    theta = [{n: np.asarray(parts[n].weights) for n in order} for parts in per_probe]
+    sizes = [parts[order[0]].rows.shape[1] for parts in per_probe]
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    blocks, values = [], []
+    for p, parts in enumerate(per_probe):
+        for t, n in enumerate(order):
+            eq = parts[n]
+            block = np.zeros((eq.values.size, int(starts[-1]) + len(order)))
+            block[:, starts[p] : starts[p + 1]] = eq.rows
+            block[:, int(starts[-1]) + t] = theta[p][n]
+            blocks.append(block)
+            values.append(eq.values)
+    matrix, rhs = np.concatenate(blocks), np.concatenate(values)
+    if matrix.shape[0] <= matrix.shape[1]:
+        return None
+    solution, *_ = np.linalg.lstsq(matrix, rhs, rcond=None)
+    lam = dict(zip(order, solution[int(starts[-1]) :], strict=True))
+    solved, residual, takens = [], 0.0, []
+    for parts, at, (a, _) in zip(per_probe, theta, outputs, strict=True):
+        taken = {n: replace(parts[n], values=parts[n].values - lam[n] * at[n]) for n in order}
+        takens.append(taken)
+        e, bound = solve([taken[n] for n in order], tol)
+        if any(disagrees(taken[n], e, tol) for n in order):
+            return None
+        raw = np.concatenate([parts[n].values for n in order])
+        left = np.concatenate([taken[n].values for n in order])
+        rows = np.concatenate([parts[n].rows for n in order])
+        residual = max(residual, float(np.linalg.norm(rows @ e - left)) / (float(np.linalg.norm(raw)) or 1.0))
+        solved.append((e.reshape(a.shape), bound))
+    # a λ_t whose term stays within the tolerance of the code's values at every probe is no penalty
+    significant = {
+        n: any(
+            abs(lam[n]) * float(np.linalg.norm(at[n])) > tol.rtol * float(np.linalg.norm(parts[n].values))
+            for parts, at in zip(per_probe, theta, strict=True)
+        )
+        for n in order
+    }
+    if not any(significant.values()) or any(significant[n] and lam[n] < 0 for n in order):
+        return None
+    loss, k = _loss_of_gradient(takens, order, outputs, tol)
+    # e itself is named only when no catalog loss is (and the Jacobian determines it)
+    determined = loss is None and all(np.isfinite(bound) for _, bound in solved)
+    expression, c = describe(solved, outputs, tol) if determined else (None, None)
+    per = k if loss is not None and k else 1.0
+    decay = {n: float(lam[n]) / per if significant[n] else 0.0 for n in order}
+    return OutputError(True, residual, expression, c, loss=loss, loss_scale=k, penalty=decay)
+
+
+def _loss_of_gradient(
+    takens: Sequence[dict[str, Equations]],
+    order: Sequence[str],
+    outputs: Sequence[tuple[Array, Array]],
+    tol: Tolerance,
+) -> tuple[str | None, float | None]:
+    """The catalog loss whose gradient, times one least-squares scale over the probes, is what is left of
+    the code's gradient once the penalty is taken off, by the acceptance rule at every tensor and probe;
+    compared in the gradients' space (``C ∂L/∂a`` against the code's values), so that an output error the
+    Jacobian does not determine (softmax outputs: any constant may be added to a sample's ``e``) is not
+    compared where it is free."""
+    for name, spec in LOSSES.items():
+        try:
+            for a, y in outputs:
+                spec.validate_activation(a)
+                spec.validate_labels(y)
+        except InputError:
+            continue
+        with np.errstate(all="ignore"):
+            weights = [np.ravel(loss_derivative(spec, a, y)) for a, y in outputs]
+            if not all(np.all(np.isfinite(w)) for w in weights):
+                continue
+            predicted = [
+                np.concatenate([t[n].rows @ w for n in order]) for t, w in zip(takens, weights, strict=True)
+            ]
+        values = [np.concatenate([t[n].values for n in order]) for t in takens]
+        pp = float(sum(np.vdot(p, p) for p in predicted))
+        if pp == 0:
+            continue
+        c = float(sum(np.vdot(v, p) for v, p in zip(values, predicted, strict=True))) / pp
+        if c != 0 and not any(
+            disagrees(t[n], c * w, tol) for t, w in zip(takens, weights, strict=True) for n in order
+        ):
+            return name, c
+    return None, None
