@@ -32,6 +32,7 @@ from verification.identification.identify import NotApplicable, identify
 from verification.identification.outcome import Alternative, IdentificationReport
 from verification.identification.request import Probing
 from verification.identification.sentences import format_scale
+from verification.reading.label_use import uses_labels_as_indices
 
 DETECTED = "as detected"
 """How the reading detection chose is named among the alternatives."""
@@ -66,12 +67,13 @@ class Ambiguous(InputError):
     alternatives : list of Alternative
     """
 
-    def __init__(self, subject: str, alternatives: list[Alternative]) -> None:
+    def __init__(self, subject: str, alternatives: list[Alternative], hint: str | None = None) -> None:
         listed = "; ".join(f"{a.option}: {a.verdict}" for a in alternatives)
         super().__init__(
             f"{subject}: the verdict depends on how the setup is read, and the code's own use does not "
             f"say which ({listed})",
-            hint="pick the reading with its option, e.g. "
+            hint=hint
+            or "pick the reading with its option, e.g. "
             + next(a.option for a in alternatives if a.option != DETECTED),
         )
         self.cause = "ambiguous"
@@ -111,6 +113,8 @@ def identify_setups(
     if not variants and not (layout_doubt and layouts is not None):
         if inapplicable is not None:
             raise inapplicable
+        if _found(first) == "none":
+            _confirm_index_labels(subject, [])
         return Kept(first, subject, [])
     results = [(DETECTED, first)]
     subjects = {DETECTED: subject}
@@ -129,10 +133,42 @@ def identify_setups(
     if not found or alternatives[0].verdict in found:
         if inapplicable is not None:
             raise inapplicable
+        if not found:
+            _confirm_index_labels(subject, alternatives)
         return Kept(_noted(first, alternatives, kept=DETECTED), subject, alternatives)
     option = next(o for o, r in results if _found(r) in found)
     report = identify(subjects[option], loss, probing)  # the reading kept, checked in full
     return Kept(_noted(report, alternatives, kept=option), subjects[option], alternatives)
+
+
+def _confirm_index_labels(subject: Subject, alternatives: list[Alternative]) -> None:
+    """Refuse a verdict of no loss made at labels read as class indices when one-hot labels did not run
+    and the script never uses its labels as indices (:mod:`verification.reading.label_use`): the code
+    may take its labels in a form the checker cannot give, and run with indices only by broadcasting
+    one index against every output.
+
+    Raises
+    ------
+    Ambiguous
+        Listing the reading detected and the one-hot reading that did not run.
+    """
+    recipe = getattr(subject, "recipe", None)
+    script = getattr(subject, "script", None)
+    if recipe is None or recipe.layout.labels != "index" or subject.n_outputs < 2 or script is None:
+        return
+    if any(a.option.startswith("--labels one-hot") for a in alternatives):
+        return  # one-hot labels ran too, and found no loss either
+    if uses_labels_as_indices(script.tree):
+        return
+    raise Ambiguous(
+        subject.name,
+        [
+            Alternative(f"{DETECTED} (--labels index)", "none"),
+            Alternative("--labels one-hot", "did not run"),
+        ],
+        hint="the code runs with class indices, but nowhere uses its labels as indices; give the labels as "
+        "it takes them in the explicit form (convert y in --gradient or --step)",
+    )
 
 
 def _glance(
@@ -165,6 +201,9 @@ def _found(report: IdentificationReport) -> str:
         return f"{report.identified}{scale}" + ("" if report.verdict.holds_for_batches else " (one sample)")
     if report.split is not None:
         return "split (" + ", ".join(f"{n}: {l}" for n, l in report.split.items()) + ")"
+    error = report.verdict.output_error
+    if error is not None and error.penalty and error.loss is not None:
+        return f"{error.loss} + L2 penalty"
     return "none"
 
 

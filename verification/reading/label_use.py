@@ -1,0 +1,53 @@
+"""Whether a script's own code uses its labels as class indices.
+
+Detection runs code with labels as one-hot vectors or as class indices, keeping a format the code runs
+with (:mod:`verification.adapters.trials`). Running is no confirmation: code that takes its labels in a
+form the checker cannot give (a batch of one-hot *column* vectors, stacked with ``np.hstack``) also runs
+with class indices, subtracting one index from every output, and then back-propagates an error of the
+wrong thing. A verdict of no loss made at class indices is only trusted when the script itself treats
+its labels as indices somewhere (:func:`uses_labels_as_indices`):
+
+* it indexes with them: ``probs[np.arange(N), y]``, ``np.eye(10)[labels]``, ``onehot[i, y[i]]``;
+* it compares them with a class prediction: ``np.argmax(out, axis=1) == y``.
+
+Nothing here runs the code: the syntax tree is read.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from verification.reading.conventions import role
+
+
+def _is_label(node: ast.expr) -> bool:
+    """A name (or attribute, ``self.y``) named like labels, or an element of one (``y[i]``)."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    if isinstance(node, ast.Attribute):
+        return role(node.attr, 1) == "y"
+    return isinstance(node, ast.Name) and role(node.id, 1) == "y"
+
+
+def _is_prediction(node: ast.expr) -> bool:
+    """``np.argmax(…)``, ``out.argmax(…)``: a class prediction."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    return name.lower() in ("argmax", "predict")
+
+
+def uses_labels_as_indices(tree: ast.AST) -> bool:
+    """Whether the code in ``tree`` indexes an array with its labels or compares them with a class
+    prediction (see the module docstring)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and not _is_label(node.value):
+            parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+            if any(_is_label(p) for p in parts):
+                return True
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(_is_label(s) for s in sides) and any(_is_prediction(s) for s in sides):
+                return True
+    return False
