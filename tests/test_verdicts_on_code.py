@@ -99,6 +99,59 @@ def test_readings_that_find_different_losses_are_refused_as_ambiguous(tmp_path: 
     assert "--labels" in (caught.value.hint or ""), caught.value.hint
 
 
+# labels taken as a batch of one-hot columns (B, C, 1) stacked by np.hstack, a form no layout gives: the
+# code runs with class indices only, subtracting one index from every softmax output, and back-propagates
+# a − k, which no function of the softmax output has as its gradient ("none" at that reading). The script
+# never indexes with its labels nor compares them with a prediction, so that "none" is refused
+STACKED = """
+class Net:
+    def __init__(self, sizes=(4, 5, 3)):
+        self.W1 = np.random.randn(sizes[1], sizes[0])
+        self.W2 = np.random.randn(sizes[2], sizes[1])
+
+    def forward(self, inputs):
+        self.x = np.array(inputs).T
+        self.h = sigmoid(self.W1 @ self.x)
+        z = self.W2 @ self.h
+        e = np.exp(z - z.max(axis=0, keepdims=True))
+        self.out = e / e.sum(axis=0, keepdims=True)
+        return self.out
+
+    def backward(self, expected):
+        d2 = (self.out - np.hstack(expected)) / self.out.shape[1]
+        d1 = (self.W2.T @ d2) * self.h * (1 - self.h)
+        return {"W2": d2 @ self.h.T, "W1": d1 @ self.x.T}
+"""
+
+
+def test_no_loss_at_labels_read_as_indices_the_code_never_indexes_with_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(Ambiguous) as caught:
+        check(tmp_path, STACKED)
+    options = {a.option: a.verdict for a in caught.value.alternatives}
+    assert options == {"as detected (--labels index)": "none", "--labels one-hot": "did not run"}, options
+    assert "nowhere uses its labels as indices" in (caught.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    ("line", "indices"),
+    [
+        ("dscores[np.arange(N), y] -= 1", True),
+        ("onehot = np.eye(10)[labels]", True),
+        ("onehot[i, self.y[i]] = 1", True),
+        ("acc = np.mean(np.argmax(out, axis=1) == y_test)", True),
+        ("d = out - np.hstack(expected)", False),
+        ("self.table[str(labels[i])]", False),
+        ("err = targets[i] - self.ao[i]", False),
+    ],
+)
+def test_what_counts_as_using_labels_as_indices(line: str, indices: bool) -> None:
+    import ast
+
+    from verification.reading.label_use import uses_labels_as_indices
+
+    assert uses_labels_as_indices(ast.parse(line)) is indices, line
+
+
 # per-sample loop that overwrites its accumulators (=, not +=): right at one sample, the gradient of the
 # last sample only at a batch
 OVERWRITE = """
@@ -469,3 +522,42 @@ def test_no_parameter_of_a_narrow_relu_network_is_dropped_for_one_dead_draw(
     assert len(result.backward_order) == len(widths) - 1, result.backward_order
     assert not any("not checked" in n or "read as data" in n for n in result.notes), result.notes
     assert result.identified == "bce", result.notes
+
+
+# an update with its learning rate under a name that says nothing (k = 0.01): the gradient read off the
+# update is 1/100 × the gradient, and its rounding (ε |b| per entry, from b − (b − k g)) does not shrink
+# with that scale; the first layer of a wide sigmoid net has gradients far smaller than its weights, so a
+# scale that shrank the rounding too would call b1 a mismatch and the verdict "none"
+HIDDEN_RATE = """
+class Net:
+    def __init__(self):
+        self.W1, self.b1 = np.random.randn(4, 50), np.zeros(50)
+        self.W2, self.b2 = np.random.randn(50, 100), np.zeros(100)
+        self.W3, self.b3 = np.random.randn(100, 3), np.zeros(3)
+        self.k = 0.01
+
+    def forward(self, X):
+        self.h1 = sigmoid(X @ self.W1 + self.b1)
+        self.h2 = sigmoid(self.h1 @ self.W2 + self.b2)
+        return sigmoid(self.h2 @ self.W3 + self.b3)
+
+    def train(self, X, Y):
+        out = self.forward(X)
+        d3 = (out - Y) * out * (1 - out)
+        d2 = d3 @ self.W3.T * self.h2 * (1 - self.h2)
+        d1 = d2 @ self.W2.T * self.h1 * (1 - self.h1)
+        self.W3 -= self.k * self.h2.T @ d3
+        self.b3 -= self.k * d3.sum(axis=0)
+        self.W2 -= self.k * self.h1.T @ d2
+        self.b2 -= self.k * d2.sum(axis=0)
+        self.W1 -= self.k * X.T @ d1
+        self.b1 -= self.k * d1.sum(axis=0)
+"""
+
+
+def test_a_scale_up_to_the_learning_rate_keeps_the_rounding_of_the_update(tmp_path: Path) -> None:
+    from verification.identification.sentences import format_scale
+
+    r = check(tmp_path, HIDDEN_RATE).result
+    assert r.identified == "mse" and not r.lr_known, verdict_sentence(r)
+    assert format_scale(r.scale, r.rtol) == "1/100", r.scale

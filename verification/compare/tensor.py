@@ -37,6 +37,7 @@ def compare_parameter(
     *,
     floors: tuple[Array, Array] | None = None,
     names: tuple[list[tuple[int, ...] | str], tuple[int, ...]] | None = None,
+    analytic_error: Array | None = None,
 ) -> ParameterReport:
     """Compare one tensor entry by entry (see the module docstring for the rule).
 
@@ -56,6 +57,9 @@ def compare_parameter(
     names : (list, tuple of int), optional
         How the elements are named in the report, and the tensor's shape there, when the elements are
         not the whole tensor (default: their index in ``analytic``, and its shape).
+    analytic_error : ndarray, same shape, optional
+        The part of ``estimate`` that bounds the analytic side's own error (its rounding, for a gradient
+        read off an update): a scale ``c`` multiplies the numeric side and its error, not this.
     """
     labels, shape = names if names is not None else (None, None)
     kink = np.zeros(analytic.shape, dtype=bool) if kink is None else np.asarray(kink, dtype=bool)
@@ -65,6 +69,11 @@ def compare_parameter(
         if floors is None:
             return tensor_floor(analytic, c * numeric)
         return np.maximum(floors[0], abs(c) * floors[1])
+
+    own = np.zeros_like(estimate) if analytic_error is None else analytic_error
+
+    def scaled_estimate(c: float) -> Array:
+        return abs(c) * (estimate - own) + own
 
     over = excess(analytic, numeric, estimate, tolerance, floor_at(1.0))
     bad = (over > 0) & ~kink
@@ -77,7 +86,7 @@ def compare_parameter(
             np.isfinite(scale)
             and scale > 0
             and not np.any(
-                (excess(analytic, scale * numeric, abs(scale) * estimate, tolerance, floor_at(scale)) > 0)
+                (excess(analytic, scale * numeric, scaled_estimate(scale), tolerance, floor_at(scale)) > 0)
                 & smooth
             )
         )

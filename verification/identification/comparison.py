@@ -74,6 +74,8 @@ class Elements:
         The tensor's shape.
     directions : ndarray, shape (d, size), optional
         The directions ``u`` of the directional elements.
+    rounding : ndarray, shape (k + d,), optional
+        The part of ``estimate`` that is the code's own rounding (a gradient read off an update).
     """
 
     analytic: Array
@@ -84,6 +86,7 @@ class Elements:
     entries: int
     shape: tuple[int, ...]
     directions: Array | None = None
+    rounding: Array | None = None
 
     def flagged_entries(self, tolerance: Tolerance) -> Array:
         """Positions (among the elements) of the entries outside their allowance."""
@@ -95,15 +98,17 @@ class Elements:
         self, name: str, tolerance: Tolerance, scale: float = 1.0, kink: Array | None = None
     ) -> ParameterReport:
         """The comparison of ``analytic / scale`` with ``numeric``; its relative error over the entries."""
+        own = np.zeros_like(self.estimate) if self.rounding is None else self.rounding / abs(scale)
         report = compare_parameter(
             name,
             self.analytic / scale,
             self.numeric,
-            self.estimate,
+            self.estimate - (self.rounding if self.rounding is not None else 0.0) + own,
             tolerance,
             kink,
             floors=(self.floors[0] / scale, self.floors[1]),
             names=(self.labels, self.shape),
+            analytic_error=own,
         )
         k = self.entries
         rel = relative_error(self.analytic[:k] / scale, self.numeric[:k]) if k else report.relative_error
@@ -175,6 +180,7 @@ def elements(
         entries=k,
         shape=tuple(np.shape(analytic)),
         directions=derivatives.directions,
+        rounding=np.concatenate([r[derivatives.flat], np.abs(derivatives.directions) @ r]),
     )
 
 
