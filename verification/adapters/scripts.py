@@ -28,7 +28,8 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading.loader import LoadedScript
-from verification.reading.training_loops import prints, setup_statements, training_loop
+from verification.reading.script_setup import setup_statements
+from verification.reading.training_loops import prints, training_loop
 
 
 def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
@@ -40,7 +41,8 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     bind = [f"{loop.inputs} = x"] if loop.inputs != "x" else []
     bind += [f"{v} = 0" for v in loop.loop_variables]
     bind_y = [f"{loop.label} = y"] if loop.label != "y" else []
-    setup = "; ".join(setup_statements(script.tree, loop, set(script.failed_imports)))
+    sizes: dict[str, int] = {}
+    setup = "; ".join(setup_statements(script.tree, loop, set(script.failed_imports), sizes))
     kept = [s for s in loop.body if not prints(s)]
     forward = "; ".join(
         [*bind, *(ast.unparse(s) for s in kept if loop.body.index(s) < loop.cut), loop.output]
@@ -49,6 +51,9 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     step = glue.join([*bind, *bind_y, *(ast.unparse(s) for s in kept)])
     what = "training loop" if loop.looped else "forward and backward pass at the top level"
     note = (f"read off the {what} at line {loop.line}",)
+    if sizes:
+        said = ", ".join(f"{k} → {v}" for k, v in sizes.items())
+        note += (f"sizes the setup reads off the data are replaced by small ones: {said}",)
     recipes = []
     if loop.updated:
         roots = list(dict.fromkeys([*loop.updated, *loop.arrays]))

@@ -14,9 +14,8 @@ Read from the loop (:func:`training_loop`): the *label*, the data name in the fi
 compares an output with data (an error ``y − output``, or a loss called on an output and the labels);
 the *output*, the stored name or attribute it is compared with; the *inputs*, the other data name the
 body reads before it (named like inputs when several are, never one named like a weight); the loop
-variables, bound to the first sample. :func:`setup_statements` gives the top-level statements before the
-loop that build the network, without those that load or transform the data and without calls of
-modules whose import failed. Nothing is run here.
+variables, bound to the first sample. The top-level statements before the loop that build the network
+are :func:`verification.reading.script_setup.setup_statements`. Nothing is run here.
 """
 
 from __future__ import annotations
@@ -92,8 +91,8 @@ def _stores(stmt: ast.stmt) -> list[str]:
 
 
 def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
-    """Names updated in place in ``stmts`` (``W += …``, ``W = W - …``, and ``p -= …`` over ``zip([W1, …],
-    …)``), with the update expressions."""
+    """Names updated in place in ``stmts`` (``W += …``, ``W = W - …``, ``W = W * (1 - lr * lam) - …``, and
+    ``p -= …`` over ``zip([W1, …], …)``), with the update expressions."""
     names: list[str] = []
     exprs: list[ast.expr] = []
     for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
@@ -108,7 +107,7 @@ def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
             isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
         ):
             t, v = node.targets[0].id, node.value
-            if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and _name(v.left) == t:
+            if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and _decayed(v.left, t):
                 names.append(t)
                 exprs.append(v.right)
         elif isinstance(node, ast.For) and update_loop(node):
@@ -119,6 +118,13 @@ def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
 
 def _name(node: ast.AST) -> str:
     return node.id if isinstance(node, ast.Name) else ""
+
+
+def _decayed(node: ast.AST, name: str) -> bool:
+    """``W`` itself, or ``W`` scaled (``W * (1 - lr * lam)``, weight decay), as the left of ``W = … - …``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return name in (_name(node.left), _name(node.right))
+    return _name(node) == name
 
 
 def update_loop(loop: ast.For) -> bool:
@@ -180,18 +186,32 @@ def assigned_before(tree: ast.Module, index: int) -> set[str]:
 
 def _innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
     """The body that does one step's work (descending through a single nested loop that holds all of
-    it, such as a loop over samples or mini-batches) and the ``range`` variables around it."""
+    it, such as a loop over samples or mini-batches) and the ``range`` variables around it. Running sums
+    reset around the inner loop (``total_error = 0``) are kept, before its body."""
     variables = [loop.target.id] if isinstance(loop, ast.For) and isinstance(loop.target, ast.Name) else []
-    body = loop.body
+    body, kept = loop.body, []
     while True:
-        work = [s for s in body if not prints(s) or isinstance(s, ast.For)]
+        work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
         inner = [s for s in work if isinstance(s, ast.For) and not update_loop(s)]
         if len(inner) == 1 and len(work) == 1:
             if isinstance(inner[0].target, ast.Name):
                 variables.append(inner[0].target.id)
+            kept += [s for s in body if _resets(s)]
             body = inner[0].body
             continue
-        return body, variables
+        return kept + body, variables
+
+
+def _resets(stmt: ast.stmt) -> bool:
+    """``total_error = 0``, ``losses = []``: a running sum or log reset each epoch, no step's work."""
+    return (
+        isinstance(stmt, ast.Assign)
+        and all(isinstance(t, ast.Name) for t in stmt.targets)
+        and (
+            (isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, int | float))
+            or (isinstance(stmt.value, ast.List) and not stmt.value.elts)
+        )
+    )
 
 
 def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
@@ -306,11 +326,13 @@ def _read(
 
 def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
     """The learning rate an update multiplies by: a constant or a top-level name named like a rate
-    (``lr * g``, ``rate * h.T @ d``)."""
+    (``lr * g``, ``rate * h.T @ d``, ``-LEARNING_RATE * dW``)."""
     for e in exprs:
         for node in ast.walk(e):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
                 for side in (node.left, node.right):
+                    if isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub):
+                        side = side.operand
                     if (
                         isinstance(side, ast.Constant)
                         and isinstance(side.value, int | float)
@@ -324,20 +346,3 @@ def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
                     ):
                         return side.id
     return None
-
-
-def setup_statements(tree: ast.Module, loop: TrainingLoop, failed: set[str]) -> list[str]:
-    """The top-level statements before the loop that build the network: assignments and calls, without
-    those that bind or read the data (and what follows from them), print or plot, or use a module whose
-    import failed."""
-    tainted = {loop.inputs, loop.label} | set(failed)
-    kept = []
-    for s in tree.body[: loop.index]:
-        if not isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) or prints(s):
-            continue
-        stores = set(_stores(s))
-        if stores & {loop.inputs, loop.label} or set(_loads(s)) & tainted:
-            tainted |= stores
-            continue
-        kept.append(ast.unparse(s))
-    return kept

@@ -1,0 +1,120 @@
+"""The top-level statements that build a script's network, without its data.
+
+:func:`setup_statements` keeps the top-level statements before a training loop that build the network:
+assignments and calls, without those that bind, load or read the data (and what follows from them),
+print or plot, or use a module whose import failed.
+
+A top-level script often sizes its weights by its data: ``W1 = np.random.randn(X_train.shape[1], 50)``,
+``W3 = np.random.randn(100, np.unique(Y).shape[0])``, after ``df = pd.read_csv('Iris.csv')``. The
+checker draws its own inputs and labels, so the data is not needed, only a size for each such
+expression: :func:`without_data_sizes` replaces every size read off a data name (``X.shape[i]``,
+``len(X)``, ``np.unique(y).shape[0]``, ``np.unique(y).size``) by a small constant, the same constant
+for the same expression wherever it appears, and the report names each replacement. Statements that
+load data (``read_csv``, ``loadtxt``, ``load_data``, ``open`` …) are data themselves
+(:func:`loads_data`). Nothing is run here.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import re
+
+from verification.reading.training_loops import WEIGHT_LIKE, TrainingLoop, prints
+
+LOADERS = re.compile(
+    r"^(read_\w+|load\w*|open|fetch_\w+|genfromtxt|imread|urlopen|urlretrieve|get|download\w*)$", re.I
+)
+"""Calls that read data from files or the network."""
+SMALL = (4, 3, 5, 6, 7, 2)
+"""The sizes given to the data's size expressions, in order of first appearance."""
+
+
+def _call_name(node: ast.Call) -> str:
+    f = node.func
+    return f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+
+
+def loads_data(stmt: ast.stmt) -> bool:
+    """Whether ``stmt`` calls a data loader (:data:`LOADERS`)."""
+    return any(isinstance(n, ast.Call) and LOADERS.match(_call_name(n)) for n in ast.walk(stmt))
+
+
+def _reads(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))
+
+
+def _is_size(node: ast.AST, data: set[str]) -> bool:
+    """``X.shape[i]``, ``len(X)``, ``np.unique(y).shape[0]``, ``X.shape[-1]``, ``y.size`` of a data name."""
+    if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
+        return node.value.attr == "shape" and _reads(node.value.value, data)
+    if isinstance(node, ast.Attribute) and node.attr == "size":
+        return _reads(node.value, data)
+    if isinstance(node, ast.Call) and _call_name(node) == "len" and len(node.args) == 1:
+        return _reads(node.args[0], data)
+    return False
+
+
+class _Sizes(ast.NodeTransformer):
+    def __init__(self, data: set[str], sizes: dict[str, int]) -> None:
+        self.data, self.sizes = data, sizes
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        if _is_size(node, self.data):
+            key = ast.unparse(node)
+            if key not in self.sizes:
+                self.sizes[key] = SMALL[len(self.sizes) % len(SMALL)]
+            return ast.copy_location(ast.Constant(self.sizes[key]), node)
+        return super().visit(node)
+
+
+def without_data_sizes(stmt: ast.stmt, data: set[str], sizes: dict[str, int]) -> ast.stmt | None:
+    """``stmt`` with every size it reads off the names in ``data`` replaced by a small constant (added
+    to ``sizes``, expression → constant), or None when it still reads the data otherwise."""
+    trial = dict(sizes)
+    rewritten = _Sizes(data, trial).visit(copy.deepcopy(stmt))
+    assert isinstance(rewritten, ast.stmt)
+    if _reads(rewritten, data):
+        return None
+    sizes.update(trial)
+    return rewritten
+
+
+def _loads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _stores(stmt: ast.stmt) -> set[str]:
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+        targets = [stmt.target]
+    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+
+
+def setup_statements(
+    tree: ast.Module, loop: TrainingLoop, failed: set[str], sizes: dict[str, int] | None = None
+) -> list[str]:
+    """The top-level statements before ``loop`` that build the network (module docstring); a weight
+    sized by the data is kept with its sizes replaced (:func:`without_data_sizes`), each replacement
+    added to ``sizes``."""
+    tainted = {loop.inputs, loop.label} | set(failed)
+    sizes = {} if sizes is None else sizes
+    kept = []
+    for s in tree.body[: loop.index]:
+        if not isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) or prints(s):
+            continue
+        stores = _stores(s)
+        if stores & {loop.inputs, loop.label} or loads_data(s):
+            tainted |= stores
+            continue
+        if _loads(s) & tainted:
+            weights = bool(stores) and all(WEIGHT_LIKE.match(n) for n in stores)
+            rewritten = without_data_sizes(s, tainted, sizes) if weights else None
+            if rewritten is None:
+                tainted |= stores
+                continue
+            s = rewritten
+        kept.append(ast.unparse(s))
+    return kept
