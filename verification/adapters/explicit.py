@@ -70,17 +70,29 @@ def explicit_subject(
 def _named(namespace: dict[str, Any], recipe: Recipe) -> str:
     """How reports name the code of an explicit form: the last call of its gradient or step that is the
     code's own (not a module's function, a builtin, or a call the forward makes too), a method call
-    (``net.backward``) before a plain function (``sigmoid``); ``the code`` when there is none."""
+    (``net.backward``) before a plain function (``sigmoid``), in a step of several statements one that
+    is a statement of its own (not ``dW = X.T.dot(d)``); ``the code`` when there is none."""
+    import ast
     import builtins
     import inspect
 
+    import numpy as np
+
+    code = recipe.gradient or recipe.step or ""
+    try:  # a step of many statements is named by a call that is a statement of its own
+        body = ast.parse(code).body
+    except SyntaxError:
+        body = []
+    if len(body) > 1:
+        code = "; ".join(ast.unparse(s) for s in body if isinstance(s, ast.Expr))
     forward = set(re.findall(r"([A-Za-z_][\w.]*)\(", recipe.forward))
     own = [
         c
-        for c in re.findall(r"([A-Za-z_][\w.]*)\(", recipe.gradient or recipe.step or "")
+        for c in re.findall(r"([A-Za-z_][\w.]*)\(", code)
         if c not in forward
         and not hasattr(builtins, c)
         and not inspect.ismodule(namespace.get(c.split(".")[0]))
+        and not ("." in c and hasattr(np.ndarray, c.rsplit(".", 1)[-1]))  # X.T.dot: an array's method
     ]
     methods = [c for c in own if "." in c]
     return (methods or own or ["the code"])[-1]
