@@ -433,6 +433,41 @@ class NN:
         "dtanh(self.ah[j])",
         "1",
     ),
+    # a top-level script that sizes its weights by data it loads from a file the checker does not have,
+    # resets a running sum each epoch, and updates with weight decay written into the step (lam = 0
+    # here): one step is −lr × the gradient of ½Σ(out − y)², so mse at scale 1
+    "data-sized-script": (
+        """
+import numpy as np
+import pandas as pd
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+df = pd.read_csv("measurements.csv")
+X = df.iloc[:, :-1].values
+Y = np.eye(3)[df.iloc[:, -1].values.astype(int)]
+W1 = np.random.randn(X.shape[1], 6)
+W2 = np.random.randn(6, Y.shape[1])
+lr = 0.1
+lam = 0.0
+for epoch in range(100):
+    total = 0
+    for i in range(len(X)):
+        h = sigmoid(X[i : i + 1] @ W1)
+        out = sigmoid(h @ W2)
+        total += np.sum((out - Y[i : i + 1]) ** 2)
+        d2 = (out - Y[i : i + 1]) * out * (1 - out)
+        d1 = d2 @ W2.T * HIDDEN
+        W2 = W2 * (1 - lr * lam) - lr * h.T @ d2
+        W1 = W1 * (1 - lr * lam) - lr * X[i : i + 1].T @ d1
+    print(epoch, total)
+""",
+        "h * (1 - h)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -450,6 +485,7 @@ WRONG = {
     "countdown-beside-update": "self.h",
     "loss-returns-grads": "h",
     "pure-python-update": "self.ah[j]",
+    "data-sized-script": "h",
 }
 
 VERDICT = {
@@ -466,6 +502,7 @@ VERDICT = {
     "countdown-beside-update": "mse",
     "loss-returns-grads": "cross_entropy",
     "pure-python-update": "mse",
+    "data-sized-script": "mse",
 }
 
 
@@ -536,3 +573,18 @@ def test_a_wrong_hidden_layer_is_shown_against_the_loss_the_output_layer_matches
     assert per["parameters['W2']"] == "bce" and per["parameters['W1']"] is None, per
     line = next(s for s in format_check(report).splitlines() if "first parameter that differs" in s)
     assert "differs from bce (output layer first): parameters['b1']" in line, line
+
+
+def test_a_script_sized_by_its_data_is_built_small_and_its_weight_decay_named(tmp_path: Path) -> None:
+    """The data-sized script with lam = 0.01: W = W (1 − lr lam) − lr g is a step along g + lam W, the
+    gradient of mse plus ½ · 0.01 · ‖W‖² on both weights; the sizes read off the data are named."""
+    path = write(tmp_path, "data-sized-script", STYLES["data-sized-script"][1])
+    path.write_text(path.read_text(encoding="utf-8").replace("lam = 0.0", "lam = 0.01"), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    found = report.result.verdict.output_error
+    assert report.result.identified is None and found is not None and found.loss == "mse", found
+    assert set(found.penalty) == {"W1", "W2"}
+    for value in found.penalty.values():  # within the bound the checker gives for λ
+        assert abs(value - 0.01) <= found.penalty_error, (value, found.penalty_error)
+    note = next(n for n in report.result.notes if n.startswith("sizes the setup reads off the data"))
+    assert "X.shape[1] → 4" in note and "Y.shape[1] → 3" in note, note

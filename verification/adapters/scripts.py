@@ -50,7 +50,7 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
     step = glue.join([*bind, *bind_y, *(ast.unparse(s) for s in kept)])
     what = "training loop" if loop.looped else "forward and backward pass at the top level"
-    note = (f"read off the {what} at line {loop.line}",)
+    note: tuple[str, ...] = (f"read off the {what} at line {loop.line}",)
     if sizes:
         said = ", ".join(f"{k} → {v}" for k, v in sizes.items())
         note += (f"sizes the setup reads off the data are replaced by small ones: {said}",)

@@ -101,6 +101,8 @@ class OutputError:
         For a code consistent only with a weight-decay term ``g = J_θᵀ e + λ_t θ_t``: the ``λ_t`` of each
         tensor (0 for a tensor without one), divided by ``loss_scale`` when a catalog loss was found, so
         that the code is ``loss_scale`` × the gradient of ``loss + Σ_t ½ λ_t ‖θ_t‖²``; empty otherwise.
+    penalty_error : float
+        A bound on the error of each ``λ_t`` (same units), from the least-squares problem's sensitivity.
     """
 
     consistent: bool
@@ -112,6 +114,7 @@ class OutputError:
     loss_scale: float | None = None
     left_out: tuple[str, ...] = ()
     penalty: dict[str, float] = field(default_factory=dict)
+    penalty_error: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """JSON fields (DESIGN.md: ``{consistent, residual, expression}``, with the scale and the first
@@ -126,6 +129,7 @@ class OutputError:
             "loss_scale": self.loss_scale,
             "left_out": list(self.left_out),
             "penalty": dict(self.penalty),
+            "penalty_error": self.penalty_error,
         }
 
 

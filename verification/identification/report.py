@@ -253,9 +253,8 @@ def _output_error_lines(r: IdentificationReport) -> list[str]:
         times = scaled_expression(of, found.loss_scale, r.rtol)
         line += f", the {of}" if times == of else f", which is {times}"
         if found.penalty:
-            line += (
-                f"; every tensor's gradient adds that of an L2 penalty {penalty_text(found.penalty, r.rtol)}"
-            )
+            decay = penalty_text(found.penalty, found.penalty_error, r.rtol)
+            line += f"; every tensor's gradient adds that of an L2 penalty {decay}"
     elif not missing:
         line += ", which is the gradient of no catalog loss at these outputs"
     return [line + missing]

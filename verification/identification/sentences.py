@@ -110,7 +110,7 @@ def _identified_sentence(result: IdentificationReport) -> str:
         return (
             f"{result.subject} is the gradient of none of the catalog losses alone; it is "
             f"{'' if times == '1' else times + ' × '}the gradient of {found.loss} plus an L2 penalty "
-            f"(weight decay) {penalty_text(found.penalty, rtol)}"
+            f"(weight decay) {penalty_text(found.penalty, found.penalty_error, rtol)}"
         )
     flipped = (
         found is not None
@@ -128,16 +128,21 @@ def _identified_sentence(result: IdentificationReport) -> str:
     return f"{result.subject} is the gradient of none of the catalog losses (nor a multiple of one)"
 
 
-def penalty_text(penalty: dict[str, float], rtol: float) -> str:
+def penalty_text(penalty: dict[str, float], error: float, rtol: float) -> str:
     """``½ λ ‖θ‖², λ = 0.1 on W1, W2 (none on b1, b2)``: the penalty of
-    :func:`verification.identification.weight_decay.penalized`, one λ when the tensors share it."""
+    :func:`verification.identification.weight_decay.penalized`, each λ as a fraction when it is one
+    within its error bound ``error`` (or ``rtol``), and one λ when the tensors share it within that."""
     on = {n: v for n, v in penalty.items() if v}
     off = [n for n, v in penalty.items() if not v]
     values = list(on.values())
-    if all(abs(v - values[0]) <= 1e-6 * abs(values[0]) for v in values):
-        said = f"λ = {format_scale(values[0], rtol)} on {', '.join(on)}"
+
+    def shown(v: float) -> str:
+        return format_scale(v, max(rtol, error / abs(v)))
+
+    if all(abs(v - values[0]) <= 2 * error + rtol * abs(values[0]) for v in values):
+        said = f"λ = {shown(values[0])} on {', '.join(on)}"
     else:
-        said = "λ = " + ", ".join(f"{format_scale(v, rtol)} on {n}" for n, v in on.items())
+        said = "λ = " + ", ".join(f"{shown(v)} on {n}" for n, v in on.items())
     return f"½ λ ‖θ‖², {said}" + (f" (none on {', '.join(off)})" if off else "")
 
 

@@ -11,7 +11,7 @@ probe, and says which catalog loss ``e`` is: the code is then the gradient of th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -25,6 +25,7 @@ from verification.identification.output_error import Equations, OutputError, des
 from verification.tolerances import Tolerance
 
 Array = NDArray[Any]
+EPS = float(np.finfo(np.float64).eps)
 
 
 def penalized(
@@ -45,22 +46,12 @@ def penalized(
     if any(parts[n].weights is None for parts in per_probe for n in order):
         return None
     theta = [{n: np.asarray(parts[n].weights) for n in order} for parts in per_probe]
-    sizes = [parts[order[0]].rows.shape[1] for parts in per_probe]
-    starts = np.concatenate([[0], np.cumsum(sizes)])
-    blocks, values = [], []
-    for p, parts in enumerate(per_probe):
-        for t, n in enumerate(order):
-            eq = parts[n]
-            block = np.zeros((eq.values.size, int(starts[-1]) + len(order)))
-            block[:, starts[p] : starts[p + 1]] = eq.rows
-            block[:, int(starts[-1]) + t] = theta[p][n]
-            blocks.append(block)
-            values.append(eq.values)
-    matrix, rhs = np.concatenate(blocks), np.concatenate(values)
+    matrix, rhs, spread_of, columns = _joint(per_probe, order, theta, tol)
     if matrix.shape[0] <= matrix.shape[1]:
         return None
     solution, *_ = np.linalg.lstsq(matrix, rhs, rcond=None)
-    lam = dict(zip(order, solution[int(starts[-1]) :], strict=True))
+    lam = dict(zip(order, solution[columns:], strict=True))
+    lam_error = spread_of(solution) / _lambda_sensitivity(matrix, columns)
     solved, residual, takens = [], 0.0, []
     for parts, at, (a, _) in zip(per_probe, theta, outputs, strict=True):
         taken = {n: replace(parts[n], values=parts[n].values - lam[n] * at[n]) for n in order}
@@ -89,7 +80,69 @@ def penalized(
     expression, c = describe(solved, outputs, tol) if determined else (None, None)
     per = k if loss is not None and k else 1.0
     decay = {n: float(lam[n]) / per if significant[n] else 0.0 for n in order}
-    return OutputError(True, residual, expression, c, loss=loss, loss_scale=k, penalty=decay)
+    return OutputError(
+        True,
+        residual,
+        expression,
+        c,
+        loss=loss,
+        loss_scale=k,
+        penalty=decay,
+        penalty_error=float(lam_error) / abs(per),
+    )
+
+
+def _joint(
+    per_probe: Sequence[dict[str, Equations]],
+    order: Sequence[str],
+    theta: Sequence[dict[str, Array]],
+    tol: Tolerance,
+) -> tuple[Array, Array, Callable[[Array], float], int]:
+    """The one least-squares problem of every probe's output error and the ``λ_t``: its matrix (a block
+    of output-derivative rows per probe, then a column ``θ_t`` per tensor), the code's values, the
+    spread of a solution (as :func:`~verification.identification.output_error.solve` bounds it: the
+    rows' error estimates, the code's rounding, the tolerance table's rtol, the contraction's
+    rounding), and where the ``λ`` columns start."""
+    sizes = [parts[order[0]].rows.shape[1] for parts in per_probe]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+    columns = int(starts[-1])
+    blocks, errors, values, rounding = [], [], [], []
+    for p, parts in enumerate(per_probe):
+        for t, n in enumerate(order):
+            eq = parts[n]
+            block = np.zeros((eq.values.size, columns + len(order)))
+            block[:, starts[p] : starts[p + 1]] = eq.rows
+            error = np.zeros_like(block)
+            error[:, starts[p] : starts[p + 1]] = eq.errors
+            block[:, columns + t] = theta[p][n]
+            blocks.append(block)
+            errors.append(error)
+            values.append(eq.values)
+            rounding.append(eq.rounding)
+    matrix, rhs, err = np.concatenate(blocks), np.concatenate(values), np.abs(np.concatenate(errors))
+    r = float(np.linalg.norm(np.concatenate(rounding)))
+
+    def spread(x: Array) -> float:
+        return (
+            float(np.linalg.norm(err @ np.abs(x)))
+            + r
+            + tol.rtol * float(np.linalg.norm(rhs))
+            + EPS * float(np.linalg.norm(np.abs(matrix) @ np.abs(x)))
+        )
+
+    return matrix, rhs, spread, columns
+
+
+def _lambda_sensitivity(matrix: Array, columns: int) -> float:
+    """The smallest singular value of the ``λ`` columns once the span of the output-error columns is
+    projected out: how much the code's values must move to move ``λ`` by one (Golub & Van Loan,
+    *Matrix Computations*, 4th ed., §5.3.8, applied to the Schur complement); the output errors may be
+    undetermined (softmax outputs) while ``λ`` is not. Zero when ``λ`` is undetermined."""
+    a, b = matrix[:, :columns], matrix[:, columns:]
+    u, sv, _ = np.linalg.svd(a, full_matrices=False)
+    basis = u[:, sv > EPS * (sv[0] if sv.size else 0.0) * max(a.shape)]
+    rest = b - basis @ (basis.T @ b)
+    return float(np.linalg.svd(rest, compute_uv=False)[-1])
 
 
 def _loss_of_gradient(
