@@ -468,6 +468,116 @@ for epoch in range(100):
         "h * (1 - h)",
         "1",
     ),
+    # a textbook class in pure Python: weights as lists with the threshold first, the forward pass named
+    # compute_output(x_input), full-batch gradient descent over a list of samples whose labels are an
+    # argument named "train" (read as labels because the code subtracts the output from it), momentum
+    # and learning rate as constructor arguments: delta_out = o(1 − o)(t − o) is −∂/∂z of ½Σ(o − t)², so
+    # one step adds −lr × the gradient of mse, summed over the samples given
+    "textbook-lists": (
+        """
+import math
+
+
+class neural_network:
+    def __init__(self, learning_rate, momentum, n_in, n_hidden, n_out):
+        self.learning_rate, self.momentum = learning_rate, momentum
+        self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
+        self.first = [[0.1 * (i - j) for j in range(n_in + 1)] for i in range(n_hidden)]
+        self.second = [[0.2 * (j - i) for j in range(n_hidden)] for i in range(n_out)]
+        self.prior_first = [[0.0] * (n_in + 1) for _ in range(n_hidden)]
+        self.prior_second = [[0.0] * n_hidden for _ in range(n_out)]
+
+    def sigmoid(self, s):
+        return 1.0 / (1.0 + math.exp(-s))
+
+    def hidden_of(self, x_input):
+        return [
+            self.sigmoid(self.first[i][0] + sum(self.first[i][j + 1] * x_input[j] for j in range(self.n_in)))
+            for i in range(self.n_hidden)
+        ]
+
+    def compute_output(self, x_input):
+        if len(x_input) != self.n_in:
+            raise ValueError("wrong number of inputs")
+        h = self.hidden_of(x_input)
+        rows = range(self.n_out)
+        return [self.sigmoid(sum(self.second[k][i] * h[i] for i in range(self.n_hidden))) for k in rows]
+
+    def back_propagation_full_gradient_descent(self, x_input, train):
+        d_first = [[0.0] * (self.n_in + 1) for _ in range(self.n_hidden)]
+        d_second = [[0.0] * self.n_hidden for _ in range(self.n_out)]
+        for step in range(len(x_input)):
+            x = x_input[step]
+            h = self.hidden_of(x)
+            o = self.compute_output(x)
+            out_err = [o[k] * (1 - o[k]) * (train[step][k] - o[k]) for k in range(self.n_out)]
+            hid_err = [
+                HIDDEN * sum(self.second[k][i] * out_err[k] for k in range(self.n_out))
+                for i in range(self.n_hidden)
+            ]
+            for k in range(self.n_out):
+                for i in range(self.n_hidden):
+                    d_second[k][i] += self.learning_rate * out_err[k] * h[i]
+            for i in range(self.n_hidden):
+                d_first[i][0] += self.learning_rate * hid_err[i]
+                for j in range(self.n_in):
+                    d_first[i][j + 1] += self.learning_rate * hid_err[i] * x[j]
+        for k in range(self.n_out):
+            for i in range(self.n_hidden):
+                self.second[k][i] += d_second[k][i] + self.momentum * self.prior_second[k][i]
+                self.prior_second[k][i] = d_second[k][i]
+        for i in range(self.n_hidden):
+            for j in range(self.n_in + 1):
+                self.first[i][j] += d_first[i][j] + self.momentum * self.prior_first[i][j]
+                self.prior_first[i][j] = d_first[i][j]
+""",
+        "h[i] * (1 - h[i])",
+        "1",
+    ),
+    # functions over a parameter dict, samples as columns, a forward pass returning a dict of its
+    # pre-activations and activations (forward_res) that the backward pass reads: dz2 = a2 − y on a
+    # softmax output, averaged over the m samples, is the gradient of the mean cross-entropy
+    "dict-forward-functions": (
+        """
+import numpy as np
+
+
+def initializing_parameters(n_x, n_h, n_y):
+    return {
+        "w1": np.random.randn(n_h, n_x) * 0.5,
+        "b1": np.zeros((n_h, 1)),
+        "w2": np.random.randn(n_y, n_h) * 0.5,
+        "b2": np.zeros((n_y, 1)),
+    }
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=0, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+def forward_propagation(x, parameters):
+    z1 = parameters["w1"] @ x + parameters["b1"]
+    a1 = np.tanh(z1)
+    z2 = parameters["w2"] @ a1 + parameters["b2"]
+    return {"z1": z1, "a1": a1, "z2": z2, "a2": softmax(z2)}
+
+
+def back_propagation(x, y, parameters, forward_res):
+    a1, a2 = forward_res["a1"], forward_res["a2"]
+    m = x.shape[1]
+    dz2 = a2 - y
+    dz1 = parameters["w2"].T @ dz2 * HIDDEN
+    return {
+        "dw2": dz2 @ a1.T / m,
+        "db2": dz2.sum(axis=1, keepdims=True) / m,
+        "dw1": dz1 @ x.T / m,
+        "db1": dz1.sum(axis=1, keepdims=True) / m,
+    }
+""",
+        "(1 - a1 ** 2)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -486,6 +596,8 @@ WRONG = {
     "loss-returns-grads": "h",
     "pure-python-update": "self.ah[j]",
     "data-sized-script": "h",
+    "textbook-lists": "h[i]",
+    "dict-forward-functions": "(1 - np.tanh(a1) ** 2)",
 }
 
 VERDICT = {
@@ -503,6 +615,8 @@ VERDICT = {
     "loss-returns-grads": "cross_entropy",
     "pure-python-update": "mse",
     "data-sized-script": "mse",
+    "textbook-lists": "mse",
+    "dict-forward-functions": "cross_entropy",
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from typing import Any
 
 import numpy as np
@@ -84,6 +85,10 @@ def forward_candidates(
     return out
 
 
+ACTIVATION_LIKE = re.compile(r"sigm|tanh|relu|softmax|activ|deriv|prime|sign|step|loss|cost|error", re.I)
+"""Method names of an activation function, a derivative or a loss: never the forward pass."""
+
+
 def _inputs_only_methods(obj: Any) -> list[str]:
     """Methods that take exactly the inputs, by an inputs name (``update(self, inputs)`` of the classic
     pure-Python back-propagation scripts), and return a value: the forward pass of a class that names
@@ -91,13 +96,13 @@ def _inputs_only_methods(obj: Any) -> list[str]:
     among them."""
     out = []
     for m in cv.methods_by_preference(obj, (), ("",)):
-        if m.startswith("_") or m in cv.GRADIENT_NAMES:
+        if m.startswith("_") or m in cv.GRADIENT_NAMES or ACTIVATION_LIKE.search(m):
             continue
         params = cv.positional_parameters(getattr(obj, m))
         if (
             len(params) == 1
             and params[0].default is inspect.Parameter.empty
-            and params[0].name.lower() in cv.lower(cv.X_ARGS)
+            and cv.role(params[0].name, 1) == "x"
             and returns_value(obj, m)
         ):
             out.append(m)

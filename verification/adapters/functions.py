@@ -13,6 +13,7 @@ Networks written as a top-level training loop are in :mod:`verification.adapters
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed, refusal
+from verification.adapters.forwards import OUTPUT_ATTRIBUTES
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -179,7 +181,10 @@ def detect_functions(
                     out_index, cache_index = _split(value)
                     forward = call if out_index is None else f"{call}[{out_index}]"
                     pre = f"_r = {call}; out = _r" + ("" if out_index is None else f"[{out_index}]")
-                    pre += "" if cache_index is None else f"; cache = _r[{cache_index}]"
+                    if isinstance(value, dict):  # {"z1": …, "a2": …}: the output and the cache at once
+                        pre += "; cache = _r"
+                    elif cache_index is not None:
+                        pre += f"; cache = _r[{cache_index}]"
                     gvalues = values | {"y": "y", "output": "out", "error": "out - y", "cache": "cache"}
                     named = returned_names(namespace[fwd])
                     if named and isinstance(value, tuple | list) and len(named) == len(value) > 1:
@@ -204,9 +209,19 @@ def detect_functions(
     )
 
 
-def _split(value: Any) -> tuple[int | None, int | None]:
+def _split(value: Any) -> tuple[int | str | None, int | None]:
     """For a forward function's return value: the index of the output (None when it is the value) and of
-    the cache (a non-array element)."""
+    the cache (a non-array element). Of a dict of arrays (``{"z1": …, "a2": …}``), the key of the output:
+    one named like an output (:data:`~verification.adapters.forwards.OUTPUT_ATTRIBUTES`), else the last
+    activation (``a…``/``A…``) by its number."""
+    if isinstance(value, dict) and value:
+        keys = [k for k, v in value.items() if isinstance(k, str) and isinstance(v, np.ndarray)]
+        named = [k for k in OUTPUT_ATTRIBUTES if k in keys]
+        numbered = sorted(
+            (k for k in keys if re.fullmatch(r"[aA]_?\d+", k)), key=lambda k: int(re.sub(r"\D", "", k))
+        )
+        chosen = named or numbered[-1:]
+        return (repr(chosen[0]) if chosen else None), None
     if isinstance(value, tuple | list) and value:
         arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
         others = [i for i, v in enumerate(value) if i not in arrays]

@@ -26,6 +26,7 @@ from verification.reading.updates import (
     loop_attributes,
     returned_names,
     step_factors,
+    subtracted_arguments,
     update_sign,
 )
 
@@ -213,7 +214,13 @@ def gradient_candidates(
             and cv.role(p.name, 1) is None
             and p.name in step_factors(unbound, parameter_keys)
         ]
-        given = {n: n for n in named} | {f: "lr" for f in factors}
+        inferred = {f: "lr" for f in factors}
+        if "y" not in {cv.role(p.name, i) for i, p in enumerate(params)}:  # labels named like none
+            unnamed = [
+                a for a in subtracted_arguments(unbound) if a not in inferred and cv.role(a, 1) is None
+            ]
+            inferred |= {a: "y" for a in unnamed[:1]}
+        given = {n: n for n in named} | inferred
         made = method_call(var, m, params, err, out, training=m in trains, given=given)
         if made is None:
             continue
@@ -236,9 +243,8 @@ def gradient_candidates(
         set_loops = "".join(f"{var}.{a} = 1; " for a in dict.fromkeys(loops))
         updates.append(("update", f"{pre}; {set_loops}{call}", lr, notes + lr_notes))
         wrapped = None
-        if one_sample and m in trains:
-            lrs = {f: "lr" for f in factors}
-            wrapped = method_call(var, m, params, err, out, training=True, dataset=True, given=lrs)
+        if one_sample:
+            wrapped = method_call(var, m, params, err, out, training=True, dataset=True, given=inferred)
         if wrapped is not None and wrapped[0] != call:
             updates.append(("update", f"{pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
     return returned + updates

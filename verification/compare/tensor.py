@@ -31,21 +31,24 @@ def compare_parameter(
     name: str,
     analytic: Array,
     numeric: Array,
-    estimate: Array,
+    estimate: Array | tuple[Array, Array],
     tolerance: Tolerance,
     kink: Array | None = None,
     *,
     floors: tuple[Array, Array] | None = None,
     names: tuple[list[tuple[int, ...] | str], tuple[int, ...]] | None = None,
-    analytic_error: Array | None = None,
 ) -> ParameterReport:
     """Compare one tensor entry by entry (see the module docstring for the rule).
 
     Parameters
     ----------
     name : str
-    analytic, numeric, estimate : ndarray, same shape, float64
-        Analytic gradient, numeric gradient and the error estimate of their difference.
+    analytic, numeric : ndarray, same shape, float64
+        Analytic gradient and numeric gradient.
+    estimate : ndarray, or (ndarray, ndarray), same shape, float64
+        The error estimate of their difference; or its two sides, the numeric gradient's error and the
+        analytic gradient's own (its rounding, for a gradient read off an update): a scale ``c`` tried
+        for ``matches up to scale`` multiplies the numeric side and its error, not the analytic side's.
     tolerance : Tolerance
     kink : ndarray of bool, same shape, optional
         Entries known to sit on a kink (excluded from the flagged count, the scale and the cosine).
@@ -57,9 +60,6 @@ def compare_parameter(
     names : (list, tuple of int), optional
         How the elements are named in the report, and the tensor's shape there, when the elements are
         not the whole tensor (default: their index in ``analytic``, and its shape).
-    analytic_error : ndarray, same shape, optional
-        The part of ``estimate`` that bounds the analytic side's own error (its rounding, for a gradient
-        read off an update): a scale ``c`` multiplies the numeric side and its error, not this.
     """
     labels, shape = names if names is not None else (None, None)
     kink = np.zeros(analytic.shape, dtype=bool) if kink is None else np.asarray(kink, dtype=bool)
@@ -70,7 +70,10 @@ def compare_parameter(
             return tensor_floor(analytic, c * numeric)
         return np.maximum(floors[0], abs(c) * floors[1])
 
-    own = np.zeros_like(estimate) if analytic_error is None else analytic_error
+    if isinstance(estimate, tuple):  # the numeric side's error and the analytic side's own
+        estimate, own = estimate[0] + estimate[1], estimate[1]
+    else:
+        own = np.zeros_like(estimate)
 
     def scaled_estimate(c: float) -> Array:
         return abs(c) * (estimate - own) + own

@@ -98,17 +98,16 @@ class Elements:
         self, name: str, tolerance: Tolerance, scale: float = 1.0, kink: Array | None = None
     ) -> ParameterReport:
         """The comparison of ``analytic / scale`` with ``numeric``; its relative error over the entries."""
-        own = np.zeros_like(self.estimate) if self.rounding is None else self.rounding / abs(scale)
+        rounding = np.zeros_like(self.estimate) if self.rounding is None else self.rounding
         report = compare_parameter(
             name,
             self.analytic / scale,
             self.numeric,
-            self.estimate - (self.rounding if self.rounding is not None else 0.0) + own,
+            (self.estimate - rounding, rounding / abs(scale)),
             tolerance,
             kink,
             floors=(self.floors[0] / scale, self.floors[1]),
             names=(self.labels, self.shape),
-            analytic_error=own,
         )
         k = self.entries
         rel = relative_error(self.analytic[:k] / scale, self.numeric[:k]) if k else report.relative_error

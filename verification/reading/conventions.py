@@ -190,9 +190,13 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"(epoch|iteration|iters)", re.I), 1),
     (re.compile(r"^(seed|random_state)$", re.I), 0),
     (re.compile(r"^(activation|act|activation_function)$", re.I), "sigmoid"),
+    (re.compile(r"^(momentum|mu|beta|momentum_?factor)$", re.I), 0.0),
+    (re.compile(r"^(reg|lambd|lambda_?|lam|l2|l2_?reg|reg_?lambda|weight_?decay|decay|dropout)$", re.I), 0.0),
+    (re.compile(r"^(keep_?prob)$", re.I), 1.0),
 )
 """Constructor arguments guessed from their names when the script does not build its network: a
-4-5-3 network, learning rate 0.1, one epoch."""
+4-5-3 network, learning rate 0.1, one epoch; no momentum, regularisation or dropout (a momentum term is
+zero at a first step anyway, and the loss checked is the unregularised one)."""
 
 
 def lower(names: Iterable[str]) -> tuple[str, ...]:
@@ -264,6 +268,8 @@ def role(name: str, position: int) -> str | None:
         return "y"  # a training method's "outputs" are its labels
     if re.search(r"iter|epoch", n):
         return "iterations"
+    if "cache" in n or re.match(r"(forward|fwd|ff)(_|$)", n):
+        return "cache"  # what the forward pass returned (forward_res, fwd_cache)
     if re.search(r"learn.*rate|^lr_|_lr$", n):
         return "lr"
     if "input" in n:

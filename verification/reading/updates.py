@@ -122,6 +122,25 @@ def step_factors(fn: Any, parameter_names: Iterable[str]) -> list[str]:
     return [a for a in arguments if a in found]
 
 
+def subtracted_arguments(fn: Any) -> list[str]:
+    """The arguments of ``fn`` that a subtraction reads, themselves or an element
+    (``train[k][i] - output_units[i]``): an error ``y − a``, so the labels when no argument is named
+    like them; in the order of the signature."""
+    tree = source_tree(fn)
+    first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
+    if not isinstance(first, ast.FunctionDef):
+        return []
+    found: set[str] = set()
+    for node in ast.walk(first):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+            for side in (node.left, node.right):
+                while isinstance(side, ast.Subscript):
+                    side = side.value
+                if isinstance(side, ast.Name):
+                    found.add(side.id)
+    return [a.arg for a in first.args.args if a.arg in found]
+
+
 def local_learning_rate(fn: Any) -> tuple[float, int] | None:
     """A learning rate written as a local constant in the source of ``fn`` (``learn_rate = 0.1``), with its
     line, or None."""
