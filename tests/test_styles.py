@@ -578,6 +578,64 @@ def back_propagation(x, y, parameters, forward_res):
         "(1 - a1 ** 2)",
         "1",
     ),
+    # a network as a list of layers of neuron dicts, functions over it: forward(net, row) stores each
+    # neuron's output, backward(net, expected) leaves a delta in each neuron and returns nothing, and
+    # train(net, rows, rate, epochs, n_out) steps on rows whose last entry is the class index:
+    # delta_out = (o − t) o (1 − o) is ∂/∂z of ½Σ(o − t)², so one step is −rate × the gradient of mse
+    "neuron-dicts": (
+        """
+import math
+import random
+
+
+def make_net(n_in, n_hidden, n_out):
+    def layer(n, fan_in):
+        return [{"w": [random.uniform(-1, 1) for _ in range(fan_in + 1)]} for _ in range(n)]
+
+    return [layer(n_hidden, n_in), layer(n_out, n_hidden)]
+
+
+def fire(w, inputs):
+    z = w[-1] + sum(wi * xi for wi, xi in zip(w[:-1], inputs))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def forward(net, row):
+    values = row
+    for layer in net:
+        values = [fire(unit["w"], values) for unit in layer]
+        for unit, v in zip(layer, values):
+            unit["out"] = v
+    return values
+
+
+def backward(net, expected):
+    last = net[-1]
+    for k, unit in enumerate(last):
+        unit["delta"] = (unit["out"] - expected[k]) * unit["out"] * (1 - unit["out"])
+    for j, unit in enumerate(net[0]):
+        h = unit["out"]
+        unit["delta"] = sum(u["w"][j] * u["delta"] for u in last) * HIDDEN
+
+
+def train(net, rows, rate, epochs, n_out):
+    for epoch in range(epochs):
+        for row in rows:
+            forward(net, row[:-1])
+            expected = [0.0] * n_out
+            expected[row[-1]] = 1.0
+            backward(net, expected)
+            inputs = row[:-1]
+            for layer in net:
+                for unit in layer:
+                    for j, v in enumerate(inputs):
+                        unit["w"][j] -= rate * unit["delta"] * v
+                    unit["w"][-1] -= rate * unit["delta"]
+                inputs = [unit["out"] for unit in layer]
+""",
+        "h * (1 - h)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -598,6 +656,7 @@ WRONG = {
     "data-sized-script": "h",
     "textbook-lists": "h[i]",
     "dict-forward-functions": "(1 - np.tanh(a1) ** 2)",
+    "neuron-dicts": "h",
 }
 
 VERDICT = {
@@ -617,6 +676,7 @@ VERDICT = {
     "data-sized-script": "mse",
     "textbook-lists": "mse",
     "dict-forward-functions": "cross_entropy",
+    "neuron-dicts": "mse",
 }
 
 

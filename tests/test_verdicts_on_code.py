@@ -139,6 +139,7 @@ def test_no_loss_at_labels_read_as_indices_the_code_never_indexes_with_is_refuse
         ("onehot = np.eye(10)[labels]", True),
         ("onehot[i, self.y[i]] = 1", True),
         ("acc = np.mean(np.argmax(out, axis=1) == y_test)", True),
+        ("expected[row[-1]] = 1", True),
         ("d = out - np.hstack(expected)", False),
         ("self.table[str(labels[i])]", False),
         ("err = targets[i] - self.ao[i]", False),

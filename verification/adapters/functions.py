@@ -46,10 +46,10 @@ def _arguments(fn: Any, values: dict[str, str]) -> str | None:
 
     def value_of(i: int, p: inspect.Parameter) -> str | None:
         r = cv.role(p.name, i)
-        value = values.get(p.name) or values.get(p.name.lower()) or (values.get(r) if r else None)
+        value = values.get(p.name) or values.get(p.name.lower())
         if value is None and p.name.lower() in cv.lower(cv.PARAMETER_CONTAINERS):
-            value = values.get("parameters")
-        return value
+            value = values.get("parameters")  # before the role: the first argument may be the network
+        return value or (values.get(r) if r else None)
 
     args = cv.call_arguments(cv.positional_parameters(fn), value_of)
     return None if args is None else ", ".join(args)
@@ -59,7 +59,9 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
     """``(setup, parameters expression)``: an initialisation function with guessed sizes, or the script's
     top-level assignments of the forward function's weight arguments."""
     out = []
-    for init in _functions(namespace, script, ("init",), ("__",)):
+    for init in _functions(
+        namespace, script, ("init", "make", "create", "build", "new"), ("__", "train", "test")
+    ):
         fn = namespace[init]
         names = returned_names(fn)
         target = ", ".join(names) if names and len(names) > 1 else "parameters"
@@ -140,13 +142,17 @@ def detect_functions(
         When no forward and backward function pair runs.
     """
     forwards = _functions(namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_"))
-    backwards = (
-        [backward]
-        if backward
-        else _functions(namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_"))
-    )
+    trains = ("train", "fit")
+    if backward:  # the function named is the one checked: as a backward pass, or as a training step
+        training = any(w in backward.lower() for w in trains)
+        backwards, trainers = ([], [backward]) if training else ([backward], [])
+    else:
+        backwards = _functions(
+            namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_")
+        )
+        trainers = _functions(namespace, script, trains, ("__", "test", "predict"))
     errors: list[InputError | str] = []
-    if not forwards or not backwards:
+    if not forwards or not (backwards or trainers):
         raise InputError(
             f"{script.path} defines no forward and backward functions to pair "
             f"(functions: {', '.join(script.defined_names()) or 'none'})",
@@ -202,11 +208,48 @@ def detect_functions(
                             return subject_for(namespace, recipe, roots, script, n_in, bwd)
                         except InputError as exc:
                             errors.append(exc)
+                    for train, step in _training_steps(namespace, trainers, values, setup, layout):
+                        recipe = Recipe(setup=setup, forward=forward, step=step, lr="0.1", layout=layout)
+                        try:
+                            return subject_for(namespace, recipe, roots, script, n_in, train)
+                        except InputError as exc:
+                            errors.append(exc)
     raise refusal(
         f"could not check the functions of {script.path} automatically",
         errors,
         "give the explicit form: --setup, --forward, --gradient",
     )
+
+
+def _training_steps(
+    namespace: dict[str, Any], trainers: list[str], values: dict[str, str], setup: str, layout: Any
+) -> list[tuple[str, str]]:
+    """``(function, step)``: a training function of the script run for one step (its epoch loop is cut
+    to one when the script loads) on a data set of the one sample drawn, with the learning rate 0.1 and
+    the sizes the setup was built with (``train_network(network, [x + [y]], 0.1, 1, 3)``). A data set
+    of one-sample code is tried as rows with the class index last (``row[:-1]``, ``row[-1]``) and as
+    ``[inputs, targets]`` pairs; of batch code, as the inputs and labels themselves."""
+    sizes = dict(re.findall(r"(\w+)=(\d+)", setup))
+    if layout.one_sample_only:
+        sets = (
+            ["[x + [y]]", "[[x, y]]"]
+            if layout.inputs == "list" and layout.labels == "index"
+            else ["[[x, y]]"]
+        )
+    else:
+        sets = []
+    out = []
+    for train in trainers:
+        for data in sets or ["x"]:
+            given = values | sizes | {"dataset": data, "lr": "0.1", "iterations": "1"}
+            for p in cv.positional_parameters(namespace[train]):  # an unnamed size, by its name
+                guess = next((v for pattern, v in cv.SIZE_GUESSES if pattern.search(p.name)), None)
+                if p.name not in given and isinstance(guess, int):
+                    given[p.name] = repr(guess)
+            args = _arguments(namespace[train], given)
+            if args is not None:
+                out.append((train, f"{train}({args})"))
+    return list(dict.fromkeys(out))
 
 
 def _split(value: Any) -> tuple[int | str | None, int | None]:

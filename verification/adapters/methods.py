@@ -216,9 +216,8 @@ def gradient_candidates(
         ]
         inferred = {f: "lr" for f in factors}
         if "y" not in {cv.role(p.name, i) for i, p in enumerate(params)}:  # labels named like none
-            unnamed = [
-                a for a in subtracted_arguments(unbound) if a not in inferred and cv.role(a, 1) is None
-            ]
+            subtracted = subtracted_arguments(unbound)
+            unnamed = [a for a in subtracted if a not in inferred and cv.role(a, 1) in (None, "dataset")]
             inferred |= {a: "y" for a in unnamed[:1]}
         given = {n: n for n in named} | inferred
         made = method_call(var, m, params, err, out, training=m in trains, given=given)

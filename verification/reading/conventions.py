@@ -73,6 +73,8 @@ X_ARGS = (
     "input_list",
     "data",
     "sample",
+    "row",
+    "instance",
     "features",
     "x_train",
     "l0",
@@ -146,6 +148,20 @@ LR_NAMES = (
     "l_rate",
     "lrate",
 )
+DATASET_ARGS = (
+    "dataset",
+    "train",
+    "training",
+    "train_set",
+    "training_set",
+    "train_data",
+    "training_data",
+    "patterns",
+    "examples",
+    "rows",
+)
+"""Arguments of a training function that take a whole data set: rows of inputs with their label, or
+``[inputs, targets]`` pairs."""
 ITERATION_ARGS = (
     "iterations",
     "epochs",
@@ -160,7 +176,7 @@ ITERATION_ARGS = (
     "n_iterations",
     "max_iter",
 )
-PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model")
+PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model", "network", "net", "nn")
 """Argument names under which functions take their parameters."""
 
 SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
@@ -248,7 +264,8 @@ def call_arguments(
 
 
 def role(name: str, position: int) -> str | None:
-    """``x``, ``y``, ``error``, ``output``, ``cache``, ``lr``, ``iterations`` or None, from an argument's name
+    """``x``, ``y``, ``error``, ``output``, ``cache``, ``lr``, ``iterations``, ``dataset`` or None, from an
+    argument's name
     (the first argument is the inputs when its name says nothing)."""
     n = name.lower()
     for kind, names in (
@@ -259,6 +276,7 @@ def role(name: str, position: int) -> str | None:
         ("cache", CACHE_ARGS),
         ("lr", LR_NAMES),
         ("iterations", ITERATION_ARGS),
+        ("dataset", DATASET_ARGS),
     ):
         if n in lower(names):
             return kind

@@ -7,7 +7,8 @@ with class indices, subtracting one index from every output, and then back-propa
 wrong thing. A verdict of no loss made at class indices is only trusted when the script itself treats
 its labels as indices somewhere (:func:`uses_labels_as_indices`):
 
-* it indexes with them: ``probs[np.arange(N), y]``, ``np.eye(10)[labels]``, ``onehot[i, y[i]]``;
+* it indexes with them: ``probs[np.arange(N), y]``, ``np.eye(10)[labels]``, ``onehot[i, y[i]]``,
+  ``expected[row[-1]] = 1`` (the class as the last entry of a data row);
 * it compares them with a class prediction: ``np.argmax(out, axis=1) == y``.
 
 Nothing here runs the code: the syntax tree is read.
@@ -18,6 +19,16 @@ from __future__ import annotations
 import ast
 
 from verification.reading.conventions import role
+
+
+def _row_class(node: ast.expr) -> bool:
+    """``row[-1]``: the last entry of a data row, the class of a row whose other entries are inputs."""
+    return (
+        isinstance(node, ast.Subscript)
+        and ast.unparse(node.slice) == "-1"
+        and isinstance(node.value, ast.Name)
+        and role(node.value.id, 1) in ("x", "dataset")
+    )
 
 
 def _is_label(node: ast.expr) -> bool:
@@ -42,9 +53,11 @@ def uses_labels_as_indices(tree: ast.AST) -> bool:
     """Whether the code in ``tree`` indexes an array with its labels or compares them with a class
     prediction (see the module docstring)."""
     for node in ast.walk(tree):
-        if isinstance(node, ast.Subscript) and not _is_label(node.value):
+        if isinstance(node, ast.Subscript):
             parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-            if any(_is_label(p) for p in parts):
+            if any(_row_class(p) for p in parts):
+                return True
+            if not _is_label(node.value) and any(_is_label(p) for p in parts):
                 return True
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]

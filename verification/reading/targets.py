@@ -10,6 +10,7 @@ that checks such a script, with the script's own array assignments as its setup.
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -78,7 +79,8 @@ def default_name(script: LoadedScript) -> str | None:
     The script's only class; of several, the only one with a forward-like method and a gradient-like
     or training method (the one named like a network, when several have them), or none when the
     script's own training loop chains them (layer objects: the loop is checked); with no class, the
-    only backward-like function of a network written as functions.
+    only backward-like function of a network written as functions, or its only training function when
+    that backward function returns nothing (it leaves its deltas in the neurons for the update).
 
     Raises
     ------
@@ -123,7 +125,27 @@ def default_name(script: LoadedScript) -> str | None:
         and not re.match(r"(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
         and not re.search(r"numeric|check|approx|finite|descent|update|clip", n, re.I)
     ]
-    return backward[0] if len(backward) == 1 else None
+    trainers = [
+        n
+        for n in script.defined_names()
+        if inspect.isfunction(namespace.get(n))
+        and re.search(r"train|fit", n, re.I)
+        and not re.search(r"test|predict|accuracy|split|load", n, re.I)
+    ]
+    if len(backward) == 1 and (_returns(namespace[backward[0]]) or len(trainers) != 1):
+        return backward[0]
+    return trainers[0] if len(trainers) == 1 and len(backward) <= 1 else None
+
+
+def _returns(fn: Any) -> bool:
+    """Whether ``fn``'s source returns a value: a backward function that returns nothing (it leaves its
+    deltas in the network's neurons) is not the gradient, the training function that uses it is."""
+    import ast
+
+    from verification.reading.updates import source_tree
+
+    tree = source_tree(fn)
+    return tree is None or any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(tree))
 
 
 def load_target(target: str) -> tuple[LoadedScript, Any]:
