@@ -38,6 +38,7 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
+from verification.reading.guesses import guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.slices import construction_slice
 
@@ -68,7 +69,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     var = instance_name(cls, script)
     if not required:
         out.append((f"{var} = {cls.__name__}()", var))
-    for guessed in cv.guessed_arguments(cls):
+    for guessed in guessed_arguments(cls):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))
     return list(dict.fromkeys(out))

@@ -30,6 +30,7 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
 from verification.reading import slices
+from verification.reading.guesses import SIZE_GUESSES, guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.updates import returned_names
 
@@ -65,7 +66,7 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
         fn = namespace[init]
         names = returned_names(fn)
         target = ", ".join(names) if names and len(names) > 1 else "parameters"
-        for guessed in cv.guessed_arguments(fn):
+        for guessed in guessed_arguments(fn):
             args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
             out.append((f"{target} = {init}({args})", "parameters"))
     weights = [p.name for i, p in enumerate(cv.positional_parameters(forward)) if cv.role(p.name, i) != "x"]
@@ -243,7 +244,7 @@ def _training_steps(
         for data in sets or ["x"]:
             given = values | sizes | {"dataset": data, "lr": "0.1", "iterations": "1"}
             for p in cv.positional_parameters(namespace[train]):  # an unnamed size, by its name
-                guess = next((v for pattern, v in cv.SIZE_GUESSES if pattern.search(p.name)), None)
+                guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(p.name)), None)
                 if p.name not in given and isinstance(guess, int):
                     given[p.name] = repr(guess)
             args = _arguments(namespace[train], given)

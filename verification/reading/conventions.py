@@ -4,10 +4,10 @@ Detection (:mod:`verification.adapters.detection`) reads, without running anythi
 
 * method and argument names: which method is the forward pass, which gives the gradient, which
   argument takes the inputs, the labels, the error ``a − y``, the forward output, the learning rate or
-  the number of iterations (the lists below, in order of preference, matched without case);
-* constructor arguments guessed from their names when the script builds no network of its own.
+  the number of iterations (the lists below, in order of preference, matched without case).
 
-What the *source* of a training method says is in :mod:`verification.reading.updates`; the script's
+Constructor arguments guessed when the script builds no network of its own are in
+:mod:`verification.reading.guesses`. What the *source* of a training method says is in :mod:`verification.reading.updates`; the script's
 own construction of its network, in :mod:`verification.reading.slices`.
 """
 
@@ -179,42 +179,6 @@ ITERATION_ARGS = (
 PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model", "network", "net", "nn")
 """Argument names under which functions take their parameters."""
 
-SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
-    (
-        re.compile(
-            r"^(sizes|layers|layer_sizes|layer_dims|layers_dims|dims|shape|architecture|topology|nn_structure)$"
-            r"|dimensions|layer_?sizes?$|layers?_?dims?$|^(nn_)?(shape|structure|sizes)$",
-            re.I,
-        ),
-        [4, 5, 3],
-    ),
-    (
-        re.compile(
-            r"(input|^n_?x$|^ni$|^n_?in$|inode|num_in|in_features|^d_?in$|n_inputs|^x_size$|features|^n_?feat)",
-            re.I,
-        ),
-        4,
-    ),
-    (re.compile(r"(hidden|^n_?h$|^nh$|hnode|^h$|neurons|units)", re.I), 5),
-    (
-        re.compile(
-            r"(output|^n_?y$|^no$|^n_?out$|onode|num_out|num_classes|n_classes|out_features|^d_?out$)", re.I
-        ),
-        3,
-    ),
-    (re.compile(r"^(lr|learning_?rate|eta|alpha|learn_rate|rate)$", re.I), 0.1),
-    (re.compile(r"(epoch|iteration|iters)", re.I), 1),
-    (re.compile(r"^(seed|random_state)$", re.I), 0),
-    (re.compile(r"^(activation|act|activation_function)$", re.I), "sigmoid"),
-    (re.compile(r"^(momentum|mu|beta|momentum_?factor)$", re.I), 0.0),
-    (re.compile(r"^(reg|lambd|lambda_?|lam|l2|l2_?reg|reg_?lambda|weight_?decay|decay|dropout)$", re.I), 0.0),
-    (re.compile(r"^(keep_?prob)$", re.I), 1.0),
-)
-"""Constructor arguments guessed from their names when the script does not build its network: a
-4-5-3 network, learning rate 0.1, one epoch; no momentum, regularisation or dropout (a momentum term is
-zero at a first step anyway, and the loss checked is the unregularised one)."""
-
-
 def lower(names: Iterable[str]) -> tuple[str, ...]:
     """The names in lower case, for matching without case."""
     return tuple(n.lower() for n in names)
@@ -296,90 +260,4 @@ def role(name: str, position: int) -> str | None:
         return "error"
     if position == 0:
         return "x"
-    return None
-
-
-def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
-    """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`),
-    else from how the code uses them (:func:`usage`: a size list where it is indexed, measured or
-    iterated, a width where it shapes an array): a 4-5-3 network, then the same with one output (code
-    written for one sigmoid output); empty when a required argument's name and use say nothing.
-    Arguments with defaults keep the author's choice."""
-    try:
-        sig = inspect.signature(fn)
-    except (TypeError, ValueError):
-        return []
-    out: dict[str, Any] = {}
-    widths = iter((4, 3, 5, 5, 5))
-    for p in sig.parameters.values():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.default is not inspect.Parameter.empty:
-            continue
-        if p.name in ("self", "cls"):
-            continue
-        guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
-        if guess is None:
-            kind = usage(fn, p.name)
-            guess = [4, 5, 3] if kind == "list" else next(widths) if kind == "int" else None
-        if guess is None:
-            return []
-        out[p.name] = guess
-    single = {
-        k: (
-            [*v[:-1], 1]
-            if v == [4, 5, 3]
-            else 1
-            if v == 3 and re.search(r"out|n_?y|onode|class", k, re.I)
-            else v
-        )
-        for k, v in out.items()
-    }
-    return [out] if single == out else [out, single]
-
-
-def usage(fn: Any, name: str) -> str | None:
-    """How the source of ``fn`` (a function, or a class's ``__init__`` and the methods it calls) uses
-    the argument ``name``: ``list`` when it is measured (``len``), indexed, sliced, iterated or
-    concatenated with a list; ``int`` when it is an array's size (an argument of ``np.zeros``,
-    ``np.random.randn`` …, or of ``range``); None when neither.
-
-    Nothing is run: the source is parsed with :mod:`ast`.
-    """
-    import ast
-    import textwrap
-
-    target = getattr(fn, "__init__", fn) if isinstance(fn, type) else fn
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(target)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
-        return None
-    names = {name}
-    for node in ast.walk(tree):  # self.sizes = sizes makes self.sizes the same argument
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in names:
-            for t in node.targets:
-                if isinstance(t, ast.Attribute):
-                    names.add(t.attr)
-
-    def named(node: ast.AST) -> bool:
-        return (isinstance(node, ast.Name) and node.id in names) or (
-            isinstance(node, ast.Attribute) and node.attr in names
-        )
-
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "len" and node.args:
-            if named(node.args[0]):
-                return "list"
-        if isinstance(node, ast.Subscript) and named(node.value):
-            return "list"
-        if isinstance(node, ast.For | ast.comprehension) and named(node.iter):
-            return "list"
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            sides = (node.left, node.right)
-            if any(named(s) for s in sides) and any(isinstance(s, ast.List) for s in sides):
-                return "list"
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if called in ("zeros", "ones", "randn", "rand", "random", "normal", "uniform", "empty", "range"):
-                if any(named(a) for a in ast.walk(ast.Tuple(elts=list(node.args), ctx=ast.Load()))):
-                    return "int"
     return None
