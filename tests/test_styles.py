@@ -636,6 +636,45 @@ def train(net, rows, rate, epochs, n_out):
         "h * (1 - h)",
         "1",
     ),
+    # a class built at the top level with the sizes of data it loads from a file the checker does not
+    # have (MLP(X.shape[1], 16, Y.shape[1])): p − Y over the batch on a softmax output is the gradient of
+    # the mean cross-entropy, one step −lr × it
+    "data-sized-class": (
+        """
+import numpy as np
+import pandas as pd
+
+
+class MLP:
+    def __init__(self, n_features, n_hidden, n_classes, lr=0.1):
+        self.W1 = np.random.randn(n_features, n_hidden) * 0.5
+        self.W2 = np.random.randn(n_hidden, n_classes) * 0.5
+        self.lr = lr
+
+    def forward(self, X):
+        self.h = np.tanh(X @ self.W1)
+        z = self.h @ self.W2
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def train_step(self, X, Y):
+        p = self.forward(X)
+        d2 = (p - Y) / len(X)
+        d1 = d2 @ self.W2.T * HIDDEN
+        self.W2 -= self.lr * self.h.T @ d2
+        self.W1 -= self.lr * X.T @ d1
+
+
+df = pd.read_csv("wine.csv")
+X = df.drop(columns=["label"]).values
+Y = np.eye(df["label"].nunique())[df["label"].values]
+model = MLP(X.shape[1], 16, Y.shape[1], lr=0.05)
+for epoch in range(100):
+    model.train_step(X, Y)
+""",
+        "(1 - self.h ** 2)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -657,6 +696,7 @@ WRONG = {
     "textbook-lists": "h[i]",
     "dict-forward-functions": "(1 - np.tanh(a1) ** 2)",
     "neuron-dicts": "h",
+    "data-sized-class": "(1 - self.h)",
 }
 
 VERDICT = {
@@ -677,6 +717,7 @@ VERDICT = {
     "textbook-lists": "mse",
     "dict-forward-functions": "cross_entropy",
     "neuron-dicts": "mse",
+    "data-sized-class": "cross_entropy",
 }
 
 
@@ -762,3 +803,10 @@ def test_a_script_sized_by_its_data_is_built_small_and_its_weight_decay_named(tm
         assert abs(value - 0.01) <= found.penalty_error, (value, found.penalty_error)
     note = next(n for n in report.result.notes if n.startswith("sizes the setup reads off the data"))
     assert "X.shape[1] → 4" in note and "Y.shape[1] → 3" in note, note
+
+
+def test_the_scripts_own_construction_is_kept_with_small_sizes_for_the_datas(tmp_path: Path) -> None:
+    """The data-sized class is built as the script builds it (its 16 hidden units, its lr = 0.05), with
+    X.shape[1] and Y.shape[1] replaced by small sizes: not from guesses of its arguments."""
+    report = check_target(CheckRequest.parse(str(write(tmp_path, "data-sized-class", "(1 - self.h ** 2)"))))
+    assert "--setup 'model = MLP(4, 16, 3, lr=0.05)'" in (report.command or ""), report.command

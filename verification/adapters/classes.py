@@ -58,6 +58,9 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
         own = construction_slice(script.tree, cls.__name__)
         if own is not None:
             out.append(own)
+        small = construction_slice(script.tree, cls.__name__, {})
+        if small is not None:  # the same construction with the sizes it reads off the data made small
+            out.append(small)
     try:
         required = [
             p

@@ -7,8 +7,9 @@ Detection (:mod:`verification.adapters.detection`) reads, without running anythi
   the number of iterations (the lists below, in order of preference, matched without case).
 
 Constructor arguments guessed when the script builds no network of its own are in
-:mod:`verification.reading.guesses`. What the *source* of a training method says is in :mod:`verification.reading.updates`; the script's
-own construction of its network, in :mod:`verification.reading.slices`.
+:mod:`verification.reading.guesses`. What the *source* of a training method says is in
+:mod:`verification.reading.updates`; the script's own construction of its network, in
+:mod:`verification.reading.slices`.
 """
 
 from __future__ import annotations
@@ -178,6 +179,7 @@ ITERATION_ARGS = (
 )
 PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model", "network", "net", "nn")
 """Argument names under which functions take their parameters."""
+
 
 def lower(names: Iterable[str]) -> tuple[str, ...]:
     """The names in lower case, for matching without case."""

@@ -42,8 +42,16 @@ def _with_dependencies(body: list[ast.stmt], index: int) -> str | None:
     return "; ".join(ast.unparse(s) for s in reversed(chosen))
 
 
-def construction_slice(tree: ast.Module, cls_name: str) -> tuple[str, str] | None:
+def construction_slice(
+    tree: ast.Module, cls_name: str, sizes: dict[str, int] | None = None
+) -> tuple[str, str] | None:
     """The script's own top-level construction of ``cls_name`` and the top-level assignments it reads.
+
+    With ``sizes`` (a dict to fill), the construction without the data: statements that load data, and
+    those that follow from them, are left out, and the sizes the construction reads off the data
+    (``NeuralNetwork(X.shape[1], 10, y.shape[1])``) are replaced by small ones
+    (:func:`verification.reading.script_setup.without_data_sizes`), each added to ``sizes``; None when
+    the construction reads the data otherwise or reads none.
 
     Returns
     -------
@@ -64,9 +72,39 @@ def construction_slice(tree: ast.Module, cls_name: str) -> tuple[str, str] | Non
             func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
         )
         if called == cls_name:
+            if sizes is not None:
+                return _without_data(body, index, sizes)
             text = _with_dependencies(body, index)
             return None if text is None else (text, stmt.targets[0].id)
     return None
+
+
+def _without_data(body: list[ast.stmt], index: int, sizes: dict[str, int]) -> tuple[str, str] | None:
+    from verification.reading.script_setup import loads_data, without_data_sizes
+
+    data: set[str] = set()
+    for s in body[:index]:
+        if isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) and (
+            loads_data(s) or _loads(s) & data
+        ):
+            targets = (
+                s.targets if isinstance(s, ast.Assign) else [] if isinstance(s, ast.Expr) else [s.target]
+            )
+            data |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+    stmt = body[index]
+    if not _loads(stmt) & data:
+        return None
+    found: dict[str, int] = {}
+    rewritten = without_data_sizes(stmt, data, found)
+    if rewritten is None:
+        return None
+    kept = [s for s in body[:index] if not (_loads(s) & data or loads_data(s))]
+    text = _with_dependencies([*kept, rewritten], len(kept))
+    if text is None:
+        return None
+    sizes.update(found)
+    assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+    return text, stmt.targets[0].id
 
 
 def assignment_slice(tree: ast.Module, name: str) -> str | None:
