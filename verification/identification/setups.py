@@ -167,7 +167,8 @@ def _confirm_index_labels(subject: Subject, alternatives: list[Alternative]) -> 
             Alternative("--labels one-hot", "did not run"),
         ],
         hint="the code runs with class indices, but nowhere uses its labels as indices; give the labels as "
-        "it takes them in the explicit form (convert y in --gradient or --step)",
+        "it takes them, converting y in --gradient or --step of the reading detected: "
+        + recipe.command(str(script.path)),
     )
 
 
