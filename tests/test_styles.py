@@ -13,6 +13,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from course_net import course_net
 
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
@@ -336,48 +337,10 @@ class Net:
         "self.h * (1 - self.h)",
         "1",
     ),
-    # a course's two-layer net: loss(X) gives the scores, loss(X, y) the mean softmax cross-entropy and
-    # its gradients; dscores = (softmax(s) − onehot(y)) / N is ∂/∂s of the mean of −log p_y, so the
-    # gradients are those of cross_entropy on the softmax of the scores, scale 1
-    "loss-returns-grads": (
-        """
-import numpy as np
-
-
-class TwoLayerNet:
-    def __init__(self, input_size, hidden_size, output_size, std=0.5):
-        self.params = {
-            "W1": std * np.random.randn(input_size, hidden_size),
-            "b1": np.zeros(hidden_size),
-            "W2": std * np.random.randn(hidden_size, output_size),
-            "b2": np.zeros(output_size),
-        }
-
-    def loss(self, X, y=None, reg=0.0):
-        p = self.params
-        h = np.maximum(0, X.dot(p["W1"]) + p["b1"])
-        scores = h.dot(p["W2"]) + p["b2"]
-        if y is None:
-            return scores
-        N = X.shape[0]
-        e = np.exp(scores - scores.max(axis=1, keepdims=True))
-        probs = e / e.sum(axis=1, keepdims=True)
-        loss = -np.log(probs[np.arange(N), y]).sum() / N + reg * np.sum(p["W1"] ** 2)
-        dscores = probs.copy()
-        dscores[np.arange(N), y] -= 1
-        dscores /= N
-        dh = dscores.dot(p["W2"].T) * HIDDEN
-        grads = {"W2": h.T.dot(dscores), "b2": dscores.sum(axis=0)}
-        grads["W1"] = X.T.dot(dh) + 2 * reg * p["W1"]
-        grads["b1"] = dh.sum(axis=0)
-        return loss, grads
-
-    def predict(self, X):
-        return np.argmax(self.loss(X), axis=1)
-""",
-        "(h > 0)",
-        "1",
-    ),
+    # a course's two-layer net (tests/course_net.py): loss(X) gives the scores, loss(X, y) the mean
+    # softmax cross-entropy and its gradients; dscores = (softmax(s) − onehot(y)) / N is ∂/∂s of the
+    # mean of −log p_y, so the gradients are those of cross_entropy on the softmax of the scores, scale 1
+    "loss-returns-grads": (course_net(hidden="HIDDEN"), "(1 - h ** 2)", "1"),
     # the classic pure-Python script: lists of lists, tanh, the forward pass named update(inputs), and
     # backPropagate(targets, N, M) adding N·change (+ M·the previous change, zero at the first step):
     # output_delta = (t − o)(1 − o²) is −∂/∂z of ½Σ(o − t)², so one step is −N × the gradient of mse
@@ -690,7 +653,7 @@ WRONG = {
     "flat-vectors": "h",
     "counter-beside-update": "self.h",
     "countdown-beside-update": "self.h",
-    "loss-returns-grads": "h",
+    "loss-returns-grads": "(1 - h)",
     "pure-python-update": "self.ah[j]",
     "data-sized-script": "h",
     "textbook-lists": "h[i]",

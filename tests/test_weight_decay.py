@@ -14,51 +14,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from course_net import course_net
 
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import verdict_sentence
 from verification.tolerances import ESTIMATE_FACTOR, tolerance_for
 
-# loss = mean softmax cross-entropy + reg (‖W1‖² + ‖W2‖²): the gradient of the penalty is 2 reg W, so
-# λ = 2 reg on W1 and W2 and none on the biases
-COURSE_NET = """
-import numpy as np
-
-
-class TwoLayerNet:
-    def __init__(self, input_size, hidden_size, output_size, std=0.5):
-        self.params = {
-            "W1": std * np.random.randn(input_size, hidden_size),
-            "b1": np.zeros(hidden_size),
-            "W2": std * np.random.randn(hidden_size, output_size),
-            "b2": np.zeros(output_size),
-        }
-
-    def loss(self, X, y=None, reg=REG):
-        p = self.params
-        h = np.tanh(X.dot(p["W1"]) + p["b1"])
-        scores = h.dot(p["W2"]) + p["b2"]
-        if y is None:
-            return scores
-        N = X.shape[0]
-        e = np.exp(scores - scores.max(axis=1, keepdims=True))
-        probs = e / e.sum(axis=1, keepdims=True)
-        loss = -np.log(probs[np.arange(N), y]).sum() / N + reg * (np.sum(p["W1"] ** 2) + np.sum(p["W2"] ** 2))
-        dscores = probs.copy()
-        dscores[np.arange(N), y] -= 1
-        dscores /= N
-        dh = dscores.dot(p["W2"].T) * HIDDEN
-        grads = {"W2": h.T.dot(dscores) + DECAY * reg * p["W2"], "b2": dscores.sum(axis=0)}
-        grads["W1"] = X.T.dot(dh) + DECAY * reg * p["W1"]
-        grads["b1"] = dh.sum(axis=0)
-        return loss, grads
-"""
-
 
 def write(tmp_path: Path, reg: float, hidden: str = "(1 - h ** 2)", decay: str = "2") -> Path:
     path = tmp_path / "course_net.py"
-    source = COURSE_NET.replace("REG", repr(reg)).replace("HIDDEN", hidden).replace("DECAY", decay)
+    source = course_net(repr(reg), hidden, decay)
     path.write_text(textwrap.dedent(source), encoding="utf-8")
     return path
 

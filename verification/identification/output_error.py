@@ -291,6 +291,17 @@ def of_loss(
     output errors are, with one scale over the probes (any sign), or ``(None, None)``; a loss whose
     domain does not hold every probe's outputs and labels is not tried. Same fit as :func:`describe`.
     """
+    for name, spec in applicable_losses(outputs):
+        with np.errstate(all="ignore"):
+            c = _fit(solved, [loss_derivative(spec, a, y) for a, y in outputs], tol)
+        if c is not None:
+            return name, c
+    return None, None
+
+
+def applicable_losses(outputs: Sequence[tuple[Array, Array]]) -> list[tuple[str, Any]]:
+    """``(name, spec)`` of the catalog losses whose domain holds every probe's outputs and labels."""
+    out = []
     for name, spec in LOSSES.items():
         try:
             for a, y in outputs:
@@ -298,11 +309,8 @@ def of_loss(
                 spec.validate_labels(y)
         except InputError:
             continue
-        with np.errstate(all="ignore"):
-            c = _fit(solved, [loss_derivative(spec, a, y) for a, y in outputs], tol)
-        if c is not None:
-            return name, c
-    return None, None
+        out.append((name, spec))
+    return out
 
 
 def _fit(solved: Sequence[tuple[Array, float]], values: Sequence[Array], tol: Tolerance) -> float | None:

@@ -18,10 +18,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ffnn.losses import LOSSES
-from ffnn.validation import InputError
 from verification.identification.comparison import loss_derivative
-from verification.identification.output_error import Equations, OutputError, describe, disagrees, solve
+from verification.identification.output_error import (
+    Equations,
+    OutputError,
+    applicable_losses,
+    describe,
+    disagrees,
+    solve,
+)
 from verification.tolerances import Tolerance
 
 Array = NDArray[Any]
@@ -156,13 +161,7 @@ def _loss_of_gradient(
     compared in the gradients' space (``C ∂L/∂a`` against the code's values), so that an output error the
     Jacobian does not determine (softmax outputs: any constant may be added to a sample's ``e``) is not
     compared where it is free."""
-    for name, spec in LOSSES.items():
-        try:
-            for a, y in outputs:
-                spec.validate_activation(a)
-                spec.validate_labels(y)
-        except InputError:
-            continue
+    for name, spec in applicable_losses(outputs):
         with np.errstate(all="ignore"):
             weights = [np.ravel(loss_derivative(spec, a, y)) for a, y in outputs]
             if not all(np.all(np.isfinite(w)) for w in weights):

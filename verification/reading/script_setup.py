@@ -20,7 +20,7 @@ import ast
 import copy
 import re
 
-from verification.reading.training_loops import WEIGHT_LIKE, TrainingLoop, prints
+from verification.reading.training_loops import WEIGHT_LIKE, TrainingLoop, loads, prints, stores
 
 LOADERS = re.compile(
     r"^(read_\w+|load\w*|open|fetch_\w+|genfromtxt|imread|urlopen|urlretrieve|get|download\w*)$", re.I
@@ -80,19 +80,6 @@ def without_data_sizes(stmt: ast.stmt, data: set[str], sizes: dict[str, int]) ->
     return rewritten
 
 
-def _loads(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
-
-
-def _stores(stmt: ast.stmt) -> set[str]:
-    targets: list[ast.expr] = []
-    if isinstance(stmt, ast.Assign):
-        targets = stmt.targets
-    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
-        targets = [stmt.target]
-    return {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
-
-
 def setup_statements(
     tree: ast.Module, loop: TrainingLoop, failed: set[str], sizes: dict[str, int] | None = None
 ) -> list[str]:
@@ -105,15 +92,15 @@ def setup_statements(
     for s in tree.body[: loop.index]:
         if not isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) or prints(s):
             continue
-        stores = _stores(s)
-        if stores & {loop.inputs, loop.label} or loads_data(s):
-            tainted |= stores
+        bound = set(stores(s))
+        if bound & {loop.inputs, loop.label} or loads_data(s):
+            tainted |= bound
             continue
-        if _loads(s) & tainted:
-            weights = bool(stores) and all(WEIGHT_LIKE.match(n) for n in stores)
+        if set(loads(s)) & tainted:
+            weights = bool(bound) and all(WEIGHT_LIKE.match(n) for n in bound)
             rewritten = without_data_sizes(s, tainted, sizes) if weights else None
             if rewritten is None:
-                tainted |= stores
+                tainted |= bound
                 continue
             s = rewritten
         kept.append(ast.unparse(s))

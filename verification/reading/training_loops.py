@@ -77,11 +77,13 @@ class TrainingLoop:
     looped: bool = True
 
 
-def _loads(node: ast.AST) -> list[str]:
+def loads(node: ast.AST) -> list[str]:
+    """Names ``node`` reads, in order."""
     return [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
 
 
-def _stores(stmt: ast.stmt) -> list[str]:
+def stores(stmt: ast.stmt) -> list[str]:
+    """Names an assignment binds."""
     targets: list[ast.expr] = []
     if isinstance(stmt, ast.Assign):
         targets = stmt.targets
@@ -175,13 +177,13 @@ def constructed(tree: ast.Module, index: int) -> set[str]:
         n
         for s in tree.body[:index]
         if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and _name(s.value.func) in own
-        for n in _stores(s)
+        for n in stores(s)
     }
 
 
 def assigned_before(tree: ast.Module, index: int) -> set[str]:
     """Top-level names assigned before statement ``index``."""
-    return {n for s in tree.body[:index] for n in _stores(s)}
+    return {n for s in tree.body[:index] for n in stores(s)}
 
 
 def _innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
@@ -218,7 +220,7 @@ def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, s
     """``(k, label, output)``: the first statement that compares an output with a data name."""
     stored: list[str] = []
     for k, s in enumerate(body):
-        names = set(_loads(s))
+        names = set(loads(s))
         hits = [d for d in data if d in names and d not in stored and not WEIGHT_LIKE.match(d)]
         hits = [d for d in hits if cv.role(d, 1) == "y" or _compared(s, d)]
         for label in reversed(hits):
@@ -227,7 +229,7 @@ def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, s
                 output = _call_partner(s, label, stored)
             if output is not None:
                 return k, label, output
-        stored += _stores(s)
+        stored += stores(s)
     return None
 
 
@@ -295,13 +297,13 @@ def _read(
     objects = receivers(body, constructed(tree, index))
     if not updated and not objects:
         return None
-    read = list(dict.fromkeys(_loads(ast.Module(body=body, type_ignores=[]))))
+    read = list(dict.fromkeys(loads(ast.Module(body=body, type_ignores=[]))))
     data = [n for n in read if n in before and n not in updated and n not in objects]
     found = _label_statement(body, data)
     if found is None:
         return None
     cut, label, output = found
-    forward_reads = set(_loads(ast.Module(body=body[:cut], type_ignores=[])))
+    forward_reads = set(loads(ast.Module(body=body[:cut], type_ignores=[])))
     candidates = [d for d in data if d != label and d in forward_reads and not WEIGHT_LIKE.match(d)]
     named = [d for d in candidates if cv.role(d, 1) == "x"]
     inputs = named[0] if named else candidates[0] if len(candidates) == 1 else None
