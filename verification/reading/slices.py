@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 
+from verification.reading.script_setup import loads_data, without_data_sizes
+
 
 def _flat_body(tree: ast.Module) -> list[ast.stmt]:
     """Top-level statements, with those under ``if __name__ == "__main__":`` counted as top level."""
@@ -80,8 +82,6 @@ def construction_slice(
 
 
 def _without_data(body: list[ast.stmt], index: int, sizes: dict[str, int]) -> tuple[str, str] | None:
-    from verification.reading.script_setup import loads_data, without_data_sizes
-
     data: set[str] = set()
     for s in body[:index]:
         if isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) and (
