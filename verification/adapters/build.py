@@ -192,7 +192,7 @@ def learning_rate(recipe: Recipe, namespace: dict[str, Any], script: LoadedScrip
     Raises
     ------
     InputError
-        When it is not a finite nonzero number.
+        When it is not a finite number > 0.
     """
     if recipe.lr is None:
         return None
@@ -205,6 +205,12 @@ def learning_rate(recipe: Recipe, namespace: dict[str, Any], script: LoadedScrip
         raise Failed(
             f"--lr {recipe.lr!r} is {lr!r}: the gradient cannot be recovered from an update "
             "(W_before − W_after) / lr with a zero or non-finite learning rate",
+            "learning-rate",
+        )
+    if lr < 0:
+        raise Failed(
+            f"--lr {recipe.lr!r} is {lr!r}: a learning rate is a step size > 0; which way a step goes is "
+            "read from the update itself (one that climbs the loss is reported as the sign flipped)",
             "learning-rate",
         )
     return lr

@@ -23,7 +23,14 @@ from ffnn.losses import LOSSES, get_loss
 from ffnn.validation import InputError
 from verification.adapters.subject import Subject
 from verification.compare.rule import allowance
-from verification.draws import MAX_DRAWS, draw_inputs, draw_labels, draw_parameters, well_conditioned
+from verification.draws import (
+    MAX_DRAWS,
+    ClassCycle,
+    draw_inputs,
+    draw_labels,
+    draw_parameters,
+    well_conditioned,
+)
 from verification.identification.comparison import Elements, OutputDerivatives, loss_derivative, per_loss
 from verification.identification.coverage import choose_entries, draw_directions
 from verification.identification.kink_probes import crosses_kink
@@ -102,6 +109,7 @@ class ProbeRun:
     ) -> None:
         self.subject, self.probing, self.progress = subject, probing, progress
         self.rng = np.random.default_rng(probing.seed)
+        self.classes = ClassCycle(self.rng)
         self.method = probing.method
         self.method_note = ""
         self.derived_tol = tolerance_for(np.float64, "richardson")
@@ -140,7 +148,7 @@ class ProbeRun:
             output = subject.forward(params, x)
             if well_conditioned(output) or attempt == MAX_DRAWS - 1:
                 break
-        y = draw_labels(rng, output.shape)
+        y = draw_labels(rng, output.shape, self.classes)
         gradient, rounding = subject.gradient(params, x, y)
         return Probe(params, x, y, output, gradient, rounding)
 

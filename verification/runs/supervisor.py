@@ -274,7 +274,7 @@ class _Child:
         self.tree.end(self.proc)  # whatever the checked code started ends with the child
         self._drain(0.05)
         self._relay(self.decoder.decode(b"", final=True))
-        return self._outcome(label, script)
+        return self._outcome(label, script, limits.max_memory)
 
     def _stop(self) -> None:
         """Ask the child for its stack (SIGUSR1), wait for it briefly, then end the child's tree."""
@@ -295,7 +295,7 @@ class _Child:
         frame = dumped_frame(self._dump(), script)
         return "" if frame is None else f", in {frame}"
 
-    def _outcome(self, label: str, script: str | None) -> JobResult:
+    def _outcome(self, label: str, script: str | None, max_memory: int) -> JobResult:
         try:
             message = unframe(self.token, bytes(self.buffers[self.result_r]))
         except Forged as forged:
@@ -305,7 +305,7 @@ class _Child:
                 cause="code-failed",
             ) from None
         if message is None:
-            raise _crash(label, self.proc.returncode, self._where(script), self._dump())
+            raise _crash(label, self.proc.returncode, self._where(script), self._dump(), max_memory)
         if "result" in message:
             r = message["result"]
             return JobResult(str(r["text"]), dict(r["json"]), int(r["status"]))
@@ -337,7 +337,7 @@ def _oversized(label: str, limit: int) -> Refusal:
     )
 
 
-def _crash(label: str, returncode: int | None, where: str, dump: str) -> Refusal:
+def _crash(label: str, returncode: int | None, where: str, dump: str, max_memory: int) -> Refusal:
     if returncode == RESULT_LOST:
         return Refusal(
             f"{label} ended without a result: the checked code closed or replaced the checker's result "
@@ -345,15 +345,23 @@ def _crash(label: str, returncode: int | None, where: str, dump: str) -> Refusal
             cause="code-failed",
             detail=dump or None,
         )
+    hint = None
     if returncode is not None and returncode < 0:
         try:
             how = f"was killed by {signal.Signals(-returncode).name}"
         except ValueError:
             how = f"was killed by signal {-returncode}"
+        if -returncode in (signal.SIGSEGV, signal.SIGBUS, signal.SIGABRT):
+            # under RLIMIT_AS a refused mmap is ENOMEM, and C code that does not check it crashes so
+            hint = (
+                f"under the address-space limit of {format_size(max_memory)} (--max-memory), C code whose "
+                "allocation fails can end this way: raise --max-memory to tell a crash from a lack of memory"
+            )
     else:
         how = f"exited with status {returncode}"
     return Refusal(
         f"{label} ended without a result: the process {how}{where}",
         cause="code-failed",
+        hint=hint,
         detail=dump or None,
     )
