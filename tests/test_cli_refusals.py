@@ -77,7 +77,7 @@ def test_a_name_that_holds_no_code_is_refused(
     path.write_text("SIZES = [30, 5, 3]\nRATE = 0.1\nNAME = 'net'\n", encoding="utf-8")
     assert refusal(capsys, "check", f"{path}:{name}") == (
         f"backprop-verify: error: {shown} is not code to check: "
-        "give a class, instance, method, function, Subject, or None"
+        "name a class, a method (Class.method), a function or an instance"
     )
 
 

@@ -177,8 +177,8 @@ def _detect_on(
                     )
                     if not grads and method is not None:
                         errors.append(
-                            f"{cls.__name__}.{method} could not be called: an argument's name says nothing "
-                            "of its value"
+                            f"{cls.__name__}.{method} could not be called: the name of "
+                            f"{cv.unnamed_arguments(getattr(cls, method))} says nothing of its value"
                         )
                     elif not grads:
                         errors.append(

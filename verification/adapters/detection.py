@@ -74,7 +74,10 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
     if isinstance(code, Subject):
         return code
     if _not_code(code):
-        raise InputError(f"{described(code)} is not code to check: give a {WHAT}")
+        what = (
+            "name a class, a method (Class.method), a function or an instance" if script else f"give a {WHAT}"
+        )
+        raise InputError(f"{described(code)} is not code to check: {what}")
     for option, piece in (
         ("--setup", options.setup),
         ("--forward", options.forward),

@@ -172,7 +172,10 @@ def detect_functions(
             values = {"x": "x", "parameters": params} | {n: n for n in roots}
             fargs = _arguments(namespace[fwd], values) or _arguments(namespace[fwd], values | {"y": "y"})
             if fargs is None:
-                errors.append(f"cannot call {fwd}: an argument's name says nothing of its value")
+                errors.append(
+                    f"cannot call {fwd}: the name of {cv.unnamed_arguments(namespace[fwd])} says nothing of "
+                    "its value"
+                )
                 continue
             call = f"{fwd}({fargs})"
             slots = Slots(namespace, find_slots(namespace, roots))
@@ -200,7 +203,10 @@ def detect_functions(
                     for bwd in backwards:
                         bargs = _arguments(namespace[bwd], gvalues)
                         if bargs is None:
-                            errors.append(f"cannot call {bwd}: an argument's name says nothing of its value")
+                            errors.append(
+                                f"cannot call {bwd}: the name of {cv.unnamed_arguments(namespace[bwd])} says "
+                                "nothing of its value"
+                            )
                             continue
                         recipe = Recipe(
                             setup=setup, forward=forward, gradient=f"{pre}; {bwd}({bargs})", layout=layout

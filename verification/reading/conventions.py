@@ -263,3 +263,15 @@ def role(name: str, position: int) -> str | None:
     if position == 0:
         return "x"
     return None
+
+
+def unnamed_arguments(fn: Any) -> str:
+    """``lmbda, n``: the required arguments of ``fn`` whose names say nothing of their role, for a
+    refusal that cannot call it."""
+    params = positional_parameters(fn)
+    names = [
+        p.name
+        for i, p in enumerate(params)
+        if p.default is inspect.Parameter.empty and role(p.name, i) is None
+    ]
+    return ", ".join(names) or "an argument"
