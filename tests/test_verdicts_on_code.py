@@ -614,3 +614,38 @@ class Net:
     found = check(tmp_path, ascent).result.verdict.output_error
     assert found is not None and found.loss == "mse" and found.loss_scale is not None
     assert found.loss_scale < 0
+
+
+# a warm-up script of the kind tensor libraries start their tutorials with: ReLU, no ½ in the loss, so
+# the step is 2 × the gradient of mse, at a learning rate of 1e-6 that puts the update's rounding
+# (ε |W| / lr per entry) far above the method's rtol; the scale fitted to such gradients carries that
+# rounding too, and must not turn a tensor that matches at 2 into a mismatch
+WARM_UP = """
+N, D_in, H, D_out = 16, 400, 50, 10
+x = np.random.randn(N, D_in)
+y = np.random.randn(N, D_out)
+w1 = np.random.randn(D_in, H)
+w2 = np.random.randn(H, D_out)
+learning_rate = 1e-6
+for t in range(500):
+    h = x.dot(w1)
+    h_relu = np.maximum(h, 0)
+    y_pred = h_relu.dot(w2)
+    loss = np.square(y_pred - y).sum()
+    grad_y_pred = 2.0 * (y_pred - y)
+    grad_w2 = h_relu.T.dot(grad_y_pred)
+    grad_h = grad_y_pred.dot(w2.T)
+    grad_h[h < 0] = 0
+    grad_w1 = x.T.dot(grad_h)
+    w1 -= learning_rate * grad_w1
+    w2 -= learning_rate * grad_w2
+"""
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_fitted_scale_carries_the_rounding_of_a_tiny_learning_rate(tmp_path: Path, seed: int) -> None:
+    from verification.identification.sentences import format_scale
+
+    r = check(tmp_path, WARM_UP, seed=seed).result
+    assert r.identified == "mse", verdict_sentence(r)
+    assert format_scale(r.scale, r.rtol) == "2", r.scale

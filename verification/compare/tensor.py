@@ -76,7 +76,14 @@ def compare_parameter(
         own = np.zeros_like(estimate)
 
     def scaled_estimate(c: float) -> Array:
-        return abs(c) * (estimate - own) + own
+        """The error of ``analytic − c numeric`` for the least-squares ``c``: the numeric side's times
+        ``c``, the analytic side's own, and ``c``'s own error times ``|numeric|``, since ``c`` was fitted
+        to both (``|δc| ≤ Σ |n_i| (own_i + |c| e_i) / Σ n_i²`` over the smooth entries)."""
+        side = abs(c) * (estimate - own) + own
+        n = numeric[smooth]
+        nn = float(np.sum(n * n))
+        dc = float(np.sum(np.abs(n) * side[smooth])) / nn if nn > 0 else 0.0
+        return side + dc * np.abs(numeric)
 
     over = excess(analytic, numeric, estimate, tolerance, floor_at(1.0))
     bad = (over > 0) & ~kink

@@ -94,16 +94,39 @@ class Elements:
         over = excess(self.analytic, self.numeric, self.estimate, tolerance, floor)
         return np.flatnonzero(over[: self.entries] > 0)
 
-    def report(
-        self, name: str, tolerance: Tolerance, scale: float = 1.0, kink: Array | None = None
-    ) -> ParameterReport:
-        """The comparison of ``analytic / scale`` with ``numeric``; its relative error over the entries."""
+    def scale_error(self, scale: float) -> float:
+        """A bound on the relative error of a least-squares scale ``c`` fitted to these elements
+        (``analytic ≈ c numeric``): ``|δc| / |c| ≤ Σ |n_i| (|c| e_i + r_i) / (|c| Σ n_i²)``, with ``e`` the
+        numeric side's error estimate and ``r`` the code's own rounding."""
         rounding = np.zeros_like(self.estimate) if self.rounding is None else self.rounding
+        nn = float(np.sum(self.numeric * self.numeric))
+        if nn == 0 or scale == 0:
+            return 0.0
+        side = abs(scale) * (self.estimate - rounding) + rounding
+        return float(np.sum(np.abs(self.numeric) * side)) / (abs(scale) * nn)
+
+    def report(
+        self,
+        name: str,
+        tolerance: Tolerance,
+        scale: float = 1.0,
+        kink: Array | None = None,
+        scale_error: float = 0.0,
+    ) -> ParameterReport:
+        """The comparison of ``analytic / scale`` with ``numeric``; its relative error over the entries.
+
+        A ``scale`` other than 1 was fitted, and its own error (relative ``scale_error``, or these
+        elements' own :meth:`scale_error` when that is larger) moves ``analytic / scale`` by that much
+        of ``numeric``: it is added to the numeric side's error estimate."""
+        rounding = np.zeros_like(self.estimate) if self.rounding is None else self.rounding
+        numeric_error = self.estimate - rounding
+        if scale != 1.0:
+            numeric_error = numeric_error + max(scale_error, self.scale_error(scale)) * np.abs(self.numeric)
         report = compare_parameter(
             name,
             self.analytic / scale,
             self.numeric,
-            (self.estimate - rounding, rounding / abs(scale)),
+            (numeric_error, rounding / abs(scale)),
             tolerance,
             kink,
             floors=(self.floors[0] / scale, self.floors[1]),

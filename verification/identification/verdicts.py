@@ -121,7 +121,12 @@ def loss_report(
     first = next(n for n in order if n in tensors)
     c = tensors[first].scale
     if c is not None and all(t.scale is not None for t in tensors.values()):
-        if all(probe[n].report(n, tol, c).verdict == "matches" for probe in compared for n in names):
+        dc = max(probe[first].scale_error(c) for probe in compared)  # c was fitted to the first tensor
+        if all(
+            probe[n].report(n, tol, c, scale_error=dc).verdict == "matches"
+            for probe in compared
+            for n in names
+        ):
             return LossReport(loss, SCALED, c, tensors, rtol=tol.rtol, method=method)
     return LossReport(loss, MISMATCH, None, tensors, rtol=tol.rtol, method=method)
 
