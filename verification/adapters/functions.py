@@ -143,15 +143,7 @@ def detect_functions(
         When no forward and backward function pair runs.
     """
     forwards = _functions(namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_"))
-    trains = ("train", "fit")
-    if backward:  # the function named is the one checked: as a backward pass, or as a training step
-        training = any(w in backward.lower() for w in trains)
-        backwards, trainers = ([], [backward]) if training else ([backward], [])
-    else:
-        backwards = _functions(
-            namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_")
-        )
-        trainers = _functions(namespace, script, trains, ("__", "test", "predict"))
+    backwards, trainers = _backwards(namespace, script, backward)
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
         raise InputError(
@@ -226,6 +218,21 @@ def detect_functions(
         errors,
         "give the explicit form: --setup, --forward, --gradient",
     )
+
+
+def _backwards(
+    namespace: dict[str, Any], script: LoadedScript, backward: str | None
+) -> tuple[list[str], list[str]]:
+    """The backward functions and the training functions to try: the function named, as the one or the
+    other by its name, or every function named like either."""
+    trains = ("train", "fit")
+    if backward:  # the function named is the one checked: as a backward pass, or as a training step
+        training = any(w in backward.lower() for w in trains)
+        return ([], [backward]) if training else ([backward], [])
+    backwards = _functions(
+        namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_")
+    )
+    return backwards, _functions(namespace, script, trains, ("__", "test", "predict"))
 
 
 def _training_steps(
