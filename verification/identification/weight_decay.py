@@ -56,7 +56,10 @@ def penalized(
         return None
     solution, *_ = np.linalg.lstsq(matrix, rhs, rcond=None)
     lam = dict(zip(order, solution[columns:], strict=True))
-    lam_error = spread_of(solution) / _lambda_sensitivity(matrix, columns)
+    sensitivity = _lambda_sensitivity(matrix, columns)
+    if not sensitivity > 0:  # the values do not determine λ (a λ column within the output errors' span)
+        return None
+    lam_error = spread_of(solution) / sensitivity
     solved, residual, takens = [], 0.0, []
     for parts, at, (a, _) in zip(per_probe, theta, outputs, strict=True):
         taken = {n: replace(parts[n], values=parts[n].values - lam[n] * at[n]) for n in order}
@@ -69,9 +72,11 @@ def penalized(
         rows = np.concatenate([parts[n].rows for n in order])
         residual = max(residual, float(np.linalg.norm(rows @ e - left)) / (float(np.linalg.norm(raw)) or 1.0))
         solved.append((e.reshape(a.shape), bound))
-    # a λ_t whose term stays within the tolerance of the code's values at every probe is no penalty
+    # a λ_t within its own error bound, or whose term stays within the tolerance of the code's values
+    # at every probe, is no penalty
     significant = {
-        n: any(
+        n: abs(lam[n]) > lam_error
+        and any(
             abs(lam[n]) * float(np.linalg.norm(at[n])) > tol.rtol * float(np.linalg.norm(parts[n].values))
             for parts, at in zip(per_probe, theta, strict=True)
         )
