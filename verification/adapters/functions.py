@@ -242,7 +242,9 @@ def _training_steps(
     to one when the script loads) on a data set of the one sample drawn, with the learning rate 0.1 and
     the sizes the setup was built with (``train_network(network, [x + [y]], 0.1, 1, 3)``). A data set
     of one-sample code is tried as rows with the class index last (``row[:-1]``, ``row[-1]``) and as
-    ``[inputs, targets]`` pairs; of batch code, as the inputs and labels themselves."""
+    ``[inputs, targets]`` pairs. Batch code is given its inputs and labels by their own names
+    (``train(X, y, lr, epochs)``), never a batch of inputs where a whole data set is asked for: rows
+    whose last column were read as labels would train on the wrong thing."""
     sizes = dict(re.findall(r"(\w+)=(\d+)", setup))
     if layout.one_sample_only:
         sets = (
@@ -251,11 +253,11 @@ def _training_steps(
             else ["[[x, y]]"]
         )
     else:
-        sets = []
+        sets = [""]  # no data set: the inputs and labels by their own names
     out = []
     for train in trainers:
-        for data in sets or ["x"]:
-            given = values | sizes | {"dataset": data, "lr": "0.1", "iterations": "1"}
+        for data in sets:
+            given = values | sizes | {"lr": "0.1", "iterations": "1"} | ({"dataset": data} if data else {})
             for p in cv.positional_parameters(namespace[train]):  # an unnamed size, by its name
                 guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(p.name)), None)
                 if p.name not in given and isinstance(guess, int):
