@@ -638,6 +638,61 @@ for epoch in range(100):
         "(1 - self.h ** 2)",
         "1",
     ),
+    # scikit-learn's convention: the weights are made in fit, sized by the data it is given (features,
+    # classes), and fit shuffles its samples and steps through them one at a time; sigmoid outputs with
+    # the output delta out − Y are the gradient of bce, each step −eta × it (np.float: older NumPy)
+    "weights-in-fit": (
+        """
+import numpy as np
+
+
+class MLPClassifier:
+    def __init__(self, n_hidden=8, epochs=200, eta=0.05, batch_size=1, shuffle=True, seed=1):
+        self.n_hidden = n_hidden
+        self.epochs = epochs
+        self.eta = eta
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.rng = np.random.RandomState(seed)
+        self.W1 = None
+
+    def _sigmoid(self, z):
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -250, 250)))
+
+    def _forward(self, X):
+        h = np.tanh(X.dot(self.W1) + self.b1)
+        return h, self._sigmoid(h.dot(self.W2) + self.b2)
+
+    def predict(self, X):
+        return np.argmax(self._forward(X)[1], axis=1)
+
+    def fit(self, X, y):
+        X = X.astype(np.float)
+        n_classes = len(np.unique(y))
+        n_features = X.shape[1]
+        self.W1 = self.rng.normal(0.0, 0.1, (n_features, self.n_hidden))
+        self.b1 = np.zeros(self.n_hidden)
+        self.W2 = self.rng.normal(0.0, 0.1, (self.n_hidden, n_classes))
+        self.b2 = np.zeros(n_classes)
+        Y = np.eye(n_classes)[y]
+        for epoch in range(self.epochs):
+            idx = np.arange(X.shape[0])
+            if self.shuffle:
+                self.rng.shuffle(idx)
+            for start in range(0, len(idx), self.batch_size):
+                batch = idx[start:start + self.batch_size]
+                h, out = self._forward(X[batch])
+                d2 = out - Y[batch]
+                d1 = d2.dot(self.W2.T) * HIDDEN
+                self.W2 -= self.eta * h.T.dot(d2)
+                self.b2 -= self.eta * d2.sum(axis=0)
+                self.W1 -= self.eta * X[batch].T.dot(d1)
+                self.b1 -= self.eta * d1.sum(axis=0)
+        return self
+""",
+        "(1 - h ** 2)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -660,6 +715,7 @@ WRONG = {
     "dict-forward-functions": "(1 - np.tanh(a1) ** 2)",
     "neuron-dicts": "h",
     "data-sized-class": "(1 - self.h)",
+    "weights-in-fit": "(1 - h)",
 }
 
 VERDICT = {
@@ -681,6 +737,7 @@ VERDICT = {
     "dict-forward-functions": "cross_entropy",
     "neuron-dicts": "mse",
     "data-sized-class": "cross_entropy",
+    "weights-in-fit": "bce",
 }
 
 
@@ -773,3 +830,15 @@ def test_the_scripts_own_construction_is_kept_with_small_sizes_for_the_datas(tmp
     X.shape[1] and Y.shape[1] replaced by small sizes: not from guesses of its arguments."""
     report = check_target(CheckRequest.parse(str(write(tmp_path, "data-sized-class", "(1 - self.h ** 2)"))))
     assert "--setup 'model = MLP(4, 16, 3, lr=0.05)'" in (report.command or ""), report.command
+
+
+def test_weights_made_in_fit_are_made_once_and_a_shuffled_batch_is_stepped_through(tmp_path: Path) -> None:
+    """The weights-in-fit class: its setup calls fit once to make the weights; a batch of n samples is
+    its own one-sample steps in the order it shuffled them to (a permutation of the n, not the sum or the
+    mean); np.float is read as float, and the report says so."""
+    report = check_target(CheckRequest.parse(str(write(tmp_path, "weights-in-fit", "(1 - h ** 2)"))))
+    assert "model.fit(_x, _y)" in (report.command or "") or "net.fit(_x, _y)" in (report.command or "")
+    batch = report.result.verdict.batch
+    assert batch is not None and batch.reduction == "sequential", batch
+    assert batch.order is not None and sorted(batch.order) == list(range(batch.samples)), batch
+    assert any(n.startswith("np.float, removed from NumPy") for n in report.result.notes), report.result.notes

@@ -38,6 +38,7 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
+from verification.reading.deferred_weights import initialising_methods
 from verification.reading.guesses import guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.slices import construction_slice
@@ -75,7 +76,29 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     for guessed in guessed_arguments(cls):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))
-    return list(dict.fromkeys(out))
+    out = list(dict.fromkeys(out))
+    return out + [(f"{setup}; {warm}", v) for setup, v in out for warm in warm_ups(cls, v)]
+
+
+WARM_UP_DATA = "import numpy as _np; _x = _np.random.default_rng(0).standard_normal((6, 4)); "
+"""Inputs of the call that makes a network's weights: 6 samples of 4 features (rows)."""
+WARM_UP_LABELS = ("_y = _np.arange(6) % 3", "_y = _np.eye(3)[_np.arange(6) % 3]")
+"""Its labels, all of 3 classes present: class indices, then one-hot rows."""
+
+
+def warm_ups(cls: type, var: str) -> list[str]:
+    """Calls that make the weights of a class that creates them in its training method
+    (:mod:`verification.reading.deferred_weights`): the method run once on :data:`WARM_UP_DATA`, its
+    arguments given by their names."""
+    out = []
+    values = {"x": "_x", "y": "_y", "iterations": "1", "lr": "0.1"}
+    for method in initialising_methods(cls):
+        params = cv.positional_parameters(getattr(cls, method))[1:]  # self
+        args = cv.call_arguments(params, lambda i, p: values.get(cv.role(p.name, i) or ""))
+        if args is not None:
+            call = f"{var}.{method}({', '.join(args)})"
+            out += [f"{WARM_UP_DATA}{labels}; {call}" for labels in WARM_UP_LABELS]
+    return out
 
 
 def detect_class(

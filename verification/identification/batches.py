@@ -94,9 +94,9 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     if (
         subject.recipe is not None
         and subject.recipe.kind != "returned"
-        and _stepped_through(subject, point.probe)
+        and (order := _stepped_through(subject, point.probe)) is not None
     ):
-        return BatchCheck(n, "sequential")
+        return BatchCheck(n, "sequential", order=order)
     for name, (loss, scale) in losses.items():
         if loss not in point.compared:
             return BatchCheck(n, None, reason=f"{loss} does not apply at the batch's outputs")
@@ -106,43 +106,66 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     return BatchCheck(n, "inconsistent")
 
 
-def _stepped_through(subject: Subject, probe: Probe) -> bool:
-    """Whether the update recovered at the batch ``probe`` is the code's own one-sample steps in turn.
+ORDERS = 5
+"""Up to this many samples in a batch, every order of them is tried as the order of a code that shuffles
+its samples before stepping through them (at most 5! orders, their common beginnings stepped once)."""
 
-    From ``p_0`` = the probe's parameters, ``p_i = p_{i-1} − lr g_i`` with ``g_i`` the code's gradient
-    at ``p_{i-1}`` for sample ``i`` alone; the batch's recovered gradient must equal
-    ``(p_0 − p_n) / lr``. Both sides are recovered from updates, so they differ by the rounding bounds
-    the subject gives for each (summed over the steps, twice: the code's own step and the one retaken
-    here round alike), plus the ``rounding`` rtol of the code's
-    precision on the size of the steps (a step taken at a point rounded from the code's own moves the
-    next gradient by that much).
+
+def _stepped_through(subject: Subject, probe: Probe) -> tuple[int, ...] | None:
+    """The order in which the code's own one-sample steps, taken in turn, give the update recovered at
+    the batch ``probe``; None when no order does.
+
+    From ``p_0`` = the probe's parameters, ``p_i = p_{i-1} − lr g_{π(i)}`` with ``g_j`` the code's
+    gradient at ``p_{i-1}`` for sample ``j`` alone; the batch's recovered gradient must equal
+    ``(p_0 − p_n) / lr``. The order π is the samples' own first, then (for up to :data:`ORDERS`
+    samples, code that shuffles them) every other, depth first. Both sides are recovered from
+    updates, so they differ by the rounding bounds the subject gives for each (summed over the steps,
+    twice: the code's own step and the one retaken here round alike), plus the ``rounding`` rtol of
+    the code's precision on the size of the steps (a step taken at a point rounded from the code's own
+    moves the next gradient by that much).
 
     Raises
     ------
     InputError
-        Never: code that fails on one of the samples is not stepping through them (False).
+        Never: code that fails on one of the samples is not stepping through them (None).
     """
     lr = getattr(subject, "lr", 1.0)
-    params = {n: np.array(v, dtype=np.float64) for n, v in probe.params.items()}
-    allowed = {n: np.array(probe.rounding[n], dtype=np.float64) for n in params}
-    size = {n: np.abs(probe.gradient[n]) for n in params}
-    try:
-        for i in range(len(probe.x)):
-            step, rounding = subject.gradient(params, probe.x[i : i + 1], probe.y[i : i + 1])
-            for n in params:
-                params[n] = params[n] - lr * step[n]
-                allowed[n] = allowed[n] + 2 * rounding[n]  # the code's step and the one retaken here
-                size[n] = size[n] + np.abs(step[n])
-    except InputError:
-        return False
+    start = {n: np.array(v, dtype=np.float64) for n, v in probe.params.items()}
+    rounding = {n: np.array(probe.rounding[n], dtype=np.float64) for n in start}
+    size = {n: np.abs(probe.gradient[n]) for n in start}
     rtol = tolerance_for(subject.precision, "rounding").rtol
-    with np.errstate(all="ignore"):
-        return all(
-            bool(
-                np.all(
-                    np.abs((probe.params[n] - params[n]) / lr - probe.gradient[n])
-                    <= allowed[n] + rtol * size[n]
+    n_samples = len(probe.x)
+
+    def search(state: tuple[dict, dict, dict], taken: tuple[int, ...]) -> tuple[int, ...] | None:
+        params, allowed, grown = state
+        if len(taken) == n_samples:
+            with np.errstate(all="ignore"):
+                close = all(
+                    bool(
+                        np.all(
+                            np.abs((probe.params[n] - params[n]) / lr - probe.gradient[n])
+                            <= allowed[n] + rtol * grown[n]
+                        )
+                    )
+                    for n in params
                 )
+            return taken if close else None
+        rest = [i for i in range(n_samples) if i not in taken]
+        for i in rest if n_samples <= ORDERS or not taken else rest[:1]:
+            try:
+                step, r = subject.gradient(params, probe.x[i : i + 1], probe.y[i : i + 1])
+            except InputError:
+                return None
+            moved = (
+                {n: params[n] - lr * step[n] for n in params},
+                {n: allowed[n] + 2 * r[n] for n in params},  # the code's step and the one retaken here
+                {n: grown[n] + np.abs(step[n]) for n in params},
             )
-            for n in params
-        )
+            found = search(moved, (*taken, i))
+            if found is not None:
+                return found
+            if n_samples > ORDERS:
+                return None
+        return None
+
+    return search((start, rounding, size), ())

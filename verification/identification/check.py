@@ -61,6 +61,10 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
     subject = adapt(code, options, script)
     if translated:
         subject.notes.insert(0, f"{translated}; translated by 2to3{_division_note(script)}")
+    if script.aliases:
+        names = ", ".join(f"np.{n}" for n in script.aliases)
+        pronoun = "it" if len(script.aliases) == 1 else "they"
+        subject.notes.insert(0, f"{names}, removed from NumPy, read as what {pronoun} stood for")
     kept = identify_setups(
         subject,
         variants(subject, options),

@@ -268,9 +268,12 @@ def _batch_lines(r: IdentificationReport) -> list[str]:
     if batch.reduction is None:
         return [f"  batch: not probed ({batch.reason})"]
     if batch.reduction == "sequential":
+        taken = list(batch.order or ())
+        shuffled = taken != sorted(taken)
+        order = f", in the order {', '.join(map(str, taken))} it shuffled them to" if shuffled else ""
         return [
             f"  batch: at {batch.samples} samples the update is the code's own one-sample steps taken in "
-            "turn (online gradient descent)"
+            f"turn (online gradient descent){order}"
         ]
     how = {"mean": "the mean over the batch", "sum": "the sum over the batch"}.get(batch.reduction)
     if how is None:

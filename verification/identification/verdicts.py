@@ -148,6 +148,8 @@ class BatchCheck:
         Its relative error against the batch mean at the one-sample scale.
     reason : str or None
         Why no batch was probed.
+    order : tuple of int or None
+        For ``sequential``: the order the code took the samples in (``(2, 0, 1)`` when it shuffles them).
     """
 
     samples: int
@@ -155,6 +157,7 @@ class BatchCheck:
     first_mismatch: str | None = None
     relative_error: float | None = None
     reason: str | None = None
+    order: tuple[int, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -252,6 +252,8 @@ def role(name: str, position: int) -> str | None:
         return "y"  # a training method's "outputs" are its labels
     if re.search(r"iter|epoch", n):
         return "iterations"
+    if re.match(r"x_?(valid|val|test|dev|eval)", n):
+        return "x"  # validation inputs, given the same inputs (``fit(X_train, y_train, X_valid, y_valid)``)
     if "cache" in n or re.match(r"(forward|fwd|ff)(_|$)", n):
         return "cache"  # what the forward pass returned (forward_res, fwd_cache)
     if re.search(r"learn.*rate|^lr_|_lr$", n):

@@ -20,8 +20,10 @@ A skipped line never makes a later one fail:
   attribute of a failed import, ``nn.Module``), is skipped and recorded with the exception.
 
 Only when the name asked for is unavailable does :meth:`LoadedScript.get` fail, naming the line and
-the cause. Class bodies, decorators, default values and the imported modules themselves still run:
-check only code you would run.
+the cause. Two rewrites of the syntax tree make a training method one step of training: its epoch loops
+run once (:mod:`verification.reading.loop_cuts`), and weights it creates before its loop are created
+once, by the first call (:mod:`verification.reading.deferred_weights`). Class bodies, decorators,
+default values and the imported modules themselves still run: check only code you would run.
 """
 
 from __future__ import annotations
@@ -40,8 +42,10 @@ from typing import Any
 
 from ffnn.validation import InputError, one_line
 from verification.memory import out_of_memory
+from verification.reading.deferred_weights import guard_initialisations
 from verification.reading.loop_cuts import Cut, cut_loops
 from verification.reading.missing import MissingModule
+from verification.reading.numpy_aliases import numpy_with_aliases, removed_names_used
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
 from verification.reading.statements import (
@@ -121,6 +125,9 @@ class LoadedScript:
     cuts : list of Cut
         Epoch loops of the script's functions cut to one iteration
         (:mod:`verification.reading.loop_cuts`).
+    aliases : list of str
+        Names NumPy has removed that the script uses, read as what they stood for
+        (:mod:`verification.reading.numpy_aliases`).
     """
 
     path: Path
@@ -130,6 +137,7 @@ class LoadedScript:
     tree: ast.Module = field(default_factory=lambda: ast.Module(body=[], type_ignores=[]))
     source: Source | None = None
     cuts: list[Cut] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
 
     def where(self, line: int) -> str:
         """``line 12``, or ``cell 3, line 2`` in a notebook."""
@@ -237,6 +245,7 @@ class _Loading:
         self.failed: dict[str, str] = {}
         self.tainted: dict[str, SkippedStatement] = {}
         self.cuts: list[Cut] = []
+        self.aliases = removed_names_used(source.text)
 
     def reason_not_to_run(self, stmt: ast.stmt) -> str | None:
         """Why ``stmt`` is not run, or None to run it."""
@@ -272,6 +281,7 @@ class _Loading:
         reason = self.reason_not_to_run(stmt)
         if reason is None:
             stmt, cuts = cut_loops(stmt)
+            stmt, _ = guard_initialisations(stmt)
             self.cuts += cuts
         code = _compile(stmt, self.source.path) if reason is None else reason
         if isinstance(code, str):
@@ -301,6 +311,10 @@ class _Loading:
             return
         for name in bound_names(stmt):
             self.tainted.pop(name, None)
+        if self.aliases and isinstance(stmt, ast.Import):
+            for bound, module_name in import_names(stmt):
+                if module_name == "numpy" and bound in self.namespace:
+                    self.namespace[bound] = numpy_with_aliases(self.aliases)
 
 
 def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
@@ -342,4 +356,6 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     with _script_directory_on_path(path.resolve().parent):
         for stmt in tree.body:
             loading.statement(stmt)
-    return LoadedScript(path, module, loading.skipped, loading.failed, tree, source, loading.cuts)
+    return LoadedScript(
+        path, module, loading.skipped, loading.failed, tree, source, loading.cuts, loading.aliases
+    )

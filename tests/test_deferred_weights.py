@@ -1,0 +1,88 @@
+"""Weights a class makes in its training method: made by the first call only, at the first call's sizes
+(:mod:`verification.reading.deferred_weights`), and NumPy's removed aliases
+(:mod:`verification.reading.numpy_aliases`)."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import numpy as np
+import pytest
+
+from verification.reading.deferred_weights import guard_initialisations, initialising_methods
+from verification.reading.numpy_aliases import numpy_with_aliases, removed_names_used
+
+FIT = textwrap.dedent(
+    """
+    class Net:
+        def __init__(self, hidden=3):
+            self.hidden = hidden
+            self.W2 = None
+            self.b2 = 0.5
+
+        def fit(self, X, y, epochs=2):
+            n_in = X.shape[1]
+            n_samples = X.shape[0]
+            self.W1 = np.ones((n_in, self.hidden)) * n_samples
+            self.W2 = np.ones((self.hidden, 1))
+            self.b2 = 7.0
+            for epoch in range(epochs):
+                self.W1 = self.W1 - 1.0
+                self.made = np.zeros(2)
+            return self
+
+        def predict(self, X):
+            self.cache = X
+            return X @ self.W1 @ self.W2 + self.b2
+    """
+)
+
+
+def _load(source: str) -> type:
+    tree = ast.parse(source)
+    changed, methods = guard_initialisations(tree.body[0])
+    namespace = {"np": np}
+    exec(compile(ast.Module(body=[changed], type_ignores=[]), "<fit>", "exec"), namespace)
+    cls = namespace["Net"]
+    assert initialising_methods(cls) == tuple(methods)
+    return cls
+
+
+def test_weights_are_made_by_the_first_call_only_at_its_sizes() -> None:
+    """fit(X of 2 samples) makes W1 = 2 (samples) and takes 1 off it in each of 2 epochs: 0; a second fit on
+    5 samples of 4 features keeps W1's shape (2 features) and goes on from it; b2, set to a value by the
+    constructor, is the code's own to set again (7.0); W2, set to None there, is made once."""
+    cls = _load(FIT)
+    assert initialising_methods(cls) == ("fit",)
+    net = cls().fit(np.zeros((2, 2)), None)
+    np.testing.assert_array_equal(net.W1, np.zeros((2, 3)))
+    net.W2[0, 0] = 9.0
+    net.fit(np.zeros((5, 4)), None)
+    np.testing.assert_array_equal(net.W1, np.full((2, 3), -2.0))  # not re-made at 4 features, 5 samples
+    assert net.W2[0, 0] == 9.0 and net.b2 == 7.0
+
+
+def test_a_class_with_its_weights_in_the_constructor_is_left_as_written() -> None:
+    source = FIT.replace("self.W2 = None", "self.W2 = 1.0").replace(
+        "self.W1 = np.ones((n_in, self.hidden)) * n_samples", "pass"
+    )
+    tree = ast.parse(source)
+    changed, methods = guard_initialisations(tree.body[0])
+    assert methods == [] and changed is tree.body[0]
+
+
+def test_a_method_without_a_loop_is_not_a_training_method() -> None:
+    source = FIT.replace("for epoch in range(epochs):", "if epochs:")
+    tree = ast.parse(source)
+    assert guard_initialisations(tree.body[0])[1] == []
+
+
+def test_removed_numpy_names_are_found_in_use_and_read_as_what_they_stood_for() -> None:
+    text = "x = np.float(3)\ny = numpy.mat([[1]])\nz = np.float64(2)\nnp.int = 5\nw = np.int(2.5)"
+    assert removed_names_used(text) == ["float", "mat", "int"]
+    old = numpy_with_aliases(["float", "mat"])
+    assert old.float is float and old.ndarray is np.ndarray and old.random is np.random
+    with pytest.warns(PendingDeprecationWarning):  # numpy.matrix's own
+        assert isinstance(old.mat([[1.0]]), np.matrix)
+    assert not hasattr(old, "asscalar")

@@ -1,0 +1,161 @@
+"""Weights a class creates in its training method, not in its constructor.
+
+A common shape of hand-written code (scikit-learn's ``fit`` convention, and the book code many copy)
+makes its weights where it first sees data::
+
+    def __init__(self, n_hidden=30, epochs=100, eta=0.001): ...      # no weights yet
+    def fit(self, X, y):
+        n_features = X.shape[1]
+        self.w_h = self.random.normal(0.0, 0.1, size=(n_features, self.n_hidden))
+        for i in range(self.epochs):
+            ... self.w_h -= self.eta * grad_w_h
+
+Such a network has no weights until ``fit`` has run, and each call of ``fit`` draws them again, so an
+update read from one call would start from the code's own draw, not from the weights the checker set.
+The loader therefore rewrites the class (:func:`guard_initialisations`): an assignment
+``self.w_h = …`` among the statements of a method that come before its first loop, to an attribute the
+constructor leaves unset (or sets to ``None``), runs only while the attribute is unset::
+
+    if getattr(self, "w_h", None) is None:
+        self.w_h = self.random.normal(...)
+
+The first call of ``fit`` then creates the weights (the setup makes one such call, see
+:func:`verification.adapters.classes.setups`), and later calls train the weights they find, which is
+what the code does within one call. The local sizes the weights are made from (``n_features =
+X.shape[1]``, ``n_output = np.unique(y).shape[0]``) are likewise those of the first call: a later call
+on a batch that happens to hold two of three classes one-hot encodes its labels in three columns, as the
+weights have. What :func:`initialising_methods` lists is what was rewritten.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+
+GUARDED = "__backprop_verify_initialised_in__"
+"""The class attribute naming the methods whose weight creation was guarded (a tuple of names)."""
+KEPT = "_backprop_verify_first_"
+"""Prefix of the attributes that keep the sizes a training method made its weights with."""
+
+
+def _self_attribute(target: ast.expr, self_name: str) -> str | None:
+    if (
+        isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id == self_name
+    ):
+        return target.attr
+    return None
+
+
+def _constructor_sets(cls: ast.ClassDef) -> set[str]:
+    """Attributes ``__init__`` assigns a value other than ``None``."""
+    init = next((f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "__init__"), None)
+    if init is None or not init.args.args:
+        return set()
+    me = init.args.args[0].arg
+    out = set()
+    for node in ast.walk(init):
+        if isinstance(node, ast.Assign) and not (
+            isinstance(node.value, ast.Constant) and node.value.value is None
+        ):
+            out |= {a for t in node.targets if (a := _self_attribute(t, me)) is not None}
+    return out
+
+
+def _before_first_loop(fn: ast.FunctionDef) -> tuple[list[int], bool]:
+    """Indices of ``fn``'s top-level statements before its first loop, and whether it has a loop."""
+    out: list[int] = []
+    for i, stmt in enumerate(fn.body):
+        if any(isinstance(n, ast.For | ast.While) for n in ast.walk(stmt)):
+            return out, True
+        out.append(i)
+    return out, False
+
+
+def _guarded(stmt: ast.Assign, attribute: str, self_name: str) -> ast.If:
+    test = ast.Compare(
+        left=ast.Call(
+            func=ast.Name("getattr", ast.Load()),
+            args=[ast.Name(self_name, ast.Load()), ast.Constant(attribute), ast.Constant(None)],
+            keywords=[],
+        ),
+        ops=[ast.Is()],
+        comparators=[ast.Constant(None)],
+    )
+    return ast.fix_missing_locations(ast.copy_location(ast.If(test=test, body=[stmt], orelse=[]), stmt))
+
+
+def _kept(stmt: ast.Assign, name: str, self_name: str) -> ast.stmt:
+    """``name = <value>`` computed at the first call only: ``if getattr(self, KEPT + name, None) is None:
+    setattr(self, KEPT + name, <value>)``, then ``name = getattr(self, KEPT + name)``."""
+    stored = ast.Attribute(ast.Name(self_name, ast.Load()), KEPT + name, ast.Store())
+    first = _guarded(
+        ast.copy_location(ast.Assign(targets=[stored], value=stmt.value), stmt), KEPT + name, self_name
+    )
+    read = ast.Assign(
+        targets=[ast.Name(name, ast.Store())],
+        value=ast.Attribute(ast.Name(self_name, ast.Load()), KEPT + name, ast.Load()),
+    )
+    block = ast.If(test=ast.Constant(True), body=[first, ast.copy_location(read, stmt)], orelse=[])
+    return ast.fix_missing_locations(ast.copy_location(block, stmt))
+
+
+def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
+    """A copy of the class definition ``stmt`` whose training methods create their weights once (module
+    docstring), and the names of those methods; ``stmt`` itself and ``[]`` when there are none.
+
+    A method qualifies when it is not ``__init__``, has a loop, and assigns, before that loop and at the
+    top level of its body, an attribute of ``self`` the constructor does not set to a value."""
+    if not isinstance(stmt, ast.ClassDef):
+        return stmt, []
+    preset = _constructor_sets(stmt)
+    changed = copy.deepcopy(stmt)
+    methods = []
+    for fn in changed.body:
+        if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("__") or not fn.args.args:
+            continue
+        me = fn.args.args[0].arg
+        before, loops = _before_first_loop(fn)
+        if not loops:
+            continue
+        sizes: set[str] = set()
+        for i in before:
+            node = fn.body[i]
+            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+                continue
+            attribute = _self_attribute(node.targets[0], me)
+            if attribute is None or attribute in preset:
+                continue
+            fn.body[i] = _guarded(node, attribute, me)
+            sizes |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+        if not sizes:
+            continue
+        methods.append(fn.name)
+        for i in before:  # the sizes the weights were made with stay theirs
+            node = fn.body[i]
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and target.id in sizes:
+                    fn.body[i] = _kept(node, target.id, me)
+    if not methods:
+        return stmt, []
+    changed.body.append(
+        ast.fix_missing_locations(
+            ast.copy_location(
+                ast.Assign(
+                    targets=[ast.Name(GUARDED, ast.Store())],
+                    value=ast.Tuple([ast.Constant(m) for m in methods], ast.Load()),
+                ),
+                stmt.body[-1],
+            )
+        )
+    )
+    return changed, methods
+
+
+def initialising_methods(cls: type) -> tuple[str, ...]:
+    """The methods of ``cls`` that create its weights (guarded by :func:`guard_initialisations` when the
+    script was loaded), in the order written; ``()`` for any other class."""
+    value = getattr(cls, GUARDED, ())
+    return tuple(value) if isinstance(value, tuple) else ()

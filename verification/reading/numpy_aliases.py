@@ -1,0 +1,68 @@
+"""NumPy names that older scripts use and NumPy has since removed, read as what they stood for.
+
+Code written before NumPy 1.24 and 2.0 uses aliases those releases removed: ``np.float`` and ``np.int``
+(deprecated in 1.20, removed in 1.24), ``np.mat``, ``np.asscalar``, ``np.float_``, ``np.NaN``,
+``np.product`` (removed in 2.0; NumPy 2.0 release notes, "NumPy 2.0 Python API removals"). Each was
+a plain synonym, so a script that uses one computes the same thing with the name it stood for. When
+the script's text uses such a name, the loader binds its ``import numpy`` to :func:`numpy_with_aliases`
+(NumPy itself, with the removed names put back) and the report says which names were read so
+(:func:`removed_names_used`). A script that does not use them gets NumPy unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+import types
+from typing import Any
+
+import numpy as np
+
+REMOVED: dict[str, Any] = {
+    "float": float,
+    "int": int,
+    "object": object,
+    "complex": complex,
+    "str": str,
+    "unicode": str,
+    "mat": np.asmatrix,
+    "asscalar": lambda a: np.asarray(a).item(),
+    "float_": np.float64,
+    "complex_": np.complex128,
+    "unicode_": np.str_,
+    "string_": np.bytes_,
+    "NaN": np.nan,
+    "NAN": np.nan,
+    "Inf": np.inf,
+    "Infinity": np.inf,
+    "infty": np.inf,
+    "PINF": np.inf,
+    "NINF": -np.inf,
+    "product": np.prod,
+    "cumproduct": np.cumprod,
+    "alltrue": np.all,
+    "sometrue": np.any,
+    "round_": np.round,
+    "in1d": np.isin,
+}
+"""Removed name → what it was a synonym of."""
+
+_USE = re.compile(r"\b(?:np|numpy)\.(" + "|".join(sorted(REMOVED, key=len, reverse=True)) + r")\b(?!\s*=)")
+
+
+def removed_names_used(text: str) -> list[str]:
+    """The removed names (:data:`REMOVED`) that ``text`` uses as ``np.NAME`` or ``numpy.NAME`` and this
+    NumPy lacks, in order of first use (``["float", "mat"]``)."""
+    found = dict.fromkeys(m.group(1) for m in _USE.finditer(text))
+    return [n for n in found if not hasattr(np, n)]
+
+
+def numpy_with_aliases(names: list[str]) -> types.ModuleType:
+    """A module that is NumPy with the removed ``names`` bound again to what they stood for.
+
+    Its namespace is a copy of NumPy's (so ``np.ndarray``, ``np.random`` are NumPy's own objects);
+    names NumPy creates on first use are looked up in NumPy."""
+    module = types.ModuleType("numpy", np.__doc__)
+    module.__dict__.update(vars(np))
+    module.__dict__.update({n: REMOVED[n] for n in names})
+    module.__dict__["__getattr__"] = lambda name: getattr(np, name)
+    return module
