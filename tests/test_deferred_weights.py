@@ -86,3 +86,24 @@ def test_removed_numpy_names_are_found_in_use_and_read_as_what_they_stood_for() 
     with pytest.warns(PendingDeprecationWarning):  # numpy.matrix's own
         assert isinstance(old.mat([[1.0]]), np.matrix)
     assert not hasattr(old, "asscalar")
+
+
+def test_data_kept_by_the_call_and_caches_of_a_forward_pass_are_made_at_every_call() -> None:
+    """self.X = X keeps the call's own data, and a forward pass's loop over layers is no epoch loop:
+    neither is guarded (a stale batch or cache would be trained on)."""
+    source = FIT.replace("n_samples = X.shape[0]", "self.X = X")
+    changed, methods = guard_initialisations(ast.parse(source).body[0])
+    fit = next(f for f in changed.body if isinstance(f, ast.FunctionDef) and f.name == "fit")
+    assert methods == ["fit"]
+    assert any(ast.unparse(s) == "self.X = X" for s in fit.body), ast.unparse(fit)
+    forward = textwrap.dedent(
+        """
+        class Net:
+            def forward(self, x):
+                self.hs = [x]
+                for W in self.W:
+                    self.hs.append(self.hs[-1] @ W)
+                return self.hs[-1]
+        """
+    )
+    assert guard_initialisations(ast.parse(forward).body[0])[1] == []

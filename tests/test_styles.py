@@ -693,6 +693,39 @@ class MLPClassifier:
         "(1 - h ** 2)",
         "1",
     ),
+    # methods that reach the network through the global name a session gave it (brain = Network(...)
+    # typed at a prompt, never in the file), not through self; (out − y) σ'(z) at the output is the
+    # mse gradient, each step −lr × it with lr = 0.5
+    "global-instance": (
+        """
+import numpy as np
+
+
+class Network:
+    def __init__(self, sizes):
+        self.sizes = sizes
+        self.W = [np.random.randn(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+
+    def squash(self, z):
+        return 1 / (1 + np.exp(-z))
+
+    def forward(self, x):
+        self.hs = [x]
+        for W in brain.W:
+            self.hs.append(brain.squash(self.hs[-1] @ W))
+        return self.hs[-1]
+
+    def backward(self, x, y, lr=0.5):
+        out = self.forward(x)
+        d = (out - y) * out * (1 - out)
+        for i in reversed(range(len(self.W))):
+            grad = self.hs[i].T @ d
+            d = d @ self.W[i].T * HIDDEN
+            self.W[i] -= lr * grad
+""",
+        "self.hs[i] * (1 - self.hs[i])",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -716,6 +749,7 @@ WRONG = {
     "neuron-dicts": "h",
     "data-sized-class": "(1 - self.h)",
     "weights-in-fit": "(1 - h)",
+    "global-instance": "self.hs[i]",
 }
 
 VERDICT = {
@@ -738,6 +772,7 @@ VERDICT = {
     "neuron-dicts": "mse",
     "data-sized-class": "cross_entropy",
     "weights-in-fit": "bce",
+    "global-instance": "mse",
 }
 
 

@@ -6,7 +6,10 @@ are :mod:`verification.adapters.forwards` and :mod:`verification.adapters.method
 
 1. **setup**: the script's own top-level construction of the class with the top-level assignments it
    reads (``X = np.array(…); nn = NeuralNetwork(X, y)``), else the constructor with its defaults, else
-   required arguments guessed from their names (a 4-5-3 network, learning rate 0.1);
+   required arguments guessed from their names (a 4-5-3 network, learning rate 0.1); a global name the
+   methods use for the instance is bound to it (:mod:`verification.reading.instance_globals`), and a
+   class that makes its weights in its training method has that method run once on small data
+   (:mod:`verification.reading.deferred_weights`);
 2. **forward**: a method named like a forward pass (``forward``, ``feedforward``, ``query``, ``think``,
    ``predict`` …) given ``x`` (or, when it takes no argument, with ``x`` put in the attribute the
    constructor stored its input in), else ``loss(X, y=None)`` without labels, else a method taking just
@@ -40,6 +43,7 @@ from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
 from verification.reading.deferred_weights import initialising_methods
 from verification.reading.guesses import guessed_arguments
+from verification.reading.instance_globals import instance_globals
 from verification.reading.loader import LoadedScript
 from verification.reading.slices import construction_slice
 
@@ -76,7 +80,8 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     for guessed in guessed_arguments(cls):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))
-    out = list(dict.fromkeys(out))
+    aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
+    out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]
     return out + [(f"{setup}; {warm}", v) for setup, v in out for warm in warm_ups(cls, v)]
 
 

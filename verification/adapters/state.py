@@ -26,7 +26,8 @@ class SetupState:
     namespace : dict
         The namespace after the setup ran.
     roots : iterable of str
-        The names the setup bound; copied together, so objects they share stay shared.
+        The names the setup bound; copied together, so objects they share stay shared. Other names
+        of the namespace bound to the same objects are bound to the fresh copies too.
 
     Attributes
     ----------
@@ -37,6 +38,10 @@ class SetupState:
 
     def __init__(self, namespace: Mapping[str, Any], roots: Iterable[str]) -> None:
         self.roots = [r for r in dict.fromkeys(roots) if r in namespace]
+        made = {id(namespace[r]): r for r in self.roots}
+        self.aliases = {  # other names of the same objects (``nn = net`` for methods that read ``nn``)
+            n: made[id(v)] for n, v in namespace.items() if n not in self.roots and id(v) in made
+        }
         try:
             self.state: dict[str, Any] | None = copy.deepcopy({r: namespace[r] for r in self.roots})
         except Exception:  # an object that cannot be copied: probes share one network
@@ -53,5 +58,6 @@ class SetupState:
             return
         fresh = copy.deepcopy(self.state)
         slots.namespace.update(fresh)
+        slots.namespace.update({alias: fresh[root] for alias, root in self.aliases.items()})
         for s in slots.slots.values():
             s.original = s.get(slots.namespace)

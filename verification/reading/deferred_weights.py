@@ -32,6 +32,8 @@ from __future__ import annotations
 import ast
 import copy
 
+from verification.reading.loop_cuts import is_epoch_loop, is_epoch_while, local_constants
+
 GUARDED = "__backprop_verify_initialised_in__"
 """The class attribute naming the methods whose weight creation was guarded (a tuple of names)."""
 KEPT = "_backprop_verify_first_"
@@ -64,13 +66,43 @@ def _constructor_sets(cls: ast.ClassDef) -> set[str]:
 
 
 def _before_first_loop(fn: ast.FunctionDef) -> tuple[list[int], bool]:
-    """Indices of ``fn``'s top-level statements before its first loop, and whether it has a loop."""
+    """Indices of ``fn``'s top-level statements before its first loop, and whether that loop is an epoch
+    loop or holds one (:func:`verification.reading.loop_cuts.is_epoch_loop`)."""
     out: list[int] = []
+    constants = local_constants(fn)
     for i, stmt in enumerate(fn.body):
-        if any(isinstance(n, ast.For | ast.While) for n in ast.walk(stmt)):
-            return out, True
+        loops = [n for n in ast.walk(stmt) if isinstance(n, ast.For | ast.While)]
+        if loops:
+            epochs = any(
+                is_epoch_loop(n, constants) if isinstance(n, ast.For) else is_epoch_while(n) for n in loops
+            )
+            return out, epochs
         out.append(i)
     return out, False
+
+
+SIZE_READERS = frozenset({"shape", "size", "ndim", "len", "unique", "max", "amax", "nunique"})
+"""What a weight's creation may do with the method's arguments: read their sizes (``X.shape[1]``,
+``len(np.unique(y))``), never keep their values."""
+
+
+def _reads_only_sizes(value: ast.expr, arguments: set[str]) -> bool:
+    """Whether ``value`` uses the method's ``arguments`` only through :data:`SIZE_READERS`: an
+    assignment that keeps the data itself (``self.X = X``, ``self.Y = np.eye(k)[y]``) is the call's own
+    and must be made at every call."""
+    parents = {child: node for node in ast.walk(value) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(value):
+        if isinstance(node, ast.Name) and node.id in arguments:
+            parent = parents.get(node)
+            if isinstance(parent, ast.Attribute) and parent.attr in SIZE_READERS:
+                continue
+            if isinstance(parent, ast.Call) and node in parent.args:
+                func = parent.func
+                name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+                if name in SIZE_READERS:
+                    continue
+            return False
+    return True
 
 
 def _guarded(stmt: ast.Assign, attribute: str, self_name: str) -> ast.If:
@@ -105,8 +137,10 @@ def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
     """A copy of the class definition ``stmt`` whose training methods create their weights once (module
     docstring), and the names of those methods; ``stmt`` itself and ``[]`` when there are none.
 
-    A method qualifies when it is not ``__init__``, has a loop, and assigns, before that loop and at the
-    top level of its body, an attribute of ``self`` the constructor does not set to a value."""
+    A method qualifies when it is not ``__init__``, has an epoch loop (one the loader cuts to one
+    iteration), and assigns, before its first loop and at the top level of its body, an attribute of
+    ``self`` the constructor does not set to a value, from an expression that reads the method's
+    arguments only for their sizes."""
     if not isinstance(stmt, ast.ClassDef):
         return stmt, []
     preset = _constructor_sets(stmt)
@@ -116,6 +150,7 @@ def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
         if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("__") or not fn.args.args:
             continue
         me = fn.args.args[0].arg
+        arguments = {a.arg for a in [*fn.args.args[1:], *fn.args.kwonlyargs]}
         before, loops = _before_first_loop(fn)
         if not loops:
             continue
@@ -125,7 +160,7 @@ def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
             if not isinstance(node, ast.Assign) or len(node.targets) != 1:
                 continue
             attribute = _self_attribute(node.targets[0], me)
-            if attribute is None or attribute in preset:
+            if attribute is None or attribute in preset or not _reads_only_sizes(node.value, arguments):
                 continue
             fn.body[i] = _guarded(node, attribute, me)
             sizes |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}

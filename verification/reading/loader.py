@@ -280,8 +280,8 @@ class _Loading:
         """Run ``stmt`` if it is kept, else record why not; a failure is recorded, not raised."""
         reason = self.reason_not_to_run(stmt)
         if reason is None:
+            stmt, _ = guard_initialisations(stmt)  # before the cuts: it looks for the epoch loops
             stmt, cuts = cut_loops(stmt)
-            stmt, _ = guard_initialisations(stmt)
             self.cuts += cuts
         code = _compile(stmt, self.source.path) if reason is None else reason
         if isinstance(code, str):

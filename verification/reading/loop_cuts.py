@@ -124,7 +124,7 @@ class LoopCutter(ast.NodeTransformer):
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.AST:
         self._function.append(node.name)
-        self._constants.append(_local_constants(node))
+        self._constants.append(local_constants(node))
         self.generic_visit(node)
         self._function.pop()
         self._constants.pop()
@@ -166,7 +166,7 @@ def _replace(node: ast.expr, old: ast.Call, new: ast.Call) -> ast.expr:
     return node
 
 
-def _local_constants(fn: ast.FunctionDef) -> dict[str, object]:
+def local_constants(fn: ast.FunctionDef) -> dict[str, object]:
     """Local names assigned a number in ``fn`` (``epochs = 1000``)."""
     out: dict[str, object] = {}
     for node in ast.walk(fn):
