@@ -726,6 +726,38 @@ class Network:
         "self.hs[i] * (1 - self.hs[i])",
         "1",
     ),
+    # a backward pass given one (inputs, labels) pair, read as sample[0] and sample[1] (as a caller
+    # zipping its data hands it); sigmoid outputs with the output delta a − y are the gradient of bce
+    "pair-argument": (
+        SIGMOID
+        + """
+class Net(object):
+    def __init__(self):
+        self.weights = [np.random.randn(4, 6) * 0.5, np.random.randn(6, 3) * 0.5]
+        self.biases = [np.zeros(6), np.zeros(3)]
+
+    def feedforward(self, batch):
+        a = batch
+        for w, b in zip(self.weights, self.biases):
+            a = sigmoid(a @ w + b)
+        return a
+
+    def backprop(self, sample):
+        acts = [sample[0]]
+        for w, b in zip(self.weights, self.biases):
+            acts.append(sigmoid(acts[-1] @ w + b))
+        delta = acts[-1] - sample[1]
+        grads_w, grads_b = [None, None], [None, None]
+        grads_w[1] = acts[1].T @ delta
+        grads_b[1] = delta.sum(axis=0)
+        delta = delta @ self.weights[1].T * HIDDEN
+        grads_w[0] = acts[0].T @ delta
+        grads_b[0] = delta.sum(axis=0)
+        return grads_w, grads_b
+""",
+        "acts[1] * (1 - acts[1])",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -750,6 +782,7 @@ WRONG = {
     "data-sized-class": "(1 - self.h)",
     "weights-in-fit": "(1 - h)",
     "global-instance": "self.hs[i]",
+    "pair-argument": "acts[1]",
 }
 
 VERDICT = {
@@ -773,6 +806,7 @@ VERDICT = {
     "data-sized-class": "cross_entropy",
     "weights-in-fit": "bce",
     "global-instance": "mse",
+    "pair-argument": "bce",
 }
 
 

@@ -24,6 +24,7 @@ from verification.reading import conventions as cv
 from verification.reading.updates import (
     local_learning_rate,
     loop_attributes,
+    pair_arguments,
     returned_names,
     step_factors,
     subtracted_arguments,
@@ -117,13 +118,23 @@ def method_call(
     and labels are given as a data set of that one sample. ``given``: arguments whose role the name does
     not say, by name: the names the forward pass's returned tuple was unpacked into (``a1, z2, a2``),
     each given the variable of its own name, and arguments that multiply the update of the weights
-    (:func:`~verification.reading.updates.step_factors`), given the learning rate (role ``lr``).
+    (:func:`~verification.reading.updates.step_factors`), given the learning rate (role ``lr``), and
+    an argument read only as ``arg[0]`` and ``arg[1]`` (:func:`~verification.reading.updates.
+    pair_arguments`), given the pair ``(x, y)`` (role ``pair``).
     """
     given = given or {}
     roles = [given.get(p.name) or cv.role(p.name, i) for i, p in enumerate(params)]
     if (training or dataset) and "output" in roles and "y" not in roles:
         roles = ["y" if r == "output" else r for r in roles]
-    values = {"x": "x", "y": "y", "error": err, "output": out, "lr": "lr", "iterations": "1"}
+    values = {
+        "x": "x",
+        "y": "y",
+        "error": err,
+        "output": out,
+        "lr": "lr",
+        "iterations": "1",
+        "pair": "(x, y)",
+    }
     values |= {v: v for v in given.values() if v not in values}
     if dataset:
         values |= {"x": "[x]", "y": "[y]"}
@@ -216,6 +227,8 @@ def gradient_candidates(
         ]
         inferred = {f: "lr" for f in factors}
         if "y" not in {cv.role(p.name, i) for i, p in enumerate(params)}:  # labels named like none
+            pairs = pair_arguments(unbound)
+            inferred |= {a: "pair" for a in pairs[:1]}
             subtracted = subtracted_arguments(unbound)
             unnamed = [a for a in subtracted if a not in inferred and cv.role(a, 1) in (None, "dataset")]
             inferred |= {a: "y" for a in unnamed[:1]}

@@ -141,6 +141,30 @@ def subtracted_arguments(fn: Any) -> list[str]:
     return [a.arg for a in first.args.args if a.arg in found]
 
 
+def pair_arguments(fn: Any) -> list[str]:
+    """The arguments of ``fn`` that hold an ``(inputs, labels)`` pair: read only as ``arg[0]`` and
+    ``arg[1]`` (``target = input_data[1]; activation = input_data[0]``, ``batch[0][i]``), both; in the
+    order of the signature."""
+    tree = source_tree(fn)
+    first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
+    if not isinstance(first, ast.FunctionDef):
+        return []
+    parents = {child: node for node in ast.walk(first) for child in ast.iter_child_nodes(node)}
+    indices: dict[str, set[object]] = {}
+    for node in ast.walk(first):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            parent = parents.get(node)
+            if (
+                isinstance(parent, ast.Subscript)
+                and parent.value is node
+                and isinstance(parent.slice, ast.Constant)
+            ):
+                indices.setdefault(node.id, set()).add(parent.slice.value)
+            else:
+                indices.setdefault(node.id, set()).add(None)
+    return [a.arg for a in first.args.args[1:] if indices.get(a.arg) == {0, 1}]
+
+
 def local_learning_rate(fn: Any) -> tuple[float, int] | None:
     """A learning rate written as a local constant in the source of ``fn`` (``learn_rate = 0.1``), with its
     line, or None."""
