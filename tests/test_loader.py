@@ -430,3 +430,39 @@ def test_a_class_deriving_from_a_failed_import_directly_gets_a_stand_in_base(tmp
     assert [b.__name__ for b in dense.__mro__] == ["Dense", "Layer", "object"]
     assert "stand-in" in (dense.__mro__[1].__doc__ or "")
     assert script.failed_imports == {"Layer": "ModuleNotFoundError: No module named 'surely_missing_layer'"}
+
+
+def test_a_script_inside_a_package_imports_its_siblings_through_the_package(tmp_path: Path) -> None:
+    """src/ai/network.py with ``from ai.helpers import …``: the folder holding the package is searched
+    too, as ``python -m ai.network`` run from src would."""
+    package = tmp_path / "src" / "ai"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "helpers.py").write_text("def double(v):\n    return 2 * v\n", encoding="utf-8")
+    (package / "network.py").write_text(
+        "from ai.helpers import double\n\ndef f(v):\n    return double(v)\n", encoding="utf-8"
+    )
+    script = load_script(package / "network.py")
+    assert script.module.f(3) == 6 and not script.failed_imports
+
+
+def test_a_missing_progress_bar_lets_the_loop_it_wraps_run(tmp_path: Path) -> None:
+    """alive_progress and progressbar are not installed here: the bar shows nothing, wraps nothing, and
+    the loop runs as written; the failed import is still listed."""
+    path = tmp_path / "bars.py"
+    path.write_text(
+        "import progressbar\nfrom alive_progress import alive_bar\n\n"
+        "def total(n):\n"
+        "    bar = progressbar.ProgressBar(maxval=n).start()\n"
+        "    s = 0\n"
+        "    with alive_bar(n) as tick:\n"
+        "        for i in progressbar.progressbar(range(n)):\n"
+        "            s += i\n"
+        "            bar.update(i)\n"
+        "            tick()\n"
+        "    return s\n",
+        encoding="utf-8",
+    )
+    script = load_script(path)
+    assert script.module.total(4) == 6
+    assert "a progress bar, run without its display" in script.failed_imports["progressbar"]

@@ -758,6 +758,90 @@ class Net(object):
         "acts[1] * (1 - acts[1])",
         "1",
     ),
+    # a forward pass that returns the output beside dicts of every layer's activations and
+    # pre-activations (return A[self.L], A, Z), and a backprop that takes them back with the number of
+    # samples m (course notation), samples as columns; sigmoid outputs, (y_hat − Y) / m: the mean bce
+    "returned-dicts-and-m": (
+        """
+import numpy as np
+
+
+class NeuralNetwork:
+    def __init__(self, layer_sizes):
+        self.L = len(layer_sizes) - 1
+        self.W, self.b = {}, {}
+        for l in range(1, self.L + 1):
+            self.W[l] = np.random.randn(layer_sizes[l], layer_sizes[l - 1])
+            self.b[l] = np.zeros((layer_sizes[l], 1))
+
+    def feed_forward(self, A0):
+        A, Z = {0: A0}, {}
+        for l in range(1, self.L + 1):
+            Z[l] = self.W[l] @ A[l - 1] + self.b[l]
+            A[l] = np.tanh(Z[l]) if l < self.L else 1 / (1 + np.exp(-Z[l]))
+        return A[self.L], A, Z
+
+    def backprop(self, y_hat, Y, A, Z, m):
+        dW, db = {}, {}
+        dZ = (y_hat - Y) / m
+        for l in range(self.L, 0, -1):
+            dW[l] = dZ @ A[l - 1].T
+            db[l] = np.sum(dZ, axis=1, keepdims=True)
+            if l > 1:
+                dZ = self.W[l].T @ dZ * HIDDEN
+        return dW, db
+""",
+        "(1 - A[l - 1] ** 2)",
+        "1",
+    ),
+    # the many-times-copied digit recogniser of functions: init_params, forward_prop returning every
+    # Z and A, backward_prop(Z1, A1, Z2, A2, W1, W2, X, one_hot_Y, m); softmax outputs with A2 − Y over
+    # m samples as columns: the mean cross-entropy
+    "digit-functions": (
+        """
+import numpy as np
+
+
+def init_params():
+    W1 = np.random.rand(10, 16) - 0.5
+    b1 = np.random.rand(10, 1) - 0.5
+    W2 = np.random.rand(10, 10) - 0.5
+    b2 = np.random.rand(10, 1) - 0.5
+    return W1, b1, W2, b2
+
+
+def ReLU(Z):
+    return np.maximum(Z, 0)
+
+
+def softmax(Z):
+    return np.exp(Z) / sum(np.exp(Z))
+
+
+def ReLU_deriv(Z):
+    return Z > 0
+
+
+def forward_prop(W1, b1, W2, b2, X):
+    Z1 = W1.dot(X) + b1
+    A1 = ReLU(Z1)
+    Z2 = W2.dot(A1) + b2
+    A2 = softmax(Z2)
+    return Z1, A1, Z2, A2
+
+
+def backward_prop(Z1, A1, Z2, A2, W1, W2, X, one_hot_Y, m):
+    dZ2 = A2 - one_hot_Y
+    dW2 = 1 / m * dZ2.dot(A1.T)
+    db2 = 1 / m * np.sum(dZ2, axis=1, keepdims=True)
+    dZ1 = W2.T.dot(dZ2) * HIDDEN
+    dW1 = 1 / m * dZ1.dot(X.T)
+    db1 = 1 / m * np.sum(dZ1, axis=1, keepdims=True)
+    return dW1, db1, dW2, db2
+""",
+        "ReLU_deriv(Z1)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -783,6 +867,8 @@ WRONG = {
     "weights-in-fit": "(1 - h)",
     "global-instance": "self.hs[i]",
     "pair-argument": "acts[1]",
+    "returned-dicts-and-m": "(1 - A[l - 1])",
+    "digit-functions": "1",
 }
 
 VERDICT = {
@@ -807,6 +893,8 @@ VERDICT = {
     "weights-in-fit": "bce",
     "global-instance": "mse",
     "pair-argument": "bce",
+    "returned-dicts-and-m": "bce",
+    "digit-functions": "cross_entropy",
 }
 
 
@@ -911,3 +999,58 @@ def test_weights_made_in_fit_are_made_once_and_a_shuffled_batch_is_stepped_throu
     assert batch is not None and batch.reduction == "sequential", batch
     assert batch.order is not None and sorted(batch.order) == list(range(batch.samples)), batch
     assert any(n.startswith("np.float, removed from NumPy") for n in report.result.notes), report.result.notes
+
+
+def test_a_notebook_is_checked_as_it_trains_past_a_cell_of_notes(tmp_path: Path) -> None:
+    """A first cell of pseudo-code is left out and named; of two constructions (a one-output
+    demonstration, then the three-output network the notebook trains) the trained one is checked:
+    softmax outputs with ŷ − y, the cross-entropy (the demonstration's sigmoid would read as bce)."""
+    import nbformat
+
+    source, hidden, _ = STYLES["class-indices"]
+    network = textwrap.dedent(
+        """
+        import numpy as np
+
+        class Flexible:
+            def __init__(self, n_in, n_out=1):
+                self.n_out = n_out
+                self.W1 = np.random.randn(n_in, 5) * 0.5
+                self.W2 = np.random.randn(5, n_out) * 0.5
+
+            def forward(self, x):
+                self.x, self.h = x, np.tanh(x @ self.W1)
+                z = self.h @ self.W2
+                if self.n_out == 1:
+                    self.p = 1 / (1 + np.exp(-z))
+                else:
+                    e = np.exp(z - z.max(axis=1, keepdims=True))
+                    self.p = e / e.sum(axis=1, keepdims=True)
+                return self.p
+
+            def backward(self, y, lr=0.1):
+                d2 = (self.p - y) / len(y)
+                d1 = d2 @ self.W2.T * (1 - self.h ** 2)
+                self.W2 -= lr * self.h.T @ d2
+                self.W1 -= lr * self.x.T @ d1
+
+            def train(self, X, Y, lr=0.1):
+                self.forward(X)
+                self.backward(Y, lr)
+        """
+    )
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("# forward\nz1 = W1 x + b1\ndL/dz2 = a2 - y"),
+        nbformat.v4.new_code_cell(network),
+        nbformat.v4.new_code_cell("demo = Flexible(2)\nprint(demo.forward(np.ones((1, 2))))"),
+        nbformat.v4.new_code_cell(
+            "model = Flexible(4, n_out=3)\nfor epoch in range(100):\n    model.train(X, Y)"
+        ),
+    ]
+    path = tmp_path / "flexible.ipynb"
+    nbformat.write(nb, str(path))
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy", report.result.identified
+    assert "Flexible(4, n_out=3)" in (report.command or ""), report.command
+    assert any(n.startswith("not Python, left out") and "cell 1" in n for n in report.result.notes)

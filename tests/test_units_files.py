@@ -227,3 +227,35 @@ def test_a_network_of_layer_objects_names_the_first_layer_that_breaks_on_the_way
         "(Activation_ReLU) → dense1 (Layer_Dense). The first layer that breaks on the way back: dense2 "
         "(Layer_Dense: dbiases differ)."
     )
+
+
+STATEFUL_LOSS = """
+import numpy as np
+
+
+class MSELoss:
+    def forward(self, y_pred, y_true):
+        self.y_pred, self.y_true = y_pred, y_true
+        return np.mean((y_pred - y_true) ** 2)
+
+    def backward(self):
+        return 2 * (self.y_pred - self.y_true) / SIZE
+"""
+
+
+@pytest.mark.parametrize(
+    ("size", "verdict"), [("self.y_true.size", "matches"), ("self.y_true.shape[0]", "mismatch")]
+)
+def test_a_loss_object_that_keeps_its_inputs_for_backward_is_checked_as_a_loss(
+    tmp_path: Path, size: str, verdict: str
+) -> None:
+    """forward(y_pred, y_true) keeps both; backward() reads them back: its derivative is what backward
+    returns after forward. The mean over every entry has the derivative 2 (p − t) / p.size; dividing by
+    the number of samples alone is k × it at k outputs (matches only where k = 1)."""
+    path = tmp_path / "loss_object.py"
+    path.write_text(STATEFUL_LOSS.replace("SIZE", size), encoding="utf-8")
+    script = load_script(path)
+    units = discover(script, 0)
+    assert [(u.name, u.kind) for u in units] == [("MSELoss", "loss")]
+    report = check_units(script, units)
+    assert report.results[0].verdict == verdict, verdicts(report.results[0])

@@ -201,7 +201,7 @@ def _detect_on(
                     ]
                 else:
                     grads = gradient_candidates(
-                        built, forward, forward_method, keys, method, layout.one_sample_only
+                        built, forward, forward_method, keys, method, layout.one_sample_only, layout.samples()
                     )
                     if not grads and method is not None:
                         errors.append(

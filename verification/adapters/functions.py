@@ -188,7 +188,8 @@ def detect_functions(
                     elif cache_index is not None:
                         pre += f"; cache = _r[{cache_index}]"
                     gvalues = values | {"y": "y", "output": "out", "error": "out - y", "cache": "cache"}
-                    named = returned_names(namespace[fwd])
+                    gvalues["samples"] = layout.samples()
+                    named = returned_names(namespace[fwd], placeholders=True)
                     if named and isinstance(value, tuple | list) and len(named) == len(value) > 1:
                         pre += f"; {', '.join(named)} = _r"
                         gvalues |= {n: n for n in named}

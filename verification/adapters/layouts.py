@@ -84,6 +84,11 @@ class Layout:
         """``flat`` and ``list`` hold one sample."""
         return self.inputs in ("flat", "list")
 
+    def samples(self, var: str = "x") -> str:
+        """The number of samples in the inputs ``var`` as code reads it: ``x.shape[0]`` for rows,
+        ``x.shape[1]`` for columns, ``1`` for one sample."""
+        return {"row": f"{var}.shape[0]", "column": f"{var}.shape[1]"}.get(self.inputs, "1")
+
     def describe(self) -> str:
         """E.g. ``inputs and labels as columns (n, samples), labels one-hot``."""
         shape = {

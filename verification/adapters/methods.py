@@ -108,6 +108,7 @@ def method_call(
     training: bool = False,
     dataset: bool = False,
     given: dict[str, str] | None = None,
+    samples: str = "x.shape[0]",
 ) -> tuple[str, bool] | None:
     """The call of a gradient or training method with its arguments by their names, and whether it takes
     the error (None when an argument cannot be given).
@@ -133,7 +134,8 @@ def method_call(
         "output": out,
         "lr": "lr",
         "iterations": "1",
-        "pair": "(x, y)",
+        "pair": "(x, y)",  # an argument read only as arg[0] and arg[1]
+        "samples": samples,  # the m of course notation
     }
     values |= {v: v for v in given.values() if v not in values}
     if dataset:
@@ -180,6 +182,7 @@ def gradient_candidates(
     parameter_keys: list[str],
     only: str | None = None,
     one_sample: bool = False,
+    samples: str = "x.shape[0]",
 ) -> list[tuple[str, str, str | None, list[str]]]:
     """``(kind, code, lr, notes)`` candidates: returned gradients first, then updates in place; only the
     method ``only`` when one is named. With inputs of ``one_sample`` (1-D arrays or lists), a training
@@ -191,7 +194,7 @@ def gradient_candidates(
         pre, out = forward.rsplit(";", 1)[0].strip(), last
     else:
         pre, out = f"out = {forward}", "out"
-        names = returned_names(getattr(obj, forward_method, None)) if forward_method else None
+        names = returned_names(getattr(obj, forward_method, None), True) if forward_method else None
         call = re.sub(r"\[-?\d+\]$", "", forward)
         if names and len(names) > 1 and call != forward:  # (a1, z2, a2, z3, a3): each by its name
             pre += f"; {', '.join(names)} = {call}"
@@ -233,7 +236,7 @@ def gradient_candidates(
             unnamed = [a for a in subtracted if a not in inferred and cv.role(a, 1) in (None, "dataset")]
             inferred |= {a: "y" for a in unnamed[:1]}
         given = {n: n for n in named} | inferred
-        made = method_call(var, m, params, err, out, training=m in trains, given=given)
+        made = method_call(var, m, params, err, out, training=m in trains, given=given, samples=samples)
         if made is None:
             continue
         call, takes_error = made
@@ -256,7 +259,9 @@ def gradient_candidates(
         updates.append(("update", f"{pre}; {set_loops}{call}", lr, notes + lr_notes))
         wrapped = None
         if one_sample:
-            wrapped = method_call(var, m, params, err, out, training=True, dataset=True, given=inferred)
+            wrapped = method_call(
+                var, m, params, err, out, training=True, dataset=True, given=inferred, samples=samples
+            )
         if wrapped is not None and wrapped[0] != call:
             updates.append(("update", f"{pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
     return returned + updates

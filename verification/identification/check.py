@@ -61,6 +61,9 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
     subject = adapt(code, options, script)
     if translated:
         subject.notes.insert(0, f"{translated}; translated by 2to3{_division_note(script)}")
+    if script.source is not None and script.source.unparsed:
+        cells = "; ".join(script.source.unparsed)
+        subject.notes.insert(0, f"not Python, left out as Jupyter would run the other cells: {cells}")
     if script.aliases:
         names = ", ".join(f"np.{n}" for n in script.aliases)
         pronoun = "it" if len(script.aliases) == 1 else "they"

@@ -100,6 +100,10 @@ Y_ARGS = (
     "desired_output",
     "expected_output",
     "outputs_expected",
+    "answers",
+    "answer",
+    "ground_truth",
+    "gt",
 )
 ERROR_ARGS = (
     "error",
@@ -177,6 +181,9 @@ ITERATION_ARGS = (
     "n_iterations",
     "max_iter",
 )
+SAMPLE_COUNT_ARGS = ("m", "n_samples", "num_samples", "n_examples", "num_examples", "nsamples", "n_batch")
+"""Arguments that take the number of samples in the batch (``backward_prop(…, one_hot_Y, m)``, the
+``m`` of course notation for the examples)."""
 PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model", "network", "net", "nn")
 """Argument names under which functions take their parameters."""
 
@@ -230,8 +237,8 @@ def call_arguments(
 
 
 def role(name: str, position: int) -> str | None:
-    """``x``, ``y``, ``error``, ``output``, ``cache``, ``lr``, ``iterations``, ``dataset`` or None, from an
-    argument's name
+    """``x``, ``y``, ``error``, ``output``, ``cache``, ``lr``, ``iterations``, ``dataset``, ``samples`` or
+    None, from an argument's name
     (the first argument is the inputs when its name says nothing)."""
     n = name.lower()
     for kind, names in (
@@ -243,6 +250,7 @@ def role(name: str, position: int) -> str | None:
         ("lr", LR_NAMES),
         ("iterations", ITERATION_ARGS),
         ("dataset", DATASET_ARGS),
+        ("samples", SAMPLE_COUNT_ARGS),
     ):
         if n in lower(names):
             return kind

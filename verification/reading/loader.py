@@ -44,7 +44,7 @@ from ffnn.validation import InputError, one_line
 from verification.memory import out_of_memory
 from verification.reading.deferred_weights import guard_initialisations
 from verification.reading.loop_cuts import Cut, cut_loops
-from verification.reading.missing import MissingModule
+from verification.reading.missing import PROGRESS_MODULES, MissingModule, SilentProgress
 from verification.reading.numpy_aliases import numpy_with_aliases, removed_names_used
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
@@ -206,16 +206,24 @@ def _statement_word(kind: str) -> str:
 def _script_directory_on_path(directory: Path) -> Iterator[None]:
     """The script's folder first on ``sys.path``, as when Python runs the script, and no bytecode
     written meanwhile (``sys.dont_write_bytecode``): importing a module beside the script must not
-    leave a ``__pycache__`` folder in the user's folder."""
-    entry, writes = str(directory), sys.dont_write_bytecode
-    sys.path.insert(0, entry)
+    leave a ``__pycache__`` folder in the user's folder. A script inside a package (its folder holds an
+    ``__init__.py``) also gets the folder that holds the outermost package, as ``python -m
+    package.module`` run from there would: ``from ai.activation_functions import Sigmoid`` in
+    ``src/ai/network.py`` finds ``src/ai``."""
+    root = directory
+    while (root / "__init__.py").is_file() and root.parent != root:
+        root = root.parent
+    entries = [str(directory)] + ([str(root)] if root != directory else [])
+    writes = sys.dont_write_bytecode
+    sys.path[:0] = entries
     sys.dont_write_bytecode = True
     try:
         yield
     finally:
         sys.dont_write_bytecode = writes
-        with contextlib.suppress(ValueError):
-            sys.path.remove(entry)
+        for entry in entries:
+            with contextlib.suppress(ValueError):
+                sys.path.remove(entry)
 
 
 def _compile(stmt: ast.stmt, path: Path) -> types.CodeType | str:
@@ -301,8 +309,12 @@ class _Loading:
             error = f"{type(exc).__name__}: {one_line(exc)}"
             if isinstance(stmt, ast.Import | ast.ImportFrom):
                 for bound, module_name in import_names(stmt):
-                    self.namespace[bound] = MissingModule(module_name, error)
-                    self.failed[bound] = error
+                    if module_name.lstrip(".").split(".")[0] in PROGRESS_MODULES:
+                        self.namespace[bound] = SilentProgress(module_name)
+                        self.failed[bound] = f"{error}; a progress bar, run without its display"
+                    else:
+                        self.namespace[bound] = MissingModule(module_name, error)
+                        self.failed[bound] = error
                     self.tainted.pop(bound, None)
                 return
             for name in bound_names(stmt):

@@ -49,3 +49,43 @@ class MissingModule:
             stand_in = type(self._name.rsplit(".", 1)[-1], (), {"__doc__": f"stand-in for {self!r}"})
             self.__dict__["_stand_in"] = stand_in
         return (stand_in,)
+
+
+PROGRESS_MODULES = ("tqdm", "progressbar", "progressbar2", "alive_progress", "progress", "enlighten")
+"""Modules that only show progress: when one is missing, the code's training loop still runs without it
+(:class:`SilentProgress`)."""
+
+
+class SilentProgress:
+    """Stands for a missing progress-bar module (:data:`PROGRESS_MODULES`): a bar that shows nothing.
+
+    Every attribute is another silent bar; a call returns its first positional argument when that is an
+    iterable to wrap (``tqdm(range(epochs))`` → ``range(epochs)``, as the bar would yield), else a silent
+    bar (``progressbar.ProgressBar(maxval=…).start()``, ``bar.update(i)``); it is a context manager
+    and iterates over nothing. The training loop thus runs as written, only without its display.
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)
+        return SilentProgress(f"{self._name}.{attribute}")
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if args and hasattr(args[0], "__iter__") and not isinstance(args[0], str | bytes):
+            return args[0]
+        return SilentProgress(self._name)
+
+    def __iter__(self) -> Any:
+        return iter(())
+
+    def __enter__(self) -> SilentProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return f"<silent stand-in for the progress bar {self._name!r}>"

@@ -49,11 +49,16 @@ class NotebookCode:
         both 1-based.
     dropped : int
         Lines of IPython syntax (magics, shell and help lines, cell-magic cells) dropped.
+    unparsed : tuple of str
+        Code cells that are not Python (``cell 1: invalid syntax``: notes, pseudo-code), left out as
+        blank lines; Jupyter runs the other cells all the same. A cell of Python 2 syntax is kept, for
+        the reader to translate.
     """
 
     text: str
     origins: tuple[tuple[int, int], ...]
     dropped: int
+    unparsed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -172,12 +177,35 @@ def read_notebook(path: Path) -> NotebookCode:
     lines: list[str] = []
     origins: list[tuple[int, int]] = []
     dropped = 0
+    unparsed: list[str] = []
     for number, cell in enumerate(nb.get("cells", []), start=1):
         if cell.get("cell_type") != "code":
             continue
         source = cell.get("source", "")
         cell_lines, n = strip_ipython("".join(source) if isinstance(source, list) else str(source))
         dropped += n
+        problem = _not_python(cell_lines)
+        if problem is not None:
+            unparsed.append(f"cell {number}: {problem}")
+            cell_lines = ["" for _ in cell_lines]
         lines += cell_lines
         origins += [(number, i) for i in range(1, len(cell_lines) + 1)]
-    return NotebookCode("".join(f"{line}\n" for line in lines), tuple(origins), dropped)
+    return NotebookCode("".join(f"{line}\n" for line in lines), tuple(origins), dropped, tuple(unparsed))
+
+
+def _not_python(lines: list[str]) -> str | None:
+    """Why a cell's lines are not Python 3 (``invalid syntax``, the parser's message); None when they
+    parse, or fail only for Python 2 syntax or depth (the reader's to report)."""
+    import ast
+
+    from verification.reading.python2 import python2_construct
+
+    try:
+        ast.parse("\n".join(lines))
+    except SyntaxError as exc:
+        if python2_construct(exc) is not None or "nested" in exc.msg:
+            return None
+        return f"{one_line(exc.msg)} (line {exc.lineno})"
+    except (RecursionError, MemoryError, ValueError):
+        return None
+    return None

@@ -6,6 +6,7 @@ one line of setup code. Statements under ``if __name__ == "__main__":`` count as
 from __future__ import annotations
 
 import ast
+import re
 
 from verification.reading.script_setup import loads_data, without_data_sizes
 
@@ -61,24 +62,55 @@ def construction_slice(
         The statements, in script order, as one line of source; the name the network is bound to.
     """
     body = _flat_body(tree)
-    for index, stmt in enumerate(body):
-        if not (
-            isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
-        ):
-            continue
-        call = stmt.value
-        if not isinstance(call, ast.Call):
-            continue
-        func = call.func
-        called = (
-            func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
-        )
-        if called == cls_name:
-            if sizes is not None:
-                return _without_data(body, index, sizes)
-            text = _with_dependencies(body, index)
-            return None if text is None else (text, stmt.targets[0].id)
+    found = [index for index, stmt in enumerate(body) if _constructs(stmt, cls_name)]
+    trained = [index for index in found if _trained_after(body, index)]
+    for index in trained[:1] or found[:1]:
+        stmt = body[index]
+        assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+        if sizes is not None:
+            return _without_data(body, index, sizes)
+        text = _with_dependencies(body, index)
+        return None if text is None else (text, stmt.targets[0].id)
     return None
+
+
+TRAINING_CALL = re.compile(r"train|fit|backward|backprop|learn|update|step", re.IGNORECASE)
+"""Methods whose call on a network means the script trains that network."""
+
+
+def _constructs(stmt: ast.stmt, cls_name: str) -> bool:
+    """Whether ``stmt`` is ``name = cls_name(…)`` (or ``module.cls_name(…)``)."""
+    if not (
+        isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+    ):
+        return False
+    func = stmt.value.func if isinstance(stmt.value, ast.Call) else None
+    called = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+    return called == cls_name
+
+
+def _trained_after(body: list[ast.stmt], index: int) -> bool:
+    """Whether the network constructed at ``body[index]`` is trained before its name is bound again
+    (``model.train(X, y)``, in a loop or not): of several constructions (a demonstration, then the run),
+    the one trained is the one the script is about."""
+    stmt = body[index]
+    assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+    name = stmt.targets[0].id
+    for later in body[index + 1 :]:
+        for node in ast.walk(later):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == name
+                and TRAINING_CALL.search(node.func.attr)
+            ):
+                return True
+        if isinstance(later, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in later.targets
+        ):
+            return False
+    return False
 
 
 def _without_data(body: list[ast.stmt], index: int, sizes: dict[str, int]) -> tuple[str, str] | None:

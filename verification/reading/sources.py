@@ -55,11 +55,15 @@ class Source:
         Decoded source with ``\\n`` newlines (a notebook's code cells joined, IPython syntax dropped).
     origins : tuple of (int, int), or None
         For a notebook, ``(cell number, line in cell)`` of each line of ``text``; None for a script.
+    unparsed : tuple of str
+        For a notebook, its code cells that are not Python, left out (``cell 1: invalid syntax (line
+        2)``).
     """
 
     path: Path
     text: str
     origins: tuple[tuple[int, int], ...] | None = None
+    unparsed: tuple[str, ...] = ()
 
     def where(self, line: int | None) -> str:
         """``line 12`` for a script, ``cell 3, line 2`` for a notebook; ``""`` when the line is unknown."""
@@ -190,7 +194,7 @@ def read_source(path: str | Path, python2: bool = False) -> Source:
     validate_path(path)
     if path.suffix == ".ipynb":
         notebook = read_notebook(path)
-        source = Source(path, notebook.text, notebook.origins)
+        source = Source(path, notebook.text, notebook.origins, notebook.unparsed)
     else:
         try:
             raw = path.read_bytes()
@@ -198,7 +202,7 @@ def read_source(path: str | Path, python2: bool = False) -> Source:
             raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
         source = Source(path, decode_source(path, raw))
     if python2:
-        source = Source(source.path, convert_python2(source.text, str(path)), source.origins)
+        source = Source(source.path, convert_python2(source.text, str(path)), source.origins, source.unparsed)
     if "\0" in source.text:
         line = source.text.count("\n", 0, source.text.index("\0")) + 1
         raise InputError(f"{source.at(line)}: holds a null byte; a Python script is text")

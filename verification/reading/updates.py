@@ -229,13 +229,18 @@ def _constants(tree: ast.AST) -> dict[str, object]:
     }
 
 
-def returned_names(fn: Any) -> list[str] | None:
+def returned_names(fn: Any, placeholders: bool = False) -> list[str] | None:
     """The names a function returns as a tuple (``return weights, biases``), from its last ``return``;
-    None when that is not a tuple of plain names."""
+    None when that is not a tuple of plain names. With ``placeholders``, an element that is not a plain
+    name gets one of its own, ``_returned_<i>`` (``return A[self.L], A, Z`` →
+    ``["_returned_0", "A", "Z"]``), so that the others can still be handed on by their names."""
     tree = source_tree(fn)
     returns = [n for n in ast.walk(tree)] if tree is not None else []
     last = [n for n in returns if isinstance(n, ast.Return) and n.value is not None]
     if not last or not isinstance(last[-1].value, ast.Tuple):
         return None
-    names = [e.id for e in last[-1].value.elts if isinstance(e, ast.Name)]
-    return names if len(names) == len(last[-1].value.elts) else None
+    elements = last[-1].value.elts
+    names = [e.id if isinstance(e, ast.Name) else f"_returned_{i}" for i, e in enumerate(elements)]
+    if not placeholders and any(not isinstance(e, ast.Name) for e in elements):
+        return None
+    return names

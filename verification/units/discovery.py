@@ -25,13 +25,19 @@ import types
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.reading.conventions import X_ARGS, Y_ARGS
+from verification.reading.conventions import X_ARGS, Y_ARGS, role
 from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
 from verification.units.engines import Engine, GraphUnit, OperationUnit
 from verification.units.heads import HeadUnit, is_head
 from verification.units.layers import LayerUnit
-from verification.units.losses import LossPairUnit, derivative_of, loss_methods
+from verification.units.losses import (
+    LossPairUnit,
+    after_value,
+    derivative_of,
+    loss_methods,
+    stateful_loss_methods,
+)
 from verification.units.models import ModelUnit, is_model
 from verification.units.pairs import LossFunctionUnit, PairUnit
 from verification.units.run import FixedUnit, Unit
@@ -66,8 +72,12 @@ def functions(script: LoadedScript) -> list[tuple[str, Any]]:
 
 
 def _takes_labels(fn: Any) -> bool:
-    """A backward that takes the labels (``backward(x, y, W1, W2)``) is a network's, not a layer's."""
-    return any(p.name.lower() in {n.lower() for n in Y_ARGS} for p in parameters(fn))
+    """A backward that takes the labels (``backward(x, y, W1, W2)``, ``backward_prop(Z1, A1, A2, W1,
+    W2, X, one_hot_Y, m)``) is a network's, not a layer's."""
+    return any(
+        p.name.lower() in {n.lower() for n in Y_ARGS} or role(p.name, i) == "y"
+        for i, p in enumerate(parameters(fn))
+    )
 
 
 def pair_units(script: LoadedScript, seed: int) -> tuple[list[tuple[int, Unit]], set[str]]:
@@ -209,6 +219,24 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
             values = [(f"{cls.__name__}.{m}", getattr(obj, m)) for m in methods[0]]
             derivative = (f"{cls.__name__}.{methods[1]}", getattr(obj, methods[1]))
             pair = LossPairUnit(cls.__name__, values[0], derivative, script, seed, values[1:])
+            out.append((line, pair))
+        elif (stateful := stateful_loss_methods(cls)) is not None and not [
+            p for p in parameters(cls) if p.default is p.empty
+        ]:
+            try:
+                obj = Runner(script, seed).call(f"{cls.__name__}()", cls)
+            except InputError as exc:
+                reason = f"{cls.__name__}() {failure_line(exc)}"
+                out.append((line, FixedUnit(cls.__name__, "loss", cls.__name__, None, "refused", reason)))
+                continue
+            value, derivative = (getattr(obj, m) for m in stateful)
+            pair = LossPairUnit(
+                cls.__name__,
+                (f"{cls.__name__}.{stateful[0]}", value),
+                (f"{cls.__name__}.{stateful[1]}", after_value(value, derivative)),
+                script,
+                seed,
+            )
             out.append((line, pair))
         elif (layer := _layer_methods(cls)) is not None:
             out.append((line, LayerUnit(cls, layer, script, seed)))

@@ -22,6 +22,7 @@ matches when called with the output, and the report says that it takes the outpu
 
 from __future__ import annotations
 
+import inspect
 import re
 from typing import Any
 
@@ -277,6 +278,33 @@ SLOPES = ("derivative", "prime", "gradient", "grad", "df", "deriv", "derivate")
 """An activation class's value and derivative methods of one argument (a layer's ``forward(x)`` and
 ``backward(dout)`` are not among them: a backward takes an upstream gradient, not the input)."""
 DERIVATIVE_METHODS = ("gradient", "derivative", "prime", "backward", "grad", "loss_prime", "dloss", "delta")
+
+
+def stateful_loss_methods(cls: type) -> tuple[str, str] | None:
+    """``(value, derivative)`` of a loss object written like a layer: a value method of two arrays
+    (``forward(y_pred, y_true)``) that keeps them, and a derivative method of none (``backward()``)
+    that reads them back; None for any other class."""
+
+    def arity(name: str) -> int | None:
+        fn = getattr(cls, name, None)
+        return len(parameters(fn)) - 1 if callable(fn) and name in dir(cls) else None
+
+    value = next((m for m in VALUE_METHODS if arity(m) == 2), None)
+    derivative = next((m for m in DERIVATIVE_METHODS if arity(m) == 0), None)
+    return None if value is None or derivative is None else (value, derivative)
+
+
+def after_value(value: Any, derivative: Any) -> Any:
+    """The derivative of a stateful loss (:func:`stateful_loss_methods`) as a function of the same two
+    arrays as its value: ``value(y_pred, y_true)`` run first, for the state ``derivative()`` reads."""
+
+    def derivative_at(*args: Any) -> Any:
+        value(*args)
+        return derivative()
+
+    derivative_at.__signature__ = inspect.signature(value)  # type: ignore[attr-defined]
+    derivative_at.__self__ = getattr(derivative, "__self__", None)  # type: ignore[attr-defined]
+    return derivative_at
 
 
 def loss_methods(cls: type) -> tuple[list[str], str] | None:
