@@ -842,6 +842,44 @@ def backward_prop(Z1, A1, Z2, A2, W1, W2, X, one_hot_Y, m):
         "ReLU_deriv(Z1)",
         "1",
     ),
+    # weights kept twice: extended with a bias row (read by the forward pass) and without it (read by
+    # the backward pass), the second made from the first after each epoch; (a − y) σ'(z) per sample:
+    # the mse gradient, each step −learning_rate × it
+    "copy-without-bias": (
+        SIGMOID
+        + """
+class NeuralNetwork:
+    def __init__(self, input_size, output_size, hidden_sizes):
+        sizes = [input_size] + list(hidden_sizes) + [output_size]
+        self.weights_ext = [np.random.randn(a + 1, b) * 0.5 for a, b in zip(sizes[:-1], sizes[1:])]
+        self.weights = [np.delete(w, -1, axis=0) for w in self.weights_ext]
+
+    def predict(self, inp):
+        out = np.append(inp, 1)
+        for w in self.weights_ext:
+            out = np.append(sigmoid(out @ w), 1)
+        return np.delete(out, -1)
+
+    def train(self, inputs, labels, learning_rate, epochs):
+        for epoch in range(epochs):
+            for inp, label in zip(inputs, labels):
+                outs = [np.append(inp, 1)]
+                for w in self.weights_ext:
+                    outs.append(np.append(sigmoid(outs[-1] @ w), 1))
+                acts = [o[:-1] for o in outs]
+                delta = (acts[-1] - label) * acts[-1] * (1 - acts[-1])
+                changes = []
+                for k in range(len(self.weights_ext) - 1, -1, -1):
+                    changes.append(np.outer(outs[k], delta))
+                    if k > 0:
+                        delta = (self.weights[k] @ delta) * HIDDEN
+                for k, change in enumerate(reversed(changes)):
+                    self.weights_ext[k] -= learning_rate * change
+            self.weights = [np.delete(w, -1, axis=0) for w in self.weights_ext]
+""",
+        "acts[k] * (1 - acts[k])",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -869,6 +907,7 @@ WRONG = {
     "pair-argument": "acts[1]",
     "returned-dicts-and-m": "(1 - A[l - 1])",
     "digit-functions": "1",
+    "copy-without-bias": "acts[k]",
 }
 
 VERDICT = {
@@ -895,6 +934,7 @@ VERDICT = {
     "pair-argument": "bce",
     "returned-dicts-and-m": "bce",
     "digit-functions": "cross_entropy",
+    "copy-without-bias": "mse",
 }
 
 
@@ -1007,7 +1047,6 @@ def test_a_notebook_is_checked_as_it_trains_past_a_cell_of_notes(tmp_path: Path)
     softmax outputs with ŷ − y, the cross-entropy (the demonstration's sigmoid would read as bce)."""
     import nbformat
 
-    source, hidden, _ = STYLES["class-indices"]
     network = textwrap.dedent(
         """
         import numpy as np

@@ -30,6 +30,7 @@ from verification.adapters.failures import Failed, tagged
 from verification.adapters.matching import PREFIXES, SUFFIXES, plan_matching
 from verification.adapters.parameters import Slots, find_slots, weight_like
 from verification.adapters.recipe import Recipe
+from verification.adapters.shadows import find_shadows
 from verification.adapters.state import SetupState
 from verification.adapters.subject import Binding, CodeSubject, Reading
 from verification.draws import draw_labels, draw_parameters
@@ -134,7 +135,9 @@ def parameters_of(
             "the setup made",
             "forward",
         )
-    return Slots(namespace, [s for s in kept if s.name in live]), output
+    params = Slots(namespace, [s for s in kept if s.name in live])
+    params.shadows = find_shadows(params, list(slots.slots.values()))
+    return params, output
 
 
 def _live_parameters(
@@ -287,6 +290,9 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
     x = rng.standard_normal((1, sizes[0]))
     y = draw_labels(rng, (1, sizes[1]))
     notes = list(recipe.notes)
+    if slots.shadows:
+        copies = ", ".join(f"{s.name} (of {n})" for n, found in slots.shadows.items() for s, _ in found)
+        notes.append(f"copies the code keeps of its weights are set with them: {copies}")
     if recipe.kind == "returned":
         recipe, plan = _returned_plan(binding, recipe, params, x, y)
         covered = set(plan)
@@ -310,6 +316,7 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
     if missing:
         notes.append(f"{', '.join(missing)}: {_why_missing(recipe)}; read as a zero gradient")
     kept = Slots(namespace, [s for n, s in slots.slots.items() if n not in left])
+    kept.shadows = slots.shadows
     binding = Binding(namespace, kept, script, binding.state)
     subject = CodeSubject(name, binding, recipe, sizes, replace(reading, missing=missing), notes)
     if recipe.kind == "returned":

@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.adapters.shadows import keep_in_step
 
 Array = NDArray[Any]
 
@@ -229,6 +230,7 @@ class Slots:
     def __init__(self, namespace: dict[str, Any], slots: list[Slot]) -> None:
         self.namespace = namespace
         self.slots = {s.name: s for s in slots}
+        self.shadows: dict[str, list[tuple[Slot, Any]]] = {}  # (verification.adapters.shadows)
         for s in slots:
             s.original = s.get(namespace)
 
@@ -246,7 +248,8 @@ class Slots:
         return {n: s.read(self.namespace) for n, s in self.slots.items()}
 
     def write(self, values: Mapping[str, Array]) -> None:
-        """Write real values into the objects the code holds (the original ones, rebound if replaced)."""
+        """Write real values into the objects the code holds (the original ones, rebound if replaced),
+        and into the copies the code keeps of them (:attr:`shadows`)."""
         for n, value in values.items():
             s = self.slots[n]
             if s.kind == "array":
@@ -256,6 +259,8 @@ class Slots:
                     s.original = np.array(s.original)
                     s.bind(self.namespace, s.original)
                 s.original[...] = np.real(value)
+                for shadow, block in self.shadows.get(n, ()):
+                    keep_in_step(shadow, block, value, self.namespace)
             elif s.kind == "list":
                 if s.get(self.namespace) is not s.original:
                     s.bind(self.namespace, s.original)

@@ -181,7 +181,19 @@ ITERATION_ARGS = (
     "n_iterations",
     "max_iter",
 )
-SAMPLE_COUNT_ARGS = ("m", "n_samples", "num_samples", "n_examples", "num_examples", "nsamples", "n_batch")
+SAMPLE_COUNT_ARGS = (
+    "m",
+    "n_samples",
+    "num_samples",
+    "n_examples",
+    "num_examples",
+    "nsamples",
+    "n_batch",
+    "batch_size",
+    "batchsize",
+    "mini_batch_size",
+    "minibatch_size",
+)
 """Arguments that take the number of samples in the batch (``backward_prop(…, one_hot_Y, m)``, the
 ``m`` of course notation for the examples)."""
 PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model", "network", "net", "nn")
@@ -268,8 +280,8 @@ def role(name: str, position: int) -> str | None:
         return "lr"
     if "input" in n:
         return "x"
-    if "err" in n or "delta" in n:
-        return "error"
+    if ("err" in n or "delta" in n) and not re.search(r"thresh|tol|min_|max_|limit|goal|target", n):
+        return "error"  # not error_threshold, the stopping rule beside it
     if position == 0:
         return "x"
     return None

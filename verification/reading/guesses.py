@@ -52,7 +52,8 @@ def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
     else from how the code uses them (:func:`usage`: a size list where it is indexed, measured or
     iterated, a width where it shapes an array): a 4-5-3 network, then the same with one output (code
     written for one sigmoid output); empty when a required argument's name and use say nothing.
-    Arguments with defaults keep the author's choice."""
+    Arguments with defaults keep the author's choice. A size the name gives that the code uses as a
+    list (``hidden_sizes`` measured with ``len``) is a list of that one size."""
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -65,7 +66,8 @@ def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
         if p.name in ("self", "cls"):
             continue
         guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
-        if guess is None:
+        if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
+            guess = [guess]  # hidden_sizes: the sizes of the hidden layers, one hidden layer of 5
             kind = usage(fn, p.name)
             guess = [4, 5, 3] if kind == "list" else next(widths) if kind == "int" else None
         if guess is None:
@@ -84,10 +86,14 @@ def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
     return [out] if single == out else [out, single]
 
 
+SEQUENCE_CALLS = ("len", "list", "tuple", "enumerate", "reversed", "sorted", "zip")
+"""Calls whose first argument is a sequence."""
+
+
 def usage(fn: Any, name: str) -> str | None:
     """How the source of ``fn`` (a function, or a class's ``__init__`` and the methods it calls) uses
-    the argument ``name``: ``list`` when it is measured (``len``), indexed, sliced, iterated or
-    concatenated with a list; ``int`` when it is an array's size (an argument of ``np.zeros``,
+    the argument ``name``: ``list`` when it is measured (``len``), copied (``list(sizes)``), indexed,
+    sliced, iterated or concatenated with a list; ``int`` when it is an array's size (an argument of ``np.zeros``,
     ``np.random.randn`` …, or of ``range``); None when neither.
 
     Nothing is run: the source is parsed with :mod:`ast`.
@@ -113,7 +119,7 @@ def usage(fn: Any, name: str) -> str | None:
         )
 
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "len" and node.args:
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in SEQUENCE_CALLS and node.args:
             if named(node.args[0]):
                 return "list"
         if isinstance(node, ast.Subscript) and named(node.value):

@@ -1,0 +1,81 @@
+"""Copies the code keeps of its weights, kept in step when the checker sets the weights.
+
+Some code keeps a second array derived from a weight: the weights without their bias row beside the
+extended ones (``self.weights = [np.delete(w, -1, axis=0) for w in self.weights_ext]``), a copy for a
+later step. The forward pass reads one, the backward pass the other, and the code itself updates both
+together. The checker sets the weights the output depends on to drawn values; the copy would keep the
+code's own values, and the backward pass would read weights the forward pass never used: a correct
+backward pass would read as wrong.
+
+So when the setup has run, every float array of the code's objects that is not a parameter but equals a
+block of one (the whole of it, or its first or last rows or columns along each axis; never a constant
+array, which equals any constant block by chance; of the weight or of its transpose, ``self.W_T``) is its
+*shadow*, and every write of the parameter
+writes the block into the shadow too (:func:`keep_in_step`): the relation the setup established holds
+at every probe.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # parameters.py writes through keep_in_step
+    from verification.adapters.parameters import Slot, Slots
+
+Block = tuple[bool, tuple[slice, ...]]
+"""Whether the weight is transposed first, and the block of it."""
+
+
+def _blocks(big: tuple[int, ...], small: tuple[int, ...]) -> list[tuple[slice, ...]]:
+    """The blocks of an array of shape ``big`` with shape ``small``: along each axis the whole, the
+    first or the last entries."""
+    if len(big) != len(small) or any(s > b for s, b in zip(small, big, strict=True)):
+        return []
+    choices = [
+        [slice(None)] if s == b else [slice(0, s), slice(b - s, b)] for s, b in zip(small, big, strict=True)
+    ]
+    return [tuple(c) for c in itertools.product(*choices)]
+
+
+def find_shadows(params: Slots, others: list[Slot]) -> dict[str, list[tuple[Slot, Block]]]:
+    """Parameter name → the slots among ``others`` (float arrays that are not parameters) that equal a
+    block of it (module docstring), with the block."""
+    out: dict[str, list[tuple[Slot, Block]]] = {}
+    values = {n: np.asarray(s.get(params.namespace)) for n, s in params.slots.items() if s.kind == "array"}
+    for other in others:
+        if other.name in params.slots or other.kind != "array":
+            continue
+        shadow = np.asarray(other.get(params.namespace))
+        if shadow.size < 2 or np.ptp(shadow) == 0:
+            continue
+        for name, value in values.items():
+            if shadow is value or np.shares_memory(shadow, value):
+                continue  # a view: in-place writes reach it already
+            block = next(
+                (
+                    (flip, b)
+                    for flip, seen in ((False, value), (True, value.T))
+                    for b in _blocks(seen.shape, shadow.shape)
+                    if np.array_equal(seen[b], shadow)
+                ),
+                None,
+            )
+            if block is not None:
+                out.setdefault(name, []).append((other, block))
+                break
+    return out
+
+
+def keep_in_step(shadow: Slot, block: Block, value: Any, namespace: dict[str, Any]) -> None:
+    """Write the block of ``value`` (transposed first when the block says so) into the shadow where the
+    code holds it now (in place when it can)."""
+    flip, where = block
+    new = np.real(np.asarray(value).T if flip else np.asarray(value))[where]
+    held = shadow.get(namespace)
+    if isinstance(held, np.ndarray) and held.shape == new.shape and held.flags.writeable:
+        held[...] = new
+    else:
+        shadow.bind(namespace, np.array(new, dtype=np.float64))
