@@ -93,8 +93,8 @@ SEQUENCE_CALLS = ("len", "list", "tuple", "enumerate", "reversed", "sorted", "zi
 def usage(fn: Any, name: str) -> str | None:
     """How the source of ``fn`` (a function, or a class's ``__init__`` and the methods it calls) uses
     the argument ``name``: ``list`` when it is measured (``len``), copied (``list(sizes)``), indexed,
-    sliced, iterated or concatenated with a list; ``int`` when it is an array's size (an argument of ``np.zeros``,
-    ``np.random.randn`` …, or of ``range``); None when neither.
+    sliced, iterated or concatenated with a list; ``int`` when it is an array's size (an argument of
+    ``np.zeros``, ``np.random.randn`` …, or of ``range``); None when neither.
 
     Nothing is run: the source is parsed with :mod:`ast`.
     """
