@@ -80,9 +80,8 @@ def forward_candidates(
     for m in cv.methods_by_preference(obj, cv.GRADIENT_NAMES, ("loss",)):
         if m not in {c[2] for c in out} and labels_optional(getattr(obj, m)):
             out.append(("", f"{var}.{m}(x)", m))  # loss(X, y=None): without labels it returns the scores
-    if not out:
-        out = [("", f"{var}.{m}(x)", m) for m in _inputs_only_methods(obj)]
-    return out
+    named = {c[2] for c in out}  # after them, a method taking just the inputs (when a named one fails)
+    return out + [("", f"{var}.{m}(x)", m) for m in _inputs_only_methods(obj) if m not in named]
 
 
 ACTIVATION_LIKE = re.compile(r"sigm|tanh|relu|softmax|activ|deriv|prime|sign|step|loss|cost|error", re.I)

@@ -69,7 +69,12 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
         for guessed in guessed_arguments(fn):
             args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
             out.append((f"{target} = {init}({args})", "parameters"))
-    weights = [p.name for i, p in enumerate(cv.positional_parameters(forward)) if cv.role(p.name, i) != "x"]
+    containers = cv.lower(cv.PARAMETER_CONTAINERS)  # forward_propagate(network, row): network is no input
+    weights = [
+        p.name
+        for i, p in enumerate(cv.positional_parameters(forward))
+        if cv.role(p.name, i) != "x" or p.name.lower() in containers
+    ]
     lines = []
     for w in weights:
         found = slices.assignment_slice(script.tree, w)

@@ -65,9 +65,9 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         cells = "; ".join(script.source.unparsed)
         subject.notes.insert(0, f"not Python, left out as Jupyter would run the other cells: {cells}")
     if script.aliases:
-        names = ", ".join(f"np.{n}" for n in script.aliases)
+        names = ", ".join(n if "." in n else f"np.{n}" for n in script.aliases)
         pronoun = "it" if len(script.aliases) == 1 else "they"
-        subject.notes.insert(0, f"{names}, removed from NumPy, read as what {pronoun} stood for")
+        subject.notes.insert(0, f"{names}, removed from NumPy (or SciPy), read as what {pronoun} stood for")
     kept = identify_setups(
         subject,
         variants(subject, options),

@@ -59,6 +59,8 @@ GRADIENT_NAMES = (
     "loss",
     "backpropagate",
     "backPropagate",
+    "back_propagate",
+    "back_propagation",
 )
 TRAIN_NAMES = ("train_step", "train", "fit", "learn", "update", "step", "sgd_step", "train_once")
 """Methods that give a gradient by returning it, or one training step by updating the weights."""
@@ -207,8 +209,13 @@ def lower(names: Iterable[str]) -> tuple[str, ...]:
 
 def methods_by_preference(obj: Any, names: Iterable[str], fuzzy: Iterable[str] = ()) -> list[str]:
     """Callable attributes of ``obj`` whose names are in ``names`` (that order, any case), then those
-    containing one of ``fuzzy``."""
-    available = {n.lower(): n for n in dir(obj) if not n.startswith("__") or n == "__call__"}
+    containing one of ``fuzzy``; properties are not read (reading one runs the code: a plot)."""
+    available = {
+        n.lower(): n
+        for n in dir(obj)
+        if (not n.startswith("__") or n == "__call__")
+        and not isinstance(inspect.getattr_static(obj, n, None), property)  # reading one runs it
+    }
     out = []
     for n in names:
         real = available.get(n.lower())
@@ -264,7 +271,7 @@ def role(name: str, position: int) -> str | None:
         ("dataset", DATASET_ARGS),
         ("samples", SAMPLE_COUNT_ARGS),
     ):
-        if n in lower(names):
+        if n in lower(names) and not (kind == "samples" and name == "M"):  # M: a momentum factor
             return kind
     if re.search(r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?", n) or re.search(
         r"(train|set|true).*out|out.*(train|set|true)", n

@@ -68,6 +68,7 @@ def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
         guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
             guess = [guess]  # hidden_sizes: the sizes of the hidden layers, one hidden layer of 5
+        if guess is None:
             kind = usage(fn, p.name)
             guess = [4, 5, 3] if kind == "list" else next(widths) if kind == "int" else None
         if guess is None:

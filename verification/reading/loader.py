@@ -45,7 +45,12 @@ from verification.memory import out_of_memory
 from verification.reading.deferred_weights import guard_initialisations
 from verification.reading.loop_cuts import Cut, cut_loops
 from verification.reading.missing import PROGRESS_MODULES, MissingModule, SilentProgress
-from verification.reading.numpy_aliases import numpy_with_aliases, removed_names_used
+from verification.reading.numpy_aliases import (
+    numpy_with_aliases,
+    removed_names_used,
+    scipy_names_from_numpy,
+    scipy_with_numpy,
+)
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
 from verification.reading.statements import (
@@ -323,10 +328,20 @@ class _Loading:
             return
         for name in bound_names(stmt):
             self.tainted.pop(name, None)
-        if self.aliases and isinstance(stmt, ast.Import):
-            for bound, module_name in import_names(stmt):
-                if module_name == "numpy" and bound in self.namespace:
-                    self.namespace[bound] = numpy_with_aliases(self.aliases)
+        if isinstance(stmt, ast.Import):
+            self._aliases(stmt)
+
+    def _aliases(self, stmt: ast.Import) -> None:
+        """Bind NumPy and SciPy with the names the script uses that they have removed
+        (:mod:`verification.reading.numpy_aliases`)."""
+        for bound, module_name in import_names(stmt):
+            if module_name == "numpy" and self.aliases and bound in self.namespace:
+                self.namespace[bound] = numpy_with_aliases(self.aliases)
+            elif module_name == "scipy" and isinstance(self.namespace.get(bound), types.ModuleType):
+                names = scipy_names_from_numpy(self.source.text, bound, self.namespace[bound])
+                if names:
+                    self.namespace[bound] = scipy_with_numpy(self.namespace[bound], names)
+                    self.aliases += [f"{bound}.{n}" for n in names]
 
 
 def load_script(path: str | Path, python2: bool = False) -> LoadedScript:

@@ -6,7 +6,9 @@ Code written before NumPy 1.24 and 2.0 uses aliases those releases removed: ``np
 a plain synonym, so a script that uses one computes the same thing with the name it stood for. When
 the script's text uses such a name, the loader binds its ``import numpy`` to :func:`numpy_with_aliases`
 (NumPy itself, with the removed names put back) and the report says which names were read so
-(:func:`removed_names_used`). A script that does not use them gets NumPy unchanged.
+(:func:`removed_names_used`). A script that does not use them gets NumPy unchanged. Likewise for
+``import scipy as sp`` and ``sp.tanh``: NumPy's functions SciPy re-exported and has since dropped
+(:func:`scipy_names_from_numpy`).
 """
 
 from __future__ import annotations
@@ -61,8 +63,25 @@ def numpy_with_aliases(names: list[str]) -> types.ModuleType:
 
     Its namespace is a copy of NumPy's (so ``np.ndarray``, ``np.random`` are NumPy's own objects);
     names NumPy creates on first use are looked up in NumPy."""
-    module = types.ModuleType("numpy", np.__doc__)
-    module.__dict__.update(vars(np))
-    module.__dict__.update({n: REMOVED[n] for n in names})
-    module.__dict__["__getattr__"] = lambda name: getattr(np, name)
+    return _with(np, {n: REMOVED[n] for n in names})
+
+
+def scipy_names_from_numpy(text: str, bound: str, scipy: types.ModuleType) -> list[str]:
+    """The names ``text`` uses as ``bound.NAME`` (``sp.tanh``) that the imported SciPy no longer has but
+    NumPy does: SciPy re-exported NumPy's functions at its top level until it removed them (SciPy
+    1.12 release notes), so old code calls ``sp.tanh`` for ``np.tanh``."""
+    used = dict.fromkeys(re.findall(rf"\b{re.escape(bound)}\.([A-Za-z_]\w*)\b", text))
+    return [n for n in used if not hasattr(scipy, n) and hasattr(np, n)]
+
+
+def scipy_with_numpy(scipy: types.ModuleType, names: list[str]) -> types.ModuleType:
+    """SciPy with NumPy's ``names`` at its top level again (:func:`scipy_names_from_numpy`)."""
+    return _with(scipy, {n: getattr(np, n) for n in names})
+
+
+def _with(base: types.ModuleType, extra: dict[str, Any]) -> types.ModuleType:
+    module = types.ModuleType(base.__name__, base.__doc__)
+    module.__dict__.update(vars(base))
+    module.__dict__.update(extra)
+    module.__dict__["__getattr__"] = lambda name: getattr(base, name)
     return module
