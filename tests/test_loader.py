@@ -466,3 +466,17 @@ def test_a_missing_progress_bar_lets_the_loop_it_wraps_run(tmp_path: Path) -> No
     script = load_script(path)
     assert script.module.total(4) == 6
     assert "a progress bar, run without its display" in script.failed_imports["progressbar"]
+
+
+def test_the_local_a_function_returns_with_is_read_and_a_missing_one_named(tmp_path: Path) -> None:
+    """A forward pass that prints its output: its local ``final`` as it returns, through the reader
+    every loaded script holds; a local it never sets is an error naming it."""
+    from verification.reading.local_output import LOCAL_READER
+
+    path = tmp_path / "prints.py"
+    path.write_text("def query(v):\n    final = [2 * a for a in v]\n    print(final)\n", encoding="utf-8")
+    module = load_script(path).module
+    read = getattr(module, LOCAL_READER)
+    assert read(module.query, "final", [1.0, 2.0]) == [2.0, 4.0]
+    with pytest.raises(InputError, match=r"query returned without setting 'hidden'"):
+        read(module.query, "hidden", [1.0])

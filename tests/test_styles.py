@@ -880,6 +880,41 @@ class NeuralNetwork:
         "acts[k] * (1 - acts[k])",
         "1",
     ),
+    # a query that prints its output and returns nothing (the output is its local final_outputs),
+    # samples as columns inside, the update added with targets − outputs: (t − o) o (1 − o) is the
+    # negative mse gradient, each step +lr × it
+    "prints-its-output": (
+        """
+import numpy
+
+
+class neuralNetwork:
+    def __init__(self, inputnodes, hiddennodes, outputnodes, learningrate):
+        self.wih = numpy.random.rand(hiddennodes, inputnodes) - 0.5
+        self.who = numpy.random.rand(outputnodes, hiddennodes) - 0.5
+        self.lr = learningrate
+        self.activation_function = lambda x: 1 / (1 + numpy.exp(-x))
+
+    def train(self, inputs_list, targets_list):
+        inputs = numpy.array(inputs_list, ndmin=2).T
+        targets = numpy.array(targets_list, ndmin=2).T
+        hidden_outputs = self.activation_function(numpy.dot(self.wih, inputs))
+        final_outputs = self.activation_function(numpy.dot(self.who, hidden_outputs))
+        output_errors = targets - final_outputs
+        output_delta = output_errors * final_outputs * (1.0 - final_outputs)
+        hidden_errors = numpy.dot(self.who.T, output_delta)
+        self.who += self.lr * numpy.dot(output_delta, numpy.transpose(hidden_outputs))
+        self.wih += self.lr * numpy.dot(hidden_errors * HIDDEN, numpy.transpose(inputs))
+
+    def query(self, inputs_list):
+        inputs = numpy.array(inputs_list, ndmin=2).T
+        hidden_outputs = self.activation_function(numpy.dot(self.wih, inputs))
+        final_outputs = self.activation_function(numpy.dot(self.who, hidden_outputs))
+        print(final_outputs)
+""",
+        "hidden_outputs * (1.0 - hidden_outputs)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -908,6 +943,7 @@ WRONG = {
     "returned-dicts-and-m": "(1 - A[l - 1])",
     "digit-functions": "1",
     "copy-without-bias": "acts[k]",
+    "prints-its-output": "hidden_outputs",
 }
 
 VERDICT = {
@@ -935,6 +971,7 @@ VERDICT = {
     "returned-dicts-and-m": "bce",
     "digit-functions": "cross_entropy",
     "copy-without-bias": "mse",
+    "prints-its-output": "mse",
 }
 
 

@@ -22,6 +22,7 @@ from verification.adapters.failures import Failed
 from verification.adapters.layouts import Layout
 from verification.reading import conventions as cv
 from verification.reading.loader import LoadedScript
+from verification.reading.local_output import LOCAL_READER, output_locals
 from verification.reading.updates import source_tree
 
 OUTPUT_ATTRIBUTES = (
@@ -160,4 +161,27 @@ def output_expression(
     preferred = [k for k in OUTPUT_ATTRIBUTES if k in changed]
     if preferred or changed:
         return f"{prefix}{call}; {var}.{(preferred or changed[-1:])[0]}"
+    local = _output_local(namespace, var, call) if value is None and not statements else None
+    if local is not None:
+        return local
     raise Failed(f"{call} returned {type(value).__name__} and stored no array: no output found", "forward")
+
+
+def _output_local(namespace: dict[str, Any], var: str, call: str) -> str | None:
+    """For a forward method that returns nothing and stores nothing (it prints its output): the
+    expression reading the local it leaves its output in, named like an output (:data:`OUTPUT_ATTRIBUTES`,
+    or any name with ``output``), of the arrays it holds as it returns
+    (:mod:`verification.reading.local_output`)."""
+    match = re.fullmatch(rf"{re.escape(var)}\.(\w+)\(x\)", call)
+    if match is None:
+        return None
+    method = getattr(namespace[var], match.group(1))
+    try:
+        found = output_locals(method, namespace["x"])
+    except Exception:  # the code's own failure: the forward pass was found not to run already
+        return None
+    arrays = [k for k, v in found.items() if isinstance(v, np.ndarray) and v.dtype.kind in "fc" and v.size]
+    named = [k for k in OUTPUT_ATTRIBUTES if k in arrays] or [k for k in arrays if "output" in k.lower()]
+    if not named:
+        return None
+    return f"{LOCAL_READER}({var}.{match.group(1)}, {named[-1]!r}, x)"

@@ -43,6 +43,7 @@ from typing import Any
 from ffnn.validation import InputError, one_line
 from verification.memory import out_of_memory
 from verification.reading.deferred_weights import guard_initialisations
+from verification.reading.local_output import LOCAL_READER, local_value
 from verification.reading.loop_cuts import Cut, cut_loops
 from verification.reading.missing import PROGRESS_MODULES, MissingModule, SilentProgress
 from verification.reading.numpy_aliases import (
@@ -379,6 +380,7 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     module = types.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
+    module.__dict__[LOCAL_READER] = local_value  # a forward pass that leaves its output in a local
     loading = _Loading(source, module)
     with _script_directory_on_path(path.resolve().parent):
         for stmt in tree.body:
