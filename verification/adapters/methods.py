@@ -102,16 +102,17 @@ def method_call(
     var: str,
     method: str,
     params: list[inspect.Parameter],
-    err: str,
-    out: str,
+    known: dict[str, str],
     *,
     training: bool = False,
     dataset: bool = False,
     given: dict[str, str] | None = None,
-    samples: str = "x.shape[0]",
 ) -> tuple[str, bool] | None:
     """The call of a gradient or training method with its arguments by their names, and whether it takes
     the error (None when an argument cannot be given).
+
+    ``known``: the expressions of the error (role ``error``), the forward output (``output``) and the
+    number of samples (``samples``, the ``m`` of course notation).
 
     ``training``: a training method (``fit(inputs, outputs, …)``), whose argument named like outputs is
     its labels when none is named like labels. ``dataset``: the method trains on a data set while the
@@ -130,13 +131,11 @@ def method_call(
     values = {
         "x": "x",
         "y": "y",
-        "error": err,
-        "output": out,
         "lr": "lr",
         "iterations": "1",
         "pair": "(x, y)",  # an argument read only as arg[0] and arg[1]
-        "samples": samples,  # the m of course notation
-    }
+        "samples": "x.shape[0]",
+    } | known
     values |= {v: v for v in given.values() if v not in values}
     if dataset:
         values |= {"x": "[x]", "y": "[y]"}
@@ -236,7 +235,8 @@ def gradient_candidates(
             unnamed = [a for a in subtracted if a not in inferred and cv.role(a, 1) in (None, "dataset")]
             inferred |= {a: "y" for a in unnamed[:1]}
         given = {n: n for n in named} | inferred
-        made = method_call(var, m, params, err, out, training=m in trains, given=given, samples=samples)
+        known = {"error": err, "output": out, "samples": samples}
+        made = method_call(var, m, params, known, training=m in trains, given=given)
         if made is None:
             continue
         call, takes_error = made
@@ -259,9 +259,7 @@ def gradient_candidates(
         updates.append(("update", f"{pre}; {set_loops}{call}", lr, notes + lr_notes))
         wrapped = None
         if one_sample:
-            wrapped = method_call(
-                var, m, params, err, out, training=True, dataset=True, given=inferred, samples=samples
-            )
+            wrapped = method_call(var, m, params, known, training=True, dataset=True, given=inferred)
         if wrapped is not None and wrapped[0] != call:
             updates.append(("update", f"{pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
     return returned + updates

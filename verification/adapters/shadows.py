@@ -18,12 +18,13 @@ at every probe.
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
-if TYPE_CHECKING:  # parameters.py writes through keep_in_step
-    from verification.adapters.parameters import Slot, Slots
+Slot = Any
+"""A :class:`verification.adapters.parameters.Slot` (not imported: the parameters write through
+:func:`keep_in_step`)."""
 
 Block = tuple[bool, tuple[slice, ...]]
 """Whether the weight is transposed first, and the block of it."""
@@ -40,9 +41,10 @@ def _blocks(big: tuple[int, ...], small: tuple[int, ...]) -> list[tuple[slice, .
     return [tuple(c) for c in itertools.product(*choices)]
 
 
-def find_shadows(params: Slots, others: list[Slot]) -> dict[str, list[tuple[Slot, Block]]]:
+def find_shadows(params: Any, others: list[Slot]) -> dict[str, list[tuple[Slot, Block]]]:
     """Parameter name → the slots among ``others`` (float arrays that are not parameters) that equal a
-    block of it (module docstring), with the block."""
+    block of it (module docstring), with the block; ``params`` are the
+    :class:`~verification.adapters.parameters.Slots` of the parameters."""
     out: dict[str, list[tuple[Slot, Block]]] = {}
     values = {n: np.asarray(s.get(params.namespace)) for n, s in params.slots.items() if s.kind == "array"}
     for other in others:

@@ -29,13 +29,11 @@ default values and the imported modules themselves still run: check only code yo
 from __future__ import annotations
 
 import ast
-import contextlib
 import linecache
 import re
 import sys
 import types
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,9 +41,10 @@ from typing import Any
 from ffnn.validation import InputError, one_line
 from verification.memory import out_of_memory
 from verification.reading.deferred_weights import guard_initialisations
+from verification.reading.import_paths import script_directory_on_path
 from verification.reading.local_output import LOCAL_READER, local_value
 from verification.reading.loop_cuts import Cut, cut_loops
-from verification.reading.missing import PROGRESS_MODULES, MissingModule, SilentProgress
+from verification.reading.missing import stand_in
 from verification.reading.numpy_aliases import (
     numpy_with_aliases,
     removed_names_used,
@@ -208,30 +207,6 @@ def _statement_word(kind: str) -> str:
     return words.get(kind, "statement")
 
 
-@contextlib.contextmanager
-def _script_directory_on_path(directory: Path) -> Iterator[None]:
-    """The script's folder first on ``sys.path``, as when Python runs the script, and no bytecode
-    written meanwhile (``sys.dont_write_bytecode``): importing a module beside the script must not
-    leave a ``__pycache__`` folder in the user's folder. A script inside a package (its folder holds an
-    ``__init__.py``) also gets the folder that holds the outermost package, as ``python -m
-    package.module`` run from there would: ``from ai.activation_functions import Sigmoid`` in
-    ``src/ai/network.py`` finds ``src/ai``."""
-    root = directory
-    while (root / "__init__.py").is_file() and root.parent != root:
-        root = root.parent
-    entries = [str(directory)] + ([str(root)] if root != directory else [])
-    writes = sys.dont_write_bytecode
-    sys.path[:0] = entries
-    sys.dont_write_bytecode = True
-    try:
-        yield
-    finally:
-        sys.dont_write_bytecode = writes
-        for entry in entries:
-            with contextlib.suppress(ValueError):
-                sys.path.remove(entry)
-
-
 def _compile(stmt: ast.stmt, path: Path) -> types.CodeType | str:
     """The code of one statement, or why it does not compile (nesting too deep for the compiler)."""
     try:
@@ -315,12 +290,7 @@ class _Loading:
             error = f"{type(exc).__name__}: {one_line(exc)}"
             if isinstance(stmt, ast.Import | ast.ImportFrom):
                 for bound, module_name in import_names(stmt):
-                    if module_name.lstrip(".").split(".")[0] in PROGRESS_MODULES:
-                        self.namespace[bound] = SilentProgress(module_name)
-                        self.failed[bound] = f"{error}; a progress bar, run without its display"
-                    else:
-                        self.namespace[bound] = MissingModule(module_name, error)
-                        self.failed[bound] = error
+                    self.namespace[bound], self.failed[bound] = stand_in(module_name, error)
                     self.tainted.pop(bound, None)
                 return
             for name in bound_names(stmt):
@@ -382,7 +352,7 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
     module.__dict__[LOCAL_READER] = local_value  # a forward pass that leaves its output in a local
     loading = _Loading(source, module)
-    with _script_directory_on_path(path.resolve().parent):
+    with script_directory_on_path(path.resolve().parent):
         for stmt in tree.body:
             loading.statement(stmt)
     return LoadedScript(

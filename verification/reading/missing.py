@@ -89,3 +89,11 @@ class SilentProgress:
 
     def __repr__(self) -> str:
         return f"<silent stand-in for the progress bar {self._name!r}>"
+
+
+def stand_in(module_name: str, error: str) -> tuple[Any, str]:
+    """What a failed import binds, and the failure as the report lists it: a :class:`SilentProgress`
+    for a progress-bar module, else a :class:`MissingModule`."""
+    if module_name.lstrip(".").split(".")[0] in PROGRESS_MODULES:
+        return SilentProgress(module_name), f"{error}; a progress bar, run without its display"
+    return MissingModule(module_name, error), error
