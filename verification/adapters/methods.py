@@ -213,53 +213,83 @@ def gradient_candidates(
     if only is not None:
         grads = [only] if only in grads or (only not in trains and returns_value(obj, only)) else []
         trains = [only] if not grads else []
+    context = _Context(pre, out, named, parameter_keys, one_sample, samples)
     returned, updates = [], []
     for m in grads + trains:
-        fn = getattr(obj, m)
-        unbound = getattr(type(obj), m, fn)
-        params = cv.positional_parameters(fn)
-        sign = update_sign(unbound, parameter_keys)
-        err = f"y - {out}" if sign == 1 else f"{out} - y"
-        factors = [
-            p.name
-            for p in params
-            if p.default is inspect.Parameter.empty
-            and cv.role(p.name, 1) is None
-            and p.name in step_factors(unbound, parameter_keys)
-        ]
-        inferred = {f: "lr" for f in factors}
-        if "y" not in {cv.role(p.name, i) for i, p in enumerate(params)}:  # labels named like none
-            pairs = pair_arguments(unbound)
-            inferred |= {a: "pair" for a in pairs[:1]}
-            subtracted = subtracted_arguments(unbound)
-            unnamed = [a for a in subtracted if a not in inferred and cv.role(a, 1) in (None, "dataset")]
-            inferred |= {a: "y" for a in unnamed[:1]}
-        given = {n: n for n in named} | inferred
-        known = {"error": err, "output": out, "samples": samples}
-        made = method_call(var, m, params, known, training=m in trains, given=given)
+        made = _method_candidates(built, m, m in trains, context)
+        returned += made[0] if m in grads else []
+        updates += made[1]
+    return returned + updates
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every gradient candidate of one forward pass shares: the statements before the call, the
+    output's expression, the names of the forward's returned tuple, the parameters' names, whether the
+    inputs are one sample, and the expression of the number of samples."""
+
+    pre: str
+    out: str
+    named: list[str]
+    parameter_keys: list[str]
+    one_sample: bool
+    samples: str
+
+
+Candidate = tuple[str, str, str | None, list[str]]
+"""``(kind, code, lr, notes)`` of one way to get the gradient."""
+
+
+def _method_candidates(
+    built: Built, m: str, training: bool, context: _Context
+) -> tuple[list[Candidate], list[Candidate]]:
+    """The returned-gradient and the update candidates of method ``m``: called with its arguments by
+    their names, and, when one argument is read only as ``arg[0]`` and ``arg[1]`` and the object keeps
+    no labels of its own, also given the pair ``(x, y)`` there (after the plain call: two inputs read
+    by index are no pair)."""
+    obj, var = built.obj, built.var
+    fn = getattr(obj, m)
+    unbound = getattr(type(obj), m, fn)
+    params = cv.positional_parameters(fn)
+    sign = update_sign(unbound, context.parameter_keys)
+    err = f"y - {context.out}" if sign == 1 else f"{context.out} - y"
+    factors = [
+        p.name
+        for p in params
+        if p.default is inspect.Parameter.empty
+        and cv.role(p.name, 1) is None
+        and p.name in step_factors(unbound, context.parameter_keys)
+    ]
+    inferred = {f: "lr" for f in factors}
+    pairs: list[str] = []
+    if "y" not in {cv.role(p.name, i) for i, p in enumerate(params)}:  # labels named like none
+        pairs = pair_arguments(unbound) if built.label_attr is None else []
+        subtracted = subtracted_arguments(unbound)
+        unnamed = [a for a in subtracted if a not in pairs and cv.role(a, 1) in (None, "dataset")]
+        inferred |= {a: "y" for a in unnamed[:1]}
+    known = {"error": err, "output": context.out, "samples": context.samples}
+    givens = [{n: n for n in context.named} | inferred]
+    givens += [givens[0] | {pairs[0]: "pair"}] if pairs else []
+    returned: list[Candidate] = []
+    updates: list[Candidate] = []
+    for given in givens:
+        made = method_call(var, m, params, known, training=training, given=given)
         if made is None:
             continue
         call, takes_error = made
-        notes = (
-            [
-                f"{m} takes the error y - a (it adds its update to the weights)"
-                if sign == 1
-                else f"{m} takes the error a - y (the usual sign)"
-            ]
-            if takes_error
-            else []
-        )
-        if m in grads:
-            returned.append(("returned", f"{pre}; {call}", None, notes))
+        usual = "a - y (the usual sign)"
+        notes = [f"{m} takes the error {'y - a (it adds its update to the weights)' if sign == 1 else usual}"]
+        notes = notes if takes_error else []
+        returned.append(("returned", f"{context.pre}; {call}", None, notes))
         loops, unbounded = loop_attributes(unbound)
         if unbounded:
             continue
         lr, lr_notes = _learning_rate(obj, var, unbound, params, factors)
         set_loops = "".join(f"{var}.{a} = 1; " for a in dict.fromkeys(loops))
-        updates.append(("update", f"{pre}; {set_loops}{call}", lr, notes + lr_notes))
+        updates.append(("update", f"{context.pre}; {set_loops}{call}", lr, notes + lr_notes))
         wrapped = None
-        if one_sample:
+        if context.one_sample:
             wrapped = method_call(var, m, params, known, training=True, dataset=True, given=inferred)
         if wrapped is not None and wrapped[0] != call:
-            updates.append(("update", f"{pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
-    return returned + updates
+            updates.append(("update", f"{context.pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
+    return returned, updates
