@@ -915,6 +915,76 @@ class neuralNetwork:
         "hidden_outputs * (1.0 - hidden_outputs)",
         "1",
     ),
+    # weights made by an initialize_parameters() the constructor leaves to be called, in dicts keyed
+    # "W1", "b1"; backward_prop returns its last delta and stores the gradients in self.grads["dW1"]…;
+    # samples as columns, sigmoid outputs, (A − Y) / m: the mean bce
+    "grads-dict-and-delta": (
+        SIGMOID
+        + """
+class NN:
+    def __init__(self, layers):
+        self.layers = layers
+        self.weights, self.biases, self.cache, self.grads = {}, {}, {}, {}
+
+    def initialize_parameters(self):
+        for i in range(1, len(self.layers)):
+            self.weights["W" + str(i)] = np.random.randn(self.layers[i], self.layers[i - 1])
+            self.biases["b" + str(i)] = np.zeros((self.layers[i], 1))
+
+    def forward_prop(self, X):
+        A = X
+        for i in range(1, len(self.layers)):
+            self.cache["A" + str(i - 1)] = A
+            A = sigmoid(self.weights["W" + str(i)] @ A + self.biases["b" + str(i)])
+        self.cache["A" + str(len(self.layers) - 1)] = A
+        return A
+
+    def backward_prop(self, A, Y):
+        m = Y.shape[1]
+        dZ = A - Y
+        for i in range(len(self.layers) - 1, 0, -1):
+            self.grads["dW" + str(i)] = dZ @ self.cache["A" + str(i - 1)].T / m
+            self.grads["db" + str(i)] = np.sum(dZ, axis=1, keepdims=True) / m
+            if i > 1:
+                H = self.cache["A" + str(i - 1)]
+                dZ = self.weights["W" + str(i)].T @ dZ * HIDDEN
+        return dZ
+""",
+        "H * (1 - H)",
+        "1",
+    ),
+    # a backward pass that updates its weights in place and returns a delta for a layer before it, of
+    # the shape of b1: read as the update it makes, never as a gradient of b1 alone; (o − y) σ'(z) is
+    # the mse gradient, each step −lr × it
+    "returns-delta-updates-in-place": (
+        SIGMOID
+        + """
+class Net:
+    def __init__(self, n_in, n_hidden, n_out, lr=0.5):
+        self.W1 = np.random.randn(n_in, n_hidden) * 0.5
+        self.b1 = np.zeros(n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_out) * 0.5
+        self.b2 = np.zeros(n_out)
+        self.lr = lr
+
+    def forward(self, x):
+        self.x = x
+        self.h = np.tanh(x @ self.W1 + self.b1)
+        self.o = sigmoid(self.h @ self.W2 + self.b2)
+        return self.o
+
+    def backward(self, y):
+        d2 = (self.o - y) * self.o * (1 - self.o)
+        d1 = d2 @ self.W2.T * HIDDEN
+        self.W2 -= self.lr * self.h.T @ d2
+        self.b2 -= self.lr * d2.sum(axis=0)
+        self.W1 -= self.lr * self.x.T @ d1
+        self.b1 -= self.lr * d1.sum(axis=0)
+        return d1.sum(axis=0)
+""",
+        "(1 - self.h ** 2)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -944,6 +1014,8 @@ WRONG = {
     "digit-functions": "1",
     "copy-without-bias": "acts[k]",
     "prints-its-output": "hidden_outputs",
+    "grads-dict-and-delta": "H",
+    "returns-delta-updates-in-place": "1",
 }
 
 VERDICT = {
@@ -972,6 +1044,8 @@ VERDICT = {
     "digit-functions": "cross_entropy",
     "copy-without-bias": "mse",
     "prints-its-output": "mse",
+    "grads-dict-and-delta": "bce",
+    "returns-delta-updates-in-place": "mse",
 }
 
 

@@ -82,7 +82,32 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
         out.append((f"{var} = {cls.__name__}({args})", var))
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
     out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]
-    return out + [(f"{setup}; {warm}", v) for setup, v in out for warm in warm_ups(cls, v)]
+    made = [(f"{setup}; {call}", v) for setup, v in out for call in initialisers(cls, v)]
+    return out + made + [(f"{setup}; {warm}", v) for setup, v in out + made for warm in warm_ups(cls, v)]
+
+
+INITIALISER = re.compile(r"^_?(init|initiali[sz]e|build|setup|set_up|create|make|reset)(_\w+)?$", re.I)
+"""Methods that make a network's weights after it is constructed (``initialize_parameters()``,
+``init_weights()``, ``build()``)."""
+
+
+def initialisers(cls: type, var: str) -> list[str]:
+    """Calls of the methods of ``cls`` named like an initialiser (:data:`INITIALISER`) that need no
+    argument, or only ones whose names say their value (:func:`guessed_arguments`): the weights of a
+    class whose constructor leaves them to such a method."""
+    out = []
+    for name, fn in inspect.getmembers(cls, inspect.isfunction):
+        if name == "__init__" or not INITIALISER.match(name):
+            continue
+        params = cv.positional_parameters(fn)[1:]
+        required = [p for p in params if p.default is inspect.Parameter.empty]
+        if not required:
+            out.append(f"{var}.{name}()")
+            continue
+        for guessed in guessed_arguments(fn)[:1]:
+            args = ", ".join(f"{k}={v!r}" for k, v in guessed.items() if k != params[0].name or k in guessed)
+            out.append(f"{var}.{name}({args})")
+    return out
 
 
 WARM_UP_DATA = "import numpy as _np; _x = _np.random.default_rng(0).standard_normal((6, 4)); "
