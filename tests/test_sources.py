@@ -284,3 +284,15 @@ def test_the_report_names_statements_not_run_by_cell_and_line(
     # x and y of cell 2 call numpy; the network and its training loop of cell 3 are calls
     shown = out.split("Not run: top-level statements at ", 1)[1].replace("\n", " ")
     assert shown.startswith("cell 2, line 23; cell 2, line 24; cell 3, line 1; cell 3, line 3;"), out
+
+
+def test_a_notebook_saved_under_a_py_name_is_read_as_the_notebook(tmp_path: Path) -> None:
+    """Its text is the notebook's JSON, no Python script: the cells are read, and messages name them."""
+    saved = notebook(
+        tmp_path, "md:notes", "import numpy as np", "def f(x):\n    return 2 * x", name="nb.ipynb"
+    )
+    path = tmp_path / "downloaded.py"
+    path.write_text(saved.read_text(encoding="utf-8"), encoding="utf-8")
+    script = load_script(path)
+    assert script.module.f(3) == 6
+    assert script.source is not None and script.source.where(2) == "cell 3, line 1"

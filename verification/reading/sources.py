@@ -170,6 +170,21 @@ def decode_source(path: Path, raw: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _notebook_text(text: str) -> bool:
+    """Whether a ``.py`` file's text is a Jupyter notebook's JSON (``{"cells": …, "metadata": …}``),
+    which is no Python script but reads as one notebook."""
+    head = text.lstrip()[:1]
+    if head != "{" or '"cells"' not in text:
+        return False
+    import json
+
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and isinstance(data.get("cells"), list)
+
+
 def read_source(path: str | Path, python2: bool = False) -> Source:
     """Read the script or notebook at ``path`` as Python would read it.
 
@@ -201,6 +216,9 @@ def read_source(path: str | Path, python2: bool = False) -> Source:
         except OSError as exc:
             raise InputError(f"cannot read {path}: {one_line(exc.strerror or exc)}") from None
         source = Source(path, decode_source(path, raw))
+        if _notebook_text(source.text):  # a notebook saved under a .py name (downloads do this)
+            notebook = read_notebook(path)
+            source = Source(path, notebook.text, notebook.origins, notebook.unparsed)
     if python2:
         source = Source(source.path, convert_python2(source.text, str(path)), source.origins, source.unparsed)
     if "\0" in source.text:
