@@ -985,6 +985,55 @@ class Net:
         "(1 - self.h ** 2)",
         "1",
     ),
+    # layer classes and a container that adds them, composed nowhere in the file: the checker builds
+    # Layer(4, 5), Layer(5, 3) into it; sigmoid layers, the container's mse derivative (a − y): each
+    # layer's δ = dout σ'(z), each step −0.1 × the mse gradient, the rate kept by the layers where the
+    # container's step does not name it (so 1/10 × the gradient, up to the learning rate)
+    "container-add-layer": (
+        SIGMOID
+        + """
+class Layer:
+    def __init__(self, input_size, num_neurons, lr=0.1):
+        self.weights = np.random.randn(input_size, num_neurons) * 0.5
+        self.bias = np.zeros(num_neurons)
+        self.lr = lr
+
+    def forw_pass(self, x):
+        self.input = x
+        self.out = sigmoid(x @ self.weights + self.bias)
+        return self.out
+
+    def back_pass(self, dout):
+        delta = dout * HIDDEN
+        back = delta @ self.weights.T
+        self.weights -= self.lr * self.input.T @ delta
+        self.bias -= self.lr * delta.sum(axis=0)
+        return back
+
+
+class NeuralNetwork:
+    def __init__(self, epochs=100):
+        self.epochs = epochs
+        self.layers = []
+
+    def add_layer(self, layer):
+        self.layers.append(layer)
+
+    def forw_prop(self, x):
+        for layer in self.layers:
+            x = layer.forw_pass(x)
+        return x
+
+    def train(self, x_train, y_train):
+        for epoch in range(self.epochs):
+            out = self.forw_prop(x_train)
+            dout = out - y_train
+            for layer in reversed(self.layers):
+                dout = layer.back_pass(dout)
+""",
+        "self.out * (1 - self.out)",
+        "1/10",
+    ),
 }
 
 WRONG = {
@@ -1016,6 +1065,7 @@ WRONG = {
     "prints-its-output": "hidden_outputs",
     "grads-dict-and-delta": "H",
     "returns-delta-updates-in-place": "1",
+    "container-add-layer": "self.out",
 }
 
 VERDICT = {
@@ -1046,6 +1096,7 @@ VERDICT = {
     "prints-its-output": "mse",
     "grads-dict-and-delta": "bce",
     "returns-delta-updates-in-place": "mse",
+    "container-add-layer": "mse",
 }
 
 

@@ -32,6 +32,7 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
+from verification.adapters.compositions import compositions
 from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
 from verification.adapters.methods import Built, gradient_candidates, label_attribute, validate_named_method
@@ -80,6 +81,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     for guessed in guessed_arguments(cls):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))
+    out += [(made, var) for made in compositions(cls, script, var)]
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
     out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]
     made = [(f"{setup}; {call}", v) for setup, v in out for call in initialisers(cls, v)]

@@ -63,7 +63,7 @@ def forward_candidates(
         if isinstance(v, np.ndarray) and any(v is namespace.get(n) for n in bound) and cv.role(a, 0) == "x"
     ]
     out = []
-    for m in cv.methods_by_preference(obj, cv.FORWARD_NAMES, ("forward", "feed")):
+    for m in cv.methods_by_preference(obj, cv.FORWARD_NAMES, ("forward", "feed", "forw_", "fprop")):
         params = cv.positional_parameters(getattr(obj, m))
         required = [p for p in params if p.default is inspect.Parameter.empty]
         if len(required) == 1 or (not required and params and cv.role(params[0].name, 0) == "x"):

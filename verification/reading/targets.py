@@ -97,7 +97,7 @@ def default_name(script: LoadedScript) -> str | None:
     fit = [
         c
         for c in classes
-        if cv.methods_by_preference(c, cv.FORWARD_NAMES, ("forward", "feed"))
+        if cv.methods_by_preference(c, cv.FORWARD_NAMES, ("forward", "feed", "forw_", "fprop"))
         and cv.methods_by_preference(c, backwardish, ("backprop", "backward", "grad", "train"))
     ]
     if len(fit) > 1:

@@ -1,0 +1,102 @@
+"""Networks a container class is given to hold: built from the layer classes of the same file.
+
+Many files define layer classes and a container that chains them, and leave the composition to a
+script elsewhere::
+
+    class Layer:       def __init__(self, input_size, num_neurons, act_func=relu) … forw_pass / back_pass
+    class NeuralNetwork:
+        def __init__(self, epoch=100, loss_func=squared_loss): self.layers = []
+        def add_layer(self, layer): self.layers.append(layer)
+
+or ``NeuralNetwork(layers, loss)`` taking the list and a loss object. :func:`compositions` builds
+such a network from the file's own classes: two *sized* layers (a class whose constructor takes two
+sizes, its other arguments having defaults: ``Layer(4, 5)``, ``Layer(5, 3)``), an output layer of no
+arguments named like an output activation (``SoftMax()``) after them, and for a container that takes
+its loss, an instance of the file's loss class of no arguments (``CrossEntropy()``). The network is a
+setup like any other: the explicit form shows it, and the checker's verdict is on the code of the
+layers and the container as they run in it.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+from verification.reading.loader import LoadedScript
+
+ADDERS = ("add_layer", "add", "addLayer", "append_layer", "add_module", "push")
+"""Methods of a container that take one layer."""
+LAYER_LISTS = re.compile(r"^(layers|layer_list|modules|blocks)$", re.I)
+"""Constructor arguments that take the list of layers."""
+LOSS_WORDS = re.compile(r"loss|cost|entropy|criterion|mse|error", re.I)
+OUTPUT_ACTIVATIONS = re.compile(r"softmax|sigmoid|logistic", re.I)
+FORWARD_WORDS = re.compile(r"forw|forward|feed|fprop|__call__", re.I)
+BACKWARD_WORDS = re.compile(r"back|bprop", re.I)
+
+
+def _required(cls: type) -> list[inspect.Parameter]:
+    try:
+        params = list(inspect.signature(cls).parameters.values())
+    except (TypeError, ValueError):
+        return []
+    return [
+        p for p in params if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_OR_KEYWORD,)
+    ]
+
+
+def _layer_classes(script: LoadedScript, container: type) -> list[type]:
+    """Classes of the script with a forward-like and a backward-like method (not the container)."""
+    out = []
+    for name in script.defined_names():
+        cls = script.module.__dict__.get(name)
+        if not isinstance(cls, type) or cls is container:
+            continue
+        methods = [m for m, _ in inspect.getmembers(cls, inspect.isfunction)]
+        if any(FORWARD_WORDS.search(m) for m in methods) and any(BACKWARD_WORDS.search(m) for m in methods):
+            out.append(cls)
+    return out
+
+
+def _chains(layers: list[type]) -> list[list[str]]:
+    """Layer lists as source: two sized layers 4 → 5 → 3 (and → 1), then an output activation."""
+    sized = [c for c in layers if len(_required(c)) == 2 and not LOSS_WORDS.search(c.__name__)]
+    tail = [
+        c.__name__ + "()"
+        for c in layers
+        if not _required(c) and OUTPUT_ACTIVATIONS.search(c.__name__) and not LOSS_WORDS.search(c.__name__)
+    ][:1]
+    out = []
+    for cls in sized[:1]:
+        for n_out in (3, 1):
+            out.append([f"{cls.__name__}(4, 5)", f"{cls.__name__}(5, {n_out})", *tail])
+    return out
+
+
+def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
+    """Setups building ``cls`` as a container of the script's own layers (module docstring); none for a
+    class that takes no layers."""
+    if script is None:
+        return []
+    adder = next((m for m in ADDERS if callable(getattr(cls, m, None))), None)
+    required = _required(cls)
+    lists = [p for p in required if LAYER_LISTS.match(p.name)]
+    if adder is None and not lists:
+        return []
+    layers = _layer_classes(script, cls)
+    losses = [c.__name__ + "()" for c in layers if LOSS_WORDS.search(c.__name__) and not _required(c)]
+    out = []
+    for chain in _chains(layers):
+        values: dict[str, str] = {}
+        for p in required:
+            if LAYER_LISTS.match(p.name):
+                values[p.name] = "[" + ", ".join(chain) + "]"
+            elif LOSS_WORDS.search(p.name) and losses:
+                values[p.name] = losses[0]
+        if len(values) < len(required):
+            continue
+        args = ", ".join(f"{k}={v}" for k, v in values.items())
+        made = f"{var} = {cls.__name__}({args})"
+        if not lists and adder is not None:
+            made += "".join(f"; {var}.{adder}({layer})" for layer in chain)
+        out.append(made)
+    return out
