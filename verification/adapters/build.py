@@ -8,9 +8,11 @@ it once at drawn weights:
   made (:mod:`verification.adapters.parameters`) that the forward pass does not rebind or write into
   (activations, caches) and whose change changes the output, tested at drawn values (at the code's own
   start, zero weights can hide the layers before them);
-* a **returned** gradient is lined up with them (:mod:`verification.adapters.matching`); gradients a
-  backward pass *stores* beside its weights (``self.dW1``, ``layer.dweights``) are collected when it
-  returns nothing; parameters without a gradient are left out and the report says so;
+* a **returned** gradient is lined up with them (:mod:`verification.adapters.returned`); gradients a
+  backward pass *stores* beside its weights (``self.dW1``, ``layer.dweights``, ``self.grads["dW1"]``)
+  are collected when it returns nothing or less; parameters without a gradient are compared as zero
+  gradients and the report says so; copies the code keeps of its weights are set with them
+  (:mod:`verification.adapters.shadows`);
 * an **update** must change some weight; weights it never changes are left out and said so.
 
 A candidate that does not run raises :class:`Failed`, so detection can go on to the next one.
@@ -18,7 +20,6 @@ A candidate that does not run raises :class:`Failed`, so detection can go on to 
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 from typing import Any
 
@@ -28,9 +29,9 @@ from numpy.typing import NDArray
 from ffnn.validation import InputError
 from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed, tagged
-from verification.adapters.matching import PREFIXES, SUFFIXES, plan_matching
 from verification.adapters.parameters import Slots, find_slots, weight_like
 from verification.adapters.recipe import Recipe
+from verification.adapters.returned import returned_plan
 from verification.adapters.shadows import find_shadows
 from verification.adapters.state import SetupState
 from verification.adapters.subject import Binding, CodeSubject, Reading
@@ -220,55 +221,6 @@ def learning_rate(recipe: Recipe, namespace: dict[str, Any], script: LoadedScrip
     return lr
 
 
-def stored_gradients(namespace: dict[str, Any], slots: Slots) -> str | None:
-    """An expression collecting gradients a backward pass stored beside the parameters (``self.dW1`` by
-    ``self.W1``, ``layer.dweights`` by ``layer.weights``), keyed by the parameters' names, or None."""
-    found = {}
-    for n, s in slots.slots.items():
-        if s.path and s.path[-1][0] == "item" and isinstance(s.path[-1][1], str):
-            beside = _stored_in_dict(namespace, s)  # grads["dW1"] beside weights["W1"]
-            if beside is not None:
-                found[n] = beside
-            continue
-        if not s.path or s.path[-1][0] != "attr":
-            continue
-        parent_path, key = s.path[:-1], str(s.path[-1][1])
-        parent = namespace[s.root]
-        for kind, k in parent_path:
-            parent = getattr(parent, k) if kind == "attr" else parent[k]
-        candidates = [p + key for p in PREFIXES] + [p + key[:1].upper() + key[1:] for p in PREFIXES]
-        for attr in [*candidates, *(key + x for x in SUFFIXES)]:
-            value = getattr(parent, attr, None)
-            if attr != key and isinstance(value, np.ndarray) and value.size == int(np.prod(s.shape)):
-                where = s.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in parent_path)
-                found[n] = f"{where}.{attr}"
-                break
-    if not found:
-        return None
-    return "{" + ", ".join(f"{n!r}: {expr}" for n, expr in found.items()) + "}"
-
-
-def _stored_in_dict(namespace: dict[str, Any], slot: Any) -> str | None:
-    """``net.grads['dW1']`` for the parameter ``net.weights['W1']``: a dict attribute of the object
-    holding the parameter's dict that has the parameter's key with a gradient prefix (``dW1``,
-    ``grad_W1``), of the parameter's size."""
-    key = str(slot.path[-1][1])
-    if len(slot.path) < 2 or slot.path[-2][0] != "attr":
-        return None
-    owner = namespace[slot.root]
-    for kind, k in slot.path[:-2]:
-        owner = getattr(owner, k) if kind == "attr" else owner[k]
-    where = slot.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in slot.path[:-2])
-    size = int(np.prod(slot.shape))
-    for attr, value in vars(owner).items() if hasattr(owner, "__dict__") else []:
-        if not isinstance(value, dict) or attr == slot.path[-2][1]:
-            continue
-        for name in [p + key for p in PREFIXES] + [p + key[:1].upper() + key[1:] for p in PREFIXES]:
-            if isinstance(value.get(name), np.ndarray) and value[name].size == size:
-                return f"{where}.{attr}[{name!r}]"
-    return None
-
-
 def subject_for(
     namespace: dict[str, Any],
     recipe: Recipe,
@@ -321,7 +273,7 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
         copies = ", ".join(f"{s.name} (of {n})" for n, found in slots.shadows.items() for s, _ in found)
         notes.append(f"copies the code keeps of its weights are set with them: {copies}")
     if recipe.kind == "returned":
-        recipe, plan = _returned_plan(binding, recipe, params, x, y)
+        recipe, plan = returned_plan(binding, recipe, params, x, y)
         covered = set(plan)
         reading = Reading(plan=plan)
     else:
@@ -353,56 +305,6 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
 
 def _why_missing(recipe: Recipe) -> str:
     return "no gradient returned" if recipe.kind == "returned" else "never changed by the step"
-
-
-def _returned_plan(
-    binding: Binding, recipe: Recipe, params: dict[str, Array], x: Array, y: Array
-) -> tuple[Recipe, dict[str, int]]:
-    """Run a returned-gradient recipe once and line what it returns up with the parameters; a backward
-    pass that returns nothing, or less than what it stores beside the weights (its last delta, with the
-    gradients in ``self.grads``), is read from what it stores.
-
-    Raises
-    ------
-    Failed
-        When the call also updates the weights in place and what it returns (a delta for the layer
-        before, a loss) covers fewer parameters: the same method is read as an update, the next
-        candidate, never as a gradient that leaves the other weights out.
-    """
-    namespace, slots, script = binding.namespace, binding.slots, binding.script
-    if binding.state is not None:
-        binding.state.restore(slots)
-    slots.write(params)
-    namespace["x"] = recipe.layout.to_code(x)
-    namespace["y"] = recipe.layout.labels_to_code(y)
-    namespace["lr"] = 1.0
-    returned = run_code(recipe.gradient or "", namespace, "--gradient", script=script)
-    moved = [n for n, v in slots.read().items() if not np.array_equal(v, params[n])]
-    plan = None
-    if returned is not None:
-        with contextlib.suppress(InputError):
-            plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params)
-    stored = stored_gradients(namespace, slots) if plan is None or len(plan) < len(params) else None
-    if stored is not None:  # what it stores covers more than what it returns (a last delta, a loss)
-        both = replace(recipe, gradient=f"{recipe.gradient}; {stored}")
-        if binding.state is not None:
-            binding.state.restore(slots)
-        slots.write(params)
-        kept = run_code(both.gradient or "", namespace, "--gradient", script=script)
-        with contextlib.suppress(InputError):
-            found = plan_matching(f"--gradient {both.gradient!r}", kept, params)
-            if plan is None or len(found) > len(plan):
-                recipe, returned, plan = both, kept, found
-    slots.write(params)
-    if moved and (plan is None or len(plan) < len(params)):
-        raise Failed(
-            f"--gradient {recipe.gradient!r} updates {', '.join(moved)} in place and returns gradients of "
-            "fewer parameters: it is read as an update instead",
-            "not-gradients",
-        )
-    if plan is None:
-        plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params)
-    return recipe, plan
 
 
 def _changed_by_step(subject: CodeSubject, rng: np.random.Generator, sizes: tuple[int, int]) -> set[str]:

@@ -19,9 +19,13 @@ with. When the loop cannot be read so, the refusal prints the explicit form to f
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from ffnn.validation import InputError
+from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed, refusal
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
@@ -29,7 +33,8 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import setup_statements
-from verification.reading.training_loops import prints, training_loop
+from verification.reading.top_level_names import prints
+from verification.reading.training_loops import TrainingLoop, training_loop
 
 
 def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
@@ -55,6 +60,12 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         said = ", ".join(f"{k} → {v}" for k, v in sizes.items())
         note += (f"sizes the setup reads off the data are replaced by small ones: {said}",)
     recipes = []
+    if loop.changes:  # computed, never applied: added to the weights of their shapes (detect_script)
+        told = (
+            *note,
+            f"the weight changes {', '.join(loop.changes)} are added to the weights of their shapes",
+        )
+        recipes.append((Recipe(setup, forward, step=step, lr=loop.rate, notes=told), loop.arrays))
     if loop.updated:
         roots = list(dict.fromkeys([*loop.updated, *loop.arrays]))
         recipes.append((Recipe(setup, forward, step=step, lr=loop.rate, notes=note), roots))
@@ -91,7 +102,14 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
         ) from None
     errors: list[InputError | str] = []
     name = "the training loop"
+    loop = training_loop(script.tree)
     for recipe, roots in found:
+        if loop is not None and loop.changes and recipe.step is not None and not loop.updated:
+            try:
+                recipe = applied_changes(namespace, recipe, loop, roots, script)
+            except InputError as exc:
+                errors.append(exc)
+                continue
         unbound = [r for r in roots if r not in namespace]
         if unbound:  # built from the data (W1 = np.random.randn(X.shape[1], 5)), whose loading is left out
             why = f"the setup leaves {', '.join(unbound)} unbound: its assignment reads the data"
@@ -105,6 +123,38 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
         errors,
         _command(script, found[0][0]),
     )
+
+
+def applied_changes(
+    namespace: dict[str, Any], recipe: Recipe, loop: TrainingLoop, weights: list[str], script: LoadedScript
+) -> Recipe:
+    """The recipe whose step adds each weight change the script computes (:attr:`TrainingLoop.changes`)
+    to the weight of its shape (``weights_hidden_output += delta_w_h_o``): the shapes are read by
+    running the body once on the script's own values, in a copy of the namespace.
+
+    Raises
+    ------
+    Failed
+        When a change has the shape of no weight, or of several.
+    """
+    scratch = dict(namespace)
+    data = [  # the script's own sample and label, which the setup leaves to the probes
+        s
+        for s in script.tree.body[: loop.index]
+        if isinstance(s, ast.Assign)
+        and {loop.inputs, loop.label} & {n.id for n in s.targets if isinstance(n, ast.Name)}
+    ]
+    body = "\n".join(ast.unparse(s) for s in [*data, *loop.body] if not prints(s))
+    run_code(body, scratch, "--step", script=script)
+    added = []
+    for change in loop.changes:
+        shape = np.asarray(scratch.get(change)).shape
+        fits = [w for w in weights if np.asarray(namespace.get(w)).shape == shape]
+        if len(fits) != 1:
+            where = "no weight" if not fits else "several weights: " + ", ".join(fits)
+            raise Failed(f"the weight change {change} (shape {shape}) has the shape of {where}", "code")
+        added.append(f"{fits[0]} += {change}")
+    return replace(recipe, step=f"{recipe.step}; {'; '.join(added)}")
 
 
 def _command(script: LoadedScript, recipe: Recipe) -> str:

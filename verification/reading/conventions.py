@@ -154,6 +154,7 @@ LR_NAMES = (
     "learn_rate",
     "l_rate",
     "lrate",
+    "learnrate",
 )
 DATASET_ARGS = (
     "dataset",

@@ -20,7 +20,8 @@ import ast
 import copy
 import re
 
-from verification.reading.training_loops import WEIGHT_LIKE, TrainingLoop, loads, prints, stores
+from verification.reading.top_level_names import loads, prints, stores
+from verification.reading.training_loops import WEIGHT_LIKE, TrainingLoop
 
 LOADERS = re.compile(
     r"^(read_\w+|load\w*|open|fetch_\w+|genfromtxt|imread|urlopen|urlretrieve|get|download\w*)$", re.I

@@ -25,9 +25,20 @@ import re
 from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
+from verification.reading.top_level_names import (
+    assigned_before,
+    constructed,
+    loads,
+    name_of,
+    prints,
+    receivers,
+    stores,
+    update_loop,
+    updates,
+)
 
-PRINTS = ("print", "show", "plot", "append", "seed", "savefig", "imshow", "title", "legend", "figure")
-"""Calls that only print, plot or log: left out of a recipe."""
+CHANGE = re.compile(r"^(delta_?w|del_?w|weight_?change|change_?w|dw_?change)\w*$", re.IGNORECASE)
+"""Names of a weight change to be added (``delta_w_h_o``, ``del_w_input_hidden``), never of a gradient."""
 WEIGHT_LIKE = re.compile(r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*)$", re.IGNORECASE)
 
 
@@ -60,6 +71,9 @@ class TrainingLoop:
         Other weight-named top-level arrays the forward pass reads (compared even if never updated).
     looped : bool
         False for one forward and backward pass at the top level, with no loop.
+    changes : list of str
+        Weight changes the body computes and never applies (``delta_w_h_o = learnrate * … * a``, as
+        exercises print them): each is added to the weight of its shape when the step runs.
     """
 
     index: int
@@ -75,115 +89,7 @@ class TrainingLoop:
     cut: int
     arrays: list[str] = field(default_factory=list)
     looped: bool = True
-
-
-def loads(node: ast.AST) -> list[str]:
-    """Names ``node`` reads, in order."""
-    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-
-
-def stores(stmt: ast.stmt) -> list[str]:
-    """Names an assignment binds."""
-    targets: list[ast.expr] = []
-    if isinstance(stmt, ast.Assign):
-        targets = stmt.targets
-    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
-        targets = [stmt.target]
-    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-
-
-def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
-    """Names updated in place in ``stmts`` (``W += …``, ``W = W - …``, ``W = W * (1 - lr * lam) - …``, and
-    ``p -= …`` over ``zip([W1, …], …)``), with the update expressions."""
-    names: list[str] = []
-    exprs: list[ast.expr] = []
-    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
-        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
-            target: ast.expr = node.target
-            while isinstance(target, ast.Subscript):
-                target = target.value
-            if isinstance(target, ast.Name):
-                names.append(target.id)
-                exprs.append(node.value)
-        elif (
-            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-        ):
-            t, v = node.targets[0].id, node.value
-            if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and _decayed(v.left, t):
-                names.append(t)
-                exprs.append(v.right)
-        elif isinstance(node, ast.For) and update_loop(node):
-            first = node.iter.args[0]  # type: ignore[attr-defined]
-            names += [e.id for e in first.elts if isinstance(e, ast.Name)]
-    return list(dict.fromkeys(names)), exprs
-
-
-def _name(node: ast.AST) -> str:
-    return node.id if isinstance(node, ast.Name) else ""
-
-
-def _decayed(node: ast.AST, name: str) -> bool:
-    """``W`` itself, or ``W`` scaled (``W * (1 - lr * lam)``, weight decay), as the left of ``W = … - …``."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-        return name in (_name(node.left), _name(node.right))
-    return _name(node) == name
-
-
-def update_loop(loop: ast.For) -> bool:
-    """``for p, g in zip([W1, W2], [dW1, dW2]): p -= lr * g``: a loop over the parameters, part of one
-    step."""
-    call = loop.iter
-    return (
-        isinstance(call, ast.Call)
-        and getattr(call.func, "id", "") == "zip"
-        and bool(call.args)
-        and isinstance(call.args[0], ast.List | ast.Tuple)
-        and any(isinstance(n, ast.AugAssign) for n in ast.walk(loop))
-    )
-
-
-def receivers(stmts: list[ast.stmt], names: set[str]) -> list[str]:
-    """Names among ``names`` whose methods ``stmts`` call (``dense1.forward(X)``)."""
-    out = []
-    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            root: ast.expr = node.func.value
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            if isinstance(root, ast.Name) and root.id in names:
-                out.append(root.id)
-    return list(dict.fromkeys(out))
-
-
-def prints(stmt: ast.stmt) -> bool:
-    """Statements that only print or plot, and loops and ifs (left out of a recipe), but for a loop
-    over the parameters that updates them."""
-    if isinstance(stmt, ast.For) and update_loop(stmt):
-        return False
-    if isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
-        return True
-    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-        f = stmt.value.func
-        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-        return name in PRINTS
-    return False
-
-
-def constructed(tree: ast.Module, index: int) -> set[str]:
-    """Top-level names bound before statement ``index`` to the result of calling a class or function
-    of the script's own (``dense1 = Layer_Dense(2, 64)``): objects, not arrays."""
-    own = {s.name for s in tree.body if isinstance(s, ast.ClassDef | ast.FunctionDef)}
-    return {
-        n
-        for s in tree.body[:index]
-        if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and _name(s.value.func) in own
-        for n in stores(s)
-    }
-
-
-def assigned_before(tree: ast.Module, index: int) -> set[str]:
-    """Top-level names assigned before statement ``index``."""
-    return {n for s in tree.body[:index] for n in stores(s)}
+    changes: list[str] = field(default_factory=list)
 
 
 def _innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
@@ -236,7 +142,7 @@ def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, s
 def _compared(stmt: ast.stmt, name: str) -> bool:
     """Whether ``stmt`` subtracts something from ``name`` or ``name`` from something (an error)."""
     return any(
-        isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and name in (_name(n.left), _name(n.right))
+        isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and name in (name_of(n.left), name_of(n.right))
         for n in ast.walk(stmt)
     )
 
@@ -246,11 +152,11 @@ def _call_partner(stmt: ast.stmt, label: str, stored: list[str]) -> str | None:
     or an attribute an object's forward pass set): the output it is compared with
     (``loss_activation.forward(dense2.output, y)`` → ``dense2.output``)."""
     for node in ast.walk(stmt):
-        if isinstance(node, ast.Call) and any(_name(a) == label for a in node.args):
+        if isinstance(node, ast.Call) and any(name_of(a) == label for a in node.args):
             others = [
                 a
                 for a in node.args
-                if _name(a) != label and (isinstance(a, ast.Attribute) or _name(a) in stored)
+                if name_of(a) != label and (isinstance(a, ast.Attribute) or name_of(a) in stored)
             ]
             if len(others) == 1:
                 return ast.unparse(others[0])
@@ -271,10 +177,37 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
     objects = constructed(tree, len(tree.body))
     start = next((i for i, s in enumerate(tree.body) if receivers([s], objects)), None)
     if start is None:
-        return None
+        return _computed_changes(tree)
     body = [s for s in tree.body[start:] if not isinstance(s, ast.FunctionDef | ast.ClassDef)]
     found = _read(tree, start, body, [], tree.body[start].lineno)
     return None if found is None else replace(found, looped=False)
+
+
+def _computed_changes(tree: ast.Module) -> TrainingLoop | None:
+    """A script that runs one forward and backward pass at its top level and computes the weight changes
+    without applying them (:attr:`TrainingLoop.changes`): its statements from the first that reads a
+    weight it assigned before are the body."""
+    definitions = (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom)
+    start = next(
+        (
+            i
+            for i, s in enumerate(tree.body)
+            if not isinstance(s, definitions)
+            and any(WEIGHT_LIKE.match(n) for n in set(loads(s)) & assigned_before(tree, i))
+        ),
+        None,
+    )
+    if start is None:
+        return None
+    body = [s for s in tree.body[start:] if not isinstance(s, definitions)]
+    changes = [n for s in body if isinstance(s, ast.Assign) for n in stores(s) if CHANGE.match(n)]
+    if not changes:
+        return None
+    found = _read(tree, start, body, [], tree.body[start].lineno, changes=True)
+    if found is None:
+        return None
+    exprs = [s.value for s in body if isinstance(s, ast.Assign) and set(stores(s)) & set(changes)]
+    return replace(found, looped=False, changes=changes, rate=_rate(exprs, assigned_before(tree, start)))
 
 
 def trains_at_top_level(tree: ast.Module) -> bool:
@@ -289,13 +222,13 @@ def trains_at_top_level(tree: ast.Module) -> bool:
 
 
 def _read(
-    tree: ast.Module, index: int, body: list[ast.stmt], variables: list[str], line: int
+    tree: ast.Module, index: int, body: list[ast.stmt], variables: list[str], line: int, changes: bool = False
 ) -> TrainingLoop | None:
     before = assigned_before(tree, index)
     updated, exprs = updates(body)
     updated = [w for w in updated if w in before]
     objects = receivers(body, constructed(tree, index))
-    if not updated and not objects:
+    if not updated and not objects and not changes:
         return None
     read = list(dict.fromkeys(loads(ast.Module(body=body, type_ignores=[]))))
     data = [n for n in read if n in before and n not in updated and n not in objects]

@@ -1,0 +1,128 @@
+"""A gradient the code returns, or stores beside its weights, lined up with the parameters.
+
+A backward pass gives its gradient back in one of two ways: it returns it (an array, a tuple, a list
+or a dict of arrays: :mod:`verification.adapters.matching` lines those up with the parameters), or it
+stores it beside each weight (``self.dW1`` by ``self.W1``, ``layer.dweights`` by ``layer.weights``,
+``self.grads["dW1"]`` by ``self.weights["W1"]``) and returns nothing, or only its last delta.
+:func:`returned_plan` runs the backward pass once and reads it the way that covers the most
+parameters; a method that updates the weights in place while it returns less is no gradient here
+(the update candidate of the same method reads it).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ffnn.validation import InputError
+from verification.adapters.calls import run_code
+from verification.adapters.failures import Failed
+from verification.adapters.matching import PREFIXES, SUFFIXES, plan_matching
+from verification.adapters.parameters import Slots
+from verification.adapters.recipe import Recipe
+from verification.adapters.subject import Binding
+
+Array = NDArray[Any]
+
+
+def stored_gradients(namespace: dict[str, Any], slots: Slots) -> str | None:
+    """An expression collecting gradients a backward pass stored beside the parameters (``self.dW1`` by
+    ``self.W1``, ``layer.dweights`` by ``layer.weights``), keyed by the parameters' names, or None."""
+    found = {}
+    for n, s in slots.slots.items():
+        if s.path and s.path[-1][0] == "item" and isinstance(s.path[-1][1], str):
+            beside = _stored_in_dict(namespace, s)  # grads["dW1"] beside weights["W1"]
+            if beside is not None:
+                found[n] = beside
+            continue
+        if not s.path or s.path[-1][0] != "attr":
+            continue
+        parent_path, key = s.path[:-1], str(s.path[-1][1])
+        parent = namespace[s.root]
+        for kind, k in parent_path:
+            parent = getattr(parent, k) if kind == "attr" else parent[k]
+        candidates = [p + key for p in PREFIXES] + [p + key[:1].upper() + key[1:] for p in PREFIXES]
+        for attr in [*candidates, *(key + x for x in SUFFIXES)]:
+            value = getattr(parent, attr, None)
+            if attr != key and isinstance(value, np.ndarray) and value.size == int(np.prod(s.shape)):
+                where = s.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in parent_path)
+                found[n] = f"{where}.{attr}"
+                break
+    if not found:
+        return None
+    return "{" + ", ".join(f"{n!r}: {expr}" for n, expr in found.items()) + "}"
+
+
+def _stored_in_dict(namespace: dict[str, Any], slot: Any) -> str | None:
+    """``net.grads['dW1']`` for the parameter ``net.weights['W1']``: a dict attribute of the object
+    holding the parameter's dict that has the parameter's key with a gradient prefix (``dW1``,
+    ``grad_W1``), of the parameter's size."""
+    key = str(slot.path[-1][1])
+    if len(slot.path) < 2 or slot.path[-2][0] != "attr":
+        return None
+    owner = namespace[slot.root]
+    for kind, k in slot.path[:-2]:
+        owner = getattr(owner, k) if kind == "attr" else owner[k]
+    where = slot.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in slot.path[:-2])
+    size = int(np.prod(slot.shape))
+    for attr, value in vars(owner).items() if hasattr(owner, "__dict__") else []:
+        if not isinstance(value, dict) or attr == slot.path[-2][1]:
+            continue
+        for name in [p + key for p in PREFIXES] + [p + key[:1].upper() + key[1:] for p in PREFIXES]:
+            if isinstance(value.get(name), np.ndarray) and value[name].size == size:
+                return f"{where}.{attr}[{name!r}]"
+    return None
+
+
+def returned_plan(
+    binding: Binding, recipe: Recipe, params: dict[str, Array], x: Array, y: Array
+) -> tuple[Recipe, dict[str, int]]:
+    """Run a returned-gradient recipe once and line what it returns up with the parameters; a backward
+    pass that returns nothing, or less than what it stores beside the weights (its last delta, with the
+    gradients in ``self.grads``), is read from what it stores.
+
+    Raises
+    ------
+    Failed
+        When the call also updates the weights in place and what it returns (a delta for the layer
+        before, a loss) covers fewer parameters: the same method is read as an update, the next
+        candidate, never as a gradient that leaves the other weights out.
+    """
+    namespace, slots, script = binding.namespace, binding.slots, binding.script
+    if binding.state is not None:
+        binding.state.restore(slots)
+    slots.write(params)
+    namespace["x"] = recipe.layout.to_code(x)
+    namespace["y"] = recipe.layout.labels_to_code(y)
+    namespace["lr"] = 1.0
+    returned = run_code(recipe.gradient or "", namespace, "--gradient", script=script)
+    moved = [n for n, v in slots.read().items() if not np.array_equal(v, params[n])]
+    plan = None
+    if returned is not None:
+        with contextlib.suppress(InputError):
+            plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params)
+    stored = stored_gradients(namespace, slots) if plan is None or len(plan) < len(params) else None
+    if stored is not None:  # what it stores covers more than what it returns (a last delta, a loss)
+        both = replace(recipe, gradient=f"{recipe.gradient}; {stored}")
+        if binding.state is not None:
+            binding.state.restore(slots)
+        slots.write(params)
+        kept = run_code(both.gradient or "", namespace, "--gradient", script=script)
+        with contextlib.suppress(InputError):
+            found = plan_matching(f"--gradient {both.gradient!r}", kept, params)
+            if plan is None or len(found) > len(plan):
+                recipe, returned, plan = both, kept, found
+    slots.write(params)
+    if moved and (plan is None or len(plan) < len(params)):
+        raise Failed(
+            f"--gradient {recipe.gradient!r} updates {', '.join(moved)} in place and returns gradients of "
+            "fewer parameters: it is read as an update instead",
+            "not-gradients",
+        )
+    if plan is None:
+        plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params)
+    return recipe, plan

@@ -1,0 +1,123 @@
+"""The names a script's top-level statements read, store and update, read off the syntax tree.
+
+The vocabulary of :mod:`verification.reading.training_loops` and :mod:`verification.reading.script_setup`:
+which names a statement loads and binds, which top-level arrays a body updates in place (``W += …``,
+``W = W - …``, ``W = W * (1 - lr * lam) - …``), which objects it drives by method calls, and which
+statements only print or plot. Nothing is run.
+"""
+
+from __future__ import annotations
+
+import ast
+
+PRINTS = ("print", "show", "plot", "append", "seed", "savefig", "imshow", "title", "legend", "figure")
+"""Calls that only print, plot or log: left out of a recipe."""
+
+
+def loads(node: ast.AST) -> list[str]:
+    """Names ``node`` reads, in order."""
+    return [n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+
+
+def stores(stmt: ast.stmt) -> list[str]:
+    """Names an assignment binds."""
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
+        targets = [stmt.target]
+    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+
+
+def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
+    """Names updated in place in ``stmts`` (``W += …``, ``W = W - …``, ``W = W * (1 - lr * lam) - …``, and
+    ``p -= …`` over ``zip([W1, …], …)``), with the update expressions."""
+    names: list[str] = []
+    exprs: list[ast.expr] = []
+    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
+            target: ast.expr = node.target
+            while isinstance(target, ast.Subscript):
+                target = target.value
+            if isinstance(target, ast.Name):
+                names.append(target.id)
+                exprs.append(node.value)
+        elif (
+            isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+        ):
+            t, v = node.targets[0].id, node.value
+            if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and _decayed(v.left, t):
+                names.append(t)
+                exprs.append(v.right)
+        elif isinstance(node, ast.For) and update_loop(node):
+            first = node.iter.args[0]  # type: ignore[attr-defined]
+            names += [e.id for e in first.elts if isinstance(e, ast.Name)]
+    return list(dict.fromkeys(names)), exprs
+
+
+def name_of(node: ast.AST) -> str:
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _decayed(node: ast.AST, name: str) -> bool:
+    """``W`` itself, or ``W`` scaled (``W * (1 - lr * lam)``, weight decay), as the left of ``W = … - …``."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        return name in (name_of(node.left), name_of(node.right))
+    return name_of(node) == name
+
+
+def update_loop(loop: ast.For) -> bool:
+    """``for p, g in zip([W1, W2], [dW1, dW2]): p -= lr * g``: a loop over the parameters, part of one
+    step."""
+    call = loop.iter
+    return (
+        isinstance(call, ast.Call)
+        and getattr(call.func, "id", "") == "zip"
+        and bool(call.args)
+        and isinstance(call.args[0], ast.List | ast.Tuple)
+        and any(isinstance(n, ast.AugAssign) for n in ast.walk(loop))
+    )
+
+
+def receivers(stmts: list[ast.stmt], names: set[str]) -> list[str]:
+    """Names among ``names`` whose methods ``stmts`` call (``dense1.forward(X)``)."""
+    out = []
+    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            root: ast.expr = node.func.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in names:
+                out.append(root.id)
+    return list(dict.fromkeys(out))
+
+
+def prints(stmt: ast.stmt) -> bool:
+    """Statements that only print or plot, and loops and ifs (left out of a recipe), but for a loop
+    over the parameters that updates them."""
+    if isinstance(stmt, ast.For) and update_loop(stmt):
+        return False
+    if isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
+        return True
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        f = stmt.value.func
+        name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
+        return name in PRINTS
+    return False
+
+
+def constructed(tree: ast.Module, index: int) -> set[str]:
+    """Top-level names bound before statement ``index`` to the result of calling a class or function
+    of the script's own (``dense1 = Layer_Dense(2, 64)``): objects, not arrays."""
+    own = {s.name for s in tree.body if isinstance(s, ast.ClassDef | ast.FunctionDef)}
+    return {
+        n
+        for s in tree.body[:index]
+        if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and name_of(s.value.func) in own
+        for n in stores(s)
+    }
+
+
+def assigned_before(tree: ast.Module, index: int) -> set[str]:
+    """Top-level names assigned before statement ``index``."""
+    return {n for s in tree.body[:index] for n in stores(s)}
