@@ -1034,6 +1034,31 @@ class NeuralNetwork:
         "self.out * (1 - self.out)",
         "1/10",
     ),
+    # the course exercise: one sample, one forward and backward pass at the top level, the weight
+    # changes computed and printed, never applied; the error target − output, so each change is
+    # +learnrate × the negative mse gradient, and the checker adds it to the weight of its shape
+    "printed-changes": (
+        SIGMOID
+        + """
+x = np.array([0.3, -0.1, 0.4, 0.2])
+target = np.array([0.2, 0.7, 0.5])
+learnrate = 0.5
+weights_input_hidden = np.linspace(-0.5, 0.5, 20).reshape(4, 5)
+weights_hidden_output = np.linspace(-0.4, 0.4, 15).reshape(5, 3)
+
+hidden = sigmoid(np.dot(x, weights_input_hidden))
+output = sigmoid(np.dot(hidden, weights_hidden_output))
+error = target - output
+output_error_term = error * output * (1 - output)
+hidden_error_term = np.dot(weights_hidden_output, output_error_term) * HIDDEN
+delta_w_h_o = learnrate * output_error_term * hidden[:, None]
+delta_w_i_h = learnrate * hidden_error_term * x[:, None]
+print("Change in weights for hidden layer to output layer:", delta_w_h_o)
+print("Change in weights for input layer to hidden layer:", delta_w_i_h)
+""",
+        "hidden * (1 - hidden)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -1066,6 +1091,7 @@ WRONG = {
     "grads-dict-and-delta": "H",
     "returns-delta-updates-in-place": "1",
     "container-add-layer": "self.out",
+    "printed-changes": "hidden",
 }
 
 VERDICT = {
@@ -1097,6 +1123,7 @@ VERDICT = {
     "grads-dict-and-delta": "bce",
     "returns-delta-updates-in-place": "mse",
     "container-add-layer": "mse",
+    "printed-changes": "mse",
 }
 
 
