@@ -1059,6 +1059,58 @@ print("Change in weights for input layer to hidden layer:", delta_w_i_h)
         "hidden * (1 - hidden)",
         "1",
     ),
+    # the digit recogniser as most copies write it: back_prop one-hot encodes the class indices itself,
+    # as wide as the largest class in the batch (Y.max() + 1), so every probe must hold every class;
+    # softmax outputs with A2 − one_hot_Y over m samples as columns: the mean cross-entropy
+    "digit-functions-own-one-hot": (
+        """
+import numpy as np
+
+
+def init_params():
+    W1 = np.random.rand(6, 16) - 0.5
+    b1 = np.random.rand(6, 1) - 0.5
+    W2 = np.random.rand(4, 6) - 0.5
+    b2 = np.random.rand(4, 1) - 0.5
+    return W1, b1, W2, b2
+
+
+def ReLU(Z):
+    return np.maximum(Z, 0)
+
+
+def softmax(Z):
+    return np.exp(Z) / sum(np.exp(Z))
+
+
+def forward_prop(W1, b1, W2, b2, X):
+    Z1 = W1.dot(X) + b1
+    A1 = ReLU(Z1)
+    Z2 = W2.dot(A1) + b2
+    A2 = softmax(Z2)
+    return Z1, A1, Z2, A2
+
+
+def one_hot(Y):
+    one_hot_Y = np.zeros((Y.size, Y.max() + 1))
+    one_hot_Y[np.arange(Y.size), Y] = 1
+    return one_hot_Y.T
+
+
+def back_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
+    m = Y.size
+    one_hot_Y = one_hot(Y)
+    dZ2 = A2 - one_hot_Y
+    dW2 = 1 / m * dZ2.dot(A1.T)
+    db2 = 1 / m * np.sum(dZ2, axis=1, keepdims=True)
+    dZ1 = W2.T.dot(dZ2) * HIDDEN
+    dW1 = 1 / m * dZ1.dot(X.T)
+    db1 = 1 / m * np.sum(dZ1, axis=1, keepdims=True)
+    return dW1, db1, dW2, db2
+""",
+        "(Z1 > 0)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -1092,6 +1144,7 @@ WRONG = {
     "returns-delta-updates-in-place": "1",
     "container-add-layer": "self.out",
     "printed-changes": "hidden",
+    "digit-functions-own-one-hot": "1",
 }
 
 VERDICT = {
@@ -1124,6 +1177,7 @@ VERDICT = {
     "returns-delta-updates-in-place": "mse",
     "container-add-layer": "mse",
     "printed-changes": "mse",
+    "digit-functions-own-one-hot": "cross_entropy",
 }
 
 

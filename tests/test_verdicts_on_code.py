@@ -140,6 +140,7 @@ def test_no_loss_at_labels_read_as_indices_the_code_never_indexes_with_is_refuse
         ("onehot[i, self.y[i]] = 1", True),
         ("acc = np.mean(np.argmax(out, axis=1) == y_test)", True),
         ("expected[row[-1]] = 1", True),
+        ("one_hot_Y[np.arange(Y.size), Y] = 1", True),
         ("d = out - np.hstack(expected)", False),
         ("self.table[str(labels[i])]", False),
         ("err = targets[i] - self.ao[i]", False),
@@ -151,6 +152,26 @@ def test_what_counts_as_using_labels_as_indices(line: str, indices: bool) -> Non
     from verification.reading.label_use import uses_labels_as_indices
 
     assert uses_labels_as_indices(ast.parse(line)) is indices, line
+
+
+@pytest.mark.parametrize(
+    ("line", "sized"),
+    [
+        ("one_hot_Y = np.zeros((Y.size, Y.max() + 1))", True),
+        ("k = np.max(labels) + 1", True),
+        ("n_classes = len(np.unique(y_train))", True),
+        ("m = Y.shape[1]", False),
+        ("top = np.max(out, axis=0) + 1", False),
+    ],
+)
+def test_what_counts_as_sizing_by_the_labels_classes(line: str, sized: bool) -> None:
+    """Code that sizes its one-hot encoding by the classes present is probed on batches holding every
+    class: one sample of class 0 would broadcast against every output."""
+    import ast
+
+    from verification.reading.label_use import classes_from_labels
+
+    assert classes_from_labels(ast.parse(line)) is sized, line
 
 
 # per-sample loop that overwrites its accumulators (=, not +=): right at one sample, the gradient of the

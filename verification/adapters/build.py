@@ -36,6 +36,7 @@ from verification.adapters.shadows import find_shadows
 from verification.adapters.state import SetupState
 from verification.adapters.subject import Binding, CodeSubject, Reading
 from verification.draws import draw_labels, draw_parameters
+from verification.reading.label_use import classes_from_labels
 from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
@@ -266,20 +267,36 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
     namespace, slots, script = binding.namespace, binding.slots, binding.script
     rng = np.random.default_rng(2)
     params = draw_parameters(slots.shapes(), rng)
-    x = rng.standard_normal((1, sizes[0]))
-    y = draw_labels(rng, (1, sizes[1]))
     notes = list(recipe.notes)
     if slots.shadows:
         copies = ", ".join(f"{s.name} (of {n})" for n, found in slots.shadows.items() for s, _ in found)
         notes.append(f"copies the code keeps of its weights are set with them: {copies}")
-    if recipe.kind == "returned":
-        recipe, plan = returned_plan(binding, recipe, params, x, y)
-        covered = set(plan)
-        reading = Reading(plan=plan)
-    else:
-        lr = learning_rate(recipe, namespace, script)
-        reading = Reading(lr=lr)
-        covered = _changed_by_step(CodeSubject(name, binding, recipe, sizes, reading), rng, sizes)
+    every_class = (
+        recipe.layout.labels == "index"
+        and sizes[1] > 1
+        and script is not None
+        and classes_from_labels(script.tree)
+    )
+    try:
+        recipe, reading, covered, x, y = _read_gradient(
+            binding, recipe, name, sizes, params, rng, sizes[1] if every_class else 1
+        )
+    except InputError as exc:
+        if recipe.layout.labels != "index" or sizes[1] < 2 or every_class:
+            raise
+        try:  # one-hot encoding by the labels' largest class (Y.max() + 1) needs every class at once
+            recipe, reading, covered, x, y = _read_gradient(
+                binding, recipe, name, sizes, params, rng, sizes[1]
+            )
+        except InputError:
+            raise exc from None
+        every_class = True
+    if every_class:
+        notes.append(
+            f"the code takes the number of classes from its labels (its one-hot encoding is as wide as the "
+            f"largest class): every probe is a batch of {sizes[1]} samples holding each class once"
+        )
+    if recipe.kind != "returned":
         if recipe.lr is None:
             notes.append(
                 "no learning rate found: the update is read as lr × gradient with lr = 1, so scales are up "
@@ -307,14 +324,45 @@ def _why_missing(recipe: Recipe) -> str:
     return "no gradient returned" if recipe.kind == "returned" else "never changed by the step"
 
 
-def _changed_by_step(subject: CodeSubject, rng: np.random.Generator, sizes: tuple[int, int]) -> set[str]:
+def _data(rng: np.random.Generator, sizes: tuple[int, int], samples: int) -> tuple[Array, Array]:
+    """Inputs and one-hot labels of ``samples`` samples: one sample of the second class (so that code
+    that sizes its one-hot encoding by the largest label fails here with three classes or more,
+    whatever the draw), or every class once, in a random order."""
+    x = rng.standard_normal((samples, sizes[0]))
+    if samples == 1:
+        return x, (np.eye(sizes[1])[[1]] if sizes[1] > 1 else draw_labels(rng, (1, 1)))
+    return x, np.eye(sizes[1])[rng.permutation(samples) % sizes[1]]
+
+
+def _read_gradient(
+    binding: Binding,
+    recipe: Recipe,
+    name: str,
+    sizes: tuple[int, int],
+    params: dict[str, Array],
+    rng: np.random.Generator,
+    samples: int,
+) -> tuple[Recipe, Reading, set[str], Array, Array]:
+    """Run the recipe's gradient (or step) on ``samples`` drawn samples: the recipe as read, how its
+    gradient is read, the parameters it covers, and the data it ran on."""
+    x, y = _data(rng, sizes, samples)
+    if recipe.kind == "returned":
+        recipe, plan = returned_plan(binding, recipe, params, x, y)
+        return recipe, Reading(plan=plan, samples=samples), set(plan), x, y
+    reading = Reading(lr=learning_rate(recipe, binding.namespace, binding.script), samples=samples)
+    covered = _changed_by_step(CodeSubject(name, binding, recipe, sizes, reading), rng, sizes, samples)
+    return recipe, reading, covered, x, y
+
+
+def _changed_by_step(
+    subject: CodeSubject, rng: np.random.Generator, sizes: tuple[int, int], samples: int = 1
+) -> set[str]:
     """The parameters some of :data:`DRAWS_FOR_MISSING` steps at drawn weights change."""
     shapes = subject.slots.shapes()
     changed: set[str] = set()
     for _ in range(DRAWS_FOR_MISSING):
         params = draw_parameters(shapes, rng)
-        x = rng.standard_normal((1, sizes[0]))
-        y = draw_labels(rng, (1, sizes[1]))
+        x, y = _data(rng, sizes, samples)
         grads, _ = subject.gradient(params, x, y)
         changed |= {n for n, g in grads.items() if np.any(g)}
         if len(changed) == len(shapes):

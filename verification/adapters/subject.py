@@ -147,11 +147,16 @@ class Reading:
         returned, never changed by the step). Their gradient is read as zero, so each is a mismatch
         wherever the numeric gradient is not zero: a backward pass that leaves out a layer is wrong
         about that layer.
+    samples : int
+        Samples every probe must hold: more than one for code that one-hot encodes its labels as wide
+        as their largest class (``np.zeros((Y.size, Y.max() + 1))``), whose batches then hold every
+        class once.
     """
 
     lr: float | None = None
     plan: Mapping[str, int] | None = None
     missing: Mapping[str, str] = field(default_factory=dict)
+    samples: int = 1
 
 
 class CodeSubject(Subject):

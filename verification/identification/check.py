@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -68,11 +69,15 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         names = ", ".join(n if "." in n else f"np.{n}" for n in script.aliases)
         pronoun = "it" if len(script.aliases) == 1 else "they"
         subject.notes.insert(0, f"{names}, removed from NumPy (or SciPy), read as what {pronoun} stood for")
+    probing = request.probing
+    needed = getattr(getattr(subject, "reading", None), "samples", 1)
+    if needed > probing.samples:  # labels one-hot encoded as wide as their largest class
+        probing = replace(probing, samples=needed)
     kept = identify_setups(
         subject,
         variants(subject, options),
         request.loss,
-        request.probing,
+        probing,
         progress,
         layouts=partial(other_layouts, subject, options),
     )

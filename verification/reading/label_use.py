@@ -17,6 +17,7 @@ Nothing here runs the code: the syntax tree is read.
 from __future__ import annotations
 
 import ast
+import re
 
 from verification.reading.conventions import role
 
@@ -49,6 +50,11 @@ def _is_prediction(node: ast.expr) -> bool:
     return name.lower() in ("argmax", "predict")
 
 
+def _one_hot(node: ast.expr) -> bool:
+    """An array named as the one-hot encoding of the labels (``one_hot_Y``, ``y_onehot``)."""
+    return bool(re.search(r"one_?hot", ast.unparse(node), re.IGNORECASE))
+
+
 def uses_labels_as_indices(tree: ast.AST) -> bool:
     """Whether the code in ``tree`` indexes an array with its labels or compares them with a class
     prediction (see the module docstring)."""
@@ -57,10 +63,36 @@ def uses_labels_as_indices(tree: ast.AST) -> bool:
             parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if any(_row_class(p) for p in parts):
                 return True
-            if not _is_label(node.value) and any(_is_label(p) for p in parts):
+            indexed = node.value  # one_hot_Y[np.arange(Y.size), Y] = 1 writes a one-hot array, no label
+            if (not _is_label(indexed) or _one_hot(indexed)) and any(_is_label(p) for p in parts):
                 return True
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             if any(_is_label(s) for s in sides) and any(_is_prediction(s) for s in sides):
                 return True
     return False
+
+
+def classes_from_labels(tree: ast.AST) -> bool:
+    """Whether the code sizes something by its labels' largest class or count (``np.zeros((Y.size,
+    Y.max() + 1))``, ``np.max(y) + 1``, ``len(np.unique(y))``): a one-hot encoding as wide as the
+    classes present, which a batch must then hold all of (one sample of class 0 would broadcast)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            for side in (node.left, node.right):
+                if isinstance(side, ast.Call) and _counts_classes(side, ("max", "amax")):
+                    return True
+        if isinstance(node, ast.Call) and _counts_classes(node, ("unique",)):
+            return True
+    return False
+
+
+def _counts_classes(call: ast.Call, names: tuple[str, ...]) -> bool:
+    """``y.max()``, ``np.max(y)``, ``np.unique(y)`` (any of ``names``) of labels."""
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+    if name not in names:
+        return False
+    if isinstance(func, ast.Attribute) and _is_label(func.value):
+        return True
+    return any(_is_label(a) for a in call.args)
