@@ -1111,6 +1111,56 @@ def back_prop(Z1, A1, Z2, A2, W1, W2, X, Y):
         "(Z1 > 0)",
         "1",
     ),
+    # older code on numpy.matrix weights (np.mat, * as the matrix product): (o − y) o (1 − o) at the
+    # output is the mse gradient, each step −lr × it
+    "matrix-weights": (
+        SIGMOID
+        + """
+class OldNet:
+    def __init__(self):
+        self.w1 = np.mat(np.random.randn(3, 4))
+        self.w2 = np.mat(np.random.randn(4, 2))
+
+    def forward(self, x):
+        self.x = np.mat(x)
+        self.h = sigmoid(self.x * self.w1)
+        self.o = sigmoid(self.h * self.w2)
+        return np.asarray(self.o)
+
+    def backward(self, y, lr=0.5):
+        d2 = np.multiply(self.o - y, np.multiply(self.o, 1 - self.o))
+        d1 = np.multiply(d2 * self.w2.T, HIDDEN)
+        self.w2 -= lr * self.h.T * d2
+        self.w1 -= lr * self.x.T * d1
+""",
+        "np.multiply(self.h, 1 - self.h)",
+        "1",
+    ),
+    # a network whose backward takes the (inputs, labels) pair of its batch, read as batch[0] and
+    # batch[1], beside forward(X): a network's backward pass, not a layer's backward(dout); sigmoid
+    # outputs with the output delta o − y: the bce gradient, summed over the batch
+    "forward-backward-pair": (
+        SIGMOID
+        + """
+class Net:
+    def __init__(self):
+        self.W1 = np.random.randn(3, 4)
+        self.W2 = np.random.randn(4, 2)
+
+    def forward(self, X):
+        self.h = sigmoid(X @ self.W1)
+        self.o = sigmoid(self.h @ self.W2)
+        return self.o
+
+    def backward(self, batch):
+        X, y = batch[0], batch[1]
+        d_o = self.o - y
+        d_h = (d_o @ self.W2.T) * HIDDEN
+        return X.T @ d_h, self.h.T @ d_o
+""",
+        "self.h * (1 - self.h)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -1145,6 +1195,8 @@ WRONG = {
     "container-add-layer": "self.out",
     "printed-changes": "hidden",
     "digit-functions-own-one-hot": "1",
+    "matrix-weights": "self.h",
+    "forward-backward-pair": "self.h",
 }
 
 VERDICT = {
@@ -1178,6 +1230,8 @@ VERDICT = {
     "container-add-layer": "mse",
     "printed-changes": "mse",
     "digit-functions-own-one-hot": "cross_entropy",
+    "matrix-weights": "mse",
+    "forward-backward-pair": "bce",
 }
 
 

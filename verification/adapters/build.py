@@ -271,18 +271,15 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
     if slots.shadows:
         copies = ", ".join(f"{s.name} (of {n})" for n, found in slots.shadows.items() for s, _ in found)
         notes.append(f"copies the code keeps of its weights are set with them: {copies}")
-    every_class = (
-        recipe.layout.labels == "index"
-        and sizes[1] > 1
-        and script is not None
-        and classes_from_labels(script.tree)
-    )
+    batchable = recipe.kind == "returned" and recipe.layout.labels == "index" and sizes[1] > 1
+    # a step may go through a batch one sample at a time, which a batch probe would read as no gradient
+    every_class = batchable and script is not None and classes_from_labels(script.tree)
     try:
         recipe, reading, covered, x, y = _read_gradient(
             binding, recipe, name, sizes, params, rng, sizes[1] if every_class else 1
         )
     except InputError as exc:
-        if recipe.layout.labels != "index" or sizes[1] < 2 or every_class:
+        if not batchable or every_class:
             raise
         try:  # one-hot encoding by the labels' largest class (Y.max() + 1) needs every class at once
             recipe, reading, covered, x, y = _read_gradient(

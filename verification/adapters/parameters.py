@@ -316,7 +316,9 @@ class EntrySetter:
     def __init__(self, slot: Slot, namespace: dict[str, Any]) -> None:
         self.slot, self.namespace = slot, namespace
         self.live = slot.get(namespace)
-        self.flat = self.live.reshape(-1) if isinstance(self.live, np.ndarray) else None
+        self.flat = (
+            np.asarray(self.live).reshape(-1) if isinstance(self.live, np.ndarray) else None
+        )  # np.matrix too
         if self.flat is not None and not np.shares_memory(self.flat, self.live):
             self.flat = None
 

@@ -27,6 +27,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.reading.conventions import X_ARGS, Y_ARGS, role
 from verification.reading.loader import LoadedScript
+from verification.reading.updates import pair_arguments
 from verification.units.arguments import parameters
 from verification.units.engines import Engine, GraphUnit, OperationUnit
 from verification.units.heads import HeadUnit, is_head
@@ -155,6 +156,8 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
     params = parameters(getattr(cls, backward))[1:]
     if (params and params[0].name.lower() in INPUT_NAMES) or _takes_labels(getattr(cls, backward)):
         return None  # a network's backward(x, y): checked as a network
+    if pair_arguments(getattr(cls, backward)):
+        return None  # backward(batch) reading batch[0] and batch[1]: inputs and labels, a network's
     return forward, backward
 
 
