@@ -1125,7 +1125,7 @@ class OldNet:
         self.x = np.mat(x)
         self.h = sigmoid(self.x * self.w1)
         self.o = sigmoid(self.h * self.w2)
-        return np.asarray(self.o)
+        return self.o
 
     def backward(self, y, lr=0.5):
         d2 = np.multiply(self.o - y, np.multiply(self.o, 1 - self.o))
