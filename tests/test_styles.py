@@ -1390,3 +1390,18 @@ def test_a_notebook_is_checked_as_it_trains_past_a_cell_of_notes(tmp_path: Path)
     assert report.result.identified == "cross_entropy", report.result.identified
     assert "Flexible(4, n_out=3)" in (report.command or ""), report.command
     assert any(n.startswith("not Python, left out") and "cell 1" in n for n in report.result.notes)
+
+
+def test_a_copy_of_the_weights_never_refreshed_is_refused_not_read_as_right(tmp_path: Path) -> None:
+    """The copy-without-bias network without its refresh after the epoch: one step from a consistent
+    state is right, every later one back-propagates through the copy's old weights; the step is refused,
+    naming the copy, rather than read as the gradient of mse."""
+    from ffnn.validation import InputError
+
+    path = write(tmp_path, "copy-without-bias", STYLES["copy-without-bias"][1])
+    source = path.read_text(encoding="utf-8")
+    refresh = "            self.weights = [np.delete(w, -1, axis=0) for w in self.weights_ext]\n"
+    assert refresh in source
+    path.write_text(source.replace(refresh, ""), encoding="utf-8")
+    with pytest.raises(InputError, match=r"leaves weights\[\d\] \(of weights_ext\[\d\]\).* as it was"):
+        check_target(CheckRequest.parse(str(path)))

@@ -12,7 +12,9 @@ block of one (the whole of it, or its first or last rows or columns along each a
 array, which equals any constant block by chance; of the weight or of its transpose, ``self.W_T``) is its
 *shadow*, and every write of the parameter
 writes the block into the shadow too (:func:`keep_in_step`): the relation the setup established holds
-at every probe.
+at every probe. A step that changes a weight but leaves its copy as it was (the code never refreshes
+it) is refused (:func:`stale_copies`): from the second step on the code would back-propagate through
+weights its forward pass no longer has.
 """
 
 from __future__ import annotations
@@ -81,3 +83,20 @@ def keep_in_step(shadow: Slot, block: Block, value: Any, namespace: dict[str, An
         held[...] = new
     else:
         shadow.bind(namespace, np.array(new, dtype=np.float64))
+
+
+def stale_copies(
+    shadows: dict[str, list[tuple[Slot, Block]]], after: dict[str, Any], namespace: Any
+) -> list[str]:
+    """``W2_nobias (of W2)`` for each copy that a step left unequal to the block of its weight after the
+    step changed the weight: the code's next step would read weights its forward pass no longer has (a
+    copy it never refreshes), which one step from a consistent state cannot show."""
+    out = []
+    for name, found in shadows.items():
+        for shadow, (flip, where) in found:
+            value = np.asarray(after[name])
+            expected = (value.T if flip else value)[where]
+            held = np.asarray(shadow.get(namespace), dtype=np.float64)
+            if held.shape != expected.shape or not np.allclose(held, expected, rtol=1e-12, atol=0.0):
+                out.append(f"{shadow.name} (of {name})")
+    return out

@@ -32,6 +32,7 @@ from verification.adapters.layouts import Layout
 from verification.adapters.matching import apply_matching
 from verification.adapters.parameters import EntrySetter, Slots
 from verification.adapters.recipe import Recipe
+from verification.adapters.shadows import stale_copies
 from verification.adapters.state import SetupState
 from verification.reading.loader import LoadedScript
 
@@ -281,7 +282,14 @@ class CodeSubject(Subject):
             errors = {n: np.zeros_like(v) for n, v in before.items()}
         else:
             after = self.slots.read()
+            stale = stale_copies(self.slots.shadows, after, self.namespace) if self.slots.shadows else []
             self.load(before)
+            if stale and any(not np.array_equal(before[n], after[n]) for n in self.slots.shadows):
+                raise Failed(
+                    f"{label} updates the weights but leaves {', '.join(stale)} as it was: a copy of the "
+                    "weights that the next step would back-propagate through unchanged",
+                    "code",
+                )
             unchanged = all(np.array_equal(before[n], after[n]) for n in given)
             if unchanged and self.recipe.lr is not None and abs(self.lr) < np.sqrt(EPS):
                 self._check_recoverable(label, before, after)  # unchanged because the rate is tiny
