@@ -107,4 +107,3 @@ def test_data_kept_by_the_call_and_caches_of_a_forward_pass_are_made_at_every_ca
         """
     )
     assert guard_initialisations(ast.parse(forward).body[0])[1] == []
-

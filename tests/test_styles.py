@@ -1161,6 +1161,49 @@ class Net:
         "self.h * (1 - self.h)",
         "1",
     ),
+    # a class whose gradient method also takes the weight-decay strength (given 0 here, so the
+    # gradient checked is the loss's own) beside a private _activation_grad that is no backward pass;
+    # softmax outputs, (probs − Y) / n: the mean cross-entropy
+    "loss-and-grads-with-decay": (
+        """
+import numpy as np
+
+
+class MLP:
+    def __init__(self, input_dim, hidden_dim, num_classes):
+        self.params = {
+            "W1": np.random.randn(input_dim, hidden_dim) * 0.5,
+            "b1": np.zeros((1, hidden_dim)),
+            "W2": np.random.randn(hidden_dim, num_classes) * 0.5,
+            "b2": np.zeros((1, num_classes)),
+        }
+
+    def _activation_grad(self, a):
+        return 1.0 - a * a
+
+    def forward(self, x):
+        h = np.tanh(x @ self.params["W1"] + self.params["b1"])
+        z = h @ self.params["W2"] + self.params["b2"]
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True), {"A0": x, "A1": h}
+
+    def loss_and_grads(self, x, y, weight_decay):
+        probs, caches = self.forward(x)
+        n = len(y)
+        dz = (probs - np.eye(probs.shape[1])[y]) / n
+        grads = {
+            "W2": caches["A1"].T @ dz + weight_decay * self.params["W2"],
+            "b2": dz.sum(axis=0, keepdims=True),
+        }
+        dh = dz @ self.params["W2"].T * HIDDEN
+        grads["W1"] = caches["A0"].T @ dh + weight_decay * self.params["W1"]
+        grads["b1"] = dh.sum(axis=0, keepdims=True)
+        loss = -np.log(probs[np.arange(n), y]).mean()
+        return loss, grads
+""",
+        "self._activation_grad(caches['A1'])",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -1197,6 +1240,7 @@ WRONG = {
     "digit-functions-own-one-hot": "1",
     "matrix-weights": "self.h",
     "forward-backward-pair": "self.h",
+    "loss-and-grads-with-decay": "caches['A1']",
 }
 
 VERDICT = {
@@ -1232,6 +1276,7 @@ VERDICT = {
     "digit-functions-own-one-hot": "cross_entropy",
     "matrix-weights": "mse",
     "forward-backward-pair": "bce",
+    "loss-and-grads-with-decay": "cross_entropy",
 }
 
 

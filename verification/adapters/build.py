@@ -20,6 +20,7 @@ A candidate that does not run raises :class:`Failed`, so detection can go on to 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -36,7 +37,7 @@ from verification.adapters.shadows import find_shadows
 from verification.adapters.state import SetupState
 from verification.adapters.subject import Binding, CodeSubject, Reading
 from verification.draws import draw_labels, draw_parameters
-from verification.reading.label_use import classes_from_labels
+from verification.reading.label_use import classes_from_labels, reached
 from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
@@ -273,7 +274,13 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
         notes.append(f"copies the code keeps of its weights are set with them: {copies}")
     batchable = recipe.kind == "returned" and recipe.layout.labels == "index" and sizes[1] > 1
     # a step may go through a batch one sample at a time, which a batch probe would read as no gradient
-    every_class = batchable and script is not None and classes_from_labels(script.tree)
+    every_class = (
+        batchable
+        and script is not None
+        and classes_from_labels(
+            reached(script.tree, {*re.findall(r"\w+", recipe.gradient or ""), name.split(".")[0]})
+        )
+    )
     try:
         recipe, reading, covered, x, y = _read_gradient(
             binding, recipe, name, sizes, params, rng, sizes[1] if every_class else 1

@@ -135,6 +135,7 @@ def method_call(
         "iterations": "1",
         "pair": "(x, y)",  # an argument read only as arg[0] and arg[1]
         "samples": "x.shape[0]",
+        "reg": "0.0",  # weight decay off: the loss's own gradient
     } | known
     values |= {v: v for v in given.values() if v not in values}
     if dataset:
@@ -174,6 +175,10 @@ def _learning_rate(
     return None, []
 
 
+ACTIVATION_DERIVATIVE = re.compile(r"activ|sigm|tanh|relu|softmax|deriv", re.IGNORECASE)
+"""Names of an activation's derivative (``_activation_grad``, ``sigmoid_prime``): never a backward pass."""
+
+
 def gradient_candidates(
     built: Built,
     forward: str,
@@ -203,7 +208,7 @@ def gradient_candidates(
     grads = [
         m
         for m in cv.methods_by_preference(obj, cv.GRADIENT_NAMES, ("backprop", "backward", "grad", "prime"))
-        if m != forward_method or labels_optional(getattr(obj, m))
+        if (m != forward_method or labels_optional(getattr(obj, m))) and not ACTIVATION_DERIVATIVE.search(m)
     ]
     trains = [
         m

@@ -256,9 +256,15 @@ def call_arguments(
     return args
 
 
+REGULARISATION = re.compile(
+    r"^(reg|lambd|lambda_?|lam|l2|l2_?reg|reg_?lambda|weight_?decay|wd|decay|reg_?strength)$", re.IGNORECASE
+)
+"""Arguments that take a weight-decay or regularisation strength."""
+
+
 def role(name: str, position: int) -> str | None:
-    """``x``, ``y``, ``error``, ``output``, ``cache``, ``lr``, ``iterations``, ``dataset``, ``samples`` or
-    None, from an argument's name
+    """``x``, ``y``, ``error``, ``output``, ``cache``, ``lr``, ``iterations``, ``dataset``, ``samples``,
+    ``reg`` or None, from an argument's name
     (the first argument is the inputs when its name says nothing)."""
     n = name.lower()
     for kind, names in (
@@ -288,6 +294,8 @@ def role(name: str, position: int) -> str | None:
         return "lr"
     if "input" in n:
         return "x"
+    if REGULARISATION.match(n):
+        return "reg"  # weight decay: given 0, so the gradient checked is the loss's own
     if ("err" in n or "delta" in n) and not re.search(r"thresh|tol|min_|max_|limit|goal|target", n):
         return "error"  # not error_threshold, the stopping rule beside it
     if position == 0:

@@ -73,6 +73,21 @@ def uses_labels_as_indices(tree: ast.AST) -> bool:
     return False
 
 
+def reached(tree: ast.Module, names: set[str]) -> ast.Module:
+    """The top-level functions and classes of ``tree`` named in ``names``, and those their bodies name
+    in turn (the code a gradient runs, not the script's data preparation)."""
+    defs = {s.name: s for s in tree.body if isinstance(s, ast.FunctionDef | ast.ClassDef)}
+    seen: dict[str, ast.stmt] = {}
+    todo = [n for n in names if n in defs]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen[name] = defs[name]
+        todo += [n.id for n in ast.walk(defs[name]) if isinstance(n, ast.Name) and n.id in defs]
+    return ast.Module(body=list(seen.values()), type_ignores=[])
+
+
 def classes_from_labels(tree: ast.AST) -> bool:
     """Whether the code sizes something by its labels' largest class or count (``np.zeros((Y.size,
     Y.max() + 1))``, ``np.max(y) + 1``, ``len(np.unique(y))``): a one-hot encoding as wide as the

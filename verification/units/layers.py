@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.reading.guesses import usage
 from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
@@ -50,7 +51,7 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^eps", re.I), 1e-5),
     (re.compile(r"momentum", re.I), 0.9),
     (re.compile(r"in|fan_?in", re.I), 4),
-    (re.compile(r"out|neuron|nuerons|unit|hidden|size|dim|features|fan_?out", re.I), 3),
+    (re.compile(r"out|neuron|nuerons|unit|hidden|size|dim|features|fan_?out|class|label|categor", re.I), 3),
 )
 """Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
 OUTPUT_ATTRIBUTES = ("output", "out", "outputs", "y", "a", "activation", "z", "result")
@@ -59,7 +60,8 @@ LR = re.compile(r"^(lr|l_?rate|learn(ing)?_?rate|eta|alpha|step_?size|rate)$", r
 
 
 def constructor_arguments(cls: type) -> dict[str, Any]:
-    """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`).
+    """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`); a size the code
+    uses as a list (``n_hidden``, iterated) is a list of that size.
 
     Raises
     ------
@@ -73,6 +75,8 @@ def constructor_arguments(cls: type) -> dict[str, Any]:
         guess = next((v for pattern, v in CONSTRUCTOR_GUESSES if pattern.search(p.name)), None)
         if guess is None:
             raise NotChecked("refused", f"cannot tell what {cls.__name__}() takes as {p.name}")
+        if isinstance(guess, int) and usage(cls, p.name) == "list":
+            guess = [guess]  # n_hidden: the sizes of the hidden layers
         out[p.name] = guess
     return out
 
