@@ -28,7 +28,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
-from verification.adapters.calls import run_code
+from verification.adapters.calls import learning_rate, run_code
 from verification.adapters.failures import Failed, tagged
 from verification.adapters.parameters import Slots, find_slots, weight_like
 from verification.adapters.recipe import Recipe
@@ -191,36 +191,6 @@ def _read_inputs(
         if not np.array_equal(forward_output(namespace, recipe, 1, script), reference):
             read.add(i)
     return read
-
-
-def learning_rate(recipe: Recipe, namespace: dict[str, Any], script: LoadedScript | None) -> float | None:
-    """The value of the recipe's ``lr`` expression (None when it has none).
-
-    Raises
-    ------
-    InputError
-        When it is not a finite number > 0.
-    """
-    if recipe.lr is None:
-        return None
-    value = run_code(recipe.lr, namespace, "--lr", script=script)
-    try:
-        lr = float(value)
-    except (TypeError, ValueError):
-        raise Failed(f"--lr {recipe.lr!r} is {type(value).__name__}, not a number", "learning-rate") from None
-    if not np.isfinite(lr) or lr == 0:
-        raise Failed(
-            f"--lr {recipe.lr!r} is {lr!r}: the gradient cannot be recovered from an update "
-            "(W_before − W_after) / lr with a zero or non-finite learning rate",
-            "learning-rate",
-        )
-    if lr < 0:
-        raise Failed(
-            f"--lr {recipe.lr!r} is {lr!r}: a learning rate is a step size > 0; which way a step goes is "
-            "read from the update itself (one that climbs the loss is reported as the sign flipped)",
-            "learning-rate",
-        )
-    return lr
 
 
 def subject_for(

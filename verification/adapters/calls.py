@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError, validate_finite
-from verification.adapters.failures import tagged
+from verification.adapters.failures import Failed, tagged
 from verification.memory import out_of_memory
 from verification.reading.loader import LoadedScript, one_line
 
@@ -237,3 +237,34 @@ def _validated(label: str, grads: Mapping[str, Any], params: Mapping[str, Array]
         validate_finite(f"the gradient of {n} from {label}", g)
         out[n] = g.astype(np.float64)
     return out
+
+
+def learning_rate(recipe: Any, namespace: dict[str, Any], script: LoadedScript | None) -> float | None:
+    """The value of the ``lr`` expression of ``recipe`` (a :class:`~verification.adapters.recipe.Recipe`)
+    run in ``namespace`` (None when it has none).
+
+    Raises
+    ------
+    InputError
+        When it is not a finite number > 0.
+    """
+    if recipe.lr is None:
+        return None
+    value = run_code(recipe.lr, namespace, "--lr", script=script)
+    try:
+        lr = float(value)
+    except (TypeError, ValueError):
+        raise Failed(f"--lr {recipe.lr!r} is {type(value).__name__}, not a number", "learning-rate") from None
+    if not np.isfinite(lr) or lr == 0:
+        raise Failed(
+            f"--lr {recipe.lr!r} is {lr!r}: the gradient cannot be recovered from an update "
+            "(W_before − W_after) / lr with a zero or non-finite learning rate",
+            "learning-rate",
+        )
+    if lr < 0:
+        raise Failed(
+            f"--lr {recipe.lr!r} is {lr!r}: a learning rate is a step size > 0; which way a step goes is "
+            "read from the update itself (one that climbs the loss is reported as the sign flipped)",
+            "learning-rate",
+        )
+    return lr

@@ -148,6 +148,30 @@ BACKWARD_METHODS = ("backward", "bprop", "backward_pass", "backward_propagation"
 INPUT_NAMES = {n.lower() for n in (*X_ARGS, *Y_ARGS)}
 
 
+def _required(cls: type) -> list[Any]:
+    return [p for p in parameters(cls) if p.default is p.empty]
+
+
+def _loss_object(
+    cls: type, script: LoadedScript, seed: int, values: list[str], derivative: str, *, stateful: bool
+) -> Unit:
+    """The loss class ``cls`` built with no arguments, as a loss and its derivative (methods ``values``,
+    the first tried first, and ``derivative``); a stateful one's derivative (``backward()``, reading
+    what ``forward`` kept) runs after the value (:func:`~verification.units.losses.after_value`)."""
+    try:
+        obj = Runner(script, seed).call(f"{cls.__name__}()", cls)
+    except InputError as exc:
+        reason = f"{cls.__name__}() {failure_line(exc)}"
+        return FixedUnit(cls.__name__, "loss", cls.__name__, None, "refused", reason)
+    named = [(f"{cls.__name__}.{m}", getattr(obj, m)) for m in values]
+    slope = getattr(obj, derivative)
+    if stateful:
+        slope = after_value(named[0][1], slope)
+    return LossPairUnit(
+        cls.__name__, named[0], (f"{cls.__name__}.{derivative}", slope), script, seed, named[1:]
+    )
+
+
 def _layer_methods(cls: type) -> tuple[str, str] | None:
     forward = next((m for m in FORWARD_METHODS if callable(getattr(cls, m, None)) and m in dir(cls)), None)
     backward = next((m for m in BACKWARD_METHODS if callable(getattr(cls, m, None))), None)
@@ -210,37 +234,10 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
             engines.add(cls)
         elif is_head(cls):
             out.append((line, HeadUnit(cls, script, seed)))
-        elif (methods := loss_methods(cls)) is not None and not [
-            p for p in parameters(cls) if p.default is p.empty
-        ]:
-            try:
-                obj = Runner(script, seed).call(f"{cls.__name__}()", cls)
-            except InputError as exc:
-                reason = f"{cls.__name__}() {failure_line(exc)}"
-                out.append((line, FixedUnit(cls.__name__, "loss", cls.__name__, None, "refused", reason)))
-                continue
-            values = [(f"{cls.__name__}.{m}", getattr(obj, m)) for m in methods[0]]
-            derivative = (f"{cls.__name__}.{methods[1]}", getattr(obj, methods[1]))
-            pair = LossPairUnit(cls.__name__, values[0], derivative, script, seed, values[1:])
-            out.append((line, pair))
-        elif (stateful := stateful_loss_methods(cls)) is not None and not [
-            p for p in parameters(cls) if p.default is p.empty
-        ]:
-            try:
-                obj = Runner(script, seed).call(f"{cls.__name__}()", cls)
-            except InputError as exc:
-                reason = f"{cls.__name__}() {failure_line(exc)}"
-                out.append((line, FixedUnit(cls.__name__, "loss", cls.__name__, None, "refused", reason)))
-                continue
-            value, derivative = (getattr(obj, m) for m in stateful)
-            pair = LossPairUnit(
-                cls.__name__,
-                (f"{cls.__name__}.{stateful[0]}", value),
-                (f"{cls.__name__}.{stateful[1]}", after_value(value, derivative)),
-                script,
-                seed,
-            )
-            out.append((line, pair))
+        elif (methods := loss_methods(cls)) is not None and not _required(cls):
+            out.append((line, _loss_object(cls, script, seed, methods[0], methods[1], stateful=False)))
+        elif (stateful := stateful_loss_methods(cls)) is not None and not _required(cls):
+            out.append((line, _loss_object(cls, script, seed, [stateful[0]], stateful[1], stateful=True)))
         elif (layer := _layer_methods(cls)) is not None:
             out.append((line, LayerUnit(cls, layer, script, seed)))
             layer_bases |= {b for b in cls.__bases__ if b is not object}
