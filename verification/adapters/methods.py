@@ -140,7 +140,10 @@ def method_call(
     values |= {v: v for v in given.values() if v not in values}
     if dataset:
         values |= {"x": "[x]", "y": "[y]"}
-    args = cv.call_arguments(params, lambda i, _: values.get(roles[i] or ""))
+    args = cv.call_arguments(
+        params,  # a weight decay with a default keeps the author's (the penalty is then read off)
+        lambda i, p: None if roles[i] == "reg" and p.default is not p.empty else values.get(roles[i] or ""),
+    )
     if args is None:
         return None
     takes_error = "error" in roles
