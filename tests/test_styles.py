@@ -29,6 +29,41 @@ def sigmoid_prime(z):
     return sigmoid(z) * (1 - sigmoid(z))
 """
 
+DIGIT_FORWARD = """
+import numpy as np
+
+
+def init_params():
+    W1 = np.random.rand(6, 16) - 0.5
+    b1 = np.random.rand(6, 1) - 0.5
+    W2 = np.random.rand(4, 6) - 0.5
+    b2 = np.random.rand(4, 1) - 0.5
+    return W1, b1, W2, b2
+
+
+def ReLU(Z):
+    return np.maximum(Z, 0)
+
+
+def ReLU_deriv(Z):
+    return Z > 0
+
+
+def softmax(Z):
+    return np.exp(Z) / sum(np.exp(Z))
+
+
+def forward_prop(W1, b1, W2, b2, X):
+    Z1 = W1.dot(X) + b1
+    A1 = ReLU(Z1)
+    Z2 = W2.dot(A1) + b2
+    A2 = softmax(Z2)
+    return Z1, A1, Z2, A2
+
+"""
+"""The digit recogniser's initialisation and forward functions (samples as columns), as the copies of it
+write them: the backward functions below differ in how they take the labels."""
+
 COUNTER = (
     SIGMOID
     + """
@@ -798,38 +833,8 @@ class NeuralNetwork:
     # Z and A, backward_prop(Z1, A1, Z2, A2, W1, W2, X, one_hot_Y, m); softmax outputs with A2 − Y over
     # m samples as columns: the mean cross-entropy
     "digit-functions": (
-        """
-import numpy as np
-
-
-def init_params():
-    W1 = np.random.rand(10, 16) - 0.5
-    b1 = np.random.rand(10, 1) - 0.5
-    W2 = np.random.rand(10, 10) - 0.5
-    b2 = np.random.rand(10, 1) - 0.5
-    return W1, b1, W2, b2
-
-
-def ReLU(Z):
-    return np.maximum(Z, 0)
-
-
-def softmax(Z):
-    return np.exp(Z) / sum(np.exp(Z))
-
-
-def ReLU_deriv(Z):
-    return Z > 0
-
-
-def forward_prop(W1, b1, W2, b2, X):
-    Z1 = W1.dot(X) + b1
-    A1 = ReLU(Z1)
-    Z2 = W2.dot(A1) + b2
-    A2 = softmax(Z2)
-    return Z1, A1, Z2, A2
-
-
+        DIGIT_FORWARD
+        + """
 def backward_prop(Z1, A1, Z2, A2, W1, W2, X, one_hot_Y, m):
     dZ2 = A2 - one_hot_Y
     dW2 = 1 / m * dZ2.dot(A1.T)
@@ -1063,34 +1068,8 @@ print("Change in weights for input layer to hidden layer:", delta_w_i_h)
     # as wide as the largest class in the batch (Y.max() + 1), so every probe must hold every class;
     # softmax outputs with A2 − one_hot_Y over m samples as columns: the mean cross-entropy
     "digit-functions-own-one-hot": (
-        """
-import numpy as np
-
-
-def init_params():
-    W1 = np.random.rand(6, 16) - 0.5
-    b1 = np.random.rand(6, 1) - 0.5
-    W2 = np.random.rand(4, 6) - 0.5
-    b2 = np.random.rand(4, 1) - 0.5
-    return W1, b1, W2, b2
-
-
-def ReLU(Z):
-    return np.maximum(Z, 0)
-
-
-def softmax(Z):
-    return np.exp(Z) / sum(np.exp(Z))
-
-
-def forward_prop(W1, b1, W2, b2, X):
-    Z1 = W1.dot(X) + b1
-    A1 = ReLU(Z1)
-    Z2 = W2.dot(A1) + b2
-    A2 = softmax(Z2)
-    return Z1, A1, Z2, A2
-
-
+        DIGIT_FORWARD
+        + """
 def one_hot(Y):
     one_hot_Y = np.zeros((Y.size, Y.max() + 1))
     one_hot_Y[np.arange(Y.size), Y] = 1
