@@ -28,34 +28,23 @@ LOCAL_READER = "__backprop_verify_local__"
 
 
 def local_value(function: Any, name: str, *args: Any) -> Any:
-    """Call ``function(*args)`` and return the value of its local ``name`` when it returns.
+    """Call ``function(*args)`` and return the value of its local ``name`` when it returns
+    (:func:`output_locals`).
 
     Raises
     ------
     InputError
         When ``function`` returns without having bound ``name``.
     """
-    code = getattr(getattr(function, "__func__", function), "__code__", None)
-    seen: dict[str, Any] = {}
-    previous = sys.getprofile()
-
-    def profile(frame: Any, event: str, arg: Any) -> None:
-        if event == "return" and frame.f_code is code and name in frame.f_locals:
-            seen["value"] = frame.f_locals[name]
-
-    sys.setprofile(profile)
-    try:
-        function(*args)
-    finally:
-        sys.setprofile(previous)
-    if "value" not in seen:
+    found = output_locals(function, *args)
+    if name not in found:
         raise InputError(f"{getattr(function, '__qualname__', function)} returned without setting {name!r}")
-    return seen["value"]
+    return found[name]
 
 
 def output_locals(function: Any, *args: Any) -> dict[str, Any]:
-    """The locals of ``function`` as it returns from ``function(*args)`` (for choosing which is the
-    output); empty when it cannot be read."""
+    """The locals of ``function`` as it returns from ``function(*args)`` (its last return, for a
+    function called again inside the call); empty when it cannot be read."""
     code = getattr(getattr(function, "__func__", function), "__code__", None)
     seen: dict[str, Any] = {}
     previous = sys.getprofile()
