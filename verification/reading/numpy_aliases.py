@@ -4,8 +4,9 @@ Older code uses aliases NumPy has since removed: ``np.asscalar`` (removed in 1.2
 ``np.int`` (deprecated in 1.20, removed in 1.24), ``np.mat``, ``np.float_``, ``np.NaN``, ``np.product``
 (removed in 2.0; NumPy 1.23, 1.24 and 2.0 release notes, the last under "NumPy 2.0 Python API
 removals"). Each was a plain synonym, so a script that uses one computes the same thing with the name
-it stood for. When the script's text uses such a name, the loader binds its ``import numpy`` to :func:`numpy_with_aliases`
-(NumPy itself, with the removed names put back) and the report says which names were read so
+it stood for. When the script's text uses such a name, the loader binds its ``import numpy`` to
+:func:`numpy_with_aliases` (NumPy itself, with the removed names put back) and the report says which
+names were read so
 (:func:`removed_names_used`). A script that does not use them gets NumPy unchanged. Likewise for
 ``import scipy as sp`` and ``sp.tanh``: NumPy's functions SciPy re-exported and has since dropped
 (:func:`scipy_names_from_numpy`).
