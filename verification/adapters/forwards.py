@@ -141,6 +141,8 @@ def output_expression(
     """
     obj = namespace[var]
     before = dict(vars(obj))
+    parts = _parts(obj)
+    parts_before = {k: dict(vars(v)) for k, v in parts.items()}
     namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((1, n_in)))
     value = run_code(f"{statements}\n{call}" if statements else call, namespace, "--forward", script=script)
     prefix = f"{statements}; " if statements else ""
@@ -161,10 +163,46 @@ def output_expression(
     preferred = [k for k in OUTPUT_ATTRIBUTES if k in changed]
     if preferred or changed:
         return f"{prefix}{call}; {var}.{(preferred or changed[-1:])[0]}"
+    stored = _stored_in_part(parts, parts_before)
+    if stored is not None:
+        return f"{prefix}{call}; {var}.{stored}"
     local = _output_local(namespace, var, call) if value is None and not statements else None
     if local is not None:
         return local
     raise Failed(f"{call} returned {type(value).__name__} and stored no array: no output found", "forward")
+
+
+def _parts(obj: Any) -> dict[str, Any]:
+    """The objects ``obj`` holds in its attributes (its layers), by attribute name, in order."""
+    return {
+        k: v
+        for k, v in vars(obj).items()
+        if hasattr(v, "__dict__") and not isinstance(v, type) and not inspect.isroutine(v)
+        and type(v).__module__ not in ("builtins", "numpy")
+    }
+
+
+def _stored_in_part(parts: dict[str, Any], before: dict[str, dict[str, Any]]) -> str | None:
+    """For a forward pass that returns nothing and stores nothing in its own object: where one of the
+    layer objects it holds stored the output (``self.output_layer.forward(…)`` leaving
+    ``self.output_layer.forward_output``), as ``part.attribute``. The part is the one named like an
+    output layer, else the last one holding a new array; the attribute the one named like an output."""
+    changed: dict[str, list[str]] = {}
+    for k, part in parts.items():
+        new = [
+            a
+            for a, v in vars(part).items()
+            if before[k].get(a) is not v and isinstance(v, np.ndarray) and v.dtype.kind == "f" and v.size
+        ]
+        if new:
+            changed[k] = new
+    if not changed:
+        return None
+    named = [k for k in changed if re.search(r"out", k, re.I)]
+    part = (named or list(changed))[-1]
+    preferred = [a for a in OUTPUT_ATTRIBUTES if a in changed[part]]
+    preferred += [a for a in changed[part] if "output" in a.lower() and "backward" not in a.lower()]
+    return f"{part}.{(preferred or changed[part][-1:])[0]}"
 
 
 def _output_local(namespace: dict[str, Any], var: str, call: str) -> str | None:

@@ -75,6 +75,7 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
         for i, p in enumerate(cv.positional_parameters(forward))
         if cv.role(p.name, i) != "x" or p.name.lower() in containers
     ]
+    weights += [g for g in global_arrays(namespace, script, forward) if g not in weights]
     lines = []
     for w in weights:
         found = slices.assignment_slice(script.tree, w)
@@ -114,6 +115,30 @@ def _synthesised(namespace: dict[str, Any], forward: Any) -> list[tuple[str, str
                     shape = (sizes[l], 1) if columns else (1, sizes[l])
                     entries.append(f'"{k}": {numpy}.zeros({shape})')
             out.append((f"parameters = {{{', '.join(entries)}}}", "parameters"))
+    return out
+
+
+def global_arrays(namespace: dict[str, Any], script: LoadedScript, fn: Any) -> list[str]:
+    """The module-level names ``fn`` reads that the script assigns at top level and the loader left
+    unset (``Z1 = w1 @ X + b1`` with ``w1 = np.random.randn(32, 10)`` at the top of the script),
+    directly or through the script's functions it calls, in the order of first use: the weights of a
+    network written as functions over globals."""
+    out: list[str] = []
+    seen: set[int] = set()
+
+    def visit(f: Any) -> None:
+        code = getattr(f, "__code__", None)
+        if code is None or id(code) in seen or len(seen) > 20:
+            return
+        seen.add(id(code))
+        for name in code.co_names:
+            value = namespace.get(name)
+            if inspect.isfunction(value) and getattr(value, "__globals__", None) is namespace:
+                visit(value)
+            elif value is None and name not in out and slices.assignment_slice(script.tree, name):
+                out.append(name)
+
+    visit(fn)
     return out
 
 

@@ -36,6 +36,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     ),
     (re.compile(r"^(lr|learning_?rate|eta|alpha|learn_rate|rate)$", re.I), 0.1),
     (re.compile(r"(epoch|iteration|iters)", re.I), 1),
+    (re.compile(r"^(batch_?size|mini_?batch_?size|n_?batch)$", re.I), 1),
     (re.compile(r"^(seed|random_state)$", re.I), 0),
     (re.compile(r"^(activation|act|activation_function)$", re.I), "sigmoid"),
     (re.compile(r"^(momentum|mu|beta|momentum_?factor)$", re.I), 0.0),
@@ -43,7 +44,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(keep_?prob)$", re.I), 1.0),
 )
 """Constructor arguments guessed from their names when the script does not build its network: a
-4-5-3 network, learning rate 0.1, one epoch; no momentum, regularisation or dropout (a momentum term is
+4-5-3 network, learning rate 0.1, one epoch, batches of one sample (the probes' size); no momentum, regularisation or dropout (a momentum term is
 zero at a first step anyway, and the loss checked is the unregularised one)."""
 
 

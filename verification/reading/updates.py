@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import keyword
 import re
 import textwrap
 from collections.abc import Iterable
@@ -233,14 +234,23 @@ def returned_names(fn: Any, placeholders: bool = False) -> list[str] | None:
     """The names a function returns as a tuple (``return weights, biases``), from its last ``return``;
     None when that is not a tuple of plain names. With ``placeholders``, an element that is not a plain
     name gets one of its own, ``_returned_<i>`` (``return A[self.L], A, Z`` →
-    ``["_returned_0", "A", "Z"]``), so that the others can still be handed on by their names."""
+    ``["_returned_0", "A", "Z"]``), so that the others can still be handed on by their names; an
+    attribute gets its own name without leading underscores (``return self.__A1, self.__A2`` →
+    ``["A1", "A2"]``), the name a method taking those values back most likely gives them."""
     tree = source_tree(fn)
     returns = [n for n in ast.walk(tree)] if tree is not None else []
     last = [n for n in returns if isinstance(n, ast.Return) and n.value is not None]
     if not last or not isinstance(last[-1].value, ast.Tuple):
         return None
     elements = last[-1].value.elts
-    names = [e.id if isinstance(e, ast.Name) else f"_returned_{i}" for i, e in enumerate(elements)]
     if not placeholders and any(not isinstance(e, ast.Name) for e in elements):
         return None
-    return names
+
+    def name(i: int, e: ast.expr) -> str:
+        if isinstance(e, ast.Name):
+            return e.id
+        own = e.attr.lstrip("_") if isinstance(e, ast.Attribute) and isinstance(e.value, ast.Name) else ""
+        return own if own.isidentifier() and not keyword.iskeyword(own) else f"_returned_{i}"
+
+    names = [name(i, e) for i, e in enumerate(elements)]
+    return [n if names.count(n) == 1 else f"_returned_{i}" for i, n in enumerate(names)]
