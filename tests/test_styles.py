@@ -1183,6 +1183,205 @@ class MLP:
         "self._activation_grad(caches['A1'])",
         "1",
     ),
+    # weights as module-level arrays read by the functions; the forward returns (Z1, A1, Z2), which the
+    # backward takes back by those names; linear output, dZ2 = Z2 − y: the mse gradient, mean over m
+    "global-weights-functions": (
+        """
+import numpy as np
+
+np.random.seed(1)
+w1 = np.random.randn(6, 3) * 0.5
+b1 = np.zeros((6, 1))
+w2 = np.random.randn(2, 6) * 0.5
+b2 = np.zeros((2, 1))
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def forward(X):
+    Z1 = w1 @ X + b1
+    A1 = sigmoid(Z1)
+    Z2 = w2 @ A1 + b2
+    return Z1, A1, Z2
+
+def backward(X, y, Z1, A1, Z2):
+    m = X.shape[1]
+    dZ2 = Z2 - y
+    dW2 = dZ2 @ A1.T / m
+    db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+    dZ1 = (w2.T @ dZ2) * HIDDEN
+    dW1 = dZ1 @ X.T / m
+    db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+    return dW1, db1, dW2, db2
+""",
+        "A1 * (1 - A1)",
+        "1",
+    ),
+    # private weights (self.__W1), a forward that returns its cached activations as attributes, and a
+    # gradient_descent(X, Y, A1, A2, alpha) that takes them back; sigmoid output, dz2 = A2 − Y: bce
+    "private-cache-arguments": (
+        """
+import numpy as np
+
+class NeuralNetwork:
+    def __init__(self, nx, nodes):
+        self.__W1 = np.random.randn(nodes, nx)
+        self.__b1 = np.zeros((nodes, 1))
+        self.__W2 = np.random.randn(1, nodes)
+        self.__b2 = np.zeros((1, 1))
+        self.__A1 = 0
+        self.__A2 = 0
+
+    def forward_prop(self, X):
+        self.__A1 = 1 / (1 + np.exp(-(self.__W1 @ X + self.__b1)))
+        self.__A2 = 1 / (1 + np.exp(-(self.__W2 @ self.__A1 + self.__b2)))
+        return self.__A1, self.__A2
+
+    def gradient_descent(self, X, Y, A1, A2, alpha=0.05):
+        m = Y.shape[1]
+        dz2 = A2 - Y
+        dw2 = dz2 @ A1.T / m
+        db2 = np.sum(dz2, axis=1, keepdims=True) / m
+        dz1 = (self.__W2.T @ dz2) * HIDDEN
+        dw1 = dz1 @ X.T / m
+        db1 = np.sum(dz1, axis=1, keepdims=True) / m
+        self.__W2 = self.__W2 - alpha * dw2
+        self.__b2 = self.__b2 - alpha * db2
+        self.__W1 = self.__W1 - alpha * dw1
+        self.__b1 = self.__b1 - alpha * db1
+""",
+        "A1 * (1 - A1)",
+        "1",
+    ),
+    # a network that holds layer objects: each stores its output in forward_output and the network's
+    # forward returns nothing; a batch size fixed in the constructor; the output delta
+    # (a − y) a (1 − a) is the mse gradient, averaged over the batch by eta / batch_size
+    "layer-object-outputs": (
+        """
+import numpy as np
+
+class SigmoidLayer:
+    def forward(self, x):
+        self.forward_output = 1 / (1 + np.exp(-x))
+
+    def backward(self, error):
+        self.backward_output = error * HIDDEN
+
+class Net:
+    def __init__(self, batch_size, input_dim, hidden_dim, output_dim):
+        self.batch_size = batch_size
+        self.w_hidden = np.random.randn(input_dim, hidden_dim) * 0.5
+        self.w_output = np.random.randn(hidden_dim, output_dim) * 0.5
+        self.hidden_layer = SigmoidLayer()
+        self.output_layer = SigmoidLayer()
+
+    def forward(self, data):
+        self.data = data
+        self.hidden_layer.forward(data @ self.w_hidden)
+        self.output_layer.forward(self.hidden_layer.forward_output @ self.w_output)
+
+    def train(self, labels, eta):
+        out = self.output_layer.forward_output
+        self.output_layer.backward(out - labels)
+        self.hidden_layer.backward(self.output_layer.backward_output @ self.w_output.T)
+        scale = eta / self.batch_size
+        self.w_output -= scale * self.hidden_layer.forward_output.T @ self.output_layer.backward_output
+        self.w_hidden -= scale * self.data.T @ self.hidden_layer.backward_output
+""",
+        "self.forward_output * (1 - self.forward_output)",
+        "1",
+    ),
+    # functions over a dict of extended weights (a bias row), one sample as a 1-D vector: backprop
+    # computes every delta first, updates the dict in place and returns it; tanh output and
+    # δ = (1 − a²)(a − y): the mse gradient
+    "returns-updated-weights": (
+        """
+import numpy as np
+
+def create_nn(layer_sizes):
+    weights = {}
+    for i in range(len(layer_sizes) - 1):
+        weights[f"W{i}"] = np.random.rand(layer_sizes[i] + 1, layer_sizes[i + 1]) - 0.5
+    return weights
+
+def eval_nn(inputs, weights):
+    a = inputs
+    for i in range(len(weights)):
+        a = np.tanh(np.append(a, 1) @ weights[f"W{i}"])
+    return a
+
+def backprop(weights, inputs, targets, layer_sizes, learning_rate=0.01):
+    acts = [inputs]
+    for i in range(len(layer_sizes) - 1):
+        acts.append(np.tanh(np.append(acts[-1], 1) @ weights[f"W{i}"]))
+    delta = (1 - acts[-1] ** 2) * (acts[-1] - targets)
+    changes = {}
+    for i in reversed(range(len(layer_sizes) - 1)):
+        changes[i] = np.outer(np.append(acts[i], 1), delta)
+        if i > 0:
+            delta = (weights[f"W{i}"][:-1] @ delta) * HIDDEN
+    for i, change in changes.items():
+        weights[f"W{i}"] -= learning_rate * change
+    return weights
+""",
+        "(1 - acts[i] ** 2)",
+        "1",
+    ),
+    # weights at the top of the script handed to functions; backprop rebinds them to W − lr g and
+    # returns the new ones (an update, never gradients); sigmoid output, chain delta: mse
+    "returns-new-weights": (
+        """
+import numpy as np
+
+W1 = np.random.randn(3, 5)
+W2 = np.random.randn(5, 2)
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def forward(X, W1, W2):
+    h = sigmoid(X @ W1)
+    return sigmoid(h @ W2)
+
+def backprop(X, y, W1, W2, lr):
+    h = sigmoid(X @ W1)
+    a = sigmoid(h @ W2)
+    d2 = (a - y) * a * (1 - a)
+    d1 = (d2 @ W2.T) * HIDDEN
+    W2 = W2 - lr * h.T @ d2
+    W1 = W1 - lr * X.T @ d1
+    return W1, W2
+""",
+        "h * (1 - h)",
+        "1",
+    ),
+    # a backward method that updates the weights in place and returns them: an update, never gradients
+    # (read as gradients, the weights themselves matched no loss); sigmoid output, chain delta: mse
+    "method-returns-its-weights": (
+        """
+import numpy as np
+
+class Net:
+    def __init__(self):
+        self.W1 = np.random.randn(3, 5)
+        self.W2 = np.random.randn(5, 2)
+
+    def forward(self, X):
+        self.h = 1 / (1 + np.exp(-(X @ self.W1)))
+        self.a = 1 / (1 + np.exp(-(self.h @ self.W2)))
+        return self.a
+
+    def backward(self, X, y, lr=0.1):
+        h = self.h
+        d2 = (self.a - y) * self.a * (1 - self.a)
+        d1 = (d2 @ self.W2.T) * HIDDEN
+        self.W2 -= lr * h.T @ d2
+        self.W1 -= lr * X.T @ d1
+        return self.W1, self.W2
+""",
+        "h * (1 - h)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -1220,6 +1419,12 @@ WRONG = {
     "matrix-weights": "self.h",
     "forward-backward-pair": "self.h",
     "loss-and-grads-with-decay": "caches['A1']",
+    "global-weights-functions": "A1",
+    "private-cache-arguments": "A1",
+    "layer-object-outputs": "self.forward_output",
+    "returns-updated-weights": "acts[i]",
+    "returns-new-weights": "h",
+    "method-returns-its-weights": "h",
 }
 
 VERDICT = {
@@ -1256,6 +1461,12 @@ VERDICT = {
     "matrix-weights": "mse",
     "forward-backward-pair": "bce",
     "loss-and-grads-with-decay": "cross_entropy",
+    "global-weights-functions": "mse",
+    "private-cache-arguments": "bce",
+    "layer-object-outputs": "mse",
+    "returns-updated-weights": "mse",
+    "returns-new-weights": "mse",
+    "method-returns-its-weights": "mse",
 }
 
 

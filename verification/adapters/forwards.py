@@ -157,13 +157,19 @@ def output_expression(
         if arrays:
             index = arrays[-1] - len(value) if arrays[-1] == len(value) - 1 else arrays[-1]
             return f"{prefix}{call}[{index}]"
+    given = namespace["x"]
     changed = [
-        k for k, v in vars(obj).items() if before.get(k) is not v and isinstance(v, np.ndarray) and v.size
-    ]
+        k
+        for k, v in vars(obj).items()
+        if before.get(k) is not v
+        and isinstance(v, np.ndarray)
+        and v.size
+        and not (v is given or (v.shape == np.shape(given) and np.array_equal(v, given)))
+    ]  # the inputs kept (self.data = data) are no output
     preferred = [k for k in OUTPUT_ATTRIBUTES if k in changed]
-    if preferred or changed:
-        return f"{prefix}{call}; {var}.{(preferred or changed[-1:])[0]}"
     stored = _stored_in_part(parts, parts_before)
+    if preferred or (changed and stored is None):
+        return f"{prefix}{call}; {var}.{(preferred or changed[-1:])[0]}"
     if stored is not None:
         return f"{prefix}{call}; {var}.{stored}"
     local = _output_local(namespace, var, call) if value is None and not statements else None
@@ -177,7 +183,9 @@ def _parts(obj: Any) -> dict[str, Any]:
     return {
         k: v
         for k, v in vars(obj).items()
-        if hasattr(v, "__dict__") and not isinstance(v, type) and not inspect.isroutine(v)
+        if hasattr(v, "__dict__")
+        and not isinstance(v, type)
+        and not inspect.isroutine(v)
         and type(v).__module__ not in ("builtins", "numpy")
     }
 

@@ -173,6 +173,8 @@ def detect_functions(
         When no forward and backward function pair runs.
     """
     forwards = _functions(namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_"))
+    if not forwards:  # eval_nn(inputs, weights): named for evaluating the network, tried only then
+        forwards = _functions(namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy", "score"))
     backwards, trainers = _backwards(namespace, script, backward)
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
@@ -223,17 +225,28 @@ def detect_functions(
                     if named and isinstance(value, tuple | list) and len(named) == len(value) > 1:
                         pre += f"; {', '.join(named)} = _r"
                         gvalues |= {n: n for n in named}
+                    gvalues |= {k: v for k, v in _setup_sizes(setup).items() if k not in gvalues}
                     for bwd in backwards:
-                        bargs = _arguments(namespace[bwd], gvalues)
+                        bargs = _arguments(namespace[bwd], gvalues | {"lr": "lr"})
                         if bargs is None:
                             errors.append(
                                 f"cannot call {bwd}: the name of {cv.unnamed_arguments(namespace[bwd])} says "
                                 "nothing of its value"
                             )
                             continue
-                        recipe = Recipe(
-                            setup=setup, forward=forward, gradient=f"{pre}; {bwd}({bargs})", layout=layout
-                        )
+                        given_back = _weights_returned(namespace[bwd], gvalues, roots)
+                        if given_back is not None:  # an update that hands the weights back
+                            recipe = Recipe(
+                                setup=setup,
+                                forward=forward,
+                                step=f"{pre}; {given_back} = {bwd}({bargs})",
+                                lr="0.1",
+                                layout=layout,
+                            )
+                        else:
+                            recipe = Recipe(
+                                setup=setup, forward=forward, gradient=f"{pre}; {bwd}({bargs})", layout=layout
+                            )
                         try:
                             return subject_for(namespace, recipe, roots, script, n_in, bwd)
                         except InputError as exc:
@@ -297,6 +310,44 @@ def _training_steps(
             if args is not None:
                 out.append((train, f"{train}({args})"))
     return list(dict.fromkeys(out))
+
+
+def _setup_sizes(setup: str) -> dict[str, str]:
+    """The sizes a guessed setup call was given (``layer_sizes=[4, 5, 3]``), by name: a backward
+    function that takes them too is given the same."""
+    return dict(re.findall(r"(\w+)=(\[[\d, ]*\]|\d+)", setup))
+
+
+def _weights_returned(fn: Any, values: dict[str, str], roots: list[str]) -> str | None:
+    """For a backward function that returns the weights it is given (``return weights`` after updating
+    them, or ``W1, W2`` rebound to ``W1 - lr * dW1``): the targets to assign its result to (the
+    expressions those arguments were given), else None. What it returns is then no gradient: the
+    call is an update step."""
+    names = returned_names(fn) or _returned_name(fn)
+    params = [p.name for p in cv.positional_parameters(fn)]
+    if not names or any(n not in params for n in names):
+        return None
+    containers = cv.lower(cv.PARAMETER_CONTAINERS)
+    given = [
+        values.get(n)
+        or values.get(n.lower())
+        or (values.get("parameters") if n.lower() in containers else None)
+        for n in names
+    ]
+    if any(g is None or g not in [*roots, "parameters"] for g in given):
+        return None
+    return ", ".join(g for g in given if g is not None)
+
+
+def _returned_name(fn: Any) -> list[str]:
+    """``[name]`` when the last ``return`` of ``fn`` returns one plain name, else empty."""
+    import ast
+
+    from verification.reading.updates import source_tree
+
+    tree = source_tree(fn)
+    last = [n for n in ast.walk(tree) if isinstance(n, ast.Return)] if tree is not None else []
+    return [last[-1].value.id] if last and isinstance(last[-1].value, ast.Name) else []
 
 
 def _split(value: Any) -> tuple[int | str | None, int | None]:

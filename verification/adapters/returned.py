@@ -21,7 +21,7 @@ from numpy.typing import NDArray
 from ffnn.validation import InputError
 from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
-from verification.adapters.matching import PREFIXES, SUFFIXES, plan_matching
+from verification.adapters.matching import PREFIXES, SUFFIXES, leaves, plan_matching
 from verification.adapters.parameters import Slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import Binding
@@ -88,9 +88,10 @@ def returned_plan(
     Raises
     ------
     Failed
-        When the call also updates the weights in place and what it returns (a delta for the layer
-        before, a loss) covers fewer parameters: the same method is read as an update, the next
-        candidate, never as a gradient that leaves the other weights out.
+        When the call also updates the weights in place and returns them (``return weights``), or
+        what it returns (a delta for the layer before, a loss) covers fewer parameters: the same
+        method is read as an update, the next candidate, never as a gradient that leaves the other
+        weights out.
     """
     namespace, slots, script = binding.namespace, binding.slots, binding.script
     if binding.state is not None:
@@ -100,7 +101,9 @@ def returned_plan(
     namespace["y"] = recipe.layout.labels_to_code(y)
     namespace["lr"] = 1.0
     returned = run_code(recipe.gradient or "", namespace, "--gradient", script=script)
-    moved = [n for n, v in slots.read().items() if not np.array_equal(v, params[n])]
+    after = slots.read()
+    moved = [n for n, v in after.items() if not np.array_equal(v, params[n])]
+    gave_weights = bool(moved) and returned is not None and _returns_weights(returned, after)
     plan = None
     if returned is not None:
         with contextlib.suppress(InputError):
@@ -117,6 +120,12 @@ def returned_plan(
             if plan is None or len(found) > len(plan):
                 recipe, returned, plan = both, kept, found
     slots.write(params)
+    if gave_weights:
+        raise Failed(
+            f"--gradient {recipe.gradient!r} updates {', '.join(moved)} in place and returns the updated "
+            "weights, not gradients: it is read as an update instead",
+            "not-gradients",
+        )
     if moved and (plan is None or len(plan) < len(params)):
         raise Failed(
             f"--gradient {recipe.gradient!r} updates {', '.join(moved)} in place and returns gradients of "
@@ -126,3 +135,10 @@ def returned_plan(
     if plan is None:
         plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params)
     return recipe, plan
+
+
+def _returns_weights(returned: Any, after: dict[str, Array]) -> bool:
+    """Whether an array ``returned`` holds equals one of the weights as the call left them: code that
+    returns its updated weights (``return weights``) gives no gradient."""
+    arrays = [np.asarray(v) for _, v in leaves(returned) if isinstance(v, np.ndarray) and v.size > 1]
+    return any(a.shape == w.shape and np.array_equal(a, w) for a in arrays for w in after.values())

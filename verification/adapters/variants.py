@@ -50,7 +50,17 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
     out = []
     if options.labels is None and subject.n_outputs > 1:
         other = "index" if layout.labels == "one-hot" else "one-hot"
-        out += _try(subject, replace(layout, labels=other), f"--labels {other}")
+        found = _try(subject, replace(layout, labels=other), f"--labels {other}")
+        for inputs in [] if found or options.layout is not None else LAYOUTS:
+            # one-hot labels may need the inputs in another layout (1-D arrays where rows ran with
+            # indices only by broadcasting one index against every output)
+            if inputs != layout.inputs and not found:
+                found = _try(
+                    subject,
+                    replace(layout, inputs=inputs, labels=other),
+                    f"--labels {other} --layout {inputs}",
+                )
+        out += found
     if options.output is None and layout.output == "as-is":
         for reading in _readings(subject):
             out += _try(subject, replace(layout, output=reading), f"--output {reading}")

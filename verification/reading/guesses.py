@@ -44,8 +44,9 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(keep_?prob)$", re.I), 1.0),
 )
 """Constructor arguments guessed from their names when the script does not build its network: a
-4-5-3 network, learning rate 0.1, one epoch, batches of one sample (the probes' size); no momentum, regularisation or dropout (a momentum term is
-zero at a first step anyway, and the loss checked is the unregularised one)."""
+4-5-3 network, learning rate 0.1, one epoch, batches of one sample (the probes' size); no momentum,
+regularisation or dropout (a momentum term is zero at a first step anyway, and the loss checked is
+the unregularised one)."""
 
 
 def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
