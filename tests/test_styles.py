@@ -1382,6 +1382,44 @@ class Net:
         "h * (1 - h)",
         "1",
     ),
+    # the course exercise: data from a module of the course (absent here) as a pandas table, an epoch
+    # loop that goes through the records one at a time, adds each record's weight change up, and
+    # applies the mean over the records; error y − a with a σ'(h) output term: the mse gradient
+    "records-one-at-a-time": (
+        """
+import numpy as np
+from data_prep import features, targets
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+n_hidden = 3
+epochs = 100
+learnrate = 0.5
+n_records, n_features = features.shape
+weights_input_hidden = np.random.normal(scale=n_features ** -0.5, size=(n_features, n_hidden))
+weights_hidden_output = np.random.normal(scale=n_features ** -0.5, size=n_hidden)
+
+for e in range(epochs):
+    del_w_input_hidden = np.zeros(weights_input_hidden.shape)
+    del_w_hidden_output = np.zeros(weights_hidden_output.shape)
+    for x, y in zip(features.values, targets):
+        hidden_output = sigmoid(np.dot(x, weights_input_hidden))
+        output = sigmoid(np.dot(hidden_output, weights_hidden_output))
+        error = y - output
+        output_error_term = error * output * (1 - output)
+        hidden_error = np.dot(output_error_term, weights_hidden_output)
+        hidden_error_term = hidden_error * HIDDEN
+        del_w_hidden_output += output_error_term * hidden_output
+        del_w_input_hidden += hidden_error_term * x[:, None]
+    weights_input_hidden += learnrate * del_w_input_hidden / n_records
+    weights_hidden_output += learnrate * del_w_hidden_output / n_records
+    if e % 10 == 0:
+        print(np.mean((output - targets) ** 2))
+""",
+        "hidden_output * (1 - hidden_output)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -1425,6 +1463,7 @@ WRONG = {
     "returns-updated-weights": "acts[i]",
     "returns-new-weights": "h",
     "method-returns-its-weights": "h",
+    "records-one-at-a-time": "hidden_output",
 }
 
 VERDICT = {
@@ -1467,6 +1506,7 @@ VERDICT = {
     "returns-updated-weights": "mse",
     "returns-new-weights": "mse",
     "method-returns-its-weights": "mse",
+    "records-one-at-a-time": "mse",
 }
 
 

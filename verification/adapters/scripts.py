@@ -19,6 +19,7 @@ with. When the loop cannot be read so, the refusal prints the explicit form to f
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import replace
 from typing import Any
 
@@ -34,7 +35,7 @@ from verification.adapters.trials import first_subject, run_setup
 from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import setup_statements
 from verification.reading.top_level_names import prints
-from verification.reading.training_loops import TrainingLoop, training_loop
+from verification.reading.training_loops import TrainingLoop, data_name, training_loop
 
 
 def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
@@ -56,6 +57,12 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     step = glue.join([*bind, *bind_y, *(ast.unparse(s) for s in kept)])
     what = "training loop" if loop.looped else "forward and backward pass at the top level"
     note: tuple[str, ...] = (f"read off the {what} at line {loop.line}",)
+    if loop.samples is not None:
+        forward, step = _through_samples(script.tree, loop)
+        note += (
+            f"the step goes through the batch one sample at a time ({loop.samples.sample}, "
+            f"{loop.samples.target} of {loop.inputs}, {loop.label}) and applies what it adds up",
+        )
     if sizes:
         said = ", ".join(f"{k} → {v}" for k, v in sizes.items())
         note += (f"sizes the setup reads off the data are replaced by small ones: {said}",)
@@ -73,6 +80,73 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         recipes.append((Recipe(setup, forward, gradient=step, notes=note), loop.objects))
         recipes.append((Recipe(setup, forward, step=step, notes=note), loop.objects))
     return recipes
+
+
+class _Frames(ast.NodeTransformer):
+    """``features.values`` and ``features.to_numpy()`` of a data name → ``features``: the checker's
+    data are arrays already."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.AST:
+        if node.attr == "values" and data_name(node) in self.names:
+            return ast.copy_location(ast.Name(data_name(node), ast.Load()), node)
+        return self.generic_visit(node)
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if data_name(node) in self.names and isinstance(node.func, ast.Attribute):
+            if node.func.attr == "to_numpy":
+                return ast.copy_location(ast.Name(data_name(node), ast.Load()), node)
+        return self.generic_visit(node)
+
+
+def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
+    """The forward pass and the step of a loop whose step goes through the batch one sample at a time
+    (:class:`~verification.reading.training_loops.SampleLoop`): the forward is the sample loop's body
+    up to its label statement, on the sample ``x``; the step binds the data names to the batch,
+    derives the sizes the script reads off the data again (``n_records, n_features =
+    features.shape``, so that a mean over the records is one over the batch), and runs the whole body."""
+    samples = loop.samples
+    assert samples is not None
+    data = {loop.inputs, loop.label}
+    frames = _Frames(data)
+
+    def source(stmt: ast.stmt) -> str:
+        return ast.unparse(frames.visit(copy.deepcopy(stmt)))
+
+    inner = [s for s in samples.body if not prints(s)]
+    bind = [f"{samples.sample} = x"] if samples.sample != "x" else []
+    forward = "; ".join(
+        [*bind, *(source(s) for s in inner if samples.body.index(s) < samples.cut), loop.output]
+    )
+    sizes = [
+        s for s in tree.body[: loop.index] if isinstance(s, ast.Assign) and _reads_size_of(s.value, data)
+    ]
+    lines = [f"{loop.inputs} = x", f"{loop.label} = y", *(ast.unparse(s) for s in sizes)]
+    lines += [f"{v} = 0" for v in loop.loop_variables]
+    for k, s in enumerate(loop.body):
+        if k == samples.position:
+            assert isinstance(s, ast.For)
+            lines.append(source(ast.For(s.target, s.iter, inner, [], lineno=s.lineno)))  # type: ignore[call-arg]
+        elif not prints(s):
+            lines.append(source(s))
+    return forward, "\n".join(lines)
+
+
+def _reads_size_of(value: ast.expr, data: set[str]) -> bool:
+    """``features.shape``, ``features.shape[0]``, ``len(features)`` of a data name."""
+    if isinstance(value, ast.Subscript):
+        value = value.value
+    if isinstance(value, ast.Attribute) and value.attr == "shape":
+        return data_name(value.value) in data
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "len"
+        and len(value.args) == 1
+        and data_name(value.args[0]) in data
+    )
 
 
 def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Options) -> CodeSubject:

@@ -99,10 +99,44 @@ def setup_statements(
             continue
         if set(loads(s)) & tainted:
             weights = bool(bound) and all(WEIGHT_LIKE.match(n) for n in bound)
-            rewritten = without_data_sizes(s, tainted, sizes) if weights else None
+            rewritten = without_data_sizes(s, tainted, sizes) if weights or _a_size(s, tainted) else None
+            rewritten = rewritten or _shape_unpacked(s, tainted, sizes)
             if rewritten is None:
                 tainted |= bound
                 continue
             s = rewritten
         kept.append(ast.unparse(s))
     return kept
+
+
+def _a_size(stmt: ast.stmt, data: set[str]) -> bool:
+    """``n = X.shape[0]``, ``n = len(X)``: one name bound to a size of the data."""
+    return (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Name)
+        and _is_size(stmt.value, data)
+    )
+
+
+def _shape_unpacked(stmt: ast.stmt, data: set[str], sizes: dict[str, int]) -> ast.stmt | None:
+    """``n_records, n_features = features.shape`` with each size a small constant (added to ``sizes``
+    as ``features.shape[i]``, the same constant wherever that size is read), or None."""
+    if not (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Tuple)
+        and all(isinstance(e, ast.Name) for e in stmt.targets[0].elts)
+        and isinstance(stmt.value, ast.Attribute)
+        and stmt.value.attr == "shape"
+        and _reads(stmt.value.value, data)
+    ):
+        return None
+    values = []
+    for i in range(len(stmt.targets[0].elts)):
+        key = f"{ast.unparse(stmt.value)}[{i}]"
+        sizes.setdefault(key, SMALL[len(sizes) % len(SMALL)])
+        values.append(ast.Constant(sizes[key]))
+    return ast.copy_location(
+        ast.Assign(stmt.targets, ast.Tuple(values, ast.Load()), lineno=stmt.lineno), stmt
+    )

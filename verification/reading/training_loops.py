@@ -90,6 +90,33 @@ class TrainingLoop:
     arrays: list[str] = field(default_factory=list)
     looped: bool = True
     changes: list[str] = field(default_factory=list)
+    samples: SampleLoop | None = None
+
+
+@dataclass(frozen=True)
+class SampleLoop:
+    """A loop over the samples inside one step (``for x, y in zip(features.values, targets):``) that
+    adds each sample's weight change to an accumulator the step applies after it (the Udacity
+    exercise). The step is the whole body around it, the data names (:attr:`TrainingLoop.inputs`,
+    :attr:`TrainingLoop.label`) bound to the batch; the forward pass is this loop's body up to ``cut``,
+    its inputs the sample.
+
+    Attributes
+    ----------
+    position : int
+        Its place in :attr:`TrainingLoop.body`.
+    sample, target : str
+        The names one sample's inputs and label are bound to.
+    body : list of ast.stmt
+    cut : int
+        Statements of ``body`` before the one that reads the label.
+    """
+
+    position: int
+    sample: str
+    target: str
+    body: list[ast.stmt]
+    cut: int
 
 
 def _innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
@@ -234,7 +261,24 @@ def _read(
     data = [n for n in read if n in before and n not in updated and n not in objects]
     found = _label_statement(body, data)
     if found is None:
-        return None
+        nested = _sample_loop(body, [n for n in read if n in before | imported(tree, index)])
+        if nested is None:
+            return None
+        samples, inputs, label, output = nested
+        return TrainingLoop(
+            index=index,
+            line=line,
+            body=body,
+            loop_variables=variables,
+            updated=updated,
+            rate=_rate(exprs, before),
+            objects=objects,
+            label=label,
+            inputs=inputs,
+            output=output,
+            cut=samples.cut,
+            samples=samples,
+        )
     cut, label, output = found
     forward_reads = set(loads(ast.Module(body=body[:cut], type_ignores=[])))
     candidates = [d for d in data if d != label and d in forward_reads and not WEIGHT_LIKE.match(d)]
@@ -257,6 +301,45 @@ def _read(
         cut=cut,
         arrays=arrays,
     )
+
+
+def imported(tree: ast.Module, index: int) -> set[str]:
+    """Names the script imports from modules of its own before statement ``index`` (``from data_prep
+    import features, targets``): data, when a loop reads them."""
+    return {
+        a.asname or a.name
+        for s in tree.body[:index]
+        if isinstance(s, ast.ImportFrom) and s.module and s.module.split(".")[0] not in ("numpy", "math")
+        for a in s.names
+    }
+
+
+def data_name(node: ast.expr) -> str:
+    """The data name of ``features``, ``features.values`` or ``features.to_numpy()``."""
+    if isinstance(node, ast.Call) and not node.args and isinstance(node.func, ast.Attribute):
+        node = node.func.value if node.func.attr == "to_numpy" else node
+    if isinstance(node, ast.Attribute) and node.attr == "values":
+        node = node.value
+    return name_of(node)
+
+
+def _sample_loop(body: list[ast.stmt], data: list[str]) -> tuple[SampleLoop, str, str, str] | None:
+    """``(loop, inputs, labels, output)``: a loop ``for x, y in zip(inputs, labels):`` in ``body`` over two data
+    names, whose body compares an output with the sample's label (:class:`SampleLoop`)."""
+    for k, s in enumerate(body):
+        if not isinstance(s, ast.For) or update_loop(s) or not isinstance(s.target, ast.Tuple):
+            continue
+        call = s.iter
+        targets = [name_of(t) for t in s.target.elts]
+        if not (isinstance(call, ast.Call) and name_of(call.func) == "zip" and len(call.args) == 2):
+            continue
+        sources = [data_name(a) for a in call.args]
+        if len(targets) != 2 or not all(targets) or not all(n in data for n in sources):
+            continue
+        found = _label_statement(s.body, [targets[1]])
+        if found is not None and found[1] == targets[1]:
+            return SampleLoop(k, targets[0], targets[1], s.body, found[0]), sources[0], sources[1], found[2]
+    return None
 
 
 def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
