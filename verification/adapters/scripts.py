@@ -128,7 +128,7 @@ def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
     for k, s in enumerate(loop.body):
         if k == samples.position:
             assert isinstance(s, ast.For)
-            lines.append(source(ast.For(s.target, s.iter, inner, [], lineno=s.lineno)))  # type: ignore[call-arg]
+            lines.append(source(ast.For(s.target, s.iter, inner, [], lineno=s.lineno)))
         elif not prints(s):
             lines.append(source(s))
     return forward, "\n".join(lines)

@@ -132,7 +132,7 @@ def _shape_unpacked(stmt: ast.stmt, data: set[str], sizes: dict[str, int]) -> as
         and _reads(stmt.value.value, data)
     ):
         return None
-    values = []
+    values: list[ast.expr] = []
     for i in range(len(stmt.targets[0].elts)):
         key = f"{ast.unparse(stmt.value)}[{i}]"
         sizes.setdefault(key, SMALL[len(sizes) % len(SMALL)])

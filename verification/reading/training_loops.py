@@ -264,7 +264,7 @@ def _read(
         nested = _sample_loop(body, [n for n in read if n in before | imported(tree, index)])
         if nested is None:
             return None
-        samples, inputs, label, output = nested
+        samples, sources, target, compared = nested
         return TrainingLoop(
             index=index,
             line=line,
@@ -273,9 +273,9 @@ def _read(
             updated=updated,
             rate=_rate(exprs, before),
             objects=objects,
-            label=label,
-            inputs=inputs,
-            output=output,
+            label=target,
+            inputs=sources,
+            output=compared,
             cut=samples.cut,
             samples=samples,
         )
@@ -324,8 +324,8 @@ def data_name(node: ast.expr) -> str:
 
 
 def _sample_loop(body: list[ast.stmt], data: list[str]) -> tuple[SampleLoop, str, str, str] | None:
-    """``(loop, inputs, labels, output)``: a loop ``for x, y in zip(inputs, labels):`` in ``body`` over two data
-    names, whose body compares an output with the sample's label (:class:`SampleLoop`)."""
+    """``(loop, inputs, labels, output)``: a loop ``for x, y in zip(inputs, labels):`` in ``body`` over
+    two data names, whose body compares an output with the sample's label (:class:`SampleLoop`)."""
     for k, s in enumerate(body):
         if not isinstance(s, ast.For) or update_loop(s) or not isinstance(s.target, ast.Tuple):
             continue
