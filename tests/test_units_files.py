@@ -97,6 +97,9 @@ BUGS = [
     ("layer_objects_bugs", "Layer_Dense", ["dbiases"], None),
     ("layer_objects_bugs", "Activation_Tanh", ["dinputs"], None),
     ("layer_objects_bugs", "FullyConnected", ["dx"], None),
+    ("layer_objects_bugs", "ActivationLayer", ["dx"], None),
+    ("layer_objects_bugs", "BiasRowLayer", ["dx"], None),
+    ("layer_objects_bugs", "Linear", ["db"], {"batch of one (N = 1)"}),
     (
         "engine_bugs",
         "Value.__mul__",
@@ -131,6 +134,18 @@ def test_the_files_with_bugs_hold_no_other_mismatch() -> None:
         for r in checked(name).results:
             if (name, r.unit) not in planted:
                 assert r.verdict == "matches", f"got {r.verdict} for {r.unit} in {name}.py, which has no bug"
+
+
+@pytest.mark.parametrize("unit_name", ["SampleLayer", "Propagating"])
+def test_a_layer_written_for_one_sample_matches_and_says_why_the_batch_was_skipped(unit_name: str) -> None:
+    """Raising on a batch (``bias -= lr * error`` with a bias of one row), or an update that turns the
+    bias into one of the batch's shape, is a layer for one sample at a time, not a wrong gradient."""
+    r = unit("layer_objects", unit_name)
+    assert verdicts(r) == {"batch of two (N = 2)": "skipped", "batch of one (N = 1)": "matches"}, (
+        f"got {verdicts(r)}, but the batch of two should be skipped and one sample matched"
+    )
+    skipped = r.settings[0]
+    assert skipped.reason.startswith("written for one sample at a time: on a batch of two, "), skipped.reason
 
 
 def test_a_gradient_of_the_padded_shape_is_a_mismatch_naming_both_shapes() -> None:

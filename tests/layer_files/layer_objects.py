@@ -118,3 +118,75 @@ class Affine:
         dW = self.x.T @ dout
         db = dout.sum(axis=0)
         return dx, dW, db
+
+
+class SampleLayer:
+    """One sample at a time, as per-sample SGD tutorials write it: a bias of one row updated in place by
+    the output error, so that a batch of two raises (the batch setting is skipped, not a mismatch)."""
+
+    def __init__(self, input_size, output_size):
+        self.weights = np.random.rand(input_size, output_size) - 0.5
+        self.bias = np.random.rand(1, output_size) - 0.5
+
+    def forward_propagation(self, input_data):
+        self.input = input_data
+        self.output = self.input @ self.weights + self.bias
+        return self.output
+
+    def backward_propagation(self, output_error, learning_rate):
+        input_error = output_error @ self.weights.T
+        self.weights -= learning_rate * self.input.T @ output_error
+        self.bias -= learning_rate * output_error
+        return input_error
+
+
+class Propagating:
+    """Forward and backward named ``prop`` and ``dprop``, columns, a rate named ``learning_pace``, and
+    sizes whose defaults (0) leave them to the caller; the bias rebound to ``bias − lr g`` one sample
+    at a time."""
+
+    def __init__(self, input_dim=0, output_dim=0):
+        self.weights = np.random.randn(output_dim, input_dim)
+        self.bias = np.random.randn(output_dim, 1)
+
+    def prop(self, input):
+        self.input = input
+        return self.weights @ self.input + self.bias
+
+    def dprop(self, output_grad, learning_pace):
+        input_grad = self.weights.T @ output_grad
+        self.weights = self.weights - learning_pace * output_grad @ self.input.T
+        self.bias = self.bias - learning_pace * output_grad
+        return input_grad
+
+
+class ActivationLayer:
+    """An activation layer built from a function and its derivative."""
+
+    def __init__(self, activation, activation_prime):
+        self.activation = activation
+        self.activation_prime = activation_prime
+
+    def forward_propagation(self, input_data):
+        self.input = input_data
+        return self.activation(self.input)
+
+    def backward_propagation(self, output_error, learning_rate):
+        return self.activation_prime(self.input) * output_error
+
+
+class BiasRowLayer:
+    """The bias folded into row 0 of the weights: the input is extended by a column of ones."""
+
+    def __init__(self, n_neurons_in, n_neurons_out):
+        self.weights = np.random.rand(n_neurons_in + 1, n_neurons_out) - 0.5
+
+    def forward_pass(self, x):
+        self.input = x
+        return np.concatenate((np.ones((x.shape[0], 1)), x), axis=1) @ self.weights
+
+    def backward_pass(self, dz, alpha=0.1):
+        dx = dz @ self.weights[1:, :].T
+        extended = np.concatenate((np.ones((self.input.shape[0], 1)), self.input), axis=1)
+        self.weights = self.weights - alpha * extended.T @ dz
+        return dx

@@ -46,3 +46,52 @@ class FullyConnected:
         self.weights -= learning_rate * output_gradient @ self.input.T
         self.bias -= learning_rate * output_gradient.sum(axis=1, keepdims=True)
         return self.weights.T @ output_gradient
+
+
+class ActivationLayer:
+    """Bug: the derivative taken at the layer's output instead of its input."""
+
+    def __init__(self, activation, activation_prime):
+        self.activation = activation
+        self.activation_prime = activation_prime
+
+    def forward_propagation(self, input_data):
+        self.output = self.activation(input_data)
+        return self.output
+
+    def backward_propagation(self, output_error, learning_rate):
+        return self.activation_prime(self.output) * output_error
+
+
+class BiasRowLayer:
+    """Bug: the weights are updated before the input gradient is read off them."""
+
+    def __init__(self, n_neurons_in, n_neurons_out):
+        self.weights = np.random.rand(n_neurons_in + 1, n_neurons_out) - 0.5
+
+    def forward_pass(self, x):
+        self.input = x
+        return np.concatenate((np.ones((x.shape[0], 1)), x), axis=1) @ self.weights
+
+    def backward_pass(self, dz, alpha=0.1):
+        extended = np.concatenate((np.ones((self.input.shape[0], 1)), self.input), axis=1)
+        self.weights = self.weights - alpha * extended.T @ dz
+        return dz @ self.weights[1:, :].T
+
+
+class Linear:
+    """Bug: the bias gradient stored per sample (not summed over the batch): right on one sample, of the
+    batch's shape on two, which stays a mismatch for a gradient that is stored, not applied."""
+
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out)
+        self.b = np.zeros((1, n_out))
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        self.db = dout
+        return dout @ self.W.T

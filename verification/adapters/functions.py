@@ -85,15 +85,22 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
         out.append(("; ".join(dict.fromkeys(lines)), ""))
     if not out:
         out += _synthesised(namespace, forward)
+    if not out:
+        out += _synthesised(namespace, forward, arguments=True)
     return out
 
 
-def _synthesised(namespace: dict[str, Any], forward: Any) -> list[tuple[str, str]]:
+def _synthesised(namespace: dict[str, Any], forward: Any, arguments: bool = False) -> list[tuple[str, str]]:
     """Parameter dicts built from the keys the forward function reads (``parameters["W1"]`` …
     ``parameters["b3"]``) when the script has no initialisation of its own: a 4-5-…-m chain with 1 or 3
     outputs, weights as ``(n_l, n_{l−1})`` with column biases (course code, samples as columns) or as
-    ``(n_{l−1}, n_l)`` with row biases."""
-    keys = parameter_keys(forward)
+    ``(n_{l−1}, n_l)`` with row biases. With ``arguments``, the weights the forward function takes as
+    arguments named so (``forward_pass(X, W1, b1, W2, b2)``), each assigned on its own."""
+    keys = (
+        [p.name for p in cv.positional_parameters(forward) if re.fullmatch(r"[WwBb]\d+", p.name)]
+        if arguments
+        else parameter_keys(forward)
+    )
     layers = sorted({int(k[1:]) for k in keys if k[:1] in "Ww" and k[1:].isdigit()})
     if not layers or layers != list(range(1, len(layers) + 1)):
         return []
@@ -114,7 +121,10 @@ def _synthesised(namespace: dict[str, Any], forward: Any) -> list[tuple[str, str
                     l = int(k[1:])
                     shape = (sizes[l], 1) if columns else (1, sizes[l])
                     entries.append(f'"{k}": {numpy}.zeros({shape})')
-            out.append((f"parameters = {{{', '.join(entries)}}}", "parameters"))
+            if arguments:
+                out.append(("; ".join(e.replace('"', "").replace(": ", " = ", 1) for e in entries), ""))
+            else:
+                out.append((f"parameters = {{{', '.join(entries)}}}", "parameters"))
     return out
 
 

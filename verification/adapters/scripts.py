@@ -54,7 +54,8 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         [*bind, *(ast.unparse(s) for s in kept if loop.body.index(s) < loop.cut), loop.output]
     )
     glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
-    step = glue.join([*bind, *bind_y, *(ast.unparse(s) for s in kept)])
+    resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)]
+    step = glue.join([*bind, *bind_y, *resized, *(ast.unparse(s) for s in kept)])
     what = "training loop" if loop.looped else "forward and backward pass at the top level"
     note: tuple[str, ...] = (f"read off the {what} at line {loop.line}",)
     if loop.samples is not None:
@@ -120,10 +121,7 @@ def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
     forward = "; ".join(
         [*bind, *(source(s) for s in inner if samples.body.index(s) < samples.cut), loop.output]
     )
-    sizes = [
-        s for s in tree.body[: loop.index] if isinstance(s, ast.Assign) and _reads_size_of(s.value, data)
-    ]
-    lines = [f"{loop.inputs} = x", f"{loop.label} = y", *(ast.unparse(s) for s in sizes)]
+    lines = [f"{loop.inputs} = x", f"{loop.label} = y", *(ast.unparse(s) for s in _data_sizes(tree, loop))]
     lines += [f"{v} = 0" for v in loop.loop_variables]
     for k, s in enumerate(loop.body):
         if k == samples.position:
@@ -132,6 +130,15 @@ def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
         elif not prints(s):
             lines.append(source(s))
     return forward, "\n".join(lines)
+
+
+def _data_sizes(tree: ast.Module, loop: TrainingLoop) -> list[ast.stmt]:
+    """The script's top-level assignments of sizes read off its data before the loop (``n = len(x)``,
+    ``m = X.shape[0]``, ``n_records, n_features = features.shape``): run again in the step after the
+    data names are bound to the batch, so that a mean over the samples (``(2 / n) * …``) is one over
+    the batch checked, as the script means it, not over the small size the setup put in."""
+    data = {loop.inputs, loop.label}
+    return [s for s in tree.body[: loop.index] if isinstance(s, ast.Assign) and _reads_size_of(s.value, data)]
 
 
 def _reads_size_of(value: ast.expr, data: set[str]) -> bool:

@@ -155,6 +155,9 @@ LR_NAMES = (
     "l_rate",
     "lrate",
     "learnrate",
+    "learning_pace",
+    "learning_speed",
+    "lrn_rate",
 )
 DATASET_ARGS = (
     "dataset",

@@ -143,8 +143,8 @@ def derivative_units(script: LoadedScript, seed: int, used: set[str]) -> list[tu
     return out
 
 
-FORWARD_METHODS = ("forward", "fprop", "forward_pass", "forward_propagation", "__call__")
-BACKWARD_METHODS = ("backward", "bprop", "backward_pass", "backward_propagation", "backprop")
+FORWARD_METHODS = ("forward", "fprop", "forward_pass", "forward_propagation", "prop", "__call__")
+BACKWARD_METHODS = ("backward", "bprop", "backward_pass", "backward_propagation", "backprop", "dprop")
 INPUT_NAMES = {n.lower() for n in (*X_ARGS, *Y_ARGS)}
 
 

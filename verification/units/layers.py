@@ -27,6 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.reading.conventions import LR_NAMES
 from verification.reading.guesses import usage
 from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
@@ -56,23 +57,34 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
 """Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
 OUTPUT_ATTRIBUTES = ("output", "out", "outputs", "y", "a", "activation", "z", "result")
 TRAINING = re.compile(r"^(training|train|is_training|train_mode)$", re.I)
-LR = re.compile(r"^(lr|l_?rate|learn(ing)?_?rate|eta|alpha|step_?size|rate)$", re.I)
+LR = re.compile("^(" + "|".join(re.escape(n) for n in LR_NAMES) + ")$", re.I)
+"""An argument of the backward pass that takes the learning rate (the names of
+:data:`~verification.reading.conventions.LR_NAMES`)."""
 
 
 def constructor_arguments(cls: type) -> dict[str, Any]:
     """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`); a size the code
-    uses as a list (``n_hidden``, iterated) is a list of that size.
+    uses as a list (``n_hidden``, iterated) is a list of that size. A size whose default is 0 or None
+    (``in_neurons=0``, a size left to the caller) is guessed too; other defaults are the author's. An
+    activation function and its derivative are tanh and its derivative (:func:`_activation_pair`).
 
     Raises
     ------
     NotChecked
         ``refused`` naming a required argument whose name says nothing of its value.
     """
-    out = {}
+    out: dict[str, Any] = {}
+    required = [p.name for p in parameters(cls) if p.default is p.empty]
+    pair = _activation_pair(required)
     for p in parameters(cls):
-        if p.default is not p.empty:
+        if p.name in pair:
+            out[p.name] = pair[p.name]
             continue
         guess = next((v for pattern, v in CONSTRUCTOR_GUESSES if pattern.search(p.name)), None)
+        if p.default is not p.empty:
+            if p.default in (0, None) and isinstance(guess, int) and not isinstance(p.default, bool):
+                out[p.name] = guess  # Layer(in_neurons=0, out_neurons=0): a size left to the caller
+            continue
         if guess is None:
             raise NotChecked("refused", f"cannot tell what {cls.__name__}() takes as {p.name}")
         if isinstance(guess, int) and usage(cls, p.name) == "list":
@@ -81,14 +93,31 @@ def constructor_arguments(cls: type) -> dict[str, Any]:
     return out
 
 
+DERIVATIVE = re.compile(r"(prime|deriv|_p$|_d$|grad)", re.I)
+
+
+def _activation_pair(required: list[str]) -> dict[str, Any]:
+    """For a layer built from an activation function and its derivative (``ActivationLayer(activation,
+    activation_prime)``, both required): tanh and its derivative, the pair whose wiring the layer's
+    backward is then checked on. Empty unless exactly one argument of each kind is required."""
+    functions = [n for n in required if re.search(r"activ|acti|func|^f$|^fn$", n, re.I)]
+    derivatives = [n for n in functions if DERIVATIVE.search(n)]
+    values = [n for n in functions if n not in derivatives]
+    if len(derivatives) != 1 or len(values) != 1:
+        return {}
+    return {values[0]: np.tanh, derivatives[0]: lambda z: 1.0 - np.tanh(z) ** 2}
+
+
 def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
-    """Input shapes to try for a batch of ``n``: rows or columns of each weight's sizes, images for a
-    four-dimensional weight, else ``(n, 5)``."""
+    """Input shapes to try for a batch of ``n``: rows or columns of each weight's sizes (and one fewer,
+    for weights with a bias row or column folded in), images for a four-dimensional weight, else
+    ``(n, 5)``."""
     shapes: list[tuple[int, ...]] = []
     for w in params.values():
         if w.ndim == 2:
             a, b = w.shape
             shapes += [(n, a), (b, n), (n, b), (a, n)]
+            shapes += [(n, a - 1), (b - 1, n)] if a > 1 and b > 1 else []  # a bias row folded in
         elif w.ndim == 3:  # filters (F, kh, kw) over one image (H, W), or (H, W, C)
             shapes += [(6, 6), (6, 6, w.shape[0])]
         elif w.ndim == 4:

@@ -102,7 +102,7 @@ class UnitResult:
         """The gradients that mismatch at some setting, in order of first appearance."""
         out: list[str] = []
         for s in self.settings:
-            out += [d for d in s.differs if d not in out]
+            out += [d for d in s.differs if d not in out and s.verdict != "skipped"]
         return out
 
     @property
@@ -166,7 +166,7 @@ def check_unit(unit: Unit, seed: int = 0, *, method: str = "auto", full: bool = 
         result.settings.append(outcome)
         if index == 0 and outcome.verdict == "stub":
             break
-    result.settings = _placeholders_that_ran(result.settings)
+    result.settings = _one_sample_at_a_time(_placeholders_that_ran(result.settings))
     result.seconds = time.perf_counter() - start
     return result
 
@@ -179,6 +179,39 @@ def _placeholders_that_ran(settings: list[SettingResult]) -> list[SettingResult]
     if not any(s.verdict in ("matches", "kink", "mismatch") for s in settings):
         return settings
     return [replace(s, verdict="mismatch") if s.verdict == "stub" else s for s in settings]
+
+
+def _one_sample_at_a_time(settings: list[SettingResult]) -> list[SettingResult]:
+    """A layer written for one sample at a time, as the layers of per-sample SGD tutorials are, while
+    it matches on a batch of one: its backward *raises* on a batch of two (``self.bias -= lr *
+    output_error`` with a bias of one row), or its in-place update turns a parameter into one of the
+    batch's shape (``self.bias = self.bias - lr * output_grad``). The batch setting is skipped, with
+    what happened as the reason, not a mismatch. A wrong gradient of the right shape on a batch, and a
+    gradient of the batch's shape that a backward returns or stores (a bias gradient not summed over
+    the batch), stay mismatches."""
+    one = [s for s in settings if s.setting.startswith("batch of one")]
+    if not one or any(s.verdict not in ("matches", "kink") for s in one):
+        return settings
+
+    def per_sample(s: SettingResult) -> str | None:
+        if not s.setting.startswith("batch of two") or s.verdict != "mismatch":
+            return None
+        if not s.outputs and " raised " in s.reason:
+            return s.reason
+        wrong = [o for o in s.outputs if o.verdict == "mismatch"]
+        if wrong and "from the update" in s.note and all(o.problem.startswith("shape") for o in wrong):
+            return "; ".join(f"{o.name}: {o.problem}" for o in wrong)
+        return None
+
+    out = []
+    for s in settings:
+        what = per_sample(s)
+        if what is None:
+            out.append(s)
+            continue
+        why = f"written for one sample at a time: on a batch of two, {what}"
+        out.append(replace(s, verdict="skipped", reason=why, note=f"{s.note}; {why}" if s.note else why))
+    return out
 
 
 def status(results: list[UnitResult]) -> int:
