@@ -1680,3 +1680,81 @@ def test_a_copy_of_the_weights_never_refreshed_is_refused_not_read_as_right(tmp_
     path.write_text(source.replace(refresh, ""), encoding="utf-8")
     with pytest.raises(InputError, match=r"leaves weights\[\d\] \(of weights_ext\[\d\]\).* as it was"):
         check_target(CheckRequest.parse(str(path)))
+
+
+SPLIT_FORWARD = """
+import numpy as np
+from project.activations import relu
+
+
+def forward_propagation(X, parameters):
+    cache = {"A0": X}
+    A = X
+    for l in range(1, len(parameters) // 2 + 1):
+        Z = A @ parameters[f"W{l}"] + parameters[f"b{l}"]
+        if l == len(parameters) // 2:
+            E = np.exp(Z - Z.max(axis=1, keepdims=True))
+            A = E / E.sum(axis=1, keepdims=True)
+        else:
+            A = relu(Z)
+        cache[f"Z{l}"], cache[f"A{l}"] = Z, A
+    return A, cache
+"""
+
+SPLIT_INIT = """
+import numpy as np
+
+
+def random_initialization(layers_dims):
+    parameters = {}
+    for l in range(1, len(layers_dims)):
+        parameters[f"W{l}"] = np.random.randn(layers_dims[l - 1], layers_dims[l]) * 0.5
+        parameters[f"b{l}"] = np.zeros((1, layers_dims[l]))
+    return parameters
+"""
+
+SPLIT_BACKWARD = """
+import numpy as np
+from project.activations import relu_derivative
+
+
+def backward_propagation(X, y, cache, parameters):
+    L = len(parameters) // 2
+    m = X.shape[0]
+    gradients = {}
+    dZ = cache[f"A{L}"] - y
+    for l in reversed(range(1, L + 1)):
+        gradients[f"dW{l}"] = cache[f"A{l - 1}"].T @ dZ / m
+        gradients[f"db{l}"] = dZ.sum(axis=0, keepdims=True) / m
+        if l > 1:
+            dZ = (dZ @ parameters[f"W{l}"].T) * HIDDEN
+    return gradients
+"""
+
+
+@pytest.mark.parametrize(
+    ("hidden", "verdict"), [("relu_derivative(cache[f'Z{l - 1}'])", "cross_entropy"), ("1", None)]
+)
+def test_a_backward_pass_whose_forward_lives_in_a_module_beside_it_is_run_with_that_forward(
+    tmp_path: Path, hidden: str, verdict: str | None
+) -> None:
+    """A project with one module per step (namespace package, no ``__init__.py``): the file holds the
+    backward pass only, and its forward pass and initialisation are the modules beside it. Softmax output
+    with dZ = A − Y, mean over m: cross-entropy; without the ReLU derivative, no loss."""
+    package = tmp_path / "project"
+    steps = package / "propagation"
+    steps.mkdir(parents=True)
+    (package / "activations.py").write_text(
+        "import numpy as np\n\ndef relu(z):\n    return np.maximum(0, z)\n\n"
+        "def relu_derivative(z):\n    return (z > 0).astype(float)\n",
+        encoding="utf-8",
+    )
+    (steps / "forward_propagation.py").write_text(textwrap.dedent(SPLIT_FORWARD), encoding="utf-8")
+    (steps / "random_initialization.py").write_text(textwrap.dedent(SPLIT_INIT), encoding="utf-8")
+    path = steps / "backward_propagation.py"
+    path.write_text(textwrap.dedent(SPLIT_BACKWARD).replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == verdict, f"got {report.result.identified}, but should be {verdict}"
+    assert any("taken from the modules beside the file" in n for n in report.result.notes), (
+        report.result.notes
+    )

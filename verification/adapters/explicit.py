@@ -8,10 +8,12 @@ and gradient code use. The layout and the input width may still be detected
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.failures import refusal
+from verification.adapters.function_setups import borrow
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
@@ -38,6 +40,10 @@ def explicit_subject(
     import ast
     import inspect
 
+    if script is not None:  # functions the pieces call that the modules beside the script define
+        pieces = " ".join(filter(None, (recipe.setup, recipe.forward, recipe.gradient, recipe.step)))
+        called = set(re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", pieces))
+        recipe = replace(recipe, notes=recipe.notes + borrow(namespace, script, wanted=called))
     bound = run_setup(namespace, recipe.setup, script) if recipe.setup else []
     roots = [
         n

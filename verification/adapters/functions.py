@@ -23,23 +23,16 @@ from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed, refusal
 from verification.adapters.forwards import OUTPUT_ATTRIBUTES
+from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
-from verification.reading import slices
-from verification.reading.guesses import SIZE_GUESSES, guessed_arguments
+from verification.reading.guesses import SIZE_GUESSES
 from verification.reading.loader import LoadedScript
 from verification.reading.updates import returned_names
-
-
-def _functions(
-    namespace: dict[str, Any], script: LoadedScript, words: tuple[str, ...], avoid: tuple[str, ...] = ()
-) -> list[str]:
-    names = [n for n in script.defined_names() if inspect.isfunction(namespace.get(n))]
-    return [n for n in names if any(w in n.lower() for w in words) and not any(a in n.lower() for a in avoid)]
 
 
 def _arguments(fn: Any, values: dict[str, str]) -> str | None:
@@ -56,120 +49,9 @@ def _arguments(fn: Any, values: dict[str, str]) -> str | None:
     return None if args is None else ", ".join(args)
 
 
-def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> list[tuple[str, str]]:
-    """``(setup, parameters expression)``: an initialisation function with guessed sizes, or the script's
-    top-level assignments of the forward function's weight arguments."""
-    out = []
-    for init in _functions(
-        namespace, script, ("init", "make", "create", "build", "new"), ("__", "train", "test")
-    ):
-        fn = namespace[init]
-        names = returned_names(fn)
-        target = ", ".join(names) if names and len(names) > 1 else "parameters"
-        for guessed in guessed_arguments(fn):
-            args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
-            out.append((f"{target} = {init}({args})", "parameters"))
-    containers = cv.lower(cv.PARAMETER_CONTAINERS)  # forward_propagate(network, row): network is no input
-    weights = [
-        p.name
-        for i, p in enumerate(cv.positional_parameters(forward))
-        if cv.role(p.name, i) != "x" or p.name.lower() in containers
-    ]
-    weights += [g for g in global_arrays(namespace, script, forward) if g not in weights]
-    lines = []
-    for w in weights:
-        found = slices.assignment_slice(script.tree, w)
-        if found is not None:
-            lines.append(found)
-    if lines and len(lines) == len(weights):
-        out.append(("; ".join(dict.fromkeys(lines)), ""))
-    if not out:
-        out += _synthesised(namespace, forward)
-    if not out:
-        out += _synthesised(namespace, forward, arguments=True)
-    return out
-
-
-def _synthesised(namespace: dict[str, Any], forward: Any, arguments: bool = False) -> list[tuple[str, str]]:
-    """Parameter dicts built from the keys the forward function reads (``parameters["W1"]`` …
-    ``parameters["b3"]``) when the script has no initialisation of its own: a 4-5-…-m chain with 1 or 3
-    outputs, weights as ``(n_l, n_{l−1})`` with column biases (course code, samples as columns) or as
-    ``(n_{l−1}, n_l)`` with row biases. With ``arguments``, the weights the forward function takes as
-    arguments named so (``forward_pass(X, W1, b1, W2, b2)``), each assigned on its own."""
-    keys = (
-        [p.name for p in cv.positional_parameters(forward) if re.fullmatch(r"[WwBb]\d+", p.name)]
-        if arguments
-        else parameter_keys(forward)
-    )
-    layers = sorted({int(k[1:]) for k in keys if k[:1] in "Ww" and k[1:].isdigit()})
-    if not layers or layers != list(range(1, len(layers) + 1)):
-        return []
-    numpy = next((n for n, v in namespace.items() if getattr(v, "__name__", "") == "numpy"), None)
-    if numpy is None:
-        return []
-    out = []
-    for n_out in (1, 3):
-        sizes = [4] + [5] * (len(layers) - 1) + [n_out]
-        for columns in (True, False):
-            entries = []
-            for k in keys:
-                if k[1:].isdigit() and k[:1] in "Ww":
-                    l = int(k[1:])
-                    shape = (sizes[l], sizes[l - 1]) if columns else (sizes[l - 1], sizes[l])
-                    entries.append(f'"{k}": {numpy}.random.randn{shape}')
-                elif k[1:].isdigit() and k[:1] in "Bb":
-                    l = int(k[1:])
-                    shape = (sizes[l], 1) if columns else (1, sizes[l])
-                    entries.append(f'"{k}": {numpy}.zeros({shape})')
-            if arguments:
-                out.append(("; ".join(e.replace('"', "").replace(": ", " = ", 1) for e in entries), ""))
-            else:
-                out.append((f"parameters = {{{', '.join(entries)}}}", "parameters"))
-    return out
-
-
-def global_arrays(namespace: dict[str, Any], script: LoadedScript, fn: Any) -> list[str]:
-    """The module-level names ``fn`` reads that the script assigns at top level and the loader left
-    unset (``Z1 = w1 @ X + b1`` with ``w1 = np.random.randn(32, 10)`` at the top of the script),
-    directly or through the script's functions it calls, in the order of first use: the weights of a
-    network written as functions over globals."""
-    out: list[str] = []
-    seen: set[int] = set()
-
-    def visit(f: Any) -> None:
-        code = getattr(f, "__code__", None)
-        if code is None or id(code) in seen or len(seen) > 20:
-            return
-        seen.add(id(code))
-        for name in code.co_names:
-            value = namespace.get(name)
-            if inspect.isfunction(value) and getattr(value, "__globals__", None) is namespace:
-                visit(value)
-            elif value is None and name not in out and slices.assignment_slice(script.tree, name):
-                out.append(name)
-
-    visit(fn)
-    return out
-
-
-def parameter_keys(fn: Any) -> list[str]:
-    """The constant string keys ``fn`` reads from a dict argument (``parameters["W1"]``), in order."""
-    import ast
-
-    from verification.reading.updates import source_tree
-
-    tree = source_tree(fn)
-    if tree is None:
-        return []
-    keys = [
-        n.slice.value
-        for n in ast.walk(tree)
-        if isinstance(n, ast.Subscript)
-        and isinstance(n.slice, ast.Constant)
-        and isinstance(n.slice.value, str)
-        and isinstance(n.value, ast.Name)
-    ]
-    return list(dict.fromkeys(keys))
+FORWARD_WORDS = ("forward", "feed", "predict")
+FORWARD_AVOID = ("backward", "dec", "linear_")
+"""Names of the forward function: with one of the words, and none of the others."""
 
 
 def detect_functions(
@@ -182,10 +64,20 @@ def detect_functions(
     InputError
         When no forward and backward function pair runs.
     """
-    forwards = _functions(namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_"))
+    forwards = named_functions(
+        namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_")
+    )
     if not forwards:  # eval_nn(inputs, weights): named for evaluating the network, tried only then
-        forwards = _functions(namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy", "score"))
+        forwards = named_functions(
+            namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy", "score")
+        )
     backwards, trainers = _backwards(namespace, script, backward)
+    notes: tuple[str, ...] = ()
+    if not forwards and backwards:  # the project keeps its forward pass in a module beside this one
+        notes = borrow(namespace, script)
+        forwards = named_functions(
+            namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_")
+        )
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
         raise InputError(
@@ -195,7 +87,7 @@ def detect_functions(
         )
     for fwd in forwards:
         for setup, params in (
-            [(options.setup, "parameters")] if options.setup else _setups(namespace, script, namespace[fwd])
+            [(options.setup, "parameters")] if options.setup else setups(namespace, script, namespace[fwd])
         ):
             try:
                 bound = run_setup(namespace, setup, script)
@@ -235,7 +127,7 @@ def detect_functions(
                     if named and isinstance(value, tuple | list) and len(named) == len(value) > 1:
                         pre += f"; {', '.join(named)} = _r"
                         gvalues |= {n: n for n in named}
-                    gvalues |= {k: v for k, v in _setup_sizes(setup).items() if k not in gvalues}
+                    gvalues |= {k: v for k, v in setup_sizes(setup).items() if k not in gvalues}
                     for bwd in backwards:
                         bargs = _arguments(namespace[bwd], gvalues | {"lr": "lr"})
                         if bargs is None:
@@ -252,10 +144,15 @@ def detect_functions(
                                 step=f"{pre}; {given_back} = {bwd}({bargs})",
                                 lr="0.1",
                                 layout=layout,
+                                notes=notes,
                             )
                         else:
                             recipe = Recipe(
-                                setup=setup, forward=forward, gradient=f"{pre}; {bwd}({bargs})", layout=layout
+                                setup=setup,
+                                forward=forward,
+                                gradient=f"{pre}; {bwd}({bargs})",
+                                layout=layout,
+                                notes=notes,
                             )
                         try:
                             return subject_for(namespace, recipe, roots, script, n_in, bwd)
@@ -283,10 +180,10 @@ def _backwards(
     if backward:  # the function named is the one checked: as a backward pass, or as a training step
         training = any(w in backward.lower() for w in trains)
         return ([], [backward]) if training else ([backward], [])
-    backwards = _functions(
+    backwards = named_functions(
         namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_")
     )
-    return backwards, _functions(namespace, script, trains, ("__", "test", "predict"))
+    return backwards, named_functions(namespace, script, trains, ("__", "test", "predict"))
 
 
 def _training_steps(
@@ -320,12 +217,6 @@ def _training_steps(
             if args is not None:
                 out.append((train, f"{train}({args})"))
     return list(dict.fromkeys(out))
-
-
-def _setup_sizes(setup: str) -> dict[str, str]:
-    """The sizes a guessed setup call was given (``layer_sizes=[4, 5, 3]``), by name: a backward
-    function that takes them too is given the same."""
-    return dict(re.findall(r"(\w+)=(\[[\d, ]*\]|\d+)", setup))
 
 
 def _weights_returned(fn: Any, values: dict[str, str], roots: list[str]) -> str | None:

@@ -7,24 +7,50 @@ loader runs the script's definitions.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 
+def _package_roots(directory: Path, tree: ast.Module | None) -> list[Path]:
+    """Folders above ``directory`` that hold the first part of an absolute import the script makes
+    (``from RedNeuronal.activation_functions.relu import relu`` in ``RedNeuronal/propagation/``): the
+    root a namespace package (no ``__init__.py``) is imported from when the project runs."""
+    if tree is None:
+        return []
+    heads = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level and "." in node.module:
+            heads.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            heads |= {a.name.split(".")[0] for a in node.names if "." in a.name}
+    roots = []
+    for head in sorted(heads):
+        if (directory / head).exists() or (directory / f"{head}.py").exists():
+            continue
+        for ancestor in list(directory.parents)[:4]:
+            if (ancestor / head).is_dir():
+                roots.append(ancestor)
+                break
+    return list(dict.fromkeys(roots))
+
+
 @contextlib.contextmanager
-def script_directory_on_path(directory: Path) -> Iterator[None]:
+def script_directory_on_path(directory: Path, tree: ast.Module | None = None) -> Iterator[None]:
     """The script's folder first on ``sys.path``, as when Python runs the script, and no bytecode
     written meanwhile (``sys.dont_write_bytecode``): importing a module beside the script must not
     leave a ``__pycache__`` folder in the user's folder. A script inside a package (its folder holds an
     ``__init__.py``) also gets the folder that holds the outermost package, as ``python -m
     package.module`` run from there would: ``from ai.activation_functions import Sigmoid`` in
-    ``src/ai/network.py`` finds ``src/ai``."""
+    ``src/ai/network.py`` finds ``src/ai``. With the script's syntax ``tree``, a folder above that
+    holds the first part of a dotted import gets on the path too (:func:`_package_roots`)."""
     root = directory
     while (root / "__init__.py").is_file() and root.parent != root:
         root = root.parent
     entries = [str(directory)] + ([str(root)] if root != directory else [])
+    entries += [str(r) for r in _package_roots(directory, tree) if str(r) not in entries]
     writes = sys.dont_write_bytecode
     sys.path[:0] = entries
     sys.dont_write_bytecode = True

@@ -352,7 +352,7 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
     module.__dict__[LOCAL_READER] = local_value  # a forward pass that leaves its output in a local
     loading = _Loading(source, module)
-    with script_directory_on_path(path.resolve().parent):
+    with script_directory_on_path(path.resolve().parent, tree):
         for stmt in tree.body:
             loading.statement(stmt)
     return LoadedScript(

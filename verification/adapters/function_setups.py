@@ -1,0 +1,181 @@
+"""The setup of a network written as functions: which functions are its pieces, and how its parameters
+are made.
+
+The pieces are the script's functions named like them (:func:`named_functions`), and, when the script
+holds a backward pass only, those of the modules beside it (:func:`borrow`). The parameters come
+from an initialisation function called with guessed sizes, the script's top-level assignments of the
+weights the forward pass takes or reads as globals, or, when it has neither, small ones made from the
+names the forward pass uses (:func:`setups`).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import inspect
+import re
+from typing import Any
+
+from verification.reading import conventions as cv
+from verification.reading import slices
+from verification.reading.guesses import guessed_arguments
+from verification.reading.loader import LoadedScript
+from verification.reading.siblings import sibling_functions
+from verification.reading.updates import returned_names, source_tree
+
+
+def named_functions(
+    namespace: dict[str, Any], script: LoadedScript, words: tuple[str, ...], avoid: tuple[str, ...] = ()
+) -> list[str]:
+    """The functions of the script (and those borrowed from the modules beside it, :func:`borrow`) whose
+    names hold one of ``words`` and none of ``avoid``, in source order."""
+    own = script.defined_names() + [n for n in namespace.get(BORROWED, {}) if n not in script.defined_names()]
+    names = [n for n in own if inspect.isfunction(namespace.get(n))]
+    return [n for n in names if any(w in n.lower() for w in words) and not any(a in n.lower() for a in avoid)]
+
+
+def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> list[tuple[str, str]]:
+    """``(setup, parameters expression)``: an initialisation function with guessed sizes, or the script's
+    top-level assignments of the forward function's weight arguments."""
+    out = []
+    for init in named_functions(
+        namespace, script, ("init", "make", "create", "build", "new"), ("__", "train", "test")
+    ):
+        fn = namespace[init]
+        names = returned_names(fn)
+        target = ", ".join(names) if names and len(names) > 1 else "parameters"
+        for guessed in guessed_arguments(fn):
+            args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
+            out.append((f"{target} = {init}({args})", "parameters"))
+    containers = cv.lower(cv.PARAMETER_CONTAINERS)  # forward_propagate(network, row): network is no input
+    weights = [
+        p.name
+        for i, p in enumerate(cv.positional_parameters(forward))
+        if cv.role(p.name, i) != "x" or p.name.lower() in containers
+    ]
+    weights += [g for g in global_arrays(namespace, script, forward) if g not in weights]
+    lines = []
+    for w in weights:
+        found = slices.assignment_slice(script.tree, w)
+        if found is not None:
+            lines.append(found)
+    if lines and len(lines) == len(weights):
+        out.append(("; ".join(dict.fromkeys(lines)), ""))
+    if not out:
+        out += _synthesised(namespace, forward)
+    if not out:
+        out += _synthesised(namespace, forward, arguments=True)
+    return out
+
+
+def _synthesised(namespace: dict[str, Any], forward: Any, arguments: bool = False) -> list[tuple[str, str]]:
+    """Parameter dicts built from the keys the forward function reads (``parameters["W1"]`` …
+    ``parameters["b3"]``) when the script has no initialisation of its own: a 4-5-…-m chain with 1 or 3
+    outputs, weights as ``(n_l, n_{l−1})`` with column biases (course code, samples as columns) or as
+    ``(n_{l−1}, n_l)`` with row biases. With ``arguments``, the weights the forward function takes as
+    arguments named so (``forward_pass(X, W1, b1, W2, b2)``), each assigned on its own."""
+    keys = (
+        [p.name for p in cv.positional_parameters(forward) if re.fullmatch(r"[WwBb]\d+", p.name)]
+        if arguments
+        else parameter_keys(forward)
+    )
+    layers = sorted({int(k[1:]) for k in keys if k[:1] in "Ww" and k[1:].isdigit()})
+    if not layers or layers != list(range(1, len(layers) + 1)):
+        return []
+    numpy = next((n for n, v in namespace.items() if getattr(v, "__name__", "") == "numpy"), None)
+    if numpy is None:
+        return []
+    out = []
+    for n_out in (1, 3):
+        sizes = [4] + [5] * (len(layers) - 1) + [n_out]
+        for columns in (True, False):
+            entries = []
+            for k in keys:
+                if k[1:].isdigit() and k[:1] in "Ww":
+                    l = int(k[1:])
+                    shape = (sizes[l], sizes[l - 1]) if columns else (sizes[l - 1], sizes[l])
+                    entries.append(f'"{k}": {numpy}.random.randn{shape}')
+                elif k[1:].isdigit() and k[:1] in "Bb":
+                    l = int(k[1:])
+                    shape = (sizes[l], 1) if columns else (1, sizes[l])
+                    entries.append(f'"{k}": {numpy}.zeros({shape})')
+            if arguments:
+                out.append(("; ".join(e.replace('"', "").replace(": ", " = ", 1) for e in entries), ""))
+            else:
+                out.append((f"parameters = {{{', '.join(entries)}}}", "parameters"))
+    return out
+
+
+def global_arrays(namespace: dict[str, Any], script: LoadedScript, fn: Any) -> list[str]:
+    """The module-level names ``fn`` reads that the script assigns at top level and the loader left
+    unset (``Z1 = w1 @ X + b1`` with ``w1 = np.random.randn(32, 10)`` at the top of the script),
+    directly or through the script's functions it calls, in the order of first use: the weights of a
+    network written as functions over globals."""
+    out: list[str] = []
+    seen: set[int] = set()
+
+    def visit(f: Any) -> None:
+        code = getattr(f, "__code__", None)
+        if code is None or id(code) in seen or len(seen) > 20:
+            return
+        seen.add(id(code))
+        for name in code.co_names:
+            value = namespace.get(name)
+            if inspect.isfunction(value) and getattr(value, "__globals__", None) is namespace:
+                visit(value)
+            elif value is None and name not in out and slices.assignment_slice(script.tree, name):
+                out.append(name)
+
+    visit(fn)
+    return out
+
+
+def parameter_keys(fn: Any) -> list[str]:
+    """The constant string keys ``fn`` reads from a dict argument (``parameters["W1"]``), in order."""
+    tree = source_tree(fn)
+    if tree is None:
+        return []
+    keys = [
+        n.slice.value
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Subscript)
+        and isinstance(n.slice, ast.Constant)
+        and isinstance(n.slice.value, str)
+        and isinstance(n.value, ast.Name)
+    ]
+    return list(dict.fromkeys(keys))
+
+
+BORROWED = "__backprop_verify_borrowed__"
+"""The key under which a script's namespace lists the functions taken from the modules beside it."""
+
+
+def borrow(
+    namespace: dict[str, Any], script: LoadedScript, wanted: set[str] | None = None
+) -> tuple[str, ...]:
+    """Bind the forward and initialisation functions of the modules beside the script
+    (:func:`verification.reading.siblings.sibling_functions`) that the script does not define, or,
+    with ``wanted``, those of these names; the note naming where each came from."""
+    words: tuple[str, ...] = ("forward", "feed", "predict", "init", "make", "create", "build")
+    if wanted is not None:
+        wanted = {n for n in wanted if n not in namespace and n not in dir(builtins)}
+        if not wanted:
+            return ()
+        words = tuple(n.lower() for n in wanted)
+    found = sibling_functions(script.path, words, ("backward", "test", "__", "train"))
+    taken = {
+        n: where for n, (_, where) in found.items() if n not in namespace and (wanted is None or n in wanted)
+    }
+    for n in taken:
+        namespace[n] = found[n][0]
+    namespace[BORROWED] = taken
+    if not taken:
+        return ()
+    listed = ", ".join(f"{n} (from {where})" for n, where in taken.items())
+    return (f"taken from the modules beside the file: {listed}",)
+
+
+def setup_sizes(setup: str) -> dict[str, str]:
+    """The sizes a guessed setup call was given (``layer_sizes=[4, 5, 3]``), by name: a backward
+    function that takes them too is given the same."""
+    return dict(re.findall(r"(\w+)=(\[[\d, ]*\]|\d+)", setup))
