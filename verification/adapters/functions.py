@@ -30,7 +30,7 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
-from verification.reading.guesses import SIZE_GUESSES
+from verification.reading.guesses import SIZE_GUESSES, iterated
 from verification.reading.loader import LoadedScript
 from verification.reading.updates import returned_names
 
@@ -213,6 +213,9 @@ def _training_steps(
                 guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(p.name)), None)
                 if p.name not in given and isinstance(guess, int):
                     given[p.name] = repr(guess)
+                named_inputs = cv.role(p.name, 1) == "x"  # by its name, not by its place
+                if data and named_inputs and iterated(namespace[train], p.name):
+                    given[p.name] = data  # Train(network, data, …) with ``for sample in data``: a data set
             args = _arguments(namespace[train], given)
             if args is not None:
                 out.append((train, f"{train}({args})"))

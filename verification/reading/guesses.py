@@ -140,3 +140,24 @@ def usage(fn: Any, name: str) -> str | None:
                 if any(named(a) for a in ast.walk(ast.Tuple(elts=list(node.args), ctx=ast.Load()))):
                     return "int"
     return None
+
+
+def iterated(fn: Any, name: str) -> bool:
+    """Whether the source of ``fn`` loops over its argument ``name`` directly (``for sample in data:``,
+    or ``for x, y in zip(inputs, targets)``): a training function's data set, not one sample."""
+    import ast
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.For | ast.comprehension):
+            loop = node.iter
+            sources = (
+                loop.args if isinstance(loop, ast.Call) and getattr(loop.func, "id", "") == "zip" else [loop]
+            )
+            if any(isinstance(s, ast.Name) and s.id == name for s in sources):
+                return True
+    return False
