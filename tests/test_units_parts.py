@@ -157,6 +157,10 @@ def test_discovery_finds_every_kind_in_file_order() -> None:
         ("FullyConnected", "layer"),
         ("Linear", "layer"),
         ("Affine", "layer"),
+        ("SampleLayer", "layer"),
+        ("Propagating", "layer"),
+        ("ActivationLayer", "layer"),
+        ("BiasRowLayer", "layer"),
     ]
     assert ("Value.__mul__", "op") in found["engine"]
     assert found["engine"][-3:] == [("Value.backward", "op"), ("Neuron", "layer"), ("MLP", "layer")]

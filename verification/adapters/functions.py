@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -64,20 +65,14 @@ def detect_functions(
     InputError
         When no forward and backward function pair runs.
     """
-    forwards = named_functions(
-        namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_")
-    )
+    forwards = named_functions(namespace, script, *FORWARD_NAMES)
     if not forwards:  # eval_nn(inputs, weights): named for evaluating the network, tried only then
-        forwards = named_functions(
-            namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy", "score")
-        )
+        forwards = named_functions(namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy"))
     backwards, trainers = _backwards(namespace, script, backward)
     notes: tuple[str, ...] = ()
     if not forwards and backwards:  # the project keeps its forward pass in a module beside this one
         notes = borrow(namespace, script)
-        forwards = named_functions(
-            namespace, script, ("forward", "feed", "predict"), ("backward", "dec", "linear_")
-        )
+        forwards = named_functions(namespace, script, *FORWARD_NAMES)
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
         raise InputError(
@@ -128,32 +123,8 @@ def detect_functions(
                         pre += f"; {', '.join(named)} = _r"
                         gvalues |= {n: n for n in named}
                     gvalues |= {k: v for k, v in setup_sizes(setup).items() if k not in gvalues}
-                    for bwd in backwards:
-                        bargs = _arguments(namespace[bwd], gvalues | {"lr": "lr"})
-                        if bargs is None:
-                            errors.append(
-                                f"cannot call {bwd}: the name of {cv.unnamed_arguments(namespace[bwd])} says "
-                                "nothing of its value"
-                            )
-                            continue
-                        given_back = _weights_returned(namespace[bwd], gvalues, roots)
-                        if given_back is not None:  # an update that hands the weights back
-                            recipe = Recipe(
-                                setup=setup,
-                                forward=forward,
-                                step=f"{pre}; {given_back} = {bwd}({bargs})",
-                                lr="0.1",
-                                layout=layout,
-                                notes=notes,
-                            )
-                        else:
-                            recipe = Recipe(
-                                setup=setup,
-                                forward=forward,
-                                gradient=f"{pre}; {bwd}({bargs})",
-                                layout=layout,
-                                notes=notes,
-                            )
+                    made = Made(setup, forward, pre, layout, notes)
+                    for bwd, recipe in _backward_recipes(namespace, backwards, gvalues, roots, made, errors):
                         try:
                             return subject_for(namespace, recipe, roots, script, n_in, bwd)
                         except InputError as exc:
@@ -169,6 +140,51 @@ def detect_functions(
         errors,
         "give the explicit form: --setup, --forward, --gradient",
     )
+
+
+FORWARD_NAMES = (("forward", "feed", "predict"), ("backward", "dec", "linear_"))
+"""Words a forward function's name holds one of, and words it holds none of."""
+
+
+@dataclass(frozen=True)
+class Made:
+    """What the recipes of one forward call share: the setup, the forward expression, the statements
+    that run the forward pass before a backward call, the layout, and the notes."""
+
+    setup: str
+    forward: str
+    pre: str
+    layout: Any
+    notes: tuple[str, ...]
+
+
+def _backward_recipes(
+    namespace: dict[str, Any],
+    backwards: list[str],
+    values: dict[str, str],
+    roots: list[str],
+    made: Made,
+    errors: list[InputError | str],
+) -> list[tuple[str, Recipe]]:
+    """``(function, recipe)`` for each backward function that can be called with its arguments by name:
+    a returned gradient, or, for one that hands back the weights it was given, the update it makes."""
+    out = []
+    for bwd in backwards:
+        args = _arguments(namespace[bwd], values | {"lr": "lr"})
+        if args is None:
+            errors.append(
+                f"cannot call {bwd}: the name of {cv.unnamed_arguments(namespace[bwd])} says nothing of "
+                "its value"
+            )
+            continue
+        common = {"setup": made.setup, "forward": made.forward, "layout": made.layout, "notes": made.notes}
+        given_back = _weights_returned(namespace[bwd], values, roots)
+        if given_back is not None:  # an update that hands the weights back
+            step = f"{made.pre}; {given_back} = {bwd}({args})"
+            out.append((bwd, Recipe(step=step, lr="0.1", **common)))
+        else:
+            out.append((bwd, Recipe(gradient=f"{made.pre}; {bwd}({args})", **common)))
+    return out
 
 
 def _backwards(
