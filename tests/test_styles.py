@@ -1475,6 +1475,58 @@ for e in range(epochs):
         "hidden_output * (1 - hidden_output)",
         "1",
     ),
+    # a forward method that returns its output as y, which the backward takes back as y beside the
+    # labels d (the textbook's teacher signal): y is the output here, never the labels; chain delta
+    # (y − d) y (1 − y): the mse gradient, summed over the batch
+    "output-named-y": (
+        """
+import numpy as np
+
+class Net:
+    def __init__(self):
+        self.W1 = np.random.randn(3, 5)
+        self.W2 = np.random.randn(5, 2)
+
+    def forward(self, X):
+        h = 1 / (1 + np.exp(-(X @ self.W1)))
+        y = 1 / (1 + np.exp(-(h @ self.W2)))
+        return h, y
+
+    def backward(self, X, d, h, y):
+        d2 = (y - d) * y * (1 - y)
+        d1 = (d2 @ self.W2.T) * HIDDEN
+        return X.T @ d1, h.T @ d2
+""",
+        "h * (1 - h)",
+        "1",
+    ),
+    # functions over global weights the file never assigns (the notebook set them elsewhere), the
+    # output returned first as y and the labels taken as d; the update in place by a module-level
+    # rate: sigmoid output, chain delta: mse
+    "unassigned-globals": (
+        """
+import numpy as np
+
+RATE = 0.5
+
+def forward(x):
+    global W1
+    global W2
+    z1 = 1 / (1 + np.exp(-x.dot(W1)))
+    y = 1 / (1 + np.exp(-z1.dot(W2)))
+    return y, z1
+
+def back_propagation(x, z1, y, d):
+    global W1
+    global W2
+    delta2 = (y - d) * y * (1 - y)
+    delta1 = delta2.dot(W2.T) * HIDDEN
+    W2 -= RATE * z1.T.dot(delta2)
+    W1 -= RATE * x.T.dot(delta1)
+""",
+        "z1 * (1 - z1)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -1520,6 +1572,8 @@ WRONG = {
     "method-returns-its-weights": "h",
     "records-one-at-a-time": "hidden_output",
     "neuron-dicts-data": "h",
+    "output-named-y": "h",
+    "unassigned-globals": "z1",
 }
 
 VERDICT = {
@@ -1564,6 +1618,8 @@ VERDICT = {
     "method-returns-its-weights": "mse",
     "records-one-at-a-time": "mse",
     "neuron-dicts-data": "mse",
+    "output-named-y": "mse",
+    "unassigned-globals": "mse",
 }
 
 

@@ -74,11 +74,13 @@ def _synthesised(namespace: dict[str, Any], forward: Any, arguments: bool = Fals
     outputs, weights as ``(n_l, n_{l−1})`` with column biases (course code, samples as columns) or as
     ``(n_{l−1}, n_l)`` with row biases. With ``arguments``, the weights the forward function takes as
     arguments named so (``forward_pass(X, W1, b1, W2, b2)``), each assigned on its own."""
-    keys = (
-        [p.name for p in cv.positional_parameters(forward) if re.fullmatch(r"[WwBb]\d+", p.name)]
-        if arguments
-        else parameter_keys(forward)
-    )
+    if arguments:  # forward_pass(X, W1, b1, …), or globals W1, W2 the script never assigns
+        code = getattr(forward, "__code__", None)
+        unbound = [n for n in code.co_names if n not in namespace] if code is not None else []
+        named = [p.name for p in cv.positional_parameters(forward)] + unbound
+        keys = list(dict.fromkeys(n for n in named if re.fullmatch(r"[WwBb]\d+", n)))
+    else:
+        keys = parameter_keys(forward)
     layers = sorted({int(k[1:]) for k in keys if k[:1] in "Ww" and k[1:].isdigit()})
     if not layers or layers != list(range(1, len(layers) + 1)):
         return []

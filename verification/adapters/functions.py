@@ -33,7 +33,13 @@ from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
 from verification.reading.guesses import SIZE_GUESSES, iterated
 from verification.reading.loader import LoadedScript
-from verification.reading.updates import returned_names
+from verification.reading.updates import (
+    returned_names,
+    returns_something,
+    subtracted_arguments,
+    unclashed,
+    update_rate,
+)
 
 
 def _arguments(fn: Any, values: dict[str, str]) -> str | None:
@@ -109,7 +115,7 @@ def detect_functions(
                     except InputError as exc:
                         errors.append(exc)
                         continue
-                    out_index, cache_index = _split(value)
+                    out_index, cache_index = _split(value, returned_names(namespace[fwd], placeholders=True))
                     forward = call if out_index is None else f"{call}[{out_index}]"
                     pre = f"_r = {call}; out = _r" + ("" if out_index is None else f"[{out_index}]")
                     if isinstance(value, dict):  # {"z1": …, "a2": …}: the output and the cache at once
@@ -118,10 +124,11 @@ def detect_functions(
                         pre += f"; cache = _r[{cache_index}]"
                     gvalues = values | {"y": "y", "output": "out", "error": "out - y", "cache": "cache"}
                     gvalues["samples"] = layout.samples()
-                    named = returned_names(namespace[fwd], placeholders=True)
-                    if named and isinstance(value, tuple | list) and len(named) == len(value) > 1:
+                    raw = returned_names(namespace[fwd], placeholders=True) or []
+                    if raw and isinstance(value, tuple | list) and len(raw) == len(value) > 1:
+                        named = unclashed(raw, roots)  # return y, z1: y is bound as _returned_0
                         pre += f"; {', '.join(named)} = _r"
-                        gvalues |= {n: n for n in named}
+                        gvalues |= dict(zip(raw, named, strict=True))
                     gvalues |= {k: v for k, v in setup_sizes(setup).items() if k not in gvalues}
                     made = Made(setup, forward, pre, layout, notes)
                     for bwd, recipe in _backward_recipes(namespace, backwards, gvalues, roots, made, errors):
@@ -170,7 +177,7 @@ def _backward_recipes(
     a returned gradient, or, for one that hands back the weights it was given, the update it makes."""
     out = []
     for bwd in backwards:
-        args = _arguments(namespace[bwd], values | {"lr": "lr"})
+        args = _arguments(namespace[bwd], values | {"lr": "lr"} | _labels_beside(namespace[bwd], values))
         if args is None:
             errors.append(
                 f"cannot call {bwd}: the name of {cv.unnamed_arguments(namespace[bwd])} says nothing of "
@@ -179,12 +186,28 @@ def _backward_recipes(
             continue
         common = {"setup": made.setup, "forward": made.forward, "layout": made.layout, "notes": made.notes}
         given_back = _weights_returned(namespace[bwd], values, roots)
+        takes_rate = "lr" in {cv.role(p.name, 1) for p in cv.positional_parameters(namespace[bwd])}
+        rate = "0.1" if takes_rate else update_rate(namespace[bwd], namespace)
         if given_back is not None:  # an update that hands the weights back
             step = f"{made.pre}; {given_back} = {bwd}({args})"
-            out.append((bwd, Recipe(step=step, lr="0.1", **common)))
+            out.append((bwd, Recipe(step=step, lr=rate, **common)))
         else:
             out.append((bwd, Recipe(gradient=f"{made.pre}; {bwd}({args})", **common)))
+            if not returns_something(namespace[bwd]):  # it updates the weights in place
+                out.append((bwd, Recipe(step=f"{made.pre}; {bwd}({args})", lr=rate, **common)))
     return out
+
+
+def _labels_beside(fn: Any, values: dict[str, str]) -> dict[str, str]:
+    """When the forward pass returned its output under the labels' usual name (``return y, z1``, so
+    that ``back_propagation(x, z1, y, d)`` gets it as ``y``), the labels are the argument subtracted
+    from it (``delta2 = y - d``), whatever its name says: ``{"d": "y"}``; else nothing."""
+    params = [p.name for p in cv.positional_parameters(fn)]
+    taken = [n for n in params if values.get(n, n) != n and values.get(n, "").startswith("_returned_")]
+    if not any(cv.role(n, 1) == "y" for n in taken):
+        return {}
+    partner = [a for a in subtracted_arguments(fn) if a not in values and cv.role(a, 1) != "x"]
+    return {partner[0]: "y"} if len(partner) == 1 else {}
 
 
 def _backwards(
@@ -270,7 +293,7 @@ def _returned_name(fn: Any) -> list[str]:
     return [last[-1].value.id] if last and isinstance(last[-1].value, ast.Name) else []
 
 
-def _split(value: Any) -> tuple[int | str | None, int | None]:
+def _split(value: Any, names: list[str] | None = None) -> tuple[int | str | None, int | None]:
     """For a forward function's return value: the index of the output (None when it is the value) and of
     the cache (a non-array element). Of a dict of arrays (``{"z1": …, "a2": …}``), the key of the output:
     one named like an output (:data:`~verification.adapters.forwards.OUTPUT_ATTRIBUTES`), else the last
@@ -286,6 +309,10 @@ def _split(value: Any) -> tuple[int | str | None, int | None]:
     if isinstance(value, tuple | list) and value:
         arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
         others = [i for i, v in enumerate(value) if i not in arrays]
+        if names and len(names) == len(value):  # return y, z1: the one named like an output
+            outputs = [i for i in arrays if names[i] in (*OUTPUT_ATTRIBUTES, "y", "Y", "AL", "A_L")]
+            if len(outputs) == 1:
+                return outputs[0], (others[0] if others else None)
         if arrays:
             return arrays[0] if others else arrays[-1], (others[0] if others else None)
     return None, None

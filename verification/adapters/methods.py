@@ -28,6 +28,7 @@ from verification.reading.updates import (
     returned_names,
     step_factors,
     subtracted_arguments,
+    unclashed,
     update_sign,
 )
 
@@ -196,16 +197,17 @@ def gradient_candidates(
     method is also given them as a data set of one sample (:func:`method_call`)."""
     obj, var, label_attr = built.obj, built.var, built.label_attr
     last = forward.rsplit(";", 1)[-1].strip()
-    named: list[str] = []
+    named: dict[str, str] = {}
     if ";" in forward and "(" not in last:  # the output is read from an attribute after the call
         pre, out = forward.rsplit(";", 1)[0].strip(), last
     else:
         pre, out = f"out = {forward}", "out"
-        names = returned_names(getattr(obj, forward_method, None), True) if forward_method else None
+        raw = returned_names(getattr(obj, forward_method, None), True) if forward_method else None
         call = re.sub(r"\[-?\d+\]$", "", forward)
-        if names and len(names) > 1 and call != forward:  # (a1, z2, a2, z3, a3): each by its name
+        if raw and len(raw) > 1 and call != forward:  # (a1, z2, a2, z3, a3): each by its name
+            names = unclashed(raw, [var])  # return h, y: y is no label here, but bound as _returned_1
             pre += f"; {', '.join(names)} = {call}"
-            named = names
+            named = dict(zip(raw, names, strict=True))
     if label_attr:
         pre = f"{var}.{label_attr} = y; {pre}"
     grads = [
@@ -238,7 +240,7 @@ class _Context:
 
     pre: str
     out: str
-    named: list[str]
+    named: dict[str, str]
     parameter_keys: list[str]
     one_sample: bool
     samples: str
@@ -270,13 +272,17 @@ def _method_candidates(
     ]
     inferred = {f: "lr" for f in factors}
     pairs: list[str] = []
-    if "y" not in {cv.role(p.name, i) for i, p in enumerate(params)}:  # labels named like none
+    taken = {p.name for p in params if p.name in context.named}  # values the forward pass returned
+    if "y" not in {cv.role(p.name, i) for i, p in enumerate(params) if p.name not in taken}:
+        # labels named like none: the argument subtracted (y − d), or, when the forward pass returned
+        # its output under the labels' usual name (return h, y), the one subtracted from it
         pairs = pair_arguments(unbound) if built.label_attr is None else []
         subtracted = subtracted_arguments(unbound)
-        unnamed = [a for a in subtracted if a not in pairs and cv.role(a, 1) in (None, "dataset")]
+        kinds = (None, "dataset", "error") if any(cv.role(t, 1) == "y" for t in taken) else (None, "dataset")
+        unnamed = [a for a in subtracted if a not in pairs and a not in taken and cv.role(a, 1) in kinds]
         inferred |= {a: "y" for a in unnamed[:1]}
     known = {"error": err, "output": context.out, "samples": context.samples}
-    givens = [{n: n for n in context.named} | inferred]
+    givens = [dict(context.named) | inferred]
     givens += [givens[0] | {pairs[0]: "pair"}] if pairs else []
     returned: list[Candidate] = []
     updates: list[Candidate] = []

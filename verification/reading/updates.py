@@ -254,3 +254,46 @@ def returned_names(fn: Any, placeholders: bool = False) -> list[str] | None:
 
     names = [name(i, e) for i, e in enumerate(elements)]
     return [n if names.count(n) == 1 else f"_returned_{i}" for i, n in enumerate(names)]
+
+
+CHECKER_NAMES = frozenset(
+    {"x", "y", "lr", "out", "_r", "cache", "net", "error", "output", "samples", "pair", "reg", "iterations"}
+)
+"""Names the checker's recipes bind themselves (the inputs, the labels, the learning rate, the output)
+and the roles its arguments are given by."""
+
+
+def unclashed(names: list[str], taken: Iterable[str] = ()) -> list[str]:
+    """``names`` (as :func:`returned_names` gives them) with each that would rebind a name the recipe
+    uses (:data:`CHECKER_NAMES`, or ``taken``: the setup's own) replaced by ``_returned_<i>``: a forward
+    function that returns ``y, z1`` must not overwrite the labels ``y``."""
+    reserved = CHECKER_NAMES | set(taken)
+    return [f"_returned_{i}" if n in reserved else n for i, n in enumerate(names)]
+
+
+def update_rate(fn: Any, namespace: dict[str, Any]) -> str | None:
+    """The learning rate an in-place update in ``fn`` multiplies by (``W2 -= LEANING_RATE * grad_W2``,
+    ``W -= 0.1 * g``): a number written there, or a module-level number of ``namespace`` it names, as
+    an expression; None when the updates multiply by none, or by different ones."""
+    tree = source_tree(fn)
+    if tree is None:
+        return None
+    found = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub)):
+            continue
+        value = node.value
+        if not (isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult)):
+            return None
+        for side in (value.left, value.right):
+            if isinstance(side, ast.Constant) and isinstance(side.value, int | float) and side.value != 2:
+                found.add(repr(side.value))
+            elif isinstance(side, ast.Name) and isinstance(namespace.get(side.id), int | float):
+                found.add(side.id)
+    return found.pop() if len(found) == 1 else None
+
+
+def returns_something(fn: Any) -> bool:
+    """Whether the source of ``fn`` returns a value somewhere."""
+    tree = source_tree(fn)
+    return tree is not None and any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(tree))
