@@ -148,6 +148,27 @@ def test_a_layer_written_for_one_sample_matches_and_says_why_the_batch_was_skipp
     assert skipped.reason.startswith("written for one sample at a time: on a batch of two, "), skipped.reason
 
 
+def test_an_activation_layer_without_a_pair_in_the_project_is_refused(tmp_path: Path) -> None:
+    """Which convention the layer expects of its derivative (at the input, or ``s (1 − s)`` at the
+    output) is the project's: with no pair defined beside it, the layer is not guessed at."""
+    path = tmp_path / "activation_layer.py"
+    path.write_text(
+        "class ActivationLayer:\n"
+        "    def __init__(self, activation, activation_prime):\n"
+        "        self.activation, self.activation_prime = activation, activation_prime\n\n"
+        "    def forward(self, x):\n"
+        "        self.x = x\n"
+        "        return self.activation(x)\n\n"
+        "    def backward(self, dout, lr):\n"
+        "        return self.activation_prime(self.x) * dout\n",
+        encoding="utf-8",
+    )
+    script = load_script(path)
+    (r,) = check_units(script, discover(script, 0), seed=0).results
+    assert r.verdict == "refused", f"got {r.verdict}, but the derivative's convention is unknown"
+    assert "defines no pair" in r.reason, r.reason
+
+
 def test_a_gradient_of_the_padded_shape_is_a_mismatch_naming_both_shapes() -> None:
     s = unit("course_layers_bugs", "conv_naive").settings[0]
     dx = next(o for o in s.outputs if o.name == "dx")

@@ -161,6 +161,7 @@ def test_discovery_finds_every_kind_in_file_order() -> None:
         ("Propagating", "layer"),
         ("ActivationLayer", "layer"),
         ("BiasRowLayer", "layer"),
+        ("tanh", "pair"),
     ]
     assert ("Value.__mul__", "op") in found["engine"]
     assert found["engine"][-3:] == [("Value.backward", "op"), ("Neuron", "layer"), ("MLP", "layer")]

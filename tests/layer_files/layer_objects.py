@@ -190,3 +190,12 @@ class BiasRowLayer:
         extended = np.concatenate((np.ones((self.input.shape[0], 1)), self.input), axis=1)
         self.weights = self.weights - alpha * extended.T @ dz
         return dx
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def tanh_prime(z):
+    """The derivative of tanh at its input."""
+    return 1 - np.tanh(z) ** 2

@@ -95,3 +95,12 @@ class Linear:
         self.dW = self.x.T @ dout
         self.db = dout
         return dout @ self.W.T
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def tanh_prime(z):
+    """The derivative of tanh at its input (the layer above applies it to the output: the bug)."""
+    return 1 - np.tanh(z) ** 2

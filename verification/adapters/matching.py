@@ -76,7 +76,9 @@ def _param_key(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower()
 
 
-def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dict[str, int]:
+def plan_matching(
+    label: str, returned: Any, params: Mapping[str, Array], returned_as: list[str] | None = None
+) -> dict[str, int]:
     """Which array of ``returned`` is the gradient of which parameter (see the module docstring).
 
     Parameters
@@ -87,6 +89,9 @@ def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dic
         What the code returned once.
     params : mapping of str to ndarray
         The candidate parameters, in the code's order.
+    returned_as : list of str, optional
+        The names a returned tuple's elements have in the code's ``return`` statement (``return dW2,
+        db2, dW1, db1``): they key the elements, so that the gradients go by name, not by place.
 
     Returns
     -------
@@ -100,6 +105,11 @@ def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dic
         When nothing returned is an array, or the arrays fit no assignment.
     """
     found = leaves(returned)
+    if returned_as and isinstance(returned, tuple | list) and len(returned_as) == len(returned) == len(found):
+        found = [
+            (n if k is None and not n.startswith("_returned_") else k, v)
+            for n, (k, v) in zip(returned_as, found, strict=True)
+        ]
     scalars = any(p.shape == () for p in params.values())
     usable = [(i, k, np.asarray(v)) for i, (k, v) in enumerate(found) if isinstance(v, np.ndarray) or scalars]
     if not any(a.size > 0 for _, _, a in usable):
@@ -131,11 +141,23 @@ def plan_matching(label: str, returned: Any, params: Mapping[str, Array]) -> dic
     candidates = [(i, a) for i, _, a in usable]
     # 2. by order, forwards or backwards: every parameter, or a run of them (a network whose biases
     # are not trained returns the weights' gradients only)
-    for order in (names, list(reversed(names))):
-        if len(candidates) == len(order) and all(
-            fits(a, params[n].shape) for (_, a), n in zip(candidates, order, strict=True)
-        ):
-            return {n: i for (i, _), n in zip(candidates, order, strict=True)}
+    fitting = [
+        order
+        for order in (names, list(reversed(names)))
+        if len(candidates) == len(order)
+        and all(fits(a, params[n].shape) for (_, a), n in zip(candidates, order, strict=True))
+    ]
+    if len(fitting) == 2 and len(names) > 1 and fitting[0] != fitting[1]:
+        raise Failed(
+            f"{label} returned {len(candidates)} arrays that line up with the parameters "
+            f"{', '.join(names)} in their order and in the reverse order alike (their shapes agree), and "
+            "nothing names them",
+            "code",
+            hint="return a dict keyed by the parameters' names, or name the gradients in the return "
+            "statement (return dW1, db1, dW2, db2)",
+        )
+    if fitting:
+        return {n: i for (i, _), n in zip(candidates, fitting[0], strict=True)}
     if len(candidates) < len(names):
         for order in (names, list(reversed(names))):
             plan: dict[str, int] = {}

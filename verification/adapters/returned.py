@@ -11,6 +11,7 @@ parameters; a method that updates the weights in place while it returns less is 
 
 from __future__ import annotations
 
+import ast
 import contextlib
 from dataclasses import replace
 from typing import Any
@@ -25,6 +26,7 @@ from verification.adapters.matching import PREFIXES, SUFFIXES, leaves, plan_matc
 from verification.adapters.parameters import Slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import Binding
+from verification.reading.updates import returned_names
 
 Array = NDArray[Any]
 
@@ -101,13 +103,14 @@ def returned_plan(
     namespace["y"] = recipe.layout.labels_to_code(y)
     namespace["lr"] = 1.0
     returned = run_code(recipe.gradient or "", namespace, "--gradient", script=script)
+    returned_as = names_returned_by_call(recipe.gradient or "", namespace)
     after = slots.read()
     moved = [n for n, v in after.items() if not np.array_equal(v, params[n])]
     gave_weights = bool(moved) and returned is not None and _returns_weights(returned, after)
     plan = None
     if returned is not None:
         with contextlib.suppress(InputError):
-            plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params)
+            plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params, returned_as)
     stored = stored_gradients(namespace, slots) if plan is None or len(plan) < len(params) else None
     if stored is not None:  # what it stores covers more than what it returns (a last delta, a loss)
         both = replace(recipe, gradient=f"{recipe.gradient}; {stored}")
@@ -133,7 +136,7 @@ def returned_plan(
             "not-gradients",
         )
     if plan is None:
-        plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params)
+        plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params, returned_as)
     return recipe, plan
 
 
@@ -142,3 +145,19 @@ def _returns_weights(returned: Any, after: dict[str, Array]) -> bool:
     returns its updated weights (``return weights``) gives no gradient."""
     arrays = [np.asarray(v) for _, v in leaves(returned) if isinstance(v, np.ndarray) and v.size > 1]
     return any(a.shape == w.shape and np.array_equal(a, w) for a in arrays for w in after.values())
+
+
+def names_returned_by_call(code: str, namespace: dict[str, Any]) -> list[str] | None:
+    """The names in the ``return`` statement of the function or method the last statement of ``code``
+    calls (``net.backward(x, y)`` → ``["dW2", "db2", "dW1", "db1"]``), or None."""
+    try:
+        last = ast.parse(code).body[-1]
+    except (SyntaxError, IndexError):
+        return None
+    if not (isinstance(last, ast.Expr) and isinstance(last.value, ast.Call)):
+        return None
+    try:
+        fn = eval(compile(ast.Expression(last.value.func), "<callee>", "eval"), namespace)
+    except Exception:  # the callee's expression is the code's own: a name it cannot resolve is no name
+        return None
+    return returned_names(getattr(fn, "__func__", fn), placeholders=True)

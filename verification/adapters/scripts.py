@@ -46,16 +46,18 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         return []
     bind = [f"{loop.inputs} = x"] if loop.inputs != "x" else []
     bind += [f"{v} = 0" for v in loop.loop_variables]
-    bind_y = [f"{loop.label} = y"] if loop.label != "y" else []
     sizes: dict[str, int] = {}
     setup = "; ".join(setup_statements(script.tree, loop, set(script.failed_imports), sizes))
     kept = [s for s in loop.body if not prints(s)]
-    forward = "; ".join(
-        [*bind, *(ast.unparse(s) for s in kept if loop.body.index(s) < loop.cut), loop.output]
-    )
+    before_labels = [s for s in kept if loop.body.index(s) < loop.cut and not _shuffles(s)]
+    forward = "; ".join([*bind, *(ast.unparse(s) for s in before_labels), loop.output])
     glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
     resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)]
-    step = glue.join([*bind, *bind_y, *resized, *(ast.unparse(s) for s in kept)])
+    # the step gets copies of the data: a loop that shuffles its inputs in place (and forgets its
+    # labels) must not shuffle the checker's own
+    copies = [f"{loop.inputs} = x.copy()", f"{loop.label} = y.copy()"]
+    copies += [f"{v} = 0" for v in loop.loop_variables]
+    step = glue.join([*copies, *resized, *(ast.unparse(s) for s in kept)])
     what = "training loop" if loop.looped else "forward and backward pass at the top level"
     note: tuple[str, ...] = (f"read off the {what} at line {loop.line}",)
     if loop.samples is not None:
@@ -121,7 +123,8 @@ def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
     forward = "; ".join(
         [*bind, *(source(s) for s in inner if samples.body.index(s) < samples.cut), loop.output]
     )
-    lines = [f"{loop.inputs} = x", f"{loop.label} = y", *(ast.unparse(s) for s in _data_sizes(tree, loop))]
+    lines = [f"{loop.inputs} = x.copy()", f"{loop.label} = y.copy()"]
+    lines += [ast.unparse(s) for s in _data_sizes(tree, loop)]
     lines += [f"{v} = 0" for v in loop.loop_variables]
     for k, s in enumerate(loop.body):
         if k == samples.position:
@@ -130,6 +133,16 @@ def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
         elif not prints(s):
             lines.append(source(s))
     return forward, "\n".join(lines)
+
+
+def _shuffles(stmt: ast.stmt) -> bool:
+    """``np.random.shuffle(X)``, ``random.shuffle(data)``: a change of the data's order, no part of the
+    forward pass (the step keeps it, on its copies of the data)."""
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Call)
+        and getattr(stmt.value.func, "attr", getattr(stmt.value.func, "id", "")) == "shuffle"
+    )
 
 
 def _data_sizes(tree: ast.Module, loop: TrainingLoop) -> list[ast.stmt]:

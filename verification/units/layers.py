@@ -66,7 +66,7 @@ def constructor_arguments(cls: type) -> dict[str, Any]:
     """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`); a size the code
     uses as a list (``n_hidden``, iterated) is a list of that size. A size whose default is 0 or None
     (``in_neurons=0``, a size left to the caller) is guessed too; other defaults are the author's. An
-    activation function and its derivative are tanh and its derivative (:func:`_activation_pair`).
+    activation function and its derivative are a pair the project defines (:func:`_activation_pair`).
 
     Raises
     ------
@@ -75,7 +75,7 @@ def constructor_arguments(cls: type) -> dict[str, Any]:
     """
     out: dict[str, Any] = {}
     required = [p.name for p in parameters(cls) if p.default is p.empty]
-    pair = _activation_pair(required)
+    pair = _activation_pair(cls, required)
     for p in parameters(cls):
         if p.name in pair:
             out[p.name] = pair[p.name]
@@ -96,16 +96,59 @@ def constructor_arguments(cls: type) -> dict[str, Any]:
 DERIVATIVE = re.compile(r"(prime|deriv|_p$|_d$|grad)", re.I)
 
 
-def _activation_pair(required: list[str]) -> dict[str, Any]:
+def _activation_pair(cls: type, required: list[str]) -> dict[str, Any]:
     """For a layer built from an activation function and its derivative (``ActivationLayer(activation,
-    activation_prime)``, both required): tanh and its derivative, the pair whose wiring the layer's
-    backward is then checked on. Empty unless exactly one argument of each kind is required."""
+    activation_prime)``, both required): a pair the project itself defines (``tanh`` with
+    ``tanh_prime``, in the layer's file, else in the modules beside it), so that the layer is checked
+    with the derivative's own convention (of the input, or of the output, ``s (1 − s)``) as the project
+    runs it. Empty unless exactly one argument of each kind is required.
+
+    Raises
+    ------
+    NotChecked
+        ``refused`` when the project defines no such pair: which convention the layer expects of its
+        derivative is then unknown.
+    """
     functions = [n for n in required if re.search(r"activ|acti|func|^f$|^fn$", n, re.I)]
     derivatives = [n for n in functions if DERIVATIVE.search(n)]
     values = [n for n in functions if n not in derivatives]
     if len(derivatives) != 1 or len(values) != 1:
         return {}
-    return {values[0]: np.tanh, derivatives[0]: lambda z: 1.0 - np.tanh(z) ** 2}
+    pair = _defined_pair(cls)
+    if pair is None:
+        raise NotChecked(
+            "refused",
+            f"{cls.__name__}() takes an activation and its derivative, and the project defines no pair "
+            "of them (f with f_prime or f_derivative) to build it with",
+        )
+    return {values[0]: pair[0], derivatives[0]: pair[1]}
+
+
+def _defined_pair(cls: type) -> tuple[Any, Any] | None:
+    """An activation and its derivative defined in the module of ``cls``, else in the modules beside its
+    file: ``(f, f_prime)``, tanh's first when there are several."""
+    import inspect
+    import sys
+    from pathlib import Path
+
+    from verification.reading.siblings import sibling_functions
+
+    module = sys.modules.get(cls.__module__)
+    own = {n: f for n, f in vars(module).items() if inspect.isfunction(f)} if module is not None else {}
+    pools = [own]
+    path = getattr(module, "__file__", None)
+    if path:
+        pools.append({n: f for n, (f, _) in sibling_functions(Path(path), ("",)).items()})
+    for pool in pools:
+        pairs = []
+        for name, fn in pool.items():
+            for suffix in ("_prime", "_derivative", "_deriv", "_grad", "Prime", "Derivative"):
+                if name + suffix in pool:
+                    pairs.append((name, (fn, pool[name + suffix])))
+        pairs.sort(key=lambda p: p[0].lower() != "tanh")
+        if pairs:
+            return pairs[0][1]
+    return None
 
 
 def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
