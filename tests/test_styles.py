@@ -1527,6 +1527,89 @@ def back_propagation(x, z1, y, d):
         "z1 * (1 - z1)",
         "1",
     ),
+    # a learning rate kept by the constructor that no step reads: the step's rate is the 0.1 written in
+    # its update; chain delta on a sigmoid output: mse, summed over the batch, at scale 1
+    "rate-attribute-unused": (
+        """
+import numpy as np
+
+class MLP:
+    def __init__(self, n_in=3, n_hid=4, n_out=2, learning_rate=0.5):
+        self.learning_rate = learning_rate
+        self.W1 = np.random.randn(n_in, n_hid) * 0.5
+        self.W2 = np.random.randn(n_hid, n_out) * 0.5
+
+    def predict(self, X):
+        return 1 / (1 + np.exp(-(1 / (1 + np.exp(-(X @ self.W1))) @ self.W2)))
+
+    def train(self, X, Y):
+        H = 1 / (1 + np.exp(-(X @ self.W1)))
+        A = 1 / (1 + np.exp(-(H @ self.W2)))
+        dA = (A - Y) * A * (1 - A)
+        dH = (dA @ self.W2.T) * HIDDEN
+        self.W2 -= 0.1 * (H.T @ dA)
+        self.W1 -= 0.1 * (X.T @ dH)
+""",
+        "H * (1 - H)",
+        "1",
+    ),
+    # square layers whose gradients are returned output layer first, named in the return statement:
+    # by place they would fit the parameters in either order, so they go by their names; tanh hidden,
+    # linear output, dZ2 = Z2 − y: mse, summed over the batch
+    "square-returned-output-first": (
+        """
+import numpy as np
+
+W1 = np.random.randn(3, 3) * 0.5
+b1 = np.zeros(3)
+W2 = np.random.randn(3, 3) * 0.5
+b2 = np.zeros(3)
+
+def forward(X):
+    Z1 = X @ W1 + b1
+    A1 = np.tanh(Z1)
+    Z2 = A1 @ W2 + b2
+    return Z1, A1, Z2
+
+def backward(X, y, Z1, A1, Z2):
+    dZ2 = Z2 - y
+    dW2 = A1.T @ dZ2
+    db2 = dZ2.sum(axis=0)
+    dZ1 = dZ2 @ W2.T * HIDDEN
+    dW1 = X.T @ dZ1
+    db1 = dZ1.sum(axis=0)
+    return dW2, db2, dW1, db1
+""",
+        "(1 - A1 ** 2)",
+        "1",
+    ),
+    # an epoch loop that shuffles its inputs in place every epoch and its labels with them, through one
+    # permutation: the step's own copies are shuffled, never the checker's; mse, mean over the batch
+    "shuffled-script": (
+        """
+import numpy as np
+
+X = np.random.randn(100, 3)
+Y = np.random.rand(100, 1)
+W = np.random.randn(3, 4) * 0.3
+V = np.random.randn(4, 1) * 0.3
+lr = 0.1
+m = X.shape[0]
+
+for epoch in range(50):
+    order = np.random.permutation(len(X))
+    X, Y = X[order], Y[order]
+    h = 1 / (1 + np.exp(-(X @ W)))
+    out = h @ V
+    d = (out - Y) / m
+    gV = h.T @ d
+    gW = X.T @ ((d @ V.T) * HIDDEN)
+    V -= lr * gV
+    W -= lr * gW
+""",
+        "h * (1 - h)",
+        "1",
+    ),
 }
 
 WRONG = {
@@ -1574,6 +1657,9 @@ WRONG = {
     "neuron-dicts-data": "h",
     "output-named-y": "h",
     "unassigned-globals": "z1",
+    "rate-attribute-unused": "H",
+    "square-returned-output-first": "1",
+    "shuffled-script": "h",
 }
 
 VERDICT = {
@@ -1620,6 +1706,9 @@ VERDICT = {
     "neuron-dicts-data": "mse",
     "output-named-y": "mse",
     "unassigned-globals": "mse",
+    "rate-attribute-unused": "mse",
+    "square-returned-output-first": "mse",
+    "shuffled-script": "mse",
 }
 
 
@@ -1871,3 +1960,43 @@ def test_a_backward_pass_whose_forward_lives_in_a_module_beside_it_is_run_with_t
     assert any("taken from the modules beside the file" in n for n in report.result.notes), (
         report.result.notes
     )
+
+
+ADAM = """
+import numpy as np
+
+class Net:
+    def __init__(self, lr=0.01):
+        self.W1 = np.random.randn(3, 4) * 0.5
+        self.W2 = np.random.randn(4, 2) * 0.5
+        self.lr = lr
+        self.m = [np.zeros_like(self.W1), np.zeros_like(self.W2)]
+        self.v = [np.zeros_like(self.W1), np.zeros_like(self.W2)]
+        self.t = 0
+
+    def forward(self, X):
+        self.h = np.tanh(X @ self.W1)
+        return self.h @ self.W2
+
+    def train(self, X, Y):
+        d2 = (self.forward(X) - Y) / len(X)
+        grads = (X.T @ ((d2 @ self.W2.T) * (1 - self.h ** 2)), self.h.T @ d2)
+        self.t += 1
+        for i, (W, g) in enumerate(zip((self.W1, self.W2), grads)):
+            self.m[i] = 0.9 * self.m[i] + 0.1 * g
+            self.v[i] = 0.999 * self.v[i] + 0.001 * g * g
+            m_hat = self.m[i] / (1 - 0.9 ** self.t)
+            v_hat = self.v[i] / (1 - 0.999 ** self.t)
+            W -= self.lr * m_hat / (np.sqrt(v_hat) + 1e-8)
+"""
+
+
+def test_an_adam_step_is_refused_not_read_as_a_gradient(tmp_path: Path) -> None:
+    """Adam's first step moves every weight by ±lr: no multiple of the gradient, so no loss can be read
+    off it (read as one, right gradients were called the gradient of no loss)."""
+    from ffnn.validation import InputError
+
+    path = tmp_path / "adam_net.py"
+    path.write_text(textwrap.dedent(ADAM), encoding="utf-8")
+    with pytest.raises(InputError, match=r"moves every weight by the same amount \(0\.01\): an adaptive"):
+        check_target(CheckRequest.parse(str(path)))

@@ -10,6 +10,7 @@ kind                what failed (most telling first)
 =================== ==================================================================================
 ``import``          the code uses a module whose import failed
 ``learning-rate``   the learning rate of an update is not a usable number
+``optimiser``       an update is an adaptive optimiser's step, not a multiple of the gradient
 ``code``            the code raised, exited, or gave non-finite, complex, misshapen or unmatched values
 ``unchanged``       a step changed no weight: the candidate is not the step that trains them
 ``not-gradients``   a method returned nothing that could be gradients
@@ -23,7 +24,7 @@ from __future__ import annotations
 from ffnn.validation import InputError
 from verification.reading.loader import one_line
 
-KINDS = ("import", "learning-rate", "code", "unchanged", "not-gradients", "other", "forward")
+KINDS = ("import", "learning-rate", "optimiser", "code", "unchanged", "not-gradients", "other", "forward")
 """Failure kinds, most telling first (the table of the module docstring)."""
 
 

@@ -26,9 +26,11 @@ from verification.reading.updates import (
     loop_attributes,
     pair_arguments,
     returned_names,
+    source_tree,
     step_factors,
     subtracted_arguments,
     unclashed,
+    update_rate,
     update_sign,
 )
 
@@ -151,6 +153,26 @@ def method_call(
     return f"{var}.{method}({', '.join(args)})", takes_error
 
 
+def read_outside_constructor(cls: type, attribute: str) -> bool:
+    """Whether a method of ``cls`` other than ``__init__`` reads ``self.<attribute>`` (a learning rate
+    the constructor keeps but no step uses is not the step's rate)."""
+    import ast
+
+    tree = source_tree(cls)
+    if tree is None:
+        return True  # no source to read: the attribute is taken at its word
+    for fn in ast.walk(tree):
+        if isinstance(fn, ast.FunctionDef) and fn.name != "__init__":
+            for node in ast.walk(fn):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr == attribute
+                    and isinstance(node.ctx, ast.Load)
+                ):
+                    return True
+    return False
+
+
 def _learning_rate(
     obj: Any, var: str, method: Any, params: list[inspect.Parameter], factors: list[str]
 ) -> tuple[str | None, list[str]]:
@@ -169,6 +191,7 @@ def _learning_rate(
             real is not None
             and isinstance(getattr(obj, real), int | float)
             and not isinstance(getattr(obj, real), bool)
+            and read_outside_constructor(type(obj), real)  # kept but never used: not the rate
         ):
             return f"{var}.{real}", []
     local = local_learning_rate(method)
@@ -176,6 +199,9 @@ def _learning_rate(
         return repr(local[0]), [
             f"learning rate {local[0]:g} read from line {local[1]} of {getattr(method, '__name__', '')}"
         ]
+    written = update_rate(method, {})
+    if written is not None:  # self.W2 -= 0.1 * (H.T @ dA)
+        return written, [f"learning rate {written} read from the update in {getattr(method, '__name__', '')}"]
     return None, []
 
 

@@ -34,7 +34,7 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import setup_statements
-from verification.reading.top_level_names import prints
+from verification.reading.top_level_names import prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
 
 
@@ -49,7 +49,9 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     sizes: dict[str, int] = {}
     setup = "; ".join(setup_statements(script.tree, loop, set(script.failed_imports), sizes))
     kept = [s for s in loop.body if not prints(s)]
-    before_labels = [s for s in kept if loop.body.index(s) < loop.cut and not _shuffles(s)]
+    before_labels = [
+        s for s in kept if loop.body.index(s) < loop.cut and not _reorders(s, {loop.inputs, loop.label})
+    ]
     forward = "; ".join([*bind, *(ast.unparse(s) for s in before_labels), loop.output])
     glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
     resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)]
@@ -135,14 +137,14 @@ def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
     return forward, "\n".join(lines)
 
 
-def _shuffles(stmt: ast.stmt) -> bool:
-    """``np.random.shuffle(X)``, ``random.shuffle(data)``: a change of the data's order, no part of the
-    forward pass (the step keeps it, on its copies of the data)."""
-    return (
-        isinstance(stmt, ast.Expr)
-        and isinstance(stmt.value, ast.Call)
-        and getattr(stmt.value.func, "attr", getattr(stmt.value.func, "id", "")) == "shuffle"
-    )
+def _reorders(stmt: ast.stmt, data: set[str]) -> bool:
+    """``np.random.shuffle(X)``, ``order = np.random.permutation(len(X))``, ``X, Y = X[order],
+    Y[order]``: a change of the data's order, no part of the forward pass (the step keeps it, on its
+    copies of the data)."""
+    calls = {
+        getattr(n.func, "attr", getattr(n.func, "id", "")) for n in ast.walk(stmt) if isinstance(n, ast.Call)
+    }
+    return bool(calls & {"shuffle", "permutation"}) or bool(set(stores(stmt)) & data)
 
 
 def _data_sizes(tree: ast.Module, loop: TrainingLoop) -> list[ast.stmt]:

@@ -306,6 +306,7 @@ class CodeSubject(Subject):
                 # the update W − lr g rounds to half an ulp of each side, (W_before − W_after) to one more
                 errors = {n: 2 * EPS * (np.abs(before[n]) + np.abs(after[n])) / abs(self.lr) for n in before}
             self._check_recoverable(label, before, after)
+            _refuse_sign_steps(label, grads, self.lr)
             out = validated_gradient(label, grads, given)
         for n in self.missing:
             out[n] = np.zeros_like(before[n])
@@ -332,4 +333,37 @@ class CodeSubject(Subject):
             f"them: a gradient cannot be recovered from an update that small (learning rate {given})",
             "learning-rate",
             hint="give a larger learning rate, or the expression that returns the gradients (--gradient)",
+        )
+
+
+SIGN_STEP_RTOL = 1e-4
+"""Relative spread under which every weight moved by the same amount: far above the rounding of one
+update (``2 ε`` of the weights over the step), far below the spread of the entries of any gradient at
+drawn weights."""
+
+
+def _refuse_sign_steps(label: str, grads: Mapping[str, Array], lr: float) -> None:
+    """Refuse a step that moves every weight by the same amount, ``±lr`` or so: an adaptive optimiser's
+    first step (Adam's ``m̂ / (√v̂ + ε)`` is ``sign(g)``, RMSprop's nearly), or sign SGD. The gradient is
+    not proportional to such a step, so no loss can be read off it; read as a gradient, correct code
+    would have been called wrong. Six moved entries at least, so that a network of one weight is no
+    such step by chance.
+
+    Raises
+    ------
+    Failed
+        Naming the step's one magnitude.
+    """
+    moved = np.concatenate([np.abs(np.ravel(g)) for g in grads.values()]) if grads else np.zeros(0)
+    moved = moved[moved > 0]
+    if moved.size < 6:
+        return
+    size = float(np.mean(moved))
+    if float(np.max(np.abs(moved - size))) <= SIGN_STEP_RTOL * size:
+        raise Failed(
+            f"{label} moves every weight by the same amount ({size * abs(lr):.3g}): an adaptive optimiser's "
+            "step (Adam, RMSprop, sign SGD), which is not a multiple of the gradient; no loss can be read "
+            "off it",
+            "optimiser",
+            hint="check the method that returns or stores the gradients the optimiser is given (--gradient)",
         )

@@ -155,6 +155,7 @@ def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, s
     for k, s in enumerate(body):
         names = set(loads(s))
         hits = [d for d in data if d in names and d not in stored and not WEIGHT_LIKE.match(d)]
+        hits = [d for d in hits if d not in stores(s)]  # X, Y = X[order], Y[order]: a reordering
         hits = [d for d in hits if cv.role(d, 1) == "y" or _compared(s, d)]
         for label in reversed(hits):
             output = next((n for n in reversed(stored) if n in names and n != label), None)
@@ -162,7 +163,7 @@ def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, s
                 output = _call_partner(s, label, stored)
             if output is not None:
                 return k, label, output
-        stored += stores(s)
+        stored += [n for n in stores(s) if n not in data]  # a reordered data name is still data
     return None
 
 
