@@ -2000,3 +2000,45 @@ def test_an_adam_step_is_refused_not_read_as_a_gradient(tmp_path: Path) -> None:
     path.write_text(textwrap.dedent(ADAM), encoding="utf-8")
     with pytest.raises(InputError, match=r"moves every weight by the same amount \(0\.01\): an adaptive"):
         check_target(CheckRequest.parse(str(path)))
+
+
+OWN_LABELS = """
+import numpy as np
+
+data = np.random.randn(200, 4)
+X = data[:, :3]
+y = LABELS
+W1 = np.random.randn(3, 5) * 0.3
+W2 = np.random.randn(5, 1) * 0.3
+
+for epoch in range(1000):
+    A1 = 1 / (1 + np.exp(-(X @ W1)))
+    A2 = 1 / (1 + np.exp(-(A1 @ W2)))
+    dZ2 = A2 - y
+    dW2 = A1.T @ dZ2 / len(X)
+    dW1 = X.T @ ((dZ2 @ W2.T) * A1 * (1 - A1)) / len(X)
+    W1 -= 0.5 * dW1
+    W2 -= 0.5 * dW2
+"""
+
+
+@pytest.mark.parametrize(
+    ("labels", "tail"),
+    [
+        ("(data[:, 3:] > 0).astype(float)", "log(1 − a_k)]"),
+        ("(data[:, 3] > 0).astype(float)", "for one sample only: the code fails on a batch of 4"),
+    ],
+    ids=["column", "flat"],
+)
+def test_a_script_is_checked_with_its_own_labels(tmp_path: Path, labels: str, tail: str) -> None:
+    """Labels the script makes itself are given in its form: a column (one row each) is the bce
+    gradient (a − y on a sigmoid output, mean over the batch); flat labels (one value each) broadcast
+    ``A2 − y`` to a square on a batch, which the verdict says, instead of calling the script right."""
+    from verification.identification.sentences import verdict_sentence
+
+    path = tmp_path / "own_labels.py"
+    path.write_text(textwrap.dedent(OWN_LABELS).replace("LABELS", labels), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.result.identified
+    sentence = verdict_sentence(report.result)
+    assert sentence.endswith(tail), sentence

@@ -32,8 +32,9 @@ from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
+from verification.reading import slices
 from verification.reading.loader import LoadedScript
-from verification.reading.script_setup import setup_statements
+from verification.reading.script_setup import loads_data, setup_statements
 from verification.reading.top_level_names import prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
 
@@ -199,6 +200,10 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
     errors: list[InputError | str] = []
     name = "the training loop"
     loop = training_loop(script.tree)
+    own = _own_label_format(namespace, script, loop) if options.labels is None and loop is not None else None
+    if own is not None:  # the labels as the script itself makes them: confirmed, not guessed
+        options = replace(options, labels=own)
+        found = [(replace(r, notes=(*r.notes, _OWN_LABELS[own])), roots) for r, roots in found]
     for recipe, roots in found:
         if loop is not None and loop.changes and recipe.step is not None and not loop.updated:
             try:
@@ -219,6 +224,33 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
         errors,
         _command(script, found[0][0]),
     )
+
+
+_OWN_LABELS = {
+    "index": "labels one value per sample (1-D), as the script's own labels are",
+    "one-hot": "labels one row per sample (2-D), as the script's own labels are",
+}
+
+
+def _own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: TrainingLoop) -> str | None:
+    """``index`` or ``one-hot``: the form of the labels the script's training loop reads, when the
+    script makes them itself at its top level without reading a file (``y = (data[:, 3] > 0)
+    .astype(float)``): 1-D labels are one value per sample (class indices, or one target each, which
+    ``a − y`` broadcasts against an output column: the bug shows only on batches), 2-D labels one row
+    each. None when they come from a file or do not run."""
+    made = slices.assignment_slice(script.tree, loop.label)
+    if made is None or any(loads_data(s) for s in ast.parse(made).body):
+        return None
+    scratch = dict(namespace)
+    try:
+        run_code(made, scratch, "--setup", script=script)
+    except InputError:
+        return None
+    labels = scratch.get(loop.label)
+    if not isinstance(labels, np.ndarray | list) or np.asarray(labels).dtype == object:
+        return None
+    ndim = np.asarray(labels).ndim
+    return "index" if ndim == 1 else "one-hot" if ndim == 2 else None
 
 
 def applied_changes(

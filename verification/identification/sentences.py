@@ -68,6 +68,11 @@ def _verdict_sentence(result: IdentificationReport) -> str:
     sentence = _identified_sentence(result)
     if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
         sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"
+    failed = (
+        batch is not None and batch.reduction is None and (batch.reason or "").startswith("the code fails")
+    )
+    if failed and batch is not None and (result.identified or result.split):
+        sentence += f"; for one sample only: the code fails on a batch of {batch.samples}"
     if batch is not None and batch.reduction == "sequential" and (result.identified or result.split):
         sentence += (
             f"; a batch is stepped through one sample at a time (online gradient descent, checked at "
