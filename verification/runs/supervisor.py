@@ -23,7 +23,8 @@ watches it:
   such as ``9 ** 9 ** 9``.
 * **memory**: after its imports the child limits its own address space to what it holds then plus
   ``max_memory`` bytes (``resource.setrlimit(RLIMIT_AS, …)``), so an allocation past the limit raises
-  :exc:`MemoryError` inside the checked code; that is reported as ``memory``, naming the limit.
+  :exc:`MemoryError` inside the checked code; that, or a child that stays at its limit without
+  ending (:mod:`verification.runs.memory_stall`), is reported as ``memory``, naming the limit.
 * **crashes**: a child that exits or dies without sending a result (``os._exit``, a signal, a
   segmentation fault) is a failure of the checked code (``code-failed``), never a success. ``os._exit``
   is patched in the child to report its caller first; fatal signals dump the stack through
@@ -32,8 +33,8 @@ watches it:
   :exc:`KeyboardInterrupt`. On Linux the child also dies with the parent (``PR_SET_PDEATHSIG``).
 * **BLAS threads** are set in the child's environment (:mod:`verification.runs.environment`).
 
-Start-up costs one interpreter and the job's imports (numpy and the checker): about 0.2 s, of which
-0.1 to 0.15 s is added to a ``check`` (the parent does not import the adapters and the loader).
+Start-up costs one interpreter and the job's imports (numpy, the checker): about 0.2 s, 0.1 to 0.15 s
+of it added to a ``check`` (the parent imports neither the adapters nor the loader).
 
 Sources: Python's :mod:`faulthandler` (``register``, ``enable``), :mod:`resource` (``RLIMIT_AS``:
 "the maximum area (in bytes) of address space which may be taken by the process") and
@@ -62,11 +63,11 @@ from verification.runs.exits import (
     dumped_frame,
 )
 from verification.runs.limits import Limits, format_seconds, format_size
+from verification.runs.memory_stall import StallWatch, stalled_refusal
 from verification.runs.tree import ProcessTree, ended_by_signals, uninterrupted
 from verification.terminal_width import CLEAR_LINE
 
-_POLL = 0.25  # seconds between looks at a child that says nothing
-_DUMP_WAIT = 1.0  # seconds to wait for the faulthandler dump after SIGUSR1
+_POLL, _DUMP_WAIT = 0.25, 1.0  # seconds between looks at a quiet child; to wait for a stack dump
 NOTICE_AFTER = 20.0
 """Seconds after which a person at a terminal is told, once, that the run goes on and how to stop it."""
 
@@ -250,10 +251,13 @@ class _Child:
         deadline = start + limits.timeout
         stream = notice_stream()
         # the result pipe closes when the child has sent its result, or has died
+        watch = StallWatch(self.proc.pid)
         while self._open(self.result_r) and self.proc.poll() is None:
             remaining = deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= 0 or watch.stalled():  # or spinning at its memory limit, where it cannot raise
                 self._stop()
+                if remaining > 0:
+                    raise stalled_refusal(label, limits.max_memory, self._where(script))
                 raise _timeout(label, limits, self._where(script), self._dump())
             if stream is not None and time.monotonic() - start > NOTICE_AFTER:
                 stream.write(
@@ -312,11 +316,9 @@ class _Child:
         if "internal" in message:
             raise InternalError(message["internal"]["error"], message["internal"]["traceback"])
         refusal = message["refusal"]
+        alternatives = refusal.get("alternatives")
         raise Refusal(
-            refusal["error"],
-            cause=refusal["cause"],
-            hint=refusal["hint"],
-            alternatives=refusal.get("alternatives"),
+            refusal["error"], cause=refusal["cause"], hint=refusal["hint"], alternatives=alternatives
         )
 
 
