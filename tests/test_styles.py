@@ -634,61 +634,6 @@ def train(net, rows, rate, epochs, n_out):
         "h * (1 - h)",
         "1",
     ),
-    # the same, with the data set named data (the name of inputs elsewhere), looped over: a data set
-    "neuron-dicts-data": (
-        """
-import math
-import random
-
-
-def make_net(n_in, n_hidden, n_out):
-    def layer(n, fan_in):
-        return [{"w": [random.uniform(-1, 1) for _ in range(fan_in + 1)]} for _ in range(n)]
-
-    return [layer(n_hidden, n_in), layer(n_out, n_hidden)]
-
-
-def fire(w, inputs):
-    z = w[-1] + sum(wi * xi for wi, xi in zip(w[:-1], inputs))
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-def forward(net, row):
-    values = row
-    for layer in net:
-        values = [fire(unit["w"], values) for unit in layer]
-        for unit, v in zip(layer, values):
-            unit["out"] = v
-    return values
-
-
-def backward(net, expected):
-    last = net[-1]
-    for k, unit in enumerate(last):
-        unit["delta"] = (unit["out"] - expected[k]) * unit["out"] * (1 - unit["out"])
-    for j, unit in enumerate(net[0]):
-        h = unit["out"]
-        unit["delta"] = sum(u["w"][j] * u["delta"] for u in last) * HIDDEN
-
-
-def train(net, data, rate, epochs, n_out):
-    for epoch in range(epochs):
-        for row in data:
-            forward(net, row[:-1])
-            expected = [0.0] * n_out
-            expected[row[-1]] = 1.0
-            backward(net, expected)
-            inputs = row[:-1]
-            for layer in net:
-                for unit in layer:
-                    for j, v in enumerate(inputs):
-                        unit["w"][j] -= rate * unit["delta"] * v
-                    unit["w"][-1] -= rate * unit["delta"]
-                inputs = [unit["out"] for unit in layer]
-""",
-        "h * (1 - h)",
-        "1",
-    ),
     # a class built at the top level with the sizes of data it loads from a file the checker does not
     # have (MLP(X.shape[1], 16, Y.shape[1])): p − Y over the batch on a softmax output is the gradient of
     # the mean cross-entropy, one step −lr × it
@@ -1611,6 +1556,14 @@ for epoch in range(50):
         "1",
     ),
 }
+# the neuron dicts again, with the data set named data (the name of inputs elsewhere), looped over: a
+# data set, not one sample
+STYLES["neuron-dicts-data"] = (
+    STYLES["neuron-dicts"][0]
+    .replace("def train(net, rows,", "def train(net, data,")
+    .replace("for row in rows:", "for row in data:"),
+    *STYLES["neuron-dicts"][1:],
+)
 
 WRONG = {
     # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function

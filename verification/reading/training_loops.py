@@ -21,6 +21,7 @@ are :func:`verification.reading.script_setup.setup_statements`. Nothing is run h
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from dataclasses import dataclass, field, replace
 
@@ -261,25 +262,15 @@ def _read(
     read = list(dict.fromkeys(loads(ast.Module(body=body, type_ignores=[]))))
     data = [n for n in read if n in before and n not in updated and n not in objects]
     found = _label_statement(body, data)
+    made = functools.partial(
+        TrainingLoop, index, line, body, variables, updated, _rate(exprs, before), objects
+    )
     if found is None:
         nested = _sample_loop(body, [n for n in read if n in before | imported(tree, index)])
         if nested is None:
             return None
         samples, sources, target, compared = nested
-        return TrainingLoop(
-            index=index,
-            line=line,
-            body=body,
-            loop_variables=variables,
-            updated=updated,
-            rate=_rate(exprs, before),
-            objects=objects,
-            label=target,
-            inputs=sources,
-            output=compared,
-            cut=samples.cut,
-            samples=samples,
-        )
+        return made(label=target, inputs=sources, output=compared, cut=samples.cut, samples=samples)
     cut, label, output = found
     forward_reads = set(loads(ast.Module(body=body[:cut], type_ignores=[])))
     candidates = [d for d in data if d != label and d in forward_reads and not WEIGHT_LIKE.match(d)]
@@ -288,20 +279,7 @@ def _read(
     if inputs is None:
         return None
     arrays = [d for d in data if d in forward_reads and d not in (inputs, label) and WEIGHT_LIKE.match(d)]
-    return TrainingLoop(
-        index=index,
-        line=line,
-        body=body,
-        loop_variables=variables,
-        updated=updated,
-        rate=_rate(exprs, before),
-        objects=objects,
-        label=label,
-        inputs=inputs,
-        output=output,
-        cut=cut,
-        arrays=arrays,
-    )
+    return made(label=label, inputs=inputs, output=output, cut=cut, arrays=arrays)
 
 
 def imported(tree: ast.Module, index: int) -> set[str]:
