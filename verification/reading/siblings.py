@@ -40,15 +40,20 @@ def sibling_functions(
     """
     from verification.reading.loader import load_script
 
-    beside = sorted(
-        (p for p in path.resolve().parent.glob("*.py") if p.resolve() != path.resolve()),
-        key=lambda p: (p.stat().st_size, p.name),
-    )
+    def size(p: Path) -> int | None:
+        """The size of a regular file beside the script, or None (a link loop, a folder, gone)."""
+        try:
+            return p.stat().st_size if p.is_file() and not p.samefile(path) else None
+        except (OSError, RuntimeError):
+            return None
+
+    sized = [(n, p) for p in path.parent.glob("*.py") if (n := size(p)) is not None]
+    beside = [p for n, p in sorted(sized, key=lambda t: (t[0], t[1].name)) if n <= MAX_BYTES]
     found: dict[str, list[tuple[Any, str]]] = {}
     for sibling in beside[:MAX_SIBLINGS]:
-        if sibling.stat().st_size > MAX_BYTES or not re.fullmatch(r"[\w ]+\.py", sibling.name):
+        if not re.fullmatch(r"[\w ]+\.py", sibling.name):
             continue
-        with contextlib.suppress(InputError, SyntaxError, RecursionError):
+        with contextlib.suppress(InputError, SyntaxError, RecursionError, OSError, RuntimeError):
             loaded = load_script(sibling)
             for name in loaded.defined_names():
                 fn = loaded.module.__dict__.get(name)
