@@ -100,6 +100,7 @@ BUGS = [
     ("layer_objects_bugs", "ActivationLayer", ["dx"], None),
     ("layer_objects_bugs", "BiasRowLayer", ["dx"], None),
     ("layer_objects_bugs", "Linear", ["db"], {"batch of one (N = 1)"}),
+    ("layer_objects_bugs", "VectorLayer", ["dx"], None),
     (
         "engine_bugs",
         "Value.__mul__",

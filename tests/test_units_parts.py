@@ -162,6 +162,7 @@ def test_discovery_finds_every_kind_in_file_order() -> None:
         ("ActivationLayer", "layer"),
         ("BiasRowLayer", "layer"),
         ("tanh", "pair"),
+        ("VectorLayer", "layer"),
     ]
     assert ("Value.__mul__", "op") in found["engine"]
     assert found["engine"][-3:] == [("Value.backward", "op"), ("Neuron", "layer"), ("MLP", "layer")]

@@ -199,3 +199,22 @@ def tanh(z):
 def tanh_prime(z):
     """The derivative of tanh at its input."""
     return 1 - np.tanh(z) ** 2
+
+
+class VectorLayer:
+    """One sample as a 1-D vector, ``W.dot(x) + b`` with a 1-D bias: a column would broadcast to a
+    matrix, so the vector is what it is checked with."""
+
+    def __init__(self, n_inputs=0, n_neurons=0):
+        self.W = np.random.uniform(-1, 1, (n_neurons, n_inputs))
+        self.b = np.zeros(n_neurons)
+
+    def prop(self, x):
+        self.x = x
+        return self.W.dot(x) + self.b
+
+    def dprop(self, delta, eta):
+        d_prev = self.W.T.dot(delta)
+        self.W -= eta * np.outer(delta, self.x)
+        self.b -= eta * delta
+        return d_prev

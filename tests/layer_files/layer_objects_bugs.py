@@ -104,3 +104,20 @@ def tanh(z):
 def tanh_prime(z):
     """The derivative of tanh at its input (the layer above applies it to the output: the bug)."""
     return 1 - np.tanh(z) ** 2
+
+
+class VectorLayer:
+    """Bug: the input gradient read off the weights after they were updated."""
+
+    def __init__(self, n_inputs=0, n_neurons=0):
+        self.W = np.random.uniform(-1, 1, (n_neurons, n_inputs))
+        self.b = np.zeros(n_neurons)
+
+    def prop(self, x):
+        self.x = x
+        return self.W.dot(x) + self.b
+
+    def dprop(self, delta, eta):
+        self.W -= eta * np.outer(delta, self.x)
+        self.b -= eta * delta
+        return self.W.T.dot(delta)

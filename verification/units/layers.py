@@ -154,7 +154,7 @@ def _defined_pair(cls: type) -> tuple[Any, Any] | None:
 def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
     """Input shapes to try for a batch of ``n``: rows or columns of each weight's sizes (and one fewer,
     for weights with a bias row or column folded in), images for a four-dimensional weight, else
-    ``(n, 5)``."""
+    ``(n, 5)``; for one sample, last, a 1-D vector of a weight's size (``W.dot(x) + b``)."""
     shapes: list[tuple[int, ...]] = []
     for w in params.values():
         if w.ndim == 2:
@@ -166,7 +166,19 @@ def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
         elif w.ndim == 4:
             shapes += [(n, w.shape[1], 6, 6), (n, 6, 6, w.shape[2])]
     shapes += [(n, 5), (n, 3, 6, 6), (n, 6, 6, 3), (6, 6, 3), (6, 6)]
+    if n == 1:  # one sample as a 1-D vector (W.dot(x) + b), after every batch shape
+        shapes += [(w.shape[1],) for w in params.values() if w.ndim == 2]
+        shapes += [(w.shape[0],) for w in params.values() if w.ndim == 2]
     return list(dict.fromkeys(shapes))
+
+
+def _broadcast(params: dict[str, Array], n: int, out: Array) -> bool:
+    """Whether a dense layer (every parameter at most a matrix, one of them a matrix) given one sample
+    as a row or a column answered with a matrix: the sample in a shape the layer does not take,
+    broadcast against a bias (a column ``(k, 1)`` plus a 1-D bias gives ``(m, m)``)."""
+    shapes = [w.shape for w in params.values()]
+    dense = any(len(s) == 2 for s in shapes) and all(len(s) <= 2 for s in shapes)
+    return dense and n == 1 and out.ndim == 2 and min(out.shape) > 1
 
 
 def _draw(name: str, w: Array, rng: np.random.Generator) -> Array:
@@ -239,9 +251,14 @@ class LayerUnit:
         for shape in input_shapes(params, n):
             x = rng.standard_normal(shape)
             try:
-                return x, self._run(layer, x)
+                out = self._run(layer, x)
             except InputError as exc:
                 errors.append(failure_line(exc))
+                continue
+            if _broadcast(params, n, out):
+                errors.append(f"gives an output of shape {out.shape} for an input of shape {shape}")
+                continue
+            return x, out
         stub = placeholder(definition(self.script, self.forward, getattr(self.cls, self.methods[0])))
         raise NotChecked(
             "stub" if stub else "refused", f"{self.forward} {errors[0]} (at every input shape tried)"
