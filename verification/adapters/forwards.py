@@ -10,7 +10,6 @@ network), last among the arrays of a returned tuple, or the attribute it stored 
 
 from __future__ import annotations
 
-import ast
 import inspect
 import re
 from typing import Any
@@ -23,7 +22,7 @@ from verification.adapters.layouts import Layout
 from verification.reading import conventions as cv
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import LOCAL_READER, output_locals
-from verification.reading.updates import source_tree
+from verification.reading.updates import returns_something
 
 OUTPUT_ATTRIBUTES = (
     "output",
@@ -49,8 +48,7 @@ OUTPUT_ATTRIBUTES = (
 
 def returns_value(obj: Any, method: str) -> bool:
     """Whether the source of ``method`` returns a value somewhere (a gradient method does)."""
-    tree = source_tree(getattr(type(obj), method, getattr(obj, method, None)))
-    return tree is not None and any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(tree))
+    return returns_something(getattr(type(obj), method, getattr(obj, method, None)))
 
 
 def forward_candidates(

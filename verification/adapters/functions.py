@@ -71,14 +71,14 @@ def detect_functions(
     InputError
         When no forward and backward function pair runs.
     """
-    forwards = named_functions(namespace, script, *FORWARD_NAMES)
+    forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
     if not forwards:  # eval_nn(inputs, weights): named for evaluating the network, tried only then
         forwards = named_functions(namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy"))
     backwards, trainers = _backwards(namespace, script, backward)
     notes: tuple[str, ...] = ()
     if not forwards and backwards:  # the project keeps its forward pass in a module beside this one
         notes = borrow(namespace, script)
-        forwards = named_functions(namespace, script, *FORWARD_NAMES)
+        forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
         raise InputError(
@@ -149,7 +149,7 @@ def detect_functions(
     )
 
 
-FORWARD_NAMES = (("forward", "feed", "predict"), ("backward", "dec", "linear_"))
+FORWARD_FUNCTION_WORDS = (("forward", "feed", "predict"), ("backward", "dec", "linear_"))
 """Words a forward function's name holds one of, and words it holds none of."""
 
 
