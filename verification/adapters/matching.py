@@ -26,11 +26,9 @@ from numpy.typing import NDArray
 
 from ffnn.validation import InputError
 from verification.adapters.failures import Failed
+from verification.reading.conventions import gradient_stem
 
 Array = NDArray[Any]
-
-PREFIXES = ("dl_d", "dj_d", "djd", "dld", "grad_", "grad", "nabla_", "delta_", "d_", "d")
-SUFFIXES = ("_grad", "grad", "_gradient")
 
 
 def leaves(value: Any, key: str | None = None) -> list[tuple[str | None, Any]]:
@@ -57,15 +55,7 @@ def leaves(value: Any, key: str | None = None) -> list[tuple[str | None, Any]]:
 def _stem(key: str) -> str:
     """``dW1`` → ``w1``, ``grad_b2`` → ``b2``, ``W1_grad`` → ``w1`` (lower case, prefixes and suffixes
     off)."""
-    k = key.lower()
-    for s in SUFFIXES:
-        if k.endswith(s) and len(k) > len(s):
-            k = k[: -len(s)]
-            break
-    for p in PREFIXES:
-        if k.startswith(p) and len(k) > len(p):
-            return k[len(p) :]
-    return k
+    return gradient_stem(key).lower()
 
 
 def _param_key(name: str) -> str:

@@ -22,10 +22,11 @@ from numpy.typing import NDArray
 from ffnn.validation import InputError
 from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
-from verification.adapters.matching import PREFIXES, SUFFIXES, leaves, plan_matching
+from verification.adapters.matching import leaves, plan_matching
 from verification.adapters.parameters import Slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import Binding
+from verification.reading.conventions import GRADIENT_SUFFIXES, gradient_names
 from verification.reading.updates import returned_names
 
 Array = NDArray[Any]
@@ -47,8 +48,8 @@ def stored_gradients(namespace: dict[str, Any], slots: Slots) -> str | None:
         parent = namespace[s.root]
         for kind, k in parent_path:
             parent = getattr(parent, k) if kind == "attr" else parent[k]
-        candidates = [p + key for p in PREFIXES] + [p + key[:1].upper() + key[1:] for p in PREFIXES]
-        for attr in [*candidates, *(key + x for x in SUFFIXES)]:
+        candidates = gradient_names(key)
+        for attr in [*candidates, *(key + x for x in GRADIENT_SUFFIXES)]:
             value = getattr(parent, attr, None)
             if attr != key and isinstance(value, np.ndarray) and value.size == int(np.prod(s.shape)):
                 where = s.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in parent_path)
@@ -74,7 +75,7 @@ def _stored_in_dict(namespace: dict[str, Any], slot: Any) -> str | None:
     for attr, value in vars(owner).items() if hasattr(owner, "__dict__") else []:
         if not isinstance(value, dict) or attr == slot.path[-2][1]:
             continue
-        for name in [p + key for p in PREFIXES] + [p + key[:1].upper() + key[1:] for p in PREFIXES]:
+        for name in gradient_names(key):
             if isinstance(value.get(name), np.ndarray) and value[name].size == size:
                 return f"{where}.{attr}[{name!r}]"
     return None

@@ -202,6 +202,34 @@ SAMPLE_COUNT_ARGS = (
 )
 """Arguments that take the number of samples in the batch (``backward_prop(…, one_hot_Y, m)``, the
 ``m`` of course notation for the examples)."""
+GRADIENT_PREFIXES = ("dl_d", "dj_d", "djd", "dld", "grad_", "grad", "nabla_", "delta_", "d_", "d")
+"""How code names the gradient of ``W`` before the name (``dW``, ``dLdW``, ``grad_W``, ``nabla_W``), longest
+first; matched without case."""
+GRADIENT_SUFFIXES = ("_gradient", "_grad", "grad")
+"""... and after it (``W_grad``)."""
+
+
+def gradient_stem(name: str) -> str:
+    """The name a gradient's name is the gradient of, in its own case: ``dx`` → ``x``, ``dLdW`` → ``W``,
+    ``grad_b`` → ``b``, ``dprev_h`` → ``prev_h``, ``x_grad`` → ``x``; ``name`` itself when it is no
+    gradient's name by :data:`GRADIENT_PREFIXES` and :data:`GRADIENT_SUFFIXES`."""
+    low = name.lower()
+    for suffix in GRADIENT_SUFFIXES:
+        if low.endswith(suffix) and len(low) > len(suffix):
+            return name[: -len(suffix)]
+    for prefix in GRADIENT_PREFIXES:
+        if low.startswith(prefix) and len(low) > len(prefix):
+            return name[len(prefix) :]
+    return name
+
+
+def gradient_names(key: str) -> list[str]:
+    """The names code gives the gradient of ``key`` before the name (``dW``, ``dLdW``, ``grad_W``), as
+    written and with the key capitalised (``dweights``, ``dWeights``)."""
+    capital = key[:1].upper() + key[1:]
+    return [p + key for p in GRADIENT_PREFIXES] + [p + capital for p in GRADIENT_PREFIXES]
+
+
 PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model", "network", "net", "nn")
 """Argument names under which functions take their parameters."""
 

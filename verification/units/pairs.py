@@ -23,6 +23,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.reading.conventions import gradient_stem
 from verification.reading.loader import LoadedScript
 from verification.units.arguments import Signature, as_call, draw_arguments, parameters, signatures
 from verification.units.cases import Case, NotChecked
@@ -35,14 +36,6 @@ from verification.units.vjp import Problem
 Array = NDArray[Any]
 CACHE_NAMES = re.compile(r"^(cache|caches|ctx|memory|saved|stash|state)$", re.I)
 OUTPUT_NAMES = re.compile(r"^(out|output|outputs|y|a|activation|result)$", re.I)
-
-
-def gradient_stem(name: str) -> str:
-    """``dx`` → ``x``, ``dW`` → ``W``, ``grad_b`` → ``b``, ``dprev_h`` → ``prev_h``, ``x_grad`` → ``x``."""
-    for prefix in ("grad_", "d_", "d"):
-        if name.startswith(prefix) and len(name) > len(prefix):
-            return name[len(prefix) :]
-    return re.sub(r"_?grad$", "", name)
 
 
 def _is_float_array(value: Any) -> bool:
