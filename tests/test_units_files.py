@@ -101,6 +101,7 @@ BUGS = [
     ("layer_objects_bugs", "BiasRowLayer", ["dx"], None),
     ("layer_objects_bugs", "Linear", ["db"], {"batch of one (N = 1)"}),
     ("layer_objects_bugs", "VectorLayer", ["dx"], None),
+    ("layer_objects_bugs", "MeanLinear", ["dx", "dLdW", "dLdb"], {"batch of one (N = 1)"}),
     (
         "engine_bugs",
         "Value.__mul__",
@@ -147,6 +148,65 @@ def test_a_layer_written_for_one_sample_matches_and_says_why_the_batch_was_skipp
     )
     skipped = r.settings[0]
     assert skipped.reason.startswith("written for one sample at a time: on a batch of two, "), skipped.reason
+
+
+def test_a_layer_that_averages_its_parameter_gradients_over_the_batch_is_skipped_there_with_why() -> None:
+    """``dLdW = dLdZ.T @ A / N`` with the input's gradient not averaged: the product's batch mean,
+    right or wrong by the loss above it, which the layer alone does not show."""
+    r = unit("layer_objects", "MeanLinear")
+    assert verdicts(r) == {"batch of two (N = 2)": "skipped", "batch of one (N = 1)": "matches"}, verdicts(r)
+    assert r.settings[0].reason.startswith("the parameter gradients are 1/N of the vector-Jacobian product")
+    assert [o.name for o in r.settings[1].outputs] == ["dx", "dLdW", "dLdb"]
+
+
+def test_an_array_the_forward_does_not_read_is_no_parameter() -> None:
+    r = unit("layer_objects", "Normalised")
+    names = {o.name for s in r.settings for o in s.outputs}
+    assert r.verdict == "matches" and names == {"dx", "dW"}, (r.verdict, names)
+
+
+def test_gradients_stored_under_names_of_no_parameter_are_refused_not_called_missing(tmp_path: Path) -> None:
+    """Placeholders made in the constructor (``self.changeW = np.zeros(...)``) are not parameters, and
+    gradients stored under names that tie them to no parameter cannot be read: refused, naming them."""
+    path = tmp_path / "placeholders.py"
+    path.write_text(
+        "import numpy as np\n\n\n"
+        "class Dense:\n"
+        "    def __init__(self, n_in, n_out):\n"
+        "        self.lastInput = np.zeros((1, n_in))\n"
+        "        self.weight = np.random.randn(n_in, n_out)\n"
+        "        self.bias = np.zeros((1, n_out))\n"
+        "        self.changeW = np.zeros((n_in, n_out))\n"
+        "        self.changeB = np.zeros((1, n_out))\n\n"
+        "    def forward(self, x):\n"
+        "        self.lastInput = x\n"
+        "        return x @ self.weight + self.bias\n\n"
+        "    def backward(self, error):\n"
+        "        self.changeW = self.lastInput.T @ error\n"
+        "        self.changeB = error.sum(axis=0, keepdims=True)\n"
+        "        return error @ self.weight.T\n",
+        encoding="utf-8",
+    )
+    script = load_script(path)
+    (r,) = check_units(script, discover(script, 0), seed=0).results
+    assert r.verdict == "refused", f"got {r.verdict}, but changeW and changeB are named for no parameter"
+    assert r.reason.startswith("Dense.backward stores changeW, changeB, names that say of no parameter"), (
+        r.reason
+    )
+    assert "(weight, bias get none by name" in r.reason, r.reason
+
+
+def test_top_level_methods_of_a_notebook_are_no_units(tmp_path: Path) -> None:
+    """``def sigmoid_derivative(self, x)`` at the top level is a fragment of a class assembled later,
+    not a loss with its derivative."""
+    path = tmp_path / "fragments.py"
+    path.write_text(
+        "import numpy as np\n\n\n"
+        "def sigmoid(self, x):\n    return 1 / (1 + np.exp(-x))\n\n\n"
+        "def sigmoid_derivative(self, x):\n    return x * (1 - x)\n",
+        encoding="utf-8",
+    )
+    assert discover(load_script(path), 0) == []
 
 
 def test_an_activation_layer_without_a_pair_in_the_project_is_refused(tmp_path: Path) -> None:

@@ -218,3 +218,44 @@ class VectorLayer:
         self.W -= eta * np.outer(delta, self.x)
         self.b -= eta * delta
         return d_prev
+
+
+class MeanLinear:
+    """Weights as (out, in), gradients stored as ``dLdW`` / ``dLdb`` and averaged over the batch in the
+    layer: the vector-Jacobian product at one sample, its batch mean on a batch (right when the loss
+    above passes a gradient summed over the samples), so the batch setting is skipped with why."""
+
+    def __init__(self, in_features, out_features):
+        self.W = np.random.randn(out_features, in_features) * 0.1
+        self.b = np.zeros((out_features, 1))
+        self.dLdW = None
+        self.dLdb = None
+
+    def forward(self, A):
+        self.A = A
+        self.N = A.shape[0]
+        return self.A @ self.W.T + self.b.T
+
+    def backward(self, dLdZ):
+        self.dLdW = dLdZ.T @ self.A / self.N
+        self.dLdb = dLdZ.sum(axis=0, keepdims=True).T / self.N
+        return dLdZ @ self.W
+
+
+class Normalised:
+    """A running mean kept beside the parameters and never read by the forward pass in training: it is
+    no parameter, so its missing gradient is no mismatch."""
+
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.1
+        self.running_mean = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        out = x @ self.W
+        self.running_mean = 0.9 * self.running_mean + 0.1 * out.mean(axis=0)
+        return out
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+        return dout @ self.W.T

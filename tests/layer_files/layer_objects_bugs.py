@@ -121,3 +121,22 @@ class VectorLayer:
         self.W -= eta * np.outer(delta, self.x)
         self.b -= eta * delta
         return self.W.T.dot(delta)
+
+
+class MeanLinear:
+    """Bug: the input's gradient averaged over the batch as well, so the layers below it get 1/N of
+    theirs (a layer may average its own parameter gradients, never what it passes down)."""
+
+    def __init__(self, in_features, out_features):
+        self.W = np.random.randn(out_features, in_features) * 0.1
+        self.b = np.zeros((out_features, 1))
+
+    def forward(self, A):
+        self.A = A
+        return self.A @ self.W.T + self.b.T
+
+    def backward(self, dLdZ):
+        n = self.A.shape[0]
+        self.dLdW = dLdZ.T @ self.A / n
+        self.dLdb = dLdZ.sum(axis=0, keepdims=True).T / n
+        return dLdZ @ self.W / n

@@ -6,18 +6,24 @@ Parameters are float arrays held in attributes (``self.weights``) or in a dict a
 
 * returned: one array is the input's gradient; a tuple is matched by the names its ``return``
   statement gives (``return dx, dW, db``), else the input's gradient first and then the parameters';
-* stored in attributes named like a gradient of a key (``dweights``, ``dW``, ``grad_W``, ``W_grad``;
-  ``dinputs``, ``dx`` for the input), or in a dict attribute keyed so (``self.grads['W']``).
+* stored in attributes named like a gradient of a key (``dweights``, ``dW``, ``dLdW``, ``grad_W``,
+  ``W_grad``; ``dinputs``, ``dx`` for the input), or in a dict attribute keyed so (``self.grads['W']``).
+
+A float array the forward pass does not read is no parameter (:func:`unread`): a constructor's
+placeholders for the gradients (``self.deltaLossW = np.zeros(...)``) and for the input the forward keeps
+(``self.dataX``), running statistics used only at inference. Arrays the backward stores under names
+that tie them to no parameter are :func:`unclaimed`: the gradients cannot be told apart by name.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from verification.units.pairs import gradient_stem
+from verification.reading.conventions import gradient_stem
 
 Array = NDArray[Any]
 Slot = tuple[str, str | None]
@@ -135,3 +141,31 @@ def gradients(
         if target is not None and target not in found and label not in slots:
             found[target], labels[target] = value, label
     return found, labels
+
+
+def unread(run: Callable[[], Any], obj: Any, slots: dict[str, Slot], params: dict[str, Array]) -> list[str]:
+    """The parameters the forward pass does not read: its output is the same, bit for bit, with the
+    parameter shifted by one in every entry (``run()`` is the forward on a fixed input). The parameters
+    are put back, and the forward run again, so what it caches is of the original values."""
+    out: list[str] = []
+    reference = run()
+    for name, slot in slots.items():
+        put(obj, slot, params[name] + 1.0)
+        try:
+            shifted = run()
+        except Exception:  # a forward that fails on the shifted value reads it
+            shifted = None
+        finally:
+            put(obj, slot, params[name].copy())
+        same = isinstance(shifted, np.ndarray) and shifted.shape == np.shape(reference)
+        if same and np.array_equal(shifted, reference):
+            out.append(name)
+    run()
+    return out
+
+
+def unclaimed(obj: Any, before: dict[str, Any], slots: dict[str, Slot], labels: dict[str, str]) -> list[str]:
+    """Arrays the backward set (new or rebound) that are no parameter and no gradient it was read to
+    give (``labels``): ``deltaLossW`` when the parameter is ``weight``."""
+    used = set(labels.values()) | set(slots)
+    return [label for label, _ in _new(obj, before) if label not in used]

@@ -33,7 +33,7 @@ from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
-from verification.units.holdings import get, gradients, parameter_slots, put, snapshot
+from verification.units.holdings import get, gradients, parameter_slots, put, snapshot, unclaimed, unread
 from verification.units.running import Runner, failure_line, is_complex
 from verification.units.settings import ONE, Setting
 from verification.units.source import definition, placeholder, returned_names
@@ -60,6 +60,12 @@ TRAINING = re.compile(r"^(training|train|is_training|train_mode)$", re.I)
 LR = re.compile("^(" + "|".join(re.escape(n) for n in LR_NAMES) + ")$", re.I)
 """An argument of the backward pass that takes the learning rate (the names of
 :data:`~verification.reading.conventions.LR_NAMES`)."""
+AVERAGED = (
+    "the parameter gradients are 1/N of the vector-Jacobian product at N = {n}, the input's gradient is"
+    " not: the layer averages over the batch in its backward, which is right only when the loss above it"
+    " passes a gradient summed over the samples (not averaged); the layer alone cannot tell"
+)
+"""Why a batch setting is skipped when the layer's parameter gradients are the product's batch mean."""
 
 
 def constructor_arguments(cls: type) -> dict[str, Any]:
@@ -274,9 +280,12 @@ class LayerUnit:
             backward raises.
         """
         layer, params = self._build(rng)
-        x, out = self._input(layer, params, setting.env["N"], rng)
+        n = setting.env["N"]
+        x, out = self._input(layer, params, n, rng)
+        for k in unread(lambda: self._run(layer, x), layer, self.slots, params):
+            del self.slots[k], params[k]
         dout = rng.standard_normal(out.shape)
-        found, labels, updated, lr = self._backward(layer, params, dout)
+        found, labels, updated, lr, stored = self._backward(layer, params, dout)
         point = {"x": x, **params}
         analytic: dict[str, Any] = {"x": found.get("x")}
         labels.setdefault("x", "dinputs")
@@ -296,6 +305,12 @@ class LayerUnit:
                     unchanged.append(k)
             else:
                 problems[k] = f"{self.backward} gives no gradient of {k}"
+        if problems and stored:
+            raise NotChecked(
+                "refused",
+                f"{self.backward} stores {', '.join(stored)}, names that say of no parameter whose "
+                f"gradient they are ({', '.join(problems)} get none by name: dW, grad_W, W_grad)",
+            )
         self._restore(layer, params)
 
         def forward(theta: dict[str, Array]) -> list[Array]:
@@ -310,11 +325,17 @@ class LayerUnit:
             note += f"; the update leaves {', '.join(unchanged)} unchanged (implied gradient 0)"
         if first_layer:
             note = "; ".join(n for n in (note, f"{self.backward} gives no gradient of its input") if n)
-        return Case(setting.name, Problem(forward, point, [dout]), analytic, labels, rounding, note, problems)
+        case = Case(setting.name, Problem(forward, point, [dout]), analytic, labels, rounding, note, problems)
+        if n > 1 and params:
+            averaged = {
+                k: v * n if k != "x" and isinstance(v, np.ndarray) else v for k, v in analytic.items()
+            }
+            case.convention = (averaged, AVERAGED.format(n=n))
+        return case
 
     def _backward(
         self, layer: Any, params: dict[str, Array], dout: Array
-    ) -> tuple[dict[str, Any], dict[str, str], dict[str, Array], float]:
+    ) -> tuple[dict[str, Any], dict[str, str], dict[str, Array], float, list[str]]:
         fn = getattr(layer, self.methods[1])
         rest = [p for p in parameters(fn)[1:] if p.default is p.empty]
         lr = 0.1
@@ -332,4 +353,4 @@ class LayerUnit:
         found, labels = gradients(layer, before, self.slots, returned, names)
         now = {k: get(layer, s) for k, s in self.slots.items()}
         updated = {k: v for k, v in now.items() if not np.array_equal(v, params[k])}
-        return found, labels, updated, lr
+        return found, labels, updated, lr, unclaimed(layer, before, self.slots, labels)
