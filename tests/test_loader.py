@@ -32,6 +32,15 @@ def test_question_script_loads_without_training_or_plotting(capsys: pytest.Captu
     assert not hasattr(script.module, "nn"), "the top-level network construction ran"
 
 
+def test_a_class_defined_again_is_one_class_where_its_last_definition_is(tmp_path: Path) -> None:
+    """A notebook's cell run again with changes defines the class twice; the second is the one in
+    effect, and the file holds one class, not two of one name."""
+    source = "class Net:\n    pass\n\n\ndef f():\n    pass\n\n\nclass Net:\n    x = 1\n"
+    script = load_script(write(tmp_path, source))
+    assert script.defined_names() == ["f", "Net"]
+    assert script.module.Net.x == 1
+
+
 def test_failed_import_that_is_not_needed_does_not_stop_the_load(tmp_path: Path) -> None:
     path = write(
         tmp_path,

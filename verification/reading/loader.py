@@ -190,8 +190,10 @@ class LoadedScript:
         )
 
     def defined_names(self) -> list[str]:
-        """Top-level functions and classes the script defines, in source order."""
-        return [s.name for s in self.tree.body if isinstance(s, DEFINITIONS)]
+        """Top-level functions and classes the script defines, in source order; a name defined twice (a
+        notebook's cell run again with changes) once, where its last definition, the one in effect, is."""
+        names = [s.name for s in self.tree.body if isinstance(s, DEFINITIONS)]
+        return list(reversed(dict.fromkeys(reversed(names))))
 
     def skipped_binding(self, name: str) -> SkippedStatement | None:
         """The last skipped statement that would have bound ``name`` at top level, if any."""

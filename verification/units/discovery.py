@@ -67,9 +67,14 @@ def _stem(key: str) -> str:
 
 
 def functions(script: LoadedScript) -> list[tuple[str, Any]]:
-    """The script's own top-level functions, in order."""
+    """The script's own top-level functions, in order; a function whose first argument is ``self`` is a
+    method written at the top level (a notebook's fragment of a class assembled later), not a unit."""
     ns = script.module.__dict__
-    return [(n, ns[n]) for n in script.defined_names() if isinstance(ns.get(n), types.FunctionType)]
+    return [
+        (n, ns[n])
+        for n in script.defined_names()
+        if isinstance(ns.get(n), types.FunctionType) and [p.name for p in parameters(ns[n])][:1] != ["self"]
+    ]
 
 
 def _takes_labels(fn: Any) -> bool:
