@@ -11,6 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from verification.adapters.build import output_of
+from verification.adapters.failures import Failed
+from verification.adapters.recipe import Recipe
 from verification.cli import main
 
 NET = """\
@@ -79,6 +82,16 @@ def test_a_name_that_holds_no_code_is_refused(
         f"backprop-verify: error: {shown} is not code to check: "
         "name a class, a method (Class.method), a function or an instance"
     )
+
+
+def test_a_forward_that_returns_a_ragged_list_is_a_failure_of_the_forward_not_an_internal_error() -> None:
+    """``forward`` returning ``[hidden, output]`` of two widths is no array of numbers; numpy's own
+    complaint (an inhomogeneous shape) was an internal error."""
+    recipe = Recipe(setup="", forward="forward(x)")
+    with pytest.raises(Failed) as caught:
+        output_of([[0.5, 0.25, 0.125], [0.75]], recipe, 1)
+    assert caught.value.kind == "forward"
+    assert str(caught.value).startswith("--forward 'forward(x)' gives list that is no array of numbers (")
 
 
 def test_a_step_that_deletes_a_weight_is_refused_naming_it(

@@ -60,15 +60,22 @@ def forward_output(
 
 def output_of(value: Any, recipe: Recipe, n_samples: int) -> Array:
     """What the forward pass returned, checked as :func:`forward_output` says, as ``(n, n_out)``."""
-    if np.iscomplexobj(value):  # a failure of the code (kind "code"), not of a layout
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # a ragged list: the activations of every layer, say
         raise Failed(
-            f"complex output (dtype {np.asarray(value).dtype}) from --forward {recipe.forward!r} at real "
+            f"--forward {recipe.forward!r} gives {type(value).__name__} that is no array of numbers ({exc})",
+            "forward",
+        ) from None
+    if np.iscomplexobj(array):  # a failure of the code (kind "code"), not of a layout
+        raise Failed(
+            f"complex output (dtype {array.dtype}) from --forward {recipe.forward!r} at real "
             "weights: a network with real weights has a real output, whose imaginary part would be dropped",
             "code",
         )
-    if np.asarray(value).dtype.kind in "biu":
+    if array.dtype.kind in "biu":
         raise Failed(
-            f"--forward {recipe.forward!r} gives {np.asarray(value).dtype} values (class predictions?), not "
+            f"--forward {recipe.forward!r} gives {array.dtype} values (class predictions?), not "
             "the network's output activations",
             "forward",
         )
