@@ -102,6 +102,7 @@ BUGS = [
     ("layer_objects_bugs", "Linear", ["db"], {"batch of one (N = 1)"}),
     ("layer_objects_bugs", "VectorLayer", ["dx"], None),
     ("layer_objects_bugs", "MeanLinear", ["dx", "dLdW", "dLdb"], {"batch of one (N = 1)"}),
+    ("layer_objects_bugs", "DecayedLinear", ["dW"], None),
     (
         "engine_bugs",
         "Value.__mul__",
@@ -194,6 +195,48 @@ def test_gradients_stored_under_names_of_no_parameter_are_refused_not_called_mis
         r.reason
     )
     assert "(weight, bias get none by name" in r.reason, r.reason
+
+
+def test_a_gradient_with_the_penalty_term_of_the_layers_own_coefficient_matches_and_says_so() -> None:
+    r = unit("layer_objects", "DecayedLinear")
+    assert verdicts(r) == {"batch of two (N = 2)": "matches", "batch of one (N = 1)": "matches"}, verdicts(r)
+    assert "L2 penalty's term λ W, λ = 0.001 (the layer's own coefficient)" in r.settings[0].note
+
+
+def test_an_adaptive_optimisers_step_inside_a_layer_is_refused_not_read_as_a_gradient(tmp_path: Path) -> None:
+    """Adam's first step moves every entry by the rate (``m̂ / √v̂ = sign g``): read as a gradient it would
+    call a correct layer wrong."""
+    path = tmp_path / "adam_layer.py"
+    path.write_text(
+        "import numpy as np\n\n\n"
+        "class Dense:\n"
+        "    def __init__(self, n_in, n_out, lr=0.01):\n"
+        "        self.W = np.random.randn(n_in, n_out)\n"
+        "        self.lr = lr\n"
+        "        self.m = np.zeros_like(self.W)\n"
+        "        self.v = np.zeros_like(self.W)\n"
+        "        self.t = 0\n\n"
+        "    def forward(self, x):\n"
+        "        self.x = x\n"
+        "        return x @ self.W\n\n"
+        "    def backward(self, dout):\n"
+        "        g = self.x.T @ dout\n"
+        "        dx = dout @ self.W.T\n"
+        "        self.t += 1\n"
+        "        self.m = 0.9 * self.m + 0.1 * g\n"
+        "        self.v = 0.999 * self.v + 0.001 * g**2\n"
+        "        m_hat = self.m / (1 - 0.9**self.t)\n"
+        "        v_hat = self.v / (1 - 0.999**self.t)\n"
+        "        self.W -= self.lr * m_hat / (np.sqrt(v_hat) + 1e-8)\n"
+        "        return dx\n",
+        encoding="utf-8",
+    )
+    script = load_script(path)
+    (r,) = check_units(script, discover(script, 0), seed=0).results
+    assert r.verdict == "refused", f"got {r.verdict}, but an Adam step is no gradient"
+    assert r.reason.startswith("Dense.backward moves every parameter entry by the same amount (0.01)"), (
+        r.reason
+    )
 
 
 def test_top_level_methods_of_a_notebook_are_no_units(tmp_path: Path) -> None:

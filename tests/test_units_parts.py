@@ -163,6 +163,10 @@ def test_discovery_finds_every_kind_in_file_order() -> None:
         ("BiasRowLayer", "layer"),
         ("tanh", "pair"),
         ("VectorLayer", "layer"),
+        ("MeanLinear", "layer"),
+        ("Normalised", "layer"),
+        ("MomentumLinear", "layer"),
+        ("DecayedLinear", "layer"),
     ]
     assert ("Value.__mul__", "op") in found["engine"]
     assert found["engine"][-3:] == [("Value.backward", "op"), ("Neuron", "layer"), ("MLP", "layer")]

@@ -259,3 +259,44 @@ class Normalised:
     def backward(self, dout):
         self.dW = self.x.T @ dout
         return dout @ self.W.T
+
+
+class MomentumLinear:
+    """Updated in place with momentum: the velocities start at zero, so the first step is plain gradient
+    descent, and they are no parameters (the forward does not read them)."""
+
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.1
+        self.b = np.zeros(n_out)
+        self.vW = np.zeros_like(self.W)
+        self.vb = np.zeros_like(self.b)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout, lr):
+        dx = dout @ self.W.T
+        self.vW = 0.9 * self.vW - lr * (self.x.T @ dout)
+        self.vb = 0.9 * self.vb - lr * dout.sum(axis=0)
+        self.W += self.vW
+        self.b += self.vb
+        return dx
+
+
+class DecayedLinear:
+    """The weight gradient of the loss plus an L2 penalty ½ λ ‖W‖², with λ kept by the layer."""
+
+    def __init__(self, n_in, n_out, reg=1e-3):
+        self.W = np.random.randn(n_in, n_out) * 0.1
+        self.b = np.zeros(n_out)
+        self.reg = reg
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout + self.reg * self.W
+        self.db = dout.sum(axis=0)
+        return dout @ self.W.T

@@ -140,3 +140,20 @@ class MeanLinear:
         self.dLdW = dLdZ.T @ self.A / n
         self.dLdb = dLdZ.sum(axis=0, keepdims=True).T / n
         return dLdZ @ self.W / n
+
+
+class DecayedLinear:
+    """Bug: the weights added to their own gradient, with no coefficient the layer keeps for a penalty."""
+
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.1
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout + self.W
+        self.db = dout.sum(axis=0)
+        return dout @ self.W.T

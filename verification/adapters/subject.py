@@ -34,6 +34,7 @@ from verification.adapters.parameters import EntrySetter, Slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.shadows import stale_copies
 from verification.adapters.state import SetupState
+from verification.compare.steps import uniform_step
 from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
@@ -336,30 +337,17 @@ class CodeSubject(Subject):
         )
 
 
-SIGN_STEP_RTOL = 1e-4
-"""Relative spread under which every weight moved by the same amount: far above the rounding of one
-update (``2 ε`` of the weights over the step), far below the spread of the entries of any gradient at
-drawn weights."""
-
-
 def _refuse_sign_steps(label: str, grads: Mapping[str, Array], lr: float) -> None:
     """Refuse a step that moves every weight by the same amount, ``±lr`` or so: an adaptive optimiser's
-    first step (Adam's ``m̂ / (√v̂ + ε)`` is ``sign(g)``, RMSprop's nearly), or sign SGD. The gradient is
-    not proportional to such a step, so no loss can be read off it; read as a gradient, correct code
-    would have been called wrong. Six moved entries at least, so that a network of one weight is no
-    such step by chance.
+    first step, or sign SGD (:func:`verification.compare.steps.uniform_step`): no loss can be read off it.
 
     Raises
     ------
     Failed
         Naming the step's one magnitude.
     """
-    moved = np.concatenate([np.abs(np.ravel(g)) for g in grads.values()]) if grads else np.zeros(0)
-    moved = moved[moved > 0]
-    if moved.size < 6:
-        return
-    size = float(np.mean(moved))
-    if float(np.max(np.abs(moved - size))) <= SIGN_STEP_RTOL * size:
+    size = uniform_step(grads.values())
+    if size is not None:
         raise Failed(
             f"{label} moves every weight by the same amount ({size * abs(lr):.3g}): an adaptive optimiser's "
             "step (Adam, RMSprop, sign SGD), which is not a multiple of the gradient; no loss can be read "

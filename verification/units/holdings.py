@@ -143,10 +143,17 @@ def gradients(
     return found, labels
 
 
-def unread(run: Callable[[], Any], obj: Any, slots: dict[str, Slot], params: dict[str, Array]) -> list[str]:
+def unread(
+    run: Callable[[], Any],
+    obj: Any,
+    slots: dict[str, Slot],
+    params: dict[str, Array],
+    original: dict[str, Any],
+) -> list[str]:
     """The parameters the forward pass does not read: its output is the same, bit for bit, with the
     parameter shifted by one in every entry (``run()`` is the forward on a fixed input). The parameters
-    are put back, and the forward run again, so what it caches is of the original values."""
+    are put back, those not read with their ``original`` values (an optimiser's zero velocity, not a
+    draw), and the forward run again, so that what it caches is of these values."""
     out: list[str] = []
     reference = run()
     for name, slot in slots.items():
@@ -160,6 +167,8 @@ def unread(run: Callable[[], Any], obj: Any, slots: dict[str, Slot], params: dic
         same = isinstance(shifted, np.ndarray) and shifted.shape == np.shape(reference)
         if same and np.array_equal(shifted, reference):
             out.append(name)
+    for name in out:
+        put(obj, slots[name], original[name])
     run()
     return out
 

@@ -3,9 +3,9 @@
 The NNFS book's ``Layer_Dense`` stores ``dweights``, ``dbiases`` and ``dinputs``; other frameworks
 return the input gradient, or update the weights in place with a learning rate they are given
 (``backward(output_gradient, learning_rate)``). The check builds the layer (constructor arguments
-guessed from their names, :data:`CONSTRUCTOR_GUESSES`), replaces its float arrays (its parameters) by
-draws scaled to keep the output of order one, finds an input shape the forward takes (rows or columns
-of the weights' sizes, images for four-dimensional weights), and reads the gradients:
+guessed from their names, :mod:`verification.units.construction`), replaces its float arrays (its
+parameters) by draws scaled to keep the output of order one, finds an input shape the forward takes
+(rows or columns of the weights' sizes, images for four-dimensional weights), and reads the gradients:
 
 * returned or stored (:mod:`verification.units.holdings`): the input's gradient returned, or a tuple
   ``(dx, dW, db)``; attributes named like a gradient (``dinputs``, ``dweights``, ``dW``, ``W_grad``) or
@@ -27,12 +27,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.compare.steps import uniform_step
 from verification.reading.conventions import LR_NAMES
-from verification.reading.guesses import usage
 from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
+from verification.units.construction import constructor_arguments, decay
 from verification.units.holdings import get, gradients, parameter_slots, put, snapshot, unclaimed, unread
 from verification.units.running import Runner, failure_line, is_complex
 from verification.units.settings import ONE, Setting
@@ -41,20 +42,6 @@ from verification.units.vjp import Problem
 
 Array = NDArray[Any]
 EPS = float(np.finfo(np.float64).eps)
-CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
-    (re.compile(r"^(lr|learning_?rate|eta|step_size)$", re.I), 0.1),
-    (re.compile(r"in_?channels|channels_?in|n_?channels|depth", re.I), 3),
-    (re.compile(r"out_?channels|filters|n_?filters|num_filters|kernels", re.I), 2),
-    (re.compile(r"kernel|filter_size|ksize|window|pool", re.I), 3),
-    (re.compile(r"stride", re.I), 1),
-    (re.compile(r"pad", re.I), 1),
-    (re.compile(r"^(p|rate|dropout|drop_prob|keep_prob)$", re.I), 0.5),
-    (re.compile(r"^eps", re.I), 1e-5),
-    (re.compile(r"momentum", re.I), 0.9),
-    (re.compile(r"in|fan_?in", re.I), 4),
-    (re.compile(r"out|neuron|nuerons|unit|hidden|size|dim|features|fan_?out|class|label|categor", re.I), 3),
-)
-"""Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
 OUTPUT_ATTRIBUTES = ("output", "out", "outputs", "y", "a", "activation", "z", "result")
 TRAINING = re.compile(r"^(training|train|is_training|train_mode)$", re.I)
 LR = re.compile("^(" + "|".join(re.escape(n) for n in LR_NAMES) + ")$", re.I)
@@ -66,95 +53,6 @@ AVERAGED = (
     " passes a gradient summed over the samples (not averaged); the layer alone cannot tell"
 )
 """Why a batch setting is skipped when the layer's parameter gradients are the product's batch mean."""
-
-
-def constructor_arguments(cls: type) -> dict[str, Any]:
-    """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`); a size the code
-    uses as a list (``n_hidden``, iterated) is a list of that size. A size whose default is 0 or None
-    (``in_neurons=0``, a size left to the caller) is guessed too; other defaults are the author's. An
-    activation function and its derivative are a pair the project defines (:func:`_activation_pair`).
-
-    Raises
-    ------
-    NotChecked
-        ``refused`` naming a required argument whose name says nothing of its value.
-    """
-    out: dict[str, Any] = {}
-    required = [p.name for p in parameters(cls) if p.default is p.empty]
-    pair = _activation_pair(cls, required)
-    for p in parameters(cls):
-        if p.name in pair:
-            out[p.name] = pair[p.name]
-            continue
-        guess = next((v for pattern, v in CONSTRUCTOR_GUESSES if pattern.search(p.name)), None)
-        if p.default is not p.empty:
-            if p.default in (0, None) and isinstance(guess, int) and not isinstance(p.default, bool):
-                out[p.name] = guess  # Layer(in_neurons=0, out_neurons=0): a size left to the caller
-            continue
-        if guess is None:
-            raise NotChecked("refused", f"cannot tell what {cls.__name__}() takes as {p.name}")
-        if isinstance(guess, int) and usage(cls, p.name) == "list":
-            guess = [guess]  # n_hidden: the sizes of the hidden layers
-        out[p.name] = guess
-    return out
-
-
-DERIVATIVE = re.compile(r"(prime|deriv|_p$|_d$|grad)", re.I)
-
-
-def _activation_pair(cls: type, required: list[str]) -> dict[str, Any]:
-    """For a layer built from an activation function and its derivative (``ActivationLayer(activation,
-    activation_prime)``, both required): a pair the project itself defines (``tanh`` with
-    ``tanh_prime``, in the layer's file, else in the modules beside it), so that the layer is checked
-    with the derivative's own convention (of the input, or of the output, ``s (1 − s)``) as the project
-    runs it. Empty unless exactly one argument of each kind is required.
-
-    Raises
-    ------
-    NotChecked
-        ``refused`` when the project defines no such pair: which convention the layer expects of its
-        derivative is then unknown.
-    """
-    functions = [n for n in required if re.search(r"activ|acti|func|^f$|^fn$", n, re.I)]
-    derivatives = [n for n in functions if DERIVATIVE.search(n)]
-    values = [n for n in functions if n not in derivatives]
-    if len(derivatives) != 1 or len(values) != 1:
-        return {}
-    pair = _defined_pair(cls)
-    if pair is None:
-        raise NotChecked(
-            "refused",
-            f"{cls.__name__}() takes an activation and its derivative, and the project defines no pair "
-            "of them (f with f_prime or f_derivative) to build it with",
-        )
-    return {values[0]: pair[0], derivatives[0]: pair[1]}
-
-
-def _defined_pair(cls: type) -> tuple[Any, Any] | None:
-    """An activation and its derivative defined in the module of ``cls``, else in the modules beside its
-    file: ``(f, f_prime)``, tanh's first when there are several."""
-    import inspect
-    import sys
-    from pathlib import Path
-
-    from verification.reading.siblings import sibling_functions
-
-    module = sys.modules.get(cls.__module__)
-    own = {n: f for n, f in vars(module).items() if inspect.isfunction(f)} if module is not None else {}
-    pools = [own]
-    path = getattr(module, "__file__", None)
-    if path:
-        pools.append({n: f for n, (f, _) in sibling_functions(Path(path), ("",)).items()})
-    for pool in pools:
-        pairs = []
-        for name, fn in pool.items():
-            for suffix in ("_prime", "_derivative", "_deriv", "_grad", "Prime", "Derivative"):
-                if name + suffix in pool:
-                    pairs.append((name, (fn, pool[name + suffix])))
-        pairs.sort(key=lambda p: p[0].lower() != "tanh")
-        if pairs:
-            return pairs[0][1]
-    return None
 
 
 def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
@@ -227,6 +125,7 @@ class LayerUnit:
         except InputError as exc:
             raise NotChecked("refused", f"{self.name}() {failure_line(exc)}") from None
         self.slots = parameter_slots(layer)
+        self.original = {k: np.copy(get(layer, s)) for k, s in self.slots.items()}
         params = {k: _draw(k, get(layer, s), rng) for k, s in self.slots.items()}
         self._restore(layer, params)
         return layer, params
@@ -282,10 +181,17 @@ class LayerUnit:
         layer, params = self._build(rng)
         n = setting.env["N"]
         x, out = self._input(layer, params, n, rng)
-        for k in unread(lambda: self._run(layer, x), layer, self.slots, params):
+        for k in unread(lambda: self._run(layer, x), layer, self.slots, params, self.original):
             del self.slots[k], params[k]
         dout = rng.standard_normal(out.shape)
         found, labels, updated, lr, stored = self._backward(layer, params, dout)
+        moved = [params[k] - v for k, v in updated.items() if k not in found]
+        if moved and (size := uniform_step(moved)):
+            raise NotChecked(
+                "refused",
+                f"{self.backward} moves every parameter entry by the same amount ({size:.3g}): an adaptive "
+                "optimiser's step (Adam, RMSprop, sign SGD), which is not a multiple of the gradient",
+            )
         point = {"x": x, **params}
         analytic: dict[str, Any] = {"x": found.get("x")}
         labels.setdefault("x", "dinputs")
@@ -326,6 +232,9 @@ class LayerUnit:
         if first_layer:
             note = "; ".join(n for n in (note, f"{self.backward} gives no gradient of its input") if n)
         case = Case(setting.name, Problem(forward, point, [dout]), analytic, labels, rounding, note, problems)
+        penalty = decay(layer, params, analytic)
+        if penalty is not None:
+            case.alternative = penalty
         if n > 1 and params:
             averaged = {
                 k: v * n if k != "x" and isinstance(v, np.ndarray) else v for k, v in analytic.items()

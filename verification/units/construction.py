@@ -1,0 +1,144 @@
+"""How a layer object is built for its check: values for its constructor's arguments, guessed from
+their names (:data:`CONSTRUCTOR_GUESSES`), and an activation with its derivative taken from the project
+itself (:func:`constructor_arguments`); and what the layer's own settings say of its gradients: an L2
+penalty whose coefficient it keeps (:func:`decay`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from verification.reading.conventions import REGULARISATION
+from verification.reading.guesses import usage
+from verification.units.arguments import parameters
+from verification.units.cases import NotChecked
+
+CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"^(lr|learning_?rate|eta|step_size)$", re.I), 0.1),
+    (re.compile(r"in_?channels|channels_?in|n_?channels|depth", re.I), 3),
+    (re.compile(r"out_?channels|filters|n_?filters|num_filters|kernels", re.I), 2),
+    (re.compile(r"kernel|filter_size|ksize|window|pool", re.I), 3),
+    (re.compile(r"stride", re.I), 1),
+    (re.compile(r"pad", re.I), 1),
+    (re.compile(r"^(p|rate|dropout|drop_prob|keep_prob)$", re.I), 0.5),
+    (re.compile(r"^eps", re.I), 1e-5),
+    (re.compile(r"momentum", re.I), 0.9),
+    (re.compile(r"in|fan_?in", re.I), 4),
+    (re.compile(r"out|neuron|nuerons|unit|hidden|size|dim|features|fan_?out|class|label|categor", re.I), 3),
+)
+"""Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
+
+
+def constructor_arguments(cls: type) -> dict[str, Any]:
+    """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`); a size the code
+    uses as a list (``n_hidden``, iterated) is a list of that size. A size whose default is 0 or None
+    (``in_neurons=0``, a size left to the caller) is guessed too; other defaults are the author's. An
+    activation function and its derivative are a pair the project defines (:func:`_activation_pair`).
+
+    Raises
+    ------
+    NotChecked
+        ``refused`` naming a required argument whose name says nothing of its value.
+    """
+    out: dict[str, Any] = {}
+    required = [p.name for p in parameters(cls) if p.default is p.empty]
+    pair = _activation_pair(cls, required)
+    for p in parameters(cls):
+        if p.name in pair:
+            out[p.name] = pair[p.name]
+            continue
+        guess = next((v for pattern, v in CONSTRUCTOR_GUESSES if pattern.search(p.name)), None)
+        if p.default is not p.empty:
+            if p.default in (0, None) and isinstance(guess, int) and not isinstance(p.default, bool):
+                out[p.name] = guess  # Layer(in_neurons=0, out_neurons=0): a size left to the caller
+            continue
+        if guess is None:
+            raise NotChecked("refused", f"cannot tell what {cls.__name__}() takes as {p.name}")
+        if isinstance(guess, int) and usage(cls, p.name) == "list":
+            guess = [guess]  # n_hidden: the sizes of the hidden layers
+        out[p.name] = guess
+    return out
+
+
+DERIVATIVE = re.compile(r"(prime|deriv|_p$|_d$|grad)", re.I)
+
+
+def _activation_pair(cls: type, required: list[str]) -> dict[str, Any]:
+    """For a layer built from an activation function and its derivative (``ActivationLayer(activation,
+    activation_prime)``, both required): a pair the project itself defines (``tanh`` with
+    ``tanh_prime``, in the layer's file, else in the modules beside it), so that the layer is checked
+    with the derivative's own convention (of the input, or of the output, ``s (1 − s)``) as the project
+    runs it. Empty unless exactly one argument of each kind is required.
+
+    Raises
+    ------
+    NotChecked
+        ``refused`` when the project defines no such pair: which convention the layer expects of its
+        derivative is then unknown.
+    """
+    functions = [n for n in required if re.search(r"activ|acti|func|^f$|^fn$", n, re.I)]
+    derivatives = [n for n in functions if DERIVATIVE.search(n)]
+    values = [n for n in functions if n not in derivatives]
+    if len(derivatives) != 1 or len(values) != 1:
+        return {}
+    pair = _defined_pair(cls)
+    if pair is None:
+        raise NotChecked(
+            "refused",
+            f"{cls.__name__}() takes an activation and its derivative, and the project defines no pair "
+            "of them (f with f_prime or f_derivative) to build it with",
+        )
+    return {values[0]: pair[0], derivatives[0]: pair[1]}
+
+
+def _defined_pair(cls: type) -> tuple[Any, Any] | None:
+    """An activation and its derivative defined in the module of ``cls``, else in the modules beside its
+    file: ``(f, f_prime)``, tanh's first when there are several."""
+    import inspect
+    import sys
+    from pathlib import Path
+
+    from verification.reading.siblings import sibling_functions
+
+    module = sys.modules.get(cls.__module__)
+    own = {n: f for n, f in vars(module).items() if inspect.isfunction(f)} if module is not None else {}
+    pools = [own]
+    path = getattr(module, "__file__", None)
+    if path:
+        pools.append({n: f for n, (f, _) in sibling_functions(Path(path), ("",)).items()})
+    for pool in pools:
+        pairs = []
+        for name, fn in pool.items():
+            for suffix in ("_prime", "_derivative", "_deriv", "_grad", "Prime", "Derivative"):
+                if name + suffix in pool:
+                    pairs.append((name, (fn, pool[name + suffix])))
+        pairs.sort(key=lambda p: p[0].lower() != "tanh")
+        if pairs:
+            return pairs[0][1]
+    return None
+
+
+def decay(layer: Any, params: dict[str, Any], analytic: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+    """The gradients with an L2 penalty's term taken off, when the layer keeps one coefficient named for
+    it (``self.reg``, ``self.l2``, ``self.weight_decay``: :data:`~verification.reading.conventions.
+    REGULARISATION`): ``dW − λ W`` for the weight matrices (``ndim ≥ 2``), the gradient of
+    ``loss + ½ λ ‖W‖²`` being ``Jᵀ dout + λ W``; and what that reading means. None without such a
+    coefficient (a weight added to its own gradient by mistake stays a mismatch).
+    """
+    values = [
+        float(v)
+        for k, v in vars(layer).items()
+        if REGULARISATION.match(k) and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+    ]
+    if len(values) != 1:
+        return None
+    lam = values[0]
+    out = dict(analytic)
+    for k, w in params.items():
+        g = analytic.get(k)
+        if isinstance(g, np.ndarray) and np.ndim(w) >= 2 and np.shape(g) == np.shape(w):
+            out[k] = g - lam * w
+    meaning = f"the weight gradients hold an L2 penalty's term λ W, λ = {lam:g} (the layer's own coefficient)"
+    return out, meaning
