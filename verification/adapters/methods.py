@@ -239,12 +239,14 @@ def gradient_candidates(
     grads = [
         m
         for m in cv.methods_by_preference(obj, cv.GRADIENT_NAMES, ("backprop", "backward", "grad", "prime"))
-        if (m != forward_method or labels_optional(getattr(obj, m))) and not ACTIVATION_DERIVATIVE.search(m)
+        if (m != forward_method or labels_optional(getattr(obj, m)))
+        and not ACTIVATION_DERIVATIVE.search(m)
+        and not cv.applies_given_gradient(getattr(obj, m))
     ]
     trains = [
         m
         for m in cv.methods_by_preference(obj, cv.TRAIN_NAMES, ("train",))
-        if m != forward_method and m not in grads
+        if m != forward_method and m not in grads and not cv.applies_given_gradient(getattr(obj, m))
     ]
     if only is not None:
         grads = [only] if only in grads or (only not in trains and returns_value(obj, only)) else []

@@ -269,6 +269,18 @@ def positional_parameters(fn: Any) -> list[inspect.Parameter]:
     return [p for p in sig.parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
 
 
+APPLIES = re.compile(r"update|step|descent|apply|optimi", re.IGNORECASE)
+GIVEN_GRADIENT = re.compile(r"^(grads?|gradients?|nabla\w*|d_?w\w*|dweights?)$", re.IGNORECASE)
+
+
+def applies_given_gradient(fn: Any) -> bool:
+    """A method named for applying a step that is given the gradient (``gradient_descent(self,
+    gradient, learning_rate)``, ``update(grads, lr)``): it computes no gradient, so it is no backward pass
+    and no training step to read one off."""
+    name = getattr(fn, "__name__", "")
+    return bool(APPLIES.search(name)) and any(GIVEN_GRADIENT.match(p.name) for p in positional_parameters(fn))
+
+
 def call_arguments(
     params: list[inspect.Parameter], value_of: Callable[[int, inspect.Parameter], str | None]
 ) -> list[str] | None:
@@ -327,8 +339,10 @@ def role(name: str, position: int) -> str | None:
         return "x"
     if REGULARISATION.match(n):
         return "reg"  # weight decay: given 0, so the gradient checked is the loss's own
-    if ("err" in n or "delta" in n) and not re.search(r"thresh|tol|min_|max_|limit|goal|target", n):
-        return "error"  # not error_threshold, the stopping rule beside it
+    if ("err" in n or "delta" in n or "grad" in n) and not re.search(
+        r"thresh|tol|min_|max_|limit|goal|target", n
+    ):
+        return "error"  # not error_threshold, the stopping rule beside it; a gradient given is no input
     if position == 0:
         return "x"
     return None

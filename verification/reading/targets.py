@@ -98,7 +98,11 @@ def default_name(script: LoadedScript) -> str | None:
         c
         for c in classes
         if cv.methods_by_preference(c, cv.FORWARD_NAMES, ("forward", "feed", "forw_", "fprop"))
-        and cv.methods_by_preference(c, backwardish, ("backprop", "backward", "grad", "train"))
+        and [
+            m
+            for m in cv.methods_by_preference(c, backwardish, ("backprop", "backward", "grad", "train"))
+            if not cv.applies_given_gradient(getattr(c, m))
+        ]
     ]
     if len(fit) > 1:
         named = [
