@@ -1565,6 +1565,76 @@ STYLES["neuron-dicts-data"] = (
     *STYLES["neuron-dicts"][1:],
 )
 
+# a course assignment's class: the data set read in the constructor when given a path, the weights made
+# by initialize_weights(dims), the forward returning its cache dict, in which "A" is the pre-activation
+# and "Z" the activation, the entries ordered by layer; the backward takes the cache and reads the
+# output from it. Softmax output, (a - y) / n: the mean cross-entropy gradient
+STYLES["cache-dict-and-data-path"] = (
+    """
+import pickle
+
+import numpy as np
+
+
+class Classifier:
+    def __init__(self, hidden=(5,), datapath="digits.pkl", lr=0.01):
+        self.hidden = hidden
+        self.L = len(hidden) + 1
+        self.lr = lr
+        if datapath is not None:
+            with open(datapath, "rb") as f:
+                self.train, self.test = pickle.load(f)
+
+    def initialize_weights(self, dims):
+        sizes = [dims[0], *self.hidden, dims[1]]
+        self.weights = {}
+        for n in range(1, self.L + 1):
+            self.weights[f"W{n}"] = np.random.randn(sizes[n - 1], sizes[n]) / np.sqrt(sizes[n - 1])
+            self.weights[f"b{n}"] = np.zeros((1, sizes[n]))
+
+    def relu(self, x, grad=False):
+        return (x > 0).astype(float) if grad else np.maximum(0, x)
+
+    def softmax(self, x):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def forward(self, x):
+        cache = {"Z0": x}
+        for n in range(1, self.L):
+            cache[f"A{n}"] = cache[f"Z{n - 1}"] @ self.weights[f"W{n}"] + self.weights[f"b{n}"]
+            cache[f"Z{n}"] = self.relu(cache[f"A{n}"])
+        W, b = self.weights[f"W{self.L}"], self.weights[f"b{self.L}"]
+        cache[f"A{self.L}"] = cache[f"Z{self.L - 1}"] @ W + b
+        cache[f"Z{self.L}"] = self.softmax(cache[f"A{self.L}"])
+        return cache
+
+    def backward(self, cache, labels):
+        output = cache[f"Z{self.L}"]
+        n = output.shape[0]
+        grads = {f"dA{self.L}": output - labels}
+        for k in range(self.L, 0, -1):
+            grads[f"dW{k}"] = cache[f"Z{k - 1}"].T @ grads[f"dA{k}"] / n
+            grads[f"db{k}"] = grads[f"dA{k}"].sum(axis=0, keepdims=True) / n
+            if k > 1:
+                back = grads[f"dA{k}"] @ self.weights[f"W{k}"].T
+                grads[f"dA{k - 1}"] = back * HIDDEN
+        return grads
+
+    def update(self, grads):
+        for k in range(1, self.L + 1):
+            self.weights[f"W{k}"] -= self.lr * grads[f"dW{k}"]
+            self.weights[f"b{k}"] -= self.lr * grads[f"db{k}"]
+
+
+if __name__ == "__main__":
+    model = Classifier(hidden=(64,), datapath="digits.pkl", lr=0.1)
+    model.initialize_weights((64, 10))
+""",
+    'self.relu(cache[f"A{k - 1}"], grad=True)',
+    "1",
+)
+
 WRONG = {
     # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function
     "question": "1",
@@ -1613,6 +1683,7 @@ WRONG = {
     "rate-attribute-unused": "H",
     "square-returned-output-first": "1",
     "shuffled-script": "h",
+    "cache-dict-and-data-path": 'self.relu(cache[f"Z{k - 1}"], grad=False)',
 }
 
 VERDICT = {
@@ -1662,6 +1733,7 @@ VERDICT = {
     "rate-attribute-unused": "mse",
     "square-returned-output-first": "mse",
     "shuffled-script": "mse",
+    "cache-dict-and-data-path": "cross_entropy",
 }
 
 

@@ -46,6 +46,7 @@ from verification.reading.deferred_weights import initialising_methods
 from verification.reading.guesses import guessed_arguments
 from verification.reading.instance_globals import instance_globals
 from verification.reading.loader import LoadedScript
+from verification.reading.script_setup import without_data_files
 from verification.reading.slices import construction_slice
 
 
@@ -58,7 +59,9 @@ def instance_name(cls: type, script: LoadedScript | None) -> str:
 
 
 def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
-    """``(setup, variable)`` candidates: the script's own construction, the defaults, guessed arguments."""
+    """``(setup, variable)`` candidates: the script's own construction, the defaults, guessed arguments;
+    each also with its data-file arguments given None (:func:`~verification.reading.script_setup.
+    without_data_files`)."""
     out = []
     if script is not None:
         own = construction_slice(script.tree, cls.__name__)
@@ -82,6 +85,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))
     out += [(made, var) for made in compositions(cls, script, var)]
+    out += [(bare, v) for setup, v in out if (bare := without_data_files(setup, cls)) is not None]
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
     out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]
     made = [(f"{setup}; {call}", v) for setup, v in out for call in initialisers(cls, v)]

@@ -5,7 +5,9 @@ given ``x`` (or, when it takes no argument, with ``x`` put in the attribute the 
 input in); else a ``loss(X, y=None)`` that returns the scores without labels; else, for a class that
 names it like none of those, a method taking exactly the inputs that returns a value
 (``update(self, inputs)``). Its output is what it returns (a list of floats for a pure-Python
-network), last among the arrays of a returned tuple, or the attribute it stored (:data:`OUTPUT_ATTRIBUTES`).
+network), last among the arrays of a returned tuple, the entry of a returned dict the class's own code
+reads as its output (:mod:`verification.reading.dict_output`), or the attribute it stored
+(:data:`OUTPUT_ATTRIBUTES`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
 from verification.adapters.layouts import Layout
 from verification.reading import conventions as cv
+from verification.reading.dict_output import dict_output_key
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import LOCAL_READER, output_locals
 from verification.reading.updates import returns_something
@@ -150,6 +153,15 @@ def output_expression(
         return f"{prefix}{call}"
     if isinstance(value, list) and value and all(isinstance(v, float | np.floating) for v in value):
         return f"{prefix}{call}"  # a pure-Python network's output: a list of floats
+    if isinstance(value, dict) and value:
+        key = dict_output_key(obj, list(value))
+        if key is None:
+            raise Failed(
+                f"{call} returns a dict (keys {', '.join(map(str, list(value)[:8]))}), and the class's own "
+                "code reads none of its entries as the output",
+                "forward",
+            )
+        return f"{prefix}{call}[{key!r}]"
     if isinstance(value, tuple | list) and value:
         arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
         if arrays:

@@ -25,6 +25,7 @@ from verification.reading.updates import (
     local_learning_rate,
     loop_attributes,
     pair_arguments,
+    returned_name,
     returned_names,
     source_tree,
     step_factors,
@@ -234,6 +235,12 @@ def gradient_candidates(
             names = unclashed(raw, [var])  # return h, y: y is no label here, but bound as _returned_1
             pre += f"; {', '.join(names)} = {call}"
             named = dict(zip(raw, names, strict=True))
+        keyed = re.sub(r"\[(?:'[^']*'|\"[^\"]*\")\]$", "", forward)
+        alone = returned_name(getattr(obj, forward_method, None)) if forward_method else None
+        if alone and keyed != forward:  # return cache: the dict, by its name
+            (name,) = unclashed([alone], [var])
+            pre += f"; {name} = {keyed}"
+            named = {alone: name}
     if label_attr:
         pre = f"{var}.{label_attr} = y; {pre}"
     grads = [

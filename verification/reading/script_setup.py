@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import inspect
 import re
 
 from verification.reading.top_level_names import loads, prints, stores
@@ -140,3 +141,50 @@ def _shape_unpacked(stmt: ast.stmt, data: set[str], sizes: dict[str, int]) -> as
     return ast.copy_location(
         ast.Assign(stmt.targets, ast.Tuple(values, ast.Load()), lineno=stmt.lineno), stmt
     )
+
+
+DATA_FILE_ARGUMENTS = re.compile(r"path|file|dir$|folder|url|^data_?set$", re.IGNORECASE)
+"""Constructor arguments that name where data is read from (``datapath='cifar10.pkl'``)."""
+
+
+def without_data_files(setup: str, cls: type) -> str | None:
+    """``setup`` with every string given to ``cls``'s data-file arguments (:data:`DATA_FILE_ARGUMENTS`),
+    by position, by keyword or by default, replaced by ``None``: a constructor that loads its data set
+    when given a path (``NN(datapath='cifar10.pkl')``) and skips it given none. None when ``cls`` has no
+    such argument taking a string."""
+    try:
+        signature = inspect.signature(cls)
+        tree = ast.parse(setup)
+    except (TypeError, ValueError, SyntaxError):
+        return None
+    names = [p.name for p in signature.parameters.values()]
+    paths = {
+        p.name
+        for p in signature.parameters.values()
+        if DATA_FILE_ARGUMENTS.search(p.name) and (p.default is p.empty or isinstance(p.default, str))
+    }
+    changed = False
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _call_name(node).split(".")[-1] == cls.__name__):
+            continue
+        positions = {names[i]: i for i in range(min(len(names), len(node.args)))}
+        keywords = {k.arg: k for k in node.keywords if k.arg}
+        for name in paths:
+            if name in positions:
+                value = node.args[positions[name]]
+            else:
+                value = keywords[name].value if name in keywords else None
+            default = signature.parameters[name].default
+            if not (
+                (isinstance(value, ast.Constant) and isinstance(value.value, str))
+                or (value is None and isinstance(default, str))
+            ):
+                continue
+            if name in positions:
+                node.args[positions[name]] = ast.Constant(None)
+            elif name in keywords:
+                keywords[name].value = ast.Constant(None)
+            else:
+                node.keywords.append(ast.keyword(arg=name, value=ast.Constant(None)))
+            changed = True
+    return ast.unparse(tree).replace("\n", "; ") if changed else None

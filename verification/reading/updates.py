@@ -256,6 +256,13 @@ def returned_names(fn: Any, placeholders: bool = False) -> list[str] | None:
     return [n if names.count(n) == 1 else f"_returned_{i}" for i, n in enumerate(names)]
 
 
+def returned_name(fn: Any) -> str | None:
+    """The plain name a function returns alone from its last ``return`` (``return cache``), else None."""
+    tree = source_tree(fn)
+    last = [n for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None] if tree else []
+    return last[-1].value.id if last and isinstance(last[-1].value, ast.Name) else None
+
+
 CHECKER_NAMES = frozenset(
     {"x", "y", "lr", "out", "_r", "cache", "net", "error", "output", "samples", "pair", "reg", "iterations"}
 )

@@ -25,7 +25,7 @@ import types
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.reading.conventions import X_ARGS, Y_ARGS, role
+from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
 from verification.reading.loader import LoadedScript
 from verification.reading.updates import pair_arguments
 from verification.units.arguments import parameters
@@ -177,6 +177,17 @@ def _loss_object(
     )
 
 
+def _forward_of_inputs(cls: type) -> bool:
+    """A class with a forward pass of one argument named like inputs (``forward(self, x)``) besides a
+    ``loss(prediction, labels)`` and a ``backward(cache, labels)`` is a network, not a loss."""
+    for name in FORWARD_NAMES:
+        fn = getattr(cls, name, None)
+        args = parameters(fn)[1:] if callable(fn) and name in vars(cls) else []
+        if len(args) == 1 and role(args[0].name, 0) == "x":
+            return True
+    return False
+
+
 def _layer_methods(cls: type) -> tuple[str, str] | None:
     forward = next((m for m in FORWARD_METHODS if callable(getattr(cls, m, None)) and m in dir(cls)), None)
     backward = next((m for m in BACKWARD_METHODS if callable(getattr(cls, m, None))), None)
@@ -239,7 +250,9 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
             engines.add(cls)
         elif is_head(cls):
             out.append((line, HeadUnit(cls, script, seed)))
-        elif (methods := loss_methods(cls)) is not None and not _required(cls):
+        elif (
+            (methods := loss_methods(cls)) is not None and not _required(cls) and not _forward_of_inputs(cls)
+        ):
             out.append((line, _loss_object(cls, script, seed, methods[0], methods[1], stateful=False)))
         elif (stateful := stateful_loss_methods(cls)) is not None and not _required(cls):
             out.append((line, _loss_object(cls, script, seed, [stateful[0]], stateful[1], stateful=True)))

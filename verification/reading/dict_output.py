@@ -1,0 +1,66 @@
+"""Which entry of a dict a forward pass returns is its output, as the class's own code reads it.
+
+Course-style forward passes return their cache, a dict of every layer's pre-activation and activation
+(``{"Z0": x, "A1": …, "Z1": …, …}``), and the code that uses it says which entry is the output::
+
+    def backward(self, cache, labels):
+        output = cache[f"Z{self.n_hidden + 1}"]
+
+Naming conventions differ (``A`` is the activation in one course, the pre-activation in another), and
+the order of the entries too, so neither the key's name nor its position is taken: the key is the one
+the class's own methods read into a name that says output (``output``, ``prediction``, ``probs``,
+``y_hat``, ``AL``), its expression evaluated with ``self`` bound to the network. None when the code
+reads no such entry, or two different ones.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+import textwrap
+from typing import Any
+
+OUTPUT_NAMES = re.compile(
+    r"^(output|outputs|out|prediction|predictions|pred|preds|probs|probabilities|y_?hat|y_?pred|a_?l|"
+    r"a_?out|scores|final_output)$",
+    re.IGNORECASE,
+)
+"""Names the output of a network is read into."""
+
+
+def dict_output_key(obj: Any, keys: list[Any]) -> Any | None:
+    """The key of the output among ``keys`` (see the module docstring), or None.
+
+    Parameters
+    ----------
+    obj : object
+        The network, bound as ``self`` when a key's expression is evaluated.
+    keys : list
+        The keys of the dict its forward pass returned.
+    """
+    found = set()
+    for _, fn in inspect.getmembers(type(obj), inspect.isfunction):
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and OUTPUT_NAMES.match(node.targets[0].id)
+                and isinstance(node.value, ast.Subscript)
+            ):
+                continue
+            try:
+                key = eval(  # the class's own key expression, with self bound
+                    compile(ast.Expression(node.value.slice), "<key>", "eval"),
+                    {**getattr(fn, "__globals__", {}), "self": obj},
+                )
+            except Exception:  # a key of locals the expression reads: not one to evaluate here
+                continue
+            if any(key == k for k in keys):
+                found.add(key)
+    return found.pop() if len(found) == 1 else None
