@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from course_net import course_net
 
+from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import format_scale
@@ -1635,6 +1636,57 @@ if __name__ == "__main__":
     "1",
 )
 
+# weights and biases in lists, the forward pass keeping every layer in list attributes and returning
+# nothing (predict reads the output as self.A[1]), the backward returning (dW, db), two lists named by
+# the return statement; sigmoid output with (a - y) / m: the mean bce gradient
+STYLES["list-attributes-and-grouped-returns"] = (
+    """
+import numpy as np
+
+
+def relu(z):
+    return np.maximum(z, 0)
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class ShallowNet:
+    def __init__(self, n_in=4, n_hidden=5):
+        self.W = [np.random.randn(n_in, n_hidden), np.random.randn(n_hidden, 1)]
+        self.b = [np.random.randn(n_hidden), np.random.randn(1)]
+        self.Z = [np.array([]), np.array([])]
+        self.A = [np.array([]), np.array([])]
+
+    def forward_propagation(self, X):
+        self.Z[0] = X @ self.W[0] + self.b[0]
+        self.A[0] = relu(self.Z[0])
+        self.Z[1] = self.A[0] @ self.W[1] + self.b[1]
+        self.A[1] = sigmoid(self.Z[1])
+
+    def predict(self, X):
+        self.forward_propagation(X)
+        proba = self.A[1]
+        return (proba >= 0.5).astype(int)
+
+    def back_propagation(self, X, y):
+        m = X.shape[0]
+        dloss = (self.A[1] - y) / m
+        dW2 = self.A[0].T @ dloss
+        db2 = dloss.sum(axis=0)
+        dloss = dloss @ self.W[1].T
+        dloss = dloss * HIDDEN
+        dW1 = X.T @ dloss
+        db1 = dloss.sum(axis=0)
+        dW = [dW1, dW2]
+        db = [db1, db2]
+        return dW, db
+""",
+    "(self.Z[0] > 0)",
+    "1",
+)
+
 WRONG = {
     # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function
     "question": "1",
@@ -1684,6 +1736,7 @@ WRONG = {
     "square-returned-output-first": "1",
     "shuffled-script": "h",
     "cache-dict-and-data-path": 'self.relu(cache[f"Z{k - 1}"], grad=False)',
+    "list-attributes-and-grouped-returns": "self.A[0]",
 }
 
 VERDICT = {
@@ -1734,6 +1787,7 @@ VERDICT = {
     "square-returned-output-first": "mse",
     "shuffled-script": "mse",
     "cache-dict-and-data-path": "cross_entropy",
+    "list-attributes-and-grouped-returns": "bce",
 }
 
 
@@ -2067,3 +2121,35 @@ def test_a_script_is_checked_with_its_own_labels(tmp_path: Path, labels: str, ta
     assert report.result.identified == "bce", report.result.identified
     sentence = verdict_sentence(report.result)
     assert sentence.endswith(tail), sentence
+
+
+def test_a_step_that_draws_its_weights_anew_is_refused_not_read_as_a_gradient(tmp_path: Path) -> None:
+    """``fit`` sizes the network to the data with fresh random weights, then steps: run again from the
+    same weights under other seeds it changes them otherwise, so its change is no gradient (read as one,
+    a correct network was called the gradient of no loss)."""
+    source = STYLES["list-attributes-and-grouped-returns"][0].replace("HIDDEN", "(self.Z[0] > 0)")
+    source = source.replace("def back_propagation(self, X, y):", "def _terms(self, X, y):")
+    source += (
+        textwrap.dedent(
+            """
+        def fit(self, X, y, lr=0.1):
+            self.W[0] = np.random.random((X.shape[1], self.W[0].shape[1]))
+            self.W[1] = np.random.random(self.W[1].shape)
+            self.forward_propagation(X)
+            dW, db = self._terms(X, y)
+            for i in range(2):
+                self.W[i] -= lr * dW[i]
+                self.b[i] -= lr * db[i]
+        """
+        )
+        .replace("\ndef", "\n    def")
+        .replace("\n    ", "\n        ")
+        .replace("\n        def", "\n    def")
+    )
+    path = tmp_path / "redraws.py"
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        check_target(CheckRequest.parse(str(path)))
+    assert "differently run again from the same weights and data: the step draws random numbers" in str(
+        caught.value
+    ), caught.value

@@ -12,17 +12,19 @@ reads as its output (:mod:`verification.reading.dict_output`), or the attribute 
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import re
 from typing import Any
 
 import numpy as np
 
+from ffnn.validation import InputError
 from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
 from verification.adapters.layouts import Layout
 from verification.reading import conventions as cv
-from verification.reading.dict_output import dict_output_key
+from verification.reading.dict_output import dict_output_key, stored_output
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import LOCAL_READER, output_locals
 from verification.reading.updates import returns_something
@@ -185,6 +187,13 @@ def output_expression(
     local = _output_local(namespace, var, call) if value is None and not statements else None
     if local is not None:
         return local
+    read = stored_output(obj) if value is None else None
+    if read is not None:  # self.A[1], as predict reads it after the forward pass
+        expression = re.sub(r"\bself\b", var, read)
+        with contextlib.suppress(InputError):
+            kept = run_code(expression, namespace, "--forward", script=script)
+            if isinstance(kept, np.ndarray) and kept.dtype.kind == "f" and kept.size:
+                return f"{prefix}{call}; {expression}"
     raise Failed(f"{call} returned {type(value).__name__} and stored no array: no output found", "forward")
 
 

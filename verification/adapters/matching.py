@@ -100,6 +100,13 @@ def plan_matching(
             (n if k is None and not n.startswith("_returned_") else k, v)
             for n, (k, v) in zip(returned_as, found, strict=True)
         ]
+    elif returned_as and isinstance(returned, tuple | list) and len(returned_as) == len(returned):
+        # return dW, db with dW = [dW1, dW2]: the lists keyed by their names, dW[0] for W[0]
+        found = [
+            leaf
+            for n, element in zip(returned_as, returned, strict=True)
+            for leaf in leaves(element, None if n.startswith("_returned_") else n)
+        ]
     scalars = any(p.shape == () for p in params.values())
     usable = [(i, k, np.asarray(v)) for i, (k, v) in enumerate(found) if isinstance(v, np.ndarray) or scalars]
     if not any(a.size > 0 for _, _, a in usable):

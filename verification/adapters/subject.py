@@ -7,8 +7,9 @@ labels ``y`` of shape ``(n, n_out)``:
   code is evaluated at complex parameters for complex-step differentiation;
 * the gradient the code's backward pass gives (returned, or recovered from its update), with a bound
   on its own rounding (an update ``W − lr g`` rounds to ``ε |W|``, which ``(W_before − W_after) / lr``
-  divides by ``lr``); an update whose rounding passes :data:`MAX_UPDATE_ROUNDING` of its size (a
-  learning rate of ``1e-20``, a saturated output) is refused, naming both;
+  divides by ``lr``); an update whose rounding passes a share of its size (a learning rate of
+  ``1e-20``, a saturated output), an optimiser's step of one size and a step that draws random numbers
+  are refused (:mod:`verification.adapters.step_checks`);
 * single-entry writes of a parameter in the object the code reads, for finite differences.
 
 :class:`CodeSubject` runs someone's code through a :class:`~verification.adapters.recipe.Recipe`;
@@ -34,14 +35,16 @@ from verification.adapters.parameters import EntrySetter, Slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.shadows import stale_copies
 from verification.adapters.state import SetupState
-from verification.compare.steps import uniform_step
+from verification.adapters.step_checks import (
+    check_recoverable,
+    refuse_random_steps,
+    refuse_sign_steps,
+    reseeded,
+)
 from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
 EPS = float(np.finfo(np.float64).eps)
-MAX_UPDATE_ROUNDING = 0.01
-"""The most rounding, relative to the update itself, that a gradient recovered from an update may carry
-(:meth:`CodeSubject.gradient`); beyond it the verdicts would be about the rounding, not the code."""
 
 
 class Subject:
@@ -205,6 +208,7 @@ class CodeSubject(Subject):
             recipe.gradient or recipe.step or "", "--gradient" if recipe.gradient else "--step"
         )
         self._n = 1
+        self._steady = recipe.step is None  # a step is run twice once, under two seeds (_refuse_draws)
         self._reads_labels = "y" in recipe.forward
         self._complex = False
         self.plan = dict(reading.plan or {})
@@ -283,6 +287,8 @@ class CodeSubject(Subject):
             errors = {n: np.zeros_like(v) for n, v in before.items()}
         else:
             after = self.slots.read()
+            if not self._steady:
+                self._refuse_draws(label, before, after, x, y)
             stale = stale_copies(self.slots.shadows, after, self.namespace) if self.slots.shadows else []
             self.load(before)
             if stale and any(not np.array_equal(before[n], after[n]) for n in self.slots.shadows):
@@ -293,7 +299,9 @@ class CodeSubject(Subject):
                 )
             unchanged = all(np.array_equal(before[n], after[n]) for n in given)
             if unchanged and self.recipe.lr is not None and abs(self.lr) < np.sqrt(EPS):
-                self._check_recoverable(label, before, after)  # unchanged because the rate is tiny
+                check_recoverable(
+                    label, before, after, self.lr, self.recipe.lr
+                )  # unchanged because the rate is tiny
             if unchanged:
                 raise Failed(
                     f"{label} left every weight unchanged: it neither updates them in place nor is the "
@@ -306,52 +314,27 @@ class CodeSubject(Subject):
                 grads = {n: (before[n] - after[n]) / self.lr for n in given}
                 # the update W − lr g rounds to half an ulp of each side, (W_before − W_after) to one more
                 errors = {n: 2 * EPS * (np.abs(before[n]) + np.abs(after[n])) / abs(self.lr) for n in before}
-            self._check_recoverable(label, before, after)
-            _refuse_sign_steps(label, grads, self.lr)
+            check_recoverable(label, before, after, self.lr, self.recipe.lr)
+            refuse_sign_steps(label, grads, self.lr)
             out = validated_gradient(label, grads, given)
         for n in self.missing:
             out[n] = np.zeros_like(before[n])
         return {n: out[n] for n in before}, errors
 
-    def _check_recoverable(self, label: str, before: Mapping[str, Array], after: Mapping[str, Array]) -> None:
-        """Refuse an update too small against the rounding of the weights to recover a gradient from.
-
-        The gradient ``(W_before − W_after) / lr`` is uncertain by the rounding of both weights,
-        ``2 ε (|W_before| + |W_after|) / lr`` per entry; the learning rate cancels from the ratio of
-        the two, so it says whether the *update* stands above rounding: a tiny ``lr`` (``1e-20``), or an
-        output so saturated that the gradient vanishes, leaves it below. Past
-        :data:`MAX_UPDATE_ROUNDING` every loss would match within that uncertainty.
-        """
-        change = np.sqrt(sum(float(np.sum((before[n] - after[n]) ** 2)) for n in before))
-        rounding = (
-            2 * EPS * np.sqrt(sum(float(np.sum((np.abs(before[n]) + np.abs(after[n])) ** 2)) for n in before))
-        )
-        if change > 0 and rounding <= MAX_UPDATE_ROUNDING * change:
+    def _refuse_draws(
+        self, label: str, before: Mapping[str, Array], after: Mapping[str, Array], x: Array, y: Array
+    ) -> None:
+        """Run the step again from the same weights and data under other seeds
+        (:func:`~verification.adapters.step_checks.refuse_random_steps`), once per subject."""
+        self._steady = True
+        first = {n: np.array(v) for n, v in after.items()}
+        if self.binding.state is not None:
+            self.binding.state.restore(self.slots)  # the state the first run started from
+        self.load(before)
+        self.bind_inputs(x)
+        self.namespace["y"] = self.layout.labels_to_code(y)
+        try:
+            run_code(reseeded(self.recipe.step or ""), self.namespace, "--step", script=self.script)
+        except InputError:
             return
-        given = f"--lr {self.recipe.lr!r} = {self.lr:g}" if self.recipe.lr is not None else "unknown (--lr)"
-        raise Failed(
-            f"{label} changes the weights by {change:.2g} in all, against {rounding:.2g} of rounding in "
-            f"them: a gradient cannot be recovered from an update that small (learning rate {given})",
-            "learning-rate",
-            hint="give a larger learning rate, or the expression that returns the gradients (--gradient)",
-        )
-
-
-def _refuse_sign_steps(label: str, grads: Mapping[str, Array], lr: float) -> None:
-    """Refuse a step that moves every weight by the same amount, ``±lr`` or so: an adaptive optimiser's
-    first step, or sign SGD (:func:`verification.compare.steps.uniform_step`): no loss can be read off it.
-
-    Raises
-    ------
-    Failed
-        Naming the step's one magnitude.
-    """
-    size = uniform_step(grads.values())
-    if size is not None:
-        raise Failed(
-            f"{label} moves every weight by the same amount ({size * abs(lr):.3g}): an adaptive optimiser's "
-            "step (Adam, RMSprop, sign SGD), which is not a multiple of the gradient; no loss can be read "
-            "off it",
-            "optimiser",
-            hint="check the method that returns or stores the gradients the optimiser is given (--gradient)",
-        )
+        refuse_random_steps(label, first, self.slots.read())

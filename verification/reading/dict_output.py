@@ -11,6 +11,10 @@ the order of the entries too, so neither the key's name nor its position is take
 the class's own methods read into a name that says output (``output``, ``prediction``, ``probs``,
 ``y_hat``, ``AL``), its expression evaluated with ``self`` bound to the network. None when the code
 reads no such entry, or two different ones.
+
+A forward pass that returns nothing and keeps its output in a list attribute (``self.A[1] = …``) is read
+the same way: :func:`stored_output` is the expression over ``self`` the class's own code reads into such
+a name (``proba = self.A[1]`` in ``predict``).
 """
 
 from __future__ import annotations
@@ -23,10 +27,42 @@ from typing import Any
 
 OUTPUT_NAMES = re.compile(
     r"^(output|outputs|out|prediction|predictions|pred|preds|probs|probabilities|y_?hat|y_?pred|a_?l|"
-    r"a_?out|scores|final_output)$",
+    r"a_?out|scores|final_output|proba|probas|y_?prob)$",
     re.IGNORECASE,
 )
 """Names the output of a network is read into."""
+
+
+def _output_reads(obj: Any) -> list[tuple[ast.expr, Any]]:
+    """``(expression, function)`` for every ``name = expression`` of the class's methods whose name says
+    output and whose expression is a subscript or an attribute."""
+    out: list[tuple[ast.expr, Any]] = []
+    for _, fn in inspect.getmembers(type(obj), inspect.isfunction):
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+        except (OSError, TypeError, SyntaxError):
+            continue
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Assign)
+                and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and OUTPUT_NAMES.match(node.targets[0].id)
+                and isinstance(node.value, ast.Subscript | ast.Attribute)
+            ):
+                out.append((node.value, fn))
+    return out
+
+
+def stored_output(obj: Any) -> str | None:
+    """The expression over ``self`` (``self.A[1]``) the class's own code reads as its output, when there is
+    exactly one such expression that reads only ``self`` and constants; None otherwise."""
+    found = {
+        ast.unparse(e)
+        for e, _ in _output_reads(obj)
+        if {n.id for n in ast.walk(e) if isinstance(n, ast.Name)} == {"self"}
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def dict_output_key(obj: Any, keys: list[Any]) -> Any | None:
@@ -40,23 +76,11 @@ def dict_output_key(obj: Any, keys: list[Any]) -> Any | None:
         The keys of the dict its forward pass returned.
     """
     found = set()
-    for _, fn in inspect.getmembers(type(obj), inspect.isfunction):
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-        except (OSError, TypeError, SyntaxError):
-            continue
-        for node in ast.walk(tree):
-            if not (
-                isinstance(node, ast.Assign)
-                and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and OUTPUT_NAMES.match(node.targets[0].id)
-                and isinstance(node.value, ast.Subscript)
-            ):
-                continue
+    for expression, fn in _output_reads(obj):
+        if isinstance(expression, ast.Subscript):
             try:
                 key = eval(  # the class's own key expression, with self bound
-                    compile(ast.Expression(node.value.slice), "<key>", "eval"),
+                    compile(ast.Expression(expression.slice), "<key>", "eval"),
                     {**getattr(fn, "__globals__", {}), "self": obj},
                 )
             except Exception:  # a key of locals the expression reads: not one to evaluate here

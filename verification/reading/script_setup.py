@@ -170,10 +170,11 @@ def without_data_files(setup: str, cls: type) -> str | None:
         positions = {names[i]: i for i in range(min(len(names), len(node.args)))}
         keywords = {k.arg: k for k in node.keywords if k.arg}
         for name in paths:
+            value: ast.expr | None = None
             if name in positions:
                 value = node.args[positions[name]]
-            else:
-                value = keywords[name].value if name in keywords else None
+            elif name in keywords:
+                value = keywords[name].value
             default = signature.parameters[name].default
             if not (
                 (isinstance(value, ast.Constant) and isinstance(value.value, str))

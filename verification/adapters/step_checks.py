@@ -1,0 +1,99 @@
+"""Whether the change a training step made can be read as a gradient, ``(W_before − W_after) / lr``.
+
+Refused, each naming why: a change too small against the rounding of the weights
+(:func:`check_recoverable`); a step that moves every weight by one amount, an adaptive optimiser's
+(:func:`refuse_sign_steps`, :func:`verification.compare.steps.uniform_step`); a step that changes the
+weights otherwise when run again from the same weights and data under other seeds
+(:func:`refuse_random_steps`): it draws its weights anew, drops units out or picks a random batch, and
+its change is no gradient of the data it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from verification.adapters.failures import Failed
+from verification.compare.steps import uniform_step
+
+Array = NDArray[Any]
+EPS = float(np.finfo(np.float64).eps)
+MAX_UPDATE_ROUNDING = 0.01
+"""The most rounding, relative to the update itself, that a gradient recovered from an update may carry;
+beyond it the verdicts would be about the rounding, not the code."""
+OTHER_SEED = 20261205
+"""The seed of the global generators for the second run of a step (:func:`refuse_random_steps`),
+unlike the one every run of the code starts from (:data:`verification.adapters.calls.RESEED`)."""
+
+
+def reseeded(step: str) -> str:
+    """The step's code with numpy's global generator seeded with :data:`OTHER_SEED` first."""
+    return f"import numpy as _np_; _np_.random.seed({OTHER_SEED}); del _np_\n{step}"
+
+
+def refuse_random_steps(label: str, first: Mapping[str, Array], again: Mapping[str, Array]) -> None:
+    """Refuse a step whose weights after a second run under other seeds (``again``) differ from those
+    after the first (``first``).
+
+    Raises
+    ------
+    Failed
+        Naming up to three parameters that moved otherwise.
+    """
+    moved = [n for n in first if not np.array_equal(first[n], again[n])]
+    if moved:
+        raise Failed(
+            f"{label} changes {', '.join(moved[:3])} differently run again from the same weights and "
+            "data: the step draws random numbers (weights drawn anew, dropout, a random batch), so its "
+            "change is no gradient of the data it is given",
+            "code",
+        )
+
+
+def check_recoverable(
+    label: str, before: Mapping[str, Array], after: Mapping[str, Array], lr: float, given: str | None
+) -> None:
+    """Refuse an update too small against the rounding of the weights to recover a gradient from.
+
+    The gradient ``(W_before − W_after) / lr`` is uncertain by the rounding of both weights,
+    ``2 ε (|W_before| + |W_after|) / lr`` per entry; the learning rate cancels from the ratio of
+    the two, so it says whether the *update* stands above rounding: a tiny ``lr`` (``1e-20``), or an
+    output so saturated that the gradient vanishes, leaves it below. Past
+    :data:`MAX_UPDATE_ROUNDING` every loss would match within that uncertainty.
+    """
+    change = np.sqrt(sum(float(np.sum((before[n] - after[n]) ** 2)) for n in before))
+    rounding = (
+        2 * EPS * np.sqrt(sum(float(np.sum((np.abs(before[n]) + np.abs(after[n])) ** 2)) for n in before))
+    )
+    if change > 0 and rounding <= MAX_UPDATE_ROUNDING * change:
+        return
+    rate = f"--lr {given!r} = {lr:g}" if given is not None else "unknown (--lr)"
+    raise Failed(
+        f"{label} changes the weights by {change:.2g} in all, against {rounding:.2g} of rounding in "
+        f"them: a gradient cannot be recovered from an update that small (learning rate {rate})",
+        "learning-rate",
+        hint="give a larger learning rate, or the expression that returns the gradients (--gradient)",
+    )
+
+
+def refuse_sign_steps(label: str, grads: Mapping[str, Array], lr: float) -> None:
+    """Refuse a step that moves every weight by the same amount, ``±lr`` or so: an adaptive optimiser's
+    first step, or sign SGD (:func:`verification.compare.steps.uniform_step`): no loss can be read off it.
+
+    Raises
+    ------
+    Failed
+        Naming the step's one magnitude.
+    """
+    size = uniform_step(grads.values())
+    if size is not None:
+        raise Failed(
+            f"{label} moves every weight by the same amount ({size * abs(lr):.3g}): an adaptive optimiser's "
+            "step (Adam, RMSprop, sign SGD), which is not a multiple of the gradient; no loss can be read "
+            "off it",
+            "optimiser",
+            hint="check the method that returns or stores the gradients the optimiser is given (--gradient)",
+        )
