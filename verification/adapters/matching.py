@@ -66,6 +66,25 @@ def _param_key(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower()
 
 
+def _named_leaves(returned: Any, returned_as: list[str] | None) -> list[tuple[str | None, Any]]:
+    """:func:`leaves` of ``returned``, a returned tuple's elements keyed by the names its ``return``
+    statement gives them; lists among them by those names too (``return dW, db`` with ``dW = [dW1,
+    dW2]``: ``dW[0]``, ``dW[1]``, the gradients of ``W[0]``, ``W[1]``)."""
+    found = leaves(returned)
+    if not (returned_as and isinstance(returned, tuple | list) and len(returned_as) == len(returned)):
+        return found
+    if len(returned) == len(found):
+        return [
+            (n if k is None and not n.startswith("_returned_") else k, v)
+            for n, (k, v) in zip(returned_as, found, strict=True)
+        ]
+    return [
+        leaf
+        for n, element in zip(returned_as, returned, strict=True)
+        for leaf in leaves(element, None if n.startswith("_returned_") else n)
+    ]
+
+
 def plan_matching(
     label: str, returned: Any, params: Mapping[str, Array], returned_as: list[str] | None = None
 ) -> dict[str, int]:
@@ -94,19 +113,7 @@ def plan_matching(
     InputError
         When nothing returned is an array, or the arrays fit no assignment.
     """
-    found = leaves(returned)
-    if returned_as and isinstance(returned, tuple | list) and len(returned_as) == len(returned) == len(found):
-        found = [
-            (n if k is None and not n.startswith("_returned_") else k, v)
-            for n, (k, v) in zip(returned_as, found, strict=True)
-        ]
-    elif returned_as and isinstance(returned, tuple | list) and len(returned_as) == len(returned):
-        # return dW, db with dW = [dW1, dW2]: the lists keyed by their names, dW[0] for W[0]
-        found = [
-            leaf
-            for n, element in zip(returned_as, returned, strict=True)
-            for leaf in leaves(element, None if n.startswith("_returned_") else n)
-        ]
+    found = _named_leaves(returned, returned_as)
     scalars = any(p.shape == () for p in params.values())
     usable = [(i, k, np.asarray(v)) for i, (k, v) in enumerate(found) if isinstance(v, np.ndarray) or scalars]
     if not any(a.size > 0 for _, _, a in usable):

@@ -290,13 +290,19 @@ def of_loss(
     """The catalog loss whose ``∂L/∂a`` (of the batch mean, as identification compares) the recovered
     output errors are, with one scale over the probes (any sign), or ``(None, None)``; a loss whose
     domain does not hold every probe's outputs and labels is not tried. Same fit as :func:`describe`.
+    Of several that fit (bce on a two-class softmax is twice its cross-entropy), the one whose scale is
+    nearest 1, the first in the catalog's order on a tie.
     """
+    fitting: list[tuple[float, int, str, float]] = []
     for name, spec in applicable_losses(outputs):
         with np.errstate(all="ignore"):
             c = _fit(solved, [loss_derivative(spec, a, y) for a, y in outputs], tol)
         if c is not None:
-            return name, c
-    return None, None
+            fitting.append((abs(np.log(abs(c))), len(fitting), name, c))
+    if not fitting:
+        return None, None
+    _, _, name, c = min(fitting)
+    return name, c
 
 
 def applicable_losses(outputs: Sequence[tuple[Array, Array]]) -> list[tuple[str, Any]]:

@@ -90,7 +90,11 @@ def default_name(script: LoadedScript) -> str | None:
     from verification.reading import conventions as cv
 
     namespace = script.module.__dict__
-    classes = [namespace[n] for n in script.defined_names() if isinstance(namespace.get(n), type)]
+    classes = [
+        namespace[n]
+        for n in script.defined_names()
+        if isinstance(namespace.get(n), type) and any(map(inspect.isfunction, vars(namespace[n]).values()))
+    ]  # a class of settings alone (class Config: epsilon = 0.01) is no network
     if len(classes) == 1:
         return classes[0].__name__
     backwardish = (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES)

@@ -9,6 +9,7 @@ statements only print or plot. Nothing is run.
 from __future__ import annotations
 
 import ast
+import re
 
 PRINTS = ("print", "show", "plot", "append", "seed", "savefig", "imshow", "title", "legend", "figure")
 """Calls that only print, plot or log: left out of a recipe."""
@@ -20,13 +21,24 @@ def loads(node: ast.AST) -> list[str]:
 
 
 def stores(stmt: ast.stmt) -> list[str]:
-    """Names an assignment binds."""
+    """Names an assignment binds or writes into: ``a`` of ``a = …``, ``a[i, y] -= 1`` and ``a.w = …``
+    (the names an index reads, ``i`` and ``y``, are read, not written)."""
     targets: list[ast.expr] = []
     if isinstance(stmt, ast.Assign):
         targets = stmt.targets
     elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
         targets = [stmt.target]
-    return [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return [n for t in targets for n in _bound(t)]
+
+
+def _bound(target: ast.expr) -> list[str]:
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, ast.Tuple | ast.List):
+        return [n for e in target.elts for n in _bound(e)]
+    if isinstance(target, ast.Starred | ast.Subscript | ast.Attribute):
+        return _bound(target.value)
+    return []
 
 
 def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
@@ -106,10 +118,19 @@ def prints(stmt: ast.stmt) -> bool:
     return False
 
 
+DATA_FUNCTIONS = re.compile(r"data|load|read|generate|sample|split|fetch", re.IGNORECASE)
+"""Functions of a script whose results are its data (``X, y = generate_data()``), not objects."""
+
+
 def constructed(tree: ast.Module, index: int) -> set[str]:
     """Top-level names bound before statement ``index`` to the result of calling a class or function
     of the script's own (``dense1 = Layer_Dense(2, 64)``): objects, not arrays."""
-    own = {s.name for s in tree.body if isinstance(s, ast.ClassDef | ast.FunctionDef)}
+    own = {
+        s.name
+        for s in tree.body
+        if isinstance(s, ast.ClassDef)
+        or (isinstance(s, ast.FunctionDef) and not DATA_FUNCTIONS.search(s.name))
+    }
     return {
         n
         for s in tree.body[:index]

@@ -327,7 +327,7 @@ def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
     for e in exprs:
         for node in ast.walk(e):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-                for side in (node.left, node.right):
+                for side, other in ((node.left, node.right), (node.right, node.left)):
                     if isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub):
                         side = side.operand
                     if (
@@ -342,4 +342,13 @@ def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
                         and side.id in assigned
                     ):
                         return side.id
+                    if (
+                        isinstance(side, ast.Attribute)
+                        and isinstance(side.value, ast.Name)
+                        and (
+                            side.attr.lower() in cv.lower(cv.LR_NAMES)
+                            or (isinstance(other, ast.Name) and cv.gradient_stem(other.id) != other.id)
+                        )
+                    ):
+                        return ast.unparse(side)  # Config.epsilon * dW1: a settings class's rate
     return None
