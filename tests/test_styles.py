@@ -1687,6 +1687,60 @@ class ShallowNet:
     "1",
 )
 
+# one training function that makes its weights, loops and updates them in place and returns the model,
+# its rate kept in a settings class, its labels class indices subtracted in place from the softmax;
+# no forward or backward function apart. Its body is read as a script with the arguments bound:
+# dZ2 = softmax - onehot is the cross-entropy gradient, summed over the batch (no / n)
+STYLES["training-function"] = (
+    """
+import numpy as np
+
+
+class Settings:
+    n_in = 4
+    n_out = 3
+    step = 0.05
+
+
+def make_data():
+    X = np.random.randn(20, Settings.n_in)
+    return X, np.random.randint(0, Settings.n_out, 20)
+
+
+def train_network(X, y, n_hidden, epochs=1000, verbose=False):
+    n = len(X)
+    W1 = np.random.randn(Settings.n_in, n_hidden) / np.sqrt(Settings.n_in)
+    b1 = np.zeros((1, n_hidden))
+    W2 = np.random.randn(n_hidden, Settings.n_out) / np.sqrt(n_hidden)
+    b2 = np.zeros((1, Settings.n_out))
+    for epoch in range(epochs):
+        H = np.tanh(X @ W1 + b1)
+        scores = np.exp(H @ W2 + b2)
+        probs = scores / scores.sum(axis=1, keepdims=True)
+        dZ2 = probs
+        dZ2[np.arange(n), y] -= 1
+        dW2 = H.T @ dZ2
+        db2 = dZ2.sum(axis=0, keepdims=True)
+        dZ1 = dZ2 @ W2.T * HIDDEN
+        dW1 = X.T @ dZ1
+        db1 = dZ1.sum(axis=0, keepdims=True)
+        W1 -= Settings.step * dW1
+        b1 -= Settings.step * db1
+        W2 -= Settings.step * dW2
+        b2 -= Settings.step * db2
+        if verbose and epoch % 100 == 0:
+            print(epoch)
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+
+
+if __name__ == "__main__":
+    X, y = make_data()
+    model = train_network(X, y, 8, verbose=True)
+""",
+    "(1 - H**2)",
+    "1",
+)
+
 WRONG = {
     # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function
     "question": "1",
@@ -1737,6 +1791,7 @@ WRONG = {
     "shuffled-script": "h",
     "cache-dict-and-data-path": 'self.relu(cache[f"Z{k - 1}"], grad=False)',
     "list-attributes-and-grouped-returns": "self.A[0]",
+    "training-function": "(1 - H)",
 }
 
 VERDICT = {
@@ -1788,6 +1843,7 @@ VERDICT = {
     "shuffled-script": "mse",
     "cache-dict-and-data-path": "cross_entropy",
     "list-attributes-and-grouped-returns": "bce",
+    "training-function": "cross_entropy",
 }
 
 

@@ -81,6 +81,11 @@ def detect_functions(
         forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
+        from verification.adapters.scripts import detect_training_function  # scripts use these functions
+
+        inlined = detect_training_function(script, options, backward)
+        if inlined is not None:  # train(X, y, n_hidden) making and training its weights in its body
+            return inlined
         raise InputError(
             f"{script.path} defines no forward and backward functions to pair "
             f"(functions: {', '.join(script.defined_names()) or 'none'})",

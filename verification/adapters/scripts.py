@@ -33,7 +33,8 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
-from verification.reading.loader import LoadedScript
+from verification.reading.function_scripts import inlined, training_functions
+from verification.reading.loader import LoadedScript, load_tree
 from verification.reading.script_setup import loads_data, setup_statements
 from verification.reading.top_level_names import prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
@@ -172,7 +173,9 @@ def _reads_size_of(value: ast.expr, data: set[str]) -> bool:
     )
 
 
-def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Options) -> CodeSubject:
+def detect_script(
+    namespace: dict[str, Any], script: LoadedScript, options: Options, name: str = "the training loop"
+) -> CodeSubject:
     """A subject for a network that lives in a script's training loop (see the module docstring).
 
     Raises
@@ -184,6 +187,9 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
 
     found = script_recipes(script)
     if not found:
+        inlined_subject = detect_training_function(script, options)
+        if inlined_subject is not None:  # build_model(X, y, nn_hdim): its body, arguments bound
+            return inlined_subject
         what = (
             "no class or function" if not script.defined_names() else "no network class or backward function"
         )
@@ -198,7 +204,6 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
             f"the top-level setup of {script.path} did not run: {exc}", hint=_command(script, found[0][0])
         ) from None
     errors: list[InputError | str] = []
-    name = "the training loop"
     loop = training_loop(script.tree)
     own = _own_label_format(namespace, script, loop) if options.labels is None and loop is not None else None
     if own is not None:  # the labels as the script itself makes them: confirmed, not guessed
@@ -224,6 +229,38 @@ def detect_script(namespace: dict[str, Any], script: LoadedScript, options: Opti
         errors,
         _command(script, found[0][0]),
     )
+
+
+def detect_training_function(
+    script: LoadedScript, options: Options, only: str | None = None
+) -> CodeSubject | None:
+    """The subject of the first training function of the script (``only``, when named) whose body, as a
+    script, has a training loop that can be read off (:mod:`verification.reading.function_scripts`), as
+    :func:`detect_script` makes it; None when none has.
+
+    Raises
+    ------
+    InputError
+        When such a loop is read but its recipe does not run.
+    """
+    made = _training_function(script, only)
+    if made is None:
+        return None
+    loaded, function = made
+    return detect_script(loaded.module.__dict__, loaded, options, f"the training loop of {function}")
+
+
+def _training_function(script: LoadedScript, only: str | None) -> tuple[LoadedScript, str] | None:
+    for fn in training_functions(script.tree):
+        if only is not None and fn.name != only:
+            continue
+        tree = inlined(script.tree, fn)
+        if tree is None or not training_loop(tree):
+            continue
+        loaded = load_tree(script, tree, fn.name)
+        if script_recipes(loaded):
+            return loaded, fn.name
+    return None
 
 
 _OWN_LABELS = {

@@ -360,3 +360,24 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     return LoadedScript(
         path, module, loading.skipped, loading.failed, tree, source, loading.cuts, loading.aliases
     )
+
+
+def load_tree(script: LoadedScript, tree: ast.Module, suffix: str) -> LoadedScript:
+    """Load another syntax tree of ``script``'s file as that file (its path, text and line numbers): a
+    training function's body made a script (:mod:`verification.reading.function_scripts`). ``suffix``
+    keeps its module apart from the file's own."""
+    path = script.path
+    if script.source is None:
+        raise InputError(f"{path}: no source text to load {suffix} from")
+    name = f"_backprop_verify_script_{abs(hash((path.resolve(), suffix)))}"
+    module = types.ModuleType(name)
+    module.__file__ = str(path)
+    sys.modules[name] = module
+    module.__dict__[LOCAL_READER] = local_value
+    loading = _Loading(script.source, module)
+    with script_directory_on_path(path.resolve().parent, tree):
+        for stmt in tree.body:
+            loading.statement(stmt)
+    return LoadedScript(
+        path, module, loading.skipped, loading.failed, tree, script.source, loading.cuts, loading.aliases
+    )

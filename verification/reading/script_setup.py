@@ -25,9 +25,12 @@ from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import WEIGHT_LIKE, TrainingLoop
 
 LOADERS = re.compile(
-    r"^(read_\w+|load\w*|open|fetch_\w+|genfromtxt|imread|urlopen|urlretrieve|get|download\w*)$", re.I
+    r"^(read_\w+|load\w*|open|fetch_\w+|genfromtxt|imread|urlopen|urlretrieve|get|download\w*"
+    r"|__backprop_verify_data__)$",
+    re.I,
 )
-"""Calls that read data from files or the network."""
+"""Calls that read data from files or the network (and the stand-in an inlined training function's
+data is read from, :data:`verification.reading.function_scripts.DATA_STAND_IN`)."""
 SMALL = (4, 3, 5, 6, 7, 2)
 """The sizes given to the data's size expressions, in order of first appearance."""
 

@@ -1,0 +1,110 @@
+"""A training function read as a script: its body, with its arguments bound, at the top level.
+
+Much hand-written code trains inside one function that makes its weights, loops over the data and
+updates them in place, and returns the trained model, with no forward or backward function apart::
+
+    def build_model(X, y, nn_hdim, num_passes=20000, print_loss=False):
+        W1 = np.random.randn(Config.nn_input_dim, nn_hdim) / np.sqrt(Config.nn_input_dim)
+        ...
+        for i in range(0, num_passes):
+            z1 = X.dot(W1) + b1
+            ...
+            W1 += -Config.epsilon * dW1
+        return model
+
+Such a body is a script's training loop (:mod:`verification.reading.training_loops`) once its
+arguments are bound: :func:`inlined` makes that script's syntax tree, the file's own definitions and
+imports first, then one assignment per argument (the inputs and the labels as data, read from
+:data:`DATA_STAND_IN`, whose absence leaves them to the check; a size its name gives; the author's
+default; one iteration; a rate of 0.1; sizes by :data:`~verification.reading.guesses.SIZE_GUESSES`),
+then the body without its final ``return``. The statements keep
+the file's line numbers, so every message points into the file. :func:`training_functions` lists the
+functions worth reading so: those with a loop whose body updates a name in place (``W1 += …``) or
+drives objects (``layer.backward(…)``).
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+
+from verification.reading import conventions as cv
+from verification.reading.guesses import SIZE_GUESSES
+from verification.reading.top_level_names import receivers, updates
+
+DATA_STAND_IN = "__backprop_verify_data__"
+"""The call an inlined function's inputs and labels are bound to: no such function exists, so the
+statement is left out when the script loads, and the check binds the inputs and labels itself."""
+
+
+def _loops(fn: ast.FunctionDef) -> list[ast.For | ast.While]:
+    return [n for n in ast.walk(fn) if isinstance(n, ast.For | ast.While)]
+
+
+def training_functions(tree: ast.Module) -> list[ast.FunctionDef]:
+    """Top-level functions with a loop that updates a name in place or calls a method of an object,
+    and no ``return`` inside a loop, in the file's order."""
+    out = []
+    for stmt in tree.body:
+        if not isinstance(stmt, ast.FunctionDef) or not _loops(stmt):
+            continue
+        if any(isinstance(n, ast.Return) for loop in _loops(stmt) for n in ast.walk(loop)):
+            continue
+        body = [s for loop in _loops(stmt) for s in loop.body]
+        names, _ = updates(body)
+        driven = receivers(body, {a.arg for a in stmt.args.args})
+        if names or driven:
+            out.append(stmt)
+    return out
+
+
+def _value(name: str, position: int, default: ast.expr | None) -> ast.expr | None:
+    """The expression an argument is bound to (see the module docstring), or None when nothing says."""
+    role = cv.role(name, position)
+    if role in ("x", "y", "dataset"):
+        return ast.Call(func=ast.Name(DATA_STAND_IN, ast.Load()), args=[], keywords=[])
+    if role == "iterations":
+        return ast.Constant(1)
+    if default is not None:
+        return copy.deepcopy(default)
+    if role == "lr":
+        return ast.Constant(0.1)
+    if role == "reg":
+        return ast.Constant(0.0)
+    guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(name)), None)
+    return None if guess is None else ast.parse(repr(guess), mode="eval").body
+
+
+def inlined(tree: ast.Module, fn: ast.FunctionDef) -> ast.Module | None:
+    """The script of ``fn`` (see the module docstring), or None when an argument's value is unknown.
+
+    Parameters
+    ----------
+    tree : ast.Module
+        The file's syntax tree.
+    fn : ast.FunctionDef
+        One of its top-level functions.
+    """
+    args = fn.args.posonlyargs + fn.args.args
+    defaults: list[ast.expr | None] = [None] * (len(args) - len(fn.args.defaults)) + list(fn.args.defaults)
+    bindings = []
+    for i, (arg, default) in enumerate(zip(args, defaults, strict=True)):
+        value = _value(arg.arg, i, default)
+        if value is None:
+            return None
+        bindings.append(ast.Assign(targets=[ast.Name(arg.arg, ast.Store())], value=value, lineno=fn.lineno))
+    kept = [
+        s
+        for s in tree.body
+        if isinstance(s, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef)
+        or (isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets))
+    ]
+    body = [copy.deepcopy(s) for s in fn.body if not isinstance(s, ast.Return)]
+    if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
+        body = body[1:]  # the docstring
+    module = ast.Module(body=[*kept, *bindings, *body], type_ignores=[])
+    for node in bindings:
+        for sub in ast.walk(node):  # at the def's line: messages about an argument point there
+            sub.lineno, sub.end_lineno = fn.lineno, fn.lineno  # type: ignore[attr-defined]
+            sub.col_offset, sub.end_col_offset = 0, 0  # type: ignore[attr-defined]
+    return module
