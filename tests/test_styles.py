@@ -2209,3 +2209,91 @@ def test_a_step_that_draws_its_weights_anew_is_refused_not_read_as_a_gradient(tm
     assert "differently run again from the same weights and data: the step draws random numbers" in str(
         caught.value
     ), caught.value
+
+
+LAYER_MODULE = """
+import numpy as np
+
+
+class Linear:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.grad = np.zeros_like(self.W)
+
+    def forward(self, x):
+        return x @ self.W
+
+    def backward_delta(self, x, delta):
+        return delta @ self.W.T
+
+    def backward_update_gradient(self, x, delta):
+        self.grad += x.T @ delta
+
+    def update_parameters(self, gradient_step=1e-3):
+        self.W -= gradient_step * self.grad
+
+    def zero_grad(self):
+        self.grad = np.zeros_like(self.W)
+
+
+class Tanh:
+    def forward(self, x):
+        return np.tanh(x)
+
+    def backward_delta(self, x, delta):
+        return (1 - np.tanh(x) ** 2) * delta
+
+
+class Squared:
+    def forward(self, y, yhat):
+        return ((y - yhat) ** 2).sum(axis=1)
+
+    def backward(self, y, yhat):
+        return -2 * (y - yhat)
+"""
+
+COMPOSING_TEST = """
+import numpy as np
+
+from modules.layers import Linear, Tanh, Squared
+
+
+def test_training():
+    datax = np.random.randn(50, 2)
+    datay = (datax[:, :1] > 0).astype(float)
+    first, act, second, loss = Linear(2, 3), Tanh(), Linear(3, 1), Squared()
+    gradient_step = 1e-2
+    for _ in range(100):
+        h = first.forward(datax)
+        a = act.forward(h)
+        out = second.forward(a)
+        loss.forward(datay, out)
+        delta = loss.backward(datay, out)
+        back = second.backward_delta(a, delta)
+        back = act.backward_delta(h, back)
+        second.backward_update_gradient(a, delta)
+        first.backward_update_gradient(datax, back)
+        second.update_parameters(gradient_step=gradient_step)
+        first.update_parameters(gradient_step=gradient_step)
+        first.zero_grad()
+        second.zero_grad()
+"""
+
+
+def test_a_test_function_composing_imported_layers_is_checked_as_its_training_loop(tmp_path: Path) -> None:
+    """Layer classes from a package of the project, composed and trained inside a test function with the
+    data named datax, datay and the rate gradient_step: the loss's derivative −2 (y − ŷ) is 2 × the mse
+    gradient (ℓ = ½ Σ (a − y)²), summed over the batch."""
+    (tmp_path / "modules").mkdir()
+    (tmp_path / "modules" / "layers.py").write_text(textwrap.dedent(LAYER_MODULE), encoding="utf-8")
+    (tmp_path / "tests").mkdir()
+    path = tmp_path / "tests" / "test_composed.py"
+    path.write_text(textwrap.dedent(COMPOSING_TEST), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert (r.identified, format_scale(r.scale, r.rtol)) == ("mse", "2"), (
+        r.identified,
+        r.scale,
+        report.command,
+    )
+    assert report.command is not None and "--lr gradient_step" in report.command, report.command

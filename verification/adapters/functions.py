@@ -61,6 +61,28 @@ FORWARD_AVOID = ("backward", "dec", "linear_")
 """Names of the forward function: with one of the words, and none of the others."""
 
 
+def _training_function(script: LoadedScript, options: Options, backward: str | None) -> CodeSubject:
+    """With no forward and backward functions to pair: a training function that makes and trains its
+    weights in its body (``train(X, y, n_hidden)``), checked as the script of its body
+    (:func:`verification.adapters.scripts.detect_training_function`), else a refusal.
+
+    Raises
+    ------
+    InputError
+        Naming the functions the file defines.
+    """
+    from verification.adapters.scripts import detect_training_function  # scripts use these functions
+
+    inlined = detect_training_function(script, options, backward)
+    if inlined is not None:
+        return inlined
+    raise InputError(
+        f"{script.path} defines no forward and backward functions to pair "
+        f"(functions: {', '.join(script.defined_names()) or 'none'})",
+        hint="give the explicit form: --setup, --forward, --gradient",
+    )
+
+
 def detect_functions(
     namespace: dict[str, Any], script: LoadedScript, options: Options, backward: str | None = None
 ) -> CodeSubject:
@@ -81,16 +103,7 @@ def detect_functions(
         forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
-        from verification.adapters.scripts import detect_training_function  # scripts use these functions
-
-        inlined = detect_training_function(script, options, backward)
-        if inlined is not None:  # train(X, y, n_hidden) making and training its weights in its body
-            return inlined
-        raise InputError(
-            f"{script.path} defines no forward and backward functions to pair "
-            f"(functions: {', '.join(script.defined_names()) or 'none'})",
-            hint="give the explicit form: --setup, --forward, --gradient",
-        )
+        return _training_function(script, options, backward)
     for fwd in forwards:
         for setup, params in (
             [(options.setup, "parameters")] if options.setup else setups(namespace, script, namespace[fwd])

@@ -85,7 +85,7 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         recipes.append((Recipe(setup, forward, step=step, lr=loop.rate, notes=note), roots))
     if loop.objects:
         recipes.append((Recipe(setup, forward, gradient=step, notes=note), loop.objects))
-        recipes.append((Recipe(setup, forward, step=step, notes=note), loop.objects))
+        recipes.append((Recipe(setup, forward, step=step, lr=loop.rate, notes=note), loop.objects))
     return recipes
 
 
@@ -218,7 +218,16 @@ def detect_script(
                 continue
         unbound = [r for r in roots if r not in namespace]
         if unbound:  # built from the data (W1 = np.random.randn(X.shape[1], 5)), whose loading is left out
-            why = f"the setup leaves {', '.join(unbound)} unbound: its assignment reads the data"
+            read = {
+                n.id
+                for stmt in script.tree.body
+                if set(stores(stmt)) & set(unbound)
+                for n in ast.walk(stmt)
+                if isinstance(n, ast.Name)
+            }
+            missing = [f"{k} ({v})" for k, v in script.failed_imports.items() if k in read]
+            cause = f"it reads {', '.join(missing)}" if missing else "its assignment reads the data"
+            why = f"the setup leaves {', '.join(unbound)} unbound: {cause}"
             errors.append(Failed(why, "code"))
             continue
         subject = first_subject(namespace, recipe, roots, script, name, options, errors)

@@ -158,6 +158,8 @@ LR_NAMES = (
     "learning_pace",
     "learning_speed",
     "lrn_rate",
+    "gradient_step",
+    "grad_step",
 )
 DATASET_ARGS = (
     "dataset",
@@ -323,9 +325,9 @@ def role(name: str, position: int) -> str | None:
     ):
         if n in lower(names) and not (kind == "samples" and name == "M"):  # M: a momentum factor
             return kind
-    if re.search(r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?", n) or re.search(
-        r"(train|set|true).*out|out.*(train|set|true)", n
-    ):
+    if re.search(
+        r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?|(data|train|batch)_?ys?$", n
+    ) or re.search(r"(train|set|true).*out|out.*(train|set|true)", n):
         return "y"  # a training method's "outputs" are its labels
     if re.search(r"iter|epoch", n):
         return "iterations"

@@ -30,7 +30,7 @@ import copy
 
 from verification.reading import conventions as cv
 from verification.reading.guesses import SIZE_GUESSES
-from verification.reading.top_level_names import receivers, updates
+from verification.reading.top_level_names import constructed, receivers, updates
 
 DATA_STAND_IN = "__backprop_verify_data__"
 """The call an inlined function's inputs and labels are bound to: no such function exists, so the
@@ -52,7 +52,10 @@ def training_functions(tree: ast.Module) -> list[ast.FunctionDef]:
             continue
         body = [s for loop in _loops(stmt) for s in loop.body]
         names, _ = updates(body)
-        driven = receivers(body, {a.arg for a in stmt.args.args})
+        imports = [s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom | ast.ClassDef)]
+        local = ast.Module(body=[*imports, *stmt.body], type_ignores=[])
+        objects = constructed(local, len(local.body)) | {a.arg for a in stmt.args.args}
+        driven = receivers(body, objects)
         if names or driven:
             out.append(stmt)
     return out

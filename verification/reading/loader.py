@@ -55,6 +55,8 @@ from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
 from verification.reading.statements import (
     DEFINITIONS,
+    FAILED,
+    SkippedStatement,
     bound_names,
     evaluated_expressions,
     import_names,
@@ -74,37 +76,6 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class SkippedStatement:
-    """A top-level statement the loader did not run, or ran and set aside because it raised.
-
-    Attributes
-    ----------
-    line : int
-        First line of the statement (1-based; in a notebook, of the joined code cells:
-        :meth:`LoadedScript.where` names the cell).
-    kind : str
-        The statement's AST node type, e.g. ``Expr``, ``For``, ``Assign``, ``ClassDef``.
-    names : tuple of str
-        Names the statement would have bound at top level, to explain a later ``NameError``.
-    reason : str
-        Why it was not run: ``a call``, ``a loop``, ``reads 'y', set by line 3, which was not run``,
-        ``its value could have more than 1,000,000 digits (9 ** 9 ** 9)``, ``raised NameError: …``,
-        ``does not compile: too deeply nested to compile``.
-    """
-
-    line: int
-    kind: str
-    names: tuple[str, ...] = ()
-    reason: str = ""
-
-    @property
-    def failed(self) -> bool:
-        """Whether the statement was run and raised (rather than not run at all)."""
-        return self.reason.startswith(_FAILED)
-
-
-_FAILED = "raised "
 _NOT_COMPILED = "does not compile: "
 
 
@@ -297,7 +268,7 @@ class _Loading:
                 return
             for name in bound_names(stmt):
                 self.namespace.pop(name, None)  # a half-run statement leaves no stale binding
-            self.skip(stmt, f"{_FAILED}{error}")
+            self.skip(stmt, f"{FAILED}{error}")
             return
         for name in bound_names(stmt):
             self.tainted.pop(name, None)
@@ -344,11 +315,32 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     """
     source = read_source(path, python2=python2)
     tree = parse_source(source)
-    path = source.path
     # the text that runs is the text the source readers see (inspect.getsource): a notebook's cells or
     # a Python 2 script's translation, not the file's bytes (an mtime of None keeps it in the cache)
-    linecache.cache[str(path)] = (len(source.text), None, source.text.splitlines(keepends=True), str(path))
-    name = f"_backprop_verify_script_{abs(hash((path.resolve(), python2)))}"
+    text = source.text
+    linecache.cache[str(source.path)] = (len(text), None, text.splitlines(keepends=True), str(source.path))
+    return _load(source, tree, str(python2))
+
+
+def load_tree(script: LoadedScript, tree: ast.Module, suffix: str) -> LoadedScript:
+    """Load another syntax tree of ``script``'s file as that file (its path, text and line numbers): a
+    training function's body made a script (:mod:`verification.reading.function_scripts`). ``suffix``
+    keeps its module apart from the file's own.
+
+    Raises
+    ------
+    InputError
+        When the script has no source text.
+    """
+    if script.source is None:
+        raise InputError(f"{script.path}: no source text to load {suffix} from")
+    return _load(script.source, tree, suffix)
+
+
+def _load(source: Source, tree: ast.Module, key: str) -> LoadedScript:
+    """Run the kept statements of ``tree`` in a fresh module of the file of ``source``."""
+    path = source.path
+    name = f"_backprop_verify_script_{abs(hash((path.resolve(), key)))}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
@@ -359,25 +351,4 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
             loading.statement(stmt)
     return LoadedScript(
         path, module, loading.skipped, loading.failed, tree, source, loading.cuts, loading.aliases
-    )
-
-
-def load_tree(script: LoadedScript, tree: ast.Module, suffix: str) -> LoadedScript:
-    """Load another syntax tree of ``script``'s file as that file (its path, text and line numbers): a
-    training function's body made a script (:mod:`verification.reading.function_scripts`). ``suffix``
-    keeps its module apart from the file's own."""
-    path = script.path
-    if script.source is None:
-        raise InputError(f"{path}: no source text to load {suffix} from")
-    name = f"_backprop_verify_script_{abs(hash((path.resolve(), suffix)))}"
-    module = types.ModuleType(name)
-    module.__file__ = str(path)
-    sys.modules[name] = module
-    module.__dict__[LOCAL_READER] = local_value
-    loading = _Loading(script.source, module)
-    with script_directory_on_path(path.resolve().parent, tree):
-        for stmt in tree.body:
-            loading.statement(stmt)
-    return LoadedScript(
-        path, module, loading.skipped, loading.failed, tree, script.source, loading.cuts, loading.aliases
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from ffnn.validation import InputError
@@ -271,3 +272,37 @@ def top_level_refusal(script: Any) -> InputError:
         hint=f"check it in the explicit form: backprop-verify check {script.path} --setup '{quoted}' "
         "--forward EXPR --gradient EXPR (or --step STMT for a step that updates the weights in place)",
     )
+
+
+FAILED = "raised "
+"""How the reason of a statement that ran and raised begins."""
+
+
+@dataclass(frozen=True)
+class SkippedStatement:
+    """A top-level statement the loader did not run, or ran and set aside because it raised.
+
+    Attributes
+    ----------
+    line : int
+        First line of the statement (1-based; in a notebook, of the joined code cells:
+        :meth:`LoadedScript.where` names the cell).
+    kind : str
+        The statement's AST node type, e.g. ``Expr``, ``For``, ``Assign``, ``ClassDef``.
+    names : tuple of str
+        Names the statement would have bound at top level, to explain a later ``NameError``.
+    reason : str
+        Why it was not run: ``a call``, ``a loop``, ``reads 'y', set by line 3, which was not run``,
+        ``its value could have more than 1,000,000 digits (9 ** 9 ** 9)``, ``raised NameError: …``,
+        ``does not compile: too deeply nested to compile``.
+    """
+
+    line: int
+    kind: str
+    names: tuple[str, ...] = ()
+    reason: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """Whether the statement was run and raised (rather than not run at all)."""
+        return self.reason.startswith(FAILED)

@@ -72,6 +72,12 @@ def parse_target(target: str) -> tuple[str, str | None]:
     return parsed.path, parsed.name
 
 
+def _settings(cls: type) -> bool:
+    """A class of settings alone (``class Config: epsilon = 0.01``, no method): no network."""
+    own = {k: v for k, v in vars(cls).items() if not k.startswith("__")}
+    return bool(own) and not any(inspect.isfunction(v) for v in own.values())
+
+
 def default_name(script: LoadedScript) -> str | None:
     """The class (or function) to check in ``script`` when the target names none, or None when the
     network lives in the script's top-level statements (its training loop is then read).
@@ -93,8 +99,8 @@ def default_name(script: LoadedScript) -> str | None:
     classes = [
         namespace[n]
         for n in script.defined_names()
-        if isinstance(namespace.get(n), type) and any(map(inspect.isfunction, vars(namespace[n]).values()))
-    ]  # a class of settings alone (class Config: epsilon = 0.01) is no network
+        if isinstance(namespace.get(n), type) and not _settings(namespace[n])
+    ]
     if len(classes) == 1:
         return classes[0].__name__
     backwardish = (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES)

@@ -124,19 +124,53 @@ DATA_FUNCTIONS = re.compile(r"data|load|read|generate|sample|split|fetch", re.IG
 
 def constructed(tree: ast.Module, index: int) -> set[str]:
     """Top-level names bound before statement ``index`` to the result of calling a class or function
-    of the script's own (``dense1 = Layer_Dense(2, 64)``): objects, not arrays."""
+    of the script's own (``dense1 = Layer_Dense(2, 64)``), or a class the project imports
+    (``from layers import Linear``; ``import Layer_Dense as ld`` … ``ld.Layer_Dense(2, 64)``, a class
+    named with a capital from a module imported by its name): objects, not arrays."""
     own = {
         s.name
         for s in tree.body
         if isinstance(s, ast.ClassDef)
         or (isinstance(s, ast.FunctionDef) and not DATA_FUNCTIONS.search(s.name))
     }
-    return {
-        n
-        for s in tree.body[:index]
-        if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and name_of(s.value.func) in own
-        for n in stores(s)
-    }
+    imported = _imported(tree)
+    own |= {n for n in imported[0] if n[:1].isupper()}
+
+    def makes_object(call: ast.Call) -> bool:
+        f = call.func
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name):
+            return f.value.id in imported[1] and f.attr[:1].isupper()
+        return name_of(f) in own
+
+    out = set()
+    for s in tree.body[:index]:
+        if not isinstance(s, ast.Assign):
+            continue
+        if isinstance(s.value, ast.Call) and makes_object(s.value):
+            out |= set(stores(s))
+        target = s.targets[0]
+        if isinstance(target, ast.Tuple) and isinstance(s.value, ast.Tuple):  # a, b = Linear(2, 3), Tanh()
+            for t, v in zip(target.elts, s.value.elts, strict=False):
+                if isinstance(t, ast.Name) and isinstance(v, ast.Call) and makes_object(v):
+                    out.add(t.id)
+    return out
+
+
+LIBRARIES = frozenset({"numpy", "np", "math", "random", "scipy", "pandas", "sklearn", "matplotlib", "torch"})
+"""Modules whose classes make no network objects of the project (``np.ndarray``, ``pd.DataFrame``)."""
+
+
+def _imported(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """Names the script imports from modules other than the common libraries, and the names it binds
+    such modules to."""
+    names: set[str] = set()
+    modules: set[str] = set()
+    for s in tree.body:
+        if isinstance(s, ast.ImportFrom) and s.module and s.module.split(".")[0] not in LIBRARIES:
+            names |= {a.asname or a.name for a in s.names}
+        elif isinstance(s, ast.Import):
+            modules |= {a.asname or a.name for a in s.names if a.name.split(".")[0] not in LIBRARIES}
+    return names, modules
 
 
 def assigned_before(tree: ast.Module, index: int) -> set[str]:

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
+from verification.reading.rates import loop_rate, rate_given
 from verification.reading.top_level_names import (
     assigned_before,
     constructed,
@@ -236,7 +237,7 @@ def _computed_changes(tree: ast.Module) -> TrainingLoop | None:
     if found is None:
         return None
     exprs = [s.value for s in body if isinstance(s, ast.Assign) and set(stores(s)) & set(changes)]
-    return replace(found, looped=False, changes=changes, rate=_rate(exprs, assigned_before(tree, start)))
+    return replace(found, looped=False, changes=changes, rate=loop_rate(exprs, assigned_before(tree, start)))
 
 
 def trains_at_top_level(tree: ast.Module) -> bool:
@@ -262,9 +263,8 @@ def _read(
     read = list(dict.fromkeys(loads(ast.Module(body=body, type_ignores=[]))))
     data = [n for n in read if n in before and n not in updated and n not in objects]
     found = _label_statement(body, data)
-    made = functools.partial(
-        TrainingLoop, index, line, body, variables, updated, _rate(exprs, before), objects
-    )
+    rate = loop_rate(exprs, before) or rate_given(body, objects, before)
+    made = functools.partial(TrainingLoop, index, line, body, variables, updated, rate, objects)
     if found is None:
         nested = _sample_loop(body, [n for n in read if n in before | imported(tree, index)])
         if nested is None:
@@ -318,37 +318,4 @@ def _sample_loop(body: list[ast.stmt], data: list[str]) -> tuple[SampleLoop, str
         found = _label_statement(s.body, [targets[1]])
         if found is not None and found[1] == targets[1]:
             return SampleLoop(k, targets[0], targets[1], s.body, found[0]), sources[0], sources[1], found[2]
-    return None
-
-
-def _rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
-    """The learning rate an update multiplies by: a constant or a top-level name named like a rate
-    (``lr * g``, ``rate * h.T @ d``, ``-LEARNING_RATE * dW``)."""
-    for e in exprs:
-        for node in ast.walk(e):
-            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
-                for side, other in ((node.left, node.right), (node.right, node.left)):
-                    if isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub):
-                        side = side.operand
-                    if (
-                        isinstance(side, ast.Constant)
-                        and isinstance(side.value, int | float)
-                        and side.value != 2
-                    ):
-                        return repr(side.value)
-                    if (
-                        isinstance(side, ast.Name)
-                        and side.id.lower() in cv.lower(cv.LR_NAMES)
-                        and side.id in assigned
-                    ):
-                        return side.id
-                    if (
-                        isinstance(side, ast.Attribute)
-                        and isinstance(side.value, ast.Name)
-                        and (
-                            side.attr.lower() in cv.lower(cv.LR_NAMES)
-                            or (isinstance(other, ast.Name) and cv.gradient_stem(other.id) != other.id)
-                        )
-                    ):
-                        return ast.unparse(side)  # Config.epsilon * dW1: a settings class's rate
     return None

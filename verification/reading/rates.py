@@ -1,0 +1,66 @@
+"""The learning rate of a script's training loop, read off its syntax tree.
+
+An update in place multiplies the gradient by it (``W -= lr * dW``, ``W1 += -Config.epsilon * dW1``:
+:func:`loop_rate`); a loop that drives objects hands it to them by keyword
+(``layer.update_parameters(gradient_step=gradient_step)``: :func:`rate_given`). Nothing is run here.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from verification.reading import conventions as cv
+from verification.reading.top_level_names import name_of
+
+
+def loop_rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
+    """The learning rate an update multiplies by: a constant or a top-level name named like a rate
+    (``lr * g``, ``rate * h.T @ d``, ``-LEARNING_RATE * dW``)."""
+    for e in exprs:
+        for node in ast.walk(e):
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+                for side, other in ((node.left, node.right), (node.right, node.left)):
+                    if isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub):
+                        side = side.operand
+                    if (
+                        isinstance(side, ast.Constant)
+                        and isinstance(side.value, int | float)
+                        and side.value != 2
+                    ):
+                        return repr(side.value)
+                    if (
+                        isinstance(side, ast.Name)
+                        and side.id.lower() in cv.lower(cv.LR_NAMES)
+                        and side.id in assigned
+                    ):
+                        return side.id
+                    if (
+                        isinstance(side, ast.Attribute)
+                        and isinstance(side.value, ast.Name)
+                        and (
+                            side.attr.lower() in cv.lower(cv.LR_NAMES)
+                            or (isinstance(other, ast.Name) and cv.gradient_stem(other.id) != other.id)
+                        )
+                    ):
+                        return ast.unparse(side)  # Config.epsilon * dW1: a settings class's rate
+    return None
+
+
+def rate_given(body: list[ast.stmt], objects: list[str], assigned: set[str]) -> str | None:
+    """The learning rate a loop that drives objects hands them by keyword
+    (``layer.update_parameters(gradient_step=gradient_step)``): a number or a top-level name, the same
+    in every such call; None otherwise."""
+    found = {
+        ast.unparse(k.value)
+        for s in body
+        for n in ast.walk(s)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and name_of(n.func.value) in objects
+        for k in n.keywords
+        if k.arg is not None
+        and cv.role(k.arg, 1) == "lr"
+        and (
+            (isinstance(k.value, ast.Constant) and isinstance(k.value.value, int | float))
+            or (isinstance(k.value, ast.Name) and k.value.id in assigned)
+        )
+    }
+    return found.pop() if len(found) == 1 else None
