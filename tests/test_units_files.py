@@ -239,6 +239,48 @@ def test_an_adaptive_optimisers_step_inside_a_layer_is_refused_not_read_as_a_gra
     )
 
 
+ACTIVATED_LAYER = """
+import numpy as np
+
+
+class SigmoidDense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out)
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        self.a = 1 / (1 + np.exp(-(x @ self.W + self.b)))
+        return self.a
+
+    def backward(self, delta):
+        delta = DELTA
+        self.dW = self.x.T @ delta
+        self.db = delta.sum(axis=0)
+        return delta @ self.W.T
+"""
+
+
+@pytest.mark.parametrize(
+    ("delta", "verdict"),
+    [("delta", "refused"), ("delta * self.a * (1 - self.a)", "matches"), ("delta * self.a", "mismatch")],
+    ids=["at-pre-activation", "at-output", "wrong-derivative"],
+)
+def test_a_backward_taking_the_gradient_at_the_pre_activation_is_no_verdict(
+    tmp_path: Path, delta: str, verdict: str
+) -> None:
+    """A layer applying its sigmoid in its forward and leaving σ' to its caller takes ∂L/∂z: right or
+    wrong by its caller, so refused with why; the same layer applying σ' itself matches, and one applying
+    a wrong derivative stays a mismatch (the reading run on dout ⊙ σ'(z) does not explain it)."""
+    path = tmp_path / "activated.py"
+    path.write_text(ACTIVATED_LAYER.replace("DELTA", delta), encoding="utf-8")
+    script = load_script(path)
+    (r,) = check_units(script, discover(script, 0), seed=0).results
+    assert r.verdict == verdict, (r.verdict, [(s.setting, s.verdict, s.reason) for s in r.settings])
+    if verdict == "refused":
+        assert r.reason.startswith("the backward takes the gradient at the pre-activation z"), r.reason
+
+
 def test_top_level_methods_of_a_notebook_are_no_units(tmp_path: Path) -> None:
     """``def sigmoid_derivative(self, x)`` at the top level is a fragment of a class assembled later,
     not a loss with its derivative."""

@@ -264,7 +264,7 @@ def _training_function(script: LoadedScript, only: str | None) -> tuple[LoadedSc
         if only is not None and fn.name != only:
             continue
         tree = inlined(script.tree, fn)
-        if tree is None or not training_loop(tree):
+        if not training_loop(tree):
             continue
         loaded = load_tree(script, tree, fn.name)
         if script_recipes(loaded):

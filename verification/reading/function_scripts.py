@@ -61,8 +61,9 @@ def training_functions(tree: ast.Module) -> list[ast.FunctionDef]:
     return out
 
 
-def _value(name: str, position: int, default: ast.expr | None) -> ast.expr | None:
-    """The expression an argument is bound to (see the module docstring), or None when nothing says."""
+def _value(name: str, position: int, default: ast.expr | None) -> ast.expr:
+    """The expression an argument is bound to (see the module docstring): ``None`` when nothing says
+    (``model_name``, read after the loop if at all)."""
     role = cv.role(name, position)
     if role in ("x", "y", "dataset"):
         return ast.Call(func=ast.Name(DATA_STAND_IN, ast.Load()), args=[], keywords=[])
@@ -75,11 +76,11 @@ def _value(name: str, position: int, default: ast.expr | None) -> ast.expr | Non
     if role == "reg":
         return ast.Constant(0.0)
     guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(name)), None)
-    return None if guess is None else ast.parse(repr(guess), mode="eval").body
+    return ast.parse(repr(guess), mode="eval").body  # None when nothing says: a name, a flag
 
 
-def inlined(tree: ast.Module, fn: ast.FunctionDef) -> ast.Module | None:
-    """The script of ``fn`` (see the module docstring), or None when an argument's value is unknown.
+def inlined(tree: ast.Module, fn: ast.FunctionDef) -> ast.Module:
+    """The script of ``fn`` (see the module docstring).
 
     Parameters
     ----------
@@ -93,8 +94,6 @@ def inlined(tree: ast.Module, fn: ast.FunctionDef) -> ast.Module | None:
     bindings = []
     for i, (arg, default) in enumerate(zip(args, defaults, strict=True)):
         value = _value(arg.arg, i, default)
-        if value is None:
-            return None
         bindings.append(ast.Assign(targets=[ast.Name(arg.arg, ast.Store())], value=value, lineno=fn.lineno))
     kept = [
         s

@@ -73,11 +73,11 @@ class Case:
     alternative : (dict, str) or None
         Another reading of the code's gradients that is right when it matches, and what it means (an
         activation's derivative written in terms of its output): tried when the first mismatches.
-    convention : (dict, str) or None
-        A reading of the code's gradients that is right only under a convention the unit alone cannot
-        confirm (a layer that averages its parameter gradients over the batch), and what it means: when
-        the gradients mismatch and this reading matches, the setting is ``skipped`` with that reason,
-        neither a match nor a mismatch.
+    conventions : list of (dict, str)
+        Readings of the code's gradients that are right only under a convention the unit alone cannot
+        confirm (a layer that averages its parameter gradients over the batch, one whose backward takes
+        the gradient at its pre-activation), and what each means: when the gradients mismatch and one
+        reading matches, the setting is ``skipped`` with its reason, neither a match nor a mismatch.
     floors : dict of str to float
         The size of the terms the code summed into a gradient, where it is known to exceed the
         gradient's largest entry (an engine's contributions that cancel, as in ``a / a``): the floor
@@ -93,7 +93,7 @@ class Case:
     problems: dict[str, str] = field(default_factory=dict)
     alternative: tuple[dict[str, Any], str] | None = None
     floors: dict[str, float] = field(default_factory=dict)
-    convention: tuple[dict[str, Any], str] | None = None
+    conventions: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
 
 def _usable(value: Any, shape: tuple[int, ...]) -> Array:
@@ -150,10 +150,10 @@ def check_case(
         if all(o.verdict in ("matches", "kink") for o in other):
             outputs, note = other, "; ".join(n for n in (note, case.alternative[1]) if n)
     notes = [n for n in (note, f"complex step does not apply: {why}" if why else "") if n]
-    if case.convention is not None and any(o.verdict == "mismatch" for o in outputs):
-        other = _compare(case, case.convention[0], sample, numeric)
+    for reading, reason in case.conventions if any(o.verdict == "mismatch" for o in outputs) else []:
+        other = _compare(case, reading, sample, numeric)
         if all(o.verdict in ("matches", "kink") for o in other):
-            reason, note = case.convention[1], "; ".join([*notes, f"{case.setting}: {case.convention[1]}"])
+            note = "; ".join([*notes, f"{case.setting}: {reason}"])
             return SettingResult(case.setting, "skipped", other, reason, used, note, numeric.evaluations)
     return SettingResult.of_outputs(
         case.setting, outputs, method=used, note="; ".join(notes), evaluations=numeric.evaluations

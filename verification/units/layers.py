@@ -35,6 +35,7 @@ from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
 from verification.units.construction import constructor_arguments, decay
 from verification.units.holdings import get, gradients, parameter_slots, put, snapshot, unclaimed, unread
+from verification.units.preactivation import pre_activation
 from verification.units.running import Runner, failure_line, is_complex
 from verification.units.settings import ONE, Setting
 from verification.units.source import definition, placeholder, returned_names
@@ -239,8 +240,20 @@ class LayerUnit:
             averaged = {
                 k: v * n if k != "x" and isinstance(v, np.ndarray) else v for k, v in analytic.items()
             }
-            case.convention = (averaged, AVERAGED.format(n=n))
+            case.conventions.append((averaged, AVERAGED.format(n=n)))
+        if found and not updated:
+            case.conventions += pre_activation(
+                forward, point, out, dout, lambda upstream: self._rerun(layer, params, x, upstream)
+            )
         return case
+
+    def _rerun(self, layer: Any, params: dict[str, Array], x: Array, dout: Array) -> dict[str, Any]:
+        """The gradients the backward gives for ``dout``, from the same parameters and input."""
+        self._restore(layer, params)
+        self._run(layer, x)
+        found, *_ = self._backward(layer, params, dout)
+        self._restore(layer, params)
+        return found
 
     def _backward(
         self, layer: Any, params: dict[str, Array], dout: Array

@@ -114,8 +114,12 @@ class UnitResult:
 
     @property
     def reason(self) -> str:
-        """Why the unit is a stub or refused, or what a mismatching setting raised."""
-        return next((s.reason for s in self.settings if s.reason and s.verdict == self.verdict), "")
+        """Why the unit is a stub or refused, or what a mismatching setting raised; for a unit refused
+        because every setting was skipped (a convention the unit cannot confirm), why the first was."""
+        own = next((s.reason for s in self.settings if s.reason and s.verdict == self.verdict), "")
+        if own or self.verdict != "refused":
+            return own
+        return next((s.reason for s in self.settings if s.reason and s.verdict == "skipped"), "")
 
 
 def check_setting(
