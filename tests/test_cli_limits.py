@@ -245,8 +245,12 @@ def test_a_module_the_code_imports_gets_no_bytecode_written_beside_it(
     [
         ("raise ImportError('/lib/_ext.so: failed to map segment from shared object')", "in forward at"),
         ("raise OSError(12, 'Cannot allocate memory')", "in forward at"),
+        (
+            "raise SystemError(\"<ufunc 'divide'> returned NULL without setting an exception\")",
+            "in forward at",
+        ),
     ],
-    ids=["dlopen", "enomem"],
+    ids=["dlopen", "enomem", "ufunc-null"],
 )
 def test_an_extension_that_no_longer_fits_is_named_as_memory(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, forward: str, where: str

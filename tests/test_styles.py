@@ -1741,6 +1741,44 @@ if __name__ == "__main__":
     "1",
 )
 
+# a course assignment's epoch functions, handed the weights they update in place, their labels class
+# indices one-hot encoded batch by batch inside the loop; the two-layer network's function is the one
+# checked (it updates more weights than the linear model's beside it). Softmax minus one-hot over the
+# batch size: the mean cross-entropy gradient
+STYLES["epoch-function-with-weight-arguments"] = (
+    """
+import numpy as np
+
+
+def linear_epoch(X, y, theta, lr=0.1, batch=50):
+    for start in range(0, X.shape[0], batch):
+        xb, yb = X[start:start + batch], y[start:start + batch]
+        e = np.exp(xb @ theta)
+        p = e / e.sum(axis=1, keepdims=True)
+        onehot = np.zeros_like(p)
+        onehot[np.arange(len(yb)), yb] = 1
+        theta -= lr * xb.T @ (p - onehot) / len(yb)
+
+
+def two_layer_epoch(X, y, W1, W2, lr=0.1, batch=50):
+    classes = W2.shape[1]
+    for start in range(0, X.shape[0], batch):
+        xb = X[start:start + batch]
+        yb = y[start:start + batch]
+        H = np.maximum(0, xb @ W1)
+        e = np.exp(H @ W2)
+        P = e / e.sum(axis=1, keepdims=True)
+        onehot = np.zeros((len(yb), classes))
+        onehot[np.arange(len(yb)), yb] = 1
+        G2 = P - onehot
+        G1 = G2 @ W2.T * HIDDEN
+        W1 -= lr * xb.T @ G1 / len(yb)
+        W2 -= lr * H.T @ G2 / len(yb)
+""",
+    "(H > 0)",
+    "1",
+)
+
 WRONG = {
     # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function
     "question": "1",
@@ -1792,6 +1830,7 @@ WRONG = {
     "cache-dict-and-data-path": 'self.relu(cache[f"Z{k - 1}"], grad=False)',
     "list-attributes-and-grouped-returns": "self.A[0]",
     "training-function": "(1 - H)",
+    "epoch-function-with-weight-arguments": "H",
 }
 
 VERDICT = {
@@ -1844,6 +1883,7 @@ VERDICT = {
     "cache-dict-and-data-path": "cross_entropy",
     "list-attributes-and-grouped-returns": "bce",
     "training-function": "cross_entropy",
+    "epoch-function-with-weight-arguments": "cross_entropy",
 }
 
 

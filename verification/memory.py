@@ -5,8 +5,9 @@ Under ``--max-memory`` the supervised child's address space is limited (``setrli
 has to be mapped into memory (an extension module imported for the first time, by the checked code or
 lazily by numpy) fails in the dynamic loader instead, and ``dlopen(3)`` errors reach Python as
 :exc:`ImportError` with the loader's text: ``…/_generator.cpython-311-x86_64-linux-gnu.so: failed to
-map segment from shared object``. Both are the limit, to be reported with it, not a failure of the
-checked code.
+map segment from shared object``; and a numpy ufunc whose output cannot be allocated may fail as
+:exc:`SystemError` (``<ufunc 'divide'> returned NULL without setting an exception``). All are the
+limit, to be reported with it, not a failure of the checked code.
 
 Sources: ``setrlimit(2)`` (``RLIMIT_AS``: "mmap(2) … will fail with the error ENOMEM upon exceeding
 this limit"), ``dlopen(3)``, glibc's ``elf/dl-map-segments.h`` (the message).
@@ -22,12 +23,15 @@ _NO_MEMORY = ("failed to map segment from shared object", "cannot allocate memor
 
 
 def out_of_memory(exc: BaseException) -> bool:
-    """Whether ``exc`` says the process ran out of memory: a :exc:`MemoryError`, or an
+    """Whether ``exc`` says the process ran out of memory: a :exc:`MemoryError`, an
     :exc:`ImportError` or :exc:`OSError` of a library that could not be mapped into memory
-    (``ENOMEM``). Under ``--max-memory`` an import of an extension module that no longer fits fails so."""
+    (``ENOMEM``), or a ufunc's :exc:`SystemError` of an output it could not allocate. Under
+    ``--max-memory`` an import of an extension module that no longer fits fails so."""
     if isinstance(exc, MemoryError):
         return True
     if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
         return True
     text = str(exc).lower()
+    if isinstance(exc, SystemError) and "returned null without setting an exception" in text:
+        return True  # a ufunc whose output could not be allocated, under the limit
     return isinstance(exc, ImportError | OSError) and any(words in text for words in _NO_MEMORY)

@@ -36,7 +36,7 @@ from verification.reading import slices
 from verification.reading.function_scripts import inlined, training_functions
 from verification.reading.loader import LoadedScript, load_tree
 from verification.reading.script_setup import loads_data, setup_statements
-from verification.reading.top_level_names import prints, stores
+from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
 
 
@@ -54,6 +54,7 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     before_labels = [
         s for s in kept if loop.body.index(s) < loop.cut and not _reorders(s, {loop.inputs, loop.label})
     ]
+    before_labels = _without_labels(before_labels, loop)
     forward = "; ".join([*bind, *(ast.unparse(s) for s in before_labels), loop.output])
     glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
     resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)]
@@ -106,6 +107,20 @@ class _Frames(ast.NodeTransformer):
             if node.func.attr == "to_numpy":
                 return ast.copy_location(ast.Name(data_name(node), ast.Load()), node)
         return self.generic_visit(node)
+
+
+def _without_labels(statements: list[ast.stmt], loop: TrainingLoop) -> list[ast.stmt]:
+    """The forward pass without the statements that read the labels, or names made from them
+    (``y_mini = y[i:i + batch]``, a one-hot ``I_y`` of it): the output does not need them, and the
+    forward is run without labels. Kept whole when the output would need one of them."""
+    tainted = {loop.label}
+    out = []
+    for s in statements:
+        if set(loads(s)) & tainted and not set(loads(s)) & {loop.inputs}:
+            tainted |= set(stores(s))
+        else:
+            out.append(s)
+    return statements if loop.output in tainted else out
 
 
 def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
@@ -252,24 +267,31 @@ def detect_training_function(
     InputError
         When such a loop is read but its recipe does not run.
     """
-    made = _training_function(script, only)
-    if made is None:
-        return None
-    loaded, function = made
-    return detect_script(loaded.module.__dict__, loaded, options, f"the training loop of {function}")
+    first: InputError | None = None
+    for loaded, function in _training_functions(script, only):
+        try:
+            return detect_script(loaded.module.__dict__, loaded, options, f"the training loop of {function}")
+        except InputError as exc:
+            first = first or exc
+    if first is not None:
+        raise first
+    return None
 
 
-def _training_function(script: LoadedScript, only: str | None) -> tuple[LoadedScript, str] | None:
+def _training_functions(script: LoadedScript, only: str | None) -> list[tuple[LoadedScript, str]]:
+    out = []
     for fn in training_functions(script.tree):
         if only is not None and fn.name != only:
             continue
-        tree = inlined(script.tree, fn)
-        if not training_loop(tree):
-            continue
-        loaded = load_tree(script, tree, fn.name)
-        if script_recipes(loaded):
-            return loaded, fn.name
-    return None
+        for columns in (False, True):
+            tree = inlined(script.tree, fn, columns)
+            if not training_loop(tree):
+                continue
+            loaded = load_tree(script, tree, f"{fn.name}{columns}")
+            if script_recipes(loaded):
+                out.append((loaded, fn.name))
+                break
+    return out
 
 
 _OWN_LABELS = {

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
 
 from verification.reading import conventions as cv
 from verification.reading.guesses import SIZE_GUESSES
@@ -43,7 +44,9 @@ def _loops(fn: ast.FunctionDef) -> list[ast.For | ast.While]:
 
 def training_functions(tree: ast.Module) -> list[ast.FunctionDef]:
     """Top-level functions with a loop that updates a name in place or calls a method of an object,
-    and no ``return`` inside a loop, in the file's order."""
+    and no ``return`` inside a loop; those that update or drive the most first (``nn_epoch``, updating
+    ``W1`` and ``W2``, before ``softmax_regression_epoch``, updating ``theta``), else in the file's
+    order."""
     out = []
     for stmt in tree.body:
         if not isinstance(stmt, ast.FunctionDef) or not _loops(stmt):
@@ -57,8 +60,34 @@ def training_functions(tree: ast.Module) -> list[ast.FunctionDef]:
         objects = constructed(local, len(local.body)) | {a.arg for a in stmt.args.args}
         driven = receivers(body, objects)
         if names or driven:
-            out.append(stmt)
-    return out
+            out.append((-len(set(names)) - len(set(driven)), stmt))
+    return [fn for _, fn in sorted(out, key=lambda item: item[0])]  # the most weights first: a network
+
+
+SIZES = (4, 5, 3)
+"""Inputs, hidden units and outputs of the weights an inlined function is given as arguments."""
+
+
+def _weights(name: str, numpy: str | None, columns: bool, layers: int) -> ast.expr | None:
+    """A draw for a weight argument named ``W1``, ``b2`` … (or one ``theta`` of a single layer): a chain
+    of :data:`SIZES` (one hidden size
+    repeated for deeper networks) as ``(n_{l−1}, n_l)`` with row biases, or with ``columns``,
+    ``(n_l, n_{l−1})`` with column biases; None for any other name or without numpy."""
+    if numpy is not None and re.fullmatch(r"theta|W|w|weights?", name) and layers == 0:  # one layer
+        shape = (SIZES[2], SIZES[0]) if columns else (SIZES[0], SIZES[2])
+        return ast.parse(f"{numpy}.random.randn{shape} / {SIZES[0]} ** 0.5", mode="eval").body
+    match = re.fullmatch(r"([WwBb])(\d+)", name)
+    if match is None or numpy is None:
+        return None
+    sizes = [SIZES[0], *[SIZES[1]] * (layers - 1), SIZES[2]]
+    l = int(match.group(2))
+    if not 1 <= l < len(sizes):
+        return None
+    if match.group(1) in "Ww":
+        shape = (sizes[l], sizes[l - 1]) if columns else (sizes[l - 1], sizes[l])
+        return ast.parse(f"{numpy}.random.randn{shape} / {sizes[l - 1]} ** 0.5", mode="eval").body
+    shape = (sizes[l], 1) if columns else (1, sizes[l])
+    return ast.parse(f"{numpy}.zeros({shape})", mode="eval").body
 
 
 def _value(name: str, position: int, default: ast.expr | None) -> ast.expr:
@@ -79,8 +108,9 @@ def _value(name: str, position: int, default: ast.expr | None) -> ast.expr:
     return ast.parse(repr(guess), mode="eval").body  # None when nothing says: a name, a flag
 
 
-def inlined(tree: ast.Module, fn: ast.FunctionDef) -> ast.Module:
-    """The script of ``fn`` (see the module docstring).
+def inlined(tree: ast.Module, fn: ast.FunctionDef, columns: bool = False) -> ast.Module:
+    """The script of ``fn`` (see the module docstring); weights it takes as arguments (``nn_epoch(X, y,
+    W1, W2, lr)``) drawn as rows (``X @ W1``), or with ``columns`` as columns (``W1 @ X``).
 
     Parameters
     ----------
@@ -91,9 +121,21 @@ def inlined(tree: ast.Module, fn: ast.FunctionDef) -> ast.Module:
     """
     args = fn.args.posonlyargs + fn.args.args
     defaults: list[ast.expr | None] = [None] * (len(args) - len(fn.args.defaults)) + list(fn.args.defaults)
+    numpy = next(
+        (
+            a.asname or a.name
+            for s in tree.body
+            if isinstance(s, ast.Import)
+            for a in s.names
+            if a.name == "numpy"
+        ),
+        None,
+    )
+    layers = sum(1 for a in args if re.fullmatch(r"[Ww]\d+", a.arg))
     bindings = []
     for i, (arg, default) in enumerate(zip(args, defaults, strict=True)):
-        value = _value(arg.arg, i, default)
+        weights = _weights(arg.arg, numpy, columns, layers) if default is None else None
+        value = weights if weights is not None else _value(arg.arg, i, default)
         bindings.append(ast.Assign(targets=[ast.Name(arg.arg, ast.Store())], value=value, lineno=fn.lineno))
     kept = [
         s

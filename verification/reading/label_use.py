@@ -58,19 +58,42 @@ def _one_hot(node: ast.expr) -> bool:
 def uses_labels_as_indices(tree: ast.AST) -> bool:
     """Whether the code in ``tree`` indexes an array with its labels or compares them with a class
     prediction (see the module docstring)."""
+    batches = _batches(tree)
+
+    def label(node: ast.expr) -> bool:
+        return _is_label(node) or (isinstance(node, ast.Name) and node.id in batches)
+
     for node in ast.walk(tree):
         if isinstance(node, ast.Subscript):
             parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
             if any(_row_class(p) for p in parts):
                 return True
             indexed = node.value  # one_hot_Y[np.arange(Y.size), Y] = 1 writes a one-hot array, no label
-            if (not _is_label(indexed) or _one_hot(indexed)) and any(_is_label(p) for p in parts):
+            if (not label(indexed) or _one_hot(indexed)) and any(label(p) for p in parts):
                 return True
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
-            if any(_is_label(s) for s in sides) and any(_is_prediction(s) for s in sides):
+            if any(label(s) for s in sides) and any(_is_prediction(s) for s in sides):
                 return True
     return False
+
+
+def _batches(tree: ast.AST) -> set[str]:
+    """Names bound to a slice of the labels (``yb = y[start:start + batch]``; ``xb, yb = X[s], y[s]``)."""
+    out = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+            continue
+        target, value = node.targets[0], node.value
+        pairs = (
+            list(zip(target.elts, value.elts, strict=False))
+            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+            else [(target, value)]
+        )
+        for t, v in pairs:
+            if isinstance(t, ast.Name) and isinstance(v, ast.Subscript) and _is_label(v.value):
+                out.add(t.id)
+    return out
 
 
 def reached(tree: ast.Module, names: set[str]) -> ast.Module:

@@ -152,19 +152,32 @@ def _resets(stmt: ast.stmt) -> bool:
 
 
 def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
-    """``(k, label, output)``: the first statement that compares an output with a data name."""
+    """``(k, label, output)``: the first statement that compares an output with a data name, or with a
+    name made from one data name alone (``y_mini = y[i:i + batch]``, a one-hot ``I_y`` of it), whose
+    data name is the label."""
     stored: list[str] = []
+    made: dict[str, str] = {}  # a name made from data alone → its data name
     for k, s in enumerate(body):
         names = set(loads(s))
         hits = [d for d in data if d in names and d not in stored and not WEIGHT_LIKE.match(d)]
         hits = [d for d in hits if d not in stores(s)]  # X, Y = X[order], Y[order]: a reordering
-        hits = [d for d in hits if cv.role(d, 1) == "y" or _compared(s, d)]
+        hits += [m for m in made if m in names and m not in stores(s) and m not in hits]
+        hits = [d for d in hits if cv.role(made.get(d, d), 1) == "y" or _compared(s, d)]
         for label in reversed(hits):
-            output = next((n for n in reversed(stored) if n in names and n != label), None)
+            output = next((n for n in reversed(stored) if n in names and n != label and n not in made), None)
             if output is None:
                 output = _call_partner(s, label, stored)
             if output is not None:
-                return k, label, output
+                return k, made.get(label, label), output
+        roots = {made.get(n, n) for n in names if n in made or (n in data and cv.role(n, 1) in ("x", "y"))}
+        computed = {
+            n for n in names if (n in stored and n not in made) or (WEIGHT_LIKE.match(n) and n not in data)
+        }
+        for n in stores(s):
+            if len(roots) == 1 and not computed and n not in data:
+                made[n] = next(iter(roots))
+            elif n in made and (computed or len(roots) > 1):
+                del made[n]
         stored += [n for n in stores(s) if n not in data]  # a reordered data name is still data
     return None
 

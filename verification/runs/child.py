@@ -36,6 +36,7 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from ffnn.validation import InputError
+from verification.memory import out_of_memory
 from verification.runs.channel import RESULT_LOST, framed
 from verification.runs.exits import (
     alternatives_of,
@@ -140,7 +141,7 @@ def _report(exc: BaseException, label: str, script: str | None, max_memory: int)
     frame = script_frame(exc, script)
     where = "" if frame is None else f", in {describe_frame(frame.name, frame.filename, frame.lineno)}"
     if cause == "memory":
-        memory = next(e for e in exception_chain(exc) if isinstance(e, MemoryError))
+        memory = next(e for e in exception_chain(exc) if out_of_memory(e))
         detail = f": {_one_line(memory)}" if _one_line(memory) else ""
         limit = f"the limit of {format_size(max_memory)} (--max-memory)"
         text = f"{label} ran out of memory at {limit}{where}{detail}"

@@ -22,6 +22,7 @@ from types import TracebackType
 from typing import Any
 
 from ffnn.validation import InputError
+from verification.memory import out_of_memory
 
 EXIT_OK = 0
 EXIT_MISMATCH = 1
@@ -120,7 +121,7 @@ def cause_of(exc: BaseException, script: str | Path | None = None) -> str:
     if isinstance(explicit, str) and explicit in CAUSES:
         return explicit
     chain = exception_chain(exc)
-    if any(isinstance(e, MemoryError) for e in chain):
+    if any(out_of_memory(e) for e in chain):
         return "memory"
     if any(isinstance(e, SystemExit) for e in chain) or script_frame(exc, script) is not None:
         return "code-failed"

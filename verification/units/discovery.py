@@ -116,11 +116,23 @@ def pair_units(script: LoadedScript, seed: int) -> tuple[list[tuple[int, Unit]],
     return out, used
 
 
+SCALAR_CALLS = frozenset({"mean", "sum", "float", "int", "len", "average", "item", "round", "count_nonzero"})
+"""Calls that reduce to one number: a second returned value made by one is an error rate, no gradient."""
+
+
 def _returns_loss_and_gradient(script: LoadedScript, name: str) -> bool:
     node = next((s for s in script.tree.body if isinstance(s, ast.FunctionDef) and s.name == name), None)
     names = returned_names(node)
     if len(names) != 2:
         return False
+    returns = [n for n in ast.walk(node) if isinstance(n, ast.Return)] if node is not None else []
+    last = returns[-1].value if returns else None
+    if isinstance(last, ast.Tuple) and isinstance(second := last.elts[1], ast.Call):
+        called = (
+            second.func.attr if isinstance(second.func, ast.Attribute) else getattr(second.func, "id", "")
+        )
+        if called in SCALAR_CALLS:  # loss_err(h, y): the loss and np.mean(h.argmax(1) != y), an error rate
+            return False
     first = (names[0] or "").lower()
     return bool(LOSS_NAMES.search(name)) or first in ("loss", "cost", "j", "l", "data_loss")
 
