@@ -153,10 +153,10 @@ def _resets(stmt: ast.stmt) -> bool:
 
 def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
     """``(k, label, output)``: the first statement that compares an output with a data name, or with a
-    name made from one data name alone (``y_mini = y[i:i + batch]``, a one-hot ``I_y`` of it), whose
-    data name is the label."""
+    name made from the labels alone (``y_mini = y[i:i + batch]``, a one-hot ``I_y`` of it), whose data
+    name is then the label."""
     stored: list[str] = []
-    made: dict[str, str] = {}  # a name made from data alone → its data name
+    made: dict[str, str] = {}  # a name made from the labels alone → the labels' name
     for k, s in enumerate(body):
         names = set(loads(s))
         hits = [d for d in data if d in names and d not in stored and not WEIGHT_LIKE.match(d)]
@@ -169,7 +169,7 @@ def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, s
                 output = _call_partner(s, label, stored)
             if output is not None:
                 return k, made.get(label, label), output
-        roots = {made.get(n, n) for n in names if n in made or (n in data and cv.role(n, 1) in ("x", "y"))}
+        roots = {made.get(n, n) for n in names if n in made or (n in data and cv.role(n, 1) == "y")}
         computed = {
             n for n in names if (n in stored and n not in made) or (WEIGHT_LIKE.match(n) and n not in data)
         }
