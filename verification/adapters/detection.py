@@ -27,8 +27,9 @@ from verification.adapters.explicit import explicit_subject
 from verification.adapters.functions import detect_functions
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
-from verification.adapters.scripts import detect_script
+from verification.adapters.scripts import detect_script, script_recipes
 from verification.adapters.subject import Subject
+from verification.adapters.training_functions import detect_training_function
 from verification.reading.loader import LoadedScript
 
 WHAT = "class, instance, method, function, Subject, or None"
@@ -118,6 +119,10 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
             return detect_class(owner, namespace, script, options, code.__name__)
         return detect_functions(namespace, script, options, code.__name__)
     if code is None and script is not None:
+        if not script_recipes(script):  # build_model(X, y, nn_hdim): its body, arguments bound
+            inlined = detect_training_function(script, options)
+            if inlined is not None:
+                return inlined
         return detect_script(namespace, script, options)
     raise InputError(
         f"nothing to check: give a {WHAT}, or the explicit form (--forward and --gradient or --step)"

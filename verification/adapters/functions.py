@@ -29,6 +29,7 @@ from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
+from verification.adapters.training_functions import detect_training_function
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
 from verification.reading.guesses import SIZE_GUESSES, iterated
@@ -71,8 +72,6 @@ def _training_function(script: LoadedScript, options: Options, backward: str | N
     InputError
         Naming the functions the file defines.
     """
-    from verification.adapters.scripts import detect_training_function  # scripts use these functions
-
     inlined = detect_training_function(script, options, backward)
     if inlined is not None:
         return inlined

@@ -33,8 +33,7 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
-from verification.reading.function_scripts import inlined, training_functions
-from verification.reading.loader import LoadedScript, load_tree
+from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import loads_data, setup_statements
 from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
@@ -115,12 +114,33 @@ def _without_labels(statements: list[ast.stmt], loop: TrainingLoop) -> list[ast.
     forward is run without labels. Kept whole when the output would need one of them."""
     tainted = {loop.label}
     out = []
-    for s in statements:
+    for s in [part for statement in statements for part in _pairwise(statement)]:
         if set(loads(s)) & tainted and not set(loads(s)) & {loop.inputs}:
             tainted |= set(stores(s))
         else:
             out.append(s)
     return statements if loop.output in tainted else out
+
+
+def _pairwise(stmt: ast.stmt) -> list[ast.stmt]:
+    """``a, b = e, f`` as ``a = e`` and ``b = f`` when neither value reads the other's name; any other
+    statement as it is."""
+    if not (
+        isinstance(stmt, ast.Assign)
+        and len(stmt.targets) == 1
+        and isinstance(stmt.targets[0], ast.Tuple)
+        and isinstance(stmt.value, ast.Tuple)
+        and len(stmt.targets[0].elts) == len(stmt.value.elts)
+        and all(isinstance(t, ast.Name) for t in stmt.targets[0].elts)
+    ):
+        return [stmt]
+    names = {t.id for t in stmt.targets[0].elts if isinstance(t, ast.Name)}
+    if any(set(loads(v)) & names for v in stmt.value.elts):
+        return [stmt]
+    return [
+        ast.copy_location(ast.Assign(targets=[t], value=v), stmt)
+        for t, v in zip(stmt.targets[0].elts, stmt.value.elts, strict=True)
+    ]
 
 
 def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
@@ -202,9 +222,6 @@ def detect_script(
 
     found = script_recipes(script)
     if not found:
-        inlined_subject = detect_training_function(script, options)
-        if inlined_subject is not None:  # build_model(X, y, nn_hdim): its body, arguments bound
-            return inlined_subject
         what = (
             "no class or function" if not script.defined_names() else "no network class or backward function"
         )
@@ -253,45 +270,6 @@ def detect_script(
         errors,
         _command(script, found[0][0]),
     )
-
-
-def detect_training_function(
-    script: LoadedScript, options: Options, only: str | None = None
-) -> CodeSubject | None:
-    """The subject of the first training function of the script (``only``, when named) whose body, as a
-    script, has a training loop that can be read off (:mod:`verification.reading.function_scripts`), as
-    :func:`detect_script` makes it; None when none has.
-
-    Raises
-    ------
-    InputError
-        When such a loop is read but its recipe does not run.
-    """
-    first: InputError | None = None
-    for loaded, function in _training_functions(script, only):
-        try:
-            return detect_script(loaded.module.__dict__, loaded, options, f"the training loop of {function}")
-        except InputError as exc:
-            first = first or exc
-    if first is not None:
-        raise first
-    return None
-
-
-def _training_functions(script: LoadedScript, only: str | None) -> list[tuple[LoadedScript, str]]:
-    out = []
-    for fn in training_functions(script.tree):
-        if only is not None and fn.name != only:
-            continue
-        for columns in (False, True):
-            tree = inlined(script.tree, fn, columns)
-            if not training_loop(tree):
-                continue
-            loaded = load_tree(script, tree, f"{fn.name}{columns}")
-            if script_recipes(loaded):
-                out.append((loaded, fn.name))
-                break
-    return out
 
 
 _OWN_LABELS = {

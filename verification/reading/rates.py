@@ -15,13 +15,15 @@ from verification.reading.top_level_names import name_of
 
 def loop_rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
     """The learning rate an update multiplies by: a constant or a top-level name named like a rate
-    (``lr * g``, ``rate * h.T @ d``, ``-LEARNING_RATE * dW``)."""
+    (``lr * g``, ``rate * h.T @ d``, ``-LEARNING_RATE * dW``, ``lr / m * dW``)."""
     for e in exprs:
         for node in ast.walk(e):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
                 for side, other in ((node.left, node.right), (node.right, node.left)):
                     if isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub):
                         side = side.operand
+                    if isinstance(side, ast.BinOp) and isinstance(side.op, ast.Div):
+                        side = side.left  # lr / m * dW1: the rate, over the batch's size
                     if (
                         isinstance(side, ast.Constant)
                         and isinstance(side.value, int | float)

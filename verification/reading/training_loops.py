@@ -159,6 +159,11 @@ def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, s
     made: dict[str, str] = {}  # a name made from the labels alone → the labels' name
     for k, s in enumerate(body):
         names = set(loads(s))
+        sliced = _label_slices(s, data, made)
+        if sliced:  # xb, yb = X[a:b], y[a:b]: a batch of the labels, no comparison with an output
+            made.update(sliced)
+            stored += [n for n in stores(s) if n not in data]
+            continue
         hits = [d for d in data if d in names and d not in stored and not WEIGHT_LIKE.match(d)]
         hits = [d for d in hits if d not in stores(s)]  # X, Y = X[order], Y[order]: a reordering
         hits += [m for m in made if m in names and m not in stores(s) and m not in hits]
@@ -180,6 +185,35 @@ def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, s
                 del made[n]
         stored += [n for n in stores(s) if n not in data]  # a reordered data name is still data
     return None
+
+
+def _label_slices(stmt: ast.stmt, data: list[str], made: dict[str, str]) -> dict[str, str]:
+    """``{yb: y}`` for an assignment that binds names to slices of the labels, or of names made from
+    them (``yb = y[start:end]``; ``Xb, yb = X[a:b], y[a:b]``), or writes a constant where the labels
+    index (``I[np.arange(m), yb] = 1``); empty for any other statement."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return {}
+    target, value = stmt.targets[0], stmt.value
+    if (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Name)
+        and isinstance(value, ast.Constant)
+    ):
+        index = set(loads(target.slice))  # I[np.arange(m), yb] = 1: a one-hot array of the labels
+        roots = {made.get(n, n) for n in index if n in made or (n in data and cv.role(n, 1) == "y")}
+        return {target.value.id: roots.pop()} if len(roots) == 1 else {}
+    pairs = (
+        list(zip(target.elts, value.elts, strict=False))
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+        else [(target, value)]
+    )
+    out = {}
+    for t, v in pairs:
+        if isinstance(t, ast.Name) and isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name):
+            base = v.value.id
+            if base in made or (base in data and cv.role(base, 1) == "y"):
+                out[t.id] = made.get(base, base)
+    return out
 
 
 def _compared(stmt: ast.stmt, name: str) -> bool:

@@ -1,0 +1,55 @@
+"""Training functions checked as scripts of their bodies (:mod:`verification.reading.function_scripts`).
+
+A file with no network class, no forward and backward function to pair and no training loop at its top
+level may still train in a function: its body, its arguments bound, is a script whose training loop
+:func:`verification.adapters.scripts.detect_script` reads and checks.
+"""
+
+from __future__ import annotations
+
+from ffnn.validation import InputError
+from verification.adapters.options import Options
+from verification.adapters.scripts import detect_script, script_recipes
+from verification.adapters.subject import CodeSubject
+from verification.reading.function_scripts import inlined, training_functions
+from verification.reading.loader import LoadedScript, load_tree
+from verification.reading.training_loops import training_loop
+
+
+def detect_training_function(
+    script: LoadedScript, options: Options, only: str | None = None
+) -> CodeSubject | None:
+    """The subject of the first training function of the script (``only``, when named) whose body, as a
+    script, has a training loop that can be read off (:mod:`verification.reading.function_scripts`), as
+    :func:`detect_script` makes it; None when none has.
+
+    Raises
+    ------
+    InputError
+        When such a loop is read but its recipe does not run.
+    """
+    first: InputError | None = None
+    for loaded, function in _training_functions(script, only):
+        try:
+            return detect_script(loaded.module.__dict__, loaded, options, f"the training loop of {function}")
+        except InputError as exc:
+            first = first or exc
+    if first is not None:
+        raise first
+    return None
+
+
+def _training_functions(script: LoadedScript, only: str | None) -> list[tuple[LoadedScript, str]]:
+    out = []
+    for fn in training_functions(script.tree):
+        if only is not None and fn.name != only:
+            continue
+        for columns in (False, True):
+            tree = inlined(script.tree, fn, columns)
+            if not training_loop(tree):
+                continue
+            loaded = load_tree(script, tree, f"{fn.name}{columns}")
+            if script_recipes(loaded):
+                out.append((loaded, fn.name))
+                break
+    return out
