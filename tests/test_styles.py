@@ -2337,3 +2337,19 @@ def test_a_test_function_composing_imported_layers_is_checked_as_its_training_lo
         report.command,
     )
     assert report.command is not None and "--lr gradient_step" in report.command, report.command
+
+
+def test_a_step_up_the_cross_entropy_is_named_so_not_a_fit_of_a_free_output_error(tmp_path: Path) -> None:
+    """The training function stepping along +g of the cross-entropy (a flipped sign): no loss, and what it
+    is, −1 × the cross-entropy's gradient at the rate read. On softmax outputs the output error is free along one
+    direction per sample, so losses are told apart by the gradients they give, not by the output error
+    recovered: compared so, mse fits no longer (it was named, at scale −0.1, and the loss was wrong)."""
+    source = STYLES["training-function"][0].replace("HIDDEN", "(1 - H**2)")
+    source = source.replace("-= Settings.step", "+= Settings.step")
+    path = tmp_path / "ascent.py"
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    r = check_target(CheckRequest.parse(str(path))).result
+    found = r.verdict.output_error
+    assert r.identified is None and found is not None, (r.identified, found)
+    assert found.loss == "cross_entropy" and found.loss_scale is not None, (found.loss, found.loss_scale)
+    assert abs(found.loss_scale + 1) <= r.rtol, found.loss_scale  # the rate Settings.step is read

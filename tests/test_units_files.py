@@ -200,7 +200,34 @@ def test_gradients_stored_under_names_of_no_parameter_are_refused_not_called_mis
 def test_a_gradient_with_the_penalty_term_of_the_layers_own_coefficient_matches_and_says_so() -> None:
     r = unit("layer_objects", "DecayedLinear")
     assert verdicts(r) == {"batch of two (N = 2)": "matches", "batch of one (N = 1)": "matches"}, verdicts(r)
-    assert "L2 penalty's term λ W, λ = 0.001 (the layer's own coefficient)" in r.settings[0].note
+    assert (
+        "the weight gradients hold an L2 term λ W, λ = 0.001 (the layer's coefficient)" in r.settings[0].note
+    )
+
+
+def test_a_penalty_written_coefficient_times_the_squared_norm_is_twice_the_coefficient(
+    tmp_path: Path,
+) -> None:
+    """``dW = x.T @ dout + 2 * self.reg * W``, the gradient of ``reg ‖W‖²`` added to the loss."""
+    path = tmp_path / "twice.py"
+    path.write_text(
+        "import numpy as np\n\n\n"
+        "class FC:\n"
+        "    def __init__(self, n_in, n_out, reg=0.01):\n"
+        "        self.W = np.random.randn(n_in, n_out)\n"
+        "        self.reg = reg\n\n"
+        "    def forward(self, x):\n"
+        "        self.x = x\n"
+        "        return x @ self.W\n\n"
+        "    def backward(self, dout):\n"
+        "        self.dW = self.x.T @ dout + 2 * self.reg * self.W\n"
+        "        return dout @ self.W.T\n",
+        encoding="utf-8",
+    )
+    script = load_script(path)
+    (r,) = check_units(script, discover(script, 0), seed=0).results
+    assert r.verdict == "matches", (r.verdict, [(s.setting, s.verdict) for s in r.settings])
+    assert "λ = 0.02 (the layer's coefficient × 2" in r.settings[0].note, r.settings[0].note
 
 
 def test_an_adaptive_optimisers_step_inside_a_layer_is_refused_not_read_as_a_gradient(tmp_path: Path) -> None:

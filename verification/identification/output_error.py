@@ -248,8 +248,8 @@ def recover(
         solved.append((e.reshape(a.shape), bound))
     if not consistent:
         return OutputError(False, residual, first_mismatch=first)
-    expression, c = describe(solved, outputs, tol)
-    loss, k = of_loss(solved, outputs, tol)
+    loss, k = of_loss(per_probe, order, outputs, tol)
+    expression, c = describe(per_probe, order, outputs, tol)
     return OutputError(True, residual, expression, c, loss=loss, loss_scale=k)
 
 
@@ -268,41 +268,73 @@ def _first_break(parts: dict[str, Equations], order: Sequence[str], tol: Toleran
 
 
 def describe(
-    solved: Sequence[tuple[Array, float]], outputs: Sequence[tuple[Array, Array]], tol: Tolerance
+    takens: Sequence[dict[str, Equations]],
+    order: Sequence[str],
+    outputs: Sequence[tuple[Array, Array]],
+    tol: Tolerance,
 ) -> tuple[str | None, float | None]:
-    """The expression of :data:`EXPRESSIONS` that the recovered output errors are, with one scale over
-    the probes, or ``(None, None)``.
-
-    The scale is the least-squares ``c`` over the probes; an expression fits when at every probe
-    ``‖e − c f(a, y)‖ ≤ estimate_factor · δe + rtol ‖e‖``, with ``δe`` the bound of :func:`solve`.
+    """The expression of :data:`EXPRESSIONS` that the code back-propagates, with one scale over the
+    probes, or ``(None, None)``: compared in the gradients' space as :func:`of_loss` compares (the
+    least-squares ``c`` over the probes, :func:`in_gradients`), so that an output error the Jacobian
+    leaves free in some direction (softmax outputs) is not named for a fit along that direction.
     """
     for name, f in EXPRESSIONS.items():
         with np.errstate(all="ignore"):
-            c = _fit(solved, [f(a, y) for a, y in outputs], tol)
+            c = in_gradients(takens, order, [f(a, y) for a, y in outputs], tol)
         if c is not None:
             return name, c
     return None, None
 
 
 def of_loss(
-    solved: Sequence[tuple[Array, float]], outputs: Sequence[tuple[Array, Array]], tol: Tolerance
+    takens: Sequence[dict[str, Equations]],
+    order: Sequence[str],
+    outputs: Sequence[tuple[Array, Array]],
+    tol: Tolerance,
 ) -> tuple[str | None, float | None]:
-    """The catalog loss whose ``∂L/∂a`` (of the batch mean, as identification compares) the recovered
-    output errors are, with one scale over the probes (any sign), or ``(None, None)``; a loss whose
-    domain does not hold every probe's outputs and labels is not tried. Same fit as :func:`describe`.
-    Of several that fit (bce on a two-class softmax is twice its cross-entropy), the one whose scale is
-    nearest 1, the first in the catalog's order on a tie.
-    """
+    """The catalog loss whose gradient, times one least-squares scale over the probes, is the code's
+    gradient (``takens``: each probe's equations, a penalty already taken off where one was found), by
+    the acceptance rule at every tensor and probe;
+    compared in the gradients' space (``C ∂L/∂a`` against the code's values), so that an output error the
+    Jacobian does not determine (softmax outputs: any constant may be added to a sample's ``e``) is not
+    compared where it is free (comparing ``e`` itself, every loss fits a two-class softmax output,
+    whose ``e`` is free along one direction per sample). Of several that fit, the one whose scale is
+    nearest 1 (bce on a two-class softmax is twice its cross-entropy)."""
     fitting: list[tuple[float, int, str, float]] = []
     for name, spec in applicable_losses(outputs):
         with np.errstate(all="ignore"):
-            c = _fit(solved, [loss_derivative(spec, a, y) for a, y in outputs], tol)
+            c = in_gradients(takens, order, [loss_derivative(spec, a, y) for a, y in outputs], tol)
         if c is not None:
             fitting.append((abs(np.log(abs(c))), len(fitting), name, c))
     if not fitting:
         return None, None
     _, _, name, c = min(fitting)
     return name, c
+
+
+def in_gradients(
+    takens: Sequence[dict[str, Equations]], order: Sequence[str], errors: Sequence[Array], tol: Tolerance
+) -> float | None:
+    """The least-squares ``c`` with which ``c ×`` the output errors ``errors`` (one per probe), pushed
+    through each tensor's equations (``C e``), give the code's values by the acceptance rule at every
+    tensor and probe; None when no ``c ≠ 0`` does, or an error is not finite."""
+    weights = [np.ravel(e) for e in errors]
+    if not all(np.all(np.isfinite(w)) for w in weights):
+        return None
+    with np.errstate(all="ignore"):
+        predicted = [
+            np.concatenate([t[n].rows @ w for n in order]) for t, w in zip(takens, weights, strict=True)
+        ]
+    values = [np.concatenate([t[n].values for n in order]) for t in takens]
+    pp = float(sum(np.vdot(p, p) for p in predicted))
+    if pp == 0 or not np.isfinite(pp):
+        return None
+    c = float(sum(np.vdot(v, p) for v, p in zip(values, predicted, strict=True))) / pp
+    if c == 0 or any(
+        disagrees(t[n], c * w, tol) for t, w in zip(takens, weights, strict=True) for n in order
+    ):
+        return None
+    return c
 
 
 def applicable_losses(outputs: Sequence[tuple[Array, Array]]) -> list[tuple[str, Any]]:
@@ -317,20 +349,3 @@ def applicable_losses(outputs: Sequence[tuple[Array, Array]]) -> list[tuple[str,
             continue
         out.append((name, spec))
     return out
-
-
-def _fit(solved: Sequence[tuple[Array, float]], values: Sequence[Array], tol: Tolerance) -> float | None:
-    """The least-squares scale ``c`` of ``e ≈ c v`` over the probes when it fits at every one
-    (``‖e − c v‖ ≤ estimate_factor · δe + rtol ‖e‖``), else None (also for non-finite or zero ``v``)."""
-    if not all(np.all(np.isfinite(v)) for v in values):
-        return None
-    vv = float(sum(np.vdot(v, v) for v in values))
-    if vv == 0:
-        return None
-    c = float(sum(np.vdot(e, v) for (e, _), v in zip(solved, values, strict=True))) / vv
-    if c != 0 and all(
-        np.linalg.norm(e - c * v) <= tol.estimate_factor * bound + tol.rtol * float(np.linalg.norm(e))
-        for (e, bound), v in zip(solved, values, strict=True)
-    ):
-        return c
-    return None

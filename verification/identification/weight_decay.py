@@ -18,13 +18,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from verification.identification.comparison import loss_derivative
 from verification.identification.output_error import (
     Equations,
     OutputError,
-    applicable_losses,
     describe,
     disagrees,
+    of_loss,
     solve,
 )
 from verification.tolerances import Tolerance
@@ -84,10 +83,10 @@ def penalized(
     }
     if not any(significant.values()) or any(significant[n] and lam[n] < 0 for n in order):
         return None
-    loss, k = _loss_of_gradient(takens, order, outputs, tol)
+    loss, k = of_loss(takens, order, outputs, tol)
     # e itself is named only when no catalog loss is (and the Jacobian determines it)
     determined = loss is None and all(np.isfinite(bound) for _, bound in solved)
-    expression, c = describe(solved, outputs, tol) if determined else (None, None)
+    expression, c = describe(takens, order, outputs, tol) if determined else (None, None)
     per = k if loss is not None and k else 1.0
     decay = {n: float(lam[n]) / per if significant[n] else 0.0 for n in order}
     return OutputError(
@@ -153,39 +152,3 @@ def _lambda_sensitivity(matrix: Array, columns: int) -> float:
     basis = u[:, sv > EPS * (sv[0] if sv.size else 0.0) * max(a.shape)]
     rest = b - basis @ (basis.T @ b)
     return float(np.linalg.svd(rest, compute_uv=False)[-1])
-
-
-def _loss_of_gradient(
-    takens: Sequence[dict[str, Equations]],
-    order: Sequence[str],
-    outputs: Sequence[tuple[Array, Array]],
-    tol: Tolerance,
-) -> tuple[str | None, float | None]:
-    """The catalog loss whose gradient, times one least-squares scale over the probes, is what is left of
-    the code's gradient once the penalty is taken off, by the acceptance rule at every tensor and probe;
-    compared in the gradients' space (``C ∂L/∂a`` against the code's values), so that an output error the
-    Jacobian does not determine (softmax outputs: any constant may be added to a sample's ``e``) is not
-    compared where it is free. Of several that fit, the one whose scale is nearest 1 (as
-    :func:`~verification.identification.output_error.of_loss` chooses)."""
-    fitting: list[tuple[float, int, str, float]] = []
-    for name, spec in applicable_losses(outputs):
-        with np.errstate(all="ignore"):
-            weights = [np.ravel(loss_derivative(spec, a, y)) for a, y in outputs]
-            if not all(np.all(np.isfinite(w)) for w in weights):
-                continue
-            predicted = [
-                np.concatenate([t[n].rows @ w for n in order]) for t, w in zip(takens, weights, strict=True)
-            ]
-        values = [np.concatenate([t[n].values for n in order]) for t in takens]
-        pp = float(sum(np.vdot(p, p) for p in predicted))
-        if pp == 0:
-            continue
-        c = float(sum(np.vdot(v, p) for v, p in zip(values, predicted, strict=True))) / pp
-        if c != 0 and not any(
-            disagrees(t[n], c * w, tol) for t, w in zip(takens, weights, strict=True) for n in order
-        ):
-            fitting.append((abs(np.log(abs(c))), len(fitting), name, c))
-    if not fitting:
-        return None, None
-    _, _, name, c = min(fitting)
-    return name, c

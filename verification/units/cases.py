@@ -70,9 +70,10 @@ class Case:
     problems : dict of str to str
         Tensors whose gradient is wrong before any number is compared (the backward gives none), and
         why.
-    alternative : (dict, str) or None
-        Another reading of the code's gradients that is right when it matches, and what it means (an
-        activation's derivative written in terms of its output): tried when the first mismatches.
+    alternatives : list of (dict, str)
+        Other readings of the code's gradients that are right when they match, and what each means (an
+        activation's derivative written in terms of its output, an L2 term of the layer's coefficient):
+        tried in order when the first mismatches.
     conventions : list of (dict, str)
         Readings of the code's gradients that are right only under a convention the unit alone cannot
         confirm (a layer that averages its parameter gradients over the batch, one whose backward takes
@@ -91,7 +92,7 @@ class Case:
     rounding: dict[str, Array] = field(default_factory=dict)
     note: str = ""
     problems: dict[str, str] = field(default_factory=dict)
-    alternative: tuple[dict[str, Any], str] | None = None
+    alternatives: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     floors: dict[str, float] = field(default_factory=dict)
     conventions: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
@@ -145,10 +146,11 @@ def check_case(
     numeric = numeric_vjp(problem, sample, used)
     outputs = _compare(case, case.analytic, sample, numeric)
     note = case.note
-    if case.alternative is not None and any(o.verdict == "mismatch" for o in outputs):
-        other = _compare(case, case.alternative[0], sample, numeric)
+    for reading, meaning in case.alternatives if any(o.verdict == "mismatch" for o in outputs) else []:
+        other = _compare(case, reading, sample, numeric)
         if all(o.verdict in ("matches", "kink") for o in other):
-            outputs, note = other, "; ".join(n for n in (note, case.alternative[1]) if n)
+            outputs, note = other, "; ".join(n for n in (note, meaning) if n)
+            break
     notes = [n for n in (note, f"complex step does not apply: {why}" if why else "") if n]
     for reading, reason in case.conventions if any(o.verdict == "mismatch" for o in outputs) else []:
         other = _compare(case, reading, sample, numeric)

@@ -120,12 +120,13 @@ def _defined_pair(cls: type) -> tuple[Any, Any] | None:
     return None
 
 
-def decay(layer: Any, params: dict[str, Any], analytic: dict[str, Any]) -> tuple[dict[str, Any], str] | None:
+def decay(layer: Any, params: dict[str, Any], analytic: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
     """The gradients with an L2 penalty's term taken off, when the layer keeps one coefficient named for
     it (``self.reg``, ``self.l2``, ``self.weight_decay``: :data:`~verification.reading.conventions.
     REGULARISATION`): ``dW − λ W`` for the weight matrices (``ndim ≥ 2``), the gradient of
-    ``loss + ½ λ ‖W‖²`` being ``Jᵀ dout + λ W``; and what that reading means. None without such a
-    coefficient (a weight added to its own gradient by mistake stays a mismatch).
+    ``loss + ½ λ ‖W‖²`` being ``Jᵀ dout + λ W``, with ``λ`` the coefficient, then twice it (the penalty
+    written ``λ ‖W‖²``); and what each reading means. Empty without such a coefficient (a weight added to
+    its own gradient by mistake stays a mismatch).
     """
     values = [
         float(v)
@@ -133,12 +134,20 @@ def decay(layer: Any, params: dict[str, Any], analytic: dict[str, Any]) -> tuple
         if REGULARISATION.match(k) and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
     ]
     if len(values) != 1:
-        return None
-    lam = values[0]
-    out = dict(analytic)
-    for k, w in params.items():
-        g = analytic.get(k)
-        if isinstance(g, np.ndarray) and np.ndim(w) >= 2 and np.shape(g) == np.shape(w):
-            out[k] = g - lam * w
-    meaning = f"the weight gradients hold an L2 penalty's term λ W, λ = {lam:g} (the layer's own coefficient)"
-    return out, meaning
+        return []
+    out = []
+    for times in (1, 2):  # the penalty written ½ λ ‖W‖², or λ ‖W‖² (its gradient 2 λ W)
+        lam = times * values[0]
+        reading = dict(analytic)
+        for k, w in params.items():
+            g = analytic.get(k)
+            if isinstance(g, np.ndarray) and np.ndim(w) >= 2 and np.shape(g) == np.shape(w):
+                reading[k] = g - lam * w
+        twice = "" if times == 1 else " × 2, the penalty written coefficient × ‖W‖²"
+        out.append(
+            (
+                reading,
+                f"the weight gradients hold an L2 term λ W, λ = {lam:g} (the layer's coefficient{twice})",
+            )
+        )
+    return out

@@ -233,9 +233,7 @@ class LayerUnit:
         if first_layer:
             note = "; ".join(n for n in (note, f"{self.backward} gives no gradient of its input") if n)
         case = Case(setting.name, Problem(forward, point, [dout]), analytic, labels, rounding, note, problems)
-        penalty = decay(layer, params, analytic)
-        if penalty is not None:
-            case.alternative = penalty
+        case.alternatives += decay(layer, params, analytic)
         if n > 1 and params:
             averaged = {
                 k: v * n if k != "x" and isinstance(v, np.ndarray) else v for k, v in analytic.items()

@@ -257,18 +257,17 @@ class LossPairUnit:
             ]
 
         analytic = {name: at_input}
-        alternative = None
+        alternatives = []
         if at_output is not None:
-            alternative = (
-                {name: at_output},
-                f"{self.backward} takes the output of {self.forward}, not its input",
+            alternatives.append(
+                ({name: at_output}, f"{self.backward} takes the output of {self.forward}, not its input")
             )
         return Case(
             setting.name,
             Problem(forward, {name: x}, [dout]),
             analytic,
             {name: f"d{name}"},
-            alternative=alternative,
+            alternatives=alternatives,
         )
 
 
