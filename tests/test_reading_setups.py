@@ -53,3 +53,26 @@ def test_the_output_entry_is_the_one_the_class_reads_as_its_output_not_the_last(
 
 def test_a_cache_whose_output_the_code_never_reads_has_no_output_key() -> None:
     assert dict_output_key(Unread(), ["A1", "Z1"]) is None
+
+
+class Subtracted:
+    def forward(self, x):
+        return {"X": x, "A1": x, "A2": x}
+
+    def backward(self, cache, Y):
+        dZ2 = (cache["A2"] - Y) / Y.shape[0]
+        return cache["A1"].T @ dZ2
+
+
+class Predicted:
+    def forward(self, x):
+        return {"X": x, "h": x, "probs": x}
+
+    def predict(self, X):
+        cache = self.forward(X)
+        return np.argmax(cache["probs"], axis=1)
+
+
+def test_the_output_entry_is_the_one_the_labels_are_subtracted_from_or_a_class_taken_of() -> None:
+    assert dict_output_key(Subtracted(), ["X", "A1", "A2"]) == "A2"
+    assert dict_output_key(Predicted(), ["X", "h", "probs"]) == "probs"

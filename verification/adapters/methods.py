@@ -237,10 +237,10 @@ def gradient_candidates(
             named = dict(zip(raw, names, strict=True))
         keyed = re.sub(r"\[(?:'[^']*'|\"[^\"]*\")\]$", "", forward)
         alone = returned_name(getattr(obj, forward_method, None)) if forward_method else None
-        if alone and keyed != forward:  # return cache: the dict, by its name
-            (name,) = unclashed([alone], [var])
+        if keyed != forward:  # return cache: the dict, by its name, and to an argument named a cache
+            (name,) = unclashed([alone or "cache"], [var])
             pre += f"; {name} = {keyed}"
-            named = {alone: name}
+            named = {c: name for c in cv.CACHE_ARGS} | {alone or "cache": name}
     if label_attr:
         pre = f"{var}.{label_attr} = y; {pre}"
     grads = [

@@ -9,7 +9,8 @@ Course-style forward passes return their cache, a dict of every layer's pre-acti
 Naming conventions differ (``A`` is the activation in one course, the pre-activation in another), and
 the order of the entries too, so neither the key's name nor its position is taken: the key is the one
 the class's own methods read into a name that says output (``output``, ``prediction``, ``probs``,
-``y_hat``, ``AL``), its expression evaluated with ``self`` bound to the network. None when the code
+``y_hat``, ``AL``) or subtract the labels from (``cache["A2"] - Y``), its expression evaluated with
+``self`` bound to the network. None when the code
 reads no such entry, or two different ones.
 
 A forward pass that returns nothing and keeps its output in a list attribute (``self.A[1] = …``) is read
@@ -25,6 +26,8 @@ import re
 import textwrap
 from typing import Any
 
+from verification.reading.conventions import FORWARD_NAMES, role
+
 OUTPUT_NAMES = re.compile(
     r"^(output|outputs|out|prediction|predictions|pred|preds|probs|probabilities|y_?hat|y_?pred|a_?l|"
     r"a_?out|scores|final_output|proba|probas|y_?prob)$",
@@ -35,7 +38,9 @@ OUTPUT_NAMES = re.compile(
 
 def _output_reads(obj: Any) -> list[tuple[ast.expr, Any]]:
     """``(expression, function)`` for every ``name = expression`` of the class's methods whose name says
-    output and whose expression is a subscript or an attribute."""
+    output and whose expression is a subscript or an attribute, every subscript the methods subtract
+    the labels from (``cache["A2"] - Y``) or take a class prediction of (``np.argmax(cache["probs"],
+    1)``), and every entry they read of the forward pass's own result (``self.forward(X)["P"]``)."""
     out: list[tuple[ast.expr, Any]] = []
     for _, fn in inspect.getmembers(type(obj), inspect.isfunction):
         try:
@@ -51,7 +56,39 @@ def _output_reads(obj: Any) -> list[tuple[ast.expr, Any]]:
                 and isinstance(node.value, ast.Subscript | ast.Attribute)
             ):
                 out.append((node.value, fn))
+            elif (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Attribute)
+                and ast.unparse(node.value.func.value) == "self"
+                and node.value.func.attr in FORWARD_NAMES
+            ):  # self.forward(X)["P"].argmax(axis=1) in predict
+                out.append((node, fn))
+            elif isinstance(node, ast.Call) and _argmax(node) is not None:  # np.argmax(cache["probs"], 1)
+                out.append((_argmax(node), fn))  # type: ignore[arg-type]
+            elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):  # cache["A2"] - Y
+                for side, other in ((node.left, node.right), (node.right, node.left)):
+                    if (
+                        isinstance(side, ast.Subscript)
+                        and isinstance(side.value, ast.Name)
+                        and isinstance(other, ast.Name)
+                        and role(other.id, 1) == "y"
+                    ):
+                        out.append((side, fn))
     return out
+
+
+def _argmax(call: ast.Call) -> ast.Subscript | None:
+    """The subscript a class prediction is taken of: ``np.argmax(cache["probs"], axis=1)``,
+    ``cache["probs"].argmax(axis=1)``."""
+    f = call.func
+    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+    if name != "argmax":
+        return None
+    if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Subscript):
+        return f.value
+    first = call.args[0] if call.args else None
+    return first if isinstance(first, ast.Subscript) else None
 
 
 def stored_output(obj: Any) -> str | None:
