@@ -2340,10 +2340,10 @@ def test_a_test_function_composing_imported_layers_is_checked_as_its_training_lo
 
 
 def test_a_step_up_the_cross_entropy_is_named_so_not_a_fit_of_a_free_output_error(tmp_path: Path) -> None:
-    """The training function stepping along +g of the cross-entropy (a flipped sign): no loss, and what it
-    is, −1 × the cross-entropy's gradient at the rate read. On softmax outputs the output error is free along one
-    direction per sample, so losses are told apart by the gradients they give, not by the output error
-    recovered: compared so, mse fits no longer (it was named, at scale −0.1, and the loss was wrong)."""
+    """The training function stepping along +g of the cross-entropy (a flipped sign): no loss, and what
+    it is, −1 × the cross-entropy's gradient at the rate read. On softmax outputs the output error is free
+    along one direction per sample, so losses are told apart by the gradients they give, not by the
+    output error recovered: compared so, mse fits no longer (it was named at scale −0.1: a wrong loss)."""
     source = STYLES["training-function"][0].replace("HIDDEN", "(1 - H**2)")
     source = source.replace("-= Settings.step", "+= Settings.step")
     path = tmp_path / "ascent.py"
