@@ -305,7 +305,7 @@ def of_loss(
         with np.errstate(all="ignore"):
             c = in_gradients(takens, order, [loss_derivative(spec, a, y) for a, y in outputs], tol)
         if c is not None:
-            fitting.append((abs(np.log(abs(c))), len(fitting), name, c))
+            fitting.append((round(abs(float(np.log(abs(c)))), 6), len(fitting), name, c))  # ties: in order
     if not fitting:
         return None, None
     _, _, name, c = min(fitting)
