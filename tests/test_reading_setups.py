@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from verification.reading.dict_output import dict_output_key
-from verification.reading.script_setup import without_data_files
+from verification.reading.script_setup import with_small_layers, without_data_files
 
 
 class Loader:
@@ -76,3 +76,16 @@ class Predicted:
 def test_the_output_entry_is_the_one_the_labels_are_subtracted_from_or_a_class_taken_of() -> None:
     assert dict_output_key(Subtracted(), ["X", "A1", "A2"]) == "A2"
     assert dict_output_key(Predicted(), ["X", "h", "probs"]) == "probs"
+
+
+class Sized:
+    def __init__(self, sizes, hidden_dims=(64,)):
+        self.sizes, self.hidden_dims = sizes, hidden_dims
+
+
+def test_large_layer_sizes_of_the_scripts_own_construction_are_made_small() -> None:
+    assert with_small_layers("model = Sized([784, 30, 10])", Sized) == "model = Sized([4, 30, 10])"
+    assert with_small_layers("m = Sized([2, 3], hidden_dims=(512, 256))", Sized) == (
+        "m = Sized([2, 3], hidden_dims=(4, 5))"
+    )
+    assert with_small_layers("m = Sized([4, 5, 3])", Sized) is None

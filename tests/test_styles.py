@@ -1779,6 +1779,60 @@ def two_layer_epoch(X, y, W1, W2, lr=0.1, batch=50):
     "1",
 )
 
+# weights kept in float32 while the inputs come as float64 (the products upcast: the output and the
+# gradients are float64, the weights and every step round to float32), per-sample gradients returned
+# and averaged by the caller, and the script's own network of MNIST's sizes: softmax output with
+# delta = a - y, the cross-entropy gradient of each sample
+STYLES["float32-weights-mnist-sizes"] = (
+    """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def softmax(x):
+    x = np.exp(x - np.amax(x, axis=1, keepdims=True))
+    return x / np.sum(x, axis=1, keepdims=True)
+
+
+class MLP:
+    def __init__(self, sizes):
+        self.sizes = sizes
+        self.weights = [np.random.randn(b, a).astype(np.float32) for a, b in zip(sizes[:-1], sizes[1:])]
+        self.biases = [np.random.randn(b).astype(np.float32) for b in sizes[1:]]
+
+    def forward(self, x):
+        acts = [x]
+        for i in range(len(self.sizes) - 1):
+            x = x @ self.weights[i].T + self.biases[i]
+            x = sigmoid(x) if i < len(self.sizes) - 2 else softmax(x)
+            acts.append(x)
+        return acts
+
+    def backprop(self, x, y):
+        n = x.shape[0]
+        acts = self.forward(x)
+        gw = [None] * len(self.weights)
+        gb = [None] * len(self.biases)
+        delta = acts[-1] - y
+        gw[-1] = delta.reshape((n, -1, 1)) @ acts[-2].reshape((n, 1, -1))
+        gb[-1] = delta
+        for i in range(len(self.sizes) - 2, 0, -1):
+            delta = (delta @ self.weights[i]) * HIDDEN
+            gw[i - 1] = delta.reshape((n, -1, 1)) @ acts[i - 1].reshape((n, 1, -1))
+            gb[i - 1] = delta
+        return gw, gb
+
+
+if __name__ == "__main__":
+    model = MLP([784, 30, 10])
+""",
+    "acts[i] * (1 - acts[i])",
+    "1",
+)
+
 WRONG = {
     # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function
     "question": "1",
@@ -1831,6 +1885,7 @@ WRONG = {
     "list-attributes-and-grouped-returns": "self.A[0]",
     "training-function": "(1 - H)",
     "epoch-function-with-weight-arguments": "H",
+    "float32-weights-mnist-sizes": "acts[i]",
 }
 
 VERDICT = {
@@ -1884,6 +1939,7 @@ VERDICT = {
     "list-attributes-and-grouped-returns": "bce",
     "training-function": "cross_entropy",
     "epoch-function-with-weight-arguments": "cross_entropy",
+    "float32-weights-mnist-sizes": "cross_entropy",
 }
 
 

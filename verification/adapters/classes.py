@@ -46,7 +46,7 @@ from verification.reading.deferred_weights import initialising_methods
 from verification.reading.guesses import guessed_arguments
 from verification.reading.instance_globals import instance_globals
 from verification.reading.loader import LoadedScript
-from verification.reading.script_setup import without_data_files
+from verification.reading.script_setup import with_small_layers, without_data_files
 from verification.reading.slices import construction_slice
 
 
@@ -59,13 +59,18 @@ def instance_name(cls: type, script: LoadedScript | None) -> str:
 
 
 def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
-    """``(setup, variable)`` candidates: the script's own construction, the defaults, guessed arguments;
+    """``(setup, variable)`` candidates: the script's own construction (first with its large layer sizes
+    made small, :func:`~verification.reading.script_setup.with_small_layers`), the defaults, guessed
+    arguments;
     each also with its data-file arguments given None (:func:`~verification.reading.script_setup.
     without_data_files`)."""
     out = []
     if script is not None:
         own = construction_slice(script.tree, cls.__name__)
         if own is not None:
+            small_layers = with_small_layers(own[0], cls)
+            if small_layers is not None:  # MLP([784, 30, 10]) as MLP([4, 30, 10]): the same code, quicker
+                out.append((small_layers, own[1]))
             out.append(own)
         small = construction_slice(script.tree, cls.__name__, {})
         if small is not None:  # the same construction with the sizes it reads off the data made small

@@ -79,7 +79,8 @@ class Subject:
     lr_known: bool = True
     layout: Layout = Layout()
     precision: Any = np.float64
-    """The precision the code computes in: float32 when its output or gradient comes back in float32
+    """The precision the code computes in: float32 when it holds its weights in float32, or when its
+    output or gradient comes back in float32
     (read off the values it returns), for the tolerances and the rounding estimates of the checks."""
 
     def load(self, params: Mapping[str, Array], complex_: bool = False) -> None:
@@ -202,6 +203,11 @@ class CodeSubject(Subject):
         self.missing = dict(reading.missing)
         self.notes = list(notes if notes is not None else recipe.notes)
         self.parameters = self.slots.read()
+        if any(
+            s.kind == "array" and getattr(s.original, "dtype", None) in (np.float32, np.complex64)
+            for s in self.slots.slots.values()
+        ):  # weights held in float32 round every point and every step to float32, whatever x is
+            self.precision = np.float32
         self.backward_order = list(reversed(list(self.parameters)))
         self._forward = compile_block(recipe.forward, "--forward")
         self._gradient = compile_block(
