@@ -25,6 +25,7 @@ import types
 from typing import Any
 
 from ffnn.validation import InputError
+from verification.adapters.compositions import ADDERS
 from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
 from verification.reading.loader import LoadedScript
 from verification.reading.updates import pair_arguments
@@ -255,8 +256,8 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
         if any(is_model(cls, Engine(e, script)) for e in engines):
             continue  # a model on an engine: checked with the engine
         line = lines.get(cls.__name__, 0) * 1000
-        if _abstract(cls, script, classes):
-            continue
+        if _abstract(cls, script, classes) or any(callable(getattr(cls, m, None)) for m in ADDERS):
+            continue  # an abstract base; a container its layers are added to (add_layer): no unit
         if _is_engine(cls, script):
             out += [(line + i, u) for i, u in enumerate(_engine_units(cls, script, seed, classes))]
             engines.add(cls)
