@@ -39,6 +39,15 @@ def unit(name: str, unit_name: str) -> UnitResult:
     return found[0]
 
 
+def only_unit(tmp_path: Path, name: str, source: str) -> UnitResult:
+    """The one unit of a file written with ``source``, checked at seed 0."""
+    path = tmp_path / name
+    path.write_text(source, encoding="utf-8")
+    script = load_script(path)
+    (r,) = check_units(script, discover(script, 0), seed=0).results
+    return r
+
+
 def verdicts(r: UnitResult) -> dict[str, str]:
     return {s.setting: s.verdict for s in r.settings}
 
@@ -169,8 +178,9 @@ def test_an_array_the_forward_does_not_read_is_no_parameter() -> None:
 def test_gradients_stored_under_names_of_no_parameter_are_refused_not_called_missing(tmp_path: Path) -> None:
     """Placeholders made in the constructor (``self.changeW = np.zeros(...)``) are not parameters, and
     gradients stored under names that tie them to no parameter cannot be read: refused, naming them."""
-    path = tmp_path / "placeholders.py"
-    path.write_text(
+    r = only_unit(
+        tmp_path,
+        "placeholders.py",
         "import numpy as np\n\n\n"
         "class Dense:\n"
         "    def __init__(self, n_in, n_out):\n"
@@ -186,10 +196,7 @@ def test_gradients_stored_under_names_of_no_parameter_are_refused_not_called_mis
         "        self.changeW = self.lastInput.T @ error\n"
         "        self.changeB = error.sum(axis=0, keepdims=True)\n"
         "        return error @ self.weight.T\n",
-        encoding="utf-8",
     )
-    script = load_script(path)
-    (r,) = check_units(script, discover(script, 0), seed=0).results
     assert r.verdict == "refused", f"got {r.verdict}, but changeW and changeB are named for no parameter"
     assert r.reason.startswith("Dense.backward stores changeW, changeB, names that say of no parameter"), (
         r.reason
@@ -209,8 +216,9 @@ def test_a_penalty_written_coefficient_times_the_squared_norm_is_twice_the_coeff
     tmp_path: Path,
 ) -> None:
     """``dW = x.T @ dout + 2 * self.reg * W``, the gradient of ``reg ‖W‖²`` added to the loss."""
-    path = tmp_path / "twice.py"
-    path.write_text(
+    r = only_unit(
+        tmp_path,
+        "twice.py",
         "import numpy as np\n\n\n"
         "class FC:\n"
         "    def __init__(self, n_in, n_out, reg=0.01):\n"
@@ -222,10 +230,7 @@ def test_a_penalty_written_coefficient_times_the_squared_norm_is_twice_the_coeff
         "    def backward(self, dout):\n"
         "        self.dW = self.x.T @ dout + 2 * self.reg * self.W\n"
         "        return dout @ self.W.T\n",
-        encoding="utf-8",
     )
-    script = load_script(path)
-    (r,) = check_units(script, discover(script, 0), seed=0).results
     assert r.verdict == "matches", (r.verdict, [(s.setting, s.verdict) for s in r.settings])
     assert "λ = 0.02 (the layer's coefficient × 2" in r.settings[0].note, r.settings[0].note
 
@@ -233,8 +238,9 @@ def test_a_penalty_written_coefficient_times_the_squared_norm_is_twice_the_coeff
 def test_an_adaptive_optimisers_step_inside_a_layer_is_refused_not_read_as_a_gradient(tmp_path: Path) -> None:
     """Adam's first step moves every entry by the rate (``m̂ / √v̂ = sign g``): read as a gradient it would
     call a correct layer wrong."""
-    path = tmp_path / "adam_layer.py"
-    path.write_text(
+    r = only_unit(
+        tmp_path,
+        "adam_layer.py",
         "import numpy as np\n\n\n"
         "class Dense:\n"
         "    def __init__(self, n_in, n_out, lr=0.01):\n"
@@ -256,10 +262,7 @@ def test_an_adaptive_optimisers_step_inside_a_layer_is_refused_not_read_as_a_gra
         "        v_hat = self.v / (1 - 0.999**self.t)\n"
         "        self.W -= self.lr * m_hat / (np.sqrt(v_hat) + 1e-8)\n"
         "        return dx\n",
-        encoding="utf-8",
     )
-    script = load_script(path)
-    (r,) = check_units(script, discover(script, 0), seed=0).results
     assert r.verdict == "refused", f"got {r.verdict}, but an Adam step is no gradient"
     assert r.reason.startswith("Dense.backward moves every parameter entry by the same amount (0.01)"), (
         r.reason
@@ -324,8 +327,9 @@ def test_top_level_methods_of_a_notebook_are_no_units(tmp_path: Path) -> None:
 def test_an_activation_layer_without_a_pair_in_the_project_is_refused(tmp_path: Path) -> None:
     """Which convention the layer expects of its derivative (at the input, or ``s (1 − s)`` at the
     output) is the project's: with no pair defined beside it, the layer is not guessed at."""
-    path = tmp_path / "activation_layer.py"
-    path.write_text(
+    r = only_unit(
+        tmp_path,
+        "activation_layer.py",
         "class ActivationLayer:\n"
         "    def __init__(self, activation, activation_prime):\n"
         "        self.activation, self.activation_prime = activation, activation_prime\n\n"
@@ -334,10 +338,7 @@ def test_an_activation_layer_without_a_pair_in_the_project_is_refused(tmp_path: 
         "        return self.activation(x)\n\n"
         "    def backward(self, dout, lr):\n"
         "        return self.activation_prime(self.x) * dout\n",
-        encoding="utf-8",
     )
-    script = load_script(path)
-    (r,) = check_units(script, discover(script, 0), seed=0).results
     assert r.verdict == "refused", f"got {r.verdict}, but the derivative's convention is unknown"
     assert "defines no pair" in r.reason, r.reason
 
