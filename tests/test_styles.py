@@ -2409,3 +2409,97 @@ def test_a_step_up_the_cross_entropy_is_named_so_not_a_fit_of_a_free_output_erro
     assert r.identified is None and found is not None, (r.identified, found)
     assert found.loss == "cross_entropy" and found.loss_scale is not None, (found.loss, found.loss_scale)
     assert abs(found.loss_scale + 1) <= r.rtol, found.loss_scale  # the rate Settings.step is read
+
+
+LIST_PROJECT = {
+    "layer.py": """
+class Layer:
+    def forward(self, input):
+        raise NotImplementedError
+
+    def backward(self, output_gradient, learning_rate):
+        raise NotImplementedError
+""",
+    "dense.py": """
+import numpy as np
+from layer import Layer
+
+
+class Dense(Layer):
+    def __init__(self, input_size, output_size):
+        self.weights = np.random.randn(output_size, input_size)
+        self.bias = np.random.randn(output_size, 1)
+
+    def forward(self, input):
+        self.input = input
+        return self.weights @ input + self.bias
+
+    def backward(self, output_gradient, learning_rate):
+        input_gradient = self.weights.T @ output_gradient
+        self.weights -= learning_rate * output_gradient @ self.input.T
+        self.bias -= learning_rate * BIAS
+        return input_gradient
+""",
+    "activations.py": """
+import numpy as np
+from layer import Layer
+
+
+class Sigmoid(Layer):
+    def forward(self, input):
+        self.output = 1 / (1 + np.exp(-input))
+        return self.output
+
+    def backward(self, output_gradient, learning_rate):
+        return output_gradient * self.output * (1 - self.output)
+""",
+    "losses.py": """
+import numpy as np
+
+
+def mse(y_true, y_pred):
+    return np.mean((y_true - y_pred) ** 2)
+
+
+def mse_prime(y_true, y_pred):
+    return 2 * (y_pred - y_true) / np.size(y_true)
+""",
+    "network.py": """
+def predict(network, input):
+    output = input
+    for layer in network:
+        output = layer.forward(output)
+    return output
+
+
+def train(network, loss, loss_prime, x_train, y_train, epochs=1000, learning_rate=0.01, verbose=True):
+    for e in range(epochs):
+        for x, y in zip(x_train, y_train):
+            output = predict(network, x)
+            grad = loss_prime(y, output)
+            for layer in reversed(network):
+                grad = layer.backward(grad, learning_rate)
+""",
+}
+
+
+@pytest.mark.parametrize(("bias", "identified"), [("output_gradient", "mse"), ("2 * output_gradient", None)])
+def test_functions_over_a_list_of_the_projects_layers_are_run_on_a_list_of_them(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """``network.py`` holds ``predict(network, input)`` and ``train(network, loss, loss_prime, …)`` and
+    composes no network; the layers and the loss are in the modules beside it. The network is made of
+    them (Dense 4 → 5 → 3 with Sigmoid after each, columns, one sample per step) and ``train`` handed
+    ``mse`` and ``mse_prime``: 2 (a − y) / 3 is 2/3 × the mse gradient of one sample of 3 outputs. A
+    bias stepped by twice its gradient is no loss."""
+    for name, source in LIST_PROJECT.items():
+        (tmp_path / name).write_text(textwrap.dedent(source).replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    r = report.result
+    assert r.identified == identified, (r.identified, report.command)
+    if identified is not None:
+        assert format_scale(r.scale, r.rtol) == "2/3", r.scale
+        assert (
+            report.command is not None
+            and "network = [Dense(4, 5), Sigmoid(), Dense(5, 3), Sigmoid()]" in (report.command)
+        )

@@ -19,6 +19,7 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading.loader import LoadedScript
+from verification.reading.updates import CHECKER_NAMES
 
 
 def explicit_subject(
@@ -40,10 +41,9 @@ def explicit_subject(
     import ast
     import inspect
 
-    if script is not None:  # functions the pieces call that the modules beside the script define
-        pieces = " ".join(filter(None, (recipe.setup, recipe.forward, recipe.gradient, recipe.step)))
-        called = set(re.findall(r"(?<![\w.])([A-Za-z_]\w*)\s*\(", pieces))
-        recipe = replace(recipe, notes=recipe.notes + borrow(namespace, script, wanted=called))
+    if script is not None:  # functions and classes the pieces name that modules beside the script define
+        named = _read_not_bound([recipe.setup, recipe.forward, recipe.gradient, recipe.step])
+        recipe = replace(recipe, notes=recipe.notes + borrow(namespace, script, wanted=named))
     bound = run_setup(namespace, recipe.setup, script) if recipe.setup else []
     roots = [
         n
@@ -102,3 +102,21 @@ def _named(namespace: dict[str, Any], recipe: Recipe) -> str:
     ]
     methods = [c for c in own if "." in c]
     return (methods or own or ["the code"])[-1]
+
+
+def _read_not_bound(pieces: list[str | None]) -> set[str]:
+    """Names the pieces read and never bind, other than those the checker binds (``x``, ``y``, ``lr``):
+    functions, classes and values they take from elsewhere (``Dense``, ``mse_prime``)."""
+    import ast
+
+    read: set[str] = set()
+    bound: set[str] = set(CHECKER_NAMES)
+    for piece in filter(None, pieces):
+        try:
+            tree = ast.parse(piece)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+    return read - bound

@@ -157,14 +157,15 @@ def borrow(
 ) -> tuple[str, ...]:
     """Bind the forward and initialisation functions of the modules beside the script
     (:func:`verification.reading.siblings.sibling_functions`) that the script does not define, or,
-    with ``wanted``, those of these names; the note naming where each came from."""
+    with ``wanted``, the functions and classes of these names; the note naming where each came from."""
     words: tuple[str, ...] = ("forward", "feed", "predict", "init", "make", "create", "build")
     if wanted is not None:
         wanted = {n for n in wanted if n not in namespace and n not in dir(builtins)}
         if not wanted:
             return ()
         words = tuple(n.lower() for n in wanted)
-    found = sibling_functions(script.path, words, ("backward", "test", "__", "train"))
+    kind = inspect.isfunction if wanted is None else (lambda o: inspect.isfunction(o) or inspect.isclass(o))
+    found = sibling_functions(script.path, words, ("backward", "test", "__", "train"), kind=kind)
     taken = {
         n: where for n, (_, where) in found.items() if n not in namespace and (wanted is None or n in wanted)
     }

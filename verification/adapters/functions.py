@@ -22,9 +22,11 @@ import numpy as np
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
+from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import Failed, refusal
 from verification.adapters.forwards import OUTPUT_ATTRIBUTES
 from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
+from verification.adapters.layer_lists import layer_list_recipe
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -159,11 +161,30 @@ def detect_functions(
                             return subject_for(namespace, recipe, roots, script, n_in, train)
                         except InputError as exc:
                             errors.append(exc)
+    listed = _layer_list(namespace, script, options, errors)
+    if listed is not None:
+        return listed
     raise refusal(
         f"could not check the functions of {script.path} automatically",
         errors,
         "give the explicit form: --setup, --forward, --gradient",
     )
+
+
+def _layer_list(
+    namespace: dict[str, Any], script: LoadedScript, options: Options, errors: list[InputError | str]
+) -> CodeSubject | None:
+    """``predict(network, input)`` and ``train(network, loss, loss_prime, …)`` run on a list of the
+    project's own layers (:mod:`verification.adapters.layer_lists`), as the explicit form runs."""
+    found = layer_list_recipe(script)
+    if found is None:
+        return None
+    recipe, _ = found
+    try:
+        return explicit_subject(namespace, recipe, script, options)
+    except InputError as exc:
+        errors.append(exc)
+        return None
 
 
 FORWARD_FUNCTION_WORDS = (("forward", "feed", "predict"), ("backward", "dec", "linear_"))

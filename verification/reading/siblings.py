@@ -25,7 +25,7 @@ MAX_BYTES = 100_000
 
 
 def sibling_functions(
-    path: Path, words: tuple[str, ...], avoid: tuple[str, ...] = ()
+    path: Path, words: tuple[str, ...], avoid: tuple[str, ...] = (), kind: Any = inspect.isfunction
 ) -> dict[str, tuple[Any, str]]:
     """Functions named with one of ``words`` (and none of ``avoid``) defined in the ``.py`` files beside
     ``path``, by name: ``(function, file name)``. A name defined in several files is left out (which
@@ -37,6 +37,9 @@ def sibling_functions(
         The script checked; its own definitions are not among the results.
     words, avoid : tuple of str
         Lower-case parts of the names wanted and not wanted (``("forward",)``).
+    kind : callable
+        What a definition must be: a function (the default), or with ``inspect.isclass`` a class
+        (the layer classes of a project whose network is a list of them).
     """
     from verification.reading.loader import load_script
 
@@ -59,7 +62,8 @@ def sibling_functions(
                 fn = loaded.module.__dict__.get(name)
                 low = name.lower()
                 if (
-                    inspect.isfunction(fn)
+                    kind(fn)
+                    and getattr(fn, "__module__", None) == loaded.module.__name__
                     and any(w in low for w in words)
                     and not any(a in low for a in avoid)
                 ):

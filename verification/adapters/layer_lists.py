@@ -1,0 +1,138 @@
+"""Networks written as a list of layer objects that the project's own functions run.
+
+A much-copied tutorial style keeps each layer in a class of its own module (``dense.py``,
+``activations.py``) and the network in none: a ``network.py`` of two functions takes the list::
+
+    def predict(network, input): …                  # output = layer.forward(output) for each layer
+    def train(network, loss, loss_prime, x_train, y_train, epochs=1000, learning_rate=0.01): …
+
+and the project's driver builds ``network = [Dense(2, 3), Tanh(), Dense(3, 1), Tanh()]``. Checked
+alone, such a file has no network. :func:`layer_list_recipe` builds one of the project's own classes
+from the modules beside it: a dense layer of two sizes twice (4 → 5 → 3), each followed by an activation
+layer of no arguments (``Tanh`` first, else ``Sigmoid``, else the first one found), and hands ``train``
+the project's own loss and its derivative (``mse`` with ``mse_prime``; the first of the catalog's order
+when there are several) and one sample as its data set. The recipe is run as an explicit form is, and
+the report's ``as:`` line shows it: the verdict is about the functions with these layers and this loss.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any
+
+from verification.adapters.recipe import Recipe
+from verification.reading import conventions as cv
+from verification.reading.guesses import SIZE_GUESSES
+from verification.reading.loader import LoadedScript
+from verification.reading.siblings import sibling_functions
+
+NETWORK_ARGS = re.compile(r"^(network|layers|net|model|nn)$", re.IGNORECASE)
+"""The first argument of a function that runs a network given as a list of layers."""
+LOSS_ORDER = ("mse", "binary_cross_entropy", "bce", "cross_entropy")
+"""Loss functions a project may define, in the catalog's order of preference."""
+ACTIVATION_ORDER = ("tanh", "sigmoid")
+
+
+def _runs_layers(fn: Any, method: str) -> bool:
+    """Whether ``fn`` takes the network first and calls ``.method(`` of its layers."""
+    params = cv.positional_parameters(fn)
+    try:
+        source = inspect.getsource(fn)
+    except (OSError, TypeError):
+        return False
+    return bool(params) and bool(NETWORK_ARGS.match(params[0].name)) and f".{method}(" in source
+
+
+def _sizes_only(cls: type) -> bool:
+    required = [p for p in cv.positional_parameters(cls) if p.default is inspect.Parameter.empty]
+    return len(required) == 2 and all(
+        isinstance(next((v for pattern, v in SIZE_GUESSES if pattern.search(p.name)), None), int)
+        and not isinstance(next((v for pattern, v in SIZE_GUESSES if pattern.search(p.name)), None), bool)
+        for p in required
+    )
+
+
+def _no_arguments(cls: type) -> bool:
+    return not [p for p in cv.positional_parameters(cls) if p.default is inspect.Parameter.empty]
+
+
+def _layer(cls: type) -> bool:
+    return callable(getattr(cls, "forward", None)) and callable(getattr(cls, "backward", None))
+
+
+def _step_call(trainer: Any, loss: str, prime: str) -> str | None:
+    """``train(network, mse, mse_prime, [x], [y], epochs=1, learning_rate=lr)``, arguments by name; None
+    when a required one says nothing of its value."""
+    args = []
+    for i, p in enumerate(cv.positional_parameters(trainer)):
+        role = cv.role(p.name, i)
+        if i == 0:
+            value = "network"
+        elif re.fullmatch(r"loss_?(prime|derivative|grad|d)|d_?loss", p.name, re.I):
+            value = prime
+        elif re.fullmatch(r"loss|cost|loss_?f(unc(tion)?)?", p.name, re.I):
+            value = loss
+        elif role == "x" or role == "dataset":
+            value = "[x]"
+        elif role == "y":
+            value = "[y]"
+        elif role == "iterations":
+            value = "1"
+        elif role == "lr":
+            value = "lr"
+        elif p.default is not inspect.Parameter.empty:
+            if p.name.lower() == "verbose":
+                args.append(f"{p.name}=False")
+            continue
+        else:
+            return None
+        args.append(f"{p.name}={value}")
+    return f"{trainer.__name__}({', '.join(args)})"
+
+
+def layer_list_recipe(script: LoadedScript) -> tuple[Recipe, str] | None:
+    """The recipe of the module docstring and the trainer's name, or None when the file has no such
+    pair of functions or the modules beside it no such layers and loss."""
+    ns = script.module.__dict__
+    functions = [ns[n] for n in script.defined_names() if inspect.isfunction(ns.get(n))]
+    forward = next(
+        (f for f in functions if _runs_layers(f, "forward") and len(cv.positional_parameters(f)) == 2), None
+    )
+    trainer = next((f for f in functions if _runs_layers(f, "backward") and f is not forward), None)
+    if forward is None or trainer is None:
+        return None
+    classes = sibling_functions(script.path, ("",), kind=inspect.isclass)
+    dense = sorted((n, m) for n, (c, m) in classes.items() if _layer(c) and _sizes_only(c))
+    acts = sorted(
+        (n, m)
+        for n, (c, m) in classes.items()
+        if _layer(c) and _no_arguments(c) and not inspect.isabstract(c)
+    )
+    acts = sorted(
+        acts, key=lambda a: next((i for i, w in enumerate(ACTIVATION_ORDER) if w in a[0].lower()), 9)
+    )
+    losses = sibling_functions(script.path, ("",))
+    pairs = [
+        (n, n + suffix)
+        for n in sorted(
+            losses, key=lambda n: next((i for i, w in enumerate(LOSS_ORDER) if n.lower() == w), 9)
+        )
+        for suffix in ("_prime", "_derivative", "_grad")
+        if n.lower() in LOSS_ORDER and n + suffix in losses
+    ]
+    if len(dense) != 1 or not acts or not pairs:
+        return None
+    (d, d_file), (a, a_file) = dense[0], acts[0]
+    loss, prime = pairs[0]
+    step = _step_call(trainer, loss, prime)
+    if step is None:
+        return None
+    setup = f"network = [{d}(4, 5), {a}(), {d}(5, 3), {a}()]"  # the classes taken from beside the file
+    note = (
+        f"the network is a list of the project's layers, {d} ({d_file}) and {a} ({a_file}), with its loss "
+        f"{loss} and {prime} ({losses[loss][1]}): the file composes none"
+    )
+    return Recipe(
+        setup, f"{forward.__name__}(network, x)", step=step, lr="0.1", notes=(note,)
+    ), trainer.__name__
