@@ -21,12 +21,13 @@ import copy
 import inspect
 import re
 
+from verification.reading.function_scripts import DATA_STAND_IN
 from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import WEIGHT_LIKE, TrainingLoop
 
 LOADERS = re.compile(
     r"^(read_\w+|load\w*|open|fetch_\w+|genfromtxt|imread|urlopen|urlretrieve|get|download\w*"
-    r"|__backprop_verify_data__)$",
+    rf"|{DATA_STAND_IN})$",
     re.I,
 )
 """Calls that read data from files or the network (and the stand-in an inlined training function's
