@@ -35,7 +35,14 @@ from verification.adapters.build import subject_for
 from verification.adapters.compositions import compositions
 from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
-from verification.adapters.methods import Built, gradient_candidates, label_attribute, validate_named_method
+from verification.adapters.function_setups import borrow, read_not_bound
+from verification.adapters.methods import (
+    OWN_ERROR,
+    Built,
+    gradient_candidates,
+    label_attribute,
+    validate_named_method,
+)
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -60,8 +67,8 @@ def instance_name(cls: type, script: LoadedScript | None) -> str:
 
 def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     """``(setup, variable)`` candidates: the script's own construction (first with its large layer sizes
-    made small, :func:`~verification.reading.script_setup.with_small_layers`), the defaults, guessed
-    arguments;
+    made small, :func:`~verification.reading.script_setup.with_small_layers`), a container given layers
+    (:func:`~verification.adapters.compositions.compositions`), the defaults, guessed arguments;
     each also with its data-file arguments given None (:func:`~verification.reading.script_setup.
     without_data_files`)."""
     out = []
@@ -84,12 +91,13 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     except (TypeError, ValueError):
         required = []
     var = instance_name(cls, script)
+    composed = [(made, var) for made in compositions(cls, script, var)]
+    out += composed  # a container that is given its layers: empty as constructed
     if not required:
         out.append((f"{var} = {cls.__name__}()", var))
     for guessed in guessed_arguments(cls):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))
-    out += [(made, var) for made in compositions(cls, script, var)]
     out += [(bare, v) for setup, v in out if (bare := without_data_files(setup, cls)) is not None]
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
     out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]
@@ -170,6 +178,8 @@ def detect_class(
         )
     errors: list[InputError | str] = []
     for setup, wanted in candidates:
+        if script is not None:  # a container given layers from the modules beside the script
+            borrow(namespace, script, wanted=read_not_bound([setup]))
         try:
             bound = run_setup(namespace, setup, script)
         except InputError as exc:
@@ -215,6 +225,7 @@ def _detect_on(
         )
     slots = Slots(namespace, find_slots(namespace, [var]))
     keys = [s.name.rsplit(".", 1)[-1].split("[")[0] for s in slots.slots.values()]
+    given_error: CodeSubject | None = None  # kept while a method computing its own error may run
     for statements, call, forward_method in forwards:
         for layout in layouts(options):
             for n_in in widths(slots):
@@ -249,7 +260,11 @@ def _detect_on(
                             f"{cls.__name__} has no method that returns gradients or updates its weights "
                             "that could be called (looked for backprop, backward, gradient, train, fit …)"
                         )
+                own_error = False  # a candidate before that computes the error from the labels
                 for kind, code, lr, notes in grads:
+                    given = any(" takes the error " in n for n in notes)
+                    if given and given_error is not None:
+                        continue
                     recipe = Recipe(
                         setup=setup,
                         forward=forward,
@@ -262,7 +277,12 @@ def _detect_on(
                     called = re.findall(rf"\b{re.escape(var)}\.(\w+)\(", code)
                     name = f"{cls.__name__}.{called[-1]}" if called else cls.__name__
                     try:
-                        return subject_for(namespace, recipe, [var], script, n_in, name)
+                        subject = subject_for(namespace, recipe, [var], script, n_in, name)
                     except InputError as exc:
                         errors.append(exc)
-    return None
+                        own_error = own_error or any(OWN_ERROR in n for n in notes)
+                        continue
+                    if not (given and own_error):
+                        return subject
+                    given_error = subject  # the other labels or layouts may run the method that doesn't
+    return given_error

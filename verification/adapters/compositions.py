@@ -23,6 +23,7 @@ import inspect
 import re
 
 from verification.reading.loader import LoadedScript
+from verification.reading.siblings import sibling_functions
 
 ADDERS = ("add_layer", "add", "addLayer", "append_layer", "add_module", "push")
 """Methods of a container that take one layer."""
@@ -30,6 +31,7 @@ LAYER_LISTS = re.compile(r"^(layers|layer_list|modules|blocks)$", re.I)
 """Constructor arguments that take the list of layers."""
 LOSS_WORDS = re.compile(r"loss|cost|entropy|criterion|mse|error", re.I)
 OUTPUT_ACTIVATIONS = re.compile(r"softmax|sigmoid|logistic", re.I)
+HIDDEN_ACTIVATIONS = re.compile(r"relu|tanh|sigmoid|elu|activation", re.I)
 FORWARD_WORDS = re.compile(r"forw|forward|feed|fprop|__call__", re.I)
 BACKWARD_WORDS = re.compile(r"back|bprop", re.I)
 
@@ -57,18 +59,33 @@ def _layer_classes(script: LoadedScript, container: type) -> list[type]:
     return out
 
 
+def _sibling_layers(script: LoadedScript, container: type) -> list[type]:
+    """The layer classes of the modules beside the script, for a container whose file defines no sized
+    layer of its own (the check takes them from there, and the report says which file each came from)."""
+    found = sibling_functions(script.path, ("",), kind=inspect.isclass)
+    out = []
+    for name, (cls, _) in sorted(found.items()):
+        if cls is container or name == container.__name__ or name in script.module.__dict__:
+            continue
+        methods = [m for m, _ in inspect.getmembers(cls, inspect.isfunction)]
+        if any(FORWARD_WORDS.search(m) for m in methods) and any(BACKWARD_WORDS.search(m) for m in methods):
+            out.append(cls)
+    return out
+
+
 def _chains(layers: list[type]) -> list[list[str]]:
-    """Layer lists as source: two sized layers 4 → 5 → 3 (and → 1), then an output activation."""
+    """Layer lists as source: two sized layers 4 → 5 → 3 (and → 1), with a hidden activation between
+    them when there is one (a layer of no arguments named like one, :data:`HIDDEN_ACTIVATIONS`), then
+    an output activation."""
     sized = [c for c in layers if len(_required(c)) == 2 and not LOSS_WORDS.search(c.__name__)]
-    tail = [
-        c.__name__ + "()"
-        for c in layers
-        if not _required(c) and OUTPUT_ACTIVATIONS.search(c.__name__) and not LOSS_WORDS.search(c.__name__)
-    ][:1]
+    bare = [c.__name__ + "()" for c in layers if not _required(c) and not LOSS_WORDS.search(c.__name__)]
+    tail = [c for c in bare if OUTPUT_ACTIVATIONS.search(c)][:1]
+    hidden = [c for c in bare if HIDDEN_ACTIVATIONS.search(c) and c not in tail][:1]
     out = []
     for cls in sized[:1]:
         for n_out in (3, 1):
-            out.append([f"{cls.__name__}(4, 5)", f"{cls.__name__}(5, {n_out})", *tail])
+            for between in dict.fromkeys((tuple(hidden), ())):
+                out.append([f"{cls.__name__}(4, 5)", *between, f"{cls.__name__}(5, {n_out})", *tail])
     return out
 
 
@@ -83,6 +100,8 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     if adder is None and not lists:
         return []
     layers = _layer_classes(script, cls)
+    if not any(len(_required(c)) == 2 for c in layers):  # the layers live in modules beside the file
+        layers = _sibling_layers(script, cls)
     losses = [c.__name__ + "()" for c in layers if LOSS_WORDS.search(c.__name__) and not _required(c)]
     out = []
     for chain in _chains(layers):

@@ -13,13 +13,12 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.failures import refusal
-from verification.adapters.function_setups import borrow
+from verification.adapters.function_setups import borrow, read_not_bound
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading.loader import LoadedScript
-from verification.reading.updates import CHECKER_NAMES
 
 
 def explicit_subject(
@@ -42,8 +41,9 @@ def explicit_subject(
     import inspect
 
     if script is not None:  # functions and classes the pieces name that modules beside the script define
-        named = _read_not_bound([recipe.setup, recipe.forward, recipe.gradient, recipe.step])
-        recipe = replace(recipe, notes=recipe.notes + borrow(namespace, script, wanted=named))
+        pieces = [recipe.setup, recipe.forward, recipe.gradient, recipe.step]
+        taken = borrow(namespace, script, wanted=read_not_bound(pieces))
+        recipe = replace(recipe, notes=recipe.notes + taken)
     bound = run_setup(namespace, recipe.setup, script) if recipe.setup else []
     roots = [
         n
@@ -102,21 +102,3 @@ def _named(namespace: dict[str, Any], recipe: Recipe) -> str:
     ]
     methods = [c for c in own if "." in c]
     return (methods or own or ["the code"])[-1]
-
-
-def _read_not_bound(pieces: list[str | None]) -> set[str]:
-    """Names the pieces read and never bind, other than those the checker binds (``x``, ``y``, ``lr``):
-    functions, classes and values they take from elsewhere (``Dense``, ``mse_prime``)."""
-    import ast
-
-    read: set[str] = set()
-    bound: set[str] = set(CHECKER_NAMES)
-    for piece in filter(None, pieces):
-        try:
-            tree = ast.parse(piece)
-        except SyntaxError:
-            continue
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name):
-                (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-    return read - bound

@@ -21,7 +21,7 @@ from verification.reading import slices
 from verification.reading.guesses import guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
-from verification.reading.updates import returned_names, source_tree
+from verification.reading.updates import CHECKER_NAMES, returned_names, source_tree
 
 
 def named_functions(
@@ -182,3 +182,19 @@ def setup_sizes(setup: str) -> dict[str, str]:
     """The sizes a guessed setup call was given (``layer_sizes=[4, 5, 3]``), by name: a backward
     function that takes them too is given the same."""
     return dict(re.findall(r"(\w+)=(\[[\d, ]*\]|\d+)", setup))
+
+
+def read_not_bound(pieces: list[str | None]) -> set[str]:
+    """Names the pieces read and never bind, other than those the checker binds (``x``, ``y``, ``lr``):
+    functions, classes and values they take from elsewhere (``Dense``, ``mse_prime``)."""
+    read: set[str] = set()
+    bound: set[str] = set(CHECKER_NAMES)
+    for piece in filter(None, pieces):
+        try:
+            tree = ast.parse(piece)
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+    return read - bound

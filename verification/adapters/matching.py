@@ -8,7 +8,8 @@ in order, and assigns them to parameters:
 1. by name, when both sides carry names: ``dW1``, ``grad_W1``, ``W1_grad``, ``dJdW1``, ``nabla_W1`` go to
    ``W1`` (the last step of the parameter's path: an attribute name or a dict key);
 2. by order, when the arrays have the shapes of the parameters in the code's order, or in reverse
-   (output layer first, as backprop computes them);
+   (output layer first, as backprop computes them), or layer by layer from the output with each layer's
+   own in order (``dW2, db2, dW1, db1``);
 3. by shape, when every parameter shape occurs once.
 
 Scalars are taken only for scalar parameters. Parameters left without a gradient are not checked and
@@ -85,6 +86,17 @@ def _named_leaves(returned: Any, returned_as: list[str] | None) -> list[tuple[st
     ]
 
 
+def _layers_reversed(names: list[str]) -> tuple[str, ...]:
+    """The parameters with their layers in reverse order and each layer's own in order: ``W2, b2, W1,
+    b1`` for ``W1, b1, W2, b2`` held as ``layers[0].W``, ``layers[0].b``, ``layers[2].W`` … (a container
+    that runs its layers' backward passes from the output down and collects what each returns)."""
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        layer = re.sub(r"(\.[A-Za-z_]\w*|\[[^\]]*\])$", "", n)
+        groups.setdefault(layer, []).append(n)
+    return tuple(n for layer in reversed(list(groups)) for n in groups[layer])
+
+
 def plan_matching(
     label: str, returned: Any, params: Mapping[str, Array], returned_as: list[str] | None = None
 ) -> dict[str, int]:
@@ -147,15 +159,15 @@ def plan_matching(
     # are not trained returns the weights' gradients only)
     fitting = [
         order
-        for order in (names, list(reversed(names)))
+        for order in dict.fromkeys((tuple(names), tuple(reversed(names)), _layers_reversed(names)))
         if len(candidates) == len(order)
         and all(fits(a, params[n].shape) for (_, a), n in zip(candidates, order, strict=True))
     ]
-    if len(fitting) == 2 and len(names) > 1 and fitting[0] != fitting[1]:
+    if len(fitting) > 1:
         raise Failed(
             f"{label} returned {len(candidates)} arrays that line up with the parameters "
-            f"{', '.join(names)} in their order and in the reverse order alike (their shapes agree), and "
-            "nothing names them",
+            f"{', '.join(names)} in more than one order (their order, the reverse, or layer by layer from "
+            "the output; their shapes agree), and nothing names them",
             "code",
             hint="return a dict keyed by the parameters' names, or name the gradients in the return "
             "statement (return dW1, db1, dW2, db2)",

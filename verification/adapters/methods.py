@@ -255,6 +255,9 @@ def gradient_candidates(
         for m in cv.methods_by_preference(obj, cv.TRAIN_NAMES, ("train",))
         if m != forward_method and m not in grads and not cv.applies_given_gradient(getattr(obj, m))
     ]
+    own_error = _error_computing(obj, grads, trains)
+    grads = own_error + grads
+    trains = [m for m in trains if m not in grads]
     if only is not None:
         grads = [only] if only in grads or (only not in trains and returns_value(obj, only)) else []
         trains = [only] if not grads else []
@@ -262,9 +265,39 @@ def gradient_candidates(
     returned, updates = [], []
     for m in grads + trains:
         made = _method_candidates(built, m, m in trains, context)
+        if m in own_error:
+            made = ([(*c[:3], [*c[3], f"{m} {OWN_ERROR}"]) for c in made[0]], made[1])
         returned += made[0] if m in grads else []
         updates += made[1]
     return returned + updates
+
+
+OWN_ERROR = "makes the output error with its own loss and returns the gradients"
+"""The note of a training method :func:`_error_computing` found."""
+
+
+def _error_computing(obj: Any, grads: list[str], trains: list[str]) -> list[str]:
+    """The training methods that return what a gradient method taking the output error returns, the
+    error made by their own loss: ``train_step(X, y)`` that runs ``self.backward(loss_func.backward(out,
+    y))`` and returns the gradients. The class's loss is in them, and not in the backward pass alone
+    (given ``a − y`` it is squared error's gradient whatever the class trains with)."""
+    takes_error = [
+        g
+        for g in grads
+        if "y" not in {cv.role(p.name, i) for i, p in enumerate(cv.positional_parameters(getattr(obj, g)))}
+    ]
+    out = []
+    for t in trains:
+        fn = getattr(type(obj), t, None)
+        roles = {cv.role(p.name, i) for i, p in enumerate(cv.positional_parameters(getattr(obj, t)))}
+        try:
+            source = inspect.getsource(fn) if fn is not None else ""
+        except (OSError, TypeError):
+            continue
+        calls = any(re.search(rf"self\.{re.escape(g)}\(", source) for g in takes_error)
+        if calls and "y" in roles and returns_value(obj, t):
+            out.append(t)
+    return out
 
 
 @dataclass(frozen=True)

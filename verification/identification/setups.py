@@ -32,7 +32,7 @@ from verification.identification.identify import NotApplicable, identify
 from verification.identification.outcome import Alternative, IdentificationReport
 from verification.identification.request import Probing
 from verification.identification.sentences import format_scale
-from verification.reading.label_use import uses_labels_as_indices
+from verification.reading.label_use import sibling_trees, uses_labels_as_indices
 
 DETECTED = "as detected"
 """How the reading detection chose is named among the alternatives."""
@@ -143,7 +143,8 @@ def identify_setups(
 
 def _confirm_index_labels(subject: Subject, alternatives: list[Alternative]) -> None:
     """Refuse a verdict of no loss made at labels read as class indices when one-hot labels did not run
-    and the script never uses its labels as indices (:mod:`verification.reading.label_use`): the code
+    and the script never uses its labels as indices (nor do the modules beside it whose classes and
+    functions the run uses) (:mod:`verification.reading.label_use`): the code
     may take its labels in a form the checker cannot give, and run with indices only by broadcasting
     one index against every output.
 
@@ -158,7 +159,10 @@ def _confirm_index_labels(subject: Subject, alternatives: list[Alternative]) -> 
         return
     if any(a.option.startswith("--labels one-hot") for a in alternatives):
         return  # one-hot labels ran too, and found no loss either
-    if uses_labels_as_indices(script.tree):
+    namespace = getattr(subject, "namespace", {})
+    folder = script.path.resolve().parent
+    beside = sibling_trees(namespace, folder, script.path.resolve())
+    if any(uses_labels_as_indices(tree) for tree in [script.tree, *beside]):
         return
     raise Ambiguous(
         subject.name,

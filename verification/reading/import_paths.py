@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,7 +46,9 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
     ``__init__.py``) also gets the folder that holds the outermost package, as ``python -m
     package.module`` run from there would: ``from ai.activation_functions import Sigmoid`` in
     ``src/ai/network.py`` finds ``src/ai``. With the script's syntax ``tree``, a folder above that
-    holds the first part of a dotted import gets on the path too (:func:`_package_roots`)."""
+    holds the first part of a dotted import gets on the path too (:func:`_package_roots`). Modules
+    imported from these folders meanwhile are forgotten afterwards (the objects keep them): another
+    script's ``import layers`` must find its own folder's ``layers.py``, not this one's."""
     root = directory
     while (root / "__init__.py").is_file() and root.parent != root:
         root = root.parent
@@ -54,6 +57,7 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
     writes = sys.dont_write_bytecode
     sys.path[:0] = entries
     sys.dont_write_bytecode = True
+    before = set(sys.modules)
     try:
         yield
     finally:
@@ -61,3 +65,7 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
         for entry in entries:
             with contextlib.suppress(ValueError):
                 sys.path.remove(entry)
+        for name in set(sys.modules) - before:  # the next script's `import layers` finds its own
+            where = getattr(sys.modules[name], "__file__", None) or ""
+            if any(where.startswith(entry + os.sep) for entry in entries):
+                del sys.modules[name]

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import ast
 import re
+from pathlib import Path
+from typing import Any
 
 from verification.reading.conventions import role
 
@@ -134,3 +136,32 @@ def _counts_classes(call: ast.Call, names: tuple[str, ...]) -> bool:
     if isinstance(func, ast.Attribute) and _is_label(func.value):
         return True
     return any(_is_label(a) for a in call.args)
+
+
+def sibling_trees(namespace: dict[str, Any], folder: Path, script_file: Path) -> list[ast.Module]:
+    """The syntax trees of the modules beside a script (in ``folder``) that define the classes and
+    functions of ``namespace``, or the classes of its objects and of their attributes: where a loss
+    object the network is handed reads its labels (``SoftmaxLoss`` from ``softmax_loss.py``)."""
+    import inspect
+
+    def file_of(obj: Any) -> Path | None:  # by the code's own file name: the module may be forgotten
+        own = [obj] if inspect.isfunction(obj) else vars(obj).values()
+        functions = [f for f in own if inspect.isfunction(f)]
+        name = next((f.__code__.co_filename for f in functions), None)
+        return Path(name).resolve() if name and not name.startswith("<") else None
+
+    found: set[Path] = set()
+    for v in namespace.values():
+        kinds = [v] if isinstance(v, type) or inspect.isfunction(v) else [type(v)]
+        kinds += [type(a) for a in getattr(v, "__dict__", {}).values()] if not isinstance(v, type) else []
+        for kind in kinds:
+            where = file_of(kind)
+            if where is not None and where.parent == folder and where != script_file:
+                found.add(where)
+    trees = []
+    for where in sorted(found):
+        try:
+            trees.append(ast.parse(where.read_text(encoding="utf-8", errors="replace")))
+        except (SyntaxError, OSError, ValueError):
+            continue
+    return trees
