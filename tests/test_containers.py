@@ -161,3 +161,125 @@ def test_gradients_that_fit_several_orders_are_refused() -> None:
     returned = [np.ones((3, 3)), np.ones(3), np.ones((3, 3)), np.ones(3)]
     with pytest.raises(Failed, match="more than one order"):
         plan_matching("backward", returned, params)
+
+
+TUTORIAL_PROJECT = {
+    "base.py": """
+class Base:
+    def forward_pass(self, data):
+        raise NotImplementedError
+
+    def backward_pass(self, grad_out, rate):
+        raise NotImplementedError
+""",
+    "fully_connected.py": """
+import numpy as np
+from base import Base
+
+
+class FullyConnected(Base):
+    def __init__(self, n_in, n_out):
+        self.w = np.random.rand(n_in, n_out) - 0.5
+        self.b = np.random.rand(1, n_out) - 0.5
+
+    def forward_pass(self, data):
+        self.data = data
+        return np.dot(data, self.w) + self.b
+
+    def backward_pass(self, grad_out, rate):
+        grad_in = np.dot(grad_out, self.w.T)
+        self.w -= rate * np.dot(self.data.T, grad_out)
+        self.b -= rate * BIAS
+        return grad_in
+""",
+    "activation_layer.py": """
+from base import Base
+
+
+class ActivationLayer(Base):
+    def __init__(self, activation, activation_prime):
+        self.activation = activation
+        self.activation_prime = activation_prime
+
+    def forward_pass(self, data):
+        self.data = data
+        return self.activation(data)
+
+    def backward_pass(self, grad_out, rate):
+        return self.activation_prime(self.data) * grad_out
+""",
+    "functions.py": """
+import numpy as np
+
+
+def tanh(v):
+    return np.tanh(v)
+
+
+def tanh_prime(v):
+    return 1 - np.tanh(v) ** 2
+
+
+def mse(target, pred):
+    return np.mean((target - pred) ** 2)
+
+
+def mse_prime(target, pred):
+    return 2 * (pred - target) / target.size
+""",
+    "network.py": """
+class Network:
+    def __init__(self):
+        self.layers = []
+        self.loss = None
+        self.loss_prime = None
+
+    def add(self, layer):
+        self.layers.append(layer)
+
+    def use(self, loss, loss_prime):
+        self.loss = loss
+        self.loss_prime = loss_prime
+
+    def predict(self, input_data):
+        result = []
+        for i in range(len(input_data)):
+            output = input_data[i]
+            for layer in self.layers:
+                output = layer.forward_pass(output)
+            result.append(output)
+        return result
+
+    def fit(self, x_train, y_train, epochs, learning_rate):
+        for epoch in range(epochs):
+            for j in range(len(x_train)):
+                output = x_train[j]
+                for layer in self.layers:
+                    output = layer.forward_pass(output)
+                error = self.loss_prime(y_train[j], output)
+                for layer in reversed(self.layers):
+                    error = layer.backward_pass(error, learning_rate)
+""",
+}
+
+
+@pytest.mark.parametrize(("bias", "identified"), [("grad_out", "mse"), ("grad_out * 0.5", None)])
+def test_a_container_that_is_handed_its_layers_and_its_loss_is_trained_one_sample_at_a_time(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """The widely copied tutorial layout: ``Network.add(layer)``, ``Network.use(loss, loss_prime)`` and
+    ``fit(x_train, y_train, epochs, learning_rate)`` taking each sample as a ``(1, n)`` row, with a
+    dense layer and an activation layer handed ``tanh`` and ``tanh_prime`` in modules beside it. The
+    network is built of them and handed ``mse`` and ``mse_prime``; the loss object the network keeps
+    (``self.loss_prime``) is no method to check. 2 (a − y) / 3 is 2/3 × the squared error's gradient of
+    one sample of 3 outputs; a bias stepped by half its gradient is no loss."""
+    for name, source in TUTORIAL_PROJECT.items():
+        (tmp_path / name).write_text(textwrap.dedent(source).replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    r = report.result
+    assert r.identified == identified, (r.identified, report.command)
+    command = report.command or ""
+    assert "net.add(ActivationLayer(tanh, tanh_prime))" in command and "net.use(mse, mse_prime)" in command
+    assert "net.fit(x[:, None], y[:, None], 1, lr)" in command, command
+    if identified is not None:
+        assert format_scale(r.scale, r.rtol) == "2/3", r.scale

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from typing import Any
 
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
@@ -32,11 +33,19 @@ LAYER_LISTS = re.compile(r"^(layers|layer_list|modules|blocks)$", re.I)
 LOSS_WORDS = re.compile(r"loss|cost|entropy|criterion|mse|error", re.I)
 OUTPUT_ACTIVATIONS = re.compile(r"softmax|sigmoid|logistic", re.I)
 HIDDEN_ACTIVATIONS = re.compile(r"relu|tanh|sigmoid|elu|activation", re.I)
+ACTIVATION_ARGS = re.compile(r"activation|act|func|fn|prime|deriv", re.I)
+"""The two constructor arguments of a layer that is handed its activation and its derivative."""
+LOSS_ARG = re.compile(r"loss|cost|loss_?f(unc(tion)?)?|error", re.I)
+LOSS_PRIME_ARG = re.compile(r"loss_?(prime|derivative|deriv|grad|d)|d_?loss|cost_?(prime|derivative)", re.I)
+LOSS_ORDER = ("mse", "binary_cross_entropy", "bce", "cross_entropy")
+"""Loss functions a project may define, in the catalog's order of preference."""
+ACTIVATION_ORDER = ("tanh", "sigmoid", "relu")
+"""Activation functions of a hidden layer, in order of preference (smooth first: no kink to cross)."""
 FORWARD_WORDS = re.compile(r"forw|forward|feed|fprop|__call__", re.I)
 BACKWARD_WORDS = re.compile(r"back|bprop", re.I)
 
 
-def _required(cls: type) -> list[inspect.Parameter]:
+def _required(cls: Any) -> list[inspect.Parameter]:
     try:
         params = list(inspect.signature(cls).parameters.values())
     except (TypeError, ValueError):
@@ -73,20 +82,60 @@ def _sibling_layers(script: LoadedScript, container: type) -> list[type]:
     return out
 
 
-def _chains(layers: list[type]) -> list[list[str]]:
+def derivative_pairs(names: list[str], order: tuple[str, ...]) -> list[tuple[str, str]]:
+    """``(f, f_prime)`` for the functions of ``names`` named in ``order`` (lower case) that have a
+    derivative beside them (``_prime``, ``_derivative``, ``_deriv``, ``_grad``), in ``order``'s order:
+    a loss and its derivative (``mse``, ``mse_prime``), an activation and its (``tanh``,
+    ``tanh_prime``)."""
+    ranked = sorted((n for n in names if n.lower() in order), key=lambda n: order.index(n.lower()))
+    return [
+        (n, n + suffix)
+        for n in ranked
+        for suffix in ("_prime", "_derivative", "_deriv", "_grad")
+        if n + suffix in names
+    ]
+
+
+def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list[str]]:
     """Layer lists as source: two sized layers 4 → 5 → 3 (and → 1), with a hidden activation between
-    them when there is one (a layer of no arguments named like one, :data:`HIDDEN_ACTIVATIONS`), then
-    an output activation."""
-    sized = [c for c in layers if len(_required(c)) == 2 and not LOSS_WORDS.search(c.__name__)]
+    them when there is one (a layer of no arguments named like one, :data:`HIDDEN_ACTIVATIONS`, else a
+    layer that takes an activation function and its derivative, given the first of ``activations``),
+    then an output activation."""
+    given = [
+        c.__name__
+        for c in layers
+        if [ACTIVATION_ARGS.search(p.name) is not None for p in _required(c)] == [True, True]
+    ]
+    sized = [
+        c
+        for c in layers
+        if len(_required(c)) == 2 and not LOSS_WORDS.search(c.__name__) and c.__name__ not in given
+    ]
     bare = [c.__name__ + "()" for c in layers if not _required(c) and not LOSS_WORDS.search(c.__name__)]
     tail = [c for c in bare if OUTPUT_ACTIVATIONS.search(c)][:1]
     hidden = [c for c in bare if HIDDEN_ACTIVATIONS.search(c) and c not in tail][:1]
+    if not hidden and given and activations:  # ActivationLayer(tanh, tanh_prime)
+        hidden = [f"{given[0]}({activations[0][0]}, {activations[0][1]})"]
     out = []
     for cls in sized[:1]:
         for n_out in (3, 1):
             for between in dict.fromkeys((tuple(hidden), ())):
                 out.append([f"{cls.__name__}(4, 5)", *between, f"{cls.__name__}(5, {n_out})", *tail])
     return out
+
+
+def _loss_setter(cls: type, adder: str | None, losses: list[tuple[str, str]]) -> str | None:
+    """``use(mse, mse_prime)``: a method of the container (not its adder) that takes a loss function
+    and its derivative, called with the first pair of ``losses``; None when there is none."""
+    if not losses:
+        return None
+    for name, fn in inspect.getmembers(cls, inspect.isfunction):
+        if name == adder or name.startswith("_"):
+            continue
+        params = [p.name for p in _required(fn)][1:]
+        if len(params) == 2 and LOSS_ARG.fullmatch(params[0]) and LOSS_PRIME_ARG.fullmatch(params[1]):
+            return f"{name}({losses[0][0]}, {losses[0][1]})"
+    return None
 
 
 def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
@@ -103,8 +152,11 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     if not any(len(_required(c)) == 2 for c in layers):  # the layers live in modules beside the file
         layers = _sibling_layers(script, cls)
     losses = [c.__name__ + "()" for c in layers if LOSS_WORDS.search(c.__name__) and not _required(c)]
+    functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
+    functions += list(sibling_functions(script.path, ("",)))
+    setter = _loss_setter(cls, adder, derivative_pairs(functions, LOSS_ORDER))
     out = []
-    for chain in _chains(layers):
+    for chain in _chains(layers, derivative_pairs(functions, ACTIVATION_ORDER)):
         values: dict[str, str] = {}
         for p in required:
             if LAYER_LISTS.match(p.name):
@@ -117,5 +169,5 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
         made = f"{var} = {cls.__name__}({args})"
         if not lists and adder is not None:
             made += "".join(f"; {var}.{adder}({layer})" for layer in chain)
-        out.append(made)
+        out.append(made + (f"; {var}.{setter}" if setter is not None else ""))
     return out

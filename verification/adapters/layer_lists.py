@@ -21,6 +21,7 @@ import inspect
 import re
 from typing import Any
 
+from verification.adapters.compositions import ACTIVATION_ORDER, LOSS_ORDER, derivative_pairs
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
 from verification.reading.guesses import SIZE_GUESSES
@@ -29,9 +30,6 @@ from verification.reading.siblings import sibling_functions
 
 NETWORK_ARGS = re.compile(r"^(network|layers|net|model|nn)$", re.IGNORECASE)
 """The first argument of a function that runs a network given as a list of layers."""
-LOSS_ORDER = ("mse", "binary_cross_entropy", "bce", "cross_entropy")
-"""Loss functions a project may define, in the catalog's order of preference."""
-ACTIVATION_ORDER = ("tanh", "sigmoid")
 
 
 def _runs_layers(fn: Any, method: str) -> bool:
@@ -113,14 +111,7 @@ def layer_list_recipe(script: LoadedScript) -> tuple[Recipe, str] | None:
         acts, key=lambda a: next((i for i, w in enumerate(ACTIVATION_ORDER) if w in a[0].lower()), 9)
     )
     losses = sibling_functions(script.path, ("",))
-    pairs = [
-        (n, n + suffix)
-        for n in sorted(
-            losses, key=lambda n: next((i for i, w in enumerate(LOSS_ORDER) if n.lower() == w), 9)
-        )
-        for suffix in ("_prime", "_derivative", "_grad")
-        if n.lower() in LOSS_ORDER and n + suffix in losses
-    ]
+    pairs = derivative_pairs(list(losses), LOSS_ORDER)
     if len(dense) != 1 or not acts or not pairs:
         return None
     (d, d_file), (a, a_file) = dense[0], acts[0]

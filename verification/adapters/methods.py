@@ -21,6 +21,7 @@ import numpy as np
 from ffnn.validation import InputError
 from verification.adapters.forwards import labels_optional, returns_value
 from verification.reading import conventions as cv
+from verification.reading.guesses import iterated
 from verification.reading.updates import (
     local_learning_rate,
     loop_attributes,
@@ -110,6 +111,7 @@ def method_call(
     *,
     training: bool = False,
     dataset: bool = False,
+    rows: bool = False,
     given: dict[str, str] | None = None,
 ) -> tuple[str, bool] | None:
     """The call of a gradient or training method with its arguments by their names, and whether it takes
@@ -121,7 +123,9 @@ def method_call(
     ``training``: a training method (``fit(inputs, outputs, …)``), whose argument named like outputs is
     its labels when none is named like labels. ``dataset``: the method trains on a data set while the
     forward pass takes one sample (``train(data, all_y_trues)`` beside ``feedforward(x)``): its inputs
-    and labels are given as a data set of that one sample. ``given``: arguments whose role the name does
+    and labels are given as a data set of that one sample. ``rows``: the method takes its samples one
+    by one, each a ``(1, n)`` row (``x_train[j]`` multiplied as a matrix): inputs and labels are given
+    as ``x[:, None]`` and ``y[:, None]``. ``given``: arguments whose role the name does
     not say, by name: the names the forward pass's returned tuple was unpacked into (``a1, z2, a2``),
     each given the variable of its own name, and arguments that multiply the update of the weights
     (:func:`~verification.reading.updates.step_factors`), given the learning rate (role ``lr``), and
@@ -144,6 +148,8 @@ def method_call(
     values |= {v: v for v in given.values() if v not in values}
     if dataset:
         values |= {"x": "[x]", "y": "[y]"}
+    if rows:
+        values |= {"x": "x[:, None]", "y": "y[:, None]"}
     args = cv.call_arguments(
         params,  # a weight decay with a default keeps the author's (the penalty is then read off)
         lambda i, p: None if roles[i] == "reg" and p.default is not p.empty else values.get(roles[i] or ""),
@@ -374,4 +380,11 @@ def _method_candidates(
             wrapped = method_call(var, m, params, known, training=True, dataset=True, given=inferred)
         if wrapped is not None and wrapped[0] != call:
             updates.append(("update", f"{context.pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
+        inputs = [p.name for i, p in enumerate(params) if (given.get(p.name) or cv.role(p.name, i)) == "x"]
+        if training and not context.one_sample and inputs and iterated(unbound, inputs[0], indexed=True):
+            one_by_one = method_call(var, m, params, known, training=True, rows=True, given=given)
+            if one_by_one is not None and one_by_one[0] != call:  # fit(x_train, …): x_train[j] is (1, n)
+                row_note = [f"{m} takes its samples one at a time, each a (1, n) row"]
+                code = f"{context.pre}; {set_loops}{one_by_one[0]}"
+                updates.append(("update", code, lr, notes + lr_notes + row_note))
     return returned, updates

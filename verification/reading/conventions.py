@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import types
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -243,12 +244,16 @@ def lower(names: Iterable[str]) -> tuple[str, ...]:
 
 def methods_by_preference(obj: Any, names: Iterable[str], fuzzy: Iterable[str] = ()) -> list[str]:
     """Callable attributes of ``obj`` whose names are in ``names`` (that order, any case), then those
-    containing one of ``fuzzy``; properties are not read (reading one runs the code: a plot)."""
+    containing one of ``fuzzy``; properties are not read (reading one runs the code: a plot). Of an
+    object, only its class's methods: a function it was handed and keeps (``self.loss_prime =
+    mse_prime``) is no method of the network."""
+    instance = not isinstance(obj, type | types.ModuleType)
     available = {
         n.lower(): n
         for n in dir(obj)
         if (not n.startswith("__") or n == "__call__")
         and not isinstance(inspect.getattr_static(obj, n, None), property)  # reading one runs it
+        and (not instance or hasattr(type(obj), n))
     }
     out = []
     for n in names:

@@ -142,9 +142,10 @@ def usage(fn: Any, name: str) -> str | None:
     return None
 
 
-def iterated(fn: Any, name: str) -> bool:
+def iterated(fn: Any, name: str, indexed: bool = False) -> bool:
     """Whether the source of ``fn`` loops over its argument ``name`` directly (``for sample in data:``,
-    or ``for x, y in zip(inputs, targets)``): a training function's data set, not one sample."""
+    or ``for x, y in zip(inputs, targets)``): a training function's data set, not one sample. With
+    ``indexed``, also when it reads one element at a time by a plain index (``x_train[j]``)."""
     import ast
     import textwrap
 
@@ -160,4 +161,12 @@ def iterated(fn: Any, name: str) -> bool:
             )
             if any(isinstance(s, ast.Name) and s.id == name for s in sources):
                 return True
+        if (
+            indexed
+            and isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == name
+            and isinstance(node.slice, ast.Name)
+        ):
+            return True
     return False
