@@ -22,6 +22,7 @@ from verification.adapters.matching import plan_matching
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import format_scale
+from verification.reading.guesses import guessed_arguments
 
 PROJECT = {
     "dense.py": """
@@ -283,3 +284,92 @@ def test_a_container_that_is_handed_its_layers_and_its_loss_is_trained_one_sampl
     assert "net.fit(x[:, None], y[:, None], 1, lr)" in command, command
     if identified is not None:
         assert format_scale(r.scale, r.rtol) == "2/3", r.scale
+
+
+class PairsOfSizes:
+    def __init__(self, layer_size):
+        self.layers = [np.zeros((pair[0], pair[1])) for pair in layer_size]
+
+
+class CountedLayers:
+    def __init__(self, input_size, hidden_sizes, output_size, num_layers):
+        assert len(hidden_sizes) == num_layers - 1
+        self.sizes = [input_size, *hidden_sizes, output_size]
+
+
+def test_constructor_arguments_are_guessed_from_how_the_constructor_uses_them() -> None:
+    """A size list whose elements are indexed (``pair[0]``, ``pair[1]``) is a list of ``(in, out)``
+    pairs; a count of layers is that of the 4-5-3 network's weight layers, consistent with one hidden
+    size."""
+    assert guessed_arguments(PairsOfSizes)[0] == {"layer_size": [(4, 5), (5, 3)]}
+    assert guessed_arguments(CountedLayers)[0] == {
+        "input_size": 4,
+        "hidden_sizes": [5],
+        "output_size": 3,
+        "num_layers": 2,
+    }
+    assert CountedLayers(**guessed_arguments(CountedLayers)[0]).sizes == [4, 5, 3]
+
+
+GRADIENTS_DICT = """
+import numpy as np
+
+
+class TwoLayer:
+    def __init__(self, input_size, hidden_size, output_size):
+        self.params = {
+            "W1": 0.3 * np.random.randn(input_size, hidden_size),
+            "b1": np.zeros(hidden_size),
+            "W2": 0.3 * np.random.randn(hidden_size, output_size),
+            "b2": np.zeros(output_size),
+        }
+
+    def forward(self, X):
+        self.outputs = {}
+        scores = np.zeros((X.shape[0], self.params["b2"].size))
+        for i in range(X.shape[0]):
+            h = np.tanh(X[i] @ self.params["W1"] + self.params["b1"])
+            s = h @ self.params["W2"] + self.params["b2"]
+            e = np.exp(s - s.max())
+            self.outputs["x_" + str(i)] = X[i]
+            self.outputs["h_" + str(i)] = h
+            self.outputs["p_" + str(i)] = e / e.sum()
+            scores[i] = e / e.sum()
+        return scores
+
+    def backward(self, y):
+        self.gradients = {k: np.zeros_like(v) for k, v in self.params.items()}
+        n = y.shape[0]
+        loss = 0.0
+        for i in range(n):
+            p = self.outputs["p_" + str(i)]
+            loss -= np.log(p[int(y[i])])
+            d = p.copy()
+            d[int(y[i])] -= 1
+            d /= n
+            h = self.outputs["h_" + str(i)]
+            self.gradients["W2"] += np.outer(h, d)
+            self.gradients["b2"] += d
+            dh = (self.params["W2"] @ d) * (1 - h ** 2)
+            self.gradients["W1"] += np.outer(self.outputs["x_" + str(i)], dh)
+            self.gradients["b1"] += DB1
+        return loss / n
+"""
+
+
+@pytest.mark.parametrize(("db1", "identified"), [("dh", "cross_entropy"), ("dh * 0.5", None)])
+def test_gradients_kept_under_the_parameters_own_keys_in_a_dict_named_for_them_are_read(
+    tmp_path: Path, db1: str, identified: str | None
+) -> None:
+    """``backward(y)`` returns the loss and leaves the gradients in ``self.gradients["W1"]`` beside
+    ``self.params["W1"]``; the forward pass keeps per-sample entries in ``self.outputs``. Labels are
+    class indices (``p[int(y[i])]``), so a wrong bias gradient is no loss, not an ambiguity about the
+    labels' form. Softmax outputs, the mean over the batch."""
+    path = tmp_path / "two_layer.py"
+    path.write_text(textwrap.dedent(GRADIENTS_DICT).replace("DB1", db1), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert (r.identified, r.verdict.holds_for_batches) == (identified, True), report.command
+    assert "net.backward(y)" in (report.command or "") and "--labels index" in (report.command or "")
+    if identified is not None:
+        assert format_scale(r.scale, r.rtol) == "1", r.scale

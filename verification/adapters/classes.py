@@ -46,6 +46,7 @@ from verification.adapters.methods import (
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
+from verification.adapters.state import SetupState
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
@@ -226,6 +227,7 @@ def _detect_on(
     slots = Slots(namespace, find_slots(namespace, [var]))
     keys = [s.name.rsplit(".", 1)[-1].split("[")[0] for s in slots.slots.values()]
     given_error: CodeSubject | None = None  # kept while a method computing its own error may run
+    made = SetupState(namespace, [var])  # each try starts from the object as the setup made it
     for statements, call, forward_method in forwards:
         for layout in layouts(options):
             for n_in in widths(slots):
@@ -276,6 +278,7 @@ def _detect_on(
                     )
                     called = re.findall(rf"\b{re.escape(var)}\.(\w+)\(", code)
                     name = f"{cls.__name__}.{called[-1]}" if called else cls.__name__
+                    made.rebind(namespace)  # not with the caches an earlier try's forward pass left
                     try:
                         subject = subject_for(namespace, recipe, [var], script, n_in, name)
                     except InputError as exc:

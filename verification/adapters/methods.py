@@ -20,6 +20,7 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.adapters.forwards import labels_optional, returns_value
+from verification.adapters.method_calls import method_call
 from verification.reading import conventions as cv
 from verification.reading.guesses import iterated
 from verification.reading.updates import (
@@ -101,63 +102,6 @@ def validate_named_method(cls: type, method: str) -> None:
     if method in cv.FORWARD_NAMES or re.search(r"forward|feed|predict", method, re.I):
         if not re.search(r"backward|backprop|grad", method, re.I):
             raise InputError(f"{target} is the forward pass, not a backward pass", hint=hint)
-
-
-def method_call(
-    var: str,
-    method: str,
-    params: list[inspect.Parameter],
-    known: dict[str, str],
-    *,
-    training: bool = False,
-    dataset: bool = False,
-    rows: bool = False,
-    given: dict[str, str] | None = None,
-) -> tuple[str, bool] | None:
-    """The call of a gradient or training method with its arguments by their names, and whether it takes
-    the error (None when an argument cannot be given).
-
-    ``known``: the expressions of the error (role ``error``), the forward output (``output``) and the
-    number of samples (``samples``, the ``m`` of course notation).
-
-    ``training``: a training method (``fit(inputs, outputs, …)``), whose argument named like outputs is
-    its labels when none is named like labels. ``dataset``: the method trains on a data set while the
-    forward pass takes one sample (``train(data, all_y_trues)`` beside ``feedforward(x)``): its inputs
-    and labels are given as a data set of that one sample. ``rows``: the method takes its samples one
-    by one, each a ``(1, n)`` row (``x_train[j]`` multiplied as a matrix): inputs and labels are given
-    as ``x[:, None]`` and ``y[:, None]``. ``given``: arguments whose role the name does
-    not say, by name: the names the forward pass's returned tuple was unpacked into (``a1, z2, a2``),
-    each given the variable of its own name, and arguments that multiply the update of the weights
-    (:func:`~verification.reading.updates.step_factors`), given the learning rate (role ``lr``), and
-    an argument read only as ``arg[0]`` and ``arg[1]`` (:func:`~verification.reading.updates.
-    pair_arguments`), given the pair ``(x, y)`` (role ``pair``).
-    """
-    given = given or {}
-    roles = [given.get(p.name) or cv.role(p.name, i) for i, p in enumerate(params)]
-    if (training or dataset) and "output" in roles and "y" not in roles:
-        roles = ["y" if r == "output" else r for r in roles]
-    values = {
-        "x": "x",
-        "y": "y",
-        "lr": "lr",
-        "iterations": "1",
-        "pair": "(x, y)",  # an argument read only as arg[0] and arg[1]
-        "samples": "x.shape[0]",
-        "reg": "0.0",  # weight decay off: the loss's own gradient
-    } | known
-    values |= {v: v for v in given.values() if v not in values}
-    if dataset:
-        values |= {"x": "[x]", "y": "[y]"}
-    if rows:
-        values |= {"x": "x[:, None]", "y": "y[:, None]"}
-    args = cv.call_arguments(
-        params,  # a weight decay with a default keeps the author's (the penalty is then read off)
-        lambda i, p: None if roles[i] == "reg" and p.default is not p.empty else values.get(roles[i] or ""),
-    )
-    if args is None:
-        return None
-    takes_error = "error" in roles
-    return f"{var}.{method}({', '.join(args)})", takes_error
 
 
 def read_outside_constructor(cls: type, attribute: str) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -60,10 +61,15 @@ def stored_gradients(namespace: dict[str, Any], slots: Slots) -> str | None:
     return "{" + ", ".join(f"{n!r}: {expr}" for n, expr in found.items()) + "}"
 
 
+GRADIENT_DICTS = re.compile(r"^_?(grads?|gradients?|d_?params|param_?grads|derivatives)$", re.IGNORECASE)
+"""Dict attributes that hold gradients under the parameters' own keys (``self.gradients["W1"]``)."""
+
+
 def _stored_in_dict(namespace: dict[str, Any], slot: Any) -> str | None:
     """``net.grads['dW1']`` for the parameter ``net.weights['W1']``: a dict attribute of the object
     holding the parameter's dict that has the parameter's key with a gradient prefix (``dW1``,
-    ``grad_W1``), of the parameter's size."""
+    ``grad_W1``), or the key itself in a dict named for gradients (:data:`GRADIENT_DICTS`), of the
+    parameter's size."""
     key = str(slot.path[-1][1])
     if len(slot.path) < 2 or slot.path[-2][0] != "attr":
         return None
@@ -75,7 +81,8 @@ def _stored_in_dict(namespace: dict[str, Any], slot: Any) -> str | None:
     for attr, value in vars(owner).items() if hasattr(owner, "__dict__") else []:
         if not isinstance(value, dict) or attr == slot.path[-2][1]:
             continue
-        for name in gradient_names(key):
+        same_key = [key] if GRADIENT_DICTS.match(attr) else []  # self.gradients["W1"] by params["W1"]
+        for name in [*gradient_names(key), *same_key]:
             if isinstance(value.get(name), np.ndarray) and value[name].size == size:
                 return f"{where}.{attr}[{name!r}]"
     return None

@@ -52,12 +52,18 @@ class SetupState:
         """Whether the setup's objects were copied."""
         return self.state is not None
 
+    def rebind(self, namespace: dict[str, Any]) -> None:
+        """Bind fresh copies of the setup's objects in ``namespace`` (and their other names)."""
+        if self.state is None:
+            return
+        fresh = copy.deepcopy(self.state)
+        namespace.update(fresh)
+        namespace.update({alias: fresh[root] for alias, root in self.aliases.items()})
+
     def restore(self, slots: Slots) -> None:
         """Bind fresh copies of the setup's objects in ``slots``' namespace and point the slots at them."""
         if self.state is None:
             return
-        fresh = copy.deepcopy(self.state)
-        slots.namespace.update(fresh)
-        slots.namespace.update({alias: fresh[root] for alias, root in self.aliases.items()})
+        self.rebind(slots.namespace)
         for s in slots.slots.values():
             s.original = s.get(slots.namespace)

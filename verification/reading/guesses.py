@@ -34,6 +34,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
         ),
         3,
     ),
+    (re.compile(r"^(num|n|number_of|nb)_?(hidden_?)?layers?$|^layer_?count$", re.I), 2),
     (re.compile(r"^(lr|learning_?rate|eta|alpha|learn_rate|rate)$", re.I), 0.1),
     (re.compile(r"(epoch|iteration|iters)", re.I), 1),
     (re.compile(r"^(batch_?size|mini_?batch_?size|n_?batch)$", re.I), 1),
@@ -70,9 +71,12 @@ def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
         guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
             guess = [guess]  # hidden_sizes: the sizes of the hidden layers, one hidden layer of 5
+        if guess == [4, 5, 3] and usage(fn, p.name) == "pairs":
+            guess = [(4, 5), (5, 3)]  # for l in layer_size: Linear(l[0], l[1])
         if guess is None:
             kind = usage(fn, p.name)
-            guess = [4, 5, 3] if kind == "list" else next(widths) if kind == "int" else None
+            guess = {"list": [4, 5, 3], "pairs": [(4, 5), (5, 3)]}.get(kind or "")
+            guess = next(widths) if kind == "int" else guess
         if guess is None:
             return []
         out[p.name] = guess
@@ -80,6 +84,8 @@ def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
         k: (
             [*v[:-1], 1]
             if v == [4, 5, 3]
+            else [(4, 5), (5, 1)]
+            if v == [(4, 5), (5, 3)]
             else 1
             if v == 3 and re.search(r"out|n_?y|onode|class", k, re.I)
             else v
@@ -95,9 +101,11 @@ SEQUENCE_CALLS = ("len", "list", "tuple", "enumerate", "reversed", "sorted", "zi
 
 def usage(fn: Any, name: str) -> str | None:
     """How the source of ``fn`` (a function, or a class's ``__init__`` and the methods it calls) uses
-    the argument ``name``: ``list`` when it is measured (``len``), copied (``list(sizes)``), indexed,
-    sliced, iterated or concatenated with a list; ``int`` when it is an array's size (an argument of
-    ``np.zeros``, ``np.random.randn`` …, or of ``range``); None when neither.
+    the argument ``name``: ``pairs`` when its elements are indexed by constants (``for l in sizes:
+    Linear(l[0], l[1])``, ``sizes[i][0]``), a list of ``(inputs, outputs)`` pairs; ``list`` when it is
+    measured (``len``), copied (``list(sizes)``), indexed, sliced, iterated or concatenated with a
+    list; ``int`` when it is an array's size (an argument of ``np.zeros``, ``np.random.randn`` …, or of
+    ``range``); None when neither.
 
     Nothing is run: the source is parsed with :mod:`ast`.
     """
@@ -121,6 +129,20 @@ def usage(fn: Any, name: str) -> str | None:
             isinstance(node, ast.Attribute) and node.attr in names
         )
 
+    elements = {  # for l in sizes: the loop's variable is an element
+        node.target.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.For | ast.comprehension)
+        and named(node.iter)
+        and isinstance(node.target, ast.Name)
+    }
+    for node in ast.walk(tree):  # l[0], l[1] of an element, or sizes[i][0]: a list of (in, out) pairs
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+            inner = node.value
+            if (isinstance(inner, ast.Name) and inner.id in elements) or (
+                isinstance(inner, ast.Subscript) and named(inner.value)
+            ):
+                return "pairs"
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) in SEQUENCE_CALLS and node.args:
             if named(node.args[0]):
@@ -128,6 +150,8 @@ def usage(fn: Any, name: str) -> str | None:
         if isinstance(node, ast.Subscript) and named(node.value):
             return "list"
         if isinstance(node, ast.For | ast.comprehension) and named(node.iter):
+            return "list"
+        if isinstance(node, ast.Starred) and named(node.value):  # [n_in, *hidden_sizes, n_out]
             return "list"
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             sides = (node.left, node.right)

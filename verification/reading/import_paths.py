@@ -38,6 +38,24 @@ def _package_roots(directory: Path, tree: ast.Module | None) -> list[Path]:
     return list(dict.fromkeys(roots))
 
 
+INSTALLED = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
+"""Where the interpreter, its standard library and installed packages live."""
+
+
+def _from_other_project(name: str, entries: list[str]) -> bool:
+    """Whether the module ``name`` was imported from a folder other than ``entries`` (and not from the
+    interpreter's installation) while one of ``entries`` has a module of that name."""
+    where = getattr(sys.modules.get(name), "__file__", None) or ""
+    if not where or where.startswith(INSTALLED) or "-packages" + os.sep in where:
+        return False
+    top = name.split(".")[0]
+    for entry in entries:
+        here = Path(entry)
+        if ((here / f"{top}.py").is_file() or (here / top).is_dir()) and not where.startswith(entry + os.sep):
+            return True
+    return False
+
+
 @contextlib.contextmanager
 def script_directory_on_path(directory: Path, tree: ast.Module | None = None) -> Iterator[None]:
     """The script's folder first on ``sys.path``, as when Python runs the script, and no bytecode
@@ -46,9 +64,9 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
     ``__init__.py``) also gets the folder that holds the outermost package, as ``python -m
     package.module`` run from there would: ``from ai.activation_functions import Sigmoid`` in
     ``src/ai/network.py`` finds ``src/ai``. With the script's syntax ``tree``, a folder above that
-    holds the first part of a dotted import gets on the path too (:func:`_package_roots`). Modules
-    imported from these folders meanwhile are forgotten afterwards (the objects keep them): another
-    script's ``import layers`` must find its own folder's ``layers.py``, not this one's."""
+    holds the first part of a dotted import gets on the path too (:func:`_package_roots`). A module
+    imported before from another folder under a name this folder has a file for is forgotten first:
+    this script's ``import layers`` must find its own folder's ``layers.py``."""
     root = directory
     while (root / "__init__.py").is_file() and root.parent != root:
         root = root.parent
@@ -57,7 +75,9 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
     writes = sys.dont_write_bytecode
     sys.path[:0] = entries
     sys.dont_write_bytecode = True
-    before = set(sys.modules)
+    for name in list(sys.modules):  # `import layers` finds this folder's layers.py, not another's
+        if _from_other_project(name, entries):
+            sys.modules.pop(name, None)
     try:
         yield
     finally:
@@ -65,7 +85,3 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
         for entry in entries:
             with contextlib.suppress(ValueError):
                 sys.path.remove(entry)
-        for name in set(sys.modules) - before:  # the next script's `import layers` finds its own
-            where = getattr(sys.modules[name], "__file__", None) or ""
-            if any(where.startswith(entry + os.sep) for entry in entries):
-                del sys.modules[name]

@@ -35,7 +35,12 @@ def _row_class(node: ast.expr) -> bool:
 
 
 def _is_label(node: ast.expr) -> bool:
-    """A name (or attribute, ``self.y``) named like labels, or an element of one (``y[i]``)."""
+    """A name (or attribute, ``self.y``) named like labels, or an element of one (``y[i]``), also made
+    an integer (``int(y[i])``, ``y.astype(int)``)."""
+    if isinstance(node, ast.Call) and len(node.args) == 1 and getattr(node.func, "id", "") == "int":
+        node = node.args[0]
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "astype":
+        node = node.func.value
     if isinstance(node, ast.Subscript):
         node = node.value
     if isinstance(node, ast.Attribute):
