@@ -469,3 +469,38 @@ def test_a_loss_object_that_keeps_its_inputs_for_backward_is_checked_as_a_loss(
     assert [(u.name, u.kind) for u in units] == [("MSELoss", "loss")]
     report = check_units(script, units)
     assert report.results[0].verdict == verdict, verdicts(report.results[0])
+
+
+KEEPDIMS_AFFINE = """
+import numpy as np
+
+
+def dense_forward(x, w, b):
+    return x @ w + b, (x, w)
+
+
+def dense_backward(dout, cache):
+    x, w = cache
+    return dout @ w.T, x.T @ dout, DB
+"""
+
+
+@pytest.mark.parametrize(
+    ("db", "verdict", "noted"),
+    [
+        ("dout.sum(axis=0, keepdims=True)", "matches", True),  # (1, M) for b of (M,): broadcasts
+        ("dout.sum(axis=0, keepdims=True).T", "mismatch", False),  # (M, 1): not the input's entries
+        ("2 * dout.sum(axis=0, keepdims=True)", "mismatch", True),
+    ],
+)
+def test_a_gradient_with_a_leading_axis_of_size_one_is_compared_by_its_values(
+    tmp_path: Path, db: str, verdict: str, noted: bool
+) -> None:
+    """A bias gradient summed with ``keepdims`` has shape ``(1, M)`` for a bias of shape ``(M,)``; it
+    broadcasts onto the bias entry for entry, so its values are compared and the report says so. A
+    ``(M, 1)`` gradient does not broadcast so and stays a shape mismatch; a doubled one is a mismatch
+    of values."""
+    r = only_unit(tmp_path, "keepdims.py", KEEPDIMS_AFFINE.replace("DB", db))
+    assert r.verdict == verdict, verdicts(r)
+    notes = {o.note for s in r.settings for o in s.outputs if o.note}
+    assert bool(notes) == noted, notes

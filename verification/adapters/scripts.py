@@ -34,7 +34,7 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
 from verification.reading.loader import LoadedScript
-from verification.reading.script_setup import loads_data, setup_statements
+from verification.reading.script_setup import loads_data, setup_statements, with_small_layers
 from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
 
@@ -86,7 +86,21 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     if loop.objects:
         recipes.append((Recipe(setup, forward, gradient=step, notes=note), loop.objects))
         recipes.append((Recipe(setup, forward, step=step, lr=loop.rate, notes=note), loop.objects))
+    small = _small_layers(script, setup)
+    if small is not None:  # NeuralNetworkClassifier([(784, 'tanh'), (10, 'softmax')]): quicker small
+        return [(replace(r, setup=small), roots) for r, roots in recipes] + recipes
     return recipes
+
+
+def _small_layers(script: LoadedScript, setup: str) -> str | None:
+    """The setup with the large layer sizes it gives the script's own classes made small
+    (:func:`~verification.reading.script_setup.with_small_layers`), or None when it gives none."""
+    small = setup
+    for name in script.defined_names():
+        cls = script.module.__dict__.get(name)
+        if isinstance(cls, type):
+            small = with_small_layers(small, cls) or small
+    return small if small != setup else None
 
 
 class _Frames(ast.NodeTransformer):

@@ -202,8 +202,9 @@ the verdict does not depend on it, and the check's time grows with it."""
 
 def with_small_layers(setup: str, cls: type) -> str | None:
     """``setup`` with every list or tuple of layer sizes given to ``cls`` (``MLP([784, 30, 10])``,
-    ``hidden_dims=(512, 256)``) made small where a size passes :data:`LARGE`: the first 4, the others 5,
-    sizes at most :data:`LARGE` kept; None when nothing changes."""
+    ``hidden_dims=(512, 256)``, ``[(784, 'tanh'), (10, 'softmax')]`` with each layer's size first)
+    made small where a size passes :data:`LARGE`: the first 4, the others 5, sizes at most
+    :data:`LARGE` kept; None when nothing changes."""
     try:
         tree = ast.parse(setup)
     except SyntaxError:
@@ -215,10 +216,13 @@ def with_small_layers(setup: str, cls: type) -> str | None:
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if not isinstance(arg, ast.List | ast.Tuple) or not arg.elts:
                 continue
-            sizes = [e.value for e in arg.elts if isinstance(e, ast.Constant) and type(e.value) is int]
+            heads = [  # [(784, 'tanh'), (10, 'softmax')]: each layer's size first
+                e.elts[0] if isinstance(e, ast.List | ast.Tuple) and e.elts else e for e in arg.elts
+            ]
+            sizes = [e.value for e in heads if isinstance(e, ast.Constant) and type(e.value) is int]
             if len(sizes) != len(arg.elts) or max(sizes) <= LARGE:
                 continue
-            for i, (e, size) in enumerate(zip(arg.elts, sizes, strict=True)):
+            for i, (e, size) in enumerate(zip(heads, sizes, strict=True)):
                 if isinstance(e, ast.Constant) and size > LARGE:
                     e.value = 4 if i == 0 and len(arg.elts) > 1 else 5
             changed = True

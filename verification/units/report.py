@@ -157,6 +157,9 @@ def format_units(report: UnitsReport, width: int = DEFAULT_WIDTH) -> str:
     for r in report.results:
         if r.verdict in ("mismatch", "kink"):
             tail += ["", *_details(r)]
+        noted = {f"{o.name}: {o.note}" for s in r.settings for o in s.outputs if o.note}
+        if noted and r.verdict not in ("mismatch", "kink"):
+            tail += ["", f"{r.unit}: {r.verdict}; " + "; ".join(sorted(noted))]
     if report.network:
         tail += ["", report.network]
     notes = list(dict.fromkeys(f"{r.unit}: {s.note}" for r in report.results for s in r.settings if s.note))
@@ -183,6 +186,7 @@ def _output_json(o: OutputCheck) -> dict[str, Any]:
         "name": o.name,
         "verdict": o.verdict,
         "problem": o.problem or None,
+        "note": o.note or None,
         "constant": o.constant,
     }
     _finite(o.relative_error, "relative_error", out)

@@ -64,6 +64,9 @@ class OutputCheck:
         was checked one by one, inf when nothing can be said).
     checked : str
         ``54/54 entries`` or ``12/300 entries, 2 directions``.
+    note : str
+        What the comparison took as it is although it is not the input's form (a gradient of shape
+        ``(1, M)`` for an input of shape ``(M,)``: its values are compared), else empty.
     """
 
     name: str
@@ -73,6 +76,7 @@ class OutputCheck:
     constant: float | None = None
     detectable: float = 0.0
     checked: str = ""
+    note: str = ""
 
     @property
     def relative_error(self) -> float | None:
@@ -160,6 +164,10 @@ def compare_output(
         return OutputCheck(
             label, "mismatch", problem=f"the backward gives {type(analytic).__name__} of dtype {g.dtype}"
         )
+    note = ""
+    if g.shape != tuple(shape) and _leading_ones(g.shape, tuple(shape)):
+        note = f"shape {g.shape} for an input of shape {tuple(shape)}: compared by its values (it broadcasts)"
+        g = g.reshape(shape)  # db of shape (1, M) for b of shape (M,): autograd's sum_to would take it
     if g.shape != tuple(shape):
         return OutputCheck(
             label, "mismatch", problem=f"shape {g.shape}, but the input has shape {tuple(shape)}"
@@ -198,7 +206,17 @@ def compare_output(
         constant=constant,
         detectable=_detectable(g, ana, num, est, tol, floors, k, dirs),
         checked=_checked(k, int(np.prod(shape)), dirs.shape[0]),
+        note=note,
     )
+
+
+def _leading_ones(a: tuple[int, ...], b: tuple[int, ...]) -> bool:
+    """Whether one shape is the other with axes of size 1 in front (``(1, M)`` and ``(M,)``): arrays
+    that broadcast to each other entry for entry (the rule by which autograd's ``sum_to`` accepts a
+    gradient)."""
+    short, long = sorted((a, b), key=len)
+    k = len(long) - len(short)
+    return k > 0 and long[:k] == (1,) * k and long[k:] == short
 
 
 def _detectable(
