@@ -335,7 +335,7 @@ def _split(value: Any, names: list[str] | None = None) -> tuple[int | str | None
     """For a forward function's return value: the index of the output (None when it is the value) and of
     the cache (a non-array element). Of a dict of arrays (``{"z1": …, "a2": …}``), the key of the output:
     one named like an output (:data:`~verification.adapters.forwards.OUTPUT_ATTRIBUTES`), else the last
-    activation (``a…``/``A…``) by its number."""
+    activation (``a…``/``A…``) by its number; of a tuple the return statement names, the same."""
     if isinstance(value, dict) and value:
         keys = [k for k, v in value.items() if isinstance(k, str) and isinstance(v, np.ndarray)]
         named = [k for k in OUTPUT_ATTRIBUTES if k in keys]
@@ -351,6 +351,12 @@ def _split(value: Any, names: list[str] | None = None) -> tuple[int | str | None
             outputs = [i for i in arrays if names[i] in (*OUTPUT_ATTRIBUTES, "y", "Y", "AL", "A_L")]
             if len(outputs) == 1:
                 return outputs[0], (others[0] if others else None)
+            numbered = sorted(  # return a1, a2, a3, cost: the last activation
+                (i for i in arrays if re.fullmatch(r"[aA]_?\d+", names[i])),
+                key=lambda i: int(re.sub(r"\D", "", names[i])),
+            )
+            if len(numbered) > 1:
+                return numbered[-1], (others[0] if others else None)
         if arrays:
             return arrays[0] if others else arrays[-1], (others[0] if others else None)
     return None, None

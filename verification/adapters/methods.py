@@ -26,6 +26,7 @@ from verification.reading.guesses import iterated
 from verification.reading.updates import (
     local_learning_rate,
     loop_attributes,
+    loop_count_arguments,
     pair_arguments,
     returned_name,
     returned_names,
@@ -289,6 +290,10 @@ def _method_candidates(
         and p.name in step_factors(unbound, context.parameter_keys)
     ]
     inferred = {f: "lr" for f in factors}
+    counts = loop_count_arguments(unbound)  # train(self, inputs, outputs, num): for _ in range(num)
+    inferred |= {
+        p.name: "iterations" for i, p in enumerate(params) if p.name in counts and not cv.role(p.name, i)
+    }
     pairs: list[str] = []
     taken = {p.name for p in params if p.name in context.named}  # values the forward pass returned
     if "y" not in {cv.role(p.name, i) for i, p in enumerate(params) if p.name not in taken}:

@@ -27,7 +27,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
         ),
         4,
     ),
-    (re.compile(r"(hidden|^n_?h$|^nh$|hnode|^h$|neurons|units|hdim|h_dim)", re.I), 5),
+    (re.compile(r"(hidden|^n_?h\d?$|^nh\d?$|hnode|^h\d?$|neurons|units|hdim|h_dim)", re.I), 5),
     (
         re.compile(
             r"(output|^n_?y$|^no$|^n_?out$|onode|num_out|num_classes|n_classes|out_features|^d_?out$)", re.I

@@ -218,6 +218,24 @@ def loop_attributes(fn: Any) -> tuple[list[str], bool]:
     return attributes, unbounded
 
 
+def loop_count_arguments(fn: Any) -> list[str]:
+    """Arguments of ``fn`` that bound its epoch loop (``for iteration in range(num)``): how many times
+    it trains, whatever their names say (given 1)."""
+    tree = source_tree(fn)
+    if tree is None:
+        return []
+    out = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.For) and is_epoch_loop(node, _constants(tree))):
+            continue
+        call = node.iter
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "range":
+            bound = call.args[-1] if len(call.args) == 1 else call.args[1] if call.args else None
+            if isinstance(bound, ast.Name):
+                out.append(bound.id)
+    return out
+
+
 def _constants(tree: ast.AST) -> dict[str, object]:
     """Names assigned a number in ``tree`` (``epochs = 1000``)."""
     return {
