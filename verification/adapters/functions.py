@@ -351,12 +351,12 @@ def _split(value: Any, names: list[str] | None = None) -> tuple[int | str | None
             outputs = [i for i in arrays if names[i] in (*OUTPUT_ATTRIBUTES, "y", "Y", "AL", "A_L")]
             if len(outputs) == 1:
                 return outputs[0], (others[0] if others else None)
-            numbered = sorted(  # return a1, a2, a3, cost: the last activation
+            layers = sorted(  # return a1, a2, a3, cost: the last activation
                 (i for i in arrays if re.fullmatch(r"[aA]_?\d+", names[i])),
                 key=lambda i: int(re.sub(r"\D", "", names[i])),
             )
-            if len(numbered) > 1:
-                return numbered[-1], (others[0] if others else None)
+            if len(layers) > 1:
+                return layers[-1], (others[0] if others else None)
         if arrays:
             return arrays[0] if others else arrays[-1], (others[0] if others else None)
     return None, None
