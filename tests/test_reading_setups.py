@@ -1,11 +1,20 @@
 """What the check reads off a class's own code to build and run it: data-file arguments given None,
-and which entry of a returned cache dict is the output."""
+which entry of a returned cache dict or tuple is the output, sizes by name and large sizes made small,
+and an argument that bounds the epoch loop."""
 
 from __future__ import annotations
 
-import numpy as np
+import textwrap
+from pathlib import Path
 
+import numpy as np
+import pytest
+
+from verification.adapters.functions import _split as split_returned
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
 from verification.reading.dict_output import dict_output_key
+from verification.reading.guesses import guessed_arguments
 from verification.reading.script_setup import with_small_layers, without_data_files
 
 
@@ -89,3 +98,56 @@ def test_large_layer_sizes_of_the_scripts_own_construction_are_made_small() -> N
         "m = Sized([2, 3], hidden_dims=(4, 5))"
     )
     assert with_small_layers("m = Sized([4, 5, 3])", Sized) is None
+    assert with_small_layers("m = Sized([(784, 'tanh'), (10, 'softmax')])", Sized) == (
+        "m = Sized([(4, 'tanh'), (10, 'softmax')])"
+    )
+
+
+def initialise(n_x, n_h1, n_h2, n_y):
+    return [np.zeros((n_h1, n_x)), np.zeros((n_h2, n_h1)), np.zeros((n_y, n_h2))]
+
+
+def test_numbered_hidden_sizes_are_hidden_sizes() -> None:
+    assert guessed_arguments(initialise)[0] == {"n_x": 4, "n_h1": 5, "n_h2": 5, "n_y": 3}
+
+
+def test_the_output_of_a_returned_tuple_of_numbered_activations_is_the_last() -> None:
+    """``return a1, a2, a3, cost``: the output is ``a3``, the cost is no cache of arrays."""
+    value = (np.zeros((5, 1)), np.zeros((5, 1)), np.zeros((3, 1)), np.float64(0.5))
+    assert split_returned(value, ["a1", "a2", "a3", "cost"]) == (2, 3)
+    assert split_returned((*value[:2], value[3]), ["out", "cache", "cost"]) == (0, 2)
+
+
+NEURON = """
+import numpy as np
+
+
+class Neuron:
+    def __init__(self):
+        self.weights = np.random.default_rng(1).random((4, 1)) - 0.5
+
+    def think(self, inputs):
+        return inputs @ self.weights
+
+    def train(self, inputs, outputs, num):
+        for iteration in range(num):
+            output = self.think(inputs)
+            self.weights += 0.01 * inputs.T @ (STEP)
+"""
+
+
+@pytest.mark.parametrize(
+    ("step", "identified"), [("outputs - output", "mse"), ("outputs - 2 * output", None)]
+)
+def test_an_argument_that_bounds_the_epoch_loop_is_given_one_iteration(
+    tmp_path: Path, step: str, identified: str | None
+) -> None:
+    """``train(inputs, outputs, num)``: nothing in ``num``'s name says what it is, but it bounds the
+    epoch loop (``for iteration in range(num)``), so it is given 1 and the method is checked: a linear
+    neuron stepping by ``0.01 · Xᵀ(y − a)`` follows squared error summed over the batch, at a rate the
+    report leaves open (none is named)."""
+    path = tmp_path / "neuron.py"
+    path.write_text(textwrap.dedent(NEURON).replace("STEP", step), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.train(x, y, 1)" in (report.command or ""), report.command
