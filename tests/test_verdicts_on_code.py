@@ -391,6 +391,39 @@ def test_optimiser_state_never_leaks_from_one_probe_into_the_next(tmp_path: Path
     assert (result.identified, result.scale) == ("mse", 1.0), result.notes
 
 
+# an output bias made as the integer 0, which the step rebinds to an array: it is no parameter, and
+# what the step made of it must not reach the forward passes differentiated next
+INTEGER_BIAS = """
+class Net:
+    def __init__(self):
+        self.W1 = np.random.randn(5, 4)
+        self.b1 = np.zeros((5, 1))
+        self.W2 = np.random.randn(1, 5)
+        self.b2 = 0
+
+    def forward(self, X):
+        self.A1 = 1 / (1 + np.exp(-(self.W1 @ X + self.b1)))
+        self.A2 = 1 / (1 + np.exp(-(self.W2 @ self.A1 + self.b2)))
+        return self.A2
+
+    def gradient_descent(self, X, Y, alpha=0.05):
+        m = X.shape[1]
+        dz2 = self.A2 - Y
+        dz1 = self.W2.T @ dz2 * self.A1 * (1 - self.A1)
+        self.W2 = self.W2 - alpha * dz2 @ self.A1.T / m
+        self.b2 = self.b2 - alpha * dz2.sum(axis=1, keepdims=True) / m
+        self.W1 = self.W1 - alpha * dz1 @ X.T / m
+        self.b1 = self.b1 - alpha * dz1.sum(axis=1, keepdims=True) / m
+"""
+
+
+def test_state_a_step_changes_besides_the_weights_never_reaches_the_numeric_side(tmp_path: Path) -> None:
+    """Differentiated at the ``b2 = 0`` the step started from, not at the array the step made of it:
+    the sigmoid output with ``a − y`` is binary cross-entropy's gradient, the mean over the batch."""
+    result = check(tmp_path, INTEGER_BIAS).result
+    assert (result.identified, result.scale) == ("bce", 1.0), result.notes
+
+
 # a forward pass over scalar weights that reads x[0] and x[1] only: the width is 2, not the 3 a weight
 # count would suggest
 IGNORES_AN_INPUT = """

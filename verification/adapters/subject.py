@@ -270,6 +270,14 @@ class CodeSubject(Subject):
     def restore(self) -> None:
         self.slots.restore()
 
+    def _fresh(self, params: Mapping[str, Array]) -> None:
+        """The network as the setup left it, at ``params``: what the gradient call changed besides the
+        parameters (``self.b2 = 0`` made an array by the step, a cache) must not reach the forward
+        passes the numeric side runs next."""
+        if self.binding.state is not None:
+            self.binding.state.restore(self.slots)
+        self.load(params)
+
     def gradient(
         self, params: Mapping[str, Array], x: Array, y: Array
     ) -> tuple[dict[str, Array], dict[str, Array]]:
@@ -288,7 +296,7 @@ class CodeSubject(Subject):
         if self.recipe.gradient is not None:
             grads = apply_matching(label, returned, self.plan)
             self._note_precision(grads)
-            self.load(before)
+            self._fresh(before)
             out = validated_gradient(label, grads, given)
             errors = {n: np.zeros_like(v) for n, v in before.items()}
         else:
@@ -296,7 +304,7 @@ class CodeSubject(Subject):
             if not self._steady:
                 self._refuse_draws(label, before, after, x, y)
             stale = stale_copies(self.slots.shadows, after, self.namespace) if self.slots.shadows else []
-            self.load(before)
+            self._fresh(before)
             if stale and any(not np.array_equal(before[n], after[n]) for n in self.slots.shadows):
                 raise Failed(
                     f"{label} updates the weights but leaves {', '.join(stale)} as it was: a copy of the "
