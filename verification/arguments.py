@@ -236,7 +236,8 @@ def add_explicit_form(check: argparse.ArgumentParser) -> None:
     explicit.add_argument(
         "--layout",
         choices=LAYOUTS,
-        help="how x and y are given: rows (n, k), columns (k, n), 1-D arrays or lists (default: detected)",
+        help="how x and y are given: rows (n, k), columns (k, n), 1-D arrays, lists, or single floats "
+        "(default: detected)",
     )
     explicit.add_argument(
         "--labels", choices=LABEL_FORMATS, help="labels one-hot or as class indices (default: detected)"

@@ -230,7 +230,7 @@ def _detect_on(
     made = SetupState(namespace, [var])  # each try starts from the object as the setup made it
     for statements, call, forward_method in forwards:
         for layout in layouts(options):
-            for n_in in widths(slots):
+            for n_in in filter(layout.holds, widths(slots)):
                 try:
                     forward = options.forward or output_expression(
                         namespace, statements, call, var, n_in, layout, script

@@ -126,7 +126,7 @@ def detect_functions(
             call = f"{fwd}({fargs})"
             slots = Slots(namespace, find_slots(namespace, roots))
             for layout in layouts(options):
-                for n_in in widths(slots):
+                for n_in in filter(layout.holds, widths(slots)):
                     namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((1, n_in)))
                     namespace["y"] = layout.labels_to_code(np.zeros((1, 1)))  # for a forward that reads it
                     try:

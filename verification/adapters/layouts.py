@@ -10,6 +10,7 @@ layout      one batch of inputs                      where it is written so
 ``column``  ``(n_in, n)`` array                      Nielsen's ``network.py``, Rashid, deeplearning.ai
 ``flat``    ``(n_in,)`` array, one sample            scalar-loop code, ``np.dot(w, x)`` with 1-D ``x``
 ``list``    a Python list of ``n_in`` floats         Rashid's ``train(inputs_list, targets_list)``
+``scalar``  one float, one sample of one input       a single neuron ``y_pred = w * x + b`` of floats
 =========== ======================================== ==================================================
 
 and labels in the matching layout, as one-hot vectors, class indices (``y`` of shape ``(n,)``), or
@@ -27,10 +28,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.adapters.failures import Failed
 
 Array = NDArray[Any]
 
-LAYOUTS = ("row", "column", "flat", "list")
+LAYOUTS = ("row", "column", "flat", "list", "scalar")
 """Input and label layouts, in the order detection tries them."""
 LABEL_FORMATS = ("one-hot", "index")
 """Label formats: one-hot rows (0/1 for a single output) or class indices."""
@@ -81,8 +83,12 @@ class Layout:
 
     @property
     def one_sample_only(self) -> bool:
-        """``flat`` and ``list`` hold one sample."""
-        return self.inputs in ("flat", "list")
+        """``flat``, ``list`` and ``scalar`` hold one sample."""
+        return self.inputs in ("flat", "list", "scalar")
+
+    def holds(self, n_in: int) -> bool:
+        """Whether inputs of ``n_in`` features can be given in this layout (``scalar``: one)."""
+        return self.inputs != "scalar" or n_in == 1
 
     def samples(self, var: str = "x") -> str:
         """The number of samples in the inputs ``var`` as code reads it: ``x.shape[0]`` for rows,
@@ -96,6 +102,7 @@ class Layout:
             "column": "columns (n, samples)",
             "flat": "1-D arrays (n,)",
             "list": "lists",
+            "scalar": "numbers (one input, one output)",
         }
         read = "" if self.output == "as-is" else f"; the loss is applied to the {self.output} of the output"
         return f"inputs and labels as {shape[self.inputs]}, labels {self.labels}{read}"
@@ -110,13 +117,17 @@ class Layout:
             raise InputError(f"layout {self.inputs!r} holds one sample, got a batch of {values.shape[0]}")
         if self.inputs == "flat":
             return values[0].copy()
+        if self.inputs == "scalar":
+            if values.shape[1] != 1:  # expected at every width but 1: the least telling failure
+                raise Failed(f"layout 'scalar' holds one number, got {values.shape[1]} per sample", "forward")
+            return float(values[0, 0])
         return [float(v) for v in values[0]]
 
     def labels_to_code(self, y: Array) -> Any:
         """One-hot labels ``(n, n_out)`` in the code's layout and label format."""
         if self.labels == "index":
             index = np.argmax(y, axis=1) if y.shape[1] > 1 else np.rint(y[:, 0]).astype(np.intp)
-            if self.inputs in ("flat", "list"):
+            if self.inputs in ("flat", "list", "scalar"):
                 return int(index[0])
             return index.astype(np.intp)
         return self.to_code(y)

@@ -59,7 +59,10 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)]
     # the step gets copies of the data: a loop that shuffles its inputs in place (and forgets its
     # labels) must not shuffle the checker's own
-    copies = [f"{loop.inputs} = x.copy()", f"{loop.label} = y.copy() if hasattr(y, 'copy') else y"]
+    copies = [
+        f"{loop.inputs} = x.copy() if hasattr(x, 'copy') else x",
+        f"{loop.label} = y.copy() if hasattr(y, 'copy') else y",
+    ]
     copies += [f"{v} = 0" for v in loop.loop_variables]
     step = glue.join([*copies, *resized, *(ast.unparse(s) for s in kept)])
     what = "training loop" if loop.looped else "forward and backward pass at the top level"
@@ -176,7 +179,10 @@ def _through_samples(tree: ast.Module, loop: TrainingLoop) -> tuple[str, str]:
     forward = "; ".join(
         [*bind, *(source(s) for s in inner if samples.body.index(s) < samples.cut), loop.output]
     )
-    lines = [f"{loop.inputs} = x.copy()", f"{loop.label} = y.copy() if hasattr(y, 'copy') else y"]
+    lines = [
+        f"{loop.inputs} = x.copy() if hasattr(x, 'copy') else x",
+        f"{loop.label} = y.copy() if hasattr(y, 'copy') else y",
+    ]
     lines += [ast.unparse(s) for s in _data_sizes(tree, loop)]
     lines += [f"{v} = 0" for v in loop.loop_variables]
     for k, s in enumerate(loop.body):

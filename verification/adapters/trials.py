@@ -64,7 +64,7 @@ def first_subject(
     with every failure appended to ``errors``."""
     slots = Slots(namespace, find_slots(namespace, roots))
     for layout in layouts(options):
-        for n_in in widths(slots):
+        for n_in in filter(layout.holds, widths(slots)):
             try:
                 return subject_for(namespace, replace(recipe, layout=layout), roots, script, n_in, name)
             except InputError as exc:

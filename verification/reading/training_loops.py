@@ -26,13 +26,13 @@ import re
 from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
+from verification.reading.loop_bodies import innermost
 from verification.reading.rates import loop_rate, rate_given
 from verification.reading.top_level_names import (
     assigned_before,
     constructed,
     loads,
     name_of,
-    prints,
     receivers,
     stores,
     update_loop,
@@ -119,36 +119,6 @@ class SampleLoop:
     target: str
     body: list[ast.stmt]
     cut: int
-
-
-def _innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
-    """The body that does one step's work (descending through a single nested loop that holds all of
-    it, such as a loop over samples or mini-batches) and the ``range`` variables around it. Running sums
-    reset around the inner loop (``total_error = 0``) are kept, before its body."""
-    variables = [loop.target.id] if isinstance(loop, ast.For) and isinstance(loop.target, ast.Name) else []
-    body, kept = loop.body, []
-    while True:
-        work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
-        inner = [s for s in work if isinstance(s, ast.For) and not update_loop(s)]
-        if len(inner) == 1 and len(work) == 1:
-            if isinstance(inner[0].target, ast.Name):
-                variables.append(inner[0].target.id)
-            kept += [s for s in body if _resets(s)]
-            body = inner[0].body
-            continue
-        return kept + body, variables
-
-
-def _resets(stmt: ast.stmt) -> bool:
-    """``total_error = 0``, ``losses = []``: a running sum or log reset each epoch, no step's work."""
-    return (
-        isinstance(stmt, ast.Assign)
-        and all(isinstance(t, ast.Name) for t in stmt.targets)
-        and (
-            (isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, int | float))
-            or (isinstance(stmt.value, ast.List) and not stmt.value.elts)
-        )
-    )
 
 
 def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
@@ -247,7 +217,7 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
     for index, stmt in enumerate(tree.body):
         if not isinstance(stmt, ast.For | ast.While):
             continue
-        body, variables = _innermost(stmt)
+        body, variables = innermost(stmt)
         found = _read(tree, index, body, variables, stmt.lineno)
         if found is not None:
             return found

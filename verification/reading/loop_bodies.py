@@ -1,0 +1,63 @@
+"""The body of one training step in a loop: descending through a loop that holds all of a step's work,
+keeping running sums reset around it, taking out the tests that stop training.
+
+::
+
+    for epoch in range(epochs):          # the epoch loop, cut to one iteration
+        total_error = 0                  # a reset: kept, before the body
+        for x, y in zip(X, Y):           # the loop that holds all of it: descended into
+            ...                          # the step's work
+            if error < 0.01: break       # a stopping test: taken out
+"""
+
+from __future__ import annotations
+
+import ast
+
+from verification.reading.top_level_names import prints, update_loop
+
+
+def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
+    """The body that does one step's work (descending through a single nested loop that holds all of
+    it, such as a loop over samples or mini-batches) and the ``range`` variables around it. Running sums
+    reset around the inner loop (``total_error = 0``) are kept, before its body."""
+    variables = [loop.target.id] if isinstance(loop, ast.For) and isinstance(loop.target, ast.Name) else []
+    body, kept = loop.body, []
+    while True:
+        work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
+        inner = [s for s in work if isinstance(s, ast.For) and not update_loop(s)]
+        if len(inner) == 1 and len(work) == 1:
+            if isinstance(inner[0].target, ast.Name):
+                variables.append(inner[0].target.id)
+            kept += [s for s in body if _resets(s)]
+            body = inner[0].body
+            continue
+        return kept + _without_stops(body), variables
+
+
+def _without_stops(body: list[ast.stmt]) -> list[ast.stmt]:
+    """The body with its stopping tests taken out: ``if converged: break`` goes, and ``if converged:
+    break else: <update>`` leaves the update (one step is checked, which does not stop)."""
+    out: list[ast.stmt] = []
+    for s in body:
+        if (
+            isinstance(s, ast.If)
+            and any(isinstance(t, ast.Break) for t in s.body)
+            and all(isinstance(t, ast.Break) or prints(t) for t in s.body)
+        ):
+            out += _without_stops(s.orelse)
+        else:
+            out.append(s)
+    return out
+
+
+def _resets(stmt: ast.stmt) -> bool:
+    """``total_error = 0``, ``losses = []``: a running sum or log reset each epoch, no step's work."""
+    return (
+        isinstance(stmt, ast.Assign)
+        and all(isinstance(t, ast.Name) for t in stmt.targets)
+        and (
+            (isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, int | float))
+            or (isinstance(stmt.value, ast.List) and not stmt.value.elts)
+        )
+    )
