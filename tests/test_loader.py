@@ -302,6 +302,16 @@ def test_a_script_with_one_class_needs_no_name(tmp_path: Path) -> None:
     assert load_target(str(path))[1].__name__ == "Anything"
 
 
+def test_a_helper_class_beside_a_network_of_functions_is_not_the_network(tmp_path: Path) -> None:
+    """A data class with no method a network has (``Preprocessor.transform``) is passed over when
+    the file's backward function is there to check."""
+    source = (
+        "class Preprocessor:\n    def transform(self, x):\n        return x\n"
+        "def forward(x, W1):\n    return x @ W1\ndef backward(x, y, W1):\n    return {}\n"
+    )
+    assert load_target(str(write(tmp_path, source)))[1].__name__ == "backward"
+
+
 def test_of_several_classes_the_one_with_forward_and_backward_is_chosen(tmp_path: Path) -> None:
     path = write(
         tmp_path,

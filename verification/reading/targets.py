@@ -82,7 +82,8 @@ def default_name(script: LoadedScript) -> str | None:
     """The class (or function) to check in ``script`` when the target names none, or None when the
     network lives in the script's top-level statements (its training loop is then read).
 
-    The script's only class; of several, the only one with a forward-like method and a gradient-like
+    The script's only class (unless it has no method a network has, beside functions: a helper such as
+    a ``Preprocessor``); of several, the only one with a forward-like method and a gradient-like
     or training method (the one named like a network, when several have them), or none when the
     script's own training loop chains them (layer objects: the loop is checked); with no class, the
     only backward-like function of a network written as functions, or its only training function when
@@ -101,9 +102,32 @@ def default_name(script: LoadedScript) -> str | None:
         for n in script.defined_names()
         if isinstance(namespace.get(n), type) and not _settings(namespace[n])
     ]
+    backwardish = (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES)
+
+    def helper(c: type) -> bool:  # a Preprocessor beside functions: no method of a network at all
+        forwards = cv.methods_by_preference(c, cv.FORWARD_NAMES, ("forward", "feed", "forw_", "fprop"))
+        backwards = cv.methods_by_preference(c, backwardish, ("backprop", "backward", "grad", "train"))
+        return not forwards and not backwards
+
+    backward = [
+        n
+        for n in script.defined_names()
+        if callable(namespace.get(n))
+        and re.search(r"backward|back_?prop|grad", n, re.I)
+        and not re.match(r"(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
+        and not re.search(r"numeric|check|approx|finite|descent|update|clip", n, re.I)
+    ]
+    trainers = [
+        n
+        for n in script.defined_names()
+        if inspect.isfunction(namespace.get(n))
+        and re.search(r"train|fit", n, re.I)
+        and not re.search(r"test|predict|accuracy|split|load", n, re.I)
+    ]
+    if len(classes) == 1 and helper(classes[0]) and (backward or trainers):
+        classes = []  # the network is the functions beside it
     if len(classes) == 1:
         return classes[0].__name__
-    backwardish = (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES)
     fit = [
         c
         for c in classes
@@ -131,21 +155,6 @@ def default_name(script: LoadedScript) -> str | None:
             "say which to check",
             hint=f"name it after the path, e.g. {script.path}:{listed[0]}",
         )
-    backward = [
-        n
-        for n in script.defined_names()
-        if callable(namespace.get(n))
-        and re.search(r"backward|back_?prop|grad", n, re.I)
-        and not re.match(r"(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
-        and not re.search(r"numeric|check|approx|finite|descent|update|clip", n, re.I)
-    ]
-    trainers = [
-        n
-        for n in script.defined_names()
-        if inspect.isfunction(namespace.get(n))
-        and re.search(r"train|fit", n, re.I)
-        and not re.search(r"test|predict|accuracy|split|load", n, re.I)
-    ]
     if len(backward) == 1 and (_returns(namespace[backward[0]]) or len(trainers) != 1):
         return backward[0]
     return trainers[0] if len(trainers) == 1 and len(backward) <= 1 else None
