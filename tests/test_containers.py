@@ -373,3 +373,53 @@ def test_gradients_kept_under_the_parameters_own_keys_in_a_dict_named_for_them_a
     assert "net.backward(y)" in (report.command or "") and "--labels index" in (report.command or "")
     if identified is not None:
         assert format_scale(r.scale, r.rtol) == "1", r.scale
+
+
+HANDED_FUNCTIONS = """
+import numpy as np
+
+
+def tanh(z):
+    return np.tanh(z)
+
+
+def tanh_prime(z):
+    return 1 - np.tanh(z) ** 2
+
+
+class Net:
+    def __init__(self, sizes, activation_function, activation_derivative):
+        self.f, self.df = activation_function, activation_derivative
+        self.W = [np.random.randn(a, b) * 0.5 for a, b in zip(sizes[:-1], sizes[1:])]
+
+    def forward(self, x):
+        self.zs, self.hs = [], [x]
+        for W in self.W:
+            self.zs.append(self.hs[-1] @ W)
+            self.hs.append(self.f(self.zs[-1]))
+        return self.hs[-1]
+
+    def backward(self, x, y):
+        delta = (self.forward(x) - y) * self.df(self.zs[-1])
+        grads = []
+        for i in reversed(range(len(self.W))):
+            grads.insert(0, self.hs[i].T @ delta)
+            delta = delta @ self.W[i].T * DERIVATIVE
+        return grads
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("self.df(self.zs[i - 1]) if i else 0", "mse"), ("1", None)]
+)
+def test_a_constructor_handed_an_activation_and_its_derivative_gets_the_projects(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``Net(sizes, activation_function, activation_derivative)`` is built with the file's ``tanh`` and
+    ``tanh_prime``; a hidden layer back-propagated without the derivative is no loss."""
+    path = tmp_path / "handed.py"
+    path.write_text(textwrap.dedent(HANDED_FUNCTIONS).replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    command = report.command or ""
+    assert "activation_function=tanh, activation_derivative=tanh_prime" in command, command

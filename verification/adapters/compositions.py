@@ -23,6 +23,7 @@ import inspect
 import re
 from typing import Any
 
+from verification.reading.guesses import Expression
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
 
@@ -170,4 +171,36 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
         if not lists and adder is not None:
             made += "".join(f"; {var}.{adder}({layer})" for layer in chain)
         out.append(made + (f"; {var}.{setter}" if setter is not None else ""))
+    return out
+
+
+ACTIVATION_FUNCTION = re.compile(r"^(activation|act|transfer)(_?f(n|unc(tion)?)?)?$", re.I)
+ACTIVATION_DERIVATIVE = re.compile(
+    r"^(activation|act|transfer)_?(f(n|unc(tion)?)?_?)?(prime|derivative|deriv|der|grad)$"
+    r"|^d_?(activation|act)$",
+    re.I,
+)
+
+
+def function_arguments(cls: type, script: LoadedScript | None) -> dict[str, Expression]:
+    """Constructor arguments that take functions of the project, given them by name: an activation and
+    its derivative (``activation_function``, ``activation_derivative`` → ``tanh``, ``tanh_prime``), a
+    loss and its derivative (``loss_func``, ``loss_func_prime`` → ``mse``, ``mse_prime``), from the
+    file and the modules beside it (:func:`derivative_pairs`); only for a pair the constructor takes
+    both of."""
+    if script is None:
+        return {}
+    names = [p.name for p in _required(cls)]
+    functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
+    functions += [n for n in sibling_functions(script.path, ("",)) if n not in functions]
+    out: dict[str, Expression] = {}
+    for first, second, order in (
+        (ACTIVATION_FUNCTION, ACTIVATION_DERIVATIVE, ACTIVATION_ORDER),
+        (LOSS_ARG, LOSS_PRIME_ARG, LOSS_ORDER),
+    ):
+        value = next((n for n in names if first.fullmatch(n) and not second.fullmatch(n)), None)
+        derivative = next((n for n in names if second.fullmatch(n)), None)
+        pairs = derivative_pairs(functions, order)
+        if value and derivative and pairs:
+            out |= {value: Expression(pairs[0][0]), derivative: Expression(pairs[0][1])}
     return out

@@ -50,13 +50,23 @@ regularisation or dropout (a momentum term is zero at a first step anyway, and t
 the unregularised one)."""
 
 
-def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
+class Expression(str):
+    """An argument given as code, not as a value: a function of the project by its name (``tanh``),
+    whose ``repr`` in a setup is the name itself."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`),
     else from how the code uses them (:func:`usage`: a size list where it is indexed, measured or
     iterated, a width where it shapes an array): a 4-5-3 network, then the same with one output (code
     written for one sigmoid output); empty when a required argument's name and use say nothing.
     Arguments with defaults keep the author's choice. A size the name gives that the code uses as a
-    list (``hidden_sizes`` measured with ``len``) is a list of that one size."""
+    list (``hidden_sizes`` measured with ``len``) is a list of that one size. ``preset`` gives some
+    arguments their values outright (the project's activation and its derivative, as
+    :class:`Expression`)."""
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -68,7 +78,9 @@ def guessed_arguments(fn: Any) -> list[dict[str, Any]]:
             continue
         if p.name in ("self", "cls"):
             continue
-        guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
+        guess = (preset or {}).get(p.name)
+        if guess is None:
+            guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
             guess = [guess]  # hidden_sizes: the sizes of the hidden layers, one hidden layer of 5
         if guess == [4, 5, 3] and usage(fn, p.name) == "pairs":
