@@ -703,3 +703,81 @@ def test_a_fitted_scale_carries_the_rounding_of_a_tiny_learning_rate(tmp_path: P
     r = check(tmp_path, WARM_UP, seed=seed).result
     assert r.identified == "mse", verdict_sentence(r)
     assert format_scale(r.scale, r.rtol) == "2", r.scale
+
+
+INTEGER_WEIGHTS = """
+class Unit:
+    def __init__(self):
+        self.w = np.random.randn(4, 1) * 0.5
+        self.b = BIAS
+
+    def forward(self, X):
+        return X @ self.w + self.b
+
+    def train_step(self, X, y, lr=0.1):
+        d = self.forward(X) - y
+        self.w = self.w - lr * X.T @ d
+        self.b = self.b - lr * STEP
+"""
+
+
+@pytest.mark.parametrize("bias", ["0", "np.float64(0.0)", "np.zeros(1, dtype=int)"])
+@pytest.mark.parametrize(("step", "identified"), [("d.sum()", "mse"), ("2 * d.sum()", None)])
+def test_a_bias_started_as_an_integer_or_a_numpy_scalar_is_checked(
+    tmp_path: Path, bias: str, step: str, identified: str | None
+) -> None:
+    """``self.b = 0`` (or ``np.float64(0.0)``, or an integer array) is a weight the first step makes a
+    float: it is checked as one, so a doubled bias step is no loss, not a pass on the weights alone."""
+    report = check(tmp_path, INTEGER_WEIGHTS.replace("BIAS", bias).replace("STEP", step))
+    assert report.result.identified == identified, report.result.notes
+    assert "b" in report.result.backward_order, report.result.backward_order
+
+
+KEPT_GAIN = """
+class Scaled:
+    def __init__(self):
+        self.W = np.random.randn(4, 3) * 0.5
+        self.gain = 1.5
+
+    def forward(self, X):
+        self.Z = X @ self.W
+        return self.gain * np.tanh(self.Z)
+
+    def backward(self, X, Y):
+        D = self.forward(X) - Y
+        T = np.tanh(self.Z)
+        return {"W": X.T @ (D * self.gain * (1 - T ** 2)), "gain": np.sum(D * T)}
+"""
+
+
+def test_a_gradient_returned_for_a_value_no_parameter_holds_is_refused(tmp_path: Path) -> None:
+    """``gain`` is a float named like no weight: the check would leave its gradient out, so it is
+    refused, naming it."""
+    with pytest.raises(InputError, match="returns a gradient for gain"):
+        check(tmp_path, KEPT_GAIN)
+
+
+PYTHON2_MEAN = """
+class Logistic:
+    def __init__(self):
+        self.W = np.random.randn(1, 4) * 0.5
+
+    def forward(self, X):
+        self.A = 1.0 / (1.0 + np.exp(-np.dot(self.W, X)))
+        return self.A
+
+    def backward(self, X, Y):
+        m = X.shape[1]
+        return {"dW": SCALE * np.dot(self.forward(X) - Y, X.T)}
+
+print "loaded"
+"""
+
+
+@pytest.mark.parametrize(("scale", "batches"), [("1.0 / m", True), ("1 / m", False)])
+def test_python_2_division_of_two_integers_floors(tmp_path: Path, scale: str, batches: bool) -> None:
+    """In Python 2 ``1 / m`` is 0 for ``m ≥ 2``: the gradient is bce's for one sample and vanishes on a
+    batch, as the code computes it; ``1.0 / m`` is the mean."""
+    report = check(tmp_path, PYTHON2_MEAN.replace("SCALE", scale))
+    result = report.result
+    assert (result.identified, result.verdict.holds_for_batches) == ("bce", batches), result.notes

@@ -30,6 +30,7 @@ from numpy.typing import NDArray
 from ffnn.validation import InputError
 from verification.adapters.calls import learning_rate, run_code
 from verification.adapters.failures import Failed, tagged
+from verification.adapters.integer_weights import float_weights
 from verification.adapters.parameters import Slots, find_slots, weight_like
 from verification.adapters.recipe import Recipe
 from verification.adapters.returned import returned_plan
@@ -215,6 +216,10 @@ def subject_for(
     Failed or InputError
         When the recipe does not run or gives no usable gradient; the weights are restored first.
     """
+    floated = float_weights(namespace, roots)  # self.b2 = 0: trained by the code, so checked as a float
+    if floated:
+        told = f"{', '.join(floated)}: held as integers or NumPy scalars by the setup, checked as floats"
+        recipe = replace(recipe, notes=(*recipe.notes, told))
     slots = Slots(namespace, find_slots(namespace, roots))
     if not slots.names:
         raise Failed(f"the setup made no object holding float arrays ({', '.join(roots) or 'nothing bound'})")

@@ -194,7 +194,7 @@ def find_slots(namespace: Mapping[str, Any], roots: Iterable[str]) -> list[Slot]
             slots.append(Slot(_name(root, path, show_root), root, path, "list", shape, value))
         elif type(value) is float:
             key = path[-1][1] if path else root
-            if isinstance(key, str) and SCALAR_NAME.match(key):
+            if isinstance(key, str) and SCALAR_NAME.match(key.rsplit("__", 1)[-1]):  # _Net__b2 too
                 slots.append(Slot(_name(root, path, show_root), root, path, "scalar", (), value))
         elif isinstance(value, (list, tuple)):
             seen.add(id(value))

@@ -27,7 +27,8 @@ from verification.adapters.matching import leaves, plan_matching
 from verification.adapters.parameters import Slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import Binding
-from verification.reading.conventions import GRADIENT_SUFFIXES, gradient_names
+from verification.reading import conventions as cv
+from verification.reading.conventions import GRADIENT_SUFFIXES, gradient_names, gradient_stem
 from verification.reading.updates import returned_names
 
 Array = NDArray[Any]
@@ -145,7 +146,41 @@ def returned_plan(
         )
     if plan is None:
         plan = plan_matching(f"--gradient {recipe.gradient!r}", returned, params, returned_as)
+    _refuse_unchecked(recipe, returned, plan, binding)
     return recipe, plan
+
+
+def _refuse_unchecked(recipe: Recipe, returned: Any, plan: dict[str, int], binding: Binding) -> None:
+    """Refuse gradients returned by the name of a value the object keeps that is no parameter (a
+    learnable ``self.gain = 1.5``, named like no weight): what the code does with it would go
+    unchecked, and a wrong gradient of it pass.
+
+    Raises
+    ------
+    Failed
+        Naming the value.
+    """
+    if not isinstance(returned, dict):
+        return
+    used = set(plan.values())
+    extra = [str(k) for i, (k, _) in enumerate(leaves(returned)) if i not in used and k is not None]
+    roots = dict.fromkeys(slot.root for slot in binding.slots.slots.values())
+    holders = [binding.namespace[r] for r in roots if r in binding.namespace]
+    for key in extra:
+        stem = gradient_stem(key)
+        if cv.role(stem, 1) in ("x", "y", "output", "error"):
+            continue
+        for holder in holders:
+            value = getattr(holder, stem, None) if hasattr(holder, "__dict__") else None
+            if isinstance(value, float) or (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+                raise Failed(
+                    f"--gradient {recipe.gradient!r} returns a gradient for {stem} ({key!r}), which the "
+                    f"object keeps as {type(value).__name__} but which is named like no weight, so it would "
+                    "go unchecked",
+                    "code",
+                    hint="parameters are the float arrays the objects hold, and floats named like weights "
+                    "(w…, b…, weight…, bias…, theta…)",
+                )
 
 
 def _returns_weights(returned: Any, after: dict[str, Array]) -> bool:

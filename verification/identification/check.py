@@ -94,9 +94,12 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
 
 
 def _division_note(script: LoadedScript) -> str:
-    """``: / at lines 12, 30 divides exactly now, where Python 2 floored two integers`` for the
-    divisions whose operands are not float literals (which may have been integers), else ``""``."""
+    """``; / at lines 12, 30 divides as in Python 2 (two integers floor)`` for the divisions whose
+    operands are not float literals (which may have been integers), else ``""``; the Python 3 reading
+    when the module imports ``division`` from ``__future__``."""
     import ast
+
+    from verification.reading.classic_division import DIVIDE
 
     lines = sorted(
         {
@@ -114,6 +117,8 @@ def _division_note(script: LoadedScript) -> str:
         return ""
     shown = ", ".join(map(str, lines[:6])) + ("…" if len(lines) > 6 else "")
     where = f"line {shown}" if len(lines) == 1 else f"lines {shown}"
+    if DIVIDE in script.module.__dict__:
+        return f"; / at {where} divides as in Python 2 (two integers floor)"
     return f": / at {where} divides exactly now, where Python 2 floored two integers"
 
 

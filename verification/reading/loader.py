@@ -40,6 +40,14 @@ from typing import Any
 
 from ffnn.validation import InputError, one_line
 from verification.memory import out_of_memory
+from verification.reading.classic_division import (
+    DIVIDE,
+    DIVIDE_INPLACE,
+    classic_div,
+    classic_division,
+    classic_idiv,
+    future_division,
+)
 from verification.reading.deferred_weights import guard_initialisations
 from verification.reading.import_paths import script_directory_on_path
 from verification.reading.local_output import LOCAL_READER, local_value
@@ -319,7 +327,7 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     # a Python 2 script's translation, not the file's bytes (an mtime of None keeps it in the cache)
     text = source.text
     linecache.cache[str(source.path)] = (len(text), None, text.splitlines(keepends=True), str(source.path))
-    return _load(source, tree, str(python2))
+    return _load(source, tree, str(python2), classic=python2 and not future_division(tree))
 
 
 def load_tree(script: LoadedScript, tree: ast.Module, suffix: str) -> LoadedScript:
@@ -334,20 +342,22 @@ def load_tree(script: LoadedScript, tree: ast.Module, suffix: str) -> LoadedScri
     """
     if script.source is None:
         raise InputError(f"{script.path}: no source text to load {suffix} from")
-    return _load(script.source, tree, suffix)
+    return _load(script.source, tree, suffix, classic=DIVIDE in script.module.__dict__)
 
 
-def _load(source: Source, tree: ast.Module, key: str) -> LoadedScript:
-    """Run the kept statements of ``tree`` in a fresh module of the file of ``source``."""
+def _load(source: Source, tree: ast.Module, key: str, classic: bool = False) -> LoadedScript:
+    """Run the kept statements of ``tree`` in a fresh module of the file of ``source``; with
+    ``classic``, with Python 2's ``/`` (:mod:`verification.reading.classic_division`)."""
     path = source.path
     name = f"_backprop_verify_script_{abs(hash((path.resolve(), key)))}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
     module.__dict__[LOCAL_READER] = local_value  # a forward pass that leaves its output in a local
+    module.__dict__.update({DIVIDE: classic_div, DIVIDE_INPLACE: classic_idiv} if classic else {})
     loading = _Loading(source, module)
     with script_directory_on_path(path.resolve().parent, tree):
-        for stmt in tree.body:
+        for stmt in (classic_division(tree) if classic else tree).body:
             loading.statement(stmt)
     return LoadedScript(
         path, module, loading.skipped, loading.failed, tree, source, loading.cuts, loading.aliases
