@@ -781,3 +781,38 @@ def test_python_2_division_of_two_integers_floors(tmp_path: Path, scale: str, ba
     report = check(tmp_path, PYTHON2_MEAN.replace("SCALE", scale))
     result = report.result
     assert (result.identified, result.verdict.holds_for_batches) == ("bce", batches), result.notes
+
+
+KEPT_GRADIENTS = """
+class Kept:
+    def __init__(self):
+        self.W = np.random.randn(4, 3) * 0.5
+        self.dW = np.zeros_like(self.W)
+
+    def forward(self, X):
+        return X @ self.W
+
+    def backward(self, X, Y):
+        self.dW += X.T @ (self.forward(X) - Y)
+        return self.dW
+RESET
+"""
+
+
+@pytest.mark.parametrize(
+    ("reset", "identified"),
+    [("", None), ("\n    def zero_grad(self):\n        self.dW[...] = 0.0\n", "mse")],
+)
+def test_gradients_added_up_across_calls_are_refused_unless_the_code_resets_them(
+    tmp_path: Path, reset: str, identified: str | None
+) -> None:
+    """``self.dW += …`` never reset: a second call at the same weights and data returns twice the
+    gradient, so what a training step gets depends on the steps before it (refused). With a
+    ``zero_grad`` method, adding up is the design (as in autograd frameworks), and each call from a
+    fresh network is checked."""
+    body = KEPT_GRADIENTS.replace("RESET", reset)
+    if identified is None:
+        with pytest.raises(InputError, match="when asked again at the same weights and data"):
+            check(tmp_path, body)
+    else:
+        assert check(tmp_path, body).result.identified == identified

@@ -5,11 +5,14 @@ Refused, each naming why: a change too small against the rounding of the weights
 (:func:`refuse_sign_steps`, :func:`verification.compare.steps.uniform_step`); a step that changes the
 weights otherwise when run again from the same weights and data under other seeds
 (:func:`refuse_random_steps`): it draws its weights anew, drops units out or picks a random batch, and
-its change is no gradient of the data it is given.
+its change is no gradient of the data it is given. Returned gradients likewise: ones that differ when
+asked again with nothing reset between (:func:`refuse_remembering`) depend on the calls before them,
+unless the script resets them by design (a ``zero_grad`` method, :func:`resets_gradients`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -49,6 +52,39 @@ def refuse_random_steps(label: str, first: Mapping[str, Array], again: Mapping[s
             f"{label} changes {', '.join(moved[:3])} differently run again from the same weights and "
             "data: the step draws random numbers (weights drawn anew, dropout, a random batch), so its "
             "change is no gradient of the data it is given",
+            "code",
+        )
+
+
+RESETS = re.compile(r"zero_?grads?|reset_?grad|clear_?grad|zero_?gradients", re.IGNORECASE)
+"""Methods that reset gradients kept between calls: adding up across calls is then by design."""
+
+
+def resets_gradients(script: Any) -> bool:
+    """Whether the script defines or calls a method that resets kept gradients (:data:`RESETS`)."""
+    source = getattr(script, "source", None)
+    return source is not None and RESETS.search(source.text) is not None
+
+
+def refuse_remembering(label: str, first: Mapping[str, Array], again: Mapping[str, Array]) -> None:
+    """Refuse gradients that differ when asked again at the same weights and data with nothing reset
+    between (``again`` against ``first``): the code keeps what it computed (gradients added up across
+    calls and never zeroed), so what one call returns depends on the calls before it. Equal to a
+    relative ``1e-8``: the same arithmetic run twice.
+
+    Raises
+    ------
+    Failed
+        Naming up to three parameters whose gradient changed.
+    """
+    changed = [
+        n for n in first if not np.allclose(np.asarray(again[n]), np.asarray(first[n]), rtol=1e-8, atol=0.0)
+    ]
+    if changed:
+        raise Failed(
+            f"{label} returns another gradient of {', '.join(changed[:3])} when asked again at the same "
+            "weights and data: it keeps what it computed between calls (gradients added up and never "
+            "reset?), so what a training step gets depends on the steps before it",
             "code",
         )
 

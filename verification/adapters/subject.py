@@ -38,8 +38,10 @@ from verification.adapters.state import SetupState
 from verification.adapters.step_checks import (
     check_recoverable,
     refuse_random_steps,
+    refuse_remembering,
     refuse_sign_steps,
     reseeded,
+    resets_gradients,
 )
 from verification.reading.loader import LoadedScript
 
@@ -214,7 +216,7 @@ class CodeSubject(Subject):
             recipe.gradient or recipe.step or "", "--gradient" if recipe.gradient else "--step"
         )
         self._n = 1
-        self._steady = recipe.step is None  # a step is run twice once, under two seeds (_refuse_draws)
+        self._steady = False  # run twice once: a step under two seeds, a gradient without a reset
         self._reads_labels = "y" in recipe.forward
         self._complex = False
         self.plan = dict(reading.plan or {})
@@ -294,8 +296,12 @@ class CodeSubject(Subject):
         label = f"{option} {code!r}"
         given = {n: v for n, v in before.items() if n not in self.missing}
         if self.recipe.gradient is not None:
-            grads = apply_matching(label, returned, self.plan)
+            grads = {n: np.array(g) for n, g in apply_matching(label, returned, self.plan).items()}
             self._note_precision(grads)
+            if not self._steady and not resets_gradients(self.script):  # asked again, nothing reset
+                self._steady = True
+                again = apply_matching(label, self._run_again(code, before, x, y, reset=False), self.plan)
+                refuse_remembering(label, grads, again)
             self._fresh(before)
             out = validated_gradient(label, grads, given)
             errors = {n: np.zeros_like(v) for n, v in before.items()}
@@ -342,13 +348,19 @@ class CodeSubject(Subject):
         (:func:`~verification.adapters.step_checks.refuse_random_steps`), once per subject."""
         self._steady = True
         first = {n: np.array(v) for n, v in after.items()}
-        if self.binding.state is not None:
-            self.binding.state.restore(self.slots)  # the state the first run started from
-        self.load(before)
-        self.bind_inputs(x)
-        self.namespace["y"] = self.layout.labels_to_code(y)
         try:
-            run_code(reseeded(self.recipe.step or ""), self.namespace, "--step", script=self.script)
+            self._run_again(reseeded(self.recipe.step or ""), before, x, y, reset=True)
         except InputError:
             return
         refuse_random_steps(label, first, self.slots.read())
+
+    def _run_again(self, code: str, before: Mapping[str, Array], x: Array, y: Array, reset: bool) -> Any:
+        """Run ``code`` again at the weights ``before`` and the same data, from the state the first run
+        started from (``reset``) or from the state it left."""
+        if reset and self.binding.state is not None:
+            self.binding.state.restore(self.slots)
+        self.load(before)
+        self.bind_inputs(x)
+        self.namespace["y"] = self.layout.labels_to_code(y)
+        option = "--gradient" if self.recipe.gradient is not None else "--step"
+        return run_code(code, self.namespace, option, script=self.script)
