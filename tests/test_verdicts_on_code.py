@@ -816,3 +816,28 @@ def test_gradients_added_up_across_calls_are_refused_unless_the_code_resets_them
             check(tmp_path, body)
     else:
         assert check(tmp_path, body).result.identified == identified
+
+
+UNREAD_BIAS = """
+class Unread:
+    def __init__(self):
+        self.W1 = np.random.randn(4, 5) * 0.5
+        self.b1 = np.random.randn(5) * 0.1
+        self.W2 = np.random.randn(5, 3) * 0.5
+
+    def forward(self, X):
+        self.H = np.tanh(X @ self.W1)
+        return self.H @ self.W2
+
+    def backward(self, X, Y):
+        D = self.forward(X) - Y
+        dH = (D @ self.W2.T) * (1 - self.H ** 2)
+        return {"W1": X.T @ dH, "b1": dH.sum(0), "W2": self.H.T @ D}
+"""
+
+
+def test_a_nonzero_gradient_for_a_weight_the_output_does_not_depend_on_is_refused(tmp_path: Path) -> None:
+    """``b1`` is never added in the forward pass, so its gradient is 0; the backward pass gives one:
+    refused, naming it, never a verdict on the other weights alone."""
+    with pytest.raises(InputError, match="returns a nonzero gradient for b1"):
+        check(tmp_path, UNREAD_BIAS)

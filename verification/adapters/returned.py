@@ -24,7 +24,7 @@ from ffnn.validation import InputError
 from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
 from verification.adapters.matching import leaves, plan_matching
-from verification.adapters.parameters import Slots
+from verification.adapters.parameters import WEIGHT_NAME, Slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import Binding
 from verification.reading import conventions as cv
@@ -163,16 +163,25 @@ def _refuse_unchecked(recipe: Recipe, returned: Any, plan: dict[str, int], bindi
     if not isinstance(returned, dict):
         return
     used = set(plan.values())
-    extra = [str(k) for i, (k, _) in enumerate(leaves(returned)) if i not in used and k is not None]
+    extra = [(str(k), g) for i, (k, g) in enumerate(leaves(returned)) if i not in used and k is not None]
     roots = dict.fromkeys(slot.root for slot in binding.slots.slots.values())
     holders = [binding.namespace[r] for r in roots if r in binding.namespace]
-    for key in extra:
+    for key, given in extra:
         stem = gradient_stem(key)
         if cv.role(stem, 1) in ("x", "y", "output", "error"):
             continue
         for holder in holders:
             value = getattr(holder, stem, None) if hasattr(holder, "__dict__") else None
-            if isinstance(value, float) or (isinstance(value, np.ndarray) and value.dtype.kind == "f"):
+            if not (isinstance(value, float) or (isinstance(value, np.ndarray) and value.dtype.kind == "f")):
+                continue
+            if WEIGHT_NAME.match(stem) and np.any(np.asarray(given) != 0):
+                raise Failed(
+                    f"--gradient {recipe.gradient!r} returns a nonzero gradient for {stem} ({key!r}), but "
+                    f"the output of --forward does not depend on {stem} (its gradient is 0): the backward "
+                    "pass differentiates a network the forward pass does not compute",
+                    "code",
+                )
+            if not WEIGHT_NAME.match(stem):
                 raise Failed(
                     f"--gradient {recipe.gradient!r} returns a gradient for {stem} ({key!r}), which the "
                     f"object keeps as {type(value).__name__} but which is named like no weight, so it would "
