@@ -130,24 +130,26 @@ class Neuron:
         return inputs @ self.weights
 
     def train(self, inputs, outputs, num):
-        for iteration in range(num):
+        for VARIABLE in range(num):
             output = self.think(inputs)
             self.weights += 0.01 * inputs.T @ (STEP)
 """
 
 
+@pytest.mark.parametrize("variable", ["iteration", "_"])
 @pytest.mark.parametrize(
     ("step", "identified"), [("outputs - output", "mse"), ("outputs - 2 * output", None)]
 )
 def test_an_argument_that_bounds_the_epoch_loop_is_given_one_iteration(
-    tmp_path: Path, step: str, identified: str | None
+    tmp_path: Path, step: str, identified: str | None, variable: str
 ) -> None:
     """``train(inputs, outputs, num)``: nothing in ``num``'s name says what it is, but it bounds the
     epoch loop (``for iteration in range(num)``), so it is given 1 and the method is checked: a linear
     neuron stepping by ``0.01 · Xᵀ(y − a)`` follows squared error summed over the batch, at a rate the
     report leaves open (none is named)."""
     path = tmp_path / "neuron.py"
-    path.write_text(textwrap.dedent(NEURON).replace("STEP", step), encoding="utf-8")
+    source = NEURON.replace("STEP", step).replace("VARIABLE", variable)
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "net.train(x, y, 1)" in (report.command or ""), report.command

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from verification.reading.conventions import LR_NAMES, lower
-from verification.reading.loop_cuts import is_epoch_loop, is_epoch_while
+from verification.reading.loop_cuts import is_epoch_loop, is_epoch_while, trains
 
 
 def source_tree(fn: Any) -> ast.AST | None:
@@ -226,7 +226,11 @@ def loop_count_arguments(fn: Any) -> list[str]:
         return []
     out = []
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.For) and is_epoch_loop(node, _constants(tree))):
+        unnamed = isinstance(node, ast.For) and isinstance(node.target, ast.Name) and node.target.id == "_"
+        if not (
+            isinstance(node, ast.For)
+            and (is_epoch_loop(node, _constants(tree)) or (unnamed and trains(node)))
+        ):
             continue
         call = node.iter
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "range":
