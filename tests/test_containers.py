@@ -264,23 +264,29 @@ class Network:
 }
 
 
+@pytest.mark.parametrize("loss", ["mse", "half_sse"])
 @pytest.mark.parametrize(("bias", "identified"), [("grad_out", "mse"), ("grad_out * 0.5", None)])
 def test_a_container_that_is_handed_its_layers_and_its_loss_is_trained_one_sample_at_a_time(
-    tmp_path: Path, bias: str, identified: str | None
+    tmp_path: Path, bias: str, identified: str | None, loss: str
 ) -> None:
     """The widely copied tutorial layout: ``Network.add(layer)``, ``Network.use(loss, loss_prime)`` and
     ``fit(x_train, y_train, epochs, learning_rate)`` taking each sample as a ``(1, n)`` row, with a
     dense layer and an activation layer handed ``tanh`` and ``tanh_prime`` in modules beside it. The
     network is built of them and handed ``mse`` and ``mse_prime``; the loss object the network keeps
     (``self.loss_prime``) is no method to check. 2 (a − y) / 3 is 2/3 × the squared error's gradient of
-    one sample of 3 outputs; a bias stepped by half its gradient is no loss."""
+    one sample of 3 outputs; a bias stepped by half its gradient is no loss. A loss named like none of
+    the catalog's (``half_sse``) is handed on all the same."""
     for name, source in TUTORIAL_PROJECT.items():
-        (tmp_path / name).write_text(textwrap.dedent(source).replace("BIAS", bias), encoding="utf-8")
+        text = textwrap.dedent(source).replace("BIAS", bias).replace("def mse", f"def {loss}")
+        (tmp_path / name).write_text(text, encoding="utf-8")
     report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
     r = report.result
     assert r.identified == identified, (r.identified, report.command)
     command = report.command or ""
-    assert "net.add(ActivationLayer(tanh, tanh_prime))" in command and "net.use(mse, mse_prime)" in command
+    assert (
+        "net.add(ActivationLayer(tanh, tanh_prime))" in command
+        and f"net.use({loss}, {loss}_prime)" in command
+    )
     assert "net.fit(x[:, None], y[:, None], 1, lr)" in command, command
     if identified is not None:
         assert format_scale(r.scale, r.rtol) == "2/3", r.scale
@@ -289,6 +295,11 @@ def test_a_container_that_is_handed_its_layers_and_its_loss_is_trained_one_sampl
 class PairsOfSizes:
     def __init__(self, layer_size):
         self.layers = [np.zeros((pair[0], pair[1])) for pair in layer_size]
+
+
+class UnpackedPairs:
+    def __init__(self, dims):
+        self.weights = [np.zeros((n_in, n_out)) for n_in, n_out in dims]
 
 
 class CountedLayers:
@@ -302,6 +313,7 @@ def test_constructor_arguments_are_guessed_from_how_the_constructor_uses_them() 
     pairs; a count of layers is that of the 4-5-3 network's weight layers, consistent with one hidden
     size."""
     assert guessed_arguments(PairsOfSizes)[0] == {"layer_size": [(4, 5), (5, 3)]}
+    assert guessed_arguments(UnpackedPairs)[0] == {"dims": [(4, 5), (5, 3)]}
     assert guessed_arguments(CountedLayers)[0] == {
         "input_size": 4,
         "hidden_sizes": [5],
@@ -423,3 +435,64 @@ def test_a_constructor_handed_an_activation_and_its_derivative_gets_the_projects
     assert report.result.identified == identified, report.command
     command = report.command or ""
     assert "activation_function=tanh, activation_derivative=tanh_prime" in command, command
+
+
+COLLECTING = {
+    "dense.py": PROJECT["dense.py"],
+    "tanh_layer.py": PROJECT["tanh_layer.py"],
+    "squares.py": """
+class HalfSquares:
+    def forward(self, out, target):
+        return 0.5 * ((out - target) ** 2).sum() / out.shape[0]
+
+    def backward(self, out, target):
+        return (out - target) / out.shape[0]
+""",
+    "stack.py": """
+class Stack:
+    def __init__(self, criterion):
+        self.criterion = criterion
+        self.layers = []
+
+    def add_layer(self, layer):
+        self.layers.append(layer)
+
+    def forward(self, X):
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    def train_step(self, X, target):
+        out = self.forward(X)
+        g = self.criterion.backward(out, target)
+        collected = []
+        for layer in reversed(self.layers):
+            g, own = layer.backward(g)
+            collected.append(own)
+        return collected
+""",
+}
+
+
+@pytest.mark.parametrize(
+    ("bias", "identified", "batches"),
+    [
+        ("upstream.sum(axis=0)", "mse", True),
+        ("upstream.mean(axis=0)", "mse", False),
+        ("-upstream.sum(axis=0)", None, True),
+    ],
+)
+def test_a_training_step_that_returns_what_its_layers_give_back_is_checked_as_gradients(
+    tmp_path: Path, bias: str, identified: str | None, batches: bool
+) -> None:
+    """``train_step(X, target)`` runs its loss object's and layers' backward passes itself and returns
+    what they give back: tried as returned gradients, not only as an update (it updates nothing). Half
+    the squared error over the batch mean is mse; a bias gradient averaged where the loss already
+    divided by the batch is mse's for one sample and fails the batch; one with its sign flipped is no
+    loss."""
+    for name, source in COLLECTING.items():
+        (tmp_path / name).write_text(textwrap.dedent(source).replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "stack.py")))
+    r = report.result
+    assert (r.identified, r.verdict.holds_for_batches) == (identified, batches), report.command
+    assert "net = Stack(criterion=HalfSquares())" in (report.command or ""), report.command

@@ -56,6 +56,15 @@ def _required(cls: Any) -> list[inspect.Parameter]:
     ]
 
 
+def _loss_class(cls: type) -> bool:
+    """A loss class: named like one (:data:`LOSS_WORDS`), or one whose forward-like method takes the
+    output and the labels (``forward(self, out, target)``) where a layer's takes its input alone."""
+    if LOSS_WORDS.search(cls.__name__):
+        return True
+    forwards = [f for m, f in inspect.getmembers(cls, inspect.isfunction) if FORWARD_WORDS.search(m)]
+    return bool(forwards) and all(len(_required(f)) == 3 for f in forwards)  # self, output, labels
+
+
 def _layer_classes(script: LoadedScript, container: type) -> list[type]:
     """Classes of the script with a forward-like and a backward-like method (not the container)."""
     out = []
@@ -84,11 +93,20 @@ def _sibling_layers(script: LoadedScript, container: type) -> list[type]:
 
 
 def derivative_pairs(names: list[str], order: tuple[str, ...]) -> list[tuple[str, str]]:
-    """``(f, f_prime)`` for the functions of ``names`` named in ``order`` (lower case) that have a
-    derivative beside them (``_prime``, ``_derivative``, ``_deriv``, ``_grad``), in ``order``'s order:
-    a loss and its derivative (``mse``, ``mse_prime``), an activation and its (``tanh``,
-    ``tanh_prime``)."""
+    """``(f, f_prime)`` for the functions of ``names`` that have a derivative beside them (``_prime``,
+    ``_derivative``, ``_deriv``, ``_grad``): those named in ``order`` (lower case) first, in its order,
+    then the others of the same kind (a loss named like one, :data:`LOSS_WORDS`, such as
+    ``half_sse``; for activations, any other): a loss and its derivative (``mse``, ``mse_prime``), an
+    activation and its (``tanh``, ``tanh_prime``)."""
+    losses = order == LOSS_ORDER
     ranked = sorted((n for n in names if n.lower() in order), key=lambda n: order.index(n.lower()))
+    ranked += [
+        n
+        for n in names
+        if n not in ranked
+        and bool(LOSS_WORDS.search(n) or re.search(r"sse|squared", n, re.I)) == losses
+        and not re.search(r"prime|deriv|grad", n, re.I)
+    ]
     return [
         (n, n + suffix)
         for n in ranked
@@ -110,9 +128,9 @@ def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list
     sized = [
         c
         for c in layers
-        if len(_required(c)) == 2 and not LOSS_WORDS.search(c.__name__) and c.__name__ not in given
+        if len(_required(c)) == 2 and not _loss_class(c) and c.__name__ not in given
     ]
-    bare = [c.__name__ + "()" for c in layers if not _required(c) and not LOSS_WORDS.search(c.__name__)]
+    bare = [c.__name__ + "()" for c in layers if not _required(c) and not _loss_class(c)]
     tail = [c for c in bare if OUTPUT_ACTIVATIONS.search(c)][:1]
     hidden = [c for c in bare if HIDDEN_ACTIVATIONS.search(c) and c not in tail][:1]
     if not hidden and given and activations:  # ActivationLayer(tanh, tanh_prime)
@@ -152,7 +170,7 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     layers = _layer_classes(script, cls)
     if not any(len(_required(c)) == 2 for c in layers):  # the layers live in modules beside the file
         layers = _sibling_layers(script, cls)
-    losses = [c.__name__ + "()" for c in layers if LOSS_WORDS.search(c.__name__) and not _required(c)]
+    losses = [c.__name__ + "()" for c in layers if _loss_class(c) and not _required(c)]
     functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
     functions += list(sibling_functions(script.path, ("",)))
     setter = _loss_setter(cls, adder, derivative_pairs(functions, LOSS_ORDER))

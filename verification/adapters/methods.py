@@ -213,14 +213,15 @@ def gradient_candidates(
         grads = [only] if only in grads or (only not in trains and returns_value(obj, only)) else []
         trains = [only] if not grads else []
     context = _Context(pre, out, named, parameter_keys, one_sample, samples)
-    returned, updates = [], []
+    returned, later, updates = [], [], []
     for m in grads + trains:
         made = _method_candidates(built, m, m in trains, context)
         if m in own_error:
             made = ([(*c[:3], [*c[3], f"{m} {OWN_ERROR}"]) for c in made[0]], made[1])
         returned += made[0] if m in grads else []
+        later += made[0] if m in trains and returns_value(obj, m) else []  # train_step returning grads
         updates += made[1]
-    return returned + updates
+    return returned + later + updates
 
 
 OWN_ERROR = "makes the output error with its own loss and returns the gradients"

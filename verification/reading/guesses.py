@@ -148,6 +148,14 @@ def usage(fn: Any, name: str) -> str | None:
         and named(node.iter)
         and isinstance(node.target, ast.Name)
     }
+    for node in ast.walk(tree):  # for i, o in sizes: a list of (in, out) pairs
+        if (
+            isinstance(node, ast.For | ast.comprehension)
+            and named(node.iter)
+            and isinstance(node.target, ast.Tuple)
+            and len(node.target.elts) == 2
+        ):
+            return "pairs"
     for node in ast.walk(tree):  # l[0], l[1] of an element, or sizes[i][0]: a list of (in, out) pairs
         if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
             inner = node.value
