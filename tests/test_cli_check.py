@@ -392,7 +392,7 @@ def test_python2_divisions_that_may_be_of_integers_are_named(
     path.write_text(PYTHON2.replace("d2 = (self.o - y)", "d2 = (self.o - y) / len(x)"), encoding="utf-8")
     status, out, err = run(capsys, "check", str(path))
     assert status == 0, err
-    assert "translated by 2to3: / at line 18 divides exactly now, where Python 2 floored two integers" in out
+    assert "translated by 2to3; / at line 18 divides as in Python 2 (two integers floor)" in out
 
 
 def test_python2_refused_when_translation_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

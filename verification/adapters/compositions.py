@@ -125,11 +125,7 @@ def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list
         for c in layers
         if [ACTIVATION_ARGS.search(p.name) is not None for p in _required(c)] == [True, True]
     ]
-    sized = [
-        c
-        for c in layers
-        if len(_required(c)) == 2 and not _loss_class(c) and c.__name__ not in given
-    ]
+    sized = [c for c in layers if len(_required(c)) == 2 and not _loss_class(c) and c.__name__ not in given]
     bare = [c.__name__ + "()" for c in layers if not _required(c) and not _loss_class(c)]
     tail = [c for c in bare if OUTPUT_ACTIVATIONS.search(c)][:1]
     hidden = [c for c in bare if HIDDEN_ACTIVATIONS.search(c) and c not in tail][:1]

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from verification.adapters.parameters import MAX_DEPTH, _walkable
+from verification.adapters.parameters import MAX_DEPTH, walkable
 
 INTEGER_WEIGHT = re.compile(
     r"^([wb]\d*|[wb]_\w+|(weights?|bias(es)?)\d*|(weights?|bias(es)?)_\w+|\w+_(weights?|bias(es)?)|theta\d*)$",
@@ -57,7 +57,7 @@ def float_weights(namespace: dict[str, Any], roots: list[str]) -> list[str]:
         seen.add(id(holder))
         if isinstance(holder, dict):
             items = [(k, v) for k, v in holder.items() if isinstance(k, str)]
-        elif _walkable(holder):
+        elif walkable(holder):
             items = [(k, v) for k, v in vars(holder).items() if not k.startswith("__")]
         elif isinstance(holder, list):
             for i, item in enumerate(holder):
@@ -84,5 +84,5 @@ def float_weights(namespace: dict[str, Any], roots: list[str]) -> list[str]:
             namespace[root] = made
             done.append(root)
         else:
-            visit(value, "" if _walkable(value) else root, 0)
+            visit(value, "" if walkable(value) else root, 0)
     return done

@@ -61,7 +61,7 @@ def _is_float_list(value: Any) -> bool:
     )
 
 
-def _walkable(value: Any) -> bool:
+def walkable(value: Any) -> bool:
     """Objects whose attributes may hold weights: instances of user classes, not modules or numpy."""
     if isinstance(value, (types.ModuleType, type, types.FunctionType, types.MethodType, np.ndarray)):
         return False
@@ -152,6 +152,8 @@ class Slot:
     def read(self, namespace: Mapping[str, Any]) -> Array:
         """The slot's value as a float64 array of its shape."""
         value = np.asarray(self.get(namespace))
+        if value.shape != self.shape and self.kind == "scalar" and value.size == 1:
+            value = value.reshape(())  # a bias started as 0 that a step made an array of one entry
         if value.shape != self.shape:
             raise InputError(f"the code changed the shape of {self.name} from {self.shape} to {value.shape}")
         if np.iscomplexobj(value):
@@ -176,7 +178,7 @@ def find_slots(namespace: Mapping[str, Any], roots: Iterable[str]) -> list[Slot]
         twice is listed once.
     """
     roots = list(roots)
-    show_root = len(roots) > 1 or not any(_walkable(namespace[r]) for r in roots)
+    show_root = len(roots) > 1 or not any(walkable(namespace[r]) for r in roots)
     seen: set[int] = set()
     slots: list[Slot] = []
 
@@ -205,7 +207,7 @@ def find_slots(namespace: Mapping[str, Any], roots: Iterable[str]) -> list[Slot]
             for key, item in value.items():
                 if isinstance(key, (str, int)):
                     visit(root, item, (*path, ("item", key)), depth + 1)
-        elif _walkable(value):
+        elif walkable(value):
             seen.add(id(value))
             for attr, item in list(vars(value).items()):
                 if not attr.startswith("__"):

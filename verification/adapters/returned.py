@@ -166,10 +166,11 @@ def _refuse_unchecked(recipe: Recipe, returned: Any, plan: dict[str, int], bindi
     extra = [(str(k), g) for i, (k, g) in enumerate(leaves(returned)) if i not in used and k is not None]
     roots = dict.fromkeys(slot.root for slot in binding.slots.slots.values())
     holders = [binding.namespace[r] for r in roots if r in binding.namespace]
+    held = {str(s.path[-1][1]).lower() for s in binding.slots.slots.values() if s.path}
     for key, given in extra:
         stem = gradient_stem(key)
-        if cv.role(stem, 1) in ("x", "y", "output", "error"):
-            continue
+        if cv.role(stem, 1) in ("x", "y", "output", "error") or stem.lower() in held:
+            continue  # a parameter's gradient of the wrong form is a mismatch of it, not this
         for holder in holders:
             value = getattr(holder, stem, None) if hasattr(holder, "__dict__") else None
             if not (isinstance(value, float) or (isinstance(value, np.ndarray) and value.dtype.kind == "f")):
