@@ -2,8 +2,10 @@
 stops when the error is small.
 
 * **Floats.** ``w = 0.5; b = 1.0`` and ``y_pred = w * x + b``: one input, one output, one sample, all
-  numbers; the inputs and labels are given as floats (layout ``scalar``), since an array would turn
-  the weights into arrays at the first step.
+  numbers; a weight the first step turns into an array of one entry is read as the number it was, and
+  inputs and labels can be given as floats (layout ``scalar``).
+* **Per-sample loops.** ``for x, y in zip(xs, ys):`` (or ``for x, y in data:``) inside the epoch loop,
+  updating at every sample: the body is one step on one sample, ``x`` and ``y`` its input and label.
 * **Stopping tests.** ``if np.square(e) / 2 < 0.01: break`` ``else:`` ``<update>``: one step is checked,
   which does not stop, so the update in the ``else`` is the step.
 """
@@ -45,7 +47,6 @@ def test_a_neuron_of_plain_floats_is_checked_with_numbers(
     report = check_target(CheckRequest.parse(str(path)))
     r = report.result
     assert r.identified == identified, report.command
-    assert "--layout scalar" in (report.command or ""), report.command
     if identified is not None:
         assert format_scale(r.scale, r.rtol) == "2", r.scale
 
@@ -89,5 +90,40 @@ def test_the_update_in_the_else_of_a_stopping_test_is_the_step(
     update is the step; a hidden layer stepped without its sigmoid's derivative is no loss."""
     path = tmp_path / "stopping.py"
     path.write_text(textwrap.dedent(STOPPING).replace("W1_STEP", w1_step), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+
+
+PER_SAMPLE = """
+import math
+
+
+def sigmoid(t):
+    return 1.0 / (1.0 + math.exp(-t))
+
+
+data = [(0.5, 0.0), (1.5, 0.0), (2.5, 1.0), (3.5, 1.0)]
+w = 0.4
+b = -0.2
+lr = 0.5
+for epoch in range(100):
+    for x, y in data:
+        a = sigmoid(w * x + b)
+        delta = (a - y) * DERIVATIVE
+        w -= lr * delta * x
+        b -= lr * delta
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("a * (1 - a)", "mse"), ("sigmoid(a) * (1 - a)", None)]
+)
+def test_a_loop_over_the_samples_of_a_plain_python_data_set_is_one_step_on_one_sample(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``for x, y in data:`` updating at each sample: the step is the body on one sample, squared
+    error's gradient through the sigmoid; a derivative taken of the sigmoid twice is no loss."""
+    path = tmp_path / "per_sample.py"
+    path.write_text(textwrap.dedent(PER_SAMPLE).replace("DERIVATIVE", derivative), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command

@@ -61,3 +61,24 @@ def _resets(stmt: ast.stmt) -> bool:
             or (isinstance(stmt.value, ast.List) and not stmt.value.elts)
         )
     )
+
+
+def sample_names(loop: ast.For | ast.While) -> list[str]:
+    """The names a per-sample loop on the way to :func:`innermost`'s body binds to one sample and its
+    label, ``x, y`` of ``for x, y in zip(xs, ys):`` or of ``for x, y in data:`` (the body then works on
+    one sample, which the check gives as those names)."""
+    out: list[str] = []
+    body = loop.body
+    while True:
+        work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
+        inner = [s for s in work if isinstance(s, ast.For) and not update_loop(s)]
+        if not (len(inner) == 1 and len(work) == 1):
+            return out
+        target, over = inner[0].target, inner[0].iter
+        body = inner[0].body
+        if not isinstance(target, ast.Tuple) or not all(isinstance(t, ast.Name) for t in target.elts):
+            continue
+        zipped = isinstance(over, ast.Call) and isinstance(over.func, ast.Name) and over.func.id == "zip"
+        pairs = isinstance(over, ast.Name) and len(target.elts) == 2
+        if zipped or pairs:
+            out += [t.id for t in target.elts if isinstance(t, ast.Name)]

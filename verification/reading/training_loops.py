@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
-from verification.reading.loop_bodies import innermost
+from verification.reading.loop_bodies import innermost, sample_names
 from verification.reading.rates import loop_rate, rate_given
 from verification.reading.top_level_names import (
     assigned_before,
@@ -218,7 +218,7 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
         if not isinstance(stmt, ast.For | ast.While):
             continue
         body, variables = innermost(stmt)
-        found = _read(tree, index, body, variables, stmt.lineno)
+        found = _read(tree, index, body, variables, stmt.lineno, per_sample=sample_names(stmt))
         if found is not None:
             return found
     objects = constructed(tree, len(tree.body))
@@ -269,9 +269,15 @@ def trains_at_top_level(tree: ast.Module) -> bool:
 
 
 def _read(
-    tree: ast.Module, index: int, body: list[ast.stmt], variables: list[str], line: int, changes: bool = False
+    tree: ast.Module,
+    index: int,
+    body: list[ast.stmt],
+    variables: list[str],
+    line: int,
+    changes: bool = False,
+    per_sample: list[str] | None = None,
 ) -> TrainingLoop | None:
-    before = assigned_before(tree, index)
+    before = assigned_before(tree, index) | set(per_sample or ())  # for x, y in zip(xs, ys): one sample
     updated, exprs = updates(body)
     updated = [w for w in updated if w in before]
     objects = receivers(body, constructed(tree, index))
