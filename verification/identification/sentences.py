@@ -63,7 +63,8 @@ def _verdict_sentence(result: IdentificationReport) -> str:
         return (
             f"{result.subject} is the gradient of {what} for one sample, but not for a batch: at a batch "
             f"of {batch.samples} samples its gradient is neither the mean nor the sum of the per-sample "
-            f"gradients{where} (a gradient overwritten where it should be added up over the samples?)"
+            f"gradients{where} (a gradient overwritten where it should be added up over the samples, or "
+            "divided by the batch size where the others are not?)"
         )
     sentence = _identified_sentence(result)
     if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
