@@ -496,3 +496,91 @@ def test_a_training_step_that_returns_what_its_layers_give_back_is_checked_as_gr
     r = report.result
     assert (r.identified, r.verdict.holds_for_batches) == (identified, batches), report.command
     assert "net = Stack(criterion=HalfSquares())" in (report.command or ""), report.command
+
+
+TRAINER_PROJECT = {
+    "layers.py": """
+import numpy as np
+
+
+class Linear:
+    def __init__(self, in_dims, units):
+        self.W = np.random.randn(in_dims, units) * np.sqrt(1 / in_dims)
+        self.b = np.zeros((1, units))
+
+    def forward(self, X):
+        self.X = X
+        return X @ self.W + self.b
+
+    def backward(self, dZ):
+        self.dW = self.X.T @ dZ
+        self.db = BIAS
+        return dZ @ self.W.T
+""",
+    "activations.py": """
+import numpy as np
+
+
+class Sigmoid:
+    def forward(self, Z):
+        self.A = 1 / (1 + np.exp(-Z))
+        return self.A
+
+    def backward(self, dA):
+        return dA * self.A * (1 - self.A)
+""",
+    "losses.py": """
+import numpy as np
+
+
+class BinaryCE:
+    def forward(self, y_hat, y):
+        self.y_hat, self.y = y_hat, y
+        return -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+
+    def backward(self):
+        return (self.y_hat - self.y) / (self.y_hat * (1 - self.y_hat)) / self.y.shape[0]
+""",
+    "train_loop.py": """
+import numpy as np
+
+
+def train(model, loss_func, X, y, epochs=100, batch_size=32, lr=0.01):
+    history = []
+    for epoch in range(epochs):
+        for i in range(0, X.shape[0], batch_size):
+            A = X[i:i + batch_size]
+            for layer in model:
+                A = layer.forward(A)
+            history.append(loss_func.forward(A, y[i:i + batch_size]).mean())
+            grad = loss_func.backward()
+            for layer in reversed(model):
+                grad = layer.backward(grad)
+            for layer in model:
+                if hasattr(layer, "W"):
+                    layer.W -= lr * layer.dW
+                    layer.b -= lr * layer.db
+    return history
+""",
+}
+
+
+@pytest.mark.parametrize(("bias", "batches"), [("dZ.sum(axis=0, keepdims=True)", True), ("dZ[:1]", False)])
+def test_a_training_function_over_a_list_of_layers_and_a_loss_object_is_run_on_the_projects(
+    tmp_path: Path, bias: str, batches: bool
+) -> None:
+    """``train(model, loss_func, X, y, epochs, batch_size, lr)`` with the forward pass written inside
+    it and a loss object (``BinaryCE()``, whose ``forward`` takes the output and the labels): run on a
+    list of the project's layers (Linear 4 → 5 → 3, Sigmoid after each) with its loss object, the data
+    as arrays. The mean over the batch is bce's gradient; a bias gradient of the first sample alone is
+    bce's for one sample and fails the batch."""
+    for name, source in TRAINER_PROJECT.items():
+        (tmp_path / name).write_text(textwrap.dedent(source).replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "train_loop.py")))
+    r = report.result
+    assert (r.identified, r.verdict.holds_for_batches) == (identified, bias.startswith("dZ.sum")), (
+        report.command
+    )
+    command = report.command or ""
+    assert "network = [Linear(4, 5), Sigmoid(), Linear(5, 3), Sigmoid()]" in command, command
+    assert "loss_func=BinaryCE()" in command and report.result.subject == "train", command

@@ -56,7 +56,7 @@ def _required(cls: Any) -> list[inspect.Parameter]:
     ]
 
 
-def _loss_class(cls: type) -> bool:
+def loss_class(cls: type) -> bool:
     """A loss class: named like one (:data:`LOSS_WORDS`), or one whose forward-like method takes the
     output and the labels (``forward(self, out, target)``) where a layer's takes its input alone."""
     if LOSS_WORDS.search(cls.__name__):
@@ -125,8 +125,8 @@ def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list
         for c in layers
         if [ACTIVATION_ARGS.search(p.name) is not None for p in _required(c)] == [True, True]
     ]
-    sized = [c for c in layers if len(_required(c)) == 2 and not _loss_class(c) and c.__name__ not in given]
-    bare = [c.__name__ + "()" for c in layers if not _required(c) and not _loss_class(c)]
+    sized = [c for c in layers if len(_required(c)) == 2 and not loss_class(c) and c.__name__ not in given]
+    bare = [c.__name__ + "()" for c in layers if not _required(c) and not loss_class(c)]
     tail = [c for c in bare if OUTPUT_ACTIVATIONS.search(c)][:1]
     hidden = [c for c in bare if HIDDEN_ACTIVATIONS.search(c) and c not in tail][:1]
     if not hidden and given and activations:  # ActivationLayer(tanh, tanh_prime)
@@ -166,7 +166,7 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     layers = _layer_classes(script, cls)
     if not any(len(_required(c)) == 2 for c in layers):  # the layers live in modules beside the file
         layers = _sibling_layers(script, cls)
-    losses = [c.__name__ + "()" for c in layers if _loss_class(c) and not _required(c)]
+    losses = [c.__name__ + "()" for c in layers if loss_class(c) and not _required(c)]
     functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
     functions += list(sibling_functions(script.path, ("",)))
     setter = _loss_setter(cls, adder, derivative_pairs(functions, LOSS_ORDER))

@@ -98,6 +98,7 @@ def _named(namespace: dict[str, Any], recipe: Recipe) -> str:
         if c not in forward
         and not hasattr(builtins, c)
         and not inspect.ismodule(namespace.get(c.split(".")[0]))
+        and not isinstance(namespace.get(c), type)  # train(network, loss_func=BCE()): a constructor
         and not ("." in c and hasattr(np.ndarray, c.rsplit(".", 1)[-1]))  # X.T.dot: an array's method
     ]
     methods = [c for c in own if "." in c]

@@ -26,7 +26,7 @@ from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import Failed, refusal
 from verification.adapters.forwards import OUTPUT_ATTRIBUTES
 from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
-from verification.adapters.layer_lists import layer_list_recipe
+from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -64,7 +64,9 @@ FORWARD_AVOID = ("backward", "dec", "linear_")
 """Names of the forward function: with one of the words, and none of the others."""
 
 
-def _training_function(script: LoadedScript, options: Options, backward: str | None) -> CodeSubject:
+def _training_function(
+    script: LoadedScript, options: Options, backward: str | None, errors: list[InputError | str] | None = None
+) -> CodeSubject:
     """With no forward and backward functions to pair: a training function that makes and trains its
     weights in its body (``train(X, y, n_hidden)``), checked as the script of its body
     (:func:`verification.adapters.scripts.detect_training_function`), else a refusal.
@@ -77,6 +79,8 @@ def _training_function(script: LoadedScript, options: Options, backward: str | N
     inlined = detect_training_function(script, options, backward)
     if inlined is not None:
         return inlined
+    if errors:  # a network of the project's layers was built and did not run: its reason
+        raise refusal(f"could not check the functions of {script.path} automatically", errors, None)
     raise InputError(
         f"{script.path} defines no forward and backward functions to pair "
         f"(functions: {', '.join(script.defined_names()) or 'none'})",
@@ -104,7 +108,9 @@ def detect_functions(
         forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
-        return _training_function(script, options, backward)
+        errors_: list[InputError | str] = []
+        listed = _layer_list(namespace, script, options, errors_)  # train(model, loss_func, X, y, …)
+        return listed if listed is not None else _training_function(script, options, backward, errors_)
     for fwd in forwards:
         for setup, params in (
             [(options.setup, "parameters")] if options.setup else setups(namespace, script, namespace[fwd])
@@ -176,15 +182,12 @@ def _layer_list(
 ) -> CodeSubject | None:
     """``predict(network, input)`` and ``train(network, loss, loss_prime, …)`` run on a list of the
     project's own layers (:mod:`verification.adapters.layer_lists`), as the explicit form runs."""
-    found = layer_list_recipe(script)
-    if found is None:
-        return None
-    recipe, _ = found
-    try:
-        return explicit_subject(namespace, recipe, script, options)
-    except InputError as exc:
-        errors.append(exc)
-        return None
+    for recipe, _ in layer_list_recipes(script):
+        try:
+            return explicit_subject(dict(namespace), recipe, script, options)
+        except InputError as exc:
+            errors.append(exc)
+    return None
 
 
 FORWARD_FUNCTION_WORDS = (("forward", "feed", "predict"), ("backward", "dec", "linear_"))

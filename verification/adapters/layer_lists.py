@@ -7,7 +7,7 @@ A much-copied tutorial style keeps each layer in a class of its own module (``de
     def train(network, loss, loss_prime, x_train, y_train, epochs=1000, learning_rate=0.01): …
 
 and the project's driver builds ``network = [Dense(2, 3), Tanh(), Dense(3, 1), Tanh()]``. Checked
-alone, such a file has no network. :func:`layer_list_recipe` builds one of the project's own classes
+alone, such a file has no network. :func:`layer_list_recipes` builds one of the project's own classes
 from the modules beside it: a dense layer of two sizes twice (4 → 5 → 3), each followed by an activation
 layer of no arguments (``Tanh`` first, else ``Sigmoid``, else the first one found), and hands ``train``
 the project's own loss and its derivative (``mse`` with ``mse_prime``; the first of the catalog's order
@@ -21,10 +21,10 @@ import inspect
 import re
 from typing import Any
 
-from verification.adapters.compositions import ACTIVATION_ORDER, LOSS_ORDER, derivative_pairs
+from verification.adapters.compositions import ACTIVATION_ORDER, LOSS_ORDER, derivative_pairs, loss_class
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
-from verification.reading.guesses import SIZE_GUESSES
+from verification.reading.guesses import SIZE_GUESSES, usage
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
 
@@ -43,12 +43,15 @@ def _runs_layers(fn: Any, method: str) -> bool:
 
 
 def _sizes_only(cls: type) -> bool:
+    """Whether ``cls`` takes two required arguments, each named like a size or used as one (an array's
+    size: ``np.random.randn(in_dims, neurons_num)``)."""
     required = [p for p in cv.positional_parameters(cls) if p.default is inspect.Parameter.empty]
-    return len(required) == 2 and all(
-        isinstance(next((v for pattern, v in SIZE_GUESSES if pattern.search(p.name)), None), int)
-        and not isinstance(next((v for pattern, v in SIZE_GUESSES if pattern.search(p.name)), None), bool)
-        for p in required
-    )
+
+    def size(name: str) -> bool:
+        guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(name)), None)
+        return (isinstance(guess, int) and not isinstance(guess, bool)) or usage(cls, name) == "int"
+
+    return len(required) == 2 and all(size(p.name) for p in required)
 
 
 def _no_arguments(cls: type) -> bool:
@@ -59,22 +62,25 @@ def _layer(cls: type) -> bool:
     return callable(getattr(cls, "forward", None)) and callable(getattr(cls, "backward", None))
 
 
-def _step_call(trainer: Any, loss: str, prime: str) -> str | None:
-    """``train(network, mse, mse_prime, [x], [y], epochs=1, learning_rate=lr)``, arguments by name; None
-    when a required one says nothing of its value."""
+def _step_call(trainer: Any, loss: str, prime: str | None, as_list: bool) -> str | None:
+    """``train(network, mse, mse_prime, [x], [y], epochs=1, learning_rate=lr)``, arguments by name
+    (the data as a list of one sample with ``as_list``, else the batch's arrays); None when a required
+    one says nothing of its value, or the trainer takes a derivative there is none of."""
     args = []
     for i, p in enumerate(cv.positional_parameters(trainer)):
         role = cv.role(p.name, i)
         if i == 0:
             value = "network"
         elif re.fullmatch(r"loss_?(prime|derivative|grad|d)|d_?loss", p.name, re.I):
+            if prime is None:
+                return None
             value = prime
-        elif re.fullmatch(r"loss|cost|loss_?f(unc(tion)?)?", p.name, re.I):
+        elif re.fullmatch(r"loss|cost|criterion|loss_?f(n|unc(tion)?)?", p.name, re.I):
             value = loss
         elif role == "x" or role == "dataset":
-            value = "[x]"
+            value = "[x]" if as_list else "x"
         elif role == "y":
-            value = "[y]"
+            value = "[y]" if as_list else "y"
         elif role == "iterations":
             value = "1"
         elif role == "lr":
@@ -89,41 +95,51 @@ def _step_call(trainer: Any, loss: str, prime: str) -> str | None:
     return f"{trainer.__name__}({', '.join(args)})"
 
 
-def layer_list_recipe(script: LoadedScript) -> tuple[Recipe, str] | None:
-    """The recipe of the module docstring and the trainer's name, or None when the file has no such
-    pair of functions or the modules beside it no such layers and loss."""
+INLINE_FORWARD = "_out = x\nfor _layer in network:\n    _out = _layer.forward(_out)\n_out"
+"""The network's output when the file has no function for it: each layer's ``forward`` in turn."""
+
+
+def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
+    """The recipes of the module docstring, each with the trainer's name: the data as a list of one
+    sample, then as the batch's arrays; none when the file has no such trainer or the modules beside
+    it no such layers and loss."""
     ns = script.module.__dict__
     functions = [ns[n] for n in script.defined_names() if inspect.isfunction(ns.get(n))]
     forward = next(
         (f for f in functions if _runs_layers(f, "forward") and len(cv.positional_parameters(f)) == 2), None
     )
     trainer = next((f for f in functions if _runs_layers(f, "backward") and f is not forward), None)
-    if forward is None or trainer is None:
-        return None
+    if trainer is None:
+        return []
     classes = sibling_functions(script.path, ("",), kind=inspect.isclass)
     dense = sorted((n, m) for n, (c, m) in classes.items() if _layer(c) and _sizes_only(c))
     acts = sorted(
         (n, m)
         for n, (c, m) in classes.items()
-        if _layer(c) and _no_arguments(c) and not inspect.isabstract(c)
+        if _layer(c) and _no_arguments(c) and not inspect.isabstract(c) and not loss_class(c)
     )
     acts = sorted(
         acts, key=lambda a: next((i for i, w in enumerate(ACTIVATION_ORDER) if w in a[0].lower()), 9)
     )
     losses = sibling_functions(script.path, ("",))
-    pairs = derivative_pairs(list(losses), LOSS_ORDER)
+    pairs: list[tuple[str, str | None]] = list(derivative_pairs(list(losses), LOSS_ORDER))
+    objects = sorted((n, m) for n, (c, m) in classes.items() if loss_class(c) and _no_arguments(c))
+    pairs += [(f"{n}()", None) for n, _ in objects]  # train(model, loss_func, X, y, …): a loss object
     if len(dense) != 1 or not acts or not pairs:
-        return None
+        return []
     (d, d_file), (a, a_file) = dense[0], acts[0]
-    loss, prime = pairs[0]
-    step = _step_call(trainer, loss, prime)
-    if step is None:
-        return None
     setup = f"network = [{d}(4, 5), {a}(), {d}(5, 3), {a}()]"  # the classes taken from beside the file
-    note = (
-        f"the network is a list of the project's layers, {d} ({d_file}) and {a} ({a_file}), with its loss "
-        f"{loss} and {prime} ({losses[loss][1]}): the file composes none"
-    )
-    return Recipe(
-        setup, f"{forward.__name__}(network, x)", step=step, lr="0.1", notes=(note,)
-    ), trainer.__name__
+    fwd = f"{forward.__name__}(network, x)" if forward is not None else INLINE_FORWARD
+    out = []
+    for loss, prime in pairs[:1]:
+        where = losses[loss][1] if loss in losses else next(m for n, m in objects if f"{n}()" == loss)
+        given = f"{loss} and {prime}" if prime else loss
+        note = (
+            f"the network is a list of the project's layers, {d} ({d_file}) and {a} ({a_file}), with its "
+            f"loss {given} ({where}): the file composes none"
+        )
+        for as_list in (True, False):
+            step = _step_call(trainer, loss, prime, as_list)
+            if step is not None:
+                out.append((Recipe(setup, fwd, step=step, lr="0.1", notes=(note,)), trainer.__name__))
+    return out
