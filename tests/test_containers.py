@@ -582,3 +582,77 @@ def test_a_training_function_over_a_list_of_layers_and_a_loss_object_is_run_on_t
     command = report.command or ""
     assert "network = [Linear(4, 5), Sigmoid(), Linear(5, 3), Sigmoid()]" in command, command
     assert "loss_func=BinaryCE()" in command and report.result.subject == "train", command
+
+
+OWN_LOSS_PROJECT = {
+    "blocks.py": """
+import numpy as np
+
+
+class Affine:
+    def __init__(self, n_in, n_out, learning_rate=0.1):
+        self.learning_rate = learning_rate
+        self.weights = np.random.normal(0.0, 0.5, (n_in, n_out))
+        self.biases = np.zeros(n_out)
+
+    def forward(self, inputs):
+        return inputs @ self.weights + self.biases
+
+    def backward(self, inputs, grad_output):
+        grad_input = grad_output @ self.weights.T
+        self.weights = self.weights - self.learning_rate * inputs.T @ grad_output
+        self.biases = self.biases - self.learning_rate * BIAS
+        return grad_input
+
+
+class Rectifier:
+    def forward(self, inputs):
+        return np.maximum(0, inputs)
+
+    def backward(self, inputs, grad_output):
+        return grad_output * (inputs > 0)
+""",
+    "network.py": """
+import numpy as np
+
+
+def forward(network, X):
+    activations, current = [], X
+    for layer in network:
+        current = layer.forward(current)
+        activations.append(current)
+    return activations
+
+
+def train(network, X, y):
+    activations = forward(network, X)
+    inputs = [X] + activations
+    logits = activations[-1]
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    grad = e / e.sum(axis=1, keepdims=True)
+    grad[np.arange(len(y)), y] -= 1
+    grad /= len(y)
+    for index in reversed(range(len(network))):
+        grad = network[index].backward(inputs[index], grad)
+""",
+}
+
+
+@pytest.mark.parametrize(
+    ("bias", "identified"),
+    [("grad_output.sum(axis=0)", "cross_entropy"), ("grad_output.sum(axis=0) * 2", None)],
+)
+def test_a_trainer_with_its_own_loss_over_layers_from_beside_it_is_checked(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """``train(network, X, y)`` makes the softmax cross-entropy's error itself, and ``forward(network,
+    X)`` returns every layer's activation: the network is the project's ``Affine`` layers with its
+    ``Rectifier`` between them only (a rectifier on the output can zero every gradient), its output the
+    last activation; class-index labels, the mean over the batch. A doubled bias step is no loss."""
+    for name, source in OWN_LOSS_PROJECT.items():
+        (tmp_path / name).write_text(textwrap.dedent(source).replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    assert report.result.identified == identified, report.command
+    command = report.command or ""
+    assert "network = [Affine(4, 5), Rectifier(), Affine(5, 3)]" in command, command
+    assert "forward(network, x)[-1]" in command and "--labels index" in command, command

@@ -9,7 +9,8 @@ A much-copied tutorial style keeps each layer in a class of its own module (``de
 and the project's driver builds ``network = [Dense(2, 3), Tanh(), Dense(3, 1), Tanh()]``. Checked
 alone, such a file has no network. :func:`layer_list_recipes` builds one of the project's own classes
 from the modules beside it: a dense layer of two sizes twice (4 → 5 → 3), each followed by an activation
-layer of no arguments (``Tanh`` first, else ``Sigmoid``, else the first one found), and hands ``train``
+layer of no arguments (``Tanh`` first, else ``Sigmoid``, else the first one found; a ``ReLU`` only
+between the two, since on the output it can zero every gradient), and hands ``train``
 the project's own loss and its derivative (``mse`` with ``mse_prime``; the first of the catalog's order
 when there are several) and one sample as its data set. The recipe is run as an explicit form is, and
 the report's ``as:`` line shows it: the verdict is about the functions with these layers and this loss.
@@ -75,7 +76,7 @@ def _step_call(trainer: Any, loss: str, prime: str | None, as_list: bool) -> str
             if prime is None:
                 return None
             value = prime
-        elif re.fullmatch(r"loss|cost|criterion|loss_?f(n|unc(tion)?)?", p.name, re.I):
+        elif re.fullmatch(LOSS_ARGUMENT, p.name, re.I):
             value = loss
         elif role == "x" or role == "dataset":
             value = "[x]" if as_list else "x"
@@ -95,6 +96,8 @@ def _step_call(trainer: Any, loss: str, prime: str | None, as_list: bool) -> str
     return f"{trainer.__name__}({', '.join(args)})"
 
 
+LOSS_ARGUMENT = r"loss|cost|criterion|loss_?f(n|unc(tion)?)?"
+"""A trainer's argument that takes the loss (a function or an object)."""
 INLINE_FORWARD = "_out = x\nfor _layer in network:\n    _out = _layer.forward(_out)\n_out"
 """The network's output when the file has no function for it: each layer's ``forward`` in turn."""
 
@@ -125,21 +128,29 @@ def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
     pairs: list[tuple[str, str | None]] = list(derivative_pairs(list(losses), LOSS_ORDER))
     objects = sorted((n, m) for n, (c, m) in classes.items() if loss_class(c) and _no_arguments(c))
     pairs += [(f"{n}()", None) for n, _ in objects]  # train(model, loss_func, X, y, …): a loss object
+    takes_loss = any(re.fullmatch(LOSS_ARGUMENT, p.name, re.I) for p in cv.positional_parameters(trainer))
+    if not takes_loss:  # train(network, X, y): the loss is the trainer's own
+        pairs = [("", None)]
     if len(dense) != 1 or not acts or not pairs:
         return []
     (d, d_file), (a, a_file) = dense[0], acts[0]
-    setup = f"network = [{d}(4, 5), {a}(), {d}(5, 3), {a}()]"  # the classes taken from beside the file
-    fwd = f"{forward.__name__}(network, x)" if forward is not None else INLINE_FORWARD
+    last = f", {a}()" if re.search(r"tanh|sigmoid|logistic", a, re.I) else ""  # no ReLU on the output
+    setup = f"network = [{d}(4, 5), {a}(), {d}(5, 3){last}]"  # the classes taken from beside the file
+    # a forward function may return every layer's activation (the output last)
+    fwds = [f"{forward.__name__}(network, x)", f"{forward.__name__}(network, x)[-1]"] if forward else []
     out = []
     for loss, prime in pairs[:1]:
-        where = losses[loss][1] if loss in losses else next(m for n, m in objects if f"{n}()" == loss)
-        given = f"{loss} and {prime}" if prime else loss
-        note = (
-            f"the network is a list of the project's layers, {d} ({d_file}) and {a} ({a_file}), with its "
-            f"loss {given} ({where}): the file composes none"
+        where = losses[loss][1] if loss in losses else next((m for n, m in objects if f"{n}()" == loss), "")
+        given = (
+            f", with its loss {loss} and {prime} ({where})" if prime else f", with its loss {loss} ({where})"
         )
-        for as_list in (True, False):
-            step = _step_call(trainer, loss, prime, as_list)
-            if step is not None:
-                out.append((Recipe(setup, fwd, step=step, lr="0.1", notes=(note,)), trainer.__name__))
+        note = (
+            f"the network is a list of the project's layers, {d} ({d_file}) and {a} ({a_file})"
+            f"{given if loss else ''}: the file composes none"
+        )
+        for fwd in fwds or [INLINE_FORWARD]:
+            for as_list in (True, False):
+                step = _step_call(trainer, loss, prime, as_list)
+                if step is not None:
+                    out.append((Recipe(setup, fwd, step=step, lr="0.1", notes=(note,)), trainer.__name__))
     return out

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from ffnn.validation import InputError
+from verification.adapters.layer_lists import layer_list_recipes
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
@@ -93,6 +94,8 @@ def wants_units(
         return chosen or None
     if training_loop(script.tree) is not None or trains_at_top_level(script.tree):
         return None  # the script's own code trains a network: that network is checked (or refused)
+    if layer_list_recipes(script):
+        return None  # train(network, X, y) over the project's layers: that network is checked
     network = _network_target(script)
     if network is not None and not select(units, network):
         return None
