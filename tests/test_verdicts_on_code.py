@@ -841,3 +841,41 @@ def test_a_nonzero_gradient_for_a_weight_the_output_does_not_depend_on_is_refuse
     refused, naming it, never a verdict on the other weights alone."""
     with pytest.raises(InputError, match="returns a nonzero gradient for b1"):
         check(tmp_path, UNREAD_BIAS)
+
+
+HANDED_DATA = """
+class Fed:
+    def __init__(self):
+        self.W1 = np.random.randn(5, 4) * 0.5
+        self.W2 = np.random.randn(3, 5) * 0.5
+
+    def add_input(self, values):
+        self.input = np.array(values)
+
+    def add_output(self, values):
+        self.target = np.array(values)
+
+    def feed_forward(self):
+        self.hidden = sigmoid(self.W1 @ self.input)
+        self.out = sigmoid(self.W2 @ self.hidden)
+        return self.out
+
+    def backpropagate(self):
+        delta_out = (self.out - self.target) * self.out * (1 - self.out)
+        delta_hidden = (self.W2.T @ delta_out) * HIDDEN
+        return np.outer(delta_hidden, self.input), np.outer(delta_out, self.hidden)
+"""
+
+
+@pytest.mark.parametrize(
+    ("hidden", "identified"), [("self.hidden * (1 - self.hidden)", "mse"), ("self.hidden", None)]
+)
+def test_inputs_and_labels_handed_over_by_setter_methods(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    """``add_input(x)`` and ``add_output(y)`` store what ``feed_forward()`` and ``backpropagate()``,
+    of no arguments, read: the check calls them before the passes. A hidden delta without the
+    sigmoid's derivative is no loss."""
+    report = check(tmp_path, HANDED_DATA.replace("HIDDEN", hidden))
+    assert report.result.identified == identified, report.result.notes
+    assert report.recipe is not None and "net.add_output(y)" in (report.recipe.gradient or ""), report.recipe

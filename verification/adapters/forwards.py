@@ -66,13 +66,18 @@ def forward_candidates(
         if isinstance(v, np.ndarray) and any(v is namespace.get(n) for n in bound) and cv.role(a, 0) == "x"
     ]
     out = []
+    feeds = setters(obj, INPUT_SETTER)
     for m in cv.methods_by_preference(obj, cv.FORWARD_NAMES, ("forward", "feed", "forw_", "fprop")):
         params = cv.positional_parameters(getattr(obj, m))
         required = [p for p in params if p.default is inspect.Parameter.empty]
+        if m in feeds:
+            continue
         if len(required) == 1 or (not required and params and cv.role(params[0].name, 0) == "x"):
             out.append(("", f"{var}.{m}(x)", m))
         elif not required and inputs:
             out.append((f"{var}.{inputs[0]} = x", f"{var}.{m}()", m))
+        elif not required and feeds:  # net.add_input(x); net.feed_forward()
+            out.append((f"{var}.{feeds[0]}(x)", f"{var}.{m}()", m))
         elif (
             required
             and cv.role(required[0].name, 0) == "x"
@@ -86,6 +91,26 @@ def forward_candidates(
             out.append(("", f"{var}.{m}(x)", m))  # loss(X, y=None): without labels it returns the scores
     named = {c[2] for c in out}  # after them, a method taking just the inputs (when a named one fails)
     return out + [("", f"{var}.{m}(x)", m) for m in _inputs_only_methods(obj) if m not in named]
+
+
+INPUT_SETTER = re.compile(r"^(set|add|load|put|give)_?(inputs?|x|data|features?)$", re.IGNORECASE)
+"""Methods that store the inputs for a forward pass of no arguments (``add_input(self, lst)``)."""
+LABEL_SETTER = re.compile(r"^(set|add|load|put|give)_?(outputs?|targets?|labels?|y|expected)$", re.IGNORECASE)
+"""Methods that store the labels for a backward pass of no arguments (``add_output(self, lst)``)."""
+
+
+def setters(obj: Any, pattern: re.Pattern[str]) -> list[str]:
+    """Methods of ``obj`` named by ``pattern`` that take exactly one argument and return nothing: where
+    the code is handed its inputs or labels before a pass of no arguments."""
+    out = []
+    for m in cv.methods_by_preference(obj, (), ("",)):
+        if not pattern.match(m):
+            continue
+        params = cv.positional_parameters(getattr(obj, m))
+        if [p for p in params if p.default is inspect.Parameter.empty] == params[:1] and len(params) == 1:
+            if not returns_value(obj, m):
+                out.append(m)
+    return out
 
 
 ACTIVATION_LIKE = re.compile(r"sigm|tanh|relu|softmax|activ|deriv|prime|sign|step|loss|cost|error", re.I)

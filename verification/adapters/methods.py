@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ffnn.validation import InputError
-from verification.adapters.forwards import labels_optional, returns_value
+from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
 from verification.adapters.method_calls import method_call
 from verification.reading import conventions as cv
 from verification.reading.guesses import iterated
@@ -192,8 +192,11 @@ def gradient_candidates(
             (name,) = unclashed([alone or "cache"], [var])
             pre += f"; {name} = {keyed}"
             named = {c: name for c in cv.CACHE_ARGS} | {alone or "cache": name}
+    labels = setters(obj, LABEL_SETTER)
     if label_attr:
         pre = f"{var}.{label_attr} = y; {pre}"
+    elif labels:  # net.add_output(y) before a backward pass of no arguments
+        pre = f"{var}.{labels[0]}(y); {pre}"
     grads = [
         m
         for m in cv.methods_by_preference(obj, cv.GRADIENT_NAMES, ("backprop", "backward", "grad", "prime"))
