@@ -6,6 +6,8 @@ stops when the error is small.
   inputs and labels can be given as floats (layout ``scalar``).
 * **Per-sample loops.** ``for x, y in zip(xs, ys):`` (or ``for x, y in data:``) inside the epoch loop,
   updating at every sample: the body is one step on one sample, ``x`` and ``y`` its input and label.
+* **Named next weights.** ``new_w2 = w2 − lr · …`` (printed, never assigned back, in a one-step script)
+  or ``W_next = W − lr · G; W = W_next`` in a loop: an update of the weight.
 * **Stopping tests.** ``if np.square(e) / 2 < 0.01: break`` ``else:`` ``<update>``: one step is checked,
   which does not stop, so the update in the ``else`` is the step.
 """
@@ -125,5 +127,65 @@ def test_a_loop_over_the_samples_of_a_plain_python_data_set_is_one_step_on_one_s
     error's gradient through the sigmoid; a derivative taken of the sigmoid twice is no loss."""
     path = tmp_path / "per_sample.py"
     path.write_text(textwrap.dedent(PER_SAMPLE).replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+
+
+RENAMED = """
+import numpy as np
+
+x = np.array([[0.5], [-1.0]])
+y = np.array([[0.25]])
+w1 = np.array([[0.3, -0.2], [0.1, 0.4]])
+w2 = np.array([[0.7, -0.5]])
+lr = 0.1
+
+h = np.tanh(w1 @ x)
+out = w2 @ h
+d2 = out - y
+d1 = (w2.T @ d2) * HIDDEN
+new_w2 = w2 - lr * d2 @ h.T
+new_w1 = w1 - lr * d1 @ x.T
+print(new_w1, new_w2)
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("(1 - h ** 2)", "mse"), ("(1 - h)", None)])
+def test_a_step_that_names_the_next_weights_is_read_as_assigning_them(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    """One step at the top level, no loop, the next weights given names of their own (``new_w2 = w2 −
+    lr · …``) and printed: read with ``w2 = new_w2`` added, at the rate ``lr``. A tanh derivative
+    written ``1 − h`` is no loss."""
+    path = tmp_path / "renamed.py"
+    path.write_text(textwrap.dedent(RENAMED).replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    if identified is not None:
+        assert format_scale(report.result.scale, report.result.rtol) == "1", report.result.scale
+
+
+RENAMED_IN_LOOP = """
+import numpy as np
+
+X = np.array([[0.5, -1.0, 0.3], [0.2, 0.4, -0.6]])
+Y = np.array([[1.0], [0.0]])
+W = np.array([[0.1], [-0.3], [0.2]])
+for epoch in range(50):
+    A = 1 / (1 + np.exp(-(X @ W)))
+    G = X.T @ (A - Y) / len(X)
+    W_next = W - 0.5 * STEP
+    W = W_next
+"""
+
+
+@pytest.mark.parametrize(("step", "identified"), [("G", "bce"), ("G * A.mean()", None)])
+def test_a_loop_that_steps_through_a_named_next_weight_updates_it(
+    tmp_path: Path, step: str, identified: str | None
+) -> None:
+    """``W_next = W − 0.5 · G`` then ``W = W_next``: an update of ``W`` at the rate 0.5, the logistic
+    regression's bce mean; a step scaled by the mean output is no loss."""
+    path = tmp_path / "renamed_loop.py"
+    path.write_text(textwrap.dedent(RENAMED_IN_LOOP).replace("STEP", step), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command

@@ -22,8 +22,9 @@ import inspect
 import re
 
 from verification.reading.function_scripts import DATA_STAND_IN
+from verification.reading.loop_labels import WEIGHT_LIKE
 from verification.reading.top_level_names import loads, prints, stores
-from verification.reading.training_loops import WEIGHT_LIKE, TrainingLoop
+from verification.reading.training_loops import TrainingLoop
 
 LOADERS = re.compile(
     r"^(read_\w+|load\w*|open|fetch_\w+|genfromtxt|imread|urlopen|urlretrieve|get|download\w*"

@@ -42,10 +42,24 @@ def _bound(target: ast.expr) -> list[str]:
 
 
 def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
-    """Names updated in place in ``stmts`` (``W += …``, ``W = W - …``, ``W = W * (1 - lr * lam) - …``, and
-    ``p -= …`` over ``zip([W1, …], …)``), with the update expressions."""
+    """Names updated in place in ``stmts`` (``W += …``, ``W = W - …``, ``W = W * (1 - lr * lam) - …``,
+    ``W_new = W - …`` then ``W = W_new``, and ``p -= …`` over ``zip([W1, …], …)``), with the update
+    expressions."""
     names: list[str] = []
     exprs: list[ast.expr] = []
+    stepped: dict[str, tuple[str, ast.expr]] = {}  # w_new = w - lr * g, then w = w_new
+    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+            t, v = node.targets[0].id, node.value
+            if (
+                isinstance(v, ast.BinOp)
+                and isinstance(v.op, ast.Add | ast.Sub)
+                and isinstance(v.left, ast.Name)
+            ):
+                stepped[t] = (v.left.id, v.right)
+            elif isinstance(v, ast.Name) and v.id in stepped and stepped[v.id][0] == t:
+                names.append(t)
+                exprs.append(stepped[v.id][1])
     for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
             target: ast.expr = node.target

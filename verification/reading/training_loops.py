@@ -27,6 +27,7 @@ from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
 from verification.reading.loop_bodies import innermost, sample_names
+from verification.reading.loop_labels import WEIGHT_LIKE, label_statement
 from verification.reading.rates import loop_rate, rate_given
 from verification.reading.top_level_names import (
     assigned_before,
@@ -41,7 +42,6 @@ from verification.reading.top_level_names import (
 
 CHANGE = re.compile(r"^(delta_?w|del_?w|weight_?change|change_?w|dw_?change)\w*$", re.IGNORECASE)
 """Names of a weight change to be added (``delta_w_h_o``, ``del_w_input_hidden``), never of a gradient."""
-WEIGHT_LIKE = re.compile(r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -121,95 +121,6 @@ class SampleLoop:
     cut: int
 
 
-def _label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
-    """``(k, label, output)``: the first statement that compares an output with a data name, or with a
-    name made from the labels alone (``y_mini = y[i:i + batch]``, a one-hot ``I_y`` of it), whose data
-    name is then the label."""
-    stored: list[str] = []
-    made: dict[str, str] = {}  # a name made from the labels alone → the labels' name
-    for k, s in enumerate(body):
-        names = set(loads(s))
-        sliced = _label_slices(s, data, made)
-        if sliced:  # xb, yb = X[a:b], y[a:b]: a batch of the labels, no comparison with an output
-            made.update(sliced)
-            stored += [n for n in stores(s) if n not in data]
-            continue
-        hits = [d for d in data if d in names and d not in stored and not WEIGHT_LIKE.match(d)]
-        hits = [d for d in hits if d not in stores(s)]  # X, Y = X[order], Y[order]: a reordering
-        hits += [m for m in made if m in names and m not in stores(s) and m not in hits]
-        hits = [d for d in hits if cv.role(made.get(d, d), 1) == "y" or _compared(s, d)]
-        for label in reversed(hits):
-            output = next((n for n in reversed(stored) if n in names and n != label and n not in made), None)
-            if output is None:
-                output = _call_partner(s, label, stored)
-            if output is not None:
-                return k, made.get(label, label), output
-        roots = {made.get(n, n) for n in names if n in made or (n in data and cv.role(n, 1) == "y")}
-        computed = {
-            n for n in names if (n in stored and n not in made) or (WEIGHT_LIKE.match(n) and n not in data)
-        }
-        for n in stores(s):
-            if len(roots) == 1 and not computed and n not in data:
-                made[n] = next(iter(roots))
-            elif n in made and (computed or len(roots) > 1):
-                del made[n]
-        stored += [n for n in stores(s) if n not in data]  # a reordered data name is still data
-    return None
-
-
-def _label_slices(stmt: ast.stmt, data: list[str], made: dict[str, str]) -> dict[str, str]:
-    """``{yb: y}`` for an assignment that binds names to slices of the labels, or of names made from
-    them (``yb = y[start:end]``; ``Xb, yb = X[a:b], y[a:b]``), or writes a constant where the labels
-    index (``I[np.arange(m), yb] = 1``); empty for any other statement."""
-    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
-        return {}
-    target, value = stmt.targets[0], stmt.value
-    if (
-        isinstance(target, ast.Subscript)
-        and isinstance(target.value, ast.Name)
-        and isinstance(value, ast.Constant)
-    ):
-        index = set(loads(target.slice))  # I[np.arange(m), yb] = 1: a one-hot array of the labels
-        roots = {made.get(n, n) for n in index if n in made or (n in data and cv.role(n, 1) == "y")}
-        return {target.value.id: roots.pop()} if len(roots) == 1 else {}
-    pairs = (
-        list(zip(target.elts, value.elts, strict=False))
-        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
-        else [(target, value)]
-    )
-    out = {}
-    for t, v in pairs:
-        if isinstance(t, ast.Name) and isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name):
-            base = v.value.id
-            if base in made or (base in data and cv.role(base, 1) == "y"):
-                out[t.id] = made.get(base, base)
-    return out
-
-
-def _compared(stmt: ast.stmt, name: str) -> bool:
-    """Whether ``stmt`` subtracts something from ``name`` or ``name`` from something (an error)."""
-    return any(
-        isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and name in (name_of(n.left), name_of(n.right))
-        for n in ast.walk(stmt)
-    )
-
-
-def _call_partner(stmt: ast.stmt, label: str, stored: list[str]) -> str | None:
-    """In a call that takes ``label``, the other argument when it is an output (a name the body stored,
-    or an attribute an object's forward pass set): the output it is compared with
-    (``loss_activation.forward(dense2.output, y)`` → ``dense2.output``)."""
-    for node in ast.walk(stmt):
-        if isinstance(node, ast.Call) and any(name_of(a) == label for a in node.args):
-            others = [
-                a
-                for a in node.args
-                if name_of(a) != label and (isinstance(a, ast.Attribute) or name_of(a) in stored)
-            ]
-            if len(others) == 1:
-                return ast.unparse(others[0])
-    return None
-
-
 def training_loop(tree: ast.Module) -> TrainingLoop | None:
     """The script's training loop (see the module docstring), or None. A script that runs one forward
     and backward pass at its top level, with no loop (``dense1.forward(X)`` … ``dense1.backward(…)``),
@@ -227,6 +138,38 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
         return _computed_changes(tree)
     body = [s for s in tree.body[start:] if not isinstance(s, ast.FunctionDef | ast.ClassDef)]
     found = _read(tree, start, body, [], tree.body[start].lineno)
+    return None if found is None else replace(found, looped=False)
+
+
+NEW_WEIGHT = re.compile(
+    r"^(?:new|n|upd(?:ated)?|next)_?(?P<w>\w+)$|^(?P<v>\w+?)_?(?:new|upd(?:ated)?|next)$", re.I
+)
+"""A name for a weight's next value (``new_w3``, ``n_w2``, ``W1_new``)."""
+
+
+def _renamed_steps(tree: ast.Module, start: int, body: list[ast.stmt]) -> TrainingLoop | None:
+    """A script that runs one step at its top level and gives each weight's next value a name of its own
+    (``new_w3 = w3 - lmb * dL_w3``) without assigning it back: read with ``w3 = new_w3`` added at its
+    end, as one step."""
+    before = assigned_before(tree, start)
+    back = []
+    for s in body:
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)):
+            continue
+        new, v = s.targets[0].id, s.value
+        m = NEW_WEIGHT.match(new)
+        weight = (m.group("w") or m.group("v")) if m else None
+        if (
+            weight in before
+            and isinstance(v, ast.BinOp)
+            and isinstance(v.left, ast.Name)
+            and v.left.id == weight
+        ):
+            back.append(ast.Assign([ast.Name(weight, ast.Store())], ast.Name(new, ast.Load())))
+    if not back:
+        return None
+    stepped = body + [ast.fix_missing_locations(ast.copy_location(b, body[-1])) for b in back]
+    found = _read(tree, start, stepped, [], tree.body[start].lineno)
     return None if found is None else replace(found, looped=False)
 
 
@@ -249,7 +192,7 @@ def _computed_changes(tree: ast.Module) -> TrainingLoop | None:
     body = [s for s in tree.body[start:] if not isinstance(s, definitions)]
     changes = [n for s in body if isinstance(s, ast.Assign) for n in stores(s) if CHANGE.match(n)]
     if not changes:
-        return None
+        return _renamed_steps(tree, start, body)
     found = _read(tree, start, body, [], tree.body[start].lineno, changes=True)
     if found is None:
         return None
@@ -285,7 +228,7 @@ def _read(
         return None
     read = list(dict.fromkeys(loads(ast.Module(body=body, type_ignores=[]))))
     data = [n for n in read if n in before and n not in updated and n not in objects]
-    found = _label_statement(body, data)
+    found = label_statement(body, data)
     rate = loop_rate(exprs, before) or rate_given(body, objects, before)
     made = functools.partial(TrainingLoop, index, line, body, variables, updated, rate, objects)
     if found is None:
@@ -338,7 +281,7 @@ def _sample_loop(body: list[ast.stmt], data: list[str]) -> tuple[SampleLoop, str
         sources = [data_name(a) for a in call.args]
         if len(targets) != 2 or not all(targets) or not all(n in data for n in sources):
             continue
-        found = _label_statement(s.body, [targets[1]])
+        found = label_statement(s.body, [targets[1]])
         if found is not None and found[1] == targets[1]:
             return SampleLoop(k, targets[0], targets[1], s.body, found[0]), sources[0], sources[1], found[2]
     return None

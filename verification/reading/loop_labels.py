@@ -1,0 +1,107 @@
+"""Where a training step first reads its labels: the cut between its forward pass and the rest.
+
+In a loop body the forward pass is the statements up to the first that reads the labels (or a name
+made from them alone: a batch sliced from them, a one-hot array written from them); that statement
+names the output too, the variable compared with the labels (``error = y - output``), or, for a call,
+the argument beside them (``loss.forward(out, y)``).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from verification.reading import conventions as cv
+from verification.reading.top_level_names import loads, name_of, stores
+
+WEIGHT_LIKE = re.compile(r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*)$", re.IGNORECASE)
+"""Names of weights, which are never the data a step reads."""
+
+
+def label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
+    """``(k, label, output)``: the first statement that compares an output with a data name, or with a
+    name made from the labels alone (``y_mini = y[i:i + batch]``, a one-hot ``I_y`` of it), whose data
+    name is then the label."""
+    stored: list[str] = []
+    made: dict[str, str] = {}  # a name made from the labels alone → the labels' name
+    for k, s in enumerate(body):
+        names = set(loads(s))
+        sliced = _label_slices(s, data, made)
+        if sliced:  # xb, yb = X[a:b], y[a:b]: a batch of the labels, no comparison with an output
+            made.update(sliced)
+            stored += [n for n in stores(s) if n not in data]
+            continue
+        hits = [d for d in data if d in names and d not in stored and not WEIGHT_LIKE.match(d)]
+        hits = [d for d in hits if d not in stores(s)]  # X, Y = X[order], Y[order]: a reordering
+        hits += [m for m in made if m in names and m not in stores(s) and m not in hits]
+        hits = [d for d in hits if cv.role(made.get(d, d), 1) == "y" or _compared(s, d)]
+        for label in reversed(hits):
+            output = next((n for n in reversed(stored) if n in names and n != label and n not in made), None)
+            if output is None:
+                output = _call_partner(s, label, stored)
+            if output is not None:
+                return k, made.get(label, label), output
+        roots = {made.get(n, n) for n in names if n in made or (n in data and cv.role(n, 1) == "y")}
+        computed = {
+            n for n in names if (n in stored and n not in made) or (WEIGHT_LIKE.match(n) and n not in data)
+        }
+        for n in stores(s):
+            if len(roots) == 1 and not computed and n not in data:
+                made[n] = next(iter(roots))
+            elif n in made and (computed or len(roots) > 1):
+                del made[n]
+        stored += [n for n in stores(s) if n not in data]  # a reordered data name is still data
+    return None
+
+
+def _label_slices(stmt: ast.stmt, data: list[str], made: dict[str, str]) -> dict[str, str]:
+    """``{yb: y}`` for an assignment that binds names to slices of the labels, or of names made from
+    them (``yb = y[start:end]``; ``Xb, yb = X[a:b], y[a:b]``), or writes a constant where the labels
+    index (``I[np.arange(m), yb] = 1``); empty for any other statement."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return {}
+    target, value = stmt.targets[0], stmt.value
+    if (
+        isinstance(target, ast.Subscript)
+        and isinstance(target.value, ast.Name)
+        and isinstance(value, ast.Constant)
+    ):
+        index = set(loads(target.slice))  # I[np.arange(m), yb] = 1: a one-hot array of the labels
+        roots = {made.get(n, n) for n in index if n in made or (n in data and cv.role(n, 1) == "y")}
+        return {target.value.id: roots.pop()} if len(roots) == 1 else {}
+    pairs = (
+        list(zip(target.elts, value.elts, strict=False))
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+        else [(target, value)]
+    )
+    out = {}
+    for t, v in pairs:
+        if isinstance(t, ast.Name) and isinstance(v, ast.Subscript) and isinstance(v.value, ast.Name):
+            base = v.value.id
+            if base in made or (base in data and cv.role(base, 1) == "y"):
+                out[t.id] = made.get(base, base)
+    return out
+
+
+def _compared(stmt: ast.stmt, name: str) -> bool:
+    """Whether ``stmt`` subtracts something from ``name`` or ``name`` from something (an error)."""
+    return any(
+        isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and name in (name_of(n.left), name_of(n.right))
+        for n in ast.walk(stmt)
+    )
+
+
+def _call_partner(stmt: ast.stmt, label: str, stored: list[str]) -> str | None:
+    """In a call that takes ``label``, the other argument when it is an output (a name the body stored,
+    or an attribute an object's forward pass set): the output it is compared with
+    (``loss_activation.forward(dense2.output, y)`` → ``dense2.output``)."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call) and any(name_of(a) == label for a in node.args):
+            others = [
+                a
+                for a in node.args
+                if name_of(a) != label and (isinstance(a, ast.Attribute) or name_of(a) in stored)
+            ]
+            if len(others) == 1:
+                return ast.unparse(others[0])
+    return None
