@@ -20,6 +20,7 @@ from verification.reading import conventions as cv
 from verification.reading import slices
 from verification.reading.guesses import guessed_arguments
 from verification.reading.loader import LoadedScript
+from verification.reading.script_setup import with_small_size_lists
 from verification.reading.siblings import sibling_functions
 from verification.reading.updates import CHECKER_NAMES, returned_names, source_tree
 
@@ -44,6 +45,9 @@ def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> lis
         fn = namespace[init]
         names = returned_names(fn)
         target = ", ".join(names) if names and len(names) > 1 else "parameters"
+        own = _own_call(script, init)  # parameters = initialize_parameters_deep(layers_dims): its depth
+        if own is not None:
+            out.append(own)
         for guessed in guessed_arguments(fn):
             args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
             out.append((f"{target} = {init}({args})", "parameters"))
@@ -198,3 +202,24 @@ def read_not_bound(pieces: list[str | None]) -> set[str]:
             if isinstance(node, ast.Name):
                 (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
     return read - bound
+
+
+def _own_call(script: LoadedScript, init: str) -> tuple[str, str] | None:
+    """The script's own top-level call of the initialisation function ``init`` (``parameters =
+    initialize_parameters_deep(layers_dims)``) with the assignments it reads, its large sizes made small
+    (:func:`~verification.reading.script_setup.with_small_size_lists`): the network of the script's own
+    depth, where a bug of the deeper layers shows. None when the script makes no such call."""
+    for stmt in slices.flat_body(script.tree):  # also under if __name__ == "__main__":
+        if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.value, ast.Call)):
+            continue
+        if not (isinstance(stmt.value.func, ast.Name) and stmt.value.func.id == init):
+            continue
+        target = stmt.targets[0]
+        if not isinstance(target, ast.Name):
+            continue
+        found = slices.assignment_slice(script.tree, target.id)
+        if found is None:
+            return None
+        code = with_small_size_lists(found)
+        return (code if target.id == "parameters" else f"{code}; parameters = {target.id}", "parameters")
+    return None

@@ -1,5 +1,6 @@
 """Arguments of someone's constructor or initialisation function guessed from their names and from how
-the code uses them, when the script builds no network of its own: a 4-5-3 network, learning rate 0.1,
+the code uses them, when the script builds no network of its own: a 4-5-5-3 network (two hidden layers,
+so that a bug of the layers between the first and the last shows) for a list of sizes, learning rate 0.1,
 one epoch, no momentum, regularisation or dropout (:func:`guessed_arguments`).
 
 Nothing is run: names are matched and the source is parsed with :mod:`ast`.
@@ -18,7 +19,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
             r"|dimensions|layer_?sizes?$|layers?_?dims?$|^(nn_)?(shape|structure|sizes)$",
             re.I,
         ),
-        [4, 5, 3],
+        [4, 5, 5, 3],
     ),
     (
         re.compile(
@@ -45,7 +46,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(keep_?prob)$", re.I), 1.0),
 )
 """Constructor arguments guessed from their names when the script does not build its network: a
-4-5-3 network, learning rate 0.1, one epoch, batches of one sample (the probes' size); no momentum,
+4-5-5-3 network (a list of sizes), else 4-5-3, learning rate 0.1, one epoch, batches of one sample (the probes' size); no momentum,
 regularisation or dropout (a momentum term is zero at a first step anyway, and the loss checked is
 the unregularised one)."""
 
@@ -61,7 +62,7 @@ class Expression(str):
 def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`),
     else from how the code uses them (:func:`usage`: a size list where it is indexed, measured or
-    iterated, a width where it shapes an array): a 4-5-3 network, then the same with one output (code
+    iterated, a width where it shapes an array): a 4-5-5-3 (or 4-5-3) network, then the same with one output (code
     written for one sigmoid output); empty when a required argument's name and use say nothing.
     Arguments with defaults keep the author's choice. A size the name gives that the code uses as a
     list (``hidden_sizes`` measured with ``len``) is a list of that one size. ``preset`` gives some
@@ -83,11 +84,11 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
             guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
             guess = [guess]  # hidden_sizes: the sizes of the hidden layers, one hidden layer of 5
-        if guess == [4, 5, 3] and usage(fn, p.name) == "pairs":
-            guess = [(4, 5), (5, 3)]  # for l in layer_size: Linear(l[0], l[1])
+        if guess == [4, 5, 5, 3] and usage(fn, p.name) == "pairs":
+            guess = [(4, 5), (5, 5), (5, 3)]  # for l in layer_size: Linear(l[0], l[1])
         if guess is None:
             kind = usage(fn, p.name)
-            guess = {"list": [4, 5, 3], "pairs": [(4, 5), (5, 3)]}.get(kind or "")
+            guess = {"list": [4, 5, 5, 3], "pairs": [(4, 5), (5, 5), (5, 3)]}.get(kind or "")
             guess = next(widths) if kind == "int" else guess
         if guess is None:
             return []
@@ -95,9 +96,9 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     single = {
         k: (
             [*v[:-1], 1]
-            if v == [4, 5, 3]
-            else [(4, 5), (5, 1)]
-            if v == [(4, 5), (5, 3)]
+            if v == [4, 5, 5, 3]
+            else [(4, 5), (5, 5), (5, 1)]
+            if v == [(4, 5), (5, 5), (5, 3)]
             else 1
             if v == 3 and re.search(r"out|n_?y|onode|class", k, re.I)
             else v

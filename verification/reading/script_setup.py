@@ -228,3 +228,24 @@ def with_small_layers(setup: str, cls: type) -> str | None:
                     e.value = 4 if i == 0 and len(arg.elts) > 1 else 5
             changed = True
     return ast.unparse(tree).replace("\n", "; ") if changed else None
+
+
+def with_small_size_lists(code: str) -> str:
+    """``code`` with every list or tuple of layer sizes it assigns (``layers_dims = [12288, 20, 7, 5,
+    1]``) made small where a size passes :data:`LARGE`: the first 4, the others 5."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    changed = False
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple)):
+            continue
+        elts = node.value.elts
+        sizes = [e.value for e in elts if isinstance(e, ast.Constant) and type(e.value) is int]
+        if len(sizes) == len(elts) > 1 and max(sizes) > LARGE:
+            for i, (e, size) in enumerate(zip(elts, sizes, strict=True)):
+                if isinstance(e, ast.Constant) and size > LARGE:
+                    e.value = 4 if i == 0 else 5
+            changed = True
+    return ast.unparse(tree).replace("\n", "; ") if changed else code

@@ -11,7 +11,7 @@ import re
 from verification.reading.script_setup import loads_data, without_data_sizes
 
 
-def _flat_body(tree: ast.Module) -> list[ast.stmt]:
+def flat_body(tree: ast.Module) -> list[ast.stmt]:
     """Top-level statements, with those under ``if __name__ == "__main__":`` counted as top level."""
     body: list[ast.stmt] = []
     for stmt in tree.body:
@@ -61,7 +61,7 @@ def construction_slice(
     (setup source, variable name) or None
         The statements, in script order, as one line of source; the name the network is bound to.
     """
-    body = _flat_body(tree)
+    body = flat_body(tree)
     found = [index for index, stmt in enumerate(body) if _constructs(stmt, cls_name)]
     trained = [index for index in found if _trained_after(body, index)]
     for index in trained[:1] or found[:1]:
@@ -142,7 +142,7 @@ def _without_data(body: list[ast.stmt], index: int, sizes: dict[str, int]) -> tu
 def assignment_slice(tree: ast.Module, name: str) -> str | None:
     """The script's last top-level assignment of ``name`` with the assignments it reads (e.g. the weights
     ``W1 = np.random.randn(30, 5)`` of a network written as functions), or None."""
-    body = _flat_body(tree)
+    body = flat_body(tree)
     for index in range(len(body) - 1, -1, -1):
         stmt = body[index]
         if isinstance(stmt, ast.Assign) and any(
