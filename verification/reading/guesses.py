@@ -46,9 +46,9 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(keep_?prob)$", re.I), 1.0),
 )
 """Constructor arguments guessed from their names when the script does not build its network: a
-4-5-5-3 network (a list of sizes), else 4-5-3, learning rate 0.1, one epoch, batches of one sample (the probes' size); no momentum,
-regularisation or dropout (a momentum term is zero at a first step anyway, and the loss checked is
-the unregularised one)."""
+4-5-5-3 network for a list of sizes (else 4-5-3), learning rate 0.1, one epoch, batches of one sample
+(the probes' size); no momentum, regularisation or dropout (a momentum term is zero at a first step
+anyway, and the loss checked is the unregularised one)."""
 
 
 class Expression(str):
@@ -62,8 +62,8 @@ class Expression(str):
 def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`),
     else from how the code uses them (:func:`usage`: a size list where it is indexed, measured or
-    iterated, a width where it shapes an array): a 4-5-5-3 (or 4-5-3) network, then the same with one output (code
-    written for one sigmoid output); empty when a required argument's name and use say nothing.
+    iterated, a width where it shapes an array): a 4-5-5-3 (or 4-5-3) network, then the same with one
+    output (code written for one sigmoid output); empty when a required argument's name and use say nothing.
     Arguments with defaults keep the author's choice. A size the name gives that the code uses as a
     list (``hidden_sizes`` measured with ``len``) is a list of that one size. ``preset`` gives some
     arguments their values outright (the project's activation and its derivative, as
