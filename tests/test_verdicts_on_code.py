@@ -879,3 +879,33 @@ def test_inputs_and_labels_handed_over_by_setter_methods(
     report = check(tmp_path, HANDED_DATA.replace("HIDDEN", hidden))
     assert report.result.identified == identified, report.result.notes
     assert report.recipe is not None and "net.add_output(y)" in (report.recipe.gradient or ""), report.recipe
+
+
+STANDARDISED = """
+class Standardised:
+    def __init__(self):
+        self.mu = np.zeros(4) + 0.5
+        self.sigma = np.ones(4) * 2.0
+        self.W1 = np.random.randn(4, 5) * 0.3
+        self.W2 = np.random.randn(5, 3) * 0.3
+        self.lr = 0.01
+
+    def forward(self, X):
+        self.Xn = (X - self.mu) / self.sigma
+        self.H = np.tanh(self.Xn @ self.W1)
+        return self.H @ self.W2
+
+    def train_step(self, X, Y):
+        d = (self.forward(X) - Y) / X.shape[0]
+        dH = d @ self.W2.T * (1 - self.H ** 2)
+        self.W2 -= self.lr * self.H.T @ d
+        self.W1 -= self.lr * self.Xn.T @ dH
+"""
+
+
+def test_statistics_the_network_reads_but_does_not_train_keep_their_values(tmp_path: Path) -> None:
+    """``mu`` and ``sigma`` standardise the inputs and get no update: they are data, left out, and the
+    values drawn for them while that was found out never reach the probes (the mean squared error's
+    gradient, mean over the batch)."""
+    result = check(tmp_path, STANDARDISED).result
+    assert (result.identified, result.scale) == ("mse", 1.0), result.notes

@@ -299,6 +299,8 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
         notes.append(f"{', '.join(missing)}: {_why_missing(recipe)}; read as a zero gradient")
     kept = Slots(namespace, [s for n, s in slots.slots.items() if n not in left])
     kept.shadows = slots.shadows
+    if left and binding.state is not None:  # data the draws above wrote into must be the setup's again
+        binding.state.restore(kept)
     binding = Binding(namespace, kept, script, binding.state)
     subject = CodeSubject(name, binding, recipe, sizes, replace(reading, missing=missing), notes)
     if recipe.kind == "returned":
