@@ -909,3 +909,34 @@ def test_statistics_the_network_reads_but_does_not_train_keep_their_values(tmp_p
     gradient, mean over the batch)."""
     result = check(tmp_path, STANDARDISED).result
     assert (result.identified, result.scale) == ("mse", 1.0), result.notes
+
+
+DECAYING_RATE = """
+class Decaying:
+    def __init__(self):
+        self.W = np.random.randn(4, 3) * 0.5
+        self.lr = 0.05
+
+    def forward(self, X):
+        return X @ self.W
+
+    def train(self, X, Y):
+        d = (self.forward(X) - Y) / X.shape[0]
+        DECAY
+        self.W -= self.lr * X.T @ d
+"""
+
+
+@pytest.mark.parametrize(("decay", "refused"), [("self.lr *= 0.99", True), ("pass", False)])
+def test_a_step_that_changes_its_own_learning_rate_is_refused(
+    tmp_path: Path, decay: str, refused: bool
+) -> None:
+    """``self.lr *= 0.99`` inside the step: the rate read before it is not the one the update used
+    (the scale would come out 99/100), so the step is refused, naming both rates; a constant rate is
+    the mean squared error's gradient."""
+    body = DECAYING_RATE.replace("DECAY", decay)
+    if refused:
+        with pytest.raises(InputError, match="changes its learning rate net.lr from 0.05 to 0.0495"):
+            check(tmp_path, body)
+    else:
+        assert check(tmp_path, body).result.identified == "mse"

@@ -13,12 +13,13 @@ unless the script resets them by design (a ``zero_grad`` method, :func:`resets_g
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from ffnn.validation import InputError
 from verification.adapters.failures import Failed
 from verification.compare.steps import uniform_step
 
@@ -132,4 +133,30 @@ def refuse_sign_steps(label: str, grads: Mapping[str, Array], lr: float) -> None
             "off it",
             "optimiser",
             hint="check the method that returns or stores the gradients the optimiser is given (--gradient)",
+        )
+
+
+def refuse_scheduled_rate(label: str, expression: str | None, used: float, now: Callable[[], Any]) -> None:
+    """Refuse a step after which its learning rate ``expression`` (``net.lr``; ``now`` reads it) reads
+    otherwise than the ``used`` it read before: the step changes its own rate (``self.lr *= 0.99``, a
+    schedule), and which of the two its update was made with is not known, so the gradient's scale
+    would be a guess. A rate written as a number is not read again.
+
+    Raises
+    ------
+    Failed
+        Naming both rates.
+    """
+    if not expression or re.fullmatch(r"[-+]?[\d.]+(e[-+]?\d+)?", expression.strip(), re.I):
+        return
+    try:
+        after = float(now())
+    except (TypeError, ValueError, InputError):
+        return
+    if expression is not None and np.isfinite(after) and not np.isclose(after, used, rtol=1e-12, atol=0.0):
+        raise Failed(
+            f"{label} changes its learning rate {expression} from {used:.6g} to {after:.6g} as it steps (a "
+            "schedule): which one its update used is not known",
+            "learning-rate",
+            hint="give --lr with the rate the first step uses",
         )

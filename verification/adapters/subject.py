@@ -39,6 +39,7 @@ from verification.adapters.step_checks import (
     check_recoverable,
     refuse_random_steps,
     refuse_remembering,
+    refuse_scheduled_rate,
     refuse_sign_steps,
     reseeded,
     resets_gradients,
@@ -307,6 +308,8 @@ class CodeSubject(Subject):
             errors = {n: np.zeros_like(v) for n, v in before.items()}
         else:
             after = self.slots.read()
+            rate = self.recipe.lr or ""  # read again: a step may change its own rate (a schedule)
+            refuse_scheduled_rate(label, rate, self.lr, lambda: run_code(rate, self.namespace, "--lr"))
             if not self._steady:
                 self._refuse_draws(label, before, after, x, y)
             stale = stale_copies(self.slots.shadows, after, self.namespace) if self.slots.shadows else []
