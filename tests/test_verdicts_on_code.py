@@ -936,7 +936,7 @@ def test_a_step_that_changes_its_own_learning_rate_is_refused(
     the mean squared error's gradient."""
     body = DECAYING_RATE.replace("DECAY", decay)
     if refused:
-        with pytest.raises(InputError, match="changes its learning rate net.lr from 0.05 to 0.0495"):
+        with pytest.raises(InputError, match=r"changes its learning rate net\.lr from 0\.05 to 0\.0495"):
             check(tmp_path, body)
     else:
         assert check(tmp_path, body).result.identified == "mse"
