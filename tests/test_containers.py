@@ -312,8 +312,8 @@ def test_constructor_arguments_are_guessed_from_how_the_constructor_uses_them() 
     """A size list whose elements are indexed (``pair[0]``, ``pair[1]``) is a list of ``(in, out)``
     pairs; a count of layers is that of the 4-5-3 network's weight layers, consistent with one hidden
     size."""
-    assert guessed_arguments(PairsOfSizes)[0] == {"layer_size": [(4, 5), (5, 3)]}
-    assert guessed_arguments(UnpackedPairs)[0] == {"dims": [(4, 5), (5, 3)]}
+    assert guessed_arguments(PairsOfSizes)[0] == {"layer_size": [(4, 5), (5, 5), (5, 3)]}
+    assert guessed_arguments(UnpackedPairs)[0] == {"dims": [(4, 5), (5, 5), (5, 3)]}
     assert guessed_arguments(CountedLayers)[0] == {
         "input_size": 4,
         "hidden_sizes": [5],

@@ -536,7 +536,7 @@ def backward(X, Y, params, cache):
 def test_every_parameter_of_a_deep_relu_network_is_compared(tmp_path: Path) -> None:
     result = check(tmp_path, DEEP_RELU).result
     assert result.identified == "bce", result.notes
-    built = {f"parameters['W{l}']" for l in (1, 2)}  # init(sizes=[4, 5, 3]): two layers
+    built = {f"parameters['W{l}']" for l in (1, 2, 3)}  # init(sizes=[4, 5, 5, 3]): three layers
     assert set(result.backward_order) == built, result.backward_order
     assert not any("not checked" in n or "read as data" in n for n in result.notes), result.notes
 

@@ -9,7 +9,8 @@ in order, and assigns them to parameters:
    ``W1`` (the last step of the parameter's path: an attribute name or a dict key);
 2. by order, when the arrays have the shapes of the parameters in the code's order, or in reverse
    (output layer first, as backprop computes them), or layer by layer from the output with each layer's
-   own in order (``dW2, db2, dW1, db1``);
+   own in order (``dW2, db2, dW1, db1``), or each list of them from the output (``dW3, dW2, dW1, db3,
+   db2, db1``);
 3. by shape, when every parameter shape occurs once.
 
 Scalars are taken only for scalar parameters. Parameters left without a gradient are not checked and
@@ -97,6 +98,16 @@ def _layers_reversed(names: list[str]) -> tuple[str, ...]:
     return tuple(n for layer in reversed(list(groups)) for n in groups[layer])
 
 
+def _lists_reversed(names: list[str]) -> tuple[str, ...]:
+    """The parameters kept in lists (``W[1]``, ``W[2]``, ``W[3]``, ``b[1]`` …) with each list's own in
+    reverse order and the lists in theirs: ``dW3, dW2, dW1, db3, db2, db1``, as a backward pass that
+    fills each list from the output layer down returns them."""
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(re.sub(r"\[[^\]]*\]$", "", n), []).append(n)
+    return tuple(n for group in groups.values() for n in reversed(group))
+
+
 def plan_matching(
     label: str, returned: Any, params: Mapping[str, Array], returned_as: list[str] | None = None
 ) -> dict[str, int]:
@@ -159,15 +170,17 @@ def plan_matching(
     # are not trained returns the weights' gradients only)
     fitting = [
         order
-        for order in dict.fromkeys((tuple(names), tuple(reversed(names)), _layers_reversed(names)))
+        for order in dict.fromkeys(
+            (tuple(names), tuple(reversed(names)), _layers_reversed(names), _lists_reversed(names))
+        )
         if len(candidates) == len(order)
         and all(fits(a, params[n].shape) for (_, a), n in zip(candidates, order, strict=True))
     ]
     if len(fitting) > 1:
         raise Failed(
             f"{label} returned {len(candidates)} arrays that line up with the parameters "
-            f"{', '.join(names)} in more than one order (their order, the reverse, or layer by layer from "
-            "the output; their shapes agree), and nothing names them",
+            f"{', '.join(names)} in more than one order (their order, the reverse, layer by layer or list by "
+            "list from the output; their shapes agree), and nothing names them",
             "code",
             hint="return a dict keyed by the parameters' names, or name the gradients in the return "
             "statement (return dW1, db1, dW2, db2)",
