@@ -15,7 +15,7 @@ from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.dict_output import dict_output_key
 from verification.reading.guesses import guessed_arguments
-from verification.reading.script_setup import with_small_layers, without_data_files
+from verification.reading.script_setup import with_small_layers, with_small_size_lists, without_data_files
 
 
 class Loader:
@@ -101,6 +101,10 @@ def test_large_layer_sizes_of_the_scripts_own_construction_are_made_small() -> N
     assert with_small_layers("m = Sized([(784, 'tanh'), (10, 'softmax')])", Sized) == (
         "m = Sized([(4, 'tanh'), (10, 'softmax')])"
     )
+    assert with_small_size_lists("dims = [12288, 20, 7, 5, 1]; p = init(dims)") == (
+        "dims = [4, 20, 7, 5, 1]; p = init(dims)"
+    )
+    assert with_small_size_lists("dims = [5, 5, 5, 5, 1]") == "dims = [5, 5, 5, 5, 1]"
 
 
 def initialise(n_x, n_h1, n_h2, n_y):

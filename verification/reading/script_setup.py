@@ -220,14 +220,21 @@ def with_small_layers(setup: str, cls: type) -> str | None:
             heads = [  # [(784, 'tanh'), (10, 'softmax')]: each layer's size first
                 e.elts[0] if isinstance(e, ast.List | ast.Tuple) and e.elts else e for e in arg.elts
             ]
-            sizes = [e.value for e in heads if isinstance(e, ast.Constant) and type(e.value) is int]
-            if len(sizes) != len(arg.elts) or max(sizes) <= LARGE:
-                continue
-            for i, (e, size) in enumerate(zip(heads, sizes, strict=True)):
-                if isinstance(e, ast.Constant) and size > LARGE:
-                    e.value = 4 if i == 0 and len(arg.elts) > 1 else 5
-            changed = True
+            changed = _made_small(heads) or changed
     return ast.unparse(tree).replace("\n", "; ") if changed else None
+
+
+def _made_small(sizes: list[ast.expr]) -> bool:
+    """Make the integer literals ``sizes`` of one list of layer sizes small where one passes
+    :data:`LARGE` (the first 4, the others 5; one alone 5); False when they are not all integers or
+    none is large."""
+    values = [e.value for e in sizes if isinstance(e, ast.Constant) and type(e.value) is int]
+    if not values or len(values) != len(sizes) or max(values) <= LARGE:
+        return False
+    for i, (e, size) in enumerate(zip(sizes, values, strict=True)):
+        if isinstance(e, ast.Constant) and size > LARGE:
+            e.value = 4 if i == 0 and len(sizes) > 1 else 5
+    return True
 
 
 def with_small_size_lists(code: str) -> str:
@@ -239,13 +246,6 @@ def with_small_size_lists(code: str) -> str:
         return code
     changed = False
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple)):
-            continue
-        elts = node.value.elts
-        sizes = [e.value for e in elts if isinstance(e, ast.Constant) and type(e.value) is int]
-        if len(sizes) == len(elts) > 1 and max(sizes) > LARGE:
-            for i, (e, size) in enumerate(zip(elts, sizes, strict=True)):
-                if isinstance(e, ast.Constant) and size > LARGE:
-                    e.value = 4 if i == 0 else 5
-            changed = True
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple):
+            changed = (len(node.value.elts) > 1 and _made_small(node.value.elts)) or changed
     return ast.unparse(tree).replace("\n", "; ") if changed else code
