@@ -317,9 +317,12 @@ def _data(rng: np.random.Generator, sizes: tuple[int, int], samples: int) -> tup
     that sizes its one-hot encoding by the largest label fails here with three classes or more,
     whatever the draw), or every class once, in a random order."""
     x = rng.standard_normal((samples, sizes[0]))
-    if samples == 1:
-        return x, (np.eye(sizes[1])[[1]] if sizes[1] > 1 else draw_labels(rng, (1, 1)))
-    return x, np.eye(sizes[1])[rng.permutation(samples) % sizes[1]]
+    if samples == 1 and sizes[1] == 1:
+        return x, draw_labels(rng, (1, 1))
+    classes = np.array([1]) if samples == 1 else rng.permutation(samples) % sizes[1]
+    y = np.zeros((samples, sizes[1]))  # one-hot rows, without an identity matrix of the output's width
+    y[np.arange(samples), classes] = 1.0
+    return x, y
 
 
 def _read_gradient(
