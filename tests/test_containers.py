@@ -302,6 +302,12 @@ class UnpackedPairs:
         self.weights = [np.zeros((n_in, n_out)) for n_in, n_out in dims]
 
 
+class NamedByLayer:
+    def __init__(self, input_layer_size, hidden_layer_size, output_layer_size):
+        self.W1 = np.zeros((input_layer_size, hidden_layer_size))
+        self.W2 = np.zeros((hidden_layer_size, output_layer_size))
+
+
 class CountedLayers:
     def __init__(self, input_size, hidden_sizes, output_size, num_layers):
         assert len(hidden_sizes) == num_layers - 1
@@ -321,6 +327,11 @@ def test_constructor_arguments_are_guessed_from_how_the_constructor_uses_them() 
         "num_layers": 2,
     }
     assert CountedLayers(**guessed_arguments(CountedLayers)[0]).sizes == [4, 5, 3]
+    assert guessed_arguments(NamedByLayer)[0] == {  # one layer's size, not a list of them
+        "input_layer_size": 4,
+        "hidden_layer_size": 5,
+        "output_layer_size": 3,
+    }
 
 
 GRADIENTS_DICT = """

@@ -14,9 +14,10 @@ from typing import Any
 
 SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (
-        re.compile(
-            r"^(sizes|layers|layer_sizes|layer_dims|layers_dims|dims|shape|architecture|topology|nn_structure)$"
-            r"|dimensions|layer_?sizes?$|layers?_?dims?$|^(nn_)?(shape|structure|sizes)$",
+        re.compile(  # not input_layer_size, hidden_layer_size: one layer's size, named by its layer
+            r"^(?!.*(input|hidden|output))"
+            r"(.*(dimensions|layer_?sizes?$|layers?_?dims?$)"
+            r"|(sizes|layers|dims|shape|architecture|topology|nn_structure|(nn_)?(shape|structure|sizes))$)",
             re.I,
         ),
         [4, 5, 5, 3],
