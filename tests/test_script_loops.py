@@ -6,6 +6,8 @@ stops when the error is small.
   inputs and labels can be given as floats (layout ``scalar``).
 * **Per-sample loops.** ``for x, y in zip(xs, ys):`` (or ``for x, y in data:``) inside the epoch loop,
   updating at every sample: the body is one step on one sample, ``x`` and ``y`` its input and label.
+* **One step at the top level.** No loop: the forward pass, the gradients and the in-place updates,
+  at a rate the step itself names (``learning_rate = 0.1`` just before the updates).
 * **Named next weights.** ``new_w2 = w2 − lr · …`` (printed, never assigned back, in a one-step script)
   or ``W_next = W − lr · G; W = W_next`` in a loop: an update of the weight.
 * **Stopping tests.** ``if np.square(e) / 2 < 0.01: break`` ``else:`` ``<update>``: one step is checked,
@@ -189,3 +191,46 @@ def test_a_loop_that_steps_through_a_named_next_weight_updates_it(
     path.write_text(textwrap.dedent(RENAMED_IN_LOOP).replace("STEP", step), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+
+
+ONE_STEP = """
+import numpy as np
+
+X = np.array([[0.5, 0.2, 0.1]])
+y_true = np.array([[0, 1, 0]])
+W1 = np.random.randn(3, 4)
+W2 = np.random.randn(4, 3)
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+A1 = np.tanh(X @ W1)
+A2 = softmax(A1 @ W2)
+dZ2 = A2 - y_true
+dW2 = A1.T @ dZ2
+dW1 = X.T @ (dZ2 @ W2.T * HIDDEN)
+learning_rate = 0.1
+W2 -= learning_rate * dW2
+W1 -= learning_rate * dW1
+A2 = softmax(np.tanh(X @ W1) @ W2)
+print("after one step:", A2)
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("(1 - A1 ** 2)", "cross_entropy"), ("A1", None)])
+def test_a_script_of_one_step_at_the_top_level_is_read_with_its_rate(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    """No loop: a forward pass, the gradients, ``learning_rate = 0.1`` and the in-place updates at the
+    top level are one step, at that rate (a rate named in the step itself). Softmax with ``a − y`` is
+    the cross-entropy's gradient, summed over the batch; a tanh derivative written ``A1`` is no loss."""
+    path = tmp_path / "one_step.py"
+    path.write_text(textwrap.dedent(ONE_STEP).replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert r.identified == identified, report.command
+    if identified is not None:
+        assert format_scale(r.scale, r.rtol) == "1" and r.lr_known, (r.scale, report.command)

@@ -13,9 +13,13 @@ from verification.reading import conventions as cv
 from verification.reading.top_level_names import name_of
 
 
-def loop_rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
+def loop_rate(
+    exprs: list[ast.expr], assigned: set[str], constants: dict[str, float] | None = None
+) -> str | None:
     """The learning rate an update multiplies by: a constant or a top-level name named like a rate
-    (``lr * g``, ``rate * h.T @ d``, ``-LEARNING_RATE * dW``, ``lr / m * dW``)."""
+    (``lr * g``, ``rate * h.T @ d``, ``-LEARNING_RATE * dW``, ``lr / m * dW``), or the number a name
+    like a rate is given in the step itself (``constants``: ``learning_rate = 0.1`` between the
+    backward pass and the update of a one-step script)."""
     for e in exprs:
         for node in ast.walk(e):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
@@ -36,6 +40,9 @@ def loop_rate(exprs: list[ast.expr], assigned: set[str]) -> str | None:
                         and side.id in assigned
                     ):
                         return side.id
+                    if isinstance(side, ast.Name) and side.id.lower() in cv.lower(cv.LR_NAMES):
+                        if side.id in (constants or {}):
+                            return repr((constants or {})[side.id])
                     if (
                         isinstance(side, ast.Attribute)
                         and isinstance(side.value, ast.Name)

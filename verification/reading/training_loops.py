@@ -148,9 +148,9 @@ NEW_WEIGHT = re.compile(
 
 
 def _renamed_steps(tree: ast.Module, start: int, body: list[ast.stmt]) -> TrainingLoop | None:
-    """A script that runs one step at its top level and gives each weight's next value a name of its own
-    (``new_w3 = w3 - lmb * dL_w3``) without assigning it back: read with ``w3 = new_w3`` added at its
-    end, as one step."""
+    """A script that runs one step at its top level, no loop: its updates as written (``W2 -= lr *
+    dW2``), or, when it gives each weight's next value a name of its own (``new_w3 = w3 - lmb *
+    dL_w3``) without assigning it back, read with ``w3 = new_w3`` added at its end."""
     before = assigned_before(tree, start)
     back = []
     for s in body:
@@ -166,8 +166,8 @@ def _renamed_steps(tree: ast.Module, start: int, body: list[ast.stmt]) -> Traini
             and v.left.id == weight
         ):
             back.append(ast.Assign([ast.Name(weight, ast.Store())], ast.Name(new, ast.Load())))
-    if not back:
-        return None
+    if not back and not set(updates(body)[0]) & before:
+        return None  # no update at all (W2 -= lr * dW2 at the top level is one, read as it is)
     stepped = body + [ast.fix_missing_locations(ast.copy_location(b, body[-1])) for b in back]
     found = _read(tree, start, stepped, [], tree.body[start].lineno)
     return None if found is None else replace(found, looped=False)
@@ -229,7 +229,17 @@ def _read(
     read = list(dict.fromkeys(loads(ast.Module(body=body, type_ignores=[]))))
     data = [n for n in read if n in before and n not in updated and n not in objects]
     found = label_statement(body, data)
-    rate = loop_rate(exprs, before) or rate_given(body, objects, before)
+    numbers = {  # learning_rate = 0.1 in the step itself
+        t.id: float(s.value.value)
+        for s in body
+        if isinstance(s, ast.Assign)
+        and isinstance(s.value, ast.Constant)
+        and isinstance(s.value.value, int | float)
+        and not isinstance(s.value.value, bool)
+        for t in s.targets
+        if isinstance(t, ast.Name)
+    }
+    rate = loop_rate(exprs, before, numbers) or rate_given(body, objects, before)
     made = functools.partial(TrainingLoop, index, line, body, variables, updated, rate, objects)
     if found is None:
         nested = _sample_loop(body, [n for n in read if n in before | imported(tree, index)])
