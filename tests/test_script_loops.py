@@ -234,3 +234,49 @@ def test_a_script_of_one_step_at_the_top_level_is_read_with_its_rate(
     assert r.identified == identified, report.command
     if identified is not None:
         assert format_scale(r.scale, r.rtol) == "1" and r.lr_known, (r.scale, report.command)
+
+
+SLICED_SAMPLES = """
+import numpy as np
+
+
+def relu(x):
+    return (x > 0) * x
+
+
+def relu2deriv(output):
+    return output > 0
+
+
+lights = np.array([[1, 0, 1], [0, 1, 1], [0, 0, 1], [1, 1, 1]])
+go_signal = np.array([[1, 1, 0, 0]]).T
+alpha = 0.2
+w01 = 2 * np.random.random((3, 1)) - 1
+w12 = 2 * np.random.random((1, 1)) - 1
+for it in range(60):
+    error = 0
+    for j in range(len(lights)):
+        layer_0 = lights[j:j + 1]
+        layer_1 = relu(np.dot(layer_0, w01))
+        layer_2 = np.dot(layer_1, w12)
+        error += np.sum((layer_2 - go_signal[j:j + 1]) ** 2)
+        delta_2 = layer_2 - go_signal[j:j + 1]
+        delta_1 = delta_2.dot(w12.T) * DERIVATIVE
+        w12 -= alpha * layer_1.T.dot(delta_2)
+        w01 -= alpha * layer_0.T.dot(delta_1)
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("relu2deriv(layer_1)", "mse"), ("2 * relu2deriv(layer_1)", None)]
+)
+def test_labels_sliced_one_sample_at_a_time_and_a_rectifier_that_is_often_dead(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """The labels are compared as slices (``go_signal[j:j + 1]``), and the one hidden rectifier is dead at
+    about half the probe points, where the step moves nothing: such a point is drawn again, not taken
+    for code that never steps. A hidden delta at twice the rectifier's derivative is no loss."""
+    path = tmp_path / "sliced.py"
+    path.write_text(textwrap.dedent(SLICED_SAMPLES).replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path), probes=12))  # some land where the unit is dead
+    assert report.result.identified == identified, report.command

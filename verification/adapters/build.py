@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 from ffnn.validation import InputError
 from verification.adapters.calls import learning_rate, run_code
-from verification.adapters.failures import Failed, tagged
+from verification.adapters.failures import Failed, kind_of, tagged
 from verification.adapters.integer_weights import float_weights
 from verification.adapters.parameters import Slots, find_slots, weight_like
 from verification.adapters.recipe import Recipe
@@ -351,11 +351,20 @@ def _changed_by_step(
     """The parameters some of :data:`DRAWS_FOR_MISSING` steps at drawn weights change."""
     shapes = subject.slots.shapes()
     changed: set[str] = set()
+    unchanged: Failed | None = None
     for _ in range(DRAWS_FOR_MISSING):
         params = draw_parameters(shapes, rng)
         x, y = _data(rng, sizes, samples)
-        grads, _ = subject.gradient(params, x, y)
+        try:
+            grads, _ = subject.gradient(params, x, y)
+        except Failed as exc:  # every ReLU unit dead at one draw moves nothing: not yet no step
+            if kind_of(exc) != "unchanged":
+                raise
+            unchanged = exc
+            continue
         changed |= {n for n, g in grads.items() if np.any(g)}
         if len(changed) == len(shapes):
             break
+    if not changed and unchanged is not None:
+        raise unchanged
     return changed

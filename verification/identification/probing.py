@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 
 from ffnn.losses import LOSSES, get_loss
 from ffnn.validation import InputError
+from verification.adapters.failures import kind_of
 from verification.adapters.subject import Subject
 from verification.compare.rule import allowance
 from verification.draws import (
@@ -143,14 +144,21 @@ class ProbeRun:
         subject, rng = self.subject, self.rng
         shapes = {n: p.shape for n, p in subject.parameters.items()}
         for attempt in range(MAX_DRAWS):
+            last = attempt == MAX_DRAWS - 1
             params = draw_parameters(shapes, rng)
             x = draw_inputs(rng, self.probing.samples, subject.n_inputs)
             output = subject.forward(params, x)
-            if well_conditioned(output) or attempt == MAX_DRAWS - 1:
-                break
-        y = draw_labels(rng, output.shape, self.classes)
-        gradient, rounding = subject.gradient(params, x, y)
-        return Probe(params, x, y, output, gradient, rounding)
+            if not (well_conditioned(output) or last):
+                continue
+            y = draw_labels(rng, output.shape, self.classes)
+            try:
+                gradient, rounding = subject.gradient(params, x, y)
+            except InputError as exc:  # a step that moves nothing here (every ReLU unit dead): draw again
+                if kind_of(exc) != "unchanged" or last:
+                    raise
+                continue
+            return Probe(params, x, y, output, gradient, rounding)
+        raise AssertionError("unreachable: the last draw returns or raises")
 
     def _compare(self, probe: Probe, full: bool) -> Point:
         """Differentiate the output at ``probe`` and compare the code's gradient with every loss."""

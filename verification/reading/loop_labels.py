@@ -84,9 +84,16 @@ def _label_slices(stmt: ast.stmt, data: list[str], made: dict[str, str]) -> dict
 
 
 def _compared(stmt: ast.stmt, name: str) -> bool:
-    """Whether ``stmt`` subtracts something from ``name`` or ``name`` from something (an error)."""
+    """Whether ``stmt`` subtracts something from ``name`` or ``name`` from something (an error), or from
+    a slice of it (``layer_2 - walk_vs_stop[j:j+1]``: one sample's labels)."""
+
+    def named(side: ast.expr) -> bool:
+        while isinstance(side, ast.Subscript):
+            side = side.value
+        return name_of(side) == name
+
     return any(
-        isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and name in (name_of(n.left), name_of(n.right))
+        isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and (named(n.left) or named(n.right))
         for n in ast.walk(stmt)
     )
 
