@@ -280,3 +280,40 @@ def test_labels_sliced_one_sample_at_a_time_and_a_rectifier_that_is_often_dead(
     path.write_text(textwrap.dedent(SLICED_SAMPLES).replace("DERIVATIVE", derivative), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path), probes=12))  # some land where the unit is dead
     assert report.result.identified == identified, report.command
+
+
+PESOS = """
+import numpy as np
+
+
+def sigmoid(soma):
+    return 1 / (1 + np.exp(-soma))
+
+
+entradas = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+saidas = np.array([[0], [1], [1], [0]])
+pesos_0 = 2 * np.random.random((2, 3)) - 1
+pesos_1 = 2 * np.random.random((3, 1)) - 1
+taxa = 0.6
+camada_entrada = entradas.copy()
+for epoca in range(1000):
+    camada_oculta = sigmoid(np.dot(camada_entrada, pesos_0))
+    camada_saida = sigmoid(np.dot(camada_oculta, pesos_1))
+    erro = saidas - camada_saida
+    delta_saida = erro * camada_saida * (1 - camada_saida)
+    delta_oculta = delta_saida.dot(pesos_1.T) * camada_oculta * (1 - camada_oculta)
+    OUTPUT_STEP = pesos_1 + camada_oculta.T.dot(delta_saida) * taxa
+    pesos_0 = pesos_0 + camada_entrada.T.dot(delta_oculta) * taxa
+"""
+
+
+@pytest.mark.parametrize(("target", "identified"), [("pesos_1", "mse"), ("pesos_novos_1", None)])
+def test_weights_named_in_portuguese_are_weights(tmp_path: Path, target: str, identified: str | None) -> None:
+    """``pesos_0``, ``pesos_1``: weights, not inputs. Updated both, the step is squared error's gradient
+    summed over the batch; the output weights' new value left in another name (never updated) is no
+    loss, not a verdict on ``pesos_0`` alone."""
+    path = tmp_path / "pesos.py"
+    path.write_text(textwrap.dedent(PESOS).replace("OUTPUT_STEP", target), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "pesos_1" in report.result.backward_order, report.result.backward_order

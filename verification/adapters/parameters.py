@@ -351,12 +351,14 @@ class EntrySetter:
 
 WEIGHT_NAME = re.compile(
     r"^([wb]\d*|[wb]_?[a-z]{1,3}\d*|(weights?|bias(es)?)(_?\w+)?|\w+_(weights?|bias(es)?)|theta\d*|kernels?"
-    r"|syn\d*|params?|parameters|coef\w*|intercept\w*)$",
+    r"|syn\d*|params?|parameters|coef\w*|intercept\w*"
+    r"|(pesos?|poids|gewichte?|sesgos?|vies(es)?)(_?\w+)?)$",  # weights and biases in other languages
     re.IGNORECASE,
 )
 """Names a weight goes by, on any step of its path (``W1``, ``weights[0]``, ``params['b2']``,
-``layers[1].W``, ``syn0``, ``wih``): a live array so named that gets no gradient is a parameter the
-backward pass leaves out, not data the network reads."""
+``layers[1].W``, ``syn0``, ``wih``; in other languages ``pesos_1``, ``poids``, ``gewichte``): a live
+array so named that gets no gradient is a parameter the backward pass leaves out, not data the network
+reads."""
 
 
 def weight_like(slot: Slot) -> bool:

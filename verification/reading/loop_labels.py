@@ -14,7 +14,10 @@ import re
 from verification.reading import conventions as cv
 from verification.reading.top_level_names import loads, name_of, stores
 
-WEIGHT_LIKE = re.compile(r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*)$", re.IGNORECASE)
+WEIGHT_LIKE = re.compile(
+    r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*|pesos?\w*|poids\w*|gewichte?\w*|sesgos?\w*)$",
+    re.IGNORECASE,
+)
 """Names of weights, which are never the data a step reads."""
 
 
