@@ -940,3 +940,52 @@ def test_a_step_that_changes_its_own_learning_rate_is_refused(
             check(tmp_path, body)
     else:
         assert check(tmp_path, body).result.identified == "mse"
+
+
+HELPER_ONE_HOT = """
+import numpy as np
+
+
+def one_hot(Y, classes=3):
+    encoded = np.zeros((classes, Y.size))
+    encoded[Y, np.arange(Y.size)] = 1
+    return encoded
+"""
+
+FUNCTIONS_WITH_HELPER = """
+import numpy as np
+import helpers
+
+
+def init_params():
+    W1 = np.random.randn(5, 4) * 0.5
+    W2 = np.random.randn(3, 5) * 0.5
+    return W1, W2
+
+
+def forward_prop(W1, W2, X):
+    A1 = np.tanh(W1 @ X)
+    Z2 = W2 @ A1
+    E = np.exp(Z2 - Z2.max(axis=0))
+    return A1, E / E.sum(axis=0)
+
+
+def backward_prop(A1, A2, W2, X, Y):
+    m = Y.size
+    dZ2 = A2 - helpers.one_hot(Y)
+    dW2 = dZ2 @ A1.T / m
+    dZ1 = W2.T @ dZ2 * (1 - A1 ** 2)
+    dW1 = dZ1 @ X.T / m
+    return dW1, dW2
+"""
+
+
+def test_labels_a_helper_module_uses_as_indices_count_as_the_codes_use(tmp_path: Path) -> None:
+    """``helpers.one_hot(Y)`` indexes with the labels in a module the script imports: class indices are
+    the code's own form, so the verdict at them stands (the softmax cross-entropy's gradient, mean over
+    the batch) rather than being refused as a reading nothing confirms."""
+    (tmp_path / "helpers.py").write_text(textwrap.dedent(HELPER_ONE_HOT), encoding="utf-8")
+    path = tmp_path / "functions.py"
+    path.write_text(textwrap.dedent(FUNCTIONS_WITH_HELPER), encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert (result.identified, result.scale) == ("cross_entropy", 1.0), result.notes

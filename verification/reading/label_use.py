@@ -145,8 +145,9 @@ def _counts_classes(call: ast.Call, names: tuple[str, ...]) -> bool:
 
 def sibling_trees(namespace: dict[str, Any], folder: Path, script_file: Path) -> list[ast.Module]:
     """The syntax trees of the modules beside a script (in ``folder``) that define the classes and
-    functions of ``namespace``, or the classes of its objects and of their attributes: where a loss
-    object the network is handed reads its labels (``SoftmaxLoss`` from ``softmax_loss.py``)."""
+    functions of ``namespace``, or the classes of its objects and of their attributes, or that it
+    imports as modules: where a loss object the network is handed reads its labels (``SoftmaxLoss``
+    from ``softmax_loss.py``), or a helper module encodes them (``formulas.one_hot``)."""
     import inspect
 
     def file_of(obj: Any) -> Path | None:  # by the code's own file name: the module may be forgotten
@@ -157,6 +158,12 @@ def sibling_trees(namespace: dict[str, Any], folder: Path, script_file: Path) ->
 
     found: set[Path] = set()
     for v in namespace.values():
+        if inspect.ismodule(v):  # import formulas: formulas.one_hot(Y) reads the labels there
+            name = getattr(v, "__file__", None)
+            where_module = Path(name).resolve() if name else None
+            if where_module is not None and where_module.parent == folder and where_module != script_file:
+                found.add(where_module)
+            continue
         kinds = [v] if isinstance(v, type) or inspect.isfunction(v) else [type(v)]
         kinds += [type(a) for a in getattr(v, "__dict__", {}).values()] if not isinstance(v, type) else []
         for kind in kinds:
