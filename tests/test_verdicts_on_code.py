@@ -974,18 +974,23 @@ def backward_prop(A1, A2, W2, X, Y):
     m = Y.size
     dZ2 = A2 - helpers.one_hot(Y)
     dW2 = dZ2 @ A1.T / m
-    dZ1 = W2.T @ dZ2 * (1 - A1 ** 2)
+    dZ1 = W2.T @ dZ2 * DERIVATIVE
     dW1 = dZ1 @ X.T / m
     return dW1, dW2
 """
 
 
-def test_labels_a_helper_module_uses_as_indices_count_as_the_codes_use(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("derivative", "identified"), [("(1 - A1 ** 2)", "cross_entropy"), ("A1", None)])
+def test_labels_a_helper_module_uses_as_indices_count_as_the_codes_use(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
     """``helpers.one_hot(Y)`` indexes with the labels in a module the script imports: class indices are
-    the code's own form, so the verdict at them stands (the softmax cross-entropy's gradient, mean over
-    the batch) rather than being refused as a reading nothing confirms."""
+    the code's own form, so a verdict at them stands, the softmax cross-entropy's gradient or, for a
+    wrong tanh derivative, no loss, rather than being refused as a reading nothing confirms."""
     (tmp_path / "helpers.py").write_text(textwrap.dedent(HELPER_ONE_HOT), encoding="utf-8")
     path = tmp_path / "functions.py"
-    path.write_text(textwrap.dedent(FUNCTIONS_WITH_HELPER), encoding="utf-8")
+    path.write_text(
+        textwrap.dedent(FUNCTIONS_WITH_HELPER).replace("DERIVATIVE", derivative), encoding="utf-8"
+    )
     result = check_target(CheckRequest.parse(str(path))).result
-    assert (result.identified, result.scale) == ("cross_entropy", 1.0), result.notes
+    assert result.identified == identified, result.notes
