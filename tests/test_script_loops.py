@@ -317,3 +317,47 @@ def test_weights_named_in_portuguese_are_weights(tmp_path: Path, target: str, id
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "pesos_1" in report.result.backward_order, report.result.backward_order
+
+
+SCALAR_FUNCTION = """
+import math
+import random
+
+
+def train(X, Y, rate=0.1, epochs=100):
+    w1, w2, b = random.uniform(-1, 1), random.uniform(-1, 1), 0.0
+    history = []
+    for epoch in range(epochs):
+        total = 0.0
+        for i in range(len(X)):
+            x1 = X[i][0]
+            x2 = X[i][1]
+            o = 1 / (1 + math.exp(-(x1 * w1 + x2 * w2 + b)))
+            error = Y[i] - o
+            total = total + error ** 2
+            delta = error * o * (1 - o)
+            w1 = w1 + rate * delta * x1
+            w2 = w2 + rate * delta * x2
+            b = b + rate * BIAS
+        history.append(total)
+    return (w1, w2, b), history
+
+
+def predict(x1, x2, weights):
+    w1, w2, b = weights
+    return 1 / (1 + math.exp(-(x1 * w1 + x2 * w2 + b)))
+"""
+
+
+@pytest.mark.parametrize(("bias", "identified"), [("delta", "mse"), ("delta * x1", None)])
+def test_a_training_function_of_plain_floats_beside_a_predict_function_is_read_as_a_script(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """``train(X, Y, rate, epochs)`` makes its weights as floats and keeps a loss history; its
+    ``predict(x1, x2, weights)`` pairs with no backward function, so the training function is read as
+    a script: one step on one sample, squared error's gradient through the sigmoid. A bias stepped by
+    the first weight's gradient is no loss."""
+    path = tmp_path / "scalar_function.py"
+    path.write_text(textwrap.dedent(SCALAR_FUNCTION).replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command

@@ -170,6 +170,10 @@ def detect_functions(
     listed = _layer_list(namespace, script, options, errors)
     if listed is not None:
         return listed
+    if not errors:  # nothing of the pairs ran: a training function that makes its own weights
+        inlined = detect_training_function(script, options, backward)
+        if inlined is not None:
+            return inlined
     raise refusal(
         f"could not check the functions of {script.path} automatically",
         errors,
