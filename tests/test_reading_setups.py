@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verification.adapters.functions import _split as split_returned
+from verification.adapters.forward_returns import split_returned
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.dict_output import dict_output_key

@@ -24,7 +24,7 @@ from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import Failed, refusal
-from verification.adapters.forwards import OUTPUT_ATTRIBUTES
+from verification.adapters.forward_returns import split_returned
 from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
 from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.options import Options
@@ -140,7 +140,8 @@ def detect_functions(
                     except InputError as exc:
                         errors.append(exc)
                         continue
-                    out_index, cache_index = _split(value, returned_names(namespace[fwd], placeholders=True))
+                    raw = returned_names(namespace[fwd], placeholders=True) or []
+                    out_index, cache_index = split_returned(value, raw)
                     forward = call if out_index is None else f"{call}[{out_index}]"
                     pre = f"_r = {call}; out = _r" + ("" if out_index is None else f"[{out_index}]")
                     if isinstance(value, dict):  # {"z1": …, "a2": …}: the output and the cache at once
@@ -149,7 +150,6 @@ def detect_functions(
                         pre += f"; cache = _r[{cache_index}]"
                     gvalues = values | {"y": "y", "output": "out", "error": "out - y", "cache": "cache"}
                     gvalues["samples"] = layout.samples()
-                    raw = returned_names(namespace[fwd], placeholders=True) or []
                     if raw and isinstance(value, tuple | list) and len(raw) == len(value) > 1:
                         named = unclashed(raw, roots)  # return y, z1: y is bound as _returned_0
                         pre += f"; {', '.join(named)} = _r"
@@ -168,12 +168,10 @@ def detect_functions(
                         except InputError as exc:
                             errors.append(exc)
     listed = _layer_list(namespace, script, options, errors)
+    if listed is None and not errors:  # nothing of the pairs ran: a training function of its own weights
+        listed = detect_training_function(script, options, backward)
     if listed is not None:
         return listed
-    if not errors:  # nothing of the pairs ran: a training function that makes its own weights
-        inlined = detect_training_function(script, options, backward)
-        if inlined is not None:
-            return inlined
     raise refusal(
         f"could not check the functions of {script.path} automatically",
         errors,
@@ -336,37 +334,6 @@ def _returned_name(fn: Any) -> list[str]:
     tree = source_tree(fn)
     last = [n for n in ast.walk(tree) if isinstance(n, ast.Return)] if tree is not None else []
     return [last[-1].value.id] if last and isinstance(last[-1].value, ast.Name) else []
-
-
-def _split(value: Any, names: list[str] | None = None) -> tuple[int | str | None, int | None]:
-    """For a forward function's return value: the index of the output (None when it is the value) and of
-    the cache (a non-array element). Of a dict of arrays (``{"z1": …, "a2": …}``), the key of the output:
-    one named like an output (:data:`~verification.adapters.forwards.OUTPUT_ATTRIBUTES`), else the last
-    activation (``a…``/``A…``) by its number; of a tuple the return statement names, the same."""
-    if isinstance(value, dict) and value:
-        keys = [k for k, v in value.items() if isinstance(k, str) and isinstance(v, np.ndarray)]
-        named = [k for k in OUTPUT_ATTRIBUTES if k in keys]
-        numbered = sorted(
-            (k for k in keys if re.fullmatch(r"[aA]_?\d+", k)), key=lambda k: int(re.sub(r"\D", "", k))
-        )
-        chosen = named or numbered[-1:]
-        return (repr(chosen[0]) if chosen else None), None
-    if isinstance(value, tuple | list) and value:
-        arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
-        others = [i for i, v in enumerate(value) if i not in arrays]
-        if names and len(names) == len(value):  # return y, z1: the one named like an output
-            outputs = [i for i in arrays if names[i] in (*OUTPUT_ATTRIBUTES, "y", "Y", "AL", "A_L")]
-            if len(outputs) == 1:
-                return outputs[0], (others[0] if others else None)
-            layers = sorted(  # return a1, a2, a3, cost: the last activation
-                (i for i in arrays if re.fullmatch(r"[aA]_?\d+", names[i])),
-                key=lambda i: int(re.sub(r"\D", "", names[i])),
-            )
-            if len(layers) > 1:
-                return layers[-1], (others[0] if others else None)
-        if arrays:
-            return arrays[0] if others else arrays[-1], (others[0] if others else None)
-    return None, None
 
 
 __all__ = ["Failed", "detect_functions"]

@@ -1,0 +1,46 @@
+"""What a forward function returns: the output, and the cache a backward function is handed.
+
+``return A2``, ``return A2, cache``, ``return a1, a2, a3, cost``, ``return {"Z1": …, "A2": …}``:
+:func:`split_returned` finds the output among them by the names the ``return`` statement gives (an
+output name, else the last numbered activation) and the cache (an element that is no array).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import numpy as np
+
+from verification.adapters.forwards import OUTPUT_ATTRIBUTES
+
+
+def split_returned(value: Any, names: list[str] | None = None) -> tuple[int | str | None, int | None]:
+    """For a forward function's return value: the index of the output (None when it is the value) and of
+    the cache (a non-array element). Of a dict of arrays (``{"z1": …, "a2": …}``), the key of the output:
+    one named like an output (:data:`~verification.adapters.forwards.OUTPUT_ATTRIBUTES`), else the last
+    activation (``a…``/``A…``) by its number; of a tuple the return statement names, the same."""
+    if isinstance(value, dict) and value:
+        keys = [k for k, v in value.items() if isinstance(k, str) and isinstance(v, np.ndarray)]
+        named = [k for k in OUTPUT_ATTRIBUTES if k in keys]
+        numbered = sorted(
+            (k for k in keys if re.fullmatch(r"[aA]_?\d+", k)), key=lambda k: int(re.sub(r"\D", "", k))
+        )
+        chosen = named or numbered[-1:]
+        return (repr(chosen[0]) if chosen else None), None
+    if isinstance(value, tuple | list) and value:
+        arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
+        others = [i for i, v in enumerate(value) if i not in arrays]
+        if names and len(names) == len(value):  # return y, z1: the one named like an output
+            outputs = [i for i in arrays if names[i] in (*OUTPUT_ATTRIBUTES, "y", "Y", "AL", "A_L")]
+            if len(outputs) == 1:
+                return outputs[0], (others[0] if others else None)
+            layers = sorted(  # return a1, a2, a3, cost: the last activation
+                (i for i in arrays if re.fullmatch(r"[aA]_?\d+", names[i])),
+                key=lambda i: int(re.sub(r"\D", "", names[i])),
+            )
+            if len(layers) > 1:
+                return layers[-1], (others[0] if others else None)
+        if arrays:
+            return arrays[0] if others else arrays[-1], (others[0] if others else None)
+    return None, None
