@@ -10,6 +10,9 @@ stops when the error is small.
   at a rate the step itself names (``learning_rate = 0.1`` just before the updates).
 * **Named next weights.** ``new_w2 = w2 − lr · …`` (printed, never assigned back, in a one-step script)
   or ``W_next = W − lr · G; W = W_next`` in a loop: an update of the weight.
+* **Layer loops.** ``for l in range(L, 0, -1): …; params[f"W{l}"] -= lr * dW`` inside the epoch
+  loop: the backward pass walks the layers and updates each as it goes, so the loop is part of the
+  step (a loop that only prints is not).
 * **Stopping tests.** ``if np.square(e) / 2 < 0.01: break`` ``else:`` ``<update>``: one step is checked,
   which does not stop, so the update in the ``else`` is the step.
 """
@@ -361,3 +364,59 @@ def test_a_training_function_of_plain_floats_beside_a_predict_function_is_read_a
     path.write_text(textwrap.dedent(SCALAR_FUNCTION).replace("BIAS", bias), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+
+
+LAYER_LOOP = """
+import numpy as np
+
+sizes = [6, 3, 3, 3]  # hidden layers as wide as the output, as in the notebook
+def init(sizes):
+    p = {}
+    for l in range(1, len(sizes)):
+        p["W%d" % l] = np.random.randn(sizes[l], sizes[l - 1]) * 0.5
+        p["b%d" % l] = np.zeros((sizes[l], 1))
+    return p
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def forward(X, p):
+    cache = {"A0": X}
+    for l in range(1, len(sizes)):
+        cache["A%d" % l] = sigmoid(p["W%d" % l] @ cache["A%d" % (l - 1)] + p["b%d" % l])
+    return cache["A%d" % (len(sizes) - 1)], cache
+
+X = np.random.rand(6, 20)
+Y = (np.random.rand(3, 20) > 0.5) * 1.0
+eta = 0.5
+p = init(sizes)
+for epoch in range(500):
+    AL, cache = forward(X, p)
+    cost = -np.mean(Y * np.log(AL) + (1 - Y) * np.log(1 - AL))
+    dA = -(Y / AL - (1 - Y) / (1 - AL))
+    for l in range(len(sizes) - 1, 0, -1):
+        A = ACT
+        dZ = dA * A * (1 - A)
+        dW = dZ @ cache["A%d" % (l - 1)].T
+        db = np.sum(dZ, axis=1, keepdims=True)
+        dA = p["W%d" % l].T @ dZ
+        p["W%d" % l] -= eta * dW
+        p["b%d" % l] -= eta * db
+    if epoch % 100 == 0:
+        print(epoch, cost)
+"""
+
+
+@pytest.mark.parametrize(("act", "identified"), [('cache["A%d" % l]', "bce"), ("AL", None)])
+def test_a_loop_over_the_layers_that_updates_them_is_part_of_the_step(
+    tmp_path: Path, act: str, identified: str | None
+) -> None:
+    """Each layer's delta from its own activation is the gradient of BCE summed over the columns (the
+    derivative −(y/a − (1−y)/(1−a)) has no 1/m); the output activation used in every layer (the bug
+    of a public notebook) is right at the last layer alone, so no loss."""
+    path = tmp_path / "deep.py"
+    path.write_text(LAYER_LOOP.replace("ACT", act), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert r.identified == identified, report.command
+    assert len(r.backward_order) == 6, r.backward_order

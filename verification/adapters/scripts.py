@@ -34,6 +34,7 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
 from verification.reading.loader import LoadedScript
+from verification.reading.loop_bodies import layer_loop
 from verification.reading.script_setup import loads_data, setup_statements, with_small_layers
 from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
@@ -49,7 +50,7 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     bind += [f"{v} = 0" for v in loop.loop_variables]
     sizes: dict[str, int] = {}
     setup = "; ".join(setup_statements(script.tree, loop, set(script.failed_imports), sizes))
-    kept = [s for s in loop.body if not prints(s)]
+    kept = [s for s in loop.body if not prints(s) or layer_loop(s, {loop.inputs, loop.label})]
     before_labels = [
         s for s in kept if loop.body.index(s) < loop.cut and not _reorders(s, {loop.inputs, loop.label})
     ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ast
 
-from verification.reading.top_level_names import prints, update_loop
+from verification.reading.top_level_names import loads, prints, update_loop
 
 
 def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
@@ -82,3 +82,24 @@ def sample_names(loop: ast.For | ast.While) -> list[str]:
         pairs = isinstance(over, ast.Name) and len(target.elts) == 2
         if zipped or pairs:
             out += [t.id for t in target.elts if isinstance(t, ast.Name)]
+
+
+def layer_loop(stmt: ast.stmt, data: set[str]) -> bool:
+    """A loop over the layers inside one step that updates weights as it goes back (``for l in
+    range(L, 0, -1): dZ = …; parameters[f"W{l}"] -= lr * dW``): part of the step's work, kept in it
+    (loops that only print are left out). Its ``range`` reads none of the step's ``data`` (a loop over
+    the samples is a different thing), and its body updates something in place."""
+    if not isinstance(stmt, ast.For) or not isinstance(stmt.iter, ast.Call):
+        return False
+    call: ast.expr = stmt.iter
+    while isinstance(call, ast.Call) and getattr(call.func, "id", "") == "reversed" and call.args:
+        call = call.args[0]
+    if not (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "range"):
+        return False
+    if set(loads(call)) & data:
+        return False
+    return any(
+        (isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add | ast.Sub))
+        or (isinstance(n, ast.Assign) and any(isinstance(t, ast.Subscript) for t in n.targets))
+        for n in ast.walk(stmt)
+    )
