@@ -157,3 +157,19 @@ def test_an_argument_that_bounds_the_epoch_loop_is_given_one_iteration(
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "net.train(x, y, 1)" in (report.command or ""), report.command
+
+
+def empty_defaults(layers=[], input_dim=10, reg=0.5, dropout=0.2, keep_prob=0.8, lr=0.3):  # noqa: B006
+    return layers, input_dim, reg, dropout, keep_prob, lr
+
+
+def test_defaults_that_build_no_network_or_regularise_are_replaced() -> None:
+    """``layers=[]`` builds no layer at all: a size list is guessed; regularisation and dropout are
+    turned off and the keep probability set to 1; other defaults (a width, a rate) keep the author's
+    choice."""
+    assert guessed_arguments(empty_defaults)[0] == {
+        "layers": [4, 5, 5, 3],
+        "reg": 0.0,
+        "dropout": 0.0,
+        "keep_prob": 1.0,
+    }

@@ -994,3 +994,66 @@ def test_labels_a_helper_module_uses_as_indices_count_as_the_codes_use(
     )
     result = check_target(CheckRequest.parse(str(path))).result
     assert result.identified == identified, result.notes
+
+
+SCORES_NET = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, layers=[], input_dim=6, reg=0.5):
+        self.layers = layers
+        self.reg = reg
+        self.params = {}
+        sizes = [input_dim] + list(layers)
+        for i in range(len(layers)):
+            self.params["W%d" % (i + 1)] = np.random.randn(sizes[i], sizes[i + 1]) * 0.3
+            self.params["b%d" % (i + 1)] = np.random.randn(sizes[i + 1]) * 0.1
+
+    def loss(self, X, y=None):
+        h, caches = X, []
+        n = len(self.layers)
+        for i in range(n):
+            z = h @ self.params["W%d" % (i + 1)] + self.params["b%d" % (i + 1)]
+            caches.append((h, z))
+            h = np.maximum(z, 0) if i < n - 1 else z
+        if y is None:
+            return h
+        p = np.exp(h - h.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        m = X.shape[0]
+        loss = -np.log(p[np.arange(m), y]).mean()
+        d = p.copy()
+        d[np.arange(m), y] -= 1
+        d /= m
+        grads = {}
+        for i in reversed(range(n)):
+            a, z = caches[i]
+            if i < n - 1:
+                d = d * (z > 0)
+            grads["W%d" % (i + 1)] = a.T @ d + self.reg * self.params["W%d" % (i + 1)]
+            grads["b%d" % (i + 1)] = d.sum(axis=0) + BIAS_DECAY
+            d = d @ self.params["W%d" % (i + 1)].T
+        return loss, grads
+
+    def predict(self, X):
+        return np.argmax(self.loss(X), axis=1)
+"""
+
+
+@pytest.mark.parametrize(
+    ("bias_decay", "identified"),
+    [("0", "cross_entropy"), ('self.reg * self.params["b%d" % (i + 1)]', "cross_entropy"), ("d[0]", None)],
+)
+def test_a_network_of_no_layers_by_default_is_built_with_guessed_layers_and_no_penalty(
+    tmp_path: Path, bias_decay: str, identified: str | None
+) -> None:
+    """``Net(layers=[], reg=0.5)``: by default no layer at all. The check builds it with a guessed size
+    list and the penalty off (the data loss's gradient is checked, also where the code decays its
+    biases), reads the scores from ``loss(X)`` (``predict`` returns class indices) and finds
+    cross-entropy on their softmax; a bias gradient of one sample's delta is no loss."""
+    path = tmp_path / "scores_net.py"
+    path.write_text(SCORES_NET.replace("BIAS_DECAY", bias_decay), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "reg=0.0" in report.command

@@ -76,9 +76,12 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     out: dict[str, Any] = {}
     widths = iter((4, 3, 5, 5, 5))
     for p in sig.parameters.values():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.default is not inspect.Parameter.empty:
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in ("self", "cls"):
             continue
-        if p.name in ("self", "cls"):
+        if p.default is not inspect.Parameter.empty:
+            override = _default_override(p.name, p.default)
+            if override is not None:
+                out[p.name] = override
             continue
         guess = (preset or {}).get(p.name)
         if guess is None:
@@ -107,6 +110,27 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
         for k, v in out.items()
     }
     return [out] if single == out else [out, single]
+
+
+OFF = re.compile(
+    r"^(reg|lambd|lambda_?|lam|l2|l2_?reg|reg_?lambda|weight_?decay|dropout|drop_?rate|dropout_?rate)$", re.I
+)
+"""Arguments of a regularisation term or of dropout: set to zero where the author's default is not."""
+
+
+def _default_override(name: str, default: Any) -> Any:
+    """The value given in place of an argument's default: a 4-5-5-3 size list where the default is an
+    empty list or None (``layers=[]``: no network at all), zero regularisation and dropout where the
+    default has them (``reg=0.5``: the loss checked is the unregularised one, and dropout draws at
+    random), a keep probability of 1; None to keep the author's default."""
+    empty = default is None or (isinstance(default, list | tuple) and not default)
+    if empty and SIZE_GUESSES[0][0].search(name):
+        return [4, 5, 5, 3]
+    if OFF.match(name) and isinstance(default, int | float) and not isinstance(default, bool) and default:
+        return 0.0
+    if re.match(r"^keep_?prob$", name, re.I) and isinstance(default, int | float) and default != 1:
+        return 1.0
+    return None
 
 
 SEQUENCE_CALLS = ("len", "list", "tuple", "enumerate", "reversed", "sorted", "zip")
