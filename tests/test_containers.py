@@ -23,6 +23,7 @@ from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import format_scale
 from verification.reading.guesses import guessed_arguments
+from verification.units.check import units_target
 
 PROJECT = {
     "dense.py": """
@@ -667,3 +668,83 @@ def test_a_trainer_with_its_own_loss_over_layers_from_beside_it_is_checked(
     command = report.command or ""
     assert "network = [Affine(4, 5), Rectifier(), Affine(5, 3)]" in command, command
     assert "forward(network, x)[-1]" in command and "--labels index" in command, command
+
+
+LIBRARY = {
+    "layers.py": """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros((1, n_out))
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, grad):
+        self.dW = self.x.T @ grad
+        self.db = BIAS
+        return grad @ self.W.T
+""",
+    "activations.py": """
+import numpy as np
+
+
+class Sigmoid:
+    def forward(self, x):
+        self.out = 1 / (1 + np.exp(-x))
+        return self.out
+
+    def backward(self, grad):
+        return grad * self.out * (1 - self.out)
+""",
+    "network.py": """
+class Network:
+    def __init__(self, layers):
+        self.layers = layers
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad):
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+
+    def train(self, X, y, loss_fn, optimizer, epochs=100):
+        for _ in range(epochs):
+            out = self.forward(X)
+            self.backward(loss_fn.grad(out, y))
+            optimizer.step(self.layers)
+""",
+}
+
+
+@pytest.mark.parametrize(
+    ("bias", "identified", "batches"),
+    [
+        ("grad.sum(axis=0, keepdims=True)", "mse", True),
+        ("grad.mean(axis=0, keepdims=True)", "mse", False),
+        ("2 * grad.sum(axis=0, keepdims=True)", None, True),
+    ],
+)
+def test_a_container_whose_layers_live_in_modules_it_does_not_import_is_checked_as_a_network(
+    tmp_path: Path, bias: str, identified: str | None, batches: bool
+) -> None:
+    """``network.py`` chains layers that a script elsewhere builds from ``layers.py`` and
+    ``activations.py``: the file is no file of layer units (its ``backward(grad)`` stores nothing of
+    its own) but a network, built from the layers beside it and checked as one. Handed the error
+    ``a − y``, the layers back-propagate the summed squared error; a bias gradient averaged over the
+    batch while the weights' is summed is right for one sample only; one doubled is no loss."""
+    for name, source in LIBRARY.items():
+        (tmp_path / name).write_text(textwrap.dedent(source).replace("BIAS", bias), encoding="utf-8")
+    path = tmp_path / "network.py"
+    assert units_target(str(path), None) is None
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert (r.identified, r.verdict.holds_for_batches) == (identified, batches), report.command
+    assert "Dense(4, 5)" in (report.command or "")

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from ffnn.validation import InputError
+from verification.adapters.compositions import compositions
 from verification.adapters.layer_lists import layer_list_recipes
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import Python2Syntax
@@ -69,6 +70,13 @@ def _network_target(script: LoadedScript) -> str | None:
         return None
 
 
+def _composed(script: LoadedScript, name: str) -> bool:
+    """Whether ``name`` is a container class that the network check builds from the layer classes of
+    the file or the modules beside it (:func:`verification.adapters.compositions.compositions`)."""
+    cls = script.module.__dict__.get(name)
+    return isinstance(cls, type) and bool(compositions(cls, script, "net"))
+
+
 def wants_units(
     script: LoadedScript, name: str | None, explicit: bool = False, seed: int = 0
 ) -> list[Unit] | None:
@@ -99,6 +107,8 @@ def wants_units(
     network = _network_target(script)
     if network is not None and not select(units, network):
         return None
+    if network is not None and _composed(script, network):
+        return None  # a container given layers from the modules beside it: that network is checked
     return units
 
 
