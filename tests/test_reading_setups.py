@@ -13,6 +13,7 @@ import pytest
 from verification.adapters.forward_returns import split_returned
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
+from verification.reading.conventions import role
 from verification.reading.dict_output import dict_output_key
 from verification.reading.guesses import guessed_arguments
 from verification.reading.script_setup import with_small_layers, with_small_size_lists, without_data_files
@@ -173,3 +174,23 @@ def test_defaults_that_build_no_network_or_regularise_are_replaced() -> None:
         "dropout": 0.0,
         "keep_prob": 1.0,
     }
+
+
+@pytest.mark.parametrize(
+    ("name", "position", "expected"),
+    [
+        ("tdata", 1, "y"),
+        ("t_list", 1, "y"),
+        ("tgt", 1, "y"),
+        ("idata", 0, "x"),
+        ("test_data", 4, "held-out"),
+        ("validation_set", 3, "held-out"),
+        ("x_valid", 2, "x"),
+        ("temperature", 1, None),
+        ("tanh_scale", 1, None),
+    ],
+)
+def test_argument_roles_from_their_names(name: str, position: int, expected: str | None) -> None:
+    """``backprop(idata, tdata)``: target data; a test set a training method evaluates on is no
+    training data; a name that starts with ``t`` is not a target for that alone."""
+    assert role(name, position) == expected

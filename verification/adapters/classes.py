@@ -250,7 +250,14 @@ def _detect_on(
                     ]
                 else:
                     grads = gradient_candidates(
-                        built, forward, forward_method, keys, method, layout.one_sample_only, layout.samples()
+                        built,
+                        forward,
+                        forward_method,
+                        keys,
+                        method,
+                        layout.one_sample_only,
+                        layout.samples(),
+                        layout.dataset(),
                     )
                     if not grads and method is not None:
                         errors.append(

@@ -95,6 +95,15 @@ class Layout:
         ``x.shape[1]`` for columns, ``1`` for one sample."""
         return {"row": f"{var}.shape[0]", "column": f"{var}.shape[1]"}.get(self.inputs, "1")
 
+    def dataset(self) -> str:
+        """The inputs ``x`` and labels ``y`` as code that trains on a data set of ``(sample, label)``
+        pairs reads them (``fit(training_data, epochs, …)``, the pairs of Nielsen's book, ch. 1): a
+        pair of ``(1, n)`` rows per sample, of ``(n, 1)`` columns per sample, or the one sample."""
+        return {
+            "row": "list(zip(x[:, None], y[:, None]))",
+            "column": "list(zip(x.T[:, :, None], y.T[:, :, None]))",
+        }.get(self.inputs, "[(x, y)]")
+
     def describe(self) -> str:
         """E.g. ``inputs and labels as columns (n, samples), labels one-hot``."""
         shape = {

@@ -169,6 +169,7 @@ def gradient_candidates(
     only: str | None = None,
     one_sample: bool = False,
     samples: str = "x.shape[0]",
+    dataset: str = "[(x, y)]",
 ) -> list[tuple[str, str, str | None, list[str]]]:
     """``(kind, code, lr, notes)`` candidates: returned gradients first, then updates in place; only the
     method ``only`` when one is named. With inputs of ``one_sample`` (1-D arrays or lists), a training
@@ -215,7 +216,7 @@ def gradient_candidates(
     if only is not None:
         grads = [only] if only in grads or (only not in trains and returns_value(obj, only)) else []
         trains = [only] if not grads else []
-    context = _Context(pre, out, named, parameter_keys, one_sample, samples)
+    context = _Context(pre, out, named, parameter_keys, one_sample, samples, dataset)
     returned, later, updates = [], [], []
     for m in grads + trains:
         made = _method_candidates(built, m, m in trains, context)
@@ -259,7 +260,8 @@ def _error_computing(obj: Any, grads: list[str], trains: list[str]) -> list[str]
 class _Context:
     """What every gradient candidate of one forward pass shares: the statements before the call, the
     output's expression, the names of the forward's returned tuple, the parameters' names, whether the
-    inputs are one sample, and the expression of the number of samples."""
+    inputs are one sample, the expression of the number of samples, and of the samples as a data set
+    of ``(sample, label)`` pairs."""
 
     pre: str
     out: str
@@ -267,6 +269,7 @@ class _Context:
     parameter_keys: list[str]
     one_sample: bool
     samples: str
+    dataset: str
 
 
 Candidate = tuple[str, str, str | None, list[str]]
@@ -308,7 +311,7 @@ def _method_candidates(
         kinds = (None, "dataset", "error") if any(cv.role(t, 1) == "y" for t in taken) else (None, "dataset")
         unnamed = [a for a in subtracted if a not in pairs and a not in taken and cv.role(a, 1) in kinds]
         inferred |= {a: "y" for a in unnamed[:1]}
-    known = {"error": err, "output": context.out, "samples": context.samples}
+    known = {"error": err, "output": context.out, "samples": context.samples, "dataset": context.dataset}
     givens = [dict(context.named) | inferred]
     givens += [givens[0] | {pairs[0]: "pair"}] if pairs else []
     returned: list[Candidate] = []

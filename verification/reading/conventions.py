@@ -314,7 +314,7 @@ REGULARISATION = re.compile(
 
 def role(name: str, position: int) -> str | None:
     """``x``, ``y``, ``error``, ``output``, ``cache``, ``lr``, ``iterations``, ``dataset``, ``samples``,
-    ``reg`` or None, from an argument's name
+    ``held-out`` (a data set to evaluate on), ``reg`` or None, from an argument's name
     (the first argument is the inputs when its name says nothing)."""
     n = name.lower()
     for kind, names in (
@@ -331,11 +331,15 @@ def role(name: str, position: int) -> str | None:
         if n in lower(names) and not (kind == "samples" and name == "M"):  # M: a momentum factor
             return kind
     if re.search(
-        r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?|(data|train|batch)_?ys?$", n
+        r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?|(data|train|batch)_?ys?$"
+        r"|^t_?(data|list|vec(tor)?|arr(ay)?)$|^tgts?$",
+        n,
     ) or re.search(r"(train|set|true).*out|out.*(train|set|true)", n):
         return "y"  # a training method's "outputs" are its labels
     if re.search(r"iter|epoch", n):
         return "iterations"
+    if re.match(r"^(test|val|valid|validation|eval|dev)_?(data|set|dataset)$", n):
+        return "held-out"  # fit(training_data, …, test_data=None) evaluates on it: given an empty one
     if re.match(r"x_?(valid|val|test|dev|eval)", n):
         return "x"  # validation inputs, given the same inputs (``fit(X_train, y_train, X_valid, y_valid)``)
     if "cache" in n or re.match(r"(forward|fwd|ff)(_|$)", n):
