@@ -1057,3 +1057,71 @@ def test_a_network_of_no_layers_by_default_is_built_with_guessed_layers_and_no_p
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "reg=0.0" in report.command
+
+
+PAIRS_NET = """
+import random
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class Net:
+    def __init__(self, sizes):
+        self.W = [np.random.randn(a, b) * 0.5 for a, b in zip(sizes[:-1], sizes[1:])]
+        self.b = [np.zeros((1, b)) for b in sizes[1:]]
+
+    def predict(self, samples):
+        out = []
+        for s in samples:
+            a = s
+            for W, b in zip(self.W, self.b):
+                a = sigmoid(a @ W + b)
+            out.append(a)
+        return out
+
+    def evaluate(self, test_data):
+        return sum(int(np.argmax(self.predict([x])[0]) == y) for x, y in test_data)
+
+    def fit(self, training_data, epochs, mini_batch_size, learning_rate, test_data=None):
+        n_test = len(test_data)
+        for _ in range(epochs):
+            random.shuffle(training_data)
+            for k in range(0, len(training_data), mini_batch_size):
+                gW = [np.zeros_like(W) for W in self.W]
+                gb = [np.zeros_like(b) for b in self.b]
+                for x, y in training_data[k:k + mini_batch_size]:
+                    acts = [x]
+                    for W, b in zip(self.W, self.b):
+                        acts.append(sigmoid(acts[-1] @ W + b))
+                    delta = (acts[-1] - y) * acts[-1] * (1 - acts[-1])
+                    for l in range(len(self.W) - 1, -1, -1):
+                        gW[l] += acts[l].T @ delta
+                        gb[l] += BIAS
+                        delta = delta @ self.W[l].T * acts[l] * (1 - acts[l])
+                for l in range(len(self.W)):
+                    self.W[l] -= learning_rate / mini_batch_size * gW[l]
+                    self.b[l] -= learning_rate / mini_batch_size * gb[l]
+            print(self.evaluate(test_data), "/", n_test)
+"""
+
+
+@pytest.mark.parametrize(("bias", "identified"), [("delta", "mse"), ("delta * 2", None)])
+def test_a_training_method_over_pairs_with_a_test_set_and_a_forward_of_one_output_per_sample(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """``fit(training_data, epochs, mini_batch_size, learning_rate, test_data=None)``: given the
+    probe's samples as ``(1, n)`` row pairs, one mini-batch of them, and an empty test set (the code
+    evaluates on it with class-index labels, and ``len(None)`` fails); ``predict`` returns one output
+    per sample, stacked as the batch's rows. The mean of the per-sample squared-error gradients is mse
+    at every batch; a bias gradient doubled is no loss."""
+    path = tmp_path / "pairs_net.py"
+    path.write_text(PAIRS_NET.replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert (r.identified, r.verdict.holds_for_batches) == (identified, True), report.command
+    command = report.command or ""
+    assert "__backprop_verify_rows__(net.predict(x))" in command, command
+    assert "net.fit(list(zip(x[:, None], y[:, None])), 1, x.shape[0], lr, [])" in command, command

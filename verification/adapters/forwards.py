@@ -5,7 +5,8 @@ given ``x`` (or, when it takes no argument, with ``x`` put in the attribute the 
 input in); else a ``loss(X, y=None)`` that returns the scores without labels; else, for a class that
 names it like none of those, a method taking exactly the inputs that returns a value
 (``update(self, inputs)``). Its output is what it returns (a list of floats for a pure-Python
-network), last among the arrays of a returned tuple, the entry of a returned dict the class's own code
+network), the stacked rows of a list of one output per sample (:mod:`verification.reading.
+sample_lists`), last among the arrays of a returned tuple, the entry of a returned dict the class's own code
 reads as its output (:mod:`verification.reading.dict_output`), or the attribute it stored
 (:data:`OUTPUT_ATTRIBUTES`).
 """
@@ -27,6 +28,7 @@ from verification.reading import conventions as cv
 from verification.reading.dict_output import dict_output_key, stored_output
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import LOCAL_READER, output_locals
+from verification.reading.sample_lists import SAMPLE_ROWS, one_per_sample
 from verification.reading.updates import returns_something
 
 OUTPUT_ATTRIBUTES = (
@@ -189,6 +191,14 @@ def output_expression(
                 "forward",
             )
         return f"{prefix}{call}[{key!r}]"
+    if isinstance(value, list) and len(value) == 1 and layout.inputs == "row":
+        namespace["x"] = np.random.default_rng(4).standard_normal((2, n_in))
+        with contextlib.suppress(InputError):
+            two = run_code(
+                f"{statements}\n{call}" if statements else call, namespace, "--forward", script=script
+            )
+            if one_per_sample(value, two):  # predict(X) looping over the samples: its list, stacked
+                return f"{prefix}{SAMPLE_ROWS}({call})"
     if isinstance(value, tuple | list) and value:
         arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
         if arrays:

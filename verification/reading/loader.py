@@ -59,6 +59,7 @@ from verification.reading.numpy_aliases import (
     scipy_names_from_numpy,
     scipy_with_numpy,
 )
+from verification.reading.sample_lists import SAMPLE_ROWS, sample_rows
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
 from verification.reading.statements import (
@@ -354,6 +355,7 @@ def _load(source: Source, tree: ast.Module, key: str, classic: bool = False) -> 
     module.__file__ = str(path)
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
     module.__dict__[LOCAL_READER] = local_value  # a forward pass that leaves its output in a local
+    module.__dict__[SAMPLE_ROWS] = sample_rows  # a forward pass that returns one output per sample
     module.__dict__.update({DIVIDE: classic_div, DIVIDE_INPLACE: classic_idiv} if classic else {})
     loading = _Loading(source, module)
     with script_directory_on_path(path.resolve().parent, tree):
