@@ -49,7 +49,7 @@ from verification.reading.classic_division import (
     future_division,
 )
 from verification.reading.deferred_weights import guard_initialisations
-from verification.reading.import_paths import script_directory_on_path
+from verification.reading.import_paths import relative_package, script_directory_on_path
 from verification.reading.local_output import LOCAL_READER, local_value
 from verification.reading.loop_cuts import Cut, cut_loops
 from verification.reading.missing import stand_in
@@ -59,6 +59,7 @@ from verification.reading.numpy_aliases import (
     scipy_names_from_numpy,
     scipy_with_numpy,
 )
+from verification.reading.outer_loops import first_run
 from verification.reading.sample_lists import SAMPLE_ROWS, sample_rows
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
@@ -323,7 +324,7 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
         recorded in :attr:`LoadedScript.skipped`.
     """
     source = read_source(path, python2=python2)
-    tree = parse_source(source)
+    tree = first_run(parse_source(source))  # a training loop inside runs of the experiment: the first
     # the text that runs is the text the source readers see (inspect.getsource): a notebook's cells or
     # a Python 2 script's translation, not the file's bytes (an mtime of None keeps it in the cache)
     text = source.text
@@ -353,6 +354,8 @@ def _load(source: Source, tree: ast.Module, key: str, classic: bool = False) -> 
     name = f"_backprop_verify_script_{abs(hash((path.resolve(), key)))}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
+    package = relative_package(path.resolve().parent, tree)
+    module.__package__ = package[0] if package is not None else None  # from .utils import sigmoid
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
     module.__dict__[LOCAL_READER] = local_value  # a forward pass that leaves its output in a local
     module.__dict__[SAMPLE_ROWS] = sample_rows  # a forward pass that returns one output per sample

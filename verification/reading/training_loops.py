@@ -40,6 +40,9 @@ from verification.reading.top_level_names import (
     updates,
 )
 
+INPUT_LIKE = re.compile(r"(^|_)x(_|\d|$)|^x|input|feature|train", re.IGNORECASE)
+"""Names of inputs the conventions do not list (``x_train_d``, ``train_inputs``): read as the inputs when
+only one of the data a loop reads is named so (beside sizes such as ``batch_size``)."""
 CHANGE = re.compile(r"^(delta_?w|del_?w|weight_?change|change_?w|dw_?change)\w*$", re.IGNORECASE)
 """Names of a weight change to be added (``delta_w_h_o``, ``del_w_input_hidden``), never of a gradient."""
 
@@ -250,8 +253,9 @@ def _read(
     cut, label, output = found
     forward_reads = set(loads(ast.Module(body=body[:cut], type_ignores=[])))
     candidates = [d for d in data if d != label and d in forward_reads and not WEIGHT_LIKE.match(d)]
-    named = [d for d in candidates if cv.role(d, 1) == "x"]
-    inputs = named[0] if named else candidates[0] if len(candidates) == 1 else None
+    named = [d for d in candidates if cv.role(d, 1) == "x"] or [d for d in candidates if INPUT_LIKE.search(d)]
+    inputs = named[0] if len(named) == 1 or (named and cv.role(named[0], 1) == "x") else None
+    inputs = inputs or (candidates[0] if len(candidates) == 1 else None)
     if inputs is None:
         return None
     arrays = [d for d in data if d in forward_reads and d not in (inputs, label) and WEIGHT_LIKE.match(d)]

@@ -1,0 +1,46 @@
+"""A training loop inside an outer loop that repeats the whole experiment, read as its first run.
+
+Course scripts often run the experiment several times, building the data and the network anew in each
+run, and train in a loop inside::
+
+    for j in range(num_test):                  # the outer loop: runs of the experiment
+        x_train = …; y_train = …               # the data of this run
+        layer1 = nn_linear_layer(2, 4); …      # the network of this run
+        for i in range(num_gd_step):           # the training loop
+            …
+        accuracy += …
+
+No statement at the top level builds the network, so the training loop cannot be read off as it stands.
+:func:`first_run` unrolls such an outer loop into its first run: its variable bound to 0, then its
+body, at the top level. The statements keep their line numbers, so every message points into the file.
+Nothing is run here.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from verification.reading.training_loops import training_loop
+
+
+def first_run(tree: ast.Module) -> ast.Module:
+    """``tree`` with its first top-level ``for … in range(…)`` loop that holds a training loop unrolled
+    into its first run (see the module docstring); ``tree`` itself when a training loop is read off it
+    as it stands, or when no unrolled loop gives one."""
+    if training_loop(tree) is not None:
+        return tree
+    for index, stmt in enumerate(tree.body):
+        if not (
+            isinstance(stmt, ast.For)
+            and isinstance(stmt.target, ast.Name)
+            and isinstance(stmt.iter, ast.Call)
+            and getattr(stmt.iter.func, "id", "") == "range"
+            and any(isinstance(s, ast.For | ast.While) for s in stmt.body)
+        ):
+            continue
+        bound = ast.copy_location(ast.Assign([ast.Name(stmt.target.id, ast.Store())], ast.Constant(0)), stmt)
+        body = [*tree.body[:index], bound, *stmt.body, *tree.body[index + 1 :]]
+        unrolled = ast.fix_missing_locations(ast.Module(body=body, type_ignores=tree.type_ignores))
+        if training_loop(unrolled) is not None:
+            return unrolled
+    return tree
