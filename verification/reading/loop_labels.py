@@ -15,10 +15,12 @@ from verification.reading import conventions as cv
 from verification.reading.top_level_names import loads, name_of, stores
 
 WEIGHT_LIKE = re.compile(
-    r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*|pesos?\w*|poids\w*|gewichte?\w*|sesgos?\w*)$",
+    r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*|pesos?\w*|poids\w*|gewichte?\w*|sesgos?\w*"
+    r"|(?![xy]_)[a-z]+\d*_(w|b|weights?|bias(es)?)\d*)$",
     re.IGNORECASE,
 )
-"""Names of weights, which are never the data a step reads."""
+"""Names of weights, which are never the data a step reads (also a layer's name with ``_w`` or ``_b``
+after it: ``l1_w``, ``hidden_b``)."""
 
 
 def label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
