@@ -420,3 +420,108 @@ def test_a_loop_over_the_layers_that_updates_them_is_part_of_the_step(
     r = report.result
     assert r.identified == identified, report.command
     assert len(r.backward_order) == 6, r.backward_order
+
+
+RUNS = """
+import numpy as np
+
+
+class Linear:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros((1, n_out))
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, g):
+        self.dW = self.x.T @ g
+        self.db = g.sum(axis=0, keepdims=True)
+        return g @ self.W.T
+
+
+class Tanh:
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, g):
+        return g * DERIVATIVE
+
+
+rate = 0.05
+n_runs = 4
+scores = []
+for run in range(n_runs):
+    x_train_d = np.random.randn(12, 3)
+    y_train_d = np.random.randn(12, 2)
+    n_classes = 2
+    first = Linear(3, 4)
+    act = Tanh()
+    second = Linear(4, n_classes)
+    for step in range(200):
+        h = act.forward(first.forward(x_train_d))
+        out = second.forward(h)
+        g = out - y_train_d
+        first.backward(act.backward(second.backward(g)))
+        for layer in (first, second):
+            layer.W -= rate * layer.dW
+            layer.b -= rate * layer.db
+    scores.append(float(((out - y_train_d) ** 2).mean()))
+print(np.mean(scores))
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("(1 - self.out ** 2)", "mse"), ("(1 - self.out)", None)]
+)
+def test_a_training_loop_inside_runs_of_the_experiment_is_read_as_its_first_run(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """The data and the layers are built inside ``for run in range(n_runs):``, and the network trains in
+    a loop inside it: the first run, unrolled to the top level, is the script read. The inputs are the
+    one data name called like inputs (``x_train_d``), not a size (``n_classes``); the gradients are those
+    of the summed squared error, and a tanh derivative of ``1 − a`` is no loss."""
+    path = tmp_path / "runs.py"
+    path.write_text(RUNS.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "x_train_d = x" in (report.command or "")
+
+
+LEARN = """
+from numpy import array, random, dot, exp
+
+inputs = array([[0, 0], [0, 1], [1, 0], [1, 1]])
+outputs = array([[0], [1], [1], [0]])
+
+
+def learn(X, y):
+    l1_w = 2 * random.random((X.shape[1], 6)) - 1
+    l2_w = 2 * random.random((6, 1)) - 1
+    for j in range(5000):
+        l1 = 1 / (1 + exp(-dot(X, l1_w)))
+        l2 = 1 / (1 + exp(-dot(l1, l2_w)))
+        l2_delta = (y - l2) * (l2 * (1 - l2))
+        l1_delta = l2_delta.dot(l2_w.T) * HIDDEN
+        l2_w += l1.T.dot(l2_delta)
+        l1_w += X.T.dot(l1_delta)
+    return l1_w, l2_w
+
+
+weights = learn(inputs, outputs)
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("(l1 * (1 - l1))", "mse"), ("l1", None)])
+def test_weights_named_for_their_layer_and_sized_by_the_data_are_made_small(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    """``l1_w`` and ``l2_w`` are weights (a layer's name, then ``_w``); the first is sized by the data
+    (``X.shape[1]``), which the setup replaces by a small width. The deltas are the summed squared
+    error's; a hidden delta without the sigmoid's derivative is no loss."""
+    path = tmp_path / "learn.py"
+    path.write_text(LEARN.replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command

@@ -1125,3 +1125,69 @@ def test_a_training_method_over_pairs_with_a_test_set_and_a_forward_of_one_outpu
     command = report.command or ""
     assert "__backprop_verify_rows__(net.predict(x))" in command, command
     assert "net.fit(list(zip(x[:, None], y[:, None])), 1, x.shape[0], lr, [])" in command, command
+
+
+PACKAGE = {
+    "activations.py": """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_prime(z):
+    s = sigmoid(z)
+    return s * (1 - s)
+""",
+    "propagation.py": """
+import numpy as np
+
+from .activations import sigmoid, sigmoid_prime
+
+
+def forward_propagation(X, params):
+    A, caches = X, []
+    for l in range(1, len(params) // 2 + 1):
+        Z = params["W" + str(l)] @ A + params["b" + str(l)]
+        caches.append((A, params["W" + str(l)], Z))
+        A = sigmoid(Z)
+    return A, caches
+
+
+def one_layer_back_propagation(dA, cache):
+    A_prev, W, Z = cache
+    m = A_prev.shape[1]
+    dZ = dA * sigmoid_prime(Z)
+    return W.T @ dZ, dZ @ A_prev.T / m, dZ.sum(axis=1, keepdims=True) / m
+
+
+def backward_propagation(AL, Y, caches):
+    grads = {}
+    L = len(caches)
+    dA = -(Y / AL) + (1 - Y) / (1 - AL)
+    for l in reversed(range(LAYERS)):
+        dA, grads["dW" + str(l + 1)], grads["db" + str(l + 1)] = one_layer_back_propagation(dA, caches[l])
+        grads["dA" + str(l)] = dA
+    return grads
+""",
+}
+
+
+@pytest.mark.parametrize(("layers", "identified"), [("L", "bce"), ("L - 1", None)])
+def test_functions_of_a_package_that_imports_relatively_over_keys_made_from_the_layer_number(
+    tmp_path: Path, layers: str, identified: str | None
+) -> None:
+    """``from .activations import sigmoid`` runs as in the package; the parameters are made for three
+    layers under the keys the forward pass builds (``params["W" + str(l)]``), as columns; the backward
+    pass called for the whole network is the one checked, not the one-layer step it calls; the
+    gradients of the activations it also returns (``dA1``) are no parameters'. Mean BCE is right; a
+    loop that leaves out the output layer leaves ``W3`` and ``b3`` without a gradient: no loss."""
+    package = tmp_path / "net"
+    package.mkdir()
+    for name, source in PACKAGE.items():
+        (package / name).write_text(textwrap.dedent(source).replace("LAYERS", layers), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(package / "propagation.py")))
+    r = report.result
+    assert (r.identified, r.subject) == (identified, "backward_propagation"), report.command
+    assert len(r.backward_order) == 6, r.backward_order

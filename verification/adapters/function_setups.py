@@ -14,6 +14,7 @@ import ast
 import builtins
 import inspect
 import re
+from pathlib import Path
 from typing import Any
 
 from verification.reading import conventions as cv
@@ -28,11 +29,30 @@ from verification.reading.updates import CHECKER_NAMES, returned_names, source_t
 def named_functions(
     namespace: dict[str, Any], script: LoadedScript, words: tuple[str, ...], avoid: tuple[str, ...] = ()
 ) -> list[str]:
-    """The functions of the script (and those borrowed from the modules beside it, :func:`borrow`) whose
-    names hold one of ``words`` and none of ``avoid``, in source order."""
+    """The functions of the script (then those it imports from its own project, and those borrowed from
+    the modules beside it, :func:`borrow`) whose names hold one of ``words`` and none of ``avoid``, in
+    source order."""
     own = script.defined_names() + [n for n in namespace.get(BORROWED, {}) if n not in script.defined_names()]
+    own += [n for n in imported_from_project(namespace, script) if n not in own]
     names = [n for n in own if inspect.isfunction(namespace.get(n))]
     return [n for n in names if any(w in n.lower() for w in words) and not any(a in n.lower() for a in avoid)]
+
+
+def imported_from_project(namespace: dict[str, Any], script: LoadedScript) -> list[str]:
+    """Functions the script imports from its own project (``from .feed_forward import feed_forward``):
+    defined in a file under the folder that holds the script's folder, never an installed library's."""
+    home = script.path.resolve().parent.parent
+    out = []
+    for name, value in namespace.items():
+        if name.startswith("_") or not inspect.isfunction(value) or name in script.defined_names():
+            continue
+        try:
+            where = inspect.getsourcefile(value)
+        except TypeError:
+            continue
+        if where and home in Path(where).resolve().parents and "-packages" not in where:
+            out.append(name)
+    return out
 
 
 def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> list[tuple[str, str]]:
@@ -137,7 +157,8 @@ def global_arrays(namespace: dict[str, Any], script: LoadedScript, fn: Any) -> l
 
 
 def parameter_keys(fn: Any) -> list[str]:
-    """The constant string keys ``fn`` reads from a dict argument (``parameters["W1"]``), in order."""
+    """The constant string keys ``fn`` reads from a dict argument (``parameters["W1"]``), in order; for
+    keys made from the layer's number in a loop (``params['W' + str(l)]``), those of three layers."""
     tree = source_tree(fn)
     if tree is None:
         return []
@@ -149,7 +170,27 @@ def parameter_keys(fn: Any) -> list[str]:
         and isinstance(n.slice.value, str)
         and isinstance(n.value, ast.Name)
     ]
+    if not keys:  # params['W' + str(l)] in a loop over the layers: three of them
+        made = {_made_prefix(n.slice) for n in ast.walk(tree) if isinstance(n, ast.Subscript)} - {None}
+        if {"W", "b"} <= made or {"W"} == made:
+            keys = [f"{p}{l}" for l in (1, 2, 3) for p in ("W", "b") if p in made]
     return list(dict.fromkeys(keys))
+
+
+def _made_prefix(key: ast.expr) -> str | None:
+    """``W`` of a key made from a layer's number: ``'W' + str(l)``, ``f"W{l}"``, ``'W%d' % l``."""
+    if (
+        isinstance(key, ast.BinOp)
+        and isinstance(key.left, ast.Constant)
+        and isinstance(key.op, ast.Add | ast.Mod)
+    ):
+        head = key.left.value
+        head = head.split("%")[0] if isinstance(key.op, ast.Mod) and isinstance(head, str) else head
+    elif isinstance(key, ast.JoinedStr) and key.values and isinstance(key.values[0], ast.Constant):
+        head = key.values[0].value
+    else:
+        return None
+    return head if head in ("W", "b", "w", "B") and head else None
 
 
 BORROWED = "__backprop_verify_borrowed__"

@@ -263,7 +263,7 @@ def _backwards(
         training = any(w in backward.lower() for w in trains)
         return ([], [backward]) if training else ([backward], [])
     backwards = named_functions(
-        namespace, script, ("backward", "backprop", "grad"), ("linear", "relu_", "sigmoid_")
+        namespace, script, ("backward", "backprop", "back_prop", "grad"), ("linear", "relu_", "sigmoid_")
     )
     return backwards, named_functions(namespace, script, trains, ("__", "test", "predict"))
 

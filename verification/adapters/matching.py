@@ -13,8 +13,9 @@ in order, and assigns them to parameters:
    db2, db1``);
 3. by shape, when every parameter shape occurs once.
 
-Scalars are taken only for scalar parameters. Parameters left without a gradient are not checked and
-the report says so; ambiguity is an error that says what was returned.
+Scalars are taken only for scalar parameters. By name, gradients of what is no parameter (``dA1``, an
+activation's) are left aside. Parameters left without a gradient are not checked and the report says
+so; ambiguity is an error that says what was returned.
 """
 
 from __future__ import annotations
@@ -163,8 +164,11 @@ def plan_matching(
         hit = keyed.get(_param_key(n))
         if hit is not None and fits(hit[1], params[n].shape):
             by_name[n] = hit[0]
-    if by_name and (len(by_name) == len(names) or len(by_name) == len(keyed)):
-        return by_name
+    families = {re.sub(r"\d+$", "", _param_key(n)) for n in names}  # w, b
+    kin = [k for k in keyed if re.fullmatch(r"[a-z]+\d+", k) and re.sub(r"\d+$", "", k) in families]
+    if by_name and (len(by_name) == len(names) or len(by_name) in (len(keyed), len(kin))):
+        return by_name  # every parameter-like name matched; the others (dA1) are no parameters'
+
     candidates = [(i, a) for i, _, a in usable]
     # 2. by order, forwards or backwards: every parameter, or a run of them (a network whose biases
     # are not trained returns the weights' gradients only)

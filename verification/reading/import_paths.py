@@ -38,6 +38,23 @@ def _package_roots(directory: Path, tree: ast.Module | None) -> list[Path]:
     return list(dict.fromkeys(roots))
 
 
+def relative_package(directory: Path, tree: ast.Module | None) -> tuple[str, Path] | None:
+    """``(package, root)`` for a script that imports relatively (``from .feed_forward import
+    feed_forward`` in ``nnetwork/back_propagation.py``): the dotted name of the package its folder is,
+    as deep as its deepest relative import reaches (``nnetwork``; ``neural_network.model`` for ``from
+    ..layers import Linear``), and the folder that holds it, from which the package is imported as
+    when the project runs; None when the script makes no relative import or its folder is too shallow."""
+    if tree is None:
+        return None
+    level = max((n.level for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)), default=0)
+    parts = directory.parts
+    if level == 0 or len(parts) <= level:
+        return None
+    if not all(p.isidentifier() for p in parts[-level:]):
+        return None
+    return ".".join(parts[-level:]), directory.parents[level - 1]
+
+
 INSTALLED = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
 """Where the interpreter, its standard library and installed packages live."""
 
@@ -64,7 +81,9 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
     ``__init__.py``) also gets the folder that holds the outermost package, as ``python -m
     package.module`` run from there would: ``from ai.activation_functions import Sigmoid`` in
     ``src/ai/network.py`` finds ``src/ai``. With the script's syntax ``tree``, a folder above that
-    holds the first part of a dotted import gets on the path too (:func:`_package_roots`). A module
+    holds the first part of a dotted import gets on the path too (:func:`_package_roots`), and so does
+    the folder holding the package of a script that imports relatively (:func:`relative_package`; the
+    loader runs the script as a module of that package). A module
     imported before from another folder under a name this folder has a file for is forgotten first:
     this script's ``import layers`` must find its own folder's ``layers.py``."""
     root = directory
@@ -72,6 +91,8 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
         root = root.parent
     entries = [str(directory)] + ([str(root)] if root != directory else [])
     entries += [str(r) for r in _package_roots(directory, tree) if str(r) not in entries]
+    package = relative_package(directory, tree)
+    entries += [str(package[1])] if package is not None and str(package[1]) not in entries else []
     writes = sys.dont_write_bytecode
     sys.path[:0] = entries
     sys.dont_write_bytecode = True

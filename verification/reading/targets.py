@@ -155,9 +155,25 @@ def default_name(script: LoadedScript) -> str | None:
             "say which to check",
             hint=f"name it after the path, e.g. {script.path}:{listed[0]}",
         )
+    backward = _outermost(backward, namespace)
     if len(backward) == 1 and (_returns(namespace[backward[0]]) or len(trainers) != 1):
         return backward[0]
     return trainers[0] if len(trainers) == 1 and len(backward) <= 1 else None
+
+
+def _outermost(names: list[str], namespace: dict[str, Any]) -> list[str]:
+    """Of several backward-like functions, those no other of them calls: ``backward_propagation``, not
+    the ``one_layer_back_propagation`` it calls for each layer."""
+    if len(names) < 2:
+        return names
+    sources = {}
+    for n in names:
+        try:
+            sources[n] = inspect.getsource(namespace[n])
+        except (OSError, TypeError):
+            return names
+    called = {n for n in names for m in names if m != n and re.search(rf"\b{re.escape(n)}\(", sources[m])}
+    return [n for n in names if n not in called] or names
 
 
 def _returns(fn: Any) -> bool:
