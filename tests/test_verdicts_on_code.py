@@ -1191,3 +1191,50 @@ def test_functions_of_a_package_that_imports_relatively_over_keys_made_from_the_
     r = report.result
     assert (r.identified, r.subject) == (identified, "backward_propagation"), report.command
     assert len(r.backward_order) == 6, r.backward_order
+
+
+NAMED_UNLIKE = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class Net:
+    def __init__(self, n_in, n_hidden, n_out):
+        self.weights1 = np.random.randn(n_hidden, n_in)
+        self.biases1 = np.random.randn(n_hidden)
+        self.weights2 = np.random.randn(n_out, n_hidden)
+        self.biases2 = np.random.randn(n_out)
+
+    def forward(self, x):
+        self.x = x
+        self.h = sigmoid(self.weights1 @ x + self.biases1)
+        self.a = sigmoid(self.weights2 @ self.h + self.biases2)
+        return self.a
+
+    def backpropagate(self, y):
+        delta_output = (self.a - y) * self.a * (1 - self.a)
+        delta_hidden = self.weights2.T @ delta_output * self.h * (1 - self.h)
+        delta_bias2 = delta_output
+        delta_bias1 = BIAS
+        delta_weights2 = np.outer(delta_output, self.h)
+        delta_weights1 = np.outer(delta_hidden, self.x)
+        return delta_weights1, delta_bias1, delta_weights2, delta_bias2
+"""
+
+
+@pytest.mark.parametrize(("bias", "identified"), [("delta_hidden", "mse"), ("delta_hidden * 3", None)])
+def test_gradients_named_unlike_their_parameters_are_matched_by_place(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """``delta_bias1`` is the gradient of ``biases1``: a stem that names no parameter exactly is no
+    activation's gradient to leave aside, and the four arrays go by their place. Squared error is
+    right; a hidden bias gradient tripled is no loss."""
+    path = tmp_path / "named_unlike.py"
+    path.write_text(NAMED_UNLIKE.replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert r.identified == identified, report.command
+    assert len(r.backward_order) == 4 and not [n for n in r.notes if "no gradient returned" in n], r.notes

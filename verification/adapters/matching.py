@@ -13,9 +13,9 @@ in order, and assigns them to parameters:
    db2, db1``);
 3. by shape, when every parameter shape occurs once.
 
-Scalars are taken only for scalar parameters. By name, gradients of what is no parameter (``dA1``, an
-activation's) are left aside. Parameters left without a gradient are not checked and the report says
-so; ambiguity is an error that says what was returned.
+Scalars are taken only for scalar parameters. By name, the gradients of activations (``dA1``) returned
+beside the parameters' are left aside. Parameters left without a gradient are not checked and the
+report says so; ambiguity is an error that says what was returned.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ from verification.adapters.failures import Failed
 from verification.reading.conventions import gradient_stem
 
 Array = NDArray[Any]
+
+PARAMETER_STEM = re.compile(r"^(w|b|weights?|bias(es)?|theta|kernel|gamma|beta)\d*$")
+"""Stems of a parameter's gradient (``dW1`` → ``w1``, ``delta_bias1`` → ``bias1``); an activation's
+(``dA1`` → ``a1``) is none."""
 
 
 def leaves(value: Any, key: str | None = None) -> list[tuple[str | None, Any]]:
@@ -164,10 +168,11 @@ def plan_matching(
         hit = keyed.get(_param_key(n))
         if hit is not None and fits(hit[1], params[n].shape):
             by_name[n] = hit[0]
-    families = {re.sub(r"\d+$", "", _param_key(n)) for n in names}  # w, b
-    kin = [k for k in keyed if re.fullmatch(r"[a-z]+\d+", k) and re.sub(r"\d+$", "", k) in families]
-    if by_name and (len(by_name) == len(names) or len(by_name) in (len(keyed), len(kin))):
-        return by_name  # every parameter-like name matched; the others (dA1) are no parameters'
+    if by_name and (len(by_name) == len(names) or len(by_name) == len(keyed)):
+        return by_name
+    left = [_stem(k) for i, k, a in usable if k is not None and i not in by_name.values()]
+    if by_name and not any(PARAMETER_STEM.match(k) for k in left):
+        return by_name  # the arrays left are an activation's gradients (dA1), no parameter's
 
     candidates = [(i, a) for i, _, a in usable]
     # 2. by order, forwards or backwards: every parameter, or a run of them (a network whose biases
