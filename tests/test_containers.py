@@ -156,6 +156,26 @@ def test_gradients_listed_layer_by_layer_from_the_output_are_matched_to_their_pa
     assert plan == {"layers[2].W": 0, "layers[2].b": 1, "layers[0].W": 2, "layers[0].b": 3}
 
 
+def test_gradients_of_activations_returned_by_name_are_left_aside_and_no_parameters_gradient() -> None:
+    """``{"dW1", "db1", "dA0", "dA1"}`` for a network of three layers: the activations' gradients are
+    set aside and ``W2``, ``b2`` … get none (a mismatch, later). Rows of a gradient kept as a list
+    (``dW2[0]``) or a bias gradient named unlike its parameter are a parameter's: no match by name."""
+    rng = np.random.default_rng(6)
+    params = {
+        k: rng.standard_normal(s) for k, s in (("W1", (5, 4)), ("b1", (5, 1)), ("W2", (3, 5)), ("b2", (3, 1)))
+    }
+    returned = {
+        "dA1": np.ones((5, 1)),
+        "dW1": np.ones((5, 4)),
+        "db1": np.ones((5, 1)),
+        "dA0": np.ones((4, 1)),
+    }
+    assert plan_matching("backward", returned, params) == {"W1": 1, "b1": 2}
+    rows = {"dW1": np.ones((5, 4)), "db1": np.ones((5, 1)), "dW2": [np.ones(5)] * 3}
+    with pytest.raises(Failed, match="neither by name, nor by order"):
+        plan_matching("backward", rows, params)
+
+
 def test_gradients_that_fit_several_orders_are_refused() -> None:
     """Square layers of one size: the code's order, the reverse and the layer-by-layer reverse all fit
     the shapes, and nothing names the arrays, so no order is guessed."""

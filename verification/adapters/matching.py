@@ -33,7 +33,7 @@ from verification.reading.conventions import gradient_stem
 
 Array = NDArray[Any]
 
-PARAMETER_STEM = re.compile(r"^(w|b|weights?|bias(es)?|theta|kernel|gamma|beta)\d*$")
+PARAMETER_STEM = re.compile(r"^(w|b|weights?|bias(es)?|theta|kernel|gamma|beta)\d*(\[.*\])?$")
 """Stems of a parameter's gradient (``dW1`` → ``w1``, ``delta_bias1`` → ``bias1``); an activation's
 (``dA1`` → ``a1``) is none."""
 
