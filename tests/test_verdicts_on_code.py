@@ -1238,3 +1238,57 @@ def test_gradients_named_unlike_their_parameters_are_matched_by_place(
     r = report.result
     assert r.identified == identified, report.command
     assert len(r.backward_order) == 4 and not [n for n in r.notes if "no gradient returned" in n], r.notes
+
+
+WEIGHT_LIST = """
+import numpy as np
+
+
+def with_ones(a):
+    return np.hstack((np.ones((a.shape[0], 1)), a))
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def feed_forward(X, weights):
+    acts = []
+    a = X
+    for W in weights:
+        a = with_ones(a)
+        acts.append(a)
+        a = sigmoid(a @ W)
+    acts.append(a)
+    return acts
+
+
+def back_propagation(X, Y, weights):
+    acts = feed_forward(X, weights)
+    m = X.shape[0]
+    delta = acts[-1] - Y
+    grads = [acts[-2].T @ delta / m]
+    for i in range(2, len(acts)):
+        delta = (delta @ weights[-i + 1].T[:, 1:]) * DERIVATIVE
+        grads.insert(0, acts[-i - 1].T @ delta / m)
+    return grads
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"),
+    [("acts[-i][:, 1:] * (1 - acts[-i][:, 1:])", "bce"), ("acts[-i][:, 1:]", None)],
+)
+def test_a_list_of_weight_matrices_with_the_bias_folded_in_is_made_for_the_forward_function(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``feed_forward(X, weights)`` indexes a list of matrices that the file never makes, each with a row
+    for the bias (a column of ones before every layer's input): the list is made small, with that row,
+    and the output delta ``a − y`` on sigmoid outputs is mean BCE's; a hidden delta without the
+    sigmoid's derivative is no loss."""
+    path = tmp_path / "weight_list.py"
+    path.write_text(WEIGHT_LIST.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert r.identified == identified, report.command
+    assert "weights = [np.random.randn(5, 5)" in (report.command or ""), report.command

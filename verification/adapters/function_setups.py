@@ -13,13 +13,14 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
+import itertools
 import re
 from pathlib import Path
 from typing import Any
 
 from verification.reading import conventions as cv
 from verification.reading import slices
-from verification.reading.guesses import guessed_arguments
+from verification.reading.guesses import guessed_arguments, usage
 from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import with_small_size_lists
 from verification.reading.siblings import sibling_functions
@@ -89,6 +90,42 @@ def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> lis
         out += _synthesised(namespace, forward)
     if not out:
         out += _synthesised(namespace, forward, arguments=True)
+    if not out:
+        out += _weight_lists(namespace, forward)
+    return out
+
+
+WEIGHT_LISTS = re.compile(r"^(weights?|thetas?|ws|params|parameters|matrices|layers_?weights?)$", re.I)
+"""Arguments that take a list of weight matrices (``feed_forward(X, weights)`` with ``weights[i]``)."""
+
+
+def _weight_lists(namespace: dict[str, Any], forward: Any) -> list[tuple[str, str]]:
+    """A list of weight matrices for a forward function that takes one and indexes it (``a @
+    weights[i]``), when the script makes none: a 4-5-5-m chain (m = 3 or 1) as rows ``(n_{l−1}, n_l)``
+    or columns ``(n_l, n_{l−1})``, and each with a row or column more for a bias folded into the weights
+    (``np.hstack((ones, a)) @ weights[i]``): the forward pass runs with those that fit."""
+    numpy = next((n for n, v in namespace.items() if getattr(v, "__name__", "") == "numpy"), None)
+    names = [
+        p.name
+        for i, p in enumerate(cv.positional_parameters(forward))
+        if cv.role(p.name, i) != "x" and WEIGHT_LISTS.match(p.name) and usage(forward, p.name) == "list"
+    ]
+    if len(names) != 1:
+        return []
+    imported = "" if numpy is not None else "import numpy as _np; "  # numpy only in the modules it uses
+    numpy = numpy or "_np"
+    out = []
+    for n_out in (3, 1):
+        sizes = [4, 5, 5, n_out]
+        for folded in (0, 1):
+            for columns in (False, True):
+                shapes = [
+                    (b, a + folded) if columns else (a + folded, b) for a, b in itertools.pairwise(sizes)
+                ]
+                drawn = ", ".join(
+                    f"{numpy}.random.randn{s} / {s[0 if not columns else 1]} ** 0.5" for s in shapes
+                )
+                out.append((f"{imported}{names[0]} = [{drawn}]", ""))
     return out
 
 
