@@ -499,3 +499,23 @@ def test_the_local_a_function_returns_with_is_read_and_a_missing_one_named(tmp_p
     assert read(module.query, "final", [1.0, 2.0]) == [2.0, 4.0]
     with pytest.raises(InputError, match=r"query returned without setting 'hidden'"):
         read(module.query, "hidden", [1.0])
+
+
+def test_a_definition_with_a_syntax_error_is_left_out_and_named(tmp_path: Path) -> None:
+    """A slip in one function (two statements on one line) leaves that function out, its lines blank
+    so that the others keep their numbers; asking for it names the syntax error; a file whose every
+    definition is broken is refused with the error."""
+    source = (
+        "import numpy as np\n\n\ndef train(X, y):\n    return X\n\n\n"
+        "def predict(X):\n    a = 1 b = 2\n    return a\n\n\nclass Net:\n    pass\n"
+    )
+    path = write(tmp_path, source)
+    script = load_script(path)
+    assert script.defined_names() == ["train", "Net"]
+    assert script.source is not None
+    assert script.source.unparsed == ("line 9: invalid syntax; def predict (lines 8–12) left out",)
+    with pytest.raises(InputError, match=r"line 9: invalid syntax; def predict \(lines 8–12\)$"):
+        script.get("predict")
+    (tmp_path / "broken.py").write_text("def f(:\n    pass\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 1: syntax error"):
+        load_script(tmp_path / "broken.py")

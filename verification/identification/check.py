@@ -64,7 +64,12 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         subject.notes.insert(0, f"{translated}; translated by 2to3{_division_note(script)}")
     if script.source is not None and script.source.unparsed:
         cells = "; ".join(script.source.unparsed)
-        subject.notes.insert(0, f"not Python, left out as Jupyter would run the other cells: {cells}")
+        subject.notes.insert(
+            0,
+            f"not Python, left out as Jupyter would run the other cells: {cells}"
+            if script.source.origins is not None
+            else f"a definition with a syntax error, left out: {cells}",
+        )
     if script.aliases:
         names = ", ".join(n if "." in n else f"np.{n}" for n in script.aliases)
         pronoun = "it" if len(script.aliases) == 1 else "they"

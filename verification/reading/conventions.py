@@ -66,24 +66,9 @@ GRADIENT_NAMES = (
 TRAIN_NAMES = ("train_step", "train", "fit", "learn", "update", "step", "sgd_step", "train_once")
 """Methods that give a gradient by returning it, or one training step by updating the weights."""
 
-X_ARGS = (
-    "x",
-    "inputs",
-    "input",
-    "xs",
-    "a0",
-    "x_batch",
-    "inputs_list",
-    "input_list",
-    "data",
-    "sample",
-    "row",
-    "instance",
-    "features",
-    "x_train",
-    "l0",
-    "input_data",
-    "in_",
+X_ARGS = tuple(
+    "x inputs input xs a0 x_batch inputs_list input_list data sample row instance features x_train l0 "
+    "input_data in_".split()
 )
 Y_ARGS = (
     "y",

@@ -55,6 +55,13 @@ def relative_package(directory: Path, tree: ast.Module | None) -> tuple[str, Pat
     return ".".join(parts[-level:]), directory.parents[level - 1]
 
 
+def package_name(directory: Path, tree: ast.Module | None) -> str | None:
+    """The dotted name of the package a script that imports relatively runs in
+    (:func:`relative_package`), or None."""
+    package = relative_package(directory, tree)
+    return None if package is None else package[0]
+
+
 INSTALLED = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
 """Where the interpreter, its standard library and installed packages live."""
 

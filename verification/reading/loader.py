@@ -49,7 +49,7 @@ from verification.reading.classic_division import (
     future_division,
 )
 from verification.reading.deferred_weights import guard_initialisations
-from verification.reading.import_paths import relative_package, script_directory_on_path
+from verification.reading.import_paths import package_name, script_directory_on_path
 from verification.reading.local_output import LOCAL_READER, local_value
 from verification.reading.loop_cuts import Cut, cut_loops
 from verification.reading.missing import stand_in
@@ -144,6 +144,9 @@ class LoadedScript:
                 entry = self.skipped_binding(part) if i == 0 else None
                 if entry is not None:
                     raise self._unavailable(part, entry)
+                broken = self.source.left_out(part) if self.source is not None and i == 0 else None
+                if broken is not None:  # its definition had a syntax error
+                    raise InputError(f"{self.path}, {broken}")
                 if i == 0 and not self.defined_names():
                     raise top_level_refusal(self)
                 known = ", ".join(self.defined_names()) or "nothing"
@@ -354,11 +357,9 @@ def _load(source: Source, tree: ast.Module, key: str, classic: bool = False) -> 
     name = f"_backprop_verify_script_{abs(hash((path.resolve(), key)))}"
     module = types.ModuleType(name)
     module.__file__ = str(path)
-    package = relative_package(path.resolve().parent, tree)
-    module.__package__ = package[0] if package is not None else None  # from .utils import sigmoid
+    module.__package__ = package_name(path.resolve().parent, tree)  # from .utils import sigmoid
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
-    module.__dict__[LOCAL_READER] = local_value  # a forward pass that leaves its output in a local
-    module.__dict__[SAMPLE_ROWS] = sample_rows  # a forward pass that returns one output per sample
+    module.__dict__.update({LOCAL_READER: local_value, SAMPLE_ROWS: sample_rows})  # output readers
     module.__dict__.update({DIVIDE: classic_div, DIVIDE_INPLACE: classic_idiv} if classic else {})
     loading = _Loading(source, module)
     with script_directory_on_path(path.resolve().parent, tree):

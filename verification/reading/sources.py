@@ -65,6 +65,12 @@ class Source:
     origins: tuple[tuple[int, int], ...] | None = None
     unparsed: tuple[str, ...] = ()
 
+    def left_out(self, name: str) -> str | None:
+        """For a script, why the definition of ``name`` was left out (``line 48: invalid syntax; def
+        predict (lines 44–52)``), or None when it was not."""
+        found = [u for u in self.unparsed if re.search(rf"(def|class) {re.escape(name)} \(lines", u)]
+        return found[0].replace(" left out", "") if found and self.origins is None else None
+
     def where(self, line: int | None) -> str:
         """``line 12`` for a script, ``cell 3, line 2`` for a notebook; ``""`` when the line is unknown."""
         if line is None or line < 1:
@@ -224,7 +230,63 @@ def read_source(path: str | Path, python2: bool = False) -> Source:
     if "\0" in source.text:
         line = source.text.count("\n", 0, source.text.index("\0")) + 1
         raise InputError(f"{source.at(line)}: holds a null byte; a Python script is text")
-    return source
+    return _without_broken_definitions(source) if source.origins is None else source
+
+
+def _without_broken_definitions(source: Source, limit: int = 3) -> Source:
+    """``source`` with each top-level function or class that holds a syntax error left out (its lines
+    blank, so that the others keep their numbers), listed in :attr:`Source.unparsed` (``line 48:
+    invalid syntax; def predict (lines 44–52) left out``), as a notebook's cell that is not Python is: a
+    slip in one function the check does not need stops nothing else. Python 2 syntax, nesting too deep
+    to parse, and an error outside a definition are left for :func:`parse_source` to refuse; so is a
+    file with more than ``limit`` broken definitions."""
+    lines = source.text.split("\n")
+    unparsed = list(source.unparsed)
+    for _ in range(limit):
+        try:
+            ast.parse("\n".join(lines))
+            break
+        except (RecursionError, MemoryError):
+            return source
+        except SyntaxError as exc:
+            if exc.lineno is None or any(exc.msg.startswith(w) for w in _NESTING) or python2_construct(exc):
+                return source
+            block = _definition_around(lines, exc.lineno - 1)
+            if block is None:
+                return source
+            start, end = block
+            head = lines[start].strip().split("(")[0].split(":")[0]
+            unparsed.append(
+                f"line {exc.lineno}: {one_line(exc.msg)}; {head} (lines {start + 1}–{end}) left out"
+            )
+            lines[start:end] = [""] * (end - start)
+    else:
+        return source
+    if len(unparsed) == len(source.unparsed) or not any(
+        re.match(r"(async\s+def|def|class)\s", ln) for ln in lines
+    ):
+        return source  # nothing broken, or nothing left to check: the syntax error is the refusal
+    return Source(source.path, "\n".join(lines), source.origins, tuple(unparsed))
+
+
+def _definition_around(lines: list[str], index: int) -> tuple[int, int] | None:
+    """``(start, end)`` of the top-level ``def`` or ``class`` (with its decorators) that holds line
+    ``index``, or None when that line is in no definition."""
+
+    def top(line: str) -> bool:
+        return bool(line) and not line[0].isspace() and not line.startswith("#")
+
+    start = index
+    while start > 0 and not top(lines[start]):
+        start -= 1
+    if not re.match(r"(async\s+def|def|class)\s", lines[start]):
+        return None
+    while start > 0 and lines[start - 1].startswith("@"):
+        start -= 1
+    end = index + 1
+    while end < len(lines) and not top(lines[end]):
+        end += 1
+    return start, end
 
 
 class Python2Syntax(InputError):
