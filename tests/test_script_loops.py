@@ -525,3 +525,89 @@ def test_weights_named_for_their_layer_and_sized_by_the_data_are_made_small(
     path.write_text(LEARN.replace("HIDDEN", hidden), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+
+
+DICT_OF_LAYERS = """
+import numpy as np
+
+X = np.random.randn(4, 30)
+Y = (X[0] * X[1] > 0).astype(float).reshape(1, -1)
+dims = [4, 6, 5, 1]
+L = len(dims) - 1
+params = {}
+for l in range(1, L + 1):
+    params["W" + str(l)] = np.random.randn(dims[l], dims[l - 1]) * 0.5
+    params["b" + str(l)] = np.zeros((dims[l], 1))
+
+rate = 0.1
+for i in range(1000):
+    A = {0: X}
+    Z = {}
+    for l in range(1, L + 1):
+        Z[l] = params["W" + str(l)] @ A[l - 1] + params["b" + str(l)]
+        A[l] = 1 / (1 + np.exp(-Z[l])) if l == L else np.tanh(Z[l])
+    m = Y.shape[1]
+    dZ = A[L] - Y
+    for l in range(L, 0, -1):
+        dW = dZ @ A[l - 1].T / m
+        db = np.sum(dZ, axis=1, keepdims=True) / m
+        if l > 1:
+            dZ = (params["W" + str(l)].T @ dZ) * DERIVATIVE
+        params["W" + str(l)] -= rate * dW
+        params["b" + str(l)] -= rate * db
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("(1 - A[l - 1] ** 2)", "bce"), ("(1 - A[l - 1])", None)]
+)
+def test_layers_made_and_run_by_loops_over_a_dict_at_the_top_level(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """The weights are made by a top-level loop filling ``params`` (part of the setup), and the forward
+    pass is a loop over the layers too (run as lines, not joined by semicolons); the output delta ``a −
+    y`` of the sigmoid output, over ``m`` columns, is mean BCE's."""
+    path = tmp_path / "dict_layers.py"
+    path.write_text(DICT_OF_LAYERS.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert len(report.result.backward_order) == 6
+
+
+LISTS_IN_A_FUNCTION = """
+import numpy as np
+
+
+def train(X, Y, sizes=(3, 6, 2), lr=0.01, iters=300):
+    Ws = [np.random.randn(a, b) * 0.5 for a, b in zip(sizes[:-1], sizes[1:])]
+    bs = [np.zeros(b) for b in sizes[1:]]
+    L = len(Ws)
+    for it in range(iters):
+        acts = [X]
+        for l in range(L):
+            z = acts[-1] @ Ws[l] + bs[l]
+            acts.append(np.tanh(z) if l < L - 1 else z)
+        out = acts[-1]
+        delta = out - Y
+        for l in range(L - 1, -1, -1):
+            gW = acts[l].T @ delta
+            gb = delta.sum(axis=0)
+            if l > 0:
+                delta = (delta @ Ws[l].T) * DERIVATIVE
+            Ws[l] -= lr * gW
+            bs[l] -= lr * gb
+    return Ws, bs
+"""
+
+
+@pytest.mark.parametrize(("derivative", "identified"), [("(1 - acts[l] ** 2)", "mse"), ("acts[l]", None)])
+def test_a_forward_loop_that_appends_each_layers_activation_is_the_forward_pass(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``acts.append(np.tanh(acts[-1] @ Ws[l] + bs[l]))`` in a loop over the layers is the forward pass,
+    not a log to leave out, and ``l < L - 1`` compares no output with the labels: the summed squared
+    error is found."""
+    path = tmp_path / "lists.py"
+    path.write_text(LISTS_IN_A_FUNCTION.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command

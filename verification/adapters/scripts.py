@@ -49,13 +49,17 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     bind = [f"{loop.inputs} = x"] if loop.inputs != "x" else []
     bind += [f"{v} = 0" for v in loop.loop_variables]
     sizes: dict[str, int] = {}
-    setup = "; ".join(setup_statements(script.tree, loop, set(script.failed_imports), sizes))
+    lines = setup_statements(script.tree, loop, set(script.failed_imports), sizes)
+    setup = ("\n" if any("\n" in line for line in lines) else "; ").join(lines)  # a loop: one per line
     kept = [s for s in loop.body if not prints(s) or layer_loop(s, {loop.inputs, loop.label})]
     before_labels = [
         s for s in kept if loop.body.index(s) < loop.cut and not _reorders(s, {loop.inputs, loop.label})
     ]
     before_labels = _without_labels(before_labels, loop)
-    forward = "; ".join([*bind, *(ast.unparse(s) for s in before_labels), loop.output])
+    compound = any(isinstance(s, ast.For) for s in before_labels)  # a loop over the layers: lines
+    forward = ("\n" if compound else "; ").join(
+        [*bind, *(ast.unparse(s) for s in before_labels), loop.output]
+    )
     glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
     resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)]
     # the step gets copies of the data: a loop that shuffles its inputs in place (and forgets its

@@ -14,7 +14,11 @@ from __future__ import annotations
 
 import ast
 
+from verification.reading.conventions import PARAMETER_CONTAINERS
+from verification.reading.loop_labels import WEIGHT_LIKE
 from verification.reading.top_level_names import loads, prints, update_loop
+
+PARAMETERS = tuple(n.lower() for n in PARAMETER_CONTAINERS)
 
 
 def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
@@ -88,7 +92,8 @@ def layer_loop(stmt: ast.stmt, data: set[str]) -> bool:
     """A loop over the layers inside one step that updates weights as it goes back (``for l in
     range(L, 0, -1): dZ = …; parameters[f"W{l}"] -= lr * dW``): part of the step's work, kept in it
     (loops that only print are left out). Its ``range`` reads none of the step's ``data`` (a loop over
-    the samples is a different thing), and its body updates something in place."""
+    the samples is a different thing), and its body updates something in place, or appends to a list
+    what it computes from the weights (a forward pass that keeps every layer's activation)."""
     if not isinstance(stmt, ast.For) or not isinstance(stmt.iter, ast.Call):
         return False
     call: ast.expr = stmt.iter
@@ -98,8 +103,14 @@ def layer_loop(stmt: ast.stmt, data: set[str]) -> bool:
         return False
     if set(loads(call)) & data:
         return False
-    return any(
+    if any(
         (isinstance(n, ast.AugAssign) and isinstance(n.op, ast.Add | ast.Sub))
         or (isinstance(n, ast.Assign) and any(isinstance(t, ast.Subscript) for t in n.targets))
         for n in ast.walk(stmt)
-    )
+    ):
+        return True
+    appends = any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "append"
+        for n in ast.walk(stmt)
+    )  # acts.append(np.tanh(acts[-1] @ Ws[l] + bs[l])): a forward pass over the layers' weights
+    return appends and any(WEIGHT_LIKE.match(n) or n.lower() in PARAMETERS for n in loads(stmt))

@@ -45,7 +45,7 @@ def label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, st
             if output is None:
                 output = _call_partner(s, label, stored)
             if output is not None:
-                return k, made.get(label, label), output
+                return k, made.get(label, label), _indexed(s, output, label)
         roots = {made.get(n, n) for n in names if n in made or (n in data and cv.role(n, 1) == "y")}
         computed = {
             n for n in names if (n in stored and n not in made) or (WEIGHT_LIKE.match(n) and n not in data)
@@ -57,6 +57,19 @@ def label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, st
                 del made[n]
         stored += [n for n in stores(s) if n not in data]  # a reordered data name is still data
     return None
+
+
+def _indexed(stmt: ast.stmt, output: str, label: str) -> str:
+    """``A[L]`` where ``stmt`` compares one entry of the stored ``output`` with the labels (``dZ = A[L]
+    - Y``, activations kept per layer in a dict or list), else ``output`` itself."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+            sides = [node.left, node.right]
+            if any(name_of(n) == label for n in sides):
+                for side in sides:
+                    if isinstance(side, ast.Subscript) and name_of(side.value) == output:
+                        return ast.unparse(side)
+    return output
 
 
 def _label_slices(stmt: ast.stmt, data: list[str], made: dict[str, str]) -> dict[str, str]:
@@ -98,9 +111,11 @@ def _compared(stmt: ast.stmt, name: str) -> bool:
         return name_of(side) == name
 
     return any(
-        isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub) and (named(n.left) or named(n.right))
+        isinstance(n, ast.BinOp)
+        and isinstance(n.op, ast.Sub)
+        and ((named(n.left) and not isinstance(n.right, ast.Constant)) or named(n.right))
         for n in ast.walk(stmt)
-    )
+    )  # L - 1 is no error: a size less one
 
 
 def _call_partner(stmt: ast.stmt, label: str, stored: list[str]) -> str | None:

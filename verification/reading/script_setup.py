@@ -22,6 +22,7 @@ import inspect
 import re
 
 from verification.reading.function_scripts import DATA_STAND_IN
+from verification.reading.loop_bodies import layer_loop
 from verification.reading.loop_labels import WEIGHT_LIKE
 from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import TrainingLoop
@@ -97,6 +98,9 @@ def setup_statements(
     sizes = {} if sizes is None else sizes
     kept = []
     for s in tree.body[: loop.index]:
+        if layer_loop(s, tainted) and not set(loads(s)) & tainted:  # for l in …: params["W" + str(l)] = …
+            kept.append(ast.unparse(s))
+            continue
         if not isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) or prints(s):
             continue
         bound = set(stores(s))
