@@ -1001,7 +1001,7 @@ import numpy as np
 
 
 class Net:
-    def __init__(self, layers=[], input_dim=6, reg=0.5):
+    def __init__(self, layers=LAYERS, input_dim=6, reg=0.5):
         self.layers = layers
         self.reg = reg
         self.params = {}
@@ -1041,19 +1041,21 @@ class Net:
 """
 
 
+@pytest.mark.parametrize("layers", ["[]", "[5, 3]"])
 @pytest.mark.parametrize(
     ("bias_decay", "identified"),
     [("0", "cross_entropy"), ('self.reg * self.params["b%d" % (i + 1)]', "cross_entropy"), ("d[0]", None)],
 )
 def test_a_network_of_no_layers_by_default_is_built_with_guessed_layers_and_no_penalty(
-    tmp_path: Path, bias_decay: str, identified: str | None
+    tmp_path: Path, layers: str, bias_decay: str, identified: str | None
 ) -> None:
     """``Net(layers=[], reg=0.5)``: by default no layer at all. The check builds it with a guessed size
     list and the penalty off (the data loss's gradient is checked, also where the code decays its
     biases), reads the scores from ``loss(X)`` (``predict`` returns class indices) and finds
-    cross-entropy on their softmax; a bias gradient of one sample's delta is no loss."""
+    cross-entropy on their softmax; a bias gradient of one sample's delta is no loss. A network the
+    defaults do build (``layers=[5, 3]``) is checked with the penalty off too, before as constructed."""
     path = tmp_path / "scores_net.py"
-    path.write_text(SCORES_NET.replace("BIAS_DECAY", bias_decay), encoding="utf-8")
+    path.write_text(SCORES_NET.replace("BIAS_DECAY", bias_decay).replace("LAYERS", layers), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "reg=0.0" in report.command
@@ -1292,3 +1294,41 @@ def test_a_list_of_weight_matrices_with_the_bias_folded_in_is_made_for_the_forwa
     r = report.result
     assert r.identified == identified, report.command
     assert "weights = [np.random.randn(5, 5)" in (report.command or ""), report.command
+
+
+UPDATES_AND_RETURNS = """
+import numpy as np
+
+
+def feed_forward(X, weights):
+    outs = [X]
+    for k, W in enumerate(weights):
+        Z = np.c_[np.ones(len(outs[-1])), outs[-1]] @ W
+        outs.append(np.tanh(Z) if k < len(weights) - 1 else Z)
+    return outs
+
+
+def back_propagation(X, Y, weights, alpha=0.1):
+    outs = feed_forward(X, weights)
+    delta = outs[-1] - Y
+    for k in range(len(weights) - 1, -1, -1):
+        grad = np.c_[np.ones(len(outs[k])), outs[k]].T @ delta
+        if k > 0:
+            delta = (delta @ weights[k][1:].T) * DERIVATIVE
+        weights[k] -= alpha * grad
+    return outs[-1]
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("(1 - outs[k] ** 2)", "mse"), ("(1 - outs[k])", None)]
+)
+def test_a_backward_function_that_updates_its_weights_and_returns_the_output_is_an_update(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``weights[k] -= alpha * grad`` on the list it was handed, returning the output: an update, read
+    as one (its return value is no gradient)."""
+    path = tmp_path / "updates.py"
+    path.write_text(UPDATES_AND_RETURNS.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command

@@ -42,6 +42,7 @@ from verification.reading.updates import (
     subtracted_arguments,
     unclashed,
     update_rate,
+    updates_argument,
 )
 
 
@@ -236,7 +237,7 @@ def _backward_recipes(
             out.append((bwd, Recipe(step=step, lr=rate, **common)))
         else:
             out.append((bwd, Recipe(gradient=f"{made.pre}; {bwd}({args})", **common)))
-            if not returns_something(namespace[bwd]):  # it updates the weights in place
+            if not returns_something(namespace[bwd]) or updates_argument(namespace[bwd]):  # in place
                 out.append((bwd, Recipe(step=f"{made.pre}; {bwd}({args})", lr=rate, **common)))
     return out
 

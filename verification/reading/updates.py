@@ -20,7 +20,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from verification.reading.conventions import LR_NAMES, lower
+from verification.reading.conventions import LR_NAMES, lower, positional_parameters
 from verification.reading.loop_cuts import is_epoch_loop, is_epoch_while, trains
 
 
@@ -326,3 +326,18 @@ def returns_something(fn: Any) -> bool:
     """Whether the source of ``fn`` returns a value somewhere."""
     tree = source_tree(fn)
     return tree is not None and any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(tree))
+
+
+def updates_argument(fn: Any) -> bool:
+    """Whether ``fn`` adds to or subtracts from an argument in place (``weights[k] -= alpha * grad``):
+    an update of the weights it was handed, whatever it returns (the output, the loss)."""
+    tree = source_tree(fn)
+    params = {p.name for p in positional_parameters(fn)}
+    for node in ast.walk(tree) if tree is not None else []:
+        if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
+            target: ast.expr = node.target
+            while isinstance(target, ast.Subscript | ast.Attribute):
+                target = target.value
+            if isinstance(target, ast.Name) and target.id in params:
+                return True
+    return False
