@@ -164,16 +164,10 @@ def empty_defaults(layers=[], input_dim=10, reg=0.5, dropout=0.2, keep_prob=0.8,
     return layers, input_dim, reg, dropout, keep_prob, lr
 
 
-def test_defaults_that_build_no_network_or_regularise_are_replaced() -> None:
-    """``layers=[]`` builds no layer at all: a size list is guessed; regularisation and dropout are
-    turned off and the keep probability set to 1; other defaults (a width, a rate) keep the author's
-    choice."""
-    assert guessed_arguments(empty_defaults)[0] == {
-        "layers": [4, 5, 5, 3],
-        "reg": 0.0,
-        "dropout": 0.0,
-        "keep_prob": 1.0,
-    }
+def test_defaults_that_build_no_network_or_drop_units_are_replaced() -> None:
+    """``layers=[]`` builds no layer at all: a size list is guessed; dropout is turned off and the keep
+    probability set to 1; other defaults (a width, a penalty, a rate) keep the author's choice."""
+    assert guessed_arguments(empty_defaults)[0] == {"layers": [4, 5, 5, 3], "dropout": 0.0, "keep_prob": 1.0}
 
 
 @pytest.mark.parametrize(

@@ -94,14 +94,11 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     var = instance_name(cls, script)
     composed = [(made, var) for made in compositions(cls, script, var)]
     out += composed  # a container that is given its layers: empty as constructed
-    guesses = [
-        (f"{var} = {cls.__name__}({', '.join(f'{k}={v!r}' for k, v in guessed.items())})", var)
-        for guessed in guessed_arguments(cls, function_arguments(cls, script))
-    ]
-    if not required:  # after defaults the guesses replace (reg=0.5 → 0.0, layers=[] → sizes), if any
-        out += [g for g in guesses if g[0] != f"{var} = {cls.__name__}()"]
-        guesses = [(f"{var} = {cls.__name__}()", var)]
-    out += guesses
+    if not required:
+        out.append((f"{var} = {cls.__name__}()", var))
+    for guessed in guessed_arguments(cls, function_arguments(cls, script)):
+        args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
+        out.append((f"{var} = {cls.__name__}({args})", var))
     out += [(bare, v) for setup, v in out if (bare := without_data_files(setup, cls)) is not None]
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
     out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]

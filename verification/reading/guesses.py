@@ -112,17 +112,15 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     return [out] if single == out else [out, single]
 
 
-OFF = re.compile(
-    r"^(reg|lambd|lambda_?|lam|l2|l2_?reg|reg_?lambda|weight_?decay|dropout|drop_?rate|dropout_?rate)$", re.I
-)
-"""Arguments of a regularisation term or of dropout: set to zero where the author's default is not."""
+OFF = re.compile(r"^(dropout|drop_?rate|dropout_?rate|drop_?prob)$", re.I)
+"""Arguments of dropout, which draws at random: set to zero where the author's default is not. A
+default penalty is the author's (the check reads it off: mse plus an L2 penalty of λ = …)."""
 
 
 def _default_override(name: str, default: Any) -> Any:
     """The value given in place of an argument's default: a 4-5-5-3 size list where the default is an
-    empty list or None (``layers=[]``: no network at all), zero regularisation and dropout where the
-    default has them (``reg=0.5``: the loss checked is the unregularised one, and dropout draws at
-    random), a keep probability of 1; None to keep the author's default."""
+    empty list or None (``layers=[]``: no network at all), no dropout where the default has it
+    (dropout draws at random), a keep probability of 1; None to keep the author's default."""
     empty = default is None or (isinstance(default, list | tuple) and not default)
     if empty and SIZE_GUESSES[0][0].search(name):
         return [4, 5, 5, 3]
