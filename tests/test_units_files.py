@@ -504,3 +504,41 @@ def test_a_gradient_with_a_leading_axis_of_size_one_is_compared_by_its_values(
     assert r.verdict == verdict, verdicts(r)
     notes = {o.note for s in r.settings for o in s.outputs if o.note}
     assert bool(notes) == noted, notes
+
+
+PROTOCOL_LAYERS = """
+from typing import Protocol
+
+import numpy as np
+
+
+class Layer(Protocol):
+    def forward(self, x: np.ndarray) -> np.ndarray: ...
+
+    def backward(self, grad: np.ndarray) -> np.ndarray: ...
+
+
+class Tanh:
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, grad):
+        return grad * DERIVATIVE
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "verdict"), [("(1 - self.out ** 2)", "matches"), ("(1 - self.out)", "mismatch")]
+)
+def test_a_typing_protocol_beside_the_layers_is_no_base_class_to_test_against(
+    tmp_path: Path, derivative: str, verdict: str
+) -> None:
+    """``class Layer(Protocol)`` cannot be asked ``issubclass`` of (Python raises for a protocol that is
+    not runtime-checkable): the layers beside it are still found and checked."""
+    path = tmp_path / "layers.py"
+    path.write_text(PROTOCOL_LAYERS.replace("DERIVATIVE", derivative), encoding="utf-8")
+    script = load_script(path)
+    units = [u for u in discover(script, 0) if "Tanh" in u.name]
+    report = check_units(script, units, seed=0)
+    assert [r.verdict for r in report.results] == [verdict]

@@ -239,7 +239,7 @@ def _abstract(cls: type, script: LoadedScript, classes: list[type]) -> bool:
     """A base class of others in the file whose own methods are all placeholders."""
     node = definition(script, cls.__name__, cls)
     methods = [m for m in getattr(node, "body", []) if isinstance(m, ast.FunctionDef)]
-    subclassed = any(c is not cls and issubclass(c, cls) for c in classes)
+    subclassed = any(c is not cls and cls in c.__mro__ for c in classes)  # never issubclass: a Protocol
     return subclassed and bool(methods) and all(placeholder(m) for m in methods)
 
 
