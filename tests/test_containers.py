@@ -768,3 +768,57 @@ def test_a_container_whose_layers_live_in_modules_it_does_not_import_is_checked_
     r = report.result
     assert (r.identified, r.verdict.holds_for_batches) == (identified, batches), report.command
     assert "Dense(4, 5)" in (report.command or "")
+
+
+SIZED_ADDER = """
+import numpy as np
+
+
+class Layer:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_out, n_in) * 0.5
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        self.a = np.tanh(self.W @ x + self.b)
+        return self.a
+
+
+class NN:
+    def __init__(self, input_size):
+        self.input_size = input_size
+        self.layers = []
+
+    def add_layer(self, num_neurons):
+        n_in = self.layers[-1].W.shape[0] if self.layers else self.input_size
+        self.layers.append(Layer(n_in, num_neurons))
+
+    def predict(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, y_true, lr=0.1):
+        sigma = (self.layers[-1].a - y_true) * (1 - self.layers[-1].a ** 2)
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer = self.layers[i]
+            below = (layer.W.T @ sigma) * (1 - layer.x ** 2) if i > 0 else None
+            layer.W -= lr * np.outer(sigma, layer.x)
+            layer.b -= lr * BIAS
+            sigma = below
+"""
+
+
+@pytest.mark.parametrize(("bias", "identified"), [("sigma", "mse"), ("sigma * layer.x[0]", None)])
+def test_a_container_that_makes_its_layers_from_a_number_of_units_is_built_4_5_5_3(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """``NN(input_size)`` and ``add_layer(num_neurons)``: the container makes each layer itself from its
+    number of units, so it is built as ``NN(input_size=4); add_layer(5); add_layer(5); add_layer(3)``
+    and its one-sample backward pass checked; a bias step scaled by an input is no loss."""
+    path = tmp_path / "sized.py"
+    path.write_text(SIZED_ADDER.replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.add_layer(5); net.add_layer(5); net.add_layer(3)" in (report.command or "")

@@ -23,7 +23,7 @@ import inspect
 import re
 from typing import Any
 
-from verification.reading.guesses import Expression
+from verification.reading.guesses import Expression, guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
 
@@ -163,6 +163,10 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     lists = [p for p in required if LAYER_LISTS.match(p.name)]
     if adder is None and not lists:
         return []
+    if adder is not None and not lists:
+        sized = _sized_layers(cls, adder, var)
+        if sized:
+            return sized
     layers = _layer_classes(script, cls)
     if not any(len(_required(c)) == 2 for c in layers):  # the layers live in modules beside the file
         layers = _sibling_layers(script, cls)
@@ -186,6 +190,23 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
             made += "".join(f"; {var}.{adder}({layer})" for layer in chain)
         out.append(made + (f"; {var}.{setter}" if setter is not None else ""))
     return out
+
+
+def _sized_layers(cls: type, adder: str, var: str) -> list[str]:
+    """``net = NN(nn_input_size=4); net.add_layer(5); net.add_layer(5); net.add_layer(3)``: a container
+    whose constructor takes sizes and whose adder takes one layer's number of units (``add_layer(self,
+    num_neurons, activation=leaky_relu)``) makes its layers itself, 4-5-5-3 (or with one output)."""
+    taken = _required(getattr(cls, adder))[1:]  # self
+    if len(taken) != 1 or guessed_arguments(getattr(cls, adder), {}) == []:
+        return []
+    made = guessed_arguments(cls)
+    if not made or any(not isinstance(v, int) for v in made[0].values()):
+        return []
+    args = ", ".join(f"{k}={v!r}" for k, v in made[0].items())
+    return [
+        f"{var} = {cls.__name__}({args})" + "".join(f"; {var}.{adder}({n})" for n in (5, 5, out))
+        for out in (3, 1)
+    ]
 
 
 ACTIVATION_FUNCTION = re.compile(r"^(activation|act|transfer)(_?f(n|unc(tion)?)?)?$", re.I)
