@@ -611,3 +611,41 @@ def test_a_forward_loop_that_appends_each_layers_activation_is_the_forward_pass(
     path.write_text(LISTS_IN_A_FUNCTION.replace("DERIVATIVE", derivative), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+
+
+LAB_SCRIPT = """
+import numpy as np
+
+ipData = np.array([[2, 9], [1, 5], [3, 6]], dtype=float) / 9
+expectedOp = np.array([[0.92], [0.86], [0.89]])
+learning_rate = 0.5
+hiddenWt = np.random.uniform(size=(2, 3))
+hiddenBias = np.random.uniform(size=(1, 3))
+outWt = np.random.uniform(size=(3, 1))
+outBias = np.random.uniform(size=(1, 1))
+for i in range(20):
+    hiddenOp = 1 / (1 + np.exp(-(ipData @ hiddenWt + hiddenBias)))
+    outOp = 1 / (1 + np.exp(-(hiddenOp @ outWt + outBias)))
+    outErr = (expectedOp - outOp) * outOp * (1 - outOp)
+    hiddenErr = outErr @ outWt.T * hiddenOp * (1 - hiddenOp)
+    outWt += hiddenOp.T @ outErr * learning_rate
+    hiddenWt += ipData.T @ hiddenErr * learning_rate
+    outBias += outErr.sum(axis=0, keepdims=True) * learning_rate
+    HIDDEN_BIAS
+"""
+
+
+@pytest.mark.parametrize(
+    ("hidden_bias", "identified"),
+    [("hiddenBias += hiddenErr.sum(axis=0, keepdims=True) * learning_rate", "mse"), ("pass", None)],
+)
+def test_inputs_named_ip_data_in_a_lab_script(
+    tmp_path: Path, hidden_bias: str, identified: str | None
+) -> None:
+    """``ipData`` is the inputs (``expectedOp`` the labels), also beside a bias the loop reads and never
+    updates: the summed squared error's step; the hidden bias never changed (``hiddenBias``, a weight
+    by its camelCase name, not data) while the output depends on it is no loss."""
+    path = tmp_path / "lab.py"
+    path.write_text(LAB_SCRIPT.replace("HIDDEN_BIAS", hidden_bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command

@@ -16,11 +16,11 @@ from verification.reading.top_level_names import loads, name_of, stores
 
 WEIGHT_LIKE = re.compile(
     r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*|pesos?\w*|poids\w*|gewichte?\w*|sesgos?\w*"
-    r"|(?![xy]_)[a-z]+\d*_(w|b|weights?|bias(es)?)\d*)$",
+    r"|(?![xy]_)[a-z]+\d*_(w|b|weights?|bias(es)?)\d*|[a-z][a-z0-9]*(?-i:Bias(es)?|Wts?|Weights?|W)\d*)$",
     re.IGNORECASE,
 )
 """Names of weights, which are never the data a step reads (also a layer's name with ``_w`` or ``_b``
-after it: ``l1_w``, ``hidden_b``)."""
+after it, ``l1_w``, ``hidden_b``, or in camelCase, ``hiddenBias``, ``outWt``)."""
 
 
 def label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
