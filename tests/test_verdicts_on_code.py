@@ -1332,3 +1332,52 @@ def test_a_backward_function_that_updates_its_weights_and_returns_the_output_is_
     path.write_text(UPDATES_AND_RETURNS.replace("DERIVATIVE", derivative), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+
+
+KEYED_BY_LAYER = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, sizes):
+        self.L = len(sizes) - 1
+        self.params = {}
+        for i in range(1, self.L + 1):
+            self.params["W" + str(i)] = np.random.randn(sizes[i], sizes[i - 1]) * 0.5
+        self.saved = {}
+
+    def forward_prop(self, X):
+        A = X
+        self.saved["A0"] = X
+        for i in range(1, self.L + 1):
+            A = np.tanh(self.params["W" + str(i)] @ A)
+            self.saved["A" + str(i)] = A
+
+    def predict(self, X):
+        self.forward_prop(X)
+        return self.saved["A" + str(self.L)] > 0
+
+    def backward_prop(self, Y):
+        dA = self.saved["A" + str(self.L)] - Y
+        grads = {}
+        for i in range(self.L, 0, -1):
+            dZ = dA * DERIVATIVE
+            grads["dW" + str(i)] = dZ @ self.saved["A" + str(i - 1)].T
+            dA = self.params["W" + str(i)].T @ dZ
+        return grads
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [('(1 - self.saved["A" + str(i)] ** 2)', "mse"), ("1", None)]
+)
+def test_an_output_kept_under_a_key_built_from_the_layer_count_is_read_where_predict_reads_it(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``forward_prop`` returns nothing and keeps every layer under ``'A' + str(i)``; ``predict`` reads
+    ``self.saved['A' + str(self.L)]`` (and thresholds it): that entry is the output."""
+    path = tmp_path / "keyed.py"
+    path.write_text(KEYED_BY_LAYER.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "+ str(net.L)]" in (report.command or ""), report.command

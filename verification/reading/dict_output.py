@@ -70,7 +70,7 @@ def _output_reads(obj: Any) -> list[tuple[ast.expr, Any]]:
                 for side, other in ((node.left, node.right), (node.right, node.left)):
                     if (
                         isinstance(side, ast.Subscript)
-                        and isinstance(side.value, ast.Name)
+                        and isinstance(side.value, ast.Name | ast.Attribute)  # cache[…], self.saved[…]
                         and isinstance(other, ast.Name)
                         and role(other.id, 1) == "y"
                     ):
@@ -92,14 +92,19 @@ def _argmax(call: ast.Call) -> ast.Subscript | None:
 
 
 def stored_output(obj: Any) -> str | None:
-    """The expression over ``self`` (``self.A[1]``) the class's own code reads as its output, when there is
-    exactly one such expression that reads only ``self`` and constants; None otherwise."""
-    found = {
-        ast.unparse(e)
-        for e, _ in _output_reads(obj)
-        if {n.id for n in ast.walk(e) if isinstance(n, ast.Name)} == {"self"}
-    }
+    """The expression over ``self`` (``self.A[1]``, ``self.saved['A' + str(self.L)]``) the class's own
+    code reads as its output, when there is exactly one such expression that reads only ``self``,
+    constants and :data:`BUILTINS`; None otherwise."""
+    found = set()
+    for e, _ in _output_reads(obj):
+        names = {n.id for n in ast.walk(e) if isinstance(n, ast.Name)}
+        if "self" in names and names - {"self"} <= BUILTINS:  # self.saved['A' + str(self.L)]
+            found.add(ast.unparse(e))
     return found.pop() if len(found) == 1 else None
+
+
+BUILTINS = frozenset(("str", "int", "len", "f"))
+"""Names an output's key may be built with besides ``self`` (``'A' + str(self.L)``)."""
 
 
 def dict_output_key(obj: Any, keys: list[Any]) -> Any | None:
