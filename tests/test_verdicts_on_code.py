@@ -1381,3 +1381,42 @@ def test_an_output_kept_under_a_key_built_from_the_layer_count_is_read_where_pre
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "+ str(net.L)]" in (report.command or ""), report.command
+
+
+BATCH_GD = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros(n_out)
+
+    def forward(self, X):
+        self.X = X
+        self.a = 1 / (1 + np.exp(-(X @ self.W + self.b)))
+        return self.a
+
+    def batch_gd(self, X, Y, epochs, batch_size=None, lr=0.01):
+        n = len(X)
+        batch_size = batch_size or n
+        for e in range(epochs):
+            for i in range(0, n, batch_size):
+                a = self.forward(X[i:i + batch_size])
+                d = a - Y[i:i + batch_size]
+                self.W -= lr * self.X.T @ d / batch_size
+                self.b -= lr * BIAS / batch_size
+"""
+
+
+@pytest.mark.parametrize(("bias", "identified"), [("d.sum(axis=0)", "bce"), ("d.sum(axis=0) * 2", None)])
+def test_a_training_method_named_for_gradient_descent_is_a_training_method(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """``batch_gd(X, Y, epochs, batch_size=None, lr=0.01)`` trains: run for one epoch, its update is the
+    mean BCE gradient on the sigmoid output (``a − y``); a bias step doubled is no loss."""
+    path = tmp_path / "batch_gd.py"
+    path.write_text(BATCH_GD.replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.batch_gd(" in (report.command or ""), report.command

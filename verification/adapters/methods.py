@@ -157,6 +157,9 @@ def _learning_rate(
     return None, []
 
 
+TRAIN_WORDS = ("train", "_gd", "sgd", "descent")
+"""Words in the name of a training method beyond :data:`~verification.reading.conventions.TRAIN_NAMES`
+(``batch_gd``, ``run_sgd``, ``gradient_descent``)."""
 ACTIVATION_DERIVATIVE = re.compile(r"activ|sigm|tanh|relu|softmax|deriv", re.IGNORECASE)
 """Names of an activation's derivative (``_activation_grad``, ``sigmoid_prime``): never a backward pass."""
 
@@ -207,7 +210,7 @@ def gradient_candidates(
     ]
     trains = [
         m
-        for m in cv.methods_by_preference(obj, cv.TRAIN_NAMES, ("train",))
+        for m in cv.methods_by_preference(obj, cv.TRAIN_NAMES, TRAIN_WORDS)
         if m != forward_method and m not in grads and not cv.applies_given_gradient(getattr(obj, m))
     ]
     own_error = _error_computing(obj, grads, trains)
