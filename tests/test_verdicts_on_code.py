@@ -1420,3 +1420,64 @@ def test_a_training_method_named_for_gradient_descent_is_a_training_method(
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "net.batch_gd(" in (report.command or ""), report.command
+
+
+GLOBAL_BATCH = """
+import numpy as np
+
+xtrain = np.random.rand(50, 4)
+ytrain = np.random.randint(0, 3, 50)
+ytrain_cat = np.zeros((ytrain.size, 3))
+ytrain_cat[np.arange(ytrain.size), ytrain] = 1
+X_train, Y_train = xtrain.T, ytrain_cat.T
+
+
+def forward_pass(X, params):
+    cache = {"Z1": params["W1"] @ X + params["b1"]}
+    cache["A1"] = np.tanh(cache["Z1"])
+    cache["Z2"] = params["W2"] @ cache["A1"] + params["b2"]
+    e = np.exp(cache["Z2"] - cache["Z2"].max(axis=0))
+    cache["A2"] = e / e.sum(axis=0)
+    return cache
+
+
+def back_propagate(X, Y, params, cache):
+    dZ2 = cache["A2"] - Y
+    dW2 = dZ2 @ cache["A1"].T / m_batch
+    db2 = dZ2.sum(axis=1, keepdims=True) / m_batch
+    dZ1 = params["W2"].T @ dZ2 * DERIVATIVE
+    dW1 = dZ1 @ X.T / m_batch
+    db1 = dZ1.sum(axis=1, keepdims=True) / m_batch
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+
+
+params = {
+    "W1": np.random.randn(5, 4) * 0.5,
+    "b1": np.zeros((5, 1)),
+    "W2": np.random.randn(3, 5) * 0.5,
+    "b2": np.zeros((3, 1)),
+}
+for epoch in range(10):
+    for j in range(0, 50, 10):
+        X, Y = X_train[:, j:j + 10], Y_train[:, j:j + 10]
+        m_batch = X.shape[1]
+        grads = back_propagate(X, Y, params, forward_pass(X, params))
+        for k in params:
+            params[k] -= 0.1 * grads["d" + k]
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("(1 - cache['A1'] ** 2)", "cross_entropy"), ("1", None)]
+)
+def test_functions_whose_backward_reads_the_batch_size_the_training_loop_sets(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``params`` is made from numpy alone, without the labels the script one-hot encodes by index
+    before it; ``back_propagate`` divides by a global ``m_batch`` that only the training loop sets,
+    given the batch's number of samples (columns here): mean cross-entropy on the softmax output."""
+    path = tmp_path / "global_batch.py"
+    path.write_text(GLOBAL_BATCH.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "m_batch = x.shape[1]" in (report.command or ""), report.command

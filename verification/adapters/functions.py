@@ -229,16 +229,18 @@ def _backward_recipes(
             )
             continue
         common = {"setup": made.setup, "forward": made.forward, "layout": made.layout, "notes": made.notes}
+        n = made.layout.samples()  # m_batch, which the training loop sets: the batch's number of samples
+        pre = made.pre + "".join(f"; {g} = {n}" for g in _sample_globals(namespace, [bwd]))
         given_back = _weights_returned(namespace[bwd], values, roots)
         takes_rate = "lr" in {cv.role(p.name, 1) for p in cv.positional_parameters(namespace[bwd])}
         rate = "0.1" if takes_rate else update_rate(namespace[bwd], namespace)
         if given_back is not None:  # an update that hands the weights back
-            step = f"{made.pre}; {given_back} = {bwd}({args})"
+            step = f"{pre}; {given_back} = {bwd}({args})"
             out.append((bwd, Recipe(step=step, lr=rate, **common)))
         else:
-            out.append((bwd, Recipe(gradient=f"{made.pre}; {bwd}({args})", **common)))
+            out.append((bwd, Recipe(gradient=f"{pre}; {bwd}({args})", **common)))
             if not returns_something(namespace[bwd]) or updates_argument(namespace[bwd]):  # in place
-                out.append((bwd, Recipe(step=f"{made.pre}; {bwd}({args})", lr=rate, **common)))
+                out.append((bwd, Recipe(step=f"{pre}; {bwd}({args})", lr=rate, **common)))
     return out
 
 
@@ -252,6 +254,23 @@ def _labels_beside(fn: Any, values: dict[str, str]) -> dict[str, str]:
         return {}
     partner = [a for a in subtracted_arguments(fn) if a not in values and cv.role(a, 1) != "x"]
     return {partner[0]: "y"} if len(partner) == 1 else {}
+
+
+def _sample_globals(namespace: dict[str, Any], functions: list[str]) -> list[str]:
+    """Globals the backward functions read that the loader left unset (the script sets them in its
+    training loop) and whose names say a number of samples (``m_batch``, ``batch_size``, ``m``): given
+    the batch's."""
+    out: list[str] = []
+    for f in functions:
+        code = getattr(namespace.get(f), "__code__", None)
+        for g in code.co_names if code is not None else ():
+            if g not in namespace and g not in out and SAMPLE_COUNT.match(g):
+                out.append(g)
+    return out
+
+
+SAMPLE_COUNT = re.compile(r"^(m|n|m_?batch|n_?batch|batch_?size|n_?samples|num_?samples|m_?train)$", re.I)
+"""Global names of a number of samples a backward function may read."""
 
 
 def _backwards(

@@ -26,6 +26,13 @@ def _loads(node: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
 
 
+def _base(target: ast.expr) -> str:
+    """``A`` of ``A[i, j]`` or ``A.b[c]``: the name an assignment to a subscript or attribute changes."""
+    while isinstance(target, ast.Subscript | ast.Attribute):
+        target = target.value
+    return target.id if isinstance(target, ast.Name) else ""
+
+
 def _with_dependencies(body: list[ast.stmt], index: int) -> str | None:
     """Statement ``index`` and the earlier top-level assignments it reads, transitively, as source."""
     stmt = body[index]
@@ -35,7 +42,12 @@ def _with_dependencies(body: list[ast.stmt], index: int) -> str | None:
         if not isinstance(earlier, ast.Assign | ast.AnnAssign | ast.AugAssign):
             continue
         targets = earlier.targets if isinstance(earlier, ast.Assign) else [earlier.target]
-        bound = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+        bound = {  # the names written, never those an index reads (A[np.arange(n), y] = 1 binds A)
+            n.id
+            for t in targets
+            for n in ast.walk(t)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+        } | {_base(t) for t in targets if isinstance(t, ast.Subscript | ast.Attribute)}
         if bound & needed:
             chosen.append(earlier)
             if earlier.value is not None:
