@@ -1481,3 +1481,25 @@ def test_functions_whose_backward_reads_the_batch_size_the_training_loop_sets(
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "m_batch = x.shape[1]" in (report.command or ""), report.command
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"),
+    [("acts[-i][:, 1:] * (1 - acts[-i][:, 1:])", "bce"), ("acts[-i][:, 1:]", None)],
+)
+def test_a_forward_function_imported_from_the_package_pairs_with_the_backward_beside_it(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``from .forward import feed_forward`` in ``back_propagation.py``: the forward function the file
+    imports from its own package counts as its own, and pairs with its backward function."""
+    package = tmp_path / "nnetwork"
+    package.mkdir()
+    source = WEIGHT_LIST.replace("DERIVATIVE", derivative)
+    head, backward = source.split("def back_propagation", 1)
+    (package / "forward.py").write_text(head, encoding="utf-8")
+    (package / "back_propagation.py").write_text(
+        "import numpy as np\n\nfrom .forward import feed_forward\n\n\ndef back_propagation" + backward,
+        encoding="utf-8",
+    )
+    report = check_target(CheckRequest.parse(str(package / "back_propagation.py")))
+    assert report.result.identified == identified, report.command
