@@ -1503,3 +1503,45 @@ def test_a_forward_function_imported_from_the_package_pairs_with_the_backward_be
     )
     report = check_target(CheckRequest.parse(str(package / "back_propagation.py")))
     assert report.result.identified == identified, report.command
+
+
+FLOAT32_STEP = """
+import numpy as np
+
+
+class Net32:
+    def __init__(self, learning_rate=RATE):
+        self.w1 = (np.random.randn(4, 8) * 0.5).astype(np.float32)
+        self.b1 = np.zeros(8, dtype=np.float32)
+        self.w2 = (np.random.randn(8, 2) * 0.5).astype(np.float32)
+        self.b2 = np.zeros(2, dtype=np.float32)
+        self.learning_rate = learning_rate
+
+    def forward(self, x):
+        self.x = np.asarray(x, dtype=np.float32)
+        self.h = np.maximum(0, self.x @ self.w1 + self.b1)
+        self.o = 1 / (1 + np.exp(-(self.h @ self.w2 + self.b2)))
+        return self.o
+
+    def train_step(self, x, y):
+        o = self.forward(x)
+        g_o = (o - np.asarray(y, dtype=np.float32)) * o * (1 - o)
+        g_h = (g_o @ self.w2.T) * (self.h > 0)
+        self.w2 -= self.learning_rate * self.h.T @ g_o
+        self.b2 -= self.learning_rate * g_o.sum(0)
+        self.w1 -= self.learning_rate * self.x.T @ g_h
+        self.b1 -= self.learning_rate * g_h.sum(0)
+"""
+
+
+def test_an_update_of_float32_weights_is_read_at_their_precision(tmp_path: Path) -> None:
+    """A float32 step recovers the gradient to ``2 ε₃₂ (|W_before| + |W_after|) / lr``: at a rate of 1e-2
+    that is within the check's tolerance of mse's gradient; at 1e-4 the update is too small against
+    float32 rounding to read any loss off, and the check says so instead of calling correct code wrong
+    (with float64's ε it was "none of the catalog losses")."""
+    path = tmp_path / "net32.py"
+    path.write_text(FLOAT32_STEP.replace("RATE", "1e-2"), encoding="utf-8")
+    assert check_target(CheckRequest.parse(str(path))).result.identified == "mse"
+    path.write_text(FLOAT32_STEP.replace("RATE", "1e-4"), encoding="utf-8")
+    with pytest.raises(InputError, match="cannot be recovered from an update that small"):
+        check_target(CheckRequest.parse(str(path)))

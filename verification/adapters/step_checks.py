@@ -90,20 +90,45 @@ def refuse_remembering(label: str, first: Mapping[str, Array], again: Mapping[st
         )
 
 
+def rounding_eps(value: Any) -> float:
+    """The machine epsilon of the float type the code keeps a weight in (float32: 1.2e-7), float64's for
+    anything else: the rounding unit of an update written into it."""
+    dtype = np.asarray(value).dtype
+    return float(np.finfo(dtype).eps) if dtype.kind == "f" else float(np.finfo(np.float64).eps)
+
+
+def update_errors(
+    slots: Any, before: Mapping[str, Array], after: Mapping[str, Array], lr: float
+) -> tuple[dict[str, Array], dict[str, float]]:
+    """Per-entry bounds on the gradient ``(W_before − W_after) / lr`` read off an update, and the
+    epsilon of each weight (:func:`rounding_eps` of the value the code keeps in ``slots``): the update
+    ``W − lr g`` rounds to half an ulp of each side, their difference to one more, ``2 ε (|W_before| +
+    |W_after|) / lr``."""
+    eps = {n: rounding_eps(slots.slots[n].get(slots.namespace)) for n in before}
+    return {n: 2 * eps[n] * (np.abs(before[n]) + np.abs(after[n])) / abs(lr) for n in before}, eps
+
+
 def check_recoverable(
-    label: str, before: Mapping[str, Array], after: Mapping[str, Array], lr: float, given: str | None
+    label: str,
+    before: Mapping[str, Array],
+    after: Mapping[str, Array],
+    lr: float,
+    given: str | None,
+    eps: Mapping[str, float] | None = None,
 ) -> None:
     """Refuse an update too small against the rounding of the weights to recover a gradient from.
 
     The gradient ``(W_before − W_after) / lr`` is uncertain by the rounding of both weights,
-    ``2 ε (|W_before| + |W_after|) / lr`` per entry; the learning rate cancels from the ratio of
+    ``2 ε (|W_before| + |W_after|) / lr`` per entry, ``ε`` of the float type each weight is kept in
+    (``eps``, by name; float64's when not given); the learning rate cancels from the ratio of
     the two, so it says whether the *update* stands above rounding: a tiny ``lr`` (``1e-20``), or an
     output so saturated that the gradient vanishes, leaves it below. Past
     :data:`MAX_UPDATE_ROUNDING` every loss would match within that uncertainty.
     """
     change = np.sqrt(sum(float(np.sum((before[n] - after[n]) ** 2)) for n in before))
-    rounding = (
-        2 * EPS * np.sqrt(sum(float(np.sum((np.abs(before[n]) + np.abs(after[n])) ** 2)) for n in before))
+    unit = {n: (eps or {}).get(n, EPS) for n in before}  # the precision each weight is kept in
+    rounding = 2 * np.sqrt(
+        sum(float(np.sum((unit[n] * (np.abs(before[n]) + np.abs(after[n]))) ** 2)) for n in before)
     )
     if change > 0 and rounding <= MAX_UPDATE_ROUNDING * change:
         return

@@ -43,6 +43,7 @@ from verification.adapters.step_checks import (
     refuse_sign_steps,
     reseeded,
     resets_gradients,
+    update_errors,
 )
 from verification.reading.loader import LoadedScript
 
@@ -335,9 +336,8 @@ class CodeSubject(Subject):
                 )
             with np.errstate(all="ignore"):  # a learning rate of 1e-300 overflows: refused just below
                 grads = {n: (before[n] - after[n]) / self.lr for n in given}
-                # the update W − lr g rounds to half an ulp of each side, (W_before − W_after) to one more
-                errors = {n: 2 * EPS * (np.abs(before[n]) + np.abs(after[n])) / abs(self.lr) for n in before}
-            check_recoverable(label, before, after, self.lr, self.recipe.lr)
+                errors, eps = update_errors(self.slots, before, after, self.lr)
+            check_recoverable(label, before, after, self.lr, self.recipe.lr, eps)
             refuse_sign_steps(label, grads, self.lr)
             out = validated_gradient(label, grads, given)
         for n in self.missing:
