@@ -269,8 +269,9 @@ def _sample_globals(namespace: dict[str, Any], functions: list[str]) -> list[str
     return out
 
 
-SAMPLE_COUNT = re.compile(r"^(m|n|m_?batch|n_?batch|batch_?size|n_?samples|num_?samples|m_?train)$", re.I)
-"""Global names of a number of samples a backward function may read."""
+SAMPLE_COUNT = re.compile(r"^(m|m_?batch|n_?batch|batch_?size|n_?samples|num_?samples|m_?train)$", re.I)
+"""Global names of a number of samples a backward function may read (not a bare ``n``, which code also
+uses for a layer's width)."""
 
 
 def _backwards(
