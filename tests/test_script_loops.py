@@ -649,3 +649,87 @@ def test_inputs_named_ip_data_in_a_lab_script(
     path.write_text(LAB_SCRIPT.replace("HIDDEN_BIAS", hidden_bias), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+
+
+FORMAT_TEST = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = 0.1 * np.random.randn(n_in, n_out)
+        self.b = np.zeros((1, n_out))
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = inputs @ self.W + self.b
+
+    def backward(self, dvalues):
+        self.dW = self.inputs.T @ dvalues
+        self.db = dvalues.sum(axis=0, keepdims=True)
+        self.dinputs = dvalues @ self.W.T
+
+
+class Tanh:
+    def forward(self, inputs):
+        self.output = np.tanh(inputs)
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * (1 - self.output ** 2)
+
+
+class SoftmaxCrossEntropy:
+    def forward(self, logits, labels):
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        self.output = e / e.sum(axis=1, keepdims=True)
+        if labels.ndim != 2:
+            raise ValueError("one-hot labels expected")
+        return -np.sum(labels * np.log(self.output)) / len(labels)
+
+    def backward(self, probs, labels):
+        if len(labels.shape) == 2:
+            raise ValueError("class indices expected")
+        self.dinputs = probs.copy()
+        self.dinputs[range(len(probs)), labels] -= 1
+        self.dinputs = self.dinputs / SAMPLES
+
+
+X = np.random.randn(50, 2)
+y = np.eye(3)[np.random.randint(0, 3, 50)]
+dense1 = Dense(2, 4)
+act1 = Tanh()
+dense2 = Dense(4, 3)
+head = SoftmaxCrossEntropy()
+dense1.forward(X)
+act1.forward(dense1.output)
+dense2.forward(act1.output)
+loss = head.forward(dense2.output, y)
+predictions = np.argmax(head.output, axis=1)
+if len(y.shape) == 2:
+    y = np.argmax(y, axis=1)
+accuracy = np.mean(predictions == y)
+head.backward(head.output, y)
+dense2.backward(head.dinputs)
+act1.backward(dense2.dinputs)
+dense1.backward(act1.dinputs)
+print(loss, accuracy)
+"""
+
+
+@pytest.mark.parametrize(("samples", "reduction"), [("len(probs)", "mean"), ("1", "sum")])
+def test_a_test_of_the_labels_format_that_converts_them_is_kept_in_the_step(
+    tmp_path: Path, samples: str, reduction: str
+) -> None:
+    """``if len(y.shape) == 2: y = np.argmax(y, axis=1)`` between the forward pass and the backward
+    pass converts one-hot labels to the class indices the backward pass takes: the step keeps it (an
+    ``if`` that tests only the data's shape and assigns only data), so the code runs on a batch, and
+    the batch line says how it reduces: the mean when it divides by the batch size, the sum when not.
+    Left out, the accuracy line fails on a batch, and the batch line said the code handles one sample
+    only. The checker's own labels are bound again before each run: the forward loss takes one-hot
+    labels only, and a second run must not see the class indices the first one left."""
+    path = tmp_path / "one_pass.py"
+    path.write_text(FORMAT_TEST.replace("SAMPLES", samples), encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == "cross_entropy", result
+    batch = result.verdict.batch
+    assert batch is not None and batch.reduction == reduction, batch

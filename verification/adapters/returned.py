@@ -126,6 +126,8 @@ def returned_plan(
         if binding.state is not None:
             binding.state.restore(slots)
         slots.write(params)
+        namespace["x"] = recipe.layout.to_code(x)  # the first run may have rebound them (y = argmax(y))
+        namespace["y"] = recipe.layout.labels_to_code(y)
         kept = run_code(both.gradient or "", namespace, "--gradient", script=script)
         with contextlib.suppress(InputError):
             found = plan_matching(f"--gradient {both.gradient!r}", kept, params)

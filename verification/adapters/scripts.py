@@ -34,7 +34,7 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
 from verification.reading.loader import LoadedScript
-from verification.reading.loop_bodies import layer_loop
+from verification.reading.loop_bodies import data_conversion, layer_loop
 from verification.reading.script_setup import loads_data, setup_statements, with_small_layers
 from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
@@ -51,16 +51,15 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     sizes: dict[str, int] = {}
     lines = setup_statements(script.tree, loop, set(script.failed_imports), sizes)
     setup = ("\n" if any("\n" in line for line in lines) else "; ").join(lines)  # a loop: one per line
-    kept = [s for s in loop.body if not prints(s) or layer_loop(s, {loop.inputs, loop.label})]
-    before_labels = [
-        s for s in kept if loop.body.index(s) < loop.cut and not _reorders(s, {loop.inputs, loop.label})
-    ]
+    data = {loop.inputs, loop.label}
+    kept = [s for s in loop.body if not prints(s) or layer_loop(s, data) or data_conversion(s, data)]
+    before_labels = [s for s in kept if loop.body.index(s) < loop.cut and not _reorders(s, data)]
     before_labels = _without_labels(before_labels, loop)
     compound = any(isinstance(s, ast.For) for s in before_labels)  # a loop over the layers: lines
     forward = ("\n" if compound else "; ").join(
         [*bind, *(ast.unparse(s) for s in before_labels), loop.output]
     )
-    glue = "\n" if any(isinstance(s, ast.For) for s in kept) else "; "
+    glue = "\n" if any(isinstance(s, ast.For | ast.If) for s in kept) else "; "
     resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)]
     # the step gets copies of the data: a loop that shuffles its inputs in place (and forgets its
     # labels) must not shuffle the checker's own

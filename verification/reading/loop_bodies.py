@@ -114,3 +114,35 @@ def layer_loop(stmt: ast.stmt, data: set[str]) -> bool:
         for n in ast.walk(stmt)
     )  # acts.append(np.tanh(acts[-1] @ Ws[l] + bs[l])): a forward pass over the layers' weights
     return appends and any(WEIGHT_LIKE.match(n) or n.lower() in PARAMETERS for n in loads(stmt))
+
+
+SHAPE_READS = ("shape", "ndim", "dtype")
+
+
+def data_conversion(stmt: ast.stmt, data: set[str]) -> bool:
+    """A test of the data's format that converts it (``if len(y.shape) == 2: y = np.argmax(y,
+    axis=1)``): kept in a step, since the statements after it need the data in the format it makes.
+    Its test reads a data name only through its shape, ``ndim``, ``dtype``, ``len`` or ``isinstance``,
+    and its branches only assign data names; any other ``if`` (a log every hundred epochs, a decay of
+    the rate) is left out."""
+    if not isinstance(stmt, ast.If) or not set(loads(stmt.test)) & data:
+        return False
+    for node in ast.walk(stmt.test):
+        if isinstance(node, ast.Name) and node.id in data and not _format_read(stmt.test, node):
+            return False
+    branch = [*stmt.body, *stmt.orelse]
+    return all(
+        isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) and t.id in data for t in s.targets)
+        for s in branch
+    )
+
+
+def _format_read(test: ast.expr, name: ast.Name) -> bool:
+    """Whether ``name`` appears in ``test`` only as ``name.shape`` (``ndim``, ``dtype``), ``len(name)``
+    or ``isinstance(name, …)``."""
+    for node in ast.walk(test):
+        if isinstance(node, ast.Attribute) and node.value is name:
+            return node.attr in SHAPE_READS
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and name in node.args:
+            return node.func.id in ("len", "isinstance")
+    return False
