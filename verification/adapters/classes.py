@@ -35,7 +35,7 @@ from verification.adapters.build import subject_for
 from verification.adapters.compositions import compositions, function_arguments
 from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
-from verification.adapters.function_setups import borrow, read_not_bound
+from verification.adapters.function_setups import BORROWED, borrow, read_not_bound
 from verification.adapters.methods import (
     OWN_ERROR,
     Built,
@@ -178,9 +178,11 @@ def detect_class(
             hint=f'give the setup, e.g. --setup "net = {cls.__name__}(...)"',
         )
     errors: list[InputError | str] = []
+    origins: dict[str, str] = {}  # names borrowed from the modules beside the script, and their files
     for setup, wanted in candidates:
         if script is not None:  # a container given layers from the modules beside the script
             borrow(namespace, script, wanted=read_not_bound([setup]))
+            origins |= namespace.get(BORROWED, {})
         try:
             bound = run_setup(namespace, setup, script)
         except InputError as exc:
@@ -199,6 +201,9 @@ def detect_class(
         )
         subject = _detect_on(built, namespace, script, options, errors, method)
         if subject is not None:
+            used = [f"{n} (from {origins[n]})" for n in read_not_bound([setup]) if n in origins]
+            if used:
+                subject.notes.append(f"taken from the modules beside the file: {', '.join(sorted(used))}")
             return subject
     raise refusal(
         f"could not check {cls.__name__} automatically",

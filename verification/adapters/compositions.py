@@ -23,6 +23,7 @@ import inspect
 import re
 from typing import Any
 
+from verification.adapters.neurons import neuron_layers
 from verification.reading.guesses import Expression, guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
@@ -174,8 +175,11 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
     functions += list(sibling_functions(script.path, ("",)))
     setter = _loss_setter(cls, adder, derivative_pairs(functions, LOSS_ORDER))
+    chains, before = _chains(layers, derivative_pairs(functions, ACTIVATION_ORDER)), ""
+    if not chains and lists:  # NeuronNetwork([NeuronLayer([Neuron(w, b, sigmoid), …]), …])
+        chains, before = neuron_layers(script, cls)
     out = []
-    for chain in _chains(layers, derivative_pairs(functions, ACTIVATION_ORDER)):
+    for chain in chains:
         values: dict[str, str] = {}
         for p in required:
             if LAYER_LISTS.match(p.name):
@@ -185,7 +189,7 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
         if len(values) < len(required):
             continue
         args = ", ".join(f"{k}={v}" for k, v in values.items())
-        made = f"{var} = {cls.__name__}({args})"
+        made = f"{before}{var} = {cls.__name__}({args})"
         if not lists and adder is not None:
             made += "".join(f"; {var}.{adder}({layer})" for layer in chain)
         out.append(made + (f"; {var}.{setter}" if setter is not None else ""))

@@ -248,6 +248,11 @@ def borrow(
         words = tuple(n.lower() for n in wanted)
     kind = inspect.isfunction if wanted is None else (lambda o: inspect.isfunction(o) or inspect.isclass(o))
     found = sibling_functions(script.path, words, ("backward", "test", "__", "train"), kind=kind)
+    if wanted is not None and wanted - set(found):  # the folder above: a project's root, over its package
+        above = sibling_functions(
+            script.path.parent, tuple(n.lower() for n in wanted - set(found)), kind=kind
+        )
+        found |= {n: (f, f"../{where}") for n, (f, where) in above.items() if n in wanted}
     taken = {
         n: where for n, (_, where) in found.items() if n not in namespace and (wanted is None or n in wanted)
     }
