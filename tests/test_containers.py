@@ -355,6 +355,28 @@ def test_constructor_arguments_are_guessed_from_how_the_constructor_uses_them() 
     }
 
 
+class SizesAsArray:
+    def __init__(self, n, h=0.1):
+        self.L = n.size - 1
+        self.W = self.make_weights(n)
+
+    def make_weights(self, units):
+        return [np.zeros((units[i + 1], units[i])) for i in range(self.L)]
+
+
+def test_a_size_list_read_as_an_array_in_a_method_the_constructor_calls_is_given_as_one() -> None:
+    """``MLNN(n)`` measures ``n.size`` and hands ``n`` to ``make_weights(units)``, which indexes it: a
+    list of sizes (read in the method it is handed to, under the method's own name), given as a numpy
+    array (a list has no ``size``), written so that it reads in a setup."""
+    guessed = guessed_arguments(SizesAsArray)
+    assert [str(g["n"]) for g in guessed] == [
+        "__import__('numpy').array([4, 5, 5, 3])",
+        "__import__('numpy').array([4, 5, 5, 1])",
+    ]
+    net = eval(f"SizesAsArray(n={guessed[0]['n']})")  # the setup as the checker runs it
+    assert [w.shape for w in net.W] == [(5, 4), (5, 5), (3, 5)]
+
+
 GRADIENTS_DICT = """
 import numpy as np
 

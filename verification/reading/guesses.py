@@ -74,6 +74,7 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     except (TypeError, ValueError):
         return []
     out: dict[str, Any] = {}
+    arrays: set[str] = set()  # size lists the code reads as numpy arrays (n.size)
     widths = iter((4, 3, 5, 5, 5))
     for p in sig.parameters.values():
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in ("self", "cls"):
@@ -92,7 +93,10 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
             guess = [(4, 5), (5, 5), (5, 3)]  # for l in layer_size: Linear(l[0], l[1])
         if guess is None:
             kind = usage(fn, p.name)
-            guess = {"list": [4, 5, 5, 3], "pairs": [(4, 5), (5, 5), (5, 3)]}.get(kind or "")
+            guess = {"list": [4, 5, 5, 3], "array": [4, 5, 5, 3], "pairs": [(4, 5), (5, 5), (5, 3)]}.get(
+                kind or ""
+            )
+            arrays.update({p.name} if kind == "array" else set())
             guess = next(widths) if kind == "int" else guess
         if guess is None:
             return []
@@ -109,7 +113,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
         )
         for k, v in out.items()
     }
-    return [out] if single == out else [out, single]
+    made = [out] if single == out else [out, single]
+    return [{k: Expression(f"{SIZE_ARRAY}({v})") if k in arrays else v for k, v in d.items()} for d in made]
 
 
 OFF = re.compile(r"^(dropout|drop_?rate|dropout_?rate|drop_?prob)$", re.I)
@@ -133,6 +138,45 @@ def _default_override(name: str, default: Any) -> Any:
 
 SEQUENCE_CALLS = ("len", "list", "tuple", "enumerate", "reversed", "sorted", "zip")
 """Calls whose first argument is a sequence."""
+ARRAY_ATTRIBUTES = ("size", "shape", "ndim", "tolist", "astype")
+"""Attributes of a numpy array a Python list lacks: a size list read through one is given as an array."""
+SIZE_ARRAY = "__import__('numpy').array"
+"""How a size list read as an array is given: numpy's ``array``, whatever name the script imports it as."""
+
+
+def _handed_to(cls: type, init: Any, name: str) -> list[Any]:
+    """The bodies of the methods that ``__init__`` (the parsed ``init``) calls with the argument ``name``
+    (``self.W = self.generate_W(n)``), their parameter renamed to ``name`` where it differs: how they use
+    it is how the constructor's argument is used."""
+    import ast
+    import textwrap
+
+    out: list[Any] = []
+    for node in ast.walk(init):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "self"
+        ):
+            continue
+        method = getattr(cls, node.func.attr, None)
+        at = [i for i, a in enumerate(node.args) if isinstance(a, ast.Name) and a.id == name]
+        if not at or not inspect.isfunction(method):
+            continue
+        try:
+            tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
+            params = list(inspect.signature(method).parameters)[1:]
+        except (OSError, TypeError, ValueError, SyntaxError, IndentationError):
+            continue
+        if at[0] >= len(params):
+            continue
+        given = params[at[0]]
+        for n in ast.walk(tree):
+            if isinstance(n, ast.Name) and n.id == given:
+                n.id = name
+        out += tree.body
+    return out
 
 
 def usage(fn: Any, name: str) -> str | None:
@@ -153,6 +197,8 @@ def usage(fn: Any, name: str) -> str | None:
         tree = ast.parse(textwrap.dedent(inspect.getsource(target)))
     except (OSError, TypeError, SyntaxError, IndentationError):
         return None
+    if isinstance(fn, type):  # self.generate_W(n): the methods __init__ hands the argument to use it too
+        tree.body += _handed_to(fn, tree, name)
     names = {name}
     for node in ast.walk(tree):  # self.sizes = sizes makes self.sizes the same argument
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in names:
@@ -187,14 +233,18 @@ def usage(fn: Any, name: str) -> str | None:
                 isinstance(inner, ast.Subscript) and named(inner.value)
             ):
                 return "pairs"
+    read_as_array = any(
+        isinstance(node, ast.Attribute) and node.attr in ARRAY_ATTRIBUTES and named(node.value)
+        for node in ast.walk(tree)
+    )  # n.size, n.shape: a size list given as an array
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) in SEQUENCE_CALLS and node.args:
             if named(node.args[0]):
-                return "list"
+                return "array" if read_as_array else "list"
         if isinstance(node, ast.Subscript) and named(node.value):
-            return "list"
+            return "array" if read_as_array else "list"
         if isinstance(node, ast.For | ast.comprehension) and named(node.iter):
-            return "list"
+            return "array" if read_as_array else "list"
         if isinstance(node, ast.Starred) and named(node.value):  # [n_in, *hidden_sizes, n_out]
             return "list"
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
