@@ -181,10 +181,86 @@ def test_defaults_that_build_no_network_or_drop_units_are_replaced() -> None:
         ("validation_set", 3, "held-out"),
         ("x_valid", 2, "x"),
         ("temperature", 1, None),
+        ("l", 1, "y"),
+        ("l", 0, "x"),
         ("tanh_scale", 1, None),
     ],
 )
 def test_argument_roles_from_their_names(name: str, position: int, expected: str | None) -> None:
     """``backprop(idata, tdata)``: target data; a test set a training method evaluates on is no
-    training data; a name that starts with ``t`` is not a target for that alone."""
+    training data; a name that starts with ``t`` is not a target for that alone; ``l`` after the
+    inputs is the labels (``forward(self, x, l)``), first it says nothing."""
     assert role(name, position) == expected
+
+
+DRIVEN = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class Dense:
+    def __init__(self, weight, bias):
+        self.weight, self.bias = weight, bias
+
+    def forward(self, x):
+        z = x @ self.weight + self.bias
+        return z, sigmoid(z)
+
+
+class Net:
+    def __init__(self, w1, b1, w2, b2, rate):
+        self.w1, self.b1, self.w2, self.b2, self.rate = w1, b1, w2, b2, rate
+        self.hidden, self.out = Dense(w1, b1), Dense(w2, b2)
+
+    def forward(self, x, l):
+        self.z1, self.a1 = self.hidden.forward(x)
+        self.z2, self.a2 = self.out.forward(self.a1)
+        self.loss = -np.sum(l * np.log(self.a2) + (1 - l) * np.log(1 - self.a2))
+        return self.loss, self.a2
+
+    def backward(self, x, l):
+        delta2 = OUTPUT_DELTA
+        delta1 = (delta2 @ self.w2.T) * self.a1 * (1 - self.a1)
+        self.w2 -= self.rate * self.a1.T @ delta2
+        self.b2 -= self.rate * delta2.sum(axis=0)
+        self.w1 -= self.rate * np.atleast_2d(x).T @ delta1
+        self.b1 -= self.rate * delta1.sum(axis=0)
+
+
+def main():
+    n_in, n_hidden, n_out = 3, 6, 2
+    w1 = np.random.randn(n_in, n_hidden)
+    b1 = np.zeros((1, n_hidden))
+    w2 = np.random.randn(n_hidden, n_out)
+    b2 = np.zeros((1, n_out))
+    net = Net(w1, b1, w2, b2, rate=0.05)
+    data = np.loadtxt("points.csv")
+    for epoch in range(100):
+        for row in data:
+            net.forward(row[:3], row[3:])
+            net.backward(row[:3], row[3:])
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.parametrize(("delta", "identified"), [("self.a2 - l", "bce"), ("(self.a2 - l) * self.a2", None)])
+def test_a_network_built_in_a_driver_function_with_a_forward_that_takes_the_labels(
+    tmp_path: Path, delta: str, identified: str | None
+) -> None:
+    """The network is built only inside ``main()`` from weights made there (the data it then reads
+    from a file is not needed to build it), and its ``forward(x, l)`` computes the loss as well as the
+    output, returned last: the construction is read off the driver, the forward given the labels.
+    The shortcut ``a − y`` on sigmoid outputs is the binary cross-entropy's gradient; an extra factor
+    of ``a`` is no loss."""
+    path = tmp_path / "driven.py"
+    path.write_text(DRIVEN.replace("OUTPUT_DELTA", delta), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    command = report.command or ""
+    assert "net = Net(w1, b1, w2, b2, rate=0.05)" in command and "net.forward(x, y)" in command, command

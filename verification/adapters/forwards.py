@@ -81,6 +81,10 @@ def forward_candidates(
         elif not required and feeds:  # net.add_input(x); net.feed_forward()
             out.append((f"{var}.{feeds[0]}(x)", f"{var}.{m}()", m))
         elif (
+            len(required) == 2 and cv.role(required[0].name, 0) == "x" and cv.role(required[1].name, 1) == "y"
+        ):
+            out.append(("", f"{var}.{m}(x, y)", m))  # forward(x, l) computes its loss too: labels given
+        elif (
             required
             and cv.role(required[0].name, 0) == "x"
             and all(hasattr(obj, p.name) for p in required[1:])
@@ -174,6 +178,8 @@ def output_expression(
     parts = _parts(obj)
     parts_before = {k: dict(vars(v)) for k, v in parts.items()}
     namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((1, n_in)))
+    if re.search(r"\by\b", call):  # forward(x, y) computes its loss as well: labels of one output
+        namespace["y"] = layout.labels_to_code(np.zeros((1, 1)))
     value = run_code(f"{statements}\n{call}" if statements else call, namespace, "--forward", script=script)
     prefix = f"{statements}; " if statements else ""
     if (isinstance(value, np.ndarray) and value.dtype != object and value.size) or isinstance(

@@ -321,6 +321,8 @@ def role(name: str, position: int) -> str | None:
         n,
     ) or re.search(r"(train|set|true).*out|out.*(train|set|true)", n):
         return "y"  # a training method's "outputs" are its labels
+    if position > 0 and n in ("l", "lbl", "lab", "lable", "lables"):
+        return "y"  # forward(self, x, l): the labels, after the inputs (first, it says nothing)
     if re.search(r"iter|epoch", n):
         return "iterations"
     if re.match(r"^(test|val|valid|validation|eval|dev)_?(data|set|dataset)$", n):

@@ -60,7 +60,8 @@ def _with_dependencies(body: list[ast.stmt], index: int) -> str | None:
 def construction_slice(
     tree: ast.Module, cls_name: str, sizes: dict[str, int] | None = None
 ) -> tuple[str, str] | None:
-    """The script's own top-level construction of ``cls_name`` and the top-level assignments it reads.
+    """The script's own top-level construction of ``cls_name`` and the top-level assignments it reads (or,
+    when the top level builds none, a driver function's: :func:`_driver_bodies`).
 
     With ``sizes`` (a dict to fill), the construction without the data: statements that load data, and
     those that follow from them, are left out, and the sizes the construction reads off the data
@@ -73,8 +74,25 @@ def construction_slice(
     (setup source, variable name) or None
         The statements, in script order, as one line of source; the name the network is bound to.
     """
-    body = flat_body(tree)
-    found = [index for index, stmt in enumerate(body) if _constructs(stmt, cls_name)]
+    for body in [flat_body(tree), *_driver_bodies(tree)]:
+        found = [index for index, stmt in enumerate(body) if _constructs(stmt, cls_name)]
+        if found:
+            return _sliced(body, found, sizes)
+    return None
+
+
+def _driver_bodies(tree: ast.Module) -> list[list[ast.stmt]]:
+    """The bodies of the script's top-level functions of no arguments (``def main():``): a driver that
+    builds the network and trains it, read as the top level is when the top level builds none."""
+    return [
+        f.body
+        for f in tree.body
+        if isinstance(f, ast.FunctionDef)
+        and not (f.args.args or f.args.posonlyargs or f.args.kwonlyargs or f.args.vararg or f.args.kwarg)
+    ]
+
+
+def _sliced(body: list[ast.stmt], found: list[int], sizes: dict[str, int] | None) -> tuple[str, str] | None:
     trained = [index for index in found if _trained_after(body, index)]
     for index in trained[:1] or found[:1]:
         stmt = body[index]
