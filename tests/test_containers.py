@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ffnn.validation import InputError
 from verification.adapters.failures import Failed
 from verification.adapters.matching import plan_matching
 from verification.identification.check import check_target
@@ -844,3 +845,82 @@ def test_a_container_that_makes_its_layers_from_a_number_of_units_is_built_4_5_5
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "net.add_layer(5); net.add_layer(5); net.add_layer(3)" in (report.command or "")
+
+
+ANNOTATED_COSTS = """
+import numpy as np
+
+
+class Cost:
+    @staticmethod
+    def delta(z, a, y):
+        raise NotImplementedError
+
+
+class SquaredCost(Cost):
+    @staticmethod
+    def delta(z, a, y):
+        return (a - y) * SIGMOID_PRIME
+"""
+
+ANNOTATED_NET = """
+import numpy as np
+import costs
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class Net:
+    def __init__(self, sizes, cost: costs.Cost):
+        self.weights = [np.random.randn(m, n) for n, m in zip(sizes[:-1], sizes[1:])]
+        self.biases = [np.random.randn(m, 1) for m in sizes[1:]]
+        self.cost = cost
+
+    def feedforward(self, a):
+        for w, b in zip(self.weights, self.biases):
+            a = sigmoid(w @ a + b)
+        return a
+
+    def backprop(self, x, y):
+        zs, activations = [], [x]
+        for w, b in zip(self.weights, self.biases):
+            zs.append(w @ activations[-1] + b)
+            activations.append(sigmoid(zs[-1]))
+        delta = self.cost.delta(zs[-1], activations[-1], y)
+        nabla_w, nabla_b = [delta @ activations[-2].T], [delta]
+        for i in range(2, len(self.weights) + 1):
+            s = sigmoid(zs[-i])
+            delta = (self.weights[-i + 1].T @ delta) * s * (1 - s)
+            nabla_w.insert(0, delta @ activations[-i - 1].T)
+            nabla_b.insert(0, delta)
+        return nabla_b, nabla_w
+"""
+
+
+@pytest.mark.parametrize(
+    ("prime", "identified"),
+    [("np.exp(-z) / (1 + np.exp(-z)) ** 2", "mse"), ("np.exp(-z)", None)],
+)
+def test_a_constructor_argument_annotated_with_a_cost_base_class_gets_its_one_subclass(
+    tmp_path: Path, prime: str, identified: str | None
+) -> None:
+    """``Net(sizes, cost: costs.Cost)``: the annotation names the interface, and the project's one
+    subclass of it (``costs.SquaredCost``) is what the network is given; its delta with the sigmoid's
+    derivative makes ``backprop`` the squared error's gradient, a wrong derivative no loss. With a
+    second subclass, which one the author meant is not known, and nothing is given. (Each project
+    names its cost module differently: a module imported in this process stays imported.)"""
+    module = f"costs_{identified}"
+    (tmp_path / f"{module}.py").write_text(ANNOTATED_COSTS.replace("SIGMOID_PRIME", prime), encoding="utf-8")
+    (tmp_path / "net.py").write_text(ANNOTATED_NET.replace("costs", module), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "net.py")))
+    assert report.result.identified == identified, report.command
+    assert f"cost={module}.SquaredCost()" in (report.command or ""), report.command
+    second = "\n\nclass OtherCost(Cost):\n    @staticmethod\n    def delta(z, a, y):\n        return a - y\n"
+    two = tmp_path / "two"
+    two.mkdir()
+    (two / f"{module}_two.py").write_text(ANNOTATED_COSTS.replace("SIGMOID_PRIME", prime) + second, "utf-8")
+    (two / "net.py").write_text(ANNOTATED_NET.replace("costs", f"{module}_two"), encoding="utf-8")
+    with pytest.raises(InputError, match="cannot construct Net"):
+        check_target(CheckRequest.parse(str(two / "net.py")))

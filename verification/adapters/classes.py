@@ -32,7 +32,7 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
-from verification.adapters.compositions import compositions, function_arguments
+from verification.adapters.compositions import annotated_arguments, compositions, function_arguments
 from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
 from verification.adapters.function_setups import BORROWED, borrow, read_not_bound
@@ -96,7 +96,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     out += composed  # a container that is given its layers: empty as constructed
     if not required:
         out.append((f"{var} = {cls.__name__}()", var))
-    for guessed in guessed_arguments(cls, function_arguments(cls, script)):
+    for guessed in guessed_arguments(cls, function_arguments(cls, script) | annotated_arguments(cls, script)):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))
     out += [(bare, v) for setup, v in out if (bare := without_data_files(setup, cls)) is not None]

@@ -243,3 +243,42 @@ def function_arguments(cls: type, script: LoadedScript | None) -> dict[str, Expr
         if value and derivative and pairs:
             out |= {value: Expression(pairs[0][0]), derivative: Expression(pairs[0][1])}
     return out
+
+
+def annotated_arguments(cls: type, script: LoadedScript | None) -> dict[str, Expression]:
+    """Constructor arguments annotated with a class of the project (``cost_func: costs.Cost``), given an
+    instance of it: of its one subclass when it has exactly one (the base only names the interface,
+    ``QuadraticCost(Cost)`` does the work), of itself when it has none and takes no argument. With
+    several subclasses, which one the author means is not known: nothing is given."""
+    if script is None:
+        return {}
+    namespace = script.module.__dict__
+    out: dict[str, Expression] = {}
+    for p in inspect.signature(cls).parameters.values() if _required(cls) else []:
+        if p.default is not inspect.Parameter.empty or p.annotation is inspect.Parameter.empty:
+            continue
+        annotation = p.annotation
+        if isinstance(annotation, str):  # from __future__ import annotations
+            try:
+                annotation = eval(annotation, namespace)  # a name or attribute of the script
+            except Exception:  # an annotation naming what the script does not have
+                continue
+        if not isinstance(annotation, type) or annotation.__module__ in ("builtins", "typing", "numpy"):
+            continue
+        subclasses: list[type] = annotation.__subclasses__()
+        chosen = subclasses[0] if len(subclasses) == 1 else annotation if not subclasses else None
+        named = None if chosen is None or _required(chosen) else _named_in(chosen, namespace)
+        if named is not None:
+            out[p.name] = Expression(f"{named}()")
+    return out
+
+
+def _named_in(obj: type, namespace: dict[str, Any]) -> str | None:
+    """How the script's namespace names ``obj``: ``Cost``, or ``costs.Cost`` through an imported module."""
+    for name, value in namespace.items():
+        if value is obj:
+            return name
+    for name, value in namespace.items():
+        if inspect.ismodule(value) and getattr(value, obj.__name__, None) is obj:
+            return f"{name}.{obj.__name__}"
+    return None
