@@ -181,15 +181,14 @@ def test_defaults_that_build_no_network_or_drop_units_are_replaced() -> None:
         ("validation_set", 3, "held-out"),
         ("x_valid", 2, "x"),
         ("temperature", 1, None),
-        ("l", 1, "y"),
-        ("l", 0, "x"),
+        ("L", 1, None),
         ("tanh_scale", 1, None),
     ],
 )
 def test_argument_roles_from_their_names(name: str, position: int, expected: str | None) -> None:
     """``backprop(idata, tdata)``: target data; a test set a training method evaluates on is no
-    training data; a name that starts with ``t`` is not a target for that alone; ``l`` after the
-    inputs is the labels (``forward(self, x, l)``), first it says nothing."""
+    training data; a name that starts with ``t`` is not a target for that alone; ``L`` (a number of
+    layers) is no label."""
     assert role(name, position) == expected
 
 

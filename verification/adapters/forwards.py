@@ -81,7 +81,9 @@ def forward_candidates(
         elif not required and feeds:  # net.add_input(x); net.feed_forward()
             out.append((f"{var}.{feeds[0]}(x)", f"{var}.{m}()", m))
         elif (
-            len(required) == 2 and cv.role(required[0].name, 0) == "x" and cv.role(required[1].name, 1) == "y"
+            len(required) == 2
+            and cv.role(required[0].name, 0) == "x"
+            and (cv.role(required[1].name, 1) == "y" or required[1].name in cv.SHORT_LABELS)
         ):
             out.append(("", f"{var}.{m}(x, y)", m))  # forward(x, l) computes its loss too: labels given
         elif (

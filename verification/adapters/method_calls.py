@@ -43,6 +43,8 @@ def method_call(
     """
     given = given or {}
     roles = [given.get(p.name) or cv.role(p.name, i) for i, p in enumerate(params)]
+    if len(roles) > 1 and roles[:2] == ["x", None] and params[1].name in cv.SHORT_LABELS:
+        roles[1] = "y"  # backward(self, x, l)
     if (training or dataset) and "output" in roles and "y" not in roles:
         roles = ["y" if r == "output" else r for r in roles]
     values = {

@@ -297,6 +297,11 @@ REGULARISATION = re.compile(
 """Arguments that take a weight-decay or regularisation strength."""
 
 
+SHORT_LABELS = ("l", "lbl", "lab")
+"""Names of a method's labels right after its inputs (``forward(self, x, l)``): only there, and in lower
+case (``L`` is a number of layers, and a lone ``l`` elsewhere a layer's index)."""
+
+
 def role(name: str, position: int) -> str | None:
     """``x``, ``y``, ``error``, ``output``, ``cache``, ``lr``, ``iterations``, ``dataset``, ``samples``,
     ``held-out`` (a data set to evaluate on), ``reg`` or None, from an argument's name
@@ -321,8 +326,6 @@ def role(name: str, position: int) -> str | None:
         n,
     ) or re.search(r"(train|set|true).*out|out.*(train|set|true)", n):
         return "y"  # a training method's "outputs" are its labels
-    if position > 0 and n in ("l", "lbl", "lab", "lable", "lables"):
-        return "y"  # forward(self, x, l): the labels, after the inputs (first, it says nothing)
     if re.search(r"iter|epoch", n):
         return "iterations"
     if re.match(r"^(test|val|valid|validation|eval|dev)_?(data|set|dataset)$", n):
