@@ -733,3 +733,41 @@ def test_a_test_of_the_labels_format_that_converts_them_is_kept_in_the_step(
     assert result.identified == "cross_entropy", result
     batch = result.verdict.batch
     assert batch is not None and batch.reduction == reduction, batch
+
+
+PRESET_OUTPUT = """
+import numpy as np
+
+
+def sigmoid(v, deriv=False):
+    if deriv:
+        return v * (1 - v)
+    return 1 / (1 + np.exp(-v))
+
+
+inputs = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
+targets = np.array([[0, 1, 1, 0]]).T
+weights = 2 * np.random.random((3, 1)) - 1
+layer1 = []
+for step in range(500):
+    layer0 = inputs
+    layer1 = sigmoid(np.dot(layer0, weights))
+    error = targets - layer1
+    delta = error * DERIVATIVE
+    weights += np.dot(layer0.T, delta)
+"""
+
+
+@pytest.mark.parametrize(("derivative", "identified"), [("sigmoid(layer1, True)", "mse"), ("layer1", None)])
+def test_an_output_the_top_level_binds_before_the_loop_is_the_steps_own_value(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``layer1 = []`` before the loop (to print it after), and ``layer1 = sigmoid(…)`` computed in the
+    step before ``targets - layer1`` reads it: the step's own output, not data compared with the
+    labels. The sigmoid's derivative makes the step the squared error's; the output in its place is
+    no loss."""
+    path = tmp_path / "preset.py"
+    path.write_text(PRESET_OUTPUT.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert (report.command or "").count("; layer1'") == 1, report.command  # the forward ends at the output

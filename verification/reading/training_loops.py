@@ -230,7 +230,8 @@ def _read(
     if not updated and not objects and not changes:
         return None
     read = list(dict.fromkeys(loads(ast.Module(body=body, type_ignores=[]))))
-    data = [n for n in read if n in before and n not in updated and n not in objects]
+    computed = _computed_first(body)
+    data = [n for n in read if n in before and n not in updated and n not in objects and n not in computed]
     found = label_statement(body, data)
     numbers = {  # learning_rate = 0.1 in the step itself
         t.id: float(s.value.value)
@@ -299,3 +300,16 @@ def _sample_loop(body: list[ast.stmt], data: list[str]) -> tuple[SampleLoop, str
         if found is not None and found[1] == targets[1]:
             return SampleLoop(k, targets[0], targets[1], s.body, found[0]), sources[0], sources[1], found[2]
     return None
+
+
+def _computed_first(body: list[ast.stmt]) -> set[str]:
+    """Names the step computes before it reads them (``l1 = sigmoid(l0 @ syn0)``, with ``l1 = []`` at the
+    top level before the loop): the step's own values, not data, whatever the top level bound them to.
+    A name reassigned from itself (``X, y = X[order], y[order]``) is read first, and stays data."""
+    seen: set[str] = set()
+    out: set[str] = set()
+    for s in body:
+        read = set(loads(s))
+        out |= {n for n in stores(s) if n not in seen and n not in read}
+        seen |= read | set(stores(s))
+    return out
