@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import sys
 import textwrap
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ffnn.validation import InputError
@@ -463,6 +465,36 @@ def test_a_script_inside_a_package_imports_its_siblings_through_the_package(tmp_
     )
     script = load_script(package / "network.py")
     assert script.module.f(3) == 6 and not script.failed_imports
+
+
+def test_a_module_beside_it_that_imports_a_missing_library_is_imported_with_a_stand_in(
+    tmp_path: Path,
+) -> None:
+    """``from linear import forward``, where linear.py imports a library this machine lacks for its data
+    loading and plotting: the module is imported with a stand-in for it, its other functions run, a use
+    of the library names it, and the report lists it; a library the file itself imports is missing
+    as before."""
+    (tmp_path / "linear.py").write_text(
+        "import numpy as np\nimport surely_missing_h5\nfrom surely_missing_plots.pyplot import plot\n\n"
+        "def forward(W, A):\n    return W @ A\n\n"
+        "def load():\n    return surely_missing_h5.File('data.h5')\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "model.py").write_text(
+        "import surely_missing_direct\nfrom linear import forward, load\n\n"
+        "def f(v):\n    return forward(v, v)\n",
+        encoding="utf-8",
+    )
+    script = load_script(tmp_path / "model.py")
+    assert script.module.f(np.eye(2) * 3).tolist() == [[9.0, 0.0], [0.0, 9.0]]
+    with pytest.raises(InputError, match="surely_missing_h5"):
+        script.module.load()
+    assert set(script.failed_imports) == {
+        "surely_missing_direct",
+        "surely_missing_h5",
+        "surely_missing_plots",
+    }
+    assert "surely_missing_h5" not in sys.modules  # the stand-ins are taken out again
 
 
 def test_a_missing_progress_bar_lets_the_loop_it_wraps_run(tmp_path: Path) -> None:

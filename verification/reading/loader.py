@@ -11,7 +11,9 @@ A skipped line never makes a later one fail:
 * an import that fails binds its names to a placeholder
   (:class:`~verification.reading.missing.MissingModule`), which raises only when the code under check
   uses it; a class that derives from such a name directly (``from layer import
-  Layer``, ``class Dense(Layer)``) gets an empty stand-in base;
+  Layer``, ``class Dense(Layer)``) gets an empty stand-in base; a module of the project that fails
+  to import because *it* imports one this machine lacks (``h5py`` for its data) is imported again
+  with stand-ins for those (:func:`~verification.reading.missing.imported_with_stand_ins`);
 * a name bound by a skipped statement is *tainted*: a later constant statement that reads it is
   skipped too (``y = np.array(...)`` is skipped, so ``y = y / 100`` is), and taints its own names;
 * a constant whose value could be huge (``9 ** 9 ** 9``, ``"x" * 10**12``) is skipped before it is
@@ -52,13 +54,8 @@ from verification.reading.deferred_weights import guard_initialisations
 from verification.reading.import_paths import package_name, script_directory_on_path
 from verification.reading.local_output import LOCAL_READER, local_value
 from verification.reading.loop_cuts import Cut, cut_loops
-from verification.reading.missing import stand_in
-from verification.reading.numpy_aliases import (
-    numpy_with_aliases,
-    removed_names_used,
-    scipy_names_from_numpy,
-    scipy_with_numpy,
-)
+from verification.reading.missing import imported_with_stand_ins, stand_in
+from verification.reading.numpy_aliases import bind_aliases, removed_names_used
 from verification.reading.outer_loops import first_run
 from verification.reading.sample_lists import SAMPLE_ROWS, sample_rows
 from verification.reading.sizes import size_problem
@@ -274,9 +271,14 @@ class _Loading:
             if out_of_memory(exc):  # an extension module that no longer fits under --max-memory
                 raise MemoryError(f"{type(exc).__name__}: {one_line(exc)}") from exc
             error = f"{type(exc).__name__}: {one_line(exc)}"
-            if isinstance(stmt, ast.Import | ast.ImportFrom):
+            if isinstance(stmt, ast.Import | ast.ImportFrom):  # a module beside it may lack one it imports
+                again = imported_with_stand_ins(
+                    {m for _, m in import_names(stmt)}, exc, lambda: _run(code, self.namespace)
+                )
+                self.failed |= {n: e for n, e in again.items() if n not in self.failed}
                 for bound, module_name in import_names(stmt):
-                    self.namespace[bound], self.failed[bound] = stand_in(module_name, error)
+                    if not again:
+                        self.namespace[bound], self.failed[bound] = stand_in(module_name, error)
                     self.tainted.pop(bound, None)
                 return
             for name in bound_names(stmt):
@@ -286,19 +288,7 @@ class _Loading:
         for name in bound_names(stmt):
             self.tainted.pop(name, None)
         if isinstance(stmt, ast.Import):
-            self._aliases(stmt)
-
-    def _aliases(self, stmt: ast.Import) -> None:
-        """Bind NumPy and SciPy with the names the script uses that they have removed
-        (:mod:`verification.reading.numpy_aliases`)."""
-        for bound, module_name in import_names(stmt):
-            if module_name == "numpy" and self.aliases and bound in self.namespace:
-                self.namespace[bound] = numpy_with_aliases(self.aliases)
-            elif module_name == "scipy" and isinstance(self.namespace.get(bound), types.ModuleType):
-                names = scipy_names_from_numpy(self.source.text, bound, self.namespace[bound])
-                if names:
-                    self.namespace[bound] = scipy_with_numpy(self.namespace[bound], names)
-                    self.aliases += [f"{bound}.{n}" for n in names]
+            self.aliases += bind_aliases(self.namespace, import_names(stmt), self.aliases, self.source.text)
 
 
 def load_script(path: str | Path, python2: bool = False) -> LoadedScript:

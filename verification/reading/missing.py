@@ -7,6 +7,12 @@ stand-in base.
 
 from __future__ import annotations
 
+import contextlib
+import importlib.abc
+import importlib.machinery
+import sys
+import types
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from ffnn.validation import InputError
@@ -97,3 +103,76 @@ def stand_in(module_name: str, error: str) -> tuple[Any, str]:
     if module_name.lstrip(".").split(".")[0] in PROGRESS_MODULES:
         return SilentProgress(module_name), f"{error}; a progress bar, run without its display"
     return MissingModule(module_name, error), error
+
+
+class _StandInModule(types.ModuleType):
+    """A module a project module imports and this machine lacks: a package (so ``import
+    matplotlib.pyplot`` finds its submodule here too) whose every name is a :class:`MissingModule`,
+    so that ``from h5py import File`` binds, and only a use of ``File`` fails, naming the module."""
+
+    def __init__(self, name: str, error: str) -> None:
+        super().__init__(name)
+        self.__path__: list[str] = []
+        self._error = error
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__") and attribute.endswith("__"):
+            raise AttributeError(attribute)
+        return MissingModule(f"{self.__name__}.{attribute}", self._error)
+
+
+class _StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds, after every real finder has failed, a :class:`_StandInModule` for each module asked for,
+    recording its name."""
+
+    def __init__(self) -> None:
+        self.made: list[str] = []
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> importlib.machinery.ModuleSpec:
+        return importlib.machinery.ModuleSpec(name, self, is_package=True)
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
+        top = spec.name.split(".")[0]
+        if top not in self.made:
+            self.made.append(top)
+        return _StandInModule(spec.name, f"ModuleNotFoundError: No module named {top!r}")
+
+    def exec_module(self, module: types.ModuleType) -> None:
+        return None
+
+
+@contextlib.contextmanager
+def missing_modules_stood_in() -> Iterator[list[str]]:
+    """While it is open, a module that no finder finds is imported as a stand-in module
+    (:class:`_StandInModule`) instead of raising ``ModuleNotFoundError``: a module of the project that
+    imports ``h5py`` or ``sklearn`` for its plotting or its data loads, and its other functions run.
+    Yields the list of the top-level names stood in for, filled as they are; on leaving, the stand-ins
+    are taken out of ``sys.modules`` (the modules that imported them keep them)."""
+    finder = _StandInFinder()
+    sys.meta_path.append(finder)
+    try:
+        yield finder.made
+    finally:
+        sys.meta_path.remove(finder)
+        for name in [n for n, m in sys.modules.items() if isinstance(m, _StandInModule)]:
+            del sys.modules[name]
+
+
+def imported_with_stand_ins(modules: set[str], exc: Exception, again: Callable[[], object]) -> dict[str, str]:
+    """Run an import of the project's ``modules`` ``again`` with stand-ins for the modules they import
+    that this machine lacks (:func:`missing_modules_stood_in`), when that is why it failed with
+    ``exc``: ``from linear_forward import linear_forward``, whose module imports ``h5py``. Returns each
+    module stood in for with the failure to list (empty when the failure was another: the module
+    itself is missing, or it fails again)."""
+    wanted = {m.lstrip(".").split(".")[0] for m in modules}
+    missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
+    if not missing or missing.split(".")[0] in wanted or not all(wanted):
+        return {}  # the module itself is missing: a library, not the project's
+    with missing_modules_stood_in() as made:
+        try:
+            again()
+        except Exception:
+            return {}
+    return {
+        n: f"ModuleNotFoundError: No module named {n!r} (imported by a module beside the file)" for n in made
+    }

@@ -86,3 +86,21 @@ def _with(base: types.ModuleType, extra: dict[str, Any]) -> types.ModuleType:
     module.__dict__.update(extra)
     module.__dict__["__getattr__"] = lambda name: getattr(base, name)
     return module
+
+
+def bind_aliases(
+    namespace: dict[str, Any], imported: list[tuple[str, str]], aliases: list[str], text: str
+) -> list[str]:
+    """After an import of ``imported`` (``(bound name, module)`` pairs), bind NumPy with the removed
+    names the script uses (``aliases``), and SciPy with the NumPy functions the script calls on it
+    (read off the script's ``text``). Returns the SciPy names added."""
+    added: list[str] = []
+    for bound, module_name in imported:
+        if module_name == "numpy" and aliases and bound in namespace:
+            namespace[bound] = numpy_with_aliases(aliases)
+        elif module_name == "scipy" and isinstance(namespace.get(bound), types.ModuleType):
+            names = scipy_names_from_numpy(text, bound, namespace[bound])
+            if names:
+                namespace[bound] = scipy_with_numpy(namespace[bound], names)
+                added += [f"{bound}.{n}" for n in names]
+    return added
