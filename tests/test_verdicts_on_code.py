@@ -1545,3 +1545,40 @@ def test_an_update_of_float32_weights_is_read_at_their_precision(tmp_path: Path)
     path.write_text(FLOAT32_STEP.replace("RATE", "1e-4"), encoding="utf-8")
     with pytest.raises(InputError, match="cannot be recovered from an update that small"):
         check_target(CheckRequest.parse(str(path)))
+
+
+# course functions: the backward takes the regularisation strength after the parameters, named only
+# ``lambd``; given 0, the penalty's gradient term vanishes and the data term is checked. With
+# dZ2 = A2 - Y on a sigmoid output and every gradient divided by m, it is the mean BCE's gradient; with
+# the division left out of dW1 only, it is BCE's for one sample (m = 1) and for no batch.
+COURSE_FUNCTIONS = """
+def forward_propagation(X, parameters):
+    Z1 = parameters["W1"] @ X + parameters["b1"]
+    A1 = np.tanh(Z1)
+    A2 = sigmoid(parameters["W2"] @ A1 + parameters["b2"])
+    return A2, (X, A1)
+
+def backward_propagation(A2, Y, caches, parameters, lambd):
+    X, A1 = caches
+    m = X.shape[1]
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m + lambd / m * parameters["W2"]
+    db2 = dZ2.sum(axis=1, keepdims=True) / m
+    dZ1 = (parameters["W2"].T @ dZ2) * (1 - A1 ** 2)
+    dW1 = dZ1 @ X.T / DIVISOR + lambd / m * parameters["W1"]
+    db1 = dZ1.sum(axis=1, keepdims=True) / m
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+"""
+
+
+@pytest.mark.parametrize(("divisor", "batches"), [("m", True), ("1", False)])
+def test_a_regularisation_strength_a_backward_function_takes_is_given_zero(
+    tmp_path: Path, divisor: str, batches: bool
+) -> None:
+    """``backward_propagation(A2, Y, caches, parameters, lambd)``: ``lambd`` is a regularisation
+    strength (given 0: the loss's own gradient), so the function is called at all; it was refused
+    as taking an argument whose name says nothing of its value."""
+    report = check(tmp_path, COURSE_FUNCTIONS.replace("DIVISOR", divisor))
+    r = report.result
+    assert (r.identified, r.verdict.holds_for_batches) == ("bce", batches), report.command
+    assert "backward_propagation(A2, y, cache, parameters, 0.0)" in (report.command or ""), report.command

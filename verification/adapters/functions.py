@@ -46,18 +46,30 @@ from verification.reading.updates import (
 )
 
 
+def _value_of(values: dict[str, str], i: int, p: inspect.Parameter) -> str | None:
+    """The expression for argument ``p`` (at ``i``) of a function: by its name, else by its role."""
+    r = cv.role(p.name, i)
+    value = values.get(p.name) or values.get(p.name.lower())
+    if value is None and p.name.lower() in cv.lower(cv.PARAMETER_CONTAINERS):
+        value = values.get("parameters")  # before the role: the first argument may be the network
+    return value or (values.get(r) if r else None)
+
+
 def _arguments(fn: Any, values: dict[str, str]) -> str | None:
     """The arguments of ``fn`` by role or name (``values`` maps roles and names to expressions)."""
-
-    def value_of(i: int, p: inspect.Parameter) -> str | None:
-        r = cv.role(p.name, i)
-        value = values.get(p.name) or values.get(p.name.lower())
-        if value is None and p.name.lower() in cv.lower(cv.PARAMETER_CONTAINERS):
-            value = values.get("parameters")  # before the role: the first argument may be the network
-        return value or (values.get(r) if r else None)
-
-    args = cv.call_arguments(cv.positional_parameters(fn), value_of)
+    args = cv.call_arguments(cv.positional_parameters(fn), lambda i, p: _value_of(values, i, p))
     return None if args is None else ", ".join(args)
+
+
+def _unvalued(fn: Any, values: dict[str, str]) -> str:
+    """The required arguments of ``fn`` that ``values`` gives nothing for, for a refusal."""
+    params = cv.positional_parameters(fn)
+    missing = [
+        p.name
+        for i, p in enumerate(params)
+        if p.default is inspect.Parameter.empty and not _value_of(values, i, p)
+    ]
+    return ", ".join(missing) or cv.unnamed_arguments(fn)
 
 
 FORWARD_WORDS = ("forward", "feed", "predict")
@@ -221,11 +233,11 @@ def _backward_recipes(
     a returned gradient, or, for one that hands back the weights it was given, the update it makes."""
     out = []
     for bwd in backwards:
-        args = _arguments(namespace[bwd], values | {"lr": "lr"} | _labels_beside(namespace[bwd], values))
+        given = values | {"lr": "lr", "reg": "0.0"} | _labels_beside(namespace[bwd], values)  # reg: no decay
+        args = _arguments(namespace[bwd], given)
         if args is None:
             errors.append(
-                f"cannot call {bwd}: the name of {cv.unnamed_arguments(namespace[bwd])} says nothing of "
-                "its value"
+                f"cannot call {bwd}: the name of {_unvalued(namespace[bwd], given)} says nothing of its value"
             )
             continue
         common = {"setup": made.setup, "forward": made.forward, "layout": made.layout, "notes": made.notes}
