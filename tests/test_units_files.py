@@ -14,10 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
 from verification.tolerances import tolerance_for
 from verification.units.check import UnitsReport, check_units
 from verification.units.discovery import discover
+from verification.units.layers import LayerUnit
 from verification.units.run import UnitResult
 from verification.units.verdicts import CHECKED
 
@@ -542,3 +545,55 @@ def test_a_typing_protocol_beside_the_layers_is_no_base_class_to_test_against(
     units = [u for u in discover(script, 0) if "Tanh" in u.name]
     report = check_units(script, units, seed=0)
     assert [r.verdict for r in report.results] == [verdict]
+
+
+SELF_ERROR_NET = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class TwoLayer:
+    def __init__(self, hidden, steps=1000):
+        self.W1 = np.random.randn(hidden, 2)
+        self.W2 = np.random.randn(1, hidden)
+        self.steps = steps
+
+    def forward(self, inputs):
+        self.x = inputs
+        self.a1 = sigmoid(self.W1 @ inputs)
+        self.a2 = sigmoid(self.W2 @ self.a1)
+        return self.a2
+
+    def backward(self):
+        d2 = (self.a2 - self.y) * self.a2 * (1 - self.a2)
+        d1 = (self.W2.T @ d2) * self.a1 * (1 - self.a1)
+        self.W2 -= 0.1 * d2 @ self.a1.T
+        self.W1 -= 0.1 * d1 @ self.x.T
+
+    def train(self, inputs, labels):
+        for _ in range(self.steps):
+            self.y = labels
+            self.forward(inputs)
+            self.backward()
+
+
+net = TwoLayer(8)
+"""
+
+
+def test_a_class_whose_backward_takes_no_upstream_gradient_is_no_layer(tmp_path: Path) -> None:
+    """``backward(self)`` reads the error the network keeps (its own labels): no layer's backward,
+    which takes the upstream gradient. The class is not a unit; called as one it is refused, never
+    reported as a mismatch over the call that could not be made."""
+    path = tmp_path / "selferror.py"
+    path.write_text(SELF_ERROR_NET, encoding="utf-8")
+    script = load_script(path)
+    assert not [u for u in discover(script, 0) if "TwoLayer" in u.name]
+    unit = LayerUnit(script.module.TwoLayer, ("forward", "backward"), script, 0)
+    report = check_units(script, [unit], seed=0)
+    assert [r.verdict for r in report.results] == ["refused"], report.results
+    checked = check_target(CheckRequest.parse(str(path)))  # the network check takes it: mse's step
+    assert checked.result.identified == "mse", checked.command

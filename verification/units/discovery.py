@@ -207,7 +207,9 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
     if forward is None or backward is None or (forward == "__call__" and "__call__" not in vars(cls)):
         return None
     params = parameters(getattr(cls, backward))[1:]
-    if (params and params[0].name.lower() in INPUT_NAMES) or _takes_labels(getattr(cls, backward)):
+    if not params:
+        return None  # backward(self): no upstream gradient taken, a network's that keeps its own error
+    if params[0].name.lower() in INPUT_NAMES or _takes_labels(getattr(cls, backward)):
         return None  # a network's backward(x, y): checked as a network
     if pair_arguments(getattr(cls, backward)):
         return None  # backward(batch) reading batch[0] and batch[1]: inputs and labels, a network's

@@ -257,6 +257,10 @@ class LayerUnit:
         self, layer: Any, params: dict[str, Array], dout: Array
     ) -> tuple[dict[str, Any], dict[str, str], dict[str, Array], float, list[str]]:
         fn = getattr(layer, self.methods[1])
+        if not parameters(fn):
+            raise NotChecked(
+                "refused", f"{self.backward} takes no upstream gradient: it is no layer's backward"
+            )
         rest = [p for p in parameters(fn)[1:] if p.default is p.empty]
         lr = 0.1
         extra: dict[str, Any] = {p.name: lr for p in rest if LR.match(p.name)}
