@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ffnn.validation import InputError
+from verification.adapters.calls import user_call
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
@@ -22,6 +24,7 @@ from verification.units.check import UnitsReport, check_units
 from verification.units.discovery import discover
 from verification.units.layers import LayerUnit
 from verification.units.run import UnitResult
+from verification.units.running import failed_verdict
 from verification.units.verdicts import CHECKED
 
 FILES = Path(__file__).resolve().parent / "layer_files"
@@ -597,3 +600,21 @@ def test_a_class_whose_backward_takes_no_upstream_gradient_is_no_layer(tmp_path:
     assert [r.verdict for r in report.results] == ["refused"], report.results
     checked = check_target(CheckRequest.parse(str(path)))  # the network check takes it: mse's step
     assert checked.result.identified == "mse", checked.command
+
+
+def test_a_call_that_does_not_fit_the_signature_is_refused_and_a_raise_inside_the_code_a_mismatch() -> None:
+    """The check calling code with arguments it does not take is the check's failure (refused); the
+    code raising on input it takes is the code's (mismatch, naming the exception)."""
+
+    def takes_nothing() -> None:  # a backward that takes no upstream gradient
+        return None
+
+    def broken(dout: np.ndarray) -> object:
+        return dout.missing  # type: ignore[attr-defined]
+
+    with pytest.raises(InputError) as call:
+        user_call("unit.backward", takes_nothing, np.ones(2))
+    with pytest.raises(InputError) as inside:
+        user_call("unit.backward", broken, np.ones(2))
+    assert (failed_verdict(call.value), failed_verdict(inside.value)) == ("refused", "mismatch")
+    assert "with arguments it does not take" in str(call.value), call.value

@@ -30,7 +30,7 @@ Array = NDArray[Any]
 
 def user_frames(frames: traceback.StackSummary) -> list[traceback.FrameSummary]:
     """Frames of a traceback that are not this package's own calling of the code."""
-    own = __file__.rsplit("/", 1)[0]
+    own = __file__.rsplit("/", 2)[0]  # the verification package: adapters, units, …
     return [f for f in frames if not f.filename.startswith(own) and not f.filename.endswith("/functools.py")]
 
 
@@ -57,8 +57,11 @@ def _failure(
     if isinstance(exc, SystemExit):
         return InputError(f"{label} called sys.exit({exc.code!r}){where(frames, script)}")
     message = one_line(exc)
-    if isinstance(exc, TypeError) and called_as and not user_frames(frames):
-        return InputError(f"{label} was called as {called_as} with arguments it does not take: {message}")
+    if isinstance(exc, TypeError) and not user_frames(frames):  # the call itself, not the code, failed
+        made = f"as {called_as} " if called_as else ""
+        error = InputError(f"{label} was called {made}with arguments it does not take: {message}")
+        error.kind = "call"  # type: ignore[attr-defined]  # the checker's call, not the code, is wrong
+        return error
     hint = ""
     if isinstance(exc, NameError) and script is not None and getattr(exc, "name", None):
         skipped = script.skipped_binding(str(exc.name))

@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 from ffnn.validation import InputError
 from verification.reading.loader import LoadedScript
 from verification.units.cases import Case, NotChecked
-from verification.units.running import Runner, failure_line, is_complex
+from verification.units.running import Runner, failed_verdict, failure_line, is_complex
 from verification.units.settings import Setting
 from verification.units.source import definition, nested_assignments
 from verification.units.vjp import Problem
@@ -225,7 +225,7 @@ class OperationUnit:
                 f"the backward closures of {self.name}", eng.run_closures, out, leaves, copy=False
             )
         except InputError as exc:
-            raise NotChecked("mismatch", failure_line(exc)) from None
+            raise NotChecked(failed_verdict(exc), failure_line(exc)) from None
         names = ["self", "other"][: len(leaves)]
         analytic = {
             n: np.array(getattr(leaf, eng.grad) - p)
@@ -323,7 +323,7 @@ class GraphUnit:
         try:
             self.runner.call(self.name, getattr(root, self.method))
         except InputError as exc:
-            raise NotChecked("mismatch", f"{self.name} {failure_line(exc)}") from None
+            raise NotChecked(failed_verdict(exc), f"{self.name} {failure_line(exc)}") from None
         analytic = {n: np.array(getattr(leaf, eng.grad)) for n, leaf in zip("ab", leaves, strict=True)}
 
         def forward(theta: dict[str, Array]) -> list[Array]:

@@ -25,7 +25,7 @@ from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
-from verification.units.running import Runner, failure_line, is_complex
+from verification.units.running import Runner, failed_verdict, failure_line, is_complex
 from verification.units.settings import Setting
 from verification.units.vjp import Problem
 
@@ -110,7 +110,7 @@ class HeadUnit:
                 raise NotChecked(
                     "refused", f"{self.backward} takes class indices, not one-hot labels"
                 ) from None
-            raise NotChecked("mismatch", f"{self.backward} {failure_line(exc)}") from None
+            raise NotChecked(failed_verdict(exc), f"{self.backward} {failure_line(exc)}") from None
         grad = returned if returned is not None else getattr(head, "dinputs", None)
         if grad is None:
             raise NotChecked("stub", f"{self.backward} returns nothing and stores no dinputs")

@@ -36,7 +36,7 @@ from verification.units.complexify import ComplexAllocation, namespaces_of
 from verification.units.construction import constructor_arguments, decay
 from verification.units.holdings import get, gradients, parameter_slots, put, snapshot, unclaimed, unread
 from verification.units.preactivation import pre_activation
-from verification.units.running import Runner, failure_line, is_complex
+from verification.units.running import Runner, failed_verdict, failure_line, is_complex
 from verification.units.settings import ONE, Setting
 from verification.units.source import definition, placeholder, returned_names
 from verification.units.vjp import Problem
@@ -272,7 +272,7 @@ class LayerUnit:
         try:
             returned = self.runner.call(self.backward, fn, dout, **extra)
         except InputError as exc:
-            raise NotChecked("mismatch", f"{self.backward} {failure_line(exc)}") from None
+            raise NotChecked(failed_verdict(exc), f"{self.backward} {failure_line(exc)}") from None
         names = returned_names(definition(self.script, self.backward, fn))
         found, labels = gradients(layer, before, self.slots, returned, names)
         now = {k: get(layer, s) for k, s in self.slots.items()}

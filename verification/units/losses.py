@@ -34,7 +34,7 @@ from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
-from verification.units.running import Runner, failure_line, is_complex
+from verification.units.running import Runner, failed_verdict, failure_line, is_complex
 from verification.units.settings import Setting
 from verification.units.source import definition, placeholder
 from verification.units.vjp import Problem
@@ -159,7 +159,7 @@ class LossPairUnit:
 
     def _stub(self, exc: InputError, who: str, node_name: str) -> NotChecked:
         stub = placeholder(definition(self.script, node_name, None))
-        verdict = "stub" if stub else "mismatch" if who == "derivative" else "refused"
+        verdict = "stub" if stub else failed_verdict(exc) if who == "derivative" else "refused"
         name = self.backward if who == "derivative" else self.forward
         return NotChecked(verdict, f"{name} {failure_line(exc)}")
 

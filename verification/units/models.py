@@ -20,7 +20,7 @@ from ffnn.validation import InputError
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.engines import Engine
-from verification.units.running import Runner, failure_line, is_complex
+from verification.units.running import Runner, failed_verdict, failure_line, is_complex
 from verification.units.settings import Setting
 from verification.units.vjp import Problem
 
@@ -102,7 +102,7 @@ class ModelUnit:
             root = self.runner.call(self.forward, self._root, model, x, weights, copy=False)
             self.runner.call(self.backward or "", root.backward)
         except InputError as exc:
-            raise NotChecked("mismatch", f"{self.name}: {failure_line(exc)}") from None
+            raise NotChecked(failed_verdict(exc), f"{self.name}: {failure_line(exc)}") from None
         analytic = {"parameters": np.array([float(getattr(p, eng.grad)) for p in params])}
 
         def forward(theta: dict[str, Array]) -> list[Array]:

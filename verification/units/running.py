@@ -122,7 +122,18 @@ class Runner:
 
 
 def failure_line(exc: InputError) -> str:
-    """The message of a failure without the label it starts with (``raised KeyError: 'x' at …``)."""
+    """The message of a failure without the label it starts with (``raised KeyError: 'x' at …``, ``was
+    called with arguments it does not take: …``)."""
     text = str(exc)
-    at = text.find(" raised ")
-    return text[at + 1 :] if at >= 0 else text
+    for word in (" raised ", " was called "):
+        at = text.find(word)
+        if at >= 0:
+            return text[at + 1 :]
+    return text
+
+
+def failed_verdict(exc: InputError) -> str:
+    """The verdict of a setting where running the code raised ``exc``: ``mismatch`` (it raised on input
+    it should take: a bug, named with its line), or ``refused`` when it was the check's call that did
+    not fit the code's signature."""
+    return "refused" if getattr(exc, "kind", None) == "call" else "mismatch"
