@@ -60,7 +60,7 @@ def _failure(
     if isinstance(exc, TypeError) and not user_frames(frames):  # the call itself, not the code, failed
         made = f"as {called_as} " if called_as else ""
         error = InputError(f"{label} was called {made}with arguments it does not take: {message}")
-        error.kind = "call"  # type: ignore[attr-defined]  # the checker's call, not the code, is wrong
+        error.call_misfit = True  # type: ignore[attr-defined]  # the checker's call, not the code, is wrong
         return error
     hint = ""
     if isinstance(exc, NameError) and script is not None and getattr(exc, "name", None):

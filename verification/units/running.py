@@ -136,4 +136,4 @@ def failed_verdict(exc: InputError) -> str:
     """The verdict of a setting where running the code raised ``exc``: ``mismatch`` (it raised on input
     it should take: a bug, named with its line), or ``refused`` when it was the check's call that did
     not fit the code's signature."""
-    return "refused" if getattr(exc, "kind", None) == "call" else "mismatch"
+    return "refused" if getattr(exc, "call_misfit", False) else "mismatch"
