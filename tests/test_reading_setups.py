@@ -263,3 +263,68 @@ def test_a_network_built_in_a_driver_function_with_a_forward_that_takes_the_labe
     assert report.result.identified == identified, report.command
     command = report.command or ""
     assert "net = Net(w1, b1, w2, b2, rate=0.05)" in command and "net.forward(x, y)" in command, command
+
+
+LOSS_FORWARD = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.weights = 0.5 * np.random.randn(n_in, n_out)
+        self.biases = np.zeros((1, n_out))
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = inputs @ self.weights + self.biases
+
+    def backward(self, dvalues):
+        self.dweights = self.inputs.T @ dvalues
+        self.dbiases = dvalues.sum(axis=0, keepdims=True)
+        self.dinputs = dvalues @ self.weights.T
+
+
+class SoftmaxLoss:
+    def forward(self, scores, labels):
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        self.output = e / e.sum(axis=1, keepdims=True)
+        return -np.mean(np.log(self.output[range(len(labels)), labels]))
+
+    def backward(self, labels):
+        self.dinputs = self.output.copy()
+        self.dinputs[range(len(labels)), labels] -= 1
+        self.dinputs = self.dinputs / SAMPLES
+
+
+class Model:
+    def __init__(self):
+        self.dense1, self.dense2, self.head = Dense(4, 6), Dense(6, 3), SoftmaxLoss()
+
+    def forward(self, X, y):
+        self.dense1.forward(X)
+        self.dense2.forward(np.tanh(self.dense1.output))
+        return self.head.forward(self.dense2.output, y)
+
+    def train_step(self, X, y):
+        loss = self.forward(X, y)
+        self.head.backward(y)
+        self.dense2.backward(self.head.dinputs)
+        self.dense1.backward(self.dense2.dinputs * (1 - np.tanh(self.dense1.output) ** 2))
+        return loss
+"""
+
+
+@pytest.mark.parametrize(("samples", "batches"), [("len(labels)", True), ("len(labels) ** 2", False)])
+def test_a_forward_that_takes_the_labels_and_returns_the_loss_has_its_output_stored(
+    tmp_path: Path, samples: str, batches: bool
+) -> None:
+    """``forward(X, y)`` returns the loss, a number: never the output (every loss would mismatch a
+    number, and the verdict would say none of them for correct code). The output is what it stores,
+    the softmax of the last layer; with the mean over the batch the step is the cross-entropy's
+    gradient (one sample at a time the two variants agree, so the second is told apart on a batch)."""
+    path = tmp_path / "model.py"
+    path.write_text(LOSS_FORWARD.replace("SAMPLES", samples), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert (r.identified, r.verdict.holds_for_batches) == ("cross_entropy", batches), report.command
+    assert "net.forward(x, y); net.head.output" in (report.command or ""), report.command

@@ -184,6 +184,11 @@ def output_expression(
         namespace["y"] = layout.labels_to_code(np.zeros((1, 1)))
     value = run_code(f"{statements}\n{call}" if statements else call, namespace, "--forward", script=script)
     prefix = f"{statements}; " if statements else ""
+    if re.search(r"\by\b", call):  # given the labels, a number it returns is its loss, never the output
+        if np.ndim(value) == 0 and not isinstance(value, dict):
+            value = None
+        elif isinstance(value, tuple | list):
+            value = type(value)(v if np.ndim(v) else None for v in value)
     if (isinstance(value, np.ndarray) and value.dtype != object and value.size) or isinstance(
         value, float | np.floating
     ):
