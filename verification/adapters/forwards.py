@@ -158,6 +158,11 @@ def labels_optional(method: Any) -> bool:
     )
 
 
+def _number(value: Any) -> bool:
+    """A Python or NumPy number, or an array of no dimension: a loss, where the labels were given."""
+    return isinstance(value, int | float | np.number) or (isinstance(value, np.ndarray) and value.ndim == 0)
+
+
 def output_expression(
     namespace: dict[str, Any],
     statements: str,
@@ -185,10 +190,10 @@ def output_expression(
     value = run_code(f"{statements}\n{call}" if statements else call, namespace, "--forward", script=script)
     prefix = f"{statements}; " if statements else ""
     if re.search(r"\by\b", call):  # given the labels, a number it returns is its loss, never the output
-        if np.ndim(value) == 0 and not isinstance(value, dict):
+        if _number(value):
             value = None
         elif isinstance(value, tuple | list):
-            value = type(value)(v if np.ndim(v) else None for v in value)
+            value = type(value)(None if _number(v) else v for v in value)
     if (isinstance(value, np.ndarray) and value.dtype != object and value.size) or isinstance(
         value, float | np.floating
     ):
