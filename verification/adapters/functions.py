@@ -12,7 +12,6 @@ Networks written as a top-level training loop are in :mod:`verification.adapters
 
 from __future__ import annotations
 
-import inspect
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from verification.adapters.failures import Failed, refusal
 from verification.adapters.forward_returns import split_returned
 from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
 from verification.adapters.layer_lists import layer_list_recipes
+from verification.adapters.method_calls import function_arguments, unvalued
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -44,33 +44,6 @@ from verification.reading.updates import (
     update_rate,
     updates_argument,
 )
-
-
-def _value_of(values: dict[str, str], i: int, p: inspect.Parameter) -> str | None:
-    """The expression for argument ``p`` (at ``i``) of a function: by its name, else by its role."""
-    r = cv.role(p.name, i)
-    value = values.get(p.name) or values.get(p.name.lower())
-    if value is None and p.name.lower() in cv.lower(cv.PARAMETER_CONTAINERS):
-        value = values.get("parameters")  # before the role: the first argument may be the network
-    return value or (values.get(r) if r else None)
-
-
-def _arguments(fn: Any, values: dict[str, str]) -> str | None:
-    """The arguments of ``fn`` by role or name (``values`` maps roles and names to expressions)."""
-    args = cv.call_arguments(cv.positional_parameters(fn), lambda i, p: _value_of(values, i, p))
-    return None if args is None else ", ".join(args)
-
-
-def _unvalued(fn: Any, values: dict[str, str]) -> str:
-    """The required arguments of ``fn`` that ``values`` gives nothing for, for a refusal."""
-    params = cv.positional_parameters(fn)
-    missing = [
-        p.name
-        for i, p in enumerate(params)
-        if p.default is inspect.Parameter.empty and not _value_of(values, i, p)
-    ]
-    return ", ".join(missing) or cv.unnamed_arguments(fn)
-
 
 FORWARD_WORDS = ("forward", "feed", "predict")
 FORWARD_AVOID = ("backward", "dec", "linear_")
@@ -135,11 +108,11 @@ def detect_functions(
                 continue
             roots = [n for n in bound if not callable(namespace[n])]
             values = {"x": "x", "parameters": params} | {n: n for n in roots}
-            fargs = _arguments(namespace[fwd], values) or _arguments(namespace[fwd], values | {"y": "y"})
+            fn = namespace[fwd]
+            fargs = function_arguments(fn, values) or function_arguments(fn, values | {"y": "y"})
             if fargs is None:
                 errors.append(
-                    f"cannot call {fwd}: the name of {cv.unnamed_arguments(namespace[fwd])} says nothing of "
-                    "its value"
+                    f"cannot call {fwd}: the name of {unvalued(fn, values)} says nothing of its value"
                 )
                 continue
             call = f"{fwd}({fargs})"
@@ -234,10 +207,10 @@ def _backward_recipes(
     out = []
     for bwd in backwards:
         given = values | {"lr": "lr", "reg": "0.0"} | _labels_beside(namespace[bwd], values)  # reg: no decay
-        args = _arguments(namespace[bwd], given)
+        args = function_arguments(namespace[bwd], given)
         if args is None:
             errors.append(
-                f"cannot call {bwd}: the name of {_unvalued(namespace[bwd], given)} says nothing of its value"
+                f"cannot call {bwd}: the name of {unvalued(namespace[bwd], given)} says nothing of its value"
             )
             continue
         common = {"setup": made.setup, "forward": made.forward, "layout": made.layout, "notes": made.notes}
@@ -331,7 +304,7 @@ def _training_steps(
                 named_inputs = cv.role(p.name, 1) == "x"  # by its name, not by its place
                 if data and named_inputs and iterated(namespace[train], p.name):
                     given[p.name] = data  # Train(network, data, …) with ``for sample in data``: a data set
-            args = _arguments(namespace[train], given)
+            args = function_arguments(namespace[train], given)
             if args is not None:
                 out.append((train, f"{train}({args})"))
     return list(dict.fromkeys(out))

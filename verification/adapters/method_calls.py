@@ -1,4 +1,5 @@
-"""The call of a network's gradient or training method, its arguments given by their names.
+"""The call of a network's gradient or training method, or of a function of a network's, its arguments
+given by their names.
 
 ``backprop(self, x, y)``, ``train(self, inputs, targets, epochs, lr)``, ``backward(self, dout)``: each
 argument's role is read off its name (:func:`verification.reading.conventions.role`) and given the
@@ -8,6 +9,7 @@ checker's value for it (``x``, ``y``, the error ``a − y``, the learning rate, 
 from __future__ import annotations
 
 import inspect
+from typing import Any
 
 from verification.reading import conventions as cv
 
@@ -70,3 +72,29 @@ def method_call(
         return None
     takes_error = "error" in roles
     return f"{var}.{method}({', '.join(args)})", takes_error
+
+
+def _value_of(values: dict[str, str], i: int, p: inspect.Parameter) -> str | None:
+    """The expression for argument ``p`` (at ``i``) of a function: by its name, else by its role."""
+    r = cv.role(p.name, i)
+    value = values.get(p.name) or values.get(p.name.lower())
+    if value is None and p.name.lower() in cv.lower(cv.PARAMETER_CONTAINERS):
+        value = values.get("parameters")  # before the role: the first argument may be the network
+    return value or (values.get(r) if r else None)
+
+
+def function_arguments(fn: Any, values: dict[str, str]) -> str | None:
+    """The arguments of ``fn`` by role or name (``values`` maps roles and names to expressions)."""
+    args = cv.call_arguments(cv.positional_parameters(fn), lambda i, p: _value_of(values, i, p))
+    return None if args is None else ", ".join(args)
+
+
+def unvalued(fn: Any, values: dict[str, str]) -> str:
+    """The required arguments of ``fn`` that ``values`` gives nothing for, for a refusal."""
+    params = cv.positional_parameters(fn)
+    missing = [
+        p.name
+        for i, p in enumerate(params)
+        if p.default is inspect.Parameter.empty and not _value_of(values, i, p)
+    ]
+    return ", ".join(missing) or cv.unnamed_arguments(fn)
