@@ -439,3 +439,33 @@ def test_a_verdict_that_fails_on_batches_is_exit_status_one(
         holds,
         holds,
     )
+
+
+ONE_AT_A_TIME = """
+class Net:
+    def __init__(self):
+        self.W = np.random.randn(3, 4)
+
+    def forward(self, x):
+        self.x = x
+        self.a = sigmoid(self.W @ x)
+        return self.a
+
+    def backprop(self, x, y):
+        delta = (self.forward(x) - y) * self.a * (1 - self.a)
+        return [np.outer(delta, x)]
+"""
+
+
+def test_a_batch_never_probed_is_null_in_the_json_not_true(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A backward pass that takes one sample as a 1-D vector (``np.outer``) is never probed on a batch:
+    ``holds_for_batches`` is null and ``batch.reason`` says why, so a reader of the field alone is not
+    told a batch was confirmed; the exit status stays 0 (nothing failed)."""
+    path = tmp_path / "net.py"
+    path.write_text(styles.HEAD + ONE_AT_A_TIME, encoding="utf-8")
+    got, out, _err = run(capsys, "check", str(path), "--json")
+    data = json.loads(out)
+    assert (got, data["identified"], data["holds_for_batches"]) == (0, "mse", None), data["batch"]
+    assert data["batch"]["reduction"] is None and data["batch"]["reason"], data["batch"]

@@ -38,6 +38,8 @@ SCALAR_NAME = re.compile(r"^(w|b|weight|bias|theta)\w*$", re.IGNORECASE)
 
 Step = tuple[str, Any]
 """One step of a path: ``("attr", name)`` or ``("item", key)``."""
+REAL = (float, np.floating)
+"""Real numbers that are no integers: ``list(weights)`` of an array holds ``np.float64`` items."""
 
 
 def _is_float_array(value: Any) -> bool:
@@ -53,10 +55,10 @@ def _is_float_list(value: Any) -> bool:
     """A (nested) Python list of floats, all rows of one length: weights written without numpy."""
     if not isinstance(value, list) or not value:
         return False
-    if all(type(v) is float for v in value):
+    if all(isinstance(v, REAL) for v in value):
         return True
     return (
-        all(isinstance(v, list) and v and all(type(u) is float for u in v) for v in value)
+        all(isinstance(v, list) and v and all(isinstance(u, REAL) for u in v) for v in value)
         and len({len(v) for v in value}) == 1
     )
 
@@ -194,7 +196,7 @@ def find_slots(namespace: Mapping[str, Any], roots: Iterable[str]) -> list[Slot]
             seen.add(id(value))
             shape = np.asarray(value).shape
             slots.append(Slot(_name(root, path, show_root), root, path, "list", shape, value))
-        elif type(value) is float:
+        elif isinstance(value, REAL):
             key = path[-1][1] if path else root
             if isinstance(key, str) and SCALAR_NAME.match(key.rsplit("__", 1)[-1]):  # _Net__b2 too
                 slots.append(Slot(_name(root, path, show_root), root, path, "scalar", (), value))

@@ -22,7 +22,7 @@ from verification.identification.sentences import (
     scaled_expression,
     verdict_sentence,
 )
-from verification.identification.verdicts import LossReport
+from verification.identification.verdicts import LossReport, Verdict
 from verification.terminal_width import DEFAULT_WIDTH, fit, fit_table, wrap_command
 
 
@@ -67,7 +67,7 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
         "asked": result.asked,
         "matches_asked": result.matches_asked,
         "identified": result.identified,
-        "holds_for_batches": result.verdict.holds_for_batches,
+        "holds_for_batches": _batches(result.verdict),
         "success": result.success,
         "scale": result.scale,
         "scale_text": format_scale(result.scale, result.rtol) if result.scale is not None else None,
@@ -319,3 +319,11 @@ def check_json(outcome: CheckReport) -> dict[str, Any]:
     out["python2"] = outcome.python2
     out["alternatives"] = [{"option": a.option, "verdict": a.verdict} for a in outcome.alternatives]
     return out
+
+
+def _batches(verdict: Verdict) -> bool | None:
+    """``holds_for_batches`` for the JSON: true or false as a batch probe found, null when no batch was
+    probed (code that takes one sample at a time, or fails on a batch: ``batch.reason`` says which),
+    so that a reader of the field alone is not told a batch was confirmed."""
+    batch = verdict.batch
+    return None if batch is None or batch.reduction is None else verdict.holds_for_batches
