@@ -124,3 +124,23 @@ def test_neurons_given_an_activation_are_not_built_when_the_project_has_two(tmp_
     both = ACTIVATIONS + "\n\ndef tanh(v):\n    return np.tanh(v)\n"
     with pytest.raises(InputError, match="UnitNetwork"):
         check_target(CheckRequest.parse(str(_project(tmp_path, "self.out * (1 - self.out)", both))))
+
+
+@pytest.mark.parametrize(
+    ("weight_input", "identified"), [("inputs[i]", "mse"), ("inputs[i - 1]", None)], ids=["right", "shifted"]
+)
+def test_weights_kept_as_a_list_of_numpy_floats_are_checked(
+    tmp_path: Path, weight_input: str, identified: str | None
+) -> None:
+    """``self.weights = list(weights)`` of the array it is given: a list of ``np.float64``, the
+    neuron's parameters as much as a list of floats. A weight update that reads the input before its
+    own is no loss even though every bias is stepped right; judged on the biases alone it was mse."""
+    neuron = NEURON.replace("self.weights = weights", "self.weights = list(weights)")
+    neuron = neuron.replace("rate * self.delta * inputs[i]", f"rate * self.delta * {weight_input}")
+    path = _project(tmp_path, "self.out * (1 - self.out)")
+    (path.parent / "unit.py").write_text(
+        textwrap.dedent(neuron).replace("DERIVATIVE", "self.out * (1 - self.out)")
+    )
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert any("weights" in name for name in report.result.backward_order), report.result.backward_order
