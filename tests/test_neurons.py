@@ -120,9 +120,10 @@ def test_a_network_of_layers_of_neurons_is_built_from_its_classes_and_the_projec
 def test_neurons_given_an_activation_are_not_built_when_the_project_has_two(tmp_path: Path) -> None:
     """With a sigmoid and a tanh in the project, which one the neuron's own derivative ``o(1 − o)``
     assumes is not known to the checker, and the choice would decide the verdict: the check is
-    refused, naming the container, never run on a guess."""
+    refused, naming the container, the neurons' argument and the functions found, never run on a
+    guess."""
     both = ACTIVATIONS + "\n\ndef tanh(v):\n    return np.tanh(v)\n"
-    with pytest.raises(InputError, match="UnitNetwork"):
+    with pytest.raises(InputError, match=r"UnitNetwork .*activation function .*defines 2 \(sigmoid, tanh\)"):
         check_target(CheckRequest.parse(str(_project(tmp_path, "self.out * (1 - self.out)", both))))
 
 

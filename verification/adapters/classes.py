@@ -43,6 +43,7 @@ from verification.adapters.methods import (
     label_attribute,
     validate_named_method,
 )
+from verification.adapters.neurons import unbuilt
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -205,6 +206,11 @@ def detect_class(
             if used:
                 subject.notes.append(f"taken from the modules beside the file: {', '.join(sorted(used))}")
             return subject
+    unbuilt_because = unbuilt(script, cls) if script is not None and options.setup is None else None
+    if unbuilt_because is not None:  # a network of neurons handed an activation the project leaves open
+        raise InputError(
+            f"could not check {cls.__name__} automatically: {unbuilt_because[0]}", hint=unbuilt_because[1]
+        )
     raise refusal(
         f"could not check {cls.__name__} automatically",
         errors,

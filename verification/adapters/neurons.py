@@ -138,6 +138,27 @@ def _neuron(cls: type, n_in: int, function: str | None) -> str | None:
     return f"{cls.__name__}({', '.join(args)})"
 
 
+def unbuilt(script: LoadedScript, container: type) -> tuple[str, str] | None:
+    """Why a container of layers of neurons is not built, with the explicit setup to give instead: its
+    neurons take an activation function, and the project has not exactly one (:func:`neuron_layers`);
+    None when it is built, or is no such container."""
+    classes = _classes(script, container)
+    layers = [c for c in classes if layer_of_neurons(c)]
+    neurons = [c for c in classes if neuron_class(c) and c not in layers]
+    if len(layers) != 1 or len(neurons) != 1 or "function" not in [_kind(n) for n in _required(neurons[0])]:
+        return None
+    functions = sorted(activation_functions(script))
+    if len(functions) == 1:
+        return None
+    found = f"defines {len(functions)} ({', '.join(functions)})" if functions else "defines none"
+    made = f"{layers[0].__name__}([{neurons[0].__name__}({', '.join(_required(neurons[0]))}), …])"
+    reason = (
+        f"its neurons take an activation function ({made}) and the project {found}: which one the "
+        "neurons' own derivative assumes is not known, and the choice would decide the verdict"
+    )
+    return reason, f'give the setup: --setup "net = {container.__name__}([{made}, …])" with the activation'
+
+
 def neuron_layers(script: LoadedScript, container: type) -> tuple[list[list[str]], str]:
     """Layer lists as source, 4 → 5 → 3 and 4 → 5 → 1, for a container of layers of neurons (module
     docstring), and the setup code they need before them; no lists when the project has no layer class
