@@ -355,6 +355,30 @@ def test_ambiguous_scripts_are_refused_listing_the_candidates(
     assert e.value.hint is not None and e.value.hint.startswith(f"name it after the path, e.g. {path}:")
 
 
+def test_of_two_classes_that_fit_the_one_whose_code_makes_the_other_is_the_network(tmp_path: Path) -> None:
+    """``PerceptronLayer`` and ``MultiLayerPerceptron`` both have forward and backward methods, both
+    named like a network; the one whose methods make the other (its layers) is the network. A subclass
+    naming its base only as a base is no such network (the listing above)."""
+    path = write(
+        tmp_path,
+        """\
+        class PerceptronLayer:
+            def forward(self, x):
+                return x
+            def backward(self, d):
+                return d
+        class MultiLayerPerceptron:
+            def __init__(self, sizes):
+                self.layers = [PerceptronLayer() for _ in sizes]
+            def forward(self, x):
+                return x
+            def backward(self, x, y):
+                return {}
+        """,
+    )
+    assert load_target(str(path))[1].__name__ == "MultiLayerPerceptron"
+
+
 def test_functions_without_a_backward_one_leave_the_script_itself_to_check(tmp_path: Path) -> None:
     path = write(tmp_path, "def forward(x):\n    pass\ndef f(x):\n    pass\n")
     assert load_target(str(path))[1] is None, "no name: the script's training loop is read instead"

@@ -10,6 +10,7 @@ that checks such a script, with the script's own array assignments as its setup.
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from dataclasses import dataclass
@@ -78,6 +79,24 @@ def _settings(cls: type) -> bool:
     return bool(own) and not any(inspect.isfunction(v) for v in own.values())
 
 
+def _composers(script: LoadedScript, fit: list[type]) -> list[type]:
+    """Of several classes with forward and backward methods, the one whose code names the others
+    (``MultiLayerPerceptron`` making ``PerceptronLayer`` objects): the network, its layers inside it.
+    Empty unless exactly one does."""
+    names = {c.__name__ for c in fit}
+    bodies = {n.name: n for n in script.tree.body if isinstance(n, ast.ClassDef) and n.name in names}
+    found = [
+        c
+        for c in fit
+        if c.__name__ in bodies
+        and any(  # its methods, not its bases: a subclass is no network of its base
+            isinstance(n, ast.Name) and n.id in names - {c.__name__}
+            for n in ast.walk(ast.Module(body=bodies[c.__name__].body, type_ignores=[]))
+        )
+    ]
+    return found if len(found) == 1 else []
+
+
 def default_name(script: LoadedScript) -> str | None:
     """The class (or function) to check in ``script`` when the target names none, or None when the
     network lives in the script's top-level statements (its training loop is then read).
@@ -142,7 +161,7 @@ def default_name(script: LoadedScript) -> str | None:
         named = [
             c for c in fit if re.search(r"net|model|perceptron|mlp|^nn|nn$|classifier", c.__name__, re.I)
         ]
-        fit = named if len(named) == 1 else fit
+        fit = named if len(named) == 1 else _composers(script, fit) or fit
     if len(fit) == 1:
         return fit[0].__name__
     if classes and training_loop(script.tree) is not None:
