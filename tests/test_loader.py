@@ -379,6 +379,49 @@ def test_of_two_classes_that_fit_the_one_whose_code_makes_the_other_is_the_netwo
     assert load_target(str(path))[1].__name__ == "MultiLayerPerceptron"
 
 
+def test_classes_chained_by_the_scripts_own_loop_leave_the_loop_to_check_though_one_makes_another(
+    tmp_path: Path,
+) -> None:
+    """The NNFS layout: a combined softmax and loss class makes a softmax object of the file's own, and
+    the script's loop chains the layers: the loop is checked, not the class that makes another."""
+    path = write(
+        tmp_path,
+        """\
+        import numpy as np
+        class Dense:
+            def __init__(self, n_in, n_out):
+                self.weights = np.zeros((n_in, n_out))
+            def forward(self, x):
+                self.output = x @ self.weights
+            def backward(self, d):
+                self.dweights = d
+        class Softmax:
+            def forward(self, x):
+                self.output = x
+            def backward(self, d):
+                self.dinputs = d
+        class SoftmaxLoss:
+            def __init__(self):
+                self.activation = Softmax()
+            def forward(self, x, y):
+                self.activation.forward(x)
+            def backward(self, d, y):
+                self.dinputs = d
+        X = np.zeros((4, 2))
+        y = np.zeros(4, dtype=int)
+        dense = Dense(2, 3)
+        head = SoftmaxLoss()
+        for epoch in range(10):
+            dense.forward(X)
+            head.forward(dense.output, y)
+            head.backward(head.activation.output, y)
+            dense.backward(head.dinputs)
+            dense.weights -= 0.1 * dense.dweights
+        """,
+    )
+    assert load_target(str(path))[1] is None
+
+
 def test_functions_without_a_backward_one_leave_the_script_itself_to_check(tmp_path: Path) -> None:
     path = write(tmp_path, "def forward(x):\n    pass\ndef f(x):\n    pass\n")
     assert load_target(str(path))[1] is None, "no name: the script's training loop is read instead"

@@ -161,11 +161,14 @@ def default_name(script: LoadedScript) -> str | None:
         named = [
             c for c in fit if re.search(r"net|model|perceptron|mlp|^nn|nn$|classifier", c.__name__, re.I)
         ]
-        fit = named if len(named) == 1 else _composers(script, fit) or fit
+        fit = named if len(named) == 1 else fit
     if len(fit) == 1:
         return fit[0].__name__
     if classes and training_loop(script.tree) is not None:
         return None  # layer classes chained by the script's own training loop: the loop is checked
+    composers = _composers(script, fit) if len(fit) > 1 else []
+    if composers:  # no loop chains them: the class that makes the others is the network
+        return composers[0].__name__
     if classes:
         listed = [c.__name__ for c in (fit or classes)]
         reason = "with forward and backward methods" if fit else "none with both forward and backward"
