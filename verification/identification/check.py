@@ -19,7 +19,9 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.detection import adapt
+from verification.adapters.subject import CodeSubject
 from verification.adapters.variants import other_layouts, variants
+from verification.identification.linearity import linear_note
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.identification.setups import identify_setups
@@ -74,6 +76,9 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         names = ", ".join(n if "." in n else f"np.{n}" for n in script.aliases)
         pronoun = "it" if len(script.aliases) == 1 else "they"
         subject.notes.insert(0, f"{names}, removed from NumPy (or SciPy), read as what {pronoun} stood for")
+    linear = linear_note(subject, request.probing.seed) if isinstance(subject, CodeSubject) else None
+    if linear is not None:
+        subject.notes.append(linear)
     probing = request.probing
     needed = getattr(getattr(subject, "reading", None), "samples", 1)
     if needed > probing.samples:  # labels one-hot encoded as wide as their largest class
