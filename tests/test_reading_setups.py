@@ -16,6 +16,7 @@ from verification.identification.request import CheckRequest
 from verification.reading.conventions import role
 from verification.reading.dict_output import dict_output_key
 from verification.reading.guesses import guessed_arguments
+from verification.reading.loader import load_script
 from verification.reading.script_setup import with_small_layers, with_small_size_lists, without_data_files
 
 
@@ -328,3 +329,25 @@ def test_a_forward_that_takes_the_labels_and_returns_the_loss_has_its_output_sto
     r = report.result
     assert (r.identified, r.verdict.holds_for_batches) == ("cross_entropy", batches), report.command
     assert "net.forward(x, y); net.head.output" in (report.command or ""), report.command
+
+
+COMMENTED_OUT = """\
+import numpy as np
+
+
+class Deep(object):
+  def __init__(self, hidden_dims, input_dim=6, num_classes=3):
+    self.num_layers = 1 + len(hidden_dims)
+#   self.params['W1'] = np.random.normal(0, 1, [input_dim, hidden_dims])
+    self.params = {}
+"""
+
+
+def test_a_size_list_is_read_through_code_commented_out_at_column_0(tmp_path: Path) -> None:
+    """An editor's comment shortcut puts ``#`` at column 0 inside an indented constructor, which keeps
+    its source from dedenting; ``hidden_dims`` is still read as a list (``len(hidden_dims)``): one
+    hidden layer of 5, not the integer 5 (``len`` of which raised in the course's FullyConnectedNet)."""
+    path = tmp_path / "commented_out.py"
+    path.write_text(COMMENTED_OUT, encoding="utf-8")
+    deep = load_script(path).get("Deep")
+    assert guessed_arguments(deep) == [{"hidden_dims": [5]}]

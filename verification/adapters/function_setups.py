@@ -24,7 +24,8 @@ from verification.reading.guesses import guessed_arguments, usage
 from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import with_small_size_lists
 from verification.reading.siblings import sibling_functions
-from verification.reading.updates import CHECKER_NAMES, returned_names, source_tree
+from verification.reading.source_trees import source_tree
+from verification.reading.updates import CHECKER_NAMES, returned_names
 
 
 def named_functions(

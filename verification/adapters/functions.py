@@ -335,7 +335,7 @@ def _returned_name(fn: Any) -> list[str]:
     """``[name]`` when the last ``return`` of ``fn`` returns one plain name, else empty."""
     import ast
 
-    from verification.reading.updates import source_tree
+    from verification.reading.source_trees import source_tree
 
     tree = source_tree(fn)
     last = [n for n in ast.walk(tree) if isinstance(n, ast.Return)] if tree is not None else []

@@ -23,10 +23,10 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import textwrap
 from typing import Any
 
 from verification.reading.conventions import FORWARD_NAMES, role
+from verification.reading.source_trees import source_tree
 
 OUTPUT_NAMES = re.compile(
     r"^(output|outputs|out|prediction|predictions|pred|preds|probs|probabilities|y_?hat|y_?pred|a_?l|"
@@ -43,9 +43,8 @@ def _output_reads(obj: Any) -> list[tuple[ast.expr, Any]]:
     1)``), and every entry they read of the forward pass's own result (``self.forward(X)["P"]``)."""
     out: list[tuple[ast.expr, Any]] = []
     for _, fn in inspect.getmembers(type(obj), inspect.isfunction):
-        try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-        except (OSError, TypeError, SyntaxError):
+        tree = source_tree(fn)
+        if tree is None:
             continue
         for node in ast.walk(tree):
             if (

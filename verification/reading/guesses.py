@@ -149,7 +149,8 @@ def _handed_to(cls: type, init: Any, name: str) -> list[Any]:
     (``self.W = self.generate_W(n)``), their parameter renamed to ``name`` where it differs: how they use
     it is how the constructor's argument is used."""
     import ast
-    import textwrap
+
+    from verification.reading.source_trees import source_tree
 
     out: list[Any] = []
     for node in ast.walk(init):
@@ -165,9 +166,11 @@ def _handed_to(cls: type, init: Any, name: str) -> list[Any]:
         if not at or not inspect.isfunction(method):
             continue
         try:
-            tree = ast.parse(textwrap.dedent(inspect.getsource(method)))
             params = list(inspect.signature(method).parameters)[1:]
-        except (OSError, TypeError, ValueError, SyntaxError, IndentationError):
+        except (TypeError, ValueError):
+            continue
+        tree = source_tree(method)
+        if tree is None:
             continue
         if at[0] >= len(params):
             continue
@@ -190,12 +193,12 @@ def usage(fn: Any, name: str) -> str | None:
     Nothing is run: the source is parsed with :mod:`ast`.
     """
     import ast
-    import textwrap
+
+    from verification.reading.source_trees import source_tree
 
     target = getattr(fn, "__init__", fn) if isinstance(fn, type) else fn
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(target)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
+    tree = source_tree(target)
+    if tree is None:
         return None
     if isinstance(fn, type):  # self.generate_W(n): the methods __init__ hands the argument to use it too
         tree.body += _handed_to(fn, tree, name)
@@ -265,11 +268,11 @@ def iterated(fn: Any, name: str, indexed: bool = False) -> bool:
     or ``for x, y in zip(inputs, targets)``): a training function's data set, not one sample. With
     ``indexed``, also when it reads one element at a time by a plain index (``x_train[j]``)."""
     import ast
-    import textwrap
 
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
+    from verification.reading.source_trees import source_tree
+
+    tree = source_tree(fn)
+    if tree is None:
         return False
     for node in ast.walk(tree):
         if isinstance(node, ast.For | ast.comprehension):

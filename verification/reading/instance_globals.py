@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import ast
 import builtins
-import inspect
-import textwrap
 from collections.abc import Mapping
 from typing import Any
 
+from verification.reading.source_trees import source_tree
+
 
 def _class_tree(cls: type) -> ast.ClassDef | None:
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
-    except (OSError, TypeError, SyntaxError):
+    tree = source_tree(cls)
+    if tree is None:
         return None
     node = tree.body[0] if tree.body else None
     return node if isinstance(node, ast.ClassDef) else None

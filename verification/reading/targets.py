@@ -203,7 +203,7 @@ def _returns(fn: Any) -> bool:
     deltas in the network's neurons) is not the gradient, the training function that uses it is."""
     import ast
 
-    from verification.reading.updates import source_tree
+    from verification.reading.source_trees import source_tree
 
     tree = source_tree(fn)
     return tree is None or any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(tree))

@@ -13,23 +13,14 @@ Nothing here runs the code: the source is parsed with :mod:`ast`.
 from __future__ import annotations
 
 import ast
-import inspect
 import keyword
 import re
-import textwrap
 from collections.abc import Iterable
 from typing import Any
 
 from verification.reading.conventions import LR_NAMES, lower, positional_parameters
 from verification.reading.loop_cuts import is_epoch_loop, is_epoch_while, trains
-
-
-def source_tree(fn: Any) -> ast.AST | None:
-    """The parsed source of a function or method, or None when it cannot be read."""
-    try:
-        return ast.parse(textwrap.dedent(inspect.getsource(fn)))
-    except (OSError, TypeError, SyntaxError, IndentationError):
-        return None
+from verification.reading.source_trees import source_tree
 
 
 def _target_names(target: ast.expr) -> list[str]:

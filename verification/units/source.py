@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import ast
 import inspect
-import textwrap
 from typing import Any
 
 from verification.reading.loader import LoadedScript
+from verification.reading.source_trees import source_tree
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef
 
@@ -41,9 +41,8 @@ def definition(script: LoadedScript | None, qualname: str, obj: Any = None) -> D
             return found
     if obj is None:
         return None
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(obj)))
-    except (OSError, TypeError, SyntaxError):
+    tree = source_tree(obj)
+    if tree is None:
         return None
     first = tree.body[0] if tree.body else None
     return first if isinstance(first, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) else None
