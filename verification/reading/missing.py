@@ -133,9 +133,11 @@ class _StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
         top = spec.name.split(".")[0]
-        if top not in self.made:
-            self.made.append(top)
-        return _StandInModule(spec.name, f"ModuleNotFoundError: No module named {top!r}")
+        real = top in sys.modules and not isinstance(sys.modules[top], _StandInModule)
+        name = spec.name if real else top  # cs231n.fast_layers, a submodule the project's package lacks
+        if name not in self.made:
+            self.made.append(name)
+        return _StandInModule(spec.name, f"ModuleNotFoundError: No module named {name!r}")
 
     def exec_module(self, module: types.ModuleType) -> None:
         return None
@@ -161,13 +163,15 @@ def missing_modules_stood_in() -> Iterator[list[str]]:
 def imported_with_stand_ins(modules: set[str], exc: Exception, again: Callable[[], object]) -> dict[str, str]:
     """Run an import of the project's ``modules`` ``again`` with stand-ins for the modules they import
     that this machine lacks (:func:`missing_modules_stood_in`), when that is why it failed with
-    ``exc``: ``from linear_forward import linear_forward``, whose module imports ``h5py``. Returns each
+    ``exc``: ``from linear_forward import linear_forward``, whose module imports ``h5py``, or
+    ``from cs231n.layer_utils import *``, whose module imports a ``cs231n.fast_layers`` the copy lacks
+    (a compiled extension, say). Returns each
     module stood in for with the failure to list (empty when the failure was another: the module
     itself is missing, or it fails again)."""
-    wanted = {m.lstrip(".").split(".")[0] for m in modules}
+    wanted = {m.lstrip(".") for m in modules}
     missing = getattr(exc, "name", None) if isinstance(exc, ModuleNotFoundError) else None
-    if not missing or missing.split(".")[0] in wanted or not all(wanted):
-        return {}  # the module itself is missing: a library, not the project's
+    if not missing or not all(wanted) or any(w == missing or w.startswith(f"{missing}.") for w in wanted):
+        return {}  # the module itself (or its package) is missing: a library, not the project's
     with missing_modules_stood_in() as made:
         try:
             again()
