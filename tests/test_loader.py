@@ -332,6 +332,16 @@ def test_of_several_classes_the_one_with_forward_and_backward_is_chosen(tmp_path
     assert load_target(str(path))[1].__name__ == "Net", "inherited methods count"
 
 
+def test_exception_classes_are_never_the_network(tmp_path: Path) -> None:
+    """``class InvalidGradError(Exception)`` beside the network class is raised, not checked."""
+    source = (
+        "class InvalidGradError(Exception):\n    pass\n"
+        "class IncreasingCostError(ValueError):\n    def __init__(self, cost):\n        self.cost = cost\n"
+        "class Backprop:\n    def run(self, x):\n        return x\n"
+    )
+    assert load_target(str(write(tmp_path, source)))[1].__name__ == "Backprop"
+
+
 @pytest.mark.parametrize(
     ("source", "message"),
     [
@@ -562,6 +572,28 @@ def test_a_module_beside_it_that_imports_a_missing_library_is_imported_with_a_st
         "surely_missing_plots",
     }
     assert "surely_missing_h5" not in sys.modules  # the stand-ins are taken out again
+
+
+def test_a_submodule_the_projects_package_lacks_is_stood_in_for(tmp_path: Path) -> None:
+    """``from kitpkg.utils import *``, where ``kitpkg/utils.py`` imports ``kitpkg.fast`` (a compiled
+    extension in the course's repository, absent from the copy): utils is imported with a stand-in
+    for ``kitpkg.fast`` alone, listed by its full name; a module of the package that is itself
+    missing still fails as before."""
+    package = tmp_path / "kitpkg"
+    (package / "models").mkdir(parents=True)
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "utils.py").write_text(
+        "from kitpkg.fast import *\n\ndef triple(v):\n    return 3 * v\n", encoding="utf-8"
+    )
+    (package / "models" / "net.py").write_text(
+        "from kitpkg.utils import *\nfrom kitpkg.absent import thing\n\ndef f(v):\n    return triple(v)\n",
+        encoding="utf-8",
+    )
+    script = load_script(package / "models" / "net.py")
+    assert script.module.f(2) == 6
+    assert set(script.failed_imports) == {"kitpkg.fast", "thing"}
+    assert "No module named 'kitpkg.absent'" in script.failed_imports["thing"]
+    assert "kitpkg.fast" not in sys.modules
 
 
 def test_a_missing_progress_bar_lets_the_loop_it_wraps_run(tmp_path: Path) -> None:

@@ -101,12 +101,13 @@ def default_name(script: LoadedScript) -> str | None:
     """The class (or function) to check in ``script`` when the target names none, or None when the
     network lives in the script's top-level statements (its training loop is then read).
 
-    The script's only class (unless it has no method a network has, beside functions: a helper such as
-    a ``Preprocessor``); of several, the only one with a forward-like method and a gradient-like
-    or training method (the one named like a network, when several have them), or none when the
-    script's own training loop chains them (layer objects: the loop is checked); with no class, the
-    only backward-like function of a network written as functions, or its only training function when
-    that backward function returns nothing (it leaves its deltas in the neurons for the update).
+    Exceptions and classes of settings alone are left aside. The script's only class (unless it has no
+    method a network has, beside functions: a helper such as a ``Preprocessor``); of several, the only
+    one with a forward-like method and a gradient-like or training method (the one named like a
+    network, when several have them), or none when the script's own training loop chains them (layer
+    objects: the loop is checked); with no class, the only backward-like function of a network written
+    as functions, or its only training function when that backward function returns nothing (it
+    leaves its deltas in the neurons for the update).
 
     Raises
     ------
@@ -119,7 +120,9 @@ def default_name(script: LoadedScript) -> str | None:
     classes = [
         namespace[n]
         for n in script.defined_names()
-        if isinstance(namespace.get(n), type) and not _settings(namespace[n])
+        if isinstance(namespace.get(n), type)
+        and not _settings(namespace[n])
+        and not issubclass(namespace[n], BaseException)  # InvalidGradError(Exception): raised, not checked
     ]
     backwardish = (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES)
 
