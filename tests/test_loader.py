@@ -162,7 +162,11 @@ def test_paths_that_are_not_python_scripts_are_refused_saying_what_they_are(tmp_
     (tmp_path / "adir.py").mkdir()
     cases = [
         (write(tmp_path, source, "notpy.txt"), r"notpy\.txt is not a Python script: its name must end"),
-        (write(tmp_path, source, "noext"), r"noext is not a Python script"),
+        (
+            write(tmp_path, "This network checks\nnothing.\n", "README"),
+            r"README is not a Python script: its name has no \.py or \.ipynb ending and its text does not "
+            r"parse as Python 3 \(line 1: invalid syntax\)",
+        ),
         (tmp_path / "adir.py", r"adir\.py is a directory, not a Python script"),
         (Path("/dev/null"), r"/dev/null is a character device, not a Python script"),
         (tmp_path / "missing.py", r"file not found: .*missing\.py"),
@@ -170,6 +174,12 @@ def test_paths_that_are_not_python_scripts_are_refused_saying_what_they_are(tmp_
     for path, message in cases:
         with pytest.raises(InputError, match=message):
             load_script(path)
+
+
+def test_a_script_saved_without_a_name_ending_is_read_when_it_parses(tmp_path: Path) -> None:
+    """Some repositories keep a script as ``model``, with no ending: its text parses, so it is read."""
+    script = load_script(write(tmp_path, "class Net:\n    def f(self):\n        return 2\n", "model"))
+    assert script.get("Net")().f() == 2
 
 
 def test_statements_sharing_a_line_are_listed_once(tmp_path: Path) -> None:

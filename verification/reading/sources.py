@@ -101,7 +101,8 @@ def _file_kind(mode: int) -> str:
 
 
 def validate_path(path: Path) -> None:
-    """Refuse what is not a readable ``.py`` or ``.ipynb`` file, saying what it is instead.
+    """Refuse what is not a readable ``.py`` or ``.ipynb`` file (or a file with no name ending, read
+    if it parses as Python), saying what it is instead.
 
     Raises
     ------
@@ -118,7 +119,7 @@ def validate_path(path: Path) -> None:
         raise InputError(f"{path} is a directory, not a Python script ({TARGET_FORMS})")
     if not stat.S_ISREG(mode):
         raise InputError(f"{path} is {_file_kind(mode)}, not a Python script ({TARGET_FORMS})")
-    if path.suffix not in SUFFIXES:
+    if path.suffix not in (*SUFFIXES, ""):  # a name with no ending at all is read if it parses
         raise InputError(
             f"{path} is not a Python script: its name must end in .py or .ipynb ({TARGET_FORMS})"
         )
@@ -225,12 +226,26 @@ def read_source(path: str | Path, python2: bool = False) -> Source:
         if _notebook_text(source.text):  # a notebook saved under a .py name (downloads do this)
             notebook = read_notebook(path)
             source = Source(path, notebook.text, notebook.origins, notebook.unparsed)
+        elif not path.suffix:
+            _python_without_ending(source)
     if python2:
         source = Source(source.path, convert_python2(source.text, str(path)), source.origins, source.unparsed)
     if "\0" in source.text:
         line = source.text.count("\n", 0, source.text.index("\0")) + 1
         raise InputError(f"{source.at(line)}: holds a null byte; a Python script is text")
     return _without_broken_definitions(source) if source.origins is None else source
+
+
+def _python_without_ending(source: Source) -> None:
+    """Refuse a file whose name has no ending unless its text parses as Python 3 (a script saved as
+    ``model``, as some repositories keep them); a README or a Makefile is refused, naming the line."""
+    try:
+        ast.parse(source.text)
+    except SyntaxError as exc:
+        raise InputError(
+            f"{source.path} is not a Python script: its name has no .py or .ipynb ending and its text "
+            f"does not parse as Python 3 (line {exc.lineno}: {exc.msg}) ({TARGET_FORMS})"
+        ) from None
 
 
 def _without_broken_definitions(source: Source, limit: int = 3) -> Source:
