@@ -26,6 +26,7 @@ from verification.adapters.failures import Failed, refusal
 from verification.adapters.forward_returns import split_returned
 from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
 from verification.adapters.layer_lists import layer_list_recipes
+from verification.adapters.local_forwards import PROPAGATORS, local_call, local_forwards
 from verification.adapters.method_calls import function_arguments, unvalued
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
@@ -92,6 +93,11 @@ def detect_functions(
     if not forwards and backwards:  # the project keeps its forward pass in a module beside this one
         notes = borrow(namespace, script)
         forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
+    # propagate(w, b, X, Y) → cost, grads: the output is a local of the gradient function (tried after
+    # the forward functions: predict(w, b, X) may only threshold it)
+    found = named_functions(namespace, script, PROPAGATORS, ("forward", "back"))
+    outputs = local_forwards(namespace, list(dict.fromkeys(found if forwards else [*backwards, *found])))
+    forwards, backwards = [*forwards, *outputs], list(dict.fromkeys([*backwards, *outputs]))
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
         errors_: list[InputError | str] = []
@@ -115,7 +121,7 @@ def detect_functions(
                     f"cannot call {fwd}: the name of {unvalued(fn, values)} says nothing of its value"
                 )
                 continue
-            call = f"{fwd}({fargs})"
+            call = local_call(fwd, outputs[fwd], fargs) if fwd in outputs else f"{fwd}({fargs})"
             slots = Slots(namespace, find_slots(namespace, roots))
             for layout in layouts(options):
                 for n_in in filter(layout.holds, widths(slots)):
@@ -126,7 +132,7 @@ def detect_functions(
                     except InputError as exc:
                         errors.append(exc)
                         continue
-                    raw = returned_names(namespace[fwd], placeholders=True) or []
+                    raw = [] if fwd in outputs else returned_names(namespace[fwd], placeholders=True) or []
                     out_index, cache_index = split_returned(value, raw)
                     forward = call if out_index is None else f"{call}[{out_index}]"
                     pre = f"_r = {call}; out = _r" + ("" if out_index is None else f"[{out_index}]")

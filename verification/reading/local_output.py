@@ -27,8 +27,8 @@ LOCAL_READER = "__backprop_verify_local__"
 """The name :func:`local_value` is bound to in a loaded script's namespace."""
 
 
-def local_value(function: Any, name: str, *args: Any) -> Any:
-    """Call ``function(*args)`` and return the value of its local ``name`` when it returns
+def local_value(function: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call ``function(*args, **kwargs)`` and return the value of its local ``name`` when it returns
     (:func:`output_locals`).
 
     Raises
@@ -36,14 +36,14 @@ def local_value(function: Any, name: str, *args: Any) -> Any:
     InputError
         When ``function`` returns without having bound ``name``.
     """
-    found = output_locals(function, *args)
+    found = output_locals(function, *args, **kwargs)
     if name not in found:
         raise InputError(f"{getattr(function, '__qualname__', function)} returned without setting {name!r}")
     return found[name]
 
 
-def output_locals(function: Any, *args: Any) -> dict[str, Any]:
-    """The locals of ``function`` as it returns from ``function(*args)`` (its last return, for a
+def output_locals(function: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The locals of ``function`` as it returns from ``function(*args, **kwargs)`` (its last return, for a
     function called again inside the call); empty when it cannot be read."""
     code = getattr(getattr(function, "__func__", function), "__code__", None)
     seen: dict[str, Any] = {}
@@ -55,7 +55,7 @@ def output_locals(function: Any, *args: Any) -> dict[str, Any]:
 
     sys.setprofile(profile)
     try:
-        function(*args)
+        function(*args, **kwargs)
     finally:
         sys.setprofile(previous)
     return seen

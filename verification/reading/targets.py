@@ -135,7 +135,7 @@ def default_name(script: LoadedScript) -> str | None:
         n
         for n in script.defined_names()
         if callable(namespace.get(n))
-        and re.search(r"backward|back_?prop|grad", n, re.I)
+        and re.search(r"backward|back_?prop|grad|^propagat(e|ion)$", n, re.I)  # propagate(w, b, X, Y)
         and not re.match(r"(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
         and not re.search(r"numeric|check|approx|finite|descent|update|clip", n, re.I)
     ]

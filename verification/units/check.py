@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ffnn.validation import InputError
 from verification.adapters.compositions import compositions
 from verification.adapters.layer_lists import layer_list_recipes
+from verification.adapters.local_forwards import PROPAGATORS
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
@@ -105,8 +106,8 @@ def wants_units(
     if layer_list_recipes(script):
         return None  # train(network, X, y) over the project's layers: that network is checked
     network = _network_target(script)
-    if network is not None and not select(units, network):
-        return None
+    if network is not None and (not select(units, network) or network.lower() in PROPAGATORS):
+        return None  # propagate(w, b, X, Y): forward and backward at once, a network's, not a unit's
     if network is not None and _composed(script, network):
         return None  # a container given layers from the modules beside it: that network is checked
     return units

@@ -1,0 +1,134 @@
+"""Networks whose only forward pass is inside the gradient function: the output read from its locals.
+
+deeplearning.ai's ``propagate(w, b, X, Y) → cost, grads`` and scripts with a ``compute_gradients``
+and no forward function: the scripts here are written for the tests, in those styles, with the
+verdict derived by hand in each comment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verification.adapters.local_forwards import output_local
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
+from verification.reading.loader import load_script
+
+# columns are samples; ReLU hidden layer, one sigmoid output; dz2 = a2 − y averaged over the m samples
+# is the gradient of bce (mean); (a2 − y)·a2(1 − a2) that of mse (mean); dz1 using z1 in place of
+# relu'(z1) is the gradient of nothing. predict thresholds the output, so it cannot be the forward pass.
+PROPAGATE = """
+import numpy as np
+
+
+def initialize(n_0, n_1):
+    w_1 = np.random.randn(n_1, n_0) * 0.5
+    b_1 = np.zeros((n_1, 1))
+    w_2 = np.random.randn(1, n_1) * 0.5
+    b_2 = np.zeros((1, 1))
+    return w_1, b_1, w_2, b_2
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def propagate(X, Y, w_1, b_1, w_2, b_2):
+    m = X.shape[1]
+    z1 = np.dot(w_1, X) + b_1
+    a1 = np.maximum(0, z1)
+    z2 = np.dot(w_2, a1) + b_2
+    a2 = sigmoid(z2)
+    cost = -np.mean(Y * np.log(a2) + (1 - Y) * np.log(1 - a2))
+    dz2 = DZ2
+    dw2 = np.dot(dz2, a1.T) / m
+    db2 = np.sum(dz2, axis=1, keepdims=True) / m
+    dz1 = np.dot(w_2.T, dz2) * DERIVATIVE
+    dw1 = np.dot(dz1, X.T) / m
+    db1 = np.sum(dz1, axis=1, keepdims=True) / m
+    return cost, {"dw_1": dw1, "db_1": db1, "dw_2": dw2, "db_2": db2}
+
+
+def predict(w_1, b_1, w_2, b_2, X):
+    a2 = sigmoid(np.dot(w_2, np.maximum(0, np.dot(w_1, X) + b_1)) + b_2)
+    return (a2 > 0.5).astype(int)
+"""
+
+
+@pytest.mark.parametrize(
+    ("dz2", "derivative", "identified"),
+    [
+        ("a2 - Y", "(z1 > 0)", "bce"),
+        ("(a2 - Y) * a2 * (1 - a2)", "(z1 > 0)", "mse"),
+        ("a2 - Y", "z1", None),
+    ],
+    ids=["bce", "mse", "wrong-relu-derivative"],
+)
+def test_a_propagate_function_is_checked_with_its_output_read_from_its_locals(
+    tmp_path: Path, dz2: str, derivative: str, identified: str | None
+) -> None:
+    path = tmp_path / "logistic_course.py"
+    path.write_text(PROPAGATE.replace("DZ2", dz2).replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert (
+        report.recipe is not None
+        and report.recipe.forward == "__backprop_verify_local__(propagate, 'a2', x, y, w_1, b_1, w_2, b_2)"
+    )
+    batch = report.result.verdict.batch
+    if identified is not None:  # divided by m: the mean over the batch
+        assert batch is not None and batch.reduction == "mean", batch
+
+
+# no forward function at all: compute_gradients returns the loss and the gradients; y_hat is the output.
+# Rows are samples; e = y_hat − Y summed over the rows is the gradient of mse (summed) on a linear output.
+NO_FORWARD = """
+import numpy as np
+
+W1 = np.random.randn(3, 4)
+W2 = np.random.randn(4, 2)
+
+
+def compute_gradients(W1, W2, X, Y):
+    h = np.tanh(X @ W1)
+    y_hat = h @ W2
+    e = y_hat - Y
+    loss = 0.5 * np.sum(e ** 2)
+    dW2 = h.T @ e
+    dW1 = X.T @ ((e @ W2.T) * (1 - h ** 2))
+    return loss, dW1, dW2
+"""
+
+
+def test_a_gradient_function_with_no_forward_function_is_read_through_its_output_local(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "no_forward.py"
+    path.write_text(NO_FORWARD, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    batch = report.result.verdict.batch
+    assert batch is not None and batch.reduction == "sum", batch
+    assert (
+        report.recipe is not None
+        and report.recipe.forward == "__backprop_verify_local__(compute_gradients, 'y_hat', W1, W2, x, y)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "local"),
+    [
+        ("a1 = f(x)\n    a2 = f(a1)\n    a3 = f(a2)\n    return a3", "a3"),  # the last activation
+        ("a2 = f(x)\n    y_hat = a2\n    return y_hat", "y_hat"),  # named for the output
+        ("A1 = f(x)\n    A10 = f(A1)\n    A2 = f(A10)\n    return A2", "A10"),  # by number, not by text
+        ("z = f(x)\n    return z", None),
+    ],
+)
+def test_the_output_local_is_named_for_the_output_or_the_last_activation(
+    tmp_path: Path, body: str, local: str | None
+) -> None:
+    path = tmp_path / "locals.py"
+    path.write_text(f"def f(v):\n    return v\n\ndef g(x):\n    {body}\n", encoding="utf-8")
+    assert output_local(load_script(path).get("g")) == local

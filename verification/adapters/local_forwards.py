@@ -1,0 +1,71 @@
+"""A forward pass that lives inside a gradient function: the output read from its locals.
+
+Course code often has no forward function at all. deeplearning.ai's ``propagate(w, b, X, Y)`` and
+its many copies compute the activations, the cost and the gradients in one function and return
+``cost, grads``; the only other function, ``predict``, thresholds the output. The network's output is
+then a local of the gradient function (``a2``), and the forward expression reads it as the function
+returns (:func:`verification.reading.local_output.local_value`, bound in every loaded script as
+``__backprop_verify_local__``), so the explicit form printed runs as typed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from verification.reading.local_output import LOCAL_READER
+from verification.reading.source_trees import source_tree
+from verification.reading.updates import returns_something
+
+ACTIVATION = re.compile(r"^(?:a|A|h|o|out|layer|l)_?(\d+)$")
+"""A numbered activation: ``a2``, ``A_3``, ``layer2``, ``o1``."""
+
+OUTPUT_LOCALS = ("y_hat", "yhat", "y_pred", "output", "out", "probs", "predictions", "AL", "A_L")
+"""Locals named for the output itself, preferred to numbered activations."""
+
+PROPAGATORS = ("propagate", "propagation")
+"""Names (exact) of a function that runs forward and backward at once (``propagate(w, b, X, Y)``)."""
+
+
+def output_local(fn: Any) -> str | None:
+    """The local of ``fn`` that holds the network's output: one named for the output
+    (:data:`OUTPUT_LOCALS`) that is assigned a whole value, else the numbered activation
+    (:data:`ACTIVATION`) with the highest number; None when neither is assigned.
+
+    Nothing is run: the names are read from the source (:func:`source_tree`)."""
+    tree = source_tree(fn)
+    if tree is None:
+        return None
+    assigned = [
+        t.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        for t in node.targets
+        if isinstance(t, ast.Name)
+    ]
+    named = [n for n in OUTPUT_LOCALS if n in assigned]
+    if named:
+        return named[0]
+    numbered = {n: int(m[1]) for n in assigned if (m := ACTIVATION.match(n))}
+    last = sorted(numbered, key=numbered.__getitem__)
+    return last[-1] if last else None
+
+
+def local_forwards(namespace: dict[str, Any], candidates: list[str]) -> dict[str, str]:
+    """Of the functions ``candidates`` (backward-like names, and :data:`PROPAGATORS`), those that
+    return something and assign an output local: ``{function: local}``."""
+    out = {}
+    for name in candidates:
+        fn = namespace.get(name)
+        if fn is None or not returns_something(fn):
+            continue
+        local = output_local(fn)
+        if local is not None:
+            out[name] = local
+    return out
+
+
+def local_call(function: str, local: str, arguments: str) -> str:
+    """The forward expression: ``__backprop_verify_local__(propagate, 'a2', x, y, w_1, b_1, w_2, b_2)``."""
+    return f"{LOCAL_READER}({function}, {local!r}, {arguments})"
