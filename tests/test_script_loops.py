@@ -366,6 +366,60 @@ def test_a_training_function_of_plain_floats_beside_a_predict_function_is_read_a
     assert report.result.identified == identified, report.command
 
 
+# the weights live in the training function's locals; the data are globals the file draws from a
+# library this machine lacks (a stand-in for sklearn). probs − onehot(y) summed over the batch is the
+# gradient of cross_entropy on the softmax (summed); with the hidden derivative 1 − a1 (not 1 − a1²) it is
+# the gradient of nothing.
+OVER_GLOBALS = """
+import numpy as np
+from surely_missing_datasets import make_two_moons
+
+X, y = make_two_moons(200)
+num_examples = len(X)
+nn_input_dim, nn_output_dim = 2, 2
+
+def build_model(nn_hdim, num_passes=20000, epsilon=0.01):
+    W1 = np.random.randn(nn_input_dim, nn_hdim) / np.sqrt(nn_input_dim)
+    b1 = np.zeros((1, nn_hdim))
+    W2 = np.random.randn(nn_hdim, nn_output_dim) / np.sqrt(nn_hdim)
+    b2 = np.zeros((1, nn_output_dim))
+    for i in range(num_passes):
+        a1 = np.tanh(X.dot(W1) + b1)
+        scores = a1.dot(W2) + b2
+        probs = np.exp(scores) / np.sum(np.exp(scores), axis=1, keepdims=True)
+        delta3 = probs
+        delta3[range(num_examples), y] -= 1
+        dW2 = a1.T.dot(delta3)
+        db2 = np.sum(delta3, axis=0, keepdims=True)
+        delta2 = delta3.dot(W2.T) * DERIVATIVE
+        dW1 = X.T.dot(delta2)
+        db1 = np.sum(delta2, axis=0)
+        W1 += -epsilon * dW1
+        b1 += -epsilon * db1
+        W2 += -epsilon * dW2
+        b2 += -epsilon * db2
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("(1 - np.power(a1, 2))", "cross_entropy"), ("(1 - a1)", None)]
+)
+def test_a_training_function_over_global_data_unpacked_from_a_missing_library_is_read(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``build_model(nn_hdim, …)``: its first argument is a hidden width by its name (not the inputs by
+    its place), and the data it trains on are the globals of a tuple assignment, ``X, y = …``, kept in
+    the script of its body, where the loop reads them. Its rate is named ``epsilon``, read as the rate
+    where it scales a gradient in an update."""
+    path = tmp_path / "over_globals.py"
+    path.write_text(OVER_GLOBALS.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "nn_hdim = 5" in (report.command or ""), report.command
+    assert (report.recipe.lr if report.recipe else None) == "epsilon", "the step size by another name"
+
+
 LAYER_LOOP = """
 import numpy as np
 

@@ -94,6 +94,9 @@ def _value(name: str, position: int, default: ast.expr | None) -> ast.expr:
     """The expression an argument is bound to (see the module docstring): ``None`` when nothing says
     (``model_name``, read after the loop if at all)."""
     role = cv.role(name, position)
+    guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(name)), None)
+    if role == "x" and cv.role(name, 1) is None and isinstance(guess, int):
+        role = None  # build_model(nn_hdim, …): first only by its place, a size by its name
     if role in ("x", "y", "dataset"):
         return ast.Call(func=ast.Name(DATA_STAND_IN, ast.Load()), args=[], keywords=[])
     if role == "iterations":
@@ -104,8 +107,14 @@ def _value(name: str, position: int, default: ast.expr | None) -> ast.expr:
         return ast.Constant(0.1)
     if role == "reg":
         return ast.Constant(0.0)
-    guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(name)), None)
     return ast.parse(repr(guess), mode="eval").body  # None when nothing says: a name, a flag
+
+
+def _names(target: ast.expr) -> bool:
+    """Whether an assignment target is a name or a tuple of names (``X, y = …``)."""
+    if isinstance(target, ast.Tuple | ast.List):
+        return all(isinstance(e, ast.Name) for e in target.elts)
+    return isinstance(target, ast.Name)
 
 
 def inlined(tree: ast.Module, fn: ast.FunctionDef, columns: bool = False) -> ast.Module:
@@ -141,7 +150,7 @@ def inlined(tree: ast.Module, fn: ast.FunctionDef, columns: bool = False) -> ast
         s
         for s in tree.body
         if isinstance(s, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef)
-        or (isinstance(s, ast.Assign) and all(isinstance(t, ast.Name) for t in s.targets))
+        or (isinstance(s, ast.Assign) and all(_names(t) for t in s.targets))  # X, y = make_moons(…)
     ]
     body = [copy.deepcopy(s) for s in fn.body if not isinstance(s, ast.Return)]
     if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):

@@ -8,9 +8,14 @@ An update in place multiplies the gradient by it (``W -= lr * dW``, ``W1 += -Con
 from __future__ import annotations
 
 import ast
+import re
 
 from verification.reading import conventions as cv
 from verification.reading.top_level_names import name_of
+
+STEP_SIZE = re.compile(r"^(epsilon|eps|step_?size|l_?rate)$", re.I)
+"""Names of a learning rate outside :data:`~verification.reading.conventions.LR_NAMES`, taken as the rate
+only where they multiply a gradient in an update (``epsilon`` is more often a small constant)."""
 
 
 def loop_rate(
@@ -43,6 +48,14 @@ def loop_rate(
                     if isinstance(side, ast.Name) and side.id.lower() in cv.lower(cv.LR_NAMES):
                         if side.id in (constants or {}):
                             return repr((constants or {})[side.id])
+                    if (  # W1 += -epsilon * dW1: a step size by another name, scaling a gradient
+                        isinstance(side, ast.Name)
+                        and STEP_SIZE.match(side.id)
+                        and side.id in assigned
+                        and isinstance(other, ast.Name)
+                        and cv.gradient_stem(other.id) != other.id
+                    ):
+                        return side.id
                     if (
                         isinstance(side, ast.Attribute)
                         and isinstance(side.value, ast.Name)
