@@ -618,3 +618,35 @@ def test_a_call_that_does_not_fit_the_signature_is_refused_and_a_raise_inside_th
         user_call("unit.backward", broken, np.ones(2))
     assert (failed_verdict(call.value), failed_verdict(inside.value)) == ("refused", "mismatch")
     assert "with arguments it does not take" in str(call.value), call.value
+
+
+HOMEWORK_PAIR = """
+import numpy as np
+
+def FeedForward(X, Y, alpha, beta):
+    z = 1 / (1 + np.exp(-X @ alpha.T))
+    b = z @ beta.T
+    yhat = np.exp(b) / np.exp(b).sum()
+    hot_vector = np.zeros(yhat.shape[1])
+    hot_vector[int(Y)] = 1
+    return yhat, hot_vector, z
+
+def FeedBackward(X, yhat, hot_vector, alpha, beta, z):
+    gb = yhat - hot_vector
+    gbeta = gb.T @ z
+    galpha = ((gb @ beta) * z * (1 - z)).T @ X
+    return galpha, gbeta
+"""
+
+
+def test_a_forward_backward_pair_that_takes_one_hot_labels_is_a_network_not_a_unit(tmp_path: Path) -> None:
+    """``FeedBackward(X, yhat, hot_vector, …)`` takes the labels (one-hot, named ``hot_vector``) and
+    returns weight gradients: a network's pair, not a layer's cache protocol. With no initialisation
+    function and no top-level weights, the refusal says that nothing makes the weights."""
+    from verification.units.check import wants_units
+
+    path = tmp_path / "homework.py"
+    path.write_text(HOMEWORK_PAIR, encoding="utf-8")
+    assert wants_units(load_script(path), None) is None
+    with pytest.raises(InputError, match="nothing makes the weights FeedForward takes: no initialisation"):
+        check_target(CheckRequest.parse(str(path)))

@@ -104,9 +104,14 @@ def detect_functions(
         listed = _layer_list(namespace, script, options, errors_)  # train(model, loss_func, X, y, …)
         return listed if listed is not None else _training_function(script, options, backward, errors_)
     for fwd in forwards:
-        for setup, params in (
+        made_by = (
             [(options.setup, "parameters")] if options.setup else setups(namespace, script, namespace[fwd])
-        ):
+        )
+        if not made_by:
+            errors.append(
+                f"nothing makes the weights {fwd} takes: no initialisation function, no top-level arrays"
+            )
+        for setup, params in made_by:
             try:
                 bound = run_setup(namespace, setup, script)
             except InputError as exc:
