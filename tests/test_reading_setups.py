@@ -351,3 +351,55 @@ def test_a_size_list_is_read_through_code_commented_out_at_column_0(tmp_path: Pa
     path.write_text(COMMENTED_OUT, encoding="utf-8")
     deep = load_script(path).get("Deep")
     assert guessed_arguments(deep) == [{"hidden_dims": [5]}]
+
+
+LOSS_AND_ACCURACY = """
+import numpy as np
+
+
+class TwoLayer:
+    def __init__(self, input_size=6, hidden_size=5, num_classes=3):
+        self.weights = {
+            "W1": 0.5 * np.random.randn(input_size, hidden_size),
+            "b1": np.zeros(hidden_size),
+            "W2": 0.5 * np.random.randn(hidden_size, num_classes),
+            "b2": np.zeros(num_classes),
+        }
+        self.gradients = {}
+
+    def forward(self, X, y):
+        hidden = 1 / (1 + np.exp(-(X @ self.weights["W1"] + self.weights["b1"])))
+        scores = hidden @ self.weights["W2"] + self.weights["b2"]
+        exps = np.exp(scores - scores.max(axis=1, keepdims=True))
+        softmax_out = exps / exps.sum(axis=1, keepdims=True)
+        N = X.shape[0]
+        loss = -np.log(softmax_out[range(N), y]).mean()
+        accuracy = np.mean(softmax_out.argmax(axis=1) == y)
+        d = softmax_out.copy()
+        d[range(N), y] -= 1
+        d /= N
+        self.gradients["W2"] = hidden.T @ d
+        self.gradients["b2"] = d.sum(axis=0)
+        dh = (d @ self.weights["W2"].T) * HIDDEN_DERIVATIVE
+        self.gradients["W1"] = X.T @ dh
+        self.gradients["b1"] = dh.sum(axis=0)
+        return loss, accuracy
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("hidden * (1 - hidden)", "cross_entropy"), ("(1 - hidden)", None)]
+)
+def test_a_forward_that_returns_loss_and_accuracy_and_fills_the_gradients_dict(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """A course template: ``forward(X, y)`` returns ``(loss, accuracy)``, keeps the softmax output in a
+    local, and leaves the gradients in ``self.gradients``. The output is read from the local as the
+    method returns, the gradients from the dict after the call: the mean cross-entropy's gradient, or
+    no loss's with a wrong sigmoid derivative."""
+    path = tmp_path / "template.py"
+    path.write_text(LOSS_AND_ACCURACY.replace("HIDDEN_DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None
+    assert report.recipe.forward == "__backprop_verify_local__(net.forward, 'softmax_out', x, y)"

@@ -237,7 +237,8 @@ def output_expression(
         return f"{prefix}{call}; {var}.{(preferred or changed[-1:])[0]}"
     if stored is not None:
         return f"{prefix}{call}; {var}.{stored}"
-    local = _output_local(namespace, var, call) if value is None and not statements else None
+    numbers = isinstance(value, tuple | list) and all(np.ndim(v) == 0 for v in value)  # (loss, accuracy)
+    local = _output_local(namespace, var, call) if (value is None or numbers) and not statements else None
     if local is not None:
         return local
     read = stored_output(obj) if value is None else None
@@ -290,16 +291,22 @@ def _output_local(namespace: dict[str, Any], var: str, call: str) -> str | None:
     expression reading the local it leaves its output in, named like an output (:data:`OUTPUT_ATTRIBUTES`,
     or any name with ``output``), of the arrays it holds as it returns
     (:mod:`verification.reading.local_output`)."""
-    match = re.fullmatch(rf"{re.escape(var)}\.(\w+)\(x\)", call)
+    match = re.fullmatch(rf"{re.escape(var)}\.(\w+)\((x(?:, y)?)\)", call)
     if match is None:
         return None
     method = getattr(namespace[var], match.group(1))
     try:
-        found = output_locals(method, namespace["x"])
+        found = output_locals(method, *(namespace[a] for a in match.group(2).split(", ")))
     except Exception:  # the code's own failure: the forward pass was found not to run already
         return None
     arrays = [k for k, v in found.items() if isinstance(v, np.ndarray) and v.dtype.kind in "fc" and v.size]
-    named = [k for k in OUTPUT_ATTRIBUTES if k in arrays] or [k for k in arrays if "output" in k.lower()]
+    named = (
+        [k for k in OUTPUT_ATTRIBUTES if k in arrays]
+        or [k for k in arrays if "output" in k.lower()]
+        or [k for k in arrays if re.search(r"softmax|prob", k, re.I) and "dev" not in k.lower()]
+    )
+    if len(set(named)) > 1 and not set(named) & set(OUTPUT_ATTRIBUTES):
+        return None  # two locals could be the output: no guess
     if not named:
         return None
-    return f"{LOCAL_READER}({var}.{match.group(1)}, {named[-1]!r}, x)"
+    return f"{LOCAL_READER}({var}.{match.group(1)}, {named[-1]!r}, {match.group(2)})"

@@ -22,6 +22,7 @@ from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
 from verification.adapters.method_calls import method_call
 from verification.reading import conventions as cv
+from verification.reading.gradient_stores import stores_gradients
 from verification.reading.guesses import iterated
 from verification.reading.updates import (
     local_learning_rate,
@@ -208,6 +209,8 @@ def gradient_candidates(
         and not ACTIVATION_DERIVATIVE.search(m)
         and not cv.applies_given_gradient(getattr(obj, m))
     ]
+    if forward_method and forward_method not in grads and stores_gradients(obj, forward_method):
+        grads.append(forward_method)  # forward(X, y) that fills self.gradients as it computes the loss
     trains = [
         m
         for m in cv.methods_by_preference(obj, cv.TRAIN_NAMES, TRAIN_WORDS)
