@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from verification.adapters.build import output_of
 from verification.adapters.failures import Failed
+from verification.adapters.forward_returns import output_of
 from verification.adapters.recipe import Recipe
 from verification.cli import main
 

@@ -455,6 +455,45 @@ def test_a_width_that_leaves_an_input_unread_is_not_taken(tmp_path: Path) -> Non
     assert isinstance(report.recipe.layout, Layout)
 
 
+# samples as columns, one input: W1 @ X also runs on a row x of any width k (an outer product), the k
+# "features" then read as k samples, and the mean over them divides the gradient by k. The code's own
+# reading is columns: the mean squared error's gradient over the batch, its update read at eta.
+ONE_INPUT_COLUMNS = """
+W1 = np.random.randn(7, 1) * 0.5
+b1 = np.random.randn(7, 1) * 0.5
+W2 = np.random.randn(1, 7) * 0.5
+b2 = np.random.randn(1, 1) * 0.5
+eta = 0.2
+
+def forward(X, W1, b1, W2, b2):
+    Z1 = W1 @ X + b1
+    A1 = np.maximum(0, Z1)
+    A2 = W2 @ A1 + b2
+    return A2, A1, Z1
+
+def backward(X, Y, A2, A1, Z1, W1, W2, b1, b2, eta):
+    m = X.shape[1]
+    dZ2 = A2 - Y
+    dZ1 = (W2.T @ dZ2) * (Z1 > 0)
+    W1 -= eta * (dZ1 @ X.T) / m
+    b1 -= eta * dZ1.sum(axis=1, keepdims=True) / m
+    W2 -= eta * (dZ2 @ A1.T) / m
+    b2 -= eta * dZ2.sum(axis=1, keepdims=True) / m
+    return W1, b1, W2, b2
+"""
+
+
+def test_a_row_that_runs_only_as_an_outer_product_is_not_the_inputs(tmp_path: Path) -> None:
+    """Read as one row of 7 inputs (the hidden width), this code ran and was called 1/7 × the gradient
+    of mse, for one sample only: the row reading is refused (its output is as wide as its input, and
+    at one input it is one wide), and so is one input as a row (columns run on a batch)."""
+    report = check(tmp_path, ONE_INPUT_COLUMNS)
+    assert (report.result.identified, report.result.verdict.scale) == ("mse", 1.0), report.command
+    assert report.recipe is not None and report.recipe.layout.inputs == "column"
+    batch = report.result.verdict.batch
+    assert batch is not None and batch.reduction == "mean", batch
+
+
 TWO_METHODS = """
 class Net:
     def __init__(self):

@@ -4,10 +4,9 @@ A :class:`~verification.adapters.recipe.Recipe` says how to build, run and diffe
 network; :func:`subject_for` makes it a :class:`~verification.adapters.subject.CodeSubject` by trying
 it once at drawn weights:
 
-* the **parameters** are the float arrays (and lists of floats) reachable from the objects the setup
-  made (:mod:`verification.adapters.parameters`) that the forward pass does not rebind or write into
-  (activations, caches) and whose change changes the output, tested at drawn values (at the code's own
-  start, zero weights can hide the layers before them);
+* the **parameters** are the float arrays (and float lists) the setup's objects reach
+  (:mod:`verification.adapters.parameters`), not rebound or written by the forward pass, that change
+  the output at drawn values (the code's own zero weights can hide the layers before them);
 * a **returned** gradient is lined up with them (:mod:`verification.adapters.returned`); gradients a
   backward pass *stores* beside its weights (``self.dW1``, ``layer.dweights``, ``self.grads["dW1"]``)
   are collected when it returns nothing or less; parameters without a gradient are compared as zero
@@ -15,8 +14,8 @@ it once at drawn weights:
   (:mod:`verification.adapters.shadows`);
 * an **update** must change some weight; weights it never changes are left out and said so.
 
-A candidate that does not run raises :class:`Failed`, so detection can go on to the next one.
-"""
+A candidate that does not run, or only by broadcasting along the samples (:mod:`.width_doubts`), raises
+:class:`Failed`; detection goes on to the next."""
 
 from __future__ import annotations
 
@@ -29,7 +28,8 @@ from numpy.typing import NDArray
 
 from ffnn.validation import InputError
 from verification.adapters.calls import learning_rate, run_code
-from verification.adapters.failures import Failed, kind_of, tagged
+from verification.adapters.failures import Failed, kind_of
+from verification.adapters.forward_returns import forward_output, output_of
 from verification.adapters.integer_weights import float_weights
 from verification.adapters.parameters import Slots, find_slots, weight_like
 from verification.adapters.recipe import Recipe
@@ -37,6 +37,7 @@ from verification.adapters.returned import returned_plan
 from verification.adapters.shadows import find_shadows
 from verification.adapters.state import SetupState
 from verification.adapters.subject import Binding, CodeSubject, Reading
+from verification.adapters.width_doubts import width_doubt
 from verification.draws import draw_labels, draw_parameters
 from verification.reading.label_use import classes_from_labels, reached
 from verification.reading.loader import LoadedScript
@@ -44,54 +45,9 @@ from verification.reading.loader import LoadedScript
 Array = NDArray[Any]
 
 
-def forward_output(
-    namespace: dict[str, Any], recipe: Recipe, n_samples: int, script: LoadedScript | None
-) -> Array:
-    """Run the recipe's forward pass with ``x`` bound; its output as ``(n, n_out)``.
-
-    Raises
-    ------
-    Failed
-        When the output is complex, integer (class predictions), not numeric, or not finite.
-    """
-    if "y" in recipe.forward:  # a forward pass that also computes its loss reads labels it ignores
-        namespace["y"] = recipe.layout.labels_to_code(np.zeros((n_samples, 1)))
-    return output_of(run_code(recipe.forward, namespace, "--forward", script=script), recipe, n_samples)
-
-
-def output_of(value: Any, recipe: Recipe, n_samples: int) -> Array:
-    """What the forward pass returned, checked as :func:`forward_output` says, as ``(n, n_out)``."""
-    try:
-        array = np.asarray(value)
-    except (TypeError, ValueError) as exc:  # a ragged list: the activations of every layer, say
-        raise Failed(
-            f"--forward {recipe.forward!r} gives {type(value).__name__} that is no array of numbers ({exc})",
-            "forward",
-        ) from None
-    if np.iscomplexobj(array):  # a failure of the code (kind "code"), not of a layout
-        raise Failed(
-            f"complex output (dtype {array.dtype}) from --forward {recipe.forward!r} at real "
-            "weights: a network with real weights has a real output, whose imaginary part would be dropped",
-            "code",
-        )
-    if array.dtype.kind in "biu":
-        raise Failed(
-            f"--forward {recipe.forward!r} gives {array.dtype} values (class predictions?), not "
-            "the network's output activations",
-            "forward",
-        )
-    try:
-        output = recipe.layout.from_code(value, n_samples, f"the output of --forward {recipe.forward!r}")
-    except InputError as exc:
-        raise tagged(exc, "forward") from None
-    if not np.all(np.isfinite(output)):
-        raise Failed(f"--forward {recipe.forward!r} gave a non-finite output at drawn inputs", "forward")
-    return output
-
-
 LIVE_DRAWS = 4
-"""Draws at which a parameter (or an input) must leave the output unchanged before it is read as one the
-output does not depend on: at one draw every hidden ReLU unit can be dead."""
+"""Draws at which a parameter (or input) must leave the output unchanged to be read as one it does not
+depend on: at one draw every hidden ReLU unit can be dead."""
 
 
 def parameters_of(
@@ -227,6 +183,8 @@ def subject_for(
     originals = slots.read()
     try:
         params, output = parameters_of(namespace, slots, recipe, n_in, script)
+        if (doubt := width_doubt(namespace, slots, recipe, n_in, output, script)) is not None:
+            raise Failed(doubt, "forward")
         binding = Binding(namespace, params, script, state)
         return _with_gradient(binding, recipe, name, (n_in, output.shape[1]))
     except InputError:
@@ -235,8 +193,8 @@ def subject_for(
 
 
 DRAWS_FOR_MISSING = 4
-"""Draws at which a parameter must get no gradient (or no change from the step) before it is read as
-one the code leaves out: at one draw a dead ReLU unit can hide a layer's gradient."""
+"""Draws at which a parameter must get no gradient (or step) to be read as one the code leaves out: at
+one draw a dead ReLU unit can hide a layer's gradient."""
 
 
 def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int, int]) -> CodeSubject:

@@ -1,5 +1,8 @@
 """What a forward function returns: the output, and the cache a backward function is handed.
 
+:func:`forward_output` runs a recipe's forward pass and checks what it gives as ``(n, n_out)``: real,
+finite, no class predictions (:func:`output_of`).
+
 ``return A2``, ``return A2, cache``, ``return a1, a2, a3, cost``, ``return {"Z1": …, "A2": …}``:
 :func:`split_returned` finds the output among them by the names the ``return`` statement gives (an
 output name, else the last numbered activation) and the cache (an element that is no array).
@@ -11,8 +14,16 @@ import re
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
+from ffnn.validation import InputError
+from verification.adapters.calls import run_code
+from verification.adapters.failures import Failed, tagged
 from verification.adapters.forwards import OUTPUT_ATTRIBUTES
+from verification.adapters.recipe import Recipe
+from verification.reading.loader import LoadedScript
+
+Array = NDArray[Any]
 
 
 def split_returned(value: Any, names: list[str] | None = None) -> tuple[int | str | None, int | None]:
@@ -44,3 +55,48 @@ def split_returned(value: Any, names: list[str] | None = None) -> tuple[int | st
         if arrays:
             return arrays[0] if others else arrays[-1], (others[0] if others else None)
     return None, None
+
+
+def forward_output(
+    namespace: dict[str, Any], recipe: Recipe, n_samples: int, script: LoadedScript | None
+) -> Array:
+    """Run the recipe's forward pass with ``x`` bound; its output as ``(n, n_out)``.
+
+    Raises
+    ------
+    Failed
+        When the output is complex, integer (class predictions), not numeric, or not finite.
+    """
+    if "y" in recipe.forward:  # a forward pass that also computes its loss reads labels it ignores
+        namespace["y"] = recipe.layout.labels_to_code(np.zeros((n_samples, 1)))
+    return output_of(run_code(recipe.forward, namespace, "--forward", script=script), recipe, n_samples)
+
+
+def output_of(value: Any, recipe: Recipe, n_samples: int) -> Array:
+    """What the forward pass returned, checked as :func:`forward_output` says, as ``(n, n_out)``."""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as exc:  # a ragged list: the activations of every layer, say
+        raise Failed(
+            f"--forward {recipe.forward!r} gives {type(value).__name__} that is no array of numbers ({exc})",
+            "forward",
+        ) from None
+    if np.iscomplexobj(array):  # a failure of the code (kind "code"), not of a layout
+        raise Failed(
+            f"complex output (dtype {array.dtype}) from --forward {recipe.forward!r} at real "
+            "weights: a network with real weights has a real output, whose imaginary part would be dropped",
+            "code",
+        )
+    if array.dtype.kind in "biu":
+        raise Failed(
+            f"--forward {recipe.forward!r} gives {array.dtype} values (class predictions?), not "
+            "the network's output activations",
+            "forward",
+        )
+    try:
+        output = recipe.layout.from_code(value, n_samples, f"the output of --forward {recipe.forward!r}")
+    except InputError as exc:
+        raise tagged(exc, "forward") from None
+    if not np.all(np.isfinite(output)):
+        raise Failed(f"--forward {recipe.forward!r} gave a non-finite output at drawn inputs", "forward")
+    return output

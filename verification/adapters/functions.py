@@ -85,19 +85,7 @@ def detect_functions(
     InputError
         When no forward and backward function pair runs.
     """
-    forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
-    if not forwards:  # eval_nn(inputs, weights): named for evaluating the network, tried only then
-        forwards = named_functions(namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy"))
-    backwards, trainers = _backwards(namespace, script, backward)
-    notes: tuple[str, ...] = ()
-    if not forwards and backwards:  # the project keeps its forward pass in a module beside this one
-        notes = borrow(namespace, script)
-        forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
-    # propagate(w, b, X, Y) → cost, grads: the output is a local of the gradient function (tried after
-    # the forward functions: predict(w, b, X) may only threshold it)
-    found = named_functions(namespace, script, PROPAGATORS, ("forward", "back"))
-    outputs = local_forwards(namespace, list(dict.fromkeys(found if forwards else [*backwards, *found])))
-    forwards, backwards = [*forwards, *outputs], list(dict.fromkeys([*backwards, *outputs]))
+    forwards, backwards, trainers, outputs, notes = _functions(namespace, script, backward)
     errors: list[InputError | str] = []
     if not forwards or not (backwards or trainers):
         errors_: list[InputError | str] = []
@@ -107,10 +95,7 @@ def detect_functions(
         made_by = (
             [(options.setup, "parameters")] if options.setup else setups(namespace, script, namespace[fwd])
         )
-        if not made_by:
-            errors.append(
-                f"nothing makes the weights {fwd} takes: no initialisation function, no top-level arrays"
-            )
+        errors += [] if made_by else [f"nothing makes the weights {fwd} takes: no initialisation, no arrays"]
         for setup, params in made_by:
             try:
                 bound = run_setup(namespace, setup, script)
@@ -174,6 +159,26 @@ def detect_functions(
         errors,
         "give the explicit form: --setup, --forward, --gradient",
     )
+
+
+def _functions(
+    namespace: dict[str, Any], script: LoadedScript, backward: str | None
+) -> tuple[list[str], list[str], list[str], dict[str, str], tuple[str, ...]]:
+    """The forward, backward and training functions to try, the gradient functions whose output is
+    one of their locals (``{function: local}``), and the notes of functions borrowed from beside."""
+    forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
+    if not forwards:  # eval_nn(inputs, weights): named for evaluating the network, tried only then
+        forwards = named_functions(namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy"))
+    backwards, trainers = _backwards(namespace, script, backward)
+    notes: tuple[str, ...] = ()
+    if not forwards and backwards:  # the project keeps its forward pass in a module beside this one
+        notes = borrow(namespace, script)
+        forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
+    # propagate(w, b, X, Y) → cost, grads: the output is a local of the gradient function (tried after
+    # the forward functions: predict(w, b, X) may only threshold it)
+    found = named_functions(namespace, script, PROPAGATORS, ("forward", "back"))
+    outputs = local_forwards(namespace, list(dict.fromkeys(found if forwards else [*backwards, *found])))
+    return [*forwards, *outputs], list(dict.fromkeys([*backwards, *outputs])), trainers, outputs, notes
 
 
 def _layer_list(

@@ -1,0 +1,77 @@
+"""Input widths at which the forward pass runs only by broadcasting along the samples.
+
+Code written for samples as columns with one input (``W1 @ X`` with ``W1`` of shape ``(84, 1)`` and
+``X`` of shape ``(1, m)``) also runs on a *row* of any width ``k``: ``W1 @ x`` is then an outer
+product, the ``k`` "features" are read as ``k`` samples, and the output is ``k`` wide. Such a reading
+divides the gradient by ``k`` (the code averages over what it takes for samples) and fails on every
+batch. :func:`width_doubt` says why a row reading is not the one the code takes, so that detection
+goes on to the width, or the layout, under which it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+
+from ffnn.validation import InputError
+from verification.adapters.calls import run_code
+from verification.adapters.parameters import Slots
+from verification.adapters.recipe import Recipe
+from verification.reading.loader import LoadedScript
+
+
+def _output(
+    namespace: dict[str, Any],
+    recipe: Recipe,
+    layout: Any,
+    n_in: int,
+    samples: int,
+    script: LoadedScript | None,
+) -> Any:
+    """The forward pass's output (as an array) for ``samples`` drawn inputs of ``n_in`` features in
+    ``layout``, or None when it does not run."""
+    saved = namespace.get("x")
+    namespace["x"] = layout.to_code(np.random.default_rng(5).standard_normal((samples, n_in)))
+    try:
+        value = run_code(recipe.forward, namespace, "--forward", script=script)
+        return layout.from_code(value, samples, "the output")
+    except (InputError, ValueError, TypeError):
+        return None
+    finally:
+        namespace["x"] = saved
+
+
+def width_doubt(
+    namespace: dict[str, Any],
+    slots: Slots,
+    recipe: Recipe,
+    n_in: int,
+    output: Any,
+    script: LoadedScript | None,
+) -> str | None:
+    """Why samples as rows of ``n_in`` features is not the code's reading, or None.
+
+    Only a row reading under which a batch of two does not run is in doubt. It is not the code's when
+    the output is as wide as the input only by broadcasting (at another width of the weights' the
+    forward pass runs too, with an output of another width: a network's output width does not follow
+    its input's), or when the same width as columns runs on one sample and on a
+    batch (one input: a single sample reads the same either way).
+    """
+    layout = recipe.layout
+    if layout.inputs != "row" or _output(namespace, recipe, layout, n_in, 2, script) is not None:
+        return None
+    if n_in > 1 and output.shape[1] == n_in:
+        for other in sorted({d for shape in slots.shapes().values() for d in shape} - {n_in}):
+            out = _output(namespace, recipe, layout, other, 1, script)
+            if out is not None and out.shape[1] != n_in:  # a network's output width is its own
+                return (
+                    f"at {n_in} inputs in a row the output is {n_in} wide, as the input, and a batch does "
+                    f"not run: the code multiplies along the samples (at {other} inputs it gives "
+                    f"{out.shape[1]} outputs)"
+                )
+    columns = replace(layout, inputs="column")
+    if all(_output(namespace, recipe, columns, n_in, k, script) is not None for k in (1, 2)):
+        return f"at {n_in} inputs a row is one sample only, while the code runs on a batch as columns"
+    return None
