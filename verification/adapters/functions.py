@@ -87,6 +87,7 @@ def detect_functions(
     """
     forwards, backwards, trainers, outputs, notes = _functions(namespace, script, backward)
     errors: list[InputError | str] = []
+    unmade: list[InputError | str] = []  # said when nothing else ran
     if not forwards or not (backwards or trainers):
         errors_: list[InputError | str] = []
         listed = _layer_list(namespace, script, options, errors_)  # train(model, loss_func, X, y, …)
@@ -95,7 +96,7 @@ def detect_functions(
         made_by = (
             [(options.setup, "parameters")] if options.setup else setups(namespace, script, namespace[fwd])
         )
-        errors += [] if made_by else [f"nothing makes the weights {fwd} takes: no initialisation, no arrays"]
+        unmade += [] if made_by else [f"nothing makes the weights {fwd} takes: no initialisation, no arrays"]
         for setup, params in made_by:
             try:
                 bound = run_setup(namespace, setup, script)
@@ -156,7 +157,7 @@ def detect_functions(
         return listed
     raise refusal(
         f"could not check the functions of {script.path} automatically",
-        errors,
+        errors or unmade,
         "give the explicit form: --setup, --forward, --gradient",
     )
 
