@@ -420,6 +420,57 @@ def test_a_training_function_over_global_data_unpacked_from_a_missing_library_is
     assert (report.recipe.lr if report.recipe else None) == "epsilon", "the step size by another name"
 
 
+# weights and data are module globals; backward updates the weights through ``global`` and returns
+# nothing; train(epochs, lr) reads X and y, which the top level sets and the loader does not run.
+# (a2 − y)/m on sigmoid outputs is the mean binary cross-entropy's gradient; (a2 − y)·a2 is no loss's.
+GLOBAL_DATA_TRAIN = """
+import numpy as np
+
+X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+y = np.array([[0], [1], [1], [0]])
+W1 = np.random.randn(2, 3)
+b1 = np.zeros((1, 3))
+W2 = np.random.randn(3, 1)
+b2 = np.zeros((1, 1))
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def forward(X):
+    a1 = sigmoid(X @ W1 + b1)
+    a2 = sigmoid(a1 @ W2 + b2)
+    return a1, a2
+
+def backward(X, y, a1, a2, learning_rate=0.1):
+    global W1, b1, W2, b2
+    m = y.shape[0]
+    dz2 = DZ2
+    dz1 = (dz2 @ W2.T) * a1 * (1 - a1)
+    W2 -= learning_rate * a1.T @ dz2 / m
+    b2 -= learning_rate * dz2.sum(axis=0, keepdims=True) / m
+    W1 -= learning_rate * X.T @ dz1 / m
+    b1 -= learning_rate * dz1.sum(axis=0, keepdims=True) / m
+
+def train(epochs=10000, learning_rate=0.1):
+    for epoch in range(epochs):
+        a1, a2 = forward(X)
+        backward(X, y, a1, a2, learning_rate)
+"""
+
+
+@pytest.mark.parametrize(("dz2", "identified"), [("a2 - y", "bce"), ("(a2 - y) * a2", None)])
+def test_a_training_function_of_global_data_is_given_the_probes_data(
+    tmp_path: Path, dz2: str, identified: str | None
+) -> None:
+    """``train(epochs, learning_rate)`` takes no data: it reads the script's globals ``X`` and ``y``,
+    which the loader leaves unset. The step binds them to the probe's inputs and labels first."""
+    path = tmp_path / "global_data.py"
+    path.write_text(GLOBAL_DATA_TRAIN.replace("DZ2", dz2), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and (report.recipe.step or "").startswith("X = x; train(1, 0.1)")
+
+
 LAYER_LOOP = """
 import numpy as np
 

@@ -323,8 +323,17 @@ def _training_steps(
                     given[p.name] = data  # Train(network, data, …) with ``for sample in data``: a data set
             args = function_arguments(namespace[train], given)
             if args is not None:
-                out.append((train, f"{train}({args})"))
+                out.append((train, f"{_data_globals(namespace, train)}{train}({args})"))
     return list(dict.fromkeys(out))
+
+
+def _data_globals(namespace: dict[str, Any], train: str) -> str:
+    """``X = x; `` for the data a training function reads as globals the top level sets and the loader
+    did not run (``train(epochs)`` looping over the script's ``X`` and ``y``): bound to the probe's."""
+    code = getattr(namespace[train], "__code__", None)
+    names = [g for g in (code.co_names if code is not None else ()) if g not in namespace and g not in "xy"]
+    roles = {g: cv.role(g, 1) for g in names}
+    return "".join(f"{g} = {roles[g]}; " for g in names if roles[g] in ("x", "y"))
 
 
 def _weights_returned(fn: Any, values: dict[str, str], roots: list[str]) -> str | None:
