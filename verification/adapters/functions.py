@@ -34,6 +34,7 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.training_functions import detect_training_function
 from verification.adapters.trials import layouts, run_setup, widths
+from verification.adapters.unset_globals import data_globals, sample_globals
 from verification.reading import conventions as cv
 from verification.reading.guesses import SIZE_GUESSES, iterated
 from verification.reading.loader import LoadedScript
@@ -232,7 +233,7 @@ def _backward_recipes(
             continue
         common = {"setup": made.setup, "forward": made.forward, "layout": made.layout, "notes": made.notes}
         n = made.layout.samples()  # m_batch, which the training loop sets: the batch's number of samples
-        pre = made.pre + "".join(f"; {g} = {n}" for g in _sample_globals(namespace, [bwd]))
+        pre = made.pre + "".join(f"; {g} = {n}" for g in sample_globals(namespace, [bwd]))
         given_back = _weights_returned(namespace[bwd], values, roots)
         takes_rate = "lr" in {cv.role(p.name, 1) for p in cv.positional_parameters(namespace[bwd])}
         rate = "0.1" if takes_rate else update_rate(namespace[bwd], namespace)
@@ -256,24 +257,6 @@ def _labels_beside(fn: Any, values: dict[str, str]) -> dict[str, str]:
         return {}
     partner = [a for a in subtracted_arguments(fn) if a not in values and cv.role(a, 1) != "x"]
     return {partner[0]: "y"} if len(partner) == 1 else {}
-
-
-def _sample_globals(namespace: dict[str, Any], functions: list[str]) -> list[str]:
-    """Globals the backward functions read that the loader left unset (the script sets them in its
-    training loop) and whose names say a number of samples (``m_batch``, ``batch_size``, ``m``): given
-    the batch's."""
-    out: list[str] = []
-    for f in functions:
-        code = getattr(namespace.get(f), "__code__", None)
-        for g in code.co_names if code is not None else ():
-            if g not in namespace and g not in out and SAMPLE_COUNT.match(g):
-                out.append(g)
-    return out
-
-
-SAMPLE_COUNT = re.compile(r"^(m|m_?batch|n_?batch|batch_?size|n_?samples|num_?samples|m_?train)$", re.I)
-"""Global names of a number of samples a backward function may read (not a bare ``n``, which code also
-uses for a layer's width)."""
 
 
 def _backwards(
@@ -323,17 +306,8 @@ def _training_steps(
                     given[p.name] = data  # Train(network, data, …) with ``for sample in data``: a data set
             args = function_arguments(namespace[train], given)
             if args is not None:
-                out.append((train, f"{_data_globals(namespace, train)}{train}({args})"))
+                out.append((train, f"{data_globals(namespace, train)}{train}({args})"))
     return list(dict.fromkeys(out))
-
-
-def _data_globals(namespace: dict[str, Any], train: str) -> str:
-    """``X = x; `` for the data a training function reads as globals the top level sets and the loader
-    did not run (``train(epochs)`` looping over the script's ``X`` and ``y``): bound to the probe's."""
-    code = getattr(namespace[train], "__code__", None)
-    names = [g for g in (code.co_names if code is not None else ()) if g not in namespace and g not in "xy"]
-    roles = {g: cv.role(g, 1) for g in names}
-    return "".join(f"{g} = {roles[g]}; " for g in names if roles[g] in ("x", "y"))
 
 
 def _weights_returned(fn: Any, values: dict[str, str], roots: list[str]) -> str | None:
