@@ -132,3 +132,48 @@ def test_the_output_local_is_named_for_the_output_or_the_last_activation(
     path = tmp_path / "locals.py"
     path.write_text(f"def f(v):\n    return v\n\ndef g(x):\n    {body}\n", encoding="utf-8")
     assert output_local(load_script(path).get("g")) == local
+
+
+# deeplearning.ai's logistic regression: weights first (w, b), then the data; the output is the local
+# A of propagate; A − Y averaged over the m columns is the mean bce's gradient; without the 1/m on dw
+# alone, no loss's.
+LOGISTIC = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def initialize_with_zeros(dim):
+    w = np.zeros((dim, 1))
+    b = 0.0
+    return w, b
+
+
+def propagate(w, b, X, Y):
+    m = X.shape[1]
+    A = sigmoid(np.dot(w.T, X) + b)
+    cost = -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / m
+    dw = np.dot(X, (DZ).T) / m
+    db = np.sum(A - Y) / m
+    return {"dw": dw, "db": db}, cost
+
+
+def predict(w, b, X):
+    return (sigmoid(np.dot(w.T, X) + b) > 0.5).astype(float)
+"""
+
+
+@pytest.mark.parametrize(("dz", "identified"), [("A - Y", "bce"), ("(A - Y) * A", None)])
+def test_logistic_regression_with_the_weights_first_is_read_through_its_activation(
+    tmp_path: Path, dz: str, identified: str | None
+) -> None:
+    """``propagate(w, b, X, Y)``: ``w`` is first by its place but a weight by its name, never the
+    inputs; ``predict`` thresholds, so the output is ``propagate``'s one activation ``A``."""
+    path = tmp_path / "logistic.py"
+    path.write_text(LOGISTIC.replace("DZ", dz), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None
+    assert report.recipe.forward == "__backprop_verify_local__(propagate, 'A', w, b, x, y)"

@@ -471,6 +471,46 @@ def test_a_training_function_of_global_data_is_given_the_probes_data(
     assert report.recipe is not None and (report.recipe.step or "").startswith("X = x; train(1, 0.1)")
 
 
+# the Trask style inside a function: train(weights_0, weights_1) takes the weights first and steps them
+# by X.T · delta, with no learning rate; the data are the globals X_train, Y_train. (y − a)·a(1 − a) is
+# squared error's gradient summed over the batch, at an implicit rate of 1.
+WEIGHTS_FIRST = """
+import numpy as np
+
+X_train = np.random.rand(70, 2)
+Y_train = (np.random.rand(70, 1) > 0.5) * 1.0
+weights_0 = 2 * np.random.rand(2, 3) - 1
+weights_1 = 2 * np.random.rand(3, 1) - 1
+
+def sigmoid(s):
+    return 1 / (1 + np.exp(-s))
+
+def forward(weights_0, weights_1, X):
+    l1 = sigmoid(np.dot(X, weights_0))
+    return X, l1, sigmoid(np.dot(l1, weights_1))
+
+def train(weights_0, weights_1):
+    for j in range(80001):
+        l0, l1, l2 = forward(weights_0, weights_1, X_train)
+        l2_delta = (Y_train - l2) * l2 * (1 - l2)
+        l1_delta = l2_delta.dot(weights_1.T) * l1 * (1 - l1)
+        weights_0 += l0.T.dot(l1_delta)
+        weights_1 += l1.T.dot(l2_delta)
+    return weights_0, weights_1
+"""
+
+
+def test_weights_taken_first_are_weights_and_an_update_without_a_rate_leaves_it_open(tmp_path: Path) -> None:
+    """``train(weights_0, weights_1)``: the first argument is a weight by its name, not the inputs by its
+    place; the function takes no learning rate, so none is made up (0.1 made the verdict 10 × mse)."""
+    path = tmp_path / "weights_first.py"
+    path.write_text(WEIGHTS_FIRST, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert (report.result.identified, report.result.verdict.scale) == ("mse", 1.0), report.command
+    assert report.recipe is not None and report.recipe.lr is None
+    assert (report.recipe.step or "").endswith("train(weights_0, weights_1)")
+
+
 LAYER_LOOP = """
 import numpy as np
 

@@ -146,7 +146,8 @@ def detect_functions(
                         except InputError as exc:
                             errors.append(exc)
                     for train, step in _training_steps(namespace, trainers, values, setup, layout):
-                        recipe = Recipe(setup=setup, forward=forward, step=step, lr="0.1", layout=layout)
+                        rate = _rate(namespace, train)
+                        recipe = Recipe(setup=setup, forward=forward, step=step, lr=rate, layout=layout)
                         try:
                             return subject_for(namespace, recipe, roots, script, n_in, train)
                         except InputError as exc:
@@ -308,6 +309,14 @@ def _training_steps(
             if args is not None:
                 out.append((train, f"{data_globals(namespace, train)}{train}({args})"))
     return list(dict.fromkeys(out))
+
+
+def _rate(namespace: dict[str, Any], train: str) -> str | None:
+    """The learning rate of a training step: the 0.1 it is given, or for a function that takes none
+    (``weights += X.T @ delta``) the one its update multiplies by, else None (the report leaves it
+    open)."""
+    takes = "lr" in {cv.role(p.name, 1) for p in cv.positional_parameters(namespace[train])}
+    return "0.1" if takes else update_rate(namespace[train], namespace)
 
 
 def _weights_returned(fn: Any, values: dict[str, str], roots: list[str]) -> str | None:

@@ -31,7 +31,8 @@ PROPAGATORS = ("propagate", "propagation")
 def output_local(fn: Any) -> str | None:
     """The local of ``fn`` that holds the network's output: one named for the output
     (:data:`OUTPUT_LOCALS`) that is assigned a whole value, else the numbered activation
-    (:data:`ACTIVATION`) with the highest number; None when neither is assigned.
+    (:data:`ACTIVATION`) with the highest number, else a single layer's ``A`` (deeplearning.ai's
+    logistic regression); None when none is assigned.
 
     Nothing is run: the names are read from the source (:func:`source_tree`)."""
     tree = source_tree(fn)
@@ -49,7 +50,9 @@ def output_local(fn: Any) -> str | None:
         return named[0]
     numbered = {n: int(m[1]) for n in assigned if (m := ACTIVATION.match(n))}
     last = sorted(numbered, key=numbered.__getitem__)
-    return last[-1] if last else None
+    if last:
+        return last[-1]
+    return next((n for n in ("A", "a", "h") if n in assigned), None)  # one layer: A = sigmoid(w.T @ X + b)
 
 
 def local_forwards(namespace: dict[str, Any], candidates: list[str]) -> dict[str, str]:

@@ -344,9 +344,14 @@ def role(name: str, position: int) -> str | None:
         r"thresh|tol|min_|max_|limit|goal|target", n
     ):
         return "error"  # not error_threshold, the stopping rule beside it; a gradient given is no input
-    if position == 0:
+    if position == 0 and not FIRST_WEIGHTS.match(n):
         return "x"
     return None
+
+
+FIRST_WEIGHTS = re.compile(r"^(w|weights?|theta|syn)_?\d*$")
+"""Names of weights that a function may take first (``propagate(w, b, X, Y)``, ``train(weights_0,
+weights_1)``): never the inputs by their place."""
 
 
 def unnamed_arguments(fn: Any) -> str:
