@@ -403,3 +403,43 @@ def test_a_forward_that_returns_loss_and_accuracy_and_fills_the_gradients_dict(
     assert report.result.identified == identified, report.command
     assert report.recipe is not None
     assert report.recipe.forward == "__backprop_verify_local__(net.forward, 'softmax_out', x, y)"
+
+
+SPANISH = """
+import numpy as np
+
+
+class Red:
+    def __init__(self, entradas=3, ocultas=4, salidas=2, tasa_aprendizaje=0.5):
+        self.pesos_1 = np.random.randn(entradas, ocultas)
+        self.pesos_2 = np.random.randn(ocultas, salidas)
+        self.tasa_aprendizaje = tasa_aprendizaje
+
+    def propagacion_adelante(self, X):
+        self.oculta = np.tanh(X @ self.pesos_1)
+        self.salida = 1 / (1 + np.exp(-(self.oculta @ self.pesos_2)))
+        return self.salida
+
+    def retropropagacion(self, X, Y):
+        delta = DELTA
+        delta_oculta = (delta @ self.pesos_2.T) * (1 - self.oculta ** 2)
+        self.pesos_2 -= self.tasa_aprendizaje * self.oculta.T @ delta / X.shape[0]
+        self.pesos_1 -= self.tasa_aprendizaje * X.T @ delta_oculta / X.shape[0]
+"""
+
+
+@pytest.mark.parametrize(
+    ("delta", "identified"),
+    [("(self.salida - Y) * self.salida * (1 - self.salida)", "mse"), ("self.salida - Y", "bce")],
+)
+def test_a_network_named_in_spanish_is_checked_at_its_own_rate(
+    tmp_path: Path, delta: str, identified: str
+) -> None:
+    """``retropropagacion`` is the backward pass and ``tasa_aprendizaje`` the learning rate: the update
+    read at its rate is the mean squared error's gradient, or the mean binary cross-entropy's for the
+    shortcut; never a multiple left open."""
+    path = tmp_path / "red.py"
+    path.write_text(SPANISH.replace("DELTA", delta), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert (report.result.identified, report.result.verdict.scale) == (identified, 1.0), report.command
+    assert report.recipe is not None and report.recipe.lr == "net.tasa_aprendizaje"

@@ -62,9 +62,18 @@ GRADIENT_NAMES = (
     "backPropagate",
     "back_propagate",
     "back_propagation",
+    "retropropagacion",  # Spanish, Portuguese, Italian, French
+    "retropropagacao",
+    "retropropagazione",
+    "retropropagation",
+    "rueckwaerts",  # German
 )
-TRAIN_NAMES = ("train_step", "train", "fit", "learn", "update", "step", "sgd_step", "train_once")
-"""Methods that give a gradient by returning it, or one training step by updating the weights."""
+TRAIN_NAMES = (
+    *("train_step", "train", "fit", "learn", "update", "step", "sgd_step", "train_once"),
+    *("entrenar", "treinar", "addestrare", "entrainer", "trainieren"),  # the same word in other languages
+)
+"""Methods that give a gradient by returning it, or one training step by updating the weights (also
+named in Spanish, Portuguese, Italian, French and German)."""
 
 X_ARGS = tuple(
     "x inputs input xs a0 x_batch inputs_list input_list data sample row instance features x_train l0 "
@@ -146,6 +155,11 @@ LR_NAMES = (
     "lrn_rate",
     "gradient_step",
     "grad_step",
+    "tasa_aprendizaje",  # Spanish, Portuguese, Italian, French, German
+    "taxa_aprendizagem",
+    "tasso_apprendimento",
+    "taux_apprentissage",
+    "lernrate",
 )
 DATASET_ARGS = (
     "dataset",
