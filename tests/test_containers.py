@@ -314,6 +314,83 @@ def test_a_container_that_is_handed_its_layers_and_its_loss_is_trained_one_sampl
         assert format_scale(r.scale, r.rtol) == "2/3", r.scale
 
 
+SETUP_PROJECT = {
+    "layers.py": """
+        import numpy as np
+
+        class Dense:
+            def __init__(self, n_in, n_out):
+                self.weight = np.random.randn(n_in, n_out) * 0.5
+                self.bias = np.zeros((1, n_out))
+                self.grad = None
+
+            def __call__(self, x):
+                self.x = x
+                return x @ self.weight + self.bias
+
+            def backward(self, g):
+                self.grad = (self.x.T @ g, g.sum(axis=0, keepdims=True))
+                return g @ self.weight.T
+        """,
+    "loss.py": """
+        class MSELoss:
+            def __call__(self, out, target):
+                self.out, self.target = out, target
+                return ((out - target) ** 2).mean()
+
+            def backward(self):
+                return SCALE * (self.out - self.target) / self.out.shape[0]
+        """,
+    "model.py": """
+        from layers import Dense
+        from loss import MSELoss
+
+        class Model:
+            def __init__(self):
+                self.layers = []
+                self.lr = None
+                self.loss_fn = None
+
+            def setup(self, lr, loss_fn):
+                self.lr = lr
+                self.loss_fn = loss_fn
+
+            def add(self, layer):
+                self.layers.append(layer)
+
+            def forward(self, x):
+                for layer in self.layers:
+                    x = layer(x)
+                return x
+
+            def train(self, X, Y, n_epochs=50):
+                for epoch in range(n_epochs):
+                    self.loss_fn(self.forward(X), Y)
+                    g = self.loss_fn.backward()
+                    for layer in reversed(self.layers):
+                        g = layer.backward(g)
+                    for layer in self.layers:
+                        layer.weight -= self.lr * layer.grad[0]
+                        layer.bias -= self.lr * layer.grad[1]
+        """,
+}
+
+
+@pytest.mark.parametrize(("scale", "identified"), [("1", "mse"), ("2", "mse")])
+def test_a_container_handed_its_rate_and_loss_object_by_a_setup_method_is_trained(
+    tmp_path: Path, scale: str, identified: str
+) -> None:
+    """``Model.setup(lr, loss_fn)`` hands the container its learning rate and a loss object: it is
+    called with 0.1 and the loss class beside it, after the layers are added. (a − y)/m is the mean
+    squared error's gradient; 2 (a − y)/m twice it, which the scale says."""
+    for name, source in SETUP_PROJECT.items():
+        (tmp_path / name).write_text(textwrap.dedent(source).replace("SCALE", scale), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "model.py")))
+    r = report.result
+    assert (r.identified, r.verdict.scale) == (identified, float(scale)), report.command
+    assert "net.setup(0.1, MSELoss())" in (report.command or ""), report.command
+
+
 class PairsOfSizes:
     def __init__(self, layer_size):
         self.layers = [np.zeros((pair[0], pair[1])) for pair in layer_size]

@@ -24,6 +24,7 @@ import re
 from typing import Any
 
 from verification.adapters.neurons import neuron_layers
+from verification.reading import conventions as cv
 from verification.reading.guesses import Expression, guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
@@ -37,7 +38,7 @@ OUTPUT_ACTIVATIONS = re.compile(r"softmax|sigmoid|logistic", re.I)
 HIDDEN_ACTIVATIONS = re.compile(r"relu|tanh|sigmoid|elu|activation", re.I)
 ACTIVATION_ARGS = re.compile(r"activation|act|func|fn|prime|deriv", re.I)
 """The two constructor arguments of a layer that is handed its activation and its derivative."""
-LOSS_ARG = re.compile(r"loss|cost|loss_?f(unc(tion)?)?|error", re.I)
+LOSS_ARG = re.compile(r"loss|cost|loss_?f(n|unc(tion)?)?|error|criterion", re.I)
 LOSS_PRIME_ARG = re.compile(r"loss_?(prime|derivative|deriv|grad|d)|d_?loss|cost_?(prime|derivative)", re.I)
 LOSS_ORDER = ("mse", "binary_cross_entropy", "bce", "cross_entropy")
 """Loss functions a project may define, in the catalog's order of preference."""
@@ -84,9 +85,12 @@ def _sibling_layers(script: LoadedScript, container: type) -> list[type]:
     layer of its own (the check takes them from there, and the report says which file each came from)."""
     found = sibling_functions(script.path, ("",), kind=inspect.isclass)
     out = []
+    own = set(script.defined_names())
     for name, (cls, _) in sorted(found.items()):
-        if cls is container or name == container.__name__ or name in script.module.__dict__:
+        if cls is container or name == container.__name__ or name in own:
             continue
+        imported = script.module.__dict__.get(name)  # from layers import Dense: the class the file holds
+        cls = imported if isinstance(imported, type) and imported.__name__ == cls.__name__ else cls
         methods = [m for m, _ in inspect.getmembers(cls, inspect.isfunction)]
         if any(FORWARD_WORDS.search(m) for m in methods) and any(BACKWARD_WORDS.search(m) for m in methods):
             out.append(cls)
@@ -140,17 +144,24 @@ def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list
     return out
 
 
-def _loss_setter(cls: type, adder: str | None, losses: list[tuple[str, str]]) -> str | None:
+def _loss_setter(
+    cls: type, adder: str | None, losses: list[tuple[str, str]], objects: list[str] | None = None
+) -> str | None:
     """``use(mse, mse_prime)``: a method of the container (not its adder) that takes a loss function
-    and its derivative, called with the first pair of ``losses``; None when there is none."""
-    if not losses:
-        return None
+    and its derivative, called with the first pair of ``losses``; else ``setup(lr, loss_fn)``, one
+    that takes a loss object (and perhaps a learning rate), called with the first of ``objects`` (and
+    0.1); None when there is none."""
     for name, fn in inspect.getmembers(cls, inspect.isfunction):
         if name == adder or name.startswith("_"):
             continue
         params = [p.name for p in _required(fn)][1:]
-        if len(params) == 2 and LOSS_ARG.fullmatch(params[0]) and LOSS_PRIME_ARG.fullmatch(params[1]):
+        pair = len(params) == 2 and LOSS_ARG.fullmatch(params[0]) and LOSS_PRIME_ARG.fullmatch(params[1])
+        if pair and losses:
             return f"{name}({losses[0][0]}, {losses[0][1]})"
+        taken = [LOSS_ARG.fullmatch(p) is not None for p in params]
+        rates = [cv.role(p, 1) == "lr" for p in params]
+        if objects and any(taken) and all(t or r for t, r in zip(taken, rates, strict=True)):
+            return f"{name}({', '.join(objects[0] if t else '0.1' for t in taken)})"
     return None
 
 
@@ -174,7 +185,7 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     losses = [c.__name__ + "()" for c in layers if loss_class(c) and not _required(c)]
     functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
     functions += list(sibling_functions(script.path, ("",)))
-    setter = _loss_setter(cls, adder, derivative_pairs(functions, LOSS_ORDER))
+    setter = _loss_setter(cls, adder, derivative_pairs(functions, LOSS_ORDER), losses)
     chains, before = _chains(layers, derivative_pairs(functions, ACTIVATION_ORDER)), ""
     if not chains and lists:  # NeuronNetwork([NeuronLayer([Neuron(w, b, sigmoid), …]), …])
         chains, before = neuron_layers(script, cls)
