@@ -443,3 +443,38 @@ def test_a_network_named_in_spanish_is_checked_at_its_own_rate(
     report = check_target(CheckRequest.parse(str(path)))
     assert (report.result.identified, report.result.verdict.scale) == (identified, 1.0), report.command
     assert report.recipe is not None and report.recipe.lr == "net.tasa_aprendizaje"
+
+
+RAGGED_RETURN = """
+import numpy as np
+
+
+class Net:
+    def __init__(self):
+        self.W1 = np.random.randn(3, 4)
+        self.W2 = np.random.randn(4, 2)
+
+    def forward(self, x):
+        z1 = x @ self.W1
+        h = np.tanh(z1)
+        out = h @ self.W2
+        return [x, h, out], [z1, out]
+
+    def predict(self, x):
+        return self.forward(x)[0][-1]
+
+    def backward(self, x, y):
+        (_, h, out), _ = self.forward(x)
+        d = out - y
+        return {"W2": h.T @ d, "W1": x.T @ ((d @ self.W2.T) * (1 - h ** 2))}
+"""
+
+
+def test_a_forward_that_returns_lists_of_activations_gives_way_to_predict(tmp_path: Path) -> None:
+    """``return activations, zs``: lists of arrays of several shapes, no output by itself (telling whether
+    such a tuple holds only numbers must not make an array of it, which raised); ``predict`` is then
+    the forward pass."""
+    path = tmp_path / "ragged.py"
+    path.write_text(RAGGED_RETURN, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command

@@ -237,7 +237,9 @@ def output_expression(
         return f"{prefix}{call}; {var}.{(preferred or changed[-1:])[0]}"
     if stored is not None:
         return f"{prefix}{call}; {var}.{stored}"
-    numbers = isinstance(value, tuple | list) and all(np.ndim(v) == 0 for v in value)  # (loss, accuracy)
+    numbers = isinstance(value, tuple | list) and all(  # (loss, accuracy)
+        v is None or isinstance(v, int | float | np.number) for v in value
+    )
     local = _output_local(namespace, var, call) if (value is None or numbers) and not statements else None
     if local is not None:
         return local
