@@ -469,3 +469,74 @@ def test_a_batch_never_probed_is_null_in_the_json_not_true(
     data = json.loads(out)
     assert (got, data["identified"], data["holds_for_batches"]) == (0, "mse", None), data["batch"]
     assert data["batch"]["reduction"] is None and data["batch"]["reason"], data["batch"]
+
+
+TWO_NETWORKS = """
+import numpy as np
+
+
+def softmax(s):
+    e = np.exp(s - s.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class TwoLayerNet:
+    def __init__(self, input_dim=4, hidden_dim=5, num_classes=3):
+        self.params = {
+            "W1": np.random.randn(input_dim, hidden_dim),
+            "W2": np.random.randn(hidden_dim, num_classes),
+        }
+
+    def loss(self, X, y=None):
+        h = np.maximum(0, X @ self.params["W1"])
+        scores = h @ self.params["W2"]
+        if y is None:
+            return scores
+        d = softmax(scores)
+        d[range(len(y)), y] -= 1
+        d /= len(y)
+        return 0.0, {"W2": h.T @ d, "W1": X.T @ ((d @ self.params["W2"].T) * (h > 0))}
+
+
+class ThreeLayerNet:
+    def __init__(self, input_dim=4, hidden_dim=5, num_classes=3):
+        self.params = {
+            "W1": np.random.randn(input_dim, hidden_dim),
+            "W2": np.random.randn(hidden_dim, hidden_dim),
+            "W3": np.random.randn(hidden_dim, num_classes),
+        }
+
+    def loss(self, X, y=None):
+        h1 = np.maximum(0, X @ self.params["W1"])
+        h2 = np.maximum(0, h1 @ self.params["W2"])
+        scores = h2 @ self.params["W3"]
+        if y is None:
+            return scores
+        d = softmax(scores)
+        d[range(len(y)), y] -= 1
+        d /= len(y)
+        d2 = (d @ self.params["W3"].T) * (h2 > 0)
+        d1 = (d2 @ self.params["W2"].T) * MASK
+        return 0.0, {"W3": h2.T @ d, "W2": h1.T @ d2, "W1": X.T @ d1}
+"""
+
+
+@pytest.mark.parametrize(("mask", "status"), [("(h1 > 0)", 0), ("1", 1)])
+def test_a_file_of_two_networks_has_each_checked(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, mask: str, status: int
+) -> None:
+    """A course file with two network classes and no name given: each is checked, each verdict given,
+    then one line per class; exit 1 when one is the gradient of no loss (the second network without its
+    first ReLU's derivative)."""
+    path = tmp_path / "fc_net.py"
+    path.write_text(TWO_NETWORKS.replace("MASK", mask), encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(path), "--json")
+    assert code == status, out
+    found = json.loads(out)
+    classes = [(c["class"], c["identified"]) for c in found["classes"]]
+    second = "cross_entropy" if status == 0 else None
+    assert classes == [("TwoLayerNet", "cross_entropy"), ("ThreeLayerNet", second)]
+    assert found["identified"] == second
+    code, out, _ = run(capsys, "check", str(path))
+    assert f"Checked 2 network classes in {path}:" in out
+    assert out.count("TwoLayerNet.loss is the gradient of cross_entropy") == 2  # its report, then its line

@@ -606,6 +606,26 @@ def test_a_submodule_the_projects_package_lacks_is_stood_in_for(tmp_path: Path) 
     assert "kitpkg.fast" not in sys.modules
 
 
+@pytest.mark.parametrize("appended", ["'../common'", "os.path.join(os.pardir, 'common')"])
+def test_folders_the_script_puts_on_the_path_itself_are_searched(tmp_path: Path, appended: str) -> None:
+    """``sys.path.append('../common')`` at the top of a book's chapter script, then ``from helpers
+    import triple``: the folder is read from the script's own, where its author ran it."""
+    (tmp_path / "common").mkdir()
+    (tmp_path / "chapter").mkdir()
+    (tmp_path / "common" / "helpers_for_path.py").write_text(
+        "def triple(v):\n    return 3 * v\n", encoding="utf-8"
+    )
+    script = tmp_path / "chapter" / "net.py"
+    script.write_text(
+        f"import os, sys\nsys.path.append({appended})\nfrom helpers_for_path import triple\n\n"
+        "def f(v):\n    return triple(v)\n",
+        encoding="utf-8",
+    )
+    loaded = load_script(script)
+    assert loaded.module.f(2) == 6 and not loaded.failed_imports
+    sys.modules.pop("helpers_for_path", None)
+
+
 def test_a_missing_progress_bar_lets_the_loop_it_wraps_run(tmp_path: Path) -> None:
     """alive_progress and progressbar are not installed here: the bar shows nothing, wraps nothing, and
     the loop runs as written; the failed import is still listed."""

@@ -38,6 +38,42 @@ def _package_roots(directory: Path, tree: ast.Module | None) -> list[Path]:
     return list(dict.fromkeys(roots))
 
 
+def _appended_folders(directory: Path, tree: ast.Module | None) -> list[Path]:
+    """Folders the script puts on ``sys.path`` itself (``sys.path.append('../common')``,
+    ``sys.path.append(os.pardir)``, ``sys.path.insert(0, os.path.join(os.pardir, 'common'))``), read
+    from the script's folder, where its author ran it; only string literals and ``os.pardir`` /
+    ``os.curdir`` are read, and only folders that exist are kept."""
+    if tree is None:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in ("append", "insert")
+            and ast.unparse(node.func.value) == "sys.path"
+            and node.args
+        ):
+            continue
+        folder = _folder(node.args[-1])
+        if folder is not None and (directory / folder).is_dir():
+            found.append((directory / folder).resolve())
+    return list(dict.fromkeys(found))
+
+
+def _folder(node: ast.expr) -> str | None:
+    """The relative folder an expression of literals and ``os.pardir`` names, or None."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    text = ast.unparse(node)
+    if text in ("os.pardir", "os.curdir"):
+        return ".." if text == "os.pardir" else "."
+    if isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.path.join", "join") and node.args:
+        parts = [_folder(a) for a in node.args]
+        return None if any(p is None for p in parts) else os.path.join(*[p for p in parts if p is not None])
+    return None
+
+
 def relative_package(directory: Path, tree: ast.Module | None) -> tuple[str, Path] | None:
     """``(package, root)`` for a script that imports relatively (``from .feed_forward import
     feed_forward`` in ``nnetwork/back_propagation.py``): the dotted name of the package its folder is,
@@ -90,7 +126,8 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
     ``src/ai/network.py`` finds ``src/ai``. With the script's syntax ``tree``, a folder above that
     holds the first part of a dotted import gets on the path too (:func:`_package_roots`), and so does
     the folder holding the package of a script that imports relatively (:func:`relative_package`; the
-    loader runs the script as a module of that package). A module
+    loader runs the script as a module of that package), and the folders the script appends to
+    ``sys.path`` itself (:func:`_appended_folders`). A module
     imported before from another folder under a name this folder has a file for is forgotten first:
     this script's ``import layers`` must find its own folder's ``layers.py``."""
     root = directory
@@ -100,6 +137,7 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
     entries += [str(r) for r in _package_roots(directory, tree) if str(r) not in entries]
     package = relative_package(directory, tree)
     entries += [str(package[1])] if package is not None and str(package[1]) not in entries else []
+    entries += [str(f) for f in _appended_folders(directory, tree) if str(f) not in entries]
     writes = sys.dont_write_bytecode
     sys.path[:0] = entries
     sys.dont_write_bytecode = True

@@ -175,15 +175,34 @@ def default_name(script: LoadedScript) -> str | None:
     if classes:
         listed = [c.__name__ for c in (fit or classes)]
         reason = "with forward and backward methods" if fit else "none with both forward and backward"
-        raise InputError(
-            f"{script.path} defines {len(classes)} classes ({reason}: {', '.join(listed)}); "
-            "say which to check",
-            hint=f"name it after the path, e.g. {script.path}:{listed[0]}",
-        )
+        message = f"{script.path} defines {len(classes)} classes ({reason}: {', '.join(listed)})"
+        message += "; say which to check"
+        hint = f"name it after the path, e.g. {script.path}:{listed[0]}"
+        networks = fit or [c for c in classes if cv.methods_by_preference(c, cv.GRADIENT_NAMES)]
+        if len(networks) > 1 and len(networks) == len(fit or classes):  # each a network: each is checked
+            raise SeveralNetworks(message, [c.__name__ for c in networks], hint=hint)
+        raise InputError(message, hint=hint)
     backward = _outermost(backward, namespace)
     if len(backward) == 1 and (_returns(namespace[backward[0]]) or len(trainers) != 1):
         return backward[0]
     return trainers[0] if len(trainers) == 1 and len(backward) <= 1 else None
+
+
+class SeveralNetworks(InputError):
+    """Several classes of a script fit as the network equally (``TwoLayerNet`` and
+    ``FullyConnectedNet`` of one course file, each with its forward and gradient methods): raised by
+    :func:`default_name`; the ``check`` command then checks each of them
+    (:mod:`verification.identification.several`).
+
+    Attributes
+    ----------
+    names : list of str
+        The classes, in the file's order.
+    """
+
+    def __init__(self, message: str, names: list[str], *, hint: str | None = None) -> None:
+        super().__init__(message, hint=hint)
+        self.names = names
 
 
 def _outermost(names: list[str], namespace: dict[str, Any]) -> list[str]:

@@ -22,7 +22,9 @@ from verification.identification.check import check_target
 from verification.identification.progress import ProgressLine
 from verification.identification.report import check_json, format_check, verdict_line
 from verification.identification.request import CheckRequest
-from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, resolved
+from verification.identification.several import check_each, format_several, several_json
+from verification.reading.targets import SeveralNetworks
+from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, cause_of, resolved
 from verification.terminal_width import DEFAULT_WIDTH
 from verification.units.check import check_units, units_target
 from verification.units.report import format_units, units_json, units_summary
@@ -77,7 +79,14 @@ def check(
         text = units_summary(report) if quiet else format_units(report, width)
         return {"text": text, "json": units_json(report), "status": report.status}
     line = ProgressLine(sys.stderr, force=progress, timeout=timeout, width=width)
-    outcome = check_target(parsed, progress=line)
+    try:
+        outcome = check_target(parsed, progress=line)
+    except SeveralNetworks as several:  # two network classes in one file: each is checked
+        each = check_each(parsed, several.names, progress=line)
+        line.close()
+        text = format_several(each, lambda r: format_check(r, width), verdict_line, quiet, width)
+        shown = several_json(each, check_json, lambda e: cause_of(e, parsed.target.path))
+        return {"text": text, "json": shown, "status": EXIT_OK if each.success else EXIT_MISMATCH}
     line.close()
     status = EXIT_OK if outcome.result.success else EXIT_MISMATCH
     text = verdict_line(outcome) if quiet else format_check(outcome, width)

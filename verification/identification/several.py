@@ -1,0 +1,125 @@
+"""``check`` on a script that defines several networks: each class checked, each verdict reported.
+
+Course files often hold two networks side by side (cs231n's ``fc_net.py``: ``TwoLayerNet`` and
+``FullyConnectedNet``; a book's ``MultiLayerNet`` beside its ``MultiLayerNetExtend``), each with its
+own forward pass and gradient. When no name is given and :func:`verification.reading.targets.default_name`
+finds several such classes fitting equally (:class:`~verification.reading.targets.SeveralNetworks`),
+:func:`check_each` checks every one of them as ``PATH:NAME`` would, and the report gives each verdict
+in turn, then one line per class. A class that cannot be checked is listed with its refusal; the
+command fails only when none can be.
+
+Exit status, as for a file of units: 1 when a class checked is the gradient of no loss (or not of the
+loss asked), else 0; a refusal of every class is a refusal (2).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
+
+from ffnn.validation import InputError
+from verification.identification.check import check_target
+from verification.identification.outcome import CheckReport
+from verification.identification.request import CheckRequest
+from verification.reading.targets import Target
+from verification.terminal_width import DEFAULT_WIDTH
+
+
+@dataclass(frozen=True)
+class SeveralReport:
+    """The check of each network class of one script.
+
+    Attributes
+    ----------
+    path : str
+        The script, as given.
+    checked : list of (str, CheckReport or InputError)
+        Each class in the file's order, with its report or its refusal.
+    """
+
+    path: str
+    checked: list[tuple[str, CheckReport | InputError]]
+
+    @property
+    def reports(self) -> list[CheckReport]:
+        """The reports of the classes that could be checked."""
+        return [r for _, r in self.checked if isinstance(r, CheckReport)]
+
+    @property
+    def success(self) -> bool:
+        """Every class checked is the gradient of a loss (of the loss asked, when one was)."""
+        return all(r.result.success for r in self.reports)
+
+    @property
+    def identified(self) -> str | None:
+        """The loss every class checked was identified as, when they agree; else None."""
+        found = {r.result.identified for r in self.reports}
+        return found.pop() if len(found) == 1 and len(self.reports) == len(self.checked) else None
+
+
+def check_each(
+    request: CheckRequest, names: list[str], progress: Callable[[int, int], None] | None = None
+) -> SeveralReport:
+    """Check each class of ``names`` in the script of ``request`` as ``PATH:NAME`` with the rest of
+    ``request`` (:func:`verification.identification.check.check_target`).
+
+    Raises
+    ------
+    InputError
+        When no class can be checked: each class with its refusal, in one line.
+    """
+    checked: list[tuple[str, CheckReport | InputError]] = []
+    for name in names:
+        one = replace(request, target=Target(request.target.path, name))
+        try:
+            checked.append((name, check_target(one, progress)))
+        except InputError as exc:
+            checked.append((name, exc))
+    report = SeveralReport(request.target.path, checked)
+    if not report.reports:
+        reasons = "; ".join(f"{name}: {exc}" for name, exc in checked)
+        raise InputError(
+            f"could not check any of the {len(names)} classes of {request.target.path}: {reasons}",
+            hint=f"name one after the path, e.g. {request.target.path}:{names[0]}, with its explicit form",
+        )
+    return report
+
+
+def format_several(
+    report: SeveralReport,
+    format_one: Callable[[CheckReport], str],
+    line_of: Callable[[CheckReport], str],
+    quiet: bool = False,
+    width: int = DEFAULT_WIDTH,
+) -> str:
+    """Each class's report (``format_one``) or refusal in turn, then one line per class
+    (``line_of``: its verdict line), fitted to ``width`` columns; with ``quiet``, those lines alone."""
+    lines = [line_of(r) if isinstance(r, CheckReport) else f"{n}: refused ({r})" for n, r in report.checked]
+    if quiet:
+        return "\n".join(lines)
+    parts = []
+    for name, r in report.checked:
+        parts.append(format_one(r) if isinstance(r, CheckReport) else f"{name}: refused: {r}")
+    summary = [f"Checked {len(report.checked)} network classes in {report.path}:"]
+    for line in lines:
+        summary += textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    ")
+    return "\n\n".join([*parts, "\n".join(summary)])
+
+
+def several_json(
+    report: SeveralReport,
+    json_of: Callable[[CheckReport], dict[str, Any]],
+    cause_of: Callable[[Exception], str],
+) -> dict[str, Any]:
+    """``{"target", "command", "identified", "classes"}``: ``classes`` holds each class's ``check``
+    object (``json_of``) with its ``class``, or its refusal ``{class, error, cause, hint}``;
+    ``identified`` is the loss all of them were identified as, or null."""
+    classes = []
+    for name, r in report.checked:
+        if isinstance(r, CheckReport):
+            classes.append({"class": name, **json_of(r)})
+        else:
+            classes.append({"class": name, "error": str(r), "cause": cause_of(r), "hint": r.hint})
+    return {"target": report.path, "command": "check", "identified": report.identified, "classes": classes}
