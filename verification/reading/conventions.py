@@ -61,12 +61,7 @@ GRADIENT_NAMES = (
     "backpropagate",
     "backPropagate",
     "back_propagate",
-    "back_propagation",
-    "retropropagacion",  # Spanish, Portuguese, Italian, French
-    "retropropagacao",
-    "retropropagazione",
-    "retropropagation",
-    "rueckwaerts",  # German
+    *("retropropagacion", "retropropagacao", "retropropagazione", "retropropagation", "rueckwaerts"),
 )
 TRAIN_NAMES = (
     *("train_step", "train", "fit", "learn", "update", "step", "sgd_step", "train_once"),
@@ -155,11 +150,7 @@ LR_NAMES = (
     "lrn_rate",
     "gradient_step",
     "grad_step",
-    "tasa_aprendizaje",  # Spanish, Portuguese, Italian, French, German
-    "taxa_aprendizagem",
-    "tasso_apprendimento",
-    "taux_apprentissage",
-    "lernrate",
+    *("tasa_aprendizaje", "taxa_aprendizagem", "tasso_apprendimento", "taux_apprentissage", "lernrate"),
 )
 DATASET_ARGS = (
     "dataset",
@@ -364,8 +355,7 @@ def role(name: str, position: int) -> str | None:
 
 
 FIRST_WEIGHTS = re.compile(r"^(w|weights?|theta|syn)_?\d*$")
-"""Names of weights that a function may take first (``propagate(w, b, X, Y)``, ``train(weights_0,
-weights_1)``): never the inputs by their place."""
+"""Weights a function may take first (``propagate(w, b, X, Y)``): never the inputs by their place."""
 
 
 def unnamed_arguments(fn: Any) -> str:
