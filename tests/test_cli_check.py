@@ -517,26 +517,31 @@ class ThreeLayerNet:
         d /= len(y)
         d2 = (d @ self.params["W3"].T) * (h2 > 0)
         d1 = (d2 @ self.params["W2"].T) * MASK
-        return 0.0, {"W3": h2.T @ d, "W2": h1.T @ d2, "W1": X.T @ d1}
+        return 0.0, {"W3": h2.T @ d, "W2": h1.T @ d2, "W1": X.T @ d1 * SCALE}
 """
 
 
-@pytest.mark.parametrize(("mask", "status"), [("(h1 > 0)", 0), ("1", 1)])
+@pytest.mark.parametrize(
+    ("mask", "scale", "second"),
+    [("(h1 > 0)", "1", "cross_entropy"), ("1", "1", None), ("(h1 > 0)", "len(y)", "cross_entropy")],
+    ids=["both-right", "second-wrong", "second-wrong-on-batches"],
+)
 def test_a_file_of_two_networks_has_each_checked(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path, mask: str, status: int
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, mask: str, scale: str, second: str | None
 ) -> None:
     """A course file with two network classes and no name given: each is checked, each verdict given,
     then one line per class; exit 1 when one is the gradient of no loss (the second network without its
-    first ReLU's derivative)."""
+    first ReLU's derivative), or only of one sample's (its first layer's gradient summed over the batch
+    where the others are averaged): the file's ``identified`` is then null."""
     path = tmp_path / "fc_net.py"
-    path.write_text(TWO_NETWORKS.replace("MASK", mask), encoding="utf-8")
+    path.write_text(TWO_NETWORKS.replace("MASK", mask).replace("SCALE", scale), encoding="utf-8")
     code, out, _ = run(capsys, "check", str(path), "--json")
-    assert code == status, out
+    right = mask != "1" and scale == "1"
+    assert code == (0 if right else 1), out
     found = json.loads(out)
     classes = [(c["class"], c["identified"]) for c in found["classes"]]
-    second = "cross_entropy" if status == 0 else None
     assert classes == [("TwoLayerNet", "cross_entropy"), ("ThreeLayerNet", second)]
-    assert found["identified"] == second
+    assert found["identified"] == ("cross_entropy" if right else None)
     code, out, _ = run(capsys, "check", str(path))
     assert f"Checked 2 network classes in {path}:" in out
     assert out.count("TwoLayerNet.loss is the gradient of cross_entropy") == 2  # its report, then its line

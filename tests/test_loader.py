@@ -13,7 +13,7 @@ import pytest
 from ffnn.validation import InputError
 from verification.reading.loader import load_script
 from verification.reading.missing import MissingModule
-from verification.reading.targets import load_target, parse_target
+from verification.reading.targets import SeveralNetworks, load_target, parse_target
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -373,6 +373,23 @@ def test_ambiguous_scripts_are_refused_listing_the_candidates(
     with pytest.raises(InputError, match=message) as e:
         load_target(str(path))
     assert e.value.hint is not None and e.value.hint.startswith(f"name it after the path, e.g. {path}:")
+
+
+@pytest.mark.parametrize(
+    ("names", "several"), [(("TwoLayerNet", "DeepNet"), True), (("NeuroLayer", "Sigmoid"), False)]
+)
+def test_several_classes_alike_are_all_checked_only_when_named_like_networks(
+    tmp_path: Path, names: tuple[str, str], several: bool
+) -> None:
+    """Two classes with forward and backward methods, neither making the other: named like networks,
+    each is checked (:class:`SeveralNetworks` lists them); named like layers, the refusal asks which."""
+    body = "    def forward(self, x):\n        return x\n    def backward(self, x, y):\n        return {}\n"
+    path = write(tmp_path, "".join(f"class {n}:\n{body}" for n in names))
+    with pytest.raises(InputError, match="say which to check") as e:
+        load_target(str(path))
+    assert isinstance(e.value, SeveralNetworks) == several
+    if several:
+        assert e.value.names == list(names)  # type: ignore[attr-defined]
 
 
 def test_of_two_classes_that_fit_the_one_whose_code_makes_the_other_is_the_network(tmp_path: Path) -> None:

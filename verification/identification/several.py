@@ -54,9 +54,11 @@ class SeveralReport:
 
     @property
     def identified(self) -> str | None:
-        """The loss every class checked was identified as, when they agree; else None."""
+        """The loss every class was identified as, when each was checked, holds on batches and they
+        agree; else None."""
         found = {r.result.identified for r in self.reports}
-        return found.pop() if len(found) == 1 and len(self.reports) == len(self.checked) else None
+        every = len(self.reports) == len(self.checked) and self.success
+        return found.pop() if len(found) == 1 and every else None
 
 
 def check_each(

@@ -67,8 +67,7 @@ TRAIN_NAMES = (
     *("train_step", "train", "fit", "learn", "update", "step", "sgd_step", "train_once"),
     *("entrenar", "treinar", "addestrare", "entrainer", "trainieren"),  # the same word in other languages
 )
-"""Methods that give a gradient by returning it, or one training step by updating the weights (also
-named in Spanish, Portuguese, Italian, French and German)."""
+"""Methods that give a gradient by returning it, or a training step by updating the weights (any language)."""
 
 X_ARGS = tuple(
     "x inputs input xs a0 x_batch inputs_list input_list data sample row instance features x_train l0 "
@@ -150,7 +149,8 @@ LR_NAMES = (
     "lrn_rate",
     "gradient_step",
     "grad_step",
-    *("tasa_aprendizaje", "taxa_aprendizagem", "tasso_apprendimento", "taux_apprentissage", "lernrate"),
+    *("tasa_aprendizaje", "tasa_de_aprendizaje", "taxa_aprendizagem", "taxa_aprendizado"),
+    *("taxa_de_aprendizado", "tasso_apprendimento", "taux_apprentissage", "taux_d_apprentissage", "lernrate"),
 )
 DATASET_ARGS = (
     "dataset",

@@ -161,9 +161,7 @@ def default_name(script: LoadedScript) -> str | None:
         ]
     ]
     if len(fit) > 1:
-        named = [
-            c for c in fit if re.search(r"net|model|perceptron|mlp|^nn|nn$|classifier", c.__name__, re.I)
-        ]
+        named = [c for c in fit if NETWORK_NAME.search(c.__name__)]
         fit = named if len(named) == 1 else fit
     if len(fit) == 1:
         return fit[0].__name__
@@ -179,13 +177,18 @@ def default_name(script: LoadedScript) -> str | None:
         message += "; say which to check"
         hint = f"name it after the path, e.g. {script.path}:{listed[0]}"
         networks = fit or [c for c in classes if cv.methods_by_preference(c, cv.GRADIENT_NAMES)]
-        if len(networks) > 1 and len(networks) == len(fit or classes):  # each a network: each is checked
+        alike = all(NETWORK_NAME.search(c.__name__) for c in networks)  # not layers, not neurons
+        if len(networks) > 1 and len(networks) == len(fit or classes) and alike:  # each is checked
             raise SeveralNetworks(message, [c.__name__ for c in networks], hint=hint)
         raise InputError(message, hint=hint)
     backward = _outermost(backward, namespace)
     if len(backward) == 1 and (_returns(namespace[backward[0]]) or len(trainers) != 1):
         return backward[0]
     return trainers[0] if len(trainers) == 1 and len(backward) <= 1 else None
+
+
+NETWORK_NAME = re.compile(r"net|model|perceptron|mlp|^nn|nn$|classifier", re.I)
+"""A class named like a network (``TwoLayerNet``, ``MLP``, ``Classifier``), not like a layer or a neuron."""
 
 
 class SeveralNetworks(InputError):
