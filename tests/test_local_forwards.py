@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.adapters.local_forwards import output_local
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
@@ -177,3 +178,44 @@ def test_logistic_regression_with_the_weights_first_is_read_through_its_activati
     assert report.result.identified == identified, report.command
     assert report.recipe is not None
     assert report.recipe.forward == "__backprop_verify_local__(propagate, 'A', w, b, x, y)"
+
+
+def test_an_output_local_changed_in_place_by_the_backward_part_is_refused(tmp_path: Path) -> None:
+    """``dZ2 = A2`` then ``dZ2 -= Y``: the local ``A2`` holds ``A2 − Y`` when ``propagate`` returns.
+    Read as the output it would make correct code "none"; the output changes with the labels alone,
+    so the reading is refused."""
+    source = PROPAGATE.replace("DERIVATIVE", "(z1 > 0)").replace(
+        "    dz2 = DZ2\n", "    dz2 = a2\n    dz2 -= Y\n"
+    )
+    path = tmp_path / "aliased_course.py"
+    path.write_text(source, encoding="utf-8")
+    with pytest.raises(InputError):
+        check_target(CheckRequest.parse(str(path)))
+
+
+@pytest.mark.parametrize("weights", ["", "W1 = np.random.randn(3, 4)\nW2 = np.random.randn(4, 2)\n"])
+def test_weights_a_lone_gradient_function_takes_are_made_when_nothing_makes_them(
+    tmp_path: Path, weights: str
+) -> None:
+    """``compute_gradients(W1, W2, X, Y)`` alone in its file, with or without top-level weights: when
+    nothing makes them, weights are made for the shapes its code reads them in."""
+    path = tmp_path / "alone.py"
+    path.write_text(NO_FORWARD.replace("W1 = np.random.randn(3, 4)\nW2 = np.random.randn(4, 2)\n", weights))
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+
+
+def test_an_initialisation_returning_an_unnamed_tuple_binds_the_weights_the_forward_takes(
+    tmp_path: Path,
+) -> None:
+    """``return np.zeros((dim, 1)), 0.0``: no names to bind; the forward's weight arguments (``w, b``)
+    are bound to it, as many as it returns."""
+    source = LOGISTIC.replace("DZ", "A - Y").replace(
+        "    w = np.zeros((dim, 1))\n    b = 0.0\n    return w, b\n", "    return np.zeros((dim, 1)), 0.0\n"
+    )
+    assert "return np.zeros((dim, 1)), 0.0" in source
+    path = tmp_path / "unnamed.py"
+    path.write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.command
+    assert (report.recipe.setup if report.recipe else "") == "w, b = initialize_with_zeros(dim=4)"

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from ffnn.validation import InputError
 from verification.adapters.forward_returns import split_returned
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
@@ -478,3 +479,56 @@ def test_a_forward_that_returns_lists_of_activations_gives_way_to_predict(tmp_pa
     path.write_text(RAGGED_RETURN, encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "mse", report.command
+
+
+IN_PLACE = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, n_in=4, n_h=6, n_cls=3):
+        self.W1 = 0.3 * np.random.randn(n_in, n_h)
+        self.W2 = 0.3 * np.random.randn(n_h, n_cls)
+        self.gradients = {}
+
+    def forward(self, X, y):
+        N = X.shape[0]
+        h = np.tanh(X.dot(self.W1))
+        logits = h.dot(self.W2)
+        PROBS
+        loss = -np.mean(np.log(probs[np.arange(N), y]))
+        g = probs
+        g[np.arange(N), y] -= 1
+        g /= N
+        self.gradients["W2"] = h.T.dot(g)
+        self.gradients["W1"] = X.T.dot(g.dot(self.W2.T) * (1 - h * h))
+        return loss, np.mean(np.argmax(logits, 1) == y)
+"""
+
+
+@pytest.mark.parametrize(
+    ("probs", "identified"),
+    [
+        (
+            "log_probs = logits - np.log(np.exp(logits).sum(1, keepdims=True)); probs = np.exp(log_probs)",
+            "cross_entropy",
+        ),
+        ("probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)", "refused"),
+    ],
+    ids=["another-local", "no-other-local"],
+)
+def test_an_output_local_the_code_changes_with_the_labels_is_never_read(
+    tmp_path: Path, probs: str, identified: str
+) -> None:
+    """``g = probs`` (no copy), then ``g[range(N), y] -= 1``: as the method returns, its local ``probs``
+    holds ``p − onehot(y)``, which read as the output made correct code "none". A local that changes
+    with the labels is passed over (the log-probabilities beside it are read, the softmax taken of
+    them); with no other, the check is refused, never a verdict."""
+    path = tmp_path / "aliased.py"
+    path.write_text(IN_PLACE.replace("PROBS", probs), encoding="utf-8")
+    if identified == "refused":
+        with pytest.raises(InputError):
+            check_target(CheckRequest.parse(str(path)))
+        return
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command

@@ -14,8 +14,8 @@ it once at drawn weights:
   (:mod:`verification.adapters.shadows`);
 * an **update** must change some weight; weights it never changes are left out and said so.
 
-A candidate that does not run, or only by broadcasting along the samples (:mod:`.width_doubts`), raises
-:class:`Failed`; detection goes on to the next."""
+A candidate that does not run, or only by accident (a row read by broadcasting, an output that depends on
+the labels: :mod:`.reading_doubts`), raises :class:`Failed`; detection goes on to the next."""
 
 from __future__ import annotations
 
@@ -32,12 +32,12 @@ from verification.adapters.failures import Failed, kind_of
 from verification.adapters.forward_returns import forward_output, output_of
 from verification.adapters.integer_weights import float_weights
 from verification.adapters.parameters import Slots, find_slots, weight_like
+from verification.adapters.reading_doubts import label_doubt, width_doubt
 from verification.adapters.recipe import Recipe
 from verification.adapters.returned import returned_plan
 from verification.adapters.shadows import find_shadows
 from verification.adapters.state import SetupState
 from verification.adapters.subject import Binding, CodeSubject, Reading
-from verification.adapters.width_doubts import width_doubt
 from verification.draws import draw_labels, draw_parameters
 from verification.reading.label_use import classes_from_labels, reached
 from verification.reading.loader import LoadedScript
@@ -183,7 +183,10 @@ def subject_for(
     originals = slots.read()
     try:
         params, output = parameters_of(namespace, slots, recipe, n_in, script)
-        if (doubt := width_doubt(namespace, slots, recipe, n_in, output, script)) is not None:
+        doubt = width_doubt(namespace, slots, recipe, n_in, output, script) or label_doubt(
+            namespace, recipe, n_in, output.shape[1], script
+        )
+        if doubt is not None:
             raise Failed(doubt, "forward")
         binding = Binding(namespace, params, script, state)
         return _with_gradient(binding, recipe, name, (n_in, output.shape[1]))

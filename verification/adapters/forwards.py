@@ -288,6 +288,14 @@ def _stored_in_part(parts: dict[str, Any], before: dict[str, dict[str, Any]]) ->
     return f"{part}.{(preferred or changed[part][-1:])[0]}"
 
 
+def _other_labels(y: Any) -> Any:
+    """Other labels of the same format: class 0 and 1 swapped, one-hot rows rolled by one class."""
+    y = np.asarray(y)
+    if y.dtype.kind in "iub":
+        return np.where(y == 0, 1, 0).astype(y.dtype)
+    return np.roll(y, 1, axis=-1) if y.ndim and y.shape[-1] > 1 else 1.0 - y
+
+
 def _output_local(namespace: dict[str, Any], var: str, call: str) -> str | None:
     """For a forward method that returns nothing and stores nothing (it prints its output): the
     expression reading the local it leaves its output in, named like an output (:data:`OUTPUT_ATTRIBUTES`,
@@ -297,11 +305,21 @@ def _output_local(namespace: dict[str, Any], var: str, call: str) -> str | None:
     if match is None:
         return None
     method = getattr(namespace[var], match.group(1))
+    given = [namespace[a] for a in match.group(2).split(", ")]
     try:
-        found = output_locals(method, *(namespace[a] for a in match.group(2).split(", ")))
+        found = output_locals(method, *given)
+        other = output_locals(method, *given[:1], *(_other_labels(v) for v in given[1:]))
     except Exception:  # the code's own failure: the forward pass was found not to run already
         return None
-    arrays = [k for k, v in found.items() if isinstance(v, np.ndarray) and v.dtype.kind in "fc" and v.size]
+    arrays = [  # never a local the code changes with the labels (g = probs; g[range(N), y] -= 1)
+        k
+        for k, v in found.items()
+        if isinstance(v, np.ndarray)
+        and v.dtype.kind in "fc"
+        and v.size
+        and isinstance(other.get(k), np.ndarray)
+        and np.array_equal(v, other[k])
+    ]
     named = (
         [k for k in OUTPUT_ATTRIBUTES if k in arrays]
         or [k for k in arrays if "output" in k.lower()]

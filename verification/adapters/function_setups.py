@@ -61,11 +61,20 @@ def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> lis
     """``(setup, parameters expression)``: an initialisation function with guessed sizes, or the script's
     top-level assignments of the forward function's weight arguments."""
     out = []
+    containers = cv.lower(cv.PARAMETER_CONTAINERS)  # forward_propagate(network, row): network is no input
+    weights = [
+        p.name
+        for i, p in enumerate(cv.positional_parameters(forward))
+        if cv.role(p.name, i) != "x" or p.name.lower() in containers
+    ]
+    named = [w for w in weights if cv.role(w, 1) != "y" and w.lower() not in containers]
     for init in named_functions(
         namespace, script, ("init", "make", "create", "build", "new"), ("__", "train", "test")
     ):
         fn = namespace[init]
         names = returned_names(fn)
+        if not names and _returned_arity(fn) == len(named) > 1:  # return np.zeros((dim, 1)), 0.0
+            names = named  # bound to the names the forward pass takes them by
         target = ", ".join(names) if names and len(names) > 1 else "parameters"
         own = _own_call(script, init)  # parameters = initialize_parameters_deep(layers_dims): its depth
         if own is not None:
@@ -73,12 +82,6 @@ def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> lis
         for guessed in guessed_arguments(fn):
             args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
             out.append((f"{target} = {init}({args})", "parameters"))
-    containers = cv.lower(cv.PARAMETER_CONTAINERS)  # forward_propagate(network, row): network is no input
-    weights = [
-        p.name
-        for i, p in enumerate(cv.positional_parameters(forward))
-        if cv.role(p.name, i) != "x" or p.name.lower() in containers
-    ]
     weights += [g for g in global_arrays(namespace, script, forward) if g not in weights]
     lines = []
     for w in weights:
@@ -87,13 +90,42 @@ def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> lis
             lines.append(found)
     if lines and len(lines) == len(weights):
         out.append(("; ".join(dict.fromkeys(lines)), ""))
-    if not out:
-        out += _synthesised(namespace, forward)
-    if not out:
-        out += _synthesised(namespace, forward, arguments=True)
-    if not out:
-        out += _weight_lists(namespace, forward)
+    if out and not named:
+        return out  # the forward takes a container the initialisation makes
+    for made in (  # after the initialisations: they may not run, or make other weights (a borrowed one)
+        lambda: _synthesised(namespace, forward),
+        lambda: _synthesised(namespace, forward, arguments=True),
+        lambda: _weight_lists(namespace, forward),
+    ):
+        extra = [e for e in made() if e not in out]
+        if extra:
+            return out + extra
     return out
+
+
+def _returned_arity(fn: Any) -> int:
+    """How many values the last ``return`` of ``fn`` gives as a tuple (``return w, b`` or ``return
+    np.zeros((dim, 1)), 0.0``): 0 when it returns one value or cannot be read."""
+    tree = source_tree(fn)
+    returns = [n for n in ast.walk(tree) if isinstance(n, ast.Return)] if tree is not None else []
+    last = returns[-1].value if returns else None
+    return len(last.elts) if isinstance(last, ast.Tuple) else 0
+
+
+def _bound(setup: str) -> set[str]:
+    """The names a setup's statements assign (``w, b = initialize(…)`` binds ``w`` and ``b``)."""
+    try:
+        tree = ast.parse(setup)
+    except SyntaxError:
+        return set()
+    return {
+        t.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        for t in ast.walk(target)
+        if isinstance(t, ast.Name)
+    }
 
 
 WEIGHT_LISTS = re.compile(r"^(weights?|thetas?|ws|params|parameters|matrices|layers_?weights?)$", re.I)

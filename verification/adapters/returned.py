@@ -51,12 +51,19 @@ def stored_gradients(namespace: dict[str, Any], slots: Slots) -> str | None:
         for kind, k in parent_path:
             parent = getattr(parent, k) if kind == "attr" else parent[k]
         candidates = gradient_names(key)
+        where = s.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in parent_path)
+        size = int(np.prod(s.shape))
         for attr in [*candidates, *(key + x for x in GRADIENT_SUFFIXES)]:
             value = getattr(parent, attr, None)
-            if attr != key and isinstance(value, np.ndarray) and value.size == int(np.prod(s.shape)):
-                where = s.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in parent_path)
+            if attr != key and isinstance(value, np.ndarray) and value.size == size:
                 found[n] = f"{where}.{attr}"
                 break
+        for name, held in vars(parent).items() if n not in found and hasattr(parent, "__dict__") else ():
+            if GRADIENT_DICTS.match(name) and isinstance(held, dict):  # self.gradients["W1"] by self.W1
+                k = next((k for k in [key, *candidates] if isinstance(held.get(k), np.ndarray)), None)
+                if k is not None and held[k].size == size:
+                    found[n] = f"{where}.{name}[{k!r}]"
+                    break
     if not found:
         return None
     return "{" + ", ".join(f"{n!r}: {expr}" for n, expr in found.items()) + "}"

@@ -1,4 +1,5 @@
-"""Input widths at which the forward pass runs only by broadcasting along the samples.
+"""Readings under which the code runs only by accident: a row read by broadcasting along the samples,
+and an output read off the forward pass that depends on the labels.
 
 Code written for samples as columns with one input (``W1 @ X`` with ``W1`` of shape ``(84, 1)`` and
 ``X`` of shape ``(1, m)``) also runs on a *row* of any width ``k``: ``W1 @ x`` is then an outer
@@ -6,10 +7,16 @@ product, the ``k`` "features" are read as ``k`` samples, and the output is ``k``
 divides the gradient by ``k`` (the code averages over what it takes for samples) and fails on every
 batch. :func:`width_doubt` says why a row reading is not the one the code takes, so that detection
 goes on to the width, or the layout, under which it is.
+
+A forward pass given the labels (``forward(X, y)`` computing its loss and gradients) may leave its
+output in a local that its own backward part then changes in place (``g = probs; g[range(N), y] -=
+1``): read as the method returns, that "output" is ``probs − onehot(y)``. :func:`label_doubt` refuses
+an output that changes with the labels; a network's output never does.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from typing import Any
 
@@ -75,3 +82,29 @@ def width_doubt(
     if all(_output(namespace, recipe, columns, n_in, k, script) is not None for k in (1, 2)):
         return f"at {n_in} inputs a row is one sample only, while the code runs on a batch as columns"
     return None
+
+
+def label_doubt(
+    namespace: dict[str, Any], recipe: Recipe, n_in: int, n_out: int, script: LoadedScript | None
+) -> str | None:
+    """Why the forward expression's output is not the network's: at one sample, it changes when only
+    the label does (class 0, then class 1, in the labels' format); None when the expression does not
+    read the labels, does not run, or gives the same output."""
+    if not re.search(r"\by\b", recipe.forward):
+        return None
+    saved = namespace.get("y")
+    namespace["x"] = recipe.layout.to_code(np.random.default_rng(6).standard_normal((1, n_in)))
+    outputs = []
+    try:
+        for k in (0, 1):
+            one_hot = recipe.layout.labels == "one-hot" and n_out > 1
+            namespace["y"] = recipe.layout.labels_to_code(np.eye(n_out)[[k]] if one_hot else np.array([[k]]))
+            value = run_code(recipe.forward, namespace, "--forward", script=script)
+            outputs.append(np.array(value, dtype=float))
+    except (InputError, ValueError, TypeError, IndexError):
+        return None
+    finally:
+        namespace["y"] = saved
+    if outputs[0].shape == outputs[1].shape and np.array_equal(outputs[0], outputs[1]):
+        return None
+    return f"the output of --forward {recipe.forward!r} changes with the label alone: not the network's"
