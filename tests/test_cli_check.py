@@ -545,3 +545,19 @@ def test_a_file_of_two_networks_has_each_checked(
     code, out, _ = run(capsys, "check", str(path))
     assert f"Checked 2 network classes in {path}:" in out
     assert out.count("TwoLayerNet.loss is the gradient of cross_entropy") == 2  # its report, then its line
+
+
+def test_two_networks_beside_a_loss_function_are_checked_as_networks(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A loss function of the course's unit style (``softmax_loss(x, y)`` returning the loss and its
+    gradient) beside the two networks does not make the file one of units: the networks are checked."""
+    loss = (
+        "\n\ndef softmax_loss(x, y):\n    p = softmax(x)\n    n = len(y)\n"
+        "    loss = -np.log(p[range(n), y]).mean()\n    p[range(n), y] -= 1\n    return loss, p / n\n"
+    )
+    path = tmp_path / "fc_net.py"
+    path.write_text(TWO_NETWORKS.replace("MASK", "(h1 > 0)").replace("SCALE", "1") + loss, encoding="utf-8")
+    code, out, _ = run(capsys, "check", str(path), "--json")
+    assert code == 0, out
+    assert [c["class"] for c in json.loads(out)["classes"]] == ["TwoLayerNet", "ThreeLayerNet"]

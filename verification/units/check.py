@@ -18,7 +18,7 @@ from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.local_forwards import PROPAGATORS
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import Python2Syntax
-from verification.reading.targets import default_name
+from verification.reading.targets import SeveralNetworks, default_name
 from verification.reading.training_loops import training_loop, trains_at_top_level
 from verification.units.composition import composition
 from verification.units.discovery import discover, select
@@ -67,6 +67,8 @@ def _network_target(script: LoadedScript) -> str | None:
     """The class or function the network check would take without a name, or None."""
     try:
         return default_name(script)
+    except SeveralNetworks as several:  # two networks side by side: the network check takes each
+        return several.names[0]
     except InputError:
         return None
 
