@@ -916,3 +916,23 @@ def test_an_output_the_top_level_binds_before_the_loop_is_the_steps_own_value(
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert (report.command or "").count("; layer1'") == 1, report.command  # the forward ends at the output
+
+
+@pytest.mark.parametrize(
+    ("names", "update"), [(("syn0", "syn1"), "mse"), (("weights_0", "weights_1"), "mse")]
+)
+def test_weights_numbered_from_0_given_to_a_training_function_are_drawn(
+    tmp_path: Path, names: tuple[str, str], update: str
+) -> None:
+    """``train(syn0, syn1)`` with nothing at the top level that makes them (the driver under
+    ``__main__`` is not run): the function is read as a script, its weights drawn as a chain by their
+    numbers, counted from 0."""
+    first, second = names
+    source = WEIGHTS_FIRST.replace("weights_0", first).replace("weights_1", second)
+    source = "\n".join(
+        line for line in source.splitlines() if not line.startswith((f"{first} =", f"{second} ="))
+    )
+    path = tmp_path / "drawn.py"
+    path.write_text(source + "\n", encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == update, report.command

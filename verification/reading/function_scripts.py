@@ -68,22 +68,35 @@ SIZES = (4, 5, 3)
 """Inputs, hidden units and outputs of the weights an inlined function is given as arguments."""
 
 
-def _weights(name: str, numpy: str | None, columns: bool, layers: int) -> ast.expr | None:
-    """A draw for a weight argument named ``W1``, ``b2`` … (or one ``theta`` of a single layer): a chain
-    of :data:`SIZES` (one hidden size
-    repeated for deeper networks) as ``(n_{l−1}, n_l)`` with row biases, or with ``columns``,
-    ``(n_l, n_{l−1})`` with column biases; None for any other name or without numpy."""
+NUMBERED = re.compile(r"(?:[Ww]|weights?|syn|theta)_?(\d+)|([Bb]|bias(?:es)?)_?(\d+)")
+"""A layer's weights or biases by number: ``W1``, ``weights_0``, ``syn0``, ``b2``, ``bias_1``."""
+
+
+def _numbered(name: str) -> tuple[bool, int] | None:
+    """``(is_bias, number)`` of a numbered weight or bias name, or None."""
+    m = NUMBERED.fullmatch(name)
+    if m is None:
+        return None
+    return (m.group(2) is not None, int(m.group(1) if m.group(1) is not None else m.group(3)))
+
+
+def _weights(name: str, numpy: str | None, columns: bool, layers: int, first: int = 0) -> ast.expr | None:
+    """A draw for a weight argument named ``W1``, ``b2``, ``weights_0``, ``syn1`` … (:data:`NUMBERED`;
+    ``first`` is 1 when the layers count from 0) or one ``theta`` of a single layer: a chain of
+    :data:`SIZES` (one hidden size repeated for deeper networks) as ``(n_{l−1}, n_l)`` with row
+    biases, or with ``columns``, ``(n_l, n_{l−1})`` with column biases; None for any other name or
+    without numpy."""
     if numpy is not None and re.fullmatch(r"theta|W|w|weights?", name) and layers == 0:  # one layer
         shape = (SIZES[2], SIZES[0]) if columns else (SIZES[0], SIZES[2])
         return ast.parse(f"{numpy}.random.randn{shape} / {SIZES[0]} ** 0.5", mode="eval").body
-    match = re.fullmatch(r"([WwBb])(\d+)", name)
-    if match is None or numpy is None:
+    found = _numbered(name)
+    if found is None or numpy is None:
         return None
     sizes = [SIZES[0], *[SIZES[1]] * (layers - 1), SIZES[2]]
-    l = int(match.group(2))
+    l = found[1] + first
     if not 1 <= l < len(sizes):
         return None
-    if match.group(1) in "Ww":
+    if not found[0]:
         shape = (sizes[l], sizes[l - 1]) if columns else (sizes[l - 1], sizes[l])
         return ast.parse(f"{numpy}.random.randn{shape} / {sizes[l - 1]} ** 0.5", mode="eval").body
     shape = (sizes[l], 1) if columns else (1, sizes[l])
@@ -140,10 +153,12 @@ def inlined(tree: ast.Module, fn: ast.FunctionDef, columns: bool = False) -> ast
         ),
         None,
     )
-    layers = sum(1 for a in args if re.fullmatch(r"[Ww]\d+", a.arg))
+    numbered = [found for a in args if (found := _numbered(a.arg)) is not None]
+    layers = sum(1 for bias, _ in numbered if not bias)
+    first = 1 if any(n == 0 for _, n in numbered) else 0  # weights_0, syn0: layers counted from 0
     bindings = []
     for i, (arg, default) in enumerate(zip(args, defaults, strict=True)):
-        weights = _weights(arg.arg, numpy, columns, layers) if default is None else None
+        weights = _weights(arg.arg, numpy, columns, layers, first) if default is None else None
         value = weights if weights is not None else _value(arg.arg, i, default)
         bindings.append(ast.Assign(targets=[ast.Name(arg.arg, ast.Store())], value=value, lineno=fn.lineno))
     kept = [
