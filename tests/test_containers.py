@@ -1001,3 +1001,21 @@ def test_a_constructor_argument_annotated_with_a_cost_base_class_gets_its_one_su
     (two / "net.py").write_text(ANNOTATED_NET.replace("costs", f"{module}_two"), encoding="utf-8")
     with pytest.raises(InputError, match="cannot construct Net"):
         check_target(CheckRequest.parse(str(two / "net.py")))
+
+
+def test_an_entry_script_whose_builder_returns_the_network_is_checked_through_it(tmp_path: Path) -> None:
+    """``main.py`` defines no class: its ``build()`` assembles a ``Model`` from the project's layers and
+    loss and returns it, and its ``__main__`` block trains it. The network is built with ``net =
+    build()``, and the class of what it returns is checked."""
+    for name, source in SETUP_PROJECT.items():
+        (tmp_path / name).write_text(textwrap.dedent(source).replace("SCALE", "1"), encoding="utf-8")
+    (tmp_path / "main.py").write_text(
+        "import numpy as np\nfrom model import Model\nfrom layers import Dense\nfrom loss import MSELoss\n\n"
+        "def build():\n    net = Model()\n    net.add(Dense(3, 4))\n    net.add(Dense(4, 2))\n"
+        "    net.setup(0.05, MSELoss())\n    return net\n\n"
+        "if __name__ == '__main__':\n    build().train(np.ones((8, 3)), np.ones((8, 2)), n_epochs=10)\n",
+        encoding="utf-8",
+    )
+    report = check_target(CheckRequest.parse(str(tmp_path / "main.py")))
+    assert (report.result.identified, report.result.verdict.scale) == ("mse", 1.0), report.command
+    assert "--setup 'net = build()'" in (report.command or ""), report.command

@@ -30,6 +30,7 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.scripts import detect_script, script_recipes
 from verification.adapters.subject import Subject
 from verification.adapters.training_functions import detect_training_function
+from verification.reading.builders import network_builder
 from verification.reading.loader import LoadedScript
 
 WHAT = "class, instance, method, function, Subject, or None"
@@ -119,6 +120,9 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
             return detect_class(owner, namespace, script, options, code.__name__)
         return detect_functions(namespace, script, options, code.__name__)
     if code is None and script is not None:
+        built = network_builder(script) if options.setup is None else None
+        if built is not None:  # def build(): net = Model(); …; return net
+            return detect_class(built[0], namespace, script, replace(options, setup=built[1]))
         if not script_recipes(script):  # build_model(X, y, nn_hdim): its body, arguments bound
             inlined = detect_training_function(script, options)
             if inlined is not None:

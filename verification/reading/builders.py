@@ -1,0 +1,78 @@
+"""Functions of no arguments that build the network and return it.
+
+A project's entry script often holds no class of its own: ``def build(): net = Model(); net.add(…);
+…; return net`` assembles the network from the project's modules, and its ``__main__`` block trains
+what ``build()`` returns. :func:`network_builder` finds such a function and the class of what it
+returns, so the check builds the network with it (``net = build()``) and reads the class's methods.
+Nothing is run here: the function's source is read.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from typing import Any
+
+from verification.reading import conventions as cv
+from verification.reading.loader import LoadedScript
+from verification.reading.source_trees import source_tree
+
+BUILDER = re.compile(
+    r"^(build|make|create|get|new|init)(_?(the_?)?(model|net|network|nn|mlp|classifier))?$", re.I
+)
+"""Names of a function that builds the network: ``build``, ``make_model``, ``create_network``."""
+
+
+def network_builder(script: LoadedScript) -> tuple[type, str] | None:
+    """``(class, setup)`` for the script's one function of no required arguments named like a builder
+    (:data:`BUILDER`) that returns a name it bound to an instance of a class with a forward-like
+    method and a gradient-like or training method (``net = Model()`` … ``return net``); the setup is
+    ``net = build()``. None when there is no such function, or several."""
+    namespace = script.module.__dict__
+    found = []
+    for name in script.defined_names():
+        fn = namespace.get(name)
+        if not inspect.isfunction(fn) or not BUILDER.match(name) or _required(fn):
+            continue
+        cls = _returned_class(fn, namespace)
+        if cls is not None and _network_like(cls):
+            found.append((cls, f"net = {name}()"))
+    return found[0] if len(found) == 1 else None
+
+
+def _required(fn: Any) -> list[str]:
+    return [p.name for p in cv.positional_parameters(fn) if p.default is inspect.Parameter.empty]
+
+
+def _returned_class(fn: Any, namespace: dict[str, Any]) -> type | None:
+    """The class whose instance ``fn`` returns: ``return net`` after ``net = Model(…)``, or ``return
+    Model(…)``."""
+    tree = source_tree(fn)
+    if tree is None:
+        return None
+    made: dict[str, str] = {}
+    returned: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            for t in node.targets:
+                if isinstance(t, ast.Name) and isinstance(node.value.func, ast.Name):
+                    made[t.id] = node.value.func.id
+        elif isinstance(node, ast.Return) and node.value is not None:
+            returned.append(node.value)
+    if len(returned) != 1:
+        return None
+    value = returned[0]
+    name = made.get(value.id) if isinstance(value, ast.Name) else None
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        name = value.func.id
+    cls = namespace.get(name) if name else None
+    return cls if isinstance(cls, type) else None
+
+
+def _network_like(cls: type) -> bool:
+    forwards = cv.methods_by_preference(cls, cv.FORWARD_NAMES, ("forward", "feed", "predict"))
+    trains = cv.methods_by_preference(
+        cls, (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES), ("backward", "train", "fit")
+    )
+    return bool(forwards) and bool(trains)
