@@ -697,3 +697,19 @@ def test_a_definition_with_a_syntax_error_is_left_out_and_named(tmp_path: Path) 
     (tmp_path / "broken.py").write_text("def f(:\n    pass\n", encoding="utf-8")
     with pytest.raises(InputError, match="line 1: syntax error"):
         load_script(tmp_path / "broken.py")
+
+
+def test_fstrings_of_python_3_12_that_reuse_their_quotes_are_read(tmp_path: Path) -> None:
+    """``f"{"Expected":>{w}}"`` and ``f"…{f"{name}.npz"}…"`` (PEP 701) parse only on Python 3.12 and
+    later: on this parser they are rewritten with the other quote inside, and the class that holds them
+    loads (it was left out as a syntax error, and the file refused)."""
+    source = (
+        "class Report:\n"
+        "    def header(self, w):\n"
+        '        return f"{"Expected":>{w}} | {"Predicted":>{w}}"\n'
+        "    def path(self, name):\n"
+        '        return f"missing: {f"{name}.npz"} {{kept}}"\n'
+    )
+    report = load_script(write(tmp_path, source)).get("Report")()
+    assert report.header(9) == " Expected | Predicted"
+    assert report.path("w") == "missing: w.npz {kept}"

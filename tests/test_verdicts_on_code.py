@@ -1685,3 +1685,38 @@ def test_a_relu_network_is_not_taken_for_a_linear_one() -> None:
 
     assert [linear_note(subject("relu", s), seed=s) for s in range(30)] == [None] * 30
     assert linear_note(subject("identity", 0)) is not None
+
+
+LOSS_HELPER = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+        self.b2 = np.zeros((1, 2))
+        self.lr = 0.1
+
+    def _MSE_gradient(self, a, y):
+        return a - y
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        self.a = sigmoid(self.h @ self.W2 + self.b2)
+        return self.a
+
+    def train(self, x, y, epochs):
+        for _ in range(epochs):
+            a = self.forward(x)
+            d2 = self._MSE_gradient(a, y) * a * (1 - a)
+            d1 = d2 @ self.W2.T * self.h * (1 - self.h)
+            self.W2 -= self.lr * self.h.T @ d2
+            self.b2 -= self.lr * d2.sum(axis=0, keepdims=True)
+            self.W1 -= self.lr * x.T @ d1
+"""
+
+
+def test_a_loss_derivative_helper_is_never_taken_for_the_backward_pass(tmp_path: Path) -> None:
+    """``_MSE_gradient(self, a, y)`` returns the loss's derivative at the output, the training method
+    uses it: checked as the gradient method (what it returns has the output bias's shape) it made a
+    correct network "none"; the training step is checked instead (the squared error's gradient)."""
+    report = check(tmp_path, LOSS_HELPER)
+    assert report.result.identified == "mse", report.command
+    assert report.result.subject == "Net.train"

@@ -161,8 +161,13 @@ def _learning_rate(
 TRAIN_WORDS = ("train", "_gd", "sgd", "descent")
 """Words in the name of a training method beyond :data:`~verification.reading.conventions.TRAIN_NAMES`
 (``batch_gd``, ``run_sgd``, ``gradient_descent``)."""
-ACTIVATION_DERIVATIVE = re.compile(r"activ|sigm|tanh|relu|softmax|deriv", re.IGNORECASE)
-"""Names of an activation's derivative (``_activation_grad``, ``sigmoid_prime``): never a backward pass."""
+ACTIVATION_DERIVATIVE = re.compile(
+    r"activ|sigm|tanh|relu|softmax|deriv"
+    r"|^_*(mse|bce|mce|cce|nll|cross_?entropy|entropy|quadratic|log_?loss|sse)_?(grad(ient)?|prime)$",
+    re.IGNORECASE,
+)
+"""Names of an activation's or a loss's derivative (``_activation_grad``, ``sigmoid_prime``,
+``_BCE_gradient``): never a backward pass."""
 
 
 def gradient_candidates(

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ffnn.validation import InputError, one_line
+from verification.reading.fstrings import read_as_312
 from verification.reading.notebooks import read_notebook
 from verification.reading.python2 import (
     Python2Construct,
@@ -233,6 +234,8 @@ def read_source(path: str | Path, python2: bool = False) -> Source:
     if "\0" in source.text:
         line = source.text.count("\n", 0, source.text.index("\0")) + 1
         raise InputError(f"{source.at(line)}: holds a null byte; a Python script is text")
+    if source.origins is None:
+        source = Source(source.path, read_as_312(source.text), source.origins, source.unparsed)
     return _without_broken_definitions(source) if source.origins is None else source
 
 
