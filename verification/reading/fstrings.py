@@ -64,11 +64,13 @@ def read_as_312(text: str, limit: int = 40) -> str:
     """``text`` with the f-strings that reuse their quotes inside rewritten for this parser, one failing
     line at a time (at most ``limit``); unchanged on Python 3.12 and later, or when a failure is
     another."""
-    if sys.version_info >= (3, 12):
+    if sys.version_info >= (3, 12) or not _START.search(text):
         return text
     for _ in range(limit):
         try:
             ast.parse(text)
+            return text
+        except (RecursionError, MemoryError, ValueError):  # nesting too deep: the loader says so
             return text
         except SyntaxError as exc:
             if not str(exc.msg).startswith("f-string") or exc.lineno is None:
