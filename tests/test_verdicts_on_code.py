@@ -1720,3 +1720,24 @@ def test_a_loss_derivative_helper_is_never_taken_for_the_backward_pass(tmp_path:
     report = check(tmp_path, LOSS_HELPER)
     assert report.result.identified == "mse", report.command
     assert report.result.subject == "Net.train"
+
+
+MODE_SWITCH = """
+class Net:
+    def __init__(self):
+        self.W = np.random.randn(3, 2)
+        self.training = True
+
+    def is_train(self):
+        self.training = True
+
+    def forward(self, x):
+        return sigmoid(x @ self.W)
+"""
+
+
+def test_a_mode_switch_named_for_training_is_no_training_step(tmp_path: Path) -> None:
+    """``is_train()`` sets a flag: it is never run as a step (which left every weight unchanged and made
+    that the refusal's reason); the refusal says there is no gradient or training method to call."""
+    with pytest.raises(InputError, match="no method that returns gradients or updates its weights"):
+        check(tmp_path, MODE_SWITCH)

@@ -219,7 +219,10 @@ def gradient_candidates(
     trains = [
         m
         for m in cv.methods_by_preference(obj, cv.TRAIN_NAMES, TRAIN_WORDS)
-        if m != forward_method and m not in grads and not cv.applies_given_gradient(getattr(obj, m))
+        if m != forward_method
+        and m not in grads
+        and not cv.applies_given_gradient(getattr(obj, m))
+        and not re.match(r"(is|set|get|has|toggle)_", m)  # is_train(): a mode switch, no training step
     ]
     own_error = _error_computing(obj, grads, trains)
     grads = own_error + grads
