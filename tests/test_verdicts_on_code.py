@@ -1741,3 +1741,44 @@ def test_a_mode_switch_named_for_training_is_no_training_step(tmp_path: Path) ->
     that the refusal's reason); the refusal says there is no gradient or training method to call."""
     with pytest.raises(InputError, match="no method that returns gradients or updates its weights"):
         check(tmp_path, MODE_SWITCH)
+
+
+LOSS_OBJECT = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+
+    def forward(self, a):
+        self.h = np.tanh(a @ self.W1)
+        self.a = a
+        z_last = self.h @ self.W2
+        return z_last
+
+    def backward(self, z_last, loss, label):
+        delta = loss.func_derivative(z_last, label)
+        dh = delta @ self.W2.T * (1 - self.h ** 2)
+        return [self.a.T @ dh / len(z_last), self.h.T @ delta / len(z_last)]
+
+
+class squared_loss:
+    def func_derivative(self, z_last, y):
+        return z_last - y.hat
+
+
+class cross_entropy_loss:
+    def func_derivative(self, z_last, y):
+        p = np.exp(z_last - z_last.max(1, keepdims=True))
+        p /= p.sum(1, keepdims=True)
+        p[range(len(z_last)), y] -= 1
+        return p
+"""
+
+
+def test_a_backward_pass_handed_a_loss_object_gets_each_loss_class_of_its_module(tmp_path: Path) -> None:
+    """``backward(self, z_last, loss, label)``: the output the forward pass returns under that name, the
+    loss as an object. Each loss class of the module is handed in turn; the squared loss raises (its
+    derivative reads ``y.hat``), the cross-entropy one runs: its gradient on the scores' softmax, with
+    a note naming the object."""
+    report = check(tmp_path, LOSS_OBJECT)
+    assert report.result.identified == "cross_entropy", report.command
+    assert "backward is handed the loss object cross_entropy_loss()" in report.result.notes

@@ -20,6 +20,7 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
+from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import method_call
 from verification.reading import conventions as cv
 from verification.reading.gradient_stores import stores_gradients
@@ -202,6 +203,8 @@ def gradient_candidates(
             (name,) = unclashed([alone or "cache"], [var])
             pre += f"; {name} = {keyed}"
             named = {c: name for c in cv.CACHE_ARGS} | {alone or "cache": name}
+        elif alone and cv.role(alone, 1) is None and alone not in ("x", "y", var):
+            named = {alone: "out"}  # return z_last: backward(self, z_last, loss, label) gets the output
     labels = setters(obj, LABEL_SETTER)
     if label_attr:
         pre = f"{var}.{label_attr} = y; {pre}"
@@ -328,6 +331,7 @@ def _method_candidates(
     known = {"error": err, "output": context.out, "samples": context.samples, "dataset": context.dataset}
     givens = [dict(context.named) | inferred]
     givens += [givens[0] | {pairs[0]: "pair"}] if pairs else []
+    givens = [g | objects for g in givens for objects in loss_objects(obj, params)]
     returned: list[Candidate] = []
     updates: list[Candidate] = []
     for given in givens:
@@ -338,6 +342,7 @@ def _method_candidates(
         usual = "a - y (the usual sign)"
         notes = [f"{m} takes the error {'y - a (it adds its update to the weights)' if sign == 1 else usual}"]
         notes = notes if takes_error else []
+        notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
         returned.append(("returned", f"{context.pre}; {call}", None, notes))
         loops, unbounded = loop_attributes(unbound)
         if unbounded:
