@@ -587,12 +587,16 @@ net = TwoLayer(8)
 """
 
 
-def test_a_class_whose_backward_takes_no_upstream_gradient_is_no_layer(tmp_path: Path) -> None:
-    """``backward(self)`` reads the error the network keeps (its own labels): no layer's backward,
-    which takes the upstream gradient. The class is not a unit; called as one it is refused, never
-    reported as a mismatch over the call that could not be made."""
+@pytest.mark.parametrize("signature", ["def backward(self):", "def backward(self, dout=1):"])
+def test_a_class_whose_backward_takes_no_upstream_gradient_is_no_layer(
+    tmp_path: Path, signature: str
+) -> None:
+    """``backward(self)`` (or ``backward(self, dout=1)``, its argument never given) reads the error the
+    network keeps (its own labels): no layer's backward, which takes the upstream gradient. The class
+    is not a unit; called as one it is refused, never reported as a mismatch over the call that could
+    not be made."""
     path = tmp_path / "selferror.py"
-    path.write_text(SELF_ERROR_NET, encoding="utf-8")
+    path.write_text(SELF_ERROR_NET.replace("def backward(self):", signature), encoding="utf-8")
     script = load_script(path)
     assert not [u for u in discover(script, 0) if "TwoLayer" in u.name]
     unit = LayerUnit(script.module.TwoLayer, ("forward", "backward"), script, 0)

@@ -209,6 +209,8 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
     params = parameters(getattr(cls, backward))[1:]
     if not params:
         return None  # backward(self): no upstream gradient taken, a network's that keeps its own error
+    if all(p.default is not p.empty for p in params) and len(parameters(getattr(cls, forward))) == 2:
+        return None  # backward(self, dout=1) after forward(self, x): a network's (a loss layer's takes t)
     if params[0].name.lower() in INPUT_NAMES or _takes_labels(getattr(cls, backward)):
         return None  # a network's backward(x, y): checked as a network
     if pair_arguments(getattr(cls, backward)):

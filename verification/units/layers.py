@@ -257,7 +257,9 @@ class LayerUnit:
         self, layer: Any, params: dict[str, Array], dout: Array
     ) -> tuple[dict[str, Any], dict[str, str], dict[str, Array], float, list[str]]:
         fn = getattr(layer, self.methods[1])
-        if not parameters(fn):
+        given = parameters(fn)  # of the bound method: the upstream gradient first
+        optional = bool(given) and all(p.default is not p.empty for p in given)
+        if not given or (optional and len(parameters(getattr(layer, self.methods[0]))) == 1):
             raise NotChecked(
                 "refused", f"{self.backward} takes no upstream gradient: it is no layer's backward"
             )
