@@ -1019,3 +1019,76 @@ def test_an_entry_script_whose_builder_returns_the_network_is_checked_through_it
     report = check_target(CheckRequest.parse(str(tmp_path / "main.py")))
     assert (report.result.identified, report.result.verdict.scale) == ("mse", 1.0), report.command
     assert "--setup 'net = build()'" in (report.command or ""), report.command
+
+
+FLAG_LOSS_PROJECT = {
+    "layers.py": """
+        import numpy as np
+
+        class Linear:
+            def __init__(self, n_in, n_out):
+                self.weights = np.random.randn(n_in, n_out) * 0.5
+
+            def forward(self, x):
+                self.x = x
+                return x @ self.weights
+
+            def backward(self, g, learning_rate):
+                back = g @ self.weights.T
+                self.weights -= learning_rate * self.x.T @ g
+                return back
+        """,
+    "loss.py": """
+        def mse(Y, Y_hat, prime=False):
+            if not prime:
+                return 0.5 * ((Y_hat - Y) ** 2).sum()
+            return Y_hat - Y
+        """,
+    "network.py": """
+        class Network:
+            def __init__(self):
+                self.layers = []
+                self.loss_function = None
+
+            def set_loss_function(self, loss_function):
+                self.loss_function = loss_function
+
+            def add_layer(self, layer):
+                self.layers.append(layer)
+
+            def predict(self, x):
+                for layer in self.layers:
+                    x = layer.forward(x)
+                return x
+
+            def train(self, X, Y, learning_rate, epochs):
+                for _ in range(epochs):
+                    out = self.predict(X)
+                    g = self.loss_function(Y, out, prime=True)
+                    for layer in reversed(self.layers):
+                        g = layer.backward(g, learning_rate)
+        """,
+}
+
+
+@pytest.mark.parametrize(
+    ("second", "identified"), [("", "mse"), ("ce", None)], ids=["one-loss", "two-losses"]
+)
+def test_a_container_handed_its_loss_function_gets_the_projects_one_loss(
+    tmp_path: Path, second: str, identified: str | None
+) -> None:
+    """``set_loss_function(loss_function)`` and a loss function whose derivative is a flag
+    (``mse(Y, Y_hat, prime=False)``) beside it: the one such function is handed on. With two (``mse``
+    and ``ce``) the verdict would be of a choice made here, so none is, and the check is refused."""
+    files = dict(FLAG_LOSS_PROJECT)
+    if second:
+        files["loss.py"] += "\n        def ce(Y, Y_hat, prime=False):\n            return Y_hat - Y\n"
+    for name, source in files.items():
+        (tmp_path / name).write_text(textwrap.dedent(source), encoding="utf-8")
+    if identified is None:
+        with pytest.raises(InputError):
+            check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+        return
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    assert report.result.identified == identified, report.command
+    assert "net.set_loss_function(mse)" in (report.command or "")

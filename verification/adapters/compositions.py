@@ -145,12 +145,18 @@ def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list
 
 
 def _loss_setter(
-    cls: type, adder: str | None, losses: list[tuple[str, str]], objects: list[str] | None = None
+    cls: type,
+    adder: str | None,
+    losses: list[tuple[str, str]],
+    objects: list[str] | None = None,
+    functions: list[str] | None = None,
 ) -> str | None:
     """``use(mse, mse_prime)``: a method of the container (not its adder) that takes a loss function
     and its derivative, called with the first pair of ``losses``; else ``setup(lr, loss_fn)``, one
     that takes a loss object (and perhaps a learning rate), called with the first of ``objects`` (and
-    0.1); None when there is none."""
+    0.1); else ``set_loss_function(mse)``, one that takes a loss function alone, called with the one of
+    ``functions`` (a loss whose derivative is a flag, ``mse(Y, Y_hat, prime=False)``; with several, the
+    verdict would be of a choice made here); None when there is none."""
     for name, fn in inspect.getmembers(cls, inspect.isfunction):
         if name == adder or name.startswith("_"):
             continue
@@ -162,6 +168,8 @@ def _loss_setter(
         rates = [cv.role(p, 1) == "lr" for p in params]
         if objects and any(taken) and all(t or r for t, r in zip(taken, rates, strict=True)):
             return f"{name}({', '.join(objects[0] if t else '0.1' for t in taken)})"
+        if functions and len(functions) == 1 and taken == [True]:  # set_loss_function(mse): the one loss
+            return f"{name}({functions[0]})"
     return None
 
 
@@ -185,7 +193,10 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     losses = [c.__name__ + "()" for c in layers if loss_class(c) and not _required(c)]
     functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
     functions += list(sibling_functions(script.path, ("",)))
-    setter = _loss_setter(cls, adder, derivative_pairs(functions, LOSS_ORDER), losses)
+    single = [  # mse(Y, Y_hat, prime=False): a loss function that is its own derivative by a flag
+        n for n in functions if (names := _parameter_names(n, script))[-1:] == ["prime"] and len(names) == 3
+    ]
+    setter = _loss_setter(cls, adder, derivative_pairs(functions, LOSS_ORDER), losses, single)
     chains, before = _chains(layers, derivative_pairs(functions, ACTIVATION_ORDER)), ""
     if not chains and lists:  # NeuronNetwork([NeuronLayer([Neuron(w, b, sigmoid), …]), …])
         chains, before = neuron_layers(script, cls)
@@ -205,6 +216,15 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
             made += "".join(f"; {var}.{adder}({layer})" for layer in chain)
         out.append(made + (f"; {var}.{setter}" if setter is not None else ""))
     return out
+
+
+def _parameter_names(name: str, script: LoadedScript) -> list[str]:
+    """The parameter names of the function ``name`` of the script or the modules beside it."""
+    fn = script.module.__dict__.get(name) or sibling_functions(script.path, ("",)).get(name, (None,))[0]
+    try:
+        return list(inspect.signature(fn).parameters) if fn is not None else []
+    except (TypeError, ValueError):
+        return []
 
 
 def _sized_layers(cls: type, adder: str, var: str) -> list[str]:

@@ -190,8 +190,7 @@ SAMPLE_COUNT_ARGS = (
     "n_batch",
     "batch_size",
     "batchsize",
-    "mini_batch_size",
-    "minibatch_size",
+    *("mini_batch_size", "minibatch_size", "mb_size"),
 )
 """Arguments that take the number of samples in the batch (``backward_prop(…, one_hot_Y, m)``, the
 ``m`` of course notation for the examples)."""
