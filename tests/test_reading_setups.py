@@ -532,3 +532,13 @@ def test_an_output_local_the_code_changes_with_the_labels_is_never_read(
         return
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+
+
+def dims(in_dim, hidden_dim, out_dim):
+    return in_dim, hidden_dim, out_dim
+
+
+def test_sizes_named_as_dimensions_are_guessed() -> None:
+    """``TwoLayerNN(in_dim, hidden_dim=16)``: ``in_dim`` is the inputs' width and ``out_dim`` the
+    outputs' (the constructor was refused, its arguments said nothing)."""
+    assert guessed_arguments(dims)[0] == {"in_dim": 4, "hidden_dim": 5, "out_dim": 3}

@@ -24,7 +24,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     ),
     (
         re.compile(
-            r"(input|^n_?x$|^ni$|^n_?in$|inode|num_in|in_features|^d_?in$|n_inputs|^x_size$|features|^n_?feat)",
+            r"(input|^n_?x$|^ni$|^n_?in$|inode|num_in|in_features|^d_?in$|^in_?dims?$|n_inputs|^x_size$|features|^n_?feat)",
             re.I,
         ),
         4,
@@ -32,7 +32,8 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"(hidden|^n_?h\d?$|^nh\d?$|hnode|^h\d?$|neurons|units|hdim|h_dim)", re.I), 5),
     (
         re.compile(
-            r"(output|^n_?y$|^no$|^n_?out$|onode|num_out|num_classes|n_classes|out_features|^d_?out$)", re.I
+            r"(output|^n_?y$|^no$|^n_?out$|onode|num_out|num_classes|n_classes|out_features|^d_?out$|^out_?dims?$)",
+            re.I,
         ),
         3,
     ),
