@@ -219,3 +219,41 @@ def test_an_initialisation_returning_an_unnamed_tuple_binds_the_weights_the_forw
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "bce", report.command
     assert (report.recipe.setup if report.recipe else "") == "w, b = initialize_with_zeros(dim=4)"
+
+
+FORWARD_AT_ROOT = """
+import numpy as np
+
+
+def initialize_parameters(n_x, n_h, n_y):
+    return {"W1": np.random.randn(n_h, n_x) * 0.5, "b1": np.zeros((n_h, 1)),
+            "W2": np.random.randn(n_y, n_h) * 0.5, "b2": np.zeros((n_y, 1))}
+
+
+def forward_propagation(X, parameters):
+    A1 = np.tanh(parameters["W1"] @ X + parameters["b1"])
+    A2 = 1 / (1 + np.exp(-(parameters["W2"] @ A1 + parameters["b2"])))
+    return A2, {"A1": A1, "A2": A2}
+"""
+
+BACKWARD_IN_SRC = """
+import numpy as np
+
+
+def backward_propagation(parameters, cache, X, Y):
+    m = X.shape[1]
+    dZ2 = cache["A2"] - Y
+    dZ1 = (parameters["W2"].T @ dZ2) * (1 - cache["A1"] ** 2)
+    return {"dW1": dZ1 @ X.T / m, "db1": dZ1.sum(axis=1, keepdims=True) / m,
+            "dW2": dZ2 @ cache["A1"].T / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+"""
+
+
+def test_the_forward_pass_in_the_folder_above_a_src_folder_is_borrowed(tmp_path: Path) -> None:
+    """``src/backward.py`` holds the backward function alone; the forward pass and the initialisation
+    are in the project's root, the folder above: they are borrowed from there (bce, the shortcut)."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "forward_at_root.py").write_text(FORWARD_AT_ROOT, encoding="utf-8")
+    (tmp_path / "src" / "backward_in_src.py").write_text(BACKWARD_IN_SRC, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "src" / "backward_in_src.py")))
+    assert report.result.identified == "bce", report.command

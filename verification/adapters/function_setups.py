@@ -281,6 +281,9 @@ def borrow(
         words = tuple(n.lower() for n in wanted)
     kind = inspect.isfunction if wanted is None else (lambda o: inspect.isfunction(o) or inspect.isclass(o))
     found = sibling_functions(script.path, words, ("backward", "test", "__", "train"), kind=kind)
+    if wanted is None and not found:  # the folder above: forward_propagation.py at the root, over src/
+        above = sibling_functions(script.path.parent, words, ("backward", "test", "__", "train"), kind=kind)
+        found = {n: (f, f"../{where}") for n, (f, where) in above.items()}
     if wanted is not None and wanted - set(found):  # the folder above: a project's root, over its package
         above = sibling_functions(
             script.path.parent, tuple(n.lower() for n in wanted - set(found)), kind=kind
