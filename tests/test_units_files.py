@@ -654,3 +654,32 @@ def test_a_forward_backward_pair_that_takes_one_hot_labels_is_a_network_not_a_un
     assert wants_units(load_script(path), None) is None
     with pytest.raises(InputError, match="nothing makes the weights FeedForward takes: no initialisation"):
         check_target(CheckRequest.parse(str(path)))
+
+
+INDEXED_SOFTMAX_LOSS = """
+import numpy as np
+
+
+class Softmax:
+    def forward(self, logits, labels):
+        self.one_hot = np.zeros(logits.shape).reshape(-1)
+        self.one_hot[labels.astype(int).reshape(-1) + np.arange(logits.shape[0]) * logits.shape[1]] = 1.0
+        self.one_hot = self.one_hot.reshape(logits.shape)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        self.p = np.exp(shifted) / np.exp(shifted).sum(axis=1, keepdims=True)
+        return -np.sum(self.one_hot * np.log(self.p)) / logits.shape[0]
+
+    def backward(self, logits, labels):
+        return (self.p - self.one_hot) / logits.shape[0]
+"""
+
+
+def test_a_loss_that_indexes_with_its_labels_is_given_class_indices_first(tmp_path: Path) -> None:
+    """The softmax loss builds its one-hot by indexing with ``labels.astype(int)``: one-hot labels of a
+    single sample, read so, set two entries and ran, and the correct loss was called a mismatch. A loss
+    that indexes with its target argument is given class indices first."""
+    path = tmp_path / "indexed_loss.py"
+    path.write_text(INDEXED_SOFTMAX_LOSS, encoding="utf-8")
+    script = load_script(path)
+    report = check_units(script, discover(script, 0), seed=0)
+    assert [(r.unit, r.verdict) for r in report.results] == [("Softmax", "matches")], report.results

@@ -1782,3 +1782,80 @@ def test_a_backward_pass_handed_a_loss_object_gets_each_loss_class_of_its_module
     report = check(tmp_path, LOSS_OBJECT)
     assert report.result.identified == "cross_entropy", report.command
     assert "backward is handed the loss object cross_entropy_loss()" in report.result.notes
+
+
+MISSPELLED = """
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.weights = 0.5 * np.random.randn(n_in, n_out)
+        self.biases = np.zeros((1, n_out))
+
+    def forward(self, x):
+        self.x = x
+        self.output = x @ self.weights + self.biases
+
+    def backward(self, d):
+        self.dweights = self.x.T @ d
+        self.dbaises = BIAS
+        self.dinputs = d @ self.weights.T
+
+
+class Net:
+    LEARNING_RATE = 0.5
+
+    def __init__(self):
+        self.l1, self.l2 = Dense(3, 4), Dense(4, 2)
+
+    def forward(self, x):
+        self.l1.forward(x)
+        self.h = np.tanh(self.l1.output)
+        self.l2.forward(self.h)
+        return self.l2.output
+
+    def backward(self, x, y):
+        d = self.forward(x) - y
+        self.l2.backward(d)
+        self.l1.backward(self.l2.dinputs * (1 - self.h ** 2))
+"""
+
+
+@pytest.mark.parametrize(
+    ("bias", "identified"), [("d.sum(axis=0, keepdims=True)", "mse"), ("d[:1] * 0", None)]
+)
+def test_a_gradient_stored_under_a_misspelled_name_is_read(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """``self.dbaises`` beside ``self.biases`` (two letters swapped): the one array of the bias's size
+    stored under a near spelling is its gradient, not a gradient left out (read as zero, it made
+    correct code "none"); a bias gradient of zeros stays a mismatch."""
+    report = check(tmp_path, MISSPELLED.replace("BIAS", bias))
+    assert report.result.identified == identified, report.command
+
+
+RASHID = """
+class Net:
+    LEARNING_RATE = 0.5
+
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        self.a = sigmoid(self.h @ self.W2)
+        return self.a
+
+    def train(self, x, y):
+        a = self.forward(x)
+        d2 = (a - y) * a * (1 - a)
+        d1 = d2 @ self.W2.T * self.h * (1 - self.h)
+        self.W2 -= self.LEARNING_RATE * self.h.T @ d2
+        self.W1 -= self.LEARNING_RATE * x.T @ d1
+"""
+
+
+def test_a_learning_rate_kept_as_a_class_constant_is_the_rate(tmp_path: Path) -> None:
+    """``LEARNING_RATE = 0.5`` in the class body, read as ``self.LEARNING_RATE``: the update is read at
+    that rate (the squared error's gradient, not half of it with the rate left open)."""
+    report = check(tmp_path, RASHID)
+    assert (report.result.identified, report.result.verdict.scale) == ("mse", 1.0), report.command
+    assert report.recipe is not None and report.recipe.lr == "net.LEARNING_RATE"

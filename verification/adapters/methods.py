@@ -139,8 +139,12 @@ def _learning_rate(
         ]
     if "lr" in {cv.role(p.name, i) for i, p in enumerate(params)}:
         return "0.1", []
+    held = [
+        *vars(obj),
+        *(k for k in vars(type(obj)) if k not in vars(obj)),
+    ]  # LEARNING_RATE = 0.5 of the class
     for name in cv.LR_NAMES:
-        real = next((k for k in vars(obj) if k.lower() == name), None)
+        real = next((k for k in held if k.lower() == name), None)
         if (
             real is not None
             and isinstance(getattr(obj, real), int | float)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import difflib
 import re
 from dataclasses import replace
 from typing import Any
@@ -58,6 +59,9 @@ def stored_gradients(namespace: dict[str, Any], slots: Slots) -> str | None:
             if attr != key and isinstance(value, np.ndarray) and value.size == size:
                 found[n] = f"{where}.{attr}"
                 break
+        misspelled = _misspelled(parent, key, size) if n not in found else None
+        if misspelled is not None:  # layer.dbaises by layer.biases: the author's spelling, one array
+            found[n] = f"{where}.{misspelled}"
         for name, held in vars(parent).items() if n not in found and hasattr(parent, "__dict__") else ():
             if GRADIENT_DICTS.match(name) and isinstance(held, dict):  # self.gradients["W1"] by self.W1
                 k = next((k for k in [key, *candidates] if isinstance(held.get(k), np.ndarray)), None)
@@ -67,6 +71,24 @@ def stored_gradients(namespace: dict[str, Any], slots: Slots) -> str | None:
     if not found:
         return None
     return "{" + ", ".join(f"{n!r}: {expr}" for n, expr in found.items()) + "}"
+
+
+def _misspelled(parent: Any, key: str, size: int) -> str | None:
+    """The one attribute of ``parent`` named ``d`` + a near spelling of ``key`` (``dbaises`` for
+    ``biases``: two letters swapped) holding an array of the parameter's size, or None."""
+    if not hasattr(parent, "__dict__"):
+        return None
+    near = [
+        a
+        for a, v in vars(parent).items()
+        if a.startswith("d")
+        and a[1:] != key
+        and abs(len(a) - 1 - len(key)) <= 1
+        and difflib.SequenceMatcher(None, a[1:].lower(), key.lower()).ratio() >= 0.8
+        and isinstance(v, np.ndarray)
+        and v.size == size
+    ]
+    return near[0] if len(near) == 1 else None
 
 
 GRADIENT_DICTS = re.compile(r"^_?(grads?|gradients?|d_?params|param_?grads|derivatives)$", re.IGNORECASE)

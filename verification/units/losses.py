@@ -22,6 +22,7 @@ matches when called with the output, and the report says that it takes the outpu
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from typing import Any
@@ -31,6 +32,7 @@ from numpy.typing import NDArray
 
 from ffnn.validation import InputError
 from verification.reading.loader import LoadedScript
+from verification.reading.source_trees import source_tree
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
@@ -190,6 +192,8 @@ class LossPairUnit:
         candidates = [labels(shape, rng)]
         if len(shape) == 2 and shape[1] > 1:
             candidates.append(np.argmax(candidates[0], axis=1))
+            if indexes_with_target(self.fn, self.names):  # one-hot labels would run by accident
+                candidates.reverse()
         errors: list[str] = []
         for target in candidates:
             try:
@@ -323,3 +327,19 @@ def loss_methods(cls: type) -> tuple[list[str], str] | None:
         if values and derivative:
             return values, derivative
     return None
+
+
+def indexes_with_target(fn: Any, names: list[str]) -> bool:
+    """Whether ``fn`` indexes an array with its target argument, wherever it stands in the index
+    (``one_hot[labels.astype(int).reshape(-1) + offsets] = 1``, ``p[range(n), y]``): it takes class
+    indices, and one-hot labels, read as indices, could run by accident."""
+    target = roles(names)[1]
+    tree = source_tree(fn)
+    if target is None or tree is None:
+        return False
+    name = names[target]
+    return any(
+        isinstance(node, ast.Subscript)
+        and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.slice))
+        for node in ast.walk(tree)
+    )
