@@ -257,3 +257,19 @@ def test_the_forward_pass_in_the_folder_above_a_src_folder_is_borrowed(tmp_path:
     (tmp_path / "src" / "backward_in_src.py").write_text(BACKWARD_IN_SRC, encoding="utf-8")
     report = check_target(CheckRequest.parse(str(tmp_path / "src" / "backward_in_src.py")))
     assert report.result.identified == "bce", report.command
+
+
+def test_weights_an_initialisation_beside_it_does_not_make_are_made_after_it(tmp_path: Path) -> None:
+    """A module beside the file holds ``initialize_with_zeros(dim)`` returning ``w, b``, which is borrowed
+    and tried first; it makes no ``W1, W2`` that ``compute_gradients(W1, W2, X, Y)`` takes, so weights
+    are then made for the shapes its code reads (before, the borrowed setup alone was tried, and the
+    check refused)."""
+    (tmp_path / "helpers_beside.py").write_text(
+        "import numpy as np\n\ndef initialize_with_zeros(dim):\n    w = np.zeros((dim, 1))\n    b = 0.0\n"
+        "    return w, b\n",
+        encoding="utf-8",
+    )
+    path = tmp_path / "lone_gradient.py"
+    path.write_text(NO_FORWARD.replace("W1 = np.random.randn(3, 4)\nW2 = np.random.randn(4, 2)\n", ""))
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command

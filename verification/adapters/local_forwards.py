@@ -25,7 +25,8 @@ OUTPUT_LOCALS = ("y_hat", "yhat", "y_pred", "output", "out", "probs", "predictio
 """Locals named for the output itself, preferred to numbered activations."""
 
 PROPAGATORS = ("propagate", "propagation")
-"""Names (exact) of a function that runs forward and backward at once (``propagate(w, b, X, Y)``)."""
+"""Words in the name of a function that runs forward and backward at once (``propagate(w, b, X, Y)``);
+a name with ``forward`` or ``back`` in it (``forward_propagation``) is no such function."""
 
 
 def output_local(fn: Any) -> str | None:
