@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 from ffnn.validation import InputError
 from verification.adapters.calls import learning_rate, run_code
 from verification.adapters.failures import Failed, kind_of
-from verification.adapters.forward_returns import forward_output, output_of
+from verification.adapters.forward_returns import forward_labels, forward_output, output_of
 from verification.adapters.integer_weights import float_weights
 from verification.adapters.parameters import Slots, find_slots, weight_like
 from verification.adapters.reading_doubts import label_doubt, width_doubt
@@ -69,6 +69,7 @@ def parameters_of(
     """
     rng = np.random.default_rng(1)
     namespace["x"] = recipe.layout.to_code(rng.standard_normal((1, n_in)))
+    forward_labels(namespace, recipe, 1)
     originals = slots.read()
     identities = {n: id(s.get(namespace)) for n, s in slots.slots.items()}
     value = run_code(recipe.forward, namespace, "--forward", script=script)

@@ -24,6 +24,7 @@ from ffnn.validation import InputError, described
 from verification.adapters.calls import compile_block
 from verification.adapters.classes import detect_class
 from verification.adapters.explicit import explicit_subject
+from verification.adapters.flat_costs import flat_cost_subject, flat_costs
 from verification.adapters.functions import detect_functions
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
@@ -118,8 +119,13 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         if "." in code.__qualname__:  # a method named through its class: Net.backward
             owner = script.get(code.__qualname__.rsplit(".", 1)[0])
             return detect_class(owner, namespace, script, options, code.__name__)
+        if code.__name__ in flat_costs(script):  # nnCostFunction(nn_params, …, X, y, lambda_)
+            return flat_cost_subject(namespace, script, options, code.__name__)
         return detect_functions(namespace, script, options, code.__name__)
     if code is None and script is not None:
+        costs = flat_costs(script)
+        if len(costs) == 1:
+            return flat_cost_subject(namespace, script, options, costs[0])
         built = network_builder(script) if options.setup is None else None
         if built is not None:  # def build(): net = Model(); …; return net
             return detect_class(built[0], namespace, script, replace(options, setup=built[1]))

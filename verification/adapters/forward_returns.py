@@ -67,9 +67,15 @@ def forward_output(
     Failed
         When the output is complex, integer (class predictions), not numeric, or not finite.
     """
-    if "y" in recipe.forward:  # a forward pass that also computes its loss reads labels it ignores
-        namespace["y"] = recipe.layout.labels_to_code(np.zeros((n_samples, 1)))
+    forward_labels(namespace, recipe, n_samples)
     return output_of(run_code(recipe.forward, namespace, "--forward", script=script), recipe, n_samples)
+
+
+def forward_labels(namespace: dict[str, Any], recipe: Recipe, n_samples: int) -> None:
+    """Bind ``y`` to labels of ``n_samples`` (class 0 each) for a forward pass that reads labels: one that
+    also computes its loss, which it ignores, and needs them as many as its inputs."""
+    if "y" in recipe.forward:
+        namespace["y"] = recipe.layout.labels_to_code(np.zeros((n_samples, 1)))
 
 
 def output_of(value: Any, recipe: Recipe, n_samples: int) -> Array:

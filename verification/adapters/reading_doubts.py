@@ -24,6 +24,7 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.adapters.calls import run_code
+from verification.adapters.forward_returns import forward_labels
 from verification.adapters.parameters import Slots
 from verification.adapters.recipe import Recipe
 from verification.reading.loader import LoadedScript
@@ -41,6 +42,7 @@ def _output(
     ``layout``, or None when it does not run."""
     saved = namespace.get("x")
     namespace["x"] = layout.to_code(np.random.default_rng(5).standard_normal((samples, n_in)))
+    forward_labels(namespace, replace(recipe, layout=layout), samples)
     try:
         value = run_code(recipe.forward, namespace, "--forward", script=script)
         return layout.from_code(value, samples, "the output")

@@ -41,6 +41,10 @@ class Recipe:
     layout : Layout
     notes : tuple of str
         What detection assumed, for the report.
+    readings : tuple of (str, str, str or None)
+        Other readings of the code that detection could not tell from this one, each as the option
+        that picks it and its forward and gradient (labels counted from 1 or from 0: ``y + 1`` or
+        ``y``); varied like the layout (:mod:`verification.adapters.variants`).
     """
 
     setup: str
@@ -50,6 +54,7 @@ class Recipe:
     lr: str | None = None
     layout: Layout = field(default_factory=Layout)
     notes: tuple[str, ...] = ()
+    readings: tuple[tuple[str, str, str | None], ...] = ()
 
     @property
     def kind(self) -> str:

@@ -23,6 +23,7 @@ from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
 from verification.adapters.options import Options
+from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject, Subject
 
 
@@ -64,6 +65,9 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
     if options.output is None and layout.output == "as-is":
         for reading in _readings(subject):
             out += _try(subject, replace(layout, output=reading), f"--output {reading}")
+    for option, forward, gradient in subject.recipe.readings:
+        read = replace(subject.recipe, forward=forward, gradient=gradient, readings=())
+        out += _try(subject, layout, option, read)
     return out
 
 
@@ -111,11 +115,11 @@ def _readings(subject: CodeSubject) -> list[str]:
     return readings
 
 
-def _try(subject: CodeSubject, layout: Layout, option: str) -> list[Variant]:
+def _try(subject: CodeSubject, layout: Layout, option: str, recipe: Recipe | None = None) -> list[Variant]:
     binding = subject.binding
     assert binding.state is not None
     binding.state.restore(subject.slots)  # from the setup's objects, not those the probes left
-    recipe = replace(subject.recipe, layout=layout)
+    recipe = replace(recipe or subject.recipe, layout=layout)
     try:
         other = subject_for(
             binding.namespace, recipe, binding.state.roots, binding.script, subject.n_inputs, subject.name

@@ -14,6 +14,8 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+from verification.reading.python2_imports import python2_siblings
+
 
 def _package_roots(directory: Path, tree: ast.Module | None) -> list[Path]:
     """Folders above ``directory`` that hold the first part of an absolute import the script makes
@@ -127,7 +129,8 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
     holds the first part of a dotted import gets on the path too (:func:`_package_roots`), and so does
     the folder holding the package of a script that imports relatively (:func:`relative_package`; the
     loader runs the script as a module of that package), and the folders the script appends to
-    ``sys.path`` itself (:func:`_appended_folders`). A module
+    ``sys.path`` itself (:func:`_appended_folders`). A module found in these folders that is Python 2
+    is translated as it is imported (:func:`~verification.reading.python2_imports.python2_siblings`). A module
     imported before from another folder under a name this folder has a file for is forgotten first:
     this script's ``import layers`` must find its own folder's ``layers.py``."""
     root = directory
@@ -145,7 +148,8 @@ def script_directory_on_path(directory: Path, tree: ast.Module | None = None) ->
         if _from_other_project(name, entries):
             sys.modules.pop(name, None)
     try:
-        yield
+        with python2_siblings(entries):
+            yield
     finally:
         sys.dont_write_bytecode = writes
         for entry in entries:

@@ -9,7 +9,9 @@ its labels as indices somewhere (:func:`uses_labels_as_indices`):
 
 * it indexes with them: ``probs[np.arange(N), y]``, ``np.eye(10)[labels]``, ``onehot[i, y[i]]``,
   ``expected[row[-1]] = 1`` (the class as the last entry of a data row);
-* it compares them with a class prediction: ``np.argmax(out, axis=1) == y``.
+* it compares them with a class prediction: ``np.argmax(out, axis=1) == y``, or with the classes one
+  by one: ``for k in range(1, num_labels + 1): Y[:, k - 1] = (y == k)`` (labels counted from 1, whose
+  indexing subtracts 1: ``Y[np.arange(m), y - 1] = 1``, exercise 4 of Ng's Machine Learning course).
 
 Nothing here runs the code: the syntax tree is read.
 """
@@ -66,8 +68,11 @@ def uses_labels_as_indices(tree: ast.AST) -> bool:
     """Whether the code in ``tree`` indexes an array with its labels or compares them with a class
     prediction (see the module docstring)."""
     batches = _batches(tree)
+    classes = _class_counters(tree)
 
     def label(node: ast.expr) -> bool:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):  # y - 1: counted from 1
+            return isinstance(node.right, ast.Constant) and node.right.value == 1 and label(node.left)
         return _is_label(node) or (isinstance(node, ast.Name) and node.id in batches)
 
     for node in ast.walk(tree):
@@ -78,11 +83,38 @@ def uses_labels_as_indices(tree: ast.AST) -> bool:
             indexed = node.value  # one_hot_Y[np.arange(Y.size), Y] = 1 writes a one-hot array, no label
             if (not label(indexed) or _one_hot(indexed)) and any(label(p) for p in parts):
                 return True
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and node.value.value == 1:
+            for t in node.targets:  # Y[np.arange(m), y - 1] = 1: a one-hot written from the labels
+                parts = (
+                    t.slice.elts if isinstance(t, ast.Subscript) and isinstance(t.slice, ast.Tuple) else []
+                )
+                if any(label(p) for p in parts[1:]):
+                    return True
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
-            if any(label(s) for s in sides) and any(_is_prediction(s) for s in sides):
+            if any(label(s) for s in sides) and any(_is_prediction(s) or _named(s, classes) for s in sides):
                 return True
     return False
+
+
+def _named(node: ast.expr, names: set[str]) -> bool:
+    return isinstance(node, ast.Name) and node.id in names
+
+
+def _class_counters(tree: ast.AST) -> set[str]:
+    """Names that count the classes: the targets of ``for k in range(…)`` loops whose bound is named for
+    the classes (``num_labels``, ``n_classes``, ``K``)."""
+    out = set()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.For)
+            and isinstance(node.target, ast.Name)
+            and isinstance(node.iter, ast.Call)
+            and getattr(node.iter.func, "id", "") == "range"
+            and re.search(r"label|class|^K$|n_?out|output", ast.unparse(node.iter.args[-1]))
+        ):
+            out.add(node.target.id)
+    return out
 
 
 def _batches(tree: ast.AST) -> set[str]:

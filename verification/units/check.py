@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from ffnn.validation import InputError
 from verification.adapters.compositions import compositions
+from verification.adapters.flat_costs import flat_costs
 from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.local_forwards import PROPAGATORS
 from verification.reading.loader import LoadedScript, load_script
@@ -103,6 +104,8 @@ def wants_units(
     if name is not None:
         chosen = select(units, name)
         return chosen or None
+    if len(flat_costs(script)) == 1 and (name is None or name in flat_costs(script)):
+        return None  # nnCostFunction(nn_params, …, X, y, lambda_) → (J, grad): a network's cost
     if training_loop(script.tree) is not None or trains_at_top_level(script.tree):
         return None  # the script's own code trains a network: that network is checked (or refused)
     if layer_list_recipes(script):
