@@ -683,3 +683,29 @@ def test_a_loss_that_indexes_with_its_labels_is_given_class_indices_first(tmp_pa
     script = load_script(path)
     report = check_units(script, discover(script, 0), seed=0)
     assert [(r.unit, r.verdict) for r in report.results] == [("Softmax", "matches")], report.results
+
+
+# A 10-601 homework's style: the sigmoid's backward takes the pre-activation, the activation and the
+# upstream gradient (a, z, gz), which the pairing cannot all tell; it must not be called with None and
+# then blamed for raising. The backward is correct: a refusal, never a mismatch.
+UNFILLED_PAIR = """
+import numpy as np
+
+
+def sigmoid_forward(a):
+    z = 1 / (1 + np.exp(-a))
+    return z
+
+
+def sigmoid_backward(a, z, gz):
+    dzda = np.exp(-a) / np.square(1 + np.exp(-a))
+    return np.multiply(gz, dzda)
+"""
+
+
+def test_a_backward_handed_none_for_an_argument_it_could_not_be_given_is_refused_not_a_mismatch(
+    tmp_path: Path,
+) -> None:
+    r = only_unit(tmp_path, "hw5_units.py", UNFILLED_PAIR)
+    assert r.verdict == "refused", r
+    assert "cannot tell what sigmoid_backward takes as" in (r.settings[0].reason or ""), r.settings

@@ -32,7 +32,7 @@ from verification.adapters.failures import Failed, kind_of
 from verification.adapters.forward_returns import forward_labels, forward_output, output_of
 from verification.adapters.integer_weights import float_weights
 from verification.adapters.parameters import Slots, find_slots, weight_like
-from verification.adapters.reading_doubts import label_doubt, width_doubt
+from verification.adapters.reading_doubts import label_doubt, output_doubt, width_doubt
 from verification.adapters.recipe import Recipe
 from verification.adapters.returned import returned_plan
 from verification.adapters.shadows import find_shadows
@@ -102,6 +102,14 @@ def parameters_of(
         raise Failed(
             f"no array that the output of --forward {recipe.forward!r} depends on was found in the objects "
             "the setup made",
+            "forward",
+        )
+    dead = [s for s in kept if s.name not in live]
+    moving = output_doubt(namespace, Slots(namespace, dead), recipe, n_in, script) if dead else []
+    if moving:
+        raise Failed(
+            f"{', '.join(moving)} change{'s' if len(moving) == 1 else ''} what the forward call returns but "
+            f"not the element --forward {recipe.forward!r} reads: that element is not the network's output",
             "forward",
         )
     params = Slots(namespace, [s for s in kept if s.name in live])

@@ -43,9 +43,11 @@ def split_returned(value: Any, names: list[str] | None = None) -> tuple[int | st
         arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
         others = [i for i, v in enumerate(value) if i not in arrays]
         if names and len(names) == len(value):  # return y, z1: the one named like an output
-            outputs = [i for i in arrays if names[i] in (*OUTPUT_ATTRIBUTES, "y", "Y", "AL", "A_L")]
+            numbers = [i for i in others if isinstance(value[i], float | np.floating)]  # one sigmoid unit
+            outputs = [i for i in arrays + numbers if names[i] in (*OUTPUT_ATTRIBUTES, "y", "Y", "AL", "A_L")]
             if len(outputs) == 1:
-                return outputs[0], (others[0] if others else None)
+                rest = [i for i in others if i != outputs[0]]
+                return outputs[0], (rest[0] if rest else None)
             layers = sorted(  # return a1, a2, a3, cost: the last activation
                 (i for i in arrays if re.fullmatch(r"[aA]_?\d+", names[i])),
                 key=lambda i: int(re.sub(r"\D", "", names[i])),

@@ -29,7 +29,7 @@ from verification.reading.dict_output import dict_output_key, stored_output
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import LOCAL_READER, output_locals
 from verification.reading.sample_lists import SAMPLE_ROWS, one_per_sample
-from verification.reading.updates import returns_something
+from verification.reading.updates import returned_names, returns_something
 
 OUTPUT_ATTRIBUTES = (
     "output",
@@ -219,6 +219,9 @@ def output_expression(
                 return f"{prefix}{SAMPLE_ROWS}({call})"
     if isinstance(value, tuple | list) and value:
         arrays = [i for i, v in enumerate(value) if isinstance(v, np.ndarray) and v.dtype != object]
+        named = _named_element(obj, call, value)
+        if named is not None:  # return z1, a1, z2, yhat: yhat, also when one unit makes it a number
+            return f"{prefix}{call}[{named - len(value) if named == len(value) - 1 else named}]"
         if arrays:
             index = arrays[-1] - len(value) if arrays[-1] == len(value) - 1 else arrays[-1]
             return f"{prefix}{call}[{index}]"
@@ -330,3 +333,21 @@ def _output_local(namespace: dict[str, Any], var: str, call: str) -> str | None:
     if not named:
         return None
     return f"{LOCAL_READER}({var}.{match.group(1)}, {named[-1]!r}, {match.group(2)})"
+
+
+def _named_element(obj: Any, call: str, value: tuple[Any, ...] | list[Any]) -> int | None:
+    """The element of the tuple that the method ``call`` returns (``net.forward(x)``) that its return
+    statement alone names like an output (``return z1, a1, z2, yhat``), an array or a number (one
+    sigmoid unit); None when no one element is."""
+    match = re.match(r"\w+\.(\w+)\(", call)
+    method = getattr(obj, match[1], None) if match else None
+    names = returned_names(method, placeholders=True) if method is not None else None
+    if not names or len(names) != len(value):
+        return None
+    named = [
+        i
+        for i, (n, v) in enumerate(zip(names, value, strict=True))
+        if n in (*OUTPUT_ATTRIBUTES, "AL", "A_L")
+        and (isinstance(v, float | np.floating) or (isinstance(v, np.ndarray) and v.dtype != object))
+    ]
+    return named[0] if len(named) == 1 else None

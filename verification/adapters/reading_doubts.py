@@ -12,6 +12,12 @@ A forward pass given the labels (``forward(X, y)`` computing its loss and gradie
 output in a local that its own backward part then changes in place (``g = probs; g[range(N), y] -=
 1``): read as the method returns, that "output" is ``probs − onehot(y)``. :func:`label_doubt` refuses
 an output that changes with the labels; a network's output never does.
+
+A forward method that returns the values of every layer (``return z1, a1, z2, yhat``) may have its
+output read from the wrong element: the hidden activation, when the network's one output unit makes
+``yhat`` a number beside arrays. The output layer's weights then change nothing read and would be left
+out of the check. :func:`output_doubt` names the weights that change another element of what the call
+returns but not the element read.
 """
 
 from __future__ import annotations
@@ -110,3 +116,43 @@ def label_doubt(
     if outputs[0].shape == outputs[1].shape and np.array_equal(outputs[0], outputs[1]):
         return None
     return f"the output of --forward {recipe.forward!r} changes with the label alone: not the network's"
+
+
+def output_doubt(
+    namespace: dict[str, Any], dead: Slots, recipe: Recipe, n_in: int, script: LoadedScript | None
+) -> list[str]:
+    """Of the ``dead`` slots (no change of them changes the output read), those that change another
+    element of the tuple the forward call returns, when the output read is one element of it
+    (``net.forward(x)[1]`` of ``return z1, a1, z2, yhat``): the element is then a hidden layer's."""
+    call = re.fullmatch(r"(.*\))\[-?\d+\]", recipe.forward.strip())
+    if call is None:
+        return []
+    whole = replace(recipe, forward=call[1])
+    rng = np.random.default_rng(2)
+    namespace["x"] = recipe.layout.to_code(rng.standard_normal((1, n_in)))
+    originals = dead.read()
+    forward_labels(namespace, recipe, 1)
+    moving = []
+    try:
+        reference = run_code(whole.forward, namespace, "--forward", script=script)
+        for name, s in dead.slots.items():
+            dead.write(
+                {name: originals[name] + 0.25 * (1 + np.abs(originals[name])) * rng.standard_normal(s.shape)}
+            )
+            moved = run_code(whole.forward, namespace, "--forward", script=script)
+            dead.write({name: originals[name]})
+            if isinstance(moved, tuple | list) and len(moved) == len(reference):
+                if any(not _same(a, b) for a, b in zip(moved, reference, strict=True)):
+                    moving.append(name)
+    except InputError:
+        return []
+    finally:
+        dead.write(originals)
+    return moving
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(np.array_equal(np.asarray(a, dtype=float), np.asarray(b, dtype=float)))
+    except (TypeError, ValueError):
+        return True  # a cache or a string: not compared

@@ -199,6 +199,11 @@ def call_backward(
         grads = runner.call(name, fn, *args)
     except InputError as exc:
         stub = placeholder(node)
+        unfilled = [p.name for p, a in zip(parameters(fn), args, strict=False) if a is None]
+        if unfilled and not stub:  # handed None for what the forward does not give: our call, not its bug
+            raise NotChecked(
+                "refused", f"cannot tell what {name} takes as {', '.join(unfilled)} ({failure_line(exc)})"
+            ) from None
         raise NotChecked("stub" if stub else "mismatch", f"{name} {failure_line(exc)}") from None
     if grads is None or (isinstance(grads, (tuple, list)) and all(g is None for g in grads)):
         stub = placeholder(node)
