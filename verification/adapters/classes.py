@@ -55,7 +55,7 @@ from verification.reading.deferred_weights import initialising_methods
 from verification.reading.guesses import guessed_arguments
 from verification.reading.instance_globals import instance_globals
 from verification.reading.loader import LoadedScript
-from verification.reading.script_setup import with_small_layers, without_data_files
+from verification.reading.script_setup import with_small_layers, without_data_files, written_arguments
 from verification.reading.slices import construction_slice
 
 
@@ -97,7 +97,9 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     out += composed  # a container that is given its layers: empty as constructed
     if not required:
         out.append((f"{var} = {cls.__name__}()", var))
-    for guessed in guessed_arguments(cls, function_arguments(cls, script) | annotated_arguments(cls, script)):
+    written = written_arguments(script.tree, cls) if script is not None else {}  # MLP(n, m, hidden=100)
+    preset = written | function_arguments(cls, script) | annotated_arguments(cls, script)
+    for guessed in guessed_arguments(cls, preset):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))
     out += [(bare, v) for setup, v in out if (bare := without_data_files(setup, cls)) is not None]

@@ -248,7 +248,8 @@ def methods_by_preference(obj: Any, names: Iterable[str], fuzzy: Iterable[str] =
     for n in names:
         real = available.get(n.lower())
         if real is not None and callable(getattr(obj, real, None)) and real not in out:
-            if real != "__call__" or not isinstance(obj, type):
+            own = isinstance(obj, type) and any("__call__" in vars(k) for k in obj.__mro__[:-1])
+            if real != "__call__" or not isinstance(obj, type) or own:  # a class's is its constructor
                 out.append(real)
     for n in sorted(available.values()):
         if any(f in n.lower() for f in fuzzy) and n not in out and callable(getattr(obj, n, None)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import os
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,9 +43,10 @@ def _package_roots(directory: Path, tree: ast.Module | None) -> list[Path]:
 
 def _appended_folders(directory: Path, tree: ast.Module | None) -> list[Path]:
     """Folders the script puts on ``sys.path`` itself (``sys.path.append('../common')``,
-    ``sys.path.append(os.pardir)``, ``sys.path.insert(0, os.path.join(os.pardir, 'common'))``), read
-    from the script's folder, where its author ran it; only string literals and ``os.pardir`` /
-    ``os.curdir`` are read, and only folders that exist are kept."""
+    ``sys.path.append(os.pardir)``, ``sys.path.insert(0, os.path.join(os.pardir, 'common'))``,
+    ``sys.path.insert(0, str(Path(__file__).resolve().parent.parent))``), read from the script's folder,
+    where its author ran it; only string literals, ``os.pardir`` / ``os.curdir`` and the parents of
+    ``Path(__file__)`` are read, and only folders that exist are kept."""
     if tree is None:
         return []
     found = []
@@ -70,6 +72,13 @@ def _folder(node: ast.expr) -> str | None:
     text = ast.unparse(node)
     if text in ("os.pardir", "os.curdir"):
         return ".." if text == "os.pardir" else "."
+    if isinstance(node, ast.Call) and ast.unparse(node.func) == "str" and node.args:  # str(Path(…))
+        return _folder(node.args[0])
+    file_parents = re.fullmatch(
+        r"(?:pathlib\.)?Path\(__file__\)(?:\.resolve\(\)|\.absolute\(\))?((?:\.parent)+)", text
+    )
+    if file_parents:  # Path(__file__).resolve().parent.parent: the script's folder is the first parent
+        return os.path.join(".", *[".."] * (file_parents[1].count(".parent") - 1))
     if isinstance(node, ast.Call) and ast.unparse(node.func) in ("os.path.join", "join") and node.args:
         parts = [_folder(a) for a in node.args]
         return None if any(p is None for p in parts) else os.path.join(*[p for p in parts if p is not None])

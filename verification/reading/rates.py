@@ -11,7 +11,7 @@ import ast
 import re
 
 from verification.reading import conventions as cv
-from verification.reading.top_level_names import name_of
+from verification.reading.top_level_names import iterated_lists, name_of
 
 STEP_SIZE = re.compile(r"^(epsilon|eps|step_?size|l_?rate)$", re.I)
 """Names of a learning rate outside :data:`~verification.reading.conventions.LR_NAMES`, taken as the rate
@@ -70,13 +70,19 @@ def loop_rate(
 
 def rate_given(body: list[ast.stmt], objects: list[str], assigned: set[str]) -> str | None:
     """The learning rate a loop that drives objects hands them by keyword
-    (``layer.update_parameters(gradient_step=gradient_step)``): a number or a top-level name, the same
-    in every such call; None otherwise."""
-    found = {
-        ast.unparse(k.value)
+    (``layer.update_parameters(gradient_step=gradient_step)``), or by position as a name that says so
+    (``layer.backward(grad, learning_rate)``, also to each item of a list of them): a number or a
+    top-level name, the same in every such call; None otherwise."""
+    driven = set(objects) | set(iterated_lists(body, set(objects)))
+    calls = [
+        n
         for s in body
         for n in ast.walk(s)
-        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and name_of(n.func.value) in objects
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and name_of(n.func.value) in driven
+    ]
+    found = {
+        ast.unparse(k.value)
+        for n in calls
         for k in n.keywords
         if k.arg is not None
         and cv.role(k.arg, 1) == "lr"
@@ -84,5 +90,11 @@ def rate_given(body: list[ast.stmt], objects: list[str], assigned: set[str]) -> 
             (isinstance(k.value, ast.Constant) and isinstance(k.value.value, int | float))
             or (isinstance(k.value, ast.Name) and k.value.id in assigned)
         )
+    }
+    found |= {
+        a.id
+        for n in calls
+        for a in n.args
+        if isinstance(a, ast.Name) and a.id in assigned and cv.role(a.id, 1) == "lr"
     }
     return found.pop() if len(found) == 1 else None

@@ -253,3 +253,26 @@ def with_small_size_lists(code: str) -> str:
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.List | ast.Tuple):
             changed = (len(node.value.elts) > 1 and _made_small(node.value.elts)) or changed
     return ast.unparse(tree).replace("\n", "; ") if changed else code
+
+
+def written_arguments(tree: ast.Module, cls: type) -> dict[str, object]:
+    """The constant arguments the script's own calls of ``cls`` give anywhere, inside functions too
+    (``model = MultiLayerPerceptron(n_classes, n_feats, hidden_size=100, activ_h='relu')`` in
+    ``main(args)``): ``{"hidden_size": 100, "activ_h": "relu"}``, by keyword or by position, for the
+    constructor arguments whose values the rest of the call reads off data. The first call wins."""
+    try:
+        names = [p for p in inspect.signature(cls).parameters if p not in ("self", "cls")]
+    except (TypeError, ValueError):
+        return {}
+    out: dict[str, object] = {}
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and _call_name(node) == cls.__name__):
+            continue
+        given = [
+            (names[i], a) for i, a in enumerate(node.args[: len(names)]) if not isinstance(a, ast.Starred)
+        ]
+        given += [(k.arg, k.value) for k in node.keywords if k.arg is not None]
+        for name, value in given:
+            if isinstance(value, ast.Constant) and name not in out:
+                out[name] = value.value
+    return out

@@ -106,8 +106,10 @@ def update_loop(loop: ast.For) -> bool:
 
 
 def receivers(stmts: list[ast.stmt], names: set[str]) -> list[str]:
-    """Names among ``names`` whose methods ``stmts`` call (``dense1.forward(X)``)."""
+    """Names among ``names`` whose methods ``stmts`` call (``dense1.forward(X)``), also through a loop over
+    a list of them (``for layer in layers: layer.forward(a)`` calls those of ``layers``)."""
     out = []
+    lists = iterated_lists(stmts, names)
     for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             root: ast.expr = node.func.value
@@ -115,14 +117,42 @@ def receivers(stmts: list[ast.stmt], names: set[str]) -> list[str]:
                 root = root.value
             if isinstance(root, ast.Name) and root.id in names:
                 out.append(root.id)
+            elif isinstance(root, ast.Name) and root.id in lists:  # for layer in reversed(layers)
+                out.append(lists[root.id])
     return list(dict.fromkeys(out))
+
+
+def _listed(it: ast.expr) -> str:
+    """The list a loop runs over, by name: ``layers`` of ``layers``, ``reversed(layers)``, ``layers[::-1]``
+    (empty for anything else)."""
+    if isinstance(it, ast.Call) and name_of(it.func) == "reversed" and it.args:
+        it = it.args[0]
+    it = it.value if isinstance(it, ast.Subscript) and isinstance(it.slice, ast.Slice) else it
+    return it.id if isinstance(it, ast.Name) else ""
+
+
+def iterated_lists(stmts: list[ast.stmt], names: set[str]) -> dict[str, str]:
+    """Loop variables over a list of objects among ``names`` (``for layer in layers``, ``reversed(layers)``,
+    ``layers[::-1]``): ``{variable: list}``."""
+    out = {}
+    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
+        if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and _listed(node.iter) in names:
+            variable = node.target.id
+            if any(  # the loop calls a method of each item
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and name_of(n.func.value) == variable
+                for n in ast.walk(node)
+            ):
+                out[variable] = _listed(node.iter)
+    return out
 
 
 def prints(stmt: ast.stmt) -> bool:
     """Statements that only print or plot, and loops and ifs (left out of a recipe), but for a loop
     over the parameters that updates them."""
-    if isinstance(stmt, ast.For) and update_loop(stmt):
-        return False
+    if isinstance(stmt, ast.For) and (update_loop(stmt) or iterated_lists([stmt], {_listed(stmt.iter)})):
+        return False  # for layer in layers: a = layer.forward(a): the forward pass, not a print
     if isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
         return True
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
@@ -163,6 +193,14 @@ def constructed(tree: ast.Module, index: int) -> set[str]:
         if isinstance(s.value, ast.Call) and makes_object(s.value):
             out |= set(stores(s))
         target = s.targets[0]
+        if (
+            isinstance(s.value, ast.List)
+            and s.value.elts
+            and all(  # layers = [Dense(2, 4), Tanh()]
+                isinstance(e, ast.Call) and makes_object(e) for e in s.value.elts
+            )
+        ):
+            out |= set(stores(s))
         if isinstance(target, ast.Tuple) and isinstance(s.value, ast.Tuple):  # a, b = Linear(2, 3), Tanh()
             for t, v in zip(target.elts, s.value.elts, strict=False):
                 if isinstance(t, ast.Name) and isinstance(v, ast.Call) and makes_object(v):

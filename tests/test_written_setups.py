@@ -1,0 +1,226 @@
+"""Networks built the way course and homework code builds them, read from what the file itself writes:
+a forward pass that is the instance's ``__call__``, a constructor flag that picks a branch
+(``init_flag == '1'``), constructor arguments that only the script's own call gives (inside
+``main(args)``), and a list of layer objects driven by a training loop inside ``main()``, from a
+module the script finds by putting its parent folder on ``sys.path``. The scripts are written for the
+tests in those styles, with the verdict derived by hand in each comment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
+
+# __call__ is the forward pass: sigmoid hidden layer, softmax output, class-index label; sgd_step's
+# output delta softmax(b) − onehot(y) is the gradient of the cross-entropy. The weights exist only
+# for init_flag '1' or '2'; any other value raises. The data set class beside it is no network.
+CALLED = """
+import numpy as np
+
+
+class DataSet:
+    def __init__(self):
+        self.labels, self.features = [], []
+
+    def __len__(self):
+        return len(self.labels)
+
+    def append(self, label, feat):
+        self.labels.append(label)
+        self.features.append(feat)
+
+    def __iter__(self):
+        return iter(zip(self.labels, self.features))
+
+
+class NN:
+    def __init__(self, in_dim, hid_units, num_classes, lr, init_flag):
+        if init_flag == '1':
+            make = lambda shape: np.random.uniform(-0.1, 0.1, size=shape)
+        elif init_flag == '2':
+            make = np.zeros
+        else:
+            raise ValueError(init_flag)
+        self.lr = lr
+        self.alpha_w = make((hid_units, in_dim))
+        self.alpha_b = np.zeros(hid_units)
+        self.beta_w = make((num_classes, hid_units))
+        self.beta_b = np.zeros(num_classes)
+
+    def __call__(self, x):
+        z = 1 / (1 + np.exp(-(self.alpha_w @ x + self.alpha_b)))
+        e = np.exp(self.beta_w @ z + self.beta_b)
+        return e / e.sum()
+
+    def sgd_step(self, x, y):
+        z = 1 / (1 + np.exp(-(self.alpha_w @ x + self.alpha_b)))
+        e = np.exp(self.beta_w @ z + self.beta_b)
+        d_b = e / e.sum()
+        d_b[y] -= 1
+        d_a = (d_b @ self.beta_w) * z * (1 - z)
+        self.beta_w -= self.lr * np.outer(d_b, z)
+        self.beta_b -= self.lr * d_b
+        self.alpha_w -= self.lr * np.outer(d_a, x)
+        self.alpha_b -= self.lr * d_a
+"""
+
+
+def test_a_class_whose_forward_pass_is_its_call_with_a_flag_that_picks_the_initialisation(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "neuralnet.py"
+    path.write_text(CALLED, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy", report.command
+    assert report.recipe is not None and report.recipe.forward == "net.__call__(x)"
+    assert "init_flag='1'" in report.recipe.setup
+
+
+# The constructor's activations are names only main's own call gives ('relu', 'softmax'); its sizes
+# main reads off the data. ReLU hidden layer, softmax output: probs − onehot(y) per sample, stepped
+# one sample at a time, is the gradient of the cross-entropy.
+BUILT_IN_MAIN = """
+import numpy as np
+
+
+def relu(z):
+    return np.maximum(0.0, z)
+
+
+def relu_prime(z):
+    return (z > 0).astype(float)
+
+
+def softmax(z):
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+ACTIVATIONS = {'relu': (relu, relu_prime), 'softmax': (softmax, None)}
+
+
+class MultiLayerPerceptron:
+    def __init__(self, n_classes, n_features, hidden_size, learning_rate, activ_h, activ_o):
+        self.W1 = np.random.normal(0.1, 0.1, (n_features, hidden_size))
+        self.b1 = np.zeros(hidden_size)
+        self.W2 = np.random.normal(0.1, 0.1, (hidden_size, n_classes))
+        self.b2 = np.zeros(n_classes)
+        self.activation = ACTIVATIONS[activ_h]
+        self.output_activation = ACTIVATIONS[activ_o]
+        self.lr = learning_rate
+
+    def forward(self, x):
+        return self.output_activation[0](self.activation[0](x @ self.W1 + self.b1) @ self.W2 + self.b2)
+
+    def train_epoch(self, X, y):
+        for x_i, y_i in zip(X, y):
+            z1 = x_i @ self.W1 + self.b1
+            h1 = self.activation[0](z1)
+            probs = self.output_activation[0](h1 @ self.W2 + self.b2)
+            g2 = probs.copy()
+            g2[y_i] -= 1.0
+            g1 = (g2 @ self.W2.T) * self.activation[1](z1)
+            self.W2 -= self.lr * np.outer(h1, g2)
+            self.b2 -= self.lr * g2
+            self.W1 -= self.lr * np.outer(x_i, g1)
+            self.b1 -= self.lr * g1
+
+
+def main(args):
+    data = np.load(args.data_path)
+    X, y = data["X"], data["y"]
+    model = MultiLayerPerceptron(np.unique(y).size, X.shape[1], hidden_size=20, learning_rate=0.001,
+                                 activ_h='relu', activ_o='softmax')
+    for epoch in range(args.epochs):
+        model.train_epoch(X, y)
+"""
+
+
+def test_constructor_arguments_only_the_scripts_own_call_gives_are_taken_from_it(tmp_path: Path) -> None:
+    path = tmp_path / "hw1_mlp.py"
+    path.write_text(BUILT_IN_MAIN, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy", report.command
+    assert report.recipe is not None and "activ_h='relu'" in report.recipe.setup
+
+
+# Layer objects from a module one folder up (found through sys.path.insert of the script's parent's
+# parent), chained by a training loop inside main(): LeakyReLU hidden layer, sigmoid output, the loop
+# seeds 2(A − Y)/N and every layer steps itself with the learning rate it is handed: 2 × the gradient
+# of mse, mean over the batch.
+LAYERS = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros((1, n_out))
+
+    def forward(self, a):
+        self.a = a
+        return a @ self.W + self.b
+
+    def backward(self, grad, lr):
+        back = grad @ self.W.T
+        self.W -= lr * self.a.T @ grad
+        self.b -= lr * grad.sum(axis=0, keepdims=True)
+        return back
+
+
+class LeakyReLU:
+    def forward(self, z):
+        self.z = z
+        return np.where(z > 0, z, 0.01 * z)
+
+    def backward(self, grad, lr):
+        return grad * np.where(self.z > 0, 1.0, 0.01)
+
+
+class Sigmoid:
+    def forward(self, z):
+        self.out = 1 / (1 + np.exp(-z))
+        return self.out
+
+    def backward(self, grad, lr):
+        return grad * self.out * (1 - self.out)
+"""
+
+XOR = """
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from capas import Dense, LeakyReLU, Sigmoid
+
+
+def main():
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    Y = np.array([[0], [1], [1], [0]])
+    red = [Dense(2, 8), LeakyReLU(), Dense(8, 1), Sigmoid()]
+    learning_rate = 0.3
+    for epoch in range(1000):
+        a = X
+        for capa in red:
+            a = capa.forward(a)
+        gradiente = 2 * (a - Y) / Y.shape[0]
+        for capa in reversed(red):
+            gradiente = capa.backward(gradiente, learning_rate)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_list_of_layer_objects_driven_by_a_loop_inside_main(tmp_path: Path) -> None:
+    (tmp_path / "capas.py").write_text(LAYERS, encoding="utf-8")
+    (tmp_path / "xor").mkdir()
+    path = tmp_path / "xor" / "xor_gate.py"
+    path.write_text(XOR, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert (report.result.identified, report.result.verdict.scale) == ("mse", 2.0), report.command
+    assert report.recipe is not None and report.recipe.lr == "learning_rate"
