@@ -224,3 +224,45 @@ def test_a_list_of_layer_objects_driven_by_a_loop_inside_main(tmp_path: Path) ->
     report = check_target(CheckRequest.parse(str(path)))
     assert (report.result.identified, report.result.verdict.scale) == ("mse", 2.0), report.command
     assert report.recipe is not None and report.recipe.lr == "learning_rate"
+
+
+# Labels of −1 or +1 (perceptron style), mapped back to 0 or 1 before a sigmoid output; the step's
+# output delta p − y01 is the gradient of bce. The step raises on a label of 0.
+SIGNED = """
+import numpy as np
+
+
+class MlpTwoLayer:
+    def __init__(self, input_dim, hidden_dim=3, lr=0.5):
+        rng = np.random.default_rng(0)
+        self.W1 = rng.normal(0, 0.5, (hidden_dim, input_dim))
+        self.b1 = np.zeros(hidden_dim)
+        self.w2 = rng.normal(0, 0.5, hidden_dim)
+        self.b2 = 0.0
+        self.lr = lr
+
+    def forward(self, x):
+        h = np.tanh(self.W1 @ x + self.b1)
+        return 1 / (1 + np.exp(-(self.w2 @ h + self.b2)))
+
+    def step(self, x, y_pm1):
+        if y_pm1 not in (-1, 1):
+            raise ValueError("y must be -1 or +1")
+        y01 = 1 if y_pm1 == 1 else 0
+        h = np.tanh(self.W1 @ x + self.b1)
+        p = 1 / (1 + np.exp(-(self.w2 @ h + self.b2)))
+        d = p - y01
+        dh = d * self.w2 * (1 - h ** 2)
+        self.w2 = self.w2 - self.lr * d * h
+        self.b2 = self.b2 - self.lr * d
+        self.W1 = self.W1 - self.lr * np.outer(dh, x)
+        self.b1 = self.b1 - self.lr * dh
+"""
+
+
+def test_labels_named_as_minus_or_plus_one_are_given_so(tmp_path: Path) -> None:
+    path = tmp_path / "mlp.py"
+    path.write_text(SIGNED, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.command
+    assert report.recipe is not None and "(2 * y - 1)" in (report.recipe.step or "")

@@ -9,6 +9,7 @@ checker's value for it (``x``, ``y``, the error ``a − y``, the learning rate, 
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 from verification.reading import conventions as cv
@@ -66,7 +67,9 @@ def method_call(
         values |= {"x": "x[:, None]", "y": "y[:, None]"}
     args = cv.call_arguments(
         params,  # a weight decay with a default keeps the author's (the penalty is then read off)
-        lambda i, p: None if roles[i] == "reg" and p.default is not p.empty else values.get(roles[i] or ""),
+        lambda i, p: (
+            None if roles[i] == "reg" and p.default is not p.empty else _signed(p, values.get(roles[i] or ""))
+        ),
     )
     if args is None:
         return None
@@ -80,7 +83,16 @@ def _value_of(values: dict[str, str], i: int, p: inspect.Parameter) -> str | Non
     value = values.get(p.name) or values.get(p.name.lower())
     if value is None and p.name.lower() in cv.lower(cv.PARAMETER_CONTAINERS):
         value = values.get("parameters")  # before the role: the first argument may be the network
-    return value or (values.get(r) if r else None)
+    return _signed(p, value or (values.get(r) if r else None))
+
+
+def _signed(p: inspect.Parameter, value: str | None) -> str | None:
+    """Labels for an argument named as labels of −1 or +1 (``y_pm1``) made so from labels of 0 or 1."""
+    return f"(2 * {value} - 1)" if value and SIGNED_LABELS.search(p.name) else value
+
+
+SIGNED_LABELS = re.compile(r"pm_?1|pm_?one|plus_?minus|signed|_sign$", re.I)
+"""Names of labels given as −1 or +1 (``y_pm1``), which the code maps back to 0 or 1 itself."""
 
 
 def function_arguments(fn: Any, values: dict[str, str]) -> str | None:
