@@ -1092,3 +1092,75 @@ def test_a_container_handed_its_loss_function_gets_the_projects_one_loss(
     report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
     assert report.result.identified == identified, report.command
     assert "net.set_loss_function(mse)" in (report.command or "")
+
+
+# A container handed its layers, its loss object and its learning rate, with the layers and the loss
+# in modules beside it that it does not import; each layer steps itself with the rate. MSELoss's
+# backward (a − y)/N and the dense layer's X.T @ grad give the gradient of mse, mean over the batch.
+RATED = {
+    "layers.py": """
+        import numpy as np
+
+
+        class FullyConnected:
+            def __init__(self, nin, nout):
+                self.W = np.random.randn(nin, nout) * 0.5
+                self.b = np.zeros(nout)
+
+            def forward(self, X):
+                self.X = X
+                return X @ self.W + self.b
+
+            def backward(self, grad, lr):
+                back = grad @ self.W.T
+                self.W -= lr * self.X.T @ grad
+                self.b -= lr * grad.sum(axis=0)
+                return back
+
+
+        class Tanh:
+            def forward(self, X):
+                self.out = np.tanh(X)
+                return self.out
+
+            def backward(self, grad, lr):
+                return grad * (1 - self.out ** 2)
+        """,
+    "loss.py": """
+        class MSELoss:
+            def forward(self, y_pred, y):
+                self.diff = y_pred - y
+                return 0.5 * (self.diff ** 2).sum() / len(y)
+
+            def backward(self):
+                return self.diff / len(self.diff)
+        """,
+    "model.py": """
+        class Model:
+            def __init__(self, layers, loss, learning_rate):
+                self.layers = layers
+                self.loss = loss
+                self.learning_rate = learning_rate
+
+            def predict(self, X):
+                for layer in self.layers:
+                    X = layer.forward(X)
+                return X
+
+            def train(self, X, y):
+                self.loss.forward(self.predict(X), y)
+                grad = self.loss.backward()
+                for layer in reversed(self.layers):
+                    grad = layer.backward(grad, self.learning_rate)
+        """,
+}
+
+
+def test_a_container_handed_its_layers_loss_and_learning_rate_is_built_with_a_rate_its_name_gives(
+    tmp_path: Path,
+) -> None:
+    for name, source in RATED.items():
+        (tmp_path / name).write_text(textwrap.dedent(source), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "model.py")))
+    assert report.result.identified == "mse", report.command
+    assert report.recipe is not None and "loss=MSELoss(), learning_rate=0.1)" in report.recipe.setup

@@ -25,7 +25,7 @@ from typing import Any
 
 from verification.adapters.neurons import neuron_layers
 from verification.reading import conventions as cv
-from verification.reading.guesses import Expression, guessed_arguments
+from verification.reading.guesses import SIZE_GUESSES, Expression, guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
 
@@ -208,6 +208,10 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
                 values[p.name] = "[" + ", ".join(chain) + "]"
             elif LOSS_WORDS.search(p.name) and losses:
                 values[p.name] = losses[0]
+            elif isinstance(
+                number := _named_number(p.name), int | float
+            ):  # Model(layers, loss, learning_rate)
+                values[p.name] = repr(number)
         if len(values) < len(required):
             continue
         args = ", ".join(f"{k}={v}" for k, v in values.items())
@@ -216,6 +220,11 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
             made += "".join(f"; {var}.{adder}({layer})" for layer in chain)
         out.append(made + (f"; {var}.{setter}" if setter is not None else ""))
     return out
+
+
+def _named_number(name: str) -> object:
+    """The number an argument's name gives (a learning rate 0.1, one epoch: :data:`SIZE_GUESSES`)."""
+    return next((v for r, v in SIZE_GUESSES if r.search(name)), None)
 
 
 def _parameter_names(name: str, script: LoadedScript) -> list[str]:
