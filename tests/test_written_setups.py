@@ -266,3 +266,100 @@ def test_labels_named_as_minus_or_plus_one_are_given_so(tmp_path: Path) -> None:
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "bce", report.command
     assert report.recipe is not None and "(2 * y - 1)" in (report.recipe.step or "")
+
+
+# An entry script that defines nothing: its __main__ block builds the project's Network from layers
+# beside it and trains it on data it loads. The network's train steps per sample with
+# loss_prime(a, y) = a − y back through tanh and dense layers: the gradient of mse, one sample at a
+# time.
+PROJECT = {
+    "network.py": """
+import numpy as np
+
+
+class Network:
+    def __init__(self, loss, loss_prime):
+        self.layers = []
+        self.loss, self.loss_prime = loss, loss_prime
+
+    def add_layer(self, layer):
+        self.layers.append(layer)
+
+    def predict(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def train(self, x_train, y_train, epochs, learning_rate):
+        for _ in range(epochs):
+            for x, y in zip(x_train, y_train):
+                out = self.predict(x[None, :])
+                grad = self.loss_prime(out, y[None, :])
+                for layer in reversed(self.layers):
+                    grad = layer.backward(grad, learning_rate)
+""",
+    "layers.py": """
+import numpy as np
+
+
+class FullyConnectedLayer:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros((1, n_out))
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, grad, lr):
+        back = grad @ self.W.T
+        self.W -= lr * self.x.T @ grad
+        self.b -= lr * grad
+        return back
+
+
+class TanhLayer:
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, grad, lr):
+        return grad * (1 - self.out ** 2)
+""",
+    "util.py": """
+import numpy as np
+
+
+def mse(a, y):
+    return 0.5 * np.sum((a - y) ** 2)
+
+
+def mse_prime(a, y):
+    return a - y
+""",
+    "classification.py": """
+import numpy as np
+from network import Network
+from layers import FullyConnectedLayer, TanhLayer
+from util import *
+
+if __name__ == "__main__":
+    data = np.loadtxt("ionosphere.csv", delimiter=",")
+    x_train, y_train = data[:, :34], data[:, 34:]
+    nn = Network(mse, mse_prime)
+    nn.add_layer(FullyConnectedLayer(34, 8))
+    nn.add_layer(TanhLayer())
+    nn.add_layer(FullyConnectedLayer(8, 2))
+    nn.train(x_train, y_train, 300, 0.01)
+""",
+}
+
+
+def test_a_network_built_in_the_main_block_of_a_script_that_defines_nothing(tmp_path: Path) -> None:
+    for name, source in PROJECT.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "classification.py")))
+    assert report.result.identified == "mse", report.command
+    assert report.recipe is not None and report.recipe.setup.startswith(
+        "nn = Network(mse, mse_prime); nn.add_layer("
+    )

@@ -31,7 +31,7 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.scripts import detect_script, script_recipes
 from verification.adapters.subject import Subject
 from verification.adapters.training_functions import detect_training_function
-from verification.reading.builders import network_builder
+from verification.reading.builders import main_builder, network_builder
 from verification.reading.loader import LoadedScript
 
 WHAT = "class, instance, method, function, Subject, or None"
@@ -126,7 +126,7 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         costs = flat_costs(script)
         if len(costs) == 1:
             return flat_cost_subject(namespace, script, options, costs[0])
-        built = network_builder(script) if options.setup is None else None
+        built = (network_builder(script) or main_builder(script)) if options.setup is None else None
         if built is not None:  # def build(): net = Model(); …; return net
             return detect_class(built[0], namespace, script, replace(options, setup=built[1]))
         if not script_recipes(script):  # build_model(X, y, nn_hdim): its body, arguments bound

@@ -5,6 +5,11 @@ A project's entry script often holds no class of its own: ``def build(): net = M
 what ``build()`` returns. :func:`network_builder` finds such a function and the class of what it
 returns, so the check builds the network with it (``net = build()``) and reads the class's methods.
 Nothing is run here: the function's source is read.
+
+A script of that kind may also build the network in its ``__main__`` block itself, with nothing to call
+(``nn = Network(cross_entropy, cross_entropy_prime)``, ``nn.add_layer(FullyConnectedLayer(34, 30))``
+…, then ``nn.train(x_train, y_train, 300, 0.01)``): :func:`main_builder` takes the construction and
+the calls that add to it, when they read nothing but what the script imports and defines.
 """
 
 from __future__ import annotations
@@ -76,3 +81,43 @@ def _network_like(cls: type) -> bool:
         cls, (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES), ("backward", "train", "fit")
     )
     return bool(forwards) and bool(trains)
+
+
+ADDING = re.compile(r"^(add|add_?layer|append|append_?layer|push|add_module)$", re.I)
+"""Methods that add a layer to a container."""
+
+
+def main_builder(script: LoadedScript) -> tuple[type, str] | None:
+    """``(class, setup)`` for the network the script's ``__main__`` block (else its top level) builds:
+    the first ``v = Class(…)`` of a class with a forward-like and a training method, and the calls
+    ``v.add_layer(…)`` after it; the setup ends with ``net = v``. None when there is none, or when
+    those statements read a name the loaded script does not hold (its data)."""
+    namespace = script.module.__dict__
+    body = script.tree.body
+    main = [s for s in body if isinstance(s, ast.If) and "__main__" in ast.unparse(s.test)]
+    statements = main[0].body if main else body
+    for i, s in enumerate(statements):
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)):
+            continue
+        if not (isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name)):
+            continue
+        cls = namespace.get(s.value.func.id)
+        if not (isinstance(cls, type) and _network_like(cls)):
+            continue
+        var = s.targets[0].id
+        adds = [
+            t
+            for t in statements[i + 1 :]
+            if isinstance(t, ast.Expr)
+            and isinstance(t.value, ast.Call)
+            and isinstance(t.value.func, ast.Attribute)
+            and ast.unparse(t.value.func.value) == var
+            and ADDING.match(t.value.func.attr)
+        ]
+        made = [s, *adds]
+        read = {n.id for m in made for n in ast.walk(m) if isinstance(n, ast.Name) and n.id != var}
+        if read - set(namespace) - set(dir(__builtins__)):
+            return None
+        setup = "; ".join(ast.unparse(m) for m in made) + ("" if var == "net" else f"; net = {var}")
+        return cls, setup
+    return None
