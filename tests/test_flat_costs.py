@@ -26,6 +26,10 @@ def sigmoid(z):
     return 1.0 / (1.0 + np.exp(-z))
 
 
+def sigmoidGradient(z):
+    return sigmoid(z) * (1 - sigmoid(z))
+
+
 def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
     Theta1 = np.reshape(nn_params[:hidden_layer_size * (input_layer_size + 1)],
                         (hidden_layer_size, input_layer_size + 1))
@@ -53,7 +57,7 @@ FROM_ONE = "Y[np.arange(m), y - 1] = 1"
 RANGE_FROM_ONE = "for k in range(1, num_labels + 1):\n        Y[:, k - 1] = (y == k)"
 UNSAID_FROM_ONE = "Y[:] = (y[:, None] == np.arange(1, num_labels + 1))"
 FROM_ZERO = "Y[np.arange(m), y] = 1"
-SIGMOID_PRIME = "sigmoid(z2) * (1 - sigmoid(z2))"
+SIGMOID_PRIME = "sigmoidGradient(z2)"  # a derivative named like a gradient function: no backward pass
 
 
 def _check(tmp_path: Path, text: str, name: str = "nnCostFunction.py") -> object:

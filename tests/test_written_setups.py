@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
+from verification.reading.loader import load_script
+from verification.units.check import wants_units
 
 # __call__ is the forward pass: sigmoid hidden layer, softmax output, class-index label; sgd_step's
 # output delta softmax(b) − onehot(y) is the gradient of the cross-entropy. The weights exist only
@@ -191,6 +195,8 @@ XOR = """
 import sys
 from pathlib import Path
 
+import pytest
+
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -226,8 +232,10 @@ def test_a_list_of_layer_objects_driven_by_a_loop_inside_main(tmp_path: Path) ->
     assert report.recipe is not None and report.recipe.lr == "learning_rate"
 
 
-# Labels of −1 or +1 (perceptron style), mapped back to 0 or 1 before a sigmoid output; the step's
-# output delta p − y01 is the gradient of bce. The step raises on a label of 0.
+# Labels named as −1 or +1 (perceptron style). Code that maps them back to 0 and 1 before a sigmoid
+# output, silently (TO_01 = "(y_pm1 + 1) / 2") or raising on a label of 0, has the output delta
+# p − y01 of bce only when given 2y − 1; code that fits a tanh output to them (d = p − y_pm1,
+# times 1 − p²) is the gradient of mse of the labels as given, and only so.
 SIGNED = """
 import numpy as np
 
@@ -243,29 +251,40 @@ class MlpTwoLayer:
 
     def forward(self, x):
         h = np.tanh(self.W1 @ x + self.b1)
-        return 1 / (1 + np.exp(-(self.w2 @ h + self.b2)))
+        return OUTPUT(self.w2 @ h + self.b2)
 
     def step(self, x, y_pm1):
-        if y_pm1 not in (-1, 1):
-            raise ValueError("y must be -1 or +1")
-        y01 = 1 if y_pm1 == 1 else 0
+        CHECK
         h = np.tanh(self.W1 @ x + self.b1)
-        p = 1 / (1 + np.exp(-(self.w2 @ h + self.b2)))
-        d = p - y01
+        p = OUTPUT(self.w2 @ h + self.b2)
+        d = DELTA
         dh = d * self.w2 * (1 - h ** 2)
         self.w2 = self.w2 - self.lr * d * h
         self.b2 = self.b2 - self.lr * d
         self.W1 = self.W1 - self.lr * np.outer(dh, x)
         self.b1 = self.b1 - self.lr * dh
 """
+SIGMOID = "(lambda z: 1 / (1 + np.exp(-z)))"
+RAISES = 'if y_pm1 not in (-1, 1):\n            raise ValueError("y must be -1 or +1")'
 
 
-def test_labels_named_as_minus_or_plus_one_are_given_so(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("output", "check", "delta", "identified", "signed"),
+    [
+        (SIGMOID, "pass", "p - (y_pm1 + 1) / 2", "bce", True),
+        (SIGMOID, RAISES, "p - (y_pm1 + 1) / 2", "bce", True),
+        ("np.tanh", "pass", "(p - y_pm1) * (1 - p ** 2)", "mse", False),
+    ],
+    ids=["mapped-back", "raising-on-0", "fitted-to-plus-minus-one"],
+)
+def test_labels_named_as_minus_or_plus_one_are_read_both_ways(
+    tmp_path: Path, output: str, check: str, delta: str, identified: str, signed: bool
+) -> None:
     path = tmp_path / "mlp.py"
-    path.write_text(SIGNED, encoding="utf-8")
+    path.write_text(SIGNED.replace("OUTPUT", output).replace("CHECK", check).replace("DELTA", delta))
     report = check_target(CheckRequest.parse(str(path)))
-    assert report.result.identified == "bce", report.command
-    assert report.recipe is not None and "(2 * y - 1)" in (report.recipe.step or "")
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and ("(2 * y - 1)" in (report.recipe.step or "")) == signed
 
 
 # An entry script that defines nothing: its __main__ block builds the project's Network from layers
@@ -363,3 +382,68 @@ def test_a_network_built_in_the_main_block_of_a_script_that_defines_nothing(tmp_
     assert report.recipe is not None and report.recipe.setup.startswith(
         "nn = Network(mse, mse_prime); nn.add_layer("
     )
+
+
+def test_a_loss_gradient_method_beside_the_training_method_is_never_taken_for_the_backward_pass(
+    tmp_path: Path,
+) -> None:
+    """``loss_grad(self, out, y)`` returns the loss's derivative for the output, which ``train`` then
+    back-propagates: checked as a backward pass it was called "none" for correct code."""
+    project = dict(PROJECT)
+    network = project["network.py"].replace(
+        "                grad = self.loss_prime(out, y[None, :])",
+        "                grad = self.loss_grad(out, y[None, :])",
+    )
+    network += "\n    def loss_grad(self, out, y):\n        return self.loss_prime(out, y)\n"
+    project["network.py"] = network
+    for name, source in project.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "classification.py")))
+    assert report.result.identified == "mse", report.command
+    assert report.result.subject == "Network.train", report.result.subject
+
+
+# Layer classes and a main() that chains them, in one file: the network main() trains is checked, not
+# each layer alone. The last layer's backward passes its gradient through (softmax and cross-entropy
+# together), which is right for the network and no vector–Jacobian product of the layer's own.
+LAYERS_IN_FILE = LAYERS.replace(
+    "class Sigmoid:",
+    """class Softmax:
+    def forward(self, z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        self.out = e / e.sum(axis=1, keepdims=True)
+        return self.out
+
+    def backward(self, grad, lr):
+        return grad
+
+
+class Sigmoid:""",
+)
+MAIN_IN_FILE = """
+
+def main():
+    X = np.random.randn(6, 2)
+    Y = np.eye(3)[[0, 1, 2, 0, 1, 2]]
+    layers = [Dense(2, 8), LeakyReLU(), Dense(8, 3), Softmax()]
+    learning_rate = 0.3
+    for epoch in range(1000):
+        a = X
+        for layer in layers:
+            a = layer.forward(a)
+        grad = (a - Y) / Y.shape[0]
+        for layer in reversed(layers):
+            grad = layer.backward(grad, learning_rate)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_layer_classes_that_a_main_function_chains_are_checked_as_that_network(tmp_path: Path) -> None:
+    path = tmp_path / "layers_softmax.py"
+    path.write_text(LAYERS_IN_FILE + MAIN_IN_FILE, encoding="utf-8")
+    assert wants_units(load_script(path), None) is None
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy", report.command

@@ -36,6 +36,7 @@ from verification.adapters.compositions import annotated_arguments, compositions
 from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
 from verification.adapters.function_setups import BORROWED, borrow, read_not_bound
+from verification.adapters.method_calls import signed_readings
 from verification.adapters.methods import (
     OWN_ERROR,
     Built,
@@ -253,14 +254,8 @@ def _detect_on(
                     continue
                 grads: list[tuple[str, str, str | None, list[str]]]
                 if options.gradient or options.step:
-                    grads = [
-                        (
-                            "returned" if options.gradient else "update",
-                            options.gradient or options.step or "",
-                            options.lr,
-                            [],
-                        )
-                    ]
+                    kind = "returned" if options.gradient else "update"
+                    grads = [(kind, options.gradient or options.step or "", options.lr, [])]
                 else:
                     grads = gradient_candidates(
                         built,
@@ -298,14 +293,17 @@ def _detect_on(
                     )
                     called = re.findall(rf"\b{re.escape(var)}\.(\w+)\(", code)
                     name = f"{cls.__name__}.{called[-1]}" if called else cls.__name__
-                    made.rebind(namespace)  # not with the caches an earlier try's forward pass left
-                    try:
-                        subject = subject_for(namespace, recipe, [var], script, n_in, name)
-                    except InputError as exc:
-                        errors.append(exc)
-                        own_error = own_error or any(OWN_ERROR in n for n in notes)
-                        continue
-                    if not (given and own_error):
-                        return subject
-                    given_error = subject  # the other labels or layouts may run the method that doesn't
+                    method_called = getattr(cls, called[-1], None) if called else None
+                    for read in signed_readings(recipe, method_called, var):  # y, or 2y - 1 for y_pm1
+                        made.rebind(namespace)  # not with the caches an earlier try's forward pass left
+                        try:
+                            subject = subject_for(namespace, read, [var], script, n_in, name)
+                        except InputError as exc:
+                            errors.append(exc)
+                            own_error = own_error or any(OWN_ERROR in n for n in notes)
+                            continue
+                        if not (given and own_error):
+                            return subject
+                        given_error = subject  # the other labels or layouts may run the method that doesn't
+                        break
     return given_error

@@ -126,10 +126,12 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         costs = flat_costs(script)
         if len(costs) == 1:
             return flat_cost_subject(namespace, script, options, costs[0])
-        built = (network_builder(script) or main_builder(script)) if options.setup is None else None
+        own_loop = bool(script_recipes(script))  # the script trains what it builds: its loop is read
+        built = network_builder(script) if options.setup is None else None
+        built = built or (main_builder(script) if options.setup is None and not own_loop else None)
         if built is not None:  # def build(): net = Model(); …; return net
             return detect_class(built[0], namespace, script, replace(options, setup=built[1]))
-        if not script_recipes(script):  # build_model(X, y, nn_hdim): its body, arguments bound
+        if not own_loop:  # build_model(X, y, nn_hdim): its body, arguments bound
             inlined = detect_training_function(script, options)
             if inlined is not None:
                 return inlined

@@ -4,14 +4,22 @@ given by their names.
 ``backprop(self, x, y)``, ``train(self, inputs, targets, epochs, lr)``, ``backward(self, dout)``: each
 argument's role is read off its name (:func:`verification.reading.conventions.role`) and given the
 checker's value for it (``x``, ``y``, the error ``a − y``, the learning rate, one iteration).
+
+Labels named as −1 or +1 (``train_step(self, X, y_pm1, lr)``) are a reading of their own
+(:func:`signed_readings`): code that maps them back to 0 and 1 (``t = (y_pm1 + 1) / 2``) is the
+gradient of a catalog loss only when given ``2 * y - 1``, while code that takes them as its targets
+(a tanh output fitted to ±1) is so only when given ``y`` as it is; the checker cannot tell which from
+the name, so both are tried and the verdict must survive both (:mod:`verification.adapters.variants`).
 """
 
 from __future__ import annotations
 
 import inspect
 import re
+from dataclasses import replace
 from typing import Any
 
+from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
 
 
@@ -67,9 +75,7 @@ def method_call(
         values |= {"x": "x[:, None]", "y": "y[:, None]"}
     args = cv.call_arguments(
         params,  # a weight decay with a default keeps the author's (the penalty is then read off)
-        lambda i, p: (
-            None if roles[i] == "reg" and p.default is not p.empty else _signed(p, values.get(roles[i] or ""))
-        ),
+        lambda i, p: None if roles[i] == "reg" and p.default is not p.empty else values.get(roles[i] or ""),
     )
     if args is None:
         return None
@@ -83,16 +89,7 @@ def _value_of(values: dict[str, str], i: int, p: inspect.Parameter) -> str | Non
     value = values.get(p.name) or values.get(p.name.lower())
     if value is None and p.name.lower() in cv.lower(cv.PARAMETER_CONTAINERS):
         value = values.get("parameters")  # before the role: the first argument may be the network
-    return _signed(p, value or (values.get(r) if r else None))
-
-
-def _signed(p: inspect.Parameter, value: str | None) -> str | None:
-    """Labels for an argument named as labels of −1 or +1 (``y_pm1``) made so from labels of 0 or 1."""
-    return f"(2 * {value} - 1)" if value and SIGNED_LABELS.search(p.name) else value
-
-
-SIGNED_LABELS = re.compile(r"pm_?1|pm_?one|plus_?minus|signed|_sign$", re.I)
-"""Names of labels given as −1 or +1 (``y_pm1``), which the code maps back to 0 or 1 itself."""
+    return value or (values.get(r) if r else None)
 
 
 def function_arguments(fn: Any, values: dict[str, str]) -> str | None:
@@ -110,3 +107,27 @@ def unvalued(fn: Any, values: dict[str, str]) -> str:
         if p.default is inspect.Parameter.empty and not _value_of(values, i, p)
     ]
     return ", ".join(missing) or cv.unnamed_arguments(fn)
+
+
+SIGNED_LABELS = re.compile(r"pm_?1|pm_?one|plus_?minus|signed|_sign$", re.I)
+"""Names of labels given as −1 or +1 (``y_pm1``)."""
+
+
+def signed_readings(recipe: Recipe, method: Any, var: str) -> list[Recipe]:
+    """``recipe`` alone, or, when the method it calls names its labels as −1 or +1 (:data:`SIGNED_LABELS`),
+    ``recipe`` with the call given ``2 * y - 1`` as the other reading, then the reverse (for code that
+    raises on a label of 0): see the module docstring."""
+    names = [p.name for p in cv.positional_parameters(method)] if method is not None else []
+    code = recipe.gradient if recipe.gradient is not None else recipe.step or ""
+    head, sep, call = code.rpartition(f"{var}.{getattr(method, '__name__', '')}(")
+    if not sep or not any(SIGNED_LABELS.search(n) for n in names):
+        return [recipe]
+    signed = head + sep + re.sub(r"\by\b", "(2 * y - 1)", call)
+    option = "--gradient" if recipe.gradient is not None else "--step"
+    as_signed = replace(
+        recipe,
+        gradient=signed if recipe.gradient is not None else None,
+        step=signed if recipe.step is not None else None,
+        readings=((f"{option} {code!r}", recipe.forward, code),),
+    )
+    return [replace(recipe, readings=((f"{option} {signed!r}", recipe.forward, signed),)), as_signed]

@@ -168,11 +168,11 @@ TRAIN_WORDS = ("train", "_gd", "sgd", "descent")
 (``batch_gd``, ``run_sgd``, ``gradient_descent``)."""
 ACTIVATION_DERIVATIVE = re.compile(
     r"activ|sigm|tanh|relu|softmax|deriv"
-    r"|^_*(mse|bce|mce|cce|nll|cross_?entropy|entropy|quadratic|log_?loss|sse)_?(grad(ient)?|prime)$",
+    r"|^_*(loss|cost|mse|bce|mce|cce|nll|cross_?entropy|entropy|quadratic|log_?loss|sse)_?(grad(ient)?|prime)$",
     re.IGNORECASE,
 )
 """Names of an activation's or a loss's derivative (``_activation_grad``, ``sigmoid_prime``,
-``_BCE_gradient``): never a backward pass."""
+``_BCE_gradient``, ``loss_grad``): never a backward pass."""
 
 
 def gradient_candidates(

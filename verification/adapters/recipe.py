@@ -41,10 +41,11 @@ class Recipe:
     layout : Layout
     notes : tuple of str
         What detection assumed, for the report.
-    readings : tuple of (str, str, str or None)
+    readings : tuple of (str, str, str)
         Other readings of the code that detection could not tell from this one, each as the option
-        that picks it and its forward and gradient (labels counted from 1 or from 0: ``y + 1`` or
-        ``y``); varied like the layout (:mod:`verification.adapters.variants`).
+        that picks it, its forward, and its gradient or step (labels counted from 1 or from 0: ``y + 1``
+        or ``y``; labels of 0 and 1 or of −1 and +1: ``2 * y - 1``); varied like the layout
+        (:mod:`verification.adapters.variants`).
     """
 
     setup: str
@@ -54,7 +55,7 @@ class Recipe:
     lr: str | None = None
     layout: Layout = field(default_factory=Layout)
     notes: tuple[str, ...] = ()
-    readings: tuple[tuple[str, str, str | None], ...] = ()
+    readings: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def kind(self) -> str:

@@ -65,8 +65,15 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
     if options.output is None and layout.output == "as-is":
         for reading in _readings(subject):
             out += _try(subject, replace(layout, output=reading), f"--output {reading}")
-    for option, forward, gradient in subject.recipe.readings:
-        read = replace(subject.recipe, forward=forward, gradient=gradient, readings=())
+    for option, forward, code in subject.recipe.readings:
+        stepped = subject.recipe.step is not None
+        read = replace(
+            subject.recipe,
+            forward=forward,
+            gradient=None if stepped else code,
+            step=code if stepped else None,
+            readings=(),
+        )
         out += _try(subject, layout, option, read)
     return out
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from ffnn.validation import InputError
+from ffnn.validation import InputError, one_line
 from verification.adapters.subject import Subject
 from verification.adapters.variants import Variant
 from verification.identification.identify import NotApplicable, identify
@@ -108,6 +108,8 @@ def identify_setups(
         inapplicable: NotApplicable | None = None
     except NotApplicable as exc:  # the loss asked may apply at another reading (scores: --output softmax)
         first, inapplicable = identify(subject, "auto", probing, progress=progress), exc
+    except InputError as exc:  # step(x, y_pm1) raising at labels of 0: the reading that runs, if one
+        return _other_reading(variants, loss, probing, exc)
     error = first.verdict.output_error
     layout_doubt = first.identified is None and error is not None and error.consistent
     if not variants and not (layout_doubt and layouts is not None):
@@ -139,6 +141,22 @@ def identify_setups(
     option = next(o for o, r in results if _found(r) in found)
     report = identify(subjects[option], loss, probing)  # the reading kept, checked in full
     return Kept(_noted(report, alternatives, kept=option), subjects[option], alternatives)
+
+
+def _other_reading(variants: list[Variant], loss: str, probing: Probing, exc: InputError) -> Kept:
+    """When the detected reading raises, the first other reading of the code itself (a call given
+    ``2 * y - 1`` for labels named as −1 or +1), if it runs; else ``exc`` is raised."""
+    for v in [v for v in variants if v.option.startswith(("--gradient", "--step"))]:
+        try:
+            report = identify(v.subject, loss, probing)
+        except InputError:
+            continue
+        alternatives = [
+            Alternative(DETECTED, f"did not run: {one_line(exc)}"),
+            Alternative(v.option, _found(report)),
+        ]
+        return Kept(_noted(report, alternatives, kept=v.option), v.subject, alternatives)
+    raise exc
 
 
 def _confirm_index_labels(subject: Subject, alternatives: list[Alternative]) -> None:

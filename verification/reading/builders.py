@@ -22,6 +22,7 @@ from typing import Any
 from verification.reading import conventions as cv
 from verification.reading.loader import LoadedScript
 from verification.reading.source_trees import source_tree
+from verification.reading.targets import NETWORK_NAME
 
 BUILDER = re.compile(
     r"^(build|make|create|get|new|init)(_?(the_?)?(model|net|network|nn|mlp|classifier))?$", re.I
@@ -105,7 +106,7 @@ def main_builder(script: LoadedScript) -> tuple[type, str] | None:
         if not (isinstance(cls, type) and _network_like(cls)):
             continue
         var = s.targets[0].id
-        adds = [
+        adds: list[ast.stmt] = [
             t
             for t in statements[i + 1 :]
             if isinstance(t, ast.Expr)
@@ -114,6 +115,8 @@ def main_builder(script: LoadedScript) -> tuple[type, str] | None:
             and ast.unparse(t.value.func.value) == var
             and ADDING.match(t.value.func.attr)
         ]
+        if not adds and not NETWORK_NAME.search(cls.__name__):  # a layer made at the top level: no network
+            continue
         made = [s, *adds]
         read = {n.id for m in made for n in ast.walk(m) if isinstance(n, ast.Name) and n.id != var}
         if read - set(namespace) - set(dir(__builtins__)):

@@ -31,7 +31,7 @@ import re
 
 from verification.reading import conventions as cv
 from verification.reading.guesses import SIZE_GUESSES
-from verification.reading.top_level_names import constructed, receivers, updates
+from verification.reading.top_level_names import constructed, iterated_lists, receivers, updates
 
 DATA_STAND_IN = "__backprop_verify_data__"
 """The call an inlined function's inputs and labels are bound to: no such function exists, so the
@@ -62,6 +62,30 @@ def training_functions(tree: ast.Module) -> list[ast.FunctionDef]:
         if names or driven:
             out.append((-len(set(names)) - len(set(driven)), stmt))
     return [fn for _, fn in sorted(out, key=lambda item: item[0])]  # the most weights first: a network
+
+
+def list_driven(fn: ast.FunctionDef) -> bool:
+    """Whether ``fn`` builds a list of objects and drives each in a loop, forward and back (``layers =
+    [Dense(2, 4), Tanh()]`` … ``for layer in reversed(layers): grad = layer.backward(grad, lr)``): a
+    network of the file's layers that the function trains."""
+    local = ast.Module(body=list(fn.body), type_ignores=[])
+    lists = {
+        t.id
+        for s in fn.body
+        if isinstance(s, ast.Assign) and isinstance(s.value, ast.List) and len(s.value.elts) > 1
+        for t in s.targets
+        if isinstance(t, ast.Name) and all(isinstance(e, ast.Call) for e in s.value.elts)
+    }
+    driven = iterated_lists(local.body, lists)
+    methods = {
+        n.func.attr
+        for n in ast.walk(local)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id in driven
+    }
+    return any("back" in m.lower() for m in methods) and any("forw" in m.lower() for m in methods)
 
 
 SIZES = (4, 5, 3)

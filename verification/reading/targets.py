@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ffnn.validation import InputError
+from verification.reading.function_scripts import list_driven, training_functions
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import SUFFIXES, TARGET_FORMS
 from verification.reading.training_loops import training_loop
@@ -136,7 +137,7 @@ def default_name(script: LoadedScript) -> str | None:
         for n in script.defined_names()
         if callable(namespace.get(n))
         and re.search(r"backward|back_?prop|grad|^propagat(e|ion)$", n, re.I)  # propagate(w, b, X, Y)
-        and not re.match(r"(linear|relu|sigmoid|tanh|softmax)_", n, re.I)
+        and not re.match(r"(?i:linear|relu|sigmoid|tanh|softmax)(_|[A-Z])", n)  # sigmoidGradient
         and not re.search(r"numeric|check|approx|finite|descent|update|clip", n, re.I)
     ]
     trainers = [
@@ -167,6 +168,8 @@ def default_name(script: LoadedScript) -> str | None:
         return fit[0].__name__
     if classes and training_loop(script.tree) is not None:
         return None  # layer classes chained by the script's own training loop: the loop is checked
+    if classes and any(list_driven(fn) for fn in training_functions(script.tree)):
+        return None  # … or by a loop in main() over a list of them
     composers = _composers(script, fit) if len(fit) > 1 else []
     if composers:  # no loop chains them: the class that makes the others is the network
         return composers[0].__name__

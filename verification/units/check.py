@@ -17,6 +17,7 @@ from verification.adapters.compositions import compositions
 from verification.adapters.flat_costs import flat_costs
 from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.local_forwards import PROPAGATORS
+from verification.reading.function_scripts import list_driven, training_functions
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import SeveralNetworks, default_name
@@ -108,6 +109,8 @@ def wants_units(
         return None  # nnCostFunction(nn_params, …, X, y, lambda_) → (J, grad): a network's cost
     if training_loop(script.tree) is not None or trains_at_top_level(script.tree):
         return None  # the script's own code trains a network: that network is checked (or refused)
+    if any(list_driven(fn) for fn in training_functions(script.tree)):
+        return None  # main(): for layer in layers: … layer.backward(…): that network is checked
     if layer_list_recipes(script):
         return None  # train(network, X, y) over the project's layers: that network is checked
     network = _network_target(script)
