@@ -14,7 +14,8 @@ import pytest
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
-from verification.units.check import wants_units
+from verification.units.check import check_units, wants_units
+from verification.units.discovery import discover
 
 # __call__ is the forward pass: sigmoid hidden layer, softmax output, class-index label; sgd_step's
 # output delta softmax(b) − onehot(y) is the gradient of the cross-entropy. The weights exist only
@@ -447,3 +448,65 @@ def test_layer_classes_that_a_main_function_chains_are_checked_as_that_network(t
     assert wants_units(load_script(path), None) is None
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "cross_entropy", report.command
+
+
+# Layers and networks that draw their weights from a generator they are handed (``rng``), as code
+# written for NumPy's Generator API is: a layer with a correct backward matches; a network of them
+# whose output delta is softmax − onehot is the gradient of the cross-entropy.
+HANDED_GENERATOR = """
+import numpy as np
+
+
+class Linear:
+    def __init__(self, n_in, n_out, rng):
+        self.W = rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out))
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, grad):
+        self.dW = self.x.T @ grad
+        self.db = grad.sum(axis=0)
+        return grad @ self.W.T
+"""
+
+NETWORK_WITH_GENERATOR = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, n_in, n_hidden, n_out, rng):
+        self.W1 = rng.normal(0, 0.5, (n_in, n_hidden))
+        self.W2 = rng.normal(0, 0.5, (n_hidden, n_out))
+
+    def forward(self, x):
+        self.h = np.tanh(x @ self.W1)
+        s = self.h @ self.W2
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def backward(self, x, y):
+        d2 = (self.forward(x) - y) / len(x)
+        d1 = (d2 @ self.W2.T) * (1 - self.h ** 2)
+        return x.T @ d1, self.h.T @ d2
+"""
+
+
+def test_a_layer_handed_its_random_generator_is_built_with_one(tmp_path: Path) -> None:
+    path = tmp_path / "nn.py"
+    path.write_text(HANDED_GENERATOR, encoding="utf-8")
+    script = load_script(path)
+    (result,) = check_units(script, discover(script, 0), seed=0).results
+    assert result.verdict == "matches", result
+
+
+def test_a_network_handed_its_random_generator_is_built_with_one(tmp_path: Path) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(NETWORK_WITH_GENERATOR, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy", report.command
+    assert (
+        report.recipe is not None and "rng=__import__('numpy').random.default_rng(0)" in report.recipe.setup
+    )

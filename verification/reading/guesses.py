@@ -86,6 +86,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
                 out[p.name] = override
             continue
         guess = (preset or {}).get(p.name)
+        if guess is None and re.fullmatch(r"rng|random_?gen(erator)?|generator", p.name, re.I):
+            guess = Expression("__import__('numpy').random.default_rng(0)")  # Net(sizes, rng)
         if guess is None:
             guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":

@@ -30,6 +30,11 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
 )
 """Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
 
+RANDOM_GENERATOR = re.compile(r"rng|random_?gen(erator)?|generator|random_?state", re.I)
+"""An argument that takes the random generator the layer draws its weights from: given
+``numpy.random.default_rng(0)``, a new one for each layer (the check draws the weights it probes
+at itself)."""
+
 
 def constructor_arguments(cls: type) -> dict[str, Any]:
     """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`); a size the code
@@ -50,6 +55,9 @@ def constructor_arguments(cls: type) -> dict[str, Any]:
             out[p.name] = pair[p.name]
             continue
         guess = next((v for pattern, v in CONSTRUCTOR_GUESSES if pattern.search(p.name)), None)
+        if RANDOM_GENERATOR.fullmatch(p.name) and p.default is p.empty:  # Linear(n_in, n_out, rng)
+            out[p.name] = np.random.default_rng(0)  # a generator of its own for every layer built
+            continue
         if p.default is not p.empty:
             if p.default in (0, None) and isinstance(guess, int) and not isinstance(p.default, bool):
                 out[p.name] = guess  # Layer(in_neurons=0, out_neurons=0): a size left to the caller
