@@ -510,3 +510,48 @@ def test_a_network_handed_its_random_generator_is_built_with_one(tmp_path: Path)
     assert (
         report.recipe is not None and "rng=__import__('numpy').random.default_rng(0)" in report.recipe.setup
     )
+
+
+# A course network (10-601's style) handed the function its weights are drawn with: the project's
+# random initialiser is given, not its zeros (whose equal hidden units would hide a bug between
+# them). Sigmoid hidden layer, softmax output, one sample at a time; the step's output delta
+# ŷ − onehot(y) is the gradient of the cross-entropy.
+INITIALISED = """
+import numpy as np
+
+
+def random_init(shape):
+    return np.random.uniform(-0.1, 0.1, size=shape)
+
+
+def zero_init(shape):
+    return np.zeros(shape)
+
+
+class NN:
+    def __init__(self, input_size, hidden_size, output_size, weight_init_fn, learning_rate):
+        self.alpha = weight_init_fn((hidden_size, input_size))
+        self.beta = weight_init_fn((output_size, hidden_size))
+        self.lr = learning_rate
+
+    def forward(self, x):
+        self.z = 1 / (1 + np.exp(-(self.alpha @ x)))
+        e = np.exp(self.beta @ self.z)
+        return e / e.sum()
+
+    def step(self, x, y):
+        y_hat = self.forward(x)
+        g_b = y_hat.copy()
+        g_b[y] -= 1
+        g_z = (self.beta.T @ g_b) * self.z * (1 - self.z)
+        self.beta -= self.lr * np.outer(g_b, self.z)
+        self.alpha -= self.lr * np.outer(g_z, x)
+"""
+
+
+def test_a_network_handed_its_weight_initialiser_gets_the_projects_random_one(tmp_path: Path) -> None:
+    path = tmp_path / "neuralnet.py"
+    path.write_text(INITIALISED, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy", report.command
+    assert report.recipe is not None and "weight_init_fn=random_init" in report.recipe.setup

@@ -32,7 +32,12 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
-from verification.adapters.compositions import annotated_arguments, compositions, function_arguments
+from verification.adapters.compositions import (
+    annotated_arguments,
+    compositions,
+    function_arguments,
+    initialiser_arguments,
+)
 from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
 from verification.adapters.function_setups import BORROWED, borrow, read_not_bound
@@ -100,6 +105,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
         out.append((f"{var} = {cls.__name__}()", var))
     written = written_arguments(script.tree, cls) if script is not None else {}  # MLP(n, m, hidden=100)
     preset = written | function_arguments(cls, script) | annotated_arguments(cls, script)
+    preset |= initialiser_arguments(cls, script)  # NN(…, weight_init_fn=random_init, …)
     for guessed in guessed_arguments(cls, preset):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))

@@ -285,6 +285,28 @@ def function_arguments(cls: type, script: LoadedScript | None) -> dict[str, Expr
     return out
 
 
+INITIALISER_ARG = re.compile(r"init\w*_?(fn|func|function|method)|weight_?init", re.I)
+"""A constructor argument that takes the function the weights are drawn with (``weight_init_fn``)."""
+RANDOM_INIT = re.compile(
+    r"^(random|rand|uniform|normal|xavier|glorot|he|kaiming)_?init\w*$|^init_?(random|rand)\w*$", re.I
+)
+"""A function of the project that draws weights at random (``random_init``), preferred to zeros."""
+
+
+def initialiser_arguments(cls: type, script: LoadedScript | None) -> dict[str, Expression]:
+    """A constructor argument that takes the weights' initialiser (:data:`INITIALISER_ARG`), given the
+    project's one random initialiser (:data:`RANDOM_INIT`): ``weight_init_fn=random_init``, never
+    ``zero_init``, whose equal weights would hide a bug between the hidden units."""
+    if script is None:
+        return {}
+    functions = [
+        n for n, f in script.module.__dict__.items() if inspect.isfunction(f) and RANDOM_INIT.match(n)
+    ]
+    if len(functions) != 1:
+        return {}
+    return {p.name: Expression(functions[0]) for p in _required(cls) if INITIALISER_ARG.search(p.name)}
+
+
 def annotated_arguments(cls: type, script: LoadedScript | None) -> dict[str, Expression]:
     """Constructor arguments annotated with a class of the project (``cost_func: costs.Cost``), given an
     instance of it: of its one subclass when it has exactly one (the base only names the interface,
