@@ -936,3 +936,48 @@ def test_weights_numbered_from_0_given_to_a_training_function_are_drawn(
     path.write_text(source + "\n", encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == update, report.command
+
+
+# A top-level loop that steps each weight at a rate of its own (15 and 10). Its error (a − y)/(2n)
+# through the sigmoid output is ½ × the gradient of mse, mean over the batch, for both weights once
+# each is read at its own rate; at one rate for both, one of them would be off by 15/10.
+OWN_RATES = """
+import numpy as np
+
+
+def log(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def d_log(x):
+    return log(x) * (1 - log(x))
+
+
+x = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
+y = np.array([[0], [0], [0], [1]])
+w1 = np.random.randn(3, 5)
+w2 = np.random.randn(5, 1)
+for iter in range(100):
+    layer_1 = x.dot(w1)
+    layer_1_act = log(layer_1)
+    layer_2 = layer_1_act.dot(w2)
+    layer_2_act = log(layer_2)
+    part = (layer_2_act - y) / (2 * len(x)) * d_log(layer_2)
+    grad_2 = layer_1_act.T.dot(part)
+    grad_1 = x.T.dot(part.dot(w2.T) * HIDDEN)
+    w1 -= 15.0 * grad_1
+    w2 -= 10.0 * grad_2
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("d_log(layer_1)", "mse"), ("layer_1_act", None)])
+def test_weights_stepped_at_rates_of_their_own_are_each_read_at_their_rate(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    path = tmp_path / "own_rates.py"
+    path.write_text(OWN_RATES.replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and "w1 -= lr * grad_1" in (report.recipe.step or "")
+    if identified is not None:
+        assert format_scale(report.result.scale, report.result.rtol) == "1/2", report.result.scale

@@ -35,6 +35,7 @@ from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
 from verification.reading.loader import LoadedScript
 from verification.reading.loop_bodies import data_conversion, layer_loop
+from verification.reading.rates import one_rate
 from verification.reading.script_setup import loads_data, setup_statements, with_small_layers
 from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
@@ -68,9 +69,12 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         f"{loop.label} = y.copy() if hasattr(y, 'copy') else y",
     ]
     copies += [f"{v} = 0" for v in loop.loop_variables]
-    step = glue.join([*copies, *resized, *(ast.unparse(s) for s in kept)])
+    rated = one_rate(kept) if loop.updated else None  # w1 -= 15.0 * g1; w2 -= 10.0 * g2: lr for each
+    stepped, rate = (rated[0], repr(rated[1][0])) if rated else (kept, loop.rate)
+    step = glue.join([*copies, *resized, *(ast.unparse(s) for s in stepped)])
     what = "training loop" if loop.looped else "forward and backward pass at the top level"
     note: tuple[str, ...] = (f"read off the {what} at line {loop.line}",)
+    note += (f"each weight's own rate ({', '.join(map(str, rated[1]))}) is read as lr",) if rated else ()
     if loop.samples is not None:
         forward, step = _through_samples(script.tree, loop)
         note += (
@@ -86,10 +90,10 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
             *note,
             f"the weight changes {', '.join(loop.changes)} are added to the weights of their shapes",
         )
-        recipes.append((Recipe(setup, forward, step=step, lr=loop.rate, notes=told), loop.arrays))
+        recipes.append((Recipe(setup, forward, step=step, lr=rate, notes=told), loop.arrays))
     if loop.updated:
         roots = list(dict.fromkeys([*loop.updated, *loop.arrays]))
-        recipes.append((Recipe(setup, forward, step=step, lr=loop.rate, notes=note), roots))
+        recipes.append((Recipe(setup, forward, step=step, lr=rate, notes=note), roots))
     if loop.objects:
         recipes.append((Recipe(setup, forward, gradient=step, notes=note), loop.objects))
         recipes.append((Recipe(setup, forward, step=step, lr=loop.rate, notes=note), loop.objects))

@@ -2,13 +2,18 @@
 
 An update in place multiplies the gradient by it (``W -= lr * dW``, ``W1 += -Config.epsilon * dW1``:
 :func:`loop_rate`); a loop that drives objects hands it to them by keyword
-(``layer.update_parameters(gradient_step=gradient_step)``: :func:`rate_given`). Nothing is run here.
+(``layer.update_parameters(gradient_step=gradient_step)``: :func:`rate_given`). A loop that updates
+each weight at a rate of its own (``w1 -= 15.0 * grad_1``; ``w2 -= 10.0 * grad_2``) is read with one
+name for every such rate (:func:`one_rate`), so that every gradient is read at its own rate. Nothing is
+run here.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import re
+from collections.abc import Callable
 
 from verification.reading import conventions as cv
 from verification.reading.top_level_names import iterated_lists, name_of
@@ -98,3 +103,54 @@ def rate_given(body: list[ast.stmt], objects: list[str], assigned: set[str]) -> 
         if isinstance(a, ast.Name) and a.id in assigned and cv.role(a.id, 1) == "lr"
     }
     return found.pop() if len(found) == 1 else None
+
+
+def one_rate(stmts: list[ast.stmt], name: str = "lr") -> tuple[list[ast.stmt], list[float]] | None:
+    """``stmts`` with the constant rate of every update in place (``w -= c * g``, ``w += -c * g``)
+    replaced by ``name``, and the rates, when the updates use more than one; None when they use one rate
+    or none (the rate is then read as :func:`loop_rate` reads it)."""
+    rates: list[float] = []
+
+    def rate_of(node: ast.AST) -> ast.Constant | None:
+        value = node.value if isinstance(node, ast.AugAssign) else None
+        if not (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub | ast.Add)):
+            return None
+        if isinstance(value, ast.UnaryOp) and isinstance(value.op, ast.USub):
+            value = value.operand
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+            for side in (value.left, value.right):
+                if isinstance(side, ast.UnaryOp) and isinstance(side.op, ast.USub):
+                    side = side.operand
+                if isinstance(side, ast.Constant) and isinstance(side.value, int | float) and side.value != 2:
+                    return side
+        return None
+
+    for s in stmts:
+        for node in ast.walk(s):
+            found = rate_of(node)
+            if found is not None and float(found.value) not in rates:
+                rates.append(float(found.value))
+    if len(rates) < 2:
+        return None
+    return [ast.fix_missing_locations(_Named(rate_of, name).visit(copy.deepcopy(s))) for s in stmts], rates
+
+
+class _Named(ast.NodeTransformer):
+    """Replaces the rate constant of each update (found by ``rate_of``) with the name ``name``."""
+
+    def __init__(self, rate_of: Callable[[ast.AST], ast.Constant | None], name: str) -> None:
+        self.rate_of, self.name = rate_of, name
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AugAssign:
+        constant = self.rate_of(node)
+        if constant is not None:
+            node.value = _Swap(constant, self.name).visit(node.value)
+        return node
+
+
+class _Swap(ast.NodeTransformer):
+    def __init__(self, constant: ast.Constant, name: str) -> None:
+        self.constant, self.name = constant, name
+
+    def visit_Constant(self, node: ast.Constant) -> ast.expr:
+        return ast.copy_location(ast.Name(self.name, ast.Load()), node) if node is self.constant else node
