@@ -128,7 +128,7 @@ def one_rate(stmts: list[ast.stmt], name: str = "lr") -> tuple[list[ast.stmt], l
     for s in stmts:
         for node in ast.walk(s):
             found = rate_of(node)
-            if found is not None and float(found.value) not in rates:
+            if found is not None and isinstance(found.value, int | float) and found.value not in rates:
                 rates.append(float(found.value))
     if len(rates) < 2:
         return None
