@@ -1164,3 +1164,64 @@ def test_a_container_handed_its_layers_loss_and_learning_rate_is_built_with_a_ra
     report = check_target(CheckRequest.parse(str(tmp_path / "model.py")))
     assert report.result.identified == "mse", report.command
     assert report.recipe is not None and "loss=MSELoss(), learning_rate=0.1)" in report.recipe.setup
+
+
+# A network handed its activation, its cost and their derivatives from a module beside it, with early
+# stopping's patience and tolerance: the cost's derivative (a − y)/(a(1 − a)) times the sigmoid's
+# derivative is a − y at the output, the gradient of bce (the step is per sample).
+HANDED_COST = {
+    "common.py": """
+        import numpy as np
+
+
+        def sigmoid(x):
+            return 1 / (1 + np.exp(-x))
+
+
+        def sigmoid_prime(x):
+            return sigmoid(x) * (1 - sigmoid(x))
+
+
+        def binary_x_entropy(y_hat, y):
+            return -(y * np.log(y_hat) + (1 - y) * np.log(1 - y_hat))
+
+
+        def binary_x_entropy_prime(y_hat, y):
+            return (y_hat - y) / (y_hat * (1 - y_hat))
+        """,
+    "mlp.py": """
+        import numpy as np
+
+
+        class ShallowNetwork:
+            def __init__(self, input_size, hidden_size, output_size, eta, patience, tolerance,
+                         activation_func, activation_func_prime, cost_func, cost_func_prime):
+                self.W1 = np.random.randn(input_size, hidden_size) * 0.5
+                self.W2 = np.random.randn(hidden_size, output_size) * 0.5
+                self.eta, self.patience, self.tolerance = eta, patience, tolerance
+                self.f, self.f_prime = activation_func, activation_func_prime
+                self.cost, self.cost_prime = cost_func, cost_func_prime
+
+            def output(self, x):
+                return self.f(self.f(x @ self.W1) @ self.W2)
+
+            def train_step(self, x, y):
+                z1 = x @ self.W1
+                a1 = self.f(z1)
+                z2 = a1 @ self.W2
+                d2 = self.cost_prime(self.f(z2), y) * self.f_prime(z2)
+                d1 = (d2 @ self.W2.T) * self.f_prime(z1)
+                self.W2 -= self.eta * a1.T @ d2
+                self.W1 -= self.eta * x.T @ d1
+        """,
+}
+
+
+def test_a_network_handed_its_cost_function_and_its_derivative_gets_the_projects(tmp_path: Path) -> None:
+    for name, source in HANDED_COST.items():
+        (tmp_path / name).write_text(textwrap.dedent(source), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "mlp.py")))
+    assert report.result.identified == "bce", report.command
+    assert report.recipe is not None
+    assert "cost_func=binary_x_entropy, cost_func_prime=binary_x_entropy_prime" in report.recipe.setup
+    assert "patience=10, tolerance=0.0" in report.recipe.setup

@@ -38,8 +38,10 @@ OUTPUT_ACTIVATIONS = re.compile(r"softmax|sigmoid|logistic", re.I)
 HIDDEN_ACTIVATIONS = re.compile(r"relu|tanh|sigmoid|elu|activation", re.I)
 ACTIVATION_ARGS = re.compile(r"activation|act|func|fn|prime|deriv", re.I)
 """The two constructor arguments of a layer that is handed its activation and its derivative."""
-LOSS_ARG = re.compile(r"loss|cost|loss_?f(n|unc(tion)?)?|error|criterion", re.I)
-LOSS_PRIME_ARG = re.compile(r"loss_?(prime|derivative|deriv|grad|d)|d_?loss|cost_?(prime|derivative)", re.I)
+LOSS_ARG = re.compile(r"(loss|cost)(_?f(n|unc(tion)?)?)?|error|criterion", re.I)
+LOSS_PRIME_ARG = re.compile(
+    r"(loss|cost)_?(f(n|unc(tion)?)_?)?(prime|derivative|deriv|grad|d)|d_?(loss|cost)", re.I
+)
 LOSS_ORDER = ("mse", "binary_cross_entropy", "bce", "cross_entropy")
 """Loss functions a project may define, in the catalog's order of preference."""
 ACTIVATION_ORDER = ("tanh", "sigmoid", "relu")

@@ -46,11 +46,15 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(momentum|mu|beta|momentum_?factor)$", re.I), 0.0),
     (re.compile(r"^(reg|lambd|lambda_?|lam|l2|l2_?reg|reg_?lambda|weight_?decay|decay|dropout)$", re.I), 0.0),
     (re.compile(r"^(keep_?prob)$", re.I), 1.0),
+    (re.compile(r"^(patience|early_?stopping_?rounds)$", re.I), 10),  # early stopping: no step changes
+    (re.compile(r"^(tol|tolerance|min_?delta)$", re.I), 0.0),
+    (re.compile(r"^(verbose|debug|print_?loss|show)$", re.I), False),
 )
 """Constructor arguments guessed from their names when the script does not build its network: a
 4-5-5-3 network for a list of sizes (else 4-5-3), learning rate 0.1, one epoch, batches of one sample
 (the probes' size); no momentum, regularisation or dropout (a momentum term is zero at a first step
-anyway, and the loss checked is the unregularised one)."""
+anyway, and the loss checked is the unregularised one); early stopping's patience and tolerance, and
+printing, set so that they change no step."""
 
 
 class Expression(str):
