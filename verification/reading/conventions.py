@@ -58,9 +58,7 @@ GRADIENT_NAMES = (
     "costFunctionPrime",
     "cost_function_prime",
     "loss",
-    "backpropagate",
-    "backPropagate",
-    "back_propagate",
+    *("backpropagate", "backPropagate", "back_propagate", "bprop"),
     *("retropropagacion", "retropropagacao", "retropropagazione", "retropropagation", "rueckwaerts"),
 )
 TRAIN_NAMES = (
