@@ -709,3 +709,45 @@ def test_a_backward_handed_none_for_an_argument_it_could_not_be_given_is_refused
     r = only_unit(tmp_path, "hw5_units.py", UNFILLED_PAIR)
     assert r.verdict == "refused", r
     assert "cannot tell what sigmoid_backward takes as" in (r.settings[0].reason or ""), r.settings
+
+
+# A network of layers kept in a list, whose backward(da, lr) steps each layer and returns nothing:
+# checked as a layer unit it has no input gradient to compare, and it is no placeholder either. It is
+# refused as a training step, never called a stub. A backward that is only `pass` stays a stub.
+STEPPING_CONTAINER = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_out, n_in) * 0.5
+
+    def forward(self, x):
+        self.x = x
+        return np.tanh(self.W @ x)
+
+
+class Network:
+    def __init__(self, sizes):
+        self.layers = [Dense(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, da, learning_rate):
+        BODY
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "verdict"),
+    [("for layer in reversed(self.layers):\n            da = layer.W.T @ da", "refused"), ("pass", "stub")],
+    ids=["steps-its-layers", "placeholder"],
+)
+def test_a_network_backward_that_returns_nothing_is_no_stub_unless_it_is_a_placeholder(
+    tmp_path: Path, body: str, verdict: str
+) -> None:
+    r = only_unit(tmp_path, "model.py", STEPPING_CONTAINER.replace("BODY", body))
+    assert r.verdict == verdict, r

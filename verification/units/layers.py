@@ -279,4 +279,14 @@ class LayerUnit:
         found, labels = gradients(layer, before, self.slots, returned, names)
         now = {k: get(layer, s) for k, s in self.slots.items()}
         updated = {k: v for k, v in now.items() if not np.array_equal(v, params[k])}
+        if (
+            returned is None
+            and not (found or updated)
+            and not placeholder(definition(self.script, self.backward, fn))
+        ):
+            raise NotChecked(  # a network's training step (backward(da, lr) over its layers), no layer's
+                "refused",
+                f"{self.backward} returns nothing and stores no gradient, though it is no placeholder: a "
+                "network's training step, not a layer's backward (check the network: --forward, --step)",
+            )
         return found, labels, updated, lr, unclaimed(layer, before, self.slots, labels)
