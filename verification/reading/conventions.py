@@ -58,7 +58,9 @@ GRADIENT_NAMES = (
     "costFunctionPrime",
     "cost_function_prime",
     "loss",
-    *("backpropagate", "backPropagate", "back_propagate", "bprop"),
+    "backpropagate",
+    "backPropagate",
+    "back_propagate",
     *("retropropagacion", "retropropagacao", "retropropagazione", "retropropagation", "rueckwaerts"),
 )
 TRAIN_NAMES = (
