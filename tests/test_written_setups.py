@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
@@ -555,3 +556,93 @@ def test_a_network_handed_its_weight_initialiser_gets_the_projects_random_one(tm
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "cross_entropy", report.command
     assert report.recipe is not None and "weight_init_fn=random_init" in report.recipe.setup
+
+
+# A training method that runs its epochs as range(epochs + 1), given one epoch, trains twice: read as
+# one step its update is no gradient, and correct code (mse through sigmoids, per sample) was called
+# none. Its epoch loop is cut to one iteration like any other.
+EPOCHS_PLUS_ONE = """
+import numpy as np
+
+
+class MLP:
+    def __init__(self, layers):
+        self.weights = [np.random.rand(a, b) for a, b in zip(layers[:-1], layers[1:])]
+        self.activations = [np.zeros(n) for n in layers]
+        self.derivatives = [np.zeros_like(w) for w in self.weights]
+
+    def forward_propagate(self, inputs):
+        a = self.activations[0] = inputs
+        for i, w in enumerate(self.weights):
+            a = self.activations[i + 1] = 1 / (1 + np.exp(-(a @ w)))
+        return a
+
+    def back_propagate(self, error):
+        for i in reversed(range(len(self.derivatives))):
+            a = self.activations[i + 1]
+            delta = error * a * (1 - a)
+            self.derivatives[i] = np.outer(self.activations[i], delta)
+            error = delta @ self.weights[i].T
+
+    def train(self, inputs, targets, epochs, learning_rate):
+        for i in range(epochs + 1):
+            for x, t in zip(inputs, targets):
+                output = self.forward_propagate(x)
+                self.back_propagate(t - output)
+                for w, d in zip(self.weights, self.derivatives):
+                    w += d * learning_rate
+"""
+
+
+def test_an_epoch_loop_of_one_more_than_its_count_runs_once(tmp_path: Path) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(EPOCHS_PLUS_ONE, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+
+
+# A training method that steps with RMSprop through a method of its layers: its first step divides the
+# gradient by a running scale of it, nearly ±lr for every weight, but not quite when ε is not small
+# against the gradient. No gradient can be read off it: refused, never "none" for correct code.
+RMSPROP = """
+import numpy as np
+
+
+class Layer:
+    def __init__(self, n_in, n_out):
+        self.w = np.random.randn(n_out, n_in) * 0.5
+        self.vdw = np.zeros_like(self.w)
+
+    def apply_rmsprop(self, lr, beta, dw, epsilon=1e-3):
+        self.vdw = beta * self.vdw + (1 - beta) * dw ** 2
+        self.w -= lr / np.sqrt(self.vdw + epsilon) * dw
+
+
+class NeuralNetwork:
+    def __init__(self, sizes):
+        self.layers = [Layer(a, b) for a, b in zip(sizes[:-1], sizes[1:])]
+
+    def forward(self, x):
+        self.inputs = []
+        for layer in self.layers:
+            self.inputs.append(x)
+            x = 1 / (1 + np.exp(-(x @ layer.w.T)))
+        return x
+
+    def fit(self, x, y, lr=0.1, beta=0.9):
+        delta = (self.forward(x) - y) / len(x)
+        grads = []
+        for layer, a_in in zip(reversed(self.layers), reversed(self.inputs)):
+            grads.append(delta.T @ a_in)
+            a = a_in
+            delta = (delta @ layer.w) * a * (1 - a)
+        for layer, dw in zip(reversed(self.layers), grads):
+            layer.apply_rmsprop(lr, beta, dw)
+"""
+
+
+def test_a_step_through_an_adaptive_optimiser_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(RMSPROP, encoding="utf-8")
+    with pytest.raises(InputError, match="adaptive optimiser"):
+        check_target(CheckRequest.parse(str(path)))

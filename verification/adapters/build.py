@@ -37,6 +37,7 @@ from verification.adapters.recipe import Recipe
 from verification.adapters.returned import returned_plan
 from verification.adapters.shadows import find_shadows
 from verification.adapters.state import SetupState
+from verification.adapters.step_checks import refuse_adaptive_optimiser
 from verification.adapters.subject import Binding, CodeSubject, Reading
 from verification.draws import draw_labels, draw_parameters
 from verification.reading.label_use import classes_from_labels, reached
@@ -199,6 +200,8 @@ def subject_for(
     slots = Slots(namespace, find_slots(namespace, roots))
     if not slots.names:
         raise Failed(f"the setup made no object holding float arrays ({', '.join(roots) or 'nothing bound'})")
+    if recipe.step is not None:
+        refuse_adaptive_optimiser(recipe.step, namespace)  # layer.apply_rmsprop(…): no gradient step
     state = SetupState(namespace, roots)
     originals = slots.read()
     try:

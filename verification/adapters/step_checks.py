@@ -2,7 +2,10 @@
 
 Refused, each naming why: a change too small against the rounding of the weights
 (:func:`check_recoverable`); a step that moves every weight by one amount, an adaptive optimiser's
-(:func:`refuse_sign_steps`, :func:`verification.compare.steps.uniform_step`); a step that changes the
+(:func:`refuse_sign_steps`, :func:`verification.compare.steps.uniform_step`), or one that calls an adaptive
+optimiser by its name (``layer.apply_rmsprop(lr, beta, dw, db)``: :func:`refuse_adaptive_optimiser`,
+whose first step moves every weight by nearly one amount, but not quite when its ε is not negligible
+against the gradient); a step that changes the
 weights otherwise when run again from the same weights and data under other seeds
 (:func:`refuse_random_steps`): it draws its weights anew, drops units out or picks a random batch, and
 its change is no gradient of the data it is given. Returned gradients likewise: ones that differ when
@@ -159,6 +162,45 @@ def refuse_sign_steps(label: str, grads: Mapping[str, Array], lr: float) -> None
             "optimiser",
             hint="check the method that returns or stores the gradients the optimiser is given (--gradient)",
         )
+
+
+ADAPTIVE = re.compile(r"adam|rms_?prop|adagrad|adadelta|amsgrad|nadam|adamax", re.I)
+"""Names of an adaptive optimiser (Kingma & Ba 2015, Adam; Tieleman & Hinton 2012, RMSprop; Duchi et
+al. 2011, AdaGrad): its step divides the gradient by a running scale of it, no multiple of it."""
+
+
+def refuse_adaptive_optimiser(step: str, namespace: Mapping[str, Any]) -> None:
+    """Refuse a step whose code, or the source of a method it calls (``net.fit(x, y)``), calls an
+    adaptive optimiser by name (:data:`ADAPTIVE`) or a method of an object of such a class.
+
+    Raises
+    ------
+    Failed
+        Naming the optimiser's call, for the next candidate (a method that returns or stores the
+        gradients) to be tried.
+    """
+    import ast
+
+    from verification.reading.source_trees import source_tree
+
+    def receiver(call: ast.Call) -> Any:
+        return namespace.get(getattr(getattr(call.func, "value", None), "id", ""))
+
+    step_tree = ast.parse(step)
+    calls = [n for n in ast.walk(step_tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)]
+    methods = [getattr(type(receiver(c)), c.func.attr, None) for c in calls if receiver(c) is not None]  # type: ignore[attr-defined]
+    trees = [step_tree] + [t for m in methods if callable(m) and (t := source_tree(m)) is not None]
+    for node in (n for tree in trees for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+        if ADAPTIVE.search(name) or ADAPTIVE.search(
+            type(receiver(node)).__name__ if receiver(node) is not None else ""
+        ):
+            raise Failed(
+                f"the step calls an adaptive optimiser ({ast.unparse(node.func)}): its update divides the "
+                "gradient by a running scale of it, and no gradient can be read off it",
+                "optimiser",
+                hint="check the method that returns or stores the gradients (--gradient)",
+            )
 
 
 def refuse_scheduled_rate(label: str, expression: str | None, used: float, now: Callable[[], Any]) -> None:

@@ -80,6 +80,8 @@ def is_epoch_loop(loop: ast.For, constants: dict[str, object] | None = None) -> 
     if call is None or not trains(loop):
         return False
     bound = call.args[1] if len(call.args) >= 2 else call.args[0]
+    if isinstance(bound, ast.BinOp) and isinstance(bound.op, ast.Add | ast.Sub):
+        bound = bound.left  # range(epochs + 1): an epoch count and one more
     variable = _name_of(loop.target)
     if EPOCH_WORD.search(variable) and variable not in ("i", "j", "k"):
         return True
