@@ -370,7 +370,7 @@ if __name__ == "__main__":
     nn = Network(mse, mse_prime)
     nn.add_layer(FullyConnectedLayer(34, 8))
     nn.add_layer(TanhLayer())
-    nn.add_layer(FullyConnectedLayer(8, 2))
+    nn.add_layer(FullyConnectedLayer(8, max(2, 1)))  # a builtin read in the construction is no data
     nn.train(x_train, y_train, 300, 0.01)
 """,
 }

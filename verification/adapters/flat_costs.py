@@ -115,7 +115,10 @@ def _numpy_call(node: ast.Call) -> bool:
 
 def counts_from_one(fn: Any, labels: str) -> bool:
     """Whether ``fn`` subtracts 1 from its labels (``yt[np.arange(m), y - 1] = 1``,
-    ``np.eye(K)[y.ravel() - 1]``): exercise 4's labels run from 1 to K."""
+    ``np.eye(K)[y.ravel() - 1]``) or counts from 1 (``for k in range(1, num_labels + 1)``):
+    exercise 4's labels run from 1 to K. A ``range(1, …)`` over something else also says so; the
+    other count is a reading the verdict must survive (:func:`flat_cost_subject`), so a guess here
+    never decides a verdict alone."""
     tree = source_tree(fn)
     for node in ast.walk(tree) if tree is not None else []:
         if (

@@ -15,6 +15,7 @@ the calls that add to it, when they read nothing but what the script imports and
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import re
 from typing import Any
@@ -119,7 +120,7 @@ def main_builder(script: LoadedScript) -> tuple[type, str] | None:
             continue
         made = [s, *adds]
         read = {n.id for m in made for n in ast.walk(m) if isinstance(n, ast.Name) and n.id != var}
-        if read - set(namespace) - set(dir(__builtins__)):
+        if read - set(namespace) - set(dir(builtins)):  # max(8, 2) is no data
             return None
         setup = "; ".join(ast.unparse(m) for m in made) + ("" if var == "net" else f"; net = {var}")
         return cls, setup
