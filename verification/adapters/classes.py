@@ -5,7 +5,8 @@ Candidates, tried in order until one runs and is consistent
 are :mod:`verification.adapters.forwards` and :mod:`verification.adapters.methods`:
 
 1. **setup**: the script's own top-level construction of the class with the top-level assignments it
-   reads (``X = np.array(…); nn = NeuralNetwork(X, y)``), else the constructor with its defaults, else
+   reads (``X = np.array(…); nn = NeuralNetwork(X, y)``), or an example script's beside it
+   (:mod:`verification.reading.sibling_constructions`), else the constructor with its defaults, else
    required arguments guessed from their names (a 4-5-3 network, learning rate 0.1); a global name the
    methods use for the instance is bound to it (:mod:`verification.reading.instance_globals`), and a
    class that makes its weights in its training method has that method run once on small data
@@ -62,6 +63,7 @@ from verification.reading.guesses import guessed_arguments
 from verification.reading.instance_globals import instance_globals
 from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import with_small_layers, without_data_files, written_arguments
+from verification.reading.sibling_constructions import sibling_construction
 from verification.reading.slices import construction_slice
 
 
@@ -81,7 +83,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     without_data_files`)."""
     out = []
     if script is not None:
-        own = construction_slice(script.tree, cls.__name__)
+        own = construction_slice(script.tree, cls.__name__) or sibling_construction(script.path, cls.__name__)
         if own is not None:
             small_layers = with_small_layers(own[0], cls)
             if small_layers is not None:  # MLP([784, 30, 10]) as MLP([4, 30, 10]): the same code, quicker

@@ -200,7 +200,8 @@ def gradient_candidates(
         if raw and len(raw) > 1 and call != forward:  # (a1, z2, a2, z3, a3): each by its name
             names = unclashed(raw, [var])  # return h, y: y is no label here, but bound as _returned_1
             pre += f"; {', '.join(names)} = {call}"
-            named = dict(zip(raw, names, strict=True))
+            params = {p.name for p in cv.positional_parameters(getattr(obj, forward_method))}  # x, acts
+            named = {r: n for r, n in zip(raw, names, strict=True) if r not in params}
         keyed = re.sub(r"\[(?:'[^']*'|\"[^\"]*\")\]$", "", forward)
         alone = returned_name(getattr(obj, forward_method, None)) if forward_method else None
         if keyed != forward:  # return cache: the dict, by its name, and to an argument named a cache

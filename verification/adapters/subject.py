@@ -37,14 +37,13 @@ from verification.adapters.shadows import stale_copies
 from verification.adapters.state import SetupState
 from verification.adapters.step_checks import (
     check_recoverable,
-    refuse_random_steps,
     refuse_remembering,
     refuse_scheduled_rate,
     refuse_sign_steps,
-    reseeded,
     resets_gradients,
     update_errors,
 )
+from verification.adapters.step_reruns import refuse_by_reruns
 from verification.reading.loader import LoadedScript
 
 Array = NDArray[Any]
@@ -347,15 +346,10 @@ class CodeSubject(Subject):
     def _refuse_draws(
         self, label: str, before: Mapping[str, Array], after: Mapping[str, Array], x: Array, y: Array
     ) -> None:
-        """Run the step again from the same weights and data under other seeds
-        (:func:`~verification.adapters.step_checks.refuse_random_steps`), once per subject."""
+        """The step run again from the same weights and data, once per subject
+        (:func:`~verification.adapters.step_reruns.refuse_by_reruns`)."""
         self._steady = True
-        first = {n: np.array(v) for n, v in after.items()}
-        try:
-            self._run_again(reseeded(self.recipe.step or ""), before, x, y, reset=True)
-        except InputError:
-            return
-        refuse_random_steps(label, first, self.slots.read())
+        refuse_by_reruns(self, label, before, after, x, y)
 
     def _run_again(self, code: str, before: Mapping[str, Array], x: Array, y: Array, reset: bool) -> Any:
         """Run ``code`` again at the weights ``before`` and the same data, from the state the first run

@@ -7,9 +7,8 @@ Detection (:mod:`verification.adapters.detection`) reads, without running anythi
   the number of iterations (the lists below, in order of preference, matched without case).
 
 Constructor arguments guessed when the script builds no network of its own are in
-:mod:`verification.reading.guesses`. What the *source* of a training method says is in
-:mod:`verification.reading.updates`; the script's own construction of its network, in
-:mod:`verification.reading.slices`.
+:mod:`verification.reading.guesses`; what the *source* of a training method says, in
+:mod:`verification.reading.updates`; the script's own construction, :mod:`verification.reading.slices`.
 """
 
 from __future__ import annotations
@@ -40,6 +39,7 @@ FORWARD_NAMES = (
     "think",
     "__call__",
     "run",
+    "test",  # test(self, x): the forward of a class that has no other (an evaluation returns no (n, k))
 )
 GRADIENT_NAMES = (
     "backprop",

@@ -12,6 +12,11 @@ import inspect
 import re
 from typing import Any
 
+NO_FILE = "no-such-file"
+"""A path argument's guess (``weight_path``): a name no file has, so that a constructor that loads when the
+file exists, or when a flag says so (``load_existing``, guessed False), makes its weights instead, and one
+that loads regardless raises and the construction is refused."""
+
 SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (
         re.compile(  # not input_layer_size, hidden_layer_size: one layer's size, named by its layer
@@ -49,12 +54,15 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(patience|early_?stopping_?rounds)$", re.I), 10),  # early stopping: no step changes
     (re.compile(r"^(tol|tolerance|min_?delta)$", re.I), 0.0),
     (re.compile(r"^(verbose|debug|print_?loss|show)$", re.I), False),
+    (re.compile(r"^(load|load_?existing|load_?weights|pretrained|resume|restore)$", re.I), False),
+    (re.compile(r"(^|_)(path|file|filename|dir|directory)$", re.I), NO_FILE),
 )
 """Constructor arguments guessed from their names when the script does not build its network: a
 4-5-5-3 network for a list of sizes (else 4-5-3), learning rate 0.1, one epoch, batches of one sample
 (the probes' size); no momentum, regularisation or dropout (a momentum term is zero at a first step
 anyway, and the loss checked is the unregularised one); early stopping's patience and tolerance, and
-printing, set so that they change no step."""
+printing, set so that they change no step; paths name no file and loading flags are off, so that the weights
+are made, never read from disk."""
 
 
 class Expression(str):

@@ -1,0 +1,197 @@
+"""Networks whose module says nothing of how to build them, built as the project around it does: an
+example script beside the module constructs the class (its layers from the modules beside it), a
+constructor that takes file paths and a flag to load from them makes its weights when the paths name
+no file, and a forward pass named ``test``. The scripts are written for the tests in the styles of
+course projects, with the verdict derived by hand in each comment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ffnn.validation import InputError
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
+from verification.reading.guesses import NO_FILE, guessed_arguments
+from verification.reading.sibling_constructions import sibling_construction
+
+# Layers as objects; the backward pass of a dense layer returns Wᵀ δ with W *before* its update, and the
+# loss layer's gradient is a − y: each step is the gradient step of mse (½ Σ (a − y)²), one sample (a
+# column) at a time. The network's forward pass is `test`; its constructor takes the list of layers.
+LAYERS = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_out, n_in)
+        self.b = np.random.randn(n_out, 1)
+
+    def forward(self, x):
+        self.x = x
+        return self.W @ x + self.b
+
+    def backward(self, grad, lr):
+        back = self.W.T @ grad
+        self.W -= lr * grad @ self.x.T
+        self.b -= lr * grad
+        return back
+
+
+class Tanh:
+    def forward(self, x):
+        self.x = x
+        return np.tanh(x)
+
+    def backward(self, grad, lr):
+        return grad * (1 - np.tanh(self.x) ** 2)
+"""
+
+NETWORK = """
+import numpy as np
+
+
+class Network:
+    def __init__(self, layers):
+        self.layers = layers
+
+    def train(self, x, y, learning_rate):
+        grad = self.test(x) - y
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad, learning_rate)
+
+    def test(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+"""
+
+EXAMPLE = """
+import numpy as np
+from layers import Dense, Tanh
+from network import Network
+
+X = np.reshape([[0, 0], [0, 1], [1, 0], [1, 1]], (4, 2, 1))
+Y = np.reshape([[0], [1], [1], [0]], (4, 1, 1))
+model = Network([Dense(2, 3), Tanh(), Dense(3, 1), Tanh()])
+for epoch in range(1000):
+    for x, y in zip(X, Y):
+        model.train(x, y, 0.1)
+"""
+
+
+def _project(folder: Path, dense_backward: str | None = None) -> Path:
+    layers = (
+        LAYERS
+        if dense_backward is None
+        else LAYERS.replace(
+            LAYERS[LAYERS.index("    def backward") : LAYERS.index("class Tanh")], dense_backward
+        )
+    )
+    (folder / "layers.py").write_text(layers, encoding="utf-8")
+    (folder / "xor_example.py").write_text(EXAMPLE, encoding="utf-8")
+    path = folder / "network.py"
+    path.write_text(NETWORK, encoding="utf-8")
+    return path
+
+
+def test_a_class_built_by_the_example_script_beside_it_is_built_that_way(tmp_path: Path) -> None:
+    path = _project(tmp_path)
+    setup = sibling_construction(path, "Network")
+    assert setup is not None
+    assert setup[0] == (
+        "import numpy as np; from layers import Dense, Tanh; "
+        "model = Network([Dense(2, 3), Tanh(), Dense(3, 1), Tanh()])"
+    )
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert report.result.verdict.scale == pytest.approx(1.0)
+    assert report.recipe is not None and report.recipe.forward.endswith(".test(x)")
+
+
+def test_no_example_script_means_no_construction_read(tmp_path: Path) -> None:
+    path = _project(tmp_path)
+    (tmp_path / "xor_example.py").write_text(EXAMPLE.replace("from network import", "from other import"))
+    (tmp_path / "other.py").write_text("class Network:\n    pass\n", encoding="utf-8")
+    assert sibling_construction(path, "Network") is None
+
+
+# The same layers, but the dense layer updates W before it returns Wᵀ δ: the hidden layer's gradient is
+# taken through the *updated* output weights, so the step is the gradient of mse only to first order in
+# the rate. At lr = 0.1 and lr = 0.01 its change divided by the rate differs: refused, never a verdict.
+UPDATED_FIRST = """    def backward(self, grad, lr):
+        self.W -= lr * grad @ self.x.T
+        self.b -= lr * grad
+        return self.W.T @ grad
+
+
+"""
+
+
+def test_a_step_that_back_propagates_through_weights_it_already_updated_is_refused(tmp_path: Path) -> None:
+    path = _project(tmp_path, UPDATED_FIRST)
+    with pytest.raises(InputError, match="no gradient step: its change divided by the rate differs between"):
+        check_target(CheckRequest.parse(str(path)))
+
+
+# A constructor of sizes, paths and a flag: weights made unless `load_existing` and both files exist.
+# backward returns (dW, db) of the output delta (a − y) σ'(z): the gradient of mse. The forward pass
+# returns x (its input, overwritten) first: backward's own x is the input, never that output.
+LOADING = """
+import pathlib
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class Network:
+    def __init__(self, sizes, weight_path, bias_path, load_existing):
+        self.sizes = sizes
+        self.wpath = pathlib.Path.cwd() / weight_path
+        self.bpath = pathlib.Path.cwd() / bias_path
+        if load_existing and self.wpath.exists() and self.bpath.exists():
+            self.weights = np.load(self.wpath, allow_pickle=True)
+            self.biases = np.load(self.bpath, allow_pickle=True)
+        else:
+            self.weights = [np.random.randn(m, n) for n, m in zip(sizes[:-1], sizes[1:])]
+            self.biases = [np.random.randn(m, 1) for m in sizes[1:]]
+
+    def forward(self, x):
+        x = x.reshape(x.shape[0], 1)
+        activations, zs = [x], []
+        for W, b in zip(self.weights, self.biases):
+            z = W @ x + b
+            x = sigmoid(z)
+            zs.append(z)
+            activations.append(x)
+        return x, activations, zs
+
+    def backward(self, x, y):
+        out, activations, zs = self.forward(x)
+        dW = [None] * len(self.weights)
+        db = [None] * len(self.biases)
+        delta = (out - y) * out * (1 - out)
+        for l in range(len(self.weights) - 1, -1, -1):
+            dW[l] = delta @ activations[l].T
+            db[l] = delta
+            if l:
+                a = activations[l]
+                delta = (self.weights[l].T @ delta) * a * (1 - a)
+        return dW, db
+"""
+
+
+def test_paths_name_no_file_and_a_loading_flag_is_off(tmp_path: Path) -> None:
+    path = tmp_path / "nn.py"
+    path.write_text(LOADING, encoding="utf-8")
+    namespace: dict[str, object] = {}
+    exec(compile(LOADING, str(path), "exec"), namespace)
+    (guess, *_) = guessed_arguments(namespace["Network"])
+    assert guess["weight_path"] == NO_FILE and guess["load_existing"] is False
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert report.recipe is not None and report.recipe.gradient is not None
+    assert report.recipe.gradient.endswith("net.backward(x, y)")

@@ -1,0 +1,76 @@
+"""The construction of a network class that a script beside its file writes.
+
+A project often keeps its network class in one module (``Neural_Network.py``) and builds and trains it in
+an example script beside it (``XOR_problem.py``: ``network = [Dense(2, 3), Tanh(), Dense(3, 1), Tanh()]``,
+``brain = Network(network)``, ``brain.train(…)``). The module alone says nothing of the constructor's
+arguments; the example says all of them, as the author uses the class. :func:`sibling_construction` reads
+that construction from the script's source (nothing of it is run here) with the top-level assignments it
+reads (:func:`verification.reading.slices.construction_slice`) and the script's imports, so that the
+check builds the network as the example does. Imports of the checked module itself are left out: the
+class is the one already loaded.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from verification.reading.siblings import MAX_BYTES, MAX_SIBLINGS
+from verification.reading.slices import construction_slice
+
+
+def sibling_construction(path: Path, cls_name: str) -> tuple[str, str] | None:
+    """``(setup, variable)``: the first script beside ``path`` (by name) that imports a class named
+    ``cls_name`` from the checked module and builds it at its top level, in its ``__main__`` block or in
+    a driver function of no arguments; the setup is that script's imports (but the checked module's) and
+    the construction's slice, as one line. None when no script beside it does.
+
+    The checked module is the one named like ``path`` (``from Neural_Network import Network`` beside
+    ``Neural_Network.py``), or one that no file beside the scripts provides (a copy of the module kept
+    under another name). Files that do not parse, or larger than
+    :data:`~verification.reading.siblings.MAX_BYTES`, are passed over; at most
+    :data:`~verification.reading.siblings.MAX_SIBLINGS` are read.
+    """
+    folder = path.parent
+    try:
+        present = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if p.is_dir()}
+    except OSError:
+        return None
+    checked = path.stem
+    for other in sorted(folder.glob("*.py"))[:MAX_SIBLINGS]:
+        try:
+            if other == path or other.stat().st_size > MAX_BYTES:
+                continue
+            tree = ast.parse(other.read_text(encoding="utf-8", errors="replace"))
+        except (OSError, SyntaxError, ValueError):  # a link that loops, a file that does not parse
+            continue
+        own = {m for m in _modules_giving(tree, cls_name) if m == checked or m not in present}
+        if not own:
+            continue
+        found = construction_slice(tree, cls_name)
+        if found is None:
+            continue
+        imports = [ast.unparse(s) for s in _imports(tree) if not _imports_from(s, own)]
+        return "; ".join([*imports, found[0]]), found[1]
+    return None
+
+
+def _imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
+    return [s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)]
+
+
+def _modules_giving(tree: ast.Module, cls_name: str) -> set[str]:
+    """Modules the script imports ``cls_name`` from (``from m import cls_name``), by name."""
+    return {
+        s.module
+        for s in _imports(tree)
+        if isinstance(s, ast.ImportFrom) and s.module and not s.level
+        for a in s.names
+        if a.name == cls_name and a.asname is None
+    }
+
+
+def _imports_from(stmt: ast.Import | ast.ImportFrom, modules: set[str]) -> bool:
+    if isinstance(stmt, ast.ImportFrom):
+        return stmt.module in modules
+    return any(a.name in modules for a in stmt.names)
