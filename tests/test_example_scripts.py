@@ -195,3 +195,45 @@ def test_paths_name_no_file_and_a_loading_flag_is_off(tmp_path: Path) -> None:
     assert report.result.identified == "mse", report.command
     assert report.recipe is not None and report.recipe.gradient is not None
     assert report.recipe.gradient.endswith("net.backward(x, y)")
+
+
+# A constructor that keeps its data set (Sirajology style): NeuralNetwork(X, y, lr) stores X and y,
+# reads X.shape[1] for the first layer's width, and forward() and backward() take no argument.
+# backward's 2 (a − y) σ'(z) summed over the batch is 2 × the gradient of mse, summed.
+KEEPS_DATA = """
+import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+class NeuralNetwork:
+    def __init__(self, X, y, lr):
+        self.input_layer = X
+        self.W1 = np.random.randn(self.input_layer.shape[1], 3)
+        self.W2 = np.random.randn(3, 1)
+        self.y = y
+        self.lr = lr
+
+    def forward(self):
+        self.hidden = sigmoid(self.input_layer @ self.W1)
+        self.output = sigmoid(self.hidden @ self.W2)
+        return self.output
+
+    def backward(self):
+        d_out = 2 * (self.output - self.y) * self.output * (1 - self.output)
+        d_W2 = self.hidden.T @ d_out
+        d_W1 = self.input_layer.T @ ((d_out @ self.W2.T) * self.hidden * (1 - self.hidden))
+        self.W1 -= self.lr * d_W1
+        self.W2 -= self.lr * d_W2
+"""
+
+
+def test_a_constructor_that_keeps_its_data_set_is_given_one(tmp_path: Path) -> None:
+    path = tmp_path / "sirajology.py"
+    path.write_text(KEEPS_DATA, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert report.result.verdict.scale == pytest.approx(2.0)
+    assert report.recipe is not None and "X_train :=" in report.recipe.setup

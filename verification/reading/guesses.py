@@ -101,6 +101,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
         if guess is None and re.fullmatch(r"rng|random_?gen(erator)?|generator", p.name, re.I):
             guess = Expression("__import__('numpy').random.default_rng(0)")  # Net(sizes, rng)
         if guess is None:
+            guess = _data_guess(fn, p.name)  # NeuralNetwork(X, y, lr) keeping its data set
+        if guess is None:
             guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
             guess = [guess]  # hidden_sizes: the sizes of the hidden layers, one hidden layer of 5
@@ -126,12 +128,60 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
             if v == [(4, 5), (5, 5), (5, 3)]
             else 1
             if v == 3 and re.search(r"out|n_?y|onode|class", k, re.I)
+            else DATA_LABELS[1]
+            if v == DATA_LABELS[0]
             else v
         )
         for k, v in out.items()
     }
     made = [out] if single == out else [out, single]
     return [{k: Expression(f"{SIZE_ARRAY}({v})") if k in arrays else v for k, v in d.items()} for d in made]
+
+
+DATA_INPUTS = Expression("(X_train := __import__('numpy').random.default_rng(0).standard_normal((6, 4)))")
+"""A constructor's data set (``NeuralNetwork(X, y, lr)``): 6 samples of 4 features, as rows, bound to a
+name too, so that the attribute the constructor keeps them in is found and the probes put their own
+inputs there before every run."""
+DATA_LABELS = (
+    Expression("(y_train := __import__('numpy').eye(3)[__import__('numpy').arange(6) % 3])"),
+    Expression("(y_train := (__import__('numpy').arange(6) % 2)[:, None] * 1.0)"),
+)
+"""Its labels: one-hot rows of 3 classes, then (code written for one output) a column of 0 and 1."""
+
+
+def _data_guess(fn: Any, name: str) -> Expression | None:
+    """:data:`DATA_INPUTS` or :data:`DATA_LABELS` for a constructor's argument named like inputs or
+    labels (:func:`verification.reading.conventions.role`) that it keeps in an attribute or reads as
+    an array (``X.shape[1]``) and never as a size; None for any other."""
+    import ast
+
+    from verification.reading import conventions as cv
+    from verification.reading.source_trees import source_tree
+
+    kind = cv.role(name, 1)
+    if not isinstance(fn, type) or kind not in ("x", "y"):
+        return None
+    tree = source_tree(fn.__init__)
+    nodes = list(ast.walk(tree)) if tree is not None else []
+    kept = {  # self.input_layer = X
+        t.attr
+        for n in nodes
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id == name
+        for t in n.targets
+        if isinstance(t, ast.Attribute)
+    }
+    shaped = any(  # X.shape[1], self.input_layer.shape[1]
+        isinstance(n, ast.Attribute)
+        and n.attr in ARRAY_ATTRIBUTES
+        and (
+            (isinstance(n.value, ast.Name) and n.value.id == name)
+            or (isinstance(n.value, ast.Attribute) and n.value.attr in kept)
+        )
+        for n in nodes
+    )
+    if not shaped and (not kept or usage(fn, name) is not None):
+        return None
+    return DATA_INPUTS if kind == "x" else DATA_LABELS[0]
 
 
 OFF = re.compile(r"^(dropout|drop_?rate|dropout_?rate|drop_?prob)$", re.I)
