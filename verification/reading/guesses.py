@@ -161,7 +161,7 @@ def _data_guess(fn: Any, name: str) -> Expression | None:
     kind = cv.role(name, 1)
     if not isinstance(fn, type) or kind not in ("x", "y"):
         return None
-    tree = source_tree(fn.__init__)
+    tree = source_tree(vars(fn).get("__init__"))
     nodes = list(ast.walk(tree)) if tree is not None else []
     kept = {  # self.input_layer = X
         t.attr
