@@ -20,7 +20,7 @@ from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
 from verification.tolerances import tolerance_for
-from verification.units.check import UnitsReport, check_units
+from verification.units.check import UnitsReport, check_units, wants_units
 from verification.units.discovery import discover
 from verification.units.layers import LayerUnit
 from verification.units.run import UnitResult
@@ -751,3 +751,71 @@ def test_a_network_backward_that_returns_nothing_is_no_stub_unless_it_is_a_place
 ) -> None:
     r = only_unit(tmp_path, "model.py", STEPPING_CONTAINER.replace("BODY", body))
     assert r.verdict == verdict, r
+
+
+# Layer objects that step their own weights (backward(grad_output, learning_rate)), and a network class
+# that makes them from sizes and activation names and trains on (x, y): train_step one-hot-encodes the
+# class indices and hands (probs − onehot) / n to the softmax layer, which passes it through, so the
+# step is the gradient of the mean cross-entropy. The network is checked as a network, not as a unit.
+BUILDS_ITS_LAYERS = """
+import numpy as np
+
+
+class DenseLayer:
+    def __init__(self, n_in, n_out, activation='relu'):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros(n_out)
+        self.activation = activation
+
+    def forward(self, x):
+        self.x = x
+        self.z = x @ self.W + self.b
+        if self.activation == 'relu':
+            return np.maximum(self.z, 0)
+        e = np.exp(self.z - self.z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def backward(self, grad_output, learning_rate):
+        if self.activation == 'relu':
+            grad_output = grad_output * (self.z > 0)
+        grad_input = grad_output @ self.W.T
+        self.W -= learning_rate * self.x.T @ grad_output
+        self.b -= learning_rate * grad_output.sum(axis=0)
+        return grad_input
+
+
+class DenseNetwork:
+    def __init__(self, layer_sizes, activations):
+        self.layers = []
+        for i in range(len(layer_sizes) - 1):
+            self.layers.append(DenseLayer(layer_sizes[i], layer_sizes[i + 1], activations[i]))
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad_output, learning_rate):
+        for layer in reversed(self.layers):
+            grad_output = layer.backward(grad_output, learning_rate)
+
+    def train_step(self, x_batch, y_batch, learning_rate):
+        probs = self.forward(x_batch)
+        onehot = np.zeros_like(probs)
+        onehot[np.arange(len(y_batch)), y_batch] = 1
+        self.backward((probs - onehot) / len(y_batch), learning_rate)
+
+
+def main():
+    model = DenseNetwork(layer_sizes=[784, 128, 10], activations=['relu', 'softmax'])
+"""
+
+
+def test_a_network_that_builds_the_files_layer_units_and_trains_on_inputs_and_labels_is_a_network(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "dense_numpy.py"
+    path.write_text(BUILDS_ITS_LAYERS, encoding="utf-8")
+    assert wants_units(load_script(path), None) is None
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy", report.command

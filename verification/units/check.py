@@ -9,6 +9,7 @@ training loop at the top level) is checked as before.
 
 from __future__ import annotations
 
+import ast
 import time
 from dataclasses import dataclass, field
 
@@ -17,8 +18,10 @@ from verification.adapters.compositions import compositions
 from verification.adapters.flat_costs import flat_costs
 from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.local_forwards import PROPAGATORS
+from verification.reading import conventions as cv
 from verification.reading.function_scripts import list_driven, training_functions
 from verification.reading.loader import LoadedScript, load_script
+from verification.reading.source_trees import source_tree
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import SeveralNetworks, default_name
 from verification.reading.training_loops import training_loop, trains_at_top_level
@@ -82,6 +85,26 @@ def _composed(script: LoadedScript, name: str) -> bool:
     return isinstance(cls, type) and bool(compositions(cls, script, "net"))
 
 
+def _builds_layers(script: LoadedScript, name: str, units: list[Unit]) -> bool:
+    """Whether class ``name`` makes instances of another of the file's unit classes in its constructor
+    (``self.layers.append(DenseLayer(…))``) and has a training method that takes inputs and labels
+    (``train_step(x_batch, y_batch, learning_rate)``): a network of those layers, checked as one."""
+    cls = script.module.__dict__.get(name)
+    init = vars(cls).get("__init__") if isinstance(cls, type) else None
+    tree = source_tree(init) if init is not None else None
+    layers = {u.name for u in units} - {name}
+    made = tree is not None and any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in layers
+        for n in ast.walk(tree)
+    )
+    trains = [m for m in cv.methods_by_preference(cls, cv.TRAIN_NAMES, ("train", "fit")) if m != "__init__"]
+    return made and any(
+        {"x", "y"}
+        <= {cv.role(p.name, i) for i, p in enumerate(cv.positional_parameters(getattr(cls, m))[1:])}
+        for m in trains
+    )
+
+
 def wants_units(
     script: LoadedScript, name: str | None, explicit: bool = False, seed: int = 0
 ) -> list[Unit] | None:
@@ -118,6 +141,8 @@ def wants_units(
         return None  # propagate(w, b, X, Y): forward and backward at once, a network's, not a unit's
     if network is not None and _composed(script, network):
         return None  # a container given layers from the modules beside it: that network is checked
+    if network is not None and _builds_layers(script, network, units):
+        return None  # DenseNeuralNetwork(sizes, activations) making DenseLayer(…) and training on (x, y)
     return units
 
 
