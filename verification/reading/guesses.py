@@ -149,6 +149,10 @@ DATA_LABELS = (
 """Its labels: one-hot rows of 3 classes, then (code written for one output) a column of 0 and 1."""
 
 
+SIZE_WORDS = re.compile(r"size|dim|shape|width|count|units|nodes|neurons|^n_|^num|^nb_", re.I)
+"""Parts of a name that make an argument a size, never a data set (``input_size``)."""
+
+
 def _data_guess(fn: Any, name: str) -> Expression | None:
     """:data:`DATA_INPUTS` or :data:`DATA_LABELS` for a constructor's argument named like inputs or
     labels (:func:`verification.reading.conventions.role`) that it keeps in an attribute or reads as
@@ -159,7 +163,7 @@ def _data_guess(fn: Any, name: str) -> Expression | None:
     from verification.reading.source_trees import source_tree
 
     kind = cv.role(name, 1)
-    if not isinstance(fn, type) or kind not in ("x", "y"):
+    if not isinstance(fn, type) or kind not in ("x", "y") or SIZE_WORDS.search(name):
         return None
     tree = source_tree(vars(fn).get("__init__"))
     nodes = list(ast.walk(tree)) if tree is not None else []
