@@ -237,3 +237,141 @@ def test_a_constructor_that_keeps_its_data_set_is_given_one(tmp_path: Path) -> N
     assert report.result.identified == "mse", report.command
     assert report.result.verdict.scale == pytest.approx(2.0)
     assert report.recipe is not None and "X_train :=" in report.recipe.setup
+
+
+# Activation classes in a module beside the network's, which the network's module never imports; their
+# methods take no self (the project passes the classes). Softmax.backward(a, y) returns a − y, the
+# output delta of the cross-entropy on a softmax output; grads are means over the batch: the gradient of
+# cross_entropy. Only Softmax fits the output's backward(a, y); Sigmoid is the hidden one (first choice).
+ACTIVATION_CLASSES = """
+import numpy as np
+
+
+class Relu:
+    def forward(X):
+        return np.maximum(X, 0)
+
+    def backward(X):
+        return (X > 0) * 1.0
+
+
+class Sigmoid:
+    def forward(X):
+        return 1 / (1 + np.exp(-X))
+
+    def backward(X):
+        s = 1 / (1 + np.exp(-X))
+        return s * (1 - s)
+
+
+class Softmax:
+    def forward(X):
+        e = np.exp(X - X.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def backward(A, y):
+        return A - y
+"""
+
+TAKES_ACTIVATIONS = """
+import numpy as np
+
+
+class NeuralNetwork:
+    def __init__(self, input_layer_dim, hidden_layer_dim, output_layer_dim, activation, output_activation):
+        self.W1 = np.random.randn(input_layer_dim, hidden_layer_dim) * 0.5
+        self.b1 = np.zeros((1, hidden_layer_dim))
+        self.W2 = np.random.randn(hidden_layer_dim, output_layer_dim) * 0.5
+        self.b2 = np.zeros((1, output_layer_dim))
+        self.activation = activation
+        self.output_activation = output_activation
+
+    def forward_pass(self, X):
+        self.X = X
+        self.Z1 = X @ self.W1 + self.b1
+        self.A1 = self.activation.forward(self.Z1)
+        self.A2 = self.output_activation.forward(self.A1 @ self.W2 + self.b2)
+        return self.A2
+
+    def backward_pass(self, y):
+        m = y.shape[0]
+        dZ2 = self.output_activation.backward(self.A2, y)
+        dZ1 = (dZ2 @ self.W2.T) * self.activation.backward(self.Z1)
+        return {"W1": self.X.T @ dZ1 / m, "b1": dZ1.sum(axis=0, keepdims=True) / m,
+                "W2": self.A1.T @ dZ2 / m, "b2": dZ2.sum(axis=0, keepdims=True) / m}
+"""
+
+
+def test_activation_objects_from_a_module_beside_are_given_by_the_methods_called_on_them(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "activation.py").write_text(ACTIVATION_CLASSES, encoding="utf-8")
+    path = tmp_path / "nn.py"
+    path.write_text(TAKES_ACTIVATIONS, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy", report.command
+    assert report.recipe is not None
+    assert "activation=Sigmoid" in report.recipe.setup and "output_activation=Softmax" in report.recipe.setup
+
+
+# One activation object per layer, iterated beside the weights; objects with evaluate and prime, defined
+# in the file itself. The output delta (a − y) ⊙ f'(z) is the gradient of mse; per sample (columns).
+ACTIVATION_LIST = """
+import numpy as np
+
+
+class Tanh:
+    def evaluate(self, z):
+        return np.tanh(z)
+
+    def prime(self, z):
+        return 1 - np.tanh(z) ** 2
+
+
+class Sigmoid:
+    def evaluate(self, z):
+        return 1 / (1 + np.exp(-z))
+
+    def prime(self, z):
+        s = self.evaluate(z)
+        return s * (1 - s)
+
+
+class Network:
+    def __init__(self, sizes, activations):
+        if len(sizes) != len(activations) + 1:
+            raise ValueError("one activation per layer")
+        self.W = [np.random.randn(m, n) for n, m in zip(sizes[:-1], sizes[1:])]
+        self.b = [np.random.randn(m, 1) for m in sizes[1:]]
+        self.activations = activations
+
+    def feedforward(self, a):
+        for W, b, f in zip(self.W, self.b, self.activations):
+            a = f.evaluate(W @ a + b)
+        return a
+
+    def backprop(self, x, y):
+        a, zs, acts = x, [], [x]
+        for W, b, f in zip(self.W, self.b, self.activations):
+            z = W @ a + b
+            a = f.evaluate(z)
+            zs.append(z)
+            acts.append(a)
+        delta = (a - y) * self.activations[-1].prime(zs[-1])
+        dW, db = [None] * len(self.W), [None] * len(self.b)
+        for l in range(len(self.W) - 1, -1, -1):
+            dW[l], db[l] = delta @ acts[l].T, delta
+            if l:
+                delta = (self.W[l].T @ delta) * self.activations[l - 1].prime(zs[l - 1])
+        return dW, db
+"""
+
+
+def test_a_list_of_activation_objects_gets_one_per_layer_of_the_preferred_class(tmp_path: Path) -> None:
+    path = tmp_path / "network.py"
+    path.write_text(ACTIVATION_LIST, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert (
+        report.recipe is not None and "activations=[Sigmoid(), Sigmoid(), Sigmoid()]" in report.recipe.setup
+    )

@@ -58,6 +58,7 @@ from verification.adapters.state import SetupState
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
+from verification.reading.activation_objects import activation_objects
 from verification.reading.deferred_weights import initialising_methods
 from verification.reading.guesses import guessed_arguments
 from verification.reading.instance_globals import instance_globals
@@ -108,6 +109,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     written = written_arguments(script.tree, cls) if script is not None else {}  # MLP(n, m, hidden=100)
     preset = written | function_arguments(cls, script) | annotated_arguments(cls, script)
     preset |= initialiser_arguments(cls, script)  # NN(…, weight_init_fn=random_init, …)
+    preset = activation_objects(cls, script) | preset  # NN(…, activation=Sigmoid(), …)
     for guessed in guessed_arguments(cls, preset):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))

@@ -1,0 +1,158 @@
+"""Activations a constructor takes as objects, given one of the project's activation classes.
+
+Many projects pass the activation as an object whose methods the network calls
+(``NeuralNetwork(…, activation=Sigmoid(), output_activation=Softmax())``, then
+``self.activation.forward(z)``, ``self.activation.evaluate(z)`` and ``.derivative(a)``), or a list of
+them, one per layer (``for W, b, f in zip(self.W, self.b, self.activations): a = f.evaluate(z)``). A
+name guessed for such an argument (``'sigmoid'``) makes the code raise. :func:`activation_objects`
+reads which methods the class calls on the argument and gives an instance of a class of the project
+that has them all, defined in the script, imported by it or defined in a module beside it, named like
+an activation: a sigmoid first (smooth everywhere, so that no kink meets a probe), then tanh, ReLU,
+softmax. Nothing is run: the class's source is parsed, and the modules beside the script are loaded
+as the checker loads any script (definitions only).
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+
+from verification.reading.guesses import Expression
+from verification.reading.loader import LoadedScript
+from verification.reading.siblings import sibling_functions
+from verification.reading.source_trees import source_tree
+
+ACTIVATION_ARGUMENT = re.compile(
+    r"^((hidden|output|out|last|final|h|o)_?)?(activation|act|activ|activation_?fn|activation_?function|"
+    r"activation_?func|nonlinearity)s?(_?(hidden|output|out|h|o))?$",
+    re.I,
+)
+"""Constructor arguments that name an activation, one (``activation``) or one per layer (``activations``)."""
+PREFERENCE = ("sigmoid", "logistic", "tanh", "tangent", "relu", "softmax")
+"""Activation classes by preference, by a part of their names."""
+
+
+def activation_objects(cls: type, script: LoadedScript | None) -> dict[str, Expression]:
+    """Required arguments of ``cls``'s constructor named like an activation (:data:`ACTIVATION_ARGUMENT`)
+    on which its code calls methods, each given an instance of the first class (by :data:`PREFERENCE`)
+    of the script's namespace or of the modules beside it that has every method called and takes no
+    argument, with the numbers of arguments they are called with: ``Sigmoid()`` (the class itself when
+    its methods take no ``self``), or a list of one per layer (``[Sigmoid(), Sigmoid(), Sigmoid()]``,
+    as many as the 4-5-5-3 sizes guessed have layers) for an argument whose code indexes or iterates
+    it. An argument the code calls no method on, or that no class fits, is not given."""
+    if script is None:
+        return {}
+    try:
+        params = list(inspect.signature(cls).parameters.values())
+    except (TypeError, ValueError):
+        return {}
+    out: dict[str, Expression] = {}
+    for p in params:
+        if p.default is not inspect.Parameter.empty or not ACTIVATION_ARGUMENT.match(p.name):
+            continue
+        called, listed = _methods_called(cls, p.name)
+        chosen = _fitting_class(called, script) if called else None
+        if chosen is not None:
+            made = chosen[0] if _unbound(chosen[1], set(called)) else f"{chosen[0]}()"
+            out[p.name] = Expression(f"[{made}, {made}, {made}]" if listed else made)
+    return out
+
+
+def _methods_called(cls: type, argument: str) -> tuple[dict[str, set[int]], bool]:
+    """The methods the class's code calls on ``argument`` (kept as ``self.<attr>``), and whether it
+    reads it as a list (indexed, or iterated by a loop whose variable the methods are called on); each
+    method with the numbers of positional arguments it is called with."""
+    trees = [t for _, fn in inspect.getmembers(cls, inspect.isfunction) if (t := source_tree(fn)) is not None]
+    held = {argument}
+    for tree in trees:
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Assign)
+                and isinstance(node.value, ast.Name)
+                and node.value.id == argument
+            ):
+                held |= {t.attr for t in node.targets if isinstance(t, ast.Attribute)}
+
+    def names_it(node: ast.AST) -> bool:
+        return (isinstance(node, ast.Name) and node.id in held) or (
+            isinstance(node, ast.Attribute) and node.attr in held
+        )
+
+    elements: set[str] = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.For | ast.comprehension) and any(
+                names_it(n) for n in ast.walk(node.iter)
+            ):
+                targets: list[ast.expr] = [node.target]
+                targets += node.target.elts if isinstance(node.target, ast.Tuple) else []
+                elements |= {t.id for t in targets if isinstance(t, ast.Name)}
+    called: dict[str, set[int]] = {}
+    listed = False
+    for tree in trees:
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
+                continue
+            receiver = node.func.value
+            indexed = isinstance(receiver, ast.Subscript) and names_it(receiver.value)
+            element = isinstance(receiver, ast.Name) and receiver.id in elements
+            if names_it(receiver) or indexed or element:
+                called.setdefault(node.func.attr, set()).add(len(node.args))
+                listed = listed or indexed or element
+    for string_method in ("lower", "upper", "strip"):  # a name's string methods: no object
+        called.pop(string_method, None)
+    return called, listed
+
+
+def _fitting_class(methods: dict[str, set[int]], script: LoadedScript) -> tuple[str, type] | None:
+    """The name of the preferred class having ``methods``, constructible with no argument, in the
+    script's namespace or a module beside it (bound later by the setup's borrowing of such names)."""
+    namespace = script.module.__dict__
+    found = {n: c for n, c in namespace.items() if isinstance(c, type)}
+    beside = sibling_functions(script.path, PREFERENCE, kind=inspect.isclass)
+    found |= {n: c for n, (c, _) in beside.items() if n not in found}
+    for word in PREFERENCE:
+        for name, c in sorted(found.items()):
+            if (
+                word in name.lower()
+                and _bare(c)
+                and all(_accepts(c, m, n, methods) for m, n in methods.items())
+            ):
+                return name, c
+    return None
+
+
+def _bare(c: type) -> bool:
+    """Whether ``c()`` needs no argument."""
+    try:
+        params = inspect.signature(c).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return not [p for p in params if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+
+
+def _accepts(c: type, method: str, counts: set[int], methods: dict[str, set[int]]) -> bool:
+    """Whether ``c.method`` takes each number of positional arguments in ``counts``, on an instance or
+    (:func:`_unbound`) on the class."""
+    fn = getattr(c, method, None)
+    if not callable(fn):
+        return False
+    try:
+        target = fn if _unbound(c, set(methods)) else getattr(c(), method)
+        signature = inspect.signature(target)
+    except Exception:  # a constructor that raises, a signature that cannot be read
+        return False
+    for n in counts:
+        try:
+            signature.bind(*range(n))
+        except TypeError:
+            return False
+    return True
+
+
+def _unbound(c: type, methods: set[str]) -> bool:
+    """Whether the methods are written without ``self`` (``def forward(X):``): the class itself is
+    what the project passes (``activation=Sigmoid``), and its methods are called on it."""
+    firsts = [next(iter(inspect.signature(getattr(c, m)).parameters), None) for m in methods]
+    return all(f is not None and f not in ("self", "cls") for f in firsts)
