@@ -1,8 +1,9 @@
 """A training step run again from the same weights and data, to see whether its change is a gradient's.
 
 Under other seeds (:func:`verification.adapters.step_checks.refuse_random_steps`): a step that draws
-random numbers changes the weights otherwise. At a smaller rate: a gradient step is linear in its
-learning rate, and a step that is not is refused (:func:`refuse_rate_dependence`).
+random numbers changes the weights otherwise, and is refused. At a smaller rate: a gradient step is linear
+in its learning rate, and a step that is not is named so in a note of the report
+(:func:`rate_dependence`).
 
 A gradient step moves the weights by ``−lr g``, with ``g`` computed before any weight moves, so the change
 divided by the rate, ``(W_before − W_after) / lr``, is the same at every rate. Code that back-propagates
@@ -10,9 +11,11 @@ through weights it has already updated (a layer that steps its own weights and t
 ``W.T @ δ`` with the new ``W``), that takes more than one step per call (``range(epochs + 1)``), or that
 clips the step, changes the weights by an amount whose ratio to the rate depends on the rate: what it
 computes is a gradient only to first order in ``lr``, and a verdict read at one rate would be a verdict
-about that rate. :func:`refuse_rate_dependence` compares the step run from the same weights and data at
-the rate used and at :data:`RATE_RATIO` times less, and refuses the step when the two ratios differ by
-more than the rounding of both updates (:func:`verification.adapters.step_checks.update_errors`) allows.
+about that rate: such a step is no gradient step of any loss at the rate it is run with, which is what a
+verdict of none says, and the note says why. :func:`rate_dependence` compares the step run from the same
+weights and data at the rate used and at :data:`RATE_RATIO` times less, and finds the step rate-dependent
+when the two ratios differ by more than the rounding of both updates
+(:func:`verification.adapters.step_checks.update_errors`) allows.
 
 Run only where the step reads the rate the checker binds (``lr``) and is given one sample, so that the
 online steps of a batch (one per sample, linear in the rate only to first order by design) are not
@@ -29,7 +32,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
-from verification.adapters.failures import Failed
 from verification.adapters.step_checks import refuse_random_steps, reseeded, update_errors
 from verification.tolerances import SAFETY
 
@@ -72,7 +74,9 @@ def refuse_by_reruns(
         return
     finally:
         subject.namespace["lr"] = subject.lr
-    refuse_rate_dependence(label, before, first, again, subject.lr, subject.slots)
+    note = rate_dependence(before, first, again, subject.lr, subject.slots)
+    if note is not None and note not in subject.notes:
+        subject.notes.append(note)
     subject._run_again(step, before, x, y, reset=True)  # the state the first run left, copies and all
 
 
@@ -89,26 +93,20 @@ def reads_given_rate(step: str | None, rate: str | None) -> bool:
     return any(isinstance(n, ast.Name) and n.id == "lr" for n in ast.walk(tree))
 
 
-def refuse_rate_dependence(
-    label: str,
+def rate_dependence(
     before: Mapping[str, Array],
     first: Mapping[str, Array],
     again: Mapping[str, Array],
     lr: float,
     slots: Any,
-) -> None:
-    """Refuse a step whose change divided by its rate differs between rate ``lr`` (weights ``first``
-    after it) and ``lr / RATE_RATIO`` (``again``), both from ``before``, by more than :data:`SAFETY`
-    times the rounding bound of both readings. A step that moved the weights the same at both rates
-    does not read the rate it was given (its rate is its own) and is left to the checks that read it.
-
-    Raises
-    ------
-    Failed
-        Cause ``learning-rate``, naming the relative difference and up to three parameters.
-    """
+) -> str | None:
+    """Why a step is no gradient step, when its change divided by its rate differs between rate ``lr``
+    (weights ``first`` after it) and ``lr / RATE_RATIO`` (``again``), both from ``before``, by more
+    than :data:`SAFETY` times the rounding bound of both readings; None when it does not. A step that
+    moved the weights the same at both rates does not read the rate it was given (its rate is its
+    own) and is left to the checks that read it."""
     if all(np.array_equal(first[n], again[n]) for n in before):
-        return
+        return None
     small = lr / RATE_RATIO
     with np.errstate(all="ignore"):
         g1 = {n: (before[n] - first[n]) / lr for n in before}
@@ -117,15 +115,12 @@ def refuse_rate_dependence(
     e2, _ = update_errors(slots, before, again, small)
     apart = [n for n in before if np.any(np.abs(g1[n] - g2[n]) > SAFETY * (e1[n] + e2[n]))]
     if not apart:
-        return
+        return None
     num = np.sqrt(sum(float(np.sum((g1[n] - g2[n]) ** 2)) for n in before))
     den = np.sqrt(sum(float(np.sum(g2[n] ** 2)) for n in before))
-    raise Failed(
-        f"{label} is no gradient step: its change divided by the rate differs between lr = {lr:g} and "
-        f"lr = {small:g} by {num / den if den else np.inf:.1e} (relative; in {', '.join(apart[:3])}), "
-        "while a gradient step's is the same at every rate. The step back-propagates through weights it "
-        "has already updated, takes more than one step, or clips it: it follows a gradient only to first "
-        "order in the rate",
-        "learning-rate",
-        hint="check the method that returns the gradients, if the code has one (--gradient)",
+    return (
+        f"the step is no gradient step: its change divided by the rate differs between lr = {lr:g} and "
+        f"lr = {small:g} by {num / den if den else np.inf:.1e} (relative; in {', '.join(apart[:3])}), while "
+        "a gradient step's is the same at every rate. It back-propagates through weights it has already "
+        "updated, or takes more than one step: it follows a gradient only to first order in the rate"
     )
