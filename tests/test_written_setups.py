@@ -646,3 +646,58 @@ def test_a_step_through_an_adaptive_optimiser_is_refused(tmp_path: Path) -> None
     path.write_text(RMSPROP, encoding="utf-8")
     with pytest.raises(InputError, match="adaptive optimiser"):
         check_target(CheckRequest.parse(str(path)))
+
+
+# Functions over a dict whose name says nothing (W_and_bias), read only by string keys and handed on
+# whole; the script fills the dict key by key after making it empty, and the training function runs
+# num_ep epochs of its own. The output delta (a − y) σ'(z2) and the bias gradient summed over the batch:
+# the gradient of mse, summed over the batch.
+KEYED_DICT = """
+import numpy as np
+
+
+def sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigp(z):
+    return sig(z) * (1 - sig(z))
+
+
+def forward(X, W_and_bias):
+    z1 = W_and_bias["w1"] @ X + W_and_bias["b1"]
+    A1 = sig(z1)
+    z2 = W_and_bias["w2"] @ A1 + W_and_bias["b2"]
+    return {"z1": z1, "z2": z2, "A1": A1, "A2": sig(z2)}
+
+
+def back_and_grad(X, y, W_and_bias, learning_rate, num_ep):
+    for i in range(num_ep):
+        cache = forward(X, W_and_bias)
+        delta2 = (cache["A2"] - y) * sigp(cache["z2"])
+        delta1 = (W_and_bias["w2"].T @ delta2) * sigp(cache["z1"])
+        W_and_bias["w2"] -= learning_rate * delta2 @ cache["A1"].T
+        W_and_bias["b2"] -= learning_rate * np.sum(delta2, 1, keepdims=True)
+        W_and_bias["w1"] -= learning_rate * delta1 @ X.T
+        W_and_bias["b1"] -= learning_rate * np.sum(delta1, 1, keepdims=True)
+
+
+W_and_bias = {}
+W_and_bias["w2"] = np.random.rand(1, 2)
+W_and_bias["w1"] = np.random.rand(2, 2)
+W_and_bias["b2"] = np.random.rand(1, 1)
+W_and_bias["b1"] = np.random.rand(2, 1)
+X = np.array([[1, 1, 0, 0], [1, 0, 1, 0]])
+y = np.array([1, 0, 0, 1])
+back_and_grad(X, y, W_and_bias, 0.01, 1000000)
+"""
+
+
+def test_a_dict_of_weights_read_only_by_keys_and_filled_key_by_key_is_the_parameters(tmp_path: Path) -> None:
+    path = tmp_path / "gate.py"
+    path.write_text(KEYED_DICT, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert report.recipe is not None
+    assert "W_and_bias['b1'] = np.random.rand(2, 1)" in report.recipe.setup
+    assert "back_and_grad(x, y, W_and_bias, lr, 1)" in (report.recipe.step or "")

@@ -225,7 +225,9 @@ def _backward_recipes(
     a returned gradient, or, for one that hands back the weights it was given, the update it makes."""
     out = []
     for bwd in backwards:
-        given = values | {"lr": "lr", "reg": "0.0"} | _labels_beside(namespace[bwd], values)  # reg: no decay
+        given = (
+            values | {"lr": "lr", "reg": "0.0", "iterations": "1"} | _labels_beside(namespace[bwd], values)
+        )
         args = function_arguments(namespace[bwd], given)
         if args is None:
             errors.append(

@@ -21,6 +21,7 @@ from typing import Any
 
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
+from verification.reading.keyed_arguments import keyed_only
 
 
 def method_call(
@@ -93,8 +94,14 @@ def _value_of(values: dict[str, str], i: int, p: inspect.Parameter) -> str | Non
 
 
 def function_arguments(fn: Any, values: dict[str, str]) -> str | None:
-    """The arguments of ``fn`` by role or name (``values`` maps roles and names to expressions)."""
-    args = cv.call_arguments(cv.positional_parameters(fn), lambda i, p: _value_of(values, i, p))
+    """The arguments of ``fn`` by role or name (``values`` maps roles and names to expressions); an
+    argument whose name says nothing but that the function reads only by string keys
+    (``W_and_bias["w1"]``, :func:`~verification.reading.keyed_arguments.keyed_only`) is the parameters."""
+    keyed = keyed_only(fn)
+    args = cv.call_arguments(
+        cv.positional_parameters(fn),
+        lambda i, p: _value_of(values, i, p) or (values.get("parameters") if p.name in keyed else None),
+    )
     return None if args is None else ", ".join(args)
 
 

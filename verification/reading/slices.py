@@ -171,7 +171,8 @@ def _without_data(body: list[ast.stmt], index: int, sizes: dict[str, int]) -> tu
 
 def assignment_slice(tree: ast.Module, name: str) -> str | None:
     """The script's last top-level assignment of ``name`` with the assignments it reads (e.g. the weights
-    ``W1 = np.random.randn(30, 5)`` of a network written as functions), or None."""
+    ``W1 = np.random.randn(30, 5)`` of a network written as functions), and the entries assigned into it
+    after it (``W_and_bias = {}`` then ``W_and_bias["w1"] = np.random.rand(2, 2)`` …), or None."""
     body = flat_body(tree)
     for index in range(len(body) - 1, -1, -1):
         stmt = body[index]
@@ -180,5 +181,14 @@ def assignment_slice(tree: ast.Module, name: str) -> str | None:
             or (isinstance(t, ast.Tuple) and name in {e.id for e in t.elts if isinstance(e, ast.Name)})
             for t in stmt.targets
         ):
-            return _with_dependencies(body, index)
+            filled = [
+                ast.unparse(later)
+                for later in body[index + 1 :]
+                if isinstance(later, ast.Assign)
+                and all(
+                    isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
+                    for t in later.targets
+                )
+            ]
+            return "; ".join([_with_dependencies(body, index), *filled])
     return None
