@@ -190,5 +190,6 @@ def assignment_slice(tree: ast.Module, name: str) -> str | None:
                     for t in later.targets
                 )
             ]
-            return "; ".join([_with_dependencies(body, index), *filled])
+            made = _with_dependencies(body, index)
+            return None if made is None else "; ".join([made, *filled])
     return None
