@@ -12,6 +12,11 @@ import inspect
 import re
 from typing import Any
 
+from verification.reading.data_arguments import ARRAY_ATTRIBUTES, DATA_LABELS, data_guess
+from verification.reading.expressions import Expression
+
+__all__ = ["Expression", "guessed_arguments", "usage"]
+
 NO_FILE = "no-such-file"
 """A path argument's guess (``weight_path``): a name no file has, so that a constructor that loads when the
 file exists, or when a flag says so (``load_existing``, guessed False), makes its weights instead, and one
@@ -65,14 +70,6 @@ printing, set so that they change no step; paths name no file and loading flags 
 are made, never read from disk."""
 
 
-class Expression(str):
-    """An argument given as code, not as a value: a function of the project by its name (``tanh``),
-    whose ``repr`` in a setup is the name itself."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
 def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`),
     else from how the code uses them (:func:`usage`: a size list where it is indexed, measured or
@@ -101,7 +98,7 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
         if guess is None and re.fullmatch(r"rng|random_?gen(erator)?|generator", p.name, re.I):
             guess = Expression("__import__('numpy').random.default_rng(0)")  # Net(sizes, rng)
         if guess is None:
-            guess = _data_guess(fn, p.name)  # NeuralNetwork(X, y, lr) keeping its data set
+            guess = data_guess(fn, p.name, usage)  # NeuralNetwork(X, y, lr) keeping its data set
         if guess is None:
             guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
@@ -138,56 +135,6 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     return [{k: Expression(f"{SIZE_ARRAY}({v})") if k in arrays else v for k, v in d.items()} for d in made]
 
 
-DATA_INPUTS = Expression("(X_train := __import__('numpy').random.default_rng(0).standard_normal((6, 4)))")
-"""A constructor's data set (``NeuralNetwork(X, y, lr)``): 6 samples of 4 features, as rows, bound to a
-name too, so that the attribute the constructor keeps them in is found and the probes put their own
-inputs there before every run."""
-DATA_LABELS = (
-    Expression("(y_train := __import__('numpy').eye(3)[__import__('numpy').arange(6) % 3])"),
-    Expression("(y_train := (__import__('numpy').arange(6) % 2)[:, None] * 1.0)"),
-)
-"""Its labels: one-hot rows of 3 classes, then (code written for one output) a column of 0 and 1."""
-
-
-SIZE_WORDS = re.compile(r"size|dim|shape|width|count|units|nodes|neurons|^n_|^num|^nb_", re.I)
-"""Parts of a name that make an argument a size, never a data set (``input_size``)."""
-
-
-def _data_guess(fn: Any, name: str) -> Expression | None:
-    """:data:`DATA_INPUTS` or :data:`DATA_LABELS` for a constructor's argument named like inputs or
-    labels (:func:`verification.reading.conventions.role`) that it keeps in an attribute or reads as
-    an array (``X.shape[1]``) and never as a size; None for any other."""
-    import ast
-
-    from verification.reading import conventions as cv
-    from verification.reading.source_trees import source_tree
-
-    kind = cv.role(name, 1)
-    if not isinstance(fn, type) or kind not in ("x", "y") or SIZE_WORDS.search(name):
-        return None
-    tree = source_tree(vars(fn).get("__init__"))
-    nodes = list(ast.walk(tree)) if tree is not None else []
-    kept = {  # self.input_layer = X
-        t.attr
-        for n in nodes
-        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id == name
-        for t in n.targets
-        if isinstance(t, ast.Attribute)
-    }
-    shaped = any(  # X.shape[1], self.input_layer.shape[1]
-        isinstance(n, ast.Attribute)
-        and n.attr in ARRAY_ATTRIBUTES
-        and (
-            (isinstance(n.value, ast.Name) and n.value.id == name)
-            or (isinstance(n.value, ast.Attribute) and n.value.attr in kept)
-        )
-        for n in nodes
-    )
-    if not shaped and (not kept or usage(fn, name) is not None):
-        return None
-    return DATA_INPUTS if kind == "x" else DATA_LABELS[0]
-
-
 OFF = re.compile(r"^(dropout|drop_?rate|dropout_?rate|drop_?prob)$", re.I)
 """Arguments of dropout, which draws at random: set to zero where the author's default is not. A
 default penalty is the author's (the check reads it off: mse plus an L2 penalty of λ = …)."""
@@ -209,8 +156,6 @@ def _default_override(name: str, default: Any) -> Any:
 
 SEQUENCE_CALLS = ("len", "list", "tuple", "enumerate", "reversed", "sorted", "zip")
 """Calls whose first argument is a sequence."""
-ARRAY_ATTRIBUTES = ("size", "shape", "ndim", "tolist", "astype")
-"""Attributes of a numpy array a Python list lacks: a size list read through one is given as an array."""
 SIZE_ARRAY = "__import__('numpy').array"
 """How a size list read as an array is given: numpy's ``array``, whatever name the script imports it as."""
 
