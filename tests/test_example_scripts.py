@@ -382,3 +382,62 @@ def test_a_list_of_activation_objects_gets_one_per_layer_of_the_preferred_class(
     assert (
         report.recipe is not None and "activations=[Sigmoid(), Sigmoid(), Sigmoid()]" in report.recipe.setup
     )
+
+
+# Layers given as (size, activation name) pairs by annotation; the code compares names with "sigmoid",
+# "relu" and "softmax". Hidden sigmoid layers and a softmax output of 3: the output delta a − y, means
+# over the batch (columns), is the gradient of the mean cross-entropy.
+SIZED_LAYERS = """
+from typing import List, Tuple
+
+import numpy as np
+
+
+class DeepNet:
+    def __init__(self, layers: List[Tuple[int, str]]):
+        self.dims, self.acts = map(list, zip(*layers))
+        self.W = [np.random.randn(m, n) * 0.5 for n, m in zip(self.dims[:-1], self.dims[1:])]
+        self.b = [np.zeros((m, 1)) for m in self.dims[1:]]
+
+    def activate(self, z, name):
+        if name == "sigmoid":
+            return 1 / (1 + np.exp(-z))
+        if name == "relu":
+            return np.maximum(z, 0)
+        if name == "softmax":
+            e = np.exp(z - z.max(axis=0))
+            return e / e.sum(axis=0)
+        raise ValueError(name)
+
+    def forward(self, X):
+        self.A = [X]
+        for W, b, name in zip(self.W, self.b, self.acts[1:]):
+            self.A.append(self.activate(W @ self.A[-1] + b, name))
+        return self.A[-1]
+
+    def backward(self, Y):
+        m = Y.shape[1]
+        dZ = self.A[-1] - Y
+        dW, db = [None] * len(self.W), [None] * len(self.b)
+        for l in reversed(range(len(self.W))):
+            dW[l] = dZ @ self.A[l].T / m
+            db[l] = dZ.sum(axis=1, keepdims=True) / m
+            if l:
+                s = self.A[l]
+                dZ = (self.W[l].T @ dZ) * s * (1 - s)
+        return dW, db
+"""
+
+
+def test_layers_given_as_sizes_with_activation_names_get_sigmoid_hidden_layers_and_a_softmax_output(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "deep.py"
+    path.write_text(SIZED_LAYERS, encoding="utf-8")
+    namespace: dict[str, object] = {}
+    exec(compile(SIZED_LAYERS, str(path), "exec"), namespace)
+    several, one = guessed_arguments(namespace["DeepNet"])
+    assert several["layers"] == [(4, "sigmoid"), (5, "sigmoid"), (5, "sigmoid"), (3, "softmax")]
+    assert one["layers"] == [(4, "sigmoid"), (5, "sigmoid"), (5, "sigmoid"), (1, "sigmoid")]
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy", report.command

@@ -105,6 +105,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
             guess = [guess]  # hidden_sizes: the sizes of the hidden layers, one hidden layer of 5
         if guess == [4, 5, 5, 3] and usage(fn, p.name) == "pairs":
             guess = [(4, 5), (5, 5), (5, 3)]  # for l in layer_size: Linear(l[0], l[1])
+        if guess == [4, 5, 5, 3]:  # layers: List[Tuple[int, str]], each size with its activation's name
+            guess = _sized_activations(fn, p) or guess
         if guess is None:
             kind = usage(fn, p.name)
             guess = {"list": [4, 5, 5, 3], "array": [4, 5, 5, 3], "pairs": [(4, 5), (5, 5), (5, 3)]}.get(
@@ -127,12 +129,47 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
             if v == 3 and re.search(r"out|n_?y|onode|class", k, re.I)
             else DATA_LABELS[1]
             if v == DATA_LABELS[0]
+            else [*v[:-1], (1, v[0][1])]  # one output: the hidden layers' activation (a sigmoid)
+            if isinstance(v, list) and len(v) == 4 and isinstance(v[-1], tuple) and v[-1][0] == 3
             else v
         )
         for k, v in out.items()
     }
     made = [out] if single == out else [out, single]
     return [{k: Expression(f"{SIZE_ARRAY}({v})") if k in arrays else v for k, v in d.items()} for d in made]
+
+
+SIZED = re.compile(r"^(typing\.)?[Ll]ist\[(typing\.)?[Tt]uple\[int, ?str\]\]$")
+"""An annotation of a list of ``(size, activation name)`` pairs."""
+
+
+def _sized_activations(fn: Any, p: inspect.Parameter) -> list[tuple[int, str]] | None:
+    """A 4-5-5-3 network as ``(size, name)`` pairs for an argument annotated ``List[Tuple[int, str]]``,
+    every layer with the first of sigmoid, tanh, relu that the class's code compares a name with
+    (``if activation == "sigmoid":``), the output with softmax when the code knows one (its one-output
+    variant, :func:`guessed_arguments`, with the hidden layers' name); None when the annotation is
+    another or no name is compared."""
+    import ast
+
+    from verification.reading.source_trees import source_tree
+
+    annotation = p.annotation if isinstance(p.annotation, str) else str(p.annotation)
+    if not SIZED.match(annotation.replace("typing.", "")) or not isinstance(fn, type):
+        return None
+    compared = {
+        c.value
+        for _, method in inspect.getmembers(fn, inspect.isfunction)
+        if (tree := source_tree(method)) is not None
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Compare)
+        for c in [node.left, *node.comparators]
+        if isinstance(c, ast.Constant) and isinstance(c.value, str)
+    }
+    name = next((a for a in ("sigmoid", "tanh", "relu") if a in compared), None)
+    if name is None:
+        return None
+    last = "softmax" if "softmax" in compared else name  # several outputs: a softmax, when there is one
+    return [(4, name), (5, name), (5, name), (3, last)]
 
 
 OFF = re.compile(r"^(dropout|drop_?rate|dropout_?rate|drop_?prob)$", re.I)
