@@ -12,7 +12,9 @@ import pytest
 
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
+from verification.reading.activation_objects import loss_object_choices
 from verification.reading.guesses import NO_FILE, guessed_arguments
+from verification.reading.loader import load_script
 from verification.reading.sibling_constructions import sibling_construction
 
 # Layers as objects; the backward pass of a dense layer returns Wᵀ δ with W *before* its update, and the
@@ -441,3 +443,72 @@ def test_layers_given_as_sizes_with_activation_names_get_sigmoid_hidden_layers_a
     assert one["layers"] == [(4, "sigmoid"), (5, "sigmoid"), (5, "sigmoid"), (1, "sigmoid")]
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "cross_entropy", report.command
+
+
+# A cost object the network asks for its output delta (Nielsen, ch. 3): the interface and two costs in a
+# module beside it. Each cost is another network; the check is made with the first the project defines
+# (the quadratic cost: (a − y) σ'(z), the gradient of mse), never with the interface, whose delta raises.
+COSTS = """
+import numpy as np
+
+
+class Cost:
+    def delta(self, z, a, y):
+        raise NotImplementedError
+
+
+class QuadraticCost(Cost):
+    def delta(self, z, a, y):
+        s = 1 / (1 + np.exp(-z))
+        return (a - y) * s * (1 - s)
+
+
+class CrossEntropyCost(Cost):
+    def delta(self, z, a, y):
+        return a - y
+"""
+
+TAKES_A_COST = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class Network:
+    def __init__(self, sizes, cost):
+        self.W = [np.random.randn(m, n) for n, m in zip(sizes[:-1], sizes[1:])]
+        self.b = [np.random.randn(m, 1) for m in sizes[1:]]
+        self.cost = cost
+
+    def feedforward(self, a):
+        for W, b in zip(self.W, self.b):
+            a = sigmoid(W @ a + b)
+        return a
+
+    def backprop(self, x, y):
+        acts, zs = [x], []
+        for W, b in zip(self.W, self.b):
+            zs.append(W @ acts[-1] + b)
+            acts.append(sigmoid(zs[-1]))
+        delta = self.cost.delta(zs[-1], acts[-1], y)
+        dW, db = [None] * len(self.W), [None] * len(self.b)
+        for l in range(len(self.W) - 1, -1, -1):
+            dW[l], db[l] = delta @ acts[l].T, delta.sum(axis=1, keepdims=True)
+            if l:
+                delta = (self.W[l].T @ delta) * acts[l] * (1 - acts[l])
+        return dW, db
+"""
+
+
+def test_a_cost_object_is_each_loss_class_of_the_project_the_first_that_runs_checked(tmp_path: Path) -> None:
+    (tmp_path / "costs.py").write_text(COSTS, encoding="utf-8")
+    path = tmp_path / "network.py"
+    path.write_text(TAKES_A_COST, encoding="utf-8")
+    script = load_script(path)
+    choices = loss_object_choices(script.module.Network, script)
+    assert choices == [{"cost": "QuadraticCost()"}, {"cost": "CrossEntropyCost()"}]
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert report.recipe is not None and "cost=QuadraticCost()" in report.recipe.setup

@@ -58,7 +58,7 @@ from verification.adapters.state import SetupState
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
-from verification.reading.activation_objects import activation_objects
+from verification.reading.activation_objects import activation_objects, loss_object_choices
 from verification.reading.deferred_weights import initialising_methods
 from verification.reading.guesses import guessed_arguments
 from verification.reading.instance_globals import instance_globals
@@ -110,9 +110,10 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     preset = written | function_arguments(cls, script) | annotated_arguments(cls, script)
     preset |= initialiser_arguments(cls, script)  # NN(…, weight_init_fn=random_init, …)
     preset = activation_objects(cls, script) | preset  # NN(…, activation=Sigmoid(), …)
-    for guessed in guessed_arguments(cls, preset):
-        args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
-        out.append((f"{var} = {cls.__name__}({args})", var))
+    for choice in loss_object_choices(cls, script) or [{}]:  # Network(sizes, cost=QuadraticCost()) …
+        for guessed in guessed_arguments(cls, preset | choice):
+            args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
+            out.append((f"{var} = {cls.__name__}({args})", var))
     out += [(bare, v) for setup, v in out if (bare := without_data_files(setup, cls)) is not None]
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
     out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]

@@ -1,4 +1,4 @@
-"""Activations a constructor takes as objects, given one of the project's activation classes.
+"""Activations and losses a constructor takes as objects, given the project's own classes.
 
 Many projects pass the activation as an object whose methods the network calls
 (``NeuralNetwork(…, activation=Sigmoid(), output_activation=Softmax())``, then
@@ -8,8 +8,11 @@ name guessed for such an argument (``'sigmoid'``) makes the code raise. :func:`a
 reads which methods the class calls on the argument and gives an instance of a class of the project
 that has them all, defined in the script, imported by it or defined in a module beside it, named like
 an activation: a sigmoid first (smooth everywhere, so that no kink meets a probe), then tanh, ReLU,
-softmax. Nothing is run: the class's source is parsed, and the modules beside the script are loaded
-as the checker loads any script (definitions only).
+softmax. A loss or cost object (``Network(sizes, cost)`` calling ``self.cost.delta(z, a, y)``) is a
+choice of the author's, and each choice is another network: :func:`loss_object_choices` gives every
+class of the project that fits, in the order the project defines them, and the check is made with the
+first that runs (the report's setup names it). Nothing is run: the class's source is parsed, and the
+modules beside the script are loaded as the checker loads any script (definitions only).
 """
 
 from __future__ import annotations
@@ -29,6 +32,12 @@ ACTIVATION_ARGUMENT = re.compile(
     re.I,
 )
 """Constructor arguments that name an activation, one (``activation``) or one per layer (``activations``)."""
+LOSS_ARGUMENT = re.compile(
+    r"^(cost|loss|error|criterion|objective)(_?(f|fn|func|function|obj|object|type))?$", re.I
+)
+"""Constructor arguments that name a loss object (``cost``, ``loss_function``, ``criterion``)."""
+LOSS_CLASS = re.compile(r"loss|cost|error|criterion|entropy|quadratic|squared|mse|bce", re.I)
+"""Names of a loss class."""
 PREFERENCE = ("sigmoid", "logistic", "tanh", "tangent", "relu", "softmax")
 """Activation classes by preference, by a part of their names."""
 
@@ -59,6 +68,51 @@ def activation_objects(cls: type, script: LoadedScript | None) -> dict[str, Expr
     return out
 
 
+def loss_object_choices(cls: type, script: LoadedScript | None) -> list[dict[str, Expression]]:
+    """For the one required argument of ``cls``'s constructor named like a loss object
+    (:data:`LOSS_ARGUMENT`) on which its code calls methods: ``[{"cost": "QuadraticCost()"}, …]``, one per
+    class named like a loss (:data:`LOSS_CLASS`) that has every method called (with the numbers of
+    arguments it is called with) and takes no argument, from the script's namespace in its order, the
+    subclasses of the argument's annotation (``cost: CostFunction``), then the modules beside the
+    script; empty when there is no such argument or no class fits."""
+    if script is None:
+        return []
+    try:
+        params = list(inspect.signature(cls).parameters.values())
+    except (TypeError, ValueError):
+        return []
+    asked = [p for p in params if p.default is inspect.Parameter.empty and LOSS_ARGUMENT.match(p.name)]
+    if len(asked) != 1:
+        return []
+    called, _ = _methods_called(cls, asked[0].name)
+    if not called:
+        return []
+    namespace = script.module.__dict__
+    found = {n: c for n, c in namespace.items() if isinstance(c, type) and c is not cls}
+    annotation = namespace.get(asked[0].annotation) if isinstance(asked[0].annotation, str) else None
+    subclasses: list[type] = annotation.__subclasses__() if isinstance(annotation, type) else []
+    for sub in subclasses:
+        found.setdefault(sub.__name__, sub)
+    beside = sibling_functions(
+        script.path, ("loss", "cost", "error", "entropy", "quadratic"), kind=inspect.isclass
+    )
+    found |= {n: c for n, (c, _) in beside.items() if n not in found}
+    fitting = [
+        n
+        for n, c in found.items()
+        if LOSS_CLASS.search(n) and _bare(c) and all(_accepts(c, m, k, called) for m, k in called.items())
+    ]
+    bases = {b for n in fitting for b in found[n].__mro__[1:]}  # CostFunction, the interface alone
+
+    def made(n: str) -> str:  # a subclass the script does not name: from the module that defines it
+        c = found[n]
+        if n in namespace or n in beside:
+            return f"{n}()"
+        return f"__import__({c.__module__!r}, fromlist=['_']).{c.__name__}()"
+
+    return [{asked[0].name: Expression(made(n))} for n in fitting if found[n] not in bases]
+
+
 def _methods_called(cls: type, argument: str) -> tuple[dict[str, set[int]], bool]:
     """The methods the class's code calls on ``argument`` (kept as ``self.<attr>``), and whether it
     reads it as a list (indexed, or iterated by a loop whose variable the methods are called on); each
@@ -74,20 +128,31 @@ def _methods_called(cls: type, argument: str) -> tuple[dict[str, set[int]], bool
             ):
                 held |= {t.attr for t in node.targets if isinstance(t, ast.Attribute)}
 
+    init = source_tree(vars(cls)["__init__"]) if "__init__" in vars(cls) else None
+    own = {id(n) for n in ast.walk(init)} if init is not None else set()  # the argument's own scope
+
     def names_it(node: ast.AST) -> bool:
-        return (isinstance(node, ast.Name) and node.id in held) or (
+        return (isinstance(node, ast.Name) and node.id == argument and id(node) in own) or (
             isinstance(node, ast.Attribute) and node.attr in held
         )
 
     elements: set[str] = set()
     for tree in trees:
         for node in ast.walk(tree):
-            if isinstance(node, ast.For | ast.comprehension) and any(
-                names_it(n) for n in ast.walk(node.iter)
+            if not isinstance(node, ast.For | ast.comprehension):
+                continue
+            loop, target = node.iter, node.target
+            zipped = isinstance(loop, ast.Call) and isinstance(loop.func, ast.Name) and loop.func.id == "zip"
+            if (
+                zipped
+                and isinstance(loop, ast.Call)
+                and isinstance(target, ast.Tuple)
+                and len(target.elts) == len(loop.args)
             ):
-                targets: list[ast.expr] = [node.target]
-                targets += node.target.elts if isinstance(node.target, ast.Tuple) else []
-                elements |= {t.id for t in targets if isinstance(t, ast.Name)}
+                pairs = [(t, a) for t, a in zip(target.elts, loop.args, strict=True) if names_it(a)]
+                elements |= {t.id for t, _ in pairs if isinstance(t, ast.Name)}  # for W, b, f in zip(…)
+            elif names_it(loop) and isinstance(target, ast.Name):  # for f in self.activations
+                elements.add(target.id)
     called: dict[str, set[int]] = {}
     listed = False
     for tree in trees:
