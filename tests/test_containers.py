@@ -21,9 +21,12 @@ from ffnn.validation import InputError
 from verification.adapters.failures import Failed
 from verification.adapters.matching import plan_matching
 from verification.identification.check import check_target
+from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import format_scale
+from verification.identification.several import check_each
 from verification.reading.guesses import guessed_arguments
+from verification.reading.targets import SeveralSetups
 from verification.units.check import units_target
 
 PROJECT = {
@@ -986,8 +989,9 @@ def test_a_constructor_argument_annotated_with_a_cost_base_class_gets_its_one_su
     """``Net(sizes, cost: costs.Cost)``: the annotation names the interface, and the project's one
     subclass of it (``costs.SquaredCost``) is what the network is given; its delta with the sigmoid's
     derivative makes ``backprop`` the squared error's gradient, a wrong derivative no loss. With a
-    second subclass, which one the author meant is not known, and nothing is given. (Each project
-    names its cost module differently: a module imported in this process stays imported.)"""
+    second subclass, each is another network, checked on its own (``a − y`` on sigmoid outputs: bce).
+    (Each project names its cost module differently: a module imported in this process stays
+    imported.)"""
     module = f"costs_{identified}"
     (tmp_path / f"{module}.py").write_text(ANNOTATED_COSTS.replace("SIGMOID_PRIME", prime), encoding="utf-8")
     (tmp_path / "net.py").write_text(ANNOTATED_NET.replace("costs", module), encoding="utf-8")
@@ -999,8 +1003,13 @@ def test_a_constructor_argument_annotated_with_a_cost_base_class_gets_its_one_su
     two.mkdir()
     (two / f"{module}_two.py").write_text(ANNOTATED_COSTS.replace("SIGMOID_PRIME", prime) + second, "utf-8")
     (two / "net.py").write_text(ANNOTATED_NET.replace("costs", f"{module}_two"), encoding="utf-8")
-    with pytest.raises(InputError, match="cannot construct Net"):
+    with pytest.raises(SeveralSetups) as caught:
         check_target(CheckRequest.parse(str(two / "net.py")))
+    each = check_each(CheckRequest.parse(str(two / "net.py")), caught.value)
+    assert [(n, r.result.identified) for n, r in each.checked if isinstance(r, CheckReport)] == [
+        ("Net with cost=SquaredCost()", identified),
+        ("Net with cost=OtherCost()", "bce"),
+    ]
 
 
 def test_an_entry_script_whose_builder_returns_the_network_is_checked_through_it(tmp_path: Path) -> None:

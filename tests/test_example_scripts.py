@@ -6,16 +6,21 @@ course projects, with the verdict derived by hand in each comment."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from verification.cli import main
 from verification.identification.check import check_target
+from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
+from verification.identification.several import check_each
 from verification.reading.activation_objects import loss_object_choices
 from verification.reading.guesses import NO_FILE, guessed_arguments
 from verification.reading.loader import load_script
 from verification.reading.sibling_constructions import sibling_construction
+from verification.reading.targets import SeveralSetups
 
 # Layers as objects; the backward pass of a dense layer returns Wᵀ δ with W *before* its update, and the
 # loss layer's gradient is a − y: each step is the gradient step of mse (½ Σ (a − y)²), one sample (a
@@ -446,8 +451,9 @@ def test_layers_given_as_sizes_with_activation_names_get_sigmoid_hidden_layers_a
 
 
 # A cost object the network asks for its output delta (Nielsen, ch. 3): the interface and two costs in a
-# module beside it. Each cost is another network; the check is made with the first the project defines
-# (the quadratic cost: (a − y) σ'(z), the gradient of mse), never with the interface, whose delta raises.
+# module beside it. Each cost is another network, checked on its own, never the interface, whose delta
+# raises: the quadratic cost's (a − y) σ'(z) is the gradient of mse, the cross-entropy cost's a − y on
+# sigmoid outputs that of bce.
 COSTS = """
 import numpy as np
 
@@ -502,13 +508,39 @@ class Network:
 """
 
 
-def test_a_cost_object_is_each_loss_class_of_the_project_the_first_that_runs_checked(tmp_path: Path) -> None:
+def test_a_cost_object_makes_one_network_per_loss_class_of_the_project_each_checked(tmp_path: Path) -> None:
     (tmp_path / "costs.py").write_text(COSTS, encoding="utf-8")
     path = tmp_path / "network.py"
     path.write_text(TAKES_A_COST, encoding="utf-8")
     script = load_script(path)
     choices = loss_object_choices(script.module.Network, script)
     assert choices == [{"cost": "QuadraticCost()"}, {"cost": "CrossEntropyCost()"}]
-    report = check_target(CheckRequest.parse(str(path)))
-    assert report.result.identified == "mse", report.command
-    assert report.recipe is not None and "cost=QuadraticCost()" in report.recipe.setup
+    with pytest.raises(SeveralSetups) as caught:
+        check_target(CheckRequest.parse(str(path)))
+    each = check_each(CheckRequest.parse(str(path)), caught.value)
+    assert [(n, r.result.identified) for n, r in each.checked if isinstance(r, CheckReport)] == [
+        ("Network with cost=QuadraticCost()", "mse"),
+        ("Network with cost=CrossEntropyCost()", "bce"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("delta", "second"), [("a - y", "bce"), ("(a - y) * a", None)], ids=["right", "wrong"]
+)
+def test_the_command_line_reports_each_cost_and_fails_when_one_is_wrong(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, delta: str, second: str | None
+) -> None:
+    """From the command line: one line per cost, ``classes`` in ``--json``; a cost whose delta is wrong
+    (``(a − y) a`` on sigmoid outputs is no loss's) makes the exit status 1, whatever the other says."""
+    (tmp_path / "costs.py").write_text(COSTS.replace("return a - y", f"return {delta}"), encoding="utf-8")
+    path = tmp_path / "network.py"
+    path.write_text(TAKES_A_COST, encoding="utf-8")
+    code = main(["check", str(path), "--json"])
+    found = json.loads(capsys.readouterr().out)
+    assert code == (0 if second else 1)
+    assert [(c["class"], c["identified"]) for c in found["classes"]] == [
+        ("Network with cost=QuadraticCost()", "mse"),
+        ("Network with cost=CrossEntropyCost()", second),
+    ]
+    main(["check", str(path)])
+    assert f"Checked 2 setups of one network class in {path}:" in capsys.readouterr().out

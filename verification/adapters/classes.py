@@ -66,6 +66,7 @@ from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import with_small_layers, without_data_files, written_arguments
 from verification.reading.sibling_constructions import sibling_construction
 from verification.reading.slices import construction_slice
+from verification.reading.targets import SeveralSetups
 
 
 def instance_name(cls: type, script: LoadedScript | None) -> str:
@@ -110,15 +111,33 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     preset = written | function_arguments(cls, script) | annotated_arguments(cls, script)
     preset |= initialiser_arguments(cls, script)  # NN(…, weight_init_fn=random_init, …)
     preset = activation_objects(cls, script) | preset  # NN(…, activation=Sigmoid(), …)
-    for choice in loss_object_choices(cls, script) or [{}]:  # Network(sizes, cost=QuadraticCost()) …
-        for guessed in guessed_arguments(cls, preset | choice):
-            args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
-            out.append((f"{var} = {cls.__name__}({args})", var))
+    choices = [c for c in loss_object_choices(cls, script) if not set(c) & set(preset)]
+    if len(choices) > 1:  # Network(sizes, cost): each cost of the project is another network
+        several_costs(cls, var, [(c, guessed_arguments(cls, preset | c)) for c in choices])
+    for guessed in guessed_arguments(cls, preset | (choices[0] if choices else {})):
+        args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
+        out.append((f"{var} = {cls.__name__}({args})", var))
     out += [(bare, v) for setup, v in out if (bare := without_data_files(setup, cls)) is not None]
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
     out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]
     made = [(f"{setup}; {call}", v) for setup, v in out for call in initialisers(cls, v)]
     return out + made + [(f"{setup}; {warm}", v) for setup, v in out + made for warm in warm_ups(cls, v)]
+
+
+def several_costs(cls: type, var: str, made: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+    """Raise :class:`~verification.reading.targets.SeveralSetups`: ``cls`` once per loss object of the
+    project (``made``: each choice with its guessed arguments), each checked on its own."""
+    setups, names = [], []
+    for choice, guessed in made:
+        if guessed:
+            args = ", ".join(f"{k}={v!r}" for k, v in guessed[0].items())
+            setups.append(f"{var} = {cls.__name__}({args})" + ("" if var == "net" else f"; net = {var}"))
+            shown = ", ".join(f"{k}={re.sub(r'^__import__[(].*?[)][.]', '', v)}" for k, v in choice.items())
+            names.append(f"{cls.__name__} with {shown}")  # cost=QuadraticCost()
+    if len(setups) > 1:
+        raise SeveralSetups(
+            f"{cls.__name__} takes one of {len(setups)} loss objects", names, setups, cls.__name__
+        )
 
 
 INITIALISER = re.compile(r"^_?(init|initiali[sz]e|build|setup|set_up|create|make|reset)(_\w+)?$", re.I)

@@ -23,7 +23,7 @@ from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
-from verification.reading.targets import Target
+from verification.reading.targets import SeveralSetups, Target
 from verification.terminal_width import DEFAULT_WIDTH
 
 
@@ -62,10 +62,14 @@ class SeveralReport:
 
 
 def check_each(
-    request: CheckRequest, names: list[str], progress: Callable[[int, int], None] | None = None
+    request: CheckRequest,
+    names: list[str] | SeveralSetups,
+    progress: Callable[[int, int], None] | None = None,
 ) -> SeveralReport:
     """Check each class of ``names`` in the script of ``request`` as ``PATH:NAME`` with the rest of
-    ``request`` (:func:`verification.identification.check.check_target`).
+    ``request`` (:func:`verification.identification.check.check_target`). When ``names`` come from
+    :class:`~verification.reading.targets.SeveralSetups` (``check_each(request, several)``), each is
+    one setup of the same class, checked with ``--setup``.
 
     Raises
     ------
@@ -73,8 +77,15 @@ def check_each(
         When no class can be checked: each class with its refusal, in one line.
     """
     checked: list[tuple[str, CheckReport | InputError]] = []
-    for name in names:
+    labels: list[str] = names.names if isinstance(names, SeveralSetups) else names
+    for i, name in enumerate(labels):
         one = replace(request, target=Target(request.target.path, name))
+        if isinstance(names, SeveralSetups) and names.setups is not None:  # one class, built one way each
+            one = replace(
+                request,
+                target=Target(request.target.path, names.cls),
+                options=replace(request.options, setup=names.setups[i]),
+            )
         try:
             checked.append((name, check_target(one, progress)))
         except InputError as exc:
@@ -83,8 +94,8 @@ def check_each(
     if not report.reports:
         reasons = "; ".join(f"{name}: {exc}" for name, exc in checked)
         raise InputError(
-            f"could not check any of the {len(names)} classes of {request.target.path}: {reasons}",
-            hint=f"name one after the path, e.g. {request.target.path}:{names[0]}, with its explicit form",
+            f"could not check any of the {len(checked)} classes of {request.target.path}: {reasons}",
+            hint=f"name one after the path, e.g. {request.target.path}:{labels[0]}, with its explicit form",
         )
     return report
 
@@ -98,13 +109,22 @@ def format_several(
 ) -> str:
     """Each class's report (``format_one``) or refusal in turn, then one line per class
     (``line_of``: its verdict line), fitted to ``width`` columns; with ``quiet``, those lines alone."""
-    lines = [line_of(r) if isinstance(r, CheckReport) else f"{n}: refused ({r})" for n, r in report.checked]
+    lines = [
+        (line_of(r) if n == r.target.name else f"{n}: {line_of(r)}")  # a class built one way of several
+        if isinstance(r, CheckReport)
+        else f"{n}: refused ({r})"
+        for n, r in report.checked
+    ]
     if quiet:
         return "\n".join(lines)
     parts = []
     for name, r in report.checked:
         parts.append(format_one(r) if isinstance(r, CheckReport) else f"{name}: refused: {r}")
-    summary = [f"Checked {len(report.checked)} network classes in {report.path}:"]
+    one = len({r.target.name for _, r in report.checked if isinstance(r, CheckReport)}) == 1 and all(
+        isinstance(r, CheckReport) and n != r.target.name for n, r in report.checked
+    )  # one class built several ways
+    what = "setups of one network class" if one else "network classes"
+    summary = [f"Checked {len(report.checked)} {what} in {report.path}:"]
     for line in lines:
         summary += textwrap.wrap(line, width, initial_indent="  ", subsequent_indent="    ")
     return "\n\n".join([*parts, "\n".join(summary)])

@@ -33,17 +33,21 @@ DATA_LABELS = (
 """Its labels: one-hot rows of 3 classes, then (code written for one output) a column of 0 and 1."""
 
 
-SIZE_WORDS = re.compile(r"size|dim|shape|width|count|units|nodes|neurons|^n_|^num|^nb_", re.I)
-"""Parts of a name that make an argument a size, never a data set (``input_size``)."""
+DATA_NAMES = re.compile(
+    r"^(x|y|data|dataset|x_?train|y_?train|train_?[xy]|targets?|labels?|training_?(data|inputs|labels|targets)"
+    r"|inputs?_?data|input_?array|output_?array|features)$",
+    re.I,
+)
+"""Names of a data set, never of a size (``input_layer``, ``inputNum`` and ``n_inputs`` are sizes)."""
 
 
 def data_guess(fn: Any, name: str, usage: Callable[[Any, str], str | None]) -> Expression | None:
-    """:data:`DATA_INPUTS` or :data:`DATA_LABELS` for a constructor's argument named like inputs or
-    labels (:func:`verification.reading.conventions.role`) that it keeps in an attribute or reads as
-    an array (``X.shape[1]``) and never as a size (``usage``, :func:`verification.reading.guesses.usage`,
-    says how the code uses it); None for any other."""
+    """:data:`DATA_INPUTS` or :data:`DATA_LABELS` for a constructor's argument named like a data set
+    (:data:`DATA_NAMES`) of inputs or labels (:func:`verification.reading.conventions.role`) that it
+    keeps in an attribute or reads as an array (``X.shape[1]``) and never as a size (``usage``,
+    :func:`verification.reading.guesses.usage`, says how the code uses it); None for any other."""
     kind = cv.role(name, 1)
-    if not isinstance(fn, type) or kind not in ("x", "y") or SIZE_WORDS.search(name):
+    if not isinstance(fn, type) or kind not in ("x", "y") or not DATA_NAMES.match(name):
         return None
     tree = source_tree(vars(fn).get("__init__"))
     nodes = list(ast.walk(tree)) if tree is not None else []

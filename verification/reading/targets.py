@@ -209,6 +209,28 @@ class SeveralNetworks(InputError):
     def __init__(self, message: str, names: list[str], *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.names = names
+        self.setups: list[str] | None = None
+
+
+class SeveralSetups(SeveralNetworks):
+    """One network class that is several networks, one per object of the project it can be given (a
+    cost object: ``Network(sizes, cost=QuadraticCost())`` and ``…CrossEntropyCost()``): raised by the
+    class detection; the ``check`` command then checks the class once per setup, as several classes are.
+
+    Attributes
+    ----------
+    names : list of str
+        Each setup's label (``Network with cost=QuadraticCost()``).
+    setups : list of str
+        Each setup, binding the network to ``net``.
+    cls : str
+        The class's name.
+    """
+
+    def __init__(self, message: str, names: list[str], setups: list[str], cls: str) -> None:
+        super().__init__(message, names, hint=f"name the setup: --setup {setups[0]!r}")
+        self.setups = setups
+        self.cls = cls
 
 
 def _outermost(names: list[str], namespace: dict[str, Any]) -> list[str]:

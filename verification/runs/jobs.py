@@ -23,7 +23,7 @@ from verification.identification.progress import ProgressLine
 from verification.identification.report import check_json, format_check, verdict_line
 from verification.identification.request import CheckRequest
 from verification.identification.several import check_each, format_several, several_json
-from verification.reading.targets import SeveralNetworks
+from verification.reading.targets import SeveralNetworks, SeveralSetups
 from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, cause_of, resolved
 from verification.terminal_width import DEFAULT_WIDTH
 from verification.units.check import check_units, units_target
@@ -82,7 +82,7 @@ def check(
     try:
         outcome = check_target(parsed, progress=line)
     except SeveralNetworks as several:  # two network classes in one file: each is checked
-        each = check_each(parsed, several.names, progress=line)
+        each = check_each(parsed, several if isinstance(several, SeveralSetups) else several.names, line)
         line.close()
         text = format_several(each, lambda r: format_check(r, width), verdict_line, quiet, width)
         shown = several_json(each, check_json, lambda e: cause_of(e, parsed.target.path))
