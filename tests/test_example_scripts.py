@@ -16,7 +16,7 @@ from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.identification.several import check_each
-from verification.reading.activation_objects import loss_object_choices
+from verification.reading.activation_objects import activation_objects, loss_object_choices
 from verification.reading.guesses import NO_FILE, guessed_arguments
 from verification.reading.loader import load_script
 from verification.reading.sibling_constructions import sibling_construction
@@ -544,3 +544,15 @@ def test_the_command_line_reports_each_cost_and_fails_when_one_is_wrong(
     ]
     main(["check", str(path)])
     assert f"Checked 2 setups of one network class in {path}:" in capsys.readouterr().out
+
+
+def test_an_activation_object_whose_derivative_the_code_writes_itself_is_not_given(tmp_path: Path) -> None:
+    """A network that calls only ``forward`` on its activation and writes the derivative itself
+    (``A1 * (1 - A1)``) goes with one activation, the author's, which nothing names: giving it any
+    class could make right code look wrong. Such an argument is left unguessed."""
+    (tmp_path / "activation.py").write_text(ACTIVATION_CLASSES, encoding="utf-8")
+    path = tmp_path / "nn.py"
+    source = TAKES_ACTIVATIONS.replace("self.activation.backward(self.Z1)", "self.A1 * (1 - self.A1)")
+    path.write_text(source, encoding="utf-8")
+    script = load_script(path)
+    assert activation_objects(script.module.NeuralNetwork, script) == {"output_activation": "Softmax"}

@@ -38,6 +38,8 @@ LOSS_ARGUMENT = re.compile(
 """Constructor arguments that name a loss object (``cost``, ``loss_function``, ``criterion``)."""
 LOSS_CLASS = re.compile(r"loss|cost|error|criterion|entropy|quadratic|squared|mse|bce", re.I)
 """Names of a loss class."""
+DERIVATIVE = re.compile(r"prime|deriv|backward|grad|diff|^d_?", re.I)
+"""Methods that give an activation's derivative (``prime``, ``derivative``, ``backward``)."""
 PREFERENCE = ("sigmoid", "logistic", "tanh", "tangent", "relu", "softmax")
 """Activation classes by preference, by a part of their names."""
 
@@ -49,7 +51,10 @@ def activation_objects(cls: type, script: LoadedScript | None) -> dict[str, Expr
     argument, with the numbers of arguments they are called with: ``Sigmoid()`` (the class itself when
     its methods take no ``self``), or a list of one per layer (``[Sigmoid(), Sigmoid(), Sigmoid()]``,
     as many as the 4-5-5-3 sizes guessed have layers) for an argument whose code indexes or iterates
-    it. An argument the code calls no method on, or that no class fits, is not given."""
+    it. Only an argument the network also asks for its derivative (``prime``, ``derivative``,
+    ``backward`` …) is given one, so that whichever class is given, the backward pass uses its own
+    derivative: one whose derivative the code writes itself goes with the author's activation, which is
+    not known. An argument the code calls no such method on, or that no class fits, is not given."""
     if script is None:
         return {}
     try:
@@ -61,7 +66,9 @@ def activation_objects(cls: type, script: LoadedScript | None) -> dict[str, Expr
         if p.default is not inspect.Parameter.empty or not ACTIVATION_ARGUMENT.match(p.name):
             continue
         called, listed = _methods_called(cls, p.name)
-        chosen = _fitting_class(called, script) if called else None
+        if not any(DERIVATIVE.search(m) for m in called):  # its derivative written elsewhere: the
+            continue  # author's activation, unknown, must match it
+        chosen = _fitting_class(called, script)
         if chosen is not None:
             made = chosen[0] if _unbound(chosen[1], set(called)) else f"{chosen[0]}()"
             out[p.name] = Expression(f"[{made}, {made}, {made}]" if listed else made)
