@@ -556,3 +556,14 @@ def test_an_activation_object_whose_derivative_the_code_writes_itself_is_not_giv
     path.write_text(source, encoding="utf-8")
     script = load_script(path)
     assert activation_objects(script.module.NeuralNetwork, script) == {"output_activation": "Softmax"}
+
+
+def test_a_cost_object_the_script_gives_itself_is_the_one_checked(tmp_path: Path) -> None:
+    """The script builds its network with the cross-entropy cost: that network is checked (bce), not one
+    per cost of the project."""
+    (tmp_path / "costs.py").write_text(COSTS, encoding="utf-8")
+    path = tmp_path / "network.py"
+    built = "\nfrom costs import CrossEntropyCost\n\nnet = Network([4, 5, 3], CrossEntropyCost())\n"
+    path.write_text(TAKES_A_COST + built, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.command

@@ -112,7 +112,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     preset |= initialiser_arguments(cls, script)  # NN(…, weight_init_fn=random_init, …)
     preset = activation_objects(cls, script) | preset  # NN(…, activation=Sigmoid(), …)
     choices = [c for c in loss_object_choices(cls, script) if not set(c) & set(preset)]
-    if len(choices) > 1:  # Network(sizes, cost): each cost of the project is another network
+    if len(choices) > 1 and not out:  # Network(sizes, cost) built nowhere: each cost is another network
         several_costs(cls, var, [(c, guessed_arguments(cls, preset | c)) for c in choices])
     for guessed in guessed_arguments(cls, preset | (choices[0] if choices else {})):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
