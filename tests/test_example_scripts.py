@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.cli import main
 from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
@@ -567,3 +568,127 @@ def test_a_cost_object_the_script_gives_itself_is_the_one_checked(tmp_path: Path
     path.write_text(TAKES_A_COST + built, encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "bce", report.command
+
+
+# Layer objects and a network that takes its loss through use(loss, loss_prime), in the style of a much
+# copied tutorial: dense layers step their own weights after computing the error they pass back, an
+# activation layer multiplies by its derivative. The example script beside it finishes the network with
+# use(bce, bce_prime) and a sigmoid output: each step is the gradient of bce, one sample at a time.
+USING_LAYERS = """
+import numpy as np
+
+
+class FCLayer:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.rand(n_in, n_out) - 0.5
+        self.b = np.random.rand(1, n_out) - 0.5
+
+    def forward_propagation(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward_propagation(self, err, rate):
+        back = err @ self.W.T
+        self.W -= rate * self.x.T @ err
+        self.b -= rate * err
+        return back
+
+
+class ActivationLayer:
+    def __init__(self, activation, activation_prime):
+        self.f, self.f_prime = activation, activation_prime
+
+    def forward_propagation(self, x):
+        self.x = x
+        return self.f(x)
+
+    def backward_propagation(self, err, rate):
+        return self.f_prime(self.x) * err
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_prime(z):
+    return sigmoid(z) * (1 - sigmoid(z))
+
+
+"""
+
+USING_LOSSES = """
+import numpy as np
+
+
+def bce(y, a):
+    return float(np.mean(-y * np.log(a) - (1 - y) * np.log(1 - a)))
+
+
+def bce_prime(y, a):
+    return (a - y) / (a * (1 - a))
+"""
+
+USING_NETWORK = """
+class Network:
+    def __init__(self, layers):
+        self.layers = list(layers)
+        self.loss = self.loss_prime = None
+
+    def use(self, loss, loss_prime):
+        self.loss, self.loss_prime = loss, loss_prime
+
+    def predict(self, samples):
+        out = []
+        for x in samples:
+            for layer in self.layers:
+                x = layer.forward_propagation(x)
+            out.append(x)
+        return out
+
+    def fit(self, x_train, y_train, epochs, learning_rate):
+        for epoch in range(epochs):
+            for x, y in zip(x_train, y_train):
+                for layer in self.layers:
+                    x = layer.forward_propagation(x)
+                err = self.loss_prime(y, x)
+                for layer in reversed(self.layers):
+                    err = layer.backward_propagation(err, learning_rate)
+"""
+
+USING_EXAMPLE = """
+import numpy as np
+from layers import FCLayer, ActivationLayer, sigmoid, sigmoid_prime
+from losses import bce, bce_prime
+from network import Network
+
+x_train = np.array([[[0, 0]], [[0, 1]], [[1, 0]], [[1, 1]]], dtype=float)
+y_train = np.array([[[0]], [[1]], [[1]], [[0]]], dtype=float)
+act = ActivationLayer(sigmoid, sigmoid_prime)
+net = Network([FCLayer(2, 3), act, FCLayer(3, 1), ActivationLayer(sigmoid, sigmoid_prime)])
+net.use(bce, bce_prime)
+net.fit(x_train, y_train, epochs=1000, learning_rate=0.5)
+"""
+
+
+@pytest.mark.parametrize("example", [True, False], ids=["with-example", "alone"])
+def test_an_example_script_that_finishes_the_network_is_followed_and_a_guess_that_breaks_it_refused(
+    tmp_path: Path, example: bool
+) -> None:
+    """With the example, the network is built and finished (``net.use(bce, bce_prime)``) as it does:
+    bce. Alone, the network is guessed from the layers beside it, and the guess ends at a dense layer:
+    the code back-propagates bce's output error on outputs that are no probabilities, so no verdict of
+    none is printed (``ambiguous``) where the author's network is bce's gradient."""
+    (tmp_path / "layers.py").write_text(USING_LAYERS, encoding="utf-8")
+    (tmp_path / "losses.py").write_text(USING_LOSSES, encoding="utf-8")
+    if example:
+        (tmp_path / "xor.py").write_text(USING_EXAMPLE, encoding="utf-8")
+    path = tmp_path / "network.py"
+    path.write_text(USING_NETWORK, encoding="utf-8")
+    if not example:
+        with pytest.raises(InputError, match="outputs in the loss's domain: bce's output error") as caught:
+            check_target(CheckRequest.parse(str(path)))
+        assert getattr(caught.value, "cause", None) == "ambiguous"
+        return
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.command
+    assert report.recipe is not None and "net.use(bce, bce_prime)" in report.recipe.setup

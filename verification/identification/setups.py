@@ -117,6 +117,7 @@ def identify_setups(
             raise inapplicable
         if _found(first) == "none":
             _confirm_index_labels(subject, [])
+            _confirm_output_domain(subject.name, first)
         return Kept(first, subject, [])
     results = [(DETECTED, first)]
     subjects = {DETECTED: subject}
@@ -137,6 +138,7 @@ def identify_setups(
             raise inapplicable
         if not found:
             _confirm_index_labels(subject, alternatives)
+            _confirm_output_domain(subject.name, first)
         return Kept(_noted(first, alternatives, kept=DETECTED), subject, alternatives)
     option = next(o for o, r in results if _found(r) in found)
     report = identify(subjects[option], loss, probing)  # the reading kept, checked in full
@@ -191,6 +193,40 @@ def _confirm_index_labels(subject: Subject, alternatives: list[Alternative]) -> 
         hint="the code runs with class indices, but nowhere uses its labels as indices; give the labels as "
         "it takes them, converting y in --gradient or --step of the reading detected: "
         + recipe.command(str(script.path)),
+    )
+
+
+DOMAIN_ERRORS = {"(a − y) / (a (1 − a))": "bce", "−y / a": "cross_entropy"}
+"""Output errors that are a catalog loss's own ``∂ℓ/∂a`` (:data:`verification.identification.
+output_error.EXPRESSIONS`) where that loss holds only for outputs in its domain (probabilities)."""
+
+
+def _confirm_output_domain(name: str, report: IdentificationReport) -> None:
+    """Refuse a verdict of no loss for code that consistently back-propagates a catalog loss's own output
+    error (bce's ``(a − y) / (a (1 − a))``) on outputs outside that loss's domain (not probabilities):
+    the code is that loss's gradient for the network its author builds, and the network as built here
+    (a guessed construction without its last sigmoid) is another.
+
+    Raises
+    ------
+    Ambiguous
+        Naming the loss and the output error.
+    """
+    error = report.verdict.output_error
+    if error is None or not error.consistent or error.loss is not None:
+        return
+    loss = DOMAIN_ERRORS.get(error.expression or "")
+    if loss is None:
+        return
+    raise Ambiguous(
+        name,
+        [
+            Alternative(DETECTED, "none"),
+            Alternative("outputs in the loss's domain", f"{loss}'s output error"),
+        ],
+        hint=f"the code back-propagates {loss}'s output error {error.expression}, on outputs that are not "
+        f"probabilities: the network as built is not one {loss} applies to, likely not built as its author "
+        "builds it; give the construction with --setup",
     )
 
 

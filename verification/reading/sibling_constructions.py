@@ -5,18 +5,20 @@ an example script beside it (``XOR_problem.py``: ``network = [Dense(2, 3), Tanh(
 ``brain = Network(network)``, ``brain.train(…)``). The module alone says nothing of the constructor's
 arguments; the example says all of them, as the author uses the class. :func:`sibling_construction` reads
 that construction from the script's source (nothing of it is run here) with the top-level assignments it
-reads (:func:`verification.reading.slices.construction_slice`) and the script's imports, so that the
-check builds the network as the example does. Imports of the checked module itself are left out: the
+reads (:func:`verification.reading.slices.construction_slice`), the calls that finish it
+(``net.use(bce, bce_prime)``) and the script's imports, so that the check builds the network as the
+example does. Imports of the checked module itself are left out: the
 class is the one already loaded.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from verification.reading.siblings import MAX_BYTES, MAX_SIBLINGS
-from verification.reading.slices import construction_slice
+from verification.reading.slices import construction_slice, flat_body
 
 
 def sibling_construction(path: Path, cls_name: str) -> tuple[str, str] | None:
@@ -51,8 +53,27 @@ def sibling_construction(path: Path, cls_name: str) -> tuple[str, str] | None:
         if found is None:
             continue
         imports = [ast.unparse(s) for s in _imports(tree) if not _imports_from(s, own)]
-        return "; ".join([*imports, found[0]]), found[1]
+        return "; ".join([*imports, found[0], *_configured(tree, found[1])]), found[1]
     return None
+
+
+CONFIGURING = re.compile(r"^(use|compile|configure|set_?\w+|add(_?layer)?|append|init\w*|build)$", re.I)
+"""Methods a script calls on its network after building it to finish it (``net.use(bce, bce_prime)``,
+``net.add(Dense(…))``), never to train or use it."""
+
+
+def _configured(tree: ast.Module, var: str) -> list[str]:
+    """The script's top-level calls ``var.m(…)`` of a configuring method (:data:`CONFIGURING`), in order."""
+    return [
+        ast.unparse(s)
+        for s in flat_body(tree)
+        if isinstance(s, ast.Expr)
+        and isinstance(s.value, ast.Call)
+        and isinstance(s.value.func, ast.Attribute)
+        and isinstance(s.value.func.value, ast.Name)
+        and s.value.func.value.id == var
+        and CONFIGURING.match(s.value.func.attr)
+    ]
 
 
 def _imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:
