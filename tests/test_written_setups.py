@@ -701,3 +701,53 @@ def test_a_dict_of_weights_read_only_by_keys_and_filled_key_by_key_is_the_parame
     assert report.recipe is not None
     assert "W_and_bias['b1'] = np.random.rand(2, 1)" in report.recipe.setup
     assert "back_and_grad(x, y, W_and_bias, lr, 1)" in (report.recipe.step or "")
+
+
+# The same dict made with a generator the script makes first, and trained by a function that returns
+# it: the script's last assignment of the dict is the trained one (wb = train(X, y, wb, …)), which reads
+# the data and runs every epoch; the one checked is the dict as made. train(X, y, wb, lr, num_ep) is
+# given the probe's labels by their role. The tanh hidden layer's derivative 1 − A1² and a sigmoid output
+# with delta A2 − y, means over the batch: the gradient of the mean bce.
+TRAINED_DICT = """
+import numpy as np
+
+rng = np.random.default_rng(1)
+
+
+def forward(X, wb):
+    A1 = np.tanh(X @ wb["w1"] + wb["b1"])
+    return A1, 1 / (1 + np.exp(-(A1 @ wb["w2"] + wb["b2"])))
+
+
+def train(X, y, wb, lr, num_ep):
+    m = X.shape[0]
+    for ep in range(num_ep):
+        A1, A2 = forward(X, wb)
+        d2 = A2 - y
+        d1 = d2 @ wb["w2"].T * (1 - A1 ** 2)
+        wb["w2"] -= lr * A1.T @ d2 / m
+        wb["b2"] -= lr * d2.sum(axis=0, keepdims=True) / m
+        wb["w1"] -= lr * X.T @ d1 / m
+        wb["b1"] -= lr * d1.sum(axis=0, keepdims=True) / m
+    return wb
+
+
+X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+y = np.array([[0], [1], [1], [0]], dtype=float)
+wb = {}
+wb["w1"] = rng.normal(0, 0.5, size=(2, 4))
+wb["b1"] = np.zeros((1, 4))
+wb["w2"] = rng.normal(0, 0.5, size=(4, 1))
+wb["b2"] = np.zeros((1, 1))
+wb = train(X, y, wb, lr=0.5, num_ep=3000)
+"""
+
+
+def test_a_dict_the_script_trains_and_rebinds_is_set_up_as_made(tmp_path: Path) -> None:
+    path = tmp_path / "xor.py"
+    path.write_text(TRAINED_DICT, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.command
+    assert report.recipe is not None
+    assert report.recipe.setup.startswith("rng = np.random.default_rng(1); wb = {}")
+    assert "train(" not in report.recipe.setup

@@ -172,7 +172,9 @@ def _without_data(body: list[ast.stmt], index: int, sizes: dict[str, int]) -> tu
 def assignment_slice(tree: ast.Module, name: str) -> str | None:
     """The script's last top-level assignment of ``name`` with the assignments it reads (e.g. the weights
     ``W1 = np.random.randn(30, 5)`` of a network written as functions), and the entries assigned into it
-    after it (``W_and_bias = {}`` then ``W_and_bias["w1"] = np.random.rand(2, 2)`` …), or None."""
+    after it (``W_and_bias = {}`` then ``W_and_bias["w1"] = np.random.rand(2, 2)`` …), or None. An
+    assignment that reads ``name`` itself (``wb = train(X, y, wb, …)``, the weights after training) is
+    passed over for the one that made them."""
     body = flat_body(tree)
     for index in range(len(body) - 1, -1, -1):
         stmt = body[index]
@@ -181,15 +183,16 @@ def assignment_slice(tree: ast.Module, name: str) -> str | None:
             or (isinstance(t, ast.Tuple) and name in {e.id for e in t.elts if isinstance(e, ast.Name)})
             for t in stmt.targets
         ):
-            filled = [
-                ast.unparse(later)
-                for later in body[index + 1 :]
-                if isinstance(later, ast.Assign)
+            if name in _loads(stmt.value):  # wb = train(X, y, wb, …): the trained, from the made
+                continue
+            filled = [  # W_and_bias["w1"] = rng.random((2, 2)) …: the last, with all it reads
+                j
+                for j in range(index + 1, len(body))
+                if isinstance(body[j], ast.Assign)
                 and all(
                     isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == name
-                    for t in later.targets
+                    for t in body[j].targets  # type: ignore[attr-defined]
                 )
             ]
-            made = _with_dependencies(body, index)
-            return None if made is None else "; ".join([made, *filled])
+            return _with_dependencies(body, filled[-1] if filled else index)
     return None
