@@ -299,7 +299,8 @@ def _training_steps(
     out = []
     for train in trainers:
         for data in sets:
-            given = values | sizes | {"lr": "0.1", "iterations": "1"} | ({"dataset": data} if data else {})
+            given = values | {"y": "y"} | sizes | {"lr": "0.1", "iterations": "1"}  # train(X, y, …)
+            given |= {"dataset": data} if data else {}
             for p in cv.positional_parameters(namespace[train]):  # an unnamed size, by its name
                 guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(p.name)), None)
                 if p.name not in given and isinstance(guess, int):
