@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import textwrap
@@ -11,8 +12,11 @@ import numpy as np
 import pytest
 
 from ffnn.validation import InputError
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
 from verification.reading.missing import MissingModule
+from verification.reading.python2 import python2_builtins
 from verification.reading.targets import SeveralNetworks, load_target, parse_target
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -713,3 +717,25 @@ def test_fstrings_of_python_3_12_that_reuse_their_quotes_are_read(tmp_path: Path
     report = load_script(write(tmp_path, source)).get("Report")()
     assert report.header(9) == " Expected | Predicted"
     assert report.path("w") == "missing: w.npz {kept}"
+
+
+def test_python2_builtins_in_a_script_that_parses_as_python3_are_read_as_python3s(tmp_path: Path) -> None:
+    """``for i in xrange(n)`` parses as Python 3 and raises when run: ``xrange`` is read as ``range`` (and
+    a name the script binds itself is left alone), and the report says so."""
+    source = (
+        "import numpy as np\n\n\nclass Net:\n    def __init__(self, sizes):\n"
+        "        self.W = [np.random.randn(m, n) for n, m in zip(sizes[:-1], sizes[1:])]\n\n"
+        "    def forward(self, x):\n        self.a = [x]\n        for i in xrange(len(self.W)):\n"
+        "            self.a.append(1 / (1 + np.exp(-(self.W[i] @ self.a[-1]))))\n"
+        "        return self.a[-1]\n\n"
+        "    def backward(self, x, y):\n        a = self.forward(x)\n        d = a - y\n"
+        "        g = [None] * len(self.W)\n        for i in reversed(xrange(len(self.W))):\n"
+        "            g[i] = d @ self.a[i].T\n            if i:\n"
+        "                d = (self.W[i].T @ d) * self.a[i] * (1 - self.a[i])\n        return g\n"
+    )
+    path = tmp_path / "net2.py"
+    path.write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.command
+    assert "Python 2 builtins read as Python 3's: xrange as range" in report.result.notes
+    assert python2_builtins(ast.parse("xrange = range\nfor i in xrange(3): pass")) == {}

@@ -26,6 +26,7 @@ from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.identification.setups import identify_setups
 from verification.reading.loader import LoadedScript, load_script
+from verification.reading.python2 import python2_builtins
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
 
@@ -76,6 +77,10 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         names = ", ".join(n if "." in n else f"np.{n}" for n in script.aliases)
         pronoun = "it" if len(script.aliases) == 1 else "they"
         subject.notes.insert(0, f"{names}, removed from NumPy (or SciPy), read as what {pronoun} stood for")
+    old = python2_builtins(script.tree)  # xrange in a script that parses as Python 3
+    if old:
+        read = ", ".join(f"{n} as {getattr(v, '__name__', v)}" for n, v in old.items())
+        subject.notes.insert(0, f"Python 2 builtins read as Python 3's: {read}")
     linear = linear_note(subject, request.probing.seed) if isinstance(subject, CodeSubject) else None
     if linear is not None:
         subject.notes.append(linear)

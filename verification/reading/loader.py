@@ -57,6 +57,7 @@ from verification.reading.loop_cuts import Cut, cut_loops
 from verification.reading.missing import imported_with_stand_ins, stand_in
 from verification.reading.numpy_aliases import bind_aliases, removed_names_used
 from verification.reading.outer_loops import first_run
+from verification.reading.python2 import python2_builtins
 from verification.reading.sample_lists import SAMPLE_ROWS, sample_rows
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
@@ -351,6 +352,7 @@ def _load(source: Source, tree: ast.Module, key: str, classic: bool = False) -> 
     sys.modules[name] = module  # dataclasses and pickling look classes up by module name
     module.__dict__.update({LOCAL_READER: local_value, SAMPLE_ROWS: sample_rows})  # output readers
     module.__dict__.update({DIVIDE: classic_div, DIVIDE_INPLACE: classic_idiv} if classic else {})
+    module.__dict__.update(python2_builtins(tree))  # xrange in a script that parses as Python 3: range
     loading = _Loading(source, module)
     with script_directory_on_path(path.resolve().parent, tree):
         for stmt in (classic_division(tree) if classic else tree).body:

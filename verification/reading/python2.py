@@ -6,6 +6,8 @@ them with a bare ``SyntaxError`` ("invalid syntax", "Missing parentheses in call
 does not say the file is simply of the older language. :func:`python2_construct` names the construct
 on the line where parsing failed; :func:`python2_in_tree` finds the one Python 2 statement that still
 parses as Python 3, ``print >>f, x`` (a shift of the ``print`` function, which raises when run).
+A script that parses as Python 3 but calls Python 2's builtins (``xrange``, ``raw_input``) gets them as
+their Python 3 forms (:func:`python2_builtins`), and the report says so.
 
 The constructs and their Python 3 forms are those of the ``2to3`` fixers (Python documentation,
 "2to3 — Automated Python 2 to 3 code translation", fixers ``print``, ``except``, ``repr``, ``exec``,
@@ -153,3 +155,23 @@ def convert_python2(text: str, where: str) -> str:
             return str(tool.refactor_string(text if text.endswith("\n") else text + "\n", where))
     except Exception as exc:  # lib2to3's parse errors have no common base class
         raise InputError(f"cannot convert {where} from Python 2: {type(exc).__name__}: {exc}") from None
+
+
+PYTHON2_BUILTINS = {"xrange": range, "raw_input": input, "unicode": str, "long": int, "basestring": str}
+"""Python 2 builtins and the Python 3 builtins that replace them (2to3 fixers ``xrange``,
+``raw_input``, ``unicode``, ``long``, ``basestring``)."""
+
+
+def python2_builtins(tree: ast.Module) -> dict[str, object]:
+    """The Python 2 builtins of :data:`PYTHON2_BUILTINS` that ``tree`` reads and never binds itself
+    (no assignment, definition or import of that name), by name, as their Python 3 forms."""
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+    bound |= {
+        (a.asname or a.name).split(".")[0]
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Import | ast.ImportFrom)
+        for a in n.names
+    }
+    return {k: v for k, v in PYTHON2_BUILTINS.items() if k in read and k not in bound}
