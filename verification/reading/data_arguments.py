@@ -1,11 +1,12 @@
 """A constructor's data set, given data: ``NeuralNetwork(X, y, lr)`` that keeps its inputs and labels.
 
-Course code in the style of Siraj Raval's 11-line network stores the training data in the object
-(``self.input = x``, ``self.y = y``) and reads its shape for the weights (``x.shape[1]``); its forward and
-backward passes take no argument. Guessed as sizes (``X=4``) such a class raises. :func:`data_guess`
-reads, without running anything, which arguments are such data (named like inputs or labels, kept in an
-attribute or read as an array, and never a size) and gives them a small data set; the probes put their
-own inputs in the attribute before every run (:mod:`verification.adapters.forwards`).
+Code in the style of the short tutorials (Trask, "A Neural Network in 11 lines of Python", 2015, made
+into a class) stores the training data in the object (``self.input = x``, ``self.y = y``) and reads its
+shape for the weights (``x.shape[1]``); its forward and backward passes take no argument. Guessed as
+sizes (``X=4``) such a class raises. :func:`data_guess` reads, without running anything, which arguments
+are such data (named like inputs or labels, kept in an attribute or read as an array, and never a size)
+and gives them a small data set; the probes put their own inputs in the attribute before every run
+(:mod:`verification.adapters.forwards`).
 """
 
 from __future__ import annotations
