@@ -5,17 +5,17 @@ random numbers changes the weights otherwise, and is refused. At a smaller rate:
 in its learning rate, and a step that is not is named so in a note of the report
 (:func:`rate_dependence`).
 
-A gradient step moves the weights by ``−lr g``, with ``g`` computed before any weight moves, so the change
-divided by the rate, ``(W_before − W_after) / lr``, is the same at every rate. Code that back-propagates
-through weights it has already updated (a layer that steps its own weights and then returns
-``W.T @ δ`` with the new ``W``), that takes more than one step per call (``range(epochs + 1)``), or that
-clips the step, changes the weights by an amount whose ratio to the rate depends on the rate: what it
-computes is a gradient only to first order in ``lr``, and a verdict read at one rate would be a verdict
-about that rate: such a step is no gradient step of any loss at the rate it is run with, which is what a
-verdict of none says, and the note says why. :func:`rate_dependence` compares the step run from the same
-weights and data at the rate used and at :data:`RATE_RATIO` times less, and finds the step rate-dependent
-when the two ratios differ by more than the rounding of both updates
-(:func:`verification.adapters.step_checks.update_errors`) allows.
+A gradient step moves the weights by ``−lr g``, with ``g`` computed before any weight moves
+(Goodfellow, Bengio and Courville, *Deep Learning*, 2016, §4.3), so the change divided by the
+rate, ``(W_before − W_after) / lr``, is the same at every rate. Code that back-propagates through weights
+it has already updated (a layer that steps its own weights and then returns ``W.T @ δ`` with the new
+``W``), that takes more than one step per call (``range(epochs + 1)``), or that clips the step, changes
+the weights by an amount whose ratio to the rate depends on the rate: it follows a gradient only to
+first order in ``lr``, and at the rate it runs with it is the gradient step of no loss, which is what a
+verdict of none says; the note says why. :func:`rate_dependence` compares the step run from the same
+weights and data at the rate used and at :data:`RATE_RATIO` times less, and finds the step
+rate-dependent when the two ratios differ by more than :data:`~verification.tolerances.SAFETY` times the
+rounding of both updates (:func:`verification.adapters.step_checks.update_errors`).
 
 Run only where the step reads the rate the checker binds (``lr``) and is given one sample, so that the
 online steps of a batch (one per sample, linear in the rate only to first order by design) are not
@@ -25,6 +25,7 @@ asked.
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -45,17 +46,17 @@ def refuse_by_reruns(
     subject: Any, label: str, before: Mapping[str, Array], after: Mapping[str, Array], x: Array, y: Array
 ) -> None:
     """Run ``subject``'s step (a :class:`~verification.adapters.subject.CodeSubject`) again from the
-        weights ``before`` and the data ``x``, ``y`` that gave ``after``: under other seeds, then, when it
-        was given one sample and reads the rate the checker binds (:func:`reads_given_rate`), at
-        ``lr / RATE_RATIO``, and then at ``lr`` once more, so that what the step leaves besides the weights
-    (a copy it keeps of them) is as the first run left it. A rerun that raises ends the checks quietly (the
-    first run stands).
+    weights ``before`` and the data ``x``, ``y`` that gave ``after``: under other seeds; then, when it
+    was given one sample and reads the rate the checker binds (:func:`reads_given_rate`), at
+    ``lr / RATE_RATIO``, and at ``lr`` once more, so that what the step leaves besides the weights (a
+    copy it keeps of them) is as the first run left it. A rate-dependent step (:func:`rate_dependence`)
+    gets the reason as a note of ``subject``. A rerun that raises ends the checks quietly (the first run
+    stands).
 
-        Raises
-        ------
-        Failed
-            From :func:`~verification.adapters.step_checks.refuse_random_steps` or
-            :func:`refuse_rate_dependence`.
+    Raises
+    ------
+    Failed
+        From :func:`~verification.adapters.step_checks.refuse_random_steps`.
     """
     step = subject.recipe.step or ""
     first = {n: np.array(v) for n, v in after.items()}
@@ -77,7 +78,8 @@ def refuse_by_reruns(
     note = rate_dependence(before, first, again, subject.lr, subject.slots)
     if note is not None and note not in subject.notes:
         subject.notes.append(note)
-    subject._run_again(step, before, x, y, reset=True)  # the state the first run left, copies and all
+    with contextlib.suppress(InputError):  # the state the first run left, copies and all
+        subject._run_again(step, before, x, y, reset=True)
 
 
 def reads_given_rate(step: str | None, rate: str | None) -> bool:

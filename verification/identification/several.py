@@ -80,7 +80,7 @@ def check_each(
     labels: list[str] = names.names if isinstance(names, SeveralSetups) else names
     for i, name in enumerate(labels):
         one = replace(request, target=Target(request.target.path, name))
-        if isinstance(names, SeveralSetups) and names.setups is not None:  # one class, built one way each
+        if isinstance(names, SeveralSetups):  # one class, built one way each
             one = replace(
                 request,
                 target=Target(request.target.path, names.cls),

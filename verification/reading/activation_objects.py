@@ -96,7 +96,8 @@ def loss_object_choices(cls: type, script: LoadedScript | None) -> list[dict[str
         return []
     namespace = script.module.__dict__
     found = {n: c for n, c in namespace.items() if isinstance(c, type) and c is not cls}
-    annotation = namespace.get(asked[0].annotation) if isinstance(asked[0].annotation, str) else None
+    given = asked[0].annotation  # cost: CostFunction, a name under `from __future__ import annotations`
+    annotation = namespace.get(given) if isinstance(given, str) else given
     subclasses: list[type] = annotation.__subclasses__() if isinstance(annotation, type) else []
     for sub in subclasses:
         found.setdefault(sub.__name__, sub)

@@ -209,7 +209,6 @@ class SeveralNetworks(InputError):
     def __init__(self, message: str, names: list[str], *, hint: str | None = None) -> None:
         super().__init__(message, hint=hint)
         self.names = names
-        self.setups: list[str] | None = None
 
 
 class SeveralSetups(SeveralNetworks):
