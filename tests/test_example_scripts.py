@@ -254,6 +254,57 @@ def test_a_constructor_that_keeps_its_data_set_is_given_one(tmp_path: Path) -> N
     assert report.recipe is not None and "X_train :=" in report.recipe.setup
 
 
+# The same style, one sample a column: ANN(x, y) keeps x.T and y.T and reads the widths from them;
+# forward() and backward() take no argument and backward() steps. δ2 = (a − y) σ'(z2), gradients a mean
+# over the columns: the gradient step of mse, a mean over the batch. Without σ'(z1) in δ1 (the bug) the
+# hidden layer's gradients are no loss's.
+KEEPS_COLUMNS = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class ANN:
+    def __init__(self, x, y, hidden=4, lr=0.5):
+        self.x = x.T
+        self.y = y.T
+        self.w1 = np.random.randn(hidden, self.x.shape[0]) * 0.5
+        self.b1 = np.zeros((hidden, 1))
+        self.w2 = np.random.randn(self.y.shape[0], hidden) * 0.5
+        self.lr = lr
+
+    def forward(self):
+        self.a1 = sigmoid(self.w1 @ self.x + self.b1)
+        self.a2 = sigmoid(self.w2 @ self.a1)
+        return self.a2
+
+    def backward(self):
+        m = self.x.shape[1]
+        dz2 = (self.a2 - self.y) * self.a2 * (1 - self.a2)
+        dz1 = (self.w2.T @ dz2) * self.a1 * (1 - self.a1)
+        self.w2 -= self.lr * dz2 @ self.a1.T / m
+        self.w1 -= self.lr * dz1 @ self.x.T / m
+        self.b1 -= self.lr * dz1.sum(axis=1, keepdims=True) / m
+"""
+
+
+@pytest.mark.parametrize(("delta", "identified"), [("", "mse"), (" * 0 + self.w2.T @ dz2", None)])
+def test_a_constructor_that_keeps_its_data_set_transposed_is_given_its_columns(
+    tmp_path: Path, delta: str, identified: str | None
+) -> None:
+    path = tmp_path / "ann.py"
+    source = KEEPS_COLUMNS.replace("* self.a1 * (1 - self.a1)", f"* self.a1 * (1 - self.a1){delta}")
+    path.write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and report.recipe.forward == "net.x = x.T; net.forward()"
+    assert report.recipe.step is not None and report.recipe.step.startswith("net.y = y.T; ")
+    matched = {t: loss for t, (loss, _) in report.result.verdict.per_tensor.items()}
+    assert matched == {"w2": "mse", "w1": identified, "b1": identified}
+
+
 # Activation classes in a module beside the network's, which the network's module never imports; their
 # methods take no self (the project passes the classes). Softmax.backward(a, y) returns a − y, the
 # output delta of the cross-entropy on a softmax output; grads are means over the batch: the gradient of

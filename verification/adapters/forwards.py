@@ -23,6 +23,7 @@ import numpy as np
 from ffnn.validation import InputError
 from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
+from verification.adapters.kept_data import kept_data
 from verification.adapters.layouts import Layout
 from verification.reading import conventions as cv
 from verification.reading.dict_output import dict_output_key, stored_output
@@ -62,11 +63,7 @@ def forward_candidates(
     obj: Any, var: str, namespace: dict[str, Any], bound: list[str]
 ) -> list[tuple[str, str, str]]:
     """``(statements, call, method)`` candidates of the forward pass of ``obj``."""
-    inputs = [
-        a
-        for a, v in vars(obj).items()
-        if isinstance(v, np.ndarray) and any(v is namespace.get(n) for n in bound) and cv.role(a, 0) == "x"
-    ]
+    inputs = [f"{a} = x{form}" for a, form in kept_data(obj, namespace, bound, "x")]
     out = []
     feeds = setters(obj, INPUT_SETTER)
     for m in cv.methods_by_preference(obj, cv.FORWARD_NAMES, ("forward", "feed", "forw_", "fprop")):
@@ -77,7 +74,7 @@ def forward_candidates(
         if len(required) == 1 or (not required and params and cv.role(params[0].name, 0) == "x"):
             out.append(("", f"{var}.{m}(x)", m))
         elif not required and inputs:
-            out.append((f"{var}.{inputs[0]} = x", f"{var}.{m}()", m))
+            out.append((f"{var}.{inputs[0]}", f"{var}.{m}()", m))
         elif not required and feeds:  # net.add_input(x); net.feed_forward()
             out.append((f"{var}.{feeds[0]}(x)", f"{var}.{m}()", m))
         elif (

@@ -16,10 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
+from verification.adapters.kept_data import kept_data
 from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import method_call
 from verification.reading import conventions as cv
@@ -55,7 +54,8 @@ class Built:
     bound : list of str
         Every name the setup bound.
     label_attr : str or None
-        An attribute the constructor stored the labels in (set to ``y`` before each step).
+        The attribute the constructor stored the labels in and how each step sets it (``"y = y"``,
+        ``"labels = y.T"``: :func:`label_attribute`).
     """
 
     obj: Any
@@ -67,16 +67,9 @@ class Built:
 
 
 def label_attribute(obj: Any, namespace: dict[str, Any], bound: list[str]) -> str | None:
-    return next(
-        (
-            a
-            for a, v in vars(obj).items()
-            if isinstance(v, np.ndarray)
-            and cv.role(a, 1) == "y"
-            and any(v is namespace.get(n) for n in bound)
-        ),
-        None,
-    )
+    """``"labels = y"`` (or ``"labels = y.T"``) for the attribute the constructor kept its labels in
+    (:func:`verification.adapters.kept_data.kept_data`); None when it kept none."""
+    return next((f"{a} = y{form}" for a, form in kept_data(obj, namespace, bound, "y")), None)
 
 
 def validate_named_method(cls: type, method: str) -> None:
@@ -193,18 +186,20 @@ def gradient_candidates(
     named: dict[str, str] = {}
     if ";" in forward and "(" not in last:  # the output is read from an attribute after the call
         pre, out = forward.rsplit(";", 1)[0].strip(), last
-    else:
-        pre, out = f"out = {forward}", "out"
+    else:  # nn.x = x.T; nn.forward(): the statements first, the output from the call
+        head, _, last = forward.rpartition(";")
+        last = last.strip()
+        pre, out = f"{head.strip()}; out = {last}".lstrip("; "), "out"
         raw = returned_names(getattr(obj, forward_method, None), True) if forward_method else None
-        call = re.sub(r"\[-?\d+\]$", "", forward)
-        if raw and len(raw) > 1 and call != forward:  # (a1, z2, a2, z3, a3): each by its name
+        call = re.sub(r"\[-?\d+\]$", "", last)
+        if raw and len(raw) > 1 and call != last:  # (a1, z2, a2, z3, a3): each by its name
             names = unclashed(raw, [var])  # return h, y: y is no label here, but bound as _returned_1
             pre += f"; {', '.join(names)} = {call}"
             params = {p.name for p in cv.positional_parameters(getattr(obj, forward_method))}  # x, acts
             named = {r: n for r, n in zip(raw, names, strict=True) if r not in params}
-        keyed = re.sub(r"\[(?:'[^']*'|\"[^\"]*\")\]$", "", forward)
+        keyed = re.sub(r"\[(?:'[^']*'|\"[^\"]*\")\]$", "", last)
         alone = returned_name(getattr(obj, forward_method, None)) if forward_method else None
-        if keyed != forward:  # return cache: the dict, by its name, and to an argument named a cache
+        if keyed != last:  # return cache: the dict, by its name, and to an argument named a cache
             (name,) = unclashed([alone or "cache"], [var])
             pre += f"; {name} = {keyed}"
             named = {c: name for c in cv.CACHE_ARGS} | {alone or "cache": name}
@@ -212,7 +207,7 @@ def gradient_candidates(
             named = {alone: "out"}  # return z_last: backward(self, z_last, loss, label) gets the output
     labels = setters(obj, LABEL_SETTER)
     if label_attr:
-        pre = f"{var}.{label_attr} = y; {pre}"
+        pre = f"{var}.{label_attr}; {pre}"
     elif labels:  # net.add_output(y) before a backward pass of no arguments
         pre = f"{var}.{labels[0]}(y); {pre}"
     grads = [

@@ -42,6 +42,20 @@ DATA_NAMES = re.compile(
 """Names of a data set, never of a size (``input_layer``, ``inputNum`` and ``n_inputs`` are sizes)."""
 
 
+def _kept_name(value: ast.expr) -> str | None:
+    """The name a data set is kept from: ``x``, ``x.T``, ``np.array(x)``, ``np.asarray(x).T``,
+    ``x.copy()``; None for any other expression."""
+    if isinstance(value, ast.Attribute) and value.attr == "T":
+        value = value.value
+    if isinstance(value, ast.Call) and value.args and isinstance(value.func, ast.Attribute):
+        if value.func.attr in ("array", "asarray", "matrix"):
+            value = value.args[0]
+    if isinstance(value, ast.Call) and not value.args and isinstance(value.func, ast.Attribute):
+        if value.func.attr == "copy":
+            value = value.func.value
+    return value.id if isinstance(value, ast.Name) else None
+
+
 def data_guess(fn: Any, name: str, usage: Callable[[Any, str], str | None]) -> Expression | None:
     """:data:`DATA_INPUTS` or :data:`DATA_LABELS` for a constructor's argument named like a data set
     (:data:`DATA_NAMES`) of inputs or labels (:func:`verification.reading.conventions.role`) that it
@@ -52,10 +66,10 @@ def data_guess(fn: Any, name: str, usage: Callable[[Any, str], str | None]) -> E
         return None
     tree = source_tree(vars(fn).get("__init__"))
     nodes = list(ast.walk(tree)) if tree is not None else []
-    kept = {  # self.input_layer = X
+    kept = {  # self.input_layer = X, self.x = x.T, self.x = np.array(x)
         t.attr
         for n in nodes
-        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id == name
+        if isinstance(n, ast.Assign) and _kept_name(n.value) == name
         for t in n.targets
         if isinstance(t, ast.Attribute)
     }
