@@ -743,3 +743,137 @@ def test_an_example_script_that_finishes_the_network_is_followed_and_a_guess_tha
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "bce", report.command
     assert report.recipe is not None and "net.use(bce, bce_prime)" in report.recipe.setup
+
+
+# A container that the project fills with layers somewhere this copy does not show: the network module
+# and a layers module of one Dense class. Composed by guess, Dense(4, 5) then Dense(5, 3), the network is
+# linear, and the loss gradient (a − y)/n it back-propagates is that of mse; but the file names its loss
+# cross_entropy_gradient: the project's own network ends in a softmax layer that passes the gradient on,
+# which makes the same code cross_entropy's. No verdict: refused as ambiguous. A file that names no
+# activation and no such loss (loss_gradient) means the linear network: mse, with the linear note. With
+# an activation layer beside Dense, the composition has a sigmoid at the output, and (a − y)/n through σ'
+# is the gradient of mse, a mean over the batch.
+CONTAINER = """
+import numpy as np
+
+
+def loss_gradient(y_true, y_pred):
+    return (y_pred - y_true) / y_true.shape[0]
+
+
+class Network:
+    def __init__(self):
+        self.layers = []
+
+    def add(self, layer):
+        self.layers.append(layer)
+
+    def predict(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def train(self, x_train, y_train, epochs, learning_rate):
+        for _ in range(epochs):
+            grad = loss_gradient(y_train, self.predict(x_train))
+            for layer in reversed(self.layers):
+                grad = layer.backward(grad, learning_rate)
+"""
+DENSE = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros((1, n_out))
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, grad, lr):
+        dx = grad @ self.W.T
+        self.W -= lr * self.x.T @ grad
+        self.b -= lr * grad.sum(axis=0, keepdims=True)
+        return dx
+"""
+SIGMOID_LAYER = """
+
+class Sigmoid:
+    def forward(self, x):
+        self.a = 1 / (1 + np.exp(-x))
+        return self.a
+
+    def backward(self, grad, lr):
+        return grad * self.a * (1 - self.a)
+"""
+
+
+def test_a_network_composed_by_guess_that_comes_out_linear_is_refused_as_ambiguous(tmp_path: Path) -> None:
+    named = CONTAINER.replace("loss_gradient", "cross_entropy_gradient")
+    (tmp_path / "network.py").write_text(named, encoding="utf-8")
+    (tmp_path / "layers.py").write_text(DENSE, encoding="utf-8")
+    with pytest.raises(InputError, match="composed by guess of Dense and has no activation") as caught:
+        check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    assert getattr(caught.value, "cause", None) == "ambiguous"
+    assert caught.value.hint is not None and "net.add(Dense(4, 5)); net.add(Dense(5, 3))" in caught.value.hint
+    (tmp_path / "network.py").write_text(CONTAINER, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    assert report.result.identified == "mse", report.command
+    assert any("linear in its inputs" in n for n in report.result.notes)
+    (tmp_path / "network.py").write_text(named, encoding="utf-8")
+    (tmp_path / "layers.py").write_text(DENSE + SIGMOID_LAYER, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    assert report.result.identified == "mse", report.command
+    assert report.recipe is not None and report.recipe.setup.endswith("net.add(Sigmoid())")
+
+
+# A container whose train takes the loss and its derivative and calls them itself, in a module that
+# defines neither (the script that names them is elsewhere). Handed the catalog's mse and a − y in the
+# order train calls the derivative, correct layers step along the gradient of mse, summed over the
+# batch; a bias step that takes the mean over the batch where the weights sum is right for one sample
+# only (no verdict of a loss at a batch).
+HANDED = """
+import numpy as np
+
+
+class Network:
+    def __init__(self):
+        self.layers = []
+
+    def add(self, layer):
+        self.layers.append(layer)
+
+    def predict(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def train(self, X, y, epochs, learning_rate, loss_fn, loss_fn_deriv):
+        for _ in range(epochs):
+            output = self.predict(X)
+            error = loss_fn_deriv(CALLED)
+            for layer in reversed(self.layers):
+                error = layer.backward(error, learning_rate)
+"""
+
+
+@pytest.mark.parametrize("called", ["y, output", "output, y"])
+@pytest.mark.parametrize(
+    ("bias", "reduction"),
+    [("grad.sum(axis=0, keepdims=True)", "sum"), ("grad.mean(axis=0, keepdims=True)", "inconsistent")],
+)
+def test_a_training_method_handed_a_loss_and_its_derivative_gets_the_catalogs_mse(
+    tmp_path: Path, called: str, bias: str, reduction: str
+) -> None:
+    (tmp_path / "network.py").write_text(HANDED.replace("CALLED", called), encoding="utf-8")
+    layers = DENSE.replace("grad.sum(axis=0, keepdims=True)", bias) + SIGMOID_LAYER
+    (tmp_path / "layers.py").write_text(layers, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    assert report.result.identified == "mse", report.command
+    assert report.result.verdict.batch is not None
+    assert report.result.verdict.batch.reduction == reduction
+    order = "y_true, y_pred" if called.startswith("y") else "y_pred, y_true"
+    notes = report.result.notes
+    assert any(f"its derivative a − y (loss_fn_deriv({order})" in n for n in notes), notes

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
@@ -238,6 +239,13 @@ def detect_class(
             used = [f"{n} (from {origins[n]})" for n in read_not_bound([setup]) if n in origins]
             if used:
                 subject.notes.append(f"taken from the modules beside the file: {', '.join(sorted(used))}")
+            if options.setup is None and any(setup.startswith(c) for c in compositions(cls, script, var)):
+                layers = sorted(
+                    n
+                    for n in read_not_bound([setup])
+                    if isinstance(namespace.get(n), type) and n != cls.__name__
+                )
+                subject.reading = replace(subject.reading, composed=", ".join(layers) or cls.__name__)
             return subject
     unbuilt_because = unbuilt(script, cls) if script is not None and options.setup is None else None
     if unbuilt_because is not None:  # a network of neurons handed an activation the project leaves open

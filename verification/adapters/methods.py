@@ -18,6 +18,7 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
+from verification.adapters.handed_losses import handed_losses
 from verification.adapters.kept_data import kept_data
 from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import method_call
@@ -318,6 +319,8 @@ def _method_candidates(
     inferred |= {
         p.name: "iterations" for i, p in enumerate(params) if p.name in counts and not cv.role(p.name, i)
     }
+    handed, handed_notes = handed_losses(obj, unbound, params)  # train(…, loss_fn, loss_fn_deriv)
+    inferred |= handed
     pairs: list[str] = []
     taken = {p.name for p in params if p.name in context.named}  # values the forward pass returned
     if "y" not in {cv.role(p.name, i) for i, p in enumerate(params) if p.name not in taken}:
@@ -341,7 +344,7 @@ def _method_candidates(
         call, takes_error = made
         usual = "a - y (the usual sign)"
         notes = [f"{m} takes the error {'y - a (it adds its update to the weights)' if sign == 1 else usual}"]
-        notes = notes if takes_error else []
+        notes = (notes if takes_error else []) + handed_notes
         notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
         returned.append(("returned", f"{context.pre}; {call}", None, notes))
         loops, unbounded = loop_attributes(unbound)

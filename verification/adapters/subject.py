@@ -160,12 +160,17 @@ class Reading:
         Samples every probe must hold: more than one for code that one-hot encodes its labels as wide
         as their largest class (``np.zeros((Y.size, Y.max() + 1))``), whose batches then hold every
         class once.
+    composed : str or None
+        The layer classes a guessed composition took from the file or beside it (``"Dense"``), for a
+        setup that is no construction the project wrote (:func:`verification.adapters.compositions.
+        compositions`); None for the project's own setup or a constructor's.
     """
 
     lr: float | None = None
     plan: Mapping[str, int] | None = None
     missing: Mapping[str, str] = field(default_factory=dict)
     samples: int = 1
+    composed: str | None = None
 
 
 class CodeSubject(Subject):

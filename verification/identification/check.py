@@ -11,6 +11,8 @@ repeat and edit it.
 
 from __future__ import annotations
 
+import ast
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -19,7 +21,7 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.detection import adapt
-from verification.adapters.subject import CodeSubject
+from verification.adapters.subject import CodeSubject, Subject
 from verification.adapters.variants import other_layouts, variants
 from verification.identification.linearity import linear_note
 from verification.identification.outcome import CheckReport
@@ -84,6 +86,7 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
     linear = linear_note(subject, request.probing.seed) if isinstance(subject, CodeSubject) else None
     if linear is not None:
         subject.notes.append(linear)
+        _refuse_linear_composition(subject)
     probing = request.probing
     needed = getattr(getattr(subject, "reading", None), "samples", 1)
     if needed > probing.samples:  # labels one-hot encoded as wide as their largest class
@@ -157,3 +160,38 @@ def _load(path: str, python2: bool | None) -> tuple[LoadedScript, str]:
 def _default(script: LoadedScript) -> Any:
     name = default_name(script)
     return None if name is None else script.get(name)
+
+
+OUTPUT_WORDS = re.compile(r"cross_?entropy|softmax|log_?loss|logistic|bce|nll|sigmoid|tanh|relu", re.I)
+"""Names of losses that need an output activation, and of activations: a file that uses one names an
+activation its network has somewhere."""
+
+
+def _refuse_linear_composition(subject: Subject) -> None:
+    """Refuse, with cause ``ambiguous``, a network composed by guess of the layer classes it found
+    (``net.add(Dense(4, 5)); net.add(Dense(5, 3))``) that came out linear while the file names an
+    activation or a loss that needs one (:data:`OUTPUT_WORDS`, ``cross_entropy_gradient``): the project
+    puts its activations somewhere the guess did not see (a module elsewhere, a script not copied), and
+    where it puts them decides the loss: the same ``a − y`` is the gradient of mse on a linear output
+    and of the cross-entropy on a softmax layer whose backward passes it through. A file that names
+    none is taken to mean the linear network it composes."""
+    if not isinstance(subject, CodeSubject) or subject.reading.composed is None:
+        return
+    script = subject.binding.script
+    names = {n.id for n in ast.walk(script.tree) if isinstance(n, ast.Name)} if script is not None else set()
+    names |= (
+        {n.name for n in ast.walk(script.tree) if isinstance(n, ast.FunctionDef | ast.ClassDef)}
+        if script
+        else set()
+    )
+    if not any(OUTPUT_WORDS.search(n) for n in names):
+        return
+    exc = InputError(
+        f"the network was composed by guess of {subject.reading.composed} and has no activation between "
+        "or after its layers; where the project puts its activations decides the loss (a − y is the "
+        "gradient of mse on a linear output, of cross_entropy on a softmax layer that passes it on)",
+        hint=f"give the network as the project builds it: --setup {subject.recipe.setup!r} with its "
+        "activation layers added",
+    )
+    exc.cause = "ambiguous"  # type: ignore[attr-defined]
+    raise exc

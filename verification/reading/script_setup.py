@@ -29,10 +29,11 @@ from verification.reading.training_loops import TrainingLoop
 
 LOADERS = re.compile(
     r"^(read_\w+|load\w*|open|fetch_\w+|genfromtxt|imread|urlopen|urlretrieve|get|download\w*"
+    r"|get_?\w*(data|mnist|dataset|digits|iris|cifar|images|samples|train|test)\w*"
     rf"|{DATA_STAND_IN})$",
     re.I,
 )
-"""Calls that read data from files or the network (and the stand-in an inlined training function's
+"""Calls that read data from files or the network (``get_mnist()`` and the like too; and the stand-in an inlined training function's
 data is read from, :data:`verification.reading.function_scripts.DATA_STAND_IN`)."""
 SMALL = (4, 3, 5, 6, 7, 2)
 """The sizes given to the data's size expressions, in order of first appearance."""

@@ -178,7 +178,7 @@ def constructed(tree: ast.Module, index: int) -> set[str]:
         or (isinstance(s, ast.FunctionDef) and not DATA_FUNCTIONS.search(s.name))
     }
     imported = _imported(tree)
-    own |= {n for n in imported[0] if n[:1].isupper()}
+    own |= {n for n in imported[0] if n[:1].isupper() or n in _named_as_module(tree)}
 
     def makes_object(call: ast.Call) -> bool:
         f = call.func
@@ -223,6 +223,18 @@ def _imported(tree: ast.Module) -> tuple[set[str], set[str]]:
         elif isinstance(s, ast.Import):
             modules |= {a.asname or a.name for a in s.names if a.name.split(".")[0] not in LIBRARIES}
     return names, modules
+
+
+def _named_as_module(tree: ast.Module) -> set[str]:
+    """Names imported from a module of the same name (``from nn import nn``, ``from sigmoid import
+    sigmoid``): a class a module of its own defines, though its name is lower case."""
+    return {
+        a.asname or a.name
+        for s in tree.body
+        if isinstance(s, ast.ImportFrom) and s.module
+        for a in s.names
+        if a.name == s.module.rsplit(".", 1)[-1]
+    }
 
 
 def assigned_before(tree: ast.Module, index: int) -> set[str]:
