@@ -21,7 +21,9 @@ def _ties_paragraph(document: str) -> str:
 def test_committed_document_is_current() -> None:
     committed = DOC_PATH.read_text(encoding="utf-8")
     generated = render_document(doc_study())
-    stale = f"{DOC_PATH} is stale: regenerate it with `python -m verification.convergence.document` (nox -s docs)"
+    stale = (
+        f"{DOC_PATH} is stale: regenerate it with `python -m verification.convergence.document` (nox -s docs)"
+    )
     ties = _ties_paragraph(generated)
     assert committed.replace(_ties_paragraph(committed), ties) == generated, stale
     assert TIE_COUNT.sub("N", _ties_paragraph(committed)) == TIE_COUNT.sub("N", ties), stale

@@ -471,6 +471,38 @@ def test_a_training_function_of_global_data_is_given_the_probes_data(
     assert report.recipe is not None and (report.recipe.step or "").startswith("X = x; train(1, 0.1)")
 
 
+# the same functions, with the data from a loader of a library this machine lacks and the weights
+# sized by it (W1 = np.random.randn(X.shape[1], 3)): the setup leaves the data out and gives each size
+# read off it a small constant, as a top-level script's does.
+LOADED_DATA = GLOBAL_DATA_TRAIN.replace(
+    """X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+y = np.array([[0], [1], [1], [0]])
+W1 = np.random.randn(2, 3)""",
+    """from not_installed_datasets import load_digits
+
+data = load_digits()
+X = data.data / 16.0
+y = np.eye(10)[data.target]
+n_in = X.shape[1]
+W1 = np.random.randn(n_in, 3)""",
+).replace(
+    "W2 = np.random.randn(3, 1)\nb2 = np.zeros((1, 1))",
+    "W2 = np.random.randn(3, y.shape[1])\nb2 = np.zeros((1, y.shape[1]))",
+)
+
+
+@pytest.mark.parametrize(("dz2", "identified"), [("a2 - y", "bce"), ("(a2 - y) * a2", None)])
+def test_weights_sized_by_data_a_missing_library_loads_are_given_small_sizes(
+    tmp_path: Path, dz2: str, identified: str | None
+) -> None:
+    path = tmp_path / "digits.py"
+    path.write_text(LOADED_DATA.replace("DZ2", dz2), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and "load_digits" not in report.recipe.setup
+    assert "n_in = 4; W1 = np.random.randn(n_in, 3)" in report.recipe.setup
+
+
 # the Trask style inside a function: train(weights_0, weights_1) takes the weights first and steps them
 # by X.T · delta, with no learning rate; the data are the globals X_train, Y_train. (y − a)·a(1 − a) is
 # squared error's gradient summed over the batch, at an implicit rate of 1.

@@ -22,9 +22,10 @@ from verification.reading import conventions as cv
 from verification.reading import slices
 from verification.reading.guesses import guessed_arguments, usage
 from verification.reading.loader import LoadedScript
-from verification.reading.script_setup import with_small_size_lists
+from verification.reading.script_setup import data_free, with_small_size_lists
 from verification.reading.siblings import sibling_functions
 from verification.reading.source_trees import source_tree
+from verification.reading.top_level_names import stores
 from verification.reading.updates import CHECKER_NAMES, returned_names
 
 
@@ -90,6 +91,12 @@ def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> lis
             lines.append(found)
     if lines and len(lines) == len(weights):
         out.append(("; ".join(dict.fromkeys(lines)), ""))
+        sizes: dict[str, int] = {}  # W1 = np.random.randn(X_train.shape[1], 32) after load_digits(): sized
+        free = data_free(
+            ast.parse("\n".join(dict.fromkeys(lines))).body, set(), set(script.failed_imports), sizes
+        )
+        if sizes and set(weights) <= {n for line in free for n in stores(ast.parse(line).body[0])}:
+            out.append(("; ".join(dict.fromkeys(free)), ""))
     if out and not named:
         return out  # the forward takes a container the initialisation makes
     for made in (  # after the initialisations: they may not run, or make other weights (a borrowed one)

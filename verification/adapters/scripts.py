@@ -34,7 +34,7 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
 from verification.reading.loader import LoadedScript
-from verification.reading.loop_bodies import data_conversion, layer_loop
+from verification.reading.loop_bodies import data_conversion, layer_loop, reshapes
 from verification.reading.rates import one_rate
 from verification.reading.script_setup import loads_data, setup_statements, with_small_layers
 from verification.reading.top_level_names import loads, prints, stores
@@ -47,7 +47,7 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     loop = training_loop(script.tree)
     if loop is None:
         return []
-    in_place = any(_reshapes(s, {loop.inputs}) and isinstance(s, ast.AugAssign) for s in loop.body)
+    in_place = any(reshapes(s, {loop.inputs}) and isinstance(s, ast.AugAssign) for s in loop.body)
     bind = [f"{loop.inputs} = x.copy()" if in_place else f"{loop.inputs} = x"] if loop.inputs != "x" else []
     bind += [f"{v} = 0" for v in loop.loop_variables]
     sizes: dict[str, int] = {}
@@ -210,27 +210,9 @@ def _reorders(stmt: ast.stmt, data: set[str]) -> bool:
     calls = {
         getattr(n.func, "attr", getattr(n.func, "id", "")) for n in ast.walk(stmt) if isinstance(n, ast.Call)
     }
-    return bool(calls & {"shuffle", "permutation"}) or (bool(set(stores(stmt)) & data) and not _reshapes(stmt, data))
-
-
-RESHAPES = ("reshape", "expand_dims", "atleast_2d", "T", "transpose", "ravel", "flatten")
-"""What a statement may do to one sample to be a change of its shape (:func:`_reshapes`)."""
-
-
-def _reshapes(stmt: ast.stmt, data: set[str]) -> bool:
-    """``img.shape += (1,)``, ``x = x.reshape(-1, 1)``, ``x = np.expand_dims(x, 1)``, ``x = x.T``: a
-    change of one data name's shape from itself, which the forward pass needs as much as the step."""
-    targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target] if isinstance(stmt, ast.AugAssign) else []
-    if len(targets) != 1:
-        return False
-    (target,) = targets
-    if isinstance(target, ast.Attribute) and target.attr == "shape":
-        return data_name(target.value) in data
-    if not isinstance(target, ast.Name) or target.id not in data or not isinstance(stmt, ast.Assign):
-        return False
-    named = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name) and n.id not in ("np", "numpy")}
-    words = {getattr(n, "attr", getattr(n, "id", "")) for n in ast.walk(stmt.value)}
-    return named == {target.id} and bool(words & set(RESHAPES))
+    return bool(calls & {"shuffle", "permutation"}) or (
+        bool(set(stores(stmt)) & data) and not reshapes(stmt, data)
+    )
 
 
 def _data_sizes(tree: ast.Module, loop: TrainingLoop) -> list[ast.stmt]:

@@ -146,3 +146,29 @@ def _format_read(test: ast.expr, name: ast.Name) -> bool:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and name in node.args:
             return node.func.id in ("len", "isinstance")
     return False
+
+
+RESHAPES = ("reshape", "expand_dims", "atleast_2d", "T", "transpose", "ravel", "flatten")
+"""What a statement may do to one sample to be a change of its shape (:func:`_reshapes`)."""
+
+
+def reshapes(stmt: ast.stmt, data: set[str]) -> bool:
+    """``img.shape += (1,)``, ``x = x.reshape(-1, 1)``, ``x = np.expand_dims(x, 1)``, ``x = x.T``: a
+    change of one data name's shape from itself, which the forward pass needs as much as the step."""
+    targets = (
+        stmt.targets
+        if isinstance(stmt, ast.Assign)
+        else [stmt.target]
+        if isinstance(stmt, ast.AugAssign)
+        else []
+    )
+    if len(targets) != 1:
+        return False
+    (target,) = targets
+    if isinstance(target, ast.Attribute) and target.attr == "shape":
+        return isinstance(target.value, ast.Name) and target.value.id in data
+    if not isinstance(target, ast.Name) or target.id not in data or not isinstance(stmt, ast.Assign):
+        return False
+    named = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name) and n.id not in ("np", "numpy")}
+    words = {getattr(n, "attr", getattr(n, "id", "")) for n in ast.walk(stmt.value)}
+    return named == {target.id} and bool(words & set(RESHAPES))

@@ -33,8 +33,9 @@ LOADERS = re.compile(
     rf"|{DATA_STAND_IN})$",
     re.I,
 )
-"""Calls that read data from files or the network (``get_mnist()`` and the like too; and the stand-in an inlined training function's
-data is read from, :data:`verification.reading.function_scripts.DATA_STAND_IN`)."""
+"""Calls that read data from files or the network (``get_mnist()`` and the like too; and the stand-in
+an inlined training function's data is read from, :data:`verification.reading.function_scripts.
+DATA_STAND_IN`)."""
 SMALL = (4, 3, 5, 6, 7, 2)
 """The sizes given to the data's size expressions, in order of first appearance."""
 
@@ -95,17 +96,27 @@ def setup_statements(
     """The top-level statements before ``loop`` that build the network (module docstring); a weight
     sized by the data is kept with its sizes replaced (:func:`without_data_sizes`), each replacement
     added to ``sizes``."""
-    tainted = {loop.inputs, loop.label} | set(failed)
+    return data_free(tree.body[: loop.index], {loop.inputs, loop.label}, set(failed), sizes)
+
+
+def data_free(
+    statements: list[ast.stmt], data: set[str], failed: set[str], sizes: dict[str, int] | None = None
+) -> list[str]:
+    """The statements that build the network, without those that bind the names in ``data``, load data
+    (:func:`loads_data`), use a module whose import failed (``failed``) or follow from them, a weight
+    sized by the data kept with its sizes replaced (:func:`without_data_sizes`, each replacement added
+    to ``sizes``)."""
+    tainted = data | failed
     sizes = {} if sizes is None else sizes
     kept = []
-    for s in tree.body[: loop.index]:
+    for s in statements:
         if layer_loop(s, tainted) and not set(loads(s)) & tainted:  # for l in …: params["W" + str(l)] = …
             kept.append(ast.unparse(s))
             continue
         if not isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) or prints(s):
             continue
         bound = set(stores(s))
-        if bound & {loop.inputs, loop.label} or loads_data(s):
+        if bound & data or loads_data(s):
             tainted |= bound
             continue
         if set(loads(s)) & tainted:
