@@ -877,3 +877,58 @@ def test_a_training_method_handed_a_loss_and_its_derivative_gets_the_catalogs_ms
     order = "y_true, y_pred" if called.startswith("y") else "y_pred, y_true"
     notes = report.result.notes
     assert any(f"its derivative a − y (loss_fn_deriv({order})" in n for n in notes), notes
+
+
+# The same container going through its data set one sample at a time, each a column of a stack
+# (n, d, 1), and calling the derivative with the sample's label (loss_fn_deriv(yi, out)): handed mse,
+# correct column layers step along its gradient, one sample after another; a hidden layer that steps
+# its weights before it passes the gradient on is no gradient step at the rate it runs with.
+BY_SAMPLE = HANDED.replace(
+    """            output = self.predict(X)
+            error = loss_fn_deriv(CALLED)
+            for layer in reversed(self.layers):
+                error = layer.backward(error, learning_rate)""",
+    """            for xi, yi in zip(X, y):
+                output = self.predict(xi)
+                error = loss_fn_deriv(yi, output)
+                for layer in reversed(self.layers):
+                    error = layer.backward(error, learning_rate)""",
+)
+COLUMN_DENSE = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_out, n_in) * 0.5
+        self.b = np.zeros((n_out, 1))
+
+    def forward(self, x):
+        self.x = x
+        return self.W @ x + self.b
+
+    def backward(self, grad, lr):
+        dx = self.W.T @ grad
+        self.W -= lr * grad @ self.x.T
+        self.b -= lr * grad
+        return dx
+"""
+
+
+@pytest.mark.parametrize(("first", "identified"), [(False, "mse"), (True, None)])
+def test_a_container_stepping_through_stacked_columns_gets_them_one_at_a_time(
+    tmp_path: Path, first: bool, identified: str | None
+) -> None:
+    (tmp_path / "network.py").write_text(BY_SAMPLE, encoding="utf-8")
+    layers = COLUMN_DENSE + SIGMOID_LAYER
+    if first:  # the update before the gradient passed on, which then uses the new W
+        layers = layers.replace("        dx = self.W.T @ grad\n", "").replace(
+            "        return dx", "        return self.W.T @ grad"
+        )
+    (tmp_path / "layers.py").write_text(layers, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and "net.train(x.T[:, :, None], y.T[:, :, None], 1, lr" in (
+        report.recipe.step or ""
+    )
+    assert any("(d, 1) column, stacked" in n for n in report.result.notes)

@@ -503,6 +503,20 @@ def test_weights_sized_by_data_a_missing_library_loads_are_given_small_sizes(
     assert "n_in = 4; W1 = np.random.randn(n_in, 3)" in report.recipe.setup
 
 
+def test_weights_named_like_none_sized_by_missing_data_are_given_small_sizes(tmp_path: Path) -> None:
+    """``w_hidden`` is no weight's usual name, but the forward pass reads it as one: sized by data a
+    missing library loads (``X.shape[1]`` read in its own statement), it gets a small size too."""
+    source = LOADED_DATA.replace("DZ2", "a2 - y").replace("n_in = X.shape[1]\n", "")
+    source = source.replace("np.random.randn(n_in, 3)", "np.random.randn(X.shape[1], 3)").replace(
+        "W1", "w_hidden"
+    )
+    path = tmp_path / "digits.py"
+    path.write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.command
+    assert report.recipe is not None and "w_hidden = np.random.randn(4, 3)" in report.recipe.setup
+
+
 # the Trask style inside a function: train(weights_0, weights_1) takes the weights first and steps them
 # by X.T · delta, with no learning rate; the data are the globals X_train, Y_train. (y − a)·a(1 − a) is
 # squared error's gradient summed over the batch, at an implicit rate of 1.

@@ -43,12 +43,12 @@ from verification.adapters.compositions import (
 from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
 from verification.adapters.function_setups import BORROWED, borrow, read_not_bound
+from verification.adapters.kept_data import label_attribute
 from verification.adapters.method_calls import signed_readings
 from verification.adapters.methods import (
     OWN_ERROR,
     Built,
     gradient_candidates,
-    label_attribute,
     validate_named_method,
 )
 from verification.adapters.neurons import unbuilt

@@ -92,9 +92,8 @@ def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> lis
     if lines and len(lines) == len(weights):
         out.append(("; ".join(dict.fromkeys(lines)), ""))
         sizes: dict[str, int] = {}  # W1 = np.random.randn(X_train.shape[1], 32) after load_digits(): sized
-        free = data_free(
-            ast.parse("\n".join(dict.fromkeys(lines))).body, set(), set(script.failed_imports), sizes
-        )
+        statements = ast.parse("\n".join(dict.fromkeys(lines))).body
+        free = data_free(statements, set(), set(script.failed_imports), sizes, set(weights))
         if sizes and set(weights) <= {n for line in free for n in stores(ast.parse(line).body[0])}:
             out.append(("; ".join(dict.fromkeys(free)), ""))
     if out and not named:

@@ -27,10 +27,41 @@ MSE_PRIME = "(lambda {a}, {b}: ({out}) - ({lab}))"
 """Its derivative with respect to the output, ``a − y``."""
 
 
+def _per_sample(tree: ast.AST, labels: set[str]) -> set[str]:
+    """The names a loop or an index gives one label (``for xi, yi in zip(X, y)``, ``yi = y[i]``)."""
+    found = set(labels)
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.For)
+            and isinstance(node.iter, ast.Call)
+            and isinstance(node.iter.func, ast.Name)
+            and node.iter.func.id == "zip"
+            and isinstance(node.target, ast.Tuple)
+            and len(node.target.elts) == len(node.iter.args)
+        ):
+            found |= {
+                t.id
+                for t, a in zip(node.target.elts, node.iter.args, strict=True)
+                if isinstance(t, ast.Name) and isinstance(a, ast.Name) and a.id in labels
+            }
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Subscript)
+            and isinstance(node.value.value, ast.Name)
+            and node.value.value.id in labels
+        ):
+            found.add(node.targets[0].id)
+    return found
+
+
 def _label_first(method: Any, derivative: str, labels: set[str]) -> bool | None:
-    """Whether the method calls ``derivative`` with the labels first (``loss_fn_deriv(y, output)``),
-    False when second, None when it never calls it with two arguments one of which is the labels."""
+    """Whether the method calls ``derivative`` with the labels (or one of them, :func:`_per_sample`)
+    first (``loss_fn_deriv(y, output)``), False when second, None when it never calls it with two
+    arguments one of which is the labels."""
     tree = source_tree(method)
+    labels = _per_sample(tree, labels) if tree is not None else labels
     for node in ast.walk(tree) if tree is not None else []:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == derivative:
             names = [a.id if isinstance(a, ast.Name) else "" for a in node.args]

@@ -41,3 +41,9 @@ def kept_data(obj: Any, namespace: dict[str, Any], bound: list[str], kind: str) 
         if forms:
             found.append((attribute, forms[0]))
     return found
+
+
+def label_attribute(obj: Any, namespace: dict[str, Any], bound: list[str]) -> str | None:
+    """``"labels = y"`` (or ``"labels = y.T"``) for the attribute the constructor kept its labels in
+    (:func:`verification.adapters.kept_data.kept_data`); None when it kept none."""
+    return next((f"{a} = y{form}" for a, form in kept_data(obj, namespace, bound, "y")), None)

@@ -23,6 +23,11 @@ from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
 from verification.reading.keyed_arguments import keyed_only
 
+COLUMN_SAMPLES = {"x": "x.T[:, :, None]", "y": "y.T[:, :, None]"}
+"""Inputs and labels of a batch as a training method that goes through its samples one at a time,
+each a column, takes them: stacked, ``(n, d, 1)`` (``for xi, yi in zip(X, y)``, ``xi`` of ``(d, 1)``)."""
+COLUMN_NOTE = "{} takes its samples one at a time, each a (d, 1) column, stacked (n, d, 1)"
+
 
 def method_call(
     var: str,

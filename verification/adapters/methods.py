@@ -19,9 +19,8 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
 from verification.adapters.handed_losses import handed_losses
-from verification.adapters.kept_data import kept_data
 from verification.adapters.loss_objects import loss_objects
-from verification.adapters.method_calls import method_call
+from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, method_call
 from verification.reading import conventions as cv
 from verification.reading.gradient_stores import stores_gradients
 from verification.reading.guesses import iterated
@@ -56,7 +55,7 @@ class Built:
         Every name the setup bound.
     label_attr : str or None
         The attribute the constructor stored the labels in and how each step sets it (``"y = y"``,
-        ``"labels = y.T"``: :func:`label_attribute`).
+        ``"labels = y.T"``: :func:`verification.adapters.kept_data.label_attribute`).
     """
 
     obj: Any
@@ -65,12 +64,6 @@ class Built:
     setup: str
     bound: list[str]
     label_attr: str | None
-
-
-def label_attribute(obj: Any, namespace: dict[str, Any], bound: list[str]) -> str | None:
-    """``"labels = y"`` (or ``"labels = y.T"``) for the attribute the constructor kept its labels in
-    (:func:`verification.adapters.kept_data.kept_data`); None when it kept none."""
-    return next((f"{a} = y{form}" for a, form in kept_data(obj, namespace, bound, "y")), None)
 
 
 def validate_named_method(cls: type, method: str) -> None:
@@ -365,4 +358,9 @@ def _method_candidates(
                 row_note = [f"{m} takes its samples one at a time, each a (1, n) row"]
                 code = f"{context.pre}; {set_loops}{one_by_one[0]}"
                 updates.append(("update", code, lr, notes + lr_notes + row_note))
+        if training and context.samples == "x.shape[1]" and inputs and iterated(unbound, inputs[0]):
+            stacked = method_call(var, m, params, known | COLUMN_SAMPLES, training=True, given=given)
+            if stacked is not None:  # for xi, yi in zip(X, y): X of shape (n, d, 1), xi a column
+                code, told = f"{context.pre}; {set_loops}{stacked[0]}", [COLUMN_NOTE.format(m)]
+                updates.append(("update", code, lr, notes + lr_notes + told))
     return returned, updates

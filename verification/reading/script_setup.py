@@ -100,12 +100,17 @@ def setup_statements(
 
 
 def data_free(
-    statements: list[ast.stmt], data: set[str], failed: set[str], sizes: dict[str, int] | None = None
+    statements: list[ast.stmt],
+    data: set[str],
+    failed: set[str],
+    sizes: dict[str, int] | None = None,
+    weights: set[str] | None = None,
 ) -> list[str]:
     """The statements that build the network, without those that bind the names in ``data``, load data
     (:func:`loads_data`), use a module whose import failed (``failed``) or follow from them, a weight
-    sized by the data kept with its sizes replaced (:func:`without_data_sizes`, each replacement added
-    to ``sizes``)."""
+    (named like one, or in ``weights``) sized by the data kept with its sizes replaced
+    (:func:`without_data_sizes`, each replacement added to ``sizes``)."""
+    known = weights or set()
     tainted = data | failed
     sizes = {} if sizes is None else sizes
     kept = []
@@ -120,8 +125,8 @@ def data_free(
             tainted |= bound
             continue
         if set(loads(s)) & tainted:
-            weights = bool(bound) and all(WEIGHT_LIKE.match(n) for n in bound)
-            rewritten = without_data_sizes(s, tainted, sizes) if weights or _a_size(s, tainted) else None
+            weight = bool(bound) and all(WEIGHT_LIKE.match(n) or n in known for n in bound)
+            rewritten = without_data_sizes(s, tainted, sizes) if weight or _a_size(s, tainted) else None
             rewritten = rewritten or _shape_unpacked(s, tainted, sizes)
             if rewritten is None:
                 tainted |= bound
