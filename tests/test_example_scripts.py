@@ -932,3 +932,50 @@ def test_a_container_stepping_through_stacked_columns_gets_them_one_at_a_time(
         report.recipe.step or ""
     )
     assert any("(d, 1) column, stacked" in n for n in report.result.notes)
+
+
+# A class with no forward pass of its own: fit(self, X, Y) runs the forward pass, the backward pass and
+# the update inline, in its own epoch loop. Its body is read as a script (self the object the class's
+# setup builds): tanh hidden units, a softmax output, δ2 = (p − Y)/n and δ1 = δ2 W2ᵀ ⊙ (1 − h²), the
+# gradient step of the cross-entropy, a mean over the batch. Without (1 − h²) it is no loss's.
+FIT_ONLY = """
+import numpy as np
+
+
+class MLP:
+    def __init__(self, n_in, n_hidden, n_out, lr=0.1, epochs=100):
+        self.W1 = np.random.randn(n_in, n_hidden) * 0.5
+        self.b1 = np.zeros(n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_out) * 0.5
+        self.b2 = np.zeros(n_out)
+        self.lr = lr
+        self.epochs = epochs
+
+    def fit(self, X, Y):
+        for epoch in range(self.epochs):
+            h = np.tanh(X @ self.W1 + self.b1)
+            z = h @ self.W2 + self.b2
+            p = np.exp(z - z.max(axis=1, keepdims=True))
+            p /= p.sum(axis=1, keepdims=True)
+            d2 = (p - Y) / X.shape[0]
+            d1 = (d2 @ self.W2.T) * (1 - h ** 2)
+            self.W2 -= self.lr * h.T @ d2
+            self.b2 -= self.lr * d2.sum(axis=0)
+            self.W1 -= self.lr * X.T @ d1
+            self.b1 -= self.lr * d1.sum(axis=0)
+        return self
+"""
+
+
+@pytest.mark.parametrize(("derivative", "identified"), [("(1 - h ** 2)", "cross_entropy"), ("1", None)])
+def test_a_class_whose_fit_does_everything_inline_is_read_as_a_script_of_its_body(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    path = tmp_path / "mlp.py"
+    path.write_text(FIT_ONLY.replace("(1 - h ** 2)", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and report.recipe.lr == "model.lr"
+    assert (report.recipe.step or "").endswith("model.b1 -= model.lr * d1.sum(axis=0)")
+    batch = report.result.verdict.batch  # probed only when one sample gives a verdict
+    assert (batch.reduction if batch is not None else None) == ("mean" if identified else None)

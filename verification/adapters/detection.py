@@ -22,10 +22,11 @@ from typing import Any
 
 from ffnn.validation import InputError, described
 from verification.adapters.calls import compile_block
-from verification.adapters.classes import detect_class
+from verification.adapters.classes import detect_class, setups
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.flat_costs import flat_cost_subject, flat_costs
 from verification.adapters.functions import detect_functions
+from verification.adapters.inlined_methods import detect_inlined_method, no_forward_method
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.scripts import detect_script, script_recipes
@@ -114,7 +115,17 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         if not namespace:
             module = inspect.getmodule(code)
             namespace = dict(vars(module)) if module is not None else {}
-        return detect_class(code, namespace, script, options, method)
+        try:
+            return detect_class(code, namespace, script, options, method)
+        except InputError as exc:  # fit(self, X, Y) does it all inline: its body read as a script
+            if script is None or method is not None or options.setup or not no_forward_method(code):
+                raise
+            if getattr(exc, "cause", None) == "ambiguous":
+                raise
+            found = detect_inlined_method(code, script, options, setups(code, script))
+            if found is None:
+                raise
+            return found
     if inspect.isfunction(code) and script is not None:
         if "." in code.__qualname__:  # a method named through its class: Net.backward
             owner = script.get(code.__qualname__.rsplit(".", 1)[0])

@@ -77,7 +77,8 @@ def rate_given(body: list[ast.stmt], objects: list[str], assigned: set[str]) -> 
     """The learning rate a loop that drives objects hands them by keyword
     (``layer.update_parameters(gradient_step=gradient_step)``), or by position as a name that says so
     (``layer.backward(grad, learning_rate)``, also to each item of a list of them): a number or a
-    top-level name, the same in every such call; None otherwise."""
+    top-level name, the same in every such call; or the attribute an update of the objects' weights
+    multiplies by (``net.W2 -= net.lr * dW2``); None otherwise."""
     driven = set(objects) | set(iterated_lists(body, set(objects)))
     calls = [
         n
@@ -101,6 +102,16 @@ def rate_given(body: list[ast.stmt], objects: list[str], assigned: set[str]) -> 
         for n in calls
         for a in n.args
         if isinstance(a, ast.Name) and a.id in assigned and cv.role(a.id, 1) == "lr"
+    }
+    found |= {  # net.W2 -= net.lr * dW2: the rate the object keeps
+        ast.unparse(f)
+        for s in body
+        for n in ast.walk(s)
+        if isinstance(n, ast.AugAssign)
+        and isinstance(n.target, ast.Attribute)
+        and isinstance(n.value, ast.BinOp)
+        for f in (n.value.left, n.value.right)
+        if isinstance(f, ast.Attribute) and name_of(f.value) in driven and cv.role(f.attr, 1) == "lr"
     }
     return found.pop() if len(found) == 1 else None
 

@@ -225,6 +225,24 @@ def _imported(tree: ast.Module) -> tuple[set[str], set[str]]:
     return names, modules
 
 
+def attribute_updates(body: list[ast.stmt]) -> list[str]:
+    """The objects whose attributes ``body`` updates in place, in order: ``net.W2 -= lr * dW2`` and
+    ``net.W2 = net.W2 - lr * dW2`` update ``net``."""
+    out = []
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        targets: list[ast.expr] = [node.target] if isinstance(node, ast.AugAssign) else []
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            first = node.targets[0]
+            read = isinstance(first, ast.Attribute) and ast.dump(first).replace("Store", "Load") in {
+                ast.dump(n) for n in ast.walk(node.value)
+            }
+            targets = [first] if read else []
+        for target in targets:
+            if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
+                out.append(target.value.id)
+    return list(dict.fromkeys(out))
+
+
 def _named_as_module(tree: ast.Module) -> set[str]:
     """Names imported from a module of the same name (``from nn import nn``, ``from sigmoid import
     sigmoid``): a class a module of its own defines, though its name is lower case."""

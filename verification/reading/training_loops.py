@@ -31,6 +31,7 @@ from verification.reading.loop_labels import WEIGHT_LIKE, label_statement
 from verification.reading.rates import loop_rate, rate_given
 from verification.reading.top_level_names import (
     assigned_before,
+    attribute_updates,
     constructed,
     loads,
     name_of,
@@ -226,7 +227,9 @@ def _read(
     before = assigned_before(tree, index) | set(per_sample or ())  # for x, y in zip(xs, ys): one sample
     updated, exprs = updates(body)
     updated = [w for w in updated if w in before]
-    objects = receivers(body, constructed(tree, index))
+    made = constructed(tree, index)
+    objects = receivers(body, made)
+    objects += [o for o in attribute_updates(body) if o in made and o not in objects]  # net.W2 -= …
     if not updated and not objects and not changes:
         return None
     read = list(dict.fromkeys(loads(ast.Module(body=body, type_ignores=[]))))
@@ -244,13 +247,13 @@ def _read(
         if isinstance(t, ast.Name)
     }
     rate = loop_rate(exprs, before, numbers) or rate_given(body, objects, before)
-    made = functools.partial(TrainingLoop, index, line, body, variables, updated, rate, objects)
+    make = functools.partial(TrainingLoop, index, line, body, variables, updated, rate, objects)
     if found is None:
         nested = _sample_loop(body, [n for n in read if n in before | imported(tree, index)])
         if nested is None:
             return None
         samples, sources, target, compared = nested
-        return made(label=target, inputs=sources, output=compared, cut=samples.cut, samples=samples)
+        return make(label=target, inputs=sources, output=compared, cut=samples.cut, samples=samples)
     cut, label, output = found
     forward_reads = set(loads(ast.Module(body=body[:cut], type_ignores=[])))
     candidates = [d for d in data if d != label and d in forward_reads and not WEIGHT_LIKE.match(d)]
@@ -260,7 +263,7 @@ def _read(
     if inputs is None:
         return None
     arrays = [d for d in data if d in forward_reads and d not in (inputs, label) and WEIGHT_LIKE.match(d)]
-    return made(label=label, inputs=inputs, output=output, cut=cut, arrays=arrays)
+    return make(label=label, inputs=inputs, output=output, cut=cut, arrays=arrays)
 
 
 def imported(tree: ast.Module, index: int) -> set[str]:
