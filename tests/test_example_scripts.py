@@ -979,3 +979,88 @@ def test_a_class_whose_fit_does_everything_inline_is_read_as_a_script_of_its_bod
     assert (report.recipe.step or "").endswith("model.b1 -= model.lr * d1.sum(axis=0)")
     batch = report.result.verdict.batch  # probed only when one sample gives a verdict
     assert (batch.reduction if batch is not None else None) == ("mean" if identified else None)
+
+
+# A script that drives layer objects of modules named like their classes (from nn import nn), sized by
+# data it loads from a file that is not there (nn(X.shape[1], 10)): the loader is left out and the
+# size made small. The loop steps each layer by its own update(lr): δ = (p − Y)/n on sigmoid outputs is
+# the mean bce's output delta, so stepping both layers is bce's gradient step; forgetting the output
+# layer's update leaves its weights unchanged by the step: no loss.
+LAYER_MODULES = {
+    "nn.py": """
+import numpy as np
+
+
+class nn:
+    def __init__(self, n_in, n_out):
+        self.w = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.w + self.b
+
+    def backward(self, g):
+        self.dw = self.x.T @ g
+        self.db = g.sum(axis=0)
+        return g @ self.w.T
+
+    def update(self, lr):
+        self.w -= lr * self.dw
+        self.b -= lr * self.db
+""",
+    "sigmoid.py": """
+import numpy as np
+
+
+class sigmoid:
+    def forward(self, z):
+        self.a = 1 / (1 + np.exp(-z))
+        return self.a
+
+    def backward(self, g):
+        return g * self.a * (1 - self.a)
+""",
+    "train.py": """
+import numpy as np
+from nn import nn
+from sigmoid import sigmoid
+
+data = np.loadtxt("blobs.txt")
+X, labels = data[:, :-1], data[:, -1].astype(int)
+Y = np.eye(3)[labels]
+
+hidden = nn(X.shape[1], 10)
+act1 = sigmoid()
+output = nn(10, 3)
+act2 = sigmoid()
+
+lr = 0.1
+for epoch in range(1000):
+    h = act1.forward(hidden.forward(X))
+    p = act2.forward(output.forward(h))
+    delta = (p - Y) / len(X)
+    g = output.backward(delta)
+    g = act1.backward(g)
+    hidden.backward(g)
+    hidden.update(lr)
+    output.update(lr)
+""",
+}
+
+
+@pytest.mark.parametrize(("forgotten", "identified"), [(False, "bce"), (True, None)])
+def test_a_loop_that_steps_its_layer_objects_is_checked_as_its_step(
+    tmp_path: Path, forgotten: bool, identified: str | None
+) -> None:
+    for name, text in LAYER_MODULES.items():
+        if name == "train.py" and forgotten:
+            text = text.replace("    output.update(lr)\n", "")
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "train.py")))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and report.recipe.step is not None and report.recipe.lr == "lr"
+    assert report.recipe.setup.startswith("hidden = nn(4, 10)")
+    if forgotten:
+        assert report.result.verdict.per_tensor["output.w"][0] is None
+        assert any("output.w, output.b: never changed by the step" in n for n in report.result.notes)

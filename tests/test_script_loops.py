@@ -1027,3 +1027,60 @@ def test_weights_stepped_at_rates_of_their_own_are_each_read_at_their_rate(
     assert report.recipe is not None and "w1 -= lr * grad_1" in (report.recipe.step or "")
     if identified is not None:
         assert format_scale(report.result.scale, report.result.rtol) == "1/2", report.result.scale
+
+
+# Functions over a global parameter dict sized by data a loader reads from a file that is not there,
+# through a tuple of sizes (n_in, n_hidden, n_out = X.shape[1], 12, Y.shape[1]): the sizes are made
+# small, the loader left out. backward returns the gradients of the cross-entropy on the softmax
+# output, one sample a column; with tanh' written 1 + h² the hidden ones are no loss's.
+SIZED_PARAMS = """
+import numpy as np
+from loader import load_data
+
+X, Y = load_data()
+n_in, n_hidden, n_out = X.shape[1], 12, Y.shape[1]
+params = {
+    "W1": np.random.randn(n_hidden, n_in) * 0.1,
+    "b1": np.zeros((n_hidden, 1)),
+    "W2": np.random.randn(n_out, n_hidden) * 0.1,
+    "b2": np.zeros((n_out, 1)),
+}
+
+
+def softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+
+
+def forward(x):
+    h = np.tanh(params["W1"] @ x + params["b1"])
+    p = softmax(params["W2"] @ h + params["b2"])
+    return h, p
+
+
+def backward(x, y, h, p):
+    dz2 = p - y
+    dz1 = (params["W2"].T @ dz2) * (1 - h ** 2)
+    return {"W2": dz2 @ h.T, "b2": dz2, "W1": dz1 @ x.T, "b1": dz1}
+"""
+LOADER = """
+import numpy as np
+
+
+def load_data():
+    data = np.genfromtxt("train.csv", delimiter=",")
+    return data[:, :-3], data[:, -3:]
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("(1 - h ** 2)", "cross_entropy"), ("(1 + h ** 2)", None)]
+)
+def test_a_tuple_of_sizes_read_off_loaded_data_is_made_small(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    (tmp_path / "loader.py").write_text(LOADER, encoding="utf-8")
+    (tmp_path / "main.py").write_text(SIZED_PARAMS.replace("(1 - h ** 2)", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "main.py")))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and report.recipe.setup.startswith("n_in, n_hidden, n_out = (4, 12, 3)")

@@ -34,7 +34,7 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
 from verification.reading.loader import LoadedScript
-from verification.reading.loop_bodies import data_conversion, layer_loop, reshapes
+from verification.reading.loop_bodies import data_conversion, layer_loop, reshapes, steps_objects
 from verification.reading.rates import one_rate
 from verification.reading.script_setup import loads_data, setup_statements, with_small_layers
 from verification.reading.top_level_names import loads, prints, stores
@@ -95,9 +95,10 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     if loop.updated:
         roots = list(dict.fromkeys([*loop.updated, *loop.arrays]))
         recipes.append((Recipe(setup, forward, step=step, lr=rate, notes=note), roots))
-    if loop.objects:
-        recipes.append((Recipe(setup, forward, gradient=step, notes=note), loop.objects))
-        recipes.append((Recipe(setup, forward, step=step, lr=loop.rate, notes=note), loop.objects))
+    if loop.objects:  # a loop that steps its objects is checked as the step: a forgotten update shows
+        by_store = (Recipe(setup, forward, gradient=step, notes=note), loop.objects)
+        by_step = (Recipe(setup, forward, step=step, lr=loop.rate, notes=note), loop.objects)
+        recipes += [by_step, by_store] if steps_objects(loop.body, loop.objects) else [by_store, by_step]
     small = _small_layers(script, setup)
     if small is not None:  # NeuralNetworkClassifier([(784, 'tanh'), (10, 'softmax')]): quicker small
         return [(replace(r, setup=small), roots) for r, roots in recipes] + recipes

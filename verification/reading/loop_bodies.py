@@ -13,10 +13,11 @@ keeping running sums reset around it, taking out the tests that stop training.
 from __future__ import annotations
 
 import ast
+import re
 
 from verification.reading.conventions import PARAMETER_CONTAINERS
 from verification.reading.loop_labels import WEIGHT_LIKE
-from verification.reading.top_level_names import loads, prints, update_loop
+from verification.reading.top_level_names import attribute_updates, loads, prints, update_loop
 
 PARAMETERS = tuple(n.lower() for n in PARAMETER_CONTAINERS)
 
@@ -172,3 +173,25 @@ def reshapes(stmt: ast.stmt, data: set[str]) -> bool:
     named = {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name) and n.id not in ("np", "numpy")}
     words = {getattr(n, "attr", getattr(n, "id", "")) for n in ast.walk(stmt.value)}
     return named == {target.id} and bool(words & set(RESHAPES))
+
+
+STEP_METHODS = re.compile(r"^_?(update|step|apply|optimi[sz]e|sgd|descend|adjust)", re.IGNORECASE)
+"""Methods a loop calls on its layer objects to step their weights (``hidden.update(lr)``)."""
+
+
+def steps_objects(body: list[ast.stmt], objects: list[str]) -> bool:
+    """Whether ``body`` steps the weights of the objects it drives, by a method that updates
+    (:data:`STEP_METHODS`) or in place (``net.W2 -= lr * dW2``): its update is then the step to check,
+    and one object it forgets to step shows as a weight the step never changes."""
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and STEP_METHODS.match(node.func.attr)
+        ):
+            root = node.func.value
+            while isinstance(root, ast.Attribute | ast.Subscript):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in objects:
+                return True
+    return bool(set(attribute_updates(body)) & set(objects))

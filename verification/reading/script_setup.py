@@ -126,7 +126,8 @@ def data_free(
             continue
         if set(loads(s)) & tainted:
             weight = bool(bound) and all(WEIGHT_LIKE.match(n) or n in known for n in bound)
-            rewritten = without_data_sizes(s, tainted, sizes) if weight or _a_size(s, tainted) else None
+            sized = weight or _a_size(s, tainted) or _sizes_or_object(s)
+            rewritten = without_data_sizes(s, tainted, sizes) if sized else None
             rewritten = rewritten or _shape_unpacked(s, tainted, sizes)
             if rewritten is None:
                 tainted |= bound
@@ -134,6 +135,44 @@ def data_free(
             s = rewritten
         kept.append(ast.unparse(s))
     return kept
+
+
+SIZE_NODES = (ast.Constant, ast.Tuple, ast.List, ast.Name, ast.BinOp, ast.UnaryOp, ast.operator, ast.unaryop)
+"""What an expression of sizes is made of, besides the sizes it reads off the data."""
+
+
+def _sizes_or_object(stmt: ast.stmt) -> bool:
+    """``n_in, n_hidden = X.shape[1], 12``: names bound to sizes and numbers; ``hidden = Dense(X.shape[1],
+    10)``: one name bound to what a function of the project makes of them (an object, not an array
+    NumPy makes). Either is kept with its sizes replaced, when it reads the data through sizes alone
+    (:func:`without_data_sizes`)."""
+    if not isinstance(stmt, ast.Assign) or len(stmt.targets) != 1:
+        return False
+    target, value = stmt.targets[0], stmt.value
+    names = target.elts if isinstance(target, ast.Tuple) else [target]
+    if not all(isinstance(n, ast.Name) for n in names):
+        return False
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and isinstance(target, ast.Name):
+        return True
+    return all(
+        isinstance(n, (*SIZE_NODES, ast.expr_context)) or _is_size(n, _names(n)) for n in _outer(value)
+    )
+
+
+def _names(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+
+
+def _outer(value: ast.expr) -> list[ast.AST]:
+    """The nodes of ``value``, a size read off a name (``X.shape[1]``, ``len(X)``) as one node."""
+    out: list[ast.AST] = []
+    stack: list[ast.AST] = [value]
+    while stack:
+        node = stack.pop()
+        out.append(node)
+        if not _is_size(node, _names(node)):
+            stack.extend(ast.iter_child_nodes(node))
+    return out
 
 
 def _a_size(stmt: ast.stmt, data: set[str]) -> bool:
