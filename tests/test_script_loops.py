@@ -1084,3 +1084,64 @@ def test_a_tuple_of_sizes_read_off_loaded_data_is_made_small(
     report = check_target(CheckRequest.parse(str(tmp_path / "main.py")))
     assert report.result.identified == identified, report.command
     assert report.recipe is not None and report.recipe.setup.startswith("n_in, n_hidden, n_out = (4, 12, 3)")
+
+
+# A top-level loop over the samples that steps each weight through a function of the script
+# (W2 = step(W2, g, lr), step returning param − lr · grad) and adds up its error as it goes
+# (err += 0.5 · Σ(out − t)²): the weights are those the function steps, the rate the one handed to
+# it, and the error's 0.5 no rate.
+# δ = out − t on a linear output, through the ReLU's derivative: mse's gradient; without the
+# derivative the hidden layer's is no loss's.
+STEPPED_BY_FUNCTION = """
+import numpy as np
+
+features = np.random.randn(20, 4)
+targets = np.random.randn(20, 2)
+W1 = np.random.randn(8, 4) * 0.5
+b1 = np.zeros((8, 1))
+W2 = np.random.randn(2, 8) * 0.5
+b2 = np.zeros((2, 1))
+
+
+def relu(z):
+    return np.maximum(z, 0)
+
+
+def relu_deriv(z):
+    return (z > 0).astype(float)
+
+
+def step(param, grad, lr):
+    return param - lr * grad
+
+
+learning_rate = 0.001
+for epoch in range(100):
+    err = 0
+    for x, t in zip(features, targets):
+        x = x.reshape(-1, 1)
+        t = t.reshape(-1, 1)
+        z1 = W1 @ x + b1
+        a1 = relu(z1)
+        out = W2 @ a1 + b2
+        err += 0.5 * np.sum((out - t) ** 2)
+        d_out = out - t
+        d_hidden = (W2.T @ d_out) * relu_deriv(z1)
+        W2 = step(W2, d_out @ a1.T, learning_rate)
+        b2 = step(b2, d_out, learning_rate)
+        W1 = step(W1, d_hidden @ x.T, learning_rate)
+        b1 = step(b1, d_hidden, learning_rate)
+"""
+
+
+@pytest.mark.parametrize(("derivative", "identified"), [(" * relu_deriv(z1)", "mse"), ("", None)])
+def test_weights_stepped_by_a_function_of_the_script_at_the_rate_handed_to_it(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    path = tmp_path / "fit.py"
+    path.write_text(STEPPED_BY_FUNCTION.replace(" * relu_deriv(z1)", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and report.recipe.lr == "learning_rate"
+    if identified:
+        assert report.result.verdict.scale == pytest.approx(1.0)

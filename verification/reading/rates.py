@@ -31,6 +31,12 @@ def loop_rate(
     like a rate is given in the step itself (``constants``: ``learning_rate = 0.1`` between the
     backward pass and the update of a one-step script)."""
     for e in exprs:
+        if isinstance(e, ast.Call):  # W2 = step(W2, dW2, learning_rate): the rate handed to the step
+            handed = [
+                a.id for a in e.args if isinstance(a, ast.Name) and a.id.lower() in cv.lower(cv.LR_NAMES)
+            ]
+            if handed and handed[0] in assigned:
+                return handed[0]
         for node in ast.walk(e):
             if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
                 for side, other in ((node.left, node.right), (node.right, node.left)):

@@ -41,12 +41,42 @@ def _bound(target: ast.expr) -> list[str]:
     return []
 
 
-def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
+def steppers(tree: ast.Module) -> set[str]:
+    """The script's functions that return their first argument plus or minus something
+    (``def step(param, grad, lr): return param - lr * grad``): ``W = step(W, dW, lr)`` updates ``W``."""
+    out = set()
+    for fn in tree.body:
+        if not isinstance(fn, ast.FunctionDef) or not fn.args.args:
+            continue
+        first = fn.args.args[0].arg
+        returned = [s.value for s in fn.body if isinstance(s, ast.Return) and s.value is not None]
+        if returned and all(
+            isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and name_of(v.left) == first
+            for v in returned
+        ):
+            out.add(fn.name)
+    return out
+
+
+def updates(
+    stmts: list[ast.stmt], stepping: set[str] | None = None, only: set[str] | None = None
+) -> tuple[list[str], list[ast.expr]]:
     """Names updated in place in ``stmts`` (``W += …``, ``W = W - …``, ``W = W * (1 - lr * lam) - …``,
-    ``W_new = W - …`` then ``W = W_new``, and ``p -= …`` over ``zip([W1, …], …)``), with the update
-    expressions."""
-    names: list[str] = []
-    exprs: list[ast.expr] = []
+    ``W_new = W - …`` then ``W = W_new``, ``p -= …`` over ``zip([W1, …], …)``, and ``W = step(W, …)``
+    for a function of ``stepping``, :func:`steppers`), with the update expressions (of the names in
+    ``only``, when given: ``err += 0.5 * …`` is no weight's update and names no rate)."""
+    pairs: list[tuple[str, ast.expr | None]] = []  # each updated name with its update, in order
+    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):  # W2 = step(W2, d_out @ a1.T, lr)
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Call)
+            and name_of(node.value.func) in (stepping or set())
+            and node.value.args
+            and name_of(node.value.args[0]) == node.targets[0].id
+        ):
+            pairs.append((node.targets[0].id, node.value))
     stepped: dict[str, tuple[str, ast.expr]] = {}  # w_new = w - lr * g, then w = w_new
     for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
@@ -58,27 +88,25 @@ def updates(stmts: list[ast.stmt]) -> tuple[list[str], list[ast.expr]]:
             ):
                 stepped[t] = (v.left.id, v.right)
             elif isinstance(v, ast.Name) and v.id in stepped and stepped[v.id][0] == t:
-                names.append(t)
-                exprs.append(stepped[v.id][1])
+                pairs.append((t, stepped[v.id][1]))
     for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub):
             target: ast.expr = node.target
             while isinstance(target, ast.Subscript):
                 target = target.value
             if isinstance(target, ast.Name):
-                names.append(target.id)
-                exprs.append(node.value)
+                pairs.append((target.id, node.value))
         elif (
             isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
         ):
             t, v = node.targets[0].id, node.value
             if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and _decayed(v.left, t):
-                names.append(t)
-                exprs.append(v.right)
+                pairs.append((t, v.right))
         elif isinstance(node, ast.For) and update_loop(node):
             first = node.iter.args[0]  # type: ignore[attr-defined]
-            names += [e.id for e in first.elts if isinstance(e, ast.Name)]
-    return list(dict.fromkeys(names)), exprs
+            pairs += [(e.id, None) for e in first.elts if isinstance(e, ast.Name)]  # no expression
+    exprs = [e for n, e in pairs if e is not None and (only is None or n in only)]
+    return list(dict.fromkeys(n for n, _ in pairs)), exprs
 
 
 def name_of(node: ast.AST) -> str:

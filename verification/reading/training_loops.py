@@ -36,6 +36,7 @@ from verification.reading.top_level_names import (
     loads,
     name_of,
     receivers,
+    steppers,
     stores,
     update_loop,
     updates,
@@ -225,8 +226,9 @@ def _read(
     per_sample: list[str] | None = None,
 ) -> TrainingLoop | None:
     before = assigned_before(tree, index) | set(per_sample or ())  # for x, y in zip(xs, ys): one sample
-    updated, exprs = updates(body)
+    updated, _ = updates(body, steppers(tree))
     updated = [w for w in updated if w in before]
+    _, exprs = updates(body, steppers(tree), only=set(updated))
     made = constructed(tree, index)
     objects = receivers(body, made)
     objects += [o for o in attribute_updates(body) if o in made and o not in objects]  # net.W2 -= …
