@@ -394,6 +394,33 @@ class Net:
 def test_optimiser_state_never_leaks_from_one_probe_into_the_next(tmp_path: Path) -> None:
     result = check(tmp_path, MOMENTUM).result
     assert (result.identified, result.scale) == ("mse", 1.0), result.notes
+    assert any("momentum μ = 0.9" in n for n in result.notes), result.notes
+
+
+# the same step with what it keeps between calls made otherwise: gradients added up into the velocity
+# and never reset (μ = 1: a second call from the same weights and data steps twice as far), a step
+# counter that divides the rate (lr / t); neither is a gradient step from its second call on, and each
+# is refused naming why. Reset at the start of every call, the kept gradient is the gradient: mse.
+@pytest.mark.parametrize(
+    ("mu", "extra", "refused"),
+    [
+        ("1.0", "", "adds up its gradients and never resets them"),
+        ("0.0", "self.t = getattr(self, 't', 0) + 1; self.lr = 0.1 / self.t", "keeps state between calls"),
+        ("0.0", "", None),
+    ],
+)
+def test_a_step_that_keeps_state_between_calls_is_refused_unless_it_is_momentum(
+    tmp_path: Path, mu: str, extra: str, refused: str | None
+) -> None:
+    body = MOMENTUM.replace("mu=0.9", f"mu={mu}").replace(
+        "        a = self.forward(x)\n", f"        {extra or 'pass'}\n        a = self.forward(x)\n"
+    )
+    if refused is None:
+        result = check(tmp_path, body).result
+        assert result.identified == "mse" and not any("momentum" in n for n in result.notes), result.notes
+        return
+    with pytest.raises(InputError, match=refused):
+        check(tmp_path, body)
 
 
 # an output bias made as the integer 0, which the step rebinds to an array: it is no parameter, and

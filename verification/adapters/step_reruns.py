@@ -1,7 +1,9 @@
 """A training step run again from the same weights and data, to see whether its change is a gradient's.
 
 Under other seeds (:func:`verification.adapters.step_checks.refuse_random_steps`): a step that draws
-random numbers changes the weights otherwise, and is refused. At a smaller rate: a gradient step is linear
+random numbers changes the weights otherwise, and is refused. A second time, with what the first call
+left (:func:`refuse_stateful_steps`): a step that keeps a velocity or gradients it never resets changes
+them otherwise, and is refused. At a smaller rate: a gradient step is linear
 in its learning rate, and a step that is not is named so in a note of the report
 (:func:`rate_dependence`).
 
@@ -33,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.adapters.failures import Failed
 from verification.adapters.step_checks import refuse_random_steps, reseeded, update_errors
 from verification.tolerances import SAFETY
 
@@ -65,6 +68,17 @@ def refuse_by_reruns(
     except InputError:
         return
     refuse_random_steps(label, first, subject.slots.read())
+    try:  # a second and a third call, from the same weights and data and the state the calls left
+        subject._run_again(step, before, x, y, reset=False)
+        second = subject.slots.read()
+        subject._run_again(step, before, x, y, reset=False)
+        third = subject.slots.read()
+        subject._run_again(step, before, x, y, reset=True)  # the state the first run left, again
+    except InputError:
+        return
+    momentum = refuse_stateful_steps(label, before, (first, second, third), subject.lr, subject.slots)
+    if momentum is not None and momentum not in subject.notes:
+        subject.notes.append(momentum)
     if x.shape[0] != 1 or not reads_given_rate(step, subject.recipe.lr):
         return
     subject.namespace["lr"] = subject.lr / RATE_RATIO
@@ -80,6 +94,81 @@ def refuse_by_reruns(
         subject.notes.append(note)
     with contextlib.suppress(InputError):  # the state the first run left, copies and all
         subject._run_again(step, before, x, y, reset=True)
+
+
+MOMENTUM_NOTE = (
+    "the step keeps what its calls before it moved (momentum μ = {:.3g}: a second call from the same "
+    "weights and data moves them {:.3g} times as far): its first call, checked here, is the gradient "
+    "step; later calls add μ times the change before"
+)
+
+
+def refuse_stateful_steps(
+    label: str,
+    before: Mapping[str, Array],
+    calls: tuple[Mapping[str, Array], Mapping[str, Array], Mapping[str, Array]],
+    lr: float,
+    slots: Any,
+) -> str | None:
+    """Refuse a step whose later calls, from the same weights ``before`` and data but with what the calls
+    before them left besides the weights, change them otherwise than the first, unless it is momentum's.
+
+    ``calls`` are the weights after the first, second and third call. A gradient step depends on the
+    weights and the data alone, so every call's change ``before − after`` is the first's up to rounding
+    (entry by entry, :data:`~verification.tolerances.SAFETY` times the rounding of both,
+    :func:`verification.adapters.step_checks.update_errors`). With a velocity ``v ← μ v − lr g``
+    (Polyak's heavy ball; Goodfellow, Bengio and Courville, *Deep Learning*, 2016, §8.3.2) the changes
+    are ``1, 1 + μ, 1 + μ + μ²`` times the first; with the previous change added once (``+ M ·
+    change_before``) ``1, 1 + M/N, 1 + M/N``: a ratio above 1 and at most 2 at the second call is such
+    a memory of the step before, whose first call is the gradient step checked, and the note returned
+    says so. Gradients added up and never reset move the weights ``1, 2, 3`` times as far, and anything
+    not a multiple of the first change (a counter, a Nesterov look-ahead) is no gradient step from the
+    second call on: both are refused.
+
+    Returns
+    -------
+    str or None
+        The momentum note, or None for a step that depends on the weights and data alone.
+
+    Raises
+    ------
+    Failed
+        Naming up to three parameters that moved otherwise at a later call.
+    """
+    first = calls[0]
+    d1 = {n: before[n] - first[n] for n in before}
+    den = sum(float(np.sum(d1[n] ** 2)) for n in before)
+    e1, _ = update_errors(slots, before, first, lr)
+    ratios, apart, along = [], [], True
+    for later in calls[1:]:
+        e2, _ = update_errors(slots, before, later, lr)
+        bound = {n: SAFETY * abs(lr) * (e1[n] + e2[n]) for n in before}
+        apart += [n for n in before if n not in apart and np.any(np.abs(first[n] - later[n]) > bound[n])]
+        d2 = {n: before[n] - later[n] for n in before}
+        if den == 0 or not np.isfinite(den):  # the first call moved nothing: nothing is a multiple of it
+            along = False
+            ratios.append(np.inf)
+            continue
+        ratio = sum(float(np.sum(d1[n] * d2[n])) for n in before) / den
+        off = [n for n in before if np.any(np.abs(d2[n] - ratio * d1[n]) > (1 + abs(ratio)) * bound[n])]
+        along = along and not off
+        ratios.append(ratio)
+    if not apart:
+        return None
+    added_up = along and abs(ratios[0] - 2.0) <= 1e-6 and abs(ratios[1] - 3.0) <= 1e-6
+    if along and not added_up and 1.0 + 1e-6 < ratios[0] <= 2.0 + 1e-6 and ratios[1] >= ratios[0] - 1e-6:
+        return MOMENTUM_NOTE.format(ratios[0] - 1.0, ratios[0])
+    why = (
+        "it adds up its gradients and never resets them (later calls move them 2 and 3 times as far)"
+        if added_up
+        else "it keeps state between calls (a step counter, a look-ahead, gradients it keeps)"
+    )
+    raise Failed(
+        f"{label} changes {', '.join(apart[:3])} otherwise when called again from the same weights and "
+        f"data: {why}, so from its second call on its change is no gradient step; check the code that "
+        "computes the gradient, or reset that state in the step",
+        "code",
+    )
 
 
 def reads_given_rate(step: str | None, rate: str | None) -> bool:
