@@ -88,6 +88,19 @@ model's curvature terms, mark a kink. The value is Chainer's ``diff_rtol`` for i
 non-differentiability detector (``chainer.gradient_check.numerical_grad``): a kink changes the
 one-sided slopes by ``O(1)`` of the derivative, smooth curvature at the step used by ``O(h²)``."""
 
+NEAR_MATCH_RTOL = 1e-5
+"""The relative deviation up to which a code that back-propagates one consistent output error is still
+called the gradient of the catalog loss it is nearest (:mod:`verification.identification.near_match`),
+with the deviation printed. Real loss derivatives add a stabilising constant where they divide:
+``(p − y) / (p (1 − p) + ε)`` deviates from bce's gradient by ``ε / (p (1 − p) + ε)``, a relative
+``4e-10`` for ``ε = 1e-10`` at ``p = 1/2``, far above the rounding any method here allows, so the strict
+comparison reads "mismatch" at every tensor. ``1e-5`` is the float64 tolerance other gradient checkers
+accept a gradient at (JAX ``check_grads``' default for float64; ``torch.autograd.gradcheck``'s ``atol``);
+it keeps the usual constants (``1e-7`` to ``1e-12``) for outputs with ``p (1 − p)`` down to ``1e-2``,
+and is five orders of magnitude below what a slip in a backward pass (a factor left out, a derivative at
+the wrong point) changes the gradient by, a relative ``O(1)``. The strict table above still decides
+every per-tensor verdict."""
+
 TAYLOR_SLOPE_THRESHOLD = 1.5
 """The Taylor remainder of a right gradient shrinks like ``h²``, of a wrong one like ``h``: a fitted
 log–log slope above the midpoint 1.5 says the gradient is right (Farrell et al., dolfin-adjoint,

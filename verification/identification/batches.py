@@ -27,6 +27,7 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.adapters.subject import Subject
+from verification.identification.near_match import near_tolerance
 from verification.identification.probes import Probe
 from verification.identification.probing import ProbeRun
 from verification.identification.request import Probing
@@ -56,7 +57,8 @@ ACCEPTED = ("matches", "kink")
 
 def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> BatchCheck | None:
     """The :class:`BatchCheck` of ``verdict`` (None when there is nothing to check: no loss found, or
-    the probes were batches already).
+    the probes were batches already). A verdict found only to within the near tolerance
+    (:mod:`verification.identification.near_match`) is checked at a batch to within it too.
 
     Raises
     ------
@@ -83,11 +85,12 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         point = run.point(0)
     except InputError as exc:
         return BatchCheck(n, None, reason=f"the code fails on a batch of {n}: {exc}")
+    tol = run.tol if verdict.deviation is None else near_tolerance(run.tol)  # known once a point ran
     reductions = {"mean": 1.0, "sum": float(n)}
     for reduction, factor in reductions.items():
         if all(
             loss in point.compared
-            and point.compared[loss][t].report(t, run.tol, factor * (scale or 1.0)).verdict in ACCEPTED
+            and point.compared[loss][t].report(t, tol, factor * (scale or 1.0)).verdict in ACCEPTED
             for t, (loss, scale) in losses.items()
         ):
             return BatchCheck(n, reduction)
@@ -100,7 +103,7 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     for name, (loss, scale) in losses.items():
         if loss not in point.compared:
             return BatchCheck(n, None, reason=f"{loss} does not apply at the batch's outputs")
-        report = point.compared[loss][name].report(name, run.tol, scale or 1.0)
+        report = point.compared[loss][name].report(name, tol, scale or 1.0)
         if report.verdict not in ACCEPTED:
             return BatchCheck(n, "inconsistent", name, report.relative_error)
     return BatchCheck(n, "inconsistent")

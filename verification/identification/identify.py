@@ -39,6 +39,7 @@ from verification.identification.coverage import (
     TensorCoverage,
     detectable,
 )
+from verification.identification.near_match import near_loss, near_verdict
 from verification.identification.outcome import IdentificationReport
 from verification.identification.output_error import OutputError, equations, recover
 from verification.identification.probing import Point, ProbeRun
@@ -117,12 +118,13 @@ def identify(
             hint="when the output is the scores and the softmax (or sigmoid) is inside the loss, read it "
             "so: --output softmax (Options(output='softmax') in Python)",
         )
-    verdict = decide(candidates, subject.backward_order, asked, subject.lr_known)
-    verdict = replace(
-        verdict,
-        batch=check_batches(subject, probing, verdict) if batches else None,
-        output_error=_output_error(points, subject, run.tol),
+    found = _output_error(points, subject, run.tol)
+    verdict = near_verdict(
+        replace(decide(candidates, subject.backward_order, asked, subject.lr_known), output_error=found),
+        found,
+        subject.lr_known,
     )
+    verdict = replace(verdict, batch=check_batches(subject, probing, verdict) if batches else None)
     return IdentificationReport(
         subject=subject.name,
         convention=_convention(subject),
@@ -219,6 +221,8 @@ def _output_error(points: list[Point], subject: Subject, tol: Tolerance) -> Outp
     found = recover(per_probe, order, outputs, tol)
     if not found.consistent:
         found = penalized(per_probe, order, outputs, tol) or found
+    elif found.loss is None and (near := near_loss(per_probe, order, outputs, tol)) is not None:
+        found = replace(found, loss=near[0], loss_scale=near[1], deviation=near[2])
     return replace(found, left_out=tuple(n for n in subject.backward_order if n not in order))
 
 

@@ -103,6 +103,10 @@ class OutputError:
         that the code is ``loss_scale`` × the gradient of ``loss + Σ_t ½ λ_t ‖θ_t‖²``; empty otherwise.
     penalty_error : float
         A bound on the error of each ``λ_t`` (same units), from the least-squares problem's sensitivity.
+    deviation : float or None
+        When ``loss`` fits only to within :data:`~verification.tolerances.NEAR_MATCH_RTOL`
+        (:mod:`verification.identification.near_match`, a stabilising constant in the code): the largest
+        relative deviation measured; None for a fit at the table's tolerance.
     """
 
     consistent: bool
@@ -115,6 +119,7 @@ class OutputError:
     left_out: tuple[str, ...] = ()
     penalty: dict[str, float] = field(default_factory=dict)
     penalty_error: float = 0.0
+    deviation: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON fields (DESIGN.md: ``{consistent, residual, expression}``, with the scale and the first
@@ -130,6 +135,7 @@ class OutputError:
             "left_out": list(self.left_out),
             "penalty": dict(self.penalty),
             "penalty_error": self.penalty_error,
+            "deviation": self.deviation,
         }
 
 

@@ -70,6 +70,7 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
         "holds_for_batches": _batches(result.verdict),
         "success": result.success,
         "scale": result.scale,
+        "deviation": result.verdict.deviation,
         "scale_text": format_scale(result.scale, result.rtol) if result.scale is not None else None,
         "verdict": verdict_sentence(result),
         "also": result.also,
@@ -252,6 +253,8 @@ def _output_error_lines(r: IdentificationReport) -> list[str]:
         of = f"∂ℓ/∂a of {found.loss}"
         times = scaled_expression(of, found.loss_scale, r.rtol)
         line += f", the {of}" if times == of else f", which is {times}"
+        if found.deviation is not None:
+            line += f" to a relative {found.deviation:.1e}"
         if found.penalty:
             decay = penalty_text(found.penalty, found.penalty_error, r.rtol)
             line += f"; every tensor's gradient adds that of an L2 penalty {decay}"

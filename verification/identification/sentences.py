@@ -95,6 +95,8 @@ def _identified_sentence(result: IdentificationReport) -> str:
                 else "the losses differ by a constant here"
             )
             formula += f" (also matches {', '.join(result.also)}: {why})"
+        if result.verdict.deviation is not None:
+            formula += f"; {near_text(result.verdict.deviation, rtol)}"
         if not result.lr_known:
             return (
                 f"{result.subject} is proportional to the gradient of {result.identified} ({formula}): "
@@ -132,6 +134,15 @@ def _identified_sentence(result: IdentificationReport) -> str:
             f"of {found.loss}: the sign is flipped (a step along it climbs the loss)"
         )
     return f"{result.subject} is the gradient of none of the catalog losses (nor a multiple of one)"
+
+
+def near_text(deviation: float, rtol: float) -> str:
+    """The clause of a verdict found only to within the near tolerance
+    (:mod:`verification.identification.near_match`): the deviation, against the rounding allowed."""
+    return (
+        f"to a relative {deviation:.1e}, more than rounding ({rtol:.0e}) and far less than a slip in a "
+        "backward pass: a small constant in the code, such as an ε added where it divides"
+    )
 
 
 def penalty_text(penalty: dict[str, float], error: float, rtol: float) -> str:

@@ -190,6 +190,9 @@ class Verdict:
     output_error : OutputError or None
         What the code back-propagates (:mod:`verification.identification.output_error`): whether one
         output error explains every tensor, and which expression it is.
+    deviation : float or None
+        For a loss identified only to within :data:`~verification.tolerances.NEAR_MATCH_RTOL`
+        (:mod:`verification.identification.near_match`): the relative deviation measured; else None.
     """
 
     identified: str | None
@@ -203,6 +206,7 @@ class Verdict:
     matches_asked: bool | None = None
     batch: BatchCheck | None = None
     output_error: OutputError | None = None
+    deviation: float | None = None
 
     @property
     def holds_for_batches(self) -> bool:

@@ -16,7 +16,7 @@ through all of its entries, with the chance that the directions miss one wrong e
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from ffnn.validation import InputError
 from verification.compare.sampling import choose_entries, draw_directions
+from verification.tolerances import NEAR_MATCH_RTOL
 from verification.units.verdicts import OutputCheck, SettingResult, compare_output
 from verification.units.vjp import NumericVjp, Problem, Sample, choose_method, numeric_vjp
 
@@ -83,6 +84,11 @@ class Case:
         The size of the terms the code summed into a gradient, where it is known to exceed the
         gradient's largest entry (an engine's contributions that cancel, as in ``a / a``): the floor
         of the acceptance rule (:mod:`verification.tolerances`).
+    near : bool
+        A loss's or an activation's derivative, which may add a stabilising constant where it divides:
+        gradients that differ from the numeric ones by no more than
+        :data:`~verification.tolerances.NEAR_MATCH_RTOL` match, with a note giving the deviation
+        (:func:`near_outputs`).
     """
 
     setting: str
@@ -95,6 +101,7 @@ class Case:
     alternatives: list[tuple[dict[str, Any], str]] = field(default_factory=list)
     floors: dict[str, float] = field(default_factory=dict)
     conventions: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    near: bool = False
 
 
 def _usable(value: Any, shape: tuple[int, ...]) -> Array:
@@ -151,6 +158,9 @@ def check_case(
         if all(o.verdict in ("matches", "kink") for o in other):
             outputs, note = other, "; ".join(n for n in (note, meaning) if n)
             break
+    if case.near:
+        outputs, told = near_outputs(outputs)
+        note = "; ".join(n for n in (note, told) if n)
     notes = [n for n in (note, f"complex step does not apply: {why}" if why else "") if n]
     for reading, reason in case.conventions if any(o.verdict == "mismatch" for o in outputs) else []:
         other = _compare(case, reading, sample, numeric)
@@ -159,6 +169,25 @@ def check_case(
             return SettingResult(case.setting, "skipped", other, reason, used, note, numeric.evaluations)
     return SettingResult.of_outputs(
         case.setting, outputs, method=used, note="; ".join(notes), evaluations=numeric.evaluations
+    )
+
+
+def near_outputs(outputs: list[OutputCheck]) -> tuple[list[OutputCheck], str]:
+    """``outputs`` with every mismatch whose relative error is within
+    :data:`~verification.tolerances.NEAR_MATCH_RTOL` read as a match, when all mismatches are, and the
+    note saying so (the same reading as a network's, :mod:`verification.identification.near_match`);
+    ``outputs`` unchanged and no note otherwise."""
+    wrong = [o for o in outputs if o.verdict == "mismatch"]
+    errors = [o.relative_error for o in wrong]
+    if not wrong or any(
+        e is None or not e <= NEAR_MATCH_RTOL or o.problem for e, o in zip(errors, wrong, strict=True)
+    ):
+        return outputs, ""
+    deviation = max(e for e in errors if e is not None)
+    read = [replace(o, verdict="matches") if o.verdict == "mismatch" else o for o in outputs]
+    return read, (
+        f"to a relative {deviation:.1e}, more than rounding and far less than a slip: a small constant "
+        "in the code, such as an ε added where it divides"
     )
 
 
