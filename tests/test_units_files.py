@@ -819,3 +819,141 @@ def test_a_network_that_builds_the_files_layer_units_and_trains_on_inputs_and_la
     assert wants_units(load_script(path), None) is None
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "cross_entropy", report.command
+
+
+def test_an_activations_constant_with_a_default_is_no_input_of_its_derivative(tmp_path: Path) -> None:
+    # leaky_relu(z, alpha) and its derivative in z: 1 where z > 0, alpha elsewhere; alpha is the
+    # function's own constant, not an input whose gradient the derivative gives
+    source = (
+        "import numpy as np\n\n\n"
+        "def leaky_relu(z, alpha=0.01):\n    return np.where(z > 0, z, alpha * z)\n\n\n"
+        "def leaky_relu_derivative(z, alpha=0.01):\n    return np.where(z > 0, 1, alpha)\n"
+    )
+    r = only_unit(tmp_path, "act.py", source)
+    assert (r.kind, r.verdict) == ("pair", "matches")
+    wrong = only_unit(tmp_path, "wrong.py", source.replace("1, alpha)", "1, 0.0)"))
+    assert wrong.verdict == "mismatch"  # the slope alpha left out below zero
+
+
+def test_a_derivative_that_takes_the_labels_beside_an_activation_is_refused_naming_them(tmp_path: Path) -> None:
+    # grad_softmax(x, target) = softmax(x) − target: the cross-entropy's gradient on the scores, fused
+    # with the softmax; no derivative of softmax alone, so neither a match nor a mismatch
+    source = (
+        "import numpy as np\n\n\n"
+        "def softmax(x):\n    e = np.exp(x - x.max(axis=1, keepdims=True))\n"
+        "    return e / e.sum(axis=1, keepdims=True)\n\n\n"
+        "def grad_softmax(x, target):\n    return softmax(x) - target\n"
+    )
+    r = only_unit(tmp_path, "act.py", source)
+    assert r.verdict == "refused"
+    assert "grad_softmax takes target, which softmax does not take" in r.settings[0].reason
+
+
+# fwd/backprop methods, sizes named N, M that only randn(N, M) explains, an update at a module constant
+# STEP_SIZE and an L2 term REGU · w added to dw: ∂/∂w of loss + ½ REGU ‖w‖², so a right layer once the
+# update is divided by 0.01 (not a default rate) and the penalty is read as one; db without the ReLU's
+# mask is wrong wherever a unit is off
+MODULE_CONSTANTS = """
+import numpy as np
+
+STEP_SIZE = 0.01
+REGU = 0.000001
+
+
+class ReLuLayer(object):
+    def __init__(self, N, M):
+        self.w = np.random.randn(N, M) / np.sqrt(N / 2)
+        self.b = np.zeros((1, M))
+
+    def fwd(self, x):
+        self.y = np.maximum(0, np.dot(x, self.w) + self.b)
+        self.x = x
+        return self.y
+
+    def backprop(self, ds):
+        mask = ds * (self.y > 0)
+        dx = mask.dot(self.w.T)
+        dw = np.dot(self.x.T, mask)
+        db = np.sum(DB, axis=0, keepdims=True)
+        dw += REGU * self.w
+        self.w -= dw * STEP_SIZE
+        self.b -= db * STEP_SIZE
+        return dx
+"""
+
+
+@pytest.mark.parametrize(("db", "verdict"), [("mask", "matches"), ("ds", "mismatch")])
+def test_a_layer_stepping_at_a_module_constant_with_a_module_penalty_is_read_at_both(
+    tmp_path: Path, db: str, verdict: str
+) -> None:
+    r = only_unit(tmp_path, "m.py", MODULE_CONSTANTS.replace("DB", db))
+    assert r.verdict == verdict
+    if verdict == "matches":
+        assert all("lr = 0.01" in s.note and "λ = 1e-06" in s.note for s in r.settings)
+    else:
+        assert "db" in r.differs
+
+
+# a bce pair whose derivative adds ε = 1e-8 where it divides: the derivative of the loss to a relative
+# ε / (p (1 − p)) ≤ 1e-8 / (0.05 · 0.95) ≈ 2.1e-7 on predictions drawn in [0.05, 0.95], within
+# NEAR_MATCH_RTOL; ε = 1e-3 deviates by 1e-3 / (1/4) ≥ 4e-3 and stays a mismatch
+BCE_PAIR = """
+import numpy as np
+
+
+def binary_cross_entropy(y_true, y_pred):
+    return -np.mean(y_true * np.log(y_pred) + (1 - y_true) * np.log(1 - y_pred))
+
+
+def binary_cross_entropy_prime(y_true, y_pred):
+    return ((1 - y_true) / (1 - y_pred + EPS) - y_true / (y_pred + EPS)) / np.size(y_true)
+"""
+
+
+@pytest.mark.parametrize(("eps", "verdict"), [("0.0", "matches"), ("1e-8", "matches"), ("1e-3", "mismatch")])
+def test_a_loss_derivative_with_a_stabilising_constant_matches_with_its_deviation_noted(
+    tmp_path: Path, eps: str, verdict: str
+) -> None:
+    r = only_unit(tmp_path, "bce.py", BCE_PAIR.replace("EPS", eps))
+    assert r.verdict == verdict
+    noted = any("to a relative" in s.note for s in r.settings)
+    assert noted == (eps == "1e-8")
+
+
+# a layer whose activation is picked by a flag kept in an attribute: every branch is a unit of its own,
+# named with the flag's value; the tanh branch writes its derivative 1 − a where 1 − a² is right
+FLAGGED = """
+import numpy as np
+
+
+class Layer:
+    def __init__(self, n_in, n_out, kind='sig'):
+        self.kind = kind
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros((1, n_out))
+
+    def forward(self, x):
+        self.x = x
+        z = x @ self.W + self.b
+        self.a = 1 / (1 + np.exp(-z)) if self.kind == 'sig' else np.tanh(z) if self.kind == 'tanh' else z
+        return self.a
+
+    def backward(self, grad):
+        if self.kind == 'sig':
+            dz = grad * self.a * (1 - self.a)
+        elif self.kind == 'tanh':
+            dz = grad * (1 - self.a)
+        else:
+            dz = grad
+        self.dW = self.x.T @ dz
+        self.db = dz.sum(axis=0, keepdims=True)
+        return dz @ self.W.T
+"""
+
+
+def test_every_branch_a_constructor_flag_picks_is_a_unit_of_its_own(tmp_path: Path) -> None:
+    path = tmp_path / "layer.py"
+    path.write_text(FLAGGED, encoding="utf-8")
+    script = load_script(path)
+    results = {r.unit: r.verdict for r in check_units(script, discover(script, 0), seed=0).results}
+    assert results == {"Layer(kind='sig')": "matches", "Layer(kind='tanh')": "mismatch"}

@@ -14,6 +14,7 @@ from typing import Any
 
 from verification.reading.data_arguments import ARRAY_ATTRIBUTES, DATA_LABELS, data_guess
 from verification.reading.expressions import Expression
+from verification.reading.flags import compared_constant
 
 __all__ = ["Expression", "guessed_arguments", "usage"]
 
@@ -313,23 +314,6 @@ def usage(fn: Any, name: str) -> str | None:
             if called in ("zeros", "ones", "randn", "rand", "random", "normal", "uniform", "empty", "range"):
                 if any(named(a) for a in ast.walk(ast.Tuple(elts=list(node.args), ctx=ast.Load()))):
                     return "int"
-    return None
-
-
-def compared_constant(fn: Any, name: str) -> Any:
-    """The first constant the source of ``fn`` (a class's ``__init__``) compares the argument ``name``
-    with (``if init_flag == '1':``), the value of a flag that picks one of the branches; None when it
-    compares it with none."""
-    import ast
-
-    from verification.reading.source_trees import source_tree
-
-    tree = source_tree(getattr(fn, "__init__", fn) if isinstance(fn, type) else fn)
-    for node in ast.walk(tree) if tree is not None else []:
-        if isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.Eq):
-            left, right = node.left, node.comparators[0]
-            if isinstance(left, ast.Name) and left.id == name and isinstance(right, ast.Constant):
-                return right.value
     return None
 
 

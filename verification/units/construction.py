@@ -25,7 +25,7 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(p|rate|dropout|drop_prob|keep_prob)$", re.I), 0.5),
     (re.compile(r"^eps", re.I), 1e-5),
     (re.compile(r"momentum", re.I), 0.9),
-    (re.compile(r"in|fan_?in", re.I), 4),
+    (re.compile(r"^(n_?)?inp?(ut)?s?(_|$)|_inp?(ut)?s?$|_in_|fan_?in", re.I), 4),  # not k·in·d
     (re.compile(r"out|neuron|nuerons|unit|hidden|size|dim|features|fan_?out|class|label|categor", re.I), 3),
 )
 """Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
@@ -36,11 +36,13 @@ RANDOM_GENERATOR = re.compile(r"rng|random_?gen(erator)?|generator|random_?state
 at itself)."""
 
 
-def constructor_arguments(cls: type) -> dict[str, Any]:
+def constructor_arguments(cls: type, preset: dict[str, Any] | None = None) -> dict[str, Any]:
     """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`); a size the code
-    uses as a list (``n_hidden``, iterated) is a list of that size. A size whose default is 0 or None
-    (``in_neurons=0``, a size left to the caller) is guessed too; other defaults are the author's. An
-    activation function and its derivative are a pair the project defines (:func:`_activation_pair`).
+    uses as a list (``n_hidden``, iterated) is a list of that size; an argument whose name says nothing
+    but that shapes an array (``randn(N, M)``) is a width, distinct from the others. A size whose
+    default is 0 or None (``in_neurons=0``, a size left to the caller) is guessed too; other defaults
+    are the author's. An activation function and its derivative are a pair the project defines
+    (:func:`_activation_pair`); ``preset`` gives arguments outright (a flag's value).
 
     Raises
     ------
@@ -48,11 +50,12 @@ def constructor_arguments(cls: type) -> dict[str, Any]:
         ``refused`` naming a required argument whose name says nothing of its value.
     """
     out: dict[str, Any] = {}
+    widths = iter((3, 4, 5, 6, 7, 8))  # distinct, so that no layer is square by accident
     required = [p.name for p in parameters(cls) if p.default is p.empty]
     pair = _activation_pair(cls, required)
     for p in parameters(cls):
-        if p.name in pair:
-            out[p.name] = pair[p.name]
+        if p.name in pair or p.name in (preset or {}):
+            out[p.name] = (preset or {}).get(p.name, pair.get(p.name))
             continue
         guess = next((v for pattern, v in CONSTRUCTOR_GUESSES if pattern.search(p.name)), None)
         if RANDOM_GENERATOR.fullmatch(p.name) and p.default is p.empty:  # Linear(n_in, n_out, rng)
@@ -62,6 +65,8 @@ def constructor_arguments(cls: type) -> dict[str, Any]:
             if p.default in (0, None) and isinstance(guess, int) and not isinstance(p.default, bool):
                 out[p.name] = guess  # Layer(in_neurons=0, out_neurons=0): a size left to the caller
             continue
+        if guess is None and usage(cls, p.name) == "int":  # ReLuLayer(N, M): randn(N, M) says a width
+            guess = next(widths)
         if guess is None:
             raise NotChecked("refused", f"cannot tell what {cls.__name__}() takes as {p.name}")
         if isinstance(guess, int) and usage(cls, p.name) == "list":
@@ -128,19 +133,27 @@ def _defined_pair(cls: type) -> tuple[Any, Any] | None:
     return None
 
 
-def decay(layer: Any, params: dict[str, Any], analytic: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+BIAS = re.compile(r"^b\d*$|bias", re.IGNORECASE)
+"""A bias by its name, also when kept as a row ``(1, m)``: no weight matrix, so no penalty's term."""
+
+
+def decay(
+    layer: Any, params: dict[str, Any], analytic: dict[str, Any], constants: list[float] | None = None
+) -> list[tuple[dict[str, Any], str]]:
     """The gradients with an L2 penalty's term taken off, when the layer keeps one coefficient named for
     it (``self.reg``, ``self.l2``, ``self.weight_decay``: :data:`~verification.reading.conventions.
-    REGULARISATION`): ``dW − λ W`` for the weight matrices (``ndim ≥ 2``), the gradient of
-    ``loss + ½ λ ‖W‖²`` being ``Jᵀ dout + λ W``, with ``λ`` the coefficient, then twice it (the penalty
-    written ``λ ‖W‖²``); and what each reading means. Empty without such a coefficient (a weight added to
-    its own gradient by mistake stays a mismatch).
+    REGULARISATION`): ``dW − λ W`` for the weight matrices (``ndim ≥ 2``, not named like a bias), the
+    gradient of ``loss + ½ λ ‖W‖²`` being ``Jᵀ dout + λ W``, with ``λ`` the coefficient, then twice it
+    (the penalty written ``λ ‖W‖²``); and what each reading means. The coefficient may be a module
+    constant its backward reads (``constants``, :mod:`verification.units.module_constants`). Empty
+    without exactly one such coefficient (a weight added to its own gradient by mistake stays a
+    mismatch).
     """
     values = [
         float(v)
         for k, v in vars(layer).items()
         if REGULARISATION.match(k) and isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
-    ]
+    ] + list(constants or [])
     if len(values) != 1:
         return []
     out = []
@@ -149,7 +162,12 @@ def decay(layer: Any, params: dict[str, Any], analytic: dict[str, Any]) -> list[
         reading = dict(analytic)
         for k, w in params.items():
             g = analytic.get(k)
-            if isinstance(g, np.ndarray) and np.ndim(w) >= 2 and np.shape(g) == np.shape(w):
+            if (
+                isinstance(g, np.ndarray)
+                and np.ndim(w) >= 2
+                and np.shape(g) == np.shape(w)
+                and not BIAS.search(k)
+            ):
                 reading[k] = g - lam * w
         twice = "" if times == 1 else " × 2, the penalty written coefficient × ‖W‖²"
         out.append(

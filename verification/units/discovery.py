@@ -27,12 +27,13 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.compositions import ADDERS
 from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
+from verification.reading.flags import compared_constants
 from verification.reading.loader import LoadedScript
 from verification.reading.updates import pair_arguments
 from verification.units.arguments import parameters
 from verification.units.engines import Engine, GraphUnit, OperationUnit
 from verification.units.heads import HeadUnit, is_head
-from verification.units.layers import LayerUnit
+from verification.units.layers import LayerUnit, input_first
 from verification.units.losses import (
     LossPairUnit,
     after_value,
@@ -161,8 +162,8 @@ def derivative_units(script: LoadedScript, seed: int, used: set[str]) -> list[tu
     return out
 
 
-FORWARD_METHODS = ("forward", "fprop", "forward_pass", "forward_propagation", "prop", "__call__")
-BACKWARD_METHODS = ("backward", "bprop", "backward_pass", "backward_propagation", "backprop", "dprop")
+FORWARD_METHODS = ("forward", "fprop", "fwd", "forward_pass", "forward_propagation", "prop", "__call__")
+BACKWARD_METHODS = ("backward", "bprop", "bwd", "backward_pass", "backward_propagation", "backprop", "dprop")
 INPUT_NAMES = {n.lower() for n in (*X_ARGS, *Y_ARGS)}
 
 
@@ -211,11 +212,23 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
         return None  # backward(self): no upstream gradient taken, a network's that keeps its own error
     if all(p.default is not p.empty for p in params) and len(parameters(getattr(cls, forward))) == 2:
         return None  # backward(self, dout=1) after forward(self, x): a network's (a loss layer's takes t)
-    if params[0].name.lower() in INPUT_NAMES or _takes_labels(getattr(cls, backward)):
+    takes_input = input_first(getattr(cls, backward), INPUT_NAMES)  # backward(self, input, grad_output)
+    if (params[0].name.lower() in INPUT_NAMES and not takes_input) or _takes_labels(getattr(cls, backward)):
         return None  # a network's backward(x, y): checked as a network
     if pair_arguments(getattr(cls, backward)):
         return None  # backward(batch) reading batch[0] and batch[1]: inputs and labels, a network's
     return forward, backward
+
+
+def flag_settings(cls: type) -> list[dict[str, Any]]:
+    """One preset per value of the first constructor argument the class compares with constants
+    (``kind`` in ``if self.kind == 'sig': … elif self.kind == 'tanh':``), every branch a unit of its
+    own; ``[{}]`` when it compares none."""
+    for p in parameters(cls):
+        values = compared_constants(cls, p.name)
+        if values and not (p.default is not p.empty and values == [p.default]):
+            return [{p.name: v} for v in values]
+    return [{}]
 
 
 def _is_engine(cls: type, script: LoadedScript) -> bool:
@@ -274,7 +287,7 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
         elif (stateful := stateful_loss_methods(cls)) is not None and not _required(cls):
             out.append((line, _loss_object(cls, script, seed, [stateful[0]], stateful[1], stateful=True)))
         elif (layer := _layer_methods(cls)) is not None:
-            out.append((line, LayerUnit(cls, layer, script, seed)))
+            out += [(line, LayerUnit(cls, layer, script, seed, preset)) for preset in flag_settings(cls)]
             layer_bases |= {b for b in cls.__bases__ if b is not object}
         elif placeholder(definition(script, cls.__name__, cls)).startswith("an empty class"):
             empty.append(cls)

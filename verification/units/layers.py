@@ -15,7 +15,9 @@ parameters) by draws scaled to keep the output of order one, finds an input shap
   ``ε (|before| + |after|) / lr`` added to the numeric estimate.
 
 The forward is the layer's output as a function of its input and parameters (what ``forward`` returns,
-else the attribute it sets, ``output`` first).
+else the attribute it sets, ``output`` first). A backward that takes the layer's input before the
+upstream gradient (``backward(self, input, grad_output)``, the style of layers that keep no cache) is
+given the input the forward was run at (:func:`input_first`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
 from verification.units.construction import constructor_arguments, decay
 from verification.units.holdings import get, gradients, parameter_slots, put, snapshot, unclaimed, unread
+from verification.units.module_constants import LR_CONSTANT, PENALTY_CONSTANT, module_constants
 from verification.units.preactivation import pre_activation
 from verification.units.running import Runner, failed_verdict, failure_line, is_complex
 from verification.units.settings import ONE, Setting
@@ -48,6 +51,24 @@ TRAINING = re.compile(r"^(training|train|is_training|train_mode)$", re.I)
 LR = re.compile("^(" + "|".join(re.escape(n) for n in LR_NAMES) + ")$", re.I)
 """An argument of the backward pass that takes the learning rate (the names of
 :data:`~verification.reading.conventions.LR_NAMES`)."""
+UPSTREAM = re.compile(
+    r"^(grad(ient)?(_?out(put)?s?)?|d_?(out(put)?s?|values|y|a|z|h)|upstream(_grad(ient)?)?"
+    r"|output_grad(ient)?|top_diff|dl_d(out|y|a))$",
+    re.I,
+)
+"""The name of a backward's argument that takes the upstream gradient ``∂L/∂out``: the second
+argument of ``backward(self, input, grad_output)``, which takes the layer's input first. Not an
+``error`` or ``delta``: ``backward(self, x, error)`` is a network's, handed its output error."""
+
+
+def input_first(fn: Any, inputs: set[str]) -> bool:
+    """Whether the backward ``fn`` (a function or bound method) takes the layer's input and then the
+    upstream gradient: ``backward(self, input, grad_output)``, ``backward(self, X, grad)``; ``inputs``
+    are the names an input goes by."""
+    given = [p for p in parameters(fn) if p.name != "self"]
+    return len(given) >= 2 and given[0].name.lower() in inputs and bool(UPSTREAM.match(given[1].name))
+
+
 AVERAGED = (
     "the parameter gradients are 1/N of the vector-Jacobian product at N = {n}, the input's gradient is"
     " not: the layer averages over the batch in its backward, which is right only when the loss above it"
@@ -103,24 +124,39 @@ class LayerUnit:
         Names of its forward and backward methods.
     script : LoadedScript or None
     seed : int
+    preset : dict of str to object, optional
+        Constructor arguments given outright: a flag's value (``kind='tanh'``), named in the unit's name.
     """
 
     kind = "layer"
 
-    def __init__(self, cls: type, methods: tuple[str, str], script: LoadedScript | None, seed: int) -> None:
-        self.cls, self.methods = cls, methods
-        self.name = cls.__name__
-        self.forward, self.backward = f"{self.name}.{methods[0]}", f"{self.name}.{methods[1]}"
+    def __init__(
+        self,
+        cls: type,
+        methods: tuple[str, str],
+        script: LoadedScript | None,
+        seed: int,
+        preset: dict[str, Any] | None = None,
+    ) -> None:
+        self.cls, self.methods, self.preset = cls, methods, dict(preset or {})
+        given = ", ".join(f"{k}={v!r}" for k, v in self.preset.items())
+        self.name = f"{cls.__name__}({given})" if given else cls.__name__
+        self.forward, self.backward = f"{cls.__name__}.{methods[0]}", f"{cls.__name__}.{methods[1]}"
         self.script = script
         self.runner = Runner(script, seed, ComplexAllocation(namespaces_of(cls)))
+        self.input_first = input_first(getattr(cls, methods[1]), {p.name.lower() for p in self._inputs()})
         self.slots: dict[str, tuple[str, str | None]] = {}
+
+    def _inputs(self) -> list[Any]:
+        """The forward's arguments, of which the first is the input."""
+        return [p for p in parameters(getattr(self.cls, self.methods[0])) if p.name != "self"][:1]
 
     def settings(self) -> list[Setting]:
         """A batch of two, and a batch of one."""
         return [Setting("batch of two (N = 2)", {"N": 2}), ONE]
 
     def _build(self, rng: np.random.Generator) -> tuple[Any, dict[str, Array]]:
-        kwargs = constructor_arguments(self.cls)
+        kwargs = constructor_arguments(self.cls, self.preset)
         try:
             layer = self.runner.call(f"{self.name}()", self.cls, **kwargs)
         except InputError as exc:
@@ -185,7 +221,7 @@ class LayerUnit:
         for k in unread(lambda: self._run(layer, x), layer, self.slots, params, self.original):
             del self.slots[k], params[k]
         dout = rng.standard_normal(out.shape)
-        found, labels, updated, lr, stored = self._backward(layer, params, dout)
+        found, labels, updated, lr, stored = self._backward(layer, params, x, dout)
         moved = [params[k] - v for k, v in updated.items() if k not in found]
         if moved and (size := uniform_step(moved)):
             raise NotChecked(
@@ -233,7 +269,8 @@ class LayerUnit:
         if first_layer:
             note = "; ".join(n for n in (note, f"{self.backward} gives no gradient of its input") if n)
         case = Case(setting.name, Problem(forward, point, [dout]), analytic, labels, rounding, note, problems)
-        case.alternatives += decay(layer, params, analytic)
+        penalty = module_constants(getattr(layer, self.methods[1]), PENALTY_CONSTANT)
+        case.alternatives += decay(layer, params, analytic, penalty)
         if n > 1 and params:
             averaged = {
                 k: v * n if k != "x" and isinstance(v, np.ndarray) else v for k, v in analytic.items()
@@ -249,30 +286,32 @@ class LayerUnit:
         """The gradients the backward gives for ``dout``, from the same parameters and input."""
         self._restore(layer, params)
         self._run(layer, x)
-        found, *_ = self._backward(layer, params, dout)
+        found, *_ = self._backward(layer, params, x, dout)
         self._restore(layer, params)
         return found
 
     def _backward(
-        self, layer: Any, params: dict[str, Array], dout: Array
+        self, layer: Any, params: dict[str, Array], x: Array, dout: Array
     ) -> tuple[dict[str, Any], dict[str, str], dict[str, Array], float, list[str]]:
         fn = getattr(layer, self.methods[1])
-        given = parameters(fn)  # of the bound method: the upstream gradient first
+        given = parameters(fn)[self.input_first :]  # of the bound method: the upstream gradient first
         optional = bool(given) and all(p.default is not p.empty for p in given)
         if not given or (optional and len(parameters(getattr(layer, self.methods[0]))) == 1):
             raise NotChecked(
                 "refused", f"{self.backward} takes no upstream gradient: it is no layer's backward"
             )
-        rest = [p for p in parameters(fn)[1:] if p.default is p.empty]
+        rest = [p for p in given[1:] if p.default is p.empty]
         lr = 0.1
         extra: dict[str, Any] = {p.name: lr for p in rest if LR.match(p.name)}
         if len(extra) != len(rest):
             unknown = ", ".join(p.name for p in rest if p.name not in extra)
             raise NotChecked("refused", f"cannot tell what {self.backward} takes as {unknown}")
+        kept = module_constants(fn, LR_CONSTANT)  # self.w -= dw * STEP_SIZE, a constant of the module
+        lr = kept[0] if len(kept) == 1 else lr
         lr = float(getattr(layer, "lr", getattr(layer, "learning_rate", lr))) if not extra else lr
         before = snapshot(layer)
         try:
-            returned = self.runner.call(self.backward, fn, dout, **extra)
+            returned = self.runner.call(self.backward, fn, *((x,) if self.input_first else ()), dout, **extra)
         except InputError as exc:
             raise NotChecked(failed_verdict(exc), f"{self.backward} {failure_line(exc)}") from None
         names = returned_names(definition(self.script, self.backward, fn))

@@ -140,8 +140,8 @@ class LossPairUnit:
         self.others = list(others or [])
         self.backward, self.dfn = derivative
         self.script = script
-        self.names = [p.name for p in parameters(self.fn)]
-        self.dnames = [p.name for p in parameters(self.dfn)]
+        self.names = required_names(self.fn)
+        self.dnames = required_names(self.dfn)
         self.kind = "pair" if len(self.names) == 1 else "loss"
         self.runner = Runner(script, seed, ComplexAllocation(namespaces_of(self.fn)))
         self.store: Any = getattr(self.dfn, "__self__", None)
@@ -153,6 +153,12 @@ class LossPairUnit:
 
     def _call(self, label: str, fn: Any, values: list[Any], order: list[str], complex_: bool = False) -> Any:
         pred, target = roles(order)
+        if target is not None and len(values) < 2:
+            raise NotChecked(  # grad_softmax(x, target) beside softmax(x): a fused loss's, not its own
+                "refused",
+                f"{label} takes {order[target]}, which {self.forward} does not take: it is not the "
+                f"derivative of {self.forward} alone (of a loss on its output?)",
+            )
         args: list[Any] = [None] * len(order)
         args[pred] = values[0]
         if target is not None:
@@ -236,6 +242,7 @@ class LossPairUnit:
             {pred_name: grad},
             {pred_name: f"d{pred_name}"},
             note=note,
+            near=True,
         )
 
     def _activation(self, setting: Setting, rng: np.random.Generator, shape: tuple[int, ...]) -> Case:
@@ -272,7 +279,15 @@ class LossPairUnit:
             analytic,
             {name: f"d{name}"},
             alternatives=alternatives,
+            near=True,
         )
+
+
+def required_names(fn: Any) -> list[str]:
+    """The arguments of ``fn`` without a default (all of them when every one has one): a constant with
+    a default (``leaky_relu(z, alpha=0.01)``) is the function's own, not an input it is checked in."""
+    given = parameters(fn)
+    return [p.name for p in given if p.default is p.empty] or [p.name for p in given]
 
 
 VALUE_METHODS = ("calculate", "loss", "forward", "__call__", "compute", "cost", "value", "evaluate")
