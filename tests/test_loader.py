@@ -64,6 +64,21 @@ def test_failed_import_that_is_not_needed_does_not_stop_the_load(tmp_path: Path)
     assert isinstance(script.module.plotting, MissingModule)
 
 
+def test_one_import_statement_of_several_modules_binds_those_that_load(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        import numpy as np, surely_not_an_installed_module as skld
+        from math import sqrt, surely_not_a_name_in_math
+        def f(x):
+            return np.sum(x) * sqrt(4)
+        """,
+    )
+    script = load_script(path)
+    assert script.module.f([1, 2]) == 6  # numpy itself, not a placeholder for the statement
+    assert set(script.failed_imports) == {"skld", "surely_not_a_name_in_math"}
+
+
 def test_missing_module_fails_with_one_line_when_used(tmp_path: Path) -> None:
     path = write(tmp_path, "import surely_not_an_installed_module as m\ndef g():\n    return m.plot()\n")
     script = load_script(path)

@@ -60,6 +60,7 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.reading import conventions as cv
 from verification.reading.activation_objects import activation_objects, loss_object_choices
+from verification.reading.call_arguments import call_arguments
 from verification.reading.deferred_weights import initialising_methods
 from verification.reading.guesses import guessed_arguments
 from verification.reading.instance_globals import instance_globals
@@ -179,7 +180,7 @@ def warm_ups(cls: type, var: str) -> list[str]:
     values = {"x": "_x", "y": "_y", "iterations": "1", "lr": "0.1"}
     for method in initialising_methods(cls):
         params = cv.positional_parameters(getattr(cls, method))[1:]  # self
-        args = cv.call_arguments(params, lambda i, p: values.get(cv.role(p.name, i) or ""))
+        args = call_arguments(params, lambda i, p: values.get(cv.role(p.name, i) or ""))
         if args is not None:
             call = f"{var}.{method}({', '.join(args)})"
             out += [f"{WARM_UP_DATA}{labels}; {call}" for labels in WARM_UP_LABELS]

@@ -21,6 +21,7 @@ from typing import Any
 
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
+from verification.reading.call_arguments import call_arguments
 from verification.reading.keyed_arguments import keyed_only
 
 COLUMN_SAMPLES = {"x": "x.T[:, :, None]", "y": "y.T[:, :, None]"}
@@ -79,7 +80,7 @@ def method_call(
         values |= {"x": "[x]", "y": "[y]"}
     if rows:
         values |= {"x": "x[:, None]", "y": "y[:, None]"}
-    args = cv.call_arguments(
+    args = call_arguments(
         params,  # a weight decay with a default keeps the author's (the penalty is then read off)
         lambda i, p: None if roles[i] == "reg" and p.default is not p.empty else values.get(roles[i] or ""),
     )
@@ -103,7 +104,7 @@ def function_arguments(fn: Any, values: dict[str, str]) -> str | None:
     argument whose name says nothing but that the function reads only by string keys
     (``W_and_bias["w1"]``, :func:`~verification.reading.keyed_arguments.keyed_only`) is the parameters."""
     keyed = keyed_only(fn)
-    args = cv.call_arguments(
+    args = call_arguments(
         cv.positional_parameters(fn),
         lambda i, p: _value_of(values, i, p) or (values.get("parameters") if p.name in keyed else None),
     )

@@ -22,6 +22,7 @@ from verification.adapters.handed_losses import handed_losses
 from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, method_call
 from verification.reading import conventions as cv
+from verification.reading.error_sites import called_error_sign
 from verification.reading.gradient_stores import stores_gradients
 from verification.reading.guesses import iterated
 from verification.reading.updates import (
@@ -299,7 +300,8 @@ def _method_candidates(
     unbound = getattr(type(obj), m, fn)
     params = cv.positional_parameters(fn)
     sign = update_sign(unbound, context.parameter_keys)
-    err = f"y - {context.out}" if sign == 1 else f"{context.out} - y"
+    handed_sign = called_error_sign(type(obj), m, params)  # self.backward(X, y - output) in train
+    err = f"y - {context.out}" if (handed_sign or sign) == 1 else f"{context.out} - y"
     factors = [
         p.name
         for p in params
@@ -336,10 +338,12 @@ def _method_candidates(
             continue
         call, takes_error = made
         usual = "a - y (the usual sign)"
-        notes = [f"{m} takes the error {'y - a (it adds its update to the weights)' if sign == 1 else usual}"]
+        why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
+        notes = [f"{m} takes the error {f'y - a ({why})' if (handed_sign or sign) == 1 else usual}"]
         notes = (notes if takes_error else []) + handed_notes
         notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
-        returned.append(("returned", f"{context.pre}; {call}", None, notes))
+        if not (takes_error and sign is not None):  # the update trains; what it stores follows the error
+            returned.append(("returned", f"{context.pre}; {call}", None, notes))
         loops, unbounded = loop_attributes(unbound)
         if unbounded:
             continue

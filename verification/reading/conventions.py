@@ -16,7 +16,7 @@ from __future__ import annotations
 import inspect
 import re
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 FORWARD_NAMES = (
@@ -278,24 +278,6 @@ def applies_given_gradient(fn: Any) -> bool:
     return bool(APPLIES.search(name)) and any(GIVEN_GRADIENT.match(p.name) for p in positional_parameters(fn))
 
 
-def call_arguments(
-    params: list[inspect.Parameter], value_of: Callable[[int, inspect.Parameter], str | None]
-) -> list[str] | None:
-    """The arguments of a call, as source: each parameter's ``value_of(position, parameter)``,
-    positionally until one with a default is left out, by keyword after it; None when a parameter
-    without a default has no value."""
-    args, keyword = [], False
-    for i, p in enumerate(params):
-        value = value_of(i, p)
-        if value is None:
-            if p.default is inspect.Parameter.empty:
-                return None
-            keyword = True
-            continue
-        args.append(f"{p.name}={value}" if keyword else value)
-    return args
-
-
 REGULARISATION = re.compile(
     r"^(reg|lambd|lambda_?|lam|l2|l2_?reg|reg_?lambda|weight_?decay|wd|decay|reg_?strength)$", re.IGNORECASE
 )
@@ -346,9 +328,9 @@ def role(name: str, position: int) -> str | None:
     if REGULARISATION.match(n):
         return "reg"  # weight decay: given 0, so the gradient checked is the loss's own
     if ("err" in n or "delta" in n or "grad" in n) and not re.search(
-        r"thresh|tol|min_|max_|limit|goal|target", n
+        r"thresh|tol|min_|max_|limit|goal|target|^(return|print|show|plot|log|compute)_", n
     ):
-        return "error"  # not error_threshold, the stopping rule beside it; a gradient given is no input
+        return "error"  # not error_threshold (a stopping rule), return_error (a switch); no gradient given
     if position == 0 and not FIRST_WEIGHTS.match(n):
         return "x"
     return None

@@ -272,6 +272,10 @@ class _Loading:
             if out_of_memory(exc):  # an extension module that no longer fits under --max-memory
                 raise MemoryError(f"{type(exc).__name__}: {one_line(exc)}") from exc
             error = f"{type(exc).__name__}: {one_line(exc)}"
+            if isinstance(stmt, ast.Import | ast.ImportFrom) and len(stmt.names) > 1:
+                for alias in stmt.names:  # import numpy as np, sklearn as sk: numpy binds all the same
+                    self.statement(ast.copy_location(type(stmt)(**{**vars(stmt), "names": [alias]}), stmt))
+                return
             if isinstance(stmt, ast.Import | ast.ImportFrom):  # a module beside it may lack one it imports
                 again = imported_with_stand_ins(
                     {m for _, m in import_names(stmt)}, exc, lambda: _run(code, self.namespace)

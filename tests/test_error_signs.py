@@ -1,0 +1,82 @@
+"""A backward pass handed the output error, that adds its update to the weights (``W += lr · dW``): the
+most common student network. What it stores (``self.dW2``) follows the sign of the error it is handed,
+so the update, not the stored array, is what training does; and the sign is read where the class's own
+training code calls it (``self.backward(X, y - output)``, or a name assigned ``output - y``).
+
+The networks are written for the tests in that style; each verdict is derived by hand in its comment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verification.identification.check import check_target
+from verification.identification.outcome import CheckReport
+from verification.identification.request import CheckRequest
+from verification.identification.sentences import verdict_sentence
+
+# sigmoid layers, d_output = error ⊙ a(1 − a), W += lr · hᵀ d_output. With error = y − a the step is
+# W − lr · ∂/∂W ½ Σ (a − y)²: descent on mse (summed over the batch). With error = a − y it climbs it.
+NETWORK = """
+import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+class NeuralNetwork:
+    def __init__(self, input_size, hidden_size, output_size, learning_rate=0.5):
+        self.learning_rate = learning_rate
+        self.W1 = np.random.randn(input_size, hidden_size)
+        self.W2 = np.random.randn(hidden_size, output_size)
+
+    def forward(self, x):
+        self.hidden = sigmoid(x @ self.W1)
+        self.output = sigmoid(self.hidden @ self.W2)
+        return self.output
+
+    def backward(self, x, error):
+        d_output = error * self.output * (1 - self.output)
+        d_hidden = (d_output @ self.W2.T) * self.hidden * (1 - self.hidden)
+        self.dW2 = self.hidden.T @ d_output
+        self.dW1 = x.T @ d_hidden
+        self.W2 += self.learning_rate * self.dW2
+        self.W1 += self.learning_rate * self.dW1
+
+    def train(self, X, y, epochs=10000):
+        for epoch in range(epochs):
+            output = self.forward(X)
+            CALL
+"""
+
+
+def _check(tmp_path: Path, call: str) -> CheckReport:
+    path = tmp_path / "net.py"
+    path.write_text(NETWORK.replace("CALL", call), encoding="utf-8")
+    return check_target(CheckRequest.parse(str(path)))
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["self.backward(X, y - output)", "error = y - output\n            self.backward(X, error)"],
+    ids=["handed-y-minus-a", "named-y-minus-a"],
+)
+def test_stored_gradients_of_an_adding_update_are_read_from_the_update(tmp_path: Path, call: str) -> None:
+    report = _check(tmp_path, call)
+    assert report.result.identified == "mse" and report.result.scale == 1.0
+    assert report.recipe is not None and report.recipe.step is not None  # the update, not self.dW2
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["self.backward(X, output - y)", "error = output - y\n            self.backward(X, error)"],
+    ids=["handed-a-minus-y", "named-a-minus-y"],
+)
+def test_the_error_the_class_hands_its_adding_update_decides_the_sign(tmp_path: Path, call: str) -> None:
+    report = _check(tmp_path, call)
+    found = report.result.verdict.output_error
+    assert report.result.identified is None
+    assert found is not None and found.loss == "mse" and found.loss_scale == pytest.approx(-1.0)
+    assert "the sign is flipped" in verdict_sentence(report.result)

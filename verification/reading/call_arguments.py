@@ -1,0 +1,37 @@
+"""How a call of the code is written from its parameters: each argument's value as source, positionally
+until one with a default is left out and by keyword after it; reporting switches off."""
+
+from __future__ import annotations
+
+import inspect
+import re
+from collections.abc import Callable
+
+REPORTING = re.compile(
+    r"^(verbose|verbosity|graph|plot\w*|show\w*|display\w*|print\w*|debug|progress|logging|visuali[sz]e)$",
+    re.IGNORECASE,
+)
+"""Switches of a training call that report as it goes (printing, plotting): given False when they
+default to True, since a step is run once, quietly, and a report's own checks (``step <= iterations``)
+then do not apply to its one iteration."""
+
+
+def call_arguments(
+    params: list[inspect.Parameter], value_of: Callable[[int, inspect.Parameter], str | None]
+) -> list[str] | None:
+    """The arguments of a call, as source: each parameter's ``value_of(position, parameter)``,
+    positionally until one with a default is left out, by keyword after it (a reporting switch that
+    defaults to True, :data:`REPORTING`, is given False); None when a parameter without a default has
+    no value."""
+    args, keyword = [], False
+    for i, p in enumerate(params):
+        value = value_of(i, p)
+        if value is None and p.default is True and REPORTING.match(p.name):
+            value = "False"  # train(…, verbose=True, graph=True, step=100): run the step quietly
+        if value is None:
+            if p.default is inspect.Parameter.empty:
+                return None
+            keyword = True
+            continue
+        args.append(f"{p.name}={value}" if keyword else value)
+    return args
