@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
@@ -80,3 +81,60 @@ def test_the_error_the_class_hands_its_adding_update_decides_the_sign(tmp_path: 
     assert report.result.identified is None
     assert found is not None and found.loss == "mse" and found.loss_scale == pytest.approx(-1.0)
     assert "the sign is flipped" in verdict_sentence(report.result)
+
+
+# the same network, its error read through the forms the class's own code writes it in: an attribute
+# set in another method, a flip in place, numpy's subtract, a negation, the forward called in the
+# argument; each descends mse (y − a added) or climbs it (a − y added), as derived above
+READ = [
+    ("self.err = y - output\n            self.backward(X, self.err)", 1.0),
+    ("error = output - y\n            error *= -1\n            self.backward(X, error)", 1.0),
+    ("self.backward(X, np.subtract(y, output))", 1.0),
+    ("self.backward(X, -(output - y))", 1.0),
+    ("self.backward(X, y - self.forward(X))", 1.0),
+    ("self.backward(X, np.subtract(output, y))", -1.0),
+    ("self.backward(X, y[0:len(X)] - output)", 1.0),
+]
+
+
+@pytest.mark.parametrize(("call", "sign"), READ, ids=[f"read-{i}" for i in range(len(READ))])
+def test_the_error_is_read_through_the_forms_the_class_writes_it_in(
+    tmp_path: Path, call: str, sign: float
+) -> None:
+    result = _check(tmp_path, call).result
+    if sign > 0:
+        assert result.identified == "mse"
+    else:
+        found = result.verdict.output_error
+        assert result.identified is None and found is not None and found.loss_scale == pytest.approx(-1.0)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "self.backward(X, self.error_of(y, output))",  # a helper's return value
+        "self.backward(X, 2 * (output - y) / len(X))",  # a scaled difference
+        "self.backward(X, y - output)\n            self.backward(X, output - y)",  # calls that disagree
+    ],
+    ids=["helper", "scaled", "disagree"],
+)
+def test_an_error_the_calls_do_not_say_the_sign_of_is_refused_as_ambiguous(tmp_path: Path, call: str) -> None:
+    helper = "\n    def error_of(self, y, out):\n        return out - y\n"
+    with pytest.raises(InputError) as caught:
+        _check(tmp_path, call + "\n" + helper)
+    assert getattr(caught.value, "cause", None) == "ambiguous"
+    assert "NeuralNetwork.backward takes the output error as error" in str(caught.value)
+
+
+def test_labels_handed_where_the_method_names_an_error_are_given_as_labels(tmp_path: Path) -> None:
+    # backward(x, error) computes the delta itself as (output − error): handed y, it is a − y, and
+    # W −= lr · hᵀ ((a − y) ⊙ a(1 − a)) descends mse
+    text = (
+        NETWORK.replace("d_output = error * self.output", "d_output = (self.output - error) * self.output")
+        .replace("self.W2 += self.learning_rate", "self.W2 -= self.learning_rate")
+        .replace("self.W1 += self.learning_rate", "self.W1 -= self.learning_rate")
+        .replace("CALL", "self.backward(X, y)")
+    )
+    path = tmp_path / "net.py"
+    path.write_text(text, encoding="utf-8")
+    assert check_target(CheckRequest.parse(str(path))).result.identified == "mse"

@@ -18,11 +18,11 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
+from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
 from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, method_call
 from verification.reading import conventions as cv
-from verification.reading.error_sites import called_error_sign
 from verification.reading.gradient_stores import stores_gradients
 from verification.reading.guesses import iterated
 from verification.reading.updates import (
@@ -300,7 +300,7 @@ def _method_candidates(
     unbound = getattr(type(obj), m, fn)
     params = cv.positional_parameters(fn)
     sign = update_sign(unbound, context.parameter_keys)
-    handed_sign = called_error_sign(type(obj), m, params)  # self.backward(X, y - output) in train
+    handed_sign, labelled = handed_error(type(obj), m, params, context.pre, sign is not None)  # (X, y - a)
     err = f"y - {context.out}" if (handed_sign or sign) == 1 else f"{context.out} - y"
     factors = [
         p.name
@@ -309,7 +309,7 @@ def _method_candidates(
         and cv.role(p.name, 1) is None
         and p.name in step_factors(unbound, context.parameter_keys)
     ]
-    inferred = {f: "lr" for f in factors}
+    inferred = {f: "lr" for f in factors} | labelled
     counts = loop_count_arguments(unbound)  # train(self, inputs, outputs, num): for _ in range(num)
     inferred |= {
         p.name: "iterations" for i, p in enumerate(params) if p.name in counts and not cv.role(p.name, i)

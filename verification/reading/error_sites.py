@@ -1,26 +1,40 @@
-"""The sign of the output error a class hands its own backward pass, read at the call sites.
+"""What a class hands its own backward pass as the output error, read at the call sites.
 
 A backward that takes the output error (``backward(self, x, error)``) is given ``a − y`` or ``y − a``
 by the class's own training code (``self.backward(X, y - output)``). Which one decides whether an
 update it adds (``W += lr · dW``) descends the loss or climbs it, so the sign is read where the class
-calls the method, not guessed from the update alone; :func:`error_sign` gives it.
+calls the method, not guessed from the update: :func:`error_sign` reads plain differences of the
+labels and the output (``y - out``, ``np.subtract(y, out)``, ``-(out - y)``, the forward's own call
+``y - self.forward(X)``), through names and attributes assigned them anywhere in the class
+(``self.err = self.output - y`` in another method; ``error *= -1`` flips it), and the labels handed
+where the method names an error (``backprop(X, err)`` called with ``y``). A call it cannot read (a
+helper's return value, a scaled or thresholded difference), or calls that disagree, make the sign
+:data:`UNREAD`: the verdict would rest on a guess, so the check is refused as ambiguous.
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
+from collections.abc import Iterable
 from typing import Any
 
 from verification.reading import conventions as cv
 from verification.reading.source_trees import source_tree
 
+UNREAD = 0
+"""The class calls the method, but no sign can be read from the calls (or they disagree)."""
+LABELS = 2
+"""The class hands the labels themselves where the method names an error."""
 
-def error_sign(cls: type, method: str, parameter: str, position: int) -> int | None:
-    """+1 when every call of ``method`` in the source of ``cls`` (``self.method(…)``) hands its error
-    argument (``parameter``, at ``position`` after ``self``) as ``labels − output`` (``y - output``, or
-    a name assigned only that in the class), −1 when every one hands ``output − labels``, None when no
-    call says (no call, other expressions, or calls that disagree).
+
+def error_sign(
+    cls: type, method: str, parameter: str, position: int, forwards: Iterable[str] = ()
+) -> int | None:
+    """What the calls ``self.method(…)`` in the source of ``cls`` hand as the argument ``parameter``
+    (at ``position``, ``self`` not counted): +1 for ``labels − output`` at every call, −1 for
+    ``output − labels``, :data:`LABELS` for the labels, :data:`UNREAD` when some call cannot be read
+    or the calls disagree, None when the class never calls the method.
 
     Parameters
     ----------
@@ -29,15 +43,14 @@ def error_sign(cls: type, method: str, parameter: str, position: int) -> int | N
     parameter : str
         The name of the error argument.
     position : int
-        Its position among the arguments a call passes (``self`` not counted).
+        Its position among the arguments a call passes.
+    forwards : iterable of str
+        Methods whose call is the output (the forward pass the check runs): ``y - self.forward(X)``.
     """
     tree = source_tree(cls)
     nodes = list(ast.walk(tree)) if tree is not None else []
-    named: dict[str, set[int | None]] = {}  # error = output - y; self.backward(X, error)
-    for node in nodes:
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
-            named.setdefault(node.targets[0].id, set()).add(_sign(node.value))
-    signs = set()
+    reader = _Reader(nodes, set(forwards))
+    signs: set[int | None] = set()
     for node in nodes:
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):
             continue
@@ -46,36 +59,122 @@ def error_sign(cls: type, method: str, parameter: str, position: int) -> int | N
         ):
             continue
         given = next((k.value for k in node.keywords if k.arg == parameter), None)
-        given = given if given is not None or position >= len(node.args) else node.args[position]
-        if isinstance(given, ast.Name) and len(named.get(given.id, ())) == 1:
-            signs |= named[given.id]
-        else:
-            signs.add(_sign(given))
-    return signs.pop() if len(signs) == 1 else None
-
-
-def called_error_sign(cls: type, method: str, params: list[inspect.Parameter]) -> int | None:
-    """:func:`error_sign` of the argument of ``method`` (its ``params``, ``self`` left out) whose name
-    says it is the error; None when none does."""
-    at = next((i for i, p in enumerate(params) if cv.role(p.name, i) == "error"), None)
-    return None if at is None else error_sign(cls, method, params[at].name, at)
-
-
-def _sign(expr: Any) -> int | None:
-    """+1 for ``y − a``, −1 for ``a − y`` (by the names' roles), None for anything else."""
-    if not (isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Sub)):
+        if given is None and position < len(node.args):
+            given = node.args[position]
+        if given is not None:  # a call that leaves the argument to its default hands no error
+            signs.add(reader.sign(given))
+    if not signs:
         return None
-    left, right = (_role(side) for side in (expr.left, expr.right))
-    if left == "y" and right == "output":
+    return signs.pop() if len(signs) == 1 and None not in signs else UNREAD
+
+
+def called_error_sign(
+    cls: type, method: str, params: list[inspect.Parameter], forwards: Iterable[str] = ()
+) -> tuple[str, int | None] | None:
+    """The argument of ``method`` (its ``params``, ``self`` left out) whose name says it is the error,
+    and :func:`error_sign` of it; None when no argument is named so."""
+    at = next((i for i, p in enumerate(params) if cv.role(p.name, i) == "error"), None)
+    return None if at is None else (params[at].name, error_sign(cls, method, params[at].name, at, forwards))
+
+
+class _Reader:
+    """Signs of expressions, through the names and ``self`` attributes the class assigns."""
+
+    def __init__(self, nodes: list[ast.AST], forwards: set[str]) -> None:
+        self.forwards = forwards
+        self.assigned: dict[str, list[ast.expr]] = {}
+        self.flips: dict[str, int] = {}
+        self.touched: set[str] = set()  # changed in place otherwise: unreadable
+        for node in nodes:
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and (key := _key(node.targets[0])):
+                self.assigned.setdefault(key, []).append(node.value)
+            elif isinstance(node, ast.AugAssign) and (key := _key(node.target)):
+                minus_one = isinstance(node.op, ast.Mult) and _constant(node.value) == -1
+                if minus_one:
+                    self.flips[key] = self.flips.get(key, 0) + 1
+                else:
+                    self.touched.add(key)
+
+    def sign(self, expr: ast.expr, depth: int = 0) -> int | None:
+        if depth > 4:
+            return None
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub):
+            inner = self.sign(expr.operand, depth + 1)
+            return -inner if inner in (1, -1) else None
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.Sub):
+            return _difference(self.role(expr.left), self.role(expr.right))
+        if (
+            isinstance(expr, ast.Call)
+            and _called(expr) in ("np.subtract", "numpy.subtract")
+            and len(expr.args) == 2
+        ):
+            return _difference(self.role(expr.args[0]), self.role(expr.args[1]))
+        key = _key(expr)
+        if key is not None and key in self.assigned and key not in self.touched:
+            found = {self.sign(v, depth + 1) for v in self.assigned[key]}
+            if len(found) == 1 and (s := found.pop()) in (1, -1):
+                return s * (-1) ** self.flips.get(key, 0)
+            return None
+        if self.role(expr) == "y":
+            return LABELS
+        return None
+
+    def role(self, expr: ast.expr) -> str | None:
+        if isinstance(expr, ast.Subscript):  # y[i:i + 1], one sample of the labels
+            return self.role(expr.value)
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in self.forwards
+        ):
+            return "output"  # y - self.forward(X): the output the check runs
+        key = _key(expr)
+        values = self.assigned.get(key, []) if key is not None else []
+        called = [
+            v.func.attr for v in values if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute)
+        ]
+        if called:  # out = self.forward(X) is the output; out = self.predict(X) may round it
+            return "output" if all(c in self.forwards for c in called) else None
+        name = (
+            expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else None
+        )
+        if name is None:
+            return None
+        if name.lower() in cv.lower(cv.OUTPUT_ARGS):
+            return "output"
+        if cv.role(name, 1) == "y" or (name[-1:] == "i" and cv.role(name[:-1].rstrip("_"), 1) == "y"):
+            return "y"  # yi, y_i: a sample's labels in a loop
+        return None
+
+
+def _difference(left: str | None, right: str | None) -> int | None:
+    if (left, right) == ("y", "output"):
         return 1
-    if left == "output" and right == "y":
+    if (left, right) == ("output", "y"):
         return -1
     return None
 
 
-def _role(expr: ast.expr) -> str | None:
-    name = expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else None
-    if name is None:
-        return None
-    role = cv.role(name, 1)
-    return "output" if name.lower() in cv.lower(cv.OUTPUT_ARGS) else role
+def _key(expr: ast.expr) -> str | None:
+    """``name`` for a name, ``self.name`` for an attribute of ``self``; None otherwise."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name) and expr.value.id == "self":
+        return f"self.{expr.attr}"
+    return None
+
+
+def _called(call: ast.Call) -> str:
+    f = call.func
+    return f"{f.value.id}.{f.attr}" if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) else ""
+
+
+def _constant(expr: ast.expr) -> Any:
+    if (
+        isinstance(expr, ast.UnaryOp)
+        and isinstance(expr.op, ast.USub)
+        and isinstance(expr.operand, ast.Constant)
+    ):
+        value = expr.operand.value
+        return -value if isinstance(value, int | float) else None
+    return expr.value if isinstance(expr, ast.Constant) else None

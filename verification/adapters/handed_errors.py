@@ -1,0 +1,60 @@
+"""The output error a method is handed, as the class's own training code hands it
+(:mod:`verification.reading.error_sites`): the sign its call sites read, the labels where it names an
+error but is given them, or a refusal as ``ambiguous`` when the calls cannot be read or disagree,
+since the verdict would then rest on a guessed sign (a step that adds ``lr · J_θᵀ (y − a)`` descends
+the loss, one that adds ``lr · J_θᵀ (a − y)`` climbs it)."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+from ffnn.validation import InputError
+from verification.reading.error_sites import LABELS, UNREAD, called_error_sign
+
+
+def handed_error(
+    cls: type, method: str, params: list[inspect.Parameter], pre: str, updates: bool
+) -> tuple[int | None, dict[str, str]]:
+    """``(sign, given)``: the sign of the error the class's calls of ``method`` hand it (+1 for ``y −
+    a``, −1 for ``a − y``, None when it never calls it), and arguments to give by role instead
+    (``{"err": "y"}`` when the calls hand the labels where the method names an error).
+
+    Parameters
+    ----------
+    cls : type
+    method : str
+    params : list of inspect.Parameter
+        The method's arguments, ``self`` left out.
+    pre : str
+        The statement that runs the forward pass before the call (``out = net.forward(x)``): the
+        method it calls is the output at a call site (``y - self.forward(X)``).
+    updates : bool
+        Whether the method updates the weights in place: only then does a sign the calls leave
+        unread decide the verdict (descent or ascent); else the sign is left to the usual guess.
+
+    Raises
+    ------
+    InputError
+        With cause ``ambiguous``, when the method updates the weights and the class calls it, but no
+        sign can be read from the calls or they disagree.
+    """
+    found = called_error_sign(cls, method, params, set(re.findall(r"\.(\w+)\(", pre)))
+    if found is None:
+        return None, {}
+    name, sign = found
+    if sign == LABELS:
+        return None, {name: "y"}
+    if sign == UNREAD and not updates:
+        return None, {}
+    if sign == UNREAD:
+        exc = InputError(
+            f"{cls.__name__}.{method} takes the output error as {name}, and the class's own calls hand it "
+            "an expression whose sign the check cannot read (or calls that disagree): its update "
+            "descends the loss with one sign and climbs it with the other",
+            hint=f"give the step with the error the code hands it, e.g. --step 'out = net.forward(x); "
+            f"net.{method}(…, y - out)' or '… out - y'",
+        )
+        exc.cause = "ambiguous"  # type: ignore[attr-defined]
+        raise exc
+    return sign, {}
