@@ -835,7 +835,9 @@ def test_an_activations_constant_with_a_default_is_no_input_of_its_derivative(tm
     assert wrong.verdict == "mismatch"  # the slope alpha left out below zero
 
 
-def test_a_derivative_that_takes_the_labels_beside_an_activation_is_refused_naming_them(tmp_path: Path) -> None:
+def test_a_derivative_that_takes_the_labels_beside_an_activation_is_refused_naming_them(
+    tmp_path: Path,
+) -> None:
     # grad_softmax(x, target) = softmax(x) − target: the cross-entropy's gradient on the scores, fused
     # with the softmax; no derivative of softmax alone, so neither a match nor a mismatch
     source = (
@@ -957,3 +959,75 @@ def test_every_branch_a_constructor_flag_picks_is_a_unit_of_its_own(tmp_path: Pa
     script = load_script(path)
     results = {r.unit: r.verdict for r in check_units(script, discover(script, 0), seed=0).results}
     assert results == {"Layer(kind='sig')": "matches", "Layer(kind='tanh')": "mismatch"}
+
+
+# flags written the other ways: a value picked from a dict of derivatives by the flag, values listed
+# with `in`, and a switch tested for truth; each right branch matches, each planted one (tanh's
+# derivative written 1 − tanh z; the leaky slope left out) mismatches
+DICT_FLAG = """
+import numpy as np
+
+
+class Dense:
+    acts = {'sigmoid': lambda z: 1 / (1 + np.exp(-z)), 'tanh': np.tanh}
+    derivs = {'sigmoid': lambda z: np.exp(-z) / (1 + np.exp(-z)) ** 2, 'tanh': lambda z: 1 - np.tanh(z)}
+
+    def __init__(self, n_in, n_out, act='sigmoid'):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.act = act
+
+    def forward(self, x):
+        self.x, self.z = x, x @ self.W
+        return self.acts[self.act](self.z)
+
+    def backward(self, dout):
+        dz = dout * self.derivs[self.act](self.z)
+        self.dW = self.x.T @ dz
+        return dz @ self.W.T
+"""
+
+SWITCH = """
+import numpy as np
+
+
+class Layer:
+    def __init__(self, n_in, n_out, kind='relu', leaky=False):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.kind, self.leaky = kind.lower(), leaky
+
+    def forward(self, x):
+        self.x, self.z = x, x @ self.W
+        if self.kind in ('relu', 'rectifier'):
+            return np.where(self.z > 0, self.z, 0.1 * self.z) if self.leaky else np.maximum(0, self.z)
+        return self.z
+
+    def backward(self, dout):
+        dz = dout * (self.z > 0) if self.kind in ('relu', 'rectifier') else dout
+        self.dW = self.x.T @ dz
+        return dz @ self.W.T
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (DICT_FLAG, {"Dense(act='sigmoid')": "matches", "Dense(act='tanh')": "mismatch"}),
+        (
+            SWITCH,
+            {
+                "Layer(kind='relu', leaky=False)": "matches",
+                "Layer(kind='relu', leaky=True)": "mismatch",
+                "Layer(kind='rectifier', leaky=False)": "matches",
+                "Layer(kind='rectifier', leaky=True)": "mismatch",
+            },
+        ),
+    ],
+    ids=["dict-lookup", "in-and-switch"],
+)
+def test_flags_looked_up_listed_or_tested_are_each_a_unit(
+    tmp_path: Path, source: str, expected: dict[str, str]
+) -> None:
+    path = tmp_path / "layer.py"
+    path.write_text(source, encoding="utf-8")
+    script = load_script(path)
+    assert {r.unit: r.verdict for r in check_units(script, discover(script, 0), seed=0).results} == expected

@@ -14,21 +14,48 @@ from verification.reading.source_trees import source_tree
 
 def compared_constants(cls: type, name: str) -> list[Any]:
     """Every constant the class ``cls`` compares its constructor's argument ``name`` with, in the
-    constructor or through the attribute it is kept in, in the order of the source, each once: the
-    branches a flag picks (``['sig', 'tanh']``), each of which a check must run."""
+    constructor or through the attribute it is kept in (also lower-cased, ``self.kind =
+    kind.lower()``), by ``==`` or ``in ('relu', 'ReLU')``, or looks up by it in a dict the class writes
+    (``self.derivs[self.kind]`` with ``self.derivs = {'sig': …, 'tanh': …}``), in the order of the
+    source, each once: the branches a flag picks, each of which a check must run."""
     init = getattr(cls, "__init__", cls)
     kept = _kept_in(source_tree(init), name)
     found: list[Any] = []
+    whole = source_tree(cls)
+    dicts = _dict_keys(whole)
     for tree, wanted in (
         (source_tree(init), lambda n: isinstance(n, ast.Name) and n.id == name),
-        (source_tree(cls), lambda n: _self_attribute(n, kept)),
+        (whole, lambda n: _self_attribute(n, kept)),
     ):
         for node in ast.walk(tree) if tree is not None else []:
-            if isinstance(node, ast.Compare) and isinstance(node.ops[0], ast.Eq) and wanted(node.left):
-                value = node.comparators[0]
-                if isinstance(value, ast.Constant) and value.value not in found:
-                    found.append(value.value)
-    return found
+            values: list[ast.expr] = []
+            if isinstance(node, ast.Compare) and wanted(node.left):
+                op, right = node.ops[0], node.comparators[0]
+                values = [right] if isinstance(op, ast.Eq) else []
+                if isinstance(op, ast.In) and isinstance(right, ast.Tuple | ast.List | ast.Set):
+                    values = list(right.elts)
+            elif isinstance(node, ast.Subscript) and wanted(node.slice):
+                values = dicts.get(ast.dump(node.value), [])
+            elif isinstance(node, ast.If | ast.IfExp) and wanted(node.test):
+                found += [True, False]  # if self.leaky: a switch, both ways
+            found += [v.value for v in values if isinstance(v, ast.Constant) and v.value not in found]
+    return list(dict.fromkeys(found))
+
+
+def _dict_keys(tree: ast.AST | None) -> dict[str, list[ast.expr]]:
+    """The keys of each dict literal the class assigns, by the dump of what it is assigned to."""
+    out: dict[str, list[ast.expr]] = {}
+    for node in ast.walk(tree) if tree is not None else []:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Dict):
+            keys = [k for k in node.value.keys if k is not None]
+            target = node.targets[0]
+            out[ast.dump(target).replace("Store()", "Load()")] = keys
+            if isinstance(target, ast.Name):  # a class attribute, read as self.derivs
+                read = ast.Attribute(
+                    value=ast.Name(id="self", ctx=ast.Load()), attr=target.id, ctx=ast.Load()
+                )
+                out[ast.dump(read)] = keys
+    return out
 
 
 def _self_attribute(node: ast.AST, names: set[str]) -> bool:
@@ -75,13 +102,21 @@ def _first_compared(tree: ast.AST | None, wanted: Any) -> Any:
 
 
 def _kept_in(tree: ast.AST | None, name: str) -> set[str]:
-    """Attributes of ``self`` the constructor assigns the argument ``name`` to, unchanged."""
+    """Attributes of ``self`` the constructor assigns the argument ``name`` to, unchanged or with a
+    method of no arguments (``kind.lower()``), also in a tuple (``self.kind, self.n = kind, n``)."""
     kept = set()
     for node in ast.walk(tree) if tree is not None else []:
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id == name:
-            kept |= {
-                t.attr
-                for t in node.targets
-                if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self"
-            }
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
+            continue
+        target, value = node.targets[0], node.value
+        pairs = (
+            list(zip(target.elts, value.elts, strict=False))
+            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
+            else [(target, value)]
+        )
+        for t, v in pairs:
+            if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and not v.args:
+                v = v.func.value  # self.kind = kind.lower()
+            if isinstance(v, ast.Name) and v.id == name and isinstance(t, ast.Attribute):
+                kept |= {t.attr} if _self_attribute(t, {t.attr}) else set()
     return kept

@@ -20,6 +20,7 @@ Units are listed in the order of the file.
 from __future__ import annotations
 
 import ast
+import itertools
 import re
 import types
 from typing import Any
@@ -28,6 +29,7 @@ from ffnn.validation import InputError
 from verification.adapters.compositions import ADDERS
 from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
 from verification.reading.flags import compared_constants
+from verification.reading.guesses import usage
 from verification.reading.loader import LoadedScript
 from verification.reading.updates import pair_arguments
 from verification.units.arguments import parameters
@@ -220,15 +222,26 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
     return forward, backward
 
 
+FLAG_SETTINGS = 8
+"""At most this many layers built per class, one per combination of its flags' values."""
+
+
 def flag_settings(cls: type) -> list[dict[str, Any]]:
-    """One preset per value of the first constructor argument the class compares with constants
-    (``kind`` in ``if self.kind == 'sig': … elif self.kind == 'tanh':``), every branch a unit of its
-    own; ``[{}]`` when it compares none."""
+    """One preset per combination of the values of the constructor arguments the class compares with
+    constants (``kind`` in ``if self.kind == 'sig': … elif self.kind == 'tanh':``, a default kept
+    first, since an ``else`` may be its branch), at most :data:`FLAG_SETTINGS`; ``[{}]`` when it
+    compares none."""
+    flags: dict[str, list[Any]] = {}
     for p in parameters(cls):
+        if usage(cls, p.name) is not None:
+            continue  # a size compared with 0 (if n_hidden == 0:) is no branch to pick
         values = compared_constants(cls, p.name)
-        if values and not (p.default is not p.empty and values == [p.default]):
-            return [{p.name: v} for v in values]
-    return [{}]
+        if p.default is not p.empty and isinstance(p.default, str | int | float | bool | None):
+            values = list(dict.fromkeys([p.default, *values]))
+        if len(values) > (p.default is not p.empty):
+            flags[p.name] = values
+    presets = [dict(zip(flags, combo, strict=True)) for combo in itertools.product(*flags.values())]
+    return presets[:FLAG_SETTINGS] or [{}]
 
 
 def _is_engine(cls: type, script: LoadedScript) -> bool:
