@@ -1,15 +1,20 @@
 """A constructor argument that picks a branch and that only its comparisons explain: compared in the
 constructor (``if init_flag == '1':``) or kept in an attribute that another method compares
-(``self.kind = kind`` … ``if self.kind == 'sig':``). The first constant compared is taken. The network
-is written for the tests in that style; its verdict is derived by hand in the comment."""
+(``self.kind = kind`` … ``if self.kind == 'sig':``). A network the file never builds is checked once
+per value, each a network of its own. The network is written for the tests in that style; its
+verdicts are derived by hand in the comment.""" 
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from verification.cli import main
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.flags import compared_constant
+from verification.reading.targets import SeveralSetups
 
 # rows; the activation picked by name in set_function; output error (a − t) ⊙ f'(a) with f' written of
 # the activation (s (1 − s) for 'sig'): the gradient of mse; an update with + lr · (t − a) terms
@@ -56,12 +61,21 @@ class MLP:
 """
 
 
-def test_a_flag_kept_in_an_attribute_is_given_the_first_value_compared(tmp_path: Path) -> None:
+def test_a_flag_kept_in_an_attribute_makes_one_network_per_branch(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "mlp.py"
     path.write_text(NETWORK, encoding="utf-8")
-    report = check_target(CheckRequest.parse(str(path)))
-    assert report.recipe is not None and "type_of_act_f='sig'" in report.recipe.setup
-    assert report.result.identified == "mse"
+    with pytest.raises(SeveralSetups) as several:
+        check_target(CheckRequest.parse(str(path)))
+    assert [s.split("type_of_act_f=")[1][:6] for s in several.value.setups] == ["'sig')", "'tanh'"]
+    assert main(["check", str(path), "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "MLP with type_of_act_f=sig",
+        "MLP with type_of_act_f=tanh",
+    ]
+    assert all("is the gradient of mse" in line for line in lines)  # tanh' = 1 − t² of the activation too
 
 
 def test_a_comparison_in_another_function_is_not_read_as_the_arguments() -> None:

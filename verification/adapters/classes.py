@@ -62,6 +62,7 @@ from verification.reading import conventions as cv
 from verification.reading.activation_objects import activation_objects, loss_object_choices
 from verification.reading.call_arguments import call_arguments
 from verification.reading.deferred_weights import initialising_methods
+from verification.reading.flags import branch_values
 from verification.reading.guesses import guessed_arguments
 from verification.reading.instance_globals import instance_globals
 from verification.reading.loader import LoadedScript
@@ -116,6 +117,9 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     choices = [c for c in loss_object_choices(cls, script) if not set(c) & set(preset)]
     if len(choices) > 1 and not out:  # Network(sizes, cost) built nowhere: each cost is another network
         several_costs(cls, var, [(c, guessed_arguments(cls, preset | c)) for c in choices])
+    flags = [{p.name: v} for p in required if p.name not in preset for v in branch_values(cls, p.name)]
+    if len(flags) > 1 and not out:  # Network(sizes, kind) built nowhere: each branch another network
+        several_costs(cls, var, [(c, guessed_arguments(cls, preset | c)) for c in flags], "branches")
     for guessed in guessed_arguments(cls, preset | (choices[0] if choices else {})):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))
@@ -126,9 +130,12 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     return out + made + [(f"{setup}; {warm}", v) for setup, v in out + made for warm in warm_ups(cls, v)]
 
 
-def several_costs(cls: type, var: str, made: list[tuple[dict[str, Any], list[dict[str, Any]]]]) -> None:
+def several_costs(
+    cls: type, var: str, made: list[tuple[dict[str, Any], list[dict[str, Any]]]], what: str = "loss objects"
+) -> None:
     """Raise :class:`~verification.reading.targets.SeveralSetups`: ``cls`` once per loss object of the
-    project (``made``: each choice with its guessed arguments), each checked on its own."""
+    project, or per value of a flag that picks a branch (``what``: ``branches``; ``made``: each choice
+    with its guessed arguments), each checked on its own."""
     setups, names = [], []
     for choice, guessed in made:
         if guessed:
@@ -137,9 +144,7 @@ def several_costs(cls: type, var: str, made: list[tuple[dict[str, Any], list[dic
             shown = ", ".join(f"{k}={re.sub(r'^__import__[(].*?[)][.]', '', v)}" for k, v in choice.items())
             names.append(f"{cls.__name__} with {shown}")  # cost=QuadraticCost()
     if len(setups) > 1:
-        raise SeveralSetups(
-            f"{cls.__name__} takes one of {len(setups)} loss objects", names, setups, cls.__name__
-        )
+        raise SeveralSetups(f"{cls.__name__} takes one of {len(setups)} {what}", names, setups, cls.__name__)
 
 
 INITIALISER = re.compile(r"^_?(init|initiali[sz]e|build|setup|set_up|create|make|reset)(_\w+)?$", re.I)

@@ -42,6 +42,13 @@ def compared_constants(cls: type, name: str) -> list[Any]:
     return list(dict.fromkeys(found))
 
 
+def branch_values(cls: type, name: str) -> list[Any]:
+    """:func:`compared_constants` of a constructor argument that picks a branch: strings and booleans
+    only (a size compared with 0 picks none), and only when there are two or more."""
+    values = [v for v in compared_constants(cls, name) if isinstance(v, str | bool)]
+    return values if len(values) > 1 else []
+
+
 def _dict_keys(tree: ast.AST | None) -> dict[str, list[ast.expr]]:
     """The keys of each dict literal the class assigns, by the dump of what it is assigned to."""
     out: dict[str, list[ast.expr]] = {}
