@@ -12,7 +12,7 @@ import pytest
 
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
-from verification.reading.call_arguments import REPORTING
+from verification.reading.call_arguments import INTERVAL, REPORTING
 
 # columns are samples; a sigmoid output and dZ = A − Y averaged over the m samples: the gradient of bce
 # (mean over the batch); dZ = (A − Y) · A (1 − A) would be that of mse
@@ -91,7 +91,7 @@ def test_a_training_method_is_run_with_its_reporting_switches_off(
 ) -> None:
     report = _check(tmp_path, VALIDATED.replace("DZ", dz))
     assert report.result.identified == identified
-    assert report.recipe is not None and "net.train(x, y, 1, lr, False, False)" in report.recipe.step
+    assert report.recipe is not None and "net.train(x, y, 1, lr, False, False, 1)" in report.recipe.step
 
 
 def test_a_switch_named_like_an_error_is_no_error_handed_in(tmp_path: Path) -> None:
@@ -103,3 +103,14 @@ def test_a_switch_named_like_an_error_is_no_error_handed_in(tmp_path: Path) -> N
 def test_only_reporting_switches_are_turned_off() -> None:
     assert all(REPORTING.match(n) for n in ("verbose", "graph", "plot_cost", "print_cost", "show"))
     assert not any(REPORTING.match(n) for n in ("shuffle", "bias", "use_bias", "normalize", "train"))
+
+
+def test_a_report_interval_checked_even_when_quiet_is_given_one_iteration(tmp_path: Path) -> None:
+    # the same neuron, its check of step run whatever the switches say: step=100 > 1 iteration raised
+    always = VALIDATED.replace("DZ", "A - Y").replace(
+        "        if verbose or graph:\n            if step <= 0", "        if True:\n            if step <= 0"
+    )
+    report = _check(tmp_path, always)
+    assert report.result.identified == "bce"
+    assert report.recipe is not None and "False, False, 1)" in report.recipe.step
+    assert not any(INTERVAL.match(n) for n in ("alpha", "lr", "step_size", "learning_rate"))

@@ -16,18 +16,27 @@ default to True, since a step is run once, quietly, and a report's own checks (`
 then do not apply to its one iteration."""
 
 
+INTERVAL = re.compile(
+    r"^(step|(print|log|display|report|verbose)_?(every|interval|step|freq\w*)|every)$", re.I
+)
+"""How many iterations pass between reports (an integer default above 1): given 1, since the step is run
+for one iteration and a report's own check (``step <= iterations``) may run even when quiet."""
+
+
 def call_arguments(
     params: list[inspect.Parameter], value_of: Callable[[int, inspect.Parameter], str | None]
 ) -> list[str] | None:
     """The arguments of a call, as source: each parameter's ``value_of(position, parameter)``,
     positionally until one with a default is left out, by keyword after it (a reporting switch that
-    defaults to True, :data:`REPORTING`, is given False); None when a parameter without a default has
-    no value."""
+    defaults to True, :data:`REPORTING`, is given False, a report interval, :data:`INTERVAL`, 1); None
+    when a parameter without a default has no value."""
     args, keyword = [], False
     for i, p in enumerate(params):
         value = value_of(i, p)
         if value is None and p.default is True and REPORTING.match(p.name):
             value = "False"  # train(…, verbose=True, graph=True, step=100): run the step quietly
+        if value is None and type(p.default) is int and p.default > 1 and INTERVAL.match(p.name):
+            value = "1"  # step=100 checked against the one iteration even when quiet
         if value is None:
             if p.default is inspect.Parameter.empty:
                 return None
