@@ -1031,3 +1031,23 @@ def test_flags_looked_up_listed_or_tested_are_each_a_unit(
     path.write_text(source, encoding="utf-8")
     script = load_script(path)
     assert {r.unit: r.verdict for r in check_units(script, discover(script, 0), seed=0).results} == expected
+
+
+@pytest.mark.parametrize("order", ["nn_output, correct_output", "correct_output, nn_output"])
+@pytest.mark.parametrize(
+    ("derivative", "verdict"),
+    [("nn_output - correct_output", "matches"), ("correct_output - nn_output", "mismatch")],
+)
+def test_a_loss_whose_argument_names_hold_a_word_of_the_labels_is_differentiated_in_the_prediction(
+    tmp_path: Path, order: str, derivative: str, verdict: str
+) -> None:
+    # mean((t − a)²) in a: 2 (a − t) / size; its arguments named by words inside longer names, in
+    # either order (both hold "output": the labels' word "correct" tells them apart)
+    source = (
+        "import numpy as np\n\n\n"
+        f"def mse({order}):\n    return np.mean(np.power(correct_output - nn_output, 2))\n\n\n"
+        f"def mse_prime({order}):\n    return 2 * ({derivative}) / np.size(correct_output)\n"
+    )
+    r = only_unit(tmp_path, "loss.py", source)
+    assert r.verdict == verdict
+    assert all("dnn_output" in [o.name for o in s.outputs] for s in r.settings if s.outputs)

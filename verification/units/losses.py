@@ -50,6 +50,10 @@ PREDICTION = re.compile(
 TARGET = re.compile(
     r"^(y_?true|ytrue|y|t|targets?|labels?|truth|expected|desired|y_?actual|actual|gt|y_?train)$", re.I
 )
+TARGET_WORD = re.compile(r"correct|true|target|label|expect|desired|actual|truth|ground", re.I)
+"""A word of the labels inside a longer name (``correct_output``, ``true_values``)."""
+PREDICTION_WORD = re.compile(r"pred|out|hat|prob|activ|logit|score", re.I)
+"""A word of the prediction inside a longer name (``nn_output``, ``model_probs``)."""
 SUFFIX = re.compile(r"^(?P<f>.+?)_?(prime|derivative|deriv|grad|gradient|backward|diff)$", re.I)
 PREFIX = re.compile(r"^(d_?|derivative_?(of_)?|grad_?|diff_?)(?P<f>.+)$", re.I)
 SHAPES = (
@@ -81,6 +85,10 @@ def roles(names: list[str]) -> tuple[int, int | None]:
         return 0, None
     pred = next((i for i, n in enumerate(names) if PREDICTION.match(n)), None)
     target = next((i for i, n in enumerate(names) if TARGET.match(n) and i != pred), None)
+    if target is None:  # (nn_output, correct_output): a word of the labels inside the name
+        target = next((i for i, n in enumerate(names) if TARGET_WORD.search(n) and i != pred), None)
+    if pred is None:
+        pred = next((i for i, n in enumerate(names) if PREDICTION_WORD.search(n) and i != target), None)
     if pred is None:
         pred = 1 if target in (0, None) else 0
     if target is None:
