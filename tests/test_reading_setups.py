@@ -104,6 +104,8 @@ def test_large_layer_sizes_of_the_scripts_own_construction_are_made_small() -> N
     assert with_small_layers("m = Sized([(784, 'tanh'), (10, 'softmax')])", Sized) == (
         "m = Sized([(4, 'tanh'), (10, 'softmax')])"
     )
+    assert with_small_layers("net = Sized(784, 128, 10)", Sized) == "net = Sized(4, 5, 10)"  # one by one
+    assert with_small_layers("net = Sized(784, hidden_dims=10)", Sized) == "net = Sized(4, hidden_dims=10)"
     assert with_small_size_lists("dims = [12288, 20, 7, 5, 1]; p = init(dims)") == (
         "dims = [4, 20, 7, 5, 1]; p = init(dims)"
     )

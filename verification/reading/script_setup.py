@@ -263,8 +263,9 @@ the verdict does not depend on it, and the check's time grows with it."""
 
 def with_small_layers(setup: str, cls: type) -> str | None:
     """``setup`` with every list or tuple of layer sizes given to ``cls`` (``MLP([784, 30, 10])``,
-    ``hidden_dims=(512, 256)``, ``[(784, 'tanh'), (10, 'softmax')]`` with each layer's size first)
-    made small where a size passes :data:`LARGE`: the first 4, the others 5, sizes at most
+    ``hidden_dims=(512, 256)``, ``[(784, 'tanh'), (10, 'softmax')]`` with each layer's size first),
+    and its integer arguments one by one (``NeuralNetwork(784, 128, 10)``), made small where a size
+    passes :data:`LARGE`: the first 4, the others 5, sizes at most
     :data:`LARGE` kept; None when nothing changes."""
     try:
         tree = ast.parse(setup)
@@ -281,6 +282,9 @@ def with_small_layers(setup: str, cls: type) -> str | None:
                 e.elts[0] if isinstance(e, ast.List | ast.Tuple) and e.elts else e for e in arg.elts
             ]
             changed = _made_small(heads) or changed
+        sizes = [a for a in [*node.args, *(k.value for k in node.keywords)] if isinstance(a, ast.Constant)]
+        ints: list[ast.expr] = [a for a in sizes if type(a.value) is int]  # NeuralNetwork(784, 128, 10)
+        changed = (bool(ints) and _made_small(ints)) or changed
     return ast.unparse(tree).replace("\n", "; ") if changed else None
 
 
