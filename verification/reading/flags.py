@@ -43,10 +43,35 @@ def compared_constants(cls: type, name: str) -> list[Any]:
 
 
 def branch_values(cls: type, name: str) -> list[Any]:
-    """:func:`compared_constants` of a constructor argument that picks a branch: strings and booleans
-    only (a size compared with 0 picks none), and only when there are two or more."""
+    """:func:`compared_constants` of a constructor argument that picks how the network computes:
+    strings and booleans only (a size compared with 0 picks none), two or more, and only for a flag
+    the class reads after construction (its attribute used in another method) or that makes the
+    constructor keep a function (``if kind == 'sig': self.f = sigmoid``); a flag that only picks how
+    the weights are first drawn picks no branch of the gradient."""
     values = [v for v in compared_constants(cls, name) if isinstance(v, str | bool)]
-    return values if len(values) > 1 else []
+    return values if len(values) > 1 and _picks_behaviour(cls, name) else []
+
+
+def _picks_behaviour(cls: type, name: str) -> bool:
+    init_tree = source_tree(getattr(cls, "__init__", cls))
+    kept = _kept_in(init_tree, name)
+    for method, fn in vars(cls).items():
+        if method != "__init__" and callable(fn) and kept:
+            tree = source_tree(fn)
+            if tree is not None and any(_self_attribute(n, kept) for n in ast.walk(tree)):
+                return True
+    for node in ast.walk(init_tree) if init_tree is not None else []:
+        tested = isinstance(node, ast.If) and any(
+            isinstance(n, ast.Name) and n.id == name for n in ast.walk(node.test)
+        )
+        if tested and any(
+            isinstance(a, ast.Assign)
+            and any(_self_attribute(t, {t.attr}) for t in a.targets if isinstance(t, ast.Attribute))
+            and isinstance(a.value, ast.Name | ast.Attribute)
+            for a in ast.walk(node)
+        ):
+            return True
+    return False
 
 
 def _dict_keys(tree: ast.AST | None) -> dict[str, list[ast.expr]]:
