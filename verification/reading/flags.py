@@ -10,6 +10,7 @@ import ast
 from typing import Any
 
 from verification.reading.source_trees import source_tree
+from verification.reading.statements import assigned_pairs
 
 
 def compared_constants(cls: type, name: str) -> list[Any]:
@@ -138,15 +139,7 @@ def _kept_in(tree: ast.AST | None, name: str) -> set[str]:
     method of no arguments (``kind.lower()``), also in a tuple (``self.kind, self.n = kind, n``)."""
     kept = set()
     for node in ast.walk(tree) if tree is not None else []:
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
-            continue
-        target, value = node.targets[0], node.value
-        pairs = (
-            list(zip(target.elts, value.elts, strict=False))
-            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
-            else [(target, value)]
-        )
-        for t, v in pairs:
+        for t, v in assigned_pairs(node):
             if isinstance(v, ast.Call) and isinstance(v.func, ast.Attribute) and not v.args:
                 v = v.func.value  # self.kind = kind.lower()
             if isinstance(v, ast.Name) and v.id == name and isinstance(t, ast.Attribute):

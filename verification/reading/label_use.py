@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from verification.reading.conventions import role
+from verification.reading.statements import assigned_pairs
 
 
 def _row_class(node: ast.expr) -> bool:
@@ -121,15 +122,7 @@ def _batches(tree: ast.AST) -> set[str]:
     """Names bound to a slice of the labels (``yb = y[start:start + batch]``; ``xb, yb = X[s], y[s]``)."""
     out = set()
     for node in ast.walk(tree):
-        if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-            continue
-        target, value = node.targets[0], node.value
-        pairs = (
-            list(zip(target.elts, value.elts, strict=False))
-            if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
-            else [(target, value)]
-        )
-        for t, v in pairs:
+        for t, v in assigned_pairs(node):
             if isinstance(t, ast.Name) and isinstance(v, ast.Subscript) and _is_label(v.value):
                 out.add(t.id)
     return out

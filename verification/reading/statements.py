@@ -227,6 +227,17 @@ def evaluated_expressions(stmt: ast.stmt) -> Iterator[ast.expr]:
                 yield from evaluated_expressions(inner)
 
 
+def assigned_pairs(node: ast.AST) -> list[tuple[ast.expr, ast.expr]]:
+    """``(target, value)`` of each name an assignment of one target binds: ``a = b`` once, ``a, b = c, d``
+    pair by pair; empty for anything else."""
+    if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+        return []
+    target, value = node.targets[0], node.value
+    if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+        return list(zip(target.elts, value.elts, strict=False))
+    return [(target, value)]
+
+
 def import_names(stmt: ast.Import | ast.ImportFrom) -> list[tuple[str, str]]:
     """(bound name, module description) pairs of an import statement."""
     out = []
