@@ -7,11 +7,13 @@ The networks are written for the tests in that style; each verdict is derived by
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import pytest
 
 from ffnn.validation import InputError
+from verification.cli import main
 from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
@@ -124,6 +126,10 @@ def test_an_error_the_calls_do_not_say_the_sign_of_is_refused_as_ambiguous(tmp_p
         _check(tmp_path, call + "\n" + helper)
     assert getattr(caught.value, "cause", None) == "ambiguous"
     assert "NeuralNetwork.backward takes the output error as error" in str(caught.value)
+    # the hint is an explicit form that runs: the update adds lr · (y − a) terms, descent on mse
+    form = shlex.split(str(caught.value.hint).split("explicit form: ", 1)[1].split(" (y - out")[0])
+    assert "out = net.forward(x); net.backward(x, y - out)" in form
+    assert main(["check", str(tmp_path / "net.py"), *form, "-q"]) == 0
 
 
 def test_labels_handed_where_the_method_names_an_error_are_given_as_labels(tmp_path: Path) -> None:

@@ -10,11 +10,12 @@ import inspect
 import re
 
 from ffnn.validation import InputError
+from verification.reading import conventions as cv
 from verification.reading.error_sites import LABELS, UNREAD, called_error_sign
 
 
 def handed_error(
-    cls: type, method: str, params: list[inspect.Parameter], pre: str, updates: bool
+    cls: type, method: str, params: list[inspect.Parameter], pre: str, updates: bool, setup: str = ""
 ) -> tuple[int | None, dict[str, str]]:
     """``(sign, given)``: the sign of the error the class's calls of ``method`` hand it (+1 for ``y −
     a``, −1 for ``a − y``, None when it never calls it), and arguments to give by role instead
@@ -32,6 +33,8 @@ def handed_error(
     updates : bool
         Whether the method updates the weights in place: only then does a sign the calls leave
         unread decide the verdict (descent or ascent); else the sign is left to the usual guess.
+    setup : str
+        The setup that built the object, for the explicit form the refusal prints.
 
     Raises
     ------
@@ -52,9 +55,30 @@ def handed_error(
             f"{cls.__name__}.{method} takes the output error as {name}, and the class's own calls hand it "
             "an expression whose sign the check cannot read (or calls that disagree): its update "
             "descends the loss with one sign and climbs it with the other",
-            hint=f"give the step with the error the code hands it, e.g. --step 'out = net.forward(x); "
-            f"net.{method}(…, y - out)' or '… out - y'",
+            hint=_explicit_form(method, params, name, pre, setup),
         )
         exc.cause = "ambiguous"  # type: ignore[attr-defined]
         raise exc
     return sign, {}
+
+
+ROLE_VALUES = {"x": "x", "y": "y", "lr": "lr", "iterations": "1"}
+"""What the explicit form hands each argument of the method, by its role."""
+
+
+def _explicit_form(method: str, params: list[inspect.Parameter], error: str, pre: str, setup: str) -> str:
+    """The command that checks the method handed ``y − out`` (the other sign by editing it), or a
+    description of one when an argument's role is not known."""
+    forward = pre.split("=", 1)[1].strip() if pre.startswith("out =") and ";" not in pre else ""
+    var = forward.split(".", 1)[0]
+    args = [
+        "y - out" if p.name == error else ROLE_VALUES.get(cv.role(p.name, i) or "")
+        for i, p in enumerate(params)
+    ]
+    if not (setup and forward and var.isidentifier()) or None in args:
+        return f"give the step with the error the code hands it: --step '{pre}; …{method}(…, y - out)'"
+    step = f"{pre}; {var}.{method}({', '.join(str(a) for a in args)})"
+    return (
+        f"pick the sign in the explicit form: --setup {setup!r} --forward {forward!r} --step {step!r} "
+        "(y - out descends when the update adds; write out - y for the other)"
+    )

@@ -300,7 +300,7 @@ def _method_candidates(
     unbound = getattr(type(obj), m, fn)
     params = cv.positional_parameters(fn)
     sign = update_sign(unbound, context.parameter_keys)
-    handed_sign, labelled = handed_error(type(obj), m, params, context.pre, sign is not None)  # (X, y - a)
+    handed_sign, labelled = handed_error(type(obj), m, params, context.pre, sign is not None, built.setup)
     err = f"y - {context.out}" if (handed_sign or sign) == 1 else f"{context.out} - y"
     factors = [
         p.name
