@@ -238,9 +238,11 @@ class CodeSubject(Subject):
         self.namespace["x"] = self.layout.to_code(x)
         self._n = x.shape[0]
         if self._reads_labels:  # labels a forward pass reads to compute its loss, which it ignores
-            first = np.zeros((x.shape[0], self.n_outputs))
-            first[:, 0] = 1.0
-            self.namespace["y"] = self.layout.labels_to_code(first)
+            first = np.eye(self.n_outputs)[np.zeros(x.shape[0], dtype=np.intp)]  # class 0 each
+            self.bind_labels(first)
+
+    def bind_labels(self, y: Array) -> None:
+        self.namespace["y"] = self.layout.labels_to_code(y)
 
     def output(self) -> Array:
         """The output at the loaded parameters; refused when it is complex at real ones.
@@ -293,7 +295,7 @@ class CodeSubject(Subject):
             self.binding.state.restore(self.slots)  # a fresh network: no state of an earlier probe
         self.load(params)
         self.bind_inputs(x)
-        self.namespace["y"] = self.layout.labels_to_code(y)
+        self.bind_labels(y)
         self.namespace["lr"] = self.lr
         option = "--gradient" if self.recipe.gradient is not None else "--step"
         code = self.recipe.gradient or self.recipe.step or ""
@@ -363,6 +365,6 @@ class CodeSubject(Subject):
             self.binding.state.restore(self.slots)
         self.load(before)
         self.bind_inputs(x)
-        self.namespace["y"] = self.layout.labels_to_code(y)
+        self.bind_labels(y)
         option = "--gradient" if self.recipe.gradient is not None else "--step"
         return run_code(code, self.namespace, option, script=self.script)

@@ -26,6 +26,7 @@ from dataclasses import replace
 import numpy as np
 
 from ffnn.validation import InputError
+from verification.adapters.sample_lists import sample_list_subject
 from verification.adapters.subject import Subject
 from verification.identification.near_match import near_tolerance
 from verification.identification.probes import Probe
@@ -68,10 +69,13 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     """
     if probing.samples > 1 or (verdict.identified is None and verdict.split is None):
         return None
-    if subject.layout.one_sample_only:
-        return BatchCheck(
-            BATCH, None, reason=f"the code takes one sample at a time ({subject.layout.inputs})"
-        )
+    if subject.layout.one_sample_only:  # unless its step takes a list of samples: f([x], [y])
+        listed = sample_list_subject(subject)
+        if listed is None:
+            return BatchCheck(
+                BATCH, None, reason=f"the code takes one sample at a time ({subject.layout.inputs})"
+            )
+        subject = listed
     losses = {
         t: (verdict.identified, verdict.scale) if verdict.identified else verdict.per_tensor[t]
         for t in subject.backward_order

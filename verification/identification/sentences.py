@@ -63,8 +63,8 @@ def _verdict_sentence(result: IdentificationReport) -> str:
         return (
             f"{result.subject} is the gradient of {what} for one sample, but not for a batch: at a batch "
             f"of {batch.samples} samples its gradient is neither the mean nor the sum of the per-sample "
-            f"gradients{where} (a gradient overwritten where it should be added up over the samples, or "
-            "divided by the batch size where the others are not?)"
+            f"gradients{where}{_steps(result)} (a gradient overwritten where it should be added up over the "
+            f"samples, or divided by the batch size where the others are not{_carried(result)}?)"
         )
     sentence = _identified_sentence(result)
     if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
@@ -80,6 +80,20 @@ def _verdict_sentence(result: IdentificationReport) -> str:
             f"{batch.samples})"
         )
     return sentence
+
+
+def _steps(result: IdentificationReport) -> str:
+    """What else a step (not a returned gradient) was compared with at a batch."""
+    return ", nor its own one-sample steps taken in turn" if _steps_taken(result) else ""
+
+
+def _carried(result: IdentificationReport) -> str:
+    """A cause only a step can have."""
+    return ", or a step that carries momentum from one sample to the next" if _steps_taken(result) else ""
+
+
+def _steps_taken(result: IdentificationReport) -> bool:
+    return result.convention.startswith("update")
 
 
 def _identified_sentence(result: IdentificationReport) -> str:

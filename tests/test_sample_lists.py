@@ -1,0 +1,130 @@
+"""A step that takes a list of samples beside a forward pass of one sample is probed at a batch, given as
+a list (:mod:`verification.adapters.sample_lists`): bugs that show only over several samples (momentum
+carried from one sample to the next, a gradient overwritten over the list) are found, and online
+gradient descent over the list keeps its verdict. The scripts are pure Python, so that no array layout
+but one sample at a time can run them; each verdict is derived by hand in its comment."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from verification.adapters.sample_lists import SAMPLES_X, SAMPLES_Y, listed_step
+from verification.identification.check import check_target
+from verification.identification.outcome import CheckReport
+from verification.identification.request import CheckRequest
+from verification.identification.sentences import verdict_sentence
+
+# h = σ(W1 x), o = σ(W2 h); d2 = (o − t) ⊙ o(1 − o) is the output delta of ½‖o − t‖², so each sample's
+# step −rate·d2 hᵀ, −rate·d1 xᵀ is the mse gradient's; at momentum 0 the list is stepped through one
+# sample at a time, and at momentum μ > 0 the second sample's step adds μ times the first's
+ONLINE = """
+import math
+import random
+
+
+class Net:
+    def __init__(self, n_in=3, n_hidden=4, n_out=2, rate=0.5, momentum=0.0):
+        self.n_in, self.n_hidden, self.n_out = n_in, n_hidden, n_out
+        self.rate, self.momentum = rate, momentum
+        self.w1 = [[random.uniform(-1, 1) for _ in range(n_in)] for _ in range(n_hidden)]
+        self.w2 = [[random.uniform(-1, 1) for _ in range(n_hidden)] for _ in range(n_out)]
+        self.v1 = [[0.0] * n_in for _ in range(n_hidden)]
+        self.v2 = [[0.0] * n_hidden for _ in range(n_out)]
+
+    def hidden(self, x):
+        return [1 / (1 + math.exp(-sum(w * xi for w, xi in zip(row, x)))) for row in self.w1]
+
+    def output(self, x):
+        h = self.hidden(x)
+        return [1 / (1 + math.exp(-sum(w * hi for w, hi in zip(row, h)))) for row in self.w2]
+
+    def train(self, samples, targets):
+        for x, t in zip(samples, targets):
+            h, o = self.hidden(x), self.output(x)
+            d2 = [(o[k] - t[k]) * o[k] * (1 - o[k]) for k in range(self.n_out)]
+            d1 = [sum(self.w2[k][j] * d2[k] for k in range(self.n_out)) * h[j] * (1 - h[j])
+                  for j in range(self.n_hidden)]
+            for k in range(self.n_out):
+                for j in range(self.n_hidden):
+                    self.v2[k][j] = self.momentum * self.v2[k][j] - self.rate * d2[k] * h[j]
+                    self.w2[k][j] += self.v2[k][j]
+            for j in range(self.n_hidden):
+                for i in range(self.n_in):
+                    self.v1[j][i] = self.momentum * self.v1[j][i] - self.rate * d1[j] * x[i]
+                    self.w1[j][i] += self.v1[j][i]
+"""
+
+# the per-sample deltas summed over the list and one step taken with the sum divided by the list's
+# length: the gradient of the batch mean of ½‖o − t‖²
+MEAN = """
+import math
+import random
+
+
+class Net:
+    def __init__(self, n_in=3, n_out=2, rate=0.5):
+        self.rate = rate
+        self.w = [[random.uniform(-1, 1) for _ in range(n_in)] for _ in range(n_out)]
+
+    def output(self, x):
+        return [1 / (1 + math.exp(-sum(w * xi for w, xi in zip(row, x)))) for row in self.w]
+
+    def train(self, samples, targets):
+        g = [[0.0] * len(row) for row in self.w]
+        for x, t in zip(samples, targets):
+            o = self.output(x)
+            for k, row in enumerate(self.w):
+                for i in range(len(row)):
+                    g[k][i] {op} (o[k] - t[k]) * o[k] * (1 - o[k]) * x[i]
+        for k, row in enumerate(self.w):
+            for i in range(len(row)):
+                row[i] -= self.rate * g[k][i] / len(samples)
+"""
+
+
+def check(tmp_path: Path, body: str) -> CheckReport:
+    path = tmp_path / "net.py"
+    path.write_text(textwrap.dedent(body), encoding="utf-8")
+    return check_target(CheckRequest.parse(str(path)))  # type: ignore[arg-type]
+
+
+def test_lists_of_one_sample_are_read_as_the_batchs_lists() -> None:
+    assert listed_step("out = net.f(x); net.train([x], [y])") == (
+        f"out = net.f(x); net.train({SAMPLES_X}, {SAMPLES_Y})"
+    )
+    assert listed_step("net.fit([(x, y)], 1, lr)") == f"net.fit(list(zip({SAMPLES_X}, {SAMPLES_Y})), 1, lr)"
+    assert listed_step("net.train(x, y)") is None, "a step of one sample takes no list"
+
+
+def test_online_steps_over_a_list_keep_their_verdict(tmp_path: Path) -> None:
+    result = check(tmp_path, ONLINE).result
+    assert result.layout.startswith("inputs and labels as 1-D arrays"), result.layout
+    batch = result.verdict.batch
+    assert batch is not None and (result.identified, batch.reduction) == ("mse", "sequential"), batch
+    assert result.success
+
+
+def test_momentum_carried_over_a_list_is_no_batch_gradient(tmp_path: Path) -> None:
+    result = check(tmp_path, ONLINE.replace("momentum=0.0", "momentum=0.5")).result
+    batch = result.verdict.batch
+    assert result.identified == "mse", "the first sample's step, from zero velocity, is the mse step"
+    assert batch is not None and batch.reduction == "inconsistent", batch
+    assert not result.success
+    assert "nor its own one-sample steps taken in turn" in verdict_sentence(result)
+
+
+def test_a_mean_over_a_list_is_the_batch_mean(tmp_path: Path) -> None:
+    result = check(tmp_path, MEAN.format(op="+=")).result
+    batch = result.verdict.batch
+    assert batch is not None and (result.identified, batch.reduction) == ("mse", "mean"), batch
+
+
+def test_a_gradient_overwritten_over_a_list_is_no_batch_gradient(tmp_path: Path) -> None:
+    # g[k][i] = … keeps the last sample's term only, divided by the list's length: at one sample
+    # exactly the mse gradient, at n samples the last sample's over n
+    result = check(tmp_path, MEAN.format(op="=")).result
+    batch = result.verdict.batch
+    assert result.identified == "mse"
+    assert batch is not None and batch.reduction == "inconsistent", batch
+    assert not result.success

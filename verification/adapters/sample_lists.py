@@ -1,0 +1,98 @@
+"""A step that takes a list of samples while the forward pass takes one: probed at a batch as a list.
+
+Much hand-written code runs its forward pass on one sample (a 1-D array or a list of floats) and trains
+on a data set given as a list of such samples::
+
+    def compute_output(self, x_input): ...               # one sample
+    def train(self, x_inputs, targets): ...              # for x, t in zip(x_inputs, targets): ...
+
+The checker calls such a step with a list of one sample (``net.train([x], [y])``, or ``[(x, y)]`` for
+a list of pairs), and then knows it only for one sample. Some of its bugs show only on more: a step
+called "one gradient descent on the whole set" that updates after every sample and adds momentum, an
+accumulator overwritten where it should be added to. So the batch probe
+(:mod:`verification.identification.batches`) calls the same step with a list of ``n`` samples, and
+takes the output of the batch as the forward pass of each sample in turn, stacked.
+
+:func:`sample_list_subject` gives that subject; its step is the recipe's with ``[x]``, ``[y]`` and
+``[(x, y)]`` read as the lists of the batch's samples, and its inputs and labels those lists.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from verification.adapters.calls import compile_block
+from verification.adapters.subject import CodeSubject, Subject
+
+Array = NDArray[Any]
+
+SAMPLES_X, SAMPLES_Y = "_samples_x", "_samples_y"
+"""The names the lists of the batch's inputs and labels are bound to."""
+
+LISTED = {
+    r"\[\s*\(\s*x\s*,\s*y\s*\)\s*\]": f"list(zip({SAMPLES_X}, {SAMPLES_Y}))",
+    r"\[\s*x\s*\]": SAMPLES_X,
+    r"\[\s*y\s*\]": SAMPLES_Y,
+}
+"""A list of the one sample as a step writes it, and the list of the batch's samples it stands for."""
+
+
+def listed_step(step: str) -> str | None:
+    """``step`` with its lists of one sample made the lists of the batch's samples; None when it has
+    no list of the inputs (a step that takes one sample)."""
+    if not any(re.search(pattern, step) for pattern in list(LISTED)[:2]):
+        return None
+    for pattern, samples in LISTED.items():
+        step = re.sub(pattern, samples, step)
+    return step
+
+
+class SampleListSubject(CodeSubject):
+    """A :class:`CodeSubject` of a one-sample layout at a batch: the step is given lists of samples
+    and the output is the forward pass of each sample in turn (see the module docstring)."""
+
+    _samples: list[Any]
+
+    def bind_inputs(self, x: Array) -> None:
+        self._samples = [self.layout.to_code(x[i : i + 1]) for i in range(x.shape[0])]
+        self.namespace["x"], self.namespace[SAMPLES_X] = self._samples[0], self._samples
+        self._n = x.shape[0]
+        if self._reads_labels:
+            first = np.eye(self.n_outputs)[np.zeros(x.shape[0], dtype=np.intp)]  # class 0 each
+            self.bind_labels(first)
+
+    def bind_labels(self, y: Array) -> None:
+        labels = [self.layout.labels_to_code(y[i : i + 1]) for i in range(y.shape[0])]
+        self.namespace["y"], self.namespace[SAMPLES_Y] = labels[0], labels
+
+    def output(self) -> Array:
+        n, rows = self._n, []
+        try:
+            for sample in self._samples:
+                self.namespace["x"], self._n = sample, 1
+                rows.append(super().output())
+        finally:
+            self.namespace["x"], self._n = self._samples[0], n
+        return np.concatenate(rows, axis=0)
+
+
+def sample_list_subject(subject: Subject) -> Subject | None:
+    """``subject`` made to take a batch as lists of samples, when it is code of a one-sample layout
+    whose step takes a list of samples (:func:`listed_step`); None otherwise. The copy shares the
+    subject's network and namespace: it is used while the subject is not."""
+    if not isinstance(subject, CodeSubject) or subject.recipe.step is None:
+        return None
+    step = listed_step(subject.recipe.step)
+    if step is None:
+        return None
+    listed = copy.copy(subject)
+    listed.__class__ = SampleListSubject
+    listed.recipe = replace(subject.recipe, step=step)
+    listed._gradient = compile_block(step, "--step")
+    return listed
