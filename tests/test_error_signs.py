@@ -132,6 +132,24 @@ def test_an_error_the_calls_do_not_say_the_sign_of_is_refused_as_ambiguous(tmp_p
     assert main(["check", str(tmp_path / "net.py"), *form, "-q"]) == 0
 
 
+def test_an_error_of_an_attribute_the_forward_pass_does_not_return_is_refused(tmp_path: Path) -> None:
+    # self.output holds the pre-activation z, the forward returns σ(z), and the class hands y − z: the
+    # check's own y − a would make the update (d_output = error, no σ') descent on bce, a loss the
+    # class never trains on; which error it back-propagates is not read, so the check is refused
+    source = (
+        NETWORK.replace(
+            "        self.output = sigmoid(self.hidden @ self.W2)\n        return self.output",
+            "        self.output = self.hidden @ self.W2\n        return sigmoid(self.output)",
+        )
+        .replace("error * self.output * (1 - self.output)", "error")
+        .replace("CALL", "self.backward(X, y - self.output)")
+    )
+    (tmp_path / "net.py").write_text(source, encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        check_target(CheckRequest.parse(str(tmp_path / "net.py")))
+    assert getattr(caught.value, "cause", None) == "ambiguous"
+
+
 def test_labels_handed_where_the_method_names_an_error_are_given_as_labels(tmp_path: Path) -> None:
     # backward(x, error) computes the delta itself as (output − error): handed y, it is a − y, and
     # W −= lr · hᵀ ((a − y) ⊙ a(1 − a)) descends mse

@@ -2,7 +2,7 @@
 constructor (``if init_flag == '1':``) or kept in an attribute that another method compares
 (``self.kind = kind`` … ``if self.kind == 'sig':``). A network the file never builds is checked once
 per value, each a network of its own. The network is written for the tests in that style; its
-verdicts are derived by hand in the comment.""" 
+verdicts are derived by hand in the comment."""
 
 from __future__ import annotations
 

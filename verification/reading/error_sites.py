@@ -7,7 +7,9 @@ calls the method, not guessed from the update: :func:`error_sign` reads plain di
 labels and the output (``y - out``, ``np.subtract(y, out)``, ``-(out - y)``, the forward's own call
 ``y - self.forward(X)``), through names and attributes assigned them anywhere in the class
 (``self.err = self.output - y`` in another method; ``error *= -1`` flips it), and the labels handed
-where the method names an error (``backprop(X, err)`` called with ``y``). A call it cannot read (a
+where the method names an error (``backprop(X, err)`` called with ``y``). An attribute named like the
+output is the output only when the forward pass returns it: ``self.output = h @ W2`` beside ``return
+sigmoid(self.output)`` holds the pre-activation. A call it cannot read (a
 helper's return value, a scaled or thresholded difference), or calls that disagree, make the sign
 :data:`UNREAD`: the verdict would rest on a guess, so the check is refused as ambiguous.
 """
@@ -85,6 +87,7 @@ class _Reader:
         self.assigned: dict[str, list[ast.expr]] = {}
         self.flips: dict[str, int] = {}
         self.touched: set[str] = set()  # changed in place otherwise: unreadable
+        self.kept, self.returned = _forward_keys(nodes, forwards)
         for node in nodes:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and (key := _key(node.targets[0])):
                 self.assigned.setdefault(key, []).append(node.value)
@@ -135,6 +138,8 @@ class _Reader:
         ]
         if called:  # out = self.forward(X) is the output; out = self.predict(X) may round it
             return "output" if all(c in self.forwards for c in called) else None
+        if key in self.kept and self.returned and key not in self.returned:
+            return None  # self.output = h @ W2; return sigmoid(self.output): not what the forward gives
         name = (
             expr.attr if isinstance(expr, ast.Attribute) else expr.id if isinstance(expr, ast.Name) else None
         )
@@ -145,6 +150,22 @@ class _Reader:
         if cv.role(name, 1) == "y" or (name[-1:] == "i" and cv.role(name[:-1].rstrip("_"), 1) == "y"):
             return "y"  # yi, y_i: a sample's labels in a loop
         return None
+
+
+def _forward_keys(nodes: list[ast.AST], forwards: set[str]) -> tuple[set[str], set[str | None]]:
+    """The names and ``self`` attributes the forward methods assign, and what they return (a key, or
+    None for any other expression)."""
+    kept: set[str] = set()
+    returned: set[str | None] = set()
+    for fn in nodes:
+        if not (isinstance(fn, ast.FunctionDef) and fn.name in forwards):
+            continue
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Assign):
+                kept |= {k for t in node.targets if (k := _key(t)) is not None}
+            elif isinstance(node, ast.Return) and node.value is not None:
+                returned.add(_key(node.value))
+    return kept, returned
 
 
 def _difference(left: str | None, right: str | None) -> int | None:
