@@ -5,7 +5,8 @@ stops when the error is small.
   numbers; a weight the first step turns into an array of one entry is read as the number it was, and
   inputs and labels can be given as floats (layout ``scalar``).
 * **Per-sample loops.** ``for x, y in zip(xs, ys):`` (or ``for x, y in data:``) inside the epoch loop,
-  updating at every sample: the body is one step on one sample, ``x`` and ``y`` its input and label.
+  updating at every sample: the body is one step on one sample, ``x`` and ``y`` its input and label;
+  ``for x in p:`` with labels ``t[count]`` is read as ``x = p[i]`` at the first index.
 * **One step at the top level.** No loop: the forward pass, the gradients and the in-place updates,
   at a rate the step itself names (``learning_rate = 0.1`` just before the updates).
 * **Named next weights.** ``new_w2 = w2 − lr · …`` (printed, never assigned back, in a one-step script)
@@ -134,6 +135,43 @@ def test_a_loop_over_the_samples_of_a_plain_python_data_set_is_one_step_on_one_s
     path.write_text(textwrap.dedent(PER_SAMPLE).replace("DERIVATIVE", derivative), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+
+
+# tanh hidden layer, sigmoid output; s2 = (a2 − t) ⊙ a2(1 − a2) is the output delta of ½(a2 − t)², and
+# s1 = (w2 s2) ⊙ (1 − a1²) back-propagates it through tanh: the mse step, one sample at a time; with
+# the hidden derivative of the sigmoid instead of tanh's, the hidden step is no loss's
+COUNTED = """
+import numpy as np
+
+p = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+t = np.array([0.0, 1.0, 1.0, 0.0])
+alpha = 0.5
+w1 = np.array([[0.1, 0.2], [-0.4, 0.5]])
+w2 = np.array([0.7, 0.8])
+for epoch in range(1000):
+    count = 0
+    for x in p:
+        a1 = np.tanh(np.dot(w1, x))
+        a2 = 1 / (1 + np.exp(-np.dot(a1, w2)))
+        s2 = -(t[count] - a2) * a2 * (1 - a2)
+        s1 = s2 * w2 * DERIVATIVE
+        w2 = w2 - alpha * s2 * a1
+        w1 = w1 - alpha * np.outer(s1, x)
+        count += 1
+"""
+
+
+@pytest.mark.parametrize(("derivative", "identified"), [("(1 - a1**2)", "mse"), ("a1 * (1 - a1)", None)])
+def test_a_loop_over_the_samples_of_a_data_name_with_counted_labels(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``for x in p:`` with the labels read ``t[count]`` by a counter reset each epoch: the body is one
+    step on the data's first sample (``x = p[0]``), its label ``t[0]``."""
+    path = tmp_path / "counted.py"
+    path.write_text(textwrap.dedent(COUNTED).replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "x_sample = p[" in report.command, report.command
 
 
 RENAMED = """

@@ -13,6 +13,7 @@ keeping running sums reset around it, taking out the tests that stop training.
 from __future__ import annotations
 
 import ast
+import copy
 import re
 
 from verification.reading.conventions import PARAMETER_CONTAINERS
@@ -22,22 +23,56 @@ from verification.reading.top_level_names import attribute_updates, loads, print
 PARAMETERS = tuple(n.lower() for n in PARAMETER_CONTAINERS)
 
 
+SAMPLE_INDEX = "_sample_index"
+"""The index a loop over the samples of a data name (``for x in p:``) is read with: ``x = p[i]``."""
+
+
 def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
     """The body that does one step's work (descending through a single nested loop that holds all of
     it, such as a loop over samples or mini-batches) and the ``range`` variables around it. Running sums
-    reset around the inner loop (``total_error = 0``) are kept, before its body."""
-    variables = [loop.target.id] if isinstance(loop, ast.For) and isinstance(loop.target, ast.Name) else []
-    body, kept = loop.body, []
+    reset around the inner loop (``total_error = 0``) are kept, before its body. A loop over a data
+    name's samples (``for x in p:``, its labels read ``t[count]``) is read as a loop over their index,
+    the body starting with ``x = p[i]``: the data name is then read as the step's data."""
+    variables: list[str] = []
+    body, kept = _indexed(loop, variables), []
     while True:
         work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
         inner = [s for s in work if isinstance(s, ast.For) and not update_loop(s)]
         if len(inner) == 1 and len(work) == 1:
-            if isinstance(inner[0].target, ast.Name):
-                variables.append(inner[0].target.id)
             kept += [s for s in body if _resets(s)]
-            body = inner[0].body
+            body = _indexed(inner[0], variables)
             continue
         return kept + _without_stops(body), variables
+
+
+def _indexed(loop: ast.For | ast.While, variables: list[str]) -> list[ast.stmt]:
+    """The body of ``loop``, its variable added to ``variables``; for ``for x in p:`` (a plain name),
+    the body with ``x = p[i]`` first, ``i`` the variable added."""
+    if not isinstance(loop, ast.For) or not isinstance(loop.target, ast.Name):
+        return loop.body
+    if not isinstance(loop.iter, ast.Name) or not loop.body:
+        variables.append(loop.target.id)
+        return loop.body
+    index = f"{SAMPLE_INDEX}{len(variables)}"
+    variables.append(index)
+    name, body = loop.target.id, loop.body
+    if name in BOUND:  # the check's own x and y must keep the data: the sample gets a name of its own
+        name, body = f"{name}_sample", [_Renamed(name).visit(copy.deepcopy(s)) for s in body]
+    sample = ast.Subscript(ast.Name(loop.iter.id, ast.Load()), ast.Name(index, ast.Load()), ast.Load())
+    first = ast.Assign([ast.Name(name, ast.Store())], sample)
+    return [ast.fix_missing_locations(ast.copy_location(first, loop.body[0])), *body]
+
+
+BOUND = ("x", "y")
+"""Names the check binds the data to, which the step must not rebind."""
+
+
+class _Renamed(ast.NodeTransformer):
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def visit_Name(self, node: ast.Name) -> ast.Name:
+        return ast.Name(f"{node.id}_sample", node.ctx) if node.id == self.name else node
 
 
 def _without_stops(body: list[ast.stmt]) -> list[ast.stmt]:
