@@ -590,6 +590,19 @@ def test_a_script_inside_a_package_imports_its_siblings_through_the_package(tmp_
     assert script.module.f(3) == 6 and not script.failed_imports
 
 
+def test_a_module_that_imports_its_own_package_by_name_finds_it_above_its_folder(tmp_path: Path) -> None:
+    """fnn/network.py with ``from fnn import helpers`` (no dot in the module): the folder above the
+    package is searched, as running a driver beside the package would."""
+    package = tmp_path / "fnn"
+    package.mkdir()
+    (package / "helpers.py").write_text("def double(v):\n    return 2 * v\n", encoding="utf-8")
+    (package / "network.py").write_text(
+        "from fnn import helpers\n\ndef f(v):\n    return helpers.double(v)\n", encoding="utf-8"
+    )
+    script = load_script(package / "network.py")
+    assert script.module.f(3) == 6 and not script.failed_imports
+
+
 def test_a_module_beside_it_that_imports_a_missing_library_is_imported_with_a_stand_in(
     tmp_path: Path,
 ) -> None:

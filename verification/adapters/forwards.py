@@ -25,6 +25,7 @@ from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
 from verification.adapters.kept_data import kept_data
 from verification.adapters.layouts import Layout
+from verification.adapters.local_forwards import evaluator_forwards
 from verification.reading import conventions as cv
 from verification.reading.dict_output import dict_output_key, stored_output
 from verification.reading.loader import LoadedScript
@@ -95,7 +96,8 @@ def forward_candidates(
         if m not in {c[2] for c in out} and labels_optional(getattr(obj, m)):
             out.append(("", f"{var}.{m}(x)", m))  # loss(X, y=None): without labels it returns the scores
     named = {c[2] for c in out}  # after them, a method taking just the inputs (when a named one fails)
-    return out + [("", f"{var}.{m}(x)", m) for m in _inputs_only_methods(obj) if m not in named]
+    out += [("", f"{var}.{m}(x)", m) for m in _inputs_only_methods(obj) if m not in named]
+    return out + evaluator_forwards(obj, var)
 
 
 INPUT_SETTER = re.compile(r"^(set|add|load|put|give)_?(inputs?|x|data|features?)$", re.IGNORECASE)

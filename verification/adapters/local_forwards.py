@@ -5,7 +5,9 @@ its many copies compute the activations, the cost and the gradients in one funct
 ``cost, grads``; the only other function, ``predict``, thresholds the output. The network's output is
 then a local of the gradient function (``a2``), and the forward expression reads it as the function
 returns (:func:`verification.reading.local_output.local_value`, bound in every loaded script as
-``__backprop_verify_local__``), so the explicit form printed runs as typed.
+``__backprop_verify_local__``), so the explicit form printed runs as typed. A class with no forward
+method is read the same way through its evaluation method (``test(X, y)`` computes ``a`` layer by layer
+and returns the accuracy): :func:`evaluator_forwards`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import ast
 import re
 from typing import Any
 
+from verification.reading import conventions as cv
 from verification.reading.local_output import LOCAL_READER
 from verification.reading.source_trees import source_tree
 from verification.reading.updates import returns_something
@@ -73,3 +76,25 @@ def local_forwards(namespace: dict[str, Any], candidates: list[str]) -> dict[str
 def local_call(function: str, local: str, arguments: str) -> str:
     """The forward expression: ``__backprop_verify_local__(propagate, 'a2', x, y, w_1, b_1, w_2, b_2)``."""
     return f"{LOCAL_READER}({function}, {local!r}, {arguments})"
+
+
+EVALUATORS = re.compile(r"^(test|evaluate|eval|accuracy|score|validate)$", re.IGNORECASE)
+"""Methods that run the network on inputs and labels and return a score of it (``test(X, y)`` returns
+the accuracy): the last place to read the output from, as their local (``a`` after the layers)."""
+
+
+def evaluator_forwards(obj: Any, var: str) -> list[tuple[str, str, str]]:
+    """The evaluation methods of ``obj`` (:data:`EVALUATORS`) that take the inputs (and the labels) and
+    assign an output local, read as they return
+    (:func:`~verification.reading.local_output.local_value`): ``(statements, forward, method)`` as
+    :func:`~verification.adapters.forwards.forward_candidates` gives them."""
+    out = []
+    for m in cv.methods_by_preference(obj, (), ("",)):
+        params = [p.name for p in cv.positional_parameters(getattr(obj, m))]
+        if not EVALUATORS.match(m) or not params or cv.role(params[0], 0) != "x" or len(params) > 2:
+            continue
+        local = output_local(getattr(obj, m))
+        if local is not None:
+            args = "x, y" if len(params) == 2 else "x"
+            out.append(("", f"{LOCAL_READER}({var}.{m}, {local!r}, {args})", m))
+    return out

@@ -21,13 +21,14 @@ from verification.reading.python2_imports import python2_siblings
 def _package_roots(directory: Path, tree: ast.Module | None) -> list[Path]:
     """Folders above ``directory`` that hold the first part of an absolute import the script makes
     (``from RedNeuronal.activation_functions.relu import relu`` in ``RedNeuronal/propagation/``): the
-    root a namespace package (no ``__init__.py``) is imported from when the project runs."""
+    root a namespace package (no ``__init__.py``) is imported from when the project runs; ``from fnn import
+    activation`` in ``fnn/network.py`` imports the script's own package, from the folder above it)."""
     if tree is None:
         return []
     heads = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and not node.level and "." in node.module:
-            heads.add(node.module.split(".")[0])
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            heads.add(node.module.split(".")[0])  # from fnn import activation, in fnn/network.py
         elif isinstance(node, ast.Import):
             heads |= {a.name.split(".")[0] for a in node.names if "." in a.name}
     roots = []

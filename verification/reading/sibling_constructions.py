@@ -29,16 +29,26 @@ def sibling_construction(path: Path, cls_name: str) -> tuple[str, str] | None:
 
     The checked module is the one named like ``path`` (``from Neural_Network import Network`` beside
     ``Neural_Network.py``), or one that no file beside the scripts provides (a copy of the module kept
-    under another name). Files that do not parse, or larger than
+    under another name). A module in a package (``fnn/network.py``) is also looked for from the scripts
+    beside its package, which import it as ``from fnn.network import Net`` or ``from fnn import
+    network`` and build ``network.Net(…)``. Files that do not parse, or larger than
     :data:`~verification.reading.siblings.MAX_BYTES`, are passed over; at most
-    :data:`~verification.reading.siblings.MAX_SIBLINGS` are read.
+    :data:`~verification.reading.siblings.MAX_SIBLINGS` are read in each folder.
     """
-    folder = path.parent
+    found = _beside(path.parent, path, cls_name, None)
+    if found is None and path.parent.name.isidentifier():
+        found = _beside(path.parent.parent, path, cls_name, path.parent.name)
+    return found
+
+
+def _beside(folder: Path, path: Path, cls_name: str, package: str | None) -> tuple[str, str] | None:
+    """:func:`sibling_construction` over the scripts of ``folder``; ``package``: the name of the
+    package ``path`` is in, when ``folder`` holds it rather than ``path``."""
     try:
         present = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if p.is_dir()}
     except OSError:
         return None
-    checked = path.stem
+    checked = path.stem if package is None else f"{package}.{path.stem}"
     for other in sorted(folder.glob("*.py"))[:MAX_SIBLINGS]:
         try:
             if other == path or other.stat().st_size > MAX_BYTES:
@@ -47,6 +57,10 @@ def sibling_construction(path: Path, cls_name: str) -> tuple[str, str] | None:
         except (OSError, SyntaxError, ValueError):  # a link that loops, a file that does not parse
             continue
         own = {m for m in _modules_giving(tree, cls_name) if m == checked or m not in present}
+        if package is not None:
+            aliases = _module_aliases(tree, package, path.stem)
+            own |= {package, checked} if aliases else set()
+            tree = _Unqualified(aliases, cls_name).visit(tree) if aliases else tree
         if not own:
             continue
         found = construction_slice(tree, cls_name)
@@ -55,6 +69,30 @@ def sibling_construction(path: Path, cls_name: str) -> tuple[str, str] | None:
         imports = [ast.unparse(s) for s in _imports(tree) if not _imports_from(s, own)]
         return "; ".join([*imports, found[0], *_configured(tree, found[1])]), found[1]
     return None
+
+
+def _module_aliases(tree: ast.Module, package: str, module: str) -> set[str]:
+    """The names a script binds the checked module to, imported from its package (``from fnn import
+    network``, ``import fnn.network as network``)."""
+    out: set[str] = set()
+    for s in _imports(tree):
+        if isinstance(s, ast.ImportFrom) and s.module == package and not s.level:
+            out |= {a.asname or a.name for a in s.names if a.name == module}
+        elif isinstance(s, ast.Import):
+            out |= {a.asname for a in s.names if a.name == f"{package}.{module}" and a.asname}
+    return out
+
+
+class _Unqualified(ast.NodeTransformer):
+    """``network.Net`` made ``Net`` for each module alias ``network``: the class already loaded."""
+
+    def __init__(self, aliases: set[str], cls_name: str) -> None:
+        self.aliases, self.cls_name = aliases, cls_name
+
+    def visit_Attribute(self, node: ast.Attribute) -> ast.expr:
+        if node.attr == self.cls_name and isinstance(node.value, ast.Name) and node.value.id in self.aliases:
+            return ast.copy_location(ast.Name(self.cls_name, node.ctx), node)
+        return self.generic_visit(node)  # type: ignore[return-value]
 
 
 CONFIGURING = re.compile(r"^(use|compile|configure|set_?\w+|add(_?layer)?|append|init\w*|build)$", re.I)
