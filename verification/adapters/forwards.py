@@ -162,6 +162,13 @@ def _number(value: Any) -> bool:
     return isinstance(value, int | float | np.number) or (isinstance(value, np.ndarray) and value.ndim == 0)
 
 
+def _floats(value: Any) -> bool:
+    """A float, or a list of floats (one row or column of a pure-Python matrix: ``[[0.6], [0.5]]``)."""
+    if isinstance(value, list):
+        return bool(value) and all(isinstance(v, float | np.floating) for v in value)
+    return isinstance(value, float | np.floating)
+
+
 def output_expression(
     namespace: dict[str, Any],
     statements: str,
@@ -197,8 +204,8 @@ def output_expression(
         value, float | np.floating
     ):
         return f"{prefix}{call}"
-    if isinstance(value, list) and value and all(isinstance(v, float | np.floating) for v in value):
-        return f"{prefix}{call}"  # a pure-Python network's output: a list of floats
+    if isinstance(value, list) and value and all(_floats(v) for v in value):
+        return f"{prefix}{call}"  # a pure-Python network's output: a list of floats, or of rows of them
     if isinstance(value, dict) and value:
         key = dict_output_key(obj, list(value))
         if key is None:

@@ -164,9 +164,13 @@ def refuse_sign_steps(label: str, grads: Mapping[str, Array], lr: float) -> None
         )
 
 
-ADAPTIVE = re.compile(r"adam|rms_?prop|adagrad|adadelta|amsgrad|nadam|adamax", re.I)
+ADAPTIVE = re.compile(
+    r"(?:^|(?<=[_\d])|(?<=[a-z])(?=[A-Z]))(?i:n?adam(?:ax|w)?|rms_?prop|adagrad|adadelta|amsgrad)(?=$|[_\dA-Z])"
+)
 """Names of an adaptive optimiser (Kingma & Ba 2015, Adam; Tieleman & Hinton 2012, RMSprop; Duchi et
-al. 2011, AdaGrad): its step divides the gradient by a running scale of it, no multiple of it."""
+al. 2011, AdaGrad): its step divides the gradient by a running scale of it, no multiple of it. Matched
+as a word of the identifier, between underscores, digits, its ends or a change to a capital:
+``adam_step``, ``AdamOptimizer``, ``RMSpropOptimizer``, ``updateAdam``, never ``hadamard``."""
 
 
 def refuse_adaptive_optimiser(step: str, namespace: Mapping[str, Any]) -> None:
@@ -192,9 +196,8 @@ def refuse_adaptive_optimiser(step: str, namespace: Mapping[str, Any]) -> None:
     trees = [step_tree] + [t for m in methods if callable(m) and (t := source_tree(m)) is not None]
     for node in (n for tree in trees for n in ast.walk(tree) if isinstance(n, ast.Call)):
         name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-        if ADAPTIVE.search(name) or ADAPTIVE.search(
-            type(receiver(node)).__name__ if receiver(node) is not None else ""
-        ):
+        held = type(receiver(node)).__name__ if receiver(node) is not None else ""
+        if ADAPTIVE.search(name) or ADAPTIVE.search(held):
             raise Failed(
                 f"the step calls an adaptive optimiser ({ast.unparse(node.func)}): its update divides the "
                 "gradient by a running scale of it, and no gradient can be read off it",
