@@ -46,6 +46,9 @@ class Recipe:
         that picks it, its forward, and its gradient or step (labels counted from 1 or from 0: ``y + 1``
         or ``y``; labels of 0 and 1 or of −1 and +1: ``2 * y - 1``); varied like the layout
         (:mod:`verification.adapters.variants`).
+    one_sample : bool
+        The step is one pass of a script's loop over its samples, read for one sample: no batch is
+        probed (:mod:`verification.identification.batches`).
     """
 
     setup: str
@@ -56,6 +59,7 @@ class Recipe:
     layout: Layout = field(default_factory=Layout)
     notes: tuple[str, ...] = ()
     readings: tuple[tuple[str, str, str], ...] = ()
+    one_sample: bool = False
 
     @property
     def kind(self) -> str:

@@ -93,8 +93,8 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         )
         recipes.append((Recipe(setup, forward, step=step, lr=rate, notes=told), loop.arrays))
     if loop.updated:
-        roots = list(dict.fromkeys([*loop.updated, *loop.arrays]))
-        recipes.append((Recipe(setup, forward, step=step, lr=rate, notes=note), roots))
+        roots, one = list(dict.fromkeys([*loop.updated, *loop.arrays])), loop.one_sample
+        recipes.append((Recipe(setup, forward, step=step, lr=rate, notes=note, one_sample=one), roots))
     if loop.objects:  # a loop that steps its objects is checked as the step: a forgotten update shows
         by_store = (Recipe(setup, forward, gradient=step, notes=note), loop.objects)
         by_step = (Recipe(setup, forward, step=step, lr=loop.rate, notes=note), loop.objects)

@@ -69,6 +69,8 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     """
     if probing.samples > 1 or (verdict.identified is None and verdict.split is None):
         return None
+    if getattr(subject.recipe, "one_sample", False):
+        return BatchCheck(BATCH, None, reason="the step is one pass of the script's loop over its samples")
     if subject.layout.one_sample_only:  # unless its step takes a list of samples: f([x], [y])
         listed = sample_list_subject(subject)
         if listed is None:

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
-from verification.reading.loop_bodies import innermost, sample_names
+from verification.reading.loop_bodies import SAMPLE_INDEX, innermost, sample_names
 from verification.reading.loop_labels import WEIGHT_LIKE, label_statement
 from verification.reading.rates import loop_rate, rate_given
 from verification.reading.top_level_names import (
@@ -81,6 +81,11 @@ class TrainingLoop:
     changes : list of str
         Weight changes the body computes and never applies (``delta_w_h_o = learnrate * … * a``, as
         exercises print them): each is added to the weight of its shape when the step runs.
+    samples : SampleLoop or None
+        A loop over the samples inside the step, run whole.
+    one_sample : bool
+        The body is one pass of a loop over the samples (``for x, y in zip(X, Y):``, ``for x in X:``):
+        it steps one sample by construction.
     """
 
     index: int
@@ -98,6 +103,7 @@ class TrainingLoop:
     looped: bool = True
     changes: list[str] = field(default_factory=list)
     samples: SampleLoop | None = None
+    one_sample: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,9 +140,11 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
         if not isinstance(stmt, ast.For | ast.While):
             continue
         body, variables = innermost(stmt)
-        found = _read(tree, index, body, variables, stmt.lineno, per_sample=sample_names(stmt))
-        if found is not None:
-            return found
+        per_sample = sample_names(stmt)
+        found = _read(tree, index, body, variables, stmt.lineno, per_sample=per_sample)
+        if found is not None:  # the body of for x, y in zip(X, Y) or of for x in X: one sample's step
+            indexed = any(v.startswith(SAMPLE_INDEX) for v in variables)
+            return replace(found, one_sample=(bool(per_sample) or indexed) and found.samples is None)
     objects = constructed(tree, len(tree.body))
     start = next((i for i, s in enumerate(tree.body) if receivers([s], objects)), None)
     if start is None:
