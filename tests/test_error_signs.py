@@ -18,6 +18,7 @@ from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import verdict_sentence
+from verification.units.check import units_target
 
 # sigmoid layers, d_output = error ⊙ a(1 − a), W += lr · hᵀ d_output. With error = y − a the step is
 # W − lr · ∂/∂W ½ Σ (a − y)²: descent on mse (summed over the batch). With error = a − y it climbs it.
@@ -121,9 +122,13 @@ def test_the_error_is_read_through_the_forms_the_class_writes_it_in(
     ids=["helper", "scaled", "disagree"],
 )
 def test_an_error_the_calls_do_not_say_the_sign_of_is_refused_as_ambiguous(tmp_path: Path, call: str) -> None:
+    # the calls are in a method that is no training method of inputs and labels (_repeat), so no step of
+    # the class's own says which error it hands
     helper = "\n    def error_of(self, y, out):\n        return out - y\n"
+    path = tmp_path / "net.py"
+    path.write_text(NETWORK.replace("CALL", call + "\n" + helper).replace("def train(", "def _repeat("))
     with pytest.raises(InputError) as caught:
-        _check(tmp_path, call + "\n" + helper)
+        check_target(CheckRequest.parse(str(path)))
     assert getattr(caught.value, "cause", None) == "ambiguous"
     assert "NeuralNetwork.backward takes the output error as error" in str(caught.value)
     # the hint is an explicit form that runs: the update adds lr · (y − a) terms, descent on mse
@@ -132,10 +137,30 @@ def test_an_error_the_calls_do_not_say_the_sign_of_is_refused_as_ambiguous(tmp_p
     assert main(["check", str(tmp_path / "net.py"), *form, "-q"]) == 0
 
 
+@pytest.mark.parametrize(
+    ("call", "scale"),
+    [("self.backward(X, self.error_of(y, output))", -1.0), ("self.backward(X, 2 * (output - y))", -2.0)],
+    ids=["helper", "scaled"],
+)
+def test_an_error_the_calls_do_not_say_the_sign_of_is_read_from_the_training_method(
+    tmp_path: Path, call: str, scale: float
+) -> None:
+    # train(X, y) hands backward a − y (through a helper) or 2(a − y): its update adds lr · hᵀ((a − y) ⊙
+    # a(1 − a)) times 1 or 2, which climbs mse; the training method is checked in place of a refusal
+    helper = "\n    def error_of(self, y, out):\n        return out - y\n"
+    report = _check(tmp_path, call + "\n" + helper)
+    found = report.result.verdict.output_error
+    assert report.recipe is not None and "net.train(" in (report.recipe.step or "")
+    assert report.result.identified is None
+    assert found is not None and found.loss == "mse" and found.loss_scale == pytest.approx(scale)
+
+
 def test_an_error_of_an_attribute_the_forward_pass_does_not_return_is_refused(tmp_path: Path) -> None:
     # self.output holds the pre-activation z, the forward returns σ(z), and the class hands y − z: the
     # check's own y − a would make the update (d_output = error, no σ') descent on bce, a loss the
-    # class never trains on; which error it back-propagates is not read, so the check is refused
+    # class never trains on; which error it back-propagates is not read, so the check is refused when
+    # no training method of the class's own says it (train renamed _repeat), and with train(X, y) it is
+    # that method's step: descent on ½‖z − y‖², the squared error of the pre-activation, no loss of a
     source = (
         NETWORK.replace(
             "        self.output = sigmoid(self.hidden @ self.W2)\n        return self.output",
@@ -144,10 +169,14 @@ def test_an_error_of_an_attribute_the_forward_pass_does_not_return_is_refused(tm
         .replace("error * self.output * (1 - self.output)", "error")
         .replace("CALL", "self.backward(X, y - self.output)")
     )
-    (tmp_path / "net.py").write_text(source, encoding="utf-8")
+    (tmp_path / "net.py").write_text(source.replace("def train(", "def _repeat("), encoding="utf-8")
     with pytest.raises(InputError) as caught:
         check_target(CheckRequest.parse(str(tmp_path / "net.py")))
     assert getattr(caught.value, "cause", None) == "ambiguous"
+    (tmp_path / "net.py").write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "net.py")))
+    assert report.recipe is not None and "net.train(" in (report.recipe.step or "")
+    assert report.result.identified is None
 
 
 def test_labels_handed_where_the_method_names_an_error_are_given_as_labels(tmp_path: Path) -> None:
@@ -162,3 +191,57 @@ def test_labels_handed_where_the_method_names_an_error_are_given_as_labels(tmp_p
     path = tmp_path / "net.py"
     path.write_text(text, encoding="utf-8")
     assert check_target(CheckRequest.parse(str(path))).result.identified == "mse"
+
+
+# the forward returns softmax(z) and keeps the logits z in self.logits; train hands backward
+# softmax(z) − Y, which is ∂/∂z of the cross-entropy −Σ y log softmax(z): the step descends cross_entropy
+# (summed over the batch). Read as a layer, backward(delta) would be held to taking ∂L/∂softmax(z), a
+# contract the class's own training never keeps; with the elementwise p(1 − p) of a sigmoid applied to
+# the softmax in backward, the step is no loss's gradient.
+LOGITS_KEPT = """
+import numpy as np
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+class Classifier:
+    def __init__(self, n_in, n_hidden, n_classes, lr=0.1):
+        self.W1 = np.random.randn(n_in, n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_classes)
+        self.lr = lr
+
+    def forward(self, X):
+        self.X = X
+        self.h = np.tanh(X @ self.W1)
+        self.logits = self.h @ self.W2
+        return softmax(self.logits)
+
+    def backward(self, delta):
+        delta = delta * FACTOR
+        gW2 = self.h.T @ delta
+        dh = (delta @ self.W2.T) * (1 - self.h ** 2)
+        self.W2 -= self.lr * gW2
+        self.W1 -= self.lr * (self.X.T @ dh)
+
+    def train(self, X, Y):
+        self.forward(X)
+        self.backward(softmax(self.logits) - Y)
+"""
+
+
+@pytest.mark.parametrize(
+    ("factor", "identified"),
+    [("1", "cross_entropy"), ("softmax(self.logits) * (1 - softmax(self.logits))", None)],
+)
+def test_a_class_whose_training_hands_its_backward_the_logits_error_is_checked_as_a_network(
+    tmp_path: Path, factor: str, identified: str | None
+) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(LOGITS_KEPT.replace("FACTOR", factor), encoding="utf-8")
+    assert units_target(str(path), None) is None, "a network that trains itself, not a layer"
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.recipe is not None and "net.train(" in (report.recipe.step or ""), report.command
+    assert report.result.identified == identified

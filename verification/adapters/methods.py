@@ -22,6 +22,7 @@ from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
 from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, method_call
+from verification.adapters.own_errors import OWN_ERROR, error_computing
 from verification.reading import conventions as cv
 from verification.reading.gradient_stores import stores_gradients
 from verification.reading.guesses import iterated
@@ -222,50 +223,32 @@ def gradient_candidates(
         and not cv.applies_given_gradient(getattr(obj, m))
         and not re.match(r"(is|set|get|has|toggle)_", m)  # is_train(): a mode switch, no training step
     ]
-    own_error = _error_computing(obj, grads, trains)
+    own_error = error_computing(obj, grads, trains)
     grads = own_error + grads
     trains = [m for m in trains if m not in grads]
     if only is not None:
         grads = [only] if only in grads or (only not in trains and returns_value(obj, only)) else []
         trains = [only] if not grads else []
     context = _Context(pre, out, named, parameter_keys, one_sample, samples, dataset)
-    returned, later, updates = [], [], []
+    returned, later, updates, trained = [], [], [], 0
+    ambiguous: InputError | None = None  # raised unless a training method of the class is checked
     for m in grads + trains:
-        made = _method_candidates(built, m, m in trains, context)
+        try:
+            made = _method_candidates(built, m, m in trains, context)
+        except InputError as exc:  # backward(delta) handed softmax(self.out) - Y: train(X, Y) says it
+            if getattr(exc, "cause", None) != "ambiguous" or m in trains:
+                raise
+            ambiguous = ambiguous or exc
+            continue
         if m in own_error:
             made = ([(*c[:3], [*c[3], f"{m} {OWN_ERROR}"]) for c in made[0]], made[1])
         returned += made[0] if m in grads else []
         later += made[0] if m in trains and returns_value(obj, m) else []  # train_step returning grads
         updates += made[1]
+        trained += len(made[1]) if m in trains else 0
+    if ambiguous is not None and not trained:
+        raise ambiguous
     return returned + later + updates
-
-
-OWN_ERROR = "makes the output error with its own loss and returns the gradients"
-"""The note of a training method :func:`_error_computing` found."""
-
-
-def _error_computing(obj: Any, grads: list[str], trains: list[str]) -> list[str]:
-    """The training methods that return what a gradient method taking the output error returns, the
-    error made by their own loss: ``train_step(X, y)`` that runs ``self.backward(loss_func.backward(out,
-    y))`` and returns the gradients. The class's loss is in them, and not in the backward pass alone
-    (given ``a − y`` it is squared error's gradient whatever the class trains with)."""
-    takes_error = [
-        g
-        for g in grads
-        if "y" not in {cv.role(p.name, i) for i, p in enumerate(cv.positional_parameters(getattr(obj, g)))}
-    ]
-    out = []
-    for t in trains:
-        fn = getattr(type(obj), t, None)
-        roles = {cv.role(p.name, i) for i, p in enumerate(cv.positional_parameters(getattr(obj, t)))}
-        try:
-            source = inspect.getsource(fn) if fn is not None else ""
-        except (OSError, TypeError):
-            continue
-        calls = any(re.search(rf"self\.{re.escape(g)}\(", source) for g in takes_error)
-        if calls and "y" in roles and returns_value(obj, t):
-            out.append(t)
-    return out
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ training loop at the top level) is checked as before.
 from __future__ import annotations
 
 import ast
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -105,6 +106,31 @@ def _builds_layers(script: LoadedScript, name: str, units: list[Unit]) -> bool:
     )
 
 
+def _trains_itself(script: LoadedScript, name: str) -> bool:
+    """Whether class ``name`` has a training method that takes inputs and labels and calls its own
+    backward pass (``train(X, Y)``: ``self.forward(X); self.backward(softmax(self.out) - Y)``): a network
+    whose training code decides what its backward pass is handed, checked as one. Read as a layer, its
+    backward would be held to taking ``∂L/∂(forward's output)``, which its own calls need not keep."""
+    cls = script.module.__dict__.get(name)
+    if not isinstance(cls, type):
+        return False
+    for m in cv.methods_by_preference(cls, cv.TRAIN_NAMES, ("train", "fit")):
+        roles = {cv.role(p.name, i) for i, p in enumerate(cv.positional_parameters(getattr(cls, m)))}
+        tree = source_tree(getattr(cls, m))
+        if m == "__init__" or tree is None or not {"x", "y"} <= roles:
+            continue
+        if any(
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == "self"
+            and re.search(r"back|bprop", n.func.attr, re.I)
+            for n in ast.walk(tree)
+        ):
+            return True
+    return False
+
+
 def wants_units(
     script: LoadedScript, name: str | None, explicit: bool = False, seed: int = 0
 ) -> list[Unit] | None:
@@ -143,6 +169,8 @@ def wants_units(
         return None  # a container given layers from the modules beside it: that network is checked
     if network is not None and _builds_layers(script, network, units):
         return None  # DenseNeuralNetwork(sizes, activations) making DenseLayer(…) and training on (x, y)
+    if network is not None and _trains_itself(script, network):
+        return None  # train(X, Y): self.backward(softmax(self.out) - Y), the class's own composition
     return units
 
 
