@@ -279,6 +279,13 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
         notes.append(
             f"{', '.join(left)}: no gradient, and not named like a weight: read as data, not checked"
         )
+    if recipe.kind == "returned" and len(missing) > 1 and len(covered) <= 1:
+        raise Failed(  # _hidden_grad(z, a) returns σ'(z), an array of one bias's shape at most
+            f"--gradient {recipe.gradient!r} returns gradients of {len(covered)} of the "
+            f"{len(covered) + len(missing)} weights (none for {', '.join(missing)}): it is no backward "
+            "pass of the network",
+            "not-gradients",
+        )
     if missing:
         notes.append(f"{', '.join(missing)}: {_why_missing(recipe)}; read as a zero gradient")
     kept = Slots(namespace, [s for n, s in slots.slots.items() if n not in left])
