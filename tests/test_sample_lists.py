@@ -128,3 +128,40 @@ def test_a_gradient_overwritten_over_a_list_is_no_batch_gradient(tmp_path: Path)
     assert result.identified == "mse"
     assert batch is not None and batch.reduction == "inconsistent", batch
     assert not result.success
+
+
+# one sigmoid output of a tanh layer, labels one number per sample: dz = p − y is ∂/∂z of the binary
+# cross-entropy, stepped one sample at a time. Given labels of the wrong layout first (one-hot rows),
+# the step makes the weights' entries arrays of unequal shapes: that reading fails by name, and the
+# labels as numbers are read next.
+SCALAR_LABELS = """
+import math
+import random
+
+
+class TinyNet:
+    def __init__(self, n_in=2, n_hidden=3, lr=0.1):
+        self.w1 = [[random.gauss(0, 1) for _ in range(n_in)] for _ in range(n_hidden)]
+        self.w2 = [random.gauss(0, 1) for _ in range(n_hidden)]
+        self.lr = lr
+
+    def forward(self, x):
+        self.h = [math.tanh(sum(w * v for w, v in zip(row, x))) for row in self.w1]
+        return 1.0 / (1.0 + math.exp(-sum(w * h for w, h in zip(self.w2, self.h))))
+
+    def train(self, samples, labels):
+        for x, y in zip(samples, labels):
+            dz = self.forward(x) - y
+            for j in range(len(self.w2)):
+                dh = dz * self.w2[j] * (1 - self.h[j] ** 2)
+                self.w2[j] -= self.lr * dz * self.h[j]
+                for i in range(len(x)):
+                    self.w1[j][i] -= self.lr * dh * x[i]
+"""
+
+
+def test_labels_that_make_the_weights_ragged_are_a_failed_reading(tmp_path: Path) -> None:
+    result = check(tmp_path, SCALAR_LABELS).result
+    batch = result.verdict.batch
+    assert result.identified == "bce"
+    assert batch is not None and batch.reduction == "sequential", batch

@@ -153,7 +153,13 @@ class Slot:
 
     def read(self, namespace: Mapping[str, Any]) -> Array:
         """The slot's value as a float64 array of its shape."""
-        value = np.asarray(self.get(namespace))
+        try:
+            value = np.asarray(self.get(namespace))
+        except (ValueError, TypeError) as exc:  # w1[j][i] -= lr * dh * x[i] made some entries arrays
+            raise InputError(
+                f"the code made {self.name} a nest of values of unequal shapes ({exc}), no longer an "
+                f"array of shape {self.shape}"
+            ) from None
         if value.shape != self.shape and self.kind == "scalar" and value.size == 1:
             value = value.reshape(())  # a bias started as 0 that a step made an array of one entry
         if value.shape != self.shape:
