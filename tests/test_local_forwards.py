@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ffnn.validation import InputError
@@ -16,6 +17,7 @@ from verification.adapters.local_forwards import output_local
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
+from verification.reading.local_output import local_value
 
 # columns are samples; ReLU hidden layer, one sigmoid output; dz2 = a2 − y averaged over the m samples
 # is the gradient of bce (mean); (a2 − y)·a2(1 − a2) that of mse (mean); dz1 using z1 in place of
@@ -273,3 +275,26 @@ def test_weights_an_initialisation_beside_it_does_not_make_are_made_after_it(tmp
     path.write_text(NO_FORWARD.replace("W1 = np.random.randn(3, 4)\nW2 = np.random.randn(4, 2)\n", ""))
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "mse", report.command
+
+
+def _scored(X: np.ndarray, W: np.ndarray, y: np.ndarray) -> float:
+    scores = X @ W
+    return float(np.mean(np.argmax(scores, axis=1) == y))  # raises for labels of another format
+
+
+def _layered(X: np.ndarray, Ws: list[np.ndarray]) -> np.ndarray:
+    a = X
+    for W in Ws:
+        a = np.tanh(a @ W)  # raises at a layer whose width does not fit
+    return a
+
+
+def test_a_local_computed_whole_before_a_failing_score_is_read() -> None:
+    """The score line fails after ``scores`` was computed whole: its value is the output; a failure at a
+    layer inside the loop that assigns ``a`` leaves ``a`` half computed, and the failure stands."""
+    X, W = np.ones((2, 3)), np.eye(3)
+    assert np.array_equal(
+        local_value(_scored, "scores", X, W, np.eye(3)[:2]), X @ W
+    )  # one-hot: broadcast fails
+    with pytest.raises(ValueError):
+        local_value(_layered, "a", X, [np.ones((3, 4)), np.ones((5, 2))])

@@ -92,3 +92,44 @@ def test_a_package_module_is_built_as_the_driver_beside_its_package_builds_it(
     assert report.result.identified == identified, report.command
     assert "Net(shape=(3, 4, 2), learning_rate=0.1)" in report.command
     assert report.recipe is not None and "net.test, 'a', x, y" in report.recipe.forward, "test's local a"
+
+
+# test(X, y) keeps the scores z = h W2 and returns the accuracy of their argmax against class indices;
+# train hands (softmax(z) − Y) / n back: ∂/∂z of the batch mean of −Σ y log softmax(z), so with the
+# loss read on the softmax of the output (the output reading), cross_entropy
+SCORED = """
+import numpy as np
+
+
+class Classifier:
+    def __init__(self, dims, lr=0.1):
+        n_in, n_hid, n_cls = dims
+        self.W1 = np.random.randn(n_in, n_hid)
+        self.W2 = np.random.randn(n_hid, n_cls)
+        self.lr = lr
+
+    def train(self, X, Y):
+        h = np.tanh(X @ self.W1)
+        scores = h @ self.W2
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        d_scores = (e / e.sum(axis=1, keepdims=True) - Y) / len(X)
+        dz1 = (d_scores @ self.W2.T) * (1 - h ** 2)
+        self.W2 -= self.lr * h.T @ d_scores
+        self.W1 -= self.lr * X.T @ dz1
+
+    def test(self, X, y):
+        h = np.tanh(X @ self.W1)
+        scores = h @ self.W2
+        return np.mean(np.argmax(scores, axis=1) == y)
+
+
+clf = Classifier((4, 6, 3))
+"""
+
+
+def test_the_scores_an_accuracy_takes_the_argmax_of_are_the_output(tmp_path: Path) -> None:
+    path = tmp_path / "scored.py"
+    path.write_text(textwrap.dedent(SCORED), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.recipe is not None and "clf.test, 'scores'" in report.recipe.forward
+    assert (report.result.identified, report.result.reading) == ("cross_entropy", "softmax")

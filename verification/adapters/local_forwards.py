@@ -94,7 +94,48 @@ def evaluator_forwards(obj: Any, var: str) -> list[tuple[str, str, str]]:
         if not EVALUATORS.match(m) or not params or cv.role(params[0], 0) != "x" or len(params) > 2:
             continue
         local = output_local(getattr(obj, m))
+        if local is None or not _named_or_looped(getattr(obj, m), local):
+            local = _scores(getattr(obj, m))  # scores = h @ W2; return mean(argmax(scores) == y)
         if local is not None:
             args = "x, y" if len(params) == 2 else "x"
             out.append(("", f"{LOCAL_READER}({var}.{m}, {local!r}, {args})", m))
     return out
+
+
+def _named_or_looped(fn: Any, local: str) -> bool:
+    """Whether ``local`` of an evaluation method can be its output: named for the output or numbered
+    (``a2``), or a single-layer name (``a``) assigned in a loop over the layers. A hidden layer's ``h``
+    beside scores the method never names is not taken for the output."""
+    if local in OUTPUT_LOCALS or ACTIVATION.match(local):
+        return True
+    tree = source_tree(fn)
+    return tree is not None and any(
+        isinstance(node, ast.For)
+        and any(
+            isinstance(inner, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == local for t in inner.targets)
+            for inner in ast.walk(node)
+        )
+        for node in ast.walk(tree)
+    )
+
+
+SCORES = ("scores", "logits")
+"""Locals of an evaluation method that hold the scores its accuracy takes the argmax of: the output of
+a forward pass that ends at the scores (the softmax inside the loss, read by the output readings)."""
+
+
+def _scores(fn: Any) -> str | None:
+    tree = source_tree(fn)
+    assigned = (
+        {
+            t.id
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Assign)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
+        if tree is not None
+        else set()
+    )
+    return next((n for n in SCORES if n in assigned), None)
