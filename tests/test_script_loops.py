@@ -6,7 +6,8 @@ stops when the error is small.
   inputs and labels can be given as floats (layout ``scalar``).
 * **Per-sample loops.** ``for x, y in zip(xs, ys):`` (or ``for x, y in data:``) inside the epoch loop,
   updating at every sample: the body is one step on one sample, ``x`` and ``y`` its input and label;
-  ``for x in p:`` with labels ``t[count]`` is read as ``x = p[i]`` at the first index.
+  ``for x in p:`` with labels ``t[count]`` is read as ``x = p[i]`` at the first index, and ``for
+  count, x in enumerate(p):`` as ``x = p[count]``.
 * **One step at the top level.** No loop: the forward pass, the gradients and the in-place updates,
   at a rate the step itself names (``learning_rate = 0.1`` just before the updates).
 * **Named next weights.** ``new_w2 = w2 − lr · …`` (printed, never assigned back, in a one-step script)
@@ -177,6 +178,24 @@ def test_a_loop_over_the_samples_of_a_data_name_with_counted_labels(
         assert batch is not None and batch.reason == (
             "the step is one pass of the script's loop over its samples"
         )
+
+
+# the same network, its loop over the samples written with enumerate and the labels read by the index
+ENUMERATED = COUNTED.replace("    count = 0\n    for x in p:", "    for count, x in enumerate(p):").replace(
+    "        count += 1\n", ""
+)
+
+
+@pytest.mark.parametrize(("derivative", "identified"), [("(1 - a1**2)", "mse"), ("a1 * (1 - a1)", None)])
+def test_a_loop_that_enumerates_the_samples_of_a_data_name(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    path = tmp_path / "enumerated.py"
+    path.write_text(textwrap.dedent(ENUMERATED).replace("DERIVATIVE", derivative), encoding="utf-8")
+    assert "enumerate(p)" in path.read_text(encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "x_sample = p[count]" in report.command, report.command
 
 
 RENAMED = """

@@ -27,40 +27,68 @@ SAMPLE_INDEX = "_sample_index"
 """The index a loop over the samples of a data name (``for x in p:``) is read with: ``x = p[i]``."""
 
 
-def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str]]:
+def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str], bool]:
     """The body that does one step's work (descending through a single nested loop that holds all of
     it, such as a loop over samples or mini-batches) and the ``range`` variables around it. Running sums
     reset around the inner loop (``total_error = 0``) are kept, before its body. A loop over a data
     name's samples (``for x in p:``, its labels read ``t[count]``) is read as a loop over their index,
-    the body starting with ``x = p[i]``: the data name is then read as the step's data."""
+    the body starting with ``x = p[i]``, as is ``for i, x in enumerate(p):``: the data name is then
+    read as the step's data. The third value says whether such a loop over samples was descended into:
+    the body is then one sample's step."""
     variables: list[str] = []
-    body, kept = _indexed(loop, variables), []
+    indexed: list[str] = []  # the index variables of loops over a data name's samples
+    body, kept = _indexed(loop, variables, indexed), []
     while True:
         work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
         inner = [s for s in work if isinstance(s, ast.For) and not update_loop(s)]
         if len(inner) == 1 and len(work) == 1:
             kept += [s for s in body if _resets(s)]
-            body = _indexed(inner[0], variables)
+            body = _indexed(inner[0], variables, indexed)
             continue
-        return kept + _without_stops(body), variables
+        return kept + _without_stops(body), variables, bool(indexed)
 
 
-def _indexed(loop: ast.For | ast.While, variables: list[str]) -> list[ast.stmt]:
+def _indexed(loop: ast.For | ast.While, variables: list[str], indexed: list[str]) -> list[ast.stmt]:
     """The body of ``loop``, its variable added to ``variables``; for ``for x in p:`` (a plain name),
     the body with ``x = p[i]`` first, ``i`` the variable added."""
-    if not isinstance(loop, ast.For) or not isinstance(loop.target, ast.Name):
+    if not isinstance(loop, ast.For):
         return loop.body
-    if not isinstance(loop.iter, ast.Name) or not loop.body:
-        variables.append(loop.target.id)
+    counted = _enumerated(loop)
+    if counted is not None:  # for i, x in enumerate(X): i the index, x = X[i]
+        index, name, data = counted
+    elif isinstance(loop.target, ast.Name) and isinstance(loop.iter, ast.Name) and loop.body:
+        index, name, data = f"{SAMPLE_INDEX}{len(variables)}", loop.target.id, loop.iter.id
+    else:
+        if isinstance(loop.target, ast.Name):
+            variables.append(loop.target.id)
         return loop.body
-    index = f"{SAMPLE_INDEX}{len(variables)}"
     variables.append(index)
-    name, body = loop.target.id, loop.body
+    indexed.append(index)
+    body = loop.body
     if name in BOUND:  # the check's own x and y must keep the data: the sample gets a name of its own
         name, body = f"{name}_sample", [_Renamed(name).visit(copy.deepcopy(s)) for s in body]
-    sample = ast.Subscript(ast.Name(loop.iter.id, ast.Load()), ast.Name(index, ast.Load()), ast.Load())
+    sample = ast.Subscript(ast.Name(data, ast.Load()), ast.Name(index, ast.Load()), ast.Load())
     first = ast.Assign([ast.Name(name, ast.Store())], sample)
     return [ast.fix_missing_locations(ast.copy_location(first, loop.body[0])), *body]
+
+
+def _enumerated(loop: ast.For) -> tuple[str, str, str] | None:
+    """``(index, sample, data)`` of ``for i, x in enumerate(X):`` over a plain name; None otherwise."""
+    target, over = loop.target, loop.iter
+    if not (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and all(isinstance(t, ast.Name) for t in target.elts)
+        and isinstance(over, ast.Call)
+        and isinstance(over.func, ast.Name)
+        and over.func.id == "enumerate"
+        and len(over.args) == 1
+        and isinstance(over.args[0], ast.Name)
+        and loop.body
+    ):
+        return None
+    index, sample = (t.id for t in target.elts)  # type: ignore[attr-defined]
+    return index, sample, over.args[0].id
 
 
 BOUND = ("x", "y")

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
-from verification.reading.loop_bodies import SAMPLE_INDEX, innermost, sample_names
+from verification.reading.loop_bodies import innermost, sample_names
 from verification.reading.loop_labels import WEIGHT_LIKE, label_statement
 from verification.reading.rates import loop_rate, rate_given
 from verification.reading.top_level_names import (
@@ -139,11 +139,10 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
     for index, stmt in enumerate(tree.body):
         if not isinstance(stmt, ast.For | ast.While):
             continue
-        body, variables = innermost(stmt)
+        body, variables, indexed = innermost(stmt)
         per_sample = sample_names(stmt)
         found = _read(tree, index, body, variables, stmt.lineno, per_sample=per_sample)
         if found is not None:  # the body of for x, y in zip(X, Y) or of for x in X: one sample's step
-            indexed = any(v.startswith(SAMPLE_INDEX) for v in variables)
             return replace(found, one_sample=(bool(per_sample) or indexed) and found.samples is None)
     objects = constructed(tree, len(tree.body))
     start = next((i for i, s in enumerate(tree.body) if receivers([s], objects)), None)
