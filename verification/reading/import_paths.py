@@ -117,7 +117,9 @@ INSTALLED = tuple({sys.prefix, sys.base_prefix, sys.exec_prefix})
 def _from_other_project(name: str, entries: list[str]) -> bool:
     """Whether the module ``name`` was imported from a folder other than ``entries`` (and not from the
     interpreter's installation) while one of ``entries`` has a module of that name."""
-    where = getattr(sys.modules.get(name), "__file__", None) or ""
+    module = sys.modules.get(name)
+    paths = list(getattr(module, "__path__", None) or [])  # a namespace package has no __file__
+    where = getattr(module, "__file__", None) or (str(paths[0]) if paths else "")
     if not where or where.startswith(INSTALLED) or "-packages" + os.sep in where:
         return False
     top = name.split(".")[0]
