@@ -127,9 +127,27 @@ clf = Classifier((4, 6, 3))
 """
 
 
-def test_the_scores_an_accuracy_takes_the_argmax_of_are_the_output(tmp_path: Path) -> None:
+# the same, its evaluation named evaluate with a defaulted tolerance, the scores in a_o, the argmax a
+# method of the array
+EVALUATED = (
+    SCORED.replace("def test(self, X, y):", "def evaluate(self, X, y, tol=0.5):")
+    .replace(
+        "        scores = h @ self.W2\n        return np.mean",
+        "        a_o = h @ self.W2\n        return np.mean",
+    )
+    .replace("np.argmax(scores, axis=1) == y", "a_o.argmax(axis=1) == y")
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "read"), [(SCORED, "clf.test, 'scores'"), (EVALUATED, "clf.evaluate, 'a_o'")]
+)
+def test_the_scores_an_accuracy_takes_the_argmax_of_are_the_output(
+    tmp_path: Path, source: str, read: str
+) -> None:
     path = tmp_path / "scored.py"
-    path.write_text(textwrap.dedent(SCORED), encoding="utf-8")
+    path.write_text(textwrap.dedent(source), encoding="utf-8")
+    assert "a_o.argmax" in path.read_text(encoding="utf-8") or "scores" in read
     report = check_target(CheckRequest.parse(str(path)))
-    assert report.recipe is not None and "clf.test, 'scores'" in report.recipe.forward
+    assert report.recipe is not None and read in report.recipe.forward
     assert (report.result.identified, report.result.reading) == ("cross_entropy", "softmax")

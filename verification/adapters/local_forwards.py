@@ -90,9 +90,9 @@ def evaluator_forwards(obj: Any, var: str) -> list[tuple[str, str, str]]:
     :func:`~verification.adapters.forwards.forward_candidates` gives them."""
     out = []
     for m in cv.methods_by_preference(obj, (), ("",)):
-        params = [p.name for p in cv.positional_parameters(getattr(obj, m))]
+        params = [p.name for p in cv.positional_parameters(getattr(obj, m)) if p.default is p.empty]
         if not EVALUATORS.match(m) or not params or cv.role(params[0], 0) != "x" or len(params) > 2:
-            continue
+            continue  # evaluate(X, y, tol=0.1): the defaulted tolerance is left to its default
         local = output_local(getattr(obj, m))
         if local is None or not _named_or_looped(getattr(obj, m), local):
             local = _scores(getattr(obj, m))  # scores = h @ W2; return mean(argmax(scores) == y)
@@ -126,16 +126,32 @@ a forward pass that ends at the scores (the softmax inside the loss, read by the
 
 
 def _scores(fn: Any) -> str | None:
+    """The local an evaluation method takes the argmax of (``np.argmax(a_o, axis=1)``, ``z.argmax(1)``),
+    else one named like scores (:data:`SCORES`); None when it assigns neither."""
     tree = source_tree(fn)
-    assigned = (
-        {
-            t.id
-            for n in ast.walk(tree)
-            if isinstance(n, ast.Assign)
-            for t in n.targets
-            if isinstance(t, ast.Name)
-        }
-        if tree is not None
-        else set()
-    )
+    if tree is None:
+        return None
+    assigned = {
+        t.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Name)
+    }
+    for node in ast.walk(tree):
+        held = _argmax_of(node) if isinstance(node, ast.Call) else None
+        if isinstance(held, ast.Name) and held.id in assigned:
+            return held.id
     return next((n for n in SCORES if n in assigned), None)
+
+
+def _argmax_of(call: ast.Call) -> ast.expr | None:
+    """What ``np.argmax(v, …)``, ``argmax(v)`` or ``v.argmax(…)`` takes the argmax of; None for another
+    call."""
+    f = call.func
+    if isinstance(f, ast.Attribute) and f.attr == "argmax":
+        numpy = isinstance(f.value, ast.Name) and f.value.id in ("np", "numpy")
+        return (call.args[0] if call.args else None) if numpy else f.value
+    if isinstance(f, ast.Name) and f.id == "argmax":
+        return call.args[0] if call.args else None
+    return None
