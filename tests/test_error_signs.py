@@ -18,6 +18,7 @@ from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import verdict_sentence
+from verification.reading import conventions as cv
 from verification.units.check import units_target
 
 # sigmoid layers, d_output = error ⊙ a(1 − a), W += lr · hᵀ d_output. With error = y − a the step is
@@ -245,3 +246,63 @@ def test_a_class_whose_training_hands_its_backward_the_logits_error_is_checked_a
     report = check_target(CheckRequest.parse(str(path)))
     assert report.recipe is not None and "net.train(" in (report.recipe.step or ""), report.command
     assert report.result.identified == identified
+
+
+# backward returns the gradients of what it is handed; train hands it the output delta (o − y) ⊙ o(1 − o)
+# (DELTA) and steps: descent on mse, summed over the batch. Checked as backward handed a − y it would be
+# bce's gradient, a loss the class never trains on; handed d_loss = 2(o − y), with σ' applied inside
+# backward, 2 × mse. What train hands is not read off its call, so train itself is checked.
+RETURNING = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class SimpleNet:
+    def __init__(self, n_in, n_hidden, n_out, lr=0.5):
+        self.W1 = np.random.randn(n_in, n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_out)
+        self.lr = lr
+
+    def forward(self, X):
+        self.X = X
+        self.H = sigmoid(X @ self.W1)
+        self.O = sigmoid(self.H @ self.W2)
+        return self.O
+
+    def backward(self, ARG):
+        delta = ARG * INSIDE
+        gW2 = self.H.T @ delta
+        gW1 = self.X.T @ ((delta @ self.W2.T) * self.H * (1 - self.H))
+        return gW1, gW2
+
+    def train(self, X, Y):
+        O = self.forward(X)
+        gW1, gW2 = self.backward(HANDED)
+        self.W1 -= self.lr * gW1
+        self.W2 -= self.lr * gW2
+"""
+
+
+@pytest.mark.parametrize(
+    ("arg", "inside", "handed", "scale"),
+    [("delta", "1", "(O - Y) * O * (1 - O)", 1.0), ("d_loss", "self.O * (1 - self.O)", "2 * (O - Y)", 2.0)],
+    ids=["delta", "d_loss"],
+)
+def test_a_returning_backward_handed_an_unread_error_is_checked_through_the_training_method(
+    tmp_path: Path, arg: str, inside: str, handed: str, scale: float
+) -> None:
+    path = tmp_path / "net.py"
+    source = RETURNING.replace("ARG", arg).replace("INSIDE", inside).replace("HANDED", handed)
+    path.write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.recipe is not None and "net.train(" in (report.recipe.step or ""), report.command
+    assert report.result.identified == "mse" and report.result.scale == pytest.approx(scale)
+
+
+def test_an_argument_named_as_the_derivative_of_the_loss_or_output_is_the_error() -> None:
+    # backward(self, d_loss) in first place is handed ∂L/∂(output), never the inputs
+    assert [cv.role(n, 0) for n in ("d_loss", "dL", "d_out", "dA", "d_pred")] == ["error"] * 5
+    assert cv.role("data", 0) == "x" and cv.role("d", 0) == "error"

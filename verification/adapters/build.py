@@ -31,7 +31,7 @@ from verification.adapters.calls import learning_rate, run_code
 from verification.adapters.failures import Failed, kind_of
 from verification.adapters.forward_returns import forward_labels, forward_output, output_of
 from verification.adapters.integer_weights import float_weights
-from verification.adapters.parameters import Slots, find_slots, weight_like
+from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.reading_doubts import label_doubt, output_doubt, width_doubt
 from verification.adapters.recipe import Recipe
 from verification.adapters.returned import returned_plan
@@ -39,6 +39,7 @@ from verification.adapters.shadows import find_shadows
 from verification.adapters.state import SetupState
 from verification.adapters.step_checks import refuse_adaptive_optimiser
 from verification.adapters.subject import Binding, CodeSubject, Reading
+from verification.adapters.weight_names import weight_like
 from verification.draws import draw_labels, draw_parameters
 from verification.reading.label_use import classes_from_labels, reached
 from verification.reading.loader import LoadedScript

@@ -15,7 +15,7 @@ from verification.reading.error_sites import LABELS, UNREAD, called_error_sign
 
 
 def handed_error(
-    cls: type, method: str, params: list[inspect.Parameter], pre: str, updates: bool, setup: str = ""
+    cls: type, method: str, params: list[inspect.Parameter], pre: str, setup: str = ""
 ) -> tuple[int | None, dict[str, str]]:
     """``(sign, given)``: the sign of the error the class's calls of ``method`` hand it (+1 for ``y −
     a``, −1 for ``a − y``, None when it never calls it), and arguments to give by role instead
@@ -30,17 +30,16 @@ def handed_error(
     pre : str
         The statement that runs the forward pass before the call (``out = net.forward(x)``): the
         method it calls is the output at a call site (``y - self.forward(X)``).
-    updates : bool
-        Whether the method updates the weights in place: only then does a sign the calls leave
-        unread decide the verdict (descent or ascent); else the sign is left to the usual guess.
     setup : str
         The setup that built the object, for the explicit form the refusal prints.
 
     Raises
     ------
     InputError
-        With cause ``ambiguous``, when the method updates the weights and the class calls it, but no
-        sign can be read from the calls or they disagree.
+        With cause ``ambiguous``, when the class calls the method but what it hands it cannot be read
+        (a scaled or multiplied difference, a helper's value) or the calls disagree: whether the
+        method updates the weights (the sign decides descent or ascent) or returns gradients (a
+        ``σ'`` applied by the caller or not decides the loss), the verdict would rest on a guess.
     """
     found = called_error_sign(cls, method, params, set(re.findall(r"\.(\w+)\(", pre)))
     if found is None:
@@ -48,9 +47,7 @@ def handed_error(
     name, sign = found
     if sign == LABELS:
         return None, {name: "y"}
-    if sign == UNREAD and not updates:
-        return None, {}
-    if sign == UNREAD:
+    if sign == UNREAD:  # returned or stored too: what it is handed (σ' applied or not) decides the loss
         exc = InputError(
             f"{cls.__name__}.{method} takes the output error as {name}, and the class's own calls hand it "
             "an expression whose sign the check cannot read (or calls that disagree): its update "

@@ -245,7 +245,7 @@ def gradient_candidates(
         returned += made[0] if m in grads else []
         later += made[0] if m in trains and returns_value(obj, m) else []  # train_step returning grads
         updates += made[1]
-        trained += len(made[1]) if m in trains else 0
+        trained += len(made[0]) + len(made[1]) if m in trains or m in own_error else 0
     if ambiguous is not None and not trained:
         raise ambiguous
     return returned + later + updates
@@ -283,7 +283,7 @@ def _method_candidates(
     unbound = getattr(type(obj), m, fn)
     params = cv.positional_parameters(fn)
     sign = update_sign(unbound, context.parameter_keys)
-    handed_sign, labelled = handed_error(type(obj), m, params, context.pre, sign is not None, built.setup)
+    handed_sign, labelled = handed_error(type(obj), m, params, context.pre, built.setup)
     err = f"y - {context.out}" if (handed_sign or sign) == 1 else f"{context.out} - y"
     factors = [
         p.name

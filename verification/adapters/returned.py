@@ -25,9 +25,10 @@ from ffnn.validation import InputError
 from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
 from verification.adapters.matching import leaves, plan_matching
-from verification.adapters.parameters import WEIGHT_NAME, Slots
+from verification.adapters.parameters import Slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import Binding
+from verification.adapters.weight_names import WEIGHT_NAME
 from verification.reading import conventions as cv
 from verification.reading.conventions import GRADIENT_SUFFIXES, gradient_names, gradient_stem
 from verification.reading.updates import returned_names
