@@ -174,10 +174,21 @@ def test_a_loop_over_the_samples_of_a_data_name_with_counted_labels(
     assert report.result.identified == identified, report.command
     assert "x_sample = p[" in report.command, report.command
     batch = report.result.verdict.batch
-    if identified is not None:  # one sample by construction: no claim that the code fails on a batch
-        assert batch is not None and batch.reason == (
-            "the step is one pass of the script's loop over its samples"
-        )
+    if identified is not None:  # every pass run at a batch: the one-sample steps taken in turn
+        assert batch is not None and batch.reduction == "sequential", batch
+
+
+# the counter never advanced (count += 1 left out): every sample is stepped towards t[0], which at the
+# first sample is its own label and at the second is not; the one-pass step is the mse step, and running
+# every pass over a batch differs from the one-sample steps taken in turn
+def test_a_counter_that_never_advances_is_caught_at_a_batch(tmp_path: Path) -> None:
+    path = tmp_path / "stuck.py"
+    source = textwrap.dedent(COUNTED).replace("DERIVATIVE", "(1 - a1**2)").replace("        count += 1\n", "")
+    path.write_text(source, encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == "mse"
+    assert result.verdict.batch is not None and result.verdict.batch.reduction == "inconsistent"
+    assert not result.success
 
 
 # the same network, its loop over the samples written with enumerate and the labels read by the index

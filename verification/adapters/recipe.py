@@ -48,7 +48,10 @@ class Recipe:
         (:mod:`verification.adapters.variants`).
     one_sample : bool
         The step is one pass of a script's loop over its samples, read for one sample: no batch is
-        probed (:mod:`verification.identification.batches`).
+        probed (:mod:`verification.identification.batches`) unless ``batch_step`` runs every pass.
+    batch_step : str or None
+        For such a step, the loop over every sample of the batch (:mod:`verification.adapters.
+        sample_passes`).
     """
 
     setup: str
@@ -60,6 +63,7 @@ class Recipe:
     notes: tuple[str, ...] = ()
     readings: tuple[tuple[str, str, str], ...] = ()
     one_sample: bool = False
+    batch_step: str | None = None
 
     @property
     def kind(self) -> str:

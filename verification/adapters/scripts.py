@@ -13,7 +13,9 @@ it, tried in order:
 
 The setup is the script's top-level statements before the loop that build the network; the forward
 pass is the body up to the first statement that reads the labels, its output what they are compared
-with. When the loop cannot be read so, the refusal prints the explicit form to fill in.
+with; a loop over the samples also gets the step of all its passes, for the batch probe
+(:mod:`verification.adapters.sample_passes`). When the loop cannot be read so, the refusal prints the
+explicit form to fill in.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed, refusal
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
+from verification.adapters.sample_passes import all_passes, data_copies
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
@@ -63,12 +66,7 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     )
     glue = "\n" if any(isinstance(s, ast.For | ast.If) for s in kept) else "; "
     resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)]
-    # the step gets copies of the data: a loop that shuffles its inputs in place (and forgets its
-    # labels) must not shuffle the checker's own
-    copies = [
-        f"{loop.inputs} = x.copy() if hasattr(x, 'copy') else x",
-        f"{loop.label} = y.copy() if hasattr(y, 'copy') else y",
-    ]
+    copies = data_copies(loop.inputs, loop.label)  # a loop that shuffles in place keeps ours intact
     copies += [f"{v} = 0" for v in loop.loop_variables]
     rated = one_rate(kept) if loop.updated else None  # w1 -= 15.0 * g1; w2 -= 10.0 * g2: lr for each
     stepped, rate = (rated[0], repr(rated[1][0])) if rated else (kept, loop.rate)
@@ -94,7 +92,9 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         recipes.append((Recipe(setup, forward, step=step, lr=rate, notes=told), loop.arrays))
     if loop.updated:
         roots, one = list(dict.fromkeys([*loop.updated, *loop.arrays])), loop.one_sample
-        recipes.append((Recipe(setup, forward, step=step, lr=rate, notes=note, one_sample=one), roots))
+        passes = all_passes([*copies, *resized], stepped, *loop.sample_index) if loop.sample_index else None
+        made = Recipe(setup, forward, step=step, lr=rate, notes=note, one_sample=one, batch_step=passes)
+        recipes.append((made, roots))
     if loop.objects:  # a loop that steps its objects is checked as the step: a forgotten update shows
         by_store = (Recipe(setup, forward, gradient=step, notes=note), loop.objects)
         by_step = (Recipe(setup, forward, step=step, lr=loop.rate, notes=note), loop.objects)

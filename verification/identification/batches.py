@@ -27,6 +27,7 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.adapters.sample_lists import sample_list_subject
+from verification.adapters.sample_passes import loop_batch_subject
 from verification.adapters.subject import Subject
 from verification.identification.near_match import near_tolerance
 from verification.identification.probes import Probe
@@ -55,6 +56,9 @@ known by then, and one probe of a known scale needs no more to tell a mean, a su
 
 ACCEPTED = ("matches", "kink")
 
+ONE_PASS = "the step is one pass of the script's loop over its samples"
+"""Why a one-pass loop step whose passes cannot all be run is not probed at a batch."""
+
 
 def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> BatchCheck | None:
     """The :class:`BatchCheck` of ``verdict`` (None when there is nothing to check: no loss found, or
@@ -69,8 +73,13 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     """
     if probing.samples > 1 or (verdict.identified is None and verdict.split is None):
         return None
-    if getattr(subject.recipe, "one_sample", False):
-        return BatchCheck(BATCH, None, reason="the step is one pass of the script's loop over its samples")
+    if getattr(subject.recipe, "one_sample", False):  # unless every pass can be run: for x in X
+        passes = loop_batch_subject(subject)
+        if passes is None:
+            return BatchCheck(
+                BATCH, None, reason="the step is one pass of the script's loop over its samples"
+            )
+        subject = passes
     if subject.layout.one_sample_only:  # unless its step takes a list of samples: f([x], [y])
         listed = sample_list_subject(subject)
         if listed is None:

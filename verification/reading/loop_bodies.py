@@ -27,16 +27,16 @@ SAMPLE_INDEX = "_sample_index"
 """The index a loop over the samples of a data name (``for x in p:``) is read with: ``x = p[i]``."""
 
 
-def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str], bool]:
+def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str], list[tuple[str, str]]]:
     """The body that does one step's work (descending through a single nested loop that holds all of
     it, such as a loop over samples or mini-batches) and the ``range`` variables around it. Running sums
     reset around the inner loop (``total_error = 0``) are kept, before its body. A loop over a data
     name's samples (``for x in p:``, its labels read ``t[count]``) is read as a loop over their index,
     the body starting with ``x = p[i]``, as is ``for i, x in enumerate(p):``: the data name is then
-    read as the step's data. The third value says whether such a loop over samples was descended into:
-    the body is then one sample's step."""
+    read as the step's data. The third value lists ``(index, data name)`` of each such loop descended
+    into: the body is then one sample's step."""
     variables: list[str] = []
-    indexed: list[str] = []  # the index variables of loops over a data name's samples
+    indexed: list[tuple[str, str]] = []  # (index, data) of loops over a data name's samples
     body, kept = _indexed(loop, variables, indexed), []
     while True:
         work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
@@ -45,10 +45,12 @@ def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str], boo
             kept += [s for s in body if _resets(s)]
             body = _indexed(inner[0], variables, indexed)
             continue
-        return kept + _without_stops(body), variables, bool(indexed)
+        return kept + _without_stops(body), variables, indexed
 
 
-def _indexed(loop: ast.For | ast.While, variables: list[str], indexed: list[str]) -> list[ast.stmt]:
+def _indexed(
+    loop: ast.For | ast.While, variables: list[str], indexed: list[tuple[str, str]]
+) -> list[ast.stmt]:
     """The body of ``loop``, its variable added to ``variables``; for ``for x in p:`` (a plain name),
     the body with ``x = p[i]`` first, ``i`` the variable added."""
     if not isinstance(loop, ast.For):
@@ -63,7 +65,7 @@ def _indexed(loop: ast.For | ast.While, variables: list[str], indexed: list[str]
             variables.append(loop.target.id)
         return loop.body
     variables.append(index)
-    indexed.append(index)
+    indexed.append((index, data))
     body = loop.body
     if name in BOUND:  # the check's own x and y must keep the data: the sample gets a name of its own
         name, body = f"{name}_sample", [_Renamed(name).visit(copy.deepcopy(s)) for s in body]

@@ -86,6 +86,9 @@ class TrainingLoop:
     one_sample : bool
         The body is one pass of a loop over the samples (``for x, y in zip(X, Y):``, ``for x in X:``):
         it steps one sample by construction.
+    sample_index : (str, str) or None
+        For a loop over a data name's samples (``for x in X:``, ``for i, x in enumerate(X):``), its index
+        variable and the data name: the body's first statement is ``x = X[i]``.
     """
 
     index: int
@@ -104,6 +107,7 @@ class TrainingLoop:
     changes: list[str] = field(default_factory=list)
     samples: SampleLoop | None = None
     one_sample: bool = False
+    sample_index: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +147,8 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
         per_sample = sample_names(stmt)
         found = _read(tree, index, body, variables, stmt.lineno, per_sample=per_sample)
         if found is not None:  # the body of for x, y in zip(X, Y) or of for x in X: one sample's step
-            return replace(found, one_sample=(bool(per_sample) or indexed) and found.samples is None)
+            one = (bool(per_sample) or bool(indexed)) and found.samples is None
+            return replace(found, one_sample=one, sample_index=indexed[-1] if one and indexed else None)
     objects = constructed(tree, len(tree.body))
     start = next((i for i, s in enumerate(tree.body) if receivers([s], objects)), None)
     if start is None:

@@ -1,0 +1,94 @@
+"""Every pass of a script's loop over its samples, for the batch probe.
+
+A top-level loop over a data name's samples (``for x in X:`` with labels read by a counter, ``t[count]``,
+or ``for i, x in enumerate(X):`` with ``Y[i]``) is read as one pass: the body at the first index, on the
+first sample (:func:`verification.reading.loop_bodies.innermost`). Bugs in how later passes pick their
+label (a counter never advanced, ``Y[i - 1]``) do not show there. So the batch probe runs the loop as
+written over the batch, every pass in turn, and compares the update with the code's own one-pass steps
+taken in turn (:mod:`verification.identification.batches`): a label read from the wrong sample makes
+them differ. :func:`all_passes` writes that step; :class:`LoopBatchSubject` runs it, the output of the
+batch being the one-pass forward of each sample in turn.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import textwrap
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from verification.adapters.calls import compile_block
+from verification.adapters.subject import CodeSubject, Subject
+
+Array = NDArray[Any]
+
+
+def data_copies(inputs: str, labels: str) -> list[str]:
+    """The statements that bind a script's data names to copies of the probe's inputs and labels: a
+    loop that shuffles its data in place (and forgets its labels) must not shuffle the checker's own."""
+    return [f"{n} = {v}.copy() if hasattr({v}, 'copy') else {v}" for n, v in ((inputs, "x"), (labels, "y"))]
+
+
+def all_passes(head: list[str], body: list[ast.stmt], index: str, data: str) -> str | None:
+    """The step that runs every pass: ``head`` (the statements binding the data and the loop variables),
+    the body's statements before ``x = data[index]`` (its resets), then ``for index in
+    range(len(data)):`` over the rest. None when the body has no such statement."""
+    at = next((k for k, s in enumerate(body) if _picks(s, index, data)), None)
+    if at is None:
+        return None
+    lines = [h for h in head if h != f"{index} = 0"] + [ast.unparse(s) for s in body[:at]]
+    inner = "\n".join(ast.unparse(s) for s in body[at:])
+    return "\n".join([*lines, f"for {index} in range(len({data})):", textwrap.indent(inner, "    ")])
+
+
+def _picks(stmt: ast.stmt, index: str, data: str) -> bool:
+    """``x = data[index]``."""
+    return (
+        isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Subscript)
+        and isinstance(stmt.value.value, ast.Name)
+        and stmt.value.value.id == data
+        and isinstance(stmt.value.slice, ast.Name)
+        and stmt.value.slice.id == index
+    )
+
+
+class LoopBatchSubject(CodeSubject):
+    """A :class:`CodeSubject` of a one-pass loop step at a batch: the step runs every pass over the
+    batch, and the output is the one-pass forward of each sample in turn."""
+
+    _rows: list[Array]
+
+    def bind_inputs(self, x: Array) -> None:
+        self._rows = [x[i : i + 1] for i in range(x.shape[0])]
+        super().bind_inputs(x)
+
+    def output(self) -> Array:
+        n, whole, rows = self._n, self.namespace["x"], []
+        try:
+            for row in self._rows:
+                self.namespace["x"], self._n = self.layout.to_code(row), 1
+                rows.append(super().output())
+        finally:
+            self.namespace["x"], self._n = whole, n
+        return np.concatenate(rows, axis=0)
+
+
+def loop_batch_subject(subject: Subject) -> Subject | None:
+    """``subject`` made to run every pass of its loop at a batch (:class:`LoopBatchSubject`), when its
+    recipe has such a step and takes rows; None otherwise. The copy shares the subject's network and
+    namespace: it is used while the subject is not."""
+    recipe = getattr(subject, "recipe", None)
+    if not isinstance(subject, CodeSubject) or recipe is None or recipe.batch_step is None:
+        return None
+    if subject.layout.inputs != "row":
+        return None
+    batch = copy.copy(subject)
+    batch.__class__ = LoopBatchSubject
+    batch.recipe = replace(recipe, step=recipe.batch_step)
+    batch._gradient = compile_block(recipe.batch_step, "--step")
+    return batch
