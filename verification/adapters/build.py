@@ -296,7 +296,9 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
     binding = Binding(namespace, kept, script, binding.state)
     subject = CodeSubject(name, binding, recipe, sizes, replace(reading, missing=missing), notes)
     if recipe.kind == "returned":
-        subject.gradient({n: params[n] for n in kept.names}, x, y)
+        first, _ = subject.gradient({n: params[n] for n in kept.names}, x, y)
+        if not any(np.any(g) for g in first.values()):  # zero_grad() read back: no gradient at all
+            raise Failed(f"--gradient {recipe.gradient!r} returns zeros for every weight", "not-gradients")
     return subject
 
 

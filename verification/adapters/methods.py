@@ -164,6 +164,11 @@ ACTIVATION_DERIVATIVE = re.compile(
 ``_BCE_gradient``, ``loss_grad``): never a backward pass."""
 
 
+RESETS = re.compile(r"(^|_)(reset|zero|clear)(_|$)|^zero_?grad", re.IGNORECASE)
+"""Names of a method that sets the stored gradients to zero (``reset_gradients``, ``zero_grad``): what
+it leaves is no gradient of anything."""
+
+
 def gradient_candidates(
     built: Built,
     forward: str,
@@ -211,6 +216,7 @@ def gradient_candidates(
         for m in cv.methods_by_preference(obj, cv.GRADIENT_NAMES, ("backprop", "backward", "grad", "prime"))
         if (m != forward_method or labels_optional(getattr(obj, m)))
         and not ACTIVATION_DERIVATIVE.search(m)
+        and not RESETS.search(m)
         and not cv.applies_given_gradient(getattr(obj, m))
     ]
     if forward_method and forward_method not in grads and stores_gradients(obj, forward_method):
