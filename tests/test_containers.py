@@ -838,10 +838,10 @@ class Network:
         for layer in reversed(self.layers):
             grad = layer.backward(grad)
 
-    def train(self, X, y, loss_fn, optimizer, epochs=100):
+    def train(self, X, y, optimizer, epochs=100):
         for _ in range(epochs):
             out = self.forward(X)
-            self.backward(loss_fn.grad(out, y))
+            self.backward(out - y)
             optimizer.step(self.layers)
 """,
 }
@@ -861,8 +861,9 @@ def test_a_container_whose_layers_live_in_modules_it_does_not_import_is_checked_
     """``network.py`` chains layers that a script elsewhere builds from ``layers.py`` and
     ``activations.py``: the file is no file of layer units (its ``backward(grad)`` stores nothing of
     its own) but a network, built from the layers beside it and checked as one. Handed the error
-    ``a − y``, the layers back-propagate the summed squared error; a bias gradient averaged over the
-    batch while the weights' is summed is right for one sample only; one doubled is no loss."""
+    ``a − y``, as its own training method hands it, the layers back-propagate the summed squared error;
+    a bias gradient averaged over the batch while the weights' is summed is right for one sample only;
+    one doubled is no loss."""
     for name, source in LIBRARY.items():
         (tmp_path / name).write_text(textwrap.dedent(source).replace("BIAS", bias), encoding="utf-8")
     path = tmp_path / "network.py"
@@ -871,6 +872,21 @@ def test_a_container_whose_layers_live_in_modules_it_does_not_import_is_checked_
     r = report.result
     assert (r.identified, r.verdict.holds_for_batches) == (identified, batches), report.command
     assert "Dense(4, 5)" in (report.command or "")
+
+
+def test_a_container_handed_an_error_it_does_not_say_by_a_loss_object_is_refused(tmp_path: Path) -> None:
+    """The same network whose training method hands its backward pass ``loss_fn.grad(out, y)``, a loss
+    object's value the check cannot read, and that takes an optimiser the check cannot make: what the
+    backward pass is handed is unknown, so the check is refused as ambiguous, not made with ``a − y``."""
+    for name, source in LIBRARY.items():
+        source = source.replace("optimizer, epochs", "loss_fn, optimizer, epochs")
+        source = source.replace("self.backward(out - y)", "self.backward(loss_fn.grad(out, y))")
+        (tmp_path / name).write_text(
+            textwrap.dedent(source).replace("BIAS", "grad.sum(axis=0)"), encoding="utf-8"
+        )
+    with pytest.raises(InputError) as caught:
+        check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    assert getattr(caught.value, "cause", None) == "ambiguous"
 
 
 SIZED_ADDER = """

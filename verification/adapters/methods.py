@@ -31,6 +31,7 @@ from verification.reading.updates import (
     loop_attributes,
     loop_count_arguments,
     pair_arguments,
+    pair_lists,
     returned_name,
     returned_names,
     source_tree,
@@ -299,6 +300,9 @@ def _method_candidates(
         and p.name in step_factors(unbound, context.parameter_keys)
     ]
     inferred = {f: "lr" for f in factors} | labelled
+    inferred |= {
+        a: "dataset" for a in pair_lists(unbound) if training and a not in inferred
+    }  # for x, y in batch
     counts = loop_count_arguments(unbound)  # train(self, inputs, outputs, num): for _ in range(num)
     inferred |= {
         p.name: "iterations" for i, p in enumerate(params) if p.name in counts and not cv.role(p.name, i)

@@ -157,6 +157,24 @@ def pair_arguments(fn: Any) -> list[str]:
     return [a.arg for a in first.args.args[1:] if indices.get(a.arg) == {0, 1}]
 
 
+def pair_lists(fn: Any) -> list[str]:
+    """The arguments of ``fn`` it iterates as ``(inputs, labels)`` pairs (``for x, y_ref in batch:``,
+    Nielsen's ``for x, y in mini_batch:``): data sets of pairs, in the order of the signature."""
+    tree = source_tree(fn)
+    first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
+    if not isinstance(first, ast.FunctionDef):
+        return []
+    unpacked = {
+        node.iter.id
+        for node in ast.walk(first)
+        if isinstance(node, ast.For)
+        and isinstance(node.iter, ast.Name)
+        and isinstance(node.target, ast.Tuple)
+        and len(node.target.elts) == 2
+    }
+    return [a.arg for a in first.args.args[1:] if a.arg in unpacked]
+
+
 def local_learning_rate(fn: Any) -> tuple[float, int] | None:
     """A learning rate written as a local constant in the source of ``fn`` (``learn_rate = 0.1``), with its
     line, or None."""
