@@ -249,8 +249,9 @@ def test_a_module_the_code_imports_gets_no_bytecode_written_beside_it(
             "raise SystemError(\"<ufunc 'divide'> returned NULL without setting an exception\")",
             "in forward at",
         ),
+        ("raise SystemError('error return without exception set')", "in forward at"),
     ],
-    ids=["dlopen", "enomem", "ufunc-null"],
+    ids=["dlopen", "enomem", "ufunc-null", "c-call-null"],
 )
 def test_an_extension_that_no_longer_fits_is_named_as_memory(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, forward: str, where: str

@@ -6,7 +6,8 @@ has to be mapped into memory (an extension module imported for the first time, b
 lazily by numpy) fails in the dynamic loader instead, and ``dlopen(3)`` errors reach Python as
 :exc:`ImportError` with the loader's text: ``…/_generator.cpython-311-x86_64-linux-gnu.so: failed to
 map segment from shared object``; and a numpy ufunc whose output cannot be allocated may fail as
-:exc:`SystemError` (``<ufunc 'divide'> returned NULL without setting an exception``). All are the
+:exc:`SystemError` (``<ufunc 'divide'> returned NULL without setting an exception``, or ``error
+return without exception set``). All are the
 limit, to be reported with it, not a failure of the checked code.
 
 Sources: ``setrlimit(2)`` (``RLIMIT_AS``: "mmap(2) … will fail with the error ENOMEM upon exceeding
@@ -22,6 +23,11 @@ _NO_MEMORY = ("failed to map segment from shared object", "cannot allocate memor
 ``dlopen(3)`` errors surface as :exc:`ImportError` with this text, not as :exc:`MemoryError`."""
 
 
+_NULL_RETURNS = ("returned null without setting an exception", "error return without exception set")
+"""What CPython says of a C function that failed without setting an exception, as an allocation that
+fails under ``RLIMIT_AS`` can leave it (a ufunc's output, a C call's result)."""
+
+
 def out_of_memory(exc: BaseException) -> bool:
     """Whether ``exc`` says the process ran out of memory: a :exc:`MemoryError`, an
     :exc:`ImportError` or :exc:`OSError` of a library that could not be mapped into memory
@@ -32,6 +38,6 @@ def out_of_memory(exc: BaseException) -> bool:
     if isinstance(exc, OSError) and exc.errno == errno.ENOMEM:
         return True
     text = str(exc).lower()
-    if isinstance(exc, SystemError) and "returned null without setting an exception" in text:
-        return True  # a ufunc whose output could not be allocated, under the limit
+    if isinstance(exc, SystemError) and any(words in text for words in _NULL_RETURNS):
+        return True  # a ufunc or C call whose output could not be allocated, under the limit
     return isinstance(exc, ImportError | OSError) and any(words in text for words in _NO_MEMORY)
