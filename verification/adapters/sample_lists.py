@@ -53,11 +53,37 @@ def listed_step(step: str) -> str | None:
     return step
 
 
-class SampleListSubject(CodeSubject):
-    """A :class:`CodeSubject` of a one-sample layout at a batch: the step is given lists of samples
-    and the output is the forward pass of each sample in turn (see the module docstring)."""
+class PerSampleSubject(CodeSubject):
+    """A :class:`CodeSubject` at a batch whose forward pass takes one sample: the output of the batch is
+    the forward pass of each sample in turn (``_samples``, each bound as ``x``), stacked; the step is
+    another step of the batch (:func:`with_step`)."""
 
     _samples: list[Any]
+
+    def output(self) -> Array:
+        n, whole, rows = self._n, self.namespace["x"], []
+        try:
+            for sample in self._samples:
+                self.namespace["x"], self._n = sample, 1
+                rows.append(super().output())
+        finally:
+            self.namespace["x"], self._n = whole, n
+        return np.concatenate(rows, axis=0)
+
+
+def with_step(subject: CodeSubject, cls: type[PerSampleSubject], step: str) -> PerSampleSubject:
+    """A copy of ``subject`` as ``cls``, running ``step``. The copy shares the subject's network and
+    namespace: it is used while the subject is not."""
+    made = copy.copy(subject)
+    made.__class__ = cls
+    made.recipe = replace(subject.recipe, step=step)
+    made._gradient = compile_block(step, "--step")
+    return made  # type: ignore[return-value]
+
+
+class SampleListSubject(PerSampleSubject):
+    """A subject of a one-sample layout at a batch whose step is given lists of samples (see the module
+    docstring)."""
 
     def bind_inputs(self, x: Array) -> None:
         self._samples = [self.layout.to_code(x[i : i + 1]) for i in range(x.shape[0])]
@@ -71,28 +97,11 @@ class SampleListSubject(CodeSubject):
         labels = [self.layout.labels_to_code(y[i : i + 1]) for i in range(y.shape[0])]
         self.namespace["y"], self.namespace[SAMPLES_Y] = labels[0], labels
 
-    def output(self) -> Array:
-        n, rows = self._n, []
-        try:
-            for sample in self._samples:
-                self.namespace["x"], self._n = sample, 1
-                rows.append(super().output())
-        finally:
-            self.namespace["x"], self._n = self._samples[0], n
-        return np.concatenate(rows, axis=0)
-
 
 def sample_list_subject(subject: Subject) -> Subject | None:
     """``subject`` made to take a batch as lists of samples, when it is code of a one-sample layout
-    whose step takes a list of samples (:func:`listed_step`); None otherwise. The copy shares the
-    subject's network and namespace: it is used while the subject is not."""
+    whose step takes a list of samples (:func:`listed_step`); None otherwise."""
     if not isinstance(subject, CodeSubject) or subject.recipe.step is None:
         return None
     step = listed_step(subject.recipe.step)
-    if step is None:
-        return None
-    listed = copy.copy(subject)
-    listed.__class__ = SampleListSubject
-    listed.recipe = replace(subject.recipe, step=step)
-    listed._gradient = compile_block(step, "--step")
-    return listed
+    return None if step is None else with_step(subject, SampleListSubject, step)

@@ -13,15 +13,12 @@ batch being the one-pass forward of each sample in turn.
 from __future__ import annotations
 
 import ast
-import copy
 import textwrap
-from dataclasses import replace
 from typing import Any
 
-import numpy as np
 from numpy.typing import NDArray
 
-from verification.adapters.calls import compile_block
+from verification.adapters.sample_lists import PerSampleSubject, with_step
 from verification.adapters.subject import CodeSubject, Subject
 
 Array = NDArray[Any]
@@ -57,38 +54,19 @@ def _picks(stmt: ast.stmt, index: str, data: str) -> bool:
     )
 
 
-class LoopBatchSubject(CodeSubject):
-    """A :class:`CodeSubject` of a one-pass loop step at a batch: the step runs every pass over the
-    batch, and the output is the one-pass forward of each sample in turn."""
-
-    _rows: list[Array]
+class LoopBatchSubject(PerSampleSubject):
+    """A subject of a one-pass loop step at a batch: the step runs every pass over the batch, bound
+    whole, and the output is the one-pass forward of each sample in turn."""
 
     def bind_inputs(self, x: Array) -> None:
-        self._rows = [x[i : i + 1] for i in range(x.shape[0])]
+        self._samples = [self.layout.to_code(x[i : i + 1]) for i in range(x.shape[0])]
         super().bind_inputs(x)
-
-    def output(self) -> Array:
-        n, whole, rows = self._n, self.namespace["x"], []
-        try:
-            for row in self._rows:
-                self.namespace["x"], self._n = self.layout.to_code(row), 1
-                rows.append(super().output())
-        finally:
-            self.namespace["x"], self._n = whole, n
-        return np.concatenate(rows, axis=0)
 
 
 def loop_batch_subject(subject: Subject) -> Subject | None:
     """``subject`` made to run every pass of its loop at a batch (:class:`LoopBatchSubject`), when its
-    recipe has such a step and takes rows; None otherwise. The copy shares the subject's network and
-    namespace: it is used while the subject is not."""
+    recipe has such a step and takes rows; None otherwise."""
     recipe = getattr(subject, "recipe", None)
     if not isinstance(subject, CodeSubject) or recipe is None or recipe.batch_step is None:
         return None
-    if subject.layout.inputs != "row":
-        return None
-    batch = copy.copy(subject)
-    batch.__class__ = LoopBatchSubject
-    batch.recipe = replace(recipe, step=recipe.batch_step)
-    batch._gradient = compile_block(recipe.batch_step, "--step")
-    return batch
+    return with_step(subject, LoopBatchSubject, recipe.batch_step) if subject.layout.inputs == "row" else None
