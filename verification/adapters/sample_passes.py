@@ -32,7 +32,7 @@ def data_copies(inputs: str, labels: str) -> list[str]:
 
 def all_passes(head: list[str], body: list[ast.stmt], index: str, data: str) -> str | None:
     """The step that runs every pass: ``head`` (the statements binding the data and the loop variables),
-    the body's statements before ``x = data[index]`` (its resets), then ``for index in
+    the body's statements before the first that reads ``data[index]`` (its resets), then ``for index in
     range(len(data)):`` over the rest. None when the body has no such statement."""
     at = next((k for k, s in enumerate(body) if _picks(s, index, data)), None)
     if at is None:
@@ -43,14 +43,14 @@ def all_passes(head: list[str], body: list[ast.stmt], index: str, data: str) -> 
 
 
 def _picks(stmt: ast.stmt, index: str, data: str) -> bool:
-    """``x = data[index]``."""
-    return (
-        isinstance(stmt, ast.Assign)
-        and isinstance(stmt.value, ast.Subscript)
-        and isinstance(stmt.value.value, ast.Name)
-        and stmt.value.value.id == data
-        and isinstance(stmt.value.slice, ast.Name)
-        and stmt.value.slice.id == index
+    """A statement that reads ``data[index]`` (``x = data[index]``, ``x, t = data[index], T[index]``)."""
+    return any(
+        isinstance(n, ast.Subscript)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == data
+        and isinstance(n.slice, ast.Name)
+        and n.slice.id == index
+        for n in ast.walk(stmt)
     )
 
 

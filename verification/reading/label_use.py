@@ -8,7 +8,7 @@ wrong thing. A verdict of no loss made at class indices is only trusted when the
 its labels as indices somewhere (:func:`uses_labels_as_indices`):
 
 * it indexes with them: ``probs[np.arange(N), y]``, ``np.eye(10)[labels]``, ``onehot[i, y[i]]``,
-  ``expected[row[-1]] = 1`` (the class as the last entry of a data row);
+  ``expected[row[-1]] = 1`` (the class as the last entry of a data row), ``t[labels[i]] = 1``;
 * it compares them with a class prediction: ``np.argmax(out, axis=1) == y``, or with the classes one
   by one: ``for k in range(1, num_labels + 1): Y[:, k - 1] = (y == k)`` (labels counted from 1, whose
   indexing subtracts 1: ``Y[np.arange(m), y - 1] = 1``, exercise 4 of Ng's Machine Learning course).
@@ -91,11 +91,19 @@ def uses_labels_as_indices(tree: ast.AST) -> bool:
                 )
                 if any(label(p) for p in parts[1:]):
                     return True
+                if isinstance(t, ast.Subscript) and not parts and _writes_from(t.slice, t.value, label):
+                    return True  # t[labels[i]] = 1: a one-hot written from one label
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             if any(label(s) for s in sides) and any(_is_prediction(s) or _named(s, classes) for s in sides):
                 return True
     return False
+
+
+def _writes_from(index: ast.expr, array: ast.expr, label: Any) -> bool:
+    """``index`` (of ``array[index] = 1``) is a label other than ``array`` itself or an element of it."""
+    base = index.value if isinstance(index, ast.Subscript) else index
+    return bool(label(index)) and ast.unparse(base) != ast.unparse(array)
 
 
 def _named(node: ast.expr, names: set[str]) -> bool:
