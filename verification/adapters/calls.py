@@ -204,8 +204,25 @@ def reseed() -> None:
     random.seed(RESEED)
 
 
-def validated_gradient(label: str, grads: Mapping[str, Any], params: Mapping[str, Array]) -> dict[str, Array]:
-    """The gradients as float64 arrays of the parameters' shapes, or a one-line error.
+PER_SAMPLE = (
+    "the gradients come back one per sample, stacked along a leading axis (the caller reduces them): "
+    "their sum over the samples is compared"
+)
+"""The note of a gradient call that returns one gradient per sample of a batch."""
+
+
+def validated_gradient(
+    label: str,
+    grads: Mapping[str, Any],
+    params: Mapping[str, Array],
+    samples: int = 1,
+    notes: list[str] | None = None,
+) -> dict[str, Array]:
+    """The gradients as float64 arrays of the parameters' shapes, or a one-line error. When every
+    gradient has a leading axis of the batch's ``samples`` (> 1) before its parameter's shape, one
+    gradient per sample (``delta.reshape(b, -1, 1) @ a.reshape(b, 1, -1)``, averaged by the code's own
+    training step), their sum is the gradient of the batch's summed loss, and :data:`PER_SAMPLE` is
+    added to ``notes``.
 
     Raises
     ------
@@ -213,6 +230,13 @@ def validated_gradient(label: str, grads: Mapping[str, Any], params: Mapping[str
         When a parameter has no gradient, a gradient has another shape, is not numeric, is complex or
         is not finite.
     """
+    shapes = [np.shape(grads[n]) for n in params if n in grads]
+    if samples > 1 and len(shapes) == len(params) and all(
+        g == (samples, *np.shape(p)) for g, p in zip(shapes, params.values(), strict=True)
+    ):
+        grads = {n: np.sum(np.asarray(grads[n]), axis=0) for n in params}
+        if notes is not None and PER_SAMPLE not in notes:
+            notes.append(PER_SAMPLE)
     try:
         return _validated(label, grads, params)
     except InputError as exc:

@@ -311,7 +311,7 @@ class CodeSubject(Subject):
                 again = apply_matching(label, self._run_again(code, before, x, y, reset=False), self.plan)
                 refuse_remembering(label, grads, again)
             self._fresh(before)
-            out = validated_gradient(label, grads, given)
+            out = validated_gradient(label, grads, given, x.shape[0], self.notes)
             errors = {n: np.zeros_like(v) for n, v in before.items()}
         else:
             after = self.slots.read()
