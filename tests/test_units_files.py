@@ -1051,3 +1051,20 @@ def test_a_loss_whose_argument_names_hold_a_word_of_the_labels_is_differentiated
     r = only_unit(tmp_path, "loss.py", source)
     assert r.verdict == verdict
     assert all("dnn_output" in [o.name for o in s.outputs] for s in r.settings if s.outputs)
+
+
+@pytest.mark.parametrize("order", ["y, t", "t, y"])
+@pytest.mark.parametrize(("derivative", "verdict"), [("y - t", "matches"), ("t - y", "mismatch")])
+def test_a_loss_of_y_and_t_is_differentiated_in_y(
+    tmp_path: Path, order: str, derivative: str, verdict: str
+) -> None:
+    # mean((y − t)²) in the output y (t the target, Bishop's notation): 2 (y − t) / size; read the
+    # other way round, in t, the right derivative would be called a sign flip
+    source = (
+        "import numpy as np\n\n\n"
+        f"def mse_loss({order}):\n    return np.mean(np.square(y - t))\n\n\n"
+        f"def mse_loss_grad({order}):\n    return 2 * ({derivative}) / np.prod(y.shape)\n"
+    )
+    r = only_unit(tmp_path, "loss.py", source)
+    assert r.verdict == verdict
+    assert all("dy" in [o.name for o in s.outputs] for s in r.settings if s.outputs)

@@ -136,6 +136,10 @@ def test_a_derivative_is_paired_by_its_name(name: str, base: str | None) -> None
         (["y_pred", "y_true"], (0, 1)),
         (["y", "a"], (1, 0)),
         (["u", "v"], (1, 0)),
+        (["y", "t"], (0, 1)),  # Bishop's notation: y the network's output, t the target
+        (["t", "y"], (1, 0)),
+        (["y", "targets"], (0, 1)),
+        (["y", "y_true"], (0, 1)),
     ],
 )
 def test_the_prediction_is_told_from_the_target_by_name(names: list[str], expected: tuple[int, int]) -> None:

@@ -80,11 +80,17 @@ def derivative_of(name: str, names: list[str]) -> str | None:
 
 
 def roles(names: list[str]) -> tuple[int, int | None]:
-    """Positions of the prediction and the target among a loss's arguments (target None for one)."""
+    """Positions of the prediction and the target among a loss's arguments (target None for one). Of
+    two names of labels, ``y`` beside ``t`` (or ``target``, ``label`` …) is the prediction, the
+    network's output ``y`` of Bishop's *Pattern Recognition and Machine Learning* (2006), §5.2."""
     if len(names) == 1:
         return 0, None
     pred = next((i for i, n in enumerate(names) if PREDICTION.match(n)), None)
-    target = next((i for i, n in enumerate(names) if TARGET.match(n) and i != pred), None)
+    targets = [i for i, n in enumerate(names) if TARGET.match(n) and i != pred]
+    if pred is None and len(targets) > 1 and any(names[i].lower() == "y" for i in targets):
+        pred = next(i for i in targets if names[i].lower() == "y")  # (y, t): the output y, Bishop's
+        targets.remove(pred)
+    target = targets[0] if targets else None
     if target is None:  # (nn_output, correct_output): a word of the labels inside the name
         target = next((i for i, n in enumerate(names) if TARGET_WORD.search(n) and i != pred), None)
     if pred is None:
