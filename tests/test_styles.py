@@ -1833,6 +1833,40 @@ if __name__ == "__main__":
     "1",
 )
 
+# weights made by an init_weights(X) that sizes them by the data it is handed, which the constructor
+# leaves to be called: the setup calls it on data of its own; tanh hidden layer, sigmoid output with
+# the output delta (o − y) σ'(z) of ½ Σ (o − y)², each step −0.5 × the summed mse gradient
+STYLES["weights-from-data-in-init-method"] = (
+    """
+import numpy as np
+
+
+class Net:
+    def __init__(self, hidden, lr=0.5):
+        self.hidden = hidden
+        self.lr = lr
+
+    def init_weights(self, X):
+        rng = np.random.default_rng(2)
+        self.W1 = rng.normal(size=(X.shape[1], self.hidden))
+        self.W2 = rng.normal(size=(self.hidden, 1))
+
+    def forward(self, X):
+        self.h = np.tanh(X @ self.W1)
+        self.out = 1 / (1 + np.exp(-(self.h @ self.W2)))
+        return self.out
+
+    def train(self, X, y):
+        out = self.forward(X)
+        d2 = (out - y) * out * (1 - out)
+        d1 = (d2 @ self.W2.T) * HIDDEN
+        self.W2 -= self.lr * self.h.T @ d2
+        self.W1 -= self.lr * X.T @ d1
+""",
+    "(1 - self.h ** 2)",
+    "1",
+)
+
 WRONG = {
     # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function
     "question": "1",
@@ -1886,6 +1920,7 @@ WRONG = {
     "training-function": "(1 - H)",
     "epoch-function-with-weight-arguments": "H",
     "float32-weights-mnist-sizes": "acts[i]",
+    "weights-from-data-in-init-method": "(1 - self.h)",
 }
 
 VERDICT = {
@@ -1940,6 +1975,7 @@ VERDICT = {
     "training-function": "cross_entropy",
     "epoch-function-with-weight-arguments": "cross_entropy",
     "float32-weights-mnist-sizes": "cross_entropy",
+    "weights-from-data-in-init-method": "mse",
 }
 
 

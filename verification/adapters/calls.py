@@ -231,8 +231,10 @@ def validated_gradient(
         is not finite.
     """
     shapes = [np.shape(grads[n]) for n in params if n in grads]
-    if samples > 1 and len(shapes) == len(params) and all(
-        g == (samples, *np.shape(p)) for g, p in zip(shapes, params.values(), strict=True)
+    if (
+        samples > 1
+        and len(shapes) == len(params)
+        and all(g == (samples, *np.shape(p)) for g, p in zip(shapes, params.values(), strict=True))
     ):
         grads = {n: np.sum(np.asarray(grads[n]), axis=0) for n in params}
         if notes is not None and PER_SAMPLE not in notes:

@@ -154,8 +154,9 @@ INITIALISER = re.compile(r"^_?(init|initiali[sz]e|build|setup|set_up|create|make
 
 def initialisers(cls: type, var: str) -> list[str]:
     """Calls of the methods of ``cls`` named like an initialiser (:data:`INITIALISER`) that need no
-    argument, or only ones whose names say their value (:func:`guessed_arguments`): the weights of a
-    class whose constructor leaves them to such a method."""
+    argument, or only ones whose names say their value (:func:`guessed_arguments`), or the data
+    (``init_weights(X)``, handed :data:`WARM_UP_DATA`): the weights of a class whose constructor
+    leaves them to such a method."""
     out = []
     for name, fn in inspect.getmembers(cls, inspect.isfunction):
         if name == "__init__" or not INITIALISER.match(name):
@@ -168,6 +169,11 @@ def initialisers(cls: type, var: str) -> list[str]:
         for guessed in guessed_arguments(fn)[:1]:
             args = ", ".join(f"{k}={v!r}" for k, v in guessed.items() if k != params[0].name or k in guessed)
             out.append(f"{var}.{name}({args})")
+        data = call_arguments(params, lambda i, p: {"x": "_x", "y": "_y"}.get(cv.role(p.name, i) or ""))
+        if data is not None and "_x" in data:  # init_weights(X): sized by the data it is handed
+            call = f"{var}.{name}({', '.join(data)})"
+            labelled = WARM_UP_LABELS[: 2 if "_y" in data else 1]
+            out += [f"{WARM_UP_DATA}{labels}; {call}" for labels in labelled]
     return out
 
 
