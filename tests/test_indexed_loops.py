@@ -118,3 +118,54 @@ def test_a_while_loop_over_the_index_of_the_samples(tmp_path: Path, index: str, 
     assert result.identified == "mse"
     assert result.verdict.batch is not None and result.verdict.batch.reduction == reduction
     assert result.success is (reduction == "sequential")
+
+
+# the samples' count written out (range(6) over six samples), each sample made a column
+# (data[i][None].T), its class written into a one-hot column (target[actual[i]][0] = 1); softmax
+# output: l2 − target is the output delta of −Σ t log p, back-propagated through the sigmoid hidden
+# layer: the cross-entropy step; with the derivative written l1 instead of l1 (1 − l1), no loss's
+COUNTED_COLUMNS = """
+import numpy as np
+
+rng = np.random.default_rng(7)
+data = rng.normal(size=(6, 4))
+actual = rng.integers(0, 3, size=6)
+syn0 = rng.normal(size=(5, 4)) / 2
+syn1 = rng.normal(size=(3, 5)) / 2
+rate = 0.1
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def softmax(v):
+    e = np.exp(v - v.max())
+    return e / e.sum()
+
+
+for epoch in range(100):
+    for i in range(6):
+        l0 = data[i][None].T
+        l1 = sigmoid(syn0 @ l0)
+        l2 = softmax(syn1 @ l1)
+        target = np.zeros([3, 1])
+        target[actual[i]][0] = 1
+        error_hidden = (syn1.T @ (l2 - target)) * DERIVATIVE
+        syn1 -= rate * np.outer(l2 - target, l1.T)
+        syn0 -= rate * np.outer(error_hidden, l0.T)
+"""
+
+
+@pytest.mark.parametrize(("derivative", "identified"), [("l1 * (1 - l1)", "cross_entropy"), ("l1", None)])
+def test_a_loop_whose_sample_count_is_written_out(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``for i in range(6):`` over six samples reads ``data[i]``: the samples walked by index; the
+    labels, named ``actual``, are read as class indices written into a one-hot column."""
+    path = _write(tmp_path, COUNTED_COLUMNS, derivative=derivative)
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    if identified is not None:
+        batch = report.result.verdict.batch
+        assert batch is not None and batch.reduction == "sequential", batch

@@ -91,8 +91,10 @@ def uses_labels_as_indices(tree: ast.AST) -> bool:
                 )
                 if any(label(p) for p in parts[1:]):
                     return True
-                if isinstance(t, ast.Subscript) and not parts and _writes_from(t.slice, t.value, label):
-                    return True  # t[labels[i]] = 1: a one-hot written from one label
+                while isinstance(t, ast.Subscript) and not parts:  # t[labels[i]] = 1, t[labels[i]][0] = 1
+                    if _writes_from(t.slice, t.value, label):
+                        return True  # a one-hot written from one label
+                    t = t.value
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
             if any(label(s) for s in sides) and any(_is_prediction(s) or _named(s, classes) for s in sides):

@@ -141,6 +141,9 @@ def _over_length(loop: ast.For | ast.While) -> tuple[str, str] | None:
         ):
             return None
         index, data, body = loop.target.id, _length_of(over.args[-1]), loop.body
+        bound = over.args[-1]
+        if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value > 1:
+            data = _first_indexed(body, index)  # for i in range(150): data[i], its count written out
     read = any(
         isinstance(n, ast.Subscript)
         and isinstance(n.value, ast.Name)
@@ -151,6 +154,20 @@ def _over_length(loop: ast.For | ast.While) -> tuple[str, str] | None:
         for n in ast.walk(s)
     )
     return (index, data) if data is not None and read else None
+
+
+def _first_indexed(body: list[ast.stmt], index: str) -> str | None:
+    """The first name ``body`` reads at ``index`` (``data`` of ``l0 = data[i][None].T``), or None."""
+    for s in body:
+        for n in ast.walk(s):
+            if (
+                isinstance(n, ast.Subscript)
+                and isinstance(n.value, ast.Name)
+                and isinstance(n.slice, ast.Name)
+                and n.slice.id == index
+            ):
+                return n.value.id
+    return None
 
 
 def _rebound(body: list[ast.stmt]) -> list[str]:

@@ -75,18 +75,18 @@ def _indexed(stmt: ast.stmt, output: str, label: str) -> str:
 def _label_slices(stmt: ast.stmt, data: list[str], made: dict[str, str]) -> dict[str, str]:
     """``{yb: y}`` for an assignment that binds names to slices of the labels, or of names made from
     them (``yb = y[start:end]``; ``Xb, yb = X[a:b], y[a:b]``), or writes a constant where the labels
-    index (``I[np.arange(m), yb] = 1``); empty for any other statement."""
+    index (``I[np.arange(m), yb] = 1``, ``target[labels[i]][0] = 1``); empty for any other statement."""
     if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
         return {}
     target, value = stmt.targets[0], stmt.value
-    if (
-        isinstance(target, ast.Subscript)
-        and isinstance(target.value, ast.Name)
-        and isinstance(value, ast.Constant)
-    ):
-        index = set(loads(target.slice))  # I[np.arange(m), yb] = 1: a one-hot array of the labels
+    written, index = target, set()
+    while isinstance(written, ast.Subscript):  # I[np.arange(m), yb] = 1, t[labels[i]][0] = 1: a one-hot
+        index |= set(loads(written.slice))
+        written = written.value
+    one_hot = isinstance(target, ast.Subscript) and isinstance(value, ast.Constant)
+    if one_hot and isinstance(written, ast.Name):
         roots = {made.get(n, n) for n in index if n in made or (n in data and cv.role(n, 1) == "y")}
-        return {target.value.id: roots.pop()} if len(roots) == 1 else {}
+        return {written.id: roots.pop()} if len(roots) == 1 else {}
     pairs = (
         list(zip(target.elts, value.elts, strict=False))
         if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple)
