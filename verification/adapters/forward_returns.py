@@ -26,11 +26,26 @@ from verification.reading.loader import LoadedScript
 Array = NDArray[Any]
 
 
+ACTIVATION_LIST = re.compile(r"^(a|as|acts?|activations?|a_?(data|list|s|mat(rix)?|values|layers?))$", re.I)
+"""A returned list of every layer's activation (``a_data``, ``activations``): its last is the output."""
+
+
+def _arrays(value: Any) -> bool:
+    """A non-empty list of float arrays."""
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(v, np.ndarray) and v.dtype.kind == "f" for v in value)
+    )
+
+
 def split_returned(value: Any, names: list[str] | None = None) -> tuple[int | str | None, int | None]:
     """For a forward function's return value: the index of the output (None when it is the value) and of
     the cache (a non-array element). Of a dict of arrays (``{"z1": …, "a2": …}``), the key of the output:
     one named like an output (:data:`~verification.adapters.forwards.OUTPUT_ATTRIBUTES`), else the last
-    activation (``a…``/``A…``) by its number; of a tuple the return statement names, the same."""
+    activation (``a…``/``A…``) by its number; of a tuple the return statement names, the same, or the
+    last of a returned list of every layer's activations (``return z_data, a_data``: ``"1][-1"``, the
+    index written into the call's brackets)."""
     if isinstance(value, dict) and value:
         keys = [k for k, v in value.items() if isinstance(k, str) and isinstance(v, np.ndarray)]
         named = [k for k in OUTPUT_ATTRIBUTES if k in keys]
@@ -54,6 +69,10 @@ def split_returned(value: Any, names: list[str] | None = None) -> tuple[int | st
             )
             if len(layers) > 1:
                 return layers[-1], (others[0] if others else None)
+        kept = [i for i in others if names and len(names) >= len(value) and ACTIVATION_LIST.match(names[i])]
+        kept = [i for i in kept if _arrays(value[i])]  # return z_data, a_data: every layer's activations
+        if not arrays and len(kept) == 1:  # (the names of a return of more values, which come first)
+            return f"{kept[0]}][-1", next((i for i in others if i != kept[0]), None)
         if arrays:
             return arrays[0] if others else arrays[-1], (others[0] if others else None)
     return None, None

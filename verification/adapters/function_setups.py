@@ -18,6 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from verification.adapters.weight_getters import getter_setups
 from verification.reading import conventions as cv
 from verification.reading import slices
 from verification.reading.guesses import guessed_arguments, usage
@@ -83,6 +84,8 @@ def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> lis
         for guessed in guessed_arguments(fn):
             args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
             out.append((f"{target} = {init}({args})", "parameters"))
+    required = {p.name for p in cv.positional_parameters(forward) if p.default is inspect.Parameter.empty}
+    out += getter_setups(namespace, script, [w for w in weights if w in required and cv.role(w, 1) != "y"])
     weights += [g for g in global_arrays(namespace, script, forward) if g not in weights]
     lines = []
     for w in weights:

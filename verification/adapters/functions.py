@@ -38,6 +38,7 @@ from verification.adapters.unset_globals import data_globals, sample_globals
 from verification.reading import conventions as cv
 from verification.reading.guesses import SIZE_GUESSES, iterated
 from verification.reading.loader import LoadedScript
+from verification.reading.returned_uses import returned_arguments
 from verification.reading.updates import (
     returned_names,
     returns_something,
@@ -139,6 +140,10 @@ def detect_functions(
                         pre += f"; {', '.join(named)} = _r"
                         gvalues |= dict(zip(raw, named, strict=True))
                     gvalues |= {k: v for k, v in setup_sizes(setup).items() if k not in gvalues}
+                    for bwd in backwards if isinstance(value, tuple | list) else []:  # z, a = f(); g(z, a)
+                        names = [p.name for p in cv.positional_parameters(namespace[bwd])]
+                        handed = returned_arguments(script.tree, fwd, bwd, names)
+                        gvalues |= {p: f"_r[{k}]" for p, k in handed.items() if p not in gvalues}
                     made = Made(setup, forward, pre, layout, notes)
                     for bwd, recipe in _backward_recipes(namespace, backwards, gvalues, roots, made, errors):
                         try:

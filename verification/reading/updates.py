@@ -270,7 +270,7 @@ def returned_names(fn: Any, placeholders: bool = False) -> list[str] | None:
     ``["A1", "A2"]``), the name a method taking those values back most likely gives them."""
     tree = source_tree(fn)
     returns = [n for n in ast.walk(tree)] if tree is not None else []
-    last = [n for n in returns if isinstance(n, ast.Return) and n.value is not None]
+    last = sorted((n for n in returns if isinstance(n, ast.Return) and n.value is not None), key=_line)
     if not last or not isinstance(last[-1].value, ast.Tuple):
         return None
     elements = last[-1].value.elts
@@ -287,10 +287,15 @@ def returned_names(fn: Any, placeholders: bool = False) -> list[str] | None:
     return [n if names.count(n) == 1 else f"_returned_{i}" for i, n in enumerate(names)]
 
 
+def _line(node: ast.stmt) -> tuple[int, int]:
+    return node.lineno, node.col_offset
+
+
 def returned_name(fn: Any) -> str | None:
     """The plain name a function returns alone from its last ``return`` (``return cache``), else None."""
     tree = source_tree(fn)
     last = [n for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None] if tree else []
+    last.sort(key=_line)  # the last in the source, not the last reached walking the tree
     return last[-1].value.id if last and isinstance(last[-1].value, ast.Name) else None
 
 

@@ -1,0 +1,120 @@
+"""A network written as functions whose pieces only its driver puts together: weight arguments made by
+functions named for them (``weights = getWeights()``), a forward function that returns every layer's
+pre-activations and activations (``return z_data, a_data``, an early ``return 'error'`` above it), and
+a backward function handed those by position under names of the driver's own (``z_mat, a_mat =
+feed_forward(…)``; ``back_prop(z_mat, a_mat, labels[n], weights)``). The input side of a weight matrix
+as wide as an image's pixels is cut to a few inputs.
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from verification.adapters.forward_returns import split_returned
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
+from verification.reading.loader import load_script
+from verification.reading.returned_uses import returned_arguments
+from verification.reading.updates import returned_names
+
+# sigmoid layers 784 → 6 → 3, rows of weights as (inputs, outputs); δ = (a − y) σ'(z) at the output is
+# the output delta of ½ Σ (a − y)², back-propagated through the hidden sigmoid: the mse gradient of one
+# sample; with the hidden derivative left out, no loss's
+DRIVEN = """
+import numpy as np
+
+RATE = 0.2
+
+
+def getWeights():
+    np.random.seed(42)
+    return [np.random.randn(784, 6), np.random.randn(6, 3)]
+
+
+def getBiases():
+    np.random.seed(11)
+    return [np.random.randn(6), np.random.randn(3)]
+
+
+def sigmoid(x):
+    return 1.0 / (1 + np.exp(-x))
+
+
+def sig_prime(x):
+    return sigmoid(x) * (1 - sigmoid(x))
+
+
+def feed_forward(image, weights, biases, test=False):
+    z_data = []
+    a_data = [image]
+    for l in range(len(weights)):
+        z = a_data[l] @ weights[l] + biases[l]
+        z_data.append(z)
+        a_data.append(sigmoid(z))
+    if test:
+        if np.isnan(a_data[-1]).any():
+            return 'error'
+        return z_data, a_data, int(np.argmax(a_data[-1]))
+    return z_data, a_data
+
+
+def back_prop(z_matrix, a_matrix, label, weights):
+    target = np.zeros(3)
+    target[label] = 1
+    delta = (a_matrix[-1] - target) * sig_prime(z_matrix[-1])
+    del_w = [None, np.outer(a_matrix[1], delta)]
+    del_b = [None, delta]
+    delta = (weights[1] @ delta) * HIDDEN
+    del_w[0] = np.outer(a_matrix[0], delta)
+    del_b[0] = delta
+    return del_w, del_b
+
+
+def main(dataset, labels):
+    weights = getWeights()
+    biases = getBiases()
+    for n in range(len(dataset)):
+        z_mat, a_mat = feed_forward(dataset[n], weights, biases)
+        del_w, del_b = back_prop(z_mat, a_mat, labels[n], weights)
+        for i in range(len(weights)):
+            weights[i] = weights[i] - RATE * del_w[i]
+            biases[i] = biases[i] - RATE * del_b[i]
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("sig_prime(z_matrix[0])", "mse"), ("1", None)])
+def test_a_network_put_together_by_its_driver(tmp_path: Path, hidden: str, identified: str | None) -> None:
+    path = tmp_path / "driven.py"
+    path.write_text(textwrap.dedent(DRIVEN).replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    command = str(report.command)
+    assert "weights = getWeights(); biases = getBiases(); weights[0] = weights[0][:4]" in command, command
+    assert "feed_forward(x, weights, biases)[1][-1]" in command, command
+
+
+def test_the_driver_hands_the_backward_function_the_forward_functions_values_by_position() -> None:
+    tree = ast.parse(textwrap.dedent(DRIVEN))
+    params = ["z_matrix", "a_matrix", "label", "weights"]
+    assert returned_arguments(tree, "feed_forward", "back_prop", params) == {"z_matrix": 0, "a_matrix": 1}
+    assert returned_arguments(tree, "feed_forward", "getWeights", []) == {}
+
+
+def test_the_last_return_in_the_source_names_the_values(tmp_path: Path) -> None:
+    """The early returns nested deeper in the function come before the last one in the source."""
+    path = tmp_path / "driven.py"
+    path.write_text(textwrap.dedent(DRIVEN).replace("HIDDEN", "1"), encoding="utf-8")
+    forward = load_script(path).module.__dict__["feed_forward"]
+    assert returned_names(forward, placeholders=True) == ["z_data", "a_data"]
+
+
+def test_every_layers_activations_returned_give_the_last_as_the_output() -> None:
+    value = ([np.zeros(2), np.zeros(3)], [np.ones(4), np.ones(2), np.ones(3)])
+    assert split_returned(value, ["z_data", "a_data"]) == ("1][-1", 0)
+    assert split_returned(value, ["z_data", "a_data", "index"]) == ("1][-1", 0)
+    assert split_returned(value, ["zs", "caches"]) == (None, None)  # no name of activations: unread
