@@ -33,6 +33,7 @@ from verification.adapters.failures import Failed, refusal
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.sample_passes import all_passes, data_copies
+from verification.adapters.script_steps import applied_changes, named_gradient_recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading import slices
@@ -94,7 +95,8 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         roots, one = list(dict.fromkeys([*loop.updated, *loop.arrays])), loop.one_sample
         passes = all_passes([*copies, *resized], stepped, *loop.sample_index) if loop.sample_index else None
         made = Recipe(setup, forward, step=step, lr=rate, notes=note, one_sample=one, batch_step=passes)
-        recipes.append((made, roots))
+        named = named_gradient_recipe(made, kept, loop, [*copies, *resized])  # AdaGrad: the gradients named
+        recipes += [(made, roots), *named]
     if loop.objects:  # a loop that steps its objects is checked as the step: a forgotten update shows
         by_store = (Recipe(setup, forward, gradient=step, notes=note), loop.objects)
         by_step = (Recipe(setup, forward, step=step, lr=loop.rate, notes=note), loop.objects)
@@ -329,38 +331,6 @@ def _own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: Tra
         return None
     ndim = np.asarray(labels).ndim
     return "index" if ndim == 1 else "one-hot" if ndim == 2 else None
-
-
-def applied_changes(
-    namespace: dict[str, Any], recipe: Recipe, loop: TrainingLoop, weights: list[str], script: LoadedScript
-) -> Recipe:
-    """The recipe whose step adds each weight change the script computes (:attr:`TrainingLoop.changes`)
-    to the weight of its shape (``weights_hidden_output += delta_w_h_o``): the shapes are read by
-    running the body once on the script's own values, in a copy of the namespace.
-
-    Raises
-    ------
-    Failed
-        When a change has the shape of no weight, or of several.
-    """
-    scratch = dict(namespace)
-    data = [  # the script's own sample and label, which the setup leaves to the probes
-        s
-        for s in script.tree.body[: loop.index]
-        if isinstance(s, ast.Assign)
-        and {loop.inputs, loop.label} & {n.id for n in s.targets if isinstance(n, ast.Name)}
-    ]
-    body = "\n".join(ast.unparse(s) for s in [*data, *loop.body] if not prints(s))
-    run_code(body, scratch, "--step", script=script)
-    added = []
-    for change in loop.changes:
-        shape = np.asarray(scratch.get(change)).shape
-        fits = [w for w in weights if np.asarray(namespace.get(w)).shape == shape]
-        if len(fits) != 1:
-            where = "no weight" if not fits else "several weights: " + ", ".join(fits)
-            raise Failed(f"the weight change {change} (shape {shape}) has the shape of {where}", "code")
-        added.append(f"{fits[0]} += {change}")
-    return replace(recipe, step=f"{recipe.step}; {'; '.join(added)}")
 
 
 def _command(script: LoadedScript, recipe: Recipe) -> str:
