@@ -1,4 +1,4 @@
-"""A training loop whose update is an adaptive rule (AdaGrad, RMSprop): the change divides the gradient
+"""A training loop whose change is no gradient step: an adaptive rule (AdaGrad, RMSprop) divides the gradient
 by a running scale of it, keeps that scale between steps, and is no multiple of the gradient. The
 gradients the step names before it updates with them are what is checked, each with the sign it enters
 the change with; a step whose update reads no such name, or a running sum (momentum's velocity), is
@@ -107,3 +107,48 @@ def test_the_gradient_named_for_each_weight_and_its_sign(
     assert (None if named is None else named.gradients) == expected
     if named is not None:
         assert [ast.unparse(s) for s in named.before][:2] == ["g = x * 2", "g0 = x"]
+
+
+# a dropout mask on the hidden layer, drawn anew at every step from NumPy's global generator: the step
+# is refused (it draws numbers anew when run again), and the gradients it names are checked with the
+# forward pass drawing the same mask (every run seeded alike); the mask applied in the backward pass
+# too, d_out = o − t on a softmax output is the cross-entropy gradient; the mask left out of the
+# backward pass, the hidden layer's gradient is no loss's
+DROPOUT = """
+import numpy as np
+
+np.random.seed(3)
+X = np.random.randn(6, 4)
+labels = np.random.randint(0, 3, size=6)
+W1 = np.random.randn(4, 5)
+W2 = np.random.randn(5, 3)
+lr = 0.1
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+for epoch in range(200):
+    mask = (np.random.rand(len(X), 5) > 0.3) / 0.7
+    h = np.tanh(X @ W1) * mask
+    o = softmax(h @ W2)
+    T = np.eye(3)[labels]
+    d_out = o - T
+    g2 = h.T @ d_out
+    g1 = X.T @ ((d_out @ W2.T) * MASKED * (1 - np.tanh(X @ W1) ** 2))
+    W2 -= lr * g2
+    W1 -= lr * g1
+"""
+
+
+@pytest.mark.parametrize(("masked", "identified"), [("mask", "cross_entropy"), ("1", None)])
+def test_a_step_that_draws_a_dropout_mask_is_checked_by_the_gradients_it_names(
+    tmp_path: Path, masked: str, identified: str | None
+) -> None:
+    path = tmp_path / "dropout.py"
+    path.write_text(textwrap.dedent(DROPOUT).replace("MASKED", masked), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert NAMED in report.result.notes

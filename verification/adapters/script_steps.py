@@ -2,11 +2,12 @@
 
 * **Changes computed, never applied** (``delta_w_h_o = …`` printed, the weights never touched):
   :func:`applied_changes` adds each change to the weight of its shape.
-* **Updates by an adaptive rule** (AdaGrad, RMSprop, Adam), whose change is no multiple of the
-  gradient and depends on state kept between steps: :func:`named_gradient_recipe` checks the gradients
-  the step names before it updates with them
-  (:mod:`verification.reading.named_gradients`), after the step itself, which then cannot run twice
-  alike and is refused.
+* **Steps whose change is no gradient step**: an adaptive rule (AdaGrad, RMSprop, Adam), whose
+  change is no multiple of the gradient and depends on state kept between steps, or a step that draws
+  numbers anew when run again (a dropout mask): :func:`named_gradient_recipe` checks the gradients the
+  step names before it updates with them (:mod:`verification.reading.named_gradients`), tried after the
+  step itself, which is refused for either cause. Every run of the code is seeded alike, so the
+  forward pass draws the same mask as the gradients were computed with.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from verification.reading.top_level_names import prints
 from verification.reading.training_loops import TrainingLoop
 
 NAMED = (
-    "the update is no multiple of the gradient (a running scale divides it): the gradients the step "
-    "names before it updates with them are compared"
+    "the step's change is no gradient step (it keeps state or draws numbers anew when run again): the "
+    "gradients it names before it updates the weights with them are compared"
 )
 """The note of a recipe of named gradients."""
 
