@@ -29,8 +29,10 @@ def source_tree(obj: Any) -> ast.Module | None:
         A module whose first statement is the ``def`` or ``class``; its line numbers count from 1 at
         the definition's first line (its decorators, if any).
     """
+    func = getattr(obj, "__func__", obj)  # a bound method: its function
+    key = getattr(func, "__code__", func)  # a function's code object, else the class itself
     try:
-        text = inspect.getsource(obj)
+        text = _source(key, func)
     except (OSError, TypeError):
         return None
     for attempt in (text, _comments_blanked(text)):
@@ -39,6 +41,23 @@ def source_tree(obj: Any) -> ast.Module | None:
         except (SyntaxError, ValueError):  # IndentationError is a SyntaxError
             continue
     return None
+
+
+_SOURCES: dict[Any, str] = {}
+"""Source texts read so far, by code object (or class): the same function is read many times over
+while a file is checked, and ``inspect.getsource`` scans its file each time."""
+
+
+def _source(key: Any, obj: Any) -> str:
+    try:
+        hit = _SOURCES.get(key)
+    except TypeError:  # unhashable: read every time
+        return inspect.getsource(obj)
+    if hit is None:
+        hit = _SOURCES[key] = inspect.getsource(obj)
+        if len(_SOURCES) > 4096:  # a long test session loads thousands of files: forget the oldest
+            del _SOURCES[next(iter(_SOURCES))]
+    return hit
 
 
 def _comments_blanked(text: str) -> str:
