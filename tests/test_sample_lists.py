@@ -165,3 +165,52 @@ def test_labels_that_make_the_weights_ragged_are_a_failed_reading(tmp_path: Path
     batch = result.verdict.batch
     assert result.identified == "bce"
     assert batch is not None and batch.reduction == "sequential", batch
+
+
+# a forward pass of one 1-D sample with a bias input prepended (np.concatenate of a 1 and the sample,
+# axis 0), beside a training method that takes the data set as a matrix and prepends a column of ones;
+# tanh layers, d_out = (y − a) ⊙ (1 − a²) added to the weights: the mse step on each sample, its samples
+# taken in turn
+MATRIX_FIT = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, sizes):
+        rng = np.random.default_rng(5)
+        first = rng.uniform(-1, 1, (sizes[0] + 1, sizes[1]))
+        self.weights = [first, rng.uniform(-1, 1, (sizes[1], sizes[2]))]
+
+    def predict(self, x):
+        a = np.concatenate((np.ones(1), np.array(x)), axis=0)
+        for w in self.weights:
+            a = np.tanh(a @ w)
+        return a
+
+    def fit(self, X, y, learning_rate=0.2, epochs=100):
+        X = np.concatenate((np.ones((X.shape[0], 1)), X), axis=1)
+        for k in range(epochs):
+            for i in range(X.shape[0]):
+                a = [X[i]]
+                for w in self.weights:
+                    a.append(np.tanh(a[-1] @ w))
+                delta = (y[i] - a[-1]) * (1 - a[-1] ** 2)
+                hidden = (delta @ self.weights[1].T) * HIDDEN
+                self.weights[1] += learning_rate * np.outer(a[1], delta)
+                self.weights[0] += learning_rate * np.outer(a[0], hidden)
+"""
+
+
+def test_a_matrix_training_method_beside_a_one_sample_forward_pass(tmp_path: Path) -> None:
+    """The step is handed the sample as a matrix of one row (``np.array([x])``), and a batch as the
+    matrix of its rows: stepped through one sample at a time; with the hidden derivative left out, no
+    loss's."""
+    for hidden, identified in (("(1 - a[1] ** 2)", "mse"), ("1", None)):
+        path = tmp_path / "matrix_fit.py"
+        path.write_text(textwrap.dedent(MATRIX_FIT).replace("HIDDEN", hidden), encoding="utf-8")
+        report = check_target(CheckRequest.parse(str(path)))
+        assert report.result.identified == identified, report.command
+        assert "np.array([x])" in str(report.command), report.command
+        if identified is not None:
+            batch = report.result.verdict.batch
+            assert batch is not None and batch.reduction == "sequential", batch

@@ -202,10 +202,43 @@ class Net:
 
 
 def test_a_gradient_overwritten_over_the_samples_of_a_batch_is_no_verdict(tmp_path: Path) -> None:
+    """At a batch the gradient is the last sample's alone: said so, and no success."""
     result = check(tmp_path, OVERWRITE).result
     assert result.identified == "mse", "at one sample the code is the mse gradient"
-    assert result.verdict.batch is not None and result.verdict.batch.reduction == "inconsistent"
+    batch = result.verdict.batch
+    assert batch is not None and batch.reduction == "one" and batch.order == (batch.samples - 1,), batch
     assert not result.success, "a verdict that fails on batches is no success"
+    assert f"sample {batch.samples - 1} (the last) alone" in verdict_sentence(result)
+
+
+# a step on one sample drawn at random from the batch it is given (stochastic gradient descent inside
+# fit): mse at one sample; at a batch the step of the sample drawn, the others left out
+RANDOM_SAMPLE = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+
+    def forward(self, X):
+        return sigmoid(sigmoid(X @ self.W1) @ self.W2)
+
+    def fit(self, X, Y, lr=0.1):
+        i = np.random.randint(len(X))
+        x, y = X[i], Y[i]
+        a1 = sigmoid(x @ self.W1)
+        a2 = sigmoid(a1 @ self.W2)
+        d2 = (a2 - y) * a2 * (1 - a2)
+        d1 = d2 @ self.W2.T * a1 * (1 - a1)
+        self.W1 -= lr * np.outer(x, d1)
+        self.W2 -= lr * np.outer(a1, d2)
+"""
+
+
+def test_a_step_on_one_sample_drawn_from_the_batch_names_it(tmp_path: Path) -> None:
+    result = check(tmp_path, RANDOM_SAMPLE).result
+    assert result.identified == "mse"
+    batch = result.verdict.batch
+    assert batch is not None and batch.reduction == "one" and batch.order is not None, batch
+    assert not result.verdict.holds_for_batches
 
 
 def test_a_per_sample_sum_is_the_gradient_summed_over_the_batch(tmp_path: Path) -> None:

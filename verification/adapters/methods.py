@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
 from verification.adapters.handed_errors import handed_error
@@ -348,6 +350,11 @@ def _method_candidates(
             wrapped = method_call(var, m, params, known, training=True, dataset=True, given=inferred)
         if wrapped is not None and wrapped[0] != call:
             updates.append(("update", f"{context.pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
+            np_name = next((k for k, v in getattr(unbound, "__globals__", {}).items() if v is np), None)
+            rows = wrapped[0].replace("[x]", f"{np_name}.array([x])").replace("[y]", f"{np_name}.array([y])")
+            updates += (
+                [("update", f"{context.pre}; {set_loops}{rows}", lr, notes + lr_notes)] if np_name else []
+            )
         inputs = [p.name for i, p in enumerate(params) if (given.get(p.name) or cv.role(p.name, i)) == "x"]
         if training and not context.one_sample and inputs and iterated(unbound, inputs[0], indexed=True):
             one_by_one = method_call(var, m, params, known, training=True, rows=True, given=given)

@@ -12,6 +12,9 @@ batch *sum* (scale ``BATCH · c``; the loss of a batch in the catalog is the mea
 * ``sequential``: neither, but the code's step on the batch is the same as its own one-sample steps
   taken in turn (online gradient descent: ``p ← p − lr g(p; x_i, y_i)`` for ``i = 1 … n``); the
   one-sample verdict stands for every step, and the report says the batch is stepped through;
+* ``one``: the code's step on the batch is its own step on one of the samples alone (an accumulator
+  overwritten where it should be added to gives the last; a step on a sample drawn at random, any):
+  the verdict does not hold for the batch, and the report names the sample;
 * ``inconsistent``: none of these: the code is the gradient of that loss for one sample, not for a
   batch; the first tensor that differs is named.
 
@@ -115,6 +118,8 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         and (order := _stepped_through(subject, point.probe)) is not None
     ):
         return BatchCheck(n, "sequential", order=order)
+    if subject.recipe is not None and (alone := _one_alone(subject, point.probe)) is not None:
+        return BatchCheck(n, "one", order=(alone,))
     for name, (loss, scale) in losses.items():
         if loss not in point.compared:
             return BatchCheck(n, None, reason=f"{loss} does not apply at the batch's outputs")
@@ -187,3 +192,28 @@ def _stepped_through(subject: Subject, probe: Probe) -> tuple[int, ...] | None:
         return None
 
     return search((start, rounding, size), ())
+
+
+def _one_alone(subject: Subject, probe: Probe) -> int | None:
+    """The one sample of the batch ``probe`` whose gradient, the code's own at the probe's parameters
+    for that sample alone, is the gradient recovered at the batch, to within the rounding bounds of
+    both (twice the subject's, plus the ``rounding`` rtol of its precision on the gradient's size);
+    None when no sample's is, or more than one's (samples alike)."""
+    start = {n: np.array(v, dtype=np.float64) for n, v in probe.params.items()}
+    rtol = tolerance_for(subject.precision, "rounding").rtol
+    found = []
+    for i in range(len(probe.x)):
+        try:
+            alone, r = subject.gradient(start, probe.x[i : i + 1], probe.y[i : i + 1])
+        except InputError:
+            return None
+        with np.errstate(all="ignore"):
+            if all(
+                np.all(
+                    np.abs(alone[n] - probe.gradient[n])
+                    <= 2 * (r[n] + probe.rounding[n]) + rtol * np.abs(alone[n])
+                )
+                for n in start
+            ):
+                found.append(i)
+    return found[0] if len(found) == 1 else None

@@ -278,6 +278,12 @@ def _batch_lines(r: IdentificationReport) -> list[str]:
             f"  batch: at {batch.samples} samples the update is the code's own one-sample steps taken in "
             f"turn (online gradient descent){order}"
         ]
+    if batch.reduction == "one":
+        alone = (batch.order or (0,))[0]
+        return [
+            f"  batch: at {batch.samples} samples the update is the code's own step on sample {alone} alone "
+            "(the others are left out)"
+        ]
     how = {"mean": "the mean over the batch", "sum": "the sum over the batch"}.get(batch.reduction)
     if how is None:
         return [f"  batch: at {batch.samples} samples the gradient is neither the batch mean nor the sum"]

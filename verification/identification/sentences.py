@@ -66,6 +66,16 @@ def _verdict_sentence(result: IdentificationReport) -> str:
             f"gradients{where}{_steps(result)} (a gradient overwritten where it should be added up over the "
             f"samples, or divided by the batch size where the others are not{_carried(result)}?)"
         )
+    if batch is not None and batch.reduction == "one":
+        what = f"{result.identified}" if result.identified else "the losses its tensors match"
+        alone = (batch.order or (0,))[0]
+        last = " (the last)" if alone == batch.samples - 1 else ""
+        return (
+            f"{result.subject} is the gradient of {what} for one sample, but not for a batch: at a batch of "
+            f"{batch.samples} samples its step is that of sample {alone}{last} alone, the others left out "
+            "(a gradient overwritten where it should be added up over the samples, or a step on one sample "
+            "drawn at random?)"
+        )
     sentence = _identified_sentence(result)
     if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
         sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"

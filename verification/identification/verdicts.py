@@ -140,7 +140,8 @@ class BatchCheck:
     ----------
     samples : int
     reduction : str or None
-        ``mean``, ``sum``, ``sequential`` (one update per sample in turn) or ``inconsistent``; None
+        ``mean``, ``sum``, ``sequential`` (one update per sample in turn), ``one`` (the step of one of
+        the samples alone: the others left out) or ``inconsistent``; None
         when no batch could be probed (see ``reason``).
     first_mismatch : str or None
         For ``inconsistent``: the first tensor (output layer first) that matches neither.
@@ -149,7 +150,8 @@ class BatchCheck:
     reason : str or None
         Why no batch was probed.
     order : tuple of int or None
-        For ``sequential``: the order the code took the samples in (``(2, 0, 1)`` when it shuffles them).
+        For ``sequential``: the order the code took the samples in (``(2, 0, 1)`` when it shuffles them);
+        for ``one``: the sample whose step it is.
     """
 
     samples: int
@@ -211,7 +213,7 @@ class Verdict:
     @property
     def holds_for_batches(self) -> bool:
         """False when a batch probe found the gradient neither the mean nor the sum over the batch."""
-        return self.batch is None or self.batch.reduction != "inconsistent"
+        return self.batch is None or self.batch.reduction not in ("inconsistent", "one")
 
     @property
     def success(self) -> bool:
