@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 
@@ -169,3 +170,14 @@ def test_a_loop_whose_sample_count_is_written_out(
     if identified is not None:
         batch = report.result.verdict.batch
         assert batch is not None and batch.reduction == "sequential", batch
+
+
+@pytest.mark.parametrize(
+    "over", ["range(1, len(X))", "range(len(X) - 1)", "range(X.shape[0] - 1)", "range(0, len(X), 2)"]
+)
+def test_a_loop_whose_range_leaves_samples_out_is_refused(tmp_path: Path, over: str) -> None:
+    """On one sample such a loop takes no step (or, every other sample, leaves half the batch out): a
+    verdict read off its body at index 0 would be about a step the code never takes."""
+    path = _write(tmp_path, RANGED, range=over, label="i", derivative="(1 - h ** 2)")
+    with pytest.raises(InputError, match=r"leaves some out \(for i in range"):
+        check_target(CheckRequest.parse(str(path)))

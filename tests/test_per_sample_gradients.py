@@ -17,6 +17,7 @@ from ffnn.validation import InputError
 from verification.adapters.calls import PER_SAMPLE, validated_gradient
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
+from verification.identification.sentences import verdict_sentence
 
 # sigmoid hidden layer, sigmoid output, rows of samples: delta = (a − y) ⊙ a(1 − a) is the output delta
 # of ½ Σ (a − y)², back-propagated through W2 and the hidden sigmoid: the mse gradient of each sample;
@@ -95,3 +96,24 @@ def test_a_stack_of_every_parameter_is_summed_over_the_samples() -> None:
     assert notes == [PER_SAMPLE]
     with pytest.raises(InputError, match="with shape"):  # a stack of another length is no batch's
         validated_gradient("backprop", grads, params, samples=3)
+
+
+def test_a_stack_of_only_some_parameters_at_a_batch_is_no_verdict_for_batches(tmp_path: Path) -> None:
+    """The weights' gradients stacked one per sample, the biases' summed over the batch (and the code's
+    step averaging the first and not the second): right at one sample; at a batch the weights'
+    gradients have another shape than the weights', which is a mismatch, named, never a failure to
+    run."""
+    path = tmp_path / "mixed.py"
+    source = textwrap.dedent(STACKED).replace("HIDDEN", "self.h * (1 - self.h)")
+    source = source.replace(
+        "return [g_hidden, g_out], [hidden, delta]", "return [g_hidden, g_out], [hidden.sum(0), delta.sum(0)]"
+    )
+    path.write_text(source, encoding="utf-8")
+    result = check_target(CheckRequest.parse(f"{path}:Net.backprop")).result
+    assert result.identified == "mse"
+    batch = result.verdict.batch
+    assert batch is not None and batch.reduction == "inconsistent" and batch.first_mismatch == "weights[0]", (
+        batch
+    )
+    assert "expected (4, 3)" in verdict_sentence(result)
+    assert not result.success

@@ -12,7 +12,8 @@ import pytest
 from verification.reading.loader import load_script
 from verification.units.complexify import ComplexAllocation
 from verification.units.discovery import discover, select
-from verification.units.losses import derivative_of, roles
+from verification.units.loss_arguments import roles
+from verification.units.losses import derivative_of
 from verification.units.shapes import GROUP, docstring_templates, parse_shape, resolve
 from verification.units.source import placeholder, returned_names
 from verification.units.vjp import Problem, complex_safe

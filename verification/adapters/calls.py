@@ -204,6 +204,15 @@ def reseed() -> None:
     random.seed(RESEED)
 
 
+class WrongShape(InputError):
+    """A gradient of another shape than its parameter's, naming the parameter (``tensor``): a mismatch
+    of that tensor where the code runs (at a batch, the verdict does not hold for it)."""
+
+    def __init__(self, message: str, tensor: str) -> None:
+        super().__init__(message)
+        self.tensor = tensor
+
+
 PER_SAMPLE = (
     "the gradients come back one per sample, stacked along a leading axis (the caller reduces them): "
     "their sum over the samples is compared"
@@ -255,7 +264,9 @@ def _validated(label: str, grads: Mapping[str, Any], params: Mapping[str, Array]
             if g.size == p.size and g.squeeze().shape == p.squeeze().shape:
                 g = g.reshape(p.shape)
             else:
-                raise InputError(f"{label} gave a gradient of {n} with shape {g.shape}, expected {p.shape}")
+                raise WrongShape(
+                    f"{label} gave a gradient of {n} with shape {g.shape}, expected {p.shape}", n
+                )
         if not np.issubdtype(g.dtype, np.number):
             raise InputError(f"{label} gave a non-numeric gradient of {n} (dtype {g.dtype})")
         if np.iscomplexobj(g):

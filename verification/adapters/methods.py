@@ -350,11 +350,8 @@ def _method_candidates(
             wrapped = method_call(var, m, params, known, training=True, dataset=True, given=inferred)
         if wrapped is not None and wrapped[0] != call:
             updates.append(("update", f"{context.pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
-            np_name = next((k for k, v in getattr(unbound, "__globals__", {}).items() if v is np), None)
-            rows = wrapped[0].replace("[x]", f"{np_name}.array([x])").replace("[y]", f"{np_name}.array([y])")
-            updates += (
-                [("update", f"{context.pre}; {set_loops}{rows}", lr, notes + lr_notes)] if np_name else []
-            )
+            rows = _matrices(unbound, wrapped[0])  # fit(np.array([x]), …) beside a one-sample forward
+            updates += [("update", f"{context.pre}; {set_loops}{r}", lr, notes + lr_notes) for r in rows]
         inputs = [p.name for i, p in enumerate(params) if (given.get(p.name) or cv.role(p.name, i)) == "x"]
         if training and not context.one_sample and inputs and iterated(unbound, inputs[0], indexed=True):
             one_by_one = method_call(var, m, params, known, training=True, rows=True, given=given)
@@ -368,3 +365,11 @@ def _method_candidates(
                 code, told = f"{context.pre}; {set_loops}{stacked[0]}", [COLUMN_NOTE.format(m)]
                 updates.append(("update", code, lr, notes + lr_notes + told))
     return returned, updates
+
+
+def _matrices(method: Any, call: str) -> list[str]:
+    """``call`` with its lists of one sample made matrices of one row (``np.array([x])``, by the name
+    the method's module gives NumPy), for a training method that takes its data set as a matrix beside
+    a forward pass of one 1-D sample; empty when the module binds no name to NumPy."""
+    numpy = next((k for k, v in getattr(method, "__globals__", {}).items() if v is np), None)
+    return [call.replace("[x]", f"{numpy}.array([x])").replace("[y]", f"{numpy}.array([y])")] if numpy else []

@@ -29,6 +29,7 @@ from dataclasses import replace
 import numpy as np
 
 from ffnn.validation import InputError
+from verification.adapters.calls import WrongShape
 from verification.adapters.sample_lists import sample_list_subject
 from verification.adapters.sample_passes import loop_batch_subject
 from verification.adapters.subject import Subject
@@ -101,6 +102,8 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     run = ProbeRun(subject, batch, None)
     try:
         point = run.point(0)
+    except WrongShape as exc:  # runs, and gives a gradient of another shape: a mismatch of that tensor
+        return BatchCheck(n, "inconsistent", exc.tensor, reason=str(exc))
     except InputError as exc:
         return BatchCheck(n, None, reason=f"the code fails on a batch of {n}: {exc}")
     tol = run.tol if verdict.deviation is None else near_tolerance(run.tol)  # known once a point ran

@@ -57,6 +57,13 @@ def verdict_sentence(result: IdentificationReport) -> str:
 
 def _verdict_sentence(result: IdentificationReport) -> str:
     batch = result.verdict.batch
+    if batch is not None and batch.reduction == "inconsistent" and batch.reason:  # a gradient's shape
+        what = f"{result.identified}" if result.identified else "the losses its tensors match"
+        shape = batch.reason[batch.reason.find("gave a gradient of") :]
+        return (
+            f"{result.subject} is the gradient of {what} for one sample, but not for a batch: at a batch "
+            f"of {batch.samples} samples it {shape}"
+        )
     if batch is not None and batch.reduction == "inconsistent":
         what = f"{result.identified}" if result.identified else "the losses its tensors match"
         where = f": {batch.first_mismatch} differs" if batch.first_mismatch else ""

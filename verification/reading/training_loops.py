@@ -29,6 +29,7 @@ from verification.reading import conventions as cv
 from verification.reading.loop_bodies import innermost, sample_names
 from verification.reading.loop_labels import WEIGHT_LIKE, label_statement
 from verification.reading.rates import loop_rate, rate_given
+from verification.reading.sample_ranges import sample_skipping_loop
 from verification.reading.top_level_names import (
     assigned_before,
     attribute_updates,
@@ -89,6 +90,9 @@ class TrainingLoop:
     sample_index : (str, str) or None
         For a loop over a data name's samples (``for x in X:``, ``for i, x in enumerate(X):``), its index
         variable and the data name: the body's first statement is ``x = X[i]``.
+    skipping : str or None
+        A loop over the samples by index on the way to the body whose range leaves samples out
+        (:mod:`verification.reading.sample_ranges`): no one-sample step can be read off it.
     """
 
     index: int
@@ -108,6 +112,7 @@ class TrainingLoop:
     samples: SampleLoop | None = None
     one_sample: bool = False
     sample_index: tuple[str, str] | None = None
+    skipping: str | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +153,9 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
         found = _read(tree, index, body, variables, stmt.lineno, per_sample=per_sample)
         if found is not None:  # the body of for x, y in zip(X, Y) or of for x in X: one sample's step
             one = (bool(per_sample) or bool(indexed)) and found.samples is None
-            return replace(found, one_sample=one, sample_index=indexed[-1] if one and indexed else None)
+            skipping = sample_skipping_loop(stmt, {found.inputs, found.label})
+            index_of = indexed[-1] if one and indexed else None
+            return replace(found, one_sample=one, sample_index=index_of, skipping=skipping)
     objects = constructed(tree, len(tree.body))
     start = next((i for i, s in enumerate(tree.body) if receivers([s], objects)), None)
     if start is None:

@@ -36,24 +36,13 @@ from verification.reading.source_trees import source_tree
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
+from verification.units.loss_arguments import roles
 from verification.units.running import Runner, failed_verdict, failure_line, is_complex
 from verification.units.settings import Setting
 from verification.units.source import definition, placeholder
 from verification.units.vjp import Problem
 
 Array = NDArray[Any]
-PREDICTION = re.compile(
-    r"^(y_?pred\w*|ypred|preds?|predictions?|predicted|outputs?|out|a|al|y_?hat|yhat|p|probs?|"
-    r"probabilities|activations?|logits|scores|dvalues|o|y_?predicted|h|output_activations)$",
-    re.I,
-)
-TARGET = re.compile(
-    r"^(y_?true|ytrue|y|t|targets?|labels?|truth|expected|desired|y_?actual|actual|gt|y_?train)$", re.I
-)
-TARGET_WORD = re.compile(r"correct|true|target|label|expect|desired|actual|truth|ground", re.I)
-"""A word of the labels inside a longer name (``correct_output``, ``true_values``)."""
-PREDICTION_WORD = re.compile(r"pred|out|hat|prob|activ|logit|score", re.I)
-"""A word of the prediction inside a longer name (``nn_output``, ``model_probs``)."""
 SUFFIX = re.compile(r"^(?P<f>.+?)_?(prime|derivative|deriv|grad|gradient|backward|diff)$", re.I)
 PREFIX = re.compile(r"^(d_?|derivative_?(of_)?|grad_?|diff_?)(?P<f>.+)$", re.I)
 SHAPES = (
@@ -77,29 +66,6 @@ def derivative_of(name: str, names: list[str]) -> str | None:
             if found is not None and found != name:
                 return found
     return None
-
-
-def roles(names: list[str]) -> tuple[int, int | None]:
-    """Positions of the prediction and the target among a loss's arguments (target None for one). Of
-    two names of labels, ``y`` beside ``t`` (or ``target``, ``label`` …) is the prediction, the
-    network's output ``y`` of Bishop's *Pattern Recognition and Machine Learning* (2006), §5.2."""
-    if len(names) == 1:
-        return 0, None
-    pred = next((i for i, n in enumerate(names) if PREDICTION.match(n)), None)
-    targets = [i for i, n in enumerate(names) if TARGET.match(n) and i != pred]
-    if pred is None and len(targets) > 1 and any(names[i].lower() == "y" for i in targets):
-        pred = next(i for i in targets if names[i].lower() == "y")  # (y, t): the output y, Bishop's
-        targets.remove(pred)
-    target = targets[0] if targets else None
-    if target is None:  # (nn_output, correct_output): a word of the labels inside the name
-        target = next((i for i, n in enumerate(names) if TARGET_WORD.search(n) and i != pred), None)
-    if pred is None:
-        pred = next((i for i, n in enumerate(names) if PREDICTION_WORD.search(n) and i != target), None)
-    if pred is None:
-        pred = 1 if target in (0, None) else 0
-    if target is None:
-        target = 0 if pred != 0 else 1
-    return pred, target
 
 
 def labels(shape: tuple[int, ...], rng: np.random.Generator) -> Array:
