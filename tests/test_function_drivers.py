@@ -118,3 +118,17 @@ def test_every_layers_activations_returned_give_the_last_as_the_output() -> None
     assert split_returned(value, ["z_data", "a_data"]) == ("1][-1", 0)
     assert split_returned(value, ["z_data", "a_data", "index"]) == ("1][-1", 0)
     assert split_returned(value, ["zs", "caches"]) == (None, None)  # no name of activations: unread
+
+
+def test_a_forward_value_bound_first_and_unpacked_later_is_handed_on_by_place() -> None:
+    tree = ast.parse(
+        "def main(images, labels, weights, biases):\n"
+        "    for img, d in zip(images, labels):\n"
+        "        result = feed_forward(img, weights, biases)\n"
+        "        if result == 'error':\n"
+        "            continue\n"
+        "        z_mat, a_mat = result\n"
+        "        back_prop(z_mat, a_mat, d, weights)\n"
+    )
+    params = ["z_matrix", "a_matrix", "label", "weights"]
+    assert returned_arguments(tree, "feed_forward", "back_prop", params) == {"z_matrix": 0, "a_matrix": 1}

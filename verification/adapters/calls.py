@@ -205,8 +205,9 @@ def reseed() -> None:
 
 
 class WrongShape(InputError):
-    """A gradient of another shape than its parameter's, naming the parameter (``tensor``): a mismatch
-    of that tensor where the code runs (at a batch, the verdict does not hold for it)."""
+    """A gradient of another shape than its parameter's, naming the parameter (``tensor``). At a batch,
+    code written for one sample at a time gives such gradients (one bias column per sample, one weight
+    gradient per sample): the verdict is then said to be for one sample, with the shapes."""
 
     def __init__(self, message: str, tensor: str) -> None:
         super().__init__(message)

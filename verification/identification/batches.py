@@ -102,8 +102,9 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     run = ProbeRun(subject, batch, None)
     try:
         point = run.point(0)
-    except WrongShape as exc:  # runs, and gives a gradient of another shape: a mismatch of that tensor
-        return BatchCheck(n, "inconsistent", exc.tensor, reason=str(exc))
+    except WrongShape as exc:  # runs, and gives a gradient of another shape: written for one sample
+        given = str(exc)[str(exc).find("gave a gradient of") :]
+        return BatchCheck(n, None, exc.tensor, reason=f"at a batch of {n} samples the code {given}")
     except InputError as exc:
         return BatchCheck(n, None, reason=f"the code fails on a batch of {n}: {exc}")
     tol = run.tol if verdict.deviation is None else near_tolerance(run.tol)  # known once a point ran

@@ -285,8 +285,6 @@ def _batch_lines(r: IdentificationReport) -> list[str]:
             "(the others are left out)"
         ]
     how = {"mean": "the mean over the batch", "sum": "the sum over the batch"}.get(batch.reduction)
-    if how is None and batch.reason:  # a gradient of another shape than its parameter's
-        return [f"  batch: at {batch.samples} samples the code {batch.reason[batch.reason.find('gave') :]}"]
     if how is None:
         return [f"  batch: at {batch.samples} samples the gradient is neither the batch mean nor the sum"]
     return [f"  batch: at {batch.samples} samples the gradient is that of {how}"]

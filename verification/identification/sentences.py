@@ -57,13 +57,6 @@ def verdict_sentence(result: IdentificationReport) -> str:
 
 def _verdict_sentence(result: IdentificationReport) -> str:
     batch = result.verdict.batch
-    if batch is not None and batch.reduction == "inconsistent" and batch.reason:  # a gradient's shape
-        what = f"{result.identified}" if result.identified else "the losses its tensors match"
-        shape = batch.reason[batch.reason.find("gave a gradient of") :]
-        return (
-            f"{result.subject} is the gradient of {what} for one sample, but not for a batch: at a batch "
-            f"of {batch.samples} samples it {shape}"
-        )
     if batch is not None and batch.reduction == "inconsistent":
         what = f"{result.identified}" if result.identified else "the losses its tensors match"
         where = f": {batch.first_mismatch} differs" if batch.first_mismatch else ""
@@ -91,6 +84,9 @@ def _verdict_sentence(result: IdentificationReport) -> str:
     )
     if failed and batch is not None and (result.identified or result.split):
         sentence += f"; for one sample only: the code fails on a batch of {batch.samples}"
+    shaped = batch is not None and batch.reduction is None and (batch.reason or "").startswith("at a batch")
+    if shaped and batch is not None and (result.identified or result.split):  # per-sample gradients
+        sentence += f"; for one sample only: {batch.reason}"
     if batch is not None and batch.reduction == "sequential" and (result.identified or result.split):
         sentence += (
             f"; a batch is stepped through one sample at a time (online gradient descent, checked at "

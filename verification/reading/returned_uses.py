@@ -19,17 +19,29 @@ import ast
 def returned_arguments(tree: ast.Module, forward: str, backward: str, params: list[str]) -> dict[str, int]:
     """``{parameter of backward: index into forward's returned tuple}`` as the script's own code hands
     them on: in one scope, ``a, b = forward(…)`` then ``backward(…, a, …)`` by position or keyword;
-    ``params`` are the backward function's parameter names, in order. Empty when no scope holds both."""
+    ``params`` are the backward function's parameter names, in order; also when the call's value is
+    bound to a name first and unpacked from it (``result = forward(…)``; ``a, b = result``). Empty when
+    no scope holds both."""
     scopes: list[ast.AST] = [tree, *(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))]
     for scope in scopes:
         body = [n for s in getattr(scope, "body", []) for n in ast.walk(s)]
         unpacked: dict[str, int] = {}
+        results = {  # result = feed_forward(…), unpacked later: z_mat, a_mat = result
+            t.id
+            for node in body
+            if isinstance(node, ast.Assign) and _calls(node.value, forward)
+            for t in node.targets
+            if isinstance(t, ast.Name)
+        }
         for node in body:
             if (
                 isinstance(node, ast.Assign)
                 and len(node.targets) == 1
                 and isinstance(node.targets[0], ast.Tuple)
-                and _calls(node.value, forward)
+                and (
+                    _calls(node.value, forward)
+                    or (isinstance(node.value, ast.Name) and node.value.id in results)
+                )
             ):
                 for k, t in enumerate(node.targets[0].elts):
                     if isinstance(t, ast.Name):
