@@ -110,10 +110,24 @@ def crosses_kink(
     subject: Subject, probe: Probe, compared: Mapping[str, dict[str, Elements]], tol: Tolerance
 ) -> bool:
     """True when a flagged entry of some loss sits on a kink of the code (the probe is then redrawn);
-    :data:`KINK_ENTRIES` entries per tensor and loss are examined, the farthest outside first."""
-    for loss, tensors in compared.items():
+    :data:`KINK_ENTRIES` entries per tensor and loss are examined, the farthest outside first. A kink
+    is the network's, whatever the loss: an entry (or direction) found smooth under one loss is not
+    examined again under the next, and a tensor examined already is not examined again for a loss
+    that flags most of its entries (one it mismatches: any entry would do). The losses go in order of
+    fewest flagged entries, so that the loss the code is the gradient of, whose only flagged entries
+    are those a kink may corrupt, is examined in full."""
+    seen: set[tuple[str, int]] = set()  # (tensor, flat entry) found smooth; (tensor, -1 - k) direction k
+    flagged = {loss: sum(el.flagged_entries(tol).size for el in t.values()) for loss, t in compared.items()}
+    for loss in sorted(compared, key=lambda k: flagged[k]):  # the fewest flagged first: the loss found
+        tensors = compared[loss]
         for name, el in tensors.items():
             bad = el.flagged_entries(tol)
+            examined = any(t == name for t, _ in seen)
+            if examined and bad.size > el.entries / 2:  # a loss this tensor mismatches: settled already
+                continue
+            if bad.size:
+                flat_all = np.ravel_multi_index(np.array([el.labels[i] for i in bad]).T, el.shape)
+                bad = bad[[(name, int(f)) not in seen for f in np.atleast_1d(flat_all)]]
             if not bad.size:
                 continue
             over = excess(el.analytic, el.numeric, el.estimate, tol, np.maximum(*el.floors))[bad]
@@ -130,23 +144,36 @@ def crosses_kink(
                 f = partial(_along_entry, ev, name, int(i))
                 if not confirmed(f, float(h), float(a), tol, floor):
                     return True
+            seen.update((name, int(i)) for i in np.atleast_1d(flat))
         for name, el in tensors.items():
-            if direction_crosses_kink(subject, probe, loss, name, el, tol):
+            if direction_crosses_kink(subject, probe, loss, name, el, tol, seen):
                 return True
     return False
 
 
 def direction_crosses_kink(
-    subject: Subject, probe: Probe, loss: str, name: str, el: Elements, tol: Tolerance
+    subject: Subject,
+    probe: Probe,
+    loss: str,
+    name: str,
+    el: Elements,
+    tol: Tolerance,
+    seen: set[tuple[str, int]] | None = None,
 ) -> bool:
-    """The kink test along each flagged direction ``u``: of ``t ↦ L(a(θ + t u))`` at ``t = 0``."""
+    """The kink test along each flagged direction ``u``: of ``t ↦ L(a(θ + t u))`` at ``t = 0``; a
+    direction in ``seen`` (``(name, -1 - k)``, found smooth under another loss) is skipped, and those
+    found smooth here are added to it."""
     from verification.numeric.evaluators import LoopEvaluator
+
+    seen = set() if seen is None else seen
 
     floor = np.maximum(el.floors[0], el.floors[1])
     over = excess(el.analytic, el.numeric, el.estimate, tol, floor)
     spec = get_loss(loss)
     w = probe.params[name]
     for k in np.flatnonzero(over[el.entries :] > 0):
+        if (name, -1 - int(k)) in seen:
+            continue
         label = el.labels[el.entries + k]
         u = el.directions[k].reshape(w.shape) if el.directions is not None else None
         if u is None:
@@ -184,6 +211,7 @@ def direction_crosses_kink(
         if found.kink.any() or not confirmed(f, h0, analytic, tol, float(floor[el.entries + k])):
             del label
             return True
+        seen.add((name, -1 - int(k)))
     return False
 
 
