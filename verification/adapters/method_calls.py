@@ -19,6 +19,8 @@ import re
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
 from verification.reading.call_arguments import call_arguments
@@ -144,3 +146,11 @@ def signed_readings(recipe: Recipe, method: Any, var: str) -> list[Recipe]:
         readings=((f"{option} {code!r}", recipe.forward, code),),
     )
     return [replace(recipe, readings=((f"{option} {signed!r}", recipe.forward, signed),)), as_signed]
+
+
+def matrix_calls(method: Any, call: str) -> list[str]:
+    """``call`` with its lists of one sample made matrices of one row (``np.array([x])``, by the name
+    the method's module gives NumPy), for a training method that takes its data set as a matrix beside
+    a forward pass of one 1-D sample; empty when the module binds no name to NumPy."""
+    numpy = next((k for k, v in getattr(method, "__globals__", {}).items() if v is np), None)
+    return [call.replace("[x]", f"{numpy}.array([x])").replace("[y]", f"{numpy}.array([y])")] if numpy else []

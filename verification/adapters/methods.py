@@ -16,14 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
 from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
 from verification.adapters.loss_objects import loss_objects
-from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, method_call
+from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
 from verification.adapters.own_errors import OWN_ERROR, error_computing
 from verification.reading import conventions as cv
 from verification.reading.gradient_stores import stores_gradients
@@ -350,7 +348,7 @@ def _method_candidates(
             wrapped = method_call(var, m, params, known, training=True, dataset=True, given=inferred)
         if wrapped is not None and wrapped[0] != call:
             updates.append(("update", f"{context.pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
-            rows = _matrices(unbound, wrapped[0])  # fit(np.array([x]), …) beside a one-sample forward
+            rows = matrix_calls(unbound, wrapped[0])  # fit(np.array([x]), …) beside a one-sample forward
             updates += [("update", f"{context.pre}; {set_loops}{r}", lr, notes + lr_notes) for r in rows]
         inputs = [p.name for i, p in enumerate(params) if (given.get(p.name) or cv.role(p.name, i)) == "x"]
         if training and not context.one_sample and inputs and iterated(unbound, inputs[0], indexed=True):
@@ -365,11 +363,3 @@ def _method_candidates(
                 code, told = f"{context.pre}; {set_loops}{stacked[0]}", [COLUMN_NOTE.format(m)]
                 updates.append(("update", code, lr, notes + lr_notes + told))
     return returned, updates
-
-
-def _matrices(method: Any, call: str) -> list[str]:
-    """``call`` with its lists of one sample made matrices of one row (``np.array([x])``, by the name
-    the method's module gives NumPy), for a training method that takes its data set as a matrix beside
-    a forward pass of one 1-D sample; empty when the module binds no name to NumPy."""
-    numpy = next((k for k, v in getattr(method, "__globals__", {}).items() if v is np), None)
-    return [call.replace("[x]", f"{numpy}.array([x])").replace("[y]", f"{numpy}.array([y])")] if numpy else []

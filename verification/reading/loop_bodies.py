@@ -18,6 +18,7 @@ import re
 
 from verification.reading.conventions import PARAMETER_CONTAINERS
 from verification.reading.loop_labels import WEIGHT_LIKE
+from verification.reading.sample_ranges import sample_range
 from verification.reading.top_level_names import attribute_updates, loads, prints, update_loop
 
 PARAMETERS = tuple(n.lower() for n in PARAMETER_CONTAINERS)
@@ -39,20 +40,29 @@ def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str], lis
     indexed: list[tuple[str, str]] = []  # (index, data) of loops over a data name's samples
     body, kept = _indexed(loop, variables, indexed), []
     while True:
-        work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
-        inner = [s for s in work if isinstance(s, ast.For | ast.While) and _descended(s)]
-        if len(inner) == 1 and len(work) == 1:
+        inner = inner_loop(body)
+        if inner is not None:
             kept += [s for s in body if _resets(s)]
-            body = _indexed(inner[0], variables, indexed)
+            body = _indexed(inner, variables, indexed)
             continue
         return kept + _without_stops(body), variables, indexed
+
+
+def inner_loop(body: list[ast.stmt]) -> ast.For | ast.While | None:
+    """The one loop of ``body`` that holds all of its work, besides resets and prints, that
+    :func:`innermost` descends into; None when there is none."""
+    work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
+    inner = [s for s in work if isinstance(s, ast.For | ast.While) and _descended(s)]
+    return (
+        inner[0] if len(inner) == 1 and len(work) == 1 and isinstance(inner[0], ast.For | ast.While) else None
+    )
 
 
 def _descended(stmt: ast.stmt) -> bool:
     """A loop :func:`innermost` descends into: a ``for`` loop that is not a loop of updates, or a
     ``while j < len(X):`` loop over the samples."""
     if isinstance(stmt, ast.While):
-        return _over_length(stmt) is not None
+        return sample_range(stmt) is not None
     return isinstance(stmt, ast.For) and not update_loop(stmt)
 
 
@@ -61,7 +71,7 @@ def _indexed(
 ) -> list[ast.stmt]:
     """The body of ``loop``, its variable added to ``variables``; for ``for x in p:`` (a plain name),
     the body with ``x = p[i]`` first, ``i`` the variable added."""
-    ranged = _over_length(loop)
+    ranged = sample_range(loop)
     if ranged is not None:  # for i in range(len(X)) / while j < len(X): X[i] read in the body
         variables.append(ranged[0])
         indexed.append(ranged)
@@ -109,89 +119,12 @@ def _enumerated(loop: ast.For) -> tuple[str, str, str] | None:
     return index, sample, over.args[0].id
 
 
-def _over_length(loop: ast.For | ast.While) -> tuple[str, str] | None:
-    """``(index, data)`` of ``for i in range(len(X)):`` (or ``range(X.shape[0])``, ``range(0,
-    len(X))``), or of ``while j < len(X):`` ending in ``j += 1``, whose body reads ``X[i]``; None
-    otherwise."""
-    if isinstance(loop, ast.While):
-        test, last = loop.test, loop.body[-1] if loop.body else None
-        if not (
-            isinstance(test, ast.Compare)
-            and isinstance(test.left, ast.Name)
-            and len(test.ops) == 1
-            and isinstance(test.ops[0], ast.Lt)
-            and isinstance(last, ast.AugAssign)
-            and isinstance(last.op, ast.Add)
-            and isinstance(last.target, ast.Name)
-            and last.target.id == test.left.id
-            and isinstance(last.value, ast.Constant)
-            and last.value.value == 1
-        ):
-            return None
-        index, data, body = test.left.id, _length_of(test.comparators[0]), loop.body[:-1]
-    else:
-        over = loop.iter
-        if not (
-            isinstance(loop.target, ast.Name)
-            and isinstance(over, ast.Call)
-            and isinstance(over.func, ast.Name)
-            and over.func.id == "range"
-            and len(over.args) in (1, 2)
-            and (len(over.args) == 1 or (isinstance(over.args[0], ast.Constant) and over.args[0].value == 0))
-        ):
-            return None
-        index, data, body = loop.target.id, _length_of(over.args[-1]), loop.body
-        bound = over.args[-1]
-        if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value > 1:
-            data = _first_indexed(body, index)  # for i in range(150): data[i], its count written out
-    read = any(
-        isinstance(n, ast.Subscript)
-        and isinstance(n.value, ast.Name)
-        and n.value.id == data
-        and isinstance(n.slice, ast.Name)
-        and n.slice.id == index
-        for s in body
-        for n in ast.walk(s)
-    )
-    return (index, data) if data is not None and read else None
-
-
-def _first_indexed(body: list[ast.stmt], index: str) -> str | None:
-    """The first name ``body`` reads at ``index`` (``data`` of ``l0 = data[i][None].T``), or None."""
-    for s in body:
-        for n in ast.walk(s):
-            if (
-                isinstance(n, ast.Subscript)
-                and isinstance(n.value, ast.Name)
-                and isinstance(n.slice, ast.Name)
-                and n.slice.id == index
-            ):
-                return n.value.id
-    return None
-
-
 def _rebound(body: list[ast.stmt]) -> list[str]:
     """The names of :data:`BOUND` that ``body`` assigns."""
     stored = {
         n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
     }
     return [b for b in BOUND if b in stored]
-
-
-def _length_of(size: ast.expr) -> str | None:
-    """``X`` of ``len(X)`` or ``X.shape[0]`` over a plain name; None otherwise."""
-    if isinstance(size, ast.Call) and isinstance(size.func, ast.Name) and size.func.id == "len":
-        return size.args[0].id if len(size.args) == 1 and isinstance(size.args[0], ast.Name) else None
-    if (
-        isinstance(size, ast.Subscript)
-        and isinstance(size.slice, ast.Constant)
-        and size.slice.value == 0
-        and isinstance(size.value, ast.Attribute)
-        and size.value.attr == "shape"
-        and isinstance(size.value.value, ast.Name)
-    ):
-        return size.value.value.id
-    return None
 
 
 BOUND = ("x", "y")

@@ -1,39 +1,25 @@
-"""Loops over the samples by index whose range leaves samples out.
+"""Loops over the samples by index: ranges that are every sample's, and ranges that leave some out.
+
+``for i in range(len(X)):``, ``for i in range(X.shape[0]):``, ``for i in range(150):`` (the count
+written out) and ``while j < len(X): … j += 1``, their bodies reading ``X[i]``, walk every sample:
+:func:`sample_range` gives their index and data name.
 
 A training loop that walks its samples by index is read as one sample's step at the first index
 (:mod:`verification.reading.loop_bodies`). That reading holds only when the loop visits every sample:
 ``for i in range(1, X.shape[0]):`` never visits sample 0, ``for i in range(len(X) - 1):`` never the
 last, ``for i in range(0, len(X), 2):`` every other. On one sample such a loop makes no step at all,
 so a verdict read off its body at index 0 would be about a step the code never takes.
-:func:`sample_skipping_loop` finds such a loop on the way to the step's body, for a refusal that names
-it. A range whose bound is a plain name (``range(m)``) is taken to be every sample's.
+:func:`skips_samples` tells such a loop, for a refusal that names it
+(:func:`verification.reading.training_loops.training_loop`). A range whose bound is a plain name
+(``range(m)``) is taken to be every sample's.
 """
 
 from __future__ import annotations
 
 import ast
 
-from verification.reading.loop_bodies import _descended, _resets
-from verification.reading.top_level_names import prints
 
-
-def sample_skipping_loop(loop: ast.For | ast.While, data: set[str]) -> str | None:
-    """The source of the first loop on the way to the step's body (through single nested loops that
-    hold all of its work) that reads one of the ``data`` names by its variable (``X[i]``) over a range
-    that leaves samples out (see the module docstring); None when there is none."""
-    node: ast.stmt = loop
-    while True:
-        if isinstance(node, ast.For) and _skips(node, data):
-            return f"for {ast.unparse(node.target)} in {ast.unparse(node.iter)}"
-        body = node.body if isinstance(node, ast.For | ast.While) else []
-        work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
-        inner = [s for s in work if isinstance(s, ast.For | ast.While) and _descended(s)]
-        if len(inner) != 1 or len(work) != 1:
-            return None
-        node = inner[0]
-
-
-def _skips(loop: ast.For, data: set[str]) -> bool:
+def skips_samples(loop: ast.For, data: set[str]) -> bool:
     """``for i in range(start, stop, step)`` with ``start`` other than 0, ``stop`` a length less
     something (``len(X) - 1``), or ``step`` other than 1, whose body reads ``D[i]`` of a name in
     ``data``."""
@@ -50,7 +36,9 @@ def _skips(loop: ast.For, data: set[str]) -> bool:
     start = args[0] if len(args) > 1 else ast.Constant(0)
     stop = args[1] if len(args) > 1 else args[0]
     step = args[2] if len(args) > 2 else ast.Constant(1)
-    shortened = isinstance(stop, ast.BinOp) and isinstance(stop.op, ast.Sub) and _length(stop.left)
+    shortened = (
+        isinstance(stop, ast.BinOp) and isinstance(stop.op, ast.Sub) and _length_of(stop.left) is not None
+    )
     skipping = not _is(start, 0) or shortened or not _is(step, 1)
     index = loop.target.id
     read = {
@@ -70,13 +58,78 @@ def _is(node: ast.expr, value: int) -> bool:
     return isinstance(node, ast.Constant) and node.value == value
 
 
-def _length(node: ast.expr) -> bool:
-    """``len(X)`` or ``X.shape[0]``."""
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "len":
-        return True
-    return (
-        isinstance(node, ast.Subscript)
-        and _is(node.slice, 0)
-        and isinstance(node.value, ast.Attribute)
-        and node.value.attr == "shape"
+def sample_range(loop: ast.For | ast.While) -> tuple[str, str] | None:
+    """``(index, data)`` of ``for i in range(len(X)):`` (or ``range(X.shape[0])``, ``range(0,
+    len(X))``), or of ``while j < len(X):`` ending in ``j += 1``, whose body reads ``X[i]``; None
+    otherwise."""
+    if isinstance(loop, ast.While):
+        test, last = loop.test, loop.body[-1] if loop.body else None
+        if not (
+            isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Lt)
+            and isinstance(last, ast.AugAssign)
+            and isinstance(last.op, ast.Add)
+            and isinstance(last.target, ast.Name)
+            and last.target.id == test.left.id
+            and isinstance(last.value, ast.Constant)
+            and last.value.value == 1
+        ):
+            return None
+        index, data, body = test.left.id, _length_of(test.comparators[0]), loop.body[:-1]
+    else:
+        over = loop.iter
+        if not (
+            isinstance(loop.target, ast.Name)
+            and isinstance(over, ast.Call)
+            and isinstance(over.func, ast.Name)
+            and over.func.id == "range"
+            and len(over.args) in (1, 2)
+            and (len(over.args) == 1 or (isinstance(over.args[0], ast.Constant) and over.args[0].value == 0))
+        ):
+            return None
+        index, data, body = loop.target.id, _length_of(over.args[-1]), loop.body
+        bound = over.args[-1]
+        if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value > 1:
+            data = _first_indexed(body, index)  # for i in range(150): data[i], its count written out
+    read = any(
+        isinstance(n, ast.Subscript)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == data
+        and isinstance(n.slice, ast.Name)
+        and n.slice.id == index
+        for s in body
+        for n in ast.walk(s)
     )
+    return (index, data) if data is not None and read else None
+
+
+def _first_indexed(body: list[ast.stmt], index: str) -> str | None:
+    """The first name ``body`` reads at ``index`` (``data`` of ``l0 = data[i][None].T``), or None."""
+    for s in body:
+        for n in ast.walk(s):
+            if (
+                isinstance(n, ast.Subscript)
+                and isinstance(n.value, ast.Name)
+                and isinstance(n.slice, ast.Name)
+                and n.slice.id == index
+            ):
+                return n.value.id
+    return None
+
+
+def _length_of(size: ast.expr) -> str | None:
+    """``X`` of ``len(X)`` or ``X.shape[0]`` over a plain name; None otherwise."""
+    if isinstance(size, ast.Call) and isinstance(size.func, ast.Name) and size.func.id == "len":
+        return size.args[0].id if len(size.args) == 1 and isinstance(size.args[0], ast.Name) else None
+    if (
+        isinstance(size, ast.Subscript)
+        and isinstance(size.slice, ast.Constant)
+        and size.slice.value == 0
+        and isinstance(size.value, ast.Attribute)
+        and size.value.attr == "shape"
+        and isinstance(size.value.value, ast.Name)
+    ):
+        return size.value.value.id
+    return None

@@ -26,10 +26,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
-from verification.reading.loop_bodies import innermost, sample_names
+from verification.reading.loop_bodies import inner_loop, innermost, sample_names
 from verification.reading.loop_labels import WEIGHT_LIKE, label_statement
 from verification.reading.rates import loop_rate, rate_given
-from verification.reading.sample_ranges import sample_skipping_loop
+from verification.reading.sample_ranges import skips_samples
 from verification.reading.top_level_names import (
     assigned_before,
     attribute_updates,
@@ -153,7 +153,7 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
         found = _read(tree, index, body, variables, stmt.lineno, per_sample=per_sample)
         if found is not None:  # the body of for x, y in zip(X, Y) or of for x in X: one sample's step
             one = (bool(per_sample) or bool(indexed)) and found.samples is None
-            skipping = sample_skipping_loop(stmt, {found.inputs, found.label})
+            skipping = _skipping(stmt, {found.inputs, found.label})
             index_of = indexed[-1] if one and indexed else None
             return replace(found, one_sample=one, sample_index=index_of, skipping=skipping)
     objects = constructed(tree, len(tree.body))
@@ -163,6 +163,18 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
     body = [s for s in tree.body[start:] if not isinstance(s, ast.FunctionDef | ast.ClassDef)]
     found = _read(tree, start, body, [], tree.body[start].lineno)
     return None if found is None else replace(found, looped=False)
+
+
+def _skipping(loop: ast.For | ast.While, data: set[str]) -> str | None:
+    """The first loop on the way to the step's body (:func:`inner_loop`) that reads one of ``data`` by
+    an index whose range leaves samples out (:func:`~verification.reading.sample_ranges.skips_samples`),
+    as source; None when there is none."""
+    node: ast.For | ast.While | None = loop
+    while node is not None:
+        if isinstance(node, ast.For) and skips_samples(node, data):
+            return f"for {ast.unparse(node.target)} in {ast.unparse(node.iter)}"
+        node = inner_loop(node.body)
+    return None
 
 
 NEW_WEIGHT = re.compile(
