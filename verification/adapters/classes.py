@@ -53,6 +53,7 @@ from verification.adapters.methods import (
 )
 from verification.adapters.neurons import unbuilt
 from verification.adapters.options import Options
+from verification.adapters.own_errors import LOSS_GRADIENT
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.state import SetupState
@@ -342,6 +343,7 @@ def _detect_on(
                         notes=tuple(notes),
                     )
                     called = re.findall(rf"\b{re.escape(var)}\.(\w+)\(", code)
+                    called = [c for c in called if not LOSS_GRADIENT.match(c)] or called  # its argument's
                     name = f"{cls.__name__}.{called[-1]}" if called else cls.__name__
                     method_called = getattr(cls, called[-1], None) if called else None
                     for read in signed_readings(recipe, method_called, var):  # y, or 2y - 1 for y_pm1

@@ -22,7 +22,7 @@ from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
 from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
-from verification.adapters.own_errors import OWN_ERROR, error_computing
+from verification.adapters.own_errors import OWN_ERROR, error_computing, own_loss_gradient
 from verification.reading import conventions as cv
 from verification.reading.gradient_stores import stores_gradients
 from verification.reading.guesses import iterated
@@ -292,6 +292,8 @@ def _method_candidates(
     sign = update_sign(unbound, context.parameter_keys)
     handed_sign, labelled = handed_error(type(obj), m, params, context.pre, built.setup)
     err = f"y - {context.out}" if (handed_sign or sign) == 1 else f"{context.out} - y"
+    if handed_sign is None and sign != 1 and any(cv.role(p.name, i) == "error" for i, p in enumerate(params)):
+        err = own_loss_gradient(type(obj), var, context.out, built.setup) or err  # loss_gradient(out, y)
     factors = [
         p.name
         for p in params
@@ -330,7 +332,7 @@ def _method_candidates(
         if made is None:
             continue
         call, takes_error = made
-        usual = "a - y (the usual sign)"
+        usual = "a - y (the usual sign)" if err.endswith(" - y") else f"{err}, the class's own loss gradient"
         why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
         notes = [f"{m} takes the error {f'y - a ({why})' if (handed_sign or sign) == 1 else usual}"]
         notes = (notes if takes_error else []) + handed_notes

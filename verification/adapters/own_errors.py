@@ -8,12 +8,16 @@ is checked before the backward pass it calls (:func:`verification.adapters.metho
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
+import shlex
 from typing import Any
 
+from ffnn.validation import InputError
 from verification.adapters.forwards import returns_value
 from verification.reading import conventions as cv
+from verification.reading.source_trees import source_tree
 
 OWN_ERROR = "makes the output error with its own loss and returns the gradients"
 """The note of a training method :func:`_error_computing` found."""
@@ -41,3 +45,70 @@ def error_computing(obj: Any, grads: list[str], trains: list[str]) -> list[str]:
         if calls and "y" in roles and returns_value(obj, t):
             out.append(t)
     return out
+
+
+LOSS_GRADIENT = re.compile(
+    r"^_?(compute_?|get_?|calc(ulate)?_?)?(loss|cost|error)_?(grad(ient)?|deriv(ative)?|prime)$|^d_?(loss|cost)$",
+    re.I,
+)
+"""A method that makes the output error from the output and the labels (``compute_loss_gradient(A, Y)``,
+``cost_derivative``, ``loss_prime``)."""
+
+
+def own_loss_gradient(cls: type, var: str, out: str, setup: str = "") -> str | None:
+    """``net.compute_loss_gradient(out, y)``: the error a class's own loss-gradient method makes from the
+    output and the labels (:data:`LOSS_GRADIENT`; two arguments, the labels second), handed to a backward
+    pass that takes the output error when the class itself never calls it (a trainer in another module
+    does, ``self.model.backward(self.model.compute_loss_gradient(A, Y))``): its loss, not a guessed
+    ``a − y``, which makes any correct backward pass squared error's gradient. None when there is none.
+    ``setup`` (what built ``var``) goes into the refusal's hint.
+
+    Raises
+    ------
+    InputError
+        With cause ``ambiguous``, when that method picks its loss by an attribute compared with two or more
+        strings (``if self.loss_function == 'mse': … elif … == 'cross_entropy': …``) that the setup does
+        not name: which one the code trains with is the setup's choice.
+    """
+    for name in cv.methods_by_preference(cls, (), ("loss", "cost", "error")):
+        fn = getattr(cls, name, None)
+        if not LOSS_GRADIENT.match(name) or not inspect.isfunction(fn):
+            continue
+        required = [p for p in cv.positional_parameters(fn)[1:] if p.default is inspect.Parameter.empty]
+        if len(required) != 2 or cv.role(required[1].name, 1) != "y":
+            continue
+        branches = _compared_attributes(fn)
+        for attribute, values in branches.items():
+            if len(values) > 1 and not re.search(rf"\b{re.escape(attribute)}\b", setup):  # unpinned
+                exc = InputError(
+                    f"{cls.__name__}'s backward pass is handed the output error by {name}, whose loss "
+                    f"depends on self.{attribute} ({', '.join(map(repr, values))}): which one the code "
+                    "trains with is the setup's choice",
+                    hint=f"give the setup with {attribute} set, e.g. --setup "
+                    + shlex.quote(f"{setup}; {var}.{attribute} = {values[-1]!r}".lstrip("; ")),
+                )
+                exc.cause = "ambiguous"  # type: ignore[attr-defined]
+                raise exc
+        return f"{var}.{name}({out}, y)"
+    return None
+
+
+def _compared_attributes(fn: Any) -> dict[str, list[str]]:
+    """``{attribute: [strings]}`` of ``self.attribute == 'string'`` comparisons in ``fn``'s source."""
+    tree = source_tree(fn)
+    found: dict[str, list[str]] = {}
+    for node in ast.walk(tree) if tree is not None else []:
+        if not isinstance(node, ast.Compare) or len(node.comparators) != 1:
+            continue
+        left, right = node.left, node.comparators[0]
+        if (
+            isinstance(left, ast.Attribute)
+            and isinstance(left.value, ast.Name)
+            and left.value.id == "self"
+            and isinstance(right, ast.Constant)
+            and isinstance(right.value, str)
+        ):
+            found.setdefault(left.attr, [])
+            if right.value not in found[left.attr]:
+                found[left.attr].append(right.value)
+    return found

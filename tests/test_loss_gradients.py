@@ -1,0 +1,109 @@
+"""A network whose backward pass takes the output error, handed by a trainer the check does not run
+(another module's ``self.model.backward(self.model.compute_loss_gradient(A, Y))``), with the class's own
+loss-gradient method beside it: the backward pass is handed what that method makes, never a guessed
+``a − y`` (which makes any correct backward pass squared error's gradient). A method that picks its loss
+by a flag the setup does not pin is refused as ``ambiguous``, naming the flag and its values.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from ffnn.validation import InputError
+from verification.adapters.options import Options
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
+
+# tanh hidden layer, sigmoid output, layers that back-propagate dA; the loss gradient of binary
+# cross-entropy, (A − Y) / (A (1 − A)), through the sigmoid's A (1 − A) gives A − Y: the bce gradient.
+# Handed a − y instead, the same backward pass would be squared error's.
+NETWORK = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        rng = np.random.default_rng(n_in * 10 + n_out)
+        self.W = rng.normal(size=(n_in, n_out)) * 0.5
+        self.b = np.zeros(n_out)
+
+    def forward(self, X):
+        self.X = X
+        return X @ self.W + self.b
+
+    def backward(self, dA):
+        self.dW = self.X.T @ dA
+        self.db = dA.sum(axis=0)
+        return dA @ self.W.T
+
+
+class Tanh:
+    def forward(self, Z):
+        self.A = np.tanh(Z)
+        return self.A
+
+    def backward(self, dA):
+        return dA * (1 - self.A ** 2)
+
+
+class Sigmoid:
+    def forward(self, Z):
+        self.A = 1 / (1 + np.exp(-Z))
+        return self.A
+
+    def backward(self, dA):
+        return dA * self.A * (1 - self.A)
+
+
+class Network:
+    def __init__(self, layers, loss="bce"):
+        self.layers = layers
+        self.loss = loss
+
+    def forward(self, X):
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    def backward(self, dLoss):
+        for layer in reversed(self.layers):
+            dLoss = layer.backward(dLoss)
+
+    def compute_loss_gradient(self, A, Y):
+        GRADIENT
+
+
+net = Network([Dense(3, 4), Tanh(), Dense(4, 2), Sigmoid()])
+"""
+
+BCE = "return (A - Y) / (A * (1 - A))"
+BRANCHES = (
+    "if self.loss == 'mse':\n            return A - Y\n"
+    "        elif self.loss == 'bce':\n            return (A - Y) / (A * (1 - A))"
+)
+
+
+def _write(tmp_path: Path, gradient: str) -> Path:
+    path = tmp_path / "network.py"
+    path.write_text(textwrap.dedent(NETWORK).replace("GRADIENT", gradient), encoding="utf-8")
+    return path
+
+
+def test_the_backward_pass_is_handed_the_classs_own_loss_gradient(tmp_path: Path) -> None:
+    report = check_target(CheckRequest.parse(str(_write(tmp_path, BCE))))
+    assert report.result.identified == "bce", report.command
+    assert "net.compute_loss_gradient(out, y)" in str(report.command), report.command
+
+
+def test_a_loss_gradient_that_a_flag_picks_is_ambiguous_until_the_setup_pins_it(tmp_path: Path) -> None:
+    path = _write(tmp_path, BRANCHES)
+    with pytest.raises(InputError, match=r"depends on self\.loss \('mse', 'bce'\)") as caught:
+        check_target(CheckRequest.parse(str(path)))
+    assert getattr(caught.value, "cause", None) == "ambiguous"
+    for loss, identified in (("mse", "mse"), ("bce", "bce")):
+        setup = f"net = Network([Dense(3, 4), Tanh(), Dense(4, 2), Sigmoid()]); net.loss = {loss!r}"
+        request = CheckRequest.parse(str(path), options=Options(setup=setup))
+        assert check_target(request).result.identified == identified
