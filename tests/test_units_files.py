@@ -1068,3 +1068,43 @@ def test_a_loss_of_y_and_t_is_differentiated_in_y(
     r = only_unit(tmp_path, "loss.py", source)
     assert r.verdict == verdict
     assert all("dy" in [o.name for o in s.outputs] for s in r.settings if s.outputs)
+
+
+@pytest.mark.parametrize(
+    ("db", "verdict"), [("np.ones((x.shape[0], 1)).T @ dy", "matches"), ("dy[:1]", "mismatch")]
+)
+def test_a_backward_that_returns_the_inputs_gradient_and_a_list_of_the_parameters(
+    tmp_path: Path, db: str, verdict: str
+) -> None:
+    # return dx, [dw, db]: the input's gradient, then one per parameter in the order the layer makes
+    # them; db summed over the batch (a row of ones times dy) is the bias's gradient, the first row
+    # alone is not
+    source = (
+        "import numpy as np\n\n\n"
+        "class Linear:\n"
+        "    def __init__(self, n_in, n_out):\n"
+        "        self.w = np.random.normal(0, 1, (n_in, n_out))\n"
+        "        self.b = np.random.normal(0, 1, (1, n_out))\n\n"
+        "    def forward(self, x):\n"
+        "        return x @ self.w + self.b\n\n"
+        "    def backward(self, x, dy):\n"
+        f"        return dy @ self.w.T, [x.T @ dy, {db}]\n"
+    )
+    r = only_unit(tmp_path, "linear.py", source)
+    assert r.verdict == verdict
+
+
+@pytest.mark.parametrize(("scale", "verdict"), [("y.shape[0]", "matches"), ("y.size", "mismatch")])
+def test_a_loss_of_one_value_per_output_is_their_sum(tmp_path: Path, scale: str, verdict: str) -> None:
+    # mean over the samples per output, halved: summed over the outputs, ½ Σ (ŷ − y)² / N, whose
+    # gradient is (ŷ − y) / N; divided by every entry's count instead, (ŷ − y) / (N K), is K × too small
+    source = (
+        "import numpy as np\n\n\n"
+        "class MSE:\n"
+        "    def forward(self, y, y_hat):\n"
+        "        return np.mean(np.square(y - y_hat), axis=0) / 2\n\n"
+        "    def backward(self, y, y_hat):\n"
+        f"        return (y_hat - y) / {scale}\n"
+    )
+    r = only_unit(tmp_path, "mse.py", source)
+    assert r.verdict == verdict

@@ -126,6 +126,8 @@ def gradients(
     keys = {key(n, s): n for n, s in slots.items()}
     found: dict[str, Any] = {}
     labels: dict[str, str] = {}
+    if _grouped(returned, len(slots)):  # return dx, [dw, db] (or dx, [] of a layer of no parameters)
+        returned, names = (returned[0], *returned[1]), [None] * (1 + len(returned[1]))
     if isinstance(returned, np.ndarray):
         found["x"], labels["x"] = returned, "dx"
     elif isinstance(returned, (tuple, list)) and all(isinstance(r, np.ndarray) for r in returned):
@@ -141,6 +143,18 @@ def gradients(
         if target is not None and target not in found and label not in slots:
             found[target], labels[target] = value, label
     return found, labels
+
+
+def _grouped(returned: Any, n_params: int) -> bool:
+    """``(dx, [dw, db])``: the input's gradient, then a list of one gradient per parameter, in order."""
+    return (
+        isinstance(returned, tuple)
+        and len(returned) == 2
+        and isinstance(returned[0], np.ndarray)
+        and isinstance(returned[1], list | tuple)
+        and len(returned[1]) == n_params
+        and all(isinstance(r, np.ndarray) for r in returned[1])
+    )
 
 
 def unread(

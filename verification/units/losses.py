@@ -199,7 +199,11 @@ class LossPairUnit:
             raise NotChecked("refused", f"{self.forward} returns {out.dtype} values, not a loss")
         note = "labels as class indices" if target.dtype.kind == "i" else ""
         dout = np.ones(out.shape)
-        if out.size > 1 and out.shape != pred.shape:
+        per_output = pred.ndim == 2 and out.shape == pred.shape[1:] and pred.shape[0] != pred.shape[1]
+        if out.size > 1 and out.shape != pred.shape and per_output:  # np.mean(…, axis=0): their sum
+            said = f"{self.forward} gives one loss per output (a mean over the samples): their sum is checked"
+            note = "; ".join(n for n in (note, said) if n)
+        elif out.size > 1 and out.shape != pred.shape:
             dout = dout / out.size
             note = "; ".join(
                 n for n in (note, f"{self.forward} gives one loss per sample: their mean is checked") if n
