@@ -23,16 +23,9 @@ def skips_samples(loop: ast.For, data: set[str]) -> bool:
     """``for i in range(start, stop, step)`` with ``start`` other than 0, ``stop`` a length less
     something (``len(X) - 1``), or ``step`` other than 1, whose body reads ``D[i]`` of a name in
     ``data``."""
-    over = loop.iter
-    if not (
-        isinstance(loop.target, ast.Name)
-        and isinstance(over, ast.Call)
-        and isinstance(over.func, ast.Name)
-        and over.func.id == "range"
-        and 1 <= len(over.args) <= 3
-    ):
+    args = _range_arguments(loop)
+    if args is None:
         return False
-    args = over.args
     start = args[0] if len(args) > 1 else ast.Constant(0)
     stop = args[1] if len(args) > 1 else args[0]
     step = args[2] if len(args) > 2 else ast.Constant(1)
@@ -40,7 +33,7 @@ def skips_samples(loop: ast.For, data: set[str]) -> bool:
         isinstance(stop, ast.BinOp) and isinstance(stop.op, ast.Sub) and _length_of(stop.left) is not None
     )
     skipping = not _is(start, 0) or shortened or not _is(step, 1)
-    index = loop.target.id
+    index = ast.unparse(loop.target)
     read = {
         n.value.id
         for s in loop.body
@@ -52,6 +45,20 @@ def skips_samples(loop: ast.For, data: set[str]) -> bool:
         and isinstance(n.ctx, ast.Load)
     }
     return skipping and bool(read & data)
+
+
+def _range_arguments(loop: ast.For) -> list[ast.expr] | None:
+    """The arguments of ``range`` in ``for i in range(…):`` (one to three); None for any other loop."""
+    over = loop.iter
+    if not (
+        isinstance(loop.target, ast.Name)
+        and isinstance(over, ast.Call)
+        and isinstance(over.func, ast.Name)
+        and over.func.id == "range"
+        and 1 <= len(over.args) <= 3
+    ):
+        return None
+    return over.args
 
 
 def _is(node: ast.expr, value: int) -> bool:
@@ -79,18 +86,11 @@ def sample_range(loop: ast.For | ast.While) -> tuple[str, str] | None:
             return None
         index, data, body = test.left.id, _length_of(test.comparators[0]), loop.body[:-1]
     else:
-        over = loop.iter
-        if not (
-            isinstance(loop.target, ast.Name)
-            and isinstance(over, ast.Call)
-            and isinstance(over.func, ast.Name)
-            and over.func.id == "range"
-            and len(over.args) in (1, 2)
-            and (len(over.args) == 1 or (isinstance(over.args[0], ast.Constant) and over.args[0].value == 0))
-        ):
+        args = _range_arguments(loop)
+        if args is None or len(args) > 2 or (len(args) == 2 and not _is(args[0], 0)):
             return None
-        index, data, body = loop.target.id, _length_of(over.args[-1]), loop.body
-        bound = over.args[-1]
+        index, data, body = ast.unparse(loop.target), _length_of(args[-1]), loop.body
+        bound = args[-1]
         if isinstance(bound, ast.Constant) and isinstance(bound.value, int) and bound.value > 1:
             data = _first_indexed(body, index)  # for i in range(150): data[i], its count written out
     read = any(
