@@ -1218,3 +1218,43 @@ def test_weights_stepped_by_a_function_of_the_script_at_the_rate_handed_to_it(
     assert report.recipe is not None and report.recipe.lr == "learning_rate"
     if identified:
         assert report.result.verdict.scale == pytest.approx(1.0)
+
+
+# labels of one row per sample, made before the loop; after it, a plot reuses the name y for a grid.
+# The labels' form is the one the loop reads (2-D), not the plot's (1-D): with flat labels y − out would
+# broadcast to a square at a batch. Sigmoid layers, output_error = y − out added: the mse step, summed
+LABELS_BEFORE_A_PLOT = """
+import numpy as np
+
+X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
+y = np.array([[0], [1], [1], [0]])
+rng = np.random.default_rng(11)
+hidden_weights = rng.uniform(size=(3, 3))
+output_weights = rng.uniform(size=(3, 1))
+learning_rate = 0.1
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+for epoch in range(1000):
+    hidden = sigmoid(np.dot(X, hidden_weights))
+    out = sigmoid(np.dot(hidden, output_weights))
+    output_delta = (y - out) * out * (1 - out)
+    hidden_delta = np.dot(output_delta, output_weights.T) * hidden * (1 - hidden)
+    output_weights += learning_rate * np.dot(hidden.T, output_delta)
+    hidden_weights += learning_rate * np.dot(X.T, hidden_delta)
+
+x = np.arange(-0.8, 1.2, 0.05)
+y = np.arange(-0.8, 1.2, 0.05)
+"""
+
+
+def test_the_labels_form_is_read_before_the_loop_not_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "plotted.py"
+    path.write_text(textwrap.dedent(LABELS_BEFORE_A_PLOT), encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == "mse"
+    assert result.verdict.batch is not None and result.verdict.batch.reduction == "sum", result.verdict.batch
+    assert "labels one row per sample (2-D), as the script's own labels are" in result.notes

@@ -325,7 +325,8 @@ def _own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: Tra
     .astype(float)``): 1-D labels are one value per sample (class indices, or one target each, which
     ``a − y`` broadcasts against an output column: the bug shows only on batches), 2-D labels one row
     each. None when they come from a file or do not run."""
-    made = slices.assignment_slice(script.tree, loop.label)
+    before = ast.Module(body=script.tree.body[: loop.index], type_ignores=[])  # not a plot's y after it
+    made = slices.assignment_slice(before, loop.label)
     if made is None or any(loads_data(s) for s in ast.parse(made).body):
         return None
     scratch = dict(namespace)
