@@ -120,6 +120,25 @@ def test_numbered_hidden_sizes_are_hidden_sizes() -> None:
     assert guessed_arguments(initialise)[0] == {"n_x": 4, "n_h1": 5, "n_h2": 5, "n_y": 3}
 
 
+def scheduled(input_dim, hidden_layer_dim, output_dim, epochs, lr_min, lr_max, initial_lr):
+    """A rate that decays from ``lr_max`` to ``lr_min`` over the epochs."""
+    return lr_max * (lr_min / lr_max) ** (0 / epochs) + 0 * initial_lr
+
+
+def test_the_ends_of_a_rate_schedule_are_rates() -> None:
+    """``lr_min``, ``lr_max``, ``initial_lr``: the guessed rate at both ends, so the first step is plain
+    gradient descent at 0.1 whatever the schedule between them."""
+    assert guessed_arguments(scheduled)[0] == {
+        "input_dim": 4,
+        "hidden_layer_dim": 5,
+        "output_dim": 3,
+        "epochs": 1,
+        "lr_min": 0.1,
+        "lr_max": 0.1,
+        "initial_lr": 0.1,
+    }
+
+
 def test_the_output_of_a_returned_tuple_of_numbered_activations_is_the_last() -> None:
     """``return a1, a2, a3, cost``: the output is ``a3``, the cost is no cache of arrays."""
     value = (np.zeros((5, 1)), np.zeros((5, 1)), np.zeros((3, 1)), np.float64(0.5))

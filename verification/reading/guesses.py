@@ -49,7 +49,14 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
         3,
     ),
     (re.compile(r"^(num|n|number_of|nb)_?(hidden_?)?layers?$|^layer_?count$", re.I), 2),
-    (re.compile(r"^(lr|learning_?rate|eta|alpha|learn_rate|rate)$", re.I), 0.1),
+    (  # lr, and a schedule's ends or start (lr_min, lr_max, initial_lr, learning_rate_init, lr0)
+        re.compile(
+            r"^((initial|init|start|base|max|min)_?)?(lr|learning_?rate|eta|alpha|learn_rate|rate)"
+            r"(_?(min|max|init|initial|start|0))?$",
+            re.I,
+        ),
+        0.1,
+    ),
     (re.compile(r"(epoch|iteration|iters)", re.I), 1),
     (re.compile(r"^(batch_?size|mini_?batch_?size|n_?batch)$", re.I), 1),
     (re.compile(r"^(seed|random_state)$", re.I), 0),
