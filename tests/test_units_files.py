@@ -317,6 +317,84 @@ def test_a_backward_taking_the_gradient_at_the_pre_activation_is_no_verdict(
         assert r.reason.startswith("the backward takes the gradient at the pre-activation z"), r.reason
 
 
+SOFTMAX_OBJECT = """
+import numpy as np
+
+
+class TinyClassifier:
+    def __init__(self, n_in, n_hidden, n_out):
+        self.W1 = np.random.randn(n_in, n_hidden)
+        self.b1 = np.zeros((1, n_hidden))
+        self.W2 = np.random.randn(n_hidden, n_out)
+        self.b2 = np.zeros((1, n_out))
+
+    def forward(self, X):
+        self.X = X
+        self.h = np.tanh(X @ self.W1 + self.b1)
+        z = self.h @ self.W2 + self.b2
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        self.a = e / e.sum(axis=1, keepdims=True)
+        return self.a
+
+    def backward(self, dLoss):
+        m = dLoss.shape[0]
+        dz = DZ
+        self.dW2 = self.h.T @ dz / SCALE
+        self.db2 = dz.sum(axis=0, keepdims=True) / SCALE
+        dh = (dz @ self.W2.T) * (1 - self.h**2)
+        self.dW1 = self.X.T @ dh / SCALE
+        self.db1 = dh.sum(axis=0, keepdims=True) / SCALE
+"""
+SOFTMAX_VJP = "self.a * (dLoss - (dLoss * self.a).sum(axis=1, keepdims=True))"
+
+
+@pytest.mark.parametrize(
+    ("dz", "scale", "verdict"),
+    [
+        ("dLoss", "1", "refused"),
+        ("dLoss", "m", "refused"),
+        (SOFTMAX_VJP, "1", "matches"),
+        ("dLoss * self.a * (1 - self.a)", "1", "mismatch"),
+    ],
+    ids=["shortcut", "shortcut-averaged", "softmax-jacobian", "elementwise-derivative"],
+)
+def test_a_network_object_taking_the_gradient_at_its_softmax_scores_is_no_verdict(
+    tmp_path: Path, dz: str, scale: str, verdict: str
+) -> None:
+    """``backward(dLoss)`` that uses ``dLoss`` as ``∂L/∂z`` under a softmax output is right for a caller
+    handing it ``a − y`` (the cross-entropy shortcut), which the object alone cannot tell: refused with
+    why, also when it averages over the batch; applying the softmax's Jacobian itself matches, and an
+    elementwise ``a(1 − a)`` in its place stays a mismatch. Every tensor is checked: shifting the output
+    bias by the same amount in every entry leaves a softmax unchanged, and must not make it "unread"."""
+    path = tmp_path / "classifier.py"
+    path.write_text(SOFTMAX_OBJECT.replace("DZ", dz).replace("SCALE", scale), encoding="utf-8")
+    script = load_script(path)
+    (r,) = check_units(script, discover(script, 0), seed=0).results
+    assert r.verdict == verdict, (r.verdict, [(s.setting, s.verdict, s.reason) for s in r.settings])
+    assert {o.name for s in r.settings for o in s.outputs} >= {"dW1", "db1", "dW2", "db2"}
+    if verdict == "refused":
+        assert r.reason.startswith("the backward takes the gradient at the scores z of its softmax output"), (
+            r.reason
+        )
+
+
+def test_a_class_that_a_driver_beside_it_trains_is_a_network(tmp_path: Path) -> None:
+    """``train.py`` beside ``model.py`` imports the class and calls its ``backward``: the class is a
+    network its driver trains, checked as one, not a layer object held to ``∂L/∂(output)``; without the
+    driver it is a unit."""
+    model = tmp_path / "model.py"
+    model.write_text(SOFTMAX_OBJECT.replace("DZ", "dLoss").replace("SCALE", "m"), encoding="utf-8")
+    assert wants_units(load_script(model), None) is not None
+    (tmp_path / "train.py").write_text(
+        "from model import TinyClassifier\n\n"
+        "for n_hidden in (8, 16):\n"
+        "    net = TinyClassifier(4, n_hidden, 3)\n"
+        "    net.backward(net.forward(X) - Y)\n",
+        encoding="utf-8",
+    )
+    assert wants_units(load_script(model), None) is None
+
+
 def test_top_level_methods_of_a_notebook_are_no_units(tmp_path: Path) -> None:
     """``def sigmoid_derivative(self, x)`` at the top level is a fragment of a class assembled later,
     not a loss with its derivative."""

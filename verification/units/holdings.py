@@ -157,6 +157,12 @@ def _grouped(returned: Any, n_params: int) -> bool:
     )
 
 
+def _shift(value: Any) -> Any:
+    """``1 … 2`` spread evenly over the entries of ``value`` in their order (1.0 for a number)."""
+    size = int(np.size(value))
+    return np.linspace(1.0, 2.0, size).reshape(np.shape(value)) if size > 1 else 1.0
+
+
 def unread(
     run: Callable[[], Any],
     obj: Any,
@@ -165,13 +171,15 @@ def unread(
     original: dict[str, Any],
 ) -> list[str]:
     """The parameters the forward pass does not read: its output is the same, bit for bit, with the
-    parameter shifted by one in every entry (``run()`` is the forward on a fixed input). The parameters
+    parameter shifted (``run()`` is the forward on a fixed input). The shift is 1 to 2, a different amount
+    in every entry (:func:`_shift`): a shift of one in every entry moves every score of a softmax
+    output alike, through its bias or its weights, and leaves the output as it was. The parameters
     are put back, those not read with their ``original`` values (an optimiser's zero velocity, not a
     draw), and the forward run again, so that what it caches is of these values."""
     out: list[str] = []
     reference = run()
     for name, slot in slots.items():
-        put(obj, slot, params[name] + 1.0)
+        put(obj, slot, params[name] + _shift(params[name]))
         try:
             shifted = run()
         except Exception:  # a forward that fails on the shifted value reads it

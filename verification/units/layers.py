@@ -271,15 +271,15 @@ class LayerUnit:
         case = Case(setting.name, Problem(forward, point, [dout]), analytic, labels, rounding, note, problems)
         penalty = module_constants(getattr(layer, self.methods[1]), PENALTY_CONSTANT)
         case.alternatives += decay(layer, params, analytic, penalty)
-        if n > 1 and params:
-            averaged = {
-                k: v * n if k != "x" and isinstance(v, np.ndarray) else v for k, v in analytic.items()
-            }
-            case.conventions.append((averaged, AVERAGED.format(n=n)))
+        readings = [(analytic, "")]
         if found and not updated:
-            case.conventions += pre_activation(
+            readings += pre_activation(
                 forward, point, out, dout, lambda upstream: self._rerun(layer, params, x, upstream)
             )
+        case.conventions += readings[1:]
+        for reading, reason in readings if n > 1 and params else []:  # each also averaged over the batch
+            averaged = {k: v * n if k != "x" and isinstance(v, np.ndarray) else v for k, v in reading.items()}
+            case.conventions.append((averaged, "; ".join(r for r in (reason, AVERAGED.format(n=n)) if r)))
         return case
 
     def _rerun(self, layer: Any, params: dict[str, Array], x: Array, dout: Array) -> dict[str, Any]:

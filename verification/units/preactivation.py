@@ -11,7 +11,12 @@ cannot say which convention its caller keeps, so a mismatch that this reading ex
 step (else central) differences of the output in each entry of the bias (output column ``j`` depends on
 ``b_j`` alone, through ``f'(z_j)``; Nocedal and Wright, *Numerical Optimization*, §8.1), and the backward
 is run again on ``dout ⊙ f'(z)``; what it gives then is the reading compared with the product of
-``dout``.
+``dout``. A softmax output, ``a = softmax(x W + b)``, is read the same way through its Jacobian
+``diag(a) − a aᵀ`` (Bishop, *Pattern Recognition and Machine Learning*, eq. 4.106): a network object whose
+``backward(dLoss)`` takes ``a − y``, the gradient of cross-entropy at the scores (its caller's
+``cross_entropy_derivative``), is no vector–Jacobian product of its forward either, and is right for
+that caller. The softmax is recognised by measurement, not by name: every column ``∂a/∂b_j`` of one
+bias equals ``a ⊙ (e_j − a_j)`` (:data:`SOFTMAX_RTOL`).
 """
 
 from __future__ import annotations
@@ -29,6 +34,16 @@ COMPLEX_STEP = 1e-20
 """The complex step's size: any size works, as no difference is taken."""
 LINEAR_RTOL = 1e-6
 """A measured ``f'(z)`` within this of 1 everywhere is no activation: the layer is affine."""
+SOFTMAX_RTOL = 1e-6
+"""Measured columns ``∂a/∂b_j`` within this (relative to the largest) of ``a ⊙ (e_j − a_j)``: a
+softmax of the scores ``x W + b``; both sides are exact to rounding by complex step, and to about
+``STEP²`` by central differences."""
+SOFTMAX_READING = (
+    "the backward takes the gradient at the scores z of its softmax output (the softmax and "
+    "cross-entropy shortcut, a − y), not at the output softmax(z): right when its caller hands it "
+    "that, which the object alone cannot tell"
+)
+"""What the softmax reading means, as a skipped setting's reason."""
 READING = (
     "the backward takes the gradient at the pre-activation z, not at the output f(z): right when its "
     "caller multiplies by the activation's derivative first, which the layer alone cannot tell"
@@ -40,24 +55,24 @@ def _slope(
     forward: Callable[[dict[str, Array]], list[Array]], point: dict[str, Array], out: Array
 ) -> Array | None:
     """``f'(z)`` of shape ``out.shape`` from the layer's bias, or None: no parameter of one entry per output
-    unit, an output column that moves with another unit's bias, or a layer with no activation."""
+    unit whose output column ``j`` moves with its entry ``j`` alone (a hidden layer's bias of the same
+    size moves them all, or none where its units are dead), or a layer with no activation."""
     units = out.shape[-1] if out.ndim == 2 else 0
-    bias = next(
-        (k for k, v in point.items() if k != "x" and v.size == units and max(v.shape, default=0) == units),
-        None,
-    )
-    if bias is None or units == 0:
-        return None
-    slope = np.zeros(out.shape)
-    for j in range(units):
-        column = _derivative(forward, point, bias, j)
-        others = np.delete(column, j, axis=1)
-        if others.size and np.max(np.abs(others)) > 1e-6 * max(1.0, float(np.max(np.abs(column)))):
-            return None
-        slope[:, j] = column[:, j]
-    if np.allclose(slope, 1.0, rtol=LINEAR_RTOL, atol=0):
-        return None
-    return slope
+    for bias in [
+        k for k, v in point.items() if k != "x" and units and v.size == units and max(v.shape) == units
+    ]:
+        slope = np.zeros(out.shape)
+        for j in range(units):
+            column = _derivative(forward, point, bias, j)
+            others = np.delete(column, j, axis=1)
+            if others.size and np.max(np.abs(others)) > 1e-6 * max(1.0, float(np.max(np.abs(column)))):
+                break
+            slope[:, j] = column[:, j]
+        else:
+            if not np.any(slope):
+                continue
+            return None if np.allclose(slope, 1.0, rtol=LINEAR_RTOL, atol=0) else slope
+    return None
 
 
 def _derivative(
@@ -105,6 +120,30 @@ def pre_activation(
         The backward's gradients, by tensor, for a given upstream gradient.
     """
     slope = _slope(forward, point, out)
-    if slope is None:
-        return []
-    return [(rerun(dout * slope), READING)]
+    if slope is not None:
+        return [(rerun(dout * slope), READING)]
+    if _is_softmax(forward, point, out):  # dz = Jᵀ dout, J = diag(a) − a aᵀ per sample
+        return [(rerun(out * (dout - np.sum(dout * out, axis=-1, keepdims=True))), SOFTMAX_READING)]
+    return []
+
+
+def _is_softmax(
+    forward: Callable[[dict[str, Array]], list[Array]], point: dict[str, Array], out: Array
+) -> bool:
+    """Whether the output is the softmax of scores that one bias enters additively: for some parameter
+    of one entry per output unit, every column ``∂a/∂b_j`` is ``a ⊙ (e_j − a_j)``."""
+    if out.ndim != 2 or out.shape[-1] < 2 or np.iscomplexobj(out):
+        return False
+    units = out.shape[-1]
+    expected = [out * ((np.arange(units) == j) - out[:, j : j + 1]) for j in range(units)]
+    scale = max(float(np.max(np.abs(e))) for e in expected)
+    for name, v in point.items():
+        if name == "x" or v.size != units or max(v.shape, default=0) != units:
+            continue
+        columns = (_derivative(forward, point, name, j) for j in range(units))
+        if all(
+            c.shape == e.shape and np.max(np.abs(c - e)) <= SOFTMAX_RTOL * scale
+            for c, e in zip(columns, expected, strict=True)
+        ):
+            return True
+    return False

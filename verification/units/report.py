@@ -118,7 +118,11 @@ def _coverage(report: UnitsReport) -> str:
     if not sampled:
         return text + " (here every entry was checked one by one)"
     worst = max(sampled)
-    guarantee = f"{worst:.0e} × its root-mean-square entry" if math.isfinite(worst) else "any size"
+    if not math.isfinite(worst):  # a tensor sampled with no bound on what one wrong entry can hide
+        return (
+            f"{text}: for some tensors no size of error in one entry is sure to be caught (--full checks all)"
+        )
+    guarantee = f"{worst:.0e} × its root-mean-square entry"
     return (
         f"{text}: one entry of a gradient wrong by {guarantee} or more is caught with probability "
         f"≥ {1 - MISS_PROBABILITY:.1%} (--full checks every entry)"
