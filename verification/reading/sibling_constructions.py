@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from verification.reading.siblings import MAX_BYTES, MAX_SIBLINGS
@@ -44,10 +45,45 @@ def sibling_construction(path: Path, cls_name: str) -> tuple[str, str] | None:
 def _beside(folder: Path, path: Path, cls_name: str, package: str | None) -> tuple[str, str] | None:
     """:func:`sibling_construction` over the scripts of ``folder``; ``package``: the name of the
     package ``path`` is in, when ``folder`` holds it rather than ``path``."""
+    for tree, own in _importers(folder, path, cls_name, package):
+        found = construction_slice(tree, cls_name)
+        if found is None:
+            continue
+        imports = [ast.unparse(s) for s in _imports(tree) if not _imports_from(s, own)]
+        return "; ".join([*imports, found[0], *_configured(tree, found[1])]), found[1]
+    return None
+
+
+BACKWARD_CALL = re.compile(r"back|bprop", re.I)
+"""Methods a driver calls to run a backward pass (``model.backward(dLoss)``, ``net.backprop(…)``)."""
+
+
+def trained_beside(path: Path, cls_name: str) -> bool:
+    """Whether a script beside ``path`` (or beside its package) that imports ``cls_name`` from the
+    checked module, as :func:`sibling_construction` reads, calls a backward pass anywhere in it
+    (:data:`BACKWARD_CALL`): ``model.backward(cross_entropy_derivative(probs, Y))`` in ``train.py`` beside
+    ``model.py``. Such a class is a network that its driver trains, not a layer object held to taking
+    the gradient of its own output."""
+    folders = [(path.parent, None)]
+    if path.parent.name.isidentifier():
+        folders.append((path.parent.parent, path.parent.name))
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and BACKWARD_CALL.search(n.func.attr)
+        for folder, package in folders
+        for tree, _ in _importers(folder, path, cls_name, package)
+        for n in ast.walk(tree)
+    )
+
+
+def _importers(
+    folder: Path, path: Path, cls_name: str, package: str | None
+) -> Iterator[tuple[ast.Module, set[str]]]:
+    """The parsed scripts of ``folder`` (but ``path``) that import ``cls_name`` from the checked module,
+    each with the names under which they import that module; a package's module aliases resolved."""
     try:
         present = {p.stem for p in folder.glob("*.py")} | {p.name for p in folder.iterdir() if p.is_dir()}
     except OSError:
-        return None
+        return
     checked = path.stem if package is None else f"{package}.{path.stem}"
     for other in sorted(folder.glob("*.py"))[:MAX_SIBLINGS]:
         try:
@@ -61,14 +97,8 @@ def _beside(folder: Path, path: Path, cls_name: str, package: str | None) -> tup
             aliases = _module_aliases(tree, package, path.stem)
             own |= {package, checked} if aliases else set()
             tree = _Unqualified(aliases, cls_name).visit(tree) if aliases else tree
-        if not own:
-            continue
-        found = construction_slice(tree, cls_name)
-        if found is None:
-            continue
-        imports = [ast.unparse(s) for s in _imports(tree) if not _imports_from(s, own)]
-        return "; ".join([*imports, found[0], *_configured(tree, found[1])]), found[1]
-    return None
+        if own:
+            yield tree, own
 
 
 def _module_aliases(tree: ast.Module, package: str, module: str) -> set[str]:

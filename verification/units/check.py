@@ -22,6 +22,7 @@ from verification.adapters.local_forwards import PROPAGATORS
 from verification.reading import conventions as cv
 from verification.reading.function_scripts import list_driven, training_functions
 from verification.reading.loader import LoadedScript, load_script
+from verification.reading.sibling_constructions import trained_beside
 from verification.reading.source_trees import source_tree
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import SeveralNetworks, default_name
@@ -171,6 +172,8 @@ def wants_units(
         return None  # DenseNeuralNetwork(sizes, activations) making DenseLayer(…) and training on (x, y)
     if network is not None and _trains_itself(script, network):
         return None  # train(X, Y): self.backward(softmax(self.out) - Y), the class's own composition
+    if network is not None and trained_beside(script.path, network):
+        return None  # train.py beside model.py: model.backward(cross_entropy_derivative(probs, Y))
     return units
 
 
