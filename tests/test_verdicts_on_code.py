@@ -300,6 +300,45 @@ def test_online_updates_from_stale_activations_are_inconsistent(tmp_path: Path) 
     assert not result.success
 
 
+# mini-batch gradient descent with a batch size of its own (2, a default the check keeps): at a batch of
+# 5 the update is three steps, on samples 0-1, 2-3 and 4, each the cross-entropy gradient of the mean
+# over its slice; a fit that slices the inputs but always takes the first slice's labels is right at one
+# sample and at a batch of 2, and wrong from the second mini-batch on
+MINI_BATCHES = """
+class Net:
+    def __init__(self, n_in=4, n_out=3, lr=0.1, batch_size=2):
+        self.W = np.random.randn(n_in, n_out) * 0.3
+        self.lr, self.batch_size = lr, batch_size
+
+    def forward(self, X):
+        e = np.exp(X @ self.W)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def fit(self, X, Y, epochs=1):
+        for epoch in range(epochs):
+            for s in range(0, len(X), self.batch_size):
+                xb, yb = X[s:s + self.batch_size], Y[s:s + self.batch_size]
+                self.W -= self.lr * xb.T @ (self.forward(xb) - yb) / len(xb)
+"""
+
+
+@pytest.mark.parametrize(
+    ("labels", "reduction"),
+    [("Y[s:s + self.batch_size]", "mini-batches"), ("Y[: len(X[s:s + self.batch_size])]", "inconsistent")],
+    ids=["own-mini-batches", "first-labels-only"],
+)
+def test_steps_on_mini_batches_of_the_codes_own_size_are_read_as_such(
+    tmp_path: Path, labels: str, reduction: str
+) -> None:
+    result = check(tmp_path, MINI_BATCHES.replace("Y[s:s + self.batch_size]", labels)).result
+    batch = result.verdict.batch
+    assert (result.identified, batch.reduction) == ("cross_entropy", reduction), batch  # type: ignore[union-attr]
+    assert result.success is (reduction == "mini-batches")
+    if reduction == "mini-batches":
+        assert (batch.order, batch.reason) == ((2,), "mean"), batch  # type: ignore[union-attr]
+        assert "stepped through in mini-batches of 2, each step the mean" in verdict_sentence(result)
+
+
 # a backward pass that returns the input layer's gradient only: W2 gets none, so no loss fits W2
 MISSING_LAYER = """
 class Net:

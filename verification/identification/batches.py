@@ -12,6 +12,9 @@ batch *sum* (scale ``BATCH · c``; the loss of a batch in the catalog is the mea
 * ``sequential``: neither, but the code's step on the batch is the same as its own one-sample steps
   taken in turn (online gradient descent: ``p ← p − lr g(p; x_i, y_i)`` for ``i = 1 … n``); the
   one-sample verdict stands for every step, and the report says the batch is stepped through;
+* ``mini-batches``: the code's step on the batch is its own steps on consecutive mini-batches of ``b``
+  samples taken in turn (a ``fit`` with a batch size of its own, smaller than the batch), and its step
+  on a batch of ``b`` is the mean or the sum over it: the verdict holds, and the report says so;
 * ``one``: the code's step on the batch is its own step on one of the samples alone (an accumulator
   overwritten where it should be added to gives the last; a step on a sample drawn at random, any):
   the verdict does not hold for the batch, and the report names the sample;
@@ -25,6 +28,7 @@ the report says which.
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
@@ -96,10 +100,7 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         for t in subject.backward_order
     }
     n = batch_size(subject)
-    batch = replace(
-        probing, seed=probing.seed + 1, samples=n, budget=min(probing.budget, BATCH_BUDGET), full=False
-    )
-    run = ProbeRun(subject, batch, None)
+    run = ProbeRun(subject, _at(probing, n), None)
     try:
         point = run.point(0)
     except WrongShape as exc:  # runs, and gives a gradient of another shape: written for one sample
@@ -108,20 +109,19 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     except InputError as exc:
         return BatchCheck(n, None, reason=f"the code fails on a batch of {n}: {exc}")
     tol = run.tol if verdict.deviation is None else near_tolerance(run.tol)  # known once a point ran
-    reductions = {"mean": 1.0, "sum": float(n)}
-    for reduction, factor in reductions.items():
-        if all(
-            loss in point.compared
-            and point.compared[loss][t].report(t, tol, factor * (scale or 1.0)).verdict in ACCEPTED
-            for t, (loss, scale) in losses.items()
-        ):
-            return BatchCheck(n, reduction)
+    reduction = _reduction(point, losses, tol, n)
+    if reduction is not None:
+        return BatchCheck(n, reduction)
     if (
         subject.recipe is not None
         and subject.recipe.kind != "returned"
         and (order := _stepped_through(subject, point.probe)) is not None
     ):
         return BatchCheck(n, "sequential", order=order)
+    if subject.recipe is not None and subject.recipe.kind != "returned":
+        chunked = _in_mini_batches(subject, probing, verdict, losses, point.probe)
+        if chunked is not None:
+            return BatchCheck(n, "mini-batches", order=(chunked[0],), reason=chunked[1])
     if subject.recipe is not None and (alone := _one_alone(subject, point.probe)) is not None:
         return BatchCheck(n, "one", order=(alone,))
     for name, (loss, scale) in losses.items():
@@ -133,14 +133,64 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     return BatchCheck(n, "inconsistent")
 
 
+def _at(probing: Probing, n: int) -> Probing:
+    """The batch probe's settings at ``n`` samples: its own seed, the batch budget."""
+    return replace(
+        probing, seed=probing.seed + 1, samples=n, budget=min(probing.budget, BATCH_BUDGET), full=False
+    )
+
+
+def _reduction(point: Any, losses: dict[str, tuple[str, float | None]], tol: Any, n: int) -> str | None:
+    """``mean`` or ``sum`` when every tensor of the batch ``point`` of ``n`` samples matches its loss at
+    the one-sample scale (``mean``) or ``n`` times it (``sum``); None when neither."""
+    for reduction, factor in {"mean": 1.0, "sum": float(n)}.items():
+        if all(
+            loss in point.compared
+            and point.compared[loss][t].report(t, tol, factor * (scale or 1.0)).verdict in ACCEPTED
+            for t, (loss, scale) in losses.items()
+        ):
+            return reduction
+    return None
+
+
+def _in_mini_batches(
+    subject: Subject,
+    probing: Probing,
+    verdict: Verdict,
+    losses: dict[str, tuple[str, float | None]],
+    probe: Probe,
+) -> tuple[int, str] | None:
+    """``(b, reduction)`` when the code's step on the batch ``probe`` is its own steps on the consecutive
+    mini-batches of ``b`` samples taken in turn (a ``fit`` that slices ``X[s:s + batch_size]`` with a
+    batch size of its own, smaller than the probe's), and its step on one mini-batch of ``b`` samples is
+    the ``reduction`` (mean or sum) of the loss over it, checked by a probe of ``b`` samples; None when
+    no ``b`` from 2 to the batch's size less one does both. Mini-batch gradient descent: Goodfellow,
+    Bengio and Courville, *Deep Learning*, §8.1.3."""
+    n = len(probe.x)
+    for b in range(2, n):
+        if _stepped_through(subject, probe, chunk=b) is None:
+            continue
+        run = ProbeRun(subject, _at(probing, b), None)
+        try:
+            point = run.point(0)
+        except InputError:
+            return None
+        tol = run.tol if verdict.deviation is None else near_tolerance(run.tol)
+        reduction = _reduction(point, losses, tol, b)
+        return None if reduction is None else (b, reduction)
+    return None
+
+
 ORDERS = 5
 """Up to this many samples in a batch, every order of them is tried as the order of a code that shuffles
 its samples before stepping through them (at most 5! orders, their common beginnings stepped once)."""
 
 
-def _stepped_through(subject: Subject, probe: Probe) -> tuple[int, ...] | None:
+def _stepped_through(subject: Subject, probe: Probe, chunk: int = 1) -> tuple[int, ...] | None:
     """The order in which the code's own one-sample steps, taken in turn, give the update recovered at
-    the batch ``probe``; None when no order does.
+    the batch ``probe``; None when no order does. With ``chunk`` > 1 the steps are the code's own on
+    the consecutive slices of ``chunk`` samples, in the samples' order (the last may be shorter), and
+    the order returned is that of the slices' first samples.
 
     From ``p_0`` = the probe's parameters, ``p_i = p_{i-1} − lr g_{π(i)}`` with ``g_j`` the code's
     gradient at ``p_{i-1}`` for sample ``j`` alone; the batch's recovered gradient must equal
@@ -165,7 +215,7 @@ def _stepped_through(subject: Subject, probe: Probe) -> tuple[int, ...] | None:
 
     def search(state: tuple[dict, dict, dict], taken: tuple[int, ...]) -> tuple[int, ...] | None:
         params, allowed, grown = state
-        if len(taken) == n_samples:
+        if len(taken) == len(range(0, n_samples, chunk)):
             with np.errstate(all="ignore"):
                 close = all(
                     bool(
@@ -177,10 +227,11 @@ def _stepped_through(subject: Subject, probe: Probe) -> tuple[int, ...] | None:
                     for n in params
                 )
             return taken if close else None
-        rest = [i for i in range(n_samples) if i not in taken]
-        for i in rest if n_samples <= ORDERS or not taken else rest[:1]:
+        rest = [i for i in range(0, n_samples, chunk) if i not in taken]
+        tried = rest[:1] if chunk > 1 else rest if n_samples <= ORDERS or not taken else rest[:1]
+        for i in tried:
             try:
-                step, r = subject.gradient(params, probe.x[i : i + 1], probe.y[i : i + 1])
+                step, r = subject.gradient(params, probe.x[i : i + chunk], probe.y[i : i + chunk])
             except InputError:
                 return None
             moved = (
@@ -191,7 +242,7 @@ def _stepped_through(subject: Subject, probe: Probe) -> tuple[int, ...] | None:
             found = search(moved, (*taken, i))
             if found is not None:
                 return found
-            if n_samples > ORDERS:
+            if n_samples > ORDERS or chunk > 1:
                 return None
         return None
 

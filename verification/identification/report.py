@@ -278,6 +278,12 @@ def _batch_lines(r: IdentificationReport) -> list[str]:
             f"  batch: at {batch.samples} samples the update is the code's own one-sample steps taken in "
             f"turn (online gradient descent){order}"
         ]
+    if batch.reduction == "mini-batches":
+        size = (batch.order or (0,))[0]
+        return [
+            f"  batch: at {batch.samples} samples the update is the code's own steps on mini-batches of "
+            f"{size} taken in turn, each the gradient of the {batch.reason} over its mini-batch"
+        ]
     if batch.reduction == "one":
         alone = (batch.order or (0,))[0]
         return [

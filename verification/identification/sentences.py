@@ -87,6 +87,12 @@ def _verdict_sentence(result: IdentificationReport) -> str:
     shaped = batch is not None and batch.reduction is None and (batch.reason or "").startswith("at a batch")
     if shaped and batch is not None and (result.identified or result.split):  # per-sample gradients
         sentence += f"; for one sample only: {batch.reason}"
+    if batch is not None and batch.reduction == "mini-batches" and (result.identified or result.split):
+        size = (batch.order or (0,))[0]
+        sentence += (
+            f"; a batch is stepped through in mini-batches of {size}, each step the {batch.reason} over its "
+            f"mini-batch (checked at {batch.samples})"
+        )
     if batch is not None and batch.reduction == "sequential" and (result.identified or result.split):
         sentence += (
             f"; a batch is stepped through one sample at a time (online gradient descent, checked at "

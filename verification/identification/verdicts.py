@@ -140,18 +140,20 @@ class BatchCheck:
     ----------
     samples : int
     reduction : str or None
-        ``mean``, ``sum``, ``sequential`` (one update per sample in turn), ``one`` (the step of one of
-        the samples alone: the others left out) or ``inconsistent``; None
+        ``mean``, ``sum``, ``sequential`` (one update per sample in turn), ``mini-batches`` (one update
+        per mini-batch of ``order[0]`` samples in turn, each the mean or sum over it, as ``reason``
+        says), ``one`` (the step of one of the samples alone: the others left out) or
+        ``inconsistent``; None
         when no batch could be probed (see ``reason``).
     first_mismatch : str or None
         For ``inconsistent``: the first tensor (output layer first) that matches neither.
     relative_error : float or None
         Its relative error against the batch mean at the one-sample scale.
     reason : str or None
-        Why no batch was probed.
+        Why no batch was probed; for ``mini-batches``, ``mean`` or ``sum``: each mini-batch's step.
     order : tuple of int or None
         For ``sequential``: the order the code took the samples in (``(2, 0, 1)`` when it shuffles them);
-        for ``one``: the sample whose step it is.
+        for ``one``: the sample whose step it is; for ``mini-batches``: the mini-batch's size.
     """
 
     samples: int

@@ -328,8 +328,12 @@ def role(name: str, position: int) -> str | None:
         return "x"
     if REGULARISATION.match(n):
         return "reg"  # weight decay: given 0, so the gradient checked is the loss's own
-    if re.match(r"^d_?(loss|l|out|output|outputs|a|al|y_?hat|y_?pred|pred)$", n):
-        return "error"  # backward(self, d_loss): ∂L/∂(output), what a training method hands it
+    if re.match(
+        r"^d_?(loss|l|c|cost|e|j|out|output|outputs|a|al|y_?hat|y_?pred|pred)$"
+        r"|^(d|deriv|derivative)_?(of_?)?(c|cost|e|loss)(_?d_?(a|y|o|out|output))?$",
+        n,
+    ):
+        return "error"  # backward(self, d_loss), backpropagate(dC): ∂L/∂(output), what training hands it
     if ("err" in n or "delta" in n or "grad" in n) and not re.search(
         r"thresh|tol|min_|max_|limit|goal|target|^(return|print|show|plot|log|compute)_", n
     ):
