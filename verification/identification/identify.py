@@ -39,6 +39,7 @@ from verification.identification.coverage import (
     TensorCoverage,
     detectable,
 )
+from verification.identification.label_probes import check_labels
 from verification.identification.near_match import near_loss, near_verdict
 from verification.identification.outcome import IdentificationReport
 from verification.identification.output_error import OutputError, equations, recover
@@ -125,6 +126,8 @@ def identify(
         subject.lr_known,
     )
     verdict = replace(verdict, batch=check_batches(subject, probing, verdict) if batches else None)
+    if batches:
+        verdict = replace(verdict, labels=check_labels(subject, probing, verdict))
     return IdentificationReport(
         subject=subject.name,
         convention=_convention(subject),

@@ -117,6 +117,8 @@ class ProbeRun:
         self.tol = self.derived_tol
         self.total: int | None = None
         self.done = 0
+        self.labels: Callable[[np.random.Generator, tuple[int, int]], Array] | None = None
+        """Draws the labels in place of one-hot ones (:mod:`verification.identification.label_probes`)."""
 
     def point(self, index: int) -> Point:
         """Probe point ``index``, redrawn while its Richardson steps cross a kink of the code."""
@@ -150,7 +152,11 @@ class ProbeRun:
             output = subject.forward(params, x)
             if not (well_conditioned(output) or last):
                 continue
-            y = draw_labels(rng, output.shape, self.classes)
+            y = (
+                draw_labels(rng, output.shape, self.classes)
+                if self.labels is None
+                else self.labels(rng, output.shape)
+            )
             try:
                 gradient, rounding = subject.gradient(params, x, y)
             except InputError as exc:  # a step that moves nothing here (every ReLU unit dead): draw again

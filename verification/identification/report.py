@@ -83,6 +83,7 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
         "lr_known": result.lr_known,
         "layout": result.layout or None,
         "batch": None if result.verdict.batch is None else asdict(result.verdict.batch),
+        "labels": None if result.verdict.labels is None else asdict(result.verdict.labels),
         "output_error": None
         if result.verdict.output_error is None
         else result.verdict.output_error.to_dict(),
@@ -154,6 +155,7 @@ def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
             *(f"  note: {n}" for n in r.notes),
             *([] if note is None else [f"  note: {note}"]),
             *_batch_lines(r),
+            *_label_lines(r),
         ],
         width,
     )
@@ -261,6 +263,21 @@ def _output_error_lines(r: IdentificationReport) -> list[str]:
     elif not missing:
         line += ", which is the gradient of no catalog loss at these outputs"
     return [line + missing]
+
+
+def _label_lines(r: IdentificationReport) -> list[str]:
+    """The line on how the verdict was checked beyond one-hot labels (nothing when it was not)."""
+    labels = r.verdict.labels
+    if labels is None:
+        return []
+    if labels.holds is None:
+        return [f"  labels: not probed beyond one-hot ({labels.reason})"]
+    if labels.holds:
+        return [f"  labels: the gradient holds for {labels.labels} too, not only one-hot labels"]
+    return [
+        f"  labels: with {labels.labels} {labels.first_mismatch} differs (relative error "
+        f"{labels.relative_error:.1e}): the gradient holds for one-hot labels only"
+    ]
 
 
 def _batch_lines(r: IdentificationReport) -> list[str]:

@@ -76,6 +76,13 @@ def _verdict_sentence(result: IdentificationReport) -> str:
             "(a gradient overwritten where it should be added up over the samples, or a step on one sample "
             "drawn at random?)"
         )
+    labels = result.verdict.labels
+    if labels is not None and labels.holds is False and result.identified:
+        return (
+            f"{result.subject} is the gradient of {result.identified} for one-hot labels only, not for "
+            f"{labels.labels}, which {result.identified} also takes: there {labels.first_mismatch} differs "
+            f"(relative error {labels.relative_error:.1e}; labels transformed, or read by their argmax?)"
+        )
     sentence = _identified_sentence(result)
     if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
         sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"

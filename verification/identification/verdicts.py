@@ -165,6 +165,33 @@ class BatchCheck:
 
 
 @dataclass(frozen=True)
+class LabelCheck:
+    """The gradient at labels beyond one-hot against the verdict found with one-hot labels.
+
+    Attributes
+    ----------
+    labels : str
+        Which labels were drawn (:data:`verification.identification.label_probes.WIDER`):
+        ``real-valued targets`` or ``multi-hot labels``.
+    holds : bool or None
+        Whether every tensor matches the verdict's loss at its scale there; None when the code could
+        not be run on them (``reason`` says why).
+    first_mismatch : str or None
+        The first tensor (output layer first) that does not.
+    relative_error : float or None
+        Its relative error.
+    reason : str or None
+        Why no label probe ran.
+    """
+
+    labels: str
+    holds: bool | None
+    first_mismatch: str | None = None
+    relative_error: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class Verdict:
     """What identification concludes over all losses (see the module docstring).
 
@@ -197,6 +224,9 @@ class Verdict:
     deviation : float or None
         For a loss identified only to within :data:`~verification.tolerances.NEAR_MATCH_RTOL`
         (:mod:`verification.identification.near_match`): the relative deviation measured; else None.
+    labels : LabelCheck or None
+        Whether the verdict found with one-hot labels holds for the other labels its loss takes
+        (:mod:`verification.identification.label_probes`); a verdict that does not is no success.
     """
 
     identified: str | None
@@ -211,6 +241,7 @@ class Verdict:
     batch: BatchCheck | None = None
     output_error: OutputError | None = None
     deviation: float | None = None
+    labels: LabelCheck | None = None
 
     @property
     def holds_for_batches(self) -> bool:
@@ -222,7 +253,12 @@ class Verdict:
         """Exit-status sense: the asked loss matches, or (automatic) some loss was identified; and the
         verdict holds for batches."""
         found = bool(self.matches_asked) if self.asked is not None else self.identified is not None
-        return found and self.holds_for_batches
+        return found and self.holds_for_batches and self.holds_for_labels
+
+    @property
+    def holds_for_labels(self) -> bool:
+        """False when the label probe found the verdict's loss not to hold beyond one-hot labels."""
+        return self.labels is None or self.labels.holds is not False
 
 
 def decide(

@@ -85,6 +85,13 @@ def assert_gradient_of(
         batch = result.verdict.batch
         if result.matches_asked and batch is not None and not result.verdict.holds_for_batches:
             raise AssertionError(verdict_sentence(result))
+        if result.matches_asked and not result.verdict.holds_for_labels:  # one-hot labels only
+            labels = result.verdict.labels
+            raise AssertionError(
+                f"{result.subject} is the gradient of {result.asked} for one-hot labels only: with "
+                f"{labels.labels} {labels.first_mismatch} differs (relative error "  # type: ignore[union-attr]
+                f"{labels.relative_error:.1e})"  # type: ignore[union-attr]
+            )
         lines = [
             f"{result.subject} is not the gradient of {result.asked} "
             f"({result.candidate(str(result.asked)).verdict}); {matches_instead(result)}",
