@@ -339,6 +339,122 @@ def test_steps_on_mini_batches_of_the_codes_own_size_are_read_as_such(
         assert "stepped through in mini-batches of 2, each step the mean" in verdict_sentence(result)
 
 
+# labels beyond one-hot: squared error takes any real target, binary cross-entropy any 0/1 per output;
+# a regressor that scales its targets by their largest magnitude (1 for one-hot labels) and a multi-label
+# network that borrows the softmax idiom d[range(n), argmax] -= 1 (a − y exactly when a row has one 1)
+# are the loss's gradient for one-hot labels only; the same networks written right hold for all
+REGRESSOR = """
+class Regressor:
+    def __init__(self, n_in=3, n_out=2, lr=0.05):
+        self.W = np.random.randn(n_in, n_out)
+        self.lr = lr
+
+    def forward(self, X):
+        return np.tanh(X @ self.W)
+
+    def train_step(self, X, Y):
+        A = self.forward(X)
+        Y = TARGETS
+        self.W -= self.lr * X.T @ ((A - Y) * (1 - A**2))
+"""
+MULTI_LABEL = """
+class MultiLabel:
+    def __init__(self, n_in=4, n_tags=3):
+        self.W = np.random.randn(n_in, n_tags)
+
+    def forward(self, X):
+        self.A = sigmoid(X @ self.W)
+        return self.A
+
+    def backward(self, X, Y):
+        d = self.A.copy()
+        DELTA
+        return X.T @ d
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "loss", "holds"),
+    [
+        (REGRESSOR.replace("TARGETS", "Y"), "mse", True),
+        (REGRESSOR.replace("TARGETS", "Y / np.abs(Y).max()"), "mse", False),
+        (MULTI_LABEL.replace("DELTA", "d -= Y"), "bce", True),
+        (MULTI_LABEL.replace("DELTA", "d[np.arange(len(X)), Y.argmax(axis=1)] -= 1"), "bce", False),
+    ],
+    ids=["regressor", "targets-rescaled", "multi-label", "softmax-idiom"],
+)
+def test_a_verdict_holds_for_every_label_its_loss_takes_or_says_one_hot_only(
+    tmp_path: Path, source: str, loss: str, holds: bool
+) -> None:
+    result = check(tmp_path, source).result
+    labels = result.verdict.labels
+    assert (result.identified, labels.labels, labels.holds) == (  # type: ignore[union-attr]
+        loss,
+        {"mse": "real-valued targets", "bce": "multi-hot labels"}[loss],
+        holds,
+    ), labels
+    assert result.success is holds
+    assert ("for one-hot labels only" in verdict_sentence(result)) is not holds
+    if not holds:
+        assert labels.first_mismatch == "W"  # type: ignore[union-attr]
+
+
+def test_cross_entropy_and_class_index_labels_are_not_varied(tmp_path: Path) -> None:
+    """Cross-entropy's ``a − y`` is its gradient only for labels that sum to one, so its labels stay
+    one-hot: no label probe."""
+    result = check(tmp_path, MINI_BATCHES).result
+    assert (result.identified, result.verdict.labels) == ("cross_entropy", None)
+
+
+# a class the script builds and trains on labels it makes itself: 1-D labels y (one per sample), which
+# the update's A − y broadcasts against the (n, 1) output, so the code is bce's gradient at one sample
+# and fails on a batch; the same script making its labels a column, (n, 1), holds for a batch
+FLAT_LABELS = """
+class TinyNet:
+    def __init__(self, n_features=3, lr=0.1):
+        self.W = np.random.randn(n_features, 1)
+        self.lr = lr
+
+    def forward(self, X):
+        self.A = sigmoid(X @ self.W)
+        return self.A
+
+    def backward(self, X, y):
+        self.W -= self.lr * X.T @ (self.A - y) / X.shape[0]
+
+
+if __name__ == "__main__":
+    data = np.random.randn(100, 4)
+    X = data[:, :3]
+    y = LABELS
+    net = TinyNet()
+    for epoch in range(100):
+        net.forward(X)
+        net.backward(X, y)
+"""
+
+
+@pytest.mark.parametrize(
+    ("labels", "form", "reduction"),
+    [
+        ("(data[:, 3] > 0).astype(float)", "index", None),
+        ("(data[:, 3:] > 0).astype(float)", "one-hot", "mean"),
+    ],
+    ids=["1-D", "column"],
+)
+def test_labels_the_script_hands_the_class_it_trains_are_given_in_their_form(
+    tmp_path: Path, labels: str, form: str, reduction: str | None
+) -> None:
+    report = check(tmp_path, FLAT_LABELS.replace("LABELS", labels))
+    result = report.result
+    assert (result.identified, report.recipe.layout.labels) == ("bce", form)  # type: ignore[union-attr]
+    assert any("as the script's own labels are" in n for n in result.notes), result.notes
+    batch = result.verdict.batch
+    assert batch.reduction == reduction, batch  # type: ignore[union-attr]
+    if reduction is None:
+        assert batch.reason.startswith("the code fails on a batch of"), batch  # type: ignore[union-attr]
+
+
 # a backward pass that returns the input layer's gradient only: W2 gets none, so no loss fits W2
 MISSING_LAYER = """
 class Net:

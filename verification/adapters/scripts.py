@@ -278,10 +278,10 @@ def detect_script(
         ) from None
     errors: list[InputError | str] = []
     loop = training_loop(script.tree)
-    own = _own_label_format(namespace, script, loop) if options.labels is None and loop is not None else None
+    own = own_label_format(namespace, script, loop) if options.labels is None and loop is not None else None
     if own is not None:  # the labels as the script itself makes them: confirmed, not guessed
         options = replace(options, labels=own)
-        found = [(replace(r, notes=(*r.notes, _OWN_LABELS[own])), roots) for r, roots in found]
+        found = [(replace(r, notes=(*r.notes, OWN_LABELS[own])), roots) for r, roots in found]
     for recipe, roots in found:
         if loop is not None and loop.changes and recipe.step is not None and not loop.updated:
             try:
@@ -313,20 +313,27 @@ def detect_script(
     )
 
 
-_OWN_LABELS = {
+OWN_LABELS = {
     "index": "labels one value per sample (1-D), as the script's own labels are",
     "one-hot": "labels one row per sample (2-D), as the script's own labels are",
 }
 
 
-def _own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: TrainingLoop) -> str | None:
+def own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: TrainingLoop) -> str | None:
     """``index`` or ``one-hot``: the form of the labels the script's training loop reads, when the
     script makes them itself at its top level without reading a file (``y = (data[:, 3] > 0)
     .astype(float)``): 1-D labels are one value per sample (class indices, or one target each, which
     ``a − y`` broadcasts against an output column: the bug shows only on batches), 2-D labels one row
     each. None when they come from a file or do not run."""
-    before = ast.Module(body=script.tree.body[: loop.index], type_ignores=[])  # not a plot's y after it
-    made = slices.assignment_slice(before, loop.label)
+    before = script.tree.body[: loop.index]  # not a plot's y after it
+    return label_form(namespace, script, before, loop.label)
+
+
+def label_form(
+    namespace: dict[str, Any], script: LoadedScript, before: list[ast.stmt], label: str
+) -> str | None:
+    """:func:`own_label_format` of the labels ``label`` as the statements ``before`` make them."""
+    made = slices.assignment_slice(ast.Module(body=before, type_ignores=[]), label)
     if made is None or any(loads_data(s) for s in ast.parse(made).body):
         return None
     scratch = dict(namespace)
@@ -334,7 +341,7 @@ def _own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: Tra
         run_code(made, scratch, "--setup", script=script)
     except InputError:
         return None
-    labels = scratch.get(loop.label)
+    labels = scratch.get(label)
     if not isinstance(labels, np.ndarray | list) or np.asarray(labels).dtype == object:
         return None
     ndim = np.asarray(labels).ndim
@@ -345,4 +352,4 @@ def _command(script: LoadedScript, recipe: Recipe) -> str:
     return f"check it with the explicit form, edited as needed: {recipe.command(str(script.path))}"
 
 
-__all__ = ["detect_script", "script_recipes"]
+__all__ = ["OWN_LABELS", "detect_script", "label_form", "own_label_format", "script_recipes"]

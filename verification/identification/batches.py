@@ -140,7 +140,9 @@ def _at(probing: Probing, n: int) -> Probing:
     )
 
 
-def _reduction(point: Any, losses: dict[str, tuple[str, float | None]], tol: Any, n: int) -> str | None:
+def _reduction(
+    point: Any, losses: dict[str, tuple[str | None, float | None]], tol: Any, n: int
+) -> str | None:
     """``mean`` or ``sum`` when every tensor of the batch ``point`` of ``n`` samples matches its loss at
     the one-sample scale (``mean``) or ``n`` times it (``sum``); None when neither."""
     for reduction, factor in {"mean": 1.0, "sum": float(n)}.items():
@@ -157,7 +159,7 @@ def _in_mini_batches(
     subject: Subject,
     probing: Probing,
     verdict: Verdict,
-    losses: dict[str, tuple[str, float | None]],
+    losses: dict[str, tuple[str | None, float | None]],
     probe: Probe,
 ) -> tuple[int, str] | None:
     """``(b, reduction)`` when the code's step on the batch ``probe`` is its own steps on the consecutive

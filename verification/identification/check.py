@@ -21,14 +21,18 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.detection import adapt
+from verification.adapters.options import Options
+from verification.adapters.scripts import OWN_LABELS, label_form
 from verification.adapters.subject import CodeSubject, Subject
 from verification.adapters.variants import other_layouts, variants
 from verification.identification.linearity import linear_note
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.identification.setups import identify_setups
+from verification.reading import conventions as cv
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.python2 import python2_builtins
+from verification.reading.slices import flat_body
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
 
@@ -64,7 +68,12 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         code = script.get(target.name)
     else:
         code = None if options.explicit else _default(script)
+    own = _script_labels(script, options, code)
+    if own is not None:  # the labels as the script's own training loop makes them
+        options = replace(options, labels=own)
     subject = adapt(code, options, script)
+    if own is not None:
+        subject.notes.append(OWN_LABELS[own])
     if translated:
         subject.notes.insert(0, f"{translated}; translated by 2to3{_division_note(script)}")
     if script.source is not None and script.source.unparsed:
@@ -109,6 +118,51 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         python2=bool(translated),
         alternatives=kept.alternatives,
     )
+
+
+def _script_labels(script: LoadedScript, options: Options, code: Any) -> str | None:
+    """The form of the labels (``index`` for 1-D, ``one-hot`` for 2-D) that the script's own top level
+    hands a class it builds, as its training or backward method's labels argument (``y = (data[:, 3] >
+    0).astype(float)`` … ``net = TinyNet()`` … ``net.backward(X, y)``), when the labels are not given
+    and the class is checked without the explicit form; None otherwise, and when the script's calls
+    hand labels of different forms. A script's own training loop is read so by
+    :func:`verification.adapters.scripts.script_recipes` already."""
+    if options.labels is not None or options.explicit or not isinstance(code, type):
+        return None
+    body = flat_body(script.tree)
+    built = {
+        t.id
+        for stmt in body
+        if isinstance(stmt, ast.Assign)
+        and isinstance(stmt.value, ast.Call)
+        and isinstance(stmt.value.func, ast.Name)
+        and stmt.value.func.id == code.__name__
+        for t in stmt.targets
+        if isinstance(t, ast.Name)
+    }
+    forms = set()
+    for index, stmt in enumerate(body):
+        for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call)):
+            label = _label_argument(call, built, code)
+            if label is not None:
+                forms.add(label_form(dict(script.module.__dict__), script, body[:index], label))
+    return forms.pop() if len(forms) == 1 else None
+
+
+def _label_argument(call: ast.Call, built: set[str], cls: type) -> str | None:
+    """The name handed as labels (the argument whose role is ``y``) in ``net.m(…)``, ``net`` built from
+    ``cls`` and ``m`` a method of it; None when the call is no such call or hands no plain name."""
+    func = call.func
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in built):
+        return None
+    method = getattr(cls, func.attr, None)
+    if not callable(method):
+        return None
+    params = [p for p in cv.positional_parameters(method) if p.name not in ("self", "cls")]
+    for i, arg in enumerate(call.args[: len(params)]):
+        if cv.role(params[i].name, i) == "y":
+            return arg.id if isinstance(arg, ast.Name) else None
+    return None
 
 
 def _division_note(script: LoadedScript) -> str:

@@ -310,7 +310,7 @@ def role(name: str, position: int) -> str | None:
     if re.search(
         r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?|(data|train|batch)_?ys?$"
         r"|^t_?(data|list|vec(tor)?|arr(ay)?)$|^tgts?$|^(one_?)?hot_?(vec(tor)?|labels?)?$|^one_?hot"
-        r"|^(y_?)?actuals?$",
+        r"|^(y_?)?actuals?$|^y_?t$",
         n,
     ) or re.search(r"(train|set|true).*out|out.*(train|set|true)", n):
         return "y"  # a training method's "outputs" are its labels

@@ -64,7 +64,7 @@ def trained_beside(path: Path, cls_name: str) -> bool:
     (:data:`BACKWARD_CALL`): ``model.backward(cross_entropy_derivative(probs, Y))`` in ``train.py`` beside
     ``model.py``. Such a class is a network that its driver trains, not a layer object held to taking
     the gradient of its own output."""
-    folders = [(path.parent, None)]
+    folders: list[tuple[Path, str | None]] = [(path.parent, None)]
     if path.parent.name.isidentifier():
         folders.append((path.parent.parent, path.parent.name))
     return any(
