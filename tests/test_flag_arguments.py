@@ -83,3 +83,52 @@ def test_a_comparison_in_another_function_is_not_read_as_the_arguments() -> None
         return kind
 
     assert compared_constant(make, "kind") is None
+
+
+# the flag has a default, 'tanh', and is compared only with 'sigmoid' (in conditional expressions): the
+# default's branch is right (tanh' = 1 − a²), the sigmoid branch takes σ' of the pre-activation z(1 − z),
+# so it is the gradient of no loss; left out, the flag would hide that branch behind the default's mse
+DEFAULTED = """
+import numpy as np
+
+
+class MLP:
+    def __init__(self, n_in=4, n_hidden=6, n_out=2, activation="tanh"):
+        self.W1 = np.random.randn(n_in, n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_out)
+        self.activation = activation
+
+    def forward(self, X):
+        self.z1 = X @ self.W1
+        self.a1 = 1 / (1 + np.exp(-self.z1)) if self.activation == "sigmoid" else np.tanh(self.z1)
+        self.out = self.a1 @ self.W2
+        return self.out
+
+    def backward(self, X, Y):
+        d = self.out - Y
+        fp = self.z1 * (1 - self.z1) if self.activation == "sigmoid" else 1 - self.a1 ** 2
+        return X.T @ ((d @ self.W2.T) * fp), self.a1.T @ d
+"""
+
+
+def test_a_flag_with_a_default_is_checked_at_the_default_and_at_every_value_compared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mlp.py"
+    path.write_text(DEFAULTED, encoding="utf-8")
+    with pytest.raises(SeveralSetups) as several:
+        check_target(CheckRequest.parse(str(path)))
+    assert several.value.setups == ["net = MLP(activation='tanh')", "net = MLP(activation='sigmoid')"]
+    assert main(["check", str(path), "-q"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 1) for line in lines] == [
+        [
+            "MLP with activation=tanh",
+            "MLP.backward is the gradient of mse: ℓ = ½ Σ_k (a_k − y_k)²; summed over "
+            "the batch (× n at a batch of n samples, checked at 3)",
+        ],
+        [
+            "MLP with activation=sigmoid",
+            "MLP.backward is the gradient of none of the catalog losses (nor a multiple of one)",
+        ],
+    ]

@@ -109,6 +109,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     var = instance_name(cls, script)
     composed = [(made, var) for made in compositions(cls, script, var)]
     out += composed  # a container that is given its layers: empty as constructed
+    built = bool(out)  # by the script, or by its composition
     if not required:
         out.append((f"{var} = {cls.__name__}()", var))
     written = written_arguments(script.tree, cls) if script is not None else {}  # MLP(n, m, hidden=100)
@@ -119,7 +120,13 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     if len(choices) > 1 and not out:  # Network(sizes, cost) built nowhere: each cost is another network
         several_costs(cls, var, [(c, guessed_arguments(cls, preset | c)) for c in choices])
     flags = [{p.name: v} for p in required if p.name not in preset for v in branch_values(cls, p.name)]
-    if len(flags) > 1 and not out:  # Network(sizes, kind) built nowhere: each branch another network
+    flags += [  # activation='tanh' with a branch for 'sigmoid': each value another network
+        {p.name: v}
+        for p in _string_defaults(cls)
+        if p.name not in preset
+        for v in branch_values(cls, p.name, p.default)
+    ]
+    if len(flags) > 1 and not built:  # Network(sizes, kind) built nowhere: each branch another network
         several_costs(cls, var, [(c, guessed_arguments(cls, preset | c)) for c in flags], "branches")
     for guessed in guessed_arguments(cls, preset | (choices[0] if choices else {})):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
@@ -131,6 +138,15 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     return out + made + [(f"{setup}; {warm}", v) for setup, v in out + made for warm in warm_ups(cls, v)]
 
 
+def _string_defaults(cls: type) -> list[inspect.Parameter]:
+    """The constructor's arguments with a string default (``activation='tanh'``, ``loss='mse'``)."""
+    try:
+        params = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p for p in params if isinstance(p.default, str)]
+
+
 def several_costs(
     cls: type, var: str, made: list[tuple[dict[str, Any], list[dict[str, Any]]]], what: str = "loss objects"
 ) -> None:
@@ -139,8 +155,8 @@ def several_costs(
     with its guessed arguments), each checked on its own."""
     setups, names = [], []
     for choice, guessed in made:
-        if guessed:
-            args = ", ".join(f"{k}={v!r}" for k, v in guessed[0].items())
+        if guessed:  # the choice also when its argument has a default (activation='tanh')
+            args = ", ".join(f"{k}={v!r}" for k, v in (guessed[0] | choice).items())
             setups.append(f"{var} = {cls.__name__}({args})" + ("" if var == "net" else f"; net = {var}"))
             shown = ", ".join(f"{k}={re.sub(r'^__import__[(].*?[)][.]', '', v)}" for k, v in choice.items())
             names.append(f"{cls.__name__} with {shown}")  # cost=QuadraticCost()

@@ -43,13 +43,16 @@ def compared_constants(cls: type, name: str) -> list[Any]:
     return list(dict.fromkeys(found))
 
 
-def branch_values(cls: type, name: str) -> list[Any]:
+def branch_values(cls: type, name: str, default: Any = None) -> list[Any]:
     """:func:`compared_constants` of a constructor argument that picks how the network computes:
     strings and booleans only (a size compared with 0 picks none), two or more, and only for a flag
     the class reads after construction (its attribute used in another method) or that makes the
     constructor keep a function (``if kind == 'sig': self.f = sigmoid``); a flag that only picks how
-    the weights are first drawn picks no branch of the gradient."""
-    values = [v for v in compared_constants(cls, name) if isinstance(v, str | bool)]
+    the weights are first drawn picks no branch of the gradient. A string ``default`` (``activation=
+    'tanh'``, compared only with ``'sigmoid'``) is one of the values, first: the branch the code takes
+    when the flag is left out is one a check must run too."""
+    compared = [v for v in compared_constants(cls, name) if isinstance(v, str | bool)]
+    values = list(dict.fromkeys([default, *compared])) if isinstance(default, str) and compared else compared
     return values if len(values) > 1 and _picks_behaviour(cls, name) else []
 
 
