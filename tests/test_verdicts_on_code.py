@@ -1681,6 +1681,42 @@ def test_a_training_method_named_for_gradient_descent_is_a_training_method(
     assert "net.batch_gd(" in (report.command or ""), report.command
 
 
+# a float32 network whose training method is named fit_batch and whose rate is kept as np.float32(lr):
+# the method is found by the word "fit", the rate read off the instance, and the update is the mean BCE
+# gradient (a − y on the sigmoid output) at its float32 precision
+FIT_BATCH = """
+import numpy as np
+
+
+class BinaryNet:
+    def __init__(self, n_in=5, n_hidden=7, lr=0.05):
+        self.W1 = np.random.randn(n_in, n_hidden).astype(np.float32) * 0.3
+        self.W2 = np.random.randn(n_hidden, 1).astype(np.float32) * 0.3
+        self.lr = np.float32(lr)
+
+    def forward(self, X):
+        self.h = np.tanh(X.astype(np.float32) @ self.W1)
+        self.p = 1 / (1 + np.exp(-(self.h @ self.W2)))
+        return self.p
+
+    def fit_batch(self, X, y):
+        g = (self.forward(X) - y.reshape(-1, 1)) / len(X)
+        gh = (g @ self.W2.T) * (1 - self.h * self.h)
+        self.W2 -= self.lr * self.h.T @ g
+        self.W1 -= self.lr * X.astype(np.float32).T @ gh
+"""
+
+
+def test_a_method_named_fit_something_trains_and_a_float32_rate_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "fit_batch.py"
+    path.write_text(FIT_BATCH, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert (report.result.identified, report.result.scale) == ("bce", 1.0), report.command
+    assert "net.fit_batch(" in (report.command or "") and "--lr net.lr" in (report.command or ""), (
+        report.command
+    )
+
+
 GLOBAL_BATCH = """
 import numpy as np
 

@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
 from verification.adapters.handed_errors import handed_error
@@ -137,7 +139,7 @@ def _learning_rate(
         real = next((k for k in held if k.lower() == name), None)
         if (
             real is not None
-            and isinstance(getattr(obj, real), int | float)
+            and isinstance(getattr(obj, real), int | float | np.floating)  # np.float32(lr) too
             and not isinstance(getattr(obj, real), bool)
             and read_outside_constructor(type(obj), real)  # kept but never used: not the rate
         ):
@@ -153,9 +155,9 @@ def _learning_rate(
     return None, []
 
 
-TRAIN_WORDS = ("train", "_gd", "sgd", "descent")
+TRAIN_WORDS = ("train", "fit", "_gd", "sgd", "descent")
 """Words in the name of a training method beyond :data:`~verification.reading.conventions.TRAIN_NAMES`
-(``batch_gd``, ``run_sgd``, ``gradient_descent``)."""
+(``batch_gd``, ``run_sgd``, ``gradient_descent``, ``fit_batch``, ``partial_fit``)."""
 ACTIVATION_DERIVATIVE = re.compile(
     r"activ|sigm|tanh|relu|softmax|deriv"
     r"|^_*(loss|cost|mse|bce|mce|cce|nll|cross_?entropy|entropy|quadratic|log_?loss|sse)_?(grad(ient)?|prime)$",
