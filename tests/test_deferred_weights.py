@@ -63,6 +63,39 @@ def test_weights_are_made_by_the_first_call_only_at_its_sizes() -> None:
     assert net.W2[0, 0] == 9.0 and net.b2 == 7.0
 
 
+GUARDED_BY_AUTHOR = textwrap.dedent(
+    """
+    class Net:
+        def __init__(self, epochs=2):
+            self.epochs = epochs
+            self.W = None
+
+        def fit(self, X, y):
+            n_samples, n_features = X.shape
+            TEST
+                self.W = np.ones(n_features) * n_samples
+                self.b = 0
+            for _ in range(self.epochs):
+                self.W = self.W - 1.0
+            return self
+    """
+)
+
+
+@pytest.mark.parametrize("test", ["if self.W is None:", 'if not hasattr(self, "b"):'])
+def test_a_first_call_the_author_guards_is_the_weights_creation_and_its_sizes_are_kept(test: str) -> None:
+    """``if self.W is None:`` (or ``not hasattr``) around the creation: the class is one whose training
+    method makes its weights, so the setup calls it once first; the guard is the author's, kept, and the
+    sizes it reads (``n_samples``) are those of the first call: a second call on 5 samples of 4
+    features goes on from W = 3 − 2 = 1 (3 samples, 2 epochs) at 3 features."""
+    cls = _load(GUARDED_BY_AUTHOR.replace("TEST", test))
+    assert initialising_methods(cls) == ("fit",)
+    net = cls().fit(np.zeros((3, 3)), None)
+    np.testing.assert_array_equal(net.W, np.ones(3))
+    net.fit(np.zeros((5, 4)), None)
+    np.testing.assert_array_equal(net.W, np.full(3, -1.0))
+
+
 def test_a_class_with_its_weights_in_the_constructor_is_left_as_written() -> None:
     source = FIT.replace("self.W2 = None", "self.W2 = 1.0").replace(
         "self.W1 = np.ones((n_in, self.hidden)) * n_samples", "pass"

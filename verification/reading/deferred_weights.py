@@ -133,6 +133,28 @@ def _kept(stmt: ast.Assign, name: str, self_name: str) -> ast.stmt:
     return ast.fix_missing_locations(ast.copy_location(block, stmt))
 
 
+def _tests_unset(test: ast.expr, self_name: str) -> bool:
+    """Whether ``test`` asks if an attribute of ``self`` is not set yet: ``self.w is None``, ``not
+    hasattr(self, "w")`` (the author's own guard of a first call's initialisation)."""
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Is):
+        right = test.comparators[0]
+        return (
+            _self_attribute(test.left, self_name) is not None
+            and isinstance(right, ast.Constant)
+            and right.value is None
+        )
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) and isinstance(test.operand, ast.Call):
+        call = test.operand
+        return (
+            isinstance(call.func, ast.Name)
+            and call.func.id == "hasattr"
+            and len(call.args) == 2
+            and isinstance(call.args[0], ast.Name)
+            and call.args[0].id == self_name
+        )
+    return False
+
+
 def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
     """A copy of the class definition ``stmt`` whose training methods create their weights once (module
     docstring), and the names of those methods; ``stmt`` itself and ``[]`` when there are none.
@@ -140,7 +162,8 @@ def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
     A method qualifies when it is not ``__init__``, has an epoch loop (one the loader cuts to one
     iteration), and assigns, before its first loop and at the top level of its body, an attribute of
     ``self`` the constructor does not set to a value, from an expression that reads the method's
-    arguments only for their sizes."""
+    arguments only for their sizes; or guards such assignments itself (``if self.weights is None:``,
+    ``if not hasattr(self, "W"):``), which is kept as written."""
     if not isinstance(stmt, ast.ClassDef):
         return stmt, []
     preset = _constructor_sets(stmt)
@@ -157,6 +180,18 @@ def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
         sizes: set[str] = set()
         for i in before:
             node = fn.body[i]
+            if isinstance(node, ast.If) and _tests_unset(node.test, me):  # the author's own guard
+                sizes |= {
+                    n.id
+                    for a in node.body
+                    if isinstance(a, ast.Assign)
+                    and len(a.targets) == 1
+                    and _self_attribute(a.targets[0], me) is not None
+                    and _reads_only_sizes(a.value, arguments)
+                    for n in ast.walk(a.value)
+                    if isinstance(n, ast.Name)
+                } or {"__guarded__"}
+                continue
             if not isinstance(node, ast.Assign) or len(node.targets) != 1:
                 continue
             attribute = _self_attribute(node.targets[0], me)
