@@ -339,6 +339,8 @@ def label_form(
     scratch = dict(namespace)
     try:
         run_code(made, scratch, "--setup", script=script)
+        for reshaped in _reshapings(before, label):  # y = y.reshape(-1, 1) after y is made
+            run_code(reshaped, scratch, "--setup", script=script)
     except InputError:
         return None
     labels = scratch.get(label)
@@ -346,6 +348,23 @@ def label_form(
         return None
     ndim = np.asarray(labels).ndim
     return "index" if ndim == 1 else "one-hot" if ndim == 2 else None
+
+
+def _reshapings(before: list[ast.stmt], label: str) -> list[str]:
+    """The assignments of ``label`` from itself alone (and NumPy) after the last that makes it from other
+    values, in order (``y = y.reshape(-1, 1)``, ``y = np.atleast_2d(y).T``), as source."""
+    body = slices.flat_body(ast.Module(body=before, type_ignores=[]))
+    assigned = [
+        s for s in body if isinstance(s, ast.Assign) and [ast.unparse(t) for t in s.targets] == [label]
+    ]
+
+    def reads(stmt: ast.Assign) -> set[str]:
+        return {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
+
+    made = [i for i, s in enumerate(assigned) if label not in reads(s)]
+    if not made:
+        return []
+    return [ast.unparse(s) for s in assigned[made[-1] + 1 :] if reads(s) <= {label, "np", "numpy"}]
 
 
 def _command(script: LoadedScript, recipe: Recipe) -> str:

@@ -151,9 +151,19 @@ def _script_labels(script: LoadedScript, options: Options, code: Any) -> str | N
 
 def _label_argument(call: ast.Call, built: set[str], cls: type) -> str | None:
     """The name handed as labels (the argument whose role is ``y``) in ``net.m(…)``, ``net`` built from
-    ``cls`` and ``m`` a method of it; None when the call is no such call or hands no plain name."""
+    ``cls`` (or ``Cls(…).m(…)``) and ``m`` a method of it; None when the call is no such call or hands no
+    plain name."""
     func = call.func
-    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id in built):
+    if not isinstance(func, ast.Attribute):
+        return None
+    receiver = func.value
+    named = isinstance(receiver, ast.Name) and receiver.id in built
+    made = (  # Regressor().fit(X, y): built and trained in one expression
+        isinstance(receiver, ast.Call)
+        and isinstance(receiver.func, ast.Name)
+        and receiver.func.id == cls.__name__
+    )
+    if not (named or made):
         return None
     method = getattr(cls, func.attr, None)
     if not callable(method):
