@@ -27,6 +27,7 @@ the report says which.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import replace
 from typing import Any
 
@@ -36,7 +37,7 @@ from ffnn.validation import InputError
 from verification.adapters.calls import WrongShape
 from verification.adapters.sample_lists import sample_list_subject
 from verification.adapters.sample_passes import loop_batch_subject
-from verification.adapters.subject import Subject
+from verification.adapters.subject import CodeSubject, Subject
 from verification.identification.near_match import near_tolerance
 from verification.identification.probes import Probe
 from verification.identification.probing import ProbeRun
@@ -100,18 +101,17 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         for t in subject.backward_order
     }
     n = batch_size(subject)
-    run = ProbeRun(subject, _at(probing, n), None)
-    try:
-        point = run.point(0)
-    except WrongShape as exc:  # runs, and gives a gradient of another shape: written for one sample
-        given = str(exc)[str(exc).find("gave a gradient of") :]
-        return BatchCheck(n, None, exc.tensor, reason=f"at a batch of {n} samples the code {given}")
-    except InputError as exc:
-        return BatchCheck(n, None, reason=f"the code fails on a batch of {n}: {exc}")
+    ran, note = _batch_point(subject, probing, n), None
+    flat = _flat_labels(subject) if isinstance(ran, BatchCheck) else None
+    if flat is not None and not isinstance(again := _batch_point(flat, probing, n), BatchCheck):
+        subject, ran, note = flat, again, FLAT_LABELS  # y of shape (n,) beside an output of shape (n,)
+    if isinstance(ran, BatchCheck):
+        return ran
+    run, point = ran
     tol = run.tol if verdict.deviation is None else near_tolerance(run.tol)  # known once a point ran
     reduction = _reduction(point, losses, tol, n)
     if reduction is not None:
-        return BatchCheck(n, reduction)
+        return BatchCheck(n, reduction, reason=note)
     if (
         subject.recipe is not None
         and subject.recipe.kind != "returned"
@@ -131,6 +131,39 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         if report.verdict not in ACCEPTED:
             return BatchCheck(n, "inconsistent", name, report.relative_error)
     return BatchCheck(n, "inconsistent")
+
+
+FLAT_LABELS = "labels one value per sample (1-D) at the batch, as the code's output is"
+"""Why a batch of a one-output network was probed with 1-D labels (:func:`_flat_labels`)."""
+
+
+def _batch_point(subject: Subject, probing: Probing, n: int) -> tuple[ProbeRun, Any] | BatchCheck:
+    """The batch probe's run and point at ``n`` samples, or the :class:`BatchCheck` saying why none
+    could be had (a gradient of another shape, code that fails)."""
+    run = ProbeRun(subject, _at(probing, n), None)
+    try:
+        return run, run.point(0)
+    except WrongShape as exc:  # runs, and gives a gradient of another shape: written for one sample
+        given = str(exc)[str(exc).find("gave a gradient of") :]
+        return BatchCheck(n, None, exc.tensor, reason=f"at a batch of {n} samples the code {given}")
+    except InputError as exc:
+        return BatchCheck(n, None, reason=f"the code fails on a batch of {n}: {exc}")
+
+
+def _flat_labels(subject: Subject) -> Subject | None:
+    """A copy of a one-output ``subject`` given its labels as one value per sample, ``(n,)``, where it
+    was given a column ``(n, 1)``: a forward pass that returns one value per sample (``H @ v``, shape
+    ``(n,)``) subtracts labels of that shape, and a column broadcasts against it to ``(n, n)``. At one
+    sample both run, so only a batch tells them apart. None for any other subject."""
+    layout = subject.layout
+    if not isinstance(subject, CodeSubject) or subject.n_outputs != 1 or layout.labels != "one-hot":
+        return None
+    if layout.one_sample_only:
+        return None
+    made = copy.copy(subject)
+    made.layout = replace(layout, labels="index")
+    made.recipe = replace(subject.recipe, layout=made.layout)
+    return made
 
 
 def _at(probing: Probing, n: int) -> Probing:

@@ -310,7 +310,8 @@ def _batch_lines(r: IdentificationReport) -> list[str]:
     how = {"mean": "the mean over the batch", "sum": "the sum over the batch"}.get(batch.reduction)
     if how is None:
         return [f"  batch: at {batch.samples} samples the gradient is neither the batch mean nor the sum"]
-    return [f"  batch: at {batch.samples} samples the gradient is that of {how}"]
+    given = f" ({batch.reason})" if batch.reason else ""  # labels given 1-D at the batch
+    return [f"  batch: at {batch.samples} samples the gradient is that of {how}{given}"]
 
 
 def _per_tensor(r: IdentificationReport) -> list[str]:
