@@ -140,3 +140,63 @@ def test_data_kept_by_the_call_and_caches_of_a_forward_pass_are_made_at_every_ca
         """
     )
     assert guard_initialisations(ast.parse(forward).body[0])[1] == []
+
+
+HELPER = textwrap.dedent(
+    """
+    class Net:
+        def __init__(self, lr=0.1):
+            self.lr = lr
+
+        def _init_weights(self, n_features, n_classes):
+            self.W = np.full((n_features, n_classes), float(n_classes))
+
+        def fit(self, X, y, epochs=2):
+            self.classes_ = np.unique(y)
+            self._init_weights(X.shape[1], len(self.classes_))
+            for epoch in range(epochs):
+                self.W = self.W - 1.0
+            return self
+    """
+)
+
+
+def test_weights_made_by_a_helper_the_training_method_calls_are_made_once() -> None:
+    """``self._init_weights(X.shape[1], len(self.classes_))`` before the loop: the call runs at the first
+    ``fit`` only (W = 3 classes − 2 epochs = 1), and so does ``classes_ = np.unique(y)``: a later call on
+    one sample of class 2 keeps the 3 classes the weights were made for, and trains W on."""
+    cls = _load(HELPER)
+    assert initialising_methods(cls) == ("fit",)
+    net = cls().fit(np.zeros((3, 2)), np.array([0, 1, 2]))
+    np.testing.assert_array_equal(net.W, np.ones((2, 3)))
+    net.fit(np.zeros((1, 5)), np.array([2]))
+    np.testing.assert_array_equal(net.W, np.full((2, 3), -1.0))
+    np.testing.assert_array_equal(net.classes_, [0, 1, 2])
+
+
+GUARDED_ONE_STEP = textwrap.dedent(
+    """
+    class Net:
+        def __init__(self, lr=0.1):
+            self.lr = lr
+            self.W = None
+
+        def fit(self, X, y):
+            self.classes_ = np.unique(y)
+            if self.W is None:
+                self.W = np.zeros((X.shape[1], len(self.classes_)))
+            self.W = self.W + 1.0
+            return self
+    """
+)
+
+
+def test_a_guarded_first_call_needs_no_loop() -> None:
+    """A ``fit`` of one step, no loop, that guards its weights itself (``if self.W is None:``) makes them
+    at the first call, and its ``classes_`` too: a second call on one sample keeps both."""
+    cls = _load(GUARDED_ONE_STEP)
+    assert initialising_methods(cls) == ("fit",)
+    net = cls().fit(np.zeros((3, 2)), np.array([0, 1, 2]))
+    net.fit(np.zeros((1, 2)), np.array([2]))
+    np.testing.assert_array_equal(net.W, np.full((2, 3), 2.0))
+    np.testing.assert_array_equal(net.classes_, [0, 1, 2])

@@ -62,6 +62,7 @@ from verification.adapters.trials import layouts, run_setup, widths
 from verification.adapters.warm_ups import initialisers, warm_ups
 from verification.reading import conventions as cv
 from verification.reading.activation_objects import activation_objects, loss_object_choices
+from verification.reading.deferred_weights import initialising_methods
 from verification.reading.flags import branch_values
 from verification.reading.guesses import guessed_arguments
 from verification.reading.instance_globals import instance_globals
@@ -134,7 +135,10 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
     out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]
     made = [(f"{setup}; {call}", v) for setup, v in out for call in initialisers(cls, v)]
-    return out + made + [(f"{setup}; {warm}", v) for setup, v in out + made for warm in warm_ups(cls, v)]
+    warmed = [(f"{setup}; {warm}", v) for setup, v in out + made for warm in warm_ups(cls, v)]
+    if initialising_methods(cls):  # its training method's first call makes the weights and their sizes
+        return warmed + out + made
+    return out + made + warmed
 
 
 def _string_defaults(cls: type) -> list[inspect.Parameter]:

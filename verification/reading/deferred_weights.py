@@ -155,6 +155,63 @@ def _tests_unset(test: ast.expr, self_name: str) -> bool:
     return False
 
 
+def _initialising_helpers(cls: ast.ClassDef, preset: set[str]) -> dict[str, str]:
+    """Methods (not ``__init__``) that assign an attribute of ``self`` the constructor does not set to a
+    value (``_init_weights(self, n_features, n_classes)``: ``self.W = …``), each with the first such
+    attribute: a training method that calls one before its first loop makes its weights through it."""
+    out: dict[str, str] = {}
+    for fn in cls.body:
+        if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("__") or not fn.args.args:
+            continue
+        me = fn.args.args[0].arg
+        for node in ast.walk(fn):
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                attribute = _self_attribute(node.targets[0], me)
+                if attribute is not None and attribute not in preset:
+                    out[fn.name] = attribute
+                    break
+    return out
+
+
+def _made_once(
+    node: ast.stmt, me: str, arguments: set[str], preset: set[str], helpers: dict[str, str]
+) -> tuple[ast.stmt, set[str]] | None:
+    """A statement before a training method's first loop that makes weights, made to run at the first
+    call only, with the names it reads: the author's own guard (kept as written), an assignment of an
+    attribute the constructor leaves unset, or a call of an initialising helper (:func:`
+    _initialising_helpers`), from the arguments' sizes only; None for any other statement."""
+    if isinstance(node, ast.If) and _tests_unset(node.test, me):  # the author's own guard
+        read = {
+            n.id
+            for a in node.body
+            if isinstance(a, ast.Assign)
+            and len(a.targets) == 1
+            and _self_attribute(a.targets[0], me) is not None
+            and _reads_only_sizes(a.value, arguments)
+            for n in ast.walk(a.value)
+            if isinstance(n, ast.Name)
+        }
+        return node, read or {"__guarded__"}
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):  # self._init_weights(X.shape[1], k)
+        call = node.value
+        func = call.func
+        helper = func.attr if isinstance(func, ast.Attribute) and _is_self(func.value, me) else None
+        if helper in helpers and _reads_only_sizes(call, arguments):
+            read = {n.id for n in ast.walk(call) if isinstance(n, ast.Name) and n.id != me}
+            return _guarded(node, helpers[helper], me), read or {"__guarded__"}  # type: ignore[arg-type]
+        return None
+    if not isinstance(node, ast.Assign) or len(node.targets) != 1:
+        return None
+    attribute = _self_attribute(node.targets[0], me)
+    if attribute is None or attribute in preset or not _reads_only_sizes(node.value, arguments):
+        return None
+    return _guarded(node, attribute, me), {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+
+
+def _is_self(node: ast.expr, me: str) -> bool:
+    return isinstance(node, ast.Name) and node.id == me
+
+
 def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
     """A copy of the class definition ``stmt`` whose training methods create their weights once (module
     docstring), and the names of those methods; ``stmt`` itself and ``[]`` when there are none.
@@ -162,12 +219,14 @@ def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
     A method qualifies when it is not ``__init__``, has an epoch loop (one the loader cuts to one
     iteration), and assigns, before its first loop and at the top level of its body, an attribute of
     ``self`` the constructor does not set to a value, from an expression that reads the method's
-    arguments only for their sizes; or guards such assignments itself (``if self.weights is None:``,
-    ``if not hasattr(self, "W"):``), which is kept as written."""
+    arguments only for their sizes, or calls a method that makes them (``self._init_weights(X.shape[1],
+    k)``, guarded by the first attribute it makes); or guards such assignments itself (``if self.weights
+    is None:``, ``if not hasattr(self, "W"):``), which is kept as written, with or without a loop."""
     if not isinstance(stmt, ast.ClassDef):
         return stmt, []
     preset = _constructor_sets(stmt)
     changed = copy.deepcopy(stmt)
+    helpers = _initialising_helpers(changed, preset)
     methods = []
     for fn in changed.body:
         if not isinstance(fn, ast.FunctionDef) or fn.name.startswith("__") or not fn.args.args:
@@ -175,30 +234,17 @@ def guard_initialisations(stmt: ast.stmt) -> tuple[ast.stmt, list[str]]:
         me = fn.args.args[0].arg
         arguments = {a.arg for a in [*fn.args.args[1:], *fn.args.kwonlyargs]}
         before, loops = _before_first_loop(fn)
-        if not loops:
+        guards = [i for i in before if isinstance(b := fn.body[i], ast.If) and _tests_unset(b.test, me)]
+        if not loops and not guards:
             continue
+        if not loops:  # a step of no loop: its statements up to the author's last guard make the weights
+            before = [i for i in before if i <= guards[-1]]
         sizes: set[str] = set()
         for i in before:
-            node = fn.body[i]
-            if isinstance(node, ast.If) and _tests_unset(node.test, me):  # the author's own guard
-                sizes |= {
-                    n.id
-                    for a in node.body
-                    if isinstance(a, ast.Assign)
-                    and len(a.targets) == 1
-                    and _self_attribute(a.targets[0], me) is not None
-                    and _reads_only_sizes(a.value, arguments)
-                    for n in ast.walk(a.value)
-                    if isinstance(n, ast.Name)
-                } or {"__guarded__"}
-                continue
-            if not isinstance(node, ast.Assign) or len(node.targets) != 1:
-                continue
-            attribute = _self_attribute(node.targets[0], me)
-            if attribute is None or attribute in preset or not _reads_only_sizes(node.value, arguments):
-                continue
-            fn.body[i] = _guarded(node, attribute, me)
-            sizes |= {n.id for n in ast.walk(node.value) if isinstance(n, ast.Name)}
+            made = _made_once(fn.body[i], me, arguments, preset, helpers)
+            if made is not None:
+                fn.body[i], read = made
+                sizes |= read
         if not sizes:
             continue
         methods.append(fn.name)
