@@ -408,7 +408,9 @@ def test_cross_entropy_and_class_index_labels_are_not_varied(tmp_path: Path) -> 
 
 # a class the script builds and trains on labels it makes itself: 1-D labels y (one per sample), which
 # the update's A − y broadcasts against the (n, 1) output, so the code is bce's gradient at one sample
-# and fails on a batch; the same script making its labels a column, (n, 1), holds for a batch
+# and fails on a batch; the same script making its labels a column, (n, 1), or reshaping them to one
+# after making them, holds for a batch; a call on a network built in the same expression,
+# TinyNet().backward(X, y), hands the labels as a call on a named one does
 FLAT_LABELS = """
 class TinyNet:
     def __init__(self, n_features=3, lr=0.1):
@@ -439,13 +441,22 @@ if __name__ == "__main__":
     [
         ("(data[:, 3] > 0).astype(float)", "index", None),
         ("(data[:, 3:] > 0).astype(float)", "one-hot", "mean"),
+        ("(data[:, 3] > 0).astype(float)\n    y = y.reshape(-1, 1)", "one-hot", "mean"),
+        ("(data[:, 3] > 0).astype(float)", "index", None),
     ],
-    ids=["1-D", "column"],
+    ids=["1-D", "column", "reshaped-to-a-column", "built-in-the-call"],
 )
 def test_labels_the_script_hands_the_class_it_trains_are_given_in_their_form(
-    tmp_path: Path, labels: str, form: str, reduction: str | None
+    tmp_path: Path, labels: str, form: str, reduction: str | None, request: pytest.FixtureRequest
 ) -> None:
-    report = check(tmp_path, FLAT_LABELS.replace("LABELS", labels))
+    source = FLAT_LABELS.replace("LABELS", labels)
+    if request.node.callspec.id == "built-in-the-call":
+        source = source.replace(
+            "    net = TinyNet()\n    for epoch in range(100):\n        net.forward(X)\n", ""
+        )
+        source = source.replace("        net.backward(X, y)", "    TinyNet().backward(X, y)")
+        assert "net." not in source.split("__main__")[1]
+    report = check(tmp_path, source)
     result = report.result
     assert (result.identified, report.recipe.layout.labels) == ("bce", form)  # type: ignore[union-attr]
     assert any("as the script's own labels are" in n for n in result.notes), result.notes
@@ -453,6 +464,97 @@ def test_labels_the_script_hands_the_class_it_trains_are_given_in_their_form(
     assert batch.reduction == reduction, batch  # type: ignore[union-attr]
     if reduction is None:
         assert batch.reason.startswith("the code fails on a batch of"), batch  # type: ignore[union-attr]
+
+
+# a regressor whose forward pass returns one value per sample, shape (n,), and subtracts 1-D targets: a
+# column of labels (n, 1) would broadcast to (n, n) at a batch; given 1-D labels there, as its output is,
+# its gradients are the mean squared error's over the batch (tanh hidden layer, linear output)
+FLAT_OUTPUT = """
+class Regressor:
+    def __init__(self, n_in=3, n_hidden=4):
+        self.W = np.random.randn(n_in, n_hidden)
+        self.v = np.random.randn(n_hidden)
+
+    def forward(self, X):
+        self.H = np.tanh(X @ self.W)
+        return self.H @ self.v
+
+    def gradients(self, X, y):
+        r = self.forward(X) - y
+        gv = self.H.T @ r / len(y)
+        gW = X.T @ (np.outer(r, self.v) * (1 - self.H ** 2)) / len(y)
+        return gW, gv
+"""
+
+
+def test_a_one_value_per_sample_output_is_probed_at_a_batch_with_labels_of_its_shape(tmp_path: Path) -> None:
+    result = check(tmp_path, FLAT_OUTPUT).result
+    batch = result.verdict.batch
+    assert (result.identified, batch.reduction) == ("mse", "mean"), batch  # type: ignore[union-attr]
+    assert batch.reason == "labels one value per sample (1-D) at the batch, as the code's output is"  # type: ignore[union-attr]
+    assert result.success
+
+
+# a training method that makes its weights anew at every call, from a fixed seed: its change is no
+# gradient step of the weights it is given (whatever they are, it ends at the same place), so refused
+REMADE = """
+class Softmax:
+    def __init__(self, lr=0.1):
+        self.lr = lr
+        self.W = np.zeros((4, 3))
+
+    def forward(self, X):
+        e = np.exp(X @ self.W)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def fit(self, X, Y):
+        self.W = np.random.RandomState(0).randn(X.shape[1], 3) * 0.01
+        self.W -= self.lr * X.T @ (self.forward(X) - Y) / len(X)
+"""
+
+
+def test_a_step_that_makes_its_weights_anew_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="leaves W the same whatever weights it starts from"):
+        check(tmp_path, REMADE)
+    fixed = REMADE.replace("        self.W = np.random.RandomState(0).randn(X.shape[1], 3) * 0.01\n", "")
+    assert check(tmp_path, fixed).result.identified == "cross_entropy"
+
+
+# scikit-learn's style: fit maps the labels through classes_ = np.unique(y) and makes its weights in a
+# helper from a fixed seed; its first call (the setup's, on data of every class) makes both, so that a
+# probe's one sample keeps its class and the step starts from the weights the check sets: cross-entropy
+SKLEARN_STYLE = """
+class SoftmaxClassifier:
+    def __init__(self, lr=0.1, n_iter=100):
+        self.lr = lr
+        self.n_iter = n_iter
+
+    def _init_weights(self, n_features, n_classes):
+        self.W = np.random.RandomState(0).randn(n_features, n_classes) * 0.01
+
+    def predict_proba(self, X):
+        S = X @ self.W
+        E = np.exp(S - S.max(axis=1, keepdims=True))
+        return E / E.sum(axis=1, keepdims=True)
+
+    def fit(self, X, y):
+        self.classes_ = np.unique(y)
+        y_idx = np.searchsorted(self.classes_, y)
+        self._init_weights(X.shape[1], len(self.classes_))
+        for _ in range(self.n_iter):
+            G = self.predict_proba(X)
+            G[np.arange(len(X)), y_idx] -= 1
+            self.W -= self.lr * X.T @ G / len(X)
+        return self
+"""
+
+
+def test_a_fit_that_makes_its_weights_and_classes_in_its_first_call_is_checked_from_the_second(
+    tmp_path: Path,
+) -> None:
+    report = check(tmp_path, SKLEARN_STYLE)
+    assert report.result.identified == "cross_entropy", report.command
+    assert "net.fit(_x, _y)" in (report.command or ""), report.command
 
 
 # a backward pass that returns the input layer's gradient only: W2 gets none, so no loss fits W2

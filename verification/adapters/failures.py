@@ -10,7 +10,8 @@ kind                what failed (most telling first)
 =================== ==================================================================================
 ``import``          the code uses a module whose import failed
 ``learning-rate``   the learning rate of an update is not a usable number
-``optimiser``       an update is an adaptive optimiser's step, not a multiple of the gradient
+``optimiser``       an update is an adaptive optimiser's step, not a multiple of the gradient, or makes
+                    the weights anew rather than moving those it is given
 ``code``            the code raised, exited, or gave non-finite, complex, misshapen or unmatched values
 ``unchanged``       a step changed no weight: the candidate is not the step that trains them
 ``not-gradients``   a method returned nothing that could be gradients

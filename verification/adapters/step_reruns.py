@@ -52,7 +52,8 @@ def refuse_by_reruns(
     weights ``before`` and the data ``x``, ``y`` that gave ``after``: under other seeds; then, when it
     was given one sample and reads the rate the checker binds (:func:`reads_given_rate`), at
     ``lr / RATE_RATIO``, and at ``lr`` once more, so that what the step leaves besides the weights (a
-    copy it keeps of them) is as the first run left it. A rate-dependent step (:func:`rate_dependence`)
+    copy it keeps of them) is as the first run left it. From other weights too: a step that makes its
+    weights anew is refused (:func:`refuse_remade_weights`). A rate-dependent step (:func:`rate_dependence`)
     gets the reason as a note of ``subject``. A rerun that raises ends the checks quietly (the first run
     stands).
 
@@ -68,6 +69,13 @@ def refuse_by_reruns(
     except InputError:
         return
     refuse_random_steps(label, first, subject.slots.read())
+    try:  # from other weights: a step that makes its weights anew ends where it ended before
+        subject._run_again(step, {n: _shifted(v) for n, v in before.items()}, x, y, reset=True)
+        elsewhere = subject.slots.read()
+        subject._run_again(step, before, x, y, reset=True)  # the state the first run left, again
+    except InputError:
+        return
+    refuse_remade_weights(label, before, first, elsewhere)
     try:  # a second and a third call, from the same weights and data and the state the calls left
         subject._run_again(step, before, x, y, reset=False)
         second = subject.slots.read()
@@ -94,6 +102,39 @@ def refuse_by_reruns(
         subject.notes.append(note)
     with contextlib.suppress(InputError):  # the state the first run left, copies and all
         subject._run_again(step, before, x, y, reset=True)
+
+
+def _shifted(value: Array) -> Array:
+    """``value`` moved by ½ to 1, a different amount in every entry (never the same shift everywhere,
+    which a softmax's scores would not see)."""
+    return value + np.linspace(0.5, 1.0, value.size).reshape(value.shape) if value.size else value
+
+
+def refuse_remade_weights(
+    label: str, before: Mapping[str, Array], first: Mapping[str, Array], shifted: Mapping[str, Array]
+) -> None:
+    """Refuse a step after which a parameter is the same, bit for bit, whether the step started from
+    ``before`` (giving ``first``) or from other weights (giving ``shifted``), though the step moved it:
+    the step does not read the weights it is given but makes them anew (an initialisation inside the
+    training method, from a fixed seed), so its change is no gradient step.
+
+    Raises
+    ------
+    Failed
+        Naming up to three such parameters.
+    """
+    remade = [
+        n
+        for n in first
+        if n in shifted and not np.array_equal(first[n], before[n]) and np.array_equal(first[n], shifted[n])
+    ]
+    if remade:
+        raise Failed(
+            f"{label} leaves {', '.join(remade[:3])} the same whatever weights it starts from: it makes "
+            "them anew at each call (an initialisation inside the training method?), so its change is no "
+            "gradient step of the weights it is given",
+            "optimiser",
+        )
 
 
 MOMENTUM_NOTE = (
