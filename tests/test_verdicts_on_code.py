@@ -410,7 +410,8 @@ def test_cross_entropy_and_class_index_labels_are_not_varied(tmp_path: Path) -> 
 # the update's A − y broadcasts against the (n, 1) output, so the code is bce's gradient at one sample
 # and fails on a batch; the same script making its labels a column, (n, 1), or reshaping them to one
 # after making them, holds for a batch; a call on a network built in the same expression,
-# TinyNet().backward(X, y), hands the labels as a call on a named one does
+# TinyNet().backward(X, y), hands the labels as a call on a named one does; the 1-D labels handed to
+# its accuracy say nothing of those it trains on
 FLAT_LABELS = """
 class TinyNet:
     def __init__(self, n_features=3, lr=0.1):
@@ -424,15 +425,20 @@ class TinyNet:
     def backward(self, X, y):
         self.W -= self.lr * X.T @ (self.A - y) / X.shape[0]
 
+    def accuracy(self, X, y):
+        return np.mean((self.forward(X)[:, 0] > 0.5) == np.ravel(y))
+
 
 if __name__ == "__main__":
     data = np.random.randn(100, 4)
     X = data[:, :3]
     y = LABELS
+    labels_1d = data[:, 3] > 0
     net = TinyNet()
     for epoch in range(100):
         net.forward(X)
         net.backward(X, y)
+    print(net.accuracy(X, y.ravel()), net.accuracy(X, labels_1d))
 """
 
 
@@ -443,8 +449,9 @@ if __name__ == "__main__":
         ("(data[:, 3:] > 0).astype(float)", "one-hot", "mean"),
         ("(data[:, 3] > 0).astype(float)\n    y = y.reshape(-1, 1)", "one-hot", "mean"),
         ("(data[:, 3] > 0).astype(float)", "index", None),
+        ("(data[:, 3] > 0).astype(float)", "one-hot", "mean"),
     ],
-    ids=["1-D", "column", "reshaped-to-a-column", "built-in-the-call"],
+    ids=["1-D", "column", "reshaped-to-a-column", "built-in-the-call", "handed-as-an-expression"],
 )
 def test_labels_the_script_hands_the_class_it_trains_are_given_in_their_form(
     tmp_path: Path, labels: str, form: str, reduction: str | None, request: pytest.FixtureRequest
@@ -455,11 +462,15 @@ def test_labels_the_script_hands_the_class_it_trains_are_given_in_their_form(
             "    net = TinyNet()\n    for epoch in range(100):\n        net.forward(X)\n", ""
         )
         source = source.replace("        net.backward(X, y)", "    TinyNet().backward(X, y)")
+        source = source.replace("    print(net.accuracy(X, y.ravel()), net.accuracy(X, labels_1d))\n", "")
         assert "net." not in source.split("__main__")[1]
+    read = request.node.callspec.id != "handed-as-an-expression"
+    if not read:  # the training call hands y[:, None], whose form is not read: the labels are detected
+        source = source.replace("net.backward(X, y)", "net.backward(X, y[:, None])")
     report = check(tmp_path, source)
     result = report.result
     assert (result.identified, report.recipe.layout.labels) == ("bce", form)  # type: ignore[union-attr]
-    assert any("as the script's own labels are" in n for n in result.notes), result.notes
+    assert any("as the script's own labels are" in n for n in result.notes) is read, result.notes
     batch = result.verdict.batch
     assert batch.reduction == reduction, batch  # type: ignore[union-attr]
     if reduction is None:

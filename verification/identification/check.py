@@ -144,6 +144,8 @@ def _script_labels(script: LoadedScript, options: Options, code: Any) -> str | N
     for index, stmt in enumerate(body):
         for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call)):
             label = _label_argument(call, built, code)
+            if label == "":  # a training call handing an expression (np.eye(3)[y]): its form is not read
+                return None
             if label is not None:
                 forms.add(label_form(dict(script.module.__dict__), script, body[:index], label))
     return forms.pop() if len(forms) == 1 else None
@@ -151,8 +153,8 @@ def _script_labels(script: LoadedScript, options: Options, code: Any) -> str | N
 
 def _label_argument(call: ast.Call, built: set[str], cls: type) -> str | None:
     """The name handed as labels (the argument whose role is ``y``) in ``net.m(…)``, ``net`` built from
-    ``cls`` (or ``Cls(…).m(…)``) and ``m`` a method of it; None when the call is no such call or hands no
-    plain name."""
+    ``cls`` (or ``Cls(…).m(…)``) and ``m`` a training method of it (:data:`TRAINING_CALL`); ``""`` when
+    it hands an expression, not a name; None when the call is no such call."""
     func = call.func
     if not isinstance(func, ast.Attribute):
         return None
@@ -166,13 +168,17 @@ def _label_argument(call: ast.Call, built: set[str], cls: type) -> str | None:
     if not (named or made):
         return None
     method = getattr(cls, func.attr, None)
-    if not callable(method):
-        return None
+    if not callable(method) or not TRAINING_CALL.search(func.attr):
+        return None  # accuracy(X, y), score(X, y): an evaluation's labels say nothing of training's
     params = [p for p in cv.positional_parameters(method) if p.name not in ("self", "cls")]
     for i, arg in enumerate(call.args[: len(params)]):
         if cv.role(params[i].name, i) == "y":
-            return arg.id if isinstance(arg, ast.Name) else None
+            return arg.id if isinstance(arg, ast.Name) else ""
     return None
+
+
+TRAINING_CALL = re.compile(r"train|fit|back|grad|step|update|learn|sgd|descent|propagat", re.I)
+"""Methods whose labels are those the network trains on (``train``, ``fit_batch``, ``backward``)."""
 
 
 def _division_note(script: LoadedScript) -> str:
