@@ -25,22 +25,19 @@ import copy
 from dataclasses import replace
 from typing import Any
 
-import numpy as np
-
 from ffnn.validation import InputError
-from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed, refusal
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.sample_passes import all_passes, data_copies
+from verification.adapters.script_labels import OWN_LABELS, own_label_format
 from verification.adapters.script_steps import applied_changes, named_gradient_recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
-from verification.reading import slices
 from verification.reading.loader import LoadedScript
 from verification.reading.loop_bodies import data_conversion, layer_loop, reshapes, steps_objects
 from verification.reading.rates import one_rate
-from verification.reading.script_setup import loads_data, setup_statements, with_small_layers
+from verification.reading.script_setup import setup_statements, with_small_layers
 from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import TrainingLoop, data_name, training_loop
 
@@ -313,62 +310,8 @@ def detect_script(
     )
 
 
-OWN_LABELS = {
-    "index": "labels one value per sample (1-D), as the script's own labels are",
-    "one-hot": "labels one row per sample (2-D), as the script's own labels are",
-}
-
-
-def own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: TrainingLoop) -> str | None:
-    """``index`` or ``one-hot``: the form of the labels the script's training loop reads, when the
-    script makes them itself at its top level without reading a file (``y = (data[:, 3] > 0)
-    .astype(float)``): 1-D labels are one value per sample (class indices, or one target each, which
-    ``a − y`` broadcasts against an output column: the bug shows only on batches), 2-D labels one row
-    each. None when they come from a file or do not run."""
-    before = script.tree.body[: loop.index]  # not a plot's y after it
-    return label_form(namespace, script, before, loop.label)
-
-
-def label_form(
-    namespace: dict[str, Any], script: LoadedScript, before: list[ast.stmt], label: str
-) -> str | None:
-    """:func:`own_label_format` of the labels ``label`` as the statements ``before`` make them."""
-    made = slices.assignment_slice(ast.Module(body=before, type_ignores=[]), label)
-    if made is None or any(loads_data(s) for s in ast.parse(made).body):
-        return None
-    scratch = dict(namespace)
-    try:
-        run_code(made, scratch, "--setup", script=script)
-        for reshaped in _reshapings(before, label):  # y = y.reshape(-1, 1) after y is made
-            run_code(reshaped, scratch, "--setup", script=script)
-    except InputError:
-        return None
-    labels = scratch.get(label)
-    if not isinstance(labels, np.ndarray | list) or np.asarray(labels).dtype == object:
-        return None
-    ndim = np.asarray(labels).ndim
-    return "index" if ndim == 1 else "one-hot" if ndim == 2 else None
-
-
-def _reshapings(before: list[ast.stmt], label: str) -> list[str]:
-    """The assignments of ``label`` from itself alone (and NumPy) after the last that makes it from other
-    values, in order (``y = y.reshape(-1, 1)``, ``y = np.atleast_2d(y).T``), as source."""
-    body = slices.flat_body(ast.Module(body=before, type_ignores=[]))
-    assigned = [
-        s for s in body if isinstance(s, ast.Assign) and [ast.unparse(t) for t in s.targets] == [label]
-    ]
-
-    def reads(stmt: ast.Assign) -> set[str]:
-        return {n.id for n in ast.walk(stmt.value) if isinstance(n, ast.Name)}
-
-    made = [i for i, s in enumerate(assigned) if label not in reads(s)]
-    if not made:
-        return []
-    return [ast.unparse(s) for s in assigned[made[-1] + 1 :] if reads(s) <= {label, "np", "numpy"}]
-
-
 def _command(script: LoadedScript, recipe: Recipe) -> str:
     return f"check it with the explicit form, edited as needed: {recipe.command(str(script.path))}"
 
 
-__all__ = ["OWN_LABELS", "detect_script", "label_form", "own_label_format", "script_recipes"]
+__all__ = ["detect_script", "script_recipes"]

@@ -22,7 +22,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.detection import adapt
 from verification.adapters.options import Options
-from verification.adapters.scripts import OWN_LABELS, label_form
+from verification.adapters.script_labels import OWN_LABELS, label_form
 from verification.adapters.subject import CodeSubject, Subject
 from verification.adapters.variants import other_layouts, variants
 from verification.identification.linearity import linear_note
