@@ -77,7 +77,7 @@ def check_labels(subject: Subject, probing: Probing, verdict: Verdict) -> LabelC
         Never: code that fails on such labels is a ``reason``.
     """
     loss = verdict.identified or (verdict.asked if verdict.matches_asked else None)
-    if loss not in WIDER or subject.layout.labels != "one-hot" or subject.n_outputs < 1:
+    if loss not in WIDER or subject.layout.labels != "one-hot":
         return None
     if loss == "bce" and subject.n_outputs == 1:
         return None
