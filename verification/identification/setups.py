@@ -275,5 +275,5 @@ def _noted(report: IdentificationReport, alternatives: list[Alternative], kept: 
     if not others:
         return report
     listed = "; ".join(f"{a.option}: {a.verdict}" for a in others)
-    how = "the setup as detected" if kept == DETECTED else f"the reading {kept}"
-    return replace(report, notes=[*report.notes, f"setup varied: {how} is kept ({listed})"])
+    how = "the setup as run" if kept == DETECTED else f"the reading {kept}"
+    return replace(report, notes=[*report.notes, f"setup varied: {how} is kept; the others found: {listed}"])
