@@ -206,6 +206,11 @@ def test_defaults_that_build_no_network_or_drop_units_are_replaced() -> None:
         ("temperature", 1, None),
         ("L", 1, None),
         ("tanh_scale", 1, None),
+        ("p", 0, None),
+        ("params", 0, None),
+        ("dC", 1, "error"),
+        ("derivative_C", 0, "error"),
+        ("yt", 2, "y"),
     ],
 )
 def test_argument_roles_from_their_names(name: str, position: int, expected: str | None) -> None:

@@ -343,7 +343,7 @@ def role(name: str, position: int) -> str | None:
     return None
 
 
-FIRST_WEIGHTS = re.compile(r"^(w|weights?|theta|syn)_?\d*$")
+FIRST_WEIGHTS = re.compile(r"^(w|weights?|theta|syn|p|params?|parameters?)_?\d*$")
 """Weights a function may take first (``propagate(w, b, X, Y)``): never the inputs by their place."""
 
 
