@@ -568,6 +568,42 @@ def test_a_fit_that_makes_its_weights_and_classes_in_its_first_call_is_checked_f
     assert "net.fit(_x, _y)" in (report.command or ""), report.command
 
 
+# a step that divides one tensor's gradient by the batch size and not the other's: mse at one sample;
+# at a batch W1 is the batch mean and W2 the sum, which the verdict says, so the reader knows which
+# line to look at (the division is on W1's update)
+HALF_AVERAGED = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+        self.lr = 0.1
+
+    def forward(self, X):
+        self.h = sigmoid(X @ self.W1)
+        return sigmoid(self.h @ self.W2)
+
+    def train(self, X, Y):
+        a = self.forward(X)
+        d2 = (a - Y) * a * (1 - a)
+        d1 = d2 @ self.W2.T * self.h * (1 - self.h)
+        self.W2 -= self.lr * self.h.T @ d2
+        self.W1 -= self.lr * X.T @ d1 / len(X)
+"""
+
+
+def test_a_batch_that_averages_some_tensors_and_sums_others_says_which(tmp_path: Path) -> None:
+    result = check(tmp_path, HALF_AVERAGED).result
+    batch = result.verdict.batch
+    assert (result.identified, batch.reduction, batch.reason) == (  # type: ignore[union-attr]
+        "mse",
+        "inconsistent",
+        "W1 the batch mean, W2 the sum",
+    ), batch
+    assert (
+        "neither the mean nor the sum of the per-sample gradients: W1 the batch mean, W2 the sum"
+        in verdict_sentence(result)
+    )
+
+
 # a backward pass that returns the input layer's gradient only: W2 gets none, so no loss fits W2
 MISSING_LAYER = """
 class Net:

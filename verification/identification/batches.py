@@ -129,8 +129,30 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
             return BatchCheck(n, None, reason=f"{loss} does not apply at the batch's outputs")
         report = point.compared[loss][name].report(name, tol, scale or 1.0)
         if report.verdict not in ACCEPTED:
-            return BatchCheck(n, "inconsistent", name, report.relative_error)
+            return BatchCheck(
+                n, "inconsistent", name, report.relative_error, reason=_mixed(point, losses, tol, n)
+            )
     return BatchCheck(n, "inconsistent")
+
+
+def _mixed(point: Any, losses: dict[str, tuple[str | None, float | None]], tol: Any, n: int) -> str | None:
+    """When every tensor is either the batch mean or the batch sum of its loss, but not all alike: which
+    are which (``W1 is the batch mean, W2 the sum``: divided by the batch size in some tensors only);
+    None otherwise."""
+    kinds: dict[str, list[str]] = {"mean": [], "sum": []}
+    for t, (loss, scale) in losses.items():
+        found = [
+            k
+            for k, factor in (("mean", 1.0), ("sum", float(n)))
+            if loss in point.compared
+            and point.compared[loss][t].report(t, tol, factor * (scale or 1.0)).verdict in ACCEPTED
+        ]
+        if len(found) != 1:
+            return None
+        kinds[found[0]].append(t)
+    if not kinds["mean"] or not kinds["sum"]:
+        return None
+    return f"{', '.join(kinds['mean'])} the batch mean, {', '.join(kinds['sum'])} the sum"
 
 
 FLAT_LABELS = "labels one value per sample (1-D) at the batch, as the code's output is"

@@ -60,6 +60,7 @@ def _verdict_sentence(result: IdentificationReport) -> str:
     if batch is not None and batch.reduction == "inconsistent":
         what = f"{result.identified}" if result.identified else "the losses its tensors match"
         where = f": {batch.first_mismatch} differs" if batch.first_mismatch else ""
+        where = f": {batch.reason}" if batch.reason else where  # W1 the batch mean, W2 the sum
         return (
             f"{result.subject} is the gradient of {what} for one sample, but not for a batch: at a batch "
             f"of {batch.samples} samples its gradient is neither the mean nor the sum of the per-sample "
