@@ -88,6 +88,14 @@ model's curvature terms, mark a kink. The value is Chainer's ``diff_rtol`` for i
 non-differentiability detector (``chainer.gradient_check.numerical_grad``): a kink changes the
 one-sided slopes by ``O(1)`` of the derivative, smooth curvature at the step used by ``O(h²)``."""
 
+SCALE_GAP = 1e-2
+"""The nearest to 1 a scale ``c`` read as a constant of the code (``matches up to scale c``) may be,
+relative: a constant a backward pass multiplies by is a factor of the loss or the batch (2, ½, 1/n,
+a rate), never within 1 % of 1 unless it is 1. A least-squares scale nearer 1 than this, where scale 1
+itself is outside the tolerance, is the signature of a small constant added where the code divides
+(``(a − y) / (a (1 − a) + 1e-3)``), which a float32 tolerance (``5.6e-4`` by Richardson) lets a
+fitted scale absorb at one sample; it is read as a mismatch, as it is in float64."""
+
 NEAR_MATCH_RTOL = 1e-5
 """The relative deviation up to which a code that back-propagates one consistent output error is still
 called the gradient of the catalog loss it is nearest (:mod:`verification.identification.near_match`),

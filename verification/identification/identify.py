@@ -138,7 +138,7 @@ def identify(
         candidates=candidates,
         backward_order=subject.backward_order,
         verdict=verdict,
-        notes=list(subject.notes) + _precision_note(subject),
+        notes=list(subject.notes) + _precision_note(subject, run.derived_tol),
         rtol=run.tol.rtol,
         atol=run.tol.atol,
         derived=derived,
@@ -252,13 +252,17 @@ def _rms(g: Array) -> float:
     return float(np.sqrt(np.mean(flat * flat))) if flat.size else 0.0
 
 
-def _precision_note(subject: Subject) -> list[str]:
-    """A note when the code computes in float32: its tolerances and rounding estimates are float32's."""
+def _precision_note(subject: Subject, tol: Tolerance) -> list[str]:
+    """A note when the code computes in float32: its tolerances and rounding estimates are float32's,
+    and a deviation below the tolerance's ``rtol`` (an ``ε`` of ``1e-4`` added where the code divides)
+    cannot be told from its rounding."""
     if subject.precision == np.float64:
         return []
     eps = float(np.finfo(subject.precision).eps)
+    name = np.dtype(subject.precision).name
     return [
-        f"the code computes in {np.dtype(subject.precision).name}: compared at its precision (ε = {eps:.1e})"
+        f"the code computes in {name}: compared at its precision (ε = {eps:.1e}); a relative deviation "
+        f"below {tol.rtol:.1e} cannot be told from its rounding"
     ]
 
 
