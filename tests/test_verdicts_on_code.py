@@ -604,6 +604,107 @@ def test_a_batch_that_averages_some_tensors_and_sums_others_says_which(tmp_path:
     )
 
 
+# a float32 logistic regression whose bce derivative adds ε where it divides: ε = 1e-3 moves the gradient
+# by about 3e-3 relative, above float32's Richardson tolerance (5.6e-4), and at one sample of one output
+# the deviation is one factor per probe, which a fitted scale 0.997 absorbs; no code multiplies by 0.997,
+# so it is a mismatch; without the ε the code is bce's gradient
+FLOAT32_EPSILON = """
+class LogReg:
+    def __init__(self, n_in=3, lr=0.1):
+        self.W = (np.random.randn(n_in, 1) * 0.5).astype(np.float32)
+        self.lr = lr
+
+    def forward(self, X):
+        self.A = 1 / (1 + np.exp(-(X.astype(np.float32) @ self.W)))
+        return self.A
+
+    def backward(self, X, Y):
+        A = self.A
+        dA = -Y / (A + EPS) + (1 - Y) / (1 - A + EPS)
+        return X.astype(np.float32).T @ (dA * A * (1 - A))
+"""
+
+
+@pytest.mark.parametrize(("eps", "identified"), [("1e-3", None), ("0", "bce")])
+def test_a_scale_within_a_percent_of_one_is_no_constant_of_the_code(
+    tmp_path: Path, eps: str, identified: str | None
+) -> None:
+    result = check(tmp_path, FLOAT32_EPSILON.replace("EPS", eps)).result
+    assert result.identified == identified, verdict_sentence(result)
+    assert result.candidate("bce").verdict == ("matches" if identified else "mismatch")
+    assert any("cannot be told from its rounding" in n for n in result.notes), result.notes
+
+
+# the step goes through an optimiser object with a rate of its own (0.05); the network keeps self.lr = 0.1
+# and reads it only in a logging line: net.lr is no rate of the step (its tenth moves the weights as
+# far), so the rate is unknown and the verdict says proportional, never "1/2 × mse"; a network whose
+# update reads its own self.lr keeps it
+OPTIMISER_RATE = """
+class SGD:
+    def __init__(self, lr=0.05):
+        self.lr = lr
+
+    def step(self, params, grads):
+        for p, g in zip(params, grads):
+            p -= self.lr * g
+
+
+class LinearRegression:
+    def __init__(self, n_in=3, lr=0.1):
+        self.W = np.random.randn(n_in, 1) * 0.1
+        self.lr = lr
+        self.optimizer = SGD()
+
+    def forward(self, X):
+        return X @ self.W
+
+    def train(self, X, Y):
+        err = self.forward(X) - Y
+        self.optimizer.step([self.W], [X.T @ err])
+        self.log = (self.lr, float(np.sum(err ** 2)))
+"""
+
+
+def test_a_rate_the_step_does_not_read_is_no_rate(tmp_path: Path) -> None:
+    result = check(tmp_path, OPTIMISER_RATE).result
+    assert (result.identified, result.lr_known, result.scale) == ("mse", False, pytest.approx(0.05))
+    assert any("net.lr does not change the step" in n for n in result.notes), result.notes
+    own = OPTIMISER_RATE.replace(
+        "self.optimizer.step([self.W], [X.T @ err])", "self.W -= self.lr * X.T @ err"
+    )
+    result = check(tmp_path, own).result
+    assert (result.identified, result.lr_known, result.scale) == ("mse", True, 1.0)
+
+
+# the weights live in a dict and the forward pass reads an alias of the dict's array; the step rebinds
+# the entry (params[k] = params[k] − lr g), so the array the forward pass reads never changes: the step
+# trains nothing, and is refused; updating the entry in place (-=) trains the alias too: bce
+ALIASED = """
+class Net:
+    def __init__(self, n_in=3, n_out=2, lr=0.5):
+        self.params = {"W": np.random.randn(n_in, n_out) * 0.5}
+        self.W = self.params["W"]
+        self.lr = lr
+
+    def forward(self, X):
+        self.a = sigmoid(X @ self.W)
+        return self.a
+
+    def train(self, X, Y):
+        a = self.forward(X)
+        grads = {"W": X.T @ (a - Y)}
+        for k in self.params:
+            self.params[k] = self.params[k] - self.lr * grads[k]
+"""
+
+
+def test_a_step_that_leaves_the_forward_pass_as_it_was_trains_nothing(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"changes params\['W'\] but not the output of net.forward\(x\)"):
+        check(tmp_path, ALIASED)
+    in_place = ALIASED.replace("self.params[k] = self.params[k] - self.lr", "self.params[k] -= self.lr")
+    assert check(tmp_path, in_place).result.identified == "bce"
+
+
 # a backward pass that returns the input layer's gradient only: W2 gets none, so no loss fits W2
 MISSING_LAYER = """
 class Net:

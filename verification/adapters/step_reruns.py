@@ -28,13 +28,16 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
 from verification.adapters.step_checks import refuse_random_steps, reseeded, update_errors
 from verification.tolerances import SAFETY
@@ -69,6 +72,7 @@ def refuse_by_reruns(
     except InputError:
         return
     refuse_random_steps(label, first, subject.slots.read())
+    refuse_untrained(subject, label, before, first, x, y)
     try:  # from other weights: a step that makes its weights anew ends where it ended before
         subject._run_again(step, {n: _shifted(v) for n, v in before.items()}, x, y, reset=True)
         elsewhere = subject.slots.read()
@@ -76,6 +80,14 @@ def refuse_by_reruns(
     except InputError:
         return
     refuse_remade_weights(label, before, first, elsewhere)
+    if _rate_unread(subject, step, before, x, y, first):  # self.lr kept, the step's rate elsewhere
+        rate = subject.recipe.lr
+        subject.lr, subject.lr_known = 1.0, False
+        subject.recipe = replace(subject.recipe, lr=None)
+        subject.notes.append(
+            f"{rate} does not change the step (its tenth moves the weights as far): the rate the step "
+            "uses is not known; give --lr to pin the scale"
+        )
     try:  # a second and a third call, from the same weights and data and the state the calls left
         subject._run_again(step, before, x, y, reset=False)
         second = subject.slots.read()
@@ -102,6 +114,78 @@ def refuse_by_reruns(
         subject.notes.append(note)
     with contextlib.suppress(InputError):  # the state the first run left, copies and all
         subject._run_again(step, before, x, y, reset=True)
+
+
+def refuse_untrained(
+    subject: Any, label: str, before: Mapping[str, Array], first: Mapping[str, Array], x: Array, y: Array
+) -> None:
+    """Refuse a step that moves the weights it is read by but leaves the forward pass's output at ``x``
+    as it was, bit for bit: the arrays it updates are not those the forward pass reads (a dict entry
+    rebound, ``params[k] = params[k] − lr g``, while the forward reads ``self.W``, the array the entry
+    held), so it trains nothing. Run with the weights as the step left them, then as they were before
+    it; the step is run again from ``before`` after, so the state is as its first run left it.
+
+    Raises
+    ------
+    Failed
+        Naming the weights that moved.
+    """
+    forward = subject.recipe.forward
+    moved = [n for n in first if not np.array_equal(first[n], before[n])]
+    if not forward or not moved or max(_relative_move(before[n], first[n]) for n in moved) < VISIBLE_MOVE:
+        return  # moved by so little (a rate of 1e-15) that the output may not show it
+    try:
+        stepped = np.asarray(run_code(forward, subject.namespace, "--forward", script=subject.script))
+        subject.load(before)
+        subject.bind_inputs(x)
+        unstepped = np.asarray(run_code(forward, subject.namespace, "--forward", script=subject.script))
+        subject._run_again(subject.recipe.step or "", before, x, y, reset=True)
+    except (InputError, TypeError, ValueError):
+        return
+    if stepped.shape == unstepped.shape and stepped.dtype != object and np.array_equal(stepped, unstepped):
+        raise Failed(
+            f"{label} changes {', '.join(moved[:3])} but not the output of {forward}: the arrays it "
+            "updates are not those the forward pass reads (an entry rebound while the forward pass reads "
+            "the array it held?), so it trains nothing",
+            "code",
+        )
+
+
+VISIBLE_MOVE = 1e-8
+"""The relative move of a weight (largest change over largest entry) from which the output of a network
+that reads it moves too, far above the float64 rounding of the output (``1e-16``)."""
+
+
+def _relative_move(old: Array, new: Array) -> float:
+    with np.errstate(all="ignore"):
+        size = float(np.max(np.abs(old))) if np.size(old) else 0.0
+        change = float(np.max(np.abs(np.asarray(new) - np.asarray(old)))) if np.size(old) else 0.0
+    return change / size if size > 0 else change
+
+
+ATTRIBUTE_RATE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+"""A rate read off an object (``net.lr``, ``net.optimizer.eta``), which the step may not be using."""
+
+
+def _rate_unread(
+    subject: Any, step: str, before: Mapping[str, Array], x: Array, y: Array, first: Mapping[str, Array]
+) -> bool:
+    """Whether the step moves the weights as far with its rate attribute (``net.lr``) divided by
+    :data:`RATE_RATIO`: then the attribute is not the rate it steps with (a logging line reads it, an
+    optimiser object holds its own). False when the rate is no attribute, or a rerun raises."""
+    rate = subject.recipe.lr
+    if not rate or not ATTRIBUTE_RATE.fullmatch(rate) or subject.binding.state is None:
+        return False
+    try:
+        subject.binding.state.restore(subject.slots)
+        run_code(f"{rate} = ({rate}) / {RATE_RATIO!r}", subject.namespace, "--lr", script=subject.script)
+        subject._run_again(step, before, x, y, reset=False)
+        slowed = subject.slots.read()
+        subject._run_again(step, before, x, y, reset=True)  # the state the first run left, again
+    except InputError:
+        return False
+    moved = [n for n in first if not np.array_equal(first[n], before[n])]
+    return bool(moved) and all(np.array_equal(slowed[n], first[n]) for n in moved)
 
 
 def _shifted(value: Array) -> Array:
