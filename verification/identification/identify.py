@@ -139,6 +139,7 @@ def identify(
         backward_order=subject.backward_order,
         verdict=verdict,
         notes=list(subject.notes) + _precision_note(subject, run.derived_tol),
+        precision=np.dtype(subject.precision).name,
         rtol=run.tol.rtol,
         atol=run.tol.atol,
         derived=derived,

@@ -58,6 +58,9 @@ class IdentificationReport:
         same probes; None otherwise.
     derived_rtol : float
         The table's relative tolerance.
+    precision : str
+        The dtype the code computes in (``float64``, ``float32``): a verdict on float32 code holds to
+        its tolerance's ``rtol``, and says so.
 
     Its truth value is :attr:`success` (the exit status's sense), so ``assert identify(...)`` fails
     when the asked loss does not match or nothing is identified.
@@ -82,6 +85,7 @@ class IdentificationReport:
     atol: float = 0.0
     derived: Verdict | None = None
     derived_rtol: float = 0.0
+    precision: str = "float64"
 
     def __bool__(self) -> bool:
         """:attr:`success`: the asked loss matches, or (automatic) a loss was identified."""

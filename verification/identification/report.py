@@ -84,6 +84,7 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
         "layout": result.layout or None,
         "batch": None if result.verdict.batch is None else asdict(result.verdict.batch),
         "labels": None if result.verdict.labels is None else asdict(result.verdict.labels),
+        "precision": result.precision,
         "output_error": None
         if result.verdict.output_error is None
         else result.verdict.output_error.to_dict(),

@@ -85,6 +85,8 @@ def _verdict_sentence(result: IdentificationReport) -> str:
             f"(relative error {labels.relative_error:.1e}; labels transformed, or read by their argmax?)"
         )
     sentence = _identified_sentence(result)
+    if result.precision != "float64" and (result.identified or result.split):  # to its resolution only
+        sentence += f" (to {result.precision}'s resolution, a relative {result.rtol:.1e})"
     if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
         sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"
     failed = (
