@@ -634,7 +634,7 @@ def test_a_scale_within_a_percent_of_one_is_no_constant_of_the_code(
     assert result.candidate("bce").verdict == ("matches" if identified else "mismatch")
     assert any("cannot be told from its rounding" in n for n in result.notes), result.notes
     if identified:  # a float32 verdict holds to float32's resolution, and says so
-        assert verdict_sentence(result).endswith("(to float32's resolution, a relative 5.6e-04)")
+        assert "(to float32's resolution, a relative 5.6e-04); summed" in verdict_sentence(result)
 
 
 # the step goes through an optimiser object with a rate of its own (0.05); the network keeps self.lr = 0.1
