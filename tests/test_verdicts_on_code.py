@@ -707,6 +707,33 @@ def test_a_step_that_leaves_the_forward_pass_as_it_was_trains_nothing(tmp_path: 
     assert check(tmp_path, in_place).result.identified == "bce"
 
 
+# a one-unit perceptron with its bias in column 0 of a 1 × (n_in + 1) weight, whose get_gradients
+# returns the output's delta (the weight gradient is delta × input, formed in train): at one input the
+# delta (1, 1) lines up with no weight (1, 2); at two inputs the squeezed weight broadcasts over both,
+# gives two "outputs", and a delta of two values reshapes to the weight's 1 × 2 by accident; that width
+# is never taken, and the method is refused for what it returned
+DELTAS = """
+class Perceptron:
+    def __init__(self, input_count=1):
+        self.weights = [np.random.uniform(-1, 1, (1, input_count + 1))]
+
+    def predict(self, inputs):
+        summation = np.dot(np.squeeze(self.weights[0][:, 1:]), np.squeeze(inputs)) + self.weights[0][:, 0]
+        self.summation = summation
+        return summation
+
+    def get_gradients(self, label, prediction):
+        return [np.vstack(np.ones_like(self.summation) * (label - prediction))]
+"""
+
+
+def test_returned_arrays_that_fit_a_weight_only_at_a_broadcast_width_are_refused(tmp_path: Path) -> None:
+    with pytest.raises(
+        InputError, match=r"returned arrays of shapes \(1, 1\), which line up with the parameters"
+    ):
+        check(tmp_path, DELTAS)
+
+
 # a backward pass that returns the input layer's gradient only: W2 gets none, so no loss fits W2
 MISSING_LAYER = """
 class Net:

@@ -34,6 +34,7 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
+from verification.adapters.calls import WrongShape
 from verification.adapters.compositions import (
     annotated_arguments,
     compositions,
@@ -44,6 +45,7 @@ from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
 from verification.adapters.function_setups import BORROWED, borrow, read_not_bound
 from verification.adapters.kept_data import label_attribute
+from verification.adapters.matching import Unmatched
 from verification.adapters.method_calls import signed_readings
 from verification.adapters.methods import (
     OWN_ERROR,
@@ -261,6 +263,7 @@ def _detect_on(
     keys = [s.name.rsplit(".", 1)[-1].split("[")[0] for s in slots.slots.values()]
     given_error: CodeSubject | None = None  # kept while a method computing its own error may run
     made = SetupState(namespace, [var])  # each try starts from the object as the setup made it
+    misshaped: set[tuple[Any, str]] = set()  # (layout, gradient) that gave arrays of other shapes
     for statements, call, forward_method in forwards:
         for layout in layouts(options):
             for n_in in filter(layout.holds, widths(slots)):
@@ -299,7 +302,7 @@ def _detect_on(
                 own_error = False  # a candidate before that computes the error from the labels
                 for kind, code, lr, notes in grads:
                     given = any(" takes the error " in n for n in notes)
-                    if given and given_error is not None:
+                    if (given and given_error is not None) or (layout, code) in misshaped:
                         continue
                     recipe = Recipe(
                         setup=setup,
@@ -318,6 +321,10 @@ def _detect_on(
                         made.rebind(namespace)  # not with the caches an earlier try's forward pass left
                         try:
                             subject = subject_for(namespace, read, [var], script, n_in, name)
+                        except (WrongShape, Unmatched) as exc:  # another width the forward pass
+                            errors.append(exc)  # broadcasts to could make the shapes agree by accident
+                            misshaped.add((layout, code))
+                            break
                         except InputError as exc:
                             errors.append(exc)
                             own_error = own_error or any(OWN_ERROR in n for n in notes)

@@ -38,6 +38,11 @@ PARAMETER_STEM = re.compile(r"^(w|b|weights?|bias(es)?|theta|kernel|gamma|beta)\
 (``dA1`` → ``a1``) is none."""
 
 
+class Unmatched(Failed):
+    """Arrays a gradient call returned that line up with the parameters neither by name, order nor
+    shape: at this input width they are no gradients of these parameters (a delta, an error)."""
+
+
 def leaves(value: Any, key: str | None = None) -> list[tuple[str | None, Any]]:
     """``(key, leaf)`` for every array or number in a nested container, in order."""
     if isinstance(value, np.ndarray) and value.dtype != object:
@@ -212,7 +217,7 @@ def plan_matching(
         if all(s in by_shape for s in shapes):
             return {n: by_shape[params[n].shape] for n in names}
     shown = ", ".join(str(a.shape) for _, a in candidates) or "none"
-    raise Failed(
+    raise Unmatched(
         f"{label} returned arrays of shapes {shown}, which line up with the parameters "
         f"{', '.join(f'{n} {params[n].shape}' for n in names)} neither by name, nor by order, nor by shape",
         "code",

@@ -12,8 +12,9 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
-from verification.adapters.calls import run_code
+from verification.adapters.calls import WrongShape, run_code
 from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
+from verification.adapters.matching import Unmatched
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -61,12 +62,17 @@ def first_subject(
 ) -> CodeSubject | None:
     """The subject of a recipe whose setup has run, at the first layout and input width it runs at
     (:func:`layouts` × :func:`widths` of the parameters under ``roots``); None when it runs at none,
-    with every failure appended to ``errors``."""
+    with every failure appended to ``errors``. A width at which the code runs and gives arrays of other
+    shapes than its parameters' ends the widths of that layout: another width would be one the forward
+    pass broadcasts to, whose outputs are not the network's."""
     slots = Slots(namespace, find_slots(namespace, roots))
     for layout in layouts(options):
         for n_in in filter(layout.holds, widths(slots)):
             try:
                 return subject_for(namespace, replace(recipe, layout=layout), roots, script, n_in, name)
+            except (WrongShape, Unmatched) as exc:  # another width the forward pass broadcasts to could
+                errors.append(exc)  # make the shapes agree by accident: not in this layout
+                break
             except InputError as exc:
                 errors.append(exc)
     return None
