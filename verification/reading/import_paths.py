@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import importlib.util
 import os
 import re
 import sys
@@ -22,7 +23,9 @@ def _package_roots(directory: Path, tree: ast.Module | None) -> list[Path]:
     """Folders above ``directory`` that hold the first part of an absolute import the script makes
     (``from RedNeuronal.activation_functions.relu import relu`` in ``RedNeuronal/propagation/``): the
     root a namespace package (no ``__init__.py``) is imported from when the project runs; ``from fnn import
-    activation`` in ``fnn/network.py`` imports the script's own package, from the folder above it)."""
+    activation`` in ``fnn/network.py`` imports the script's own package, from the folder above it), or a
+    module file there that nothing installed provides (``from utils import sigmoid`` in
+    ``models/neural_network.py`` beside a ``utils.py`` at the project's root)."""
     if tree is None:
         return []
     heads = set()
@@ -36,10 +39,20 @@ def _package_roots(directory: Path, tree: ast.Module | None) -> list[Path]:
         if (directory / head).exists() or (directory / f"{head}.py").exists():
             continue
         for ancestor in list(directory.parents)[:4]:
-            if (ancestor / head).is_dir():
+            module = (ancestor / f"{head}.py").is_file() and not _importable(head)  # utils.py at the root
+            if (ancestor / head).is_dir() or module:
                 roots.append(ancestor)
                 break
     return list(dict.fromkeys(roots))
+
+
+def _importable(name: str) -> bool:
+    """Whether ``name`` is a module Python finds without the script's folders (the standard library, an
+    installed package): a file of that name above the script must not shadow it."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def _appended_folders(directory: Path, tree: ast.Module | None) -> list[Path]:
