@@ -775,14 +775,14 @@ def test_a_module_file_at_the_projects_root_is_found_from_a_folder_below_it(
 ) -> None:
     """``models/net.py`` importing ``from helpers_root import sigmoid``, with ``helpers_root.py`` at the
     project's root (as the project runs it, from there): found. A file at the root named like a module
-    Python finds anyway (``json.py``) never shadows that module."""
+    Python finds anyway (``colorsys.py``) never shadows that module."""
     (tmp_path / "models").mkdir()
-    name = "json" if shadowed else "helpers_root"
+    name = "colorsys" if shadowed else "helpers_root"
     (tmp_path / f"{name}.py").write_text("def sigmoid(z):\n    return 'from the root'\n", encoding="utf-8")
     script = tmp_path / "models" / "net.py"
     script.write_text(f"from {name} import sigmoid\n\n\ndef f():\n    return sigmoid\n", encoding="utf-8")
     loaded = load_script(script)
-    if shadowed:  # the standard library's json has no sigmoid: the import fails, and is said so
+    if shadowed:  # the standard library's colorsys has no sigmoid: the import fails, and is said so
         assert isinstance(loaded.module.__dict__["sigmoid"], MissingModule)
     else:
         assert loaded.module.__dict__["sigmoid"](0) == "from the root"
