@@ -243,6 +243,19 @@ def detect_class(
     )
 
 
+def _uncallable(cls: type, method: str | None) -> str:
+    """Why no gradient or step of ``cls`` (or of the ``method`` named) could be called."""
+    if method is not None:
+        return (
+            f"{cls.__name__}.{method} could not be called: the name of "
+            f"{cv.unnamed_arguments(getattr(cls, method))} says nothing of its value"
+        )
+    return (
+        f"{cls.__name__} has no method that returns gradients or updates its weights that could be "
+        "called (looked for backprop, backward, gradient, train, fit …)"
+    )
+
+
 def _detect_on(
     built: Built,
     namespace: dict[str, Any],
@@ -289,16 +302,8 @@ def _detect_on(
                         layout.samples(),
                         layout.dataset(),
                     )
-                    if not grads and method is not None:
-                        errors.append(
-                            f"{cls.__name__}.{method} could not be called: the name of "
-                            f"{cv.unnamed_arguments(getattr(cls, method))} says nothing of its value"
-                        )
-                    elif not grads:
-                        errors.append(
-                            f"{cls.__name__} has no method that returns gradients or updates its weights "
-                            "that could be called (looked for backprop, backward, gradient, train, fit …)"
-                        )
+                    if not grads:
+                        errors.append(_uncallable(cls, method))
                 own_error = False  # a candidate before that computes the error from the labels
                 for kind, code, lr, notes in grads:
                     given = any(" takes the error " in n for n in notes)
