@@ -670,7 +670,16 @@ class LinearRegression:
 def test_a_rate_the_step_does_not_read_is_no_rate(tmp_path: Path) -> None:
     result = check(tmp_path, OPTIMISER_RATE).result
     assert (result.identified, result.lr_known, result.scale) == ("mse", False, pytest.approx(0.05))
-    assert any("net.lr does not change the step" in n for n in result.notes), result.notes
+    assert any(
+        "net.lr is not the rate the step moves with (at its tenth the step moves the weights 1 times" in n
+        for n in result.notes
+    ), result.notes
+    capped = OPTIMISER_RATE.replace(  # the step's rate is min(self.lr, 0.05): its tenth moves 1/5 as far
+        "self.optimizer.step([self.W], [X.T @ err])", "self.W -= min(self.lr, 0.05) * X.T @ err"
+    )
+    result = check(tmp_path, capped).result
+    assert (result.identified, result.lr_known, result.scale) == ("mse", False, pytest.approx(0.05))
+    assert any("moves the weights 0.2 times as far, not a tenth" in n for n in result.notes), result.notes
     own = OPTIMISER_RATE.replace(
         "self.optimizer.step([self.W], [X.T @ err])", "self.W -= self.lr * X.T @ err"
     )

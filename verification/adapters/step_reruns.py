@@ -80,13 +80,14 @@ def refuse_by_reruns(
     except InputError:
         return
     refuse_remade_weights(label, before, first, elsewhere)
-    if _rate_unread(subject, step, before, x, y, first):  # self.lr kept, the step's rate elsewhere
+    factor = _rate_unread(subject, step, before, x, y, first)  # self.lr kept, the step's rate elsewhere
+    if factor is not None:
         rate = subject.recipe.lr
         subject.lr, subject.lr_known = 1.0, False
         subject.recipe = replace(subject.recipe, lr=None)
         subject.notes.append(
-            f"{rate} does not change the step (its tenth moves the weights as far): the rate the step "
-            "uses is not known; give --lr to pin the scale"
+            f"{rate} is not the rate the step moves with (at its tenth the step moves the weights "
+            f"{factor:.3g} times as far, not a tenth): the rate is not known; give --lr to pin the scale"
         )
     try:  # a second and a third call, from the same weights and data and the state the calls left
         subject._run_again(step, before, x, y, reset=False)
@@ -169,13 +170,16 @@ ATTRIBUTE_RATE = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 
 def _rate_unread(
     subject: Any, step: str, before: Mapping[str, Array], x: Array, y: Array, first: Mapping[str, Array]
-) -> bool:
-    """Whether the step moves the weights as far with its rate attribute (``net.lr``) divided by
-    :data:`RATE_RATIO`: then the attribute is not the rate it steps with (a logging line reads it, an
-    optimiser object holds its own). False when the rate is no attribute, or a rerun raises."""
+) -> float | None:
+    """With the step's rate attribute (``net.lr``) divided by :data:`RATE_RATIO`, the factor ``r`` by
+    which the step's move changes, the same in every entry, when ``r`` is not ``1 / RATE_RATIO``: the
+    attribute is then not the rate the step moves with (``r = 1``: a logging line reads it, an
+    optimiser object holds its own; another ``r``: the step caps it, ``min(self.lr, self.max_lr)``).
+    None when the rate is no attribute, is the step's rate, the moves are no common multiple (a step
+    that is not linear in its rate, which the verdict then shows), or a rerun raises."""
     rate = subject.recipe.lr
     if not rate or not ATTRIBUTE_RATE.fullmatch(rate) or subject.binding.state is None:
-        return False
+        return None
     try:
         subject.binding.state.restore(subject.slots)
         run_code(f"{rate} = ({rate}) / {RATE_RATIO!r}", subject.namespace, "--lr", script=subject.script)
@@ -183,9 +187,25 @@ def _rate_unread(
         slowed = subject.slots.read()
         subject._run_again(step, before, x, y, reset=True)  # the state the first run left, again
     except InputError:
-        return False
-    moved = [n for n in first if not np.array_equal(first[n], before[n])]
-    return bool(moved) and all(np.array_equal(slowed[n], first[n]) for n in moved)
+        return None
+    full = np.concatenate([np.ravel(first[n] - before[n]) for n in first])
+    slow = np.concatenate([np.ravel(slowed[n] - before[n]) for n in first])
+    big = np.abs(full) > RATIO_FLOOR * float(np.max(np.abs(full), initial=0.0))
+    if not np.any(big):
+        return None
+    ratios = slow[big] / full[big]
+    common = float(np.median(ratios))
+    if np.max(np.abs(ratios - common)) > RATIO_RTOL * max(abs(common), RATIO_RTOL):
+        return None  # no common factor: not linear in the rate, which the verdict shows
+    return None if abs(common - 1 / RATE_RATIO) <= RATIO_RTOL else common
+
+
+RATIO_FLOOR = 1e-3
+"""Entries whose move is below this fraction of the largest move are left out of the ratio (their
+rounding, ``ε`` of the weight over the move, is no longer small)."""
+RATIO_RTOL = 1e-6
+"""How far the moves' ratios may differ from one another and from ``1 / RATE_RATIO``: a step's move is
+``lr g`` rounded to ``ε |W|``, a relative ``1e-14`` for moves of ``1e-2`` of weights of order one."""
 
 
 def _shifted(value: Array) -> Array:
