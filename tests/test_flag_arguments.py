@@ -132,3 +132,58 @@ def test_a_flag_with_a_default_is_checked_at_the_default_and_at_every_value_comp
             "MLP.backward is the gradient of none of the catalog losses (nor a multiple of one)",
         ],
     ]
+
+
+# the flag is handed to a loss class (self.loss = Loss(loss)) whose methods compare it: the default
+# branch, bce, is right ((a − y) / (a (1 − a)) times σ'); the mse branch has a typo, a − y·a, the
+# gradient of no loss; the network is checked once per value the loss class compares
+HANDED = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class Loss:
+    def __init__(self, kind="bce"):
+        self.kind = kind
+
+    def derivative(self, a, y):
+        if self.kind == "mse":
+            return a - y * a
+        elif self.kind == "bce":
+            return (a - y) / (a * (1 - a))
+
+
+class Net:
+    def __init__(self, n_in=4, n_h=5, n_out=2, loss="bce", lr=0.1):
+        self.W1 = np.random.randn(n_in, n_h) * 0.5
+        self.W2 = np.random.randn(n_h, n_out) * 0.5
+        self.loss = Loss(loss)
+
+    def forward(self, X):
+        self.H = np.tanh(X @ self.W1)
+        self.A = sigmoid(self.H @ self.W2)
+        return self.A
+
+    def backward(self, X, Y):
+        A = self.forward(X)
+        dZ2 = self.loss.derivative(A, Y) * A * (1 - A)
+        dH = dZ2 @ self.W2.T * (1 - self.H ** 2)
+        return {"W1": X.T @ dH, "W2": self.H.T @ dZ2}
+"""
+
+
+def test_a_flag_handed_to_a_class_that_compares_it_is_checked_at_each_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(HANDED, encoding="utf-8")
+    with pytest.raises(SeveralSetups) as several:
+        check_target(CheckRequest.parse(f"{path}:Net"))
+    assert several.value.setups == ["net = Net(loss='bce')", "net = Net(loss='mse')"]
+    assert main(["check", f"{path}:Net", "-q"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(": ", 1)[0] for line in lines] == ["Net with loss=bce", "Net with loss=mse"]
+    assert "is the gradient of bce" in lines[0] and "is the gradient of none" in lines[1]

@@ -7,6 +7,7 @@ so."""
 from __future__ import annotations
 
 import ast
+import inspect
 from typing import Any
 
 from verification.reading.source_trees import source_tree
@@ -52,8 +53,37 @@ def branch_values(cls: type, name: str, default: Any = None) -> list[Any]:
     'tanh'``, compared only with ``'sigmoid'``) is one of the values, first: the branch the code takes
     when the flag is left out is one a check must run too."""
     compared = [v for v in compared_constants(cls, name) if isinstance(v, str | bool)]
+    handed = _handed_to(cls, name)  # self.loss = Loss(loss): compared in the class it is handed to
+    if not compared and handed is not None:
+        compared = [v for v in compared_constants(*handed) if isinstance(v, str | bool)]
     values = list(dict.fromkeys([default, *compared])) if isinstance(default, str) and compared else compared
-    return values if len(values) > 1 and _picks_behaviour(cls, name) else []
+    picks = _picks_behaviour(cls, name) or (handed is not None and _picks_behaviour(*handed))
+    return values if len(values) > 1 and picks else []
+
+
+def _handed_to(cls: type, name: str) -> tuple[type, str] | None:
+    """``(C, p)`` when ``cls``'s constructor hands its argument ``name`` to a class ``C`` of its module
+    (``self.loss = Loss(loss)``, ``Loss(kind=loss)``) as ``C``'s argument ``p``; None otherwise."""
+    init = getattr(cls, "__init__", None)
+    tree = source_tree(init) if init is not None else None
+    module = getattr(init, "__globals__", {})
+    for node in ast.walk(tree) if tree is not None else []:
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        handed = module.get(node.func.id)
+        if not isinstance(handed, type) or handed is cls:
+            continue
+        try:
+            params = [p.name for p in inspect.signature(handed).parameters.values()]
+        except (TypeError, ValueError):
+            continue
+        for i, arg in enumerate(node.args):
+            if isinstance(arg, ast.Name) and arg.id == name and i < len(params):
+                return handed, params[i]
+        for kw in node.keywords:
+            if isinstance(kw.value, ast.Name) and kw.value.id == name and kw.arg in params:
+                return handed, kw.arg
+    return None
 
 
 def _picks_behaviour(cls: type, name: str) -> bool:
