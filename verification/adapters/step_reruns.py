@@ -176,10 +176,13 @@ def _rate_unread(
     attribute is then not the rate the step moves with (``r = 1``: a logging line reads it, an
     optimiser object holds its own; another ``r``: the step caps it, ``min(self.lr, self.max_lr)``).
     None when the rate is no attribute, is the step's rate, the moves are no common multiple (a step
-    that is not linear in its rate, which the verdict then shows), or a rerun raises."""
+    that is not linear in its rate, which the verdict then shows) or too small beside the weights'
+    rounding to tell (:data:`VISIBLE_MOVE`), or a rerun raises."""
     rate = subject.recipe.lr
     if not rate or not ATTRIBUTE_RATE.fullmatch(rate) or subject.binding.state is None:
         return None
+    if max((_relative_move(before[n], first[n]) for n in first), default=0.0) < VISIBLE_MOVE:
+        return None  # a move near the weights' rounding (a rate of 1e-16) has no ratio to read
     try:
         subject.binding.state.restore(subject.slots)
         run_code(f"{rate} = ({rate}) / {RATE_RATIO!r}", subject.namespace, "--lr", script=subject.script)
