@@ -30,7 +30,7 @@ from ffnn.validation import InputError
 from verification.adapters.calls import learning_rate, run_code
 from verification.adapters.failures import Failed, kind_of
 from verification.adapters.forward_returns import forward_labels, forward_output, output_of
-from verification.adapters.integer_weights import float_weights
+from verification.adapters.integer_weights import float_weights, refuse_set_once
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.reading_doubts import label_doubt, output_doubt, width_doubt
 from verification.adapters.recipe import Recipe
@@ -195,6 +195,7 @@ def subject_for(
         When the recipe does not run or gives no usable gradient; the weights are restored first.
     """
     floated = float_weights(namespace, roots)  # self.b2 = 0: trained by the code, so checked as a float
+    floated = namespace["__floated__"] = list(dict.fromkeys([*floated, *namespace.get("__floated__", [])]))
     if floated:
         told = f"{', '.join(floated)}: held as integers or NumPy scalars by the setup, checked as floats"
         recipe = replace(recipe, notes=(*recipe.notes, told))
@@ -213,7 +214,7 @@ def subject_for(
         if doubt is not None:
             raise Failed(doubt, "forward")
         binding = Binding(namespace, params, script, state)
-        return _with_gradient(binding, recipe, name, (n_in, output.shape[1]))
+        return _with_gradient(binding, recipe, name, (n_in, output.shape[1]), floated)
     except InputError:
         slots.write(originals)
         raise
@@ -224,7 +225,9 @@ DRAWS_FOR_MISSING = 4
 one draw a dead ReLU unit can hide a layer's gradient."""
 
 
-def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int, int]) -> CodeSubject:
+def _with_gradient(
+    binding: Binding, recipe: Recipe, name: str, sizes: tuple[int, int], floated: list[str]
+) -> CodeSubject:
     """Try the recipe's gradient (or step) at drawn weights and read which parameters it covers.
 
     Every parameter the output depends on is compared: one named like a weight that gets no gradient
@@ -287,6 +290,7 @@ def _with_gradient(binding: Binding, recipe: Recipe, name: str, sizes: tuple[int
             "pass of the network",
             "not-gradients",
         )
+    refuse_set_once([n for n in missing if n in floated], script, _why_missing(recipe))  # b = 1 untrained
     if missing:
         notes.append(f"{', '.join(missing)}: {_why_missing(recipe)}; read as a zero gradient")
     kept = Slots(namespace, [s for n, s in slots.slots.items() if n not in left])

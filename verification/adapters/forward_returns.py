@@ -75,6 +75,9 @@ def split_returned(value: Any, names: list[str] | None = None) -> tuple[int | st
             return f"{kept[0]}][-1", next((i for i in others if i != kept[0]), None)
         if arrays:
             return arrays[0] if others else arrays[-1], (others[0] if others else None)
+        numbers = [i for i in others if isinstance(value[i], float | np.floating)]
+        if len(numbers) == 1 and len(value) > 1:  # return a3, cache: one output unit at one sample
+            return numbers[0], next((i for i in others if i != numbers[0]), None)
     return None, None
 
 

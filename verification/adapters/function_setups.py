@@ -75,8 +75,9 @@ def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> lis
     ):
         fn = namespace[init]
         names = returned_names(fn)
-        if not names and _returned_arity(fn) == len(named) > 1:  # return np.zeros((dim, 1)), 0.0
-            names = named  # bound to the names the forward pass takes them by
+        arity = _returned_arity(fn)  # return np.zeros((dim, 1)), 0.0: bound to the names the forward
+        if not names and arity > 1:  # pass takes them by (a container among them too)
+            names = named if arity == len(named) else weights if arity == len(weights) else names
         target = ", ".join(names) if names and len(names) > 1 else "parameters"
         own = _own_call(script, init)  # parameters = initialize_parameters_deep(layers_dims): its depth
         if own is not None:

@@ -110,9 +110,8 @@ def detect_functions(
             fn = namespace[fwd]
             fargs = function_arguments(fn, values) or function_arguments(fn, values | {"y": "y"})
             if fargs is None:
-                errors.append(
-                    f"cannot call {fwd}: the name of {unvalued(fn, values)} says nothing of its value"
-                )
+                unsaid = f"the name of {unvalued(fn, values)} says nothing of its value"
+                errors.append(Failed(f"cannot call {fwd}: {unsaid}", "forward"))  # less telling than a run
                 continue
             call = local_call(fwd, outputs[fwd], fargs) if fwd in outputs else f"{fwd}({fargs})"
             slots = Slots(namespace, find_slots(namespace, roots))

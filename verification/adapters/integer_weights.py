@@ -12,12 +12,15 @@ parameters are found; the note it returns names them. Only names that say weight
 
 from __future__ import annotations
 
+import ast
 import re
 from typing import Any
 
 import numpy as np
 
+from verification.adapters.failures import Failed
 from verification.adapters.parameters import MAX_DEPTH, walkable
+from verification.reading.loader import LoadedScript
 
 INTEGER_WEIGHT = re.compile(
     r"^([wb]\d*|[wb]_\w+|(weights?|bias(es)?)\d*|(weights?|bias(es)?)_\w+|\w+_(weights?|bias(es)?)|theta\d*)$",
@@ -86,3 +89,63 @@ def float_weights(namespace: dict[str, Any], roots: list[str]) -> list[str]:
         else:
             visit(value, "" if walkable(value) else root, 0)
     return done
+
+
+def _stored_keys(target: ast.expr) -> list[tuple[str, bool]]:
+    """``(key, whole)`` for what an assignment target stores: ``b`` and ``self.b`` store ``b`` whole,
+    ``params['b']`` stores ``b`` whole, ``b[0]`` stores into ``b`` (not whole)."""
+    if isinstance(target, ast.Tuple | ast.List):
+        return [k for t in target.elts for k in _stored_keys(t)]
+    if isinstance(target, ast.Starred):
+        return _stored_keys(target.value)
+    if isinstance(target, ast.Name):
+        return [(target.id, True)]
+    if isinstance(target, ast.Attribute):
+        return [(target.attr, True)]
+    if isinstance(target, ast.Subscript):
+        key = target.slice
+        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+            return [(key.value, True)]
+        return [(k, False) for k, _ in _stored_keys(target.value)]
+    return []
+
+
+def set_once(tree: ast.Module, name: str) -> bool:
+    """Whether the file ``tree`` sets the weight ``name`` (its last step: ``b``, ``net.b2`` → ``b2``,
+    ``params['b1']`` → ``b1``) in one statement at most and never changes it after: no second
+    assignment, no ``b += …``, no store into its entries. Such an integer, given no gradient, may be a constant the
+    author wrote into the network (``b = 1``, a bias input never trained) or a weight left untrained."""
+    key = re.sub(r"^.*?(\w+)'?\]?$", r"\1", name)
+    stores = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign):
+            if any(k == key for k, _ in _stored_keys(node.target)):
+                return False
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.For):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for k, whole in (s for t in targets for s in _stored_keys(t)):
+                if k == key:
+                    stores += 1
+                    if not whole or stores > 1:
+                        return False
+    return stores <= 1  # return w, 1: never stored under its name at all
+
+
+def refuse_set_once(missing: list[str], script: LoadedScript | None, why: str) -> None:
+    """Refuse when weights the setup held as integers get no gradient (``why``) and the file sets them
+    once and never changes them (:func:`set_once`): the verdict hangs on whether each is a constant of
+    the network or a weight left untrained, which the code does not say.
+
+    Raises
+    ------
+    Failed
+        Of kind ``code``, naming them.
+    """
+    fixed = [n for n in missing if script is not None and set_once(script.tree, n)]
+    if fixed:
+        raise Failed(
+            f"{', '.join(fixed)}: an integer the file sets once and never changes, with {why}: a constant "
+            "written into the network or a weight left untrained, and the verdict hangs on which (write "
+            "its value into --forward to check it as a constant)",
+            "code",
+        )

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 
 from ffnn.validation import InputError
 from verification.adapters.failures import Failed
+from verification.adapters.object_arrays import is_number_objects
 from verification.reading.conventions import gradient_stem
 
 Array = NDArray[Any]
@@ -47,6 +48,10 @@ def leaves(value: Any, key: str | None = None) -> list[tuple[str | None, Any]]:
     """``(key, leaf)`` for every array or number in a nested container, in order."""
     if isinstance(value, np.ndarray) and value.dtype != object:
         return [(key, value)]
+    if is_number_objects(value):  # np.array([dw1, dw2, dw3], dtype=object) of equal lengths: 2-D
+        return [(key, np.asarray(value, dtype=np.float64))]
+    if isinstance(value, np.ndarray) and value.ndim == 1:  # ragged: np.array([dW1, dW2], dtype=object)
+        value = list(value)
     if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
         return [(key, value)]
     if isinstance(value, Mapping):

@@ -1,12 +1,12 @@
 """Where someone's code keeps its weights: parameters found in any container, named and set in place.
 
 Hand-written networks keep their weights in many ways: ``ndarray`` attributes (``self.W1``), lists or
-tuples of arrays (``self.weights[0]``), dicts (``params['W1']``), sub-objects (``self.layer1.W``),
-lists of layer objects (``self.layers[1].W``), nested Python lists of floats, even float attributes
-(``self.w1 = 0.5``). :func:`find_parameters` walks the objects a setup created and returns a
-:class:`Slot` for each candidate, with a stable readable name and a path from a root name of the
-namespace, so the checker can read and write it *where the code keeps it*: the code sees the
-perturbed weights as it would see its own.
+tuples of arrays (``self.weights[0]``), arrays of objects (:mod:`verification.adapters.object_arrays`),
+dicts (``params['W1']``), sub-objects (``self.layer1.W``), lists of layer objects (``self.layers[1].W``),
+nested Python lists of floats, even float attributes (``self.w1 = 0.5``). :func:`find_parameters` walks
+the objects a setup created and returns a :class:`Slot` for each candidate, with a stable readable name
+and a path from a root name of the namespace, so the checker can read and write it *where the code
+keeps it*: the code sees the perturbed weights as it would see its own.
 
 Writing real values goes into the arrays the code holds, in place (after rebinding the original array
 if the code replaced it); complex values (for complex-step differentiation) are bound as new complex
@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
+from verification.adapters.object_arrays import is_number_objects, is_object_vector
 from verification.adapters.shadows import keep_in_step
 
 Array = NDArray[Any]
@@ -195,7 +196,7 @@ def find_slots(namespace: Mapping[str, Any], roots: Iterable[str]) -> list[Slot]
             return
         if id(value) in seen and not isinstance(value, (float, int)):
             return
-        if _is_float_array(value):
+        if _is_float_array(value) or is_number_objects(value):
             seen.add(id(value))
             slots.append(Slot(_name(root, path, show_root), root, path, "array", value.shape, value))
         elif _is_float_list(value):
@@ -206,7 +207,7 @@ def find_slots(namespace: Mapping[str, Any], roots: Iterable[str]) -> list[Slot]
             key = path[-1][1] if path else root
             if isinstance(key, str) and SCALAR_NAME.match(key.rsplit("__", 1)[-1]):  # _Net__b2 too
                 slots.append(Slot(_name(root, path, show_root), root, path, "scalar", (), value))
-        elif isinstance(value, (list, tuple)):
+        elif isinstance(value, (list, tuple)) or is_object_vector(value):
             seen.add(id(value))
             for i, item in enumerate(value):
                 visit(root, item, (*path, ("item", i)), depth + 1)
