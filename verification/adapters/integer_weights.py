@@ -113,8 +113,9 @@ def _stored_keys(target: ast.expr) -> list[tuple[str, bool]]:
 def set_once(tree: ast.Module, name: str) -> bool:
     """Whether the file ``tree`` sets the weight ``name`` (its last step: ``b``, ``net.b2`` → ``b2``,
     ``params['b1']`` → ``b1``) in one statement at most and never changes it after: no second
-    assignment, no ``b += …``, no store into its entries. Such an integer, given no gradient, may be a constant the
-    author wrote into the network (``b = 1``, a bias input never trained) or a weight left untrained."""
+    assignment, no ``b += …``, no store into its entries. Such an integer, given no gradient, may be a
+    constant the author wrote into the network (``b = 1``, a bias input never trained) or a weight left
+    untrained."""
     key = re.sub(r"^.*?(\w+)'?\]?$", r"\1", name)
     stores = 0
     for node in ast.walk(tree):

@@ -26,6 +26,7 @@ from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
 from verification.adapters.own_errors import OWN_ERROR, error_computing, own_loss_gradient
 from verification.reading import conventions as cv
+from verification.reading.desired_outputs import desired_outputs
 from verification.reading.gradient_stores import stores_gradients
 from verification.reading.guesses import iterated
 from verification.reading.updates import (
@@ -303,7 +304,7 @@ def _method_candidates(
         and cv.role(p.name, 1) is None
         and p.name in step_factors(unbound, context.parameter_keys)
     ]
-    inferred = {f: "lr" for f in factors} | labelled
+    inferred = {f: "lr" for f in factors} | labelled | desired_outputs(unbound)  # d: desired output
     inferred |= {
         a: "dataset" for a in pair_lists(unbound) if training and a not in inferred
     }  # for x, y in batch

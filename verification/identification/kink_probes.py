@@ -4,12 +4,14 @@
 A flagged entry is examined by the kink test of :mod:`verification.compare.kinks` at Richardson's
 largest step, on the loss of the subject's output as a function of that entry
 (:class:`LossEvaluator`); a flagged direction ``u``, on ``t ↦ L(a(θ + t u))``. Complex step crosses no
-kink (its step is imaginary) and needs none of this.
+kink (its step is imaginary) and needs none of this. An update read at an unknown rate is the gradient
+times the rate: the kink test looks at it divided by that scale (:func:`common_scale`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -24,7 +26,7 @@ from verification.identification.comparison import Elements
 from verification.identification.probes import Probe
 from verification.numeric.differences import relative_step
 from verification.numeric.richardson import richardson_derivative
-from verification.tolerances import RICHARDSON_LEVELS, Tolerance
+from verification.tolerances import RICHARDSON_LEVELS, SCALE_GAP, Tolerance
 
 Array = NDArray[Any]
 
@@ -106,6 +108,39 @@ examined; against a loss the code is not the gradient of, every entry is flagged
 as real mismatches settle it (examining each of thousands would cost a Richardson derivative apiece)."""
 
 
+def common_scale(tensors: Mapping[str, Elements]) -> float:
+    """The median ratio ``analytic / numeric`` over the entries of every tensor of one loss at one probe,
+    when it is a scale (positive, at least :data:`~verification.tolerances.SCALE_GAP` from 1), else 1:
+    an update read at an unknown rate is the gradient times the rate, the same for every tensor. The
+    median over all tensors, not a least-squares fit nor one tensor's: a kink corrupts the entries of
+    one unit (its row of weights in, its column out), which would pull a fit, or the median of a layer
+    with few live units."""
+    ratios = []
+    for el in tensors.values():
+        a, n = el.analytic[: el.entries], el.numeric[: el.entries]
+        both = (a != 0) & (n != 0)
+        ratios.append(a[both] / n[both])
+    joined = np.concatenate(ratios) if ratios else np.zeros(0)
+    c = float(np.median(joined)) if joined.size else 1.0
+    return c if np.isfinite(c) and c > 0 and abs(c - 1.0) >= SCALE_GAP else 1.0
+
+
+def at_scale(el: Elements, c: float) -> Elements:
+    """``el`` with its analytic side (and the code's own rounding, and its floor) divided by ``c``: a kink
+    is looked for in the gradient the update stands for (at a scale of 1/100 every entry is flagged,
+    and no entry's one-sided derivatives agree with it, so a kink would go unseen)."""
+    if c == 1.0:
+        return el
+    rounding = np.zeros_like(el.estimate) if el.rounding is None else el.rounding
+    return replace(
+        el,
+        analytic=el.analytic / c,
+        estimate=el.estimate - rounding + rounding / c,
+        floors=(el.floors[0] / c, el.floors[1]),
+        rounding=rounding / c,
+    )
+
+
 def crosses_kink(
     subject: Subject, probe: Probe, compared: Mapping[str, dict[str, Elements]], tol: Tolerance
 ) -> bool:
@@ -116,6 +151,8 @@ def crosses_kink(
     that flags most of its entries (one it mismatches: any entry would do). The losses go in order of
     fewest flagged entries, so that the loss the code is the gradient of, whose only flagged entries
     are those a kink may corrupt, is examined in full."""
+    scales = {loss: common_scale(t) for loss, t in compared.items()}
+    compared = {loss: {n: at_scale(el, scales[loss]) for n, el in t.items()} for loss, t in compared.items()}
     seen: set[tuple[str, int]] = set()  # (tensor, flat entry) found smooth; (tensor, -1 - k) direction k
     flagged = {loss: sum(el.flagged_entries(tol).size for el in t.values()) for loss, t in compared.items()}
     for loss in sorted(compared, key=lambda k: flagged[k]):  # the fewest flagged first: the loss found

@@ -86,16 +86,17 @@ class LossReport:
 
 def tensor_verdict(name: str, per_probe: list[Elements], tol: Tolerance) -> TensorReport:
     """The verdict of tensor ``name`` against one loss from its elements at every probe: ``matches``,
-    ``matches up to scale`` at a pooled scale no nearer 1 than :data:`~verification.tolerances.SCALE_GAP`,
-    or ``mismatch``."""
+    ``matches up to scale`` at a pooled scale no nearer 1 than :data:`~verification.tolerances.SCALE_GAP`
+    (the least-squares one, else the median ratio: :func:`median_scale`; every element must be within
+    its allowance at it), or ``mismatch``."""
     reports = [el.report(name, tol) for el in per_probe]
     worst = max(r.relative_error for r in reports)
     if all(r.verdict in ("matches", "kink") for r in reports):
         return TensorReport(name, EXACT, 1.0, worst, reports)
-    c = pooled_scale(per_probe)
-    plausible = c is not None and abs(c - 1.0) >= SCALE_GAP  # 958/961: an ε added somewhere, no scale
-    if plausible and c is not None and all(el.report(name, tol, c).verdict == "matches" for el in per_probe):
-        return TensorReport(name, SCALED, c, worst, reports)
+    for c in dict.fromkeys((pooled_scale(per_probe), median_scale(per_probe))):
+        plausible = c is not None and abs(c - 1.0) >= SCALE_GAP  # 958/961: an ε added somewhere, no scale
+        if plausible and c is not None and all(e.report(name, tol, c).verdict == EXACT for e in per_probe):
+            return TensorReport(name, SCALED, c, worst, reports)
     return TensorReport(name, MISMATCH, None, worst, reports)
 
 
@@ -105,6 +106,18 @@ def pooled_scale(per_probe: Sequence[Elements]) -> float | None:
     n = np.concatenate([el.numeric for el in per_probe])
     nn = float(np.dot(n, n))
     c = float(np.dot(a, n)) / nn if nn > 0 else float("nan")
+    return c if np.isfinite(c) and c > 0 else None
+
+
+def median_scale(per_probe: Sequence[Elements]) -> float | None:
+    """The median of ``g_a / g_n`` over the entries where neither is zero, at every probe, or None when
+    it is not finite and positive: a second candidate scale beside :func:`pooled_scale`'s least-squares
+    one, which the few entries of a unit at a ReLU's kink pull (the code's derivative 0 there, the
+    numeric one half a slope, within its wide error estimate) until the other entries fail at it."""
+    a = np.concatenate([el.analytic[: el.entries] for el in per_probe])
+    n = np.concatenate([el.numeric[: el.entries] for el in per_probe])
+    both = (a != 0) & (n != 0)
+    c = float(np.median(a[both] / n[both])) if np.any(both) else float("nan")
     return c if np.isfinite(c) and c > 0 else None
 
 
