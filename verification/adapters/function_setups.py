@@ -23,6 +23,7 @@ from verification.reading import conventions as cv
 from verification.reading import slices
 from verification.reading.guesses import guessed_arguments, usage
 from verification.reading.loader import LoadedScript
+from verification.reading.module_functions import with_imports
 from verification.reading.script_setup import data_free, with_small_size_lists
 from verification.reading.siblings import sibling_functions
 from verification.reading.source_trees import source_tree
@@ -61,7 +62,14 @@ def imported_from_project(namespace: dict[str, Any], script: LoadedScript) -> li
 
 def setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> list[tuple[str, str]]:
     """``(setup, parameters expression)``: an initialisation function with guessed sizes, or the script's
-    top-level assignments of the forward function's weight arguments."""
+    top-level assignments of the forward function's weight arguments; each first imports the functions
+    the script calls through its project's modules (``fp.forward_propagation``:
+    :func:`~verification.reading.module_functions.with_imports`)."""
+    return with_imports(namespace, script, _setups(namespace, script, forward))
+
+
+def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> list[tuple[str, str]]:
+    """:func:`setups` before the imports."""
     out = []
     containers = cv.lower(cv.PARAMETER_CONTAINERS)  # forward_propagate(network, row): network is no input
     weights = [

@@ -19,6 +19,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.reading.function_scripts import list_driven, training_functions
 from verification.reading.loader import LoadedScript, load_script
+from verification.reading.module_functions import module_functions
 from verification.reading.sources import SUFFIXES, TARGET_FORMS
 from verification.reading.training_loops import training_loop
 
@@ -132,14 +133,7 @@ def default_name(script: LoadedScript) -> str | None:
         backwards = cv.methods_by_preference(c, backwardish, ("backprop", "backward", "grad", "train"))
         return not forwards and not backwards
 
-    backward = [
-        n
-        for n in script.defined_names()
-        if callable(namespace.get(n))
-        and re.search(r"backward|back_?prop|grad|^propagat(e|ion)$", n, re.I)  # propagate(w, b, X, Y)
-        and not re.match(r"(?i:linear|relu|sigmoid|tanh|softmax)(_|[A-Z])", n)  # sigmoidGradient
-        and not re.search(r"numeric|check|approx|finite|descent|update|clip", n, re.I)
-    ]
+    backward = [n for n in script.defined_names() if callable(namespace.get(n)) and _backward_like(n)]
     trainers = [
         n
         for n in script.defined_names()
@@ -184,6 +178,8 @@ def default_name(script: LoadedScript) -> str | None:
         if len(networks) > 1 and len(networks) == len(fit or classes) and alike:  # each is checked
             raise SeveralNetworks(message, [c.__name__ for c in networks], hint=hint)
         raise InputError(message, hint=hint)
+    if not backward and not trainers:  # a driver of its project's modules: bp.backward_propagation(…)
+        backward = [n for n in module_functions(namespace, script) if _backward_like(n)]
     backward = _outermost(backward, namespace)
     if len(backward) == 1 and (_returns(namespace[backward[0]]) or len(trainers) != 1):
         return backward[0]
@@ -230,6 +226,16 @@ class SeveralSetups(SeveralNetworks):
         super().__init__(message, names, hint=f"name the setup: --setup {setups[0]!r}")
         self.setups = setups
         self.cls = cls
+
+
+def _backward_like(name: str) -> bool:
+    """A function named like a backward pass (``propagate(w, b, X, Y)`` too), not an activation's
+    derivative (``sigmoidGradient``), a numeric check or an update."""
+    return bool(
+        re.search(r"backward|back_?prop|grad|^propagat(e|ion)$", name, re.I)
+        and not re.match(r"(?i:linear|relu|sigmoid|tanh|softmax)(_|[A-Z])", name)
+        and not re.search(r"numeric|check|approx|finite|descent|update|clip", name, re.I)
+    )
 
 
 def _outermost(names: list[str], namespace: dict[str, Any]) -> list[str]:
