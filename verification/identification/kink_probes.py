@@ -141,6 +141,11 @@ def at_scale(el: Elements, c: float) -> Elements:
     )
 
 
+def _within(el: Elements, tol: Tolerance) -> bool:
+    """Whether every element (entries and directions) of ``el`` is within its allowance."""
+    return not np.any(excess(el.analytic, el.numeric, el.estimate, tol, np.maximum(*el.floors)) > 0)
+
+
 def crosses_kink(
     subject: Subject, probe: Probe, compared: Mapping[str, dict[str, Elements]], tol: Tolerance
 ) -> bool:
@@ -150,11 +155,15 @@ def crosses_kink(
     examined again under the next, and a tensor examined already is not examined again for a loss
     that flags most of its entries (one it mismatches: any entry would do). The losses go in order of
     fewest flagged entries, so that the loss the code is the gradient of, whose only flagged entries
-    are those a kink may corrupt, is examined in full."""
+    are those a kink may corrupt, is examined in full. A probe at which some loss matches every element
+    crosses no kink that matters: the losses share one numeric Jacobian, and a kink that bent it would
+    show under that loss too."""
     scales = {loss: common_scale(t) for loss, t in compared.items()}
     compared = {loss: {n: at_scale(el, scales[loss]) for n, el in t.items()} for loss, t in compared.items()}
     seen: set[tuple[str, int]] = set()  # (tensor, flat entry) found smooth; (tensor, -1 - k) direction k
     flagged = {loss: sum(el.flagged_entries(tol).size for el in t.values()) for loss, t in compared.items()}
+    if any(all(_within(el, tol) for el in t.values()) for t in compared.values()):
+        return False  # a loss every entry and direction matches: no kink bent the Jacobian they share
     for loss in sorted(compared, key=lambda k: flagged[k]):  # the fewest flagged first: the loss found
         tensors = compared[loss]
         for name, el in tensors.items():

@@ -233,13 +233,10 @@ def loop_count_arguments(fn: Any) -> list[str]:
     tree = source_tree(fn)
     if tree is None:
         return []
-    out = []
+    out, constants = [], _constants(tree)
     for node in ast.walk(tree):
         unnamed = isinstance(node, ast.For) and isinstance(node.target, ast.Name) and node.target.id == "_"
-        if not (
-            isinstance(node, ast.For)
-            and (is_epoch_loop(node, _constants(tree)) or (unnamed and trains(node)))
-        ):
+        if not (isinstance(node, ast.For) and (is_epoch_loop(node, constants) or (unnamed and trains(node)))):
             continue
         call = node.iter
         if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "range":
