@@ -17,6 +17,8 @@ import pytest
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.desired_outputs import desired_outputs
+from verification.reading.loader import load_script
+from verification.units.check import wants_units
 
 HAYKIN = """
 import numpy as np
@@ -77,3 +79,86 @@ def test_an_error_handed_to_a_backward_pass_stays_an_error() -> None:
     assert desired_outputs(Net.backward) == {}
     assert desired_outputs(Net.step) == {}
     assert desired_outputs(Net.train) == {"d": "y"}
+
+
+DESIRED_BACKWARD = """
+import numpy as np
+
+
+def sigmoid(v):
+    return 1 / (1 + np.exp(-v))
+
+
+class Net:
+    def __init__(self, n_in=3, n_hidden=4, n_out=2):
+        self.W1 = np.random.randn(n_in, n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_out)
+
+    def forward(self, x):
+        self.x = x
+        self.h = sigmoid(x @ self.W1)
+        self.out = sigmoid(self.h @ self.W2)
+        return self.out
+
+    def backward(self, d):
+        e = d - self.out
+        delta2 = -e * OUTPUT_FACTOR
+        delta1 = (delta2 @ self.W2.T) * self.h * (1 - self.h)
+        return {"W1": self.x.T @ delta1, "W2": self.h.T @ delta2}
+"""
+
+
+@pytest.mark.parametrize(("factor", "identified"), [("self.out * (1 - self.out)", "mse"), ("1.0", "bce")])
+def test_a_backward_handed_the_desired_output_is_a_networks(
+    tmp_path: Path, factor: str, identified: str
+) -> None:
+    """``backward(self, d)`` with ``e = d − self.out``, returning its gradients by name: not a layer's
+    backward of an upstream gradient (read so, it was called a mismatch), but the network's, handed the
+    labels after its forward pass. With ``σ'`` in the output delta it is the squared error's gradient,
+    without it binary cross-entropy's."""
+    path = tmp_path / "desired_backward.py"
+    path.write_text(DESIRED_BACKWARD.replace("OUTPUT_FACTOR", factor), encoding="utf-8")
+    assert wants_units(load_script(path), None) is None, "read as a layer of units, not as a network"
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.backward(y)" in (report.command or ""), report.command
+
+
+HANDED_ON = """
+import numpy as np
+
+
+class MLP:
+    def __init__(self, m0=3, m1=5, m2=2, eta=0.05):
+        self.w1 = np.random.randn(m1, m0) * 0.5
+        self.w2 = np.random.randn(m2, m1) * 0.5
+        self.eta = eta
+
+    def forward(self, x):
+        self.y1 = np.tanh(self.w1 @ x)
+        return self.w2 @ self.y1
+
+    def corrections(self, x, d):
+        e = d - self.forward(x)
+        delta1 = HIDDEN_FACTOR * (self.w2.T @ e)
+        return self.eta * np.outer(delta1, x), self.eta * np.outer(e, self.y1)
+
+    def train(self, x, d):
+        dw1, dw2 = self.corrections(x, d)
+        self.w1 += dw1
+        self.w2 += dw2
+"""
+
+
+@pytest.mark.parametrize(("factor", "identified"), [("(1 - self.y1 ** 2)", "mse"), ("self.y1", None)])
+def test_a_desired_output_handed_on_to_the_method_that_uses_it_is_the_labels(
+    tmp_path: Path, factor: str, identified: str | None
+) -> None:
+    """``train(x, d)`` hands ``d`` to ``corrections(x, d)``, which computes ``e = d − y``: ``d`` is the
+    labels of the training step (read as an error, correct code was called no loss's gradient). With
+    ``tanh'`` in the hidden delta the step is the squared error's gradient at the class's rate."""
+    path = tmp_path / "handed_on.py"
+    path.write_text(HANDED_ON.replace("HIDDEN_FACTOR", factor), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.train(x, y)" in (report.command or ""), report.command

@@ -210,6 +210,35 @@ def test_gradients_stored_under_names_of_no_parameter_are_refused_not_called_mis
     assert "(weight, bias get none by name" in r.reason, r.reason
 
 
+PARAMETER_DICT = (
+    "import numpy as np\n\n\n"
+    "class TwoLayer:\n"
+    "    def __init__(self, n_in=3, n_hidden=4, n_out=2):\n"
+    "        self.W1 = np.random.randn(n_in, n_hidden)\n"
+    "        self.b1 = np.zeros(n_hidden)\n"
+    "        self.W2 = np.random.randn(n_hidden, n_out)\n\n"
+    "    def forward(self, x):\n"
+    "        self.x = x\n"
+    "        self.h = np.tanh(x @ self.W1 + self.b1)\n"
+    "        return self.h @ self.W2\n\n"
+    "    def backward(self, grad):\n"
+    "        dh = (grad @ self.W2.T) * HIDDEN_FACTOR\n"
+    "        return {'W1': self.x.T @ dh, 'b1': dh.sum(axis=0), 'W2': self.h.T @ grad}\n"
+)
+
+
+@pytest.mark.parametrize(("factor", "verdict"), [("(1 - self.h ** 2)", "matches"), ("self.h", "mismatch")])
+def test_parameter_gradients_returned_in_a_dict_by_name_are_read(
+    tmp_path: Path, factor: str, verdict: str
+) -> None:
+    """``backward(grad)`` returning ``{'W1': …, 'b1': …, 'W2': …}`` and no input gradient: each entry is its
+    parameter's gradient (read as none before, which called correct code a mismatch); the input's is
+    not checked. With ``tanh(z)`` in place of ``tanh'(z)`` the first layer's is wrong."""
+    r = only_unit(tmp_path, "parameter_dict.py", PARAMETER_DICT.replace("HIDDEN_FACTOR", factor))
+    assert r.verdict == verdict, r
+    assert set(verdicts(r).values()) == {verdict}, verdicts(r)
+
+
 def test_a_gradient_with_the_penalty_term_of_the_layers_own_coefficient_matches_and_says_so() -> None:
     r = unit("layer_objects", "DecayedLinear")
     assert verdicts(r) == {"batch of two (N = 2)": "matches", "batch of one (N = 1)": "matches"}, verdicts(r)

@@ -3,9 +3,10 @@
 ``d`` is the error handed to a backward pass in some code (``backward(self, d)``) and the desired
 response in the notation of Haykin (*Neural Networks and Learning Machines*, 3rd ed., 2009, §4.4:
 ``e_j(n) = d_j(n) − y_j(n)``), which many courses follow; ``e`` and ``delta`` are read the same two ways.
-The name does not say which; the method does (:func:`desired_outputs`): a method that runs the forward
-pass itself and then subtracts the argument (``d[j] - y[j]``) computes the error from it, so it is the
-labels. Nothing here runs the code: the syntax tree is read.
+The name does not say which; the method does (:func:`desired_outputs`): a method that subtracts the
+argument from the output of the forward pass (``d[j] - y[j]`` after ``y = self.forward(x)``, or ``d -
+self.y``) computes the error from it, so it is the labels. Nothing here runs the code: the syntax tree
+is read.
 """
 
 from __future__ import annotations
@@ -16,36 +17,86 @@ from typing import Any
 
 from verification.reading.conventions import positional_parameters, role
 from verification.reading.source_trees import source_tree
-from verification.reading.updates import subtracted_arguments
 
 FORWARD_CALL = re.compile(r"^_*(forward|feed|predict|propagate|activate)", re.IGNORECASE)
 """Methods of the object whose call runs the forward pass (``self.forward_train(x)``)."""
 
 
-def _runs_forward(fn: Any) -> bool:
-    """Whether ``fn`` calls a method of its object named like a forward pass."""
-    tree = source_tree(fn)
-    first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
-    if not isinstance(first, ast.FunctionDef) or not first.args.args:
-        return False
-    me = first.args.args[0].arg
-    return any(
-        isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Attribute)
-        and isinstance(n.func.value, ast.Name)
-        and n.func.value.id == me
-        and FORWARD_CALL.match(n.func.attr) is not None
-        for n in ast.walk(first)
+def _unsubscripted(node: ast.expr) -> ast.expr:
+    while isinstance(node, ast.Subscript):
+        node = node.value
+    return node
+
+
+def _runs_forward_of(func: ast.expr, me: str) -> bool:
+    """Whether ``func`` is a forward-like method of the object ``me`` (``self.forward``)."""
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id == me
+        and FORWARD_CALL.match(func.attr) is not None
     )
 
 
-def desired_outputs(fn: Any) -> dict[str, str]:
+def _outputs(first: ast.FunctionDef) -> tuple[str, set[str]]:
+    """The method's ``self`` and the names it binds to what a forward-like method of it returns
+    (``y = self.forward(x)``, ``vh, oh, vout, y = self.forward_train(x)``)."""
+    me = first.args.args[0].arg
+    names: set[str] = set()
+    for node in ast.walk(first):
+        if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+            continue
+        if _runs_forward_of(node.value.func, me):
+            for target in node.targets:
+                elts = target.elts if isinstance(target, ast.Tuple) else [target]
+                names |= {e.id for e in elts if isinstance(e, ast.Name)}
+    return me, names
+
+
+def desired_outputs(fn: Any, follow: bool = True) -> dict[str, str]:
     """``{argument: "y"}`` for each argument of the method ``fn`` named like an error (``d``, ``e``,
-    ``delta``: :func:`verification.reading.conventions.role`) that ``fn`` subtracts after running the
-    forward pass itself: the labels, which the error is computed from, not an error handed in."""
-    params = positional_parameters(fn)
-    errors = [p.name for i, p in enumerate(params) if role(p.name, i) == "error"]
-    if not errors or not _runs_forward(fn):
+    ``delta``: :func:`verification.reading.conventions.role`) that ``fn`` subtracts from an output of
+    the forward pass, or subtracts that output from: one it gets by calling a forward-like method of
+    its object (``y = self.forward(x)``, ``d - self.forward(x)``) or holds in an attribute (``d -
+    self.y``), or (``follow``)
+    hands on to another method of its class that does. The error is computed from such an argument:
+    it is the labels, not an error handed in."""
+    tree = source_tree(fn)
+    first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
+    if not isinstance(first, ast.FunctionDef) or not first.args.args:
         return {}
-    subtracted = subtracted_arguments(fn)
-    return {a: "y" for a in errors if a in subtracted}
+    errors = {p.name for i, p in enumerate(positional_parameters(fn)) if role(p.name, i) == "error"}
+    me, outputs = _outputs(first)
+    found: dict[str, str] = {}
+    for node in ast.walk(first):
+        if not (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub)):
+            continue
+        sides = [_unsubscripted(node.left), _unsubscripted(node.right)]
+        for this, other in (sides, sides[::-1]):
+            base = other.value if isinstance(other, ast.Attribute) else None  # self.y
+            held = isinstance(base, ast.Name) and base.id == me
+            output = (isinstance(other, ast.Name) and other.id in outputs) or held
+            output = output or (isinstance(other, ast.Call) and _runs_forward_of(other.func, me))
+            if isinstance(this, ast.Name) and this.id in errors and output:
+                found[this.id] = "y"
+    return found | (_handed_on(fn, first, me, errors - set(found)) if follow else {})
+
+
+def _handed_on(fn: Any, first: ast.FunctionDef, me: str, errors: set[str]) -> dict[str, str]:
+    """The arguments of ``errors`` that ``fn`` hands on to another method of its class that takes them as
+    the desired output (``train(x, d)`` calling ``self.backprop(x, d)``, which computes ``e = d - y``)."""
+    owner = getattr(fn, "__globals__", {}).get(getattr(fn, "__qualname__", "").split(".")[0])
+    found: dict[str, str] = {}
+    for node in (n for n in ast.walk(first) if isinstance(n, ast.Call)):
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == me):
+            continue
+        callee = getattr(owner, func.attr, None) if isinstance(owner, type) else None
+        if not callable(callee) or callee is fn:
+            continue
+        takes = [p.name for p in positional_parameters(callee)[1:]]
+        desired = desired_outputs(callee, follow=False)
+        for arg, param in zip(node.args, takes, strict=False):
+            if isinstance(arg, ast.Name) and arg.id in errors and param in desired:
+                found[arg.id] = "y"
+    return found

@@ -28,6 +28,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.compositions import ADDERS
 from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
+from verification.reading.desired_outputs import desired_outputs
 from verification.reading.flags import compared_constants
 from verification.reading.guesses import usage
 from verification.reading.loader import LoadedScript
@@ -217,6 +218,8 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
     takes_input = input_first(getattr(cls, backward), INPUT_NAMES)  # backward(self, input, grad_output)
     if (params[0].name.lower() in INPUT_NAMES and not takes_input) or _takes_labels(getattr(cls, backward)):
         return None  # a network's backward(x, y): checked as a network
+    if desired_outputs(getattr(cls, backward)):
+        return None  # backward(self, d) with e = d - self.y: the desired output, a network's
     if pair_arguments(getattr(cls, backward)):
         return None  # backward(batch) reading batch[0] and batch[1]: inputs and labels, a network's
     return forward, backward

@@ -138,6 +138,11 @@ def gradients(
             target = target or (order[i] if i < len(order) and not named else None)
             if target is not None:
                 found[target], labels[target] = r, named or f"d{target}"
+    elif isinstance(returned, dict):  # return {"W1": dW1, "b1": db1}: keyed by the parameters' names
+        for k, r in returned.items():
+            target = _match(f"returned[{k!r}]", keys) if isinstance(k, str) else None
+            if target is not None and isinstance(r, np.ndarray):
+                found[target], labels[target] = r, f"[{k!r}]"
     for label, value in _new(obj, before):
         target = _match(label, keys)
         if target is not None and target not in found and label not in slots:
