@@ -156,9 +156,9 @@ def _learning_rate(
     return None, []
 
 
-TRAIN_WORDS = ("train", "fit", "_gd", "sgd", "descent")
+TRAIN_WORDS = ("train", "fit", "_gd", "sgd", "descent", "mini_batch", "adapt")
 """Words in the name of a training method beyond :data:`~verification.reading.conventions.TRAIN_NAMES`
-(``batch_gd``, ``run_sgd``, ``gradient_descent``, ``fit_batch``, ``partial_fit``)."""
+(``batch_gd``, ``run_sgd``, ``gradient_descent``, ``partial_fit``, ``update_mini_batch``, ``adapt``)."""
 ACTIVATION_DERIVATIVE = re.compile(
     r"activ|sigm|tanh|relu|softmax|deriv"
     r"|^_*(loss|cost|mse|bce|mce|cce|nll|cross_?entropy|entropy|quadratic|log_?loss|sse)_?(grad(ient)?|prime)$",

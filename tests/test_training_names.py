@@ -1,0 +1,85 @@
+"""Training methods named as their authors name them: ``update_mini_batch`` (Nielsen, *Neural Networks
+and Deep Learning*, ch. 1) and an Adaline's ``adapt`` (Widrow and Hoff, 1960; Haykin, §3.5).
+
+Neither is a name the checker looked for: both files were refused as having no method that returns
+gradients or updates the weights. The verdicts are derived by hand: with sigmoid outputs the output
+delta ``a − y`` is binary cross-entropy's gradient and ``(a − y) a (1 − a)`` the squared error's; an
+Adaline's ``w += μ e x`` with ``e = d − w·x`` handed in is the squared error's gradient at rate ``μ``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
+
+MINI_BATCH = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class Net:
+    def __init__(self, n_in=4, n_hidden=5, n_out=3, eta=0.3):
+        self.w1 = np.random.randn(n_in, n_hidden)
+        self.w2 = np.random.randn(n_hidden, n_out)
+        self.eta = eta
+
+    def feedforward(self, x):
+        self.h = sigmoid(x @ self.w1)
+        return sigmoid(self.h @ self.w2)
+
+    def update_mini_batch(self, batch_x, batch_y):
+        a = self.feedforward(batch_x)
+        delta2 = OUTPUT_DELTA
+        delta1 = (delta2 @ self.w2.T) * self.h * (1 - self.h)
+        k = len(batch_x)
+        self.w2 -= self.eta / k * self.h.T @ delta2
+        self.w1 -= self.eta / k * batch_x.T @ delta1
+"""
+
+
+@pytest.mark.parametrize(
+    ("delta", "identified"), [("a - batch_y", "bce"), ("(a - batch_y) * a * (1 - a)", "mse")]
+)
+def test_update_mini_batch_is_a_training_method(tmp_path: Path, delta: str, identified: str) -> None:
+    path = tmp_path / "mini_batch.py"
+    path.write_text(MINI_BATCH.replace("OUTPUT_DELTA", delta), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.update_mini_batch(" in (report.command or ""), report.command
+
+
+ADALINE = """
+import numpy as np
+
+
+class Adaline:
+    def __init__(self, n=3, mu=0.05):
+        self.w = np.zeros(n)
+        self.b = 0.0
+        self.mu = mu
+
+    def predict(self, x):
+        return self.w @ x + self.b
+
+    def adapt(self, x, e):
+        self.w += self.mu * e * INPUT
+        self.b += self.mu * e
+"""
+
+
+@pytest.mark.parametrize(("step", "identified"), [("x", "mse"), ("x * x", None)])
+def test_an_adalines_adapt_is_a_training_method(tmp_path: Path, step: str, identified: str | None) -> None:
+    """``adapt(x, e)`` is handed the error ``e = d − y``: the LMS step is the squared error's gradient
+    (up to the rate, which the name ``mu`` does not tell); ``e x²`` is no loss's."""
+    path = tmp_path / "adaline.py"
+    path.write_text(ADALINE.replace("INPUT", step), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.adapt(" in (report.command or ""), report.command
