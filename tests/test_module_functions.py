@@ -99,3 +99,70 @@ def test_a_driver_of_its_projects_modules_is_checked_through_them(
     command = report.command or ""
     assert "from course.backward_propagation import backward_propagation" in command, command
     assert "backward_propagation(parameters" in command, command
+
+
+UNNAMED_FORWARD = """
+import numpy as np
+
+
+def forward(X, params):
+    hidden = np.tanh(X @ params["W1"] + params["b1"])
+    return hidden, 1 / (1 + np.exp(-(hidden @ params["W2"] + params["b2"])))
+"""
+
+POSITIONAL_BACKWARD = """
+def backward(X, Y, params, H, P):
+    n = X.shape[0]
+    dZ = (P - Y) / n
+    dH = dZ @ params["W2"].T * HIDDEN_FACTOR
+    return {"W1": X.T @ dH, "b1": dH.sum(0), "W2": H.T @ dZ, "b2": dZ.sum(0)}
+"""
+
+POSITIONAL_UTILS = """
+import numpy as np
+
+
+def init(n_in, n_h, n_out):
+    return {"W1": np.random.randn(n_in, n_h) * 0.5, "b1": np.zeros(n_h),
+            "W2": np.random.randn(n_h, n_out) * 0.5, "b2": np.zeros(n_out)}
+
+
+def update(params, grads, lr):
+    for k in params:
+        params[k] -= lr * grads[k]
+"""
+
+POSITIONAL_DRIVER = """
+import numpy as np
+from steps import forward as fw
+from steps import backward as bp
+from steps import utils as ut
+
+X = np.random.randn(50, 3)
+Y = (np.random.rand(50, 2) > 0.5).astype(float)
+params = ut.init(3, 6, 2)
+for epoch in range(200):
+    H, P = fw.forward(X, params)
+    grads = bp.backward(X, Y, params, H, P)
+    ut.update(params, grads, 0.3)
+"""
+
+
+@pytest.mark.parametrize(("factor", "identified"), [("(1 - H ** 2)", "bce"), ("(1 - H)", None)])
+def test_values_the_driver_unpacks_and_hands_on_by_position_are_paired(
+    tmp_path: Path, factor: str, identified: str | None
+) -> None:
+    """``H, P = fw.forward(X, params)`` then ``bp.backward(X, Y, params, H, P)``: the forward pass
+    returns unnamed values, and only the driver's own calls, through the modules, say that ``backward``'s
+    ``H`` and ``P`` are its first and second. With sigmoid outputs, ``P − Y`` over the batch is the mean
+    binary cross-entropy's gradient; ``1 − H`` in place of ``tanh'`` is no loss's."""
+    package = tmp_path / "steps"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "forward.py").write_text(UNNAMED_FORWARD, encoding="utf-8")
+    backward = POSITIONAL_BACKWARD.replace("HIDDEN_FACTOR", factor)
+    (package / "backward.py").write_text(backward, encoding="utf-8")
+    (package / "utils.py").write_text(POSITIONAL_UTILS, encoding="utf-8")
+    (tmp_path / "driver.py").write_text(POSITIONAL_DRIVER, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "driver.py")))
+    assert report.result.identified == identified, report.command

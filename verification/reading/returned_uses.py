@@ -59,4 +59,10 @@ def returned_arguments(tree: ast.Module, forward: str, backward: str, params: li
 
 
 def _calls(node: ast.expr, name: str) -> bool:
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == name
+    """A call of ``name``, also through the module that holds it (``fw.forward(X, params)``)."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    return (isinstance(func, ast.Name) and func.id == name) or (
+        isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.attr == name
+    )
