@@ -141,13 +141,6 @@ def at_scale(el: Elements, c: float) -> Elements:
     )
 
 
-def _within(el: Elements, tol: Tolerance) -> bool:
-    """Whether every element (entries and directions) of ``el`` is within its allowance: none flagged,
-    and every excess a number (a loss whose domain the outputs left gives none, and says nothing)."""
-    over = excess(el.analytic, el.numeric, el.estimate, tol, np.maximum(*el.floors))
-    return bool(over.size) and bool(np.all(np.isfinite(over))) and not np.any(over > 0)
-
-
 def crosses_kink(
     subject: Subject, probe: Probe, compared: Mapping[str, dict[str, Elements]], tol: Tolerance
 ) -> bool:
@@ -157,14 +150,10 @@ def crosses_kink(
     examined again under the next, and a tensor examined already is not examined again for a loss
     that flags most of its entries (one it mismatches: any entry would do). The losses go in order of
     fewest flagged entries, so that the loss the code is the gradient of, whose only flagged entries
-    are those a kink may corrupt, is examined in full. A probe at which some loss matches every element
-    crosses no kink that matters: the losses share one numeric Jacobian, and a kink that bent it would
-    show under that loss too. A loss that matches up to a scale but for a few entries (an update read
-    at an unknown rate, 1/100 of the gradient) is examined again divided by that scale
-    (:func:`common_scale`): at 1/100 no entry's one-sided derivatives agree with the update, so a kink
-    would go unseen."""
-    if any(all(_within(el, tol) for el in t.values()) for t in compared.values()):
-        return False  # a loss every entry and direction matches: no kink bent the Jacobian they share
+    are those a kink may corrupt, is examined in full. A loss that matches up to a scale but for a few
+    entries (an update read at an unknown rate, 1/100 of the gradient) is examined again divided by
+    that scale (:func:`common_scale`): at 1/100 no entry's one-sided derivatives agree with the update,
+    so a kink would go unseen."""
     if _examined_kink(subject, probe, compared, tol):
         return True
     scaled = {}
