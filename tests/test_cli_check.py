@@ -395,6 +395,23 @@ def test_python2_divisions_that_may_be_of_integers_are_named(
     assert "translated by 2to3; / at line 18 divides as in Python 2 (two integers floor)" in out
 
 
+@pytest.mark.parametrize(("future", "batch_mean"), [("from __future__ import division\n", True), ("", False)])
+def test_python2_division_follows_its_future_import(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, future: str, batch_mean: bool
+) -> None:
+    """``scale = 1 / len(x)`` of two integers: exact under ``from __future__ import division``, which the
+    2to3 translation drops (so it is read in the file's own text), and 0 at a batch of two or more in
+    Python 2 without it. The first is the batch mean's gradient; the second none at a batch."""
+    path = tmp_path / "net2.py"
+    source = PYTHON2.replace("d2 = (self.o - y)", "d2 = (1 / len(x)) * (self.o - y)")
+    path.write_text(future + source, encoding="utf-8")
+    status, again, _ = run(capsys, "check", str(path), "--json")
+    data = json.loads(again)
+    assert data["identified"] == "mse", data["notes"]
+    assert data["holds_for_batches"] is batch_mean, (data["verdict"], data["notes"])
+    assert status == (0 if batch_mean else 1), data["verdict"]
+
+
 def test_python2_refused_when_translation_fails(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "broken2.py"
     path.write_text('print "a"\ndef f(:\n', encoding="utf-8")

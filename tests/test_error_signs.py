@@ -306,3 +306,62 @@ def test_an_argument_named_as_the_derivative_of_the_loss_or_output_is_the_error(
     # backward(self, d_loss) in first place is handed ∂L/∂(output), never the inputs
     assert [cv.role(n, 0) for n in ("d_loss", "dL", "d_out", "dA", "d_pred")] == ["error"] * 5
     assert cv.role("data", 0) == "x" and cv.role("d", 0) == "error"
+
+
+# backward(err) handed err = t − out returns dW built from it: −∂/∂W ½ Σ (a − t)², the descent direction,
+# which train adds (W += lr · dW): descent on mse, summed over the batch. Subtracting it instead climbs.
+RETURNED_DESCENT = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+class Net:
+    def __init__(self, sizes, lr=0.3):
+        self.lr = lr
+        self.W = [np.random.randn(m, n) * 0.5 for n, m in zip(sizes[:-1], sizes[1:])]
+
+    def forward(self, x):
+        self.a = [x]
+        for W in self.W:
+            self.a.append(sigmoid(W @ self.a[-1]))
+        return self.a[-1]
+
+    def backward(self, err):
+        dW = []
+        delta = err * self.a[-1] * (1 - self.a[-1])
+        for l in range(len(self.W) - 1, -1, -1):
+            dW.insert(0, delta @ self.a[l].T)
+            if l:
+                delta = (self.W[l].T @ delta) * self.a[l] * (1 - self.a[l])
+        return dW
+
+    def train(self, x, t):
+        out = self.forward(x)
+        dW = self.backward(t - out)
+        for i in range(len(self.W)):
+            self.W[i] APPLY self.lr * dW[i]
+
+
+if __name__ == "__main__":
+    net = Net([2, 6, 1])
+    X = np.random.randn(2, 50)
+    for i in range(100):
+        net.train(X, (X[:1] > 0).astype(float))
+"""
+
+
+@pytest.mark.parametrize(("apply", "identified"), [("+=", "mse"), ("-=", None)])
+def test_gradients_returned_from_the_descent_direction_are_read_through_the_step(
+    tmp_path: Path, apply: str, identified: str | None
+) -> None:
+    """``backward(t − out)`` returns the negative gradient, and ``train`` adds it: checked alone, the
+    returned arrays read as "−1 × the gradient of mse: the sign is flipped" for correct code. The class's
+    own step is checked in their place: descent on mse; a step that subtracts them climbs, no loss's."""
+    path = tmp_path / "descent.py"
+    path.write_text(RETURNED_DESCENT.replace("APPLY", apply), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.train(x, y)" in (report.command or ""), report.command

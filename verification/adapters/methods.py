@@ -340,7 +340,7 @@ def _method_candidates(
         notes = [f"{m} takes the error {f'y - a ({why})' if (handed_sign or sign) == 1 else usual}"]
         notes = (notes if takes_error else []) + handed_notes
         notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
-        if not (takes_error and sign is not None):  # the update trains; what it stores follows the error
+        if not (takes_error and sign is not None) and handed_sign != 1:  # y - a handed: read through the step
             returned.append(("returned", f"{context.pre}; {call}", None, notes))
         loops, unbounded = loop_attributes(unbound)
         if unbounded:

@@ -187,7 +187,7 @@ def _division_note(script: LoadedScript) -> str:
     when the module imports ``division`` from ``__future__``."""
     import ast
 
-    from verification.reading.classic_division import DIVIDE
+    from verification.reading.classic_division import DIVIDE, future_division_written
 
     lines = sorted(
         {
@@ -207,6 +207,8 @@ def _division_note(script: LoadedScript) -> str:
     where = f"line {shown}" if len(lines) == 1 else f"lines {shown}"
     if DIVIDE in script.module.__dict__:
         return f"; / at {where} divides as in Python 2 (two integers floor)"
+    if future_division_written(script.path):
+        return f"; / at {where} divides exactly, as its `from __future__ import division` says"
     return f": / at {where} divides exactly now, where Python 2 floored two integers"
 
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import ast
 import copy
+import re
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -74,6 +76,21 @@ def future_division(tree: ast.Module) -> bool:
         and any(a.name == "division" for a in node.names)
         for node in tree.body
     )
+
+
+FUTURE_DIVISION = re.compile(r"from\s+__future__\s+import\s+[^\n\"]*\bdivision\b")
+"""``from __future__ import division`` (also ``import (absolute_import, division)``, in a notebook's
+JSON too), as written in the file."""
+
+
+def future_division_written(path: Path) -> bool:
+    """Whether the file at ``path`` imports ``division`` from ``__future__``, read in its own text: the
+    2to3 translation a Python 2 script is run in drops ``__future__`` imports, so its tree no longer
+    says that ``/`` divides exactly."""
+    try:
+        return FUTURE_DIVISION.search(path.read_text(encoding="utf-8", errors="replace")) is not None
+    except OSError:
+        return False
 
 
 def classic_division(tree: ast.Module) -> ast.Module:

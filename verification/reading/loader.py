@@ -49,6 +49,7 @@ from verification.reading.classic_division import (
     classic_division,
     classic_idiv,
     future_division,
+    future_division_written,
 )
 from verification.reading.deferred_weights import guard_initialisations
 from verification.reading.import_paths import package_name, script_directory_on_path
@@ -327,7 +328,8 @@ def load_script(path: str | Path, python2: bool = False) -> LoadedScript:
     # a Python 2 script's translation, not the file's bytes (an mtime of None keeps it in the cache)
     text = source.text
     linecache.cache[str(source.path)] = (len(text), None, text.splitlines(keepends=True), str(source.path))
-    return _load(source, tree, str(python2), classic=python2 and not future_division(tree))
+    exact = future_division(tree) or future_division_written(source.path)  # 2to3 drops the import
+    return _load(source, tree, str(python2), classic=python2 and not exact)
 
 
 def load_tree(script: LoadedScript, tree: ast.Module, suffix: str) -> LoadedScript:
