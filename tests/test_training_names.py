@@ -83,3 +83,52 @@ def test_an_adalines_adapt_is_a_training_method(tmp_path: Path, step: str, ident
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "net.adapt(" in (report.command or ""), report.command
+
+
+UNNAMED_STEP = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+class BatchNet:
+    def __init__(self, n_in=3, n_hidden=5, n_out=2, mu=0.2):
+        self.mu = mu
+        self.W = [np.random.randn(n_hidden, n_in), np.random.randn(n_out, n_hidden)]
+
+    def forward(self, x):
+        return sigmoid(self.W[1] @ sigmoid(self.W[0] @ x))
+
+    def agreement(self, X, d):
+        return np.mean([np.round(self.forward(x)) == t for x, t in zip(X, d)])
+
+    def epoch(self, X, d):
+        gW = [np.zeros_like(w) for w in self.W]
+        for x, target in zip(X, d):
+            h = sigmoid(self.W[0] @ x)
+            y = sigmoid(self.W[1] @ h)
+            delta2 = OUTPUT_DELTA
+            delta1 = (self.W[1].T @ delta2) * h * (1 - h)
+            gW[1] += np.outer(delta2, h)
+            gW[0] += np.outer(delta1, x)
+        for i in range(2):
+            self.W[i] -= self.mu / len(X) * gW[i]
+"""
+
+
+@pytest.mark.parametrize(
+    ("delta", "identified"), [("(y - target) * y * (1 - y)", "mse"), ("y - target", "bce")]
+)
+def test_a_method_named_for_nothing_that_takes_inputs_and_labels_and_updates_is_a_training_step(
+    tmp_path: Path, delta: str, identified: str
+) -> None:
+    """``epoch(X, d)``, its labels zipped with the inputs (``for x, target in zip(X, d)``) though ``d``
+    is named like an error, updating ``self.W`` in place: the training step, handed the labels
+    (``agreement(X, d)``, which updates nothing, is not). The step at ``mu / n`` is the batch mean's."""
+    path = tmp_path / "unnamed_step.py"
+    path.write_text(UNNAMED_STEP.replace("OUTPUT_DELTA", delta), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.epoch(" in (report.command or "") and "out - y" not in (report.command or ""), report.command

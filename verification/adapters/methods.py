@@ -29,6 +29,7 @@ from verification.reading import conventions as cv
 from verification.reading.desired_outputs import desired_outputs
 from verification.reading.gradient_stores import stores_gradients
 from verification.reading.guesses import iterated
+from verification.reading.training_methods import training_methods
 from verification.reading.updates import (
     local_learning_rate,
     loop_attributes,
@@ -156,9 +157,6 @@ def _learning_rate(
     return None, []
 
 
-TRAIN_WORDS = ("train", "fit", "_gd", "sgd", "descent", "mini_batch", "adapt")
-"""Words in the name of a training method beyond :data:`~verification.reading.conventions.TRAIN_NAMES`
-(``batch_gd``, ``run_sgd``, ``gradient_descent``, ``partial_fit``, ``update_mini_batch``, ``adapt``)."""
 ACTIVATION_DERIVATIVE = re.compile(
     r"activ|sigm|tanh|relu|softmax|deriv"
     r"|^_*(loss|cost|mse|bce|mce|cce|nll|cross_?entropy|entropy|quadratic|log_?loss|sse)_?(grad(ient)?|prime)$",
@@ -227,7 +225,7 @@ def gradient_candidates(
         grads.append(forward_method)  # forward(X, y) that fills self.gradients as it computes the loss
     trains = [
         m
-        for m in cv.methods_by_preference(obj, cv.TRAIN_NAMES, TRAIN_WORDS)
+        for m in training_methods(obj)
         if m != forward_method
         and m not in grads
         and not cv.applies_given_gradient(getattr(obj, m))

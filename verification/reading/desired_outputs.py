@@ -53,12 +53,24 @@ def _outputs(first: ast.FunctionDef) -> tuple[str, set[str]]:
     return me, names
 
 
+def _zipped_with_inputs(first: ast.FunctionDef) -> set[str]:
+    """Arguments ``first`` zips with an argument named like the inputs (``for x, t in zip(X, d)``)."""
+    args = [a.arg for a in first.args.args[1:]]
+    out: set[str] = set()
+    for node in ast.walk(first):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "zip":
+            names = [a.id for a in node.args if isinstance(a, ast.Name) and a.id in args]
+            if len(names) == 2 and role(names[0], 0) == "x":
+                out.add(names[1])
+    return out
+
+
 def desired_outputs(fn: Any, follow: bool = True) -> dict[str, str]:
     """``{argument: "y"}`` for each argument of the method ``fn`` named like an error (``d``, ``e``,
     ``delta``: :func:`verification.reading.conventions.role`) that ``fn`` subtracts from an output of
     the forward pass, or subtracts that output from: one it gets by calling a forward-like method of
     its object (``y = self.forward(x)``, ``d - self.forward(x)``) or holds in an attribute (``d -
-    self.y``), or (``follow``)
+    self.y``), or zips with the inputs (``for x, t in zip(X, d)``), or (``follow``)
     hands on to another method of its class that does. The error is computed from such an argument:
     it is the labels, not an error handed in."""
     tree = source_tree(fn)
@@ -79,6 +91,7 @@ def desired_outputs(fn: Any, follow: bool = True) -> dict[str, str]:
             output = output or (isinstance(other, ast.Call) and _runs_forward_of(other.func, me))
             if isinstance(this, ast.Name) and this.id in errors and output:
                 found[this.id] = "y"
+    found |= {a: "y" for a in _zipped_with_inputs(first) & errors}  # for x, t in zip(X, d)
     return found | (_handed_on(fn, first, me, errors - set(found)) if follow else {})
 
 
