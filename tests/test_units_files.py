@@ -239,6 +239,39 @@ def test_parameter_gradients_returned_in_a_dict_by_name_are_read(
     assert set(verdicts(r).values()) == {verdict}, verdicts(r)
 
 
+RESULT_OBJECT = (
+    "from dataclasses import dataclass\n\n"
+    "import numpy as np\n\n\n"
+    "@dataclass\n"
+    "class BackwardResult:\n"
+    "    variable_grads: dict\n"
+    "    input_grads: np.ndarray\n\n\n"
+    "class Linear:\n"
+    "    def __init__(self, n_in=3, n_out=2):\n"
+    "        self.var = {'W': np.random.randn(n_in, n_out), 'b': np.zeros(n_out)}\n\n"
+    "    def forward(self, x):\n"
+    "        self.x = x\n"
+    "        return x @ self.var['W'] + self.var['b']\n\n"
+    "    def backward(self, grad_in):\n"
+    "        dW = self.x.T @ grad_in\n"
+    "        db = BIAS_GRADIENT\n"
+    "        return BackwardResult({'W': dW, 'b': db}, grad_in @ self.var['W'].T)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("bias", "verdict"), [("grad_in.sum(axis=0)", "matches"), ("grad_in.mean(axis=0)", "mismatch")]
+)
+def test_gradients_returned_in_a_result_object_of_a_dict_and_the_input_gradient_are_read(
+    tmp_path: Path, bias: str, verdict: str
+) -> None:
+    """``return BackwardResult({'W': dW, 'b': db}, d_inputs)``, a dataclass: the dict holds the
+    parameters' gradients by name and the array is the input's (read as none before: "gives no gradient
+    of var['W']", a mismatch of correct code). A bias gradient averaged over the batch is wrong at two."""
+    r = only_unit(tmp_path, "result_object.py", RESULT_OBJECT.replace("BIAS_GRADIENT", bias))
+    assert r.verdict == verdict, r
+
+
 def test_a_gradient_with_the_penalty_term_of_the_layers_own_coefficient_matches_and_says_so() -> None:
     r = unit("layer_objects", "DecayedLinear")
     assert verdicts(r) == {"batch of two (N = 2)": "matches", "batch of one (N = 1)": "matches"}, verdicts(r)

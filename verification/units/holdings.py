@@ -17,6 +17,7 @@ that tie them to no parameter are :func:`unclaimed`: the gradients cannot be tol
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -126,6 +127,14 @@ def gradients(
     keys = {key(n, s): n for n, s in slots.items()}
     found: dict[str, Any] = {}
     labels: dict[str, str] = {}
+    if dataclasses.is_dataclass(returned) and not isinstance(returned, type):  # BackwardResult(grads, dx)
+        returned, names = tuple(vars(returned).values()), [None] * len(vars(returned))
+    if isinstance(returned, tuple) and any(isinstance(r, dict) for r in returned):  # ({'W': dW}, dx)
+        arrays = [r for r in returned if isinstance(r, np.ndarray)]
+        grads = next(r for r in returned if isinstance(r, dict))
+        if len(arrays) == 1:
+            found["x"], labels["x"] = arrays[0], "dx"
+        returned = grads
     if _grouped(returned, len(slots)):  # return dx, [dw, db] (or dx, [] of a layer of no parameters)
         returned, names = (returned[0], *returned[1]), [None] * (1 + len(returned[1]))
     if isinstance(returned, np.ndarray):
