@@ -31,7 +31,13 @@ import re
 
 from verification.reading import conventions as cv
 from verification.reading.guesses import SIZE_GUESSES
-from verification.reading.top_level_names import constructed, iterated_lists, receivers, updates
+from verification.reading.top_level_names import (
+    constructed,
+    iterated_lists,
+    methods_called,
+    receivers,
+    updates,
+)
 
 DATA_STAND_IN = "__backprop_verify_data__"
 """The call an inlined function's inputs and labels are bound to: no such function exists, so the
@@ -77,14 +83,7 @@ def list_driven(fn: ast.FunctionDef) -> bool:
         if isinstance(t, ast.Name) and all(isinstance(e, ast.Call) for e in s.value.elts)
     }
     driven = iterated_lists(local.body, lists)
-    methods = {
-        n.func.attr
-        for n in ast.walk(local)
-        if isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Attribute)
-        and isinstance(n.func.value, ast.Name)
-        and n.func.value.id in driven
-    }
+    methods = methods_called(local, set(driven))
     return any("back" in m.lower() for m in methods) and any("forw" in m.lower() for m in methods)
 
 

@@ -150,6 +150,19 @@ def receivers(stmts: list[ast.stmt], names: set[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+def methods_called(tree: ast.AST, names: set[str]) -> set[str]:
+    """The methods ``tree`` calls on the objects ``names`` name directly (``self.backprop(x, d)``,
+    ``layer.forward(a)``)."""
+    return {
+        n.func.attr
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id in names
+    }
+
+
 def _listed(it: ast.expr) -> str:
     """The list a loop runs over, by name: ``layers`` of ``layers``, ``reversed(layers)``, ``layers[::-1]``
     (empty for anything else)."""

@@ -17,6 +17,7 @@ from typing import Any
 from verification.reading import conventions as cv
 from verification.reading.desired_outputs import desired_outputs
 from verification.reading.source_trees import source_tree
+from verification.reading.top_level_names import methods_called
 
 TRAIN_WORDS = ("train", "fit", "_gd", "sgd", "descent", "mini_batch", "adapt")
 """Words in the name of a training method beyond :data:`~verification.reading.conventions.TRAIN_NAMES`
@@ -57,15 +58,7 @@ def _trains(obj: Any, name: str) -> bool:
     roles = {"y" if a.arg in desired else cv.role(a.arg, i) for i, a in enumerate(first.args.args[1:])}
     if not {"x", "y"} <= roles:
         return False
-    me = first.args.args[0].arg
-    called = {
-        n.func.attr
-        for n in ast.walk(first)
-        if isinstance(n, ast.Call)
-        and isinstance(n.func, ast.Attribute)
-        and isinstance(n.func.value, ast.Name)
-        and n.func.value.id == me
-    }
+    called = methods_called(first, {first.args.args[0].arg})  # self.backprop(x, d)
     inner = [f for f in (_function(getattr(obj, c, None)) for c in called if c != name) if f is not None]
     return _updates_in_place(first) or any(_updates_in_place(f) for f in inner)
 
