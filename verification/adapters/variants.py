@@ -21,10 +21,12 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
+from verification.adapters.handed_outputs import handed_step
 from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject, Subject
+from verification.reading.label_use import sibling_trees
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,9 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
         out += found
     if options.output is None and layout.output == "as-is":
         for reading in _readings(subject):
-            out += _try(subject, replace(layout, output=reading), f"--output {reading}")
+            reads = replace(layout, output=reading)
+            out += _try(subject, reads, f"--output {reading}")
+            out += _handed(subject, reads)
     for option, forward, code in subject.recipe.readings:
         stepped = subject.recipe.step is not None
         read = replace(
@@ -120,6 +124,25 @@ def _readings(subject: CodeSubject) -> list[str]:
     if not inside:
         readings.append("sigmoid")
     return readings
+
+
+def _handed(subject: CodeSubject, layout: Layout) -> list[Variant]:
+    """The reading ``layout`` with the output handed on as the loss sees it (:mod:`verification.adapters.
+    handed_outputs`): ``out = sigmoid(net.forward(x)); net.backward(out, y)``."""
+    recipe = subject.recipe
+    code = (recipe.step if recipe.step is not None else recipe.gradient) or ""
+    if subject.script is None:
+        return []
+    script = subject.script.path.resolve()
+    trees = [subject.script.tree, *sibling_trees(subject.namespace, script.parent, script)]
+    handed = handed_step(code, recipe.forward, layout.output, layout, subject.namespace, trees)
+    if handed is None:
+        return []
+    if recipe.step is not None:
+        read, kind = replace(recipe, readings=(), step=handed), "--step"
+    else:
+        read, kind = replace(recipe, readings=(), gradient=handed), "--gradient"
+    return _try(subject, layout, f"--output {layout.output} {kind} {handed!r}", read)
 
 
 def _try(subject: CodeSubject, layout: Layout, option: str, recipe: Recipe | None = None) -> list[Variant]:

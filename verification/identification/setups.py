@@ -72,12 +72,18 @@ class Ambiguous(InputError):
         super().__init__(
             f"{subject}: the verdict depends on how the setup is read, and the code's own use does not "
             f"say which ({listed})",
-            hint=hint
-            or "pick the reading with its option, e.g. "
-            + next(a.option for a in alternatives if a.option != DETECTED),
+            hint=hint or "pick the reading with its option, e.g. " + _example(alternatives),
         )
         self.cause = "ambiguous"
         self.alternatives = alternatives
+
+
+def _example(alternatives: list[Alternative]) -> str:
+    """The option of the first reading other than the one detected that finds a loss (else of the first
+    other reading)."""
+    others = [a for a in alternatives if a.option != DETECTED]
+    finding = [a for a in others if a.verdict != "none" and not a.verdict.startswith("did not")]
+    return (finding or others)[0].option
 
 
 def identify_setups(
