@@ -10,6 +10,7 @@ import numpy as np
 
 from verification.reading.loop_cuts import cut_loops
 from verification.reading.updates import loop_attributes, update_sign
+from verification.reading.written_rates import handed_rate, written_rate
 
 
 class Momentum:
@@ -109,3 +110,44 @@ def test_a_cut_loop_counts_as_bounded_for_a_training_method() -> None:
                 self.W = self.W - x
 
     assert loop_attributes(Net.train) == ([], False)
+
+
+LEARNING_RATE = 0.05  # a module-level rate, as a config module beside a network defines it
+L2_LAMBDA = 0.001
+
+
+class Layer:
+    def backward(self, d: np.ndarray, learning_rate: float, l2_lambda: float = 0.0) -> np.ndarray:
+        return d
+
+
+class Composed:
+    """A network that hands its module's rate on to each layer, as model files composing layers do."""
+
+    def __init__(self) -> None:
+        self.layers = [Layer(), Layer()]
+
+    def backward(self, d: np.ndarray) -> None:
+        for layer in reversed(self.layers):
+            d = layer.backward(d, learning_rate=LEARNING_RATE, l2_lambda=L2_LAMBDA)
+
+    def backward_mixed(self, d: np.ndarray) -> None:
+        self.layers[1].backward(d, learning_rate=LEARNING_RATE)
+        self.layers[0].backward(d, learning_rate=0.5)
+
+    def backward_given(self, d: np.ndarray, lr: float) -> None:
+        self.layers[0].backward(d, learning_rate=lr)
+
+
+def test_a_module_rate_handed_on_by_keyword_is_the_steps_rate() -> None:
+    assert handed_rate(Composed.backward) == (LEARNING_RATE, "learning_rate=LEARNING_RATE")
+    assert written_rate(Composed().backward) == (
+        repr(LEARNING_RATE),
+        [f"learning rate {LEARNING_RATE:g} read from learning_rate=LEARNING_RATE in backward"],
+    )
+
+
+def test_rates_that_differ_or_are_handed_as_arguments_are_not_read() -> None:
+    assert handed_rate(Composed.backward_mixed) is None
+    assert handed_rate(Composed.backward_given) is None
+    assert written_rate(Composed.backward_given) == (None, [])

@@ -31,7 +31,6 @@ from verification.reading.gradient_stores import stores_gradients
 from verification.reading.guesses import iterated
 from verification.reading.training_methods import training_methods
 from verification.reading.updates import (
-    local_learning_rate,
     loop_attributes,
     loop_count_arguments,
     pair_arguments,
@@ -42,9 +41,9 @@ from verification.reading.updates import (
     step_factors,
     subtracted_arguments,
     unclashed,
-    update_rate,
     update_sign,
 )
+from verification.reading.written_rates import written_rate
 
 
 @dataclass(frozen=True)
@@ -146,15 +145,7 @@ def _learning_rate(
             and read_outside_constructor(type(obj), real)  # kept but never used: not the rate
         ):
             return f"{var}.{real}", []
-    local = local_learning_rate(method)
-    if local is not None:
-        return repr(local[0]), [
-            f"learning rate {local[0]:g} read from line {local[1]} of {getattr(method, '__name__', '')}"
-        ]
-    written = update_rate(method, {})
-    if written is not None:  # self.W2 -= 0.1 * (H.T @ dA)
-        return written, [f"learning rate {written} read from the update in {getattr(method, '__name__', '')}"]
-    return None, []
+    return written_rate(method)
 
 
 ACTIVATION_DERIVATIVE = re.compile(
