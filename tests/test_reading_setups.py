@@ -16,7 +16,7 @@ from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.conventions import role
 from verification.reading.dict_output import dict_output_key
-from verification.reading.guesses import guessed_arguments
+from verification.reading.guesses import guessed_arguments, wide_defaults
 from verification.reading.loader import load_script
 from verification.reading.script_setup import with_small_layers, with_small_size_lists, without_data_files
 
@@ -187,10 +187,21 @@ def empty_defaults(layers=[], input_dim=10, reg=0.5, dropout=0.2, keep_prob=0.8,
     return layers, input_dim, reg, dropout, keep_prob, lr
 
 
-def test_defaults_that_build_no_network_or_drop_units_are_replaced() -> None:
-    """``layers=[]`` builds no layer at all: a size list is guessed; dropout is turned off and the keep
-    probability set to 1; other defaults (a width, a penalty, a rate) keep the author's choice."""
-    assert guessed_arguments(empty_defaults)[0] == {"layers": [4, 5, 5, 3], "dropout": 0.0, "keep_prob": 1.0}
+def test_defaults_that_build_no_network_are_replaced_and_dropout_is_kept_on() -> None:
+    """``layers=[]`` builds no layer at all: a size list is guessed; dropout keeps the author's rate and
+    keep probability (off, a forgotten mask would pass); other defaults (a small width, a penalty, a
+    rate) keep the author's choice."""
+    assert guessed_arguments(empty_defaults)[0] == {"layers": [4, 5, 5, 3]}
+
+
+def wide_defaults_net(input_dim=784, hidden_dim=128, num_classes=10, seed=0):
+    return input_dim, hidden_dim, num_classes, seed
+
+
+def test_large_default_widths_are_made_small_first_then_tried_as_written() -> None:
+    """784-128-10 as the defaults: 4 inputs and 5 hidden units by their names, then the author's."""
+    assert guessed_arguments(wide_defaults_net) == [{"input_dim": 4, "hidden_dim": 5}, {}]
+    assert wide_defaults(wide_defaults_net) and not wide_defaults(empty_defaults)
 
 
 @pytest.mark.parametrize(
@@ -211,12 +222,17 @@ def test_defaults_that_build_no_network_or_drop_units_are_replaced() -> None:
         ("dC", 1, "error"),
         ("derivative_C", 0, "error"),
         ("yt", 2, "y"),
+        ("Xb", 1, "x"),
+        ("yb", 2, "y"),
+        ("batch_x", 1, "x"),
+        ("y_minibatch", 2, "y"),
+        ("b", 2, None),
     ],
 )
 def test_argument_roles_from_their_names(name: str, position: int, expected: str | None) -> None:
     """``backprop(idata, tdata)``: target data; a test set a training method evaluates on is no
     training data; a name that starts with ``t`` is not a target for that alone; ``L`` (a number of
-    layers) is no label."""
+    layers) is no label; ``train_step(Xb, yb, lr)``: a batch of inputs and of labels."""
     assert role(name, position) == expected
 
 

@@ -66,7 +66,7 @@ from verification.reading import conventions as cv
 from verification.reading.activation_objects import activation_objects, loss_object_choices
 from verification.reading.deferred_weights import initialising_methods
 from verification.reading.flags import branch_values
-from verification.reading.guesses import guessed_arguments
+from verification.reading.guesses import guessed_arguments, wide_defaults
 from verification.reading.instance_globals import instance_globals
 from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import with_small_layers, without_data_files, written_arguments
@@ -112,7 +112,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     composed = [(made, var) for made in compositions(cls, script, var)]
     out += composed  # a container that is given its layers: empty as constructed
     built = bool(out)  # by the script, or by its composition
-    if not required:
+    if not required and not wide_defaults(cls):  # TwoLayerNet(input_dim=784): made small first, below
         out.append((f"{var} = {cls.__name__}()", var))
     written = written_arguments(script.tree, cls) if script is not None else {}  # MLP(n, m, hidden=100)
     preset = written | function_arguments(cls, script) | annotated_arguments(cls, script)

@@ -21,7 +21,8 @@ from typing import Any
 from verification.adapters.weight_getters import getter_setups
 from verification.reading import conventions as cv
 from verification.reading import slices
-from verification.reading.guesses import guessed_arguments, usage
+from verification.reading.argument_usage import usage
+from verification.reading.guesses import guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.module_functions import with_imports
 from verification.reading.script_setup import data_free, with_small_size_lists

@@ -36,7 +36,8 @@ from verification.adapters.training_functions import detect_training_function
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.adapters.unset_globals import data_globals, sample_globals
 from verification.reading import conventions as cv
-from verification.reading.guesses import SIZE_GUESSES, iterated
+from verification.reading.argument_usage import iterated
+from verification.reading.guesses import SIZE_GUESSES
 from verification.reading.loader import LoadedScript
 from verification.reading.returned_uses import returned_arguments
 from verification.reading.updates import (

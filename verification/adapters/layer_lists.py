@@ -25,7 +25,8 @@ from typing import Any
 from verification.adapters.compositions import ACTIVATION_ORDER, LOSS_ORDER, derivative_pairs, loss_class
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
-from verification.reading.guesses import SIZE_GUESSES, usage
+from verification.reading.argument_usage import usage
+from verification.reading.guesses import SIZE_GUESSES
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
 

@@ -26,9 +26,9 @@ from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
 from verification.adapters.own_errors import OWN_ERROR, error_computing, own_loss_gradient
 from verification.reading import conventions as cv
+from verification.reading.argument_usage import iterated
 from verification.reading.desired_outputs import desired_outputs
 from verification.reading.gradient_stores import stores_gradients
-from verification.reading.guesses import iterated
 from verification.reading.training_methods import training_methods
 from verification.reading.updates import (
     loop_attributes,

@@ -88,7 +88,8 @@ def refuse_remembering(label: str, first: Mapping[str, Array], again: Mapping[st
         raise Failed(
             f"{label} returns another gradient of {', '.join(changed[:3])} when asked again at the same "
             "weights and data: it keeps what it computed between calls (gradients added up and never "
-            "reset?), so what a training step gets depends on the steps before it",
+            "reset?) or draws at random from a generator of its own (a dropout mask), so what a training "
+            "step gets depends on the steps before it",
             "code",
         )
 

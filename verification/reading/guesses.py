@@ -1,7 +1,7 @@
 """Arguments of someone's constructor or initialisation function guessed from their names and from how
 the code uses them, when the script builds no network of its own: a 4-5-5-3 network (two hidden layers,
 so that a bug of the layers between the first and the last shows) for a list of sizes, learning rate 0.1,
-one epoch, no momentum, regularisation or dropout (:func:`guessed_arguments`).
+one epoch, no momentum or regularisation (:func:`guessed_arguments`).
 
 Nothing is run: names are matched and the source is parsed with :mod:`ast`.
 """
@@ -12,11 +12,12 @@ import inspect
 import re
 from typing import Any
 
-from verification.reading.data_arguments import ARRAY_ATTRIBUTES, DATA_LABELS, data_guess
+from verification.reading.argument_usage import usage
+from verification.reading.data_arguments import DATA_LABELS, data_guess
 from verification.reading.expressions import Expression
 from verification.reading.flags import compared_constant
 
-__all__ = ["Expression", "guessed_arguments", "usage"]
+__all__ = ["Expression", "guessed_arguments"]
 
 NO_FILE = "no-such-file"
 """A path argument's guess (``weight_path``): a name no file has, so that a constructor that loads when the
@@ -144,6 +145,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
         for k, v in out.items()
     }
     made = [out] if single == out else [out, single]
+    large = [k for k in out if k in sig.parameters and out[k] != sig.parameters[k].default and _wide(k, sig)]
+    made += [{k: v for k, v in d.items() if k not in large} for d in made] if large else []  # as written
     return [{k: Expression(f"{SIZE_ARRAY}({v})") if k in arrays else v for k, v in d.items()} for d in made]
 
 
@@ -180,175 +183,44 @@ def _sized_activations(fn: Any, p: inspect.Parameter) -> list[tuple[int, str]] |
     return [(4, name), (5, name), (5, name), (3, last)]
 
 
-OFF = re.compile(r"^(dropout|drop_?rate|dropout_?rate|drop_?prob)$", re.I)
-"""Arguments of dropout, which draws at random: set to zero where the author's default is not. A
-default penalty is the author's (the check reads it off: mse plus an L2 penalty of λ = …)."""
+LARGE_DEFAULT = 32
+"""A default layer width above this (``input_dim=784``) is made small (4, 5 or 3 by its name) in the
+first guesses; the author's width is tried after them."""
+
+
+def _wide(name: str, sig: inspect.Signature) -> bool:
+    default = sig.parameters[name].default
+    return type(default) is int and default > LARGE_DEFAULT
+
+
+def wide_defaults(fn: Any) -> bool:
+    """Whether ``fn`` (a function or class) has an argument with a large default width that
+    :func:`guessed_arguments` makes small."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    return any(
+        _wide(k, sig) and _default_override(k, p.default) is not None for k, p in sig.parameters.items()
+    )
 
 
 def _default_override(name: str, default: Any) -> Any:
-    """The value given in place of an argument's default: a 4-5-5-3 size list where the default is an
-    empty list or None (``layers=[]``: no network at all), no dropout where the default has it
-    (dropout draws at random), a keep probability of 1; None to keep the author's default."""
+    """The value given in place of an argument's default: a small width where the default is a large
+    one named as an input, hidden or output width (:data:`LARGE_DEFAULT`), a 4-5-5-3 size list where the
+    default is an empty list or None (``layers=[]``: no network at all); None to keep the author's
+    default. Dropout's rate and keep probability keep theirs (dropout on): a check reseeds NumPy's
+    generator before each call, so a mask drawn from it is the same in the forward and the backward pass
+    and a backward pass that forgets the mask is caught; code that draws from a generator of its own
+    gives another gradient when asked again and is refused. Switching dropout off checks a network the
+    author does not train, and hides a forgotten mask."""
+    if type(default) is int and default > LARGE_DEFAULT:  # TwoLayerNet(input_dim=784): small, then as is
+        return next((v for pattern, v in SIZE_GUESSES[1:4] if pattern.search(name)), None)
     empty = default is None or (isinstance(default, list | tuple) and not default)
     if empty and SIZE_GUESSES[0][0].search(name):
         return [4, 5, 5, 3]
-    if OFF.match(name) and isinstance(default, int | float) and not isinstance(default, bool) and default:
-        return 0.0
-    if re.match(r"^keep_?prob$", name, re.I) and isinstance(default, int | float) and default != 1:
-        return 1.0
     return None
 
 
-SEQUENCE_CALLS = ("len", "list", "tuple", "enumerate", "reversed", "sorted", "zip")
-"""Calls whose first argument is a sequence."""
 SIZE_ARRAY = "__import__('numpy').array"
 """How a size list read as an array is given: numpy's ``array``, whatever name the script imports it as."""
-
-
-def _handed_to(cls: type, init: Any, name: str) -> list[Any]:
-    """The bodies of the methods that ``__init__`` (the parsed ``init``) calls with the argument ``name``
-    (``self.W = self.generate_W(n)``), their parameter renamed to ``name`` where it differs: how they use
-    it is how the constructor's argument is used."""
-    import ast
-
-    from verification.reading.source_trees import source_tree
-
-    out: list[Any] = []
-    for node in ast.walk(init):
-        if not (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "self"
-        ):
-            continue
-        method = getattr(cls, node.func.attr, None)
-        at = [i for i, a in enumerate(node.args) if isinstance(a, ast.Name) and a.id == name]
-        if not at or not inspect.isfunction(method):
-            continue
-        try:
-            params = list(inspect.signature(method).parameters)[1:]
-        except (TypeError, ValueError):
-            continue
-        tree = source_tree(method)
-        if tree is None:
-            continue
-        if at[0] >= len(params):
-            continue
-        given = params[at[0]]
-        for n in ast.walk(tree):
-            if isinstance(n, ast.Name) and n.id == given:
-                n.id = name
-        out += tree.body
-    return out
-
-
-def usage(fn: Any, name: str) -> str | None:
-    """How the source of ``fn`` (a function, or a class's ``__init__`` and the methods it calls) uses
-    the argument ``name``: ``pairs`` when its elements are indexed by constants (``for l in sizes:
-    Linear(l[0], l[1])``, ``sizes[i][0]``), a list of ``(inputs, outputs)`` pairs; ``list`` when it is
-    measured (``len``), copied (``list(sizes)``), indexed, sliced, iterated or concatenated with a
-    list; ``int`` when it is an array's size (an argument of ``np.zeros``, ``np.random.randn`` …, or of
-    ``range``); None when neither.
-
-    Nothing is run: the source is parsed with :mod:`ast`.
-    """
-    import ast
-
-    from verification.reading.source_trees import source_tree
-
-    target = getattr(fn, "__init__", fn) if isinstance(fn, type) else fn
-    tree = source_tree(target)
-    if tree is None:
-        return None
-    if isinstance(fn, type):  # self.generate_W(n): the methods __init__ hands the argument to use it too
-        tree.body += _handed_to(fn, tree, name)
-    names = {name}
-    for node in ast.walk(tree):  # self.sizes = sizes makes self.sizes the same argument
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in names:
-            for t in node.targets:
-                if isinstance(t, ast.Attribute):
-                    names.add(t.attr)
-
-    def named(node: ast.AST) -> bool:
-        return (isinstance(node, ast.Name) and node.id in names) or (
-            isinstance(node, ast.Attribute) and node.attr in names
-        )
-
-    elements = {  # for l in sizes: the loop's variable is an element
-        node.target.id
-        for node in ast.walk(tree)
-        if isinstance(node, ast.For | ast.comprehension)
-        and named(node.iter)
-        and isinstance(node.target, ast.Name)
-    }
-    for node in ast.walk(tree):  # for i, o in sizes: a list of (in, out) pairs
-        if (
-            isinstance(node, ast.For | ast.comprehension)
-            and named(node.iter)
-            and isinstance(node.target, ast.Tuple)
-            and len(node.target.elts) == 2
-        ):
-            return "pairs"
-    for node in ast.walk(tree):  # l[0], l[1] of an element, or sizes[i][0]: a list of (in, out) pairs
-        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
-            inner = node.value
-            if (isinstance(inner, ast.Name) and inner.id in elements) or (
-                isinstance(inner, ast.Subscript) and named(inner.value)
-            ):
-                return "pairs"
-    read_as_array = any(
-        isinstance(node, ast.Attribute) and node.attr in ARRAY_ATTRIBUTES and named(node.value)
-        for node in ast.walk(tree)
-    )  # n.size, n.shape: a size list given as an array
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) in SEQUENCE_CALLS and node.args:
-            if named(node.args[0]):
-                return "array" if read_as_array else "list"
-        if isinstance(node, ast.Subscript) and named(node.value):
-            return "array" if read_as_array else "list"
-        if isinstance(node, ast.For | ast.comprehension) and named(node.iter):
-            return "array" if read_as_array else "list"
-        if isinstance(node, ast.Starred) and named(node.value):  # [n_in, *hidden_sizes, n_out]
-            return "list"
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
-            sides = (node.left, node.right)
-            if any(named(s) for s in sides) and any(isinstance(s, ast.List) for s in sides):
-                return "list"
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call):
-            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if called in ("zeros", "ones", "randn", "rand", "random", "normal", "uniform", "empty", "range"):
-                if any(named(a) for a in ast.walk(ast.Tuple(elts=list(node.args), ctx=ast.Load()))):
-                    return "int"
-    return None
-
-
-def iterated(fn: Any, name: str, indexed: bool = False) -> bool:
-    """Whether the source of ``fn`` loops over its argument ``name`` directly (``for sample in data:``,
-    or ``for x, y in zip(inputs, targets)``): a training function's data set, not one sample. With
-    ``indexed``, also when it reads one element at a time by a plain index (``x_train[j]``)."""
-    import ast
-
-    from verification.reading.source_trees import source_tree
-
-    tree = source_tree(fn)
-    if tree is None:
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.For | ast.comprehension):
-            loop = node.iter
-            sources = (
-                loop.args if isinstance(loop, ast.Call) and getattr(loop.func, "id", "") == "zip" else [loop]
-            )
-            if any(isinstance(s, ast.Name) and s.id == name for s in sources):
-                return True
-        if (
-            indexed
-            and isinstance(node, ast.Subscript)
-            and isinstance(node.value, ast.Name)
-            and node.value.id == name
-            and isinstance(node.slice, ast.Name)
-        ):
-            return True
-    return False

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
+from verification.reading.argument_usage import usage
 from verification.reading.conventions import REGULARISATION
-from verification.reading.guesses import usage
 from verification.units.arguments import parameters
 from verification.units.cases import NotChecked
 

@@ -27,10 +27,10 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.compositions import ADDERS
+from verification.reading.argument_usage import usage
 from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
 from verification.reading.desired_outputs import desired_outputs
 from verification.reading.flags import compared_constants
-from verification.reading.guesses import usage
 from verification.reading.loader import LoadedScript
 from verification.reading.updates import pair_arguments
 from verification.units.arguments import parameters
