@@ -69,6 +69,9 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
             reads = replace(layout, output=reading)
             out += _try(subject, reads, f"--output {reading}")
             out += _handed(subject, reads)
+            if options.labels is None and subject.n_outputs > 1:  # scores and class indices together
+                other = "index" if layout.labels == "one-hot" else "one-hot"
+                out += _try(subject, replace(reads, labels=other), f"--labels {other} --output {reading}")
     for option, forward, code in subject.recipe.readings:
         stepped = subject.recipe.step is not None
         read = replace(

@@ -307,6 +307,9 @@ def role(name: str, position: int) -> str | None:
     ):
         if n in lower(names) and not (kind == "samples" and name == "M"):  # M: a momentum factor
             return kind
+    batch = re.match(r"^([xy])_?(b|mb|batch|mini_?batch)$|^(mini_?)?batch_?([xy])$", n)
+    if batch:  # train_step(self, Xb, yb, lr): a batch of inputs and of labels
+        return batch.group(1) or batch.group(4)
     if re.search(
         r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?|(data|train|batch)_?ys?$"
         r"|^t_?(data|list|vec(tor)?|arr(ay)?)$|^tgts?$|^(one_?)?hot_?(vec(tor)?|labels?)?$|^one_?hot"
