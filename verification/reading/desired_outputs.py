@@ -1,4 +1,4 @@
-"""Arguments named like an error that are the labels: ``train(self, x, d)`` with ``d`` the desired output.
+"""Arguments named like an error, or by no known role, that are the labels (``d``, the desired output).
 
 ``d`` is the error handed to a backward pass in some code (``backward(self, d)``) and the desired
 response in the notation of Haykin (*Neural Networks and Learning Machines*, 3rd ed., 2009, §4.4:
@@ -67,7 +67,8 @@ def _zipped_with_inputs(first: ast.FunctionDef) -> set[str]:
 
 def desired_outputs(fn: Any, follow: bool = True) -> dict[str, str]:
     """``{argument: "y"}`` for each argument of the method ``fn`` named like an error (``d``, ``e``,
-    ``delta``: :func:`verification.reading.conventions.role`) that ``fn`` subtracts from an output of
+    ``delta``: :func:`verification.reading.conventions.role`), or by a name that says nothing of its
+    role (``counts``), that ``fn`` subtracts from an output of
     the forward pass, or subtracts that output from: one it gets by calling a forward-like method of
     its object (``y = self.forward(x)``, ``d - self.forward(x)``) or holds in an attribute (``d -
     self.y``), or zips with the inputs (``for x, t in zip(X, d)``), or (``follow``)
@@ -77,7 +78,9 @@ def desired_outputs(fn: Any, follow: bool = True) -> dict[str, str]:
     first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
     if not isinstance(first, ast.FunctionDef) or not first.args.args:
         return {}
-    errors = {p.name for i, p in enumerate(positional_parameters(fn)) if role(p.name, i) == "error"}
+    errors = {  # named like an error, or by a name that says nothing (backward(self, counts))
+        p.name for i, p in enumerate(positional_parameters(fn)) if i and role(p.name, i) in ("error", None)
+    }
     me, outputs = _outputs(first)
     found: dict[str, str] = {}
     for node in ast.walk(first):
