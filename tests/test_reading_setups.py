@@ -227,6 +227,9 @@ def test_large_default_widths_are_made_small_first_then_tried_as_written() -> No
         ("batch_x", 1, "x"),
         ("y_minibatch", 2, "y"),
         ("b", 2, None),
+        ("ejemplos_entrada", 1, "x"),
+        ("deseada", 1, "y"),
+        ("ejemplos_salida", 2, "y"),
     ],
 )
 def test_argument_roles_from_their_names(name: str, position: int, expected: str | None) -> None:

@@ -132,3 +132,48 @@ def test_a_method_named_for_nothing_that_takes_inputs_and_labels_and_updates_is_
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "net.epoch(" in (report.command or "") and "out - y" not in (report.command or ""), report.command
+
+
+# a network written in Spanish: weights made by ``generar()``, the forward pass ``fw_prop``, the
+# backward pass ``bw_prop(deseada)`` that updates in place at ``alpha``, and a trainer
+# ``entrenar(ejemplos_entrada, ejemplos_deseados, epocas)``; with sigmoid outputs the output delta
+# (d − o) o (1 − o) added at +alpha is the squared error's descent step, summed over the batch
+SPANISH = """
+import numpy as np
+
+
+class Red:
+    def __init__(self, entradas=3, ocultas=4, salidas=2, alpha=0.5):
+        self.n = (entradas, ocultas, salidas)
+        self.alpha = alpha
+        self.pesos = []
+
+    def generar(self):
+        self.pesos = [np.random.uniform(-1, 1, (self.n[0], self.n[1])),
+                      np.random.uniform(-1, 1, (self.n[1], self.n[2]))]
+
+    def fw_prop(self, ejemplo):
+        self.x = ejemplo
+        self.h = 1 / (1 + np.exp(-(ejemplo @ self.pesos[0])))
+        self.o = 1 / (1 + np.exp(-(self.h @ self.pesos[1])))
+        return self.o
+
+    def bw_prop(self, deseada):
+        d2 = (deseada - self.o) * self.o * (1 - self.o)
+        d1 = d2 @ self.pesos[1].T * self.h * (1 - self.h)
+        self.pesos[1] += self.alpha * self.h.T @ d2
+        self.pesos[0] += self.alpha * self.x.T @ d1
+
+    def entrenar(self, ejemplos_entrada, ejemplos_deseados, epocas):
+        for _ in range(epocas):
+            self.fw_prop(ejemplos_entrada)
+            self.bw_prop(ejemplos_deseados)
+"""
+
+
+def test_a_network_named_in_spanish_is_built_run_and_trained_by_its_own_names(tmp_path: Path) -> None:
+    path = tmp_path / "red.py"
+    path.write_text(SPANISH, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert "generar()" in (report.command or "") and "fw_prop(x)" in (report.command or ""), report.command

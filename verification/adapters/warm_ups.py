@@ -12,7 +12,11 @@ from verification.reading.call_arguments import call_arguments
 from verification.reading.deferred_weights import initialising_methods
 from verification.reading.guesses import guessed_arguments
 
-INITIALISER = re.compile(r"^_?(init|initiali[sz]e|build|setup|set_up|create|make|reset)(_\w+)?$", re.I)
+INITIALISER = re.compile(
+    r"^_?(init|initiali[sz]e|build|setup|set_up|create|make|reset|generate"
+    r"|generar|inicializar|crear|construir|gerar|inicializa|criar)(_\w+)?$",  # in Spanish and Portuguese
+    re.I,
+)
 """Methods that make a network's weights after it is constructed (``initialize_parameters()``,
 ``init_weights()``, ``build()``)."""
 

@@ -28,7 +28,7 @@ FORWARD_NAMES = (
     "forward_propogation",
     "forwardprop",
     "forward_prop",
-    "fprop",
+    *("fprop", "fw_prop", "fwd_prop", "fwprop"),
     "forward_propagate",
     "_forward",
     "predict_proba",
@@ -42,7 +42,7 @@ FORWARD_NAMES = (
     "test",  # test(self, x): the forward of a class that has no other (an evaluation returns no (n, k))
 )
 GRADIENT_NAMES = (
-    "backprop",
+    *("backprop", "bprop", "bw_prop", "bwd_prop", "bwprop"),
     "backpropagation",
     "back_propagation",
     "backward",
@@ -307,6 +307,10 @@ def role(name: str, position: int) -> str | None:
     ):
         if n in lower(names) and not (kind == "samples" and name == "M"):  # M: a momentum factor
             return kind
+    if re.search(r"deseada|deseado|esperad[oa]|objetivo|etiqueta|ejemplos_salida|rotulo", n):
+        return "y"  # Spanish and Portuguese: the desired output, the target, the labels
+    if re.search(r"entrada", n):
+        return "x"
     batch = re.match(r"^([xy])_?(b|mb|batch|mini_?batch)$|^(mini_?)?batch_?([xy])$", n)
     if batch:  # train_step(self, Xb, yb, lr): a batch of inputs and of labels
         return batch.group(1) or batch.group(4)
