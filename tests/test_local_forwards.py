@@ -17,7 +17,7 @@ from verification.adapters.local_forwards import output_local
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
-from verification.reading.local_output import local_value
+from verification.reading.local_output import LOCAL_READER, local_value
 
 # columns are samples; ReLU hidden layer, one sigmoid output; dz2 = a2 − y averaged over the m samples
 # is the gradient of bce (mean); (a2 − y)·a2(1 − a2) that of mse (mean); dz1 using z1 in place of
@@ -298,3 +298,44 @@ def test_a_local_computed_whole_before_a_failing_score_is_read() -> None:
     )  # one-hot: broadcast fails
     with pytest.raises(ValueError):
         local_value(_layered, "a", X, [np.ones((3, 4)), np.ones((5, 2))])
+
+
+# a class whose loss(X, y) runs forward and backward and returns the loss with the gradients, and whose
+# predict(X) returns the argmax of its output a2: the output is a2, read from predict's locals (the
+# argmax is a class prediction). Sigmoid outputs with dz2 = a2 − y averaged over the batch: the mean
+# bce gradient; with MASK = (a1 > 0) the ReLU derivative is right, with MASK = (a1 >= 0) it is 1
+# everywhere (a1 is the ReLU's output) and the hidden layer's gradient is no loss's
+SCORED = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, n_in, n_hidden, n_out):
+        self.W1 = np.random.randn(n_in, n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_out)
+
+    def loss(self, X, y):
+        a1 = np.maximum(X @ self.W1, 0)
+        a2 = 1 / (1 + np.exp(-(a1 @ self.W2)))
+        loss = -np.mean(np.sum(y * np.log(a2) + (1 - y) * np.log(1 - a2), axis=1))
+        dz2 = (a2 - y) / len(X)
+        dz1 = dz2 @ self.W2.T * MASK
+        return loss, X.T @ dz1, a1.T @ dz2
+
+    def predict(self, X):
+        a1 = np.maximum(X @ self.W1, 0)
+        a2 = 1 / (1 + np.exp(-(a1 @ self.W2)))
+        y_pred = np.argmax(a2, axis=1)
+        return y_pred
+"""
+
+
+@pytest.mark.parametrize(("mask", "identified"), [("(a1 > 0)", "bce"), ("(a1 >= 0)", None)])
+def test_the_output_a_class_prediction_is_taken_of_is_the_forward_pass(
+    tmp_path: Path, mask: str, identified: str | None
+) -> None:
+    path = tmp_path / "scored.py"
+    path.write_text(SCORED.replace("MASK", mask), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert (report.result.identified, report.result.split) == (identified, None), report.command
+    assert report.recipe is not None and report.recipe.forward == f"{LOCAL_READER}(net.predict, 'a2', x)"

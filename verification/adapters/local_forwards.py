@@ -78,9 +78,10 @@ def local_call(function: str, local: str, arguments: str) -> str:
     return f"{LOCAL_READER}({function}, {local!r}, {arguments})"
 
 
-EVALUATORS = re.compile(r"^(test|evaluate|eval|accuracy|score|validate)$", re.IGNORECASE)
+EVALUATORS = re.compile(r"^(test|evaluate|eval|accuracy|score|validate|predict)$", re.IGNORECASE)
 """Methods that run the network on inputs and labels and return a score of it (``test(X, y)`` returns
-the accuracy): the last place to read the output from, as their local (``a`` after the layers)."""
+the accuracy), or a class prediction (``predict(X)`` returns the argmax of its output ``a3``): the last
+place to read the output from, as their local (``a`` after the layers)."""
 
 
 def evaluator_forwards(obj: Any, var: str) -> list[tuple[str, str, str]]:
@@ -93,13 +94,27 @@ def evaluator_forwards(obj: Any, var: str) -> list[tuple[str, str, str]]:
         params = [p.name for p in cv.positional_parameters(getattr(obj, m)) if p.default is p.empty]
         if not EVALUATORS.match(m) or not params or cv.role(params[0], 0) != "x" or len(params) > 2:
             continue  # evaluate(X, y, tol=0.1): the defaulted tolerance is left to its default
-        local = output_local(getattr(obj, m))
+        local = _before_argmax(getattr(obj, m), output_local(getattr(obj, m)))
         if local is None or not _named_or_looped(getattr(obj, m), local):
             local = _scores(getattr(obj, m))  # scores = h @ W2; return mean(argmax(scores) == y)
         if local is not None:
             args = "x, y" if len(params) == 2 else "x"
             out.append(("", f"{LOCAL_READER}({var}.{m}, {local!r}, {args})", m))
     return out
+
+
+def _before_argmax(fn: Any, local: str | None) -> str | None:
+    """The local a class prediction is taken of, when ``local`` is one (``y_pred = np.argmax(a3,
+    axis=1)`` in ``predict``: ``a3``), else ``local``."""
+    tree = source_tree(fn)
+    for node in ast.walk(tree) if tree is not None and local is not None else []:
+        if not (isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == [local]):
+            continue
+        call, name = node.value, getattr(node.value, "func", None)
+        if isinstance(call, ast.Call) and getattr(name, "attr", getattr(name, "id", "")) == "argmax":
+            inner = call.args[0] if call.args else getattr(call.func, "value", None)
+            return inner.id if isinstance(inner, ast.Name) else local
+    return local
 
 
 def _named_or_looped(fn: Any, local: str) -> bool:
