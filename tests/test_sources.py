@@ -269,6 +269,16 @@ def test_python2_converts_without_lib2to3_through_fissix(monkeypatch: pytest.Mon
     )
 
 
+def test_python2_indentation_mixing_tabs_and_spaces_is_read_as_python2_reads_it() -> None:
+    """Python 2 takes a tab to the next multiple of 8 columns: eight spaces and a tab are one level."""
+    from verification.reading.python2 import convert_python2
+
+    text = "def f(x):\n        y = x\n\tif y:\n\t    print y\n        return y\n"
+    assert convert_python2(text, "x.py") == (
+        "def f(x):\n        y = x\n        if y:\n            print(y)\n        return y\n"
+    )
+
+
 def test_the_report_names_statements_not_run_by_cell_and_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -149,6 +149,12 @@ def convert_python2(text: str, where: str) -> str:
                 hint="pip install fissix, or convert it with a 2to3 tool and check the result",
             ) from None
     tool = refactor.RefactoringTool(refactor.get_fixers_from_package(fixers))
+    # Python 2 reads a tab in an indentation as up to the next multiple of 8 columns, so it mixes tabs
+    # and spaces freely; Python 3 refuses the mix: the indentation is written out in spaces first
+    text = "".join(
+        (m := re.match(r"[ \t]*", line)).group().expandtabs(8) + line[m.end() :]  # type: ignore[union-attr]
+        for line in text.splitlines(keepends=True)
+    )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
