@@ -162,3 +162,25 @@ def test_a_desired_output_handed_on_to_the_method_that_uses_it_is_the_labels(
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "net.train(x, y)" in (report.command or ""), report.command
+
+
+class Converted:
+    """``teach`` made an array before it is subtracted from the output the forward pass kept; ``grad``
+    only multiplied: the labels, and an upstream gradient."""
+
+    def forward(self, x: object) -> object:
+        self.out = x
+        return x
+
+    def backward(self, teach: object) -> object:
+        import numpy as np
+
+        return self.out - np.array(teach, dtype=float)
+
+    def backward_layer(self, grad: object) -> object:
+        return grad * self.out  # type: ignore[operator]
+
+
+def test_labels_converted_to_an_array_before_the_subtraction_are_the_labels() -> None:
+    assert desired_outputs(Converted.backward) == {"teach": "y"}
+    assert desired_outputs(Converted.backward_layer) == {}

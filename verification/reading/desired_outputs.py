@@ -22,10 +22,24 @@ FORWARD_CALL = re.compile(r"^_*(forward|feed|predict|propagate|activate)", re.IG
 """Methods of the object whose call runs the forward pass (``self.forward_train(x)``)."""
 
 
+CONVERSIONS = ("array", "asarray", "asfarray", "float", "matrix", "mat")
+"""Calls that only convert what they are given (``array(teach, dtype=float)``): read through."""
+
+
 def _unsubscripted(node: ast.expr) -> ast.expr:
-    while isinstance(node, ast.Subscript):
-        node = node.value
-    return node
+    """``node`` without its subscripts (``d[j]``) and conversions (``np.array(d)``)."""
+    while True:
+        if isinstance(node, ast.Subscript):
+            node = node.value
+        elif isinstance(node, ast.Call) and len(node.args) == 1 and _called(node) in CONVERSIONS:
+            node = node.args[0]
+        else:
+            return node
+
+
+def _called(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _runs_forward_of(func: ast.expr, me: str) -> bool:

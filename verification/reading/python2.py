@@ -151,16 +151,19 @@ def convert_python2(text: str, where: str) -> str:
     tool = refactor.RefactoringTool(refactor.get_fixers_from_package(fixers))
     # Python 2 reads a tab in an indentation as up to the next multiple of 8 columns, so it mixes tabs
     # and spaces freely; Python 3 refuses the mix: the indentation is written out in spaces first
-    text = "".join(
-        (m := re.match(r"[ \t]*", line)).group().expandtabs(8) + line[m.end() :]  # type: ignore[union-attr]
-        for line in text.splitlines(keepends=True)
-    )
+    text = "".join(_spaced(line) for line in text.splitlines(keepends=True))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return str(tool.refactor_string(text if text.endswith("\n") else text + "\n", where))
     except Exception as exc:  # lib2to3's parse errors have no common base class
         raise InputError(f"cannot convert {where} from Python 2: {type(exc).__name__}: {exc}") from None
+
+
+def _spaced(line: str) -> str:
+    """``line`` with the tabs of its indentation written as spaces, to the next multiple of 8."""
+    indent = len(line) - len(line.lstrip(" \t"))
+    return line[:indent].expandtabs(8) + line[indent:]
 
 
 PYTHON2_BUILTINS = {"xrange": range, "raw_input": input, "unicode": str, "long": int, "basestring": str}
