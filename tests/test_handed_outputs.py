@@ -88,7 +88,8 @@ def test_no_other_reading_without_numpy_a_handed_output_or_a_layout_of_samples()
     ],
 )
 def test_the_codes_own_calls_say_whether_the_output_is_handed_as_it_is(caller: str, as_is: bool) -> None:
-    assert handed_call(STEP) == ("backward", 0)
+    assert handed_call(STEP, "net") == ("backward", 0)
+    assert handed_call("out = net.forward(x); net.backward(x, np.subtract(out, y))", "net") is None
     assert handed_as_is([ast.parse(caller)], "backward", 0, "forward") is as_is
 
 

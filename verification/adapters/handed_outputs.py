@@ -98,14 +98,19 @@ def handed_as_is(trees: list[ast.Module], method: str, position: int, forward_me
     return False
 
 
-def handed_call(code: str) -> tuple[str, int] | None:
-    """The method the output is handed to in ``code`` and its position: ``("backward", 0)`` for
-    ``out = net.forward(x); net.backward(out, y)``; None when none is."""
+def handed_call(code: str, receiver: str) -> tuple[str, int] | None:
+    """The method of the object ``receiver`` the output is handed to in ``code`` and its position:
+    ``("backward", 0)`` for ``out = net.forward(x); net.backward(out, y)``; None when none is (a NumPy
+    function handed it, ``np.subtract(out, y)``, is no method of the network)."""
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return None
-    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call) and _attribute(n)):
+    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        func = call.func
+        owner = func.value if isinstance(func, ast.Attribute) else None
+        if not (isinstance(owner, ast.Name) and owner.id == receiver):
+            continue
         for i, a in enumerate(call.args):
             if isinstance(a, ast.Name) and a.id == OUTPUT_NAME:
                 return str(_attribute(call)), i
@@ -144,7 +149,9 @@ def handed_step(
         statements, expression = ast.parse(code).body, ast.parse(last, mode="eval").body
     except SyntaxError:
         return None
-    value, call, method = ast.unparse(expression), handed_call(code), _attribute(expression)
+    func = getattr(expression, "func", None)
+    receiver = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
+    value, call, method = ast.unparse(expression), handed_call(code, receiver), _attribute(expression)
     binds = [
         s
         for s in statements

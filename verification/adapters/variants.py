@@ -68,7 +68,7 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
         for reading in _readings(subject):
             reads = replace(layout, output=reading)
             out += _try(subject, reads, f"--output {reading}")
-            out += _handed(subject, reads)
+            out += [] if options.step or options.gradient else _handed(subject, reads)  # as the user wrote
             if options.labels is None and subject.n_outputs > 1:  # scores and class indices together
                 other = "index" if layout.labels == "one-hot" else "one-hot"
                 out += _try(subject, replace(reads, labels=other), f"--labels {other} --output {reading}")
