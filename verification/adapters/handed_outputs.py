@@ -1,7 +1,8 @@
 """The output as a caller hands it: a method that takes the network's output, handed its sigmoid or softmax.
 
 A backward pass written as ``backward(self, y_pred, y_true)`` computes its output error from what its
-caller hands it. When the forward pass ends at the scores (logits) and the file holds no call of the
+caller hands it. When the forward pass ends at the scores (logits: outputs not all inside ``(0, 1)``;
+outputs of a sigmoid are handed as they are) and the file holds no call of the
 method (the training script that calls it was not copied, or is not written), detection hands it the
 forward pass's own output (``out = net.forward(x); net.backward(out, y)``). That is one reading; its
 caller may as well hand the sigmoid or softmax of the scores, the reading in which the loss is applied

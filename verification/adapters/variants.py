@@ -65,10 +65,12 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
                 )
         out += found
     if options.output is None and layout.output == "as-is":
-        for reading in _readings(subject):
+        readings = _readings(subject)
+        scores = "sigmoid" in readings and not (options.step or options.gradient)  # not all in (0, 1)
+        for reading in readings:
             reads = replace(layout, output=reading)
             out += _try(subject, reads, f"--output {reading}")
-            out += [] if options.step or options.gradient else _handed(subject, reads)  # as the user wrote
+            out += _handed(subject, reads) if scores else []  # a step the user wrote is as written
             if options.labels is None and subject.n_outputs > 1:  # scores and class indices together
                 other = "index" if layout.labels == "one-hot" else "one-hot"
                 out += _try(subject, replace(reads, labels=other), f"--labels {other} --output {reading}")
