@@ -112,8 +112,25 @@ def test_scores_handed_to_a_method_no_file_calls_are_refused_as_ambiguous(tmp_pa
     assert (found["--output sigmoid"], found["--output softmax"]) == ("none", "none"), found
     hint = caught.value.hint or ""
     assert "--output" in hint and "out = net.forward(x); out = " in hint, hint
+    assert hint.endswith("; --output as-is keeps the reading as detected"), hint
 
 
 def test_scores_the_files_own_loop_hands_as_they_are_are_read_so(tmp_path: Path) -> None:
     report = check_target(CheckRequest.parse(write(tmp_path, SCORES + CALLED_AS_IS)))
     assert report.result.identified == "mse", report.result.notes
+
+
+def test_the_option_of_a_handed_reading_of_a_step_carries_its_learning_rate(tmp_path: Path) -> None:
+    """The update in place at ``self.lr``: the option printed repeats the rate detection found, so that
+    typing it checks the same step at the same scale."""
+    stepping = SCORES.replace(
+        '        return {"W1": self.x.T @ dh, "W2": self.h.T @ dz}',
+        "        self.W1 -= self.lr * self.x.T @ dh\n        self.W2 -= self.lr * self.h.T @ dz",
+    ).replace(
+        "        self.W2 = np.random.randn(n_hidden, n_out)",
+        "        self.W2 = np.random.randn(n_hidden, n_out)\n        self.lr = 0.1",
+    )
+    with pytest.raises(Ambiguous) as caught:
+        check_target(CheckRequest.parse(write(tmp_path, stepping)))
+    handed = [a.option for a in caught.value.alternatives if "--step" in a.option]
+    assert handed and all(o.endswith(" --lr net.lr") for o in handed), handed

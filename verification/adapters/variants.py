@@ -147,7 +147,8 @@ def _handed(subject: CodeSubject, layout: Layout) -> list[Variant]:
         read, kind = replace(recipe, readings=(), step=handed), "--step"
     else:
         read, kind = replace(recipe, readings=(), gradient=handed), "--gradient"
-    return _try(subject, layout, f"--output {layout.output} {kind} {handed!r}", read)
+    rate = f" --lr {recipe.lr}" if kind == "--step" and recipe.lr is not None else ""  # as detected
+    return _try(subject, layout, f"--output {layout.output} {kind} {handed!r}{rate}", read)
 
 
 def _try(subject: CodeSubject, layout: Layout, option: str, recipe: Recipe | None = None) -> list[Variant]:

@@ -72,10 +72,20 @@ class Ambiguous(InputError):
         super().__init__(
             f"{subject}: the verdict depends on how the setup is read, and the code's own use does not "
             f"say which ({listed})",
-            hint=hint or "pick the reading with its option, e.g. " + _example(alternatives),
+            hint=hint
+            or "pick the reading with its option, e.g. "
+            + _example(alternatives)
+            + _as_detected(alternatives),
         )
         self.cause = "ambiguous"
         self.alternatives = alternatives
+
+
+def _as_detected(alternatives: list[Alternative]) -> str:
+    """How to pick the reading detected when the others read the output otherwise: ``--output as-is``."""
+    if any(a.option.startswith("--output") for a in alternatives):
+        return "; --output as-is keeps the reading as detected"
+    return ""
 
 
 def _example(alternatives: list[Alternative]) -> str:
