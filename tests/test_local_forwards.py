@@ -339,3 +339,17 @@ def test_the_output_a_class_prediction_is_taken_of_is_the_forward_pass(
     report = check_target(CheckRequest.parse(str(path)))
     assert (report.result.identified, report.result.split) == (identified, None), report.command
     assert report.recipe is not None and report.recipe.forward == f"{LOCAL_READER}(net.predict, 'a2', x)"
+
+
+class TwoInputs:
+    """``predict(x1, x2)``: two inputs, no labels; its second argument must not be handed the labels."""
+
+    def predict(self, x1: float, x2: float) -> float:
+        a2 = x1 + x2
+        return a2
+
+
+def test_a_predict_of_two_inputs_is_not_read_as_inputs_and_labels() -> None:
+    from verification.adapters.local_forwards import evaluator_forwards
+
+    assert evaluator_forwards(TwoInputs(), "net") == []

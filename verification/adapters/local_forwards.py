@@ -94,6 +94,8 @@ def evaluator_forwards(obj: Any, var: str) -> list[tuple[str, str, str]]:
         params = [p.name for p in cv.positional_parameters(getattr(obj, m)) if p.default is p.empty]
         if not EVALUATORS.match(m) or not params or cv.role(params[0], 0) != "x" or len(params) > 2:
             continue  # evaluate(X, y, tol=0.1): the defaulted tolerance is left to its default
+        if m.lower() == "predict" and len(params) > 1:
+            continue  # predict(x1, x2) takes no labels
         local = _before_argmax(getattr(obj, m), output_local(getattr(obj, m)))
         if local is None or not _named_or_looped(getattr(obj, m), local):
             local = _scores(getattr(obj, m))  # scores = h @ W2; return mean(argmax(scores) == y)
