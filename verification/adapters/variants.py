@@ -8,7 +8,11 @@ code also runs that way:
 * **labels**: one-hot vectors or class indices (code that takes one-hot labels often runs with indices
   too, broadcasting ``a − y`` against a scalar);
 * **what the loss sees**: when the output is not a probability vector, its softmax or sigmoid (a forward
-  pass that ends at the scores, with the softmax inside the loss).
+  pass that ends at the scores, with the softmax inside the loss), also with the other label format
+  (scores and class indices together);
+* **what a method is handed**: when the output is scores and the step hands it to a method of the network
+  that no call in the files shows being handed the scores as they are, the output handed as its sigmoid
+  or softmax (:mod:`verification.adapters.handed_outputs`).
 
 Identification then judges every reading (:mod:`verification.identification.setups`).
 """
