@@ -134,3 +134,21 @@ def test_the_option_of_a_handed_reading_of_a_step_carries_its_learning_rate(tmp_
         check_target(CheckRequest.parse(write(tmp_path, stepping)))
     handed = [a.option for a in caught.value.alternatives if "--step" in a.option]
     assert handed and all(o.endswith(" --lr net.lr") for o in handed), handed
+
+
+def test_scores_handed_as_they_are_under_the_softmax_reading_are_not_called_only_inconsistent(
+    tmp_path: Path,
+) -> None:
+    """``--output softmax`` with the scores handed as they are: the code back-propagates ``s − y`` at the
+    scores, which no error of the softmax output gives (the softmax's Jacobian sends the ones per sample
+    to zero, and ``s − y`` does not sum to zero), so no output error explains the tensors; the report
+    says that this, and not only an inconsistent backward pass, can be why."""
+    from verification.adapters.options import Options
+    from verification.identification.report import format_check
+
+    report = check_target(CheckRequest.parse(write(tmp_path, SCORES), options=Options(output="softmax")))
+    assert report.result.identified is None, report.command
+    text = " ".join(format_check(report, width=400).split())
+    assert "an error of the scores that does not sum to zero per sample (s − y handed on as it is)" in text, (
+        text
+    )

@@ -231,9 +231,15 @@ def _output_error_lines(r: IdentificationReport) -> list[str]:
         return []
     if not found.consistent:
         where = f"; it breaks at {found.first_mismatch} (output layer first)" if found.first_mismatch else ""
+        how = f"inconsistently{where}" + (  # the softmax's Jacobian has the ones in its null space
+            ", or an error of the scores that does not sum to zero per sample (s − y handed on as it is), "
+            "which no error of the softmax of the output can give"
+            if r.reading == "softmax"
+            else ""
+        )
         return [
             "  output error: no single output error explains every tensor (relative residual "
-            f"{found.residual:.1e}): the layers back-propagate inconsistently{where}"
+            f"{found.residual:.1e}): the layers back-propagate {how}"
         ]
     missing = ""
     if found.left_out:
