@@ -108,13 +108,79 @@ def test_a_class_built_by_the_example_script_beside_it_is_built_that_way(tmp_pat
     setup = sibling_construction(path, "Network")
     assert setup is not None
     assert setup[0] == (
-        "import numpy as np; from layers import Dense, Tanh; "
-        "model = Network([Dense(2, 3), Tanh(), Dense(3, 1), Tanh()])"
+        "from layers import Dense, Tanh; model = Network([Dense(2, 3), Tanh(), Dense(3, 1), Tanh()])"
     )
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "mse", report.command
     assert report.result.verdict.scale == pytest.approx(1.0)
     assert report.recipe is not None and report.recipe.forward.endswith(".test(x)")
+
+
+# The same layers put into a container one call at a time, and finished by a loss object that the example
+# names first (`loss = SquaredError()`, then `model.compile(loss)`); the example also imports a data set
+# from a module that reads its file when imported. The setup keeps the assignment the finishing call
+# reads, each of the repeated `model.add(Tanh())`, and no import the construction does not read: the data
+# module is never run. The loss object's gradient is a − y through tanh: mse, scale 1.
+COMPILED_NETWORK = """
+class Network:
+    def __init__(self):
+        self.layers = []
+
+    def add(self, layer):
+        self.layers.append(layer)
+
+    def compile(self, loss):
+        self.loss = loss
+
+    def train(self, x, y, learning_rate):
+        grad = self.loss.backward(self.test(x), y)
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad, learning_rate)
+
+    def test(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+"""
+COMPILED_EXAMPLE = """
+from layers import Dense, Tanh
+from network import Network
+from losses import SquaredError
+from data import X, Y
+
+model = Network()
+model.add(Dense(2, 3))
+model.add(Tanh())
+model.add(Dense(3, 1))
+model.add(Tanh())
+loss = SquaredError()
+model.compile(loss)
+for x, y in zip(X, Y):
+    model.train(x, y, 0.1)
+"""
+
+
+def test_an_example_finishing_the_network_with_an_object_it_names_keeps_its_assignment_not_its_data(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "layers.py").write_text(LAYERS, encoding="utf-8")
+    (tmp_path / "losses.py").write_text(
+        "class SquaredError:\n    def backward(self, a, y):\n        return a - y\n", encoding="utf-8"
+    )
+    (tmp_path / "data.py").write_text("X = open('mnist-images.bin', 'rb').read()\nY = X\n", encoding="utf-8")
+    (tmp_path / "example.py").write_text(COMPILED_EXAMPLE, encoding="utf-8")
+    path = tmp_path / "network.py"
+    path.write_text(COMPILED_NETWORK, encoding="utf-8")
+    setup = sibling_construction(path, "Network")
+    assert setup == (
+        "from layers import Dense, Tanh; from losses import SquaredError; model = Network(); "
+        "model.add(Dense(2, 3)); model.add(Tanh()); model.add(Dense(3, 1)); model.add(Tanh()); "
+        "loss = SquaredError(); model.compile(loss)",
+        "model",
+    )
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert report.result.verdict.scale == pytest.approx(1.0)
 
 
 def test_no_example_script_means_no_construction_read(tmp_path: Path) -> None:

@@ -6,8 +6,9 @@ an example script beside it (``XOR_problem.py``: ``network = [Dense(2, 3), Tanh(
 arguments; the example says all of them, as the author uses the class. :func:`sibling_construction` reads
 that construction from the script's source (nothing of it is run here) with the top-level assignments it
 reads (:func:`verification.reading.slices.construction_slice`), the calls that finish it
-(``net.use(bce, bce_prime)``) and the script's imports, so that the check builds the network as the
-example does. Imports of the checked module itself are left out: the
+(``net.use(bce, bce_prime)``, after the assignments they read) and those of the script's imports that
+these statements read (an import that loads a data set when run is left out), so that the check builds
+the network as the example does. Imports of the checked module itself are left out: the
 class is the one already loaded.
 """
 
@@ -19,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from verification.reading.siblings import MAX_BYTES, MAX_SIBLINGS
-from verification.reading.slices import construction_slice, flat_body
+from verification.reading.slices import construction_slice, dependencies, flat_body
 
 
 def sibling_construction(path: Path, cls_name: str) -> tuple[str, str] | None:
@@ -49,8 +50,15 @@ def _beside(folder: Path, path: Path, cls_name: str, package: str | None) -> tup
         found = construction_slice(tree, cls_name)
         if found is None:
             continue
-        imports = [ast.unparse(s) for s in _imports(tree) if not _imports_from(s, own)]
-        return "; ".join([*imports, found[0], *_configured(tree, found[1])]), found[1]
+        statements = [found[0], *_configured(tree, found[1], found[0])]
+        read = {n.id for n in ast.walk(ast.parse("; ".join(statements))) if isinstance(n, ast.Name)}
+        imports = [  # only those the construction reads: an import that loads data when run is left out
+            ast.unparse(s)
+            for s in _imports(tree)
+            if not _imports_from(s, own)
+            and {(a.asname or a.name).split(".")[0] for a in s.names} & (read | {"*"})
+        ]
+        return "; ".join([*imports, *statements]), found[1]
     return None
 
 
@@ -130,18 +138,29 @@ CONFIGURING = re.compile(r"^(use|compile|configure|set_?\w+|add(_?layer)?|append
 ``net.add(Dense(…))``), never to train or use it."""
 
 
-def _configured(tree: ast.Module, var: str) -> list[str]:
-    """The script's top-level calls ``var.m(…)`` of a configuring method (:data:`CONFIGURING`), in order."""
-    return [
-        ast.unparse(s)
-        for s in flat_body(tree)
-        if isinstance(s, ast.Expr)
-        and isinstance(s.value, ast.Call)
-        and isinstance(s.value.func, ast.Attribute)
-        and isinstance(s.value.func.value, ast.Name)
-        and s.value.func.value.id == var
-        and CONFIGURING.match(s.value.func.attr)
-    ]
+def _configured(tree: ast.Module, var: str, built: str) -> list[str]:
+    """The script's top-level calls ``var.m(…)`` of a configuring method (:data:`CONFIGURING`), in order,
+    each after the top-level assignments it reads (``loss = CrossEntropy()`` before
+    ``model.compile(loss)``) that the construction ``built`` (its source) does not hold already."""
+    body = flat_body(tree)
+    out: list[str] = []
+    taken = set(built.split("; "))
+    for index, s in enumerate(body):
+        if not (
+            isinstance(s, ast.Expr)
+            and isinstance(s.value, ast.Call)
+            and isinstance(s.value.func, ast.Attribute)
+            and isinstance(s.value.func.value, ast.Name)
+            and s.value.func.value.id == var
+            and CONFIGURING.match(s.value.func.attr)
+        ):
+            continue
+        for earlier in (dependencies(body, index) or [s])[:-1]:
+            if (text := ast.unparse(earlier)) not in taken:
+                out.append(text)
+                taken.add(text)
+        out.append(ast.unparse(s))
+    return out
 
 
 def _imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:

@@ -35,6 +35,13 @@ def _base(target: ast.expr) -> str:
 
 def _with_dependencies(body: list[ast.stmt], index: int) -> str | None:
     """Statement ``index`` and the earlier top-level assignments it reads, transitively, as source."""
+    chosen = dependencies(body, index)
+    return None if chosen is None else "; ".join(ast.unparse(s) for s in chosen)
+
+
+def dependencies(body: list[ast.stmt], index: int) -> list[ast.stmt] | None:
+    """Statement ``index`` after the earlier top-level assignments it reads, transitively, in script
+    order; None when more than 30 are read."""
     stmt = body[index]
     needed = _loads(stmt)
     chosen = [stmt]
@@ -54,7 +61,7 @@ def _with_dependencies(body: list[ast.stmt], index: int) -> str | None:
                 needed |= _loads(earlier.value)
         if len(chosen) > 30:
             return None
-    return "; ".join(ast.unparse(s) for s in reversed(chosen))
+    return list(reversed(chosen))
 
 
 def construction_slice(
