@@ -7,6 +7,8 @@ level may still train in a function: its body, its arguments bound, is a script 
 
 from __future__ import annotations
 
+import ast
+
 from ffnn.validation import InputError
 from verification.adapters.options import Options
 from verification.adapters.scripts import detect_script, script_recipes
@@ -36,6 +38,32 @@ def detect_training_function(
             first = first or exc
     if first is not None:
         raise first
+    return None
+
+
+def driving_function(
+    script: LoadedScript, options: Options, backward: str | None, errors: list[InputError | str]
+) -> CodeSubject | None:
+    """When the forward and backward functions were paired and did not run (a backward function that
+    returns the layers' deltas, which an ``update`` function turns into steps): the training function
+    that drives them, ``backward`` itself when it is one, else one whose loop calls ``backward``
+    (``a1, a2, a3, cost = forward_pass(…)``, ``d1, d2, d3 = backward_error(…)``, ``w1, w2, w3 =
+    update(…)``), checked as :func:`detect_training_function` does; each failure joins ``errors``.
+    None when there is none, and never after a refusal as ambiguous (a choice the check must not make
+    by running something else)."""
+    if any(getattr(e, "cause", None) == "ambiguous" for e in errors):
+        return None
+    for fn in training_functions(script.tree):
+        called = {n.func.id for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+        if backward is not None and fn.name != backward and backward not in called:
+            continue
+        try:
+            found = detect_training_function(script, options, fn.name)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        if found is not None:
+            return found
     return None
 
 

@@ -36,6 +36,7 @@ from verification.reading.top_level_names import (
     iterated_lists,
     methods_called,
     receivers,
+    steppers,
     updates,
 )
 
@@ -60,7 +61,7 @@ def training_functions(tree: ast.Module) -> list[ast.FunctionDef]:
         if any(isinstance(n, ast.Return) for loop in _loops(stmt) for n in ast.walk(loop)):
             continue
         body = [s for loop in _loops(stmt) for s in loop.body]
-        names, _ = updates(body)
+        names, _ = updates(body, steppers(tree))  # W1 += …, or w1, w2 = update(…, w1, w2, lr)
         imports = [s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom | ast.ClassDef)]
         local = ast.Module(body=[*imports, *stmt.body], type_ignores=[])
         objects = constructed(local, len(local.body)) | {a.arg for a in stmt.args.args}
@@ -188,7 +189,11 @@ def inlined(tree: ast.Module, fn: ast.FunctionDef, columns: bool = False) -> ast
         s
         for s in tree.body
         if isinstance(s, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.ClassDef)
-        or (isinstance(s, ast.Assign) and all(_names(t) for t in s.targets))  # X, y = make_moons(…)
+        or (
+            isinstance(s, ast.Assign)
+            and all(_names(t) for t in s.targets)  # X, y = make_moons(…)
+            and not any(isinstance(n, ast.Name) and n.id == fn.name for n in ast.walk(s.value))
+        )  # never the run of the function itself: w1, w2 = train(…)
     ]
     body = [copy.deepcopy(s) for s in fn.body if not isinstance(s, ast.Return)]
     if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):

@@ -96,7 +96,7 @@ def setup_statements(
     """The top-level statements before ``loop`` that build the network (module docstring); a weight
     sized by the data is kept with its sizes replaced (:func:`without_data_sizes`), each replacement
     added to ``sizes``."""
-    return data_free(tree.body[: loop.index], {loop.inputs, loop.label}, set(failed), sizes)
+    return data_free(tree.body[: loop.index], {loop.inputs, loop.label, *loop.sources}, set(failed), sizes)
 
 
 def data_free(

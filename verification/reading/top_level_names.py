@@ -43,7 +43,10 @@ def _bound(target: ast.expr) -> list[str]:
 
 def steppers(tree: ast.Module) -> set[str]:
     """The script's functions that return their first argument plus or minus something
-    (``def step(param, grad, lr): return param - lr * grad``): ``W = step(W, dW, lr)`` updates ``W``."""
+    (``def step(param, grad, lr): return param - lr * grad``): ``W = step(W, dW, lr)`` updates ``W``;
+    and those that return arguments they update in their body (``w3 = w3 + lr * np.dot(d3, a2.T)`` …
+    ``return w1, w2, w3``; ``params["W1"] -= lr * grads["dW1"]`` … ``return params``):
+    ``w1, w2, w3 = update(d1, d2, d3, …, w1, w2, w3, …)`` updates ``w1``, ``w2`` and ``w3``."""
     out = set()
     for fn in tree.body:
         if not isinstance(fn, ast.FunctionDef) or not fn.args.args:
@@ -55,6 +58,36 @@ def steppers(tree: ast.Module) -> set[str]:
             for v in returned
         ):
             out.add(fn.name)
+        elif returned and all(_returns_updated(v, fn) for v in returned):
+            out.add(fn.name)
+    return out
+
+
+def _returns_updated(value: ast.expr, fn: ast.FunctionDef) -> bool:
+    """Whether ``value`` is a parameter of ``fn``, or a tuple of them, each updated in ``fn``'s body
+    (:func:`updates`: ``w = w + …``, ``w -= …``, ``p["W1"] = p["W1"] - …``)."""
+    names = [e for e in value.elts] if isinstance(value, ast.Tuple) else [value]
+    if not all(isinstance(e, ast.Name) for e in names):
+        return False
+    params = {a.arg for a in fn.args.args}
+    updated = set(updates(fn.body)[0]) | _subscripts_updated(fn.body)
+    return all(e.id in params and e.id in updated for e in names)  # type: ignore[attr-defined]
+
+
+def _subscripts_updated(stmts: list[ast.stmt]) -> set[str]:
+    """Names whose entries are assigned from themselves plus or minus something (``p["W"] = p["W"] - …``)."""
+    out = set()
+    for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
+        if (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Subscript)
+            and isinstance(node.value, ast.BinOp)
+            and isinstance(node.value.op, ast.Add | ast.Sub)
+            and isinstance(node.value.left, ast.Subscript)
+            and name_of(node.value.left.value) == name_of(node.targets[0].value)
+        ):
+            out.add(name_of(node.targets[0].value))
     return out
 
 
@@ -70,13 +103,18 @@ def updates(
         if (
             isinstance(node, ast.Assign)
             and len(node.targets) == 1
-            and isinstance(node.targets[0], ast.Name)
             and isinstance(node.value, ast.Call)
             and name_of(node.value.func) in (stepping or set())
             and node.value.args
-            and name_of(node.value.args[0]) == node.targets[0].id
         ):
-            pairs.append((node.targets[0].id, node.value))
+            target = node.targets[0]
+            given = {name_of(a) for a in node.value.args}
+            if isinstance(target, ast.Name) and name_of(node.value.args[0]) == target.id:
+                pairs.append((target.id, node.value))
+            elif isinstance(target, ast.Tuple) and all(  # w1, w2 = update(d1, d2, w1, w2, lr)
+                isinstance(e, ast.Name) and e.id in given for e in target.elts
+            ):
+                pairs += [(e.id, node.value) for e in target.elts]  # type: ignore[attr-defined]
     stepped: dict[str, tuple[str, ast.expr]] = {}  # w_new = w - lr * g, then w = w_new
     for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):

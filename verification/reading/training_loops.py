@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from verification.reading import conventions as cv
+from verification.reading.data_splits import split_data
 from verification.reading.loop_bodies import inner_loop, innermost, sample_names
 from verification.reading.loop_labels import WEIGHT_LIKE, label_statement
 from verification.reading.rates import loop_rate, rate_given
@@ -93,6 +94,9 @@ class TrainingLoop:
     skipping : str or None
         A loop over the samples by index on the way to the body whose range leaves samples out
         (:mod:`verification.reading.sample_ranges`): no one-sample step can be read off it.
+    sources : tuple of str
+        The data arrays the body's head cut the inputs and the labels from, that cut taken out of the
+        body (:func:`verification.reading.data_splits.split_data`): the setup leaves them out.
     """
 
     index: int
@@ -113,6 +117,7 @@ class TrainingLoop:
     one_sample: bool = False
     sample_index: tuple[str, str] | None = None
     skipping: str | None = None
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -248,6 +253,28 @@ def trains_at_top_level(tree: ast.Module) -> bool:
 
 
 def _read(
+    tree: ast.Module,
+    index: int,
+    body: list[ast.stmt],
+    variables: list[str],
+    line: int,
+    changes: bool = False,
+    per_sample: list[str] | None = None,
+) -> TrainingLoop | None:
+    """The loop of ``body`` (:func:`_read_body`); else, when the body's head cuts its inputs and labels
+    from one data array (:func:`verification.reading.data_splits.split_data`), the loop of the rest."""
+    found = _read_body(tree, index, body, variables, line, changes, per_sample)
+    if found is not None:
+        return found
+    data = assigned_before(tree, index) | set(per_sample or ()) | set(variables)
+    split = split_data(body, data, set(updates(body, steppers(tree))[0]))
+    if split is None:
+        return None
+    found = _read_body(tree, index, split[0], variables, line, changes, [*(per_sample or ()), *split[1]])
+    return None if found is None else replace(found, sources=split[2])
+
+
+def _read_body(
     tree: ast.Module,
     index: int,
     body: list[ast.stmt],

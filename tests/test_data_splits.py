@@ -1,0 +1,182 @@
+"""Training loops that cut each batch's inputs and labels from one data array, and training functions
+that drive a backward function returning deltas through an update function returning the weights.
+
+The scripts are written for the tests in the style of course scripts; each verdict is derived by hand
+in the comment above it (notation of DESIGN.md: a the output, y the labels, σ' = a(1 − a)).
+"""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
+from verification.reading.data_splits import split_data
+from verification.reading.top_level_names import steppers, updates
+
+# Inputs and labels side by side in one array loaded from a file, each batch cut in the inner loop:
+# batch = data[i:i + 10]; X = batch[:, :3]; Y = batch[:, 3:]. Sigmoid layers; the output delta
+# (out − Y) ⊙ σ'(out) and the updates W −= lr · (…) make the step that of mse, ½ Σ (a − y)², summed over
+# the batch (no 1/n). With the delta written (out − Y) alone it is the step of bce, summed as well.
+ONE_ARRAY = """
+import numpy as np
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+data = np.loadtxt("data.csv")
+W1 = np.random.randn(3, 4) * 0.5
+W2 = np.random.randn(4, 2) * 0.5
+lr = 0.1
+for epoch in range(100):
+    np.random.shuffle(data)
+    for i in range(0, len(data), 10):
+        batch = data[i:i + 10]
+        X = batch[:, :3]
+        Y = batch[:, 3:]
+        h = sigmoid(X @ W1)
+        out = sigmoid(h @ W2)
+        d2 = (out - Y) * out * (1 - out)
+        d1 = d2 @ W2.T * h * (1 - h)
+        W2 -= lr * h.T @ d2
+        W1 -= lr * X.T @ d1
+"""
+
+
+@pytest.mark.parametrize(
+    ("delta", "identified"),
+    [("(out - Y) * out * (1 - out)", "mse"), ("(out - Y)", "bce"), ("(out - Y) * out", None)],
+)
+def test_inputs_and_labels_cut_from_one_array_in_the_loop_are_the_steps_data(
+    tmp_path: Path, delta: str, identified: str | None
+) -> None:
+    path = tmp_path / "batches.py"
+    path.write_text(ONE_ARRAY.replace("(out - Y) * out * (1 - out)", delta), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None
+    assert "batch" not in report.recipe.step and "data" not in report.recipe.setup  # the cut is out
+    if identified:
+        assert report.result.verdict.scale == pytest.approx(1.0)
+        assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "sum"
+
+
+def _body(source: str) -> tuple[list[ast.stmt], set[str]]:
+    tree = ast.parse(textwrap.dedent(source))
+    loop = tree.body[-1]
+    assert isinstance(loop, ast.For)
+    return loop.body, {"a", "m", "i", "w"}
+
+
+def test_the_cut_takes_out_what_makes_the_pair_and_keeps_the_rest_of_the_head() -> None:
+    body, data = _body(
+        """
+        for i in range(50):
+            a = np.random.permutation(a)
+            rate = 0.1 / (1 + i)
+            offset = (i * 500) % m
+            if offset >= m:
+                offset = 0
+            x = (a[offset:offset + 500, :3]).T
+            y = (a[offset:offset + 500, -2:]).T
+            w -= rate * x @ y.T
+        """
+    )
+    split = split_data(body, data, {"w"})
+    assert split is not None
+    rest, pair, sources = split
+    assert pair == ["x", "y"] and sources == ("a",)
+    assert [ast.unparse(s) for s in rest] == ["rate = 0.1 / (1 + i)", "w -= rate * x @ y.T"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "for i in range(3):\n    x = 1.0\n    y = 2.0\n    w -= x * y\n",  # made from constants: no data
+        "for i in range(3):\n    x = a[i]\n    h = x * w\n    y = a[i]\n    w -= h * y\n",  # y after the step
+        "for i in range(3):\n    x = a[i]\n    nxt = a[i + 1]\n    w -= x * nxt\n",  # no name of the labels' role
+    ],
+)
+def test_no_pair_cut_from_data_at_the_head_is_no_split(source: str) -> None:
+    body, data = _body(source)
+    assert split_data(body, data, {"w"}) is None
+
+
+# Functions over separate weight arrays: backward_error returns the layers' deltas, update(…) returns
+# the weights it moved, w_l + lr · δ_l a_{l−1}ᵀ, and the training function NNmodel loads its data from a
+# file and cuts each batch (columns) from it. δ3 = (y − a3) ⊙ σ'(a3) added: the step of mse, summed over
+# the batch. The backward function alone returns deltas that line up with no weight: it is the
+# function that drives it, NNmodel, that is checked. The file also runs NNmodel at its top level, which
+# the check never runs (it would read the missing file).
+DRIVEN = """
+import numpy as np
+
+def data_reading(filename):
+    return np.loadtxt(filename)
+
+def parameters_initialization(n_x, n_h1, n_y):
+    w1 = np.random.randn(n_h1, n_x) * 0.5
+    w2 = np.random.randn(n_y, n_h1) * 0.5
+    return w1, w2
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def forward_pass(w1, w2, x):
+    a1 = sigmoid(np.dot(w1, x))
+    a2 = sigmoid(np.dot(w2, a1))
+    return a1, a2
+
+def backward_error(a1, a2, w2, y):
+    delta2 = a2 * (1 - a2) * (y - a2)
+    delta1 = a1 * (1 - a1) * np.dot(w2.T, delta2)
+    return delta1, delta2
+
+def update(delta1, delta2, a1, w1, w2, x, learning_rate):
+    w2 = w2 + learning_rate * np.dot(delta2, a1.T)
+    w1 = w1 + learning_rate * np.dot(delta1, x.T)
+    return w1, w2
+
+def NNmodel():
+    a = data_reading("data_cut.txt")
+    learning_rate = 0.01
+    n_x, n_h1, n_y, m = 3, 5, 2, 4999
+    w1, w2 = parameters_initialization(n_x, n_h1, n_y)
+    for i in range(50):
+        offset = (i * 100) % m
+        x = (a[offset:offset + 100, :3]).T
+        y = (a[offset:offset + 100, -2:]).T
+        a1, a2 = forward_pass(w1, w2, x)
+        delta1, delta2 = backward_error(a1, a2, w2, y)
+        w1, w2 = update(delta1, delta2, a1, w1, w2, x, learning_rate)
+    return w1, w2
+
+w1, w2 = NNmodel()
+"""
+
+
+@pytest.mark.parametrize(("delta", "identified"), [("a2 * (1 - a2) * (y - a2)", "mse"), ("(y - a2)", "bce")])
+def test_a_backward_function_returning_deltas_is_checked_through_the_function_driving_it(
+    tmp_path: Path, delta: str, identified: str
+) -> None:
+    path = tmp_path / "backprop.py"
+    path.write_text(DRIVEN.replace("a2 * (1 - a2) * (y - a2)", delta), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and report.recipe.lr == "learning_rate"
+    assert "update(delta1, delta2, a1, w1, w2, x, learning_rate)" in (report.recipe.step or "")
+    assert "NNmodel" not in report.recipe.setup and "data_reading" not in report.recipe.setup
+    assert report.result.verdict.scale == pytest.approx(1.0)
+    assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "sum"
+
+
+def test_an_update_function_returning_the_weights_it_moved_is_a_stepper() -> None:
+    tree = ast.parse(DRIVEN)
+    assert steppers(tree) == {"update"}
+    loop = next(n for n in ast.walk(tree) if isinstance(n, ast.For))
+    assert updates(loop.body, steppers(tree))[0] == ["w1", "w2"]
+    assert updates(loop.body)[0] == []  # without the function read, no update at all

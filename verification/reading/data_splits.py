@@ -1,0 +1,97 @@
+"""Inputs and labels cut from one data array inside a training loop's body.
+
+Many scripts keep their inputs and labels side by side in one array and cut each batch from it in the
+loop itself::
+
+    for i in range(50):
+        a = np.random.permutation(a)
+        offset = (i * 500) % m
+        x = (a[offset:offset + 500, :3]).T         # the inputs: the first columns
+        y = (a[offset:offset + 500, -2:]).T        # the labels: the last ones
+        a1, a2, a3, cost = forward_pass(w1, w2, w3, x, y)
+        ...
+
+The step is what follows the cut; the check hands the step its own inputs and labels. :func:`split_data`
+finds the statements at the head of the body that only make the inputs and the labels from data the loop
+does not compute (named for inputs and labels by :func:`verification.reading.conventions.role`), and
+takes them out, leaving the two names as the loop's data. Nothing is run here.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from verification.reading import conventions as cv
+from verification.reading.top_level_names import loads, stores
+
+
+def split_data(
+    body: list[ast.stmt], data: set[str], updated: set[str]
+) -> tuple[list[ast.stmt], list[str], tuple[str, ...]] | None:
+    """``(body without the cut, [inputs, labels], the data arrays cut)`` for a body whose head cuts
+    one name of the inputs' role and one of the labels' (the last assigned of each) from ``data``
+    (names bound before the loop, and the loop's variables), through statements that read nothing the
+    body computes after them and no name in ``updated`` (the weights); the statements the two names are
+    made from (``a = np.random.permutation(a)``, ``offset = …``, ``if offset >= m: offset = 0``) are
+    taken out with them, any other statement of the head kept. None when the head makes no such pair
+    or cuts it from no array of ``data``.
+
+    Source: the pattern is read off public course scripts; the roles are those of
+    :func:`verification.reading.conventions.role`.
+    """
+    head: list[ast.stmt] = []
+    made: set[str] = set()
+    for stmt in body:
+        written = _written(stmt)
+        read = set(loads(stmt))
+        if not written or read & updated or written & updated or not read <= data | made | _free(read):
+            break
+        if not isinstance(stmt, ast.Assign | ast.AugAssign | ast.If) or _calls_method_of_unmade(
+            stmt, data | made
+        ):
+            break
+        head.append(stmt)
+        made |= written
+    inputs = [n for s in head for n in stores(s) if cv.role(n, 1) == "x"]
+    labels = [n for s in head for n in stores(s) if cv.role(n, 1) == "y"]
+    if not inputs or not labels or inputs[-1] == labels[-1]:
+        return None
+    pair = [inputs[-1], labels[-1]]
+    needed, cut = set(pair), []
+    for stmt in reversed(head):  # the statements the pair is made from, and nothing else of the head
+        if _written(stmt) & needed:
+            cut.append(stmt)
+            needed |= set(loads(stmt))
+    sources = tuple(
+        dict.fromkeys(
+            n.value.id
+            for s in cut
+            for n in ast.walk(s)
+            if isinstance(n, ast.Subscript) and isinstance(n.value, ast.Name) and n.value.id in data
+        )
+    )
+    if not sources:
+        return None  # cut from no data array: nothing to take out
+    return [s for s in body if s not in cut], pair, sources
+
+
+def _written(stmt: ast.stmt) -> set[str]:
+    """Names ``stmt`` binds, in any branch of it (``if offset >= m: offset = 0`` binds ``offset``)."""
+    return {n.id for n in ast.walk(stmt) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _free(read: set[str]) -> set[str]:
+    """Names a head statement may read besides data: modules and builtins (``np``, ``len``, ``int``)."""
+    return {n for n in read if n in ("np", "numpy", "len", "int", "range", "min", "max", "abs", "float")}
+
+
+def _calls_method_of_unmade(stmt: ast.stmt, known: set[str]) -> bool:
+    """Whether ``stmt`` calls a method of an object neither data nor made in the head (``net.forward(x)``:
+    the step has begun)."""
+    return any(
+        isinstance(n, ast.Call)
+        and isinstance(n.func, ast.Attribute)
+        and isinstance(n.func.value, ast.Name)
+        and n.func.value.id not in known | {"np", "numpy"}
+        for n in ast.walk(stmt)
+    )
