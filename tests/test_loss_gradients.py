@@ -107,3 +107,66 @@ def test_a_loss_gradient_that_a_flag_picks_is_ambiguous_until_the_setup_pins_it(
         setup = f"net = Network([Dense(3, 4), Tanh(), Dense(4, 2), Sigmoid()]); net.loss = {loss!r}"
         request = CheckRequest.parse(str(path), options=Options(setup=setup))
         assert check_target(request).result.identified == identified
+
+
+# A layer file of its own: one sigmoid layer whose backward pass takes ∂ℓ/∂a (d_loss) and stores its
+# gradients. The project keeps its loss in another folder (losses/bce.py, the derivative of binary
+# cross-entropy (a − y) / (a (1 − a))): handed it, d_loss ⊙ a (1 − a) = a − y and the layer is bce's
+# gradient, summed over the batch. Without that module the check hands a − y as before, and the same layer
+# is squared error's; with a second loss derivative beside the first, which one the project trains with is
+# not known, and the check again hands a − y.
+LAYER = """
+import numpy as np
+
+
+class SigmoidLayer:
+    def __init__(self, input_size, output_size):
+        self.weights = np.random.rand(input_size, output_size) - 0.5
+        self.biases = np.random.rand(1, output_size) - 0.5
+
+    def fc_forward(self, input_data):
+        self.input = input_data
+        self.output = 1 / (1 + np.exp(-(input_data @ self.weights + self.biases)))
+        return self.output
+
+    def backward(self, d_loss):
+        d_output = d_loss * self.output * (1 - self.output)
+        self.d_weights = self.input.T @ d_output
+        self.d_biases = np.sum(d_output, axis=0, keepdims=True)
+        return d_output @ self.weights.T
+"""
+BCE_DERIVATIVE = """
+import numpy as np
+
+
+def binary_cross_entropy_loss_derivative(predictions, targets):
+    return (predictions - targets) / (predictions * (1 - predictions))
+"""
+
+
+@pytest.mark.parametrize(
+    ("losses", "identified"),
+    [
+        ({"bce.py": BCE_DERIVATIVE}, "bce"),
+        ({}, "mse"),
+        ({"bce.py": BCE_DERIVATIVE, "mse.py": "def mse_prime(a, y):\n    return a - y\n"}, "mse"),
+    ],
+)
+def test_a_layer_is_handed_the_one_loss_derivative_its_project_defines(
+    tmp_path: Path, losses: dict[str, str], identified: str
+) -> None:
+    (tmp_path / "layers").mkdir()
+    (tmp_path / "losses").mkdir()
+    for name, source in losses.items():
+        (tmp_path / "losses" / name).write_text(source, encoding="utf-8")
+    path = tmp_path / "layers" / "dense.py"
+    path.write_text(LAYER, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "sum"
+    handed = "binary_cross_entropy_loss_derivative(out, y)" in (report.recipe.gradient or "")
+    assert handed == (identified == "bce")
+    assert (
+        any("the project's own loss derivative (from ../losses/bce.py)" in n for n in report.result.notes)
+        == handed
+    )

@@ -24,7 +24,7 @@ from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
 from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
-from verification.adapters.own_errors import OWN_ERROR, error_computing, own_loss_gradient
+from verification.adapters.own_errors import OWN_ERROR, error_computing, own_loss_gradient, project_error
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import iterated
 from verification.reading.desired_outputs import desired_outputs
@@ -284,8 +284,11 @@ def _method_candidates(
     sign = update_sign(unbound, context.parameter_keys)
     handed_sign, labelled = handed_error(type(obj), m, params, context.pre, built.setup)
     err = f"y - {context.out}" if (handed_sign or sign) == 1 else f"{context.out} - y"
+    project: list[str] = []  # the note of a loss derivative the project defines, handed instead of a − y
     if handed_sign is None and sign != 1 and any(cv.role(p.name, i) == "error" for i, p in enumerate(params)):
-        err = own_loss_gradient(type(obj), var, context.out, built.setup) or err  # loss_gradient(out, y)
+        own = own_loss_gradient(type(obj), var, context.out, built.setup)  # loss_gradient(out, y)
+        found = project_error(type(obj), m, context.out) if own is None else None
+        err, project = (own, []) if own else (found[0], [found[1]]) if found else (err, [])
     factors = [
         p.name
         for p in params
@@ -325,6 +328,7 @@ def _method_candidates(
             continue
         call, takes_error = made
         usual = "a - y (the usual sign)" if err.endswith(" - y") else f"{err}, the class's own loss gradient"
+        usual = f"{err}, {project[0]}" if project else usual
         why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
         notes = [f"{m} takes the error {f'y - a ({why})' if (handed_sign or sign) == 1 else usual}"]
         notes = (notes if takes_error else []) + handed_notes

@@ -12,11 +12,13 @@ import ast
 import inspect
 import re
 import shlex
+from pathlib import Path
 from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.forwards import returns_value
 from verification.reading import conventions as cv
+from verification.reading.loss_derivatives import project_loss_derivative
 from verification.reading.source_trees import source_tree
 
 OWN_ERROR = "makes the output error with its own loss and returns the gradients"
@@ -112,3 +114,27 @@ def _compared_attributes(fn: Any) -> dict[str, list[str]]:
             if right.value not in found[left.attr]:
                 found[left.attr].append(right.value)
     return found
+
+
+def project_error(cls: type, method: str, out: str) -> tuple[str, str] | None:
+    """``(error, note)``: the output error made by the one loss derivative the class's project defines
+    (:func:`verification.reading.loss_derivatives.project_loss_derivative`), called on the output and
+    the labels in the order its arguments name them (``binary_cross_entropy_loss_derivative(out, y)``),
+    for a backward pass that takes the error when neither the class nor any code beside it hands it
+    one; the function is bound in the class's module under its name, and the note (to follow the
+    error in a sentence) says where it came from. None when the project defines none, or several."""
+    fn = getattr(cls, method, None)
+    source = inspect.getsourcefile(cls) if inspect.isclass(cls) else None
+    namespace = getattr(fn, "__globals__", None)
+    if source is None or namespace is None:
+        return None
+    found = project_loss_derivative(Path(source), namespace)
+    if found is None:
+        return None
+    name, derivative, where = found
+    namespace.setdefault(name, derivative)
+    if namespace[name] is not derivative:  # the name means something else here
+        return None
+    first = cv.positional_parameters(derivative)[0].name
+    args = f"y, {out}" if cv.role(first, 1) == "y" else f"{out}, y"
+    return f"{name}({args})", f"the project's own loss derivative (from {where}), not a guessed a - y"

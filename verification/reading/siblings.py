@@ -46,7 +46,7 @@ def sibling_functions(
     def size(p: Path) -> int | None:
         """The size of a regular file beside the script, or None (a link loop, a folder, gone)."""
         try:
-            return p.stat().st_size if p.is_file() and not p.samefile(path) else None
+            return p.stat().st_size if p.is_file() and not (path.exists() and p.samefile(path)) else None
         except (OSError, RuntimeError):
             return None
 
