@@ -15,6 +15,7 @@ import pytest
 from ffnn.validation import InputError
 from verification.adapters.options import Options
 from verification.identification.check import check_target
+from verification.identification.report import verdict_line
 from verification.identification.request import CheckRequest
 
 # tanh hidden layer, sigmoid output, layers that back-propagate dA; the loss gradient of binary
@@ -170,3 +171,35 @@ def test_a_layer_is_handed_the_one_loss_derivative_its_project_defines(
         any("the project's own loss derivative (from ../losses/bce.py)" in n for n in report.result.notes)
         == handed
     )
+
+
+# The project's derivative takes the batch mean ((a − y) / (a (1 − a)) / N) and the layer divides its
+# gradients by the batch size again: at a batch of n the gradient is 1/n² of the sum of the per-sample
+# bce gradients, a loss's gradient at a scale that depends on n. The verdict is bce, and the report says the
+# batch size is divided out twice; with the layer alone dividing, the mean.
+@pytest.mark.parametrize(
+    ("derivative", "reduction"), [(" / predictions.shape[0]", "twice-divided"), ("", "mean")]
+)
+def test_a_batch_size_divided_out_twice_is_a_gradient_at_a_scale_of_one_over_n_squared(
+    tmp_path: Path, derivative: str, reduction: str
+) -> None:
+    (tmp_path / "layers").mkdir()
+    (tmp_path / "losses").mkdir()
+    (tmp_path / "losses" / "bce.py").write_text(
+        BCE_DERIVATIVE.replace(
+            "(predictions * (1 - predictions))", f"(predictions * (1 - predictions)){derivative}"
+        ),
+        encoding="utf-8",
+    )
+    path = tmp_path / "layers" / "dense.py"
+    averaged = LAYER.replace("self.input.T @ d_output", "self.input.T @ d_output / len(d_output)").replace(
+        "np.sum(d_output, axis=0, keepdims=True)", "np.mean(d_output, axis=0, keepdims=True)"
+    )
+    path.write_text(averaged, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.command
+    batch = report.result.verdict.batch
+    assert batch is not None and batch.reduction == reduction
+    assert report.result.verdict.holds_for_batches
+    twice = "divided by the batch size twice (1/n² × the sum at a batch of n" in verdict_line(report)
+    assert twice == (reduction == "twice-divided")

@@ -8,7 +8,9 @@ compared, at the scale found, with the numeric gradient of the batch *mean* (sca
 batch *sum* (scale ``BATCH · c``; the loss of a batch in the catalog is the mean, DESIGN.md):
 
 * ``mean``: the code averages over the batch; ``sum``: it sums (the report says ``× n at a batch of
-  n``);
+  n``); ``twice-divided``: it divides by the batch size twice (``1/n²`` of the sum: a loss derivative
+  that averages, handed to layers that average again), still a loss's gradient, at a scale that
+  depends on the batch size, which the report says;
 * ``sequential``: neither, but the code's step on the batch is the same as its own one-sample steps
   taken in turn (online gradient descent: ``p ← p − lr g(p; x_i, y_i)`` for ``i = 1 … n``); the
   one-sample verdict stands for every step, and the report says the batch is stepped through;
@@ -199,8 +201,10 @@ def _reduction(
     point: Any, losses: dict[str, tuple[str | None, float | None]], tol: Any, n: int
 ) -> str | None:
     """``mean`` or ``sum`` when every tensor of the batch ``point`` of ``n`` samples matches its loss at
-    the one-sample scale (``mean``) or ``n`` times it (``sum``); None when neither."""
-    for reduction, factor in {"mean": 1.0, "sum": float(n)}.items():
+    the one-sample scale (``mean``) or ``n`` times it (``sum``); ``twice-divided`` at ``1/n`` of it (the
+    batch size divided out twice: a loss derivative that takes the mean handed to layers that do too);
+    None when none of these."""
+    for reduction, factor in {"mean": 1.0, "sum": float(n), "twice-divided": 1.0 / n}.items():
         if all(
             loss in point.compared
             and point.compared[loss][t].report(t, tol, factor * (scale or 1.0)).verdict in ACCEPTED

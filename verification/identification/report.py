@@ -22,7 +22,7 @@ from verification.identification.sentences import (
     scaled_expression,
     verdict_sentence,
 )
-from verification.identification.verdicts import LossReport, Verdict
+from verification.identification.verdicts import REDUCTIONS, LossReport, Verdict
 from verification.terminal_width import DEFAULT_WIDTH, fit, fit_table, wrap_command
 
 
@@ -314,7 +314,7 @@ def _batch_lines(r: IdentificationReport) -> list[str]:
             f"  batch: at {batch.samples} samples the update is the code's own step on sample {alone} alone "
             "(the others are left out)"
         ]
-    how = {"mean": "the mean over the batch", "sum": "the sum over the batch"}.get(batch.reduction)
+    how = REDUCTIONS.get(batch.reduction)
     if how is None:
         return [f"  batch: at {batch.samples} samples the gradient is neither the batch mean nor the sum"]
     given = f" ({batch.reason})" if batch.reason else ""  # labels given 1-D at the batch

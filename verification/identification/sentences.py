@@ -89,6 +89,10 @@ def _verdict_sentence(result: IdentificationReport) -> str:
         sentence += f" (to {result.precision}'s resolution, a relative {result.rtol:.1e})"
     if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
         sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"
+    if batch is not None and batch.reduction == "twice-divided" and (result.identified or result.split):
+        sentence += (
+            f"; divided by the batch size twice (1/n² × the sum at a batch of n, checked at {batch.samples})"
+        )
     failed = (
         batch is not None and batch.reduction is None and (batch.reason or "").startswith("the code fails")
     )

@@ -156,7 +156,8 @@ class BatchCheck:
     ----------
     samples : int
     reduction : str or None
-        ``mean``, ``sum``, ``sequential`` (one update per sample in turn), ``mini-batches`` (one update
+        ``mean``, ``sum``, ``twice-divided`` (``1/n²`` of the sum), ``sequential`` (one update per
+        sample in turn), ``mini-batches`` (one update
         per mini-batch of ``order[0]`` samples in turn, each the mean or sum over it, as ``reason``
         says), ``one`` (the step of one of the samples alone: the others left out) or
         ``inconsistent``; None
@@ -178,6 +179,14 @@ class BatchCheck:
     relative_error: float | None = None
     reason: str | None = None
     order: tuple[int, ...] | None = None
+
+
+REDUCTIONS = {
+    "mean": "the mean over the batch",
+    "sum": "the sum over the batch",
+    "twice-divided": "the mean over the batch divided by the batch size again (1/n² × the sum)",
+}
+"""What the gradient at a batch is, for each :attr:`BatchCheck.reduction` that is a loss's gradient."""
 
 
 @dataclass(frozen=True)
