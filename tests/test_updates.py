@@ -151,3 +151,37 @@ def test_rates_that_differ_or_are_handed_as_arguments_are_not_read() -> None:
     assert handed_rate(Composed.backward_mixed) is None
     assert handed_rate(Composed.backward_given) is None
     assert written_rate(Composed.backward_given) == (None, [])
+
+
+class DefaultRate:
+    """Updates scaled by an argument with a default (the rate) and a local gradient that adds the weight
+    decay (no update of the weights): the rate is that default. Two arguments with defaults scaling the
+    updates: none is read."""
+
+    def __init__(self) -> None:
+        self.W = [np.ones((2, 2))]
+        self.b = [np.zeros(2)]
+
+    def train(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        num_passes: int = 20000,
+        epsilon: float = 0.01,
+        reg_lambda: float = 0.02,
+    ) -> None:
+        dW, db = X.T @ y, y.sum(axis=0)
+        dW += reg_lambda * self.W[0]
+        self.b[0] += -epsilon * db
+        self.W[0] += -epsilon * dW
+
+    def train_two(self, X: np.ndarray, y: np.ndarray, alpha: float = 0.1, beta: float = 0.2) -> None:
+        self.b[0] -= alpha * y.sum(axis=0)
+        self.W[0] -= beta * (X.T @ y)
+
+
+def test_the_default_of_the_argument_scaling_every_update_of_the_weights_is_the_rate() -> None:
+    rate, notes = written_rate(DefaultRate.train)
+    assert rate == "0.01"
+    assert notes == ["learning rate 0.01: the default of train's argument epsilon, its updates' factor"]
+    assert written_rate(DefaultRate.train_two) == (None, [])
