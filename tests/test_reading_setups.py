@@ -230,12 +230,17 @@ def test_large_default_widths_are_made_small_first_then_tried_as_written() -> No
         ("ejemplos_entrada", 1, "x"),
         ("deseada", 1, "y"),
         ("ejemplos_salida", 2, "y"),
+        ("lambda_wd", 4, "reg"),
+        ("lmbda", 3, "reg"),
+        ("l2_lambda", 3, "reg"),
+        ("lambda_param", 3, None),
     ],
 )
 def test_argument_roles_from_their_names(name: str, position: int, expected: str | None) -> None:
     """``backprop(idata, tdata)``: target data; a test set a training method evaluates on is no
     training data; a name that starts with ``t`` is not a target for that alone; ``L`` (a number of
-    layers) is no label; ``train_step(Xb, yb, lr)``: a batch of inputs and of labels."""
+    layers) is no label; ``train_step(Xb, yb, lr)``: a batch of inputs and of labels;
+    ``backward_propagation(X, Y, cache, lambda_wd)``: a weight-decay strength (given 0)."""
     assert role(name, position) == expected
 
 

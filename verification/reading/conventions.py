@@ -279,7 +279,9 @@ def applies_given_gradient(fn: Any) -> bool:
 
 
 REGULARISATION = re.compile(
-    r"^(reg|lambd|lambda_?|lam|l2|l2_?reg|reg_?lambda|weight_?decay|wd|decay|reg_?strength)$", re.IGNORECASE
+    r"^(reg|lambd|lambda_?|lmbda|lam|l2|l2_?reg|l2_?lambda|reg_?lambda|lambda_?(wd|reg|l2)|weight_?decay|wd|decay"
+    r"|reg_?strength)$",
+    re.IGNORECASE,
 )
 """Arguments that take a weight-decay or regularisation strength."""
 
