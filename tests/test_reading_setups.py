@@ -366,19 +366,30 @@ class Model:
 """
 
 
-@pytest.mark.parametrize(("samples", "batches"), [("len(labels)", True), ("len(labels) ** 2", False)])
+@pytest.mark.parametrize(
+    ("samples", "reduction"),
+    [
+        ("len(labels)", "mean"),
+        ("len(labels) ** 2", "twice-divided"),
+        ("max(len(labels) - 1, 1)", "inconsistent"),
+    ],
+)
 def test_a_forward_that_takes_the_labels_and_returns_the_loss_has_its_output_stored(
-    tmp_path: Path, samples: str, batches: bool
+    tmp_path: Path, samples: str, reduction: str
 ) -> None:
     """``forward(X, y)`` returns the loss, a number: never the output (every loss would mismatch a
     number, and the verdict would say none of them for correct code). The output is what it stores,
     the softmax of the last layer; with the mean over the batch the step is the cross-entropy's
-    gradient (one sample at a time the two variants agree, so the second is told apart on a batch)."""
+    gradient (one sample at a time the variants agree, so the others are told apart on a batch): divided
+    by n², it is the gradient of 1/n² of the sum, a loss's still; divided by n − 1, of no loss at a batch
+    (1/(n − 1) of the sum is neither the mean, nor the sum, nor 1/n² of it)."""
     path = tmp_path / "model.py"
     path.write_text(LOSS_FORWARD.replace("SAMPLES", samples), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     r = report.result
+    batches = reduction != "inconsistent"
     assert (r.identified, r.verdict.holds_for_batches) == ("cross_entropy", batches), report.command
+    assert r.verdict.batch is not None and r.verdict.batch.reduction == reduction
     assert "net.forward(x, y); net.head.output" in (report.command or ""), report.command
 
 
