@@ -98,7 +98,7 @@ def test_the_cut_takes_out_what_makes_the_pair_and_keeps_the_rest_of_the_head() 
     [
         "for i in range(3):\n    x = 1.0\n    y = 2.0\n    w -= x * y\n",  # made from constants: no data
         "for i in range(3):\n    x = a[i]\n    h = x * w\n    y = a[i]\n    w -= h * y\n",  # y after the step
-        "for i in range(3):\n    x = a[i]\n    nxt = a[i + 1]\n    w -= x * nxt\n",  # no name of the labels' role
+        "for i in range(3):\n    x = a[i]\n    nxt = a[i + 1]\n    w -= x * nxt\n",  # no label name
     ],
 )
 def test_no_pair_cut_from_data_at_the_head_is_no_split(source: str) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from ffnn.validation import InputError
 from verification.adapters.local_forwards import output_local
+from verification.adapters.options import Options
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
@@ -353,3 +354,61 @@ def test_a_predict_of_two_inputs_is_not_read_as_inputs_and_labels() -> None:
     from verification.adapters.local_forwards import evaluator_forwards
 
     assert evaluator_forwards(TwoInputs(), "net") == []
+
+
+# A forward pass that returns every layer's pre-activations and activations as one list,
+# output = [z, activation] (the input first among the activations), and a backprop method that takes them
+# back by those names: the output is the last activation, and backprop(activation, y, z) is handed the
+# two lists. Sigmoid layers, (a − y) ⊙ σ'(z) at the output: mse, one sample (a column) at a time. With
+# σ'(z) written σ(z) at the output the code is no loss's gradient.
+LISTED = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigma_prime(z):
+    return np.exp(-z) / (1 + np.exp(-z)) ** 2
+
+
+class Network:
+    def __init__(self, layers):
+        self.layers = layers
+        self.weights = [np.random.randn(n, m) for m, n in zip(layers[:-1], layers[1:])]
+        self.biases = [np.random.randn(n, 1) for n in layers[1:]]
+
+    def feedForward(self, x):
+        z = [None] * (len(self.layers) - 1)
+        activation = [x] + [None] * (len(self.layers) - 1)
+        for k in range(len(self.layers) - 1):
+            z[k] = self.weights[k] @ activation[k] + self.biases[k]
+            activation[k + 1] = sigmoid(z[k])
+        output = [z, activation]
+        return output
+
+    def backprop(self, activation, y, z):
+        delta = (activation[-1] - y) * sigma_prime(z[-1])
+        nabla_w, nabla_b = [None] * len(self.weights), [None] * len(self.biases)
+        for i in range(len(self.weights) - 1, -1, -1):
+            nabla_w[i], nabla_b[i] = delta @ activation[i].T, delta
+            if i > 0:
+                delta = (self.weights[i].T @ delta) * sigma_prime(z[i - 1])
+        return [nabla_w, nabla_b]
+"""
+
+
+@pytest.mark.parametrize(("prime", "identified"), [("sigma_prime(z[-1])", "mse"), ("sigmoid(z[-1])", None)])
+def test_a_forward_returning_a_list_of_its_layers_lists_gives_the_last_activation(
+    tmp_path: Path, prime: str, identified: str | None
+) -> None:
+    path = tmp_path / "my_network.py"
+    path.write_text(LISTED.replace("sigma_prime(z[-1])", prime), encoding="utf-8")
+    options = Options(setup="net = Network([4, 5, 3])")
+    report = check_target(CheckRequest.parse(f"{path}:Network", options=options))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and report.recipe.forward == "net.feedForward(x)[1][-1]"
+    assert "z, activation = net.feedForward(x); net.backprop(activation, y, z)" in (
+        report.recipe.gradient or ""
+    )

@@ -6,9 +6,10 @@ input in); else a ``loss(X, y=None)`` that returns the scores without labels; el
 names it like none of those, a method taking exactly the inputs that returns a value
 (``update(self, inputs)``). Its output is what it returns (a list of floats for a pure-Python
 network), the stacked rows of a list of one output per sample (:mod:`verification.reading.
-sample_lists`), last among the arrays of a returned tuple, the entry of a returned dict the class's own code
-reads as its output (:mod:`verification.reading.dict_output`), or the attribute it stored
-(:data:`OUTPUT_ATTRIBUTES`).
+sample_lists`), last among the arrays of a returned tuple, the last of a returned list of every
+layer's activation that starts with the input (``return [zs, activations]``), the entry of a returned
+dict the class's own code reads as its output (:mod:`verification.reading.dict_output`), or the
+attribute it stored (:data:`OUTPUT_ATTRIBUTES`).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from verification.reading import conventions as cv
 from verification.reading.dict_output import dict_output_key, stored_output
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import LOCAL_READER, output_locals
-from verification.reading.sample_lists import SAMPLE_ROWS, one_per_sample
+from verification.reading.sample_lists import SAMPLE_ROWS, activation_list, one_per_sample
 from verification.reading.updates import returned_names, returns_something
 
 OUTPUT_ATTRIBUTES = (
@@ -231,6 +232,9 @@ def output_expression(
         if arrays:
             index = arrays[-1] - len(value) if arrays[-1] == len(value) - 1 else arrays[-1]
             return f"{prefix}{call}[{index}]"
+        layered = activation_list(value, namespace["x"])
+        if layered is not None:  # return [zs, activations]: the list that starts at the input, its last
+            return f"{prefix}{call}[{layered}][-1]"
     given = namespace["x"]
     changed = [
         k

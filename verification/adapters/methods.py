@@ -185,7 +185,7 @@ def gradient_candidates(
         last = last.strip()
         pre, out = f"{head.strip()}; out = {last}".lstrip("; "), "out"
         raw = returned_names(getattr(obj, forward_method, None), True) if forward_method else None
-        call = re.sub(r"\[-?\d+\]$", "", last)
+        call = re.sub(r"(\[-?\d+\])+$", "", last)  # out = f(x)[1][-1]: the tuple is f(x)
         if raw and len(raw) > 1 and call != last:  # (a1, z2, a2, z3, a3): each by its name
             names = unclashed(raw, [var])  # return h, y: y is no label here, but bound as _returned_1
             pre += f"; {', '.join(names)} = {call}"

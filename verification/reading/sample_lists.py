@@ -46,3 +46,19 @@ def one_per_sample(one: Any, two: Any) -> bool:
     shapes = {v.shape for v in entries}
     shape = next(iter(shapes))
     return len(shapes) == 1 and (len(shape) == 1 or (len(shape) == 2 and shape[0] == 1))
+
+
+def activation_list(value: tuple[Any, ...] | list[Any], given: Any) -> int | None:
+    """The index of the one element of ``value`` that is a list of two or more float arrays starting with
+    the inputs ``given`` (every layer's activation, the input first: ``[zs, activations]``); None when
+    there is not exactly one."""
+    found = [
+        i
+        for i, v in enumerate(value)
+        if isinstance(v, list)
+        and len(v) > 1
+        and all(isinstance(a, np.ndarray) and a.dtype.kind == "f" for a in v)
+        and np.shape(v[0]) == np.shape(given)
+        and np.array_equal(v[0], given)
+    ]
+    return found[0] if len(found) == 1 else None

@@ -259,18 +259,33 @@ def _constants(tree: ast.AST) -> dict[str, object]:
 
 
 def returned_names(fn: Any, placeholders: bool = False) -> list[str] | None:
-    """The names a function returns as a tuple (``return weights, biases``), from its last ``return``;
-    None when that is not a tuple of plain names. With ``placeholders``, an element that is not a plain
-    name gets one of its own, ``_returned_<i>`` (``return A[self.L], A, Z`` →
+    """The names a function returns as a tuple (``return weights, biases``), from its last ``return``,
+    or as the one tuple or list of plain names it binds and returns (``output = [z, activation]``,
+    ``return output``); None when that is not a tuple of plain names. With ``placeholders``, an element
+    that is not a plain name gets one of its own, ``_returned_<i>`` (``return A[self.L], A, Z`` →
     ``["_returned_0", "A", "Z"]``), so that the others can still be handed on by their names; an
     attribute gets its own name without leading underscores (``return self.__A1, self.__A2`` →
     ``["A1", "A2"]``), the name a method taking those values back most likely gives them."""
     tree = source_tree(fn)
     returns = [n for n in ast.walk(tree)] if tree is not None else []
     last = sorted((n for n in returns if isinstance(n, ast.Return) and n.value is not None), key=_line)
-    if not last or not isinstance(last[-1].value, ast.Tuple):
+    returned = last[-1].value if last else None
+    value = returned
+    if isinstance(returned, ast.Name):  # output = [z, activation]; return output
+        bound = [
+            n.value
+            for n in returns
+            if isinstance(n, ast.Assign) and [ast.unparse(t) for t in n.targets] == [returned.id]
+        ]
+        if (
+            len(bound) == 1
+            and isinstance(bound[0], ast.Tuple | ast.List)
+            and all(isinstance(e, ast.Name) for e in bound[0].elts)
+        ):
+            value = bound[0]
+    if not isinstance(value, ast.Tuple) and not (isinstance(value, ast.List) and value is not returned):
         return None
-    elements = last[-1].value.elts
+    elements = value.elts
     if not placeholders and any(not isinstance(e, ast.Name) for e in elements):
         return None
 
