@@ -180,3 +180,58 @@ def test_an_update_function_returning_the_weights_it_moved_is_a_stepper() -> Non
     loop = next(n for n in ast.walk(tree) if isinstance(n, ast.For))
     assert updates(loop.body, steppers(tree))[0] == ["w1", "w2"]
     assert updates(loop.body)[0] == []  # without the function read, no update at all
+
+
+# A backward function that reads the script's globals (w2 and a1, which only the top-level loop binds):
+# paired with forward on its own it cannot run, and the check reads the loop that calls it instead. The
+# bias is a column of ones, sigmoid layers, delta2 = z2 − y with no σ', the update lr · (1/m) · Δ: bce,
+# a mean over the batch. With delta2 = (z2 − y) ⊙ σ'(a2), mse.
+GLOBALS_READ = """
+import numpy as np
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+def sigmoid_deriv(x):
+    return sigmoid(x) * (1 - sigmoid(x))
+
+def forward(x, w1, w2):
+    a1 = np.matmul(x, w1)
+    z1 = np.concatenate((np.ones((len(a1), 1)), sigmoid(a1)), axis=1)
+    a2 = np.matmul(z1, w2)
+    return a1, z1, a2, sigmoid(a2)
+
+def backprop(a2, z0, z1, z2, y):
+    delta2 = z2 - y
+    Delta2 = np.matmul(z1.T, delta2)
+    delta1 = (delta2.dot(w2[1:, :].T)) * sigmoid_deriv(a1)
+    Delta1 = np.matmul(z0.T, delta1)
+    return delta2, Delta1, Delta2
+
+X = np.array([[1, 1, 0], [1, 0, 1], [1, 0, 0], [1, 1, 1]])
+y = np.array([[1], [1], [0], [0]])
+w1 = np.random.randn(3, 5)
+w2 = np.random.randn(6, 1)
+lr = 0.09
+m = len(X)
+for i in range(15000):
+    a1, z1, a2, z2 = forward(X, w1, w2)
+    delta2, Delta1, Delta2 = backprop(a2, X, z1, z2, y)
+    w1 -= lr * (1 / m) * Delta1
+    w2 -= lr * (1 / m) * Delta2
+"""
+
+
+@pytest.mark.parametrize(
+    ("delta", "identified"), [("z2 - y", "bce"), ("(z2 - y) * sigmoid_deriv(a2)", "mse")]
+)
+def test_a_backward_function_that_reads_the_scripts_globals_is_checked_in_the_loop_calling_it(
+    tmp_path: Path, delta: str, identified: str
+) -> None:
+    path = tmp_path / "xor.py"
+    path.write_text(GLOBALS_READ.replace("delta2 = z2 - y", f"delta2 = {delta}"), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and "backprop(a2, X, z1, z2, y)" in (report.recipe.step or "")
+    assert report.result.verdict.scale == pytest.approx(1.0)
+    assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "mean"

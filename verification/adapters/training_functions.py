@@ -48,14 +48,15 @@ def driving_function(
     returns the layers' deltas, which an ``update`` function turns into steps): the training function
     that drives them, ``backward`` itself when it is one, else one whose loop calls ``backward``
     (``a1, a2, a3, cost = forward_pass(…)``, ``d1, d2, d3 = backward_error(…)``, ``w1, w2, w3 =
-    update(…)``), checked as :func:`detect_training_function` does; each failure joins ``errors``.
+    update(…)``), checked as :func:`detect_training_function` does, else the script's own training loop
+    when it calls ``backward`` (a ``backprop`` that reads the script's globals runs only there), checked
+    as :func:`detect_script` does; each failure joins ``errors``.
     None when there is none, and never after a refusal as ambiguous (a choice the check must not make
     by running something else)."""
     if any(getattr(e, "cause", None) == "ambiguous" for e in errors):
         return None
     for fn in training_functions(script.tree):
-        called = {n.func.id for n in ast.walk(fn) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
-        if backward is not None and fn.name != backward and backward not in called:
+        if backward is not None and fn.name != backward and backward not in _called(fn):
             continue
         try:
             found = detect_training_function(script, options, fn.name)
@@ -64,7 +65,18 @@ def driving_function(
             continue
         if found is not None:
             return found
+    loop = training_loop(script.tree)  # the script's own loop: a1, z1, a2, z2 = forward(X, w1, w2) …
+    if loop is not None and (backward is None or backward in _called(script.tree.body[loop.index])):
+        try:
+            return detect_script(script.module.__dict__, script, options)
+        except InputError as exc:
+            errors.append(exc)
     return None
+
+
+def _called(node: ast.AST) -> set[str]:
+    """The names of the functions called in ``node``."""
+    return {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
 
 
 def _training_functions(script: LoadedScript, only: str | None) -> list[tuple[LoadedScript, str]]:
