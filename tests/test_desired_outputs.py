@@ -184,3 +184,50 @@ class Converted:
 def test_labels_converted_to_an_array_before_the_subtraction_are_the_labels() -> None:
     assert desired_outputs(Converted.backward) == {"teach": "y"}
     assert desired_outputs(Converted.backward_layer) == {}
+
+
+# A training function that runs the forward pass itself and takes the labels under the name Out
+# (backProp(Inp, Out, hl1, hl2, iter): ErrorOut = Out − A2). It is never handed the network's output,
+# whatever the name says: Out is the labels. Bias columns, sigmoid layers, the update hl += Alpha · (…) with
+# the error Out − A2 through σ'(A2): mse, summed over the batch; with the hidden error taken through
+# σ(z) where σ'(a) belongs, no loss's gradient.
+OWN_FORWARD = """
+import numpy as np
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def sigmoid_der(a):
+    return a * (1 - a)
+
+def forwardProp(Inp, hl1, hl2):
+    Inp = np.c_[np.ones(Inp.shape[0]), Inp]
+    A1 = np.c_[np.ones(Inp.shape[0]), sigmoid(np.dot(Inp, hl1))]
+    return A1, sigmoid(np.dot(A1, hl2))
+
+def backProp(Inp, Out, hl1, hl2, iter):
+    for i in range(iter):
+        A1, A2 = forwardProp(Inp, hl1, hl2)
+        ErrorOut = Out - A2
+        ErrorL2 = ErrorOut * sigmoid_der(A2)
+        delL1 = ErrorL2.dot(hl2[1:, :].T) * sigmoid_der(A1[:, 1:])
+        hl2 += Alpha * A1.T.dot(ErrorL2)
+        hl1 += Alpha * np.c_[np.ones(Inp.shape[0]), Inp].T.dot(delL1)
+    return A2
+
+hl1 = np.random.random((3, 2))
+hl2 = np.random.random((3, 1))
+Alpha = 0.5
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("sigmoid_der(A1[:, 1:])", "mse"), ("A1[:, 1:]", None)])
+def test_a_function_that_runs_its_own_forward_pass_takes_the_labels_under_any_name(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    path = tmp_path / "xor.py"
+    path.write_text(OWN_FORWARD.replace("sigmoid_der(A1[:, 1:])", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and "backProp(x, y, hl1, hl2, 1)" in (report.recipe.step or "")
+    assert report.recipe.lr == "Alpha"

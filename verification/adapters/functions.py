@@ -37,6 +37,7 @@ from verification.adapters.trials import layouts, run_setup, widths
 from verification.adapters.unset_globals import data_globals, sample_globals
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import iterated
+from verification.reading.desired_outputs import computed_against
 from verification.reading.guesses import SIZE_GUESSES
 from verification.reading.loader import LoadedScript
 from verification.reading.returned_uses import returned_arguments
@@ -260,11 +261,13 @@ def _backward_recipes(
 def _labels_beside(fn: Any, values: dict[str, str]) -> dict[str, str]:
     """When the forward pass returned its output under the labels' usual name (``return y, z1``, so
     that ``back_propagation(x, z1, y, d)`` gets it as ``y``), the labels are the argument subtracted
-    from it (``delta2 = y - d``), whatever its name says: ``{"d": "y"}``; else nothing."""
+    from it (``delta2 = y - d``), whatever its name says: ``{"d": "y"}``; else the arguments a function
+    that runs the forward pass itself compares with its output
+    (:func:`verification.reading.desired_outputs.computed_against`)."""
     params = [p.name for p in cv.positional_parameters(fn)]
     taken = [n for n in params if values.get(n, n) != n and values.get(n, "").startswith("_returned_")]
     if not any(cv.role(n, 1) == "y" for n in taken):
-        return {}
+        return computed_against(fn)  # backProp(Inp, Out, …) running forwardProp itself: Out − A2
     partner = [a for a in subtracted_arguments(fn) if a not in values and cv.role(a, 1) != "x"]
     return {partner[0]: "y"} if len(partner) == 1 else {}
 

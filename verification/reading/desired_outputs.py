@@ -130,3 +130,33 @@ def _handed_on(fn: Any, first: ast.FunctionDef, me: str, errors: set[str]) -> di
             if isinstance(arg, ast.Name) and arg.id in errors and param in desired:
                 found[arg.id] = "y"
     return found
+
+
+def computed_against(fn: Any) -> dict[str, str]:
+    """``{argument: "y"}`` for each argument of the plain function ``fn`` that it subtracts from an
+    output of a forward function it calls itself, or subtracts that output from (``L1, A1, L2, A2 =
+    forwardProp(Inp, hl1, hl2)``, ``ErrorOut = Out - A2``): a function that runs the forward pass on its
+    own is never handed the network's output, so such an argument is the labels, whatever its name
+    (``Out``) says."""
+    tree = source_tree(fn)
+    first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
+    if not isinstance(first, ast.FunctionDef):
+        return {}
+    args = {a.arg for a in first.args.args}
+    outputs: set[str] = set()
+    for node in ast.walk(first):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if isinstance(func, ast.Name) and FORWARD_CALL.match(func.id):
+                for target in node.targets:
+                    elts = target.elts if isinstance(target, ast.Tuple) else [target]
+                    outputs |= {e.id for e in elts if isinstance(e, ast.Name)}
+    found: dict[str, str] = {}
+    for node in ast.walk(first):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+            sides = [_unsubscripted(node.left), _unsubscripted(node.right)]
+            for this, other in (sides, sides[::-1]):
+                if isinstance(this, ast.Name) and this.id in args - outputs and isinstance(other, ast.Name):
+                    if other.id in outputs and role(this.id, 1) != "x":
+                        found[this.id] = "y"
+    return found
