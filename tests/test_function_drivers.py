@@ -132,3 +132,51 @@ def test_a_forward_value_bound_first_and_unpacked_later_is_handed_on_by_place() 
     )
     params = ["z_matrix", "a_matrix", "label", "weights"]
     assert returned_arguments(tree, "feed_forward", "back_prop", params) == {"z_matrix": 0, "a_matrix": 1}
+
+
+# A forward and a backward function over a list of weights and a list of biases that nothing in the file
+# makes (the project's driver does): W_list[l] of shape (n_l, n_{l−1}), b_list[l] a column, samples as
+# columns, tanh layers. The backward pass sums over the samples the gradient of ½ (v − t)² at each,
+# (1 − a²) (a − t) through the layers: mse, summed over the batch. With the output's tanh derivative left
+# out, no loss's gradient. The check draws the two lists itself.
+LISTS = """
+import numpy as np
+
+
+def forward_prop(W_list, b_list, x):
+    for W, b in zip(W_list, b_list):
+        x = np.tanh(np.dot(W, x) + b)
+    return x
+
+
+def backprop(W_list, b_list, x, v_target):
+    A_list = [x]
+    for W, b in zip(W_list, b_list):
+        A_list.append(np.tanh(np.dot(W, A_list[-1]) + b))
+    delta = (1 - A_list[-1] ** 2) * (A_list[-1] - v_target)
+    grad_W, grad_b = [], []
+    for i in range(len(W_list) - 1, -1, -1):
+        grad_W.insert(0, delta @ A_list[i].T)
+        grad_b.insert(0, delta.sum(axis=1, keepdims=True))
+        delta = (1 - A_list[i] ** 2) * (W_list[i].T @ delta)
+    return grad_W, grad_b
+"""
+
+
+@pytest.mark.parametrize(
+    ("output_delta", "identified"),
+    [("(1 - A_list[-1] ** 2) * (A_list[-1] - v_target)", "mse"), ("(A_list[-1] - v_target)", None)],
+)
+def test_lists_of_weights_and_biases_nothing_makes_are_drawn(
+    tmp_path: Path, output_delta: str, identified: str | None
+) -> None:
+    path = tmp_path / "fastmath.py"
+    path.write_text(
+        LISTS.replace("(1 - A_list[-1] ** 2) * (A_list[-1] - v_target)", output_delta), encoding="utf-8"
+    )
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and "b_list = [np.random.randn(5, 1) * 0.1" in report.recipe.setup
+    assert "W_list = [np.random.randn(5, 4)" in report.recipe.setup
+    if identified:
+        assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "sum"

@@ -231,6 +231,8 @@ def test_large_default_widths_are_made_small_first_then_tried_as_written() -> No
         ("deseada", 1, "y"),
         ("ejemplos_salida", 2, "y"),
         ("lambda_wd", 4, "reg"),
+        ("xTr", 1, "x"),
+        ("yTr", 3, "y"),
         ("lmbda", 3, "reg"),
         ("l2_lambda", 3, "reg"),
         ("lambda_param", 3, None),

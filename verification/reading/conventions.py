@@ -313,8 +313,8 @@ def role(name: str, position: int) -> str | None:
         return "y"  # Spanish and Portuguese: the desired output, the target, the labels
     if re.search(r"entrada", n):
         return "x"
-    batch = re.match(r"^([xy])_?(b|mb|batch|mini_?batch)$|^(mini_?)?batch_?([xy])$", n)
-    if batch:  # train_step(self, Xb, yb, lr): a batch of inputs and of labels
+    batch = re.match(r"^([xy])_?(b|mb|batch|mini_?batch|tr|trn)$|^(mini_?)?batch_?([xy])$", n)
+    if batch:  # train_step(self, Xb, yb, lr): a batch of inputs and of labels; xTr, yTr: training data
         return batch.group(1) or batch.group(4)
     if re.search(
         r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?|(data|train|batch)_?ys?$"
