@@ -32,7 +32,7 @@ from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
-from verification.adapters.training_functions import detect_training_function, driving_function
+from verification.adapters.training_functions import detect_training_function, function_driver
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.adapters.unset_globals import data_globals, sample_globals
 from verification.reading import conventions as cv
@@ -159,10 +159,7 @@ def detect_functions(
                         except InputError as exc:
                             errors.append(exc)
     listed = _layer_list(namespace, script, options, errors)
-    if listed is None and not errors:  # nothing of the pairs ran: a training function of its own weights
-        listed = detect_training_function(script, options, backward)
-    elif listed is None and not options.setup:  # the pairs ran and failed: the function that drives them
-        listed = driving_function(script, options, backward, errors)
+    listed = listed or function_driver(script, options, backward, errors)
     if listed is not None:
         return listed
     raise refusal(

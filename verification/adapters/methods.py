@@ -24,7 +24,7 @@ from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
 from verification.adapters.loss_objects import loss_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
-from verification.adapters.own_errors import OWN_ERROR, error_computing, own_loss_gradient, project_error
+from verification.adapters.own_errors import OWN_ERROR, error_computing, error_handed
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import iterated
 from verification.reading.desired_outputs import desired_outputs
@@ -286,9 +286,7 @@ def _method_candidates(
     err = f"y - {context.out}" if (handed_sign or sign) == 1 else f"{context.out} - y"
     project: list[str] = []  # the note of a loss derivative the project defines, handed instead of a − y
     if handed_sign is None and sign != 1 and any(cv.role(p.name, i) == "error" for i, p in enumerate(params)):
-        own = own_loss_gradient(type(obj), var, context.out, built.setup)  # loss_gradient(out, y)
-        found = project_error(type(obj), m, context.out) if own is None else None
-        err, project = (own, []) if own else (found[0], [found[1]]) if found else (err, [])
+        err, project = error_handed(type(obj), var, m, context.out, built.setup, err)
     factors = [
         p.name
         for p in params
@@ -297,9 +295,7 @@ def _method_candidates(
         and p.name in step_factors(unbound, context.parameter_keys)
     ]
     inferred = {f: "lr" for f in factors} | labelled | desired_outputs(unbound)  # d: desired output
-    inferred |= {
-        a: "dataset" for a in pair_lists(unbound) if training and a not in inferred
-    }  # for x, y in batch
+    inferred |= {a: "dataset" for a in pair_lists(unbound) if training and a not in inferred}  # x, y in …
     counts = loop_count_arguments(unbound)  # train(self, inputs, outputs, num): for _ in range(num)
     inferred |= {
         p.name: "iterations" for i, p in enumerate(params) if p.name in counts and not cv.role(p.name, i)

@@ -138,3 +138,12 @@ def project_error(cls: type, method: str, out: str) -> tuple[str, str] | None:
     first = cv.positional_parameters(derivative)[0].name
     args = f"y, {out}" if cv.role(first, 1) == "y" else f"{out}, y"
     return f"{name}({args})", f"the project's own loss derivative (from {where}), not a guessed a - y"
+
+
+def error_handed(cls: type, var: str, method: str, out: str, setup: str, usual: str) -> tuple[str, list[str]]:
+    """The output error a backward pass taking one is handed when no code in the files hands it one, and
+    the note that says so: the class's own loss gradient (:func:`own_loss_gradient`), else the project's
+    one loss derivative (:func:`project_error`), else ``usual`` (``out - y``) with no note."""
+    own = own_loss_gradient(cls, var, out, setup)  # loss_gradient(out, y)
+    found = project_error(cls, method, out) if own is None else None
+    return (own, []) if own else (found[0], [found[1]]) if found else (usual, [])

@@ -16,8 +16,8 @@ from ffnn.validation import InputError
 from verification.adapters.calls import run_code
 from verification.reading import slices
 from verification.reading.loader import LoadedScript
+from verification.reading.loop_records import TrainingLoop
 from verification.reading.script_setup import loads_data
-from verification.reading.training_loops import TrainingLoop
 
 OWN_LABELS = {
     "index": "labels one value per sample (1-D), as the script's own labels are",

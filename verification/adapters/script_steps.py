@@ -22,9 +22,9 @@ from verification.adapters.calls import run_code
 from verification.adapters.failures import Failed
 from verification.adapters.recipe import Recipe
 from verification.reading.loader import LoadedScript
+from verification.reading.loop_records import TrainingLoop
 from verification.reading.named_gradients import named_gradients
 from verification.reading.top_level_names import prints
-from verification.reading.training_loops import TrainingLoop
 
 NAMED = (
     "the step's change is no gradient step (it keeps state or draws numbers anew when run again): the "

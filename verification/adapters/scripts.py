@@ -36,10 +36,11 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
 from verification.reading.loader import LoadedScript
 from verification.reading.loop_bodies import data_conversion, layer_loop, reshapes, steps_objects
+from verification.reading.loop_records import TrainingLoop
 from verification.reading.rates import one_rate
 from verification.reading.script_setup import setup_statements, with_small_layers
 from verification.reading.top_level_names import loads, prints, stores
-from verification.reading.training_loops import TrainingLoop, data_name, training_loop
+from verification.reading.training_loops import data_name, training_loop
 
 
 def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:

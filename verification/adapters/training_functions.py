@@ -41,6 +41,17 @@ def detect_training_function(
     return None
 
 
+def function_driver(
+    script: LoadedScript, options: Options, backward: str | None, errors: list[InputError | str]
+) -> CodeSubject | None:
+    """For a network of forward and backward functions (:mod:`verification.adapters.functions`): when
+    none of their pairs ran (``errors`` empty), a training function of its own weights; when pairs ran
+    and failed, the function or the loop that drives them (:func:`driving_function`)."""
+    if not errors:
+        return detect_training_function(script, options, backward)
+    return None if options.setup else driving_function(script, options, backward, errors)
+
+
 def driving_function(
     script: LoadedScript, options: Options, backward: str | None, errors: list[InputError | str]
 ) -> CodeSubject | None:

@@ -63,8 +63,8 @@ def project_loss_derivative(path: Path, namespace: dict[str, Any]) -> tuple[str,
         except OSError:
             beside = []
         folders += [(d / "__none__.py", f"../{d.name}/") for d in beside[:MAX_SIBLINGS]]
-    for where, prefix in folders:
-        for name, (fn, file) in sibling_functions(where, WORDS).items():
+    for folder, prefix in folders:
+        for name, (fn, file) in sibling_functions(folder, WORDS).items():
             if LOSS_DERIVATIVE.search(name) and name not in found:
                 found[name] = (fn, prefix + file)
     usable = {n: v for n, v in found.items() if _two_arguments(v[0])}

@@ -24,8 +24,8 @@ import re
 from verification.reading.function_scripts import DATA_STAND_IN
 from verification.reading.loop_bodies import layer_loop
 from verification.reading.loop_labels import WEIGHT_LIKE
+from verification.reading.loop_records import TrainingLoop
 from verification.reading.top_level_names import loads, prints, stores
-from verification.reading.training_loops import TrainingLoop
 
 LOADERS = re.compile(
     r"^(read_\w+|load\w*|open|fetch_\w+|genfromtxt|imread|urlopen|urlretrieve|get|download\w*"

@@ -107,14 +107,14 @@ def updates(
             and name_of(node.value.func) in (stepping or set())
             and node.value.args
         ):
-            target = node.targets[0]
+            bound = node.targets[0]
             given = {name_of(a) for a in node.value.args}
-            if isinstance(target, ast.Name) and name_of(node.value.args[0]) == target.id:
-                pairs.append((target.id, node.value))
-            elif isinstance(target, ast.Tuple) and all(  # w1, w2 = update(d1, d2, w1, w2, lr)
-                isinstance(e, ast.Name) and e.id in given for e in target.elts
+            if isinstance(bound, ast.Name) and name_of(node.value.args[0]) == bound.id:
+                pairs.append((bound.id, node.value))
+            elif isinstance(bound, ast.Tuple) and all(  # w1, w2 = update(d1, d2, w1, w2, lr)
+                isinstance(e, ast.Name) and e.id in given for e in bound.elts
             ):
-                pairs += [(e.id, node.value) for e in target.elts]  # type: ignore[attr-defined]
+                pairs += [(name_of(e), node.value) for e in bound.elts]
     stepped: dict[str, tuple[str, ast.expr]] = {}  # w_new = w - lr * g, then w = w_new
     for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
         if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):

@@ -23,12 +23,13 @@ from __future__ import annotations
 import ast
 import functools
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from verification.reading import conventions as cv
 from verification.reading.data_splits import split_data
 from verification.reading.loop_bodies import inner_loop, innermost, sample_names
 from verification.reading.loop_labels import WEIGHT_LIKE, label_statement
+from verification.reading.loop_records import SampleLoop, TrainingLoop
 from verification.reading.rates import loop_rate, rate_given
 from verification.reading.sample_ranges import skips_samples
 from verification.reading.top_level_names import (
@@ -49,101 +50,6 @@ INPUT_LIKE = re.compile(r"(^|_)x(_|\d|$)|^x|input|feature|train", re.IGNORECASE)
 only one of the data a loop reads is named so (beside sizes such as ``batch_size``)."""
 CHANGE = re.compile(r"^(delta_?w|del_?w|weight_?change|change_?w|dw_?change)\w*$", re.IGNORECASE)
 """Names of a weight change to be added (``delta_w_h_o``, ``del_w_input_hidden``), never of a gradient."""
-
-
-@dataclass(frozen=True)
-class TrainingLoop:
-    """A top-level training loop, read (see the module docstring).
-
-    Attributes
-    ----------
-    index : int
-        Its position among the script's top-level statements.
-    line : int
-    body : list of ast.stmt
-        The innermost body that does one step's work.
-    loop_variables : list of str
-        The ``range`` loop variables around it (bound to 0).
-    updated : list of str
-        Top-level names the body updates in place (``W += …``).
-    rate : str or None
-        The learning rate an in-place update multiplies by.
-    objects : list of str
-        Top-level names the body calls methods of.
-    label : str
-    inputs : str
-    output : str
-        The expression the body compares with the labels.
-    cut : int
-        Statements of ``body`` before the one that reads the labels: the forward pass.
-    arrays : list of str
-        Other weight-named top-level arrays the forward pass reads (compared even if never updated).
-    looped : bool
-        False for one forward and backward pass at the top level, with no loop.
-    changes : list of str
-        Weight changes the body computes and never applies (``delta_w_h_o = learnrate * … * a``, as
-        exercises print them): each is added to the weight of its shape when the step runs.
-    samples : SampleLoop or None
-        A loop over the samples inside the step, run whole.
-    one_sample : bool
-        The body is one pass of a loop over the samples (``for x, y in zip(X, Y):``, ``for x in X:``):
-        it steps one sample by construction.
-    sample_index : (str, str) or None
-        For a loop over a data name's samples (``for x in X:``, ``for i, x in enumerate(X):``), its index
-        variable and the data name: the body's first statement is ``x = X[i]``.
-    skipping : str or None
-        A loop over the samples by index on the way to the body whose range leaves samples out
-        (:mod:`verification.reading.sample_ranges`): no one-sample step can be read off it.
-    sources : tuple of str
-        The data arrays the body's head cut the inputs and the labels from, that cut taken out of the
-        body (:func:`verification.reading.data_splits.split_data`): the setup leaves them out.
-    """
-
-    index: int
-    line: int
-    body: list[ast.stmt]
-    loop_variables: list[str]
-    updated: list[str]
-    rate: str | None
-    objects: list[str]
-    label: str
-    inputs: str
-    output: str
-    cut: int
-    arrays: list[str] = field(default_factory=list)
-    looped: bool = True
-    changes: list[str] = field(default_factory=list)
-    samples: SampleLoop | None = None
-    one_sample: bool = False
-    sample_index: tuple[str, str] | None = None
-    skipping: str | None = None
-    sources: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class SampleLoop:
-    """A loop over the samples inside one step (``for x, y in zip(features.values, targets):``) that
-    adds each sample's weight change to an accumulator the step applies after it (the Udacity
-    exercise). The step is the whole body around it, the data names (:attr:`TrainingLoop.inputs`,
-    :attr:`TrainingLoop.label`) bound to the batch; the forward pass is this loop's body up to ``cut``,
-    its inputs the sample.
-
-    Attributes
-    ----------
-    position : int
-        Its place in :attr:`TrainingLoop.body`.
-    sample, target : str
-        The names one sample's inputs and label are bound to.
-    body : list of ast.stmt
-    cut : int
-        Statements of ``body`` before the one that reads the label.
-    """
-
-    position: int
-    sample: str
-    target: str
-    body: list[ast.stmt]
-    cut: int
 
 
 def training_loop(tree: ast.Module) -> TrainingLoop | None:

@@ -105,7 +105,7 @@ def _default_factor(fn: Any, defaults: dict[str, float]) -> str | None:
     for node in ast.walk(tree) if tree is not None else []:
         if not (isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Add | ast.Sub)):
             continue
-        target = node.target
+        target: ast.expr = node.target
         while isinstance(target, ast.Subscript | ast.Attribute):
             target = target.value
         if not (isinstance(target, ast.Name) and target.id == "self" and node.target is not target):
