@@ -88,8 +88,8 @@ def test_the_cut_takes_out_what_makes_the_pair_and_keeps_the_rest_of_the_head() 
     )
     split = split_data(body, data, {"w"})
     assert split is not None
-    rest, pair, sources = split
-    assert pair == ["x", "y"] and sources == ("a",)
+    rest, pair, sources, form = split
+    assert pair == ["x", "y"] and sources == ("a",) and form == "one-hot"  # a[…, -2:]: two columns
     assert [ast.unparse(s) for s in rest] == ["rate = 0.1 / (1 + i)", "w -= rate * x @ y.T"]
 
 
@@ -235,3 +235,75 @@ def test_a_backward_function_that_reads_the_scripts_globals_is_checked_in_the_lo
     assert report.recipe is not None and "backprop(a2, X, z1, z2, y)" in (report.recipe.step or "")
     assert report.result.verdict.scale == pytest.approx(1.0)
     assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "mean"
+
+
+# With biases, the deltas a backward function returns (d1, d2) are shaped like the biases at one sample:
+# lined up with b1 and b2, they left every weight matrix without a gradient, and the verdict was a "none"
+# of the pair. Deltas that line up with the biases alone are no gradients: the training function that
+# drives them through update(…) is checked. Linear output, d2 = ŷ − y, the update's mean over the batch:
+# mse; with a sigmoid output and the same d2, bce.
+DELTAS_WITH_BIASES = """
+import numpy as np
+
+def forward(x, w1, b1, w2, b2):
+    h = np.tanh(x @ w1 + b1)
+    return h, OUTPUT
+
+def backward(y, h, yhat, w2):
+    d2 = yhat - y
+    d1 = (d2 @ w2.T) * (1 - h * h)
+    return d1, d2
+
+def update(d1, d2, h, w1, b1, w2, b2, x, lr):
+    n = x.shape[0]
+    w2 = w2 - lr * h.T @ d2 / n
+    b2 = b2 - lr * d2.mean(axis=0)
+    w1 = w1 - lr * x.T @ d1 / n
+    b1 = b1 - lr * d1.mean(axis=0)
+    return w1, b1, w2, b2
+
+def model():
+    data = np.genfromtxt('housing.csv', delimiter=',')
+    w1 = np.random.randn(3, 7) * 0.5; b1 = np.zeros(7)
+    w2 = np.random.randn(7, 1) * 0.5; b2 = np.zeros(1)
+    lr = 0.01
+    for e in range(3000):
+        for i in range(0, len(data), 50):
+            x = data[i:i + 50, :3]; y = data[i:i + 50, 3:4]
+            h, yhat = forward(x, w1, b1, w2, b2)
+            d1, d2 = backward(y, h, yhat, w2)
+            w1, b1, w2, b2 = update(d1, d2, h, w1, b1, w2, b2, x, lr)
+    return w1, b1, w2, b2
+
+model()
+"""
+
+
+@pytest.mark.parametrize(
+    ("output", "identified"), [("h @ w2 + b2", "mse"), ("1 / (1 + np.exp(-(h @ w2 + b2)))", "bce")]
+)
+def test_deltas_shaped_like_the_biases_are_no_gradients_and_the_driving_function_is_checked(
+    tmp_path: Path, output: str, identified: str
+) -> None:
+    path = tmp_path / "regression.py"
+    path.write_text(DELTAS_WITH_BIASES.replace("OUTPUT", output), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.recipe is not None and "update(d1, d2, h, w1, b1, w2, b2, x, lr)" in (
+        report.recipe.step or ""
+    )
+    assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "mean"
+
+
+def test_labels_cut_as_one_column_by_an_integer_are_given_one_value_per_sample(tmp_path: Path) -> None:
+    """``Y = batch[:, 3]`` is 1-D: against a one-output column the error ``out − Y`` broadcasts to
+    ``(n, n)`` and the update fails on any batch of two or more. Given labels as the cut makes them, the
+    verdict is mse for one sample only, never a claim about batches the code cannot take."""
+    path = tmp_path / "batches.py"
+    source = ONE_ARRAY.replace("Y = batch[:, 3:]", "Y = batch[:, 3]").replace("randn(4, 2)", "randn(4, 1)")
+    path.write_text(source, encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == "mse"
+    batch = result.verdict.batch
+    assert batch is not None and batch.reduction is None and (batch.reason or "").startswith("the code fails")
+    assert "labels one value per sample (1-D), as the script's own labels are" in result.notes

@@ -34,7 +34,7 @@ from verification.adapters.integer_weights import float_weights, refuse_set_once
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.reading_doubts import label_doubt, output_doubt, width_doubt
 from verification.adapters.recipe import Recipe
-from verification.adapters.returned import returned_plan
+from verification.adapters.returned import refuse_partial_returns, returned_plan
 from verification.adapters.shadows import find_shadows
 from verification.adapters.state import SetupState
 from verification.adapters.step_checks import refuse_adaptive_optimiser
@@ -283,13 +283,7 @@ def _with_gradient(
         notes.append(
             f"{', '.join(left)}: no gradient, and not named like a weight: read as data, not checked"
         )
-    if recipe.kind == "returned" and len(missing) > 1 and len(covered) <= 1:
-        raise Failed(  # _hidden_grad(z, a) returns σ'(z), an array of one bias's shape at most
-            f"--gradient {recipe.gradient!r} returns gradients of {len(covered)} of the "
-            f"{len(covered) + len(missing)} weights (none for {', '.join(missing)}): it is no backward "
-            "pass of the network",
-            "not-gradients",
-        )
+    refuse_partial_returns(recipe, slots, list(covered), list(missing))
     refuse_set_once([n for n in missing if n in floated], script, _why_missing(recipe))  # b = 1 untrained
     if missing:
         notes.append(f"{', '.join(missing)}: {_why_missing(recipe)}; read as a zero gradient")

@@ -246,3 +246,33 @@ def names_returned_by_call(code: str, namespace: dict[str, Any]) -> list[str] | 
     except Exception:  # the callee's expression is the code's own: a name it cannot resolve is no name
         return None
     return returned_names(getattr(fn, "__func__", fn), placeholders=True)
+
+
+def refuse_partial_returns(recipe: Recipe, slots: Slots, covered: list[str], missing: list[str]) -> None:
+    """Refuse a returned "gradient" that is no backward pass of the network: one that lines up with at
+    most one of the weights while two or more get nothing (``_hidden_grad(z, a)`` returning σ'(z)), or
+    with the biases alone while every weight matrix gets nothing (``return d1, d2``: the layers'
+    deltas, shaped like the biases at one sample, which an update function turns into steps).
+
+    Raises
+    ------
+    Failed
+        Of kind ``not-gradients``, naming the parameters that got nothing.
+    """
+    if recipe.kind != "returned":
+        return
+    if len(missing) > 1 and len(covered) <= 1:
+        raise Failed(
+            f"--gradient {recipe.gradient!r} returns gradients of {len(covered)} of the "
+            f"{len(covered) + len(missing)} weights (none for {', '.join(missing)}): it is no backward "
+            "pass of the network",
+            "not-gradients",
+        )
+    matrices = [n for n in missing if min(slots.slots[n].shape, default=1) > 1]
+    if matrices and all(min(slots.slots[n].shape, default=1) == 1 for n in covered):
+        raise Failed(
+            f"--gradient {recipe.gradient!r} returns arrays that line up with the biases "
+            f"({', '.join(covered)}) and with no weight matrix ({', '.join(matrices)}): the layers' "
+            "deltas, not their gradients",
+            "not-gradients",
+        )

@@ -30,7 +30,11 @@ def own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: Trai
     script makes them itself at its top level without reading a file (``y = (data[:, 3] > 0)
     .astype(float)``): 1-D labels are one value per sample (class indices, or one target each, which
     ``a − y`` broadcasts against an output column: the bug shows only on batches), 2-D labels one row
-    each. None when they come from a file or do not run."""
+    each; or the form the loop's own cut of its labels from a data array makes
+    (:attr:`~verification.reading.loop_records.TrainingLoop.cut_labels`). None when they come from a
+    file or do not run."""
+    if loop.cut_labels is not None:  # Y = batch[:, 3] in the loop: 1-D, as cut
+        return loop.cut_labels
     before = script.tree.body[: loop.index]  # not a plot's y after it
     return label_form(namespace, script, before, loop.label)
 

@@ -27,14 +27,16 @@ from verification.reading.top_level_names import loads, stores
 
 def split_data(
     body: list[ast.stmt], data: set[str], updated: set[str]
-) -> tuple[list[ast.stmt], list[str], tuple[str, ...]] | None:
-    """``(body without the cut, [inputs, labels], the data arrays cut)`` for a body whose head cuts
+) -> tuple[list[ast.stmt], list[str], tuple[str, ...], str | None] | None:
+    """``(body without the cut, [inputs, labels], the data arrays cut, the labels' form)`` for a body
+    whose head cuts
     one name of the inputs' role and one of the labels' (the last assigned of each) from ``data``
     (names bound before the loop, and the loop's variables), through statements that read nothing the
     body computes after them and no name in ``updated`` (the weights); the statements the two names are
     made from (``a = np.random.permutation(a)``, ``offset = …``, ``if offset >= m: offset = 0``) are
-    taken out with them, any other statement of the head kept. None when the head makes no such pair
-    or cuts it from no array of ``data``.
+    taken out with them, any other statement of the head kept; the labels' form is ``index`` (1-D, cut
+    by an integer, ``batch[:, 3]``) or ``one-hot`` (2-D, by a slice), else None. None when the head
+    makes no such pair or cuts it from no array of ``data``.
 
     Source: the pattern is read off public course scripts; the roles are those of
     :func:`verification.reading.conventions.role`.
@@ -72,7 +74,22 @@ def split_data(
     )
     if not sources:
         return None  # cut from no data array: nothing to take out
-    return [s for s in body if s not in cut], pair, sources
+    return [s for s in body if s not in cut], pair, sources, _label_form(cut, pair[1])
+
+
+def _label_form(cut: list[ast.stmt], label: str) -> str | None:
+    """``index`` when the labels are cut as one column by an integer (``Y = batch[:, 3]``: one value per
+    sample, 1-D), ``one-hot`` when by a slice (``batch[:, 3:]``: one row each), None when not read."""
+    made = next((s for s in cut if isinstance(s, ast.Assign) and label in _written(s)), None)
+    for node in ast.walk(made) if made is not None else []:
+        if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple) and node.slice.elts:
+            last = node.slice.elts[-1]
+            last = last.operand if isinstance(last, ast.UnaryOp) else last
+            if isinstance(last, ast.Constant) and isinstance(last.value, int):
+                return "index"
+            if isinstance(last, ast.Slice):
+                return "one-hot"
+    return None
 
 
 def _written(stmt: ast.stmt) -> set[str]:

@@ -57,6 +57,8 @@ class TrainingLoop:
     sources : tuple of str
         The data arrays the body's head cut the inputs and the labels from, that cut taken out of the
         body (:func:`verification.reading.data_splits.split_data`): the setup leaves them out.
+    cut_labels : str or None
+        The form of the labels that cut makes: ``index`` (1-D), ``one-hot`` (2-D), or None.
     """
 
     index: int
@@ -78,6 +80,7 @@ class TrainingLoop:
     sample_index: tuple[str, str] | None = None
     skipping: str | None = None
     sources: tuple[str, ...] = ()
+    cut_labels: str | None = None
 
 
 @dataclass(frozen=True)

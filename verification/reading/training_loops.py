@@ -177,7 +177,7 @@ def _read(
     if split is None:
         return None
     found = _read_body(tree, index, split[0], variables, line, changes, [*(per_sample or ()), *split[1]])
-    return None if found is None else replace(found, sources=split[2])
+    return None if found is None else replace(found, sources=split[2], cut_labels=split[3])
 
 
 def _read_body(
