@@ -307,3 +307,16 @@ def test_labels_cut_as_one_column_by_an_integer_are_given_one_value_per_sample(t
     batch = result.verdict.batch
     assert batch is not None and batch.reduction is None and (batch.reason or "").startswith("the code fails")
     assert "labels one value per sample (1-D), as the script's own labels are" in result.notes
+
+
+def test_labels_of_no_named_role_are_the_one_other_cut_of_the_inputs_array(tmp_path: Path) -> None:
+    """``k = batch[:, 3:]`` beside ``X = batch[:, :3]``: ``k`` says nothing of its role, but it is the
+    one other name cut from the array the inputs are cut from, and the error subtracts it: the labels.
+    The step is mse's, summed over the batch, as with ``Y``."""
+    path = tmp_path / "batches.py"
+    path.write_text(
+        ONE_ARRAY.replace("Y = batch[:, 3:]", "k = batch[:, 3:]").replace("(out - Y)", "(out - k)")
+    )
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == "mse"
+    assert result.verdict.batch is not None and result.verdict.batch.reduction == "sum"

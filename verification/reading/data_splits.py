@@ -56,6 +56,8 @@ def split_data(
         made |= written
     inputs = [n for s in head for n in stores(s) if cv.role(n, 1) == "x"]
     labels = [n for s in head for n in stores(s) if cv.role(n, 1) == "y"]
+    if inputs and not labels:  # k = a[off:off + n, 3:].T beside x = a[off:off + n, :3].T: the one other cut
+        labels = _beside(head, inputs[-1])
     if not inputs or not labels or inputs[-1] == labels[-1]:
         return None
     pair = [inputs[-1], labels[-1]]
@@ -75,6 +77,30 @@ def split_data(
     if not sources:
         return None  # cut from no data array: nothing to take out
     return [s for s in body if s not in cut], pair, sources, _label_form(cut, pair[1])
+
+
+def _beside(head: list[ast.stmt], inputs: str) -> list[str]:
+    """The one name of no role the head binds to a slice of the array the inputs are sliced from, when
+    there is exactly one (``k = a[off:off + n, 3:].T`` beside ``x = a[off:off + n, :3].T``)."""
+
+    def sliced(stmt: ast.stmt) -> set[str]:
+        return {
+            n.value.id
+            for n in ast.walk(stmt)
+            if isinstance(n, ast.Subscript)
+            and isinstance(n.value, ast.Name)
+            and isinstance(n.slice, ast.Tuple)
+        }
+
+    source = next((sliced(s) for s in head if isinstance(s, ast.Assign) and inputs in stores(s)), set())
+    others = [
+        n
+        for s in head
+        if isinstance(s, ast.Assign) and source and sliced(s) == source and inputs not in stores(s)
+        for n in stores(s)
+        if cv.role(n, 1) is None
+    ]
+    return others if len(others) == 1 else []
 
 
 def _label_form(cut: list[ast.stmt], label: str) -> str | None:
