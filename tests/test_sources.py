@@ -14,6 +14,7 @@ from ffnn.validation import InputError
 from verification.reading.loader import load_script
 from verification.reading.notebooks import strip_ipython
 from verification.reading.sizes import size_problem
+from verification.reading.sources import Python2Syntax
 from verification.reading.statements import is_constant_expression
 from verification.reading.targets import load_target
 
@@ -306,3 +307,16 @@ def test_a_notebook_saved_under_a_py_name_is_read_as_the_notebook(tmp_path: Path
     script = load_script(path)
     assert script.module.f(3) == 6
     assert script.source is not None and script.source.where(2) == "cell 3, line 1"
+
+
+def test_a_file_whose_first_error_is_python2s_mix_of_tabs_and_spaces_is_read_as_python2(
+    tmp_path: Path,
+) -> None:
+    """The first line Python 3 cannot parse mixes a tab with spaces, which only Python 2 reads (a tab to
+    the next multiple of 8 columns); its ``print`` statements come later. The file is read as Python 2
+    and said to be, never refused as a syntax error."""
+    path = tmp_path / "xor.py"
+    path.write_text("def f(x):\n        y = x\n\tif y:\n\t    y = 2 * y\n        return y\nprint f(1)\n")
+    with pytest.raises(Python2Syntax, match=r"line 3: Python 2 syntax \(tabs and spaces mixed"):
+        load_script(path)  # what the check catches, to load the file again as Python 2
+    assert load_script(path, python2=True).module.__dict__["f"](1) == 2

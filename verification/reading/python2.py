@@ -58,6 +58,13 @@ _CONSTRUCTS: tuple[tuple[re.Pattern[str] | None, str | None, Python2Construct], 
     (None, "leading zeros", Python2Construct("old octal literal", "0777 → 0o777")),
     (re.compile(r"(?<![\w])[uU][rR](\"\"|'')"), None, Python2Construct('ur"" string', 'ur"…" → r"…"')),
     (re.compile(r"<>"), None, Python2Construct("<> operator", "a <> b → a != b")),
+    (  # Python 2 reads a tab as up to the next multiple of 8 columns; Python 3 refuses the mix
+        None,
+        "inconsistent use of tabs and spaces",
+        Python2Construct(
+            "tabs and spaces mixed in an indentation", "a tab → spaces to the next multiple of 8"
+        ),
+    ),
     (
         re.compile(r"^\s*raise\s+[\w.]+\s*,"),
         None,
