@@ -48,6 +48,10 @@ def project_loss_derivative(path: Path, namespace: dict[str, Any]) -> tuple[str,
     above and those of the folders beside its own define (``where`` names the file, relative to the
     checked file's folder); None when there is none, or more than one (which the project trains with is
     then not known).
+
+    Source: a layer's backward pass is the same for every loss once the loss's derivative with respect
+    to the output, ∂ℓ/∂a, is handed to it (Nielsen, *Neural Networks and Deep Learning*, 2015, ch. 2,
+    equation BP1): the loss is whatever derivative the project hands, so the check hands the project's.
     """
     found: dict[str, tuple[Any, str]] = {
         n: (f, path.name)
