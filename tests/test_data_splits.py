@@ -320,3 +320,18 @@ def test_labels_of_no_named_role_are_the_one_other_cut_of_the_inputs_array(tmp_p
     result = check_target(CheckRequest.parse(str(path))).result
     assert result.identified == "mse"
     assert result.verdict.batch is not None and result.verdict.batch.reduction == "sum"
+
+
+def test_a_name_stored_just_before_the_error_is_not_the_output_it_divides(tmp_path: Path) -> None:
+    """``m = X.shape[0]`` stored just before ``d2 = (out - Y) * … / m``: the output is the name the
+    labels are subtracted from, ``out``, not the last name stored; the step is mse's, a mean."""
+    path = tmp_path / "batches.py"
+    source = ONE_ARRAY.replace(
+        "        d2 = (out - Y) * out * (1 - out)\n",
+        "        m = X.shape[0]\n        d2 = (out - Y) * out * (1 - out) / m\n",
+    )
+    path.write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert report.recipe is not None and report.recipe.forward.endswith("; out")
+    assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "mean"

@@ -41,7 +41,9 @@ def label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, st
         hits += [m for m in made if m in names and m not in stores(s) and m not in hits]
         hits = [d for d in hits if cv.role(made.get(d, d), 1) == "y" or _compared(s, d)]
         for label in reversed(hits):
-            output = next((n for n in reversed(stored) if n in names and n != label and n not in made), None)
+            candidates = [n for n in reversed(stored) if n in names and n != label and n not in made]
+            partners = _subtracted_with(s, label)  # dS = (p - Y) / m: p, not the m stored after it
+            output = next((n for n in candidates if n in partners), next(iter(candidates), None))
             if output is None:
                 output = _call_partner(s, label, stored)
             if output is not None:
@@ -116,6 +118,20 @@ def _compared(stmt: ast.stmt, name: str) -> bool:
         and ((named(n.left) and not isinstance(n.right, ast.Constant)) or named(n.right))
         for n in ast.walk(stmt)
     )  # L - 1 is no error: a size less one
+
+
+def _subtracted_with(stmt: ast.stmt, label: str) -> set[str]:
+    """The names ``stmt`` subtracts ``label`` from, or subtracts from ``label`` (``p - Y`` → ``{p}``)."""
+    out: set[str] = set()
+    for n in ast.walk(stmt):
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub):
+            sides = [n.left, n.right]
+            for this, other in (sides, sides[::-1]):
+                while isinstance(this, ast.Subscript):
+                    this = this.value
+                if name_of(this) == label and isinstance(other, ast.Name):
+                    out.add(other.id)
+    return out
 
 
 def _call_partner(stmt: ast.stmt, label: str, stored: list[str]) -> str | None:
