@@ -177,3 +177,57 @@ def test_a_network_named_in_spanish_is_built_run_and_trained_by_its_own_names(tm
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "mse", report.command
     assert "generar()" in (report.command or "") and "fw_prop(x)" in (report.command or ""), report.command
+
+
+# a network written in French as functions over a dict of parameters, samples as columns: the
+# parameters made by ``initialisation(dimensions)``, the forward pass ``forward_propagation(X,
+# parametres)`` returning every layer's activation, the gradients ``back_propagation(y, parametres,
+# activations)``. With sigmoid outputs dZ = A − y at the output is binary cross-entropy's delta; each
+# gradient divided by m is the mean over the batch. With the hidden σ' left out, no loss's.
+FRENCH = """
+import numpy as np
+
+
+def initialisation(dimensions):
+    parametres = {}
+    for c in range(1, len(dimensions)):
+        parametres["W" + str(c)] = np.random.randn(dimensions[c], dimensions[c - 1])
+        parametres["b" + str(c)] = np.random.randn(dimensions[c], 1)
+    return parametres
+
+
+def forward_propagation(X, parametres):
+    activations = {"A0": X}
+    C = len(parametres) // 2
+    for c in range(1, C + 1):
+        Z = parametres["W" + str(c)].dot(activations["A" + str(c - 1)]) + parametres["b" + str(c)]
+        activations["A" + str(c)] = 1 / (1 + np.exp(-Z))
+    return activations
+
+
+def back_propagation(y, parametres, activations):
+    m = y.shape[1]
+    C = len(parametres) // 2
+    dZ = activations["A" + str(C)] - y
+    gradients = {}
+    for c in reversed(range(1, C + 1)):
+        gradients["dW" + str(c)] = 1 / m * np.dot(dZ, activations["A" + str(c - 1)].T)
+        gradients["db" + str(c)] = 1 / m * np.sum(dZ, axis=1, keepdims=True)
+        if c > 1:
+            A = activations["A" + str(c - 1)]
+            dZ = np.dot(parametres["W" + str(c)].T, dZ) * HIDDEN
+    return gradients
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("A * (1 - A)", "bce"), ("1", None)])
+def test_parameters_named_in_french_are_the_parameter_dict(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    path = tmp_path / "reseau.py"
+    path.write_text(FRENCH.replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "initialisation(dimensions=" in (report.command or ""), report.command
+    if identified is not None:  # the batch is probed once a loss is found
+        assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "mean"

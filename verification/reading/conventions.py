@@ -223,6 +223,7 @@ def gradient_names(key: str) -> list[str]:
 
 
 PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model", "network", "net", "nn")
+PARAMETER_CONTAINERS += ("parametres", "parametros", "parametri")  # French, Spanish, Portuguese, Italian
 """Argument names under which functions take their parameters."""
 
 
