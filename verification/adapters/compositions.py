@@ -33,7 +33,7 @@ ADDERS = ("add_layer", "add", "addLayer", "append_layer", "add_module", "push")
 """Methods of a container that take one layer."""
 LAYER_LISTS = re.compile(r"^(layers|layer_list|modules|blocks)$", re.I)
 """Constructor arguments that take the list of layers."""
-LOSS_WORDS = re.compile(r"loss|cost|entropy|criterion|mse|error", re.I)
+LOSS_WORDS = re.compile(r"loss|cost|entropy|criterion|mse|bce|error|squared|nll|hinge|likelihood", re.I)
 OUTPUT_ACTIVATIONS = re.compile(r"softmax|sigmoid|logistic", re.I)
 HIDDEN_ACTIVATIONS = re.compile(r"relu|tanh|sigmoid|elu|activation", re.I)
 ACTIVATION_ARGS = re.compile(r"activation|act|func|fn|prime|deriv", re.I)

@@ -22,7 +22,7 @@ from ffnn.validation import InputError
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
 from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
-from verification.adapters.loss_objects import loss_objects
+from verification.adapters.loss_objects import with_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
 from verification.adapters.own_errors import OWN_ERROR, error_computing, error_handed
 from verification.reading import conventions as cv
@@ -315,7 +315,7 @@ def _method_candidates(
     known = {"error": err, "output": context.out, "samples": context.samples, "dataset": context.dataset}
     givens = [dict(context.named) | inferred]
     givens += [givens[0] | {pairs[0]: "pair"}] if pairs else []
-    givens = [g | objects for g in givens for objects in loss_objects(obj, params)]
+    givens, optimizer_notes, rated = with_objects(obj, params, unbound, givens)  # train(X, y, loss_fn, …)
     returned: list[Candidate] = []
     updates: list[Candidate] = []
     for given in givens:
@@ -327,14 +327,14 @@ def _method_candidates(
         usual = f"{err}, {project[0]}" if project else usual
         why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
         notes = [f"{m} takes the error {f'y - a ({why})' if (handed_sign or sign) == 1 else usual}"]
-        notes = (notes if takes_error else []) + handed_notes
+        notes = (notes if takes_error else []) + handed_notes + optimizer_notes
         notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
         if not (takes_error and sign is not None) and handed_sign != 1:  # y - a handed: read through the step
             returned.append(("returned", f"{context.pre}; {call}", None, notes))
         loops, unbounded = loop_attributes(unbound)
         if unbounded:
             continue
-        lr, lr_notes = _learning_rate(obj, var, unbound, params, factors)
+        lr, lr_notes = ("0.1", []) if rated else _learning_rate(obj, var, unbound, params, factors)
         set_loops = "".join(f"{var}.{a} = 1; " for a in dict.fromkeys(loops))
         updates.append(("update", f"{context.pre}; {set_loops}{call}", lr, notes + lr_notes))
         wrapped = None
