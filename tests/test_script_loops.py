@@ -1258,3 +1258,44 @@ def test_the_labels_form_is_read_before_the_loop_not_after_it(tmp_path: Path) ->
     assert result.identified == "mse"
     assert result.verdict.batch is not None and result.verdict.batch.reduction == "sum", result.verdict.batch
     assert "labels one row per sample (2-D), as the script's own labels are" in result.notes
+
+
+# a script that loads its data from a file and writes the number of its samples as a constant: the
+# gradient divided by m = 150 is the mean over the script's data. Checked on a batch of other sizes,
+# m is the batch's (m = len(X)): the step is the mse gradient, a mean over the batch (scale 1), not
+# 1/150 × its sum. The output delta (out − Y) out (1 − out) of sigmoid outputs is mse's.
+COUNTED_DATA = """
+import numpy as np
+
+data = np.loadtxt("flowers.csv", delimiter=",")
+X = data[:, :4]
+Y = data[:, 4:]
+m = 150
+W1 = np.random.randn(4, 5)
+W2 = np.random.randn(5, 3)
+lr = 0.5
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+for epoch in range(1000):
+    H = sigmoid(X @ W1)
+    out = sigmoid(H @ W2)
+    d2 = (out - Y) * out * (1 - out)
+    d1 = d2 @ W2.T * H * (1 - H)
+    W2 -= lr * H.T @ d2 / m
+    W1 -= lr * X.T @ d1 / m
+"""
+
+
+def test_the_number_of_samples_a_script_writes_is_the_batchs(tmp_path: Path) -> None:
+    path = tmp_path / "flowers.py"
+    path.write_text(COUNTED_DATA, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    result = report.result
+    assert result.identified == "mse", report.command
+    assert result.scale == pytest.approx(1.0, rel=1e-9), result.scale
+    assert result.verdict.batch is not None and result.verdict.batch.reduction == "mean"
+    assert "the number of samples the script sets is the batch's: m = len(X)" in result.notes

@@ -34,6 +34,7 @@ from verification.adapters.script_labels import OWN_LABELS, own_label_format
 from verification.adapters.script_steps import applied_changes, named_gradient_recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
+from verification.adapters.unset_globals import SAMPLE_COUNT
 from verification.reading.loader import LoadedScript
 from verification.reading.loop_bodies import data_conversion, layer_loop, reshapes, steps_objects
 from verification.reading.loop_records import TrainingLoop
@@ -66,12 +67,13 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     kept = [s for s in loop.body if not prints(s) or layer_loop(s, data) or data_conversion(s, data)]
     before_labels = [s for s in kept if loop.body.index(s) < loop.cut and not _reorders(s, data)]
     before_labels = _without_labels(before_labels, loop)
+    counts = [f"{n} = len({loop.inputs})" for n in _sample_counts(script.tree, loop)]
     compound = any(isinstance(s, ast.For) for s in before_labels)  # a loop over the layers: lines
     forward = ("\n" if compound else "; ").join(
-        [*bind, *(ast.unparse(s) for s in before_labels), loop.output]
+        [*bind, *(c for c in counts if bind), *(ast.unparse(s) for s in before_labels), loop.output]
     )
     glue = "\n" if any(isinstance(s, ast.For | ast.If) for s in kept) else "; "
-    resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)]
+    resized = [ast.unparse(s) for s in _data_sizes(script.tree, loop)] + counts
     copies = data_copies(loop.inputs, loop.label)  # a loop that shuffles in place keeps ours intact
     copies += [f"{v} = 0" for v in loop.loop_variables]
     rated = one_rate(kept) if loop.updated else None  # w1 -= 15.0 * g1; w2 -= 10.0 * g2: lr for each
@@ -86,6 +88,8 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
             f"the step goes through the batch one sample at a time ({loop.samples.sample}, "
             f"{loop.samples.target} of {loop.inputs}, {loop.label}) and applies what it adds up",
         )
+    if counts:
+        note += (f"the number of samples the script sets is the batch's: {'; '.join(counts)}",)
     if sizes:
         said = ", ".join(f"{k} → {v}" for k, v in sizes.items())
         note += (f"sizes the setup reads off the data are replaced by small ones: {said}",)
@@ -230,6 +234,24 @@ def _data_sizes(tree: ast.Module, loop: TrainingLoop) -> list[ast.stmt]:
     the batch checked, as the script means it, not over the small size the setup put in."""
     data = {loop.inputs, loop.label}
     return [s for s in tree.body[: loop.index] if isinstance(s, ast.Assign) and _reads_size_of(s.value, data)]
+
+
+def _sample_counts(tree: ast.Module, loop: TrainingLoop) -> list[str]:
+    """Top-level names of a number of samples (:data:`~verification.adapters.unset_globals.SAMPLE_COUNT`,
+    ``batch_size = 4 * num_d``) set to a constant before the loop, read by its body and by no other
+    statement before it (so no layer is sized by it): the number of samples of the script's own data,
+    given that of the batch checked in the step (``y.reshape(batch_size)``, ``np.zeros((batch_size,
+    k))`` then fit the probe's data)."""
+    before = tree.body[: loop.index]
+    read = {n for s in before for n in loads(s)}
+    body = {n for s in loop.body for n in loads(s)}
+    return [
+        t.id
+        for s in before
+        if isinstance(s, ast.Assign) and not _reads_size_of(s.value, {loop.inputs, loop.label})
+        for t in s.targets
+        if isinstance(t, ast.Name) and SAMPLE_COUNT.match(t.id) and t.id in body and t.id not in read
+    ]
 
 
 def _reads_size_of(value: ast.expr, data: set[str]) -> bool:
