@@ -222,8 +222,8 @@ def gradient_names(key: str) -> list[str]:
     return [p + key for p in GRADIENT_PREFIXES] + [p + capital for p in GRADIENT_PREFIXES]
 
 
-PARAMETER_CONTAINERS = ("parameters", "params", "weights", "theta", "model", "network", "net", "nn")
-PARAMETER_CONTAINERS += ("parametres", "parametros", "parametri")  # French, Spanish, Portuguese, Italian
+PARAMETER_CONTAINERS: tuple[str, ...] = ("parameters", "params", "weights", "theta", "model", "network")
+PARAMETER_CONTAINERS += ("net", "nn", "parametres", "parametros", "parametri")  # French, Spanish, Italian
 """Argument names under which functions take their parameters."""
 
 
