@@ -94,3 +94,56 @@ def test_the_json_carries_the_penalty(tmp_path: Path) -> None:
     data = json.loads(json.dumps(check_json(report)))
     names = {"params['W1']", "params['b1']", "params['W2']", "params['b2']"}
     assert set(data["output_error"]["penalty"]) == names
+
+
+def test_a_loss_plus_a_penalty_that_holds_at_a_batch_is_a_success(tmp_path: Path) -> None:
+    # the course code divides the data term by N and adds 2 reg W undivided: at a batch of n the
+    # data term is the batch mean, and the verdict (cross-entropy plus an L2 penalty) exits 0
+    report = check_target(CheckRequest.parse(str(write(tmp_path, 0.05))))
+    verdict = report.result.verdict
+    assert verdict.penalized and verdict.batch is not None, verdict
+    assert verdict.batch.reduction == "mean", verdict.batch
+    assert report.result.success
+    sentence = verdict_sentence(report.result)
+    assert sentence.startswith("TwoLayerNet.loss is the gradient of cross_entropy plus an L2 penalty"), (
+        sentence
+    )
+
+
+# one sample at a time over the batch, the gradient overwritten (=) where it should be added up (+=),
+# plus weight decay λ W with λ = 1/20: at one sample the gradient of mse plus ½ λ ‖W‖², at a batch the
+# last sample's alone, which no loss plus a penalty gives
+OVERWRITTEN = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, n_in=4, n_hidden=5, n_out=3, lam=0.05):
+        self.W1 = np.random.randn(n_in, n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_out)
+        self.lam = lam
+
+    def forward(self, X):
+        self.H = np.tanh(X @ self.W1)
+        return 1 / (1 + np.exp(-(self.H @ self.W2)))
+
+    def gradients(self, X, Y):
+        out = self.forward(X)
+        for i in range(len(X)):
+            d2 = (out[i:i + 1] - Y[i:i + 1]) * out[i:i + 1] * (1 - out[i:i + 1])
+            d1 = d2 @ self.W2.T * (1 - self.H[i:i + 1] ** 2)
+            dW2 = self.H[i:i + 1].T @ d2 + self.lam * self.W2
+            dW1 = X[i:i + 1].T @ d1 + self.lam * self.W1
+        return {"W1": dW1, "W2": dW2}
+"""
+
+
+def test_a_loss_plus_a_penalty_that_fails_at_a_batch_is_no_success(tmp_path: Path) -> None:
+    path = tmp_path / "overwritten.py"
+    path.write_text(OVERWRITTEN, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    verdict = report.result.verdict
+    assert verdict.penalized and verdict.output_error is not None and verdict.output_error.loss == "mse"
+    assert verdict.batch is not None and verdict.batch.reduction == "inconsistent", verdict.batch
+    assert not report.result.success
+    assert "for one sample, but not for a batch" in verdict_sentence(report.result)

@@ -45,6 +45,7 @@ from verification.identification.probes import Probe
 from verification.identification.probing import ProbeRun
 from verification.identification.request import Probing
 from verification.identification.verdicts import BatchCheck, Verdict
+from verification.identification.weight_decay import penalized_reduction
 from verification.tolerances import tolerance_for
 
 BATCH = 3
@@ -82,7 +83,9 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         Never for code that fails on a batch (that is a ``reason``); only as :class:`ProbeRun` raises
         for the code's other failures.
     """
-    if probing.samples > 1 or (verdict.identified is None and verdict.split is None):
+    if probing.samples > 1 or (
+        verdict.identified is None and verdict.split is None and not verdict.penalized
+    ):
         return None
     if getattr(subject.recipe, "one_sample", False):  # unless every pass can be run: for x in X
         passes = loop_batch_subject(subject)
@@ -111,6 +114,9 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         return ran
     run, point = ran
     tol = run.tol if verdict.deviation is None else near_tolerance(run.tol)  # known once a point ran
+    if verdict.penalized and verdict.output_error is not None:  # a loss plus an L2 penalty
+        tensors = [t for t in subject.backward_order if t not in verdict.output_error.left_out]
+        return BatchCheck(n, penalized_reduction(point, tensors, verdict.output_error, tol, n), reason=note)
     reduction = _reduction(point, losses, tol, n)
     if reduction is not None:
         return BatchCheck(n, reduction, reason=note)

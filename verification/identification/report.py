@@ -174,7 +174,7 @@ def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
     elif r.identified is None:
         tail += _per_tensor(r)
         tail += _output_error_lines(r)
-        tail += differing_entries(r, str(r.verdict.closest))
+        tail += [] if r.verdict.penalized else differing_entries(r, str(r.verdict.closest))
     places: list[str] = []
     if script.skipped:
         more = "…" if len(script.skipped) > 12 else ""

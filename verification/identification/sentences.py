@@ -55,10 +55,23 @@ def verdict_sentence(result: IdentificationReport) -> str:
     return sentence[0].upper() + sentence[1:] if sentence.startswith("the ") else sentence
 
 
+def _names_loss(result: IdentificationReport) -> bool:
+    """Whether the verdict names a loss: one identified, a split, or one plus an L2 penalty."""
+    return bool(result.identified or result.split or result.verdict.penalized)
+
+
+def _what(result: IdentificationReport) -> str:
+    """What the one-sample verdict is the gradient of, for a sentence on the batch."""
+    found = result.verdict.output_error
+    if result.verdict.penalized and found is not None:
+        return f"{found.loss} plus an L2 penalty"
+    return str(result.identified) if result.identified else "the losses its tensors match"
+
+
 def _verdict_sentence(result: IdentificationReport) -> str:
     batch = result.verdict.batch
     if batch is not None and batch.reduction == "inconsistent":
-        what = f"{result.identified}" if result.identified else "the losses its tensors match"
+        what = _what(result)
         where = f": {batch.first_mismatch} differs" if batch.first_mismatch else ""
         where = f": {batch.reason}" if batch.reason else where  # W1 the batch mean, W2 the sum
         return (
@@ -68,7 +81,7 @@ def _verdict_sentence(result: IdentificationReport) -> str:
             f"samples, or divided by the batch size where the others are not{_carried(result)}?)"
         )
     if batch is not None and batch.reduction == "one":
-        what = f"{result.identified}" if result.identified else "the losses its tensors match"
+        what = _what(result)
         alone = (batch.order or (0,))[0]
         last = " (the last)" if alone == batch.samples - 1 else ""
         return (
@@ -85,29 +98,29 @@ def _verdict_sentence(result: IdentificationReport) -> str:
             f"(relative error {labels.relative_error:.1e}; labels transformed, or read by their argmax?)"
         )
     sentence = _identified_sentence(result)
-    if result.precision != "float64" and (result.identified or result.split):  # to its resolution only
+    if result.precision != "float64" and _names_loss(result):  # to its resolution only
         sentence += f" (to {result.precision}'s resolution, a relative {result.rtol:.1e})"
-    if batch is not None and batch.reduction == "sum" and (result.identified or result.split):
+    if batch is not None and batch.reduction == "sum" and _names_loss(result):
         sentence += f"; summed over the batch (× n at a batch of n samples, checked at {batch.samples})"
-    if batch is not None and batch.reduction == "twice-divided" and (result.identified or result.split):
+    if batch is not None and batch.reduction == "twice-divided" and _names_loss(result):
         sentence += (
             f"; divided by the batch size twice (1/n² × the sum at a batch of n, checked at {batch.samples})"
         )
     failed = (
         batch is not None and batch.reduction is None and (batch.reason or "").startswith("the code fails")
     )
-    if failed and batch is not None and (result.identified or result.split):
+    if failed and batch is not None and _names_loss(result):
         sentence += f"; for one sample only: the code fails on a batch of {batch.samples}"
     shaped = batch is not None and batch.reduction is None and (batch.reason or "").startswith("at a batch")
-    if shaped and batch is not None and (result.identified or result.split):  # per-sample gradients
+    if shaped and batch is not None and _names_loss(result):  # per-sample gradients
         sentence += f"; for one sample only: {batch.reason}"
-    if batch is not None and batch.reduction == "mini-batches" and (result.identified or result.split):
+    if batch is not None and batch.reduction == "mini-batches" and _names_loss(result):
         size = (batch.order or (0,))[0]
         sentence += (
             f"; a batch is stepped through in mini-batches of {size}, each step the {batch.reason} over its "
             f"mini-batch (checked at {batch.samples})"
         )
-    if batch is not None and batch.reduction == "sequential" and (result.identified or result.split):
+    if batch is not None and batch.reduction == "sequential" and _names_loss(result):
         sentence += (
             f"; a batch is stepped through one sample at a time (online gradient descent, checked at "
             f"{batch.samples})"
@@ -163,9 +176,9 @@ def _identified_sentence(result: IdentificationReport) -> str:
     if found is not None and found.penalty and found.loss is not None and not found.left_out:
         times = format_scale(found.loss_scale, rtol).replace("-", "−", 1)
         return (
-            f"{result.subject} is the gradient of none of the catalog losses alone; it is "
-            f"{'' if times == '1' else times + ' × '}the gradient of {found.loss} plus an L2 penalty "
-            f"(weight decay) {penalty_text(found.penalty, found.penalty_error, rtol)}"
+            f"{result.subject} is {'' if times == '1' else times + ' × '}the gradient of {found.loss} plus "
+            f"an L2 penalty (weight decay) {penalty_text(found.penalty, found.penalty_error, rtol)}, and "
+            "of none of the catalog losses alone"
         )
     flipped = (
         found is not None

@@ -274,10 +274,29 @@ class Verdict:
         return self.batch is None or self.batch.reduction not in ("inconsistent", "one")
 
     @property
+    def penalized(self) -> bool:
+        """No loss alone, but one catalog loss plus an L2 penalty explains every tensor
+        (:mod:`verification.identification.weight_decay`), descending it."""
+        e = self.output_error
+        return (
+            self.identified is None
+            and self.split is None
+            and e is not None
+            and e.loss is not None
+            and any(e.penalty.values())
+            and not e.left_out
+            and e.loss_scale is not None
+            and e.loss_scale > 0
+        )
+
+    @property
     def success(self) -> bool:
-        """Exit-status sense: the asked loss matches, or (automatic) some loss was identified; and the
-        verdict holds for batches."""
-        found = bool(self.matches_asked) if self.asked is not None else self.identified is not None
+        """Exit-status sense: the asked loss matches, or (automatic) some loss was identified, or one
+        plus an L2 penalty whose batch probe holds; and the verdict holds for batches."""
+        penalized = self.penalized and self.batch is not None and self.batch.reduction is not None
+        found = (
+            bool(self.matches_asked) if self.asked is not None else self.identified is not None or penalized
+        )
         return found and self.holds_for_batches and self.holds_for_labels
 
     @property

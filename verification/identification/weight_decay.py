@@ -23,10 +23,11 @@ from verification.identification.output_error import (
     OutputError,
     describe,
     disagrees,
+    equations,
     of_loss,
     solve,
 )
-from verification.tolerances import Tolerance
+from verification.tolerances import SCALE_GAP, Tolerance
 
 Array = NDArray[Any]
 EPS = float(np.finfo(np.float64).eps)
@@ -98,6 +99,35 @@ def penalized(
         loss_scale=k,
         penalty=decay,
         penalty_error=float(lam_error) / abs(per),
+    )
+
+
+def penalized_reduction(point: Any, order: Sequence[str], found: OutputError, tol: Tolerance, n: int) -> str:
+    """How the gradient of ``found`` (a catalog loss plus an L2 penalty, read at one sample) holds at the
+    batch probe ``point`` of ``n`` samples: :func:`penalized` is fitted there again, and the loss it
+    finds must be the same at the one-sample scale (``mean``: the catalog's batch loss is the mean) or
+    ``n`` times it (``sum``), to within :data:`~verification.tolerances.SCALE_GAP` (factors of the batch
+    size are never that close); else ``inconsistent``. The penalty may differ (``λ / m`` at a batch
+    of ``m``, as courses write it): only the loss decides the reduction."""
+    per_probe = [
+        {
+            t: equations(
+                point.probe.gradient[t], point.probe.rounding[t], point.derivatives[t], point.probe.params[t]
+            )
+            for t in order
+        }
+    ]
+    at = penalized(per_probe, order, [(point.probe.output, point.probe.y)], tol)
+    if at is None or at.loss != found.loss or not at.loss_scale or not found.loss_scale:
+        return "inconsistent"
+    ratio = at.loss_scale / found.loss_scale
+    return next(
+        (
+            name
+            for name, factor in (("mean", 1.0), ("sum", float(n)))
+            if abs(ratio / factor - 1.0) < SCALE_GAP
+        ),
+        "inconsistent",
     )
 
 
