@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from ffnn.validation import InputError
+from verification.adapters.loss_objects import _plain_descent
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 
@@ -178,3 +179,19 @@ def test_no_optimiser_with_state_and_no_choice_of_loss_is_guessed(
     with pytest.raises(InputError) as refused:
         check_target(CheckRequest.parse(str(_project(tmp_path, losses=losses, optimizers=optimizers))))
     assert getattr(refused.value, "cause", None) == "ambiguous", refused.value
+
+
+@pytest.mark.parametrize(
+    ("name", "plain"),
+    [("SGD", True), ("GradientDescent", True), ("MomentumSGD", False), ("SGDAdam", False), ("Adam", False)],
+)
+def test_only_a_plain_gradient_descent_is_handed(name: str, plain: bool) -> None:
+    # a step that keeps state (momentum, moments) or divides by them is no multiple of the gradient
+    def __init__(self: object, learning_rate: float = 0.1) -> None:
+        pass
+
+    def step(self: object, layers: list[object]) -> None:
+        pass
+
+    optimizer = type(name, (), {"__init__": __init__, "step": step})
+    assert _plain_descent(optimizer) is plain

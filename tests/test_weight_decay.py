@@ -147,3 +147,36 @@ def test_a_loss_plus_a_penalty_that_fails_at_a_batch_is_no_success(tmp_path: Pat
     assert verdict.batch is not None and verdict.batch.reduction == "inconsistent", verdict.batch
     assert not report.result.success
     assert "for one sample, but not for a batch" in verdict_sentence(report.result)
+
+
+# the data term divided by n + 0.2 instead of n: at one sample 1/1.2 of the gradient, at a batch of n
+# n/(n + 0.2) of the batch mean's, a scale that drifts with the batch (0.95 at n = 4): neither the
+# mean nor the sum, however the penalty is written
+DRIFTING = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, n_in=3, n_hidden=5, n_out=2, lam=0.05):
+        self.W1 = np.random.randn(n_in, n_hidden)
+        self.W2 = np.random.randn(n_hidden, n_out)
+        self.lam = lam
+
+    def forward(self, X):
+        self.H = np.tanh(X @ self.W1)
+        return self.H @ self.W2
+
+    def gradients(self, X, Y):
+        out = self.forward(X)
+        d2 = (out - Y) / (len(X) + 0.2)
+        d1 = d2 @ self.W2.T * (1 - self.H ** 2)
+        return {"W1": X.T @ d1 + self.lam * self.W1, "W2": self.H.T @ d2 + self.lam * self.W2}
+"""
+
+
+def test_a_penalised_scale_that_drifts_with_the_batch_size_is_no_reduction(tmp_path: Path) -> None:
+    path = tmp_path / "drifting.py"
+    path.write_text(DRIFTING, encoding="utf-8")
+    verdict = check_target(CheckRequest.parse(str(path))).result.verdict
+    assert verdict.penalized and verdict.output_error is not None and verdict.output_error.loss == "mse"
+    assert verdict.batch is not None and verdict.batch.reduction == "inconsistent", verdict.batch
