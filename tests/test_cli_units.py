@@ -89,6 +89,26 @@ def test_a_file_of_stubs_exits_2_with_its_table(capsys: pytest.CaptureFixture[st
     assert "  relu  pair  stub" in out and "relu_forward returns None for output 1" in text
 
 
+def test_a_file_none_of_whose_units_runs_is_refused_with_its_cause(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # a sigmoid of the math module takes one number: at the arrays it is checked at it raises, so no
+    # unit was checked, and the check says so in one line, with its cause, as any refusal does
+    path = tmp_path / "scalar_sigmoid.py"
+    path.write_text(
+        "import math\n\ndef sigmoid(x):\n    return 1 / (1 + math.exp(-x))\n\n"
+        "def sigmoid_prime(x):\n    return sigmoid(x) * (1 - sigmoid(x))\n",
+        encoding="utf-8",
+    )
+    status, out, _ = run(capsys, "check", str(path), "--json")
+    data = strict(out)
+    assert status == 2 and data["cause"] == "code-failed", data
+    assert str(data["error"]).startswith("its one unit could not be checked: sigmoid raised TypeError"), data
+    assert "FILE:NAME" in str(data["hint"]) and [u["verdict"] for u in data["units"]] == ["refused"]  # type: ignore[union-attr]
+    status, out, _ = run(capsys, "check", str(path))
+    assert status == 2 and "Refused (code-failed): its one unit could not be checked" in " ".join(out.split())
+
+
 def test_a_network_file_is_still_checked_as_a_network(capsys: pytest.CaptureFixture[str]) -> None:
     """A class with ``backward(X, y)`` is a network: the identification's report, not the units'."""
     path = FILES.parent.parent / "examples" / "question_chain.py"

@@ -169,6 +169,9 @@ def format_units(report: UnitsReport, width: int = DEFAULT_WIDTH) -> str:
     notes = list(dict.fromkeys(f"{r.unit}: {s.note}" for r in report.results for s in r.settings if s.note))
     if notes:
         tail += ["", "Notes:", *(f"  {n}" for n in notes)]
+    refused = refusal(report)
+    if refused is not None:
+        tail += ["", f"Refused ({refused['cause']}): {refused['error']} (hint: {refused['hint']})"]
     if report.failed_imports:
         tail += ["", "Failed imports (placeholders; a class deriving from one got an empty stand-in base): "]
         tail[-1] += ", ".join(f"{k} ({v})" for k, v in report.failed_imports.items())
@@ -228,9 +231,34 @@ def unit_json(r: UnitResult) -> dict[str, Any]:
     return out
 
 
+UNITS_HINT = (
+    "check one unit by name (FILE:NAME), or the network with the explicit form: --setup, --forward, "
+    "--gradient (or --step and --lr)"
+)
+
+
+def refusal(report: UnitsReport) -> dict[str, str] | None:
+    """``{error, cause, hint}`` for a file none of whose units could be checked (exit status 2), as any
+    refusal says it (DESIGN.md: one line, a cause of :data:`~verification.runs.exits.CAUSES`): the
+    first unit's reason, ``code-failed`` when the code raised there, else ``input``; None otherwise."""
+    if report.status != 2 or not report.results:
+        return None
+    first = next((r for r in report.results if r.reason), report.results[0])
+    reason = first.reason or first.verdict
+    cause = "code-failed" if " raised " in f" {reason} " else "input"
+    said = reason if reason.startswith(first.unit) else f"{first.unit}: {reason}"
+    count = len(report.results)
+    which = (
+        "its one unit could not be checked" if count == 1 else f"none of its {count} units could be checked"
+    )
+    error = f"{which}: {said}"
+    return {"error": error, "cause": cause, "hint": UNITS_HINT}
+
+
 def units_json(report: UnitsReport) -> dict[str, Any]:
-    """The JSON object of the check (strict: no NaN or Infinity)."""
-    return {
+    """The JSON object of the check (strict: no NaN or Infinity); with ``error``, ``cause`` and ``hint``
+    when no unit could be checked (:func:`refusal`)."""
+    return (refusal(report) or {}) | {
         "path": report.path,
         "units": [unit_json(r) for r in report.results],
         "seed": report.seed,
