@@ -173,6 +173,20 @@ def test_a_layer_is_handed_the_one_loss_derivative_its_project_defines(
     )
 
 
+def test_the_projects_loss_derivative_is_found_from_inside_the_layers_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # checked as `backprop-verify check dense.py` from the layer's own folder: the folder above is the
+    # same as with the whole path, so the project's bce derivative is still the one handed
+    (tmp_path / "layers").mkdir()
+    (tmp_path / "losses").mkdir()
+    (tmp_path / "losses" / "bce.py").write_text(BCE_DERIVATIVE, encoding="utf-8")
+    (tmp_path / "layers" / "dense.py").write_text(LAYER, encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "layers")
+    report = check_target(CheckRequest.parse("dense.py"))
+    assert report.result.identified == "bce", report.command
+
+
 # The project's derivative takes the batch mean ((a − y) / (a (1 − a)) / N) and the layer divides its
 # gradients by the batch size again: at a batch of n the gradient is 1/n² of the sum of the per-sample
 # bce gradients, a loss's gradient at a scale that depends on n. The verdict is bce, and the report says the

@@ -53,6 +53,7 @@ def project_loss_derivative(path: Path, namespace: dict[str, Any]) -> tuple[str,
     to the output, ∂ℓ/∂a, is handed to it (Nielsen, *Neural Networks and Deep Learning*, 2015, ch. 2,
     equation BP1): the loss is whatever derivative the project hands, so the check hands the project's.
     """
+    path = path.resolve()  # the folders above and beside are the same whatever the working directory
     found: dict[str, tuple[Any, str]] = {
         n: (f, path.name)
         for n, f in namespace.items()
