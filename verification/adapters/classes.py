@@ -41,10 +41,12 @@ from verification.adapters.compositions import (
     function_arguments,
     initialiser_arguments,
 )
+from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
 from verification.adapters.function_setups import BORROWED, borrow, read_not_bound
 from verification.adapters.kept_data import label_attribute
+from verification.adapters.layer_containers import container_recipes
 from verification.adapters.matching import Unmatched
 from verification.adapters.method_calls import signed_readings
 from verification.adapters.methods import (
@@ -230,6 +232,12 @@ def detect_class(
                 )
                 subject.reading = replace(subject.reading, composed=", ".join(layers) or cls.__name__)
             return subject
+    for setup, wanted in candidates if script is not None and options.setup is None else []:
+        for recipe in container_recipes(cls, namespace, setup, wanted):  # train(model, …) of the project
+            try:
+                return explicit_subject(dict(namespace), recipe, script, options)
+            except InputError as exc:
+                errors.append(exc)
     unbuilt_because = unbuilt(script, cls) if script is not None and options.setup is None else None
     if unbuilt_because is not None:  # a network of neurons handed an activation the project leaves open
         raise InputError(
