@@ -1261,9 +1261,9 @@ def test_the_labels_form_is_read_before_the_loop_not_after_it(tmp_path: Path) ->
 
 
 # a script that loads its data from a file and writes the number of its samples as a constant: the
-# gradient divided by m = 150 is the mean over the script's data. Checked on a batch of other sizes,
-# m is the batch's (m = len(X)): the step is the mse gradient, a mean over the batch (scale 1), not
-# 1/150 × its sum. The output delta (out − Y) out (1 − out) of sigmoid outputs is mse's.
+# gradient divided by m = 150 is, as written, 1/150 of the sum over the batch, whatever the file holds;
+# the check reports the code as written (1/150 × mse's gradient, summed), since it runs so. The output
+# delta (out − Y) out (1 − out) of sigmoid outputs is mse's.
 COUNTED_DATA = """
 import numpy as np
 
@@ -1290,12 +1290,53 @@ for epoch in range(1000):
 """
 
 
-def test_the_number_of_samples_a_script_writes_is_the_batchs(tmp_path: Path) -> None:
+def test_a_number_of_samples_a_script_divides_by_is_kept_as_written(tmp_path: Path) -> None:
     path = tmp_path / "flowers.py"
     path.write_text(COUNTED_DATA, encoding="utf-8")
-    report = check_target(CheckRequest.parse(str(path)))
-    result = report.result
-    assert result.identified == "mse", report.command
-    assert result.scale == pytest.approx(1.0, rel=1e-9), result.scale
-    assert result.verdict.batch is not None and result.verdict.batch.reduction == "mean"
-    assert "the number of samples the script sets is the batch's: m = len(X)" in result.notes
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == "mse"
+    assert result.scale == pytest.approx(1 / 150, rel=1e-9), result.scale
+    assert result.verdict.batch is not None and result.verdict.batch.reduction == "sum"
+    assert not any("the number of samples the script sets" in n for n in result.notes), result.notes
+
+
+# the labels reshaped to the script's own number of samples (t.reshape(n_samples, 1)): as written the
+# step runs on no other batch, so n_samples is the batch's (a note says so). A sigmoid output with the
+# delta out − T is binary cross-entropy's gradient, summed over the batch; with σ' applied too, mse's.
+RESHAPED = """
+import numpy as np
+
+data = np.loadtxt("points.csv", delimiter=",")
+X = data[:, :2]
+t = data[:, 2]
+n_samples = 200
+W1 = np.random.randn(2, 4)
+W2 = np.random.randn(4, 1)
+lr = 0.1
+
+for epoch in range(500):
+    H = np.tanh(X @ W1)
+    out = 1 / (1 + np.exp(-(H @ W2)))
+    T = t.reshape(n_samples, 1)
+    d2 = DELTA
+    d1 = d2 @ W2.T * (1 - H ** 2)
+    W2 -= lr * H.T @ d2
+    W1 -= lr * X.T @ d1
+"""
+
+
+@pytest.mark.parametrize(
+    ("delta", "identified"), [("out - T", "bce"), ("(out - T) * out * (1 - out)", "mse")]
+)
+def test_a_number_of_samples_the_labels_are_reshaped_to_is_the_batchs(
+    tmp_path: Path, delta: str, identified: str
+) -> None:
+    path = tmp_path / "points.py"
+    path.write_text(RESHAPED.replace("DELTA", delta), encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == identified
+    assert result.verdict.batch is not None and result.verdict.batch.reduction == "sum"
+    assert any(
+        n.startswith("the number of samples the script sets is the batch's: n_samples = len(X)")
+        for n in result.notes
+    ), result.notes

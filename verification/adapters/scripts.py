@@ -89,7 +89,7 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
             f"{loop.samples.target} of {loop.inputs}, {loop.label}) and applies what it adds up",
         )
     if counts:
-        note += (f"the number of samples the script sets is the batch's: {'; '.join(counts)}",)
+        note += (f"{COUNTED}: {'; '.join(counts)} (as written, the step does not run on the batch)",)
     if sizes:
         said = ", ".join(f"{k} → {v}" for k, v in sizes.items())
         note += (f"sizes the setup reads off the data are replaced by small ones: {said}",)
@@ -110,10 +110,33 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         by_store = (Recipe(setup, forward, gradient=step, notes=note), loop.objects)
         by_step = (Recipe(setup, forward, step=step, lr=loop.rate, notes=note), loop.objects)
         recipes += [by_step, by_store] if steps_objects(loop.body, loop.objects) else [by_store, by_step]
+    if counts:  # the code as written first: the count is the batch's only where that alone runs
+        recipes = [(_without(r, counts), roots) for r, roots in recipes] + recipes
     small = _small_layers(script, setup)
     if small is not None:  # NeuralNetworkClassifier([(784, 'tanh'), (10, 'softmax')]): quicker small
         return [(replace(r, setup=small), roots) for r, roots in recipes] + recipes
     return recipes
+
+
+def _without(recipe: Recipe, statements: list[str]) -> Recipe:
+    """``recipe`` with ``statements`` (and the note naming them) taken out of its code."""
+
+    def cut(code: str | None) -> str | None:
+        for c in statements if code is not None else []:
+            code = (
+                code.replace(f"; {c}", "").replace(f"\n{c}", "").replace(f"{c}; ", "").replace(f"{c}\n", "")
+            )
+        return code
+
+    notes = tuple(n for n in recipe.notes if not n.startswith(COUNTED))
+    made = replace(
+        recipe, step=cut(recipe.step), gradient=cut(recipe.gradient), batch_step=cut(recipe.batch_step)
+    )
+    return replace(made, forward=cut(recipe.forward) or recipe.forward, notes=notes)
+
+
+COUNTED = "the number of samples the script sets is the batch's"
+"""The note of a recipe giving a number of samples the script sets the batch's (:func:`_sample_counts`)."""
 
 
 def _small_layers(script: LoadedScript, setup: str) -> str | None:
