@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from ffnn.validation import InputError
-from verification.adapters.loss_objects import _plain_descent
+from verification.adapters.loss_objects import plain_descent
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 
@@ -194,4 +194,4 @@ def test_only_a_plain_gradient_descent_is_handed(name: str, plain: bool) -> None
         pass
 
     optimizer = type(name, (), {"__init__": __init__, "step": step})
-    assert _plain_descent(optimizer) is plain
+    assert plain_descent(optimizer) is plain

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from verification.adapters.compositions import loss_class
-from verification.adapters.layer_lists import INLINE_FORWARD, LOSS_ARGUMENT, _runs_layers, _step_call
+from verification.adapters.layer_lists import INLINE_FORWARD, LOSS_ARGUMENT, runs_layers, step_call
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
 from verification.reading.siblings import MAX_SIBLINGS, sibling_functions
@@ -102,7 +102,7 @@ def container_recipes(cls: type, namespace: dict[str, Any], setup: str, var: str
     trainers = {
         n: v
         for n, v in _project(path, namespace, inspect.isfunction).items()
-        if _runs_layers(v[0], "backward")
+        if runs_layers(v[0], "backward")
     }
     losses = {
         n: v
@@ -132,7 +132,7 @@ def container_recipes(cls: type, namespace: dict[str, Any], setup: str, var: str
     made = "".join(f"{i}; " for i in imports if i) + f"{setup}; network = {var}.{attribute}"
     out = []
     for as_list in (False, True):
-        step = _step_call(trainer, f"{loss[0]}()" if loss else "", None, as_list)
+        step = step_call(trainer, f"{loss[0]}()" if loss else "", None, as_list)
         if step is not None:
             out.append(Recipe(made, INLINE_FORWARD, step=step, lr="0.1", notes=(note,)))
     return out

@@ -34,7 +34,7 @@ NETWORK_ARGS = re.compile(r"^(network|layers|net|model|nn)$", re.IGNORECASE)
 """The first argument of a function that runs a network given as a list of layers."""
 
 
-def _runs_layers(fn: Any, method: str) -> bool:
+def runs_layers(fn: Any, method: str) -> bool:
     """Whether ``fn`` takes the network first and calls ``.method(`` of its layers."""
     params = cv.positional_parameters(fn)
     try:
@@ -64,7 +64,7 @@ def _layer(cls: type) -> bool:
     return callable(getattr(cls, "forward", None)) and callable(getattr(cls, "backward", None))
 
 
-def _step_call(trainer: Any, loss: str, prime: str | None, as_list: bool) -> str | None:
+def step_call(trainer: Any, loss: str, prime: str | None, as_list: bool) -> str | None:
     """``train(network, mse, mse_prime, [x], [y], epochs=1, learning_rate=lr)``, arguments by name
     (the data as a list of one sample with ``as_list``, else the batch's arrays); None when a required
     one says nothing of its value, or the trainer takes a derivative there is none of."""
@@ -110,9 +110,9 @@ def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
     ns = script.module.__dict__
     functions = [ns[n] for n in script.defined_names() if inspect.isfunction(ns.get(n))]
     forward = next(
-        (f for f in functions if _runs_layers(f, "forward") and len(cv.positional_parameters(f)) == 2), None
+        (f for f in functions if runs_layers(f, "forward") and len(cv.positional_parameters(f)) == 2), None
     )
-    trainer = next((f for f in functions if _runs_layers(f, "backward") and f is not forward), None)
+    trainer = next((f for f in functions if runs_layers(f, "backward") and f is not forward), None)
     if trainer is None:
         return []
     classes = sibling_functions(script.path, ("",), kind=inspect.isclass)
@@ -151,7 +151,7 @@ def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
         )
         for fwd in fwds or [INLINE_FORWARD]:
             for as_list in (True, False):
-                step = _step_call(trainer, loss, prime, as_list)
+                step = step_call(trainer, loss, prime, as_list)
                 if step is not None:
                     out.append((Recipe(setup, fwd, step=step, lr="0.1", notes=(note,)), trainer.__name__))
     return out

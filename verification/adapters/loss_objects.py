@@ -87,7 +87,7 @@ def optimizer_objects(
     module = inspect.getmodule(type(obj))
     if module is None or len(asked) != 1 or not _calls_methods_of(method, asked[0]):
         return {}, [], False
-    found = project_classes(module, _plain_descent)
+    found = project_classes(module, plain_descent)
     if len(found) != 1:
         return {}, [], False
     name, where = next(iter(found.items()))
@@ -110,7 +110,7 @@ def _calls_methods_of(method: Any, name: str) -> bool:
     return re.search(rf"\b{re.escape(name)}\.\w+\(", source) is not None
 
 
-def _plain_descent(cls: type) -> bool:
+def plain_descent(cls: type) -> bool:
     """A plain gradient-descent optimiser: named so, with a step method, whose constructor needs
     nothing but may take a learning rate by one of its usual names."""
     if not PLAIN_DESCENT.search(cls.__name__) or STATEFUL.search(cls.__name__):

@@ -122,7 +122,9 @@ def _without(recipe: Recipe, statements: list[str]) -> Recipe:
     """``recipe`` with ``statements`` (and the note naming them) taken out of its code."""
 
     def cut(code: str | None) -> str | None:
-        for c in statements if code is not None else []:
+        if code is None:
+            return None
+        for c in statements:
             code = (
                 code.replace(f"; {c}", "").replace(f"\n{c}", "").replace(f"{c}; ", "").replace(f"{c}\n", "")
             )
