@@ -127,6 +127,9 @@ def test_the_projects_training_function_runs_the_containers_layers(
         assert result.verdict.batch is not None and result.verdict.batch.reduction == "sum"
 
 
-def test_two_training_functions_are_not_chosen_between(tmp_path: Path) -> None:
-    with pytest.raises(InputError):
+def test_two_training_functions_are_not_chosen_between(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.syspath_prepend(str(tmp_path))  # as in the test above, where one function is run
+    with pytest.raises(InputError, match="has no forward-pass method"):
         check_target(CheckRequest.parse(str(_project(tmp_path, "grad * (1 - self.t ** 2)", loops=2))))
