@@ -14,6 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from layer_sources import LAYERS
 
 from ffnn.validation import InputError
 from verification.identification.check import check_target
@@ -31,42 +32,6 @@ class MLP:
             self.layers.append(Tanh() if i < len(sizes) - 2 else Sigmoid())
 """
 
-LAYERS = """
-import numpy as np
-
-
-class Dense:
-    def __init__(self, n_in, n_out):
-        self.W = np.random.randn(n_in, n_out) * 0.5
-        self.b = np.zeros((1, n_out))
-
-    def forward(self, x):
-        self.x = x
-        return x @ self.W + self.b
-
-    def backward(self, grad):
-        self.dW = self.x.T @ grad
-        self.db = grad.sum(axis=0, keepdims=True)
-        return grad @ self.W.T
-
-
-class Tanh:
-    def forward(self, x):
-        self.t = np.tanh(x)
-        return self.t
-
-    def backward(self, grad):
-        return TANH_BACKWARD
-
-
-class Sigmoid:
-    def forward(self, x):
-        self.s = 1 / (1 + np.exp(-x))
-        return self.s
-
-    def backward(self, grad):
-        return grad * self.s * (1 - self.s)
-"""
 
 LOSSES = """
 import numpy as np
