@@ -80,6 +80,14 @@ def _project(path: Path, namespace: dict[str, Any], kind: Any) -> dict[str, tupl
     return found
 
 
+def _no_arguments(cls: type) -> bool:
+    """Whether ``cls`` is constructed with no argument (False when its signature cannot be read)."""
+    try:
+        return not [p for p in inspect.signature(cls).parameters.values() if p.default is p.empty]
+    except (TypeError, ValueError):
+        return False
+
+
 def _import(name: str, where: str, path: Path) -> str | None:
     """``from module.train_loop import train``: the import that binds ``name`` from ``where`` (relative to
     the checked file's folder, which is on the path while its code runs), so that the explicit form
@@ -92,8 +100,9 @@ def _import(name: str, where: str, path: Path) -> str | None:
 
 def container_recipes(cls: type, namespace: dict[str, Any], setup: str, var: str) -> list[Recipe]:
     """The recipes of the module docstring for ``cls`` built by ``setup`` as ``var``, the names they
-    use bound in ``namespace``; none when ``cls`` has a forward pass of its own, keeps no layer list,
-    or the project has not exactly one training function over a layer list and one loss to hand it."""
+    use bound in ``namespace`` (tried when every other way of checking ``cls`` failed); none when
+    ``cls`` keeps no layer list, or the project has not exactly one training function over a layer
+    list, or not one loss class to hand a function that takes one."""
     attribute = layer_attribute(cls)
     source = inspect.getsourcefile(cls)
     if attribute is None or source is None:
@@ -107,8 +116,7 @@ def container_recipes(cls: type, namespace: dict[str, Any], setup: str, var: str
     losses = {
         n: v
         for n, v in _project(path, namespace, inspect.isclass).items()
-        if loss_class(v[0])
-        and not [p for p in inspect.signature(v[0]).parameters.values() if p.default is p.empty]
+        if loss_class(v[0]) and _no_arguments(v[0])
     }
     if len(trainers) != 1 or len(losses) > 1:
         return []  # which one the project trains with is not known
