@@ -2398,3 +2398,44 @@ def test_a_learning_rate_kept_as_a_class_constant_is_the_rate(tmp_path: Path) ->
     report = check(tmp_path, RASHID)
     assert (report.result.identified, report.result.verdict.scale) == ("mse", 1.0), report.command
     assert report.recipe is not None and report.recipe.lr == "net.LEARNING_RATE"
+
+
+# no learning rate anywhere (W += J δ): every tensor is read up to one scale. The output delta
+# 2 (y − a) a (1 − a) is 2 × mse's, so weights2 matches mse × 2; the hidden σ' is left out, so
+# weights1 matches no loss at any scale: the report points at weights1, where the code breaks, not at
+# weights2, which differs from mse by the unknown rate alone
+NO_RATE = """
+import numpy as np
+
+
+class Net:
+    def __init__(self):
+        self.weights1 = np.random.randn(3, 4)
+        self.weights2 = np.random.randn(4, 2)
+
+    def feedforward(self, x):
+        self.input = x
+        self.layer1 = 1 / (1 + np.exp(-(x @ self.weights1)))
+        self.output = 1 / (1 + np.exp(-(self.layer1 @ self.weights2)))
+        return self.output
+
+    def backprop(self, y):
+        d2 = 2 * (y - self.output) * self.output * (1 - self.output)
+        d1 = d2 @ self.weights2.T
+        self.weights2 += self.layer1.T @ d2
+        self.weights1 += self.input.T @ d1
+"""
+
+
+def test_with_no_rate_the_first_tensor_named_is_the_one_no_scale_explains(tmp_path: Path) -> None:
+    from verification.identification.report import differing_entries
+
+    path = tmp_path / "no_rate.py"
+    path.write_text(NO_RATE, encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified is None and not result.lr_known
+    assert result.parameter_identified("weights2")[0] == "mse"
+    lines = differing_entries(result, "mse")
+    assert lines and lines[0].startswith(
+        "  first parameter that differs from mse (output layer first): weights1,"
+    )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ffnn.losses import get_loss
 from verification.adapters.recipe import Recipe
 from verification.identification.coverage import TensorCoverage
-from verification.identification.verdicts import EXACT, LossReport, TensorReport, Verdict
+from verification.identification.verdicts import EXACT, SCALED, LossReport, TensorReport, Verdict
 from verification.reading.loader import LoadedScript
 from verification.reading.targets import Target
 
@@ -134,11 +134,13 @@ class IdentificationReport:
         """The loss and scale tensor ``name`` matches on its own (exact first), or (None, None)."""
         return self.verdict.per_tensor.get(name, (None, None))
 
-    def first_mismatch(self, loss: str) -> TensorReport | None:
-        """The first tensor, output layer first, that does not match ``loss`` exactly."""
+    def first_mismatch(self, loss: str, scaled: bool = True) -> TensorReport | None:
+        """The first tensor, output layer first, that does not match ``loss`` exactly (with ``scaled``
+        False: that matches it at no scale either)."""
         c = self.candidate(loss)
+        passing = (EXACT,) if scaled else (EXACT, SCALED)
         for n in self.backward_order:
-            if n in c.parameters and c.parameters[n].verdict != EXACT:
+            if n in c.parameters and c.parameters[n].verdict not in passing:
                 return c.parameters[n]
         return None
 

@@ -96,9 +96,10 @@ def to_dict(result: IdentificationReport) -> dict[str, Any]:
 
 
 def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -> list[str]:
-    """Lines naming the first tensor (output layer first) that differs from ``loss`` and its worst
-    entries, analytic against numeric, at the probe where it differs most."""
-    first = result.first_mismatch(loss)
+    """Lines naming the first tensor (output layer first) that differs from ``loss`` (with no learning rate
+    known, at any scale: one off by the rate alone is not where it breaks) and its worst entries."""
+    unknown = not result.lr_known
+    first = (result.first_mismatch(loss, scaled=False) if unknown else None) or result.first_mismatch(loss)
     if first is None:
         return []
     probe = max(range(len(first.reports)), key=lambda i: first.reports[i].relative_error)
