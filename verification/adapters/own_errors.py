@@ -21,7 +21,7 @@ from verification.reading import conventions as cv
 from verification.reading.loss_derivatives import project_loss_derivative
 from verification.reading.source_trees import source_tree
 
-OWN_ERROR = "makes the output error with its own loss and returns the gradients"
+OWN_ERROR = "makes the output error with its own loss; its gradients are read from what it returns or keeps"
 """The note of a training method :func:`_error_computing` found."""
 
 
