@@ -786,3 +786,31 @@ def test_a_module_file_at_the_projects_root_is_found_from_a_folder_below_it(
         assert isinstance(loaded.module.__dict__["sigmoid"], MissingModule)
     else:
         assert loaded.module.__dict__["sigmoid"](0) == "from the root"
+
+
+def test_a_function_wrapped_at_top_level_is_kept_and_a_call_of_the_script_is_not(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """\
+        import functools
+        import numpy as np
+        class Net:
+            def forward(self, z):
+                return sigmoid_vec(z)
+        def sigmoid(z):
+            return 1.0 / (1.0 + np.exp(-z))
+        def scaled(z, k):
+            return k * z
+        sigmoid_vec = np.vectorize(sigmoid)
+        double = functools.partial(scaled, k=2.0)
+        data = np.vectorize(sigmoid)(np.zeros(3))
+        made = np.vectorize(make_function())
+        """,
+    )
+    script = load_script(path)
+    assert script.get("Net")().forward(np.zeros(2)).tolist() == [0.5, 0.5]
+    assert script.get("double")(3.0) == 6.0
+    assert [(s.line, s.reason) for s in script.skipped] == [
+        (12, "its value calls something"),
+        (13, "its value calls something"),
+    ]

@@ -6,6 +6,8 @@ Kept (run one at a time by :func:`verification.reading.loader.load_script`):
 * ``def``, ``async def``, ``class`` (with their decorators, default values and class bodies);
 * assignments to names whose value is a constant expression (:func:`is_constant_expression`):
   literals, names, attribute look-ups, operators, containers of those, and ``lambda``;
+* assignments whose value wraps a function without calling it (:func:`is_function_wrapper`):
+  ``sigmoid_vec = np.vectorize(sigmoid)``, ``relu6 = functools.partial(clip, hi=6)``;
 * ``try`` blocks whose branches hold only such statements; ``pass`` and docstrings.
 
 Everything else is not run, and :func:`not_run_reason` says why in a few words. The functions here
@@ -80,6 +82,26 @@ def is_constant_expression(node: ast.AST) -> bool:
     return True
 
 
+# Library calls that only wrap a function into another: they call nothing of the script when run.
+FUNCTION_WRAPPERS = {"vectorize": {"np", "numpy"}, "frompyfunc": {"np", "numpy"}, "partial": {"functools"}}
+
+
+def is_function_wrapper(node: ast.AST) -> bool:
+    """True for ``np.vectorize(f, …)``, ``np.frompyfunc(f, …)`` or ``functools.partial(f, …)`` (also
+    called by their bare names) whose arguments are constant expressions: such a call builds a new
+    function and runs none of the script's code: ``f`` runs only when the new function is called."""
+    if not isinstance(node, ast.Call):
+        return False
+    func = node.func
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        if func.value.id not in FUNCTION_WRAPPERS.get(func.attr, set()):
+            return False
+    elif not (isinstance(func, ast.Name) and func.id in FUNCTION_WRAPPERS):
+        return False
+    arguments = [*node.args, *(k.value for k in node.keywords)]
+    return bool(node.args) and all(is_constant_expression(a) for a in arguments)
+
+
 def plain_target(target: ast.expr) -> bool:
     """Whether an assignment to ``target`` binds names only: a name, or a tuple or list of plain
     targets (``a, (b, *c) = …``). An attribute or item anywhere in it (``(A, json.dumps) = (1, None)``)
@@ -103,7 +125,9 @@ def keep(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):
         return True  # a docstring
     if isinstance(stmt, ast.Assign):
-        return all(plain_target(t) for t in stmt.targets) and is_constant_expression(stmt.value)
+        return all(plain_target(t) for t in stmt.targets) and (
+            is_constant_expression(stmt.value) or is_function_wrapper(stmt.value)
+        )
     if isinstance(stmt, ast.AnnAssign):
         return isinstance(stmt.target, ast.Name) and (
             stmt.value is None or is_constant_expression(stmt.value)
