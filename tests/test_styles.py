@@ -1867,6 +1867,39 @@ class Net:
     "1",
 )
 
+# the constructor handed the training inputs under a name sizes have elsewhere (inputs), kept and read
+# through their shape (a size has none): the hidden width is the number of samples; no learning rate,
+# the summed ½ Σ (o − y)² gradient stepped up with y − o
+STYLES["data-named-like-a-size"] = (
+    """
+import numpy as np
+
+
+class NN:
+    def __init__(self, inputs):
+        self.inputs = inputs
+        self.rows = self.inputs.shape[0]
+        self.cols = self.inputs.shape[1]
+        self.wi = np.random.random((self.cols, self.rows))
+        self.wh = np.random.random((self.rows, 1))
+
+    def think(self, inp):
+        s1 = 1 / (1 + np.exp(-(inp @ self.wi)))
+        return 1 / (1 + np.exp(-(s1 @ self.wh)))
+
+    def train(self, inputs, outputs, it):
+        for _ in range(it):
+            l1 = 1 / (1 + np.exp(-(inputs @ self.wi)))
+            l2 = 1 / (1 + np.exp(-(l1 @ self.wh)))
+            l2_delta = (outputs - l2) * l2 * (1 - l2)
+            l1_delta = (l2_delta @ self.wh.T) * HIDDEN
+            self.wh += l1.T @ l2_delta
+            self.wi += inputs.T @ l1_delta
+""",
+    "l1 * (1 - l1)",
+    "1",
+)
+
 WRONG = {
     # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function
     "question": "1",
@@ -1921,6 +1954,7 @@ WRONG = {
     "epoch-function-with-weight-arguments": "H",
     "float32-weights-mnist-sizes": "acts[i]",
     "weights-from-data-in-init-method": "(1 - self.h)",
+    "data-named-like-a-size": "l1",
 }
 
 VERDICT = {
@@ -1976,6 +2010,7 @@ VERDICT = {
     "epoch-function-with-weight-arguments": "cross_entropy",
     "float32-weights-mnist-sizes": "cross_entropy",
     "weights-from-data-in-init-method": "mse",
+    "data-named-like-a-size": "mse",
 }
 
 

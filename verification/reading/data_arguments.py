@@ -60,9 +60,11 @@ def data_guess(fn: Any, name: str, usage: Callable[[Any, str], str | None]) -> E
     """:data:`DATA_INPUTS` or :data:`DATA_LABELS` for a constructor's argument named like a data set
     (:data:`DATA_NAMES`) of inputs or labels (:func:`verification.reading.conventions.role`) that it
     keeps in an attribute or reads as an array (``X.shape[1]``) and never as a size (``usage``,
-    :func:`verification.reading.guesses.usage`, says how the code uses it); None for any other."""
+    :func:`verification.reading.guesses.usage`, says how the code uses it); None for any other. An
+    argument of inputs or labels read as an array (``self.inputs = inputs``, then
+    ``self.inputs.shape[1]``) is data whatever its name: a size has no ``shape``."""
     kind = cv.role(name, 1)
-    if not isinstance(fn, type) or kind not in ("x", "y") or not DATA_NAMES.match(name):
+    if not isinstance(fn, type) or kind not in ("x", "y"):
         return None
     tree = source_tree(vars(fn).get("__init__"))
     nodes = list(ast.walk(tree)) if tree is not None else []
@@ -82,6 +84,6 @@ def data_guess(fn: Any, name: str, usage: Callable[[Any, str], str | None]) -> E
         )
         for n in nodes
     )
-    if not shaped and (not kept or usage(fn, name) is not None):
+    if not shaped and (not kept or usage(fn, name) is not None or not DATA_NAMES.match(name)):
         return None
     return DATA_INPUTS if kind == "x" else DATA_LABELS[0]
