@@ -2574,3 +2574,24 @@ def test_functions_over_a_list_of_the_projects_layers_are_run_on_a_list_of_them(
             report.command is not None
             and "network = [Dense(4, 5), Sigmoid(), Dense(5, 3), Sigmoid()]" in (report.command)
         )
+
+
+@pytest.mark.parametrize(("bias", "identified"), [("output_gradient", "mse"), ("2 * output_gradient", None)])
+def test_a_trainer_that_compares_its_output_with_the_label_is_run_on_one_output(
+    tmp_path: Path, bias: str, identified: str | None
+) -> None:
+    """The same project, its derivative named ``mse_derive`` and its ``train`` counting ``y == output``
+    as a hit, which raises for an output of more than one entry: the network is built again with one
+    output (4 → 5 → 1), where 2 (a − y) / 1 is 2 × the mse gradient."""
+    for name, source in LIST_PROJECT.items():
+        hit = "            hits = 1 if y == output else 0\n"
+        grad = "            grad = loss_p"
+        source = source.replace("mse_prime", "mse_derive").replace(grad, hit + grad)
+        (tmp_path / name).write_text(textwrap.dedent(source).replace("BIAS", bias), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    r = report.result
+    assert r.identified == identified, (r.identified, report.command)
+    assert report.command is not None and "Dense(5, 1), Sigmoid()]" in report.command
+    assert "loss=mse, loss_prime=mse_derive" in report.command
+    if identified is not None:
+        assert format_scale(r.scale, r.rtol) == "2", r.scale

@@ -101,10 +101,10 @@ def _sibling_layers(script: LoadedScript, container: type) -> list[type]:
 
 def derivative_pairs(names: list[str], order: tuple[str, ...]) -> list[tuple[str, str]]:
     """``(f, f_prime)`` for the functions of ``names`` that have a derivative beside them (``_prime``,
-    ``_derivative``, ``_deriv``, ``_grad``): those named in ``order`` (lower case) first, in its order,
-    then the others of the same kind (a loss named like one, :data:`LOSS_WORDS`, such as
-    ``half_sse``; for activations, any other): a loss and its derivative (``mse``, ``mse_prime``), an
-    activation and its (``tanh``, ``tanh_prime``)."""
+    ``_der``, …: :data:`verification.reading.conventions.DERIVATIVE_SUFFIXES`): those named in ``order``
+    (lower case) first, in its order, then the others of the same kind (a loss named like one,
+    :data:`LOSS_WORDS`, such as ``half_sse``; for activations, any other): a loss and its derivative
+    (``mse``, ``mse_prime``), an activation and its (``tanh``, ``tanh_prime``)."""
     losses = order == LOSS_ORDER
     ranked = sorted((n for n in names if n.lower() in order), key=lambda n: order.index(n.lower()))
     ranked += [
@@ -114,12 +114,7 @@ def derivative_pairs(names: list[str], order: tuple[str, ...]) -> list[tuple[str
         and bool(LOSS_WORDS.search(n) or re.search(r"sse|squared", n, re.I)) == losses
         and not re.search(r"prime|deriv|grad", n, re.I)
     ]
-    return [
-        (n, n + suffix)
-        for n in ranked
-        for suffix in ("_prime", "_derivative", "_deriv", "_grad")
-        if n + suffix in names
-    ]
+    return [(n, n + suffix) for n in ranked for suffix in cv.DERIVATIVE_SUFFIXES if n + suffix in names]
 
 
 def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list[str]]:

@@ -7,13 +7,13 @@ A much-copied tutorial style keeps each layer in a class of its own module (``de
     def train(network, loss, loss_prime, x_train, y_train, epochs=1000, learning_rate=0.01): …
 
 and the project's driver builds ``network = [Dense(2, 3), Tanh(), Dense(3, 1), Tanh()]``. Checked
-alone, such a file has no network. :func:`layer_list_recipes` builds one of the project's own classes
-from the modules beside it: a dense layer of two sizes twice (4 → 5 → 3), each followed by an activation
-layer of no arguments (``Tanh`` first, else ``Sigmoid``, else the first one found; a ``ReLU`` only
-between the two, since on the output it can zero every gradient), and hands ``train``
-the project's own loss and its derivative (``mse`` with ``mse_prime``; the first of the catalog's order
-when there are several) and one sample as its data set. The recipe is run as an explicit form is, and
-the report's ``as:`` line shows it: the verdict is about the functions with these layers and this loss.
+alone, such a file has no network. :func:`layer_list_recipes` builds one of the project's own classes from
+the modules beside it: a dense layer of two sizes twice (4 → 5 → 3, else 4 → 5 → 1), each followed by an
+activation layer of no arguments (``Tanh`` first, else ``Sigmoid``, else the first one found; a ``ReLU``
+only between the two, since on the output it can zero every gradient), and hands ``train`` the project's
+own loss and its derivative (``mse`` with ``mse_prime``; the first of the catalog's order when there are
+several) and one sample as its data set. The recipe is run as an explicit form is, and the report's
+``as:`` line shows it: the verdict is about the functions with these layers and this loss.
 """
 
 from __future__ import annotations
@@ -136,7 +136,6 @@ def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
         return []
     (d, d_file), (a, a_file) = dense[0], acts[0]
     last = f", {a}()" if re.search(r"tanh|sigmoid|logistic", a, re.I) else ""  # no ReLU on the output
-    setup = f"network = [{d}(4, 5), {a}(), {d}(5, 3){last}]"  # the classes taken from beside the file
     # a forward function may return every layer's activation (the output last)
     fwds = [f"{forward.__name__}(network, x)", f"{forward.__name__}(network, x)[-1]"] if forward else []
     out = []
@@ -149,9 +148,14 @@ def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
             f"the network is a list of the project's layers, {d} ({d_file}) and {a} ({a_file})"
             f"{given if loss else ''}: the file composes none"
         )
-        for fwd in fwds or [INLINE_FORWARD]:
-            for as_list in (True, False):
-                step = step_call(trainer, loss, prime, as_list)
-                if step is not None:
-                    out.append((Recipe(setup, fwd, step=step, lr="0.1", notes=(note,)), trainer.__name__))
+        # three outputs, then one: a trainer that compares its output with a label (y == output) runs
+        # only on one
+        for width in (3, 1):
+            setup = f"network = [{d}(4, 5), {a}(), {d}(5, {width}){last}]"  # the classes beside the file
+            for fwd in fwds or [INLINE_FORWARD]:
+                for as_list in (True, False):
+                    step = step_call(trainer, loss, prime, as_list)
+                    if step is not None:
+                        recipe = Recipe(setup, fwd, step=step, lr="0.1", notes=(note,))
+                        out.append((recipe, trainer.__name__))
     return out

@@ -279,6 +279,10 @@ def applies_given_gradient(fn: Any) -> bool:
     return bool(APPLIES.search(name)) and any(GIVEN_GRADIENT.match(p.name) for p in positional_parameters(fn))
 
 
+DERIVATIVE_SUFFIXES = ("_prime", "_derivative", "_deriv", "_derive", "_der", "_grad", "Prime", "Derivative")
+"""How a function's derivative beside it is named: ``mse`` and ``mse_prime``, ``sigmoid`` and
+``sigmoid_der``, ``tanh`` and ``tanhDerivative``."""
+
 REGULARISATION = re.compile(
     r"^(reg|lambd|lambda_?|lmbda|lam|l2|l2_?reg|l2_?lambda|reg_?lambda|lambda_?(wd|reg|l2)|weight_?decay|wd|decay"
     r"|reg_?strength)$",

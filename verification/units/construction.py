@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from verification.reading.argument_usage import usage
-from verification.reading.conventions import REGULARISATION
+from verification.reading.conventions import DERIVATIVE_SUFFIXES, REGULARISATION
 from verification.units.arguments import parameters
 from verification.units.cases import NotChecked
 
@@ -124,7 +124,7 @@ def _defined_pair(cls: type) -> tuple[Any, Any] | None:
     for pool in pools:
         pairs = []
         for name, fn in pool.items():
-            for suffix in ("_prime", "_derivative", "_deriv", "_grad", "Prime", "Derivative"):
+            for suffix in DERIVATIVE_SUFFIXES:
                 if name + suffix in pool:
                     pairs.append((name, (fn, pool[name + suffix])))
         pairs.sort(key=lambda p: p[0].lower() != "tanh")
