@@ -2439,3 +2439,41 @@ def test_with_no_rate_the_first_tensor_named_is_the_one_no_scale_explains(tmp_pa
     assert lines and lines[0].startswith(
         "  first parameter that differs from mse (output layer first): weights1,"
     )
+
+
+# a constructor spelt _init_: NN(4, 5, 3) raises and NN() has no weights, so every setup fails; the
+# refusal names the misspelt method, whatever failure detection met last
+MISSPELT = """
+class NN:
+    def NAME(self, n_in, n_hidden, n_out, lr):
+        self.wih = np.random.randn(n_hidden, n_in)
+        self.who = np.random.randn(n_out, n_hidden)
+        self.lr = lr
+
+    def query(self, x):
+        return sigmoid(self.who @ sigmoid(self.wih @ x))
+
+    def train(self, x, y):
+        h = sigmoid(self.wih @ x)
+        o = sigmoid(self.who @ h)
+        e = (y - o) * o * (1 - o)
+        self.wih += self.lr * ((self.who.T @ e) * h * (1 - h)) @ x.T
+        self.who += self.lr * e @ h.T
+"""
+
+
+@pytest.mark.parametrize("name", ["_init_", "__init", "__inti__"])
+@pytest.mark.parametrize("target", ["", ":NN"])
+def test_a_misspelt_constructor_is_named_as_the_cause_of_the_refusal(
+    tmp_path: Path, name: str, target: str
+) -> None:
+    with pytest.raises(InputError, match=rf"^NN defines {name}, not __init__: Python never calls it") as e:
+        check(tmp_path, MISSPELT.replace("NAME", name), target)
+    assert getattr(e.value, "cause", None) == "code-failed"
+    assert e.value.hint == f"rename {name} to __init__, then check again"
+
+
+def test_the_same_class_spelt_right_is_checked(tmp_path: Path) -> None:
+    """The control: with ``__init__`` the class above is the summed mse gradient, stepped up by lr."""
+    report = check(tmp_path, MISSPELT.replace("NAME", "__init__"))
+    assert report.result.identified == "mse", report.command

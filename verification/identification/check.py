@@ -30,6 +30,7 @@ from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.identification.setups import identify_setups
 from verification.reading import conventions as cv
+from verification.reading.constructors import misspelt_constructor
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.python2 import python2_builtins
 from verification.reading.slices import flat_body
@@ -71,7 +72,10 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
     own = _script_labels(script, options, code)
     if own is not None:  # the labels as the script's own training loop makes them
         options = replace(options, labels=own)
-    subject = adapt(code, options, script)
+    try:
+        subject = adapt(code, options, script)
+    except InputError as exc:
+        raise _misspelt(script, code) or exc from None
     if own is not None:
         subject.notes.append(OWN_LABELS[own])
     if translated:
@@ -118,6 +122,23 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         python2=bool(translated),
         alternatives=kept.alternatives,
     )
+
+
+def _misspelt(script: LoadedScript, code: Any) -> InputError | None:
+    """A refusal naming a misspelt constructor (:mod:`verification.reading.constructors`) of the
+    class checked, or, checking the file, of its one class that has one; None when there is none."""
+    classes = [code] if isinstance(code, type) else [script.get(n) for n in script.defined_names()]
+    found = [(c, m) for c in classes if isinstance(c, type) for m in [misspelt_constructor(c)] if m]
+    if len(found) != 1:
+        return None
+    cls, name = found[0]
+    error = InputError(
+        f"{cls.__name__} defines {name}, not __init__: Python never calls it, so {cls.__name__}() "
+        "takes no arguments and makes no weights (a bug in the code)",
+        hint=f"rename {name} to __init__, then check again",
+    )
+    error.cause = "code-failed"  # type: ignore[attr-defined]  # for the JSON refusal
+    return error
 
 
 def _script_labels(script: LoadedScript, options: Options, code: Any) -> str | None:

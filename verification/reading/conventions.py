@@ -6,9 +6,7 @@ Detection (:mod:`verification.adapters.detection`) reads, without running anythi
   argument takes the inputs, the labels, the error ``a − y``, the forward output, the learning rate or
   the number of iterations (the lists below, in order of preference, matched without case).
 
-Constructor arguments guessed when the script builds no network of its own are in
-:mod:`verification.reading.guesses`; what the *source* of a training method says, in
-:mod:`verification.reading.updates`; the script's own construction, :mod:`verification.reading.slices`.
+Constructor arguments are guessed in :mod:`.guesses`, a method's source read in :mod:`.updates`.
 """
 
 from __future__ import annotations
@@ -280,8 +278,7 @@ def applies_given_gradient(fn: Any) -> bool:
 
 
 DERIVATIVE_SUFFIXES = ("_prime", "_derivative", "_deriv", "_derive", "_der", "_grad", "Prime", "Derivative")
-"""How a function's derivative beside it is named: ``mse`` and ``mse_prime``, ``sigmoid`` and
-``sigmoid_der``, ``tanh`` and ``tanhDerivative``."""
+"""How a function's derivative beside it is named: ``mse_prime``, ``sigmoid_der``, ``tanhDerivative``."""
 
 REGULARISATION = re.compile(
     r"^(reg|lambd|lambda_?|lmbda|lam|l2|l2_?reg|l2_?lambda|reg_?lambda|lambda_?(wd|reg|l2)|weight_?decay|wd|decay"
