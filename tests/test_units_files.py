@@ -1248,3 +1248,34 @@ def test_a_loss_of_one_value_per_output_is_their_sum(tmp_path: Path, scale: str,
     )
     r = only_unit(tmp_path, "mse.py", source)
     assert r.verdict == verdict
+
+
+FUSED_HEAD = """
+import numpy as np
+
+
+class Softmax_CategoricalCrossEntropy:
+    def forward(self, inputs, actuals):
+        e = np.exp(inputs - inputs.max(axis=1, keepdims=True))
+        self.output = e / e.sum(axis=1, keepdims=True)
+        return self.output
+
+    def backward(self, dvalues, actuals):
+        samples = len(dvalues)
+        if len(actuals.shape) == 2:
+            actuals = np.argmax(actuals, axis=1)
+        self.dinputs = dvalues.copy()
+        self.dinputs[range(samples), actuals] -= 1
+        self.dinputs = self.dinputs / SAMPLES
+"""
+
+
+@pytest.mark.parametrize(("samples", "verdict"), [("samples", "matches"), ("1", "mismatch")])
+def test_a_fused_head_whose_labels_are_named_actuals_is_handed_its_softmax_output(
+    tmp_path: Path, samples: str, verdict: str
+) -> None:
+    """The NNFS book's fused softmax and cross-entropy, its labels named ``actuals``: its ``backward``
+    takes the softmax output, not the logits, as ``dvalues``, and gives the gradient of the batch mean;
+    read as a loss of its input it was called a mismatch. Without the division it is the sum: wrong."""
+    r = only_unit(tmp_path, "head.py", FUSED_HEAD.replace("SAMPLES", samples))
+    assert (r.kind, r.verdict) == ("layer", verdict), (r.kind, r.verdict, r.detail)

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from ffnn.activations import get_activation
 from ffnn.losses import get_loss
 from ffnn.validation import InputError
+from verification.reading import conventions as cv
 from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
@@ -31,15 +32,15 @@ from verification.units.vjp import Problem
 
 Array = NDArray[Any]
 HEAD = re.compile(r"softmax.*(cross_?entropy|crossentropy|nll|log_?loss|_ce\b|ce$)", re.I)
-LABELS = re.compile(r"^(y|y_?true|labels?|targets?|t)$", re.I)
 
 
 def is_head(cls: type) -> bool:
-    """A class named for softmax and cross-entropy whose ``backward`` takes labels."""
+    """A class named for softmax and cross-entropy whose ``backward`` takes labels (an argument named
+    like them: ``y_true``, ``y``, ``actuals``, :func:`verification.reading.conventions.role`)."""
     backward = getattr(cls, "backward", None)
     if not HEAD.search(cls.__name__) or not callable(backward):
         return False
-    return any(LABELS.match(p.name) for p in parameters(backward))
+    return any(cv.role(p.name, 1) == "y" for p in parameters(backward))
 
 
 def _forward_takes_logits(cls: type) -> bool:
