@@ -1278,4 +1278,66 @@ def test_a_fused_head_whose_labels_are_named_actuals_is_handed_its_softmax_outpu
     takes the softmax output, not the logits, as ``dvalues``, and gives the gradient of the batch mean;
     read as a loss of its input it was called a mismatch. Without the division it is the sum: wrong."""
     r = only_unit(tmp_path, "head.py", FUSED_HEAD.replace("SAMPLES", samples))
-    assert (r.kind, r.verdict) == ("layer", verdict), (r.kind, r.verdict, r.detail)
+    assert (r.kind, r.verdict) == ("layer", verdict), r
+
+
+NAMED_ACTIVATION = """
+import numpy as np
+
+
+class Relu:
+    @staticmethod
+    def func(x):
+        return np.maximum(0, x)
+
+    @staticmethod
+    def grad(x):
+        return (x > 0) * 1.0
+
+
+class Sigmoid:
+    @staticmethod
+    def func(x):
+        return 1 / (1 + np.exp(-x))
+
+    @staticmethod
+    def grad(x):
+        s = 1 / (1 + np.exp(-x))
+        return s * (1 - s)
+
+
+def get_activation(name):
+    return {"relu": Relu, "Sigmoid": Sigmoid}.get(name, Relu)
+
+
+class Dense:
+    def __init__(self, output_size: int, activation: str, input_size: int):
+        self.activation = get_activation(activation)
+        self.W = np.random.uniform(-0.1, 0.1, (input_size, output_size))
+        self.b = np.zeros(output_size)
+
+    def forward(self, x):
+        self.last_input = x
+        self.last_z = x @ self.W + self.b
+        return self.activation.func(self.last_z)
+
+    def backward(self, grad_output):
+        grad_z = grad_output * self.activation.grad(AT)
+        self.grad_W = self.last_input.T @ grad_z
+        self.grad_b = grad_z.sum(axis=0)
+        return grad_z @ self.W.T
+"""
+
+
+@pytest.mark.parametrize(
+    ("at", "verdict"), [("self.last_z", "matches"), ("self.activation.func(self.last_z)", "mismatch")]
+)
+def test_a_layer_that_takes_its_activation_by_name_is_built_with_a_name_the_code_accepts(
+    tmp_path: Path, at: str, verdict: str
+) -> None:
+    """``Dense(output_size, activation: str, input_size)`` looks its activation up by name: it is built
+    with ``"Sigmoid"`` as the code spells it (smooth, so no probe sits on ReLU's kink). The derivative
+    taken of the output instead of the pre-activation is a mismatch (with ReLU, the fallback, it would
+    not be: ``relu(z) > 0`` where ``z > 0``)."""
+    r = only_unit(tmp_path, "dense.py", NAMED_ACTIVATION.replace("AT", at))
+    assert r.verdict == verdict, r

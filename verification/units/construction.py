@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from verification.reading.activation_names import activation_name
 from verification.reading.argument_usage import usage
 from verification.reading.conventions import DERIVATIVE_SUFFIXES, REGULARISATION
 from verification.units.arguments import parameters
@@ -65,6 +66,7 @@ def constructor_arguments(cls: type, preset: dict[str, Any] | None = None) -> di
             if p.default in (0, None) and isinstance(guess, int) and not isinstance(p.default, bool):
                 out[p.name] = guess  # Layer(in_neurons=0, out_neurons=0): a size left to the caller
             continue
+        guess = guess if guess is not None else activation_name(cls, p.name)  # Dense(3, "sigmoid", 4)
         if guess is None and usage(cls, p.name) == "int":  # ReLuLayer(N, M): randn(N, M) says a width
             guess = next(widths)
         if guess is None:
