@@ -1900,6 +1900,45 @@ class NN:
     "1",
 )
 
+# XOR data stacked as columns, (4, 2, 1): one (2, 1) column per sample, weights applied on the left,
+# the backward a function of the output and the sample, the update in the top-level loop over samples;
+# (y_hat − y) σ'(z), one sample a step: mse
+STYLES["stacked-columns-script"] = (
+    SIGMOID
+    + """
+X = np.reshape([[0, 0], [0, 1], [1, 0], [1, 1]], (4, 2, 1))
+Y = np.array([0, 1, 1, 0])
+w0 = np.random.rand(3, 2)
+b1 = np.random.rand(3, 1)
+w1 = np.random.rand(1, 3)
+b2 = np.random.rand(1, 1)
+
+
+def feed_forward(x):
+    a1 = sigmoid(w0 @ x + b1)
+    return a1, sigmoid(w1 @ a1 + b2)
+
+
+def backprop(y_hat, y, a1, xi):
+    delta2 = (y_hat - y) * y_hat * (1 - y_hat)
+    delta1 = (w1.T @ delta2) * HIDDEN
+    return delta1 @ xi.T, delta1, delta2 @ a1.T, delta2
+
+
+rate = 0.1
+for epoch in range(10000):
+    for i, x in enumerate(X):
+        a1, y_hat = feed_forward(x)
+        dw0, db1, dw1, db2 = backprop(y_hat, Y[i], a1, x)
+        w0 -= rate * dw0
+        b1 -= rate * db1
+        w1 -= rate * dw1
+        b2 -= rate * db2
+""",
+    "a1 * (1 - a1)",
+    "1",
+)
+
 WRONG = {
     # one hidden derivative wrong each: missing, at the wrong place, or of the wrong function
     "question": "1",
@@ -1955,6 +1994,7 @@ WRONG = {
     "float32-weights-mnist-sizes": "acts[i]",
     "weights-from-data-in-init-method": "(1 - self.h)",
     "data-named-like-a-size": "l1",
+    "stacked-columns-script": "a1",
 }
 
 VERDICT = {
@@ -2011,6 +2051,7 @@ VERDICT = {
     "float32-weights-mnist-sizes": "cross_entropy",
     "weights-from-data-in-init-method": "mse",
     "data-named-like-a-size": "mse",
+    "stacked-columns-script": "mse",
 }
 
 

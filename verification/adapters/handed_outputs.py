@@ -41,11 +41,11 @@ def numpy_name(namespace: dict[str, Any]) -> str | None:
 def transformed(reading: str, layout: Layout, np: str) -> str | None:
     """Statements that replace ``out`` by its ``reading`` (``sigmoid`` or ``softmax``) in NumPy bound as
     ``np``; the softmax over each sample's outputs (the last axis of rows and 1-D arrays, the first of
-    columns). None for a reading or layout it is not written for."""
+    columns, the middle of stacked columns). None for a reading or layout it is not written for."""
     o = OUTPUT_NAME
     if reading == "sigmoid":
         return f"{o} = 1 / (1 + {np}.exp(-{o}))"
-    axis = {"row": -1, "flat": -1, "column": 0}.get(layout.inputs)
+    axis = {"row": -1, "flat": -1, "column": 0, "stacked": -2}.get(layout.inputs)
     if reading != "softmax" or axis is None:
         return None
     return (

@@ -11,6 +11,7 @@ layout      one batch of inputs                      where it is written so
 ``flat``    ``(n_in,)`` array, one sample            scalar-loop code, ``np.dot(w, x)`` with 1-D ``x``
 ``list``    a Python list of ``n_in`` floats         Rashid's ``train(inputs_list, targets_list)``
 ``scalar``  one float, one sample of one input       a single neuron ``y_pred = w * x + b`` of floats
+``stacked`` ``(n, n_in, 1)`` array, a column a sample ``X = np.reshape(data, (4, 2, 1))`` XOR tutorials
 =========== ======================================== ==================================================
 
 and labels in the matching layout, as one-hot vectors, class indices (``y`` of shape ``(n,)``), or
@@ -32,7 +33,7 @@ from verification.adapters.failures import Failed
 
 Array = NDArray[Any]
 
-LAYOUTS = ("row", "column", "flat", "list", "scalar")
+LAYOUTS = ("row", "column", "flat", "list", "scalar", "stacked")
 """Input and label layouts, in the order detection tries them."""
 LABEL_FORMATS = ("one-hot", "index")
 """Label formats: one-hot rows (0/1 for a single output) or class indices."""
@@ -93,7 +94,9 @@ class Layout:
     def samples(self, var: str = "x") -> str:
         """The number of samples in the inputs ``var`` as code reads it: ``x.shape[0]`` for rows,
         ``x.shape[1]`` for columns, ``1`` for one sample."""
-        return {"row": f"{var}.shape[0]", "column": f"{var}.shape[1]"}.get(self.inputs, "1")
+        return {"row": f"{var}.shape[0]", "column": f"{var}.shape[1]", "stacked": f"{var}.shape[0]"}.get(
+            self.inputs, "1"
+        )
 
     def dataset(self) -> str:
         """The inputs ``x`` and labels ``y`` as code that trains on a data set of ``(sample, label)``
@@ -102,6 +105,7 @@ class Layout:
         return {
             "row": "list(zip(x[:, None], y[:, None]))",
             "column": "list(zip(x.T[:, :, None], y.T[:, :, None]))",
+            "stacked": "list(zip(x, y))",
         }.get(self.inputs, "[(x, y)]")
 
     def describe(self) -> str:
@@ -112,6 +116,7 @@ class Layout:
             "flat": "1-D arrays (n,)",
             "list": "lists",
             "scalar": "numbers (one input, one output)",
+            "stacked": "stacked columns (samples, n, 1)",
         }
         read = "" if self.output == "as-is" else f"; the loss is applied to the {self.output} of the output"
         return f"inputs and labels as {shape[self.inputs]}, labels {self.labels}{read}"
@@ -122,6 +127,8 @@ class Layout:
             return values
         if self.inputs == "column":
             return np.ascontiguousarray(values.T)
+        if self.inputs == "stacked":
+            return values[:, :, None].copy()
         if values.shape[0] != 1:
             raise InputError(f"layout {self.inputs!r} holds one sample, got a batch of {values.shape[0]}")
         if self.inputs == "flat":

@@ -65,8 +65,9 @@ class LoopBatchSubject(PerSampleSubject):
 
 def loop_batch_subject(subject: Subject) -> Subject | None:
     """``subject`` made to run every pass of its loop at a batch (:class:`LoopBatchSubject`), when its
-    recipe has such a step and takes rows; None otherwise."""
+    recipe has such a step and takes rows (or stacked columns); None otherwise."""
     recipe = getattr(subject, "recipe", None)
     if not isinstance(subject, CodeSubject) or recipe is None or recipe.batch_step is None:
         return None
-    return with_step(subject, LoopBatchSubject, recipe.batch_step) if subject.layout.inputs == "row" else None
+    takes = subject.layout.inputs in ("row", "stacked")  # samples along the first axis
+    return with_step(subject, LoopBatchSubject, recipe.batch_step) if takes else None
