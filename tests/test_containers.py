@@ -416,6 +416,23 @@ class CountedLayers:
         self.sizes = [input_size, *hidden_sizes, output_size]
 
 
+class ThetaTopology:
+    def __init__(self, topology, epsilon, numLabels):
+        self.theta = [
+            np.random.rand(topology[k], topology[k - 1] + 1) * 2 * epsilon - epsilon
+            for k in range(1, len(topology))
+        ]
+        self.numLabels = numLabels
+
+
+def test_a_count_of_labels_is_the_output_size_and_an_initial_range_epsilon_a_half() -> None:
+    """``numLabels`` is the number of outputs, the last of the size list; ``epsilon`` the half-width of
+    the uniform initial weights, ``U(−ε, ε)`` (Ng's course), not a tolerance: weights of size 0.5."""
+    guessed = guessed_arguments(ThetaTopology)[0]
+    assert guessed == {"topology": [4, 5, 5, 3], "epsilon": 0.5, "numLabels": 3}
+    assert ThetaTopology(**guessed).numLabels == guessed["topology"][-1]
+
+
 def test_constructor_arguments_are_guessed_from_how_the_constructor_uses_them() -> None:
     """A size list whose elements are indexed (``pair[0]``, ``pair[1]``) is a list of ``(in, out)``
     pairs; a count of layers is that of the 4-5-3 network's weight layers, consistent with one hidden

@@ -44,7 +44,8 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"(hidden|^n_?h\d?$|^nh\d?$|hnode|^h\d?$|neurons|units|hdim|h_dim)", re.I), 5),
     (
         re.compile(
-            r"(output|^n_?y$|^no$|^n_?out$|onode|num_out|num_classes|n_classes|out_features|^d_?out$|^out_?dims?$)",
+            r"(output|^n_?y$|^no$|^n_?out$|onode|num_out|num_?classes|n_?classes|^(num|n)_?labels$|out_features"
+            r"|^d_?out$|^out_?dims?$)",
             re.I,
         ),
         3,
@@ -61,6 +62,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"(epoch|iteration|iters)", re.I), 1),
     (re.compile(r"^(batch_?size|mini_?batch_?size|n_?batch)$", re.I), 1),
     (re.compile(r"^(seed|random_state)$", re.I), 0),
+    (re.compile(r"^(epsilon_?init|init_?epsilon|epsilon|init_?range)$", re.I), 0.5),  # U(−ε, ε) weights
     (re.compile(r"^(activation|act|activation_function)$", re.I), "sigmoid"),
     (re.compile(r"^(momentum|mu|beta|momentum_?factor)$", re.I), 0.0),
     (re.compile(r"^(reg|lambd|lambda_?|lam|l2|l2_?reg|reg_?lambda|weight_?decay|decay|dropout)$", re.I), 0.0),
