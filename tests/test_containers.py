@@ -419,7 +419,7 @@ class CountedLayers:
 class ThetaTopology:
     def __init__(self, topology, epsilon, numLabels):
         self.theta = [
-            np.random.rand(topology[k], topology[k - 1] + 1) * 2 * epsilon - epsilon
+            np.random.default_rng(0).random((topology[k], topology[k - 1] + 1)) * 2 * epsilon - epsilon
             for k in range(1, len(topology))
         ]
         self.numLabels = numLabels
@@ -1267,3 +1267,44 @@ def test_a_network_handed_its_cost_function_and_its_derivative_gets_the_projects
     assert report.recipe is not None
     assert "cost_func=binary_x_entropy, cost_func_prime=binary_x_entropy_prime" in report.recipe.setup
     assert "patience=10, tolerance=0.0" in report.recipe.setup
+
+
+PAIRED_BY_HAND = """
+import numpy as np
+
+
+class NeuralNetwork:
+    def __init__(self, layers):
+        self.weights = []
+        for i in range(1, len(layers) - 1):
+            self.weights.append(0.5 * np.random.randn(layers[i - 1] + 1, layers[i] + 1))
+            self.weights.append(0.5 * np.random.randn(layers[i] + 1, layers[i + 1]))
+
+    def forward(self, X):
+        self.a = [np.hstack([X, np.ones((len(X), 1))])]
+        for W in self.weights:
+            self.a.append(np.tanh(self.a[-1] @ W))
+        return self.a[-1]
+
+    def gradients(self, X, y):
+        out = self.forward(X)
+        delta = (out - y) * (1 - out ** 2)
+        grads = []
+        for l in range(len(self.weights) - 1, -1, -1):
+            grads.insert(0, self.a[l].T @ delta)
+            delta = (delta @ self.weights[l].T) * HIDDEN
+        return grads
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("(1 - self.a[l] ** 2)", "mse"), ("1", None)])
+def test_a_network_that_pairs_its_layers_by_hand_is_built_with_one_hidden_layer(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    """Its constructor appends two weights per hidden layer (``range(1, len(layers) - 1)``), a chain
+    only for three sizes: ``[4, 5, 5, 3]`` fails in the forward pass and ``[4, 5, 3]`` is taken."""
+    path = tmp_path / "bp.py"
+    path.write_text(textwrap.dedent(PAIRED_BY_HAND).replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.command is not None and "NeuralNetwork(layers=[4, 5, 3])" in report.command

@@ -81,15 +81,25 @@ printing, set so that they change no step; paths name no file and loading flags 
 are made, never read from disk."""
 
 
+SHALLOW = {
+    repr([4, 5, 5, 3]): [4, 5, 3],
+    repr([4, 5, 5, 1]): [4, 5, 1],
+    repr([(4, 5), (5, 5), (5, 3)]): [(4, 5), (5, 3)],
+    repr([(4, 5), (5, 5), (5, 1)]): [(4, 5), (5, 1)],
+}
+"""Size lists of one hidden layer, tried after those of two: code whose constructor pairs each hidden
+layer with the next by hand (``for i in range(1, len(layers) - 1)``) builds a chain only for three sizes."""
+
+
 def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`),
-    else from how the code uses them (:func:`usage`: a size list where it is indexed, measured or
-    iterated, a width where it shapes an array): a 4-5-5-3 (or 4-5-3) network, then the same with one
-    output (code written for one sigmoid output); empty when a required argument's name and use say nothing.
-    Arguments with defaults keep the author's choice. A size the name gives that the code uses as a
-    list (``hidden_sizes`` measured with ``len``) is a list of that one size. ``preset`` gives some
-    arguments their values outright (the project's activation and its derivative, as
-    :class:`Expression`)."""
+    """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`), else
+    from how the code uses them (:func:`usage`: a size list where it is indexed, measured or iterated,
+    a width where it shapes an array): a 4-5-5-3 network, then the same with one output (code written
+    for one sigmoid output), then both with one hidden layer (:data:`SHALLOW`); empty when a required
+    argument's name and use say nothing. Arguments with defaults keep the author's choice. A size the
+    name gives that the code uses as a list (``hidden_sizes`` measured with ``len``) is a list of that
+    one size. ``preset`` gives some arguments their values outright (the project's activation and its
+    derivative, as :class:`Expression`)."""
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -147,6 +157,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
         for k, v in out.items()
     }
     made = [out] if single == out else [out, single]
+    shallow = [{k: SHALLOW.get(repr(v), v) for k, v in d.items()} for d in made]  # code for one hidden layer
+    made += [d for d in shallow if d not in made]
     large = [k for k in out if k in sig.parameters and out[k] != sig.parameters[k].default and _wide(k, sig)]
     made += [{k: v for k, v in d.items() if k not in large} for d in made] if large else []  # as written
     return [{k: Expression(f"{SIZE_ARRAY}({v})") if k in arrays else v for k, v in d.items()} for d in made]
