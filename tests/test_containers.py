@@ -470,6 +470,8 @@ def test_a_size_list_read_as_an_array_in_a_method_the_constructor_calls_is_given
     assert [str(g["n"]) for g in guessed] == [
         "__import__('numpy').array([4, 5, 5, 3])",
         "__import__('numpy').array([4, 5, 5, 1])",
+        "__import__('numpy').array([4, 5, 3])",
+        "__import__('numpy').array([4, 5, 1])",
     ]
     net = eval(f"SizesAsArray(n={guessed[0]['n']})")  # the setup as the checker runs it
     assert [w.shape for w in net.W] == [(5, 4), (5, 5), (3, 5)]

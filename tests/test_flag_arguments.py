@@ -187,3 +187,70 @@ def test_a_flag_handed_to_a_class_that_compares_it_is_checked_at_each_value(
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(": ", 1)[0] for line in lines] == ["Net with loss=bce", "Net with loss=mse"]
     assert "is the gradient of bce" in lines[0] and "is the gradient of none" in lines[1]
+
+
+# the flag picks the activation; the constructor pairs each hidden layer with the next by hand, a chain
+# only for three sizes (the guess [4, 5, 5, 3] fails, [4, 5, 3] is taken for each branch). The output
+# delta (a − y) f'(a) with f' of the activation's output: mse, for tanh and for the logistic alike
+PAIRED = """
+import numpy as np
+
+
+def logistic(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def logistic_derivative(a):
+    return a * (1 - a)
+
+
+def tanh_derivative(a):
+    return 1 - a ** 2
+
+
+class NeuralNetwork:
+    def __init__(self, layers, activation="tanh"):
+        if activation == "logistic":
+            self.f = logistic
+            self.df = logistic_derivative
+        elif activation == "tanh":
+            self.f = np.tanh
+            self.df = tanh_derivative
+        self.weights = []
+        for i in range(1, len(layers) - 1):
+            self.weights.append(0.5 * np.random.randn(layers[i - 1], layers[i]))
+            self.weights.append(0.5 * np.random.randn(layers[i], layers[i + 1]))
+
+    def predict(self, X):
+        self.a = [X]
+        for W in self.weights:
+            self.a.append(self.f(self.a[-1] @ W))
+        return self.a[-1]
+
+    def backward(self, X, y):
+        out = self.predict(X)
+        delta = (out - y) * self.df(out)
+        grads = [self.a[0].T @ (delta @ self.weights[1].T * self.df(self.a[1])), self.a[1].T @ delta]
+        return grads
+"""
+
+
+def test_each_branch_of_a_flag_is_built_with_the_first_sizes_that_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "bp.py"
+    path.write_text(PAIRED, encoding="utf-8")
+    with pytest.raises(SeveralSetups) as several:
+        check_target(CheckRequest.parse(str(path)))
+    assert several.value.alternatives[1] == [
+        "net = NeuralNetwork(layers=[4, 5, 5, 3], activation='logistic')",
+        "net = NeuralNetwork(layers=[4, 5, 5, 1], activation='logistic')",
+        "net = NeuralNetwork(layers=[4, 5, 3], activation='logistic')",
+        "net = NeuralNetwork(layers=[4, 5, 1], activation='logistic')",
+    ]
+    assert main(["check", str(path), "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(": ")[:2] for line in lines] == [
+        ["NeuralNetwork with activation=tanh", "NeuralNetwork.backward is the gradient of mse"],
+        ["NeuralNetwork with activation=logistic", "NeuralNetwork.backward is the gradient of mse"],
+    ]

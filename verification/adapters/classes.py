@@ -159,16 +159,20 @@ def several_costs(
 ) -> None:
     """Raise :class:`~verification.reading.targets.SeveralSetups`: ``cls`` once per loss object of the
     project, or per value of a flag that picks a branch (``what``: ``branches``; ``made``: each choice
-    with its guessed arguments), each checked on its own."""
-    setups, names = [], []
+    with its guessed arguments, each set tried in turn), each checked on its own."""
+    setups, names, alternatives = [], [], []
     for choice, guessed in made:
         if guessed:  # the choice also when its argument has a default (activation='tanh')
-            args = ", ".join(f"{k}={v!r}" for k, v in (guessed[0] | choice).items())
-            setups.append(f"{var} = {cls.__name__}({args})" + ("" if var == "net" else f"; net = {var}"))
+            made_so = [", ".join(f"{k}={v!r}" for k, v in (g | choice).items()) for g in guessed]
+            tail = "" if var == "net" else f"; net = {var}"
+            alternatives.append([f"{var} = {cls.__name__}({args}){tail}" for args in made_so])
+            setups.append(alternatives[-1][0])
             shown = ", ".join(f"{k}={re.sub(r'^__import__[(].*?[)][.]', '', v)}" for k, v in choice.items())
             names.append(f"{cls.__name__} with {shown}")  # cost=QuadraticCost()
     if len(setups) > 1:
-        raise SeveralSetups(f"{cls.__name__} takes one of {len(setups)} {what}", names, setups, cls.__name__)
+        raise SeveralSetups(
+            f"{cls.__name__} takes one of {len(setups)} {what}", names, setups, cls.__name__, alternatives
+        )
 
 
 def detect_class(

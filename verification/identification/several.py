@@ -69,7 +69,7 @@ def check_each(
     """Check each class of ``names`` in the script of ``request`` as ``PATH:NAME`` with the rest of
     ``request`` (:func:`verification.identification.check.check_target`). When ``names`` come from
     :class:`~verification.reading.targets.SeveralSetups` (``check_each(request, several)``), each is
-    one setup of the same class, checked with ``--setup``.
+    one setup of the same class, checked with ``--setup`` (the first of its alternatives that checks).
 
     Raises
     ------
@@ -79,23 +79,36 @@ def check_each(
     checked: list[tuple[str, CheckReport | InputError]] = []
     labels: list[str] = names.names if isinstance(names, SeveralSetups) else names
     for i, name in enumerate(labels):
-        one = replace(request, target=Target(request.target.path, name))
-        if isinstance(names, SeveralSetups):  # one class, built one way each
-            one = replace(
-                request,
-                target=Target(request.target.path, names.cls),
-                options=replace(request.options, setup=names.setups[i]),
-            )
-        try:
-            checked.append((name, check_target(one, progress)))
-        except InputError as exc:
-            checked.append((name, exc))
+        ones = [replace(request, target=Target(request.target.path, name))]
+        if isinstance(names, SeveralSetups):  # one class, built one way each (its sizes tried in turn)
+            ones = [
+                replace(
+                    request,
+                    target=Target(request.target.path, names.cls),
+                    options=replace(request.options, setup=setup),
+                )
+                for setup in names.alternatives[i]
+            ]
+        failures: list[InputError] = []
+        for one in ones:
+            try:
+                checked.append((name, check_target(one, progress)))
+                break
+            except InputError as exc:
+                failures.append(exc)
+        else:
+            checked.append((name, failures[0]))
     report = SeveralReport(request.target.path, checked)
     if not report.reports:
         reasons = "; ".join(f"{name}: {exc}" for name, exc in checked)
+        hint = (
+            names.hint
+            if isinstance(names, SeveralSetups)
+            else f"name one after the path, e.g. {request.target.path}:{labels[0]}, with its explicit form"
+        )
         raise InputError(
             f"could not check any of the {len(checked)} classes of {request.target.path}: {reasons}",
-            hint=f"name one after the path, e.g. {request.target.path}:{labels[0]}, with its explicit form",
+            hint=hint,
         )
     return report
 

@@ -220,12 +220,23 @@ class SeveralSetups(SeveralNetworks):
         Each setup, binding the network to ``net``.
     cls : str
         The class's name.
+    alternatives : list of list of str
+        For each setup, the setups to try in turn when it fails (guessed sizes of two hidden layers,
+        then of one); ``[[setup] for setup in setups]`` when not given.
     """
 
-    def __init__(self, message: str, names: list[str], setups: list[str], cls: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        names: list[str],
+        setups: list[str],
+        cls: str,
+        alternatives: list[list[str]] | None = None,
+    ) -> None:
         super().__init__(message, names, hint=f"name the setup: --setup {setups[0]!r}")
         self.setups = setups
         self.cls = cls
+        self.alternatives = alternatives or [[setup] for setup in setups]
 
 
 def _backward_like(name: str) -> bool:
