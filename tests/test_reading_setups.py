@@ -112,6 +112,23 @@ def test_large_layer_sizes_of_the_scripts_own_construction_are_made_small() -> N
     assert with_small_size_lists("dims = [5, 5, 5, 5, 1]") == "dims = [5, 5, 5, 5, 1]"
 
 
+class Dense:
+    def __init__(self, n_inputs, n_neurons):
+        self.shape = (n_inputs, n_neurons)
+
+
+def test_a_large_size_is_made_the_same_small_size_in_every_call_so_layers_built_one_by_one_chain() -> None:
+    """``Dense(2, 64)`` then ``Dense(64, 3)``: 64 is 5 in both (made small call by call it was 5 as an
+    output and 4 as an input, and the layers no longer chained); across the classes given too."""
+    assert (
+        with_small_layers("d1 = Dense(2, 64); d2 = Dense(64, 3)", Dense)
+        == "d1 = Dense(2, 5); d2 = Dense(5, 3)"
+    )
+    assert with_small_layers(
+        "a = Dense(784, 128); b = Sized([128, 64]); c = Dense(64, 10)", [Dense, Sized]
+    ) == ("a = Dense(4, 5); b = Sized([5, 5]); c = Dense(5, 10)")
+
+
 def initialise(n_x, n_h1, n_h2, n_y):
     return [np.zeros((n_h1, n_x)), np.zeros((n_h2, n_h1)), np.zeros((n_y, n_h2))]
 

@@ -1340,3 +1340,93 @@ def test_a_number_of_samples_the_labels_are_reshaped_to_is_the_batchs(
         n.startswith("the number of samples the script sets is the batch's: n_samples = len(X)")
         for n in result.notes
     ), result.notes
+
+
+# the book "Neural Networks from Scratch" style: layer objects built one by one at top level with
+# large sizes (2 → 64 → 3), a fused softmax and cross-entropy head, an SGD object of rate 1; class
+# indices for labels. dinputs / samples: the gradient of the batch mean of cross-entropy on the softmax
+# of the scores
+BOOK = """
+import numpy as np
+
+
+class Layer_Dense:
+    def __init__(self, n_inputs, n_neurons):
+        self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
+        self.biases = np.zeros((1, n_neurons))
+
+    def forward(self, inputs):
+        self.inputs = inputs
+        self.output = np.dot(inputs, self.weights) + self.biases
+
+    def backward(self, dvalues):
+        self.dweights = np.dot(self.inputs.T, dvalues)
+        self.dbiases = np.sum(dvalues, axis=BIAS_AXIS, keepdims=True)
+        self.dinputs = np.dot(dvalues, self.weights.T)
+
+
+class Activation_Tanh:
+    def forward(self, inputs):
+        self.output = np.tanh(inputs)
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * (1 - self.output ** 2)
+
+
+class Activation_Softmax_Loss_CategoricalCrossentropy:
+    def forward(self, inputs, y_true):
+        e = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
+        self.output = e / np.sum(e, axis=1, keepdims=True)
+        return -np.mean(np.log(self.output[range(len(inputs)), y_true]))
+
+    def backward(self, dvalues, y_true):
+        samples = len(dvalues)
+        self.dinputs = dvalues.copy()
+        self.dinputs[range(samples), y_true] -= 1
+        self.dinputs = self.dinputs / samples
+
+
+class Optimizer_SGD:
+    def __init__(self, learning_rate=1.0):
+        self.learning_rate = learning_rate
+
+    def update_params(self, layer):
+        layer.weights += -self.learning_rate * layer.dweights
+        layer.biases += -self.learning_rate * layer.dbiases
+
+
+X = np.random.randn(100, 2)
+y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)
+
+dense1 = Layer_Dense(2, 64)
+activation1 = Activation_Tanh()
+dense2 = Layer_Dense(64, 3)
+loss_activation = Activation_Softmax_Loss_CategoricalCrossentropy()
+optimizer = Optimizer_SGD()
+
+for epoch in range(10001):
+    dense1.forward(X)
+    activation1.forward(dense1.output)
+    dense2.forward(activation1.output)
+    loss = loss_activation.forward(dense2.output, y)
+    loss_activation.backward(loss_activation.output, y)
+    dense2.backward(loss_activation.dinputs)
+    activation1.backward(dense2.dinputs)
+    dense1.backward(activation1.dinputs)
+    optimizer.update_params(dense1)
+    optimizer.update_params(dense2)
+"""
+
+
+@pytest.mark.parametrize(("axis", "identified"), [("0", "cross_entropy"), ("None", None)])
+def test_layers_built_one_by_one_with_large_sizes_keep_chaining_when_made_small(
+    tmp_path: Path, axis: str, identified: str | None
+) -> None:
+    """64 is made 5 both as the first layer's output and as the second's input; the bias gradient
+    summed over every axis (``axis=None``) is the gradient of no loss."""
+    path = tmp_path / "book.py"
+    path.write_text(BOOK.replace("BIAS_AXIS", axis), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.command is not None and "Layer_Dense(2, 5)" in report.command
+    assert "Layer_Dense(5, 3)" in report.command

@@ -144,12 +144,9 @@ COUNTED = "the number of samples the script sets is the batch's"
 def _small_layers(script: LoadedScript, setup: str) -> str | None:
     """The setup with the large layer sizes it gives the script's own classes made small
     (:func:`~verification.reading.script_setup.with_small_layers`), or None when it gives none."""
-    small = setup
-    for name in script.defined_names():
-        cls = script.module.__dict__.get(name)
-        if isinstance(cls, type):
-            small = with_small_layers(small, cls) or small
-    return small if small != setup else None
+    ns = script.module.__dict__
+    classes = [c for c in (ns.get(n) for n in script.defined_names()) if isinstance(c, type)]
+    return with_small_layers(setup, classes) if classes else None
 
 
 class _Frames(ast.NodeTransformer):

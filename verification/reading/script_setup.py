@@ -20,6 +20,7 @@ import ast
 import copy
 import inspect
 import re
+from collections.abc import Sequence
 
 from verification.reading.function_scripts import DATA_STAND_IN
 from verification.reading.loop_bodies import layer_loop
@@ -261,19 +262,22 @@ LARGE = 32
 the verdict does not depend on it, and the check's time grows with it."""
 
 
-def with_small_layers(setup: str, cls: type) -> str | None:
+def with_small_layers(setup: str, cls: type | Sequence[type]) -> str | None:
     """``setup`` with every list or tuple of layer sizes given to ``cls`` (``MLP([784, 30, 10])``,
     ``hidden_dims=(512, 256)``, ``[(784, 'tanh'), (10, 'softmax')]`` with each layer's size first),
     and its integer arguments one by one (``NeuralNetwork(784, 128, 10)``), made small where a size
-    passes :data:`LARGE`: the first 4, the others 5, sizes at most
-    :data:`LARGE` kept; None when nothing changes."""
+    passes :data:`LARGE` (:func:`_made_small`), sizes at most :data:`LARGE` kept; None when nothing
+    changes. ``cls`` may be several classes: one size is made the same small size in all their calls,
+    so that layers built one by one still chain (``Layer_Dense(2, 64)``, ``Layer_Dense(64, 3)``)."""
     try:
         tree = ast.parse(setup)
     except SyntaxError:
         return None
+    names = {c.__name__ for c in ([cls] if isinstance(cls, type) else cls)}
+    small: dict[int, int] = {}
     changed = False
     for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and _call_name(node).split(".")[-1] == cls.__name__):
+        if not (isinstance(node, ast.Call) and _call_name(node).split(".")[-1] in names):
             continue
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             if not isinstance(arg, ast.List | ast.Tuple) or not arg.elts:
@@ -281,23 +285,25 @@ def with_small_layers(setup: str, cls: type) -> str | None:
             heads = [  # [(784, 'tanh'), (10, 'softmax')]: each layer's size first
                 e.elts[0] if isinstance(e, ast.List | ast.Tuple) and e.elts else e for e in arg.elts
             ]
-            changed = _made_small(heads) or changed
+            changed = _made_small(heads, small) or changed
         sizes = [a for a in [*node.args, *(k.value for k in node.keywords)] if isinstance(a, ast.Constant)]
         ints: list[ast.expr] = [a for a in sizes if type(a.value) is int]  # NeuralNetwork(784, 128, 10)
-        changed = (bool(ints) and _made_small(ints)) or changed
+        changed = (bool(ints) and _made_small(ints, small)) or changed
     return ast.unparse(tree).replace("\n", "; ") if changed else None
 
 
-def _made_small(sizes: list[ast.expr]) -> bool:
+def _made_small(sizes: list[ast.expr], small: dict[int, int] | None = None) -> bool:
     """Make the integer literals ``sizes`` of one list of layer sizes small where one passes
-    :data:`LARGE` (the first 4, the others 5; one alone 5); False when they are not all integers or
-    none is large."""
+    :data:`LARGE`: a size first met first in a list of several 4, any other 5; one alone 5. ``small``
+    keeps the sizes given so far, so that a size met again is given the same; False when they are not
+    all integers or none is large."""
+    small = {} if small is None else small
     values = [e.value for e in sizes if isinstance(e, ast.Constant) and type(e.value) is int]
     if not values or len(values) != len(sizes) or max(values) <= LARGE:
         return False
     for i, (e, size) in enumerate(zip(sizes, values, strict=True)):
         if isinstance(e, ast.Constant) and size > LARGE:
-            e.value = 4 if i == 0 and len(sizes) > 1 else 5
+            e.value = small.setdefault(size, 4 if i == 0 and len(sizes) > 1 else 5)
     return True
 
 
