@@ -2636,3 +2636,36 @@ def test_a_trainer_that_compares_its_output_with_the_label_is_run_on_one_output(
     assert "loss=mse, loss_prime=mse_derive" in report.command
     if identified is not None:
         assert format_scale(r.scale, r.rtol) == "2", r.scale
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("(1 - self.output)", "mse"), ("(1 - self.output) ** 2", None)]
+)
+def test_the_files_own_list_of_layers_is_the_network_checked(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """``activations.py`` holds a right ``Tanh`` and the ``Sigmoid`` the driver composes under ``if
+    __name__ == "__main__":``; the network checked is the driver's (Dense 2 → 3 → 1 with Sigmoid), so a
+    wrong Sigmoid derivative is no loss, whatever Tanh is. Built of Tanh instead, it read as mse."""
+    files = dict(LIST_PROJECT)
+    files["activations.py"] = LIST_PROJECT["activations.py"].replace(
+        "self.output * (1 - self.output)", f"self.output * {derivative}"
+    ) + (
+        "\n\nclass Tanh(Layer):\n    def forward(self, input):\n        self.output = np.tanh(input)\n"
+        "        return self.output\n\n    def backward(self, output_gradient, learning_rate):\n"
+        "        return output_gradient * (1 - self.output ** 2)\n"
+    )
+    files["network.py"] = LIST_PROJECT["network.py"] + (
+        '\n\nif __name__ == "__main__":\n    from dense import Dense\n    from activations import Sigmoid\n'
+        "    from losses import mse, mse_prime\n\n"
+        "    network = [Dense(2, 3), Sigmoid(), Dense(3, 1), Sigmoid()]\n"
+    )
+    for name, source in files.items():
+        (tmp_path / name).write_text(
+            textwrap.dedent(source).replace("BIAS", "output_gradient"), encoding="utf-8"
+        )
+    report = check_target(CheckRequest.parse(str(tmp_path / "network.py")))
+    assert report.result.identified == identified, (report.result.identified, report.command)
+    assert report.command is not None and "network = [Dense(2, 3), Sigmoid(), Dense(3, 1), Sigmoid()]" in (
+        report.command
+    )

@@ -13,11 +13,15 @@ activation layer of no arguments (``Tanh`` first, else ``Sigmoid``, else the fir
 only between the two, since on the output it can zero every gradient), and hands ``train`` the project's
 own loss and its derivative (``mse`` with ``mse_prime``; the first of the catalog's order when there are
 several) and one sample as its data set. The recipe is run as an explicit form is, and the report's
-``as:`` line shows it: the verdict is about the functions with these layers and this loss.
+``as:`` line shows it: the verdict is about the functions with these layers and this loss. A list of
+the project's layers the file writes itself (``network = [Dense(2, 3), Sigmoid(), …]`` under ``if
+__name__ == "__main__":``, :func:`own_composition`) is the network tried first, its large sizes made
+small; the activation layer of the guessed network is then one the file names, if it names any.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from typing import Any
@@ -28,6 +32,7 @@ from verification.reading import conventions as cv
 from verification.reading.argument_usage import usage
 from verification.reading.guesses import SIZE_GUESSES
 from verification.reading.loader import LoadedScript
+from verification.reading.script_setup import with_small_layers
 from verification.reading.siblings import sibling_functions
 
 NETWORK_ARGS = re.compile(r"^(network|layers|net|model|nn)$", re.IGNORECASE)
@@ -134,6 +139,9 @@ def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
         pairs = [("", None)]
     if len(dense) != 1 or not acts or not pairs:
         return []
+    composed = own_composition(script, set(classes))
+    named = named_classes(script) if composed is None else {c.func.id for c in composed.elts}  # type: ignore[attr-defined]
+    acts = [act for act in acts if act[0] in named] or acts  # the activation the file itself uses
     (d, d_file), (a, a_file) = dense[0], acts[0]
     last = f", {a}()" if re.search(r"tanh|sigmoid|logistic", a, re.I) else ""  # no ReLU on the output
     # a forward function may return every layer's activation (the output last)
@@ -148,14 +156,40 @@ def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
             f"the network is a list of the project's layers, {d} ({d_file}) and {a} ({a_file})"
             f"{given if loss else ''}: the file composes none"
         )
-        # three outputs, then one: a trainer that compares its output with a label (y == output) runs
-        # only on one
-        for width in (3, 1):
-            setup = f"network = [{d}(4, 5), {a}(), {d}(5, {width}){last}]"  # the classes beside the file
+        # the file's own list first; then three outputs, then one: a trainer that compares its output
+        # with a label (y == output) runs only on one
+        setups = [f"network = [{d}(4, 5), {a}(), {d}(5, {width}){last}]" for width in (3, 1)]
+        notes = [note, note]
+        if composed is not None:
+            setups.insert(0, with_small_layers(f"network = {ast.unparse(composed)}", classes[d][0]) or "")
+            setups[0] = setups[0] or f"network = {ast.unparse(composed)}"
+            notes.insert(0, f"the network is the file's own list of layers (line {composed.lineno}){given}")
+        for setup, why in zip(setups, notes, strict=True):
             for fwd in fwds or [INLINE_FORWARD]:
                 for as_list in (True, False):
                     step = step_call(trainer, loss, prime, as_list)
                     if step is not None:
-                        recipe = Recipe(setup, fwd, step=step, lr="0.1", notes=(note,))
+                        recipe = Recipe(setup, fwd, step=step, lr="0.1", notes=(why,))
                         out.append((recipe, trainer.__name__))
     return out
+
+
+def own_composition(script: LoadedScript, layers: set[str]) -> ast.List | None:
+    """The first list the file writes of two or more calls of the project's layer classes (``[Dense(2,
+    3), Sigmoid(), Dense(3, 1), Sigmoid()]``), anywhere: at top level, in a function, under ``if
+    __name__ == "__main__":``; None when it writes none."""
+    for node in ast.walk(script.tree):
+        if isinstance(node, ast.List) and len(node.elts) >= 2:
+            calls = [e for e in node.elts if isinstance(e, ast.Call) and isinstance(e.func, ast.Name)]
+            if len(calls) == len(node.elts) and all(c.func.id in layers for c in calls):  # type: ignore[attr-defined]
+                return node
+    return None
+
+
+def named_classes(script: LoadedScript) -> set[str]:
+    """The names the file imports or reads anywhere (``from activations import Sigmoid``)."""
+    names = {n.id for n in ast.walk(script.tree) if isinstance(n, ast.Name)}
+    for node in ast.walk(script.tree):
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
+    return names
