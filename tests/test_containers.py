@@ -180,6 +180,27 @@ def test_gradients_of_activations_returned_by_name_are_left_aside_and_no_paramet
         plan_matching("backward", rows, params)
 
 
+def test_gradients_returned_partly_as_expressions_go_by_their_place_where_it_agrees_with_the_names() -> None:
+    """``return dz1 @ x.T, dz1, dW2, db2``: the first two have no name (placeholders), so the order of the
+    parameters places them; read by the two names alone, ``W1`` and ``b1`` got nothing. An order that
+    puts a named gradient elsewhere than its name says is not taken."""
+    rng = np.random.default_rng(7)
+    params = {
+        k: rng.standard_normal(s) for k, s in (("W1", (5, 4)), ("b1", (5, 1)), ("W2", (3, 5)), ("b2", (3, 1)))
+    }
+    returned = (np.ones((5, 4)), np.ones((5, 1)), np.ones((3, 5)), np.ones((3, 1)))
+    placed = ["_returned_0", "_returned_1", "dW2", "db2"]
+    assert plan_matching("backward", returned, params, placed) == {"W1": 0, "b1": 1, "W2": 2, "b2": 3}
+    square = {k: np.zeros((3, 3)) for k in ("W1", "W2", "W3")}
+    three = (np.ones((3, 3)),) * 3
+    assert plan_matching("backward", three[:2], dict(list(square.items())[:2]), ["dW2", "_returned_1"]) == {
+        "W2": 0,
+        "W1": 1,
+    }
+    with pytest.raises(Failed, match="neither by name, nor by order"):  # dW2 first: in no order of the three
+        plan_matching("backward", three, square, ["dW2", "_returned_1", "_returned_2"])
+
+
 def test_gradients_that_fit_several_orders_are_refused() -> None:
     """Square layers of one size: the code's order, the reverse and the layer-by-layer reverse all fit
     the shapes, and nothing names the arrays, so no order is guessed."""

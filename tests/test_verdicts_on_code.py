@@ -2477,3 +2477,39 @@ def test_the_same_class_spelt_right_is_checked(tmp_path: Path) -> None:
     """The control: with ``__init__`` the class above is the summed mse gradient, stepped up by lr."""
     report = check(tmp_path, MISSPELT.replace("NAME", "__init__"))
     assert report.result.identified == "mse", report.command
+
+
+# functions over arrays of columns; the backward returns its first two gradients as expressions and the
+# last two by name. Softmax output, p − y: the gradient of cross-entropy. Read by the names alone, W1 and
+# b1 got no gradient and the verdict was "none"
+MIXED_RETURN = """
+def forward(x, W1, b1, W2, b2):
+    a1 = np.tanh(W1 @ x + b1)
+    z2 = W2 @ a1 + b2
+    e = np.exp(z2 - z2.max(axis=0, keepdims=True))
+    return a1, e / e.sum(axis=0, keepdims=True)
+
+
+def backward(x, y, a1, a2, W2):
+    dz2 = a2 - y
+    dW2 = dz2 @ a1.T
+    db2 = dz2.sum(axis=1, keepdims=True)
+    dz1 = (W2.T @ dz2) * HIDDEN
+    return dz1 @ x.T, dz1.sum(axis=1, keepdims=True), dW2, db2
+
+
+rng = np.random.default_rng(7)
+W1 = rng.normal(size=(5, 4))
+b1 = np.zeros((5, 1))
+W2 = rng.normal(size=(3, 5))
+b2 = np.zeros((3, 1))
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("(1 - a1 ** 2)", "cross_entropy"), ("a1", None)])
+def test_gradients_returned_partly_unnamed_are_placed_by_their_order(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    report = check(tmp_path, MIXED_RETURN.replace("HIDDEN", hidden))
+    assert report.result.identified == identified, report.command
+    assert not any("no gradient returned" in note for note in report.result.notes), report.result.notes

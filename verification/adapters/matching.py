@@ -168,21 +168,27 @@ def plan_matching(
             a.size == int(np.prod(shape)) and a.squeeze().shape == np.empty(shape).squeeze().shape
         )
 
-    # 1. by name: the parameter's own name, else the stems (dW1 → W1)
-    exact = {k: (i, a) for i, k, a in usable if k is not None}
+    # 1. by name: the parameter's own name, else the stems (dW1 → W1); an element the return statement
+    # writes as an expression (return dz1 @ x.T, dz1, dW2, db2) has no name, only its place
+    named = [(i, k, a) for i, k, a in usable if k is not None and not k.startswith("_returned_")]
+    unnamed = len(named) < len(usable) and returned_as is not None
+    exact = {k: (i, a) for i, k, a in named}
     if all(n in exact and fits(exact[n][1], params[n].shape) for n in names):
         return {n: exact[n][0] for n in names}
-    keyed = {_stem(k): (i, a) for i, k, a in usable if k is not None}
+    keyed = {_stem(k): (i, a) for i, k, a in named}
     by_name = {}
     for n in names:
         hit = keyed.get(_param_key(n))
         if hit is not None and fits(hit[1], params[n].shape):
             by_name[n] = hit[0]
-    if by_name and (len(by_name) == len(names) or len(by_name) == len(keyed)):
+    if by_name and (len(by_name) == len(names) or (len(by_name) == len(keyed) and not unnamed)):
         return by_name
-    left = [_stem(k) for i, k, a in usable if k is not None and i not in by_name.values()]
-    if by_name and not any(PARAMETER_STEM.match(k) for k in left):
+    left = [_stem(k) for i, k, a in named if i not in by_name.values()]
+    if by_name and not unnamed and not any(PARAMETER_STEM.match(k) for k in left):
         return by_name  # the arrays left are an activation's gradients (dA1), no parameter's
+
+    def agrees(order: tuple[str, ...] | list[str]) -> bool:  # with the gradients named
+        return all(n not in by_name or by_name[n] == i for (i, _), n in zip(candidates, order, strict=False))
 
     candidates = [(i, a) for i, _, a in usable]
     # 2. by order, forwards or backwards: every parameter, or a run of them (a network whose biases
@@ -194,6 +200,7 @@ def plan_matching(
         )
         if len(candidates) == len(order)
         and all(fits(a, params[n].shape) for (_, a), n in zip(candidates, order, strict=True))
+        and agrees(order)
     ]
     if len(fitting) > 1:
         raise Failed(
@@ -213,7 +220,7 @@ def plan_matching(
             for n in order:
                 if rest and fits(rest[0][1], params[n].shape):
                     plan[n] = rest.pop(0)[0]
-            if not rest and plan:
+            if not rest and plan and all(plan.get(n) == i for n, i in by_name.items()):
                 return plan
     # 3. by shape
     shapes = [params[n].shape for n in names]
