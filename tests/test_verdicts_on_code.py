@@ -2513,3 +2513,58 @@ def test_gradients_returned_partly_unnamed_are_placed_by_their_order(
     report = check(tmp_path, MIXED_RETURN.replace("HIDDEN", hidden))
     assert report.result.identified == identified, report.command
     assert not any("no gradient returned" in note for note in report.result.notes), report.result.notes
+
+
+# a backward function right for the labels it is given, called by the script's loop over stacked columns
+# with the label of another sample (Y[i - 1]) or with no update of b1: the function alone is mse, the
+# training that calls it is not (at a batch, or at all); the verdict must hold for both readings
+CALLED_BY_A_LOOP = """
+def forward(x, W1, b1, W2, b2):
+    a1 = sigmoid(W1 @ x + b1)
+    return a1, sigmoid(W2 @ a1 + b2)
+
+
+def backward(x, y, a1, a2, W2):
+    d2 = (a2 - y) * a2 * (1 - a2)
+    d1 = (W2.T @ d2) * a1 * (1 - a1)
+    return d1 @ x.T, d1, d2 @ a1.T, d2
+
+
+X = np.reshape(np.linspace(-1.0, 1.0, 24), (8, 3, 1))
+Y = np.array([0.0, 1.0] * 4)
+rng = np.random.default_rng(1)
+W1, b1, W2, b2 = rng.normal(size=(4, 3)), np.zeros((4, 1)), rng.normal(size=(1, 4)), np.zeros((1, 1))
+lr = 0.5
+for epoch in range(200):
+    for i, x in enumerate(X):
+        a1, a2 = forward(x, W1, b1, W2, b2)
+        dW1, db1, dW2, db2 = backward(x, LABEL, a1, a2, W2)
+        W1 -= lr * dW1
+        UPDATE
+        W2 -= lr * dW2
+        b2 -= lr * db2
+"""
+
+
+@pytest.mark.parametrize(
+    ("label", "bias", "looped"),
+    [
+        ("Y[i]", "b1 -= lr * db1", None),
+        ("Y[i - 1]", "b1 -= lr * db1", "mse for one sample, not at a batch"),
+        ("Y[i]", "pass  # b1 is never updated", "none"),
+    ],
+)
+def test_a_backward_function_is_confirmed_by_the_loop_that_calls_it(
+    tmp_path: Path, label: str, bias: str, looped: str | None
+) -> None:
+    body = CALLED_BY_A_LOOP.replace("LABEL", label).replace("UPDATE", bias)
+    if looped is None:
+        assert check(tmp_path, body).result.identified == "mse"
+        return
+    with pytest.raises(Ambiguous) as e:
+        check(tmp_path, body)
+    assert [(a.option.split(" (")[0], a.verdict) for a in e.value.alternatives] == [
+        ("backward alone", "mse"),
+        ("the training loop at line 23 that calls it", looped),
+    ]
+    assert check(tmp_path, body, ":backward").result.identified == "mse"  # named, the function alone
