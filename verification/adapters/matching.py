@@ -123,6 +123,35 @@ def _lists_reversed(names: list[str]) -> tuple[str, ...]:
     return tuple(n for group in groups.values() for n in reversed(group))
 
 
+def _by_name(
+    usable: list[tuple[int, str | None, Array]],
+    params: Mapping[str, Array],
+    fits: Any,
+    placed: bool,
+) -> tuple[dict[str, int], bool]:
+    """The gradients :func:`plan_matching` lines up by name, and whether that decides the plan. An
+    element the return statement writes as an expression (``return dz1 @ x.T, dz1, dW2, db2``,
+    ``placed``: keyed ``_returned_<i>``) has no name, only its place, so the names then decide only when
+    they cover every parameter."""
+    names = list(params)
+    named = [(i, k, a) for i, k, a in usable if k is not None and not k.startswith("_returned_")]
+    unnamed = len(named) < len(usable) and placed
+    exact = {k: (i, a) for i, k, a in named}
+    if all(n in exact and fits(exact[n][1], params[n].shape) for n in names):
+        return {n: exact[n][0] for n in names}, True
+    keyed = {_stem(k): (i, a) for i, k, a in named}
+    by_name = {}
+    for n in names:
+        hit = keyed.get(_param_key(n))
+        if hit is not None and fits(hit[1], params[n].shape):
+            by_name[n] = hit[0]
+    if by_name and (len(by_name) == len(names) or (len(by_name) == len(keyed) and not unnamed)):
+        return by_name, True
+    left = [_stem(k) for i, k, a in named if i not in by_name.values()]
+    # the arrays left are an activation's gradients (dA1), no parameter's
+    return by_name, bool(by_name) and not unnamed and not any(PARAMETER_STEM.match(k) for k in left)
+
+
 def plan_matching(
     label: str, returned: Any, params: Mapping[str, Array], returned_as: list[str] | None = None
 ) -> dict[str, int]:
@@ -168,24 +197,10 @@ def plan_matching(
             a.size == int(np.prod(shape)) and a.squeeze().shape == np.empty(shape).squeeze().shape
         )
 
-    # 1. by name: the parameter's own name, else the stems (dW1 → W1); an element the return statement
-    # writes as an expression (return dz1 @ x.T, dz1, dW2, db2) has no name, only its place
-    named = [(i, k, a) for i, k, a in usable if k is not None and not k.startswith("_returned_")]
-    unnamed = len(named) < len(usable) and returned_as is not None
-    exact = {k: (i, a) for i, k, a in named}
-    if all(n in exact and fits(exact[n][1], params[n].shape) for n in names):
-        return {n: exact[n][0] for n in names}
-    keyed = {_stem(k): (i, a) for i, k, a in named}
-    by_name = {}
-    for n in names:
-        hit = keyed.get(_param_key(n))
-        if hit is not None and fits(hit[1], params[n].shape):
-            by_name[n] = hit[0]
-    if by_name and (len(by_name) == len(names) or (len(by_name) == len(keyed) and not unnamed)):
+    # 1. by name: the parameter's own name, else the stems (dW1 → W1)
+    by_name, decided = _by_name(usable, params, fits, returned_as is not None)
+    if decided:
         return by_name
-    left = [_stem(k) for i, k, a in named if i not in by_name.values()]
-    if by_name and not unnamed and not any(PARAMETER_STEM.match(k) for k in left):
-        return by_name  # the arrays left are an activation's gradients (dA1), no parameter's
 
     def agrees(order: tuple[str, ...] | list[str]) -> bool:  # with the gradients named
         return all(n not in by_name or by_name[n] == i for (i, _), n in zip(candidates, order, strict=False))
