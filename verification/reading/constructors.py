@@ -23,7 +23,7 @@ def misspelt_constructor(cls: Any) -> str | None:
     (nor ``__int__`` of ``self`` alone, Python's conversion to ``int``), takes arguments beyond
     ``self`` or sets attributes of it, and ``cls`` has no ``__init__`` of its own or of a base.
     """
-    if not isinstance(cls, type) or cls.__init__ is not object.__init__:
+    if not isinstance(cls, type) or vars(object)["__init__"] is not getattr(cls, "__init__", None):
         return None
     for key, member in vars(cls).items():
         name = key.removeprefix(f"_{cls.__name__}")  # __init is kept as _NN__init (name mangling)
