@@ -79,6 +79,7 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         subject = adapt(code, options, script)
     except InputError as exc:
         raise _misspelt(script, code) or exc from None
+    detected = list(subject.notes)
     if own is not None:
         subject.notes.append(OWN_LABELS[own])
     if translated:
@@ -91,6 +92,9 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
             if script.source.origins is not None
             else f"a definition with a syntax error, left out: {cells}",
         )
+    if script.draws:  # rng.permutation(n) in fit: the batch probe compares samples in order
+        drawn = ", ".join(f"{d.call} (line {d.line})" for d in script.draws)
+        subject.notes.append(f"random draws of samples read in order: {drawn}")
     if script.aliases:
         names = ", ".join(n if "." in n else f"np.{n}" for n in script.aliases)
         pronoun = "it" if len(script.aliases) == 1 else "they"
@@ -115,6 +119,9 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         progress,
         layouts=partial(other_layouts, subject, options),
     )
+    if kept.subject is not subject:  # another reading kept: the notes of the file hold for it too
+        added = [n for n in subject.notes if n not in detected and n not in kept.report.notes]
+        kept = replace(kept, report=replace(kept.report, notes=added + kept.report.notes))
     if target.name is None and not options.explicit:
         _confirm_with_loop(script, code, kept.report, request, options)
     seconds = time.perf_counter() - start

@@ -35,7 +35,6 @@ import linecache
 import re
 import sys
 import types
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,8 +59,10 @@ from verification.reading.numpy_aliases import bind_aliases, removed_names_used
 from verification.reading.outer_loops import first_run
 from verification.reading.python2 import python2_builtins
 from verification.reading.sample_lists import SAMPLE_ROWS, sample_rows
+from verification.reading.sample_orders import Draw, in_order
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
+from verification.reading.statement_code import NOT_COMPILED, compile_statement, run_statement
 from verification.reading.statements import (
     DEFINITIONS,
     FAILED,
@@ -83,9 +84,6 @@ __all__ = [
     "load_script",
     "one_line",
 ]
-
-
-_NOT_COMPILED = "does not compile: "
 
 
 @dataclass(frozen=True)
@@ -113,6 +111,9 @@ class LoadedScript:
     aliases : list of str
         Names NumPy has removed that the script uses, read as what they stood for
         (:mod:`verification.reading.numpy_aliases`).
+    draws : list of Draw
+        Random draws of samples in the script's functions, read in order
+        (:mod:`verification.reading.sample_orders`).
     """
 
     path: Path
@@ -123,6 +124,7 @@ class LoadedScript:
     source: Source | None = None
     cuts: list[Cut] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    draws: list[Draw] = field(default_factory=list)
 
     def where(self, line: int) -> str:
         """``line 12``, or ``cell 3, line 2`` in a notebook."""
@@ -155,7 +157,7 @@ class LoadedScript:
 
     def _unavailable(self, name: str, entry: SkippedStatement) -> InputError:
         at = f"{self.path}, {self.where(entry.line)}"
-        if entry.failed or entry.reason.startswith(_NOT_COMPILED):
+        if entry.failed or entry.reason.startswith(NOT_COMPILED):
             missing = re.search(r"No module named '([\w.]+)'", entry.reason)
             return InputError(
                 f"{at}: {name} could not be defined: its {_statement_word(entry.kind)} {entry.reason}",
@@ -192,22 +194,6 @@ def _statement_word(kind: str) -> str:
     return words.get(kind, "statement")
 
 
-def _compile(stmt: ast.stmt, path: Path) -> types.CodeType | str:
-    """The code of one statement, or why it does not compile (nesting too deep for the compiler)."""
-    try:
-        return compile(ast.Module(body=[stmt], type_ignores=[]), str(path), "exec")
-    except (RecursionError, MemoryError):
-        return f"{_NOT_COMPILED}too deeply nested to compile"
-    except SyntaxError as exc:
-        return f"{_NOT_COMPILED}{one_line(exc.msg)}"
-
-
-def _run(code: types.CodeType, namespace: dict[str, Any]) -> None:
-    with warnings.catch_warnings():  # the report is the output: no stray warnings from the script
-        warnings.simplefilter("ignore")
-        exec(code, namespace)
-
-
 class _Loading:
     """The state of one load: the namespace, what was skipped, and the names skipping tainted."""
 
@@ -219,6 +205,7 @@ class _Loading:
         self.failed: dict[str, str] = {}
         self.tainted: dict[str, SkippedStatement] = {}
         self.cuts: list[Cut] = []
+        self.draws: list[Draw] = []
         self.aliases = removed_names_used(source.text)
 
     def reason_not_to_run(self, stmt: ast.stmt) -> str | None:
@@ -256,13 +243,14 @@ class _Loading:
         if reason is None:
             stmt, _ = guard_initialisations(stmt)  # before the cuts: it looks for the epoch loops
             stmt, cuts = cut_loops(stmt)
-            self.cuts += cuts
-        code = _compile(stmt, self.source.path) if reason is None else reason
+            stmt, draws = in_order(stmt)
+            self.cuts, self.draws = self.cuts + cuts, self.draws + draws
+        code = compile_statement(stmt, self.source.path) if reason is None else reason
         if isinstance(code, str):
             self.skip(stmt, code)
             return
         try:
-            _run(code, self.namespace)
+            run_statement(code, self.namespace)
         except SystemExit as exc:
             raise InputError(
                 f"{self.source.at(stmt.lineno)}: loading the definitions called sys.exit({exc.code!r})"
@@ -279,7 +267,7 @@ class _Loading:
                 return
             if isinstance(stmt, ast.Import | ast.ImportFrom):  # a module beside it may lack one it imports
                 again = imported_with_stand_ins(
-                    {m for _, m in import_names(stmt)}, exc, lambda: _run(code, self.namespace)
+                    {m for _, m in import_names(stmt)}, exc, lambda: run_statement(code, self.namespace)
                 )
                 self.failed |= {n: e for n, e in again.items() if n not in self.failed}
                 for bound, module_name in import_names(stmt):
@@ -364,5 +352,13 @@ def _load(source: Source, tree: ast.Module, key: str, classic: bool = False) -> 
         for stmt in (classic_division(tree) if classic else tree).body:
             loading.statement(stmt)
     return LoadedScript(
-        path, module, loading.skipped, loading.failed, tree, source, loading.cuts, loading.aliases
+        path,
+        module,
+        loading.skipped,
+        loading.failed,
+        tree,
+        source,
+        loading.cuts,
+        loading.aliases,
+        loading.draws,
     )
