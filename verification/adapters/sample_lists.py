@@ -105,3 +105,24 @@ def sample_list_subject(subject: Subject) -> Subject | None:
         return None
     step = listed_step(subject.recipe.step)
     return None if step is None else with_step(subject, SampleListSubject, step)
+
+
+class SampleForwardSubject(PerSampleSubject):
+    """A subject at a batch whose forward pass is written for one sample while its step takes the batch
+    (a softmax over the whole array, ``exp(a) / sum(exp(a))``, beside an ``update_mini_batch`` that
+    loops over its samples): the step is given the batch, the output of the batch is the forward pass
+    of each sample in turn."""
+
+    def bind_inputs(self, x: Array) -> None:
+        super().bind_inputs(x)
+        self._samples = [self.layout.to_code(x[i : i + 1]) for i in range(x.shape[0])]
+
+
+def sample_forward_subject(subject: Subject) -> Subject | None:
+    """A copy of ``subject`` whose batch output is its forward pass of each sample
+    (:class:`SampleForwardSubject`); None for a subject of another kind, or of one sample only."""
+    if type(subject) is not CodeSubject or subject.layout.one_sample_only:
+        return None
+    made = copy.copy(subject)
+    made.__class__ = SampleForwardSubject
+    return made

@@ -37,7 +37,7 @@ import numpy as np
 
 from ffnn.validation import InputError
 from verification.adapters.calls import WrongShape
-from verification.adapters.sample_lists import sample_list_subject
+from verification.adapters.sample_lists import sample_forward_subject, sample_list_subject
 from verification.adapters.sample_passes import loop_batch_subject
 from verification.adapters.subject import CodeSubject, Subject
 from verification.identification.near_match import near_tolerance
@@ -120,6 +120,10 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
     reduction = _reduction(point, losses, tol, n)
     if reduction is not None:
         return BatchCheck(n, reduction, reason=note)
+    if (per := sample_forward_subject(subject)) is not None:  # a forward pass written for one sample
+        again = _batch_point(per, probing, n)
+        if not isinstance(again, BatchCheck) and (found := _reduction(again[1], losses, tol, n)) is not None:
+            return BatchCheck(n, found, reason=SAMPLE_FORWARD)
     if (
         subject.recipe is not None
         and subject.recipe.kind != "returned"
@@ -163,6 +167,10 @@ def _mixed(point: Any, losses: dict[str, tuple[str | None, float | None]], tol: 
     return f"{', '.join(kinds['mean'])} the batch mean, {', '.join(kinds['sum'])} the sum"
 
 
+SAMPLE_FORWARD = "the forward pass is written for one sample: the batch's output is each sample's"
+"""Why a batch's output was taken sample by sample (:class:`~verification.adapters.sample_lists.
+SampleForwardSubject`): the forward pass given the batch mixes its samples (a softmax over the whole
+array), while the step takes the batch."""
 FLAT_LABELS = "labels one value per sample (1-D) at the batch, as the code's output is"
 """Why a batch of a one-output network was probed with 1-D labels (:func:`_flat_labels`)."""
 

@@ -12,7 +12,6 @@ repeat and edit it.
 from __future__ import annotations
 
 import ast
-import inspect
 import re
 import time
 from collections.abc import Callable
@@ -24,13 +23,13 @@ from ffnn.validation import InputError
 from verification.adapters.detection import adapt
 from verification.adapters.options import Options
 from verification.adapters.script_labels import OWN_LABELS, label_form
-from verification.adapters.scripts import detect_script
 from verification.adapters.subject import CodeSubject, Subject
 from verification.adapters.variants import other_layouts, variants
+from verification.identification.callers import confirm_with_callers
 from verification.identification.linearity import linear_note
-from verification.identification.outcome import Alternative, CheckReport
+from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
-from verification.identification.setups import Ambiguous, identify_setups
+from verification.identification.setups import identify_setups
 from verification.reading import conventions as cv
 from verification.reading.constructors import misspelt_constructor
 from verification.reading.loader import LoadedScript, load_script
@@ -38,7 +37,6 @@ from verification.reading.python2 import python2_builtins
 from verification.reading.slices import flat_body
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
-from verification.reading.training_loops import training_loop
 
 
 def check_target(request: CheckRequest, progress: Callable[[int, int], None] | None = None) -> CheckReport:
@@ -122,8 +120,8 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
     if kept.subject is not subject:  # another reading kept: the notes of the file hold for it too
         added = [n for n in subject.notes if n not in detected and n not in kept.report.notes]
         kept = replace(kept, report=replace(kept.report, notes=added + kept.report.notes))
-    if target.name is None and not options.explicit:
-        _confirm_with_loop(script, code, kept.report, request, options)
+    if target.name is None and not options.explicit:  # a verdict that holds for the code that calls it
+        confirm_with_callers(script, code, kept.report, request, options, check_target)
     seconds = time.perf_counter() - start
     return CheckReport(
         target,
@@ -260,61 +258,6 @@ def _load(path: str, python2: bool | None) -> tuple[LoadedScript, str]:
             return load_script(path, python2=True), f"read as Python 2 ({at}{exc.construct})"
         except InputError as failed:
             raise InputError(f"{exc}, and reading it as Python 2 failed: {failed}", hint=exc.manual) from None
-
-
-def _confirm_with_loop(
-    script: LoadedScript, code: Any, report: Any, request: CheckRequest, options: Options
-) -> None:
-    """Refuse, with cause ``ambiguous``, a verdict on a backward function that the script's own training
-    loop calls in a way whose step is the gradient of another loss, or of none (a label read from the
-    wrong sample, ``backward(x, Y[i - 1], …)``; an update that drops a gradient): the function alone and
-    the training that uses it are two readings of the file, and a verdict must hold for both. A loop
-    that cannot be run leaves the function's verdict as it is.
-
-    Raises
-    ------
-    Ambiguous
-        Naming both readings and the command that checks each.
-    """
-    loop = training_loop(script.tree) if inspect.isfunction(code) else None
-    if loop is None or not any(
-        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == code.__name__
-        for stmt in loop.body
-        for n in ast.walk(stmt)
-    ):
-        return
-    try:
-        subject = detect_script(script.module.__dict__, script, options)
-        found = identify_setups(subject, variants(subject, options), request.loss, request.probing).report
-    except InputError:
-        return
-    alone, looped = _reading(report), _reading(found)
-    if alone == looped:
-        return
-    raise Ambiguous(
-        code.__name__,
-        [
-            Alternative(f"{code.__name__} alone ({script.path}:{code.__name__})", alone),
-            Alternative(f"the training loop at line {loop.line} that calls it", looped),
-        ],
-        hint=f"{code.__name__} alone is {_as_loss(alone)}, the training that calls it {_as_loss(looped)}: "
-        f"check what it is given there (the labels, the update), or name one: {script.path}:{code.__name__}",
-    )
-
-
-def _reading(report: Any) -> str:
-    """A verdict in a few words: the loss, ``none``, or the loss for one sample but not at a batch."""
-    if report.identified is None:
-        return "none"
-    return (
-        f"{report.identified} for one sample, not at a batch"
-        if report.verdict.holds_for_batches is False
-        else report.identified
-    )
-
-
-def _as_loss(name: str) -> str:
-    return "the gradient of no catalog loss" if name == "none" else f"the gradient of {name}"
 
 
 def _default(script: LoadedScript) -> Any:

@@ -1,0 +1,107 @@
+"""A verdict on a backward pass holds for the training code of the file that calls it: a gradient
+method is confirmed by the method that sums its gradients and steps. The networks are written for the
+tests in the style of Nielsen's ``network.py`` (ch. 1–2); their verdicts are derived by hand in the
+comments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from verification.identification.check import check_target
+from verification.identification.request import CheckRequest
+from verification.identification.setups import Ambiguous
+
+# columns; sigmoid hidden layer, softmax output written for one sample (the sum over the whole array);
+# backprop's output delta a − y is the gradient of the cross-entropy of one sample; update_mini_batch
+# adds the samples' gradients up and steps by lr / n: the batch mean
+NETWORK = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def softmax(z):
+    e = np.exp(z - np.max(z))
+    return e / np.sum(e)
+
+
+class Network:
+    def __init__(self, sizes):
+        rng = np.random.default_rng(0)
+        self.biases = [rng.standard_normal((n, 1)) for n in sizes[1:]]
+        self.weights = [rng.standard_normal((n, m)) for m, n in zip(sizes[:-1], sizes[1:])]
+
+    def feedforward(self, a):
+        for b, w in zip(self.biases[:-1], self.weights[:-1]):
+            a = sigmoid(w @ a + b)
+        return softmax(self.weights[-1] @ a + self.biases[-1])
+
+    def update_mini_batch(self, mini_batch, eta):
+        nabla_b = [np.zeros(b.shape) for b in self.biases]
+        nabla_w = [np.zeros(w.shape) for w in self.weights]
+        for x, y in mini_batch:
+            delta_nabla_b, delta_nabla_w = self.backprop(x, y)
+            nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
+            nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
+        self.weights = [w - (eta / len(mini_batch)) * nw for w, nw in zip(self.weights, nabla_w)]
+        BIASES
+
+    def backprop(self, x, y):
+        activation, activations, zs = x, [x], []
+        for b, w in zip(self.biases[:-1], self.weights[:-1]):
+            zs.append(w @ activation + b)
+            activation = sigmoid(zs[-1])
+            activations.append(activation)
+        delta = softmax(self.weights[-1] @ activation + self.biases[-1]) - y
+        nabla_b, nabla_w = [delta], [delta @ activations[-1].T]
+        for k in range(2, len(self.weights) + 1):
+            s = sigmoid(zs[-k + 1])
+            delta = (self.weights[-k + 1].T @ delta) * s * (1 - s)
+            nabla_b.insert(0, delta)
+            nabla_w.insert(0, delta @ activations[-k].T)
+        return nabla_b, nabla_w
+"""
+STEPPED = "self.biases = [b - (eta / len(mini_batch)) * nb for b, nb in zip(self.biases, nabla_b)]"
+
+
+def write(tmp_path: Path, biases: str) -> Path:
+    path = tmp_path / "network.py"
+    path.write_text(NETWORK.replace("BIASES", biases), encoding="utf-8")
+    return path
+
+
+def test_a_gradient_method_whose_caller_steps_every_gradient_is_checked_as_written(tmp_path: Path) -> None:
+    """The forward pass mixes the samples of a batch (one softmax over all of them), the step does not:
+    the batch's output is taken sample by sample, and the caller is the batch mean of the cross-entropy."""
+    path = write(tmp_path, STEPPED)
+    report = check_target(CheckRequest.parse(str(path)))
+    assert (report.result.subject, report.result.identified) == ("Network.backprop", "cross_entropy")
+    caller = check_target(CheckRequest.parse(f"{path}:Network.update_mini_batch")).result
+    assert caller.identified == "cross_entropy" and caller.verdict.holds_for_batches is True, caller.verdict
+
+
+@pytest.mark.parametrize(
+    ("biases", "called"),
+    [
+        ("pass  # the biases are never stepped", "none"),
+        (STEPPED.replace("(eta / len(mini_batch))", "eta"), "cross_entropy for one sample, not at a batch"),
+    ],
+)
+def test_a_caller_that_drops_or_misweighs_a_gradient_makes_the_verdict_ambiguous(
+    tmp_path: Path, biases: str, called: str
+) -> None:
+    """``backprop`` alone is the cross-entropy's gradient; a caller that never steps the biases trains
+    no loss, and one that steps them by the sum where the weights take the mean holds for one sample
+    only. Named, ``FILE:Network.backprop`` is the function alone."""
+    path = write(tmp_path, biases)
+    with pytest.raises(Ambiguous) as e:
+        check_target(CheckRequest.parse(str(path)))
+    assert [(a.option.split(" (")[0].split(",")[0], a.verdict) for a in e.value.alternatives] == [
+        ("Network.backprop alone", "cross_entropy"),
+        ("Network.update_mini_batch", called),
+    ]
+    assert check_target(CheckRequest.parse(f"{path}:Network.backprop")).result.identified == "cross_entropy"

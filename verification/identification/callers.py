@@ -1,0 +1,124 @@
+"""A verdict on a backward pass, confirmed by the training code of the same file that calls it.
+
+Checked without a name (``check FILE``), a file's backward function or gradient method is what
+detection picks: ``backward(x, y, …)`` beside a top-level loop that calls it, ``Network.backprop``
+beside the ``update_mini_batch`` that sums its gradients and steps. The bug may be in the caller: it
+hands the backward pass the label of another sample (``backward(x, Y[i - 1], …)``), overwrites where
+it should add up over a mini-batch (``nabla_b = …`` for ``+=``), or never steps a parameter.
+:func:`confirm_with_callers` checks the caller too, as written, and when the two verdicts differ
+refuses with cause ``ambiguous``, naming both: the function alone and the training that uses it are
+two readings of the file, and a verdict must hold for both. A caller that cannot be checked leaves
+the verdict as it is; ``FILE:NAME`` checks one alone.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from ffnn.validation import InputError
+from verification.adapters.options import Options
+from verification.adapters.scripts import detect_script
+from verification.adapters.variants import variants
+from verification.identification.outcome import Alternative, IdentificationReport
+from verification.identification.request import CheckRequest
+from verification.identification.setups import Ambiguous, identify_setups
+from verification.reading.loader import LoadedScript
+from verification.reading.source_trees import source_tree
+from verification.reading.targets import Target
+from verification.reading.training_loops import training_loop
+
+
+def confirm_with_callers(
+    script: LoadedScript,
+    code: Any,
+    report: IdentificationReport,
+    request: CheckRequest,
+    options: Options,
+    check: Callable[[CheckRequest], Any],
+) -> None:
+    """Check the training code that calls the backward pass ``report`` is about: the script's top-level
+    loop that calls the function ``code``, or the method of the class ``code`` that calls the method
+    checked (``check`` checks ``CLASS.METHOD`` as the ``check`` command does).
+
+    Raises
+    ------
+    Ambiguous
+        When the two verdicts differ, naming both and how to check each alone.
+    """
+    found = None
+    if inspect.isfunction(code):
+        found = _loop_reading(script, code, request, options)
+    elif isinstance(code, type) and "." in report.subject:
+        found = _method_reading(script, code, report.subject.rsplit(".", 1)[1], request, check)
+    if found is None:
+        return
+    caller, other = found
+    alone, called = _reading(report), _reading(other)
+    if alone == called:
+        return
+    name = report.subject
+    raise Ambiguous(
+        name,
+        [Alternative(f"{name} alone ({request.target.path}:{name})", alone), Alternative(caller, called)],
+        hint=f"{name} alone is {_as_loss(alone)}, the training that calls it {_as_loss(called)}: check what "
+        f"it is given there (the labels, the update), or name one: {request.target.path}:{name}",
+    )
+
+
+def _loop_reading(
+    script: LoadedScript, code: Any, request: CheckRequest, options: Options
+) -> tuple[str, IdentificationReport] | None:
+    """The script's own training loop checked, when it calls the function ``code``."""
+    loop = training_loop(script.tree)
+    if loop is None or not any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == code.__name__
+        for stmt in loop.body
+        for n in ast.walk(stmt)
+    ):
+        return None
+    try:
+        subject = detect_script(script.module.__dict__, script, options)
+        found = identify_setups(subject, variants(subject, options), request.loss, request.probing).report
+    except InputError:
+        return None
+    return f"the training loop at line {loop.line} that calls it", found
+
+
+def _method_reading(
+    script: LoadedScript, cls: type, method: str, request: CheckRequest, check: Callable[[CheckRequest], Any]
+) -> tuple[str, IdentificationReport] | None:
+    """The first method of ``cls`` that calls ``self.method(…)`` checked, by name."""
+    for name, member in vars(cls).items():
+        tree = source_tree(member) if inspect.isfunction(member) and name != method else None
+        if tree is None or not any(
+            isinstance(n, ast.Call)
+            and isinstance(n.func, ast.Attribute)
+            and n.func.attr == method
+            and isinstance(n.func.value, ast.Name)
+            and n.func.value.id == "self"
+            for n in ast.walk(tree)
+        ):
+            continue
+        try:
+            other = check(replace(request, target=Target(request.target.path, f"{cls.__name__}.{name}")))
+        except InputError:
+            return None
+        return f"{cls.__name__}.{name}, which calls it", other.result
+    return None
+
+
+def _reading(report: IdentificationReport) -> str:
+    """A verdict in a few words: the loss, ``none``, or the loss for one sample but not at a batch."""
+    if report.identified is None:
+        return "none"
+    if report.verdict.holds_for_batches is False:
+        return f"{report.identified} for one sample, not at a batch"
+    return report.identified
+
+
+def _as_loss(name: str) -> str:
+    return "the gradient of no catalog loss" if name == "none" else f"the gradient of {name}"
