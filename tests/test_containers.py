@@ -201,6 +201,20 @@ def test_gradients_returned_partly_as_expressions_go_by_their_place_where_it_agr
         plan_matching("backward", three, square, ["dW2", "_returned_1", "_returned_2"])
 
 
+def test_a_gradient_named_for_its_parameter_and_of_another_shape_is_named_in_the_refusal() -> None:
+    """``db1 = np.sum(dZ1, axis=0, keepdims=True)`` over units, not samples: ``(1, 1)`` for ``b1 (5, 1)``;
+    the refusal says so, not that nothing lines up."""
+    params = {k: np.zeros(s) for k, s in (("W1", (5, 4)), ("b1", (5, 1)), ("W2", (3, 5)), ("b2", (3, 1)))}
+    returned = {
+        "dW1": np.ones((5, 4)),
+        "db1": np.ones((1, 1)),
+        "dW2": np.ones((3, 5)),
+        "db2": np.ones((3, 1)),
+    }
+    with pytest.raises(Failed, match=r"of the wrong shape for b1 \(\(1, 1\), expected \(5, 1\)\)$"):
+        plan_matching("backward", returned, params)
+
+
 def test_gradients_that_fit_several_orders_are_refused() -> None:
     """Square layers of one size: the code's order, the reverse and the layer-by-layer reverse all fit
     the shapes, and nothing names the arrays, so no order is guessed."""

@@ -152,6 +152,20 @@ def _by_name(
     return by_name, bool(by_name) and not unnamed and not any(PARAMETER_STEM.match(k) for k in left)
 
 
+def _misshapen(usable: list[tuple[int, str | None, Array]], params: Mapping[str, Array]) -> list[str]:
+    """``db1 (1, 1) for b1 (5, 1)`` for each parameter whose gradient, named for it, has another shape,
+    when every parameter has one named for it; empty otherwise."""
+    keyed = {_stem(k): a for _, k, a in usable if k is not None and not k.startswith("_returned_")}
+    found = {n: keyed.get(_param_key(n)) for n in params}
+    if any(a is None for a in found.values()):
+        return []
+    return [
+        f"{n} ({a.shape}, expected {params[n].shape})"
+        for n, a in found.items()
+        if a is not None and a.size != params[n].size
+    ]
+
+
 def plan_matching(
     label: str, returned: Any, params: Mapping[str, Array], returned_as: list[str] | None = None
 ) -> dict[str, int]:
@@ -243,6 +257,15 @@ def plan_matching(
         by_shape = {a.shape: i for i, a in candidates}
         if all(s in by_shape for s in shapes):
             return {n: by_shape[params[n].shape] for n in names}
+    misshapen = _misshapen(usable, params)
+    if misshapen:  # named for its parameter, and of another shape: the code's own gradient is wrong
+        raise Unmatched(
+            f"{label} returned a gradient for every parameter by name, of the wrong shape for "
+            f"{'; '.join(misshapen)}",
+            "code",
+            hint="a gradient has its parameter's shape (a bias summed over the samples only: axis=1 for "
+            "columns, axis=0 for rows); fix it, or check another function",
+        )
     shown = ", ".join(str(a.shape) for _, a in candidates) or "none"
     raise Unmatched(
         f"{label} returned arrays of shapes {shown}, which line up with the parameters "
