@@ -105,3 +105,61 @@ def test_a_caller_that_drops_or_misweighs_a_gradient_makes_the_verdict_ambiguous
         ("Network.update_mini_batch", called),
     ]
     assert check_target(CheckRequest.parse(f"{path}:Network.backprop")).result.identified == "cross_entropy"
+
+
+# the course style: loss(X, y, reg) returns the loss and its gradients, train() draws a batch, hands it
+# reg (5e-6 by default) and steps; the learning rate decays each epoch by learning_rate_decay. loss at
+# reg = 0 is the batch mean of the cross-entropy of the softmax of the scores; train adds the L2 term
+COURSE = """
+import numpy as np
+
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size, std=1e-1):
+        rng = np.random.default_rng(0)
+        self.params = {
+            "W1": std * rng.standard_normal((input_size, hidden_size)),
+            "b1": np.zeros(hidden_size),
+            "W2": std * rng.standard_normal((hidden_size, output_size)),
+            "b2": np.zeros(output_size),
+        }
+
+    def loss(self, X, y=None, reg=0.0):
+        W1, b1, W2, b2 = self.params["W1"], self.params["b1"], self.params["W2"], self.params["b2"]
+        h = np.maximum(0, X @ W1 + b1)
+        scores = h @ W2 + b2
+        if y is None:
+            return scores
+        p = np.exp(scores - scores.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        loss = -np.log(p[np.arange(len(y)), y]).mean() + reg * (np.sum(W1 * W1) + np.sum(W2 * W2))
+        p[np.arange(len(y)), y] -= 1
+        p /= len(y)
+        dh = p @ W2.T
+        dh[h <= 0] = 0
+        grads = {"W2": h.T @ p + 2 * reg * W2, "b2": p.sum(axis=0), "W1": X.T @ dh + 2 * reg * W1,
+                 "b1": dh.sum(axis=0)}
+        return loss, grads
+
+    def train(self, X, y, learning_rate=1e-3, learning_rate_decay=0.95, reg=5e-6, num_iters=100,
+              batch_size=200):
+        for it in range(num_iters):
+            idx = np.random.choice(X.shape[0], batch_size, replace=True)
+            loss, grads = self.loss(X[idx], y=y[idx], reg=reg)
+            for p in self.params:
+                self.params[p] -= learning_rate * grads[p]
+            if it % 100 == 0:
+                learning_rate *= learning_rate_decay
+"""
+
+
+def test_a_caller_that_adds_weight_decay_confirms_the_loss_of_the_gradient_it_calls(tmp_path: Path) -> None:
+    """train hands loss its own reg, and the cross-entropy plus that L2 penalty is what it steps along:
+    the loss's gradient, confirmed; its learning_rate_decay is no learning rate."""
+    path = tmp_path / "course.py"
+    path.write_text(COURSE, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert (report.result.subject, report.result.identified) == ("TwoLayerNet.loss", "cross_entropy")
+    caller = check_target(CheckRequest.parse(f"{path}:TwoLayerNet.train"))
+    assert caller.result.verdict.penalized, caller.result.verdict
+    assert caller.command is not None and "net.train(x, y, lr, num_iters=1," in caller.command, caller.command

@@ -112,12 +112,17 @@ def _method_reading(
 
 
 def _reading(report: IdentificationReport) -> str:
-    """A verdict in a few words: the loss, ``none``, or the loss for one sample but not at a batch."""
-    if report.identified is None:
+    """A verdict in a few words: the loss, ``none``, or the loss for one sample but not at a batch. A
+    loss plus an L2 penalty is the loss: a caller that adds weight decay (``reg`` at its default,
+    ``5e-6``) to the gradient of a function checked without it (``reg=0.0``) confirms that gradient."""
+    verdict = report.verdict
+    error = verdict.output_error
+    loss = report.identified or (error.loss if verdict.penalized and error is not None else None)
+    if loss is None:
         return "none"
-    if report.verdict.holds_for_batches is False:
-        return f"{report.identified} for one sample, not at a batch"
-    return report.identified
+    if verdict.holds_for_batches is False:
+        return f"{loss} for one sample, not at a batch"
+    return loss
 
 
 def _as_loss(name: str) -> str:

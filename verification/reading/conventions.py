@@ -333,8 +333,8 @@ def role(name: str, position: int) -> str | None:
         return "x"  # validation inputs, given the same inputs (``fit(X_train, y_train, X_valid, y_valid)``)
     if "cache" in n or re.match(r"(forward|fwd|ff)(_|$)", n):
         return "cache"  # what the forward pass returned (forward_res, fwd_cache)
-    if re.search(r"learn.*rate|^lr_|_lr$", n):
-        return "lr"
+    if re.search(r"learn.*rate|^lr_|_lr$", n) and not re.search(r"decay|schedule", n):
+        return "lr"  # learning_rate_decay is a factor of the schedule, not the rate
     if "input" in n:
         return "x"
     if REGULARISATION.match(n):
