@@ -160,6 +160,26 @@ def test_a_caller_that_adds_weight_decay_confirms_the_loss_of_the_gradient_it_ca
     path.write_text(COURSE, encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert (report.result.subject, report.result.identified) == ("TwoLayerNet.loss", "cross_entropy")
+    said = [n for n in report.result.notes if n.startswith("the training that calls it (TwoLayerNet.train")]
+    assert len(said) == 1 and "cross_entropy plus an L2 penalty" in said[0], report.result.notes
     caller = check_target(CheckRequest.parse(f"{path}:TwoLayerNet.train"))
     assert caller.result.verdict.penalized, caller.result.verdict
     assert caller.command is not None and "net.train(x, y, lr, num_iters=1," in caller.command, caller.command
+
+
+def test_the_training_set_size_beside_a_weight_decay_is_given_as_a_count_of_samples(tmp_path: Path) -> None:
+    """Nielsen's ch. 3 signature ``update_mini_batch(mini_batch, eta, lmbda, n)``: ``n`` beside the
+    weight decay ``lmbda`` is the number of training samples, so the caller can be run (``lmbda`` 0),
+    and its biases never stepped are found."""
+    source = NETWORK.replace(
+        "def update_mini_batch(self, mini_batch, eta):",
+        "def update_mini_batch(self, mini_batch, eta, lmbda, n):",
+    )
+    source = source.replace(
+        "self.weights = [w - (eta / len(mini_batch)) * nw",
+        "self.weights = [(1 - eta * (lmbda / n)) * w - (eta / len(mini_batch)) * nw",
+    )
+    path = tmp_path / "network2.py"
+    path.write_text(source.replace("BIASES", "pass  # the biases are never stepped"), encoding="utf-8")
+    with pytest.raises(Ambiguous, match=r"Network\.update_mini_batch, which calls it: none"):
+        check_target(CheckRequest.parse(str(path)))

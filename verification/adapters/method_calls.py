@@ -65,6 +65,9 @@ def method_call(
     roles = [given.get(p.name) or cv.role(p.name, i) for i, p in enumerate(params)]
     if len(roles) > 1 and roles[:2] == ["x", None] and params[1].name in cv.SHORT_LABELS:
         roles[1] = "y"  # backward(self, x, l)
+    for i, p in enumerate(params):  # update_mini_batch(mini_batch, eta, lmbda, n): the weight decay's n
+        if roles[i] is None and p.name in ("n", "N") and "reg" in roles[:i]:
+            roles[i] = "samples"
     if (training or dataset) and "output" in roles and "y" not in roles:
         roles = ["y" if r == "output" else r for r in roles]
     values = {

@@ -25,6 +25,7 @@ from verification.adapters.scripts import detect_script
 from verification.adapters.variants import variants
 from verification.identification.outcome import Alternative, IdentificationReport
 from verification.identification.request import CheckRequest
+from verification.identification.sentences import verdict_sentence
 from verification.identification.setups import Ambiguous, identify_setups
 from verification.reading.loader import LoadedScript
 from verification.reading.source_trees import source_tree
@@ -39,10 +40,16 @@ def confirm_with_callers(
     request: CheckRequest,
     options: Options,
     check: Callable[[CheckRequest], Any],
-) -> None:
+) -> str | None:
     """Check the training code that calls the backward pass ``report`` is about: the script's top-level
     loop that calls the function ``code``, or the method of the class ``code`` that calls the method
     checked (``check`` checks ``CLASS.METHOD`` as the ``check`` command does).
+
+    Returns
+    -------
+    str or None
+        A note for the report when the caller agrees and adds an L2 penalty (weight decay) that the
+        backward pass alone does not have: the caller's verdict, which is what the training follows.
 
     Raises
     ------
@@ -55,11 +62,12 @@ def confirm_with_callers(
     elif isinstance(code, type) and "." in report.subject:
         found = _method_reading(script, code, report.subject.rsplit(".", 1)[1], request, check)
     if found is None:
-        return
+        return None
     caller, other = found
     alone, called = _reading(report), _reading(other)
     if alone == called:
-        return
+        penalized = other.verdict.penalized and not report.verdict.penalized
+        return f"the training that calls it ({caller}): {verdict_sentence(other)}" if penalized else None
     name = report.subject
     raise Ambiguous(
         name,
