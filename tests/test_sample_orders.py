@@ -24,7 +24,7 @@ def rewritten(source: str) -> tuple[dict[str, object], list[tuple[int, str]]]:
     return namespace, [(d.line, d.call) for d in draws]
 
 
-def test_permutations_shuffles_and_choices_of_samples_are_read_in_order() -> None:
+def test_permutations_shuffles_and_choices_of_samples_are_read_in_order_each_rotated_by_its_count() -> None:
     namespace, draws = rewritten(
         """
         def draws(rng, data):
@@ -38,8 +38,8 @@ def test_permutations_shuffles_and_choices_of_samples_are_read_in_order() -> Non
         """
     )
     order, data, picked, taken, mask, weighted = namespace["draws"](np.random.default_rng(0), [9, 8, 7])  # type: ignore[operator]
-    assert order.tolist() == [0, 1, 2, 3, 4] and data == [9, 8, 7]
-    assert picked.tolist() == [0, 1, 2, 3, 0, 1] and taken.tolist() == [9, 8]
+    assert order.tolist() == [1, 2, 3, 4, 0] and data == [7, 9, 8]  # the first draw by 1, the second by 2
+    assert picked.tolist() == [3, 0, 1, 2, 3, 0] and taken.tolist() == [9, 8]
     assert len(mask) == 3 and len(weighted) == 2  # a mask of a list, draws with weights: the code's own
     assert draws == [(3, "rng.permutation"), (4, "rng.shuffle"), (5, "np.random.choice"), (6, "rng.choice")]
 
@@ -93,3 +93,49 @@ def test_a_fit_that_shuffles_its_samples_is_checked_at_a_batch_in_order(
     assert r.identified == "mse", report.command
     assert r.verdict.holds_for_batches is batches, r.verdict
     assert "random draws of samples read in order: self.rng.permutation (line 18)" in r.notes
+
+
+# the inputs drawn in an order the labels are not (X[order] beside Y[start:…]), or by two draws of their
+# own: the labels stepped with are not those of the samples, which the rotation of each draw shows at a
+# batch. Right, one draw indexes both
+PAIRED = """
+import numpy as np
+
+
+class Regressor:
+    def __init__(self, n_in, n_hidden, n_out):
+        rng = np.random.default_rng(0)
+        self.A = rng.normal(0, 1, (n_in, n_hidden))
+        self.B = rng.normal(0, 1, (n_hidden, n_out))
+
+    def predict(self, X):
+        return np.tanh(X @ self.A) @ self.B
+
+    def train(self, X, Y, steps=500, lr=0.05):
+        n = X.shape[0]
+        for t in range(steps):
+            DRAW
+            H = np.tanh(Xb @ self.A)
+            E = H @ self.B - Yb
+            dH = (E @ self.B.T) * (1 - H ** 2)
+            self.B -= lr * H.T @ E / n
+            self.A -= lr * Xb.T @ dH / n
+"""
+
+
+@pytest.mark.parametrize(
+    ("draw", "batches"),
+    [
+        ("idx = np.random.choice(n, n); Xb, Yb = X[idx], Y[idx]", True),
+        ("Xb, Yb = X[np.random.choice(n, n)], Y[np.random.choice(n, n)]", False),
+        ("Xb, Yb = X[np.random.permutation(n)], Y", False),
+    ],
+)
+def test_inputs_and_labels_drawn_apart_are_not_read_as_drawn_together(
+    tmp_path: Path, draw: str, batches: bool
+) -> None:
+    path = tmp_path / "paired.py"
+    path.write_text(PAIRED.replace("DRAW", draw), encoding="utf-8")
+    r = check_target(CheckRequest.parse(str(path))).result
+    assert r.identified == "mse", r.verdict
+    assert r.verdict.holds_for_batches is batches, r.verdict

@@ -237,13 +237,17 @@ def _in_mini_batches(
 ) -> tuple[int, str] | None:
     """``(b, reduction)`` when the code's step on the batch ``probe`` is its own steps on the consecutive
     mini-batches of ``b`` samples taken in turn (a ``fit`` that slices ``X[s:s + batch_size]`` with a
-    batch size of its own, smaller than the probe's), and its step on one mini-batch of ``b`` samples is
+    batch size of its own, smaller than the probe's; the samples in order, or rotated as a draw read in
+    order rotates them), and its step on one mini-batch of ``b`` samples is
     the ``reduction`` (mean or sum) of the loss over it, checked by a probe of ``b`` samples; None when
     no ``b`` from 2 to the batch's size less one does both. Mini-batch gradient descent: Goodfellow,
     Bengio and Courville, *Deep Learning*, §8.1.3."""
     n = len(probe.x)
     for b in range(2, n):
-        if _stepped_through(subject, probe, chunk=b) is None:
+        rotations = (  # the samples in order, or rotated: a draw read in order (reading.sample_orders)
+            replace(probe, x=np.roll(probe.x, -r, axis=0), y=np.roll(probe.y, -r, axis=0)) for r in range(n)
+        )
+        if all(_stepped_through(subject, rotated, chunk=b) is None for rotated in rotations):
             continue
         run = ProbeRun(subject, _at(probing, b), None)
         try:

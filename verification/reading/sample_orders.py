@@ -2,18 +2,25 @@
 
 A training method often shuffles its data each epoch (``order = self.rng.permutation(n)``,
 ``np.random.shuffle(idx)``) or draws its mini-batch (``idx = np.random.choice(num_train,
-batch_size)``). The gradient does not depend on the order, but the checker's batch probe compares one
-step on ``n`` samples with the per-sample gradients of those samples in order, so a drawn order, or a
-batch drawn with replacement, made correct code look wrong at a batch. The loader rewrites, in the
-syntax tree of every function and method (:class:`InOrder`), before the definitions run:
+batch_size)``). The gradient does not depend on the order, but a drawn order differs from run to run,
+and a batch drawn with replacement repeats samples, so the checker's batch probe, which compares one
+step on ``n`` samples with the code's own steps on those samples, could not tell such a step from a
+wrong one. The loader rewrites, in the syntax tree of every function and method (:class:`InOrder`),
+before the definitions run, each draw into a fixed one: the samples in order, rotated by the draw's
+own count in the function (1 for its first draw, 2 for its second, …):
 
-* ``….permutation(k)`` → ``arange(k)`` (a permutation of an array: the array as it is);
-* ``….shuffle(a)`` → nothing (``a`` keeps its order);
-* ``….choice(a, size)``, without probabilities ``p``, of a number or an array → the first ``size``
-  of ``arange(a)`` (or of ``a``) in order, cycling when ``size`` is larger.
+* ``….permutation(k)`` → ``0 … k − 1`` rotated (a permutation of an array: the array so rotated);
+* ``….shuffle(a)`` → ``a`` rotated in place;
+* ``….choice(a, size)``, without probabilities ``p``, of a number or an array → ``size`` samples in
+  the rotated order, cycling when ``size`` is larger.
 
-The script's own text (:attr:`LoadedScript.tree`) is not changed; each draw read in order is listed
-with its line, and the report names them.
+A rotation keeps every sample and its step, so the batch probe still finds the order the code stepped
+in (:mod:`verification.identification.batches`); and two draws that the code should have shared (the
+inputs permuted and the labels not, ``X[perm]`` beside ``Y``; the inputs and the labels drawn by two
+calls of ``choice``) are rotated apart, so the samples and labels they pair are not each other's, as
+they would not be when the code runs. Draws of anything else (a dropout mask ``choice([0, 1], p=…)``)
+are left as they are. The script's own text (:attr:`LoadedScript.tree`) is not changed; each draw
+read so is listed with its line, and the report names them.
 """
 
 from __future__ import annotations
@@ -22,12 +29,19 @@ import ast
 from dataclasses import dataclass
 
 NP = "__import__('numpy')"
+ROTATED = f"(lambda _n, _k: ({NP}.arange(int(_n)) + _k) % max(int(_n), 1))"
+"""The samples ``0 … n − 1`` rotated by ``k``."""
 IN_ORDER = {
-    "permutation": f"(lambda _a: {NP}.arange(_a) if {NP}.ndim(_a) == 0 else {NP}.array(_a))",
-    "choice": f"(lambda _a, _k: ({NP}.arange(_a) if {NP}.ndim(_a) == 0 else {NP}.asarray(_a))"
-    f"[{NP}.arange(_k) % (int(_a) if {NP}.ndim(_a) == 0 else len(_a))])",
+    "permutation": f"(lambda _a, _k: {ROTATED}(_a, _k) if {NP}.ndim(_a) == 0 else {NP}.asarray(_a)"
+    f"[{ROTATED}(len(_a), _k)])",
+    "choice": f"(lambda _a, _s, _k: ({NP}.arange(int(_a)) if {NP}.ndim(_a) == 0 else {NP}.asarray(_a))"
+    f"[({NP}.arange(int({NP}.prod(_s))) + _k) % (int(_a) if {NP}.ndim(_a) == 0 else len(_a))]"
+    f".reshape(_s))",
+    "shuffle": f"(lambda _a, _k: _a.__setitem__(slice(None), _a[{ROTATED}(len(_a), _k)]"
+    f" if hasattr(_a, 'shape') else [_a[i] for i in {ROTATED}(len(_a), _k)]))",
 }
-"""What each draw becomes, as a function of its arguments (the population, and for ``choice`` the size)."""
+"""What each draw becomes, as a function of its arguments (the population, for ``choice`` the size)
+and of its count ``k`` in the function."""
 
 
 @dataclass(frozen=True)
@@ -51,26 +65,15 @@ class InOrder(ast.NodeTransformer):
     def __init__(self) -> None:
         self.draws: list[Draw] = []
 
-    def visit_Expr(self, node: ast.Expr) -> ast.AST:
-        call = node.value
-        if (
-            isinstance(call, ast.Call)
-            and isinstance(call.func, ast.Attribute)
-            and call.func.attr == "shuffle"
-        ):
-            if len(call.args) == 1 and not call.keywords:
-                self.draws.append(Draw(node.lineno, ast.unparse(call.func)))
-                return ast.copy_location(ast.Pass(), node)
-        return self.generic_visit(node)
-
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         if not isinstance(node.func, ast.Attribute) or node.func.attr not in IN_ORDER:
             return node
         keywords = {k.arg: k.value for k in node.keywords}
-        if node.func.attr == "permutation" and len(node.args) == 1 and not keywords:
+        kind = node.func.attr
+        if kind in ("permutation", "shuffle") and len(node.args) == 1 and not keywords:
             args = [node.args[0]]
-        elif node.func.attr == "choice" and "p" not in keywords and node.args:
+        elif kind == "choice" and "p" not in keywords and node.args:
             size = node.args[1] if len(node.args) > 1 else keywords.get("size")
             if size is None or isinstance(node.args[0], ast.List | ast.Tuple):  # choice([0, 1]): a mask
                 return node
@@ -78,7 +81,8 @@ class InOrder(ast.NodeTransformer):
         else:
             return node
         self.draws.append(Draw(node.lineno, ast.unparse(node.func)))
-        made = ast.Call(ast.parse(IN_ORDER[node.func.attr], mode="eval").body, args, [])
+        count = ast.Constant(len(self.draws))
+        made = ast.Call(ast.parse(IN_ORDER[kind], mode="eval").body, [*args, count], [])
         return ast.copy_location(ast.fix_missing_locations(made), node)
 
 
