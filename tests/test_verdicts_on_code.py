@@ -2568,3 +2568,34 @@ def test_a_backward_function_is_confirmed_by_the_loop_that_calls_it(
         ("the training loop at line 23 that calls it", looped),
     ]
     assert check(tmp_path, body, ":backward").result.identified == "mse"  # named, the function alone
+
+
+# inverted dropout inside the backward pass: its gradient is that of the network with the mask it drew,
+# which the forward pass is not, and of no fixed loss of the data; with nothing dropped (keep = 1) the
+# mask is 1 and (a − y) on a sigmoid output is the gradient of bce
+DROPOUT = """
+class DropNet:
+    def __init__(self, n_in=3, n_h=6, n_out=2, keep=KEEP):
+        rng = np.random.default_rng(0)
+        self.W1 = rng.normal(0, 0.8, (n_h, n_in))
+        self.W2 = rng.normal(0, 0.8, (n_out, n_h))
+        self.keep = keep
+
+    def predict(self, x):
+        return sigmoid(self.W2 @ np.tanh(self.W1 @ x))
+
+    def backprop(self, x, y):
+        h = np.tanh(self.W1 @ x)
+        mask = (np.random.rand(*h.shape) < self.keep) / self.keep
+        a = sigmoid(self.W2 @ (h * mask))
+        d2 = a - y
+        d1 = (self.W2.T @ d2) * mask * (1 - h ** 2)
+        return np.outer(d1, x), np.outer(d2, h * mask)
+"""
+
+
+def test_a_backward_pass_that_draws_a_dropout_mask_is_refused_not_read_as_none(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"under other random seeds.*draws random numbers") as e:
+        check(tmp_path, DROPOUT.replace("KEEP", "0.8"))
+    assert "W1, W2" in str(e.value)
+    assert check(tmp_path, DROPOUT.replace("KEEP", "1.0")).result.identified == "bce"

@@ -70,6 +70,29 @@ def resets_gradients(script: Any) -> bool:
     return source is not None and RESETS.search(source.text) is not None
 
 
+def refuse_random_gradients(label: str, first: Mapping[str, Array], again: Mapping[str, Array]) -> None:
+    """Refuse gradients that differ when asked again at the same weights and data under other seeds
+    (``again`` against ``first``): the backward pass draws random numbers (a dropout mask, ``np.random.
+    rand(*h.shape) < keep``), so it is the gradient of a network the forward pass is not, and of no
+    fixed loss of the data it is given. Equal to a relative ``1e-8``: the same arithmetic run twice.
+
+    Raises
+    ------
+    Failed
+        Naming up to three parameters whose gradient changed.
+    """
+    changed = [
+        n for n in first if not np.allclose(np.asarray(again[n]), np.asarray(first[n]), rtol=1e-8, atol=0.0)
+    ]
+    if changed:
+        raise Failed(
+            f"{label} returns another gradient of {', '.join(changed[:3])} under other random seeds, at the "
+            "same weights and data: it draws random numbers (a dropout mask?), so it is the gradient of a "
+            "network the forward pass is not; check it with the randomness off (a keep probability of 1)",
+            "code",
+        )
+
+
 def refuse_remembering(label: str, first: Mapping[str, Array], again: Mapping[str, Array]) -> None:
     """Refuse gradients that differ when asked again at the same weights and data with nothing reset
     between (``again`` against ``first``): the code keeps what it computed (gradients added up across

@@ -37,9 +37,11 @@ from verification.adapters.shadows import stale_copies
 from verification.adapters.state import SetupState
 from verification.adapters.step_checks import (
     check_recoverable,
+    refuse_random_gradients,
     refuse_remembering,
     refuse_scheduled_rate,
     refuse_sign_steps,
+    reseeded,
     resets_gradients,
     update_errors,
 )
@@ -310,6 +312,8 @@ class CodeSubject(Subject):
                 self._steady = True
                 again = apply_matching(label, self._run_again(code, before, x, y, reset=False), self.plan)
                 refuse_remembering(label, grads, again)
+                seeded = self._run_again(reseeded(code), before, x, y, reset=True)  # under other seeds
+                refuse_random_gradients(label, grads, apply_matching(label, seeded, self.plan))
             self._fresh(before)
             out = validated_gradient(label, grads, given, x.shape[0], self.notes)
             errors = {n: np.zeros_like(v) for n, v in before.items()}
@@ -317,8 +321,9 @@ class CodeSubject(Subject):
             after = self.slots.read()
             rate = self.recipe.lr or ""  # read again: a step may change its own rate (a schedule)
             refuse_scheduled_rate(label, rate, self.lr, lambda: run_code(rate, self.namespace, "--lr"))
-            if not self._steady:
-                self._refuse_draws(label, before, after, x, y)
+            if not self._steady:  # the step run again from the same weights and data, once per subject
+                self._steady = True
+                refuse_by_reruns(self, label, before, after, x, y)
             stale = stale_copies(self.slots.shadows, after, self.namespace) if self.slots.shadows else []
             self._fresh(before)
             if stale and any(not np.array_equal(before[n], after[n]) for n in self.slots.shadows):
@@ -349,14 +354,6 @@ class CodeSubject(Subject):
         for n in self.missing:
             out[n] = np.zeros_like(before[n])
         return {n: out[n] for n in before}, errors
-
-    def _refuse_draws(
-        self, label: str, before: Mapping[str, Array], after: Mapping[str, Array], x: Array, y: Array
-    ) -> None:
-        """The step run again from the same weights and data, once per subject
-        (:func:`~verification.adapters.step_reruns.refuse_by_reruns`)."""
-        self._steady = True
-        refuse_by_reruns(self, label, before, after, x, y)
 
     def _run_again(self, code: str, before: Mapping[str, Array], x: Array, y: Array, reset: bool) -> Any:
         """Run ``code`` again at the weights ``before`` and the same data, from the state the first run
