@@ -1271,13 +1271,15 @@ class Softmax_CategoricalCrossEntropy:
 
 
 @pytest.mark.parametrize(("samples", "verdict"), [("samples", "matches"), ("1", "mismatch")])
+@pytest.mark.parametrize("name", ["Softmax_CategoricalCrossEntropy", "Activation_Softmax_Loss"])
 def test_a_fused_head_whose_labels_are_named_actuals_is_handed_its_softmax_output(
-    tmp_path: Path, samples: str, verdict: str
+    tmp_path: Path, samples: str, verdict: str, name: str
 ) -> None:
     """The NNFS book's fused softmax and cross-entropy, its labels named ``actuals``: its ``backward``
     takes the softmax output, not the logits, as ``dvalues``, and gives the gradient of the batch mean;
     read as a loss of its input it was called a mismatch. Without the division it is the sum: wrong."""
-    r = only_unit(tmp_path, "head.py", FUSED_HEAD.replace("SAMPLES", samples))
+    source = FUSED_HEAD.replace("SAMPLES", samples).replace("Softmax_CategoricalCrossEntropy", name)
+    r = only_unit(tmp_path, "head.py", source)
     assert (r.kind, r.verdict) == ("layer", verdict), r
 
 

@@ -2,12 +2,13 @@
 gradient, and gives the gradient of the loss with respect to the logits.
 
 A class named for both (``Activation_Softmax_Loss_CategoricalCrossentropy`` of the NNFS book,
-``SoftmaxCrossEntropy``) whose ``backward`` takes labels (``y_true``, ``y``) is checked as the gradient of
-the batch mean of the catalog's cross-entropy (:data:`ffnn.losses.LOSSES`) of its softmax output: the
-class's own ``forward`` when it has one that takes the logits alone, else the catalog's softmax (the
-report says which). Its ``backward`` is called as the book calls it, ``backward(dvalues, y_true)`` with
-the softmax output as ``dvalues``, or ``backward(y_true)`` after the forward; the gradient is what it
-returns, else what it stores (``dinputs``). Labels are class indices (one-hot rows as a setting).
+``SoftmaxCrossEntropy``, ``Activation_Softmax_Loss``) whose ``backward`` takes labels (``y_true``, ``y``)
+is checked as the gradient of the batch mean of the catalog's cross-entropy (:data:`ffnn.losses.LOSSES`)
+of its softmax output: the class's own ``forward`` when it has one that takes the logits alone, else the
+catalog's softmax (the report says which). Its ``backward`` is called as the book calls it,
+``backward(dvalues, y_true)`` with the softmax output as ``dvalues``, or ``backward(y_true)`` after the
+forward; the gradient is what it returns, else what it stores (``dinputs``). Labels are class indices
+(one-hot rows as a setting).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from verification.units.settings import Setting
 from verification.units.vjp import Problem
 
 Array = NDArray[Any]
-HEAD = re.compile(r"softmax.*(cross_?entropy|crossentropy|nll|log_?loss|_ce\b|ce$)", re.I)
+HEAD = re.compile(r"softmax.*(cross_?entropy|crossentropy|nll|loss|_ce\b|ce$)", re.I)
 
 
 def is_head(cls: type) -> bool:
