@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -37,6 +38,7 @@ from verification.adapters.shadows import stale_copies
 from verification.adapters.state import SetupState
 from verification.adapters.step_checks import (
     check_recoverable,
+    draws,
     refuse_random_gradients,
     refuse_remembering,
     refuse_scheduled_rate,
@@ -312,8 +314,9 @@ class CodeSubject(Subject):
                 self._steady = True
                 again = apply_matching(label, self._run_again(code, before, x, y, reset=False), self.plan)
                 refuse_remembering(label, grads, again)
-                seeded = self._run_again(reseeded(code), before, x, y, reset=True)  # under other seeds
-                refuse_random_gradients(label, grads, apply_matching(label, seeded, self.plan))
+                rerun = partial(self._run_again, before=before, x=x, y=y, reset=True)  # under other seeds
+                again = apply_matching(label, rerun(reseeded(code)), self.plan)
+                refuse_random_gradients(label, grads, again, lambda: draws(rerun, self.recipe.forward))
             self._fresh(before)
             out = validated_gradient(label, grads, given, x.shape[0], self.notes)
             errors = {n: np.zeros_like(v) for n, v in before.items()}
