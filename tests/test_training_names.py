@@ -231,3 +231,19 @@ def test_parameters_named_in_french_are_the_parameter_dict(
     assert "initialisation(dimensions=" in (report.command or ""), report.command
     if identified is not None:  # the batch is probed once a loss is found
         assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "mean"
+
+
+def test_an_epoch_loop_named_in_spanish_is_cut_to_one_step() -> None:
+    """``for epoca in range(epocas)``: an epoch loop by its name (Spanish and Portuguese ``época``), cut to
+    one iteration like ``for epoch in range(epochs)``; its count ``epocas`` is an iteration count."""
+    import ast
+
+    from verification.reading import conventions as cv
+    from verification.reading.loop_cuts import cut_loops
+
+    tree = ast.parse(
+        "def entrenar(self, X, Y, epocas=1000):\n    for epoca in range(epocas):\n        self.w -= X.T @ Y\n"
+    )
+    _, cuts = cut_loops(tree.body[0])
+    assert [(c.line, c.function) for c in cuts] == [(2, "entrenar")]
+    assert cv.role("epocas", 3) == "iterations"

@@ -325,7 +325,7 @@ def role(name: str, position: int) -> str | None:
         n,
     ) or re.search(r"(train|set|true).*out|out.*(train|set|true)", n):
         return "y"  # a training method's "outputs" are its labels
-    if re.search(r"iter|epoch|(^|_)eps?$|^n_?eps?$", n):  # num_ep: the epochs
+    if re.search(r"iter|epoc|(^|_)eps?$|^n_?eps?$", n):  # num_ep, epocas: the epochs
         return "iterations"
     if re.match(r"^(test|val|valid|validation|eval|dev)_?(data|set|dataset)$", n):
         return "held-out"  # fit(training_data, …, test_data=None) evaluates on it: given an empty one

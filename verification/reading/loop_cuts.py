@@ -29,10 +29,10 @@ from dataclasses import dataclass
 LONG = 50
 """A ``range`` bound written as a constant this large is an epoch count, whatever the loop variable."""
 EPOCH_WORD = re.compile(
-    r"(epoch|iter|^it$|^ep$|^e$|round|generation|^n_?steps$|^num_?steps$|^steps$|^step$|converge|^max_?it)",
+    r"(epoc|iter|^it$|^ep$|^e$|round|generation|^n_?steps$|^num_?steps$|^steps$|^step$|converge|^max_?it)",
     re.IGNORECASE,
 )
-"""Names of epoch counters and their bounds."""
+"""Names of epoch counters and their bounds (``epoch``, Spanish and Portuguese ``epoca``)."""
 RANGES = ("range", "xrange", "trange")
 
 
