@@ -70,6 +70,13 @@ def resets_gradients(script: Any) -> bool:
     return source is not None and RESETS.search(source.text) is not None
 
 
+def _changed(first: Mapping[str, Array], again: Mapping[str, Array]) -> list[str]:
+    """The parameters whose gradient in ``again`` is not ``first``'s to a relative ``1e-8``."""
+    return [
+        n for n in first if not np.allclose(np.asarray(again[n]), np.asarray(first[n]), rtol=1e-8, atol=0.0)
+    ]
+
+
 def draws(run: Callable[[str], Any], code: str) -> bool:
     """Whether ``code`` (a forward pass) gives another value under other seeds, ``run`` running it: it
     draws random numbers itself (a dropout mask drawn in the forward pass too). True when it fails."""
@@ -95,9 +102,7 @@ def refuse_random_gradients(
     Failed
         Naming up to three parameters whose gradient changed.
     """
-    changed = [
-        n for n in first if not np.allclose(np.asarray(again[n]), np.asarray(first[n]), rtol=1e-8, atol=0.0)
-    ]
+    changed = _changed(first, again)
     if changed and not forward_draws():
         raise Failed(
             f"{label} returns another gradient of {', '.join(changed[:3])} under other random seeds, at the "
@@ -119,9 +124,7 @@ def refuse_remembering(label: str, first: Mapping[str, Array], again: Mapping[st
     Failed
         Naming up to three parameters whose gradient changed.
     """
-    changed = [
-        n for n in first if not np.allclose(np.asarray(again[n]), np.asarray(first[n]), rtol=1e-8, atol=0.0)
-    ]
+    changed = _changed(first, again)
     if changed:
         raise Failed(
             f"{label} returns another gradient of {', '.join(changed[:3])} when asked again at the same "

@@ -23,8 +23,11 @@ not changed; the cuts are listed with their lines, and the report names them.
 from __future__ import annotations
 
 import ast
+import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 LONG = 50
 """A ``range`` bound written as a constant this large is an epoch count, whatever the loop variable."""
@@ -182,16 +185,24 @@ def local_constants(fn: ast.FunctionDef) -> dict[str, object]:
     return out
 
 
+def rewritten(
+    stmt: ast.stmt, transformer: ast.NodeTransformer, found: Callable[[], list[Any]]
+) -> tuple[ast.stmt, list[Any]]:
+    """A copy of the top-level statement ``stmt`` rewritten by ``transformer`` when it is a ``def`` or a
+    ``class``, and what was rewritten (``found()`` after the visit); ``stmt`` itself and nothing when
+    nothing was (the loader runs each top-level definition so, :mod:`verification.reading.loader`)."""
+    if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return stmt, []
+    changed = transformer.visit(copy.deepcopy(stmt))
+    records = found()
+    if not records:
+        return stmt, []
+    assert isinstance(changed, ast.stmt)
+    return ast.fix_missing_locations(changed), records
+
+
 def cut_loops(stmt: ast.stmt) -> tuple[ast.stmt, list[Cut]]:
     """A copy of the top-level statement ``stmt`` with the epoch loops of its functions cut, and the
     cuts (``stmt`` itself when there are none)."""
-    if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return stmt, []
-    import copy
-
     cutter = LoopCutter()
-    changed = cutter.visit(copy.deepcopy(stmt))
-    if not cutter.cuts:
-        return stmt, []
-    assert isinstance(changed, ast.stmt)
-    return changed, cutter.cuts
+    return rewritten(stmt, cutter, lambda: cutter.cuts)

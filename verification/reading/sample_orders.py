@@ -28,6 +28,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from verification.reading.loop_cuts import rewritten
+
 NP = "__import__('numpy')"
 ROTATED = f"(lambda _n, _k: ({NP}.arange(int(_n)) + _k) % max(int(_n), 1))"
 """The samples ``0 … n − 1`` rotated by ``k``."""
@@ -87,15 +89,7 @@ class InOrder(ast.NodeTransformer):
 
 
 def in_order(stmt: ast.stmt) -> tuple[ast.stmt, list[Draw]]:
-    """A copy of the top-level statement ``stmt`` with the draws of its functions read in order, and the
+    """A copy of the top-level statement ``stmt`` with the draws of its functions read so, and the
     draws (``stmt`` itself when there are none)."""
-    if not isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-        return stmt, []
-    import copy
-
     rewriter = InOrder()
-    changed = rewriter.visit(copy.deepcopy(stmt))
-    if not rewriter.draws:
-        return stmt, []
-    assert isinstance(changed, ast.stmt)
-    return ast.fix_missing_locations(changed), rewriter.draws
+    return rewritten(stmt, rewriter, lambda: rewriter.draws)
