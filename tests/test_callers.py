@@ -104,6 +104,8 @@ def test_a_caller_that_drops_or_misweighs_a_gradient_makes_the_verdict_ambiguous
         ("Network.backprop alone", "cross_entropy"),
         ("Network.update_mini_batch", called),
     ]
+    assert f"check it by name to see where: {path}:Network.update_mini_batch" in (e.value.hint or "")
+    assert str(e.value).startswith("Network.backprop: the training code that calls it steps along another")
     assert check_target(CheckRequest.parse(f"{path}:Network.backprop")).result.identified == "cross_entropy"
 
 

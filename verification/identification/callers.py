@@ -56,11 +56,12 @@ def confirm_with_callers(
     Ambiguous
         When the two verdicts differ, naming both and how to check each alone.
     """
-    found = None
+    found, caller_name = None, None
     if inspect.isfunction(code):
         found = _loop_reading(script, code, request, options)
     elif isinstance(code, type) and "." in report.subject:
         found = _method_reading(script, code, report.subject.rsplit(".", 1)[1], request, check)
+        caller_name = found[0].split(",")[0] if found is not None else None
     if found is None:
         return None
     caller, other = found
@@ -68,12 +69,14 @@ def confirm_with_callers(
     if alone == called:
         penalized = other.verdict.penalized and not report.verdict.penalized
         return f"the training that calls it ({caller}): {verdict_sentence(other)}" if penalized else None
-    name = report.subject
+    name, path = report.subject, request.target.path
+    where = f"check it by name to see where: {path}:{caller_name}" if caller_name else "check what it does"
     raise Ambiguous(
         name,
-        [Alternative(f"{name} alone ({request.target.path}:{name})", alone), Alternative(caller, called)],
-        hint=f"{name} alone is {_as_loss(alone)}, the training that calls it {_as_loss(called)}: check what "
-        f"it is given there (the labels, the update), or name one: {request.target.path}:{name}",
+        [Alternative(f"{name} alone ({path}:{name})", alone), Alternative(caller, called)],
+        hint=f"{name} alone is {_as_loss(alone)}, the training that calls it {_as_loss(called)} (the "
+        f"labels it hands on, the update it makes); {where}; {path}:{name} checks {name} alone",
+        why="the training code that calls it steps along another gradient",
     )
 
 

@@ -60,18 +60,21 @@ class Kept:
 
 
 class Ambiguous(InputError):
-    """Readings of the setup that find different losses: no verdict (cause ``ambiguous``).
+    """Readings of the setup that find different losses, or a backward pass and the training code that
+    calls it (``why`` says which): no verdict (cause ``ambiguous``).
 
     Attributes
     ----------
     alternatives : list of Alternative
     """
 
-    def __init__(self, subject: str, alternatives: list[Alternative], hint: str | None = None) -> None:
+    def __init__(
+        self, subject: str, alternatives: list[Alternative], hint: str | None = None, why: str | None = None
+    ) -> None:
         listed = "; ".join(f"{a.option}: {a.verdict}" for a in alternatives)
+        why = why or "the verdict depends on how the setup is read, and the code's own use does not say which"
         super().__init__(
-            f"{subject}: the verdict depends on how the setup is read, and the code's own use does not "
-            f"say which ({listed})",
+            f"{subject}: {why} ({listed})",
             hint=hint
             or "pick the reading with its option, e.g. "
             + _example(alternatives)

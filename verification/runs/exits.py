@@ -54,7 +54,8 @@ CAUSES = {
     "timeout": "the run went past --timeout",
     "memory": "the run went past --max-memory",
     "ambiguous": "the verdict depends on a reading of the setup (labels, what the loss is applied to) that "
-    "the code does not settle; the alternatives name the option that picks each",
+    "the code does not settle, or the training code that calls a backward pass is not its gradient; the "
+    "alternatives name each reading",
     "internal": "an error of backprop-verify itself",
     "output": "standard output is closed or cannot be written",
 }
