@@ -1,4 +1,4 @@
-"""Random draws of the samples a training method takes, read in order: a shuffled or resampled batch is
+"""Random draws of the samples a training method takes, made fixed: a shuffled or resampled batch is
 the same gradient, and the batch probe must see the samples it gave. The networks are written for the
 tests; their verdicts are derived by hand in the comments."""
 
@@ -92,7 +92,8 @@ def test_a_fit_that_shuffles_its_samples_is_checked_at_a_batch_in_order(
     r = report.result
     assert r.identified == "mse", report.command
     assert r.verdict.holds_for_batches is batches, r.verdict
-    assert "random draws of samples read in order: self.rng.permutation (line 18)" in r.notes
+    fixed = "random draws of samples made fixed (the samples in order, rotated): self.rng.permutation"
+    assert f"{fixed} (line 18)" in r.notes, r.notes
 
 
 # the inputs drawn in an order the labels are not (X[order] beside Y[start:…]), or by two draws of their

@@ -244,7 +244,7 @@ def _in_mini_batches(
     Bengio and Courville, *Deep Learning*, §8.1.3."""
     n = len(probe.x)
     for b in range(2, n):
-        rotations = (  # the samples in order, or rotated: a draw read in order (reading.sample_orders)
+        rotations = (  # the samples in order, or rotated as a fixed draw is (reading.sample_orders)
             replace(probe, x=np.roll(probe.x, -r, axis=0), y=np.roll(probe.y, -r, axis=0)) for r in range(n)
         )
         if all(_stepped_through(subject, rotated, chunk=b) is None for rotated in rotations):

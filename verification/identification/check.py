@@ -92,7 +92,7 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         )
     if script.draws:  # rng.permutation(n) in fit: the batch probe compares samples in order
         drawn = ", ".join(f"{d.call} (line {d.line})" for d in script.draws)
-        subject.notes.append(f"random draws of samples read in order: {drawn}")
+        subject.notes.append(f"random draws of samples made fixed (the samples in order, rotated): {drawn}")
     if script.aliases:
         names = ", ".join(n if "." in n else f"np.{n}" for n in script.aliases)
         pronoun = "it" if len(script.aliases) == 1 else "they"

@@ -112,7 +112,7 @@ class LoadedScript:
         Names NumPy has removed that the script uses, read as what they stood for
         (:mod:`verification.reading.numpy_aliases`).
     draws : list of Draw
-        Random draws of samples in the script's functions, read in order
+        Random draws of samples in the script's functions, made fixed
         (:mod:`verification.reading.sample_orders`).
     """
 

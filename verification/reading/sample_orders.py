@@ -1,4 +1,4 @@
-"""Random draws of the samples a training step takes, read in order.
+"""Random draws of the samples a training step takes, made fixed: the samples in order, rotated.
 
 A training method often shuffles its data each epoch (``order = self.rng.permutation(n)``,
 ``np.random.shuffle(idx)``) or draws its mini-batch (``idx = np.random.choice(num_train,
@@ -48,7 +48,7 @@ and of its count ``k`` in the function."""
 
 @dataclass(frozen=True)
 class Draw:
-    """One random draw of samples read in order.
+    """One random draw of samples, made fixed.
 
     Attributes
     ----------
