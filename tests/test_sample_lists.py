@@ -6,9 +6,11 @@ but one sample at a time can run them; each verdict is derived by hand in its co
 
 from __future__ import annotations
 
+import inspect
 import textwrap
 from pathlib import Path
 
+from verification.adapters.method_calls import method_call
 from verification.adapters.sample_lists import SAMPLES_X, SAMPLES_Y, listed_step
 from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
@@ -128,6 +130,52 @@ def test_a_gradient_overwritten_over_a_list_is_no_batch_gradient(tmp_path: Path)
     assert result.identified == "mse"
     assert batch is not None and batch.reduction == "inconsistent", batch
     assert not result.success
+
+
+# the same mean, taken over mini-batches of ``batch_size`` samples of the list. Its batch size is given
+# the list's length, never 1: at 1 every mini-batch is one sample, and an accumulator overwritten (=)
+# where it should be added to (+=) would pass as online gradient descent
+MINI_BATCHES = """
+import math
+import random
+
+
+class Net:
+    def __init__(self, n_in=3, n_out=2, rate=0.5):
+        self.rate = rate
+        self.w = [[random.uniform(-1, 1) for _ in range(n_in)] for _ in range(n_out)]
+
+    def output(self, x):
+        return [1 / (1 + math.exp(-sum(w * xi for w, xi in zip(row, x)))) for row in self.w]
+
+    def train(self, samples, targets, batch_size):
+        for start in range(0, len(samples), batch_size):
+            chunk = list(zip(samples, targets))[start:start + batch_size]
+            g = [[0.0] * len(row) for row in self.w]
+            for x, t in chunk:
+                o = self.output(x)
+                for k, row in enumerate(self.w):
+                    for i in range(len(row)):
+                        g[k][i] {op} (o[k] - t[k]) * o[k] * (1 - o[k]) * x[i]
+            for k, row in enumerate(self.w):
+                for i in range(len(row)):
+                    row[i] -= self.rate * g[k][i] / len(chunk)
+"""
+
+
+def test_a_mini_batch_size_is_given_the_lists_length() -> None:
+    params = list(inspect.signature(lambda samples, targets, batch_size: None).parameters.values())
+    made = method_call("net", "train", params, {"samples": "1"}, training=True, dataset=True)
+    assert made is not None and made[0] == "net.train([x], [y], len([x]))", made
+
+
+def test_a_mini_batch_accumulator_overwritten_is_no_batch_gradient(tmp_path: Path) -> None:
+    right = check(tmp_path, MINI_BATCHES.format(op="+=")).result
+    assert right.verdict.batch is not None and right.verdict.batch.reduction == "mean", right.verdict.batch
+    wrong = check(tmp_path, MINI_BATCHES.format(op="=")).result
+    assert wrong.identified == "mse", "at one sample the overwrite is exact"
+    assert wrong.verdict.batch is not None and wrong.verdict.batch.reduction == "inconsistent"
+    assert not wrong.success
 
 
 # one sigmoid output of a tanh layer, labels one number per sample: dz = p − y is ∂/∂z of the binary

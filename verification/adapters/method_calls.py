@@ -81,8 +81,8 @@ def method_call(
         "held-out": "[]",  # a data set to evaluate on after each epoch: none (its labels may be indices)
     } | known
     values |= {v: v for v in given.values() if v not in values}
-    if dataset:
-        values |= {"x": "[x]", "y": "[y]"}
+    if dataset:  # a count of one sample becomes the data set's length, which a batch probe lengthens
+        values |= {"x": "[x]", "y": "[y]"} | ({"samples": "len([x])"} if values["samples"] == "1" else {})
     if rows:
         values |= {"x": "x[:, None]", "y": "y[:, None]"}
     args = call_arguments(
