@@ -1,8 +1,10 @@
 """Training methods with reporting switches: ``train(X, Y, iterations, alpha, verbose=True, graph=True,
 step=100)`` checks ``step <= iterations`` only when it reports, so the one-iteration step the check runs
 is called with the switches off; and a switch named like the error it returns (``return_error=True``)
-is no output error handed in. The networks are written for the tests in those styles (a course's
-class with validated arguments, a per-sample fit), each verdict derived by hand in its comment."""
+is no output error handed in; a gradient clipping bound (``max_norm=1.0``) is switched off, since a
+clipped step is the gradient scaled by a factor of the probe's own gradient. The networks are written for
+the tests in those styles (a course's class with validated arguments, a per-sample fit), each verdict
+derived by hand in its comment."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
-from verification.reading.call_arguments import INTERVAL, REPORTING
+from verification.reading.call_arguments import CLIPPING, INTERVAL, REPORTING
 
 # columns are samples; a sigmoid output and dZ = A − Y averaged over the m samples: the gradient of bce
 # (mean over the batch); dZ = (A − Y) · A (1 − A) would be that of mse
@@ -114,3 +116,43 @@ def test_a_report_interval_checked_even_when_quiet_is_given_one_iteration(tmp_pa
     assert report.result.identified == "bce"
     assert report.recipe is not None and "False, False, 1)" in report.recipe.step
     assert not any(INTERVAL.match(n) for n in ("alpha", "lr", "step_size", "learning_rate"))
+
+
+# rows, a tanh hidden layer and a linear output, e = out − t: each sample's gradient is mse's; the step
+# scales it by min(1, max_norm / ‖g‖) over all the tensors (global-norm clipping), which at weights
+# drawn large is below 1 and differs from probe to probe: the gradient of no loss unless switched off
+CLIPPED = """
+import numpy as np
+
+
+class ClipNet:
+    def __init__(self, n_in=3, n_h=4, n_out=2):
+        self.W1 = np.random.normal(0, 2, (n_in, n_h))
+        self.W2 = np.random.normal(0, 2, (n_h, n_out))
+
+    def forward(self, x):
+        return np.tanh(x @ self.W1) @ self.W2
+
+    def train(self, X, Y, epochs=100, lr=0.05, max_norm=1.0):
+        for _ in range(epochs):
+            for x, y in zip(X, Y):
+                h = np.tanh(x @ self.W1)
+                e = h @ self.W2 - y
+                g = {"W1": np.outer(x, (self.W2 @ e) * (1 - h * h)), "W2": np.outer(h, e)}
+                norm = np.sqrt(sum(np.sum(v ** 2) for v in g.values()))
+                scale = min(1.0, max_norm / (norm + 1e-12))
+                self.W1 = self.W1 - lr * scale * g["W1"]
+                self.W2 = self.W2 - lr * scale * g["W2"]
+"""
+
+
+def test_gradient_clipping_is_switched_off_and_said(tmp_path: Path) -> None:
+    report = _check(tmp_path, CLIPPED)
+    assert report.result.identified == "mse"
+    assert report.recipe is not None and 'net.train(x, y, 1, lr, float("inf"))' in report.recipe.step
+    assert any("clipping (max_norm) switched off" in n for n in report.recipe.notes), report.recipe.notes
+
+
+def test_only_clipping_bounds_are_switched_off() -> None:
+    assert all(CLIPPING.match(n) for n in ("max_norm", "clip", "clip_value", "grad_clip", "max_grad_norm"))
+    assert not any(CLIPPING.match(n) for n in ("norm", "normalize", "lr", "momentum", "lambda_"))

@@ -27,6 +27,7 @@ from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matr
 from verification.adapters.own_errors import OWN_ERROR, error_computing, error_handed
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import iterated
+from verification.reading.call_arguments import CLIPPING
 from verification.reading.desired_outputs import desired_outputs
 from verification.reading.gradient_stores import stores_gradients
 from verification.reading.training_methods import training_methods
@@ -301,6 +302,9 @@ def _method_candidates(
         p.name: "iterations" for i, p in enumerate(params) if p.name in counts and not cv.role(p.name, i)
     }
     handed, handed_notes = handed_losses(obj, unbound, params)  # train(…, loss_fn, loss_fn_deriv)
+    clipped = [p.name for p in params if p.default is not None and CLIPPING.match(p.name)]
+    off = "switched off: the step checked is unclipped"
+    handed_notes += [f"{m}'s gradient clipping ({a}) {off}" for a in clipped]
     inferred |= handed
     pairs: list[str] = []
     taken = {p.name for p in params if p.name in context.named}  # values the forward pass returned

@@ -22,13 +22,23 @@ INTERVAL = re.compile(
 """How many iterations pass between reports (an integer default above 1): given 1, since the step is run
 for one iteration and a report's own check (``step <= iterations``) may run even when quiet."""
 
+CLIPPING = re.compile(
+    r"^(max_?(grad(ient)?_?)?norm|(grad(ient)?_?)?clip(_?(value|val|norm|threshold|grad|at))?|clipping"
+    r"|max_?grad(ient)?)$",
+    re.IGNORECASE,
+)
+"""Arguments of a training call that clip the gradient (``train(…, max_norm=1.0)``, ``clip=5``): given
+``inf`` (a switch, False), since a clipped step is the gradient scaled by a factor of the probe's own
+gradient, the gradient of no loss; the step checked is the unclipped one, which the call shows."""
+
 
 def call_arguments(
     params: list[inspect.Parameter], value_of: Callable[[int, inspect.Parameter], str | None]
 ) -> list[str] | None:
     """The arguments of a call, as source: each parameter's ``value_of(position, parameter)``,
     positionally until one with a default is left out, by keyword after it (a reporting switch that
-    defaults to True, :data:`REPORTING`, is given False, a report interval, :data:`INTERVAL`, 1); None
+    defaults to True, :data:`REPORTING`, is given False, a report interval, :data:`INTERVAL`, 1, a
+    gradient clipping bound, :data:`CLIPPING`, ``inf``); None
     when a parameter without a default has no value."""
     args, keyword = [], False
     for i, p in enumerate(params):
@@ -37,6 +47,8 @@ def call_arguments(
             value = "False"  # train(…, verbose=True, graph=True, step=100): run the step quietly
         if value is None and type(p.default) is int and p.default > 1 and INTERVAL.match(p.name):
             value = "1"  # step=100 checked against the one iteration even when quiet
+        if value is None and p.default is not None and CLIPPING.match(p.name):
+            value = "False" if isinstance(p.default, bool) else 'float("inf")'  # clipping off
         if value is None:
             if p.default is inspect.Parameter.empty:
                 return None
