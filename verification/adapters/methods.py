@@ -27,7 +27,7 @@ from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matr
 from verification.adapters.own_errors import OWN_ERROR, error_computing, error_handed
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import iterated
-from verification.reading.call_arguments import CLIPPING
+from verification.reading.call_arguments import clipping_notes
 from verification.reading.desired_outputs import desired_outputs
 from verification.reading.gradient_stores import stores_gradients
 from verification.reading.training_methods import training_methods
@@ -302,9 +302,6 @@ def _method_candidates(
         p.name: "iterations" for i, p in enumerate(params) if p.name in counts and not cv.role(p.name, i)
     }
     handed, handed_notes = handed_losses(obj, unbound, params)  # train(…, loss_fn, loss_fn_deriv)
-    clipped = [p.name for p in params if p.default is not None and CLIPPING.match(p.name)]
-    off = "switched off: the step checked is unclipped"
-    handed_notes += [f"{m}'s gradient clipping ({a}) {off}" for a in clipped]
     inferred |= handed
     pairs: list[str] = []
     taken = {p.name for p in params if p.name in context.named}  # values the forward pass returned
@@ -331,7 +328,7 @@ def _method_candidates(
         usual = f"{err}, {project[0]}" if project else usual
         why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
         notes = [f"{m} takes the error {f'y - a ({why})' if (handed_sign or sign) == 1 else usual}"]
-        notes = (notes if takes_error else []) + handed_notes + optimizer_notes
+        notes = (notes if takes_error else []) + handed_notes + optimizer_notes + clipping_notes(m, params)
         notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
         if not (takes_error and sign is not None) and handed_sign != 1:  # y - a handed: read through the step
             returned.append(("returned", f"{context.pre}; {call}", None, notes))

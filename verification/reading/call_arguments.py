@@ -47,7 +47,7 @@ def call_arguments(
             value = "False"  # train(…, verbose=True, graph=True, step=100): run the step quietly
         if value is None and type(p.default) is int and p.default > 1 and INTERVAL.match(p.name):
             value = "1"  # step=100 checked against the one iteration even when quiet
-        if value is None and p.default is not None and CLIPPING.match(p.name):
+        if value is None and _clips(p):
             value = "False" if isinstance(p.default, bool) else 'float("inf")'  # clipping off
         if value is None:
             if p.default is inspect.Parameter.empty:
@@ -56,3 +56,13 @@ def call_arguments(
             continue
         args.append(f"{p.name}={value}" if keyword else value)
     return args
+
+
+def clipping_notes(method: str, params: list[inspect.Parameter]) -> list[str]:
+    """A note for each gradient clipping bound of ``method`` that :func:`call_arguments` switches off."""
+    off = "switched off: the step checked is unclipped"
+    return [f"{method}'s gradient clipping ({p.name}) {off}" for p in params if _clips(p)]
+
+
+def _clips(p: inspect.Parameter) -> bool:
+    return p.default is not None and bool(CLIPPING.match(p.name))
