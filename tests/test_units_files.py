@@ -1343,3 +1343,37 @@ def test_a_layer_that_takes_its_activation_by_name_is_built_with_a_name_the_code
     not be: ``relu(z) > 0`` where ``z > 0``)."""
     r = only_unit(tmp_path, "dense.py", NAMED_ACTIVATION.replace("AT", at))
     assert r.verdict == verdict, r
+
+
+# a dense layer that steps itself at a learning rate with a default (backward(grad, lr=0.001)), with
+# momentum whose velocity starts at 0: the first step is −lr·dW, so (W − W') / lr is the gradient only
+# at the lr the call was made with; read at an lr the call never passed, it is lr_default / lr of it
+DEFAULT_RATE = """
+import numpy as np
+
+
+class LinearLayer:
+    def __init__(self, input_channel, output_channel):
+        self.w = np.random.randn(input_channel, output_channel)
+        self.b = np.zeros(output_channel)
+        self.m, self.vw, self.vb = 0.9, 0, 0
+
+    def forward(self, input_data):
+        self.x = input_data
+        return input_data @ self.w + self.b
+
+    def backward(self, input_d, lr=0.001):
+        dw, db = self.x.T @ input_d, np.sum(input_d, axis=0)
+        dx = input_d @ self.w.T
+        self.vw = self.vw * self.m - dw * lr
+        self.vb = self.vb * self.m - db * lr
+        self.w += self.vw
+        self.b += self.vb
+        return dx
+"""
+
+
+def test_a_layer_stepping_at_a_default_learning_rate_is_given_the_rate_it_is_read_at(tmp_path: Path) -> None:
+    r = only_unit(tmp_path, "linear.py", DEFAULT_RATE)
+    assert r.verdict == "matches", r
+    assert all("lr = 0.1" in s.note for s in r.settings)

@@ -302,8 +302,8 @@ class LayerUnit:
             )
         rest = [p for p in given[1:] if p.default is p.empty]
         lr = 0.1
-        extra: dict[str, Any] = {p.name: lr for p in rest if LR.match(p.name)}
-        if len(extra) != len(rest):
+        extra: dict[str, Any] = {p.name: lr for p in given[1:] if LR.match(p.name)}  # lr=0.001: given too
+        if any(p.name not in extra for p in rest):
             unknown = ", ".join(p.name for p in rest if p.name not in extra)
             raise NotChecked("refused", f"cannot tell what {self.backward} takes as {unknown}")
         kept = module_constants(fn, LR_CONSTANT)  # self.w -= dw * STEP_SIZE, a constant of the module
