@@ -1377,3 +1377,49 @@ def test_a_layer_stepping_at_a_default_learning_rate_is_given_the_rate_it_is_rea
     r = only_unit(tmp_path, "linear.py", DEFAULT_RATE)
     assert r.verdict == "matches", r
     assert all("lr = 0.1" in s.note for s in r.settings)
+
+
+# a base class whose forward and backward raise NotImplementedError, beside getters that return an empty
+# default, and one dense layer deriving from it: the base is no unit (no stub), the layer one
+ABSTRACT_BASE = """
+import numpy as np
+
+
+class Layer:
+    def forward(self, inputs):
+        raise NotImplementedError
+
+    def backward(self, grad_output):
+        raise NotImplementedError
+
+    def get_params(self):
+        return []
+
+
+class Dense(Layer):
+    def __init__(self, input_dim, output_dim):
+        self.W = np.random.randn(input_dim, output_dim)
+        self.b = np.zeros((1, output_dim))
+
+    def forward(self, inputs):
+        self.x = inputs
+        return inputs @ self.W + self.b
+
+    def backward(self, grad_output):
+        self.dW = self.x.T @ grad_output
+        self.db = np.sum(grad_output, axis=0, keepdims=True)
+        return grad_output @ self.W.T
+
+    def get_params(self):
+        return [self.W, self.b]
+"""
+
+
+@pytest.mark.parametrize(("getter", "units"), [("return []", ["Dense"]), ("return [0]", ["Layer", "Dense"])])
+def test_an_abstract_base_with_empty_getters_is_no_unit(
+    tmp_path: Path, getter: str, units: list[str]
+) -> None:
+    path = tmp_path / "layers.py"
+    path.write_text(ABSTRACT_BASE.replace("return []", getter, 1), encoding="utf-8")
+    script = load_script(path)
+    assert [u.name for u in discover(script, 0)] == units

@@ -269,11 +269,25 @@ def _engine_units(cls: type, script: LoadedScript, seed: int, classes: list[type
 
 
 def _abstract(cls: type, script: LoadedScript, classes: list[type]) -> bool:
-    """A base class of others in the file whose own methods are all placeholders."""
+    """A base class of others in the file whose own methods are all placeholders, or return an empty
+    default (``def get_params(self): return []`` beside ``forward``, ``backward`` that raise)."""
     node = definition(script, cls.__name__, cls)
     methods = [m for m in getattr(node, "body", []) if isinstance(m, ast.FunctionDef)]
     subclassed = any(c is not cls and cls in c.__mro__ for c in classes)  # never issubclass: a Protocol
-    return subclassed and bool(methods) and all(placeholder(m) for m in methods)
+    undone = [m for m in methods if placeholder(m)]
+    return subclassed and bool(undone) and all(m in undone or _empty_default(m) for m in methods)
+
+
+def _empty_default(fn: ast.FunctionDef) -> bool:
+    """Whether ``fn`` only returns an empty container or a constant (``return []``, ``return None``)."""
+    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+    if len(body) != 1 or not isinstance(body[0], ast.Return):
+        return False
+    value = body[0].value
+    empty = (isinstance(value, ast.List | ast.Tuple) and not value.elts) or (
+        isinstance(value, ast.Dict) and not value.keys
+    )
+    return value is None or isinstance(value, ast.Constant) or empty
 
 
 def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
