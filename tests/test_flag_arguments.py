@@ -254,3 +254,52 @@ def test_each_branch_of_a_flag_is_built_with_the_first_sizes_that_run(
         ["NeuralNetwork with activation=tanh", "NeuralNetwork.backward is the gradient of mse"],
         ["NeuralNetwork with activation=logistic", "NeuralNetwork.backward is the gradient of mse"],
     ]
+
+
+# the weights made after the constructor, by a method given the input width; rows, a sigmoid output and
+# an output error a − y averaged over the batch: the gradient of bce, at either hidden activation (the
+# derivative of each written of its pre-activation)
+DEFERRED = """
+import numpy as np
+
+
+class MLP:
+    def __init__(self, n_hidden=100, activation="sigmoid"):
+        self.n_hidden, self.activation = n_hidden, activation
+        self.W1 = self.W2 = None
+
+    def _initialize_weights(self, input_dim):
+        self.W1 = np.random.randn(input_dim, self.n_hidden)
+        self.W2 = np.random.randn(self.n_hidden, 1)
+
+    def _act(self, z):
+        return np.tanh(z) if self.activation == "tanh" else 1 / (1 + np.exp(-z))
+
+    def _act_prime(self, z):
+        return 1 - np.tanh(z) ** 2 if self.activation == "tanh" else self._act(z) * (1 - self._act(z))
+
+    def forward(self, X):
+        self.z1 = X @ self.W1
+        self.h = self._act(self.z1)
+        return 1 / (1 + np.exp(-(self.h @ self.W2)))
+
+    def backward(self, X, y, out):
+        e = (out - y.reshape(-1, 1)) / X.shape[0]
+        d1 = (e @ self.W2.T) * self._act_prime(self.z1)
+        return {"W1": X.T @ d1, "W2": self.h.T @ e}
+"""
+
+
+def test_each_branch_of_a_flag_makes_its_weights_with_the_method_that_makes_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "mlp.py"
+    path.write_text(DEFERRED, encoding="utf-8")
+    with pytest.raises(SeveralSetups) as several:
+        check_target(CheckRequest.parse(str(path)))
+    assert all(any("_initialize_weights(input_dim=" in s for s in a) for a in several.value.alternatives)
+    assert main(["check", str(path), "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    names = ["MLP with activation=sigmoid", "MLP with activation=tanh"]
+    assert [line.split(":")[0] for line in lines] == names
+    assert all("is the gradient of bce" in line for line in lines), lines

@@ -138,6 +138,13 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     out += [(bare, v) for setup, v in out if (bare := without_data_files(setup, cls)) is not None]
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
     out = [(setup + "".join(f"; {g} = {v}" for g in aliases), v) for setup, v in dict.fromkeys(out)]
+    return finished(cls, out)
+
+
+def finished(cls: type, out: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The setups ``out``, and each followed by a call that makes the weights after the constructor
+    (:func:`~verification.adapters.warm_ups.initialisers`, :func:`~verification.adapters.warm_ups.
+    warm_ups`): first when the class makes them in its training method, else after."""
     made = [(f"{setup}; {call}", v) for setup, v in out for call in initialisers(cls, v)]
     warmed = [(f"{setup}; {warm}", v) for setup, v in out + made for warm in warm_ups(cls, v)]
     if initialising_methods(cls):  # its training method's first call makes the weights and their sizes
@@ -165,7 +172,8 @@ def several_costs(
         if guessed:  # the choice also when its argument has a default (activation='tanh')
             made_so = [", ".join(f"{k}={v!r}" for k, v in (g | choice).items()) for g in guessed]
             tail = "" if var == "net" else f"; net = {var}"
-            alternatives.append([f"{var} = {cls.__name__}({args}){tail}" for args in made_so])
+            built = finished(cls, [(f"{var} = {cls.__name__}({args})", var) for args in made_so])
+            alternatives.append([f"{setup}{tail}" for setup, _ in built])
             setups.append(alternatives[-1][0])
             shown = ", ".join(f"{k}={re.sub(r'^__import__[(].*?[)][.]', '', v)}" for k, v in choice.items())
             names.append(f"{cls.__name__} with {shown}")  # cost=QuadraticCost()
