@@ -1430,3 +1430,45 @@ def test_layers_built_one_by_one_with_large_sizes_keep_chaining_when_made_small(
     assert report.result.identified == identified, report.command
     assert report.command is not None and "Layer_Dense(2, 5)" in report.command
     assert "Layer_Dense(5, 3)" in report.command
+
+
+# a training function whose loop steps at a rate kept in a class of settings (``Config.epsilon``), the
+# labels class indices; dz = probs − onehot(y) summed over the batch: the gradient of cross-entropy
+# (summed). The check divides the rate by 10 once, to see that it is the rate the step moves with: a
+# rate kept where no reset of the step's namespace reaches must be put back, or the next calls move a
+# tenth as far and the step reads as one that keeps state between calls
+CONFIG_RATE = """
+import numpy as np
+
+
+class Config:
+    n_in = 2
+    n_out = 2
+    epsilon = 0.01
+
+
+def build_model(X, y, nn_hdim, num_passes=20000):
+    num_examples = len(X)
+    W1 = np.random.randn(Config.n_in, nn_hdim)
+    W2 = np.random.randn(nn_hdim, Config.n_out)
+    for i in range(0, num_passes):
+        a1 = np.tanh(X.dot(W1))
+        scores = np.exp(a1.dot(W2))
+        probs = scores / np.sum(scores, axis=1, keepdims=True)
+        delta = probs
+        delta[range(num_examples), y] -= 1
+        dW2 = a1.T.dot(delta)
+        dW1 = X.T.dot(delta.dot(W2.T) * (1 - a1 ** 2))
+        W1 += -Config.epsilon * dW1
+        W2 += -Config.epsilon * dW2
+    return W1, W2
+"""
+
+
+def test_a_rate_kept_in_a_class_of_settings_is_put_back_after_it_is_divided(tmp_path: Path) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(CONFIG_RATE, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "cross_entropy"
+    assert report.recipe is not None and report.recipe.lr == "Config.epsilon", "read from the step's update"
+    assert not any("keeps state" in n for n in report.recipe.notes), report.recipe.notes

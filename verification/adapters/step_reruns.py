@@ -20,8 +20,7 @@ rate-dependent when the two ratios differ by more than :data:`~verification.tole
 rounding of both updates (:func:`verification.adapters.step_checks.update_errors`).
 
 Run only where the step reads the rate the checker binds (``lr``) and is given one sample, so that the
-online steps of a batch (one per sample, linear in the rate only to first order by design) are not
-asked.
+online steps of a batch (one per sample, linear in the rate only to first order by design) are spared.
 """
 
 from __future__ import annotations
@@ -185,9 +184,13 @@ def _rate_unread(
         return None  # a move near the weights' rounding (a rate of 1e-16) has no ratio to read
     try:
         subject.binding.state.restore(subject.slots)
+        run_code(f"{KEPT_RATE} = {rate}", subject.namespace, "--lr", script=subject.script)
         run_code(f"{rate} = ({rate}) / {RATE_RATIO!r}", subject.namespace, "--lr", script=subject.script)
-        subject._run_again(step, before, x, y, reset=False)
-        slowed = subject.slots.read()
+        try:
+            subject._run_again(step, before, x, y, reset=False)
+            slowed = subject.slots.read()
+        finally:  # a rate kept where no reset reaches (Config.epsilon, an attribute of a class) put back
+            run_code(f"{rate} = {KEPT_RATE}", subject.namespace, "--lr", script=subject.script)
         subject._run_again(step, before, x, y, reset=True)  # the state the first run left, again
     except InputError:
         return None
@@ -203,6 +206,7 @@ def _rate_unread(
     return None if abs(common - 1 / RATE_RATIO) <= RATIO_RTOL else common
 
 
+KEPT_RATE = "_backprop_verify_kept_rate"  # the step's rate attribute, kept while divided, put back after
 RATIO_FLOOR = 1e-3
 """Entries whose move is below this fraction of the largest move are left out of the ratio (their
 rounding, ``ε`` of the weight over the move, is no longer small)."""
