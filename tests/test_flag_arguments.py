@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from verification.cli import main
+from verification.identification import several as several_module
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.flags import compared_constant
@@ -303,3 +304,25 @@ def test_each_branch_of_a_flag_makes_its_weights_with_the_method_that_makes_them
     names = ["MLP with activation=sigmoid", "MLP with activation=tanh"]
     assert [line.split(":")[0] for line in lines] == names
     assert all("is the gradient of bce" in line for line in lines), lines
+
+
+def test_each_branch_is_first_built_the_way_the_branch_before_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "mlp.py"
+    path.write_text(DEFERRED, encoding="utf-8")
+    with pytest.raises(SeveralSetups) as several:
+        check_target(CheckRequest.parse(str(path)))
+    tried: list[str] = []
+
+    def counted(one: CheckRequest, progress: object = None) -> object:
+        tried.append(one.options.setup or "")
+        return check_target(one)
+
+    monkeypatch.setattr(several_module, "check_target", counted)
+    report = several_module.check_each(CheckRequest.parse(str(path)), several.value)
+    assert [r.result.identified for r in report.reports] == ["bce", "bce"]
+    first = several.value.alternatives[0]
+    works = next(k for k, s in enumerate(first) if "_initialize_weights(input_dim=" in s)
+    assert len(tried) == works + 2, "the first branch tries each in turn, the second the one that worked"
+    assert tried[-1] == several.value.alternatives[1][works]

@@ -78,6 +78,7 @@ def check_each(
     """
     checked: list[tuple[str, CheckReport | InputError]] = []
     labels: list[str] = names.names if isinstance(names, SeveralSetups) else names
+    worked = 0  # the place of the alternative that checked the setup before: the others are built alike
     for i, name in enumerate(labels):
         ones = [replace(request, target=Target(request.target.path, name))]
         if isinstance(names, SeveralSetups):  # one class, built one way each (its sizes tried in turn)
@@ -89,15 +90,17 @@ def check_each(
                 )
                 for setup in names.alternatives[i]
             ]
-        failures: list[InputError] = []
-        for one in ones:
+        order = sorted(range(len(ones)), key=lambda k: k != worked)  # that one first, the rest in turn
+        failures: list[tuple[int, InputError]] = []
+        for k in order:
             try:
-                checked.append((name, check_target(one, progress)))
+                checked.append((name, check_target(ones[k], progress)))
+                worked = k
                 break
             except InputError as exc:
-                failures.append(exc)
+                failures.append((k, exc))
         else:
-            checked.append((name, failures[0]))
+            checked.append((name, min(failures, key=lambda f: f[0])[1]))  # the first's, as written
     report = SeveralReport(request.target.path, checked)
     if not report.reports:
         reasons = "; ".join(f"{name}: {exc}" for name, exc in checked)
