@@ -322,7 +322,10 @@ def test_a_class_whose_base_comes_from_a_failed_import_fails_only_when_asked_for
         r"check uses 'surely_missing_torch\.nn', whose import failed \(ModuleNotFoundError",
     ) as e:
         script.get("TorchNet")
-    assert e.value.hint == "install the module 'surely_missing_torch', or check code that does not need it"
+    assert e.value.hint == (
+        "install the module 'surely_missing_torch' where backprop-verify runs, "
+        "or check code that does not need it"
+    )
 
 
 # --- targets without a NAME ------------------------------------------------------------------------
@@ -814,3 +817,30 @@ def test_a_function_wrapped_at_top_level_is_kept_and_a_call_of_the_script_is_not
         (12, "its value calls something"),
         (13, "its value calls something"),
     ]
+
+
+def test_a_module_the_code_uses_and_this_machine_lacks_is_named_with_where_to_install_it(
+    tmp_path: Path,
+) -> None:
+    # the forward pass calls a function of a module that is not installed: the refusal names the
+    # module and says to install it where the check runs, since the code under check runs there
+    path = write(
+        tmp_path,
+        """\
+        import numpy as np
+        import surely_missing_scipy.special as sp
+        class Net:
+            def __init__(self):
+                self.W = np.ones((3, 2))
+            def forward(self, x):
+                return sp.expit(x @ self.W)
+            def backward(self, x, y):
+                return {"W": x.T @ (self.forward(x) - y)}
+        """,
+    )
+    with pytest.raises(InputError, match=r"uses 'surely_missing_scipy\.special', whose import failed") as e:
+        check_target(CheckRequest.parse(str(path)))
+    assert e.value.hint == (
+        "install the module 'surely_missing_scipy' where backprop-verify runs, "
+        "or check code that does not need it"
+    )

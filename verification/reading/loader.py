@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import ast
 import linecache
-import re
 import sys
 import types
 from dataclasses import dataclass, field
@@ -54,7 +53,7 @@ from verification.reading.deferred_weights import guard_initialisations
 from verification.reading.import_paths import package_name, script_directory_on_path
 from verification.reading.local_output import LOCAL_READER, local_value
 from verification.reading.loop_cuts import Cut, cut_loops
-from verification.reading.missing import imported_with_stand_ins, stand_in
+from verification.reading.missing import imported_with_stand_ins, install_hint, stand_in
 from verification.reading.numpy_aliases import bind_aliases, removed_names_used
 from verification.reading.outer_loops import first_run
 from verification.reading.python2 import python2_builtins
@@ -158,12 +157,9 @@ class LoadedScript:
     def _unavailable(self, name: str, entry: SkippedStatement) -> InputError:
         at = f"{self.path}, {self.where(entry.line)}"
         if entry.failed or entry.reason.startswith(NOT_COMPILED):
-            missing = re.search(r"No module named '([\w.]+)'", entry.reason)
             return InputError(
                 f"{at}: {name} could not be defined: its {_statement_word(entry.kind)} {entry.reason}",
-                hint=f"install the module {missing.group(1)!r}, or check code that does not need it"
-                if missing
-                else "fix that line, or check another class or function",
+                hint=install_hint(entry.reason) or "fix that line, or check another class or function",
             )
         hint = "check a class or function defined in the script (PATH:NAME); only imports, "
         hint += "definitions and constant assignments are run"

@@ -10,12 +10,23 @@ from __future__ import annotations
 import contextlib
 import importlib.abc
 import importlib.machinery
+import re
 import sys
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from ffnn.validation import InputError
+
+
+def install_hint(error: str) -> str | None:
+    """What to do about an import that failed with ``error`` (``No module named 'scipy'``): install the
+    module where the check runs, since the code under check runs there too; None for another error."""
+    missing = re.search(r"No module named '([\w.]+)'", error)
+    if missing is None:
+        return None
+    top = missing.group(1).split(".")[0]
+    return f"install the module {top!r} where backprop-verify runs, or check code that does not need it"
 
 
 class MissingModule:
@@ -30,7 +41,10 @@ class MissingModule:
         self._error = error
 
     def _fail(self) -> InputError:
-        error = InputError(f"the code under check uses {self._name!r}, whose import failed ({self._error})")
+        error = InputError(
+            f"the code under check uses {self._name!r}, whose import failed ({self._error})",
+            hint=install_hint(self._error),
+        )
         error.kind = "import"  # type: ignore[attr-defined]  # the failure kind (verification.adapters.failures)
         return error
 
