@@ -509,6 +509,97 @@ def test_a_list_of_activation_objects_gets_one_per_layer_of_the_preferred_class(
     )
 
 
+# The activations given as a list and appended among the layers, one after each dense layer but the
+# last (a softmax there); the network runs its layers in turn, forward and in reverse. The softmax's
+# backward passes its gradient on, the step hands it a − y: the gradient of cross-entropy, summed over
+# the batch (rows). A dropout layer among them takes forward(x, training): its arguments are not the
+# activations'.
+APPENDED_ACTIVATIONS = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.weights = np.random.randn(n_in, n_out) * 0.5
+        self.bias = np.zeros((1, n_out))
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.weights + self.bias
+
+    def backward(self, grad):
+        self.weights_grad = self.x.T @ grad
+        self.bias_grad = grad.sum(axis=0, keepdims=True)
+        return grad @ self.weights.T
+
+
+class Sigmoid:
+    def forward(self, x):
+        self.out = 1 / (1 + np.exp(-x))
+        return self.out
+
+    def backward(self, grad):
+        return grad * SIGMOID_PRIME
+
+
+class Softmax:
+    def forward(self, x):
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        self.out = e / e.sum(axis=1, keepdims=True)
+        return self.out
+
+    def backward(self, grad):
+        return grad
+
+
+class Dropout:
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, grad):
+        return grad
+
+
+class NeuralNetwork:
+    def __init__(self, layer_sizes, activations):
+        self.layers = []
+        for i in range(len(layer_sizes) - 1):
+            self.layers.append(Dense(layer_sizes[i], layer_sizes[i + 1]))
+            if i < len(layer_sizes) - 2:
+                self.layers.append(activations[i])
+                self.layers.append(Dropout())
+            else:
+                self.layers.append(Softmax())
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x, False) if isinstance(layer, Dropout) else layer.forward(x)
+        return x
+
+    def backward(self, grad):
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+
+    def train_step(self, x, y):
+        self.backward(self.forward(x) - y)
+"""
+
+
+@pytest.mark.parametrize(
+    ("prime", "identified"), [("self.out * (1 - self.out)", "cross_entropy"), ("1", None)]
+)
+def test_activation_objects_appended_among_the_layers_are_given_by_the_methods_the_layers_get(
+    tmp_path: Path, prime: str, identified: str | None
+) -> None:
+    path = tmp_path / "network.py"
+    path.write_text(APPENDED_ACTIVATIONS.replace("SIGMOID_PRIME", prime), encoding="utf-8")
+    script = load_script(path)
+    given = activation_objects(script.get("NeuralNetwork"), script)
+    assert given == {"activations": "[Sigmoid(), Sigmoid(), Sigmoid()]"}, given
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+
+
 # Layers given as (size, activation name) pairs by annotation; the code compares names with "sigmoid",
 # "relu" and "softmax". Hidden sigmoid layers and a softmax output of 3: the output delta a − y, means
 # over the batch (columns), is the gradient of the mean cross-entropy.

@@ -3,7 +3,8 @@
 Many projects pass the activation as an object whose methods the network calls
 (``NeuralNetwork(…, activation=Sigmoid(), output_activation=Softmax())``, then
 ``self.activation.forward(z)``, ``self.activation.evaluate(z)`` and ``.derivative(a)``), or a list of
-them, one per layer (``for W, b, f in zip(self.W, self.b, self.activations): a = f.evaluate(z)``). A
+them, one per layer (``for W, b, f in zip(self.W, self.b, self.activations): a = f.evaluate(z)``, or
+appended among the layers, ``self.layers.append(activations[i])``, then ``layer.forward(x)`` over them). A
 name guessed for such an argument (``'sigmoid'``) makes the code raise. :func:`activation_objects`
 reads which methods the class calls on the argument and gives an instance of a class of the project
 that has them all, defined in the script, imported by it or defined in a module beside it, named like
@@ -20,6 +21,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+from collections.abc import Callable
 
 from verification.reading.guesses import Expression
 from verification.reading.loader import LoadedScript
@@ -144,7 +146,9 @@ def _methods_called(cls: type, argument: str) -> tuple[dict[str, set[int]], bool
             isinstance(node, ast.Attribute) and node.attr in held
         )
 
+    containers = _containers_of([init] if init else [], names_it)  # self.layers.append(activations[i])
     elements: set[str] = set()
+    mixed: set[str] = set()  # variables over such a container, whose other layers take other arguments
     for tree in trees:
         for node in ast.walk(tree):
             if not isinstance(node, ast.For | ast.comprehension):
@@ -161,6 +165,8 @@ def _methods_called(cls: type, argument: str) -> tuple[dict[str, set[int]], bool
                 elements |= {t.id for t, _ in pairs if isinstance(t, ast.Name)}  # for W, b, f in zip(…)
             elif names_it(loop) and isinstance(target, ast.Name):  # for f in self.activations
                 elements.add(target.id)
+            elif _over(loop) in containers and isinstance(target, ast.Name):
+                mixed.add(target.id)  # for layer in reversed(self.layers): the activations among them
     called: dict[str, set[int]] = {}
     listed = False
     for tree in trees:
@@ -173,9 +179,46 @@ def _methods_called(cls: type, argument: str) -> tuple[dict[str, set[int]], bool
             if names_it(receiver) or indexed or element:
                 called.setdefault(node.func.attr, set()).add(len(node.args))
                 listed = listed or indexed or element
+            elif isinstance(receiver, ast.Name) and receiver.id in mixed:
+                fewest = min(called.get(node.func.attr, {len(node.args)}) | {len(node.args)})
+                called[node.func.attr] = {fewest}  # the fewest: a dropout layer's forward(x, training)
+                listed = True
     for string_method in ("lower", "upper", "strip"):  # a name's string methods: no object
         called.pop(string_method, None)
     return called, listed
+
+
+def _over(loop: ast.expr) -> str | None:
+    """The attribute a loop runs over: ``self.layers``, ``reversed(self.layers)``, ``self.layers[::-1]``."""
+    if (
+        isinstance(loop, ast.Call)
+        and isinstance(loop.func, ast.Name)
+        and loop.func.id == "reversed"
+        and loop.args
+    ):
+        loop = loop.args[0]
+    if isinstance(loop, ast.Subscript):
+        loop = loop.value
+    return loop.attr if isinstance(loop, ast.Attribute) else None
+
+
+def _containers_of(trees: list[ast.AST], names_it: Callable[[ast.AST], bool]) -> set[str]:
+    """Attributes ``self.<name>`` that the argument, or an element of it, is appended to
+    (``self.layers.append(activations[i])``): lists of layers that hold the activations given."""
+    out: set[str] = set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "append"
+                and isinstance(node.func.value, ast.Attribute)
+                and len(node.args) == 1
+            ):
+                given = node.args[0]
+                if names_it(given) or (isinstance(given, ast.Subscript) and names_it(given.value)):
+                    out.add(node.func.value.attr)
+    return out
 
 
 def _fitting_class(methods: dict[str, set[int]], script: LoadedScript) -> tuple[str, type] | None:
