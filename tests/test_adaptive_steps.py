@@ -71,8 +71,8 @@ def test_the_gradients_an_adaptive_step_names_are_checked(
     result = report.result
     assert result.identified == identified, report.command
     assert NAMED in result.notes
-    command = str(report.command)  # shell-quoted: {'W2': g2, 'W1': g1}
-    assert "--gradient" in command and ": g2, " in command and ": g1}" in command, command
+    command = str(report.command)  # shell-quoted: {'W2': g2 + 0 * W2, 'W1': g1 + 0 * W1}, as applied
+    assert "--gradient" in command and ": g2 + 0 * W2, " in command and ": g1 + 0 * W1}" in command, command
 
 
 def test_without_the_named_gradients_an_adaptive_step_is_refused(tmp_path: Path) -> None:

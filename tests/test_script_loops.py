@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import format_scale
@@ -1472,3 +1473,47 @@ def test_a_rate_kept_in_a_class_of_settings_is_put_back_after_it_is_divided(tmp_
     assert report.result.identified == "cross_entropy"
     assert report.recipe is not None and report.recipe.lr == "Config.epsilon", "read from the step's update"
     assert not any("keeps state" in n for n in report.recipe.notes), report.recipe.notes
+
+
+# columns; a tanh hidden layer, a sigmoid output, dZ2 = A2 − Y over m: the gradients of the mean bce,
+# but db1 = np.sum(dZ1, axis=1) / m has shape (4,) where b1 is (4, 1), so b1 - lr * db1 makes b1 a
+# (4, 4) matrix: the update the loop makes is the gradient step of no loss. The learning rate decays
+# each step (state between calls), so the check reads the gradients the loop names, each as the update
+# applies it to its weight
+BIAS_BROADCAST = """
+import numpy as np
+
+X = np.random.randn(2, 400)
+Y = (X[0:1] ** 2 + X[1:2] ** 2 < 1.5).astype(float)
+m = X.shape[1]
+W1 = np.random.randn(4, 2) * 0.01
+b1 = np.zeros((4, 1))
+W2 = np.random.randn(1, 4) * 0.01
+b2 = np.zeros((1, 1))
+learning_rate = 1.2
+
+for i in range(10000):
+    Z1 = np.dot(W1, X) + b1
+    A1 = np.tanh(Z1)
+    A2 = 1 / (1 + np.exp(-(np.dot(W2, A1) + b2)))
+    dZ2 = A2 - Y
+    dW2 = np.dot(dZ2, A1.T) / m
+    db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+    dZ1 = np.dot(W2.T, dZ2) * (1 - np.power(A1, 2))
+    dW1 = np.dot(dZ1, X.T) / m
+    db1 = np.sum(dZ1, axis=1KEEP) / m
+    learning_rate = learning_rate * 0.999
+    W1 = W1 - learning_rate * dW1
+    b1 = b1 - learning_rate * db1
+    W2 = W2 - learning_rate * dW2
+    b2 = b2 - learning_rate * db2
+"""
+
+
+def test_a_named_gradient_is_read_as_the_update_applies_it_to_its_weight(tmp_path: Path) -> None:
+    path = tmp_path / "planar.py"
+    path.write_text(BIAS_BROADCAST.replace("KEEP", ", keepdims=True"), encoding="utf-8")
+    assert check_target(CheckRequest.parse(str(path))).result.identified == "bce"
+    path.write_text(BIAS_BROADCAST.replace("KEEP", ""), encoding="utf-8")
+    with pytest.raises(InputError, match=r"of the wrong shape for b1 \(\(4, 4\), expected \(4, 1\)\)"):
+        check_target(CheckRequest.parse(str(path)))

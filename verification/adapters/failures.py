@@ -12,6 +12,8 @@ kind                what failed (most telling first)
 ``learning-rate``   the learning rate of an update is not a usable number
 ``optimiser``       an update is an adaptive optimiser's step, not a multiple of the gradient, or makes
                     the weights anew rather than moving those it is given
+``shape``           a gradient named for its parameter has another shape (the code's own gradient is
+                    wrong, whatever the other candidates raised)
 ``code``            the code raised, exited, or gave non-finite, complex, misshapen or unmatched values
 ``unchanged``       a step changed no weight: the candidate is not the step that trains them
 ``not-gradients``   a method returned nothing that could be gradients
@@ -25,7 +27,10 @@ from __future__ import annotations
 from ffnn.validation import InputError
 from verification.reading.loader import one_line
 
-KINDS = ("import", "learning-rate", "optimiser", "code", "unchanged", "not-gradients", "other", "forward")
+KINDS = (
+    *("import", "learning-rate", "optimiser", "shape", "code"),
+    *("unchanged", "not-gradients", "other", "forward"),
+)
 """Failure kinds, most telling first (the table of the module docstring)."""
 
 

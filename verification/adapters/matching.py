@@ -262,7 +262,7 @@ def plan_matching(
         raise Unmatched(
             f"{label} returned a gradient for every parameter by name, of the wrong shape for "
             f"{'; '.join(misshapen)}",
-            "code",
+            "shape",
             hint="a gradient has its parameter's shape (a bias summed over the samples only: axis=1 for "
             "columns, axis=0 for rows); fix it, or check another function",
         )

@@ -28,7 +28,8 @@ from verification.reading.top_level_names import prints
 
 NAMED = (
     "the step's change is no gradient step (it keeps state or draws numbers anew when run again): the "
-    "gradients it names before it updates the weights with them are compared"
+    "gradients it names before it updates the weights with them are compared, each as the update "
+    "applies it (broadcast with its weight)"
 )
 """The note of a recipe of named gradients."""
 
@@ -46,7 +47,9 @@ def named_gradient_recipe(
     if named is None:
         return []
     glue = "\n" if any(isinstance(s, ast.For | ast.If) for s in named.before) else "; "
-    returned = "{" + ", ".join(f"{w!r}: {g}" for w, g in named.gradients.items()) + "}"
+    # each as the update applies it (+ 0 * w): a bias gradient of shape (4,) for a bias of (4, 1) makes
+    # the bias (4, 4) in b1 - lr * db1, and so is the gradient of that shape, a mismatch of that tensor
+    returned = "{" + ", ".join(f"{w!r}: {g} + 0 * {w}" for w, g in named.gradients.items()) + "}"
     code = glue.join([*head, *(ast.unparse(s) for s in named.before), returned])
     notes = (*step.notes, NAMED)
     made = Recipe(step.setup, step.forward, gradient=code, notes=notes, one_sample=step.one_sample)
