@@ -85,7 +85,7 @@ def refusal(prefix: str, errors: list[InputError | str], hint: str | None) -> In
     also gives its cause (``code-failed`` when the checked code raised, :mod:`verification.runs.exits`)."""
     chosen = most_telling(errors)
     if getattr(chosen, "kind", None) == "import" and getattr(chosen, "hint", None):
-        hint = chosen.hint  # type: ignore[union-attr]  # a module to install: no explicit form runs without it
+        hint = chosen.hint  # a module to install: no explicit form runs without it
     error = InputError(f"{prefix}: {one_line(chosen)}", hint=hint)
     cause = getattr(chosen, "cause", None)
     if cause is not None:
