@@ -1423,3 +1423,69 @@ def test_an_abstract_base_with_empty_getters_is_no_unit(
     path.write_text(ABSTRACT_BASE.replace("return []", getter, 1), encoding="utf-8")
     script = load_script(path)
     assert [u.name for u in discover(script, 0)] == units
+
+
+# Keras-like: layers that step themselves (backward(grad, lr)), a Sequential given them at the top level,
+# whose fit hands the last layer (p − Y) / n for softmax scores: the gradient of the mean cross-entropy.
+# Its layers alone all match; the bug a reviewer is after may be in fit (the sign of the output error).
+SEQUENTIAL = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, grad, lr=0.01):
+        dx = grad @ self.W.T
+        self.W -= lr * self.x.T @ grad
+        self.b -= lr * grad.sum(axis=0)
+        return dx
+
+
+class Tanh:
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, grad, lr=0.01):
+        return grad * (1 - self.out ** 2)
+
+
+class Sequential:
+    def __init__(self, *layers):
+        self.layers = list(layers)
+
+    def forward(self, X):
+        for layer in self.layers:
+            X = layer.forward(X)
+        return X
+
+    def fit(self, X, Y, epochs=10, lr=0.01):
+        for _ in range(epochs):
+            z = self.forward(X)
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            p = e / e.sum(axis=1, keepdims=True)
+            grad = ERROR / len(X)
+            for layer in reversed(self.layers):
+                grad = layer.backward(grad, lr)
+
+
+model = Sequential(Dense(4, 5), Tanh(), Dense(5, 3))
+"""
+
+
+@pytest.mark.parametrize(("error", "identified"), [("(p - Y)", "cross_entropy"), ("(Y - p)", None)])
+def test_a_sequential_container_the_script_builds_of_its_layers_is_the_network(
+    tmp_path: Path, error: str, identified: str | None
+) -> None:
+    path = tmp_path / "sequential.py"
+    path.write_text(SEQUENTIAL.replace("ERROR", error), encoding="utf-8")
+    assert wants_units(load_script(path), None) is None, "its layers are checked within it"
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command

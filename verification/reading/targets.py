@@ -186,8 +186,9 @@ def default_name(script: LoadedScript) -> str | None:
     return trainers[0] if len(trainers) == 1 and len(backward) <= 1 else None
 
 
-NETWORK_NAME = re.compile(r"net|model|perceptron|mlp|^nn|nn$|classifier", re.I)
-"""A class named like a network (``TwoLayerNet``, ``MLP``, ``Classifier``), not like a layer or a neuron."""
+NETWORK_NAME = re.compile(r"net|model|perceptron|mlp|^nn|nn$|classifier|sequential", re.I)
+"""A class named like a network (``TwoLayerNet``, ``MLP``, ``Classifier``, ``Sequential``), not like a layer
+or a neuron."""
 
 
 class SeveralNetworks(InputError):
