@@ -102,3 +102,47 @@ def test_a_constant_that_moves_the_gradient_past_the_near_tolerance_gets_no_verd
     result = _check(tmp_path, eps).result
     assert result.identified is None and result.verdict.deviation is None
     assert not result.success
+
+
+# the constant in the forward pass itself: a softmax e / (Σe + ε) over the scores shifted by their largest,
+# and a step on p − Y. The gradient of cross-entropy of that output is p − Y plus ε / (Σe + ε) at each
+# sample's largest score (the shift is no longer free), so every tensor deviates by a relative of order ε,
+# and the output error the layers carry, p − Y, is consistent only to that order too
+SOFTMAX_EPS = """
+import numpy as np
+
+
+class SoftmaxMLP:
+    def __init__(self, n_in=4, n_hidden=6, n_out=3, lr=0.1):
+        self.W1 = np.random.randn(n_in, n_hidden) * 0.5
+        self.W2 = np.random.randn(n_hidden, n_out) * 0.5
+        self.lr = lr
+
+    def predict_proba(self, X):
+        self.h = np.tanh(X @ self.W1)
+        z = self.h @ self.W2
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / (e.sum(axis=1, keepdims=True) + CONSTANT)
+
+    def fit(self, X, Y, epochs=100):
+        for _ in range(epochs):
+            p = self.predict_proba(X)
+            dz = (p - Y) / len(X)
+            dh = (dz @ self.W2.T) * (1 - self.h ** 2)
+            self.W2 -= self.lr * self.h.T @ dz
+            self.W1 -= self.lr * X.T @ dh
+"""
+
+
+@pytest.mark.parametrize(("eps", "identified"), [(1e-7, "cross_entropy"), (1e-3, None)])
+def test_a_constant_in_the_forward_softmax_keeps_the_verdict_within_the_near_tolerance(
+    tmp_path: Path, eps: float, identified: str | None
+) -> None:
+    # at ε = 1e-3 the deviation at the largest score, ε / (Σe + ε) ≥ 1e-3 / 4 over a gradient of order
+    # one, is past the acceptance rule's 2 NEAR_MATCH_RTOL
+    assert eps / 4 > 2 * NEAR_MATCH_RTOL or identified is not None
+    path = tmp_path / "softmax.py"
+    path.write_text(SOFTMAX_EPS.replace("CONSTANT", repr(eps)), encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == identified
+    assert (result.verdict.deviation is not None) == (identified is not None)
