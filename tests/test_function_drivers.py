@@ -18,6 +18,7 @@ import pytest
 from verification.adapters.forward_returns import split_returned
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
+from verification.reading.function_scripts import training_functions
 from verification.reading.loader import load_script
 from verification.reading.returned_uses import returned_arguments
 from verification.reading.updates import returned_names
@@ -180,3 +181,46 @@ def test_lists_of_weights_and_biases_nothing_makes_are_drawn(
     assert "W_list = [np.random.randn(5, 4)" in report.recipe.setup
     if identified:
         assert report.result.verdict.batch is not None and report.result.verdict.batch.reduction == "sum"
+
+
+# one training step as a function of the weights, no loop, no forward function: rows, a sigmoid hidden
+# layer and output; d_out = (o − y) ⊙ o(1 − o) is the output delta of ½ Σ (o − y)², summed over the
+# batch. The step is returned as named weights (W2 = W2 - …; return W1, W2) or as expressions (return
+# W1 - lr * …, W2 - lr * …); a function that only applies given gradients (update(params, grads, lr))
+# takes no inputs and labels, and is no such step
+ONE_STEP = """
+import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def train(X, y, W1, W2, lr):
+    hidden = sigmoid(X @ W1)
+    output = sigmoid(hidden @ W2)
+    d_output = (output - y) * output * (1 - output)
+    d_hidden = (d_output @ W2.T) * HIDDEN
+    RETURN
+
+
+def update(W1, W2, dW1, dW2, lr):
+    W1 = W1 - lr * dW1
+    W2 = W2 - lr * dW2
+    return W1, W2
+"""
+NAMED_STEP = "W2 = W2 - lr * hidden.T @ d_output\n    W1 = W1 - lr * X.T @ d_hidden\n    return W1, W2"
+RETURNED_STEP = "return W1 - lr * X.T @ d_hidden, W2 - lr * hidden.T @ d_output"
+
+
+@pytest.mark.parametrize("step", [NAMED_STEP, RETURNED_STEP], ids=["named", "returned"])
+@pytest.mark.parametrize(("hidden", "identified"), [("hidden * (1 - hidden)", "mse"), ("1", None)])
+def test_a_training_step_written_as_a_function_of_its_weights_is_checked(
+    tmp_path: Path, step: str, hidden: str, identified: str | None
+) -> None:
+    path = tmp_path / "step.py"
+    path.write_text(ONE_STEP.replace("HIDDEN", hidden).replace("RETURN", step), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert report.result.subject == "the training step of train"
+    assert [fn.name for fn in training_functions(load_script(path).tree)] == ["train"]

@@ -31,9 +31,12 @@ def detect_training_function(
         When such a loop is read but its recipe does not run.
     """
     first: InputError | None = None
-    for loaded, function in _training_functions(script, only):
+    for loaded, function, looped in _training_functions(script, only):
+        what = "loop" if looped else "step"  # train(X, y, W1, W2, lr) with no loop: one step
         try:
-            return detect_script(loaded.module.__dict__, loaded, options, f"the training loop of {function}")
+            return detect_script(
+                loaded.module.__dict__, loaded, options, f"the training {what} of {function}"
+            )
         except InputError as exc:
             first = first or exc
     if first is not None:
@@ -90,7 +93,9 @@ def _called(node: ast.AST) -> set[str]:
     return {n.func.id for n in ast.walk(node) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
 
 
-def _training_functions(script: LoadedScript, only: str | None) -> list[tuple[LoadedScript, str]]:
+def _training_functions(script: LoadedScript, only: str | None) -> list[tuple[LoadedScript, str, bool]]:
+    """Each training function (``only``, when named) loaded as the script of its body, with its name and
+    whether it has a loop."""
     out = []
     for fn in training_functions(script.tree):
         if only is not None and fn.name != only:
@@ -101,6 +106,6 @@ def _training_functions(script: LoadedScript, only: str | None) -> list[tuple[Lo
                 continue
             loaded = load_tree(script, tree, f"{fn.name}{columns}")
             if script_recipes(loaded):
-                out.append((loaded, fn.name))
+                out.append((loaded, fn.name, any(isinstance(n, ast.For | ast.While) for n in ast.walk(fn))))
                 break
     return out

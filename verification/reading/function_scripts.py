@@ -20,7 +20,8 @@ default; one iteration; a rate of 0.1; sizes by :data:`~verification.reading.gue
 then the body without its final ``return``. The statements keep
 the file's line numbers, so every message points into the file. :func:`training_functions` lists the
 functions worth reading so: those with a loop whose body updates a name in place (``W1 += …``) or
-drives objects (``layer.backward(…)``).
+drives objects (``layer.backward(…)``), and those with no loop that take their weights as arguments,
+step them and return them (``def train(X, y, W1, W2, lr): … W2 = W2 - lr * …; return W1, W2``).
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ def training_functions(tree: ast.Module) -> list[ast.FunctionDef]:
     order."""
     out = []
     for stmt in tree.body:
+        if isinstance(stmt, ast.FunctionDef) and not _loops(stmt) and _steps_its_arguments(stmt, tree):
+            out.append((0, stmt))  # train(X, y, W1, W2, lr): one step, the weights it is given returned
         if not isinstance(stmt, ast.FunctionDef) or not _loops(stmt):
             continue
         if any(isinstance(n, ast.Return) for loop in _loops(stmt) for n in ast.walk(loop)):
@@ -69,6 +72,26 @@ def training_functions(tree: ast.Module) -> list[ast.FunctionDef]:
         if names or driven:
             out.append((-len(set(names)) - len(set(driven)), stmt))
     return [fn for _, fn in sorted(out, key=lambda item: item[0])]  # the most weights first: a network
+
+
+def _steps_its_arguments(fn: ast.FunctionDef, tree: ast.Module) -> bool:
+    """Whether ``fn``, with no loop, takes inputs and labels, updates weights it takes as arguments
+    (``W2 = W2 - lr * …``) and returns them (``return W1, W2``): one training step written as a function
+    of the weights."""
+    args = fn.args.posonlyargs + fn.args.args
+    if not {"x", "y"} <= {cv.role(a.arg, i) for i, a in enumerate(args)}:
+        return False  # update_parameters(parameters, grads, lr) steps, but computes no gradient
+    given = {a.arg for a in args}
+    names, _ = updates([*fn.body, *returned_steps(fn)], steppers(tree))
+    stepped = set(names) & given
+    returned = {
+        n.id
+        for r in ast.walk(fn)
+        if isinstance(r, ast.Return) and r.value is not None
+        for n in ast.walk(r.value)
+        if isinstance(n, ast.Name)
+    }
+    return bool(stepped) and stepped <= returned
 
 
 def list_driven(fn: ast.FunctionDef) -> bool:
@@ -195,7 +218,7 @@ def inlined(tree: ast.Module, fn: ast.FunctionDef, columns: bool = False) -> ast
             and not any(isinstance(n, ast.Name) and n.id == fn.name for n in ast.walk(s.value))
         )  # never the run of the function itself: w1, w2 = train(…)
     ]
-    body = [copy.deepcopy(s) for s in fn.body if not isinstance(s, ast.Return)]
+    body = [copy.deepcopy(s) for s in fn.body if not isinstance(s, ast.Return)] + returned_steps(fn)
     if body and isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None), ast.Constant):
         body = body[1:]  # the docstring
     module = ast.Module(body=[*kept, *bindings, *body], type_ignores=[])
@@ -204,3 +227,21 @@ def inlined(tree: ast.Module, fn: ast.FunctionDef, columns: bool = False) -> ast
             sub.lineno, sub.end_lineno = fn.lineno, fn.lineno  # type: ignore[attr-defined]
             sub.col_offset, sub.end_col_offset = 0, 0  # type: ignore[attr-defined]
     return module
+
+
+def returned_steps(fn: ast.FunctionDef) -> list[ast.stmt]:
+    """The updates a function returns without naming them (``return W1 - lr * dW1, b1 - lr * db1``) as
+    assignments to the weights it takes (``W1 = W1 - lr * dW1``), at the ``return``'s line; none for
+    any other ``return``."""
+    given = {a.arg for a in fn.args.posonlyargs + fn.args.args}
+    last = fn.body[-1] if fn.body else None
+    if not isinstance(last, ast.Return) or last.value is None:
+        return []
+    values = last.value.elts if isinstance(last.value, ast.Tuple) else [last.value]
+    out: list[ast.stmt] = []
+    for v in values:
+        if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Sub | ast.Add) and isinstance(v.left, ast.Name):
+            if v.left.id in given:
+                made = ast.Assign(targets=[ast.Name(v.left.id, ast.Store())], value=copy.deepcopy(v))
+                out.append(ast.fix_missing_locations(ast.copy_location(made, last)))
+    return out
