@@ -185,3 +185,13 @@ def test_column_inputs_are_transposed_not_reshaped() -> None:
     column = Layout("column")
     np.testing.assert_array_equal(column.to_code(x), x.T, err_msg="a batch of 3 as columns (4, 3)")
     np.testing.assert_array_equal(column.from_code(x.T, 3, "out"), x, err_msg="and back to rows")
+
+
+def test_one_hot_labels_of_one_output_are_described_as_one_value_per_sample() -> None:
+    from verification.adapters.layouts import Layout
+
+    layout = Layout("row", labels="one-hot")
+    assert layout.describe() == "inputs and labels as rows (samples, n), labels one-hot"
+    assert layout.describe(3) == "inputs and labels as rows (samples, n), labels one-hot"
+    assert layout.describe(1) == "inputs and labels as rows (samples, n), labels one value per sample"
+    assert Layout("row", labels="index").describe(1).endswith("labels index")

@@ -108,8 +108,9 @@ class Layout:
             "stacked": "list(zip(x, y))",
         }.get(self.inputs, "[(x, y)]")
 
-    def describe(self) -> str:
-        """E.g. ``inputs and labels as columns (n, samples), labels one-hot``."""
+    def describe(self, outputs: int | None = None) -> str:
+        """E.g. ``inputs and labels as columns (n, samples), labels one-hot``; with one output
+        (``outputs`` 1), one-hot labels are one value per sample, and said so."""
         shape = {
             "row": "rows (samples, n)",
             "column": "columns (n, samples)",
@@ -119,7 +120,8 @@ class Layout:
             "stacked": "stacked columns (samples, n, 1)",
         }
         read = "" if self.output == "as-is" else f"; the loss is applied to the {self.output} of the output"
-        return f"inputs and labels as {shape[self.inputs]}, labels {self.labels}{read}"
+        labels = "one value per sample" if outputs == 1 and self.labels == "one-hot" else self.labels
+        return f"inputs and labels as {shape[self.inputs]}, labels {labels}{read}"
 
     def to_code(self, values: Array) -> Any:
         """Our ``(n, k)`` array in the code's layout."""

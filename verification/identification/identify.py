@@ -147,7 +147,7 @@ def identify(
         coverage=_coverage(points, subject, probing.directions),
         method_note=run.method_note,
         lr_known=subject.lr_known,
-        layout=subject.layout.describe(),
+        layout=subject.layout.describe(getattr(subject, "n_outputs", None)),
         reading=subject.layout.output,
     )
 
