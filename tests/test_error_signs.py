@@ -365,3 +365,58 @@ def test_gradients_returned_from_the_descent_direction_are_read_through_the_step
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "net.train(x, y)" in (report.command or ""), report.command
+
+
+# a network whose backward pass takes the output error (dout) and stores its gradients, trained by a
+# function of the file that hands it a loss object's derivative: the softmax cross-entropy's (p − Y) / n
+# on logits. Handed a guessed out − y, any correct backward pass reads as squared error's gradient, so
+# the check refuses as ambiguous and names what the training code hands; a train that hands out − y
+# itself leaves the verdict to the check (mse: the backward pass back-propagates it correctly)
+HANDED_ELSEWHERE = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, n_in=4, n_out=3):
+        self.W = np.random.randn(n_in, n_out)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W
+
+    def backward(self, dout):
+        self.dW = self.x.T @ dout
+
+
+class SoftmaxCrossEntropy:
+    def forward(self, logits, labels):
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        self.p, self.labels = e / e.sum(axis=1, keepdims=True), labels
+        return -np.mean(np.log(self.p[np.arange(len(labels)), labels]))
+
+    def backward(self):
+        d = self.p.copy()
+        d[np.arange(len(self.labels)), self.labels] -= 1
+        return d / len(self.labels)
+
+
+def train(model, X, y, epochs=10, lr=0.1):
+    criterion = SoftmaxCrossEntropy()
+    for _ in range(epochs):
+        out = model.forward(X)
+        criterion.forward(out, y)
+        model.backward(HANDED)
+        model.W -= lr * model.dW
+"""
+
+
+def test_an_error_handed_by_the_files_training_function_that_is_no_difference_is_ambiguous(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(HANDED_ELSEWHERE.replace("HANDED", "criterion.backward()"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"hands it criterion\.backward\(\) \(line 34\)") as refused:
+        check_target(CheckRequest.parse(str(path)))
+    assert getattr(refused.value, "cause", None) == "ambiguous"
+    path.write_text(HANDED_ELSEWHERE.replace("HANDED", "out - np.eye(3)[y]"), encoding="utf-8")
+    assert check_target(CheckRequest.parse(str(path))).result.identified == "mse"

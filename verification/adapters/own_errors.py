@@ -146,4 +146,43 @@ def error_handed(cls: type, var: str, method: str, out: str, setup: str, usual: 
     one loss derivative (:func:`project_error`), else ``usual`` (``out - y``) with no note."""
     own = own_loss_gradient(cls, var, out, setup)  # loss_gradient(out, y)
     found = project_error(cls, method, out) if own is None else None
+    if own is None and found is None:
+        _refuse_handed_elsewhere(cls, method, usual)
     return (own, []) if own else (found[0], [found[1]]) if found else (usual, [])
+
+
+def _refuse_handed_elsewhere(cls: type, method: str, usual: str) -> None:
+    """Refuse as ``ambiguous`` a backward pass taking the output error that code of its file outside the
+    class hands something other than a difference (``model.backward(criterion.backward())`` in a
+    ``train`` function): handed a guessed ``a − y`` instead, any correct backward pass is squared
+    error's gradient, whatever loss the file trains with."""
+    path = inspect.getsourcefile(cls)
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8")) if path else None
+    except (OSError, SyntaxError, ValueError):
+        tree = None
+    inside = {
+        id(n)
+        for c in getattr(tree, "body", [])
+        if isinstance(c, ast.ClassDef) and c.name == cls.__name__
+        for n in ast.walk(c)
+    }
+    for node in ast.walk(tree) if tree is not None else []:
+        if (
+            isinstance(node, ast.Call)
+            and id(node) not in inside
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == method
+            and len(node.args) == 1
+            and not (isinstance(node.args[0], ast.BinOp) and isinstance(node.args[0].op, ast.Sub))
+        ):
+            handed = ast.unparse(node.args[0])
+            exc = InputError(
+                f"{cls.__name__}.{method} takes the output error, and the file's training code hands it "
+                f"{handed} (line {node.lineno}), which the check does not read: handed {usual} in its "
+                "stead, a correct backward pass is squared error's gradient whatever the file trains with",
+                hint=f"give the error that code hands it in the explicit form: --gradient "
+                f"'out = …forward(x); …{method}(<{handed} for out and y>)'",
+            )
+            exc.cause = "ambiguous"  # type: ignore[attr-defined]
+            raise exc
