@@ -185,3 +185,26 @@ def test_the_training_set_size_beside_a_weight_decay_is_given_as_a_count_of_samp
     path.write_text(source.replace("BIASES", "pass  # the biases are never stepped"), encoding="utf-8")
     with pytest.raises(Ambiguous, match=r"Network\.update_mini_batch, which calls it: none"):
         check_target(CheckRequest.parse(str(path)))
+
+
+def test_a_caller_whose_weight_decay_falls_on_the_biases_alone_makes_the_verdict_ambiguous(
+    tmp_path: Path,
+) -> None:
+    """The same course network with the L2 term written on the biases and not the weights: train steps
+    along cross-entropy plus ½ λ ‖b‖², a penalty no one means (the decay misplaced), so the caller's
+    reading differs from loss's own and the check is refused as ambiguous, naming both."""
+    path = tmp_path / "course.py"
+    moved = (
+        COURSE.replace("h.T @ p + 2 * reg * W2", "h.T @ p")
+        .replace("X.T @ dh + 2 * reg * W1", "X.T @ dh")
+        .replace('"b2": p.sum(axis=0)', '"b2": p.sum(axis=0) + 2 * reg * b2')
+        .replace('"b1": dh.sum(axis=0)', '"b1": dh.sum(axis=0) + 2 * reg * b1')
+    )
+    assert moved.count("2 * reg * b") == 2 and "2 * reg * W" not in moved
+    path.write_text(moved, encoding="utf-8")
+    with pytest.raises(Ambiguous) as e:
+        check_target(CheckRequest.parse(str(path)))
+    assert [a.verdict for a in e.value.alternatives] == [
+        "cross_entropy",
+        "cross_entropy with weight decay on the biases alone",
+    ]

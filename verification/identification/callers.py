@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -129,11 +130,22 @@ def _reading(report: IdentificationReport) -> str:
     verdict = report.verdict
     error = verdict.output_error
     loss = report.identified or (error.loss if verdict.penalized and error is not None else None)
+    if loss is not None and verdict.penalized and error is not None and _biases_only(error.penalty):
+        return f"{loss} with weight decay on the biases alone"  # a decay meant for the weights, misplaced
     if loss is None:
         return "none"
     if verdict.holds_for_batches is False:
         return f"{loss} for one sample, not at a batch"
     return loss
+
+
+def _biases_only(penalty: dict[str, float]) -> bool:
+    """Whether an L2 penalty falls on biases alone (``biases[0]``, ``b1``, ``params['b1']``), on no
+    weight."""
+    decayed = [n for n, lam in penalty.items() if lam]
+    return bool(decayed) and all(
+        re.search(r"(^|[._\['\"])b(ias(es)?)?(\d|_|\[|\]|'|\"|$)", n, re.I) for n in decayed
+    )
 
 
 def _as_loss(name: str) -> str:
