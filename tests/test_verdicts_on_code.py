@@ -2599,3 +2599,43 @@ def test_a_backward_pass_that_draws_a_dropout_mask_is_refused_not_read_as_none(t
         check(tmp_path, DROPOUT.replace("KEEP", "0.8"))
     assert "W1, W2" in str(e.value)
     assert check(tmp_path, DROPOUT.replace("KEEP", "1.0")).result.identified == "bce"
+
+
+# linear regression, one output as a column (n, 1); the labels flattened to (n,) before the error, so at
+# one sample err is (1, 1) and the step is mse's, and at n samples err = y_hat − y broadcasts to (n, n):
+# dW is (d, n) and W - lr * dW a (d, n) matrix. A step that changes a weight's shape is no gradient step
+# at that batch: the verdict holds for one sample only, and the check fails. With the labels kept as a
+# column the step is mse's at every batch (the mean)
+FLATTENED = """
+import numpy as np
+
+
+class LinearRegressionGD:
+    def __init__(self, n_features, lr=0.01):
+        self.W = np.random.randn(n_features, 1) * 0.01
+        self.b = np.zeros((1, 1))
+        self.lr = lr
+
+    def predict(self, X):
+        return X @ self.W + self.b
+
+    def fit(self, X, y, epochs=1000):
+        for _ in range(epochs):
+            y = np.asarray(y, dtype=float).RESHAPE
+            err = self.predict(X) - y
+            self.W = self.W - self.lr * X.T @ err / len(X)
+            self.b = self.b - self.lr * np.sum(err) / len(X)
+"""
+
+
+@pytest.mark.parametrize(("reshape", "holds"), [("ravel()", False), ("reshape(-1, 1)", True)])
+def test_a_step_that_changes_a_weights_shape_at_a_batch_holds_for_one_sample_only(
+    tmp_path: Path, reshape: str, holds: bool
+) -> None:
+    result = check(tmp_path, FLATTENED.replace("RESHAPE", reshape)).result
+    assert result.identified == "mse"
+    batch = result.verdict.batch
+    assert batch is not None and (batch.reduction == "reshaped") == (not holds), batch
+    assert result.verdict.holds_for_batches is holds and result.success is holds
+    if not holds:
+        assert "the code changed the shape of W from (4, 1) to (4, 3)" in verdict_sentence(result)

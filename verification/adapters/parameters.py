@@ -164,7 +164,10 @@ class Slot:
         if value.shape != self.shape and self.kind == "scalar" and value.size == 1:
             value = value.reshape(())  # a bias started as 0 that a step made an array of one entry
         if value.shape != self.shape:
-            raise InputError(f"the code changed the shape of {self.name} from {self.shape} to {value.shape}")
+            shapes = f"from {self.shape} to {value.shape}"
+            changed = InputError(f"the code changed the shape of {self.name} {shapes}")
+            changed.reshaped = self.name  # type: ignore[attr-defined]  # no gradient step: a batch's verdict
+            raise changed
         if np.iscomplexobj(value):
             value = value.real
         return np.array(value, dtype=np.float64)

@@ -185,6 +185,9 @@ def _batch_point(subject: Subject, probing: Probing, n: int) -> tuple[ProbeRun, 
         given = str(exc)[str(exc).find("gave a gradient of") :]
         return BatchCheck(n, None, exc.tensor, reason=f"at a batch of {n} samples the code {given}")
     except InputError as exc:
+        reshaped = getattr(exc, "reshaped", None)  # W = W - lr * g with g of another shape: broadcast
+        if reshaped is not None:
+            return BatchCheck(n, "reshaped", reshaped, reason=f"at a batch of {n} samples {exc}")
         return BatchCheck(n, None, reason=f"the code fails on a batch of {n}: {exc}")
 
 

@@ -1,10 +1,8 @@
-"""The report of identification and of ``check``, as text and as JSON: rendering only.
-
-What the verdict is, is decided in :mod:`verification.identification.verdicts`, and its sentences are
-written in :mod:`verification.identification.sentences`; this module lays out the rest: the per-loss and
-per-tensor table, the first tensor that differs with its worst entries, what the code back-propagates,
-the batch, coverage and notes, and the JSON object of ``check`` (field names stable, see DESIGN.md).
-"""
+"""The report of identification and of ``check``, as text and as JSON: rendering only. The verdict is
+decided in :mod:`verification.identification.verdicts`, its sentences written in :mod:`verification.
+identification.sentences`; this module lays out the rest: the per-loss and per-tensor table, the first
+tensor that differs with its worst entries, what the code back-propagates, the batch, coverage and
+notes, and the JSON object of ``check`` (field names stable, see DESIGN.md)."""
 
 from __future__ import annotations
 
@@ -309,6 +307,8 @@ def _batch_lines(r: IdentificationReport) -> list[str]:
             f"  batch: at {batch.samples} samples the update is the code's own steps on mini-batches of "
             f"{size} taken in turn, each the gradient of the {batch.reason} over its mini-batch"
         ]
+    if batch.reduction == "reshaped":
+        return [f"  batch: {batch.reason}"]
     if batch.reduction == "one":
         alone = (batch.order or (0,))[0]
         return [

@@ -80,6 +80,12 @@ def _verdict_sentence(result: IdentificationReport) -> str:
             f"gradients{where}{_steps(result)} (a gradient overwritten where it should be added up over the "
             f"samples, or divided by the batch size where the others are not{_carried(result)}?)"
         )
+    if batch is not None and batch.reduction == "reshaped":
+        return (
+            f"{result.subject} is the gradient of {_what(result)} for one sample, but not for a batch: "
+            f"{batch.reason}, so its step there is no gradient step (a gradient whose shape broadcasts "
+            "against its weight's: labels of shape (n,) against outputs (n, 1)?)"
+        )
     if batch is not None and batch.reduction == "one":
         what = _what(result)
         alone = (batch.order or (0,))[0]

@@ -159,7 +159,8 @@ class BatchCheck:
         ``mean``, ``sum``, ``twice-divided`` (``1/n²`` of the sum), ``sequential`` (one update per
         sample in turn), ``mini-batches`` (one update
         per mini-batch of ``order[0]`` samples in turn, each the mean or sum over it, as ``reason``
-        says), ``one`` (the step of one of the samples alone: the others left out) or
+        says), ``one`` (the step of one of the samples alone: the others left out), ``reshaped`` (the
+        step changed the shape of ``first_mismatch``, as ``reason`` says) or
         ``inconsistent``; None
         when no batch could be probed (see ``reason``).
     first_mismatch : str or None
@@ -271,7 +272,7 @@ class Verdict:
     @property
     def holds_for_batches(self) -> bool:
         """False when a batch probe found the gradient neither the mean nor the sum over the batch."""
-        return self.batch is None or self.batch.reduction not in ("inconsistent", "one")
+        return self.batch is None or self.batch.reduction not in ("inconsistent", "one", "reshaped")
 
     @property
     def penalized(self) -> bool:
