@@ -224,3 +224,30 @@ def test_a_training_step_written_as_a_function_of_its_weights_is_checked(
     assert report.result.identified == identified, report.command
     assert report.result.subject == "the training step of train"
     assert [fn.name for fn in training_functions(load_script(path).tree)] == ["train"]
+
+
+# the same step with columns as samples (W1 @ X): the weights an inlined function is given are drawn as
+# rows first, at which its forward pass cannot run, then as columns
+COLUMNS_STEP = """
+import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def train(X, Y, W1, W2, lr):
+    hidden = sigmoid(W1 @ X)
+    output = sigmoid(W2 @ hidden)
+    d_output = (output - Y) * output * (1 - output)
+    d_hidden = (W2.T @ d_output) * hidden * (1 - hidden)
+    return W1 - lr * d_hidden @ X.T, W2 - lr * d_output @ hidden.T
+"""
+
+
+def test_a_training_step_of_columns_is_checked_with_its_weights_drawn_as_columns(tmp_path: Path) -> None:
+    path = tmp_path / "columns.py"
+    path.write_text(COLUMNS_STEP, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert report.result.layout.startswith("inputs and labels as columns"), report.result.layout

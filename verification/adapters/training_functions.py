@@ -105,7 +105,6 @@ def _training_functions(script: LoadedScript, only: str | None) -> list[tuple[Lo
             if not training_loop(tree):
                 continue
             loaded = load_tree(script, tree, f"{fn.name}{columns}")
-            if script_recipes(loaded):
+            if script_recipes(loaded):  # rows, then columns: the first that runs is checked
                 out.append((loaded, fn.name, any(isinstance(n, ast.For | ast.While) for n in ast.walk(fn))))
-                break
     return out
