@@ -28,8 +28,10 @@ CLIPPING = re.compile(
     re.IGNORECASE,
 )
 """Arguments of a training call that clip the gradient (``train(…, max_norm=1.0)``, ``clip=5``): given
-``inf`` (a switch, False), since a clipped step is the gradient scaled by a factor of the probe's own
-gradient, the gradient of no loss; the step checked is the unclipped one, which the call shows."""
+``1e12``, far above any gradient a probe makes (a switch, False; not ``inf``, which code that always
+rescales to the bound, ``g / ‖g‖ · max_norm``, turns into ``nan``), since a clipped step is the gradient
+scaled by a factor of the probe's own gradient, the gradient of no loss; the step checked is the
+unclipped one, which the call shows."""
 
 
 def call_arguments(
@@ -38,7 +40,7 @@ def call_arguments(
     """The arguments of a call, as source: each parameter's ``value_of(position, parameter)``,
     positionally until one with a default is left out, by keyword after it (a reporting switch that
     defaults to True, :data:`REPORTING`, is given False, a report interval, :data:`INTERVAL`, 1, a
-    gradient clipping bound, :data:`CLIPPING`, ``inf``); None
+    gradient clipping bound, :data:`CLIPPING`, ``1e12``); None
     when a parameter without a default has no value."""
     args, keyword = [], False
     for i, p in enumerate(params):
@@ -48,7 +50,7 @@ def call_arguments(
         if value is None and type(p.default) is int and p.default > 1 and INTERVAL.match(p.name):
             value = "1"  # step=100 checked against the one iteration even when quiet
         if value is None and _clips(p):
-            value = "False" if isinstance(p.default, bool) else 'float("inf")'  # clipping off
+            value = "False" if isinstance(p.default, bool) else "1e12"  # clipping off
         if value is None:
             if p.default is inspect.Parameter.empty:
                 return None
