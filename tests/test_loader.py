@@ -844,3 +844,24 @@ def test_a_module_the_code_uses_and_this_machine_lacks_is_named_with_where_to_in
         "install the module 'surely_missing_scipy' where backprop-verify runs, "
         "or check code that does not need it"
     )
+
+
+def test_a_base_class_of_the_network_is_no_network_of_its_own(tmp_path: Path) -> None:
+    # a mixin of helpers with a backward-like method and a name like a network's, and the network that
+    # derives from it: the network is checked, not each as one of several networks
+    path = write(
+        tmp_path,
+        """\
+        class NeuralNetMixin:
+            def linear_forward(self, A, W, b):
+                return W @ A + b
+            def relu_backward(self, dA, cache):
+                return dA
+        class DeepNeuralNetwork(NeuralNetMixin):
+            def forward_pass(self, X):
+                return X
+            def backward_pass(self, AL, Y, caches):
+                return {}
+        """,
+    )
+    assert load_target(str(path))[1].__name__ == "DeepNeuralNetwork"

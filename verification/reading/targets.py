@@ -103,7 +103,8 @@ def default_name(script: LoadedScript) -> str | None:
     """The class (or function) to check in ``script`` when the target names none, or None when the
     network lives in the script's top-level statements (its training loop is then read).
 
-    Exceptions and classes of settings alone are left aside. The script's only class (unless it has no
+    Exceptions, classes of settings and the bases of the script's other classes (a ``NeuralNetMixin``
+    of helpers) are left aside. The script's only class (unless it has no
     method a network has, beside functions: a helper such as a ``Preprocessor``); of several, the only
     one with a forward-like method and a gradient-like or training method (the one named like a
     network, when several have them), or none when the script's own training loop chains them (layer
@@ -126,6 +127,7 @@ def default_name(script: LoadedScript) -> str | None:
         and not _settings(namespace[n])
         and not issubclass(namespace[n], BaseException)  # InvalidGradError(Exception): raised, not checked
     ]
+    classes = [c for c in classes if not any(d is not c and c in d.__mro__[1:] for d in classes)]  # mixins
     backwardish = (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES)
 
     def helper(c: type) -> bool:  # a Preprocessor beside functions: no method of a network at all
