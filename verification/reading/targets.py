@@ -103,9 +103,10 @@ def default_name(script: LoadedScript) -> str | None:
     """The class (or function) to check in ``script`` when the target names none, or None when the
     network lives in the script's top-level statements (its training loop is then read).
 
-    Exceptions, classes of settings and the bases of the script's other classes (a ``NeuralNetMixin``
-    of helpers) are left aside. The script's only class (unless it has no
-    method a network has, beside functions: a helper such as a ``Preprocessor``); of several, the only
+    Exceptions, classes of settings and the bases of the script's other classes that have no forward
+    pass of their own (a ``NeuralNetMixin`` of helpers) are left aside. The script's only class (unless
+    it has no method a network has, beside functions: a helper such as a ``Preprocessor``); of several,
+    the only
     one with a forward-like method and a gradient-like or training method (the one named like a
     network, when several have them), or none when the script's own training loop chains them (layer
     objects: the loop is checked); with no class, the only backward-like function of a network written
@@ -127,7 +128,7 @@ def default_name(script: LoadedScript) -> str | None:
         and not _settings(namespace[n])
         and not issubclass(namespace[n], BaseException)  # InvalidGradError(Exception): raised, not checked
     ]
-    classes = [c for c in classes if not any(d is not c and c in d.__mro__[1:] for d in classes)]  # mixins
+    classes = [c for c in classes if not _helper_base(c, classes)]  # a NeuralNetMixin of helpers
     backwardish = (*cv.GRADIENT_NAMES, *cv.TRAIN_NAMES)
 
     def helper(c: type) -> bool:  # a Preprocessor beside functions: no method of a network at all
@@ -186,6 +187,15 @@ def default_name(script: LoadedScript) -> str | None:
     if len(backward) == 1 and (_returns(namespace[backward[0]]) or len(trainers) != 1):
         return backward[0]
     return trainers[0] if len(trainers) == 1 and len(backward) <= 1 else None
+
+
+def _helper_base(c: type, classes: list[type]) -> bool:
+    """Whether ``c`` is a base of another of ``classes`` with no forward-pass method by name (helpers
+    such as ``linear_forward`` and ``relu_backward`` only): part of the network that derives from it."""
+    from verification.reading import conventions as cv
+
+    derived = any(d is not c and c in d.__mro__[1:] for d in classes)
+    return derived and not cv.methods_by_preference(c, cv.FORWARD_NAMES)
 
 
 NETWORK_NAME = re.compile(r"net|model|perceptron|mlp|^nn|nn$|classifier|sequential", re.I)
