@@ -1489,3 +1489,43 @@ def test_a_sequential_container_the_script_builds_of_its_layers_is_the_network(
     assert wants_units(load_script(path), None) is None, "its layers are checked within it"
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+
+
+# an activation pair beside a training function whose loop body lost its indentation: the function is
+# left out for its syntax error, and the pair alone would be checked, "1 matches", exit 0, with no word
+# of the training code that was never read
+BROKEN_TRAIN = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1 + np.exp(-z))
+
+
+def sigmoid_derivative(z):
+    return sigmoid(z) * (1.0 - sigmoid(z))
+
+
+def NAME(X, y, W, lr, n_iter):
+    for i in range(n_iter):
+    A = sigmoid(X @ W)
+    W = W - lr * X.T @ ((A - y) * A * (1 - A))
+    return W
+"""
+
+
+@pytest.mark.parametrize(("name", "refused"), [("train", True), ("show_samples", False)])
+def test_a_training_function_that_does_not_compile_is_refused_not_left_out_in_silence(
+    tmp_path: Path, name: str, refused: bool
+) -> None:
+    path = tmp_path / "prj.py"
+    path.write_text(BROKEN_TRAIN.replace("NAME", name), encoding="utf-8")
+    script = load_script(path)
+    if refused:
+        with pytest.raises(
+            InputError, match=r"line 15: expected an indented block .* def train \(lines 13–18\) left out: "
+        ):
+            wants_units(script, None)
+        assert [u.name for u in wants_units(script, "sigmoid") or []] == ["sigmoid"], "named, it is checked"
+    else:
+        assert [u.name for u in wants_units(script, None) or []] == ["sigmoid"]

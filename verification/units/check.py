@@ -155,6 +155,7 @@ def wants_units(
     if name is not None:
         chosen = select(units, name)
         return chosen or None
+    _refuse_broken_training(script)
     if len(flat_costs(script)) == 1 and (name is None or name in flat_costs(script)):
         return None  # nnCostFunction(nn_params, …, X, y, lambda_) → (J, grad): a network's cost
     if training_loop(script.tree) is not None or trains_at_top_level(script.tree):
@@ -175,6 +176,25 @@ def wants_units(
     if network is not None and trained_beside(script.path, network):
         return None  # train.py beside model.py: model.backward(cross_entropy_derivative(probs, Y))
     return units
+
+
+BROKEN_TRAINING = re.compile(r"(def|class) \w*(train|fit|back|grad|step|net|model|mlp|perceptron)", re.I)
+"""A definition left out for a syntax error that holds the file's network or its training."""
+
+
+def _refuse_broken_training(script: LoadedScript) -> None:
+    """Refuse a file whose network or training function has a syntax error and was left out
+    (:attr:`~verification.reading.sources.Source.unparsed`): the units left would be checked while the
+    code that trains them is not read at all."""
+    broken = [
+        u for u in (script.source.unparsed if script.source is not None else ()) if BROKEN_TRAINING.search(u)
+    ]
+    if broken and script.source is not None and script.source.origins is None:
+        raise InputError(
+            f"{script.path}: {broken[0]}: the file's training code does not compile, so its network "
+            "cannot be checked",
+            hint="fix the syntax error, or name a unit to check alone (FILE:NAME)",
+        )
 
 
 def units_target(
