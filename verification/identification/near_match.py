@@ -9,10 +9,9 @@ A slip in a backward pass (a factor left out, a derivative at the wrong point, a
 changes the gradient by a relative amount of order one, not ``1e-10``.
 
 So when the code consistently back-propagates one output error
-(:mod:`verification.identification.output_error`: ``g = J_θᵀ e`` at every probe; at the raised tolerance
-below when the constant sits in the forward pass, ``e / (Σe + ε)``, whose Jacobian it reaches too) and
-no catalog loss fits at the table's tolerance, :func:`near_loss` fits each loss again, in the same
-gradients' space and by the same acceptance rule, with the relative tolerance raised to
+(:mod:`verification.identification.output_error`: ``g = J_θᵀ e`` at every probe) and no catalog loss
+fits at the table's tolerance, :func:`near_loss` fits each loss again, in the same gradients' space and
+by the same acceptance rule, with the relative tolerance raised to
 :data:`verification.tolerances.NEAR_MATCH_RTOL`. A loss that fits so with a positive scale becomes the
 verdict, and the report prints the deviation measured (:func:`deviation`), so that a reader sees it is
 not rounding and can find the constant. The per-tensor table keeps the strict tolerance.
