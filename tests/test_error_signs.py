@@ -7,12 +7,14 @@ The networks are written for the tests in that style; each verdict is derived by
 
 from __future__ import annotations
 
+import ast
 import shlex
 from pathlib import Path
 
 import pytest
 
 from ffnn.validation import InputError
+from verification.adapters.own_errors import handed_outside
 from verification.cli import main
 from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
@@ -420,3 +422,18 @@ def test_an_error_handed_by_the_files_training_function_that_is_no_difference_is
     assert getattr(refused.value, "cause", None) == "ambiguous"
     path.write_text(HANDED_ELSEWHERE.replace("HANDED", "out - np.eye(3)[y]"), encoding="utf-8")
     assert check_target(CheckRequest.parse(str(path))).result.identified == "mse"
+
+
+def test_layers_chained_in_a_loop_hand_their_own_backward_no_network_error() -> None:
+    # grad = layer.backward(grad) over a list of layers calls each layer's backward, on a loop variable:
+    # no error handed to a network's backward; model.backward(criterion.backward()) is one
+    tree = ast.parse(
+        "class Net:\n    def backward(self, dout):\n        pass\n"
+        "def fit(layers, model, criterion, grad):\n"
+        "    for layer in reversed(layers):\n        grad = layer.backward(grad)\n"
+        "    model.backward(criterion.backward())\n"
+    )
+    found = handed_outside(tree, "Net", "backward")
+    assert found is not None and ast.unparse(found) == "model.backward(criterion.backward())"
+    tree.body[1].body.pop()  # type: ignore[attr-defined]
+    assert handed_outside(tree, "Net", "backward") is None

@@ -160,29 +160,44 @@ def _refuse_handed_elsewhere(cls: type, method: str, usual: str) -> None:
     try:
         tree = ast.parse(Path(path).read_text(encoding="utf-8")) if path else None
     except (OSError, SyntaxError, ValueError):
-        tree = None
-    inside = {
-        id(n)
-        for c in getattr(tree, "body", [])
-        if isinstance(c, ast.ClassDef) and c.name == cls.__name__
-        for n in ast.walk(c)
+        return
+    call = handed_outside(tree, cls.__name__, method) if tree is not None else None
+    if call is None:
+        return
+    handed = ast.unparse(call.args[0])
+    exc = InputError(
+        f"{cls.__name__}.{method} takes the output error, and the file's training code hands it "
+        f"{handed} (line {call.lineno}), which the check does not read: handed {usual} in its "
+        "stead, a correct backward pass is squared error's gradient whatever the file trains with",
+        hint=f"give the error that code hands it in the explicit form: --gradient "
+        f"'out = …forward(x); …{method}(<{handed} for out and y>)'",
+    )
+    exc.cause = "ambiguous"  # type: ignore[attr-defined]
+    raise exc
+
+
+def handed_outside(tree: ast.Module, name: str, method: str) -> ast.Call | None:
+    """The first call ``obj.method(arg)`` outside class ``name`` whose one argument is no difference,
+    on a receiver that no loop binds (``for layer in reversed(layers): grad = layer.backward(grad)``
+    drives the layers' own backward, not the network's)."""
+    inside = {id(n) for c in tree.body if isinstance(c, ast.ClassDef) and c.name == name for n in ast.walk(c)}
+    looped = {
+        t.id
+        for n in ast.walk(tree)
+        if isinstance(n, ast.For)
+        for t in ast.walk(n.target)
+        if isinstance(t, ast.Name)
     }
-    for node in ast.walk(tree) if tree is not None else []:
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)) or id(node) in inside:
+            continue
+        receiver = node.func.value
         if (
-            isinstance(node, ast.Call)
-            and id(node) not in inside
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == method
-            and len(node.args) == 1
-            and not (isinstance(node.args[0], ast.BinOp) and isinstance(node.args[0].op, ast.Sub))
+            node.func.attr != method
+            or len(node.args) != 1
+            or (isinstance(receiver, ast.Name) and receiver.id in looped)
         ):
-            handed = ast.unparse(node.args[0])
-            exc = InputError(
-                f"{cls.__name__}.{method} takes the output error, and the file's training code hands it "
-                f"{handed} (line {node.lineno}), which the check does not read: handed {usual} in its "
-                "stead, a correct backward pass is squared error's gradient whatever the file trains with",
-                hint=f"give the error that code hands it in the explicit form: --gradient "
-                f"'out = …forward(x); …{method}(<{handed} for out and y>)'",
-            )
-            exc.cause = "ambiguous"  # type: ignore[attr-defined]
-            raise exc
+            continue
+        if not (isinstance(node.args[0], ast.BinOp) and isinstance(node.args[0].op, ast.Sub)):
+            return node
+    return None
