@@ -32,6 +32,7 @@ from verification.reading.loader import LoadedScript
 from verification.reading.source_trees import source_tree
 from verification.reading.targets import Target
 from verification.reading.training_loops import training_loop
+from verification.units.construction import BIAS
 
 
 def confirm_with_callers(
@@ -141,11 +142,11 @@ def _reading(report: IdentificationReport) -> str:
 
 def _biases_only(penalty: dict[str, float]) -> bool:
     """Whether an L2 penalty falls on biases alone (``biases[0]``, ``b1``, ``params['b1']``), on no
-    weight."""
+    weight: the last name in each parameter's path is a bias's (:data:`~verification.units.construction.
+    BIAS`)."""
     decayed = [n for n, lam in penalty.items() if lam]
-    return bool(decayed) and all(
-        re.search(r"(^|[._\['\"])b(ias(es)?)?(\d|_|\[|\]|'|\"|$)", n, re.I) for n in decayed
-    )
+    names = [[t for t in re.split(r"[.\[\]'\"]+", n) if t and not t.isdigit()] for n in decayed]
+    return bool(decayed) and all(parts and BIAS.search(parts[-1]) for parts in names)
 
 
 def _as_loss(name: str) -> str:
