@@ -12,11 +12,16 @@ tensor is bce's times ``d / (d + ε)``, ``d = p (1 − p) ≤ 1/4``: its relativ
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
+from ffnn.backprop import backward
+from ffnn.network import Network
+from verification.adapters.reference import subject_from_network
 from verification.identification.check import check_target
+from verification.identification.identify import identify
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 from verification.tolerances import NEAR_MATCH_RTOL, tolerance_for
@@ -102,3 +107,63 @@ def test_a_constant_that_moves_the_gradient_past_the_near_tolerance_gets_no_verd
     result = _check(tmp_path, eps).result
     assert result.identified is None and result.verdict.deviation is None
     assert not result.success
+
+
+# the constant in the forward pass itself: a softmax e / (Σe + ε) over the scores shifted by their largest,
+# and a step on p − Y. The gradient of cross-entropy of that output is p − Y plus ε / (Σe + ε) at each
+# sample's largest score (the shift is no longer free), so every tensor deviates by a relative of order ε,
+# and the output error the layers carry, p − Y, is consistent only to that order too
+SOFTMAX_EPS = """
+import numpy as np
+
+
+class SoftmaxMLP:
+    def __init__(self, n_in=4, n_hidden=6, n_out=3, lr=0.1):
+        self.W1 = np.random.randn(n_in, n_hidden) * 0.5
+        self.W2 = np.random.randn(n_hidden, n_out) * 0.5
+        self.lr = lr
+
+    def predict_proba(self, X):
+        self.h = np.tanh(X @ self.W1)
+        z = self.h @ self.W2
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / (e.sum(axis=1, keepdims=True) + CONSTANT)
+
+    def fit(self, X, Y, epochs=100):
+        for _ in range(epochs):
+            p = self.predict_proba(X)
+            dz = (p - Y) / len(X)
+            dh = (dz @ self.W2.T) * (1 - self.h ** 2)
+            self.W2 -= self.lr * self.h.T @ dz
+            self.W1 -= self.lr * X.T @ dh
+"""
+
+
+@pytest.mark.parametrize(("eps", "identified"), [(1e-7, "cross_entropy"), (1e-3, None)])
+def test_a_constant_in_the_forward_softmax_keeps_the_verdict_within_the_near_tolerance(
+    tmp_path: Path, eps: float, identified: str | None
+) -> None:
+    # at ε = 1e-3 the deviation at the largest score, ε / (Σe + ε) ≥ 1e-3 / 4 over a gradient of order
+    # one, is past the acceptance rule's 2 NEAR_MATCH_RTOL
+    assert eps / 4 > 2 * NEAR_MATCH_RTOL or identified is not None
+    path = tmp_path / "softmax.py"
+    path.write_text(SOFTMAX_EPS.replace("CONSTANT", repr(eps)), encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == identified
+    assert (result.verdict.deviation is not None) == (identified is not None)
+
+
+def test_an_error_in_one_entry_of_one_tensor_is_no_near_match() -> None:
+    # the same size of deviation as the ε above, but in one entry of W1 alone: W2 matches mse at the
+    # strict tolerance, so the deviation is not shared by every tensor and is W1's mismatch
+    net = Network.initialise((4, 3, 2), ("sigmoid", "sigmoid"), seed=0)
+
+    def grads(n: Network, x: Any, y: Any) -> dict[str, Any]:
+        g = backward(n, x, y, rule="chain")
+        w1 = np.array(g["W1"], copy=True)
+        w1[1, 2] += 1e-7 * np.max(np.abs(w1))
+        return {**g, "W1": w1}
+
+    result = identify(subject_from_network(net, grads), seed=0)
+    assert result.identified is None and result.verdict.deviation is None
+    assert [r.parameters["W2"].verdict for r in result.candidates if r.loss == "mse"] == ["matches"]

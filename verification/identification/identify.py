@@ -40,7 +40,7 @@ from verification.identification.coverage import (
     detectable,
 )
 from verification.identification.label_probes import check_labels
-from verification.identification.near_match import near_loss, near_verdict
+from verification.identification.near_match import near_loss, near_verdict, shared_deviation
 from verification.identification.outcome import IdentificationReport
 from verification.identification.output_error import OutputError, equations, recover
 from verification.identification.probing import Point, ProbeRun
@@ -225,6 +225,8 @@ def _output_error(points: list[Point], subject: Subject, tol: Tolerance) -> Outp
     found = recover(per_probe, order, outputs, tol)
     if not found.consistent:
         found = penalized(per_probe, order, outputs, tol) or found
+    if not found.consistent:  # a constant in the forward pass (e / (Σe + ε)) reaches its Jacobian too
+        found = shared_deviation(per_probe, order, outputs, tol) or found
     elif found.loss is None and (near := near_loss(per_probe, order, outputs, tol)) is not None:
         found = replace(found, loss=near[0], loss_scale=near[1], deviation=near[2])
     return replace(found, left_out=tuple(n for n in subject.backward_order if n not in order))

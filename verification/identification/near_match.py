@@ -12,9 +12,13 @@ So when the code consistently back-propagates one output error
 (:mod:`verification.identification.output_error`: ``g = J_θᵀ e`` at every probe) and no catalog loss
 fits at the table's tolerance, :func:`near_loss` fits each loss again, in the same gradients' space and
 by the same acceptance rule, with the relative tolerance raised to
-:data:`verification.tolerances.NEAR_MATCH_RTOL`. A loss that fits so with a positive scale becomes the
-verdict, and the report prints the deviation measured (:func:`deviation`), so that a reader sees it is
-not rounding and can find the constant. The per-tensor table keeps the strict tolerance.
+:data:`verification.tolerances.NEAR_MATCH_RTOL`. A constant in the forward pass itself (a softmax
+``e / (Σe + ε)`` over scores shifted by their largest) reaches the forward pass's Jacobian as well, so
+the output error is consistent only at the raised tolerance: :func:`shared_deviation` accepts that case
+when the deviation is shared by every tensor, as a deviation of the output error is, and not confined
+to some tensors, as an error in one entry of a gradient is. A loss that fits so with a positive scale
+becomes the verdict, and the report prints the deviation measured (:func:`deviation`), so that a reader
+sees it is not rounding and can find the constant. The per-tensor table keeps the strict tolerance.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ from verification.identification.output_error import (
     applicable_losses,
     disagrees,
     of_loss,
+    recover,
 )
 from verification.identification.verdicts import Verdict
 from verification.tolerances import NEAR_MATCH_RTOL, Tolerance
@@ -87,6 +92,38 @@ def near_loss(
     if any(disagrees(t[n], e, near) for t, e in zip(takens, errors, strict=True) for n in order):
         return None  # a scale fitted off every simple one would hide a constant's uniform part
     return loss, scale, deviation(takens, order, errors)
+
+
+def shared_deviation(
+    takens: Sequence[dict[str, Equations]],
+    order: Sequence[str],
+    outputs: Sequence[tuple[Array, Array]],
+    tol: Tolerance,
+) -> OutputError | None:
+    """The output error of a code whose tensors agree on one output error only at
+    :func:`near_tolerance`, with the loss :func:`near_loss` finds (its scale and deviation set), when
+    every tensor in ``order`` deviates from that loss at ``tol``; None otherwise.
+
+    A constant in the forward pass (``e / (Σe + ε)``) moves the output error every tensor is
+    back-propagated from, so every tensor deviates; an error in some entries of one tensor's gradient
+    leaves the others matching, and is a mismatch of that tensor, whatever its size (a single tensor
+    cannot tell the two apart, so it gets None). Parameters as for :func:`near_loss`; the returned
+    :class:`OutputError` is :func:`~verification.identification.output_error.recover`'s at the near
+    tolerance, whose ``loss`` is replaced by the near loss.
+    """
+    if len(order) < 2:
+        return None
+    loose = recover(takens, order, outputs, near_tolerance(tol))
+    near = near_loss(takens, order, outputs, tol) if loose.consistent else None
+    if near is None:
+        return None
+    loss, scale, measured = near
+    spec = dict(applicable_losses(outputs))[loss]
+    with np.errstate(all="ignore"):
+        errors = [scale * np.ravel(loss_derivative(spec, a, y)) for a, y in outputs]
+    if not all(any(disagrees(t[n], e, tol) for t, e in zip(takens, errors, strict=True)) for n in order):
+        return None
+    return replace(loose, loss=loss, loss_scale=scale, deviation=measured)
 
 
 def deviation(takens: Sequence[dict[str, Equations]], order: Sequence[str], errors: Sequence[Array]) -> float:
