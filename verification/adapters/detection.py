@@ -23,6 +23,7 @@ from typing import Any
 from ffnn.validation import InputError, described
 from verification.adapters.calls import compile_block
 from verification.adapters.classes import detect_class, setups
+from verification.adapters.derivative_sets import derivative_functions
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.flat_costs import flat_cost_subject, flat_costs
 from verification.adapters.functions import detect_functions
@@ -142,11 +143,11 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         built = built or (main_builder(script) if options.setup is None and not own_loop else None)
         if built is not None:  # def build(): net = Model(); …; return net
             return detect_class(built[0], namespace, script, replace(options, setup=built[1]))
-        if not own_loop:  # build_model(X, y, nn_hdim): its body, arguments bound
-            inlined = detect_training_function(script, options)
-            if inlined is not None:
-                return inlined
-        return detect_script(namespace, script, options)
+        inlined = None if own_loop else detect_training_function(script, options)  # build_model(X, y, h)
+        if inlined is not None:  # its body, arguments bound
+            return inlined
+        derivatives = not own_loop and derivative_functions(namespace, script)  # derivative_w2(Z, T, Y)
+        return (detect_functions if derivatives else detect_script)(namespace, script, options)
     raise InputError(
         f"nothing to check: give a {WHAT}, or the explicit form (--forward and --gradient or --step)"
     )

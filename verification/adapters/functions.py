@@ -21,6 +21,7 @@ import numpy as np
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
+from verification.adapters.derivative_sets import derivative_functions, derivative_recipe
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import Failed, refusal
 from verification.adapters.forward_returns import split_returned
@@ -90,12 +91,12 @@ def detect_functions(
         When no forward and backward function pair runs.
     """
     forwards, backwards, trainers, outputs, notes = _functions(namespace, script, backward)
+    derivatives = {} if backward else derivative_functions(namespace, script)  # derivative_w2(Z, T, Y)
     errors: list[InputError | str] = []
     unmade: list[InputError | str] = []  # said when nothing else ran
-    if not forwards or not (backwards or trainers):
-        errors_: list[InputError | str] = []
-        listed = _layer_list(namespace, script, options, errors_)  # train(model, loss_func, X, y, …)
-        return listed if listed is not None else _training_function(script, options, backward, errors_)
+    if not forwards or not (backwards or trainers or derivatives):
+        listed = _layer_list(namespace, script, options, errors)  # train(model, loss_func, X, y, …)
+        return listed if listed is not None else _training_function(script, options, backward, errors)
     for fwd in forwards:
         made_by = (
             [(options.setup, "parameters")] if options.setup else setups(namespace, script, namespace[fwd])
@@ -145,7 +146,7 @@ def detect_functions(
                         names = [p.name for p in cv.positional_parameters(namespace[bwd])]
                         handed = returned_arguments(script.tree, fwd, bwd, names)
                         gvalues |= {p: f"_r[{k}]" for p, k in handed.items() if p not in gvalues}
-                    made = Made(setup, forward, pre, layout, notes)
+                    made = Made(setup, forward, pre, layout, notes, derivatives)
                     for bwd, recipe in _backward_recipes(namespace, backwards, gvalues, roots, made, errors):
                         try:
                             return subject_for(namespace, recipe, roots, script, n_in, bwd)
@@ -209,13 +210,15 @@ FORWARD_FUNCTION_WORDS = (("forward", "feed", "predict"), ("backward", "dec", "l
 @dataclass(frozen=True)
 class Made:
     """What the recipes of one forward call share: the setup, the forward expression, the statements
-    that run the forward pass before a backward call, the layout, and the notes."""
+    that run the forward pass before a backward call, the layout, the notes, and the script's functions
+    that return one parameter's gradient each (:mod:`verification.adapters.derivative_sets`)."""
 
     setup: str
     forward: str
     pre: str
     layout: Any
     notes: tuple[str, ...]
+    derivatives: dict[str, str]
 
 
 def _backward_recipes(
@@ -227,8 +230,9 @@ def _backward_recipes(
     errors: list[InputError | str],
 ) -> list[tuple[str, Recipe]]:
     """``(function, recipe)`` for each backward function that can be called with its arguments by name:
-    a returned gradient, or, for one that hands back the weights it was given, the update it makes."""
-    out = []
+    a returned gradient, or, for one that hands back the weights it was given, the update it makes;
+    then the dict of the derivative functions of ``made``, if any."""
+    out = derivative_recipe(namespace, roots, values, made, errors)
     for bwd in backwards:
         given = (
             values | {"lr": "lr", "reg": "0.0", "iterations": "1"} | _labels_beside(namespace[bwd], values)
