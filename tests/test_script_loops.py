@@ -1517,3 +1517,45 @@ def test_a_named_gradient_is_read_as_the_update_applies_it_to_its_weight(tmp_pat
     path.write_text(BIAS_BROADCAST.replace("KEEP", ""), encoding="utf-8")
     with pytest.raises(InputError, match=r"of the wrong shape for b1 \(\(4, 4\), expected \(4, 1\)\)"):
         check_target(CheckRequest.parse(str(path)))
+
+
+DATA_IN_A_WITH_BLOCK = """
+import numpy as np
+
+RATE = 0.5
+
+
+def f(z):
+    return 1 / (1 + np.exp(-z))
+
+
+with open("inputs.txt") as a, open("targets.txt") as b:
+    X = np.array([[float(v) for v in line.split()] for line in a])
+    y = np.array([[float(v) for v in line.split()] for line in b])
+
+weights0 = 2 * np.random.random((X.shape[1], 4)) - 1
+weights1 = 2 * np.random.random((4, y.shape[1])) - 1
+
+for epoch in range(1000):
+    layer1 = f(X @ weights0)
+    layer2 = f(layer1 @ weights1)
+    layer2_delta = (y - layer2) * DERIVATIVE
+    layer1_delta = (layer2_delta @ weights1.T) * layer1 * (1 - layer1)
+    weights1 += layer1.T @ layer2_delta * RATE
+    weights0 += X.T @ layer1_delta * RATE
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"), [("layer2 * (1 - layer2)", "mse"), ("f(layer2) * (1 - f(layer2))", None)]
+)
+def test_data_read_from_files_in_a_with_block_is_the_data_of_the_loop(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    """Inputs and labels read inside ``with open(…)`` before the loop are its data: the loop is read,
+    the block is not run (its files are not there), and the probes stand in for the data."""
+    path = tmp_path / "with_data.py"
+    path.write_text(DATA_IN_A_WITH_BLOCK.replace("DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "open(" not in report.command

@@ -335,5 +335,16 @@ def _named_as_module(tree: ast.Module) -> set[str]:
 
 
 def assigned_before(tree: ast.Module, index: int) -> set[str]:
-    """Top-level names assigned before statement ``index``."""
-    return {n for s in tree.body[:index] for n in stores(s)}
+    """Top-level names assigned before statement ``index``, also in the blocks of a ``with``, ``if`` or
+    ``try`` statement there (``with open("x.txt") as f: X = read(f)``)."""
+    return {n for s in tree.body[:index] for n in _block_stores(s)}
+
+
+def _block_stores(stmt: ast.stmt) -> list[str]:
+    """:func:`stores` of ``stmt``, or of the statements of its blocks when it is a ``with``, ``if`` or
+    ``try`` statement (not a loop, a function or a class: their names are no data set before a loop)."""
+    if not isinstance(stmt, ast.With | ast.If | ast.Try):
+        return stores(stmt)
+    blocks = [stmt.body, getattr(stmt, "orelse", []), getattr(stmt, "finalbody", [])]
+    blocks += [h.body for h in getattr(stmt, "handlers", [])]
+    return [n for block in blocks for s in block for n in _block_stores(s)]
