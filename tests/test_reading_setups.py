@@ -622,3 +622,19 @@ def test_sizes_named_as_dimensions_are_guessed() -> None:
     """``TwoLayerNN(in_dim, hidden_dim=16)``: ``in_dim`` is the inputs' width and ``out_dim`` the
     outputs' (the constructor was refused, its arguments said nothing)."""
     assert guessed_arguments(dims)[0] == {"in_dim": 4, "hidden_dim": 5, "out_dim": 3}
+
+
+def two_hidden_layers(num_inputs, num_hiddens, num_outputs):
+    """A course's initialisation: ``num_hiddens`` is a list of two sizes, read at 0 and at 1."""
+    return [(num_inputs, num_hiddens[0]), (num_hiddens[0], num_hiddens[1]), (num_hiddens[1], num_outputs)]
+
+
+def hidden_list(n_inputs, hidden_sizes, n_outputs):
+    """``hidden_sizes`` measured and iterated, never read at a constant index past 0."""
+    return [n_inputs, *hidden_sizes[: len(hidden_sizes)], n_outputs]
+
+
+def test_a_size_list_is_as_long_as_the_largest_index_the_code_reads_it_at() -> None:
+    two = {"num_inputs": 4, "num_hiddens": [5, 5], "num_outputs": 3}
+    assert guessed_arguments(two_hidden_layers)[0] == two
+    assert guessed_arguments(hidden_list)[0] == {"n_inputs": 4, "hidden_sizes": [5], "n_outputs": 3}

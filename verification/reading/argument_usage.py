@@ -135,6 +135,28 @@ def usage(fn: Any, name: str) -> str | None:
     return None
 
 
+def largest_index(fn: Any, name: str) -> int:
+    """The largest constant index at which the source of ``fn`` reads its argument ``name``
+    (``num_hiddens[1]`` → 1; negative indices count from the end and say nothing), or 0 when it reads
+    none: a list of sizes needs that many and one more."""
+    import ast
+
+    from verification.reading.source_trees import source_tree
+
+    tree = source_tree(fn)
+    indices = [
+        node.slice.value
+        for node in ast.walk(tree)
+        if tree is not None
+        if isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == name
+        and isinstance(node.slice, ast.Constant)
+        and type(node.slice.value) is int
+    ]
+    return max([0, *indices])
+
+
 def iterated(fn: Any, name: str, indexed: bool = False) -> bool:
     """Whether the source of ``fn`` loops over its argument ``name`` directly (``for sample in data:``,
     or ``for x, y in zip(inputs, targets)``): a training function's data set, not one sample. With

@@ -12,7 +12,7 @@ import inspect
 import re
 from typing import Any
 
-from verification.reading.argument_usage import usage
+from verification.reading.argument_usage import largest_index, usage
 from verification.reading.data_arguments import DATA_LABELS, data_guess
 from verification.reading.expressions import Expression
 from verification.reading.flags import compared_constant
@@ -93,13 +93,13 @@ layer with the next by hand (``for i in range(1, len(layers) - 1)``) builds a ch
 
 def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`), else
-    from how the code uses them (:func:`usage`: a size list where it is indexed, measured or iterated,
-    a width where it shapes an array): a 4-5-5-3 network, then the same with one output (code written
-    for one sigmoid output), then both with one hidden layer (:data:`SHALLOW`); empty when a required
-    argument's name and use say nothing. Arguments with defaults keep the author's choice. A size the
-    name gives that the code uses as a list (``hidden_sizes`` measured with ``len``) is a list of that
-    one size. ``preset`` gives some arguments their values outright (the project's activation and its
-    derivative, as :class:`Expression`)."""
+    from how the code uses them (:func:`usage`: a size list where it is indexed, measured or iterated, a width
+    where it shapes an array): a 4-5-5-3 network, then the same with one output (code written for one sigmoid
+    output), then both with one hidden layer (:data:`SHALLOW`); empty when a required argument's name and use
+    say nothing. Arguments with defaults keep the author's choice. A size the name gives that the code uses as
+    a list (``hidden_sizes`` measured with ``len``) is a list of that one size, repeated up to the largest
+    constant index the code reads it at (``num_hiddens[1]``). ``preset`` gives some arguments their values
+    outright (the project's activation and its derivative, as :class:`Expression`)."""
     try:
         sig = inspect.signature(fn)
     except (TypeError, ValueError):
@@ -123,7 +123,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
         if guess is None:
             guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
-            guess = [guess]  # hidden_sizes: the sizes of the hidden layers, one hidden layer of 5
+            guess = [guess] * (largest_index(fn, p.name) + 1)  # hidden_sizes: one hidden layer of 5 …
+            # … or as many as the code reads (num_hiddens[1]: two)
         if guess == [4, 5, 5, 3] and usage(fn, p.name) == "pairs":
             guess = [(4, 5), (5, 5), (5, 3)]  # for l in layer_size: Linear(l[0], l[1])
         if guess == [4, 5, 5, 3]:  # layers: List[Tuple[int, str]], each size with its activation's name
