@@ -80,3 +80,61 @@ def test_a_hidden_derivative_left_out_is_no_gradient(tmp_path: Path) -> None:
 def test_a_parameter_with_no_derivative_function_is_left_out_not_passed(tmp_path: Path) -> None:
     result = _check(tmp_path, drop="derivative_b1")
     assert result.identified is None and not result.success
+
+
+LOOP = """
+import numpy as np
+
+FUNCTIONS
+
+def classification_rate(Y, P):
+    return np.mean(Y == P)
+
+
+def main():
+    X = np.random.randn(60, 4)
+    Y = np.random.randint(0, 3, 60)
+    N = len(Y)
+    T = np.zeros((N, 3))
+    for i in range(N):
+        T[i, Y[i]] = 1
+    W1 = np.random.randn(4, 5); b1 = np.zeros(5)
+    W2 = np.random.randn(5, 3); b2 = np.zeros(3)
+    learning_rate = 1e-3
+    for epoch in range(1000):
+        pY, Z = forward(X, W1, b1, W2, b2)
+        if epoch % 100 == 0:
+            print(classification_rate(Y, np.argmax(pY, axis=1)))
+        STEP
+
+
+main()
+"""
+ALL_FIRST = """gW2, gb2 = derivative_W2(Z, T, pY), derivative_b2(T, pY)
+        gW1, gb1 = derivative_W1(X, Z, T, pY, W2), derivative_b1(T, pY, W2, Z)
+        W2 -= learning_rate * gW2; b2 -= learning_rate * gb2
+        W1 -= learning_rate * gW1; b1 -= learning_rate * gb1"""
+W2_FIRST = """W2 -= learning_rate * derivative_W2(Z, T, pY)
+        b2 -= learning_rate * derivative_b2(T, pY)
+        W1 -= learning_rate * derivative_W1(X, Z, T, pY, W2)
+        b1 -= learning_rate * derivative_b1(T, pY, W2, Z)"""
+
+
+@pytest.mark.parametrize(("step", "identified"), [(ALL_FIRST, "cross_entropy"), (W2_FIRST, None)])
+def test_a_loop_over_the_derivative_functions_is_read_with_the_output_they_compare(
+    tmp_path: Path, step: str, identified: str | None
+) -> None:
+    """``pY, Z = forward(…)``: the output is ``pY``, which ``derivative_W2(Z, T, Y)`` subtracts the
+    labels from, not ``Z``; the labels are ``T``, which the step reads, not the class indices ``Y`` a
+    reporting block compares. Updating ``W2`` before ``W1``'s gradient reads it is no gradient step,
+    and a note says the step's change is not linear in its rate."""
+    functions = (
+        SCRIPT.replace("ERROR", "Y - T").replace("HIDDEN", "Z * (1 - Z)").replace("import numpy as np", "")
+    )
+    path = tmp_path / "loop.py"
+    path.write_text(LOOP.replace("FUNCTIONS", functions).replace("STEP", step), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert "; pY'" in report.command and "T = y" in report.command
+    assert report.result.identified == identified
+    rate_note = any("no gradient step" in n for n in report.result.notes)
+    assert rate_note == (identified is None)

@@ -52,7 +52,7 @@ def refuse_by_reruns(
 ) -> None:
     """Run ``subject``'s step (a :class:`~verification.adapters.subject.CodeSubject`) again from the
     weights ``before`` and the data ``x``, ``y`` that gave ``after``: under other seeds; then, when it
-    was given one sample and reads the rate the checker binds (:func:`reads_given_rate`), at
+    was given one sample and reads a rate the checker can bind (:func:`given_rate_name`), at
     ``lr / RATE_RATIO``, and at ``lr`` once more, so that what the step leaves besides the weights (a
     copy it keeps of them) is as the first run left it. From other weights too: a step that makes its
     weights anew is refused (:func:`refuse_remade_weights`). A rate-dependent step (:func:`rate_dependence`)
@@ -99,16 +99,18 @@ def refuse_by_reruns(
     momentum = refuse_stateful_steps(label, before, (first, second, third), subject.lr, subject.slots)
     if momentum is not None and momentum not in subject.notes:
         subject.notes.append(momentum)
-    if x.shape[0] != 1 or not reads_given_rate(step, subject.recipe.lr):
+    name = given_rate_name(step, subject.recipe.lr)
+    if x.shape[0] != 1 or name is None:
         return
-    subject.namespace["lr"] = subject.lr / RATE_RATIO
+    kept = subject.namespace.get(name, subject.lr)
+    subject.namespace[name] = subject.lr / RATE_RATIO
     try:
         subject._run_again(step, before, x, y, reset=True)
         again = subject.slots.read()
     except InputError:
         return
     finally:
-        subject.namespace["lr"] = subject.lr
+        subject.namespace[name] = kept
     note = rate_dependence(before, first, again, subject.lr, subject.slots)
     if note is not None and note not in subject.notes:
         subject.notes.append(note)
@@ -324,17 +326,25 @@ def refuse_stateful_steps(
     )
 
 
-def reads_given_rate(step: str | None, rate: str | None) -> bool:
-    """Whether ``step`` reads the name ``lr`` and the rate is a number the checker chose or was given
-    (``0.1``), so that binding another ``lr`` changes the rate the code steps with."""
+def given_rate_name(step: str | None, rate: str | None) -> str | None:
+    """The name whose binding is the rate ``step`` moves with: ``lr`` when the rate is a number the
+    checker chose or was given (``0.1``) and the step reads ``lr``; the rate itself when it is a name
+    the step reads (a script's own ``learning_rate = 0.001``); None otherwise (a rate kept in an object,
+    ``self.lr``, or written as a number in the step), where binding a name changes nothing."""
     if not step or rate is None:
-        return False
+        return None
+    try:
+        tree = ast.parse(step)
+    except SyntaxError:
+        return None
+    read = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    if rate.isidentifier():
+        return rate if rate in read else None
     try:
         float(rate)
-        tree = ast.parse(step)
-    except (ValueError, SyntaxError):
-        return False
-    return any(isinstance(n, ast.Name) and n.id == "lr" for n in ast.walk(tree))
+    except ValueError:
+        return None
+    return "lr" if "lr" in read else None
 
 
 def rate_dependence(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Any
 
 from verification.reading import conventions as cv
 from verification.reading.top_level_names import loads, name_of, stores
@@ -23,13 +24,40 @@ WEIGHT_LIKE = re.compile(
 after it, ``l1_w``, ``hidden_b``, or in camelCase, ``hiddenBias``, ``outWt``)."""
 
 
-def label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, str] | None:
+def label_statement(
+    body: list[ast.stmt], data: list[str], functions: dict[str, ast.FunctionDef] | None = None
+) -> tuple[int, str, str] | None:
     """``(k, label, output)``: the first statement that compares an output with a data name, or with a
     name made from the labels alone (``y_mini = y[i:i + batch]``, a one-hot ``I_y`` of it), whose data
-    name is then the label."""
+    name is then the label. Where the statement hands the labels and several stored names to one of the
+    script's ``functions``, the output is the name handed where that function subtracts the labels
+    (:func:`_defined_partner`). A block that reports (``if epoch % 100 == 0: print(cost(T, output),
+    rate(Y, P))``) is passed over, then read when no other statement compares."""
+    found = _label_statement(body, data, functions or {}, _reports)
+    return found if found is not None else _label_statement(body, data, functions or {}, lambda s: False)
+
+
+def _reports(stmt: ast.stmt) -> bool:
+    """An ``if`` with no ``else`` that prints: the step leaves it out, and what it compares is no label
+    of the step's."""
+    return (
+        isinstance(stmt, ast.If)
+        and not stmt.orelse
+        and any(
+            isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+            for n in ast.walk(stmt)
+        )
+    )
+
+
+def _label_statement(
+    body: list[ast.stmt], data: list[str], functions: dict[str, ast.FunctionDef], skipped: Any
+) -> tuple[int, str, str] | None:
     stored: list[str] = []
     made: dict[str, str] = {}  # a name made from the labels alone → the labels' name
     for k, s in enumerate(body):
+        if skipped(s):
+            continue
         names = set(loads(s))
         sliced = _label_slices(s, data, made)
         if sliced:  # xb, yb = X[a:b], y[a:b]: a batch of the labels, no comparison with an output
@@ -43,7 +71,9 @@ def label_statement(body: list[ast.stmt], data: list[str]) -> tuple[int, str, st
         for label in reversed(hits):
             candidates = [n for n in reversed(stored) if n in names and n != label and n not in made]
             partners = _subtracted_with(s, label)  # dS = (p - Y) / m: p, not the m stored after it
-            output = next((n for n in candidates if n in partners), next(iter(candidates), None))
+            output = next((n for n in candidates if n in partners), None)
+            output = output or _defined_partner(s, label, candidates, functions)
+            output = output or next(iter(candidates), None)
             if output is None:
                 output = _call_partner(s, label, stored)
             if output is not None:
@@ -132,6 +162,28 @@ def _subtracted_with(stmt: ast.stmt, label: str) -> set[str]:
                 if name_of(this) == label and isinstance(other, ast.Name):
                     out.add(other.id)
     return out
+
+
+def _defined_partner(
+    stmt: ast.stmt, label: str, candidates: list[str], functions: dict[str, ast.FunctionDef]
+) -> str | None:
+    """In a call of one of the script's ``functions`` that takes ``label``, the one of ``candidates``
+    handed to the parameter the function's body subtracts the labels' parameter from, or from which
+    (``derivative_w2(Z, T, pY)`` of ``def derivative_w2(Z, T, Y): return Z.T.dot(T - Y)`` → ``pY``);
+    None when no such call names exactly one."""
+    for node in ast.walk(stmt):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in functions):
+            continue
+        params = [a.arg for a in functions[node.func.id].args.args]
+        handed = {p: name_of(a) for p, a in zip(params, node.args, strict=False)}
+        taken = [p for p, n in handed.items() if n == label]
+        if len(taken) != 1:
+            continue
+        subtracted = {n for s in functions[node.func.id].body for n in _subtracted_with(s, taken[0])}
+        hits = {handed[p] for p in subtracted if handed.get(p) in candidates}
+        if len(hits) == 1:
+            return hits.pop()
+    return None
 
 
 def _call_partner(stmt: ast.stmt, label: str, stored: list[str]) -> str | None:

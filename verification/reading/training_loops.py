@@ -201,7 +201,7 @@ def _read_body(
     read = list(dict.fromkeys(loads(ast.Module(body=body, type_ignores=[]))))
     computed = _computed_first(body)
     data = [n for n in read if n in before and n not in updated and n not in objects and n not in computed]
-    found = label_statement(body, data)
+    found = label_statement(body, data, {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)})
     numbers = {  # learning_rate = 0.1 in the step itself
         t.id: float(s.value.value)
         for s in body
