@@ -1559,3 +1559,34 @@ def test_data_read_from_files_in_a_with_block_is_the_data_of_the_loop(
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "open(" not in report.command
+
+
+ROWS_READ_IN_A_WITH_BLOCK = """
+import numpy as np
+
+with open("data.txt") as f:
+    rows = [list(map(float, line.split())) for line in f if line.strip()]
+data = np.array(rows)
+X = data[:, :3]
+y = data[:, 3:4]
+
+w0 = 2 * np.random.random((3, 4)) - 1
+w1 = 2 * np.random.random((4, 1)) - 1
+for j in range(1000):
+    h = 1 / (1 + np.exp(-(X @ w0)))
+    out = 1 / (1 + np.exp(-(h @ w1)))
+    out_delta = (y - out) * out * (1 - out)
+    h_delta = (out_delta @ w1.T) * h * (1 - h)
+    w1 += 0.5 * h.T @ out_delta
+    w0 += 0.5 * X.T @ h_delta
+"""
+
+
+def test_names_a_data_loading_block_binds_are_data_of_the_setup_too(tmp_path: Path) -> None:
+    """``rows`` read in ``with open(…)``, then ``data = np.array(rows)`` at the top level, whose columns
+    are the loop's inputs and labels: ``data`` is data, left out of the setup with ``rows``."""
+    path = tmp_path / "rows.py"
+    path.write_text(ROWS_READ_IN_A_WITH_BLOCK, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse", report.command
+    assert "np.array(rows)" not in report.command

@@ -108,7 +108,8 @@ def data_free(
     weights: set[str] | None = None,
 ) -> list[str]:
     """The statements that build the network, without those that bind the names in ``data``, load data
-    (:func:`loads_data`), use a module whose import failed (``failed``) or follow from them, a weight
+    (:func:`loads_data`; the names a block that loads binds, ``with open(…) as f: rows = …``, are data),
+    use a module whose import failed (``failed``) or follow from them, a weight
     (named like one, or in ``weights``) sized by the data kept with its sizes replaced
     (:func:`without_data_sizes`, each replacement added to ``sizes``)."""
     known = weights or set()
@@ -120,6 +121,10 @@ def data_free(
             kept.append(ast.unparse(s))
             continue
         if not isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) or prints(s):
+            if loads_data(s):  # with open("data.txt") as f: rows = [… for line in f]: rows is data
+                tainted |= {
+                    n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                }
             continue
         bound = set(stores(s))
         if bound & data or loads_data(s):
