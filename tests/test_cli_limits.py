@@ -311,3 +311,19 @@ def test_which_exceptions_are_running_out_of_memory(exc: BaseException, memory: 
     from verification.memory import out_of_memory
 
     assert out_of_memory(exc) is memory
+
+
+def test_weights_read_from_the_keyboard_end_with_status_2_naming_input(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # a script that asks for its weights: the check's standard input is empty, so input() raises EOFError
+    path = tmp_path / "ask.py"
+    path.write_text(
+        "import numpy as np\n\nw = np.array([[float(v) for v in input('weights: ').split()]])\n"
+        "x = np.ones((4, 2))\ny = np.ones((4, 1))\n"
+        "for i in range(10):\n    out = x @ w.T\n    w -= 0.1 * ((out - y).T @ x)\n",
+        encoding="utf-8",
+    )
+    line_text = refusal(capsys, "check", str(path))
+    assert "raised EOFError" in line_text
+    assert "the code reads the keyboard, input(), which no check answers" in line_text

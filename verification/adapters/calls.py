@@ -67,6 +67,8 @@ def _failure(
         skipped = script.skipped_binding(str(exc.name))
         if skipped is not None:
             hint = f" ({exc.name!r} is set by top-level line {skipped.line}, which the loader does not run)"
+    if isinstance(exc, EOFError):  # w = input("Enter the weights"): nobody types during a check
+        hint = " (the code reads the keyboard, input(), which no check answers: give the values in --setup)"
     return InputError(f"{label} raised {type(exc).__name__}: {message}{where(frames, script)}{hint}")
 
 

@@ -22,6 +22,7 @@ Sources: Python's :mod:`faulthandler`, :mod:`resource`, :mod:`signal` and :mod:`
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import gc
 import importlib
@@ -51,6 +52,12 @@ from verification.runs.limits import format_size
 from verification.runs.supervisor import RESERVE
 
 
+def _no_input(prompt: object = "") -> str:
+    """``input`` in the child: the end of input at once, as the built-in at an empty standard input,
+    without writing the prompt (which would run into the refusal's line on the terminal)."""
+    raise EOFError("EOF when reading a line")
+
+
 def serve(result_fd: int, dump_fd: int) -> NoReturn:
     """The child's whole life: read the job, set the limits, run it, send one message, exit."""
     real_exit = os._exit
@@ -67,6 +74,7 @@ def serve(result_fd: int, dump_fd: int) -> NoReturn:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)  # code that reads input() gets EOF
     os.close(null)
+    builtins.input = _no_input  # … and writes no prompt before the refusal's line
     _die_with_parent(int(description["parent"]))
     _faulthandler_setup(dump_fd)
     script, label = description.get("script"), description["label"]
