@@ -144,10 +144,11 @@ def largest_index(fn: Any, name: str) -> int:
     from verification.reading.source_trees import source_tree
 
     tree = source_tree(fn)
+    if tree is None:
+        return 0
     indices = [
         node.slice.value
         for node in ast.walk(tree)
-        if tree is not None
         if isinstance(node, ast.Subscript)
         and isinstance(node.value, ast.Name)
         and node.value.id == name
