@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -24,13 +24,14 @@ from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
 from verification.adapters.loss_objects import with_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
+from verification.adapters.method_context import Candidate, MethodContext, after
 from verification.adapters.own_errors import OWN_ERROR, error_computing, error_handed
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import iterated
 from verification.reading.call_arguments import clipping_notes
 from verification.reading.desired_outputs import desired_outputs
 from verification.reading.gradient_stores import stores_gradients
-from verification.reading.training_methods import training_methods
+from verification.reading.training_methods import forwards_itself, training_methods
 from verification.reading.updates import (
     loop_attributes,
     loop_count_arguments,
@@ -229,7 +230,11 @@ def gradient_candidates(
     if only is not None:
         grads = [only] if only in grads or (only not in trains and returns_value(obj, only)) else []
         trains = [only] if not grads else []
-    context = _Context(pre, out, named, parameter_keys, one_sample, samples, dataset)
+    alone = f"out = {var}.{forward_method}(x)"  # a training method that runs it itself runs alone
+    bare = pre.removesuffix(alone).rstrip("; ") if forward_method and pre.endswith(alone) else None
+    context = MethodContext(
+        pre, out, named, parameter_keys, one_sample, samples, dataset, bare, forward_method
+    )
     returned, later, updates, trained = [], [], [], 0
     ambiguous: InputError | None = None  # raised unless a training method of the class is checked
     for m in grads + trains:
@@ -251,28 +256,8 @@ def gradient_candidates(
     return returned + later + updates
 
 
-@dataclass(frozen=True)
-class _Context:
-    """What every gradient candidate of one forward pass shares: the statements before the call, the
-    output's expression, the names of the forward's returned tuple, the parameters' names, whether the
-    inputs are one sample, the expression of the number of samples, and of the samples as a data set
-    of ``(sample, label)`` pairs."""
-
-    pre: str
-    out: str
-    named: dict[str, str]
-    parameter_keys: list[str]
-    one_sample: bool
-    samples: str
-    dataset: str
-
-
-Candidate = tuple[str, str, str | None, list[str]]
-"""``(kind, code, lr, notes)`` of one way to get the gradient."""
-
-
 def _method_candidates(
-    built: Built, m: str, training: bool, context: _Context
+    built: Built, m: str, training: bool, context: MethodContext
 ) -> tuple[list[Candidate], list[Candidate]]:
     """The returned-gradient and the update candidates of method ``m``: called with its arguments by
     their names, and, when one argument is read only as ``arg[0]`` and ``arg[1]`` and the object keeps
@@ -319,11 +304,14 @@ def _method_candidates(
     givens, optimizer_notes, rated = with_objects(obj, params, unbound, givens)  # train(X, y, loss_fn, …)
     returned: list[Candidate] = []
     updates: list[Candidate] = []
+    own = training and context.bare is not None and forwards_itself(unbound, context.forward_method)
     for given in givens:
         made = method_call(var, m, params, known, training=training, given=given)
         if made is None:
             continue
         call, takes_error = made
+        if own and not re.search(rf"\b{context.out}\b", call):  # train_step(X, y) runs forward itself
+            context = replace(context, pre=context.bare or "")
         usual = "a - y (the usual sign)" if err.endswith(" - y") else f"{err}, the class's own loss gradient"
         usual = f"{err}, {project[0]}" if project else usual
         why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
@@ -331,30 +319,30 @@ def _method_candidates(
         notes = (notes if takes_error else []) + handed_notes + optimizer_notes + clipping_notes(m, params)
         notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
         if not (takes_error and sign is not None) and handed_sign != 1:  # y - a handed: read through the step
-            returned.append(("returned", f"{context.pre}; {call}", None, notes))
+            returned.append(("returned", after(context.pre, f"{call}"), None, notes))
         loops, unbounded = loop_attributes(unbound)
         if unbounded:
             continue
         lr, lr_notes = ("0.1", []) if rated else _learning_rate(obj, var, unbound, params, factors)
         set_loops = "".join(f"{var}.{a} = 1; " for a in dict.fromkeys(loops))
-        updates.append(("update", f"{context.pre}; {set_loops}{call}", lr, notes + lr_notes))
+        updates.append(("update", after(context.pre, f"{set_loops}{call}"), lr, notes + lr_notes))
         wrapped = None
         if context.one_sample:
             wrapped = method_call(var, m, params, known, training=True, dataset=True, given=inferred)
         if wrapped is not None and wrapped[0] != call:
-            updates.append(("update", f"{context.pre}; {set_loops}{wrapped[0]}", lr, notes + lr_notes))
+            updates.append(("update", after(context.pre, f"{set_loops}{wrapped[0]}"), lr, notes + lr_notes))
             rows = matrix_calls(unbound, wrapped[0])  # fit(np.array([x]), …) beside a one-sample forward
-            updates += [("update", f"{context.pre}; {set_loops}{r}", lr, notes + lr_notes) for r in rows]
+            updates += [("update", after(context.pre, f"{set_loops}{r}"), lr, notes + lr_notes) for r in rows]
         inputs = [p.name for i, p in enumerate(params) if (given.get(p.name) or cv.role(p.name, i)) == "x"]
         if training and not context.one_sample and inputs and iterated(unbound, inputs[0], indexed=True):
             one_by_one = method_call(var, m, params, known, training=True, rows=True, given=given)
             if one_by_one is not None and one_by_one[0] != call:  # fit(x_train, …): x_train[j] is (1, n)
                 row_note = [f"{m} takes its samples one at a time, each a (1, n) row"]
-                code = f"{context.pre}; {set_loops}{one_by_one[0]}"
+                code = after(context.pre, f"{set_loops}{one_by_one[0]}")
                 updates.append(("update", code, lr, notes + lr_notes + row_note))
         if training and context.samples == "x.shape[1]" and inputs and iterated(unbound, inputs[0]):
             stacked = method_call(var, m, params, known | COLUMN_SAMPLES, training=True, given=given)
             if stacked is not None:  # for xi, yi in zip(X, y): X of shape (n, d, 1), xi a column
-                code, told = f"{context.pre}; {set_loops}{stacked[0]}", [COLUMN_NOTE.format(m)]
+                code, told = after(context.pre, f"{set_loops}{stacked[0]}"), [COLUMN_NOTE.format(m)]
                 updates.append(("update", code, lr, notes + lr_notes + told))
     return returned, updates

@@ -315,8 +315,9 @@ def refuse_stateful_steps(
     why = (
         "it adds up its gradients and never resets them (later calls move them 2 and 3 times as far)"
         if added_up
-        else "it keeps state between calls (a step counter, a look-ahead, gradients it keeps) or draws at "
-        "random from a generator of its own (a dropout mask)"
+        else "it keeps state between calls (a step counter, a look-ahead, gradients it keeps, activations "
+        "an earlier forward pass left and the step reads before its own) or draws at random from a "
+        "generator of its own (a dropout mask)"
     )
     raise Failed(
         f"{label} changes {', '.join(apart[:3])} otherwise when called again from the same weights and "

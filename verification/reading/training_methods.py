@@ -74,3 +74,15 @@ def training_methods(obj: Any) -> list[str]:
         if not n.startswith("_") and n not in named and _trains(obj, n)
     ]
     return [*named, *others]
+
+
+def forwards_itself(fn: Any, forward: str) -> bool:
+    """Whether method ``fn`` calls the object's forward pass ``forward`` itself (``self.forward(X)``
+    anywhere in its body): run as it is, with no forward pass before it, so that a step that reads what
+    an earlier forward pass left (``self.backward(X, y)`` before ``self.forward(X)``) is checked as its
+    training code runs it."""
+    first = _function(fn) if callable(fn) else None
+    if first is None or not first.args.args:
+        return False
+    me = first.args.args[0].arg
+    return forward in methods_called(first, {me})

@@ -1,0 +1,35 @@
+"""What the gradient candidates of one forward pass of a class share (verification.adapters.methods)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MethodContext:
+    """What every gradient candidate of one forward pass shares: the statements before the call, the
+    output's expression, the names of the forward's returned tuple, the parameters' names, whether the
+    inputs are one sample, the expression of the number of samples, and of the samples as a data set
+    of ``(sample, label)`` pairs; and, for a training method that runs the forward pass itself
+    (``train_step(X, y)`` calling ``self.forward(X)``), the statements before the call without the
+    forward call (``bare``, None when the forward call is not all they add), with the forward method's
+    name."""
+
+    pre: str
+    out: str
+    named: dict[str, str]
+    parameter_keys: list[str]
+    one_sample: bool
+    samples: str
+    dataset: str
+    bare: str | None
+    forward_method: str
+
+
+Candidate = tuple[str, str, str | None, list[str]]
+"""``(kind, code, lr, notes)`` of one way to get the gradient."""
+
+
+def after(pre: str, code: str) -> str:
+    """``code`` run after the statements ``pre`` (``pre; code``), or alone when there are none."""
+    return f"{pre}; {code}" if pre else code
