@@ -477,6 +477,49 @@ def test_labels_the_script_hands_the_class_it_trains_are_given_in_their_form(
         assert batch.reason.startswith("the code fails on a batch of"), batch  # type: ignore[union-attr]
 
 
+# fit one-hot encodes the class indices the script hands it (np.eye(k)[y]) before its backward pass:
+# the 1-D form handed to fit is not the form backward takes, so it is not imposed on the check (imposed,
+# backward alone read as none at index labels, and the check was refused as training "along another
+# gradient" while both are mse)
+ENCODING_FIT = """
+class Net:
+    def __init__(self, n_in, n_hidden, n_out):
+        self.W1, self.W2 = np.random.randn(n_in, n_hidden), np.random.randn(n_hidden, n_out)
+
+    def forward(self, X):
+        self.h = sigmoid(X @ self.W1)
+        self.a = sigmoid(self.h @ self.W2)
+        return self.a
+
+    def backward(self, X, Y):
+        d2 = (self.a - Y) * self.a * (1 - self.a) / len(X)
+        d1 = d2 @ self.W2.T * self.h * (1 - self.h)
+        self.W2 -= 0.5 * self.h.T @ d2
+        self.W1 -= 0.5 * X.T @ d1
+
+    def fit(self, X, y, epochs=10):
+        Y = np.eye(self.W2.shape[1])[y]
+        for epoch in range(epochs):
+            self.forward(X)
+            self.backward(X, Y)
+
+
+if __name__ == "__main__":
+    X = np.random.randn(40, 4)
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0).astype(int)
+    net = Net(4, 6, 3)
+    net.fit(X, y)
+"""
+
+
+def test_labels_a_training_method_one_hot_encodes_are_not_the_form_of_its_backward_pass(
+    tmp_path: Path,
+) -> None:
+    result = check(tmp_path, ENCODING_FIT).result
+    assert (result.subject, result.identified) == ("Net.backward", "mse")
+    assert not any("as the script's own labels are" in n for n in result.notes), result.notes
+
+
 # a regressor whose forward pass returns one value per sample, shape (n,), and subtracts 1-D targets: a
 # column of labels (n, 1) would broadcast to (n, n) at a batch; given 1-D labels there, as its output is,
 # its gradients are the mean squared error's over the batch (tanh hidden layer, linear output)
@@ -1023,6 +1066,46 @@ def test_the_method_named_is_the_one_checked(tmp_path: Path) -> None:
     assert (buggy.subject, buggy.identified) == ("Net.backward_buggy", None), buggy.subject
     right = check(tmp_path, TWO_METHODS, ":Net.backward").result
     assert (right.subject, right.identified) == ("Net.backward", "mse")
+
+
+# a training step that runs the forward pass itself, after or before its backward pass: run as its training
+# code runs it, with no forward pass of the check's before it. BEFORE is correct; AFTER back-propagates
+# the activations an earlier forward pass left (of the previous batch, in its own fit)
+TRAIN_STEP = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+        self.h, self.a = np.zeros((1, 4)), np.zeros((1, 2))
+
+    def forward(self, x):
+        self.h = sigmoid(x @ self.W1)
+        self.a = sigmoid(self.h @ self.W2)
+        return self.a
+
+    def backward(self, x, y):
+        d2 = (self.a - y) * self.a * (1 - self.a)
+        d1 = d2 @ self.W2.T * self.h * (1 - self.h)
+        self.W2 -= 0.1 * self.h.T @ d2
+        self.W1 -= 0.1 * x.T @ d1
+
+    def train_step(self, x, y):
+        ORDER
+"""
+
+
+@pytest.mark.parametrize(("order", "identified"), [("BEFORE", "mse"), ("AFTER", None)])
+def test_a_training_step_that_runs_the_forward_pass_itself_is_run_alone(
+    tmp_path: Path, order: str, identified: str | None
+) -> None:
+    calls = ["self.forward(x)", "self.backward(x, y)"]
+    body = TRAIN_STEP.replace("ORDER", "; ".join(calls if order == "BEFORE" else calls[::-1]))
+    if identified is None:
+        with pytest.raises(InputError, match="activations an earlier forward pass left"):
+            check(tmp_path, body, ":Net.train_step")
+        return
+    report = check(tmp_path, body, ":Net.train_step")
+    assert report.result.identified == identified
+    assert "--step 'net.train_step(x, y)'" in report.command
 
 
 @pytest.mark.parametrize("name", ["forward", "__init__"])

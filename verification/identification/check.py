@@ -32,9 +32,11 @@ from verification.identification.request import CheckRequest
 from verification.identification.setups import identify_setups
 from verification.reading import conventions as cv
 from verification.reading.constructors import misspelt_constructor
+from verification.reading.label_use import uses_labels_as_indices
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.python2 import python2_builtins
 from verification.reading.slices import flat_body
+from verification.reading.source_trees import source_tree
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
 
@@ -186,7 +188,9 @@ def _script_labels(script: LoadedScript, options: Options, code: Any) -> str | N
 def _label_argument(call: ast.Call, built: set[str], cls: type) -> str | None:
     """The name handed as labels (the argument whose role is ``y``) in ``net.m(…)``, ``net`` built from
     ``cls`` (or ``Cls(…).m(…)``) and ``m`` a training method of it (:data:`TRAINING_CALL`); ``""`` when
-    it hands an expression, not a name; None when the call is no such call."""
+    it hands an expression, not a name, or when ``m`` uses its labels as class indices (one-hot encodes
+    them, :func:`~verification.reading.label_use.uses_labels_as_indices`), so that the form it is
+    handed is not the form its backward pass takes; None when the call is no such call."""
     func = call.func
     if not isinstance(func, ast.Attribute):
         return None
@@ -203,8 +207,11 @@ def _label_argument(call: ast.Call, built: set[str], cls: type) -> str | None:
     if not callable(method) or not TRAINING_CALL.search(func.attr):
         return None  # accuracy(X, y), score(X, y): an evaluation's labels say nothing of training's
     params = [p for p in cv.positional_parameters(method) if p.name not in ("self", "cls")]
+    tree = source_tree(method)
     for i, arg in enumerate(call.args[: len(params)]):
         if cv.role(params[i].name, i) == "y":
+            if tree is not None and uses_labels_as_indices(tree):  # fit(X, y): Y = np.eye(k)[y] …
+                return ""  # … what it hands its backward pass is not the form it is handed
             return arg.id if isinstance(arg, ast.Name) else ""
     return None
 
