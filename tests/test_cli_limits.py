@@ -327,3 +327,18 @@ def test_weights_read_from_the_keyboard_end_with_status_2_naming_input(
     line_text = refusal(capsys, "check", str(path))
     assert "raised EOFError" in line_text
     assert "the code reads the keyboard, input(), which no check answers" in line_text
+
+
+def test_a_name_numpy_2_removed_ends_with_status_2_saying_so(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # np.mat left the namespace in numpy 2.0: a star import no longer binds it
+    path = tmp_path / "old.py"
+    path.write_text(
+        "from numpy import *\n\nw = mat(zeros((2, 1)))\nx = ones((4, 2))\ny = ones((4, 1))\n"
+        "for i in range(10):\n    out = x @ w\n    w -= 0.1 * (x.T @ (out - y))\n",
+        encoding="utf-8",
+    )
+    line_text = refusal(capsys, "check", str(path))
+    assert "NameError: name 'mat' is not defined" in line_text
+    assert "numpy 2.0 removed mat, which `from numpy import *` gave: the code needs numpy 1" in line_text

@@ -50,6 +50,14 @@ def where(frames: traceback.StackSummary, script: LoadedScript | None) -> str:
     return f" at {chosen[0].filename.rsplit('/', 1)[-1]}, line {chosen[0].lineno}"
 
 
+NUMPY_2_REMOVED = frozenset(
+    {"mat", "float_", "complex_", "string_", "unicode_", "NaN", "Inf", "NINF", "PINF", "infty", "Infinity"}
+    | {"alltrue", "sometrue", "product", "cumproduct", "asfarray", "msort", "round_"}
+)
+"""Names ``from numpy import *`` bound before numpy 2.0 and no longer binds (NumPy 2.0 release notes,
+"Changes to the main namespace"): code that uses one was written for numpy 1."""
+
+
 def _failure(
     label: str, exc: BaseException, script: LoadedScript | None, called_as: str | None
 ) -> InputError:
@@ -67,6 +75,8 @@ def _failure(
         skipped = script.skipped_binding(str(exc.name))
         if skipped is not None:
             hint = f" ({exc.name!r} is set by top-level line {skipped.line}, which the loader does not run)"
+    if isinstance(exc, NameError) and getattr(exc, "name", None) in NUMPY_2_REMOVED and not hint:
+        hint = f" (numpy 2.0 removed {exc.name}, which `from numpy import *` gave: the code needs numpy 1)"
     if isinstance(exc, EOFError):  # w = input("Enter the weights"): nobody types during a check
         hint = " (the code reads the keyboard, input(), which no check answers: give the values in --setup)"
     return InputError(f"{label} raised {type(exc).__name__}: {message}{where(frames, script)}{hint}")
