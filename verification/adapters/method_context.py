@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from verification.reading.training_methods import forwards_itself
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,15 @@ class MethodContext:
     dataset: str
     bare: str | None
     forward_method: str
+
+    def alone(self, method: Any, training: bool, call: str) -> MethodContext:
+        """This context for ``call`` of ``method``, without the forward call before it when ``method``
+        is a training method that runs the forward pass itself and ``call`` hands it no output: run as
+        its training code runs it, a step that reads what an earlier forward pass left (``self.backward
+        (X, y)`` before ``self.forward(X)``) is checked so."""
+        if not training or self.bare is None or re.search(rf"\b{re.escape(self.out)}\b", call):
+            return self
+        return replace(self, pre=self.bare) if forwards_itself(method, self.forward_method) else self
 
 
 Candidate = tuple[str, str, str | None, list[str]]

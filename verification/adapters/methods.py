@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -31,7 +31,7 @@ from verification.reading.argument_usage import iterated
 from verification.reading.call_arguments import clipping_notes
 from verification.reading.desired_outputs import desired_outputs
 from verification.reading.gradient_stores import stores_gradients
-from verification.reading.training_methods import forwards_itself, training_methods
+from verification.reading.training_methods import training_methods
 from verification.reading.updates import (
     loop_attributes,
     loop_count_arguments,
@@ -302,16 +302,13 @@ def _method_candidates(
     givens = [dict(context.named) | inferred]
     givens += [givens[0] | {pairs[0]: "pair"}] if pairs else []
     givens, optimizer_notes, rated = with_objects(obj, params, unbound, givens)  # train(X, y, loss_fn, …)
-    returned: list[Candidate] = []
-    updates: list[Candidate] = []
-    own = training and context.bare is not None and forwards_itself(unbound, context.forward_method)
+    returned, updates = list[Candidate](), list[Candidate]()
     for given in givens:
         made = method_call(var, m, params, known, training=training, given=given)
         if made is None:
             continue
         call, takes_error = made
-        if own and not re.search(rf"\b{context.out}\b", call):  # train_step(X, y) runs forward itself
-            context = replace(context, pre=context.bare or "")
+        context = context.alone(unbound, training, call)  # train_step(X, y) runs the forward pass itself
         usual = "a - y (the usual sign)" if err.endswith(" - y") else f"{err}, the class's own loss gradient"
         usual = f"{err}, {project[0]}" if project else usual
         why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
