@@ -437,3 +437,70 @@ def test_layers_chained_in_a_loop_hand_their_own_backward_no_network_error() -> 
     assert found is not None and ast.unparse(found) == "model.backward(criterion.backward())"
     tree.body[1].body.pop()  # type: ignore[attr-defined]
     assert handed_outside(tree, "Net", "backward") is None
+
+
+# layers stepped in their own backward pass (W -= lr · dW), chained by a container whose backward takes
+# the loss's derivative with respect to the output; its training method hands it the value of a loss
+# object's derivative method, or of a function named for one. That value is ∂ℓ/∂a, the sign of a − y:
+# with the squared error's (a − y) the step descends mse; a loss whose derivative method has the other
+# sign would make the training climb, which the container's backward alone does not decide
+CONTAINER = """
+import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def mse_prime(y_true, y_pred):
+    return y_pred - y_true
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out)
+
+    def forward(self, x):
+        self.x = x
+        self.a = sigmoid(x @ self.W)
+        return self.a
+
+    def backward(self, output_gradient, lr):
+        d = output_gradient * self.a * (1 - self.a)
+        back = d @ self.W.T
+        self.W -= lr * self.x.T @ d
+        return back
+
+
+class Net:
+    def __init__(self):
+        self.layers = [Dense(4, 5), Dense(5, 3)]
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, output_gradient, lr):
+        for layer in reversed(self.layers):
+            output_gradient = layer.backward(output_gradient, lr)
+
+    def fit(self, X, y, epochs, lr, loss_fn):
+        for epoch in range(epochs):
+            output = self.forward(X)
+            GRADIENT
+            self.backward(gradient, lr)
+"""
+
+
+@pytest.mark.parametrize(
+    "gradient",
+    ["gradient = loss_fn.get_grad(output, y)", "gradient = mse_prime(y, output)"],
+    ids=["object", "function"],
+)
+def test_the_value_of_a_losss_derivative_is_handed_as_its_gradient_is(tmp_path: Path, gradient: str) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(CONTAINER.replace("GRADIENT", gradient), encoding="utf-8")
+    report = check_target(CheckRequest.parse(f"{path}:Net"))
+    assert report.result.identified == "mse", report.command
+    assert "net.backward(out - y, lr)" in report.command
