@@ -440,10 +440,10 @@ def test_layers_chained_in_a_loop_hand_their_own_backward_no_network_error() -> 
 
 
 # layers stepped in their own backward pass (W -= lr · dW), chained by a container whose backward takes
-# the loss's derivative with respect to the output; its training method hands it the value of a loss
-# object's derivative method, or of a function named for one. That value is ∂ℓ/∂a, the sign of a − y:
-# with the squared error's (a − y) the step descends mse; a loss whose derivative method has the other
-# sign would make the training climb, which the container's backward alone does not decide
+# the loss's derivative with respect to the output; its training method hands it the value of a function
+# named for a loss's derivative, ∂ℓ/∂a, the sign of a − y: with the squared error's (a − y) the step
+# descends mse. The value of a loss object's method, the object handed to the training method, names
+# no loss
 CONTAINER = """
 import numpy as np
 
@@ -493,14 +493,21 @@ class Net:
 """
 
 
-@pytest.mark.parametrize(
-    "gradient",
-    ["gradient = loss_fn.get_grad(output, y)", "gradient = mse_prime(y, output)"],
-    ids=["object", "function"],
-)
-def test_the_value_of_a_losss_derivative_is_handed_as_its_gradient_is(tmp_path: Path, gradient: str) -> None:
+def test_the_value_of_a_function_named_for_a_losss_derivative_is_handed_as_its_gradient_is(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "net.py"
-    path.write_text(CONTAINER.replace("GRADIENT", gradient), encoding="utf-8")
+    path.write_text(CONTAINER.replace("GRADIENT", "gradient = mse_prime(y, output)"), encoding="utf-8")
     report = check_target(CheckRequest.parse(f"{path}:Net"))
     assert report.result.identified == "mse", report.command
     assert "net.backward(out - y, lr)" in report.command
+
+
+def test_the_value_of_a_handed_loss_objects_derivative_is_not_guessed(tmp_path: Path) -> None:
+    # fit(…, loss_fn) hands loss_fn.get_grad(output, y): which loss is unknown, and the file has no loss
+    # class to hand fit, so nothing is guessed
+    path = tmp_path / "net.py"
+    path.write_text(CONTAINER.replace("GRADIENT", "gradient = loss_fn.get_grad(output, y)"), encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        check_target(CheckRequest.parse(f"{path}:Net"))
+    assert getattr(refused.value, "cause", None) == "ambiguous", refused.value

@@ -114,7 +114,7 @@ class _Reader:
         ):
             return _difference(self.role(expr.args[0]), self.role(expr.args[1]))
         if isinstance(expr, ast.Call) and _loss_derivative(expr):
-            return -1  # loss_fn.get_grad(output, y), mse_prime(y, out): ∂ℓ/∂a, the sign of a − y
+            return -1  # mse_prime(y, out): ∂ℓ/∂a, the sign of a − y
         key = _key(expr)
         if key is not None and key in self.assigned and key not in self.touched:
             found = {self.sign(v, depth + 1) for v in self.assigned[key]}
@@ -155,9 +155,6 @@ class _Reader:
         return None
 
 
-LOSS_DERIVATIVE = re.compile(r"^(get_|compute_|calc_)?(grad|gradient|derivative|deriv|prime|backward)$")
-"""Methods of a loss object that return its derivative with respect to the output (``get_grad``,
-``backward``, ``prime``)."""
 LOSS_DERIVATIVE_FUNCTION = re.compile(
     r"^(loss|cost|mse|bce|ce|nll|cross_?entropy|log_?loss|sse|quadratic)_?(prime|grad|gradient|derivative|deriv)$",
     re.I,
@@ -166,16 +163,12 @@ LOSS_DERIVATIVE_FUNCTION = re.compile(
 
 
 def _loss_derivative(call: ast.Call) -> bool:
-    """A call of a loss's derivative: a method of a loss object (not of the network itself, ``self``)
-    named by :data:`LOSS_DERIVATIVE` (``loss_fn.get_grad(output, y)``, ``self.loss.backward(out, y)``),
-    or a function named by :data:`LOSS_DERIVATIVE_FUNCTION` (``mse_prime(y, out)``). Its value is
-    ``∂ℓ/∂a`` by what such a method is for, so it is handed as ``a − y`` is; a loss that computes it with
-    the other sign makes the training climb its loss, which the training method's own check shows."""
-    f = call.func
-    if isinstance(f, ast.Attribute):
-        on_self = isinstance(f.value, ast.Name) and f.value.id == "self"
-        return not on_self and bool(LOSS_DERIVATIVE.match(f.attr))
-    return isinstance(f, ast.Name) and bool(LOSS_DERIVATIVE_FUNCTION.match(f.id))
+    """A call of a function named for a loss's derivative (:data:`LOSS_DERIVATIVE_FUNCTION`,
+    ``mse_prime(y, out)``): its value is ``∂ℓ/∂a`` of the loss its name says, so it is handed as ``a − y``
+    is. A method of a loss object the training is handed (``loss_fn.grad(out, y)``) is not read so: which
+    loss it is is unknown, and the training method is checked with the project's loss class in its place,
+    or the check is refused."""
+    return isinstance(call.func, ast.Name) and bool(LOSS_DERIVATIVE_FUNCTION.match(call.func.id))
 
 
 def _forward_keys(nodes: list[ast.AST], forwards: set[str]) -> tuple[set[str], set[str | None]]:
