@@ -313,32 +313,31 @@ def test_which_exceptions_are_running_out_of_memory(exc: BaseException, memory: 
     assert out_of_memory(exc) is memory
 
 
-def test_weights_read_from_the_keyboard_end_with_status_2_naming_input(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+@pytest.mark.parametrize(
+    ("head", "said"),
+    [
+        (  # a script that asks for its weights: the check's standard input is empty, so input() raises
+            "import numpy as np\n\nw = np.array([[float(v) for v in input('weights: ').split()]]).T\n",
+            ["raised EOFError", "the code reads the keyboard, input(), which no check answers"],
+        ),
+        (  # np.mat left the namespace in numpy 2.0: a star import no longer binds it
+            "from numpy import *\nimport numpy as np\n\nw = mat(zeros((2, 1)))\n",
+            [
+                "NameError: name 'mat' is not defined",
+                "numpy 2.0 removed mat, which `from numpy import *` gave: the code needs numpy 1",
+            ],
+        ),
+    ],
+    ids=["keyboard", "numpy-2"],
+)
+def test_code_that_cannot_run_here_ends_with_status_2_saying_why(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, head: str, said: list[str]
 ) -> None:
-    # a script that asks for its weights: the check's standard input is empty, so input() raises EOFError
-    path = tmp_path / "ask.py"
+    path = tmp_path / "script.py"
     path.write_text(
-        "import numpy as np\n\nw = np.array([[float(v) for v in input('weights: ').split()]])\n"
-        "x = np.ones((4, 2))\ny = np.ones((4, 1))\n"
-        "for i in range(10):\n    out = x @ w.T\n    w -= 0.1 * ((out - y).T @ x)\n",
-        encoding="utf-8",
-    )
-    line_text = refusal(capsys, "check", str(path))
-    assert "raised EOFError" in line_text
-    assert "the code reads the keyboard, input(), which no check answers" in line_text
-
-
-def test_a_name_numpy_2_removed_ends_with_status_2_saying_so(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    # np.mat left the namespace in numpy 2.0: a star import no longer binds it
-    path = tmp_path / "old.py"
-    path.write_text(
-        "from numpy import *\n\nw = mat(zeros((2, 1)))\nx = ones((4, 2))\ny = ones((4, 1))\n"
+        head + "x = np.ones((4, 2))\ny = np.ones((4, 1))\n"
         "for i in range(10):\n    out = x @ w\n    w -= 0.1 * (x.T @ (out - y))\n",
         encoding="utf-8",
     )
     line_text = refusal(capsys, "check", str(path))
-    assert "NameError: name 'mat' is not defined" in line_text
-    assert "numpy 2.0 removed mat, which `from numpy import *` gave: the code needs numpy 1" in line_text
+    assert all(s in line_text for s in said), line_text
