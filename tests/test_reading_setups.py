@@ -638,3 +638,21 @@ def test_a_size_list_is_as_long_as_the_largest_index_the_code_reads_it_at() -> N
     two = {"num_inputs": 4, "num_hiddens": [5, 5], "num_outputs": 3}
     assert guessed_arguments(two_hidden_layers)[0] == two
     assert guessed_arguments(hidden_list)[0] == {"n_inputs": 4, "hidden_sizes": [5], "n_outputs": 3}
+
+
+class Initialised:
+    """Stores its hidden sizes and reads them in a method it calls with no argument."""
+
+    def __init__(self, in_dim, hidden_dim, out_dim):
+        self.in_dim, self.hidden_dim, self.out_dim = in_dim, hidden_dim, out_dim
+        self.dim: list[int] = []
+        self.initial()
+
+    def initial(self):
+        self.dim.append(self.in_dim)
+        self.dim.extend(self.hidden_dim)
+        self.dim.append(self.out_dim)
+
+
+def test_a_size_list_a_method_the_constructor_calls_extends_a_list_with_is_a_list() -> None:
+    assert guessed_arguments(Initialised)[0] == {"in_dim": 4, "hidden_dim": [5], "out_dim": 3}

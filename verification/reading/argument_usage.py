@@ -18,8 +18,9 @@ SEQUENCE_CALLS = ("len", "list", "tuple", "enumerate", "reversed", "sorted", "zi
 
 def _handed_to(cls: type, init: Any, name: str) -> list[Any]:
     """The bodies of the methods that ``__init__`` (the parsed ``init``) calls with the argument ``name``
-    (``self.W = self.generate_W(n)``), their parameter renamed to ``name`` where it differs: how they use
-    it is how the constructor's argument is used."""
+    (``self.W = self.generate_W(n)``), their parameter renamed to ``name`` where it differs, and of those
+    it calls with no argument (``self.initial()``, reading the attribute it stored the argument in): how
+    they use it is how the constructor's argument is used."""
     import ast
 
     from verification.reading.source_trees import source_tree
@@ -35,6 +36,10 @@ def _handed_to(cls: type, init: Any, name: str) -> list[Any]:
             continue
         method = getattr(cls, node.func.attr, None)
         at = [i for i, a in enumerate(node.args) if isinstance(a, ast.Name) and a.id == name]
+        if not at and inspect.isfunction(method) and not node.args:  # self.initial(): reads self.<name>
+            tree = source_tree(method)
+            out += tree.body if tree is not None else []
+            continue
         if not at or not inspect.isfunction(method):
             continue
         try:
@@ -121,6 +126,13 @@ def usage(fn: Any, name: str) -> str | None:
         if isinstance(node, ast.For | ast.comprehension) and named(node.iter):
             return "array" if read_as_array else "list"
         if isinstance(node, ast.Starred) and named(node.value):  # [n_in, *hidden_sizes, n_out]
+            return "list"
+        if (  # dims.extend(self.hidden_dim)
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "extend"
+            and any(named(a) for a in node.args)
+        ):
             return "list"
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             sides = (node.left, node.right)
