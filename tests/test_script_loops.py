@@ -27,6 +27,7 @@ from pathlib import Path
 import pytest
 
 from ffnn.validation import InputError
+from verification.adapters.options import Options
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import format_scale
@@ -1590,3 +1591,34 @@ def test_names_a_data_loading_block_binds_are_data_of_the_setup_too(tmp_path: Pa
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "mse", report.command
     assert "np.array(rows)" not in report.command
+
+
+RATE_ASKED = """
+import numpy as np
+
+lr = float(input("Enter the learning rate: "))
+X = np.random.randn(8, 3)
+y = np.random.rand(8, 1)
+w0 = np.random.randn(3, 4)
+w1 = np.random.randn(4, 1)
+for j in range(1000):
+    l1 = 1 / (1 + np.exp(-(X @ w0)))
+    l2 = 1 / (1 + np.exp(-(l1 @ w1)))
+    l2_delta = (y - l2) * l2 * (1 - l2)
+    l1_delta = (l2_delta @ w1.T) * l1 * (1 - l1)
+    w1 += lr * l1.T @ l2_delta
+    w0 += lr * X.T @ l1_delta
+"""
+
+
+def test_a_setup_given_for_a_script_is_used_in_place_of_the_one_read_off_it(tmp_path: Path) -> None:
+    """The rate is asked for with input(): the setup read off the script raises, and the refusal says to
+    give the values in --setup; given, that setup (and rate) is the one run."""
+    path = tmp_path / "asks.py"
+    path.write_text(RATE_ASKED, encoding="utf-8")
+    with pytest.raises(InputError, match="input"):
+        check_target(CheckRequest.parse(str(path)))
+    setup = "lr = 0.5; w0 = np.random.randn(3, 4); w1 = np.random.randn(4, 1)"
+    report = check_target(CheckRequest.parse(str(path), options=Options(setup=setup, lr="lr")))
+    assert report.result.identified == "mse", report.command
+    assert f"--setup '{setup}'" in report.command and "--lr lr" in report.command

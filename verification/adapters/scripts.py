@@ -291,6 +291,13 @@ def _reads_size_of(value: ast.expr, data: set[str]) -> bool:
     )
 
 
+def _given(recipe: Recipe, options: Options) -> Recipe:
+    """``recipe`` with the setup and the learning rate the user gave in place of those read off the
+    script (``--setup 'lr = 0.5; w0 = …'`` for a script that asks for its rate with ``input()``)."""
+    setup = options.setup if options.setup is not None else recipe.setup
+    return replace(recipe, setup=setup, lr=options.lr if options.lr is not None else recipe.lr)
+
+
 def detect_script(
     namespace: dict[str, Any], script: LoadedScript, options: Options, name: str = "the training loop"
 ) -> CodeSubject:
@@ -312,6 +319,7 @@ def detect_script(
             f"{script.path} defines {what} to check, and no training loop that could be read off",
             hint=top_level_refusal(script).hint,
         )
+    found = [(_given(r, options), roots) for r, roots in found]  # the parts given are used as given
     try:
         run_setup(namespace, found[0][0].setup, script)
     except InputError as exc:
