@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 
@@ -138,3 +139,13 @@ def test_a_loop_over_the_derivative_functions_is_read_with_the_output_they_compa
     assert report.result.identified == identified
     rate_note = any("no gradient step" in n for n in report.result.notes)
     assert rate_note == (identified is None)
+
+
+def test_one_function_of_the_set_named_alone_is_refused(tmp_path: Path) -> None:
+    # one parameter's gradient is no loss's gradient: a driver checked in its place would put the other
+    # functions, and its update order, into a verdict said of the function named
+    path = tmp_path / "derivatives.py"
+    path.write_text(SCRIPT.replace("ERROR", "Y - T").replace("HIDDEN", "Z * (1 - Z)"), encoding="utf-8")
+    with pytest.raises(InputError, match=r"derivative_W1 returns the gradient of one parameter") as refused:
+        check_target(CheckRequest.parse(f"{path}:derivative_W1"))
+    assert f"check {path}" in str(refused.value.hint)

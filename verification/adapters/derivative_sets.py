@@ -80,3 +80,24 @@ def derivative_recipe(
     gradient = f"{made.pre}; {{{', '.join(parts)}}}"
     recipe = Recipe(made.setup, made.forward, gradient=gradient, layout=made.layout, notes=made.notes)
     return [(f"the dict of {', '.join(named.values())}", recipe)]
+
+
+def refuse_one_of_a_set(namespace: dict[str, Any], script: LoadedScript, name: str | None) -> None:
+    """Refuse a check of ``name`` alone when it is one of the script's derivative functions
+    (:func:`derivative_functions`): it returns one parameter's gradient, so no loss's gradient can be
+    read off it alone, and a driver that calls it (``main``'s training loop) would be checked in its
+    place, with the other functions and the update order in the verdict.
+
+    Raises
+    ------
+    InputError
+        Naming the set, with the hint to check the file without a name.
+    """
+    found = derivative_functions(namespace, script)
+    if name is None or name not in found.values():
+        return
+    raise InputError(
+        f"{name} returns the gradient of one parameter; it is checked with the others of its set "
+        f"({', '.join(found.values())}), not alone",
+        hint=f"check the file without a name: backprop-verify check {script.path}",
+    )

@@ -21,7 +21,7 @@ import numpy as np
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
-from verification.adapters.derivative_sets import derivative_functions, derivative_recipe
+from verification.adapters.derivative_sets import derivative_functions, derivative_recipe, refuse_one_of_a_set
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import Failed, refusal
 from verification.adapters.forward_returns import split_returned
@@ -90,6 +90,7 @@ def detect_functions(
     InputError
         When no forward and backward function pair runs.
     """
+    refuse_one_of_a_set(namespace, script, backward)  # :derivative_w1, a part of the gradient
     forwards, backwards, trainers, outputs, notes = _functions(namespace, script, backward)
     derivatives = {} if backward else derivative_functions(namespace, script)  # derivative_w2(Z, T, Y)
     errors: list[InputError | str] = []
