@@ -308,7 +308,7 @@ def _method_candidates(
         if made is None:
             continue
         call, takes_error = made
-        context = context.alone(unbound, training, call)  # train_step(X, y) runs the forward pass itself
+        pre = context.alone(unbound, training, call).pre  # train_step(X, y) runs the forward pass itself
         usual = "a - y (the usual sign)" if err.endswith(" - y") else f"{err}, the class's own loss gradient"
         usual = f"{err}, {project[0]}" if project else usual
         why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
@@ -316,30 +316,30 @@ def _method_candidates(
         notes = (notes if takes_error else []) + handed_notes + optimizer_notes + clipping_notes(m, params)
         notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
         if not (takes_error and sign is not None) and handed_sign != 1:  # y - a handed: read through the step
-            returned.append(("returned", after(context.pre, f"{call}"), None, notes))
+            returned.append(("returned", after(pre, f"{call}"), None, notes))
         loops, unbounded = loop_attributes(unbound)
         if unbounded:
             continue
         lr, lr_notes = ("0.1", []) if rated else _learning_rate(obj, var, unbound, params, factors)
         set_loops = "".join(f"{var}.{a} = 1; " for a in dict.fromkeys(loops))
-        updates.append(("update", after(context.pre, f"{set_loops}{call}"), lr, notes + lr_notes))
+        updates.append(("update", after(pre, f"{set_loops}{call}"), lr, notes + lr_notes))
         wrapped = None
         if context.one_sample:
             wrapped = method_call(var, m, params, known, training=True, dataset=True, given=inferred)
         if wrapped is not None and wrapped[0] != call:
-            updates.append(("update", after(context.pre, f"{set_loops}{wrapped[0]}"), lr, notes + lr_notes))
+            updates.append(("update", after(pre, f"{set_loops}{wrapped[0]}"), lr, notes + lr_notes))
             rows = matrix_calls(unbound, wrapped[0])  # fit(np.array([x]), …) beside a one-sample forward
-            updates += [("update", after(context.pre, f"{set_loops}{r}"), lr, notes + lr_notes) for r in rows]
+            updates += [("update", after(pre, f"{set_loops}{r}"), lr, notes + lr_notes) for r in rows]
         inputs = [p.name for i, p in enumerate(params) if (given.get(p.name) or cv.role(p.name, i)) == "x"]
         if training and not context.one_sample and inputs and iterated(unbound, inputs[0], indexed=True):
             one_by_one = method_call(var, m, params, known, training=True, rows=True, given=given)
             if one_by_one is not None and one_by_one[0] != call:  # fit(x_train, …): x_train[j] is (1, n)
                 row_note = [f"{m} takes its samples one at a time, each a (1, n) row"]
-                code = after(context.pre, f"{set_loops}{one_by_one[0]}")
+                code = after(pre, f"{set_loops}{one_by_one[0]}")
                 updates.append(("update", code, lr, notes + lr_notes + row_note))
         if training and context.samples == "x.shape[1]" and inputs and iterated(unbound, inputs[0]):
             stacked = method_call(var, m, params, known | COLUMN_SAMPLES, training=True, given=given)
             if stacked is not None:  # for xi, yi in zip(X, y): X of shape (n, d, 1), xi a column
-                code, told = after(context.pre, f"{set_loops}{stacked[0]}"), [COLUMN_NOTE.format(m)]
+                code, told = after(pre, f"{set_loops}{stacked[0]}"), [COLUMN_NOTE.format(m)]
                 updates.append(("update", code, lr, notes + lr_notes + told))
     return returned, updates
