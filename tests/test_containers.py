@@ -429,6 +429,30 @@ def test_a_container_handed_its_rate_and_loss_object_by_a_setup_method_is_traine
     assert "net.setup(0.1, MSELoss())" in (report.command or ""), report.command
 
 
+ABSTRACT_LOSS = """
+    class Loss:
+        def __call__(self, out, target):
+            raise NotImplementedError
+
+        def backward(self):
+            raise NotImplementedError
+
+"""
+
+
+def test_a_loss_base_class_the_others_derive_from_is_not_handed_to_the_container(tmp_path: Path) -> None:
+    """Beside ``MSELoss(Loss)`` the project keeps its abstract base ``Loss`` (each method raises
+    NotImplementedError): the container is handed the loss that derives from it, not the base."""
+    for name, source in SETUP_PROJECT.items():
+        source = textwrap.dedent(source).replace("SCALE", "1")
+        if name == "loss.py":
+            source = textwrap.dedent(ABSTRACT_LOSS) + source.replace("class MSELoss:", "class MSELoss(Loss):")
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "model.py")))
+    assert report.result.identified == "mse", report.command
+    assert "net.setup(0.1, MSELoss())" in (report.command or ""), report.command
+
+
 class PairsOfSizes:
     def __init__(self, layer_size):
         self.layers = [np.zeros((pair[0], pair[1])) for pair in layer_size]

@@ -63,9 +63,9 @@ def fit(model, loss_func, X, y, epochs=100, lr=0.1):
 """
 
 
-def _project(tmp_path: Path, tanh: str, loops: int = 1) -> Path:
+def _project(tmp_path: Path, tanh: str, loops: int = 1, losses: str = LOSSES) -> Path:
     (tmp_path / "layers.py").write_text(LAYERS.replace("TANH_BACKWARD", tanh), encoding="utf-8")
-    (tmp_path / "losses.py").write_text(LOSSES, encoding="utf-8")
+    (tmp_path / "losses.py").write_text(losses, encoding="utf-8")
     (tmp_path / "training").mkdir()
     (tmp_path / "training" / "loop.py").write_text(LOOP, encoding="utf-8")
     if loops > 1:  # a second way to train: which one the project means is not known
@@ -90,6 +90,30 @@ def test_the_projects_training_function_runs_the_containers_layers(
     assert "network = net.layers" in command and "fit(model=network, loss_func=SquaredError()" in command
     if identified is not None:
         assert result.verdict.batch is not None and result.verdict.batch.reduction == "sum"
+
+
+ABSTRACT_BASE = """
+class Loss:
+    def forward(self, pred, target):
+        raise NotImplementedError
+
+    def backward(self):
+        raise NotImplementedError
+"""
+
+
+def test_the_abstract_base_of_the_loss_class_is_not_a_second_loss(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``SquaredError(Loss)`` beside its base ``Loss``, whose methods raise NotImplementedError: the
+    project has one loss class, the one that derives from the base, and the check runs with it."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    losses = LOSSES.replace("class SquaredError:", ABSTRACT_BASE + "\n\nclass SquaredError(Loss):")
+    report = check_target(
+        CheckRequest.parse(str(_project(tmp_path, "grad * (1 - self.t ** 2)", losses=losses)))
+    )
+    assert report.result.identified == "mse", report.command
+    assert "loss_func=SquaredError()" in (report.command or ""), report.command
 
 
 def test_two_training_functions_are_not_chosen_between(

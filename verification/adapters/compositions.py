@@ -99,6 +99,12 @@ def _sibling_layers(script: LoadedScript, container: type) -> list[type]:
     return out
 
 
+def derives_from(cls: type, base: type) -> bool:
+    """``cls`` derives from ``base``, by name (a module beside the file is loaded on its own, and the
+    class the file imported derives from that module's other copy of the base)."""
+    return base.__name__ in [b.__name__ for b in cls.__mro__[1:]]
+
+
 def derivative_pairs(names: list[str], order: tuple[str, ...]) -> list[tuple[str, str]]:
     """``(f, f_prime)`` for the functions of ``names`` that have a derivative beside them (``_prime``,
     ``_der``, …: :data:`verification.reading.conventions.DERIVATIVE_SUFFIXES`): those named in ``order``
@@ -187,7 +193,11 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     layers = _layer_classes(script, cls)
     if not any(len(_required(c)) == 2 for c in layers):  # the layers live in modules beside the file
         layers = _sibling_layers(script, cls)
-    losses = [c.__name__ + "()" for c in layers if loss_class(c) and not _required(c)]
+    losses = [  # a base the others derive from (class Loss: … raise NotImplementedError) is no loss
+        c.__name__ + "()"
+        for c in layers
+        if loss_class(c) and not _required(c) and not any(derives_from(o, c) for o in layers)
+    ]
     functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
     functions += list(sibling_functions(script.path, ("",)))
     single = [  # mse(Y, Y_hat, prime=False): a loss function that is its own derivative by a flag

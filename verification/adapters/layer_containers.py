@@ -27,7 +27,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from verification.adapters.compositions import loss_class
+from verification.adapters.compositions import derives_from, loss_class
 from verification.adapters.layer_lists import INLINE_FORWARD, LOSS_ARGUMENT, runs_layers, step_call
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
@@ -117,6 +117,9 @@ def container_recipes(cls: type, namespace: dict[str, Any], setup: str, var: str
         n: v
         for n, v in _project(path, namespace, inspect.isclass).items()
         if loss_class(v[0]) and _no_arguments(v[0])
+    }
+    losses = {  # an abstract base the project's losses derive from is not one of them
+        n: v for n, v in losses.items() if not any(derives_from(o[0], v[0]) for o in losses.values())
     }
     if len(trainers) != 1 or len(losses) > 1:
         return []  # which one the project trains with is not known
