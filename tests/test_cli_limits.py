@@ -327,8 +327,15 @@ def test_which_exceptions_are_running_out_of_memory(exc: BaseException, memory: 
                 "numpy 2.0 removed mat, which `from numpy import *` gave: the code needs numpy 1",
             ],
         ),
+        (  # no import of numpy at all: the file fails so whoever runs it, and the refusal says so
+            "w = np.zeros((2, 1))\n",
+            [
+                "NameError: name 'np' is not defined",
+                "the file reads 'np' but never imports or defines it: it fails so as written",
+            ],
+        ),
     ],
-    ids=["keyboard", "numpy-2"],
+    ids=["keyboard", "numpy-2", "no-import"],
 )
 def test_code_that_cannot_run_here_ends_with_status_2_saying_why(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, head: str, said: list[str]
@@ -341,3 +348,6 @@ def test_code_that_cannot_run_here_ends_with_status_2_saying_why(
     )
     line_text = refusal(capsys, "check", str(path))
     assert all(s in line_text for s in said), line_text
+    main(["check", str(path), "--json"])  # the code's own failure, which no explicit form mends
+    cause = json.loads(capsys.readouterr().out)["cause"]
+    assert cause == ("code-failed" if "never imports" in said[-1] else "input"), cause

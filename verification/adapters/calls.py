@@ -24,6 +24,7 @@ from ffnn.validation import InputError, validate_finite
 from verification.adapters.failures import Failed, tagged
 from verification.memory import out_of_memory
 from verification.reading.loader import LoadedScript, one_line
+from verification.reading.unbound_names import never_bound
 
 Array = NDArray[Any]
 
@@ -70,16 +71,26 @@ def _failure(
         error = InputError(f"{label} was called {made}with arguments it does not take: {message}")
         error.call_misfit = True  # type: ignore[attr-defined]  # the checker's call, not the code, is wrong
         return error
-    hint = ""
+    hint, own = "", False
     if isinstance(exc, NameError) and script is not None and getattr(exc, "name", None):
         skipped = script.skipped_binding(str(exc.name))
         if skipped is not None:
             hint = f" ({exc.name!r} is set by top-level line {skipped.line}, which the loader does not run)"
+    if (
+        isinstance(exc, NameError)
+        and script is not None
+        and not hint
+        and never_bound(script.tree, str(exc.name))
+    ):
+        hint = f" (the file reads {exc.name!r} but never imports or defines it: it fails so as written)"
+        own = True
     if isinstance(exc, NameError) and getattr(exc, "name", None) in NUMPY_2_REMOVED and not hint:
         hint = f" (numpy 2.0 removed {exc.name}, which `from numpy import *` gave: the code needs numpy 1)"
     if isinstance(exc, EOFError):  # w = input("Enter the weights"): nobody types during a check
         hint = " (the code reads the keyboard, input(), which no check answers: give the values in --setup)"
-    return InputError(f"{label} raised {type(exc).__name__}: {message}{where(frames, script)}{hint}")
+    error = InputError(f"{label} raised {type(exc).__name__}: {message}{where(frames, script)}{hint}")
+    error.fails_as_written = own  # type: ignore[attr-defined]  # the file's fault, whoever runs it
+    return error
 
 
 def user_call(

@@ -65,6 +65,16 @@ def tagged(error: InputError, kind: str) -> InputError:
     return error
 
 
+def restated(message: str, error: InputError, hint: str | None) -> InputError:
+    """A new refusal, ``message`` with ``hint``, for ``error`` caught on the way out; it keeps the
+    ``code-failed`` cause when ``error`` is a failure of the file as written (a name it never imports,
+    :func:`verification.reading.unbound_names.never_bound`), which no explicit form mends."""
+    out = InputError(message, hint=hint)
+    if getattr(error, "fails_as_written", False):
+        out.cause = "code-failed"  # type: ignore[attr-defined]
+    return out
+
+
 def kind_of(error: InputError | str) -> str:
     """The failure kind of ``error`` (``other`` when it was not tagged)."""
     kind = getattr(error, "kind", None)

@@ -26,7 +26,7 @@ from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.adapters.failures import Failed, refusal
+from verification.adapters.failures import Failed, refusal, restated
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.sample_passes import all_passes, data_copies
@@ -323,9 +323,8 @@ def detect_script(
     try:
         run_setup(namespace, found[0][0].setup, script)
     except InputError as exc:
-        raise InputError(
-            f"the top-level setup of {script.path} did not run: {exc}", hint=_command(script, found[0][0])
-        ) from None
+        why = f"the top-level setup of {script.path} did not run: {exc}"
+        raise restated(why, exc, hint=_command(script, found[0][0])) from None
     errors: list[InputError | str] = []
     loop = training_loop(script.tree)
     own = own_label_format(namespace, script, loop) if options.labels is None and loop is not None else None
