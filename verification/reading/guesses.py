@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from verification.reading.argument_usage import largest_index, usage
+from verification.reading.commented_arguments import said_size
 from verification.reading.data_arguments import DATA_LABELS, data_guess
 from verification.reading.expressions import Expression
 from verification.reading.flags import compared_constant
@@ -122,6 +123,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
             guess = data_guess(fn, p.name, usage)  # NeuralNetwork(X, y, lr) keeping its data set
         if guess is None:
             guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
+        if guess is None:  # def __init__(self, n, m, h): self.n = n  # number of inputs
+            guess = said_size(getattr(fn, "__init__", fn) if isinstance(fn, type) else fn, p.name)
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
             guess = [guess] * (largest_index(fn, p.name) + 1)  # hidden_sizes: one hidden layer of 5 …
             # … or as many as the code reads (num_hiddens[1]: two)
