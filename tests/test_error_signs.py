@@ -250,6 +250,42 @@ def test_a_class_whose_training_hands_its_backward_the_logits_error_is_checked_a
     assert report.result.identified == identified
 
 
+# The same class keeping its data set: built on it (MultiLayer(X, Y)), trained by a method of no
+# arguments on what it keeps (fit(self)). Its backward(delta) is no layer's either.
+DATA_KEPT = (
+    LOGITS_KEPT.replace(
+        "def __init__(self, n_in, n_hidden, n_classes, lr=0.1):", "def __init__(self, X, Y, lr=0.1):"
+    )
+    .replace(
+        "np.random.randn(n_in, n_hidden)", "np.random.randn(X.shape[1], 5)\n        self.data, self.Y = X, Y"
+    )
+    .replace("np.random.randn(n_hidden, n_classes)", "np.random.randn(5, Y.shape[1])")
+    .replace(
+        "def train(self, X, Y):\n        self.forward(X)", "def train(self):\n        self.forward(self.data)"
+    )
+    .replace("softmax(self.logits) - Y)", "softmax(self.logits) - self.Y)")
+)
+
+
+@pytest.mark.parametrize(
+    ("factor", "identified"),
+    [("1", "cross_entropy"), ("softmax(self.logits) * (1 - softmax(self.logits))", None)],
+)
+def test_a_class_that_trains_itself_on_the_data_it_keeps_is_a_network_not_a_layer(
+    tmp_path: Path, factor: str, identified: str | None
+) -> None:
+    """Checked as a network, each probe puts its inputs where the class keeps them (``net.data = x``)
+    as well as its labels: trained on the data set the setup made, the step would be compared with the
+    Jacobian at the probe's inputs and no loss would match (a wrong "none" for the first factor)."""
+    path = tmp_path / "net.py"
+    path.write_text(DATA_KEPT.replace("FACTOR", factor), encoding="utf-8")
+    assert "def train(self):" in DATA_KEPT and "self.data, self.Y = X, Y" in DATA_KEPT
+    assert units_target(str(path), None) is None, "a network that trains itself, not a layer"
+    report = check_target(CheckRequest.parse(str(path)))
+    assert "net.data = x; net.train()" in (report.recipe.step or ""), report.command
+    assert report.result.identified == identified, report.command
+
+
 # backward returns the gradients of what it is handed; train hands it the output delta (o − y) ⊙ o(1 − o)
 # (DELTA) and steps: descent on mse, summed over the batch. Checked as backward handed a − y it would be
 # bce's gradient, a loss the class never trains on; handed d_loss = 2(o − y), with σ' applied inside

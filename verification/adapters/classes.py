@@ -45,7 +45,7 @@ from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import refusal
 from verification.adapters.forwards import forward_candidates, output_expression
 from verification.adapters.function_setups import BORROWED, borrow, read_not_bound
-from verification.adapters.kept_data import label_attribute
+from verification.adapters.kept_data import input_attribute, label_attribute
 from verification.adapters.layer_containers import container_recipes
 from verification.adapters.matching import Unmatched
 from verification.adapters.method_calls import signed_readings
@@ -229,7 +229,13 @@ def detect_class(
             errors.append(f"--setup {setup!r} made no {cls.__name__}")
             continue
         built = Built(
-            namespace[var], var, cls, setup, bound, label_attribute(namespace[var], namespace, bound)
+            namespace[var],
+            var,
+            cls,
+            setup,
+            bound,
+            label_attribute(namespace[var], namespace, bound),
+            input_attribute(namespace[var], namespace, bound),
         )
         subject = _detect_on(built, namespace, script, options, errors, method)
         if subject is not None:

@@ -47,3 +47,9 @@ def label_attribute(obj: Any, namespace: dict[str, Any], bound: list[str]) -> st
     """``"labels = y"`` (or ``"labels = y.T"``) for the attribute the constructor kept its labels in
     (:func:`verification.adapters.kept_data.kept_data`); None when it kept none."""
     return next((f"{a} = y{form}" for a, form in kept_data(obj, namespace, bound, "y")), None)
+
+
+def input_attribute(obj: Any, namespace: dict[str, Any], bound: list[str]) -> str | None:
+    """``"data = x"`` (or ``"x = x.T"``) for the attribute the constructor kept its inputs in, as
+    :func:`label_attribute` for the labels; None when it kept none."""
+    return next((f"{a} = x{form}" for a, form in kept_data(obj, namespace, bound, "x")), None)

@@ -64,6 +64,10 @@ class Built:
     label_attr : str or None
         The attribute the constructor stored the labels in and how each step sets it (``"y = y"``,
         ``"labels = y.T"``: :func:`verification.adapters.kept_data.label_attribute`).
+    input_attr : str or None
+        Likewise the attribute it stored its inputs in (``"data = x"``), set before a step too: a
+        training method of no arguments (``fit(self)``) trains on what the object keeps, which must be
+        the probe's inputs, not the data set the setup made.
     """
 
     obj: Any
@@ -72,6 +76,7 @@ class Built:
     setup: str
     bound: list[str]
     label_attr: str | None
+    input_attr: str | None = None
 
 
 def validate_named_method(cls: type, method: str) -> None:
@@ -202,6 +207,8 @@ def gradient_candidates(
         elif alone and cv.role(alone, 1) is None and alone not in ("x", "y", var):
             named = {alone: "out"}  # return z_last: backward(self, z_last, loss, label) gets the output
     labels = setters(obj, LABEL_SETTER)
+    if built.input_attr and f"{var}.{built.input_attr}" not in pre:  # fit(self) on self.data
+        pre = f"{var}.{built.input_attr}; {pre}"
     if label_attr:
         pre = f"{var}.{label_attr}; {pre}"
     elif labels:  # net.add_output(y) before a backward pass of no arguments

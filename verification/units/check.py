@@ -107,6 +107,13 @@ def _builds_layers(script: LoadedScript, name: str, units: list[Unit]) -> bool:
     )
 
 
+def _roles(fn: object) -> set[str | None]:
+    """The roles (:func:`verification.reading.conventions.role`) of ``fn``'s positional parameters."""
+    if not callable(fn):
+        return set()
+    return {cv.role(p.name, i) for i, p in enumerate(cv.positional_parameters(fn))}
+
+
 def _trains_itself(script: LoadedScript, name: str) -> bool:
     """Whether class ``name`` has a training method that takes inputs and labels and calls its own
     backward pass (``train(X, Y)``: ``self.forward(X); self.backward(softmax(self.out) - Y)``): a network
@@ -115,8 +122,10 @@ def _trains_itself(script: LoadedScript, name: str) -> bool:
     cls = script.module.__dict__.get(name)
     if not isinstance(cls, type):
         return False
+    kept = _roles(getattr(cls, "__init__", None))  # MultiLayer(x, y): fit(self) trains on the data it keeps
     for m in cv.methods_by_preference(cls, cv.TRAIN_NAMES, ("train", "fit")):
-        roles = {cv.role(p.name, i) for i, p in enumerate(cv.positional_parameters(getattr(cls, m)))}
+        bare = len(cv.positional_parameters(getattr(cls, m))) == 1  # fit(self)
+        roles = kept if bare and {"x", "y"} <= kept else _roles(getattr(cls, m))
         tree = source_tree(getattr(cls, m))
         if m == "__init__" or tree is None or not {"x", "y"} <= roles:
             continue
