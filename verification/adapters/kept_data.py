@@ -51,5 +51,9 @@ def label_attribute(obj: Any, namespace: dict[str, Any], bound: list[str]) -> st
 
 def input_attribute(obj: Any, namespace: dict[str, Any], bound: list[str]) -> str | None:
     """``"data = x"`` (or ``"x = x.T"``) for the attribute the constructor kept its inputs in, as
-    :func:`label_attribute` for the labels; None when it kept none."""
-    return next((f"{a} = x{form}" for a, form in kept_data(obj, namespace, bound, "x")), None)
+    :func:`label_attribute` for the labels; None when it kept none. Only a data set the setup bound
+    under an inputs' name (``X_train``) counts, kept under an inputs' name (not ``b1``, which a name in
+    the first place would make inputs)."""
+    data = [n for n in bound if cv.role(n, 1) == "x"]
+    kept = [(a, form) for a, form in kept_data(obj, namespace, data, "x") if cv.role(a, 1) == "x"]
+    return next((f"{a} = x{form}" for a, form in kept), None)
