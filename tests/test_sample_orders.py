@@ -140,3 +140,108 @@ def test_inputs_and_labels_drawn_apart_are_not_read_as_drawn_together(
     r = check_target(CheckRequest.parse(str(path))).result
     assert r.identified == "mse", r.verdict
     assert r.verdict.holds_for_batches is batches, r.verdict
+
+
+def test_draws_after_a_seed_or_a_restored_state_are_rotated_as_the_draw_before_it() -> None:
+    """Two shuffles with the generator seeded alike, or its state restored, between them shuffle alike
+    (the inputs and the labels in unison); two shuffles in a row do not."""
+    namespace, _ = rewritten(
+        """
+        def unison(a, b, c, d, e, f):
+            state = np.random.get_state()
+            np.random.shuffle(a)
+            np.random.set_state(state)
+            np.random.shuffle(b)
+            np.random.seed(7)
+            np.random.shuffle(c)
+            np.random.seed(7)
+            np.random.shuffle(d)
+            np.random.shuffle(e)
+            np.random.shuffle(f)
+            return a, b, c, d, e, f
+        """
+    )
+    arrays = [np.arange(4) for _ in range(6)]
+    a, b, c, d, e, f = namespace["unison"](*arrays)  # type: ignore[operator]
+    assert a.tolist() == b.tolist() == c.tolist() == d.tolist() == [1, 2, 3, 0]
+    assert e.tolist() == [2, 3, 0, 1] and f.tolist() == [3, 0, 1, 2]  # rotated apart
+
+
+# A class that keeps its data (self.X, self.Y = X, Y) and trains on all of it with a method of no
+# arguments, shuffling inputs and labels in unison first (the saved generator state restored between
+# the two shuffles): the mean over the batch of ½ Σ (a − y)², whatever the order. Without the restored
+# state the labels are shuffled apart from their inputs: right for one sample, not for a batch.
+UNISON = """
+import numpy as np
+
+
+class Trainer:
+    def __init__(self, X, Y, lr=0.1):
+        self.X, self.Y = X, Y
+        rng = np.random.default_rng(0)
+        self.W1 = rng.normal(0, 0.5, (X.shape[1], 5))
+        self.W2 = rng.normal(0, 0.5, (5, 1))  # one output; the labels' shape is never read
+        self.lr = lr
+
+    def predict(self, X):
+        return np.tanh(X @ self.W1) @ self.W2
+
+    def train(self):
+        state = np.random.get_state()
+        np.random.shuffle(self.X)
+        RESTORE
+        np.random.shuffle(self.Y)
+        H = np.tanh(self.X @ self.W1)
+        E = (H @ self.W2 - self.Y) / len(self.X)
+        dH = (E @ self.W2.T) * (1 - H ** 2)
+        self.W2 -= self.lr * H.T @ E
+        self.W1 -= self.lr * self.X.T @ dH
+"""
+
+
+@pytest.mark.parametrize(("restore", "batches"), [("np.random.set_state(state)", True), ("pass", False)])
+def test_inputs_and_labels_kept_and_shuffled_in_unison_stay_paired(
+    tmp_path: Path, restore: str, batches: bool
+) -> None:
+    """Each probe hands the class copies of its inputs and labels (the class shuffles what it keeps in
+    place; the probe's own must stay as drawn) and puts them where the class keeps them."""
+    path = tmp_path / "unison.py"
+    path.write_text(UNISON.replace("RESTORE", restore), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert "net.X = x" in (report.recipe.step or ""), report.command
+    assert r.identified == "mse" and r.verdict.holds_for_batches is batches, r.verdict
+
+
+# A random mini-batch smaller than the data (np.random.choice(len(X), batch_size)): each step is on the
+# samples it draws, the mean cross-entropy over them; at a batch probe which samples it took is not
+# known, so the batch is not judged (neither "holds" nor "fails").
+MINI_BATCH = """
+import numpy as np
+
+
+class Softmax:
+    def __init__(self, n_in, n_classes, lr=0.1, batch_size=2):
+        self.W = np.random.default_rng(0).normal(0, 0.5, (n_in, n_classes))
+        self.lr, self.batch_size = lr, batch_size
+
+    def forward(self, X):
+        z = X @ self.W
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def train(self, X, Y):
+        idx = np.random.choice(len(X), self.batch_size, replace=False)
+        xb, yb = X[idx], Y[idx]
+        self.W -= self.lr * xb.T @ (self.forward(xb) - yb) / len(xb)
+"""
+
+
+def test_a_step_on_a_random_mini_batch_of_its_own_is_not_judged_at_a_batch(tmp_path: Path) -> None:
+    path = tmp_path / "mini.py"
+    path.write_text(MINI_BATCH, encoding="utf-8")
+    r = check_target(CheckRequest.parse(str(path))).result
+    assert r.identified == "cross_entropy", r.verdict
+    batch = r.verdict.batch
+    assert batch is not None and batch.reduction is None and r.verdict.holds_for_batches, batch  # not failed
+    assert "the step draws its own samples at random (np.random.choice, line 16)" in (batch.reason or "")

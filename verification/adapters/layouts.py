@@ -124,11 +124,12 @@ class Layout:
         return f"inputs and labels as {shape[self.inputs]}, labels {labels}{read}"
 
     def to_code(self, values: Array) -> Any:
-        """Our ``(n, k)`` array in the code's layout."""
+        """Our ``(n, k)`` array in the code's layout, always a copy: code that changes its data in place
+        (``np.random.shuffle(self.X)``, ``X -= X.mean(axis=0)``) must not change the probe's."""
         if self.inputs == "row":
-            return values
+            return values.copy()
         if self.inputs == "column":
-            return np.ascontiguousarray(values.T)
+            return np.array(values.T, order="C")
         if self.inputs == "stacked":
             return values[:, :, None].copy()
         if values.shape[0] != 1:

@@ -21,7 +21,9 @@ batch *sum* (scale ``BATCH · c``; the loss of a batch in the catalog is the mea
   overwritten where it should be added to gives the last; a step on a sample drawn at random, any):
   the verdict does not hold for the batch, and the report names the sample;
 * ``inconsistent``: none of these: the code is the gradient of that loss for one sample, not for a
-  batch; the first tensor that differs is named.
+  batch; the first tensor that differs is named. Code that draws a subset of its samples itself
+  (:func:`verification.reading.sample_orders.subset_draws`) is not judged so: its step is on the
+  samples it drew, and which they were is not known (no reduction, the reason says so).
 
 Code that takes one sample at a time (1-D inputs or lists), or that fails on a batch, is not probed so;
 the report says which.
@@ -46,6 +48,7 @@ from verification.identification.probing import ProbeRun
 from verification.identification.request import Probing
 from verification.identification.verdicts import BatchCheck, Verdict
 from verification.identification.weight_decay import penalized_reduction
+from verification.reading.sample_orders import subset_draws
 from verification.tolerances import tolerance_for
 
 BATCH = 3
@@ -87,6 +90,8 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         verdict.identified is None and verdict.split is None and not verdict.penalized
     ):
         return None
+    script = getattr(subject, "script", None)
+    drawn = ", ".join(f"{d.call}, line {d.line}" for d in subset_draws(script.tree)) if script else ""
     if getattr(subject.recipe, "one_sample", False):  # unless every pass can be run: for x in X
         passes = loop_batch_subject(subject)
         if passes is None:
@@ -134,6 +139,10 @@ def check_batches(subject: Subject, probing: Probing, verdict: Verdict) -> Batch
         chunked = _in_mini_batches(subject, probing, verdict, losses, point.probe)
         if chunked is not None:
             return BatchCheck(n, "mini-batches", order=(chunked[0],), reason=chunked[1])
+    if drawn:  # idx = np.random.choice(n, batch_size): a step on the samples drawn, not on the batch
+        return BatchCheck(
+            n, None, reason=f"the step draws its own samples at random ({drawn}): which it took is not known"
+        )
     if subject.recipe is not None and (alone := _one_alone(subject, point.probe)) is not None:
         return BatchCheck(n, "one", order=(alone,))
     for name, (loss, scale) in losses.items():

@@ -1,8 +1,7 @@
-"""The report of identification and of ``check``, as text and as JSON: rendering only. The verdict is
-decided in :mod:`verification.identification.verdicts`, its sentences written in :mod:`verification.
-identification.sentences`; this module lays out the rest: the per-loss and per-tensor table, the first
-tensor that differs with its worst entries, what the code back-propagates, the batch, coverage and
-notes, and the JSON object of ``check`` (field names stable, see DESIGN.md)."""
+"""The report of identification and of ``check``, as text and as JSON: rendering only (the verdict is decided
+in :mod:`verification.identification.verdicts`, sentences in :mod:`verification.identification.sentences`):
+the per-loss and per-tensor table, the first tensor that differs with its worst entries, what the code
+back-propagates, the batch, coverage and notes, and the JSON object of ``check`` (DESIGN.md's fields)."""
 
 from __future__ import annotations
 
@@ -291,8 +290,9 @@ def _batch_lines(r: IdentificationReport) -> list[str]:
     batch = r.verdict.batch
     if batch is None:
         return []
-    if batch.reduction is None:
-        return [f"  batch: not probed ({batch.reason})"]
+    if batch.reduction is None:  # a step on samples it draws itself is probed, but not judged
+        judged = "probed, not judged" if "draws its own" in (batch.reason or "") else "not probed"
+        return [f"  batch: {judged} ({batch.reason})"]
     if batch.reduction == "sequential":
         taken = list(batch.order or ())
         shuffled = taken != sorted(taken)

@@ -56,6 +56,19 @@ def _kept_name(value: ast.expr) -> str | None:
     return value.id if isinstance(value, ast.Name) else None
 
 
+def _pairs(node: ast.Assign) -> list[tuple[ast.expr, ast.expr]]:
+    """``(target, value)`` of an assignment, a tuple assigned to a tuple of as many taken pairwise
+    (``self.X, self.y = X, y``)."""
+    out = []
+    for target in node.targets:
+        if isinstance(target, ast.Tuple) and isinstance(node.value, ast.Tuple):
+            if len(target.elts) == len(node.value.elts):
+                out += list(zip(target.elts, node.value.elts, strict=True))
+        else:
+            out.append((target, node.value))
+    return out
+
+
 def data_guess(fn: Any, name: str, usage: Callable[[Any, str], str | None]) -> Expression | None:
     """:data:`DATA_INPUTS` or :data:`DATA_LABELS` for a constructor's argument named like a data set
     (:data:`DATA_NAMES`) of inputs or labels (:func:`verification.reading.conventions.role`) that it
@@ -68,11 +81,13 @@ def data_guess(fn: Any, name: str, usage: Callable[[Any, str], str | None]) -> E
         return None
     tree = source_tree(vars(fn).get("__init__"))
     nodes = list(ast.walk(tree)) if tree is not None else []
-    kept = {  # self.input_layer = X, self.x = x.T, self.x = np.array(x)
+    kept = {  # self.input_layer = X, self.x = x.T, self.x = np.array(x), self.X, self.y = X, y
         t.attr
         for n in nodes
-        if isinstance(n, ast.Assign) and _kept_name(n.value) == name
-        for t in n.targets
+        if isinstance(n, ast.Assign)
+        for target, value in _pairs(n)
+        if _kept_name(value) == name
+        for t in [target]
         if isinstance(t, ast.Attribute)
     }
     shaped = any(  # X.shape[1], self.input_layer.shape[1]

@@ -7,7 +7,9 @@ and a batch drawn with replacement repeats samples, so the checker's batch probe
 step on ``n`` samples with the code's own steps on those samples, could not tell such a step from a
 wrong one. The loader rewrites, in the syntax tree of every function and method (:class:`InOrder`),
 before the definitions run, each draw into a fixed one: the samples in order, rotated by the draw's
-own count in the function (1 for its first draw, 2 for its second, …):
+own count in the function (1 for its first draw, 2 for its second, …; counted from 1 again after the
+generator is seeded, and back to where it was when its state is restored, ``set_state``: two draws
+the code keeps paired so, the classic way to shuffle inputs and labels in unison, stay paired):
 
 * ``….permutation(k)`` → ``0 … k − 1`` rotated (a permutation of an array: the array so rotated);
 * ``….shuffle(a)`` → ``a`` rotated in place;
@@ -44,6 +46,9 @@ IN_ORDER = {
 }
 """What each draw becomes, as a function of its arguments (the population, for ``choice`` the size)
 and of its count ``k`` in the function."""
+RESEEDS = frozenset({"seed", "default_rng", "RandomState"})
+"""Calls that set a generator to a seed: the draws after one count from 1 again, as a generator seeded
+alike draws alike (``get_state`` and ``set_state`` likewise save and restore the count)."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +71,18 @@ class InOrder(ast.NodeTransformer):
 
     def __init__(self) -> None:
         self.draws: list[Draw] = []
+        self.count = 0  # the rotation of the next draw, less one
+        self.saved = 0  # the count when the generator's state was saved (get_state)
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
+        called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+        if called in RESEEDS:  # np.random.seed(epoch) before each of two shuffles: the same rotation
+            self.count = 0
+        elif called == "get_state":
+            self.saved = self.count
+        elif called == "set_state":  # state = get_state(); shuffle(X); set_state(state); shuffle(y)
+            self.count = self.saved
         if not isinstance(node.func, ast.Attribute) or node.func.attr not in IN_ORDER:
             return node
         keywords = {k.arg: k.value for k in node.keywords}
@@ -83,7 +97,8 @@ class InOrder(ast.NodeTransformer):
         else:
             return node
         self.draws.append(Draw(node.lineno, ast.unparse(node.func)))
-        count = ast.Constant(len(self.draws))
+        self.count += 1
+        count = ast.Constant(self.count)
         made = ast.Call(ast.parse(IN_ORDER[kind], mode="eval").body, [*args, count], [])
         return ast.copy_location(ast.fix_missing_locations(made), node)
 
@@ -93,3 +108,33 @@ def in_order(stmt: ast.stmt) -> tuple[ast.stmt, list[Draw]]:
     draws (``stmt`` itself when there are none)."""
     rewriter = InOrder()
     return rewritten(stmt, rewriter, lambda: rewriter.draws)
+
+
+SUBSETS = frozenset({"choice", "randint", "integers", "sample"})
+"""Draws that may take some of the samples and leave others (``choice(n, batch_size)``,
+``randint(0, n, size)``, ``rng.integers(n)``, ``random.sample(data, k)``), or take one twice."""
+
+
+def _whole(node: ast.Call) -> bool:
+    """A ``choice`` of as many as it draws from (``choice(n, n)``), which the fixed draw makes a
+    rotation of every sample; or of a literal list (a dropout mask's ``choice([0, 1])``)."""
+    if node.func.attr != "choice" or not node.args:  # type: ignore[attr-defined]
+        return False
+    size = node.args[1] if len(node.args) > 1 else {k.arg: k.value for k in node.keywords}.get("size")
+    listed = isinstance(node.args[0], ast.List | ast.Tuple)
+    return listed or (size is not None and ast.unparse(size) == ast.unparse(node.args[0]))
+
+
+def subset_draws(tree: ast.AST) -> list[Draw]:
+    """The calls of ``tree`` that may draw a subset of the samples (:data:`SUBSETS`, but a ``choice``
+    the fixed draw makes whole, :func:`_whole`). A step on such a draw is a step on the samples drawn:
+    at a batch probe, which of them is not known, so the batch is not judged
+    (:func:`verification.identification.batches.check_batches`)."""
+    return [
+        Draw(node.lineno, ast.unparse(node.func))
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in SUBSETS
+        and not _whole(node)
+    ]
