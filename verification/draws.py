@@ -91,6 +91,11 @@ class ClassCycle:
             out.append(self.queue.pop())
         return np.asarray(out, dtype=np.intp)
 
+    def again(self, drawn: Array) -> None:
+        """Put the classes ``drawn`` (as :meth:`take` gave them) back, to be taken next: a probe drawn
+        again keeps its labels."""
+        self.queue += [int(c) for c in reversed(np.asarray(drawn).reshape(-1))]
+
 
 def well_conditioned(a: Array) -> bool:
     """Outputs at least :data:`EDGE` inside every bounded end of the catalog domains they fall in."""

@@ -67,6 +67,25 @@ def resolve(subject: Subject, method: str, params: Mapping[str, Array], x: Array
     return "richardson", f"complex step does not apply ({why})"
 
 
+STILL = 12
+"""Draws of weights and inputs, at the same labels, after which a step that moved nothing at every one is
+refused: units dead at one draw live at the next (a ReLU layer whose every unit is dead at a draw of
+``N(0, 1/n)`` weights is rare), so a step that never moves for a class is the code's own."""
+
+
+def _still(exc: InputError, y: Array) -> InputError:
+    """The refusal of a step that moved nothing at :data:`STILL` draws, all at the labels ``y``."""
+    labels = np.argmax(y, axis=1) if y.shape[1] > 1 else y[:, 0]
+    head = str(exc).split(" left every weight unchanged")[0]
+    error = InputError(
+        f"{head} left every weight unchanged at each of {STILL} draws of weights and inputs with labels of "
+        f"class {', '.join(str(int(c)) for c in labels)}: the code gives no step for those labels (does it "
+        "take its labels in another form, −1 and +1 for a single output?)"
+    )
+    error.kind = "unchanged"  # type: ignore[attr-defined]
+    return error
+
+
 @dataclass(frozen=True)
 class Point:
     """One probe point with its comparisons.
@@ -145,6 +164,7 @@ class ProbeRun:
         """A probe point whose outputs are well inside the catalog domains (:data:`MAX_DRAWS` tries)."""
         subject, rng = self.subject, self.rng
         shapes = {n: p.shape for n, p in subject.parameters.items()}
+        still = 0  # draws of weights and inputs at which the step moved nothing, at these labels
         for attempt in range(MAX_DRAWS):
             last = attempt == MAX_DRAWS - 1
             params = draw_parameters(shapes, rng)
@@ -162,6 +182,11 @@ class ProbeRun:
             except InputError as exc:  # a step that moves nothing here (every ReLU unit dead): draw again
                 if kind_of(exc) != "unchanged" or last:
                     raise
+                if self.labels is None:  # with the same labels: a step that never moves for them is told
+                    self.classes.again(np.argmax(y, axis=1) if y.shape[1] > 1 else y[:, 0])
+                    still += 1
+                    if still == STILL:
+                        raise _still(exc, y) from None
                 continue
             return Probe(params, x, y, output, gradient, rounding)
         raise AssertionError("unreachable: the last draw returns or raises")
