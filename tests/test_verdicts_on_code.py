@@ -212,7 +212,7 @@ def test_a_gradient_overwritten_over_the_samples_of_a_batch_is_no_verdict(tmp_pa
 
 
 # a step on one sample drawn at random from the batch it is given (stochastic gradient descent inside
-# fit): mse at one sample; at a batch the step of the sample drawn, the others left out
+# fit): mse at one sample; at a batch the step of the sample drawn, which one not known: not judged
 RANDOM_SAMPLE = """
 class Net:
     def __init__(self):
@@ -233,12 +233,19 @@ class Net:
 """
 
 
-def test_a_step_on_one_sample_drawn_from_the_batch_names_it(tmp_path: Path) -> None:
+def test_a_step_on_one_sample_drawn_from_the_batch_is_not_judged_at_a_batch(tmp_path: Path) -> None:
+    """The draw is the code's own (np.random.randint in fit): the batch is probed, not judged; the same
+    step with the sample taken by a fixed index instead is one sample's alone, which a batch names."""
     result = check(tmp_path, RANDOM_SAMPLE).result
     assert result.identified == "mse"
     batch = result.verdict.batch
-    assert batch is not None and batch.reduction == "one" and batch.order is not None, batch
-    assert not result.verdict.holds_for_batches
+    assert batch is not None and batch.reduction is None, batch
+    assert (batch.reason or "").startswith("the step draws its own samples at random (np.random.randint"), (
+        batch
+    )
+    fixed = check(tmp_path, RANDOM_SAMPLE.replace("np.random.randint(len(X))", "len(X) - 1")).result
+    assert fixed.verdict.batch is not None and fixed.verdict.batch.reduction == "one", fixed.verdict.batch
+    assert not fixed.verdict.holds_for_batches
 
 
 def test_a_per_sample_sum_is_the_gradient_summed_over_the_batch(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ batch *sum* (scale ``BATCH · c``; the loss of a batch in the catalog is the mea
   samples taken in turn (a ``fit`` with a batch size of its own, smaller than the batch), and its step
   on a batch of ``b`` is the mean or the sum over it: the verdict holds, and the report says so;
 * ``one``: the code's step on the batch is its own step on one of the samples alone (an accumulator
-  overwritten where it should be added to gives the last; a step on a sample drawn at random, any):
+  overwritten where it should be added to gives the last; a sample drawn by a draw not read, any):
   the verdict does not hold for the batch, and the report names the sample;
 * ``inconsistent``: none of these: the code is the gradient of that loss for one sample, not for a
   batch; the first tensor that differs is named. Code that draws a subset of its samples itself

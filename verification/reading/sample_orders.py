@@ -126,15 +126,18 @@ def _whole(node: ast.Call) -> bool:
 
 
 def subset_draws(tree: ast.AST) -> list[Draw]:
-    """The calls of ``tree`` that may draw a subset of the samples (:data:`SUBSETS`, but a ``choice``
-    the fixed draw makes whole, :func:`_whole`). A step on such a draw is a step on the samples drawn:
-    at a batch probe, which of them is not known, so the batch is not judged
-    (:func:`verification.identification.batches.check_batches`)."""
+    """The calls in the functions and loops of ``tree`` that may draw a subset of the samples
+    (:data:`SUBSETS`, but a ``choice`` the fixed draw makes whole, :func:`_whole`). A step on such a
+    draw is a step on the samples drawn: at a batch probe, which of them is not known, so the batch is
+    not judged (:func:`verification.identification.batches.check_batches`)."""
+    scopes = [
+        n
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.For | ast.While)
+    ]  # a draw at the top level outside a loop makes the data (labels = rng.integers(0, 2, n)), no step
+    calls = {id(c): c for scope in scopes for c in ast.walk(scope) if isinstance(c, ast.Call)}
     return [
         Draw(node.lineno, ast.unparse(node.func))
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute)
-        and node.func.attr in SUBSETS
-        and not _whole(node)
+        for node in sorted(calls.values(), key=lambda c: (c.lineno, c.col_offset))
+        if isinstance(node.func, ast.Attribute) and node.func.attr in SUBSETS and not _whole(node)
     ]
