@@ -35,6 +35,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.calls import WrongShape
+from verification.adapters.composed_outputs import output_layers, several_outputs
 from verification.adapters.compositions import (
     annotated_arguments,
     compositions,
@@ -112,6 +113,8 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
         required = []
     var = instance_name(cls, script)
     composed = [(made, var) for made in compositions(cls, script, var)]
+    if not out and len(ends := output_layers([made for made, _ in composed])) > 1:
+        several_outputs(cls.__name__, var, ends)  # Dense, Dense, then Sigmoid() or Softmax(): each a network
     out += composed  # a container that is given its layers: empty as constructed
     built = bool(out)  # by the script, or by its composition
     if not required and not wide_defaults(cls):  # TwoLayerNet(input_dim=784): made small first, below

@@ -135,15 +135,23 @@ def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list
     ]
     sized = [c for c in layers if len(_required(c)) == 2 and not loss_class(c) and c.__name__ not in given]
     bare = [c.__name__ + "()" for c in layers if not _required(c) and not loss_class(c)]
-    tail = [c for c in bare if OUTPUT_ACTIVATIONS.search(c)][:1]
-    hidden = [c for c in bare if HIDDEN_ACTIVATIONS.search(c) and c not in tail][:1]
+    tails = [c for c in bare if OUTPUT_ACTIVATIONS.search(c)]  # each another network (output_layers)
+    hidden = [c for c in bare if HIDDEN_ACTIVATIONS.search(c) and c not in tails[:1]][:1]
     if not hidden and given and activations:  # ActivationLayer(tanh, tanh_prime)
         hidden = [f"{given[0]}({activations[0][0]}, {activations[0][1]})"]
     out = []
-    for cls in sized[:1]:
-        for n_out in (3, 1):
-            for between in dict.fromkeys((tuple(hidden), ())):
-                out.append([f"{cls.__name__}(4, 5)", *between, f"{cls.__name__}(5, {n_out})", *tail])
+    for tail in tails or [""]:
+        for cls in sized[:1]:
+            for n_out in (3, 1):
+                for between in dict.fromkeys((tuple(c for c in hidden if c != tail), ())):
+                    out.append(
+                        [
+                            f"{cls.__name__}(4, 5)",
+                            *between,
+                            f"{cls.__name__}(5, {n_out})",
+                            *[tail][: bool(tail)],
+                        ]
+                    )
     return out
 
 

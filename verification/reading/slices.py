@@ -106,9 +106,42 @@ def _sliced(body: list[ast.stmt], found: list[int], sizes: dict[str, int] | None
         assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
         if sizes is not None:
             return _without_data(body, index, sizes)
-        text = _with_dependencies(body, index)
-        return None if text is None else (text, stmt.targets[0].id)
+        chosen: dict[int, ast.stmt] = {}
+        for j in [index, *_configured(body, index, stmt.targets[0].id)]:  # net.add(Dense(4, 6)) …
+            made = dependencies(body, j)
+            if made is None:
+                return None
+            chosen |= {id(s): s for s in made}
+        order = {id(s): i for i, s in enumerate(body)}
+        text = "; ".join(ast.unparse(s) for s in sorted(chosen.values(), key=lambda s: order[id(s)]))
+        return text, stmt.targets[0].id
     return None
+
+
+CONFIGURING = re.compile(r"^(add|append|push|insert|use|set|compile|build|init|setup|connect|config)", re.I)
+"""Methods whose call on a network right after it is made configures it (``net.add(Dense(4, 6))``,
+``net.use(mse, mse_prime)``, ``model.compile(loss=…)``, ``net.set_loss(MSE())``)."""
+
+
+def _configured(body: list[ast.stmt], index: int, name: str) -> list[int]:
+    """The statements after ``body[index]`` that configure the network it binds to ``name``: calls of
+    :data:`CONFIGURING` methods on it, up to its first training call or its next binding; the network as
+    the script trains it, not a container the check would fill with layers of its own choosing."""
+    out = []
+    for j in range(index + 1, len(body)):
+        later = body[j]
+        call = later.value if isinstance(later, ast.Expr) and isinstance(later.value, ast.Call) else None
+        on = call.func if call is not None and isinstance(call.func, ast.Attribute) else None
+        if on is not None and isinstance(on.value, ast.Name) and on.value.id == name:
+            if TRAINING_CALL.search(on.attr) and not CONFIGURING.match(on.attr):
+                break
+            if CONFIGURING.match(on.attr):
+                out.append(j)
+        elif isinstance(later, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == name for t in later.targets
+        ):
+            break
+    return out
 
 
 TRAINING_CALL = re.compile(r"train|fit|backward|backprop|learn|update|step", re.IGNORECASE)
