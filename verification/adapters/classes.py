@@ -54,6 +54,7 @@ from verification.adapters.methods import (
     OWN_ERROR,
     Built,
     gradient_candidates,
+    uncallable,
     validate_named_method,
 )
 from verification.adapters.neurons import unbuilt
@@ -272,19 +273,6 @@ def detect_class(
     )
 
 
-def _uncallable(cls: type, method: str | None) -> str:
-    """Why no gradient or step of ``cls`` (or of the ``method`` named) could be called."""
-    if method is not None:
-        return (
-            f"{cls.__name__}.{method} could not be called: the name of "
-            f"{cv.unnamed_arguments(getattr(cls, method))} says nothing of its value"
-        )
-    return (
-        f"{cls.__name__} has no method that returns gradients or updates its weights that could be "
-        "called (looked for backprop, backward, gradient, train, fit …)"
-    )
-
-
 def _detect_on(
     built: Built,
     namespace: dict[str, Any],
@@ -332,7 +320,7 @@ def _detect_on(
                         layout.dataset(),
                     )
                     if not grads:
-                        errors.append(_uncallable(cls, method))
+                        errors.append(uncallable(cls, method))
                 own_error = False  # a candidate before that computes the error from the labels
                 for kind, code, lr, notes in grads:
                     given = any(" takes the error " in n for n in notes)
@@ -360,6 +348,8 @@ def _detect_on(
                             misshaped.add((layout, code))
                             break
                         except InputError as exc:
+                            if getattr(exc, "conclusive", False):  # the class's code, whichever method
+                                raise refusal(f"could not check {cls.__name__}", [exc], None) from None
                             errors.append(exc)
                             own_error = own_error or any(OWN_ERROR in n for n in notes)
                             continue

@@ -350,3 +350,16 @@ def _method_candidates(
                 code, told = after(pre, f"{set_loops}{stacked[0]}"), [COLUMN_NOTE.format(m)]
                 updates.append(("update", code, lr, notes + lr_notes + told))
     return returned, updates
+
+
+def uncallable(cls: type, method: str | None) -> str:
+    """Why no gradient or step of ``cls`` (or of the ``method`` named) could be called."""
+    if method is not None:
+        return (
+            f"{cls.__name__}.{method} could not be called: the name of "
+            f"{cv.unnamed_arguments(getattr(cls, method))} says nothing of its value"
+        )
+    return (
+        f"{cls.__name__} has no method that returns gradients or updates its weights that could be "
+        "called (looked for backprop, backward, gradient, train, fit …)"
+    )

@@ -113,11 +113,20 @@ def refuse_random_gradients(
         )
 
 
-def refuse_remembering(label: str, first: Mapping[str, Array], again: Mapping[str, Array]) -> None:
+def refuse_remembering(
+    label: str,
+    first: Mapping[str, Array],
+    again: Mapping[str, Array],
+    asked: Callable[[], Mapping[str, Array]] | None = None,
+    other: Callable[[], object] | None = None,
+) -> None:
     """Refuse gradients that differ when asked again at the same weights and data with nothing reset
     between (``again`` against ``first``): the code keeps what it computed (gradients added up across
-    calls and never zeroed), so what one call returns depends on the calls before it. Equal to a
-    relative ``1e-8``: the same arithmetic run twice.
+    calls and never zeroed), so what one call returns depends on the calls before it. With ``other``
+    (a call at other inputs) and ``asked`` (the gradient asked again at the probe's), also those that
+    differ after a call at other inputs: the code reads what an earlier call left (activations appended
+    to a list and read by position, the first call's ever after). Equal to a relative ``1e-8``: the
+    same arithmetic run twice.
 
     Raises
     ------
@@ -133,6 +142,23 @@ def refuse_remembering(label: str, first: Mapping[str, Array], again: Mapping[st
             "step gets depends on the steps before it",
             "code",
         )
+    if asked is None or other is None:
+        return
+    try:
+        other()
+    except InputError:  # the code does not run at those inputs: nothing to compare
+        return
+    changed = _changed(first, asked())
+    if changed:
+        error = Failed(
+            f"{label} returns another gradient of {', '.join(changed[:3])} at the same weights and data "
+            "after a call at other inputs: it reads what an earlier call left (activations appended to a "
+            "list and read by position?), so in a training loop each step back-propagates another "
+            "sample's pass",
+            "code",
+        )
+        error.conclusive = True  # type: ignore[attr-defined]  # the class's other methods read it too
+        raise error
 
 
 def rounding_eps(value: Any) -> float:

@@ -1,15 +1,14 @@
 """The code under check, reduced to what identification needs: parameters, an output, a gradient.
 
-A :class:`Subject` holds named parameters and, for a batch ``x`` of shape ``(n, n_in)`` and one-hot
-labels ``y`` of shape ``(n, n_out)``:
+A :class:`Subject` holds named parameters and, for inputs ``x`` ``(n, n_in)`` and one-hot ``y`` ``(n, n_out)``
 
 * the network's output ``a`` of shape ``(n, n_out)`` at given parameters, real, or complex when the
   code is evaluated at complex parameters for complex-step differentiation;
 * the gradient the code's backward pass gives (returned, or recovered from its update), with a bound
   on its own rounding (an update ``W − lr g`` rounds to ``ε |W|``, which ``(W_before − W_after) / lr``
-  divides by ``lr``); an update whose rounding passes a share of its size (a learning rate of
-  ``1e-20``, a saturated output), an optimiser's step of one size and a step that draws random numbers
-  are refused (:mod:`verification.adapters.step_checks`);
+  divides by ``lr``); an update whose rounding passes a share of its size (a learning rate of ``1e-20``,
+  a saturated output), an optimiser's step of one size, a step that draws random numbers and a
+  gradient that reads an earlier call's pass are refused (:mod:`verification.adapters.step_checks`);
 * single-entry writes of a parameter in the object the code reads, for finite differences.
 
 :class:`CodeSubject` runs someone's code through a :class:`~verification.adapters.recipe.Recipe`;
@@ -312,8 +311,9 @@ class CodeSubject(Subject):
             self._note_precision(grads)
             if not self._steady and not resets_gradients(self.script):  # asked again, nothing reset
                 self._steady = True
-                again = apply_matching(label, self._run_again(code, before, x, y, reset=False), self.plan)
-                refuse_remembering(label, grads, again)
+                kept = partial(self._run_again, code, before, y=y, reset=False)  # nothing reset between
+                at_x = partial(lambda xs: apply_matching(label, kept(x=xs), self.plan), x)
+                refuse_remembering(label, grads, at_x(), at_x, lambda: kept(x=x + 1.0, reset=True))
                 rerun = partial(self._run_again, before=before, x=x, y=y, reset=True)  # under other seeds
                 again = apply_matching(label, rerun(reseeded(code)), self.plan)
                 refuse_random_gradients(label, grads, again, lambda: draws(rerun, self.recipe.forward))
