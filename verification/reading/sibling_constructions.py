@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from verification.reading.siblings import MAX_BYTES, MAX_SIBLINGS
-from verification.reading.slices import construction_slice, dependencies, flat_body
+from verification.reading.slices import construction_slice
 
 
 def sibling_construction(path: Path, cls_name: str) -> tuple[str, str] | None:
@@ -50,7 +50,7 @@ def _beside(folder: Path, path: Path, cls_name: str, package: str | None) -> tup
         found = construction_slice(tree, cls_name)
         if found is None:
             continue
-        statements = [found[0], *_configured(tree, found[1], found[0])]
+        statements = [found[0]]  # with the calls that finish it (net.use(bce, bce_prime))
         read = {n.id for n in ast.walk(ast.parse("; ".join(statements))) if isinstance(n, ast.Name)}
         imports = [  # only those the construction reads: an import that loads data when run is left out
             ast.unparse(s)
@@ -131,36 +131,6 @@ class _Unqualified(ast.NodeTransformer):
         if node.attr == self.cls_name and isinstance(node.value, ast.Name) and node.value.id in self.aliases:
             return ast.copy_location(ast.Name(self.cls_name, node.ctx), node)
         return self.generic_visit(node)  # type: ignore[return-value]
-
-
-CONFIGURING = re.compile(r"^(use|compile|configure|set_?\w+|add(_?layer)?|append|init\w*|build)$", re.I)
-"""Methods a script calls on its network after building it to finish it (``net.use(bce, bce_prime)``,
-``net.add(Dense(…))``), never to train or use it."""
-
-
-def _configured(tree: ast.Module, var: str, built: str) -> list[str]:
-    """The script's top-level calls ``var.m(…)`` of a configuring method (:data:`CONFIGURING`), in order,
-    each after the top-level assignments it reads (``loss = CrossEntropy()`` before
-    ``model.compile(loss)``) that the construction ``built`` (its source) does not hold already."""
-    body = flat_body(tree)
-    out: list[str] = []
-    taken = set(built.split("; "))
-    for index, s in enumerate(body):
-        if not (
-            isinstance(s, ast.Expr)
-            and isinstance(s.value, ast.Call)
-            and isinstance(s.value.func, ast.Attribute)
-            and isinstance(s.value.func.value, ast.Name)
-            and s.value.func.value.id == var
-            and CONFIGURING.match(s.value.func.attr)
-        ):
-            continue
-        for earlier in (dependencies(body, index) or [s])[:-1]:
-            if (text := ast.unparse(earlier)) not in taken:
-                out.append(text)
-                taken.add(text)
-        out.append(ast.unparse(s))
-    return out
 
 
 def _imports(tree: ast.Module) -> list[ast.Import | ast.ImportFrom]:

@@ -118,9 +118,11 @@ def _sliced(body: list[ast.stmt], found: list[int], sizes: dict[str, int] | None
     return None
 
 
-CONFIGURING = re.compile(r"^(add|append|push|insert|use|set|compile|build|init|setup|connect|config)", re.I)
-"""Methods whose call on a network right after it is made configures it (``net.add(Dense(4, 6))``,
-``net.use(mse, mse_prime)``, ``model.compile(loss=…)``, ``net.set_loss(MSE())``)."""
+CONFIGURING = re.compile(
+    r"^(use|compile|configure|setup|set_?\w+|add(_?layer)?|append|push|insert|init\w*|build)$", re.I
+)
+"""Methods a script calls on its network after building it to finish it (``net.add(Dense(4, 6))``,
+``net.use(mse, mse_prime)``, ``model.compile(loss)``, ``net.set_loss(MSE())``), never to train or use it."""
 
 
 def _configured(body: list[ast.stmt], index: int, name: str) -> list[int]:
