@@ -10,6 +10,7 @@ container was the sigmoid's, and the verdict was mse for a network the script bu
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -89,26 +90,15 @@ class Network:
                 layer.b -= learning_rate * layer.db
 """
 
-TOP_LEVEL = """
-net = Network()
+FILLED = """net = Network()
 net.add(Dense(4, 6))
 net.add(Sigmoid())
 net.add(Dense(6, 3))
 net.add(OUTPUT)
 net.use(CrossEntropy())
-net.train_batch(np.ones((2, 4)), np.eye(3)[:2], 0.1)
 """
-
-BUILDER = """
-def build_net():
-    net = Network()
-    net.add(Dense(4, 6))
-    net.add(Sigmoid())
-    net.add(Dense(6, 3))
-    net.add(OUTPUT)
-    net.use(CrossEntropy())
-    return net
-"""
+TOP_LEVEL = "\n" + FILLED + "net.train_batch(np.ones((2, 4)), np.eye(3)[:2], 0.1)\n"
+BUILDER = "\ndef build_net():\n" + textwrap.indent(FILLED, "    ") + "    return net\n"
 
 
 @pytest.mark.parametrize("where", [TOP_LEVEL, BUILDER], ids=["top-level", "builder"])
