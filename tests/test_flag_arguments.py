@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.cli import main
 from verification.identification import several as several_module
 from verification.identification.check import check_target
@@ -326,3 +327,34 @@ def test_each_branch_is_first_built_the_way_the_branch_before_it_was(
     works = next(k for k, s in enumerate(first) if "_initialize_weights(input_dim=" in s)
     assert len(tried) == works + 2, "the first branch tries each in turn, the second the one that worked"
     assert tried[-1] == several.value.alternatives[1][works]
+
+
+# five values of a flag, each branch making the same broken network (its forward pass reads an attribute
+# no branch sets): three setups in a row fail alike, and the other two are not tried
+BROKEN_BRANCHES = NETWORK.replace(
+    """        elif self.kind == 'tanh':
+            self.f, self.f_prime = np.tanh, tanh_prime""",
+    """        elif self.kind == 'tanh':
+            self.f, self.f_prime = np.tanh, tanh_prime
+        elif self.kind == 'relu':
+            self.f, self.f_prime = np.tanh, tanh_prime
+        elif self.kind == 'elu':
+            self.f, self.f_prime = np.tanh, tanh_prime
+        elif self.kind == 'selu':
+            self.f, self.f_prime = np.tanh, tanh_prime""",
+).replace("self.H = self.f(x @ self.Wl)", "self.H = self.f(x @ self.Wmissing)")
+
+
+def test_setups_that_fail_alike_three_in_a_row_end_the_check_of_the_others(tmp_path: Path) -> None:
+    path = tmp_path / "mlp.py"
+    path.write_text(BROKEN_BRANCHES, encoding="utf-8")
+    assert BROKEN_BRANCHES.count("elif self.kind") == 4 and "Wmissing" in BROKEN_BRANCHES
+    with pytest.raises(SeveralSetups) as several:
+        check_target(CheckRequest.parse(str(path)))
+    assert len(several.value.setups) == 5
+    with pytest.raises(InputError) as refused:
+        several_module.check_each(CheckRequest.parse(str(path)), several.value)
+    message = str(refused.value)
+    assert message.startswith(f"could not check any of the 5 classes of {path}: ")
+    assert message.count("'MLP' object has no attribute 'Wmissing'") == 3, message
+    assert "the other 2 setups: not tried: the setups before failed alike" in message

@@ -14,6 +14,7 @@ loss asked), else 0; a refusal of every class is a refusal (2).
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -61,6 +62,23 @@ class SeveralReport:
         return found.pop() if len(found) == 1 and every else None
 
 
+ALIKE = 3
+"""Setups of one class that failed alike, in a row, after which its other setups are not tried."""
+
+
+def _alike(last: list[tuple[str, CheckReport | InputError]], several: SeveralSetups, done: int) -> bool:
+    """The last :data:`ALIKE` setups tried all failed with one message once their own setups are taken
+    out of it (``--setup 'net = MLP(…, regularization='l2')' raised …`` for each flag value alike)."""
+    if len(last) < ALIKE or not all(isinstance(r, InputError) for _, r in last):
+        return False
+    tried = several.alternatives[done - ALIKE : done]
+    said = {
+        functools.reduce(lambda text, setup: text.replace(setup, "…"), setups, str(r))
+        for (_, r), setups in zip(last, tried, strict=True)
+    }
+    return len(said) == 1
+
+
 def check_each(
     request: CheckRequest,
     names: list[str] | SeveralSetups,
@@ -101,6 +119,13 @@ def check_each(
                 failures.append((k, exc))
         else:
             checked.append((name, min(failures, key=lambda f: f[0])[1]))  # the first's, as written
+            if isinstance(names, SeveralSetups) and _alike(checked[-ALIKE:], names, len(checked)):
+                left = len(labels) - len(checked)
+                if left:  # a flag's other values fail as its first did: not run, and the refusal says so
+                    checked.append(
+                        (f"the other {left} setups", InputError("not tried: the setups before failed alike"))
+                    )
+                break
     report = SeveralReport(request.target.path, checked)
     if not report.reports:
         reasons = "; ".join(f"{name}: {exc}" for name, exc in checked)
@@ -110,7 +135,7 @@ def check_each(
             else f"name one after the path, e.g. {request.target.path}:{labels[0]}, with its explicit form"
         )
         raise InputError(
-            f"could not check any of the {len(checked)} classes of {request.target.path}: {reasons}",
+            f"could not check any of the {len(labels)} classes of {request.target.path}: {reasons}",
             hint=hint,
         )
     return report

@@ -49,19 +49,18 @@ from verification.reading.classic_division import (
     future_division,
     future_division_written,
 )
-from verification.reading.deferred_weights import guard_initialisations
 from verification.reading.import_paths import package_name, script_directory_on_path
 from verification.reading.local_output import LOCAL_READER, local_value
-from verification.reading.loop_cuts import Cut, cut_loops
+from verification.reading.loop_cuts import Cut
 from verification.reading.missing import imported_with_stand_ins, install_hint, stand_in
 from verification.reading.numpy_aliases import bind_aliases, removed_names_used
 from verification.reading.outer_loops import first_run
 from verification.reading.python2 import python2_builtins
 from verification.reading.sample_lists import SAMPLE_ROWS, sample_rows
-from verification.reading.sample_orders import Draw, in_order
+from verification.reading.sample_orders import Draw
 from verification.reading.sizes import size_problem
 from verification.reading.sources import Source, parse_source, read_source
-from verification.reading.statement_code import NOT_COMPILED, compile_statement, run_statement
+from verification.reading.statement_code import NOT_COMPILED, prepared, run_statement
 from verification.reading.statements import (
     DEFINITIONS,
     FAILED,
@@ -236,12 +235,10 @@ class _Loading:
     def statement(self, stmt: ast.stmt) -> None:
         """Run ``stmt`` if it is kept, else record why not; a failure is recorded, not raised."""
         reason = self.reason_not_to_run(stmt)
-        if reason is None:
-            stmt, _ = guard_initialisations(stmt)  # before the cuts: it looks for the epoch loops
-            stmt, cuts = cut_loops(stmt)
-            stmt, draws = in_order(stmt)
+        code: types.CodeType | str = reason or ""
+        if reason is None:  # rewritten and compiled once per statement of the source (statement_code)
+            stmt, code, cuts, draws = prepared(stmt, self.source.path, self.source.text)
             self.cuts, self.draws = self.cuts + cuts, self.draws + draws
-        code = compile_statement(stmt, self.source.path) if reason is None else reason
         if isinstance(code, str):
             self.skip(stmt, code)
             return
