@@ -31,19 +31,53 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
 )
 """Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
 
+WEIGHT_ARGUMENT = re.compile(r"^(w|weights?|kernel_?weights?)\d*$", re.I)
+BIAS_ARGUMENT = re.compile(r"^(b|bias(es)?)\d*$", re.I)
+SCALE_ARGUMENTS = re.compile(r"^(gamma|beta)$", re.I)
+LAYOUTS: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
+    ("x W + b", (4, 3), (3,)),
+    ("W x + b", (3, 4), (3, 1)),
+    ("filters", (2, 3, 3, 3), (2,)),
+)
+"""The shapes of the weight and the bias a layer built from its parameters (``Affine(W, b)``, the layers
+of Saito's *Deep Learning from Scratch*, ch. 5.6) is given, tried in this order: a row of inputs times
+``W`` (four inputs, three outputs), ``W`` times a column of inputs, then four filters' worth of 3×3
+kernels over three channels. The check draws the values it probes at itself; a scale and a shift
+(``BatchNormalization(gamma, beta)``) are vectors of the four inputs' width."""
+
+
+def array_layouts(cls: type) -> int:
+    """How many layouts (:data:`LAYOUTS`) the layer's construction can take: ``len(LAYOUTS)`` when its
+    constructor requires a weight or a bias by name, else 1 (the arguments name sizes only)."""
+    required = [p.name for p in parameters(cls) if p.default is p.empty]
+    return len(LAYOUTS) if any(WEIGHT_ARGUMENT.match(n) or BIAS_ARGUMENT.match(n) for n in required) else 1
+
+
+def _array(name: str, layout: int) -> Any:
+    """A weight, bias, scale or shift argument in the given layout (ones and zeros: the check redraws
+    them), else None."""
+    _, weight, bias = LAYOUTS[layout]
+    if WEIGHT_ARGUMENT.match(name):
+        return np.ones(weight)
+    if BIAS_ARGUMENT.match(name):
+        return np.zeros(bias)
+    return np.ones(4) if SCALE_ARGUMENTS.match(name) else None
+
+
 RANDOM_GENERATOR = re.compile(r"rng|random_?gen(erator)?|generator|random_?state", re.I)
 """An argument that takes the random generator the layer draws its weights from: given
 ``numpy.random.default_rng(0)``, a new one for each layer (the check draws the weights it probes
 at itself)."""
 
 
-def constructor_arguments(cls: type, preset: dict[str, Any] | None = None) -> dict[str, Any]:
+def constructor_arguments(cls: type, preset: dict[str, Any] | None = None, layout: int = 0) -> dict[str, Any]:
     """Values for the constructor's required arguments (:data:`CONSTRUCTOR_GUESSES`); a size the code
     uses as a list (``n_hidden``, iterated) is a list of that size; an argument whose name says nothing
     but that shapes an array (``randn(N, M)``) is a width, distinct from the others. A size whose
     default is 0 or None (``in_neurons=0``, a size left to the caller) is guessed too; other defaults
     are the author's. An activation function and its derivative are a pair the project defines
-    (:func:`_activation_pair`); ``preset`` gives arguments outright (a flag's value).
+    (:func:`_activation_pair`); ``preset`` gives arguments outright (a flag's value). A required weight,
+    bias, scale or shift is an array of the shape ``layout`` indexes in :data:`LAYOUTS`.
 
     Raises
     ------
@@ -61,6 +95,9 @@ def constructor_arguments(cls: type, preset: dict[str, Any] | None = None) -> di
         guess = next((v for pattern, v in CONSTRUCTOR_GUESSES if pattern.search(p.name)), None)
         if RANDOM_GENERATOR.fullmatch(p.name) and p.default is p.empty:  # Linear(n_in, n_out, rng)
             out[p.name] = np.random.default_rng(0)  # a generator of its own for every layer built
+            continue
+        if p.default is p.empty and (array := _array(p.name, layout)) is not None:
+            out[p.name] = array  # Affine(W, b): the layer is handed its parameters
             continue
         if p.default is not p.empty:
             if p.default in (0, None) and isinstance(guess, int) and not isinstance(p.default, bool):

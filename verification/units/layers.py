@@ -35,10 +35,11 @@ from verification.reading.loader import LoadedScript
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
-from verification.units.construction import constructor_arguments, decay
+from verification.units.construction import array_layouts, constructor_arguments, decay
 from verification.units.holdings import get, gradients, parameter_slots, put, snapshot, unclaimed, unread
 from verification.units.module_constants import LR_CONSTANT, PENALTY_CONSTANT, module_constants
 from verification.units.preactivation import pre_activation
+from verification.units.rounding_floors import observed_floors
 from verification.units.running import Runner, failed_verdict, failure_line, is_complex
 from verification.units.settings import ONE, Setting
 from verification.units.source import definition, placeholder, returned_names
@@ -79,8 +80,9 @@ AVERAGED = (
 
 def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
     """Input shapes to try for a batch of ``n``: rows or columns of each weight's sizes (and one fewer,
-    for weights with a bias row or column folded in), images for a four-dimensional weight, else
-    ``(n, 5)``; for one sample, last, a 1-D vector of a weight's size (``W.dot(x) + b``)."""
+    for weights with a bias row or column folded in), images for a four-dimensional weight, rows of a
+    vector's size (a scale of each feature, ``gamma``), else ``(n, 5)``; for one sample, last, a 1-D
+    vector of a weight's size (``W.dot(x) + b``)."""
     shapes: list[tuple[int, ...]] = []
     for w in params.values():
         if w.ndim == 2:
@@ -91,6 +93,7 @@ def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
             shapes += [(6, 6), (6, 6, w.shape[0])]
         elif w.ndim == 4:
             shapes += [(n, w.shape[1], 6, 6), (n, 6, 6, w.shape[2])]
+    shapes += [(n, w.shape[0]) for w in params.values() if w.ndim == 1]  # a scale of each feature
     shapes += [(n, 5), (n, 3, 6, 6), (n, 6, 6, 3), (6, 6, 3), (6, 6)]
     if n == 1:  # one sample as a 1-D vector (W.dot(x) + b), after every batch shape
         shapes += [(w.shape[1],) for w in params.values() if w.ndim == 2]
@@ -146,6 +149,7 @@ class LayerUnit:
         self.runner = Runner(script, seed, ComplexAllocation(namespaces_of(cls)))
         self.input_first = input_first(getattr(cls, methods[1]), {p.name.lower() for p in self._inputs()})
         self.slots: dict[str, tuple[str, str | None]] = {}
+        self.layout: int | None = None  # of the weight and bias it is handed, once one has run
 
     def _inputs(self) -> list[Any]:
         """The forward's arguments, of which the first is the input."""
@@ -155,8 +159,25 @@ class LayerUnit:
         """A batch of two, and a batch of one."""
         return [Setting("batch of two (N = 2)", {"N": 2}), ONE]
 
-    def _build(self, rng: np.random.Generator) -> tuple[Any, dict[str, Array]]:
-        kwargs = constructor_arguments(self.cls, self.preset)
+    def _built(self, n: int, rng: np.random.Generator) -> tuple[Any, dict[str, Array], Array, Array]:
+        """The layer built, its parameters, an input of a batch of ``n`` its forward takes and its
+        output; a layer handed its weight and bias is built in each layout in turn until its forward
+        runs, then always in that one."""
+        layouts = [self.layout] if self.layout is not None else list(range(array_layouts(self.cls)))
+        for layout in layouts:
+            layer, params = self._build(rng, layout)
+            try:
+                x, out = self._input(layer, params, n, rng)
+            except NotChecked:
+                if layout == layouts[-1]:
+                    raise
+                continue
+            self.layout = layout
+            return layer, params, x, out
+        raise AssertionError("no layout tried")  # pragma: no cover - layouts is never empty
+
+    def _build(self, rng: np.random.Generator, layout: int = 0) -> tuple[Any, dict[str, Array]]:
+        kwargs = constructor_arguments(self.cls, self.preset, layout)
         try:
             layer = self.runner.call(f"{self.name}()", self.cls, **kwargs)
         except InputError as exc:
@@ -215,9 +236,8 @@ class LayerUnit:
             ``refused`` when it cannot be built or run; ``stub`` for a placeholder; ``mismatch`` when its
             backward raises.
         """
-        layer, params = self._build(rng)
         n = setting.env["N"]
-        x, out = self._input(layer, params, n, rng)
+        layer, params, x, out = self._built(n, rng)
         for k in unread(lambda: self._run(layer, x), layer, self.slots, params, self.original):
             del self.slots[k], params[k]
         dout = rng.standard_normal(out.shape)
@@ -273,6 +293,7 @@ class LayerUnit:
         case.alternatives += decay(layer, params, analytic, penalty)
         readings = [(analytic, "")]
         if found and not updated:
+            case.floors = observed_floors(lambda up: self._rerun(layer, params, x, up), dout, analytic)
             readings += pre_activation(
                 forward, point, out, dout, lambda upstream: self._rerun(layer, params, x, upstream)
             )
