@@ -617,6 +617,38 @@ def test_a_loss_object_that_keeps_its_inputs_for_backward_is_checked_as_a_loss(
     assert report.results[0].verdict == verdict, verdicts(report.results[0])
 
 
+LOSS_LAYER = """
+import numpy as np
+
+
+class SoftmaxWithLoss:
+    def forward(self, x, t):
+        self.t = t
+        e = np.exp(x - x.max(axis=1, keepdims=True))
+        self.y = e / e.sum(axis=1, keepdims=True)
+        return -np.sum(t * np.log(self.y)) / x.shape[0]
+
+    def backward(self, dout=1):
+        return dout * (self.y - self.t) / SIZE
+"""
+
+
+@pytest.mark.parametrize(("size", "verdict"), [("self.t.shape[0]", "matches"), ("1", "mismatch")])
+def test_a_loss_layer_whose_backward_takes_the_loss_upstream_gradient_by_default_is_a_loss(
+    tmp_path: Path, size: str, verdict: str
+) -> None:
+    """Deep Learning from Scratch's loss layers: ``forward(x, t)`` keeps both, ``backward(dout=1)`` is
+    called with nothing. The mean cross-entropy of softmax(x) over N samples has the derivative
+    (y − t) / N; without the 1/N it is N × it (4 samples: a mismatch)."""
+    path = tmp_path / "loss_layer.py"
+    path.write_text(LOSS_LAYER.replace("SIZE", size), encoding="utf-8")
+    script = load_script(path)
+    units = discover(script, 0)
+    assert [(u.name, u.kind) for u in units] == [("SoftmaxWithLoss", "loss")]
+    r = check_units(script, units).results[0]
+    assert verdicts(r)["4 samples × 3 outputs"] == verdict, verdicts(r)
+
+
 KEEPDIMS_AFFINE = """
 import numpy as np
 

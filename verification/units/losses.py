@@ -285,14 +285,21 @@ DERIVATIVE_METHODS = ("gradient", "derivative", "prime", "backward", "grad", "lo
 def stateful_loss_methods(cls: type) -> tuple[str, str] | None:
     """``(value, derivative)`` of a loss object written like a layer: a value method of two arrays
     (``forward(y_pred, y_true)``) that keeps them, and a derivative method of none (``backward()``)
-    that reads them back; None for any other class."""
+    that reads them back; None for any other class. A derivative whose arguments all have defaults,
+    after a value method that requires both of its own, is one too: the loss layers of Saito's *Deep
+    Learning from Scratch* (§5.6.3) take ``backward(dout=1)``, the upstream gradient of the loss
+    itself, and a layer's ``forward(x, train_flg=True)`` requires one argument only."""
 
-    def arity(name: str) -> int | None:
+    def arity(name: str, required: bool = False) -> int | None:
         fn = getattr(cls, name, None)
-        return len(parameters(fn)) - 1 if callable(fn) and name in dir(cls) else None
+        if not callable(fn) or name not in dir(cls):
+            return None
+        return len([p for p in parameters(fn)[1:] if not required or p.default is p.empty])
 
     value = next((m for m in VALUE_METHODS if arity(m) == 2), None)
     derivative = next((m for m in DERIVATIVE_METHODS if arity(m) == 0), None)
+    if derivative is None and value is not None and arity(value, required=True) == 2:
+        derivative = next((m for m in DERIVATIVE_METHODS if arity(m, required=True) == 0), None)
     return None if value is None or derivative is None else (value, derivative)
 
 
