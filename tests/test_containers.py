@@ -1021,6 +1021,81 @@ def test_a_container_that_makes_its_layers_from_a_number_of_units_is_built_4_5_5
     assert "net.add_layer(5); net.add_layer(5); net.add_layer(3)" in (report.command or "")
 
 
+PAIRED_ADDER = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+class Layer:
+    def __init__(self, n_inputs, n_units):
+        self.weights = np.empty((n_units, n_inputs))
+        self.biases = np.empty(n_units)
+
+
+class Network:
+    def __init__(self):
+        self.layers = []
+
+    def add_layer(self, n_inputs, n_units):
+        self.layers.append(Layer(n_inputs, n_units))
+
+    def init_weights(self):
+        for layer in self.layers:
+            layer.weights = np.random.uniform(-1, 1, layer.weights.shape)
+            layer.biases = np.random.uniform(-1, 1, layer.biases.shape)
+
+    def feed(self, inputs):
+        for layer in self.layers:
+            layer.activations = sigmoid(layer.weights @ inputs + layer.biases)
+            inputs = layer.activations
+
+    def get_output(self):
+        return self.layers[-1].activations
+
+    def train_step(self, inputs, target, rate):
+        deltas = [None] * len(self.layers)
+        out = self.layers[-1]
+        deltas[-1] = (out.activations - target) * out.activations * (1 - out.activations)
+        for i in range(len(self.layers) - 2, -1, -1):
+            a = self.layers[i].activations
+            deltas[i] = (self.layers[i + 1].weights.T @ deltas[i + 1]) * a * (1 - a)
+        for i, layer in enumerate(self.layers):
+            below = inputs if i == 0 else self.layers[i - 1].activations
+            UPDATE
+"""
+
+UPDATES = {
+    "after every delta": "layer.weights -= rate * np.outer(deltas[i], below)\n            "
+    "layer.biases -= rate * deltas[i]",
+    "bias with the input": "layer.weights -= rate * np.outer(deltas[i], below)\n            "
+    "layer.biases -= rate * deltas[i] * below.sum()",
+}
+
+
+@pytest.mark.parametrize(
+    ("update", "identified"), [("after every delta", "mse"), ("bias with the input", None)]
+)
+def test_a_container_whose_adder_takes_inputs_and_units_is_built_then_initialised(
+    tmp_path: Path, update: str, identified: str | None
+) -> None:
+    """``Network()``, ``add_layer(n_inputs, n_units)`` and ``init_weights()`` (the layers are made with
+    ``np.empty``), a forward pass that returns nothing and ``get_output()`` that reads the last layer's
+    activations: built 4-5-3 and initialised, its output read by its accessor. The step is ½ Σ (a − y)²'s
+    (output delta (a − y) σ'(z), deltas all taken before any update); a bias step scaled by the input's
+    sum is no loss's."""
+    path = tmp_path / "paired.py"
+    path.write_text(PAIRED_ADDER.replace("UPDATE", UPDATES[update]), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net = Network(); net.add_layer(4, 5); net.add_layer(5, 3); net.init_weights()" in (
+        report.command or ""
+    )
+    assert "net.get_output()" in (report.command or "")
+
+
 ANNOTATED_COSTS = """
 import numpy as np
 

@@ -24,8 +24,9 @@ import re
 from typing import Any
 
 from verification.adapters.neurons import neuron_layers
+from verification.adapters.sized_containers import required_parameters, sized_layers
 from verification.reading import conventions as cv
-from verification.reading.guesses import SIZE_GUESSES, Expression, guessed_arguments
+from verification.reading.guesses import SIZE_GUESSES, Expression
 from verification.reading.loader import LoadedScript
 from verification.reading.siblings import sibling_functions
 
@@ -50,23 +51,13 @@ FORWARD_WORDS = re.compile(r"forw|forward|feed|fprop|__call__", re.I)
 BACKWARD_WORDS = re.compile(r"back|bprop", re.I)
 
 
-def _required(cls: Any) -> list[inspect.Parameter]:
-    try:
-        params = list(inspect.signature(cls).parameters.values())
-    except (TypeError, ValueError):
-        return []
-    return [
-        p for p in params if p.default is inspect.Parameter.empty and p.kind in (p.POSITIONAL_OR_KEYWORD,)
-    ]
-
-
 def loss_class(cls: type) -> bool:
     """A loss class: named like one (:data:`LOSS_WORDS`), or one whose forward-like method takes the
     output and the labels (``forward(self, out, target)``) where a layer's takes its input alone."""
     if LOSS_WORDS.search(cls.__name__):
         return True
     forwards = [f for m, f in inspect.getmembers(cls, inspect.isfunction) if FORWARD_WORDS.search(m)]
-    return bool(forwards) and all(len(_required(f)) == 3 for f in forwards)  # self, output, labels
+    return bool(forwards) and all(len(required_parameters(f)) == 3 for f in forwards)  # self, output, labels
 
 
 def _layer_classes(script: LoadedScript, container: type) -> list[type]:
@@ -131,10 +122,14 @@ def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list
     given = [
         c.__name__
         for c in layers
-        if [ACTIVATION_ARGS.search(p.name) is not None for p in _required(c)] == [True, True]
+        if [ACTIVATION_ARGS.search(p.name) is not None for p in required_parameters(c)] == [True, True]
     ]
-    sized = [c for c in layers if len(_required(c)) == 2 and not loss_class(c) and c.__name__ not in given]
-    bare = [c.__name__ + "()" for c in layers if not _required(c) and not loss_class(c)]
+    sized = [
+        c
+        for c in layers
+        if len(required_parameters(c)) == 2 and not loss_class(c) and c.__name__ not in given
+    ]
+    bare = [c.__name__ + "()" for c in layers if not required_parameters(c) and not loss_class(c)]
     tails = [c for c in bare if OUTPUT_ACTIVATIONS.search(c)]  # each another network (output_layers)
     hidden = [c for c in bare if HIDDEN_ACTIVATIONS.search(c) and c not in tails[:1]][:1]
     if not hidden and given and activations:  # ActivationLayer(tanh, tanh_prime)
@@ -171,7 +166,7 @@ def _loss_setter(
     for name, fn in inspect.getmembers(cls, inspect.isfunction):
         if name == adder or name.startswith("_"):
             continue
-        params = [p.name for p in _required(fn)][1:]
+        params = [p.name for p in required_parameters(fn)][1:]
         pair = len(params) == 2 and LOSS_ARG.fullmatch(params[0]) and LOSS_PRIME_ARG.fullmatch(params[1])
         if pair and losses:
             return f"{name}({losses[0][0]}, {losses[0][1]})"
@@ -190,21 +185,23 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
     if script is None:
         return []
     adder = next((m for m in ADDERS if callable(getattr(cls, m, None))), None)
-    required = _required(cls)
+    required = required_parameters(cls)
     lists = [p for p in required if LAYER_LISTS.match(p.name)]
     if adder is None and not lists:
         return []
     if adder is not None and not lists:
-        sized = _sized_layers(cls, adder, var)
+        sized = sized_layers(cls, adder, var)
         if sized:
             return sized
     layers = _layer_classes(script, cls)
-    if not any(len(_required(c)) == 2 for c in layers):  # the layers live in modules beside the file
+    if not any(
+        len(required_parameters(c)) == 2 for c in layers
+    ):  # the layers live in modules beside the file
         layers = _sibling_layers(script, cls)
     losses = [  # a base the others derive from (class Loss: … raise NotImplementedError) is no loss
         c.__name__ + "()"
         for c in layers
-        if loss_class(c) and not _required(c) and not any(derives_from(o, c) for o in layers)
+        if loss_class(c) and not required_parameters(c) and not any(derives_from(o, c) for o in layers)
     ]
     functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
     functions += list(sibling_functions(script.path, ("",)))
@@ -251,23 +248,6 @@ def _parameter_names(name: str, script: LoadedScript) -> list[str]:
         return []
 
 
-def _sized_layers(cls: type, adder: str, var: str) -> list[str]:
-    """``net = NN(nn_input_size=4); net.add_layer(5); net.add_layer(5); net.add_layer(3)``: a container
-    whose constructor takes sizes and whose adder takes one layer's number of units (``add_layer(self,
-    num_neurons, activation=leaky_relu)``) makes its layers itself, 4-5-5-3 (or with one output)."""
-    taken = _required(getattr(cls, adder))[1:]  # self
-    if len(taken) != 1 or guessed_arguments(getattr(cls, adder), {}) == []:
-        return []
-    made = guessed_arguments(cls)
-    if not made or any(not isinstance(v, int) for v in made[0].values()):
-        return []
-    args = ", ".join(f"{k}={v!r}" for k, v in made[0].items())
-    return [
-        f"{var} = {cls.__name__}({args})" + "".join(f"; {var}.{adder}({n})" for n in (5, 5, out))
-        for out in (3, 1)
-    ]
-
-
 ACTIVATION_FUNCTION = re.compile(r"^(activation|act|transfer)(_?f(n|unc(tion)?)?)?$", re.I)
 ACTIVATION_DERIVATIVE = re.compile(
     r"^(activation|act|transfer)_?(f(n|unc(tion)?)?_?)?(prime|derivative|deriv|der|grad)$"
@@ -284,7 +264,7 @@ def function_arguments(cls: type, script: LoadedScript | None) -> dict[str, Expr
     both of."""
     if script is None:
         return {}
-    names = [p.name for p in _required(cls)]
+    names = [p.name for p in required_parameters(cls)]
     functions = [n for n, f in script.module.__dict__.items() if inspect.isfunction(f)]
     functions += [n for n in sibling_functions(script.path, ("",)) if n not in functions]
     out: dict[str, Expression] = {}
@@ -319,7 +299,9 @@ def initialiser_arguments(cls: type, script: LoadedScript | None) -> dict[str, E
     ]
     if len(functions) != 1:
         return {}
-    return {p.name: Expression(functions[0]) for p in _required(cls) if INITIALISER_ARG.search(p.name)}
+    return {
+        p.name: Expression(functions[0]) for p in required_parameters(cls) if INITIALISER_ARG.search(p.name)
+    }
 
 
 def annotated_arguments(cls: type, script: LoadedScript | None) -> dict[str, Expression]:
@@ -331,7 +313,7 @@ def annotated_arguments(cls: type, script: LoadedScript | None) -> dict[str, Exp
         return {}
     namespace = script.module.__dict__
     out: dict[str, Expression] = {}
-    for p in inspect.signature(cls).parameters.values() if _required(cls) else []:
+    for p in inspect.signature(cls).parameters.values() if required_parameters(cls) else []:
         if p.default is not inspect.Parameter.empty or p.annotation is inspect.Parameter.empty:
             continue
         annotation = p.annotation
@@ -344,7 +326,7 @@ def annotated_arguments(cls: type, script: LoadedScript | None) -> dict[str, Exp
             continue
         subclasses: list[type] = annotation.__subclasses__()
         chosen = subclasses[0] if len(subclasses) == 1 else annotation if not subclasses else None
-        named = None if chosen is None or _required(chosen) else _named_in(chosen, namespace)
+        named = None if chosen is None or required_parameters(chosen) else _named_in(chosen, namespace)
         if named is not None:
             out[p.name] = Expression(f"{named}()")
     return out

@@ -28,7 +28,7 @@ from verification.adapters.kept_data import kept_data
 from verification.adapters.layouts import Layout
 from verification.adapters.local_forwards import evaluator_forwards
 from verification.reading import conventions as cv
-from verification.reading.dict_output import dict_output_key, stored_output
+from verification.reading.dict_output import dict_output_key, output_accessor, stored_output
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import LOCAL_READER, output_locals
 from verification.reading.sample_lists import SAMPLE_ROWS, activation_list, one_per_sample
@@ -256,8 +256,9 @@ def output_expression(
     local = _output_local(namespace, var, call) if (value is None or numbers) and not statements else None
     if local is not None:
         return local
-    read = stored_output(obj) if value is None else None
-    if read is not None:  # self.A[1], as predict reads it after the forward pass
+    accessor = output_accessor(obj) if value is None else None
+    reads = [stored_output(obj), f"self.{accessor}()" if accessor else None] if value is None else []
+    for read in filter(None, reads):  # self.A[1], as predict reads it; def get_output(self): return …
         expression = re.sub(r"\bself\b", var, read)
         with contextlib.suppress(InputError):
             kept = run_code(expression, namespace, "--forward", script=script)

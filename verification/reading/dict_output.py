@@ -15,7 +15,8 @@ reads no such entry, or two different ones.
 
 A forward pass that returns nothing and keeps its output in a list attribute (``self.A[1] = …``) is read
 the same way: :func:`stored_output` is the expression over ``self`` the class's own code reads into such
-a name (``proba = self.A[1]`` in ``predict``).
+a name (``proba = self.A[1]`` in ``predict``), or that a method of no arguments named for the output
+returns (``def return_output(self): return self.layers[-1].activations``, :func:`output_accessor`).
 """
 
 from __future__ import annotations
@@ -129,3 +130,26 @@ def dict_output_key(obj: Any, keys: list[Any]) -> Any | None:
             if any(key == k for k in keys):
                 found.add(key)
     return found.pop() if len(found) == 1 else None
+
+
+ACCESSOR = re.compile(r"^(get_?|return_?|read_?)?(output|outputs|out|prediction|predictions|result)$", re.I)
+"""The name of a method that hands back the output the forward pass kept."""
+
+
+def output_accessor(obj: Any) -> str | None:
+    """The one method of the class named for the output (:data:`ACCESSOR`) that takes no argument and
+    whose body is a single ``return`` of an expression over ``self`` (``return self.layers[-1].
+    activations``): what reads the output a forward pass that returns nothing kept. None otherwise."""
+    found = []
+    for name, fn in inspect.getmembers(type(obj), inspect.isfunction):
+        if not ACCESSOR.match(name) or len(inspect.signature(fn).parameters) != 1:
+            continue
+        tree = source_tree(fn)
+        node = tree.body[0] if tree is not None and tree.body else None
+        body = node.body if isinstance(node, ast.FunctionDef) else []
+        body = [b for b in body if not (isinstance(b, ast.Expr) and isinstance(b.value, ast.Constant))]
+        if len(body) == 1 and isinstance(body[0], ast.Return) and body[0].value is not None:
+            names = {n.id for n in ast.walk(body[0].value) if isinstance(n, ast.Name)}
+            if names == {"self"}:
+                found.append(name)
+    return found[0] if len(found) == 1 else None
