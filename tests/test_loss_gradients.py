@@ -2,7 +2,8 @@
 (another module's ``self.model.backward(self.model.compute_loss_gradient(A, Y))``), with the class's own
 loss-gradient method beside it: the backward pass is handed what that method makes, never a guessed
 ``a − y`` (which makes any correct backward pass squared error's gradient). A method that picks its loss
-by a flag the setup does not pin is refused as ``ambiguous``, naming the flag and its values.
+by a flag the setup does not pin is refused as ``ambiguous``, naming the flag and its values; built of the
+file's own layers where the script builds it nowhere, the container is checked once per value.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import pytest
 from ffnn.validation import InputError
 from verification.adapters.options import Options
 from verification.identification.check import check_target
+from verification.identification.outcome import CheckReport
 from verification.identification.report import verdict_line
 from verification.identification.request import CheckRequest
+from verification.identification.several import check_each
+from verification.reading.targets import SeveralSetups
 
 # tanh hidden layer, sigmoid output, layers that back-propagate dA; the loss gradient of binary
 # cross-entropy, (A − Y) / (A (1 − A)), through the sigmoid's A (1 − A) gives A − Y: the bce gradient.
@@ -108,6 +112,25 @@ def test_a_loss_gradient_that_a_flag_picks_is_ambiguous_until_the_setup_pins_it(
         setup = f"net = Network([Dense(3, 4), Tanh(), Dense(4, 2), Sigmoid()]); net.loss = {loss!r}"
         request = CheckRequest.parse(str(path), options=Options(setup=setup))
         assert check_target(request).result.identified == identified
+
+
+def test_a_container_built_nowhere_whose_loss_gradient_a_flag_picks_is_checked_once_per_value(
+    tmp_path: Path,
+) -> None:
+    """Without the script's ``net = Network([...])`` the container is built of the file's own layers, and
+    the flag's default leaves the other branch unchecked: each value is a setup of its own. 'mse' hands
+    A − Y, through the sigmoid's A (1 − A) squared error's output delta; 'bce' hands the derivative of
+    binary cross-entropy, which the sigmoid turns into A − Y."""
+    path = tmp_path / "network.py"
+    source = textwrap.dedent(NETWORK).replace("GRADIENT", BRANCHES)
+    path.write_text(source.replace("net = Network([Dense(3, 4), Tanh(), Dense(4, 2), Sigmoid()])", ""))
+    with pytest.raises(SeveralSetups) as raised:
+        check_target(CheckRequest.parse(str(path)))
+    each = check_each(CheckRequest.parse(str(path)), raised.value)
+    assert [(n, r.result.identified) for n, r in each.checked if isinstance(r, CheckReport)] == [
+        ("Network with loss='bce'", "bce"),
+        ("Network with loss='mse'", "mse"),
+    ], raised.value.setups
 
 
 # A layer file of its own: one sigmoid layer whose backward pass takes ∂ℓ/∂a (d_loss) and stores its

@@ -35,7 +35,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.calls import WrongShape
-from verification.adapters.composed_outputs import output_layers, several_outputs
+from verification.adapters.composed_outputs import output_layers, several_compositions, several_outputs
 from verification.adapters.compositions import (
     annotated_arguments,
     compositions,
@@ -136,6 +136,8 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     ]
     if len(flags) > 1 and not built:  # Network(sizes, kind) built nowhere: each branch another network
         several_costs(cls, var, [(c, guessed_arguments(cls, preset | c)) for c in flags], "branches")
+    if len(flags) > 1 and composed and len(out) == len(composed):  # Network(layers, loss='mse') likewise
+        several_compositions(cls, script, var, flags)
     for guessed in guessed_arguments(cls, preset | (choices[0] if choices else {})):
         args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
         out.append((f"{var} = {cls.__name__}({args})", var))

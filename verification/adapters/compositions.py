@@ -179,9 +179,12 @@ def _loss_setter(
     return None
 
 
-def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
+def compositions(
+    cls: type, script: LoadedScript | None, var: str, flag: dict[str, Any] | None = None
+) -> list[str]:
     """Setups building ``cls`` as a container of the script's own layers (module docstring); none for a
-    class that takes no layers."""
+    class that takes no layers. ``flag`` gives constructor arguments a value outright (a flag's branch,
+    ``loss_function='cross_entropy'``)."""
     if script is None:
         return []
     adder = next((m for m in ADDERS if callable(getattr(cls, m, None))), None)
@@ -226,6 +229,7 @@ def compositions(cls: type, script: LoadedScript | None, var: str) -> list[str]:
                 values[p.name] = repr(number)
         if len(values) < len(required):
             continue
+        values |= {k: repr(v) for k, v in (flag or {}).items()}
         args = ", ".join(f"{k}={v}" for k, v in values.items())
         made = f"{before}{var} = {cls.__name__}({args})"
         if not lists and adder is not None:
