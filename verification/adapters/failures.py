@@ -25,7 +25,8 @@ kind                what failed (most telling first)
 from __future__ import annotations
 
 from ffnn.validation import InputError
-from verification.reading.loader import one_line
+from verification.reading.loader import LoadedScript, one_line
+from verification.reading.unbound_names import unbound_reads
 
 KINDS = (
     *("import", "learning-rate", "optimiser", "shape", "code"),
@@ -101,3 +102,22 @@ def refusal(prefix: str, errors: list[InputError | str], hint: str | None) -> In
     if cause is not None:
         error.cause = cause  # type: ignore[attr-defined]
     return error
+
+
+UNBOUND_HINT = "define those names first"
+
+
+def no_pair(script: LoadedScript) -> InputError:
+    """The refusal of a file of functions with no forward and backward pair to check, naming them; with
+    cause ``code-failed`` when they read names the file binds nowhere (``backpropagation`` calling
+    ``sigmoid`` that no line defines: it cannot run as written, however it is called)."""
+    unbound = unbound_reads(script.tree, script.defined_names())
+    exc = InputError(
+        f"{script.path} defines no forward and backward functions to pair "
+        f"(functions: {', '.join(script.defined_names()) or 'none'}){unbound}",
+        hint="define those names first"
+        if unbound
+        else "give the explicit form: --setup, --forward, --gradient",
+    )
+    exc.cause = "code-failed" if unbound else None  # type: ignore[attr-defined]
+    return exc

@@ -23,7 +23,7 @@ from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
 from verification.adapters.derivative_sets import derivative_functions, derivative_recipe, refuse_one_of_a_set
 from verification.adapters.explicit import explicit_subject
-from verification.adapters.failures import Failed, refusal
+from verification.adapters.failures import Failed, no_pair, refusal
 from verification.adapters.forward_returns import split_returned
 from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
 from verification.adapters.layer_lists import layer_list_recipes
@@ -73,11 +73,7 @@ def _training_function(
         return inlined
     if errors:  # a network of the project's layers was built and did not run: its reason
         raise refusal(f"could not check the functions of {script.path} automatically", errors, None)
-    raise InputError(
-        f"{script.path} defines no forward and backward functions to pair "
-        f"(functions: {', '.join(script.defined_names()) or 'none'})",
-        hint="give the explicit form: --setup, --forward, --gradient",
-    )
+    raise no_pair(script)
 
 
 def detect_functions(

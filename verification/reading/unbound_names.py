@@ -45,3 +45,23 @@ def never_bound(tree: ast.AST, name: str) -> bool:
         return False
     bound = _bound(tree)
     return bound is not None and name not in bound
+
+
+def unbound_reads(tree: ast.Module, functions: list[str]) -> str:
+    """A clause naming what the file's functions ``functions`` read and the file binds nowhere
+    (``; backpropagation reads sigmoid, activations, which the file binds nowhere: it raises NameError
+    as written``), or ``""`` when they read no such name."""
+    bound = _bound(tree)
+    if bound is None:
+        return ""
+    parts = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in functions:
+            loads = [n for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+            read = [n.id for n in sorted(loads, key=lambda n: (n.lineno, n.col_offset))]  # in the file's order
+            missing = [n for n in dict.fromkeys(read) if n not in bound and not hasattr(builtins, n)]
+            if missing:
+                parts.append(f"{node.name} reads {', '.join(missing)}")
+    if not parts:
+        return ""
+    return f"; {'; '.join(parts)}, which the file binds nowhere: it raises NameError as written"
