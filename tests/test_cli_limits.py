@@ -334,8 +334,15 @@ def test_which_exceptions_are_running_out_of_memory(exc: BaseException, memory: 
                 "the file reads 'np' but never imports or defines it: it fails so as written",
             ],
         ),
+        (  # an array of one element used as a number: deprecated in numpy 1.25, refused by today's
+            "import numpy as np\n\nw = np.zeros((2, 1))\nw[0, 0] = np.ones((3, 1))[0]\n",
+            [
+                "ValueError: setting an array element with a sequence",
+                "numpy 1.25 deprecated making a number of an array of one element, and the numpy here",
+            ],
+        ),
     ],
-    ids=["keyboard", "numpy-2", "no-import"],
+    ids=["keyboard", "numpy-2", "no-import", "one-element-array"],
 )
 def test_code_that_cannot_run_here_ends_with_status_2_saying_why(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, head: str, said: list[str]

@@ -59,6 +59,14 @@ NUMPY_2_REMOVED = frozenset(
 "Changes to the main namespace"): code that uses one was written for numpy 1."""
 
 
+def _array_to_scalar(exc: BaseException) -> bool:
+    """The error numpy raises where an array of one element is used as a number (``a[i, j] = x[i]`` with
+    ``x[i]`` of shape ``(1,)``), deprecated in numpy 1.25 and an error in later releases: its cause says
+    so."""
+    cause = exc.__cause__ or exc.__context__
+    return isinstance(cause, TypeError) and "only 0-dimensional arrays can be converted" in str(cause)
+
+
 def _failure(
     label: str, exc: BaseException, script: LoadedScript | None, called_as: str | None
 ) -> InputError:
@@ -86,6 +94,11 @@ def _failure(
         own = True
     if isinstance(exc, NameError) and getattr(exc, "name", None) in NUMPY_2_REMOVED and not hint:
         hint = f" (numpy 2.0 removed {exc.name}, which `from numpy import *` gave: the code needs numpy 1)"
+    if _array_to_scalar(exc) and not hint:  # change[i, j] = x[i] * d[j], each of shape (1,)
+        hint = (
+            " (numpy 1.25 deprecated making a number of an array of one element, and the numpy here, "
+            f"{np.__version__}, refuses it: the code was written for an older numpy)"
+        )
     if isinstance(exc, EOFError):  # w = input("Enter the weights"): nobody types during a check
         hint = " (the code reads the keyboard, input(), which no check answers: give the values in --setup)"
     error = InputError(f"{label} raised {type(exc).__name__}: {message}{where(frames, script)}{hint}")

@@ -58,7 +58,9 @@ def unbound_reads(tree: ast.Module, functions: list[str]) -> str:
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name in functions:
             loads = [n for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
-            read = [n.id for n in sorted(loads, key=lambda n: (n.lineno, n.col_offset))]  # in the file's order
+            read = [
+                n.id for n in sorted(loads, key=lambda n: (n.lineno, n.col_offset))
+            ]  # in the file's order
             missing = [n for n in dict.fromkeys(read) if n not in bound and not hasattr(builtins, n)]
             if missing:
                 parts.append(f"{node.name} reads {', '.join(missing)}")
