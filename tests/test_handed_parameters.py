@@ -19,6 +19,7 @@ from verification.reading.loader import load_script
 from verification.tolerances import tolerance_for
 from verification.units.check import check_units
 from verification.units.discovery import discover
+from verification.units.report import format_units
 from verification.units.rounding_floors import EPS, observed_floors
 from verification.units.run import UnitResult
 
@@ -187,3 +188,50 @@ def test_a_backward_not_linear_in_its_upstream_gradient_gets_no_floor_that_hides
     allowed = tolerance_for("float64", "complex-step").rtol * floors["x"]
     # a slip of a factor changes an entry by O(1) of it; the floor allows 1e-9 of the largest entry
     assert allowed < 1e-9 * float(np.max(dout**2)), (allowed, EPS)
+
+
+# A layer named in Catalan, as a student's project names it: propaga / retropropaga, a rate named alfa
+# and the optimiser's step count iter, which its plain optimiser ignores.
+CATALAN_LAYER = """
+import numpy as np
+
+
+class Perceptro:
+    def __init__(self, entrades, sortides, optimitzador='cap'):
+        self.W = np.random.normal(0, 0.5, (sortides, entrades))
+        self.b = np.zeros((sortides, 1))
+        self.optimitzador = optimitzador
+
+    def propaga(self, entrada):
+        self.entrada = entrada
+        return self.W.dot(entrada) + self.b
+
+    def retropropaga(self, delta, alfa, iter):
+        anterior = self.W.T.dot(delta)
+        dW, db = delta.dot(self.entrada.T), BIAS
+        if self.optimitzador == 'adam':  # the first step of Adam moves each entry by alfa: its sign
+            dW, db = np.sign(dW) / iter, np.sign(db) / iter
+        self.W = self.W - alfa * dW
+        self.b = self.b - alfa * db
+        return anterior
+"""
+
+
+@pytest.mark.parametrize(
+    ("bias", "verdict"), [("np.sum(delta, axis=1, keepdims=True)", "matches"), ("delta[:, :1]", "mismatch")]
+)
+def test_a_layer_named_in_catalan_with_a_rate_and_a_step_count_is_checked(
+    tmp_path: Path, bias: str, verdict: str
+) -> None:
+    """``propaga``/``retropropaga(delta, alfa, iter)``: checked as a layer, the rate read as ``alfa``, the
+    step count given 1; a bias step of the first sample only is wrong at a batch of two."""
+    path = tmp_path / "capes.py"
+    path.write_text(CATALAN_LAYER.replace("BIAS", bias), encoding="utf-8")
+    script = load_script(path)
+    report = check_units(script, discover(script, 0), seed=0)
+    cap, adam = report.results
+    assert (cap.unit, cap.verdict) == ("Perceptro(optimitzador='cap')", verdict)
+    assert adam.verdict == "refused" and "an adaptive optimiser's step" in adam.reason, adam
+    table = format_units(report, width=80)
+    # the refusal's reason is too long for the narrow column the long unit names leave: below its row
+    assert "\n      Perceptro.retropropaga moves every parameter entry by the same amount" in table, table

@@ -136,6 +136,7 @@ LR_NAMES = (
     "learningrate",
     "eta",
     "alpha",
+    "alfa",
     "rate",
     "step_size",
     "learn_rate",

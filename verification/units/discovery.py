@@ -165,8 +165,14 @@ def derivative_units(script: LoadedScript, seed: int, used: set[str]) -> list[tu
     return out
 
 
-FORWARD_METHODS = ("forward", "fprop", "fwd", "forward_pass", "forward_propagation", "prop", "__call__")
-BACKWARD_METHODS = ("backward", "bprop", "bwd", "backward_pass", "backward_propagation", "backprop", "dprop")
+FORWARD_METHODS = (
+    *("forward", "fprop", "fwd", "forward_pass", "forward_propagation", "prop", "__call__"),
+    *("propaga", "propagar", "propagate"),  # Catalan, Spanish: propaga, retropropaga
+)
+BACKWARD_METHODS = (
+    *("backward", "bprop", "bwd", "backward_pass", "backward_propagation", "backprop", "dprop"),
+    *("retropropaga", "retropropagar"),
+)
 INPUT_NAMES = {n.lower() for n in (*X_ARGS, *Y_ARGS)}
 
 

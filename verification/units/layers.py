@@ -52,6 +52,9 @@ TRAINING = re.compile(r"^(training|train|is_training|train_mode)$", re.I)
 LR = re.compile("^(" + "|".join(re.escape(n) for n in LR_NAMES) + ")$", re.I)
 """An argument of the backward pass that takes the learning rate (the names of
 :data:`~verification.reading.conventions.LR_NAMES`)."""
+ITERATION = re.compile(r"^(iter|iteration|t|step|epoch|n_?iter|iteraci[oó]n?)$", re.I)
+"""A backward's argument that takes the step count an optimiser's bias correction reads (Adam's ``t``):
+given 1, the first step."""
 UPSTREAM = re.compile(
     r"^(grad(ient)?(_?out(put)?s?)?|d_?(out(put)?s?|values|y|a|z|h)|upstream(_grad(ient)?)?"
     r"|output_grad(ient)?|top_diff|dl_d(out|y|a))$",
@@ -324,6 +327,7 @@ class LayerUnit:
         rest = [p for p in given[1:] if p.default is p.empty]
         lr = 0.1
         extra: dict[str, Any] = {p.name: lr for p in given[1:] if LR.match(p.name)}  # lr=0.001: given too
+        extra |= {p.name: 1 for p in rest if ITERATION.match(p.name)}  # an optimiser's step count, t = 1
         if any(p.name not in extra for p in rest):
             unknown = ", ".join(p.name for p in rest if p.name not in extra)
             raise NotChecked("refused", f"cannot tell what {self.backward} takes as {unknown}")

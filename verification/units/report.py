@@ -39,7 +39,9 @@ def _differs_cell(r: UnitResult) -> str:
 
 
 def _table(results: list[UnitResult], width: int) -> list[str]:
-    """The aligned table; a ``differs`` cell too long for ``width`` continues under its own column."""
+    """The aligned table; a ``differs`` cell too long for ``width`` continues under its own column, or,
+    when that column is narrower than :data:`NARROW` (long unit names), on lines of its own below the
+    row, indented."""
     rows = [HEADER] + [
         (r.unit, r.kind, r.verdict, _number(r.max_relative_error), _settings_cell(r), _differs_cell(r))
         for r in results
@@ -47,10 +49,18 @@ def _table(results: list[UnitResult], width: int) -> list[str]:
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
     column = " " * (2 + sum(w + 2 for w in widths))
     lines = []
+    below = width - len(column) < NARROW
     for row in rows:
         cells = [row[i].rjust(widths[i]) if i == 3 else row[i].ljust(widths[i]) for i in range(len(widths))]
-        lines += fit_line(("  " + "  ".join(cells) + "  " + row[-1]).rstrip(), width, continuation=column)
+        last = "" if below and len(row[-1]) > width - len(column) else row[-1]
+        lines += fit_line(("  " + "  ".join(cells) + "  " + last).rstrip(), width, continuation=column)
+        if last != row[-1]:
+            lines += fit_line("      " + row[-1], width, continuation="      ")
     return lines
+
+
+NARROW = 30
+"""The narrowest ``differs`` column a reason is wrapped in; below it, the reason goes under its row."""
 
 
 def _method(s: SettingResult) -> str:
