@@ -136,7 +136,6 @@ LR_NAMES = (
     "learningrate",
     "eta",
     "alpha",
-    "alfa",
     "rate",
     "step_size",
     "learn_rate",
@@ -148,7 +147,7 @@ LR_NAMES = (
     "lrn_rate",
     "gradient_step",
     "grad_step",
-    *("tasa_aprendizaje", "tasa_de_aprendizaje", "taxa_aprendizagem", "taxa_aprendizado"),
+    *("tasa_aprendizaje", "tasa_de_aprendizaje", "taxa_aprendizagem", "taxa_aprendizado", "alfa"),
     *("taxa_de_aprendizado", "tasso_apprendimento", "taux_apprentissage", "taux_d_apprentissage", "lernrate"),
 )
 DATASET_ARGS = (

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ast
 import inspect
+import itertools
 from typing import Any
 
+from verification.reading.argument_usage import usage
 from verification.reading.source_trees import source_tree
 from verification.reading.statements import assigned_pairs
 
@@ -178,3 +180,34 @@ def _kept_in(tree: ast.AST | None, name: str) -> set[str]:
             if isinstance(v, ast.Name) and v.id == name and isinstance(t, ast.Attribute):
                 kept |= {t.attr} if _self_attribute(t, {t.attr}) else set()
     return kept
+
+
+FLAG_SETTINGS = 8
+"""At most this many layers built per class, one per combination of its flags' values."""
+
+
+def flag_settings(cls: type) -> list[dict[str, Any]]:
+    """One preset per combination of the values of the constructor arguments the class compares with
+    constants (``kind`` in ``if self.kind == 'sig': … elif self.kind == 'tanh':``, a default kept
+    first, since an ``else`` may be its branch), at most :data:`FLAG_SETTINGS`; ``[{}]`` when it
+    compares none."""
+    flags: dict[str, list[Any]] = {}
+    for p in _parameters(cls):
+        if usage(cls, p.name) is not None:
+            continue  # a size compared with 0 (if n_hidden == 0:) is no branch to pick
+        values = compared_constants(cls, p.name)
+        if p.default is not p.empty and isinstance(p.default, str | int | float | bool | None):
+            values = list(dict.fromkeys([p.default, *values]))
+        if len(values) > (p.default is not p.empty):
+            flags[p.name] = values
+    presets = [dict(zip(flags, combo, strict=True)) for combo in itertools.product(*flags.values())]
+    return presets[:FLAG_SETTINGS] or [{}]
+
+
+def _parameters(cls: type) -> list[inspect.Parameter]:
+    """The constructor's arguments given by position or keyword."""
+    try:
+        params = inspect.signature(cls).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]

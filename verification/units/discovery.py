@@ -20,17 +20,15 @@ Units are listed in the order of the file.
 from __future__ import annotations
 
 import ast
-import itertools
 import re
 import types
 from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.compositions import ADDERS
-from verification.reading.argument_usage import usage
 from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
 from verification.reading.desired_outputs import desired_outputs
-from verification.reading.flags import compared_constants
+from verification.reading.flags import flag_settings
 from verification.reading.loader import LoadedScript
 from verification.reading.updates import pair_arguments
 from verification.units.arguments import parameters
@@ -229,28 +227,6 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
     if pair_arguments(getattr(cls, backward)):
         return None  # backward(batch) reading batch[0] and batch[1]: inputs and labels, a network's
     return forward, backward
-
-
-FLAG_SETTINGS = 8
-"""At most this many layers built per class, one per combination of its flags' values."""
-
-
-def flag_settings(cls: type) -> list[dict[str, Any]]:
-    """One preset per combination of the values of the constructor arguments the class compares with
-    constants (``kind`` in ``if self.kind == 'sig': … elif self.kind == 'tanh':``, a default kept
-    first, since an ``else`` may be its branch), at most :data:`FLAG_SETTINGS`; ``[{}]`` when it
-    compares none."""
-    flags: dict[str, list[Any]] = {}
-    for p in parameters(cls):
-        if usage(cls, p.name) is not None:
-            continue  # a size compared with 0 (if n_hidden == 0:) is no branch to pick
-        values = compared_constants(cls, p.name)
-        if p.default is not p.empty and isinstance(p.default, str | int | float | bool | None):
-            values = list(dict.fromkeys([p.default, *values]))
-        if len(values) > (p.default is not p.empty):
-            flags[p.name] = values
-    presets = [dict(zip(flags, combo, strict=True)) for combo in itertools.product(*flags.values())]
-    return presets[:FLAG_SETTINGS] or [{}]
 
 
 def _is_engine(cls: type, script: LoadedScript) -> bool:
