@@ -30,6 +30,7 @@ from verification.adapters.failures import Failed, refusal, restated
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.sample_passes import all_passes, data_copies
+from verification.adapters.scalar_scripts import scalar_recipes
 from verification.adapters.script_labels import OWN_LABELS, own_label_format
 from verification.adapters.script_steps import applied_changes, named_gradient_recipe
 from verification.adapters.subject import CodeSubject
@@ -49,7 +50,7 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     (none when there is no such loop)."""
     loop = training_loop(script.tree)
     if loop is None:
-        return []
+        return scalar_recipes(script)  # w5 += learning_rate * o_delta * h1: weights that are numbers
     if loop.skipping is not None:  # for i in range(1, len(X)): no step on one sample at all
         raise InputError(
             f"the training loop at line {loop.line} of {script.path} walks the samples by index over a "

@@ -1,0 +1,193 @@
+"""Training loops over weights that are plain numbers: ``w1 … w8`` and ``b1``, one float each.
+
+The step-by-step examples of back-propagation write a 2-2-1 or 2-2-2 network with one name per weight
+(Mazur's *A Step by Step Backpropagation Example*, 2015, and its many followers)::
+
+    w1, w2, w3, w4, w5, w6 = (random.uniform(-0.5, 0.5) for _ in range(6))
+    x1, x2 = 0.3, -0.2
+    target_output = 0.8
+    while True:
+        h1 = tanh(w1 * x1 + w2 * x2 + b1)
+        …
+        o = tanh(w5 * h1 + w6 * h2 + b2)
+        error = target_output - o
+        if abs(error) < epsilon:
+            break
+        o_delta = error * tanh_derivative(o_input)
+        …
+        w5 += learning_rate * o_delta * h1
+
+:func:`scalar_loop` reads such a loop off the syntax tree: the *weights* are the names bound before it
+that its body moves by a multiple of the rate (``w5 += learning_rate * …``, ``w1 = w1 - lr * …``; not a
+counter moved by a constant), the *labels* the names bound before it that a name the body computes is
+compared with by a subtraction (``target_output - o``), that name the *output*, the *inputs* the
+names bound before it, named like inputs (``x1``, ``i2``, ``input_1``), that the body reads before its
+first use of a label, the *rate* the one name bound before it that every update multiplies by. The
+forward pass is the body up to its first statement that reads a label; the step is the whole body
+without its prints, counters and ``if …: break`` exits. None when the file has no such loop.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+LABEL_NAMES = re.compile(r"^(targets?|desired|expected|labels?|y|t|d)(_?\d+|_\w+)?$", re.I)
+"""A label by its name: ``target_output``, ``target1``, ``t2``, ``y``, ``desired``."""
+INPUT_NAMES = re.compile(r"^(x|i|in|inp|inputs?|features?)(_?\d+|_\w+)?$", re.I)
+"""An input by its name: ``x1``, ``i2``, ``input_1``, ``inputs``."""
+
+
+@dataclass(frozen=True)
+class ScalarLoop:
+    """A training loop over weights that are numbers (see the module docstring).
+
+    Attributes
+    ----------
+    line : int
+        The loop's line.
+    setup : list of str
+        The top-level assignments before the loop, as written.
+    weights, inputs, labels, outputs : list of str
+        The names, in the order the file first uses them.
+    forward, step : list of str
+        The body's statements up to its first use of a label, and the whole body without prints,
+        counters and exits.
+    rate : str
+        The name every update multiplies by.
+    counters : list of str
+        The loop's own variables (``for epoch in range(n)``), bound to 0 for one step.
+    """
+
+    line: int
+    setup: list[str]
+    weights: list[str]
+    inputs: list[str]
+    labels: list[str]
+    outputs: list[str]
+    forward: list[str]
+    step: list[str]
+    rate: str
+    counters: list[str]
+
+
+def _names(node: ast.AST) -> list[str]:
+    """The names ``node`` reads, in the file's order."""
+    found = [n for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)]
+    return [n.id for n in sorted(found, key=lambda n: (n.lineno, n.col_offset))]
+
+
+def _bound(statements: Sequence[ast.stmt]) -> list[str]:
+    """The names the top-level assignments ``statements`` bind, in order."""
+    out: list[str] = []
+    for s in statements:
+        targets = (
+            s.targets if isinstance(s, ast.Assign) else [s.target] if isinstance(s, ast.AnnAssign) else []
+        )
+        for t in targets:
+            out += [n.id for n in ast.walk(t) if isinstance(n, ast.Name)]
+    return out
+
+
+def _update(s: ast.stmt) -> tuple[str, ast.expr] | None:
+    """``(name, change)`` of ``w += change``, ``w -= change`` or ``w = w ± change``; else None."""
+    if (
+        isinstance(s, ast.AugAssign)
+        and isinstance(s.target, ast.Name)
+        and isinstance(s.op, ast.Add | ast.Sub)
+    ):
+        return s.target.id, s.value
+    if (
+        isinstance(s, ast.Assign)
+        and len(s.targets) == 1
+        and isinstance(s.targets[0], ast.Name)
+        and isinstance(s.value, ast.BinOp)
+        and isinstance(s.value.op, ast.Add | ast.Sub)
+        and isinstance(s.value.left, ast.Name)
+        and s.value.left.id == s.targets[0].id
+    ):
+        return s.targets[0].id, s.value.right
+    return None
+
+
+def _exit_or_print(s: ast.stmt) -> bool:
+    """A ``print(…)``, or an ``if`` whose body only leaves the loop (``if abs(error) < eps: break``)."""
+    if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name):
+        return s.value.func.id == "print"
+    return (
+        isinstance(s, ast.If)
+        and not s.orelse
+        and all(isinstance(b, ast.Break | ast.Continue) for b in s.body)
+    )
+
+
+def _compared(body: list[ast.stmt], labels: set[str], assigned: set[str]) -> list[tuple[str, str]]:
+    """``(label, output)`` for every subtraction of a name the body computes and a label, in order."""
+    out = []
+    for s in body:
+        for n in ast.walk(s):
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Sub):
+                sides = [n.left, n.right]
+                if all(isinstance(v, ast.Name) for v in sides):
+                    a, b = (v.id for v in sides)  # type: ignore[attr-defined]
+                    if a in labels and b in assigned:
+                        out.append((a, b))
+                    elif b in labels and a in assigned:
+                        out.append((b, a))
+    return list(dict.fromkeys(out))
+
+
+def scalar_loop(tree: ast.Module) -> ScalarLoop | None:
+    """The first top-level ``for`` or ``while`` loop that trains weights bound to numbers before it (see
+    the module docstring), or None."""
+    for index, loop in enumerate(tree.body):
+        if not isinstance(loop, ast.For | ast.While):
+            continue
+        before = [s for s in tree.body[:index] if isinstance(s, ast.Assign | ast.AnnAssign)]
+        known = set(_bound(before))
+        body = [s for s in loop.body if not _exit_or_print(s)]
+        updates = [u for s in body if (u := _update(s)) is not None and u[0] in known]
+        trained = [(w, change) for w, change in updates if not isinstance(change, ast.Constant)]
+        weights = list(dict.fromkeys(w for w, _ in trained))
+        if len(weights) < 2:
+            continue
+        assigned = {t for s in body for t in _bound([s])} | {
+            s.target.id for s in body if isinstance(s, ast.AugAssign) and isinstance(s.target, ast.Name)
+        }
+        read = [n for s in body for n in _names(s)]
+        labels = [n for n in dict.fromkeys(read) if n in known and n not in assigned and LABEL_NAMES.match(n)]
+        pairs = _compared(body, set(labels), assigned)
+        if not pairs:
+            continue
+        labels = list(dict.fromkeys(label for label, _ in pairs))
+        rates = [
+            {n for n in _names(change) if n in known and n not in weights and not LABEL_NAMES.match(n)}
+            for _, change in trained
+        ]
+        common = {n for n in set.intersection(*rates) if not INPUT_NAMES.match(n)}
+        if len(common) != 1:
+            continue
+        first = next(i for i, s in enumerate(body) if set(_names(s)) & set(labels))
+        seen = [n for s in body[:first] for n in _names(s)]
+        inputs = [n for n in dict.fromkeys(seen) if n in known and n not in assigned and INPUT_NAMES.match(n)]
+        if not inputs:
+            continue
+        target = loop.target if isinstance(loop, ast.For) else None
+        counters = [n.id for n in ast.walk(target) if isinstance(n, ast.Name)] if target is not None else []
+        counted = {w for w, change in updates if isinstance(change, ast.Constant)}  # steps += 1
+        step = [s for s in body if (_update(s) or ("", None))[0] not in counted]
+        return ScalarLoop(
+            loop.lineno,
+            [ast.unparse(s) for s in before],
+            weights,
+            inputs,
+            labels,
+            [dict(pairs)[label] for label in labels],
+            [ast.unparse(s) for s in body[:first] if s in step],
+            [ast.unparse(s) for s in step],
+            common.pop(),
+            counters,
+        )
+    return None
