@@ -235,3 +235,11 @@ def test_a_layer_named_in_catalan_with_a_rate_and_a_step_count_is_checked(
     table = format_units(report, width=80)
     # the refusal's reason is too long for the narrow column the long unit names leave: below its row
     assert "\n      Perceptro.retropropaga moves every parameter entry by the same amount" in table, table
+
+
+def test_a_bias_gradient_summed_to_one_number_is_read_and_its_shape_named(tmp_path: Path) -> None:
+    """``self.db = np.sum(dout)`` stores a number, not an array: it is the gradient of ``b`` by its name,
+    of the wrong shape, and the report says which shapes (not that the layer gives no gradient of b)."""
+    r = only_unit(tmp_path, ROW_AFFINE.replace("np.sum(dout, axis=0)", "np.sum(dout)"))
+    problems = {o.name: o.problem for s in r.settings for o in s.outputs if o.problem}
+    assert problems == {"db": "shape (), but b has shape (3,)"}, problems

@@ -78,11 +78,14 @@ def snapshot(obj: Any) -> dict[str, Any]:
 
 
 def _new(obj: Any, before: dict[str, Any]) -> list[tuple[str, Any]]:
-    """``(label, array)`` for arrays the backward set: new or rebound attributes and dict entries."""
+    """``(label, array)`` for arrays the backward set: new or rebound attributes and dict entries, and
+    numbers (``self.db = np.sum(dout)``, a gradient summed to one number), as arrays of no axes."""
     out = []
     for attr, value in vars(obj).items():
         if isinstance(value, np.ndarray) and before.get(attr) is not value:
             out.append((attr, value))
+        elif isinstance(value, float | np.floating) and before.get(attr) is not value:  # np.sum(dout)
+            out.append((attr, np.asarray(value, dtype=np.float64)))
         elif isinstance(value, dict):
             old = before.get(attr, {}) if isinstance(before.get(attr), dict) else {}
             out += [

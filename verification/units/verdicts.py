@@ -169,8 +169,9 @@ def compare_output(
         note = f"shape {g.shape} for an input of shape {tuple(shape)}: compared by its values (it broadcasts)"
         g = g.reshape(shape)  # db of shape (1, M) for b of shape (M,): autograd's sum_to would take it
     if g.shape != tuple(shape):
+        whose = "the input" if name == "x" else name  # db of shape () for b of shape (3,)
         return OutputCheck(
-            label, "mismatch", problem=f"shape {g.shape}, but the input has shape {tuple(shape)}"
+            label, "mismatch", problem=f"shape {g.shape}, but {whose} has shape {tuple(shape)}"
         )
     if not np.all(np.isfinite(g)):
         return OutputCheck(label, "mismatch", problem="not finite")
