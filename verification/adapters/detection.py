@@ -28,6 +28,7 @@ from verification.adapters.explicit import explicit_subject
 from verification.adapters.flat_costs import flat_cost_subject, flat_costs
 from verification.adapters.functions import detect_functions
 from verification.adapters.inlined_methods import detect_inlined_method, no_forward_method
+from verification.adapters.neuron_dicts import neuron_dict_recipes
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.scripts import detect_script, script_recipes
@@ -147,7 +148,8 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
         if inlined is not None:  # its body, arguments bound
             return inlined
         derivatives = not own_loop and derivative_functions(namespace, script)  # derivative_w2(Z, T, Y)
-        return (detect_functions if derivatives else detect_script)(namespace, script, options)
+        dicts = not own_loop and bool(neuron_dict_recipes(script))  # forward_propagate(network, row)
+        return (detect_functions if derivatives or dicts else detect_script)(namespace, script, options)
     raise InputError(
         f"nothing to check: give a {WHAT}, or the explicit form (--forward and --gradient or --step)"
     )

@@ -19,6 +19,7 @@ from verification.adapters.compositions import compositions
 from verification.adapters.flat_costs import flat_costs
 from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.local_forwards import PROPAGATORS
+from verification.adapters.neuron_dicts import neuron_dict_recipes
 from verification.reading import conventions as cv
 from verification.reading.function_scripts import list_driven, training_functions
 from verification.reading.loader import LoadedScript, load_script
@@ -171,8 +172,8 @@ def wants_units(
         return None  # the script's own code trains a network: that network is checked (or refused)
     if any(list_driven(fn) for fn in training_functions(script.tree)):
         return None  # main(): for layer in layers: … layer.backward(…): that network is checked
-    if layer_list_recipes(script):
-        return None  # train(network, X, y) over the project's layers: that network is checked
+    if layer_list_recipes(script) or neuron_dict_recipes(script):
+        return None  # train(network, X, y) over the project's layers or dict neurons: that network
     network = _network_target(script)
     if network is not None and (not select(units, network) or network.lower() in PROPAGATORS):
         return None  # propagate(w, b, X, Y): forward and backward at once, a network's, not a unit's
