@@ -59,7 +59,7 @@ def _table(results: list[UnitResult], width: int) -> list[str]:
     return lines
 
 
-NARROW = 30
+NARROW = 20
 """The narrowest ``differs`` column a reason is wrapped in; below it, the reason goes under its row."""
 
 
