@@ -1444,3 +1444,47 @@ def test_a_network_that_pairs_its_layers_by_hand_is_built_with_one_hidden_layer(
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert report.command is not None and "NeuralNetwork(layers=[4, 5, 3])" in report.command
+
+
+STARRED_SIZES = """
+import numpy as np
+
+
+class Network:
+    def __init__(self, *sizes):
+        self.weights = [np.random.randn(m, n) * 0.5 for n, m in zip(sizes[:-1], sizes[1:])]
+
+    def forward(self, x):
+        self.acts = [x]
+        for w in self.weights:
+            self.acts.append(1 / (1 + np.exp(-(self.acts[-1] @ w.T))))
+        return self.acts[-1]
+
+    def gradient(self, x, y):
+        out = self.forward(x)
+        delta = OUTPUT_DELTA
+        grads = []
+        for i in range(len(self.weights) - 1, -1, -1):
+            grads.insert(0, delta.T @ self.acts[i])
+            a = self.acts[i]
+            delta = (delta @ self.weights[i]) * a * (1 - a)
+        return grads
+"""
+
+
+@pytest.mark.parametrize(
+    ("delta", "identified"), [("out - y", "bce"), ("(out - y) * out * (1 - out)", "mse")]
+)
+def test_a_constructor_that_takes_its_sizes_one_by_one_is_given_them_starred(
+    tmp_path: Path, delta: str, identified: str
+) -> None:
+    """``Network(*sizes)``: built as ``Network(*[4, 5, 5, 3])``. Sigmoid layers, no biases: the output
+    delta ``a − y`` is binary cross-entropy's, ``(a − y) a (1 − a)`` squared error's."""
+    assert guessed_arguments(
+        type("Net", (), {"__init__": lambda self, *nodes: None})  # only its signature is read
+    )[0] == {"*nodes": [4, 5, 5, 3]}
+    path = tmp_path / "starred.py"
+    path.write_text(STARRED_SIZES.replace("OUTPUT_DELTA", delta), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net = Network(*[4, 5, 5, 3])" in (report.command or "")

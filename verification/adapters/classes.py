@@ -70,7 +70,7 @@ from verification.reading import conventions as cv
 from verification.reading.activation_objects import activation_objects, loss_object_choices
 from verification.reading.deferred_weights import initialising_methods
 from verification.reading.flags import branch_values
-from verification.reading.guesses import guessed_arguments, wide_defaults
+from verification.reading.guesses import call_arguments, guessed_arguments, wide_defaults
 from verification.reading.instance_globals import instance_globals
 from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import with_small_layers, without_data_files, written_arguments
@@ -139,7 +139,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
     if len(flags) > 1 and composed and len(out) == len(composed):  # Network(layers, loss='mse') likewise
         several_compositions(cls, script, var, flags)
     for guessed in guessed_arguments(cls, preset | (choices[0] if choices else {})):
-        args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
+        args = call_arguments(guessed)
         out.append((f"{var} = {cls.__name__}({args})", var))
     out += [(bare, v) for setup, v in out if (bare := without_data_files(setup, cls)) is not None]
     aliases = instance_globals(cls, script.module.__dict__ if script is not None else {})
@@ -176,7 +176,7 @@ def several_costs(
     setups, names, alternatives = [], [], []
     for choice, guessed in made:
         if guessed:  # the choice also when its argument has a default (activation='tanh')
-            made_so = [", ".join(f"{k}={v!r}" for k, v in (g | choice).items()) for g in guessed]
+            made_so = [call_arguments(g | choice) for g in guessed]
             tail = "" if var == "net" else f"; net = {var}"
             built = finished(cls, [(f"{var} = {cls.__name__}({args})", var) for args in made_so])
             alternatives.append([f"{setup}{tail}" for setup, _ in built])

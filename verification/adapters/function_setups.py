@@ -21,7 +21,7 @@ from verification.adapters.weight_getters import getter_setups
 from verification.adapters.weight_lists import weight_lists
 from verification.reading import conventions as cv
 from verification.reading import slices
-from verification.reading.guesses import guessed_arguments
+from verification.reading.guesses import call_arguments, guessed_arguments
 from verification.reading.loader import LoadedScript
 from verification.reading.module_functions import with_imports
 from verification.reading.script_setup import data_free, with_small_size_lists
@@ -91,7 +91,7 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
         if own is not None:
             out.append(own)
         for guessed in guessed_arguments(fn):
-            args = ", ".join(f"{k}={v!r}" for k, v in guessed.items())
+            args = call_arguments(guessed)
             out.append((f"{target} = {init}({args})", "parameters"))
     required = {p.name for p in cv.positional_parameters(forward) if p.default is inspect.Parameter.empty}
     out += getter_setups(namespace, script, [w for w in weights if w in required and cv.role(w, 1) != "y"])

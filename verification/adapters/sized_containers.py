@@ -8,7 +8,7 @@ import inspect
 import re
 from typing import Any
 
-from verification.reading.guesses import guessed_arguments
+from verification.reading.guesses import call_arguments, guessed_arguments
 
 
 def required_parameters(fn: Any) -> list[inspect.Parameter]:
@@ -35,7 +35,7 @@ def sized_layers(cls: type, adder: str, var: str) -> list[str]:
     made = guessed_arguments(cls)
     if not made or any(not isinstance(v, int) for v in made[0].values()):
         return []
-    args = ", ".join(f"{k}={v!r}" for k, v in made[0].items())
+    args = call_arguments(made[0])
     return [
         f"{var} = {cls.__name__}({args})" + "".join(f"; {var}.{adder}({n})" for n in (5, 5, out))
         for out in (3, 1)

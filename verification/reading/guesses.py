@@ -92,6 +92,19 @@ SHALLOW = {
 layer with the next by hand (``for i in range(1, len(layers) - 1)``) builds a chain only for three sizes."""
 
 
+STARRED_SIZES = re.compile(
+    r"^(nodes|sizes|layers|layer_sizes|dims|dimensions|neurons|units|shape|topology)$", re.I
+)
+"""A constructor's ``*args`` that takes the layer sizes one by one (``Network(*nodes)``): a key ``*nodes``
+of :func:`guessed_arguments`, given as ``*[4, 5, 5, 3]`` (:func:`call_arguments`)."""
+
+
+def call_arguments(guessed: dict[str, Any]) -> str:
+    """The arguments of a call made of :func:`guessed_arguments`: ``name=value``, and ``*[…]`` for the
+    sizes a constructor takes one by one."""
+    return ", ".join(f"*{v!r}" if k.startswith("*") else f"{k}={v!r}" for k, v in guessed.items())
+
+
 def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`), else
     from how the code uses them (:func:`usage`: a size list where it is indexed, measured or iterated, a width
@@ -109,6 +122,9 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     arrays: set[str] = set()  # size lists the code reads as numpy arrays (n.size)
     widths = iter((4, 3, 5, 5, 5))
     for p in sig.parameters.values():
+        if p.kind == p.VAR_POSITIONAL and STARRED_SIZES.match(p.name):  # Network(*nodes)
+            out["*" + p.name] = [4, 5, 5, 3]  # given as Network(*[4, 5, 5, 3])
+            continue
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in ("self", "cls"):
             continue
         if p.default is not inspect.Parameter.empty:
