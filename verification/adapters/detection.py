@@ -28,7 +28,7 @@ from verification.adapters.explicit import explicit_subject
 from verification.adapters.flat_costs import flat_cost_subject, flat_costs
 from verification.adapters.functions import detect_functions
 from verification.adapters.inlined_methods import detect_inlined_method, no_forward_method
-from verification.adapters.neuron_dicts import neuron_dict_recipes
+from verification.adapters.neuron_dicts import neuron_dict_subject
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.scripts import detect_script, script_recipes
@@ -136,20 +136,28 @@ def adapt(code: Any = None, options: Options | None = None, script: LoadedScript
             return flat_cost_subject(namespace, script, options, code.__name__)
         return detect_functions(namespace, script, options, code.__name__)
     if code is None and script is not None:
-        costs = flat_costs(script)
-        if len(costs) == 1:
-            return flat_cost_subject(namespace, script, options, costs[0])
-        own_loop = bool(script_recipes(script))  # the script trains what it builds: its loop is read
-        built = network_builder(script) if options.setup is None else None
-        built = built or (main_builder(script) if options.setup is None and not own_loop else None)
-        if built is not None:  # def build(): net = Model(); …; return net
-            return detect_class(built[0], namespace, script, replace(options, setup=built[1]))
-        inlined = None if own_loop else detect_training_function(script, options)  # build_model(X, y, h)
-        if inlined is not None:  # its body, arguments bound
-            return inlined
-        derivatives = not own_loop and derivative_functions(namespace, script)  # derivative_w2(Z, T, Y)
-        dicts = not own_loop and bool(neuron_dict_recipes(script))  # forward_propagate(network, row)
-        return (detect_functions if derivatives or dicts else detect_script)(namespace, script, options)
+        return _whole_file(namespace, script, options)
     raise InputError(
         f"nothing to check: give a {WHAT}, or the explicit form (--forward and --gradient or --step)"
     )
+
+
+def _whole_file(namespace: dict[str, Any], script: LoadedScript, options: Options) -> Subject:
+    """A subject for a file given with no name: its one cost function over an unrolled parameter vector,
+    the network its builder returns, its training function's body, its functions over lists of dict
+    neurons or over parameters, else its top-level training loop."""
+    costs = flat_costs(script)
+    if len(costs) == 1:
+        return flat_cost_subject(namespace, script, options, costs[0])
+    own_loop = bool(script_recipes(script))  # the script trains what it builds: its loop is read
+    built = network_builder(script) if options.setup is None else None
+    built = built or (main_builder(script) if options.setup is None and not own_loop else None)
+    if built is not None:  # def build(): net = Model(); …; return net
+        return detect_class(built[0], namespace, script, replace(options, setup=built[1]))
+    inlined = None if own_loop else detect_training_function(script, options)  # build_model(X, y, h)
+    if inlined is not None:  # its body, arguments bound
+        return inlined
+    if not own_loop and (dicts := neuron_dict_subject(namespace, script, options)) is not None:
+        return dicts  # forward_propagate(network, row) over [[{'weights': […]}, …], …]
+    derivatives = not own_loop and derivative_functions(namespace, script)  # derivative_w2(Z, T, Y)
+    return (detect_functions if derivatives else detect_script)(namespace, script, options)

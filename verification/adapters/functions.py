@@ -29,7 +29,6 @@ from verification.adapters.function_setups import borrow, named_functions, setup
 from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.local_forwards import PROPAGATORS, local_call, local_forwards
 from verification.adapters.method_calls import function_arguments, unvalued
-from verification.adapters.neuron_dicts import neuron_dict_subject
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -88,8 +87,6 @@ def detect_functions(
         When no forward and backward function pair runs.
     """
     refuse_one_of_a_set(namespace, script, backward)  # :derivative_w1, a part of the gradient
-    if backward is None and (dicts := neuron_dict_subject(namespace, script, options)) is not None:
-        return dicts  # forward_propagate(network, row) over [[{'weights': […]}, …], …]: Brownlee's
     forwards, backwards, trainers, outputs, notes = _functions(namespace, script, backward)
     derivatives = {} if backward else derivative_functions(namespace, script)  # derivative_w2(Z, T, Y)
     errors: list[InputError | str] = []
