@@ -49,6 +49,5 @@ def scalar_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         lr=loop.rate,
         layout=Layout(inputs="flat"),
         notes=(note,),
-        one_sample=True,
     )
     return [(recipe, loop.weights)]
