@@ -44,7 +44,7 @@ class NamedGradients:
 def named_gradients(body: list[ast.stmt], weights: list[str]) -> NamedGradients | None:
     """The :class:`NamedGradients` of a step ``body`` that updates ``weights`` (see the module
     docstring); None unless every weight has exactly one such name, of a known sign."""
-    first = next((k for k, s in enumerate(body) if _updated(s) in weights), None)
+    first = next((k for k, s in enumerate(body) if updated_name(s) in weights), None)
     if first is None:
         return None
     before = body[:first]
@@ -52,10 +52,10 @@ def named_gradients(body: list[ast.stmt], weights: list[str]) -> NamedGradients 
     running = {n for s in body for n in _running(s)}
     found: dict[str, str] = {}
     for s in body:
-        weight = _updated(s)
+        weight = updated_name(s)
         if weight not in weights or weight in found:
             continue
-        change = _change(s, weight)
+        change = weight_change(s, weight)
         read = {n.id for n in ast.walk(change) if isinstance(n, ast.Name)} if change is not None else set()
         names = read & (plain - running - set(weights))
         if len(names) != 1:
@@ -68,7 +68,7 @@ def named_gradients(body: list[ast.stmt], weights: list[str]) -> NamedGradients 
     return NamedGradients(before, found) if set(found) == set(weights) else None
 
 
-def _updated(stmt: ast.stmt) -> str | None:
+def updated_name(stmt: ast.stmt) -> str | None:
     """The plain name ``stmt`` updates: ``w += …``, ``w -= …``, ``w = w - …``."""
     if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
         return stmt.target.id
@@ -81,7 +81,7 @@ def _updated(stmt: ast.stmt) -> str | None:
     return None
 
 
-def _change(stmt: ast.stmt, weight: str) -> ast.expr | None:
+def weight_change(stmt: ast.stmt, weight: str) -> ast.expr | None:
     """The change ``stmt`` makes to ``weight``, as an expression (``-e`` for ``w -= e``)."""
     if isinstance(stmt, ast.AugAssign) and isinstance(stmt.op, ast.Add | ast.Sub):
         value = stmt.value

@@ -34,6 +34,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from verification.reading.named_gradients import updated_name, weight_change
+
 LABEL_NAMES = re.compile(r"^(targets?|desired|expected|labels?|y|t|d)(_?\d+|_\w+)?$", re.I)
 """A label by its name: ``target_output``, ``target1``, ``t2``, ``y``, ``desired``."""
 INPUT_NAMES = re.compile(r"^(x|i|in|inp|inputs?|features?)(_?\d+|_\w+)?$", re.I)
@@ -92,24 +94,13 @@ def _bound(statements: Sequence[ast.stmt]) -> list[str]:
 
 
 def _update(s: ast.stmt) -> tuple[str, ast.expr] | None:
-    """``(name, change)`` of ``w += change``, ``w -= change`` or ``w = w ± change``; else None."""
-    if (
-        isinstance(s, ast.AugAssign)
-        and isinstance(s.target, ast.Name)
-        and isinstance(s.op, ast.Add | ast.Sub)
-    ):
-        return s.target.id, s.value
-    if (
-        isinstance(s, ast.Assign)
-        and len(s.targets) == 1
-        and isinstance(s.targets[0], ast.Name)
-        and isinstance(s.value, ast.BinOp)
-        and isinstance(s.value.op, ast.Add | ast.Sub)
-        and isinstance(s.value.left, ast.Name)
-        and s.value.left.id == s.targets[0].id
-    ):
-        return s.targets[0].id, s.value.right
-    return None
+    """``(name, change)`` of ``w += change``, ``w -= change`` or ``w = w ± change`` (the change without
+    its sign); else None."""
+    name = updated_name(s)
+    change = weight_change(s, name) if name is not None else None
+    if name is None or change is None:
+        return None
+    return name, change.operand if isinstance(change, ast.UnaryOp) else change
 
 
 def _exit_or_print(s: ast.stmt) -> bool:
