@@ -88,18 +88,24 @@ print(back_propagation(dataset, dataset, 0.5, 20, 2))
 
 
 @pytest.mark.parametrize(
-    ("hidden", "identified"),
+    ("hidden", "inputs", "identified"),
     [
-        ("n['weights'][j] * n['delta']", "mse"),
-        ("n['delta']", None),  # the next layer's weight left out of the hidden error: no loss's
+        ("n['weights'][j] * n['delta']", "row[:-1]", "mse"),
+        ("n['delta']", "row[:-1]", None),  # the next layer's weight left out of the hidden error
+        # the whole row taken for the inputs: the class index (row[-1]) times the delta is added to the
+        # bias, which is then moved by (1 + class) × its gradient: no loss's, whenever the class is not 0
+        ("n['weights'][j] * n['delta']", "row", None),
     ],
 )
 def test_a_network_of_dict_neurons_is_checked_through_its_functions(
-    tmp_path: Path, hidden: str, identified: str | None
+    tmp_path: Path, hidden: str, inputs: str, identified: str | None
 ) -> None:
     path = tmp_path / "backprop_from_scratch.py"
-    path.write_text(NETWORK.replace("HIDDEN", hidden), encoding="utf-8")
+    source = NETWORK.replace("HIDDEN", hidden).replace("inputs = row[:-1] if", f"inputs = {inputs} if")
+    path.write_text(source, encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
-    assert "row = list(x) + [0]; forward_propagate(network, row)" in (report.command or "")
+    assert "row = list(x) + [int(y.argmax()) if y.size > 1 else y[0]]; forward_propagate(network, row)" in (
+        report.command or ""
+    )
     assert "network = initialize_network(n_inputs=4, n_hidden=5, n_outputs=3)" in (report.command or "")

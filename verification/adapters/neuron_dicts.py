@@ -11,8 +11,9 @@ Backpropagation In Python (from scratch)*, 2016) and its many copies write the n
 with the row's label as its last entry (``update_weights`` reads ``row[:-1]`` as the inputs).
 :func:`neuron_dict_recipes` finds the four functions by what they take and are named, and builds the
 step the file's own training function takes for one row: the network made 4-5-3 (or with one output)
-by the initialiser, the probe's inputs as a list (with a label entry after them when the update reads
-``row[:-1]``), the one-hot labels as the expected list.
+by the initialiser, the probe's inputs as a list (with the class after them, ``row[-1]``, when the update
+reads ``row[:-1]`` or a function of the file reads ``row[-1]``: an update that takes the label for an
+input then shows), the one-hot labels as the expected list.
 """
 
 from __future__ import annotations
@@ -80,7 +81,10 @@ def neuron_dict_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
     roles = [cv.role(p, 1) for p in rate]
     if not made or "lr" not in roles:
         return []
-    row = "list(x) + [0]" if "[:-1]" in _source(update) else "list(x)"  # the label after the inputs
+    labelled = "[:-1]" in _source(update) or any(
+        re.search(r"\brow\[-1\]", _source(f)) for f in functions.values()
+    )
+    row = "list(x) + [int(y.argmax()) if y.size > 1 else y[0]]" if labelled else "list(x)"  # as trained
     args = ", ".join("lr" if r == "lr" else "row" for r in roles)
     step = "; ".join(
         [
@@ -93,12 +97,12 @@ def neuron_dict_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
     note = (
         f"the network is {inits[0].__name__}'s list of layers of neurons, run by {forward.__name__}, "
         f"{backward.__name__} and {update.__name__} for one row"
-        + (", its label after its inputs" if row.endswith("[0]") else "")
+        + (", its class after its inputs" if labelled else "")
     )
     out = []
     for guess in made[:2]:
         setup = f"network = {inits[0].__name__}({', '.join(f'{k}={v!r}' for k, v in guess.items())})"
-        forward_call = f"{forward.__name__}(network, {row})"
+        forward_call = f"{forward.__name__}(network, {'list(x) + [0]' if labelled else 'list(x)'})"
         recipe = Recipe(setup, forward_call, step=step, lr="0.1", layout=Layout(inputs="flat"), notes=(note,))
         out.append((recipe, update.__name__))
     return out
