@@ -32,6 +32,7 @@ from verification.reading.dict_output import dict_output_key, output_accessor, s
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import LOCAL_READER, output_locals
 from verification.reading.sample_lists import SAMPLE_ROWS, activation_list, one_per_sample
+from verification.reading.training_flags import training_mode
 from verification.reading.updates import returned_names, returns_something
 
 OUTPUT_ATTRIBUTES = (
@@ -74,7 +75,7 @@ def forward_candidates(
         if m in feeds:
             continue
         if len(required) == 1 or (not required and params and cv.role(params[0].name, 0) == "x"):
-            out.append(("", f"{var}.{m}(x)", m))
+            out.append(("", f"{var}.{m}(x{training_mode(params, obj)})", m))
         elif not required and inputs:
             out.append((f"{var}.{inputs[0]}", f"{var}.{m}()", m))
         elif not required and feeds:  # net.add_input(x); net.feed_forward()

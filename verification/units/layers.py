@@ -32,6 +32,7 @@ from ffnn.validation import InputError
 from verification.compare.steps import uniform_step
 from verification.reading.conventions import LR_NAMES
 from verification.reading.loader import LoadedScript
+from verification.reading.training_flags import TRAINING_FLAG
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
@@ -48,7 +49,6 @@ from verification.units.vjp import Problem
 Array = NDArray[Any]
 EPS = float(np.finfo(np.float64).eps)
 OUTPUT_ATTRIBUTES = ("output", "out", "outputs", "y", "a", "activation", "z", "result")
-TRAINING = re.compile(r"^(training|train|is_training|train_mode)$", re.I)
 LR = re.compile("^(" + "|".join(re.escape(n) for n in LR_NAMES) + ")$", re.I)
 """An argument of the backward pass that takes the learning rate (the names of
 :data:`~verification.reading.conventions.LR_NAMES`)."""
@@ -197,7 +197,9 @@ class LayerUnit:
 
     def _run(self, layer: Any, x: Array, complex_: bool = False) -> Array:
         fn = getattr(layer, self.methods[0])
-        extra = {p.name: True for p in parameters(fn)[1:] if p.default is p.empty and TRAINING.match(p.name)}
+        extra = {
+            p.name: True for p in parameters(fn)[1:] if p.default is p.empty and TRAINING_FLAG.match(p.name)
+        }
         before = dict(vars(layer))
         out = self.runner.call(self.forward, fn, x, complex_=complex_, **extra)
         if out is None:
