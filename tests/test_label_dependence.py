@@ -1,0 +1,71 @@
+"""A gradient that does not change with the labels is no loss's gradient the check can read
+(:mod:`verification.identification.label_dependence`): the check is refused, never answered "none"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ffnn.validation import InputError
+from verification.adapters.options import Options
+from verification.identification.check import check_target
+from verification.identification.label_dependence import other_labels
+from verification.identification.request import CheckRequest
+from verification.runs.exits import cause_of
+
+# The forward pass keeps what the backward pass needs; the loss and the backward are run by a training
+# function the check does not find, and get_params_and_grads() only reads what the last backward stored.
+# Called after a forward pass alone, it returns the placeholders of construction time whatever the
+# labels (placeholders of zeros are refused earlier, as no gradient at all).
+GETTER = """
+import numpy as np
+
+
+class TwoLayerNet:
+    def __init__(self, input_size, hidden_size, output_size):
+        self.W1 = np.random.randn(input_size, hidden_size) * 0.5
+        self.W2 = np.random.randn(hidden_size, output_size) * 0.5
+        self.dW1 = np.full_like(self.W1, 1e-3)  # a placeholder of the gradient's shape
+        self.dW2 = np.full_like(self.W2, 1e-3)
+
+    def forward(self, x):
+        self.x = x
+        self.h = np.tanh(x @ self.W1)
+        self.out = self.h @ self.W2
+        return self.out
+
+    def backward(self, dout):
+        self.dW2 = self.h.T @ dout
+        self.dW1 = self.x.T @ ((dout @ self.W2.T) * (1 - self.h ** 2))
+
+    def get_params_and_grads(self):
+        return [self.W1, self.W2], [self.dW1, self.dW2]
+"""
+
+
+def explicit(gradient: str) -> Options:
+    return Options(setup="net = TwoLayerNet(4, 5, 3)", forward="net.forward(x)", gradient=gradient)
+
+
+def test_a_getter_of_stored_gradients_called_after_a_forward_pass_alone_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "getter.py"
+    path.write_text(GETTER, encoding="utf-8")
+    grads = "dict(zip(['W1', 'W2'], net.get_params_and_grads()[1]))"
+    request = CheckRequest.parse(str(path), options=explicit(f"out = net.forward(x); {grads}"))
+    with pytest.raises(InputError, match="is the same for other labels") as caught:
+        check_target(request)
+    assert cause_of(caught.value) == "input"
+    # with the backward run on the labels the same getter gives squared error's gradient
+    request = CheckRequest.parse(
+        str(path), options=explicit(f"out = net.forward(x); net.backward(out - y); {grads}")
+    )
+    assert check_target(request).result.identified == "mse"
+
+
+@pytest.mark.parametrize(
+    "y", [np.eye(3)[[0, 2, 1]], np.array([[0.0], [1.0], [0.5]]), np.array([[0.2], [0.9], [0.0]])]
+)
+def test_other_labels_differ_in_every_sample(y: np.ndarray) -> None:
+    assert np.all(np.any(other_labels(y) != y, axis=1))
