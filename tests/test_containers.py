@@ -12,6 +12,7 @@ handed the error, which is squared error's gradient whatever the container train
 from __future__ import annotations
 
 import textwrap
+import types
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,7 @@ from verification.identification.request import CheckRequest
 from verification.identification.sentences import format_scale
 from verification.identification.several import check_each
 from verification.reading.guesses import guessed_arguments
+from verification.reading.loader import load_script
 from verification.reading.targets import SeveralSetups
 from verification.units.check import units_target
 
@@ -1488,3 +1490,63 @@ def test_a_constructor_that_takes_its_sizes_one_by_one_is_given_them_starred(
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "net = Network(*[4, 5, 5, 3])" in (report.command or "")
+
+
+LISTED_GRADIENTS = """
+import numpy as np
+
+
+class MLP:
+    def __init__(self, input_size=784, dim_hidden=[256, 64], output_size=10):
+        sizes = [input_size, *dim_hidden, output_size]
+        self.weights = [np.random.randn(m, n) / np.sqrt(m) for m, n in zip(sizes[:-1], sizes[1:])]
+        self.biases = [np.zeros(n) for n in sizes[1:]]
+
+    def forward(self, x):
+        self.data = [x]
+        for w, b in zip(self.weights[:-1], self.biases[:-1]):
+            self.data.append(np.tanh(self.data[-1] @ w + b))
+        z = self.data[-1] @ self.weights[-1] + self.biases[-1]
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        self.pred = e / e.sum(axis=1, keepdims=True)
+        return self.pred
+
+    def backward(self, labels):
+        self.grad_weights, self.grad_biases = [], []
+        dz = (self.pred - labels) / labels.shape[0]
+        for i in range(len(self.weights) - 1, -1, -1):
+            self.grad_weights.insert(0, self.data[i].T @ dz)
+            self.grad_biases.insert(0, dz.sum(axis=0))
+            if i:
+                dz = (dz @ self.weights[i].T) * HIDDEN
+"""
+
+
+@pytest.mark.parametrize(
+    ("hidden", "identified"), [("(1 - self.data[i] ** 2)", "cross_entropy"), ("self.data[i]", None)]
+)
+def test_gradients_stored_in_lists_beside_the_parameters_lists_are_read(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    """``backward(labels)`` returns nothing and stores ``self.grad_weights[i]`` beside ``self.weights[i]``:
+    read by index. The hidden widths default to a list of large ones (``dim_hidden=[256, 64]``), given
+    as small ones ``[5, 5]`` first. Softmax output, ``(p − y) / N``: mean cross-entropy's gradient; a
+    tanh derivative written ``a`` instead of ``1 − a²`` is no loss's."""
+    assert guessed_arguments(load_script_from(tmp_path, LISTED_GRADIENTS).MLP)[0] == {
+        "input_size": 4,
+        "dim_hidden": [5, 5],
+    }
+    path = tmp_path / "listed.py"
+    path.write_text(LISTED_GRADIENTS.replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "net.backward(y); {" in (report.command or "") and ": net.grad_weights[0]" in (
+        report.command or ""
+    )
+
+
+def load_script_from(tmp_path: Path, source: str) -> types.ModuleType:
+    """The module a source defines, loaded as the check loads files."""
+    path = tmp_path / "module.py"
+    path.write_text(source.replace("HIDDEN", "1"), encoding="utf-8")
+    return load_script(path).module

@@ -41,6 +41,10 @@ def stored_gradients(namespace: dict[str, Any], slots: Slots) -> str | None:
     ``self.W1``, ``layer.dweights`` by ``layer.weights``), keyed by the parameters' names, or None."""
     found = {}
     for n, s in slots.slots.items():
+        listed = _stored_in_list(namespace, s)  # self.grad_weights[0] beside self.weights[0]
+        if listed is not None:
+            found[n] = listed
+            continue
         if s.path and s.path[-1][0] == "item" and isinstance(s.path[-1][1], str):
             beside = _stored_in_dict(namespace, s)  # grads["dW1"] beside weights["W1"]
             if beside is not None:
@@ -72,6 +76,26 @@ def stored_gradients(namespace: dict[str, Any], slots: Slots) -> str | None:
     if not found:
         return None
     return "{" + ", ".join(f"{n!r}: {expr}" for n, expr in found.items()) + "}"
+
+
+def _stored_in_list(namespace: dict[str, Any], slot: Any) -> str | None:
+    """``net.grad_weights[0]`` for the parameter ``net.weights[0]``: a list attribute beside the
+    parameter's list, named as its gradient (``grad_weights``, ``dweights``, ``weights_grad``), holding
+    an array of the parameter's size at the same index; None otherwise."""
+    path = slot.path
+    if len(path) < 2 or path[-1][0] != "item" or not isinstance(path[-1][1], int) or path[-2][0] != "attr":
+        return None
+    parent = namespace[slot.root]
+    for kind, k in path[:-2]:
+        parent = getattr(parent, k) if kind == "attr" else parent[k]
+    key, index = str(path[-2][1]), path[-1][1]
+    where = slot.root + "".join(f".{k}" if kind == "attr" else f"[{k!r}]" for kind, k in path[:-2])
+    for attr in [*gradient_names(key), *(key + x for x in GRADIENT_SUFFIXES)]:
+        held = getattr(parent, attr, None) if attr != key else None
+        if isinstance(held, list) and index < len(held) and isinstance(held[index], np.ndarray):
+            if held[index].size == int(np.prod(slot.shape)):
+                return f"{where}.{attr}[{index}]"
+    return None
 
 
 def _misspelled(parent: Any, key: str, size: int) -> str | None:

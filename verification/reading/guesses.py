@@ -224,7 +224,17 @@ first guesses; the author's width is tried after them."""
 
 def _wide(name: str, sig: inspect.Signature) -> bool:
     default = sig.parameters[name].default
-    return type(default) is int and default > LARGE_DEFAULT
+    return (type(default) is int and default > LARGE_DEFAULT) or _wide_list(default)
+
+
+def _wide_list(default: Any) -> bool:
+    """A default list of widths with a large one (``dim_hidden=[512, 128]``)."""
+    return (
+        isinstance(default, list | tuple)
+        and bool(default)
+        and all(type(v) is int for v in default)
+        and max(default) > LARGE_DEFAULT
+    )
 
 
 def wide_defaults(fn: Any) -> bool:
@@ -241,7 +251,9 @@ def wide_defaults(fn: Any) -> bool:
 
 def _default_override(name: str, default: Any) -> Any:
     """The value given in place of an argument's default: a small width where the default is a large
-    one named as an input, hidden or output width (:data:`LARGE_DEFAULT`), a 4-5-5-3 size list where the
+    one named as an input, hidden or output width (:data:`LARGE_DEFAULT`), small hidden widths or a
+    4-5-…-3 size list where the default is a list with a large width (``dim_hidden=[512, 128]``), a
+    4-5-5-3 size list where the
     default is an empty list or None (``layers=[]``: no network at all); None to keep the author's
     default. Dropout's rate and keep probability keep theirs (dropout on): a check reseeds NumPy's
     generator before each call, so a mask drawn from it is the same in the forward and the backward pass
@@ -250,6 +262,10 @@ def _default_override(name: str, default: Any) -> Any:
     author does not train, and hides a forgotten mask."""
     if type(default) is int and default > LARGE_DEFAULT:  # TwoLayerNet(input_dim=784): small, then as is
         return next((v for pattern, v in SIZE_GUESSES[1:4] if pattern.search(name)), None)
+    if _wide_list(default) and SIZE_GUESSES[2][0].search(name):  # dim_hidden=[512, 128]: [5, 5]
+        return [5] * len(default)
+    if _wide_list(default) and SIZE_GUESSES[0][0].search(name) and len(default) > 2:  # sizes=[784, 30, 10]
+        return [4, *[5] * (len(default) - 2), 3]
     empty = default is None or (isinstance(default, list | tuple) and not default)
     if empty and SIZE_GUESSES[0][0].search(name):
         return [4, 5, 5, 3]
