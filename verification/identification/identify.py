@@ -39,6 +39,7 @@ from verification.identification.coverage import (
     TensorCoverage,
     detectable,
 )
+from verification.identification.label_dependence import refuse_label_blind
 from verification.identification.label_probes import check_labels
 from verification.identification.near_match import near_loss, near_verdict, shared_deviation
 from verification.identification.outcome import IdentificationReport
@@ -166,6 +167,9 @@ def _points(run: ProbeRun, subject: Subject, asked: str | None) -> list[Point]:
     try:
         for p in range(run.probing.probes):
             points.append(run.point(p))
+            if p == 0:  # a gradient the labels do not change is no loss's: refused, not judged
+                first = points[0].probe
+                refuse_label_blind(subject, first.params, first.x, first.y, first.gradient)
     except OutOfTime as stop:
         asked_for = run.probing.probes
         if points:

@@ -35,7 +35,6 @@ from verification.draws import (
 from verification.identification.comparison import Elements, OutputDerivatives, loss_derivative, per_loss
 from verification.identification.coverage import choose_entries, draw_directions
 from verification.identification.kink_probes import crosses_kink
-from verification.identification.label_dependence import refuse_label_blind
 from verification.identification.probes import Probe
 from verification.identification.request import Probing
 from verification.numeric.jacobian import COLUMNS, Progress, supports_complex
@@ -145,7 +144,6 @@ class ProbeRun:
         for attempt in range(MAX_DRAWS):
             probe = self._draw()
             if index == 0 and attempt == 0:
-                refuse_label_blind(self.subject, probe.params, probe.x, probe.y, probe.gradient)
                 self.method, self.method_note = resolve(
                     self.subject, self.probing.method, probe.params, probe.x
                 )
