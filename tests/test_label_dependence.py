@@ -65,7 +65,20 @@ def test_a_getter_of_stored_gradients_called_after_a_forward_pass_alone_is_refus
 
 
 @pytest.mark.parametrize(
-    "y", [np.eye(3)[[0, 2, 1]], np.array([[0.0], [1.0], [0.5]]), np.array([[0.2], [0.9], [0.0]])]
+    "y",
+    [
+        np.eye(3)[[0, 2, 1]],
+        np.eye(2)[[0, 1]],
+        np.array([[0.0], [1.0]]),
+        np.array([[0.5], [0.5]]),
+        np.eye(3)[[1, 1]],
+    ],
 )
-def test_other_labels_differ_in_every_sample(y: np.ndarray) -> None:
-    assert np.all(np.any(other_labels(y) != y, axis=1))
+def test_other_labels_change_every_entry_and_the_sums_over_the_samples(y: np.ndarray) -> None:
+    """Units dead at the draw hide the labels of their outputs; a gradient summed over the samples sees
+    only the labels' sums where the output does not depend on the input (rows [1, 0] and [0, 1] rolled
+    are the same two rows): one of the other labels changes every entry, one every sum."""
+    moved, shifted, flipped = other_labels(y)
+    assert not np.allclose(moved.sum(axis=0), y.sum(axis=0))
+    assert np.all(shifted != y) and not np.allclose(shifted.sum(axis=0), y.sum(axis=0))
+    assert np.all(flipped != y) or np.any(y == 0.5)

@@ -22,39 +22,53 @@ from verification.adapters.subject import Subject
 Array = NDArray[Any]
 
 
-def other_labels(y: Array) -> Array:
-    """Labels that differ from ``y`` in every sample: each one-hot row moved to the next class, or a
-    single output's ``1 − y`` (0 and 1 swapped; any other value moved)."""
+def other_labels(y: Array) -> list[Array]:
+    """Labels to take the gradient at again, each changing ``y`` in another way, so that units dead at
+    the draw cannot hide the change from all of them: every one-hot row moved to the class after the
+    first sample's (every single output set to ``1 − y₀``), which changes the labels' sums over the
+    samples; ``y + 1``, which changes every entry and every sum; and ``1 − y``, which changes the class
+    of a label read through its largest entry."""
     if y.ndim == 2 and y.shape[1] > 1:
-        return np.roll(y, 1, axis=1)
-    moved = 1.0 - y
-    return np.where(moved == y, y + 1.0, moved)  # ½ stays ½ under 1 − y
+        moved = np.tile(np.eye(y.shape[1])[(int(np.argmax(y[0])) + 1) % y.shape[1]], (y.shape[0], 1))
+    else:
+        first = float(np.ravel(y)[0])
+        moved = np.full(np.shape(y), 1.0 - first if 1.0 - first != first else first + 1.0)
+    return [moved, y + 1.0, 1.0 - y]
 
 
 def refuse_label_blind(subject: Subject, params: Any, x: Array, y: Array, gradient: dict[str, Any]) -> None:
-    """Raise when the code's gradient at ``params`` and ``x`` is the same for labels that differ from ``y``
-    in every sample (see the module docstring); nothing when it differs, or when the code does not run at
-    the other labels (a label format it refuses is not this).
+    """Raise when the code's gradient at ``params`` and ``x`` is the same, bit for bit, at each of the
+    other labels of :func:`other_labels` (see the module docstring); nothing when it differs at one of
+    them, when it is zero everywhere (every unit dead at this draw), or when the code does not run at
+    other labels (a label format it refuses is not this). The code may hand back arrays of its own that
+    a later call refills: the first gradient is copied, and put back after each call.
 
     Raises
     ------
     InputError
-        Cause ``input``, naming the gradient's tensors.
+        Cause ``input``, naming the gradient's tensors; its ``label_blind`` is set, so that another
+        reading of the labels may be tried (:mod:`verification.identification.setups`).
     """
-    try:
-        again, _ = subject.gradient(params, x, other_labels(y))
-    except InputError:
+    saved = {n: np.array(g, copy=True) for n, g in gradient.items()}
+    if not saved or not any(np.any(g != 0) for g in saved.values()):  # zeros everywhere say nothing
         return
-    same = [
-        n
-        for n, g in gradient.items()
-        if n in again and np.shape(again[n]) == np.shape(g) and np.array_equal(again[n], g)
-    ]
-    if gradient and len(same) == len(gradient):
-        raise InputError(
-            f"the gradient the code gives ({', '.join(same)}) is the same for other labels: it is no loss's "
-            "gradient the check can read (a method that returns what an earlier backward pass stored, or "
-            "labels kept where the check does not put them)",
-            hint="give the step that computes the gradient from the labels: --gradient "
-            "'out = net.forward(x); net.backward(y); net.grads' (or --step and --lr)",
-        )
+    for labels in other_labels(y):
+        try:
+            again = {n: np.array(g, copy=True) for n, g in subject.gradient(params, x, labels)[0].items()}
+        except InputError:
+            return
+        finally:  # put back what a call refilled
+            for n, g in gradient.items():
+                if isinstance(g, np.ndarray) and g.flags.writeable and g.shape == saved[n].shape:
+                    np.copyto(g, saved[n])
+        if any(n not in again or not np.array_equal(again[n], g) for n, g in saved.items()):
+            return
+    error = InputError(
+        f"the gradient the code gives ({', '.join(saved)}) is the same for other labels: it is no loss's "
+        "gradient the check can read (a method that returns what an earlier backward pass stored, or "
+        "labels kept where the check does not put them)",
+        hint="give the step that computes the gradient from the labels: --gradient "
+        "'out = net.forward(x); net.backward(y); net.grads' (or --step and --lr)",
+    )
+    error.label_blind = True  # type: ignore[attr-defined]  # another reading of the labels may run
+    raise error

@@ -166,7 +166,10 @@ def identify_setups(
 
 def _other_reading(variants: list[Variant], loss: str, probing: Probing, exc: InputError) -> Kept:
     """When the detected reading raises, the first other reading of the code itself (a call given
-    ``2 * y - 1`` for labels named as −1 or +1), if it runs; else ``exc`` is raised."""
+    ``2 * y - 1`` for labels named as −1 or +1), if it runs (for a gradient that did not change with its
+    labels, :func:`_label_reading`); else ``exc`` is raised."""
+    if getattr(exc, "label_blind", False):  # labels in a format the code does not read them in
+        return _label_reading(variants, loss, probing, exc)
     for v in [v for v in variants if v.option.startswith(("--gradient", "--step"))]:
         try:
             report = identify(v.subject, loss, probing)
@@ -178,6 +181,28 @@ def _other_reading(variants: list[Variant], loss: str, probing: Probing, exc: In
         ]
         return Kept(_noted(report, alternatives, kept=v.option), v.subject, alternatives)
     raise exc
+
+
+def _label_reading(variants: list[Variant], loss: str, probing: Probing, exc: InputError) -> Kept:
+    """When the detected reading's gradient did not change with its labels (one-hot rows handed to code
+    that indexes with them: ``p[range(n), y] -= 1`` subtracts at the same places for every class), the
+    one other reading whose glance finds a loss, checked in full; ``exc`` is raised when none does, or
+    when readings find different losses."""
+    glance = replace(probing, probes=2, budget=min(probing.budget, GLANCE_BUDGET), full=False)
+    results = []
+    for v in variants:
+        try:
+            results.append((v, identify(v.subject, loss, glance, batches=False)))
+        except InputError:
+            continue
+    finding = [(v, r) for v, r in results if _found(r) != "none"]
+    if len({_found(r) for _, r in finding}) != 1:
+        raise exc
+    kept = finding[0][0]
+    report = identify(kept.subject, loss, probing)
+    alternatives = [Alternative(DETECTED, f"did not run: {one_line(exc)}")]
+    alternatives += [Alternative(v.option, _found(r)) for v, r in results]
+    return Kept(_noted(report, alternatives, kept=kept.option), kept.subject, alternatives)
 
 
 def _confirm_index_labels(subject: Subject, alternatives: list[Alternative]) -> None:
