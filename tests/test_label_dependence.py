@@ -64,6 +64,19 @@ def test_a_getter_of_stored_gradients_called_after_a_forward_pass_alone_is_refus
     assert check_target(request).result.identified == "mse"
 
 
+def test_a_gradient_computed_now_that_ignores_the_labels_is_judged_a_bug(tmp_path: Path) -> None:
+    """The backward pass is run on the current inputs, but handed a gradient of ones in place of the
+    loss's (``out - y`` forgotten): it changes with the inputs and not with the labels, a bug of the
+    code, which the verdict names (the gradient of no loss), not a reading the check failed."""
+    path = tmp_path / "getter.py"
+    path.write_text(GETTER, encoding="utf-8")
+    grads = "dict(zip(['W1', 'W2'], net.get_params_and_grads()[1]))"
+    forgot = f"out = net.forward(x); net.backward(np.ones_like(out)); {grads}"
+    report = check_target(CheckRequest.parse(str(path), options=explicit(forgot)))
+    assert report.result.identified is None
+    assert report.result.verdict.output_error is not None
+
+
 @pytest.mark.parametrize(
     "y",
     [

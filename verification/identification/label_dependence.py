@@ -6,7 +6,8 @@ bit, when the labels change is no loss's gradient that the check can read: the m
 gradients an earlier backward pass stored (``get_params_and_grads()`` after a forward pass only), or the
 code reads labels it keeps elsewhere. Judged as they are, such gradients would be called the gradient of
 no loss, a bug the code does not have; :func:`refuse_label_blind` refuses the check instead, naming what
-to give.
+to give. A gradient the labels do not change but the inputs do is computed by the call, and blind to the
+loss by the code's own bug (a layer's backward that drops the gradient it is handed): it is judged.
 """
 
 from __future__ import annotations
@@ -36,12 +37,30 @@ def other_labels(y: Array) -> list[Array]:
     return [moved, y + 1.0, 1.0 - y]
 
 
+def _stale(
+    subject: Subject, params: Any, x: Array, y: Array, gradient: dict[str, Any], saved: dict[str, Array]
+) -> bool:
+    """Whether the gradient is also the same at other inputs (``x + 1``, the same labels): values no call
+    computed, rather than a backward pass that ignores the loss's gradient (a sigmoid layer's backward
+    that returns ``s (1 − s)`` without the gradient it is handed: a bug, which the verdict then names)."""
+    try:
+        again = {n: np.array(g, copy=True) for n, g in subject.gradient(params, x + 1.0, y)[0].items()}
+    except InputError:
+        return False
+    finally:
+        for n, g in gradient.items():
+            if isinstance(g, np.ndarray) and g.flags.writeable and g.shape == saved[n].shape:
+                np.copyto(g, saved[n])
+    return all(n in again and np.array_equal(again[n], g) for n, g in saved.items())
+
+
 def refuse_label_blind(subject: Subject, params: Any, x: Array, y: Array, gradient: dict[str, Any]) -> None:
     """Raise when the code's gradient at ``params`` and ``x`` is the same, bit for bit, at each of the
-    other labels of :func:`other_labels` (see the module docstring); nothing when it differs at one of
-    them, when it is zero everywhere (every unit dead at this draw), or when the code does not run at
-    other labels (a label format it refuses is not this). The code may hand back arrays of its own that
-    a later call refills: the first gradient is copied, and put back after each call.
+    other labels of :func:`other_labels` and at other inputs (:func:`_stale`; see the module docstring);
+    nothing when it differs at one of them, when it is zero everywhere (every unit dead at this draw),
+    or when the code does not run at other labels (a label format it refuses is not this). The code may
+    hand back arrays of its own that a later call refills: the first gradient is copied, and put back
+    after each call.
 
     Raises
     ------
@@ -63,6 +82,8 @@ def refuse_label_blind(subject: Subject, params: Any, x: Array, y: Array, gradie
                     np.copyto(g, saved[n])
         if any(n not in again or not np.array_equal(again[n], g) for n, g in saved.items()):
             return
+    if not _stale(subject, params, x, y, gradient, saved):
+        return  # computed now, of the inputs, and blind to the labels: the code's own bug, judged as such
     error = InputError(
         f"the gradient the code gives ({', '.join(saved)}) is the same for other labels: it is no loss's "
         "gradient the check can read (a method that returns what an earlier backward pass stored, or "
