@@ -130,3 +130,18 @@ def test_a_loop_without_a_label_compared_or_with_one_weight_is_no_scalar_loop() 
     assert scalar_loop(ast.parse(one_weight)) is None  # one weight: no network to speak of
     loop = scalar_loop(ast.parse(one_weight + "    w2 -= lr * (out - target)\n"))
     assert loop is not None and loop.weights == ["w1", "w2"]
+
+
+def test_a_block_that_only_reports_is_left_out_of_the_step(tmp_path: Path) -> None:
+    """``if epoch % 100 == 0: print(…)`` only reports: with the loop's counter pinned to 0 for one step it
+    would print at every probe, so it is left out of the step as a bare print is."""
+    source = TWO_OUTPUTS.replace("HIDDEN1", "h1 * (1 - h1)").replace(
+        "    print(epoch,", "    if epoch % 100 == 0:\n        print(epoch,"
+    )
+    assert "if epoch % 100 == 0:" in source
+    loop = scalar_loop(ast.parse(source))
+    assert loop is not None and not any("print" in line for line in loop.step), loop.step
+    path = tmp_path / "reporting.py"
+    path.write_text(source, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse" and "print" not in (report.command or ""), report.command

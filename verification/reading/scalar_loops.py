@@ -104,13 +104,14 @@ def _update(s: ast.stmt) -> tuple[str, ast.expr] | None:
 
 
 def _exit_or_print(s: ast.stmt) -> bool:
-    """A ``print(…)``, or an ``if`` whose body only leaves the loop (``if abs(error) < eps: break``)."""
+    """A ``print(…)``, an ``if`` whose body only leaves the loop (``if abs(error) < eps: break``), or one
+    that only reports (``if epoch % 100 == 0: print(epoch, loss)``)."""
     if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name):
         return s.value.func.id == "print"
     return (
         isinstance(s, ast.If)
         and not s.orelse
-        and all(isinstance(b, ast.Break | ast.Continue) for b in s.body)
+        and all(isinstance(b, ast.Break | ast.Continue) or _exit_or_print(b) for b in s.body)
     )
 
 
