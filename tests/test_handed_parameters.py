@@ -20,7 +20,7 @@ from verification.tolerances import tolerance_for
 from verification.units.check import check_units
 from verification.units.discovery import discover
 from verification.units.report import format_units
-from verification.units.rounding_floors import EPS, observed_floors
+from verification.units.rounding_floors import EPS, SCALES, observed_floors
 from verification.units.run import UnitResult
 
 ROW_AFFINE = """
@@ -185,9 +185,13 @@ def test_a_backward_not_linear_in_its_upstream_gradient_gets_no_floor_that_hides
         return {"x": d**2}  # not a vector–Jacobian product of anything at d: a bug
 
     floors = observed_floors(backward, dout, backward(dout))
+    # g(s d) / s − g(d) = (s − 1) d² exactly, up to rounding of ε d²: the floor is max|s − 1| max d² / ε,
+    # and the allowance rtol · floor = (rtol / ε) max|s − 1| max d², a relative 2.7e-10 by complex step
+    largest = float(np.max(dout**2))
+    expected = max(abs(s - 1) for s in SCALES) * largest / EPS
+    assert floors["x"] == pytest.approx(expected, rel=1e-3)
     allowed = tolerance_for("float64", "complex-step").rtol * floors["x"]
-    # a slip of a factor changes an entry by O(1) of it; the floor allows 1e-9 of the largest entry
-    assert allowed < 1e-9 * float(np.max(dout**2)), (allowed, EPS)
+    assert allowed < 1e-9 * largest  # a slip of a factor changes an entry by O(1) of it
 
 
 # A layer named in Catalan, as a student's project names it: propaga / retropropaga, a rate named alfa

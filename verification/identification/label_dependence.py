@@ -24,7 +24,8 @@ Array = NDArray[Any]
 
 
 def other_labels(y: Array) -> list[Array]:
-    """Labels to take the gradient at again, each changing ``y`` in another way, so that units dead at
+    """Labels to take the gradient at again, each of the shape of ``y`` (samples × outputs, float64, one-hot
+    rows or one value per sample), each changing ``y`` in another way, so that units dead at
     the draw cannot hide the change from all of them: every one-hot row moved to the class after the
     first sample's (every single output set to ``1 − y₀``), which changes the labels' sums over the
     samples; ``y + 1``, which changes every entry and every sum; and ``1 − y``, which changes the class
@@ -35,6 +36,13 @@ def other_labels(y: Array) -> list[Array]:
         first = float(np.ravel(y)[0])
         moved = np.full(np.shape(y), 1.0 - first if 1.0 - first != first else first + 1.0)
     return [moved, y + 1.0, 1.0 - y]
+
+
+def _put_back(gradient: dict[str, Any], saved: dict[str, Array]) -> None:
+    """Write the saved copies back into the gradient's arrays, which the code may have refilled."""
+    for n, g in gradient.items():
+        if isinstance(g, np.ndarray) and g.flags.writeable and g.shape == saved[n].shape:
+            np.copyto(g, saved[n])
 
 
 def _stale(
@@ -48,14 +56,13 @@ def _stale(
     except InputError:
         return False
     finally:
-        for n, g in gradient.items():
-            if isinstance(g, np.ndarray) and g.flags.writeable and g.shape == saved[n].shape:
-                np.copyto(g, saved[n])
+        _put_back(gradient, saved)
     return all(n in again and np.array_equal(again[n], g) for n, g in saved.items())
 
 
 def refuse_label_blind(subject: Subject, params: Any, x: Array, y: Array, gradient: dict[str, Any]) -> None:
-    """Raise when the code's gradient at ``params`` and ``x`` is the same, bit for bit, at each of the
+    """Raise when the code's gradient at ``params`` (name to array) and ``x`` (the probe's inputs, as the
+    subject takes them) is the same, bit for bit, at each of the
     other labels of :func:`other_labels` and at other inputs (:func:`_stale`; see the module docstring);
     nothing when it differs at one of them, when it is zero everywhere (every unit dead at this draw),
     or when the code does not run at other labels (a label format it refuses is not this). The code may
@@ -77,9 +84,7 @@ def refuse_label_blind(subject: Subject, params: Any, x: Array, y: Array, gradie
         except InputError:
             return
         finally:  # put back what a call refilled
-            for n, g in gradient.items():
-                if isinstance(g, np.ndarray) and g.flags.writeable and g.shape == saved[n].shape:
-                    np.copyto(g, saved[n])
+            _put_back(gradient, saved)
         if any(n not in again or not np.array_equal(again[n], g) for n, g in saved.items()):
             return
     if not _stale(subject, params, x, y, gradient, saved):

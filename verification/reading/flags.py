@@ -12,6 +12,7 @@ import itertools
 from typing import Any
 
 from verification.reading.argument_usage import usage
+from verification.reading.conventions import positional_parameters
 from verification.reading.source_trees import source_tree
 from verification.reading.statements import assigned_pairs
 
@@ -192,7 +193,7 @@ def flag_settings(cls: type) -> list[dict[str, Any]]:
     first, since an ``else`` may be its branch), at most :data:`FLAG_SETTINGS`; ``[{}]`` when it
     compares none."""
     flags: dict[str, list[Any]] = {}
-    for p in _parameters(cls):
+    for p in positional_parameters(cls):
         if usage(cls, p.name) is not None:
             continue  # a size compared with 0 (if n_hidden == 0:) is no branch to pick
         values = compared_constants(cls, p.name)
@@ -202,12 +203,3 @@ def flag_settings(cls: type) -> list[dict[str, Any]]:
             flags[p.name] = values
     presets = [dict(zip(flags, combo, strict=True)) for combo in itertools.product(*flags.values())]
     return presets[:FLAG_SETTINGS] or [{}]
-
-
-def _parameters(cls: type) -> list[inspect.Parameter]:
-    """The constructor's arguments given by position or keyword."""
-    try:
-        params = inspect.signature(cls).parameters.values()
-    except (TypeError, ValueError):
-        return []
-    return [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]

@@ -15,9 +15,11 @@ rounding, ``ε`` times the terms it summed (Higham, *Accuracy and Stability of N
 *SIAM J. Sci. Comput.* 33(3), 2011): :func:`observed_floors` returns the spread divided by ``ε``, the
 floor the rule then uses where it exceeds the tensor's largest entry.
 
-A backward that is not linear in ``dout`` (itself a bug) changes by about ``|s − 1| ≈ 10⁻¹²`` of its
-value under these scales, which the rule's ``rtol`` turns into an allowance of ``10⁻¹⁰`` of the
-gradient: no slip of a factor or a sign hides in it.
+A backward that is not linear in ``dout`` (itself a bug) changes by up to ``|s − 1| ≤ 2.7·10⁻¹²`` of its
+value under these scales; the floor is that change over ``ε``, and the rule's ``rtol`` (``SAFETY · ε``
+for complex step, ``8 · SAFETY · ε^(8/9)`` for Richardson) turns it into an allowance of at most
+``2.7·10⁻¹⁰`` of the gradient's largest entry by complex step and ``1.2·10⁻⁷`` by Richardson: no slip
+of a factor or a sign, a relative change of order one, hides in it.
 """
 
 from __future__ import annotations
