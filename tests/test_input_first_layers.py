@@ -101,3 +101,23 @@ def test_a_backward_that_takes_the_input_and_the_labels_is_a_network(tmp_path: P
         encoding="utf-8",
     )
     assert not [u for u in discover(load_script(path), 0) if isinstance(u, LayerUnit)]
+
+
+@pytest.mark.parametrize("upstream", ["gradients", "grads", "grad_outputs"])
+def test_the_upstream_gradient_in_the_plural_is_still_an_upstream_gradient(
+    tmp_path: Path, upstream: str
+) -> None:
+    # backward(self, inputs, gradients): the same layers, the arguments named in the plural (a course
+    # lineage whose layers update themselves inside backward); the halved ∂L/∂W is still found
+    source = LAYERS.replace("input", "inputs").replace("grad_output", upstream)
+    source = source.replace("inputs_units", "input_units")
+    for key, value in RIGHT.items():
+        value = value.replace("input", "inputs").replace("grad_output", upstream)
+        source = source.replace(key, value if key != "GRAD_WEIGHTS" else value + " / 2")
+    path = tmp_path / "layers.py"
+    path.write_text(source, encoding="utf-8")
+    script = load_script(path)
+    units = wants_units(script, None)
+    assert units is not None and all(isinstance(u, LayerUnit) and u.input_first for u in units)
+    verdicts = {r.unit: r.verdict for r in check_units(script, units, seed=0).results}
+    assert verdicts == {"Layer": "matches", "ReLU": "matches", "Dense": "mismatch"}

@@ -56,7 +56,7 @@ ITERATION = re.compile(r"^(iter|iteration|t|step|epoch|n_?iter|iteraci[oó]n?)$"
 """A backward's argument that takes the step count an optimiser's bias correction reads (Adam's ``t``):
 given 1, the first step."""
 UPSTREAM = re.compile(
-    r"^(grad(ient)?(_?out(put)?s?)?|d_?(out(put)?s?|values|y|a|z|h)|upstream(_grad(ient)?)?"
+    r"^(grad(ient)?s?(_?out(put)?s?)?|d_?(out(put)?s?|values|y|a|z|h)|upstream(_grad(ient)?)?"
     r"|output_grad(ient)?|top_diff|dl_d(out|y|a))$",
     re.I,
 )
