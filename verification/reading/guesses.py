@@ -17,6 +17,7 @@ from verification.reading.commented_arguments import said_size
 from verification.reading.data_arguments import DATA_LABELS, data_guess
 from verification.reading.expressions import Expression
 from verification.reading.flags import compared_constant
+from verification.reading.used_rates import used_as_rate
 
 __all__ = ["Expression", "guessed_arguments"]
 
@@ -141,6 +142,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
             guess = next((value for pattern, value in SIZE_GUESSES if pattern.search(p.name)), None)
         if guess is None:  # def __init__(self, n, m, h): self.n = n  # number of inputs
             guess = said_size(getattr(fn, "__init__", fn) if isinstance(fn, type) else fn, p.name)
+        if guess is None and used_as_rate(fn, p.name):  # w = w - self.learning_speed * g
+            guess = 0.1
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
             guess = [guess] * (largest_index(fn, p.name) + 1)  # hidden_sizes: one hidden layer of 5 …
             # … or as many as the code reads (num_hiddens[1]: two)
