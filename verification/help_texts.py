@@ -36,6 +36,18 @@ and all entries jointly along random directions, with the smallest
 single-entry error caught stated in the report; --full checks every entry
 one by one. --rtol and --atol replace the derived tolerance; the report then
 says what the derived one concludes.
+
+A file of building blocks and no network (layer objects with forward and
+backward, function pairs such as sigmoid and sigmoid_backward, a loss with
+its derivative, a micrograd-style engine's operations) is checked unit by
+unit, each backward against the vector-Jacobian product of its forward;
+PATH:NAME checks one. A check that cannot be run is refused in one line
+that names why, and with --json as {"error", "cause", "hint"}: cause
+input, ambiguous (the verdict would depend on a reading the code does not
+settle; the alternatives are listed), code-failed, timeout or memory.
+Exit status: 0 a loss identified, or every unit that could be checked
+matches; 1 a mismatch or no loss identified; 2 refused (backprop-verify
+--help has the full table).
 """
 
 EPILOG = """\
