@@ -5,6 +5,7 @@ back-propagates, the batch, coverage and notes, and the JSON object of ``check``
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -14,6 +15,7 @@ from verification.identification.sentences import (
     derived_result,
     format_scale,
     matches_instead,
+    not_applicable_line,
     override_note,
     penalty_text,
     scaled_expression,
@@ -104,7 +106,7 @@ def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -
     checked = (
         result.coverage[first.name].checked[probe]
         if first.name in result.coverage
-        else shape_size(report.shape)
+        else math.prod(report.shape)
     )
     directions = result.coverage[first.name].directions if first.name in result.coverage else 0
     lines = [
@@ -120,14 +122,6 @@ def differing_entries(result: IdentificationReport, loss: str, limit: int = 3) -
             f"± {e.error_estimate:.1e}"
         )
     return lines
-
-
-def shape_size(shape: tuple[int, ...]) -> int:
-    """The number of entries of an array of ``shape``."""
-    n = 1
-    for s in shape:
-        n *= s
-    return n
 
 
 def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
@@ -163,6 +157,7 @@ def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
         "  (relative error ‖g_code − g_numeric‖ / max(‖g_code‖, ‖g_numeric‖) over the entries checked, "
         "worst probe)"
     ]
+    tail += [] if (left := not_applicable_line(r)) is None else [left]  # bce: outputs in (0, 1)
     if any(rep.kinks for c in r.candidates for t in c.parameters.values() for rep in t.reports):
         tail.append("  * entries whose difference steps crossed a kink (a ReLU at 0) are left out")
     tail += ["", verdict_sentence(r)]

@@ -8,6 +8,7 @@ around these sentences is :mod:`verification.identification.report`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from fractions import Fraction
 
@@ -252,3 +253,30 @@ def matches_instead(result: IdentificationReport) -> str:
             f"{n} {loss}" for n, loss in result.split.items()
         )
     return "it matches no catalog loss, nor a multiple of one"
+
+
+DOMAIN = re.compile(r"needs output activations in (?P<domain>\(.*?\)), got (?P<value>\S+?) at")
+"""The reason :mod:`verification.identification.verdicts` gives for a loss left out: the domain its
+formula needs, and the first output outside it."""
+
+
+def not_applicable_line(result: IdentificationReport) -> str | None:
+    """Why the losses marked ``not applicable`` in the table were not judged, in one line (``bce,
+    cross_entropy need outputs in (0, 1), poisson_nll in (0, inf); the forward returned -0.922``);
+    None when every loss was judged."""
+    left = [c for c in result.candidates if c.verdict == "not applicable"]
+    if not left:
+        return None
+    domains: dict[str, list[str]] = {}
+    value = None
+    for c in left:
+        found = DOMAIN.search(c.reason or "")
+        key = found["domain"] if found else (c.reason or "its domain was left")
+        domains.setdefault(key, []).append(c.loss)
+        value = value or (found["value"] if found else None)
+    parts = [
+        f"{', '.join(losses)} {'need' if len(losses) > 1 else 'needs'} outputs in {d}"
+        for d, losses in domains.items()
+    ]
+    returned = "" if value is None else f"; the forward returned {float(value):.3g}"
+    return f"  not applicable: {'; '.join(parts)}{returned}"
