@@ -59,3 +59,25 @@ def test_no_line_when_every_loss_was_judged(tmp_path: Path) -> None:
     report = check_target(CheckRequest.parse(str(path)))
     assert not [c.loss for c in report.result.candidates if c.verdict == "not applicable"]
     assert "not applicable" not in format_check(report, width=200)
+
+
+def test_a_loss_left_out_for_its_labels_is_given_its_own_reason() -> None:
+    """A cross-entropy refused for labels whose rows do not sum to 1 (one 0/1 output) is named with
+    that reason, not folded into a domain of outputs (the line read "needs outputs in labels y …")."""
+    from types import SimpleNamespace
+
+    from verification.identification.sentences import not_applicable_line
+
+    labels = "labels y do not fit loss 'cross_entropy' (non-negative labels, each row summing to 1)"
+    domain = "loss 'bce' needs output activations in (0, 1), got 1.5 at index (0, 0); pair it with …"
+    result = SimpleNamespace(
+        candidates=[
+            SimpleNamespace(loss="mse", verdict="matches", reason=None),
+            SimpleNamespace(loss="bce", verdict="not applicable", reason=domain),
+            SimpleNamespace(loss="cross_entropy", verdict="not applicable", reason=labels),
+        ]
+    )
+    line = not_applicable_line(result)  # type: ignore[arg-type]
+    assert line == (
+        f"  not applicable: bce needs outputs in (0, 1); the forward returned 1.5; cross_entropy: {labels}"
+    )

@@ -262,21 +262,23 @@ formula needs, and the first output outside it."""
 
 def not_applicable_line(result: IdentificationReport) -> str | None:
     """Why the losses marked ``not applicable`` in the table were not judged, in one line (``bce,
-    cross_entropy need outputs in (0, 1), poisson_nll in (0, inf); the forward returned -0.922``);
-    None when every loss was judged."""
+    cross_entropy need outputs in (0, 1); poisson_nll needs outputs in (0, inf); the forward returned
+    -0.922``), a loss left out for another reason with that reason (``cross_entropy: labels y do not
+    fit …``); None when every loss was judged."""
     left = [c for c in result.candidates if c.verdict == "not applicable"]
-    if not left:
-        return None
     domains: dict[str, list[str]] = {}
-    value = None
+    value, others = None, []
     for c in left:
         found = DOMAIN.search(c.reason or "")
-        key = found["domain"] if found else (c.reason or "its domain was left")
-        domains.setdefault(key, []).append(c.loss)
-        value = value or (found["value"] if found else None)
+        if found is None:
+            others.append(f"{c.loss}: {c.reason or 'not judged'}")
+            continue
+        domains.setdefault(found["domain"], []).append(c.loss)
+        value = value or found["value"]
     parts = [
         f"{', '.join(losses)} {'need' if len(losses) > 1 else 'needs'} outputs in {d}"
         for d, losses in domains.items()
     ]
-    returned = "" if value is None else f"; the forward returned {float(value):.3g}"
-    return f"  not applicable: {'; '.join(parts)}{returned}"
+    if value is not None:
+        parts[-1] += f"; the forward returned {float(value):.3g}"
+    return f"  not applicable: {'; '.join(parts + others)}" if left else None
