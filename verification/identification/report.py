@@ -21,6 +21,7 @@ from verification.identification.sentences import (
     scaled_expression,
     verdict_sentence,
 )
+from verification.identification.skipped_lines import skipped_lines
 from verification.identification.verdicts import REDUCTIONS, LossReport, Verdict
 from verification.terminal_width import DEFAULT_WIDTH, fit, fit_table, wrap_command
 
@@ -168,17 +169,8 @@ def format_check(outcome: CheckReport, width: int = DEFAULT_WIDTH) -> str:
         tail += _per_tensor(r)
         tail += _output_error_lines(r)
         tail += [] if r.verdict.penalized else differing_entries(r, str(r.verdict.closest))
-    places: list[str] = []
-    if script.skipped:
-        more = "…" if len(script.skipped) > 12 else ""
-        if script.source is not None and script.source.origins is not None:  # a notebook: cell, line
-            places = [script.where(s.line) for s in script.skipped[:12]]
-            shown = "; ".join(places)
-            tail.append(f"Not run: top-level statements at {shown}{more}.")
-        else:
-            shown = ", ".join(str(s.line) for s in script.skipped[:12])
-            which = "statements at lines" if len(script.skipped) > 1 else "statement at line"
-            tail.append(f"Not run: top-level {which} {shown}{more}.")
+    said, places = skipped_lines(script, outcome.command)  # the loop the check ran is not "not run"
+    tail += said
     if script.failed_imports:
         failed = "; ".join(f"{n} ({e})" for n, e in script.failed_imports.items())
         tail.append(f"Imports that failed and were not needed: {failed}.")
