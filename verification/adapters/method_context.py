@@ -38,6 +38,23 @@ class MethodContext:
             return self
         return replace(self, pre=self.bare) if forwards_itself(method, self.forward_method) else self
 
+    def labelled(self, method: Any, var: str, forward: Any) -> MethodContext:
+        """This context for a backward of no arguments (``backward(self)``) after a forward that takes
+        optional labels and with them computes the loss the backward starts from (``forward(self, x,
+        y_true=None)``, the loss layer keeping its inputs): the forward run again, given the labels,
+        before the backward. Without it the backward read what construction left, the same for every
+        label. Unchanged for any other pair."""
+        from verification.adapters.forwards import labels_optional
+        from verification.reading.conventions import positional_parameters, role
+
+        if forward is None or not callable(method) or not labels_optional(forward):
+            return self
+        if any(p.default is p.empty for p in positional_parameters(method)):
+            return self  # backward(self, dout): handed what it starts from
+        params = positional_parameters(forward)
+        label = next(p.name for i, p in enumerate(params) if role(p.name, i) == "y" and p.default is None)
+        return replace(self, pre=f"{self.pre}; {var}.{self.forward_method}(x, {label}=y)")
+
 
 Candidate = tuple[str, str, str | None, list[str]]
 """``(kind, code, lr, notes)`` of one way to get the gradient."""

@@ -272,6 +272,7 @@ def _method_candidates(
     by index are no pair)."""
     obj, var = built.obj, built.var
     fn = getattr(obj, m)
+    context = context.labelled(fn, var, getattr(obj, context.forward_method, None))  # forward(x, y_true)
     unbound = getattr(type(obj), m, fn)
     params = cv.positional_parameters(fn)
     sign = update_sign(unbound, context.parameter_keys)
