@@ -24,6 +24,7 @@ from ffnn.validation import InputError, described
 from verification.adapters.calls import compile_block
 from verification.adapters.classes import detect_class, setups
 from verification.adapters.derivative_sets import derivative_functions
+from verification.adapters.driven_classes import driven_class
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.flat_costs import flat_cost_subject, flat_costs
 from verification.adapters.functions import detect_functions
@@ -160,4 +161,14 @@ def _whole_file(namespace: dict[str, Any], script: LoadedScript, options: Option
     if not own_loop and (dicts := neuron_dict_subject(namespace, script, options)) is not None:
         return dicts  # forward_propagate(network, row) over [[{'weights': […]}, …], …]
     derivatives = not own_loop and derivative_functions(namespace, script)  # derivative_w2(Z, T, Y)
-    return (detect_functions if derivatives else detect_script)(namespace, script, options)
+    try:
+        return (detect_functions if derivatives else detect_script)(namespace, script, options)
+    except InputError as exc:  # nn = NeuralNetwork(); nn.add(…); nn.fit(…) of the project's own class
+        unsure = derivatives or options.setup or getattr(exc, "cause", None) == "ambiguous"
+        driven = None if unsure else driven_class(namespace, script)
+        if driven is None:
+            raise
+        try:
+            return detect_class(driven, namespace, script, options)
+        except InputError:
+            raise exc from None
