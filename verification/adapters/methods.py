@@ -271,9 +271,8 @@ def _method_candidates(
     no labels of its own, also given the pair ``(x, y)`` there (after the plain call: two inputs read
     by index are no pair)."""
     obj, var = built.obj, built.var
-    fn = getattr(obj, m)
+    fn, unbound = getattr(obj, m), getattr(type(obj), m, getattr(obj, m))
     context = context.labelled(fn, var, getattr(obj, context.forward_method, None))  # forward(x, y_true)
-    unbound = getattr(type(obj), m, fn)
     params = cv.positional_parameters(fn)
     sign = update_sign(unbound, context.parameter_keys)
     handed_sign, labelled = handed_error(type(obj), m, params, context.pre, built.setup)
