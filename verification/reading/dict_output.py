@@ -40,13 +40,22 @@ OUTPUT_NAMES = re.compile(
 def _output_reads(obj: Any) -> list[tuple[ast.expr, Any]]:
     """``(expression, function)`` for every ``name = expression`` of the class's methods whose name says
     output and whose expression is a subscript or an attribute, every subscript the methods subtract
-    the labels from (``cache["A2"] - Y``) or take a class prediction of (``np.argmax(cache["probs"],
+    the labels from (``cache["A2"] - Y``, also through a name it was read into: ``A2 = self.cache["A2"]``
+    … ``A2 - Y``) or take a class prediction of (``np.argmax(cache["probs"],
     1)``), and every entry they read of the forward pass's own result (``self.forward(X)["P"]``)."""
     out: list[tuple[ast.expr, Any]] = []
     for _, fn in inspect.getmembers(type(obj), inspect.isfunction):
         tree = source_tree(fn)
         if tree is None:
             continue
+        bound = {  # A2 = self.cache["A2"]: a name read from a store, standing for it below (A2 - Y)
+            node.targets[0].id: node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Subscript)
+        }
         for node in ast.walk(tree):
             if (
                 isinstance(node, ast.Assign)
@@ -68,6 +77,7 @@ def _output_reads(obj: Any) -> list[tuple[ast.expr, Any]]:
                 out.append((_argmax(node), fn))  # type: ignore[arg-type]
             elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):  # cache["A2"] - Y
                 for side, other in ((node.left, node.right), (node.right, node.left)):
+                    side = bound.get(side.id, side) if isinstance(side, ast.Name) else side
                     if (
                         isinstance(side, ast.Subscript)
                         and isinstance(side.value, ast.Name | ast.Attribute)  # cache[…], self.saved[…]
