@@ -80,3 +80,58 @@ def test_a_forward_that_keeps_its_output_in_a_dict_is_checked(
 ) -> None:
     report = check_target(CheckRequest.parse(str(_write(tmp_path, derivative))))
     assert report.result.identified == identified, report.command
+
+
+# a forward that returns (output, hidden activation, hidden pre-activation) under names that say nothing
+# of which is the output; the class's own step unpacks them as (prediction, a_h, z_h)
+UNPACKED = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, n_hidden, lr):
+        self.lr = lr
+        self.w1 = np.random.randn(2, n_hidden)
+        self.w2 = np.random.randn(n_hidden, 1)
+
+    def sig(self, v):
+        return 1 / (1 + np.exp(-v))
+
+    def feedforward(self, X):
+        layer_1 = X @ self.w1
+        activated_1 = self.sig(layer_1)
+        activated_2 = self.sig(activated_1 @ self.w2)
+        return activated_2, activated_1, layer_1
+
+    def gradients(self, x, prediction, y, a_h, z_h):
+        d2 = prediction - y
+        d1 = (d2 @ self.w2.T) * HIDDEN_DERIVATIVE
+        return a_h.T @ d2, x.T @ d1
+
+    def step(self, X, Y):
+        for i in range(len(X)):
+            x = X[i : i + 1]
+            prediction, a_h, z_h = self.feedforward(x)
+            g2, g1 = self.gradients(x, prediction, Y[i], a_h, z_h)
+            self.w2 -= self.lr * g2
+            self.w1 -= self.lr * g1
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "identified"),
+    [
+        # a sigmoid output and a − y: bce, one sample at a time
+        ("self.sig(z_h) * (1 - self.sig(z_h))", "bce"),
+        # σ'(z) taken of the activation: σ(a)(1 − σ(a)) for a(1 − a), the gradient of no loss
+        ("self.sig(a_h) * (1 - self.sig(a_h))", None),
+    ],
+)
+def test_the_output_is_the_element_the_class_unpacks_as_its_prediction(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    path = tmp_path / "unpacked.py"
+    path.write_text(textwrap.dedent(UNPACKED).replace("HIDDEN_DERIVATIVE", derivative), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert "net.feedforward(x)[0]" in (report.command or ""), report.command
+    assert report.result.identified == identified, report.command

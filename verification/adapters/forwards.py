@@ -28,7 +28,7 @@ from verification.adapters.kept_data import kept_data
 from verification.adapters.layouts import Layout
 from verification.adapters.local_forwards import evaluator_forwards
 from verification.reading import conventions as cv
-from verification.reading.dict_output import dict_output_key, output_accessor, stored_output
+from verification.reading.dict_output import dict_output_key, output_accessor, stored_output, unpacked_output
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import LOCAL_READER, output_locals
 from verification.reading.sample_lists import SAMPLE_ROWS, activation_list, one_per_sample
@@ -350,7 +350,8 @@ def _output_local(namespace: dict[str, Any], var: str, call: str) -> str | None:
 def _named_element(obj: Any, call: str, value: tuple[Any, ...] | list[Any]) -> int | None:
     """The element of the tuple that the method ``call`` returns (``net.forward(x)``) that its return
     statement alone names like an output (``return z1, a1, z2, yhat``), an array or a number (one
-    sigmoid unit); None when no one element is."""
+    sigmoid unit), else that the class's own calls unpack into an output's name
+    (:func:`~verification.reading.dict_output.unpacked_output`); None when no one element is."""
     match = re.match(r"\w+\.(\w+)\(", call)
     method = getattr(obj, match[1], None) if match else None
     names = returned_names(method, placeholders=True) if method is not None else None
@@ -362,4 +363,6 @@ def _named_element(obj: Any, call: str, value: tuple[Any, ...] | list[Any]) -> i
         if n in (*OUTPUT_ATTRIBUTES, "AL", "A_L")
         and (isinstance(v, float | np.floating) or (isinstance(v, np.ndarray) and v.dtype != object))
     ]
+    if len(named) != 1 and match:  # prediction, aHL, hL = self.feedforward(x): as the class unpacks it
+        named = [i for i in [unpacked_output(obj, match[1], len(value))] if i is not None]
     return named[0] if len(named) == 1 else None

@@ -163,3 +163,22 @@ def output_accessor(obj: Any) -> str | None:
             if names == {"self"}:
                 found.append(name)
     return found[0] if len(found) == 1 else None
+
+
+def unpacked_output(obj: Any, method: str, n: int) -> int | None:
+    """The position of the output in the ``n``-tuple the method ``method`` returns, as the class's own
+    code unpacks it into a name that says output (``prediction, aHL, hL = self.feedforward(x)``, an
+    :data:`OUTPUT_NAMES` name); None when no call unpacks it so, or calls disagree."""
+    found = set()
+    for _, fn in inspect.getmembers(type(obj), inspect.isfunction):
+        tree = source_tree(fn)
+        for node in ast.walk(tree) if tree is not None else []:
+            if not (isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)):
+                continue
+            f, target = node.value.func, node.targets[0]
+            if not (isinstance(f, ast.Attribute) and f.attr == method and ast.unparse(f.value) == "self"):
+                continue
+            if isinstance(target, ast.Tuple) and len(target.elts) == n:
+                names = [e.id if isinstance(e, ast.Name) else "" for e in target.elts]
+                found |= {i for i, name in enumerate(names) if OUTPUT_NAMES.match(name)}
+    return found.pop() if len(found) == 1 else None
