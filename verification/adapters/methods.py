@@ -26,6 +26,7 @@ from verification.adapters.loss_objects import with_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
 from verification.adapters.method_context import Candidate, MethodContext, after
 from verification.adapters.own_errors import OWN_ERROR, error_computing, error_handed
+from verification.adapters.rate_appliers import applied_steps
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import iterated
 from verification.reading.call_arguments import clipping_notes
@@ -260,7 +261,7 @@ def gradient_candidates(
         trained += len(made[0]) + len(made[1]) if m in trains or m in own_error else 0
     if ambiguous is not None and not trained:
         raise ambiguous
-    return returned + later + updates
+    return returned + later + updates + applied_steps(obj, var, returned)  # backward(g); descend(lr)
 
 
 def _method_candidates(

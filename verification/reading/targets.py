@@ -20,6 +20,7 @@ from ffnn.validation import InputError
 from verification.reading.function_scripts import list_driven, training_functions
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.module_functions import module_functions
+from verification.reading.source_trees import source_tree
 from verification.reading.sources import SUFFIXES, TARGET_FORMS
 from verification.reading.training_loops import training_loop
 
@@ -99,6 +100,29 @@ def _composers(script: LoadedScript, fit: list[type]) -> list[type]:
     return found if len(found) == 1 else []
 
 
+def _containers(fit: list[type]) -> list[type]:
+    """Of several classes with forward and backward methods, the one whose forward pass runs a list of
+    objects in turn (``for layer in self.layers: x = layer.forward(x)``): the container, the others its
+    layers. Empty unless exactly one does."""
+    found = []
+    for c in fit:
+        tree = source_tree(c)
+        loops = [n for n in ast.walk(tree) if isinstance(n, ast.For)] if tree is not None else []
+        if any(
+            isinstance(loop.target, ast.Name)
+            and any(
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Attribute)
+                and n.func.attr == "forward"
+                and getattr(n.func.value, "id", None) == loop.target.id
+                for n in ast.walk(loop)
+            )
+            for loop in loops
+        ):
+            found.append(c)
+    return found if len(found) == 1 else []
+
+
 def default_name(script: LoadedScript) -> str | None:
     """The class (or function) to check in ``script`` when the target names none, or None when the
     network lives in the script's top-level statements (its training loop is then read).
@@ -109,7 +133,8 @@ def default_name(script: LoadedScript) -> str | None:
     the only
     one with a forward-like method and a gradient-like or training method (the one named like a
     network, when several have them), or none when the script's own training loop chains them (layer
-    objects: the loop is checked); with no class, the only backward-like function of a network written
+    objects: the loop is checked), else the one that makes the others or runs a list of them in turn (a
+    container of layers); with no class, the only backward-like function of a network written
     as functions, or its only training function when that backward function returns nothing (it
     leaves its deltas in the neurons for the update).
 
@@ -167,7 +192,7 @@ def default_name(script: LoadedScript) -> str | None:
         return None  # layer classes chained by the script's own training loop: the loop is checked
     if classes and any(list_driven(fn) for fn in training_functions(script.tree)):
         return None  # … or by a loop in main() over a list of them
-    composers = _composers(script, fit) if len(fit) > 1 else []
+    composers = _composers(script, fit) or _containers(fit) if len(fit) > 1 else []
     if composers:  # no loop chains them: the class that makes the others is the network
         return composers[0].__name__
     if classes:
