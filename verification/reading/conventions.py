@@ -192,9 +192,9 @@ SAMPLE_COUNT_ARGS = (
 )
 """Arguments that take the number of samples in the batch (``backward_prop(…, one_hot_Y, m)``, the
 ``m`` of course notation for the examples)."""
-GRADIENT_PREFIXES = ("dl_d", "dj_d", "djd", "dld", "grad_", "grad", "nabla_", "delta_", "d_", "d")
-"""How code names the gradient of ``W`` before the name (``dW``, ``dLdW``, ``grad_W``, ``nabla_W``), longest
-first; matched without case."""
+GRADIENT_PREFIXES = ("dl_d", "dj_d", "djd", "dld", "grad_", "grad", "nabla_", "delta_", "g_", "d_", "d")
+"""How code names the gradient of ``W`` before the name (``dW``, ``dLdW``, ``grad_W``, ``nabla_W``,
+``g_W``), longest first; matched without case."""
 GRADIENT_SUFFIXES = ("_gradient", "_grad", "grad")
 """... and after it (``W_grad``)."""
 

@@ -219,7 +219,7 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
         return None  # backward(self): no upstream gradient taken, a network's that keeps its own error
     if all(p.default is not p.empty for p in params) and len(parameters(getattr(cls, forward))) == 2:
         return None  # backward(self, dout=1) after forward(self, x): a network's (a loss layer's takes t)
-    takes_input = input_first(getattr(cls, backward), INPUT_NAMES)  # backward(self, input, grad_output)
+    takes_input = input_first(getattr(cls, backward), INPUT_NAMES, cls)  # backward(self, input, grad_output)
     if (params[0].name.lower() in INPUT_NAMES and not takes_input) or _takes_labels(getattr(cls, backward)):
         return None  # a network's backward(x, y): checked as a network
     if desired_outputs(getattr(cls, backward)):

@@ -65,12 +65,23 @@ argument of ``backward(self, input, grad_output)``, which takes the layer's inpu
 ``error`` or ``delta``: ``backward(self, x, error)`` is a network's, handed its output error."""
 
 
-def input_first(fn: Any, inputs: set[str]) -> bool:
+LAYER_CLASS = re.compile(r"layer|dense|linear|affine|fully_?connected|^fc$", re.I)
+"""A class named like a layer, or derived from one (``class FullyConnected(Layer)``)."""
+ERRORS = re.compile(r"^(out(put)?_?)?(errors?|deltas?)$", re.I)
+"""The name of a backward's argument that takes ``∂L/∂out`` under the name of an error (``output_errors``)."""
+
+
+def input_first(fn: Any, inputs: set[str], cls: type | None = None) -> bool:
     """Whether the backward ``fn`` (a function or bound method) takes the layer's input and then the
     upstream gradient: ``backward(self, input, grad_output)``, ``backward(self, X, grad)``; ``inputs``
-    are the names an input goes by."""
+    are the names an input goes by. In a class ``cls`` named like a layer, or derived from one, the
+    upstream gradient may go by the name of an error (``backward(self, inputs, output_errors)``): a
+    network's ``backward(x, error)`` is handed its output error, a layer's its output's gradient."""
     given = [p for p in parameters(fn) if p.name != "self"]
-    return len(given) >= 2 and given[0].name.lower() in inputs and bool(UPSTREAM.match(given[1].name))
+    if len(given) < 2 or given[0].name.lower() not in inputs:
+        return False
+    layer = cls is not None and any(LAYER_CLASS.search(c.__name__) for c in cls.__mro__[:-1])
+    return bool(UPSTREAM.match(given[1].name)) or (layer and bool(ERRORS.match(given[1].name)))
 
 
 AVERAGED = (
@@ -150,7 +161,9 @@ class LayerUnit:
         self.forward, self.backward = f"{cls.__name__}.{methods[0]}", f"{cls.__name__}.{methods[1]}"
         self.script = script
         self.runner = Runner(script, seed, ComplexAllocation(namespaces_of(cls)))
-        self.input_first = input_first(getattr(cls, methods[1]), {p.name.lower() for p in self._inputs()})
+        self.input_first = input_first(
+            getattr(cls, methods[1]), {p.name.lower() for p in self._inputs()}, cls
+        )
         self.slots: dict[str, tuple[str, str | None]] = {}
         self.layout: int | None = None  # of the weight and bias it is handed, once one has run
 

@@ -187,7 +187,8 @@ def _placeholders_that_ran(settings: list[SettingResult]) -> list[SettingResult]
 
 def _one_sample_at_a_time(settings: list[SettingResult]) -> list[SettingResult]:
     """A layer written for one sample at a time, as the layers of per-sample SGD tutorials are, while
-    it matches on a batch of one: its backward *raises* on a batch of two (``self.bias -= lr *
+    it matches on a batch of one: its forward takes no batch of two in any shape (it asserts a column of
+    one sample), its backward *raises* on a batch of two (``self.bias -= lr *
     output_error`` with a bias of one row), or its in-place update turns a parameter into one of the
     batch's shape (``self.bias = self.bias - lr * output_grad``). The batch setting is skipped, with
     what happened as the reason, not a mismatch. A wrong gradient of the right shape on a batch, and a
@@ -198,6 +199,12 @@ def _one_sample_at_a_time(settings: list[SettingResult]) -> list[SettingResult]:
         return settings
 
     def per_sample(s: SettingResult) -> str | None:
+        if (
+            s.setting.startswith("batch of two")
+            and s.verdict == "refused"
+            and "every input shape" in s.reason
+        ):
+            return s.reason  # forward(x) asserting x.shape == (n_in, 1): it takes one sample
         if not s.setting.startswith("batch of two") or s.verdict != "mismatch":
             return None
         if not s.outputs and " raised " in s.reason:
