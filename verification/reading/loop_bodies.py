@@ -38,20 +38,57 @@ def innermost(loop: ast.For | ast.While) -> tuple[list[ast.stmt], list[str], lis
     into: the body is then one sample's step."""
     variables: list[str] = []
     indexed: list[tuple[str, str]] = []  # (index, data) of loops over a data name's samples
-    body, kept = _indexed(loop, variables, indexed), []
+    body, kept = unshuffled(_indexed(loop, variables, indexed)), []
     while True:
         inner = inner_loop(body)
         if inner is not None:
-            kept += [s for s in body if _resets(s)]
-            body = _indexed(inner, variables, indexed)
+            kept += [s for s in body if _resets(s) or _alias(s)]
+            body = unshuffled(_indexed(inner, variables, indexed))
             continue
         return kept + _without_stops(body), variables, indexed
 
 
+PERMUTES = ("permutation", "shuffle", "permuted")
+"""Calls that reorder the samples of an epoch (``np.random.permutation(m)``, ``np.random.shuffle(idx)``)."""
+
+
+def unshuffled(body: list[ast.stmt]) -> list[ast.stmt]:
+    """``body`` with the epoch's reordering of its samples taken out: ``perm = np.random.permutation(m)``
+    and ``np.random.shuffle(idx)`` dropped, and data taken in that order (``X_shuff = X[:, perm]``)
+    taken as it is (``X_shuff = X``). A gradient summed or averaged over a batch does not depend on the
+    order of its samples, and a probe's samples fit in one mini-batch; an index array drawn for the
+    data the loader never made would not fit the check's samples."""
+    orders: set[str] = set()
+    out: list[ast.stmt] = []
+    for stmt in body:
+        call = stmt.value if isinstance(stmt, ast.Assign | ast.Expr) else None
+        func = call.func if isinstance(call, ast.Call) else None
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name in PERMUTES:
+            orders |= {t.id for t in getattr(stmt, "targets", []) if isinstance(t, ast.Name)}
+            orders |= {a.id for a in getattr(call, "args", [])[:1] if isinstance(a, ast.Name)}
+            continue
+        value = stmt.value if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
+        if (
+            isinstance(value, ast.Subscript)
+            and isinstance(value.value, ast.Name)
+            and orders & {n.id for n in ast.walk(value.slice) if isinstance(n, ast.Name)}
+        ):
+            stmt = ast.Assign(targets=stmt.targets, value=value.value, lineno=stmt.lineno)  # X_shuff = X
+            ast.fix_missing_locations(stmt)
+        out.append(stmt)
+    return out if orders else body
+
+
+def _alias(stmt: ast.stmt) -> bool:
+    """``X_shuff = X``: a name given to the data, no step's work."""
+    return isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name) and len(stmt.targets) == 1
+
+
 def inner_loop(body: list[ast.stmt]) -> ast.For | ast.While | None:
-    """The one loop of ``body`` that holds all of its work, besides resets and prints, that
-    :func:`innermost` descends into; None when there is none."""
-    work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
+    """The one loop of ``body`` that holds all of its work, besides resets, names given to the data
+    and prints, that :func:`innermost` descends into; None when there is none."""
+    work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s) and not _alias(s)]
     inner = [s for s in work if isinstance(s, ast.For | ast.While) and _descended(s)]
     return (
         inner[0] if len(inner) == 1 and len(work) == 1 and isinstance(inner[0], ast.For | ast.While) else None
