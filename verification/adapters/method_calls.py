@@ -78,6 +78,7 @@ def method_call(
         "pair": "(x, y)",  # an argument read only as arg[0] and arg[1]
         "samples": "x.shape[0]",
         "reg": "0.0",  # weight decay off: the loss's own gradient
+        "momentum": "0.0",  # no momentum: each step the gradient step alone
         "held-out": "[]",  # a data set to evaluate on after each epoch: none (its labels may be indices)
     } | known
     values |= {v: v for v in given.values() if v not in values}

@@ -25,6 +25,7 @@ from verification.adapters.handed_losses import handed_losses
 from verification.adapters.loss_objects import with_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
 from verification.adapters.method_context import Candidate, MethodContext, after
+from verification.adapters.momentum_arguments import factor_roles
 from verification.adapters.own_errors import OWN_ERROR, error_computing, error_handed
 from verification.adapters.rate_appliers import applied_steps
 from verification.reading import conventions as cv
@@ -288,7 +289,7 @@ def _method_candidates(
         and cv.role(p.name, 1) is None
         and p.name in step_factors(unbound, context.parameter_keys)
     ]
-    inferred = {f: "lr" for f in factors} | labelled | desired_outputs(unbound)  # d: desired output
+    inferred = factor_roles(unbound, context.parameter_keys, factors) | labelled | desired_outputs(unbound)
     inferred |= {a: "dataset" for a in pair_lists(unbound) if training and a not in inferred}  # x, y in …
     counts = loop_count_arguments(unbound)  # train(self, inputs, outputs, num): for _ in range(num)
     inferred |= {

@@ -163,13 +163,9 @@ def _value(name: str, position: int, default: ast.expr | None) -> ast.expr:
     guess = next((v for pattern, v in SIZE_GUESSES if pattern.search(name)), None)
     if role == "x" and cv.role(name, 1) is None and isinstance(guess, int):
         role = None  # build_model(nn_hdim, …): first only by its place, a size by its name
-    sized = (
-        isinstance(default, ast.Constant)
-        and type(default.value) is int
-        and not re.search("batch", name, re.I)
-    )
-    if sized and guess in LAYER_WIDTHS and default.value > guess:  # n_input=784, hidden_1=128: made small
-        return ast.Constant(guess)
+    width = default.value if isinstance(default, ast.Constant) and type(default.value) is int else None
+    if width is not None and guess in LAYER_WIDTHS and width > guess and not re.search("batch", name, re.I):
+        return ast.Constant(guess)  # n_input=784, hidden_1=128: made small
     if role in ("x", "y", "dataset"):
         return ast.Call(func=ast.Name(DATA_STAND_IN, ast.Load()), args=[], keywords=[])
     if role == "iterations":

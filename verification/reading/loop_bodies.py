@@ -70,7 +70,8 @@ def unshuffled(body: list[ast.stmt]) -> list[ast.stmt]:
             continue
         value = stmt.value if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
         if (
-            isinstance(value, ast.Subscript)
+            isinstance(stmt, ast.Assign)
+            and isinstance(value, ast.Subscript)
             and isinstance(value.value, ast.Name)
             and orders & {n.id for n in ast.walk(value.slice) if isinstance(n, ast.Name)}
         ):

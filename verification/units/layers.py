@@ -67,8 +67,7 @@ argument of ``backward(self, input, grad_output)``, which takes the layer's inpu
 
 LAYER_CLASS = re.compile(r"layer|dense|linear|affine|fully_?connected|^fc$", re.I)
 """A class named like a layer, or derived from one (``class FullyConnected(Layer)``)."""
-ERRORS = re.compile(r"^(out(put)?_?)?(errors?|deltas?)$", re.I)
-"""The name of a backward's argument that takes ``∂L/∂out`` under the name of an error (``output_errors``)."""
+ERRORS = re.compile(r"^(out(put)?_?)?(errors?|deltas?)$", re.I)  # ∂L/∂out named as an error: output_errors
 
 
 def input_first(fn: Any, inputs: set[str], cls: type | None = None) -> bool:
