@@ -20,6 +20,7 @@ Units are listed in the order of the file.
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 import types
 from typing import Any
@@ -30,6 +31,8 @@ from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
 from verification.reading.desired_outputs import desired_outputs
 from verification.reading.flags import flag_settings
 from verification.reading.loader import LoadedScript
+from verification.reading.source_trees import source_tree
+from verification.reading.top_level_names import methods_called
 from verification.reading.updates import pair_arguments
 from verification.units.arguments import parameters
 from verification.units.engines import Engine, GraphUnit, OperationUnit
@@ -209,11 +212,21 @@ def _forward_of_inputs(cls: type) -> bool:
     return False
 
 
+def _wraps(cls: type, forward: str) -> bool:
+    """Whether the class's ``__call__``, written in the project, runs ``self.forward`` after keeping what
+    the backward reads (``def __call__(self, x): self.inputs = x; return self.forward(x)``): the layer's
+    forward pass as the project runs it."""
+    call = next((vars(c)["__call__"] for c in cls.__mro__[:-1] if "__call__" in vars(c)), None)
+    tree = source_tree(call) if inspect.isfunction(call) else None
+    return tree is not None and forward in methods_called(tree, {"self"})
+
+
 def _layer_methods(cls: type) -> tuple[str, str] | None:
     forward = next((m for m in FORWARD_METHODS if callable(getattr(cls, m, None)) and m in dir(cls)), None)
     backward = next((m for m in BACKWARD_METHODS if callable(getattr(cls, m, None))), None)
     if forward is None or backward is None or (forward == "__call__" and "__call__" not in vars(cls)):
         return None
+    forward = "__call__" if forward != "__call__" and _wraps(cls, forward) else forward  # self.inputs = x
     params = parameters(getattr(cls, backward))[1:]
     if not params:
         return None  # backward(self): no upstream gradient taken, a network's that keeps its own error

@@ -43,7 +43,7 @@ from verification.units.preactivation import pre_activation
 from verification.units.rounding_floors import observed_floors
 from verification.units.running import Runner, failed_verdict, failure_line, is_complex
 from verification.units.settings import ONE, Setting
-from verification.units.source import definition, placeholder, returned_names
+from verification.units.source import definition, placeholder, placeholder_method, returned_names
 from verification.units.vjp import Problem
 
 Array = NDArray[Any]
@@ -239,7 +239,7 @@ class LayerUnit:
                 errors.append(f"gives an output of shape {out.shape} for an input of shape {shape}")
                 continue
             return x, out
-        stub = placeholder(definition(self.script, self.forward, getattr(self.cls, self.methods[0])))
+        stub = placeholder_method(self.script, self.cls, (self.methods[0], "forward"))  # __call__'s too
         raise NotChecked(
             "stub" if stub else "refused", f"{self.forward} {errors[0]} (at every input shape tried)"
         )

@@ -141,3 +141,13 @@ def nested_assignments(node: Definition | None) -> list[tuple[str, str]]:
                 if is_closure and isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name):
                     out.append((target.value.id, target.attr))
     return out
+
+
+def placeholder_method(script: LoadedScript | None, cls: type, names: tuple[str, ...]) -> bool:
+    """Whether any of the methods ``names`` of ``cls`` is a placeholder (:func:`placeholder`): a forward
+    pass run through ``__call__`` is a stub when the ``forward`` it calls is one."""
+    return any(
+        bool(placeholder(definition(script, f"{cls.__name__}.{m}", getattr(cls, m))))
+        for m in dict.fromkeys(names)
+        if callable(getattr(cls, m, None))
+    )
