@@ -106,3 +106,4 @@ def test_a_step_applied_by_a_method_of_the_rate_is_checked(
     report = check_target(CheckRequest.parse(str(_write(tmp_path, factor))))
     assert "net.backward(out - y); net.descend(lr)" in (report.command or ""), report.command
     assert report.result.identified == identified, report.command
+    assert report.result.subject == "Chain.backward"  # the step's gradient is the backward's, not descend's

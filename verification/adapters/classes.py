@@ -339,6 +339,8 @@ def _detect_on(
                     )
                     called = re.findall(rf"\b{re.escape(var)}\.(\w+)\(", code)
                     called = [c for c in called if not LOSS_GRADIENT.match(c)] or called  # its argument's
+                    if len(called) > 1 and code.endswith(f"{var}.{called[-1]}(lr)"):
+                        called = called[:-1]  # backward(a - y); descend(lr): the backward is checked
                     name = f"{cls.__name__}.{called[-1]}" if called else cls.__name__
                     method_called = getattr(cls, called[-1], None) if called else None
                     for read in signed_readings(recipe, method_called, var):  # y, or 2y - 1 for y_pm1
