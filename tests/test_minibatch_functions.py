@@ -74,6 +74,9 @@ def test_the_epoch_reordering_is_taken_out_of_the_loop_body() -> None:
     body = [ast.unparse(s) for s in unshuffled(loop.body)]
     assert body[:2] == ["X_shuffled = X", "Y_shuffled = Y"]  # perm = … dropped, the data taken in order
     assert body[2].startswith("for start in range(0, m, batch_size):")
+    # reordered in place, both at once: read in the order they are in
+    inplace = ast.parse("order = np.random.permutation(len(X))\nX, Y = X[order], Y[order]\nh = X @ W").body
+    assert [ast.unparse(s) for s in unshuffled(inplace)] == ["X, Y = (X, Y)", "h = X @ W"]
 
 
 @pytest.mark.parametrize(

@@ -54,10 +54,11 @@ PERMUTES = ("permutation", "shuffle", "permuted")
 
 def unshuffled(body: list[ast.stmt]) -> list[ast.stmt]:
     """``body`` with the epoch's reordering of its samples taken out: ``perm = np.random.permutation(m)``
-    and ``np.random.shuffle(idx)`` dropped, and data taken in that order (``X_shuff = X[:, perm]``)
-    taken as it is (``X_shuff = X``). A gradient summed or averaged over a batch does not depend on the
-    order of its samples, and a probe's samples fit in one mini-batch; an index array drawn for the
-    data the loader never made would not fit the check's samples."""
+    and ``np.random.shuffle(idx)`` dropped, and data taken in that order taken as it is (``X_shuff =
+    X[:, perm]`` → ``X_shuff = X``, ``X, Y = X[order], Y[order]`` → ``X, Y = X, Y``). A gradient summed
+    or averaged over a batch does not depend on the order of its samples, and a probe's samples fit in
+    one mini-batch; an index array drawn for the data the loader never made would not fit the check's
+    samples."""
     orders: set[str] = set()
     out: list[ast.stmt] = []
     for stmt in body:
@@ -68,17 +69,20 @@ def unshuffled(body: list[ast.stmt]) -> list[ast.stmt]:
             orders |= {t.id for t in getattr(stmt, "targets", []) if isinstance(t, ast.Name)}
             orders |= {a.id for a in getattr(call, "args", [])[:1] if isinstance(a, ast.Name)}
             continue
-        value = stmt.value if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 else None
-        if (
-            isinstance(stmt, ast.Assign)
-            and isinstance(value, ast.Subscript)
-            and isinstance(value.value, ast.Name)
-            and orders & {n.id for n in ast.walk(value.slice) if isinstance(n, ast.Name)}
-        ):
-            stmt = ast.Assign(targets=stmt.targets, value=value.value, lineno=stmt.lineno)  # X_shuff = X
-            ast.fix_missing_locations(stmt)
-        out.append(stmt)
+        out.append(ast.fix_missing_locations(_InOrder(orders).visit(copy.deepcopy(stmt))) if orders else stmt)
     return out if orders else body
+
+
+class _InOrder(ast.NodeTransformer):
+    """Data indexed by an order of the samples (``X[order]``, ``X[:, perm]``) read as it is (``X``)."""
+
+    def __init__(self, orders: set[str]) -> None:
+        self.orders = orders
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.AST:
+        if self.orders & {n.id for n in ast.walk(node.slice) if isinstance(n, ast.Name)}:
+            return self.visit(node.value)
+        return self.generic_visit(node)
 
 
 def _alias(stmt: ast.stmt) -> bool:
