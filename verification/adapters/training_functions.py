@@ -49,25 +49,14 @@ def function_driver(
 ) -> CodeSubject | None:
     """For a network of forward and backward functions (:mod:`verification.adapters.functions`): when
     none of their pairs ran (``errors`` empty), a training function of its own weights (``backward``
-    itself, else one that calls it, when it is named or the only one); when pairs ran
-    and failed, the function or the loop that drives them (:func:`driving_function`), else, as when
-    none ran, a training function of its own weights (its failure joins ``errors``)."""
+    itself, else one that calls it, when it is named or the only one); when pairs ran and failed, the
+    function or the loop that drives them (:func:`driving_function`)."""
     if not errors:
         found = detect_training_function(script, options, backward)
         if found is not None or backward is None or options.setup:
             return found
         return driving_function(script, options, backward, errors)  # train_network(…) calls back_prop
-    found = None if options.setup else driving_function(script, options, backward, errors)
-    if (
-        found is None
-        and not options.setup
-        and not any(getattr(e, "cause", None) == "ambiguous" for e in errors)
-    ):
-        try:  # the pairs failed and no function drives them: a training function of its own weights
-            found = detect_training_function(script, options, backward)
-        except InputError as exc:
-            errors.append(exc)
-    return found
+    return None if options.setup else driving_function(script, options, backward, errors)
 
 
 def driving_function(
