@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
+from verification.adapters.forwards import labels_optional
+from verification.reading.conventions import positional_parameters, role
 from verification.reading.training_methods import forwards_itself
 
 
@@ -44,9 +46,6 @@ class MethodContext:
         y_true=None)``, the loss layer keeping its inputs): the forward run again, given the labels,
         before the backward. Without it the backward read what construction left, the same for every
         label. Unchanged for any other pair."""
-        from verification.adapters.forwards import labels_optional
-        from verification.reading.conventions import positional_parameters, role
-
         if forward is None or not callable(method) or not labels_optional(forward):
             return self
         if any(p.default is p.empty for p in positional_parameters(method)):

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from verification.reading.source_trees import source_tree
+from verification.reading.updates import step_factors
 
 
 def _kept_state(node: ast.expr) -> bool:
@@ -32,40 +33,21 @@ def _kept_state(node: ast.expr) -> bool:
     return isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self"
 
 
-def _target_names(target: ast.expr) -> set[str]:
-    """The attribute and variable names along an assignment target (``self.wo[j][k]`` → wo, self)."""
-    return {n.attr for n in ast.walk(target) if isinstance(n, ast.Attribute)} | {
-        n.id for n in ast.walk(target) if isinstance(n, ast.Name)
-    }
-
-
 def momentum_factors(fn: Any, parameter_names: Iterable[str]) -> list[str]:
-    """The arguments of ``fn`` that multiply, in an update of one of the parameters (kept under
-    ``parameter_names``), a change the object kept (``M * self.co[j][k]``), in the order of the
-    signature; empty when none does or the source cannot be read."""
-    tree = source_tree(fn)
-    first = tree.body[0] if tree is not None and tree.body else None
-    if not isinstance(first, ast.FunctionDef):
-        return []
-    wanted = {n.lower() for n in parameter_names}
-    arguments = [a.arg for a in first.args.args]
-    found: set[str] = set()
-    for node in ast.walk(first):
-        target: ast.expr
-        if isinstance(node, ast.AugAssign):
-            target, value = node.target, node.value
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        else:
-            continue
-        if not wanted & {n.lower() for n in _target_names(target)}:
-            continue
-        for op in ast.walk(value):
-            if isinstance(op, ast.BinOp) and isinstance(op.op, ast.Mult):
-                for factor, other in ((op.left, op.right), (op.right, op.left)):
-                    if isinstance(factor, ast.Name) and _kept_state(other):
-                        found.add(factor.id)
-    return [a for a in arguments if a in found]
+    """The arguments of ``fn`` that multiply a term of an update of the parameters (kept under
+    ``parameter_names``, :func:`~verification.reading.updates.step_factors`) and, in ``fn``, a change
+    the object kept (``M * self.co[j][k]``), in the order of the signature; empty when none does or
+    the source cannot be read."""
+    factors = step_factors(fn, parameter_names)
+    tree = source_tree(fn) if factors else None
+    kept = {
+        factor.id
+        for op in (ast.walk(tree) if tree is not None else [])
+        if isinstance(op, ast.BinOp) and isinstance(op.op, ast.Mult)
+        for factor, other in ((op.left, op.right), (op.right, op.left))
+        if isinstance(factor, ast.Name) and _kept_state(other)
+    }
+    return [f for f in factors if f in kept]
 
 
 def passed_momentum(fn: Any, parameter_names: Iterable[str]) -> list[str]:
