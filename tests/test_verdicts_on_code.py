@@ -821,6 +821,46 @@ def test_a_layer_without_a_gradient_is_a_mismatch_not_a_skip(tmp_path: Path) -> 
     assert error is not None and error.consistent, error
     assert (error.loss, error.left_out) == ("mse", ("W2",)), error
     assert error.loss_scale == pytest.approx(1.0, rel=1e-9), error
+    # the headline says both: the loss the rest agree on, and the tensor without a gradient
+    assert verdict_sentence(result).startswith(
+        "Net.backprop is the gradient of mse in every tensor it gives a gradient, and gives none for "
+        "1 tensor the output depends on (W2)"
+    ), verdict_sentence(result)
+
+
+# a training step that updates the weights and never the biases (held fixed, or forgotten)
+FROZEN_BIASES = """
+class Net:
+    def __init__(self):
+        self.W1, self.W2 = np.random.randn(3, 4), np.random.randn(4, 2)
+        self.b1, self.b2 = np.random.randn(4), np.random.randn(2)
+        self.lr = 0.5
+
+    def forward(self, x):
+        self.h = np.tanh(x @ self.W1 + self.b1)
+        return self.h @ self.W2 + self.b2
+
+    def train(self, x, y):
+        a = self.forward(x)
+        d2 = a - y
+        d1 = d2 @ self.W2.T * (1 - self.h ** 2)
+        self.W2 -= self.lr * self.h.T @ d2
+        self.W1 -= self.lr * x.T @ d1
+"""
+
+
+def test_a_step_that_never_updates_the_biases_names_the_loss_of_the_rest_and_the_biases(
+    tmp_path: Path,
+) -> None:
+    result = check(tmp_path, FROZEN_BIASES).result
+    assert result.identified is None, result.notes
+    error = result.verdict.output_error
+    assert error is not None and (error.loss, set(error.left_out)) == ("mse", {"b1", "b2"}), error
+    sentence = verdict_sentence(result)
+    assert (
+        "is the gradient of mse in every tensor it gives a gradient, and gives none for 2 tensors" in sentence
+    )
+    assert "as a whole it is the gradient of none of the catalog losses" in sentence, sentence
 
 
 def test_a_hidden_layer_that_back_propagates_a_wrong_derivative_breaks_there(tmp_path: Path) -> None:
