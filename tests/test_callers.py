@@ -187,6 +187,32 @@ def test_the_training_set_size_beside_a_weight_decay_is_given_as_a_count_of_samp
         check_target(CheckRequest.parse(str(path)))
 
 
+def test_a_weight_decay_the_caller_is_given_as_zero_is_named_in_the_verdict_on_the_backward_pass(
+    tmp_path: Path,
+) -> None:
+    """The same ch. 3 signature, every tensor stepped: ``lmbda`` has no default, so the caller is run at
+    0 and agrees with backprop's cross-entropy; the report on backprop says that the training's weight
+    decay was switched off to get there, and is not checked (a verdict with no word of the L2 term the
+    training adds would be read as the whole of it)."""
+    source = NETWORK.replace(
+        "def update_mini_batch(self, mini_batch, eta):",
+        "def update_mini_batch(self, mini_batch, eta, lmbda, n):",
+    ).replace(
+        "self.weights = [w - (eta / len(mini_batch)) * nw",
+        "self.weights = [(1 - eta * (lmbda / n)) * w - (eta / len(mini_batch)) * nw",
+    )
+    path = tmp_path / "network2.py"
+    path.write_text(source.replace("BIASES", STEPPED), encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert (result.subject, result.identified) == ("Network.backprop", "cross_entropy"), result.notes
+    said = [n for n in result.notes if n.startswith("the training that calls it (Network.update_mini_batch")]
+    assert len(said) == 1 and "agrees; update_mini_batch's lmbda (named like a weight decay" in said[0], said
+    assert "given 0.0" in said[0] and "which is not checked" in said[0], said
+    caller = check_target(CheckRequest.parse(f"{path}:Network.update_mini_batch")).result
+    assert caller.identified == "cross_entropy", caller.notes
+    assert any(n.startswith("update_mini_batch's lmbda (named like") for n in caller.notes), caller.notes
+
+
 def test_a_caller_whose_weight_decay_falls_on_the_biases_alone_makes_the_verdict_ambiguous(
     tmp_path: Path,
 ) -> None:

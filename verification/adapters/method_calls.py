@@ -96,6 +96,29 @@ def method_call(
     return f"{var}.{method}({', '.join(args)})", takes_error
 
 
+DECAY_OFF = "(named like a weight decay, with no default) given 0.0"
+"""What a note on a weight-decay argument switched off says, which the check of a backward pass's caller
+(:mod:`verification.identification.callers`) hands on to the backward pass's report."""
+
+
+def decay_notes(method: str, params: list[inspect.Parameter], given: dict[str, str]) -> list[str]:
+    """A note when :func:`method_call` gives a required weight-decay argument of ``method`` 0
+    (``update_mini_batch(mini_batch, eta, lmbda, n)``): the step checked is the loss's own gradient,
+    and the decay the training adds at a strength above 0 is not checked. An argument with a default
+    keeps the author's value, whose penalty identification reads off instead."""
+    names = [
+        p.name
+        for i, p in enumerate(params)
+        if p.default is p.empty and (given.get(p.name) or cv.role(p.name, i)) == "reg"
+    ]
+    if not names:
+        return []
+    return [
+        f"{method}'s {', '.join(names)} {DECAY_OFF}: the step checked is the loss's own gradient; above 0 "
+        "the training adds a weight decay, which is not checked"
+    ]
+
+
 def _value_of(values: dict[str, str], i: int, p: inspect.Parameter) -> str | None:
     """The expression for argument ``p`` (at ``i``) of a function: by its name, else by its role."""
     r = cv.role(p.name, i)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from ffnn.validation import InputError
+from verification.adapters import method_calls
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
 from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
@@ -323,6 +324,7 @@ def _method_candidates(
         why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
         notes = [f"{m} takes the error {f'y - a ({why})' if (handed_sign or sign) == 1 else usual}"]
         notes = (notes if takes_error else []) + handed_notes + optimizer_notes + clipping_notes(m, params)
+        notes += method_calls.decay_notes(m, params, given)
         notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
         if not (takes_error and sign is not None) and handed_sign != 1:  # y - a handed: read through the step
             returned.append(("returned", after(pre, f"{call}"), None, notes))

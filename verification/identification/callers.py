@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
+from verification.adapters.method_calls import DECAY_OFF
 from verification.adapters.options import Options
 from verification.adapters.scripts import detect_script
 from verification.adapters.variants import variants
@@ -69,8 +70,10 @@ def confirm_with_callers(
     caller, other = found
     alone, called = _reading(report), _reading(other)
     if alone == called:
-        penalized = other.verdict.penalized and not report.verdict.penalized
-        return f"the training that calls it ({caller}): {verdict_sentence(other)}" if penalized else None
+        if other.verdict.penalized and not report.verdict.penalized:
+            return f"the training that calls it ({caller}): {verdict_sentence(other)}"
+        off = [n for n in other.notes if DECAY_OFF in n]  # update_mini_batch(…, lmbda, n) given lmbda = 0
+        return f"the training that calls it ({caller}) agrees; {off[0]}" if off else None
     name, path = report.subject, request.target.path
     where = f"check it by name to see where: {path}:{caller_name}" if caller_name else "check what it does"
     raise Ambiguous(
