@@ -121,3 +121,51 @@ def test_scores_and_class_indices_are_read_together(tmp_path: Path) -> None:
     identified, command = check(tmp_path, INDEXED_SCORES)
     assert identified == "cross_entropy", command
     assert "--labels index" in command and "--output softmax" in command, command
+
+
+# Nielsen's pairs with a forward that makes a column of whatever sample it is given: the labels must be
+# (k, 1) columns too, so one-hot labels run only when the pairs are columns, never as the (1, k) rows
+# of the layout detected first. Sigmoid output, output delta a − y: the gradient of bce of each
+# sample; the step takes the mean over the pairs
+COLUMN_PAIRS = """
+import numpy as np
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def as_column(v):
+    v = np.array(v)
+    return v.reshape(v.size, 1)
+
+class Net:
+    def __init__(self, sizes):
+        self.biases = [np.random.randn(n, 1) for n in sizes[1:]]
+        self.weights = [np.random.randn(n, m) for m, n in zip(sizes[:-1], sizes[1:])]
+
+    def feed(self, x, keep=False):
+        a = as_column(x)
+        seen = [a]
+        for b, w in zip(self.biases, self.weights):
+            a = sigmoid(w @ a + b)
+            seen.append(a)
+        return seen if keep else a
+
+    def learn(self, pairs, rate):
+        sums = [np.zeros(w.shape) for w in self.weights], [np.zeros(b.shape) for b in self.biases]
+        for x, y in pairs:
+            seen = self.feed(x, True)
+            delta = seen[-1] - y
+            for l in range(len(self.weights) - 1, -1, -1):
+                sums[0][l] += delta @ seen[l].T
+                sums[1][l] += delta
+                if l:
+                    delta = (self.weights[l].T @ delta) * seen[l] * (1 - seen[l])
+        self.weights = [w - rate / len(pairs) * g for w, g in zip(self.weights, sums[0])]
+        self.biases = [b - rate / len(pairs) * g for b, g in zip(self.biases, sums[1])]
+"""
+
+
+def test_labels_that_run_only_as_columns_are_found_with_the_pairs_in_that_layout(tmp_path: Path) -> None:
+    identified, command = check(tmp_path, COLUMN_PAIRS)
+    assert identified == "bce", command
+    assert "--labels one-hot" in command or "--labels" not in command, command

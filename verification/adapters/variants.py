@@ -159,7 +159,7 @@ def _try(subject: CodeSubject, layout: Layout, option: str, recipe: Recipe | Non
     binding = subject.binding
     assert binding.state is not None
     binding.state.restore(subject.slots)  # from the setup's objects, not those the probes left
-    recipe = replace(recipe or subject.recipe, layout=layout)
+    recipe = _with_dataset(replace(recipe or subject.recipe, layout=layout), subject.recipe.layout)
     try:
         other = subject_for(
             binding.namespace, recipe, binding.state.roots, binding.script, subject.n_inputs, subject.name
@@ -167,3 +167,17 @@ def _try(subject: CodeSubject, layout: Layout, option: str, recipe: Recipe | Non
     except InputError:
         return []
     return [Variant(option, other)]
+
+
+def _with_dataset(recipe: Recipe, was: Layout) -> Recipe:
+    """``recipe`` in another layout, with the data set of ``(sample, label)`` pairs its step or gradient
+    hands a training method written as that layout gives it (:meth:`~verification.adapters.layouts.
+    Layout.dataset`): Nielsen's ``update_mini_batch(list(zip(x[:, None], y[:, None])), lr)`` with
+    one-hot labels takes them as stacked ``(n, 1)`` columns, ``list(zip(x, y))``, which the rows'
+    pairs are not."""
+    old, new = was.dataset(), recipe.layout.dataset()
+    if old == new or old == "[(x, y)]":
+        return recipe
+    step = recipe.step.replace(old, new) if recipe.step is not None else None
+    gradient = recipe.gradient.replace(old, new) if recipe.gradient is not None else None
+    return replace(recipe, step=step, gradient=gradient)
