@@ -863,6 +863,59 @@ def test_a_step_that_never_updates_the_biases_names_the_loss_of_the_rest_and_the
     assert "as a whole it is the gradient of none of the catalog losses" in sentence, sentence
 
 
+# pure-Python units whose net input subtracts a threshold (a bias by another name) that the step never
+# updates; the update adds rate · x · (y − a) · (1 − a²) with the rate inside the unit (no rate given
+# to the step): proportional to the gradient of mse (½ × it at the rate 0.5 if read as 1) in the
+# weights, none in the thresholds
+THRESHOLDS = """
+import math
+
+class Unit:
+    def __init__(self, n):
+        self.weight = [0.1 * (i + 1) for i in range(n)]
+        self.threshold = 0.05
+
+    def calc(self, inputs):
+        self.inputs = inputs[:]
+        self.out = math.tanh(sum(w * v for w, v in zip(self.weight, inputs)) - self.threshold)
+        return self.out
+
+    def update(self, delta):
+        self.weight = [w + 0.5 * delta * v for w, v in zip(self.weight, self.inputs)]
+
+class Network:
+    def __init__(self, n_in, n_hidden):
+        self.hidden = [Unit(n_in) for _ in range(n_hidden)]
+        self.top = Unit(n_hidden)
+
+    def feedforward(self, inputs):
+        self.h = [u.calc(inputs) for u in self.hidden]
+        return [self.top.calc(self.h)]
+
+    def train(self, inputs, targets):
+        out = self.feedforward(inputs)[0]
+        d = (targets[0] - out) * (1 - out ** 2)
+        for u, w in zip(self.hidden, self.top.weight):
+            u.update(d * w * (1 - u.out ** 2))
+        self.top.update(d)
+"""
+
+
+def test_thresholds_a_step_never_updates_are_parameters_left_without_a_gradient(tmp_path: Path) -> None:
+    result = check(tmp_path, THRESHOLDS).result
+    error = result.verdict.output_error
+    assert error is not None and error.loss == "mse", error
+    assert error.left_out and all(n.endswith(".threshold") for n in error.left_out), error
+    sentence = verdict_sentence(result)
+    assert sentence.startswith(
+        "Network.train is proportional to the gradient of mse (1/2 × it if the update's"
+    ), sentence
+    # one threshold per unit: the top unit's and each hidden unit's
+    assert "top.threshold" in error.left_out and "hidden[0].threshold" in error.left_out, error
+    told = f"in every tensor it gives a gradient, and gives none for {len(error.left_out)} tensors"
+    assert told in sentence, sentence
+
+
 def test_a_hidden_layer_that_back_propagates_a_wrong_derivative_breaks_there(tmp_path: Path) -> None:
     # the hidden delta drops the (1 − h) of σ'(z): W2 alone back-propagates mse's output error, W1 agrees
     # with no output error the output layer sends back

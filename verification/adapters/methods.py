@@ -269,10 +269,9 @@ def gradient_candidates(
 def _method_candidates(
     built: Built, m: str, training: bool, context: MethodContext
 ) -> tuple[list[Candidate], list[Candidate]]:
-    """The returned-gradient and the update candidates of method ``m``: called with its arguments by
-    their names, and, when one argument is read only as ``arg[0]`` and ``arg[1]`` and the object keeps
-    no labels of its own, also given the pair ``(x, y)`` there (after the plain call: two inputs read
-    by index are no pair)."""
+    """The returned-gradient and the update candidates of method ``m``: called with its arguments by their
+    names, and, when one argument is read only as ``arg[0]`` and ``arg[1]`` and the object keeps no labels
+    of its own, also given the pair ``(x, y)`` there (after the plain call: two inputs by index, no pair)."""
     obj, var = built.obj, built.var
     fn, unbound = getattr(obj, m), getattr(type(obj), m, getattr(obj, m))
     context = context.labelled(fn, var, getattr(obj, context.forward_method, None))  # forward(x, y_true)

@@ -34,8 +34,9 @@ MAX_DEPTH = 6
 """How deep the walk goes from a root: ``net.layers[1].W`` is depth 3."""
 MAX_SLOTS = 2000
 """Most candidate parameters a walk returns (past that the code is not a hand-written network)."""
-SCALAR_NAME = re.compile(r"^(w|b|weight|bias|theta)\w*$", re.IGNORECASE)
-"""Float attributes count as weights only under a weight's name (``w1``, ``b3``, ``weight``, ``bias``)."""
+SCALAR_NAME = re.compile(r"^(w|b|weight|bias|theta|threshold)\w*$", re.IGNORECASE)
+"""Float attributes count as weights only under a weight's name (``w1``, ``b3``, ``weight``, ``bias``,
+a unit's ``threshold``: a bias subtracted)."""
 
 Step = tuple[str, Any]
 """One step of a path: ``("attr", name)`` or ``("item", key)``."""

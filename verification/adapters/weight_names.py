@@ -9,7 +9,7 @@ from verification.adapters.parameters import Slot
 
 WEIGHT_NAME = re.compile(
     r"^([wb]\d*|[wb]_?[a-z]{1,3}\d*|(weights?|bias(es)?)(_?\w+)?|\w+_(weights?|bias(es)?)|theta\d*|kernels?"
-    r"|syn\d*|params?|parameters|coef\w*|intercept\w*|(?![xy]_)[a-z]+\d*_[wb]\d*"
+    r"|syn\d*|params?|parameters|coef\w*|intercept\w*|thresholds?|(?![xy]_)[a-z]+\d*_[wb]\d*"
     r"|[a-z][a-z0-9]*(?-i:Bias(es)?|Wts?|Weights?|W)\d*"  # l1_w, hidden_b; camelCase hiddenBias, outWt
     r"|(pesos?|poids|gewichte?|sesgos?|vies(es)?)(_?\w+)?)$",  # weights and biases in other languages
     re.IGNORECASE,

@@ -201,26 +201,30 @@ def _identified_sentence(result: IdentificationReport) -> str:
             f"of {found.loss}: the sign is flipped (a step along it climbs the loss)"
         )
     if found is not None and found.loss is not None and found.left_out and (found.loss_scale or 0) > 0:
-        return partial_sentence(result.subject, found.loss, found.loss_scale, found.left_out, rtol)
+        return partial_sentence(result, found.loss, found.loss_scale, found.left_out)
     return f"{result.subject} is the gradient of none of the catalog losses (nor a multiple of one)"
 
 
 def partial_sentence(
-    subject: str, loss: str, scale: float | None, left_out: tuple[str, ...], rtol: float
+    result: IdentificationReport, loss: str, scale: float | None, left_out: tuple[str, ...]
 ) -> str:
     """The verdict on code that is the gradient of ``loss`` (times ``scale``) in every tensor it gives a
     gradient, and gives none for the tensors ``left_out`` that the output depends on (a forgotten update,
     or parameters held fixed on purpose): as a whole the gradient of no catalog loss, said with the loss
     the rest agree on, so that neither reading is lost (issue point 7: a tensor without a gradient is a
-    mismatch, never a skip)."""
-    times = format_scale(scale, rtol) if scale is not None else "1"
+    mismatch, never a skip). With no learning rate found, the scale is the one at a rate of 1."""
+    times = format_scale(scale, result.rtol) if scale is not None else "1"
     shown = ", ".join(left_out[:3]) + (f" and {len(left_out) - 3} more" if len(left_out) > 3 else "")
     count = "1 tensor" if len(left_out) == 1 else f"{len(left_out)} tensors"
+    if not result.lr_known:
+        rate = "" if times == "1" else f" ({times} × it if the update's learning rate is 1; give --lr)"
+        claim = f"is proportional to the gradient of {loss}{rate}"
+    else:
+        claim = f"is {'' if times == '1' else times + ' × '}the gradient of {loss}"
     return (
-        f"{subject} is {'' if times == '1' else times + ' × '}the gradient of {loss} in every tensor it "
-        f"gives a gradient, and gives none for {count} the output depends on ({shown}): a forgotten "
-        "update, or parameters held fixed on purpose; as a whole it is the gradient of none of the catalog "
-        "losses"
+        f"{result.subject} {claim} in every tensor it gives a gradient, and gives none for {count} the "
+        f"output depends on ({shown}): a forgotten update, or parameters held fixed on purpose; as a whole "
+        "it is the gradient of none of the catalog losses"
     )
 
 
