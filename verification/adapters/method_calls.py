@@ -101,21 +101,24 @@ DECAY_OFF = "(named like a weight decay, with no default) given 0.0"
 (:mod:`verification.identification.callers`) hands on to the backward pass's report."""
 
 
-def decay_notes(method: str, params: list[inspect.Parameter], given: dict[str, str]) -> list[str]:
-    """A note when :func:`method_call` gives a required weight-decay argument of ``method`` 0
-    (``update_mini_batch(mini_batch, eta, lmbda, n)``): the step checked is the loss's own gradient,
-    and the decay the training adds at a strength above 0 is not checked. An argument with a default
-    keeps the author's value, whose penalty identification reads off instead."""
+def argument_notes(method: str, params: list[inspect.Parameter], given: dict[str, str]) -> list[str]:
+    """Notes on what :func:`method_call` gives ``method`` beside its data: a loss object it is handed
+    (``given`` maps the argument to ``MSE()``), and a required weight-decay argument given 0
+    (``update_mini_batch(mini_batch, eta, lmbda, n)``), so that the step checked is the loss's own
+    gradient and the decay the training adds at a strength above 0 is not checked (an argument with
+    a default keeps the author's value, whose penalty identification reads off instead)."""
+    objects = [f"{method} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
     names = [
         p.name
         for i, p in enumerate(params)
         if p.default is p.empty and (given.get(p.name) or cv.role(p.name, i)) == "reg"
     ]
     if not names:
-        return []
+        return objects
     return [
         f"{method}'s {', '.join(names)} {DECAY_OFF}: the step checked is the loss's own gradient; above 0 "
-        "the training adds a weight decay, which is not checked"
+        "the training adds a weight decay, which is not checked",
+        *objects,
     ]
 
 

@@ -269,9 +269,10 @@ def gradient_candidates(
 def _method_candidates(
     built: Built, m: str, training: bool, context: MethodContext
 ) -> tuple[list[Candidate], list[Candidate]]:
-    """The returned-gradient and the update candidates of method ``m``: called with its arguments by their
-    names, and, when one argument is read only as ``arg[0]`` and ``arg[1]`` and the object keeps no labels
-    of its own, also given the pair ``(x, y)`` there (after the plain call: two inputs by index, no pair)."""
+    """The returned-gradient and the update candidates of method ``m``: called with its arguments by
+    their names, and, when one argument is read only as ``arg[0]`` and ``arg[1]`` and the object keeps
+    no labels of its own, also given the pair ``(x, y)`` there (after the plain call: two inputs read
+    by index are no pair)."""
     obj, var = built.obj, built.var
     fn, unbound = getattr(obj, m), getattr(type(obj), m, getattr(obj, m))
     context = context.labelled(fn, var, getattr(obj, context.forward_method, None))  # forward(x, y_true)
@@ -323,8 +324,7 @@ def _method_candidates(
         why = "as the class's own calls hand it" if handed_sign else "it adds its update to the weights"
         notes = [f"{m} takes the error {f'y - a ({why})' if (handed_sign or sign) == 1 else usual}"]
         notes = (notes if takes_error else []) + handed_notes + optimizer_notes + clipping_notes(m, params)
-        notes += method_calls.decay_notes(m, params, given)
-        notes += [f"{m} is handed the loss object {v}" for v in given.values() if v.endswith("()")]
+        notes += method_calls.argument_notes(m, params, given)  # a weight decay given 0, a loss object
         if not (takes_error and sign is not None) and handed_sign != 1:  # y - a handed: read through the step
             returned.append(("returned", after(pre, f"{call}"), None, notes))
         loops, unbounded = loop_attributes(unbound)
