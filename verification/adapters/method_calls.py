@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from verification.adapters.call_site_literals import call_site_literals
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
 from verification.reading.call_arguments import call_arguments
@@ -136,9 +137,14 @@ def function_arguments(fn: Any, values: dict[str, str]) -> str | None:
     argument whose name says nothing but that the function reads only by string keys
     (``W_and_bias["w1"]``, :func:`~verification.reading.keyed_arguments.keyed_only`) is the parameters."""
     keyed = keyed_only(fn)
+    literals = call_site_literals(fn)  # L_model_backward(AL, Y, caches, "softmax") in its file
     args = call_arguments(
         cv.positional_parameters(fn),
-        lambda i, p: _value_of(values, i, p) or (values.get("parameters") if p.name in keyed else None),
+        lambda i, p: (
+            _value_of(values, i, p)
+            or (values.get("parameters") if p.name in keyed else None)
+            or literals.get(p.name)
+        ),
     )
     return None if args is None else ", ".join(args)
 
