@@ -137,6 +137,16 @@ def test_numbered_hidden_sizes_are_hidden_sizes() -> None:
     assert guessed_arguments(initialise)[0] == {"n_x": 4, "n_h1": 5, "n_h2": 5, "n_y": 3}
 
 
+def deep_net(net_layers, model_dims, learning_rate=0.0075):
+    return [np.zeros(n) for n in net_layers], model_dims
+
+
+def test_a_size_list_named_for_the_network_is_a_size_list() -> None:
+    """``net_layers``, ``model_dims``: the layer sizes of the network the name says, as ``layers``."""
+    guessed = guessed_arguments(deep_net)[0]
+    assert guessed["net_layers"] == [4, 5, 5, 3] and guessed["model_dims"] == [4, 5, 5, 3], guessed
+
+
 def scheduled(input_dim, hidden_layer_dim, output_dim, epochs, lr_min, lr_max, initial_lr):
     """A rate that decays from ``lr_max`` to ``lr_min`` over the epochs."""
     return lr_max * (lr_min / lr_max) ** (0 / epochs) + 0 * initial_lr

@@ -31,7 +31,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
         re.compile(  # not input_layer_size, hidden_layer_size: one layer's size, named by its layer
             r"^(?!.*(input|hidden|output))"
             r"(.*(dimensions|layer_?sizes?$|layers?_?dims?$)"
-            r"|(sizes|layers|dims|shape|architecture|topology|nn_structure|(nn_)?(shape|structure|sizes))$)",
+            r"|((net|nn|network|model)_?)?(sizes|layers|dims|shape|architecture|topology|structure)$)",
             re.I,
         ),
         [4, 5, 5, 3],
