@@ -23,6 +23,7 @@ from verification.tolerances import tolerance_for
 from verification.units.check import UnitsReport, check_units, wants_units
 from verification.units.discovery import discover
 from verification.units.layers import LayerUnit
+from verification.units.report import units_json, units_summary
 from verification.units.run import UnitResult
 from verification.units.running import failed_verdict
 from verification.units.verdicts import CHECKED
@@ -1561,3 +1562,41 @@ def test_a_training_function_that_does_not_compile_is_refused_not_left_out_in_si
         assert [u.name for u in wants_units(script, "sigmoid") or []] == ["sigmoid"], "named, it is checked"
     else:
         assert [u.name for u in wants_units(script, None) or []] == ["sigmoid"]
+
+
+# weights as module-level arrays; the gradients are functions of no arguments reading them, with no
+# forward to hold them against; the activation pair is the one unit the file holds
+GLOBAL_GRADIENTS = """
+import numpy as np
+
+def act(x):
+    return np.tanh(x)
+
+def act_prime(x):
+    return 1 - np.tanh(x) ** 2
+
+X = np.random.uniform(-1, 1, (1, 3))
+W1 = np.random.uniform(-1, 1, (3, 4))
+W2 = np.random.uniform(-1, 1, (4, 2))
+H = act(X @ W1)
+
+def dW2():
+    return H.T @ act_prime(H @ W2)
+
+def dW1():
+    return X.T @ (act_prime(H @ W2) @ W2.T * act_prime(X @ W1))
+"""
+
+
+def test_gradient_functions_no_unit_covers_are_named_as_not_checked(tmp_path: Path) -> None:
+    path = tmp_path / "globals.py"
+    path.write_text(GLOBAL_GRADIENTS, encoding="utf-8")
+    script = load_script(path)
+    units = wants_units(script, None)
+    assert units is not None and [u.name for u in units] == ["act"], units
+    report = check_units(script, units)
+    assert [r.verdict for r in report.results] == ["matches"] and report.unchecked == ["dW2", "dW1"], report
+    line = units_summary(report)
+    said = "not checked: dW2, dW1 (named like gradients; no forward pass was found to hold them against, "
+    assert line.endswith(f"1 matches; {said}so this is no verdict on them)"), line
+    assert units_json(report)["not_checked"] == ["dW2", "dW1"]

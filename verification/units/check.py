@@ -31,6 +31,7 @@ from verification.reading.training_loops import training_loop, trains_at_top_lev
 from verification.units.composition import composition
 from verification.units.discovery import discover, select
 from verification.units.run import Unit, UnitResult, check_unit, status
+from verification.units.unchecked import unchecked_gradients
 
 
 @dataclass
@@ -53,6 +54,9 @@ class UnitsReport:
     network : str
         The layers of a network composed at the top level and which breaks first
         (:mod:`verification.units.composition`), or empty.
+    unchecked : list of str
+        Functions of the file named like gradients that no unit covers
+        (:mod:`verification.units.unchecked`): not checked, and said so.
     """
 
     path: str
@@ -63,6 +67,7 @@ class UnitsReport:
     seconds: float = 0.0
     failed_imports: dict[str, str] = field(default_factory=dict)
     network: str = ""
+    unchecked: list[str] = field(default_factory=list)
 
     @property
     def status(self) -> int:
@@ -277,4 +282,5 @@ def check_units(
         time.perf_counter() - start,
         dict(script.failed_imports),
         network.describe(results) if network is not None else "",
+        unchecked_gradients(script, results),
     )

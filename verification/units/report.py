@@ -151,7 +151,13 @@ def units_summary(report: UnitsReport) -> str:
     """The one line ``check --quiet`` prints for a file of units: how many, and their verdicts."""
     summary = ", ".join(f"{n} {v}" for v, n in _counts(report).items())
     count = len(report.results)
-    return f"Checked {count} unit{'s' if count != 1 else ''} in {report.path}: {summary}"
+    line = f"Checked {count} unit{'s' if count != 1 else ''} in {report.path}: {summary}"
+    if report.unchecked:
+        line += (
+            f"; not checked: {', '.join(report.unchecked)} (named like gradients; no forward pass was "
+            "found to hold them against, so this is no verdict on them)"
+        )
+    return line
 
 
 def format_units(report: UnitsReport, width: int = DEFAULT_WIDTH) -> str:
@@ -279,4 +285,5 @@ def units_json(report: UnitsReport) -> dict[str, Any]:
         "seconds": report.seconds,
         "failed_imports": report.failed_imports,
         "network": report.network or None,
+        "not_checked": report.unchecked,
     }
