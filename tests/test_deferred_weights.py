@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import ast
 import textwrap
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from verification.reading.deferred_weights import guard_initialisations, initialising_methods
+from verification.reading.loader import load_script
 from verification.reading.numpy_aliases import numpy_with_aliases, removed_names_used
 
 FIT = textwrap.dedent(
@@ -200,3 +203,14 @@ def test_a_guarded_first_call_needs_no_loop() -> None:
     net.fit(np.zeros((1, 2)), np.array([2]))
     np.testing.assert_array_equal(net.W, np.full((2, 3), 2.0))
     np.testing.assert_array_equal(net.classes_, [0, 1, 2])
+
+
+def test_time_clock_removed_from_python_is_read_as_perf_counter(tmp_path: Path) -> None:
+    """``time.clock`` (removed in Python 3.8) timing an old script's epochs: the script's ``time`` has it
+    again as ``time.perf_counter``, and the names read so are listed for the report."""
+    path = tmp_path / "old.py"
+    path.write_text("import time as tm\n\n\ndef elapsed(t0):\n    return tm.clock() - t0\n")
+    script = load_script(path)
+    assert "tm.clock" in script.aliases and script.module.tm.clock is time.perf_counter
+    assert script.module.elapsed(0.0) > 0.0
+    assert not hasattr(time, "clock")  # the module itself is left as it is

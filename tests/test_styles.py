@@ -2155,7 +2155,9 @@ def test_weights_made_in_fit_are_made_once_and_a_shuffled_batch_is_stepped_throu
     batch = report.result.verdict.batch
     assert batch is not None and batch.reduction == "sequential", batch
     assert batch.order is not None and sorted(batch.order) == list(range(batch.samples)), batch
-    assert any(n.startswith("np.float, removed from NumPy") for n in report.result.notes), report.result.notes
+    assert any(
+        n.startswith("np.float, removed from NumPy, SciPy or Python since") for n in report.result.notes
+    ), report.result.notes
 
 
 def test_a_notebook_is_checked_as_it_trains_past_a_cell_of_notes(tmp_path: Path) -> None:

@@ -98,7 +98,9 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
     if script.aliases:
         names = ", ".join(n if "." in n else f"np.{n}" for n in script.aliases)
         pronoun = "it" if len(script.aliases) == 1 else "they"
-        subject.notes.insert(0, f"{names}, removed from NumPy (or SciPy), read as what {pronoun} stood for")
+        subject.notes.insert(
+            0, f"{names}, removed from NumPy, SciPy or Python since, read as what {pronoun} stood for"
+        )
     old = python2_builtins(script.tree)  # xrange in a script that parses as Python 3
     if old:
         read = ", ".join(f"{n} as {getattr(v, '__name__', v)}" for n, v in old.items())

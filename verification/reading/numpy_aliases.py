@@ -9,12 +9,14 @@ it stood for. When the script's text uses such a name, the loader binds its ``im
 names were read so
 (:func:`removed_names_used`). A script that does not use them gets NumPy unchanged. Likewise for
 ``import scipy as sp`` and ``sp.tanh``: NumPy's functions SciPy re-exported and has since dropped
-(:func:`scipy_names_from_numpy`).
+(:func:`scipy_names_from_numpy`), and for ``time.clock``, which Python 3.8 removed (a timer: read as
+``time.perf_counter``).
 """
 
 from __future__ import annotations
 
 import re
+import time
 import types
 from typing import Any
 
@@ -93,11 +95,16 @@ def bind_aliases(
 ) -> list[str]:
     """After an import of ``imported`` (``(bound name, module)`` pairs), bind NumPy with the removed
     names the script uses (``aliases``), and SciPy with the NumPy functions the script calls on it
-    (read off the script's ``text``). Returns the SciPy names added."""
+    (read off the script's ``text``), and ``time`` with ``time.clock`` (removed in Python 3.8, "What's
+    New In Python 3.8") as ``time.perf_counter`` where the script calls it. Returns the names added."""
     added: list[str] = []
     for bound, module_name in imported:
         if module_name == "numpy" and aliases and bound in namespace:
             namespace[bound] = numpy_with_aliases(aliases)
+        elif module_name == "time" and re.search(rf"\b{re.escape(bound)}\.clock\b", text):
+            if not hasattr(time, "clock") and bound in namespace:  # removed in Python 3.8
+                namespace[bound] = _with(time, {"clock": time.perf_counter})
+                added.append(f"{bound}.clock")
         elif module_name == "scipy" and isinstance(namespace.get(bound), types.ModuleType):
             names = scipy_names_from_numpy(text, bound, namespace[bound])
             if names:
