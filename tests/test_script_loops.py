@@ -1622,3 +1622,45 @@ def test_a_setup_given_for_a_script_is_used_in_place_of_the_one_read_off_it(tmp_
     report = check_target(CheckRequest.parse(str(path), options=Options(setup=setup, lr="lr")))
     assert report.result.identified == "mse", report.command
     assert f"--setup '{setup}'" in report.command and "--lr lr" in report.command
+
+
+# the whole script under ``if __name__ == "__main__":``: data, weights and the training loop; tanh hidden
+# layer, sigmoid output, dZ2 = (A − Y) / m: the gradient of bce, the batch mean
+MAIN_BLOCK = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+if __name__ == "__main__":
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((20, 3))
+    Y = (rng.random((20, 2)) > 0.5).astype(float)
+    W1 = rng.standard_normal((3, 4))
+    W2 = rng.standard_normal((4, 2))
+    lr = 0.1
+    for epoch in range(100):
+        H = np.tanh(X @ W1)
+        A = sigmoid(H @ W2)
+        dZ2 = (A - Y) / len(X)
+        W2 -= lr * H.T @ dZ2
+        W1 -= lr * X.T @ (dZ2 @ W2.T * (1 - H ** 2))
+"""
+
+
+def test_a_training_loop_under_the_main_guard_is_read_as_the_top_level(tmp_path: Path) -> None:
+    """The block runs when the author runs the script, so its loop is the file's training loop; W1's
+    step reads W2 already updated, a bug, so W1 matches no loss while W2 is bce's. With the update of
+    W1 before W2's, the step is the gradient of bce."""
+    path = tmp_path / "main_block.py"
+    path.write_text(textwrap.dedent(MAIN_BLOCK), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified is None and report.result.parameter_identified("W2")[0] == "bce"
+    fixed = MAIN_BLOCK.replace(
+        "        W2 -= lr * H.T @ dZ2\n        W1 -= lr * X.T @ (dZ2 @ W2.T * (1 - H ** 2))\n",
+        "        W1 -= lr * X.T @ (dZ2 @ W2.T * (1 - H ** 2))\n        W2 -= lr * H.T @ dZ2\n",
+    )
+    path.write_text(textwrap.dedent(fixed), encoding="utf-8")
+    assert check_target(CheckRequest.parse(str(path))).result.identified == "bce"

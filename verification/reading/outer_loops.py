@@ -13,7 +13,8 @@ run, and train in a loop inside::
 No statement at the top level builds the network, so the training loop cannot be read off as it stands.
 :func:`first_run` unrolls such an outer loop into its first run: its variable bound to 0, then its
 body, at the top level. The statements keep their line numbers, so every message points into the file.
-Nothing is run here.
+Nothing is run here. A script that trains under ``if __name__ == "__main__":`` is read with that block's
+body at the top level, as Python runs it when the author runs the script.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ def first_run(tree: ast.Module) -> ast.Module:
     as it stands, or when no unrolled loop gives one."""
     if training_loop(tree) is not None:
         return tree
+    main = _main_inlined(tree)  # the loop under if __name__ == "__main__": runs when the author runs it
+    if (main is not tree and first_run(main) is not main) or training_loop(main) is not None:
+        return first_run(main)
     for index, stmt in enumerate(tree.body):
         if not (
             isinstance(stmt, ast.For)
@@ -44,3 +48,19 @@ def first_run(tree: ast.Module) -> ast.Module:
         if training_loop(unrolled) is not None:
             return unrolled
     return tree
+
+
+def _main_inlined(tree: ast.Module) -> ast.Module:
+    """``tree`` with the body of its ``if __name__ == "__main__":`` block at the top level, where the
+    block stands (the statements keep their line numbers); ``tree`` itself when it has none."""
+    body: list[ast.stmt] = []
+    for stmt in tree.body:
+        main = (
+            isinstance(stmt, ast.If)
+            and "__name__" in ast.unparse(stmt.test)
+            and "__main__" in ast.unparse(stmt.test)
+        )
+        body += stmt.body if main else [stmt]  # type: ignore[attr-defined]
+    if len(body) == len(tree.body) and all(a is b for a, b in zip(body, tree.body, strict=True)):
+        return tree
+    return ast.Module(body=body, type_ignores=tree.type_ignores)
