@@ -147,6 +147,14 @@ def test_a_size_list_named_for_the_network_is_a_size_list() -> None:
     assert guessed["net_layers"] == [4, 5, 5, 3] and guessed["model_dims"] == [4, 5, 5, 3], guessed
 
 
+def named_layer(n_inputs, n_outputs, name):
+    return np.zeros((n_inputs, n_outputs)), name
+
+
+def test_a_layers_name_is_given_a_name() -> None:
+    assert guessed_arguments(named_layer)[0] == {"n_inputs": 4, "n_outputs": 3, "name": "layer"}
+
+
 def scheduled(input_dim, hidden_layer_dim, output_dim, epochs, lr_min, lr_max, initial_lr):
     """A rate that decays from ``lr_max`` to ``lr_min`` over the epochs."""
     return lr_max * (lr_min / lr_max) ** (0 / epochs) + 0 * initial_lr

@@ -74,13 +74,14 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(verbose|debug|print_?loss|show)$", re.I), False),
     (re.compile(r"^(load|load_?existing|load_?weights|pretrained|resume|restore)$", re.I), False),
     (re.compile(r"(^|_)(path|file|filename|dir|directory)$", re.I), NO_FILE),
+    (re.compile(r"^(name|layer_?name|scope)$", re.I), "layer"),  # Dense(4, 5, name): a label, no size
 )
 """Constructor arguments guessed from their names when the script does not build its network: a
 4-5-5-3 network for a list of sizes (else 4-5-3), learning rate 0.1, one epoch, batches of one sample
 (the probes' size); no momentum, regularisation or dropout (a momentum term is zero at a first step
 anyway, and the loss checked is the unregularised one); early stopping's patience and tolerance, and
 printing, set so that they change no step; paths name no file and loading flags are off, so that the weights
-are made, never read from disk."""
+are made, never read from disk; a layer's name is a name."""
 
 
 SHALLOW = {

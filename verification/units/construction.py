@@ -17,6 +17,7 @@ from verification.units.arguments import parameters
 from verification.units.cases import NotChecked
 
 CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
+    (re.compile(r"^(name|layer_?name|scope)$", re.I), "layer"),  # Linear(n_in, n_out, name): a label
     (re.compile(r"^(lr|learning_?rate|eta|step_size)$", re.I), 0.1),
     (re.compile(r"in_?channels|channels_?in|n_?channels|depth", re.I), 3),
     (re.compile(r"out_?channels|filters|n_?filters|num_filters|kernels", re.I), 2),
@@ -29,7 +30,8 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(n_?)?inp?(ut)?s?\d*(_|$)|_inp?(ut)?s?$|_in_|fan_?in", re.I), 4),  # not k·in·d
     (re.compile(r"out|neuron|nuerons|unit|hidden|size|dim|features|fan_?out|class|label|categor", re.I), 3),
 )
-"""Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels."""
+"""Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels; a layer's
+name is a name."""
 
 WEIGHT_ARGUMENT = re.compile(r"^(w|weights?|kernel_?weights?)\d*$", re.I)
 BIAS_ARGUMENT = re.compile(r"^(b|bias(es)?)\d*$", re.I)

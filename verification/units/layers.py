@@ -10,9 +10,9 @@ parameters) by draws scaled to keep the output of order one, finds an input shap
 * returned or stored (:mod:`verification.units.holdings`): the input's gradient returned, or a tuple
   ``(dx, dW, db)``; attributes named like a gradient (``dinputs``, ``dweights``, ``dW``, ``W_grad``) or
   entries of a dict (``self.grads['W']``, for parameters kept in ``self.params['W']``);
-* else, when ``backward`` changed a parameter, ``(before − after) / lr`` (a parameter it leaves
-  unchanged while it updates others has the implied gradient zero), with the update's own rounding
-  ``ε (|before| + |after|) / lr`` added to the numeric estimate.
+* else, when ``backward`` (or after it the layer's one method of the rate alone, ``update(lr)``,
+  :mod:`verification.units.appliers`) changed a parameter, ``(before − after) / lr`` (a parameter left
+  unchanged while others move: zero), the update's rounding ``ε (|before| + |after|) / lr`` added.
 
 The forward is the layer's output as a function of its input and parameters (what ``forward`` returns,
 else the attribute it sets, ``output`` first). A backward that takes the layer's input before the
@@ -33,6 +33,7 @@ from verification.compare.steps import uniform_step
 from verification.reading.conventions import LR_NAMES
 from verification.reading.loader import LoadedScript
 from verification.reading.training_flags import TRAINING_FLAG
+from verification.units.appliers import applied_update
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
 from verification.units.complexify import ComplexAllocation, namespaces_of
@@ -50,23 +51,20 @@ Array = NDArray[Any]
 EPS = float(np.finfo(np.float64).eps)
 OUTPUT_ATTRIBUTES = ("output", "out", "outputs", "y", "a", "activation", "z", "result")
 LR = re.compile("^(" + "|".join(re.escape(n) for n in LR_NAMES) + ")$", re.I)
-"""An argument of the backward pass that takes the learning rate (the names of
-:data:`~verification.reading.conventions.LR_NAMES`)."""
+"""A backward's argument that takes the learning rate (:data:`~verification.reading.conventions.LR_NAMES`)."""
 ITERATION = re.compile(r"^(iter|iteration|t|step|epoch|n_?iter|iteraci[oó]n?)$", re.I)
-"""A backward's argument that takes the step count an optimiser's bias correction reads (Adam's ``t``):
-given 1, the first step."""
+"""A backward's argument that takes the step count an optimiser's bias correction reads (Adam's ``t``): 1."""
 UPSTREAM = re.compile(
     r"^(grad(ient)?s?(_?out(put)?s?)?|d_?(out(put)?s?|values|y|a|z|h)|upstream(_grad(ient)?)?"
     r"|output_grad(ient)?|top_diff|dl_d(out|y|a))$",
     re.I,
 )
-"""The name of a backward's argument that takes the upstream gradient ``∂L/∂out``: the second
-argument of ``backward(self, input, grad_output)``, which takes the layer's input first. Not an
-``error`` or ``delta``: ``backward(self, x, error)`` is a network's, handed its output error."""
+"""The name of a backward's argument that takes the upstream gradient ``∂L/∂out`` (the second of
+``backward(self, input, grad_output)``); not ``error`` or ``delta``: ``backward(self, x, error)`` is a
+network's, handed its output error."""
 
 
-LAYER_CLASS = re.compile(r"layer|dense|linear|affine|fully_?connected|^fc$", re.I)
-"""A class named like a layer, or derived from one (``class FullyConnected(Layer)``)."""
+LAYER_CLASS = re.compile(r"layer|dense|linear|affine|fully_?connected|^fc$", re.I)  # or derived from one
 ERRORS = re.compile(r"^(out(put)?_?)?(errors?|deltas?)$", re.I)  # ∂L/∂out named as an error: output_errors
 
 
@@ -357,6 +355,8 @@ class LayerUnit:
         found, labels = gradients(layer, before, self.slots, returned, names)
         now = {k: get(layer, s) for k, s in self.slots.items()}
         updated = {k: v for k, v in now.items() if not np.array_equal(v, params[k])}
+        if not updated and not set(self.slots) <= set(found):  # backward(g); update(lr): read the step
+            updated = applied_update(self.runner, self.backward, layer, self.slots, params, lr)
         if (
             returned is None
             and not (found or updated)
