@@ -193,6 +193,7 @@ def default_name(script: LoadedScript) -> str | None:
     if classes and any(list_driven(fn) for fn in training_functions(script.tree)):
         return None  # … or by a loop in main() over a list of them
     composers = _composers(script, fit) or _containers(fit) if len(fit) > 1 else []
+    composers = [c for c in composers if not LOSS_CLASS.search(c.__name__)]  # a softmax-with-loss layer
     if composers:  # no loop chains them: the class that makes the others is the network
         return composers[0].__name__
     if classes:
@@ -223,6 +224,9 @@ def _helper_base(c: type, classes: list[type]) -> bool:
     return derived and not cv.methods_by_preference(c, cv.FORWARD_NAMES)
 
 
+LOSS_CLASS = re.compile(r"loss|criterion|cross_?entropy|^(mse|nll|bce)", re.I)
+"""A class named like a loss (``SoftmaxWithCrossEntropyLoss``): one that makes another layer (its
+softmax) is a loss layer, not the network that composes the others."""
 NETWORK_NAME = re.compile(r"net|model|perceptron|mlp|^nn|nn$|classifier|sequential", re.I)
 """A class named like a network (``TwoLayerNet``, ``MLP``, ``Classifier``, ``Sequential``), not like a layer
 or a neuron."""

@@ -264,8 +264,11 @@ def _engine_units(cls: type, script: LoadedScript, seed: int, classes: list[type
 
 
 def _abstract(cls: type, script: LoadedScript, classes: list[type]) -> bool:
-    """A base class of others in the file whose own methods are all placeholders, or return an empty
-    default (``def get_params(self): return []`` beside ``forward``, ``backward`` that raise)."""
+    """A class Python itself calls abstract (an ``ABC`` with ``@abstractmethod`` methods left: it cannot
+    be built), or a base class of others in the file whose own methods are all placeholders, or return
+    an empty default (``def get_params(self): return []`` beside ``forward``, ``backward`` that raise)."""
+    if inspect.isabstract(cls):
+        return True
     node = definition(script, cls.__name__, cls)
     methods = [m for m in getattr(node, "body", []) if isinstance(m, ast.FunctionDef)]
     subclassed = any(c is not cls and cls in c.__mro__ for c in classes)  # never issubclass: a Protocol
