@@ -246,7 +246,8 @@ def add_explicit_form(check: argparse.ArgumentParser) -> None:
         "--output",
         choices=OUTPUTS,
         help="what the loss is applied to: the forward's output as it is, or its softmax or sigmoid, for "
-        "a forward that returns scores with the softmax inside the loss (default: detected)",
+        "a forward that returns scores with the softmax inside the loss, or its exp, for a log-rate with "
+        "the Poisson loss on exp(output) (default: detected)",
     )
 
 

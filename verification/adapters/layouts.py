@@ -37,10 +37,12 @@ LAYOUTS = ("row", "column", "flat", "list", "scalar", "stacked")
 """Input and label layouts, in the order detection tries them."""
 LABEL_FORMATS = ("one-hot", "index")
 """Label formats: one-hot rows (0/1 for a single output) or class indices."""
-OUTPUTS = ("as-is", "softmax", "sigmoid")
+OUTPUTS = ("as-is", "softmax", "sigmoid", "exp")
 """What the loss is applied to: the forward pass's output as it is, or the softmax (over each sample's
 outputs) or the sigmoid of it, for a forward pass that ends at the scores (logits) and keeps the
-softmax or sigmoid inside its loss (``SoftmaxWithLoss``, ``softmax_loss(scores, y)``)."""
+softmax or sigmoid inside its loss (``SoftmaxWithLoss``, ``softmax_loss(scores, y)``); or its
+exponential, for a forward that returns a log-rate and a Poisson loss on ``exp(o)`` (``exp(o) − y``
+back-propagated, PyTorch's ``PoissonNLLLoss(log_input=True)``)."""
 
 
 def softmax_rows(z: Array) -> Array:
@@ -189,10 +191,12 @@ class Layout:
         return arr.reshape(n_samples, -1)
 
     def read_output(self, a: Array) -> Array:
-        """The output rows ``(n, n_out)`` as the loss sees them: as they are, or their softmax or
-        sigmoid (:data:`OUTPUTS`)."""
+        """The output rows ``(n, n_out)`` as the loss sees them: as they are, or their softmax, sigmoid
+        or exponential (:data:`OUTPUTS`)."""
         if self.output == "softmax":
             return softmax_rows(a)
         if self.output == "sigmoid":
             return sigmoid(a)
+        if self.output == "exp":
+            return np.exp(a)
         return a

@@ -9,7 +9,8 @@ code also runs that way:
   too, broadcasting ``a − y`` against a scalar);
 * **what the loss sees**: when the output is not a probability vector, its softmax or sigmoid (a forward
   pass that ends at the scores, with the softmax inside the loss), also with the other label format
-  (scores and class indices together);
+  (scores and class indices together); when it is not positive, its exponential (a log-rate, with the
+  Poisson loss on ``exp(o)``);
 * **what a method is handed**: when the output is scores and the step hands it to a method of the network
   that no call in the files shows being handed the scores as they are, the output handed as its sigmoid
   or softmax (:mod:`verification.adapters.handed_outputs`).
@@ -75,7 +76,7 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
             reads = replace(layout, output=reading)
             out += _try(subject, reads, f"--output {reading}")
             out += _handed(subject, reads) if scores else []  # a step the user wrote is as written
-            if options.labels is None and subject.n_outputs > 1:  # scores and class indices together
+            if options.labels is None and subject.n_outputs > 1 and reading != "exp":  # scores, indices
                 other = "index" if layout.labels == "one-hot" else "one-hot"
                 out += _try(subject, replace(reads, labels=other), f"--labels {other} --output {reading}")
     for option, forward, code in subject.recipe.readings:
@@ -112,19 +113,30 @@ def other_layouts(subject: Subject, options: Options) -> list[Variant]:
     return out
 
 
+READING_DRAWS = 4
+"""Draws of the weights (each at a batch of two samples, or one) whose outputs decide which readings
+are plausible."""
+
+
 def _readings(subject: CodeSubject) -> list[str]:
     """The output readings that are plausible: softmax when the outputs are not a probability vector per
-    sample (and there are several), sigmoid when they are not all inside ``(0, 1)``."""
+    sample (and there are several), sigmoid when they are not all inside ``(0, 1)``, exp when they are
+    not all positive (a log-rate)."""
     rng = np.random.default_rng(4)
     shapes = {n: p.shape for n, p in subject.parameters.items()}
     samples = 1 if subject.layout.one_sample_only else 2
-    params = {n: 0.5 * rng.standard_normal(s) for n, s in shapes.items()}
-    try:
-        a = subject.forward(params, rng.standard_normal((samples, subject.n_inputs)))
-    except InputError:
-        return []
-    finally:
-        subject.restore()
+    outputs = []
+    for _ in range(READING_DRAWS):  # one draw of a few outputs may all fall inside (0, 1) by chance
+        params = {n: 0.5 * rng.standard_normal(s) for n, s in shapes.items()}
+        try:
+            outputs.append(subject.forward(params, rng.standard_normal((samples, subject.n_inputs))))
+        except InputError:
+            if not outputs:
+                return []
+            break
+        finally:
+            subject.restore()
+    a = np.concatenate([np.reshape(o, (len(o), -1)) for o in outputs])
     inside = bool(np.all((a > 0) & (a < 1)))
     simplex = inside and bool(np.allclose(np.sum(a, axis=1), 1.0))
     readings = []
@@ -132,6 +144,8 @@ def _readings(subject: CodeSubject) -> list[str]:
         readings.append("softmax")
     if not inside:
         readings.append("sigmoid")
+    if not bool(np.all(a > 0)):
+        readings.append("exp")  # a log-rate: poisson_nll on exp(o)
     return readings
 
 
