@@ -171,27 +171,11 @@ def test_labels_that_run_only_as_columns_are_found_with_the_pairs_in_that_layout
     assert "--labels one-hot" in command or "--labels" not in command, command
 
 
-# a forward that returns the log-rate o; the backward hands on exp(o) − counts, the gradient of the
+# the same network with a forward that returns the log-rate o; the backward hands on exp(o) − counts, the gradient of the
 # Poisson negative log-likelihood Σ (exp(o) − counts · o) of the log-rate: poisson_nll on a = exp(o)
-LOG_RATE = """
-import numpy as np
-
-class LogRateNet:
-    def __init__(self, n_features, n_hidden=5):
-        self.W1 = np.random.randn(n_features, n_hidden) * 0.3
-        self.w2 = np.random.randn(n_hidden, 1) * 0.3
-
-    def forward(self, X):
-        self.X = X
-        self.H = np.tanh(X @ self.W1)
-        return self.H @ self.w2
-
-    def backward(self, X, counts):
-        o = self.forward(X)
-        dz = np.exp(o) - counts
-        dH = dz @ self.w2.T * (1 - self.H ** 2)
-        return {"W1": X.T @ dH, "w2": self.H.T @ dz}
-"""
+LOG_RATE = COUNTS.replace("self.rate = np.exp(self.H @ self.w2)", "self.rate = self.H @ self.w2").replace(
+    "dz = self.rate - counts", "dz = np.exp(self.rate) - counts"
+)
 
 
 def test_a_log_rate_output_is_read_as_the_rate_a_poisson_loss_sees(tmp_path: Path) -> None:
