@@ -2822,3 +2822,28 @@ def test_a_step_that_changes_a_weights_shape_at_a_batch_holds_for_one_sample_onl
     assert result.verdict.holds_for_batches is holds and result.success is holds
     if not holds:
         assert "the code changed the shape of W from (4, 1) to (4, 3)" in verdict_sentence(result)
+
+
+# a layer whose forward takes no input: it reads module-level data, so no input can be varied; the
+# refusal says so, where it said the class had no forward-pass method at all
+NO_INPUT = """
+X_DATA = np.ones((4, 2))
+
+class Output:
+    def __init__(self):
+        self.W = np.random.randn(2, 3)
+
+    def forward(self):
+        self.a = sigmoid(X_DATA @ self.W)
+        return self.a
+
+    def backward(self, y):
+        return {"W": X_DATA.T @ (self.a - y)}
+"""
+
+
+def test_a_forward_that_takes_no_input_is_named_as_such_in_the_refusal(tmp_path: Path) -> None:
+    with pytest.raises(
+        InputError, match=r"Output\.forward takes no input \(it reads the data from elsewhere\)"
+    ):
+        check(tmp_path, NO_INPUT)

@@ -288,8 +288,13 @@ def _detect_on(
         [("", options.forward, "")] if options.forward else forward_candidates(obj, var, namespace, bound)
     )
     if not forwards:
-        errors.append(
-            f"{cls.__name__} has no forward-pass method (looked for {', '.join(cv.FORWARD_NAMES[:8])} …)"
+        named = [m for m in cv.FORWARD_NAMES if callable(getattr(obj, m, None))]
+        bare = [m for m in named if not cv.positional_parameters(getattr(obj, m))]  # forward(self)
+        errors.append(  # reading module-level data: no input to vary
+            f"{cls.__name__}.{bare[0]} takes no input (it reads the data from elsewhere), so the output "
+            "cannot be taken as a function of inputs the check gives"
+            if bare
+            else f"{cls.__name__} has no forward-pass method (looked for {', '.join(cv.FORWARD_NAMES[:8])} …)"
         )
     slots = Slots(namespace, find_slots(namespace, [var]))
     keys = [s.name.rsplit(".", 1)[-1].split("[")[0] for s in slots.slots.values()]
