@@ -1664,3 +1664,20 @@ def test_a_training_loop_under_the_main_guard_is_read_as_the_top_level(tmp_path:
     )
     path.write_text(textwrap.dedent(fixed), encoding="utf-8")
     assert check_target(CheckRequest.parse(str(path))).result.identified == "bce"
+
+
+# the rate of the next step made from the script's own lr at the end of each step (a decay schedule);
+# at epoch 0 it is lr again. Read off the loop, the step reads the author's lr: binding the checker's
+# lr over it changed the second run's rate, and the step was refused as drawing random numbers
+DECAYED = MAIN_BLOCK.replace("    lr = 0.1\n", "    lr = 0.1\n    current = lr\n").replace(
+    "        W2 -= lr * H.T @ dZ2\n        W1 -= lr * X.T @ (dZ2 @ W2.T * (1 - H ** 2))\n",
+    "        dW1 = X.T @ (dZ2 @ W2.T * (1 - H ** 2))\n        W2 -= current * H.T @ dZ2\n"
+    "        W1 -= current * dW1\n        current = lr / (1 + 0.01 * epoch)\n",
+)
+
+
+def test_a_rate_the_step_makes_from_the_scripts_own_lr_keeps_that_lr(tmp_path: Path) -> None:
+    path = tmp_path / "decayed.py"
+    path.write_text(textwrap.dedent(DECAYED), encoding="utf-8")
+    result = check_target(CheckRequest.parse(str(path))).result
+    assert result.identified == "bce", result.notes

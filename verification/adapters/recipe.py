@@ -22,6 +22,7 @@ prints it as a command line, so whatever was detected can be repeated and edited
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -66,6 +67,16 @@ class Recipe:
     batch_step: str | None = None
 
     @property
+    def binds_rate(self) -> bool:
+        """Whether the name ``lr`` in the code is the checker's learning rate, bound before each run:
+        unless the setup assigns an ``lr`` of its own and the rate is not a number the checker gives
+        (a script's training loop read off as the step, ``lr = 1e-2; current_lr = lr`` in the setup and
+        ``current_lr = decay(epoch * it, lr)`` in the step, reads the author's ``lr``; binding the
+        checker's there changed the step's next rate)."""
+        own = re.search(r"(^|;)\s*lr\s*=(?!=)", self.setup) is not None
+        return not own or _number(self.lr)
+
+    @property
     def kind(self) -> str:
         """``returned`` (the code returns its gradients) or ``update`` (it updates its weights)."""
         return "returned" if self.gradient is not None else "update"
@@ -92,3 +103,11 @@ class Recipe:
     def command(self, target: str) -> str:
         """``backprop-verify check TARGET …``, quoted for a POSIX shell."""
         return shlex.join(["backprop-verify", "check", target, *self.arguments()])
+
+
+def _number(text: str | None) -> bool:
+    try:
+        float(text or "")
+    except ValueError:
+        return False
+    return True

@@ -299,7 +299,7 @@ class CodeSubject(Subject):
         self.load(params)
         self.bind_inputs(x)
         self.bind_labels(y)
-        self.namespace["lr"] = self.lr
+        self.namespace["lr"] = self.lr if self.recipe.binds_rate else self.namespace.get("lr")
         option = "--gradient" if self.recipe.gradient is not None else "--step"
         code = self.recipe.gradient or self.recipe.step or ""
         before = {n: np.array(params[n], dtype=np.float64) for n in self.parameters}
