@@ -33,6 +33,7 @@ from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
+from verification.adapters.absent_forwards import absent_forward
 from verification.adapters.build import subject_for
 from verification.adapters.calls import WrongShape
 from verification.adapters.composed_outputs import output_layers, several_compositions, several_outputs
@@ -66,7 +67,6 @@ from verification.adapters.state import SetupState
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.adapters.warm_ups import initialisers, warm_ups
-from verification.reading import conventions as cv
 from verification.reading.activation_objects import activation_objects, loss_object_choices
 from verification.reading.deferred_weights import initialising_methods
 from verification.reading.flags import branch_values
@@ -288,14 +288,7 @@ def _detect_on(
         [("", options.forward, "")] if options.forward else forward_candidates(obj, var, namespace, bound)
     )
     if not forwards:
-        named = [m for m in cv.FORWARD_NAMES if callable(getattr(obj, m, None))]
-        bare = [m for m in named if not cv.positional_parameters(getattr(obj, m))]  # forward(self)
-        errors.append(  # reading module-level data: no input to vary
-            f"{cls.__name__}.{bare[0]} takes no input (it reads the data from elsewhere), so the output "
-            "cannot be taken as a function of inputs the check gives"
-            if bare
-            else f"{cls.__name__} has no forward-pass method (looked for {', '.join(cv.FORWARD_NAMES[:8])} …)"
-        )
+        errors.append(absent_forward(cls, obj))
     slots = Slots(namespace, find_slots(namespace, [var]))
     keys = [s.name.rsplit(".", 1)[-1].split("[")[0] for s in slots.slots.values()]
     given_error: CodeSubject | None = None  # kept while a method computing its own error may run
