@@ -84,6 +84,7 @@ def test_an_argument_its_calls_pass_as_an_expression_is_not_guessed(tmp_path: Pa
 
 def test_two_calls_with_different_literals_give_no_value(tmp_path: Path) -> None:
     path = write(tmp_path, '"softmax"')
+    assert call_site_literals(load_script(path).get("backward")) == {"case": '"softmax"'}  # read, kept
     path.write_text(
         path.read_text()
         + '\n\ndef other(AL, Y, caches, params):\n    return backward(AL, Y, caches, params, "sigmoid")\n'

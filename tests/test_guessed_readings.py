@@ -171,8 +171,9 @@ def test_labels_that_run_only_as_columns_are_found_with_the_pairs_in_that_layout
     assert "--labels one-hot" in command or "--labels" not in command, command
 
 
-# the same network with a forward that returns the log-rate o; the backward hands on exp(o) − counts, the gradient of the
-# Poisson negative log-likelihood Σ (exp(o) − counts · o) of the log-rate: poisson_nll on a = exp(o)
+# the same network with a forward that returns the log-rate o; the backward hands on exp(o) − counts,
+# the gradient of the Poisson negative log-likelihood Σ (exp(o) − counts · o) of the log-rate:
+# poisson_nll on a = exp(o)
 LOG_RATE = COUNTS.replace("self.rate = np.exp(self.H @ self.w2)", "self.rate = self.H @ self.w2").replace(
     "dz = self.rate - counts", "dz = np.exp(self.rate) - counts"
 )

@@ -12,24 +12,33 @@ leave the argument without a value (and the check is refused, naming it).
 from __future__ import annotations
 
 import ast
+import os
 from typing import Any
 
 from verification.reading import conventions as cv
 
-_TREES: dict[str, ast.Module | None] = {}
-"""Parsed files by path: a file's calls are read once per function looked up."""
+_TREES: dict[tuple[str, int, int], ast.Module | None] = {}
+"""Parsed files by path, modification time and size: a file's calls are read once, not once per
+function looked up, and a file written anew is read anew."""
 
 _UNSET = object()
 
 
 def _file_tree(path: str) -> ast.Module | None:
-    if path not in _TREES:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _TREES:
+        if len(_TREES) > 1024:  # a long test session reads thousands of files: forget the oldest
+            del _TREES[next(iter(_TREES))]
         try:
             with open(path, encoding="utf-8") as handle:
-                _TREES[path] = ast.parse(handle.read())
+                _TREES[key] = ast.parse(handle.read())
         except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
-            _TREES[path] = None  # a Python 2 file, translated before it ran: its calls are not read
-    return _TREES[path]
+            _TREES[key] = None  # a notebook, or Python 2 translated before it ran: its calls are not read
+    return _TREES[key]
 
 
 def _calls(tree: ast.Module, name: str) -> list[ast.Call]:
@@ -57,7 +66,7 @@ def call_site_literals(fn: Any) -> dict[str, str]:
     Returns
     -------
     dict of str to str
-        Argument name to the literal as source (``{"case": "'softmax'"}``); empty when the file cannot
+        Argument name to the literal as source (``{"case": '"softmax"'}``); empty when the file cannot
         be read, when ``fn`` is never called, or when no argument is always given the same literal. A
         call with ``*args`` or ``**kwargs`` makes the positions it covers unknown, so it counts as
         giving no literal.

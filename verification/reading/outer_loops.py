@@ -31,8 +31,10 @@ def first_run(tree: ast.Module) -> ast.Module:
     if training_loop(tree) is not None:
         return tree
     main = _main_inlined(tree)  # the loop under if __name__ == "__main__": runs when the author runs it
-    if (main is not tree and first_run(main) is not main) or training_loop(main) is not None:
-        return first_run(main)
+    if main is not tree:
+        read = first_run(main)  # main itself when its loop reads as it stands, or when none does
+        if read is not main or training_loop(main) is not None:
+            return read
     for index, stmt in enumerate(tree.body):
         if not (
             isinstance(stmt, ast.For)
