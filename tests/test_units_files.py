@@ -1600,3 +1600,42 @@ def test_gradient_functions_no_unit_covers_are_named_as_not_checked(tmp_path: Pa
     said = "not checked: dW2, dW1 (named like gradients; no forward pass was found to hold them against, "
     assert line.endswith(f"1 matches; {said}so this is no verdict on them)"), line
     assert units_json(report)["not_checked"] == ["dW2", "dW1"]
+
+
+BATCH_LOSS = """
+import numpy as np
+
+
+class MeanSquaredError:
+    def forward(self, y_pred, y_true):
+        return np.mean((y_true - y_pred) ** 2, axis=-1)
+
+    def calculate(self, output, y):
+        return np.mean(self.forward(output, y))
+
+    def backward(self, dvalues, y_true):
+        samples = len(dvalues)
+        outputs = len(dvalues[0])
+        self.dinputs = -2 * (y_true - dvalues) / OUTPUTS
+        self.dinputs = self.dinputs / samples
+"""
+
+
+@pytest.mark.parametrize(("outputs", "verdict"), [("outputs", "matches"), ("1", "mismatch")])
+def test_a_loss_written_for_batches_that_raises_on_one_vector_is_not_called_wrong_there(
+    tmp_path: Path, outputs: str, verdict: str
+) -> None:
+    """``len(dvalues[0])`` raises on one vector, which its forward takes: written for batches of
+    samples, the loss is right wherever it gives values, and the vector is skipped with the error as
+    the reason. Leaving out the ``1 / outputs`` makes every batch a mismatch, and the vector with it."""
+    path = tmp_path / "batch_loss.py"
+    path.write_text(BATCH_LOSS.replace("OUTPUTS", outputs), encoding="utf-8")
+    script = load_script(path)
+    report = check_units(script, discover(script))
+    (mse,) = report.results
+    got = verdicts(mse)
+    assert mse.verdict == verdict, got
+    vector = next(s for s in mse.settings if s.setting == "one vector of 5")
+    assert vector.verdict == ("skipped" if verdict == "matches" else "mismatch")
+    assert "MeanSquaredError.backward raised TypeError" in vector.reason
+    assert got["4 samples × 3 outputs"] == verdict
