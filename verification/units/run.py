@@ -227,13 +227,14 @@ def _one_sample_at_a_time(settings: list[SettingResult]) -> list[SettingResult]:
 
 
 def _shapes_not_taken(settings: list[SettingResult], unit: Unit) -> list[SettingResult]:
-    """A loss (or an activation with its derivative) whose backward *raises* at one of the shapes a loss
-    is checked at (:data:`~verification.units.losses.SHAPES`), after its forward ran there, while it matches at every
-    shape where it gives values, is written for the other shapes (``len(dvalues[0])`` in a loss written
-    for batches, given one vector): the shape is skipped, with the error as the reason, not called a
-    mismatch, since nothing it computes is wrong. Wrong values at any shape keep every raising shape a
-    mismatch too. The settings of layers vary more than a shape (a padding of 0 that an unpadding
-    ``[pad:-pad]`` empties), and a raise there stays a bug of that setting."""
+    """A loss (or an activation with its derivative) whose backward *raises* at one of the shapes a
+    loss is checked at (:data:`~verification.units.losses.SHAPES`), after its forward ran there, while
+    it matches at every shape where it gives values, is written for the other shapes
+    (``len(dvalues[0])`` in a loss written for batches, given one vector): the shape is skipped, with
+    the error as the reason, not called a mismatch, since nothing it computes is wrong. Wrong values at
+    any shape keep every raising shape a mismatch too. The settings of layers vary more than a shape (a
+    padding of 0 that an unpadding ``[pad:-pad]`` empties), and a raise there stays a bug of that
+    setting."""
     label = f"{unit.backward or unit.forward} raised "
     shapes = {name for name, _ in SHAPES}
     raised = [
