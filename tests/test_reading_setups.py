@@ -449,7 +449,7 @@ def test_a_size_list_is_read_through_code_commented_out_at_column_0(tmp_path: Pa
     path = tmp_path / "commented_out.py"
     path.write_text(COMMENTED_OUT, encoding="utf-8")
     deep = load_script(path).get("Deep")
-    assert guessed_arguments(deep) == [{"hidden_dims": [5]}]
+    assert guessed_arguments(deep)[0] == {"hidden_dims": [5]}
 
 
 LOSS_AND_ACCURACY = """
@@ -674,3 +674,52 @@ class Initialised:
 
 def test_a_size_list_a_method_the_constructor_calls_extends_a_list_with_is_a_list() -> None:
     assert guessed_arguments(Initialised)[0] == {"in_dim": 4, "hidden_dim": [5], "out_dim": 3}
+
+
+def Hidden_or_every(n_neurons):  # noqa: N802
+    """Reads its list at 0, -1 and by its length."""
+    return n_neurons[0], n_neurons[-1], len(n_neurons)
+
+
+EVERY_SIZE = """
+import numpy as np
+
+
+class Net:
+    def __init__(self, n_neurons, lr=0.1):
+        # n_neurons: the input width, the hidden widths, then 1 (one sigmoid output)
+        if n_neurons[-1] != 1:
+            raise ValueError("only one output is supported")
+        self.lr = lr
+        self.W = {}
+        for l in range(1, len(n_neurons)):
+            self.W[l] = np.random.randn(n_neurons[l], n_neurons[l - 1]) * 0.5
+
+    def forward(self, X):
+        A = [X.T]
+        for l in range(1, len(self.W) + 1):
+            A.append(1 / (1 + np.exp(-(self.W[l] @ A[-1]))))
+        return A[-1].T, A
+
+    def backward(self, X, y, A):
+        dW = {}
+        dZ = A[-1] - y.T  # BCE on a sigmoid: the output delta is a - y
+        for l in range(len(self.W), 0, -1):
+            dW[l] = dZ @ A[l - 1].T
+            dZ = (self.W[l].T @ dZ) * A[l - 1] * (1 - A[l - 1])
+        return dW
+"""
+
+
+def test_a_list_named_for_its_neurons_is_also_tried_as_every_layers_size(tmp_path: Path) -> None:
+    """``n_neurons`` names hidden widths, but the code reads its first entry as the input width and
+    its last as the output width: after one hidden layer of 5 (which the constructor rejects), the
+    list of every layer's size is tried, and the one with one output builds the network."""
+    guessed = guessed_arguments(Hidden_or_every)
+    assert guessed[0] == {"n_neurons": [5]}
+    assert {"n_neurons": [4, 5, 5, 1]} in guessed
+    path = tmp_path / "every_size.py"
+    path.write_text(EVERY_SIZE, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "bce", report.command
+    assert "Net(n_neurons=[4, 5, 5, 1])" in (report.command or ""), report.command

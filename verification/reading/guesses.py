@@ -111,7 +111,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     """Required arguments of a constructor or function guessed from their names (:data:`SIZE_GUESSES`), else
     from how the code uses them (:func:`usage`: a size list where it is indexed, measured or iterated, a width
     where it shapes an array): a 4-5-5-3 network, then the same with one output (code written for one sigmoid
-    output), then both with one hidden layer (:data:`SHALLOW`); empty when a required argument's name and use
+    output), then both with one hidden layer (:data:`SHALLOW`), and last a list named for hidden sizes
+    (``n_neurons``) as every layer's size; empty when a required argument's name and use
     say nothing. Arguments with defaults keep the author's choice. A size the name gives that the code uses as
     a list (``hidden_sizes`` measured with ``len``) is a list of that one size, repeated up to the largest
     constant index the code reads it at (``num_hiddens[1]``). ``preset`` gives some arguments their values
@@ -121,6 +122,7 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     except (TypeError, ValueError):
         return []
     out: dict[str, Any] = {}
+    every: list[str] = []  # lists of hidden sizes by their names that may hold every layer's size
     arrays: set[str] = set()  # size lists the code reads as numpy arrays (n.size)
     widths = iter((4, 3, 5, 5, 5))
     for p in sig.parameters.values():
@@ -147,7 +149,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
             guess = 0.1
         if isinstance(guess, int) and not isinstance(guess, bool) and usage(fn, p.name) == "list":
             guess = [guess] * (largest_index(fn, p.name) + 1)  # hidden_sizes: one hidden layer of 5 …
-            # … or as many as the code reads (num_hiddens[1]: two)
+            # … or as many as the code reads (num_hiddens[1]: two); or every layer's size, tried last
+            every.append(p.name)  # n_neurons[0] the inputs, n_neurons[-1] the outputs
         if guess == [4, 5, 5, 3] and usage(fn, p.name) == "pairs":
             guess = [(4, 5), (5, 5), (5, 3)]  # for l in layer_size: Linear(l[0], l[1])
         if guess == [4, 5, 5, 3]:  # layers: List[Tuple[int, str]], each size with its activation's name
@@ -185,6 +188,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     made += [d for d in shallow if d not in made]
     large = [k for k in out if k in sig.parameters and out[k] != sig.parameters[k].default and _wide(k, sig)]
     made += [{k: v for k, v in d.items() if k not in large} for d in made] if large else []  # as written
+    for sizes in ([4, 5, 5, 3], [4, 5, 5, 1], [4, 5, 3], [4, 5, 1]) if every else ():
+        made += [out | {k: sizes for k in every}]
     return [{k: Expression(f"{SIZE_ARRAY}({v})") if k in arrays else v for k, v in d.items()} for d in made]
 
 
