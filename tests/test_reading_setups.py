@@ -676,7 +676,7 @@ def test_a_size_list_a_method_the_constructor_calls_extends_a_list_with_is_a_lis
     assert guessed_arguments(Initialised)[0] == {"in_dim": 4, "hidden_dim": [5], "out_dim": 3}
 
 
-def Hidden_or_every(n_neurons):  # noqa: N802
+def hidden_or_every(n_neurons):
     """Reads its list at 0, -1 and by its length."""
     return n_neurons[0], n_neurons[-1], len(n_neurons)
 
@@ -715,7 +715,7 @@ def test_a_list_named_for_its_neurons_is_also_tried_as_every_layers_size(tmp_pat
     """``n_neurons`` names hidden widths, but the code reads its first entry as the input width and
     its last as the output width: after one hidden layer of 5 (which the constructor rejects), the
     list of every layer's size is tried, and the one with one output builds the network."""
-    guessed = guessed_arguments(Hidden_or_every)
+    guessed = guessed_arguments(hidden_or_every)
     assert guessed[0] == {"n_neurons": [5]}
     assert {"n_neurons": [4, 5, 5, 1]} in guessed
     path = tmp_path / "every_size.py"
