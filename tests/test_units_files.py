@@ -490,6 +490,53 @@ def test_an_activation_layer_without_a_pair_in_the_project_is_refused(tmp_path: 
     assert "defines no pair" in r.reason, r.reason
 
 
+FUNCTION_PAIR_LAYER = """
+import numpy as np
+
+
+def PAIR(y, y_pred=None):
+    return np.tanh(y)
+
+
+def PAIR_prime(y, y_pred=None):
+    return 1 - np.tanh(y) ** 2
+
+
+class Activation:
+    def __init__(self, f, f_prime):
+        self.f, self.f_prime = f, f_prime
+
+    def forward(self, x):
+        self.x = x
+        return self.f(x)
+
+    def backward(self, dout):
+        return self.f_prime(self.x) * dout
+"""
+
+
+@pytest.mark.parametrize(
+    ("pair", "verdict"), [("tanh", "matches"), ("mse", "refused")], ids=["activation", "loss"]
+)
+def test_a_layer_of_f_and_f_prime_is_built_with_the_projects_activation_never_its_loss(
+    tmp_path: Path, pair: str, verdict: str
+) -> None:
+    """``Activation(f, f_prime)`` is an activation layer: built with the pair the project defines when
+    that pair takes one value (``tanh``, ``tanh_prime``); ``mse(y, y_pred)`` with ``mse_prime`` takes
+    two, a loss, which no activation layer is built with."""
+    source = FUNCTION_PAIR_LAYER.replace("PAIR", pair)
+    if pair == "mse":
+        source = source.replace("y_pred=None", "y_pred")
+    path = tmp_path / "function_pair.py"
+    path.write_text(source, encoding="utf-8")
+    script = load_script(path)
+    results = {r.unit: r for r in check_units(script, discover(script, 0), seed=0).results}
+    assert set(results) == {"Activation", pair}, set(results)  # the pair is a unit of its own
+    r = results["Activation"]
+    assert r.verdict == verdict, r
+    assert verdict == "matches" or "defines no pair" in r.reason, r.reason
+
+
 def test_a_gradient_of_the_padded_shape_is_a_mismatch_naming_both_shapes() -> None:
     s = unit("course_layers_bugs", "conv_naive").settings[0]
     dx = next(o for o in s.outputs if o.name == "dx")
@@ -1448,12 +1495,28 @@ class Dense(Layer):
 """
 
 
-@pytest.mark.parametrize(("getter", "units"), [("return []", ["Dense"]), ("return [0]", ["Layer", "Dense"])])
+@pytest.mark.parametrize(
+    ("getter", "init", "units"),
+    [
+        ("return []", "", ["Dense"]),
+        ("return [0]", "", ["Layer", "Dense"]),
+        ("return []", "self.input: list = None\n        self.params = {}", ["Dense"]),
+        ("return []", "self.params = {'w': 1}", ["Layer", "Dense"]),
+    ],
+    ids=["empty getter", "getter of a value", "empty attributes", "an attribute with a value"],
+)
 def test_an_abstract_base_with_empty_getters_is_no_unit(
-    tmp_path: Path, getter: str, units: list[str]
+    tmp_path: Path, getter: str, init: str, units: list[str]
 ) -> None:
+    """Beside its placeholders, a base may give attributes empty values in its ``__init__``
+    (``self.input = None``): still an interface; one that gives them values has something to check."""
     path = tmp_path / "layers.py"
-    path.write_text(ABSTRACT_BASE.replace("return []", getter, 1), encoding="utf-8")
+    source = ABSTRACT_BASE.replace("return []", getter, 1)
+    if init:
+        source = source.replace(
+            "class Layer:\n", f"class Layer:\n    def __init__(self):\n        {init}\n\n", 1
+        )
+    path.write_text(source, encoding="utf-8")
     script = load_script(path)
     assert [u.name for u in discover(script, 0)] == units
 

@@ -132,7 +132,7 @@ def _activation_pair(cls: type, required: list[str]) -> dict[str, Any]:
         ``refused`` when the project defines no such pair: which convention the layer expects of its
         derivative is then unknown.
     """
-    functions = [n for n in required if re.search(r"activ|acti|func|^f$|^fn$", n, re.I)]
+    functions = [n for n in required if re.search(r"activ|acti|func|^f$|^fn$|^fn?_", n, re.I)]  # f, f_prime
     derivatives = [n for n in functions if DERIVATIVE.search(n)]
     values = [n for n in functions if n not in derivatives]
     if len(derivatives) != 1 or len(values) != 1:
@@ -149,7 +149,8 @@ def _activation_pair(cls: type, required: list[str]) -> dict[str, Any]:
 
 def _defined_pair(cls: type) -> tuple[Any, Any] | None:
     """An activation and its derivative defined in the module of ``cls``, else in the modules beside its
-    file: ``(f, f_prime)``, tanh's first when there are several."""
+    file: ``(f, f_prime)``, ``f`` of one argument (``mse`` with ``mse_prime`` is a loss), tanh's first
+    when there are several."""
     import inspect
     import sys
     from pathlib import Path
@@ -166,12 +167,26 @@ def _defined_pair(cls: type) -> tuple[Any, Any] | None:
         pairs = []
         for name, fn in pool.items():
             for suffix in DERIVATIVE_SUFFIXES:
-                if name + suffix in pool:
+                if name + suffix in pool and _one_argument(fn):  # mse(y, y_pred) is no activation
                     pairs.append((name, (fn, pool[name + suffix])))
         pairs.sort(key=lambda p: p[0].lower() != "tanh")
         if pairs:
             return pairs[0][1]
     return None
+
+
+def _one_argument(fn: Any) -> bool:
+    """Whether ``fn`` takes one required argument, as an activation does (a loss takes two)."""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return (
+        sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)
+        == 1
+    )
 
 
 BIAS = re.compile(r"^b\d*$|bias", re.IGNORECASE)

@@ -35,6 +35,7 @@ from verification.reading.source_trees import source_tree
 from verification.reading.top_level_names import methods_called
 from verification.reading.updates import pair_arguments
 from verification.units.arguments import parameters
+from verification.units.bases import abstract_base
 from verification.units.engines import Engine, GraphUnit, OperationUnit
 from verification.units.heads import HeadUnit, is_head
 from verification.units.layers import LayerUnit, input_first
@@ -263,31 +264,6 @@ def _engine_units(cls: type, script: LoadedScript, seed: int, classes: list[type
     return units
 
 
-def _abstract(cls: type, script: LoadedScript, classes: list[type]) -> bool:
-    """A class Python itself calls abstract (an ``ABC`` with ``@abstractmethod`` methods left: it cannot
-    be built), or a base class of others in the file whose own methods are all placeholders, or return
-    an empty default (``def get_params(self): return []`` beside ``forward``, ``backward`` that raise)."""
-    if inspect.isabstract(cls):
-        return True
-    node = definition(script, cls.__name__, cls)
-    methods = [m for m in getattr(node, "body", []) if isinstance(m, ast.FunctionDef)]
-    subclassed = any(c is not cls and cls in c.__mro__ for c in classes)  # never issubclass: a Protocol
-    undone = [m for m in methods if placeholder(m)]
-    return subclassed and bool(undone) and all(m in undone or _empty_default(m) for m in methods)
-
-
-def _empty_default(fn: ast.FunctionDef) -> bool:
-    """Whether ``fn`` only returns an empty container or a constant (``return []``, ``return None``)."""
-    body = [s for s in fn.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
-    if len(body) != 1 or not isinstance(body[0], ast.Return):
-        return False
-    value = body[0].value
-    empty = (isinstance(value, ast.List | ast.Tuple) and not value.elts) or (
-        isinstance(value, ast.Dict) and not value.keys
-    )
-    return value is None or isinstance(value, ast.Constant) or empty
-
-
 def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
     """Engines, heads, loss classes, layer objects and empty layers, with their line."""
     ns = script.module.__dict__
@@ -301,7 +277,7 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
         if any(is_model(cls, Engine(e, script)) for e in engines):
             continue  # a model on an engine: checked with the engine
         line = lines.get(cls.__name__, 0) * 1000
-        if _abstract(cls, script, classes) or any(callable(getattr(cls, m, None)) for m in ADDERS):
+        if abstract_base(cls, script, classes) or any(callable(getattr(cls, m, None)) for m in ADDERS):
             continue  # an abstract base; a container its layers are added to (add_layer): no unit
         if _is_engine(cls, script):
             out += [(line + i, u) for i, u in enumerate(_engine_units(cls, script, seed, classes))]
