@@ -358,3 +358,62 @@ def test_setups_that_fail_alike_three_in_a_row_end_the_check_of_the_others(tmp_p
     assert message.startswith(f"could not check any of the 5 classes of {path}: ")
     assert message.count("'MLP' object has no attribute 'Wmissing'") == 3, message
     assert "the other 2 setups: not tried: the setups before failed alike" in message
+
+
+# one activation name per layer of weights; the output delta a − y for a sigmoid or softmax output (the
+# gradients of BCE and of cross-entropy), (a − y) ⊙ f'(a) otherwise (squared error): which loss the
+# training follows is the output activation's, so each output the class names is a network of its own
+NAMED_LAYERS = """
+import numpy as np
+
+
+class MLP:
+    def __init__(self, layer_sizes, activations, lr=0.1):
+        if len(activations) != len(layer_sizes) - 1:
+            raise ValueError("one activation per layer of weights")
+        self.acts, self.lr = activations, lr
+        self.W = [np.random.randn(m, n) * 0.5 for m, n in zip(layer_sizes[:-1], layer_sizes[1:])]
+
+    def act(self, z, name):
+        if name == "sigmoid":
+            return 1 / (1 + np.exp(-z))
+        if name == "tanh":
+            return np.tanh(z)
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)  # "softmax"
+
+    def slope(self, a, name):
+        return a * (1 - a) if name == "sigmoid" else 1 - a ** 2
+
+    def forward(self, X):
+        self.A = [X]
+        for W, name in zip(self.W, self.acts):
+            self.A.append(self.act(self.A[-1] @ W, name))
+        return self.A[-1]
+
+    def train_step(self, X, Y):
+        out = self.forward(X)
+        name = self.acts[-1]
+        delta = out - Y if name in ("sigmoid", "softmax") else (out - Y) * self.slope(out, name)
+        for i in reversed(range(len(self.W))):
+            grad = self.A[i].T @ delta
+            if i:
+                delta = (delta @ self.W[i].T) * self.slope(self.A[i], self.acts[i - 1])
+            self.W[i] -= self.lr * grad
+"""
+
+
+def test_a_list_of_activation_names_makes_one_network_per_output_activation(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "named_layers.py"
+    path.write_text(NAMED_LAYERS, encoding="utf-8")
+    assert main(["check", str(path), "-q"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == [
+        "MLP with activations=['sigmoid', 'sigmoid', 'sigmoid']",
+        "MLP with activations=['sigmoid', 'sigmoid', 'softmax']",
+        "MLP with activations=['sigmoid', 'sigmoid', 'tanh']",
+    ]
+    verdicts = [line.split("is the gradient of ")[1].split()[0].rstrip(":") for line in lines]
+    assert verdicts == ["bce", "cross_entropy", "mse"], lines

@@ -67,6 +67,7 @@ from verification.adapters.state import SetupState
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.adapters.warm_ups import initialisers, warm_ups
+from verification.reading.activation_names import activation_lists
 from verification.reading.activation_objects import activation_objects, loss_object_choices
 from verification.reading.deferred_weights import initialising_methods
 from verification.reading.flags import branch_values
@@ -134,6 +135,7 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
         if p.name not in preset
         for v in branch_values(cls, p.name, p.default)
     ]
+    flags += [{p.name: v} for p in required if p.name not in preset for v in activation_lists(cls, p.name)]
     if len(flags) > 1 and not built:  # Network(sizes, kind) built nowhere: each branch another network
         several_costs(cls, var, [(c, guessed_arguments(cls, preset | c)) for c in flags], "branches")
     if len(flags) > 1 and composed and len(out) == len(composed):  # Network(layers, loss='mse') likewise
@@ -181,7 +183,10 @@ def several_costs(
             built = finished(cls, [(f"{var} = {cls.__name__}({args})", var) for args in made_so])
             alternatives.append([f"{setup}{tail}" for setup, _ in built])
             setups.append(alternatives[-1][0])
-            shown = ", ".join(f"{k}={re.sub(r'^__import__[(].*?[)][.]', '', v)}" for k, v in choice.items())
+            shown = ", ".join(
+                f"{k}={re.sub(r'^__import__[(].*?[)][.]', '', v) if isinstance(v, str) else repr(v)}"
+                for k, v in choice.items()
+            )
             names.append(f"{cls.__name__} with {shown}")  # cost=QuadraticCost()
     if len(setups) > 1:
         raise SeveralSetups(

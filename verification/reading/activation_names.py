@@ -51,3 +51,25 @@ def activation_name(cls: type, argument: str) -> str | None:
         if found is not None:
             return found
     return None
+
+
+ACTIVATION_LIST = re.compile(r"^(activations|activation_?(list|names|functions|funcs|fns|types)|acts)$", re.I)
+"""A constructor argument that takes one activation name per layer of weights
+(``MLP(layer_sizes, activations)``)."""
+OUTPUTS = ("sigmoid", "softmax", "linear", "identity", "tanh")
+"""The output activations a list may end with, in the order tried."""
+
+
+def activation_lists(cls: type, argument: str) -> list[list[str]]:
+    """The lists of activation names to give ``cls``'s constructor as ``argument``, one per layer of
+    the guessed 4-5-5-3 network (:mod:`~verification.reading.guesses`): the hidden layers the first of
+    :data:`PREFERRED` the class names, the output each of :data:`OUTPUTS` it names, each list another
+    network whose output activation decides the loss its training follows; empty when the argument is
+    not named like such a list (:data:`ACTIVATION_LIST`) or the class names no hidden activation."""
+    if not ACTIVATION_LIST.match(argument):
+        return []
+    strings = {s.lower(): s for s in _strings(source_tree(cls))}
+    hidden = next((strings[w] for w in PREFERRED if w in strings), None)
+    if hidden is None:
+        return []
+    return [[hidden, hidden, strings[out]] for out in OUTPUTS if out in strings]

@@ -12,6 +12,7 @@ import inspect
 import re
 from typing import Any
 
+from verification.reading.activation_names import activation_lists
 from verification.reading.argument_usage import largest_index, usage
 from verification.reading.commented_arguments import said_size
 from verification.reading.data_arguments import DATA_LABELS, data_guess
@@ -139,6 +140,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
         guess = (preset or {}).get(p.name)
         if guess is None and re.fullmatch(r"rng|random_?gen(erator)?|generator", p.name, re.I):
             guess = Expression("__import__('numpy').random.default_rng(0)")  # Net(sizes, rng)
+        if guess is None and isinstance(fn, type) and (lists := activation_lists(fn, p.name)):
+            guess = lists[0]  # MLP(layer_sizes, activations): a name for each layer of weights
         if guess is None:
             guess = data_guess(fn, p.name, usage)  # NeuralNetwork(X, y, lr) keeping its data set
         if guess is None:
