@@ -723,3 +723,25 @@ def test_a_list_named_for_its_neurons_is_also_tried_as_every_layers_size(tmp_pat
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "bce", report.command
     assert "Net(n_neurons=[4, 5, 5, 1])" in (report.command or ""), report.command
+
+
+class TotalLayers:
+    """Counts the input and output among its layers."""
+
+    def __init__(self, numLayers, numUnits):
+        if len(numUnits) != numLayers - 2:
+            raise ValueError("the hidden units should number the layers minus 2")
+        self.numUnits = numUnits
+
+
+def test_a_count_of_layers_is_also_tried_counting_the_input_and_the_output() -> None:
+    guessed = guessed_arguments(TotalLayers)
+    assert guessed[0] == {"numLayers": 2, "numUnits": [5]}
+    built = []
+    for g in guessed:
+        try:
+            built.append(TotalLayers(**g).numUnits)
+        except ValueError:
+            continue
+    assert built[0] == [5]
+    assert {"numLayers": 3, "numUnits": [5]} in guessed

@@ -53,7 +53,7 @@ SIZE_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
         ),
         3,
     ),
-    (re.compile(r"^(num|n|number_of|nb)_?(hidden_?)?layers?$|^layer_?count$", re.I), 2),
+    (LAYER_COUNT := re.compile(r"^(num|n|number_of|nb)_?(hidden_?)?layers?$|^layer_?count$", re.I), 2),
     (  # lr, and a schedule's ends or start (lr_min, lr_max, initial_lr, learning_rate_init, lr0)
         re.compile(
             r"^((initial|init|start|base|max|min)_?)?(lr|learning_?rate|eta|alpha|learn_rate|rate)"
@@ -113,7 +113,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     from how the code uses them (:func:`usage`: a size list where it is indexed, measured or iterated, a width
     where it shapes an array): a 4-5-5-3 network, then the same with one output (code written for one sigmoid
     output), then both with one hidden layer (:data:`SHALLOW`), and last a list named for hidden sizes
-    (``n_neurons``) as every layer's size; empty when a required argument's name and use
+    (``n_neurons``) as every layer's size, and a count of layers one more (counting the input and
+    the output: ``numLayers = len(numUnits) + 2``); empty when a required argument's name and use
     say nothing. Arguments with defaults keep the author's choice. A size the name gives that the code uses as
     a list (``hidden_sizes`` measured with ``len``) is a list of that one size, repeated up to the largest
     constant index the code reads it at (``num_hiddens[1]``). ``preset`` gives some arguments their values
@@ -193,6 +194,8 @@ def guessed_arguments(fn: Any, preset: dict[str, Any] | None = None) -> list[dic
     made += [{k: v for k, v in d.items() if k not in large} for d in made] if large else []  # as written
     for sizes in ([4, 5, 5, 3], [4, 5, 5, 1], [4, 5, 3], [4, 5, 1]) if every else ():
         made += [out | {k: sizes for k in every}]
+    counts = [k for k, v in out.items() if v == 2 and LAYER_COUNT.match(k)]  # the input and output too
+    made += [d | {k: d[k] + 1 for k in counts} for d in made] if counts else []
     return [{k: Expression(f"{SIZE_ARRAY}({v})") if k in arrays else v for k, v in d.items()} for d in made]
 
 
