@@ -251,3 +251,48 @@ def test_a_training_step_of_columns_is_checked_with_its_weights_drawn_as_columns
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "mse", report.command
     assert report.result.layout.startswith("inputs and labels as columns"), report.result.layout
+
+
+# a training loop in a function of weights whose names say nothing of their shapes, drawn by the caller
+# just before it calls the function; the update adds (y − o) terms: the gradient of ½ Σ (o − y)² at a
+# rate of 1 when the hidden delta carries h(1 − h), of no loss without it
+CALLER_DRAWS = """
+import numpy as np
+
+
+def sigmoid(x, derivative=False):
+    return x * (1 - x) if derivative else 1 / (1 + np.exp(-x))
+
+
+def train(inputs, keys, first_weights, second_weights):
+    for _ in range(1000):
+        hidden = sigmoid(inputs @ first_weights)
+        output = sigmoid(hidden @ second_weights)
+        output_delta = (keys - output) * sigmoid(output, True)
+        hidden_delta = (output_delta @ second_weights.T) * HIDDEN
+        second_weights += hidden.T @ output_delta
+        first_weights += inputs.T @ hidden_delta
+
+
+def main():
+    inputs = np.array([[0, 0, 1], [1, 0, 1], [0, 1, 1], [1, 1, 1]])
+    keys = np.array([[0, 1, 1, 0]]).T
+    first_weights = 2 * np.random.random((3, 4)) - 1
+    second_weights = 2 * np.random.random((4, 1)) - 1
+    train(inputs, keys, first_weights, second_weights)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("sigmoid(hidden, True)", "mse"), ("1", None)])
+def test_weights_a_training_function_is_given_are_drawn_as_its_caller_draws_them(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    path = tmp_path / "caller_draws.py"
+    path.write_text(CALLER_DRAWS.replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "first_weights = 2 * np.random.random((3, 4)) - 1" in (report.command or ""), report.command

@@ -16,7 +16,8 @@ Such a body is a script's training loop (:mod:`verification.reading.training_loo
 arguments are bound: :func:`inlined` makes that script's syntax tree, the file's own definitions and
 imports first, then one assignment per argument (the inputs and the labels as data, read from
 :data:`DATA_STAND_IN`, whose absence leaves them to the check; a size its name gives; the author's
-default; one iteration; a rate of 0.1; sizes by :data:`~verification.reading.guesses.SIZE_GUESSES`),
+default; one iteration; a rate of 0.1; sizes by :data:`~verification.reading.guesses.SIZE_GUESSES`;
+weights drawn where the file calls the function, :mod:`verification.reading.caller_values`),
 then the body without its final ``return``. The statements keep
 the file's line numbers, so every message points into the file. :func:`training_functions` lists the
 functions worth reading so: those with a loop whose body updates a name in place (``W1 += …``) or
@@ -31,6 +32,7 @@ import copy
 import re
 
 from verification.reading import conventions as cv
+from verification.reading.caller_values import caller_value
 from verification.reading.guesses import SIZE_GUESSES
 from verification.reading.top_level_names import (
     constructed,
@@ -40,6 +42,9 @@ from verification.reading.top_level_names import (
     steppers,
     updates,
 )
+
+DATA_ROLES = ("x", "y", "dataset")
+"""Roles of arguments that are the data (bound to :data:`DATA_STAND_IN`), never read off a call."""
 
 DATA_STAND_IN = "__backprop_verify_data__"
 """The call an inlined function's inputs and labels are bound to: no such function exists, so the
@@ -166,7 +171,7 @@ def _value(name: str, position: int, default: ast.expr | None) -> ast.expr:
     width = default.value if isinstance(default, ast.Constant) and type(default.value) is int else None
     if width is not None and guess in LAYER_WIDTHS and width > guess and not re.search("batch", name, re.I):
         return ast.Constant(guess)  # n_input=784, hidden_1=128: made small
-    if role in ("x", "y", "dataset"):
+    if role in DATA_ROLES:
         return ast.Call(func=ast.Name(DATA_STAND_IN, ast.Load()), args=[], keywords=[])
     if role == "iterations":
         return ast.Constant(1)
@@ -213,8 +218,16 @@ def inlined(tree: ast.Module, fn: ast.FunctionDef, columns: bool = False) -> ast
     layers = sum(1 for bias, _ in numbered if not bias)
     first = 1 if any(n == 0 for _, n in numbered) else 0  # weights_0, syn0: layers counted from 0
     bindings = []
+    functions = {s.name for s in tree.body if isinstance(s, ast.FunctionDef)}
     for i, (arg, default) in enumerate(zip(args, defaults, strict=True)):
         weights = _weights(arg.arg, numpy, columns, layers, first) if default is None else None
+        if (
+            weights is None
+            and default is None
+            and numpy is not None
+            and cv.role(arg.arg, i) not in DATA_ROLES
+        ):
+            weights = caller_value(tree, fn, i, arg.arg, functions | {numpy})  # train(…, layer_one_weights)
         value = weights if weights is not None else _value(arg.arg, i, default)
         bindings.append(ast.Assign(targets=[ast.Name(arg.arg, ast.Store())], value=value, lineno=fn.lineno))
     kept = [
