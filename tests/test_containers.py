@@ -21,6 +21,7 @@ import pytest
 from ffnn.validation import InputError
 from verification.adapters.failures import Failed
 from verification.adapters.matching import plan_matching
+from verification.cli import main
 from verification.identification.check import check_target
 from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
@@ -1550,3 +1551,78 @@ def load_script_from(tmp_path: Path, source: str) -> types.ModuleType:
     path = tmp_path / "module.py"
     path.write_text(source.replace("HIDDEN", "1"), encoding="utf-8")
     return load_script(path).module
+
+
+# layers handed their sizes and an activation object, in a container handed the layers; its train hands
+# backward the error a − y: a sigmoid output's delta a − y is the gradient of BCE, a softmax output's
+# that of cross-entropy (each output activation a network of its own); a backward that ignores the
+# activation's derivative in the hidden layer is the gradient of no loss
+ACTIVATION_OBJECTS = """
+import numpy as np
+
+
+class Sigmoid:
+    def forward(self, z):
+        return 1 / (1 + np.exp(-z))
+
+    def derivative(self, a):
+        return a * (1 - a)
+
+
+class Softmax:
+    def forward(self, z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def derivative(self, a):
+        return np.ones_like(a)
+
+
+class Layer:
+    def __init__(self, fan_in, fan_out, activation_function):
+        self.W = np.random.randn(fan_in, fan_out) * 0.5
+        self.act = activation_function
+
+    def forward(self, h):
+        self.h = h
+        self.a = self.act.forward(h @ self.W)
+        return self.a
+
+    def backward(self, delta):
+        self.dW = self.h.T @ delta
+        return (delta @ self.W.T) * HIDDEN
+
+
+class MLP:
+    def __init__(self, layers):
+        self.layers = layers
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def train(self, x, y, lr=0.1):
+        delta = self.forward(x) - y
+        for i, layer in enumerate(reversed(self.layers)):
+            delta = layer.backward(delta)
+        for layer in self.layers:
+            layer.W -= lr * layer.dW
+"""
+
+
+@pytest.mark.parametrize(
+    ("hidden", "verdicts"),
+    [("self.h * (1 - self.h)", ["bce", "cross_entropy"]), ("1", ["none", "none"])],
+    ids=["right", "no hidden derivative"],
+)
+def test_layers_handed_their_sizes_and_an_activation_object_are_built_with_the_projects(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], hidden: str, verdicts: list[str]
+) -> None:
+    path = tmp_path / "objects.py"
+    path.write_text(ACTIVATION_OBJECTS.replace("HIDDEN", hidden), encoding="utf-8")
+    main(["check", str(path), "-q"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["MLP ending in Sigmoid()", "MLP ending in Softmax()"]
+    got = [line.split("gradient of ")[1].split()[0].rstrip(":") for line in lines]
+    assert got == verdicts, lines

@@ -114,11 +114,13 @@ def derivative_pairs(names: list[str], order: tuple[str, ...]) -> list[tuple[str
     return [(n, n + suffix) for n in ranked for suffix in cv.DERIVATIVE_SUFFIXES if n + suffix in names]
 
 
-def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list[str]]:
+def _chains(layers: list[type], activations: list[tuple[str, str]], objects: list[str]) -> list[list[str]]:
     """Layer lists as source: two sized layers 4 → 5 → 3 (and → 1), with a hidden activation between
     them when there is one (a layer of no arguments named like one, :data:`HIDDEN_ACTIVATIONS`, else a
     layer that takes an activation function and its derivative, given the first of ``activations``),
-    then an output activation."""
+    then an output activation; or two layers that each take their sizes and an activation object
+    (``Layer(4, 5, Sigmoid())``, ``Layer(5, 3, Softmax())``), the output each of the project's output
+    activations, a network of its own."""
     given = [
         c.__name__
         for c in layers
@@ -135,6 +137,17 @@ def _chains(layers: list[type], activations: list[tuple[str, str]]) -> list[list
     if not hidden and given and activations:  # ActivationLayer(tanh, tanh_prime)
         hidden = [f"{given[0]}({activations[0][0]}, {activations[0][1]})"]
     out = []
+    handed = [  # Layer(fan_in, fan_out, activation_function): each layer given an activation object
+        c.__name__
+        for c in layers
+        if [ACTIVATION_ARGS.search(p.name) is not None for p in required_parameters(c)]
+        == [False, False, True]
+    ][: 0 if sized else 1]  # none beside layers sized alone
+    inner = sorted(
+        (c for c in objects if HIDDEN_ACTIVATIONS.search(c)), key=lambda c: "sigmoid" not in c.lower()
+    )
+    for name, tail in [(n, c) for n in handed for c in objects if OUTPUT_ACTIVATIONS.search(c) and inner]:
+        out += [[f"{name}(4, 5, {inner[0]})", f"{name}(5, {n_out}, {tail})"] for n_out in (3, 1)]
     for tail in tails or [""]:
         for cls in sized[:1]:
             for n_out in (3, 1):
@@ -198,7 +211,7 @@ def compositions(
             return sized
     layers = _layer_classes(script, cls)
     if not any(
-        len(required_parameters(c)) == 2 for c in layers
+        len(required_parameters(c)) in (2, 3) for c in layers
     ):  # the layers live in modules beside the file
         layers = _sibling_layers(script, cls)
     losses = [  # a base the others derive from (class Loss: … raise NotImplementedError) is no loss
@@ -212,7 +225,15 @@ def compositions(
         n for n in functions if (names := _parameter_names(n, script))[-1:] == ["prime"] and len(names) == 3
     ]
     setter = _loss_setter(cls, adder, derivative_pairs(functions, LOSS_ORDER), losses, single)
-    chains, before = _chains(layers, derivative_pairs(functions, ACTIVATION_ORDER)), ""
+    objects = [  # Sigmoid(), Softmax(): activation objects a layer may be handed
+        f"{n}()"
+        for n in script.defined_names()
+        if isinstance(c := script.module.__dict__.get(n), type)
+        and not inspect.isabstract(c)
+        and not required_parameters(c)
+        and (OUTPUT_ACTIVATIONS.search(n) or HIDDEN_ACTIVATIONS.search(n))
+    ]
+    chains, before = _chains(layers, derivative_pairs(functions, ACTIVATION_ORDER), objects), ""
     if not chains and lists:  # NeuronNetwork([NeuronLayer([Neuron(w, b, sigmoid), …]), …])
         chains, before = neuron_layers(script, cls)
     out = []
