@@ -25,6 +25,7 @@ from verification.adapters.derivative_sets import derivative_functions, derivati
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import Failed, no_pair, refusal
 from verification.adapters.forward_returns import split_returned
+from verification.adapters.function_factories import made_functions
 from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
 from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.local_forwards import PROPAGATORS, local_call, local_forwards
@@ -107,6 +108,7 @@ def detect_functions(
                 continue
             roots = [n for n in bound if not callable(namespace[n])]
             values = {"x": "x", "parameters": params} | {n: n for n in roots}
+            values |= made_functions(namespace, script, [namespace[f] for f in [fwd, *backwards]])
             fn = namespace[fwd]
             fargs = function_arguments(fn, values) or function_arguments(fn, values | {"y": "y"})
             if fargs is None:

@@ -29,7 +29,9 @@ def weight_lists(namespace: dict[str, Any], forward: Any) -> list[tuple[str, str
     or columns ``(n_l, n_{l−1})``, and each with a row or column more for a bias folded into the weights
     (``np.hstack((ones, a)) @ weights[i]``), or, for a function that takes a list of biases beside it
     (``forward_prop(W_list, b_list, x)``), with biases as columns, rows or flat vectors: the forward pass
-    runs with those that fit."""
+    runs with those that fit. Last, with no biases apart, each list the other way round, the output
+    layer's weights first, for code that runs its layers from the end of the list
+    (``for i in range(len(W) - 1, -1, -1)``)."""
     numpy = next((n for n, v in namespace.items() if getattr(v, "__name__", "") == "numpy"), None)
     params = cv.positional_parameters(forward)
     listed = [
@@ -43,7 +45,8 @@ def weight_lists(namespace: dict[str, Any], forward: Any) -> list[tuple[str, str
         return []
     imported = "" if numpy is not None else "import numpy as _np; "  # numpy only in the modules it uses
     numpy = numpy or "_np"
-    out = []
+    out: list[tuple[str, str]] = []
+    backward: list[tuple[str, str]] = []  # the output layer's first: for i in range(len(W) - 1, -1, -1)
     for n_out in (3, 1):
         sizes = [4, 5, 5, n_out]
         for folded in (0,) if biases else (0, 1):
@@ -57,8 +60,9 @@ def weight_lists(namespace: dict[str, Any], forward: Any) -> list[tuple[str, str
                 made = f"{imported}{names[0]} = [{drawn}]"
                 if not biases:
                     out.append((made, ""))
+                    backward.append((f"{imported}{names[0]} = [{drawn}][::-1]", ""))
                     continue
                 for shape in ("({n}, 1)", "({n},)") if columns else ("(1, {n})", "({n},)"):  # a column, a row
                     drawn = ", ".join(f"{numpy}.random.randn{shape.format(n=n)} * 0.1" for n in sizes[1:])
                     out.append((f"{made}; {biases[0]} = [{drawn}]", ""))
-    return out
+    return out + backward
