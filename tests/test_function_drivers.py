@@ -296,3 +296,56 @@ def test_weights_a_training_function_is_given_are_drawn_as_its_caller_draws_them
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "first_weights = 2 * np.random.random((3, 4)) - 1" in (report.command or ""), report.command
+
+
+# a function named for training that only computes: loss and gradients from the weights it is handed,
+# its output a local (Y) that the labels t are subtracted from; module-level weights, and a global T
+# (the labels' data) that an attribute .T must not make a weight. Y − t at a sigmoid output is the
+# output delta of BCE, summed over the batch; a hidden delta without tanh' is of no loss
+RETURNS_GRADIENTS = """
+import numpy as np
+
+
+def sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def train(x, t, V, W, bv, bw):
+    A = np.dot(x, V) + bv
+    Z = np.tanh(A)
+    Y = sigmoid(np.dot(Z, W) + bw)
+    Ew = Y - t
+    Ev = HIDDEN * np.dot(Ew, W.T)
+    loss = -np.sum(t * np.log(Y) + (1 - t) * np.log(1 - Y))
+    return loss, (np.dot(x.T, Ev), np.dot(Z.T, Ew), Ev.sum(axis=0), Ew.sum(axis=0))
+
+
+def predict(x, V, W, bv, bw):
+    return (sigmoid(np.dot(np.tanh(np.dot(x, V) + bv), W) + bw) > 0.5).astype(int)
+
+
+V = np.random.normal(scale=0.1, size=(4, 5))
+W = np.random.normal(scale=0.1, size=(5, 3))
+bv = np.zeros(5)
+bw = np.zeros(3)
+params = [V, W, bv, bw]
+X = np.random.binomial(1, 0.5, (20, 4))
+T = X[:, :3] ^ 1
+for epoch in range(10):
+    loss, grad = train(X, T, *params)
+    for j in range(len(params)):
+        params[j] -= 0.1 * grad[j]
+"""
+
+
+@pytest.mark.parametrize(("hidden", "identified"), [("(1 - np.tanh(A) ** 2)", "bce"), ("1", None)])
+def test_a_training_function_that_returns_loss_and_gradients_is_checked_through_its_local_output(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    path = tmp_path / "returns_gradients.py"
+    path.write_text(RETURNS_GRADIENTS.replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "__backprop_verify_local__(train, 'Y', x, y, V, W, bv, bw)" in (report.command or "").replace(
+        "'\"'\"'", "'"
+    ), report.command

@@ -96,6 +96,7 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
     required = {p.name for p in cv.positional_parameters(forward) if p.default is inspect.Parameter.empty}
     out += getter_setups(namespace, script, [w for w in weights if w in required and cv.role(w, 1) != "y"])
     weights += [g for g in global_arrays(namespace, script, forward) if g not in weights]
+    weights = [w for w in weights if cv.role(w, 1) != "y"]  # train(x, t, V, W): the labels are data
     lines = []
     for w in weights:
         found = slices.assignment_slice(script.tree, w)

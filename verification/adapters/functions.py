@@ -185,6 +185,9 @@ def _functions(
     # propagate(w, b, X, Y) → cost, grads: the output is a local of the gradient function (tried after
     # the forward functions: predict(w, b, X) may only threshold it)
     found = named_functions(namespace, script, PROPAGATORS, ("forward", "back"))
+    found += [  # train(x, t, V, W, bv, bw) returning loss, (dV, dW, …): a propagator by what it does
+        t for t in trainers if returns_something(namespace[t]) and not updates_argument(namespace[t])
+    ]
     outputs = local_forwards(namespace, list(dict.fromkeys(found if forwards else [*backwards, *found])))
     return [*forwards, *outputs], list(dict.fromkeys([*backwards, *outputs])), trainers, outputs, notes
 

@@ -34,7 +34,8 @@ a name with ``forward`` or ``back`` in it (``forward_propagation``) is no such f
 
 def output_local(fn: Any) -> str | None:
     """The local of ``fn`` that holds the network's output: one named for the output
-    (:data:`OUTPUT_LOCALS`) that is assigned a whole value, else the numbered activation
+    (:data:`OUTPUT_LOCALS`) that is assigned a whole value, else the one local the labels are
+    subtracted from or subtract (``Ew = Y - t``), else the numbered activation
     (:data:`ACTIVATION`) with the highest number, else a single layer's ``A`` (deeplearning.ai's
     logistic regression); None when none is assigned.
 
@@ -52,6 +53,19 @@ def output_local(fn: Any) -> str | None:
     named = [n for n in OUTPUT_LOCALS if n in assigned]
     if named:
         return named[0]
+    labels = [p.name for i, p in enumerate(cv.positional_parameters(fn)) if cv.role(p.name, i) == "y"]
+    compared = [  # Ew = Y - t: the local the labels are subtracted from (or subtracted from the labels)
+        side.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub)
+        for side, other in ((node.left, node.right), (node.right, node.left))
+        if isinstance(side, ast.Name)
+        and side.id in assigned
+        and isinstance(other, ast.Name)
+        and other.id in labels
+    ]
+    if len(set(compared)) == 1:
+        return compared[0]
     numbered = {n: int(m[1]) for n in assigned if (m := ACTIVATION.match(n))}
     last = sorted(numbered, key=numbered.__getitem__)
     if last:
