@@ -40,7 +40,14 @@ def made_functions(namespace: dict[str, Any], script: LoadedScript, functions: l
     """``{argument: expression}`` for the arguments of ``functions`` that a function of the project
     (in the file, else beside it) returns by name, among two or more names, when it takes one name of
     an activation; each maker used is bound in ``namespace`` under its own name. Empty when none."""
-    wanted = {p.name for fn in functions for p in cv.positional_parameters(fn)}
+    wanted = {
+        p.name
+        for fn in functions
+        for i, p in enumerate(cv.positional_parameters(fn))
+        if cv.role(p.name, i) is None
+    }
+    if not wanted:
+        return {}
     pool = {n: f for n, (f, _) in sibling_functions(script.path, ("",)).items()}
     pool |= {n: f for n, f in namespace.items() if inspect.isfunction(f)}
     out: dict[str, str] = {}

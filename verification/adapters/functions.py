@@ -95,6 +95,7 @@ def detect_functions(
     if not forwards or not (backwards or trainers or derivatives):
         listed = _layer_list(namespace, script, options, errors)  # train(model, loss_func, X, y, …)
         return listed if listed is not None else _training_function(script, options, backward, errors)
+    makers = made_functions(namespace, script, [namespace[f] for f in dict.fromkeys([*forwards, *backwards])])
     for fwd in forwards:
         made_by = (
             [(options.setup, "parameters")] if options.setup else setups(namespace, script, namespace[fwd])
@@ -108,7 +109,7 @@ def detect_functions(
                 continue
             roots = [n for n in bound if not callable(namespace[n])]
             values = {"x": "x", "parameters": params} | {n: n for n in roots}
-            values |= made_functions(namespace, script, [namespace[f] for f in [fwd, *backwards]])
+            values |= makers
             fn = namespace[fwd]
             fargs = function_arguments(fn, values) or function_arguments(fn, values | {"y": "y"})
             if fargs is None:
