@@ -108,8 +108,7 @@ def detect_functions(
                 errors.append(exc)
                 continue
             roots = [n for n in bound if not callable(namespace[n])]
-            values = {"x": "x", "parameters": params} | {n: n for n in roots}
-            values |= makers
+            values = {"x": "x", "parameters": params} | {n: n for n in roots} | makers
             fn = namespace[fwd]
             fargs = function_arguments(fn, values) or function_arguments(fn, values | {"y": "y"})
             if fargs is None:
@@ -174,7 +173,8 @@ def _functions(
     namespace: dict[str, Any], script: LoadedScript, backward: str | None
 ) -> tuple[list[str], list[str], list[str], dict[str, str], tuple[str, ...]]:
     """The forward, backward and training functions to try, the gradient functions whose output is
-    one of their locals (``{function: local}``), and the notes of functions borrowed from beside."""
+    one of their locals (``{function: local}``: also a training function that only returns its loss
+    and gradients, ``train(x, t, V, W, bv, bw)``), and the notes of functions borrowed from beside."""
     forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
     if not forwards:  # eval_nn(inputs, weights): named for evaluating the network, tried only then
         forwards = named_functions(namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy"))
@@ -186,9 +186,7 @@ def _functions(
     # propagate(w, b, X, Y) → cost, grads: the output is a local of the gradient function (tried after
     # the forward functions: predict(w, b, X) may only threshold it)
     found = named_functions(namespace, script, PROPAGATORS, ("forward", "back"))
-    found += [  # train(x, t, V, W, bv, bw) returning loss, (dV, dW, …): a propagator by what it does
-        t for t in trainers if returns_something(namespace[t]) and not updates_argument(namespace[t])
-    ]
+    found += [t for t in trainers if returns_something(namespace[t]) and not updates_argument(namespace[t])]
     outputs = local_forwards(namespace, list(dict.fromkeys(found if forwards else [*backwards, *found])))
     return [*forwards, *outputs], list(dict.fromkeys([*backwards, *outputs])), trainers, outputs, notes
 
