@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ffnn.validation import InputError
@@ -16,6 +17,7 @@ from verification.identification import several as several_module
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.flags import compared_constant
+from verification.reading.guesses import guessed_arguments
 from verification.reading.targets import SeveralSetups
 
 # rows; the activation picked by name in set_function; output error (a − t) ⊙ f'(a) with f' written of
@@ -417,3 +419,20 @@ def test_a_list_of_activation_names_makes_one_network_per_output_activation(
     ]
     verdicts = [line.split("is the gradient of ")[1].split()[0].rstrip(":") for line in lines]
     assert verdicts == ["bce", "cross_entropy", "mse"], lines
+
+
+class OneActivation:
+    """Names one activation only: the list is guessed outright, one network."""
+
+    def __init__(self, layer_sizes, activations):
+        self.W = [np.zeros((layer_sizes[i + 1], layer_sizes[i])) for i in range(len(layer_sizes) - 1)]
+        self.acts = list(activations)
+
+    def act(self, z, name):
+        return 1 / (1 + np.exp(-z)) if name == "sigmoid" else z
+
+
+def test_a_list_of_activation_names_is_guessed_as_names_not_sizes() -> None:
+    guessed = guessed_arguments(OneActivation)[0]
+    assert guessed == {"layer_sizes": [4, 5, 5, 3], "activations": ["sigmoid", "sigmoid", "sigmoid"]}
+    assert len(OneActivation(**guessed).W) == len(guessed["activations"])
