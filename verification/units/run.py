@@ -228,8 +228,9 @@ def _one_sample_at_a_time(settings: list[SettingResult]) -> list[SettingResult]:
 
 def _shapes_not_taken(settings: list[SettingResult], unit: Unit) -> list[SettingResult]:
     """A loss (or an activation with its derivative) whose backward *raises* at one of the shapes a
-    loss is checked at (:data:`~verification.units.losses.SHAPES`), after its forward ran there, while
-    it matches at every shape where it gives values, is written for the other shapes
+    loss is checked at (:data:`~verification.units.losses.SHAPES`), after its forward ran there (or,
+    for a function that gives both, where it raises), while it matches at every shape where it gives
+    values, is written for the other shapes
     (``len(dvalues[0])`` in a loss written for batches, given one vector): the shape is skipped, with
     the error as the reason, not called a mismatch, since nothing it computes is wrong. Wrong values at
     any shape keep every raising shape a mismatch too. The settings of layers vary more than a shape (a
