@@ -1375,9 +1375,11 @@ def test_the_class_cycle_draws_every_class_before_any_again() -> None:
     assert sorted(ClassCycle(np.random.default_rng(1)).take(2, 1).tolist()) == [0, 1]
 
 
-def test_a_negative_learning_rate_is_refused_not_read_as_descent(tmp_path: Path) -> None:
-    """Gradient ascent with --lr −0.5 would read as descent; a learning rate is a step size, and the
-    ascent is named as the sign flipped without it."""
+def test_a_negative_learning_rate_is_a_step_size_and_an_ascent_still_reads_as_the_sign_flipped(
+    tmp_path: Path,
+) -> None:
+    """Gradient ascent with --lr −0.5 would read as descent if the gradient were ``(before − after) / lr``
+    with the sign of the rate; it is read with the rate's size, so the ascent is the sign flipped."""
     from verification.adapters.options import Options
 
     ascent = """
@@ -1393,11 +1395,44 @@ class Net:
         self.W += lr * x.T @ ((a - y) * a * (1 - a))
 """
     options = Options(setup="net = Net()", forward="net.forward(x)", step="net.step(x, y, 0.5)", lr="-0.5")
-    with pytest.raises(InputError, match="a learning rate is a step size > 0"):
-        check(tmp_path, ascent, options=options)
-    found = check(tmp_path, ascent).result.verdict.output_error
-    assert found is not None and found.loss == "mse" and found.loss_scale is not None
-    assert found.loss_scale < 0
+    for report in (check(tmp_path, ascent, options=options), check(tmp_path, ascent)):
+        found = report.result.verdict.output_error
+        assert report.result.identified is None, verdict_sentence(report.result)
+        assert found is not None and found.loss == "mse" and found.loss_scale is not None
+        assert found.loss_scale < 0
+
+
+# a notebook's straight-line loop whose rate is negative and whose error is ``Y − a``: the two signs
+# cancel, each step descends the squared error; flipping either one makes it climb
+NEGATIVE_RATE = """
+import numpy as np
+X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+Y = np.array([[0], [1], [1], [0]], dtype=float)
+learning_rate = -0.9
+W1 = np.random.randn(2, 3)
+W2 = np.random.randn(3, 1)
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+for i in range(1000):
+    a1 = sigmoid(X.dot(W1))
+    a2 = sigmoid(a1.dot(W2))
+    err = Y - a2
+    d2 = err * a2 * (1 - a2)
+    d1 = d2.dot(W2.T) * a1 * (1 - a1)
+    W2 -= learning_rate * a1.T.dot(d2)
+    W1 -= learning_rate * X.T.dot(d1)
+"""
+
+
+@pytest.mark.parametrize(("update", "identified"), [("-=", "mse"), ("+=", None)])
+def test_a_scripts_negative_rate_is_read_by_its_size_and_the_steps_direction_by_the_update(
+    tmp_path: Path, update: str, identified: str | None
+) -> None:
+    path = tmp_path / "net.py"
+    path.write_text(NEGATIVE_RATE.replace(" -= ", f" {update} "), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path), seed=0))
+    assert report.result.identified == identified, verdict_sentence(report.result)
+    assert any("-0.9: the gradient is read with its size 0.9" in n for n in report.result.notes)
 
 
 # a warm-up script of the kind tensor libraries start their tutorials with: ReLU, no ½ in the loss, so

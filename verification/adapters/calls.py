@@ -323,7 +323,9 @@ def learning_rate(recipe: Any, namespace: dict[str, Any], script: LoadedScript |
     Raises
     ------
     InputError
-        When it is not a finite number > 0.
+        When it is not a finite number other than 0. A negative rate is returned as it is: the code
+        moves by it (``W -= learning_rate * dW`` with ``learning_rate = -0.9`` and ``dW`` from
+        ``y − a``); the gradient is read with its size, the direction from the update itself.
     """
     if recipe.lr is None:
         return None
@@ -336,12 +338,6 @@ def learning_rate(recipe: Any, namespace: dict[str, Any], script: LoadedScript |
         raise Failed(
             f"--lr {recipe.lr!r} is {lr!r}: the gradient cannot be recovered from an update "
             "(W_before − W_after) / lr with a zero or non-finite learning rate",
-            "learning-rate",
-        )
-    if lr < 0:
-        raise Failed(
-            f"--lr {recipe.lr!r} is {lr!r}: a learning rate is a step size > 0; which way a step goes is "
-            "read from the update itself (one that climbs the loss is reported as the sign flipped)",
             "learning-rate",
         )
     return lr

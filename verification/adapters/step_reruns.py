@@ -64,7 +64,8 @@ def refuse_by_reruns(
     factor = _rate_unread(subject, step, before, x, y, first)  # self.lr kept, the step's rate elsewhere
     if factor is not None:
         rate = subject.recipe.lr
-        subject.lr, subject.lr_known = 1.0, False
+        subject.lr = subject.rate = 1.0
+        subject.lr_known = False
         subject.recipe = replace(subject.recipe, lr=None)
         subject.notes.append(
             f"{rate} is not the rate the step moves with (at its tenth the step moves the weights "
@@ -84,8 +85,8 @@ def refuse_by_reruns(
     name = given_rate_name(step, subject.recipe.lr)
     if x.shape[0] != 1 or name is None:
         return
-    kept = subject.namespace.get(name, subject.lr)
-    subject.namespace[name] = subject.lr / RATE_RATIO
+    kept = subject.namespace.get(name, subject.rate)
+    subject.namespace[name] = subject.rate / RATE_RATIO
     try:
         subject._run_again(step, before, x, y, reset=True)
         again = subject.slots.read()

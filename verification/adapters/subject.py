@@ -209,10 +209,17 @@ class CodeSubject(Subject):
         self.n_inputs, self.n_outputs = sizes
         self.layout = recipe.layout
         self.lr_known = recipe.kind == "returned" or reading.lr is not None
-        self.lr = 1.0 if reading.lr is None else reading.lr
+        self.rate = 1.0 if reading.lr is None else reading.lr  # as the code reads it, sign and all
+        self.lr = abs(self.rate)  # the step size the gradient is read with, (W_before − W_after) / lr
         self.reading = reading
         self.missing = dict(reading.missing)
         self.notes = list(notes if notes is not None else recipe.notes)
+        if self.rate < 0:
+            self.notes.append(
+                f"the learning rate {recipe.lr} is {self.rate:g}: the gradient is read with its size "
+                f"{self.lr:g}, and which way each step goes from the update itself (a step that climbs "
+                "the loss reads as the sign flipped)"
+            )
         self.parameters = self.slots.read()
         if any(
             s.kind == "array" and getattr(s.original, "dtype", None) in (np.float32, np.complex64)
@@ -299,7 +306,7 @@ class CodeSubject(Subject):
         self.load(params)
         self.bind_inputs(x)
         self.bind_labels(y)
-        self.namespace["lr"] = self.lr if self.recipe.binds_rate else self.namespace.get("lr")
+        self.namespace["lr"] = self.rate if self.recipe.binds_rate else self.namespace.get("lr")
         option = "--gradient" if self.recipe.gradient is not None else "--step"
         code = self.recipe.gradient or self.recipe.step or ""
         before = {n: np.array(params[n], dtype=np.float64) for n in self.parameters}
@@ -323,7 +330,7 @@ class CodeSubject(Subject):
         else:
             after = self.slots.read()
             rate = self.recipe.lr or ""  # read again: a step may change its own rate (a schedule)
-            refuse_scheduled_rate(label, rate, self.lr, lambda: run_code(rate, self.namespace, "--lr"))
+            refuse_scheduled_rate(label, rate, self.rate, lambda: run_code(rate, self.namespace, "--lr"))
             if not self._steady:  # the step run again from the same weights and data, once per subject
                 self._steady = True
                 refuse_by_reruns(self, label, before, after, x, y)
