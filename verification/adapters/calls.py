@@ -341,3 +341,15 @@ def learning_rate(recipe: Any, namespace: dict[str, Any], script: LoadedScript |
             "learning-rate",
         )
     return lr
+
+
+def negative_rate_note(expression: str | None, rate: float) -> list[str]:
+    """The note for a negative learning rate ``rate`` (the value of ``expression``): read by its size,
+    the direction of each step from the update itself; none for a rate > 0."""
+    if rate >= 0:
+        return []
+    return [
+        f"the learning rate {expression} is {rate:g}: the gradient is read with its size {-rate:g}, and "
+        "which way each step goes from the update itself (a step that climbs the loss reads as the sign "
+        "flipped)"
+    ]

@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from ffnn.validation import InputError
-from verification.adapters.calls import compile_block, run_code, validated_gradient
+from verification.adapters.calls import compile_block, negative_rate_note, run_code, validated_gradient
 from verification.adapters.failures import Failed
 from verification.adapters.layouts import Layout
 from verification.adapters.matching import apply_matching
@@ -206,20 +206,13 @@ class CodeSubject(Subject):
         self.name, self.binding = name, binding
         self.namespace, self.slots, self.script = binding.namespace, binding.slots, binding.script
         self.recipe: Recipe = recipe
-        self.n_inputs, self.n_outputs = sizes
-        self.layout = recipe.layout
+        (self.n_inputs, self.n_outputs), self.layout = sizes, recipe.layout
         self.lr_known = recipe.kind == "returned" or reading.lr is not None
         self.rate = 1.0 if reading.lr is None else reading.lr  # as the code reads it, sign and all
         self.lr = abs(self.rate)  # the step size the gradient is read with, (W_before − W_after) / lr
-        self.reading = reading
-        self.missing = dict(reading.missing)
-        self.notes = list(notes if notes is not None else recipe.notes)
-        if self.rate < 0:
-            self.notes.append(
-                f"the learning rate {recipe.lr} is {self.rate:g}: the gradient is read with its size "
-                f"{self.lr:g}, and which way each step goes from the update itself (a step that climbs "
-                "the loss reads as the sign flipped)"
-            )
+        self.reading, self.missing = reading, dict(reading.missing)
+        kept = recipe.notes if notes is None else notes
+        self.notes = [*kept, *negative_rate_note(recipe.lr, self.rate)]
         self.parameters = self.slots.read()
         if any(
             s.kind == "array" and getattr(s.original, "dtype", None) in (np.float32, np.complex64)

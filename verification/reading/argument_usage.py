@@ -79,16 +79,11 @@ def usage(fn: Any, name: str) -> str | None:
         return None
     if isinstance(fn, type):  # self.generate_W(n): the methods __init__ hands the argument to use it too
         tree.body += _handed_to(fn, tree, name)
-    names = {name}
-    for node in ast.walk(tree):  # self.sizes = sizes makes self.sizes the same argument
-        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in names:
-            for t in node.targets:
-                if isinstance(t, ast.Attribute):
-                    names.add(t.attr)
+    names, attributes = {name}, _attributes_of(tree, name)
 
     def named(node: ast.AST) -> bool:
         return (isinstance(node, ast.Name) and node.id in names) or (
-            isinstance(node, ast.Attribute) and node.attr in names
+            isinstance(node, ast.Attribute) and node.attr in attributes
         )
 
     elements = {  # for l in sizes: the loop's variable is an element
@@ -145,6 +140,29 @@ def usage(fn: Any, name: str) -> str | None:
                 if any(named(a) for a in ast.walk(ast.Tuple(elts=list(node.args), ctx=ast.Load()))):
                     return "int"
     return None
+
+
+def _attributes_of(tree: Any, name: str) -> set[str]:
+    """The attributes that hold the argument ``name`` itself: assigned from it (``self.sizes = sizes``),
+    or read where no line of ``tree`` assigns them; not ``self.kernel_size = (kernel_size,
+    kernel_size)``, which only shares its name."""
+    import ast
+
+    made = {
+        t.attr
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign)
+        for t in n.targets
+        if isinstance(t, ast.Attribute)
+    }
+    given = {
+        t.attr
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Name) and n.value.id == name
+        for t in n.targets
+        if isinstance(t, ast.Attribute)
+    }
+    return given | ({name} - made)
 
 
 def largest_index(fn: Any, name: str) -> int:

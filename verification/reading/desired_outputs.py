@@ -160,3 +160,34 @@ def computed_against(fn: Any) -> dict[str, str]:
                     if other.id in outputs and role(this.id, 1) != "x":
                         found[this.id] = "y"
     return found
+
+
+def passed_back(fn: Any) -> bool:
+    """Whether the one argument of the method ``fn`` is an upstream gradient whatever its name says: a
+    layer's ``backward(self, y)`` that only multiplies, reshapes or transposes it and returns what it
+    makes of it (``return np.dot(y, self.w.T)``, ``return np.multiply(y, self.x * (1 - self.x))``).
+    Labels are compared with an output (``self.out - y``, ``1 - y``), picked by (``p[range(n), y]``) or
+    tested, never only handed back: any of these, or a return that does not use it, says labels."""
+    tree = source_tree(fn)
+    first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
+    if not isinstance(first, ast.FunctionDef) or len(first.args.args) != 2:
+        return False
+    name = first.args.args[1].arg
+    made = {name}  # the names bound to what the method makes of it (g = y * mask; dx[i] += g; return dx)
+    for node in ast.walk(first):
+        if isinstance(node, ast.Assign | ast.AugAssign) and _reads(node.value, made):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            made |= {t.id for t in (_unsubscripted(t) for t in targets) if isinstance(t, ast.Name)}
+    for node in ast.walk(first):
+        compared = isinstance(node, ast.BinOp | ast.AugAssign) and isinstance(node.op, ast.Sub)
+        compared = compared or isinstance(node, ast.Compare)
+        if compared and _reads(node, {name}):
+            return False
+        if isinstance(node, ast.Subscript) and _reads(node.slice, {name}):
+            return False
+    returns = [n for n in ast.walk(first) if isinstance(n, ast.Return) and n.value is not None]
+    return bool(returns) and all(_reads(r.value, made) for r in returns if r.value is not None)
+
+
+def _reads(node: ast.AST, names: set[str]) -> bool:
+    return any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(node))

@@ -22,6 +22,17 @@ TRAINING_FLAG = re.compile(r"^(train_?flg|train_?flag|training|is_training|train
 """The name of an argument that switches training mode on."""
 
 
+def training_arguments(fn: Any) -> dict[str, bool]:
+    """``{flag: True}`` for each argument of the forward ``fn`` that switches training mode on
+    (:data:`TRAINING_FLAG`), required or defaulting to off (``forward(x, is_training=False)``): the
+    backward reads what the training forward makes (a dropout mask, the batch's statistics)."""
+    try:
+        found = list(inspect.signature(fn).parameters.values())
+    except (TypeError, ValueError):
+        return {}
+    return {p.name: True for p in found if TRAINING_FLAG.match(p.name) and p.default in (p.empty, False)}
+
+
 FORWARDS = re.compile(r"forward|predict|__call__|fprop|feed", re.I)
 """The methods of a forward pass."""
 

@@ -166,7 +166,9 @@ def check_case(
         other = _compare(case, reading, sample, numeric)
         if all(o.verdict in ("matches", "kink") for o in other):
             note = "; ".join([*notes, f"{case.setting}: {reason}"])
-            return SettingResult(case.setting, "skipped", other, reason, used, note, numeric.evaluations)
+            return SettingResult(
+                case.setting, "skipped", other, reason, used, note, numeric.evaluations, True
+            )
     return SettingResult.of_outputs(
         case.setting, outputs, method=used, note="; ".join(notes), evaluations=numeric.evaluations
     )

@@ -19,8 +19,8 @@ from verification.units.cases import NotChecked
 CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(name|layer_?name|scope)$", re.I), "layer"),  # Linear(n_in, n_out, name): a label
     (re.compile(r"^(lr|learning_?rate|eta|step_size)$", re.I), 0.1),
-    (re.compile(r"in_?channels|channels_?in|n_?channels|depth", re.I), 3),
-    (re.compile(r"out_?channels|filters|n_?filters|num_filters|kernels", re.I), 2),
+    (re.compile(r"in(put)?_?channels|channels_?in|n_?channels|depth", re.I), 3),
+    (re.compile(r"out(put)?_?channels|filters|n_?filters|num_filters|kernels", re.I), 2),
     (re.compile(r"kernel|filter_size|ksize|window|pool", re.I), 3),
     (re.compile(r"stride", re.I), 1),
     (re.compile(r"pad", re.I), 1),
@@ -32,6 +32,10 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
 )
 """Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels; a layer's
 name is a name."""
+
+OWN_ZERO = re.compile(r"stride|pad", re.I)
+"""Arguments whose default of 0 is the author's choice (no padding; a stride of the kernel's size), not
+a size left to the caller: kept."""
 
 WEIGHT_ARGUMENT = re.compile(r"^(w|weights?|kernel_?weights?)\d*$", re.I)
 BIAS_ARGUMENT = re.compile(r"^(b|bias(es)?)\d*$", re.I)
@@ -103,7 +107,8 @@ def constructor_arguments(cls: type, preset: dict[str, Any] | None = None, layou
             continue
         if p.default is not p.empty:
             if p.default in (0, None) and isinstance(guess, int) and not isinstance(p.default, bool):
-                out[p.name] = guess  # Layer(in_neurons=0, out_neurons=0): a size left to the caller
+                if not OWN_ZERO.search(p.name):  # stride=0: the kernel's own, padding=0: none
+                    out[p.name] = guess  # Layer(in_neurons=0, out_neurons=0): a size left to the caller
             continue
         guess = guess if guess is not None else activation_name(cls, p.name)  # Dense(3, "sigmoid", 4)
         if guess is None and usage(cls, p.name) == "int":  # ReLuLayer(N, M): randn(N, M) says a width

@@ -28,7 +28,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.compositions import ADDERS
 from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
-from verification.reading.desired_outputs import desired_outputs
+from verification.reading.desired_outputs import desired_outputs, passed_back
 from verification.reading.flags import flag_settings
 from verification.reading.loader import LoadedScript
 from verification.reading.source_trees import source_tree
@@ -234,8 +234,11 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
     if all(p.default is not p.empty for p in params) and len(parameters(getattr(cls, forward))) == 2:
         return None  # backward(self, dout=1) after forward(self, x): a network's (a loss layer's takes t)
     takes_input = input_first(getattr(cls, backward), INPUT_NAMES, cls)  # backward(self, input, grad_output)
-    if (params[0].name.lower() in INPUT_NAMES and not takes_input) or _takes_labels(getattr(cls, backward)):
-        return None  # a network's backward(x, y): checked as a network
+    upstream = passed_back(getattr(cls, backward))
+    named = params[0].name.lower() in INPUT_NAMES and not takes_input
+    if not upstream and (named or _takes_labels(getattr(cls, backward))):
+        return None  # a network's backward(x, y): checked as a network (backward(self, y) returning
+        # np.dot(y, self.w.T) takes the upstream gradient, whatever its name)
     if desired_outputs(getattr(cls, backward)):
         return None  # backward(self, d) with e = d - self.y: the desired output, a network's
     if pair_arguments(getattr(cls, backward)):

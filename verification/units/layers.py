@@ -32,7 +32,7 @@ from ffnn.validation import InputError
 from verification.compare.steps import uniform_step
 from verification.reading.conventions import LR_NAMES
 from verification.reading.loader import LoadedScript
-from verification.reading.training_flags import TRAINING_FLAG
+from verification.reading.training_flags import training_arguments
 from verification.units.appliers import applied_update
 from verification.units.arguments import parameters
 from verification.units.cases import Case, NotChecked
@@ -207,9 +207,7 @@ class LayerUnit:
 
     def _run(self, layer: Any, x: Array, complex_: bool = False) -> Array:
         fn = getattr(layer, self.methods[0])
-        extra = {
-            p.name: True for p in parameters(fn)[1:] if p.default is p.empty and TRAINING_FLAG.match(p.name)
-        }
+        extra = training_arguments(fn)  # training mode (a dropout's mask, batch statistics)
         before = dict(vars(layer))
         out = self.runner.call(self.forward, fn, x, complex_=complex_, **extra)
         if out is None:

@@ -267,6 +267,8 @@ def refusal(report: UnitsReport) -> dict[str, str] | None:
     which = (
         "its one unit could not be checked" if count == 1 else f"none of its {count} units could be checked"
     )
+    if count == 1 and any(s.convention for s in first.settings):  # checked; a match only under a
+        which = "its one unit got no verdict"  # convention of the caller
     error = f"{which}: {said}"
     return {"error": error, "cause": cause, "hint": UNITS_HINT}
 

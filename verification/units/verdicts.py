@@ -15,8 +15,10 @@ crossed a kink are examined by :mod:`verification.compare.kinks`. A gradient is
 * ``stub`` when the backward gives ``None`` for it.
 
 A setting's verdict is its worst gradient's (mismatch, then kink, then matches); a unit's is
-``mismatch`` when any setting mismatches, else ``kink`` when any crossed a kink, else ``matches`` when
-any setting was checked, else ``stub`` or ``refused`` (no setting could be checked).
+``mismatch`` when any setting mismatches, else ``kink`` when any crossed a kink, else ``refused`` when
+a setting matches only under a convention of the caller (a backward that averages its parameters'
+gradients over the batch: right only when the loss above passes a sum), else ``matches`` when any
+setting was checked, else ``stub`` or ``refused`` (no setting could be checked).
 """
 
 from __future__ import annotations
@@ -265,6 +267,9 @@ class SettingResult:
         Why complex step did not apply, or how the arguments were made.
     evaluations : int
         Forward passes spent on the numeric side.
+    convention : bool
+        Skipped because the backward matches only under a convention of its caller that the unit alone
+        cannot tell (the batch mean taken in a layer's backward, the gradient taken at the scores).
     """
 
     setting: str
@@ -274,6 +279,7 @@ class SettingResult:
     method: str = ""
     note: str = ""
     evaluations: int = 0
+    convention: bool = False
 
     @classmethod
     def of_outputs(cls, setting: str, outputs: list[OutputCheck], **extra: Any) -> SettingResult:
@@ -298,6 +304,8 @@ class SettingResult:
 def unit_verdict(settings: list[SettingResult]) -> str:
     """A unit's verdict from its settings (see the module docstring)."""
     verdicts = [s.verdict for s in settings]
+    if any(s.convention for s in settings) and not {"mismatch", "kink"} & set(verdicts):
+        return "refused"  # right at one sample, at a batch only if the caller passes a sum: not a match
     for verdict in ("mismatch", "kink", "matches"):
         if verdict in verdicts:
             return verdict
