@@ -60,6 +60,7 @@ from verification.adapters.methods import (
 )
 from verification.adapters.neurons import unbuilt
 from verification.adapters.options import Options
+from verification.adapters.output_functions import output_function_arguments
 from verification.adapters.own_errors import LOSS_GRADIENT
 from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.recipe import Recipe
@@ -123,7 +124,9 @@ def setups(cls: type, script: LoadedScript | None) -> list[tuple[str, str]]:
         out.append((f"{var} = {cls.__name__}()", var))
     written = written_arguments(script.tree, cls) if script is not None else {}  # MLP(n, m, hidden=100)
     preset = written | function_arguments(cls, script) | annotated_arguments(cls, script)
-    preset |= initialiser_arguments(cls, script)  # NN(…, weight_init_fn=random_init, …)
+    preset |= initialiser_arguments(cls, script) | output_function_arguments(
+        cls, script
+    )  # random_init, softmax
     preset = activation_objects(cls, script) | preset  # NN(…, activation=Sigmoid(), …)
     choices = [c for c in loss_object_choices(cls, script) if not set(c) & set(preset)]
     if len(choices) > 1 and not out:  # Network(sizes, cost) built nowhere: each cost is another network

@@ -275,7 +275,7 @@ def _parameter_names(name: str, script: LoadedScript) -> list[str]:
 
 ACTIVATION_FUNCTION = re.compile(r"^(activation|act|transfer)(_?f(n|unc(tion)?)?)?$", re.I)
 ACTIVATION_DERIVATIVE = re.compile(
-    r"^(activation|act|transfer)_?(f(n|unc(tion)?)?_?)?(prime|derivative|deriv|der|grad)$"
+    r"^(activation|act|transfer)_?(f(n|unc(tion)?)?_?)?(prime|derivative|deriv|der|grad|d)$"
     r"|^d_?(activation|act)$",
     re.I,
 )
