@@ -1681,3 +1681,59 @@ def test_a_rate_the_step_makes_from_the_scripts_own_lr_keeps_that_lr(tmp_path: P
     path.write_text(textwrap.dedent(DECAYED), encoding="utf-8")
     result = check_target(CheckRequest.parse(str(path))).result
     assert result.identified == "bce", result.notes
+
+
+# a training function that logs through a helper writing to a file it opens first: the file is not
+# opened (the loader runs no such line), so the helper's banners would raise; a call given only text
+# binds nothing the network is made of and is left out
+LOGGED = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def main():
+    log = open("training_log.txt", "w")
+
+    def p(msg=""):
+        print(msg)
+        log.write(str(msg) + "\\n")
+
+    p("=" * 40)
+    p("  TRAINING")
+    X = np.random.rand(8, 3)
+    Y = np.random.rand(8, 2)
+    W1 = np.random.randn(3, 4)
+    W2 = np.random.randn(4, 2)
+    lr = 0.5
+    for epoch in range(100):
+        a1 = sigmoid(X @ W1)
+        a2 = sigmoid(a1 @ W2)
+        d2 = DELTA
+        d1 = d2 @ W2.T * a1 * (1 - a1)
+        W2 -= lr * a1.T @ d2
+        W1 -= lr * X.T @ d1
+        p(f"epoch {epoch}")
+
+
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    ("delta", "identified"),
+    [
+        ("(a2 - Y) * a2 * (1 - a2)", "mse"),  # (a − y) σ'(z): the squared error's output delta
+        ("(a2 - Y) * a2", None),  # half of σ'(z) left out: no loss's
+    ],
+)
+def test_banners_printed_through_a_helper_that_writes_a_log_are_left_out_of_the_setup(
+    tmp_path: Path, delta: str, identified: str | None
+) -> None:
+    path = tmp_path / "train.py"
+    path.write_text(LOGGED.replace("DELTA", delta), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path), seed=0))
+    assert report.result.identified == identified
+    assert not (tmp_path / "training_log.txt").exists()

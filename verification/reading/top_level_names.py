@@ -237,8 +237,23 @@ def prints(stmt: ast.stmt) -> bool:
     if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
         f = stmt.value.func
         name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else ""
-        return name in PRINTS
+        return name in PRINTS or _text_only(stmt.value)
     return False
+
+
+def _text_only(call: ast.Call) -> bool:
+    """A call given text and nothing else (``p("=" * 60)``, ``log(f"epoch {i}")``): a message, which
+    binds nothing a network is made of, whatever the function it calls."""
+    args = [*call.args, *(k.value for k in call.keywords)]
+
+    def text(node: ast.expr) -> bool:
+        if isinstance(node, ast.BinOp):  # "=" * 60, "a" + "b"
+            return text(node.left) or text(node.right)
+        return isinstance(node, ast.JoinedStr) or (
+            isinstance(node, ast.Constant) and isinstance(node.value, str)
+        )
+
+    return bool(args) and all(text(a) for a in args)
 
 
 DATA_FUNCTIONS = re.compile(r"data|load|read|generate|sample|split|fetch", re.IGNORECASE)
