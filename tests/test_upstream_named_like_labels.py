@@ -190,3 +190,45 @@ def test_a_pooling_layers_kernel_normalised_to_a_pair_is_one_size_and_its_zero_s
     conv = load_script(convolution).module.__dict__["Conv"]
     # three channels in, two filters out, 3 × 3 kernels: the sizes the image shapes tried are made for
     assert constructor_arguments(conv) == {"input_channels": 3, "output_channels": 2, "kernel_size": 3}
+
+
+SELF_UPDATING = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.w = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros((1, n_out))
+
+    def forward(self, x):
+        self.x = x
+        self.out = 1 / (1 + np.exp(-(x @ self.w + self.b)))
+        return self.out
+
+    def backward(self, y, lr):
+        delta = y * DERIVATIVE
+        grad = np.dot(delta, self.w.T)
+        self.w -= lr * np.dot(self.x.T, delta)
+        self.b -= lr * delta.sum(axis=0, keepdims=True)
+        return grad
+"""
+
+
+@pytest.mark.parametrize(
+    ("derivative", "verdict"),
+    [
+        ("self.out * (1 - self.out)", "matches"),  # σ'(z) = a(1 − a): the product, read off the update
+        ("self.out", "mismatch"),  # a alone: σ'(z) left half out
+    ],
+)
+def test_a_layer_that_updates_itself_from_y_and_a_rate_is_a_unit(
+    tmp_path: Path, derivative: str, verdict: str
+) -> None:
+    path = tmp_path / "dense.py"
+    path.write_text(textwrap.dedent(SELF_UPDATING).replace("DERIVATIVE", derivative), encoding="utf-8")
+    script = load_script(path)
+    units = wants_units(script, None)
+    assert units is not None and [u.name for u in units] == ["Dense"]
+    (result,) = check_units(script, units, seed=0).results
+    assert result.verdict == verdict

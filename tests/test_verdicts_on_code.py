@@ -1435,6 +1435,71 @@ def test_a_scripts_negative_rate_is_read_by_its_size_and_the_steps_direction_by_
     assert any("-0.9: the gradient is read with its size 0.9" in n for n in report.result.notes)
 
 
+# a linear model whose negative rate decays as it trains (a schedule: read off the gradient it names,
+# ``grad``, not off its change); ``eta < 0`` with the error ``Y − pred`` descends, with ``pred − Y`` climbs
+DECAYING_NEGATIVE_RATE = """
+import numpy as np
+X = np.random.randn(16, 3)
+Y = np.random.randn(16, 2)
+W = np.random.randn(3, 2)
+eta = -0.01
+for epoch in range(100):
+    pred = X @ W
+    grad = X.T @ (ERROR)
+    W -= eta * grad
+    eta *= 0.99
+"""
+
+
+@pytest.mark.parametrize(("error", "identified"), [("Y - pred", "mse"), ("pred - Y", None)])
+def test_a_named_gradient_enters_with_the_sign_of_its_rate(
+    tmp_path: Path, error: str, identified: str | None
+) -> None:
+    path = tmp_path / "fit.py"
+    path.write_text(DECAYING_NEGATIVE_RATE.replace("ERROR", error), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path), seed=0))
+    assert report.result.identified == identified, verdict_sentence(report.result)
+
+
+# a training function whose rate defaults to −0.5 while the file calls it with +0.5: the rate the file
+# runs it with decides the direction; with the error ``Y − a2`` and ``-=``, +0.5 climbs, −0.5 descends
+CALLED_RATE = """
+import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def train(X, Y, W1, W2, epochs=1000, lr=-0.5):
+    for _ in range(epochs):
+        a1 = sigmoid(X @ W1)
+        a2 = sigmoid(a1 @ W2)
+        delta2 = (Y - a2) * a2 * (1 - a2)
+        delta1 = delta2 @ W2.T * a1 * (1 - a1)
+        W2 -= lr * a1.T @ delta2
+        W1 -= lr * X.T @ delta1
+    return W1, W2
+
+
+X = np.random.rand(8, 3)
+Y = np.random.rand(8, 2)
+W1 = np.random.randn(3, 4)
+W2 = np.random.randn(4, 2)
+W1, W2 = train(X, Y, W1, W2, epochs=2000, lr=RATE)
+"""
+
+
+@pytest.mark.parametrize(("rate", "identified"), [("0.5", None), ("-0.5", "mse")])
+def test_a_training_functions_rate_is_the_one_its_file_calls_it_with(
+    tmp_path: Path, rate: str, identified: str | None
+) -> None:
+    path = tmp_path / "train.py"
+    path.write_text(CALLED_RATE.replace("RATE", rate), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path), seed=0))
+    assert report.result.identified == identified, verdict_sentence(report.result)
+
+
 # a warm-up script of the kind tensor libraries start their tutorials with: ReLU, no ½ in the loss, so
 # the step is 2 × the gradient of mse, at a learning rate of 1e-6 that puts the update's rounding
 # (ε |W| / lr per entry) far above the method's rtol; the scale fitted to such gradients carries that

@@ -20,13 +20,13 @@ import copy
 
 
 def caller_value(
-    tree: ast.Module, fn: ast.FunctionDef, index: int, name: str, allowed: set[str]
+    tree: ast.Module, fn: ast.FunctionDef, index: int, name: str, allowed: set[str], numbers: bool = False
 ) -> ast.expr | None:
     """The expression the file's first call of ``fn`` gives its argument ``name`` (at position
     ``index``): the argument itself when it is an expression of ``allowed`` names (numpy's alias, the
     file's functions) and builtins, else, for a plain name, the last assignment to that name before the
-    call in the same body, on the same condition; None otherwise (data read from a file, a name the
-    caller was given)."""
+    call in the same body, on the same condition; with ``numbers``, also a number written out (``lr=0.5``);
+    None otherwise (data read from a file, a name the caller was given)."""
     scopes: list[ast.Module | ast.FunctionDef] = [tree]
     scopes += [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n is not fn]
     for scope in scopes:
@@ -39,7 +39,7 @@ def caller_value(
                     given = call.args[index]
                 if isinstance(given, ast.Name):
                     given = _assigned(scope.body, given.id, call.lineno)
-                if given is not None and _drawn_from(given, allowed):
+                if given is not None and (_drawn_from(given, allowed) or (numbers and _number(given))):
                     return copy.deepcopy(given)
                 return None
     return None
@@ -64,6 +64,13 @@ def _assigned(body: list[ast.stmt], name: str, before: int) -> ast.expr | None:
         ):
             found = stmt.value
     return found
+
+
+def _number(node: ast.expr) -> bool:
+    """Whether ``node`` is a number written out (``0.5``, ``-0.5``)."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        node = node.operand
+    return isinstance(node, ast.Constant) and type(node.value) in (int, float)
 
 
 def _drawn_from(value: ast.expr, allowed: set[str]) -> bool:

@@ -15,7 +15,7 @@ import ast
 import re
 from typing import Any
 
-from verification.reading.conventions import positional_parameters, role
+from verification.reading.conventions import LR_NAMES, positional_parameters, role
 from verification.reading.source_trees import source_tree
 
 FORWARD_CALL = re.compile(r"^_*(forward|feed|predict|propagate|activate)", re.IGNORECASE)
@@ -170,8 +170,10 @@ def passed_back(fn: Any) -> bool:
     tested, never only handed back: any of these, or a return that does not use it, says labels."""
     tree = source_tree(fn)
     first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
-    if not isinstance(first, ast.FunctionDef) or len(first.args.args) != 2:
+    if not isinstance(first, ast.FunctionDef) or len(first.args.args) < 2:
         return False
+    if any(a.arg.lower() not in LR_NAMES for a in first.args.args[2:]):
+        return False  # backward(self, y, lr): a rate beside it, the layer updating itself
     name = first.args.args[1].arg
     made = {name}  # the names bound to what the method makes of it (g = y * mask; dx[i] += g; return dx)
     for node in ast.walk(first):
@@ -179,14 +181,23 @@ def passed_back(fn: Any) -> bool:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             made |= {t.id for t in (_unsubscripted(t) for t in targets) if isinstance(t, ast.Name)}
     for node in ast.walk(first):
-        compared = isinstance(node, ast.BinOp | ast.AugAssign) and isinstance(node.op, ast.Sub)
-        compared = compared or isinstance(node, ast.Compare)
-        if compared and _reads(node, {name}):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Sub):
+            sides = [node.left, node.right]  # self.out - y, never W - lr * x.T @ y (an update)
+        else:
+            sides = [node.value] if isinstance(node, ast.AugAssign) and isinstance(node.op, ast.Sub) else []
+        if any(_reads(_unsubscripted(side), {name}) and _direct(side) for side in sides):
+            return False
+        if isinstance(node, ast.Compare) and _reads(node, {name}):
             return False
         if isinstance(node, ast.Subscript) and _reads(node.slice, {name}):
             return False
     returns = [n for n in ast.walk(first) if isinstance(n, ast.Return) and n.value is not None]
     return bool(returns) and all(_reads(r.value, made) for r in returns if r.value is not None)
+
+
+def _direct(side: ast.expr) -> bool:
+    """Whether ``side`` of a difference is an argument itself, picked (``y[i]``) or converted."""
+    return isinstance(_unsubscripted(side), ast.Name)
 
 
 def _reads(node: ast.AST, names: set[str]) -> bool:

@@ -229,6 +229,10 @@ def inlined(tree: ast.Module, fn: ast.FunctionDef, columns: bool = False) -> ast
         ):
             weights = caller_value(tree, fn, i, arg.arg, functions | {numpy})  # train(…, layer_one_weights)
         value = weights if weights is not None else _value(arg.arg, i, default)
+        rate = (
+            caller_value(tree, fn, i, arg.arg, set(), numbers=True) if cv.role(arg.arg, i) == "lr" else None
+        )
+        value = value if rate is None else rate  # train(…, lr=0.5) over lr=-0.5: the rate the file runs
         bindings.append(ast.Assign(targets=[ast.Name(arg.arg, ast.Store())], value=value, lineno=fn.lineno))
     kept = [
         s

@@ -14,8 +14,9 @@ the step computed before it, outside any running state: assigned plainly (never 
 ``v = beta * v + …``, whose value at the first call is a multiple of the gradient, not the gradient),
 and reads the sign it enters the change with (``w += -rho * dw`` and ``w -= lr * dw`` descend along
 ``dw``: it is the gradient; ``w += lr * dw`` ascends along it: it is minus the gradient). The factors
-it is multiplied and divided by are taken as positive: a rate, a running scale's root. Nothing is run
-here.
+it is multiplied and divided by are taken as positive (a running scale's root), but for a name or an
+attribute (a rate), whose sign is read when the gradient is (``eta = -0.01`` with ``W -= eta * grad``
+ascends along ``grad``). Nothing else is run here.
 """
 
 from __future__ import annotations
@@ -62,9 +63,10 @@ def named_gradients(body: list[ast.stmt], weights: list[str]) -> NamedGradients 
             return None
         name = names.pop()
         sign = _sign(change, name) if change is not None else None
-        if sign is None:
+        if sign is None or change is None:
             return None
-        found[weight] = name if sign < 0 else f"-{name}"
+        rates = [f for f in _factors(change, name) if isinstance(f, ast.Name | ast.Attribute)]
+        found[weight] = (name if sign < 0 else f"-{name}") + "".join(f" * {_sign_of(f)}" for f in rates)
     return NamedGradients(before, found) if set(found) == set(weights) else None
 
 
@@ -135,6 +137,24 @@ def _sign(expr: ast.expr, name: str) -> int | None:
             flip = isinstance(expr.op, ast.Sub) and right
             return None if inner is None else (-inner if flip else inner)
     return None
+
+
+def _factors(expr: ast.expr, name: str) -> list[ast.expr]:
+    """The factors ``name`` is multiplied or divided by on its way into ``expr`` (as :func:`_sign`)."""
+    if isinstance(expr, ast.UnaryOp):
+        return _factors(expr.operand, name)
+    if not isinstance(expr, ast.BinOp):
+        return []
+    left = _holds(expr.left, name)
+    inner, other = (expr.left, expr.right) if left else (expr.right, expr.left)
+    own = [other] if isinstance(expr.op, ast.Mult | ast.Div) else []
+    return own + _factors(inner, name)
+
+
+def _sign_of(factor: ast.expr) -> str:
+    """Code for the sign of a factor when it is one number, +1 for an array (a running scale)."""
+    f = ast.unparse(factor)
+    return f"(-1.0 if __import__('numpy').ndim({f}) == 0 and {f} < 0 else 1.0)"
 
 
 def _factor_sign(expr: ast.expr) -> int:
