@@ -137,11 +137,16 @@ def test_layers_whose_backward_takes_y_are_units_each_checked(
     # Dense: dW = xᵀ y, db = Σ_rows y, dx = y Wᵀ, the product for out = x W + b; Dropout in training
     # mode: y ⊙ mask, the mask the re-seeded forward makes; MaxPool with windows of its kernel's size,
     # no padding: the upstream gradient routed to each window's maximum
+    # no padding is applied, so each setting of the padding matches; stride 0 is the kernel's own
+    # windows, stride 1 overlapping ones, whose gradients add up where they overlap
     assert checked(tmp_path, derivative) == {
         "Dense": "matches",
         "Sigmoid": sigmoid,
         "Dropout": "matches",
-        "MaxPool": "matches",
+        "MaxPool(stride=0, padding=0)": "matches",
+        "MaxPool(stride=0, padding=1)": "matches",
+        "MaxPool(stride=1, padding=0)": "matches",
+        "MaxPool(stride=1, padding=1)": "matches",
     }
 
 
@@ -232,3 +237,48 @@ def test_a_layer_that_updates_itself_from_y_and_a_rate_is_a_unit(
     assert units is not None and [u.name for u in units] == ["Dense"]
     (result,) = check_units(script, units, seed=0).results
     assert result.verdict == verdict
+
+
+PADDED = """
+import numpy as np
+
+
+class AvgPool:
+    def __init__(self, size=2, padding=0):
+        self.size, self.padding = size, padding
+
+    def forward(self, x):
+        p = self.padding
+        self.shape = x.shape
+        x = np.pad(x, [(0, 0), (0, 0), (p, p), (p, p)])
+        n, c, h, w = x.shape
+        k = self.size
+        return x[:, :, : h // k * k, : w // k * k].reshape(n, c, h // k, k, w // k, k).mean(axis=(3, 5))
+
+    def backward(self, dout):
+        k, p = self.size, self.padding
+        n, c, h, w = self.shape
+        up = np.repeat(np.repeat(dout, k, axis=2), k, axis=3) / (k * k)
+        dx = np.zeros((n, c, h + 2 * p, w + 2 * p))
+        dx[:, :, : up.shape[2], : up.shape[3]] = up
+        return UNPADDED
+"""
+
+
+@pytest.mark.parametrize(
+    ("unpadded", "padded"),
+    [
+        ("dx[:, :, p : p + h, p : p + w]", "matches"),  # the padding cut off again: the product
+        ("dx[:, :, :h, :w]", "mismatch"),  # cut at the wrong corner: right only without padding
+    ],
+)
+def test_a_layer_is_also_built_with_padding_where_its_default_is_none(
+    tmp_path: Path, unpadded: str, padded: str
+) -> None:
+    path = tmp_path / "pool.py"
+    path.write_text(textwrap.dedent(PADDED).replace("UNPADDED", unpadded), encoding="utf-8")
+    script = load_script(path)
+    units = wants_units(script, None)
+    assert units is not None
+    found = {r.unit: r.verdict for r in check_units(script, units, seed=0).results}
+    assert found == {"AvgPool(padding=0)": "matches", "AvgPool(padding=1)": padded}

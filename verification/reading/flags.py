@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import inspect
 import itertools
+import re
 from typing import Any
 
 from verification.reading.argument_usage import usage
@@ -183,6 +184,10 @@ def _kept_in(tree: ast.AST | None, name: str) -> set[str]:
     return kept
 
 
+GEOMETRY = re.compile(r"^(stride|strides|pad|padding)$", re.I)
+"""A layer's stride or padding, built at its default and at one other value: a backward that forgets the
+padding, or windows that overlap, is wrong only there."""
+
 FLAG_SETTINGS = 8
 """At most this many layers built per class, one per combination of its flags' values."""
 
@@ -190,8 +195,8 @@ FLAG_SETTINGS = 8
 def flag_settings(cls: type) -> list[dict[str, Any]]:
     """One preset per combination of the values of the constructor arguments the class compares with
     constants (``kind`` in ``if self.kind == 'sig': … elif self.kind == 'tanh':``, a default kept
-    first, since an ``else`` may be its branch), at most :data:`FLAG_SETTINGS`; ``[{}]`` when it
-    compares none."""
+    first, since an ``else`` may be its branch), and of a stride or padding at its default and one other
+    value (:data:`GEOMETRY`), at most :data:`FLAG_SETTINGS`; ``[{}]`` when there is none."""
     flags: dict[str, list[Any]] = {}
     for p in positional_parameters(cls):
         if usage(cls, p.name) is not None:
@@ -199,6 +204,8 @@ def flag_settings(cls: type) -> list[dict[str, Any]]:
         values = compared_constants(cls, p.name)
         if p.default is not p.empty and isinstance(p.default, str | int | float | bool | None):
             values = list(dict.fromkeys([p.default, *values]))
+        if GEOMETRY.search(p.name) and type(p.default) is int:  # padding=0: also padded, stride=0: also 1
+            values = list(dict.fromkeys([*values, 1 if p.default != 1 else 2]))
         if len(values) > (p.default is not p.empty):
             flags[p.name] = values
     presets = [dict(zip(flags, combo, strict=True)) for combo in itertools.product(*flags.values())]
