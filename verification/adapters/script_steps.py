@@ -47,13 +47,39 @@ def named_gradient_recipe(
     if named is None:
         return []
     glue = "\n" if any(isinstance(s, ast.For | ast.If) for s in named.before) else "; "
+    negative = _negative_numbers(step.setup or "")  # eta = -0.01 with W -= eta * grad: up along grad
+    flipped = {w: sum(r in negative for r in named.rates.get(w, [])) % 2 == 1 for w in named.gradients}
+    signed = {
+        w: (g[1:] if g.startswith("-") else f"-{g}") if flipped[w] else g for w, g in named.gradients.items()
+    }
     # each as the update applies it (+ 0 * w): a bias gradient of shape (4,) for a bias of (4, 1) makes
     # the bias (4, 4) in b1 - lr * db1, and so is the gradient of that shape, a mismatch of that tensor
-    returned = "{" + ", ".join(f"{w!r}: {g} + 0 * {w}" for w, g in named.gradients.items()) + "}"
+    returned = "{" + ", ".join(f"{w!r}: {g} + 0 * {w}" for w, g in signed.items()) + "}"
     code = glue.join([*head, *(ast.unparse(s) for s in named.before), returned])
     notes = (*step.notes, NAMED)
     made = Recipe(step.setup, step.forward, gradient=code, notes=notes, one_sample=step.one_sample)
     return [(made, [*weights, *loop.arrays])]
+
+
+def _negative_numbers(setup: str) -> set[str]:
+    """The names ``setup`` binds to a negative number written out (``eta = -0.01``)."""
+    try:
+        tree = ast.parse(setup)
+    except SyntaxError:
+        return set()
+    return {
+        t.id
+        for s in tree.body
+        if isinstance(s, ast.Assign)
+        and isinstance(s.value, ast.UnaryOp)
+        and isinstance(s.value.op, ast.USub)
+        and isinstance(s.value.operand, ast.Constant)
+        and isinstance(s.value.operand.value, int | float)
+        and not isinstance(s.value.operand.value, bool)
+        and s.value.operand.value > 0
+        for t in s.targets
+        if isinstance(t, ast.Name)
+    }
 
 
 def applied_changes(

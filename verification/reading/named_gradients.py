@@ -14,15 +14,15 @@ the step computed before it, outside any running state: assigned plainly (never 
 ``v = beta * v + …``, whose value at the first call is a multiple of the gradient, not the gradient),
 and reads the sign it enters the change with (``w += -rho * dw`` and ``w -= lr * dw`` descend along
 ``dw``: it is the gradient; ``w += lr * dw`` ascends along it: it is minus the gradient). The factors
-it is multiplied and divided by are taken as positive (a running scale's root), but for a name or an
-attribute (a rate), whose sign is read when the gradient is (``eta = -0.01`` with ``W -= eta * grad``
-ascends along ``grad``). Nothing else is run here.
+it is multiplied and divided by are taken as positive (a rate, a running scale's root); the names
+among them are given (:attr:`NamedGradients.rates`) for the caller to read their signs where it can
+(``eta = -0.01`` with ``W -= eta * grad`` ascends along ``grad``). Nothing is run here.
 """
 
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,7 @@ class NamedGradients:
 
     before: list[ast.stmt]
     gradients: dict[str, str]
+    rates: dict[str, list[str]] = field(default_factory=dict)
 
 
 def named_gradients(body: list[ast.stmt], weights: list[str]) -> NamedGradients | None:
@@ -52,6 +53,7 @@ def named_gradients(body: list[ast.stmt], weights: list[str]) -> NamedGradients 
     plain = {n for s in before for n in _plain(s)}
     running = {n for s in body for n in _running(s)}
     found: dict[str, str] = {}
+    rates: dict[str, list[str]] = {}
     for s in body:
         weight = updated_name(s)
         if weight not in weights or weight in found:
@@ -65,9 +67,9 @@ def named_gradients(body: list[ast.stmt], weights: list[str]) -> NamedGradients 
         sign = _sign(change, name) if change is not None else None
         if sign is None or change is None:
             return None
-        rates = [f for f in _factors(change, name) if isinstance(f, ast.Name | ast.Attribute)]
-        found[weight] = (name if sign < 0 else f"-{name}") + "".join(f" * {_sign_of(f)}" for f in rates)
-    return NamedGradients(before, found) if set(found) == set(weights) else None
+        found[weight] = name if sign < 0 else f"-{name}"
+        rates[weight] = [ast.unparse(f) for f in _factors(change, name) if isinstance(f, ast.Name)]
+    return NamedGradients(before, found, rates) if set(found) == set(weights) else None
 
 
 def updated_name(stmt: ast.stmt) -> str | None:
@@ -149,12 +151,6 @@ def _factors(expr: ast.expr, name: str) -> list[ast.expr]:
     inner, other = (expr.left, expr.right) if left else (expr.right, expr.left)
     own = [other] if isinstance(expr.op, ast.Mult | ast.Div) else []
     return own + _factors(inner, name)
-
-
-def _sign_of(factor: ast.expr) -> str:
-    """Code for the sign of a factor when it is one number, +1 for an array (a running scale)."""
-    f = ast.unparse(factor)
-    return f"(-1.0 if __import__('numpy').ndim({f}) == 0 and {f} < 0 else 1.0)"
 
 
 def _factor_sign(expr: ast.expr) -> int:
