@@ -1433,6 +1433,8 @@ def test_a_scripts_negative_rate_is_read_by_its_size_and_the_steps_direction_by_
     report = check_target(CheckRequest.parse(str(path), seed=0))
     assert report.result.identified == identified, verdict_sentence(report.result)
     assert any("-0.9: the gradient is read with its size 0.9" in n for n in report.result.notes)
+    # run again at a tenth of the rate, sign kept: the same gradient, so no word of a non-gradient step
+    assert not any("no gradient step" in n for n in report.result.notes), report.result.notes
 
 
 # a linear model whose negative rate decays as it trains (a schedule: read off the gradient it names,
