@@ -163,9 +163,10 @@ def computed_against(fn: Any) -> dict[str, str]:
 
 
 def passed_back(fn: Any) -> bool:
-    """Whether the one argument of the method ``fn`` is an upstream gradient whatever its name says: a
-    layer's ``backward(self, y)`` that only multiplies, reshapes or transposes it and returns what it
-    makes of it (``return np.dot(y, self.w.T)``, ``return np.multiply(y, self.x * (1 - self.x))``).
+    """Whether the first argument of the method ``fn`` (the only one, or beside a learning rate) is an
+    upstream gradient whatever its name says: a layer's ``backward(self, y)`` or ``backward(self, y,
+    lr)`` that only multiplies, reshapes or transposes it and returns what it makes of it (``return
+    np.dot(y, self.w.T)``, ``return np.multiply(y, self.x * (1 - self.x))``).
     Labels are compared with an output (``self.out - y``, ``1 - y``), picked by (``p[range(n), y]``) or
     tested, never only handed back: any of these, or a return that does not use it, says labels."""
     tree = source_tree(fn)
