@@ -35,7 +35,7 @@ from verification.adapters.parameters import Slots, find_slots
 from verification.adapters.reading_doubts import label_doubt, output_doubt, width_doubt
 from verification.adapters.recipe import Recipe
 from verification.adapters.returned import refuse_partial_returns, returned_plan
-from verification.adapters.shadows import find_shadows
+from verification.adapters.shadows import find_shadows, refuse_lagging_copies
 from verification.adapters.state import SetupState
 from verification.adapters.step_checks import refuse_adaptive_optimiser
 from verification.adapters.subject import Binding, CodeSubject, Reading
@@ -242,6 +242,7 @@ def _with_gradient(
     if slots.shadows:
         copies = ", ".join(f"{s.name} (of {n})" for n, found in slots.shadows.items() for s, _ in found)
         notes.append(f"copies the code keeps of its weights are set with them: {copies}")
+        refuse_lagging_copies(slots.shadows, script)
     batchable = recipe.kind == "returned" and recipe.layout.labels == "index" and sizes[1] > 1
     # a step may go through a batch one sample at a time, which a batch probe would read as no gradient
     every_class = (

@@ -100,3 +100,63 @@ def stale_copies(
             if held.shape != expected.shape or not np.allclose(held, expected, rtol=1e-12, atol=0.0):
                 out.append(f"{shadow.name} (of {name})")
     return out
+
+
+def copied_before_update(tree: Any, copy: str) -> str | None:
+    """The method of ``tree`` (a module's syntax tree) that sets the copy ``copy`` (an attribute's name,
+    ``W2_old``) and then changes arrays in place (``self.W2_old = self.W2.copy()`` above ``p +=
+    self.vel[i]``): the copy keeps the weights from before the step, and the next backward pass reads
+    weights one step old, when another method reads it. None when no method but ``__init__`` sets it
+    so (a copy refreshed after the update, or in the forward pass, stays equal to its weight), or
+    nothing else reads it."""
+    import ast
+
+    for fn in (n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name != "__init__"):
+        body = list(ast.walk(fn))
+        sets = [
+            s.lineno
+            for s in body
+            if isinstance(s, ast.Assign)
+            and any(isinstance(t, ast.Attribute) and t.attr == copy for t in s.targets)
+        ]
+        changes = [s.lineno for s in body if isinstance(s, ast.AugAssign)]
+        if sets and any(line > min(sets) for line in changes) and _read_elsewhere(tree, copy, fn):
+            return fn.name
+    return None
+
+
+def _read_elsewhere(tree: Any, copy: str, setter: Any) -> bool:
+    """Whether a function of ``tree`` other than ``setter`` and ``__init__`` reads the attribute ``copy``."""
+    import ast
+
+    return any(
+        isinstance(a, ast.Attribute) and a.attr == copy and isinstance(a.ctx, ast.Load)
+        for fn in ast.walk(tree)
+        if isinstance(fn, ast.FunctionDef) and fn is not setter and fn.name != "__init__"
+        for a in ast.walk(fn)
+    )
+
+
+def refuse_lagging_copies(shadows: dict[str, list[tuple[Slot, Block]]], script: Any) -> None:
+    """Refuse code whose copy of a weight is set before its step changes the weights
+    (:func:`copied_before_update`): set with the weights at every probe, it would pass; in training it
+    lags one step.
+
+    Raises
+    ------
+    Failed
+        Naming the copy, its weight and the method.
+    """
+    from verification.adapters.failures import Failed
+
+    tree = getattr(script, "tree", None)
+    for name, found in shadows.items() if tree is not None else []:
+        for shadow, _ in found:
+            attribute = shadow.name.rsplit(".", 1)[-1]
+            method = copied_before_update(tree, attribute)
+            if method is not None:
+                raise Failed(
+                    f"{method} sets {shadow.name}, a copy of {name}, before it changes the weights: from the "
+                    f"second step on, the backward pass reads {name} as it was a step before",
+                    "code",
+                )

@@ -15,6 +15,7 @@ unless the script resets them by design (a ``zero_grad`` method, :func:`resets_g
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -65,9 +66,31 @@ RESETS = re.compile(r"zero_?grads?|reset_?grad|clear_?grad|zero_?gradients", re.
 
 
 def resets_gradients(script: Any) -> bool:
-    """Whether the script defines or calls a method that resets kept gradients (:data:`RESETS`)."""
-    source = getattr(script, "source", None)
-    return source is not None and RESETS.search(source.text) is not None
+    """Whether the script resets kept gradients by design (:data:`RESETS`): it calls a reset outside a
+    constructor (``optimizer.zero_grad()`` in its loop, in its step), or defines one and trains nowhere
+    itself (a module whose user resets, as with an autograd framework). A reset called only in
+    ``__init__`` while the file's own training code steps again and again adds every step's gradient to
+    the last: a bug, not a design."""
+    source, tree = getattr(script, "source", None), getattr(script, "tree", None)
+    if source is None or RESETS.search(source.text) is None:
+        return False
+    if tree is None:
+        return True
+    constructors = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == "__init__"]
+    in_constructors = {id(c) for f in constructors for c in ast.walk(f) if isinstance(c, ast.Call)}
+    called = [
+        c
+        for c in ast.walk(tree)
+        if isinstance(c, ast.Call) and id(c) not in in_constructors and RESETS.fullmatch(_called_name(c))
+    ]
+    loops = [n for n in ast.walk(tree) if isinstance(n, ast.For | ast.While)]
+    trains = any("backward" in _called_name(c) for n in loops for c in ast.walk(n) if isinstance(c, ast.Call))
+    return bool(called) or not trains
+
+
+def _called_name(call: ast.Call) -> str:
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
 
 
 def _changed(first: Mapping[str, Array], again: Mapping[str, Array]) -> list[str]:
