@@ -112,6 +112,19 @@ def test_large_layer_sizes_of_the_scripts_own_construction_are_made_small() -> N
     assert with_small_size_lists("dims = [5, 5, 5, 5, 1]") == "dims = [5, 5, 5, 5, 1]"
 
 
+def test_a_size_list_bound_to_a_name_from_sizes_computed_before_it_is_made_small() -> None:
+    # d = 784, hu = 392: the list is [784, 392, 392, 784], made [4, 5, 5, 4]; d and hu stay as written
+    setup = "d = 28 ** 2; hu = d // 2; arch = [d, hu, hu, d]; nn = Sized(sizes=arch)"
+    assert (
+        with_small_layers(setup, Sized)
+        == "d = 28 ** 2; hu = d // 2; arch = [4, 5, 5, 4]; nn = Sized(sizes=arch)"
+    )
+    assert (
+        with_small_layers("d = 3; arch = [d, 5, 2]; nn = Sized(sizes=arch)", Sized) is None
+    )  # small already
+    assert with_small_layers("arch = [n, 500]; nn = Sized(sizes=arch)", Sized) is None  # n is no number here
+
+
 class Dense:
     def __init__(self, n_inputs, n_neurons):
         self.shape = (n_inputs, n_neurons)

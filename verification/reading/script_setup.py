@@ -26,6 +26,7 @@ from verification.reading.function_scripts import DATA_STAND_IN
 from verification.reading.loop_bodies import layer_loop
 from verification.reading.loop_labels import WEIGHT_LIKE
 from verification.reading.loop_records import TrainingLoop
+from verification.reading.size_names import named_sizes, size_list_literals
 from verification.reading.top_level_names import loads, prints, stores
 
 LOADERS = re.compile(
@@ -281,10 +282,13 @@ def with_small_layers(setup: str, cls: type | Sequence[type]) -> str | None:
     names = {c.__name__ for c in ([cls] if isinstance(cls, type) else cls)}
     small: dict[int, int] = {}
     changed = False
+    known = named_sizes(tree)  # arch = [d, hu, hu, d] after d = 28 ** 2: the list made of its numbers
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and _call_name(node).split(".")[-1] in names):
             continue
         for arg in [*node.args, *(k.value for k in node.keywords)]:
+            if isinstance(arg, ast.Name) and (listed := size_list_literals(tree, arg.id, known)) is not None:
+                arg = listed
             if not isinstance(arg, ast.List | ast.Tuple) or not arg.elts:
                 continue
             heads = [  # [(784, 'tanh'), (10, 'softmax')]: each layer's size first
