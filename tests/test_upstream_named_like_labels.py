@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from verification.reading.argument_usage import usage
-from verification.reading.desired_outputs import passed_back
 from verification.reading.loader import load_script
 from verification.units.check import check_units, wants_units
 from verification.units.construction import constructor_arguments
+from verification.units.upstream import passed_back
 
 FAMILY = """
 import numpy as np

@@ -28,7 +28,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.compositions import ADDERS
 from verification.reading.conventions import FORWARD_NAMES, X_ARGS, Y_ARGS, role
-from verification.reading.desired_outputs import desired_outputs, passed_back
+from verification.reading.desired_outputs import desired_outputs
 from verification.reading.flags import flag_settings
 from verification.reading.loader import LoadedScript
 from verification.reading.source_trees import source_tree
@@ -51,6 +51,7 @@ from verification.units.pairs import LossFunctionUnit, PairUnit
 from verification.units.run import FixedUnit, Unit
 from verification.units.running import Runner, failure_line
 from verification.units.source import definition, nested_assignments, placeholder, returned_names
+from verification.units.upstream import passed_back
 
 FORWARD_WORDS = ("forward", "fprop")
 """Words that name a forward function (``affine_forward``); a backward ``X_backward`` whose forward is
