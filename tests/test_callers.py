@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import verification.identification.check as check_module
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.identification.setups import Ambiguous
@@ -82,6 +83,28 @@ def test_a_gradient_method_whose_caller_steps_every_gradient_is_checked_as_writt
     assert (report.result.subject, report.result.identified) == ("Network.backprop", "cross_entropy")
     caller = check_target(CheckRequest.parse(f"{path}:Network.update_mini_batch")).result
     assert caller.identified == "cross_entropy" and caller.verdict.holds_for_batches is True, caller.verdict
+
+
+def test_the_caller_is_checked_on_the_network_the_method_was_checked_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller is built by the setup the backward pass was checked with, not guessed again: a class
+    whose default sizes are wide (``sizes=[784, 784, 10]``) would otherwise be built and drawn at those
+    sizes for every construction tried."""
+    path = write(tmp_path, STEPPED)
+    path.write_text(path.read_text() + "\nnet = Network([3, 4, 2])\n", encoding="utf-8")
+    seen = []
+    original = check_module.check_target
+
+    def spy(request: CheckRequest) -> object:
+        seen.append((request.target.name, request.options.setup))
+        return original(request)
+
+    monkeypatch.setattr(check_module, "check_target", spy)
+    report = original(CheckRequest.parse(str(path)))
+    assert report.result.subject == "Network.backprop"
+    assert seen == [("Network.update_mini_batch", report.recipe.setup)], seen
+    assert "Network([3, 4, 2])" in str(report.recipe.setup)
 
 
 @pytest.mark.parametrize(

@@ -43,10 +43,12 @@ def confirm_with_callers(
     request: CheckRequest,
     options: Options,
     check: Callable[[CheckRequest], Any],
+    setup: str | None = None,
 ) -> str | None:
     """Check the training code that calls the backward pass ``report`` is about: the script's top-level
     loop that calls the function ``code``, or the method of the class ``code`` that calls the method
-    checked (``check`` checks ``CLASS.METHOD`` as the ``check`` command does).
+    checked (``check`` checks ``CLASS.METHOD`` as the ``check`` command does), built by the ``setup``
+    the method was checked with, when given: the same network, and no other construction tried.
 
     Returns
     -------
@@ -63,7 +65,7 @@ def confirm_with_callers(
     if inspect.isfunction(code):
         found = _loop_reading(script, code, request, options)
     elif isinstance(code, type) and "." in report.subject:
-        found = _method_reading(script, code, report.subject.rsplit(".", 1)[1], request, check)
+        found = _method_reading(script, code, report.subject.rsplit(".", 1)[1], request, check, setup)
         caller_name = found[0].split(",")[0] if found is not None else None
     if found is None:
         return None
@@ -105,9 +107,16 @@ def _loop_reading(
 
 
 def _method_reading(
-    script: LoadedScript, cls: type, method: str, request: CheckRequest, check: Callable[[CheckRequest], Any]
+    script: LoadedScript,
+    cls: type,
+    method: str,
+    request: CheckRequest,
+    check: Callable[[CheckRequest], Any],
+    setup: str | None,
 ) -> tuple[str, IdentificationReport] | None:
-    """The first method of ``cls`` that calls ``self.method(…)`` checked, by name."""
+    """The first method of ``cls`` that calls ``self.method(…)`` checked, by name, built by ``setup``
+    when given (the construction ``method`` was checked with; guessing others again costs seconds, as
+    many as a wide default makes: ``NumpyNet(arch=[784] * 4)``)."""
     for name, member in vars(cls).items():
         tree = source_tree(member) if inspect.isfunction(member) and name != method else None
         if tree is None or not any(
@@ -120,7 +129,9 @@ def _method_reading(
         ):
             continue
         try:
-            other = check(replace(request, target=Target(request.target.path, f"{cls.__name__}.{name}")))
+            options = replace(request.options, setup=setup or request.options.setup)
+            target = Target(request.target.path, f"{cls.__name__}.{name}")
+            other = check(replace(request, target=target, options=options))
         except InputError:
             return None
         return f"{cls.__name__}.{name}, which calls it", other.result

@@ -125,7 +125,8 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         added = [n for n in subject.notes if n not in detected and n not in kept.report.notes]
         kept = replace(kept, report=replace(kept.report, notes=added + kept.report.notes))
     if target.name is None and not options.explicit:  # a verdict that holds for the code that calls it
-        note = confirm_with_callers(script, code, kept.report, request, options, check_target)
+        setup = kept.subject.recipe.setup if kept.subject.recipe is not None else None
+        note = confirm_with_callers(script, code, kept.report, request, options, check_target, setup)
         kept.report.notes.extend([note] if note else [])
     seconds = time.perf_counter() - start
     return CheckReport(
