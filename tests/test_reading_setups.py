@@ -142,6 +142,89 @@ def test_a_large_size_is_made_the_same_small_size_in_every_call_so_layers_built_
     ) == ("a = Dense(4, 5); b = Sized([5, 5]); c = Dense(5, 10)")
 
 
+def test_a_size_written_as_a_product_of_numbers_is_made_small_too() -> None:
+    """``Dense(28 * 28, 64)``: the input width of an image written as its product is 784, made small as
+    784 written out is; a product that reads a name is left as written."""
+    assert (
+        with_small_layers("d1 = Dense(28 * 28, 64); d2 = Dense(64, 10)", Dense)
+        == "d1 = Dense(4, 5); d2 = Dense(5, 10)"
+    )
+    assert with_small_layers("d1 = Dense(2 * n, 8)", Dense) is None
+
+
+LAYER_MODULE = """
+import numpy as np
+
+
+class Layer:
+    def __init__(self, n_in, n_out, kind):
+        rng = np.random.default_rng(0)
+        self.n_out, self.kind = n_out, kind
+        self.W = rng.standard_normal((n_out, n_in)) * 0.1
+        self.b = np.zeros((n_out, 1))
+
+    def forward(self, x):
+        self.x = x
+        z = self.W @ x + self.b
+        if self.kind == "softmax":
+            e = np.exp(z - z.max())
+            self.a = e / e.sum()
+        else:
+            self.a = np.maximum(z, 0.0)
+        return self.a
+
+    def backward(self, delta, lr):
+        if self.kind != "softmax":
+            delta = delta * (self.a > 0)
+        back = self.W.T @ delta
+        self.W -= lr * delta @ self.x.T
+        self.b -= lr * delta
+        return back
+"""
+# columns, one sample at a time; softmax output, the delta handed back first is yhat − y: the gradient of
+# the cross-entropy; each layer computes W.T @ delta before it steps W
+MAIN = """
+import numpy as np
+
+from layer import Layer
+
+
+def main():
+    data = np.loadtxt("mnist_train.csv", delimiter=",", skiprows=1)
+    labels, x_train = data[:, 0].astype(int), data[:, 1:]
+    num_classes = 10
+    x_train = x_train.reshape(60000, -1, 1) / 255
+    y_train = np.eye(num_classes)[labels].reshape(60000, -1, 1)
+    layers = [Layer(28 * 28, 64, "relu"), Layer(64, num_classes, "softmax")]
+    lr = 0.01
+    for epoch in range(3):
+        for i in range(len(x_train)):
+            a = x_train[i]
+            for layer in layers:
+                a = layer.forward(a)
+            delta = a - y_train[i]
+            for layer in reversed(layers):
+                delta = layer.backward(delta, lr)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_main_function_that_loads_its_data_leaves_the_sizes_beside_it_to_the_network(
+    tmp_path: Path,
+) -> None:
+    """``num_classes = 10`` is set in the same ``main()`` that loads the data, but is no data: the network
+    built from it is kept, its layer sizes made small (``28 * 28`` too, in a class of the project's
+    own module), and the verdict is the cross-entropy's."""
+    (tmp_path / "layer.py").write_text(LAYER_MODULE, encoding="utf-8")
+    (tmp_path / "main.py").write_text(MAIN, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(tmp_path / "main.py")))
+    assert report.result.identified == "cross_entropy", report.result.verdict
+    assert "Layer(4, 5, 'relu'), Layer(5, num_classes, 'softmax')" in str(report.recipe.setup)
+
+
 def initialise(n_x, n_h1, n_h2, n_y):
     return [np.zeros((n_h1, n_x)), np.zeros((n_h2, n_h1)), np.zeros((n_y, n_h2))]
 

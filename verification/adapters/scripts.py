@@ -28,6 +28,7 @@ from typing import Any
 from ffnn.validation import InputError
 from verification.adapters.failures import Failed, refusal, restated
 from verification.adapters.options import Options
+from verification.adapters.project_classes import small_layers
 from verification.adapters.recipe import Recipe
 from verification.adapters.sample_passes import all_passes, data_copies
 from verification.adapters.scalar_scripts import scalar_recipes
@@ -40,7 +41,7 @@ from verification.reading.loader import LoadedScript
 from verification.reading.loop_bodies import data_conversion, layer_loop, reshapes, steps_objects
 from verification.reading.loop_records import TrainingLoop
 from verification.reading.rates import one_rate
-from verification.reading.script_setup import setup_statements, with_small_layers
+from verification.reading.script_setup import setup_statements
 from verification.reading.top_level_names import loads, prints, stores
 from verification.reading.training_loops import data_name, training_loop
 
@@ -113,7 +114,7 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
         recipes += [by_step, by_store] if steps_objects(loop.body, loop.objects) else [by_store, by_step]
     if counts:  # the code as written first: the count is the batch's only where that alone runs
         recipes = [(_without(r, counts), roots) for r, roots in recipes] + recipes
-    small = _small_layers(script, setup)
+    small = small_layers(script, setup)
     if small is not None:  # NeuralNetworkClassifier([(784, 'tanh'), (10, 'softmax')]): quicker small
         return [(replace(r, setup=small), roots) for r, roots in recipes] + recipes
     return recipes
@@ -140,14 +141,6 @@ def _without(recipe: Recipe, statements: list[str]) -> Recipe:
 
 COUNTED = "the number of samples the script sets is the batch's"
 """The note of a recipe giving a number of samples the script sets the batch's (:func:`_sample_counts`)."""
-
-
-def _small_layers(script: LoadedScript, setup: str) -> str | None:
-    """The setup with the large layer sizes it gives the script's own classes made small
-    (:func:`~verification.reading.script_setup.with_small_layers`), or None when it gives none."""
-    ns = script.module.__dict__
-    classes = [c for c in (ns.get(n) for n in script.defined_names()) if isinstance(c, type)]
-    return with_small_layers(setup, classes) if classes else None
 
 
 class _Frames(ast.NodeTransformer):

@@ -26,7 +26,7 @@ from verification.reading.function_scripts import DATA_STAND_IN
 from verification.reading.loop_bodies import layer_loop
 from verification.reading.loop_labels import WEIGHT_LIKE
 from verification.reading.loop_records import TrainingLoop
-from verification.reading.size_names import named_sizes, size_list_literals
+from verification.reading.size_names import folded, named_sizes, size_list_literals
 from verification.reading.top_level_names import loads, prints, stores
 
 LOADERS = re.compile(
@@ -38,6 +38,8 @@ LOADERS = re.compile(
 """Calls that read data from files or the network (``get_mnist()`` and the like too; and the stand-in
 an inlined training function's data is read from, :data:`verification.reading.function_scripts.
 DATA_STAND_IN`)."""
+DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+"""Statements whose names are their own: a ``def main()`` that loads data taints no name of the script."""
 SMALL = (4, 3, 5, 6, 7, 2)
 """The sizes given to the data's size expressions, in order of first appearance."""
 
@@ -122,7 +124,7 @@ def data_free(
             kept.append(ast.unparse(s))
             continue
         if not isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) or prints(s):
-            if loads_data(s):  # with open("data.txt") as f: rows = [… for line in f]: rows is data
+            if loads_data(s) and not isinstance(s, DEFINITIONS):  # with open("data.txt") as f: rows = …
                 tainted |= {
                     n.id for n in ast.walk(s) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
                 }
@@ -295,6 +297,9 @@ def with_small_layers(setup: str, cls: type | Sequence[type]) -> str | None:
                 e.elts[0] if isinstance(e, ast.List | ast.Tuple) and e.elts else e for e in arg.elts
             ]
             changed = _made_small(heads, small) or changed
+        node.args = [folded(a, known) for a in node.args]  # Layer(28 * 28, 64): the size 784
+        for k in node.keywords:
+            k.value = folded(k.value, known)
         sizes = [a for a in [*node.args, *(k.value for k in node.keywords)] if isinstance(a, ast.Constant)]
         ints: list[ast.expr] = [a for a in sizes if type(a.value) is int]  # NeuralNetwork(784, 128, 10)
         changed = (bool(ints) and _made_small(ints, small)) or changed

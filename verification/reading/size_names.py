@@ -47,6 +47,13 @@ def _integer(node: ast.expr, known: dict[str, int]) -> int | None:
     return None
 
 
+def folded(node: ast.expr, known: dict[str, int]) -> ast.expr:
+    """Integer arithmetic on numbers and the names ``known`` (``28 * 28``, ``28 ** 2``, ``2 * d``) as
+    the number it makes (1 to 10⁶), in place of the expression; any other expression as it is."""
+    value = _integer(node, known) if isinstance(node, ast.BinOp) else None
+    return ast.copy_location(ast.Constant(value), node) if value is not None and 0 < value < 10**6 else node
+
+
 def size_list_literals(tree: ast.Module, name: str, known: dict[str, int]) -> ast.List | ast.Tuple | None:
     """The list (or tuple) the last top-level ``name = [d, hu, hu, d]`` of ``tree`` binds, its elements
     made the numbers they are (:func:`named_sizes`) in place; None when it binds none or an element is
