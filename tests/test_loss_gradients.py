@@ -240,3 +240,53 @@ def test_a_batch_size_divided_out_twice_is_a_gradient_at_a_scale_of_one_over_n_s
     assert report.result.verdict.holds_for_batches
     twice = "divided by the batch size twice (1/n² × the sum at a batch of n" in verdict_line(report)
     assert twice == (reduction == "twice-divided")
+
+
+# The layer file trains itself with a loss object of its own (squared error, a − y): the bce derivative
+# a file beside it defines is no error this code ever hands the layer, and handed it the verdict would be
+# bce for a layer trained on squared error. Refused, naming what the file hands; where the file hands the
+# project's derivative itself, that is the error checked.
+OWN_LOSS = """
+
+class SquaredError:
+    def forward(self, a, y):
+        self.a, self.y = a, y
+        return 0.5 * ((a - y) ** 2).sum()
+
+    def backward(self):
+        return self.a - self.y
+
+
+if __name__ == "__main__":
+    layer, loss = SigmoidLayer(3, 2), SquaredError()
+    X, Y = np.random.rand(8, 3), np.random.rand(8, 2)
+    for epoch in range(10):
+        loss.forward(layer.fc_forward(X), Y)
+        layer.backward(loss.backward())
+"""
+HANDS_PROJECTS = """
+
+from bce import binary_cross_entropy_loss_derivative
+
+if __name__ == "__main__":
+    layer = SigmoidLayer(3, 2)
+    X, Y = np.random.rand(8, 3), (np.random.rand(8, 2) > 0.5) * 1.0
+    for epoch in range(10):
+        out = layer.fc_forward(X)
+        layer.backward(binary_cross_entropy_loss_derivative(out, Y))
+"""
+
+
+@pytest.mark.parametrize(("driver", "identified"), [(OWN_LOSS, None), (HANDS_PROJECTS, "bce")])
+def test_the_projects_loss_derivative_never_replaces_the_error_the_files_own_code_hands(
+    tmp_path: Path, driver: str, identified: str | None
+) -> None:
+    (tmp_path / "bce.py").write_text(BCE_DERIVATIVE, encoding="utf-8")
+    path = tmp_path / "dense.py"
+    path.write_text(LAYER + driver, encoding="utf-8")
+    request = CheckRequest.parse(f"{path}:SigmoidLayer")
+    if identified is None:
+        with pytest.raises(InputError, match=r"hands it loss\.backward\(\)"):
+            check_target(request)
+        return
+    assert check_target(request).result.identified == identified

@@ -1715,3 +1715,44 @@ def test_a_loss_written_for_batches_that_raises_on_one_vector_is_not_called_wron
     assert vector.verdict == ("skipped" if verdict == "matches" else "mismatch")
     assert "MeanSquaredError.backward raised TypeError" in vector.reason
     assert got["4 samples × 3 outputs"] == verdict
+
+
+# a dense layer whose weights sit in wrapper objects (``self.weight.data``), in the style of PyTorch's
+# ``nn.Parameter``: the check finds no weight array and guesses inputs; the forward takes an image
+# (N, 6, 6, 3) by broadcasting ``x @ W.T`` over the leading axes, and the backward's 2-D ``grad.T @ x``
+# then fails, rightly, on an input the layer was never written for. The layer is correct: refused.
+WRAPPED = """
+import numpy as np
+
+
+class Tensor:
+    def __init__(self, data):
+        self.data = data
+        self.grad = np.zeros_like(data)
+
+
+class Linear:
+    def __init__(self, i, o):
+        self.weight = Tensor(np.random.randn(o, i))
+        self.bias = Tensor(np.zeros(o))
+
+    def __call__(self, x):
+        self.x = x
+        return x @ self.weight.data.T + self.bias.data
+
+    def backward(self, grad):
+        self.weight.grad += grad.T @ self.x
+        self.bias.grad += grad.sum(axis=0)
+        return grad @ self.weight.data
+
+
+layers = [Linear(3, 4), Linear(4, 2)]
+"""
+
+
+def test_a_backward_that_fails_only_on_a_guessed_image_input_is_refused_not_a_mismatch(
+    tmp_path: Path,
+) -> None:
+    r = only_unit(tmp_path, "wrapped.py", WRAPPED)
+    assert r.verdict == "refused", (r.verdict, r.reason)
+    assert "a guess: no weight of the layer calls for images" in str(r.reason), r.reason

@@ -132,37 +132,47 @@ def project_error(cls: type, method: str, out: str) -> tuple[str, str] | None:
     if found is None:
         return None
     name, derivative, where = found
-    namespace.setdefault(name, derivative)
-    if namespace[name] is not derivative:  # the name means something else here
+    bound = namespace.setdefault(name, derivative)
+    if bound is not derivative and _where(bound) != _where(derivative):  # the name means something else
         return None
     first = cv.positional_parameters(derivative)[0].name
     args = f"y, {out}" if cv.role(first, 1) == "y" else f"{out}, y"
     return f"{name}({args})", f"the project's own loss derivative (from {where}), not a guessed a - y"
 
 
+def _where(fn: Any) -> tuple[str, int] | None:
+    """The file and line a function is defined at: the same function imported by the file and loaded
+    from its module by the check are two objects of one definition."""
+    code = getattr(fn, "__code__", None)
+    return (str(Path(code.co_filename).resolve()), code.co_firstlineno) if code is not None else None
+
+
 def error_handed(cls: type, var: str, method: str, out: str, setup: str, usual: str) -> tuple[str, list[str]]:
     """The output error a backward pass taking one is handed when no code in the files hands it one, and
     the note that says so: the class's own loss gradient (:func:`own_loss_gradient`), else the project's
-    one loss derivative (:func:`project_error`), else ``usual`` (``out - y``) with no note."""
+    one loss derivative (:func:`project_error`) unless the file's own code hands another error, else
+    ``usual`` (``out - y``) with no note."""
     own = own_loss_gradient(cls, var, out, setup)  # loss_gradient(out, y)
     found = project_error(cls, method, out) if own is None else None
-    if own is None and found is None:
-        _refuse_handed_elsewhere(cls, method, usual)
+    if own is None:  # a helper of another file never beats what the file's own training code hands
+        _refuse_handed_elsewhere(cls, method, usual if found is None else found[0])
     return (own, []) if own else (found[0], [found[1]]) if found else (usual, [])
 
 
 def _refuse_handed_elsewhere(cls: type, method: str, usual: str) -> None:
     """Refuse as ``ambiguous`` a backward pass taking the output error that code of its file outside the
-    class hands something other than a difference (``model.backward(criterion.backward())`` in a
-    ``train`` function): handed a guessed ``a − y`` instead, any correct backward pass is squared
-    error's gradient, whatever loss the file trains with."""
+    class hands something other than a difference or a call of the function ``usual`` calls
+    (``model.backward(criterion.backward())`` in a ``train`` function, where ``usual`` is ``out - y`` or
+    a loss derivative of a file beside it, ``cross_entropy_grad(out, y)``): handed ``usual`` instead, a
+    correct backward pass is the gradient of ``usual``'s loss, whatever loss the file trains with."""
     path = inspect.getsourcefile(cls)
     try:
         tree = ast.parse(Path(path).read_text(encoding="utf-8")) if path else None
     except (OSError, SyntaxError, ValueError):
         return
     call = handed_outside(tree, cls.__name__, method) if tree is not None else None
-    if call is None:
+    given = call.args[0] if call is not None else None
+    if call is None or (isinstance(given, ast.Call) and usual.startswith(f"{ast.unparse(given.func)}(")):
         return
     handed = ast.unparse(call.args[0])
     exc = InputError(

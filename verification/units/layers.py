@@ -42,7 +42,7 @@ from verification.units.holdings import get, gradients, parameter_slots, put, sn
 from verification.units.module_constants import LR_CONSTANT, PENALTY_CONSTANT, module_constants
 from verification.units.preactivation import pre_activation
 from verification.units.rounding_floors import observed_floors
-from verification.units.running import Runner, failed_verdict, failure_line, is_complex
+from verification.units.running import Runner, backward_failure, failure_line, is_complex
 from verification.units.settings import ONE, Setting
 from verification.units.source import definition, placeholder, placeholder_method, returned_names
 from verification.units.vjp import Problem
@@ -348,7 +348,7 @@ class LayerUnit:
         try:
             returned = self.runner.call(self.backward, fn, *((x,) if self.input_first else ()), dout, **extra)
         except InputError as exc:
-            raise NotChecked(failed_verdict(exc), f"{self.backward} {failure_line(exc)}") from None
+            raise NotChecked(*backward_failure(self.backward, exc, x, params)) from None
         names = returned_names(definition(self.script, self.backward, fn))
         found, labels = gradients(layer, before, self.slots, returned, names)
         now = {k: get(layer, s) for k, s in self.slots.items()}

@@ -132,8 +132,29 @@ def failure_line(exc: InputError) -> str:
     return text
 
 
-def failed_verdict(exc: InputError) -> str:
+def failed_verdict(exc: InputError, guess: str = "") -> str:
     """The verdict of a setting where running the code raised ``exc``: ``mismatch`` (it raised on input
     it should take: a bug, named with its line), or ``refused`` when it was the check's call that did
-    not fit the code's signature."""
-    return "refused" if getattr(exc, "call_misfit", False) else "mismatch"
+    not fit the code's signature, or the input was a guess the code need not take (``guess``, from
+    :func:`guessed_input`, not empty)."""
+    return "refused" if getattr(exc, "call_misfit", False) or guess else "mismatch"
+
+
+def backward_failure(label: str, exc: InputError, x: Any, params: dict[str, Any]) -> tuple[str, str]:
+    """The verdict and the reason of a layer's backward ``label`` that raised ``exc`` at the input
+    ``x``, its weights found being ``params`` (:func:`failed_verdict`, :func:`guessed_input`)."""
+    guess = guessed_input(x, params)
+    return failed_verdict(exc, guess), f"{label} {failure_line(exc)}{guess}"
+
+
+def guessed_input(x: Any, params: dict[str, Any]) -> str:
+    """Why the input ``x`` a layer's backward raised on is a guess it need not take, or ``""``: an image
+    (rank 3 or more) given to a layer none of whose weights found has rank 3 or more. A dense layer
+    whose weights are not found (held in wrapper objects) takes ``(N, 6, 6, 3)`` in its forward by
+    broadcasting (``x @ W.T``) and its backward rightly fails on it (``g.T @ x``): no bug of the code."""
+    if np.ndim(x) <= 2 or any(np.ndim(p) > 2 for p in params.values()):
+        return ""
+    return (
+        f" (on an input of shape {np.shape(x)} its forward took by broadcasting, a guess: no weight "
+        "of the layer calls for images, and no other input shape ran)"
+    )
