@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from verification.adapters.failures import Failed
+from verification.adapters.failures import Failed, most_telling
 from verification.adapters.forward_returns import output_of
 from verification.adapters.recipe import Recipe
 from verification.cli import main
@@ -167,3 +167,16 @@ def test_a_closed_stderr_loses_nothing_of_the_report(net: Path, command: list[st
     last = done.stdout.rstrip("\n").split("\n\n")[-1]  # the last paragraph: the verdict, however wrapped
     expected = "Net.backward is the gradient of bce" if command[0] == "check" else "Detected "
     assert last.startswith(expected), done.stdout
+
+
+# a setup that calls the author's data loader from a module that is not there fails by import; a setup
+# without it runs the code, which fails of its own (a batch where it takes one sample): that failure is
+# the cause named, not the module. With no candidate past the import, the module is named.
+def test_a_missing_module_is_not_the_cause_named_when_a_candidate_ran_past_it() -> None:
+    failures = [
+        Failed("the code under check uses 'data_of_the_author.load_digits', whose import failed", "import"),
+        Failed("--forward 'forward(x, W)' raised ValueError: matmul", "forward"),
+    ]
+    assert "whose import failed" in str(most_telling(failures))
+    ran = Failed("--gradient 'backward(x, y, a, W)' raised ValueError: truth value", "code")
+    assert "truth value" in str(most_telling([*failures, ran]))

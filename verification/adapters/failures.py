@@ -8,7 +8,8 @@ by searching its words:
 =================== ==================================================================================
 kind                what failed (most telling first)
 =================== ==================================================================================
-``import``          the code uses a module whose import failed
+``import``          the code uses a module whose import failed (ranked after the next four when a
+                    candidate failed of one of them: it ran past the missing module)
 ``learning-rate``   the learning rate of an update is not a usable number
 ``optimiser``       an update is an adaptive optimiser's step, not a multiple of the gradient, or makes
                     the weights anew rather than moving those it is given
@@ -33,6 +34,10 @@ KINDS = (
     *("unchanged", "not-gradients", "other", "forward"),
 )
 """Failure kinds, most telling first (the table of the module docstring)."""
+RAN = {"learning-rate", "optimiser", "shape", "code"}
+"""Kinds of a candidate that ran the code past its imports: when one did, a missing module (``import``)
+ranks after them. A setup that calls a data loader from a missing module (``load_mnist()``) fails by
+import, and a setup without it gets as far as the code's own failure, which is the one to name."""
 
 
 class Failed(InputError):
@@ -86,8 +91,11 @@ def most_telling(errors: list[InputError | str]) -> InputError:
     """Of the failures of several candidates, the first of the most telling kind (:data:`KINDS`)."""
     if not errors:
         return InputError("nothing to try")
-    best = min(KINDS.index(kind_of(e)) for e in errors)
-    chosen = next(e for e in errors if KINDS.index(kind_of(e)) == best)
+    order = list(KINDS)
+    if {kind_of(e) for e in errors} & RAN:  # a candidate got past the missing module: its failure tells more
+        order.insert(order.index("unchanged"), order.pop(0))
+    best = min(order.index(kind_of(e)) for e in errors)
+    chosen = next(e for e in errors if order.index(kind_of(e)) == best)
     return chosen if isinstance(chosen, InputError) else InputError(chosen)
 
 
