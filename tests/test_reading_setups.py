@@ -142,14 +142,18 @@ def test_a_large_size_is_made_the_same_small_size_in_every_call_so_layers_built_
     ) == ("a = Dense(4, 5); b = Sized([5, 5]); c = Dense(5, 10)")
 
 
-def test_a_size_written_as_a_product_of_numbers_is_made_small_too() -> None:
+def test_a_size_written_as_a_product_or_bound_to_a_name_is_made_small_too() -> None:
     """``Dense(28 * 28, 64)``: the input width of an image written as its product is 784, made small as
-    784 written out is; a product that reads a name is left as written."""
+    784 written out is, and so is a size bound to a name (``hidden = 1000``); a product that reads a name
+    bound to no number is left as written."""
     assert (
         with_small_layers("d1 = Dense(28 * 28, 64); d2 = Dense(64, 10)", Dense)
         == "d1 = Dense(4, 5); d2 = Dense(5, 10)"
     )
     assert with_small_layers("d1 = Dense(2 * n, 8)", Dense) is None
+    assert (
+        with_small_layers("hidden = 1000; d1 = Dense(3, hidden)", Dense) == "hidden = 1000; d1 = Dense(3, 5)"
+    )
 
 
 LAYER_MODULE = """

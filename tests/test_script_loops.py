@@ -28,6 +28,7 @@ import pytest
 
 from ffnn.validation import InputError
 from verification.adapters.options import Options
+from verification.adapters.trials import may_read
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.identification.sentences import format_scale
@@ -1737,3 +1738,22 @@ def test_banners_printed_through_a_helper_that_writes_a_log_are_left_out_of_the_
     report = check_target(CheckRequest.parse(str(path), seed=0))
     assert report.result.identified == identified
     assert not (tmp_path / "training_log.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("forward", "may"),
+    [
+        ("train_x = x; epoch = 0; shuffled = train_x; shuffled", False),  # cut short of the network
+        ("h = x; len(h)", False),
+        ("np.tanh(x @ W)", True),  # names a weight
+        ("a = predict(x); a", True),  # a function of the script may read them
+        ("list(map(f, x))", True),  # a name handed to a builtin
+        ("x @ net.W", True),
+    ],
+)
+def test_a_forward_that_reads_no_weight_and_calls_nothing_that_could_is_dropped_before_any_width(
+    forward: str, may: bool
+) -> None:
+    """Such a forward pass (a training loop's body cut at its first use of the labels, before the
+    network runs) was tried at every layout and width, for seconds, to fail the same way at each."""
+    assert may_read(forward, ["W", "net", "mlp"]) is may

@@ -7,12 +7,15 @@ that runs and is consistent is kept (:mod:`verification.adapters.build`).
 
 from __future__ import annotations
 
+import ast
+import builtins
 from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.calls import WrongShape, run_code
+from verification.adapters.failures import Failed
 from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
 from verification.adapters.matching import Unmatched
 from verification.adapters.options import Options
@@ -51,6 +54,33 @@ def widths(slots: Slots) -> list[int]:
     return out + [d for d in range(1, 9) if d not in out]
 
 
+def may_read(code: str, roots: list[str]) -> bool:
+    """Whether the code ``code`` may read the arrays under ``roots``: it names one of them, or calls
+    something other than a NumPy function or a builtin (a function or method that may read them). A
+    forward pass cut short of the network (``train_x = x; train_x``) reads none, and no input width or
+    layout makes its output depend on the weights: a candidate to drop before trying them all."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return True
+    names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    if names & set(roots) or {n for n in names - stored if not hasattr(builtins, n)} - {
+        "x",
+        "y",
+        "np",
+        "numpy",
+    }:
+        return True  # a name of the setup's (a function handed to map, a global weight) may read them
+    for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+        func = call.func
+        while isinstance(func, ast.Attribute):
+            func = func.value
+        if not (isinstance(func, ast.Name) and (func.id in ("np", "numpy") or hasattr(builtins, func.id))):
+            return True
+    return False
+
+
 def first_subject(
     namespace: dict[str, Any],
     recipe: Recipe,
@@ -65,6 +95,15 @@ def first_subject(
     with every failure appended to ``errors``. A width at which the code runs and gives arrays of other
     shapes than its parameters' ends the widths of that layout: another width would be one the forward
     pass broadcasts to, whose outputs are not the network's."""
+    if not may_read(recipe.forward, roots):
+        errors.append(
+            Failed(
+                f"--forward {recipe.forward!r} reads none of {', '.join(roots)} and calls nothing that "
+                "could: its output cannot depend on the weights",
+                "forward",
+            )
+        )
+        return None
     slots = Slots(namespace, find_slots(namespace, roots))
     for layout in layouts(options):
         for n_in in filter(layout.holds, widths(slots)):

@@ -48,9 +48,10 @@ def _integer(node: ast.expr, known: dict[str, int]) -> int | None:
 
 
 def folded(node: ast.expr, known: dict[str, int]) -> ast.expr:
-    """Integer arithmetic on numbers and the names ``known`` (``28 * 28``, ``28 ** 2``, ``2 * d``) as
-    the number it makes (1 to 10⁶), in place of the expression; any other expression as it is."""
-    value = _integer(node, known) if isinstance(node, ast.BinOp) else None
+    """Integer arithmetic on numbers and the names ``known`` (``28 * 28``, ``28 ** 2``, ``2 * d``), or one
+    such name (``hidden_units`` after ``hidden_units = 1000``), as the number it makes (1 to 10⁶), in
+    place of the expression; any other expression as it is."""
+    value = _integer(node, known) if isinstance(node, ast.BinOp | ast.Name) else None
     return ast.copy_location(ast.Constant(value), node) if value is not None and 0 < value < 10**6 else node
 
 
