@@ -20,7 +20,7 @@ from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
 from verification.tolerances import tolerance_for
-from verification.units.check import UnitsReport, check_units, wants_units
+from verification.units.check import UnitsReport, check_units, units_target, wants_units
 from verification.units.discovery import discover
 from verification.units.layers import LayerUnit
 from verification.units.report import units_json, units_summary
@@ -1756,3 +1756,93 @@ def test_a_backward_that_fails_only_on_a_guessed_image_input_is_refused_not_a_mi
     r = only_unit(tmp_path, "wrapped.py", WRAPPED)
     assert r.verdict == "refused", (r.verdict, r.reason)
     assert "a guess: no weight of the layer calls for images" in str(r.reason), r.reason
+
+
+# a two-layer network in one class, whose backward takes the labels under a name a layer's upstream
+# gradient could have and hands them to a helper of the file beside it: ``Y`` is only passed on, as an
+# upstream gradient is, but a forward through W1 then W2 is a network's. The output delta is a − y on a
+# sigmoid output: the gradient of bce, summed over the batch (derived by hand).
+CHAINED = """
+import numpy as np
+from deltas import output_delta
+
+
+class Net:
+    def __init__(self, n_in=3, n_hidden=4, n_out=2):
+        rng = np.random.default_rng(0)
+        self.W1 = rng.standard_normal((n_in, n_hidden))
+        self.W2 = rng.standard_normal((n_hidden, n_out))
+
+    def forward(self, X):
+        self.X = X
+        self.h = np.tanh(X @ self.W1)
+        self.a = 1 / (1 + np.exp(-(self.h @ self.W2)))
+        return self.a
+
+    def backward(self, Y):
+        d2 = output_delta(self.a, Y)
+        d1 = (d2 @ self.W2.T) * (1 - self.h**2)
+        return {"W1": self.X.T @ d1, "W2": self.h.T @ d2}
+"""
+
+
+@pytest.mark.parametrize("name", ["", ":Net", ":Net.backward"])
+def test_a_class_whose_forward_chains_two_weights_is_a_network_whatever_its_backward_hands_on(
+    tmp_path: Path, name: str
+) -> None:
+    (tmp_path / "deltas.py").write_text("def output_delta(a, y):\n    return a - y\n", encoding="utf-8")
+    (tmp_path / "net.py").write_text(CHAINED, encoding="utf-8")
+    path = tmp_path / "net.py"
+    assert units_target(path, name[1:] or None) is None, "checked as a layer: a unit"
+    assert check_target(CheckRequest.parse(f"{path}{name}")).result.identified == "bce"
+
+
+# a container of layers and a builder that fills it: built as a unit with no arguments, the container
+# holds an empty list, returns its input and hands back the gradient it is given, which matches the
+# identity's Jacobian exactly and says nothing of any layer. Refused; the Dense layer is checked.
+CONTAINER = """
+import numpy as np
+
+
+class Dense:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.5
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, grad):
+        self.dW, self.db = self.x.T @ grad, grad.sum(axis=0)
+        return grad @ self.W.T
+
+
+class Sequential:
+    def __init__(self, *layers):
+        self.layers = list(layers)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad):
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+        return grad
+
+
+def build(n_in=3, n_hidden=4, n_out=2):
+    return Sequential(Dense(n_in, n_hidden), Dense(n_hidden, n_out))
+"""
+
+
+def test_a_container_built_with_no_layers_is_refused_not_a_match(tmp_path: Path) -> None:
+    path = tmp_path / "model.py"
+    path.write_text(CONTAINER, encoding="utf-8")
+    script = load_script(path)
+    results = {r.unit: r for r in check_units(script, discover(script, 0), seed=0).results}
+    assert results["Dense"].verdict == "matches", results["Dense"].reason
+    assert results["Sequential"].verdict == "refused", results["Sequential"].verdict
+    assert "a container of no layers" in str(results["Sequential"].reason)

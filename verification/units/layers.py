@@ -44,7 +44,9 @@ from verification.units.preactivation import pre_activation
 from verification.units.rounding_floors import observed_floors
 from verification.units.running import Runner, backward_failure, failure_line, is_complex
 from verification.units.settings import ONE, Setting
+from verification.units.shapes import input_shapes
 from verification.units.source import definition, placeholder, placeholder_method, returned_names
+from verification.units.unchecked import empty_container
 from verification.units.vjp import Problem
 
 Array = NDArray[Any]
@@ -87,29 +89,6 @@ AVERAGED = (
     " passes a gradient summed over the samples (not averaged); the layer alone cannot tell"
 )
 """Why a batch setting is skipped when the layer's parameter gradients are the product's batch mean."""
-
-
-def input_shapes(params: dict[str, Array], n: int) -> list[tuple[int, ...]]:
-    """Input shapes to try for a batch of ``n``: rows or columns of each weight's sizes (and one fewer,
-    for weights with a bias row or column folded in), images for a four-dimensional weight, rows of a
-    vector's size (a scale of each feature, ``gamma``), else ``(n, 5)``; for one sample, last, a 1-D
-    vector of a weight's size (``W.dot(x) + b``)."""
-    shapes: list[tuple[int, ...]] = []
-    for w in params.values():
-        if w.ndim == 2:
-            a, b = w.shape
-            shapes += [(n, a), (b, n), (n, b), (a, n)]
-            shapes += [(n, a - 1), (b - 1, n)] if a > 1 and b > 1 else []  # a bias row folded in
-        elif w.ndim == 3:  # filters (F, kh, kw) over one image (H, W), or (H, W, C)
-            shapes += [(6, 6), (6, 6, w.shape[0])]
-        elif w.ndim == 4:
-            shapes += [(n, w.shape[1], 6, 6), (n, 6, 6, w.shape[2])]
-    shapes += [(n, w.shape[0]) for w in params.values() if w.ndim == 1]  # a scale of each feature
-    shapes += [(n, 5), (n, 3, 6, 6), (n, 6, 6, 3), (6, 6, 3), (6, 6)]
-    if n == 1:  # one sample as a 1-D vector (W.dot(x) + b), after every batch shape
-        shapes += [(w.shape[1],) for w in params.values() if w.ndim == 2]
-        shapes += [(w.shape[0],) for w in params.values() if w.ndim == 2]
-    return list(dict.fromkeys(shapes))
 
 
 def _broadcast(params: dict[str, Array], n: int, out: Array) -> bool:
@@ -234,6 +213,9 @@ class LayerUnit:
             if _broadcast(params, n, out):
                 errors.append(f"gives an output of shape {out.shape} for an input of shape {shape}")
                 continue
+            empty = empty_container(layer, x, out)  # Sequential() with no layers; a stub is still one
+            if empty is not None and not placeholder_method(self.script, self.cls, (self.methods[1],)):
+                raise NotChecked("refused", f"{self.forward} {empty}")
             return x, out
         stub = placeholder_method(self.script, self.cls, (self.methods[0], "forward"))  # __call__'s too
         raise NotChecked(

@@ -6,7 +6,8 @@ A :class:`Template` says how to make one argument: ``float`` arrays of symbolic 
 arrays, the parameter dictionaries of the course's layers (``conv_param``, ``pool_param``,
 ``bn_param``, …) and scalars. Symbols get numbers from an environment (:data:`ENVIRONMENTS`, changed by
 the settings of :mod:`verification.units.settings`); ``4H`` is four times ``H``, and a docstring's
-``d_1, ..., d_k`` is one group of axes that multiplies out to ``D``.
+``d_1, ..., d_k`` is one group of axes that multiplies out to ``D``. A layer object's input, which no
+docstring describes, is tried in the shapes its weights suggest (:func:`input_shapes`).
 
 Two sources, the first that says something winning per argument:
 
@@ -241,3 +242,26 @@ def resolve(dims: tuple[str, ...], env: dict[str, Any]) -> tuple[int, ...]:
         symbol = match.group(2) if match else d
         out.append(factor * int(env.get(symbol, 3)))
     return tuple(out)
+
+
+def input_shapes(params: dict[str, Any], n: int) -> list[tuple[int, ...]]:
+    """Input shapes to try for a batch of ``n``: rows or columns of each weight's sizes (and one fewer,
+    for weights with a bias row or column folded in), images for a four-dimensional weight, rows of a
+    vector's size (a scale of each feature, ``gamma``), else ``(n, 5)``; for one sample, last, a 1-D
+    vector of a weight's size (``W.dot(x) + b``)."""
+    shapes: list[tuple[int, ...]] = []
+    for w in params.values():
+        if w.ndim == 2:
+            a, b = w.shape
+            shapes += [(n, a), (b, n), (n, b), (a, n)]
+            shapes += [(n, a - 1), (b - 1, n)] if a > 1 and b > 1 else []  # a bias row folded in
+        elif w.ndim == 3:  # filters (F, kh, kw) over one image (H, W), or (H, W, C)
+            shapes += [(6, 6), (6, 6, w.shape[0])]
+        elif w.ndim == 4:
+            shapes += [(n, w.shape[1], 6, 6), (n, 6, 6, w.shape[2])]
+    shapes += [(n, w.shape[0]) for w in params.values() if w.ndim == 1]  # a scale of each feature
+    shapes += [(n, 5), (n, 3, 6, 6), (n, 6, 6, 3), (6, 6, 3), (6, 6)]
+    if n == 1:  # one sample as a 1-D vector (W.dot(x) + b), after every batch shape
+        shapes += [(w.shape[1],) for w in params.values() if w.ndim == 2]
+        shapes += [(w.shape[0],) for w in params.values() if w.ndim == 2]
+    return list(dict.fromkeys(shapes))

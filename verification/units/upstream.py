@@ -5,11 +5,18 @@ A layer's backward takes the gradient of the loss with respect to its output; so
 its labels. The method tells which (:func:`passed_back`): labels are compared with an output or index it;
 an upstream gradient is only multiplied, reshaped or transposed and handed back. Nothing is run: the
 syntax tree is read.
+
+A class whose forward pass multiplies by two or more of its own weights (``X @ self.W1`` … ``h @
+self.W2``) is a network, not one layer, and its backward's one argument is then the labels unless it is
+named like a gradient (:func:`network_labels`): ``backward(self, Y)`` doing ``dp = -Y / self.p`` or
+``backward(self, counts)`` handing ``poisson_grad(self.rate, counts)`` on is passed back as a layer's
+upstream gradient would be, but the class is no layer.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 from verification.reading.conventions import LR_NAMES
@@ -49,6 +56,50 @@ def passed_back(fn: Any) -> bool:
             return False
     returns = [n for n in ast.walk(first) if isinstance(n, ast.Return) and n.value is not None]
     return bool(returns) and all(_reads(r.value, made) for r in returns if r.value is not None)
+
+
+GRADIENT_NAME = re.compile(
+    r"^(d\w*|grad\w*|g|gy|delta\w*|err\w*|upstream\w*|\w*_?grad(ient)?s?|\w*_?error|output_?gradient)$", re.I
+)
+"""Names of an upstream gradient (``dout``, ``grad_output``, ``delta``, ``output_error``)."""
+
+
+def network_labels(forward: Any, backward: Any) -> bool:
+    """Whether ``backward``'s first argument is a network's labels: ``forward`` multiplies by two or more
+    weights of ``self`` it does not itself assign (:func:`own_weights`), and the argument is not named
+    like a gradient (:data:`GRADIENT_NAME`)."""
+    tree = source_tree(backward)
+    first = tree.body[0] if isinstance(tree, ast.Module) and tree.body else None
+    if not isinstance(first, ast.FunctionDef) or len(first.args.args) < 2:
+        return False
+    return len(own_weights(forward)) >= 2 and not GRADIENT_NAME.match(first.args.args[1].arg)
+
+
+def own_weights(forward: Any) -> set[str]:
+    """The attributes of ``self`` that ``forward`` multiplies by (``@``, ``np.dot``, ``np.matmul``) and
+    does not assign: its weights (``self.W1``), never a value it keeps (``self.h``)."""
+    tree = source_tree(forward)
+    if tree is None:
+        return set()
+    kept = {
+        t.attr
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Assign | ast.AugAssign)
+        for t in (n.targets if isinstance(n, ast.Assign) else [n.target])
+        if isinstance(t, ast.Attribute)
+    }
+    operands: list[ast.expr] = []
+    for n in ast.walk(tree):
+        if isinstance(n, ast.BinOp) and isinstance(n.op, ast.MatMult):
+            operands += [n.left, n.right]
+        elif isinstance(n, ast.Call) and getattr(n.func, "attr", "") in ("dot", "matmul"):
+            operands += [*n.args, *([n.func.value] if isinstance(n.func, ast.Attribute) else [])]
+    return {
+        o.attr
+        for o in operands
+        for o in [o.value if isinstance(o, ast.Attribute) and o.attr == "T" else o]
+        if isinstance(o, ast.Attribute) and isinstance(o.value, ast.Name) and o.value.id == "self"
+    } - kept
 
 
 def _direct(side: ast.expr) -> bool:
