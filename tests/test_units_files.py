@@ -1755,7 +1755,7 @@ def test_a_backward_that_fails_only_on_a_guessed_image_input_is_refused_not_a_mi
 ) -> None:
     r = only_unit(tmp_path, "wrapped.py", WRAPPED)
     assert r.verdict == "refused", (r.verdict, r.reason)
-    assert "a guess: no weight of the layer calls for images" in str(r.reason), r.reason
+    assert "a guess: no weight of the layer was found to size its input" in str(r.reason), r.reason
 
 
 # a two-layer network in one class, whose backward takes the labels under a name a layer's upstream

@@ -156,5 +156,5 @@ def guessed_input(x: Any, params: dict[str, Any]) -> str:
         return ""
     return (
         f" (on an input of shape {np.shape(x)} its forward took by broadcasting, a guess: no weight "
-        "of the layer calls for images, and no other input shape ran)"
+        "of the layer was found to size its input, none calls for images, and no flat input tried ran)"
     )
