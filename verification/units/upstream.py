@@ -59,9 +59,10 @@ def passed_back(fn: Any) -> bool:
 
 
 GRADIENT_NAME = re.compile(
-    r"^(d\w*|grad\w*|g|gy|delta\w*|err\w*|upstream\w*|\w*_?grad(ient)?s?|\w*_?error|output_?gradient)$", re.I
+    r"^(d\w*|grad\w*|g|gy|delta\w*|err\w*|upstream\w*|\w*_?grad(ient)?s?|\w*_?errors?|\w*_?diff|\w*_?deltas?)$",
+    re.I,
 )
-"""Names of an upstream gradient (``dout``, ``grad_output``, ``delta``, ``output_error``)."""
+"""Names of an upstream gradient (``dout``, ``grad_output``, ``delta``, ``output_error``, ``top_diff``)."""
 
 
 def network_labels(forward: Any, backward: Any) -> bool:
