@@ -19,8 +19,9 @@ from verification.adapters.calls import user_call
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
+from verification.runs.jobs import check as check_job
 from verification.tolerances import tolerance_for
-from verification.units.check import UnitsReport, check_units, units_target, wants_units
+from verification.units.check import UnitsReport, check_units, wants_units
 from verification.units.discovery import discover
 from verification.units.layers import LayerUnit
 from verification.units.report import units_json, units_summary
@@ -1760,8 +1761,11 @@ def test_a_backward_that_fails_only_on_a_guessed_image_input_is_refused_not_a_mi
 
 # a two-layer network in one class, whose backward takes the labels under a name a layer's upstream
 # gradient could have and hands them to a helper of the file beside it: ``Y`` is only passed on, as an
-# upstream gradient is, but a forward through W1 then W2 is a network's. The output delta is a − y on a
-# sigmoid output: the gradient of bce, summed over the batch (derived by hand).
+# upstream gradient is. Read as a layer, the backward does not match its forward's Jacobian; read as a
+# network, its output delta a − y on a sigmoid output is the gradient of bce, summed over the batch
+# (derived by hand): the one reading under which the code is a consistent gradient, so the verdict.
+# A block of two weights whose backward multiplies the same ``y`` through (an upstream gradient) matches
+# as a layer and is never read as a network.
 CHAINED = """
 import numpy as np
 from deltas import output_delta
@@ -1784,17 +1788,49 @@ class Net:
         d1 = (d2 @ self.W2.T) * (1 - self.h**2)
         return {"W1": self.X.T @ d1, "W2": self.h.T @ d2}
 """
+BLOCK = """
+import numpy as np
+
+
+class Block:
+    def __init__(self, n_in=3, n_hidden=4, n_out=2):
+        rng = np.random.default_rng(0)
+        self.W1 = rng.standard_normal((n_in, n_hidden))
+        self.W2 = rng.standard_normal((n_hidden, n_out))
+
+    def forward(self, X):
+        self.X = X
+        self.h = np.tanh(X @ self.W1)
+        return self.h @ self.W2
+
+    def backward(self, y):
+        self.dW2 = self.h.T @ y
+        dh = (y @ self.W2.T) * (1 - self.h**2)
+        self.dW1 = self.X.T @ dh
+        return dh @ self.W1.T
+"""
+
+
+def checked_as_the_command_does(path: Path, name: str = "") -> dict:
+    """The JSON ``backprop-verify check PATH[:NAME] --json`` prints (the job the command runs)."""
+    return check_job(CheckRequest.parse(f"{path}{name}").to_json())["json"]
 
 
 @pytest.mark.parametrize("name", ["", ":Net", ":Net.backward"])
-def test_a_class_whose_forward_chains_two_weights_is_a_network_whatever_its_backward_hands_on(
+def test_a_class_of_two_weights_whose_layer_reading_fails_is_read_as_a_network(
     tmp_path: Path, name: str
 ) -> None:
     (tmp_path / "deltas.py").write_text("def output_delta(a, y):\n    return a - y\n", encoding="utf-8")
     (tmp_path / "net.py").write_text(CHAINED, encoding="utf-8")
-    path = tmp_path / "net.py"
-    assert units_target(path, name[1:] or None) is None, "checked as a layer: a unit"
-    assert check_target(CheckRequest.parse(f"{path}{name}")).result.identified == "bce"
+    shown = checked_as_the_command_does(tmp_path / "net.py", name)
+    assert shown.get("identified") == "bce", shown
+    assert any("read as a network (its argument the labels)" in n for n in shown["notes"])
+
+
+def test_a_block_of_two_weights_that_multiplies_its_argument_through_is_a_layer(tmp_path: Path) -> None:
+    (tmp_path / "block.py").write_text(BLOCK, encoding="utf-8")
+    shown = checked_as_the_command_does(tmp_path / "block.py")
+    assert [(u["unit"], u["verdict"]) for u in shown["units"]] == [("Block", "matches")], shown
 
 
 # a container of layers and a builder that fills it: built as a unit with no arguments, the container

@@ -19,6 +19,7 @@ from typing import Any
 import numpy.random  # noqa: F401  (loaded before the memory limit, see above)
 
 from verification.identification.check import check_target
+from verification.identification.layer_readings import network_reading
 from verification.identification.progress import ProgressLine
 from verification.identification.report import check_json, format_check, verdict_line
 from verification.identification.request import CheckRequest
@@ -71,16 +72,19 @@ def check(
     found = units_target(
         parsed.target.path, parsed.target.name, explicit=parsed.options.explicit, seed=parsed.probing.seed
     )
+    outcome = None
     if found is not None:
         probing = parsed.probing
         report = check_units(
             *found, seed=probing.seed, method=probing.method, full=probing.full, path=parsed.target.path
         )
-        text = units_summary(report) if quiet else format_units(report, width)
-        return {"text": text, "json": units_json(report), "status": report.status}
+        outcome = network_reading(parsed, found[0], report, check_target)  # a layer's mismatch, a network
+        if outcome is None:
+            text = units_summary(report) if quiet else format_units(report, width)
+            return {"text": text, "json": units_json(report), "status": report.status}
     line = ProgressLine(sys.stderr, force=progress, timeout=timeout, width=width)
     try:
-        outcome = check_target(parsed, progress=line)
+        outcome = outcome or check_target(parsed, progress=line)
     except SeveralNetworks as several:  # two network classes in one file: each is checked
         each = check_each(parsed, several if isinstance(several, SeveralSetups) else several.names, line)
         line.close()

@@ -51,7 +51,7 @@ from verification.units.pairs import LossFunctionUnit, PairUnit
 from verification.units.run import FixedUnit, Unit
 from verification.units.running import Runner, failure_line
 from verification.units.source import definition, nested_assignments, placeholder, returned_names
-from verification.units.upstream import network_labels, passed_back
+from verification.units.upstream import passed_back
 
 FORWARD_WORDS = ("forward", "fprop")
 """Words that name a forward function (``affine_forward``); a backward ``X_backward`` whose forward is
@@ -237,8 +237,6 @@ def _layer_methods(cls: type) -> tuple[str, str] | None:
     takes_input = input_first(getattr(cls, backward), INPUT_NAMES, cls)  # backward(self, input, grad_output)
     upstream = passed_back(getattr(cls, backward))
     named = params[0].name.lower() in INPUT_NAMES and not takes_input
-    if network_labels(getattr(cls, forward), getattr(cls, backward)):
-        return None  # backward(self, Y) of a class whose forward chains W1 and W2: a network's labels
     if not upstream and (named or _takes_labels(getattr(cls, backward))):
         return None  # a network's backward(x, y): checked as a network (backward(self, y) returning
         # np.dot(y, self.w.T) takes the upstream gradient, whatever its name)
