@@ -1827,6 +1827,14 @@ def test_a_class_of_two_weights_whose_layer_reading_fails_is_read_as_a_network(
     assert any("read as a network (its argument the labels)" in n for n in shown["notes"])
 
 
+def test_a_class_of_two_weights_wrong_under_both_readings_keeps_its_layer_mismatch(tmp_path: Path) -> None:
+    """The hidden delta without tanh's derivative: no gradient read as a layer, none as a network."""
+    (tmp_path / "deltas.py").write_text("def output_delta(a, y):\n    return a - y\n", encoding="utf-8")
+    (tmp_path / "net.py").write_text(CHAINED.replace(" * (1 - self.h**2)", ""), encoding="utf-8")
+    shown = checked_as_the_command_does(tmp_path / "net.py")
+    assert [(u["unit"], u["verdict"]) for u in shown.get("units", [])] == [("Net", "mismatch")], shown
+
+
 def test_a_block_of_two_weights_that_multiplies_its_argument_through_is_a_layer(tmp_path: Path) -> None:
     (tmp_path / "block.py").write_text(BLOCK, encoding="utf-8")
     shown = checked_as_the_command_does(tmp_path / "block.py")
