@@ -297,9 +297,9 @@ def with_small_layers(setup: str, cls: type | Sequence[type]) -> str | None:
                 e.elts[0] if isinstance(e, ast.List | ast.Tuple) and e.elts else e for e in arg.elts
             ]
             changed = _made_small(heads, small) or changed
-        node.args = [folded(a, known) for a in node.args]  # Layer(28 * 28, 64): the size 784
+        node.args = [folded(a, known, LARGE) for a in node.args]  # Layer(28 * 28, 64): a size 784
         for k in node.keywords:
-            k.value = folded(k.value, known)
+            k.value = folded(k.value, known, LARGE)
         sizes = [a for a in [*node.args, *(k.value for k in node.keywords)] if isinstance(a, ast.Constant)]
         ints: list[ast.expr] = [a for a in sizes if type(a.value) is int]  # NeuralNetwork(784, 128, 10)
         changed = (bool(ints) and _made_small(ints, small)) or changed

@@ -47,12 +47,15 @@ def _integer(node: ast.expr, known: dict[str, int]) -> int | None:
     return None
 
 
-def folded(node: ast.expr, known: dict[str, int]) -> ast.expr:
+def folded(node: ast.expr, known: dict[str, int], above: int = 0) -> ast.expr:
     """Integer arithmetic on numbers and the names ``known`` (``28 * 28``, ``28 ** 2``, ``2 * d``), or one
-    such name (``hidden_units`` after ``hidden_units = 1000``), as the number it makes (1 to 10⁶), in
-    place of the expression; any other expression as it is."""
+    such name (``hidden_units`` after ``hidden_units = 1000``), as the number it makes when that is past
+    ``above`` (and below 10⁶), in place of the expression; any other expression, or a smaller number's,
+    as it is (``num_classes`` stays a name where only a large size is to be made small)."""
     value = _integer(node, known) if isinstance(node, ast.BinOp | ast.Name) else None
-    return ast.copy_location(ast.Constant(value), node) if value is not None and 0 < value < 10**6 else node
+    return (
+        ast.copy_location(ast.Constant(value), node) if value is not None and above < value < 10**6 else node
+    )
 
 
 def size_list_literals(tree: ast.Module, name: str, known: dict[str, int]) -> ast.List | ast.Tuple | None:
