@@ -1890,3 +1890,46 @@ def test_a_container_built_with_no_layers_is_refused_not_a_match(tmp_path: Path)
     assert results["Dense"].verdict == "matches", results["Dense"].reason
     assert results["Sequential"].verdict == "refused", results["Sequential"].verdict
     assert "a container of no layers" in str(results["Sequential"].reason)
+
+
+# an activation and its derivative, and a main() that loads its data and trains with them: the file's
+# network is the training, whose verdict is the loss; the helpers matching their own derivative says
+# nothing of it (with the training wrong, "1 matches", exit 0, was a pass for buggy code). Squared error
+# through a sigmoid output: delta2 = (a2 − y) σ'(z2), summed over the batch: mse (derived by hand).
+TRAINS_IN_MAIN = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_prime(z):
+    return sigmoid(z) * (1 - sigmoid(z))
+
+
+def main():
+    data = np.loadtxt("data.csv", delimiter=",")
+    X, Y = data[:, :3], data[:, 3:]
+    W1 = np.random.randn(3, 4)
+    W2 = np.random.randn(4, 2)
+    for epoch in range(100):
+        z1 = X @ W1
+        a1 = sigmoid(z1)
+        z2 = a1 @ W2
+        a2 = sigmoid(z2)
+        delta2 = (a2 - Y) * sigmoid_prime(z2)
+        delta1 = (delta2 @ W2.T) * sigmoid_prime(z1)
+        W2 -= 0.1 * a1.T @ delta2
+        W1 -= 0.1 * X.T @ delta1
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_file_that_trains_in_a_function_is_checked_as_its_training_not_its_helpers(tmp_path: Path) -> None:
+    path = tmp_path / "train.py"
+    path.write_text(TRAINS_IN_MAIN, encoding="utf-8")
+    assert checked_as_the_command_does(path).get("identified") == "mse"

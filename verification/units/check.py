@@ -177,6 +177,8 @@ def wants_units(
         return None  # the script's own code trains a network: that network is checked (or refused)
     if any(list_driven(fn) for fn in training_functions(script.tree)):
         return None  # main(): for layer in layers: … layer.backward(…): that network is checked
+    if training_functions(script.tree) and all(u.kind == "pair" for u in units):
+        return None  # main() trains with sigmoid and sigmoid_derivative: the training, not the helpers
     if layer_list_recipes(script) or neuron_dict_recipes(script):
         return None  # train(network, X, y) over the project's layers or dict neurons: that network
     network = _network_target(script)
