@@ -8,6 +8,7 @@ file plants one bug per unit that students make, named in its docstring.
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -1812,8 +1813,18 @@ class Block:
 
 
 def checked_as_the_command_does(path: Path, name: str = "") -> dict:
-    """The JSON ``backprop-verify check PATH[:NAME] --json`` prints (the job the command runs)."""
-    return check_job(CheckRequest.parse(f"{path}{name}").to_json())["json"]
+    """The JSON ``backprop-verify check PATH[:NAME] --json`` prints (the job the command runs, in this
+    process: the folder it puts on ``sys.path`` and the modules it imports from there are taken back, so
+    that a later test's ``net`` package is not this test's ``net.py``)."""
+    before = list(sys.path)
+    try:
+        return check_job(CheckRequest.parse(f"{path}{name}").to_json())["json"]
+    finally:
+        sys.path[:] = before
+        for module in [
+            m for m, v in sys.modules.items() if str(getattr(v, "__file__", "")).startswith(str(path.parent))
+        ]:
+            del sys.modules[module]
 
 
 @pytest.mark.parametrize("name", ["", ":Net", ":Net.backward"])
