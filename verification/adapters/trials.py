@@ -65,12 +65,8 @@ def may_read(code: str, roots: list[str]) -> bool:
         return True
     names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
     stored = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-    if names & set(roots) or {n for n in names - stored if not hasattr(builtins, n)} - {
-        "x",
-        "y",
-        "np",
-        "numpy",
-    }:
+    free = {n for n in names - stored if not hasattr(builtins, n)} - {"x", "y", "np", "numpy"}
+    if names & set(roots) or free:
         return True  # a name of the setup's (a function handed to map, a global weight) may read them
     for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
         func = call.func
