@@ -1757,3 +1757,45 @@ def test_a_forward_that_reads_no_weight_and_calls_nothing_that_could_is_dropped_
     """Such a forward pass (a training loop's body cut at its first use of the labels, before the
     network runs) was tried at every layout and width, for seconds, to fail the same way at each."""
     assert may_read(forward, ["W", "net", "mlp"]) is may
+
+
+EVALUATED = """
+import numpy as np
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+rng = np.random.default_rng(0)
+X_train, y_train = rng.normal(size=(12, 3)), rng.integers(0, 2, size=(12, 2)).astype(float)
+X_test, y_test = rng.normal(size=(6, 3)), rng.integers(0, 2, size=(6, 2)).astype(float)
+W1, W2 = rng.normal(size=(3, 4)), rng.normal(size=(4, 2))
+for epoch in range(5):
+    order = np.random.permutation(len(X_train))
+    X_train, y_train = X_train[order], y_train[order]
+    for i in range(0, len(X_train), 4):
+        xb, yb = X_train[i:i + 4], y_train[i:i + 4]
+        h = sigmoid(xb @ W1)
+        out = sigmoid(h @ W2)
+        d2 = (out - yb) * out * (1 - out)
+        d1 = d2 @ W2.T * h * (1 - h)
+        W2 -= 0.1 * h.T @ d2
+        W1 -= 0.1 * xb.T @ d1
+    test_out = sigmoid(sigmoid(X_test @ W1) @ W2)
+    accuracy = np.mean((test_out > 0.5) == y_test)
+    print(epoch, accuracy)
+"""
+
+
+def test_the_evaluation_after_an_epochs_loop_over_batches_is_not_the_step(tmp_path: Path) -> None:
+    """An epoch that shuffles, runs its batches, then evaluates on the test set: the step is the batch
+    loop's body (mse), never the evaluation's forward on ``X_test``, which the check does not bind. A
+    statement after the batches that changes a weight the step reads (a decay of W2) is part of the
+    epoch's work: the epoch is then the step, and its evaluation is refused, never passed over."""
+    path = tmp_path / "evaluated.py"
+    path.write_text(textwrap.dedent(EVALUATED), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == "mse"
+    assert report.recipe is not None and "X_test" not in report.recipe.forward
+    path.write_text(textwrap.dedent(EVALUATED) + "    W2 = W2 * 0.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match="X_test"):
+        check_target(CheckRequest.parse(str(path)))

@@ -19,7 +19,7 @@ import re
 from verification.reading.conventions import PARAMETER_CONTAINERS
 from verification.reading.loop_labels import WEIGHT_LIKE
 from verification.reading.sample_ranges import sample_range
-from verification.reading.top_level_names import attribute_updates, loads, prints, update_loop
+from verification.reading.top_level_names import attribute_updates, loads, prints, stores, update_loop
 
 PARAMETERS = tuple(n.lower() for n in PARAMETER_CONTAINERS)
 
@@ -86,18 +86,52 @@ class _InOrder(ast.NodeTransformer):
 
 
 def _alias(stmt: ast.stmt) -> bool:
-    """``X_shuff = X``: a name given to the data, no step's work."""
-    return isinstance(stmt, ast.Assign) and isinstance(stmt.value, ast.Name) and len(stmt.targets) == 1
+    """``X_shuff = X``, ``X, y = X, y`` (what :func:`unshuffled` leaves of ``X, y = X[p], y[p]``): names
+    given to the data, no step's work."""
+    if not (isinstance(stmt, ast.Assign) and len(stmt.targets) == 1):
+        return False
+    target, value = stmt.targets[0], stmt.value
+    if isinstance(value, ast.Name):
+        return True
+    return (
+        isinstance(target, ast.Tuple)
+        and isinstance(value, ast.Tuple)
+        and all(isinstance(n, ast.Name) for n in [*target.elts, *value.elts])
+    )
+
+
+STEPPING = re.compile(r"backward|backprop|update|step|train|fit|optimi[sz]e|apply|learn|descend", re.I)
+"""Names of calls that may change the weights: a statement calling one is never an evaluation."""
+
+
+def _evaluation(stmt: ast.stmt, loop: ast.For | ast.While) -> bool:
+    """``preds = model.forward(X_test)``, ``acc = accuracy(preds, y_test)`` after an epoch's loop over
+    its batches: an evaluation of the trained network, no step's work. It binds plain names that the
+    loop does not read, and calls nothing named for a step (:data:`STEPPING`), so it changes no weight
+    the loop's step reads (``W = W - lr * dW`` after a loop that sums ``dW`` reads ``W`` in the loop,
+    and is the step)."""
+    if not isinstance(stmt, ast.Assign):
+        return False
+    bound = [n for t in stmt.targets for n in ast.walk(t) if not isinstance(n, ast.Tuple | ast.Store)]
+    if not all(isinstance(n, ast.Name) for n in bound) or set(stores(stmt)) & set(loads(loop)):
+        return False
+    calls = [n.func for n in ast.walk(stmt.value) if isinstance(n, ast.Call)]
+    names = [f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "") for f in calls]
+    return not any(STEPPING.search(n) for n in names)
 
 
 def inner_loop(body: list[ast.stmt]) -> ast.For | ast.While | None:
-    """The one loop of ``body`` that holds all of its work, besides resets, names given to the data
-    and prints, that :func:`innermost` descends into; None when there is none."""
+    """The one loop of ``body`` that holds all of its work, besides resets, names given to the data,
+    prints, and an evaluation after it (:func:`_evaluation`), that :func:`innermost` descends into;
+    None when there is none."""
     work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s) and not _alias(s)]
     inner = [s for s in work if isinstance(s, ast.For | ast.While) and _descended(s)]
-    return (
-        inner[0] if len(inner) == 1 and len(work) == 1 and isinstance(inner[0], ast.For | ast.While) else None
-    )
+    if len(inner) != 1:
+        return None
+    after = work[work.index(inner[0]) + 1 :]
+    if work.index(inner[0]) == 0 and all(_evaluation(s, inner[0]) for s in after):
+        return inner[0]
+    return None
 
 
 def _descended(stmt: ast.stmt) -> bool:
@@ -216,12 +250,11 @@ def sample_names(loop: ast.For | ast.While) -> list[str]:
     out: list[str] = []
     body = loop.body
     while True:
-        work = [s for s in body if (not prints(s) or isinstance(s, ast.For)) and not _resets(s)]
-        inner = [s for s in work if isinstance(s, ast.For) and not update_loop(s)]
-        if not (len(inner) == 1 and len(work) == 1):
+        inner = inner_loop(body)
+        if not isinstance(inner, ast.For):
             return out
-        target, over = inner[0].target, inner[0].iter
-        body = inner[0].body
+        target, over = inner.target, inner.iter
+        body = inner.body
         if not isinstance(target, ast.Tuple) or not all(isinstance(t, ast.Name) for t in target.elts):
             continue
         zipped = isinstance(over, ast.Call) and isinstance(over.func, ast.Name) and over.func.id == "zip"
