@@ -43,7 +43,7 @@ from verification.reading.loop_records import TrainingLoop
 from verification.reading.rates import one_rate
 from verification.reading.script_setup import setup_statements
 from verification.reading.top_level_names import loads, prints, stores
-from verification.reading.training_loops import data_name, training_loop
+from verification.reading.training_loops import data_name, steps_at_top_level, training_loop
 
 
 def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
@@ -309,8 +309,9 @@ def detect_script(
         what = (
             "no class or function" if not script.defined_names() else "no network class or backward function"
         )
+        once = " (nor its one hand-worked step of the weights)" if steps_at_top_level(script.tree) else ""
         raise InputError(
-            f"{script.path} defines {what} to check, and no training loop that could be read off",
+            f"{script.path} defines {what} to check, and no training loop that could be read off{once}",
             hint=top_level_refusal(script).hint,
         )
     found = [(_given(r, options), roots) for r, roots in found]  # the parts given are used as given

@@ -158,6 +158,31 @@ def trains_at_top_level(tree: ast.Module) -> bool:
     return False
 
 
+def steps_at_top_level(tree: ast.Module) -> bool:
+    """Whether a top-level statement outside any loop steps a name the script assigned before by a
+    product, in place (``w5 -= eta * g``, ``w5 = w5 - eta * g``) or into a name for its next value
+    (``w5_new = w5 - eta * dE_dw5``, :data:`NEW_WEIGHT`): a script of one hand-worked step, whose step
+    is the network to check, even when it cannot be read off."""
+    for index, stmt in enumerate(tree.body):
+        if isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name):
+            weight, old, change = stmt.target.id, stmt.target.id, stmt.value
+        elif (
+            isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name)
+        ):
+            m = NEW_WEIGHT.match(stmt.targets[0].id)
+            weight = (m.group("w") or m.group("v")) if m else stmt.targets[0].id
+            v = stmt.value
+            if not (isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub)):
+                continue
+            old, change = name_of(v.left), v.right
+        else:
+            continue
+        stepped = isinstance(change, ast.BinOp) and isinstance(change.op, ast.Mult)
+        if stepped and old == weight and weight in assigned_before(tree, index):
+            return True
+    return False
+
+
 def _read(
     tree: ast.Module,
     index: int,

@@ -27,7 +27,7 @@ from verification.reading.sibling_constructions import trained_beside
 from verification.reading.source_trees import source_tree
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import SeveralNetworks, default_name
-from verification.reading.training_loops import training_loop, trains_at_top_level
+from verification.reading.training_loops import steps_at_top_level, training_loop, trains_at_top_level
 from verification.units.composition import composition
 from verification.units.discovery import discover, select
 from verification.units.run import Unit, UnitResult, check_unit, status
@@ -179,6 +179,8 @@ def wants_units(
         return None  # main(): for layer in layers: … layer.backward(…): that network is checked
     if training_functions(script.tree) and all(u.kind == "pair" for u in units):
         return None  # main() trains with sigmoid and sigmoid_derivative: the training, not the helpers
+    if steps_at_top_level(script.tree) and all(u.kind == "pair" for u in units):
+        return None  # w5_new = w5 - eta * dE_dw5 with sigmoid_deriv: the hand-worked step, not the helper
     if layer_list_recipes(script) or neuron_dict_recipes(script):
         return None  # train(network, X, y) over the project's layers or dict neurons: that network
     network = _network_target(script)
