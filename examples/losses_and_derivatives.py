@@ -1,5 +1,5 @@
 # Losses with the functions written as their derivatives with respect to the prediction. The
-# cross-entropy's derivative forgets the 1 / N of the batch mean.
+# cross-entropy's derivative forgets the 1 / N of the batch mean: N times its gradient, up to scale.
 import numpy as np
 
 

@@ -318,18 +318,23 @@ def after_value(value: Any, derivative: Any) -> Any:
 
 def loss_methods(cls: type) -> tuple[list[str], str] | None:
     """The value methods (in order of preference) and the derivative method of a loss class, all taking
-    two arrays (a loss) or all one (an activation), or None."""
+    two arrays (a loss) or all one (an activation), besides arguments with defaults (``loss(self,
+    predicted, actual, epsilon=1e-12)``), or None."""
 
-    def arity(name: str) -> int:
+    def takes(name: str, count: int) -> bool:
         fn = getattr(cls, name, None)
-        return len(parameters(fn)) - 1 if callable(fn) and name in dir(cls) else 0
+        if not callable(fn) or name not in dir(cls):
+            return False
+        given = parameters(fn)[1:]
+        required = [p for p in given if p.default is p.empty]
+        return len(given) == count or (len(required) == count and len(given) > count)
 
     for count, value_names, derivative_names in (
         (2, VALUE_METHODS, DERIVATIVE_METHODS),
         (1, ACTIVATION_METHODS, SLOPES),
     ):
-        values = [m for m in value_names if arity(m) == count]
-        derivative = next((m for m in derivative_names if arity(m) == count), None)
+        values = [m for m in value_names if takes(m, count)]
+        derivative = next((m for m in derivative_names if takes(m, count)), None)
         if values and derivative:
             return values, derivative
     return None

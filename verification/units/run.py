@@ -18,10 +18,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from ffnn.validation import InputError
+from verification.tolerances import NEAR_MATCH_RTOL
 from verification.units.cases import Case, NotChecked, check_case, refused_setting
 from verification.units.losses import SHAPES
 from verification.units.settings import Setting
-from verification.units.verdicts import SettingResult, unit_verdict
+from verification.units.verdicts import SCALED, OutputCheck, SettingResult, unit_verdict
 
 REDRAWS = 2
 """Further draws of a setting whose probe crossed a kink."""
@@ -171,7 +172,8 @@ def check_unit(unit: Unit, seed: int = 0, *, method: str = "auto", full: bool = 
         result.settings.append(outcome)
         if index == 0 and outcome.verdict == "stub":
             break
-    result.settings = _shapes_not_taken(_one_sample_at_a_time(_placeholders_that_ran(result.settings)), unit)
+    settings = _scaled_losses(_one_sample_at_a_time(_placeholders_that_ran(result.settings)), unit)
+    result.settings = _shapes_not_taken(settings, unit)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -244,7 +246,7 @@ def _shapes_not_taken(settings: list[SettingResult], unit: Unit) -> list[Setting
         if s.setting in shapes and s.verdict == "mismatch" and not s.outputs and s.reason.startswith(label)
     ]
     rest = [s for s in settings if s not in raised and s.verdict != "skipped"]
-    if not raised or not rest or any(s.verdict not in ("matches", "kink") for s in rest):
+    if not raised or not rest or any(s.verdict not in ("matches", "kink", SCALED) for s in rest):
         return settings
     out = []
     for s in settings:
@@ -253,13 +255,57 @@ def _shapes_not_taken(settings: list[SettingResult], unit: Unit) -> list[Setting
     return out
 
 
+def _scaled_losses(settings: list[SettingResult], unit: Unit) -> list[SettingResult]:
+    """A loss whose derivative is, at each shape, a positive constant ``c`` times the gradient of its
+    value (``2 (a − y) / n_samples`` beside a mean over every entry: ``c`` the number of outputs; a batch
+    mean's ``1 / N`` left out: ``c = N``) *matches up to scale* (:data:`SCALED`), as the network check's
+    verdicts do, ``c`` named: the scale of a loss is a convention (½, a sum or a mean), and a positive
+    factor on the output error scales every gradient below it alike, as a learning rate does; whether
+    it is the scale the value promises is the reader's to judge. A negative ``c`` (the sign flipped:
+    ascent), an error that is no constant multiple, and a layer's or an activation's multiple (which
+    scales the gradients below it but not its own parameters') stay mismatches."""
+    if unit.kind != "loss":
+        return settings
+
+    def scaled_output(o: OutputCheck) -> bool:  # c > 0 by the rule, or to a stabilising ε (near_outputs)
+        near = o.scaled_error is not None and o.scaled_error <= NEAR_MATCH_RTOL
+        return not o.problem and o.fitted is not None and o.fitted > 0 and (o.constant is not None or near)
+
+    scaled = [
+        s
+        for s in settings
+        if s.verdict == "mismatch"
+        and s.outputs
+        and all(o.verdict != "mismatch" or scaled_output(o) for o in s.outputs)
+    ]
+    if not scaled or any(s.verdict == "mismatch" and s.outputs for s in settings if s not in scaled):
+        return settings  # (a shape where the derivative raised is left to _shapes_not_taken)
+    out = []
+    for s in settings:
+        if s not in scaled:
+            out.append(s)
+            continue
+        factors = ", ".join(
+            f"{o.name} {o.constant or o.fitted:.6g}" for o in s.outputs if o.verdict == "mismatch"
+        )
+        why = f"{SCALED}: its derivative is c × the gradient of its value (c: {factors})"
+        outputs = [
+            replace(o, verdict=SCALED, report=replace(o.report, relative_error=o.scaled_error))
+            if o.verdict == "mismatch" and o.report is not None
+            else o
+            for o in s.outputs
+        ]
+        out.append(replace(s, verdict=SCALED, outputs=outputs, note=f"{s.note}; {why}" if s.note else why))
+    return out
+
+
 def status(results: list[UnitResult]) -> int:
     """Exit status of a file's check: 1 when a unit mismatches, 0 when every unit that could be checked
-    matches (or crossed a kink), 2 when none could be checked."""
+    matches (or crossed a kink, or is a loss that matches up to scale), 2 when none could be checked."""
     verdicts = {r.verdict for r in results}
     if "mismatch" in verdicts:
         return 1
-    return 0 if verdicts & {"matches", "kink"} else 2
+    return 0 if verdicts & {"matches", "kink", SCALED} else 2
 
 
 def summary(results: list[UnitResult]) -> dict[str, Any]:

@@ -14,8 +14,12 @@ crossed a kink are examined by :mod:`verification.compare.kinks`. A gradient is
   flipped; ``c = N``: a sum where the forward takes a mean), which is reported as such;
 * ``stub`` when the backward gives ``None`` for it.
 
+A loss's derivative that mismatches only by a positive constant at each setting is read again as
+``matches up to scale`` (:data:`SCALED`, by :func:`verification.units.run.check_unit`).
+
 A setting's verdict is its worst gradient's (mismatch, then kink, then matches); a unit's is
-``mismatch`` when any setting mismatches, else ``kink`` when any crossed a kink, else ``refused`` when
+``mismatch`` when any setting mismatches, else ``kink`` when any crossed a kink, else ``matches up to
+scale`` when any setting is only a multiple, else ``refused`` when
 a setting matches only under a convention of the caller (a backward that averages its parameters'
 gradients over the batch: right only when the loss above passes a sum), else ``matches`` when any
 setting was checked, else ``stub`` or ``refused`` (no setting could be checked).
@@ -40,7 +44,11 @@ from verification.tolerances import Tolerance, tolerance_for
 from verification.units.vjp import NumericVjp, Sample
 
 Array = NDArray[Any]
-CHECKED = ("matches", "kink", "mismatch")
+SCALED = "matches up to scale"
+"""A loss's derivative that is a positive constant ``c`` times the gradient of its value
+(:func:`verification.units.run.check_unit`): the scale of a loss is a convention, as in the network
+check's verdicts, and ``c`` is named."""
+CHECKED = ("matches", "kink", "mismatch", SCALED)
 """Verdicts of a setting that was checked (the others: ``stub``, ``refused``, ``skipped``)."""
 
 
@@ -60,6 +68,11 @@ class OutputCheck:
         Why it could not be compared (wrong shape, not finite, None), else empty.
     constant : float or None
         ``c`` when the gradient is ``c`` times the numeric one for some ``c ≠ 1``.
+    fitted : float or None
+        For a mismatch: the least-squares ``c`` of ``analytic ≈ c · numeric`` over the elements
+        compared (None when the numeric gradient is zero), whether or not the rule accepts it.
+    scaled_error : float or None
+        With ``fitted``: the relative error of the gradient against ``fitted`` times the numeric one.
     detectable : float
         The smallest relative error of one entry of root-mean-square size the directions catch with
         probability ≥ ``1 −`` :data:`~verification.compare.sampling.MISS_PROBABILITY` (0 when every entry
@@ -76,6 +89,8 @@ class OutputCheck:
     report: ParameterReport | None = None
     problem: str = ""
     constant: float | None = None
+    fitted: float | None = None
+    scaled_error: float | None = None
     detectable: float = 0.0
     checked: str = ""
     note: str = ""
@@ -100,6 +115,13 @@ def _constant(
     if np.count_nonzero(numeric) < 2 and not _simple(c, tol.rtol):
         return None  # two numbers are always in some ratio: only a simple one (2, 1/2, −1) says something
     return c
+
+
+def _fitted(analytic: Array, numeric: Array) -> float | None:
+    """The least-squares ``c`` of ``analytic ≈ c · numeric``; None when ``numeric`` is zero."""
+    nn = float(np.dot(numeric, numeric))
+    c = float(np.dot(analytic, numeric)) / nn if nn else math.nan
+    return c if math.isfinite(c) else None
 
 
 def _simple(c: float, rtol: float) -> bool:
@@ -202,11 +224,14 @@ def compare_output(
     report = replace(report, relative_error=error)
     verdict = {"matches up to scale": "mismatch"}.get(report.verdict, report.verdict)
     constant = _constant(ana, num, est, tol, floors) if verdict == "mismatch" else None
+    fitted = _fitted(ana, num) if verdict == "mismatch" else None
     return OutputCheck(
         label,
         verdict,
         report,
         constant=constant,
+        fitted=fitted,
+        scaled_error=None if fitted is None else relative_error(ana[part], fitted * num[part]),
         detectable=_detectable(g, ana, num, est, tol, floors, k, dirs),
         checked=_checked(k, int(np.prod(shape)), dirs.shape[0]),
         note=note,
@@ -306,7 +331,7 @@ def unit_verdict(settings: list[SettingResult]) -> str:
     verdicts = [s.verdict for s in settings]
     if any(s.convention for s in settings) and not {"mismatch", "kink"} & set(verdicts):
         return "refused"  # right at one sample, at a batch only if the caller passes a sum: not a match
-    for verdict in ("mismatch", "kink", "matches"):
+    for verdict in ("mismatch", "kink", SCALED, "matches"):
         if verdict in verdicts:
             return verdict
     if "stub" in verdicts:
