@@ -172,8 +172,8 @@ def check_unit(unit: Unit, seed: int = 0, *, method: str = "auto", full: bool = 
         result.settings.append(outcome)
         if index == 0 and outcome.verdict == "stub":
             break
-    settings = _scaled_losses(_one_sample_at_a_time(_placeholders_that_ran(result.settings)), unit)
-    result.settings = _shapes_not_taken(settings, unit)
+    read = _scaled_losses(_one_sample_at_a_time(_placeholders_that_ran(result.settings)), unit)
+    result.settings = _shapes_not_taken(read, unit)
     result.seconds = time.perf_counter() - start
     return result
 
@@ -291,7 +291,7 @@ def _scaled_losses(settings: list[SettingResult], unit: Unit) -> list[SettingRes
         why = f"{SCALED}: its derivative is c × the gradient of its value (c: {factors})"
         outputs = [
             replace(o, verdict=SCALED, report=replace(o.report, relative_error=o.scaled_error))
-            if o.verdict == "mismatch" and o.report is not None
+            if o.verdict == "mismatch" and o.report is not None and o.scaled_error is not None
             else o
             for o in s.outputs
         ]
