@@ -95,3 +95,41 @@ def test_other_labels_change_every_entry_and_the_sums_over_the_samples(y: np.nda
     assert not np.allclose(moved.sum(axis=0), y.sum(axis=0))
     assert np.all(shifted != y) and not np.allclose(shifted.sum(axis=0), y.sum(axis=0))
     assert np.all(flipped != y) or np.any(y == 0.5)
+
+
+# an autoencoder: its backward takes the input as the target of its squared error, so the call the
+# check detects (net.backward(x)) hands it no labels; judged against labels, it was called the gradient
+# of no loss though it is mse's of the reconstruction
+AUTOENCODER = """
+import numpy as np
+
+
+class Autoencoder:
+    def __init__(self, n=4, code=2):
+        self.We = np.random.randn(n, code) * 0.5
+        self.Wd = np.random.randn(code, n) * 0.5
+
+    def forward(self, X):
+        self.X = X
+        self.h = np.tanh(X @ self.We)
+        self.Xhat = self.h @ self.Wd
+        return self.Xhat
+
+    def backward(self, X):
+        g = (self.Xhat - X) / len(X)
+        dWd = self.h.T @ g
+        dWe = self.X.T @ ((g @ self.Wd.T) * (1 - self.h ** 2))
+        return dWe, dWd
+"""
+
+
+def test_a_call_that_hands_no_labels_to_a_gradient_blind_to_them_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "autoencoder.py"
+    path.write_text(AUTOENCODER, encoding="utf-8")
+    with pytest.raises(InputError, match="hands it none") as caught:
+        check_target(CheckRequest.parse(str(path)))
+    assert cause_of(caught.value) == "ambiguous"
+    # handed the labels as its target, the same backward is squared error's gradient
+    backward = "net.forward(x); net.backward(y)"
+    given = Options(setup="net = Autoencoder()", forward="net.forward(x)", gradient=backward)
+    assert check_target(CheckRequest.parse(str(path), options=given)).result.identified == "mse"

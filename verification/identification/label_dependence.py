@@ -7,11 +7,15 @@ gradients an earlier backward pass stored (``get_params_and_grads()`` after a fo
 code reads labels it keeps elsewhere. Judged as they are, such gradients would be called the gradient of
 no loss, a bug the code does not have; :func:`refuse_label_blind` refuses the check instead, naming what
 to give. A gradient the labels do not change but the inputs do is computed by the call, and blind to the
-loss by the code's own bug (a layer's backward that drops the gradient it is handed): it is judged.
+loss by the code's own bug (a layer's backward that drops the gradient it is handed): it is judged;
+unless the call hands the code no labels at all (``net.backward(x)`` of an autoencoder, whose target is
+its own input, of the inputs' width): then it differentiates a loss of something else, and the check
+is refused.
 """
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import numpy as np
@@ -60,6 +64,20 @@ def _stale(
     return all(n in again and np.array_equal(again[n], g) for n, g in saved.items())
 
 
+def _hands_labels(subject: Subject) -> bool:
+    """Whether the setup, forward or gradient call of ``subject``'s recipe reads the labels ``y`` (True
+    when it has no recipe or one that cannot be parsed: nothing is assumed)."""
+    recipe = getattr(subject, "recipe", None)
+    if recipe is None:
+        return True
+    code = [recipe.setup or "", recipe.forward or "", recipe.gradient or recipe.step or ""]
+    try:
+        trees = [ast.parse(c) for c in code]
+    except SyntaxError:
+        return True
+    return any(isinstance(n, ast.Name) and n.id == "y" for t in trees for n in ast.walk(t))
+
+
 def refuse_label_blind(subject: Subject, params: Any, x: Array, y: Array, gradient: dict[str, Any]) -> None:
     """Raise when the code's gradient at ``params`` (name to array) and ``x`` (the probe's inputs, as the
     subject takes them) is the same, bit for bit, at each of the
@@ -88,7 +106,18 @@ def refuse_label_blind(subject: Subject, params: Any, x: Array, y: Array, gradie
         if any(n not in again or not np.array_equal(again[n], g) for n, g in saved.items()):
             return
     if not _stale(subject, params, x, y, gradient, saved):
-        return  # computed now, of the inputs, and blind to the labels: the code's own bug, judged as such
+        widths = getattr(subject, "n_inputs", None), getattr(subject, "n_outputs", None)
+        if _hands_labels(subject) or None in widths or widths[0] != widths[1]:
+            return  # computed now, of the inputs, and blind to the labels: the code's own bug, judged as such
+        blind = InputError(
+            f"the gradient the code gives ({', '.join(saved)}) is the same for other labels, and the call "
+            "that computes it hands it none (it reads no y): its loss is not of labels the check can hand "
+            "(the output has the inputs' width: an autoencoder's target is its own input), so no verdict "
+            "of a catalog loss of them is one",
+            hint="give a call that hands the labels: --gradient 'out = net.forward(x); net.backward(y)'",
+        )
+        blind.cause = "ambiguous"  # type: ignore[attr-defined]
+        raise blind
     error = InputError(
         f"the gradient the code gives ({', '.join(saved)}) is the same for other labels: it is no loss's "
         "gradient the check can read (a method that returns what an earlier backward pass stored, or "
