@@ -86,7 +86,8 @@ def _setups(namespace: dict[str, Any], script: LoadedScript, forward: Any) -> li
         arity = _returned_arity(fn)  # return np.zeros((dim, 1)), 0.0: bound to the names the forward
         if not names and arity > 1:  # pass takes them by (a container among them too)
             names = named if arity == len(named) else weights if arity == len(weights) else names
-        target = ", ".join(names) if names and len(names) > 1 else "parameters"
+        whole = weights and not named  # classifier_output(x, params): the list kept whole, not unpacked
+        target = ", ".join(names) if names and len(names) > 1 and not whole else "parameters"
         own = _own_call(script, init)  # parameters = initialize_parameters_deep(layers_dims): its depth
         if own is not None:
             out.append(own)

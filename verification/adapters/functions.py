@@ -178,6 +178,8 @@ def _functions(
     forwards = named_functions(namespace, script, *FORWARD_FUNCTION_WORDS)
     if not forwards:  # eval_nn(inputs, weights): named for evaluating the network, tried only then
         forwards = named_functions(namespace, script, ("eval",), ("backward", "loss", "cost", "accuracy"))
+    named_output = [f for f in named_functions(namespace, script, ("output",)) if NAMED_OUTPUT.search(f)]
+    forwards += [f for f in named_output if f not in forwards]  # after predict, which may take the argmax
     backwards, trainers = _backwards(namespace, script, backward)
     notes: tuple[str, ...] = ()
     if not forwards and backwards:  # the project keeps its forward pass in a module beside this one
@@ -206,6 +208,10 @@ def _layer_list(
 
 FORWARD_FUNCTION_WORDS = (("forward", "feed", "predict"), ("backward", "dec", "linear_"))
 """Words a forward function's name holds one of, and words it holds none of."""
+NAMED_OUTPUT = re.compile(r"(^|_)output$", re.I)
+"""A forward function named for the network's output (``classifier_output(x, params)``,
+``network_output``; not ``output_layer`` or ``output_delta``): tried after those of
+:data:`FORWARD_FUNCTION_WORDS`."""
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy.random  # noqa: F401  (loaded before the memory limit, see above)
 
+from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.layer_readings import network_reading
 from verification.identification.progress import ProgressLine
@@ -25,7 +26,7 @@ from verification.identification.report import check_json, format_check, verdict
 from verification.identification.request import CheckRequest
 from verification.identification.several import check_each, format_several, several_json
 from verification.reading.targets import SeveralNetworks, SeveralSetups
-from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, cause_of, resolved
+from verification.runs.exits import EXIT_MISMATCH, EXIT_OK, EXIT_REFUSED, cause_of, resolved
 from verification.terminal_width import DEFAULT_WIDTH
 from verification.units.check import check_units, units_target
 from verification.units.report import format_units, units_json, units_summary
@@ -79,6 +80,8 @@ def check(
             *found, seed=probing.seed, method=probing.method, full=probing.full, path=parsed.target.path
         )
         outcome = network_reading(parsed, found[0], report, check_target)  # a layer's mismatch, a network
+        if outcome is None and report.status == EXIT_REFUSED and parsed.target.name is None:
+            outcome = _as_network(parsed)  # loss_and_gradients(x, y, params) of create_classifier's params
         if outcome is None:
             text = units_summary(report) if quiet else format_units(report, width)
             return {"text": text, "json": units_json(report), "status": report.status}
@@ -95,6 +98,16 @@ def check(
     status = EXIT_OK if outcome.result.success else EXIT_MISMATCH
     text = verdict_line(outcome) if quiet else format_check(outcome, width)
     return {"text": text, "json": check_json(outcome), "status": status}
+
+
+def _as_network(parsed: CheckRequest) -> Any:
+    """The network check of a file none of whose units could be checked alone (a function that takes
+    the parameters the file's builder makes, ``loss_and_gradients(x, y, params)``): its outcome, or None
+    when it is refused too (the units' refusal is then the one shown)."""
+    try:
+        return check_target(parsed)
+    except (InputError, SeveralNetworks):
+        return None
 
 
 def converge(
