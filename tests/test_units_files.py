@@ -2058,3 +2058,61 @@ def test_a_loss_class_with_a_default_epsilon_is_a_loss_and_a_positive_multiple_m
         notes = {s.setting: s.note for s in r.settings}
         assert "(c: dpredicted 1.33333)" in notes["4 samples × 3 outputs"], notes
         assert "(c: dpredicted 0.25)" in notes["one sample of 4 (1, 4)"], notes
+
+
+# a file that only assembles a network of its project's layer classes, with no passes and no training of
+# its own: its layers hold all the backward code, and are checked as units, named with their file. The
+# sigmoid's backward multiplies by s(1 − s) of its input where its output's is needed: a mismatch.
+COMPOSED_LAYERS = """
+import numpy as np
+
+
+class Linear:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out)
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, grad):
+        self.dW = self.x.T @ grad
+        self.db = grad.sum(axis=0)
+        return grad @ self.W.T
+
+
+class Sigmoid:
+    def forward(self, x):
+        self.x = x
+        self.out = 1 / (1 + np.exp(-x))
+        return self.out
+
+    def backward(self, grad):
+        return grad * SLOPE
+"""
+BUILDER = """
+from module.layers import Linear, Sigmoid
+
+
+class Network:
+    def __init__(self, sizes):
+        self.layers = []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            self.layers.append(Linear(n_in, n_out))
+            self.layers.append(Sigmoid())
+"""
+
+
+@pytest.mark.parametrize(
+    ("slope", "sigmoid"), [("self.out * (1 - self.out)", "matches"), ("self.x * (1 - self.x)", "mismatch")]
+)
+def test_the_project_layers_a_file_only_assembles_are_checked_as_its_units(
+    tmp_path: Path, slope: str, sigmoid: str
+) -> None:
+    (tmp_path / "module").mkdir()
+    (tmp_path / "module" / "layers.py").write_text(COMPOSED_LAYERS.replace("SLOPE", slope), encoding="utf-8")
+    (tmp_path / "module" / "network.py").write_text(BUILDER, encoding="utf-8")
+    shown = checked_as_the_command_does(tmp_path / "module" / "network.py")
+    verdicts = {u["unit"]: u["verdict"] for u in shown["units"]}
+    assert verdicts == {"Linear (module/layers.py)": "matches", "Sigmoid (module/layers.py)": sigmoid}

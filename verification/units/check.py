@@ -28,6 +28,7 @@ from verification.reading.source_trees import source_tree
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import SeveralNetworks, default_name
 from verification.reading.training_loops import steps_at_top_level, training_loop, trains_at_top_level
+from verification.units.composed_layers import composed_layer_units
 from verification.units.composition import composition
 from verification.units.discovery import discover, select
 from verification.units.run import Unit, UnitResult, check_unit, status
@@ -147,6 +148,14 @@ def _trains_itself(script: LoadedScript, name: str) -> bool:
     return False
 
 
+def _trains(script: LoadedScript) -> bool:
+    """Whether the script trains something itself: a top-level loop or step, or a training function."""
+    tree = script.tree
+    return bool(training_loop(tree) or trains_at_top_level(tree) or steps_at_top_level(tree)) or bool(
+        training_functions(tree)
+    )
+
+
 def wants_units(
     script: LoadedScript, name: str | None, explicit: bool = False, seed: int = 0
 ) -> list[Unit] | None:
@@ -165,6 +174,8 @@ def wants_units(
     if explicit:
         return None
     units = discover(script, seed)
+    if not units and name is None and not _trains(script):  # a class that only assembles the project's
+        return composed_layer_units(script, seed) or None  # layers: they hold all the backward code
     if not units:
         return None
     if name is not None:

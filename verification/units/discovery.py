@@ -223,7 +223,9 @@ def _wraps(cls: type, forward: str) -> bool:
     return tree is not None and forward in methods_called(tree, {"self"})
 
 
-def _layer_methods(cls: type) -> tuple[str, str] | None:
+def layer_methods(cls: type) -> tuple[str, str] | None:
+    """The forward and backward methods of a layer object (``forward``, ``backward``), or None for a
+    class that is no layer (a network's ``backward(x, y)``, a backward that takes no upstream gradient)."""
     forward = next((m for m in FORWARD_METHODS if callable(getattr(cls, m, None)) and m in dir(cls)), None)
     backward = next((m for m in BACKWARD_METHODS if callable(getattr(cls, m, None))), None)
     if forward is None or backward is None or (forward == "__call__" and "__call__" not in vars(cls)):
@@ -294,7 +296,7 @@ def class_units(script: LoadedScript, seed: int) -> list[tuple[int, Unit]]:
             out.append((line, _loss_object(cls, script, seed, methods[0], methods[1], stateful=False)))
         elif (stateful := stateful_loss_methods(cls)) is not None and not _required(cls):
             out.append((line, _loss_object(cls, script, seed, [stateful[0]], stateful[1], stateful=True)))
-        elif (layer := _layer_methods(cls)) is not None:
+        elif (layer := layer_methods(cls)) is not None:
             out += [(line, LayerUnit(cls, layer, script, seed, preset)) for preset in flag_settings(cls)]
             layer_bases |= {b for b in cls.__bases__ if b is not object}
         elif placeholder(definition(script, cls.__name__, cls)).startswith("an empty class"):
