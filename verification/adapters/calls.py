@@ -12,6 +12,7 @@ interrupts.
 from __future__ import annotations
 
 import ast
+import functools
 import traceback
 import warnings
 from collections.abc import Callable, Mapping
@@ -150,11 +151,13 @@ def user_call(
         raise error from None
 
 
+@functools.lru_cache(maxsize=1024)
 def compile_block(code: str, option: str) -> tuple[Any, Any]:
     """Compile a block of statements whose last statement, if an expression, is its value.
 
     Returns the compiled statements before the last expression and the compiled expression (or None),
-    as a notebook cell is run.
+    as a notebook cell is run. Code objects are immutable, so each block is compiled once and kept
+    (the search for a setup runs one forward thousands of times).
 
     Raises
     ------
