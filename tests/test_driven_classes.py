@@ -135,3 +135,58 @@ def test_the_project_class_the_demo_trains_is_checked(
     assert report.result.subject == "Net.fit", report.command
     assert "--setup 'net = Net(); net.add(Dense(4, 6)); net.add(Sigmoid());" in (report.command or "")
     assert report.result.identified == identified, report.command
+
+
+# the same project driven from a def main() that loads its data and hands the network to a training
+# function of the script, over mini-batches: the script's train is chosen for the file and cannot be
+# checked alone (it makes no network); the class main() makes and drives is checked in its place
+DRIVER = """
+import numpy as np
+from project.layers import Dense, Sigmoid
+from project.network import Net
+
+
+def batches(X, Y, size):
+    order = np.random.permutation(len(X))
+    return [(X[order[i:i + size]], Y[order[i:i + size]]) for i in range(0, len(X), size)]
+
+
+def train(net, X_train, Y_train, batch_size, epochs, lr):
+    for epoch in range(epochs):
+        for X_batch, Y_batch in batches(X_train, Y_train, batch_size):
+            net.fit(X_batch, Y_batch, epochs=1, lr=lr)
+        print(epoch, ((net.predict(X_train) - Y_train) ** 2).mean())
+    return net
+
+
+def main():
+    X_train = np.loadtxt("inputs.csv", delimiter=",")
+    Y_train = np.loadtxt("targets.csv", delimiter=",")
+    hidden = 6
+    net = Net()
+    net.add(Dense(X_train.shape[1], hidden))
+    net.add(Sigmoid())
+    net.add(Dense(hidden, Y_train.shape[1]))
+    net.add(Sigmoid())
+    net = train(net, X_train, Y_train, batch_size=32, epochs=20, lr=0.5)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+@pytest.mark.parametrize(("derivative", "identified"), [("self.a * (1 - self.a)", "mse"), ("1", None)])
+def test_the_project_class_a_main_function_drives_is_checked_when_the_training_function_is_refused(
+    tmp_path: Path, derivative: str, identified: str | None
+) -> None:
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "__init__.py").write_text("", encoding="utf-8")
+    layers = textwrap.dedent(LAYERS).replace("SIGMOID_DERIVATIVE", derivative)
+    (tmp_path / "project" / "layers.py").write_text(layers, encoding="utf-8")
+    (tmp_path / "project" / "network.py").write_text(textwrap.dedent(NETWORK), encoding="utf-8")
+    driver = tmp_path / "driver.py"
+    driver.write_text(textwrap.dedent(DRIVER), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(driver)))
+    assert report.result.subject == "Net.fit", report.command
+    assert report.result.identified == identified, report.command

@@ -172,3 +172,17 @@ def _whole_file(namespace: dict[str, Any], script: LoadedScript, options: Option
             return detect_class(driven, namespace, script, options)
         except InputError:
             raise exc from None
+
+
+def driven_subject(script: LoadedScript, options: Options) -> Subject | None:
+    """The subject of the project's class that the script (or its ``def main():``) makes and drives
+    (:func:`~verification.adapters.driven_classes.driven_class`), checked as ``FILE:Class`` checks it
+    with the script's construction as its setup; None when there is none, or it is refused too."""
+    namespace = dict(vars(script.module))
+    driven = driven_class(namespace, script)
+    if driven is None:
+        return None
+    try:
+        return detect_class(driven, namespace, script, options)
+    except InputError:
+        return None

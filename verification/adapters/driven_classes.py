@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from verification.reading.loader import LoadedScript
-from verification.reading.top_level_names import constructed, receivers
+from verification.reading.slices import driver_bodies
+from verification.reading.top_level_names import receivers
 
 
 def _beside(cls: type, script: LoadedScript) -> bool:
@@ -40,19 +41,34 @@ def _beside(cls: type, script: LoadedScript) -> bool:
 
 
 def driven_class(namespace: dict[str, Any], script: LoadedScript) -> type | None:
-    """The one class that the script's top level makes an object of (``nn = NeuralNetwork()``) and
-    calls methods on, that the script does not define, and that a module beside the script does; None
-    when there is no such class, or several."""
+    """The one class that the script's top level (else the body of a driver, ``def main():``, when the
+    top level makes none) makes an object of (``nn = NeuralNetwork()``) and calls methods on, that the
+    script does not define, and that a module beside the script does; None when there is no such class,
+    or several."""
     tree = script.tree
-    called = set(receivers(tree.body, constructed(tree, len(tree.body))))
     defined = set(script.defined_names())
-    classes: list[type] = []
-    for stmt in tree.body:
-        if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
-            continue
-        made = stmt.value.func.id if isinstance(stmt.value.func, ast.Name) else None
-        cls = namespace.get(made or "")
-        bound = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
-        if bound & called and isinstance(cls, type) and made not in defined and _beside(cls, script):
-            classes += [] if cls in classes else [cls]
-    return classes[0] if len(classes) == 1 else None
+    for body in [tree.body, *driver_bodies(tree)]:  # the top level, else a def main() that drives it
+        called = set(receivers(body, _constructed(body)))
+        classes: list[type] = []
+        for stmt in body:
+            if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
+                continue
+            made = stmt.value.func.id if isinstance(stmt.value.func, ast.Name) else None
+            cls = namespace.get(made or "")
+            bound = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+            if bound & called and isinstance(cls, type) and made not in defined and _beside(cls, script):
+                classes += [] if cls in classes else [cls]
+        if classes:
+            return classes[0] if len(classes) == 1 else None
+    return None
+
+
+def _constructed(body: list[ast.stmt]) -> set[str]:
+    """Names ``body`` binds to an object it makes by calling a name (``nn = NN()``)."""
+    return {
+        t.id
+        for s in body
+        if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name)
+        for t in s.targets
+        if isinstance(t, ast.Name)
+    }

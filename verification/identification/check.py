@@ -20,7 +20,7 @@ from functools import partial
 from typing import Any
 
 from ffnn.validation import InputError
-from verification.adapters.detection import adapt
+from verification.adapters.detection import adapt, driven_subject
 from verification.adapters.options import Options
 from verification.adapters.script_labels import OWN_LABELS, label_form
 from verification.adapters.subject import CodeSubject, Subject
@@ -77,8 +77,11 @@ def check_target(request: CheckRequest, progress: Callable[[int, int], None] | N
         options = replace(options, labels=own)
     try:
         subject = adapt(code, options, script)
-    except InputError as exc:
-        raise _misspelt(script, code) or exc from None
+    except InputError as exc:  # train(net, X, y, …) chosen for the file, refused: the class main() drives
+        driven = None if target.name or options.explicit or code is None else driven_subject(script, options)
+        if driven is None:
+            raise _misspelt(script, code) or exc from None
+        subject = driven
     detected = list(subject.notes)
     if own is not None:
         subject.notes.append(OWN_LABELS[own])

@@ -68,7 +68,7 @@ def construction_slice(
     tree: ast.Module, cls_name: str, sizes: dict[str, int] | None = None
 ) -> tuple[str, str] | None:
     """The script's own top-level construction of ``cls_name`` and the top-level assignments it reads (or,
-    when the top level builds none, a driver function's: :func:`_driver_bodies`).
+    when the top level builds none, a driver function's: :func:`driver_bodies`).
 
     With ``sizes`` (a dict to fill), the construction without the data: statements that load data, and
     those that follow from them, are left out, and the sizes the construction reads off the data
@@ -81,14 +81,14 @@ def construction_slice(
     (setup source, variable name) or None
         The statements, in script order, as one line of source; the name the network is bound to.
     """
-    for body in [flat_body(tree), *_driver_bodies(tree)]:
+    for body in [flat_body(tree), *driver_bodies(tree)]:
         found = [index for index, stmt in enumerate(body) if _constructs(stmt, cls_name)]
         if found:
             return _sliced(body, found, sizes)
     return None
 
 
-def _driver_bodies(tree: ast.Module) -> list[list[ast.stmt]]:
+def driver_bodies(tree: ast.Module) -> list[list[ast.stmt]]:
     """The bodies of the script's top-level functions of no arguments (``def main():``): a driver that
     builds the network and trains it, read as the top level is when the top level builds none."""
     return [
@@ -196,18 +196,25 @@ def _without_data(body: list[ast.stmt], index: int, sizes: dict[str, int]) -> tu
             )
             data |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
     stmt = body[index]
-    if not _loads(stmt) & data:
+    assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
+    made = [body[j] for j in [index, *_configured(body, index, stmt.targets[0].id)]]  # net.add(Dense(…))
+    if not any(_loads(m) & data for m in made):
         return None
     found: dict[str, int] = {}
-    rewritten = without_data_sizes(stmt, data, found)
-    if rewritten is None:
+    rewritten = [without_data_sizes(m, data, found) if _loads(m) & data else m for m in made]
+    if any(r is None for r in rewritten):
         return None
     kept = [s for s in body[:index] if not (_loads(s) & data or loads_data(s))]
-    text = _with_dependencies([*kept, rewritten], len(kept))
-    if text is None:
-        return None
+    chosen: dict[int, ast.stmt] = {}
+    for r in rewritten:
+        assert r is not None
+        needed = dependencies([*kept, r], len(kept))
+        if needed is None:
+            return None
+        chosen |= {id(n): n for n in needed}
+    order = {id(n): i for i, n in enumerate([*kept, *rewritten])}
+    text = "; ".join(ast.unparse(n) for n in sorted(chosen.values(), key=lambda n: order[id(n)]))
     sizes.update(found)
-    assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
     return text, stmt.targets[0].id
 
 
