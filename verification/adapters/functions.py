@@ -93,7 +93,7 @@ def detect_functions(
     errors: list[InputError | str] = []
     unmade: list[InputError | str] = []  # said when nothing else ran
     if not forwards or not (backwards or trainers or derivatives):
-        listed = _layer_list(namespace, script, options, errors)  # train(model, loss_func, X, y, …)
+        listed = layer_list_subject(namespace, script, options, errors)  # train(model, loss_func, X, y, …)
         return listed if listed is not None else _training_function(script, options, backward, errors)
     makers = made_functions(namespace, script, [namespace[f] for f in dict.fromkeys([*forwards, *backwards])])
     for fwd in forwards:
@@ -158,7 +158,7 @@ def detect_functions(
                             return subject_for(namespace, recipe, roots, script, n_in, train)
                         except InputError as exc:
                             errors.append(exc)
-    listed = _layer_list(namespace, script, options, errors)
+    listed = layer_list_subject(namespace, script, options, errors)
     listed = listed or function_driver(script, options, backward, errors)
     if listed is not None:
         return listed
@@ -193,7 +193,7 @@ def _functions(
     return [*forwards, *outputs], list(dict.fromkeys([*backwards, *outputs])), trainers, outputs, notes
 
 
-def _layer_list(
+def layer_list_subject(
     namespace: dict[str, Any], script: LoadedScript, options: Options, errors: list[InputError | str]
 ) -> CodeSubject | None:
     """``predict(network, input)`` and ``train(network, loss, loss_prime, …)`` run on a list of the

@@ -27,6 +27,7 @@ import re
 from typing import Any
 
 from verification.adapters.compositions import ACTIVATION_ORDER, LOSS_ORDER, derivative_pairs, loss_class
+from verification.adapters.function_setups import imported_from_project
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import usage
@@ -114,6 +115,8 @@ def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
     it no such layers and loss."""
     ns = script.module.__dict__
     functions = [ns[n] for n in script.defined_names() if inspect.isfunction(ns.get(n))]
+    if not any(runs_layers(f, "backward") for f in functions):  # a driver: from network import train
+        functions += [ns[n] for n in imported_from_project(dict(ns), script) if ns[n] not in functions]
     forward = next(
         (f for f in functions if runs_layers(f, "forward") and len(cv.positional_parameters(f)) == 2), None
     )
