@@ -113,3 +113,84 @@ def test_a_driver_of_an_imported_training_function_is_checked_on_its_own_list(
             sys.modules.pop(module, None)
     assert report.result.identified == identified, report.command
     assert "--setup 'network = [Dense(2, 3), Tanh(), Dense(3, 1), Tanh()]'" in (report.command or "")
+
+
+# the project offers squared error first, and the driver trains with binary cross-entropy on sigmoid
+# outputs: (a − y) / (a (1 − a)) times σ' = a − y at the output, the gradient of bce (per sample). Run
+# with the project's first loss in its place, the same step read as a multiple of mse's gradient.
+HANDED = {
+    **PROJECT,
+    "activations.py": """
+import numpy as np
+
+
+class Sigmoid:
+    def forward(self, x):
+        self.a = 1 / (1 + np.exp(-x))
+        return self.a
+
+    def backward(self, grad, learning_rate):
+        return grad * self.a * (1 - self.a)
+""",
+    "losses.py": PROJECT["losses.py"]
+    + """
+
+def binary_cross_entropy(y_true, y_pred):
+    return -np.mean(y_true * np.log(y_pred) + (1 - y_true) * np.log(1 - y_pred))
+
+
+def binary_cross_entropy_prime(y_true, y_pred):
+    return ((1 - y_true) / (1 - y_pred) - y_true / y_pred) / np.size(y_true)
+""",
+    "xor.py": PROJECT["xor.py"]
+    .replace("Tanh", "Sigmoid")
+    .replace(
+        "from losses import mse, mse_prime",
+        "from losses import binary_cross_entropy, binary_cross_entropy_prime",
+    )
+    .replace(
+        "train(network, mse, mse_prime,", "train(network, binary_cross_entropy, binary_cross_entropy_prime,"
+    ),
+}
+
+
+def test_the_loss_the_driver_hands_its_training_is_the_one_used(tmp_path: Path) -> None:
+    for name, source in HANDED.items():
+        (tmp_path / name).write_text(source, encoding="utf-8")
+    before = list(sys.path)
+    try:
+        report = check_target(CheckRequest.parse(str(tmp_path / "xor.py")))
+    finally:
+        sys.path[:] = before
+        for module in ("dense", "activations", "losses", "network"):
+            sys.modules.pop(module, None)
+    assert "loss=binary_cross_entropy, loss_prime=binary_cross_entropy_prime" in (report.command or "")
+    assert report.result.identified == "bce", report.command
+
+
+# the training function takes the data set as one pair and unpacks it (x_train, y_train = training_data)
+PAIRED = {
+    **PROJECT,
+    "network.py": PROJECT["network.py"].replace(
+        "def train(network, loss, loss_prime, x_train, y_train, epochs=1000, learning_rate=0.01):\n",
+        "def train(network, loss, loss_prime, training_data, epochs=1000, learning_rate=0.01):\n"
+        "    x_train, y_train = training_data\n",
+    ),
+    "xor.py": PROJECT["xor.py"].replace("mse, mse_prime, X, Y,", "mse, mse_prime, (X, Y),"),
+}
+
+
+def test_a_data_set_the_training_function_unpacks_into_inputs_and_labels_is_handed_as_a_pair(
+    tmp_path: Path,
+) -> None:
+    for name, source in PAIRED.items():
+        (tmp_path / name).write_text(source.replace("SLOPE", "(1 - np.tanh(self.x) ** 2)"), encoding="utf-8")
+    before = list(sys.path)
+    try:
+        report = check_target(CheckRequest.parse(str(tmp_path / "xor.py")))
+    finally:
+        sys.path[:] = before
+        for module in ("dense", "activations", "losses", "network"):
+            sys.modules.pop(module, None)
+    assert "training_data=(" in (report.command or "")
+    assert report.result.identified == "mse", report.command

@@ -26,6 +26,7 @@ from verification.adapters.classes import detect_class, setups
 from verification.adapters.derivative_sets import derivative_functions
 from verification.adapters.driven_classes import driven_class
 from verification.adapters.explicit import explicit_subject
+from verification.adapters.failures import refusal
 from verification.adapters.flat_costs import flat_cost_subject, flat_costs
 from verification.adapters.functions import detect_functions, layer_list_subject
 from verification.adapters.inlined_methods import detect_inlined_method, no_forward_method
@@ -160,8 +161,11 @@ def _whole_file(namespace: dict[str, Any], script: LoadedScript, options: Option
         return inlined
     if not own_loop and (dicts := neuron_dict_subject(namespace, script, options)) is not None:
         return dicts  # forward_propagate(network, row) over [[{'weights': […]}, …], …]
-    if not own_loop and (listed := layer_list_subject(namespace, script, options, [])) is not None:
+    tried: list[InputError | str] = []
+    if not own_loop and (listed := layer_list_subject(namespace, script, options, tried)) is not None:
         return listed  # network = [Dense(2, 3), Tanh(), …]; train(network, mse, mse_prime, …) imported
+    if tried and not script.defined_names():  # a driver of the project's training that did not run
+        raise refusal(f"the training {script.path} runs on its list of layers could not be run", tried, None)
     derivatives = not own_loop and derivative_functions(namespace, script)  # derivative_w2(Z, T, Y)
     try:
         return (detect_functions if derivatives else detect_script)(namespace, script, options)

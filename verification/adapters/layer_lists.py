@@ -35,6 +35,7 @@ from verification.reading.guesses import SIZE_GUESSES
 from verification.reading.loader import LoadedScript
 from verification.reading.script_setup import with_small_layers
 from verification.reading.siblings import sibling_functions
+from verification.reading.source_trees import source_tree
 
 NETWORK_ARGS = re.compile(r"^(network|layers|net|model|nn)$", re.IGNORECASE)
 """The first argument of a function that runs a network given as a list of layers."""
@@ -79,12 +80,16 @@ def step_call(trainer: Any, loss: str, prime: str | None, as_list: bool) -> str 
         role = cv.role(p.name, i)
         if i == 0:
             value = "network"
-        elif re.fullmatch(r"loss_?(prime|derivative|grad|d)|d_?loss", p.name, re.I):
+        elif re.fullmatch(LOSS_PRIME, p.name, re.I):
             if prime is None:
                 return None
             value = prime
         elif re.fullmatch(LOSS_ARGUMENT, p.name, re.I):
             value = loss
+        elif role == "dataset" and _unpacked_pair(trainer, p.name):  # x_train, y_train = training_data
+            value = (
+                "(__import__('numpy').array([x]), __import__('numpy').array([y]))" if as_list else "(x, y)"
+            )
         elif role == "x" or role == "dataset":
             value = "[x]" if as_list else "x"
         elif role == "y":
@@ -103,7 +108,44 @@ def step_call(trainer: Any, loss: str, prime: str | None, as_list: bool) -> str 
     return f"{trainer.__name__}({', '.join(args)})"
 
 
+def handed_loss(script: LoadedScript, trainer: Any) -> tuple[str, str | None] | None:
+    """``(loss, derivative)`` as the file's own call of ``trainer`` hands them (``train(network,
+    binary_cross_entropy, binary_cross_entropy_prime, …)``, by position or by name), the derivative
+    None when the trainer takes none; None when the file does not call it or hands no loss."""
+    params = [p.name for p in cv.positional_parameters(trainer)]
+    for node in ast.walk(script.tree):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == trainer.__name__
+        ):
+            continue
+        given = dict(zip(params, node.args, strict=False)) | {k.arg: k.value for k in node.keywords if k.arg}
+        loss = next((v for k, v in given.items() if re.fullmatch(LOSS_ARGUMENT, k, re.I)), None)
+        prime = next((v for k, v in given.items() if re.fullmatch(LOSS_PRIME, k, re.I)), None)
+        if loss is not None:
+            return ast.unparse(loss), None if prime is None else ast.unparse(prime)
+    return None
+
+
+def _unpacked_pair(trainer: Any, name: str) -> bool:
+    """Whether ``trainer`` unpacks its argument ``name`` into two names (``x_train, y_train =
+    training_data``): the data set is the pair of the inputs and the labels."""
+    tree = source_tree(trainer)
+    return tree is not None and any(
+        isinstance(n, ast.Assign)
+        and isinstance(n.value, ast.Name)
+        and n.value.id == name
+        and len(n.targets) == 1
+        and isinstance(n.targets[0], ast.Tuple)
+        and len(n.targets[0].elts) == 2
+        for n in ast.walk(tree)
+    )
+
+
 LOSS_ARGUMENT = r"loss|cost|criterion|loss_?f(n|unc(tion)?)?"
+LOSS_PRIME = r"loss_?(prime|derivative|grad|d)|d_?loss"
+"""A trainer's argument that takes the loss's derivative."""
 """A trainer's argument that takes the loss (a function or an object)."""
 INLINE_FORWARD = "_out = x\nfor _layer in network:\n    _out = _layer.forward(_out)\n_out"
 """The network's output when the file has no function for it: each layer's ``forward`` in turn."""
@@ -140,6 +182,9 @@ def layer_list_recipes(script: LoadedScript) -> list[tuple[Recipe, str]]:
     takes_loss = any(re.fullmatch(LOSS_ARGUMENT, p.name, re.I) for p in cv.positional_parameters(trainer))
     if not takes_loss:  # train(network, X, y): the loss is the trainer's own
         pairs = [("", None)]
+    handed = handed_loss(script, trainer)
+    if takes_loss and handed is not None:  # train(network, bce, bce_prime, …): the file's own, never
+        pairs = [handed]  # another of the project's (if it failed to import, the check is refused)
     if len(dense) != 1 or not acts or not pairs:
         return []
     composed = own_composition(script, set(classes))
