@@ -1971,8 +1971,10 @@ def test_a_file_that_trains_in_a_function_is_checked_as_its_training_not_its_hel
 
 # a hand-worked step at the top level, no loop (the style of worked examples of backpropagation):
 # scalar weights, each next value named (w5_new = w5 - eta * dE_dw5), beside an activation and its
-# derivative. The biases b1, b2 shape the output and are never stepped, so the step is no loss's
-# gradient; "1 matches" for the helper pair, exit 0, was a pass for it.
+# derivative. The step is the network to check, not the helper pair ("1 matches", exit 0, was a pass for
+# it): the weights' steps are squared error's gradient through the sigmoids (d_o1 = (o − t) σ'(o), and
+# the hidden deltas read w5, w6 before they move), but the biases b1, b2 shape the output and never
+# move, so the step as a whole is the gradient of no loss; with no biases it is mse's.
 HAND_WORKED = """
 import numpy as np
 
@@ -2008,11 +2010,17 @@ print(w1_new, w2_new, w3_new, w4_new, w5_new, w6_new)
 """
 
 
-def test_a_hand_worked_step_at_the_top_level_is_not_passed_by_its_helpers(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("biases", "identified"), [(True, None), (False, "mse")])
+def test_a_hand_worked_step_at_the_top_level_is_checked_not_passed_by_its_helpers(
+    tmp_path: Path, biases: bool, identified: str | None
+) -> None:
+    source = HAND_WORKED if biases else HAND_WORKED.replace(" + b1)", ")").replace(" + b2)", ")")
     path = tmp_path / "worked.py"
-    path.write_text(HAND_WORKED, encoding="utf-8")
-    with pytest.raises(InputError, match="nor its one hand-worked step of the weights"):
-        checked_as_the_command_does(path)
+    path.write_text(source, encoding="utf-8")
+    shown = checked_as_the_command_does(path)
+    assert "units" not in shown and shown["identified"] == identified, shown.get("identified")
+    assert {"w1", "w6"} <= set(shown["parameters"])
+    assert ({"b1", "b2"} <= set(shown["parameters"])) == biases  # moved by nothing: a zero gradient
 
 
 # loss classes whose methods take a stabilising constant with a default besides the two arrays
@@ -2116,3 +2124,15 @@ def test_the_project_layers_a_file_only_assembles_are_checked_as_its_units(
     shown = checked_as_the_command_does(tmp_path / "module" / "network.py")
     verdicts = {u["unit"]: u["verdict"] for u in shown["units"]}
     assert verdicts == {"Linear (module/layers.py)": "matches", "Sigmoid (module/layers.py)": sigmoid}
+
+
+def test_a_hand_worked_step_that_cannot_be_read_is_refused_saying_so(tmp_path: Path) -> None:
+    """Inputs named like nothing (``p``, ``q``): the step cannot be read off, and the helper pair does
+    not stand in for it."""
+    path = tmp_path / "worked.py"
+    source = (
+        HAND_WORKED.replace("i1, i2 = 0.05, 0.10", "p, q = 0.05, 0.10").replace("i1", "p").replace("i2", "q")
+    )
+    path.write_text(source, encoding="utf-8")
+    with pytest.raises(InputError, match="nor its one hand-worked step of the weights"):
+        checked_as_the_command_does(path)

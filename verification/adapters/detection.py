@@ -28,8 +28,9 @@ from verification.adapters.driven_classes import driven_class
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import refusal
 from verification.adapters.flat_costs import flat_cost_subject, flat_costs
-from verification.adapters.functions import detect_functions, layer_list_subject
+from verification.adapters.functions import detect_functions
 from verification.adapters.inlined_methods import detect_inlined_method, no_forward_method
+from verification.adapters.layer_lists import layer_list_subject
 from verification.adapters.neuron_dicts import neuron_dict_subject
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe

@@ -22,12 +22,11 @@ from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.calls import run_code
 from verification.adapters.derivative_sets import derivative_functions, derivative_recipe, refuse_one_of_a_set
-from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import Failed, no_pair, refusal
 from verification.adapters.forward_returns import split_returned
 from verification.adapters.function_factories import made_functions
 from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
-from verification.adapters.layer_lists import layer_list_recipes
+from verification.adapters.layer_lists import layer_list_subject
 from verification.adapters.local_forwards import PROPAGATORS, local_call, local_forwards
 from verification.adapters.method_calls import function_arguments, unvalued
 from verification.adapters.options import Options
@@ -191,19 +190,6 @@ def _functions(
     found += [t for t in trainers if returns_something(namespace[t]) and not updates_argument(namespace[t])]
     outputs = local_forwards(namespace, list(dict.fromkeys(found if forwards else [*backwards, *found])))
     return [*forwards, *outputs], list(dict.fromkeys([*backwards, *outputs])), trainers, outputs, notes
-
-
-def layer_list_subject(
-    namespace: dict[str, Any], script: LoadedScript, options: Options, errors: list[InputError | str]
-) -> CodeSubject | None:
-    """``predict(network, input)`` and ``train(network, loss, loss_prime, …)`` run on a list of the
-    project's own layers (:mod:`verification.adapters.layer_lists`), as the explicit form runs."""
-    for recipe, _ in layer_list_recipes(script):
-        try:
-            return explicit_subject(dict(namespace), recipe, script, options)
-        except InputError as exc:
-            errors.append(exc)
-    return None
 
 
 FORWARD_FUNCTION_WORDS = (("forward", "feed", "predict"), ("backward", "dec", "linear_"))

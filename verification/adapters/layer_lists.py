@@ -26,9 +26,13 @@ import inspect
 import re
 from typing import Any
 
+from ffnn.validation import InputError
 from verification.adapters.compositions import ACTIVATION_ORDER, LOSS_ORDER, derivative_pairs, loss_class
+from verification.adapters.explicit import explicit_subject
 from verification.adapters.function_setups import imported_from_project
+from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
+from verification.adapters.subject import CodeSubject
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import usage
 from verification.reading.guesses import SIZE_GUESSES
@@ -241,3 +245,16 @@ def named_classes(script: LoadedScript) -> set[str]:
         if isinstance(node, ast.ImportFrom | ast.Import):
             names |= {(alias.asname or alias.name).split(".")[0] for alias in node.names}
     return names
+
+
+def layer_list_subject(
+    namespace: dict[str, Any], script: LoadedScript, options: Options, errors: list[InputError | str]
+) -> CodeSubject | None:
+    """``predict(network, input)`` and ``train(network, loss, loss_prime, …)`` run on a list of the
+    project's own layers (:mod:`verification.adapters.layer_lists`), as the explicit form runs."""
+    for recipe, _ in layer_list_recipes(script):
+        try:
+            return explicit_subject(dict(namespace), recipe, script, options)
+        except InputError as exc:
+            errors.append(exc)
+    return None

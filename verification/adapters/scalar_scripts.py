@@ -13,7 +13,7 @@ from __future__ import annotations
 from verification.adapters.layouts import Layout
 from verification.adapters.recipe import Recipe
 from verification.reading.loader import LoadedScript
-from verification.reading.scalar_loops import scalar_loop
+from verification.reading.scalar_loops import scalar_loop, scalar_step
 
 
 def _unpacked(names: list[str], vector: str) -> str:
@@ -24,7 +24,7 @@ def _unpacked(names: list[str], vector: str) -> str:
 def scalar_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     """The recipe of the script's training loop over weights that are numbers, with the names of those
     weights; empty when it has no such loop."""
-    loop = scalar_loop(script.tree)
+    loop = scalar_loop(script.tree) or scalar_step(script.tree)  # a loop, else one worked step
     if loop is None:
         return []
     counters = [f"{c} = 0" for c in loop.counters]
@@ -39,7 +39,7 @@ def scalar_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     setup_glue = "\n" if any("\n" in line for line in loop.setup) else "; "
     said = [", ".join(names) for names in (loop.weights, loop.inputs, loop.labels, loop.outputs)]
     note = (
-        f"read off the training loop at line {loop.line}: the weights are numbers ({said[0]}), the "
+        f"read off the training at line {loop.line}: the weights are numbers ({said[0]}), the "
         f"inputs {said[1]}, the label(s) {said[2]}, the output(s) {said[3]}"
     )
     recipe = Recipe(

@@ -105,11 +105,10 @@ STEPPING = re.compile(r"backward|backprop|update|step|train|fit|optimi[sz]e|appl
 
 
 def _evaluation(stmt: ast.stmt, loop: ast.For | ast.While) -> bool:
-    """``preds = model.forward(X_test)``, ``acc = accuracy(preds, y_test)`` after an epoch's loop over
-    its batches: an evaluation of the trained network, no step's work. It binds plain names that the
-    loop does not read, and calls nothing named for a step (:data:`STEPPING`), so it changes no weight
-    the loop's step reads (``W = W - lr * dW`` after a loop that sums ``dW`` reads ``W`` in the loop,
-    and is the step)."""
+    """``preds = model.forward(X_test)`` after an epoch's loop over its batches: an evaluation, no
+    step's work. It binds plain names the loop does not read and calls nothing named for a step
+    (:data:`STEPPING`), so it changes no weight the step reads (``W = W - lr * dW`` after a loop that
+    sums ``dW`` reads ``W`` in the loop, and is the step)."""
     if not isinstance(stmt, ast.Assign):
         return False
     bound = [n for t in stmt.targets for n in ast.walk(t) if not isinstance(n, ast.Tuple | ast.Store)]

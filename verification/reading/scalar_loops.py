@@ -183,3 +183,78 @@ def scalar_loop(tree: ast.Module) -> ScalarLoop | None:
             counters,
         )
     return None
+
+
+NEXT = re.compile(r"^(?:new|n|upd(?:ated)?|next)_?(?P<w>\w+)$|^(?P<v>\w+?)_?(?:new|upd(?:ated)?|next)$", re.I)
+"""A name for a weight's next value (``w5_new``, ``new_w5``)."""
+
+
+def scalar_step(tree: ast.Module) -> ScalarLoop | None:
+    """A worked example's one step at the top level, no loop: ``w5_new = w5 - eta * dE_dw5`` for each
+    weight (or ``w5 -= eta * …``), read as the body of a loop (:func:`scalar_loop`) that ends by
+    assigning each next value back (``w5 = w5_new``). Its weights are also the numbers bound before the
+    step that its forward pass reads and it never moves (``b1``, ``b2``: a parameter the output depends
+    on that gets no gradient, which the check then names); None when the script has no such step."""
+    defs = (ast.FunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom, ast.For, ast.While)
+    start = next(
+        (i for i, s in enumerate(tree.body) if not isinstance(s, (*defs, ast.Assign, ast.Expr))), None
+    )
+    body_all = [s for s in tree.body if not isinstance(s, defs)]
+    known_at = [
+        i for i, s in enumerate(body_all) if isinstance(s, ast.Assign) and _bound([s]) and not _names(s)
+    ]
+    if start is not None or not known_at:
+        return None
+    cut = next((i for i, s in enumerate(body_all) if _names(s) and not isinstance(s, ast.Expr)), None)
+    if cut is None:
+        return None
+    before, body = body_all[:cut], [s for s in body_all[cut:] if not _exit_or_print(s)]
+    known = set(_bound(before))
+    moved: dict[str, tuple[str, ast.expr]] = {}  # weight: (its next value's name, change)
+    for s in body:
+        target = s.targets[0].id if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) else ""
+        m, v = NEXT.match(target), getattr(s, "value", None)
+        w = (m.group("w") or m.group("v")) if m else None
+        if (
+            w in known
+            and isinstance(v, ast.BinOp)
+            and isinstance(v.op, ast.Add | ast.Sub)
+            and _names(v.left) == [w]
+        ):
+            moved[w] = (target, v.right)
+        elif (u := _update(s)) is not None and u[0] in known:
+            moved[u[0]] = (u[0], u[1])
+    if len(moved) < 2:
+        return None
+    assigned = set(_bound(body))
+    labels = [
+        n for n in dict.fromkeys(n for s in body for n in _names(s)) if n in known and LABEL_NAMES.match(n)
+    ]
+    pairs = _compared(body, set(labels), assigned)
+    rates = [
+        {n for n in _names(c) if n in known and n not in moved and not LABEL_NAMES.match(n)}
+        for _, c in moved.values()
+    ]
+    common = {n for n in set.intersection(*rates) if not INPUT_NAMES.match(n)}
+    if not pairs or len(common) != 1:
+        return None
+    labels = list(dict.fromkeys(label for label, _ in pairs))
+    first = next(i for i, s in enumerate(body) if set(_names(s)) & set(labels))
+    seen = list(dict.fromkeys(n for s in body[:first] for n in _names(s)))
+    inputs = [n for n in seen if n in known and n not in assigned and INPUT_NAMES.match(n)]
+    fixed = [n for n in seen if n in known and n not in moved and n not in inputs and n not in common]
+    if not inputs:
+        return None
+    back = [f"{w} = {new}" for w, (new, _) in moved.items() if new != w]
+    return ScalarLoop(
+        body[0].lineno,
+        [ast.unparse(s) for s in before],
+        [*moved, *fixed],
+        inputs,
+        labels,
+        [dict(pairs)[label] for label in labels],
+        [ast.unparse(s) for s in body[:first]],
+        [ast.unparse(s) for s in body] + back,
+        common.pop(),
+        [],
+    )
