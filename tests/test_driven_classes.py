@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 
@@ -190,3 +191,95 @@ def test_the_project_class_a_main_function_drives_is_checked_when_the_training_f
     report = check_target(CheckRequest.parse(str(driver)))
     assert report.result.subject == "Net.fit", report.command
     assert report.result.identified == identified, report.command
+
+
+# a container whose backward takes the output error, driven by a training function of main.py that
+# hands it softmax(out) − y: the class alone would be handed a − y by the check and called the gradient
+# of mse; the script's own error makes it cross-entropy's. Only a class that makes its error from the
+# labels itself is judged through main(); this one is refused.
+CONTAINER = """
+import numpy as np
+
+
+class Linear:
+    def __init__(self, n_in, n_out):
+        self.W = np.random.randn(n_in, n_out) * 0.1
+        self.b = np.zeros(n_out)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.W + self.b
+
+    def backward(self, grad):
+        self.dW = self.x.T @ grad
+        self.db = grad.sum(axis=0)
+        return grad @ self.W.T
+
+
+class Tanh:
+    def forward(self, x):
+        self.out = np.tanh(x)
+        return self.out
+
+    def backward(self, grad):
+        return grad * (1 - self.out ** 2)
+
+
+class Model:
+    def __init__(self):
+        self.layers = []
+
+    def add_layer(self, layer):
+        self.layers.append(layer)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad):
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad)
+"""
+SOFTMAX_DRIVER = """
+import numpy as np
+from project.model import Model, Linear, Tanh
+
+
+def train(model, X, Y, epochs=10, lr=0.1):
+    for epoch in range(epochs):
+        scores = model.forward(X)
+        e = np.exp(scores - scores.max(axis=1, keepdims=True))
+        probs = e / e.sum(axis=1, keepdims=True)
+        model.backward((probs - Y) / len(X))
+        for layer in model.layers:
+            if isinstance(layer, Linear):
+                layer.W -= lr * layer.dW
+                layer.b -= lr * layer.db
+
+
+def main():
+    data = np.loadtxt("digits.csv", delimiter=",")
+    X, Y = data[:, 1:], np.eye(10)[data[:, 0].astype(int)]
+    model = Model()
+    model.add_layer(Linear(X.shape[1], 16))
+    model.add_layer(Tanh())
+    model.add_layer(Linear(16, 10))
+    train(model, X, Y)
+
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def test_a_driven_class_handed_its_error_by_the_script_is_refused_not_handed_the_checks(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "project" / "model.py").write_text(textwrap.dedent(CONTAINER), encoding="utf-8")
+    driver = tmp_path / "main.py"
+    driver.write_text(textwrap.dedent(SOFTMAX_DRIVER), encoding="utf-8")
+    with pytest.raises(InputError):
+        check_target(CheckRequest.parse(str(driver)))

@@ -17,6 +17,7 @@ from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
 from verification.reading.missing import MissingModule
 from verification.reading.python2 import python2_builtins
+from verification.reading.source_trees import source_file
 from verification.reading.targets import SeveralNetworks, load_target, parse_target
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -865,3 +866,14 @@ def test_a_base_class_of_the_network_is_no_network_of_its_own(tmp_path: Path) ->
         """,
     )
     assert load_target(str(path))[1].__name__ == "DeepNeuralNetwork"
+
+
+def test_the_source_file_of_a_class_whose_module_is_gone_is_unknown_not_an_error() -> None:
+    """A class of a module no longer in ``sys.modules`` (a project's ``nn.py`` loaded beside a script
+    and taken back): :func:`inspect.getsourcefile` raises TypeError ("is a built-in class"), which
+    ended a check as an internal error."""
+    made = type("NN", (), {"__module__": "a_module_that_is_gone"})
+    assert source_file(made) is None
+    assert (
+        source_file(test_the_source_file_of_a_class_whose_module_is_gone_is_unknown_not_an_error) == __file__
+    )

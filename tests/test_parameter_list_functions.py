@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from ffnn.validation import InputError
 from verification.identification.request import CheckRequest
 from verification.runs.jobs import check as check_job
 
@@ -80,3 +81,17 @@ def test_a_gradient_function_of_a_builders_parameter_list_is_checked_as_its_netw
     assert shown["identified"] == identified
     assert len(shown["parameters"]) == 4  # W, b, U, b_tag: every entry of the list
     assert shown["recipe"]["forward"] == "classifier_output(x, parameters)"
+
+
+def test_gradients_returned_out_of_the_lists_order_are_refused_not_paired_by_shape(tmp_path: Path) -> None:
+    """``[gU, gb_tag, gW, gb]`` for ``[W, b, U, b_tag]``: every array has some parameter's shape, and
+    paired by shape the verdict was cross-entropy; a caller that steps ``params[k]`` by ``grads[k]``
+    breaks on it (or, where the shapes broadcast, corrupts the weights)."""
+    path = tmp_path / "mlp1.py"
+    swapped = TEMPLATE.replace("DERIVATIVE", "2").replace(
+        "[np.outer(d_hidden, x), d_hidden, np.outer(d_out, h), d_out]",
+        "[np.outer(d_out, h), d_out, np.outer(d_hidden, x), d_hidden]",
+    )
+    path.write_text(swapped, encoding="utf-8")
+    with pytest.raises(InputError, match="not in the list's order: parameters\\[0\\]"):
+        checked(path)

@@ -16,6 +16,7 @@ What to check in a script when no name is given: :func:`verification.reading.tar
 
 from __future__ import annotations
 
+import ast
 import inspect
 from dataclasses import replace
 from typing import Any
@@ -39,6 +40,7 @@ from verification.adapters.subject import Subject
 from verification.adapters.training_functions import detect_training_function
 from verification.reading.builders import main_builder, network_builder
 from verification.reading.loader import LoadedScript
+from verification.reading.slices import construction_slice
 
 WHAT = "class, instance, method, function, Subject, or None"
 
@@ -183,13 +185,40 @@ def _whole_file(namespace: dict[str, Any], script: LoadedScript, options: Option
 
 def driven_subject(script: LoadedScript, options: Options) -> Subject | None:
     """The subject of the project's class that the script (or its ``def main():``) makes and drives
-    (:func:`~verification.adapters.driven_classes.driven_class`), checked as ``FILE:Class`` checks it
-    with the script's construction as its setup; None when there is none, or it is refused too."""
+    (:func:`~verification.adapters.driven_classes.driven_class`), checked with the script's own
+    construction as its setup (its sizes read off the data made small), as ``FILE:Class --setup …``
+    checks it; None when there is none, when it is refused, or when its gradient is run on an output
+    error the check makes (``net.backward(out - y)``): the script's own training may hand it another
+    (``softmax(out) - y``), so only a class that makes its error from the labels itself is judged."""
     namespace = dict(vars(script.module))
     driven = driven_class(namespace, script)
     if driven is None:
         return None
+    own = [
+        construction_slice(script.tree, driven.__name__, {}),
+        construction_slice(script.tree, driven.__name__),
+    ]
+    for setup, var in [made for made in own if made is not None]:
+        given = replace(options, setup=setup + ("" if var == "net" else f"; net = {var}"))
+        try:
+            subject = detect_class(driven, namespace, script, given)
+        except InputError:
+            continue
+        recipe = getattr(subject, "recipe", None)
+        if recipe is not None and not _error_made_by_check(recipe.gradient or recipe.step or ""):
+            return subject
+    return None
+
+
+def _error_made_by_check(code: str) -> bool:
+    """Whether ``code`` hands the output error the check makes (``out - y`` or ``y - out``)."""
     try:
-        return detect_class(driven, namespace, script, options)
-    except InputError:
-        return None
+        tree = ast.parse(code)
+    except SyntaxError:
+        return True
+    return any(
+        isinstance(n, ast.BinOp)
+        and isinstance(n.op, ast.Sub)
+        and {getattr(n.left, "id", None), getattr(n.right, "id", None)} == {"out", "y"}
+        for n in ast.walk(tree)
+    )

@@ -32,7 +32,7 @@ from verification.adapters.layer_lists import INLINE_FORWARD, LOSS_ARGUMENT, run
 from verification.adapters.recipe import Recipe
 from verification.reading import conventions as cv
 from verification.reading.siblings import MAX_SIBLINGS, sibling_functions
-from verification.reading.source_trees import source_tree
+from verification.reading.source_trees import source_file, source_tree
 
 LIST_ATTRIBUTE = re.compile(r"layers?|modules|blocks|stack", re.I)
 """Names of the attribute a container keeps its layers in."""
@@ -104,7 +104,7 @@ def container_recipes(cls: type, namespace: dict[str, Any], setup: str, var: str
     ``cls`` keeps no layer list, or the project has not exactly one training function over a layer
     list, or not one loss class to hand a function that takes one."""
     attribute = layer_attribute(cls)
-    source = inspect.getsourcefile(cls)
+    source = source_file(cls)
     if attribute is None or source is None:
         return []
     path = Path(source).resolve()

@@ -13,6 +13,10 @@ in order, and assigns them to parameters:
    db2, db1``);
 3. by shape, when every parameter shape occurs once.
 
+Parameters that are the entries of one list the code takes (``params[0]`` … of ``loss_and_gradients(x,
+y, params)``) are matched by the list's order alone: arrays returned in another order are an error that
+names the positions, never re-paired by shape (a caller that steps ``params[k]`` by ``grads[k]`` breaks).
+
 Scalars are taken only for scalar parameters. By name, the gradients of activations (``dA1``) returned
 beside the parameters' are left aside. Parameters left without a gradient are not checked and the
 report says so; ambiguity is an error that says what was returned.
@@ -152,6 +156,17 @@ def _by_name(
     return by_name, bool(by_name) and not unnamed and not any(PARAMETER_STEM.match(k) for k in left)
 
 
+def _one_list(names: list[str]) -> str | None:
+    """``params`` when the parameters are the entries of that one list, in order (``params[0]``,
+    ``params[1]``, …); else None."""
+    found = [re.fullmatch(r"(?P<root>[\w.]+)\[(?P<k>\d+)\]", n) for n in names]
+    if not names or any(m is None for m in found):
+        return None
+    roots = {m.group("root") for m in found if m is not None}
+    indices = [int(m.group("k")) for m in found if m is not None]
+    return roots.pop() if len(roots) == 1 and sorted(indices) == list(range(len(names))) else None
+
+
 def _misshapen(usable: list[tuple[int, str | None, Array]], params: Mapping[str, Array]) -> list[str]:
     """``db1 (1, 1) for b1 (5, 1)`` for each parameter whose gradient, named for it, has another shape,
     when every parameter has one named for it; empty otherwise."""
@@ -220,6 +235,22 @@ def plan_matching(
         return all(n not in by_name or by_name[n] == i for (i, _), n in zip(candidates, order, strict=False))
 
     candidates = [(i, a) for i, _, a in usable]
+    root = _one_list(names)
+    if root is not None and len(candidates) == len(names):  # loss_and_gradients(x, y, params): its order
+        wrong = [
+            f"{n} {params[n].shape} at position {k} got {a.shape}"
+            for k, ((_, a), n) in enumerate(zip(candidates, names, strict=True))
+            if not fits(a, params[n].shape)
+        ]
+        if not wrong:
+            return {n: i for (i, _), n in zip(candidates, names, strict=True)}
+        raise Unmatched(
+            f"{label} returned {len(candidates)} arrays for the {len(names)} entries of the list {root} it "
+            f"takes, not in the list's order: {'; '.join(wrong)} (a caller that steps params[k] by "
+            "grads[k] breaks on them)",
+            "shape",
+            hint="return the gradients in the order of the parameters' list",
+        )
     # 2. by order, forwards or backwards: every parameter, or a run of them (a network whose biases
     # are not trained returns the weights' gradients only)
     fitting = [

@@ -19,7 +19,7 @@ from ffnn.validation import InputError
 from verification.adapters.forwards import returns_value
 from verification.reading import conventions as cv
 from verification.reading.loss_derivatives import project_loss_derivative
-from verification.reading.source_trees import source_tree
+from verification.reading.source_trees import source_file, source_tree
 
 OWN_ERROR = "makes the output error with its own loss; its gradients are read from what it returns or keeps"
 """The note of a training method :func:`_error_computing` found."""
@@ -124,7 +124,7 @@ def project_error(cls: type, method: str, out: str) -> tuple[str, str] | None:
     one; the function is bound in the class's module under its name, and the note (to follow the
     error in a sentence) says where it came from. None when the project defines none, or several."""
     fn = getattr(cls, method, None)
-    source = inspect.getsourcefile(cls) if inspect.isclass(cls) else None
+    source = source_file(cls) if inspect.isclass(cls) else None
     namespace = getattr(fn, "__globals__", None)
     if source is None or namespace is None:
         return None
@@ -165,7 +165,7 @@ def _refuse_handed_elsewhere(cls: type, method: str, usual: str) -> None:
     (``model.backward(criterion.backward())`` in a ``train`` function, where ``usual`` is ``out - y`` or
     a loss derivative of a file beside it, ``cross_entropy_grad(out, y)``): handed ``usual`` instead, a
     correct backward pass is the gradient of ``usual``'s loss, whatever loss the file trains with."""
-    path = inspect.getsourcefile(cls)
+    path = source_file(cls)
     try:
         tree = ast.parse(Path(path).read_text(encoding="utf-8")) if path else None
     except (OSError, SyntaxError, ValueError):

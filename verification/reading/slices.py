@@ -187,10 +187,16 @@ def _trained_after(body: list[ast.stmt], index: int) -> bool:
 
 def _without_data(body: list[ast.stmt], index: int, sizes: dict[str, int]) -> tuple[str, str] | None:
     data: set[str] = set()
-    for s in body[:index]:
+    found: dict[str, int] = {}
+    sized: dict[int, ast.stmt] = {}  # input_dim = X_train.shape[1]: a size of the data, made small
+    for i, s in enumerate(body[:index]):
         if isinstance(s, ast.Assign | ast.AnnAssign | ast.AugAssign | ast.Expr) and (
             loads_data(s) or _loads(s) & data
         ):
+            small = without_data_sizes(s, data, found) if isinstance(s, ast.Assign) else None
+            if small is not None and not loads_data(s):
+                sized[i] = small
+                continue
             targets = (
                 s.targets if isinstance(s, ast.Assign) else [] if isinstance(s, ast.Expr) else [s.target]
             )
@@ -198,13 +204,16 @@ def _without_data(body: list[ast.stmt], index: int, sizes: dict[str, int]) -> tu
     stmt = body[index]
     assert isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)
     made = [body[j] for j in [index, *_configured(body, index, stmt.targets[0].id)]]  # net.add(Dense(…))
-    if not any(_loads(m) & data for m in made):
+    if not any(_loads(m) & data for m in made) and not sized:
         return None
-    found: dict[str, int] = {}
     rewritten = [without_data_sizes(m, data, found) if _loads(m) & data else m for m in made]
     if any(r is None for r in rewritten):
         return None
-    kept = [s for s in body[:index] if not (_loads(s) & data or loads_data(s))]
+    kept = [
+        sized.get(i, s)
+        for i, s in enumerate(body[:index])
+        if i in sized or not (_loads(s) & data or loads_data(s))
+    ]
     chosen: dict[int, ast.stmt] = {}
     for r in rewritten:
         assert r is not None

@@ -14,6 +14,16 @@ import textwrap
 from typing import Any
 
 
+def source_file(obj: Any) -> str | None:
+    """The file ``obj`` (a class or function) is defined in, or None when Python cannot say: a built-in,
+    or a class whose module is no longer in ``sys.modules`` (a module named like a library's, ``nn``,
+    loaded from beside a script and taken back), for which :func:`inspect.getsourcefile` raises."""
+    try:
+        return inspect.getsourcefile(obj)
+    except TypeError:
+        return None
+
+
 def source_tree(obj: Any) -> ast.Module | None:
     """The parsed source of ``obj`` (a function, method or class), or None when it cannot be read or
     parsed.

@@ -81,7 +81,9 @@ def check(
         )
         outcome = network_reading(parsed, found[0], report, check_target)  # a layer's mismatch, a network
         if outcome is None and report.status == EXIT_REFUSED and parsed.target.name is None:
-            outcome = _as_network(parsed)  # loss_and_gradients(x, y, params) of create_classifier's params
+            outcome, refused = _as_network(parsed)  # loss_and_gradients(x, y, params) of create_classifier's
+            if refused is not None and all(r.reason.startswith("cannot tell what") for r in report.results):
+                raise refused  # no unit ran: what the network's run found says more
         if outcome is None:
             text = units_summary(report) if quiet else format_units(report, width)
             return {"text": text, "json": units_json(report), "status": report.status}
@@ -100,14 +102,16 @@ def check(
     return {"text": text, "json": check_json(outcome), "status": status}
 
 
-def _as_network(parsed: CheckRequest) -> Any:
+def _as_network(parsed: CheckRequest) -> tuple[Any, InputError | None]:
     """The network check of a file none of whose units could be checked alone (a function that takes
-    the parameters the file's builder makes, ``loss_and_gradients(x, y, params)``): its outcome, or None
-    when it is refused too (the units' refusal is then the one shown)."""
+    the parameters the file's builder makes, ``loss_and_gradients(x, y, params)``): its outcome, or
+    None and its refusal."""
     try:
-        return check_target(parsed)
-    except (InputError, SeveralNetworks):
-        return None
+        return check_target(parsed), None
+    except InputError as exc:
+        return None, exc
+    except SeveralNetworks:
+        return None, None
 
 
 def converge(

@@ -28,7 +28,7 @@ from typing import Any
 
 from verification.reading.flags import flag_settings
 from verification.reading.loader import LoadedScript
-from verification.reading.source_trees import source_tree
+from verification.reading.source_trees import source_file, source_tree
 from verification.units.discovery import layer_methods
 from verification.units.layers import LayerUnit
 from verification.units.run import Unit
@@ -75,11 +75,7 @@ def composed_layer_units(script: LoadedScript, seed: int = 0) -> list[Unit]:
             methods = layer_methods(made)
             if methods is None:
                 continue
-            where = (
-                Path(str(inspect.getsourcefile(made)))
-                .resolve()
-                .relative_to(script.path.resolve().parent.parent)
-            )
+            where = Path(str(source_file(made))).resolve().relative_to(script.path.resolve().parent.parent)
             for preset in flag_settings(made):
                 unit = LayerUnit(made, methods, None, seed, preset)
                 unit.name = f"{unit.name} ({where.as_posix()})"  # Linear (module/layers.py)
