@@ -1799,3 +1799,10 @@ def test_the_evaluation_after_an_epochs_loop_over_batches_is_not_the_step(tmp_pa
     path.write_text(textwrap.dedent(EVALUATED) + "    W2 = W2 * 0.5\n", encoding="utf-8")
     with pytest.raises(InputError, match="X_test"):
         check_target(CheckRequest.parse(str(path)))
+    # a call named for a step after the batches (shrinking the weights in place) is work, whatever it binds
+    decay = "def apply_decay(*ws):\n    for w in ws:\n        w *= 0.5\n"
+    path.write_text(
+        decay + textwrap.dedent(EVALUATED) + "    shrunk = apply_decay(W1, W2)\n", encoding="utf-8"
+    )
+    with pytest.raises(InputError, match="X_test"):
+        check_target(CheckRequest.parse(str(path)))

@@ -21,7 +21,7 @@ from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
 from verification.reading.loader import load_script
 from verification.runs.jobs import check as check_job
-from verification.tolerances import tolerance_for
+from verification.tolerances import NEAR_MATCH_RTOL, tolerance_for
 from verification.units.check import UnitsReport, check_units, wants_units
 from verification.units.discovery import discover
 from verification.units.layers import LayerUnit
@@ -2136,3 +2136,32 @@ def test_a_hand_worked_step_that_cannot_be_read_is_refused_saying_so(tmp_path: P
     path.write_text(source, encoding="utf-8")
     with pytest.raises(InputError, match="nor its one hand-worked step of the weights"):
         checked_as_the_command_does(path)
+
+
+# the derivative of the sum of BCE over the outputs, averaged over the samples, divided by the outputs
+# instead (N/K times the gradient) and with ε = 2e-5 added where it divides: a stabilising constant
+# that deviates by ε/p, several times NEAR_MATCH_RTOL at the probes' predictions (0.05, 0.95). Up to
+# scale or not, a deviation beyond the near-match allowance is a mismatch; within ten times it, the
+# resolution this test pins.
+WIDE_EPSILON = """
+import numpy as np
+
+
+class BCELoss:
+    def loss(self, predicted, actual):
+        n = actual.shape[0]
+        return -np.sum(actual * np.log(predicted) + (1 - actual) * np.log(1 - predicted)) / n
+
+    def grad(self, predicted, actual):
+        return ((1 - actual) / (1 - predicted + 2e-5) - actual / (predicted + 2e-5)) / actual.shape[-1]
+"""
+
+
+def test_a_scaled_loss_derivative_beyond_the_near_match_allowance_is_a_mismatch(tmp_path: Path) -> None:
+    path = tmp_path / "loss.py"
+    path.write_text(WIDE_EPSILON, encoding="utf-8")
+    script = load_script(path)
+    r = check_units(script, discover(script, 0)).results[0]
+    assert r.verdict == "mismatch", verdicts(r)
+    errors = [o.scaled_error for s in r.settings for o in s.outputs if o.scaled_error is not None]
+    assert errors and NEAR_MATCH_RTOL < max(errors) < 10 * NEAR_MATCH_RTOL, errors
