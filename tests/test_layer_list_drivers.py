@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from verification.identification.check import check_target
+from verification.identification.outcome import CheckReport
 from verification.identification.request import CheckRequest
 
 PROJECT = {
@@ -90,6 +91,20 @@ train(network, mse, mse_prime, X, Y, epochs=10000, learning_rate=0.1)
 }
 
 
+def checked(tmp_path: Path, project: dict[str, str], slope: str = "") -> CheckReport:
+    """The report of checking ``xor.py`` of ``project`` written into ``tmp_path`` (its folder taken
+    back from ``sys.path``, its modules from ``sys.modules``)."""
+    for name, source in project.items():
+        (tmp_path / name).write_text(source.replace("SLOPE", slope), encoding="utf-8")
+    before = list(sys.path)
+    try:
+        return check_target(CheckRequest.parse(str(tmp_path / "xor.py")))
+    finally:
+        sys.path[:] = before
+        for module in ("dense", "activations", "losses", "network"):
+            sys.modules.pop(module, None)
+
+
 @pytest.mark.parametrize(
     ("slope", "identified"),
     [
@@ -102,15 +117,7 @@ train(network, mse, mse_prime, X, Y, epochs=10000, learning_rate=0.1)
 def test_a_driver_of_an_imported_training_function_is_checked_on_its_own_list(
     tmp_path: Path, slope: str, identified: str | None
 ) -> None:
-    for name, source in PROJECT.items():
-        (tmp_path / name).write_text(source.replace("SLOPE", slope), encoding="utf-8")
-    before = list(sys.path)
-    try:
-        report = check_target(CheckRequest.parse(str(tmp_path / "xor.py")))
-    finally:
-        sys.path[:] = before
-        for module in ("dense", "activations", "losses", "network"):
-            sys.modules.pop(module, None)
+    report = checked(tmp_path, PROJECT, slope)
     assert report.result.identified == identified, report.command
     assert "--setup 'network = [Dense(2, 3), Tanh(), Dense(3, 1), Tanh()]'" in (report.command or "")
 
@@ -155,15 +162,7 @@ def binary_cross_entropy_prime(y_true, y_pred):
 
 
 def test_the_loss_the_driver_hands_its_training_is_the_one_used(tmp_path: Path) -> None:
-    for name, source in HANDED.items():
-        (tmp_path / name).write_text(source, encoding="utf-8")
-    before = list(sys.path)
-    try:
-        report = check_target(CheckRequest.parse(str(tmp_path / "xor.py")))
-    finally:
-        sys.path[:] = before
-        for module in ("dense", "activations", "losses", "network"):
-            sys.modules.pop(module, None)
+    report = checked(tmp_path, HANDED)
     assert "loss=binary_cross_entropy, loss_prime=binary_cross_entropy_prime" in (report.command or "")
     assert report.result.identified == "bce", report.command
 
@@ -183,14 +182,6 @@ PAIRED = {
 def test_a_data_set_the_training_function_unpacks_into_inputs_and_labels_is_handed_as_a_pair(
     tmp_path: Path,
 ) -> None:
-    for name, source in PAIRED.items():
-        (tmp_path / name).write_text(source.replace("SLOPE", "(1 - np.tanh(self.x) ** 2)"), encoding="utf-8")
-    before = list(sys.path)
-    try:
-        report = check_target(CheckRequest.parse(str(tmp_path / "xor.py")))
-    finally:
-        sys.path[:] = before
-        for module in ("dense", "activations", "losses", "network"):
-            sys.modules.pop(module, None)
+    report = checked(tmp_path, PAIRED, "(1 - np.tanh(self.x) ** 2)")
     assert "training_data=(" in (report.command or "")
     assert report.result.identified == "mse", report.command
