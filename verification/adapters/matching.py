@@ -156,11 +156,48 @@ def _by_name(
     return by_name, bool(by_name) and not unnamed and not any(PARAMETER_STEM.match(k) for k in left)
 
 
+def _fits(a: Array, shape: tuple[int, ...]) -> bool:
+    """Whether ``a`` is of ``shape``, or of its size with the same axes besides those of size 1."""
+    return a.shape == shape or (
+        a.size == int(np.prod(shape)) and a.squeeze().shape == np.empty(shape).squeeze().shape
+    )
+
+
+def _in_list_order(
+    label: str, candidates: list[tuple[int, Array]], params: Mapping[str, Array]
+) -> dict[str, int] | None:
+    """The plan pairing ``candidates`` with the parameters by position, when the parameters are the
+    entries of one list (:func:`_one_list`) and as many arrays came back; None when they are not.
+
+    Raises
+    ------
+    Unmatched
+        When an array does not fit the entry at its position: returned out of the list's order."""
+    names = list(params)
+    root = _one_list(names)
+    if root is None or len(candidates) != len(names):
+        return None
+    wrong = [
+        f"{n} {params[n].shape} at position {k} got {a.shape}"
+        for k, ((_, a), n) in enumerate(zip(candidates, names, strict=True))
+        if not _fits(a, params[n].shape)
+    ]
+    if not wrong:
+        return {n: i for (i, _), n in zip(candidates, names, strict=True)}
+    raise Unmatched(
+        f"{label} returned {len(candidates)} arrays for the {len(names)} entries of the list {root} it "
+        f"takes, not in the list's order: {'; '.join(wrong)} (a caller that steps params[k] by "
+        "grads[k] breaks on them)",
+        "shape",
+        hint="return the gradients in the order of the parameters' list",
+    )
+
+
 def _one_list(names: list[str]) -> str | None:
-    """``params`` when the parameters are the entries of that one list, in order (``params[0]``,
-    ``params[1]``, …); else None."""
+    """``params`` when the parameters are the entries of that one list, two or more, in order
+    (``params[0]``, ``params[1]``, …); else None."""
     found = [re.fullmatch(r"(?P<root>[\w.]+)\[(?P<k>\d+)\]", n) for n in names]
-    if not names or any(m is None for m in found):
+    if len(names) < 2 or any(m is None for m in found):
         return None
     roots = {m.group("root") for m in found if m is not None}
     indices = [int(m.group("k")) for m in found if m is not None]
@@ -220,12 +257,7 @@ def plan_matching(
             "updates its weights in place",
         )
     names = list(params)
-
-    def fits(a: Array, shape: tuple[int, ...]) -> bool:
-        return a.shape == shape or (
-            a.size == int(np.prod(shape)) and a.squeeze().shape == np.empty(shape).squeeze().shape
-        )
-
+    fits = _fits
     # 1. by name: the parameter's own name, else the stems (dW1 → W1)
     by_name, decided = _by_name(usable, params, fits, returned_as is not None)
     if decided:
@@ -235,22 +267,9 @@ def plan_matching(
         return all(n not in by_name or by_name[n] == i for (i, _), n in zip(candidates, order, strict=False))
 
     candidates = [(i, a) for i, _, a in usable]
-    root = _one_list(names)
-    if root is not None and len(candidates) == len(names):  # loss_and_gradients(x, y, params): its order
-        wrong = [
-            f"{n} {params[n].shape} at position {k} got {a.shape}"
-            for k, ((_, a), n) in enumerate(zip(candidates, names, strict=True))
-            if not fits(a, params[n].shape)
-        ]
-        if not wrong:
-            return {n: i for (i, _), n in zip(candidates, names, strict=True)}
-        raise Unmatched(
-            f"{label} returned {len(candidates)} arrays for the {len(names)} entries of the list {root} it "
-            f"takes, not in the list's order: {'; '.join(wrong)} (a caller that steps params[k] by "
-            "grads[k] breaks on them)",
-            "shape",
-            hint="return the gradients in the order of the parameters' list",
-        )
+    in_order = _in_list_order(label, candidates, params)  # loss_and_gradients(x, y, params)
+    if in_order is not None:
+        return in_order
     # 2. by order, forwards or backwards: every parameter, or a run of them (a network whose biases
     # are not trained returns the weights' gradients only)
     fitting = [
