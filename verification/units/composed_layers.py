@@ -22,7 +22,6 @@ comes from (``Linear (module/layers.py)``).
 from __future__ import annotations
 
 import ast
-import inspect
 from pathlib import Path
 from typing import Any
 
@@ -39,10 +38,7 @@ PASSES = ("forward", "backward", "predict", "train", "fit", "feedforward", "back
 
 def _from_project(cls: type, script: LoadedScript) -> bool:
     """Whether ``cls`` is defined in a file under the folder that holds the script's folder."""
-    try:
-        where = inspect.getsourcefile(cls)
-    except TypeError:
-        return False
+    where = source_file(cls)
     home = script.path.resolve().parent.parent
     return bool(where) and home in Path(str(where)).resolve().parents and "-packages" not in str(where)
 
