@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from verification.reading.named_gradients import updated_name, weight_change
+from verification.reading.training_loops import NEW_WEIGHT
 
 LABEL_NAMES = re.compile(r"^(targets?|desired|expected|labels?|y|t|d)(_?\d+|_\w+)?$", re.I)
 """A label by its name: ``target_output``, ``target1``, ``t2``, ``y``, ``desired``."""
@@ -185,10 +186,6 @@ def scalar_loop(tree: ast.Module) -> ScalarLoop | None:
     return None
 
 
-NEXT = re.compile(r"^(?:new|n|upd(?:ated)?|next)_?(?P<w>\w+)$|^(?P<v>\w+?)_?(?:new|upd(?:ated)?|next)$", re.I)
-"""A name for a weight's next value (``w5_new``, ``new_w5``)."""
-
-
 def scalar_step(tree: ast.Module) -> ScalarLoop | None:
     """A worked example's one step at the top level, no loop: ``w5_new = w5 - eta * dE_dw5`` for each
     weight (or ``w5 -= eta * …``), read as the body of a loop (:func:`scalar_loop`) that ends by
@@ -200,10 +197,8 @@ def scalar_step(tree: ast.Module) -> ScalarLoop | None:
         (i for i, s in enumerate(tree.body) if not isinstance(s, (*defs, ast.Assign, ast.Expr))), None
     )
     body_all = [s for s in tree.body if not isinstance(s, defs)]
-    known_at = [
-        i for i, s in enumerate(body_all) if isinstance(s, ast.Assign) and _bound([s]) and not _names(s)
-    ]
-    if start is not None or not known_at:
+    constants = any(isinstance(s, ast.Assign) and _bound([s]) and not _names(s) for s in body_all)
+    if start is not None or not constants:  # straight-line code that binds numbers first
         return None
     cut = next((i for i, s in enumerate(body_all) if _names(s) and not isinstance(s, ast.Expr)), None)
     if cut is None:
@@ -213,7 +208,7 @@ def scalar_step(tree: ast.Module) -> ScalarLoop | None:
     moved: dict[str, tuple[str, ast.expr]] = {}  # weight: (its next value's name, change)
     for s in body:
         target = s.targets[0].id if isinstance(s, ast.Assign) and isinstance(s.targets[0], ast.Name) else ""
-        m, v = NEXT.match(target), getattr(s, "value", None)
+        m, v = NEW_WEIGHT.match(target), getattr(s, "value", None)
         w = (m.group("w") or m.group("v")) if m else None
         if (
             w in known
