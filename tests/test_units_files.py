@@ -2064,8 +2064,11 @@ def test_a_loss_class_with_a_default_epsilon_is_a_loss_and_a_positive_multiple_m
     assert r.verdict == verdict, verdicts(r)
     if verdict == SCALED:  # c = N / K: 4 samples of 3 outputs, one sample of 4 outputs
         notes = {s.setting: s.note for s in r.settings}
-        assert "(c: dpredicted 1.33333)" in notes["4 samples × 3 outputs"], notes
-        assert "(c: dpredicted 0.25)" in notes["one sample of 4 (1, 4)"], notes
+        for setting, (samples, outputs) in {
+            "4 samples × 3 outputs": (4, 3),
+            "one sample of 4 (1, 4)": (1, 4),
+        }.items():
+            assert f"(c: dpredicted {samples / outputs:.6g})" in notes[setting], notes
 
 
 # a file that only assembles a network of its project's layer classes, with no passes and no training of
