@@ -315,6 +315,54 @@ def test_a_script_of_one_step_at_the_top_level_is_read_with_its_rate(
         assert format_scale(r.scale, r.rtol) == "1" and r.lr_known, (r.scale, report.command)
 
 
+UPDATES_AFTER_THE_LOOP = """
+import numpy as np
+
+rng = np.random.default_rng(3)
+X = rng.random((4, 2))
+y = rng.random((4, 1))
+lr = 0.5
+wh = rng.uniform(size=(2, 3))
+bh = rng.uniform(size=(1, 3))
+wout = rng.uniform(size=(3, 1))
+bout = rng.uniform(size=(1, 1))
+for epoch in range(1000):
+    hidden = np.tanh(X @ wh + bh)
+    output = hidden @ wout + bout
+    d_output = output - y
+    d_hidden = d_output @ wout.T * (1 - hidden ** 2)
+wout -= lr * hidden.T @ d_output
+wh -= lr * X.T @ d_hidden
+BIASES
+print(output)
+"""
+
+
+@pytest.mark.parametrize(
+    ("biases", "identified"),
+    [
+        (
+            "bout -= lr * d_output.sum(axis=0, keepdims=True)\n"
+            "bh -= lr * d_hidden.sum(axis=0, keepdims=True)",
+            "mse",
+        ),
+        ("", None),
+    ],
+)
+def test_updates_dedented_out_of_the_epoch_loop_are_one_step_after_one_pass(
+    tmp_path: Path, biases: str, identified: str | None
+) -> None:
+    """The updates sit after the epoch loop, which only repeats the same forward and backward pass: the
+    step is one pass of the loop's body and the updates. A linear output with ``output − y`` is mse's
+    gradient; with the bias updates left out, the biases change the output and get no gradient, which
+    is no loss's gradient (the script would be refused without the unrolled loop)."""
+    path = tmp_path / "dedented.py"
+    path.write_text(UPDATES_AFTER_THE_LOOP.replace("BIASES", biases), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert sorted(report.result.coverage) == ["bh", "bout", "wh", "wout"], report.result.coverage
+
+
 SLICED_SAMPLES = """
 import numpy as np
 

@@ -136,7 +136,7 @@ def _computed_changes(tree: ast.Module) -> TrainingLoop | None:
     )
     if start is None:
         return None
-    body = [s for s in tree.body[start:] if not isinstance(s, definitions)]
+    body = _unrolled([s for s in tree.body[start:] if not isinstance(s, definitions)], tree, start)
     changes = [n for s in body if isinstance(s, ast.Assign) for n in stores(s) if CHANGE.match(n)]
     if not changes:
         return _renamed_steps(tree, start, body)
@@ -145,6 +145,38 @@ def _computed_changes(tree: ast.Module) -> TrainingLoop | None:
         return None
     exprs = [s.value for s in body if isinstance(s, ast.Assign) and set(stores(s)) & set(changes)]
     return replace(found, looped=False, changes=changes, rate=loop_rate(exprs, assigned_before(tree, start)))
+
+
+def _unrolled(body: list[ast.stmt], tree: ast.Module, start: int) -> list[ast.stmt]:
+    """``body`` with a loop ``for i in range(…)`` that updates no weight, while a statement after it does
+    (the updates dedented out of the epoch loop, or in notebook cells after it), replaced by one pass of
+    its body, ``i`` bound to the range's first value: the updates run once, after a forward pass that
+    every iteration repeats unchanged, so one pass of it is the step the script takes."""
+    before = assigned_before(tree, start)
+    if not set(updates(body, steppers(tree))[0]) & before:
+        return body
+    out: list[ast.stmt] = []
+    for s in body:
+        if (
+            isinstance(s, ast.For)
+            and isinstance(s.target, ast.Name)
+            and isinstance(s.iter, ast.Call)
+            and name_of(s.iter.func) == "range"
+            and s.iter.args
+            and not s.orelse
+            and not set(updates(s.body, steppers(tree))[0]) & before
+            and not any(
+                isinstance(n, ast.Break | ast.Continue | ast.For | ast.While)
+                for b in s.body
+                for n in ast.walk(b)
+            )
+        ):
+            first = s.iter.args[0] if len(s.iter.args) > 1 else ast.Constant(0)
+            bound = ast.copy_location(ast.Assign([ast.Name(s.target.id, ast.Store())], first), s)
+            out += [ast.fix_missing_locations(bound), *s.body]
+        else:
+            out.append(s)
+    return out
 
 
 def trains_at_top_level(tree: ast.Module) -> bool:
