@@ -151,7 +151,9 @@ def _unrolled(body: list[ast.stmt], tree: ast.Module, start: int) -> list[ast.st
     """``body`` with a loop ``for i in range(…)`` that updates no weight, while a statement after it does
     (the updates dedented out of the epoch loop, or in notebook cells after it), replaced by one pass of
     its body, ``i`` bound to the range's first value: the updates run once, after a forward pass that
-    every iteration repeats unchanged, so one pass of it is the step the script takes."""
+    every iteration repeats unchanged, so one pass of it is the step the script takes. A body that reads
+    ``i`` (``X[i]``: a loop over the samples, whose gradients it may sum) is no such repetition and is
+    left as it is."""
     before = assigned_before(tree, start)
     if not set(updates(body, steppers(tree))[0]) & before:
         return body
@@ -165,6 +167,7 @@ def _unrolled(body: list[ast.stmt], tree: ast.Module, start: int) -> list[ast.st
             and s.iter.args
             and not s.orelse
             and not set(updates(s.body, steppers(tree))[0]) & before
+            and s.target.id not in loads(ast.Module(body=s.body, type_ignores=[]))
             and not any(
                 isinstance(n, ast.Break | ast.Continue | ast.For | ast.While)
                 for b in s.body
