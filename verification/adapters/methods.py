@@ -16,13 +16,12 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from ffnn.validation import InputError
 from verification.adapters import method_calls
 from verification.adapters.forwards import LABEL_SETTER, labels_optional, returns_value, setters
 from verification.adapters.handed_errors import handed_error
 from verification.adapters.handed_losses import handed_losses
+from verification.adapters.held_rates import held_rate
 from verification.adapters.loss_objects import with_objects
 from verification.adapters.method_calls import COLUMN_NOTE, COLUMN_SAMPLES, matrix_calls, method_call
 from verification.adapters.method_context import Candidate, MethodContext, after
@@ -42,7 +41,6 @@ from verification.reading.updates import (
     pair_lists,
     returned_name,
     returned_names,
-    source_tree,
     step_factors,
     subtracted_arguments,
     unclashed,
@@ -110,26 +108,6 @@ def validate_named_method(cls: type, method: str) -> None:
             raise InputError(f"{target} is the forward pass, not a backward pass", hint=hint)
 
 
-def read_outside_constructor(cls: type, attribute: str) -> bool:
-    """Whether a method of ``cls`` other than ``__init__`` reads ``self.<attribute>`` (a learning rate
-    the constructor keeps but no step uses is not the step's rate)."""
-    import ast
-
-    tree = source_tree(cls)
-    if tree is None:
-        return True  # no source to read: the attribute is taken at its word
-    for fn in ast.walk(tree):
-        if isinstance(fn, ast.FunctionDef) and fn.name != "__init__":
-            for node in ast.walk(fn):
-                if (
-                    isinstance(node, ast.Attribute)
-                    and node.attr == attribute
-                    and isinstance(node.ctx, ast.Load)
-                ):
-                    return True
-    return False
-
-
 def _learning_rate(
     obj: Any, var: str, method: Any, params: list[inspect.Parameter], factors: list[str]
 ) -> tuple[str | None, list[str]]:
@@ -142,20 +120,8 @@ def _learning_rate(
         ]
     if "lr" in {cv.role(p.name, i) for i, p in enumerate(params)}:
         return "0.1", []
-    held = [
-        *vars(obj),
-        *(k for k in vars(type(obj)) if k not in vars(obj)),
-    ]  # LEARNING_RATE = 0.5 of the class
-    for name in cv.LR_NAMES:
-        real = next((k for k in held if k.lower() == name), None)
-        if (
-            real is not None
-            and isinstance(getattr(obj, real), int | float | np.floating)  # np.float32(lr) too
-            and not isinstance(getattr(obj, real), bool)
-            and read_outside_constructor(type(obj), real)  # kept but never used: not the rate
-        ):
-            return f"{var}.{real}", []
-    return written_rate(method)
+    held = held_rate(obj, var)
+    return (held, []) if held is not None else written_rate(method)
 
 
 ACTIVATION_DERIVATIVE = re.compile(

@@ -121,6 +121,20 @@ def _roles(fn: object) -> set[str | None]:
     return {cv.role(p.name, i) for i, p in enumerate(cv.positional_parameters(fn))}
 
 
+def _backward_takes_labels(script: LoadedScript, name: str) -> bool:
+    """Whether class ``name`` has a forward pass and a backward pass whose only argument is named as the
+    labels (``backward(self, expected)``, ``backprop(self, target)``): a network's backward pass, handed
+    what its output is compared with, not a layer's, handed ``∂L/∂(output)``."""
+    cls = script.module.__dict__.get(name)
+    if not isinstance(cls, type) or not cv.methods_by_preference(cls, cv.FORWARD_NAMES):
+        return False
+    for m in cv.methods_by_preference(cls, cv.GRADIENT_NAMES):
+        given = cv.positional_parameters(getattr(cls, m))[1:]
+        if len(given) == 1 and cv.role(given[0].name, 1) == "y":
+            return True
+    return False
+
+
 def _trains_itself(script: LoadedScript, name: str) -> bool:
     """Whether class ``name`` has a training method that takes inputs and labels and calls its own
     backward pass (``train(X, Y)``: ``self.forward(X); self.backward(softmax(self.out) - Y)``): a network
@@ -203,6 +217,8 @@ def wants_units(
         return None  # DenseNeuralNetwork(sizes, activations) making DenseLayer(…) and training on (x, y)
     if network is not None and _trains_itself(script, network):
         return None  # train(X, Y): self.backward(softmax(self.out) - Y), the class's own composition
+    if network is not None and _backward_takes_labels(script, network):
+        return None  # backward(self, expected): error = expected - self.output, a network's step
     if network is not None and trained_beside(script.path, network):
         return None  # train.py beside model.py: model.backward(cross_entropy_derivative(probs, Y))
     return units

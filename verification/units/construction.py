@@ -27,7 +27,10 @@ CONSTRUCTOR_GUESSES: tuple[tuple[re.Pattern[str], Any], ...] = (
     (re.compile(r"^(p|rate|dropout|drop_prob|keep_prob)$", re.I), 0.5),
     (re.compile(r"^eps", re.I), 1e-5),
     (re.compile(r"momentum", re.I), 0.9),
-    (re.compile(r"^(n_?)?inp?(ut)?s?\d*(_|$)|_inp?(ut)?s?$|_in_|fan_?in", re.I), 4),  # not k·in·d
+    (
+        re.compile(r"^(n_?)?inp?(ut)?s?_?(num|count|size|dim)?\d*(_|$)|_inp?(ut)?s?$|_in_|fan_?in", re.I),
+        4,
+    ),  # not k·in·d
     (re.compile(r"out|neuron|nuerons|unit|hidden|size|dim|features|fan_?out|class|label|categor", re.I), 3),
 )
 """Constructor arguments by name: four inputs, three outputs, 3×3 filters over three channels; a layer's
