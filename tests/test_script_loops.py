@@ -363,6 +363,43 @@ def test_updates_dedented_out_of_the_epoch_loop_are_one_step_after_one_pass(
     assert sorted(report.result.coverage) == ["bh", "bout", "wh", "wout"], report.result.coverage
 
 
+ONE_FEATURE = """
+import numpy as np
+
+gen = np.random.default_rng(1)
+hours = gen.uniform(0, 5, size=12)
+score = 3.0 * hours - 1.0 + gen.normal(size=12)
+w = 0.1
+b = 0.0
+eta = 0.01
+for _ in range(200):
+    guess = w * hours + b
+    residual = guess - score
+    w -= eta * SLOPE_GRADIENT
+    b -= eta * np.sum(residual)
+"""
+
+
+@pytest.mark.parametrize(
+    ("slope_gradient", "identified"), [("np.sum(residual * hours)", "mse"), ("np.sum(residual)", None)]
+)
+def test_a_one_feature_data_set_kept_as_a_1d_array_is_given_as_one(
+    tmp_path: Path, slope_gradient: str, identified: str | None
+) -> None:
+    """The script's own inputs and targets are 1-D arrays of samples: given them as rows ``(n, 1)``,
+    ``guess − score`` would broadcast to ``(n, n)`` and a correct line fit would fail at every batch
+    of more than one sample. Given as the script has them, the fit is mse's gradient summed over the
+    batch (ℓ = ½ Σ (guess − score)²); a slope stepped without its input factor is no loss's."""
+    path = tmp_path / "line_fit.py"
+    path.write_text(ONE_FEATURE.replace("SLOPE_GRADIENT", slope_gradient), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert r.identified == identified, report.command
+    assert "--layout vector" in report.command, report.command
+    if identified is not None:
+        assert r.verdict.batch is not None and r.verdict.batch.reduction == "sum", report.command
+
+
 SLICED_SAMPLES = """
 import numpy as np
 

@@ -12,12 +12,14 @@ layout      one batch of inputs                      where it is written so
 ``list``    a Python list of ``n_in`` floats         Rashid's ``train(inputs_list, targets_list)``
 ``scalar``  one float, one sample of one input       a single neuron ``y_pred = w * x + b`` of floats
 ``stacked`` ``(n, n_in, 1)`` array, a column a sample ``X = np.reshape(data, (4, 2, 1))`` XOR tutorials
+``vector``  ``(n,)`` array, one input per sample     ``y_hat = w * x + b`` over a 1-D data set ``x``
 =========== ======================================== ==================================================
 
 and labels in the matching layout, as one-hot vectors, class indices (``y`` of shape ``(n,)``), or
 0/1 values for a single output. :class:`Layout` converts both ways; which layout and label format a
 piece of code takes is found by trying it (:mod:`verification.adapters.detection`), never guessed
-from one dimension.
+from one dimension. ``vector`` is never tried: it is the layout of a script whose own inputs are a 1-D
+array of samples (:mod:`verification.adapters.script_labels`), or given (``--layout vector``).
 """
 
 from __future__ import annotations
@@ -33,8 +35,10 @@ from verification.adapters.failures import Failed
 
 Array = NDArray[Any]
 
-LAYOUTS = ("row", "column", "flat", "list", "scalar", "stacked")
-"""Input and label layouts, in the order detection tries them."""
+LAYOUTS = ("row", "column", "flat", "list", "scalar", "stacked", "vector")
+"""Input and label layouts; detection tries them in this order, all but ``vector``."""
+TRIED = LAYOUTS[:-1]
+"""The layouts detection tries."""
 LABEL_FORMATS = ("one-hot", "index")
 """Label formats: one-hot rows (0/1 for a single output) or class indices."""
 OUTPUTS = ("as-is", "softmax", "sigmoid", "exp")
@@ -91,12 +95,13 @@ class Layout:
 
     def holds(self, n_in: int) -> bool:
         """Whether inputs of ``n_in`` features can be given in this layout (``scalar``: one)."""
-        return self.inputs != "scalar" or n_in == 1
+        return self.inputs not in ("scalar", "vector") or n_in == 1
 
     def samples(self, var: str = "x") -> str:
         """The number of samples in the inputs ``var`` as code reads it: ``x.shape[0]`` for rows,
         ``x.shape[1]`` for columns, ``1`` for one sample."""
-        return {"row": f"{var}.shape[0]", "column": f"{var}.shape[1]", "stacked": f"{var}.shape[0]"}.get(
+        first = f"{var}.shape[0]"
+        return {"row": first, "column": f"{var}.shape[1]", "stacked": first, "vector": first}.get(
             self.inputs, "1"
         )
 
@@ -108,6 +113,7 @@ class Layout:
             "row": "list(zip(x[:, None], y[:, None]))",
             "column": "list(zip(x.T[:, :, None], y.T[:, :, None]))",
             "stacked": "list(zip(x, y))",
+            "vector": "list(zip(x, y))",
         }.get(self.inputs, "[(x, y)]")
 
     def describe(self, outputs: int | None = None) -> str:
@@ -120,6 +126,7 @@ class Layout:
             "list": "lists",
             "scalar": "numbers (one input, one output)",
             "stacked": "stacked columns (samples, n, 1)",
+            "vector": "1-D arrays of one value per sample (samples,)",
         }
         read = "" if self.output == "as-is" else f"; the loss is applied to the {self.output} of the output"
         labels = "one value per sample" if outputs == 1 and self.labels == "one-hot" else self.labels
@@ -134,6 +141,10 @@ class Layout:
             return np.array(values.T, order="C")
         if self.inputs == "stacked":
             return values[:, :, None].copy()
+        if self.inputs == "vector":
+            if values.shape[1] != 1:
+                raise Failed(f"layout 'vector' holds one value per sample, got {values.shape[1]}", "forward")
+            return values[:, 0].copy()
         if values.shape[0] != 1:
             raise InputError(f"layout {self.inputs!r} holds one sample, got a batch of {values.shape[0]}")
         if self.inputs == "flat":

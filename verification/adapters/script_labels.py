@@ -2,8 +2,8 @@
 per sample: class indices, or one target each) or 2-D (one row per sample), so that the check gives the
 code labels of the form its own script gives it (a 1-D ``y`` that ``a − y`` broadcasts against an output
 column shows its bug only on batches). Read for a script's own training loop
-(:func:`own_label_format`) and for the training calls a script makes on a class it builds
-(:mod:`verification.identification.check`)."""
+(:func:`own_label_format`, and :func:`own_input_layout` for 1-D inputs) and for the training calls a
+script makes on a class it builds (:mod:`verification.identification.check`)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from verification.reading.script_setup import loads_data
 OWN_LABELS = {
     "index": "labels one value per sample (1-D), as the script's own labels are",
     "one-hot": "labels one row per sample (2-D), as the script's own labels are",
+    "vector": "inputs and labels one value per sample (1-D), as the script's own are",
 }
 
 
@@ -37,6 +38,15 @@ def own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: Trai
         return loop.cut_labels
     before = script.tree.body[: loop.index]  # not a plot's y after it
     return label_form(namespace, script, before, loop.label)
+
+
+def own_input_layout(namespace: dict[str, Any], script: LoadedScript, loop: TrainingLoop) -> str | None:
+    """``vector`` when the script's training loop reads inputs that the script makes itself as a 1-D
+    array of samples (``x = rng.normal(size=10)`` beside ``y_hat = w * x + b``): given as rows ``(n, 1)``
+    instead, they would broadcast against 1-D labels, a failure of the check's setup, not of the code.
+    None otherwise."""
+    before = script.tree.body[: loop.index]
+    return "vector" if label_form(namespace, script, before, loop.inputs) == "index" else None
 
 
 def label_form(

@@ -32,7 +32,7 @@ from verification.adapters.project_classes import small_layers
 from verification.adapters.recipe import Recipe
 from verification.adapters.sample_passes import all_passes, data_copies
 from verification.adapters.scalar_scripts import scalar_recipes
-from verification.adapters.script_labels import OWN_LABELS, own_label_format
+from verification.adapters.script_labels import OWN_LABELS, own_input_layout, own_label_format
 from verification.adapters.script_steps import applied_changes, named_gradient_recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import first_subject, run_setup
@@ -324,8 +324,13 @@ def detect_script(
     loop = training_loop(script.tree)
     own = own_label_format(namespace, script, loop) if options.labels is None and loop is not None else None
     if own is not None:  # the labels as the script itself makes them: confirmed, not guessed
-        options = replace(options, labels=own)
-        found = [(replace(r, notes=(*r.notes, OWN_LABELS[own])), roots) for r, roots in found]
+        vector = (
+            own == "index" and options.layout is None and loop and own_input_layout(namespace, script, loop)
+        )
+        options = (
+            replace(options, labels="one-hot", layout="vector") if vector else replace(options, labels=own)
+        )
+        found = [(replace(r, notes=(*r.notes, OWN_LABELS[vector or own])), roots) for r, roots in found]
     for recipe, roots in found:
         if loop is not None and loop.changes and recipe.step is not None and not loop.updated:
             try:

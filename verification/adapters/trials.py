@@ -16,7 +16,7 @@ from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.calls import WrongShape, run_code
 from verification.adapters.failures import Failed
-from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
+from verification.adapters.layouts import LABEL_FORMATS, TRIED, Layout
 from verification.adapters.matching import Unmatched
 from verification.adapters.options import Options
 from verification.adapters.parameters import Slots, find_slots
@@ -33,13 +33,13 @@ def run_setup(namespace: dict[str, Any], code: str, script: LoadedScript | None)
 
 
 def layouts(options: Options) -> list[Layout]:
-    """The layouts to try: the one given, or all (:data:`~verification.adapters.layouts.LAYOUTS` ×
+    """The layouts to try: the one given, or all (:data:`~verification.adapters.layouts.TRIED` ×
     :data:`~verification.adapters.layouts.LABEL_FORMATS`), with the output reading given (as it is by
     default: other readings are variants, :mod:`verification.adapters.variants`)."""
     output = options.output or "as-is"
     return [
         Layout(i, lab, output)
-        for i in ([options.layout] if options.layout else LAYOUTS)
+        for i in ([options.layout] if options.layout else TRIED)
         for lab in ([options.labels] if options.labels else LABEL_FORMATS)
     ]
 

@@ -27,7 +27,7 @@ import numpy as np
 from ffnn.validation import InputError
 from verification.adapters.build import subject_for
 from verification.adapters.handed_outputs import handed_step
-from verification.adapters.layouts import LABEL_FORMATS, LAYOUTS, Layout
+from verification.adapters.layouts import LABEL_FORMATS, TRIED, Layout
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject, Subject
@@ -59,7 +59,7 @@ def variants(subject: Subject, options: Options) -> list[Variant]:
     if options.labels is None and subject.n_outputs > 1:
         other = "index" if layout.labels == "one-hot" else "one-hot"
         found = _try(subject, replace(layout, labels=other), f"--labels {other}")
-        for inputs in [] if found or options.layout is not None else LAYOUTS:
+        for inputs in [] if found or options.layout is not None else TRIED:
             # one-hot labels may need the inputs in another layout (1-D arrays where rows ran with
             # indices only by broadcasting one index against every output)
             if inputs != layout.inputs and not found:
@@ -101,7 +101,7 @@ def other_layouts(subject: Subject, options: Options) -> list[Variant]:
         return []
     current = subject.recipe.layout
     out = []
-    for inputs in LAYOUTS:
+    for inputs in TRIED:
         for labels in [options.labels] if options.labels else LABEL_FORMATS:
             if (inputs, labels) == (current.inputs, current.labels) or (inputs == current.inputs):
                 continue
