@@ -331,6 +331,8 @@ for epoch in range(1000):
     output = hidden @ wout + bout
     d_output = output - y
     d_hidden = d_output @ wout.T * (1 - hidden ** 2)
+    if epoch % 100 == 0:
+        print(f"epoch {epoch}: {np.sum(d_output ** 2):.4f}")
 wout -= lr * hidden.T @ d_output
 wh -= lr * X.T @ d_hidden
 BIASES
@@ -352,10 +354,11 @@ print(output)
 def test_updates_dedented_out_of_the_epoch_loop_are_one_step_after_one_pass(
     tmp_path: Path, biases: str, identified: str | None
 ) -> None:
-    """The updates sit after the epoch loop, which only repeats the same forward and backward pass: the
-    step is one pass of the loop's body and the updates. A linear output with ``output − y`` is mse's
-    gradient; with the bias updates left out, the biases change the output and get no gradient, which
-    is no loss's gradient (the script would be refused without the unrolled loop)."""
+    """The updates sit after the epoch loop, which only repeats the same forward and backward pass (it
+    reads its counter only to print it): the step is one pass of the loop's body and the updates. A
+    linear output with ``output − y`` is mse's gradient; with the bias updates left out, the biases
+    change the output and get no gradient, which is no loss's gradient (the script would be refused
+    without the unrolled loop)."""
     path = tmp_path / "dedented.py"
     path.write_text(UPDATES_AFTER_THE_LOOP.replace("BIASES", biases), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))

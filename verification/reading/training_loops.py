@@ -38,6 +38,7 @@ from verification.reading.top_level_names import (
     constructed,
     loads,
     name_of,
+    prints,
     receivers,
     steppers,
     stores,
@@ -152,8 +153,8 @@ def _unrolled(body: list[ast.stmt], tree: ast.Module, start: int) -> list[ast.st
     (the updates dedented out of the epoch loop, or in notebook cells after it), replaced by one pass of
     its body, ``i`` bound to the range's first value: the updates run once, after a forward pass that
     every iteration repeats unchanged, so one pass of it is the step the script takes. A body that reads
-    ``i`` (``X[i]``: a loop over the samples, whose gradients it may sum) is no such repetition and is
-    left as it is."""
+    ``i`` (``X[i]``: a loop over the samples, whose gradients it may sum) other than to print it is no
+    such repetition and is left as it is."""
     before = assigned_before(tree, start)
     if not set(updates(body, steppers(tree))[0]) & before:
         return body
@@ -167,7 +168,7 @@ def _unrolled(body: list[ast.stmt], tree: ast.Module, start: int) -> list[ast.st
             and s.iter.args
             and not s.orelse
             and not set(updates(s.body, steppers(tree))[0]) & before
-            and s.target.id not in loads(ast.Module(body=s.body, type_ignores=[]))
+            and not _counted(s.body, s.target.id)
             and not any(
                 isinstance(n, ast.Break | ast.Continue | ast.For | ast.While)
                 for b in s.body
@@ -180,6 +181,18 @@ def _unrolled(body: list[ast.stmt], tree: ast.Module, start: int) -> list[ast.st
         else:
             out.append(s)
     return out
+
+
+def _counted(body: list[ast.stmt], counter: str) -> bool:
+    """Whether ``body`` reads ``counter`` other than in a print (``print(f"epoch {i}")``, ``if i % 100
+    == 0: print(…)``)."""
+
+    def printed(stmt: ast.stmt) -> bool:
+        if isinstance(stmt, ast.If):
+            return all(printed(b) for b in [*stmt.body, *stmt.orelse])
+        return isinstance(stmt, ast.Expr) and prints(stmt)
+
+    return any(counter in loads(s) for s in body if not printed(s))
 
 
 def trains_at_top_level(tree: ast.Module) -> bool:
