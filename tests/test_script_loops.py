@@ -366,6 +366,34 @@ def test_updates_dedented_out_of_the_epoch_loop_are_one_step_after_one_pass(
     assert sorted(report.result.coverage) == ["bh", "bout", "wh", "wout"], report.result.coverage
 
 
+SPLIT_STEP = """
+import numpy as np
+
+rng = np.random.default_rng(5)
+X = rng.random((5, 3))
+y = rng.random((5, 2))
+W = rng.normal(size=(3, 2))
+b = np.zeros((1, 2))
+lr = 0.1
+for epoch in range(50):
+    out = X @ W + b
+    d_out = out - y
+    W -= lr * X.T @ d_out
+    db = d_out.sum(axis=0, keepdims=True)
+b -= lr * db
+"""
+
+
+def test_a_weight_stepped_once_after_a_loop_that_steps_the_others_is_refused_by_name(tmp_path: Path) -> None:
+    """The loop steps ``W`` every pass; ``b`` only once, after it. One pass of the loop leaves ``b``
+    alone, yet calling ``b`` never updated (a forgotten update, so no loss) would be false: refused,
+    naming ``b``."""
+    path = tmp_path / "split_step.py"
+    path.write_text(SPLIT_STEP, encoding="utf-8")
+    with pytest.raises(InputError, match=r"while b is updated after it, once"):
+        check_target(CheckRequest.parse(str(path)))
+
+
 ONE_FEATURE = """
 import numpy as np
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from ffnn.validation import InputError
 from verification.adapters.failures import Failed, refusal, restated
+from verification.adapters.loop_refusals import loop_refusal
 from verification.adapters.options import Options
 from verification.adapters.project_classes import small_layers
 from verification.adapters.recipe import Recipe
@@ -52,13 +53,9 @@ def script_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     loop = training_loop(script.tree)
     if loop is None:
         return scalar_recipes(script)  # w5 += learning_rate * o_delta * h1: weights that are numbers
-    if loop.skipping is not None:  # for i in range(1, len(X)): no step on one sample at all
-        raise InputError(
-            f"the training loop at line {loop.line} of {script.path} walks the samples by index over a "
-            f"range that leaves some out ({loop.skipping}): on one sample it takes no step, so no "
-            "one-sample step can be read off it",
-            hint="check the code that computes the gradient, or a loop over every sample (--step)",
-        )
+    refused = loop_refusal(loop, script)
+    if refused is not None:
+        raise refused
     in_place = any(reshapes(s, {loop.inputs}) and isinstance(s, ast.AugAssign) for s in loop.body)
     bind = [f"{loop.inputs} = x.copy()" if in_place else f"{loop.inputs} = x"] if loop.inputs != "x" else []
     bind += [f"{v} = 0" for v in loop.loop_variables]

@@ -59,6 +59,10 @@ class TrainingLoop:
         body (:func:`verification.reading.data_splits.split_data`): the setup leaves them out.
     cut_labels : str or None
         The form of the labels that cut makes: ``index`` (1-D), ``one-hot`` (2-D), or None.
+    stepped_after : list of str
+        Weights the forward pass reads that the loop leaves alone and a top-level statement after it
+        updates, once (``b -= lr * db`` dedented out of a loop that steps ``W``): the loop's step is
+        not the step of every weight.
     """
 
     index: int
@@ -81,6 +85,7 @@ class TrainingLoop:
     skipping: str | None = None
     sources: tuple[str, ...] = ()
     cut_labels: str | None = None
+    stepped_after: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,10 @@ def training_loop(tree: ast.Module) -> TrainingLoop | None:
             one = (bool(per_sample) or bool(indexed)) and found.samples is None
             skipping = _skipping(stmt, {found.inputs, found.label})
             index_of = indexed[-1] if one and indexed else None
-            return replace(found, one_sample=one, sample_index=index_of, skipping=skipping)
+            after = [w for w in updates(tree.body[index + 1 :], steppers(tree))[0] if w in found.arrays]
+            return replace(
+                found, one_sample=one, sample_index=index_of, skipping=skipping, stepped_after=after
+            )
     objects = constructed(tree, len(tree.body))
     start = next((i for i, s in enumerate(tree.body) if receivers([s], objects)), None)
     if start is None:
