@@ -44,9 +44,12 @@ def own_input_layout(namespace: dict[str, Any], script: LoadedScript, loop: Trai
     """``vector`` when the script's training loop reads inputs that the script makes itself as a 1-D
     array of samples (``x = rng.normal(size=10)`` beside ``y_hat = w * x + b``): given as rows ``(n, 1)``
     instead, they would broadcast against 1-D labels, a failure of the check's setup, not of the code.
-    None otherwise."""
+    Only when every weight the loop updates is a number: a 1-D ``x`` beside matrices
+    (``np.dot(x, weights_input_hidden)``) is one sample of several inputs (layout ``flat``). None
+    otherwise."""
     before = script.tree.body[: loop.index]
-    return "vector" if label_form(namespace, script, before, loop.inputs) == "index" else None
+    numbers = bool(loop.updated) and all(w in namespace and np.ndim(namespace[w]) == 0 for w in loop.updated)
+    return "vector" if numbers and label_form(namespace, script, before, loop.inputs) == "index" else None
 
 
 def label_form(
