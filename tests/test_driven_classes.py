@@ -1,5 +1,5 @@
 """A demo script that defines nothing and trains a network of its project's class, imported from a module
-beside it (:mod:`verification.adapters.driven_classes`): the class is checked with the script's own
+beside it (:mod:`verification.drivers.driven_classes`): the class is checked with the script's own
 construction as its setup, as ``check demo.py:Net`` would check it. Before, the script was read as a
 training loop whose step was the author's whole ``fit`` on data the loader never made, and refused.
 
@@ -283,3 +283,84 @@ def test_a_driven_class_handed_its_error_by_the_script_is_refused_not_handed_the
     driver.write_text(textwrap.dedent(SOFTMAX_DRIVER), encoding="utf-8")
     with pytest.raises(InputError):
         check_target(CheckRequest.parse(str(driver)))
+
+
+HANDED_PAIR_NETWORK = """
+class Net:
+    def __init__(self):
+        self.layers = []
+
+    def add(self, layer):
+        self.layers.append(layer)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer.forward(x)
+        return x
+
+    def backward(self, grad, lr):
+        for layer in reversed(self.layers):
+            grad = layer.backward(grad, lr)
+
+    def train(self, X, Y, epochs, learning_rate, cost, cost_prime):
+        for _ in range(epochs):
+            out = self.forward(X)
+            print("cost", cost(Y, out))
+            self.backward(cost_prime(Y, out), learning_rate)
+"""
+
+COSTS = """
+import numpy as np
+
+
+def mse(y, a):
+    return 0.5 * np.sum((a - y) ** 2)
+
+
+def mse_prime(y, a):
+    return a - y
+
+
+def bce(y, a):
+    return -np.sum(y * np.log(a) + (1 - y) * np.log(1 - a))
+
+
+def bce_prime(y, a):
+    return (a - y) / (a * (1 - a))
+"""
+
+PAIR_DEMO = """
+import numpy as np
+from project.layers import Dense, Sigmoid
+from project.network import Net
+from project.costs import COST, COST_prime
+
+X = np.random.rand(8, 3)
+Y = (X.sum(axis=1, keepdims=True) > 1.5).astype(float)
+net = Net()
+net.add(Dense(3, 4))
+net.add(Sigmoid())
+net.add(Dense(4, 1))
+net.add(Sigmoid())
+net.train(X, Y, epochs=500, learning_rate=0.5, cost=COST, cost_prime=COST_prime)
+"""
+
+
+@pytest.mark.parametrize("cost", ["bce", "mse"])
+def test_the_demo_trains_its_network_with_the_cost_it_hands_it(tmp_path: Path, cost: str) -> None:
+    """The project defines two costs with their derivatives; the demo's own call hands ``train`` one
+    pair, which ``train`` back-propagates through sigmoid layers whose derivatives are right: the step
+    is that cost's gradient (``bce_prime`` through σ' gives ``a − y``, bce's; ``mse_prime`` through σ'
+    gives mse's). Handing the backward pass the check's own ``a − y`` instead would call it mse's
+    whichever the demo trains with."""
+    (tmp_path / "project").mkdir()
+    (tmp_path / "project" / "__init__.py").write_text("", encoding="utf-8")
+    layers = textwrap.dedent(LAYERS).replace("SIGMOID_DERIVATIVE", "self.a * (1 - self.a)")
+    (tmp_path / "project" / "layers.py").write_text(layers, encoding="utf-8")
+    (tmp_path / "project" / "network.py").write_text(textwrap.dedent(HANDED_PAIR_NETWORK), encoding="utf-8")
+    (tmp_path / "project" / "costs.py").write_text(textwrap.dedent(COSTS), encoding="utf-8")
+    demo = tmp_path / "demo.py"
+    demo.write_text(textwrap.dedent(PAIR_DEMO).replace("COST", cost), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(demo)))
+    assert report.result.identified == cost, report.command
+    assert f"cost={cost}, cost_prime={cost}_prime" in report.command, report.command

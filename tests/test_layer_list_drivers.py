@@ -2,7 +2,7 @@
 training function of the project's ``network.py``, writes its own list of layers and trains it
 (``train(network, mse, mse_prime, X, Y, epochs=…, learning_rate=…)``), as a much-copied tutorial's
 ``xor.py`` does. The training function imported from the project is the one run, once, on the file's
-own list (:mod:`verification.adapters.layer_lists`); before, the driver was refused as defining nothing.
+own list (:mod:`verification.drivers.layer_lists`); before, the driver was refused as defining nothing.
 
 The project is written for the test; each verdict is derived in its comment."""
 

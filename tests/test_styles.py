@@ -994,7 +994,7 @@ class Net:
     # layer classes and a container that adds them, composed nowhere in the file: the checker builds
     # Layer(4, 5), Layer(5, 3) into it; sigmoid layers, the container's mse derivative (a − y): each
     # layer's δ = dout σ'(z), each step −0.1 × the mse gradient, the rate kept by the layers where the
-    # container's step does not name it (so 1/10 × the gradient, up to the learning rate)
+    # container's step does not name it: read off the layers (every one holds lr = 0.1), so scale 1
     "container-add-layer": (
         SIGMOID
         + """
@@ -1038,7 +1038,7 @@ class NeuralNetwork:
                 dout = layer.back_pass(dout)
 """,
         "self.out * (1 - self.out)",
-        "1/10",
+        "1",
     ),
     # the course exercise: one sample, one forward and backward pass at the top level, the weight
     # changes computed and printed, never applied; the error target − output, so each change is

@@ -25,19 +25,20 @@ from ffnn.validation import InputError, described
 from verification.adapters.calls import compile_block
 from verification.adapters.classes import detect_class, setups
 from verification.adapters.derivative_sets import derivative_functions
-from verification.adapters.driven_classes import driven_class
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import refusal
 from verification.adapters.flat_costs import flat_cost_subject, flat_costs
 from verification.adapters.functions import detect_functions
 from verification.adapters.inlined_methods import detect_inlined_method, no_forward_method
-from verification.adapters.layer_lists import layer_list_subject
 from verification.adapters.neuron_dicts import neuron_dict_subject
 from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.scripts import detect_script, script_recipes
 from verification.adapters.subject import Subject
 from verification.adapters.training_functions import detect_training_function
+from verification.drivers.driven_classes import driven_class
+from verification.drivers.layer_lists import layer_list_subject
+from verification.drivers.own_training_calls import own_training_step
 from verification.reading.builders import main_builder, network_builder
 from verification.reading.loader import LoadedScript
 from verification.reading.slices import construction_slice
@@ -158,7 +159,8 @@ def _whole_file(namespace: dict[str, Any], script: LoadedScript, options: Option
     built = network_builder(script) if options.setup is None else None
     built = built or (main_builder(script) if options.setup is None and not own_loop else None)
     if built is not None:  # def build(): net = Model(); …; return net
-        return detect_class(built[0], namespace, script, replace(options, setup=built[1]))
+        stepped = _own_step_subject(built[0], namespace, script, options) if options.step is None else None
+        return stepped or detect_class(built[0], namespace, script, replace(options, setup=built[1]))
     inlined = None if own_loop else detect_training_function(script, options)  # build_model(X, y, h)
     if inlined is not None:  # its body, arguments bound
         return inlined
@@ -178,14 +180,16 @@ def _whole_file(namespace: dict[str, Any], script: LoadedScript, options: Option
         if driven is None:
             raise
         try:
-            return detect_class(driven, namespace, script, options)
+            return _own_step_subject(driven, namespace, script, options) or detect_class(
+                driven, namespace, script, options
+            )
         except InputError:
             raise exc from None
 
 
 def driven_subject(script: LoadedScript, options: Options) -> Subject | None:
     """The subject of the project's class that the script (or its ``def main():``) makes and drives
-    (:func:`~verification.adapters.driven_classes.driven_class`), checked with the script's own
+    (:func:`~verification.drivers.driven_classes.driven_class`), checked with the script's own
     construction as its setup (its sizes read off the data made small), as ``FILE:Class --setup …``
     checks it; None when there is none, when it is refused, or when its gradient is run on an output
     error the check makes (``net.backward(out - y)``): the script's own training may hand it another
@@ -198,6 +202,9 @@ def driven_subject(script: LoadedScript, options: Options) -> Subject | None:
         construction_slice(script.tree, driven.__name__, {}),
         construction_slice(script.tree, driven.__name__),
     ]
+    stepped = _own_step_subject(driven, namespace, script, options)
+    if stepped is not None:
+        return stepped
     for setup, var in [made for made in own if made is not None]:
         given = replace(options, setup=setup + ("" if var == "net" else f"; net = {var}"))
         try:
@@ -207,6 +214,30 @@ def driven_subject(script: LoadedScript, options: Options) -> Subject | None:
         recipe = getattr(subject, "recipe", None)
         if recipe is not None and not _error_made_by_check(recipe.gradient or recipe.step or ""):
             return subject
+    return None
+
+
+def _own_step_subject(
+    driven: type, namespace: dict[str, Any], script: LoadedScript, options: Options
+) -> Subject | None:
+    """The subject of ``driven`` built by the script's own construction and stepped by the script's
+    own training call (:func:`~verification.drivers.own_training_calls.own_training_step`): what the
+    training is handed (its loss and derivative functions) is then the script's; None when the script
+    makes no such call, or it does not run as one step."""
+    own = own_training_step(script.tree, driven, namespace) if options.step is None else None
+    for made in [
+        construction_slice(script.tree, driven.__name__, {}),
+        construction_slice(script.tree, driven.__name__),
+    ]:
+        if own is None or made is None or made[1] != own.var:
+            continue
+        setup = made[0] + ("" if own.var == "net" else f"; net = {own.var}")
+        try:
+            return detect_class(
+                driven, namespace, script, replace(options, setup=setup, step=own.step, lr=own.lr)
+            )
+        except InputError:
+            continue
     return None
 
 

@@ -26,7 +26,6 @@ from verification.adapters.failures import Failed, no_pair, refusal
 from verification.adapters.forward_returns import split_returned
 from verification.adapters.function_factories import made_functions
 from verification.adapters.function_setups import borrow, named_functions, setup_sizes, setups
-from verification.adapters.layer_lists import layer_list_subject
 from verification.adapters.local_forwards import PROPAGATORS, local_call, local_forwards
 from verification.adapters.method_calls import function_arguments, unvalued
 from verification.adapters.options import Options
@@ -36,6 +35,7 @@ from verification.adapters.subject import CodeSubject
 from verification.adapters.training_functions import detect_training_function, function_driver
 from verification.adapters.trials import layouts, run_setup, widths
 from verification.adapters.unset_globals import data_globals, sample_globals
+from verification.drivers.layer_lists import layer_list_subject
 from verification.reading import conventions as cv
 from verification.reading.argument_usage import iterated
 from verification.reading.desired_outputs import computed_against

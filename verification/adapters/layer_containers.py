@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from verification.adapters.compositions import derives_from, loss_class
-from verification.adapters.layer_lists import INLINE_FORWARD, LOSS_ARGUMENT, runs_layers, step_call
 from verification.adapters.recipe import Recipe
+from verification.drivers.layer_lists import INLINE_FORWARD, LOSS_ARGUMENT, runs_layers, step_call
 from verification.reading import conventions as cv
 from verification.reading.siblings import MAX_SIBLINGS, sibling_functions
 from verification.reading.source_trees import source_file, source_tree

@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from ffnn.validation import InputError
 from verification.adapters.compositions import compositions
 from verification.adapters.flat_costs import flat_costs
-from verification.adapters.layer_lists import layer_list_recipes
 from verification.adapters.local_forwards import PROPAGATORS
 from verification.adapters.neuron_dicts import neuron_dict_recipes
+from verification.drivers.layer_lists import layer_list_recipes
 from verification.reading import conventions as cv
 from verification.reading.function_scripts import list_driven, training_functions
 from verification.reading.loader import LoadedScript, load_script

@@ -251,7 +251,7 @@ def layer_list_subject(
     namespace: dict[str, Any], script: LoadedScript, options: Options, errors: list[InputError | str]
 ) -> CodeSubject | None:
     """``predict(network, input)`` and ``train(network, loss, loss_prime, …)`` run on a list of the
-    project's own layers (:mod:`verification.adapters.layer_lists`), as the explicit form runs."""
+    project's own layers (:mod:`verification.drivers.layer_lists`), as the explicit form runs."""
     for recipe, _ in layer_list_recipes(script):
         try:
             return explicit_subject(dict(namespace), recipe, script, options)
