@@ -394,6 +394,55 @@ def test_a_weight_stepped_once_after_a_loop_that_steps_the_others_is_refused_by_
         check_target(CheckRequest.parse(str(path)))
 
 
+SWEEP = """
+import numpy as np
+
+
+def sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def sigmoid_output_to_derivative(output):
+    return output * (1 - output)
+
+
+X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
+y = np.array([[0, 1, 1, 0]]).T
+rates = [0.01, 0.1, 1.0]
+for rate in rates:
+    np.random.seed(1)
+    synapse_0 = 2 * np.random.random((len(X.T), 4)) - 1
+    synapse_1 = 2 * np.random.random((4, 1)) - 1
+    for j in range(6000):
+        layer_1 = sigmoid(np.dot(X, synapse_0))
+        layer_2 = sigmoid(np.dot(layer_1, synapse_1))
+        layer_2_delta = (layer_2 - y) * sigmoid_output_to_derivative(layer_2)
+        layer_1_delta = layer_2_delta.dot(synapse_1.T) * HIDDEN
+        synapse_1 -= rate * layer_1.T.dot(layer_2_delta)
+        synapse_0 -= rate * X.T.dot(layer_1_delta)
+    print("rate", rate, "error", np.mean(np.abs(layer_2 - y)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("hidden", "identified"), [("sigmoid_output_to_derivative(layer_1)", "mse"), ("layer_1", None)]
+)
+def test_a_sweep_of_learning_rates_around_the_training_is_read_as_its_first_run(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    """The whole training repeats for each rate of a list bound before the loop; the weights (named
+    ``synapse_0``, ``synapse_1``, sized by the data) are made anew in each run. Read as the first run,
+    rate 0.01: sigmoid layers with ``a − y`` through σ' are mse's gradient summed over the batch; a
+    hidden σ' written as the activation itself is no loss's."""
+    path = tmp_path / "sweep.py"
+    path.write_text(SWEEP.replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    r = report.result
+    assert r.identified == identified, report.command
+    assert "rate = 0.01" in report.command and r.lr_known, report.command
+    assert sorted(r.coverage) == ["synapse_0", "synapse_1"], r.coverage
+
+
 ONE_FEATURE = """
 import numpy as np
 

@@ -16,7 +16,7 @@ from verification.reading import conventions as cv
 from verification.reading.top_level_names import loads, name_of, stores
 
 WEIGHT_LIKE = re.compile(
-    r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn\d*|theta\d*|pesos?\w*|poids\w*|gewichte?\w*|sesgos?\w*"
+    r"^([wb]\w{0,4}\d*|weights?\w*|bias\w*|syn(apse)?_?\d*|theta\d*|pesos?\w*|poids\w*|gewichte?\w*|sesgos?\w*"
     r"|(?![xy]_)[a-z]+\d*_(w|b|weights?|bias(es)?)\d*|[a-z][a-z0-9]*(?-i:Bias(es)?|Wts?|Weights?|W)\d*)$",
     re.IGNORECASE,
 )

@@ -11,9 +11,9 @@ run, and train in a loop inside::
         accuracy += …
 
 No statement at the top level builds the network, so the training loop cannot be read off as it stands.
-:func:`first_run` unrolls such an outer loop into its first run: its variable bound to 0, then its
-body, at the top level. The statements keep their line numbers, so every message points into the file.
-Nothing is run here. A script that trains under ``if __name__ == "__main__":`` is read with that block's
+:func:`first_run` unrolls such an outer loop into its first run: its variable bound to 0 (or to the
+first of the settings a sweep runs, ``for alpha in alphas:``), then its body, at the top level. The
+statements keep their line numbers, so every message points into the file. Nothing is run here. A script that trains under ``if __name__ == "__main__":`` is read with that block's
 body at the top level, as Python runs it when the author runs the script.
 """
 
@@ -36,20 +36,42 @@ def first_run(tree: ast.Module) -> ast.Module:
         if read is not main or training_loop(main) is not None:
             return read
     for index, stmt in enumerate(tree.body):
-        if not (
-            isinstance(stmt, ast.For)
-            and isinstance(stmt.target, ast.Name)
-            and isinstance(stmt.iter, ast.Call)
-            and getattr(stmt.iter.func, "id", "") == "range"
-            and any(isinstance(s, ast.For | ast.While) for s in stmt.body)
-        ):
+        first = _first_value(stmt, tree.body[:index])
+        if first is None:
             continue
-        bound = ast.copy_location(ast.Assign([ast.Name(stmt.target.id, ast.Store())], ast.Constant(0)), stmt)
+        assert isinstance(stmt, ast.For) and isinstance(stmt.target, ast.Name)
+        bound = ast.copy_location(ast.Assign([ast.Name(stmt.target.id, ast.Store())], first), stmt)
         body = [*tree.body[:index], bound, *stmt.body, *tree.body[index + 1 :]]
         unrolled = ast.fix_missing_locations(ast.Module(body=body, type_ignores=tree.type_ignores))
         if training_loop(unrolled) is not None:
             return unrolled
     return tree
+
+
+def _first_value(stmt: ast.stmt, before: list[ast.stmt]) -> ast.expr | None:
+    """The first value of an outer loop ``stmt`` that holds a loop: ``0`` of ``range(…)``, the first
+    entry of a list or tuple written out (``for alpha in [0.001, 0.01, 0.1]``) or bound to a name at the
+    top level before it (``alphas = [0.001, 0.01, 0.1]``, then ``for alpha in alphas``: a sweep of a
+    setting, each run training anew); None for any other statement."""
+    if not (
+        isinstance(stmt, ast.For)
+        and isinstance(stmt.target, ast.Name)
+        and any(isinstance(s, ast.For | ast.While) for s in stmt.body)
+    ):
+        return None
+    it = stmt.iter
+    if isinstance(it, ast.Call) and getattr(it.func, "id", "") == "range":
+        return ast.Constant(0)
+    if isinstance(it, ast.Name):
+        bound = [
+            s.value
+            for s in before
+            if isinstance(s, ast.Assign) and [getattr(t, "id", None) for t in s.targets] == [it.id]
+        ]
+        it = bound[-1] if bound else it
+    if isinstance(it, ast.List | ast.Tuple) and it.elts and not isinstance(it.elts[0], ast.Starred):
+        return it.elts[0]
+    return None
 
 
 def _main_inlined(tree: ast.Module) -> ast.Module:
