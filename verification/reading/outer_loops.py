@@ -13,8 +13,9 @@ run, and train in a loop inside::
 No statement at the top level builds the network, so the training loop cannot be read off as it stands.
 :func:`first_run` unrolls such an outer loop into its first run: its variable bound to 0 (or to the
 first of the settings a sweep runs, ``for alpha in alphas:``), then its body, at the top level. The
-statements keep their line numbers, so every message points into the file. Nothing is run here. A script that trains under ``if __name__ == "__main__":`` is read with that block's
-body at the top level, as Python runs it when the author runs the script.
+statements keep their line numbers, so every message points into the file. Nothing is run here. A
+script that trains under ``if __name__ == "__main__":`` is read with that block's body at the top
+level, as Python runs it when the author runs the script.
 """
 
 from __future__ import annotations
