@@ -16,7 +16,9 @@ from verification.identification.request import CheckRequest
 from verification.reading.scalar_loops import scalar_loop
 
 # A 2-2-2 sigmoid network, as in Mazur's worked example: E = ½ Σ (t − o)², so ∂E/∂w5 = (o1 − t1) o1 (1 − o1)
-# h1, and ∂E/∂w1 = Σ_k (o_k − t_k) o_k (1 − o_k) w_(k) h1 (1 − h1) i1. The biases are not trained.
+# h1, and ∂E/∂w1 = Σ_k (o_k − t_k) o_k (1 − o_k) w_(k) h1 (1 − h1) i1; the shared biases' ∂E/∂b2 = d1 + d2
+# and ∂E/∂b1 = e1 + e2. Mazur holds the biases fixed (BIASES left empty): the output depends on them and
+# they get no gradient, which no loss's gradient is.
 TWO_OUTPUTS = """
 import math
 
@@ -47,6 +49,7 @@ for epoch in range(1000):
     w2 -= eta * e1 * i2
     w3 -= eta * e2 * i1
     w4 -= eta * e2 * i2
+    BIASES
     print(epoch, 0.5 * (t1 - o1) ** 2 + 0.5 * (t2 - o2) ** 2)
 """
 
@@ -79,17 +82,25 @@ while True:
 """
 
 
+TRAINED_BIASES = "b2 -= eta * (d1 + d2)\n    b1 -= eta * (e1 + e2)"
+
+
 @pytest.mark.parametrize(
-    ("hidden", "identified"),
-    [("h1 * (1 - h1)", "mse"), ("h1", None)],  # the first hidden unit's σ'(z) left out: no loss's
+    ("hidden", "biases", "identified"),
+    [
+        ("h1 * (1 - h1)", TRAINED_BIASES, "mse"),
+        ("h1", TRAINED_BIASES, None),  # the first hidden unit's σ'(z) left out: no loss's
+        ("h1 * (1 - h1)", "", None),  # the biases held fixed: b1, b2 get no gradient
+    ],
 )
 def test_a_network_with_a_name_per_weight_is_checked_through_its_loop(
-    tmp_path: Path, hidden: str, identified: str | None
+    tmp_path: Path, hidden: str, biases: str, identified: str | None
 ) -> None:
     path = tmp_path / "step_by_step.py"
-    path.write_text(TWO_OUTPUTS.replace("HIDDEN1", hidden), encoding="utf-8")
+    path.write_text(TWO_OUTPUTS.replace("HIDDEN1", hidden).replace("BIASES", biases), encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
+    assert sorted(report.result.coverage) == ["b1", "b2", *(f"w{k}" for k in range(1, 9))]
     assert "i1, i2 = x; t1, t2 = y" in (report.command or "")
     assert "array([o1, o2])" in (report.command or ""), report.command
 
@@ -135,8 +146,10 @@ def test_a_loop_without_a_label_compared_or_with_one_weight_is_no_scalar_loop() 
 def test_a_block_that_only_reports_is_left_out_of_the_step(tmp_path: Path) -> None:
     """``if epoch % 100 == 0: print(…)`` only reports: with the loop's counter pinned to 0 for one step it
     would print at every probe, so it is left out of the step as a bare print is."""
-    source = TWO_OUTPUTS.replace("HIDDEN1", "h1 * (1 - h1)").replace(
-        "    print(epoch,", "    if epoch % 100 == 0:\n        print(epoch,"
+    source = (
+        TWO_OUTPUTS.replace("HIDDEN1", "h1 * (1 - h1)")
+        .replace("BIASES", TRAINED_BIASES)
+        .replace("    print(epoch,", "    if epoch % 100 == 0:\n        print(epoch,")
     )
     assert "if epoch % 100 == 0:" in source
     loop = scalar_loop(ast.parse(source))
@@ -145,3 +158,48 @@ def test_a_block_that_only_reports_is_left_out_of_the_step(tmp_path: Path) -> No
     path.write_text(source, encoding="utf-8")
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == "mse" and "print" not in (report.command or ""), report.command
+
+
+# A 2-1-1 sigmoid network, its next weights named apart and assigned back after the pass, its loop
+# counter named x: E = ½ (t − o)², so ∂E/∂w3 = (o − t) o (1 − o) h, ∂E/∂w1 = (o − t) o (1 − o) w3 h (1 − h)
+# i1, and the bias's ∂E/∂b = (o − t) o (1 − o).
+RENAMED = """
+import math
+
+eta = 0.3
+i1 = 0.2
+i2 = -0.4
+t = 0.7
+w1 = 0.1
+w2 = -0.3
+w3 = 0.6
+b = 0.05
+
+for x in range(500):
+    h = 1 / (1 + math.exp(-(w1 * i1 + w2 * i2)))
+    o = 1 / (1 + math.exp(-(w3 * h + b)))
+    d = (o - t) * o * (1 - o)
+    w3_new = w3 - eta * d * h
+    w1_new = w1 - eta * d * W3 * h * (1 - h) * i1
+    w2_new = w2 - eta * d * W3 * h * (1 - h) * i2
+    b_new = b - eta * d
+    w1 = w1_new
+    w2 = w2_new
+    w3 = w3_new
+    b = b_new
+"""
+
+
+@pytest.mark.parametrize(("w3", "identified"), [("w3", "mse"), ("w3_new", None)])
+def test_next_weights_named_apart_and_assigned_back_are_the_loops_updates(
+    tmp_path: Path, w3: str, identified: str | None
+) -> None:
+    """``w3_new = w3 − eta · …`` then ``w3 = w3_new``: each weight is moved by the rate times its
+    gradient, and the counter ``x`` is no input of the network (left unbound, it does not overwrite the
+    probe's inputs). The hidden weights through the output weight before its step are mse's gradient;
+    through the stepped one (``w3_new``), no loss's."""
+    path = tmp_path / "renamed.py"
+    path.write_text(RENAMED.replace("W3", w3), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert sorted(report.result.coverage) == ["b", "w1", "w2", "w3"], report.result.coverage

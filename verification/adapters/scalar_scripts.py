@@ -4,11 +4,14 @@ The network of such a script takes its inputs as names (``x1, x2``) and compares
 label bound to a name (``target_output``): the probe's input vector is unpacked into those names
 (``x1, x2 = x``, layout ``flat``, one sample), its label into the label's names, and the forward pass
 is the loop body up to its first use of a label, ending in the output (a vector of the outputs when
-there are several). The step is the whole body once, its weights the names it updates; the learning
-rate is the script's own name for it.
+there are several). A loop counter named like the probe's inputs or labels (``for x in range(10000)``)
+that the body never reads is not bound, so that it does not overwrite them. The step is the whole
+body once, its weights the names it updates; the learning rate is the script's own name for it.
 """
 
 from __future__ import annotations
+
+import ast
 
 from verification.adapters.layouts import Layout
 from verification.adapters.recipe import Recipe
@@ -27,7 +30,8 @@ def scalar_recipes(script: LoadedScript) -> list[tuple[Recipe, list[str]]]:
     loop = scalar_loop(script.tree) or scalar_step(script.tree)  # a loop, else one worked step
     if loop is None:
         return []
-    counters = [f"{c} = 0" for c in loop.counters]
+    read = {n.id for line in loop.step for n in ast.walk(ast.parse(line)) if isinstance(n, ast.Name)}
+    counters = [f"{c} = 0" for c in loop.counters if c not in ("x", "y") or c in read]  # for x in range(…)
     out = (
         loop.outputs[0]
         if len(loop.outputs) == 1

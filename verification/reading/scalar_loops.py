@@ -18,8 +18,11 @@ The step-by-step examples of back-propagation write a 2-2-1 or 2-2-2 network wit
         w5 += learning_rate * o_delta * h1
 
 :func:`scalar_loop` reads such a loop off the syntax tree: the *weights* are the names bound before it
-that its body moves by a multiple of the rate (``w5 += learning_rate * …``, ``w1 = w1 - lr * …``; not a
-counter moved by a constant), the *labels* the names bound before it that a name the body computes is
+that its body moves by a multiple of the rate (``w5 += learning_rate * …``, ``w1 = w1 - lr * …``, or
+``w5_new = w5 - eta * …`` then ``w5 = w5_new``; not a counter moved by a constant), and the numbers
+named like weights bound before it that its forward pass reads and it never moves (``b1``, ``b2`` of a
+worked example that holds its biases fixed: parameters the output depends on that get no gradient,
+which the check names); the *labels* the names bound before it that a name the body computes is
 compared with by a subtraction (``target_output - o``), that name the *output*, the *inputs* the
 names bound before it, named like inputs (``x1``, ``i2``, ``input_1``), that the body reads before its
 first use of a label, the *rate* the one name bound before it that every update multiplies by. The
@@ -34,6 +37,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from verification.reading.loop_labels import WEIGHT_LIKE
 from verification.reading.named_gradients import updated_name, weight_change
 from verification.reading.training_loops import NEW_WEIGHT
 
@@ -104,6 +108,27 @@ def _update(s: ast.stmt) -> tuple[str, ast.expr] | None:
     return name, change.operand if isinstance(change, ast.UnaryOp) else change
 
 
+def _renamed_updates(body: list[ast.stmt]) -> list[tuple[str, ast.expr]]:
+    """``(name, change)`` of each weight the body moves into a name for its next value and assigns back
+    (``w5_new = w5 - eta * de_dw5`` … ``w5 = w5_new``, :data:`~verification.reading.training_loops.
+    NEW_WEIGHT`), the change without its sign."""
+    moved: dict[str, tuple[str, ast.expr]] = {}
+    out = []
+    for s in body:
+        if not (isinstance(s, ast.Assign) and len(s.targets) == 1 and isinstance(s.targets[0], ast.Name)):
+            continue
+        name, v = s.targets[0].id, s.value
+        m = NEW_WEIGHT.match(name)
+        weight = (m.group("w") or m.group("v")) if m else None
+        if isinstance(v, ast.BinOp) and isinstance(v.op, ast.Add | ast.Sub) and isinstance(v.left, ast.Name):
+            if weight is not None and v.left.id == weight:
+                moved[name] = (weight, v.right)
+        elif isinstance(v, ast.Name) and v.id in moved and moved[v.id][0] == name:
+            change = moved[v.id][1]
+            out.append((name, change.operand if isinstance(change, ast.UnaryOp) else change))
+    return out
+
+
 def _exit_or_print(s: ast.stmt) -> bool:
     """A ``print(…)``, an ``if`` whose body only leaves the loop (``if abs(error) < eps: break``), or one
     that only reports (``if epoch % 100 == 0: print(epoch, loss)``)."""
@@ -142,6 +167,7 @@ def scalar_loop(tree: ast.Module) -> ScalarLoop | None:
         known = set(_bound(before))
         body = [s for s in loop.body if not _exit_or_print(s)]
         updates = [u for s in body if (u := _update(s)) is not None and u[0] in known]
+        updates += [u for u in _renamed_updates(body) if u[0] in known]
         trained = [(w, change) for w, change in updates if not isinstance(change, ast.Constant)]
         weights = list(dict.fromkeys(w for w, _ in trained))
         if len(weights) < 2:
@@ -167,6 +193,12 @@ def scalar_loop(tree: ast.Module) -> ScalarLoop | None:
         inputs = [n for n in dict.fromkeys(seen) if n in known and n not in assigned and INPUT_NAMES.match(n)]
         if not inputs:
             continue
+        fixed = [  # b1, b2 bound before, read by the forward pass, never moved: parameters without a gradient
+            n
+            for n in dict.fromkeys(seen)
+            if n in known and n not in assigned and n not in [*weights, *inputs]
+        ]
+        fixed = [n for n in fixed if n not in common and WEIGHT_LIKE.match(n)]
         target = loop.target if isinstance(loop, ast.For) else None
         counters = [n.id for n in ast.walk(target) if isinstance(n, ast.Name)] if target is not None else []
         counted = {w for w, change in updates if isinstance(change, ast.Constant)}  # steps += 1
@@ -174,7 +206,7 @@ def scalar_loop(tree: ast.Module) -> ScalarLoop | None:
         return ScalarLoop(
             loop.lineno,
             [ast.unparse(s) for s in before],
-            weights,
+            [*weights, *fixed],
             inputs,
             labels,
             [dict(pairs)[label] for label in labels],
