@@ -364,3 +364,130 @@ def test_the_demo_trains_its_network_with_the_cost_it_hands_it(tmp_path: Path, c
     report = check_target(CheckRequest.parse(str(demo)))
     assert report.result.identified == cost, report.command
     assert f"cost={cost}, cost_prime={cost}_prime" in report.command, report.command
+
+
+STORING_LAYERS = """
+import numpy as np
+
+
+class Affine:
+    def __init__(self, n_in, n_out):
+        self.weight = np.random.randn(n_in, n_out) * 0.5
+        self.bias = np.zeros((1, n_out))
+        self.grad_w = np.zeros_like(self.weight)
+        self.grad_b = np.zeros_like(self.bias)
+
+    def forward(self, x):
+        self.x = x
+        return x @ self.weight + self.bias
+
+    def backward(self, delta):
+        self.grad_w = self.x.T @ delta
+        self.grad_b = delta.sum(axis=0, keepdims=True)
+        return delta @ self.weight.T
+
+
+class Tanh:
+    def forward(self, z):
+        self.a = np.tanh(z)
+        return self.a
+
+    def backward(self, delta):
+        return delta * (1 - self.a ** 2)
+
+
+class SquaredError:
+    def forward(self, out, target):
+        self.out, self.target = out, target
+        return 0.5 * np.sum((out - target) ** 2)
+
+    def backward(self):
+        return self.out - self.target
+
+
+class Descent:
+    def __init__(self, learningRate):
+        self.learningRate = learningRate
+
+    def update(self, param, grad):
+        param -= self.learningRate * grad
+"""
+
+CONFIGURED_MODEL = """
+class Model:
+    def __init__(self):
+        self.stack = []
+        self.costs = []
+        self.optimizers = []
+
+    def addLayer(self, layer):
+        self.stack.append(layer)
+
+    def addCost(self, cost):
+        self.costs.append(cost)
+
+    def addOptimizer(self, optimizer):
+        self.optimizers.append(optimizer)
+
+    def predict(self, x):
+        for layer in self.stack:
+            x = layer.forward(x)
+        return x
+
+    def train(self, dataX, dataT, epochs):
+        for _ in range(epochs):
+            self.costs[0].forward(self.predict(dataX), dataT)
+            delta = self.costs[0].backward()
+            for layer in self.stack[FROM_THE_TOP]:
+                delta = layer.backward(delta)
+            for layer in self.stack[::2]:
+                self.optimizers[0].update(layer.weight, layer.grad_w)
+                self.optimizers[0].update(layer.bias, layer.grad_b)
+"""
+
+CONFIGURING_DEMO = """
+import numpy as np
+import model as mdl
+import layers as ly
+
+if __name__ == "__main__":
+    rate = 0.05
+    net = mdl.Model()
+    net.addLayer(ly.Affine(3, 4))
+    net.addLayer(ly.Tanh())
+    net.addLayer(ly.Affine(4, 2))
+    net.addCost(ly.SquaredError())
+    net.addOptimizer(ly.Descent(rate))
+    x = np.array([[0.1, 0.5, -0.2]])
+    t = np.array([[0.0, 1.0]])
+    net.train(x, t, 2000)
+    print(net.predict(x))
+"""
+
+
+@pytest.mark.parametrize(
+    ("from_the_top", "identified"),
+    [
+        # every layer's backward from the last: a linear output, a − t from the cost: mse's gradient
+        ("::-1", "mse"),
+        # [:0:-1] stops before the first layer: its gradients stay the zeros it was made with
+        (":0:-1", None),
+    ],
+)
+def test_a_model_finished_by_configuring_calls_is_trained_by_the_demos_own_call(
+    tmp_path: Path, from_the_top: str, identified: str | None
+) -> None:
+    """The demo builds its model under ``if __name__ == "__main__":`` through the module it imports
+    (``mdl.Model()``), finishes it with calls that add a cost and an optimiser holding the rate, and
+    trains it with ``train(dataX, dataT, epochs)``: the step is that call, for one epoch, at the rate
+    the optimiser holds (0.05)."""
+    (tmp_path / "layers.py").write_text(textwrap.dedent(STORING_LAYERS), encoding="utf-8")
+    model = textwrap.dedent(CONFIGURED_MODEL).replace("FROM_THE_TOP", from_the_top)
+    (tmp_path / "model.py").write_text(model, encoding="utf-8")
+    demo = tmp_path / "demo.py"
+    demo.write_text(textwrap.dedent(CONFIGURING_DEMO), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(demo)))
+    r = report.result
+    assert r.identified == identified, report.command
+    assert "net.train(x, y, 1)" in report.command and "addOptimizer" in report.command, report.command
+    assert r.lr_known and "optimizers[0].learningRate" in report.command, report.command

@@ -22,13 +22,14 @@ from dataclasses import replace
 from typing import Any
 
 from ffnn.validation import InputError, described
-from verification.adapters.calls import compile_block
+from verification.adapters.calls import compile_block, run_code
 from verification.adapters.classes import detect_class, setups
 from verification.adapters.derivative_sets import derivative_functions
 from verification.adapters.explicit import explicit_subject
 from verification.adapters.failures import refusal
 from verification.adapters.flat_costs import flat_cost_subject, flat_costs
 from verification.adapters.functions import detect_functions
+from verification.adapters.held_rates import held_rate
 from verification.adapters.inlined_methods import detect_inlined_method, no_forward_method
 from verification.adapters.neuron_dicts import neuron_dict_subject
 from verification.adapters.options import Options
@@ -233,12 +234,23 @@ def _own_step_subject(
             continue
         setup = made[0] + ("" if own.var == "net" else f"; net = {own.var}")
         try:
+            lr = own.lr or _held(setup, namespace, script)
             return detect_class(
-                driven, namespace, script, replace(options, setup=setup, step=own.step, lr=own.lr)
+                driven, namespace, script, replace(options, setup=setup, step=own.step, lr=lr)
             )
         except InputError:
             continue
     return None
+
+
+def _held(setup: str, namespace: dict[str, Any], script: LoadedScript) -> str | None:
+    """The learning rate the network ``setup`` binds to ``net`` holds, or an object it keeps in a list
+    does (``net.optimizer[0].learningRate`` of ``model.addOptimizer(SGD(lr))``,
+    :func:`~verification.adapters.held_rates.held_rate`), for a training call that passes none."""
+    scratch = dict(namespace)
+    run_code(setup, scratch, "--setup", script=script)
+    net = scratch.get("net")
+    return None if net is None else held_rate(net, "net")
 
 
 def _error_made_by_check(code: str) -> bool:

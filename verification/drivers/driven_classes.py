@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from verification.reading.loader import LoadedScript
-from verification.reading.slices import driver_bodies
+from verification.reading.slices import driver_bodies, flat_body
 from verification.reading.top_level_names import receivers
 
 
@@ -41,20 +41,19 @@ def _beside(cls: type, script: LoadedScript) -> bool:
 
 
 def driven_class(namespace: dict[str, Any], script: LoadedScript) -> type | None:
-    """The one class that the script's top level (else the body of a driver, ``def main():``, when the
-    top level makes none) makes an object of (``nn = NeuralNetwork()``) and calls methods on, that the
-    script does not define, and that a module beside the script does; None when there is no such class,
-    or several."""
+    """The one class that the script's top level (its ``if __name__ == "__main__":`` block included;
+    else the body of a driver, ``def main():``, when the top level makes none) makes an object of
+    (``nn = NeuralNetwork()``, ``model = mdl.Model()``) and calls methods on, that the script does not
+    define, and that a module beside the script does; None when there is no such class, or several."""
     tree = script.tree
     defined = set(script.defined_names())
-    for body in [tree.body, *driver_bodies(tree)]:  # the top level, else a def main() that drives it
+    for body in [flat_body(tree), *driver_bodies(tree)]:  # the top level, else a def main() that drives it
         called = set(receivers(body, _constructed(body)))
         classes: list[type] = []
         for stmt in body:
             if not isinstance(stmt, ast.Assign) or not isinstance(stmt.value, ast.Call):
                 continue
-            made = stmt.value.func.id if isinstance(stmt.value.func, ast.Name) else None
-            cls = namespace.get(made or "")
+            made, cls = _made(stmt.value.func, namespace)
             bound = {t.id for t in stmt.targets if isinstance(t, ast.Name)}
             if bound & called and isinstance(cls, type) and made not in defined and _beside(cls, script):
                 classes += [] if cls in classes else [cls]
@@ -63,12 +62,27 @@ def driven_class(namespace: dict[str, Any], script: LoadedScript) -> type | None
     return None
 
 
+def _made(func: ast.expr, namespace: dict[str, Any]) -> tuple[str | None, Any]:
+    """The name and the value of what a construction calls: ``NN`` of ``NN()``, or ``Model`` of
+    ``mdl.Model()`` with the module ``mdl`` imported (``import Model as mdl``)."""
+    if isinstance(func, ast.Name):
+        return func.id, namespace.get(func.id)
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        module = namespace.get(func.value.id)
+        if inspect.ismodule(module):
+            return func.attr, getattr(module, func.attr, None)
+    return None, None
+
+
 def _constructed(body: list[ast.stmt]) -> set[str]:
-    """Names ``body`` binds to an object it makes by calling a name (``nn = NN()``)."""
+    """Names ``body`` binds to an object it makes by calling a name or a module's attribute (``nn =
+    NN()``, ``model = mdl.Model()``)."""
     return {
         t.id
         for s in body
-        if isinstance(s, ast.Assign) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name)
+        if isinstance(s, ast.Assign)
+        and isinstance(s.value, ast.Call)
+        and isinstance(s.value.func, ast.Name | ast.Attribute)
         for t in s.targets
         if isinstance(t, ast.Name)
     }

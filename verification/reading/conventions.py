@@ -313,13 +313,13 @@ def role(name: str, position: int) -> str | None:
             return kind
     if re.search(r"deseada|deseado|esperad[oa]|objetivo|etiqueta|ejemplos_salida|rotulo", n):
         return "y"  # Spanish and Portuguese: the desired output, the target, the labels
-    if re.search(r"entrada", n):
-        return "x"
-    batch = re.match(r"^([xy])_?(b|mb|batch|mini_?batch|tr|trn)$|^(mini_?)?batch_?([xy])$", n)
-    if batch:  # train_step(self, Xb, yb, lr): a batch of inputs and of labels; xTr, yTr: training data
-        return batch.group(1) or batch.group(4)
+    batch = re.match(
+        r"^([xy])_?(?:m?b|(?:mini_?)?batch|trn?)$|^(?:mini_?)?(?:batch|data|train)_?([xy])s?$", n
+    )
+    if batch:  # train_step(self, Xb, yb, lr): a batch of inputs and labels; xTr, dataX: training data
+        return batch.group(1) or batch.group(2)
     if re.search(
-        r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?|(data|train|batch)_?ys?$"
+        r"target|label|expected|desired|truth|(^|_)y(_|s?$)|y_?trues?|(data|train|batch)_?[yt]s?$"
         r"|^t_?(data|list|vec(tor)?|arr(ay)?)$|^tgts?$|^(one_?)?hot_?(vec(tor)?|labels?)?$|^one_?hot"
         r"|^(y_?)?actuals?$|^y_?t$",
         n,
@@ -335,7 +335,7 @@ def role(name: str, position: int) -> str | None:
         return "cache"  # what the forward pass returned (forward_res, fwd_cache)
     if re.search(r"learn.*rate|^lr_|_lr$", n) and not re.search(r"decay|schedule", n):
         return "lr"  # learning_rate_decay is a factor of the schedule, not the rate
-    if "input" in n:
+    if "input" in n or "entrada" in n:  # Spanish and Portuguese: the input
         return "x"
     if REGULARISATION.match(n):
         return "reg"  # weight decay: given 0, so the gradient checked is the loss's own

@@ -119,7 +119,7 @@ def _sliced(body: list[ast.stmt], found: list[int], sizes: dict[str, int] | None
 
 
 CONFIGURING = re.compile(
-    r"^(use|compile|configure|setup|set_?\w+|add(_?layer)?|append|push|insert|init\w*|build)$", re.I
+    r"^(use|compile|configure|setup|set_?\w+|add\w*|append|push|insert|init\w*|build)$", re.I
 )
 """Methods a script calls on its network after building it to finish it (``net.add(Dense(4, 6))``,
 ``net.use(mse, mse_prime)``, ``model.compile(loss)``, ``net.set_loss(MSE())``), never to train or use it."""
