@@ -371,6 +371,10 @@ def test_large_default_widths_are_made_small_first_then_tried_as_written() -> No
         ("lmbda", 3, "reg"),
         ("l2_lambda", 3, "reg"),
         ("lambda_param", 3, None),
+        ("lamda", 4, "reg"),
+        ("dataX", 1, "x"),
+        ("dataT", 2, "y"),
+        ("entrada", 1, "x"),
     ],
 )
 def test_argument_roles_from_their_names(name: str, position: int, expected: str | None) -> None:

@@ -281,7 +281,7 @@ DERIVATIVE_SUFFIXES = ("_prime", "_derivative", "_deriv", "_derive", "_der", "_g
 """How a function's derivative beside it is named: ``mse_prime``, ``sigmoid_der``, ``tanhDerivative``."""
 
 REGULARISATION = re.compile(
-    r"^(reg|lambd|lambda_?|lmbda|lam|l2|l2_?reg|l2_?lambda|reg_?lambda|lambda_?(wd|reg|l2)|weight_?decay|wd|decay"
+    r"^(reg|lambd|lambda_?|lmbda|lamda|lam|l2|l2_?reg|l2_?lambda|reg_?lambda|lambda_?(wd|reg|l2)|weight_?decay|wd|decay"
     r"|reg_?strength)$",
     re.IGNORECASE,
 )
