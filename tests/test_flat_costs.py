@@ -180,3 +180,62 @@ def test_a_python_2_helper_beside_a_python_2_script_is_translated_as_it_is_impor
     own += '\n\nif __name__ == "__main__":\n    print "Running sanity check..."\n'
     report = _check(tmp_path, own, "q2_neural.py")
     assert report.result.identified == "cross_entropy", report.command
+
+
+# The cost and its gradient written apart, for scipy.optimize.minimize(cost, p0, jac=gradient): each
+# function slices the vector into theta1, theta2 and reshapes them in statements of their own; labels
+# 0..K−1 made one-hot with np.eye. The cost is bce (mean); the gradient accumulates the samples one by
+# one, d3 = a3 − y, so it is bce's, averaged; a hidden delta without sigmoid'(z2) is no loss's.
+APART = """
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def cost(p, input_size, hidden_size, num_labels, X, y):
+    theta1 = p[: hidden_size * (input_size + 1)]
+    theta2 = p[hidden_size * (input_size + 1) :]
+    theta1 = theta1.reshape(hidden_size, input_size + 1)
+    theta2 = theta2.reshape(num_labels, hidden_size + 1)
+    m = X.shape[0]
+    Y = np.eye(num_labels)[y]
+    a1 = np.hstack([np.ones((m, 1)), X])
+    a2 = np.hstack([np.ones((m, 1)), sigmoid(a1 @ theta1.T)])
+    a3 = sigmoid(a2 @ theta2.T)
+    return -np.sum(Y * np.log(a3) + (1 - Y) * np.log(1 - a3)) / m
+
+
+def cost_grad(p, input_size, hidden_size, num_labels, X, y):
+    theta1 = p[: hidden_size * (input_size + 1)]
+    theta2 = p[hidden_size * (input_size + 1) :]
+    theta1 = theta1.reshape(hidden_size, input_size + 1)
+    theta2 = theta2.reshape(num_labels, hidden_size + 1)
+    m = X.shape[0]
+    Y = np.eye(num_labels)[y]
+    g1, g2 = np.zeros(theta1.shape), np.zeros(theta2.shape)
+    for i in range(m):
+        a1 = np.concatenate([[1.0], X[i]])
+        z2 = theta1 @ a1
+        a2 = np.concatenate([[1.0], sigmoid(z2)])
+        a3 = sigmoid(theta2 @ a2)
+        d3 = a3 - Y[i]
+        d2 = (theta2[:, 1:].T @ d3) * HIDDEN
+        g2 += np.outer(d3, a2)
+        g1 += np.outer(d2, a1)
+    return np.concatenate([g1.ravel(), g2.ravel()]) / m
+"""
+
+
+@pytest.mark.parametrize(
+    ("hidden", "identified"), [("sigmoid(z2) * (1 - sigmoid(z2))", "bce"), ("sigmoid(z2)", None)]
+)
+def test_a_gradient_written_apart_from_its_cost_is_checked_with_the_costs_output(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    path = tmp_path / "apart.py"
+    path.write_text(APART.replace("HIDDEN", hidden), encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "--gradient 'cost_grad(params" in report.command and "(cost, " in report.command, report.command

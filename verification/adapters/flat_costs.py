@@ -65,30 +65,69 @@ CHAIN = [4, 5, OUTPUTS]
 the network these functions are written for; the widths of :data:`SIZE_GUESSES`."""
 
 
+GRADIENT_FUNCTION = re.compile(r"grad|backprop|jac", re.I)
+"""Names of a gradient function written apart from its cost (``gradient(nn_params, …)``, handed to
+``scipy.optimize.minimize(…, jac=gradient)``)."""
+
+
 def flat_costs(script: LoadedScript) -> list[str]:
     """The script's functions that are cost functions over an unrolled parameter vector: they return
     a tuple of two and reshape a slice of one of their arguments (``np.reshape(params[a:b], …)``,
-    ``nn_params[:k].reshape(…)``)."""
+    ``nn_params[:k].reshape(…)``); or gradient functions that return the gradient alone beside a cost
+    function of the same arguments that returns the cost alone (:func:`cost_partner`)."""
     namespace = script.module.__dict__
+    functions = {n: namespace[n] for n in script.defined_names() if inspect.isfunction(namespace.get(n))}
     return [
-        n for n in script.defined_names() if inspect.isfunction(namespace.get(n)) and _unrolled(namespace[n])
+        n
+        for n, fn in functions.items()
+        if _unrolled(fn) or (GRADIENT_FUNCTION.search(n) and cost_partner(functions, n) is not None)
     ]
 
 
-def _unrolled(fn: Any) -> str | None:
-    """The argument of ``fn`` whose slices it reshapes, when ``fn`` also returns two values; else None."""
+def cost_partner(functions: dict[str, Any], name: str) -> str | None:
+    """The cost function beside the gradient function ``name``: of the same arguments, both reshaping
+    slices of the same unrolled vector and returning one value; None when there is none."""
+    fn = functions[name]
+    vector = _unrolled(fn, 1) if GRADIENT_FUNCTION.search(name) else None
+    if vector is None:
+        return None
+    params = list(inspect.signature(fn).parameters)
+    for other, cost in functions.items():
+        if (
+            other != name
+            and not GRADIENT_FUNCTION.search(other)
+            and list(inspect.signature(cost).parameters) == params
+            and _unrolled(cost, 1) == vector
+        ):
+            return other
+    return None
+
+
+def _unrolled(fn: Any, values: int = 2) -> str | None:
+    """The argument of ``fn`` whose slices it reshapes, when ``fn`` also returns ``values`` values (two:
+    the cost and the gradient; one: either alone); else None."""
     tree = source_tree(fn)
     if tree is None:
         return None
     returns = [n for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None]
-    if not returns or not all(isinstance(r.value, ast.Tuple) and len(r.value.elts) == 2 for r in returns):
+    pairs = [isinstance(r.value, ast.Tuple) and len(r.value.elts) == 2 for r in returns]
+    if not returns or not (all(pairs) if values == 2 else not any(pairs)):
         return None
     args = set(inspect.signature(fn).parameters)
+    sliced = {  # theta_1 = nn_params[0:k], reshaped in a statement of its own
+        node.targets[0].id: node.value
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+        and isinstance(node.value, ast.Subscript)
+    }
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and _name(node.func) == "reshape"):
             continue
         numpy_call = isinstance(node.func, ast.Name) or _numpy_call(node)  # np.reshape(a, shape)
         array = (node.args[0] if node.args else None) if numpy_call else getattr(node.func, "value", None)
+        array = sliced.get(array.id, array) if isinstance(array, ast.Name) else array
         if (
             isinstance(array, ast.Subscript)
             and isinstance(array.value, ast.Name)
@@ -219,7 +258,9 @@ def flat_cost_subject(
         most telling failure.
     """
     fn = namespace[name]
-    vector = _unrolled(fn)
+    functions = {n: namespace[n] for n in script.defined_names() if inspect.isfunction(namespace.get(n))}
+    partner = cost_partner(functions, name) if name in functions else None
+    vector = _unrolled(fn, 1 if partner else 2)
     labels = next((p for p in inspect.signature(fn).parameters if LABELS.match(p)), None)
     if vector is None or labels is None:
         raise InputError(f"{name} is not a cost function over an unrolled parameter vector with labels")
@@ -244,12 +285,14 @@ def flat_cost_subject(
         except InputError as exc:
             errors.append(exc)
             continue
-        notes = (
+        notes: tuple[str, ...] = (
             f"{name} takes its weights as one vector of {length} entries; the numbers that are no size are "
             "0: the cost without regularisation",
         )
+        if partner:
+            notes += (f"the output read from {partner}, the cost function beside {name}",)
         for layout in [lay for lay in layouts(options) if lay.inputs in ("row", "column")]:
-            gradient = f"{name}({arguments})[1]"
+            gradient = f"{name}({arguments})" + ("" if partner else "[1]")
             recipe = Recipe(
                 setup,
                 "",
@@ -257,7 +300,8 @@ def flat_cost_subject(
                 layout=layout,
                 notes=(*notes, told) if layout.labels == "index" else notes,
             )
-            subject = _try(namespace, script, fn, recipe, roots, (arguments, other[0]), n_in, errors)
+            pair = (fn, namespace[partner] if partner else fn)
+            subject = _try(namespace, script, pair, recipe, roots, (arguments, other[0]), n_in, errors)
             if subject is not None:
                 return subject
     raise refusal(
@@ -270,18 +314,21 @@ def flat_cost_subject(
 def _try(
     namespace: dict[str, Any],
     script: LoadedScript,
-    fn: Any,
+    functions: tuple[Any, Any],
     recipe: Recipe,
     roots: list[str],
     calls: tuple[str, str],
     n_in: int,
     errors: list[InputError | str],
 ) -> CodeSubject | None:
-    """The subject of ``recipe`` (its forward read from the local found), with the labels counted the
-    other way as a reading to vary (``calls``: the arguments as detected and so counted), or None (the
-    failure added to ``errors``)."""
+    """The subject of ``recipe`` (its forward read from the local found in the second of ``functions``,
+    the gradient function's cost function or itself), with the labels counted the other way as a
+    reading to vary (``calls``: the arguments as detected and so counted), or None (the failure added
+    to ``errors``)."""
     arguments, alternative = calls
+    fn, source = functions
     m, layout, name = 3, recipe.layout, fn.__name__
+    read = "[1]" if source is fn else ""  # the second of (cost, gradient), or the gradient alone
     length = np.size(namespace["params"])
     namespace["x"] = layout.to_code(np.random.default_rng(3).standard_normal((m, n_in)))
     namespace["y"] = layout.labels_to_code(np.eye(OUTPUTS)[np.arange(m) % OUTPUTS])
@@ -291,18 +338,22 @@ def _try(
     except InputError as exc:
         errors.append(exc)
         return None
-    size = np.size(value[1]) if isinstance(value, tuple) and len(value) == 2 else 0
+    paired = source is fn and isinstance(value, tuple) and len(value) == 2
+    size = np.size(value[1]) if paired else np.size(value) if source is not fn else 0
     if size != length:
         errors.append(f"{name} returned a gradient of {size} entries for a vector of {length}")
         return None
-    local = _output_local(fn, tuple(call), m, OUTPUTS)
+    local = _output_local(source, tuple(call), m, OUTPUTS)
     if local is None:
-        errors.append(f"no local of {name} holds an output of {m} samples of {OUTPUTS} when it returns")
+        errors.append(
+            f"no local of {source.__name__} holds an output of {m} samples of {OUTPUTS} when it returns"
+        )
         return None
     try:
-        other = f"{name}({alternative})[1]"
-        reading = (f"--gradient {other!r}", local_call(name, local, alternative), other)
-        recipe = replace(recipe, forward=local_call(name, local, arguments), readings=(reading,))
+        other = f"{name}({alternative}){read}"
+        reading = (f"--gradient {other!r}", local_call(source.__name__, local, alternative), other)
+        forward = local_call(source.__name__, local, arguments)
+        recipe = replace(recipe, forward=forward, readings=(reading,))
         return subject_for(namespace, recipe, roots, script, n_in, name)
     except InputError as exc:
         errors.append(exc)
