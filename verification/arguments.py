@@ -236,9 +236,10 @@ def add_explicit_form(check: argparse.ArgumentParser) -> None:
     explicit.add_argument(
         "--layout",
         choices=LAYOUTS,
-        help="how x and y are given: rows (n, k), columns (k, n), one sample as a 1-D array (flat), a list, "
-        "or a float (scalar), samples of columns (n, k, 1) (stacked), or a 1-D array of samples of one "
-        "value each (vector) (default: detected)",
+        metavar="LAYOUT",
+        help="how x and y are given: rows (n, k) (row), columns (k, n) (column), one sample as a 1-D array "
+        "(flat), a list (list) or a float (scalar), samples of columns (n, k, 1) (stacked), or a 1-D array "
+        "of samples of one value each (vector) (default: detected)",
     )
     explicit.add_argument(
         "--labels", choices=LABEL_FORMATS, help="labels one-hot or as class indices (default: detected)"
