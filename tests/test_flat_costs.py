@@ -239,3 +239,32 @@ def test_a_gradient_written_apart_from_its_cost_is_checked_with_the_costs_output
     report = check_target(CheckRequest.parse(str(path)))
     assert report.result.identified == identified, report.command
     assert "--gradient 'cost_grad(params" in report.command and "(cost, " in report.command, report.command
+
+
+UNROLL_HELPER = """
+def unroll(p, input_size, hidden_size, num_labels):
+    cut = hidden_size * (input_size + 1)
+    return p[:cut].reshape(hidden_size, input_size + 1), p[cut:].reshape(num_labels, hidden_size + 1)
+"""
+
+
+@pytest.mark.parametrize(
+    ("hidden", "identified"), [("sigmoid(z2) * (1 - sigmoid(z2))", "bce"), ("sigmoid(z2)", None)]
+)
+def test_a_vector_sliced_by_a_helper_of_the_module_is_the_unrolled_one(
+    tmp_path: Path, hidden: str, identified: str | None
+) -> None:
+    """The same pair, each slicing the vector through ``unroll(p, …)`` instead of by itself."""
+    sliced = (
+        "    theta1 = p[: hidden_size * (input_size + 1)]\n"
+        "    theta2 = p[hidden_size * (input_size + 1) :]\n"
+        "    theta1 = theta1.reshape(hidden_size, input_size + 1)\n"
+        "    theta2 = theta2.reshape(num_labels, hidden_size + 1)\n"
+    )
+    assert APART.count(sliced) == 2
+    source = APART.replace(sliced, "    theta1, theta2 = unroll(p, input_size, hidden_size, num_labels)\n")
+    path = tmp_path / "helper.py"
+    path.write_text(source.replace("HIDDEN", hidden) + UNROLL_HELPER, encoding="utf-8")
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "--gradient 'cost_grad(params" in report.command and "(cost, " in report.command, report.command

@@ -43,6 +43,7 @@ from verification.adapters.options import Options
 from verification.adapters.recipe import Recipe
 from verification.adapters.subject import CodeSubject
 from verification.adapters.trials import layouts, run_setup
+from verification.adapters.unrolled_vectors import GRADIENT_FUNCTION, call_name, cost_partner, unrolled
 from verification.reading.guesses import SIZE_GUESSES
 from verification.reading.loader import LoadedScript
 from verification.reading.local_output import output_locals
@@ -65,11 +66,6 @@ CHAIN = [4, 5, OUTPUTS]
 the network these functions are written for; the widths of :data:`SIZE_GUESSES`."""
 
 
-GRADIENT_FUNCTION = re.compile(r"grad|backprop|jac", re.I)
-"""Names of a gradient function written apart from its cost (``gradient(nn_params, …)``, handed to
-``scipy.optimize.minimize(…, jac=gradient)``)."""
-
-
 def flat_costs(script: LoadedScript) -> list[str]:
     """The script's functions that are cost functions over an unrolled parameter vector: they return
     a tuple of two and reshape a slice of one of their arguments (``np.reshape(params[a:b], …)``,
@@ -80,76 +76,8 @@ def flat_costs(script: LoadedScript) -> list[str]:
     return [
         n
         for n, fn in functions.items()
-        if _unrolled(fn) or (GRADIENT_FUNCTION.search(n) and cost_partner(functions, n) is not None)
+        if unrolled(fn) or (GRADIENT_FUNCTION.search(n) and cost_partner(functions, n) is not None)
     ]
-
-
-def cost_partner(functions: dict[str, Any], name: str) -> str | None:
-    """The cost function beside the gradient function ``name``: of the same arguments, both reshaping
-    slices of the same unrolled vector and returning one value; None when there is none."""
-    fn = functions[name]
-    vector = _unrolled(fn, 1) if GRADIENT_FUNCTION.search(name) else None
-    if vector is None:
-        return None
-    params = list(inspect.signature(fn).parameters)
-    for other, cost in functions.items():
-        if (
-            other != name
-            and not GRADIENT_FUNCTION.search(other)
-            and list(inspect.signature(cost).parameters) == params
-            and _unrolled(cost, 1) == vector
-        ):
-            return other
-    return None
-
-
-def _unrolled(fn: Any, values: int = 2) -> str | None:
-    """The argument of ``fn`` whose slices it reshapes, when ``fn`` also returns ``values`` values (two:
-    the cost and the gradient; one: either alone); else None."""
-    tree = source_tree(fn)
-    if tree is None:
-        return None
-    returns = [n for n in ast.walk(tree) if isinstance(n, ast.Return) and n.value is not None]
-    pairs = [isinstance(r.value, ast.Tuple) and len(r.value.elts) == 2 for r in returns]
-    if not returns or not (all(pairs) if values == 2 else not any(pairs)):
-        return None
-    args = set(inspect.signature(fn).parameters)
-    sliced = {  # theta_1 = nn_params[0:k], reshaped in a statement of its own
-        node.targets[0].id: node.value
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Assign)
-        and len(node.targets) == 1
-        and isinstance(node.targets[0], ast.Name)
-        and isinstance(node.value, ast.Subscript)
-    }
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and _name(node.func) == "reshape"):
-            continue
-        numpy_call = isinstance(node.func, ast.Name) or _numpy_call(node)  # np.reshape(a, shape)
-        array = (node.args[0] if node.args else None) if numpy_call else getattr(node.func, "value", None)
-        array = sliced.get(array.id, array) if isinstance(array, ast.Name) else array
-        if (
-            isinstance(array, ast.Subscript)
-            and isinstance(array.value, ast.Name)
-            and array.value.id in args
-            and isinstance(array.slice, ast.Slice)
-        ):
-            return array.value.id
-    return None
-
-
-def _name(func: ast.expr) -> str | None:
-    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
-
-
-def _numpy_call(node: ast.Call) -> bool:
-    """``np.reshape(a, shape)`` (the array is the first argument), not ``a.reshape(shape)``."""
-    func = node.func
-    return (
-        isinstance(func, ast.Attribute)
-        and isinstance(func.value, ast.Name)
-        and func.value.id in ("np", "numpy")
-    )
 
 
 def counts_from_one(fn: Any, labels: str) -> bool:
@@ -170,7 +98,7 @@ def counts_from_one(fn: Any, labels: str) -> bool:
             return True
         if (  # for k in range(1, num_labels + 1): y == k
             isinstance(node, ast.Call)
-            and _name(node.func) == "range"
+            and call_name(node.func) == "range"
             and len(node.args) >= 2
             and isinstance(node.args[0], ast.Constant)
             and node.args[0].value == 1
@@ -260,7 +188,7 @@ def flat_cost_subject(
     fn = namespace[name]
     functions = {n: namespace[n] for n in script.defined_names() if inspect.isfunction(namespace.get(n))}
     partner = cost_partner(functions, name) if name in functions else None
-    vector = _unrolled(fn, 1 if partner else 2)
+    vector = unrolled(fn, 1 if partner else 2)
     labels = next((p for p in inspect.signature(fn).parameters if LABELS.match(p)), None)
     if vector is None or labels is None:
         raise InputError(f"{name} is not a cost function over an unrolled parameter vector with labels")
