@@ -394,6 +394,23 @@ def test_a_weight_stepped_once_after_a_loop_that_steps_the_others_is_refused_by_
         check_target(CheckRequest.parse(str(path)))
 
 
+def test_a_1d_data_set_beside_a_column_of_targets_is_refused_not_run_in_rows(tmp_path: Path) -> None:
+    """The same fit with its targets made a column ``(n, 1)``: its own ``guess − score`` is ``(n, n)``
+    (every prediction against every target), a bug rows ``(n, 1)`` of both would hide (the check would
+    call it mse's gradient). The check gives inputs and labels in one layout, so it refuses, naming the
+    two shapes."""
+    source = ONE_FEATURE.replace("SLOPE_GRADIENT", "np.sum(residual * hours)").replace(
+        "w = 0.1\n", "score = score.reshape(-1, 1)\nw = 0.1\n"
+    )
+    assert "score.reshape(-1, 1)" in source
+    path = tmp_path / "column_targets.py"
+    path.write_text(source, encoding="utf-8")
+    with pytest.raises(
+        InputError, match=r"inputs hours a 1-D array of samples and its labels score a column"
+    ):
+        check_target(CheckRequest.parse(str(path)))
+
+
 SWEEP = """
 import numpy as np
 

@@ -40,16 +40,35 @@ def own_label_format(namespace: dict[str, Any], script: LoadedScript, loop: Trai
     return label_form(namespace, script, before, loop.label)
 
 
-def own_input_layout(namespace: dict[str, Any], script: LoadedScript, loop: TrainingLoop) -> str | None:
+def own_input_layout(
+    namespace: dict[str, Any], script: LoadedScript, loop: TrainingLoop, labels: str | None
+) -> str | None:
     """``vector`` when the script's training loop reads inputs that the script makes itself as a 1-D
-    array of samples (``x = rng.normal(size=10)`` beside ``y_hat = w * x + b``): given as rows ``(n, 1)``
-    instead, they would broadcast against 1-D labels, a failure of the check's setup, not of the code.
-    Only when every weight the loop updates is a number: a 1-D ``x`` beside matrices
-    (``np.dot(x, weights_input_hidden)``) is one sample of several inputs (layout ``flat``). None
-    otherwise."""
+    array of samples (``x = rng.normal(size=10)`` beside ``y_hat = w * x + b``) and labels it makes 1-D
+    (``labels``, :func:`own_label_format`, is ``index``): given as rows ``(n, 1)`` instead, they would
+    broadcast against the 1-D labels, a failure of the check's setup, not of the code. Only when every
+    weight the loop updates is a number: a 1-D ``x`` beside matrices (``np.dot(x, weights_input_hidden)``)
+    is one sample of several inputs (layout ``flat``). None otherwise.
+
+    Raises
+    ------
+    InputError
+        When such 1-D inputs come with labels the script makes as a column ``(n, 1)``: its own
+        arithmetic broadcasts the two against each other (``w * x + b − y`` is ``(n, n)``), and the check,
+        which gives inputs and labels in one layout, cannot give it both as it makes them.
+    """
     before = script.tree.body[: loop.index]
     numbers = bool(loop.updated) and all(w in namespace and np.ndim(namespace[w]) == 0 for w in loop.updated)
-    return "vector" if numbers and label_form(namespace, script, before, loop.inputs) == "index" else None
+    if not numbers or label_form(namespace, script, before, loop.inputs) != "index":
+        return None
+    if labels == "one-hot":
+        raise InputError(
+            f"{script.path} makes its inputs {loop.inputs} a 1-D array of samples and its labels "
+            f"{loop.label} a column (n, 1): its own arithmetic broadcasts them against each other, and "
+            "the check gives inputs and labels in one layout, so it cannot run the code as the script does",
+            hint="make both 1-D or both columns, or give the explicit form (--setup, --forward, --step)",
+        )
+    return "vector" if labels == "index" else None
 
 
 def label_form(

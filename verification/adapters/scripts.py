@@ -321,9 +321,7 @@ def detect_script(
     loop = training_loop(script.tree)
     own = own_label_format(namespace, script, loop) if options.labels is None and loop is not None else None
     if own is not None:  # the labels as the script itself makes them: confirmed, not guessed
-        vector = (
-            own == "index" and options.layout is None and loop and own_input_layout(namespace, script, loop)
-        )
+        vector = options.layout is None and loop and own_input_layout(namespace, script, loop, own)
         options = (
             replace(options, labels="one-hot", layout="vector") if vector else replace(options, labels=own)
         )
