@@ -14,6 +14,8 @@ import pytest
 from verification.adapters.held_rates import held_rate
 from verification.identification.check import check_target
 from verification.identification.request import CheckRequest
+from verification.reading.loader import load_script
+from verification.units.check import wants_units
 from verification.units.construction import constructor_arguments
 
 LAYERED = """
@@ -107,3 +109,70 @@ def test_sizes_named_in_camel_case_are_guessed_as_widths() -> None:
     """``inputNum`` is the inputs' width (four), ``outputNum`` the outputs' (three), as ``n_in``,
     ``n_out`` are."""
     assert constructor_arguments(_CamelLayer) == {"inputNum": 4, "outputNum": 3}
+
+
+FLAGGED = """
+import numpy as np
+
+
+def relu(z):
+    return np.maximum(0, z)
+
+
+def relu_derivative(a):
+    return np.where(a > 0, 1.0, 0.0)
+
+
+class Unit:
+    def __init__(self, inputNum, outputNum, learning_rate):
+        self.weight = np.random.randn(inputNum + 1, outputNum)
+        self.learning_rate = learning_rate
+        self.last = False
+
+    def forward(self, inputs):
+        self.inputs = np.insert(inputs, 0, 1.0)
+        self.out = relu(self.inputs @ self.weight)
+        return self.out
+
+    def backward(self, expected):
+        error = expected - self.out if self.last else expected
+        delta = error * relu_derivative(self.out)
+        back = BACK
+        self.weight += self.learning_rate * np.outer(self.inputs, delta)
+        return back @ delta
+
+
+class Perceptrons:
+    def __init__(self, inputNum, hiddenNum, outputNum, learning_rate):
+        self.units = [Unit(inputNum, hiddenNum, learning_rate), Unit(hiddenNum, outputNum, learning_rate)]
+        self.units[-1].last = True
+
+    def forward(self, inputs):
+        for unit in self.units:
+            inputs = unit.forward(inputs)
+        return inputs
+
+    def backward(self, expected):
+        for unit in reversed(self.units):
+            expected = unit.backward(expected)
+        return expected
+"""
+
+
+@pytest.mark.parametrize(
+    ("back", "identified"), [("self.weight[1:].copy()", "mse"), ("self.weight[1:]", None)]
+)
+def test_a_network_whose_backward_takes_the_labels_is_no_layer(
+    tmp_path: Path, back: str, identified: str | None
+) -> None:
+    """``Perceptrons.backward(self, expected)`` hands the labels down to its last unit, which makes the
+    error ``expected − out`` itself: read as a layer, its backward would be held to taking ``∂L/∂a``.
+    Checked as a network, one sample a call, the rate the units hold: ReLU units with ``expected − out``
+    through ReLU' and the weights copied before the step are mse's gradient; through the stepped
+    weights (a view), no loss's."""
+    path = tmp_path / "flagged.py"
+    path.write_text(FLAGGED.replace("BACK", back), encoding="utf-8")
+    assert wants_units(load_script(str(path)), None) is None  # the network, not its helpers and units
+    report = check_target(CheckRequest.parse(str(path)))
+    assert report.result.identified == identified, report.command
+    assert "--step 'out = net.forward(x); net.backward(y)'" in report.command, report.command
