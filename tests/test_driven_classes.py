@@ -465,6 +465,7 @@ if __name__ == "__main__":
 """
 
 
+@pytest.mark.parametrize("imported", ["import model as mdl", "from model import Model"])
 @pytest.mark.parametrize(
     ("from_the_top", "identified"),
     [
@@ -475,17 +476,20 @@ if __name__ == "__main__":
     ],
 )
 def test_a_model_finished_by_configuring_calls_is_trained_by_the_demos_own_call(
-    tmp_path: Path, from_the_top: str, identified: str | None
+    tmp_path: Path, from_the_top: str, identified: str | None, imported: str
 ) -> None:
-    """The demo builds its model under ``if __name__ == "__main__":`` through the module it imports
-    (``mdl.Model()``), finishes it with calls that add a cost and an optimiser holding the rate, and
-    trains it with ``train(dataX, dataT, epochs)``: the step is that call, for one epoch, at the rate
-    the optimiser holds (0.05)."""
+    """The demo builds its model under ``if __name__ == "__main__":``, through the module it imports
+    (``mdl.Model()``) or the class (``Model()``), finishes it with calls that add a cost and an
+    optimiser holding the rate, and trains it with ``train(dataX, dataT, epochs)``: the step is that
+    call, for one epoch, at the rate the optimiser holds (0.05)."""
     (tmp_path / "layers.py").write_text(textwrap.dedent(STORING_LAYERS), encoding="utf-8")
     model = textwrap.dedent(CONFIGURED_MODEL).replace("FROM_THE_TOP", from_the_top)
     (tmp_path / "model.py").write_text(model, encoding="utf-8")
     demo = tmp_path / "demo.py"
-    demo.write_text(textwrap.dedent(CONFIGURING_DEMO), encoding="utf-8")
+    source = textwrap.dedent(CONFIGURING_DEMO)
+    if imported != "import model as mdl":
+        source = source.replace("import model as mdl", imported).replace("mdl.Model()", "Model()")
+    demo.write_text(source, encoding="utf-8")
     report = check_target(CheckRequest.parse(str(demo)))
     r = report.result
     assert r.identified == identified, report.command
