@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from verification.reading import conventions as cv
-from verification.reading.slices import driver_bodies, flat_body
+from verification.reading.slices import constructed_as, driver_bodies, flat_body
 
 
 @dataclass(frozen=True)
@@ -44,21 +44,13 @@ class OwnStep:
 
 def own_training_step(tree: ast.Module, cls: type, namespace: dict[str, Any]) -> OwnStep | None:
     """The first call ``var.method(…)`` of a training method of ``cls`` (:data:`~verification.reading.
-    conventions.TRAIN_NAMES`) on a name the script binds to ``cls(…)``, at its top level or in a driver
-    function (``def main():``), rewritten as :class:`OwnStep`; None when there is none, or when an
-    argument is neither the data, the epoch count, a literal nor a name the module binds to something
-    other than an array (data the check does not make: a held-out set, a data loader)."""
+    conventions.TRAIN_NAMES`) on a name the script binds to ``cls(…)`` (or ``module.cls(…)``), at its
+    top level or in a driver function (``def main():``), rewritten as :class:`OwnStep`; None when there
+    is none, or when an argument is neither the data, the epoch count, a literal nor a name the module
+    binds to something other than an array (data the check does not make: a held-out set, a data
+    loader)."""
     for body in [flat_body(tree), *driver_bodies(tree)]:
-        built = {
-            t.id
-            for s in body
-            if isinstance(s, ast.Assign)
-            and isinstance(s.value, ast.Call)
-            and isinstance(s.value.func, ast.Name)
-            and s.value.func.id == cls.__name__
-            for t in s.targets
-            if isinstance(t, ast.Name)
-        }
+        built = constructed_as(body, cls.__name__)
         for s in body:
             call = s.value if isinstance(s, ast.Expr | ast.Assign) else None
             if not (

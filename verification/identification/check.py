@@ -35,7 +35,7 @@ from verification.reading.constructors import misspelt_constructor
 from verification.reading.label_use import uses_labels_as_indices
 from verification.reading.loader import LoadedScript, load_script
 from verification.reading.python2 import python2_builtins
-from verification.reading.slices import flat_body
+from verification.reading.slices import constructed_as, flat_body
 from verification.reading.source_trees import source_tree
 from verification.reading.sources import Python2Syntax
 from verification.reading.targets import default_name
@@ -170,16 +170,7 @@ def _script_labels(script: LoadedScript, options: Options, code: Any) -> str | N
     if options.labels is not None or options.explicit or not isinstance(code, type):
         return None
     body = flat_body(script.tree)
-    built = {
-        t.id
-        for stmt in body
-        if isinstance(stmt, ast.Assign)
-        and isinstance(stmt.value, ast.Call)
-        and isinstance(stmt.value.func, ast.Name)
-        and stmt.value.func.id == code.__name__
-        for t in stmt.targets
-        if isinstance(t, ast.Name)
-    }
+    built = constructed_as(body, code.__name__)
     forms = set()
     for index, stmt in enumerate(body):
         for call in (n for n in ast.walk(stmt) if isinstance(n, ast.Call)):

@@ -150,6 +150,11 @@ TRAINING_CALL = re.compile(r"train|fit|backward|backprop|learn|update|step", re.
 """Methods whose call on a network means the script trains that network."""
 
 
+def constructed_as(body: list[ast.stmt], cls_name: str) -> set[str]:
+    """The names the statements ``body`` bind to ``cls_name(…)`` (or ``module.cls_name(…)``)."""
+    return {s.targets[0].id for s in body if _constructs(s, cls_name)}  # type: ignore[attr-defined]
+
+
 def _constructs(stmt: ast.stmt, cls_name: str) -> bool:
     """Whether ``stmt`` is ``name = cls_name(…)`` (or ``module.cls_name(…)``)."""
     if not (
