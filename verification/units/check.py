@@ -124,13 +124,15 @@ def _roles(fn: object) -> set[str | None]:
 def _backward_takes_labels(script: LoadedScript, name: str) -> bool:
     """Whether class ``name`` has a forward pass and a backward pass whose only argument is named as the
     labels (``backward(self, expected)``, ``backprop(self, target)``): a network's backward pass, handed
-    what its output is compared with, not a layer's, handed ``∂L/∂(output)``."""
+    what its output is compared with, not a layer's, handed ``∂L/∂(output)``. A bare ``y`` says nothing
+    alone (a layer's ``backward(self, y)`` is often handed the gradient of its output ``y``): its
+    readings are tried as units are."""
     cls = script.module.__dict__.get(name)
     if not isinstance(cls, type) or not cv.methods_by_preference(cls, cv.FORWARD_NAMES):
         return False
     for m in cv.methods_by_preference(cls, cv.GRADIENT_NAMES):
         given = cv.positional_parameters(getattr(cls, m))[1:]
-        if len(given) == 1 and cv.role(given[0].name, 1) == "y":
+        if len(given) == 1 and cv.role(given[0].name, 1) == "y" and given[0].name.lower() != "y":
             return True
     return False
 
